@@ -1,0 +1,80 @@
+package dev.guesthook.cli;
+
+import dev.guesthook.demo.Demo;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import dev.guesthook.config.Settings;
+import dev.guesthook.engine.Engine;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.ParentCommand;
+
+/** {@code guesthook demo}: the example VMs' lifecycles on a built-in simulated host. */
+@Command(
+    name = "demo",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Run the four phases for each example VM against a simulated host (examples/hosts/demo)",
+      "with the stock and example hooks, and print the timeline. Nothing on this machine changes:",
+      "every host change stays in the simulator's memory."
+    })
+final class DemoCommand implements Callable<Integer> {
+  @ParentCommand Main main;
+
+  @Override
+  public Integer call() {
+    Path examples = Installation.examples();
+    JsonObject flags =
+        main.options
+            .asConfigLayer()
+            .put("root", examples.resolve("hosts").resolve("demo").toString())
+            .put("simulate", true);
+    if (!flags.containsKey("hook-dirs")) {
+      flags.put("hook-dirs", new JsonArray()
+          .add(Installation.stockHooks().toString())
+          .add(examples.resolve("hooks").toString()));
+    }
+    PrintStream out = main.console.out();
+    return main.withSettings(
+        flags,
+        (vertx, settings) ->
+            new Demo(vertx, withDemoCache(settings))
+                .run(new PrintedTimeline(out))
+                .map(failedPhases -> {
+                  out.println();
+                  out.println("guesthook demo: done; " + failedPhases + " phase(s) had a failing hook"
+                      + (failedPhases > 0 ? " (shown above, as the examples intend)" : "")
+                      + "; nothing on this machine was changed.");
+                  return ExitCodes.OK;
+                }));
+  }
+
+  /** The demo's root is the example tree, which must stay clean: compiled hooks go to the user's cache. */
+  private static Settings withDemoCache(Settings s) {
+    return new Settings(s.root(), s.simulate(), s.dryRun(), s.hookDirs(), s.hookTimeout(), s.recordingDir(),
+        Demo.cacheDirectory(), s.logLevel(), s.strict(), s.node(), s.hookDefaults(), s.vms(), s.warnings());
+  }
+
+  /** Prints the demo as the Proxmox task log would show each phase. */
+  private static final class PrintedTimeline extends PrintedPhase implements Demo.Timeline {
+    private final PrintStream out;
+
+    PrintedTimeline(PrintStream out) {
+      super(out, false);
+      this.out = out;
+    }
+
+    @Override
+    public void narrate(String line) {
+      out.println(line);
+    }
+
+    @Override
+    public void phaseDone(Engine.Run run) {
+      Report.human(run.result(), false, false, out);
+    }
+  }
+
+}

@@ -1,0 +1,172 @@
+package dev.guesthook.cli;
+
+import dev.guesthook.config.ConfigException;
+import dev.guesthook.config.Settings;
+import dev.guesthook.config.SettingsLoader;
+import dev.guesthook.engine.Engine;
+import dev.guesthook.event.Phase;
+import dev.guesthook.event.Printable;
+import dev.guesthook.event.VmId;
+import dev.guesthook.pve.PveFileException;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import java.io.PrintStream;
+import java.time.Clock;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Parameters;
+
+/** {@code guesthook <vmid> <phase>}: the hookscript Proxmox runs; and the admin's subcommands. */
+@Command(
+    name = "guesthook",
+    mixinStandardHelpOptions = true,
+    versionProvider = Version.class,
+    subcommands = {HooksCommand.class, DemoCommand.class},
+    usageHelpWidth = 100,
+    description = {
+      "Guest lifecycle hooks for Proxmox VE: runs every hook for a guest's phase, in order, with",
+      "timeouts, and undoes a failed pre-start. Proxmox runs it as the guest's hookscript:",
+      "",
+      "  qm set <vmid> --hookscript local:snippets/guesthook",
+      ""
+    },
+    footer = {
+      "",
+      "Exit codes: 0 ok (failures after pre-start are only reported, unless --strict);",
+      "  1 a pre-start hook failed: its changes were undone and Proxmox aborts the start;",
+      "  2 bad arguments, configuration or guest config: nothing ran; 3 internal error.",
+      "",
+      "Examples:",
+      "  guesthook 101 pre-start                    what Proxmox runs before VM 101 starts",
+      "  guesthook --dry-run 101 pre-start          show what the hooks would change",
+      "  guesthook hooks --vmid 101                 list the hooks VM 101 gets",
+      "  guesthook demo                             the four phases on a built-in simulated host",
+      "",
+      "Hooks live in <home>/hooks/stock, /etc/guesthook/hooks.d and /etc/guesthook/hooks.d/<vmid>/."
+    })
+public final class Main implements Callable<Integer> {
+  @Mixin GlobalOptions options = new GlobalOptions();
+
+  @Parameters(index = "0", arity = "0..1", paramLabel = "VMID", description = "The guest id (100..999999999).")
+  String vmid;
+
+  @Parameters(index = "1", arity = "0..1", paramLabel = "PHASE",
+      description = "pre-start, post-start, pre-stop or post-stop.")
+  String phase;
+
+  Console console = Console.system();
+  Map<String, String> environment = System.getenv();
+
+  public static void main(String[] args) {
+    System.exit(run(args, Console.system(), System.getenv()));
+  }
+
+  /** Runs the CLI in this process and returns the exit code (for tests and the launcher alike). */
+  public static int run(String[] args, Console console, Map<String, String> environment) {
+    Main main = new Main();
+    main.console = console;
+    main.environment = environment;
+    CommandLine commandLine = new CommandLine(main);
+    commandLine.setOut(new java.io.PrintWriter(console.out(), true));
+    commandLine.setErr(new java.io.PrintWriter(console.err(), true));
+    commandLine.setParameterExceptionHandler(
+        (error, arguments) -> {
+          console.error(error.getMessage() + " (see guesthook --help)");
+          return ExitCodes.USAGE;
+        });
+    commandLine.setExecutionExceptionHandler(
+        (error, cmd, parsed) -> {
+          console.error("internal error: " + error);
+          return ExitCodes.INTERNAL;
+        });
+    return commandLine.execute(args);
+  }
+
+  @Override
+  public Integer call() {
+    if (vmid == null) {
+      console.error("missing VMID and PHASE: Proxmox runs 'guesthook <vmid> <phase>' (see guesthook --help)");
+      return ExitCodes.USAGE;
+    }
+    if (phase == null) {
+      console.error("missing PHASE after VMID " + Printable.of(vmid) + ": expected one of " + Phase.allNames());
+      return ExitCodes.USAGE;
+    }
+    VmId id;
+    Phase parsedPhase;
+    Optional<String> migratedFrom;
+    try {
+      id = VmId.parse(vmid);
+      parsedPhase = Phase.parse(phase);
+      migratedFrom = migratedFrom(environment.get("PVE_MIGRATED_FROM"));
+    } catch (IllegalArgumentException e) {
+      console.error(e.getMessage());
+      return ExitCodes.USAGE;
+    }
+    return withSettings((vertx, settings) -> runPhase(vertx, settings, id, parsedPhase, migratedFrom));
+  }
+
+  /** Proxmox sets it to the source node on an incoming migration, and empty (or not at all) otherwise. */
+  static Optional<String> migratedFrom(String value) {
+    if (value == null || value.isEmpty()) {
+      return Optional.empty();
+    }
+    if (!value.matches("[A-Za-z0-9][A-Za-z0-9.-]{0,62}")) {
+      throw new IllegalArgumentException("invalid PVE_MIGRATED_FROM '" + Printable.of(value) + "': not a node name");
+    }
+    return Optional.of(value);
+  }
+
+  private Future<Integer> runPhase(
+      Vertx vertx, Settings settings, VmId id, Phase parsedPhase, Optional<String> migratedFrom) {
+    boolean json = options.json;
+    PrintStream log = json ? console.err() : console.out();
+    Engine engine = new Engine(vertx, settings, Engine.hostFor(settings), Clock.systemUTC());
+    return engine
+        .run(id, parsedPhase, migratedFrom, new PrintedPhase(log, settings.dryRun()))
+        .map(
+            run -> {
+              if (json) {
+                console.out().println(Report.json(run.result(), settings.strict()));
+              } else {
+                Report.human(run.result(), settings.strict(), settings.dryRun(), log);
+              }
+              return run.result().exitCode(settings.strict());
+            });
+  }
+
+  /** Something to run with a Vert.x instance and the effective settings. */
+  @FunctionalInterface
+  interface SettingsWork {
+    Future<Integer> run(Vertx vertx, Settings settings);
+  }
+
+  /** Loads the settings, runs the work, and turns every expected failure into one error line. */
+  int withSettings(SettingsWork work) {
+    return withSettings(options.asConfigLayer(), work);
+  }
+
+  int withSettings(io.vertx.core.json.JsonObject flags, SettingsWork work) {
+    try {
+      return VertxRunner.run(
+          vertx ->
+              new SettingsLoader(Installation.stockHooks())
+                  .load(vertx, flags, options.explicitConfig(), environment)
+                  .compose(
+                      settings -> {
+                        settings.warnings().forEach(console::warn);
+                        return work.run(vertx, settings);
+                      }));
+    } catch (ConfigException | PveFileException e) {
+      console.error(e.getMessage());
+      return ExitCodes.USAGE;
+    } catch (Exception e) {
+      console.error("internal error: " + e);
+      return ExitCodes.INTERNAL;
+    }
+  }
+}

@@ -1,0 +1,155 @@
+package dev.guesthook.cli;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.guesthook.dispatch.DispatchResult;
+import dev.guesthook.dispatch.HookOutcome;
+import dev.guesthook.dispatch.HookOutcome.Status;
+import dev.guesthook.dispatch.HookOutcome.UndoOutcome;
+import dev.guesthook.event.LifecycleEvent;
+import dev.guesthook.host.CommandResult;
+import dev.guesthook.host.HostInteraction;
+import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Renders a phase's result: short ASCII lines for the Proxmox task log, or one JSON document. Host
+ * changes are always listed under the hook that made them: that is the record shell hookscripts
+ * never left.
+ */
+final class Report {
+  private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+  private Report() {}
+
+  static String header(LifecycleEvent event, int hooks, boolean dryRun) {
+    return "guesthook: "
+        + (event.guestType().wireName().equals("lxc") ? "CT " : "VM ")
+        + event.vmid()
+        + " "
+        + event.phase()
+        + " ("
+        + event.situation()
+        + ") on "
+        + event.node()
+        + ": "
+        + hooks
+        + (hooks == 1 ? " hook" : " hooks")
+        + (dryRun ? " [dry run: nothing is changed]" : "");
+  }
+
+  static void human(DispatchResult result, boolean strict, boolean dryRun, PrintStream out) {
+    for (HookOutcome hook : result.hooks()) {
+      String took = hook.status() == Status.SKIPPED ? "" : " (" + hook.duration().toMillis() + " ms)";
+      out.println(String.format("  %-8s %s%s%s", label(hook.status()), hook.hook(), took,
+          hook.message().isEmpty() ? "" : ": " + hook.message()));
+      for (HostInteraction change : changes(hook)) {
+        out.println("      " + (dryRun ? "would " : "") + describe(change));
+      }
+      for (UndoOutcome undo : hook.undo()) {
+        out.println("      undo " + undo.description() + ": " + (undo.ok() ? "ok" : "FAILED: " + undo.message()));
+      }
+    }
+    out.println(summary(result, strict));
+  }
+
+  static String summary(DispatchResult result, boolean strict) {
+    String phase = result.event().phase().wireName();
+    long failed = result.hooks().stream().filter(HookOutcome::failed).count();
+    if (failed == 0) {
+      return "guesthook: " + phase + " ok";
+    }
+    String count = failed + " of " + result.hooks().size() + " hooks failed";
+    if (result.rolledBack()) {
+      long undone = result.hooks().stream().mapToLong(h -> h.undo().size()).sum();
+      long undoFailed = result.hooks().stream().flatMap(h -> h.undo().stream()).filter(u -> !u.ok()).count();
+      return "guesthook: " + phase + " failed: " + count + "; " + undone + " undo steps run"
+          + (undoFailed > 0 ? " (" + undoFailed + " FAILED: check the host by hand)" : "")
+          + "; the start is aborted";
+    }
+    return "guesthook: " + phase + ": " + count + (result.exitCode(strict) == 0 ? " (reported only)" : "");
+  }
+
+  static String json(DispatchResult result, boolean strict) {
+    LifecycleEvent event = result.event();
+    Map<String, Object> doc = new LinkedHashMap<>();
+    doc.put("vmid", event.vmid().value());
+    doc.put("phase", event.phase().wireName());
+    doc.put("situation", event.situation().wireName());
+    doc.put("guestType", event.guestType().wireName());
+    doc.put("node", event.node());
+    doc.put("time", event.time().toString());
+    doc.put("outcome", result.overall());
+    doc.put("exitCode", result.exitCode(strict));
+    List<Map<String, Object>> hooks = new ArrayList<>();
+    for (HookOutcome hook : result.hooks()) {
+      Map<String, Object> item = new LinkedHashMap<>();
+      item.put("name", hook.hook());
+      item.put("origin", hook.origin());
+      item.put("outcome", hook.status().wireName());
+      item.put("durationMs", hook.duration().toMillis());
+      item.put("message", hook.message());
+      item.put("changes", changes(hook).stream().map(Report::changeJson).toList());
+      item.put("undo", hook.undo().stream().map(Report::undoJson).toList());
+      hooks.add(item);
+    }
+    doc.put("hooks", hooks);
+    return write(doc);
+  }
+
+  static String write(Object doc) {
+    try {
+      return JSON.writeValueAsString(doc);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** Writes and commands; a command the simulator declined to run changed nothing and is left out. */
+  private static List<HostInteraction> changes(HookOutcome hook) {
+    return hook.interactions().stream()
+        .filter(HostInteraction::changesHost)
+        .filter(change -> !change.result().startsWith(CommandResult.Status.NOT_SIMULATED.name()))
+        .toList();
+  }
+
+  private static String describe(HostInteraction change) {
+    String what = change.kind() == HostInteraction.Kind.WRITE
+        ? "write '" + change.value() + "' to " + change.target()
+        : "run " + change.target();
+    return what + (change.failed() ? " -> " + change.result() : "");
+  }
+
+  private static Map<String, Object> changeJson(HostInteraction change) {
+    Map<String, Object> item = new LinkedHashMap<>();
+    item.put("kind", change.kind().name().toLowerCase(java.util.Locale.ROOT));
+    item.put("target", change.target());
+    if (change.value() != null) {
+      item.put("value", change.value());
+    }
+    item.put("result", change.result());
+    item.put("failed", change.failed());
+    return item;
+  }
+
+  private static Map<String, Object> undoJson(UndoOutcome undo) {
+    Map<String, Object> item = new LinkedHashMap<>();
+    item.put("description", undo.description());
+    item.put("ok", undo.ok());
+    item.put("message", undo.message());
+    return item;
+  }
+
+  private static String label(Status status) {
+    return switch (status) {
+      case OK -> "ok";
+      case FAILED -> "FAILED";
+      case TIMED_OUT -> "TIMEOUT";
+      case SKIPPED -> "skipped";
+    };
+  }
+}

@@ -1,0 +1,8 @@
+package dev.guesthook.config;
+
+/** Configuration that cannot be used; the message names the key and where its value came from. */
+public class ConfigException extends Exception {
+  public ConfigException(String message) {
+    super(message);
+  }
+}

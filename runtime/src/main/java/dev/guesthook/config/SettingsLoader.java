@@ -1,0 +1,278 @@
+package dev.guesthook.config;
+
+import dev.guesthook.dispatch.HookLog;
+import io.vertx.config.ConfigRetriever;
+import io.vertx.config.ConfigRetrieverOptions;
+import io.vertx.config.ConfigStoreOptions;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Builds {@link Settings} with vertx-config from four layers, later ones winning: built-in defaults,
+ * the YAML file ({@code /etc/guesthook/guesthook.yaml} under the host root, or {@code --config}),
+ * {@code GUESTHOOK_*} environment variables, and command-line flags. The host root itself comes only
+ * from the flag or the environment, since the config file lives under it.
+ */
+public final class SettingsLoader {
+  public static final String CONFIG_FILE = "etc/guesthook/guesthook.yaml";
+  static final String ENV_PREFIX = "GUESTHOOK_";
+
+  private static final Set<String> KEYS =
+      Set.of(
+          "root", "simulate", "dry-run", "hook-dirs", "hook-timeout", "recording-dir", "cache-dir",
+          "log-level", "strict", "node", "hooks", "vms");
+
+  private final Path stockHooks;
+
+  /** @param stockHooks where the packaged stock hooks live; the first default hook folder */
+  public SettingsLoader(Path stockHooks) {
+    this.stockHooks = stockHooks;
+  }
+
+  /**
+   * @param flags the command-line layer, keyed like the config file
+   * @param explicitConfig {@code --config FILE}; it must exist, unlike the default file
+   * @param environment the process environment
+   */
+  public Future<Settings> load(
+      Vertx vertx, JsonObject flags, Optional<Path> explicitConfig, Map<String, String> environment) {
+    JsonObject env;
+    try {
+      env = fromEnvironment(environment);
+    } catch (ConfigException e) {
+      return Future.failedFuture(e);
+    }
+    Path root = Path.of(flags.getString("root", env.getString("root", "/"))).toAbsolutePath().normalize();
+    Path file = explicitConfig.orElse(root.resolve(CONFIG_FILE));
+    if (explicitConfig.isPresent() && !Files.isReadable(file)) {
+      return Future.failedFuture(new ConfigException("cannot read config file " + file));
+    }
+    ConfigRetrieverOptions options =
+        new ConfigRetrieverOptions()
+            .setScanPeriod(0)
+            .setIncludeDefaultStores(false)
+            .addStore(json(defaults(root)))
+            .addStore(
+                new ConfigStoreOptions()
+                    .setType("file")
+                    .setFormat("yaml")
+                    .setOptional(false)
+                    .setConfig(new JsonObject().put("path", file.toString())))
+            .addStore(json(env))
+            .addStore(json(flags));
+    if (!Files.exists(file)) {
+      options.getStores().remove(1);
+    }
+    ConfigRetriever retriever = ConfigRetriever.create(vertx, options);
+    return retriever
+        .getConfig()
+        .eventually(retriever::close)
+        .recover(error -> Future.failedFuture(new ConfigException(
+            "cannot read config file " + file + ": " + firstLine(rootCause(error).getMessage()))))
+        .compose(
+            merged -> {
+              try {
+                return Future.succeededFuture(toSettings(merged, root, new Sources(file, env, flags)));
+              } catch (ConfigException e) {
+                return Future.failedFuture(e);
+              }
+            });
+  }
+
+  private JsonObject defaults(Path root) {
+    return new JsonObject()
+        .put("simulate", false)
+        .put("dry-run", false)
+        .put("hook-dirs", new JsonArray().add(stockHooks.toString()).add(root.resolve("etc/guesthook/hooks.d").toString()))
+        .put("hook-timeout", 30)
+        .put("recording-dir", "/var/lib/guesthook/recordings")
+        .put("cache-dir", "/var/cache/guesthook/hooks")
+        .put("log-level", "info")
+        .put("strict", false)
+        .put("hooks", new JsonObject())
+        .put("vms", new JsonObject());
+  }
+
+  /** {@code GUESTHOOK_HOOK_TIMEOUT=5} becomes {@code hook-timeout: 5}; lists are colon-separated. */
+  static JsonObject fromEnvironment(Map<String, String> environment) throws ConfigException {
+    JsonObject out = new JsonObject();
+    for (Map.Entry<String, String> variable : environment.entrySet()) {
+      if (!variable.getKey().startsWith(ENV_PREFIX)) {
+        continue;
+      }
+      String key = variable.getKey().substring(ENV_PREFIX.length()).toLowerCase(Locale.ROOT).replace('_', '-');
+      String value = variable.getValue();
+      switch (key) {
+        case "hook-dirs" -> out.put(key, new JsonArray(List.of(value.split(":"))));
+        case "simulate", "dry-run", "strict" -> out.put(key, parseBoolean(variable.getKey(), value));
+        case "hooks", "vms" -> throw new ConfigException(variable.getKey() + ": set this in the config file");
+        default -> {
+          if (!KEYS.contains(key)) {
+            throw new ConfigException(
+                "unknown environment variable " + variable.getKey() + "; known: " + knownVariables());
+          }
+          out.put(key, value);
+        }
+      }
+    }
+    return out;
+  }
+
+  private static String knownVariables() {
+    return KEYS.stream()
+        .filter(k -> !k.equals("hooks") && !k.equals("vms"))
+        .sorted()
+        .map(k -> ENV_PREFIX + k.toUpperCase(Locale.ROOT).replace('-', '_'))
+        .reduce((a, b) -> a + ", " + b)
+        .orElse("");
+  }
+
+  private static boolean parseBoolean(String name, String value) throws ConfigException {
+    return switch (value.toLowerCase(Locale.ROOT)) {
+      case "1", "true", "yes", "on" -> true;
+      case "0", "false", "no", "off", "" -> false;
+      default -> throw new ConfigException(name + ": expected true or false, got '" + value + "'");
+    };
+  }
+
+  /** Remembers which layer set a key, so an error can point at the right place. */
+  private record Sources(Path file, JsonObject env, JsonObject flags) {
+    String of(String key) {
+      if (flags.containsKey(key)) {
+        return "--" + key;
+      }
+      if (env.containsKey(key)) {
+        return ENV_PREFIX + key.toUpperCase(Locale.ROOT).replace('-', '_');
+      }
+      return file + ": " + key;
+    }
+  }
+
+  private static Settings toSettings(JsonObject merged, Path root, Sources sources) throws ConfigException {
+    List<String> warnings = new ArrayList<>();
+    for (String key : merged.fieldNames()) {
+      if (!KEYS.contains(key)) {
+        warnings.add(sources.of(key) + ": unknown key, ignored");
+      }
+    }
+    if (!sources.flags().containsKey("root") && !sources.env().containsKey("root") && merged.containsKey("root")) {
+      warnings.add(sources.of("root") + ": ignored; the root can only be set with --root or GUESTHOOK_ROOT");
+    }
+    return new Settings(
+        root,
+        bool(merged, "simulate", sources),
+        bool(merged, "dry-run", sources),
+        paths(merged, sources),
+        seconds(merged, sources),
+        hostPath(root, string(merged, "recording-dir", sources)),
+        hostPath(root, string(merged, "cache-dir", sources)),
+        level(merged, sources),
+        bool(merged, "strict", sources),
+        Optional.ofNullable(merged.getValue("node")).map(Object::toString),
+        object(merged, "hooks", sources),
+        object(merged, "vms", sources),
+        List.copyOf(warnings));
+  }
+
+  private static Path hostPath(Path root, String absolute) {
+    return root.resolve(absolute.replaceFirst("^/+", ""));
+  }
+
+  private static boolean bool(JsonObject config, String key, Sources sources) throws ConfigException {
+    Object value = config.getValue(key);
+    if (value instanceof Boolean b) {
+      return b;
+    }
+    if (value instanceof String s) {
+      return parseBoolean(sources.of(key), s);
+    }
+    throw new ConfigException(sources.of(key) + ": expected true or false, got '" + value + "'");
+  }
+
+  private static String string(JsonObject config, String key, Sources sources) throws ConfigException {
+    Object value = config.getValue(key);
+    if (value instanceof String s && !s.isBlank()) {
+      return s;
+    }
+    throw new ConfigException(sources.of(key) + ": expected a path, got '" + value + "'");
+  }
+
+  private static JsonObject object(JsonObject config, String key, Sources sources) throws ConfigException {
+    Object value = config.getValue(key);
+    if (value == null) {
+      return new JsonObject();
+    }
+    if (value instanceof JsonObject object) {
+      return object;
+    }
+    throw new ConfigException(sources.of(key) + ": expected a mapping, got '" + value + "'");
+  }
+
+  private static List<Path> paths(JsonObject config, Sources sources) throws ConfigException {
+    Object value = config.getValue("hook-dirs");
+    if (!(value instanceof JsonArray array) || array.isEmpty()) {
+      throw new ConfigException(sources.of("hook-dirs") + ": expected a list of folders, got '" + value + "'");
+    }
+    List<Path> dirs = new ArrayList<>();
+    for (Object dir : array) {
+      if (!(dir instanceof String s) || s.isBlank()) {
+        throw new ConfigException(sources.of("hook-dirs") + ": expected folder paths, got '" + dir + "'");
+      }
+      dirs.add(Path.of(s).toAbsolutePath().normalize());
+    }
+    return dirs;
+  }
+
+  private static Duration seconds(JsonObject config, Sources sources) throws ConfigException {
+    Object value = config.getValue("hook-timeout");
+    double seconds;
+    try {
+      seconds = value instanceof Number n ? n.doubleValue() : Double.parseDouble(String.valueOf(value));
+    } catch (NumberFormatException e) {
+      seconds = -1;
+    }
+    if (!(seconds > 0) || seconds > 24 * 3600) {
+      throw new ConfigException(
+          sources.of("hook-timeout") + ": expected seconds between 0 and 86400, got '" + value + "'");
+    }
+    return Duration.ofMillis(Math.round(seconds * 1000));
+  }
+
+  private static HookLog.Level level(JsonObject config, Sources sources) throws ConfigException {
+    try {
+      return HookLog.Level.parse(String.valueOf(config.getValue("log-level")));
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException(sources.of("log-level") + ": " + e.getMessage());
+    }
+  }
+
+  private static ConfigStoreOptions json(JsonObject config) {
+    return new ConfigStoreOptions().setType("json").setConfig(config);
+  }
+
+  private static Throwable rootCause(Throwable error) {
+    Throwable cause = error;
+    while (cause.getCause() != null && cause.getCause() != cause) {
+      cause = cause.getCause();
+    }
+    return cause;
+  }
+
+  private static String firstLine(String text) {
+    if (text == null) {
+      return "unreadable";
+    }
+    return text.strip().replace("\n", " ").replaceAll("\\s+", " ");
+  }
+}

@@ -1,0 +1,176 @@
+package dev.guesthook.demo;
+
+import dev.guesthook.config.Settings;
+import dev.guesthook.engine.Engine;
+import dev.guesthook.engine.PhaseListener;
+import dev.guesthook.event.Phase;
+import dev.guesthook.event.VmId;
+import dev.guesthook.host.HostPath;
+import dev.guesthook.host.sim.SimulatedHost;
+import dev.guesthook.pve.Pve;
+import dev.guesthook.pve.VmConfig;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.stream.Collectors;
+
+/**
+ * Plays Proxmox on a simulated host: for each example VM, the phases Proxmox would run, in the order
+ * it runs them, including what Proxmox itself changes between phases (dropping vmstate on resume,
+ * writing it on hibernation). The hooks act on the simulator, so nothing on this machine changes.
+ */
+public final class Demo {
+  private static final HostPath QEMU_CONFIGS = HostPath.of("etc", "pve", "qemu-server");
+
+  /** Receives what the demo does, step by step. */
+  public interface Timeline extends PhaseListener {
+    void narrate(String line);
+
+    void phaseDone(Engine.Run run);
+  }
+
+  private final Vertx vertx;
+  private final Engine engine;
+  private final SimulatedHost host;
+
+  public Demo(Vertx vertx, Settings settings) {
+    this.vertx = vertx;
+    this.host = new SimulatedHost(settings.root());
+    this.engine = new Engine(vertx, settings, host, Clock.systemUTC());
+  }
+
+  /** Compiled demo hooks are kept per user, never in the example tree. */
+  public static Path cacheDirectory() {
+    String xdg = System.getenv("XDG_CACHE_HOME");
+    Path base = xdg != null && !xdg.isBlank() ? Path.of(xdg) : Path.of(System.getProperty("user.home"), ".cache");
+    return base.resolve("guesthook").resolve("hooks");
+  }
+
+  /** Runs every VM's lifecycle; completes with the number of phases whose hooks failed. */
+  public Future<Integer> run(Timeline timeline) {
+    return vertx
+        .executeBlocking(this::guests, false)
+        .compose(
+            guests -> {
+              timeline.narrate("guesthook demo: " + guests.size() + " VMs on " + host.describe());
+              Future<Integer> chain = Future.succeededFuture(0);
+              for (VmId vmid : guests) {
+                chain = chain.compose(failures -> lifecycle(vmid, timeline).map(more -> failures + more));
+              }
+              return chain;
+            });
+  }
+
+  private List<VmId> guests() {
+    return host.list(QEMU_CONFIGS).stream()
+        .filter(name -> name.matches("[1-9][0-9]{2,8}\\.conf"))
+        .map(name -> VmId.parse(name.substring(0, name.length() - ".conf".length())))
+        .sorted()
+        .toList();
+  }
+
+  private Future<Integer> lifecycle(VmId vmid, Timeline timeline) {
+    return vertx
+        .executeBlocking(() -> new Pve(host).config(vmid), false)
+        .compose(
+            config -> {
+              Scenario scenario = Scenario.of(config);
+              timeline.narrate("");
+              timeline.narrate("== VM " + vmid + ": " + scenario.story + describe(config));
+              return steps(vmid, scenario, timeline);
+            });
+  }
+
+  private Future<Integer> steps(VmId vmid, Scenario scenario, Timeline timeline) {
+    Future<Integer> chain = Future.succeededFuture(0);
+    for (Step step : scenario.steps) {
+      chain =
+          chain.compose(
+              failures -> {
+                if (failures > 0 && step.afterStart) {
+                  return Future.succeededFuture(failures);
+                }
+                return vertx
+                    .executeBlocking(() -> step.proxmoxActs(host, vmid, timeline), false)
+                    .compose(ready -> engine.run(vmid, step.phase, scenario.migratedFrom, timeline))
+                    .map(
+                        run -> {
+                          timeline.phaseDone(run);
+                          boolean aborted = run.result().exitCode(false) != 0;
+                          if (aborted) {
+                            timeline.narrate("   Proxmox aborts the start of VM " + vmid + "; the host is as it was.");
+                          }
+                          return failures + (run.result().anyFailed() ? 1 : 0);
+                        });
+              });
+    }
+    return chain;
+  }
+
+  private static String describe(VmConfig config) {
+    List<String> devices = config.current().entrySet().stream()
+        .filter(e -> e.getKey().startsWith("hostpci"))
+        .map(e -> e.getKey() + "=" + e.getValue())
+        .collect(Collectors.toList());
+    return devices.isEmpty() ? "" : " (" + String.join(", ", devices) + ")";
+  }
+
+  /** One phase, and what Proxmox changes in the guest's config just before it. */
+  private record Step(Phase phase, boolean afterStart, ConfigEdit edit, String narration) {
+    boolean proxmoxActs(SimulatedHost host, VmId vmid, Timeline timeline) throws Exception {
+      if (edit != null) {
+        timeline.narrate("   [proxmox] " + narration);
+        HostPath path = Pve.configPath(dev.guesthook.event.GuestType.QEMU, vmid);
+        host.tree().write(path, edit.apply(host.read(path)));
+      }
+      return true;
+    }
+  }
+
+  @FunctionalInterface
+  private interface ConfigEdit {
+    String apply(String configText);
+  }
+
+  /** What Proxmox does with a VM, chosen from its example config. */
+  private record Scenario(String story, List<Step> steps, Optional<String> migratedFrom) {
+    static Scenario of(VmConfig config) {
+      String tags = config.get("tags").orElse("");
+      List<Step> steps = new ArrayList<>();
+      if (config.isHibernated()) {
+        steps.add(new Step(Phase.PRE_START, false, null, null));
+        steps.add(new Step(Phase.POST_START, true, Scenario::dropVmstate,
+            "resumed from the saved state; removes vmstate and the suspended lock"));
+        steps.add(new Step(Phase.PRE_STOP, true, null, null));
+        steps.add(new Step(Phase.POST_STOP, true, null, null));
+        return new Scenario("resume from hibernation, then stop", steps, Optional.empty());
+      }
+      steps.add(new Step(Phase.PRE_START, false, null, null));
+      steps.add(new Step(Phase.POST_START, true, null, null));
+      if (tags.contains("hibernate")) {
+        steps.add(new Step(Phase.POST_STOP, true, Scenario::addVmstate,
+            "qm suspend --todisk: saves the state, sets lock: suspended, QEMU quits (no pre-stop)"));
+        return new Scenario("start, then hibernate", steps, Optional.empty());
+      }
+      steps.add(new Step(Phase.PRE_STOP, true, null, null));
+      steps.add(new Step(Phase.POST_STOP, true, null, null));
+      return tags.contains("migrate-in")
+          ? new Scenario("arrives by live migration from pve2, then stop", steps, Optional.of("pve2"))
+          : new Scenario("start, then stop", steps, Optional.empty());
+    }
+
+    private static String dropVmstate(String text) {
+      return text.lines()
+          .filter(line -> !line.startsWith("vmstate:") && !line.startsWith("lock:"))
+          .collect(Collectors.joining("\n", "", "\n"));
+    }
+
+    private static String addVmstate(String text) {
+      return "lock: suspended\n" + text + "vmstate: local-lvm:vm-105-state-suspend-2026-11-24\n";
+    }
+  }
+}

@@ -1,0 +1,129 @@
+package dev.guesthook.engine;
+
+import dev.guesthook.config.Settings;
+import dev.guesthook.dispatch.DispatchResult;
+import dev.guesthook.dispatch.Dispatcher;
+import dev.guesthook.dispatch.PhaseRequest;
+import dev.guesthook.event.GuestType;
+import dev.guesthook.event.LifecycleEvent;
+import dev.guesthook.event.Phase;
+import dev.guesthook.event.VmId;
+import dev.guesthook.hookhost.HookCatalog;
+import dev.guesthook.hookhost.HookLoader;
+import dev.guesthook.host.ConfigLockGuard;
+import dev.guesthook.host.DryRunHost;
+import dev.guesthook.host.HostPort;
+import dev.guesthook.host.real.LinuxHost;
+import dev.guesthook.host.sim.SimulatedHost;
+import dev.guesthook.pve.Pve;
+import dev.guesthook.pve.PveFileException;
+import dev.guesthook.pve.VmConfig;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import java.net.InetAddress;
+import java.time.Clock;
+import java.util.Optional;
+
+/**
+ * The one path from Proxmox's call to the host: read the guest's config through the port, build the
+ * lifecycle event, load the guest's hooks, dispatch the phase over the event bus. The CLI, the demo
+ * and the tests all go through here.
+ */
+public final class Engine {
+  private final Vertx vertx;
+  private final Settings settings;
+  private final HostPort host;
+  private final Clock clock;
+
+  public Engine(Vertx vertx, Settings settings, HostPort host, Clock clock) {
+    this.vertx = vertx;
+    this.settings = settings;
+    this.host = host;
+    this.clock = clock;
+  }
+
+  /** The host the settings ask for: real or simulated over the root, wrapped for a dry run. */
+  public static HostPort hostFor(Settings settings) {
+    HostPort base = settings.simulate() ? new SimulatedHost(settings.root()) : new LinuxHost(settings.root());
+    return settings.dryRun() ? new DryRunHost(base) : base;
+  }
+
+  public Settings settings() {
+    return settings;
+  }
+
+  public HostPort host() {
+    return host;
+  }
+
+  public HookLoader hookLoader() {
+    return new HookLoader(settings.hookDirs(), settings.cacheDir(), settings.hookTimeout());
+  }
+
+  /**
+   * Runs one phase for one guest. Fails with {@link PveFileException} when the guest's config is
+   * missing or unusable, before any hook runs.
+   */
+  public Future<Run> run(VmId vmid, Phase phase, Optional<String> migratedFrom, PhaseListener listener) {
+    return vertx
+        .executeBlocking(() -> prepare(vmid, phase, migratedFrom), false)
+        .compose(prepared -> dispatch(prepared, listener));
+  }
+
+  /** A dispatched phase with the hooks it saw (including any that failed to load). */
+  public record Run(DispatchResult result, HookCatalog catalog) {}
+
+  private record Prepared(LifecycleEvent event, HookCatalog catalog, HostPort host) {}
+
+  private Prepared prepare(VmId vmid, Phase phase, Optional<String> migratedFrom) throws PveFileException {
+    HostPort guarded = new ConfigLockGuard(host, vmid);
+    Pve pve = new Pve(guarded);
+    GuestType type = pve.guestType(vmid).orElse(GuestType.QEMU);
+    VmConfig config = pve.config(vmid);
+    String node = settings.node().or(pve::nodeName).orElseGet(Engine::hostName);
+    LifecycleEvent event =
+        new LifecycleEvent(
+            vmid,
+            phase,
+            type,
+            node,
+            clock.instant(),
+            config,
+            LifecycleEvent.situationOf(phase, config, migratedFrom),
+            migratedFrom);
+    return new Prepared(event, hookLoader().load(Optional.of(vmid)), guarded);
+  }
+
+  private Future<Run> dispatch(Prepared prepared, PhaseListener listener) {
+    Phase phase = prepared.event().phase();
+    listener.started(
+        prepared.event(),
+        (int) prepared.catalog().hooks().stream().filter(hook -> hook.phases().contains(phase)).count());
+    PhaseRequest request =
+        new PhaseRequest(
+            prepared.event(),
+            prepared.host(),
+            settings.hookTimeout(),
+            settings.logLevel(),
+            listener::line,
+            hook -> settings.hookSettings(prepared.event().vmid(), hook),
+            settings.dryRun());
+    return Dispatcher.start(vertx, prepared.catalog().hooks())
+        .compose(
+            dispatcher ->
+                dispatcher
+                    .dispatch(request)
+                    .eventually(dispatcher::stop)
+                    .map(result -> new Run(result, prepared.catalog())));
+  }
+
+  private static String hostName() {
+    try {
+      String name = InetAddress.getLocalHost().getHostName();
+      int dot = name.indexOf('.');
+      return dot > 0 ? name.substring(0, dot) : name;
+    } catch (java.io.IOException e) {
+      return "localhost";
+    }
+  }
+}

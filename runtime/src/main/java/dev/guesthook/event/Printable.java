@@ -1,0 +1,29 @@
+package dev.guesthook.event;
+
+/** Renders untrusted text safely inside one-line messages: control characters become escapes. */
+public final class Printable {
+  private static final int MAX_LENGTH = 80;
+
+  private Printable() {}
+
+  public static String of(String text) {
+    if (text == null) {
+      return "";
+    }
+    StringBuilder out = new StringBuilder();
+    for (int i = 0; i < text.length() && out.length() < MAX_LENGTH; i++) {
+      char c = text.charAt(i);
+      if (c == '\n') {
+        out.append("\\n");
+      } else if (c < 0x20 || c == 0x7f) {
+        out.append(String.format("\\x%02x", (int) c));
+      } else {
+        out.append(c);
+      }
+    }
+    if (out.length() >= MAX_LENGTH && text.length() > MAX_LENGTH) {
+      out.append("...");
+    }
+    return out.toString();
+  }
+}

@@ -1,0 +1,35 @@
+package dev.guesthook.event;
+
+/** A Proxmox guest id: an integer from 100 to 999999999, validated once at the edge. */
+public record VmId(int value) implements Comparable<VmId> {
+  public static final int MIN = 100;
+  public static final int MAX = 999_999_999;
+
+  public VmId {
+    if (value < MIN || value > MAX) {
+      throw new IllegalArgumentException(describe(Integer.toString(value)));
+    }
+  }
+
+  /** Parses the decimal form Proxmox uses; no signs, spaces or leading zeros. */
+  public static VmId parse(String text) {
+    if (text == null || !text.matches("[1-9][0-9]{2,8}")) {
+      throw new IllegalArgumentException(describe(Printable.of(text)));
+    }
+    return new VmId(Integer.parseInt(text));
+  }
+
+  private static String describe(String text) {
+    return "invalid vmid '" + text + "': expected an integer from " + MIN + " to " + MAX;
+  }
+
+  @Override
+  public int compareTo(VmId other) {
+    return Integer.compare(value, other.value);
+  }
+
+  @Override
+  public String toString() {
+    return Integer.toString(value);
+  }
+}

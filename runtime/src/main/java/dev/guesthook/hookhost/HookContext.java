@@ -1,0 +1,123 @@
+package dev.guesthook.hookhost;
+
+import dev.guesthook.dispatch.HookInvocation;
+import dev.guesthook.dispatch.HookLog;
+import dev.guesthook.event.LifecycleEvent;
+import dev.guesthook.event.Phase;
+import dev.guesthook.event.VmId;
+import dev.guesthook.host.CommandResult;
+import dev.guesthook.host.HostCommand;
+import dev.guesthook.host.HostException;
+import dev.guesthook.host.HostPath;
+import dev.guesthook.host.HostPort;
+import dev.guesthook.pve.Pve;
+import dev.guesthook.pve.VmConfig;
+import groovy.lang.Closure;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What a handler closure sees as its delegate: the event, the host port with short helpers, the
+ * Proxmox model, its logger and settings, and {@code undo { ... }} / {@code skip(reason)}.
+ */
+public final class HookContext {
+  private final HookInvocation invocation;
+
+  HookContext(HookInvocation invocation) {
+    this.invocation = invocation;
+  }
+
+  public LifecycleEvent getEvent() {
+    return invocation.event();
+  }
+
+  public VmId getVmid() {
+    return invocation.event().vmid();
+  }
+
+  public Phase getPhase() {
+    return invocation.event().phase();
+  }
+
+  public VmConfig getConfig() {
+    return invocation.event().config();
+  }
+
+  public HostPort getHost() {
+    return invocation.host();
+  }
+
+  public Pve getPve() {
+    return invocation.pve();
+  }
+
+  public HookLog getLog() {
+    return invocation.log();
+  }
+
+  public Map<String, Object> getSettings() {
+    return invocation.settings();
+  }
+
+  public boolean isDryRun() {
+    return invocation.dryRun();
+  }
+
+  /** A validated host path from its absolute form, e.g. {@code path("/sys/bus/pci/drivers_probe")}. */
+  public HostPath path(String absolute) {
+    return HostPath.parse(absolute);
+  }
+
+  public String read(String absolute) {
+    return getHost().read(path(absolute));
+  }
+
+  public void write(String absolute, Object value) {
+    getHost().write(path(absolute), String.valueOf(value));
+  }
+
+  public boolean exists(String absolute) {
+    return getHost().exists(path(absolute));
+  }
+
+  public List<String> list(String absolute) {
+    return getHost().list(path(absolute));
+  }
+
+  /** Runs a command (an argument vector, no shell); fails the hook unless it succeeds. */
+  public CommandResult run(Object... argv) {
+    List<String> args = Arrays.stream(argv).map(String::valueOf).toList();
+    HostCommand command = new HostCommand(args, Map.of(), HostCommand.DEFAULT_TIMEOUT, line -> {});
+    CommandResult result = getHost().run(command);
+    if (!result.succeeded()) {
+      throw new HostException(
+          result.status() == CommandResult.Status.RAN ? "EXIT" : result.status().name(),
+          command.display() + " failed (" + describe(result) + ")");
+    }
+    return result;
+  }
+
+  /** Registers how to revert this hook's change should the pre-start transaction fail. */
+  public void undo(Closure<?> step) {
+    undo("undo " + invocation.hook().name(), step);
+  }
+
+  public void undo(String description, Closure<?> step) {
+    invocation.undo(description, () -> HookScript.withContext(this, step::call));
+  }
+
+  /** Ends the hook as not applicable, e.g. {@code skip('no SR-IOV NIC configured')}. */
+  public void skip(String reason) {
+    invocation.skip(reason);
+  }
+
+  private static String describe(CommandResult result) {
+    return switch (result.status()) {
+      case RAN -> "exit " + result.exitCode() + (result.lastLine().isEmpty() ? "" : ": " + result.lastLine());
+      case TIMED_OUT -> "killed at its timeout";
+      case NOT_SIMULATED -> "the simulated host has no model of this command";
+      case PLANNED -> "planned";
+    };
+  }
+}

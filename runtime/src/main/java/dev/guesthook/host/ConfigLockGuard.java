@@ -1,0 +1,75 @@
+package dev.guesthook.host;
+
+import dev.guesthook.event.VmId;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Proxmox holds a guest's config lock while its hookscript runs, so a hook that runs {@code qm set}
+ * (or any other locking qm/pct command) on the same guest would wait for itself forever. Such commands
+ * are refused here, before they can hang the start.
+ */
+public final class ConfigLockGuard implements HostPort {
+  /** qm/pct subcommands that only read and take no config lock. */
+  private static final Set<String> READ_ONLY =
+      Set.of("config", "status", "pending", "showcmd", "list", "listsnapshot", "cloudinit", "help");
+
+  private final HostPort delegate;
+  private final VmId vmid;
+
+  public ConfigLockGuard(HostPort delegate, VmId vmid) {
+    this.delegate = delegate;
+    this.vmid = vmid;
+  }
+
+  @Override
+  public CommandResult run(HostCommand command) {
+    List<String> argv = command.argv();
+    String tool = argv.get(0).substring(argv.get(0).lastIndexOf('/') + 1);
+    boolean guestTool = tool.equals("qm") || tool.equals("pct");
+    if (guestTool
+        && argv.size() >= 3
+        && argv.get(2).equals(vmid.toString())
+        && !READ_ONLY.contains(argv.get(1))) {
+      throw new HostException(
+          "EDEADLK",
+          "refused '"
+              + command.display()
+              + "': Proxmox holds the config lock of guest "
+              + vmid
+              + " while its hookscript runs, so this would wait forever");
+    }
+    return delegate.run(command);
+  }
+
+  @Override
+  public String read(HostPath path) {
+    return delegate.read(path);
+  }
+
+  @Override
+  public void write(HostPath path, String value) {
+    delegate.write(path, value);
+  }
+
+  @Override
+  public boolean exists(HostPath path) {
+    return delegate.exists(path);
+  }
+
+  @Override
+  public List<String> list(HostPath directory) {
+    return delegate.list(directory);
+  }
+
+  @Override
+  public Optional<HostPath> readLink(HostPath path) {
+    return delegate.readLink(path);
+  }
+
+  @Override
+  public String describe() {
+    return delegate.describe();
+  }
+}

@@ -1,0 +1,71 @@
+package dev.guesthook.host;
+
+import dev.guesthook.event.Printable;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+
+/**
+ * A process to run on the host: an argument vector (never a shell line), extra environment, a
+ * timeout, and where to stream output lines as they come.
+ */
+public record HostCommand(
+    List<String> argv, Map<String, String> environment, Duration timeout, Consumer<String> outputLines) {
+  public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(30);
+
+  public HostCommand {
+    argv = List.copyOf(argv);
+    environment = Map.copyOf(environment);
+    if (argv.isEmpty() || argv.get(0).isEmpty()) {
+      throw new IllegalArgumentException("empty command");
+    }
+    for (String arg : argv) {
+      checkArgument(arg);
+    }
+    environment.forEach(
+        (name, value) -> {
+          if (!name.matches("[A-Za-z_][A-Za-z0-9_]*")) {
+            throw new IllegalArgumentException("invalid environment name '" + Printable.of(name) + "'");
+          }
+          checkArgument(value);
+        });
+    if (timeout.isNegative() || timeout.isZero()) {
+      throw new IllegalArgumentException("command timeout must be positive");
+    }
+  }
+
+  public static HostCommand of(String... argv) {
+    return new HostCommand(List.of(argv), Map.of(), DEFAULT_TIMEOUT, line -> {});
+  }
+
+  public HostCommand withTimeout(Duration newTimeout) {
+    return new HostCommand(argv, environment, newTimeout, outputLines);
+  }
+
+  public HostCommand withEnvironment(Map<String, String> newEnvironment) {
+    return new HostCommand(argv, newEnvironment, timeout, outputLines);
+  }
+
+  public HostCommand streamingTo(Consumer<String> lines) {
+    return new HostCommand(argv, environment, timeout, lines);
+  }
+
+  private static void checkArgument(String arg) {
+    if (arg == null || arg.indexOf('\0') >= 0 || arg.indexOf('\n') >= 0) {
+      throw new IllegalArgumentException("invalid command argument '" + Printable.of(arg) + "'");
+    }
+  }
+
+  /** The command as one line for logs; arguments with spaces are quoted. */
+  public String display() {
+    StringBuilder line = new StringBuilder();
+    for (String arg : argv) {
+      if (line.length() > 0) {
+        line.append(' ');
+      }
+      line.append(arg.isEmpty() || arg.contains(" ") ? "'" + arg + "'" : arg);
+    }
+    return line.toString();
+  }
+}

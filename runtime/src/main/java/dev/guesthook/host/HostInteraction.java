@@ -1,0 +1,35 @@
+package dev.guesthook.host;
+
+import java.util.List;
+
+/**
+ * One call through the {@link HostPort}, as seen from outside: what was asked, what came back. The
+ * timeline, the dry-run plan and the recorder are all built from these.
+ */
+public record HostInteraction(Kind kind, String target, String value, String result, boolean failed) {
+  public enum Kind {
+    READ,
+    WRITE,
+    EXISTS,
+    LIST,
+    READLINK,
+    RUN
+  }
+
+  /** Whether this interaction could change the host (as opposed to only looking at it). */
+  public boolean changesHost() {
+    return kind == Kind.WRITE || kind == Kind.RUN;
+  }
+
+  static HostInteraction of(Kind kind, String target, String value, String result) {
+    return new HostInteraction(kind, target, value, result, false);
+  }
+
+  static HostInteraction failure(Kind kind, String target, String value, HostException error) {
+    return new HostInteraction(kind, target, value, error.errno() + ": " + error.getMessage(), true);
+  }
+
+  static String joined(List<String> names) {
+    return String.join(" ", names);
+  }
+}

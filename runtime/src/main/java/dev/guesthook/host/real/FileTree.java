@@ -1,0 +1,136 @@
+package dev.guesthook.host.real;
+
+import dev.guesthook.host.HostException;
+import dev.guesthook.host.HostPath;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.DirectoryNotEmptyException;
+import java.nio.file.FileSystemException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.NotDirectoryException;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.List;
+import java.util.Optional;
+import java.util.stream.Stream;
+
+/** Plain file I/O on the host's tree under a root directory (the real {@code /}, or a test tree). */
+public final class FileTree {
+  /** sysfs attributes are one page; Proxmox files are at most 1 MiB. Anything larger is refused. */
+  static final int MAX_READ_BYTES = 1024 * 1024;
+
+  private final Path root;
+
+  public FileTree(Path root) {
+    this.root = root.toAbsolutePath().normalize();
+  }
+
+  public Path root() {
+    return root;
+  }
+
+  public String read(HostPath path) {
+    Path file = path.under(root);
+    try (InputStream in = Files.newInputStream(file)) {
+      byte[] bytes = in.readNBytes(MAX_READ_BYTES + 1);
+      if (bytes.length > MAX_READ_BYTES) {
+        throw new HostException("EFBIG", path + ": larger than " + MAX_READ_BYTES + " bytes");
+      }
+      return new String(bytes, StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw translate(path, e);
+    }
+  }
+
+  public void write(HostPath path, String value) {
+    Path file = path.under(root);
+    // One write(2) call, like `echo -n value > attr`: sysfs takes a store per write call.
+    try {
+      Files.write(
+          file,
+          value.getBytes(StandardCharsets.UTF_8),
+          StandardOpenOption.WRITE,
+          StandardOpenOption.CREATE,
+          StandardOpenOption.TRUNCATE_EXISTING);
+    } catch (IOException e) {
+      throw translate(path, e);
+    }
+  }
+
+  public boolean exists(HostPath path) {
+    return Files.exists(path.under(root), LinkOption.NOFOLLOW_LINKS);
+  }
+
+  public List<String> list(HostPath directory) {
+    try (Stream<Path> entries = Files.list(directory.under(root))) {
+      return entries.map(p -> p.getFileName().toString()).sorted().toList();
+    } catch (IOException e) {
+      throw translate(directory, e);
+    }
+  }
+
+  public Optional<HostPath> readLink(HostPath path) {
+    Path link = path.under(root);
+    if (!Files.isSymbolicLink(link)) {
+      return Optional.empty();
+    }
+    try {
+      Path target = link.getParent().resolve(Files.readSymbolicLink(link)).normalize();
+      if (!target.startsWith(root)) {
+        throw new HostException("EXDEV", path + ": link points outside the host root: " + target);
+      }
+      return Optional.of(HostPath.parse("/" + root.relativize(target)));
+    } catch (IOException e) {
+      throw translate(path, e);
+    }
+  }
+
+  static HostException translate(HostPath path, IOException e) {
+    String errno;
+    if (e instanceof NoSuchFileException) {
+      errno = "ENOENT";
+    } else if (e instanceof AccessDeniedException) {
+      errno = "EACCES";
+    } else if (e instanceof NotDirectoryException) {
+      errno = "ENOTDIR";
+    } else if (e instanceof DirectoryNotEmptyException) {
+      errno = "ENOTEMPTY";
+    } else {
+      errno = errnoFromReason(e);
+    }
+    return new HostException(errno, path + ": " + reason(e));
+  }
+
+  private static String reason(IOException e) {
+    if (e instanceof FileSystemException fs && fs.getReason() != null) {
+      return fs.getReason();
+    }
+    if (e instanceof NoSuchFileException) {
+      return "No such file or directory";
+    }
+    if (e instanceof AccessDeniedException) {
+      return "Permission denied";
+    }
+    return e.getClass().getSimpleName().replace("Exception", "").toLowerCase();
+  }
+
+  /** The JDK only gives strerror text for most errnos; map the ones sysfs answers with. */
+  private static String errnoFromReason(IOException e) {
+    String reason = reason(e);
+    return switch (reason) {
+      case "Invalid argument" -> "EINVAL";
+      case "Device or resource busy" -> "EBUSY";
+      case "No such device" -> "ENODEV";
+      case "File exists" -> "EEXIST";
+      case "Operation not permitted" -> "EPERM";
+      case "Is a directory" -> "EISDIR";
+      case "No space left on device" -> "ENOSPC";
+      case "Read-only file system" -> "EROFS";
+      default -> "EIO";
+    };
+  }
+}

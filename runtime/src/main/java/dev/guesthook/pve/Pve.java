@@ -1,0 +1,73 @@
+package dev.guesthook.pve;
+
+import dev.guesthook.event.GuestType;
+import dev.guesthook.event.VmId;
+import dev.guesthook.host.HostException;
+import dev.guesthook.host.HostPath;
+import dev.guesthook.host.HostPort;
+import java.util.Optional;
+
+/** The Proxmox side of a host, read through the host port. It only ever reads Proxmox's files. */
+public final class Pve {
+  private static final HostPath ETC_PVE = HostPath.of("etc", "pve");
+
+  private final HostPort host;
+
+  public Pve(HostPort host) {
+    this.host = host;
+  }
+
+  public static HostPath configPath(GuestType type, VmId vmid) {
+    return ETC_PVE.resolve(type.configFolder(), vmid + ".conf");
+  }
+
+  /** Which kind of guest has this id on this node, from where its config lives. */
+  public Optional<GuestType> guestType(VmId vmid) {
+    for (GuestType type : GuestType.values()) {
+      if (host.exists(configPath(type, vmid))) {
+        return Optional.of(type);
+      }
+    }
+    return Optional.empty();
+  }
+
+  /** The guest's config; fails naming the file when it is absent, unreadable or malformed. */
+  public VmConfig config(VmId vmid) throws PveFileException {
+    GuestType type =
+        guestType(vmid)
+            .orElseThrow(
+                () ->
+                    new PveFileException(
+                        "no config for guest "
+                            + vmid
+                            + " on this node (looked for "
+                            + configPath(GuestType.QEMU, vmid)
+                            + " and "
+                            + configPath(GuestType.LXC, vmid)
+                            + ")"));
+    return config(type, vmid);
+  }
+
+  public VmConfig config(GuestType type, VmId vmid) throws PveFileException {
+    HostPath path = configPath(type, vmid);
+    String text;
+    try {
+      text = host.read(path);
+    } catch (HostException e) {
+      throw new PveFileException("cannot read " + path + ": " + e.errno() + " (" + e.getMessage() + ")");
+    }
+    return VmConfigParser.parse(path.toString(), text);
+  }
+
+  /** The node's name as Proxmox knows it: the first label of /etc/hostname. */
+  public Optional<String> nodeName() {
+    HostPath hostname = HostPath.of("etc", "hostname");
+    if (!host.exists(hostname)) {
+      return Optional.empty();
+    }
+    String name = host.read(hostname).strip();
+    int dot = name.indexOf('.');
+    name = dot > 0 ? name.substring(0, dot) : name;
+    return name.matches("[A-Za-z0-9][A-Za-z0-9-]*") ? Optional.of(name) : Optional.empty();
+  }
+}
