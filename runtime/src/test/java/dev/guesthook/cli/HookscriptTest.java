@@ -1,0 +1,353 @@
+package dev.guesthook.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.guesthook.testkit.Cli;
+import dev.guesthook.testkit.HostTree;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code guesthook <vmid> <phase>} on a real tree under --root, as Proxmox calls it. */
+class HookscriptTest {
+  @TempDir Path base;
+  HostTree host;
+
+  @BeforeEach
+  void host() {
+    host = HostTree.create(base);
+    host.vm(101, "memory: 2048\nname: vm101\n");
+    host.file("sys/a", "0\n").file("sys/b", "0\n");
+  }
+
+  private Cli.Result run(String... args) {
+    return Cli.run(HostTree.args(host.options(), args));
+  }
+
+  private Cli.Result json(String... args) {
+    List<String> all = new ArrayList<>(List.of("--json"));
+    all.addAll(List.of(args));
+    return run(all.toArray(String[]::new));
+  }
+
+  private static List<String> names(JsonNode doc) {
+    List<String> names = new ArrayList<>();
+    doc.get("hooks").forEach(hook -> names.add(hook.get("name").asText() + ":" + hook.get("outcome").asText()));
+    return names;
+  }
+
+  /** A hook that writes one value to a file and can undo it. */
+  private void writer(String name, int order, String phase, String file, String value) {
+    host.hook(name + ".groovy", """
+        hook('%s') {
+          order %d
+          on('%s') {
+            String before = read('%s')
+            write '%s', '%s'
+            undo("restore %s") { write '%s', before }
+          }
+        }
+        """.formatted(name, order, phase, file, file, value, file, file));
+  }
+
+  private void failing(String name, int order, String phase) {
+    host.hook(name + ".groovy", """
+        hook('%s') {
+          order %d
+          on('%s') { throw new IllegalStateException('no free VF on 0000:03:00.0') }
+        }
+        """.formatted(name, order, phase));
+  }
+
+  @Test
+  void hooksRunByOrderThenName() {
+    writer("zeta", 10, "pre-start", "/sys/a", "1");
+    writer("alpha", 20, "pre-start", "/sys/b", "1");
+    writer("beta", 10, "pre-start", "/sys/b", "2");
+    Cli.Result result = json("101", "pre-start");
+    assertEquals(0, result.exitCode(), result::toString);
+    assertEquals(List.of("beta:ok", "zeta:ok", "alpha:ok"), names(result.json()));
+    assertEquals("1", host.read("sys/b"), "alpha (order 20) must write last");
+  }
+
+  @Test
+  void failedPreStartUndoesEarlierHooksAndAbortsTheStart() {
+    writer("first", 10, "pre-start", "/sys/a", "performance");
+    writer("second", 20, "pre-start", "/sys/b", "4");
+    failing("third", 30, "pre-start");
+    writer("fourth", 40, "pre-start", "/sys/a", "never");
+    Map<String, String> before = host.snapshot();
+
+    Cli.Result result = json("101", "pre-start");
+
+    assertEquals(ExitCodes.HOOK_FAILED, result.exitCode(), result::toString);
+    JsonNode doc = result.json();
+    assertEquals("aborted", doc.get("outcome").asText());
+    assertEquals(List.of("first:ok", "second:ok", "third:failed", "fourth:skipped"), names(doc));
+    assertEquals("no free VF on 0000:03:00.0 (at third.groovy:3)", doc.get("hooks").get(2).get("message").asText());
+    assertEquals("restore /sys/b", doc.get("hooks").get(1).get("undo").get(0).get("description").asText());
+    assertTrue(doc.get("hooks").get(0).get("undo").get(0).get("ok").asBoolean());
+    assertEquals(before, host.snapshot(), "the rollback must leave the host as it was");
+  }
+
+  @Test
+  void humanReportTellsProxmoxTheStartIsAborted() {
+    writer("first", 10, "pre-start", "/sys/a", "1");
+    failing("second", 20, "pre-start");
+    Cli.Result result = run("101", "pre-start");
+    assertEquals(1, result.exitCode());
+    assertTrue(result.out().startsWith("guesthook: VM 101 pre-start (start) on pve-test: 2 hooks\n"), result::toString);
+    assertTrue(result.out().contains("      write '1' to /sys/a\n      undo restore /sys/a: ok\n"), result::toString);
+    assertTrue(result.out().endsWith(
+        "guesthook: pre-start failed: 1 of 2 hooks failed; 1 undo steps run; the start is aborted\n"), result::toString);
+  }
+
+  @Test
+  void failuresAfterPreStartAreReportedAndTheRestStillRuns() {
+    failing("first", 10, "post-stop");
+    writer("second", 20, "post-stop", "/sys/b", "released");
+    Cli.Result result = json("101", "post-stop");
+    assertEquals(0, result.exitCode(), result::toString);
+    assertEquals("failed", result.json().get("outcome").asText());
+    assertEquals(List.of("first:failed", "second:ok"), names(result.json()));
+    assertEquals("released", host.read("sys/b"), "no rollback outside pre-start");
+  }
+
+  @Test
+  void strictModeMakesLaterPhaseFailuresFatal() {
+    failing("first", 10, "pre-stop");
+    assertEquals(1, run("--strict", "101", "pre-stop").exitCode());
+    assertEquals(1, Cli.run(Map.of("GUESTHOOK_STRICT", "true"), HostTree.args(host.options(), "101", "pre-stop")).exitCode());
+  }
+
+  @Test
+  void hungHookTimesOutAndIsAbandonedWithoutHangingTheStart() {
+    writer("first", 10, "pre-start", "/sys/a", "1");
+    host.hook("hang.groovy", "hook('hang') { order 20; on('pre-start') { Thread.sleep(60_000) } }\n");
+    long start = System.nanoTime();
+    Cli.Result result = json("--hook-timeout", "0.5", "101", "pre-start");
+    long tookMillis = (System.nanoTime() - start) / 1_000_000;
+    assertEquals(1, result.exitCode(), result::toString);
+    assertEquals(List.of("first:ok", "hang:timed-out"), names(result.json()));
+    assertEquals("no answer within 0.5 s; abandoned", result.json().get("hooks").get(1).get("message").asText());
+    assertEquals("0\n", host.read("sys/a"), "the earlier hook's change is undone");
+    assertTrue(tookMillis < 10_000, "took " + tookMillis + " ms");
+  }
+
+  @Test
+  void aHookCanSetItsOwnTimeout() {
+    host.hook("slow.groovy", "hook('slow') { timeout 0.3; on('post-start') { Thread.sleep(30_000) } }\n");
+    Cli.Result result = json("101", "post-start");
+    assertEquals("timed-out", result.json().get("hooks").get(0).get("outcome").asText(), result::toString);
+    assertEquals(0, result.exitCode(), "post-start failures are only reported");
+  }
+
+  @Test
+  void syntaxErrorIsReportedWithFileLineAndColumnAndOnlyFailsItsPhases() {
+    writer("good", 10, "post-start", "/sys/a", "1");
+    host.hook("bad.groovy", "hook('bad') {\n  on('pre-start') {\n    write '/sys/b', 'x' +\n  }\n}\n");
+    Map<String, String> before = host.snapshot();
+
+    Cli.Result listing = run("hooks");
+    assertEquals(1, listing.exitCode(), listing::toString);
+    assertTrue(listing.out().contains("error: " + host.hooks().resolve("bad.groovy") + ": "
+        + host.hooks() + "/bad.groovy:4:3: "), listing::toString);
+    assertTrue(listing.out().contains("good"), "the good hook still loads: " + listing);
+
+    Cli.Result preStart = json("101", "pre-start");
+    assertEquals(1, preStart.exitCode(), preStart::toString);
+    assertTrue(preStart.json().get("hooks").get(0).get("message").asText()
+        .startsWith("cannot load " + host.hooks() + "/bad.groovy:4:3: "), preStart::toString);
+    assertEquals(before, host.snapshot());
+
+    Cli.Result postStart = json("101", "post-start");
+    assertEquals(0, postStart.exitCode(), postStart::toString);
+    assertEquals(List.of("good:ok"), names(postStart.json()), "bad.groovy names only pre-start");
+  }
+
+  @Test
+  void unchangedHooksAreCompiledOnceAndServedFromTheCache() throws Exception {
+    writer("one", 10, "pre-start", "/sys/a", "1");
+    writer("two", 20, "pre-start", "/sys/b", "1");
+    JsonNode first = json("hooks").json();
+    assertEquals(2, first.get("compiled").asInt());
+    assertEquals(0, first.get("cached").asInt());
+
+    JsonNode second = json("hooks").json();
+    assertEquals(0, second.get("compiled").asInt(), "second run must not compile");
+    assertEquals(2, second.get("cached").asInt());
+    assertEquals(0, run("101", "pre-start").exitCode());
+
+    writer("two", 20, "pre-start", "/sys/b", "2");
+    JsonNode third = json("hooks").json();
+    assertEquals(1, third.get("compiled").asInt(), "only the changed file is recompiled");
+    assertEquals(1, third.get("cached").asInt());
+    assertEquals("rwx------", PosixFilePermissions.toString(
+        Files.getPosixFilePermissions(host.root().resolve("var/cache/guesthook/hooks"))));
+  }
+
+  @Test
+  void hookWritableByOthersIsRefusedWithTheFix() throws Exception {
+    Path hook = host.hook("open.groovy", "hook('open') { on('pre-start') { write '/sys/a', 'owned' } }\n");
+    Files.setPosixFilePermissions(hook, PosixFilePermissions.fromString("rw-rw-rw-"));
+    Map<String, String> before = host.snapshot();
+    Cli.Result result = json("101", "pre-start");
+    assertEquals(1, result.exitCode(), result::toString);
+    assertEquals("cannot load refused: " + hook + " is writable by group and others (mode 0666); fix: chmod go-w " + hook,
+        result.json().get("hooks").get(0).get("message").asText());
+    assertEquals(before, host.snapshot());
+  }
+
+  @Test
+  void hookInAFolderOthersCanWriteIsRefused() throws Exception {
+    writer("fine", 10, "pre-start", "/sys/a", "1");
+    Files.setPosixFilePermissions(host.hooks(), PosixFilePermissions.fromString("rwxrwxrwx"));
+    Cli.Result result = run("hooks");
+    assertEquals(1, result.exitCode());
+    assertTrue(result.out().contains(host.hooks() + " is writable by group and others (mode 0777); fix: chmod go-w"),
+        result::toString);
+  }
+
+  @Test
+  void hookOwnedBySomeoneElseIsRefused() throws Exception {
+    org.junit.jupiter.api.Assumptions.assumeTrue(
+        ((Integer) Files.getAttribute(Path.of("/proc/self"), "unix:uid")) == 0, "needs root to chown");
+    Path hook = host.hook("theirs.groovy", "hook('theirs') { on('pre-start') { write '/sys/a', '1' } }\n");
+    Files.setAttribute(hook, "unix:uid", 4242);
+    Cli.Result result = run("hooks");
+    assertEquals(1, result.exitCode());
+    assertTrue(result.out().contains(hook + " is owned by uid 4242, not by root or the runtime's user"), result::toString);
+  }
+
+  @Test
+  void existingHookscriptRunsAsAHookWithProxmoxArguments() {
+    host.hook("50-legacy.sh", """
+        #!/bin/sh
+        echo "called with $1 $2 from '$PVE_MIGRATED_FROM'"
+        echo "$1 $2" > "%s/sys/a"
+        """.formatted(host.root()));
+    Cli.Result result = Cli.run(Map.of("PVE_MIGRATED_FROM", "pve2"), HostTree.args(host.options(), "101", "pre-start"));
+    assertEquals(0, result.exitCode(), result::toString);
+    assertTrue(result.out().contains("  [50-legacy.sh] called with 101 pre-start from 'pve2'\n"), result::toString);
+    assertTrue(result.out().contains("(incoming-migration)"), result::toString);
+    assertEquals("101 pre-start\n", host.read("sys/a"));
+  }
+
+  @Test
+  void failingHookscriptFailsThePreStartWithItsLastLine() {
+    host.hook("10-legacy.sh", "#!/bin/sh\necho 'vfio: device busy' >&2\nexit 3\n");
+    Cli.Result result = json("101", "pre-start");
+    assertEquals(1, result.exitCode());
+    assertEquals("exit code 3: vfio: device busy", result.json().get("hooks").get(0).get("message").asText());
+    assertEquals(10, json("hooks").json().get("hooks").get(0).get("order").asInt(), "order from the 10- prefix");
+  }
+
+  @Test
+  void hungHookscriptIsKilled() {
+    host.hook("sleeper.sh", "#!/bin/sh\nsleep 60\n");
+    long start = System.nanoTime();
+    Cli.Result result = json("--hook-timeout", "0.5", "101", "post-stop");
+    assertEquals("timed-out", result.json().get("hooks").get(0).get("outcome").asText(), result::toString);
+    assertTrue((System.nanoTime() - start) / 1_000_000 < 10_000);
+  }
+
+  @Test
+  void dryRunShowsThePlanAndChangesNothing() {
+    writer("first", 10, "pre-start", "/sys/a", "performance");
+    host.hook("20-legacy.sh", "#!/bin/sh\ntouch /tmp/should-not-exist\n");
+    Map<String, String> before = host.snapshot();
+    Cli.Result result = run("--dry-run", "101", "pre-start");
+    assertEquals(0, result.exitCode(), result::toString);
+    assertTrue(result.out().contains("[dry run: nothing is changed]"), result::toString);
+    assertTrue(result.out().contains("      would write 'performance' to /sys/a\n"), result::toString);
+    assertTrue(result.out().contains("skipped  20-legacy.sh: dry run: would run " + host.hooks() + "/20-legacy.sh 101 pre-start"),
+        result::toString);
+    assertEquals(before, host.snapshot());
+  }
+
+  @Test
+  void situationTellsResumeFromPlainStart() {
+    host.vm(103, "lock: suspended\nmemory: 1024\nvmstate: local-lvm:vm-103-state-suspend-2026-11-20\n");
+    assertEquals("resume", json("103", "pre-start").json().get("situation").asText());
+    assertEquals("hibernation", json("103", "post-stop").json().get("situation").asText());
+    assertEquals("start", json("101", "pre-start").json().get("situation").asText());
+    assertEquals("stop", json("101", "post-stop").json().get("situation").asText());
+  }
+
+  @Test
+  void containerConfigsAreAcceptedAsLxcGuests() {
+    host.file("etc/pve/lxc/200.conf", "arch: amd64\nhostname: ct200\n");
+    JsonNode doc = json("200", "pre-start").json();
+    assertEquals("lxc", doc.get("guestType").asText());
+  }
+
+  @Test
+  void nodeComesFromHostnameUnlessOverridden() {
+    assertEquals("pve-test", json("101", "pre-start").json().get("node").asText());
+    assertEquals("pve9", json("--node", "pve9", "101", "pre-start").json().get("node").asText());
+  }
+
+  @Test
+  void qmSetOnTheSameGuestIsRefusedInsteadOfDeadlocking() {
+    host.hook("selfedit.groovy", "hook('selfedit') { on('pre-start') { ev -> run('qm', 'set', ev.vmid, '--memory', '4096') } }\n");
+    Cli.Result result = json("101", "pre-start");
+    assertEquals(1, result.exitCode());
+    assertEquals("EDEADLK: refused 'qm set 101 --memory 4096': Proxmox holds the config lock of guest 101 while"
+            + " its hookscript runs, so this would wait forever (at selfedit.groovy:1)",
+        result.json().get("hooks").get(0).get("message").asText());
+  }
+
+  @Test
+  void helperMethodsInAHookFileSeeTheContext() {
+    host.hook("helper.groovy", """
+        hook('helper') {
+          on('pre-start') { ev -> mark("vm${ev.vmid}") }
+        }
+        void mark(String value) { write '/sys/a', value; log.info "marked ${value}" }
+        """);
+    Cli.Result result = run("101", "pre-start");
+    assertEquals(0, result.exitCode(), result::toString);
+    assertEquals("vm101", host.read("sys/a"));
+    assertTrue(result.out().contains("  [helper] marked vm101\n"));
+  }
+
+  @Test
+  void perVmSettingsAndPerVmHookFoldersApplyToThatGuestOnly() throws Exception {
+    host.file("etc/guesthook/guesthook.yaml", "hooks:\n  tag: { value: default }\nvms:\n  \"101\":\n    tag: { value: vm101 }\n");
+    host.vm(102, "memory: 1024\n");
+    host.hook("tag.groovy", "hook('tag') { on('post-start') { ev -> write \"/sys/${ev.vmid == new VmId(101) ? 'a' : 'b'}\", settings.value } }\n");
+    Files.createDirectories(host.hooks().resolve("102"));
+    Files.setPosixFilePermissions(host.hooks().resolve("102"), PosixFilePermissions.fromString("rwxr-xr-x"));
+    host.hook("102/only102.groovy", "hook('only102') { on('post-start') { log.info 'just for 102' } }\n");
+
+    assertEquals(List.of("tag:ok"), names(json("101", "post-start").json()));
+    assertEquals("vm101", host.read("sys/a"));
+    assertEquals(List.of("only102:ok", "tag:ok"), names(json("102", "post-start").json()));
+    assertEquals("default", host.read("sys/b"));
+  }
+
+  @Test
+  void jsonResultHasTheFieldsMachinesNeed() {
+    writer("first", 10, "pre-start", "/sys/a", "1");
+    Cli.Result result = json("101", "pre-start");
+    JsonNode doc = result.json();
+    assertEquals(101, doc.get("vmid").asInt());
+    assertEquals("pre-start", doc.get("phase").asText());
+    assertEquals("ok", doc.get("outcome").asText());
+    assertEquals(0, doc.get("exitCode").asInt());
+    JsonNode hook = doc.get("hooks").get(0);
+    assertEquals("first", hook.get("name").asText());
+    assertTrue(hook.get("durationMs").isNumber());
+    assertEquals("/sys/a", hook.get("changes").get(0).get("target").asText());
+    assertFalse(result.out().contains("[first]"), "log lines go to stderr with --json");
+  }
+}

@@ -1,0 +1,118 @@
+package dev.guesthook.testkit;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.Stream;
+
+/**
+ * A throwaway host for tests: a root tree (etc/hostname, guest configs, sysfs attributes as plain
+ * files) and a hook folder beside it. {@link #snapshot()} captures every file's content and mode so
+ * a test can prove that a failed or refused run changed nothing.
+ */
+public final class HostTree {
+  /** guesthook's own compile cache; it is not part of the host a hook acts on. */
+  public static final String HOOK_CACHE = "var/cache/guesthook";
+
+  private final Path root;
+  private final Path hooks;
+
+  private HostTree(Path base) {
+    this.root = base.resolve("root");
+    this.hooks = base.resolve("hooks");
+  }
+
+  public static HostTree create(Path base) {
+    HostTree tree = new HostTree(base);
+    tree.file("etc/hostname", "pve-test\n");
+    try {
+      Files.createDirectories(tree.hooks);
+      Files.setPosixFilePermissions(tree.hooks, PosixFilePermissions.fromString("rwxr-xr-x"));
+      Files.setPosixFilePermissions(base, PosixFilePermissions.fromString("rwxr-xr-x"));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return tree;
+  }
+
+  public Path root() {
+    return root;
+  }
+
+  public Path hooks() {
+    return hooks;
+  }
+
+  /** Writes a file under the root, making its folders. */
+  public HostTree file(String relative, String content) {
+    write(root.resolve(relative), content, "rw-r--r--");
+    return this;
+  }
+
+  /** A qemu guest config at etc/pve/qemu-server/<vmid>.conf. */
+  public HostTree vm(int vmid, String config) {
+    return file("etc/pve/qemu-server/" + vmid + ".conf", config);
+  }
+
+  /** A hook file in the hook folder with a safe mode (0644, or 0755 for executables). */
+  public Path hook(String name, String source) {
+    Path file = hooks.resolve(name);
+    write(file, source, name.endsWith(".groovy") ? "rw-r--r--" : "rwxr-xr-x");
+    return file;
+  }
+
+  public String read(String relative) {
+    try {
+      return Files.readString(root.resolve(relative), StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** Global options that point the CLI at this tree and its hook folder only. */
+  public List<String> options() {
+    return List.of("--root", root.toString(), "--hooks", hooks.toString());
+  }
+
+  /** Every file and folder under the root except guesthook's own cache: path -> mode and content. */
+  public Map<String, String> snapshot() {
+    Map<String, String> files = new TreeMap<>();
+    try (Stream<Path> walk = Files.walk(root)) {
+      for (Path path : walk.toList()) {
+        String relative = root.relativize(path).toString();
+        boolean cacheOrItsParents = relative.startsWith(HOOK_CACHE) || (!relative.isEmpty() && HOOK_CACHE.startsWith(relative + "/"));
+        if (cacheOrItsParents && Files.isDirectory(path) || relative.startsWith(HOOK_CACHE)) {
+          continue;
+        }
+        String mode = PosixFilePermissions.toString(Files.getPosixFilePermissions(path));
+        files.put(relative, mode + (Files.isRegularFile(path) ? " " + Files.readString(path) : " dir"));
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return files;
+  }
+
+  private static void write(Path file, String content, String mode) {
+    try {
+      Files.createDirectories(file.getParent());
+      Files.writeString(file, content, StandardCharsets.UTF_8);
+      Files.setPosixFilePermissions(file, PosixFilePermissions.fromString(mode));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  public static List<String> args(List<String> options, String... rest) {
+    List<String> all = new ArrayList<>(options);
+    all.addAll(List.of(rest));
+    return all;
+  }
+}
