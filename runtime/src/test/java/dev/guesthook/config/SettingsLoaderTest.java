@@ -1,0 +1,86 @@
+package dev.guesthook.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import io.vertx.junit5.VertxExtension;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Defaults, then the YAML file under the root, then GUESTHOOK_* variables, then flags. */
+@ExtendWith(VertxExtension.class)
+class SettingsLoaderTest {
+  @TempDir Path root;
+
+  private Settings load(Vertx vertx, JsonObject flags, Map<String, String> env) throws Exception {
+    flags.put("root", root.toString());
+    return new SettingsLoader(Path.of("/usr/share/guesthook/hooks"))
+        .load(vertx, flags, Optional.empty(), env)
+        .toCompletionStage().toCompletableFuture().get();
+  }
+
+  private void configFile(String yaml) throws Exception {
+    Files.createDirectories(root.resolve("etc/guesthook"));
+    Files.writeString(root.resolve("etc/guesthook/guesthook.yaml"), yaml);
+  }
+
+  @Test
+  void defaultsApplyWithoutAnyConfiguration(Vertx vertx) throws Exception {
+    Settings settings = load(vertx, new JsonObject(), Map.of());
+    assertEquals(Duration.ofSeconds(30), settings.hookTimeout());
+    assertEquals(List.of(Path.of("/usr/share/guesthook/hooks"), root.resolve("etc/guesthook/hooks.d")), settings.hookDirs());
+    assertEquals(root.resolve("var/cache/guesthook/hooks"), settings.cacheDir());
+    assertEquals(root.resolve("var/lib/guesthook/recordings"), settings.recordingDir());
+    assertEquals(false, settings.simulate());
+  }
+
+  @Test
+  void eachLayerOverridesTheOneBefore(Vertx vertx) throws Exception {
+    configFile("hook-timeout: 5\nlog-level: debug\nstrict: true\nrecording-dir: /srv/rec\n");
+    Settings fileOnly = load(vertx, new JsonObject(), Map.of());
+    assertEquals(Duration.ofSeconds(5), fileOnly.hookTimeout());
+    assertEquals(root.resolve("srv/rec"), fileOnly.recordingDir());
+
+    Settings withEnv = load(vertx, new JsonObject(), Map.of("GUESTHOOK_HOOK_TIMEOUT", "7", "GUESTHOOK_STRICT", "false"));
+    assertEquals(Duration.ofSeconds(7), withEnv.hookTimeout());
+    assertEquals(false, withEnv.strict());
+    assertEquals("DEBUG", withEnv.logLevel().name(), "the file's value stays where nothing overrides it");
+
+    Settings withFlags = load(vertx, new JsonObject().put("hook-timeout", 9), Map.of("GUESTHOOK_HOOK_TIMEOUT", "7"));
+    assertEquals(Duration.ofSeconds(9), withFlags.hookTimeout());
+  }
+
+  @Test
+  void hookDirsFromTheEnvironmentAreColonSeparated(Vertx vertx) throws Exception {
+    Settings settings = load(vertx, new JsonObject(), Map.of("GUESTHOOK_HOOK_DIRS", "/a:/b"));
+    assertEquals(List.of(Path.of("/a"), Path.of("/b")), settings.hookDirs());
+  }
+
+  @Test
+  void unknownKeysAndARootInTheFileAreWarnedAbout(Vertx vertx) throws Exception {
+    configFile("hook-timout: 5\nroot: /elsewhere\n");
+    Settings settings = load(vertx, new JsonObject(), Map.of());
+    assertEquals(root, settings.root());
+    assertTrue(settings.warnings().get(0).endsWith("guesthook.yaml: hook-timout: unknown key, ignored") || settings.warnings().get(1).endsWith("hook-timout: unknown key, ignored"), settings.warnings()::toString);
+    assertTrue(settings.warnings().stream().anyMatch(w -> w.contains("the root can only be set with --root")));
+  }
+
+  @Test
+  void hookSettingsMergeGlobalDefaultsWithTheGuestsOwn(Vertx vertx) throws Exception {
+    configFile("hooks:\n  gpu-release: { driver: nouveau, devices: [a] }\nvms:\n  \"101\":\n    gpu-release: { driver: amdgpu }\n");
+    Settings settings = load(vertx, new JsonObject(), Map.of());
+    Map<String, Object> vm101 = settings.hookSettings(dev.guesthook.event.VmId.parse("101"), "gpu-release");
+    assertEquals("amdgpu", vm101.get("driver"));
+    assertEquals(List.of("a"), ((io.vertx.core.json.JsonArray) vm101.get("devices")).getList());
+    assertEquals("nouveau", settings.hookSettings(dev.guesthook.event.VmId.parse("102"), "gpu-release").get("driver"));
+  }
+}
