@@ -54,6 +54,10 @@ public final class SettingsLoader {
       return Future.failedFuture(e);
     }
     Path root = Path.of(flags.getString("root", env.getString("root", "/"))).toAbsolutePath().normalize();
+    // The root is settled here; a "root" left in the merged config can only have come from the file.
+    JsonObject flagLayer = flags.copy();
+    flagLayer.remove("root");
+    env.remove("root");
     Path file = explicitConfig.orElse(root.resolve(CONFIG_FILE));
     if (explicitConfig.isPresent() && !Files.isReadable(file)) {
       return Future.failedFuture(new ConfigException("cannot read config file " + file));
@@ -70,7 +74,7 @@ public final class SettingsLoader {
                     .setOptional(false)
                     .setConfig(new JsonObject().put("path", file.toString())))
             .addStore(json(env))
-            .addStore(json(flags));
+            .addStore(json(flagLayer));
     if (!Files.exists(file)) {
       options.getStores().remove(1);
     }
@@ -83,7 +87,7 @@ public final class SettingsLoader {
         .compose(
             merged -> {
               try {
-                return Future.succeededFuture(toSettings(merged, root, new Sources(file, env, flags)));
+                return Future.succeededFuture(toSettings(merged, root, new Sources(file, env, flagLayer)));
               } catch (ConfigException e) {
                 return Future.failedFuture(e);
               }
@@ -162,12 +166,9 @@ public final class SettingsLoader {
   private static Settings toSettings(JsonObject merged, Path root, Sources sources) throws ConfigException {
     List<String> warnings = new ArrayList<>();
     for (String key : merged.fieldNames()) {
-      if (!KEYS.contains(key)) {
-        warnings.add(sources.of(key) + ": unknown key, ignored");
+      if (!KEYS.contains(key) || key.equals("root")) {
+        warnings.add(sources.of(key) + (key.equals("root") ? ": ignored; the root can only be set with --root or GUESTHOOK_ROOT" : ": unknown key, ignored"));
       }
-    }
-    if (!sources.flags().containsKey("root") && !sources.env().containsKey("root") && merged.containsKey("root")) {
-      warnings.add(sources.of("root") + ": ignored; the root can only be set with --root or GUESTHOOK_ROOT");
     }
     return new Settings(
         root,

@@ -94,8 +94,9 @@ class DispatcherTest {
     List<String> trace = Collections.synchronizedList(new ArrayList<>());
     try {
       List<Hook> hooks = List.of(new BlockingHook("slow-b", 2, 300, trace), new BlockingHook("slow-a", 1, 300, trace));
+      PhaseRequest preStart = request(Phase.PRE_START);
       Dispatcher.start(vertx, hooks)
-          .compose(dispatcher -> dispatcher.dispatch(request(Phase.PRE_START)))
+          .compose(dispatcher -> dispatcher.dispatch(preStart))
           .onComplete(testContext.succeeding(result -> testContext.verify(() -> {
             assertEquals(List.of("slow-a", "slow-b"), result.hooks().stream().map(HookOutcome::hook).toList());
             assertTrue(result.hooks().stream().allMatch(h -> h.status() == HookOutcome.Status.OK));
