@@ -2,7 +2,6 @@ package dev.guesthook.host;
 
 import dev.guesthook.event.VmId;
 import java.util.List;
-import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -10,7 +9,7 @@ import java.util.Set;
  * (or any other locking qm/pct command) on the same guest would wait for itself forever. Such commands
  * are refused here, before they can hang the start.
  */
-public final class ConfigLockGuard implements HostPort {
+public final class ConfigLockGuard extends FileBackedHost {
   /** qm/pct subcommands that only read and take no config lock. */
   private static final Set<String> READ_ONLY =
       Set.of("config", "status", "pending", "showcmd", "list", "listsnapshot", "cloudinit", "help");
@@ -19,6 +18,7 @@ public final class ConfigLockGuard implements HostPort {
   private final VmId vmid;
 
   public ConfigLockGuard(HostPort delegate, VmId vmid) {
+    super(delegate);
     this.delegate = delegate;
     this.vmid = vmid;
   }
@@ -43,30 +43,10 @@ public final class ConfigLockGuard implements HostPort {
     return delegate.run(command);
   }
 
-  @Override
-  public String read(HostPath path) {
-    return delegate.read(path);
-  }
 
-  @Override
-  public void write(HostPath path, String value) {
-    delegate.write(path, value);
-  }
 
-  @Override
-  public boolean exists(HostPath path) {
-    return delegate.exists(path);
-  }
 
-  @Override
-  public List<String> list(HostPath directory) {
-    return delegate.list(directory);
-  }
 
-  @Override
-  public Optional<HostPath> readLink(HostPath path) {
-    return delegate.readLink(path);
-  }
 
   @Override
   public String describe() {

@@ -1,8 +1,5 @@
 package dev.guesthook.host;
 
-import java.util.List;
-import java.util.Optional;
-
 /**
  * The one way guesthook touches a host: sysfs and Proxmox files, links, and processes. The real host,
  * the simulated kernel, dry runs and the recorder are all implementations or wrappers of this seam,
@@ -10,21 +7,7 @@ import java.util.Optional;
  *
  * <p>All calls block; callers run them on worker threads, never on an event loop.
  */
-public interface HostPort {
-  /** The whole content of a file or sysfs attribute. Fails with ENOENT when absent. */
-  String read(HostPath path);
-
-  /** Writes a value the way {@code echo -n value > path} would; sysfs may refuse it with an errno. */
-  void write(HostPath path, String value);
-
-  boolean exists(HostPath path);
-
-  /** Entry names of a directory, sorted. Fails with ENOENT/ENOTDIR. */
-  List<String> list(HostPath directory);
-
-  /** Where a symlink such as {@code driver} or {@code iommu_group} points, as an absolute path. */
-  Optional<HostPath> readLink(HostPath path);
-
+public interface HostPort extends HostFiles {
   /** Runs a process. A command that cannot be started fails with an errno; a non-zero exit does not. */
   CommandResult run(HostCommand command);
 

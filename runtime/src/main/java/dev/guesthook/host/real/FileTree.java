@@ -1,6 +1,7 @@
 package dev.guesthook.host.real;
 
 import dev.guesthook.host.HostException;
+import dev.guesthook.host.HostFiles;
 import dev.guesthook.host.HostPath;
 import java.io.IOException;
 import java.io.InputStream;
@@ -19,7 +20,7 @@ import java.util.Optional;
 import java.util.stream.Stream;
 
 /** Plain file I/O on the host's tree under a root directory (the real {@code /}, or a test tree). */
-public final class FileTree {
+public final class FileTree implements HostFiles {
   /** sysfs attributes are one page; Proxmox files are at most 1 MiB. Anything larger is refused. */
   static final int MAX_READ_BYTES = 1024 * 1024;
 

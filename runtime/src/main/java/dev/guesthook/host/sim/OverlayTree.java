@@ -1,8 +1,8 @@
 package dev.guesthook.host.sim;
 
 import dev.guesthook.host.HostException;
+import dev.guesthook.host.HostFiles;
 import dev.guesthook.host.HostPath;
-import dev.guesthook.host.HostPort;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -14,7 +14,7 @@ import java.util.TreeSet;
  * linked, made or removed here. The lower host is never changed, so a simulation or a dry run over a
  * real node's tree is harmless.
  */
-public final class OverlayTree {
+public final class OverlayTree implements HostFiles {
   private sealed interface Entry permits FileEntry, LinkEntry, DirEntry, Removed {}
 
   private record FileEntry(String content) implements Entry {}
@@ -25,10 +25,10 @@ public final class OverlayTree {
 
   private record Removed() implements Entry {}
 
-  private final HostPort lower;
+  private final HostFiles lower;
   private final Map<HostPath, Entry> entries = new HashMap<>();
 
-  public OverlayTree(HostPort lower) {
+  public OverlayTree(HostFiles lower) {
     this.lower = lower;
   }
 

@@ -1,0 +1,38 @@
+package dev.guesthook.host;
+
+import java.util.List;
+import java.util.Optional;
+
+/** A host whose files come from one place (a tree, an overlay, another port); subclasses decide commands. */
+public abstract class FileBackedHost implements HostPort {
+  private final HostFiles files;
+
+  protected FileBackedHost(HostFiles files) {
+    this.files = files;
+  }
+
+  @Override
+  public String read(HostPath path) {
+    return files.read(path);
+  }
+
+  @Override
+  public void write(HostPath path, String value) {
+    files.write(path, value);
+  }
+
+  @Override
+  public boolean exists(HostPath path) {
+    return files.exists(path);
+  }
+
+  @Override
+  public List<String> list(HostPath directory) {
+    return files.list(directory);
+  }
+
+  @Override
+  public Optional<HostPath> readLink(HostPath path) {
+    return files.readLink(path);
+  }
+}

@@ -1,0 +1,21 @@
+package dev.guesthook.host;
+
+import java.util.List;
+import java.util.Optional;
+
+/** The file side of a host: attributes, folders and links. A file tree, an overlay and a port all have it. */
+public interface HostFiles {
+  /** The whole content of a file or sysfs attribute. Fails with ENOENT when absent. */
+  String read(HostPath path);
+
+  /** Writes a value the way {@code echo -n value > path} would; sysfs may refuse it with an errno. */
+  void write(HostPath path, String value);
+
+  boolean exists(HostPath path);
+
+  /** Entry names of a directory, sorted. Fails with ENOENT/ENOTDIR. */
+  List<String> list(HostPath directory);
+
+  /** Where a symlink such as {@code driver} or {@code iommu_group} points, as an absolute path. */
+  Optional<HostPath> readLink(HostPath path);
+}
