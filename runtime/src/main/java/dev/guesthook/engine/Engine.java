@@ -78,8 +78,10 @@ public final class Engine {
   private Prepared prepare(VmId vmid, Phase phase, Optional<String> migratedFrom) throws PveFileException {
     HostPort guarded = new ConfigLockGuard(host, vmid);
     Pve pve = new Pve(guarded);
-    GuestType type = pve.guestType(vmid).orElse(GuestType.QEMU);
-    VmConfig config = pve.config(vmid);
+    // Look the guest type up once; pve.config(vmid) only runs to produce the "no config" error.
+    Optional<GuestType> found = pve.guestType(vmid);
+    VmConfig config = found.isPresent() ? pve.config(found.get(), vmid) : pve.config(vmid);
+    GuestType type = found.orElse(GuestType.QEMU);
     String node = settings.node().or(pve::nodeName).orElseGet(Engine::hostName);
     LifecycleEvent event =
         new LifecycleEvent(
