@@ -1,76 +1,74 @@
-// gpu-release: after a VM stops, hand its passed-through PCI devices back to a host driver.
+// gpu-release: whole-device passthrough of a GPU the host also uses. Before the VM starts, each
+// passed-through function (and the rest of its IOMMU group) goes to vfio-pci; after the VM stops,
+// each goes back to the host driver it had. Binding is by driver_override, as driverctl does: Proxmox
+// binds by new_id and never gives a GPU back, which leaves the host's display dark.
 //
-// Proxmox binds hostpci devices to vfio-pci when the VM starts and leaves them there after it stops,
-// so a GPU shared between the host and a VM stays dark on the host. This hook rebinds each device:
-// set driver_override to the host driver, unbind from vfio-pci, then ask the kernel to probe it.
+// In the VM's own settings, /etc/pve/guesthook/<vmid>.yaml:
 //
-// Settings, in /etc/guesthook/guesthook.yaml:
-//   vms:
-//     "101":
-//       gpu-release:
-//         driver: amdgpu                 # the host driver to give the devices to (required)
-//         devices: ["0000:01:00.0"]      # optional; default: every function of every hostpci
+//   gpu-release: {}                  # on; hostpciN entries without mdev= or mapping= are covered
+//   gpu-release:
+//     driver: amdgpu                 # for a display function that was on vfio-pci already at boot
+import dev.guesthook.devices.DriverName
+import dev.guesthook.devices.PciAddress
+
 hook('gpu-release') {
-  order 80
-  description 'rebind passed-through devices to a host driver after the VM stops'
+  order 50
+  description 'take passed-through GPUs from the host driver before start, give them back after stop'
+
+  on('pre-start') { ev ->
+    List<PciAddress> functions = passthroughFunctions()
+    if (!functions) {
+      skip('the VM passes through no whole PCI device')
+    }
+    Map saved = state.load().devices ?: [:]
+    for (PciAddress address : functions) {
+      DriverName before = pci.driver(address).orElse(null)
+      if (before != DriverName.VFIO_PCI) {
+        saved[address.value()] = before?.value()
+      }
+      pci.bind(address, DriverName.VFIO_PCI)
+      undo("give ${address} back to ${before ?: 'no driver'}") {
+        before ? pci.release(address, before) : pci.unbind(address)
+      }
+      state.save([devices: saved])
+      log.info "${address}: ${before ?: 'no driver'} -> vfio-pci"
+    }
+  }
 
   on('post-stop') { ev ->
-    String driver = settings.driver
-    if (!driver) {
-      skip('no gpu-release.driver set for this VM')
+    Map saved = state.load().devices ?: [:]
+    String fallback = settings.driver
+    List<PciAddress> functions = passthroughFunctions()
+    if (!functions) {
+      skip('the VM passes through no whole PCI device')
     }
-    if (!(driver ==~ /[A-Za-z0-9_.-]+/)) {
-      throw new IllegalArgumentException("gpu-release.driver '${driver}' is not a driver name")
-    }
-    if (ev.isHibernation()) {
-      skip('hibernated: the devices stay with vfio-pci for the resume')
-    }
-    List<String> devices = settings.devices ?: hostpciFunctions(config.current())
-    if (!devices) {
-      skip('the VM has no hostpci device')
-    }
-    for (String address : devices) {
-      release(address, driver)
-    }
-  }
-}
-
-/** Every PCI function named by the VM's hostpciN entries; "01:00" means all functions of 01:00. */
-List<String> hostpciFunctions(Map<String, String> current) {
-  List<String> functions = []
-  current.findAll { key, value -> key ==~ /hostpci\d+/ }.each { key, value ->
-    String ids = value.split(',')[0]
-    if (ids.startsWith('mapping=') || value.contains('mdev=')) {
-      return // mapped or mediated devices are not handed to a host driver here
-    }
-    ids.split(';').each { String id ->
-      String full = id.count(':') == 1 ? "0000:${id}" : id
-      if (full ==~ /[0-9a-f]{4}:[0-9a-f]{2}:[0-9a-f]{2}\.[0-7]/) {
-        functions << full
-      } else if (full ==~ /[0-9a-f]{4}:[0-9a-f]{2}:[0-9a-f]{2}/) {
-        functions.addAll(list('/sys/bus/pci/devices').findAll { it.startsWith(full + '.') })
-      } else {
-        throw new IllegalArgumentException("${key}: '${id}' is not a PCI address")
+    for (PciAddress address : functions) {
+      String wanted = saved.containsKey(address.value()) ? saved[address.value()]
+          : (pci.info(address).classCode() >> 16 == 0x03 ? fallback : null)
+      if (!wanted) {
+        log.info "${address}: no host driver known; left on ${pci.driver(address).map { it.value() }.orElse('no driver')}"
+        continue
       }
+      pci.release(address, driver(wanted))
+      log.info "${address}: back to ${wanted}"
     }
+    state.clear()
   }
-  return functions
 }
 
-void release(String address, String driver) {
-  if (!(address ==~ /[0-9a-f]{4}:[0-9a-f]{2}:[0-9a-f]{2}\.[0-7]/)) {
-    throw new IllegalArgumentException("'${address}' is not a PCI address like 0000:01:00.0")
+/** The functions of hostpciN entries that pass whole devices, with their IOMMU group's endpoints. */
+List<PciAddress> passthroughFunctions() {
+  Set<PciAddress> out = new TreeSet<>()
+  for (h in hostpci.findAll { !it.mdev().isPresent() && !it.mapping().isPresent() }) {
+    List<PciAddress> named = h.functions() + h.slots().collectMany { pci.functions(it) }
+    for (PciAddress address : named) {
+      def info = pci.info(address)
+      if (info.isVirtualFunction()) {
+        continue // VFs are the sriov-vf hook's
+      }
+      out << address
+      info.groupMembers().findAll { !pci.info(it).isBridge() }.each { out << it }
+    }
   }
-  String device = "/sys/bus/pci/devices/${address}"
-  String current = host.readLink(path("${device}/driver")).map { it.name() }.orElse(null)
-  if (current == driver) {
-    log.info "${address} is already bound to ${driver}"
-    return
-  }
-  write "${device}/driver_override", driver
-  if (current) {
-    write "/sys/bus/pci/drivers/${current}/unbind", address
-  }
-  write '/sys/bus/pci/drivers_probe', address
-  log.info "${address}: ${current ?: 'no driver'} -> ${driver}"
+  return out as List
 }

@@ -6,7 +6,13 @@ import io.vertx.core.json.JsonObject;
 import dev.guesthook.config.Settings;
 import dev.guesthook.engine.Engine;
 import java.io.PrintStream;
+import dev.guesthook.sandbox.Sandbox;
+import dev.guesthook.sandbox.SandboxProfile;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.stream.Stream;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.ParentCommand;
@@ -16,9 +22,9 @@ import picocli.CommandLine.ParentCommand;
     name = "demo",
     mixinStandardHelpOptions = true,
     description = {
-      "Run the four phases for each example VM against a simulated host (examples/hosts/demo)",
-      "with the stock and example hooks, and print the timeline. Nothing on this machine changes:",
-      "every host change stays in the simulator's memory."
+      "Run the four phases for each example VM against a simulated host (a fresh 'mixed' sandbox",
+      "in a temporary directory) with the stock and example hooks, and print the timeline.",
+      "Nothing on this machine changes; the sandbox is deleted afterwards."
     })
 final class DemoCommand implements Callable<Integer> {
   @ParentCommand Main main;
@@ -26,10 +32,26 @@ final class DemoCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     Path examples = Installation.examples();
+    Path sandbox;
+    try {
+      sandbox = Files.createTempDirectory("guesthook-demo-");
+      Sandbox.create(sandbox, SandboxProfile.MIXED);
+    } catch (IOException e) {
+      main.console.error("cannot create the demo sandbox: " + e.getMessage());
+      return ExitCodes.INTERNAL;
+    }
+    try {
+      return play(examples, sandbox);
+    } finally {
+      deleteTree(sandbox);
+    }
+  }
+
+  private int play(Path examples, Path sandbox) {
     JsonObject flags =
         main.options
             .asConfigLayer()
-            .put("root", examples.resolve("hosts").resolve("demo").toString())
+            .put("root", sandbox.toString())
             .put("simulate", true);
     if (!flags.containsKey("hook-dirs")) {
       flags.put("hook-dirs", new JsonArray()
@@ -49,6 +71,14 @@ final class DemoCommand implements Callable<Integer> {
                       + "; nothing on this machine was changed.");
                   return ExitCodes.OK;
                 }));
+  }
+
+  private static void deleteTree(Path dir) {
+    try (Stream<Path> walk = Files.walk(dir)) {
+      walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    } catch (IOException e) {
+      // A leftover temporary directory is harmless.
+    }
   }
 
   /** The demo's root is the example tree, which must stay clean: compiled hooks go to the user's cache. */

@@ -25,7 +25,7 @@ import picocli.CommandLine.Parameters;
     name = "guesthook",
     mixinStandardHelpOptions = true,
     versionProvider = Version.class,
-    subcommands = {HooksCommand.class, DemoCommand.class},
+    subcommands = {HooksCommand.class, DemoCommand.class, SandboxCommand.class},
     usageHelpWidth = 100,
     description = {
       "Guest lifecycle hooks for Proxmox VE: runs every hook for a guest's phase, in order, with",
@@ -125,7 +125,12 @@ public final class Main implements Callable<Integer> {
       Vertx vertx, Settings settings, VmId id, Phase parsedPhase, Optional<String> migratedFrom) {
     boolean json = options.json;
     PrintStream log = json ? console.err() : console.out();
-    Engine engine = new Engine(vertx, settings, Engine.hostFor(settings), Clock.systemUTC());
+    Engine engine;
+    try {
+      engine = new Engine(vertx, settings, Engine.hostFor(settings), Clock.systemUTC());
+    } catch (ConfigException e) {
+      return Future.failedFuture(e);
+    }
     return engine
         .run(id, parsedPhase, migratedFrom, new PrintedPhase(log, settings.dryRun()))
         .map(

@@ -118,10 +118,19 @@ final class Report {
   }
 
   private static String describe(HostInteraction change) {
-    String what = change.kind() == HostInteraction.Kind.WRITE
-        ? "write '" + change.value() + "' to " + change.target()
-        : "run " + change.target();
+    String what = switch (change.kind()) {
+      case WRITE -> "write " + shown(change.value()) + " to " + change.target();
+      case MKDIR -> "mkdir -p " + change.target();
+      case DELETE -> "delete " + change.target();
+      default -> "run " + change.target();
+    };
     return what + (change.failed() ? " -> " + change.result() : "");
+  }
+
+  /** A one-line value as written; a document (saved state) by its size, the JSON report has it whole. */
+  private static String shown(String value) {
+    String body = value.endsWith("\n") ? value.substring(0, value.length() - 1) : value;
+    return body.contains("\n") ? "(" + body.lines().count() + " lines)" : "'" + body + "'";
   }
 
   private static Map<String, Object> changeJson(HostInteraction change) {

@@ -39,7 +39,7 @@ public final class Demo {
 
   public Demo(Vertx vertx, Settings settings) {
     this.vertx = vertx;
-    this.host = new SimulatedHost(settings.root());
+    this.host = SimulatedHost.sandbox(settings.root());
     this.engine = new Engine(vertx, settings, host, Clock.systemUTC());
   }
 

@@ -46,10 +46,15 @@ public final class Failures {
     }
     String fileName = origin.substring(origin.lastIndexOf('/') + 1);
     for (StackTraceElement frame : error.getStackTrace()) {
-      if (fileName.equals(frame.getFileName()) && frame.getLineNumber() > 0) {
+      if (isHookFile(fileName, frame.getFileName()) && frame.getLineNumber() > 0) {
         return " (at " + fileName + ":" + frame.getLineNumber() + ")";
       }
     }
     return "";
+  }
+
+  /** Groovy hooks are compiled under a prefixed name (see GroovyCompiler); executable hooks under their own. */
+  private static boolean isHookFile(String fileName, String frameFile) {
+    return fileName.equals(frameFile) || ("guesthook_hook_" + fileName).equals(frameFile);
   }
 }

@@ -1,6 +1,8 @@
 package dev.guesthook.engine;
 
+import dev.guesthook.config.ConfigException;
 import dev.guesthook.config.Settings;
+import dev.guesthook.config.VmSettingsFile;
 import dev.guesthook.dispatch.DispatchResult;
 import dev.guesthook.dispatch.Dispatcher;
 import dev.guesthook.dispatch.PhaseRequest;
@@ -22,6 +24,8 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.net.InetAddress;
 import java.time.Clock;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -43,8 +47,13 @@ public final class Engine {
   }
 
   /** The host the settings ask for: real or simulated over the root, wrapped for a dry run. */
-  public static HostPort hostFor(Settings settings) {
-    HostPort base = settings.simulate() ? new SimulatedHost(settings.root()) : new LinuxHost(settings.root());
+  public static HostPort hostFor(Settings settings) throws ConfigException {
+    HostPort base;
+    try {
+      base = settings.simulate() ? SimulatedHost.sandbox(settings.root()) : new LinuxHost(settings.root());
+    } catch (IllegalArgumentException notASandbox) {
+      throw new ConfigException("--simulate: " + notASandbox.getMessage());
+    }
     return settings.dryRun() ? new DryRunHost(base) : base;
   }
 
@@ -73,9 +82,11 @@ public final class Engine {
   /** A dispatched phase with the hooks it saw (including any that failed to load). */
   public record Run(DispatchResult result, HookCatalog catalog) {}
 
-  private record Prepared(LifecycleEvent event, HookCatalog catalog, HostPort host) {}
+  private record Prepared(
+      LifecycleEvent event, HookCatalog catalog, HostPort host, Map<String, Map<String, Object>> vmSettings) {}
 
-  private Prepared prepare(VmId vmid, Phase phase, Optional<String> migratedFrom) throws PveFileException {
+  private Prepared prepare(VmId vmid, Phase phase, Optional<String> migratedFrom)
+      throws PveFileException, ConfigException {
     HostPort guarded = new ConfigLockGuard(host, vmid);
     Pve pve = new Pve(guarded);
     // Look the guest type up once; pve.config(vmid) only runs to produce the "no config" error.
@@ -93,7 +104,8 @@ public final class Engine {
             config,
             LifecycleEvent.situationOf(phase, config, migratedFrom),
             migratedFrom);
-    return new Prepared(event, hookLoader().load(Optional.of(vmid)), guarded);
+    return new Prepared(
+        event, hookLoader().load(Optional.of(vmid)), guarded, VmSettingsFile.read(guarded, vmid));
   }
 
   private Future<Run> dispatch(Prepared prepared, PhaseListener listener) {
@@ -108,7 +120,7 @@ public final class Engine {
             settings.hookTimeout(),
             settings.logLevel(),
             listener::line,
-            hook -> settings.hookSettings(prepared.event().vmid(), hook),
+            hook -> hookSettings(prepared, hook),
             settings.dryRun());
     return Dispatcher.start(vertx, prepared.catalog().hooks())
         .compose(
@@ -117,6 +129,13 @@ public final class Engine {
                     .dispatch(request)
                     .eventually(dispatcher::stop)
                     .map(result -> new Run(result, prepared.catalog())));
+  }
+
+  /** guesthook.yaml's defaults and VM entry, then the VM's own file on top. */
+  private Map<String, Object> hookSettings(Prepared prepared, String hook) {
+    Map<String, Object> merged = new HashMap<>(settings.hookSettings(prepared.event().vmid(), hook));
+    merged.putAll(prepared.vmSettings().getOrDefault(hook, Map.of()));
+    return merged;
   }
 
   private static String hostName() {

@@ -26,7 +26,10 @@ import org.codehaus.groovy.tools.GroovyClass;
 /** Compiles a hook file to class bytes with the hook DSL's base class and imports. */
 final class GroovyCompiler {
   /** Part of the cache key: bump when the DSL's compiled shape changes. */
-  static final String DSL_VERSION = "1";
+  static final String DSL_VERSION = "3";
+
+  /** Hook classes (and their stack frames) carry this prefix before the file name. */
+  static final String SCRIPT_CLASS_PREFIX = "guesthook_hook_";
 
   static String fingerprint() {
     return "groovy=" + GroovySystem.getVersion() + ";dsl=" + DSL_VERSION;
@@ -49,7 +52,9 @@ final class GroovyCompiler {
                 HostException.class.getName()));
     try (GroovyClassLoader loader = new GroovyClassLoader(getClass().getClassLoader(), config)) {
       CompilationUnit unit = new CompilationUnit(config, null, loader);
-      unit.addSource(fileName, source);
+      // A script class is named after its source; "mdev.groovy" would make a class "mdev" that hides
+      // the context's mdev property inside the file's own methods, so sources get a prefix.
+      unit.addSource(SCRIPT_CLASS_PREFIX + fileName, source);
       unit.compile(Phases.CLASS_GENERATION);
       Map<String, byte[]> classes = new LinkedHashMap<>();
       String scriptClass = null;

@@ -10,6 +10,17 @@ import dev.guesthook.host.HostCommand;
 import dev.guesthook.host.HostException;
 import dev.guesthook.host.HostPath;
 import dev.guesthook.host.HostPort;
+import dev.guesthook.devices.Devices;
+import dev.guesthook.devices.DriverName;
+import dev.guesthook.devices.MacAddress;
+import dev.guesthook.devices.MediatedDevices;
+import dev.guesthook.devices.NvidiaVgpus;
+import dev.guesthook.devices.PciAddress;
+import dev.guesthook.devices.PciDevices;
+import dev.guesthook.devices.SriovDevices;
+import dev.guesthook.devices.Uuid;
+import dev.guesthook.devices.Vgpus;
+import dev.guesthook.pve.Hostpci;
 import dev.guesthook.pve.Pve;
 import dev.guesthook.pve.VmConfig;
 import groovy.lang.Closure;
@@ -23,9 +34,65 @@ import java.util.Map;
  */
 public final class HookContext {
   private final HookInvocation invocation;
+  private Devices devices;
 
   HookContext(HookInvocation invocation) {
     this.invocation = invocation;
+  }
+
+  /** Device operations over this hook's host port (so dry runs, the simulator and tracing apply). */
+  public Devices getDevices() {
+    if (devices == null) {
+      devices = new Devices(getHost());
+    }
+    return devices;
+  }
+
+  public PciDevices getPci() {
+    return getDevices().pci();
+  }
+
+  public MediatedDevices getMdev() {
+    return getDevices().mdev();
+  }
+
+  public SriovDevices getSriov() {
+    return getDevices().sriov();
+  }
+
+  public NvidiaVgpus getNvidia() {
+    return getDevices().nvidia();
+  }
+
+  public Vgpus getVgpu() {
+    return getDevices().vgpu();
+  }
+
+  /** The guest's hostpciN entries, parsed. */
+  public List<Hostpci> getHostpci() {
+    return Hostpci.of(getConfig());
+  }
+
+  /** What this hook saved for this VM in an earlier phase (see {@link HookState}). */
+  public HookState getState() {
+    return new HookState(getHost(), getVmid(), invocation.hook().name());
+  }
+
+  public PciAddress pciAddress(Object text) {
+    return PciAddress.parse(String.valueOf(text));
+  }
+
+  public MacAddress mac(Object text) {
+    return MacAddress.parse(String.valueOf(text));
+  }
+
+  public DriverName driver(Object name) {
+    return new DriverName(String.valueOf(name));
+  }
+
+  /** The UUID Proxmox gives the mdev of this VM's hostpci{@code index}. */
+  public Uuid proxmoxUuid(int index) {
+    return Uuid.proxmox(getVmid(), index);
   }
 
   public LifecycleEvent getEvent() {

@@ -32,6 +32,16 @@ public abstract class FileBackedHost implements HostPort {
   }
 
   @Override
+  public void createDirectories(HostPath directory) {
+    files.createDirectories(directory);
+  }
+
+  @Override
+  public void delete(HostPath path) {
+    files.delete(path);
+  }
+
+  @Override
   public Optional<HostPath> readLink(HostPath path) {
     return files.readLink(path);
   }

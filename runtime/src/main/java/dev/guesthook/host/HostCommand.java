@@ -11,7 +11,11 @@ import java.util.function.Consumer;
  * timeout, and where to stream output lines as they come.
  */
 public record HostCommand(
-    List<String> argv, Map<String, String> environment, Duration timeout, Consumer<String> outputLines) {
+    List<String> argv,
+    Map<String, String> environment,
+    Duration timeout,
+    Consumer<String> outputLines,
+    boolean readOnly) {
   public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(30);
 
   public HostCommand {
@@ -35,20 +39,33 @@ public record HostCommand(
     }
   }
 
+  public HostCommand(List<String> argv, Map<String, String> environment, Duration timeout, Consumer<String> outputLines) {
+    this(argv, environment, timeout, outputLines, false);
+  }
+
   public static HostCommand of(String... argv) {
     return new HostCommand(List.of(argv), Map.of(), DEFAULT_TIMEOUT, line -> {});
   }
 
+  /** A command that only looks at the host (like {@code ip -j link show}): a dry run still runs it. */
+  public static HostCommand query(String... argv) {
+    return of(argv).asQuery();
+  }
+
+  public HostCommand asQuery() {
+    return new HostCommand(argv, environment, timeout, outputLines, true);
+  }
+
   public HostCommand withTimeout(Duration newTimeout) {
-    return new HostCommand(argv, environment, newTimeout, outputLines);
+    return new HostCommand(argv, environment, newTimeout, outputLines, readOnly);
   }
 
   public HostCommand withEnvironment(Map<String, String> newEnvironment) {
-    return new HostCommand(argv, newEnvironment, timeout, outputLines);
+    return new HostCommand(argv, newEnvironment, timeout, outputLines, readOnly);
   }
 
   public HostCommand streamingTo(Consumer<String> lines) {
-    return new HostCommand(argv, environment, timeout, lines);
+    return new HostCommand(argv, environment, timeout, lines, readOnly);
   }
 
   private static void checkArgument(String arg) {

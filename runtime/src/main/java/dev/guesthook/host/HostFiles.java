@@ -16,6 +16,15 @@ public interface HostFiles {
   /** Entry names of a directory, sorted. Fails with ENOENT/ENOTDIR. */
   List<String> list(HostPath directory);
 
+  /**
+   * Makes a directory and its missing parents, like {@code mkdir -p}. For guesthook's own state under
+   * {@code /run/guesthook}; sysfs does not let anyone make directories.
+   */
+  void createDirectories(HostPath directory);
+
+  /** Removes a file, link or empty directory; a path that is already gone is fine. */
+  void delete(HostPath path);
+
   /** Where a symlink such as {@code driver} or {@code iommu_group} points, as an absolute path. */
   Optional<HostPath> readLink(HostPath path);
 }

@@ -13,12 +13,14 @@ public record HostInteraction(Kind kind, String target, String value, String res
     EXISTS,
     LIST,
     READLINK,
+    MKDIR,
+    DELETE,
     RUN
   }
 
   /** Whether this interaction could change the host (as opposed to only looking at it). */
   public boolean changesHost() {
-    return kind == Kind.WRITE || kind == Kind.RUN;
+    return kind == Kind.WRITE || kind == Kind.RUN || kind == Kind.MKDIR || kind == Kind.DELETE;
   }
 
   static HostInteraction of(Kind kind, String target, String value, String result) {

@@ -46,6 +46,22 @@ public final class TracingHost implements HostPort {
   }
 
   @Override
+  public void createDirectories(HostPath directory) {
+    traced(Kind.MKDIR, directory.toString(), null, () -> {
+      delegate.createDirectories(directory);
+      return "ok";
+    }, result -> result);
+  }
+
+  @Override
+  public void delete(HostPath path) {
+    traced(Kind.DELETE, path.toString(), null, () -> {
+      delegate.delete(path);
+      return "ok";
+    }, result -> result);
+  }
+
+  @Override
   public Optional<HostPath> readLink(HostPath path) {
     return traced(
         Kind.READLINK,

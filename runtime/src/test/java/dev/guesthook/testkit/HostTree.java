@@ -81,14 +81,23 @@ public final class HostTree {
     return List.of("--root", root.toString(), "--hooks", hooks.toString());
   }
 
-  /** Every file and folder under the root except guesthook's own cache: path -> mode and content. */
+  /** Every file, link and folder under the root except guesthook's own cache: path -> mode and content, or link target. */
   public Map<String, String> snapshot() {
+    return snapshotOf(root);
+  }
+
+  /** The same for any host root, e.g. a sandbox. */
+  public static Map<String, String> snapshotOf(Path root) {
     Map<String, String> files = new TreeMap<>();
     try (Stream<Path> walk = Files.walk(root)) {
       for (Path path : walk.toList()) {
         String relative = root.relativize(path).toString();
         boolean cacheOrItsParents = relative.startsWith(HOOK_CACHE) || (!relative.isEmpty() && HOOK_CACHE.startsWith(relative + "/"));
         if (cacheOrItsParents && Files.isDirectory(path) || relative.startsWith(HOOK_CACHE)) {
+          continue;
+        }
+        if (Files.isSymbolicLink(path)) {
+          files.put(relative, "-> " + Files.readSymbolicLink(path));
           continue;
         }
         String mode = PosixFilePermissions.toString(Files.getPosixFilePermissions(path));

@@ -1,7 +1,7 @@
 package dev.guesthook.host.real;
 
 import dev.guesthook.host.HostException;
-import dev.guesthook.host.HostFiles;
+import dev.guesthook.host.MutableTree;
 import dev.guesthook.host.HostPath;
 import java.io.IOException;
 import java.io.InputStream;
@@ -20,7 +20,7 @@ import java.util.Optional;
 import java.util.stream.Stream;
 
 /** Plain file I/O on the host's tree under a root directory (the real {@code /}, or a test tree). */
-public final class FileTree implements HostFiles {
+public final class FileTree implements MutableTree {
   /** sysfs attributes are one page; Proxmox files are at most 1 MiB. Anything larger is refused. */
   static final int MAX_READ_BYTES = 1024 * 1024;
 
@@ -80,11 +80,69 @@ public final class FileTree implements HostFiles {
       return Optional.empty();
     }
     try {
-      Path target = link.getParent().resolve(Files.readSymbolicLink(link)).normalize();
-      if (!target.startsWith(root)) {
+      // Relative links are relative to the directory the link really is in: sysfs reaches device
+      // directories through links (/sys/bus/pci/devices/X -> ../../../devices/pci0000:00/X).
+      Path realRoot = root.toRealPath();
+      Path target = link.getParent().toRealPath().resolve(Files.readSymbolicLink(link)).normalize();
+      if (!target.startsWith(realRoot)) {
         throw new HostException("EXDEV", path + ": link points outside the host root: " + target);
       }
-      return Optional.of(HostPath.parse("/" + root.relativize(target)));
+      return Optional.of(HostPath.parse("/" + realRoot.relativize(target)));
+    } catch (IOException e) {
+      throw translate(path, e);
+    }
+  }
+
+  public void createDirectories(HostPath directory) {
+    try {
+      Files.createDirectories(directory.under(root));
+    } catch (IOException e) {
+      throw translate(directory, e);
+    }
+  }
+
+  public void delete(HostPath path) {
+    try {
+      Files.deleteIfExists(path.under(root));
+    } catch (IOException e) {
+      throw translate(path, e);
+    }
+  }
+
+  public void makeDirectory(HostPath directory) {
+    try {
+      Files.createDirectory(directory.under(root));
+    } catch (java.nio.file.FileAlreadyExistsException e) {
+      if (!Files.isDirectory(directory.under(root))) {
+        throw new HostException("EEXIST", directory + ": exists and is not a directory");
+      }
+    } catch (IOException e) {
+      throw translate(directory, e);
+    }
+  }
+
+  /** Links are written relative, so a tree stays consistent wherever it is copied or mounted. */
+  public void link(HostPath link, HostPath target) {
+    try {
+      Path parent = link.parent().under(root).toRealPath();
+      Path file = parent.resolve(link.name());
+      Files.deleteIfExists(file);
+      Files.createSymbolicLink(file, parent.relativize(target.under(root.toRealPath())));
+    } catch (IOException e) {
+      throw translate(link, e);
+    }
+  }
+
+  public void removeTree(HostPath path) {
+    Path top = path.under(root);
+    if (!Files.exists(top, LinkOption.NOFOLLOW_LINKS)) {
+      return;
+    }
+    try (Stream<Path> walk = Files.walk(top)) {
+      // Files.walk does not follow links, so a device's driver link never takes the driver with it.
+      for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+        Files.delete(p);
+      }
     } catch (IOException e) {
       throw translate(path, e);
     }

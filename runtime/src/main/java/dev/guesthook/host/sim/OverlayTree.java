@@ -3,6 +3,7 @@ package dev.guesthook.host.sim;
 import dev.guesthook.host.HostException;
 import dev.guesthook.host.HostFiles;
 import dev.guesthook.host.HostPath;
+import dev.guesthook.host.MutableTree;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -11,17 +12,24 @@ import java.util.TreeSet;
 
 /**
  * A copy-on-write view of a host tree: reads fall through to the lower host until a path is written,
- * linked, made or removed here. The lower host is never changed, so a simulation or a dry run over a
- * real node's tree is harmless.
+ * linked, made or removed here. The lower host is never changed, so a dry run over a real node's tree
+ * (or over a sandbox) is harmless.
+ *
+ * <p>Entries are kept under canonical paths (every link in the directories followed), because sysfs
+ * reaches one device directory by several routes: {@code /sys/bus/pci/devices/X} is a link to
+ * {@code /sys/devices/pci0000:00/X}, and a change made through one must be seen through the other.
  */
-public final class OverlayTree implements HostFiles {
+public final class OverlayTree implements MutableTree {
+  private static final int MAX_LINK_HOPS = 40;
+
   private sealed interface Entry permits FileEntry, LinkEntry, DirEntry, Removed {}
 
   private record FileEntry(String content) implements Entry {}
 
   private record LinkEntry(HostPath target) implements Entry {}
 
-  private record DirEntry() implements Entry {}
+  /** A directory made here; {@code opaque} when it replaced a removed one, so nothing below shows through. */
+  private record DirEntry(boolean opaque) implements Entry {}
 
   private record Removed() implements Entry {}
 
@@ -32,10 +40,15 @@ public final class OverlayTree implements HostFiles {
     this.lower = lower;
   }
 
+  @Override
   public synchronized String read(HostPath path) {
-    Entry entry = entries.get(path);
+    HostPath p = canonicalParent(path);
+    Entry entry = entries.get(p);
     if (entry == null) {
-      return lower.read(path);
+      if (hiddenBelow(p)) {
+        throw noSuchFile(path);
+      }
+      return lower.read(p);
     }
     if (entry instanceof FileEntry file) {
       return file.content();
@@ -49,41 +62,49 @@ public final class OverlayTree implements HostFiles {
     throw noSuchFile(path);
   }
 
+  @Override
   public synchronized void write(HostPath path, String value) {
-    if (isDirectory(path)) {
+    HostPath p = canonicalParent(path);
+    if (entries.get(p) instanceof LinkEntry link) {
+      write(link.target(), value);
+      return;
+    }
+    if (isDirectory(p)) {
       throw new HostException("EISDIR", path + ": is a directory");
     }
-    if (!isDirectory(path.parent())) {
+    if (!isDirectory(p.parent())) {
       throw noSuchFile(path);
     }
-    entries.put(path, new FileEntry(value));
+    entries.put(p, new FileEntry(value));
   }
 
+  @Override
   public synchronized boolean exists(HostPath path) {
-    Entry entry = entries.get(path);
+    HostPath p = canonicalParent(path);
+    Entry entry = entries.get(p);
     if (entry != null) {
       return !(entry instanceof Removed);
     }
-    return !isRemovedAbove(path) && lower.exists(path);
+    return !hiddenBelow(p) && lower.exists(p);
   }
 
+  @Override
   public synchronized List<String> list(HostPath directory) {
-    if (!isDirectory(directory)) {
-      throw exists(directory)
-          ? new HostException("ENOTDIR", directory + ": not a directory")
-          : noSuchFile(directory);
+    HostPath d = canonical(directory);
+    if (!isDirectory(d)) {
+      throw exists(d) ? new HostException("ENOTDIR", directory + ": not a directory") : noSuchFile(directory);
     }
     TreeSet<String> names = new TreeSet<>();
-    if (!(entries.get(directory) instanceof DirEntry) || lower.exists(directory)) {
+    if (!(entries.get(d) instanceof DirEntry dir && dir.opaque()) && !hiddenBelow(d)) {
       try {
-        names.addAll(lower.list(directory));
+        names.addAll(lower.list(d));
       } catch (HostException absentBelow) {
         // Made only in the overlay.
       }
     }
     entries.forEach(
         (path, entry) -> {
-          if (path.parent().equals(directory) && !path.equals(directory)) {
+          if (!path.segments().isEmpty() && path.parent().equals(d)) {
             if (entry instanceof Removed) {
               names.remove(path.name());
             } else {
@@ -94,24 +115,52 @@ public final class OverlayTree implements HostFiles {
     return List.copyOf(names);
   }
 
+  @Override
   public synchronized Optional<HostPath> readLink(HostPath path) {
-    Entry entry = entries.get(path);
-    if (entry == null) {
-      return isRemovedAbove(path) ? Optional.empty() : lower.readLink(path);
+    return linkAt(canonicalParent(path));
+  }
+
+  @Override
+  public synchronized void createDirectories(HostPath directory) {
+    HostPath made = HostPath.ROOT;
+    for (String segment : directory.segments()) {
+      made = canonical(made.resolve(segment));
+      if (!isDirectory(made)) {
+        if (exists(made)) {
+          throw new HostException("ENOTDIR", made + ": not a directory");
+        }
+        makeDirectory(made);
+      }
     }
-    return entry instanceof LinkEntry link ? Optional.of(link.target()) : Optional.empty();
   }
 
+  @Override
+  public synchronized void delete(HostPath path) {
+    HostPath p = canonicalParent(path);
+    if (isDirectory(p) && !list(p).isEmpty()) {
+      throw new HostException("ENOTEMPTY", path + ": directory not empty");
+    }
+    entries.put(p, new Removed());
+  }
+
+  @Override
   public synchronized void makeDirectory(HostPath path) {
-    entries.put(path, new DirEntry());
+    HostPath p = canonicalParent(path);
+    Entry before = entries.get(p);
+    boolean replacesRemoved = before instanceof Removed || (before == null && hiddenBelow(p));
+    entries.put(p, new DirEntry(replacesRemoved));
   }
 
+  @Override
   public synchronized void link(HostPath path, HostPath target) {
-    entries.put(path, new LinkEntry(target));
+    entries.put(canonicalParent(path), new LinkEntry(target));
   }
 
-  public synchronized void remove(HostPath path) {
-    entries.put(path, new Removed());
+  @Override
+  public synchronized void removeTree(HostPath path) {
+    HostPath p = canonicalParent(path);
+    entries.keySet().removeIf(key -> key.startsWith(p));
+    entries.put(p, new Removed());
   }
 
   /** Paths written, linked, made or removed here, for tests and diagnostics. */
@@ -121,28 +170,61 @@ public final class OverlayTree implements HostFiles {
     return out;
   }
 
-  private boolean isDirectory(HostPath path) {
-    Entry entry = entries.get(path);
+  /** The path with every link followed, the last segment included. */
+  private HostPath canonical(HostPath path) {
+    HostPath done = HostPath.ROOT;
+    for (String segment : path.segments()) {
+      HostPath next = done.resolve(segment);
+      Optional<HostPath> target = linkAt(next);
+      for (int hops = 0; target.isPresent(); hops++) {
+        if (hops >= MAX_LINK_HOPS) {
+          throw new HostException("ELOOP", path + ": too many levels of symbolic links");
+        }
+        next = target.get().segments().isEmpty() ? HostPath.ROOT : canonical(target.get().parent()).resolve(target.get().name());
+        target = linkAt(next);
+      }
+      done = next;
+    }
+    return done;
+  }
+
+  /** The path with the links in its directories followed; the last segment itself is not followed. */
+  private HostPath canonicalParent(HostPath path) {
+    return path.segments().isEmpty() ? path : canonical(path.parent()).resolve(path.name());
+  }
+
+  private Optional<HostPath> linkAt(HostPath canonicalPath) {
+    Entry entry = entries.get(canonicalPath);
+    if (entry != null) {
+      return entry instanceof LinkEntry link ? Optional.of(link.target()) : Optional.empty();
+    }
+    return hiddenBelow(canonicalPath) ? Optional.empty() : lower.readLink(canonicalPath);
+  }
+
+  private boolean isDirectory(HostPath p) {
+    Entry entry = entries.get(p);
     if (entry != null) {
       return entry instanceof DirEntry;
     }
-    if (path.segments().isEmpty()) {
+    if (p.segments().isEmpty()) {
       return true;
     }
-    if (isRemovedAbove(path) || !lower.exists(path)) {
+    if (hiddenBelow(p) || !lower.exists(p) || lower.readLink(p).isPresent()) {
       return false;
     }
     try {
-      lower.list(path);
+      lower.list(p);
       return true;
     } catch (HostException notDirectory) {
       return false;
     }
   }
 
-  private boolean isRemovedAbove(HostPath path) {
-    for (HostPath p = path.parent(); !p.segments().isEmpty(); p = p.parent()) {
-      if (entries.get(p) instanceof Removed) {
+  /** Whether a directory above was removed or remade here, so the lower tree no longer shows. */
+  private boolean hiddenBelow(HostPath p) {
+    for (HostPath up = p.parent(); !up.segments().isEmpty(); up = up.parent()) {
+      Entry entry = entries.get(up);
+      if (entry instanceof Removed || (entry instanceof DirEntry dir && dir.opaque())) {
         return true;
       }
     }

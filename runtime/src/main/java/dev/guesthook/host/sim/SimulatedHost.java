@@ -1,48 +1,120 @@
 package dev.guesthook.host.sim;
 
 import dev.guesthook.host.CommandResult;
-import dev.guesthook.host.HostCommand;
 import dev.guesthook.host.FileBackedHost;
+import dev.guesthook.host.HostCommand;
+import dev.guesthook.host.HostException;
+import dev.guesthook.host.HostPath;
+import dev.guesthook.host.MutableTree;
 import dev.guesthook.host.real.FileTree;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.Set;
 
 /**
- * A simulated Linux host over the tree under a root directory: the files are read from that tree,
- * every change stays in memory. Commands the simulator has no model of are reported as not
- * simulated instead of being run or faked.
+ * A simulated Linux kernel over a host tree laid out like sysfs. Reads see the tree; a write to an
+ * attribute the kernel acts on (mdev {@code create}/{@code remove}, {@code sriov_numvfs}, driver
+ * binding, NVIDIA {@code current_vgpu_type}) applies the kernel's reaction to the tree or fails with
+ * its errno; {@code ip link} and {@code modprobe} are modelled; other commands are reported as not
+ * simulated, never faked. Injected {@link Faults} fire first.
+ *
+ * <p>Over a sandbox directory the state lives in the tree itself, so a pre-start in one process and a
+ * post-stop in another see the same host; over an {@link OverlayTree} (a dry run) nothing below changes.
  */
 public final class SimulatedHost extends FileBackedHost {
-  private final OverlayTree tree;
-  private final Path root;
+  /** A sandbox is a tree {@code guesthook sandbox create} made: it holds this marker. */
+  public static final HostPath SANDBOX_MARKER = Sysfs.PRIVATE.resolve("sandbox");
 
-  public SimulatedHost(Path root) {
-    this(root, new OverlayTree(new FileTree(root)));
-  }
+  /** Attributes the kernel shows but does not let anyone write (kernfs refuses the open: EACCES). */
+  private static final Set<String> READ_ONLY = Set.of(
+      "vendor", "device", "subsystem_vendor", "subsystem_device", "class", "sriov_totalvfs",
+      "sriov_offset", "sriov_stride", "sriov_vf_device", "available_instances", "name", "description",
+      "device_api", "creatable_vgpu_types");
 
-  private SimulatedHost(Path root, OverlayTree tree) {
+  private final MutableTree tree;
+  private final String description;
+  private final Faults faults;
+  private final Sysfs sysfs;
+  private final List<KernelAttribute> attributes;
+  private final IpLinkModel ipLink;
+  private final ModprobeModel modprobe;
+
+  public SimulatedHost(MutableTree tree, String description) {
     super(tree);
-    this.root = root;
     this.tree = tree;
+    this.description = description;
+    this.faults = new Faults(tree);
+    this.sysfs = new Sysfs(tree);
+    NvidiaVgpuModel nvidia = new NvidiaVgpuModel(sysfs);
+    this.attributes = List.of(new MdevModel(sysfs), new SriovModel(sysfs, nvidia), nvidia, new PciBusModel(sysfs));
+    this.ipLink = new IpLinkModel(sysfs);
+    this.modprobe = new ModprobeModel(sysfs);
   }
 
-  /** The simulated state, for kernel models and for tests that inspect it. */
-  public OverlayTree tree() {
+  /** The simulated kernel over a sandbox directory; refuses any other directory (a real node's root). */
+  public static SimulatedHost sandbox(Path root) {
+    if (!Files.isRegularFile(SANDBOX_MARKER.under(root))) {
+      throw new IllegalArgumentException(
+          root + " is not a sandbox (no " + SANDBOX_MARKER + "); the simulator only acts on trees made by"
+              + " 'guesthook sandbox create DIR', so it can never write to a real /sys");
+    }
+    return new SimulatedHost(new FileTree(root), "simulated host over " + root);
+  }
+
+  public MutableTree tree() {
     return tree;
   }
 
+  public Faults faults() {
+    return faults;
+  }
 
-
-
-
+  public Sysfs sysfs() {
+    return sysfs;
+  }
 
   @Override
-  public CommandResult run(HostCommand command) {
-    return new CommandResult(
-        CommandResult.Status.NOT_SIMULATED, 127, "not simulated: " + command.display() + "\n");
+  public synchronized void write(HostPath path, String value) {
+    faults.beforeWrite(path);
+    KernelAttribute model = attributes.stream().filter(a -> a.handles(path)).findFirst().orElse(null);
+    if (model != null) {
+      model.store(path, value);
+    } else {
+      plainStore(path, value);
+    }
+    faults.vanishingAfter(path).filter(sysfs::hasDevice).ifPresent(sysfs::removeDevice);
+  }
+
+  /** sysfs cannot create files, and refuses writes to attributes without a store function. */
+  private void plainStore(HostPath path, String value) {
+    boolean sysfsPath = !path.segments().isEmpty() && path.segments().get(0).equals("sys");
+    if (sysfsPath && !tree.exists(path)) {
+      throw new HostException("ENOENT", path + ": No such file or directory");
+    }
+    if (sysfsPath && READ_ONLY.contains(path.name())) {
+      throw new HostException("EACCES", path + ": Permission denied (read-only attribute)");
+    }
+    tree.write(path, value);
+  }
+
+  @Override
+  public synchronized CommandResult run(HostCommand command) {
+    var injected = faults.beforeCommand(command);
+    if (injected.isPresent()) {
+      return injected.get();
+    }
+    String program = Path.of(command.argv().get(0)).getFileName().toString();
+    return switch (program) {
+      case "ip" -> ipLink.run(command.argv());
+      case "modprobe" -> modprobe.run(command.argv());
+      default -> new CommandResult(
+          CommandResult.Status.NOT_SIMULATED, 127, "not simulated: " + command.display() + "\n");
+    };
   }
 
   @Override
   public String describe() {
-    return "simulated host over " + root;
+    return description;
   }
 }

@@ -1,0 +1,88 @@
+package dev.guesthook.hooks;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.guesthook.host.real.FileTree;
+import dev.guesthook.host.sim.Faults;
+import dev.guesthook.sandbox.Sandbox;
+import dev.guesthook.sandbox.SandboxProfile;
+import dev.guesthook.testkit.Cli;
+import dev.guesthook.testkit.HostTree;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+/** A sandbox host for the stock hooks: each phase runs as its own guesthook process, as Proxmox runs it. */
+final class SandboxHost {
+  static final Path STOCK = Path.of("stock").toAbsolutePath();
+  final Path root;
+
+  SandboxHost(Path base, SandboxProfile profile) {
+    root = base.resolve("host");
+    try {
+      Sandbox.create(root, profile);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  Cli.Result phase(int vmid, String phase, String... flags) {
+    List<String> args = new java.util.ArrayList<>(List.of("--json", "--root", root.toString(), "--simulate",
+        "--hooks", STOCK.toString()));
+    args.addAll(List.of(flags));
+    args.addAll(List.of(Integer.toString(vmid), phase));
+    return Cli.run(args);
+  }
+
+  Faults faults() {
+    return new Faults(new FileTree(root));
+  }
+
+  void settings(int vmid, String yaml) {
+    write("etc/pve/guesthook/" + vmid + ".yaml", yaml);
+  }
+
+  void write(String relative, String content) {
+    try {
+      Files.createDirectories(root.resolve(relative).getParent());
+      Files.writeString(root.resolve(relative), content);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  String read(String relative) {
+    try {
+      return Files.readString(root.resolve(relative)).trim();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  String driver(String address) {
+    try {
+      Path link = root.resolve("sys/bus/pci/devices/" + address + "/driver");
+      return Files.isSymbolicLink(link) ? Files.readSymbolicLink(link).getFileName().toString() : "(none)";
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** Everything on the host except guesthook's compile cache and the fault list the test set up. */
+  Map<String, String> snapshot() {
+    Map<String, String> all = HostTree.snapshotOf(root);
+    all.keySet().removeIf(path -> path.startsWith(".simulator/faults.json"));
+    return all;
+  }
+
+  static JsonNode hook(Cli.Result result, String name) {
+    for (JsonNode hook : result.json().get("hooks")) {
+      if (hook.get("name").asText().equals(name)) {
+        return hook;
+      }
+    }
+    throw new AssertionError("no hook " + name + " in " + result);
+  }
+}

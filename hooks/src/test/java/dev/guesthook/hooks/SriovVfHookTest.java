@@ -1,0 +1,72 @@
+package dev.guesthook.hooks;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.guesthook.sandbox.SandboxProfile;
+import dev.guesthook.testkit.Cli;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** stock/sriov-vf.groovy on the sriov-nic sandbox (Intel X710): VM 501 uses VF 1 of 0000:03:00.0. */
+class SriovVfHookTest {
+  @TempDir Path base;
+  SandboxHost host;
+
+  @BeforeEach
+  void x710() {
+    host = new SandboxHost(base, SandboxProfile.SRIOV_NIC);
+  }
+
+  @Test
+  void preStartMakesTheVfsBindsTheVfAndSetsItsLinkAndPostStopPutsItBack() {
+    Cli.Result start = host.phase(501, "pre-start");
+    assertEquals(0, start.exitCode(), start::toString);
+    assertEquals("4", host.read("sys/bus/pci/devices/0000:03:00.0/sriov_numvfs"));
+    assertEquals("vfio-pci", host.driver("0000:03:02.1"));
+    assertTrue(host.read(".simulator/vf-links/0000:03:00.0").contains("1 52:54:00:5a:01:01 100 0 false true"));
+
+    Cli.Result stop = host.phase(501, "post-stop");
+    assertEquals(0, stop.exitCode(), stop::toString);
+    assertEquals("iavf", host.driver("0000:03:02.1"));
+    assertTrue(host.read(".simulator/vf-links/0000:03:00.0").contains("1 00:00:00:00:00:00 0 0 true false"));
+    assertEquals("4", host.read("sys/bus/pci/devices/0000:03:00.0/sriov_numvfs"), "the VF count is left for other VMs");
+  }
+
+
+  @Test
+  void aVfIndexOutOfRangeIsRefusedBeforeAnyChange() {
+    Map<String, String> before = host.snapshot();
+    Cli.Result start = host.phase(503, "pre-start");
+    assertEquals(1, start.exitCode(), start::toString);
+    assertEquals("sriov-vf.vfs[0]: vf 70 out of range: 0000:03:00.0 will have 4 VFs (sriov_totalvfs 64) (at sriov-vf.groovy:138)",
+        SandboxHost.hook(start, "sriov-vf").get("message").asText());
+    assertEquals(before, host.snapshot());
+  }
+
+  @Test
+  void aMalformedMacIsRefusedBeforeAnyChange() {
+    host.settings(501, "sriov-vf:\n  vfs:\n    - hostpci: 0\n      pf: \"0000:03:00.0\"\n      numvfs: 4\n      mac: \"52:54:00:zz:01:01\"\n");
+    Map<String, String> before = host.snapshot();
+    Cli.Result start = host.phase(501, "pre-start");
+    assertEquals(1, start.exitCode(), start::toString);
+    assertTrue(SandboxHost.hook(start, "sriov-vf").get("message").asText()
+        .startsWith("sriov-vf.vfs[0]: invalid MAC address '52:54:00:zz:01:01'"), start::toString);
+    assertEquals(before, host.snapshot());
+  }
+
+  @Test
+  void anUnknownPfIsNamed() {
+    host.settings(502, "sriov-vf:\n  vfs:\n    - pf: \"0000:09:00.0\"\n");
+    Map<String, String> before = host.snapshot();
+    Cli.Result start = host.phase(502, "pre-start");
+    assertEquals(1, start.exitCode(), start::toString);
+    assertTrue(SandboxHost.hook(start, "sriov-vf").get("message").asText()
+        .startsWith("sriov-vf.vfs[0]: pf 0000:09:00.0: no such PCI device on this host"), start::toString);
+    assertEquals(before, host.snapshot());
+  }
+
+}

@@ -1,0 +1,5 @@
+package dev.guesthook.devices;
+
+/** A type a parent offers, named as the kernel names its attributes. */
+public record MdevTypeInfo(
+    PciAddress parent, MdevType type, String name, String description, int availableInstances, String deviceApi) {}

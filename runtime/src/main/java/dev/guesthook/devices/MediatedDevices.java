@@ -1,0 +1,132 @@
+package dev.guesthook.devices;
+
+import dev.guesthook.host.HostPath;
+import dev.guesthook.host.HostPort;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.stream.Collectors;
+
+/**
+ * Mediated devices (Intel GVT-g, NVIDIA vGPU before vGPU 17): parents, their types, instances, and
+ * creating and removing instances, with the checks qemu-server's {@code pci_create_mdev_device} makes
+ * turned into messages that say what to do.
+ */
+public final class MediatedDevices {
+  private final HostPort host;
+
+  public MediatedDevices(HostPort host) {
+    this.host = host;
+  }
+
+  /** Devices that offer mediated device types. */
+  public List<PciAddress> parents() {
+    return host.list(SysfsPaths.PCI_DEVICES).stream()
+        .map(PciAddress::new)
+        .filter(this::isParent)
+        .toList();
+  }
+
+  public boolean isParent(PciAddress device) {
+    return host.exists(SysfsPaths.mdevTypes(device));
+  }
+
+  public List<MdevTypeInfo> types(PciAddress parent) {
+    requireParent(parent);
+    List<MdevTypeInfo> out = new ArrayList<>();
+    for (String name : host.list(SysfsPaths.mdevTypes(parent))) {
+      MdevType type = new MdevType(name);
+      HostPath dir = SysfsPaths.mdevType(parent, type);
+      out.add(new MdevTypeInfo(parent, type, optional(dir.resolve("name")).orElse(name),
+          optional(dir.resolve("description")).orElse(""),
+          Integer.parseInt(host.read(dir.resolve("available_instances")).trim()),
+          optional(dir.resolve("device_api")).orElse("")));
+    }
+    return out;
+  }
+
+  /** A type by its kernel name ({@code nvidia-231}) or its human name ({@code GRID T4-2Q}). */
+  public MdevTypeInfo type(PciAddress parent, String typeOrName) {
+    List<MdevTypeInfo> types = types(parent);
+    return types.stream()
+        .filter(t -> t.type().value().equals(typeOrName) || t.name().equals(typeOrName))
+        .findFirst()
+        .orElseThrow(() -> new DeviceException(parent + " has no mdev type '"
+            + dev.guesthook.event.Printable.of(typeOrName) + "'; it offers: "
+            + types.stream().map(t -> t.type() + " (" + t.name() + ")").collect(Collectors.joining(", "))));
+  }
+
+  public List<MdevInstance> instances() {
+    if (!host.exists(SysfsPaths.MDEV_DEVICES)) {
+      return List.of();
+    }
+    List<MdevInstance> out = new ArrayList<>();
+    for (String name : host.list(SysfsPaths.MDEV_DEVICES)) {
+      instance(Uuid.parse(name)).ifPresent(out::add);
+    }
+    return out;
+  }
+
+  public Optional<MdevInstance> instance(Uuid uuid) {
+    HostPath dir = SysfsPaths.mdev(uuid);
+    Optional<HostPath> real = host.readLink(dir);
+    Optional<HostPath> type = host.readLink(dir.resolve("mdev_type"));
+    if (real.isEmpty() || type.isEmpty()) {
+      return Optional.empty();
+    }
+    return Optional.of(new MdevInstance(uuid, new PciAddress(real.get().parent().name()), new MdevType(type.get().name())));
+  }
+
+  public List<MdevInstance> find(Optional<PciAddress> parent, Optional<MdevType> type) {
+    return instances().stream()
+        .filter(i -> parent.isEmpty() || i.parent().equals(parent.get()))
+        .filter(i -> type.isEmpty() || i.type().equals(type.get()))
+        .toList();
+  }
+
+  /**
+   * Creates an instance. An existing instance with that UUID and type is kept (as Proxmox does); one
+   * of another type, an unknown type or an exhausted type is refused with what is using it.
+   */
+  public MdevInstance create(PciAddress parent, String typeOrName, Uuid uuid) {
+    MdevTypeInfo type = type(parent, typeOrName);
+    Optional<MdevInstance> existing = instance(uuid);
+    if (existing.isPresent()) {
+      if (existing.get().type().equals(type.type()) && existing.get().parent().equals(parent)) {
+        return existing.get();
+      }
+      throw new DeviceException("mdev " + uuid + " already exists as " + existing.get().type() + " on "
+          + existing.get().parent() + ", not " + type.type() + " on " + parent);
+    }
+    if (type.availableInstances() < 1) {
+      List<MdevInstance> users = find(Optional.of(parent), Optional.empty());
+      throw new DeviceException("no available instances of " + type.type() + " (" + type.name() + ") on " + parent
+          + "; in use: " + (users.isEmpty() ? "none listed (the parent's resources are taken by other types)"
+              : users.stream().map(u -> u.uuid() + " " + u.type() + " (" + u.owner() + ")").collect(Collectors.joining(", "))));
+    }
+    host.write(SysfsPaths.mdevType(parent, type.type()).resolve("create"), uuid.value());
+    return new MdevInstance(uuid, parent, type.type());
+  }
+
+  /** Removes an instance; returns false when it did not exist. */
+  public boolean remove(Uuid uuid) {
+    if (!host.exists(SysfsPaths.mdev(uuid))) {
+      return false;
+    }
+    host.write(SysfsPaths.mdev(uuid).resolve("remove"), "1");
+    return true;
+  }
+
+  private void requireParent(PciAddress parent) {
+    if (!host.exists(SysfsPaths.device(parent))) {
+      throw new DeviceException("no PCI device " + parent + " on this host");
+    }
+    if (!isParent(parent)) {
+      throw new DeviceException("PCI device " + parent + " does not support mediated devices (no mdev_supported_types)");
+    }
+  }
+
+  private Optional<String> optional(HostPath file) {
+    return host.exists(file) ? Optional.of(host.read(file).strip()) : Optional.empty();
+  }
+}

@@ -1,0 +1,81 @@
+package dev.guesthook.devices;
+
+import dev.guesthook.host.HostPort;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/**
+ * NVIDIA vGPU on the VF interface (vGPU 17+, kernel 6.8+, Proxmox VE 8.3+): a VF's
+ * {@code nvidia/current_vgpu_type} takes a type id from its {@code creatable_vgpu_types}; 0 releases it.
+ * As qemu-server's {@code create_nvidia_device}, a VF already holding the wanted type is kept.
+ */
+public final class NvidiaVgpus {
+  /** One line of {@code creatable_vgpu_types}: {@code 1157  : NVIDIA L40S-4Q}. */
+  public record VgpuType(int id, String name) {}
+
+  private final HostPort host;
+  private final SriovDevices sriov;
+
+  public NvidiaVgpus(HostPort host, SriovDevices sriov) {
+    this.host = host;
+    this.sriov = sriov;
+  }
+
+  public boolean hasVfInterface(PciAddress vf) {
+    return host.exists(SysfsPaths.nvidia(vf, "current_vgpu_type"));
+  }
+
+  /** Whether a GPU's VFs carry the NVIDIA vGPU interface. */
+  public boolean isVfGpu(PciAddress gpu) {
+    return sriov.isPhysicalFunction(gpu) && sriov.vfs(gpu).stream().anyMatch(vf -> hasVfInterface(vf.address()));
+  }
+
+  public int currentType(PciAddress vf) {
+    return Integer.parseInt(host.read(SysfsPaths.nvidia(vf, "current_vgpu_type")).trim());
+  }
+
+  public List<VgpuType> creatable(PciAddress vf) {
+    List<VgpuType> out = new ArrayList<>();
+    for (String line : host.read(SysfsPaths.nvidia(vf, "creatable_vgpu_types")).lines().toList()) {
+      String[] fields = line.split(":", 2);
+      if (fields.length == 2 && fields[0].trim().matches("[0-9]+")) {
+        out.add(new VgpuType(Integer.parseInt(fields[0].trim()), fields[1].trim()));
+      }
+    }
+    return out;
+  }
+
+  /** Sets the type on the first VF of the GPU that can take it and is not taken; returns the VF. */
+  public PciAddress assign(PciAddress gpu, String profile, Set<PciAddress> taken) {
+    List<String> seen = new ArrayList<>();
+    for (VirtualFunction vf : sriov.vfs(gpu)) {
+      if (taken.contains(vf.address()) || !hasVfInterface(vf.address()) || currentType(vf.address()) != 0) {
+        continue;
+      }
+      List<VgpuType> types = creatable(vf.address());
+      types.forEach(t -> seen.add(t.id() + " " + t.name()));
+      Optional<VgpuType> match = types.stream().filter(t -> matches(t, profile)).findFirst();
+      if (match.isPresent()) {
+        host.write(SysfsPaths.nvidia(vf.address(), "current_vgpu_type"), Integer.toString(match.get().id()));
+        return vf.address();
+      }
+    }
+    throw new DeviceException("no VF of " + gpu + " can take vGPU type '" + dev.guesthook.event.Printable.of(profile)
+        + "'; creatable now: " + (seen.isEmpty() ? "none (every VF has a type or is taken)"
+            : seen.stream().distinct().collect(Collectors.joining(", "))));
+  }
+
+  public void release(PciAddress vf) {
+    if (hasVfInterface(vf) && currentType(vf) != 0) {
+      host.write(SysfsPaths.nvidia(vf, "current_vgpu_type"), "0");
+    }
+  }
+
+  /** A profile names a type by id ({@code 1157}), Proxmox's {@code nvidia-1157}, or its name. */
+  static boolean matches(VgpuType type, String profile) {
+    return profile.equals(Integer.toString(type.id())) || profile.equals("nvidia-" + type.id()) || profile.equals(type.name());
+  }
+}

@@ -1,0 +1,129 @@
+package dev.guesthook.devices;
+
+import dev.guesthook.host.CommandResult;
+import dev.guesthook.host.HostCommand;
+import dev.guesthook.host.HostPath;
+import dev.guesthook.host.HostPort;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * PCI functions: what they are, and which driver has them. Binding goes the way driverctl does it:
+ * {@code driver_override}, unbind from the current driver, {@code drivers_probe}; so a device can be
+ * given to vfio-pci and back to its host driver without touching the drivers' id tables.
+ */
+public final class PciDevices {
+  private static final Duration POLL = Duration.ofMillis(50);
+  private final HostPort host;
+
+  public PciDevices(HostPort host) {
+    this.host = host;
+  }
+
+  public boolean exists(PciAddress address) {
+    return host.exists(SysfsPaths.device(address));
+  }
+
+  public PciDevice info(PciAddress address) {
+    requireExists(address);
+    Optional<String> group = host.readLink(SysfsPaths.device(address, "iommu_group")).map(HostPath::name);
+    List<PciAddress> members = new ArrayList<>();
+    group.ifPresent(g -> host.list(SysfsPaths.IOMMU_GROUPS.resolve(g, "devices")).stream()
+        .filter(name -> name.matches("[0-9a-f]{4}:.*"))
+        .map(PciAddress::new)
+        .forEach(members::add));
+    return new PciDevice(address, hex(address, "vendor"), hex(address, "device"),
+        hex(address, "subsystem_vendor"), hex(address, "subsystem_device"), hex(address, "class"),
+        driver(address), group, members,
+        host.readLink(SysfsPaths.device(address, "physfn")).map(link -> new PciAddress(link.name())));
+  }
+
+  public Optional<DriverName> driver(PciAddress address) {
+    return host.readLink(SysfsPaths.device(address, "driver")).map(link -> new DriverName(link.name()));
+  }
+
+  /** Every function of a slot such as {@code 0000:01:00}, the form Proxmox uses for a multifunction GPU. */
+  public List<PciAddress> functions(String slot) {
+    return host.list(SysfsPaths.PCI_DEVICES).stream()
+        .filter(name -> name.startsWith(slot + "."))
+        .map(PciAddress::new)
+        .toList();
+  }
+
+  /**
+   * Gives the device to {@code driver}: override, unbind, probe, and check that the driver took it.
+   * Loads the driver's module first when it is not loaded. Nothing happens when it already has it.
+   */
+  public void bind(PciAddress address, DriverName driver) {
+    requireExists(address);
+    Optional<DriverName> current = driver(address);
+    if (current.equals(Optional.of(driver))) {
+      return;
+    }
+    loadModule(driver);
+    host.write(SysfsPaths.device(address, "driver_override"), driver.value());
+    if (current.isPresent()) {
+      host.write(SysfsPaths.driver(current.get()).resolve("unbind"), address.value());
+    }
+    host.write(SysfsPaths.DRIVERS_PROBE, address.value());
+    if (!driver(address).equals(Optional.of(driver))) {
+      throw new DeviceException(address + ": " + driver + " did not take the device after drivers_probe"
+          + " (it has " + driver(address).map(DriverName::value).orElse("no driver") + ")");
+    }
+  }
+
+  /** Hands the device back to a host driver and clears the override, so the next start finds it as boot did. */
+  public void release(PciAddress address, DriverName hostDriver) {
+    bind(address, hostDriver);
+    host.write(SysfsPaths.device(address, "driver_override"), "\n");
+  }
+
+  /** Unbinds the device from its driver and clears the override; afterwards it has no driver. */
+  public void unbind(PciAddress address) {
+    Optional<DriverName> current = driver(address);
+    if (current.isPresent()) {
+      host.write(SysfsPaths.driver(current.get()).resolve("unbind"), address.value());
+    }
+    host.write(SysfsPaths.device(address, "driver_override"), "\n");
+  }
+
+  /** Waits until the device has {@code driver}, e.g. after a module load probes asynchronously. */
+  public void waitForDriver(PciAddress address, DriverName driver, Duration timeout) {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (!driver(address).equals(Optional.of(driver))) {
+      if (System.nanoTime() > deadline) {
+        throw new DeviceException(address + ": no " + driver + " after " + timeout.toMillis() + " ms (it has "
+            + driver(address).map(DriverName::value).orElse("no driver") + ")");
+      }
+      try {
+        Thread.sleep(POLL.toMillis());
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new DeviceException(address + ": interrupted while waiting for " + driver);
+      }
+    }
+  }
+
+  void requireExists(PciAddress address) {
+    if (!exists(address)) {
+      throw new DeviceException("no PCI device " + address + " on this host");
+    }
+  }
+
+  private void loadModule(DriverName driver) {
+    if (host.exists(SysfsPaths.driver(driver))) {
+      return;
+    }
+    CommandResult result = host.run(HostCommand.of("modprobe", driver.value()));
+    if (!result.succeeded() && result.status() != CommandResult.Status.NOT_SIMULATED) {
+      throw new DeviceException("modprobe " + driver + " failed: " + result.lastLine());
+    }
+  }
+
+  private int hex(PciAddress address, String attribute) {
+    String text = host.read(SysfsPaths.device(address, attribute)).trim();
+    return Integer.parseInt(text.startsWith("0x") ? text.substring(2) : text, 16);
+  }
+}

@@ -1,0 +1,169 @@
+package dev.guesthook.devices;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.guesthook.host.CommandResult;
+import dev.guesthook.host.HostCommand;
+import dev.guesthook.host.HostException;
+import dev.guesthook.host.HostPath;
+import dev.guesthook.host.HostPort;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * SR-IOV: how many VFs a PF can have and has, enabling them (through 0, which the kernel requires),
+ * finding VFs and free VFs, and their link settings through {@code ip link}.
+ */
+public final class SriovDevices {
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private final HostPort host;
+  private final PciDevices pci;
+
+  public SriovDevices(HostPort host, PciDevices pci) {
+    this.host = host;
+    this.pci = pci;
+  }
+
+  public boolean isPhysicalFunction(PciAddress device) {
+    return host.exists(SysfsPaths.device(device, "sriov_totalvfs"));
+  }
+
+  public int totalVfs(PciAddress pf) {
+    return count(pf, "sriov_totalvfs");
+  }
+
+  public int numVfs(PciAddress pf) {
+    return count(pf, "sriov_numvfs");
+  }
+
+  /**
+   * Makes sure the PF has at least {@code wanted} VFs; returns the count it had. Raising a non-zero
+   * count destroys the existing VFs on the way through 0, so it is refused while one is bound to vfio-pci.
+   */
+  public int ensureAtLeast(PciAddress pf, int wanted) {
+    int before = numVfs(pf);
+    if (before >= wanted) {
+      return before;
+    }
+    if (wanted > totalVfs(pf)) {
+      throw new DeviceException(pf + " supports at most " + totalVfs(pf) + " VFs (sriov_totalvfs); " + wanted + " asked for");
+    }
+    for (VirtualFunction vf : vfs(pf)) {
+      if (vf.driver().equals(Optional.of(DriverName.VFIO_PCI))) {
+        throw new DeviceException("cannot raise the VF count of " + pf + " from " + before + " to " + wanted
+            + ": VF " + vf.index() + " (" + vf.address() + ") is bound to vfio-pci, probably in use by a VM,"
+            + " and the kernel must go through 0 VFs to change the count");
+      }
+    }
+    setNumVfs(pf, wanted);
+    return before;
+  }
+
+  /** Sets the VF count exactly, going through 0 when the kernel requires it. */
+  public void setNumVfs(PciAddress pf, int count) {
+    int before = numVfs(pf);
+    if (before == count) {
+      return;
+    }
+    HostPath attribute = SysfsPaths.device(pf, "sriov_numvfs");
+    if (before != 0 && count != 0) {
+      host.write(attribute, "0");
+    }
+    host.write(attribute, Integer.toString(count));
+  }
+
+  public List<VirtualFunction> vfs(PciAddress pf) {
+    requirePf(pf);
+    List<VirtualFunction> out = new ArrayList<>();
+    for (int index = 0; index < numVfs(pf); index++) {
+      Optional<HostPath> link = host.readLink(SysfsPaths.device(pf, "virtfn" + index));
+      if (link.isPresent()) {
+        PciAddress address = new PciAddress(link.get().name());
+        out.add(new VirtualFunction(pf, index, address, pci.driver(address)));
+      }
+    }
+    return out;
+  }
+
+  public VirtualFunction vf(PciAddress pf, int index) {
+    List<VirtualFunction> vfs = vfs(pf);
+    if (index < 0 || index >= vfs.size()) {
+      throw new DeviceException("VF index " + index + " out of range: " + pf + " has " + vfs.size()
+          + " VFs (0.." + (vfs.size() - 1) + "), sriov_totalvfs " + totalVfs(pf));
+    }
+    return vfs.get(index);
+  }
+
+  /** The VF at an address, found through its {@code physfn} link. */
+  public Optional<VirtualFunction> asVf(PciAddress address) {
+    Optional<HostPath> physfn = pci.exists(address) ? host.readLink(SysfsPaths.device(address, "physfn")) : Optional.empty();
+    return physfn.flatMap(pf -> vfs(new PciAddress(pf.name())).stream().filter(v -> v.address().equals(address)).findFirst());
+  }
+
+  /** The first VF not bound to vfio-pci and not in {@code taken}. */
+  public VirtualFunction freeVf(PciAddress pf, Set<PciAddress> taken) {
+    return vfs(pf).stream()
+        .filter(vf -> !vf.driver().equals(Optional.of(DriverName.VFIO_PCI)) && !taken.contains(vf.address()))
+        .findFirst()
+        .orElseThrow(() -> new DeviceException("no free VF on " + pf + ": all " + numVfs(pf)
+            + " are bound to vfio-pci or taken; raise its VF count (numvfs)"));
+  }
+
+  public NetInterface netInterface(PciAddress pf) {
+    HostPath net = SysfsPaths.device(pf, "net");
+    List<String> names = host.exists(net) ? host.list(net) : List.of();
+    if (names.isEmpty()) {
+      throw new DeviceException(pf + " has no network interface (no net/ folder): is its PF driver loaded?");
+    }
+    return new NetInterface(names.get(0));
+  }
+
+  /** The VF's MAC, VLAN, spoof checking and trust, from {@code ip -j link show}. */
+  public VfLink link(VirtualFunction vf) {
+    NetInterface dev = netInterface(vf.pf());
+    CommandResult result = host.run(HostCommand.query("ip", "-j", "link", "show", "dev", dev.value()));
+    require(result, "ip -j link show dev " + dev);
+    try {
+      for (JsonNode node : JSON.readTree(result.output()).path(0).path("vfinfo_list")) {
+        if (node.path("vf").asInt(-1) == vf.index()) {
+          JsonNode vlans = node.path("vlan_list");
+          int vlan = vlans.isArray() && vlans.size() > 0 ? vlans.get(0).path("vlan").asInt() : node.path("vlan").asInt(0);
+          return new VfLink(MacAddress.parse(node.path("address").asText()), vlan,
+              node.path("spoofchk").asBoolean(true), node.path("trust").asBoolean(false));
+        }
+      }
+    } catch (IOException e) {
+      throw new DeviceException("ip -j link show dev " + dev + ": unreadable output: " + e.getMessage());
+    }
+    throw new DeviceException(dev + " does not list VF " + vf.index());
+  }
+
+  public void setLink(VirtualFunction vf, VfLink link) {
+    NetInterface dev = netInterface(vf.pf());
+    List<String> argv = new ArrayList<>(List.of("ip", "link", "set", "dev", dev.value(), "vf", Integer.toString(vf.index())));
+    argv.addAll(link.arguments());
+    require(host.run(HostCommand.of(argv.toArray(String[]::new))), String.join(" ", argv));
+  }
+
+  private static void require(CommandResult result, String what) {
+    if (!result.succeeded()) {
+      throw new HostException(result.status() == CommandResult.Status.RAN ? "EXIT" : result.status().name(),
+          what + " failed: " + (result.lastLine().isEmpty() ? result.status().name().toLowerCase() : result.lastLine()));
+    }
+  }
+
+  private void requirePf(PciAddress pf) {
+    pci.requireExists(pf);
+    if (!isPhysicalFunction(pf)) {
+      throw new DeviceException(pf + " is not an SR-IOV physical function (no sriov_totalvfs)");
+    }
+  }
+
+  private int count(PciAddress pf, String attribute) {
+    requirePf(pf);
+    return Integer.parseInt(host.read(SysfsPaths.device(pf, attribute)).trim());
+  }
+}

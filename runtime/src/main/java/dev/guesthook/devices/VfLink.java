@@ -1,0 +1,30 @@
+package dev.guesthook.devices;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/** A VF's link settings as {@code ip link} sets and shows them. VLAN 0 means untagged. */
+public record VfLink(MacAddress mac, int vlan, boolean spoofchk, boolean trust) {
+  public VfLink {
+    if (vlan < 0 || vlan > 4094) {
+      throw new IllegalArgumentException("invalid VLAN " + vlan + ": expected 0 (none) to 4094");
+    }
+  }
+
+  /** The {@code ip link set} words that make a VF look like this. */
+  List<String> arguments() {
+    return new ArrayList<>(List.of("mac", mac.value(), "vlan", Integer.toString(vlan),
+        "spoofchk", spoofchk ? "on" : "off", "trust", trust ? "on" : "off"));
+  }
+
+  /** For saved state: plain values that survive JSON. */
+  public Map<String, Object> toMap() {
+    return Map.of("mac", mac.value(), "vlan", vlan, "spoofchk", spoofchk, "trust", trust);
+  }
+
+  public static VfLink fromMap(Map<?, ?> map) {
+    return new VfLink(MacAddress.parse(String.valueOf(map.get("mac"))), ((Number) map.get("vlan")).intValue(),
+        Boolean.TRUE.equals(map.get("spoofchk")), Boolean.TRUE.equals(map.get("trust")));
+  }
+}

@@ -1,0 +1,55 @@
+package dev.guesthook.hookhost;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.guesthook.event.VmId;
+import dev.guesthook.host.HostException;
+import dev.guesthook.host.HostPath;
+import dev.guesthook.host.HostPort;
+import java.io.IOException;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * What a hook saved about the host before changing it, kept until the VM's next phase in another
+ * process: {@code /run/guesthook/state/<vmid>/<hook>.json}. /run is emptied at boot, as the device
+ * state it describes is.
+ */
+public final class HookState {
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private final HostPort host;
+  private final HostPath file;
+
+  HookState(HostPort host, VmId vmid, String hook) {
+    this.host = host;
+    this.file = HostPath.of("run", "guesthook", "state", vmid.toString(), hook + ".json");
+  }
+
+  public Map<String, Object> load() {
+    if (!host.exists(file)) {
+      return new LinkedHashMap<>();
+    }
+    try {
+      return JSON.readValue(host.read(file), new TypeReference<LinkedHashMap<String, Object>>() {});
+    } catch (IOException e) {
+      throw new HostException("EINVAL", file + ": unreadable saved state: " + e.getMessage());
+    }
+  }
+
+  public boolean isEmpty() {
+    return !host.exists(file);
+  }
+
+  public void save(Map<String, ?> state) {
+    try {
+      host.createDirectories(file.parent());
+      host.write(file, JSON.writerWithDefaultPrettyPrinter().writeValueAsString(state) + "\n");
+    } catch (IOException e) {
+      throw new HostException("EIO", file + ": " + e.getMessage());
+    }
+  }
+
+  public void clear() {
+    host.delete(file);
+  }
+}

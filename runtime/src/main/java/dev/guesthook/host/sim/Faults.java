@@ -1,0 +1,149 @@
+package dev.guesthook.host.sim;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.guesthook.devices.PciAddress;
+import dev.guesthook.host.CommandResult;
+import dev.guesthook.host.HostCommand;
+import dev.guesthook.host.HostException;
+import dev.guesthook.host.HostPath;
+import dev.guesthook.host.MutableTree;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.regex.Pattern;
+
+/**
+ * Faults to inject into the simulated kernel: make a write fail with an errno, make a command fail,
+ * make a device vanish right after a write. They are kept in the host tree
+ * ({@code /.simulator/faults.json}) so that a fault set up by a test reaches a guesthook process it
+ * starts, and each fires a given number of times.
+ */
+public final class Faults {
+  static final HostPath FILE = Sysfs.PRIVATE.resolve("faults.json");
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final Map<String, String> STRERROR = Map.of(
+      "EBUSY", "Device or resource busy",
+      "EIO", "Input/output error",
+      "ENOSPC", "No space left on device",
+      "EINVAL", "Invalid argument",
+      "ENODEV", "No such device",
+      "EPERM", "Operation not permitted",
+      "EACCES", "Permission denied",
+      "ENOENT", "No such file or directory",
+      "EAGAIN", "Resource temporarily unavailable");
+
+  /** One fault; {@code on} is write or command, {@code times} how often it still fires. */
+  public record Rule(String on, String match, String errno, int exit, String output, String vanish, int times) {}
+
+  private final MutableTree tree;
+
+  public Faults(MutableTree tree) {
+    this.tree = tree;
+  }
+
+  /** Writes to paths matching {@code glob} ({@code *} within a name, {@code **} across) fail once. */
+  public Faults failWrite(String glob, String errno) {
+    return failWrite(glob, errno, 1);
+  }
+
+  public Faults failWrite(String glob, String errno, int times) {
+    if (!STRERROR.containsKey(errno)) {
+      throw new IllegalArgumentException("unknown errno " + errno + "; one of " + STRERROR.keySet());
+    }
+    return add(new Rule("write", glob, errno, 0, null, null, times));
+  }
+
+  /** A command whose argument vector starts with {@code prefix} (words separated by spaces) fails once. */
+  public Faults failCommand(String prefix, int exit, String output) {
+    return add(new Rule("command", prefix, null, exit, output, null, 1));
+  }
+
+  /** The device disappears (hot-unplug) right after the next write matching {@code glob} succeeds. */
+  public Faults vanishAfterWrite(String glob, PciAddress device) {
+    return add(new Rule("write", glob, null, 0, null, device.value(), 1));
+  }
+
+  public List<Rule> pending() {
+    if (!tree.exists(FILE)) {
+      return List.of();
+    }
+    try {
+      return JSON.readValue(tree.read(FILE), new TypeReference<List<Rule>>() {});
+    } catch (IOException e) {
+      throw new HostException("EINVAL", FILE + ": not a fault list: " + e.getMessage());
+    }
+  }
+
+  void beforeWrite(HostPath path) {
+    Optional<Rule> rule = take(r -> r.on().equals("write") && r.errno() != null && glob(r.match()).matcher(path.toString()).matches());
+    if (rule.isPresent()) {
+      String errno = rule.get().errno();
+      throw new HostException(errno, path + ": " + STRERROR.get(errno) + " (injected fault)");
+    }
+  }
+
+  Optional<PciAddress> vanishingAfter(HostPath path) {
+    return take(r -> r.on().equals("write") && r.vanish() != null && glob(r.match()).matcher(path.toString()).matches())
+        .map(r -> new PciAddress(r.vanish()));
+  }
+
+  Optional<CommandResult> beforeCommand(HostCommand command) {
+    String line = String.join(" ", command.argv());
+    return take(r -> r.on().equals("command") && (line.equals(r.match()) || line.startsWith(r.match() + " ")))
+        .map(r -> CommandResult.ran(r.exit(), r.output() == null ? "" : r.output() + "\n"));
+  }
+
+  private Optional<Rule> take(java.util.function.Predicate<Rule> matches) {
+    List<Rule> rules = new ArrayList<>(pending());
+    for (int i = 0; i < rules.size(); i++) {
+      Rule rule = rules.get(i);
+      if (matches.test(rule)) {
+        if (rule.times() <= 1) {
+          rules.remove(i);
+        } else {
+          rules.set(i, new Rule(rule.on(), rule.match(), rule.errno(), rule.exit(), rule.output(), rule.vanish(), rule.times() - 1));
+        }
+        save(rules);
+        return Optional.of(rule);
+      }
+    }
+    return Optional.empty();
+  }
+
+  private Faults add(Rule rule) {
+    List<Rule> rules = new ArrayList<>(pending());
+    rules.add(rule);
+    save(rules);
+    return this;
+  }
+
+  private void save(List<Rule> rules) {
+    try {
+      tree.createDirectories(FILE.parent());
+      tree.write(FILE, JSON.writerWithDefaultPrettyPrinter().writeValueAsString(rules) + "\n");
+    } catch (IOException e) {
+      throw new HostException("EIO", FILE + ": " + e.getMessage());
+    }
+  }
+
+  static Pattern glob(String glob) {
+    StringBuilder regex = new StringBuilder();
+    for (int i = 0; i < glob.length(); i++) {
+      char c = glob.charAt(i);
+      if (c == '*' && i + 1 < glob.length() && glob.charAt(i + 1) == '*') {
+        regex.append(".*");
+        i++;
+      } else if (c == '*') {
+        regex.append("[^/]*");
+      } else if (c == '?') {
+        regex.append("[^/]");
+      } else {
+        regex.append(Pattern.quote(String.valueOf(c)));
+      }
+    }
+    return Pattern.compile(regex.toString());
+  }
+}

@@ -1,0 +1,30 @@
+package dev.guesthook.host.sim;
+
+import dev.guesthook.host.HostException;
+import dev.guesthook.host.HostPath;
+
+/** The errors a store can return, worded like the kernel's strerror text with the path in front. */
+final class KernelErrors {
+  private KernelErrors() {}
+
+  static HostException invalid(HostPath path, String why) {
+    return new HostException("EINVAL", path + ": Invalid argument (" + why + ")");
+  }
+
+  static HostException noDevice(HostPath path, String why) {
+    return new HostException("ENODEV", path + ": No such device (" + why + ")");
+  }
+
+  static HostException busy(HostPath path, String why) {
+    return new HostException("EBUSY", path + ": Device or resource busy (" + why + ")");
+  }
+
+  static HostException of(String errno, HostPath path, String text, String why) {
+    return new HostException(errno, path + ": " + text + " (" + why + ")");
+  }
+
+  /** sysfs hands the store the bytes written, usually with echo's newline; kernels strip one. */
+  static String oneLine(String value) {
+    return value.endsWith("\n") ? value.substring(0, value.length() - 1) : value;
+  }
+}

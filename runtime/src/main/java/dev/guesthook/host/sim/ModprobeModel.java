@@ -1,0 +1,69 @@
+package dev.guesthook.host.sim;
+
+import dev.guesthook.devices.DriverName;
+import dev.guesthook.host.CommandResult;
+import dev.guesthook.host.HostPath;
+import java.util.List;
+
+/**
+ * {@code modprobe [-r] MODULE}: a module is loaded when {@code /sys/module/<name>} exists; one the
+ * sandbox lists in {@code /.simulator/modules/<name>} (one driver per line, with the vendor/device ids
+ * it claims) can be loaded, which registers its drivers; any other is "not found", exit 1.
+ */
+final class ModprobeModel {
+  private static final HostPath MODULES = HostPath.of("sys", "module");
+  private final Sysfs sysfs;
+
+  ModprobeModel(Sysfs sysfs) {
+    this.sysfs = sysfs;
+  }
+
+  CommandResult run(List<String> argv) {
+    List<String> names = argv.subList(1, argv.size()).stream().filter(a -> !a.startsWith("-")).toList();
+    boolean remove = argv.contains("-r");
+    if (names.size() != 1) {
+      return CommandResult.ran(1, "modprobe: ERROR: exactly one module name expected\n");
+    }
+    String module = names.get(0).replace('-', '_');
+    if (!module.matches("[A-Za-z0-9_]+")) {
+      return CommandResult.ran(1, "modprobe: FATAL: Module " + names.get(0) + " not found.\n");
+    }
+    boolean loaded = sysfs.tree().exists(MODULES.resolve(module));
+    HostPath available = Sysfs.PRIVATE.resolve("modules", module);
+    if (remove) {
+      return loaded ? unload(module) : CommandResult.ran(0, "");
+    }
+    if (loaded) {
+      return CommandResult.ran(0, "");
+    }
+    if (!sysfs.tree().exists(available)) {
+      return CommandResult.ran(1, "modprobe: FATAL: Module " + module + " not found in directory /lib/modules/6.8.12-4-pve\n");
+    }
+    sysfs.tree().createDirectories(MODULES.resolve(module));
+    for (String line : Sysfs.lines(sysfs.tree().read(available))) {
+      String[] f = line.trim().split("\\s+");
+      DriverName driver = new DriverName(f[0]);
+      sysfs.addDriver(driver, List.of());
+      for (int i = 1; i + 1 < f.length; i += 2) {
+        sysfs.addDriverId(driver, Integer.parseInt(f[i], 16), Integer.parseInt(f[i + 1], 16));
+      }
+    }
+    return CommandResult.ran(0, "");
+  }
+
+  private CommandResult unload(String module) {
+    HostPath available = Sysfs.PRIVATE.resolve("modules", module);
+    List<String> lines = sysfs.tree().exists(available) ? Sysfs.lines(sysfs.tree().read(available)) : List.of();
+    for (String line : lines) {
+      DriverName driver = new DriverName(line.trim().split("\\s+")[0]);
+      if (sysfs.hasDriver(driver) && sysfs.devices().stream().anyMatch(d -> sysfs.driverOf(d).equals(java.util.Optional.of(driver)))) {
+        return CommandResult.ran(1, "modprobe: FATAL: Module " + module + " is in use.\n");
+      }
+    }
+    for (String line : lines) {
+      sysfs.tree().removeTree(dev.guesthook.devices.SysfsPaths.driver(new DriverName(line.trim().split("\\s+")[0])));
+    }
+    sysfs.tree().removeTree(MODULES.resolve(module));
+    return CommandResult.ran(0, "");
+  }
+}

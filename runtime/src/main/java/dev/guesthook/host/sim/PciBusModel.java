@@ -1,0 +1,127 @@
+package dev.guesthook.host.sim;
+
+import static dev.guesthook.devices.SysfsPaths.DRIVERS_PROBE;
+import static dev.guesthook.devices.SysfsPaths.PCI_DRIVERS;
+
+import dev.guesthook.devices.DriverName;
+import dev.guesthook.devices.PciAddress;
+import dev.guesthook.host.HostPath;
+import java.util.Optional;
+
+/**
+ * Driver binding on the PCI bus: {@code driver_override}, a driver's {@code bind}, {@code unbind},
+ * {@code new_id} and {@code remove_id}, and the bus's {@code drivers_probe}, with the kernel's
+ * answers (drivers/base/bus.c, drivers/pci/pci-driver.c, drivers/pci/pci-sysfs.c).
+ */
+final class PciBusModel implements KernelAttribute {
+  private static final int PAGE_SIZE = 4096;
+  private final Sysfs sysfs;
+
+  PciBusModel(Sysfs sysfs) {
+    this.sysfs = sysfs;
+  }
+
+  @Override
+  public boolean handles(HostPath path) {
+    return path.equals(DRIVERS_PROBE)
+        || isDriverAttribute(path)
+        || (path.name().equals("driver_override") && sysfs.tree().exists(path.parent().resolve("vendor")));
+  }
+
+  @Override
+  public void store(HostPath path, String value) {
+    if (path.equals(DRIVERS_PROBE)) {
+      sysfs.probe(device(path, value));
+    } else if (path.name().equals("driver_override")) {
+      storeOverride(path, value);
+    } else {
+      DriverName driver = new DriverName(path.parent().name());
+      switch (path.name()) {
+        case "bind" -> bind(path, driver, device(path, value));
+        case "unbind" -> unbind(path, driver, device(path, value));
+        case "new_id" -> newId(path, driver, value);
+        default -> removeId(path, driver, value);
+      }
+    }
+  }
+
+  private void storeOverride(HostPath path, String value) {
+    if (value.length() >= PAGE_SIZE) {
+      throw KernelErrors.invalid(path, "longer than a page");
+    }
+    String name = KernelErrors.oneLine(value);
+    sysfs.tree().write(path, (name.isEmpty() ? "(null)" : name) + "\n");
+  }
+
+  private void bind(HostPath path, DriverName driver, PciAddress address) {
+    if (!matches(driver, address)) {
+      throw KernelErrors.noDevice(path, driver + " does not match " + address);
+    }
+    if (sysfs.driverOf(address).isPresent()) {
+      throw KernelErrors.busy(path, address + " is bound to " + sysfs.driverOf(address).get());
+    }
+    sysfs.bind(address, driver);
+  }
+
+  private void unbind(HostPath path, DriverName driver, PciAddress address) {
+    if (!sysfs.driverOf(address).equals(Optional.of(driver))) {
+      throw KernelErrors.noDevice(path, address + " is not bound to " + driver);
+    }
+    sysfs.unbind(address);
+  }
+
+  /** {@code new_id} adds a dynamic id and probes every unbound device it now matches. */
+  private void newId(HostPath path, DriverName driver, String value) {
+    int[] id = parseId(path, value);
+    if (!sysfs.claims(driver, id[0], id[1])) {
+      sysfs.addDriverId(driver, id[0], id[1]);
+    } else {
+      throw KernelErrors.of("EEXIST", path, "File exists", "id already known");
+    }
+    for (PciAddress address : sysfs.devices()) {
+      if (sysfs.driverOf(address).isEmpty() && matches(driver, address)) {
+        sysfs.bind(address, driver);
+      }
+    }
+  }
+
+  private void removeId(HostPath path, DriverName driver, String value) {
+    int[] id = parseId(path, value);
+    if (!sysfs.removeDriverId(driver, id[0], id[1])) {
+      throw KernelErrors.noDevice(path, "no such dynamic id");
+    }
+  }
+
+  /** pci_match_device: an override names the one driver allowed; otherwise the id tables decide. */
+  private boolean matches(DriverName driver, PciAddress address) {
+    return sysfs.driverOverride(address).map(driver::equals).orElseGet(() -> sysfs.claims(driver, address));
+  }
+
+  private PciAddress device(HostPath path, String value) {
+    String name = KernelErrors.oneLine(value);
+    try {
+      PciAddress address = new PciAddress(name);
+      if (sysfs.hasDevice(address)) {
+        return address;
+      }
+    } catch (IllegalArgumentException notAnAddress) {
+      // bus_find_device_by_name finds nothing either.
+    }
+    throw KernelErrors.noDevice(path, "no device '" + dev.guesthook.event.Printable.of(name) + "'");
+  }
+
+  private static int[] parseId(HostPath path, String value) {
+    String[] fields = KernelErrors.oneLine(value).trim().split("\\s+");
+    try {
+      return new int[] {Integer.parseInt(fields[0], 16), Integer.parseInt(fields[1], 16)};
+    } catch (RuntimeException e) {
+      throw KernelErrors.invalid(path, "expected 'vendor device' in hex");
+    }
+  }
+
+  private static boolean isDriverAttribute(HostPath path) {
+    String name = path.name();
+    return path.parent().parent().equals(PCI_DRIVERS)
+        && (name.equals("bind") || name.equals("unbind") || name.equals("new_id") || name.equals("remove_id"));
+  }
+}

@@ -1,0 +1,154 @@
+package dev.guesthook.sandbox;
+
+import dev.guesthook.devices.DriverName;
+import dev.guesthook.devices.MdevType;
+import dev.guesthook.devices.PciAddress;
+import dev.guesthook.devices.SysfsPaths;
+import dev.guesthook.host.HostPath;
+import dev.guesthook.host.real.FileTree;
+import dev.guesthook.host.sim.PciDeviceSpec;
+import dev.guesthook.host.sim.SimulatedHost;
+import dev.guesthook.host.sim.Sysfs;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Writes a simulated host: PCI functions with their ids, drivers and IOMMU groups, SR-IOV and mdev
+ * capabilities, network interfaces, NVIDIA vGPU profiles, and the Proxmox side (guest configs,
+ * storage.cfg, per-VM guesthook settings). Tests use it to build the host a case needs; the profiles
+ * of {@code guesthook sandbox create} are made with it.
+ */
+public final class SandboxBuilder {
+  private final FileTree tree;
+  private final Sysfs sysfs;
+  private final SimulatedHost kernel;
+
+  private SandboxBuilder(Path root) {
+    this.tree = new FileTree(root);
+    tree.createDirectories(HostPath.ROOT);
+    this.sysfs = new Sysfs(tree);
+    this.kernel = new SimulatedHost(tree, "sandbox");
+  }
+
+  /** Starts a sandbox in {@code root} (made if needed) with the marker the simulator asks for. */
+  public static SandboxBuilder at(Path root, String profile) {
+    SandboxBuilder builder = new SandboxBuilder(root);
+    builder.file(SimulatedHost.SANDBOX_MARKER.toString(), "profile: " + profile + "\n");
+    builder.file("/etc/hostname", "pve-sandbox\n");
+    builder.file("/sys/bus/pci/drivers_probe", "");
+    builder.tree.createDirectories(SysfsPaths.MDEV_DEVICES);
+    builder.tree.createDirectories(SysfsPaths.IOMMU_GROUPS);
+    builder.module("vfio_pci", "vfio-pci");
+    return builder;
+  }
+
+  public SimulatedHost host() {
+    return kernel;
+  }
+
+  /** A loaded module and the drivers it registers, each claiming {@code "vvvv:dddd"} ids. */
+  public SandboxBuilder module(String module, String driver, String... ids) {
+    availableModule(module, driver, ids);
+    kernel.run(dev.guesthook.host.HostCommand.of("modprobe", module));
+    return this;
+  }
+
+  /** A module that is installed but not loaded: {@code modprobe} can load it. */
+  public SandboxBuilder availableModule(String module, String driver, String... ids) {
+    StringBuilder line = new StringBuilder(new DriverName(driver).value());
+    for (String id : ids) {
+      String[] pair = id.split(":");
+      line.append(' ').append(pair[0]).append(' ').append(pair[1]);
+    }
+    HostPath file = Sysfs.PRIVATE.resolve("modules", module);
+    String before = tree.exists(file) ? tree.read(file) : "";
+    if (!before.lines().toList().contains(line.toString())) {
+      file(file.toString(), before + line + "\n");
+    }
+    return this;
+  }
+
+  /** A PCI function, probed like at boot: it ends up with the driver whose id table claims it. */
+  public SandboxBuilder device(PciDeviceSpec spec) {
+    sysfs.addDevice(spec, Optional.empty());
+    sysfs.probe(spec.address());
+    return this;
+  }
+
+  /** Puts functions in one IOMMU group (the functions of a GPU usually share one). */
+  public SandboxBuilder iommuGroup(String... addresses) {
+    sysfs.newIommuGroup(Arrays.stream(addresses).map(PciAddress::parse).toList());
+    return this;
+  }
+
+  /** SR-IOV capability on a PF: VF k is at routing id PF + offset + k * stride. */
+  public SandboxBuilder sriov(String pf, int totalVfs, int offset, int stride, int vfDevice) {
+    PciAddress address = PciAddress.parse(pf);
+    sysfs.setAttribute(address, "sriov_totalvfs", Integer.toString(totalVfs));
+    sysfs.setAttribute(address, "sriov_numvfs", "0");
+    sysfs.setAttribute(address, "sriov_offset", Integer.toString(offset));
+    sysfs.setAttribute(address, "sriov_stride", Integer.toString(stride));
+    sysfs.setAttribute(address, "sriov_vf_device", String.format("%04x", vfDevice));
+    sysfs.setAttribute(address, "sriov_drivers_autoprobe", "1");
+    return this;
+  }
+
+  /** Enables VFs through the kernel model, as {@code echo N > sriov_numvfs} at boot would. */
+  public SandboxBuilder enableVfs(String pf, int count) {
+    kernel.write(SysfsPaths.device(PciAddress.parse(pf), "sriov_numvfs"), Integer.toString(count));
+    return this;
+  }
+
+  /** The network interface of a NIC function, in its {@code net/} folder and in /sys/class/net. */
+  public SandboxBuilder netdev(String pf, String name, String mac) {
+    PciAddress address = PciAddress.parse(pf);
+    HostPath dir = sysfs.deviceDir(address).resolve("net", new dev.guesthook.devices.NetInterface(name).value());
+    tree.createDirectories(dir);
+    tree.write(dir.resolve("address"), mac + "\n");
+    tree.link(dir.resolve("device"), sysfs.deviceDir(address));
+    tree.createDirectories(SysfsPaths.NET_CLASS);
+    tree.link(SysfsPaths.NET_CLASS.resolve(name), dir);
+    return this;
+  }
+
+  /** A mediated device type the parent's driver offers. */
+  public SandboxBuilder mdevType(String parent, String type, String name, String description, int available) {
+    HostPath dir = SysfsPaths.mdevType(PciAddress.parse(parent), new MdevType(type));
+    tree.createDirectories(dir.resolve("devices"));
+    tree.write(dir.resolve("name"), name + "\n");
+    tree.write(dir.resolve("description"), description + "\n");
+    tree.write(dir.resolve("available_instances"), available + "\n");
+    tree.write(dir.resolve("device_api"), "vfio-pci\n");
+    tree.write(dir.resolve("create"), "");
+    return this;
+  }
+
+  /** The vGPU profiles of an NVIDIA GPU that uses the VF interface: id, instances per GPU, name. */
+  public SandboxBuilder nvidiaProfiles(String pf, Object... idMaxName) {
+    List<String> lines = new ArrayList<>();
+    for (int i = 0; i + 2 < idMaxName.length; i += 3) {
+      lines.add(idMaxName[i] + "\t" + idMaxName[i + 1] + "\t" + idMaxName[i + 2]);
+    }
+    file(Sysfs.PRIVATE.resolve("nvidia", PciAddress.parse(pf).value()).toString(), String.join("\n", lines) + "\n");
+    return this;
+  }
+
+  public SandboxBuilder vm(int vmid, String config) {
+    return file("/etc/pve/qemu-server/" + vmid + ".conf", config);
+  }
+
+  /** guesthook's per-VM settings, kept in the cluster file system so they follow the VM. */
+  public SandboxBuilder vmSettings(int vmid, String yaml) {
+    return file("/etc/pve/guesthook/" + vmid + ".yaml", yaml);
+  }
+
+  public SandboxBuilder file(String absolute, String content) {
+    HostPath path = HostPath.parse(absolute);
+    tree.createDirectories(path.parent());
+    tree.write(path, content);
+    return this;
+  }
+}
