@@ -36,6 +36,15 @@ class SriovVfHookTest {
     assertEquals("4", host.read("sys/bus/pci/devices/0000:03:00.0/sriov_numvfs"), "the VF count is left for other VMs");
   }
 
+  @Test
+  void aFailedBindIsRolledBackToTheHostAsItWas() {
+    Map<String, String> before = host.snapshot();
+    host.faults().failWrite("/sys/bus/pci/drivers_probe", "EBUSY");
+    Cli.Result start = host.phase(501, "pre-start");
+    assertEquals(1, start.exitCode(), start::toString);
+    assertTrue(SandboxHost.hook(start, "sriov-vf").get("message").asText().contains("EBUSY") || start.out().contains("Device or resource busy"), start::toString);
+    assertEquals(before, host.snapshot());
+  }
 
   @Test
   void aVfIndexOutOfRangeIsRefusedBeforeAnyChange() {
@@ -69,4 +78,15 @@ class SriovVfHookTest {
     assertEquals(before, host.snapshot());
   }
 
+  @Test
+  void aDryRunPrintsTheWritesAndCommandsAndChangesNothing() {
+    Map<String, String> before = host.snapshot();
+    Cli.Result plan = host.phase(501, "pre-start", "--dry-run");
+    assertEquals(0, plan.exitCode(), plan::toString);
+    String changes = SandboxHost.hook(plan, "sriov-vf").get("changes").toString();
+    assertTrue(changes.contains("/sys/bus/pci/devices/0000:03:00.0/sriov_numvfs"), changes);
+    assertTrue(changes.contains("ip link set dev enp3s0f0 vf 1 mac 52:54:00:5a:01:01 vlan 100 spoofchk off trust on"), changes);
+    assertTrue(changes.contains("/sys/bus/pci/drivers_probe"), changes);
+    assertEquals(before, host.snapshot());
+  }
 }

@@ -63,14 +63,36 @@ public final class PciDevices {
       return;
     }
     loadModule(driver);
-    host.write(SysfsPaths.device(address, "driver_override"), driver.value());
-    if (current.isPresent()) {
-      host.write(SysfsPaths.driver(current.get()).resolve("unbind"), address.value());
+    String override = host.read(SysfsPaths.device(address, "driver_override")).trim();
+    try {
+      host.write(SysfsPaths.device(address, "driver_override"), driver.value());
+      if (current.isPresent()) {
+        host.write(SysfsPaths.driver(current.get()).resolve("unbind"), address.value());
+      }
+      host.write(SysfsPaths.DRIVERS_PROBE, address.value());
+      if (!driver(address).equals(Optional.of(driver))) {
+        throw new DeviceException(address + ": " + driver + " did not take the device after drivers_probe"
+            + " (it has " + driver(address).map(DriverName::value).orElse("no driver") + ")");
+      }
+    } catch (RuntimeException failed) {
+      putBack(address, override, current, failed);
+      throw failed;
     }
-    host.write(SysfsPaths.DRIVERS_PROBE, address.value());
-    if (!driver(address).equals(Optional.of(driver))) {
-      throw new DeviceException(address + ": " + driver + " did not take the device after drivers_probe"
-          + " (it has " + driver(address).map(DriverName::value).orElse("no driver") + ")");
+  }
+
+  /** After a failed bind: the override and driver the device had, so a failure changes nothing. */
+  private void putBack(PciAddress address, String override, Optional<DriverName> previous, RuntimeException failed) {
+    try {
+      host.write(SysfsPaths.device(address, "driver_override"), override.equals("(null)") ? "\n" : override);
+      Optional<DriverName> now = driver(address);
+      if (previous.isPresent() && !now.equals(previous)) {
+        if (now.isPresent()) {
+          host.write(SysfsPaths.driver(now.get()).resolve("unbind"), address.value());
+        }
+        host.write(SysfsPaths.driver(previous.get()).resolve("bind"), address.value());
+      }
+    } catch (RuntimeException alsoFailed) {
+      failed.addSuppressed(alsoFailed);
     }
   }
 

@@ -50,6 +50,8 @@ public final class HookState {
   }
 
   public void clear() {
-    host.delete(file);
+    if (host.exists(file)) {
+      host.delete(file);
+    }
   }
 }

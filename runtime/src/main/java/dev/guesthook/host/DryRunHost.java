@@ -11,6 +11,7 @@ import dev.guesthook.host.sim.SimulatedHost;
  */
 public final class DryRunHost extends FileBackedHost {
   private final HostPort delegate;
+  private final SimulatedHost kernel;
 
   public DryRunHost(HostPort delegate) {
     this(delegate, new SimulatedHost(new OverlayTree(delegate), "dry run"));
@@ -19,11 +20,19 @@ public final class DryRunHost extends FileBackedHost {
   private DryRunHost(HostPort delegate, SimulatedHost kernel) {
     super(kernel);
     this.delegate = delegate;
+    this.kernel = kernel;
   }
 
+  /**
+   * Queries see the host as the dry run has changed it so far: over a simulated host the kernel model
+   * answers them from the overlay; over a real host they run for real (they only look).
+   */
   @Override
   public CommandResult run(HostCommand command) {
-    return command.readOnly() ? delegate.run(command) : new CommandResult(CommandResult.Status.PLANNED, 0, "");
+    if (!command.readOnly()) {
+      return new CommandResult(CommandResult.Status.PLANNED, 0, "");
+    }
+    return delegate instanceof SimulatedHost ? kernel.run(command) : delegate.run(command);
   }
 
   @Override

@@ -41,6 +41,7 @@ public final class SandboxBuilder {
     builder.file("/sys/bus/pci/drivers_probe", "");
     builder.tree.createDirectories(SysfsPaths.MDEV_DEVICES);
     builder.tree.createDirectories(SysfsPaths.IOMMU_GROUPS);
+    builder.tree.createDirectories(Sysfs.PRIVATE.resolve("vf-links"));
     builder.module("vfio_pci", "vfio-pci");
     return builder;
   }
