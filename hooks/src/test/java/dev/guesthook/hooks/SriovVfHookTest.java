@@ -51,8 +51,8 @@ class SriovVfHookTest {
     Map<String, String> before = host.snapshot();
     Cli.Result start = host.phase(503, "pre-start");
     assertEquals(1, start.exitCode(), start::toString);
-    assertEquals("sriov-vf.vfs[0]: vf 70 out of range: 0000:03:00.0 will have 4 VFs (sriov_totalvfs 64) (at sriov-vf.groovy:138)",
-        SandboxHost.hook(start, "sriov-vf").get("message").asText());
+    assertTrue(SandboxHost.hook(start, "sriov-vf").get("message").asText()
+        .startsWith("sriov-vf.vfs[0]: vf 70 out of range: 0000:03:00.0 will have 4 VFs (sriov_totalvfs 64)"), start::toString);
     assertEquals(before, host.snapshot());
   }
 
