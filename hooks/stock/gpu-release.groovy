@@ -20,7 +20,6 @@ hook('gpu-release') {
     if (!functions) {
       skip('the VM passes through no whole PCI device')
     }
-    undo('forget the saved state') { state.clear() } // registered first, so it runs last
     Map saved = state.load().devices ?: [:]
     for (PciAddress address : functions) {
       DriverName before = pci.driver(address).orElse(null)

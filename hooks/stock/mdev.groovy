@@ -28,7 +28,6 @@ hook('mdev') {
     if (!declared) {
       skip('no mdev.devices declared for this VM')
     }
-    undo('forget the saved state') { state.clear() } // registered first, so it runs last
     Set taken = [] as Set
     List saved = []
     for (Map d : declared) {

@@ -30,7 +30,6 @@ hook('sriov-vf') {
     if (!plan) {
       skip('no sriov-vf.vfs declared for this VM')
     }
-    undo('forget the saved state') { state.clear() } // registered first, so it runs last
     Set taken = [] as Set
     List saved = []
     for (Map p : plan) {

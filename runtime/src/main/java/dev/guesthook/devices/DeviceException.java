@@ -1,7 +1,10 @@
 package dev.guesthook.devices;
 
-/** A device operation that cannot be done as asked; the message names the device, type or value. */
-public class DeviceException extends RuntimeException {
+/**
+ * A device operation that cannot be done in the host's present state; the message names the device,
+ * type or value and is shown to the admin as it is.
+ */
+public class DeviceException extends IllegalStateException {
   public DeviceException(String message) {
     super(message);
   }

@@ -35,6 +35,7 @@ import java.util.Map;
 public final class HookContext {
   private final HookInvocation invocation;
   private Devices devices;
+  private HookState state;
 
   HookContext(HookInvocation invocation) {
     this.invocation = invocation;
@@ -73,9 +74,19 @@ public final class HookContext {
     return Hostpci.of(getConfig());
   }
 
-  /** What this hook saved for this VM in an earlier phase (see {@link HookState}). */
+  /**
+   * What this hook saved for this VM in an earlier phase (see {@link HookState}). State saved in a
+   * pre-start that is rolled back is forgotten with it, so a refused start leaves no trace.
+   */
   public HookState getState() {
-    return new HookState(getHost(), getVmid(), invocation.hook().name());
+    if (state == null) {
+      state = new HookState(getHost(), getVmid(), invocation.hook().name(), () -> {
+        if (getPhase() == Phase.PRE_START) {
+          invocation.undo("forget the saved state", () -> state.clear());
+        }
+      });
+    }
+    return state;
   }
 
   public PciAddress pciAddress(Object text) {

@@ -19,10 +19,14 @@ public final class HookState {
   private static final ObjectMapper JSON = new ObjectMapper();
   private final HostPort host;
   private final HostPath file;
+  private final Runnable firstSave;
+  private boolean saved;
 
-  HookState(HostPort host, VmId vmid, String hook) {
+  /** {@code firstSave} runs before the first save, e.g. to forget the state again on rollback. */
+  HookState(HostPort host, VmId vmid, String hook, Runnable firstSave) {
     this.host = host;
     this.file = HostPath.of("run", "guesthook", "state", vmid.toString(), hook + ".json");
+    this.firstSave = firstSave;
   }
 
   public Map<String, Object> load() {
@@ -41,6 +45,10 @@ public final class HookState {
   }
 
   public void save(Map<String, ?> state) {
+    if (!saved) {
+      saved = true;
+      firstSave.run();
+    }
     try {
       host.createDirectories(file.parent());
       host.write(file, JSON.writerWithDefaultPrettyPrinter().writeValueAsString(state) + "\n");
@@ -49,9 +57,13 @@ public final class HookState {
     }
   }
 
+  /** Forgets the state; the VM's folder goes too once no hook has state there. */
   public void clear() {
     if (host.exists(file)) {
       host.delete(file);
+    }
+    if (host.exists(file.parent()) && host.list(file.parent()).isEmpty()) {
+      host.delete(file.parent());
     }
   }
 }

@@ -42,6 +42,7 @@ public final class SandboxBuilder {
     builder.tree.createDirectories(SysfsPaths.MDEV_DEVICES);
     builder.tree.createDirectories(SysfsPaths.IOMMU_GROUPS);
     builder.tree.createDirectories(Sysfs.PRIVATE.resolve("vf-links"));
+    builder.tree.createDirectories(HostPath.of("run", "guesthook", "state"));
     builder.module("vfio_pci", "vfio-pci");
     return builder;
   }
@@ -118,6 +119,7 @@ public final class SandboxBuilder {
   /** A mediated device type the parent's driver offers. */
   public SandboxBuilder mdevType(String parent, String type, String name, String description, int available) {
     HostPath dir = SysfsPaths.mdevType(PciAddress.parse(parent), new MdevType(type));
+    tree.createDirectories(HostPath.of("sys", "bus", "mdev", "drivers", "vfio_mdev"));
     tree.createDirectories(dir.resolve("devices"));
     tree.write(dir.resolve("name"), name + "\n");
     tree.write(dir.resolve("description"), description + "\n");

@@ -1,0 +1,76 @@
+package dev.guesthook.hooks;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.guesthook.devices.DriverName;
+import dev.guesthook.devices.PciAddress;
+import dev.guesthook.devices.PciDevices;
+import dev.guesthook.host.sim.SimulatedHost;
+import dev.guesthook.sandbox.SandboxProfile;
+import dev.guesthook.testkit.Cli;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** stock/gpu-release.groovy on the gpu-passthrough sandbox: VM 601 passes 0000:0b:00 (GPU + HDMI audio). */
+class GpuReleaseHookTest {
+  @TempDir Path base;
+  SandboxHost host;
+
+  @BeforeEach
+  void radeon() {
+    host = new SandboxHost(base, SandboxProfile.GPU_PASSTHROUGH);
+  }
+
+  @Test
+  void theGpuGoesToVfioBeforeStartAndBackToItsHostDriversAfterStop() {
+    Cli.Result start = host.phase(601, "pre-start");
+    assertEquals(0, start.exitCode(), start::toString);
+    assertEquals("vfio-pci", host.driver("0000:0b:00.0"));
+    assertEquals("vfio-pci", host.driver("0000:0b:00.1"));
+
+    Cli.Result stop = host.phase(601, "post-stop");
+    assertEquals(0, stop.exitCode(), stop::toString);
+    assertEquals("amdgpu", host.driver("0000:0b:00.0"));
+    assertEquals("snd_hda_intel", host.driver("0000:0b:00.1"));
+    assertEquals("(null)", host.read("sys/bus/pci/devices/0000:0b:00.0/driver_override"));
+  }
+
+  @Test
+  void aFailedBindLeavesBothFunctionsWithTheirHostDrivers() {
+    Map<String, String> before = host.snapshot();
+    host.faults().failWrite("/sys/bus/pci/drivers_probe", "EBUSY", 1);
+    host.faults().failWrite("/sys/bus/pci/drivers/snd_hda_intel/unbind", "EBUSY");
+    Cli.Result start = host.phase(601, "pre-start");
+    assertEquals(1, start.exitCode(), start::toString);
+    assertEquals(before, host.snapshot());
+  }
+
+  @Test
+  void withoutSavedStateTheConfiguredDriverTakesTheDisplayFunction() {
+    PciDevices pci = new PciDevices(SimulatedHost.sandbox(host.root));
+    pci.bind(PciAddress.parse("0b:00.0"), DriverName.VFIO_PCI);
+    pci.bind(PciAddress.parse("0b:00.1"), DriverName.VFIO_PCI);
+    host.settings(601, "gpu-release: { driver: amdgpu }\n");
+    Cli.Result stop = host.phase(601, "post-stop");
+    assertEquals(0, stop.exitCode(), stop::toString);
+    assertEquals("amdgpu", host.driver("0000:0b:00.0"));
+    assertEquals("vfio-pci", host.driver("0000:0b:00.1"), "no host driver is known for the audio function");
+  }
+
+  @Test
+  void aDriverSettingThatIsNotADriverNameIsRefused() {
+    PciDevices pci = new PciDevices(SimulatedHost.sandbox(host.root));
+    pci.bind(PciAddress.parse("0b:00.0"), DriverName.VFIO_PCI);
+    host.settings(601, "gpu-release: { driver: \"../../evil\" }\n");
+    Map<String, String> before = host.snapshot();
+    Cli.Result stop = host.phase(601, "post-stop", "--strict");
+    assertEquals(1, stop.exitCode(), stop::toString);
+    assertTrue(SandboxHost.hook(stop, "gpu-release").get("message").asText()
+        .startsWith("invalid driver name '../../evil': expected a driver name like vfio-pci or amdgpu"), stop::toString);
+    assertEquals(before, host.snapshot());
+  }
+}

@@ -1,0 +1,153 @@
+package dev.guesthook.hooks;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.guesthook.devices.SysfsPaths;
+import dev.guesthook.devices.Uuid;
+import dev.guesthook.event.VmId;
+import dev.guesthook.host.HostPath;
+import dev.guesthook.host.sim.SimulatedHost;
+import dev.guesthook.sandbox.SandboxProfile;
+import dev.guesthook.testkit.Cli;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** stock/mdev.groovy: GVT-g and NVIDIA mdev instances, and NVIDIA vGPU 17+ VFs, made and removed per VM. */
+class MdevHookTest {
+  static final String V5_4 = "sys/bus/pci/devices/0000:00:02.0/mdev_supported_types/i915-GVTg_V5_4/available_instances";
+  static final String KIOSK_MDEV = "sys/bus/mdev/devices/00001000-0000-0000-0000-000000000202";
+
+  @TempDir Path base;
+
+  @Test
+  void theDeclaredInstanceExistsWhileTheVmRunsAndIsGoneAfter() {
+    SandboxHost host = new SandboxHost(base, SandboxProfile.GVT_G);
+    Cli.Result start = host.phase(202, "pre-start");
+    assertEquals(0, start.exitCode(), start::toString);
+    assertTrue(Files.isDirectory(host.root.resolve(KIOSK_MDEV)), start::toString);
+    assertEquals("1", host.read(V5_4));
+
+    Cli.Result stop = host.phase(202, "post-stop");
+    assertEquals(0, stop.exitCode(), stop::toString);
+    assertFalse(Files.exists(host.root.resolve(KIOSK_MDEV)));
+    assertEquals("2", host.read(V5_4));
+    assertFalse(Files.exists(host.root.resolve("run/guesthook/state/202/mdev.json")));
+  }
+
+  @Test
+  void anExhaustedTypeNamesWhatUsesItAndTheStartChangesNothing() {
+    SandboxHost host = new SandboxHost(base, SandboxProfile.GVT_G);
+    host.settings(202, "mdev:\n  devices:\n" + "    - { parent: \"0000:00:02.0\", type: i915-GVTg_V5_4 }\n".repeat(3));
+    Map<String, String> before = host.snapshot();
+    Cli.Result start = host.phase(202, "pre-start");
+    assertEquals(1, start.exitCode(), start::toString);
+    assertTrue(SandboxHost.hook(start, "mdev").get("message").asText().startsWith(
+        "no available instances of i915-GVTg_V5_4 (GVTg_V5_4) on 0000:00:02.0; in use: "
+            + "00001000-0000-0000-0000-000000000202 i915-GVTg_V5_4 (VM 202 (guesthook mdev 0)), "
+            + "00001001-0000-0000-0000-000000000202 i915-GVTg_V5_4 (VM 202 (guesthook mdev 1))"), start::toString);
+    assertEquals(before, host.snapshot());
+  }
+
+  @Test
+  void anUnknownParentIsNamedAndNothingChanges() {
+    SandboxHost host = new SandboxHost(base, SandboxProfile.GVT_G);
+    host.settings(202, "mdev:\n  devices:\n    - { parent: \"0000:09:00.0\", type: i915-GVTg_V5_4 }\n");
+    Map<String, String> before = host.snapshot();
+    Cli.Result start = host.phase(202, "pre-start");
+    assertEquals(1, start.exitCode(), start::toString);
+    assertTrue(SandboxHost.hook(start, "mdev").get("message").asText().startsWith("no PCI device 0000:09:00.0 on this host"));
+    assertEquals(before, host.snapshot());
+  }
+
+  @Test
+  void anUnknownTypeListsTheTypesThereAre() {
+    SandboxHost host = new SandboxHost(base, SandboxProfile.GVT_G);
+    host.settings(202, "mdev:\n  devices:\n    - { parent: \"00:02.0\", type: i915-GVTg_V9 }\n");
+    Cli.Result start = host.phase(202, "pre-start");
+    assertEquals(1, start.exitCode(), start::toString);
+    assertTrue(SandboxHost.hook(start, "mdev").get("message").asText().startsWith(
+        "0000:00:02.0 has no mdev type 'i915-GVTg_V9'; it offers: i915-GVTg_V5_4 (GVTg_V5_4), i915-GVTg_V5_8 (GVTg_V5_8)"),
+        start::toString);
+  }
+
+  @Test
+  void aParentThatIsNotAnAddressIsRefusedWithItsPosition() {
+    SandboxHost host = new SandboxHost(base, SandboxProfile.GVT_G);
+    host.settings(202, "mdev:\n  devices:\n    - { parent: \"../../x\", type: i915-GVTg_V5_4 }\n");
+    Map<String, String> before = host.snapshot();
+    Cli.Result start = host.phase(202, "pre-start");
+    assertEquals(1, start.exitCode(), start::toString);
+    assertTrue(SandboxHost.hook(start, "mdev").get("message").asText()
+        .startsWith("mdev.devices[0].parent: invalid PCI address '../../x'"), start::toString);
+    assertEquals(before, host.snapshot());
+  }
+
+  @Test
+  void aFailedSecondCreateRemovesTheFirst() {
+    SandboxHost host = new SandboxHost(base, SandboxProfile.GVT_G);
+    host.settings(202, "mdev:\n  devices:\n    - { parent: \"0000:00:02.0\", type: i915-GVTg_V5_4 }\n"
+        + "    - { parent: \"0000:00:02.0\", type: i915-GVTg_V5_8 }\n");
+    host.faults().failWrite("**/i915-GVTg_V5_8/create", "EIO");
+    Map<String, String> before = host.snapshot();
+    Cli.Result start = host.phase(202, "pre-start");
+    assertEquals(1, start.exitCode(), start::toString);
+    assertTrue(start.out().contains("Input/output error (injected fault)"), start::toString);
+    assertEquals(before, host.snapshot());
+  }
+
+  @Test
+  void aProxmoxInstanceOfAnotherTypeUnderTheVmsUuidIsRemovedBeforeStart() {
+    SandboxHost host = new SandboxHost(base, SandboxProfile.GVT_G);
+    SimulatedHost kernel = SimulatedHost.sandbox(host.root);
+    Uuid stale = Uuid.proxmox(new VmId(201), 0);
+    kernel.write(HostPath.parse("/sys/bus/pci/devices/0000:00:02.0/mdev_supported_types/i915-GVTg_V5_8/create"), stale.value());
+    Cli.Result start = host.phase(201, "pre-start");
+    assertEquals(0, start.exitCode(), start::toString);
+    assertFalse(kernel.exists(SysfsPaths.mdev(stale)), "qemu-server would die on a UUID of another type");
+  }
+
+  @Test
+  void anInstanceProxmoxLeftBehindIsRemovedAfterStop() {
+    SandboxHost host = new SandboxHost(base, SandboxProfile.NVIDIA_VGPU);
+    SimulatedHost kernel = SimulatedHost.sandbox(host.root);
+    Uuid left = Uuid.proxmox(new VmId(301), 0);
+    kernel.write(HostPath.parse("/sys/bus/pci/devices/0000:3b:00.0/mdev_supported_types/nvidia-231/create"), left.value());
+    Cli.Result stop = host.phase(301, "post-stop");
+    assertEquals(0, stop.exitCode(), stop::toString);
+    assertFalse(kernel.exists(SysfsPaths.mdev(left)));
+    assertTrue(stop.err().contains("removed " + left + " (hostpci0, mdev=nvidia-231) that Proxmox left behind"), stop::toString);
+  }
+
+  @Test
+  void onVgpu17TheProfileIsSetOnAFreeVfAndReleasedAfterStop() {
+    SandboxHost host = new SandboxHost(base, SandboxProfile.NVIDIA_VGPU_VF);
+    String current = "sys/bus/pci/devices/0000:41:00.4/nvidia/current_vgpu_type";
+    Cli.Result start = host.phase(402, "pre-start");
+    assertEquals(0, start.exitCode(), start::toString);
+    assertEquals("1158", host.read(current));
+    assertFalse(host.read("sys/bus/pci/devices/0000:41:00.5/nvidia/creatable_vgpu_types").contains("L40S-4Q"),
+        "a time-sliced GPU then offers only the same profile");
+
+    Cli.Result stop = host.phase(402, "post-stop");
+    assertEquals(0, stop.exitCode(), stop::toString);
+    assertEquals("0", host.read(current));
+  }
+
+  @Test
+  void aProfileTheGpuCannotMakeListsWhatItCan() {
+    SandboxHost host = new SandboxHost(base, SandboxProfile.NVIDIA_VGPU_VF);
+    host.settings(402, "mdev:\n  devices:\n    - { parent: \"0000:41:00.0\", type: NVIDIA L40S-96Q }\n");
+    Map<String, String> before = host.snapshot();
+    Cli.Result start = host.phase(402, "pre-start");
+    assertEquals(1, start.exitCode(), start::toString);
+    assertTrue(SandboxHost.hook(start, "mdev").get("message").asText().startsWith(
+        "no VF of 0000:41:00.0 can take vGPU type 'NVIDIA L40S-96Q'; creatable now: 1155 NVIDIA L40S-1B, 1156 NVIDIA L40S-2Q"),
+        start::toString);
+    assertEquals(before, host.snapshot());
+  }
+}
