@@ -8,34 +8,28 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
-import java.util.TreeMap;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-/** {@code guesthook demo}: the example VMs' lifecycles on the simulated demo host. */
+/** {@code guesthook demo}: the example VMs' lifecycles on a throwaway simulated host. */
 class DemoTest {
   static final Path HOME = Path.of("..").toAbsolutePath().normalize();
-  static final Path DEMO_HOST = HOME.resolve("examples/hosts/demo");
 
   @BeforeAll
   static void fromThisCheckout() {
     System.setProperty("guesthook.home", HOME.toString());
   }
 
-  private static Map<String, String> tree(Path root) throws IOException {
-    Map<String, String> files = new TreeMap<>();
-    try (Stream<Path> walk = Files.walk(root)) {
-      for (Path path : walk.toList()) {
-        files.put(root.relativize(path).toString(), Files.isRegularFile(path) ? Files.readString(path) : "dir");
-      }
+  private static List<Path> demoSandboxes() throws IOException {
+    try (Stream<Path> entries = Files.list(Path.of(System.getProperty("java.io.tmpdir")))) {
+      return entries.filter(p -> p.getFileName().toString().startsWith("guesthook-demo-")).toList();
     }
-    return files;
   }
 
   @Test
   void demoTellsEveryStoryOnAThrowawaySandbox() throws Exception {
+    List<Path> before = demoSandboxes();
     Cli.Result result = Cli.run(List.of("demo"));
     assertEquals(0, result.exitCode(), result::toString);
     String out = result.out();
@@ -52,5 +46,6 @@ class DemoTest {
       assertTrue(out.contains(expected), "missing '" + expected + "' in\n" + out);
     }
     assertTrue(!out.contains("VM 503 post-start"), "an aborted start has no later phases");
+    assertEquals(before, demoSandboxes(), "the demo's sandbox is deleted afterwards");
   }
 }
