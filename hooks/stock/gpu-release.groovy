@@ -27,9 +27,7 @@ hook('gpu-release') {
         saved[address.value()] = before?.value()
       }
       pci.bind(address, DriverName.VFIO_PCI)
-      undo("give ${address} back to ${before ?: 'no driver'}") {
-        before ? pci.release(address, before) : pci.unbind(address)
-      }
+      undo("give ${address} back to ${before ?: 'no driver'}") { pci.restore(address, before) }
       state.save([devices: saved])
       log.info "${address}: ${before ?: 'no driver'} -> vfio-pci"
     }

@@ -13,7 +13,6 @@
 // At pre-start, leftovers of this VM (from a crash, or a Proxmox mdev of another type under this VM's
 // UUID, which would abort the start) are removed first. At post-stop, what pre-start made is removed,
 // and so are the instances Proxmox made for hostpciN: ...,mdev=TYPE when Proxmox left them behind.
-import dev.guesthook.devices.DeviceException
 import dev.guesthook.devices.Uuid
 import dev.guesthook.devices.Vgpu
 
@@ -77,19 +76,11 @@ List<Map> declaredDevices() {
     if (!(entry instanceof Map) || !entry.parent || !entry.type) {
       throw new IllegalArgumentException("${where}: needs parent (a PCI address) and type")
     }
-    out << [parent: named(where, 'parent') { pciAddress(entry.parent) },
+    out << [parent: checked("${where}.parent") { pciAddress(entry.parent) },
             type  : String.valueOf(entry.type),
-            uuid  : entry.uuid ? named(where, 'uuid') { Uuid.parse(String.valueOf(entry.uuid)) } : Uuid.proxmox(vmid, 1000 + i)]
+            uuid  : entry.uuid ? checked("${where}.uuid") { Uuid.parse(String.valueOf(entry.uuid)) } : Uuid.proxmox(vmid, 1000 + i)]
   }
   return out
-}
-
-def named(String where, String key, Closure parse) {
-  try {
-    return parse()
-  } catch (IllegalArgumentException e) {
-    throw new IllegalArgumentException("${where}.${key}: ${e.message}")
-  }
 }
 
 /** Instances under this VM's UUIDs that would get in the way of this start. */

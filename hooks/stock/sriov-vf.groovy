@@ -49,9 +49,7 @@ hook('sriov-vf') {
       sriov.setLink(vf, wanted)
       undo("restore link of ${vf.address()}") { sriov.setLink(vf, before) }
       pci.bind(vf.address(), DriverName.VFIO_PCI)
-      undo("give ${vf.address()} back to ${driverBefore ?: 'no driver'}") {
-        driverBefore ? pci.release(vf.address(), driverBefore) : pci.unbind(vf.address())
-      }
+      undo("give ${vf.address()} back to ${driverBefore ?: 'no driver'}") { pci.restore(vf.address(), driverBefore) }
       saved << [pf: vf.pf().value(), index: vf.index(), address: vf.address().value(),
                 driver: driverBefore?.value(), link: before.toMap()]
       state.save([vfs: saved])
@@ -71,7 +69,7 @@ hook('sriov-vf') {
         log.warn "${s.address} is gone (VF count changed?); nothing to restore"
         continue
       }
-      s.driver ? pci.release(address, driver(s.driver)) : pci.unbind(address)
+      pci.restore(address, s.driver ? driver(s.driver) : null)
       sriov.setLink(vf, VfLink.fromMap(s.link))
       log.info "${s.address}: back to ${s.driver ?: 'no driver'}, mac ${s.link.mac}, vlan ${s.link.vlan}"
     }
@@ -95,7 +93,7 @@ List<Map> plan() {
       throw new IllegalArgumentException("${where}: expected a map with pf, hostpci, vf, numvfs, mac, vlan, trust, spoofchk")
     }
     Map p = [where: where]
-    check(where) {
+    checked(where) {
       p.pf = e.pf ? pciAddress(e.pf) : null
       p.mac = e.mac ? mac(e.mac) : null
       p.vlan = e.vlan != null ? (e.vlan as int) : null
@@ -129,14 +127,6 @@ List<Map> plan() {
     out << p
   }
   return out
-}
-
-void check(String where, Closure body) {
-  try {
-    body()
-  } catch (IllegalArgumentException | DeviceException e) {
-    throw new IllegalArgumentException("${where}: ${e.message}")
-  }
 }
 
 VirtualFunction choose(Map p, Set taken) {

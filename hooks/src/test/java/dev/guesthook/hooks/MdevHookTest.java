@@ -43,48 +43,32 @@ class MdevHookTest {
   void anExhaustedTypeNamesWhatUsesItAndTheStartChangesNothing() {
     SandboxHost host = new SandboxHost(base, SandboxProfile.GVT_G);
     host.settings(202, "mdev:\n  devices:\n" + "    - { parent: \"0000:00:02.0\", type: i915-GVTg_V5_4 }\n".repeat(3));
-    Map<String, String> before = host.snapshot();
-    Cli.Result start = host.phase(202, "pre-start");
-    assertEquals(1, start.exitCode(), start::toString);
-    assertTrue(SandboxHost.hook(start, "mdev").get("message").asText().startsWith(
+    host.assertRefusedWithoutChange(202, "pre-start", "mdev",
         "no available instances of i915-GVTg_V5_4 (GVTg_V5_4) on 0000:00:02.0; in use: "
             + "00001000-0000-0000-0000-000000000202 i915-GVTg_V5_4 (VM 202 (guesthook mdev 0)), "
-            + "00001001-0000-0000-0000-000000000202 i915-GVTg_V5_4 (VM 202 (guesthook mdev 1))"), start::toString);
-    assertEquals(before, host.snapshot());
+            + "00001001-0000-0000-0000-000000000202 i915-GVTg_V5_4 (VM 202 (guesthook mdev 1))");
   }
 
   @Test
   void anUnknownParentIsNamedAndNothingChanges() {
     SandboxHost host = new SandboxHost(base, SandboxProfile.GVT_G);
     host.settings(202, "mdev:\n  devices:\n    - { parent: \"0000:09:00.0\", type: i915-GVTg_V5_4 }\n");
-    Map<String, String> before = host.snapshot();
-    Cli.Result start = host.phase(202, "pre-start");
-    assertEquals(1, start.exitCode(), start::toString);
-    assertTrue(SandboxHost.hook(start, "mdev").get("message").asText().startsWith("no PCI device 0000:09:00.0 on this host"));
-    assertEquals(before, host.snapshot());
+    host.assertRefusedWithoutChange(202, "pre-start", "mdev", "no PCI device 0000:09:00.0 on this host");
   }
 
   @Test
   void anUnknownTypeListsTheTypesThereAre() {
     SandboxHost host = new SandboxHost(base, SandboxProfile.GVT_G);
     host.settings(202, "mdev:\n  devices:\n    - { parent: \"00:02.0\", type: i915-GVTg_V9 }\n");
-    Cli.Result start = host.phase(202, "pre-start");
-    assertEquals(1, start.exitCode(), start::toString);
-    assertTrue(SandboxHost.hook(start, "mdev").get("message").asText().startsWith(
-        "0000:00:02.0 has no mdev type 'i915-GVTg_V9'; it offers: i915-GVTg_V5_4 (GVTg_V5_4), i915-GVTg_V5_8 (GVTg_V5_8)"),
-        start::toString);
+    host.assertRefusedWithoutChange(202, "pre-start", "mdev",
+        "0000:00:02.0 has no mdev type 'i915-GVTg_V9'; it offers: i915-GVTg_V5_4 (GVTg_V5_4), i915-GVTg_V5_8 (GVTg_V5_8)");
   }
 
   @Test
   void aParentThatIsNotAnAddressIsRefusedWithItsPosition() {
     SandboxHost host = new SandboxHost(base, SandboxProfile.GVT_G);
     host.settings(202, "mdev:\n  devices:\n    - { parent: \"../../x\", type: i915-GVTg_V5_4 }\n");
-    Map<String, String> before = host.snapshot();
-    Cli.Result start = host.phase(202, "pre-start");
-    assertEquals(1, start.exitCode(), start::toString);
-    assertTrue(SandboxHost.hook(start, "mdev").get("message").asText()
-        .startsWith("mdev.devices[0].parent: invalid PCI address '../../x'"), start::toString);
-    assertEquals(before, host.snapshot());
+    host.assertRefusedWithoutChange(202, "pre-start", "mdev", "mdev.devices[0].parent: invalid PCI address '../../x'");
   }
 
   @Test
@@ -93,11 +77,7 @@ class MdevHookTest {
     host.settings(202, "mdev:\n  devices:\n    - { parent: \"0000:00:02.0\", type: i915-GVTg_V5_4 }\n"
         + "    - { parent: \"0000:00:02.0\", type: i915-GVTg_V5_8 }\n");
     host.faults().failWrite("**/i915-GVTg_V5_8/create", "EIO");
-    Map<String, String> before = host.snapshot();
-    Cli.Result start = host.phase(202, "pre-start");
-    assertEquals(1, start.exitCode(), start::toString);
-    assertTrue(start.out().contains("Input/output error (injected fault)"), start::toString);
-    assertEquals(before, host.snapshot());
+    host.assertRefusedWithoutChange(202, "pre-start", "mdev", "EIO: /sys/bus/pci/devices/0000:00:02.0/mdev_supported_types/i915-GVTg_V5_8/create: Input/output error (injected fault)");
   }
 
   @Test
@@ -142,12 +122,7 @@ class MdevHookTest {
   void aProfileTheGpuCannotMakeListsWhatItCan() {
     SandboxHost host = new SandboxHost(base, SandboxProfile.NVIDIA_VGPU_VF);
     host.settings(402, "mdev:\n  devices:\n    - { parent: \"0000:41:00.0\", type: NVIDIA L40S-96Q }\n");
-    Map<String, String> before = host.snapshot();
-    Cli.Result start = host.phase(402, "pre-start");
-    assertEquals(1, start.exitCode(), start::toString);
-    assertTrue(SandboxHost.hook(start, "mdev").get("message").asText().startsWith(
-        "no VF of 0000:41:00.0 can take vGPU type 'NVIDIA L40S-96Q'; creatable now: 1155 NVIDIA L40S-1B, 1156 NVIDIA L40S-2Q"),
-        start::toString);
-    assertEquals(before, host.snapshot());
+    host.assertRefusedWithoutChange(402, "pre-start", "mdev",
+        "no VF of 0000:41:00.0 can take vGPU type 'NVIDIA L40S-96Q'; creatable now: 1155 NVIDIA L40S-1B, 1156 NVIDIA L40S-2Q");
   }
 }

@@ -77,6 +77,20 @@ final class SandboxHost {
     return all;
   }
 
+  /**
+   * Runs a phase that must be refused: exit 1, the hook's message starting with {@code message}, and
+   * the host exactly as before. Returns the result for further checks.
+   */
+  Cli.Result assertRefusedWithoutChange(int vmid, String phase, String hookName, String message) {
+    Map<String, String> before = snapshot();
+    Cli.Result result = phase(vmid, phase);
+    org.junit.jupiter.api.Assertions.assertEquals(1, result.exitCode(), result::toString);
+    String actual = hook(result, hookName).get("message").asText();
+    org.junit.jupiter.api.Assertions.assertTrue(actual.startsWith(message), () -> "message was: " + actual);
+    org.junit.jupiter.api.Assertions.assertEquals(before, snapshot(), "the host changed");
+    return result;
+  }
+
   static JsonNode hook(Cli.Result result, String name) {
     for (JsonNode hook : result.json().get("hooks")) {
       if (hook.get("name").asText().equals(name)) {

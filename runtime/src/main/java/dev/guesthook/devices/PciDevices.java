@@ -102,6 +102,15 @@ public final class PciDevices {
     host.write(SysfsPaths.device(address, "driver_override"), "\n");
   }
 
+  /** Puts a device back with the driver it had ({@code null}: none), e.g. in an undo step or at post-stop. */
+  public void restore(PciAddress address, DriverName previous) {
+    if (previous != null) {
+      release(address, previous);
+    } else {
+      unbind(address);
+    }
+  }
+
   /** Unbinds the device from its driver and clears the override; afterwards it has no driver. */
   public void unbind(PciAddress address) {
     Optional<DriverName> current = driver(address);

@@ -176,6 +176,18 @@ public final class HookContext {
     return result;
   }
 
+  /**
+   * Runs a check of one settings entry; a refusal is reported with where it is, e.g.
+   * {@code checked('sriov-vf.vfs[0]') { mac(e.mac) }} fails as "sriov-vf.vfs[0]: invalid MAC address ...".
+   */
+  public Object checked(String where, Closure<?> check) {
+    try {
+      return check.call();
+    } catch (IllegalArgumentException | IllegalStateException e) {
+      throw new IllegalArgumentException(where + ": " + e.getMessage(), e);
+    }
+  }
+
   /** Registers how to revert this hook's change should the pre-start transaction fail. */
   public void undo(Closure<?> step) {
     undo("undo " + invocation.hook().name(), step);

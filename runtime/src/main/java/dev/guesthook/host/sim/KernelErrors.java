@@ -23,6 +23,23 @@ final class KernelErrors {
     return new HostException(errno, path + ": " + text + " (" + why + ")");
   }
 
+  /**
+   * A number as the kernel's kstrto* functions with base 0 read it (decimal, 0x hex, 0 octal, one
+   * trailing newline), within {@code min..max}; anything else is EINVAL naming {@code what}.
+   */
+  static long number(HostPath path, String value, String what, long min, long max) {
+    String text = oneLine(value).trim();
+    try {
+      long number = text.startsWith("-") || text.startsWith("+") || text.startsWith("#") ? -1 : Long.decode(text);
+      if (number >= min && number <= max) {
+        return number;
+      }
+    } catch (NumberFormatException e) {
+      // Same answer as below.
+    }
+    throw invalid(path, "'" + dev.guesthook.event.Printable.of(text) + "' is not " + what);
+  }
+
   /** sysfs hands the store the bytes written, usually with echo's newline; kernels strip one. */
   static String oneLine(String value) {
     return value.endsWith("\n") ? value.substring(0, value.length() - 1) : value;

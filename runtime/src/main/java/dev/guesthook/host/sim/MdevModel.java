@@ -72,13 +72,7 @@ final class MdevModel implements KernelAttribute {
   }
 
   private void remove(HostPath path, String value) {
-    String text = KernelErrors.oneLine(value).trim();
-    long flag;
-    try {
-      flag = Long.decode(text);
-    } catch (NumberFormatException e) {
-      throw KernelErrors.invalid(path, "'" + dev.guesthook.event.Printable.of(text) + "' is not a number");
-    }
+    long flag = KernelErrors.number(path, value, "a number", 0, Long.MAX_VALUE);
     if (flag == 0) {
       return;
     }

@@ -39,13 +39,7 @@ final class NvidiaVgpuModel implements KernelAttribute {
   public void store(HostPath path, String value) {
     PciAddress vf = new PciAddress(path.parent().parent().name());
     PciAddress pf = physfn(vf).orElseThrow(() -> KernelErrors.noDevice(path, vf + " is not a VF"));
-    String text = KernelErrors.oneLine(value).trim();
-    int wanted;
-    try {
-      wanted = Integer.parseInt(text);
-    } catch (NumberFormatException e) {
-      throw KernelErrors.invalid(path, "'" + dev.guesthook.event.Printable.of(text) + "' is not a vGPU type id");
-    }
+    int wanted = (int) KernelErrors.number(path, value, "a vGPU type id", 0, Integer.MAX_VALUE);
     if (wanted != 0) {
       if (current(vf) != 0) {
         throw KernelErrors.busy(path, vf + " already has vGPU type " + current(vf) + "; write 0 first");

@@ -30,7 +30,7 @@ final class SriovModel implements KernelAttribute {
   @Override
   public void store(HostPath path, String value) {
     PciAddress pf = new PciAddress(path.parent().name());
-    int wanted = parseCount(path, value);
+    int wanted = (int) KernelErrors.number(path, value, "a VF count", 0, 0xffff);
     int total = Integer.parseInt(sysfs.attribute(pf, "sriov_totalvfs"));
     if (wanted > total) {
       throw KernelErrors.of("ERANGE", path, "Numerical result out of range", wanted + " > sriov_totalvfs " + total);
@@ -97,16 +97,4 @@ final class SriovModel implements KernelAttribute {
     sysfs.tree().delete(IpLinkModel.stateFile(pf));
   }
 
-  private static int parseCount(HostPath path, String value) {
-    String text = KernelErrors.oneLine(value).trim();
-    try {
-      int count = Integer.parseInt(text);
-      if (count >= 0 && count <= 0xffff) {
-        return count;
-      }
-    } catch (NumberFormatException e) {
-      // kstrtou16 fails the same way.
-    }
-    throw KernelErrors.invalid(path, "'" + dev.guesthook.event.Printable.of(text) + "' is not a VF count");
-  }
 }
