@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.guesthook.sandbox.SandboxProfile;
 import dev.guesthook.testkit.Cli;
+import dev.guesthook.devices.PciAddress;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;
@@ -71,5 +73,16 @@ class SriovVfHookTest {
     assertTrue(changes.contains("ip link set dev enp3s0f0 vf 1 mac 52:54:00:5a:01:01 vlan 100 spoofchk off trust on"), changes);
     assertTrue(changes.contains("/sys/bus/pci/drivers_probe"), changes);
     assertEquals(before, host.snapshot());
+  }
+
+  @Test
+  void aVfThatVanishesMidwayFailsTheStartAndTheVfCountIsPutBack() {
+    host.faults().vanishAfterWrite("/sys/bus/pci/devices/0000:03:02.1/driver_override", PciAddress.parse("03:02.1"));
+    Cli.Result start = host.phase(501, "pre-start");
+    assertEquals(1, start.exitCode(), start::toString);
+    assertTrue(SandboxHost.hook(start, "sriov-vf").get("message").asText().startsWith("ENODEV: /sys/bus/pci/drivers/iavf/unbind"),
+        start::toString);
+    assertEquals("0", host.read("sys/bus/pci/devices/0000:03:00.0/sriov_numvfs"));
+    assertTrue(Files.notExists(host.root.resolve("run/guesthook/state/501")));
   }
 }
