@@ -13,6 +13,10 @@
 //         trust: true
 //         spoofchk: false
 //       - pf: "0000:03:00.1"         # or VF number `vf: 2` of a PF, or (neither) any free VF of it
+//       - mapping: x710-p1-vfs       # or a free VF among a resource mapping's paths on this node
+//
+// A free VF is one not bound to vfio-pci, not reserved by qemu-server for another running guest and
+// not named by another guest's hostpciN.
 //
 // Every entry is checked before anything changes. A failed start undoes every step; at post-stop the
 // saved driver and link settings are put back. The VF count is left as is: other VMs may use the VFs.
@@ -20,6 +24,7 @@ import dev.guesthook.devices.DeviceException
 import dev.guesthook.devices.DriverName
 import dev.guesthook.devices.VfLink
 import dev.guesthook.devices.VirtualFunction
+import dev.guesthook.pve.Hostpci
 
 hook('sriov-vf') {
   order 40
@@ -30,7 +35,7 @@ hook('sriov-vf') {
     if (!plan) {
       skip('no sriov-vf.vfs declared for this VM')
     }
-    Set taken = [] as Set
+    Set taken = heldByOthers()
     List saved = []
     for (Map p : plan) {
       if (p.numvfs) {
@@ -111,8 +116,18 @@ List<Map> plan() {
         }
         p.hostpci = h.functions()[0]
       }
-      if (p.pf == null && p.hostpci == null) {
-        throw new IllegalArgumentException('needs pf or hostpci')
+      if (e.mapping != null) {
+        def mapping = pve.pciMappings()[String.valueOf(e.mapping)]
+        if (mapping == null) {
+          throw new IllegalArgumentException("mapping '${e.mapping}' is not in /etc/pve/mapping/pci.cfg")
+        }
+        p.candidates = mapping.on(event.node()).collectMany { it.functions() }
+        if (!p.candidates) {
+          throw new IllegalArgumentException("mapping '${e.mapping}' has no device on node ${event.node()}")
+        }
+      }
+      if (p.pf == null && p.hostpci == null && p.candidates == null) {
+        throw new IllegalArgumentException('needs pf, hostpci or mapping')
       }
       if (p.numvfs != null && p.pf == null) {
         throw new IllegalArgumentException('numvfs needs pf')
@@ -135,5 +150,25 @@ VirtualFunction choose(Map p, Set taken) {
       new DeviceException("${p.where}: ${p.hostpci} (hostpci) is not a VF on this host${p.pf ? ' after enabling VFs on ' + p.pf : ''}")
     }
   }
+  if (p.candidates) {
+    return sriov.freeVf(p.candidates, taken)
+  }
   return p.vf != null ? sriov.vf(p.pf, p.vf) : sriov.freeVf(p.pf, taken)
+}
+
+/** Devices another guest holds: reserved by qemu-server for it, or named by its hostpciN. */
+Set heldByOthers() {
+  Set held = [] as Set
+  pve.pciReservations(event.time()).each { address, owner -> if (owner != vmid) held << address }
+  for (other in pve.qemuGuests()) {
+    if (other == vmid) {
+      continue
+    }
+    try {
+      Hostpci.of(pve.config(other)).each { held.addAll(it.functions()) }
+    } catch (Exception e) {
+      log.warn "cannot read the config of VM ${other} to avoid its devices: ${e.message}"
+    }
+  }
+  return held
 }

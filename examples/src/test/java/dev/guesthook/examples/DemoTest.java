@@ -34,7 +34,7 @@ class DemoTest {
     assertEquals(0, result.exitCode(), result::toString);
     String out = result.out();
     for (String expected : List.of(
-        "guesthook demo: 12 VMs on simulated host over ",
+        "guesthook demo: 13 VMs on simulated host over ",
         "  [mdev] 0000:00:02.0: mdev /sys/bus/mdev/devices/00001000-0000-0000-0000-000000000202 (i915-GVTg_V5_4)",
         "  [mdev] 0000:41:00.0: vGPU on VF 0000:41:00.4 (NVIDIA L40S-8Q)",
         "  [sriov-vf] 0000:03:02.1 (VF 1 of 0000:03:00.0): vfio-pci, mac 52:54:00:5a:01:01, vlan 100",

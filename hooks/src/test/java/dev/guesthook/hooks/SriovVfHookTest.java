@@ -85,4 +85,22 @@ class SriovVfHookTest {
     assertEquals("0", host.read("sys/bus/pci/devices/0000:03:00.0/sriov_numvfs"));
     assertTrue(Files.notExists(host.root.resolve("run/guesthook/state/501")));
   }
+
+  @Test
+  void aMappingGivesAVfNoOtherGuestHolds() throws Exception {
+    host.write("run/qemu-server/pci-id-reservations", "0000:03:0a.0 777 pid:4242\n0000:03:0a.3 778 time:1\n");
+    Files.createDirectories(host.root.resolve("proc/4242"));   // VM 777's QEMU is running
+    host.write("etc/pve/qemu-server/505.conf", "hostpci0: 0000:03:0a.1,pcie=1\nmemory: 1024\n");
+    Cli.Result start = host.phase(504, "pre-start");
+    assertEquals(0, start.exitCode(), start::toString);
+    assertEquals("vfio-pci", host.driver("0000:03:0a.2"), "03:0a.0 is reserved for VM 777, 03:0a.1 is VM 505's");
+    assertEquals("iavf", host.driver("0000:03:0a.0"));
+  }
+
+  @Test
+  void anUnknownMappingIsNamed() {
+    host.settings(504, "sriov-vf:\n  vfs:\n    - { mapping: x710-p9-vfs }\n");
+    host.assertRefusedWithoutChange(504, "pre-start", "sriov-vf",
+        "sriov-vf.vfs[0]: mapping 'x710-p9-vfs' is not in /etc/pve/mapping/pci.cfg");
+  }
 }

@@ -24,7 +24,6 @@ import java.util.stream.Collectors;
  * writing it on hibernation). The hooks act on the simulator, so nothing on this machine changes.
  */
 public final class Demo {
-  private static final HostPath QEMU_CONFIGS = HostPath.of("etc", "pve", "qemu-server");
 
   /** Receives what the demo does, step by step. */
   public interface Timeline extends PhaseListener {
@@ -66,11 +65,7 @@ public final class Demo {
   }
 
   private List<VmId> guests() {
-    return host.list(QEMU_CONFIGS).stream()
-        .filter(name -> name.matches("[1-9][0-9]{2,8}\\.conf"))
-        .map(name -> VmId.parse(name.substring(0, name.length() - ".conf".length())))
-        .sorted()
-        .toList();
+    return new Pve(host).qemuGuests();
   }
 
   private Future<Integer> lifecycle(VmId vmid, Timeline timeline) {

@@ -103,13 +103,23 @@ public final class SriovDevices {
     return physfn.flatMap(pf -> vfs(new PciAddress(pf.name())).stream().filter(v -> v.address().equals(address)).findFirst());
   }
 
-  /** The first VF not bound to vfio-pci and not in {@code taken}. */
+  /** The first VF of the PF not bound to vfio-pci and not in {@code taken}. */
   public VirtualFunction freeVf(PciAddress pf, Set<PciAddress> taken) {
-    return vfs(pf).stream()
+    return firstFree(vfs(pf), taken).orElseThrow(() -> new DeviceException("no free VF on " + pf + ": all "
+        + numVfs(pf) + " are bound to vfio-pci or held by another guest; raise its VF count (numvfs)"));
+  }
+
+  /** The first of {@code candidates} (e.g. a mapping's paths) that is a VF, free as above. */
+  public VirtualFunction freeVf(List<PciAddress> candidates, Set<PciAddress> taken) {
+    List<VirtualFunction> vfs = candidates.stream().map(this::asVf).flatMap(Optional::stream).toList();
+    return firstFree(vfs, taken).orElseThrow(() -> new DeviceException("no free VF among " + candidates
+        + ": each is absent, not a VF, bound to vfio-pci or held by another guest"));
+  }
+
+  private static Optional<VirtualFunction> firstFree(List<VirtualFunction> vfs, Set<PciAddress> taken) {
+    return vfs.stream()
         .filter(vf -> !vf.driver().equals(Optional.of(DriverName.VFIO_PCI)) && !taken.contains(vf.address()))
-        .findFirst()
-        .orElseThrow(() -> new DeviceException("no free VF on " + pf + ": all " + numVfs(pf)
-            + " are bound to vfio-pci or taken; raise its VF count (numvfs)"));
+        .findFirst();
   }
 
   public NetInterface netInterface(PciAddress pf) {
@@ -141,10 +151,15 @@ public final class SriovDevices {
     throw new DeviceException(dev + " does not list VF " + vf.index());
   }
 
+  /** Makes the VF's link settings {@code link}, setting only what differs; nothing runs when all agree. */
   public void setLink(VirtualFunction vf, VfLink link) {
+    List<String> changes = link.argumentsFrom(link(vf));
+    if (changes.isEmpty()) {
+      return;
+    }
     NetInterface dev = netInterface(vf.pf());
     List<String> argv = new ArrayList<>(List.of("ip", "link", "set", "dev", dev.value(), "vf", Integer.toString(vf.index())));
-    argv.addAll(link.arguments());
+    argv.addAll(changes);
     require(host.run(HostCommand.of(argv.toArray(String[]::new))), String.join(" ", argv));
   }
 

@@ -12,10 +12,25 @@ public record VfLink(MacAddress mac, int vlan, boolean spoofchk, boolean trust) 
     }
   }
 
-  /** The {@code ip link set} words that make a VF look like this. */
-  List<String> arguments() {
-    return new ArrayList<>(List.of("mac", mac.value(), "vlan", Integer.toString(vlan),
-        "spoofchk", spoofchk ? "on" : "off", "trust", trust ? "on" : "off"));
+  /**
+   * The {@code ip link set} words that turn {@code current} into this, and only those: drivers differ
+   * in what they accept (some refuse an all-zero MAC), so what is already right is not set again.
+   */
+  List<String> argumentsFrom(VfLink current) {
+    List<String> words = new ArrayList<>();
+    if (!mac.equals(current.mac)) {
+      words.addAll(List.of("mac", mac.value()));
+    }
+    if (vlan != current.vlan) {
+      words.addAll(List.of("vlan", Integer.toString(vlan)));
+    }
+    if (spoofchk != current.spoofchk) {
+      words.addAll(List.of("spoofchk", spoofchk ? "on" : "off"));
+    }
+    if (trust != current.trust) {
+      words.addAll(List.of("trust", trust ? "on" : "off"));
+    }
+    return words;
   }
 
   /** For saved state: plain values that survive JSON. */

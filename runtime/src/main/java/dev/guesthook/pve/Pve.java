@@ -1,5 +1,10 @@
 package dev.guesthook.pve;
 
+import dev.guesthook.devices.PciAddress;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+
 import dev.guesthook.event.GuestType;
 import dev.guesthook.event.VmId;
 import dev.guesthook.host.HostException;
@@ -57,6 +62,30 @@ public final class Pve {
       throw new PveFileException("cannot read " + path + ": " + e.errno() + " (" + e.getMessage() + ")");
     }
     return VmConfigParser.parse(path.toString(), text);
+  }
+
+  /** The qemu guests whose configs are on this node, in id order. */
+  public List<VmId> qemuGuests() {
+    HostPath folder = ETC_PVE.resolve(GuestType.QEMU.configFolder());
+    if (!host.exists(folder)) {
+      return List.of();
+    }
+    return host.list(folder).stream()
+        .filter(name -> name.matches("[1-9][0-9]{2,8}\\.conf"))
+        .map(name -> VmId.parse(name.substring(0, name.length() - ".conf".length())))
+        .sorted()
+        .toList();
+  }
+
+  /** The cluster's PCI resource mappings ({@code /etc/pve/mapping/pci.cfg}); none when the file is absent. */
+  public Map<String, PciMapping> pciMappings() throws PveFileException {
+    HostPath file = ETC_PVE.resolve("mapping", "pci.cfg");
+    return host.exists(file) ? PciMappings.parse(file.toString(), host.read(file)) : Map.of();
+  }
+
+  /** Devices qemu-server has reserved for running or starting guests. */
+  public Map<PciAddress, VmId> pciReservations(Instant now) {
+    return PciReservations.active(host, now);
   }
 
   /** The node's name as Proxmox knows it: the first label of /etc/hostname. */

@@ -156,7 +156,8 @@ public enum SandboxProfile {
       String pf = "0000:03:00." + fn;
       s.device(PciDeviceSpec.of(pf, 0x8086, 0x1572, 0x020000).subsystem(0x8086, 0x0006));
       s.iommuGroup(pf);
-      s.sriov(pf, 64, 16 - fn, 1, 0x154c);
+      // i40e gives each PF a range of 64 routing ids: PF0's VFs start at 03:02.0, PF1's at 03:0a.0.
+      s.sriov(pf, 64, fn == 0 ? 16 : 79, 1, 0x154c);
       s.netdev(pf, "enp3s0f" + fn, "3c:fd:fe:a0:00:0" + fn);
     }
     s.vm(501, vm("Firewall with VF 1 of port 0, MAC and VLAN set by guesthook.", "firewall",
@@ -180,6 +181,21 @@ public enum SandboxProfile {
             - pf: "0000:03:00.1"
               numvfs: 2
               mac: "52:54:00:5a:02:01"
+        """);
+    s.file("/etc/pve/mapping/pci.cfg", """
+        x710-p1-vfs
+        	description VFs of the X710's second port
+        	map node=pve-sandbox,path=0000:03:0a.0;0000:03:0a.1;0000:03:0a.2;0000:03:0a.3,id=8086:154c,iommugroup=40
+        """);
+    s.vm(504, vm("Monitoring probe on a free VF from the x710-p1-vfs resource mapping.", "probe",
+        "scsi0: local-lvm:vm-504-disk-0,size=8G"));
+    s.vmSettings(504, """
+        sriov-vf:
+          vfs:
+            - mapping: x710-p1-vfs
+              pf: "0000:03:00.1"
+              numvfs: 4
+              vlan: 20
         """);
     s.vm(503, vm("Trading gateway whose settings ask for a VF the PF cannot have: its pre-start is rolled back.",
         "trading-gateway", "cpu: host", "scsi0: local-lvm:vm-503-disk-0,size=16G"));

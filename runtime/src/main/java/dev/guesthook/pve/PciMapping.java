@@ -1,0 +1,25 @@
+package dev.guesthook.pve;
+
+import dev.guesthook.devices.PciAddress;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * A cluster-wide PCI resource mapping from {@code /etc/pve/mapping/pci.cfg}: a name, and per node the
+ * device paths it stands for (the first available of {@code path=a;b;c} is used) with the ids they must
+ * still have.
+ */
+public record PciMapping(String id, String description, boolean mdev, boolean liveMigrationCapable, List<Node> nodes) {
+
+  /** One {@code map node=...,path=...,id=vvvv:dddd[,subsystem-id=...][,iommugroup=N]} line. */
+  public record Node(String node, List<String> paths, String ids, Optional<String> subsystemIds, Optional<Integer> iommuGroup) {
+    /** The functions the paths name directly (a path without a function names a whole slot). */
+    public List<PciAddress> functions() {
+      return paths.stream().filter(p -> p.contains(".")).map(PciAddress::parse).toList();
+    }
+  }
+
+  public List<Node> on(String node) {
+    return nodes.stream().filter(n -> n.node().equals(node)).toList();
+  }
+}

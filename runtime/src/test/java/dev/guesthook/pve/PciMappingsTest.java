@@ -1,0 +1,53 @@
+package dev.guesthook.pve;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import dev.guesthook.devices.PciAddress;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/** /etc/pve/mapping/pci.cfg as pve-guest-common writes it: sections, one map line per node. */
+class PciMappingsTest {
+  static final String CFG = """
+      gpu-pool
+      \tdescription RTX A5000 cards
+      \tmap node=pve1,path=0000:01:00.0;0000:02:00.0,id=10de:2231,subsystem-id=10de:147e,iommugroup=14
+      \tmap node=pve2,path=0000:41:00,id=10de:2231
+      \tmdev 1
+
+      nic-vfs
+      \tmap node=pve1,path=0000:03:02.0;0000:03:02.1,id=8086:154c
+      """;
+
+  @Test
+  void sectionsAndTheirNodesAreRead() throws Exception {
+    Map<String, PciMapping> mappings = PciMappings.parse("/etc/pve/mapping/pci.cfg", CFG);
+    assertEquals(List.of("gpu-pool", "nic-vfs"), List.copyOf(mappings.keySet()));
+    PciMapping gpus = mappings.get("gpu-pool");
+    assertEquals("RTX A5000 cards", gpus.description());
+    assertEquals(true, gpus.mdev());
+    assertEquals(List.of(PciAddress.parse("01:00.0"), PciAddress.parse("02:00.0")), gpus.on("pve1").get(0).functions());
+    assertEquals(List.of(), gpus.on("pve2").get(0).functions(), "a path without a function names a whole slot");
+    assertEquals(14, gpus.on("pve1").get(0).iommuGroup().orElseThrow());
+    assertEquals(List.of(), mappings.get("nic-vfs").on("pve3"));
+  }
+
+  @ParameterizedTest
+  @CsvSource(delimiter = '|', value = {
+    "bad id!                                           | /x.cfg:1: 'bad id!' is not a mapping id",
+    "\\tmap node=pve1,path=0000:01:00.0,id=10de:2231   | /x.cfg:1: property outside a mapping section",
+    "m\\n\\tmap node=pve1,path=../../x,id=10de:2231     | /x.cfg:2: map path '../../x' is not a PCI address",
+    "m\\n\\tmap node=pve1,path=0000:01:00.0             | /x.cfg:2: map without id=",
+    "m\\n\\tcolour blue                                  | /x.cfg:2: unknown property 'colour'",
+    "m\\n\\tmap node=pve1,path=0000:01:00.0,id=10de:2231\\nm | /x.cfg:3: mapping 'm' defined twice",
+  })
+  void aBadLineIsNamedWithFileAndLine(String text, String message) {
+    PveFileException e = assertThrows(PveFileException.class,
+        () -> PciMappings.parse("/x.cfg", text.strip().replace("\\n", "\n").replace("\\t", "\t")));
+    assertEquals(message, e.getMessage());
+  }
+}
