@@ -59,7 +59,10 @@ final class IpLinkModel {
     String verb = args.get(1);
     Optional<PciAddress> pf = physicalFunction(args.get(2));
     if (pf.isEmpty()) {
-      return CommandResult.ran(1, "Cannot find device \"" + args.get(2) + "\"\n");
+      // iproute2 words it differently for show and for set.
+      return CommandResult.ran(1, verb.equals("show")
+          ? "Device \"" + args.get(2) + "\" does not exist.\n"
+          : "Cannot find device \"" + args.get(2) + "\"\n");
     }
     return switch (verb) {
       case "set" -> set(pf.get(), args.subList(3, args.size()));

@@ -24,13 +24,16 @@ final class KernelErrors {
   }
 
   /**
-   * A number as the kernel's kstrto* functions with base 0 read it (decimal, 0x hex, 0 octal, one
-   * trailing newline), within {@code min..max}; anything else is EINVAL naming {@code what}.
+   * A number as the kernel's kstrto* functions with base 0 read it: one optional leading '+',
+   * decimal, 0x hex or 0 octal, one trailing newline, nothing else (no spaces); within
+   * {@code min..max}. Anything else is EINVAL naming {@code what}.
    */
   static long number(HostPath path, String value, String what, long min, long max) {
-    String text = oneLine(value).trim();
+    String text = oneLine(value);
+    String digits = text.startsWith("+") ? text.substring(1) : text;
+    boolean wellFormed = !digits.isEmpty() && digits.chars().allMatch(c -> Character.isLetterOrDigit(c));
     try {
-      long number = text.startsWith("-") || text.startsWith("+") || text.startsWith("#") ? -1 : Long.decode(text);
+      long number = wellFormed ? Long.decode(digits) : -1;
       if (number >= min && number <= max) {
         return number;
       }

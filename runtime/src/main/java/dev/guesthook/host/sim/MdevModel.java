@@ -90,7 +90,8 @@ final class MdevModel implements KernelAttribute {
 
   private static Uuid parseUuid(HostPath path, String value) {
     try {
-      return Uuid.parse(KernelErrors.oneLine(value).trim());
+      // uuid_is_valid: exactly 36 characters, so no spaces around it; one trailing newline is dropped.
+      return Uuid.parse(KernelErrors.oneLine(value));
     } catch (IllegalArgumentException e) {
       throw KernelErrors.invalid(path, "not a UUID");
     }

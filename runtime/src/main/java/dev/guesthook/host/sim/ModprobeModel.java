@@ -48,6 +48,12 @@ final class ModprobeModel {
         sysfs.addDriverId(driver, Integer.parseInt(f[i], 16), Integer.parseInt(f[i + 1], 16));
       }
     }
+    // pci_register_driver -> driver_attach: the new driver takes the unbound devices it claims.
+    for (var device : sysfs.devices()) {
+      if (sysfs.driverOf(device).isEmpty()) {
+        sysfs.probe(device);
+      }
+    }
     return CommandResult.ran(0, "");
   }
 

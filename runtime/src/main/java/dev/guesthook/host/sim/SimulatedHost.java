@@ -76,6 +76,15 @@ public final class SimulatedHost extends FileBackedHost {
 
   @Override
   public synchronized void write(HostPath path, String value) {
+    if (isSysfs(path)) {
+      if (!tree.exists(path)) {
+        // Opening an attribute that is not there fails before any store function sees the value.
+        throw new HostException("ENOENT", path + ": No such file or directory");
+      }
+      if (value.isEmpty()) {
+        return; // sysfs_kf_write: a zero-length write never reaches the store.
+      }
+    }
     faults.beforeWrite(path);
     KernelAttribute model = attributes.stream().filter(a -> a.handles(path)).findFirst().orElse(null);
     if (model != null) {
@@ -88,14 +97,14 @@ public final class SimulatedHost extends FileBackedHost {
 
   /** sysfs cannot create files, and refuses writes to attributes without a store function. */
   private void plainStore(HostPath path, String value) {
-    boolean sysfsPath = !path.segments().isEmpty() && path.segments().get(0).equals("sys");
-    if (sysfsPath && !tree.exists(path)) {
-      throw new HostException("ENOENT", path + ": No such file or directory");
-    }
-    if (sysfsPath && READ_ONLY.contains(path.name())) {
+    if (isSysfs(path) && READ_ONLY.contains(path.name())) {
       throw new HostException("EACCES", path + ": Permission denied (read-only attribute)");
     }
     tree.write(path, value);
+  }
+
+  private static boolean isSysfs(HostPath path) {
+    return !path.segments().isEmpty() && path.segments().get(0).equals("sys");
   }
 
   @Override
