@@ -3,8 +3,8 @@ package dev.guesthook.hooks;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.guesthook.devices.DriverName;
-import dev.guesthook.devices.PciAddress;
+import dev.guesthook.id.DriverName;
+import dev.guesthook.id.PciAddress;
 import dev.guesthook.devices.PciDevices;
 import dev.guesthook.host.sim.SimulatedHost;
 import dev.guesthook.sandbox.SandboxProfile;

@@ -4,8 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.guesthook.devices.SysfsPaths;
-import dev.guesthook.devices.Uuid;
+import dev.guesthook.host.SysfsPaths;
+import dev.guesthook.id.Uuid;
 import dev.guesthook.event.VmId;
 import dev.guesthook.host.HostPath;
 import dev.guesthook.host.sim.SimulatedHost;

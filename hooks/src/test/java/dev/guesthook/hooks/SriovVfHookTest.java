@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.guesthook.sandbox.SandboxProfile;
 import dev.guesthook.testkit.Cli;
-import dev.guesthook.devices.PciAddress;
+import dev.guesthook.id.PciAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;

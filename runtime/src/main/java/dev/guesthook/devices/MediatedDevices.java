@@ -1,5 +1,10 @@
 package dev.guesthook.devices;
 
+import dev.guesthook.id.PciAddress;
+import dev.guesthook.id.MdevType;
+import dev.guesthook.id.Uuid;
+import dev.guesthook.host.SysfsPaths;
+
 import dev.guesthook.host.HostPath;
 import dev.guesthook.host.HostPort;
 import java.util.ArrayList;

@@ -1,5 +1,8 @@
 package dev.guesthook.devices;
 
+import dev.guesthook.id.PciAddress;
+import dev.guesthook.host.SysfsPaths;
+
 import dev.guesthook.host.HostPort;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,5 +1,8 @@
 package dev.guesthook.devices;
 
+import dev.guesthook.id.PciAddress;
+import dev.guesthook.id.DriverName;
+
 import java.util.List;
 import java.util.Optional;
 

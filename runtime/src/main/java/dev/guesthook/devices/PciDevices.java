@@ -1,5 +1,9 @@
 package dev.guesthook.devices;
 
+import dev.guesthook.id.PciAddress;
+import dev.guesthook.id.DriverName;
+import dev.guesthook.host.SysfsPaths;
+
 import dev.guesthook.host.CommandResult;
 import dev.guesthook.host.HostCommand;
 import dev.guesthook.host.HostPath;

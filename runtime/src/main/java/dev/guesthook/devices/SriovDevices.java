@@ -1,5 +1,11 @@
 package dev.guesthook.devices;
 
+import dev.guesthook.id.PciAddress;
+import dev.guesthook.id.DriverName;
+import dev.guesthook.id.MacAddress;
+import dev.guesthook.id.NetInterface;
+import dev.guesthook.host.SysfsPaths;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.guesthook.host.CommandResult;

@@ -1,5 +1,7 @@
 package dev.guesthook.devices;
 
+import dev.guesthook.id.MacAddress;
+
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;

@@ -1,5 +1,8 @@
 package dev.guesthook.devices;
 
+import dev.guesthook.id.PciAddress;
+import dev.guesthook.id.Uuid;
+
 import java.util.Optional;
 
 /**

@@ -1,5 +1,8 @@
 package dev.guesthook.devices;
 
+import dev.guesthook.id.PciAddress;
+import dev.guesthook.id.DriverName;
+
 import java.util.Optional;
 
 /** VF {@code index} of a physical function, at {@code address}, with the driver it has. */

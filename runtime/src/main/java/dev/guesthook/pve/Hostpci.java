@@ -1,6 +1,6 @@
 package dev.guesthook.pve;
 
-import dev.guesthook.devices.PciAddress;
+import dev.guesthook.id.PciAddress;
 import dev.guesthook.event.Printable;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

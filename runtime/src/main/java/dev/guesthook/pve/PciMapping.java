@@ -1,6 +1,6 @@
 package dev.guesthook.pve;
 
-import dev.guesthook.devices.PciAddress;
+import dev.guesthook.id.PciAddress;
 import java.util.List;
 import java.util.Optional;
 

@@ -1,6 +1,6 @@
 package dev.guesthook.pve;
 
-import dev.guesthook.devices.PciAddress;
+import dev.guesthook.id.PciAddress;
 import dev.guesthook.event.VmId;
 import dev.guesthook.host.HostFiles;
 import dev.guesthook.host.HostPath;

@@ -1,9 +1,9 @@
 package dev.guesthook.sandbox;
 
-import dev.guesthook.devices.DriverName;
-import dev.guesthook.devices.MdevType;
-import dev.guesthook.devices.PciAddress;
-import dev.guesthook.devices.SysfsPaths;
+import dev.guesthook.id.DriverName;
+import dev.guesthook.id.MdevType;
+import dev.guesthook.id.PciAddress;
+import dev.guesthook.host.SysfsPaths;
 import dev.guesthook.host.HostPath;
 import dev.guesthook.host.real.FileTree;
 import dev.guesthook.host.sim.PciDeviceSpec;
@@ -107,7 +107,7 @@ public final class SandboxBuilder {
   /** The network interface of a NIC function, in its {@code net/} folder and in /sys/class/net. */
   public SandboxBuilder netdev(String pf, String name, String mac) {
     PciAddress address = PciAddress.parse(pf);
-    HostPath dir = sysfs.deviceDir(address).resolve("net", new dev.guesthook.devices.NetInterface(name).value());
+    HostPath dir = sysfs.deviceDir(address).resolve("net", new dev.guesthook.id.NetInterface(name).value());
     tree.createDirectories(dir);
     tree.write(dir.resolve("address"), mac + "\n");
     tree.link(dir.resolve("device"), sysfs.deviceDir(address));

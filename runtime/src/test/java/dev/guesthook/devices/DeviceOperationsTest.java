@@ -1,5 +1,11 @@
 package dev.guesthook.devices;
 
+import dev.guesthook.id.PciAddress;
+import dev.guesthook.id.MdevType;
+import dev.guesthook.id.Uuid;
+import dev.guesthook.id.DriverName;
+import dev.guesthook.id.MacAddress;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;

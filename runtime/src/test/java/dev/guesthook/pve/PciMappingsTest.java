@@ -3,7 +3,7 @@ package dev.guesthook.pve;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-import dev.guesthook.devices.PciAddress;
+import dev.guesthook.id.PciAddress;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;

@@ -2,7 +2,7 @@ package dev.guesthook.host.sim;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.guesthook.devices.PciAddress;
+import dev.guesthook.id.PciAddress;
 import dev.guesthook.host.CommandResult;
 import dev.guesthook.host.HostCommand;
 import dev.guesthook.host.HostException;

@@ -1,9 +1,9 @@
 package dev.guesthook.host.sim;
 
-import static dev.guesthook.devices.SysfsPaths.MDEV_DEVICES;
+import static dev.guesthook.host.SysfsPaths.MDEV_DEVICES;
 
-import dev.guesthook.devices.PciAddress;
-import dev.guesthook.devices.Uuid;
+import dev.guesthook.id.PciAddress;
+import dev.guesthook.id.Uuid;
 import dev.guesthook.host.HostPath;
 import java.util.Optional;
 

@@ -1,6 +1,6 @@
 package dev.guesthook.host.sim;
 
-import dev.guesthook.devices.DriverName;
+import dev.guesthook.id.DriverName;
 import dev.guesthook.host.CommandResult;
 import dev.guesthook.host.HostPath;
 import java.util.List;
@@ -67,7 +67,7 @@ final class ModprobeModel {
       }
     }
     for (String line : lines) {
-      sysfs.tree().removeTree(dev.guesthook.devices.SysfsPaths.driver(new DriverName(line.trim().split("\\s+")[0])));
+      sysfs.tree().removeTree(dev.guesthook.host.SysfsPaths.driver(new DriverName(line.trim().split("\\s+")[0])));
     }
     sysfs.tree().removeTree(MODULES.resolve(module));
     return CommandResult.ran(0, "");

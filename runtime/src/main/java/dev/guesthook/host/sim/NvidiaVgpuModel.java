@@ -1,6 +1,6 @@
 package dev.guesthook.host.sim;
 
-import dev.guesthook.devices.PciAddress;
+import dev.guesthook.id.PciAddress;
 import dev.guesthook.host.HostPath;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,10 +1,10 @@
 package dev.guesthook.host.sim;
 
-import static dev.guesthook.devices.SysfsPaths.DRIVERS_PROBE;
-import static dev.guesthook.devices.SysfsPaths.PCI_DRIVERS;
+import static dev.guesthook.host.SysfsPaths.DRIVERS_PROBE;
+import static dev.guesthook.host.SysfsPaths.PCI_DRIVERS;
 
-import dev.guesthook.devices.DriverName;
-import dev.guesthook.devices.PciAddress;
+import dev.guesthook.id.DriverName;
+import dev.guesthook.id.PciAddress;
 import dev.guesthook.host.HostPath;
 import java.util.Optional;
 

@@ -1,6 +1,6 @@
 package dev.guesthook.host.sim;
 
-import dev.guesthook.devices.PciAddress;
+import dev.guesthook.id.PciAddress;
 
 /** What a PCI function looks like to the kernel: its ids as lspci -nn shows them, and its class. */
 public record PciDeviceSpec(

@@ -1,11 +1,11 @@
 package dev.guesthook.host.sim;
 
-import static dev.guesthook.devices.SysfsPaths.IOMMU_GROUPS;
-import static dev.guesthook.devices.SysfsPaths.PCI_DEVICES;
-import static dev.guesthook.devices.SysfsPaths.PCI_DRIVERS;
+import static dev.guesthook.host.SysfsPaths.IOMMU_GROUPS;
+import static dev.guesthook.host.SysfsPaths.PCI_DEVICES;
+import static dev.guesthook.host.SysfsPaths.PCI_DRIVERS;
 
-import dev.guesthook.devices.DriverName;
-import dev.guesthook.devices.PciAddress;
+import dev.guesthook.id.DriverName;
+import dev.guesthook.id.PciAddress;
 import dev.guesthook.host.HostException;
 import dev.guesthook.host.HostPath;
 import dev.guesthook.host.MutableTree;

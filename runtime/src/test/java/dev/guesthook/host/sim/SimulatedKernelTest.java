@@ -9,9 +9,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.guesthook.devices.MdevType;
-import dev.guesthook.devices.PciAddress;
-import dev.guesthook.devices.SysfsPaths;
+import dev.guesthook.id.MdevType;
+import dev.guesthook.id.PciAddress;
+import dev.guesthook.host.SysfsPaths;
 import dev.guesthook.host.CommandResult;
 import dev.guesthook.host.DryRunHost;
 import dev.guesthook.host.HostCommand;

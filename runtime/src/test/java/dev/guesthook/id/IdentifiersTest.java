@@ -1,4 +1,4 @@
-package dev.guesthook.devices;
+package dev.guesthook.id;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

@@ -1,4 +1,4 @@
-package dev.guesthook.devices;
+package dev.guesthook.id;
 
 import dev.guesthook.event.VmId;
 import java.util.Locale;

@@ -1,4 +1,4 @@
-package dev.guesthook.devices;
+package dev.guesthook.id;
 
 import java.util.Locale;
 import java.util.regex.Pattern;

@@ -1,6 +1,9 @@
-package dev.guesthook.devices;
+package dev.guesthook.host;
 
-import dev.guesthook.host.HostPath;
+import dev.guesthook.id.DriverName;
+import dev.guesthook.id.MdevType;
+import dev.guesthook.id.PciAddress;
+import dev.guesthook.id.Uuid;
 
 /** Where the kernel puts things in sysfs; every path here is built from a validated identifier. */
 public final class SysfsPaths {
