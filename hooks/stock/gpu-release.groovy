@@ -8,8 +8,6 @@
 //   gpu-release: {}                  # on; hostpciN entries without mdev= or mapping= are covered
 //   gpu-release:
 //     driver: amdgpu                 # for a display function that was on vfio-pci already at boot
-import dev.guesthook.id.DriverName
-import dev.guesthook.id.PciAddress
 
 hook('gpu-release') {
   order 50

@@ -13,8 +13,6 @@
 // At pre-start, leftovers of this VM (from a crash, or a Proxmox mdev of another type under this VM's
 // UUID, which would abort the start) are removed first. At post-stop, what pre-start made is removed,
 // and so are the instances Proxmox made for hostpciN: ...,mdev=TYPE when Proxmox left them behind.
-import dev.guesthook.id.Uuid
-import dev.guesthook.devices.Vgpu
 
 hook('mdev') {
   order 30

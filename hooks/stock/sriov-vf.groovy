@@ -20,11 +20,6 @@
 //
 // Every entry is checked before anything changes. A failed start undoes every step; at post-stop the
 // saved driver and link settings are put back. The VF count is left as is: other VMs may use the VFs.
-import dev.guesthook.devices.DeviceException
-import dev.guesthook.id.DriverName
-import dev.guesthook.devices.VfLink
-import dev.guesthook.devices.VirtualFunction
-import dev.guesthook.pve.Hostpci
 
 hook('sriov-vf') {
   order 40
