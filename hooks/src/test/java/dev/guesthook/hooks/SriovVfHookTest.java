@@ -1,6 +1,7 @@
 package dev.guesthook.hooks;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.guesthook.sandbox.SandboxProfile;
@@ -72,6 +73,7 @@ class SriovVfHookTest {
     assertTrue(changes.contains("/sys/bus/pci/devices/0000:03:00.0/sriov_numvfs"), changes);
     assertTrue(changes.contains("ip link set dev enp3s0f0 vf 1 mac 52:54:00:5a:01:01 vlan 100 spoofchk off trust on"), changes);
     assertTrue(changes.contains("/sys/bus/pci/drivers_probe"), changes);
+    assertFalse(changes.contains("ip -j link show"), "a query is not a change: " + changes);
     assertEquals(before, host.snapshot());
   }
 

@@ -15,6 +15,8 @@ public record HostInteraction(Kind kind, String target, String value, String res
     READLINK,
     MKDIR,
     DELETE,
+    /** A command that only looks ({@link HostCommand#readOnly()}), such as {@code ip -j link show}. */
+    QUERY,
     RUN
   }
 

@@ -74,7 +74,7 @@ public final class TracingHost implements HostPort {
   @Override
   public CommandResult run(HostCommand command) {
     return traced(
-        Kind.RUN,
+        command.readOnly() ? Kind.QUERY : Kind.RUN,
         command.display(),
         null,
         () -> delegate.run(command),
