@@ -37,6 +37,8 @@ class DemoTest {
         "guesthook demo: 13 VMs on simulated host over ",
         "  [mdev] 0000:00:02.0: mdev /sys/bus/mdev/devices/00001000-0000-0000-0000-000000000202 (i915-GVTg_V5_4)",
         "  [mdev] 0000:41:00.0: vGPU on VF 0000:41:00.4 (NVIDIA L40S-8Q)",
+        "  [mdev] removed 00000000-0000-0000-0000-000000000301 (hostpci0, mdev=nvidia-231) that Proxmox left behind",
+        "  [mdev] released vGPU type nvidia-1157 on 0000:41:00.4 (hostpci0) that Proxmox left set",
         "  [sriov-vf] 0000:03:02.1 (VF 1 of 0000:03:00.0): vfio-pci, mac 52:54:00:5a:01:01, vlan 100",
         "guesthook: VM 502 pre-start (incoming-migration) on pve-sandbox",
         "guesthook: VM 701 pre-start (resume) on pve-sandbox",

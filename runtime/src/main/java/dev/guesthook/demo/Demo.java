@@ -91,6 +91,7 @@ public final class Demo {
                 }
                 return vertx
                     .executeBlocking(() -> step.proxmoxActs(host, vmid, timeline), false)
+                    .compose(ready -> vertx.executeBlocking(() -> proxmoxDevices(step.phase, vmid, timeline), false))
                     .compose(ready -> engine.run(vmid, step.phase, scenario.migratedFrom, timeline))
                     .map(
                         run -> {
@@ -104,6 +105,17 @@ public final class Demo {
               });
     }
     return chain;
+  }
+
+  /** Proxmox makes a VM's hostpci mdevs between pre-start and post-start, and clears them before post-stop. */
+  private boolean proxmoxDevices(Phase phase, VmId vmid, Timeline timeline) throws Exception {
+    ProxmoxDevices proxmox = new ProxmoxDevices(host, timeline::narrate);
+    if (phase == Phase.POST_START) {
+      proxmox.start(vmid, new Pve(host).config(vmid));
+    } else if (phase == Phase.POST_STOP) {
+      proxmox.stop(vmid, new Pve(host).config(vmid));
+    }
+    return true;
   }
 
   private static String describe(VmConfig config) {

@@ -71,6 +71,25 @@ public final class NvidiaVgpus {
             : seen.stream().distinct().collect(Collectors.joining(", "))));
   }
 
+  /**
+   * Sets the type on this VF, as qemu-server's {@code create_nvidia_device} does for a VF named by
+   * {@code hostpciN}: a VF that already has it is kept; another type is reset to 0 first.
+   */
+  public void assignTo(PciAddress vf, String profile) {
+    if (!hasVfInterface(vf)) {
+      throw new DeviceException("no NVIDIA vGPU interface on " + vf + " (no nvidia/current_vgpu_type)");
+    }
+    int current = currentType(vf);
+    if (current != 0 && matches(new VgpuType(current, ""), profile)) {
+      return;
+    }
+    release(vf);
+    VgpuType type = creatable(vf).stream().filter(t -> matches(t, profile)).findFirst()
+        .orElseThrow(() -> new DeviceException("vgpu type '" + dev.guesthook.event.Printable.of(profile)
+            + "' not available for '" + vf + "'"));
+    host.write(SysfsPaths.nvidia(vf, "current_vgpu_type"), Integer.toString(type.id()));
+  }
+
   public void release(PciAddress vf) {
     if (hasVfInterface(vf) && currentType(vf) != 0) {
       host.write(SysfsPaths.nvidia(vf, "current_vgpu_type"), "0");
