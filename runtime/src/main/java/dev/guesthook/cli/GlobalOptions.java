@@ -15,7 +15,8 @@ public final class GlobalOptions {
   Path root;
 
   @Option(names = "--simulate", scope = ScopeType.INHERIT,
-      description = "Act on a simulated kernel over the tree under --root; the real host is never changed.")
+      description = "Act on the simulated kernel of the sandbox at --root (see 'guesthook sandbox create');"
+          + " its state stays in that directory, the real host is never changed.")
   boolean simulate;
 
   @Option(names = "--hooks", paramLabel = "DIR", scope = ScopeType.INHERIT,
