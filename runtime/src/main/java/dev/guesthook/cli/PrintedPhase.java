@@ -17,6 +17,8 @@ class PrintedPhase implements PhaseListener {
   @Override
   public void started(LifecycleEvent event, int hooks) {
     out.println(Report.header(event, hooks, dryRun));
+    // Lines Proxmox itself skips with a warning are left out here too; the task log says which.
+    event.config().problems().forEach(problem -> out.println("guesthook: warning: " + problem + " (line ignored)"));
   }
 
   @Override

@@ -85,6 +85,7 @@ final class Report {
     doc.put("time", event.time().toString());
     doc.put("outcome", result.overall());
     doc.put("exitCode", result.exitCode(strict));
+    doc.put("configProblems", event.config().problems());
     List<Map<String, Object>> hooks = new ArrayList<>();
     for (HookOutcome hook : result.hooks()) {
       Map<String, Object> item = new LinkedHashMap<>();

@@ -6,6 +6,7 @@ import dev.guesthook.host.HostPort;
 import dev.guesthook.id.PciAddress;
 import dev.guesthook.id.Uuid;
 import dev.guesthook.pve.Hostpci;
+import dev.guesthook.pve.PveFileException;
 import dev.guesthook.pve.VmConfig;
 import java.util.function.Consumer;
 
@@ -24,7 +25,7 @@ final class ProxmoxDevices {
     this.narrate = narrate;
   }
 
-  void start(VmId vmid, VmConfig config) {
+  void start(VmId vmid, VmConfig config) throws PveFileException {
     for (Hostpci h : Hostpci.of(config)) {
       if (h.mdev().isEmpty() || h.functions().isEmpty()) {
         continue;
@@ -41,7 +42,7 @@ final class ProxmoxDevices {
     }
   }
 
-  void stop(VmId vmid, VmConfig config) {
+  void stop(VmId vmid, VmConfig config) throws PveFileException {
     for (Hostpci h : Hostpci.of(config)) {
       if (h.mdev().isEmpty() || h.functions().isEmpty()) {
         continue;

@@ -22,6 +22,7 @@ import dev.guesthook.id.Uuid;
 import dev.guesthook.devices.Vgpus;
 import dev.guesthook.pve.Hostpci;
 import dev.guesthook.pve.Pve;
+import dev.guesthook.pve.PveFileException;
 import dev.guesthook.pve.VmConfig;
 import groovy.lang.Closure;
 import java.util.Arrays;
@@ -70,7 +71,7 @@ public final class HookContext {
   }
 
   /** The guest's hostpciN entries, parsed. */
-  public List<Hostpci> getHostpci() {
+  public List<Hostpci> getHostpci() throws PveFileException {
     return Hostpci.of(getConfig());
   }
 

@@ -15,14 +15,9 @@ import java.util.Optional;
 public record Hostpci(int index, List<String> ids, Optional<String> mapping, Optional<String> mdev, Map<String, String> options) {
   private static final String SLOT = "([0-9a-f]{4}:)?[0-9a-f]{2}:[0-9a-f]{2}";
 
-  public static List<Hostpci> of(VmConfig config) {
-    List<Hostpci> out = new ArrayList<>();
-    config.current().forEach((key, value) -> {
-      if (key.matches("hostpci[0-9]{1,2}")) {
-        out.add(parse(Integer.parseInt(key.substring("hostpci".length())), value));
-      }
-    });
-    return out;
+  /** The config's entries; a malformed one fails naming the config file and line. */
+  public static List<Hostpci> of(VmConfig config) throws PveFileException {
+    return config.hostpci();
   }
 
   public static Hostpci parse(int index, String value) {

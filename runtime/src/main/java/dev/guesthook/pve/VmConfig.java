@@ -1,32 +1,78 @@
 package dev.guesthook.pve;
 
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.regex.Pattern;
 
 /**
- * A guest's configuration as Proxmox VE writes it: the current (top) section's keys in file order,
- * the description comment, the raw text. Read-only: guesthook never writes Proxmox's files.
+ * A guest's configuration as Proxmox VE reads it: the current (top) section's keys in file order and
+ * its description; the pending changes, snapshots and special sections; the problems Proxmox would
+ * have warned about. Typed views ({@link #hostpci()}, {@link #disks()}, ...) fail naming file and line.
+ * Read-only: guesthook never writes Proxmox's files.
  */
 public final class VmConfig {
+  private static final Pattern STORAGE_ID = Pattern.compile("[a-z][a-z0-9\\-_.]*[a-z0-9]");
+  private static final Pattern DISK_KEY = Pattern.compile("(ide|sata|scsi|virtio|unused)\\d+|efidisk0|tpmstate0");
+
+  /** One section's keys in file order, where each came from, and its description. */
+  static final class Section {
+    private final String name;
+    private final Map<String, String> values = new LinkedHashMap<>();
+    private final Map<String, Integer> lines = new LinkedHashMap<>();
+    private final StringBuilder description = new StringBuilder();
+
+    Section(String name) {
+      this.name = name;
+    }
+
+    String name() {
+      return name;
+    }
+
+    void put(String key, String value, int line) {
+      values.remove(key); // the last occurrence decides the order too
+      values.put(key, value);
+      lines.put(key, line);
+    }
+
+    Integer lineOf(String key) {
+      return lines.get(key);
+    }
+
+    void addDescription(String text) {
+      description.append(text);
+    }
+
+    Map<String, String> values() {
+      return Collections.unmodifiableMap(values);
+    }
+
+    String description() {
+      return description.toString().stripTrailing();
+    }
+  }
+
   private final String origin;
   private final String rawText;
-  private final Map<String, String> current;
-  private final String description;
-  private final Map<String, Map<String, String>> sections;
+  private final Section current;
+  private final Section pending;
+  private final Map<String, Section> snapshots;
+  private final Map<String, Section> specials;
+  private final List<String> problems;
 
-  VmConfig(
-      String origin,
-      String rawText,
-      Map<String, String> current,
-      String description,
-      Map<String, Map<String, String>> sections) {
+  VmConfig(String origin, String rawText, Section current, Section pending, Map<String, Section> snapshots,
+      Map<String, Section> specials, List<String> problems) {
     this.origin = origin;
     this.rawText = rawText;
-    this.current = Collections.unmodifiableMap(new LinkedHashMap<>(current));
-    this.description = description;
-    this.sections = Collections.unmodifiableMap(new LinkedHashMap<>(sections));
+    this.current = current;
+    this.pending = pending == null ? new Section("pending") : pending;
+    this.snapshots = Collections.unmodifiableMap(new LinkedHashMap<>(snapshots));
+    this.specials = Collections.unmodifiableMap(new LinkedHashMap<>(specials));
+    this.problems = List.copyOf(problems);
   }
 
   /** Where the config was read from, for messages. */
@@ -40,21 +86,44 @@ public final class VmConfig {
 
   /** The current configuration: the top section, keys in file order. */
   public Map<String, String> current() {
-    return current;
+    return current.values();
   }
 
   public Optional<String> get(String key) {
-    return Optional.ofNullable(current.get(key));
+    return Optional.ofNullable(current.values().get(key));
   }
 
-  /** The {@code #} comment lines at the top, joined by newlines. */
+  /** The {@code #} comment lines of the top section, decoded and joined by newlines. */
   public String description() {
-    return description;
+    return current.description();
   }
 
-  /** Snapshot sections by name, plus {@code PENDING} when Proxmox has pending changes. */
-  public Map<String, Map<String, String>> sections() {
-    return sections;
+  /** Changes Proxmox will apply at the next start or hotplug; {@code delete} lists keys to be removed. */
+  public Map<String, String> pending() {
+    return pending.values();
+  }
+
+  public List<String> pendingDeletes() {
+    String delete = pending.values().get("delete");
+    return delete == null ? List.of() : List.of(delete.split("[,;\\s]+"));
+  }
+
+  public Map<String, Map<String, String>> snapshots() {
+    Map<String, Map<String, String>> out = new LinkedHashMap<>();
+    snapshots.forEach((name, section) -> out.put(name, section.values()));
+    return out;
+  }
+
+  /** {@code [special:cloudinit]} and {@code [special:fleecing]}. */
+  public Map<String, Map<String, String>> specialSections() {
+    Map<String, Map<String, String>> out = new LinkedHashMap<>();
+    specials.forEach((name, section) -> out.put(name, section.values()));
+    return out;
+  }
+
+  /** What Proxmox would have warned about while reading, each as {@code file:line: message}. */
+  public List<String> problems() {
+    return problems;
   }
 
   public Optional<String> lock() {
@@ -65,8 +134,108 @@ public final class VmConfig {
     return get("vmstate");
   }
 
+  public Optional<String> vmstateStorage() {
+    return get("vmstatestorage");
+  }
+
+  public Optional<String> hookscript() {
+    return get("hookscript");
+  }
+
+  public Optional<String> args() {
+    return get("args");
+  }
+
   /** Hibernated with {@code qm suspend --todisk}: the state volume is set and the lock says so. */
   public boolean isHibernated() {
     return vmstate().isPresent() && lock().filter("suspended"::equals).isPresent();
+  }
+
+  /** Tags as Proxmox stores them ({@code ;}-separated; commas and spaces accepted on input). */
+  public List<String> tags() {
+    return get("tags").map(t -> List.of(t.split("[;,\\s]+"))).orElse(List.of())
+        .stream().filter(tag -> !tag.isEmpty()).toList();
+  }
+
+  /** Memory in MiB: {@code memory: 4096} or the newer {@code memory: current=4096}; 512 when unset. */
+  public int memoryMiB() throws PveFileException {
+    String value = get("memory").orElse("512");
+    String number = value.startsWith("current=") ? value.substring("current=".length()).split(",")[0] : value;
+    if (!number.matches("\\d{1,9}")) {
+      throw invalid("memory", "'" + dev.guesthook.event.Printable.of(value) + "' is not a size in MiB");
+    }
+    return Integer.parseInt(number);
+  }
+
+  /** {@code machine: [type=]<type>[,viommu=intel|virtio]}. */
+  public Machine machine() throws PveFileException {
+    Map<String, String> options = PropertyString.parse(get("machine").orElse(""), "type");
+    String viommu = options.get("viommu");
+    if (viommu != null && !viommu.equals("intel") && !viommu.equals("virtio")) {
+      throw invalid("machine", "viommu '" + dev.guesthook.event.Printable.of(viommu) + "' is not intel or virtio");
+    }
+    return new Machine(Optional.ofNullable(options.get("type")), Optional.ofNullable(viommu));
+  }
+
+  public record Machine(Optional<String> type, Optional<String> viommu) {
+    public boolean isQ35() {
+      return type.map(t -> t.contains("q35")).orElse(false);
+    }
+  }
+
+  /** The {@code hostpciN} entries in index order. */
+  public List<Hostpci> hostpci() throws PveFileException {
+    List<Hostpci> out = new ArrayList<>();
+    for (Map.Entry<String, String> entry : current().entrySet()) {
+      if (entry.getKey().matches("hostpci[0-9]{1,2}")) {
+        try {
+          out.add(Hostpci.parse(Integer.parseInt(entry.getKey().substring("hostpci".length())), entry.getValue()));
+        } catch (IllegalArgumentException e) {
+          throw new PveFileException(origin + ":" + current.lineOf(entry.getKey()) + ": " + e.getMessage());
+        }
+      }
+    }
+    out.sort(java.util.Comparator.comparingInt(Hostpci::index));
+    return out;
+  }
+
+  /** Disks and drives ({@code ide}, {@code sata}, {@code scsi}, {@code virtio}, {@code efidisk0}, {@code tpmstate0}, {@code unused}). */
+  public List<Disk> disks() throws PveFileException {
+    List<Disk> out = new ArrayList<>();
+    for (Map.Entry<String, String> entry : current().entrySet()) {
+      if (DISK_KEY.matcher(entry.getKey()).matches()) {
+        out.add(disk(entry.getKey(), entry.getValue()));
+      }
+    }
+    return out;
+  }
+
+  /** A drive: the volume ({@code storage:name}, {@code none}, or a path) and its options. */
+  public record Disk(String key, String volume, Optional<String> storage, Map<String, String> options) {
+    public boolean isCdrom() {
+      return "cdrom".equals(options.get("media"));
+    }
+  }
+
+  private Disk disk(String key, String value) throws PveFileException {
+    Map<String, String> options = PropertyString.parse(value, "file");
+    String volume = options.remove("file");
+    if (volume == null || volume.isEmpty()) {
+      throw invalid(key, "no volume in '" + dev.guesthook.event.Printable.of(value) + "'");
+    }
+    Optional<String> storage = Optional.empty();
+    int colon = volume.indexOf(':');
+    if (colon > 0 && !volume.startsWith("/")) {
+      String id = volume.substring(0, colon);
+      if (!STORAGE_ID.matcher(id).matches()) {
+        throw invalid(key, "'" + dev.guesthook.event.Printable.of(id) + "' is not a storage id");
+      }
+      storage = Optional.of(id);
+    }
+    return new Disk(key, volume, storage, Map.copyOf(options));
+  }
+
+  private PveFileException invalid(String key, String why) {
+    return new PveFileException(origin + ":" + current.lineOf(key) + ": " + key + ": " + why);
   }
 }

@@ -1,66 +1,241 @@
 package dev.guesthook.pve;
 
 import dev.guesthook.event.Printable;
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-/** Parses the {@code key: value} format of {@code /etc/pve/qemu-server/<vmid>.conf} and lxc configs. */
+/**
+ * Reads a guest config as qemu-server's {@code parse_vm_config} does. The top section is the current
+ * config; {@code [PENDING]}, {@code [special:cloudinit|fleecing]} and {@code [snapname]} open the
+ * other sections; a later duplicate section replaces the earlier one; unknown sections are skipped
+ * to the next header; {@code #} lines (URL-decoded) are the section's description. Where Proxmox
+ * warns and goes on (a line it cannot parse, a value of the wrong type, a duplicate), the line is left
+ * out and a problem naming file and line is recorded; {@link #parseStrict} fails on the first one, as
+ * Proxmox does in strict mode. Keys Proxmox does not know are kept: hooks may read their own.
+ */
 public final class VmConfigParser {
-  /** pmxcfs refuses files above 1 MiB, so anything larger is not a config Proxmox wrote. */
+  /** pmxcfs holds files up to 1 MiB, so anything larger is not a config Proxmox wrote. */
   public static final int MAX_BYTES = 1024 * 1024;
 
-  private static final Pattern KEY_VALUE = Pattern.compile("^([a-z][a-z0-9_\\-]*):\\s*(.*?)\\s*$");
-  private static final Pattern SECTION = Pattern.compile("^\\[([^\\]\\s]+)\\]\\s*$");
+  private static final Pattern PENDING = Pattern.compile("\\[PENDING\\]\\s*", Pattern.CASE_INSENSITIVE);
+  private static final Pattern SPECIAL =
+      Pattern.compile("\\[special:(cloudinit|fleecing)\\]\\s*", Pattern.CASE_INSENSITIVE);
+  private static final Pattern SNAPSHOT = Pattern.compile("\\[([a-z][a-z0-9_\\-]+)\\]\\s*", Pattern.CASE_INSENSITIVE);
+  private static final Pattern OTHER_SECTION = Pattern.compile("\\[([^\\]]*)\\]\\s*");
+  private static final Pattern DESCRIPTION = Pattern.compile("description:\\s*(.*\\S)\\s*");
+  private static final Pattern ARGS = Pattern.compile("args:\\s*(.*\\S)\\s*");
+  private static final Pattern DELETE = Pattern.compile("delete:\\s*(.*\\S)\\s*");
+  private static final Pattern KEY_VALUE = Pattern.compile("([a-z][a-z_\\-]*\\d*):\\s*(.+?)\\s*");
+
+  /** Scalar keys of qemu-server's schema ($confdesc) that Proxmox type-checks on every read. */
+  private static final Map<String, String> SCALAR_TYPES = scalarTypes();
 
   private VmConfigParser() {}
 
+  /** As Proxmox reads a config to start a guest: problems are recorded and their lines left out. */
   public static VmConfig parse(String origin, String text) throws PveFileException {
-    if (text.length() > MAX_BYTES) {
-      throw new PveFileException(origin + ": larger than " + MAX_BYTES + " bytes, not a Proxmox config");
-    }
-    Map<String, String> current = new LinkedHashMap<>();
-    Map<String, Map<String, String>> sections = new LinkedHashMap<>();
-    Map<String, String> target = current;
-    StringBuilder description = new StringBuilder();
-    String[] lines = text.split("\n", -1);
-    for (int i = 0; i < lines.length; i++) {
-      String line = lines[i];
-      int lineNo = i + 1;
-      if (line.isBlank()) {
-        continue;
-      }
-      checkPrintable(origin, lineNo, line);
-      if (line.startsWith("#")) {
-        if (target == current) {
-          description.append(description.length() == 0 ? "" : "\n").append(line.substring(1));
-        }
-        continue;
-      }
-      Matcher section = SECTION.matcher(line);
-      if (section.matches()) {
-        target = new LinkedHashMap<>();
-        sections.put(section.group(1), target);
-        continue;
-      }
-      Matcher kv = KEY_VALUE.matcher(line);
-      if (!kv.matches()) {
-        throw new PveFileException(
-            origin + ":" + lineNo + ": not a 'key: value' line: '" + Printable.of(line) + "'");
-      }
-      target.put(kv.group(1), kv.group(2));
-    }
-    return new VmConfig(origin, text, current, description.toString(), sections);
+    return new Reader(origin, text, false).read();
   }
 
-  private static void checkPrintable(String origin, int lineNo, String line) throws PveFileException {
+  /** As Proxmox's strict mode: the first problem fails the whole file. */
+  public static VmConfig parseStrict(String origin, String text) throws PveFileException {
+    return new Reader(origin, text, true).read();
+  }
+
+  /** One pass over a file; the state of the section being read. */
+  private static final class Reader {
+    private final String origin;
+    private final String text;
+    private final boolean strict;
+    private final List<String> problems = new ArrayList<>();
+    private final VmConfig.Section current = new VmConfig.Section("");
+    private final Map<String, VmConfig.Section> snapshots = new LinkedHashMap<>();
+    private final Map<String, VmConfig.Section> specials = new LinkedHashMap<>();
+    private VmConfig.Section pending;
+    private VmConfig.Section section = current;
+    private String sectionKind = "main";
+    private int lineNumber;
+
+    Reader(String origin, String text, boolean strict) {
+      this.origin = origin;
+      this.text = text;
+      this.strict = strict;
+    }
+
+    VmConfig read() throws PveFileException {
+      if (text.length() > MAX_BYTES) {
+        throw new PveFileException(origin + ": larger than " + MAX_BYTES + " bytes, not a config Proxmox wrote");
+      }
+      for (String line : text.split("\n", -1)) {
+        lineNumber++;
+        if (!line.isBlank()) {
+          line(line);
+        }
+      }
+      return new VmConfig(origin, text, current, pending, snapshots, specials, problems);
+    }
+
+    private void line(String line) throws PveFileException {
+      if (hasControlCharacter(line)) {
+        problem("control character in '" + Printable.of(line) + "'");
+        return;
+      }
+      if (header(line)) {
+        return;
+      }
+      if (section == null) {
+        return; // inside an unknown section: Proxmox skips it to the next header
+      }
+      if (line.startsWith("#")) {
+        section.addDescription(decodeText(line.substring(1)) + "\n");
+        return;
+      }
+      Matcher m;
+      if ((m = DESCRIPTION.matcher(line)).matches()) {
+        section.addDescription(decodeText(m.group(1)));
+      } else if ((m = ARGS.matcher(line)).matches()) {
+        put("args", m.group(1));
+      } else if ((m = DELETE.matcher(line)).matches()) {
+        if (section == pending) {
+          put("delete", m.group(1));
+        } else {
+          problem("property 'delete' is only allowed in [PENDING]");
+        }
+      } else if ((m = KEY_VALUE.matcher(line)).matches()) {
+        keyValue(m.group(1), m.group(2));
+      } else {
+        problem("unable to parse config: " + Printable.of(line));
+      }
+    }
+
+    private boolean header(String line) throws PveFileException {
+      Matcher m;
+      if (PENDING.matcher(line).matches()) {
+        if (pending != null) {
+          problem("duplicate section: pending");
+        }
+        open(pending = new VmConfig.Section("pending"), "pending");
+      } else if ((m = SPECIAL.matcher(line)).matches()) {
+        String name = m.group(1).toLowerCase(Locale.ROOT);
+        if (specials.containsKey(name)) {
+          problem("duplicate special section: " + name);
+        }
+        VmConfig.Section special = new VmConfig.Section(name);
+        specials.put(name, special);
+        open(special, "special");
+      } else if ((m = SNAPSHOT.matcher(line)).matches()) {
+        String name = m.group(1);
+        if (snapshots.containsKey(name)) {
+          problem("duplicate snapshot section: " + name);
+        }
+        VmConfig.Section snapshot = new VmConfig.Section(name);
+        snapshots.put(name, snapshot);
+        open(snapshot, "snapshot");
+      } else if ((m = OTHER_SECTION.matcher(line)).matches()) {
+        problem("skipping unknown section: '" + Printable.of(m.group(1)) + "'");
+        open(null, "unknown");
+      } else {
+        return false;
+      }
+      return true;
+    }
+
+    private void open(VmConfig.Section next, String kind) {
+      section = next;
+      sectionKind = kind;
+    }
+
+    private void keyValue(String key, String value) throws PveFileException {
+      if (sectionKind.equals("special") && section.name().equals("cloudinit")) {
+        put(key, value); // Proxmox keeps these unchecked: they are informative
+        return;
+      }
+      String type = SCALAR_TYPES.get(key);
+      String checked = type == null ? value : checkType(type, value);
+      if (checked == null) {
+        problem("unable to parse value of '" + key + "' - type check ('" + type + "') failed - got '"
+            + Printable.of(value) + "'");
+        return;
+      }
+      put(key.equals("cdrom") ? "ide2" : key, checked);
+    }
+
+    private void put(String key, String value) throws PveFileException {
+      Integer earlier = section.lineOf(key);
+      if (earlier != null) {
+        // Proxmox keeps the last one without a word; a hand-edited config deserves to hear of it.
+        problem("duplicate key '" + key + "' (also on line " + earlier + "); the last one counts, as in Proxmox");
+      }
+      section.put(key, value, lineNumber);
+    }
+
+    private void problem(String message) throws PveFileException {
+      String located = origin + ":" + lineNumber + ": " + message;
+      if (strict) {
+        throw new PveFileException(located);
+      }
+      problems.add(located);
+    }
+  }
+
+  /** JSONSchema's check_type for the scalar types: booleans normalised to 1/0; null when it fails. */
+  static String checkType(String type, String value) {
+    return switch (type) {
+      case "boolean" -> value.matches("(?i)1|on|yes|true") ? "1" : value.matches("(?i)0|off|no|false") ? "0" : null;
+      case "integer" -> value.matches("\\d+") ? value : null;
+      default -> value.matches("[+-]?(\\d+\\.?\\d*|\\.\\d+)([eE][+-]?\\d+)?") ? value : null;
+    };
+  }
+
+  /** PVE::Tools::decode_text: %XX escapes, then UTF-8. */
+  static String decodeText(String text) {
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    byte[] raw = text.getBytes(StandardCharsets.UTF_8);
+    for (int i = 0; i < raw.length; i++) {
+      if (raw[i] == '%' && i + 2 < raw.length && isHex(raw[i + 1]) && isHex(raw[i + 2])) {
+        bytes.write(Integer.parseInt(new String(raw, i + 1, 2, StandardCharsets.US_ASCII), 16));
+        i += 2;
+      } else {
+        bytes.write(raw[i]);
+      }
+    }
+    return bytes.toString(StandardCharsets.UTF_8);
+  }
+
+  private static boolean isHex(byte b) {
+    return (b >= '0' && b <= '9') || (b >= 'a' && b <= 'f') || (b >= 'A' && b <= 'F');
+  }
+
+  private static boolean hasControlCharacter(String line) {
     for (int i = 0; i < line.length(); i++) {
       char c = line.charAt(i);
       if ((c < 0x20 && c != '\t') || c == 0x7f) {
-        throw new PveFileException(
-            origin + ":" + lineNo + ": control character in '" + Printable.of(line) + "'");
+        return true;
       }
     }
+    return false;
+  }
+
+  private static Map<String, String> scalarTypes() {
+    Map<String, String> types = new HashMap<>();
+    for (String key : List.of("onboot", "autostart", "reboot", "numa", "keephugepages", "acpi", "kvm", "tdf",
+        "localtime", "freeze", "template", "tablet", "protection", "allow-ksm")) {
+      types.put(key, "boolean");
+    }
+    for (String key : List.of("cpuunits", "balloon", "shares", "smp", "sockets", "cores", "vcpus",
+        "migrate_speed", "snaptime")) {
+      types.put(key, "integer");
+    }
+    types.put("cpulimit", "number");
+    types.put("migrate_downtime", "number");
+    return Map.copyOf(types);
   }
 }

@@ -94,12 +94,23 @@ class BadInputTest {
   }
 
   @Test
-  void malformedGuestConfigNamesFileAndLine() {
-    host.vm(104, "memory: 2048\nthis is not a config line\n");
+  void aConfigLineProxmoxWouldSkipIsNamedAndSkippedAsProxmoxDoes() {
+    // qemu-server warns "unable to parse config" and starts the VM anyway; so do the hooks.
+    host.vm(104, "memory: 2048\nthis is not a config line\nnuma: maybe\n");
+    Cli.Result result = Cli.run(HostTree.args(host.options(), "--json", "104", "pre-start"));
+    assertEquals(0, result.exitCode(), result::toString);
+    assertEquals("[\"/etc/pve/qemu-server/104.conf:2: unable to parse config: this is not a config line\","
+        + "\"/etc/pve/qemu-server/104.conf:3: unable to parse value of 'numa' - type check ('boolean') failed - got 'maybe'\"]",
+        result.json().get("configProblems").toString());
+  }
+
+  @Test
+  void aConfigTooLargeForPmxcfsIsRefused() {
+    host.vm(104, "memory: 2048\n" + "#".repeat(2 * 1024 * 1024) + "\n");
     before = host.snapshot();
     assertUsageError(
         Cli.run(HostTree.args(host.options(), "104", "pre-start")),
-        "/etc/pve/qemu-server/104.conf:2: not a 'key: value' line: 'this is not a config line'");
+        "cannot read /etc/pve/qemu-server/104.conf: EFBIG (/etc/pve/qemu-server/104.conf: larger than 1048576 bytes)");
   }
 
   @Test

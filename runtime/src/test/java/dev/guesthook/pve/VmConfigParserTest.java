@@ -1,0 +1,117 @@
+package dev.guesthook.pve;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+/** The cases upstream's test data does not pin down, each as qemu-server's parse_vm_config behaves. */
+class VmConfigParserTest {
+  static final String FILE = "/etc/pve/qemu-server/101.conf";
+
+  static VmConfig parse(String text) throws PveFileException {
+    return VmConfigParser.parse(FILE, text);
+  }
+
+  @Test
+  void descriptionLinesAreUrlDecodedAndBelongToTheirSection() throws Exception {
+    VmConfig config = parse("#GPU%20workstation\n#caf%C3%A9 line\nmemory: 2048\n[snap1]\n#old\nmemory: 1024\n");
+    assertEquals("GPU workstation\ncafé line", config.description());
+    assertEquals(Map.of("memory", "1024"), config.snapshots().get("snap1"));
+  }
+
+  @Test
+  void cdromIsIde2AndBooleansAreNormalised() throws Exception {
+    VmConfig config = parse("cdrom: none,media=cdrom\nnuma: on\nonboot: false\n");
+    assertEquals(Map.of("ide2", "none,media=cdrom", "numa", "1", "onboot", "0"), config.current());
+  }
+
+  @Test
+  void aDuplicateKeyCountsLastAndIsNamed() throws Exception {
+    VmConfig config = parse("memory: 2048\ncores: 2\nmemory: 4096\n");
+    assertEquals("4096", config.current().get("memory"));
+    assertEquals(List.of(FILE + ":3: duplicate key 'memory' (also on line 1); the last one counts, as in Proxmox"),
+        config.problems());
+  }
+
+  @Test
+  void pendingChangesAndDeletesAreSeparate() throws Exception {
+    VmConfig config = parse("memory: 2048\n[PENDING]\nmemory: 4096\ndelete: balloon,shares\n");
+    assertEquals("2048", config.current().get("memory"));
+    assertEquals("4096", config.pending().get("memory"));
+    assertEquals(List.of("balloon", "shares"), config.pendingDeletes());
+  }
+
+  @Test
+  void deleteOutsidePendingIsAProblem() throws Exception {
+    assertEquals(List.of(FILE + ":2: property 'delete' is only allowed in [PENDING]"),
+        parse("memory: 2048\ndelete: cores\n").problems());
+  }
+
+  @Test
+  void anUnknownSectionIsSkippedToTheNextHeader() throws Exception {
+    VmConfig config = parse("memory: 2048\n[:3]\nname: baz\n[snap]\ncores: 1\n");
+    assertEquals(Map.of("memory", "2048"), config.current());
+    assertEquals(Map.of("cores", "1"), config.snapshots().get("snap"));
+    assertEquals(List.of(FILE + ":2: skipping unknown section: ':3'"), config.problems());
+  }
+
+  @Test
+  void aLineWithAControlCharacterIsLeftOut() throws Exception {
+    VmConfig config = parse("memory: 2048\nname: a\u0007b\n");
+    assertEquals(Map.of("memory", "2048"), config.current());
+    assertEquals(List.of(FILE + ":2: control character in 'name: a\\x07b'"), config.problems());
+  }
+
+  @Test
+  void keysProxmoxDoesNotKnowAreKeptForHooks() throws Exception {
+    assertEquals(Optional.of("yes"), parse("x-my-hook: yes\n").get("x-my-hook"));
+  }
+
+  @Test
+  void disksNameTheirStorageAndCdromMedia() throws Exception {
+    List<VmConfig.Disk> disks = parse("scsi0: local-lvm:vm-101-disk-0,size=32G\nide2: none,media=cdrom\n"
+        + "efidisk0: ceph-pool:vm-101-disk-1,efitype=4m\nsata1: /dev/disk/by-id/ata-X,backup=0\n"
+        + "unused0: nfs:101/vm-101-disk-2.qcow2\nnet0: virtio=BC:24:11:00:00:01\n").disks();
+    assertEquals(List.of("scsi0", "ide2", "efidisk0", "sata1", "unused0"), disks.stream().map(VmConfig.Disk::key).toList());
+    assertEquals(Optional.of("local-lvm"), disks.get(0).storage());
+    assertTrue(disks.get(1).isCdrom());
+    assertEquals(Optional.empty(), disks.get(1).storage());
+    assertEquals(Optional.empty(), disks.get(3).storage(), "a passed-through block device has no storage");
+  }
+
+  @Test
+  void aBadHostpciIsRefusedNamingFileAndLine() throws Exception {
+    VmConfig config = parse("memory: 2048\nhostpci0: 0000:01:00.0;../x,pcie=1\n");
+    PveFileException e = assertThrows(PveFileException.class, config::hostpci);
+    assertEquals(FILE + ":2: hostpci0: '../x' is not a PCI address or slot", e.getMessage());
+  }
+
+  @Test
+  void hostpciReadsListsSlotsAndOptions() throws Exception {
+    Hostpci h = parse("hostpci1: host=01:00;02:00.0,pcie=1,x-vga=1,romfile=vbios.bin\n").hostpci().get(0);
+    assertEquals(1, h.index());
+    assertEquals(List.of("0000:01:00", "0000:02:00.0"), h.ids());
+    assertEquals(List.of("0000:01:00"), h.slots());
+    assertEquals("vbios.bin", h.options().get("romfile"));
+  }
+
+  @Test
+  void machineAndMemoryInTheirNewerForms() throws Exception {
+    VmConfig config = parse("machine: type=pc-q35-9.2+pve1,viommu=intel\nmemory: current=8192\n");
+    assertEquals(Optional.of("intel"), config.machine().viommu());
+    assertTrue(config.machine().isQ35());
+    assertEquals(8192, config.memoryMiB());
+    PveFileException e = assertThrows(PveFileException.class, () -> parse("machine: q35,viommu=amd\n").machine());
+    assertEquals(FILE + ":1: machine: viommu 'amd' is not intel or virtio", e.getMessage());
+  }
+
+  @Test
+  void tagsAcceptTheSeparatorsProxmoxAccepts() throws Exception {
+    assertEquals(List.of("gpu", "prod", "hibernate"), parse("tags: gpu;prod hibernate\n").tags());
+  }
+}
