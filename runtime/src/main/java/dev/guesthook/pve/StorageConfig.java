@@ -1,0 +1,210 @@
+package dev.guesthook.pve;
+
+import dev.guesthook.event.Printable;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * {@code /etc/pve/storage.cfg} read as pve-storage reads it (PVE::SectionConfig and
+ * PVE::Storage::Plugin): {@code type: id} headers, indented properties up to the first blank line,
+ * {@code #} comments anywhere. A section with a bad id, an unknown type or a missing required option
+ * is skipped with a problem naming file and line, as Proxmox skips it with a warning; {@code local}
+ * is always the dir storage at /var/lib/vz; the always-shared types are shared.
+ */
+public final class StorageConfig {
+  private static final Pattern HEADER = Pattern.compile("(\\S+):\\s*(\\S+)\\s*");
+  private static final Pattern PROPERTY = Pattern.compile("\\s+(\\S+)(\\s+(.*\\S))?\\s*");
+  private static final Pattern STORAGE_ID = Pattern.compile("[a-z][a-z0-9\\-_.]*[a-z0-9]", Pattern.CASE_INSENSITIVE);
+  private static final Pattern BOOLEAN = Pattern.compile("(?i)1|0|on|off|yes|no|true|false");
+
+  /** Types pve-storage always treats as shared (Plugin.pm @SHARED_STORAGE). */
+  static final Set<String> ALWAYS_SHARED = Set.of("iscsi", "nfs", "cifs", "rbd", "cephfs", "iscsidirect", "zfs", "drbd", "pbs");
+  /** Types with a {@code path}, i.e. file based. */
+  static final Set<String> FILE_BASED = Set.of("dir", "nfs", "cifs", "cephfs", "btrfs");
+  /** Content a type has when {@code content} is not set. */
+  static final Map<String, Set<String>> DEFAULT_CONTENT = Map.ofEntries(
+      Map.entry("dir", Set.of("images", "rootdir")), Map.entry("btrfs", Set.of("images", "rootdir")),
+      Map.entry("nfs", Set.of("images")), Map.entry("cifs", Set.of("images")), Map.entry("cephfs", Set.of("backup")),
+      Map.entry("lvm", Set.of("images")), Map.entry("rbd", Set.of("images")),
+      Map.entry("lvmthin", Set.of("images", "rootdir")), Map.entry("zfspool", Set.of("images", "rootdir")),
+      Map.entry("zfs", Set.of("images")), Map.entry("iscsi", Set.of("images")), Map.entry("iscsidirect", Set.of("images")),
+      Map.entry("pbs", Set.of("backup")), Map.entry("esxi", Set.of("import")));
+
+  private final Map<String, Storage> storages;
+  private final List<String> problems;
+
+  private StorageConfig(Map<String, Storage> storages, List<String> problems) {
+    this.storages = storages;
+    this.problems = List.copyOf(problems);
+  }
+
+  public Optional<Storage> get(String id) {
+    return Optional.ofNullable(storages.get(id));
+  }
+
+  public Map<String, Storage> storages() {
+    return storages;
+  }
+
+  /** What Proxmox would have warned about, as {@code file:line: message}. */
+  public List<String> problems() {
+    return problems;
+  }
+
+  public static StorageConfig parse(String origin, String text) throws PveFileException {
+    if (text.length() > VmConfigParser.MAX_BYTES) {
+      throw new PveFileException(origin + ": larger than " + VmConfigParser.MAX_BYTES + " bytes, not a file Proxmox wrote");
+    }
+    Map<String, Storage> storages = new LinkedHashMap<>();
+    List<String> problems = new ArrayList<>();
+    Section section = null;
+    String[] lines = text.split("\n", -1);
+    for (int i = 0; i < lines.length; i++) {
+      String line = lines[i];
+      String where = origin + ":" + (i + 1) + ": ";
+      if (line.stripLeading().startsWith("#")) {
+        continue;
+      }
+      if (line.isBlank()) {
+        section = finish(section, storages, problems);
+        continue;
+      }
+      if (hasControlCharacter(line)) {
+        problems.add(where + "control character in '" + Printable.of(line) + "'; line ignored");
+        continue;
+      }
+      if (section != null) {
+        Matcher p = PROPERTY.matcher(line);
+        if (p.matches()) {
+          section.property(p.group(1), p.group(3) == null ? "" : p.group(3), where, problems);
+        } else {
+          problems.add(where + "ignore config line: " + Printable.of(line));
+        }
+        continue;
+      }
+      Matcher h = HEADER.matcher(line);
+      if (!h.matches()) {
+        problems.add(where + "ignore config line: " + Printable.of(line));
+        continue;
+      }
+      section = new Section(h.group(1).toLowerCase(java.util.Locale.ROOT), h.group(2), i + 1, where);
+    }
+    finish(section, storages, problems);
+    ensureLocal(storages);
+    return new StorageConfig(java.util.Collections.unmodifiableMap(storages), problems);
+  }
+
+  /** Without the file Proxmox knows one storage: local. */
+  public static StorageConfig absent() {
+    Map<String, Storage> storages = new LinkedHashMap<>();
+    ensureLocal(storages);
+    return new StorageConfig(storages, List.of());
+  }
+
+  private static Section finish(Section section, Map<String, Storage> storages, List<String> problems) {
+    if (section == null) {
+      return null;
+    }
+    Optional<String> skip = section.skipReason();
+    if (skip.isPresent()) {
+      problems.add(section.where + "skip section '" + Printable.of(section.id) + "': " + skip.get());
+    } else {
+      Storage before = storages.put(section.id, section.build());
+      if (before != null) {
+        problems.add(section.where + "storage '" + section.id + "' is defined again (first on line " + before.line()
+            + "); the last one counts, as in Proxmox");
+      }
+    }
+    return null;
+  }
+
+  /** pve-storage's parse_config: local is always dir /var/lib/vz, never restricted to nodes. */
+  private static void ensureLocal(Map<String, Storage> storages) {
+    Storage local = storages.get("local");
+    if (local == null || !local.type().equals("dir") || !local.path().orElse("/var/lib/vz").equals("/var/lib/vz")) {
+      storages.put("local", new Storage("local", "dir", Optional.of("/var/lib/vz"), false, false, Set.of(),
+          Set.of("backup", "images", "iso", "rootdir", "snippets", "vztmpl"), Map.of("path", "/var/lib/vz"), 0));
+    } else {
+      storages.put("local", new Storage("local", "dir", Optional.of("/var/lib/vz"), local.shared(), local.disabled(),
+          Set.of(), local.content(), local.properties(), local.line()));
+    }
+  }
+
+  private static boolean hasControlCharacter(String line) {
+    return line.chars().anyMatch(c -> (c < 0x20 && c != '\t') || c == 0x7f);
+  }
+
+  /** A section being read. */
+  private static final class Section {
+    final String type;
+    final String id;
+    final int line;
+    final String where;
+    final Map<String, String> properties = new LinkedHashMap<>();
+
+    Section(String type, String id, int line, String where) {
+      this.type = type;
+      this.id = id;
+      this.line = line;
+      this.where = where;
+    }
+
+    void property(String key, String value, String at, List<String> problems) {
+      if (properties.containsKey(key)) {
+        problems.add(at + "section '" + id + "' - unable to parse value of '" + key + "': duplicate attribute");
+        return;
+      }
+      if ((key.equals("shared") || key.equals("disable")) && !value.isEmpty() && !BOOLEAN.matcher(value).matches()) {
+        problems.add(at + "section '" + id + "' - unable to parse value of '" + key + "': type check ('boolean') failed - got '"
+            + Printable.of(value) + "'");
+        return;
+      }
+      properties.put(key, value);
+    }
+
+    Optional<String> skipReason() {
+      if (id.length() < 2) {
+        return Optional.of("storage ID '" + Printable.of(id) + "' cannot be shorter than 2 characters");
+      }
+      if (!STORAGE_ID.matcher(id).matches()) {
+        return Optional.of("storage ID '" + Printable.of(id) + "' contains illegal characters");
+      }
+      if (!DEFAULT_CONTENT.containsKey(type)) {
+        return Optional.of("unsupported type '" + Printable.of(type) + "'");
+      }
+      if (FILE_BASED.contains(type) && !properties.containsKey("path")) {
+        return Optional.of("missing value for required option 'path'");
+      }
+      return Optional.empty();
+    }
+
+    Storage build() {
+      boolean shared = ALWAYS_SHARED.contains(type) || isTrue(properties.get("shared"));
+      Set<String> content = properties.containsKey("content") ? list(properties.get("content")) : DEFAULT_CONTENT.get(type);
+      return new Storage(id, type, Optional.ofNullable(properties.get("path")).filter(p -> FILE_BASED.contains(type)),
+          shared, isTrue(properties.get("disable")), list(properties.getOrDefault("nodes", "")), content,
+          Map.copyOf(properties), line);
+    }
+
+    private static boolean isTrue(String value) {
+      return value != null && (value.isEmpty() || value.matches("(?i)1|on|yes|true"));
+    }
+
+    private static Set<String> list(String value) {
+      Set<String> out = new LinkedHashSet<>();
+      for (String item : value.split("[,;\\s]+")) {
+        if (!item.isEmpty()) {
+          out.add(item);
+        }
+      }
+      return out;
+    }
+  }
+}
