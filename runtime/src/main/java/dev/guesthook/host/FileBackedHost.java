@@ -42,6 +42,11 @@ public abstract class FileBackedHost implements HostPort {
   }
 
   @Override
+  public long usableBytes(HostPath path) {
+    return files.usableBytes(path);
+  }
+
+  @Override
   public Optional<HostPath> readLink(HostPath path) {
     return files.readLink(path);
   }

@@ -25,6 +25,9 @@ public interface HostFiles {
   /** Removes a file, link or empty directory; a path that is already gone is fine. */
   void delete(HostPath path);
 
+  /** Bytes an unprivileged write could still use on the file system holding {@code path} (statvfs). */
+  long usableBytes(HostPath path);
+
   /** Where a symlink such as {@code driver} or {@code iommu_group} points, as an absolute path. */
   Optional<HostPath> readLink(HostPath path);
 }

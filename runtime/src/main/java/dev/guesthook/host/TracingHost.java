@@ -62,6 +62,11 @@ public final class TracingHost implements HostPort {
   }
 
   @Override
+  public long usableBytes(HostPath path) {
+    return traced(Kind.READ, "statvfs " + path, null, () -> delegate.usableBytes(path), String::valueOf);
+  }
+
+  @Override
   public Optional<HostPath> readLink(HostPath path) {
     return traced(
         Kind.READLINK,

@@ -83,6 +83,12 @@ public final class Pve {
     return host.exists(file) ? PciMappings.parse(file.toString(), host.read(file)) : Map.of();
   }
 
+  /** The storages ({@code /etc/pve/storage.cfg}); without the file, just {@code local}, as pve-storage has it. */
+  public StorageConfig storageConfig() throws PveFileException {
+    HostPath file = ETC_PVE.resolve("storage.cfg");
+    return host.exists(file) ? StorageConfig.parse(file.toString(), host.read(file)) : StorageConfig.absent();
+  }
+
   /** Devices qemu-server has reserved for running or starting guests. */
   public Map<PciAddress, VmId> pciReservations(Instant now) {
     return PciReservations.active(host, now);

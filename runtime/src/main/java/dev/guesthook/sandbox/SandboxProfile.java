@@ -67,6 +67,9 @@ public enum SandboxProfile {
         # Per-VM settings live in /etc/pve/guesthook/<vmid>.yaml so they follow the VM in a cluster.
         hook-timeout: 10
         """);
+    s.file("/var/lib/vz/images/.keep", "");
+    // The root file system of the node: 12 GiB free, so a VM with 8 GiB of memory cannot hibernate to 'local'.
+    s.file("/.simulator/disk-free", "/var/lib/vz 12884901888\n");
     for (int cpu = 0; cpu < 4; cpu++) {
       s.file("/sys/devices/system/cpu/cpu" + cpu + "/cpufreq/scaling_governor", "powersave\n");
     }
@@ -233,5 +236,7 @@ public enum SandboxProfile {
         "vmstate: local-lvm:vm-701-state-suspend-2026-11-20"));
     s.vm(702, vm("Lab VM that the admin hibernates instead of shutting down.", "lab",
         "scsi0: local-lvm:vm-702-disk-0,size=32G", "tags: hibernate"));
+    s.vm(703, vm("Build VM on a qcow2 in 'local': its 8 GiB of memory do not fit there to hibernate.", "build",
+        "scsi0: local:703/vm-703-disk-0.qcow2,size=32G"));
   }
 }

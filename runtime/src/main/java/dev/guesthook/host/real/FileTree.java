@@ -93,6 +93,14 @@ public final class FileTree implements MutableTree {
     }
   }
 
+  public long usableBytes(HostPath path) {
+    try {
+      return Files.getFileStore(path.under(root)).getUsableSpace();
+    } catch (IOException e) {
+      throw translate(path, e);
+    }
+  }
+
   public void createDirectories(HostPath directory) {
     try {
       Files.createDirectories(directory.under(root));

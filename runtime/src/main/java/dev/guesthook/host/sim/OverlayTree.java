@@ -121,6 +121,19 @@ public final class OverlayTree implements MutableTree {
   }
 
   @Override
+  public synchronized long usableBytes(HostPath path) {
+    HostPath p = canonical(path);
+    if (!exists(p)) {
+      throw noSuchFile(path);
+    }
+    for (HostPath up = p; ; up = up.parent()) {
+      if (up.segments().isEmpty() || (lower.exists(up) && !hiddenBelow(up))) {
+        return lower.usableBytes(up);
+      }
+    }
+  }
+
+  @Override
   public synchronized void createDirectories(HostPath directory) {
     HostPath made = HostPath.ROOT;
     for (String segment : directory.segments()) {

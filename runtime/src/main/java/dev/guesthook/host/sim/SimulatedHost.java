@@ -107,6 +107,31 @@ public final class SimulatedHost extends FileBackedHost {
     return !path.segments().isEmpty() && path.segments().get(0).equals("sys");
   }
 
+  /**
+   * Free space as the sandbox declares it in {@code /.simulator/disk-free} ({@code <path> <bytes>} per
+   * line, the longest matching path wins), so tests can fill a storage; else the sandbox's own disk.
+   */
+  @Override
+  public long usableBytes(HostPath path) {
+    HostPath declared = Sysfs.PRIVATE.resolve("disk-free");
+    if (tree.exists(declared)) {
+      long best = -1;
+      int bestLength = -1;
+      for (String line : Sysfs.lines(tree.read(declared))) {
+        String[] f = line.trim().split("\\s+");
+        HostPath mount = HostPath.parse(f[0]);
+        if (path.startsWith(mount) && mount.segments().size() > bestLength) {
+          bestLength = mount.segments().size();
+          best = Long.parseLong(f[1]);
+        }
+      }
+      if (best >= 0) {
+        return best;
+      }
+    }
+    return super.usableBytes(path);
+  }
+
   @Override
   public synchronized CommandResult run(HostCommand command) {
     var injected = faults.beforeCommand(command);

@@ -1,0 +1,105 @@
+package dev.guesthook.cli;
+
+import dev.guesthook.config.ConfigException;
+import dev.guesthook.engine.Engine;
+import dev.guesthook.event.VmId;
+import dev.guesthook.host.HostPort;
+import dev.guesthook.pve.HibernationPlan;
+import dev.guesthook.pve.Pve;
+import io.vertx.core.Future;
+import java.io.PrintStream;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+
+/** {@code guesthook vmstate <vmid>}: where {@code qm suspend --todisk} would put the VM's state. */
+@Command(
+    name = "vmstate",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Show where 'qm suspend VMID --todisk' would save the VM's state, chosen as qemu-server does:",
+      "vmstatestorage from the config; else a shared storage of its disks; else a local one; else 'local'.",
+      "Also says whether that storage is usable on this node and, when file based, whether its free",
+      "space holds the state (2 x memory + 500 MiB). For a hibernated VM: where its state is.",
+      "Exit 0 when the storage is usable, 1 when it is not, 2 on bad arguments or files."
+    })
+final class VmstateCommand implements Callable<Integer> {
+  @ParentCommand Main main;
+
+  @Parameters(paramLabel = "VMID", description = "The VM (its config under <root>/etc/pve/qemu-server).")
+  String vmid;
+
+  @Override
+  public Integer call() {
+    VmId id;
+    try {
+      id = VmId.parse(vmid);
+    } catch (IllegalArgumentException e) {
+      main.console.error(e.getMessage());
+      return ExitCodes.USAGE;
+    }
+    return main.withSettings((vertx, settings) -> {
+      HostPort host;
+      try {
+        host = Engine.hostFor(settings);
+      } catch (ConfigException e) {
+        return Future.failedFuture(e);
+      }
+      return vertx.executeBlocking(() -> {
+        Pve pve = new Pve(host);
+        String node = settings.node().or(pve::nodeName).orElse("localhost");
+        HibernationPlan plan = HibernationPlan.of(pve, host, id, node);
+        print(plan);
+        return plan.ok() ? ExitCodes.OK : ExitCodes.HOOK_FAILED;
+      }, false);
+    });
+  }
+
+  private void print(HibernationPlan plan) {
+    PrintStream out = main.console.out();
+    if (main.options.json) {
+      out.println(Report.write(json(plan)));
+      return;
+    }
+    String storage = plan.choice().storage();
+    String kind = plan.storage().map(s -> " (" + s.type() + ", " + (s.shared() ? "shared" : "local") + ")").orElse("");
+    out.println(plan.vmstate().isPresent()
+        ? "VM " + plan.vmid() + " is hibernated; its state " + plan.vmstate().get() + " is on '" + storage + "'" + kind
+        : "VM " + plan.vmid() + ": qm suspend --todisk would save the state on '" + storage + "'" + kind);
+    out.println("  rule:  " + plan.choice().rule().why()
+        + (plan.choice().diskStorages().isEmpty() ? "" : " (disk storages: " + String.join(", ", plan.choice().diskStorages()) + ")"));
+    out.println("  node:  " + plan.unavailable().map(why -> "FAIL " + why).orElse("ok, usable on " + plan.node()));
+    String size = plan.sizeMiB() + " MiB (2 x memory + 500 MiB device state)";
+    out.println("  space: " + (plan.freeBytes().isEmpty()
+        ? "not checked (" + (plan.storage().isPresent() ? "block storage" : "unknown storage") + "); needs " + size
+        : (plan.fits().orElse(false) ? "ok, " : "FAIL only ") + plan.freeBytes().getAsLong() / (1024 * 1024)
+            + " MiB free at " + plan.storage().flatMap(s -> s.path()).orElse("?") + "; needs " + size));
+  }
+
+  private static Map<String, Object> json(HibernationPlan plan) {
+    Map<String, Object> doc = new LinkedHashMap<>();
+    doc.put("vmid", plan.vmid().value());
+    doc.put("storage", plan.choice().storage());
+    doc.put("rule", plan.choice().rule().wireName());
+    doc.put("ruleText", plan.choice().rule().why());
+    doc.put("diskStorages", plan.choice().diskStorages());
+    plan.storage().ifPresent(s -> {
+      doc.put("type", s.type());
+      doc.put("shared", s.shared());
+      doc.put("fileBased", s.isFileBased());
+    });
+    doc.put("node", plan.node());
+    doc.put("availableOnNode", plan.unavailable().isEmpty());
+    plan.unavailable().ifPresent(why -> doc.put("reason", why));
+    doc.put("sizeMiB", plan.sizeMiB());
+    plan.freeBytes().ifPresent(free -> doc.put("freeBytes", free));
+    plan.fits().ifPresent(fits -> doc.put("fits", fits));
+    doc.put("hibernated", plan.vmstate().isPresent());
+    plan.vmstate().ifPresent(v -> doc.put("vmstate", v));
+    doc.put("ok", plan.ok());
+    return doc;
+  }
+}
