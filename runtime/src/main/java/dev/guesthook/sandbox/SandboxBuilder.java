@@ -148,6 +148,13 @@ public final class SandboxBuilder {
     return file("/etc/pve/guesthook/" + vmid + ".yaml", yaml);
   }
 
+  /** Adds a section to {@code /etc/pve/mapping/pci.cfg}, which several profiles share. */
+  public SandboxBuilder pciMapping(String section) {
+    HostPath file = HostPath.parse("/etc/pve/mapping/pci.cfg");
+    String before = tree.exists(file) ? tree.read(file) + "\n" : "";
+    return file(file.toString(), before + section);
+  }
+
   public SandboxBuilder file(String absolute, String content) {
     HostPath path = HostPath.parse(absolute);
     tree.createDirectories(path.parent());

@@ -185,7 +185,7 @@ public enum SandboxProfile {
               numvfs: 2
               mac: "52:54:00:5a:02:01"
         """);
-    s.file("/etc/pve/mapping/pci.cfg", """
+    s.pciMapping("""
         x710-p1-vfs
         	description VFs of the X710's second port
         	map node=pve-sandbox,path=0000:03:0a.0;0000:03:0a.1;0000:03:0a.2;0000:03:0a.3,id=8086:154c,iommugroup=40
@@ -223,6 +223,13 @@ public enum SandboxProfile {
     s.vmSettings(601, """
         gpu-release: {}
         """);
+    s.pciMapping("""
+        rx6800
+        \tdescription The Radeon, checked before every start
+        \tmap node=pve-sandbox,path=0000:0b:00,id=1002:73bf,subsystem-id=1da2:e438,iommugroup=%s
+        """.formatted(s.host().sysfs().iommuGroupOf(dev.guesthook.id.PciAddress.parse("0b:00.0")).orElseThrow()));
+    s.vm(602, vm("Render node that gets the Radeon through the rx6800 resource mapping.", "render-mapped",
+        "hostpci0: mapping=rx6800,pcie=1", "scsi0: local-lvm:vm-602-disk-0,size=32G"));
   }
 
   private static void mixed(SandboxBuilder s) {
