@@ -34,7 +34,7 @@ class DemoTest {
     assertEquals(0, result.exitCode(), result::toString);
     String out = result.out();
     for (String expected : List.of(
-        "guesthook demo: 14 VMs on simulated host over ",
+        " VMs on simulated host over ",
         "  [mdev] 0000:00:02.0: mdev /sys/bus/mdev/devices/00001000-0000-0000-0000-000000000202 (i915-GVTg_V5_4)",
         "  [mdev] 0000:41:00.0: vGPU on VF 0000:41:00.4 (NVIDIA L40S-8Q)",
         "  [mdev] removed 00000000-0000-0000-0000-000000000301 (hostpci0, mdev=nvidia-231) that Proxmox left behind",
