@@ -159,17 +159,16 @@ public final class VmConfig {
 
   /** Memory in MiB: {@code memory: 4096} or the newer {@code memory: current=4096}; 512 when unset. */
   public int memoryMiB() throws PveFileException {
-    String value = get("memory").orElse("512");
-    String number = value.startsWith("current=") ? value.substring("current=".length()).split(",")[0] : value;
+    String number = get("memory").isEmpty() ? "512" : properties("memory", "current").getOrDefault("current", "");
     if (!number.matches("\\d{1,9}")) {
-      throw invalid("memory", "'" + dev.guesthook.event.Printable.of(value) + "' is not a size in MiB");
+      throw invalid("memory", "'" + dev.guesthook.event.Printable.of(get("memory").orElse("")) + "' is not a size in MiB");
     }
     return Integer.parseInt(number);
   }
 
   /** {@code machine: [type=]<type>[,viommu=intel|virtio]}. */
   public Machine machine() throws PveFileException {
-    Map<String, String> options = PropertyString.parse(get("machine").orElse(""), "type");
+    Map<String, String> options = properties("machine", "type");
     String viommu = options.get("viommu");
     if (viommu != null && !viommu.equals("intel") && !viommu.equals("virtio")) {
       throw invalid("machine", "viommu '" + dev.guesthook.event.Printable.of(viommu) + "' is not intel or virtio");
@@ -218,7 +217,7 @@ public final class VmConfig {
   }
 
   private Disk disk(String key, String value) throws PveFileException {
-    Map<String, String> options = PropertyString.parse(value, "file");
+    Map<String, String> options = properties(key, "file");
     String volume = options.remove("file");
     if (volume == null || volume.isEmpty()) {
       throw invalid(key, "no volume in '" + dev.guesthook.event.Printable.of(value) + "'");
@@ -233,6 +232,15 @@ public final class VmConfig {
       storage = Optional.of(id);
     }
     return new Disk(key, volume, storage, Map.copyOf(options));
+  }
+
+  /** A key's property string; a part that is not key=value is an error on the key's line. */
+  private Map<String, String> properties(String key, String defaultKey) throws PveFileException {
+    try {
+      return PropertyString.parse(get(key).orElse(""), defaultKey);
+    } catch (IllegalArgumentException e) {
+      throw invalid(key, e.getMessage());
+    }
   }
 
   private PveFileException invalid(String key, String why) {
