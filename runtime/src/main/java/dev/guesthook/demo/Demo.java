@@ -8,7 +8,9 @@ import dev.guesthook.event.VmId;
 import dev.guesthook.host.HostPath;
 import dev.guesthook.host.sim.SimulatedHost;
 import dev.guesthook.pve.Pve;
+import dev.guesthook.pve.PveFileException;
 import dev.guesthook.pve.VmConfig;
+import dev.guesthook.pve.VmstateStorage;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.nio.file.Path;
@@ -132,7 +134,7 @@ public final class Demo {
       if (edit != null) {
         timeline.narrate("   [proxmox] " + narration);
         HostPath path = Pve.configPath(dev.guesthook.event.GuestType.QEMU, vmid);
-        host.tree().write(path, edit.apply(host.read(path)));
+        host.tree().write(path, edit.apply(host, vmid, host.read(path)));
       }
       return true;
     }
@@ -140,7 +142,7 @@ public final class Demo {
 
   @FunctionalInterface
   private interface ConfigEdit {
-    String apply(String configText);
+    String apply(SimulatedHost host, VmId vmid, String configText) throws PveFileException;
   }
 
   /** What Proxmox does with a VM, chosen from its example config. */
@@ -160,8 +162,14 @@ public final class Demo {
       steps.add(new Step(Phase.POST_START, true, null, null));
       if (tags.contains("hibernate")) {
         steps.add(new Step(Phase.POST_STOP, true, Scenario::addVmstate,
-            "qm suspend --todisk: saves the state, sets lock: suspended, QEMU quits (no pre-stop)"));
-        return new Scenario("start, then hibernate", steps, Optional.empty());
+            "qm suspend --todisk: saves the state where find_vmstate_storage says, sets lock: suspended,"
+                + " QEMU quits (no pre-stop)"));
+        steps.add(new Step(Phase.PRE_START, true, null, null));
+        steps.add(new Step(Phase.POST_START, true, Scenario::dropVmstate,
+            "qm start: resumed from the saved state; removes vmstate and the suspended lock"));
+        steps.add(new Step(Phase.PRE_STOP, true, null, null));
+        steps.add(new Step(Phase.POST_STOP, true, null, null));
+        return new Scenario("start, hibernate, resume, stop", steps, Optional.empty());
       }
       steps.add(new Step(Phase.PRE_STOP, true, null, null));
       steps.add(new Step(Phase.POST_STOP, true, null, null));
@@ -170,14 +178,17 @@ public final class Demo {
           : new Scenario("start, then stop", steps, Optional.empty());
     }
 
-    private static String dropVmstate(String text) {
+    private static String dropVmstate(SimulatedHost host, VmId vmid, String text) {
       return text.lines()
           .filter(line -> !line.startsWith("vmstate:") && !line.startsWith("lock:"))
           .collect(Collectors.joining("\n", "", "\n"));
     }
 
-    private static String addVmstate(String text) {
-      return "lock: suspended\n" + text + "vmstate: local-lvm:vm-105-state-suspend-2026-11-24\n";
+    private static String addVmstate(SimulatedHost host, VmId vmid, String text) throws PveFileException {
+      Pve pve = new Pve(host);
+      String storage = VmstateStorage.choose(pve.config(vmid), pve.storageConfig()).storage();
+      return "lock: suspended\n" + text + "vmstate: " + storage + ":" + VmstateStorage.volumeName(vmid,
+          java.time.LocalDate.now(java.time.ZoneOffset.UTC), pve.storageConfig().get(storage).orElseThrow()) + "\n";
     }
   }
 }

@@ -34,6 +34,7 @@ import java.util.Map;
  * Proxmox model, its logger and settings, and {@code undo { ... }} / {@code skip(reason)}.
  */
 public final class HookContext {
+  private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
   private final HookInvocation invocation;
   private Devices devices;
   private HookState state;
@@ -162,6 +163,26 @@ public final class HookContext {
 
   public List<String> list(String absolute) {
     return getHost().list(path(absolute));
+  }
+
+  /** A JSON file on the host as maps, lists, strings, numbers and booleans. */
+  public Object readJson(String absolute) {
+    try {
+      return JSON.readValue(read(absolute), Object.class);
+    } catch (java.io.IOException e) {
+      throw new HostException("EINVAL", absolute + ": not JSON: " + e.getMessage());
+    }
+  }
+
+  /** Writes a value as JSON to a host file, making its folder first. */
+  public void writeJson(String absolute, Object value) {
+    HostPath file = path(absolute);
+    getHost().createDirectories(file.parent());
+    try {
+      getHost().write(file, JSON.writerWithDefaultPrettyPrinter().writeValueAsString(value) + "\n");
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      throw new IllegalArgumentException("cannot write " + absolute + " as JSON: " + e.getMessage(), e);
+    }
   }
 
   /** Runs a command (an argument vector, no shell); fails the hook unless it succeeds. */

@@ -241,8 +241,14 @@ public enum SandboxProfile {
     s.vm(701, vm("Hibernated desktop; starting it resumes from the saved state.", "desktop",
         "lock: suspended", "runningmachine: pc-q35-9.2+pve1", "scsi0: local-lvm:vm-701-disk-0,size=64G",
         "vmstate: local-lvm:vm-701-state-suspend-2026-11-20"));
-    s.vm(702, vm("Lab VM that the admin hibernates instead of shutting down.", "lab",
+    s.vm(702, vm("Lab VM with a GVT-g slice that the admin hibernates instead of shutting down.", "lab",
+        "args: -device vfio-pci,sysfsdev=/sys/bus/mdev/devices/00001000-0000-0000-0000-000000000702",
         "scsi0: local-lvm:vm-702-disk-0,size=32G", "tags: hibernate"));
+    s.vmSettings(702, """
+        mdev:
+          devices:
+            - { parent: "0000:00:02.0", type: i915-GVTg_V5_8 }
+        """);
     s.vm(703, vm("Build VM on a qcow2 in 'local': its 8 GiB of memory do not fit there to hibernate.", "build",
         "scsi0: local:703/vm-703-disk-0.qcow2,size=32G"));
   }
