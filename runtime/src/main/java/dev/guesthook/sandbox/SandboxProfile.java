@@ -68,6 +68,11 @@ public enum SandboxProfile {
         hook-timeout: 10
         """);
     s.file("/var/lib/vz/images/.keep", "");
+    s.file("/proc/cmdline", "BOOT_IMAGE=/boot/vmlinuz-6.8.12-4-pve root=/dev/mapper/pve-root ro quiet intel_iommu=on iommu=pt\n");
+    s.file("/proc/modules", "vfio_pci 16384 0 - Live 0x0000000000000000\n"
+        + "vfio_pci_core 86016 1 vfio_pci, Live 0x0000000000000000\n"
+        + "vfio_iommu_type1 49152 0 - Live 0x0000000000000000\n"
+        + "vfio 65536 3 vfio_pci_core,vfio_iommu_type1,vfio_pci, Live 0x0000000000000000\n");
     // The root file system of the node: 12 GiB free, so a VM with 8 GiB of memory cannot hibernate to 'local'.
     s.file("/.simulator/disk-free", "/var/lib/vz 12884901888\n");
     for (int cpu = 0; cpu < 4; cpu++) {

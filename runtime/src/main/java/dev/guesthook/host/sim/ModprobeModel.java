@@ -40,6 +40,7 @@ final class ModprobeModel {
       return CommandResult.ran(1, "modprobe: FATAL: Module " + module + " not found in directory /lib/modules/6.8.12-4-pve\n");
     }
     sysfs.tree().createDirectories(MODULES.resolve(module));
+    listInProcModules(module, true);
     for (String line : Sysfs.lines(sysfs.tree().read(available))) {
       String[] f = line.trim().split("\\s+");
       DriverName driver = new DriverName(f[0]);
@@ -57,6 +58,20 @@ final class ModprobeModel {
     return CommandResult.ran(0, "");
   }
 
+  /** Keeps /proc/modules (when the sandbox has one) in step with what is loaded. */
+  private void listInProcModules(String module, boolean loaded) {
+    HostPath modules = HostPath.of("proc", "modules");
+    if (!sysfs.tree().exists(modules)) {
+      return;
+    }
+    List<String> lines = new java.util.ArrayList<>(Sysfs.lines(sysfs.tree().read(modules)));
+    lines.removeIf(line -> line.startsWith(module + " "));
+    if (loaded) {
+      lines.add(0, module + " 16384 0 - Live 0x0000000000000000");
+    }
+    sysfs.tree().write(modules, String.join("\n", lines) + (lines.isEmpty() ? "" : "\n"));
+  }
+
   private CommandResult unload(String module) {
     HostPath available = Sysfs.PRIVATE.resolve("modules", module);
     List<String> lines = sysfs.tree().exists(available) ? Sysfs.lines(sysfs.tree().read(available)) : List.of();
@@ -70,6 +85,7 @@ final class ModprobeModel {
       sysfs.tree().removeTree(dev.guesthook.host.SysfsPaths.driver(new DriverName(line.trim().split("\\s+")[0])));
     }
     sysfs.tree().removeTree(MODULES.resolve(module));
+    listInProcModules(module, false);
     return CommandResult.ran(0, "");
   }
 }

@@ -1,0 +1,26 @@
+package dev.guesthook.check;
+
+/** One line of the readiness checklist. */
+public record CheckItem(Status status, String subject, String detail) {
+  public enum Status {
+    PASS,
+    WARN,
+    FAIL;
+
+    public String wireName() {
+      return name().toLowerCase(java.util.Locale.ROOT);
+    }
+  }
+
+  public static CheckItem pass(String subject, String detail) {
+    return new CheckItem(Status.PASS, subject, detail);
+  }
+
+  public static CheckItem warn(String subject, String detail) {
+    return new CheckItem(Status.WARN, subject, detail);
+  }
+
+  public static CheckItem fail(String subject, String detail) {
+    return new CheckItem(Status.FAIL, subject, detail);
+  }
+}

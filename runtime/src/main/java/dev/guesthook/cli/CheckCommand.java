@@ -1,0 +1,91 @@
+package dev.guesthook.cli;
+
+import dev.guesthook.check.CheckItem;
+import dev.guesthook.check.ReadinessCheck;
+import dev.guesthook.config.ConfigException;
+import dev.guesthook.engine.Engine;
+import dev.guesthook.event.VmId;
+import dev.guesthook.host.HostPort;
+import dev.guesthook.pve.Pve;
+import io.vertx.core.Future;
+import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+
+/** {@code guesthook check [VMID]}: is this node (and this VM's devices) ready for passthrough? */
+@Command(
+    name = "check",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Check this node for PCI passthrough: IOMMU on, vfio modules loaded. With a VMID, also each",
+      "hostpciN of the VM: the device is there, alone in its IOMMU group (its own functions and bridges",
+      "allowed), its driver, free instances of its mdev type, its VF, its resource mapping, and the",
+      "q35/OVMF advice for a GPU with x-vga. Prints pass/warn/fail per line.",
+      "Exit 0 with no fail, 1 with any fail, 2 on bad arguments or files."
+    })
+final class CheckCommand implements Callable<Integer> {
+  @ParentCommand Main main;
+
+  @Parameters(arity = "0..1", paramLabel = "VMID", description = "Also check this VM's devices.")
+  String vmid;
+
+  @Override
+  public Integer call() {
+    Optional<VmId> id;
+    try {
+      id = Optional.ofNullable(vmid).map(VmId::parse);
+    } catch (IllegalArgumentException e) {
+      main.console.error(e.getMessage());
+      return ExitCodes.USAGE;
+    }
+    return main.withSettings((vertx, settings) -> {
+      HostPort host;
+      try {
+        host = Engine.hostFor(settings);
+      } catch (ConfigException e) {
+        return Future.failedFuture(e);
+      }
+      return vertx.executeBlocking(() -> {
+        String node = settings.node().or(new Pve(host)::nodeName).orElse("localhost");
+        ReadinessCheck check = new ReadinessCheck(host, node);
+        List<CheckItem> items = id.isPresent() ? check.vm(id.get()) : check.node(false);
+        print(node, id, items);
+        return items.stream().anyMatch(i -> i.status() == CheckItem.Status.FAIL) ? ExitCodes.HOOK_FAILED : ExitCodes.OK;
+      }, false);
+    });
+  }
+
+  private void print(String node, Optional<VmId> id, List<CheckItem> items) {
+    PrintStream out = main.console.out();
+    Map<CheckItem.Status, Long> counts = new LinkedHashMap<>();
+    for (CheckItem.Status status : CheckItem.Status.values()) {
+      counts.put(status, items.stream().filter(i -> i.status() == status).count());
+    }
+    if (main.options.json) {
+      Map<String, Object> doc = new LinkedHashMap<>();
+      doc.put("node", node);
+      id.ifPresent(v -> doc.put("vmid", v.value()));
+      List<Map<String, Object>> list = new ArrayList<>();
+      for (CheckItem item : items) {
+        list.add(Map.of("status", item.status().wireName(), "subject", item.subject(), "detail", item.detail()));
+      }
+      doc.put("items", list);
+      counts.forEach((status, n) -> doc.put(status.wireName(), n));
+      out.println(Report.write(doc));
+      return;
+    }
+    out.println("guesthook check on " + node + id.map(v -> ", VM " + v).orElse(""));
+    for (CheckItem item : items) {
+      out.println(String.format("  %-4s  %-22s %s", item.status().wireName(), item.subject(), item.detail()));
+    }
+    out.println("guesthook check: " + counts.get(CheckItem.Status.FAIL) + " fail, " + counts.get(CheckItem.Status.WARN)
+        + " warn, " + counts.get(CheckItem.Status.PASS) + " pass");
+  }
+}

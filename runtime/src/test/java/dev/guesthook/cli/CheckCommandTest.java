@@ -1,0 +1,132 @@
+package dev.guesthook.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.guesthook.sandbox.Sandbox;
+import dev.guesthook.sandbox.SandboxProfile;
+import dev.guesthook.testkit.Cli;
+import dev.guesthook.testkit.HostTree;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code guesthook check [VMID]} on the mixed sandbox, with the ways a node is not ready. */
+class CheckCommandTest {
+  @TempDir Path base;
+  Path root;
+
+  @BeforeEach
+  void mixedHost() throws Exception {
+    root = base.resolve("host");
+    Sandbox.create(root, SandboxProfile.MIXED);
+  }
+
+  private Cli.Result check(String... args) {
+    List<String> all = new ArrayList<>(List.of("--root", root.toString(), "--simulate", "--json", "check"));
+    all.addAll(List.of(args));
+    return Cli.run(all);
+  }
+
+  /** The detail of the first item with that status, or fails the test. */
+  private static String first(Cli.Result result, String status) {
+    for (JsonNode item : result.json().get("items")) {
+      if (item.get("status").asText().equals(status)) {
+        return item.get("detail").asText();
+      }
+    }
+    throw new AssertionError("no " + status + " in " + result);
+  }
+
+  private void write(String relative, String content) throws Exception {
+    Files.writeString(root.resolve(relative), content);
+  }
+
+  @Test
+  void aReadyNodePasses() {
+    Cli.Result result = check();
+    assertEquals(0, result.exitCode(), result::toString);
+    assertEquals(0, result.json().get("fail").asInt());
+    assertEquals(3, result.json().get("pass").asInt());
+  }
+
+  @Test
+  void noIommuGroupsFailsWithTheFix() throws Exception {
+    try (var groups = Files.list(root.resolve("sys/kernel/iommu_groups"))) {
+      for (Path group : groups.toList()) {
+        try (var walk = Files.walk(group)) {
+          walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        }
+      }
+    }
+    write("proc/cmdline", "BOOT_IMAGE=/boot/vmlinuz root=/dev/mapper/pve-root ro quiet\n");
+    Cli.Result result = check();
+    assertEquals(1, result.exitCode(), result::toString);
+    assertEquals("no IOMMU groups in /sys/kernel/iommu_groups: enable VT-d/AMD-Vi in the firmware and add"
+        + " intel_iommu=on (Intel) to the kernel command line", first(result, "fail"));
+  }
+
+  @Test
+  void missingVfioModulesFailForPassthroughButOnlyWarnForMdev() throws Exception {
+    write("proc/modules", "");
+    Files.delete(root.resolve("sys/module/vfio_pci"));
+    assertEquals("not loaded: vfio, vfio_iommu_type1, vfio_pci (add them to /etc/modules and run update-initramfs -u -k all)",
+        first(check("601"), "fail"));
+    Cli.Result mdevOnly = check("201");
+    assertEquals(0, mdevOnly.exitCode(), mdevOnly::toString);
+    assertTrue(first(mdevOnly, "warn").endsWith("; mediated devices do not need them"));
+  }
+
+  @Test
+  void aDeviceSharingItsIommuGroupFails() throws Exception {
+    Path group = Files.readSymbolicLink(root.resolve("sys/devices/pci0000:00/0000:0b:00.0/iommu_group"));
+    Path groupDir = root.resolve("sys/devices/pci0000:00/0000:0b:00.0").resolve(group).normalize();
+    Files.createSymbolicLink(groupDir.resolve("devices/0000:03:00.0"), Path.of("../../../../devices/pci0000:00/0000:03:00.0"));
+    Cli.Result result = check("601");
+    assertEquals(1, result.exitCode(), result::toString);
+    assertEquals("0000:0b:00.0 shares IOMMU group " + groupDir.getFileName() + " with 0000:03:00.0 8086:1572: try another slot",
+        first(result, "fail"));
+  }
+
+  @Test
+  void anExhaustedMdevTypeFails() throws Exception {
+    write("sys/devices/pci0000:00/0000:00:02.0/mdev_supported_types/i915-GVTg_V5_4/available_instances", "0\n");
+    Cli.Result result = check("201");
+    assertEquals(1, result.exitCode(), result::toString);
+    assertEquals("no free instance of i915-GVTg_V5_4 (GVTg_V5_4) on 0000:00:02.0", first(result, "fail"));
+  }
+
+  @Test
+  void aMappingThatNoLongerMatchesFails() throws Exception {
+    write("sys/devices/pci0000:00/0000:0b:00.0/device", "0x73ff\n");
+    Cli.Result result = check("602");
+    assertEquals(1, result.exitCode(), result::toString);
+    assertTrue(first(result, "fail").startsWith("mapping 'rx6800' does not match (hardware probably changed): 'id' does not"
+        + " match for 'rx6800' on 0000:0b:00.0: the device has 1002:73ff, the mapping says 1002:73bf"), result::toString);
+  }
+
+  @Test
+  void anXvgaGpuOutsideQ35OrOvmfIsAdvised() throws Exception {
+    Path conf = root.resolve("etc/pve/qemu-server/601.conf");
+    Files.writeString(conf, Files.readString(conf).replace("bios: ovmf\n", "").replace("machine: q35\n", ""));
+    Cli.Result result = check("601");
+    assertEquals(0, result.exitCode(), result::toString);
+    assertTrue(result.out().contains("x-vga GPU: use machine q35 and bios ovmf (UEFI) for the best compatibility;"
+        + " machine is not q35; bios is not ovmf"), result::toString);
+  }
+
+  @Test
+  void aBadVmidIsAUsageErrorAndNothingChanges() {
+    Map<String, String> before = HostTree.snapshotOf(root);
+    Cli.Result result = check("0101");
+    assertEquals(ExitCodes.USAGE, result.exitCode());
+    assertEquals("guesthook: error: invalid vmid '0101': expected an integer from 100 to 999999999\n", result.err());
+    assertEquals(before, HostTree.snapshotOf(root));
+  }
+}
