@@ -14,6 +14,9 @@ import java.util.Optional;
  */
 public record Hostpci(int index, List<String> ids, Optional<String> mapping, Optional<String> mdev, Map<String, String> options) {
   private static final String SLOT = "([0-9a-f]{4}:)?[0-9a-f]{2}:[0-9a-f]{2}";
+  /** The options of qemu-server's hostpci format. */
+  private static final java.util.Set<String> OPTIONS = java.util.Set.of("mapping", "mdev", "pcie", "x-vga", "rombar",
+      "romfile", "vendor-id", "device-id", "sub-vendor-id", "sub-device-id", "legacy-igd", "driver");
 
   /** The config's entries; a malformed one fails naming the config file and line. */
   public static List<Hostpci> of(VmConfig config) throws PveFileException {
@@ -35,11 +38,34 @@ public record Hostpci(int index, List<String> ids, Optional<String> mapping, Opt
           ids.add(lower.matches(SLOT) && lower.length() == 5 ? "0000:" + lower : lower.length() == 7 ? "0000:" + lower : lower);
         }
       } else {
-        options.put(part.substring(0, eq), part.substring(eq + 1));
+        String key = part.substring(0, eq);
+        if (!OPTIONS.contains(key)) {
+          throw new IllegalArgumentException("hostpci" + index + ": unknown option '" + Printable.of(key) + "'");
+        }
+        options.put(key, part.substring(eq + 1));
       }
+    }
+    if (!ids.isEmpty() && options.containsKey("mapping")) {
+      throw new IllegalArgumentException("hostpci" + index + ": Cannot set both 'host' and 'mapping'.");
+    }
+    if (ids.isEmpty() && !options.containsKey("mapping")) {
+      throw new IllegalArgumentException("hostpci" + index + ": Either 'host' or 'mapping' must be set.");
     }
     return new Hostpci(index, List.copyOf(ids), Optional.ofNullable(options.get("mapping")),
         Optional.ofNullable(options.get("mdev")), Map.copyOf(options));
+  }
+
+  public boolean pcie() {
+    return "1".equals(options.get("pcie"));
+  }
+
+  public boolean xVga() {
+    return "1".equals(options.get("x-vga"));
+  }
+
+  /** {@code rombar=0} hides the option ROM; on by default. */
+  public boolean rombar() {
+    return !"0".equals(options.get("rombar"));
   }
 
   /** The functions named directly (a slot names none here: ask the host for its functions). */

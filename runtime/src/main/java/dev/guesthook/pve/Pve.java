@@ -89,6 +89,18 @@ public final class Pve {
     return host.exists(file) ? StorageConfig.parse(file.toString(), host.read(file)) : StorageConfig.absent();
   }
 
+  /** USB resource mappings ({@code /etc/pve/mapping/usb.cfg}). */
+  public Map<String, UsbMapping> usbMappings() throws PveFileException {
+    HostPath file = ETC_PVE.resolve("mapping", "usb.cfg");
+    return host.exists(file) ? OtherMappings.usb(file.toString(), host.read(file)) : Map.of();
+  }
+
+  /** Directory mappings for virtiofs ({@code /etc/pve/mapping/directory.cfg}). */
+  public Map<String, DirMapping> directoryMappings() throws PveFileException {
+    HostPath file = ETC_PVE.resolve("mapping", "directory.cfg");
+    return host.exists(file) ? OtherMappings.directories(file.toString(), host.read(file)) : Map.of();
+  }
+
   /** Devices qemu-server has reserved for running or starting guests. */
   public Map<PciAddress, VmId> pciReservations(Instant now) {
     return PciReservations.active(host, now);

@@ -165,6 +165,14 @@ public final class VmConfigParser {
             + Printable.of(value) + "'");
         return;
       }
+      if (key.matches("hostpci[0-9]{1,2}")) {
+        try {
+          Hostpci.parse(Integer.parseInt(key.substring("hostpci".length())), checked);
+        } catch (IllegalArgumentException e) {
+          problem("unable to parse value of '" + key + "' - " + e.getMessage().replaceFirst("^hostpci\\d+: ", ""));
+          return; // as in Proxmox, the device is left out
+        }
+      }
       put(key.equals("cdrom") ? "ide2" : key, checked);
     }
 

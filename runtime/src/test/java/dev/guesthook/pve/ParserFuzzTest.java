@@ -48,4 +48,19 @@ class ParserFuzzTest {
       // A bad file is reported, with its line.
     }
   }
+
+  @FuzzTest(maxDuration = "60s")
+  void usbAndDirectoryMappings(FuzzedDataProvider data) {
+    boolean usb = data.consumeBoolean();
+    String text = data.consumeRemainingAsString();
+    try {
+      if (usb) {
+        OtherMappings.usb("/f/usb.cfg", text);
+      } else {
+        OtherMappings.directories("/f/directory.cfg", text);
+      }
+    } catch (PveFileException expected) {
+      // A bad file is reported, with its line.
+    }
+  }
 }

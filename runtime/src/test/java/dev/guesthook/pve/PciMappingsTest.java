@@ -40,10 +40,10 @@ class PciMappingsTest {
   @CsvSource(delimiter = '|', value = {
     "bad id!                                           | /x.cfg:1: 'bad id!' is not a mapping id",
     "\\tmap node=pve1,path=0000:01:00.0,id=10de:2231   | /x.cfg:1: property outside a mapping section",
-    "m\\n\\tmap node=pve1,path=../../x,id=10de:2231     | /x.cfg:2: map path '../../x' is not a PCI address",
-    "m\\n\\tmap node=pve1,path=0000:01:00.0             | /x.cfg:2: map without id=",
-    "m\\n\\tcolour blue                                  | /x.cfg:2: unknown property 'colour'",
-    "m\\n\\tmap node=pve1,path=0000:01:00.0,id=10de:2231\\nm | /x.cfg:3: mapping 'm' defined twice",
+    "mx\\n\\tmap node=pve1,path=../../x,id=10de:2231     | /x.cfg:2: map path '../../x' is not a PCI address",
+    "mx\\n\\tmap node=pve1,path=0000:01:00.0             | /x.cfg:2: map without id=",
+    "mx\\n\\tcolour blue                                  | /x.cfg:2: unknown property 'colour'",
+    "mx\\n\\tmap node=pve1,path=0000:01:00.0,id=10de:2231\\nmx | /x.cfg:3: mapping 'mx' defined twice",
   })
   void aBadLineIsNamedWithFileAndLine(String text, String message) {
     PveFileException e = assertThrows(PveFileException.class,

@@ -85,10 +85,16 @@ class VmConfigParserTest {
   }
 
   @Test
-  void aBadHostpciIsRefusedNamingFileAndLine() throws Exception {
-    VmConfig config = parse("memory: 2048\nhostpci0: 0000:01:00.0;../x,pcie=1\n");
-    PveFileException e = assertThrows(PveFileException.class, config::hostpci);
-    assertEquals(FILE + ":2: hostpci0: '../x' is not a PCI address or slot", e.getMessage());
+  void aBadHostpciIsLeftOutAndNamedAsProxmoxDoes() throws Exception {
+    VmConfig config = parse("memory: 2048\nhostpci0: 0000:01:00.0;../x,pcie=1\nhostpci1: 02:00.0,colour=red\n"
+        + "hostpci2: host=03:00.0,mapping=gpu\nhostpci3: pcie=1\nhostpci4: 04:00.0,pcie=1\n");
+    assertEquals(List.of(4), config.hostpci().stream().map(Hostpci::index).toList());
+    assertEquals(List.of(
+        FILE + ":2: unable to parse value of 'hostpci0' - '../x' is not a PCI address or slot",
+        FILE + ":3: unable to parse value of 'hostpci1' - unknown option 'colour'",
+        FILE + ":4: unable to parse value of 'hostpci2' - Cannot set both 'host' and 'mapping'.",
+        FILE + ":5: unable to parse value of 'hostpci3' - Either 'host' or 'mapping' must be set."), config.problems());
+    assertThrows(PveFileException.class, () -> VmConfigParser.parseStrict(FILE, "hostpci1: 02:00.0,colour=red\n"));
   }
 
   @Test
