@@ -24,6 +24,7 @@ public final class VmConfig {
     private final Map<String, String> values = new LinkedHashMap<>();
     private final Map<String, Integer> lines = new LinkedHashMap<>();
     private final StringBuilder description = new StringBuilder();
+    private final List<Map.Entry<String, String>> raw = new ArrayList<>();
 
     Section(String name) {
       this.name = name;
@@ -41,6 +42,10 @@ public final class VmConfig {
 
     Integer lineOf(String key) {
       return lines.get(key);
+    }
+
+    void addRaw(String key, String value) {
+      raw.add(Map.entry(key, value));
     }
 
     void addDescription(String text) {
@@ -91,6 +96,11 @@ public final class VmConfig {
 
   public Optional<String> get(String key) {
     return Optional.ofNullable(current.values().get(key));
+  }
+
+  /** A container's raw {@code lxc.*} lines in file order (they may repeat). */
+  public List<Map.Entry<String, String>> lxcRaw() {
+    return List.copyOf(current.raw);
   }
 
   /** The {@code #} comment lines of the top section, decoded and joined by newlines. */

@@ -34,6 +34,8 @@ public final class VmConfigParser {
   private static final Pattern ARGS = Pattern.compile("args:\\s*(.*\\S)\\s*");
   private static final Pattern DELETE = Pattern.compile("delete:\\s*(.*\\S)\\s*");
   private static final Pattern KEY_VALUE = Pattern.compile("([a-z][a-z_\\-]*\\d*):\\s*(.+?)\\s*");
+  /** pve-container's raw LXC keys, which may repeat: {@code lxc.cgroup2.devices.allow: c 226:* rwm}. */
+  private static final Pattern LXC_RAW = Pattern.compile("(lxc\\.[a-z0-9_\\-.]+)(:|\\s*=)\\s*(.*?)\\s*");
 
   /** Scalar keys of qemu-server's schema ($confdesc) that Proxmox type-checks on every read. */
   private static final Map<String, String> SCALAR_TYPES = scalarTypes();
@@ -55,6 +57,8 @@ public final class VmConfigParser {
     private final String origin;
     private final String text;
     private final boolean strict;
+    /** A container config (pve-container): raw lxc.* keys, and no qemu type checks. */
+    private final boolean container;
     private final List<String> problems = new ArrayList<>();
     private final VmConfig.Section current = new VmConfig.Section("");
     private final Map<String, VmConfig.Section> snapshots = new LinkedHashMap<>();
@@ -68,6 +72,7 @@ public final class VmConfigParser {
       this.origin = origin;
       this.text = text;
       this.strict = strict;
+      this.container = origin.contains("/lxc/");
     }
 
     VmConfig read() throws PveFileException {
@@ -109,6 +114,8 @@ public final class VmConfigParser {
         } else {
           problem("property 'delete' is only allowed in [PENDING]");
         }
+      } else if (container && (m = LXC_RAW.matcher(line)).matches()) {
+        section.addRaw(m.group(1), m.group(3));
       } else if ((m = KEY_VALUE.matcher(line)).matches()) {
         keyValue(m.group(1), m.group(2));
       } else {
@@ -158,14 +165,14 @@ public final class VmConfigParser {
         put(key, value); // Proxmox keeps these unchecked: they are informative
         return;
       }
-      String type = SCALAR_TYPES.get(key);
+      String type = container ? null : SCALAR_TYPES.get(key);
       String checked = type == null ? value : checkType(type, value);
       if (checked == null) {
         problem("unable to parse value of '" + key + "' - type check ('" + type + "') failed - got '"
             + Printable.of(value) + "'");
         return;
       }
-      if (key.matches("hostpci[0-9]{1,2}")) {
+      if (!container && key.matches("hostpci[0-9]{1,2}")) {
         try {
           Hostpci.parse(Integer.parseInt(key.substring("hostpci".length())), checked);
         } catch (IllegalArgumentException e) {

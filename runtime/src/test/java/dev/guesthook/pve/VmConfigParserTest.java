@@ -120,4 +120,16 @@ class VmConfigParserTest {
   void tagsAcceptTheSeparatorsProxmoxAccepts() throws Exception {
     assertEquals(List.of("gpu", "prod", "hibernate"), parse("tags: gpu;prod hibernate\n").tags());
   }
+
+  @Test
+  void aContainerConfigKeepsItsRawLxcLines() throws Exception {
+    VmConfig ct = VmConfigParser.parse("/etc/pve/lxc/200.conf", "arch: amd64\ncores: 2\nmemory: 1024\n"
+        + "rootfs: local-lvm:vm-200-disk-0,size=8G\nlxc.cgroup2.devices.allow: c 226:* rwm\n"
+        + "lxc.mount.entry = /dev/dri dev/dri none bind,optional,create=dir\nlxc.cgroup2.devices.allow: c 29:0 rwm\n");
+    assertEquals(List.of(), ct.problems());
+    assertEquals(List.of(Map.entry("lxc.cgroup2.devices.allow", "c 226:* rwm"),
+        Map.entry("lxc.mount.entry", "/dev/dri dev/dri none bind,optional,create=dir"),
+        Map.entry("lxc.cgroup2.devices.allow", "c 29:0 rwm")), ct.lxcRaw());
+    assertEquals("2", ct.current().get("cores"));
+  }
 }
