@@ -33,9 +33,11 @@ public final class VmConfigParser {
   private static final Pattern DESCRIPTION = Pattern.compile("description:\\s*(.*\\S)\\s*");
   private static final Pattern ARGS = Pattern.compile("args:\\s*(.*\\S)\\s*");
   private static final Pattern DELETE = Pattern.compile("delete:\\s*(.*\\S)\\s*");
-  private static final Pattern KEY_VALUE = Pattern.compile("([a-z][a-z_\\-]*\\d*):\\s*(.+?)\\s*");
+  // No lazy group before a trailing \s*: that backtracks quadratically over a long run of spaces.
+  // The value's trailing whitespace is stripped after matching instead.
+  private static final Pattern KEY_VALUE = Pattern.compile("([a-z][a-z_\\-]*\\d*):(.+)");
   /** pve-container's raw LXC keys, which may repeat: {@code lxc.cgroup2.devices.allow: c 226:* rwm}. */
-  private static final Pattern LXC_RAW = Pattern.compile("(lxc\\.[a-z0-9_\\-.]+)(:|\\s*=)\\s*(.*?)\\s*");
+  private static final Pattern LXC_RAW = Pattern.compile("(lxc\\.[a-z0-9_\\-.]+)(:|\\s*=)\\s*(.*)");
 
   /** Scalar keys of qemu-server's schema ($confdesc) that Proxmox type-checks on every read. */
   private static final Map<String, String> SCALAR_TYPES = scalarTypes();
@@ -115,9 +117,9 @@ public final class VmConfigParser {
           problem("property 'delete' is only allowed in [PENDING]");
         }
       } else if (container && (m = LXC_RAW.matcher(line)).matches()) {
-        section.addRaw(m.group(1), m.group(3));
+        section.addRaw(m.group(1), m.group(3).stripTrailing());
       } else if ((m = KEY_VALUE.matcher(line)).matches()) {
-        keyValue(m.group(1), m.group(2));
+        keyValue(m.group(1), m.group(2).strip()); // "boot: " is a key with a blank value, as upstream reads it
       } else {
         problem("unable to parse config: " + Printable.of(line));
       }

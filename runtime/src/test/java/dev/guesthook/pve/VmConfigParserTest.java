@@ -132,4 +132,13 @@ class VmConfigParserTest {
         Map.entry("lxc.cgroup2.devices.allow", "c 29:0 rwm")), ct.lxcRaw());
     assertEquals("2", ct.current().get("cores"));
   }
+
+  @Test
+  void aMegabyteOfSpacesInALineIsReadAtOnceNotForMinutes() {
+    // A value with a long run of blanks once made the key pattern backtrack quadratically (minutes per MiB).
+    String line = "name: x" + " ".repeat(1_000_000) + "y\n";
+    VmConfig config = org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(java.time.Duration.ofSeconds(10),
+        () -> VmConfigParser.parse(FILE, line));
+    assertEquals("x" + " ".repeat(1_000_000) + "y", config.current().get("name"));
+  }
 }
