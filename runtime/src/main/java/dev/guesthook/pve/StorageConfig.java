@@ -20,7 +20,6 @@ import java.util.regex.Pattern;
  */
 public final class StorageConfig {
   private static final Pattern HEADER = Pattern.compile("(\\S+):\\s*(\\S+)\\s*");
-  private static final Pattern PROPERTY = Pattern.compile("\\s+(\\S+)(\\s+(.*\\S))?\\s*");
   private static final Pattern STORAGE_ID = Pattern.compile("[a-z][a-z0-9\\-_.]*[a-z0-9]", Pattern.CASE_INSENSITIVE);
   private static final Pattern BOOLEAN = Pattern.compile("(?i)1|0|on|off|yes|no|true|false");
 
@@ -81,9 +80,9 @@ public final class StorageConfig {
         continue;
       }
       if (section != null) {
-        Matcher p = PROPERTY.matcher(line);
-        if (p.matches()) {
-          section.property(p.group(1), p.group(3) == null ? "" : p.group(3), where, problems);
+        if (Character.isWhitespace(line.charAt(0))) {
+          String[] keyValue = line.strip().split("\\s+", 2);
+          section.property(keyValue[0], keyValue.length > 1 ? keyValue[1] : "", where, problems);
         } else {
           problems.add(where + "ignore config line: " + Printable.of(line));
         }

@@ -30,9 +30,11 @@ public final class VmConfigParser {
       Pattern.compile("\\[special:(cloudinit|fleecing)\\]\\s*", Pattern.CASE_INSENSITIVE);
   private static final Pattern SNAPSHOT = Pattern.compile("\\[([a-z][a-z0-9_\\-]+)\\]\\s*", Pattern.CASE_INSENSITIVE);
   private static final Pattern OTHER_SECTION = Pattern.compile("\\[([^\\]]*)\\]\\s*");
-  private static final Pattern DESCRIPTION = Pattern.compile("description:\\s*(.*\\S)\\s*");
-  private static final Pattern ARGS = Pattern.compile("args:\\s*(.*\\S)\\s*");
-  private static final Pattern DELETE = Pattern.compile("delete:\\s*(.*\\S)\\s*");
+  // Values are taken whole and stripped afterwards: patterns like (.*\S)\s* backtrack quadratically
+  // over a long run of blanks, and a config is read before every start.
+  private static final Pattern DESCRIPTION = Pattern.compile("description:(.*\\S.*)");
+  private static final Pattern ARGS = Pattern.compile("args:(.*\\S.*)");
+  private static final Pattern DELETE = Pattern.compile("delete:(.*\\S.*)");
   // No lazy group before a trailing \s*: that backtracks quadratically over a long run of spaces.
   // The value's trailing whitespace is stripped after matching instead.
   private static final Pattern KEY_VALUE = Pattern.compile("([a-z][a-z_\\-]*\\d*):(.+)");
@@ -107,12 +109,12 @@ public final class VmConfigParser {
       }
       Matcher m;
       if ((m = DESCRIPTION.matcher(line)).matches()) {
-        section.addDescription(decodeText(m.group(1)));
+        section.addDescription(decodeText(m.group(1).strip()));
       } else if ((m = ARGS.matcher(line)).matches()) {
-        put("args", m.group(1));
+        put("args", m.group(1).strip());
       } else if ((m = DELETE.matcher(line)).matches()) {
         if (section == pending) {
-          put("delete", m.group(1));
+          put("delete", m.group(1).strip());
         } else {
           problem("property 'delete' is only allowed in [PENDING]");
         }
