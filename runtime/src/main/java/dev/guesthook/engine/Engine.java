@@ -18,6 +18,7 @@ import dev.guesthook.host.HostPort;
 import dev.guesthook.host.real.LinuxHost;
 import dev.guesthook.host.sim.SimulatedHost;
 import dev.guesthook.pve.Pve;
+import dev.guesthook.record.Recorder;
 import dev.guesthook.pve.PveFileException;
 import dev.guesthook.pve.VmConfig;
 import io.vertx.core.Future;
@@ -34,6 +35,9 @@ import java.util.Optional;
  * and the tests all go through here.
  */
 public final class Engine {
+  static final long RECORDING_MAX_BYTES = 16L * 1024 * 1024;
+  static final int RECORDING_KEEP = 5;
+
   private final Vertx vertx;
   private final Settings settings;
   private final HostPort host;
@@ -128,7 +132,23 @@ public final class Engine {
                 dispatcher
                     .dispatch(request)
                     .eventually(dispatcher::stop)
+                    .compose(result -> record(result, prepared, listener))
                     .map(result -> new Run(result, prepared.catalog())));
+  }
+
+  /** Every real or simulated phase is recorded; a dry run changed nothing, so there is nothing to keep. */
+  private Future<DispatchResult> record(DispatchResult result, Prepared prepared, PhaseListener listener) {
+    if (settings.dryRun()) {
+      return Future.succeededFuture(result);
+    }
+    Recorder recorder = new Recorder(settings.recordingDir(), RECORDING_MAX_BYTES, RECORDING_KEEP,
+        warning -> listener.line("guesthook: warning: " + warning));
+    return vertx.executeBlocking(() -> {
+      Map<String, Map<String, Object>> given = new java.util.TreeMap<>();
+      prepared.catalog().hooks().forEach(hook -> given.put(hook.name(), hookSettings(prepared, hook.name())));
+      recorder.record(result, given);
+      return result;
+    }, false);
   }
 
   /** guesthook.yaml's defaults and VM entry, then the VM's own file on top. */

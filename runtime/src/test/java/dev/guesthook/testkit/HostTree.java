@@ -20,6 +20,8 @@ import java.util.stream.Stream;
 public final class HostTree {
   /** guesthook's own compile cache; it is not part of the host a hook acts on. */
   public static final String HOOK_CACHE = "var/cache/guesthook";
+  /** guesthook's own bookkeeping under a host root: left out of snapshots. */
+  public static final java.util.List<String> OWN = java.util.List.of(HOOK_CACHE, "var/lib/guesthook/recordings");
 
   private final Path root;
   private final Path hooks;
@@ -81,9 +83,22 @@ public final class HostTree {
     return List.of("--root", root.toString(), "--hooks", hooks.toString());
   }
 
-  /** Every file, link and folder under the root except guesthook's own cache: path -> mode and content, or link target. */
+  /** Every file, link and folder under the root except guesthook's own cache and recordings: path -> mode and content, or link target. */
   public Map<String, String> snapshot() {
     return snapshotOf(root);
+  }
+
+  /** guesthook's compile cache and recordings (and the folders leading to them) are not the host hooks act on. */
+  private static boolean isGuesthooksOwn(String relative, boolean directory) {
+    for (String own : OWN) {
+      if (relative.equals(own) || relative.startsWith(own + "/")) {
+        return true;
+      }
+      if (directory && !relative.isEmpty() && own.startsWith(relative + "/")) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** The same for any host root, e.g. a sandbox. */
@@ -92,8 +107,7 @@ public final class HostTree {
     try (Stream<Path> walk = Files.walk(root)) {
       for (Path path : walk.toList()) {
         String relative = root.relativize(path).toString();
-        boolean cacheOrItsParents = relative.startsWith(HOOK_CACHE) || (!relative.isEmpty() && HOOK_CACHE.startsWith(relative + "/"));
-        if (cacheOrItsParents && Files.isDirectory(path) || relative.startsWith(HOOK_CACHE)) {
+        if (isGuesthooksOwn(relative, Files.isDirectory(path))) {
           continue;
         }
         if (Files.isSymbolicLink(path)) {

@@ -1,0 +1,53 @@
+package dev.guesthook.cli;
+
+import dev.guesthook.record.Recorder;
+import io.vertx.core.Future;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
+
+/** {@code guesthook record --on|--off}: turn recording of lifecycle events on or off; without a flag, say which. */
+@Command(
+    name = "record",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Turn the recording of lifecycle events on or off (it is on by default). Recordings are",
+      "<root>/var/lib/guesthook/recordings/<vmid>-<day>.jsonl; read them with 'guesthook events',",
+      "replay them with 'guesthook replay'. Without --on or --off, prints whether recording is on."
+    })
+final class RecordCommand implements Callable<Integer> {
+  @ParentCommand Main main;
+
+  @ArgGroup(exclusive = true)
+  Switch change;
+
+  static final class Switch {
+    @Option(names = "--on", required = true, description = "Record every phase (the default).")
+    boolean on;
+
+    @Option(names = "--off", required = true, description = "Stop recording.")
+    boolean off;
+  }
+
+  @Override
+  public Integer call() {
+    return main.withSettings((vertx, settings) -> vertx.executeBlocking(() -> {
+      Path dir = settings.recordingDir();
+      if (change != null) {
+        Files.createDirectories(dir);
+        Path marker = dir.resolve(Recorder.OFF_MARKER);
+        if (change.off) {
+          Files.writeString(marker, "recording turned off by 'guesthook record --off'\n");
+        } else {
+          Files.deleteIfExists(marker);
+        }
+      }
+      main.console.out().println("recording is " + (Recorder.isOn(dir) ? "on" : "off") + " (" + dir + ")");
+      return ExitCodes.OK;
+    }, false));
+  }
+}

@@ -1,0 +1,39 @@
+package dev.guesthook.record;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.file.Path;
+
+/** One event read back from a recording, with where it came from. */
+public record RecordedEvent(Path file, int line, JsonNode doc) {
+  public int vmid() {
+    return doc.path("event").path("vmid").asInt();
+  }
+
+  public String phase() {
+    return doc.path("event").path("phase").asText();
+  }
+
+  public String time() {
+    return doc.path("event").path("time").asText();
+  }
+
+  /** One line for a timeline: time, VM, phase and situation, outcome, and each hook that did something. */
+  public String summary() {
+    StringBuilder out = new StringBuilder(time() + "  VM " + vmid() + " " + phase()
+        + " (" + doc.path("event").path("situation").asText() + "): " + doc.path("outcome").asText());
+    for (JsonNode hook : doc.path("hooks")) {
+      if (!hook.path("outcome").asText().equals("skipped")) {
+        long changes = 0;
+        for (JsonNode call : hook.path("interactions")) {
+          String kind = call.path("kind").asText();
+          if (kind.equals("write") || kind.equals("run") || kind.equals("mkdir") || kind.equals("delete")) {
+            changes++;
+          }
+        }
+        out.append("; ").append(hook.path("name").asText()).append(' ').append(hook.path("outcome").asText())
+            .append(" (").append(changes).append(changes == 1 ? " change)" : " changes)");
+      }
+    }
+    return out.toString();
+  }
+}
