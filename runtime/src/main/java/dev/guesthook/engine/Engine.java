@@ -136,6 +136,22 @@ public final class Engine {
                     .map(result -> new Run(result, prepared.catalog())));
   }
 
+  /**
+   * Dispatches a given event on a given host (a replay of a recording): the current hooks, the settings
+   * they were given then, nothing recorded again.
+   */
+  public Future<DispatchResult> replay(LifecycleEvent event, HostPort replayHost,
+      java.util.function.Function<String, Map<String, Object>> settingsOf, PhaseListener listener) {
+    return vertx
+        .executeBlocking(() -> hookLoader().load(Optional.of(event.vmid())), false)
+        .compose(catalog -> {
+          PhaseRequest request = new PhaseRequest(event, replayHost, settings.hookTimeout(), settings.logLevel(),
+              listener::line, settingsOf::apply, false);
+          return Dispatcher.start(vertx, catalog.hooks())
+              .compose(dispatcher -> dispatcher.dispatch(request).eventually(dispatcher::stop));
+        });
+  }
+
   /** Every real or simulated phase is recorded; a dry run changed nothing, so there is nothing to keep. */
   private Future<DispatchResult> record(DispatchResult result, Prepared prepared, PhaseListener listener) {
     if (settings.dryRun()) {

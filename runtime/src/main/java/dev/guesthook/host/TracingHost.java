@@ -78,12 +78,17 @@ public final class TracingHost implements HostPort {
 
   @Override
   public CommandResult run(HostCommand command) {
-    return traced(
-        command.readOnly() ? Kind.QUERY : Kind.RUN,
-        command.display(),
-        null,
-        () -> delegate.run(command),
-        result -> result.status() + " exit=" + result.exitCode());
+    Kind kind = command.readOnly() ? Kind.QUERY : Kind.RUN;
+    CommandResult result;
+    try {
+      result = delegate.run(command);
+    } catch (HostException e) {
+      listener.accept(HostInteraction.failure(kind, command.display(), null, e));
+      throw e;
+    }
+    // The output rides in the value, so a replay can answer the same command with the same text.
+    listener.accept(HostInteraction.of(kind, command.display(), result.output(), result.status() + " exit=" + result.exitCode()));
+    return result;
   }
 
   @Override

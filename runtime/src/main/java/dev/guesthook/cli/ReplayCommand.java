@@ -1,0 +1,156 @@
+package dev.guesthook.cli;
+
+import dev.guesthook.dispatch.DispatchResult;
+import dev.guesthook.engine.Engine;
+import dev.guesthook.engine.PhaseListener;
+import dev.guesthook.event.LifecycleEvent;
+import dev.guesthook.record.RecordedEvent;
+import dev.guesthook.record.RecordingException;
+import dev.guesthook.record.RecordingFormat;
+import dev.guesthook.record.RecordingReader;
+import dev.guesthook.record.Replay;
+import dev.guesthook.record.ReplayHost;
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+
+/** {@code guesthook replay FILE...}: run recorded events through the current hooks and compare. */
+@Command(
+    name = "replay",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Replay recorded lifecycle events through the current hooks (--hooks DIR to try others): each hook",
+      "gets the settings and the host answers it had when the event was recorded; what it does now is",
+      "compared with what it did then, interaction by interaction. Prints agreement or a diff per event",
+      "('-' recorded, '+' now). Exit 0 when every event agrees, 1 when any differs, 2 on unreadable files.",
+      "--update rewrites the recording with what the hooks do now, after an intended change."
+    })
+final class ReplayCommand implements Callable<Integer> {
+  @ParentCommand Main main;
+
+  @Parameters(paramLabel = "FILE", arity = "1..*", description = "Recordings (.jsonl) to replay.")
+  List<Path> files;
+
+  @Option(names = "--update", description = "Make what the hooks do now the new expectation.")
+  boolean update;
+
+  @Override
+  public Integer call() {
+    for (Path file : files) {
+      if (!Files.isRegularFile(file)) {
+        main.console.error("no recording " + file);
+        return ExitCodes.USAGE;
+      }
+    }
+    return main.withSettings((vertx, settings) -> vertx.executeBlocking(() -> {
+      Engine engine = new Engine(vertx, settings, new dev.guesthook.host.DryRunHost(Engine.hostFor(settings)), Clock.systemUTC());
+      Tally tally = new Tally();
+      for (Path file : files) {
+        replayFile(engine, file, tally);
+      }
+      printSummary(tally);
+      return tally.differ == 0 ? ExitCodes.OK : ExitCodes.HOOK_FAILED;
+    }, false));
+  }
+
+  private static final class Tally {
+    int events;
+    int agree;
+    int differ;
+    List<Map<String, Object>> json = new ArrayList<>();
+  }
+
+  private void replayFile(Engine engine, Path file, Tally tally) throws Exception {
+    Path updated = file.resolveSibling(file.getFileName() + ".replay-update");
+    try (RecordingReader reader = new RecordingReader(file, main.console::warn);
+        BufferedWriter out = update ? Files.newBufferedWriter(updated, StandardCharsets.UTF_8) : null) {
+      while (reader.hasNext()) {
+        RecordedEvent recorded = reader.next();
+        LifecycleEvent event = Replay.event(recorded);
+        DispatchResult now = engine.replay(event, new ReplayHost(recorded), hook -> Replay.settings(recorded, hook), QUIET)
+            .toCompletionStage().toCompletableFuture().get();
+        Replay.Comparison comparison = Replay.compare(recorded, now);
+        tally.events++;
+        if (comparison.agrees()) {
+          tally.agree++;
+        } else {
+          tally.differ++;
+        }
+        print(file, recorded, comparison, tally);
+        if (out != null) {
+          Map<String, Map<String, Object>> given = new TreeMap<>();
+          now.hooks().forEach(h -> given.put(h.hook(), Replay.settings(recorded, h.hook())));
+          out.write(RecordingFormat.line(now, given));
+          out.newLine();
+        }
+      }
+    } catch (RecordingException e) {
+      Files.deleteIfExists(updated);
+      throw new dev.guesthook.config.ConfigException(e.getMessage());
+    }
+    if (update) {
+      Files.move(updated, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    }
+  }
+
+  private static final PhaseListener QUIET = new PhaseListener() {
+    @Override
+    public void started(LifecycleEvent event, int hooks) {}
+
+    @Override
+    public void line(String line) {}
+  };
+
+  private void print(Path file, RecordedEvent recorded, Replay.Comparison comparison, Tally tally) {
+    String what = "VM " + recorded.vmid() + " " + recorded.phase() + " " + recorded.time();
+    if (main.options.json) {
+      Map<String, Object> item = new LinkedHashMap<>();
+      item.put("file", file.toString());
+      item.put("line", recorded.line());
+      item.put("vmid", recorded.vmid());
+      item.put("phase", recorded.phase());
+      item.put("time", recorded.time());
+      item.put("agrees", comparison.agrees());
+      item.put("differences", comparison.differences());
+      tally.json.add(item);
+      return;
+    }
+    PrintStream out = main.console.out();
+    if (comparison.agrees()) {
+      out.println(what + ": agrees (" + comparison.interactions() + " interactions)");
+    } else {
+      out.println(what + ": DIFFERS (" + file.getFileName() + ":" + recorded.line() + ")");
+      comparison.differences().forEach(d -> out.println("    " + d));
+    }
+  }
+
+  private void printSummary(Tally tally) {
+    if (main.options.json) {
+      Map<String, Object> doc = new LinkedHashMap<>();
+      doc.put("events", tally.events);
+      doc.put("agree", tally.agree);
+      doc.put("differ", tally.differ);
+      doc.put("updated", update);
+      doc.put("results", tally.json);
+      main.console.out().println(Report.write(doc));
+    } else {
+      main.console.out().println("replay: " + tally.events + " events, " + tally.agree + " agree, " + tally.differ + " differ"
+          + (update ? "; recordings updated to what the hooks do now" : ""));
+    }
+  }
+}
