@@ -44,10 +44,12 @@ class DemoTest {
         "guesthook: VM 701 pre-start (resume) on pve-sandbox",
         "      undo restore cpu2 governor powersave: ok",
         "guesthook: VM 702 post-stop (hibernation) on pve-sandbox",
+        "recorded events through the same hooks: ",
         "nothing on this machine was changed.")) {
       assertTrue(out.contains(expected), "missing '" + expected + "' in\n" + out);
     }
     assertTrue(!out.contains("VM 503 post-start"), "an aborted start has no later phases");
+    assertTrue(!out.contains(" DIFFER"), "the demo's own recordings replay in agreement");
     assertEquals(before, demoSandboxes(), "the demo's sandbox is deleted afterwards");
   }
 }

@@ -6,6 +6,7 @@ import io.vertx.core.json.JsonObject;
 import dev.guesthook.config.Settings;
 import dev.guesthook.engine.Engine;
 import java.io.PrintStream;
+import dev.guesthook.record.Replayer;
 import dev.guesthook.sandbox.Sandbox;
 import dev.guesthook.sandbox.SandboxProfile;
 import java.io.IOException;
@@ -64,13 +65,34 @@ final class DemoCommand implements Callable<Integer> {
         (vertx, settings) ->
             new Demo(vertx, withDemoCache(settings))
                 .run(new PrintedTimeline(out))
-                .map(failedPhases -> {
-                  out.println();
-                  out.println("guesthook demo: done; " + failedPhases + " phase(s) had a failing hook"
-                      + (failedPhases > 0 ? " (shown above, as the examples intend)" : "")
-                      + "; nothing on this machine was changed.");
-                  return ExitCodes.OK;
-                }));
+                .compose(failedPhases -> vertx.executeBlocking(() -> replayWhatWasRecorded(vertx, withDemoCache(settings), out)
+                    .map(replayed -> {
+                      out.println();
+                      out.println("guesthook demo: done; " + failedPhases + " phase(s) had a failing hook"
+                          + (failedPhases > 0 ? " (shown above, as the examples intend)" : "")
+                          + "; nothing on this machine was changed.");
+                      return replayed.differ() == 0 ? ExitCodes.OK : ExitCodes.HOOK_FAILED;
+                    }).orElse(ExitCodes.INTERNAL), false)));
+  }
+
+  /** Every phase above was recorded; replaying the recordings through the same hooks must agree with them. */
+  private java.util.Optional<Replayer.Summary> replayWhatWasRecorded(io.vertx.core.Vertx vertx, Settings settings,
+      PrintStream out) throws Exception {
+    Engine engine = new Engine(vertx, settings, Engine.hostFor(settings), java.time.Clock.systemUTC());
+    Replayer replayer = new Replayer(engine, main.console::warn);
+    Replayer.Summary total = new Replayer.Summary(0, 0);
+    for (Path file : EventsCommand.files(settings.recordingDir())) {
+      total = total.plus(replayer.replay(file, false, comparison -> {
+        if (!comparison.agrees()) {
+          out.println("   replay of VM " + comparison.recorded().vmid() + " " + comparison.recorded().phase() + " differs:");
+          comparison.differences().forEach(d -> out.println("      " + d));
+        }
+      }));
+    }
+    out.println();
+    out.println("guesthook demo: replayed the " + total.events() + " recorded events through the same hooks: "
+        + total.agree() + " agree" + (total.differ() > 0 ? ", " + total.differ() + " DIFFER" : ""));
+    return java.util.Optional.of(total);
   }
 
   private static void deleteTree(Path dir) {

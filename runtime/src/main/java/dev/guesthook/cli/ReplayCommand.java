@@ -1,28 +1,18 @@
 package dev.guesthook.cli;
 
-import dev.guesthook.dispatch.DispatchResult;
 import dev.guesthook.engine.Engine;
-import dev.guesthook.engine.PhaseListener;
-import dev.guesthook.event.LifecycleEvent;
 import dev.guesthook.record.RecordedEvent;
 import dev.guesthook.record.RecordingException;
-import dev.guesthook.record.RecordingFormat;
-import dev.guesthook.record.RecordingReader;
 import dev.guesthook.record.Replay;
-import dev.guesthook.record.ReplayHost;
-import java.io.BufferedWriter;
-import java.io.IOException;
+import dev.guesthook.record.Replayer;
 import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -60,8 +50,16 @@ final class ReplayCommand implements Callable<Integer> {
     return main.withSettings((vertx, settings) -> vertx.executeBlocking(() -> {
       Engine engine = new Engine(vertx, settings, new dev.guesthook.host.DryRunHost(Engine.hostFor(settings)), Clock.systemUTC());
       Tally tally = new Tally();
+      Replayer replayer = new Replayer(engine, main.console::warn);
       for (Path file : files) {
-        replayFile(engine, file, tally);
+        try {
+          Replayer.Summary summary = replayer.replay(file, update, c -> print(file, c.recorded(), c, tally));
+          tally.events += summary.events();
+          tally.agree += summary.agree();
+          tally.differ += summary.differ();
+        } catch (RecordingException e) {
+          throw new dev.guesthook.config.ConfigException(e.getMessage());
+        }
       }
       printSummary(tally);
       return tally.differ == 0 ? ExitCodes.OK : ExitCodes.HOOK_FAILED;
@@ -74,47 +72,6 @@ final class ReplayCommand implements Callable<Integer> {
     int differ;
     List<Map<String, Object>> json = new ArrayList<>();
   }
-
-  private void replayFile(Engine engine, Path file, Tally tally) throws Exception {
-    Path updated = file.resolveSibling(file.getFileName() + ".replay-update");
-    try (RecordingReader reader = new RecordingReader(file, main.console::warn);
-        BufferedWriter out = update ? Files.newBufferedWriter(updated, StandardCharsets.UTF_8) : null) {
-      while (reader.hasNext()) {
-        RecordedEvent recorded = reader.next();
-        LifecycleEvent event = Replay.event(recorded);
-        DispatchResult now = engine.replay(event, new ReplayHost(recorded), hook -> Replay.settings(recorded, hook), QUIET)
-            .toCompletionStage().toCompletableFuture().get();
-        Replay.Comparison comparison = Replay.compare(recorded, now);
-        tally.events++;
-        if (comparison.agrees()) {
-          tally.agree++;
-        } else {
-          tally.differ++;
-        }
-        print(file, recorded, comparison, tally);
-        if (out != null) {
-          Map<String, Map<String, Object>> given = new TreeMap<>();
-          now.hooks().forEach(h -> given.put(h.hook(), Replay.settings(recorded, h.hook())));
-          out.write(RecordingFormat.line(now, given));
-          out.newLine();
-        }
-      }
-    } catch (RecordingException e) {
-      Files.deleteIfExists(updated);
-      throw new dev.guesthook.config.ConfigException(e.getMessage());
-    }
-    if (update) {
-      Files.move(updated, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-    }
-  }
-
-  private static final PhaseListener QUIET = new PhaseListener() {
-    @Override
-    public void started(LifecycleEvent event, int hooks) {}
-
-    @Override
-    public void line(String line) {}
-  };
 
   private void print(Path file, RecordedEvent recorded, Replay.Comparison comparison, Tally tally) {
     String what = "VM " + recorded.vmid() + " " + recorded.phase() + " " + recorded.time();

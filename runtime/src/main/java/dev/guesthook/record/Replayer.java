@@ -1,0 +1,81 @@
+package dev.guesthook.record;
+
+import dev.guesthook.dispatch.DispatchResult;
+import dev.guesthook.engine.Engine;
+import dev.guesthook.engine.PhaseListener;
+import dev.guesthook.event.LifecycleEvent;
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.function.Consumer;
+
+/**
+ * Replays recordings through an engine's current hooks, one event at a time (a file is streamed, never
+ * held in memory), reporting each comparison as it is made. Blocking: call it from a worker thread.
+ */
+public final class Replayer {
+  private static final PhaseListener QUIET = new PhaseListener() {
+    @Override
+    public void started(LifecycleEvent event, int hooks) {}
+
+    @Override
+    public void line(String line) {}
+  };
+
+  private final Engine engine;
+  private final Consumer<String> warn;
+
+  public Replayer(Engine engine, Consumer<String> warn) {
+    this.engine = engine;
+    this.warn = warn;
+  }
+
+  /** How many events were replayed and how many agreed. */
+  public record Summary(int events, int agree) {
+    public Summary plus(Summary other) {
+      return new Summary(events + other.events, agree + other.agree);
+    }
+
+    public int differ() {
+      return events - agree;
+    }
+  }
+
+  /** Replays one file; with {@code update}, the file afterwards holds what the hooks do now. */
+  public Summary replay(Path file, boolean update, Consumer<Replay.Comparison> each) throws Exception {
+    Path updated = file.resolveSibling(file.getFileName() + ".replay-update");
+    int events = 0;
+    int agree = 0;
+    try (RecordingReader reader = new RecordingReader(file, warn);
+        BufferedWriter out = update ? Files.newBufferedWriter(updated, StandardCharsets.UTF_8) : null) {
+      while (reader.hasNext()) {
+        RecordedEvent recorded = reader.next();
+        DispatchResult now = engine.replay(Replay.event(recorded), new ReplayHost(recorded),
+                hook -> Replay.settings(recorded, hook), QUIET)
+            .toCompletionStage().toCompletableFuture().get();
+        Replay.Comparison comparison = Replay.compare(recorded, now);
+        events++;
+        agree += comparison.agrees() ? 1 : 0;
+        each.accept(comparison);
+        if (out != null) {
+          Map<String, Map<String, Object>> given = new TreeMap<>();
+          now.hooks().forEach(h -> given.put(h.hook(), Replay.settings(recorded, h.hook())));
+          out.write(RecordingFormat.line(now, given));
+          out.newLine();
+        }
+      }
+    } catch (IOException | RuntimeException e) {
+      Files.deleteIfExists(updated);
+      throw e;
+    }
+    if (update) {
+      Files.move(updated, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    }
+    return new Summary(events, agree);
+  }
+}
