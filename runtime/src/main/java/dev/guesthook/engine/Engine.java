@@ -137,19 +137,39 @@ public final class Engine {
   }
 
   /**
-   * Dispatches a given event on a given host (a replay of a recording): the current hooks, the settings
-   * they were given then, nothing recorded again.
+   * Replays recorded events: each VM's hooks are loaded and put on the event bus once, then every
+   * event is dispatched on the host the caller gives (the recording's answers), with the settings the
+   * hooks had then. Nothing is recorded again. Close it to take the hooks off the bus.
    */
-  public Future<DispatchResult> replay(LifecycleEvent event, HostPort replayHost,
-      java.util.function.Function<String, Map<String, Object>> settingsOf, PhaseListener listener) {
-    return vertx
-        .executeBlocking(() -> hookLoader().load(Optional.of(event.vmid())), false)
-        .compose(catalog -> {
-          PhaseRequest request = new PhaseRequest(event, replayHost, settings.hookTimeout(), settings.logLevel(),
-              listener::line, settingsOf::apply, false);
-          return Dispatcher.start(vertx, catalog.hooks())
-              .compose(dispatcher -> dispatcher.dispatch(request).eventually(dispatcher::stop));
-        });
+  public ReplaySession replaySession() {
+    return new ReplaySession();
+  }
+
+  public final class ReplaySession implements AutoCloseable {
+    private final Map<VmId, Future<Dispatcher>> dispatchers = new HashMap<>();
+
+    private ReplaySession() {}
+
+    public Future<DispatchResult> dispatch(LifecycleEvent event, HostPort replayHost,
+        java.util.function.Function<String, Map<String, Object>> settingsOf, PhaseListener listener) {
+      PhaseRequest request = new PhaseRequest(event, replayHost, settings.hookTimeout(), settings.logLevel(),
+          listener::line, settingsOf::apply, false);
+      return dispatcher(event.vmid()).compose(dispatcher -> dispatcher.dispatch(request));
+    }
+
+    private synchronized Future<Dispatcher> dispatcher(VmId vmid) {
+      return dispatchers.computeIfAbsent(vmid, id -> vertx
+          .executeBlocking(() -> hookLoader().load(Optional.of(id)), false)
+          .compose(catalog -> Dispatcher.start(vertx, catalog.hooks())));
+    }
+
+    @Override
+    public synchronized void close() throws Exception {
+      for (Future<Dispatcher> dispatcher : dispatchers.values()) {
+        dispatcher.compose(Dispatcher::stop).toCompletionStage().toCompletableFuture().get();
+      }
+      dispatchers.clear();
+    }
   }
 
   /** Every real or simulated phase is recorded; a dry run changed nothing, so there is nothing to keep. */

@@ -51,11 +51,12 @@ public final class Replayer {
     Path updated = file.resolveSibling(file.getFileName() + ".replay-update");
     int events = 0;
     int agree = 0;
-    try (RecordingReader reader = new RecordingReader(file, warn);
+    try (Engine.ReplaySession session = engine.replaySession();
+        RecordingReader reader = new RecordingReader(file, warn);
         BufferedWriter out = update ? Files.newBufferedWriter(updated, StandardCharsets.UTF_8) : null) {
       while (reader.hasNext()) {
         RecordedEvent recorded = reader.next();
-        DispatchResult now = engine.replay(Replay.event(recorded), new ReplayHost(recorded),
+        DispatchResult now = session.dispatch(Replay.event(recorded), new ReplayHost(recorded),
                 hook -> Replay.settings(recorded, hook), QUIET)
             .toCompletionStage().toCompletableFuture().get();
         Replay.Comparison comparison = Replay.compare(recorded, now);
@@ -69,7 +70,7 @@ public final class Replayer {
           out.newLine();
         }
       }
-    } catch (IOException | RuntimeException e) {
+    } catch (Exception e) {
       Files.deleteIfExists(updated);
       throw e;
     }
