@@ -30,6 +30,11 @@ import picocli.CommandLine.ParentCommand;
 final class DemoCommand implements Callable<Integer> {
   @ParentCommand Main main;
 
+  @picocli.CommandLine.Option(names = "--keep-recordings", paramLabel = "DIR",
+      description = "Copy the recordings the demo made into DIR before its sandbox is deleted"
+          + " (examples/recordings/make.sh makes the example recordings this way).")
+  Path keepRecordings;
+
   @Override
   public Integer call() {
     Path examples = Installation.examples();
@@ -88,6 +93,12 @@ final class DemoCommand implements Callable<Integer> {
           comparison.differences().forEach(d -> out.println("      " + d));
         }
       }));
+    }
+    if (keepRecordings != null) {
+      Files.createDirectories(keepRecordings);
+      for (Path file : EventsCommand.files(settings.recordingDir())) {
+        Files.copy(file, keepRecordings.resolve(file.getFileName()), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+      }
     }
     out.println();
     out.println("guesthook demo: replayed the " + total.events() + " recorded events through the same hooks: "
