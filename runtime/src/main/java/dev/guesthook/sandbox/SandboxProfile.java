@@ -154,6 +154,7 @@ public enum SandboxProfile {
           devices:
             - parent: "0000:41:00.0"
               type: NVIDIA L40S-8Q
+        vgpu-params: { params: "frame_rate_limiter=0 disable_vnc=1" }
         """);
   }
 

@@ -61,6 +61,7 @@ final class NvidiaVgpuModel implements KernelAttribute {
       HostPath dir = sysfs.deviceDir(vf).resolve("nvidia");
       sysfs.tree().makeDirectory(dir);
       sysfs.tree().write(dir.resolve("current_vgpu_type"), NONE + "\n");
+      sysfs.tree().write(dir.resolve("vgpu_params"), "\n"); // plugin parameters, e.g. frame_rate_limiter=0
     }
     refresh(pf);
   }
