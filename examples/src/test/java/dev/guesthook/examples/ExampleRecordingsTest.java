@@ -40,4 +40,10 @@ class ExampleRecordingsTest {
     assertEquals(0, result.exitCode(), result::toString);
     assertTrue(result.out().matches("(?s).*replay: (\\d+) events, \\1 agree, 0 differ\\n"), result::toString);
   }
+
+  /** The same check for one recording, written with the test kit's annotation. */
+  @dev.guesthook.testkit.ReplayTest(value = "recordings/sriov-vf-mac-vlan.jsonl", hooks = {"../hooks/stock", "hooks"})
+  void theSriovLifecycleReplaysInAgreement(dev.guesthook.record.Replayer.Summary summary) {
+    assertEquals(4, summary.events(), "pre-start, post-start, pre-stop, post-stop");
+  }
 }
