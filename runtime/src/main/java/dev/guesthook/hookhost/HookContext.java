@@ -38,6 +38,7 @@ public final class HookContext {
   private final HookInvocation invocation;
   private Devices devices;
   private HookState state;
+  private int uuidsMade;
 
   HookContext(HookInvocation invocation) {
     this.invocation = invocation;
@@ -101,6 +102,17 @@ public final class HookContext {
 
   public DriverName driver(Object name) {
     return new DriverName(String.valueOf(name));
+  }
+
+  /**
+   * A fresh UUID that a replay of this event gets again: derived (RFC 4122 name-based) from the VM,
+   * the phase, the event's time, the hook and a counter, so recordings replay byte for byte. Hooks
+   * should use this rather than a random UUID.
+   */
+  public synchronized Uuid newUuid() {
+    String name = getVmid() + "/" + getPhase().wireName() + "/" + getEvent().time() + "/" + invocation.hook().name()
+        + "/" + (uuidsMade++);
+    return Uuid.parse(java.util.UUID.nameUUIDFromBytes(name.getBytes(java.nio.charset.StandardCharsets.UTF_8)).toString());
   }
 
   /** The UUID Proxmox gives the mdev of this VM's hostpci{@code index}. */
