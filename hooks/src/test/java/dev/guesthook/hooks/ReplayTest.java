@@ -92,4 +92,24 @@ class ReplayTest {
     assertEquals(first.out(), second.out());
     assertTrue(first.json().get("differ").asInt() == 1, first::toString);
   }
+
+  @Test
+  void aHookThatMakesAUuidReplaysToTheSameOne() throws Exception {
+    Path dir = Files.createDirectories(base.resolve("uuid-hooks"));
+    Files.setPosixFilePermissions(base, PosixFilePermissions.fromString("rwxr-xr-x"));
+    Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
+    Path hook = dir.resolve("tag.groovy");
+    Files.writeString(hook, "hook('tag') { on('pre-start') { ev -> host.createDirectories(path('/run/tag')); "
+        + "write '/run/tag/id', newUuid().value() } }\n");
+    Files.setPosixFilePermissions(hook, PosixFilePermissions.fromString("rw-r--r--"));
+    Cli.Result start = Cli.run(List.of("--root", host.root.toString(), "--simulate", "--hooks", dir.toString(), "502", "pre-start"));
+    assertEquals(0, start.exitCode(), start::toString);
+    Path tagged;
+    try (Stream<Path> files = Files.list(host.root.resolve("var/lib/guesthook/recordings"))) {
+      tagged = files.filter(f -> f.getFileName().toString().startsWith("502-")).findFirst().orElseThrow();
+    }
+    Cli.Result replay = Cli.run(List.of("--root", host.root.toString(), "--simulate", "--hooks", dir.toString(),
+        "replay", tagged.toString()));
+    assertEquals(0, replay.exitCode(), replay::toString);
+  }
 }
