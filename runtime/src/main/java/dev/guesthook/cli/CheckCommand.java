@@ -2,12 +2,7 @@ package dev.guesthook.cli;
 
 import dev.guesthook.check.CheckItem;
 import dev.guesthook.check.ReadinessCheck;
-import dev.guesthook.config.ConfigException;
-import dev.guesthook.engine.Engine;
 import dev.guesthook.event.VmId;
-import dev.guesthook.host.HostPort;
-import dev.guesthook.pve.Pve;
-import io.vertx.core.Future;
 import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -45,20 +40,11 @@ final class CheckCommand implements Callable<Integer> {
       main.console.error(e.getMessage());
       return ExitCodes.USAGE;
     }
-    return main.withSettings((vertx, settings) -> {
-      HostPort host;
-      try {
-        host = Engine.hostFor(settings);
-      } catch (ConfigException e) {
-        return Future.failedFuture(e);
-      }
-      return vertx.executeBlocking(() -> {
-        String node = settings.node().or(new Pve(host)::nodeName).orElse("localhost");
-        ReadinessCheck check = new ReadinessCheck(host, node);
-        List<CheckItem> items = id.isPresent() ? check.vm(id.get()) : check.node(false);
-        print(node, id, items);
-        return items.stream().anyMatch(i -> i.status() == CheckItem.Status.FAIL) ? ExitCodes.HOOK_FAILED : ExitCodes.OK;
-      }, false);
+    return main.withHost((settings, host, node) -> {
+      ReadinessCheck check = new ReadinessCheck(host, node);
+      List<CheckItem> items = id.isPresent() ? check.vm(id.get()) : check.node(false);
+      print(node, id, items);
+      return items.stream().anyMatch(i -> i.status() == CheckItem.Status.FAIL) ? ExitCodes.HOOK_FAILED : ExitCodes.OK;
     });
   }
 

@@ -4,6 +4,7 @@ import dev.guesthook.config.ConfigException;
 import dev.guesthook.config.Settings;
 import dev.guesthook.config.SettingsLoader;
 import dev.guesthook.engine.Engine;
+import dev.guesthook.host.HostPort;
 import dev.guesthook.event.Phase;
 import dev.guesthook.event.Printable;
 import dev.guesthook.event.VmId;
@@ -148,6 +149,26 @@ public final class Main implements Callable<Integer> {
   @FunctionalInterface
   interface SettingsWork {
     Future<Integer> run(Vertx vertx, Settings settings);
+  }
+
+  /** Blocking work on the host the settings ask for, run on a worker thread. */
+  @FunctionalInterface
+  interface HostWork {
+    Integer run(Settings settings, HostPort host, String node) throws Exception;
+  }
+
+  /** Loads the settings, opens the host they ask for (real, sandbox, dry run) and runs the work on it. */
+  int withHost(HostWork work) {
+    return withSettings((vertx, settings) -> {
+      HostPort host;
+      try {
+        host = Engine.hostFor(settings);
+      } catch (ConfigException e) {
+        return Future.failedFuture(e);
+      }
+      String node = settings.node().or(new dev.guesthook.pve.Pve(host)::nodeName).orElse("localhost");
+      return vertx.executeBlocking(() -> work.run(settings, host, node), false);
+    });
   }
 
   /** Loads the settings, runs the work, and turns every expected failure into one error line. */

@@ -1,12 +1,8 @@
 package dev.guesthook.cli;
 
-import dev.guesthook.config.ConfigException;
-import dev.guesthook.engine.Engine;
 import dev.guesthook.event.VmId;
-import dev.guesthook.host.HostPort;
 import dev.guesthook.pve.HibernationPlan;
 import dev.guesthook.pve.Pve;
-import io.vertx.core.Future;
 import java.io.PrintStream;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -41,20 +37,10 @@ final class VmstateCommand implements Callable<Integer> {
       main.console.error(e.getMessage());
       return ExitCodes.USAGE;
     }
-    return main.withSettings((vertx, settings) -> {
-      HostPort host;
-      try {
-        host = Engine.hostFor(settings);
-      } catch (ConfigException e) {
-        return Future.failedFuture(e);
-      }
-      return vertx.executeBlocking(() -> {
-        Pve pve = new Pve(host);
-        String node = settings.node().or(pve::nodeName).orElse("localhost");
-        HibernationPlan plan = HibernationPlan.of(pve, host, id, node);
-        print(plan);
-        return plan.ok() ? ExitCodes.OK : ExitCodes.HOOK_FAILED;
-      }, false);
+    return main.withHost((settings, host, node) -> {
+      HibernationPlan plan = HibernationPlan.of(new Pve(host), host, id, node);
+      print(plan);
+      return plan.ok() ? ExitCodes.OK : ExitCodes.HOOK_FAILED;
     });
   }
 
