@@ -84,7 +84,7 @@ final class DemoCommand implements Callable<Integer> {
   private java.util.Optional<Replayer.Summary> replayWhatWasRecorded(io.vertx.core.Vertx vertx, Settings settings,
       PrintStream out) throws Exception {
     Engine engine = new Engine(vertx, settings, Engine.hostFor(settings), java.time.Clock.systemUTC());
-    Replayer replayer = new Replayer(engine, main.console::warn);
+    Replayer replayer = new Replayer(engine::replaySession, main.console::warn);
     Replayer.Summary total = new Replayer.Summary(0, 0);
     for (Path file : EventsCommand.files(settings.recordingDir())) {
       total = total.plus(replayer.replay(file, false, comparison -> {

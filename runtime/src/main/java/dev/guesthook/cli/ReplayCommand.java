@@ -50,7 +50,7 @@ final class ReplayCommand implements Callable<Integer> {
     return main.withSettings((vertx, settings) -> vertx.executeBlocking(() -> {
       Engine engine = new Engine(vertx, settings, new dev.guesthook.host.DryRunHost(Engine.hostFor(settings)), Clock.systemUTC());
       Tally tally = new Tally();
-      Replayer replayer = new Replayer(engine, main.console::warn);
+      Replayer replayer = new Replayer(engine::replaySession, main.console::warn);
       for (Path file : files) {
         try {
           Replayer.Summary summary = replayer.replay(file, update, c -> print(file, c.recorded(), c, tally));

@@ -18,6 +18,7 @@ import dev.guesthook.host.HostPort;
 import dev.guesthook.host.real.LinuxHost;
 import dev.guesthook.host.sim.SimulatedHost;
 import dev.guesthook.pve.Pve;
+import dev.guesthook.record.EventDispatcher;
 import dev.guesthook.record.Recorder;
 import dev.guesthook.pve.PveFileException;
 import dev.guesthook.pve.VmConfig;
@@ -145,15 +146,16 @@ public final class Engine {
     return new ReplaySession();
   }
 
-  public final class ReplaySession implements AutoCloseable {
+  public final class ReplaySession implements EventDispatcher {
     private final Map<VmId, Future<Dispatcher>> dispatchers = new HashMap<>();
 
     private ReplaySession() {}
 
+    @Override
     public Future<DispatchResult> dispatch(LifecycleEvent event, HostPort replayHost,
-        java.util.function.Function<String, Map<String, Object>> settingsOf, PhaseListener listener) {
+        java.util.function.Function<String, Map<String, Object>> settingsOf) {
       PhaseRequest request = new PhaseRequest(event, replayHost, settings.hookTimeout(), settings.logLevel(),
-          listener::line, settingsOf::apply, false);
+          line -> { }, settingsOf::apply, false); // a replay's hook log is not shown; its comparison is
       return dispatcher(event.vmid()).compose(dispatcher -> dispatcher.dispatch(request));
     }
 

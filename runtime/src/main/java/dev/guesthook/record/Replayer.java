@@ -1,9 +1,6 @@
 package dev.guesthook.record;
 
 import dev.guesthook.dispatch.DispatchResult;
-import dev.guesthook.engine.Engine;
-import dev.guesthook.engine.PhaseListener;
-import dev.guesthook.event.LifecycleEvent;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -13,25 +10,19 @@ import java.nio.file.StandardCopyOption;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 
 /**
  * Replays recordings through an engine's current hooks, one event at a time (a file is streamed, never
  * held in memory), reporting each comparison as it is made. Blocking: call it from a worker thread.
  */
 public final class Replayer {
-  private static final PhaseListener QUIET = new PhaseListener() {
-    @Override
-    public void started(LifecycleEvent event, int hooks) {}
-
-    @Override
-    public void line(String line) {}
-  };
-
-  private final Engine engine;
+  private final Supplier<EventDispatcher> sessions;
   private final Consumer<String> warn;
 
-  public Replayer(Engine engine, Consumer<String> warn) {
-    this.engine = engine;
+  /** {@code sessions} gives a dispatcher per replayed file, e.g. {@code engine::replaySession}. */
+  public Replayer(Supplier<EventDispatcher> sessions, Consumer<String> warn) {
+    this.sessions = sessions;
     this.warn = warn;
   }
 
@@ -51,13 +42,13 @@ public final class Replayer {
     Path updated = file.resolveSibling(file.getFileName() + ".replay-update");
     int events = 0;
     int agree = 0;
-    try (Engine.ReplaySession session = engine.replaySession();
+    try (EventDispatcher session = sessions.get();
         RecordingReader reader = new RecordingReader(file, warn);
         BufferedWriter out = update ? Files.newBufferedWriter(updated, StandardCharsets.UTF_8) : null) {
       while (reader.hasNext()) {
         RecordedEvent recorded = reader.next();
         DispatchResult now = session.dispatch(Replay.event(recorded), new ReplayHost(recorded),
-                hook -> Replay.settings(recorded, hook), QUIET)
+                hook -> Replay.settings(recorded, hook))
             .toCompletionStage().toCompletableFuture().get();
         Replay.Comparison comparison = Replay.compare(recorded, now);
         events++;

@@ -66,7 +66,7 @@ final class ReplayTestExtension implements BeforeTestExecutionCallback, Paramete
       var settings = new SettingsLoader(root).load(vertx, flags, Optional.empty(), Map.of())
           .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
       Engine engine = new Engine(vertx, settings, new DryRunHost(new LinuxHost(root)), Clock.systemUTC());
-      summary = vertx.executeBlocking(() -> new Replayer(engine, w -> { }).replay(recording, false, (Replay.Comparison c) -> {
+      summary = vertx.executeBlocking(() -> new Replayer(engine::replaySession, w -> { }).replay(recording, false, (Replay.Comparison c) -> {
         if (!c.agrees()) {
           differences.add("VM " + c.recorded().vmid() + " " + c.recorded().phase() + " (" + recording.getFileName() + ":"
               + c.recorded().line() + "):");
