@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.guesthook.host.SysfsPaths;
 import dev.guesthook.id.Uuid;
-import dev.guesthook.event.VmId;
+import dev.guesthook.id.VmId;
 import dev.guesthook.host.HostPath;
 import dev.guesthook.host.sim.SimulatedHost;
 import dev.guesthook.sandbox.SandboxProfile;

@@ -5,7 +5,7 @@ import dev.guesthook.config.VmSettingsFile;
 import dev.guesthook.devices.Devices;
 import dev.guesthook.devices.MdevTypeInfo;
 import dev.guesthook.devices.PciDevice;
-import dev.guesthook.event.VmId;
+import dev.guesthook.id.VmId;
 import dev.guesthook.host.HostPath;
 import dev.guesthook.host.HostPort;
 import dev.guesthook.host.SysfsPaths;

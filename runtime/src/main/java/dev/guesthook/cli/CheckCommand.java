@@ -2,7 +2,7 @@ package dev.guesthook.cli;
 
 import dev.guesthook.check.CheckItem;
 import dev.guesthook.check.ReadinessCheck;
-import dev.guesthook.event.VmId;
+import dev.guesthook.id.VmId;
 import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

@@ -3,7 +3,7 @@ package dev.guesthook.cli;
 import dev.guesthook.dispatch.Hook;
 import dev.guesthook.engine.Engine;
 import dev.guesthook.event.Phase;
-import dev.guesthook.event.VmId;
+import dev.guesthook.id.VmId;
 import dev.guesthook.hookhost.HookCatalog;
 import dev.guesthook.hookhost.HookCatalog.Notice;
 import io.vertx.core.Future;

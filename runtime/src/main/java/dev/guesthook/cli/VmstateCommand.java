@@ -1,6 +1,6 @@
 package dev.guesthook.cli;
 
-import dev.guesthook.event.VmId;
+import dev.guesthook.id.VmId;
 import dev.guesthook.pve.HibernationPlan;
 import dev.guesthook.pve.Pve;
 import java.io.PrintStream;

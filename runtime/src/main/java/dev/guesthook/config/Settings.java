@@ -1,7 +1,7 @@
 package dev.guesthook.config;
 
 import dev.guesthook.dispatch.HookLog;
-import dev.guesthook.event.VmId;
+import dev.guesthook.id.VmId;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Path;
 import java.time.Duration;

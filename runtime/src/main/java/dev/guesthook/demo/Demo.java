@@ -4,7 +4,7 @@ import dev.guesthook.config.Settings;
 import dev.guesthook.engine.Engine;
 import dev.guesthook.engine.PhaseListener;
 import dev.guesthook.event.Phase;
-import dev.guesthook.event.VmId;
+import dev.guesthook.id.VmId;
 import dev.guesthook.host.HostPath;
 import dev.guesthook.host.sim.SimulatedHost;
 import dev.guesthook.pve.Pve;
@@ -133,7 +133,7 @@ public final class Demo {
     boolean proxmoxActs(SimulatedHost host, VmId vmid, Timeline timeline) throws Exception {
       if (edit != null) {
         timeline.narrate("   [proxmox] " + narration);
-        HostPath path = Pve.configPath(dev.guesthook.event.GuestType.QEMU, vmid);
+        HostPath path = Pve.configPath(dev.guesthook.pve.GuestType.QEMU, vmid);
         host.tree().write(path, edit.apply(host, vmid, host.read(path)));
       }
       return true;

@@ -1,7 +1,7 @@
 package dev.guesthook.demo;
 
 import dev.guesthook.devices.Devices;
-import dev.guesthook.event.VmId;
+import dev.guesthook.id.VmId;
 import dev.guesthook.host.HostPort;
 import dev.guesthook.id.PciAddress;
 import dev.guesthook.id.Uuid;

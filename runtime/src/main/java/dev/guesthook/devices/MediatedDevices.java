@@ -57,7 +57,7 @@ public final class MediatedDevices {
         .filter(t -> t.type().value().equals(typeOrName) || t.name().equals(typeOrName))
         .findFirst()
         .orElseThrow(() -> new DeviceException(parent + " has no mdev type '"
-            + dev.guesthook.event.Printable.of(typeOrName) + "'; it offers: "
+            + dev.guesthook.id.Printable.of(typeOrName) + "'; it offers: "
             + types.stream().map(t -> t.type() + " (" + t.name() + ")").collect(Collectors.joining(", "))));
   }
 

@@ -66,7 +66,7 @@ public final class NvidiaVgpus {
         return vf.address();
       }
     }
-    throw new DeviceException("no VF of " + gpu + " can take vGPU type '" + dev.guesthook.event.Printable.of(profile)
+    throw new DeviceException("no VF of " + gpu + " can take vGPU type '" + dev.guesthook.id.Printable.of(profile)
         + "'; creatable now: " + (seen.isEmpty() ? "none (every VF has a type or is taken)"
             : seen.stream().distinct().collect(Collectors.joining(", "))));
   }
@@ -85,7 +85,7 @@ public final class NvidiaVgpus {
     }
     release(vf);
     VgpuType type = creatable(vf).stream().filter(t -> matches(t, profile)).findFirst()
-        .orElseThrow(() -> new DeviceException("vgpu type '" + dev.guesthook.event.Printable.of(profile)
+        .orElseThrow(() -> new DeviceException("vgpu type '" + dev.guesthook.id.Printable.of(profile)
             + "' not available for '" + vf + "'"));
     host.write(SysfsPaths.nvidia(vf, "current_vgpu_type"), Integer.toString(type.id()));
   }

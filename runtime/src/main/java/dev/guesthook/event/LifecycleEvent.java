@@ -1,5 +1,8 @@
 package dev.guesthook.event;
 
+import dev.guesthook.id.VmId;
+import dev.guesthook.pve.GuestType;
+
 import dev.guesthook.pve.VmConfig;
 import java.time.Instant;
 import java.util.Optional;

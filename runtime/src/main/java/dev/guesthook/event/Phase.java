@@ -1,5 +1,7 @@
 package dev.guesthook.event;
 
+import dev.guesthook.id.Printable;
+
 import java.util.Arrays;
 import java.util.stream.Collectors;
 

@@ -1,10 +1,10 @@
 package dev.guesthook.hookhost;
 
-import dev.guesthook.event.GuestType;
+import dev.guesthook.pve.GuestType;
 import dev.guesthook.event.LifecycleEvent;
 import dev.guesthook.event.Phase;
 import dev.guesthook.event.Situation;
-import dev.guesthook.event.VmId;
+import dev.guesthook.id.VmId;
 import dev.guesthook.host.HostCommand;
 import dev.guesthook.host.HostException;
 import dev.guesthook.host.HostPath;

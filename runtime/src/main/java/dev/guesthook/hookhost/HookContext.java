@@ -4,7 +4,7 @@ import dev.guesthook.dispatch.HookInvocation;
 import dev.guesthook.dispatch.HookLog;
 import dev.guesthook.event.LifecycleEvent;
 import dev.guesthook.event.Phase;
-import dev.guesthook.event.VmId;
+import dev.guesthook.id.VmId;
 import dev.guesthook.host.CommandResult;
 import dev.guesthook.host.HostCommand;
 import dev.guesthook.host.HostException;

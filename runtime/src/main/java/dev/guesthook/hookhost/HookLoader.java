@@ -4,7 +4,7 @@ import dev.guesthook.dispatch.Dispatcher;
 import dev.guesthook.dispatch.Failures;
 import dev.guesthook.dispatch.Hook;
 import dev.guesthook.event.Phase;
-import dev.guesthook.event.VmId;
+import dev.guesthook.id.VmId;
 import dev.guesthook.hookhost.HookCatalog.Notice;
 import dev.guesthook.hookhost.HookCatalog.Severity;
 import java.io.IOException;

@@ -1,6 +1,6 @@
 package dev.guesthook.host;
 
-import dev.guesthook.event.VmId;
+import dev.guesthook.id.VmId;
 import java.util.List;
 import java.util.Set;
 

@@ -1,6 +1,6 @@
 package dev.guesthook.host;
 
-import dev.guesthook.event.Printable;
+import dev.guesthook.id.Printable;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;

@@ -1,6 +1,6 @@
 package dev.guesthook.host;
 
-import dev.guesthook.event.Printable;
+import dev.guesthook.id.Printable;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;

@@ -1,6 +1,6 @@
 package dev.guesthook.id;
 
-import dev.guesthook.event.VmId;
+import dev.guesthook.id.VmId;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.UUID;

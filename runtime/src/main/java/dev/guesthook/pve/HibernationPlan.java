@@ -1,6 +1,6 @@
 package dev.guesthook.pve;
 
-import dev.guesthook.event.VmId;
+import dev.guesthook.id.VmId;
 import dev.guesthook.host.HostException;
 import dev.guesthook.host.HostFiles;
 import dev.guesthook.host.HostPath;

@@ -1,7 +1,7 @@
 package dev.guesthook.pve;
 
 import dev.guesthook.id.PciAddress;
-import dev.guesthook.event.Printable;
+import dev.guesthook.id.Printable;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;

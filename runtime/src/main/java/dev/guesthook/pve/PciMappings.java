@@ -1,6 +1,6 @@
 package dev.guesthook.pve;
 
-import dev.guesthook.event.Printable;
+import dev.guesthook.id.Printable;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;

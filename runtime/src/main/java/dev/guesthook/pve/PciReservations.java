@@ -1,7 +1,7 @@
 package dev.guesthook.pve;
 
 import dev.guesthook.id.PciAddress;
-import dev.guesthook.event.VmId;
+import dev.guesthook.id.VmId;
 import dev.guesthook.host.HostFiles;
 import dev.guesthook.host.HostPath;
 import java.time.Instant;

@@ -21,7 +21,7 @@ final class PropertyString {
       if (eq < 0 && i == 0) {
         out.put(defaultKey, parts[i]);
       } else if (eq < 0) {
-        throw new IllegalArgumentException("'" + dev.guesthook.event.Printable.of(parts[i]) + "' is not key=value");
+        throw new IllegalArgumentException("'" + dev.guesthook.id.Printable.of(parts[i]) + "' is not key=value");
       } else {
         out.put(parts[i].substring(0, eq), parts[i].substring(eq + 1));
       }

@@ -5,8 +5,8 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 
-import dev.guesthook.event.GuestType;
-import dev.guesthook.event.VmId;
+import dev.guesthook.pve.GuestType;
+import dev.guesthook.id.VmId;
 import dev.guesthook.host.HostException;
 import dev.guesthook.host.HostPath;
 import dev.guesthook.host.HostPort;

@@ -1,6 +1,6 @@
 package dev.guesthook.pve;
 
-import dev.guesthook.event.Printable;
+import dev.guesthook.id.Printable;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;

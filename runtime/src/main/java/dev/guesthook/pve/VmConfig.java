@@ -171,7 +171,7 @@ public final class VmConfig {
   public int memoryMiB() throws PveFileException {
     String number = get("memory").isEmpty() ? "512" : properties("memory", "current").getOrDefault("current", "");
     if (!number.matches("\\d{1,9}")) {
-      throw invalid("memory", "'" + dev.guesthook.event.Printable.of(get("memory").orElse("")) + "' is not a size in MiB");
+      throw invalid("memory", "'" + dev.guesthook.id.Printable.of(get("memory").orElse("")) + "' is not a size in MiB");
     }
     return Integer.parseInt(number);
   }
@@ -181,7 +181,7 @@ public final class VmConfig {
     Map<String, String> options = properties("machine", "type");
     String viommu = options.get("viommu");
     if (viommu != null && !viommu.equals("intel") && !viommu.equals("virtio")) {
-      throw invalid("machine", "viommu '" + dev.guesthook.event.Printable.of(viommu) + "' is not intel or virtio");
+      throw invalid("machine", "viommu '" + dev.guesthook.id.Printable.of(viommu) + "' is not intel or virtio");
     }
     return new Machine(Optional.ofNullable(options.get("type")), Optional.ofNullable(viommu));
   }
@@ -230,14 +230,14 @@ public final class VmConfig {
     Map<String, String> options = properties(key, "file");
     String volume = options.remove("file");
     if (volume == null || volume.isEmpty()) {
-      throw invalid(key, "no volume in '" + dev.guesthook.event.Printable.of(value) + "'");
+      throw invalid(key, "no volume in '" + dev.guesthook.id.Printable.of(value) + "'");
     }
     Optional<String> storage = Optional.empty();
     int colon = volume.indexOf(':');
     if (colon > 0 && !volume.startsWith("/")) {
       String id = volume.substring(0, colon);
       if (!STORAGE_ID.matcher(id).matches()) {
-        throw invalid(key, "'" + dev.guesthook.event.Printable.of(id) + "' is not a storage id");
+        throw invalid(key, "'" + dev.guesthook.id.Printable.of(id) + "' is not a storage id");
       }
       storage = Optional.of(id);
     }

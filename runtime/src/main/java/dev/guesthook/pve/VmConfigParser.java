@@ -1,6 +1,6 @@
 package dev.guesthook.pve;
 
-import dev.guesthook.event.Printable;
+import dev.guesthook.id.Printable;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;

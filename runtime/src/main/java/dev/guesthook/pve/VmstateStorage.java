@@ -1,6 +1,6 @@
 package dev.guesthook.pve;
 
-import dev.guesthook.event.VmId;
+import dev.guesthook.id.VmId;
 import java.time.LocalDate;
 import java.util.List;
 import java.util.Optional;

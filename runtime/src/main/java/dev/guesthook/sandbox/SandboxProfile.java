@@ -37,7 +37,7 @@ public enum SandboxProfile {
 
   public static SandboxProfile parse(String id) {
     return Arrays.stream(values()).filter(p -> p.id().equals(id)).findFirst()
-        .orElseThrow(() -> new IllegalArgumentException("unknown profile '" + dev.guesthook.event.Printable.of(id)
+        .orElseThrow(() -> new IllegalArgumentException("unknown profile '" + dev.guesthook.id.Printable.of(id)
             + "': one of " + Arrays.stream(values()).map(SandboxProfile::id).collect(Collectors.joining(", "))));
   }
 

@@ -81,9 +81,9 @@ class SettingsLoaderTest {
   void hookSettingsMergeGlobalDefaultsWithTheGuestsOwn(Vertx vertx) throws Exception {
     configFile("hooks:\n  gpu-release: { driver: nouveau, devices: [a] }\nvms:\n  \"101\":\n    gpu-release: { driver: amdgpu }\n");
     Settings settings = load(vertx, new JsonObject(), Map.of());
-    Map<String, Object> vm101 = settings.hookSettings(dev.guesthook.event.VmId.parse("101"), "gpu-release");
+    Map<String, Object> vm101 = settings.hookSettings(dev.guesthook.id.VmId.parse("101"), "gpu-release");
     assertEquals("amdgpu", vm101.get("driver"));
     assertEquals(List.of("a"), vm101.get("devices"));
-    assertEquals("nouveau", settings.hookSettings(dev.guesthook.event.VmId.parse("102"), "gpu-release").get("driver"));
+    assertEquals("nouveau", settings.hookSettings(dev.guesthook.id.VmId.parse("102"), "gpu-release").get("driver"));
   }
 }

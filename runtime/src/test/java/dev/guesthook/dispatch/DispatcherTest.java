@@ -3,11 +3,11 @@ package dev.guesthook.dispatch;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.guesthook.event.GuestType;
+import dev.guesthook.pve.GuestType;
 import dev.guesthook.event.LifecycleEvent;
 import dev.guesthook.event.Phase;
 import dev.guesthook.event.Situation;
-import dev.guesthook.event.VmId;
+import dev.guesthook.id.VmId;
 import dev.guesthook.host.DryRunHost;
 import dev.guesthook.host.HostPath;
 import dev.guesthook.host.real.LinuxHost;

@@ -5,8 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.guesthook.event.Printable;
-import dev.guesthook.event.VmId;
+import dev.guesthook.id.Printable;
+import dev.guesthook.id.VmId;
 import java.util.Locale;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;

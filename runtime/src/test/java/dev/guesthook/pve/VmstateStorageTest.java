@@ -3,7 +3,7 @@ package dev.guesthook.pve;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-import dev.guesthook.event.VmId;
+import dev.guesthook.id.VmId;
 import java.time.LocalDate;
 import java.util.List;
 import org.junit.jupiter.params.ParameterizedTest;

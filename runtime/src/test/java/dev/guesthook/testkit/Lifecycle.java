@@ -6,7 +6,7 @@ import dev.guesthook.engine.Engine;
 import dev.guesthook.engine.PhaseListener;
 import dev.guesthook.event.LifecycleEvent;
 import dev.guesthook.event.Phase;
-import dev.guesthook.event.VmId;
+import dev.guesthook.id.VmId;
 import dev.guesthook.host.sim.SimulatedHost;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;

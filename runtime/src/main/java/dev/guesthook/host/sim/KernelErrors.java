@@ -40,7 +40,7 @@ final class KernelErrors {
     } catch (NumberFormatException e) {
       // Same answer as below.
     }
-    throw invalid(path, "'" + dev.guesthook.event.Printable.of(text) + "' is not " + what);
+    throw invalid(path, "'" + dev.guesthook.id.Printable.of(text) + "' is not " + what);
   }
 
   /** sysfs hands the store the bytes written, usually with echo's newline; kernels strip one. */

@@ -107,7 +107,7 @@ final class PciBusModel implements KernelAttribute {
     } catch (IllegalArgumentException notAnAddress) {
       // bus_find_device_by_name finds nothing either.
     }
-    throw KernelErrors.noDevice(path, "no device '" + dev.guesthook.event.Printable.of(name) + "'");
+    throw KernelErrors.noDevice(path, "no device '" + dev.guesthook.id.Printable.of(name) + "'");
   }
 
   private static int[] parseId(HostPath path, String value) {

@@ -130,7 +130,7 @@ class SimulatedKernelTest {
   }
 
   private static String shown(String value) {
-    return dev.guesthook.event.Printable.of(value);
+    return dev.guesthook.id.Printable.of(value);
   }
 
   private static String trimmed(SimulatedHost host, HostPath path) {

@@ -1,4 +1,4 @@
-package dev.guesthook.event;
+package dev.guesthook.id;
 
 /** A Proxmox guest id: an integer from 100 to 999999999, validated once at the edge. */
 public record VmId(int value) implements Comparable<VmId> {

@@ -1,4 +1,4 @@
-package dev.guesthook.event;
+package dev.guesthook.pve;
 
 /** Proxmox calls the same hookscript for VMs and containers; the config's folder tells which. */
 public enum GuestType {

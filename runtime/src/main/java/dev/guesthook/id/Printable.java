@@ -1,4 +1,4 @@
-package dev.guesthook.event;
+package dev.guesthook.id;
 
 /** Renders untrusted text safely inside one-line messages: control characters become escapes. */
 public final class Printable {
