@@ -1,0 +1,78 @@
+package dev.guesthook.cli;
+
+import dev.guesthook.config.ConfigException;
+import dev.guesthook.config.Settings;
+import dev.guesthook.engine.Engine;
+import dev.guesthook.pve.PveFileException;
+import dev.guesthook.serve.PhaseCall;
+import dev.guesthook.serve.ResidentRuntime;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
+
+/** {@code guesthook serve}: the resident runtime the hookscript client talks to. */
+@Command(
+    name = "serve",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Run the resident runtime: hooks stay loaded and compiled, and each phase Proxmox asks for through",
+      "the hookscript client (guesthook-hookscript) is answered over a Unix socket (mode 0600; peers of",
+      "another user are refused) in milliseconds instead of a JVM start. Runs until stopped (SIGTERM)."
+    })
+final class ServeCommand implements Callable<Integer> {
+  @ParentCommand Main main;
+
+  @Option(names = "--socket", paramLabel = "PATH", description = "Default: <root>/run/guesthook/guesthook.sock")
+  Path socket;
+
+  @Override
+  public Integer call() {
+    return main.withSettings((vertx, settings) -> {
+      Engine engine;
+      try {
+        engine = new Engine(vertx, settings, Engine.hostFor(settings), Clock.systemUTC());
+      } catch (ConfigException e) {
+        return Future.failedFuture(e);
+      }
+      Path path = socket != null ? socket : settings.root().resolve("run/guesthook/guesthook.sock");
+      ResidentRuntime runtime = new ResidentRuntime(path, runner(engine, settings), main.console.out()::println);
+      Promise<Integer> stopped = Promise.promise();
+      Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+        try {
+          runtime.close();
+        } catch (Exception e) {
+          // Stopping anyway.
+        }
+        stopped.tryComplete(ExitCodes.OK);
+      }));
+      return vertx.executeBlocking(() -> {
+        runtime.start();
+        return true;
+      }, false).compose(started -> stopped.future());
+    });
+  }
+
+  /** One phase as the one-shot path runs it: the same task-log lines, the same exit codes. */
+  static ResidentRuntime.PhaseRunner runner(Engine engine, Settings settings) {
+    return (PhaseCall call, java.io.PrintStream out) -> {
+      try {
+        Engine.Run run = engine.run(call.vmid(), call.phase(), call.migratedFrom(), new PrintedPhase(out, settings.dryRun()))
+            .toCompletionStage().toCompletableFuture().get();
+        Report.human(run.result(), settings.strict(), settings.dryRun(), out);
+        return run.result().exitCode(settings.strict());
+      } catch (ExecutionException e) {
+        if (e.getCause() instanceof PveFileException || e.getCause() instanceof ConfigException) {
+          out.println("guesthook: error: " + e.getCause().getMessage());
+          return ExitCodes.USAGE;
+        }
+        throw e;
+      }
+    };
+  }
+}

@@ -1,0 +1,134 @@
+package dev.guesthook.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.guesthook.config.Settings;
+import dev.guesthook.config.SettingsLoader;
+import dev.guesthook.engine.Engine;
+import dev.guesthook.host.sim.SimulatedHost;
+import dev.guesthook.sandbox.Sandbox;
+import dev.guesthook.sandbox.SandboxProfile;
+import dev.guesthook.serve.ResidentRuntime;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** guesthook serve and the hookscript client (a sh + perl script, run as Proxmox runs it). */
+class ServeTest {
+  static final Path CLIENT = Path.of("src/main/scripts/guesthook-hookscript").toAbsolutePath();
+  static final Path STOCK = Path.of("../hooks/stock").toAbsolutePath().normalize();
+
+  @TempDir Path base;
+  Path root;
+  Path socket;
+  Vertx vertx;
+  ResidentRuntime runtime;
+
+  @BeforeEach
+  void serveASandbox() throws Exception {
+    root = base.resolve("host");
+    Sandbox.create(root, SandboxProfile.SRIOV_NIC);
+    socket = root.resolve("run/guesthook/guesthook.sock");
+    vertx = Vertx.vertx();
+    JsonObject flags = new JsonObject().put("root", root.toString()).put("simulate", true)
+        .put("hook-dirs", new JsonArray().add(STOCK.toString()));
+    Settings settings = new SettingsLoader(STOCK).load(vertx, flags, Optional.empty(), Map.of())
+        .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    Engine engine = new Engine(vertx, settings, SimulatedHost.sandbox(root), Clock.systemUTC());
+    runtime = new ResidentRuntime(socket, ServeCommand.runner(engine, settings), line -> { });
+    runtime.start();
+  }
+
+  @AfterEach
+  void stop() throws Exception {
+    runtime.close();
+    vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+  }
+
+  record Run(int exit, String out) {}
+
+  private Run client(Map<String, String> env, String... args) throws Exception {
+    List<String> argv = new ArrayList<>(List.of(CLIENT.toString()));
+    argv.addAll(List.of(args));
+    return process(argv, env);
+  }
+
+  private static Run process(List<String> argv, Map<String, String> env) throws Exception {
+    ProcessBuilder builder = new ProcessBuilder(argv).redirectErrorStream(true);
+    builder.environment().putAll(env);
+    Process process = builder.start();
+    process.getOutputStream().close();
+    String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertTrue(process.waitFor(60, TimeUnit.SECONDS));
+    return new Run(process.exitValue(), out);
+  }
+
+  private Map<String, String> env() {
+    return Map.of("GUESTHOOK_SOCKET", socket.toString(), "GUESTHOOK_ONESHOT", base.resolve("no-oneshot").toString());
+  }
+
+  @Test
+  void aPhaseThroughTheClientActsAndAnswersAsTheOneShotPathDoes() throws Exception {
+    Run run = client(env(), "501", "pre-start");
+    assertEquals(0, run.exit(), run::out);
+    assertTrue(run.out().startsWith("guesthook: VM 501 pre-start (start) on pve-sandbox: "), run::out);
+    assertTrue(run.out().endsWith("guesthook: pre-start ok\n"), run::out);
+    assertEquals("vfio-pci", Files.readSymbolicLink(root.resolve("sys/bus/pci/devices/0000:03:02.1/driver")).getFileName().toString());
+  }
+
+  @Test
+  void aFailedPreStartIsExitOneThroughTheClient() throws Exception {
+    Run run = client(env(), "503", "pre-start");
+    assertEquals(1, run.exit(), run::out);
+    assertTrue(run.out().contains("vf 70 out of range"), run::out);
+  }
+
+  @Test
+  void badArgumentsAreAnsweredAsErrors() throws Exception {
+    Run run = client(env(), "12x", "pre-start");
+    assertEquals(2, run.exit(), run::out);
+    assertEquals("guesthook: error: invalid vmid '12x': expected an integer from 100 to 999999999\n", run.out());
+  }
+
+  @Test
+  void theSocketIsForItsOwnerOnly() throws Exception {
+    assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(socket)));
+  }
+
+  @Test
+  void withoutTheRuntimeTheClientFallsBackToTheOneShotPath() throws Exception {
+    Path oneShot = base.resolve("oneshot.sh");
+    Files.writeString(oneShot, "#!/bin/sh\necho \"one-shot $*\"\nexit 7\n");
+    Files.setPosixFilePermissions(oneShot, PosixFilePermissions.fromString("rwxr-xr-x"));
+    runtime.close();
+    Run run = client(Map.of("GUESTHOOK_SOCKET", socket.toString(), "GUESTHOOK_ONESHOT", oneShot.toString()), "501", "pre-start");
+    assertEquals(7, run.exit(), run::out);
+    assertEquals("one-shot 501 pre-start\n", run.out());
+  }
+
+  @Test
+  void aPeerOfAnotherUserIsRefused() throws Exception {
+    Files.setPosixFilePermissions(socket, PosixFilePermissions.fromString("rw-rw-rw-"));  // as if the mode were wrong
+    Files.setPosixFilePermissions(base, PosixFilePermissions.fromString("rwxr-xr-x"));
+    Files.setPosixFilePermissions(root, PosixFilePermissions.fromString("rwxr-xr-x"));
+    List<String> argv = List.of("setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", CLIENT.toString(), "501", "pre-start");
+    Run run = process(argv, env());
+    assertEquals(2, run.exit(), run::out);
+    assertTrue(Files.notExists(root.resolve("sys/bus/pci/devices/0000:03:02.1")), "nothing was done for the other user");
+  }
+}
