@@ -36,7 +36,7 @@ final class ServeCommand implements Callable<Integer> {
     return main.withSettings((vertx, settings) -> {
       Engine engine;
       try {
-        engine = new Engine(vertx, settings, Engine.hostFor(settings), Clock.systemUTC());
+        engine = new Engine(vertx, settings, Engine.hostFor(settings), Clock.systemUTC()).resident();
       } catch (ConfigException e) {
         return Future.failedFuture(e);
       }

@@ -43,6 +43,14 @@ public final class Engine {
   private final Settings settings;
   private final HostPort host;
   private final Clock clock;
+  private ResidentHooks residentHooks;
+
+  /** For a resident runtime: hooks stay loaded and on the bus between phases, reloaded when their files change. */
+  public Engine resident() {
+    Engine engine = new Engine(vertx, settings, host, clock);
+    engine.residentHooks = new ResidentHooks(vertx, hookLoader(), settings.hookDirs());
+    return engine;
+  }
 
   public Engine(Vertx vertx, Settings settings, HostPort host, Clock clock) {
     this.vertx = vertx;
@@ -109,8 +117,8 @@ public final class Engine {
             config,
             LifecycleEvent.situationOf(phase, config, migratedFrom),
             migratedFrom);
-    return new Prepared(
-        event, hookLoader().load(Optional.of(vmid)), guarded, VmSettingsFile.read(guarded, vmid));
+    HookCatalog catalog = residentHooks != null ? residentHooks.catalog(vmid) : hookLoader().load(Optional.of(vmid));
+    return new Prepared(event, catalog, guarded, VmSettingsFile.read(guarded, vmid));
   }
 
   private Future<Run> dispatch(Prepared prepared, PhaseListener listener) {
@@ -127,6 +135,12 @@ public final class Engine {
             listener::line,
             hook -> hookSettings(prepared, hook),
             settings.dryRun());
+    if (residentHooks != null) {
+      return residentHooks.dispatcher(prepared.event().vmid(), prepared.catalog())
+          .compose(dispatcher -> dispatcher.dispatch(request))
+          .compose(result -> record(result, prepared, listener))
+          .map(result -> new Run(result, prepared.catalog()));
+    }
     return Dispatcher.start(vertx, prepared.catalog().hooks())
         .compose(
             dispatcher ->

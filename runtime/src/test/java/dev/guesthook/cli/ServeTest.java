@@ -49,7 +49,7 @@ class ServeTest {
         .put("hook-dirs", new JsonArray().add(STOCK.toString()));
     Settings settings = new SettingsLoader(STOCK).load(vertx, flags, Optional.empty(), Map.of())
         .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
-    Engine engine = new Engine(vertx, settings, SimulatedHost.sandbox(root), Clock.systemUTC());
+    Engine engine = new Engine(vertx, settings, SimulatedHost.sandbox(root), Clock.systemUTC()).resident();
     runtime = new ResidentRuntime(socket, ServeCommand.runner(engine, settings), line -> { });
     runtime.start();
   }
@@ -130,5 +130,27 @@ class ServeTest {
     Run run = process(argv, env());
     assertEquals(2, run.exit(), run::out);
     assertTrue(Files.notExists(root.resolve("sys/bus/pci/devices/0000:03:02.1")), "nothing was done for the other user");
+  }
+
+  @Test
+  void aChangedHookFileIsLoadedAgainForTheNextPhase() throws Exception {
+    runtime.close();
+    Path hooks = Files.createDirectories(base.resolve("own-hooks"));
+    Files.setPosixFilePermissions(base, PosixFilePermissions.fromString("rwxr-xr-x"));
+    Files.setPosixFilePermissions(hooks, PosixFilePermissions.fromString("rwxr-xr-x"));
+    Path hook = hooks.resolve("hello.groovy");
+    Files.writeString(hook, "hook('hello') { on('pre-start') { ev -> log.info 'first version' } }\n");
+    JsonObject flags = new JsonObject().put("root", root.toString()).put("simulate", true)
+        .put("hook-dirs", new JsonArray().add(hooks.toString()));
+    Settings settings = new SettingsLoader(hooks).load(vertx, flags, Optional.empty(), Map.of())
+        .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    runtime = new ResidentRuntime(socket,
+        ServeCommand.runner(new Engine(vertx, settings, SimulatedHost.sandbox(root), Clock.systemUTC()).resident(), settings),
+        line -> { });
+    runtime.start();
+    assertTrue(client(env(), "502", "pre-start").out().contains("[hello] first version"));
+    Files.writeString(hook, "hook('hello') { on('pre-start') { ev -> log.info 'second version, longer' } }\n");
+    Run again = client(env(), "502", "pre-start");
+    assertTrue(again.out().contains("[hello] second version, longer"), again::out);
   }
 }

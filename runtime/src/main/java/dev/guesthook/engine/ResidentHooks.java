@@ -1,0 +1,84 @@
+package dev.guesthook.engine;
+
+import dev.guesthook.dispatch.Dispatcher;
+import dev.guesthook.hookhost.HookCatalog;
+import dev.guesthook.hookhost.HookLoader;
+import dev.guesthook.id.VmId;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Stream;
+
+/**
+ * A resident runtime's hooks: each VM's catalog is loaded and put on the event bus once, and loaded
+ * again only when a file in its hook folders changed (name, size or time), which a stat of the folders
+ * per phase tells. A one-shot process has none of this: it loads once and exits.
+ */
+final class ResidentHooks {
+  private record Loaded(String fingerprint, HookCatalog catalog, Future<Dispatcher> dispatcher) {}
+
+  private final Vertx vertx;
+  private final HookLoader loader;
+  private final List<Path> directories;
+  private final Map<VmId, Loaded> loaded = new ConcurrentHashMap<>();
+
+  ResidentHooks(Vertx vertx, HookLoader loader, List<Path> directories) {
+    this.vertx = vertx;
+    this.loader = loader;
+    this.directories = directories;
+  }
+
+  /** The VM's hooks as they are now on disk; blocking (stats the folders, may compile). */
+  synchronized HookCatalog catalog(VmId vmid) {
+    String fingerprint = fingerprint(vmid);
+    Loaded current = loaded.get(vmid);
+    if (current != null && current.fingerprint().equals(fingerprint)) {
+      return current.catalog();
+    }
+    HookCatalog catalog = loader.load(Optional.of(vmid));
+    loaded.put(vmid, new Loaded(fingerprint, catalog, null));
+    if (current != null && current.dispatcher() != null) {
+      current.dispatcher().compose(Dispatcher::stop);
+    }
+    return catalog;
+  }
+
+  /** The dispatcher for the catalog {@link #catalog} returned last for this VM, started on first use. */
+  synchronized Future<Dispatcher> dispatcher(VmId vmid, HookCatalog catalog) {
+    Loaded current = loaded.get(vmid);
+    if (current == null || current.catalog() != catalog) {
+      return Dispatcher.start(vertx, catalog.hooks()); // a newer catalog arrived meanwhile: a one-off
+    }
+    if (current.dispatcher() == null) {
+      current = new Loaded(current.fingerprint(), catalog, Dispatcher.start(vertx, catalog.hooks()));
+      loaded.put(vmid, current);
+    }
+    return current.dispatcher();
+  }
+
+  private String fingerprint(VmId vmid) {
+    StringBuilder out = new StringBuilder();
+    for (Path dir : directories) {
+      for (Path place : List.of(dir, dir.resolve(vmid.toString()))) {
+        if (!Files.isDirectory(place)) {
+          continue;
+        }
+        try (Stream<Path> files = Files.list(place)) {
+          for (Path file : files.sorted().toList()) {
+            out.append(file).append(' ').append(Files.size(file)).append(' ')
+                .append(Files.getLastModifiedTime(file).toMillis()).append('\n');
+          }
+        } catch (IOException e) {
+          out.append(place).append(" unreadable\n");
+        }
+      }
+    }
+    return out.toString();
+  }
+}
