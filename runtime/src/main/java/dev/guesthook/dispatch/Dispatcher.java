@@ -32,13 +32,21 @@ public final class Dispatcher {
   public static final Comparator<Hook> RUN_ORDER =
       Comparator.comparingInt(Hook::order).thenComparing(Hook::name);
 
+  private static final java.util.concurrent.atomic.AtomicLong SCOPES = new java.util.concurrent.atomic.AtomicLong();
+
   private final Vertx vertx;
   private final List<Hook> hooks;
   private final List<MessageConsumer<?>> consumers = new ArrayList<>();
+  /**
+   * Appended to this dispatcher's addresses: a resident runtime has several on one bus (one per VM, an
+   * old one finishing while a reloaded one starts), and the bus would round-robin between equal addresses.
+   */
+  private final String scope;
 
   private Dispatcher(Vertx vertx, List<Hook> hooks) {
     this.vertx = vertx;
     this.hooks = hooks.stream().sorted(RUN_ORDER).toList();
+    this.scope = "#" + SCOPES.incrementAndGet();
   }
 
   public static String phaseAddress(Phase phase) {
@@ -68,7 +76,7 @@ public final class Dispatcher {
     DeliveryOptions options = new DeliveryOptions().setSendTimeout(phaseDeadline(request).toMillis());
     return vertx
         .eventBus()
-        .<DispatchResult>request(phaseAddress(request.event().phase()), request, options)
+        .<DispatchResult>request(phaseAddress(request.event().phase()) + scope, request, options)
         .map(Message::body);
   }
 
@@ -81,13 +89,13 @@ public final class Dispatcher {
     for (Phase phase : Phase.values()) {
       consumers.add(
           bus.<PhaseRequest>consumer(
-              phaseAddress(phase),
+              phaseAddress(phase) + scope,
               message -> new PhaseRun(message.body()).run().onSuccess(message::reply)));
     }
     for (Hook hook : hooks) {
       consumers.add(
           bus.<HookInvocation>consumer(
-              hookAddress(hook),
+              hookAddress(hook) + scope,
               message ->
                   vertx
                       .executeBlocking(() -> execute(message.body()), false)
@@ -169,7 +177,7 @@ public final class Dispatcher {
       DeliveryOptions options = new DeliveryOptions().setSendTimeout(timeout.toMillis());
       return vertx
           .eventBus()
-          .<HookOutcome>request(hookAddress(hook), invocation, options)
+          .<HookOutcome>request(hookAddress(hook) + scope, invocation, options)
           .map(Message::body)
           .recover(error -> Future.succeededFuture(unanswered(invocation, timeout, error)))
           .map(

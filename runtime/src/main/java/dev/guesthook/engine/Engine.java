@@ -48,7 +48,8 @@ public final class Engine {
   /** For a resident runtime: hooks stay loaded and on the bus between phases, reloaded when their files change. */
   public Engine resident() {
     Engine engine = new Engine(vertx, settings, host, clock);
-    engine.residentHooks = new ResidentHooks(vertx, hookLoader(), settings.hookDirs());
+    engine.residentHooks = new ResidentHooks(vertx, hookLoader(), settings.hookDirs(),
+        settings.hookTimeout().multipliedBy(4)); // a phase's hooks in sequence, each within its timeout
     return engine;
   }
 

@@ -28,10 +28,14 @@ final class ResidentHooks {
   private final List<Path> directories;
   private final Map<VmId, Loaded> loaded = new ConcurrentHashMap<>();
 
-  ResidentHooks(Vertx vertx, HookLoader loader, List<Path> directories) {
+  /** How long a replaced dispatcher stays on the bus for phases still running on it. */
+  private final java.time.Duration grace;
+
+  ResidentHooks(Vertx vertx, HookLoader loader, List<Path> directories, java.time.Duration grace) {
     this.vertx = vertx;
     this.loader = loader;
     this.directories = directories;
+    this.grace = grace;
   }
 
   /** The VM's hooks as they are now on disk; blocking (stats the folders, may compile). */
@@ -44,7 +48,9 @@ final class ResidentHooks {
     HookCatalog catalog = loader.load(Optional.of(vmid));
     loaded.put(vmid, new Loaded(fingerprint, catalog, null));
     if (current != null && current.dispatcher() != null) {
-      current.dispatcher().compose(Dispatcher::stop);
+      // A phase of this VM may still be running on the old hooks: they leave the bus after it can have ended.
+      Future<Dispatcher> old = current.dispatcher();
+      vertx.setTimer(Math.max(1, grace.toMillis()), id -> old.compose(Dispatcher::stop));
     }
     return catalog;
   }
