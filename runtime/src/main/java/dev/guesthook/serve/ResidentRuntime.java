@@ -79,15 +79,17 @@ public final class ResidentRuntime implements AutoCloseable {
     try (client;
         OutputStream raw = Channels.newOutputStream(client);
         PrintStream out = new PrintStream(new LinePrefixingStream(raw), true, StandardCharsets.UTF_8)) {
+      BufferedReader in = new BufferedReader(new InputStreamReader(Channels.newInputStream(client), StandardCharsets.UTF_8));
+      // Read the request even from a peer that is refused, so its write never meets a closed socket.
+      String request = readLine(in);
       if (!sameUser(client)) {
         raw.write("X 2\n".getBytes(StandardCharsets.UTF_8));
         log.accept("guesthook serve: refused a connection from another user");
         return;
       }
-      BufferedReader in = new BufferedReader(new InputStreamReader(Channels.newInputStream(client), StandardCharsets.UTF_8));
       int exit;
       try {
-        exit = runner.run(PhaseCall.parse(in.readLine()), out);
+        exit = runner.run(PhaseCall.parse(request), out);
       } catch (IllegalArgumentException e) {
         out.println("guesthook: error: " + e.getMessage());
         exit = 2;
@@ -101,6 +103,18 @@ public final class ResidentRuntime implements AutoCloseable {
     } catch (IOException e) {
       log.accept("guesthook serve: a client went away: " + e.getMessage());
     }
+  }
+
+  /** One request line, at most a few hundred characters: anything longer is not a request. */
+  private static String readLine(BufferedReader in) throws IOException {
+    StringBuilder line = new StringBuilder();
+    for (int c = in.read(); c != -1 && c != '\n'; c = in.read()) {
+      if (line.length() > 512) {
+        break;
+      }
+      line.append((char) c);
+    }
+    return line.toString();
   }
 
   /** Only the runtime's own user (root on a node) may ask it to act on the host. */
