@@ -17,6 +17,7 @@ import picocli.CommandLine.ParentCommand;
 /** {@code guesthook check [VMID]}: is this node (and this VM's devices) ready for passthrough? */
 @Command(
     name = "check",
+    header = "Is this node (and a VM's devices) ready for passthrough? pass/warn/fail.",
     mixinStandardHelpOptions = true,
     description = {
       "Check this node for PCI passthrough: IOMMU on, vfio modules loaded. With a VMID, also each",

@@ -21,6 +21,7 @@ import picocli.CommandLine.ParentCommand;
 /** {@code guesthook demo}: the example VMs' lifecycles on a built-in simulated host. */
 @Command(
     name = "demo",
+    header = "Every example VM's lifecycle on a fresh simulated host, then a replay of it.",
     mixinStandardHelpOptions = true,
     description = {
       "Run the four phases for each example VM against a simulated host (a fresh 'mixed' sandbox",

@@ -18,6 +18,7 @@ import picocli.CommandLine.ParentCommand;
 /** {@code guesthook events}: the recordings as a timeline. */
 @Command(
     name = "events",
+    header = "The recorded lifecycle events as a timeline.",
     mixinStandardHelpOptions = true,
     description = {
       "Show the recorded lifecycle events (from <root>/var/lib/guesthook/recordings) as a timeline: one",

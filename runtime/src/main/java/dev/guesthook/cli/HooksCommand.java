@@ -22,6 +22,7 @@ import picocli.CommandLine.ParentCommand;
 /** {@code guesthook hooks}: which hooks run, in which order, for which phases, and what is broken. */
 @Command(
     name = "hooks",
+    header = "The hooks a guest gets, their order and phases, and load errors.",
     mixinStandardHelpOptions = true,
     description = {
       "List the hooks found, in run order, with their phases and any load error.",

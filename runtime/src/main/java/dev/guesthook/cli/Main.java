@@ -46,6 +46,9 @@ import picocli.CommandLine.Parameters;
       "  guesthook --dry-run 101 pre-start          show what the hooks would change",
       "  guesthook hooks --vmid 101                 list the hooks VM 101 gets",
       "  guesthook demo                             the four phases on a built-in simulated host",
+      "  guesthook check 101                        is this node ready for VM 101's devices?",
+      "  guesthook events --vmid 101                what happened to VM 101, as recorded",
+      "  guesthook replay FILE --hooks DIR          would changed hooks do the same?",
       "",
       "Hooks live in <home>/hooks/stock, /etc/guesthook/hooks.d and /etc/guesthook/hooks.d/<vmid>/."
     })

@@ -13,6 +13,7 @@ import picocli.CommandLine.ParentCommand;
 /** {@code guesthook record --on|--off}: turn recording of lifecycle events on or off; without a flag, say which. */
 @Command(
     name = "record",
+    header = "Turn the recording of lifecycle events on or off.",
     mixinStandardHelpOptions = true,
     description = {
       "Turn the recording of lifecycle events on or off (it is on by default). Recordings are",

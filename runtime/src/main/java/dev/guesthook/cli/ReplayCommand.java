@@ -22,6 +22,7 @@ import picocli.CommandLine.ParentCommand;
 /** {@code guesthook replay FILE...}: run recorded events through the current hooks and compare. */
 @Command(
     name = "replay",
+    header = "Replay recordings through the current hooks and show what differs.",
     mixinStandardHelpOptions = true,
     description = {
       "Replay recorded lifecycle events through the current hooks (--hooks DIR to try others): each hook",

@@ -16,6 +16,7 @@ import picocli.CommandLine.ParentCommand;
 /** {@code guesthook sandbox create DIR --profile P}: a simulated host to try hooks on. */
 @Command(
     name = "sandbox",
+    header = "Simulated hosts to try hooks on (sandbox create DIR --profile P).",
     mixinStandardHelpOptions = true,
     subcommands = {SandboxCommand.Create.class},
     description = {

@@ -19,6 +19,7 @@ import picocli.CommandLine.ParentCommand;
 /** {@code guesthook serve}: the resident runtime the hookscript client talks to. */
 @Command(
     name = "serve",
+    header = "The resident runtime the hookscript client talks to (Unix socket).",
     mixinStandardHelpOptions = true,
     description = {
       "Run the resident runtime: hooks stay loaded and compiled, and each phase Proxmox asks for through",

@@ -14,6 +14,7 @@ import picocli.CommandLine.ParentCommand;
 /** {@code guesthook vmstate <vmid>}: where {@code qm suspend --todisk} would put the VM's state. */
 @Command(
     name = "vmstate",
+    header = "Where qm suspend --todisk would save the VM's state, and whether it fits.",
     mixinStandardHelpOptions = true,
     description = {
       "Show where 'qm suspend VMID --todisk' would save the VM's state, chosen as qemu-server does:",
