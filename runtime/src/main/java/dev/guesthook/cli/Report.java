@@ -136,7 +136,7 @@ final class Report {
 
   private static Map<String, Object> changeJson(HostInteraction change) {
     Map<String, Object> item = new LinkedHashMap<>();
-    item.put("kind", change.kind().name().toLowerCase(java.util.Locale.ROOT));
+    item.put("kind", change.kind().wireName());
     item.put("target", change.target());
     if (change.value() != null) {
       item.put("value", change.value());

@@ -17,12 +17,26 @@ public record HostInteraction(Kind kind, String target, String value, String res
     DELETE,
     /** A command that only looks ({@link HostCommand#readOnly()}), such as {@code ip -j link show}. */
     QUERY,
-    RUN
+    RUN;
+
+    /** Whether an interaction of this kind could change the host (as opposed to only looking at it). */
+    public boolean changesHost() {
+      return this == WRITE || this == RUN || this == MKDIR || this == DELETE;
+    }
+
+    /** The kind as recordings name it ({@code write}, {@code query}, ...). */
+    public String wireName() {
+      return name().toLowerCase(java.util.Locale.ROOT);
+    }
+
+    public static Kind fromWireName(String name) {
+      return valueOf(name.toUpperCase(java.util.Locale.ROOT));
+    }
   }
 
   /** Whether this interaction could change the host (as opposed to only looking at it). */
   public boolean changesHost() {
-    return kind == Kind.WRITE || kind == Kind.RUN || kind == Kind.MKDIR || kind == Kind.DELETE;
+    return kind.changesHost();
   }
 
   static HostInteraction of(Kind kind, String target, String value, String result) {

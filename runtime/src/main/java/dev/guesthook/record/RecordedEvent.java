@@ -1,6 +1,7 @@
 package dev.guesthook.record;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.guesthook.host.HostInteraction;
 import java.nio.file.Path;
 
 /** One event read back from a recording, with where it came from. */
@@ -25,8 +26,7 @@ public record RecordedEvent(Path file, int line, JsonNode doc) {
       if (!hook.path("outcome").asText().equals("skipped")) {
         long changes = 0;
         for (JsonNode call : hook.path("interactions")) {
-          String kind = call.path("kind").asText();
-          if (kind.equals("write") || kind.equals("run") || kind.equals("mkdir") || kind.equals("delete")) {
+          if (HostInteraction.Kind.fromWireName(call.path("kind").asText()).changesHost()) {
             changes++;
           }
         }

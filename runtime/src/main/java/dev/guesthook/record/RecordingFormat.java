@@ -71,7 +71,7 @@ public final class RecordingFormat {
 
   static ObjectNode interaction(HostInteraction call) {
     return JSON.createObjectNode()
-        .put("kind", call.kind().name().toLowerCase(java.util.Locale.ROOT))
+        .put("kind", call.kind().wireName())
         .put("target", call.target())
         .put("value", call.value())
         .put("result", call.result())

@@ -77,7 +77,7 @@ public final class Replay {
           call.path("value").isNull() ? null : call.path("value").asText(), call.path("result").asText())));
       List<String> is = new ArrayList<>();
       for (HostInteraction call : hook.interactions()) {
-        is.add(line(call.kind().name().toLowerCase(java.util.Locale.ROOT), call.target(), call.value(), call.result()));
+        is.add(line(call.kind().wireName(), call.target(), call.value(), call.result()));
       }
       count += is.size();
       differences.addAll(diff(hook.hook(), was, is));
