@@ -158,7 +158,6 @@ public final class PciDevices {
   }
 
   private int hex(PciAddress address, String attribute) {
-    String text = host.read(SysfsPaths.device(address, attribute)).trim();
-    return Integer.parseInt(text.startsWith("0x") ? text.substring(2) : text, 16);
+    return SysfsPaths.hex(host.read(SysfsPaths.device(address, attribute)));
   }
 }

@@ -32,9 +32,7 @@ final class MappingFile {
 
   /** Reads the sections; {@code flags} are the boolean properties this kind of mapping has. */
   static List<Section> read(String origin, String text, Set<String> flags) throws PveFileException {
-    if (text.length() > VmConfigParser.MAX_BYTES) {
-      throw new PveFileException(origin + ": larger than " + VmConfigParser.MAX_BYTES + " bytes, not a file Proxmox wrote");
-    }
+    ProxmoxText.requireSize(origin, text, "file");
     List<Section> out = new ArrayList<>();
     Set<String> ids = new LinkedHashSet<>();
     Builder section = null;
@@ -45,7 +43,7 @@ final class MappingFile {
       if (line.isBlank() || line.stripLeading().startsWith("#")) {
         continue;
       }
-      if (line.chars().anyMatch(c -> (c < 0x20 && c != '\t') || c == 0x7f)) {
+      if (ProxmoxText.hasControlCharacter(line)) {
         throw new PveFileException(where + ": control character in '" + Printable.of(line) + "'");
       }
       if (!Character.isWhitespace(line.charAt(0))) {

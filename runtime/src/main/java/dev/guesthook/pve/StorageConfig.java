@@ -58,9 +58,7 @@ public final class StorageConfig {
   }
 
   public static StorageConfig parse(String origin, String text) throws PveFileException {
-    if (text.length() > VmConfigParser.MAX_BYTES) {
-      throw new PveFileException(origin + ": larger than " + VmConfigParser.MAX_BYTES + " bytes, not a file Proxmox wrote");
-    }
+    ProxmoxText.requireSize(origin, text, "file");
     Map<String, Storage> storages = new LinkedHashMap<>();
     List<String> problems = new ArrayList<>();
     Section section = null;
@@ -75,7 +73,7 @@ public final class StorageConfig {
         section = finish(section, storages, problems);
         continue;
       }
-      if (hasControlCharacter(line)) {
+      if (ProxmoxText.hasControlCharacter(line)) {
         problems.add(where + "control character in '" + Printable.of(line) + "'; line ignored");
         continue;
       }
@@ -134,10 +132,6 @@ public final class StorageConfig {
       storages.put("local", new Storage("local", "dir", Optional.of("/var/lib/vz"), local.shared(), local.disabled(),
           Set.of(), local.content(), local.properties(), local.line()));
     }
-  }
-
-  private static boolean hasControlCharacter(String line) {
-    return line.chars().anyMatch(c -> (c < 0x20 && c != '\t') || c == 0x7f);
   }
 
   /** A section being read. */

@@ -23,7 +23,7 @@ import java.util.regex.Pattern;
  */
 public final class VmConfigParser {
   /** pmxcfs holds files up to 1 MiB, so anything larger is not a config Proxmox wrote. */
-  public static final int MAX_BYTES = 1024 * 1024;
+  public static final int MAX_BYTES = ProxmoxText.MAX_BYTES;
 
   private static final Pattern PENDING = Pattern.compile("\\[PENDING\\]\\s*", Pattern.CASE_INSENSITIVE);
   private static final Pattern SPECIAL =
@@ -80,9 +80,7 @@ public final class VmConfigParser {
     }
 
     VmConfig read() throws PveFileException {
-      if (text.length() > MAX_BYTES) {
-        throw new PveFileException(origin + ": larger than " + MAX_BYTES + " bytes, not a config Proxmox wrote");
-      }
+      ProxmoxText.requireSize(origin, text, "config");
       for (String line : text.split("\n", -1)) {
         lineNumber++;
         if (!line.isBlank()) {
@@ -93,7 +91,7 @@ public final class VmConfigParser {
     }
 
     private void line(String line) throws PveFileException {
-      if (hasControlCharacter(line)) {
+      if (ProxmoxText.hasControlCharacter(line)) {
         problem("control character in '" + Printable.of(line) + "'");
         return;
       }
@@ -231,16 +229,6 @@ public final class VmConfigParser {
 
   private static boolean isHex(byte b) {
     return (b >= '0' && b <= '9') || (b >= 'a' && b <= 'f') || (b >= 'A' && b <= 'F');
-  }
-
-  private static boolean hasControlCharacter(String line) {
-    for (int i = 0; i < line.length(); i++) {
-      char c = line.charAt(i);
-      if ((c < 0x20 && c != '\t') || c == 0x7f) {
-        return true;
-      }
-    }
-    return false;
   }
 
   private static Map<String, String> scalarTypes() {

@@ -9,6 +9,7 @@ import dev.guesthook.id.PciAddress;
 import dev.guesthook.host.HostException;
 import dev.guesthook.host.HostPath;
 import dev.guesthook.host.MutableTree;
+import dev.guesthook.host.SysfsPaths;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -87,9 +88,7 @@ public final class Sysfs {
   }
 
   public int hexAttribute(PciAddress address, String name) {
-    // vendor and device read "0x8086"; sriov_vf_device reads "154c": both are hex.
-    String text = attribute(address, name);
-    return Integer.parseInt(text.startsWith("0x") ? text.substring(2) : text, 16);
+    return SysfsPaths.hex(attribute(address, name));
   }
 
   public void setAttribute(PciAddress address, String name, String value) {
