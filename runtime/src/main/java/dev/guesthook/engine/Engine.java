@@ -48,8 +48,7 @@ public final class Engine {
   /** For a resident runtime: hooks stay loaded and on the bus between phases, reloaded when their files change. */
   public Engine resident() {
     Engine engine = new Engine(vertx, settings, host, clock);
-    engine.residentHooks = new ResidentHooks(vertx, hookLoader(), settings.hookDirs(),
-        settings.hookTimeout().multipliedBy(4)); // a phase's hooks in sequence, each within its timeout
+    engine.residentHooks = keptHooks(true);
     return engine;
   }
 
@@ -162,7 +161,7 @@ public final class Engine {
   }
 
   public final class ReplaySession implements EventDispatcher {
-    private final Map<VmId, Future<Dispatcher>> dispatchers = new HashMap<>();
+    private final ResidentHooks hooks = keptHooks(false);
 
     private ReplaySession() {}
 
@@ -171,22 +170,20 @@ public final class Engine {
         java.util.function.Function<String, Map<String, Object>> settingsOf) {
       PhaseRequest request = new PhaseRequest(event, replayHost, settings.hookTimeout(), settings.logLevel(),
           line -> { }, settingsOf::apply, false); // a replay's hook log is not shown; its comparison is
-      return dispatcher(event.vmid()).compose(dispatcher -> dispatcher.dispatch(request));
-    }
-
-    private synchronized Future<Dispatcher> dispatcher(VmId vmid) {
-      return dispatchers.computeIfAbsent(vmid, id -> vertx
-          .executeBlocking(() -> hookLoader().load(Optional.of(id)), false)
-          .compose(catalog -> Dispatcher.start(vertx, catalog.hooks())));
+      return vertx.executeBlocking(() -> hooks.catalog(event.vmid()), false)
+          .compose(catalog -> hooks.dispatcher(event.vmid(), catalog))
+          .compose(dispatcher -> dispatcher.dispatch(request));
     }
 
     @Override
-    public synchronized void close() throws Exception {
-      for (Future<Dispatcher> dispatcher : dispatchers.values()) {
-        dispatcher.compose(Dispatcher::stop).toCompletionStage().toCompletableFuture().get();
-      }
-      dispatchers.clear();
+    public void close() throws Exception {
+      hooks.close();
     }
+  }
+
+  private ResidentHooks keptHooks(boolean watch) {
+    // A replaced dispatcher lingers for a phase's hooks in sequence, each within its timeout.
+    return new ResidentHooks(vertx, hookLoader(), settings.hookDirs(), settings.hookTimeout().multipliedBy(4), watch);
   }
 
   /** Every real or simulated phase is recorded; a dry run changed nothing, so there is nothing to keep. */

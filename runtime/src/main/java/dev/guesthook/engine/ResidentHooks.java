@@ -16,9 +16,10 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Stream;
 
 /**
- * A resident runtime's hooks: each VM's catalog is loaded and put on the event bus once, and loaded
- * again only when a file in its hook folders changed (name, size or time), which a stat of the folders
- * per phase tells. A one-shot process has none of this: it loads once and exits.
+ * Hooks kept loaded across phases: each VM's catalog is loaded and put on the event bus once. For a
+ * resident runtime they are loaded again when a file in their hook folders changed (name, size or
+ * time), which a stat of the folders per phase tells; a replay loads them once for the whole file.
+ * A one-shot process has none of this: it loads once and exits.
  */
 final class ResidentHooks {
   private record Loaded(String fingerprint, HookCatalog catalog, Future<Dispatcher> dispatcher) {}
@@ -30,12 +31,15 @@ final class ResidentHooks {
 
   /** How long a replaced dispatcher stays on the bus for phases still running on it. */
   private final java.time.Duration grace;
+  /** Whether hook files are watched for changes (a resident runtime) or loaded once (a replay). */
+  private final boolean watch;
 
-  ResidentHooks(Vertx vertx, HookLoader loader, List<Path> directories, java.time.Duration grace) {
+  ResidentHooks(Vertx vertx, HookLoader loader, List<Path> directories, java.time.Duration grace, boolean watch) {
     this.vertx = vertx;
     this.loader = loader;
     this.directories = directories;
     this.grace = grace;
+    this.watch = watch;
   }
 
   /** The VM's hooks as they are now on disk; blocking (stats the folders, may compile). */
@@ -68,7 +72,20 @@ final class ResidentHooks {
     return current.dispatcher();
   }
 
+  /** Takes every VM's hooks off the bus. */
+  synchronized void close() throws Exception {
+    for (Loaded entry : loaded.values()) {
+      if (entry.dispatcher() != null) {
+        entry.dispatcher().compose(Dispatcher::stop).toCompletionStage().toCompletableFuture().get();
+      }
+    }
+    loaded.clear();
+  }
+
   private String fingerprint(VmId vmid) {
+    if (!watch) {
+      return "";
+    }
     StringBuilder out = new StringBuilder();
     for (Path dir : directories) {
       for (Path place : List.of(dir, dir.resolve(vmid.toString()))) {

@@ -22,9 +22,6 @@ import java.util.regex.Pattern;
  * Proxmox does in strict mode. Keys Proxmox does not know are kept: hooks may read their own.
  */
 public final class VmConfigParser {
-  /** pmxcfs holds files up to 1 MiB, so anything larger is not a config Proxmox wrote. */
-  public static final int MAX_BYTES = ProxmoxText.MAX_BYTES;
-
   private static final Pattern PENDING = Pattern.compile("\\[PENDING\\]\\s*", Pattern.CASE_INSENSITIVE);
   private static final Pattern SPECIAL =
       Pattern.compile("\\[special:(cloudinit|fleecing)\\]\\s*", Pattern.CASE_INSENSITIVE);
