@@ -50,31 +50,22 @@ final class ReplayCommand implements Callable<Integer> {
     }
     return main.withSettings((vertx, settings) -> vertx.executeBlocking(() -> {
       Engine engine = new Engine(vertx, settings, new dev.guesthook.host.DryRunHost(Engine.hostFor(settings)), Clock.systemUTC());
-      Tally tally = new Tally();
+      List<Map<String, Object>> results = new ArrayList<>();
       Replayer replayer = new Replayer(engine::replaySession, main.console::warn);
+      Replayer.Summary total = new Replayer.Summary(0, 0);
       for (Path file : files) {
         try {
-          Replayer.Summary summary = replayer.replay(file, update, c -> print(file, c.recorded(), c, tally));
-          tally.events += summary.events();
-          tally.agree += summary.agree();
-          tally.differ += summary.differ();
+          total = total.plus(replayer.replay(file, update, c -> print(file, c.recorded(), c, results)));
         } catch (RecordingException e) {
           throw new dev.guesthook.config.ConfigException(e.getMessage());
         }
       }
-      printSummary(tally);
-      return tally.differ == 0 ? ExitCodes.OK : ExitCodes.HOOK_FAILED;
+      printSummary(total, results);
+      return total.differ() == 0 ? ExitCodes.OK : ExitCodes.HOOK_FAILED;
     }, false));
   }
 
-  private static final class Tally {
-    int events;
-    int agree;
-    int differ;
-    List<Map<String, Object>> json = new ArrayList<>();
-  }
-
-  private void print(Path file, RecordedEvent recorded, Replay.Comparison comparison, Tally tally) {
+  private void print(Path file, RecordedEvent recorded, Replay.Comparison comparison, List<Map<String, Object>> results) {
     String what = "VM " + recorded.vmid() + " " + recorded.phase() + " " + recorded.time();
     if (main.options.json) {
       Map<String, Object> item = new LinkedHashMap<>();
@@ -85,7 +76,7 @@ final class ReplayCommand implements Callable<Integer> {
       item.put("time", recorded.time());
       item.put("agrees", comparison.agrees());
       item.put("differences", comparison.differences());
-      tally.json.add(item);
+      results.add(item);
       return;
     }
     PrintStream out = main.console.out();
@@ -97,17 +88,17 @@ final class ReplayCommand implements Callable<Integer> {
     }
   }
 
-  private void printSummary(Tally tally) {
+  private void printSummary(Replayer.Summary total, List<Map<String, Object>> results) {
     if (main.options.json) {
       Map<String, Object> doc = new LinkedHashMap<>();
-      doc.put("events", tally.events);
-      doc.put("agree", tally.agree);
-      doc.put("differ", tally.differ);
+      doc.put("events", total.events());
+      doc.put("agree", total.agree());
+      doc.put("differ", total.differ());
       doc.put("updated", update);
-      doc.put("results", tally.json);
+      doc.put("results", results);
       main.console.out().println(Report.write(doc));
     } else {
-      main.console.out().println("replay: " + tally.events + " events, " + tally.agree + " agree, " + tally.differ + " differ"
+      main.console.out().println("replay: " + total.events() + " events, " + total.agree() + " agree, " + total.differ() + " differ"
           + (update ? "; recordings updated to what the hooks do now" : ""));
     }
   }
