@@ -12,7 +12,7 @@ public final class Devices {
 
   public Devices(HostPort host) {
     this.pci = new PciDevices(host);
-    this.mdev = new MediatedDevices(host);
+    this.mdev = new MediatedDevices(host, pci);
     this.sriov = new SriovDevices(host, pci);
     this.nvidia = new NvidiaVgpus(host, sriov);
     this.vgpu = new Vgpus(pci, mdev, nvidia);

@@ -19,9 +19,11 @@ import java.util.stream.Collectors;
  */
 public final class MediatedDevices {
   private final HostPort host;
+  private final PciDevices pci;
 
-  public MediatedDevices(HostPort host) {
+  public MediatedDevices(HostPort host, PciDevices pci) {
     this.host = host;
+    this.pci = pci;
   }
 
   /** Devices that offer mediated device types. */
@@ -123,9 +125,7 @@ public final class MediatedDevices {
   }
 
   private void requireParent(PciAddress parent) {
-    if (!host.exists(SysfsPaths.device(parent))) {
-      throw new DeviceException("no PCI device " + parent + " on this host");
-    }
+    pci.requireExists(parent);
     if (!isParent(parent)) {
       throw new DeviceException("PCI device " + parent + " does not support mediated devices (no mdev_supported_types)");
     }
