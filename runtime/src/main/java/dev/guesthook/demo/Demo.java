@@ -152,7 +152,7 @@ public final class Demo {
       List<Step> steps = new ArrayList<>();
       if (config.isHibernated()) {
         steps.add(new Step(Phase.PRE_START, false, null, null));
-        steps.add(new Step(Phase.POST_START, true, Scenario::dropVmstate,
+        steps.add(new Step(Phase.POST_START, true, (host, vmid, text) -> ProxmoxConfigEdits.resumed(text),
             "resumed from the saved state; removes vmstate and the suspended lock"));
         steps.add(new Step(Phase.PRE_STOP, true, null, null));
         steps.add(new Step(Phase.POST_STOP, true, null, null));
@@ -161,11 +161,11 @@ public final class Demo {
       steps.add(new Step(Phase.PRE_START, false, null, null));
       steps.add(new Step(Phase.POST_START, true, null, null));
       if (tags.contains("hibernate")) {
-        steps.add(new Step(Phase.POST_STOP, true, Scenario::addVmstate,
+        steps.add(new Step(Phase.POST_STOP, true, ProxmoxConfigEdits::hibernated,
             "qm suspend --todisk: saves the state where find_vmstate_storage says, sets lock: suspended,"
                 + " QEMU quits (no pre-stop)"));
         steps.add(new Step(Phase.PRE_START, true, null, null));
-        steps.add(new Step(Phase.POST_START, true, Scenario::dropVmstate,
+        steps.add(new Step(Phase.POST_START, true, (host, vmid, text) -> ProxmoxConfigEdits.resumed(text),
             "qm start: resumed from the saved state; removes vmstate and the suspended lock"));
         steps.add(new Step(Phase.PRE_STOP, true, null, null));
         steps.add(new Step(Phase.POST_STOP, true, null, null));
@@ -176,19 +176,6 @@ public final class Demo {
       return tags.contains("migrate-in")
           ? new Scenario("arrives by live migration from pve2, then stop", steps, Optional.of("pve2"))
           : new Scenario("start, then stop", steps, Optional.empty());
-    }
-
-    private static String dropVmstate(SimulatedHost host, VmId vmid, String text) {
-      return text.lines()
-          .filter(line -> !line.startsWith("vmstate:") && !line.startsWith("lock:"))
-          .collect(Collectors.joining("\n", "", "\n"));
-    }
-
-    private static String addVmstate(SimulatedHost host, VmId vmid, String text) throws PveFileException {
-      Pve pve = new Pve(host);
-      String storage = VmstateStorage.choose(pve.config(vmid), pve.storageConfig()).storage();
-      return "lock: suspended\n" + text + "vmstate: " + storage + ":" + VmstateStorage.volumeName(vmid,
-          java.time.LocalDate.now(java.time.ZoneOffset.UTC), pve.storageConfig().get(storage).orElseThrow()) + "\n";
     }
   }
 }

@@ -1,6 +1,7 @@
 package dev.guesthook.testkit;
 
 import dev.guesthook.config.SettingsLoader;
+import dev.guesthook.demo.ProxmoxConfigEdits;
 import dev.guesthook.dispatch.DispatchResult;
 import dev.guesthook.engine.Engine;
 import dev.guesthook.engine.PhaseListener;
@@ -122,19 +123,16 @@ public final class Lifecycle {
         });
   }
 
-  private boolean edit(String what) {
+  private boolean edit(String what) throws dev.guesthook.pve.PveFileException {
     if (what == null) {
       return true;
     }
     Path conf = root.resolve("etc/pve/qemu-server/" + vmid + ".conf");
     try {
       String text = Files.readString(conf);
-      if (what.equals("hibernate")) {
-        text = "lock: suspended\n" + text + "vmstate: local-lvm:vm-" + vmid + "-state-suspend-2026-11-24\n";
-      } else {
-        text = String.join("\n", text.lines().filter(l -> !l.startsWith("lock:") && !l.startsWith("vmstate:")).toList()) + "\n";
-      }
-      Files.writeString(conf, text);
+      Files.writeString(conf, what.equals("hibernate")
+          ? ProxmoxConfigEdits.hibernated(SimulatedHost.sandbox(root), vmid, text)
+          : ProxmoxConfigEdits.resumed(text));
       return true;
     } catch (IOException e) {
       throw new UncheckedIOException(e);
