@@ -40,17 +40,13 @@ final class EventsCommand implements Callable<Integer> {
   public Integer call() {
     return main.withSettings((vertx, settings) -> vertx.executeBlocking(() -> {
       Path dir = settings.recordingDir();
-      long printed = printAll(dir);
+      long printed = printFrom(dir, 0);
       while (follow && !Thread.currentThread().isInterrupted()) {
         Thread.sleep(FOLLOW_POLL_MILLIS);
         printed = printFrom(dir, printed);
       }
       return ExitCodes.OK;
     }, false));
-  }
-
-  private long printAll(Path dir) throws IOException {
-    return printFrom(dir, 0);
   }
 
   /** Prints the events after the first {@code skip} ones (in file and line order); returns how many there are. */

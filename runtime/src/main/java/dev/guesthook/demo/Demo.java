@@ -10,7 +10,6 @@ import dev.guesthook.host.sim.SimulatedHost;
 import dev.guesthook.pve.Pve;
 import dev.guesthook.pve.PveFileException;
 import dev.guesthook.pve.VmConfig;
-import dev.guesthook.pve.VmstateStorage;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.nio.file.Path;
