@@ -46,7 +46,7 @@ hook('sriov-vf') {
       DriverName driverBefore = vf.driver().orElse(null)
       VfLink wanted = new VfLink(p.mac ?: before.mac(), p.vlan != null ? p.vlan : before.vlan(),
           p.spoofchk != null ? p.spoofchk : before.spoofchk(), p.trust != null ? p.trust : before.trust())
-      sriov.setLink(vf, wanted)
+      sriov.setLink(vf, wanted, before)
       undo("restore link of ${vf.address()}") { sriov.setLink(vf, before) }
       pci.bind(vf.address(), DriverName.VFIO_PCI)
       undo("give ${vf.address()} back to ${driverBefore ?: 'no driver'}") { pci.restore(vf.address(), driverBefore) }

@@ -159,7 +159,12 @@ public final class SriovDevices {
 
   /** Makes the VF's link settings {@code link}, setting only what differs; nothing runs when all agree. */
   public void setLink(VirtualFunction vf, VfLink link) {
-    List<String> changes = link.argumentsFrom(link(vf));
+    setLink(vf, link, link(vf));
+  }
+
+  /** The same, for a caller that has just read the VF's settings ({@code current}) and need not ask again. */
+  public void setLink(VirtualFunction vf, VfLink link, VfLink current) {
+    List<String> changes = link.argumentsFrom(current);
     if (changes.isEmpty()) {
       return;
     }
