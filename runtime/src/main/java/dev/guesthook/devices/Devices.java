@@ -10,11 +10,17 @@ public final class Devices {
   private final NvidiaVgpus nvidia;
   private final Vgpus vgpu;
 
+  /** For reading the host: no locks, nothing noted. */
   public Devices(HostPort host) {
-    this.pci = new PciDevices(host);
-    this.mdev = new MediatedDevices(host, pci);
-    this.sriov = new SriovDevices(host, pci);
-    this.nvidia = new NvidiaVgpus(host, sriov);
+    this(host, Ledger.NONE);
+  }
+
+  /** For changing it on a guest's behalf: each change locked and noted in the guest's {@code ledger}. */
+  public Devices(HostPort host, Ledger ledger) {
+    this.pci = new PciDevices(host, ledger);
+    this.mdev = new MediatedDevices(host, pci, ledger);
+    this.sriov = new SriovDevices(host, pci, ledger);
+    this.nvidia = new NvidiaVgpus(host, sriov, ledger);
     this.vgpu = new Vgpus(pci, mdev, nvidia);
   }
 

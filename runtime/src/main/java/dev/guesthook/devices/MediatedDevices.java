@@ -20,10 +20,16 @@ import java.util.stream.Collectors;
 public final class MediatedDevices {
   private final HostPort host;
   private final PciDevices pci;
+  private final Ledger ledger;
 
   public MediatedDevices(HostPort host, PciDevices pci) {
+    this(host, pci, Ledger.NONE);
+  }
+
+  MediatedDevices(HostPort host, PciDevices pci, Ledger ledger) {
     this.host = host;
     this.pci = pci;
+    this.ledger = ledger;
   }
 
   /** Devices that offer mediated device types. */
@@ -96,6 +102,11 @@ public final class MediatedDevices {
    * of another type, an unknown type or an exhausted type is refused with what is using it.
    */
   public MdevInstance create(PciAddress parent, String typeOrName, Uuid uuid) {
+    // Under the parent's lock: another process cannot take the last instance between count and create.
+    return ledger.locked(parent, () -> createLocked(parent, typeOrName, uuid));
+  }
+
+  private MdevInstance createLocked(PciAddress parent, String typeOrName, Uuid uuid) {
     MdevTypeInfo type = type(parent, typeOrName);
     Optional<MdevInstance> existing = instance(uuid);
     if (existing.isPresent()) {
@@ -111,7 +122,8 @@ public final class MediatedDevices {
           + "; in use: " + (users.isEmpty() ? "none listed (the parent's resources are taken by other types)"
               : users.stream().map(u -> u.uuid() + " " + u.type() + " (" + u.owner() + ")").collect(Collectors.joining(", "))));
     }
-    host.write(SysfsPaths.mdevType(parent, type.type()).resolve("create"), uuid.value());
+    ledger.apply(new Change.MdevCreated(parent, type.type(), uuid),
+        () -> host.write(SysfsPaths.mdevType(parent, type.type()).resolve("create"), uuid.value()));
     return new MdevInstance(uuid, parent, type.type());
   }
 

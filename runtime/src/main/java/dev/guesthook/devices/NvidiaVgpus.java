@@ -21,10 +21,16 @@ public final class NvidiaVgpus {
 
   private final HostPort host;
   private final SriovDevices sriov;
+  private final Ledger ledger;
 
   public NvidiaVgpus(HostPort host, SriovDevices sriov) {
+    this(host, sriov, Ledger.NONE);
+  }
+
+  NvidiaVgpus(HostPort host, SriovDevices sriov, Ledger ledger) {
     this.host = host;
     this.sriov = sriov;
+    this.ledger = ledger;
   }
 
   public boolean hasVfInterface(PciAddress vf) {
@@ -53,16 +59,22 @@ public final class NvidiaVgpus {
 
   /** Sets the type on the first VF of the GPU that can take it and is not taken; returns the VF. */
   public PciAddress assign(PciAddress gpu, String profile, Set<PciAddress> taken) {
+    // Under the GPU's lock: two guests starting at once never pick the same VF.
+    return ledger.locked(gpu, () -> assignLocked(gpu, profile, taken));
+  }
+
+  private PciAddress assignLocked(PciAddress gpu, String profile, Set<PciAddress> taken) {
+    Set<PciAddress> held = ledger.heldByOthers();
     List<String> seen = new ArrayList<>();
     for (VirtualFunction vf : sriov.vfs(gpu)) {
-      if (taken.contains(vf.address()) || !hasVfInterface(vf.address()) || currentType(vf.address()) != 0) {
+      if (taken.contains(vf.address()) || held.contains(vf.address()) || !hasVfInterface(vf.address()) || currentType(vf.address()) != 0) {
         continue;
       }
       List<VgpuType> types = creatable(vf.address());
       types.forEach(t -> seen.add(t.id() + " " + t.name()));
       Optional<VgpuType> match = types.stream().filter(t -> matches(t, profile)).findFirst();
       if (match.isPresent()) {
-        host.write(SysfsPaths.nvidia(vf.address(), "current_vgpu_type"), Integer.toString(match.get().id()));
+        setType(vf.address(), match.get().id());
         return vf.address();
       }
     }
@@ -87,7 +99,12 @@ public final class NvidiaVgpus {
     VgpuType type = creatable(vf).stream().filter(t -> matches(t, profile)).findFirst()
         .orElseThrow(() -> new DeviceException("vgpu type '" + dev.guesthook.id.Printable.of(profile)
             + "' not available for '" + vf + "'"));
-    host.write(SysfsPaths.nvidia(vf, "current_vgpu_type"), Integer.toString(type.id()));
+    setType(vf, type.id());
+  }
+
+  private void setType(PciAddress vf, int type) {
+    ledger.apply(new Change.VgpuTypeSet(vf, type),
+        () -> host.write(SysfsPaths.nvidia(vf, "current_vgpu_type"), Integer.toString(type)));
   }
 
   public void release(PciAddress vf) {

@@ -21,9 +21,15 @@ import java.util.Optional;
 public final class PciDevices {
   private static final Duration POLL = Duration.ofMillis(50);
   private final HostPort host;
+  private final Ledger ledger;
 
   public PciDevices(HostPort host) {
+    this(host, Ledger.NONE);
+  }
+
+  PciDevices(HostPort host, Ledger ledger) {
     this.host = host;
+    this.ledger = ledger;
   }
 
   public boolean exists(PciAddress address) {
@@ -48,6 +54,12 @@ public final class PciDevices {
     return host.readLink(SysfsPaths.device(address, "driver")).map(link -> new DriverName(link.name()));
   }
 
+  /** The driver the device is pinned to by {@code driver_override}; empty when none ({@code (null)}). */
+  public String driverOverride(PciAddress address) {
+    String value = host.read(SysfsPaths.device(address, "driver_override")).trim();
+    return value.equals("(null)") ? "" : value;
+  }
+
   /** Every function of a slot such as {@code 0000:01:00}, the form Proxmox uses for a multifunction GPU. */
   public List<PciAddress> functions(String slot) {
     return host.list(SysfsPaths.PCI_DEVICES).stream()
@@ -67,7 +79,15 @@ public final class PciDevices {
       return;
     }
     loadModule(driver);
-    String override = host.read(SysfsPaths.device(address, "driver_override")).trim();
+    // Under the device's lock, so no other process's writes to it interleave with these.
+    ledger.locked(address, () -> {
+      ledger.apply(new Change.DriverChanged(address, current), () -> rebind(address, driver, current));
+      return null;
+    });
+  }
+
+  private void rebind(PciAddress address, DriverName driver, Optional<DriverName> current) {
+    String override = driverOverride(address);
     try {
       host.write(SysfsPaths.device(address, "driver_override"), driver.value());
       if (current.isPresent()) {
@@ -87,7 +107,7 @@ public final class PciDevices {
   /** After a failed bind: the override and driver the device had, so a failure changes nothing. */
   private void putBack(PciAddress address, String override, Optional<DriverName> previous, RuntimeException failed) {
     try {
-      host.write(SysfsPaths.device(address, "driver_override"), override.equals("(null)") ? "\n" : override);
+      host.write(SysfsPaths.device(address, "driver_override"), override.isEmpty() ? "\n" : override);
       Optional<DriverName> now = driver(address);
       if (previous.isPresent() && !now.equals(previous)) {
         if (now.isPresent()) {

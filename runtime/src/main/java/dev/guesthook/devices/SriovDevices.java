@@ -18,6 +18,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Supplier;
 
 /**
  * SR-IOV: how many VFs a PF can have and has, enabling them (through 0, which the kernel requires),
@@ -27,10 +28,16 @@ public final class SriovDevices {
   private static final ObjectMapper JSON = new ObjectMapper();
   private final HostPort host;
   private final PciDevices pci;
+  private final Ledger ledger;
 
   public SriovDevices(HostPort host, PciDevices pci) {
+    this(host, pci, Ledger.NONE);
+  }
+
+  SriovDevices(HostPort host, PciDevices pci, Ledger ledger) {
     this.host = host;
     this.pci = pci;
+    this.ledger = ledger;
   }
 
   public boolean isPhysicalFunction(PciAddress device) {
@@ -50,6 +57,10 @@ public final class SriovDevices {
    * count destroys the existing VFs on the way through 0, so it is refused while one is bound to vfio-pci.
    */
   public int ensureAtLeast(PciAddress pf, int wanted) {
+    return ledger.locked(pf, () -> ensureAtLeastLocked(pf, wanted));
+  }
+
+  private int ensureAtLeastLocked(PciAddress pf, int wanted) {
     int before = numVfs(pf);
     if (before >= wanted) {
       return before;
@@ -109,23 +120,33 @@ public final class SriovDevices {
     return physfn.flatMap(pf -> vfs(new PciAddress(pf.name())).stream().filter(v -> v.address().equals(address)).findFirst());
   }
 
-  /** The first VF of the PF not bound to vfio-pci and not in {@code taken}. */
+  /**
+   * Claims the first VF of the PF not bound to vfio-pci, not in {@code taken} and not held by another
+   * guest in the ledger. Chosen and noted under the PF's lock, so two guests starting at once never get
+   * the same VF.
+   */
   public VirtualFunction freeVf(PciAddress pf, Set<PciAddress> taken) {
-    return firstFree(vfs(pf), taken).orElseThrow(() -> new DeviceException("no free VF on " + pf + ": all "
-        + numVfs(pf) + " are bound to vfio-pci or held by another guest; raise its VF count (numvfs)"));
+    return ledger.locked(pf, () -> claim(vfs(pf), taken).orElseThrow(() -> new DeviceException("no free VF on "
+        + pf + ": all " + numVfs(pf) + " are bound to vfio-pci or held by another guest; raise its VF count (numvfs)")));
   }
 
-  /** The first of {@code candidates} (e.g. a mapping's paths) that is a VF, free as above. */
+  /** The same among {@code candidates} (e.g. a mapping's paths), under the lock of the first one's PF. */
   public VirtualFunction freeVf(List<PciAddress> candidates, Set<PciAddress> taken) {
     List<VirtualFunction> vfs = candidates.stream().map(this::asVf).flatMap(Optional::stream).toList();
-    return firstFree(vfs, taken).orElseThrow(() -> new DeviceException("no free VF among " + candidates
-        + ": each is absent, not a VF, bound to vfio-pci or held by another guest"));
+    Supplier<VirtualFunction> choose = () -> claim(vfs, taken).orElseThrow(() -> new DeviceException(
+        "no free VF among " + candidates + ": each is absent, not a VF, bound to vfio-pci or held by another guest"));
+    // A mapping's VFs usually share one PF; its lock serialises every claim among them.
+    return vfs.isEmpty() ? choose.get() : ledger.locked(vfs.get(0).pf(), choose);
   }
 
-  private static Optional<VirtualFunction> firstFree(List<VirtualFunction> vfs, Set<PciAddress> taken) {
-    return vfs.stream()
-        .filter(vf -> !vf.driver().equals(Optional.of(DriverName.VFIO_PCI)) && !taken.contains(vf.address()))
+  private Optional<VirtualFunction> claim(List<VirtualFunction> vfs, Set<PciAddress> taken) {
+    Set<PciAddress> held = ledger.heldByOthers();
+    Optional<VirtualFunction> free = vfs.stream()
+        .filter(vf -> !vf.driver().equals(Optional.of(DriverName.VFIO_PCI)))
+        .filter(vf -> !taken.contains(vf.address()) && !held.contains(vf.address()))
         .findFirst();
+    free.ifPresent(vf -> ledger.apply(new Change.VfClaimed(vf.address()), () -> { }));
+    return free;
   }
 
   public NetInterface netInterface(PciAddress pf) {
@@ -171,7 +192,8 @@ public final class SriovDevices {
     NetInterface dev = netInterface(vf.pf());
     List<String> argv = new ArrayList<>(List.of("ip", "link", "set", "dev", dev.value(), "vf", Integer.toString(vf.index())));
     argv.addAll(changes);
-    require(host.run(HostCommand.of(argv.toArray(String[]::new))), String.join(" ", argv));
+    ledger.apply(new Change.VfLinkChanged(vf.pf(), vf.index(), vf.address(), current),
+        () -> require(host.run(HostCommand.of(argv.toArray(String[]::new))), String.join(" ", argv)));
   }
 
   private static void require(CommandResult result, String what) {

@@ -1,5 +1,6 @@
 package dev.guesthook.dispatch;
 
+import dev.guesthook.devices.Ledger;
 import dev.guesthook.event.LifecycleEvent;
 import dev.guesthook.host.HostInteraction;
 import dev.guesthook.host.HostPort;
@@ -22,6 +23,7 @@ public final class HookInvocation {
   private final HookLog log;
   private final Map<String, Object> settings;
   private final boolean dryRun;
+  private final Ledger ledger;
   private final List<UndoAction> undoActions = Collections.synchronizedList(new ArrayList<>());
   private final List<HostInteraction> interactions = Collections.synchronizedList(new ArrayList<>());
   private volatile Thread runner;
@@ -35,6 +37,12 @@ public final class HookInvocation {
     this.log = new HookLog(hook.name(), request.logLevel(), request.output());
     this.settings = request.settingsFor(hook.name());
     this.dryRun = request.dryRun();
+    this.ledger = request.ledger();
+  }
+
+  /** Where this guest's device operations lock devices and note what they change. */
+  public Ledger ledger() {
+    return ledger;
   }
 
   public Hook hook() {

@@ -1,5 +1,6 @@
 package dev.guesthook.dispatch;
 
+import dev.guesthook.devices.Ledger;
 import dev.guesthook.event.LifecycleEvent;
 import dev.guesthook.host.HostPort;
 import java.time.Duration;
@@ -9,7 +10,8 @@ import java.util.function.Function;
 
 /**
  * What travels on a phase's event-bus address: the event and the context to run its hooks in. It is
- * passed by reference (local codec), never serialised.
+ * passed by reference (local codec), never serialised. The ledger is where the guest's device
+ * operations lock devices and note their changes.
  */
 public record PhaseRequest(
     LifecycleEvent event,
@@ -18,7 +20,14 @@ public record PhaseRequest(
     HookLog.Level logLevel,
     Consumer<String> output,
     Function<String, Map<String, Object>> settings,
-    boolean dryRun) {
+    boolean dryRun,
+    Ledger ledger) {
+
+  /** A phase whose device changes are neither locked nor noted: dry runs, replays, benchmarks. */
+  public PhaseRequest(LifecycleEvent event, HostPort host, Duration defaultTimeout, HookLog.Level logLevel,
+      Consumer<String> output, Function<String, Map<String, Object>> settings, boolean dryRun) {
+    this(event, host, defaultTimeout, logLevel, output, settings, dryRun, Ledger.NONE);
+  }
 
   Map<String, Object> settingsFor(String hookName) {
     return settings.apply(hookName);

@@ -22,10 +22,14 @@ import dev.guesthook.record.EventDispatcher;
 import dev.guesthook.record.Recorder;
 import dev.guesthook.pve.PveFileException;
 import dev.guesthook.pve.VmConfig;
+import dev.guesthook.devices.Ledger;
+import dev.guesthook.journal.Journals;
+import dev.guesthook.journal.Reconciler;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.net.InetAddress;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -38,11 +42,17 @@ import java.util.Optional;
 public final class Engine {
   static final long RECORDING_MAX_BYTES = 16L * 1024 * 1024;
   static final int RECORDING_KEEP = 5;
+  /**
+   * How long after a successful pre-start a guest without a QEMU process counts as starting (its
+   * devices are not put back): Proxmox's start can wait long for memory and PCI resets.
+   */
+  static final Duration START_WINDOW = Duration.ofMinutes(10);
 
   private final Vertx vertx;
   private final Settings settings;
   private final HostPort host;
   private final Clock clock;
+  private final Journals journals;
   private ResidentHooks residentHooks;
 
   /** For a resident runtime: hooks stay loaded and on the bus between phases, reloaded when their files change. */
@@ -57,6 +67,7 @@ public final class Engine {
     this.settings = settings;
     this.host = host;
     this.clock = clock;
+    this.journals = Journals.under(settings.root(), settings.hookTimeout(), clock);
   }
 
   /** The host the settings ask for: real or simulated over the root, wrapped for a dry run. */
@@ -87,18 +98,77 @@ public final class Engine {
    * missing or unusable, before any hook runs.
    */
   public Future<Run> run(VmId vmid, Phase phase, Optional<String> migratedFrom, PhaseListener listener) {
+    if (settings.dryRun()) {
+      return vertx
+          .executeBlocking(() -> prepare(vmid, phase, migratedFrom, Ledger.NONE), false)
+          .compose(prepared -> dispatch(prepared, listener));
+    }
+    String holder = "VM " + vmid + " " + phase.wireName() + " (pid " + ProcessHandle.current().pid() + ")";
     return vertx
-        .executeBlocking(() -> prepare(vmid, phase, migratedFrom), false)
-        .compose(prepared -> dispatch(prepared, listener));
+        .executeBlocking(() -> journals.locks().acquire(Journals.guestLock(vmid), holder, phaseWait()), false)
+        .compose(guestLock -> vertx
+            .executeBlocking(() -> {
+              if (phase == Phase.PRE_START) {
+                reconcile(vmid, listener); // what an earlier life of this guest left behind
+              }
+              return prepare(vmid, phase, migratedFrom,
+                  phase == Phase.PRE_START ? journals.ledger(vmid, holder) : journals.lockingOnly(vmid, holder));
+            }, false)
+            .compose(prepared -> dispatch(prepared, listener))
+            .compose(run -> vertx.executeBlocking(() -> settle(run, listener), false))
+            .eventually(() -> vertx.executeBlocking(() -> {
+              guestLock.close();
+              return null;
+            }, false)));
+  }
+
+  /**
+   * After a phase: a started guest's journal says so; after a failed pre-start or a post-stop, what
+   * the hooks did not put back is put back, and then every other guest that is not running is looked at.
+   */
+  private Run settle(Run run, PhaseListener listener) {
+    VmId vmid = run.result().event().vmid();
+    Phase phase = run.result().event().phase();
+    if (phase == Phase.PRE_START && !run.result().anyFailed()) {
+      if (!journals.of(vmid).isEmpty()) {
+        journals.of(vmid).started(clock.instant());
+      }
+    } else if (phase == Phase.PRE_START || phase == Phase.POST_STOP) {
+      report(reconciler().guest(vmid, true, true), listener);
+      if (phase == Phase.POST_STOP) {
+        reconciler().all(Optional.of(vmid)).forEach(result -> report(result, listener));
+      }
+    }
+    return run;
+  }
+
+  private void reconcile(VmId vmid, PhaseListener listener) {
+    report(reconciler().guest(vmid, true, true), listener);
+  }
+
+  private void report(Reconciler.GuestResult result, PhaseListener listener) {
+    for (Reconciler.Step step : result.steps()) {
+      listener.line("guesthook: reconcile VM " + result.vmid() + ": " + step.change() + ": " + step.outcome());
+    }
+  }
+
+  /** Puts back what guests that are not running hold, through this engine's host. */
+  public Reconciler reconciler() {
+    return new Reconciler(journals, host, settings.dryRun(), START_WINDOW);
+  }
+
+  /** How long a phase waits for another phase of the same guest to end: that one's hooks, each within its timeout. */
+  private Duration phaseWait() {
+    return settings.hookTimeout().multipliedBy(4);
   }
 
   /** A dispatched phase with the hooks it saw (including any that failed to load). */
   public record Run(DispatchResult result, HookCatalog catalog) {}
 
   private record Prepared(
-      LifecycleEvent event, HookCatalog catalog, HostPort host, Map<String, Map<String, Object>> vmSettings) {}
+      LifecycleEvent event, HookCatalog catalog, HostPort host, Map<String, Map<String, Object>> vmSettings, Ledger ledger) {}
 
-  private Prepared prepare(VmId vmid, Phase phase, Optional<String> migratedFrom)
+  private Prepared prepare(VmId vmid, Phase phase, Optional<String> migratedFrom, Ledger ledger)
       throws PveFileException, ConfigException {
     HostPort guarded = new ConfigLockGuard(host, vmid);
     Pve pve = new Pve(guarded);
@@ -118,7 +188,7 @@ public final class Engine {
             LifecycleEvent.situationOf(phase, config, migratedFrom),
             migratedFrom);
     HookCatalog catalog = residentHooks != null ? residentHooks.catalog(vmid) : hookLoader().load(Optional.of(vmid));
-    return new Prepared(event, catalog, guarded, VmSettingsFile.read(guarded, vmid));
+    return new Prepared(event, catalog, guarded, VmSettingsFile.read(guarded, vmid), ledger);
   }
 
   private Future<Run> dispatch(Prepared prepared, PhaseListener listener) {
@@ -134,7 +204,8 @@ public final class Engine {
             settings.logLevel(),
             listener::line,
             hook -> hookSettings(prepared, hook),
-            settings.dryRun());
+            settings.dryRun(),
+            prepared.ledger());
     if (residentHooks != null) {
       return residentHooks.dispatcher(prepared.event().vmid(), prepared.catalog())
           .compose(dispatcher -> dispatcher.dispatch(request))

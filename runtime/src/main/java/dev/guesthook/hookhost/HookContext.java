@@ -47,7 +47,7 @@ public final class HookContext {
   /** Device operations over this hook's host port (so dry runs, the simulator and tracing apply). */
   public Devices getDevices() {
     if (devices == null) {
-      devices = new Devices(getHost());
+      devices = new Devices(getHost(), invocation.ledger());
     }
     return devices;
   }

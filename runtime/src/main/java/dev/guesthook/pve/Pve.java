@@ -106,6 +106,21 @@ public final class Pve {
     return PciReservations.active(host, now);
   }
 
+  /**
+   * Whether the guest runs on this node, as Proxmox tells: a QEMU guest by its pid file
+   * ({@code /run/qemu-server/<vmid>.pid}) naming a live process, a container by its cgroup.
+   */
+  public boolean isRunning(VmId vmid) {
+    HostPath pidFile = HostPath.of("run", "qemu-server", vmid + ".pid");
+    if (host.exists(pidFile)) {
+      String pid = host.read(pidFile).strip();
+      if (pid.matches("[0-9]{1,10}") && host.exists(HostPath.of("proc", pid))) {
+        return true;
+      }
+    }
+    return host.exists(HostPath.of("sys", "fs", "cgroup", "lxc", vmid.toString()));
+  }
+
   /** The node's name as Proxmox knows it: the first label of /etc/hostname. */
   public Optional<String> nodeName() {
     HostPath hostname = HostPath.of("etc", "hostname");

@@ -21,7 +21,9 @@ public final class HostTree {
   /** guesthook's own compile cache; it is not part of the host a hook acts on. */
   public static final String HOOK_CACHE = "var/cache/guesthook";
   /** guesthook's own bookkeeping under a host root: left out of snapshots. */
-  public static final java.util.List<String> OWN = java.util.List.of(HOOK_CACHE, "var/lib/guesthook/recordings");
+  public static final java.util.List<String> OWN = java.util.List.of(HOOK_CACHE, "var/lib/guesthook/recordings", "run/guesthook/locks");
+  /** guesthook's folders whose files do count: a journal left behind is a change a test must see. */
+  static final java.util.List<String> OWN_FOLDERS = java.util.List.of("var/lib/guesthook/journal");
 
   private final Path root;
   private final Path hooks;
@@ -90,6 +92,9 @@ public final class HostTree {
 
   /** guesthook's compile cache and recordings (and the folders leading to them) are not the host hooks act on. */
   private static boolean isGuesthooksOwn(String relative, boolean directory) {
+    if (directory && OWN_FOLDERS.stream().anyMatch(own -> own.equals(relative) || own.startsWith(relative + "/"))) {
+      return true;
+    }
     for (String own : OWN) {
       if (relative.equals(own) || relative.startsWith(own + "/")) {
         return true;

@@ -1,0 +1,41 @@
+package dev.guesthook.devices;
+
+import dev.guesthook.id.PciAddress;
+import java.util.Set;
+import java.util.function.Supplier;
+
+/**
+ * Where device operations coordinate with other processes and keep account of what they change for
+ * which guest: a lock per device held across processes, and a journal written (and synced) before
+ * each change, so that a crash in the middle leaves enough behind to undo it. Proxmox reserves whole
+ * PCI devices for running guests but not the mdev instances and VFs hooks hand out; this is that
+ * account. {@link #NONE} is for reading, dry runs and replays.
+ */
+public interface Ledger {
+  /** Runs {@code work} holding {@code device}'s lock, so no other process changes it meanwhile. */
+  <T> T locked(PciAddress device, Supplier<T> work);
+
+  /** Notes {@code change}, makes it ({@code action}), and notes how that went; rethrows a failure. */
+  void apply(Change change, Runnable action);
+
+  /** Devices the ledger says other guests hold. */
+  Set<PciAddress> heldByOthers();
+
+  /** No locks, no notes: for reading, dry runs and replays. */
+  Ledger NONE = new Ledger() {
+    @Override
+    public <T> T locked(PciAddress device, Supplier<T> work) {
+      return work.get();
+    }
+
+    @Override
+    public void apply(Change change, Runnable action) {
+      action.run();
+    }
+
+    @Override
+    public Set<PciAddress> heldByOthers() {
+      return Set.of();
+    }
+  };
+}

@@ -1,0 +1,127 @@
+package dev.guesthook.journal;
+
+import dev.guesthook.devices.Change;
+import dev.guesthook.devices.Ledger;
+import dev.guesthook.id.PciAddress;
+import dev.guesthook.id.VmId;
+import dev.guesthook.lock.Locks;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.Set;
+import java.util.function.Supplier;
+
+/**
+ * Every guest's journal and the host's device locks: {@code /var/lib/guesthook/journal} (kept across
+ * a crash and a reboot) and {@code /run/guesthook/locks} (a lock only means something while its
+ * holder lives). Together they are the ledger of what guesthook handed to which guest.
+ */
+public final class Journals {
+  private final Path directory;
+  private final Locks locks;
+  private final Duration lockWait;
+  private final Clock clock;
+
+  public Journals(Path directory, Locks locks, Duration lockWait, Clock clock) {
+    this.directory = directory;
+    this.locks = locks;
+    this.lockWait = lockWait;
+    this.clock = clock;
+  }
+
+  /** The runtime's places under a host root ({@code /} on a node, the sandbox otherwise). */
+  public static Journals under(Path root, Duration lockWait, Clock clock) {
+    return new Journals(root.resolve("var/lib/guesthook/journal"), new Locks(root.resolve("run/guesthook/locks")), lockWait, clock);
+  }
+
+  public Journal of(VmId vmid) {
+    return new Journal(directory, vmid);
+  }
+
+  public Path directory() {
+    return directory;
+  }
+
+  public Locks locks() {
+    return locks;
+  }
+
+  public Duration lockWait() {
+    return lockWait;
+  }
+
+  public Clock clock() {
+    return clock;
+  }
+
+  /** The lock that lets one phase (or reconcile) of a guest act at a time. */
+  public static String guestLock(VmId vmid) {
+    return "vm-" + vmid;
+  }
+
+  /** Devices noted in any other guest's journal. */
+  public Set<PciAddress> heldByOthers(VmId vmid) {
+    Set<PciAddress> held = new HashSet<>();
+    for (VmId other : Journal.guests(directory)) {
+      if (!other.equals(vmid)) {
+        of(other).entries().forEach(e -> held.add(e.change().device()));
+      }
+    }
+    return held;
+  }
+
+  /**
+   * The ledger a guest's pre-start uses: locks, and each change noted in its journal first. Only what
+   * a pre-start hands to a guest is noted: what later phases do (putting things back) is where the
+   * host should stay, not something to undo.
+   */
+  public Ledger ledger(VmId vmid, String holder) {
+    return new GuestLedger(of(vmid), holder, true);
+  }
+
+  /** Locks only, nothing noted: for the other phases and for putting things back in a reconcile. */
+  public Ledger lockingOnly(VmId vmid, String holder) {
+    return new GuestLedger(of(vmid), holder, false);
+  }
+
+  private final class GuestLedger implements Ledger {
+    private final Journal journal;
+    private final String holder;
+    private final boolean noting;
+
+    GuestLedger(Journal journal, String holder, boolean noting) {
+      this.journal = journal;
+      this.holder = holder;
+      this.noting = noting;
+    }
+
+    @Override
+    public <T> T locked(PciAddress device, Supplier<T> work) {
+      try (Locks.Held held = locks.acquire("pci-" + device.value(), holder, lockWait)) {
+        return work.get();
+      }
+    }
+
+    @Override
+    public void apply(Change change, Runnable action) {
+      if (!noting || journal.has(change.target())) {
+        action.run(); // the first note of this target already knows how it was before
+        return;
+      }
+      int seq = journal.intent(change, clock.instant());
+      try {
+        action.run();
+      } catch (RuntimeException failed) {
+        journal.result(seq, "failed: " + failed.getMessage());
+        throw failed;
+      }
+      journal.result(seq, "ok");
+    }
+
+    @Override
+    public Set<PciAddress> heldByOthers() {
+      return Journals.this.heldByOthers(journal.vmid());
+    }
+  }
+}

@@ -1,0 +1,199 @@
+package dev.guesthook.journal;
+
+import dev.guesthook.devices.Change;
+import dev.guesthook.devices.Devices;
+import dev.guesthook.devices.VfLink;
+import dev.guesthook.devices.VirtualFunction;
+import dev.guesthook.host.HostPort;
+import dev.guesthook.id.DriverName;
+import dev.guesthook.id.PciAddress;
+import dev.guesthook.id.VmId;
+import dev.guesthook.lock.Locks;
+import dev.guesthook.pve.Pve;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Puts back what guests that are not running hold according to their journals: the mdev instances
+ * created, the drivers changed, the VF link settings and vGPU types set, newest first. Proxmox skips
+ * post-stop after a failed start and on a migration's source, and a process can die mid-phase; this is
+ * what cleans up after them. A guest that runs, is starting (its pre-start succeeded less than
+ * {@code startWindow} ago) or has a phase under way elsewhere is left alone, and so is any device
+ * another running guest holds. Each step checks first, so a second pass does nothing.
+ */
+public final class Reconciler {
+  /** What became of one guest's journal. */
+  public enum Status { RECONCILED, NOTHING_TO_DO, RUNNING, STARTING, BUSY, INCOMPLETE, PLANNED }
+
+  /** One change looked at: what was (or would be) done about it. */
+  public record Step(String change, String outcome, boolean failed) {}
+
+  public record GuestResult(VmId vmid, Status status, String reason, List<Step> steps) {}
+
+  private final Journals journals;
+  private final HostPort host;
+  private final boolean dryRun;
+  private final Duration startWindow;
+
+  /** {@code host} is the port to act through: a {@code DryRunHost} for {@code dryRun}, so nothing changes. */
+  public Reconciler(Journals journals, HostPort host, boolean dryRun, Duration startWindow) {
+    this.journals = journals;
+    this.host = host;
+    this.dryRun = dryRun;
+    this.startWindow = startWindow;
+  }
+
+  /** Every guest with a journal; {@code ownLock} is a guest whose lock the caller holds already (or none). */
+  public List<GuestResult> all(Optional<VmId> ownLock) {
+    List<GuestResult> out = new ArrayList<>();
+    for (VmId vmid : Journal.guests(journals.directory())) {
+      out.add(guest(vmid, false, ownLock.equals(Optional.of(vmid))));
+    }
+    return out;
+  }
+
+  /**
+   * One guest. {@code starting} says the caller knows it is not starting (its own pre-start, or a
+   * post-stop); {@code lockHeld} that the caller holds its lock.
+   */
+  public GuestResult guest(VmId vmid, boolean notStarting, boolean lockHeld) {
+    Journal journal = journals.of(vmid);
+    if (journal.isEmpty()) {
+      if (!dryRun) {
+        journal.clear(); // only a started-line or torn lines were left
+      }
+      return new GuestResult(vmid, Status.NOTHING_TO_DO, "nothing noted", List.of());
+    }
+    Pve pve = new Pve(host);
+    if (pve.isRunning(vmid)) {
+      return new GuestResult(vmid, Status.RUNNING, "running: it holds what its journal lists", List.of());
+    }
+    Optional<Instant> started = journal.lastStarted();
+    Instant now = journals.clock().instant();
+    if (!notStarting && started.isPresent() && started.get().plus(startWindow).isAfter(now)) {
+      return new GuestResult(vmid, Status.STARTING, "pre-start succeeded " + Duration.between(started.get(), now).toSeconds()
+          + " s ago and QEMU is not running yet: starting, left alone for up to " + startWindow.toSeconds() + " s", List.of());
+    }
+    if (lockHeld) {
+      return undo(vmid, journal, pve);
+    }
+    Optional<Locks.Held> lock = journals.locks().tryAcquire(Journals.guestLock(vmid), "reconcile (pid " + ProcessHandle.current().pid() + ")", Duration.ZERO);
+    if (lock.isEmpty()) {
+      return new GuestResult(vmid, Status.BUSY, "a phase is under way (" + journals.locks().holderOf(Journals.guestLock(vmid)) + ")", List.of());
+    }
+    try (Locks.Held held = lock.get()) {
+      return undo(vmid, journal, pve);
+    }
+  }
+
+  private GuestResult undo(VmId vmid, Journal journal, Pve pve) {
+    Devices devices = new Devices(host, journals.lockingOnly(vmid, "reconcile of VM " + vmid));
+    Map<String, VmId> elsewhere = heldElsewhere(vmid, pve);
+    List<Journal.Entry> entries = new ArrayList<>(journal.entries());
+    Collections.reverse(entries);
+    List<Step> steps = new ArrayList<>();
+    for (Journal.Entry entry : entries) {
+      Change change = entry.change();
+      VmId other = elsewhere.get(change.target());
+      if (other == null && !(change instanceof Change.MdevCreated)) {
+        other = elsewhere.get("device " + change.device());
+      }
+      if (other != null) {
+        steps.add(new Step(change.target(), "left alone: VM " + other + " is using it", false));
+        continue;
+      }
+      try {
+        steps.add(new Step(change.target(), undo(change, devices), false));
+      } catch (RuntimeException e) {
+        steps.add(new Step(change.target(), "failed: " + e.getMessage(), true));
+      }
+    }
+    boolean failed = steps.stream().anyMatch(Step::failed);
+    if (dryRun) {
+      return new GuestResult(vmid, Status.PLANNED, "not running: would put back", steps);
+    }
+    if (!failed) {
+      journal.clear();
+    }
+    return new GuestResult(vmid, failed ? Status.INCOMPLETE : Status.RECONCILED,
+        failed ? "not running; some steps failed, the journal is kept for the next pass" : "not running: put back", steps);
+  }
+
+  /** Targets and devices that running or starting guests hold: their journals, and qemu-server's reservations. */
+  private Map<String, VmId> heldElsewhere(VmId vmid, Pve pve) {
+    Map<String, VmId> held = new java.util.HashMap<>();
+    pve.pciReservations(journals.clock().instant()).forEach((device, owner) -> {
+      if (!owner.equals(vmid)) {
+        held.put("device " + device, owner);
+      }
+    });
+    Set<VmId> seen = new HashSet<>();
+    for (VmId other : Journal.guests(journals.directory())) {
+      if (other.equals(vmid) || !seen.add(other) || !pve.isRunning(other)) {
+        continue;
+      }
+      for (Journal.Entry e : journals.of(other).entries()) {
+        held.put(e.change().target(), other);
+        if (!(e.change() instanceof Change.MdevCreated)) {
+          held.put("device " + e.change().device(), other);
+        }
+      }
+    }
+    return held;
+  }
+
+  /** Puts one change back, if it still stands; says what it did. */
+  private static String undo(Change change, Devices devices) {
+    if (change instanceof Change.MdevCreated c) {
+      if (devices.mdev().instance(c.uuid()).isEmpty()) {
+        return "already gone";
+      }
+      devices.mdev().remove(c.uuid());
+      return "removed mdev " + c.uuid() + " (" + c.type() + " on " + c.parent() + ")";
+    }
+    if (change instanceof Change.DriverChanged c) {
+      return giveBack(c.address(), c.previous(), devices);
+    }
+    if (change instanceof Change.VfLinkChanged c) {
+      Optional<VirtualFunction> vf = devices.pci().exists(c.vf()) ? devices.sriov().asVf(c.vf()) : Optional.empty();
+      if (vf.isEmpty()) {
+        return "VF gone; nothing to put back";
+      }
+      VfLink now = devices.sriov().link(vf.get());
+      if (now.equals(c.previous())) {
+        return "link already as before";
+      }
+      devices.sriov().setLink(vf.get(), c.previous(), now);
+      return "link back to mac " + c.previous().mac() + " vlan " + c.previous().vlan();
+    }
+    if (change instanceof Change.VgpuTypeSet c) {
+      if (!devices.nvidia().hasVfInterface(c.vf()) || devices.nvidia().currentType(c.vf()) != c.type()) {
+        return "vGPU type already released";
+      }
+      devices.nvidia().release(c.vf());
+      return "released vGPU type " + c.type();
+    }
+    return "claim released";
+  }
+
+  private static String giveBack(PciAddress address, Optional<DriverName> previous, Devices devices) {
+    if (!devices.pci().exists(address)) {
+      return "device gone; nothing to put back";
+    }
+    Optional<DriverName> now = devices.pci().driver(address);
+    boolean overridden = !devices.pci().driverOverride(address).isEmpty();
+    if (now.equals(previous) && !overridden) {
+      return "driver already " + previous.map(DriverName::value).orElse("none");
+    }
+    devices.pci().restore(address, previous.orElse(null));
+    return "gave back to " + previous.map(DriverName::value).orElse("no driver")
+        + " (had " + now.map(DriverName::value).orElse("none") + ")";
+  }
+}

@@ -1,0 +1,137 @@
+package dev.guesthook.lock;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
+
+/**
+ * Named locks held across processes: the one-shot path and the resident runtime must not both hand
+ * out the last mdev instance or the same free VF. Each key is a file under the lock folder, locked
+ * with {@code fcntl} (what {@link FileChannel#lock} takes); as those locks belong to a process, not a
+ * thread, a semaphore per key serialises the threads of one process first. The kernel drops a dead
+ * process's locks, so a kill -9 never leaves one behind. The holder's description is written into the
+ * file, so a waiter can say who it waits for.
+ */
+public final class Locks {
+  private static final Pattern KEY = Pattern.compile("[a-z0-9][a-z0-9:._-]{0,99}");
+  private static final long POLL_MILLIS = 5;
+
+  private final Path directory;
+  private final Map<String, Semaphore> inProcess = new ConcurrentHashMap<>();
+
+  public Locks(Path directory) {
+    this.directory = directory;
+  }
+
+  /** A held lock; closing it releases it. */
+  public interface Held extends AutoCloseable {
+    @Override
+    void close();
+  }
+
+  /**
+   * Takes the lock {@code key}, waiting at most {@code timeout}; {@code holder} (e.g. "VM 101
+   * pre-start, pid 4242") is what other waiters are told.
+   */
+  public Held acquire(String key, String holder, Duration timeout) {
+    return tryAcquire(key, holder, timeout).orElseThrow(() -> new LockTimeoutException(key, timeout, holderOf(key)));
+  }
+
+  /** The same, empty when it is still held by someone else after {@code timeout} (zero: do not wait). */
+  public Optional<Held> tryAcquire(String key, String holder, Duration timeout) {
+    if (!KEY.matcher(key).matches()) {
+      throw new IllegalArgumentException("lock key '" + key + "': expected lower-case letters, digits and :._-");
+    }
+    long deadline = System.nanoTime() + timeout.toNanos();
+    Semaphore local = inProcess.computeIfAbsent(key, k -> new Semaphore(1, true));
+    try {
+      if (!local.tryAcquire(Math.max(0, timeout.toNanos()), TimeUnit.NANOSECONDS)) {
+        return Optional.empty();
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return Optional.empty();
+    }
+    try {
+      Optional<Held> held = lockFile(key, holder, deadline, local);
+      if (held.isEmpty()) {
+        local.release();
+      }
+      return held;
+    } catch (IOException | RuntimeException e) {
+      local.release();
+      throw new LockException("cannot lock " + directory.resolve(key + ".lock") + ": " + e.getMessage(), e);
+    }
+  }
+
+  private Optional<Held> lockFile(String key, String holder, long deadline, Semaphore local) throws IOException {
+    Files.createDirectories(directory);
+    Path file = directory.resolve(key + ".lock");
+    FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
+    try {
+      restrict(file);
+      FileLock lock;
+      while ((lock = channel.tryLock()) == null) {
+        if (System.nanoTime() > deadline) {
+          channel.close();
+          return Optional.empty();
+        }
+        Thread.sleep(POLL_MILLIS);
+      }
+      channel.truncate(0);
+      channel.write(ByteBuffer.wrap((holder + "\n").getBytes(StandardCharsets.UTF_8)), 0);
+      FileLock taken = lock;
+      return Optional.of(() -> release(channel, taken, local));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      channel.close();
+      return Optional.empty();
+    } catch (IOException | RuntimeException e) {
+      channel.close();
+      throw e;
+    }
+  }
+
+  private static void release(FileChannel channel, FileLock lock, Semaphore local) {
+    try {
+      channel.truncate(0);
+      lock.release();
+      channel.close();
+    } catch (IOException e) {
+      // Closing the channel drops the lock in any case.
+    } finally {
+      local.release();
+    }
+  }
+
+  /** Who holds (or last held) the lock, as its holder described itself. */
+  public String holderOf(String key) {
+    try {
+      String text = Files.readString(directory.resolve(key + ".lock")).strip();
+      return text.isEmpty() ? "another thread of this process" : text;
+    } catch (IOException e) {
+      return "unknown";
+    }
+  }
+
+  private static void restrict(Path file) throws IOException {
+    try {
+      Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
+    } catch (UnsupportedOperationException e) {
+      // Not a POSIX file system: nothing to restrict.
+    }
+  }
+}
