@@ -26,7 +26,7 @@ import picocli.CommandLine.Parameters;
     name = "guesthook",
     mixinStandardHelpOptions = true,
     versionProvider = Version.class,
-    subcommands = {HooksCommand.class, DemoCommand.class, SandboxCommand.class, VmstateCommand.class, CheckCommand.class, RecordCommand.class, EventsCommand.class, ReplayCommand.class, ServeCommand.class},
+    subcommands = {HooksCommand.class, DemoCommand.class, SandboxCommand.class, VmstateCommand.class, CheckCommand.class, RecordCommand.class, EventsCommand.class, ReplayCommand.class, ServeCommand.class, ReconcileCommand.class},
     usageHelpWidth = 100,
     description = {
       "Guest lifecycle hooks for Proxmox VE: runs every hook for a guest's phase, in order, with",

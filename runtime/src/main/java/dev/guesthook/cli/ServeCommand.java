@@ -3,6 +3,7 @@ package dev.guesthook.cli;
 import dev.guesthook.config.ConfigException;
 import dev.guesthook.config.Settings;
 import dev.guesthook.engine.Engine;
+import dev.guesthook.journal.Reconciler;
 import dev.guesthook.pve.PveFileException;
 import dev.guesthook.serve.PhaseCall;
 import dev.guesthook.serve.ResidentRuntime;
@@ -10,6 +11,8 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
 import picocli.CommandLine.Command;
@@ -27,6 +30,8 @@ import picocli.CommandLine.ParentCommand;
       "another user are refused) in milliseconds instead of a JVM start. Runs until stopped (SIGTERM)."
     })
 final class ServeCommand implements Callable<Integer> {
+  static final Duration RECONCILE_EVERY = Duration.ofMinutes(1);
+
   @ParentCommand Main main;
 
   @Option(names = "--socket", paramLabel = "PATH", description = "Default: <root>/run/guesthook/guesthook.sock")
@@ -53,10 +58,22 @@ final class ServeCommand implements Callable<Integer> {
         stopped.tryComplete(ExitCodes.OK);
       }));
       return vertx.executeBlocking(() -> {
+        reconcile(engine);
         runtime.start();
+        // A failed start leaves no post-stop behind it: look again for guests that stopped holding devices.
+        vertx.setPeriodic(RECONCILE_EVERY.toMillis(), id -> vertx.executeBlocking(() -> reconcile(engine), false));
         return true;
       }, false).compose(started -> stopped.future());
     });
+  }
+
+  /** Puts back what guests that are not running hold, and says so in the service's log. */
+  private boolean reconcile(Engine engine) {
+    for (Reconciler.GuestResult result : engine.reconciler().all(Optional.empty())) {
+      result.steps().forEach(step -> main.console.out().println(
+          "guesthook serve: reconcile VM " + result.vmid() + ": " + step.change() + ": " + step.outcome()));
+    }
+    return true;
   }
 
   /** One phase as the one-shot path runs it: the same task-log lines, the same exit codes. */

@@ -57,6 +57,21 @@ public final class HookState {
     }
   }
 
+  /**
+   * Forgets what every hook saved for the guest, once a reconcile has put back what it describes:
+   * a later post-stop must not restore from it again.
+   */
+  public static void forgetAll(HostPort host, VmId vmid) {
+    HostPath folder = HostPath.of("run", "guesthook", "state", vmid.toString());
+    if (!host.exists(folder)) {
+      return;
+    }
+    for (String name : host.list(folder)) {
+      host.delete(folder.resolve(name));
+    }
+    host.delete(folder);
+  }
+
   /** Forgets the state; the VM's folder goes too once no hook has state there. */
   public void clear() {
     if (host.exists(file)) {

@@ -4,6 +4,7 @@ import dev.guesthook.devices.Change;
 import dev.guesthook.devices.Devices;
 import dev.guesthook.devices.VfLink;
 import dev.guesthook.devices.VirtualFunction;
+import dev.guesthook.hookhost.HookState;
 import dev.guesthook.host.HostPort;
 import dev.guesthook.id.DriverName;
 import dev.guesthook.id.PciAddress;
@@ -120,6 +121,7 @@ public final class Reconciler {
       return new GuestResult(vmid, Status.PLANNED, "not running: would put back", steps);
     }
     if (!failed) {
+      HookState.forgetAll(host, vmid); // it described what was just put back
       journal.clear();
     }
     return new GuestResult(vmid, failed ? Status.INCOMPLETE : Status.RECONCILED,

@@ -21,7 +21,8 @@ public final class HostTree {
   /** guesthook's own compile cache; it is not part of the host a hook acts on. */
   public static final String HOOK_CACHE = "var/cache/guesthook";
   /** guesthook's own bookkeeping under a host root: left out of snapshots. */
-  public static final java.util.List<String> OWN = java.util.List.of(HOOK_CACHE, "var/lib/guesthook/recordings", "run/guesthook/locks");
+  public static final java.util.List<String> OWN = java.util.List.of(HOOK_CACHE, "var/lib/guesthook/recordings", "run/guesthook/locks",
+      ".simulator/locks");
   /** guesthook's folders whose files do count: a journal left behind is a change a test must see. */
   static final java.util.List<String> OWN_FOLDERS = java.util.List.of("var/lib/guesthook/journal");
 

@@ -17,7 +17,7 @@ import java.util.regex.Pattern;
 
 /**
  * Faults to inject into the simulated kernel: make a write fail with an errno, make a command fail,
- * make a device vanish right after a write. They are kept in the host tree
+ * make a device vanish right after a write, end the process mid-change. They are kept in the host tree
  * ({@code /.simulator/faults.json}) so that a fault set up by a test reaches a guesthook process it
  * starts, and each fires a given number of times.
  */
@@ -64,6 +64,24 @@ public final class Faults {
   /** The device disappears (hot-unplug) right after the next write matching {@code glob} succeeds. */
   public Faults vanishAfterWrite(String glob, PciAddress device) {
     return add(new Rule("write", glob, null, 0, null, device.value(), 1));
+  }
+
+  /**
+   * The process dies (as by kill -9: no shutdown hooks, no finally blocks) at the {@code step}-th
+   * crash point: each host change has one just before it and one just after it.
+   */
+  public Faults crashAtStep(int step) {
+    if (step < 1) {
+      throw new IllegalArgumentException("crash step " + step + ": expected 1 or more");
+    }
+    return add(new Rule("crash", "", null, 0, null, null, step));
+  }
+
+  /** A crash point: counts down a {@link #crashAtStep} fault and ends the process when it reaches it. */
+  void crashPoint() {
+    if (take(r -> r.on().equals("crash")).filter(r -> r.times() <= 1).isPresent()) {
+      Runtime.getRuntime().halt(137);
+    }
   }
 
   public List<Rule> pending() {

@@ -1,5 +1,7 @@
 package dev.guesthook.host.sim;
 
+import dev.guesthook.lock.Locks;
+import java.time.Duration;
 import dev.guesthook.host.CommandResult;
 import dev.guesthook.host.FileBackedHost;
 import dev.guesthook.host.HostCommand;
@@ -35,16 +37,24 @@ public final class SimulatedHost extends FileBackedHost {
   private final MutableTree tree;
   private final String description;
   private final Faults faults;
+  /** Present for a sandbox on disk, which several processes may share; see {@link #kernelLock}. */
+  private final Locks kernelLocks;
   private final Sysfs sysfs;
   private final List<KernelAttribute> attributes;
   private final IpLinkModel ipLink;
   private final ModprobeModel modprobe;
 
+  /** The kernel model over a tree only this process uses (a dry run's overlay, a sandbox being built). */
   public SimulatedHost(MutableTree tree, String description) {
+    this(tree, description, null);
+  }
+
+  private SimulatedHost(MutableTree tree, String description, Locks kernelLocks) {
     super(tree);
     this.tree = tree;
     this.description = description;
     this.faults = new Faults(tree);
+    this.kernelLocks = kernelLocks;
     this.sysfs = new Sysfs(tree);
     NvidiaVgpuModel nvidia = new NvidiaVgpuModel(sysfs);
     this.attributes = List.of(new MdevModel(sysfs), new SriovModel(sysfs, nvidia), nvidia, new PciBusModel(sysfs));
@@ -59,7 +69,7 @@ public final class SimulatedHost extends FileBackedHost {
           root + " is not a sandbox (no " + SANDBOX_MARKER + "); the simulator only acts on trees made by"
               + " 'guesthook sandbox create DIR', so it can never write to a real /sys");
     }
-    return new SimulatedHost(new FileTree(root), "simulated host over " + root);
+    return new SimulatedHost(new FileTree(root), "simulated host over " + root, new Locks(root.resolve(".simulator/locks")));
   }
 
   public MutableTree tree() {
@@ -86,13 +96,29 @@ public final class SimulatedHost extends FileBackedHost {
       }
     }
     faults.beforeWrite(path);
-    KernelAttribute model = attributes.stream().filter(a -> a.handles(path)).findFirst().orElse(null);
-    if (model != null) {
-      model.store(path, value);
-    } else {
-      plainStore(path, value);
+    faults.crashPoint();
+    try (Locks.Held kernel = kernelLock()) {
+      KernelAttribute model = attributes.stream().filter(a -> a.handles(path)).findFirst().orElse(null);
+      if (model != null) {
+        model.store(path, value);
+      } else {
+        plainStore(path, value);
+      }
+      faults.vanishingAfter(path).filter(sysfs::hasDevice).ifPresent(sysfs::removeDevice);
     }
-    faults.vanishingAfter(path).filter(sysfs::hasDevice).ifPresent(sysfs::removeDevice);
+    faults.crashPoint();
+  }
+
+  /**
+   * The kernel's stores are atomic to every process; the simulated kernel's state is files, so a
+   * lock across processes makes each store and command one step, as the one-shot path and the
+   * resident runtime may act on one sandbox at once.
+   */
+  private Locks.Held kernelLock() {
+    if (kernelLocks == null) {
+      return () -> { };
+    }
+    return kernelLocks.acquire("kernel", "simulated kernel (pid " + ProcessHandle.current().pid() + ")", Duration.ofSeconds(30));
   }
 
   /** sysfs cannot create files, and refuses writes to attributes without a store function. */
@@ -138,6 +164,20 @@ public final class SimulatedHost extends FileBackedHost {
     if (injected.isPresent()) {
       return injected.get();
     }
+    if (!command.readOnly()) {
+      faults.crashPoint();
+    }
+    CommandResult result;
+    try (Locks.Held kernel = kernelLock()) {
+      result = simulate(command);
+    }
+    if (!command.readOnly()) {
+      faults.crashPoint();
+    }
+    return result;
+  }
+
+  private CommandResult simulate(HostCommand command) {
     String program = Path.of(command.argv().get(0)).getFileName().toString();
     return switch (program) {
       case "ip" -> ipLink.run(command.argv());
