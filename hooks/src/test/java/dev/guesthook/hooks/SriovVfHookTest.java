@@ -7,6 +7,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.guesthook.sandbox.SandboxProfile;
 import dev.guesthook.testkit.Cli;
 import dev.guesthook.id.PciAddress;
+import dev.guesthook.devices.Devices;
+import dev.guesthook.devices.SriovDevices;
+import dev.guesthook.devices.VfLink;
+import dev.guesthook.host.sim.SimulatedHost;
+import dev.guesthook.id.MacAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -35,8 +40,13 @@ class SriovVfHookTest {
     Cli.Result stop = host.phase(501, "post-stop");
     assertEquals(0, stop.exitCode(), stop::toString);
     assertEquals("iavf", host.driver("0000:03:02.1"));
-    assertTrue(host.read(".simulator/vf-links/0000:03:00.0").contains("1 00:00:00:00:00:00 0 0 true false"));
+    assertEquals(new VfLink(MacAddress.NONE, 0, true, false), link(PciAddress.parse("03:00.0"), 1), "as the driver made it");
     assertEquals("4", host.read("sys/bus/pci/devices/0000:03:00.0/sriov_numvfs"), "the VF count is left for other VMs");
+  }
+
+  private VfLink link(PciAddress pf, int index) {
+    SriovDevices sriov = new Devices(SimulatedHost.sandbox(host.root)).sriov();
+    return sriov.link(sriov.vf(pf, index));
   }
 
   @Test

@@ -67,6 +67,14 @@ public final class Faults {
   }
 
   /**
+   * Writes to paths matching {@code glob} take {@code millis} longer (before the store, holding no
+   * lock): a slow device, which widens the window in which two processes could race.
+   */
+  public Faults delayWrite(String glob, int millis, int times) {
+    return add(new Rule("delay", glob, null, millis, null, null, times));
+  }
+
+  /**
    * The process dies (as by kill -9: no shutdown hooks, no finally blocks) at the {@code step}-th
    * crash point: each host change has one just before it and one just after it.
    */
@@ -96,6 +104,14 @@ public final class Faults {
   }
 
   void beforeWrite(HostPath path) {
+    Optional<Rule> delay = take(r -> r.on().equals("delay") && glob(r.match()).matcher(path.toString()).matches());
+    if (delay.isPresent()) {
+      try {
+        Thread.sleep(delay.get().exit());
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
     Optional<Rule> rule = take(r -> r.on().equals("write") && r.errno() != null && glob(r.match()).matcher(path.toString()).matches());
     if (rule.isPresent()) {
       String errno = rule.get().errno();

@@ -165,6 +165,13 @@ final class IpLinkModel {
   }
 
   private void save(PciAddress pf, Map<Integer, VfLink> links) {
+    if (links.values().stream().allMatch(VfLink.fresh()::equals)) {
+      // Every VF as the driver made it: the same state as no file, so a restore leaves none behind.
+      if (sysfs.tree().exists(stateFile(pf))) {
+        sysfs.tree().delete(stateFile(pf));
+      }
+      return;
+    }
     StringBuilder text = new StringBuilder();
     links.forEach((vf, link) -> text.append(link.line(vf)).append('\n'));
     sysfs.tree().createDirectories(stateFile(pf).parent());

@@ -1,0 +1,45 @@
+package dev.guesthook.testkit;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The guesthook CLI in a process of its own, as Proxmox starts the one-shot path: for what needs
+ * another OS process (locks between processes, a process that dies mid-phase).
+ */
+public final class OneShot {
+  private final Process process;
+
+  private OneShot(Process process) {
+    this.process = process;
+  }
+
+  public static OneShot start(List<String> args) throws IOException {
+    List<String> argv = new ArrayList<>(List.of(
+        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xshare:auto",
+        "-cp", System.getProperty("java.class.path"), "dev.guesthook.cli.Main"));
+    argv.addAll(args);
+    Process process = new ProcessBuilder(argv).redirectErrorStream(true).start();
+    process.getOutputStream().close();
+    return new OneShot(process);
+  }
+
+  /** Waits for it to end: its exit code (137 when it died as by kill -9) and everything it printed. */
+  public Cli.Result await() throws IOException, InterruptedException {
+    String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    if (!process.waitFor(120, TimeUnit.SECONDS)) {
+      process.destroyForcibly();
+      throw new AssertionError("guesthook did not end within 120 s:\n" + out);
+    }
+    return new Cli.Result(process.exitValue(), out, "");
+  }
+
+  public static Cli.Result run(List<String> args) throws IOException, InterruptedException {
+    return start(args).await();
+  }
+}
