@@ -196,6 +196,9 @@ public final class Engine {
     listener.started(
         prepared.event(),
         (int) prepared.catalog().hooks().stream().filter(hook -> hook.phases().contains(phase)).count());
+    prepared.catalog().notices().stream()
+        .filter(notice -> notice.severity() == HookCatalog.Severity.KEPT_PREVIOUS)
+        .forEach(notice -> listener.line("guesthook: warning: " + notice.file() + ": " + notice.message()));
     PhaseRequest request =
         new PhaseRequest(
             prepared.event(),

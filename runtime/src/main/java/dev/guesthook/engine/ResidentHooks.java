@@ -18,7 +18,8 @@ import java.util.stream.Stream;
 /**
  * Hooks kept loaded across phases: each VM's catalog is loaded and put on the event bus once. For a
  * resident runtime they are loaded again when a file in their hook folders changed (name, size or
- * time), which a stat of the folders per phase tells; a replay loads them once for the whole file.
+ * time), which a stat of the folders per phase tells; a changed file that no longer loads leaves its
+ * previous version active. A replay loads them once for the whole file.
  * A one-shot process has none of this: it loads once and exits.
  */
 final class ResidentHooks {
@@ -50,6 +51,9 @@ final class ResidentHooks {
       return current.catalog();
     }
     HookCatalog catalog = loader.load(Optional.of(vmid));
+    if (current != null) {
+      catalog = catalog.keepingWorkingVersionsOf(current.catalog());
+    }
     loaded.put(vmid, new Loaded(fingerprint, catalog, null));
     if (current != null && current.dispatcher() != null) {
       // A phase of this VM may still be running on the old hooks: they leave the bus after it can have ended.

@@ -18,7 +18,31 @@ public record HookCatalog(
     /** The file is not used as a hook, on purpose (masked, not executable, editor backup). */
     IGNORED,
     /** The file was refused or could not be loaded. */
-    ERROR
+    ERROR,
+    /** The changed file could not be loaded; the version loaded before it stays active. */
+    KEPT_PREVIOUS
+  }
+
+  /**
+   * This catalog, where a hook file that now fails to load had loaded in {@code previous}: that
+   * version stays (a resident runtime keeps running the hook it had), with a notice saying why.
+   */
+  public HookCatalog keepingWorkingVersionsOf(HookCatalog previous) {
+    List<Hook> kept = new java.util.ArrayList<>(hooks);
+    List<Notice> said = new java.util.ArrayList<>(notices);
+    for (int i = 0; i < kept.size(); i++) {
+      Hook hook = kept.get(i);
+      Optional<String> error = loadError(hook);
+      Optional<Hook> working = previous.hooks().stream()
+          .filter(old -> old.origin().equals(hook.origin()) && loadError(old).isEmpty()).findFirst();
+      if (error.isPresent() && working.isPresent()) {
+        kept.set(i, working.get());
+        said.removeIf(n -> n.file().equals(hook.origin()) && n.severity() == Severity.ERROR);
+        said.add(new Notice(hook.origin(), Severity.KEPT_PREVIOUS,
+            "the changed file does not load (" + error.get() + "); the version loaded before stays active"));
+      }
+    }
+    return new HookCatalog(List.copyOf(kept), List.copyOf(said), compiled, cached, cacheProblem);
   }
 
   public List<Notice> errors() {

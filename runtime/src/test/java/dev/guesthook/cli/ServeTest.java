@@ -134,12 +134,35 @@ class ServeTest {
 
   @Test
   void aChangedHookFileIsLoadedAgainForTheNextPhase() throws Exception {
+    Path hook = serveOwnHooks("hook('hello') { on('pre-start') { ev -> log.info 'first version' } }\n");
+    assertTrue(client(env(), "502", "pre-start").out().contains("[hello] first version"));
+    Files.writeString(hook, "hook('hello') { on('pre-start') { ev -> log.info 'second version, longer' } }\n");
+    Run again = client(env(), "502", "pre-start");
+    assertTrue(again.out().contains("[hello] second version, longer"), again::out);
+  }
+
+  @Test
+  void aChangedHookFileThatNoLongerLoadsLeavesItsPreviousVersionActive() throws Exception {
+    Path hook = serveOwnHooks("hook('hello') { on('pre-start') { ev -> log.info 'working version' } }\n");
+    assertTrue(client(env(), "502", "pre-start").out().contains("[hello] working version"));
+    Files.writeString(hook, "hook('hello') { on('pre-start') { ev -> log.info 'half-saved\n");
+    Run broken = client(env(), "502", "pre-start");
+    assertEquals(0, broken.exit(), broken::out);
+    assertTrue(broken.out().contains("[hello] working version"), broken::out);
+    assertTrue(broken.out().contains("guesthook: warning: " + hook + ": the changed file does not load ("), broken::out);
+    assertTrue(broken.out().contains("hello.groovy:1:50: Unexpected character"), "the error names the file, line and column: " + broken.out());
+    Files.writeString(hook, "hook('hello') { on('pre-start') { ev -> log.info 'fixed version' } }\n");
+    assertTrue(client(env(), "502", "pre-start").out().contains("[hello] fixed version"));
+  }
+
+  /** Restarts the runtime on a hook folder of the test's own with one hook file; returns the file. */
+  private Path serveOwnHooks(String source) throws Exception {
     runtime.close();
     Path hooks = Files.createDirectories(base.resolve("own-hooks"));
     Files.setPosixFilePermissions(base, PosixFilePermissions.fromString("rwxr-xr-x"));
     Files.setPosixFilePermissions(hooks, PosixFilePermissions.fromString("rwxr-xr-x"));
     Path hook = hooks.resolve("hello.groovy");
-    Files.writeString(hook, "hook('hello') { on('pre-start') { ev -> log.info 'first version' } }\n");
+    Files.writeString(hook, source);
     JsonObject flags = new JsonObject().put("root", root.toString()).put("simulate", true)
         .put("hook-dirs", new JsonArray().add(hooks.toString()));
     Settings settings = new SettingsLoader(hooks).load(vertx, flags, Optional.empty(), Map.of())
@@ -148,9 +171,6 @@ class ServeTest {
         ServeCommand.runner(new Engine(vertx, settings, SimulatedHost.sandbox(root), Clock.systemUTC()).resident(), settings),
         line -> { });
     runtime.start();
-    assertTrue(client(env(), "502", "pre-start").out().contains("[hello] first version"));
-    Files.writeString(hook, "hook('hello') { on('pre-start') { ev -> log.info 'second version, longer' } }\n");
-    Run again = client(env(), "502", "pre-start");
-    assertTrue(again.out().contains("[hello] second version, longer"), again::out);
+    return hook;
   }
 }
