@@ -17,6 +17,11 @@ public abstract class FileBackedHost implements HostPort {
   }
 
   @Override
+  public String readLocked(HostPath path, HostPath lock) {
+    return files.readLocked(path, lock);
+  }
+
+  @Override
   public void write(HostPath path, String value) {
     files.write(path, value);
   }

@@ -8,6 +8,15 @@ public interface HostFiles {
   /** The whole content of a file or sysfs attribute. Fails with ENOENT when absent. */
   String read(HostPath path);
 
+  /**
+   * Reads a file while holding a shared {@code flock(2)} on {@code lock}, as Proxmox's Perl code
+   * ({@code PVE::Tools::lock_file}) guards files it rewrites. Where there is no such lock (an overlay,
+   * a replay) it is a plain read.
+   */
+  default String readLocked(HostPath path, HostPath lock) {
+    return read(path);
+  }
+
   /** Writes a value the way {@code echo -n value > path} would; sysfs may refuse it with an errno. */
   void write(HostPath path, String value);
 

@@ -21,6 +21,12 @@ public final class TracingHost implements HostPort {
     return traced(Kind.READ, path.toString(), null, () -> delegate.read(path), value -> value);
   }
 
+  /** Traced as the read it is: a replay answers it like any other. */
+  @Override
+  public String readLocked(HostPath path, HostPath lock) {
+    return traced(Kind.READ, path.toString(), null, () -> delegate.readLocked(path, lock), value -> value);
+  }
+
   @Override
   public void write(HostPath path, String value) {
     traced(

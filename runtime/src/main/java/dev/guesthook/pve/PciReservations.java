@@ -16,18 +16,23 @@ import java.util.regex.Pattern;
  */
 public final class PciReservations {
   static final HostPath FILE = HostPath.of("run", "qemu-server", "pci-id-reservations");
+  /** qemu-server's {@code $PCIID_RESERVATION_LOCK}, taken around every change of the file. */
+  static final HostPath LOCK = HostPath.of("run", "qemu-server", "pci-id-reservations.lock");
   private static final Pattern LINE =
       Pattern.compile("([a-f0-9]{4,}:[a-f0-9]{2}:[a-f0-9]{2}\\.[a-f0-9]) ([0-9]+) (time|pid):([0-9]+)");
 
   private PciReservations() {}
 
-  /** The reservations that still hold now; malformed lines are skipped, as qemu-server skips them. */
+  /**
+   * The reservations that still hold now, read under qemu-server's lock; malformed lines are skipped,
+   * as qemu-server skips them.
+   */
   public static Map<PciAddress, VmId> active(HostFiles host, Instant now) {
     Map<PciAddress, VmId> out = new LinkedHashMap<>();
     if (!host.exists(FILE)) {
       return out;
     }
-    for (String line : host.read(FILE).split("\n")) {
+    for (String line : host.readLocked(FILE, LOCK).split("\n")) {
       Matcher m = LINE.matcher(line.strip());
       if (!m.matches()) {
         continue;

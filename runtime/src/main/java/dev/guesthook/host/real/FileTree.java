@@ -21,6 +21,8 @@ import java.util.stream.Stream;
 
 /** Plain file I/O on the host's tree under a root directory (the real {@code /}, or a test tree). */
 public final class FileTree implements MutableTree {
+  /** As long as qemu-server itself waits for this lock when it reserves devices. */
+  private static final long LOCK_WAIT_SECONDS = 5;
   /** sysfs attributes are one page; Proxmox files are at most 1 MiB. Anything larger is refused. */
   static final int MAX_READ_BYTES = 1024 * 1024;
 
@@ -34,6 +36,37 @@ public final class FileTree implements MutableTree {
     return root;
   }
 
+  /**
+   * Java's file locks are fcntl(2) locks, which do not exclude flock(2) ones; util-linux's flock(1),
+   * on every Debian, takes the lock Proxmox's Perl takes. Without it the read goes unlocked: Proxmox
+   * replaces these files by rename, so an unlocked read still sees a whole version.
+   */
+  @Override
+  public String readLocked(HostPath path, HostPath lock) {
+    if (!exists(path)) {
+      return read(path); // the ENOENT read gives
+    }
+    ProcessBuilder flock = new ProcessBuilder("flock", "--shared", "--wait", Long.toString(LOCK_WAIT_SECONDS),
+        lock.under(root).toString(), "cat", "--", path.under(root).toString());
+    try {
+      Process process = flock.redirectError(ProcessBuilder.Redirect.DISCARD).start();
+      process.getOutputStream().close();
+      byte[] bytes = process.getInputStream().readNBytes(MAX_READ_BYTES + 1);
+      int exit = process.waitFor();
+      if (exit != 0 || bytes.length > MAX_READ_BYTES) {
+        throw new HostException(exit == 1 ? "EAGAIN" : "EIO", path + ": could not read it under " + lock
+            + " (flock exit " + exit + "; held longer than " + LOCK_WAIT_SECONDS + " s?)");
+      }
+      return new String(bytes, StandardCharsets.UTF_8);
+    } catch (IOException noFlock) {
+      return read(path);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new HostException("EINTR", path + ": interrupted while waiting for " + lock);
+    }
+  }
+
+  @Override
   public String read(HostPath path) {
     Path file = path.under(root);
     try (InputStream in = Files.newInputStream(file)) {
