@@ -1,0 +1,93 @@
+package dev.guesthook.bench;
+
+import dev.guesthook.config.Settings;
+import dev.guesthook.config.SettingsLoader;
+import dev.guesthook.engine.Engine;
+import dev.guesthook.engine.PhaseListener;
+import dev.guesthook.event.LifecycleEvent;
+import dev.guesthook.event.Phase;
+import dev.guesthook.host.real.LinuxHost;
+import dev.guesthook.id.VmId;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Warmup;
+
+/**
+ * What the resident runtime does per hookscript call, in process: one pre-start of a guest through
+ * the warm engine (config read, hook folders checked for changes, guest lock, journal, dispatch over
+ * the event bus to two Groovy hooks that each write one attribute, recording). Sample-time mode, so
+ * JMH reports the median and the tail. Run by runtime/bench/jmh.sh.
+ */
+@State(Scope.Benchmark)
+@BenchmarkMode(Mode.SampleTime)
+@OutputTimeUnit(TimeUnit.MICROSECONDS)
+@Warmup(iterations = 3, time = 2)
+@Measurement(iterations = 5, time = 2)
+@Fork(1)
+public class PhaseBenchmark {
+  private Vertx vertx;
+  private Engine engine;
+  private Path base;
+  private static final VmId VM = VmId.parse("101");
+
+  @Setup(Level.Trial)
+  public void warmRuntime() throws Exception {
+    base = Files.createTempDirectory("guesthook-jmh");
+    Path root = base.resolve("root");
+    Path hooks = Files.createDirectories(base.resolve("hooks"));
+    Files.createDirectories(root.resolve("etc/pve/qemu-server"));
+    Files.createDirectories(root.resolve("sys/a"));
+    Files.createDirectories(root.resolve("sys/b"));
+    Files.writeString(root.resolve("etc/hostname"), "pve-bench\n");
+    Files.writeString(root.resolve("etc/pve/qemu-server/101.conf"), "memory: 2048\nname: bench\n");
+    for (String h : new String[] {"a", "b"}) {
+      Files.writeString(root.resolve("sys/" + h + "/attr"), "");
+      Files.writeString(hooks.resolve("write-" + h + ".groovy"),
+          "hook('write-" + h + "') { on('pre-start') { write '/sys/" + h + "/attr', '1' } }\n");
+    }
+    vertx = Vertx.vertx();
+    JsonObject flags = new JsonObject().put("root", root.toString()).put("hook-dirs", new JsonArray().add(hooks.toString()));
+    Settings settings = new SettingsLoader(hooks).load(vertx, flags, Optional.empty(), Map.of())
+        .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    engine = new Engine(vertx, settings, new LinuxHost(root), Clock.systemUTC()).resident();
+    preStart(); // loads and compiles the hooks once, as the runtime's first call does
+  }
+
+  @Benchmark
+  public int preStart() throws Exception {
+    return engine.run(VM, Phase.PRE_START, Optional.empty(), QUIET)
+        .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS)
+        .result().exitCode(false);
+  }
+
+  @TearDown(Level.Trial)
+  public void stop() throws Exception {
+    vertx.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+  }
+
+  private static final PhaseListener QUIET = new PhaseListener() {
+    @Override
+    public void started(LifecycleEvent event, int hooks) {}
+
+    @Override
+    public void line(String line) {}
+  };
+}
