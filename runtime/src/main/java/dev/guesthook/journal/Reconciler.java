@@ -5,6 +5,7 @@ import dev.guesthook.devices.Devices;
 import dev.guesthook.devices.VfLink;
 import dev.guesthook.devices.VirtualFunction;
 import dev.guesthook.hookhost.HookState;
+import dev.guesthook.host.HostPath;
 import dev.guesthook.host.HostPort;
 import dev.guesthook.id.DriverName;
 import dev.guesthook.id.PciAddress;
@@ -15,11 +16,9 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 
 /**
  * Puts back what guests that are not running hold according to their journals: the mdev instances
@@ -61,8 +60,8 @@ public final class Reconciler {
   }
 
   /**
-   * One guest. {@code starting} says the caller knows it is not starting (its own pre-start, or a
-   * post-stop); {@code lockHeld} that the caller holds its lock.
+   * One guest. {@code notStarting}: the caller knows its start is not under way (the guest's own
+   * pre-start or post-stop); {@code lockHeld}: the caller holds the guest's lock already.
    */
   public GuestResult guest(VmId vmid, boolean notStarting, boolean lockHeld) {
     Journal journal = journals.of(vmid);
@@ -78,7 +77,8 @@ public final class Reconciler {
     }
     Optional<Instant> started = journal.lastStarted();
     Instant now = journals.clock().instant();
-    if (!notStarting && started.isPresent() && started.get().plus(startWindow).isAfter(now)) {
+    boolean sinceBoot = started.isPresent() && bootTime().map(boot -> started.get().isAfter(boot)).orElse(true);
+    if (!notStarting && sinceBoot && started.get().plus(startWindow).isAfter(now)) {
       return new GuestResult(vmid, Status.STARTING, "pre-start succeeded " + Duration.between(started.get(), now).toSeconds()
           + " s ago and QEMU is not running yet: starting, left alone for up to " + startWindow.toSeconds() + " s", List.of());
     }
@@ -128,6 +128,16 @@ public final class Reconciler {
         failed ? "not running; some steps failed, the journal is kept for the next pass" : "not running: put back", steps);
   }
 
+  /** When the host booted ({@code btime} in /proc/stat): a start from before it is not under way. */
+  private Optional<Instant> bootTime() {
+    HostPath stat = HostPath.of("proc", "stat");
+    if (!host.exists(stat)) {
+      return Optional.empty();
+    }
+    return host.read(stat).lines().filter(line -> line.matches("btime [0-9]{1,12}")).findFirst()
+        .map(line -> Instant.ofEpochSecond(Long.parseLong(line.substring(6))));
+  }
+
   /** Targets and devices that running or starting guests hold: their journals, and qemu-server's reservations. */
   private Map<String, VmId> heldElsewhere(VmId vmid, Pve pve) {
     Map<String, VmId> held = new java.util.HashMap<>();
@@ -136,9 +146,8 @@ public final class Reconciler {
         held.put("device " + device, owner);
       }
     });
-    Set<VmId> seen = new HashSet<>();
     for (VmId other : Journal.guests(journals.directory())) {
-      if (other.equals(vmid) || !seen.add(other) || !pve.isRunning(other)) {
+      if (other.equals(vmid) || !pve.isRunning(other)) {
         continue;
       }
       for (Journal.Entry e : journals.of(other).entries()) {

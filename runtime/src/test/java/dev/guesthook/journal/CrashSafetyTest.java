@@ -107,6 +107,16 @@ class CrashSafetyTest {
     assertEquals(1, Files.list(root.resolve("sys/bus/mdev/devices")).count(), "one slice, not two");
   }
 
+  @Test
+  void aStartFromBeforeTheLastBootIsNotUnderWay() throws Exception {
+    assertEquals(0, guesthook("900", "pre-start").exitCode());
+    // The node rebooted after that pre-start (the boot-time pass runs before Proxmox starts guests).
+    Files.writeString(root.resolve("proc/stat"), "cpu  1 2 3\nbtime " + (java.time.Instant.now().getEpochSecond() + 1) + "\n");
+    Cli.Result boot = guesthook("--json", "reconcile");
+    assertEquals(List.of("501 running", "900 reconciled"), statuses(boot.json().get("guests")), boot::toString);
+    assertTrue(Files.notExists(root.resolve("var/lib/guesthook/journal/900.jsonl")));
+  }
+
   private static List<String> statuses(JsonNode guests) {
     List<String> out = new ArrayList<>();
     guests.forEach(g -> out.add(g.get("vmid").asInt() + " " + g.get("status").asText()));
