@@ -87,7 +87,7 @@ final class ReconcileCommand implements Callable<Integer> {
     doc.put("vmid", result.vmid().value());
     doc.put("status", result.status().name().toLowerCase().replace('_', '-'));
     doc.put("reason", result.reason());
-    doc.put("steps", result.steps().stream().map(step -> Map.of("change", step.change(), "outcome", step.outcome(), "failed", step.failed())).toList());
+    doc.put("steps", result.steps().stream().map(step -> Map.of("change", step.change(), "outcome", step.outcome(), "acted", step.acted(), "failed", step.failed())).toList());
     return doc;
   }
 }

@@ -158,6 +158,12 @@ public final class Demo {
         return new Scenario("resume from hibernation, then stop", steps, Optional.empty());
       }
       steps.add(new Step(Phase.PRE_START, false, null, null));
+      if (tags.contains("start-fails-once")) {
+        // qemu-server runs no post-stop when QEMU fails after pre-start; the next pre-start puts back first.
+        steps.add(new Step(Phase.PRE_START, true, (host, vmid, text) -> text,
+            "QEMU fails to start (its vfio device is busy): the start fails and Proxmox runs no post-stop;"
+                + " the admin starts the VM again"));
+      }
       steps.add(new Step(Phase.POST_START, true, null, null));
       if (tags.contains("hibernate")) {
         steps.add(new Step(Phase.POST_STOP, true, ProxmoxConfigEdits::hibernated,
@@ -172,8 +178,11 @@ public final class Demo {
       }
       steps.add(new Step(Phase.PRE_STOP, true, null, null));
       steps.add(new Step(Phase.POST_STOP, true, null, null));
-      return tags.contains("migrate-in")
-          ? new Scenario("arrives by live migration from pve2, then stop", steps, Optional.of("pve2"))
+      if (tags.contains("migrate-in")) {
+        return new Scenario("arrives by live migration from pve2, then stop", steps, Optional.of("pve2"));
+      }
+      return tags.contains("start-fails-once")
+          ? new Scenario("a start that fails after pre-start, a second start, then stop", steps, Optional.empty())
           : new Scenario("start, then stop", steps, Optional.empty());
     }
   }

@@ -104,19 +104,21 @@ public final class Engine {
           .compose(prepared -> dispatch(prepared, listener));
     }
     String holder = "VM " + vmid + " " + phase.wireName() + " (pid " + ProcessHandle.current().pid() + ")";
+    HeldLines log = new HeldLines(listener);
     return vertx
         .executeBlocking(() -> journals.locks().acquire(Journals.guestLock(vmid), holder, phaseWait()), false)
         .compose(guestLock -> vertx
             .executeBlocking(() -> {
               if (phase == Phase.PRE_START) {
-                reconcile(vmid, listener); // what an earlier life of this guest left behind
+                reconcile(vmid, log); // what an earlier life of this guest left behind
               }
               return prepare(vmid, phase, migratedFrom,
                   phase == Phase.PRE_START ? journals.ledger(vmid, holder) : journals.lockingOnly(vmid, holder));
             }, false)
-            .compose(prepared -> dispatch(prepared, listener))
-            .compose(run -> vertx.executeBlocking(() -> settle(run, listener), false))
+            .compose(prepared -> dispatch(prepared, log))
+            .compose(run -> vertx.executeBlocking(() -> settle(run, log), false))
             .eventually(() -> vertx.executeBlocking(() -> {
+              log.release();
               guestLock.close();
               return null;
             }, false)));
@@ -147,9 +149,9 @@ public final class Engine {
   }
 
   private void report(Reconciler.GuestResult result, PhaseListener listener) {
-    for (Reconciler.Step step : result.steps()) {
-      listener.line("guesthook: reconcile VM " + result.vmid() + ": " + step.change() + ": " + step.outcome());
-    }
+    // In the task log only what was put back or failed: after a clean post-stop every step finds its change gone.
+    result.steps().stream().filter(step -> step.acted() || step.failed()).forEach(step ->
+        listener.line("guesthook: reconcile VM " + result.vmid() + ": " + step.change() + ": " + step.outcome()));
   }
 
   /** Puts back what guests that are not running hold, through this engine's host. */

@@ -32,8 +32,8 @@ public final class Reconciler {
   /** What became of one guest's journal. */
   public enum Status { RECONCILED, NOTHING_TO_DO, RUNNING, STARTING, BUSY, INCOMPLETE, PLANNED }
 
-  /** One change looked at: what was (or would be) done about it. */
-  public record Step(String change, String outcome, boolean failed) {}
+  /** One change looked at: what was (or would be) done about it; {@code acted}: something was put back. */
+  public record Step(String change, String outcome, boolean acted, boolean failed) {}
 
   public record GuestResult(VmId vmid, Status status, String reason, List<Step> steps) {}
 
@@ -107,13 +107,14 @@ public final class Reconciler {
         other = elsewhere.get("device " + change.device());
       }
       if (other != null) {
-        steps.add(new Step(change.target(), "left alone: VM " + other + " is using it", false));
+        steps.add(new Step(change.target(), "left alone: VM " + other + " is using it", false, false));
         continue;
       }
       try {
-        steps.add(new Step(change.target(), undo(change, devices), false));
+        Optional<String> done = undo(change, devices);
+        steps.add(new Step(change.target(), done.orElse(alreadyBack(change)), done.isPresent(), false));
       } catch (RuntimeException e) {
-        steps.add(new Step(change.target(), "failed: " + e.getMessage(), true));
+        steps.add(new Step(change.target(), "failed: " + e.getMessage(), false, true));
       }
     }
     boolean failed = steps.stream().anyMatch(Step::failed);
@@ -160,51 +161,58 @@ public final class Reconciler {
     return held;
   }
 
-  /** Puts one change back, if it still stands; says what it did. */
-  private static String undo(Change change, Devices devices) {
+  /** Puts one change back, if it still stands; says what it did (empty: nothing needed doing). */
+  private static Optional<String> undo(Change change, Devices devices) {
     if (change instanceof Change.MdevCreated c) {
       if (devices.mdev().instance(c.uuid()).isEmpty()) {
-        return "already gone";
+        return Optional.empty();
       }
       devices.mdev().remove(c.uuid());
-      return "removed mdev " + c.uuid() + " (" + c.type() + " on " + c.parent() + ")";
+      return Optional.of("removed mdev " + c.uuid() + " (" + c.type() + " on " + c.parent() + ")");
     }
     if (change instanceof Change.DriverChanged c) {
       return giveBack(c.address(), c.previous(), devices);
     }
     if (change instanceof Change.VfLinkChanged c) {
       Optional<VirtualFunction> vf = devices.pci().exists(c.vf()) ? devices.sriov().asVf(c.vf()) : Optional.empty();
-      if (vf.isEmpty()) {
-        return "VF gone; nothing to put back";
-      }
-      VfLink now = devices.sriov().link(vf.get());
+      VfLink now = vf.isPresent() ? devices.sriov().link(vf.get()) : c.previous();
       if (now.equals(c.previous())) {
-        return "link already as before";
+        return Optional.empty();
       }
       devices.sriov().setLink(vf.get(), c.previous(), now);
-      return "link back to mac " + c.previous().mac() + " vlan " + c.previous().vlan();
+      return Optional.of("link back to mac " + c.previous().mac() + " vlan " + c.previous().vlan());
     }
     if (change instanceof Change.VgpuTypeSet c) {
       if (!devices.nvidia().hasVfInterface(c.vf()) || devices.nvidia().currentType(c.vf()) != c.type()) {
-        return "vGPU type already released";
+        return Optional.empty();
       }
       devices.nvidia().release(c.vf());
-      return "released vGPU type " + c.type();
+      return Optional.of("released vGPU type " + c.type());
     }
-    return "claim released";
+    return Optional.empty(); // a claim: forgetting the journal releases it
   }
 
-  private static String giveBack(PciAddress address, Optional<DriverName> previous, Devices devices) {
+  /** What a step found when the change no longer stood. */
+  private static String alreadyBack(Change change) {
+    if (change instanceof Change.MdevCreated) {
+      return "already gone";
+    }
+    if (change instanceof Change.VfClaimed) {
+      return "claim released";
+    }
+    return "already as before (or the device is gone)";
+  }
+
+  private static Optional<String> giveBack(PciAddress address, Optional<DriverName> previous, Devices devices) {
     if (!devices.pci().exists(address)) {
-      return "device gone; nothing to put back";
+      return Optional.empty();
     }
     Optional<DriverName> now = devices.pci().driver(address);
-    boolean overridden = !devices.pci().driverOverride(address).isEmpty();
-    if (now.equals(previous) && !overridden) {
-      return "driver already " + previous.map(DriverName::value).orElse("none");
+    if (now.equals(previous) && devices.pci().driverOverride(address).isEmpty()) {
+      return Optional.empty();
     }
     devices.pci().restore(address, previous.orElse(null));
-    return "gave back to " + previous.map(DriverName::value).orElse("no driver")
-        + " (had " + now.map(DriverName::value).orElse("none") + ")";
+    return Optional.of("gave back to " + previous.map(DriverName::value).orElse("no driver")
+        + " (had " + now.map(DriverName::value).orElse("none") + ")");
   }
 }

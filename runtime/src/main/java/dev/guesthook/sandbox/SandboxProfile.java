@@ -124,9 +124,9 @@ public enum SandboxProfile {
     s.mdevType("0000:3b:00.0", "nvidia-234", "GRID T4-16Q", String.format(t4, 4, 60, 16384, "7680x4320", 1), 1);
     s.vm(301, vm("CAD workstation on a T4-2Q vGPU created by Proxmox.", "cad-t4",
         "hostpci0: 0000:3b:00.0,mdev=nvidia-231", "scsi0: local-lvm:vm-301-disk-0,size=128G"));
-    s.vm(302, vm("Render node whose T4-4Q vGPU guesthook creates.", "render-t4",
+    s.vm(302, vm("Render node whose T4-4Q vGPU guesthook creates; its first start fails after pre-start.", "render-t4",
         "args: -device vfio-pci,sysfsdev=/sys/bus/mdev/devices/00001000-0000-0000-0000-000000000302 -uuid 00001000-0000-0000-0000-000000000302",
-        "scsi0: local-lvm:vm-302-disk-0,size=64G"));
+        "scsi0: local-lvm:vm-302-disk-0,size=64G", "tags: start-fails-once"));
     s.vmSettings(302, """
         mdev:
           devices:
