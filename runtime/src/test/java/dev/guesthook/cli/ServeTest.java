@@ -118,12 +118,14 @@ class ServeTest {
   @Test
   void withoutTheRuntimeTheClientFallsBackToTheOneShotPath() throws Exception {
     Path oneShot = base.resolve("oneshot.sh");
-    Files.writeString(oneShot, "#!/bin/sh\necho \"one-shot $*\"\nexit 7\n");
+    // The one-shot runtime refuses GUESTHOOK_* variables it does not know: the client's own are not passed on.
+    Files.writeString(oneShot, "#!/bin/sh\necho \"one-shot $*\"\nenv | grep '^GUESTHOOK_'\nexit 7\n");
     Files.setPosixFilePermissions(oneShot, PosixFilePermissions.fromString("rwxr-xr-x"));
     runtime.close();
-    Run run = client(Map.of("GUESTHOOK_SOCKET", socket.toString(), "GUESTHOOK_ONESHOT", oneShot.toString()), "501", "pre-start");
+    Run run = client(Map.of("GUESTHOOK_SOCKET", socket.toString(), "GUESTHOOK_ONESHOT", oneShot.toString(),
+        "GUESTHOOK_LOG_LEVEL", "debug"), "501", "pre-start");
     assertEquals(7, run.exit(), run::out);
-    assertEquals("one-shot 501 pre-start\n", run.out());
+    assertEquals("one-shot 501 pre-start\nGUESTHOOK_LOG_LEVEL=debug\n", run.out());
   }
 
   @Test
