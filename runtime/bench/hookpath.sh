@@ -5,7 +5,7 @@
 #
 #   (a) a bash hookscript doing two sysfs-like writes (the yardstick);
 #   (b) the hookscript client (runtime/src/main/scripts/guesthook-hookscript) against a warm
-#       'guesthook serve' on a temporary socket, two trivial compiled Groovy hooks doing the same writes;
+#       'guesthook serve' on a temporary socket (200 calls before the measured ones), two trivial compiled Groovy hooks doing the same writes;
 #   (c) the one-shot path, './guesthook <vmid> pre-start', with its startup cache (the class-data
 #       sharing archive the launcher records once per build);
 #   (d) the same one-shot path without it (GUESTHOOK_CDS=off).
@@ -93,7 +93,7 @@ done
 client="$here/runtime/src/main/scripts/guesthook-hookscript"
 # The client's environment: a fallback to the one-shot path (/bin/false) shows as a failed call.
 i=0
-while [ $i -lt 20 ]; do # warm-up
+while [ $i -lt 200 ]; do # warm-up: the runtime's code compiled, as on a node that has run for a while
   GUESTHOOK_SOCKET="$socket" GUESTHOOK_ONESHOT=/bin/false "$client" 101 pre-start > /dev/null ||
     { echo "bench: the client failed against the runtime" >&2; exit 1; }
   i=$((i + 1))
