@@ -1,5 +1,6 @@
 package dev.guesthook.serve;
 
+import java.io.BufferedOutputStream;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -43,6 +44,7 @@ public final class ResidentRuntime implements AutoCloseable {
   });
   private ServerSocketChannel server;
   private Thread acceptor;
+  private volatile String ownUser;
 
   public ResidentRuntime(Path socket, PhaseRunner runner, Consumer<String> log) {
     this.socket = socket;
@@ -76,14 +78,17 @@ public final class ResidentRuntime implements AutoCloseable {
   }
 
   private void serve(SocketChannel client) {
+    // Buffered: the channel's stream is one write(2) per call, and the prefixing stream is fed a byte
+    // at a time; the autoflushing PrintStream still sends every line as it comes, for the task log.
     try (client;
-        OutputStream raw = Channels.newOutputStream(client);
+        OutputStream raw = new BufferedOutputStream(Channels.newOutputStream(client), 8192);
         PrintStream out = new PrintStream(new LinePrefixingStream(raw), true, StandardCharsets.UTF_8)) {
       BufferedReader in = new BufferedReader(new InputStreamReader(Channels.newInputStream(client), StandardCharsets.UTF_8));
       // Read the request even from a peer that is refused, so its write never meets a closed socket.
       String request = readLine(in);
       if (!sameUser(client)) {
         raw.write("X 2\n".getBytes(StandardCharsets.UTF_8));
+        raw.flush();
         log.accept("guesthook serve: refused a connection from another user");
         return;
       }
@@ -118,10 +123,19 @@ public final class ResidentRuntime implements AutoCloseable {
   }
 
   /** Only the runtime's own user (root on a node) may ask it to act on the host. */
-  private static boolean sameUser(SocketChannel client) throws IOException {
+  private boolean sameUser(SocketChannel client) throws IOException {
     UnixDomainPrincipal peer = client.getOption(ExtendedSocketOptions.SO_PEERCRED);
-    String me = Files.getOwner(Path.of("/proc/self")).getName();
-    return peer.user().getName().equals(me);
+    return peer.user().getName().equals(ownUser());
+  }
+
+  /** The process's user does not change while it runs: looked up (stat and passwd) once. */
+  private String ownUser() throws IOException {
+    String me = ownUser;
+    if (me == null) {
+      me = Files.getOwner(Path.of("/proc/self")).getName();
+      ownUser = me;
+    }
+    return me;
   }
 
   @Override
@@ -140,6 +154,7 @@ public final class ResidentRuntime implements AutoCloseable {
 
   /** Writes each line as {@code L <line>}: the client tells output from the final {@code X <code>}. */
   private static final class LinePrefixingStream extends OutputStream {
+    private static final byte[] PREFIX = {'L', ' '};
     private final OutputStream target;
     private boolean atLineStart = true;
 
@@ -150,13 +165,34 @@ public final class ResidentRuntime implements AutoCloseable {
     @Override
     public void write(int b) throws IOException {
       if (atLineStart) {
-        target.write('L');
-        target.write(' ');
+        target.write(PREFIX);
         atLineStart = false;
       }
       target.write(b);
       if (b == '\n') {
         atLineStart = true;
+      }
+    }
+
+    /** Whole runs of a line at once: the PrintStream hands over its encoded text in arrays. */
+    @Override
+    public void write(byte[] bytes, int offset, int length) throws IOException {
+      int end = offset + length;
+      while (offset < end) {
+        if (atLineStart) {
+          target.write(PREFIX);
+          atLineStart = false;
+        }
+        int stop = offset;
+        while (stop < end && bytes[stop] != '\n') {
+          stop++;
+        }
+        if (stop < end) {
+          stop++; // the newline belongs to this line
+          atLineStart = true;
+        }
+        target.write(bytes, offset, stop - offset);
+        offset = stop;
       }
     }
 

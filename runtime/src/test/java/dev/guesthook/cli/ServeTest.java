@@ -13,6 +13,11 @@ import dev.guesthook.serve.ResidentRuntime;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.io.IOException;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -113,12 +118,46 @@ class ServeTest {
   @Test
   void withoutTheRuntimeTheClientFallsBackToTheOneShotPath() throws Exception {
     Path oneShot = base.resolve("oneshot.sh");
-    Files.writeString(oneShot, "#!/bin/sh\necho \"one-shot $*\"\nexit 7\n");
+    // The one-shot runtime refuses GUESTHOOK_* variables it does not know: the client's own are not passed on.
+    Files.writeString(oneShot, "#!/bin/sh\necho \"one-shot $*\"\nenv | grep '^GUESTHOOK_'\nexit 7\n");
     Files.setPosixFilePermissions(oneShot, PosixFilePermissions.fromString("rwxr-xr-x"));
     runtime.close();
-    Run run = client(Map.of("GUESTHOOK_SOCKET", socket.toString(), "GUESTHOOK_ONESHOT", oneShot.toString()), "501", "pre-start");
+    Run run = client(Map.of("GUESTHOOK_SOCKET", socket.toString(), "GUESTHOOK_ONESHOT", oneShot.toString(),
+        "GUESTHOOK_LOG_LEVEL", "debug"), "501", "pre-start");
     assertEquals(7, run.exit(), run::out);
-    assertEquals("one-shot 501 pre-start\n", run.out());
+    assertEquals("one-shot 501 pre-start\nGUESTHOOK_LOG_LEVEL=debug\n", run.out());
+  }
+
+  @Test
+  void aRuntimeThatTakesNoConnectionIsGivenUpAfterAboutASecond() throws Exception {
+    Path oneShot = base.resolve("oneshot.sh");
+    Files.writeString(oneShot, "#!/bin/sh\necho \"one-shot $*\"\nexit 7\n");
+    Files.setPosixFilePermissions(oneShot, PosixFilePermissions.fromString("rwxr-xr-x"));
+    Path stuck = base.resolve("stuck.sock");
+    List<SocketChannel> queued = new ArrayList<>();
+    try (ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
+      server.bind(UnixDomainSocketAddress.of(stuck), 1); // listens, never accepts: its queue fills
+      try {
+        while (queued.size() < 64) {
+          SocketChannel waiting = SocketChannel.open(StandardProtocolFamily.UNIX);
+          queued.add(waiting);
+          waiting.configureBlocking(false);
+          waiting.connect(UnixDomainSocketAddress.of(stuck));
+        }
+      } catch (IOException queueFull) {
+        // The next connect would block.
+      }
+      long start = System.nanoTime();
+      Run run = client(Map.of("GUESTHOOK_SOCKET", stuck.toString(), "GUESTHOOK_ONESHOT", oneShot.toString()), "501", "pre-start");
+      long millis = (System.nanoTime() - start) / 1_000_000;
+      assertEquals(7, run.exit(), run::out);
+      assertEquals("one-shot 501 pre-start\n", run.out());
+      assertTrue(millis >= 900 && millis < 10_000, "gave up after " + millis + " ms");
+    } finally {
+      for (SocketChannel channel : queued) {
+        channel.close();
+      }
+    }
   }
 
   @Test
