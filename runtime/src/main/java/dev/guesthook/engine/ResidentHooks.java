@@ -29,6 +29,7 @@ final class ResidentHooks {
   private final HookLoader loader;
   private final List<Path> directories;
   private final Map<VmId, Loaded> loaded = new ConcurrentHashMap<>();
+  private final Map<VmId, Object> monitors = new ConcurrentHashMap<>();
 
   /** How long a replaced dispatcher stays on the bus for phases still running on it. */
   private final java.time.Duration grace;
@@ -43,8 +44,21 @@ final class ResidentHooks {
     this.watch = watch;
   }
 
-  /** The VM's hooks as they are now on disk; blocking (stats the folders, may compile). */
-  synchronized HookCatalog catalog(VmId vmid) {
+  /**
+   * The VM's hooks as they are now on disk; blocking (stats the folders, may compile). One VM at a
+   * time, but different VMs in parallel: 200 guests starting at once must not queue behind each other.
+   */
+  HookCatalog catalog(VmId vmid) {
+    synchronized (monitor(vmid)) {
+      return catalogOf(vmid);
+    }
+  }
+
+  private Object monitor(VmId vmid) {
+    return monitors.computeIfAbsent(vmid, id -> new Object());
+  }
+
+  private HookCatalog catalogOf(VmId vmid) {
     String fingerprint = fingerprint(vmid);
     Loaded current = loaded.get(vmid);
     if (current != null && current.fingerprint().equals(fingerprint)) {
@@ -64,7 +78,13 @@ final class ResidentHooks {
   }
 
   /** The dispatcher for the catalog {@link #catalog} returned last for this VM, started on first use. */
-  synchronized Future<Dispatcher> dispatcher(VmId vmid, HookCatalog catalog) {
+  Future<Dispatcher> dispatcher(VmId vmid, HookCatalog catalog) {
+    synchronized (monitor(vmid)) {
+      return dispatcherOf(vmid, catalog);
+    }
+  }
+
+  private Future<Dispatcher> dispatcherOf(VmId vmid, HookCatalog catalog) {
     Loaded current = loaded.get(vmid);
     if (current == null || current.catalog() != catalog) {
       return Dispatcher.start(vertx, catalog.hooks()); // a newer catalog arrived meanwhile: a one-off
@@ -97,7 +117,9 @@ final class ResidentHooks {
           continue;
         }
         try (Stream<Path> files = Files.list(place)) {
-          for (Path file : files.sorted().toList()) {
+          // Not the per-VM folders (named by vmid): another VM's hooks are that VM's business, and
+          // 200 of them would cost two stats each per phase.
+          for (Path file : files.filter(f -> !f.getFileName().toString().matches("[0-9]+")).sorted().toList()) {
             out.append(file).append(' ').append(Files.size(file)).append(' ')
                 .append(Files.getLastModifiedTime(file).toMillis()).append('\n');
           }
