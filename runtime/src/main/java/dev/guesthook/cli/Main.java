@@ -17,6 +17,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
+import java.util.List;
+import java.util.function.Supplier;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;
@@ -26,7 +28,6 @@ import picocli.CommandLine.Parameters;
     name = "guesthook",
     mixinStandardHelpOptions = true,
     versionProvider = Version.class,
-    subcommands = {HooksCommand.class, DemoCommand.class, SandboxCommand.class, VmstateCommand.class, CheckCommand.class, RecordCommand.class, EventsCommand.class, ReplayCommand.class, ServeCommand.class, ReconcileCommand.class},
     usageHelpWidth = 100,
     description = {
       "Guest lifecycle hooks for Proxmox VE: runs every hook for a guest's phase, in order, with",
@@ -69,12 +70,34 @@ public final class Main implements Callable<Integer> {
     System.exit(run(args, Console.system(), System.getenv()));
   }
 
+  /**
+   * The admin's subcommands. They are added only when the command line is not a hookscript call:
+   * every VM start waits for that call, and building the subcommands' models first costs it time
+   * (picocli's classes are too old for the class-data archive). Lambdas, not constructor
+   * references, so a subcommand's class is not even loaded before it is needed.
+   */
+  private static final List<Supplier<Object>> SUBCOMMANDS = List.of(
+      () -> new HooksCommand(), () -> new DemoCommand(), () -> new SandboxCommand(), () -> new VmstateCommand(),
+      () -> new CheckCommand(), () -> new RecordCommand(), () -> new EventsCommand(), () -> new ReplayCommand(),
+      () -> new ServeCommand(), () -> new ReconcileCommand());
+
+  /** {@code [options] <vmid> <phase>}, as Proxmox calls it; anything else gets the subcommands too. */
+  static boolean isPhaseCall(String[] args) {
+    int n = args.length;
+    return n >= 2 && args[n - 2].matches("[0-9]+")
+        && java.util.Arrays.stream(Phase.values()).anyMatch(known -> known.wireName().equals(args[n - 1]))
+        && java.util.Arrays.stream(args).noneMatch(arg -> arg.equals("-h") || arg.equals("--help"));
+  }
+
   /** Runs the CLI in this process and returns the exit code (for tests and the launcher alike). */
   public static int run(String[] args, Console console, Map<String, String> environment) {
     Main main = new Main();
     main.console = console;
     main.environment = environment;
     CommandLine commandLine = new CommandLine(main);
+    if (!isPhaseCall(args)) {
+      SUBCOMMANDS.forEach(make -> commandLine.addSubcommand(make.get()));
+    }
     commandLine.setOut(new java.io.PrintWriter(console.out(), true));
     commandLine.setErr(new java.io.PrintWriter(console.err(), true));
     commandLine.setParameterExceptionHandler(

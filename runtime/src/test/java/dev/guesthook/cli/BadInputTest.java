@@ -1,6 +1,7 @@
 package dev.guesthook.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.guesthook.testkit.Cli;
@@ -176,5 +177,16 @@ class BadInputTest {
     assertEquals(0, result.exitCode());
     assertTrue(result.out().contains("qm set <vmid> --hookscript local:snippets/guesthook"), result::toString);
     assertTrue(result.out().contains("--dry-run"), result::toString);
+  }
+
+  @Test
+  void helpListsEverySubcommandEvenThoughAPhaseCallBuildsNone() {
+    Cli.Result help = Cli.run(List.of("--help"));
+    for (String command : List.of("hooks", "demo", "sandbox", "vmstate", "check", "record", "events", "replay", "serve", "reconcile")) {
+      assertTrue(help.out().contains("\n  " + command + " "), command + " is listed:\n" + help.out());
+    }
+    assertTrue(Main.isPhaseCall(new String[] {"--root", "/tmp/x", "101", "pre-start"}));
+    assertFalse(Main.isPhaseCall(new String[] {"reconcile", "--vm", "101"}));
+    assertFalse(Main.isPhaseCall(new String[] {"101", "pre-start", "--help"}));
   }
 }
