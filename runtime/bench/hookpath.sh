@@ -153,7 +153,7 @@ RUNS=$runs WORK=$work HERE=$here CLIENT=$client SOCKET=$socket perl -e '
 echo "  runtime (guesthook serve) peak RSS, VmHWM: $(awk '/^VmHWM/ { print $2, $3 }' "/proc/$server/status")"
 
 status=0
-for round in "first phase of each VM for this runtime (loads its hooks)" "again, each VM's hooks now loaded"; do
+for round in "first phase of each VM for this runtime (serve loaded every guest's hooks when it started)" "again, each VM's hooks now loaded"; do
 echo "200 concurrent pre-starts (VMs 1000..1199) through the client, all launched at once; $round:"
 rm -f "$root"/sys/vm/*
 WORK=$work CLIENT=$client GUESTHOOK_SOCKET=$socket GUESTHOOK_ONESHOT=/bin/false perl -e '

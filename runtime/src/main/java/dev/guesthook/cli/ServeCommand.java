@@ -62,6 +62,8 @@ final class ServeCommand implements Callable<Integer> {
         runtime.start();
         // A failed start leaves no post-stop behind it: look again for guests that stopped holding devices.
         vertx.setPeriodic(RECONCILE_EVERY.toMillis(), id -> vertx.executeBlocking(() -> reconcile(engine), false));
+        vertx.executeBlocking(engine::preloadHooks, false).onSuccess(count ->
+            main.console.out().println("guesthook serve: hooks of " + count + " guest(s) loaded"));
         return true;
       }, false).compose(started -> stopped.future());
     });

@@ -43,6 +43,7 @@ class ServeTest {
   Path socket;
   Vertx vertx;
   ResidentRuntime runtime;
+  Engine engine;
 
   @BeforeEach
   void serveASandbox() throws Exception {
@@ -54,7 +55,7 @@ class ServeTest {
         .put("hook-dirs", new JsonArray().add(STOCK.toString()));
     Settings settings = new SettingsLoader(STOCK).load(vertx, flags, Optional.empty(), Map.of())
         .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
-    Engine engine = new Engine(vertx, settings, SimulatedHost.sandbox(root), Clock.systemUTC()).resident();
+    engine = new Engine(vertx, settings, SimulatedHost.sandbox(root), Clock.systemUTC()).resident();
     runtime = new ResidentRuntime(socket, ServeCommand.runner(engine, settings), line -> { });
     runtime.start();
   }
@@ -108,6 +109,15 @@ class ServeTest {
     Run run = client(env(), "12x", "pre-start");
     assertEquals(2, run.exit(), run::out);
     assertEquals("guesthook: error: invalid vmid '12x': expected an integer from 100 to 999999999\n", run.out());
+  }
+
+  @Test
+  void everyGuestsHooksCanBeLoadedBeforeItsFirstPhase() throws Exception {
+    assertEquals(List.of("501", "502", "503", "504"), Files.list(root.resolve("etc/pve/qemu-server"))
+        .map(f -> f.getFileName().toString().replace(".conf", "")).sorted().toList());
+    assertEquals(4, engine.preloadHooks());
+    Run run = client(env(), "504", "pre-start");
+    assertEquals(0, run.exit(), run::out);
   }
 
   @Test
