@@ -212,6 +212,9 @@ public final class Reconciler {
       return Optional.empty();
     }
     devices.pci().restore(address, previous.orElse(null));
+    if (now.equals(previous)) {
+      return Optional.of("cleared driver_override (driver already " + now.map(DriverName::value).orElse("none") + ")");
+    }
     return Optional.of("gave back to " + previous.map(DriverName::value).orElse("no driver")
         + " (had " + now.map(DriverName::value).orElse("none") + ")");
   }

@@ -29,6 +29,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class CrashSafetyTest {
   static final Path STOCK = Path.of("../hooks/stock").toAbsolutePath().normalize();
+  static final Path CLIENT = Path.of("src/main/scripts/guesthook-hookscript").toAbsolutePath();
 
   @TempDir Path root;
 
@@ -79,6 +80,42 @@ class CrashSafetyTest {
     }
     assertTrue(crashes >= 20, "a three-device pre-start makes more than ten host changes; crashed at " + crashes);
     assertEquals("vfio-pci", driver("0000:0b:00.0"));
+  }
+
+  @Test
+  void aRuntimeKilledMidPreStartPutsItBackWhenItStartsAgain() throws Exception {
+    Map<String, String> before = host();
+    Path socket = root.resolve("run/guesthook/guesthook.sock");
+    List<String> serve = List.of("--root", root.toString(), "--simulate", "--hooks", STOCK.toString(), "serve", "--socket", socket.toString());
+    SimulatedHost.sandbox(root).faults().crashAtStep(9);
+    OneShot runtime = OneShot.start(serve);
+    awaitSocket(socket);
+    ProcessBuilder hookscript = new ProcessBuilder(CLIENT.toString(), "900", "pre-start").redirectErrorStream(true);
+    hookscript.environment().put("GUESTHOOK_SOCKET", socket.toString());
+    hookscript.environment().put("GUESTHOOK_ONESHOT", "/bin/false");
+    Process client = hookscript.start();
+    client.getOutputStream().close();
+    String said = new String(client.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+    assertEquals(3, client.waitFor(), "the runtime died mid-phase: Proxmox aborts the start\n" + said);
+    assertEquals(137, runtime.await().exitCode());
+    assertTrue(Files.exists(root.resolve("var/lib/guesthook/journal/900.jsonl")), "it died holding devices");
+    Files.delete(socket); // the dead runtime's; the new one listens only once it has reconciled
+    OneShot again = OneShot.start(serve);
+    try {
+      awaitSocket(socket);
+      Map<String, String> after = host();
+      after.remove("run/guesthook/guesthook.sock");
+      assertEquals(before, after, () -> "differs in " + differences(before, after));
+    } finally {
+      again.stop();
+    }
+  }
+
+  private static void awaitSocket(Path socket) throws InterruptedException {
+    for (int i = 0; i < 600 && Files.notExists(socket); i++) {
+      Thread.sleep(50);
+    }
+    assertTrue(Files.exists(socket), "guesthook serve listens on " + socket);
   }
 
   @Test

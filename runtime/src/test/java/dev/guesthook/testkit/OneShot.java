@@ -8,8 +8,9 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The guesthook CLI in a process of its own, as Proxmox starts the one-shot path: for what needs
- * another OS process (locks between processes, a process that dies mid-phase).
+ * The guesthook CLI in a process of its own, as Proxmox starts the one-shot path (or systemd starts
+ * {@code guesthook serve}): for what needs another OS process (locks between processes, a process
+ * that dies mid-phase).
  */
 public final class OneShot {
   private final Process process;
@@ -37,6 +38,14 @@ public final class OneShot {
       throw new AssertionError("guesthook did not end within 120 s:\n" + out);
     }
     return new Cli.Result(process.exitValue(), out, "");
+  }
+
+  /** Stops it as systemd stops a service (SIGTERM) and waits for it. */
+  public void stop() throws InterruptedException {
+    process.destroy();
+    if (!process.waitFor(30, TimeUnit.SECONDS)) {
+      process.destroyForcibly();
+    }
   }
 
   public static Cli.Result run(List<String> args) throws IOException, InterruptedException {
