@@ -79,7 +79,8 @@ public final class Main implements Callable<Integer> {
   private static final List<Supplier<Object>> SUBCOMMANDS = List.of(
       () -> new HooksCommand(), () -> new DemoCommand(), () -> new SandboxCommand(), () -> new VmstateCommand(),
       () -> new CheckCommand(), () -> new RecordCommand(), () -> new EventsCommand(), () -> new ReplayCommand(),
-      () -> new ServeCommand(), () -> new ReconcileCommand());
+      () -> new ServeCommand(), () -> new ReconcileCommand(), () -> new InstallCommand.Install(),
+      () -> new InstallCommand.Uninstall());
 
   /** {@code [options] <vmid> <phase>}, as Proxmox calls it; anything else gets the subcommands too. */
   static boolean isPhaseCall(String[] args) {

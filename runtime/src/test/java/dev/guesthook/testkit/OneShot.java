@@ -20,12 +20,19 @@ public final class OneShot {
   }
 
   public static OneShot start(List<String> args) throws IOException {
+    return start(java.util.Map.of(), args);
+  }
+
+  /** The same with more environment, e.g. a PATH that finds a stand-in for a Proxmox tool first. */
+  public static OneShot start(java.util.Map<String, String> environment, List<String> args) throws IOException {
     List<String> argv = new ArrayList<>(List.of(
         Path.of(System.getProperty("java.home"), "bin", "java").toString(),
         "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xshare:auto",
         "-cp", System.getProperty("java.class.path"), "dev.guesthook.cli.Main"));
     argv.addAll(args);
-    Process process = new ProcessBuilder(argv).redirectErrorStream(true).start();
+    ProcessBuilder builder = new ProcessBuilder(argv).redirectErrorStream(true);
+    builder.environment().putAll(environment);
+    Process process = builder.start();
     process.getOutputStream().close();
     return new OneShot(process);
   }
