@@ -45,34 +45,15 @@ final class CheckCommand implements Callable<Integer> {
       ReadinessCheck check = new ReadinessCheck(host, node);
       List<CheckItem> items = id.isPresent() ? check.vm(id.get()) : check.node(false);
       print(node, id, items);
-      return items.stream().anyMatch(i -> i.status() == CheckItem.Status.FAIL) ? ExitCodes.HOOK_FAILED : ExitCodes.OK;
+      return ChecklistReport.exitCode(items);
     });
   }
 
   private void print(String node, Optional<VmId> id, List<CheckItem> items) {
-    PrintStream out = main.console.out();
-    Map<CheckItem.Status, Long> counts = new LinkedHashMap<>();
-    for (CheckItem.Status status : CheckItem.Status.values()) {
-      counts.put(status, items.stream().filter(i -> i.status() == status).count());
-    }
-    if (main.options.json) {
-      Map<String, Object> doc = new LinkedHashMap<>();
-      doc.put("node", node);
-      id.ifPresent(v -> doc.put("vmid", v.value()));
-      List<Map<String, Object>> list = new ArrayList<>();
-      for (CheckItem item : items) {
-        list.add(Map.of("status", item.status().wireName(), "subject", item.subject(), "detail", item.detail()));
-      }
-      doc.put("items", list);
-      counts.forEach((status, n) -> doc.put(status.wireName(), n));
-      out.println(Report.write(doc));
-      return;
-    }
-    out.println("guesthook check on " + node + id.map(v -> ", VM " + v).orElse(""));
-    for (CheckItem item : items) {
-      out.println(String.format("  %-4s  %-22s %s", item.status().wireName(), item.subject(), item.detail()));
-    }
-    out.println("guesthook check: " + counts.get(CheckItem.Status.FAIL) + " fail, " + counts.get(CheckItem.Status.WARN)
-        + " warn, " + counts.get(CheckItem.Status.PASS) + " pass");
+    Map<String, Object> header = new LinkedHashMap<>();
+    header.put("node", node);
+    id.ifPresent(v -> header.put("vmid", v.value()));
+    ChecklistReport.print(main.console.out(), main.options.json, "guesthook check",
+        "guesthook check on " + node + id.map(v -> ", VM " + v).orElse(""), header, items);
   }
 }

@@ -80,7 +80,7 @@ public final class Main implements Callable<Integer> {
       () -> new HooksCommand(), () -> new DemoCommand(), () -> new SandboxCommand(), () -> new VmstateCommand(),
       () -> new CheckCommand(), () -> new RecordCommand(), () -> new EventsCommand(), () -> new ReplayCommand(),
       () -> new ServeCommand(), () -> new ReconcileCommand(), () -> new InstallCommand.Install(),
-      () -> new InstallCommand.Uninstall());
+      () -> new InstallCommand.Uninstall(), () -> new DoctorCommand());
 
   /** {@code [options] <vmid> <phase>}, as Proxmox calls it; anything else gets the subcommands too. */
   static boolean isPhaseCall(String[] args) {

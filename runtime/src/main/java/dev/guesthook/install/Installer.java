@@ -51,17 +51,7 @@ public final class Installer {
 
   /** Every guest on this node, containers included. */
   public List<VmId> allGuests() {
-    List<VmId> out = new ArrayList<>(pve.qemuGuests());
-    Path lxc = root.resolve("etc/pve/lxc");
-    if (Files.isDirectory(lxc)) {
-      try (var files = Files.list(lxc)) {
-        files.map(f -> f.getFileName().toString()).filter(n -> n.matches("[1-9][0-9]{2,8}\\.conf"))
-            .map(n -> VmId.parse(n.substring(0, n.length() - 5))).forEach(out::add);
-      } catch (IOException e) {
-        // No containers to list.
-      }
-    }
-    return out.stream().distinct().sorted().toList();
+    return pve.guests();
   }
 
   public Plan install(Optional<String> storageId, List<VmId> guests) throws PveFileException {

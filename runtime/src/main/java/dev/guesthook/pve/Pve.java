@@ -66,7 +66,17 @@ public final class Pve {
 
   /** The qemu guests whose configs are on this node, in id order. */
   public List<VmId> qemuGuests() {
-    HostPath folder = ETC_PVE.resolve(GuestType.QEMU.configFolder());
+    return guests(GuestType.QEMU);
+  }
+
+  /** Every guest on this node, VMs and containers, by id. */
+  public List<VmId> guests() {
+    return java.util.stream.Stream.concat(guests(GuestType.QEMU).stream(), guests(GuestType.LXC).stream())
+        .distinct().sorted().toList();
+  }
+
+  private List<VmId> guests(GuestType type) {
+    HostPath folder = ETC_PVE.resolve(type.configFolder());
     if (!host.exists(folder)) {
       return List.of();
     }

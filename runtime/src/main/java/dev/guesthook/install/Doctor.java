@@ -1,0 +1,112 @@
+package dev.guesthook.install;
+
+import dev.guesthook.check.CheckItem;
+import dev.guesthook.hookhost.HookCatalog;
+import dev.guesthook.host.CommandResult;
+import dev.guesthook.host.HostCommand;
+import dev.guesthook.host.HostPort;
+import dev.guesthook.id.VmId;
+import dev.guesthook.journal.Journal;
+import dev.guesthook.pve.Pve;
+import dev.guesthook.pve.PveFileException;
+import dev.guesthook.pve.Storage;
+import dev.guesthook.pve.StorageConfig;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Everything between Proxmox and the hooks, checked and never changed: the resident runtime and its
+ * socket, each guest's hookscript (guesthook's client present and executable where Proxmox will look
+ * for it, or another script instead), hook files that do not load, and journals of guests that are
+ * no longer running. Each line says pass, warn or fail, and the fix.
+ */
+public final class Doctor {
+  private final Path root;
+  private final HostPort host;
+  private final Pve pve;
+  private final String node;
+
+  public Doctor(Path root, HostPort host, String node) {
+    this.root = root;
+    this.host = host;
+    this.pve = new Pve(host);
+    this.node = node;
+  }
+
+  public List<CheckItem> examine(HookCatalog hooks, Path journalDirectory, List<VmId> guests) throws PveFileException {
+    List<CheckItem> items = new ArrayList<>();
+    items.add(service());
+    items.add(socket());
+    StorageConfig storages = pve.storageConfig();
+    for (VmId vmid : guests) {
+      items.add(hookscript(vmid, storages));
+    }
+    hooks.errors().forEach(error -> items.add(CheckItem.fail("hook " + Path.of(error.file()).getFileName(),
+        error.message())));
+    if (hooks.errors().isEmpty()) {
+      items.add(CheckItem.pass("hooks", hooks.hooks().size() + " hook(s) load"));
+    }
+    for (VmId vmid : Journal.guests(journalDirectory)) {
+      if (!pve.isRunning(vmid)) {
+        items.add(CheckItem.warn("journal of VM " + vmid, "lists devices, but VM " + vmid + " is not running"
+            + " (a start failing, or a migration away, skips post-stop); fix: guesthook reconcile --vm " + vmid));
+      }
+    }
+    return items;
+  }
+
+  private CheckItem service() {
+    CommandResult result = host.run(HostCommand.query("systemctl", "is-active", "guesthook.service"));
+    if (result.succeeded()) {
+      return CheckItem.pass("guesthook.service", "active: phases are answered by the resident runtime");
+    }
+    String state = result.status() == CommandResult.Status.RAN ? result.lastLine() : "unknown here";
+    return CheckItem.warn("guesthook.service", (state.isEmpty() ? "not active" : state) + ": every phase starts a JVM"
+        + " (a few hundred ms per start); fix: systemctl enable --now guesthook.service");
+  }
+
+  private CheckItem socket() {
+    Path socket = root.resolve("run/guesthook/guesthook.sock");
+    return Files.exists(socket)
+        ? CheckItem.pass("socket", "/run/guesthook/guesthook.sock is there")
+        : CheckItem.warn("socket", "/run/guesthook/guesthook.sock is absent: the client falls back to the one-shot"
+            + " path; fix: systemctl start guesthook.service");
+  }
+
+  private CheckItem hookscript(VmId vmid, StorageConfig storages) throws PveFileException {
+    String subject = "VM " + vmid + " hookscript";
+    Optional<String> volume = pve.guestType(vmid).isPresent()
+        ? pve.config(pve.guestType(vmid).get(), vmid).hookscript().map(String::strip) : Optional.empty();
+    if (volume.isEmpty()) {
+      return CheckItem.warn(subject, "none: guesthook does not run for it; fix: guesthook install --vm " + vmid);
+    }
+    SnippetVolume snippet;
+    try {
+      snippet = SnippetVolume.parse(volume.get());
+    } catch (IllegalArgumentException e) {
+      return CheckItem.fail(subject, e.getMessage() + "; fix: guesthook install --vm " + vmid);
+    }
+    if (!snippet.file().equals(Installer.SNIPPET)) {
+      return CheckItem.warn(subject, volume.get() + ", not guesthook; fix: guesthook install --vm " + vmid
+          + " (keeps that script as one of its hooks)");
+    }
+    Optional<Storage> storage = storages.get(snippet.storage());
+    Optional<String> why = storage.isEmpty() ? Optional.of("storage '" + snippet.storage() + "' is not in storage.cfg")
+        : storage.get().unavailableOn(node).or(() -> storage.get().path().isEmpty()
+            ? Optional.of("storage '" + snippet.storage() + "' has no path") : Optional.empty());
+    if (why.isPresent()) {
+      return CheckItem.fail(subject, volume.get() + ": " + why.get() + "; Proxmox will not start it;"
+          + " fix: guesthook install --vm " + vmid + " --storage <a snippets storage>");
+    }
+    Path file = root.resolve(storage.get().path().get().replaceFirst("^/+", "")).resolve("snippets").resolve(snippet.file());
+    if (!Files.isRegularFile(file) || !Files.isExecutable(file)) {
+      return CheckItem.fail(subject, volume.get() + ": /" + root.relativize(file) + (Files.exists(file) ? " is not executable"
+          : " is missing") + " on this node; Proxmox will not start the VM; fix: guesthook install --vm " + vmid
+          + " --storage " + snippet.storage());
+    }
+    return CheckItem.pass(subject, volume.get());
+  }
+}

@@ -1,0 +1,75 @@
+package dev.guesthook.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.guesthook.sandbox.Sandbox;
+import dev.guesthook.sandbox.SandboxProfile;
+import dev.guesthook.testkit.Cli;
+import dev.guesthook.testkit.HostTree;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** guesthook doctor on a sandbox node: each line's verdict and fix, and that it changes nothing. */
+class DoctorCommandTest {
+  @TempDir Path base;
+  Path root;
+  Path hooks;
+
+  @BeforeEach
+  void aSandboxNode() throws Exception {
+    root = base.resolve("root");
+    Sandbox.create(root, SandboxProfile.SRIOV_NIC);
+    hooks = Files.createDirectories(base.resolve("hooks"));
+    Files.setPosixFilePermissions(base, PosixFilePermissions.fromString("rwxr-xr-x"));
+    Files.setPosixFilePermissions(hooks, PosixFilePermissions.fromString("rwxr-xr-x"));
+  }
+
+  @Test
+  void eachGuestsHookscriptHooksAndJournalsGetAVerdictAndAFix() throws Exception {
+    Path client = Files.createDirectories(root.resolve("var/lib/vz/snippets")).resolve("guesthook");
+    Files.writeString(client, "#!/bin/sh\n");
+    Files.setPosixFilePermissions(client, PosixFilePermissions.fromString("rwxr-xr-x"));
+    edit(502, "hookscript: local:snippets/guesthook", "hookscript: local:snippets/old.pl");
+    edit(503, "hookscript: local:snippets/guesthook\n", "");
+    edit(504, "hookscript: local:snippets/guesthook", "hookscript: ceph-pool:snippets/guesthook");
+    Files.writeString(hooks.resolve("broken.groovy"), "hook('broken') { on('pre-start') {\n");
+    Files.createDirectories(root.resolve("var/lib/guesthook/journal"));
+    Files.writeString(root.resolve("var/lib/guesthook/journal/501.jsonl"),
+        "{\"seq\":1,\"at\":\"2026-11-24T10:00:00Z\",\"intent\":{\"kind\":\"vf-claimed\",\"vf\":\"0000:03:02.1\"}}\n");
+    Map<String, String> before = HostTree.snapshotOf(root);
+
+    Cli.Result doctor = Cli.run(List.of("--root", root.toString(), "--simulate", "--hooks", hooks.toString(), "--json", "doctor"));
+    assertEquals(1, doctor.exitCode(), doctor::toString);
+    assertEquals(List.of(
+        "warn guesthook.service: unknown here: every phase starts a JVM (a few hundred ms per start); fix: systemctl enable --now guesthook.service",
+        "warn socket: /run/guesthook/guesthook.sock is absent: the client falls back to the one-shot path; fix: systemctl start guesthook.service",
+        "pass VM 501 hookscript: local:snippets/guesthook",
+        "warn VM 502 hookscript: local:snippets/old.pl, not guesthook; fix: guesthook install --vm 502 (keeps that script as one of its hooks)",
+        "warn VM 503 hookscript: none: guesthook does not run for it; fix: guesthook install --vm 503",
+        "fail VM 504 hookscript: ceph-pool:snippets/guesthook: storage 'ceph-pool' has no path; Proxmox will not start it; fix: guesthook install --vm 504 --storage <a snippets storage>",
+        "fail hook broken.groovy: " + doctor.json().get("items").get(6).get("detail").asText(),
+        "warn journal of VM 501: lists devices, but VM 501 is not running (a start failing, or a migration away, skips post-stop); fix: guesthook reconcile --vm 501"),
+        lines(doctor.json()));
+    assertEquals(true, doctor.json().get("items").get(6).get("detail").asText().contains("broken.groovy:2"), doctor::toString);
+    assertEquals(before, HostTree.snapshotOf(root), "doctor only reads");
+  }
+
+  private static List<String> lines(JsonNode doc) {
+    List<String> out = new ArrayList<>();
+    doc.get("items").forEach(i -> out.add(i.get("status").asText() + " " + i.get("subject").asText() + ": " + i.get("detail").asText()));
+    return out;
+  }
+
+  private void edit(int vmid, String from, String to) throws Exception {
+    Path conf = root.resolve("etc/pve/qemu-server/" + vmid + ".conf");
+    Files.writeString(conf, Files.readString(conf).replace(from, to));
+  }
+}
