@@ -101,7 +101,7 @@ public final class Doctor {
       return CheckItem.fail(subject, volume.get() + ": " + why.get() + "; Proxmox will not start it;"
           + " fix: guesthook install --vm " + vmid + " --storage <a snippets storage>");
     }
-    Path file = root.resolve(storage.get().path().get().replaceFirst("^/+", "")).resolve("snippets").resolve(snippet.file());
+    Path file = SnippetVolume.fileOn(root, storage.get(), snippet.file());
     if (!Files.isRegularFile(file) || !Files.isExecutable(file)) {
       return CheckItem.fail(subject, volume.get() + ": /" + root.relativize(file) + (Files.exists(file) ? " is not executable"
           : " is missing") + " on this node; Proxmox will not start the VM; fix: guesthook install --vm " + vmid

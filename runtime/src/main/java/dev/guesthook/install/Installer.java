@@ -257,7 +257,7 @@ public final class Installer {
   }
 
   private Path snippetPath(Storage storage, String file) {
-    return root.resolve(storage.path().orElseThrow().replaceFirst("^/+", "")).resolve("snippets").resolve(file);
+    return SnippetVolume.fileOn(root, storage, file);
   }
 
   /** The client, falling back to this installation's one-shot launcher when the runtime is down. */

@@ -31,6 +31,11 @@ public record SnippetVolume(String storage, String file) {
     return new SnippetVolume(m.group(1), m.group(2));
   }
 
+  /** Where a snippet named {@code file} lives on {@code storage} (a storage with a path), under the host root. */
+  static java.nio.file.Path fileOn(java.nio.file.Path root, dev.guesthook.pve.Storage storage, String file) {
+    return root.resolve(storage.path().orElseThrow().replaceFirst("^/+", "")).resolve("snippets").resolve(file);
+  }
+
   @Override
   public String toString() {
     return storage + ":snippets/" + file;
