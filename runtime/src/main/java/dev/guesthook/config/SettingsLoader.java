@@ -75,7 +75,7 @@ public final class SettingsLoader {
                     .setConfig(new JsonObject().put("path", file.toString())))
             .addStore(json(env))
             .addStore(json(flagLayer));
-    if (!Files.exists(file)) {
+    if (!Files.exists(file) || holdsNoDocument(file)) {
       options.getStores().remove(1);
     }
     ConfigRetriever retriever = ConfigRetriever.create(vertx, options);
@@ -92,6 +92,18 @@ public final class SettingsLoader {
                 return Future.failedFuture(e);
               }
             });
+  }
+
+  /**
+   * A file of comments only (as the package ships it) is no YAML document; vertx-config's YAML store
+   * fails on it instead of reading it as empty.
+   */
+  private static boolean holdsNoDocument(Path file) {
+    try (var lines = Files.lines(file)) {
+      return lines.map(String::strip).allMatch(line -> line.isEmpty() || line.startsWith("#") || line.equals("---"));
+    } catch (java.io.IOException | java.io.UncheckedIOException e) {
+      return false; // the store reports the read error with the file's name
+    }
   }
 
   private JsonObject defaults(Path root) {

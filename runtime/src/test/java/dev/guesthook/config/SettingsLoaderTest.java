@@ -44,6 +44,12 @@ class SettingsLoaderTest {
   }
 
   @Test
+  void aConfigFileOfCommentsOnlyIsReadAsEmpty(Vertx vertx) throws Exception {
+    configFile("# guesthook configuration, as the package ships it\n\n# hook-timeout: 30\n");
+    assertEquals(Duration.ofSeconds(30), load(vertx, new JsonObject(), Map.of()).hookTimeout());
+  }
+
+  @Test
   void eachLayerOverridesTheOneBefore(Vertx vertx) throws Exception {
     configFile("hook-timeout: 5\nlog-level: debug\nstrict: true\nrecording-dir: /srv/rec\n");
     Settings fileOnly = load(vertx, new JsonObject(), Map.of());
