@@ -1,0 +1,105 @@
+package dev.guesthook.packaging;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The built guesthook_VERSION_all.deb: its control fields, the files it installs with their modes,
+ * maintainer scripts that parse, and the runtime starting from the installed layout.
+ */
+class PackageIT {
+  static Path deb;
+
+  @TempDir Path unpacked;
+
+  @BeforeAll
+  static void theBuiltPackage() throws Exception {
+    Assumptions.assumeTrue(run("sh", "-c", "command -v dpkg-deb").exit() == 0,
+        "dpkg-deb is not installed, so no package was built: the package tests are skipped (apt-get install dpkg)");
+    String version = System.getProperty("guesthook.version").replace('-', '~');
+    deb = Path.of(System.getProperty("guesthook.deb.dir")).resolve("guesthook_" + version + "_all.deb");
+    assertTrue(Files.exists(deb), deb + " was built");
+  }
+
+  @Test
+  void controlFieldsFollowDebianAndNameAJava17Runtime() throws Exception {
+    assertEquals("guesthook\nall\nadmin\n", run("dpkg-deb", "-f", deb.toString(), "Package", "Architecture", "Section")
+        .out().replaceAll("(?m)^[A-Za-z-]+: ", ""));
+    String depends = run("dpkg-deb", "-f", deb.toString(), "Depends").out();
+    assertTrue(depends.contains("default-jre-headless (>= 2:1.17)"), depends);
+    assertEquals("/etc/guesthook/guesthook.yaml\n", run("sh", "-c", "dpkg-deb --ctrl-tarfile '" + deb + "' | tar -xOf - ./conffiles").out());
+  }
+
+  @Test
+  void itInstallsTheRuntimeHooksUnitsAndTmpfilesWithTheirModes() throws Exception {
+    List<String> listing = run("dpkg-deb", "-c", deb.toString()).out().lines()
+        .map(line -> line.split("\\s+")[0] + " " + line.split("\\s+")[1] + " " + line.substring(line.indexOf("./") + 1))
+        .toList();
+    for (String expected : List.of(
+        "-rwxr-xr-x root/root /usr/bin/guesthook",
+        "-rwxr-xr-x root/root /usr/share/guesthook/guesthook-hookscript",
+        "-rw-r--r-- root/root /usr/share/guesthook/guesthook-runtime.jar",
+        "-rw-r--r-- root/root /usr/share/guesthook/hooks/stock/mdev.groovy",
+        "-rw-r--r-- root/root /lib/systemd/system/guesthook.service",
+        "-rw-r--r-- root/root /lib/systemd/system/guesthook-reconcile.service",
+        "-rw-r--r-- root/root /usr/lib/tmpfiles.d/guesthook.conf",
+        "-rw-r--r-- root/root /etc/guesthook/guesthook.yaml",
+        "drwxr-xr-x root/root /etc/guesthook/hooks.d/",
+        "-rw-r--r-- root/root /usr/share/doc/guesthook/copyright",
+        "-rw-r--r-- root/root /usr/share/doc/guesthook/changelog.gz")) {
+      assertTrue(listing.contains(expected), expected + " in\n" + String.join("\n", listing));
+    }
+    assertTrue(listing.stream().noneMatch(l -> l.contains("/var/lib/guesthook") || l.contains("/run/")),
+        "state is made at install time (postinst, tmpfiles.d), not shipped");
+  }
+
+  @Test
+  void maintainerScriptsAndTheLauncherParse() throws Exception {
+    run("dpkg-deb", "-R", deb.toString(), unpacked.toString());
+    for (String script : List.of("DEBIAN/postinst", "DEBIAN/prerm", "DEBIAN/postrm", "usr/bin/guesthook",
+        "usr/share/guesthook/guesthook-hookscript")) {
+      Path file = unpacked.resolve(script);
+      assertTrue(Files.isExecutable(file), script + " is executable");
+      assertEquals(0, run("sh", "-n", file.toString()).exit(), script + " parses");
+    }
+    assertTrue(Files.readString(unpacked.resolve("usr/share/guesthook/guesthook-hookscript"))
+        .contains("${GUESTHOOK_ONESHOT:-/usr/bin/guesthook}"), "the client falls back to the installed launcher");
+    String reconcile = Files.readString(unpacked.resolve("lib/systemd/system/guesthook-reconcile.service"));
+    assertTrue(reconcile.contains("Before=pve-guests.service"), "the boot-time pass runs before Proxmox starts guests");
+  }
+
+  @Test
+  void theRuntimeStartsFromTheInstalledLayoutAndFindsItsStockHooks() throws Exception {
+    run("dpkg-deb", "-x", deb.toString(), unpacked.toString());
+    Path home = unpacked.resolve("usr/share/guesthook");
+    Result hooks = run(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-Dguesthook.home=" + home, "-cp", home.resolve("guesthook-runtime.jar").toString(),
+        "dev.guesthook.cli.Main", "--root", unpacked.toString(), "hooks");
+    assertEquals(0, hooks.exit(), hooks.out());
+    for (String hook : List.of("mdev", "sriov-vf", "gpu-release", "hibernate", "pci-mapping")) {
+      assertTrue(hooks.out().contains(hook), hook + " is listed:\n" + hooks.out());
+    }
+  }
+
+  record Result(int exit, String out) {}
+
+  static Result run(String... argv) throws IOException, InterruptedException {
+    Process process = new ProcessBuilder(new ArrayList<>(List.of(argv))).redirectErrorStream(true).start();
+    process.getOutputStream().close();
+    String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertTrue(process.waitFor(120, TimeUnit.SECONDS));
+    return new Result(process.exitValue(), out);
+  }
+}
