@@ -44,5 +44,5 @@ size=$(du -sk --exclude=DEBIAN "$stage" | cut -f1)
 sed -e "s/@VERSION@/$version/" -e "s/@SIZE@/$size/" "$here/deb/DEBIAN/control.in" > "$stage/DEBIAN/control"
 
 deb="$target/guesthook_${version}_all.deb"
-dpkg-deb --root-owner-group -Zxz --build "$stage" "$deb" > /dev/null
+dpkg-deb --root-owner-group -Zgzip --build "$stage" "$deb" > /dev/null
 echo "guesthook package: $deb" >&2
