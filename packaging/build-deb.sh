@@ -30,10 +30,10 @@ install -m 0644 "$here/deb/systemd/"*.service "$stage/lib/systemd/system/"
 install -m 0644 "$here/deb/tmpfiles.conf" "$stage/usr/lib/tmpfiles.d/guesthook.conf"
 install -m 0644 "$here/deb/guesthook.yaml" "$stage/etc/guesthook/guesthook.yaml"
 install -m 0644 "$top/README.md" "$stage/usr/share/doc/guesthook/README.md"
-printf 'guesthook (%s) unstable; urgency=medium\n\n  * Built from the guesthook source tree.\n\n -- guesthook developers <guesthook@localhost>  %s\n' \
+printf 'guesthook (%s) unstable; urgency=medium\n\n  * Built from the guesthook source tree.\n\n -- guesthook developers <maintainers@guesthook.dev>  %s\n' \
   "$version" "$(date -R -d @"${SOURCE_DATE_EPOCH:-$(git -C "$top" log -1 --format=%ct 2>/dev/null || date +%s)}")" |
   gzip -9n > "$stage/usr/share/doc/guesthook/changelog.gz"
-printf 'Format: https://www.debian.org/doc/packaging-manuals/copyright-format/1.0/\nUpstream-Name: guesthook\n\nFiles: *\nCopyright: guesthook developers\nLicense: see the source tree\n' \
+printf 'Format: https://www.debian.org/doc/packaging-manuals/copyright-format/1.0/\nUpstream-Name: guesthook\n\nFiles: *\nCopyright: 2026 guesthook developers\nLicense: see the source tree\n' \
   > "$stage/usr/share/doc/guesthook/copyright"
 
 for script in postinst prerm postrm; do

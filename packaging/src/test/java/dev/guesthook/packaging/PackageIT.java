@@ -93,6 +93,78 @@ class PackageIT {
     }
   }
 
+  /**
+   * dpkg into a clean root (an empty status database and the folders every Debian root has), with
+   * maintainer scripts run outside a chroot and told where the root is (DPKG_ROOT): the package's
+   * files and scripts as dpkg runs them, without touching this machine.
+   */
+  @Test
+  void installedAndPurgedInACleanRootItLeavesNothingBehind() throws Exception {
+    Path root = cleanRoot();
+    java.util.Set<String> before = tree(root);
+    dpkg(root, "-i", deb.toString());
+    assertTrue(Files.isExecutable(root.resolve("usr/bin/guesthook")));
+    assertEquals("rwx------", java.nio.file.attribute.PosixFilePermissions.toString(
+        Files.getPosixFilePermissions(root.resolve("var/lib/guesthook"))), "postinst made the state folder, root-only");
+    assertTrue(Files.isDirectory(root.resolve("etc/guesthook/hooks.d")));
+    dpkg(root, "--purge", "guesthook");
+    java.util.Set<String> left = tree(root);
+    left.removeAll(before);
+    // (dpkg also drops the empty base folders the package lists, as no other package owns them here.)
+    assertEquals(java.util.Set.of(), left, "purge leaves nothing the root did not have");
+  }
+
+  @Test
+  void anUpgradeKeepsTheAdminsHooksRecordingsAndEditedConfiguration() throws Exception {
+    Path root = cleanRoot();
+    dpkg(root, "-i", deb.toString());
+    Files.writeString(root.resolve("etc/guesthook/hooks.d/mine.groovy"), "hook('mine') { }\n");
+    Files.createDirectories(root.resolve("var/lib/guesthook/recordings"));
+    Files.writeString(root.resolve("var/lib/guesthook/recordings/guesthook.jsonl"), "{}\n");
+    Files.writeString(root.resolve("etc/guesthook/guesthook.yaml"), "hook-timeout: 12\n");
+    dpkg(root, "--force-confold", "-i", deb.toString()); // the same version again: dpkg's upgrade path
+    assertEquals("hook('mine') { }\n", Files.readString(root.resolve("etc/guesthook/hooks.d/mine.groovy")));
+    assertTrue(Files.exists(root.resolve("var/lib/guesthook/recordings/guesthook.jsonl")));
+    assertEquals("hook-timeout: 12\n", Files.readString(root.resolve("etc/guesthook/guesthook.yaml")), "a conffile");
+    dpkg(root, "--purge", "guesthook");
+    assertTrue(Files.exists(root.resolve("etc/guesthook/hooks.d/mine.groovy")), "purge keeps the admin's own hooks");
+    assertTrue(Files.notExists(root.resolve("var/lib/guesthook")), "and removes the state");
+  }
+
+  @Test
+  void lintianFindsNoErrors() throws Exception {
+    Assumptions.assumeTrue(run("sh", "-c", "command -v lintian").exit() == 0,
+        "lintian is not installed: the lintian check is skipped (apt-get install lintian to run it)");
+    Result lintian = run("lintian", "--tag-display-limit", "0", deb.toString());
+    assertTrue(lintian.out().lines().noneMatch(line -> line.startsWith("E: ")), lintian.out());
+  }
+
+  private Path cleanRoot() throws IOException {
+    Path root = unpacked.resolve("root");
+    for (String dir : List.of("var/lib/dpkg/updates", "var/lib/dpkg/info", "var/cache", "etc", "usr/bin", "usr/lib", "usr/share/doc",
+        "lib/systemd/system", "run")) {
+      Files.createDirectories(root.resolve(dir));
+    }
+    Files.writeString(root.resolve("var/lib/dpkg/status"), "");
+    return root;
+  }
+
+  private static void dpkg(Path root, String... args) throws Exception {
+    List<String> argv = new ArrayList<>(List.of("dpkg", "--root=" + root, "--force-script-chrootless", "--force-depends",
+        "--log=" + root.resolve("var/lib/dpkg/log")));
+    argv.addAll(List.of(args));
+    Result result = run(argv.toArray(String[]::new));
+    assertEquals(0, result.exit(), String.join(" ", argv) + "\n" + result.out());
+  }
+
+  /** Every path under the root but dpkg's own database. */
+  private static java.util.Set<String> tree(Path root) throws IOException {
+    try (var walk = Files.walk(root)) {
+      return walk.map(p -> root.relativize(p).toString()).filter(p -> !p.startsWith("var/lib/dpkg"))
+          .collect(java.util.stream.Collectors.toCollection(java.util.TreeSet::new));
+    }
+  }
+
   record Result(int exit, String out) {}
 
   static Result run(String... argv) throws IOException, InterruptedException {
