@@ -98,6 +98,7 @@ public final class Main implements Callable<Integer> {
     CommandLine commandLine = new CommandLine(main);
     if (!isPhaseCall(args)) {
       SUBCOMMANDS.forEach(make -> commandLine.addSubcommand(make.get()));
+      commandLine.setUsageHelpWidth(100); // the subcommands' descriptions are written for 100 columns, as the main one
     }
     commandLine.setOut(new java.io.PrintWriter(console.out(), true));
     commandLine.setErr(new java.io.PrintWriter(console.err(), true));
