@@ -139,7 +139,9 @@ class PackageIT {
     assertTrue(lintian.out().lines().noneMatch(line -> line.startsWith("E: ")), lintian.out());
   }
 
-  private Path cleanRoot() throws IOException {
+  private Path cleanRoot() throws Exception {
+    Assumptions.assumeTrue(run("id", "-u").out().strip().equals("0"),
+        "dpkg installs files as root: the install/purge tests are skipped when not run as root");
     Path root = unpacked.resolve("root");
     for (String dir : List.of("var/lib/dpkg/updates", "var/lib/dpkg/info", "var/cache", "etc", "usr/bin", "usr/lib", "usr/share/doc",
         "lib/systemd/system", "run")) {
