@@ -30,6 +30,9 @@ install -m 0644 "$here/deb/systemd/"*.service "$stage/lib/systemd/system/"
 install -m 0644 "$here/deb/tmpfiles.conf" "$stage/usr/lib/tmpfiles.d/guesthook.conf"
 install -m 0644 "$here/deb/guesthook.yaml" "$stage/etc/guesthook/guesthook.yaml"
 install -m 0644 "$top/README.md" "$stage/usr/share/doc/guesthook/README.md"
+mkdir -p "$stage/usr/share/man/man8"
+gzip -9n < "$here/deb/guesthook.8" > "$stage/usr/share/man/man8/guesthook.8.gz"
+chmod 0644 "$stage/usr/share/man/man8/guesthook.8.gz"
 printf 'guesthook (%s) unstable; urgency=medium\n\n  * Built from the guesthook source tree.\n\n -- guesthook developers <maintainers@guesthook.dev>  %s\n' \
   "$version" "$(date -R -d @"${SOURCE_DATE_EPOCH:-$(git -C "$top" log -1 --format=%ct 2>/dev/null || date +%s)}")" |
   gzip -9n > "$stage/usr/share/doc/guesthook/changelog.gz"

@@ -58,7 +58,8 @@ class PackageIT {
         "-rw-r--r-- root/root /etc/guesthook/guesthook.yaml",
         "drwxr-xr-x root/root /etc/guesthook/hooks.d/",
         "-rw-r--r-- root/root /usr/share/doc/guesthook/copyright",
-        "-rw-r--r-- root/root /usr/share/doc/guesthook/changelog.gz")) {
+        "-rw-r--r-- root/root /usr/share/doc/guesthook/changelog.gz",
+        "-rw-r--r-- root/root /usr/share/man/man8/guesthook.8.gz")) {
       assertTrue(listing.contains(expected), expected + " in\n" + String.join("\n", listing));
     }
     assertTrue(listing.stream().noneMatch(l -> l.contains("/var/lib/guesthook") || l.contains("/run/")),
@@ -132,11 +133,11 @@ class PackageIT {
   }
 
   @Test
-  void lintianFindsNoErrors() throws Exception {
+  void lintianFindsNoErrorsOrWarnings() throws Exception {
     Assumptions.assumeTrue(run("sh", "-c", "command -v lintian").exit() == 0,
         "lintian is not installed: the lintian check is skipped (apt-get install lintian to run it)");
     Result lintian = run("lintian", "--tag-display-limit", "0", deb.toString());
-    assertTrue(lintian.out().lines().noneMatch(line -> line.startsWith("E: ")), lintian.out());
+    assertTrue(lintian.out().lines().noneMatch(line -> line.startsWith("E: ") || line.startsWith("W: ")), lintian.out());
   }
 
   private Path cleanRoot() throws Exception {
