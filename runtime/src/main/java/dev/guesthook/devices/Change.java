@@ -18,6 +18,11 @@ public sealed interface Change {
   /** The device a guest holds while the change stands. */
   PciAddress device();
 
+  /** Whether the guest holds {@link #device} alone; an mdev parent is shared by all its instances. */
+  default boolean holdsDeviceAlone() {
+    return true;
+  }
+
   /** An mdev instance was created; undone by removing it. */
   record MdevCreated(PciAddress parent, MdevType type, Uuid uuid) implements Change {
     public String target() {
@@ -26,6 +31,11 @@ public sealed interface Change {
 
     public PciAddress device() {
       return parent;
+    }
+
+    @Override
+    public boolean holdsDeviceAlone() {
+      return false;
     }
   }
 

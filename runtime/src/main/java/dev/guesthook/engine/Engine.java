@@ -131,7 +131,7 @@ public final class Engine {
     String holder = "VM " + vmid + " " + phase.wireName() + " (pid " + ProcessHandle.current().pid() + ")";
     HeldLines log = new HeldLines(listener);
     return vertx
-        .executeBlocking(() -> journals.locks().acquire(Journals.guestLock(vmid), holder, phaseWait()), false)
+        .executeBlocking(() -> journals.locks().acquire(Journals.guestLock(vmid), holder, phaseBound()), false)
         .compose(guestLock -> vertx
             .executeBlocking(() -> {
               if (phase == Phase.PRE_START) {
@@ -160,11 +160,10 @@ public final class Engine {
       if (!journals.of(vmid).isEmpty()) {
         journals.of(vmid).started(clock.instant());
       }
-    } else if (phase == Phase.PRE_START || phase == Phase.POST_STOP) {
-      report(reconciler().guest(vmid, true, true), listener);
-      if (phase == Phase.POST_STOP) {
-        reconciler().all(Optional.of(vmid)).forEach(result -> report(result, listener));
-      }
+    } else if (phase == Phase.PRE_START) {
+      reconcile(vmid, listener);
+    } else if (phase == Phase.POST_STOP) {
+      reconciler().all(Optional.of(vmid)).forEach(result -> report(result, listener));
     }
     return run;
   }
@@ -184,8 +183,11 @@ public final class Engine {
     return new Reconciler(journals, host, settings.dryRun(), START_WINDOW);
   }
 
-  /** How long a phase waits for another phase of the same guest to end: that one's hooks, each within its timeout. */
-  private Duration phaseWait() {
+  /**
+   * How long a phase may still be running: its hooks in sequence, each within its timeout. Another
+   * phase of the same guest waits this long for it; a replaced dispatcher stays on the bus this long.
+   */
+  private Duration phaseBound() {
     return settings.hookTimeout().multipliedBy(4);
   }
 
@@ -283,8 +285,7 @@ public final class Engine {
   }
 
   private ResidentHooks keptHooks(boolean watch) {
-    // A replaced dispatcher lingers for a phase's hooks in sequence, each within its timeout.
-    return new ResidentHooks(vertx, hookLoader(), settings.hookDirs(), settings.hookTimeout().multipliedBy(4), watch);
+    return new ResidentHooks(vertx, hookLoader(), settings.hookDirs(), phaseBound(), watch);
   }
 
   /** Every real or simulated phase is recorded; a dry run changed nothing, so there is nothing to keep. */

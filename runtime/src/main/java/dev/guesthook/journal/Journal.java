@@ -32,9 +32,6 @@ import java.util.stream.Stream;
 public final class Journal {
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  /** A noted change and, when known, how making it went ({@code ok} or the error). */
-  public record Entry(int seq, Instant at, Change change, Optional<String> result) {}
-
   private final Path file;
   private final VmId vmid;
 
@@ -45,10 +42,6 @@ public final class Journal {
 
   public VmId vmid() {
     return vmid;
-  }
-
-  public Path file() {
-    return file;
   }
 
   /** The guests that have a journal in {@code directory}. */
@@ -68,7 +61,7 @@ public final class Journal {
   }
 
   public boolean isEmpty() {
-    return entries().isEmpty();
+    return changes().isEmpty();
   }
 
   /** Notes a change before it is made; returns its number for {@link #result}. */
@@ -103,29 +96,26 @@ public final class Journal {
 
   /** Whether a change to {@code target} is noted already (that first note knows how it was before). */
   public boolean has(String target) {
-    return entries().stream().anyMatch(e -> e.change().target().equals(target));
+    return changes().stream().anyMatch(change -> change.target().equals(target));
   }
 
-  /** The noted changes in the order they were made. */
-  public List<Entry> entries() {
-    Map<Integer, Entry> out = new LinkedHashMap<>();
+  /**
+   * The noted changes in the order they were made. Result lines are for a person reading the file:
+   * undoing a change checks the host first, so it does not matter whether the change was made.
+   */
+  public List<Change> changes() {
+    List<Change> out = new ArrayList<>();
     for (Map<String, Object> line : lines()) {
-      if (!(line.get("seq") instanceof Number n)) {
-        continue;
-      }
-      int seq = n.intValue();
-      if (line.get("intent") instanceof Map<?, ?> intent) {
+      if (line.get("seq") instanceof Number && line.get("intent") instanceof Map<?, ?> intent) {
         try {
-          out.put(seq, new Entry(seq, Instant.parse(String.valueOf(line.get("at"))), ChangeCodec.fromMap(intent), Optional.empty()));
+          Instant.parse(String.valueOf(line.get("at"))); // an intent line as guesthook writes it
+          out.add(ChangeCodec.fromMap(intent));
         } catch (RuntimeException unreadable) {
           // A line this version cannot read is no change it can undo; it stays in the file for a person.
         }
-      } else if (line.containsKey("result") && out.containsKey(seq)) {
-        Entry e = out.get(seq);
-        out.put(seq, new Entry(seq, e.at(), e.change(), Optional.of(String.valueOf(line.get("result")))));
       }
     }
-    return new ArrayList<>(out.values());
+    return out;
   }
 
   /** Forgets everything: the guest holds nothing any more. */

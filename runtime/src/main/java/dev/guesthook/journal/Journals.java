@@ -65,7 +65,7 @@ public final class Journals {
     Set<PciAddress> held = new HashSet<>();
     for (VmId other : Journal.guests(directory)) {
       if (!other.equals(vmid)) {
-        of(other).entries().forEach(e -> held.add(e.change().device()));
+        of(other).changes().forEach(change -> held.add(change.device()));
       }
     }
     return held;

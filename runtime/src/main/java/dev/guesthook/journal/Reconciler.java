@@ -50,11 +50,15 @@ public final class Reconciler {
     this.startWindow = startWindow;
   }
 
-  /** Every guest with a journal; {@code ownLock} is a guest whose lock the caller holds already (or none). */
+  /**
+   * Every guest with a journal. {@code ownLock}: a guest whose lock the caller holds already, in one of
+   * that guest's own phases (so its start is not under way), or none.
+   */
   public List<GuestResult> all(Optional<VmId> ownLock) {
     List<GuestResult> out = new ArrayList<>();
     for (VmId vmid : Journal.guests(journals.directory())) {
-      out.add(guest(vmid, false, ownLock.equals(Optional.of(vmid))));
+      boolean own = ownLock.equals(Optional.of(vmid));
+      out.add(guest(vmid, own, own));
     }
     return out;
   }
@@ -97,13 +101,12 @@ public final class Reconciler {
   private GuestResult undo(VmId vmid, Journal journal, Pve pve) {
     Devices devices = new Devices(host, journals.lockingOnly(vmid, "reconcile of VM " + vmid));
     Map<String, VmId> elsewhere = heldElsewhere(vmid, pve);
-    List<Journal.Entry> entries = new ArrayList<>(journal.entries());
-    Collections.reverse(entries);
+    List<Change> changes = new ArrayList<>(journal.changes());
+    Collections.reverse(changes);
     List<Step> steps = new ArrayList<>();
-    for (Journal.Entry entry : entries) {
-      Change change = entry.change();
+    for (Change change : changes) {
       VmId other = elsewhere.get(change.target());
-      if (other == null && !(change instanceof Change.MdevCreated)) {
+      if (other == null && change.holdsDeviceAlone()) {
         other = elsewhere.get("device " + change.device());
       }
       if (other != null) {
@@ -151,10 +154,10 @@ public final class Reconciler {
       if (other.equals(vmid) || !pve.isRunning(other)) {
         continue;
       }
-      for (Journal.Entry e : journals.of(other).entries()) {
-        held.put(e.change().target(), other);
-        if (!(e.change() instanceof Change.MdevCreated)) {
-          held.put("device " + e.change().device(), other);
+      for (Change change : journals.of(other).changes()) {
+        held.put(change.target(), other);
+        if (change.holdsDeviceAlone()) {
+          held.put("device " + change.device(), other);
         }
       }
     }
