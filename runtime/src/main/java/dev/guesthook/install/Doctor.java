@@ -7,6 +7,7 @@ import dev.guesthook.host.HostCommand;
 import dev.guesthook.host.HostPort;
 import dev.guesthook.id.VmId;
 import dev.guesthook.journal.Journal;
+import dev.guesthook.pve.GuestType;
 import dev.guesthook.pve.Pve;
 import dev.guesthook.pve.PveFileException;
 import dev.guesthook.pve.Storage;
@@ -78,8 +79,8 @@ public final class Doctor {
 
   private CheckItem hookscript(VmId vmid, StorageConfig storages) throws PveFileException {
     String subject = "VM " + vmid + " hookscript";
-    Optional<String> volume = pve.guestType(vmid).isPresent()
-        ? pve.config(pve.guestType(vmid).get(), vmid).hookscript().map(String::strip) : Optional.empty();
+    Optional<GuestType> type = pve.guestType(vmid);
+    Optional<String> volume = type.isPresent() ? pve.config(type.get(), vmid).hookscript() : Optional.empty();
     if (volume.isEmpty()) {
       return CheckItem.warn(subject, "none: guesthook does not run for it; fix: guesthook install --vm " + vmid);
     }

@@ -86,7 +86,7 @@ public final class Installer {
       return;
     }
     Optional<String> current = pve.config(type.get(), vmid).hookscript();
-    if (current.isPresent() && current.get().strip().equals(target.toString())) {
+    if (current.equals(Optional.of(target.toString()))) {
       plan.unchanged("VM " + vmid + " already runs " + target);
       return;
     }
@@ -106,12 +106,10 @@ public final class Installer {
           () -> writeExecutable(copy, read(earlier.get())));
       kept = Optional.of(copy);
     }
-    String tool = type.get() == GuestType.QEMU ? "qm" : "pct";
-    plan.step("VM " + vmid + ": " + tool + " set " + vmid + " --hookscript " + target,
-        () -> run(tool, "set", vmid.toString(), "--hookscript", target.toString()));
+    setStep(plan, type.get(), vmid, "--hookscript", target.toString());
     Map<String, Object> record = new LinkedHashMap<>();
     record.put("hookscript", target.toString());
-    record.put("previous", current.map(String::strip).orElse(null));
+    record.put("previous", current.orElse(null));
     record.put("copy", kept.map(this::hostPath).orElse(null));
     plan.step("VM " + vmid + ": remember it in " + hostPath(recordFile(vmid)), () -> writeRecord(vmid, record));
   }
@@ -206,16 +204,13 @@ public final class Installer {
       return;
     }
     Optional<GuestType> type = pve.guestType(vmid);
-    Optional<String> current = type.isPresent() ? pve.config(type.get(), vmid).hookscript().map(String::strip) : Optional.empty();
-    String tool = type.orElse(GuestType.QEMU) == GuestType.QEMU ? "qm" : "pct";
+    Optional<String> current = type.isPresent() ? pve.config(type.get(), vmid).hookscript() : Optional.empty();
     Object previous = record.get("previous");
     if (type.isPresent() && current.equals(Optional.ofNullable((String) record.get("hookscript")))) {
       if (previous != null) {
-        plan.step("VM " + vmid + ": " + tool + " set " + vmid + " --hookscript " + previous,
-            () -> run(tool, "set", vmid.toString(), "--hookscript", SnippetVolume.parse((String) previous).toString()));
+        setStep(plan, type.get(), vmid, "--hookscript", SnippetVolume.parse((String) previous).toString());
       } else {
-        plan.step("VM " + vmid + ": " + tool + " set " + vmid + " --delete hookscript",
-            () -> run(tool, "set", vmid.toString(), "--delete", "hookscript"));
+        setStep(plan, type.get(), vmid, "--delete", "hookscript");
       }
     } else {
       plan.warn("VM " + vmid + ": its hookscript is now " + current.orElse("none") + ", not guesthook's; left as it is");
@@ -228,6 +223,13 @@ public final class Installer {
       });
     }
     plan.step("VM " + vmid + ": forget " + hostPath(recordFile), () -> Files.delete(recordFile));
+  }
+
+  /** A step that runs {@code qm set <vmid> ...} (or {@code pct set} for a container), said as it runs. */
+  private void setStep(Plan plan, GuestType type, VmId vmid, String... options) {
+    List<String> argv = new ArrayList<>(List.of(type.tool(), "set", vmid.toString()));
+    argv.addAll(List.of(options));
+    plan.step("VM " + vmid + ": " + String.join(" ", argv), () -> run(argv.toArray(String[]::new)));
   }
 
   private Path recordFile(VmId vmid) {
