@@ -72,8 +72,7 @@ final class ServeCommand implements Callable<Integer> {
   /** Puts back what guests that are not running hold, and says so in the service's log. */
   private boolean reconcile(Engine engine) {
     for (Reconciler.GuestResult result : engine.reconciler().all(Optional.empty())) {
-      result.steps().stream().filter(step -> step.acted() || step.failed()).forEach(step -> main.console.out().println(
-          "guesthook serve: reconcile VM " + result.vmid() + ": " + step.change() + ": " + step.outcome()));
+      result.news().forEach(line -> main.console.out().println("guesthook serve: " + line));
     }
     return true;
   }

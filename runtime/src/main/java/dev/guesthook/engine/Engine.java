@@ -173,9 +173,7 @@ public final class Engine {
   }
 
   private void report(Reconciler.GuestResult result, PhaseListener listener) {
-    // In the task log only what was put back or failed: after a clean post-stop every step finds its change gone.
-    result.steps().stream().filter(step -> step.acted() || step.failed()).forEach(step ->
-        listener.line("guesthook: reconcile VM " + result.vmid() + ": " + step.change() + ": " + step.outcome()));
+    result.news().forEach(line -> listener.line("guesthook: " + line));
   }
 
   /** Puts back what guests that are not running hold, through this engine's host. */

@@ -35,7 +35,16 @@ public final class Reconciler {
   /** One change looked at: what was (or would be) done about it; {@code acted}: something was put back. */
   public record Step(String change, String outcome, boolean acted, boolean failed) {}
 
-  public record GuestResult(VmId vmid, Status status, String reason, List<Step> steps) {}
+  public record GuestResult(VmId vmid, Status status, String reason, List<Step> steps) {
+    /**
+     * The lines worth a log: what was put back or failed to be. After a clean post-stop every step
+     * finds its change gone, which is not news.
+     */
+    public List<String> news() {
+      return steps.stream().filter(step -> step.acted() || step.failed())
+          .map(step -> "reconcile VM " + vmid + ": " + step.change() + ": " + step.outcome()).toList();
+    }
+  }
 
   private final Journals journals;
   private final HostPort host;
