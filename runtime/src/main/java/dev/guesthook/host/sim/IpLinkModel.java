@@ -96,12 +96,15 @@ final class IpLinkModel {
         link = switch (key) {
           case "mac" -> new VfLink(MacAddress.parse(value).value(), link.vlan(), link.qos(), link.spoofchk(), link.trust(), link.state());
           case "vlan" -> new VfLink(link.mac(), vlan(value), link.qos(), link.spoofchk(), link.trust(), link.state());
-          case "qos" -> new VfLink(link.mac(), link.vlan(), Integer.parseInt(value), link.spoofchk(), link.trust(), link.state());
+          case "qos" -> new VfLink(link.mac(), link.vlan(), qos(value), link.spoofchk(), link.trust(), link.state());
+          case "proto" -> protocol(value, link);
           case "spoofchk" -> new VfLink(link.mac(), link.vlan(), link.qos(), onOff(value), link.trust(), link.state());
           case "trust" -> new VfLink(link.mac(), link.vlan(), link.qos(), link.spoofchk(), onOff(value), link.state());
           case "state" -> new VfLink(link.mac(), link.vlan(), link.qos(), link.spoofchk(), link.trust(), state(value));
           default -> throw new IllegalArgumentException("Error: argument \"" + key + "\" is wrong: unknown vf option");
         };
+      } catch (Refused e) {
+        return CommandResult.ran(2, "RTNETLINK answers: " + e.getMessage() + "\n");
       } catch (IllegalArgumentException e) {
         return CommandResult.ran(e.getMessage().startsWith("Error") ? 255 : 2,
             (e.getMessage().startsWith("Error") ? e.getMessage() : "RTNETLINK answers: Invalid argument") + "\n");
@@ -178,12 +181,49 @@ final class IpLinkModel {
     sysfs.tree().write(stateFile(pf), text.toString());
   }
 
-  private static int vlan(String value) {
-    int vlan = Integer.parseInt(value);
-    if (vlan < 0 || vlan > 4095) {
-      throw new IllegalArgumentException("vlan out of range");
+  /** What the kernel (not iproute2) refuses: exit 2 with netlink's strerror text. */
+  private static final class Refused extends RuntimeException {
+    Refused(String strerror) {
+      super(strerror, null, false, false);
     }
-    return vlan;
+  }
+
+  /** iproute2 checks the VLAN id itself (exit 255); the kernel checks the priority (EINVAL). */
+  private static int vlan(String value) {
+    long vlan = unsigned(value, "vlan");
+    if (vlan > 4095) {
+      throw new IllegalArgumentException("Error: argument \"" + value + "\" is wrong: Invalid \"vlan\" value");
+    }
+    return (int) vlan;
+  }
+
+  private static int qos(String value) {
+    long qos = unsigned(value, "qos");
+    if (qos > 7) {
+      throw new Refused("Invalid argument");
+    }
+    return (int) qos;
+  }
+
+  /** 802.1Q is what every PF driver takes; igb and most others refuse 802.1ad (EPROTONOSUPPORT). */
+  private static VfLink protocol(String value, VfLink link) {
+    return switch (value.toLowerCase(java.util.Locale.ROOT)) {
+      case "802.1q" -> link;
+      case "802.1ad" -> throw new Refused("Protocol not supported");
+      default -> throw new IllegalArgumentException("Error: argument \"" + value + "\" is wrong: protocol is invalid");
+    };
+  }
+
+  private static long unsigned(String value, String what) {
+    try {
+      long number = Long.parseLong(value);
+      if (number >= 0) {
+        return number;
+      }
+    } catch (NumberFormatException e) {
+      // Same answer as below.
+    }
+    throw new IllegalArgumentException("Error: argument \"" + value + "\" is wrong: Invalid \"" + what + "\" value");
   }
 
   private static boolean onOff(String value) {

@@ -648,6 +648,27 @@ class SimulatedKernelTest {
     assertEquals("RTNETLINK answers: Invalid argument", result.lastLine());
   }
 
+  /** As the test bed's igb answered: the kernel refuses qos 8 and 802.1ad, iproute2 itself vlan 4096. */
+  @Test
+  void ipLinkSetRefusesWhatIgbAndIproute2Refuse() {
+    SimulatedHost host = sandbox(SandboxProfile.SRIOV_NIC);
+    host.write(NUMVFS, "2");
+    CommandResult qos = run(host, "ip", "link", "set", "dev", "enp3s0f0", "vf", "0", "vlan", "10", "qos", "8");
+    assertEquals(2, qos.exitCode(), qos.output());
+    assertEquals("RTNETLINK answers: Invalid argument", qos.lastLine());
+    CommandResult proto = run(host, "ip", "link", "set", "dev", "enp3s0f0", "vf", "0", "vlan", "10", "proto", "802.1ad");
+    assertEquals(2, proto.exitCode(), proto.output());
+    assertEquals("RTNETLINK answers: Protocol not supported", proto.lastLine());
+    CommandResult vlan = run(host, "ip", "link", "set", "dev", "enp3s0f0", "vf", "0", "vlan", "4096");
+    assertEquals(255, vlan.exitCode(), vlan.output());
+    assertEquals("Error: argument \"4096\" is wrong: Invalid \"vlan\" value", vlan.lastLine());
+    CommandResult fine = run(host, "ip", "link", "set", "dev", "enp3s0f0", "vf", "0", "vlan", "4095", "qos", "7",
+        "proto", "802.1Q");
+    assertEquals(0, fine.exitCode(), fine.output());
+    assertTrue(run(host, "ip", "link", "show", "dev", "enp3s0f0").output().contains("vlan 4095"),
+        "only the accepted settings were kept");
+  }
+
   @Test
   void ipLinkSetOnAnUnknownDeviceCannotFindIt() {
     SimulatedHost host = sandbox(SandboxProfile.SRIOV_NIC);
