@@ -1,6 +1,7 @@
 package dev.guesthook.cli;
 
 import dev.guesthook.demo.Demo;
+import dev.guesthook.record.Recordings;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import dev.guesthook.config.Settings;
@@ -87,7 +88,7 @@ final class DemoCommand implements Callable<Integer> {
     Engine engine = new Engine(vertx, settings, Engine.hostFor(settings), java.time.Clock.systemUTC());
     Replayer replayer = new Replayer(engine::replaySession, main.console::warn);
     Replayer.Summary total = new Replayer.Summary(0, 0);
-    for (Path file : EventsCommand.files(settings.recordingDir())) {
+    for (Path file : Recordings.files(settings.recordingDir())) {
       total = total.plus(replayer.replay(file, false, comparison -> {
         if (!comparison.agrees()) {
           out.println("   replay of VM " + comparison.recorded().vmid() + " " + comparison.recorded().phase() + " differs:");
@@ -97,7 +98,7 @@ final class DemoCommand implements Callable<Integer> {
     }
     if (keepRecordings != null) {
       Files.createDirectories(keepRecordings);
-      for (Path file : EventsCommand.files(settings.recordingDir())) {
+      for (Path file : Recordings.files(settings.recordingDir())) {
         Files.copy(file, keepRecordings.resolve(file.getFileName()), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
       }
     }

@@ -3,14 +3,12 @@ package dev.guesthook.cli;
 import dev.guesthook.record.RecordedEvent;
 import dev.guesthook.record.RecordingException;
 import dev.guesthook.record.RecordingReader;
+import dev.guesthook.record.Recordings;
 import io.vertx.core.Future;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.concurrent.Callable;
-import java.util.stream.Stream;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
@@ -52,7 +50,7 @@ final class EventsCommand implements Callable<Integer> {
   /** Prints the events after the first {@code skip} ones (in file and line order); returns how many there are. */
   private long printFrom(Path dir, long skip) throws IOException {
     long seen = 0;
-    for (Path file : files(dir)) {
+    for (Path file : Recordings.files(dir)) {
       try (RecordingReader reader = new RecordingReader(file, main.console::warn)) {
         while (reader.hasNext()) {
           RecordedEvent event = reader.next();
@@ -73,27 +71,5 @@ final class EventsCommand implements Callable<Integer> {
     PrintStream out = main.console.out();
     out.println(main.options.json ? event.doc().toString() : event.summary());
     out.flush();
-  }
-
-  /** Recording files, oldest first: rotated ones (.5 ... .1) before the current one of each day. */
-  static List<Path> files(Path dir) throws IOException {
-    if (!Files.isDirectory(dir)) {
-      return List.of();
-    }
-    try (Stream<Path> list = Files.list(dir)) {
-      return list.filter(p -> p.getFileName().toString().matches("\\d+-\\d{4}-\\d{2}-\\d{2}\\.jsonl(\\.\\d+)?"))
-          .sorted((a, b) -> order(a).compareTo(order(b)))
-          .toList();
-    }
-  }
-
-  private static String order(Path file) {
-    String name = file.getFileName().toString();
-    int dot = name.indexOf(".jsonl");
-    String base = name.substring(0, dot);
-    String day = base.substring(base.indexOf('-') + 1);
-    String suffix = name.substring(dot + ".jsonl".length());
-    int rotation = suffix.isEmpty() ? 0 : Integer.parseInt(suffix.substring(1));
-    return day + " " + base + " " + String.format("%03d", 999 - rotation);
   }
 }

@@ -8,6 +8,9 @@ import dev.guesthook.host.HostPort;
 import dev.guesthook.event.Phase;
 import dev.guesthook.id.Printable;
 import dev.guesthook.id.VmId;
+import dev.guesthook.journald.Journald;
+import dev.guesthook.journald.PhaseJournal;
+import dev.guesthook.journald.Priority;
 import dev.guesthook.pve.PveFileException;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -62,6 +65,12 @@ public final class Main implements Callable<Integer> {
   @Parameters(index = "1", arity = "0..1", paramLabel = "PHASE",
       description = "pre-start, post-start, pre-stop or post-stop.")
   String phase;
+
+  /**
+   * How long a one-shot phase waits, at most, to hand its last journal entries to the relay before it
+   * exits: a pipe write, unless journald is stuck, and then the entries are not worth a slower start.
+   */
+  static final java.time.Duration JOURNAL_HANDOVER = java.time.Duration.ofMillis(200);
 
   Console console = Console.system();
   Map<String, String> environment = System.getenv();
@@ -152,25 +161,43 @@ public final class Main implements Callable<Integer> {
 
   private Future<Integer> runPhase(
       Vertx vertx, Settings settings, VmId id, Phase parsedPhase, Optional<String> migratedFrom) {
-    boolean json = options.json;
-    PrintStream log = json ? console.err() : console.out();
     Engine engine;
     try {
       engine = new Engine(vertx, settings, Engine.hostFor(settings), Clock.systemUTC());
     } catch (ConfigException e) {
       return Future.failedFuture(e);
     }
+    // Whether journald is there is a stat: not on the event loop.
+    return vertx.executeBlocking(() -> journald(settings, console::warn), false)
+        .compose(journald -> runJournaled(vertx, engine, settings, journald, id, parsedPhase, migratedFrom));
+  }
+
+  private Future<Integer> runJournaled(Vertx vertx, Engine engine, Settings settings, Journald journald, VmId id,
+      Phase parsedPhase, Optional<String> migratedFrom) {
+    boolean json = options.json;
+    PrintStream log = json ? console.err() : console.out();
+    PrintedPhase printed = new PrintedPhase(log, settings.dryRun(), Optional.of(new PhaseJournal(journald, id, parsedPhase)));
     return engine
-        .run(id, parsedPhase, migratedFrom, new PrintedPhase(log, settings.dryRun()))
+        .run(id, parsedPhase, migratedFrom, printed)
         .map(
             run -> {
               if (json) {
                 console.out().println(Report.json(run.result(), settings.strict()));
               } else {
-                Report.human(run.result(), settings.strict(), settings.dryRun(), log);
+                printed.report(run.result(), settings.strict());
               }
               return run.result().exitCode(settings.strict());
-            });
+            })
+        .onFailure(error -> printed.journalOnly(Priority.ERR, "guesthook: error: " + error.getMessage()))
+        .eventually(() -> vertx.executeBlocking(() -> {
+          journald.close(JOURNAL_HANDOVER);
+          return null;
+        }, false));
+  }
+
+  /** The journal of a phase that changes something; a dry run is not logged there, as it is not recorded. */
+  static Journald journald(Settings settings, java.util.function.Consumer<String> warn) {
+    return settings.dryRun() ? Journald.OFF : Journald.at(settings.root().resolve(Journald.SOCKET), warn);
   }
 
   /** Something to run with a Vert.x instance and the effective settings. */

@@ -10,11 +10,13 @@ import dev.guesthook.dispatch.HookOutcome.UndoOutcome;
 import dev.guesthook.event.LifecycleEvent;
 import dev.guesthook.host.CommandResult;
 import dev.guesthook.host.HostInteraction;
+import dev.guesthook.journald.Priority;
 import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * Renders a phase's result: short ASCII lines for the Proxmox task log, or one JSON document. Host
@@ -42,19 +44,33 @@ final class Report {
         + (dryRun ? " [dry run: nothing is changed]" : "");
   }
 
+  /** Where a report's lines go: the hook a line is about (none for the phase's summary), how bad it is, its text. */
+  @FunctionalInterface
+  interface Lines {
+    void line(Optional<String> hook, Priority priority, String text);
+  }
+
   static void human(DispatchResult result, boolean strict, boolean dryRun, PrintStream out) {
+    human(result, strict, dryRun, (hook, priority, text) -> out.println(text));
+  }
+
+  static void human(DispatchResult result, boolean strict, boolean dryRun, Lines out) {
     for (HookOutcome hook : result.hooks()) {
+      Optional<String> name = Optional.of(hook.hook());
       String took = hook.status() == Status.SKIPPED ? "" : " (" + hook.duration().toMillis() + " ms)";
-      out.println(String.format("  %-8s %s%s%s", label(hook.status()), hook.hook(), took,
-          hook.message().isEmpty() ? "" : ": " + hook.message()));
+      out.line(name, hook.failed() ? Priority.ERR : Priority.INFO, String.format("  %-8s %s%s%s",
+          label(hook.status()), hook.hook(), took, hook.message().isEmpty() ? "" : ": " + hook.message()));
       for (HostInteraction change : changes(hook)) {
-        out.println("      " + (dryRun ? "would " : "") + describe(change));
+        out.line(name, change.failed() ? Priority.ERR : Priority.INFO, "      " + (dryRun ? "would " : "") + describe(change));
       }
       for (UndoOutcome undo : hook.undo()) {
-        out.println("      undo " + undo.description() + ": " + (undo.ok() ? "ok" : "FAILED: " + undo.message()));
+        out.line(name, undo.ok() ? Priority.INFO : Priority.ERR,
+            "      undo " + undo.description() + ": " + (undo.ok() ? "ok" : "FAILED: " + undo.message()));
       }
     }
-    out.println(summary(result, strict));
+    boolean failed = result.hooks().stream().anyMatch(HookOutcome::failed);
+    out.line(Optional.empty(), !failed ? Priority.INFO : result.exitCode(strict) == 0 ? Priority.WARNING : Priority.ERR,
+        summary(result, strict));
   }
 
   static String summary(DispatchResult result, boolean strict) {

@@ -4,6 +4,8 @@ import dev.guesthook.config.ConfigException;
 import dev.guesthook.config.Settings;
 import dev.guesthook.engine.Engine;
 import dev.guesthook.journal.Reconciler;
+import dev.guesthook.journald.Journald;
+import dev.guesthook.journald.PhaseJournal;
 import dev.guesthook.pve.PveFileException;
 import dev.guesthook.serve.PhaseCall;
 import dev.guesthook.serve.ResidentRuntime;
@@ -47,17 +49,22 @@ final class ServeCommand implements Callable<Integer> {
         return Future.failedFuture(e);
       }
       Path path = socket != null ? socket : settings.root().resolve("run/guesthook/guesthook.sock");
-      ResidentRuntime runtime = new ResidentRuntime(path, runner(engine, settings), main.console.out()::println);
       Promise<Integer> stopped = Promise.promise();
-      Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-        try {
-          runtime.close();
-        } catch (Exception e) {
-          // Stopping anyway.
-        }
-        stopped.tryComplete(ExitCodes.OK);
-      }));
       return vertx.executeBlocking(() -> {
+        Journald journald = Main.journald(settings, warning -> main.console.out().println("guesthook serve: " + warning));
+        main.console.out().println("guesthook serve: " + (journald.isOn()
+            ? "phase lines go to the journal too, with VMID, PHASE and HOOK"
+            : "no journal at /" + Journald.SOCKET + " (or a dry run): phase lines go to the task log only"));
+        ResidentRuntime runtime = new ResidentRuntime(path, runner(engine, settings, journald), main.console.out()::println);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+          try {
+            runtime.close();
+          } catch (Exception e) {
+            // Stopping anyway.
+          }
+          journald.close();
+          stopped.tryComplete(ExitCodes.OK);
+        }));
         reconcile(engine);
         runtime.start();
         // A failed start leaves no post-stop behind it: look again for guests that stopped holding devices.
@@ -77,17 +84,19 @@ final class ServeCommand implements Callable<Integer> {
     return true;
   }
 
-  /** One phase as the one-shot path runs it: the same task-log lines, the same exit codes. */
-  static ResidentRuntime.PhaseRunner runner(Engine engine, Settings settings) {
+  /** One phase as the one-shot path runs it: the same task-log lines, the same exit codes, the same journal entries. */
+  static ResidentRuntime.PhaseRunner runner(Engine engine, Settings settings, Journald journald) {
     return (PhaseCall call, java.io.PrintStream out) -> {
+      PrintedPhase printed = new PrintedPhase(out, settings.dryRun(),
+          Optional.of(new PhaseJournal(journald, call.vmid(), call.phase())));
       try {
-        Engine.Run run = engine.run(call.vmid(), call.phase(), call.migratedFrom(), new PrintedPhase(out, settings.dryRun()))
+        Engine.Run run = engine.run(call.vmid(), call.phase(), call.migratedFrom(), printed)
             .toCompletionStage().toCompletableFuture().get();
-        Report.human(run.result(), settings.strict(), settings.dryRun(), out);
+        printed.report(run.result(), settings.strict());
         return run.result().exitCode(settings.strict());
       } catch (ExecutionException e) {
         if (e.getCause() instanceof PveFileException || e.getCause() instanceof ConfigException) {
-          out.println("guesthook: error: " + e.getCause().getMessage());
+          printed.line("guesthook: error: " + e.getCause().getMessage());
           return ExitCodes.USAGE;
         }
         throw e;

@@ -2,7 +2,7 @@ package dev.guesthook.dispatch;
 
 import java.util.function.Consumer;
 
-/** The logger a hook writes to: lines go to the Proxmox task log, prefixed with the hook's name. */
+/** The logger a hook writes to: each message at or above the threshold goes to the phase, whole, as a {@link HookLine}. */
 public final class HookLog {
   public enum Level {
     DEBUG,
@@ -22,9 +22,9 @@ public final class HookLog {
 
   private final String hookName;
   private final Level threshold;
-  private final Consumer<String> sink;
+  private final Consumer<HookLine> sink;
 
-  public HookLog(String hookName, Level threshold, Consumer<String> sink) {
+  public HookLog(String hookName, Level threshold, Consumer<HookLine> sink) {
     this.hookName = hookName;
     this.threshold = threshold;
     this.sink = sink;
@@ -50,9 +50,6 @@ public final class HookLog {
     if (level.compareTo(threshold) < 0) {
       return;
     }
-    String prefix = level == Level.INFO ? "" : level.name().toLowerCase(java.util.Locale.ROOT) + ": ";
-    for (String line : String.valueOf(message).split("\n", -1)) {
-      sink.accept("  [" + hookName + "] " + prefix + line);
-    }
+    sink.accept(new HookLine(hookName, level, String.valueOf(message)));
   }
 }

@@ -18,14 +18,14 @@ public record PhaseRequest(
     HostPort host,
     Duration defaultTimeout,
     HookLog.Level logLevel,
-    Consumer<String> output,
+    Consumer<HookLine> output,
     Function<String, Map<String, Object>> settings,
     boolean dryRun,
     Ledger ledger) {
 
   /** A phase whose device changes are neither locked nor noted: dry runs, replays, benchmarks. */
   public PhaseRequest(LifecycleEvent event, HostPort host, Duration defaultTimeout, HookLog.Level logLevel,
-      Consumer<String> output, Function<String, Map<String, Object>> settings, boolean dryRun) {
+      Consumer<HookLine> output, Function<String, Map<String, Object>> settings, boolean dryRun) {
     this(event, host, defaultTimeout, logLevel, output, settings, dryRun, Ledger.NONE);
   }
 

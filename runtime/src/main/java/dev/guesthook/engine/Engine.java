@@ -232,7 +232,7 @@ public final class Engine {
             prepared.host(),
             settings.hookTimeout(),
             settings.logLevel(),
-            listener::line,
+            listener::hookLine,
             hook -> hookSettings(prepared, hook),
             settings.dryRun(),
             prepared.ledger());

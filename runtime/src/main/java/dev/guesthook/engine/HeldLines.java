@@ -1,8 +1,10 @@
 package dev.guesthook.engine;
 
+import dev.guesthook.dispatch.HookLine;
 import dev.guesthook.event.LifecycleEvent;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Consumer;
 
 /**
  * A listener that holds lines said before the phase's first line (what the pre-start's reconcile put
@@ -10,7 +12,7 @@ import java.util.List;
  */
 final class HeldLines implements PhaseListener {
   private final PhaseListener target;
-  private final List<String> held = new ArrayList<>();
+  private final List<Consumer<PhaseListener>> held = new ArrayList<>();
   private boolean started;
 
   HeldLines(PhaseListener target) {
@@ -24,9 +26,18 @@ final class HeldLines implements PhaseListener {
   }
 
   @Override
-  public synchronized void line(String line) {
+  public void line(String line) {
+    give(listener -> listener.line(line));
+  }
+
+  @Override
+  public void hookLine(HookLine line) {
+    give(listener -> listener.hookLine(line));
+  }
+
+  private synchronized void give(Consumer<PhaseListener> line) {
     if (started) {
-      target.line(line);
+      line.accept(target);
     } else {
       held.add(line);
     }
@@ -35,7 +46,7 @@ final class HeldLines implements PhaseListener {
   /** Gives what is held now: the phase started, or will not. */
   synchronized void release() {
     started = true;
-    held.forEach(target::line);
+    held.forEach(line -> line.accept(target));
     held.clear();
   }
 }

@@ -1,5 +1,6 @@
 package dev.guesthook.engine;
 
+import dev.guesthook.dispatch.HookLine;
 import dev.guesthook.event.LifecycleEvent;
 
 /** Follows one phase as it runs: told when its hooks start, then every log line as it comes. */
@@ -7,6 +8,11 @@ public interface PhaseListener {
   /** The event is built and {@code hooks} hooks are about to run for its phase. */
   void started(LifecycleEvent event, int hooks);
 
-  /** A hook's log or output line, for the Proxmox task log. */
+  /** guesthook's own line about the phase, for the Proxmox task log. */
   void line(String line);
+
+  /** A hook's log message, whole; by default its task-log lines, one by one. */
+  default void hookLine(HookLine line) {
+    line.taskLog().forEach(this::line);
+  }
 }

@@ -13,10 +13,15 @@ public record VmId(int value) implements Comparable<VmId> {
 
   /** Parses the decimal form Proxmox uses; no signs, spaces or leading zeros. */
   public static VmId parse(String text) {
-    if (text == null || !text.matches("[1-9][0-9]{2,8}")) {
+    if (!isValid(text)) {
       throw new IllegalArgumentException(describe(Printable.of(text)));
     }
     return new VmId(Integer.parseInt(text));
+  }
+
+  /** Whether {@link #parse} takes it: for names that may or may not be a guest's, as a file's. */
+  public static boolean isValid(String text) {
+    return text != null && text.matches("[1-9][0-9]{2,8}");
   }
 
   private static String describe(String text) {

@@ -12,17 +12,21 @@ import dev.guesthook.pve.Pve;
 import dev.guesthook.pve.PveFileException;
 import dev.guesthook.pve.Storage;
 import dev.guesthook.pve.StorageConfig;
+import dev.guesthook.record.Recordings;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
  * Everything between Proxmox and the hooks, checked and never changed: the resident runtime and its
  * socket, each guest's hookscript (guesthook's client present and executable where Proxmox will look
- * for it, or another script instead), hook files that do not load, and journals of guests that are
- * no longer running. Each line says pass, warn or fail, and the fix.
+ * for it, or another script instead), hook files that do not load, journals of guests that are no
+ * longer running, and recordings of guests no longer on this node. Each line says pass, warn or
+ * fail, and the fix.
  */
 public final class Doctor {
   private final Path root;
@@ -37,7 +41,8 @@ public final class Doctor {
     this.node = node;
   }
 
-  public List<CheckItem> examine(HookCatalog hooks, Path journalDirectory, List<VmId> guests) throws PveFileException {
+  public List<CheckItem> examine(HookCatalog hooks, Path journalDirectory, Path recordingDirectory, List<VmId> guests)
+      throws PveFileException {
     List<CheckItem> items = new ArrayList<>();
     items.add(service());
     items.add(socket());
@@ -56,7 +61,38 @@ public final class Doctor {
             + " (a start failing, or a migration away, skips post-stop); fix: guesthook reconcile --vm " + vmid));
       }
     }
+    items.addAll(recordings(recordingDirectory, guests));
     return items;
+  }
+
+  /**
+   * Recordings of guests this node no longer has (destroyed, or migrated away: the guest's own are
+   * recorded on its new node) are history nobody replays here; they are kept until removed by hand.
+   */
+  private List<CheckItem> recordings(Path directory, List<VmId> guests) {
+    Map<VmId, Long> recorded;
+    try {
+      recorded = Recordings.guests(directory);
+    } catch (IOException e) {
+      return List.of(CheckItem.warn("recordings", "cannot read " + shown(directory) + ": " + e.getMessage()
+          + "; fix: run guesthook doctor as root"));
+    }
+    List<CheckItem> items = new ArrayList<>();
+    recorded.forEach((vmid, files) -> {
+      if (!guests.contains(vmid)) {
+        items.add(CheckItem.warn("recordings of VM " + vmid, files + " file(s), but VM " + vmid + " is not on this node"
+            + " (destroyed, or migrated away); fix: rm " + shown(directory) + "/" + vmid + "-*.jsonl*"));
+      }
+    });
+    if (items.isEmpty()) {
+      items.add(CheckItem.pass("recordings", "every recorded guest is on this node"));
+    }
+    return items;
+  }
+
+  /** A path as it is on the node: under the root, which is / there. */
+  private String shown(Path path) {
+    return "/" + root.relativize(path);
   }
 
   private CheckItem service() {
@@ -104,7 +140,7 @@ public final class Doctor {
     }
     Path file = SnippetVolume.fileOn(root, storage.get(), snippet.file());
     if (!Files.isRegularFile(file) || !Files.isExecutable(file)) {
-      return CheckItem.fail(subject, volume.get() + ": /" + root.relativize(file) + (Files.exists(file) ? " is not executable"
+      return CheckItem.fail(subject, volume.get() + ": " + shown(file) + (Files.exists(file) ? " is not executable"
           : " is missing") + " on this node; Proxmox will not start the VM; fix: guesthook install --vm " + vmid
           + " --storage " + snippet.storage());
     }

@@ -56,10 +56,41 @@ class DoctorCommandTest {
         "warn VM 503 hookscript: none: guesthook does not run for it; fix: guesthook install --vm 503",
         "fail VM 504 hookscript: ceph-pool:snippets/guesthook: storage 'ceph-pool' has no path; Proxmox will not start it; fix: guesthook install --vm 504 --storage <a snippets storage>",
         "fail hook broken.groovy: " + doctor.json().get("items").get(6).get("detail").asText(),
-        "warn journal of VM 501: lists devices, but VM 501 is not running (a start failing, or a migration away, skips post-stop); fix: guesthook reconcile --vm 501"),
+        "warn journal of VM 501: lists devices, but VM 501 is not running (a start failing, or a migration away, skips post-stop); fix: guesthook reconcile --vm 501",
+        "pass recordings: every recorded guest is on this node"),
         lines(doctor.json()));
     assertEquals(true, doctor.json().get("items").get(6).get("detail").asText().contains("broken.groovy:2"), doctor::toString);
     assertEquals(before, HostTree.snapshotOf(root), "doctor only reads");
+  }
+
+  @Test
+  void recordingsOfAGuestNoLongerOnThisNodeAreAWarningWithTheCommandThatRemovesThem() throws Exception {
+    Path client = Files.createDirectories(root.resolve("var/lib/vz/snippets")).resolve("guesthook");
+    Files.writeString(client, "#!/bin/sh\n");
+    Files.setPosixFilePermissions(client, PosixFilePermissions.fromString("rwxr-xr-x"));
+    Path recordings = Files.createDirectories(root.resolve("var/lib/guesthook/recordings"));
+    for (String file : List.of("501-2026-11-24.jsonl", "777-2026-11-23.jsonl", "777-2026-11-24.jsonl",
+        "777-2026-11-24.jsonl.1", "7770-2026-11-24.jsonl", "12-2026-11-24.jsonl", "777-notes.txt")) {
+      Files.writeString(recordings.resolve(file), "{}\n");
+    }
+    Files.createDirectories(root.resolve("etc/pve/qemu-server"));
+    Files.writeString(root.resolve("etc/pve/qemu-server/7770.conf"), "memory: 512\n");  // a guest here: its recordings stay
+
+    Cli.Result doctor = Cli.run(List.of("--root", root.toString(), "--simulate", "--hooks", hooks.toString(), "--json", "doctor"));
+    assertEquals(0, doctor.exitCode(), "a warning is not a failure: " + doctor);
+    String warning = "warn recordings of VM 777: 3 file(s), but VM 777 is not on this node (destroyed, or migrated away);"
+        + " fix: rm /var/lib/guesthook/recordings/777-*.jsonl*";
+    assertEquals(List.of(warning), lines(doctor.json()).stream().filter(line -> line.contains("recordings")).toList());
+
+    String fix = warning.substring(warning.indexOf("fix: ") + "fix: ".length()).replace(" /", " " + root + "/");
+    assertEquals(0, new ProcessBuilder("sh", "-c", fix).inheritIO().start().waitFor());
+    Cli.Result fixed = Cli.run(List.of("--root", root.toString(), "--simulate", "--hooks", hooks.toString(), "--json", "doctor"));
+    assertEquals(List.of("pass recordings: every recorded guest is on this node"),
+        lines(fixed.json()).stream().filter(line -> line.contains("recordings")).toList());
+    try (var left = Files.list(recordings)) {
+      assertEquals(List.of("12-2026-11-24.jsonl", "501-2026-11-24.jsonl", "777-notes.txt", "7770-2026-11-24.jsonl"),
+          left.map(file -> file.getFileName().toString()).sorted().toList(), "only VM 777's recordings went");
+    }
   }
 
   private static List<String> lines(JsonNode doc) {

@@ -7,9 +7,11 @@ import dev.guesthook.config.Settings;
 import dev.guesthook.config.SettingsLoader;
 import dev.guesthook.engine.Engine;
 import dev.guesthook.host.sim.SimulatedHost;
+import dev.guesthook.journald.Journald;
 import dev.guesthook.sandbox.Sandbox;
 import dev.guesthook.sandbox.SandboxProfile;
 import dev.guesthook.serve.ResidentRuntime;
+import dev.guesthook.testkit.JournalSocket;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -56,7 +58,7 @@ class ServeTest {
     Settings settings = new SettingsLoader(STOCK).load(vertx, flags, Optional.empty(), Map.of())
         .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
     engine = new Engine(vertx, settings, SimulatedHost.sandbox(root), Clock.systemUTC()).resident();
-    runtime = new ResidentRuntime(socket, ServeCommand.runner(engine, settings), line -> { });
+    runtime = new ResidentRuntime(socket, ServeCommand.runner(engine, settings, Journald.OFF), line -> { });
     runtime.start();
   }
 
@@ -204,8 +206,43 @@ class ServeTest {
     assertTrue(client(env(), "502", "pre-start").out().contains("[hello] fixed version"));
   }
 
+  @Test
+  void eachLineOfAPhaseIsAlsoAJournalEntryWithTheGuestThePhaseAndTheHook() throws Exception {
+    Path journalSocket = root.resolve(Journald.SOCKET);
+    List<String> warnings = new java.util.concurrent.CopyOnWriteArrayList<>();
+    try (JournalSocket journal = JournalSocket.bind(journalSocket); Journald journald = Journald.at(journalSocket, warnings::add)) {
+      serveOwnHooks("hook('hello') { on('pre-start') { ev -> log.info 'one line'; log.warn 'first\\nsecond' } }\n", journald);
+      Run run = client(env(), "502", "pre-start");
+      assertEquals(0, run.exit(), run::out);
+      assertTrue(run.out().contains("  [hello] one line\n  [hello] warn: first\n  [hello] warn: second\n"),
+          "the task log is as it was: " + run.out());
+      List<Map<String, String>> entries = journal.entriesUntil(entry -> "pre-start ok".equals(entry.get("MESSAGE")));
+      assertEquals(List.of(
+              "6 VMID=502 PHASE=pre-start: VM 502 pre-start (start) on pve-sandbox: 1 hook",
+              "6 VMID=502 PHASE=pre-start HOOK=hello: [hello] one line",
+              "4 VMID=502 PHASE=pre-start HOOK=hello: [hello] first\nsecond",
+              "6 VMID=502 PHASE=pre-start HOOK=hello: ok       hello (N ms)",
+              "6 VMID=502 PHASE=pre-start: pre-start ok"),
+          entries.stream().map(ServeTest::shown).toList());
+      assertTrue(entries.stream().allMatch(entry -> "guesthook".equals(entry.get("SYSLOG_IDENTIFIER"))), entries::toString);
+    }
+    assertEquals(List.of(), warnings);
+  }
+
+  /** An entry as the test compares it: priority, the phase's fields, and the message (durations vary). */
+  static String shown(Map<String, String> entry) {
+    return entry.get("PRIORITY") + " VMID=" + entry.get("VMID") + " PHASE=" + entry.get("PHASE")
+        + (entry.containsKey("HOOK") ? " HOOK=" + entry.get("HOOK") : "") + ": "
+        + entry.get("MESSAGE").replaceAll("\\(\\d+ ms\\)", "(N ms)");
+  }
+
   /** Restarts the runtime on a hook folder of the test's own with one hook file; returns the file. */
   private Path serveOwnHooks(String source) throws Exception {
+    return serveOwnHooks(source, Journald.OFF);
+  }
+
+  /** The same, its phases' lines going to that journal too. */
+  Path serveOwnHooks(String source, Journald journald) throws Exception {
     runtime.close();
     Path hooks = Files.createDirectories(base.resolve("own-hooks"));
     Files.setPosixFilePermissions(base, PosixFilePermissions.fromString("rwxr-xr-x"));
@@ -217,7 +254,7 @@ class ServeTest {
     Settings settings = new SettingsLoader(hooks).load(vertx, flags, Optional.empty(), Map.of())
         .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
     runtime = new ResidentRuntime(socket,
-        ServeCommand.runner(new Engine(vertx, settings, SimulatedHost.sandbox(root), Clock.systemUTC()).resident(), settings),
+        ServeCommand.runner(new Engine(vertx, settings, SimulatedHost.sandbox(root), Clock.systemUTC()).resident(), settings, journald),
         line -> { });
     runtime.start();
     return hook;
