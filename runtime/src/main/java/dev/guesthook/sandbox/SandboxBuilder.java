@@ -6,6 +6,7 @@ import dev.guesthook.id.PciAddress;
 import dev.guesthook.host.SysfsPaths;
 import dev.guesthook.host.HostPath;
 import dev.guesthook.host.real.FileTree;
+import dev.guesthook.host.sim.MdevParents;
 import dev.guesthook.host.sim.PciDeviceSpec;
 import dev.guesthook.host.sim.SimulatedHost;
 import dev.guesthook.host.sim.Sysfs;
@@ -116,16 +117,43 @@ public final class SandboxBuilder {
     return this;
   }
 
-  /** A mediated device type the parent's driver offers. */
+  /**
+   * A mediated device type the parent's driver (bound now) offers, with {@code available} instances
+   * of its own: other types of the parent do not take from them.
+   */
   public SandboxBuilder mdevType(String parent, String type, String name, String description, int available) {
-    HostPath dir = SysfsPaths.mdevType(PciAddress.parse(parent), new MdevType(type));
+    PciAddress address = PciAddress.parse(parent);
+    if (sysfs.mdevParents().hasPool(address)) {
+      throw new IllegalStateException(parent + " has an mdev pool; its types cost units: use pooledMdevType");
+    }
+    return declareMdevType(address, type, name, description, available);
+  }
+
+  /**
+   * One pool of {@code units} that all mdev types of the parent draw on, as GVT-g (graphics memory) and
+   * NVIDIA vGPU (frame buffer) drivers count; declare it before the parent's {@link #pooledMdevType}s.
+   */
+  public SandboxBuilder mdevPool(String parent, int units) {
+    sysfs.mdevParents().declarePool(PciAddress.parse(parent), units);
+    return this;
+  }
+
+  /**
+   * A mediated device type of a parent with an {@link #mdevPool}: each instance costs {@code cost}
+   * units, so its {@code available_instances} is the pool's free units / cost, and making an instance
+   * of any type lowers every type's count.
+   */
+  public SandboxBuilder pooledMdevType(String parent, String type, String name, String description, int cost) {
+    PciAddress address = PciAddress.parse(parent);
+    if (!sysfs.mdevParents().hasPool(address)) {
+      throw new IllegalStateException(parent + " has no mdev pool: declare mdevPool first, or use mdevType");
+    }
+    return declareMdevType(address, type, name, description, cost);
+  }
+
+  private SandboxBuilder declareMdevType(PciAddress parent, String type, String name, String description, int units) {
     tree.createDirectories(HostPath.of("sys", "bus", "mdev", "drivers", "vfio_mdev"));
-    tree.createDirectories(dir.resolve("devices"));
-    tree.write(dir.resolve("name"), name + "\n");
-    tree.write(dir.resolve("description"), description + "\n");
-    tree.write(dir.resolve("available_instances"), available + "\n");
-    tree.write(dir.resolve("device_api"), "vfio-pci\n");
-    tree.write(dir.resolve("create"), "");
+    sysfs.mdevParents().declareType(parent, new MdevParents.TypeSpec(new MdevType(type), name, description, units));
     return this;
   }
 

@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.guesthook.host.SysfsPaths;
 import dev.guesthook.host.TracingHost;
 import dev.guesthook.host.HostInteraction;
 import dev.guesthook.host.sim.PciDeviceSpec;
@@ -122,6 +123,16 @@ class DeviceOperationsTest {
     DeviceException e = assertThrows(DeviceException.class, () -> mdev.create(gpu, "i915-GVTg_V5_4", uuid));
     assertEquals("mdev " + uuid + " already exists as i915-GVTg_V5_8 on 0000:00:02.0, not i915-GVTg_V5_4 on 0000:00:02.0",
         e.getMessage());
+  }
+
+  @Test
+  void anUpperCaseUuidMakesAnInstanceNamedInLowerCase() {
+    Devices d = devices(SandboxProfile.GVT_G);
+    PciAddress gpu = PciAddress.parse("00:02.0");
+    Uuid uuid = Uuid.parse("6C0C1C52-0C0E-4ED8-B3A0-5E6A0A4A4D1E");
+    d.mdev().create(gpu, "i915-GVTg_V5_4", uuid);
+    assertEquals(List.of("6c0c1c52-0c0e-4ed8-b3a0-5e6a0a4a4d1e"), SimulatedHost.sandbox(dir).list(SysfsPaths.MDEV_DEVICES));
+    assertEquals(List.of(new MdevInstance(uuid, gpu, new MdevType("i915-GVTg_V5_4"))), d.mdev().instances());
   }
 
   @Test

@@ -220,21 +220,37 @@ public final class FileTree implements MutableTree {
     if (e instanceof AccessDeniedException) {
       return "Permission denied";
     }
+    if (!(e instanceof FileSystemException) && e.getMessage() != null) {
+      // A failed write(2) (a sysfs store's answer) is a plain IOException whose message is strerror's text.
+      return e.getMessage();
+    }
     return e.getClass().getSimpleName().replace("Exception", "").toLowerCase();
   }
 
-  /** The JDK only gives strerror text for most errnos; map the ones sysfs answers with. */
+  /**
+   * The JDK only gives strerror text (glibc's wording) for most errnos; map the ones sysfs stores
+   * answer with, so a caller can tell ERANGE from EUSERS as it could in C.
+   */
   private static String errnoFromReason(IOException e) {
     String reason = reason(e);
     return switch (reason) {
       case "Invalid argument" -> "EINVAL";
       case "Device or resource busy" -> "EBUSY";
       case "No such device" -> "ENODEV";
+      case "No such device or address" -> "ENXIO";
+      case "No such file or directory" -> "ENOENT";
       case "File exists" -> "EEXIST";
       case "Operation not permitted" -> "EPERM";
+      case "Operation not supported" -> "EOPNOTSUPP";
+      case "Protocol not supported" -> "EPROTONOSUPPORT";
       case "Is a directory" -> "EISDIR";
       case "No space left on device" -> "ENOSPC";
       case "Read-only file system" -> "EROFS";
+      case "Numerical result out of range" -> "ERANGE";
+      case "Too many users" -> "EUSERS";
+      case "Resource temporarily unavailable" -> "EAGAIN";
+      case "Argument list too long" -> "E2BIG";
+      case "Cannot allocate memory" -> "ENOMEM";
       default -> "EIO";
     };
   }

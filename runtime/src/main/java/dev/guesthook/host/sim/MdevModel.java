@@ -5,22 +5,25 @@ import static dev.guesthook.host.SysfsPaths.MDEV_DEVICES;
 import dev.guesthook.id.PciAddress;
 import dev.guesthook.id.Uuid;
 import dev.guesthook.host.HostPath;
-import java.util.Optional;
 
 /**
  * Mediated devices as drivers/vfio/mdev does them: a UUID written to a type's {@code create} makes
  * {@code <parent>/<uuid>} (with {@code mdev_type}, {@code remove}, {@code iommu_group} and
  * {@code driver} links) and {@code /sys/bus/mdev/devices/<uuid>}, and takes one of the type's
  * {@code available_instances}; writing 1 to the instance's {@code remove} gives it back. A malformed
- * UUID is EINVAL, a UUID in use EEXIST, an exhausted type ENOSPC (the GVT-g answer; drivers with the
- * mdev core's own accounting answer EUSERS), an unknown type ENOENT because its directory is absent.
+ * UUID is EINVAL (upper-case hex is taken, the device is named in lower case), a UUID in use on any
+ * type of any parent EEXIST, an exhausted type ENOSPC (the GVT-g answer; drivers with the mdev core's
+ * own accounting answer EUSERS), an unknown type ENOENT because its directory is absent. How a
+ * parent's types count their instances (each its own, or one shared pool) is {@link MdevParents}.
  */
 final class MdevModel implements KernelAttribute {
   private static final HostPath VFIO_MDEV = HostPath.of("sys", "bus", "mdev", "drivers", "vfio_mdev");
   private final Sysfs sysfs;
+  private final MdevParents parents;
 
   MdevModel(Sysfs sysfs) {
     this.sysfs = sysfs;
+    this.parents = sysfs.mdevParents();
   }
 
   @Override
@@ -48,12 +51,12 @@ final class MdevModel implements KernelAttribute {
   private void create(HostPath path, String value) {
     Uuid uuid = parseUuid(path, value);
     if (sysfs.tree().exists(MDEV_DEVICES.resolve(uuid.value()))) {
+      // mdev_device_create looks through every parent's devices, so another type or parent is no escape.
       throw KernelErrors.of("EEXIST", path, "File exists", "mdev " + uuid + " already exists");
     }
     PciAddress parent = new PciAddress(path.parent().parent().parent().name());
     HostPath typeDir = sysfs.deviceDir(parent).resolve("mdev_supported_types", path.parent().name());
-    int available = Integer.parseInt(sysfs.tree().read(typeDir.resolve("available_instances")).trim());
-    if (available < 1) {
+    if (parents.available(typeDir) < 1) {
       throw KernelErrors.of("ENOSPC", path, "No space left on device",
           "no available instances of " + typeDir.name() + " on " + parent);
     }
@@ -68,7 +71,7 @@ final class MdevModel implements KernelAttribute {
     sysfs.tree().createDirectories(typeDir.resolve("devices"));
     sysfs.tree().link(typeDir.resolve("devices", uuid.value()), dir);
     sysfs.joinIommuGroup(sysfs.newIommuGroup(java.util.List.of()), dir, uuid.value());
-    sysfs.tree().write(typeDir.resolve("available_instances"), (available - 1) + "\n");
+    parents.instanceCreated(parent, typeDir);
   }
 
   private void remove(HostPath path, String value) {
@@ -79,13 +82,8 @@ final class MdevModel implements KernelAttribute {
     HostPath dir = sysfs.tree().readLink(MDEV_DEVICES.resolve(path.parent().name()))
         .orElseThrow(() -> KernelErrors.noDevice(path, "mdev vanished"));
     HostPath typeDir = sysfs.tree().readLink(dir.resolve("mdev_type")).orElseThrow();
-    Optional<HostPath> group = sysfs.tree().readLink(dir.resolve("iommu_group"));
-    sysfs.tree().delete(MDEV_DEVICES.resolve(dir.name()));
-    sysfs.tree().delete(typeDir.resolve("devices", dir.name()));
-    sysfs.tree().removeTree(dir);
-    group.ifPresent(g -> sysfs.removeIommuGroup(g.name()));
-    int available = Integer.parseInt(sysfs.tree().read(typeDir.resolve("available_instances")).trim());
-    sysfs.tree().write(typeDir.resolve("available_instances"), (available + 1) + "\n");
+    parents.removeInstance(dir, typeDir);
+    parents.instanceRemoved(new PciAddress(dir.parent().name()), typeDir);
   }
 
   private static Uuid parseUuid(HostPath path, String value) {

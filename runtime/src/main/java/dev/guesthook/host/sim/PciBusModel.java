@@ -11,7 +11,8 @@ import java.util.Optional;
 /**
  * Driver binding on the PCI bus: {@code driver_override}, a driver's {@code bind}, {@code unbind},
  * {@code new_id} and {@code remove_id}, and the bus's {@code drivers_probe}, with the kernel's
- * answers (drivers/base/bus.c, drivers/pci/pci-driver.c, drivers/pci/pci-sysfs.c).
+ * answers (drivers/base/bus.c, drivers/pci/pci-driver.c, drivers/pci/pci-sysfs.c). An unbind also
+ * does what the driver's remove does to what it made ({@link Sysfs#unbind}).
  */
 final class PciBusModel implements KernelAttribute {
   private static final int PAGE_SIZE = 4096;
@@ -45,11 +46,16 @@ final class PciBusModel implements KernelAttribute {
     }
   }
 
+  /**
+   * driver_set_override (drivers/base/driver.c): at most a page less the newline it shows; the name
+   * ends at the first NUL or newline, and nothing before it ("\n") clears the override. A 0-byte
+   * write never gets here (see {@link SimulatedHost#write}): it leaves the override as it was.
+   */
   private void storeOverride(HostPath path, String value) {
-    if (value.length() >= PAGE_SIZE) {
+    if (value.length() >= PAGE_SIZE - 1) {
       throw KernelErrors.invalid(path, "longer than a page");
     }
-    String name = KernelErrors.oneLine(value);
+    String name = value.split("[\0\n]", 2)[0];
     sysfs.tree().write(path, (name.isEmpty() ? "(null)" : name) + "\n");
   }
 

@@ -18,8 +18,9 @@ import java.util.Set;
  * A simulated Linux kernel over a host tree laid out like sysfs. Reads see the tree; a write to an
  * attribute the kernel acts on (mdev {@code create}/{@code remove}, {@code sriov_numvfs}, driver
  * binding, NVIDIA {@code current_vgpu_type}) applies the kernel's reaction to the tree or fails with
- * its errno; {@code ip link} and {@code modprobe} are modelled; other commands are reported as not
- * simulated, never faked. Injected {@link Faults} fire first.
+ * its errno, including what a driver's unbind takes with it (a PF's VFs, an mdev parent's instances
+ * and types); a zero-length write reaches no store. {@code ip link} and {@code modprobe} are modelled;
+ * other commands are reported as not simulated, never faked. Injected {@link Faults} fire first.
  *
  * <p>Over a sandbox directory the state lives in the tree itself, so a pre-start in one process and a
  * post-stop in another see the same host; over an {@link OverlayTree} (a dry run) nothing below changes.

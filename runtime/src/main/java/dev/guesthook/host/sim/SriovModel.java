@@ -1,5 +1,6 @@
 package dev.guesthook.host.sim;
 
+import dev.guesthook.id.DriverName;
 import dev.guesthook.id.PciAddress;
 import dev.guesthook.host.HostPath;
 import java.util.ArrayList;
@@ -7,13 +8,19 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * {@code sriov_numvfs} as drivers/pci/iov.c stores it: a count above {@code sriov_totalvfs} is ERANGE,
- * a PF without a driver is ENOENT, changing a non-zero count to another non-zero count is EBUSY (go
- * through 0). Enabling makes the VF functions appear at {@code PF + sriov_offset + i * sriov_stride}
- * with {@code physfn}/{@code virtfnN} links and their own IOMMU groups, probed for a driver when
- * {@code sriov_drivers_autoprobe} is 1; disabling removes them again.
+ * {@code sriov_numvfs} as drivers/pci/iov.c stores it, checked in the kernel's order: a value
+ * kstrtou16 refuses is EINVAL, a count above {@code sriov_totalvfs} ERANGE, the current count a
+ * success that changes nothing; then a PF without a driver, or whose driver cannot configure SR-IOV
+ * (vfio-pci without {@code enable_sriov}), is ENOENT, and changing a non-zero count to another
+ * non-zero count is EBUSY (go through 0). Enabling makes the VF functions appear at
+ * {@code PF + sriov_offset + i * sriov_stride} with {@code physfn}/{@code virtfnN} links and their own
+ * IOMMU groups, probed for a driver when {@code sriov_drivers_autoprobe} is 1; disabling removes them
+ * again ({@link Sysfs#unbind} does too: a PF driver's remove disables SR-IOV).
  */
 final class SriovModel implements KernelAttribute {
+  private static final DriverName VFIO_PCI = new DriverName("vfio-pci");
+  private static final HostPath VFIO_PCI_ENABLE_SRIOV =
+      HostPath.of("sys", "module", "vfio_pci", "parameters", "enable_sriov");
   private final Sysfs sysfs;
   private final NvidiaVgpuModel nvidia;
 
@@ -43,15 +50,32 @@ final class SriovModel implements KernelAttribute {
       throw KernelErrors.of("ENOENT", path, "No such file or directory",
           "no driver bound to device; cannot configure SR-IOV");
     }
+    if (!canConfigureSriov(sysfs.driverOf(pf).get())) {
+      throw KernelErrors.of("ENOENT", path, "No such file or directory",
+          "driver does not support SR-IOV configuration via sysfs");
+    }
     if (wanted != 0 && current != 0) {
       throw KernelErrors.busy(path, current + " VFs already enabled. Disable before enabling " + wanted + " VFs");
     }
     if (wanted == 0) {
-      disable(pf, current);
+      sysfs.disableVfs(pf);
     } else {
       enable(pf, wanted);
+      sysfs.setAttribute(pf, "sriov_numvfs", Integer.toString(wanted));
     }
-    sysfs.setAttribute(pf, "sriov_numvfs", Integer.toString(wanted));
+  }
+
+  /**
+   * Whether the PF's driver has a working {@code sriov_configure}: vfio-pci's refuses unless it was
+   * loaded with {@code enable_sriov=1} (vfio_pci_sriov_configure returns -ENOENT; an absent parameter
+   * file is the default, off); PF drivers have one.
+   */
+  private boolean canConfigureSriov(DriverName driver) {
+    if (!driver.equals(VFIO_PCI)) {
+      return true;
+    }
+    // A bool module parameter takes y, Y or 1 for true.
+    return sysfs.tree().exists(VFIO_PCI_ENABLE_SRIOV) && sysfs.tree().read(VFIO_PCI_ENABLE_SRIOV).matches("[yY1]\\n?");
   }
 
   private void enable(PciAddress pf, int count) {
@@ -77,24 +101,4 @@ final class SriovModel implements KernelAttribute {
       vfs.forEach(sysfs::probe);
     }
   }
-
-  private void disable(PciAddress pf, int count) {
-    HostPath pfDir = sysfs.deviceDir(pf);
-    for (int i = 0; i < count; i++) {
-      HostPath link = pfDir.resolve("virtfn" + i);
-      Optional<HostPath> vfDir = sysfs.tree().readLink(link);
-      if (vfDir.isPresent()) {
-        PciAddress vf = new PciAddress(vfDir.get().name());
-        Optional<String> group = sysfs.hasDevice(vf) ? sysfs.iommuGroupOf(vf) : Optional.empty();
-        if (sysfs.hasDevice(vf)) {
-          sysfs.removeDevice(vf);
-        }
-        group.ifPresent(sysfs::removeIommuGroup);
-      }
-      sysfs.tree().delete(link);
-    }
-    // The VFs' link settings (MAC, VLAN, trust) die with them, as they do in the PF driver.
-    sysfs.tree().delete(IpLinkModel.stateFile(pf));
-  }
-
 }

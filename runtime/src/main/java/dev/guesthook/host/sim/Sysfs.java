@@ -21,19 +21,32 @@ import java.util.Set;
  * sysfs: device directories under {@code /sys/devices/pci<domain>:00}, reached through links from
  * {@code /sys/bus/pci/devices}, {@code driver} and {@code iommu_group} links both ways. The sandbox
  * builds hosts with it and the kernel models reshape them with it, so both agree on the layout.
+ * Binding and unbinding do what the drivers' probe and remove do to what they own: a PF's VFs go
+ * with its driver, an mdev parent's instances and types go with its driver and its types come back
+ * with it ({@link MdevParents}).
  */
 public final class Sysfs {
-  /** The simulator's own notes (driver id tables, loadable modules, netlink state, faults). */
+  /**
+   * The simulator's own notes (driver id tables, loadable modules, netlink state, NVIDIA profiles,
+   * mdev parents' types and pools, faults).
+   */
   public static final HostPath PRIVATE = HostPath.of(".simulator");
 
   private final MutableTree tree;
+  private final MdevParents mdevParents;
 
   public Sysfs(MutableTree tree) {
     this.tree = tree;
+    this.mdevParents = new MdevParents(this);
   }
 
   public MutableTree tree() {
     return tree;
+  }
+
+  /** The mdev parents' types and pools, which come and go with their drivers. */
+  public MdevParents mdevParents() {
+    return mdevParents;
   }
 
   // --- devices ---------------------------------------------------------------------------------
@@ -138,14 +151,24 @@ public final class Sysfs {
     return tree.readLink(deviceDir(address).resolve("driver")).map(link -> new DriverName(link.name()));
   }
 
+  /** Binds the device; the driver's probe registers what it offers (an mdev parent's types). */
   public void bind(PciAddress address, DriverName driver) {
     HostPath dir = deviceDir(address);
     tree.link(dir.resolve("driver"), PCI_DRIVERS.resolve(driver.value()));
     tree.link(PCI_DRIVERS.resolve(driver.value(), address.value()), dir);
+    mdevParents.driverBound(address, driver);
   }
 
+  /**
+   * Unbinds the device; the driver's remove takes with it what the driver made: a PF's VFs
+   * (pci_disable_sriov) and an mdev parent's instances and types (mdev_unregister_parent).
+   */
   public void unbind(PciAddress address) {
     Optional<DriverName> driver = driverOf(address);
+    if (driver.isPresent()) {
+      disableVfs(address);
+      mdevParents.driverUnbound(address);
+    }
     tree.delete(deviceDir(address).resolve("driver"));
     driver.ifPresent(d -> tree.delete(PCI_DRIVERS.resolve(d.value(), address.value())));
   }
@@ -190,6 +213,35 @@ public final class Sysfs {
   private void writeDriverIds(DriverName driver, Set<String> ids) {
     tree.createDirectories(PRIVATE.resolve("drivers"));
     tree.write(PRIVATE.resolve("drivers", driver.value()), String.join("\n", ids) + (ids.isEmpty() ? "" : "\n"));
+  }
+
+  // --- SR-IOV ----------------------------------------------------------------------------------
+
+  /** How many VFs the PF has enabled ({@code sriov_numvfs}); 0 for a function without SR-IOV. */
+  private int enabledVfs(PciAddress pf) {
+    HostPath numvfs = deviceDir(pf).resolve("sriov_numvfs");
+    return tree.exists(numvfs) ? Integer.parseInt(tree.read(numvfs).trim()) : 0;
+  }
+
+  /** pci_disable_sriov: the VFs, their links and IOMMU groups go, and the PF shows 0. */
+  void disableVfs(PciAddress pf) {
+    int count = enabledVfs(pf);
+    if (count == 0) {
+      return;
+    }
+    HostPath pfDir = deviceDir(pf);
+    for (int i = 0; i < count; i++) {
+      HostPath link = pfDir.resolve("virtfn" + i);
+      tree.readLink(link).map(dir -> new PciAddress(dir.name())).filter(this::hasDevice).ifPresent(vf -> {
+        Optional<String> group = iommuGroupOf(vf);
+        removeDevice(vf);
+        group.ifPresent(this::removeIommuGroup);
+      });
+      tree.delete(link);
+    }
+    // The VFs' link settings (MAC, VLAN, trust) die with them, as they do in the PF driver.
+    tree.delete(IpLinkModel.stateFile(pf));
+    setAttribute(pf, "sriov_numvfs", "0");
   }
 
   // --- IOMMU groups ----------------------------------------------------------------------------

@@ -284,6 +284,150 @@ class SimulatedKernelTest {
     assertEquals("1", trimmed(host, V5_4_AVAILABLE));
   }
 
+  @Test
+  void mdevCreateOfAUuidInUseOnAnotherParentIsEexist() {
+    SimulatedHost host = sandbox(SandboxProfile.MIXED);
+    host.write(V5_4_CREATE, UUID_A);
+    HostPath t4Create = SysfsPaths.mdevType(PciAddress.parse("0000:3b:00.0"), new MdevType("nvidia-231")).resolve("create");
+    HostException error = fails("EEXIST", () -> host.write(t4Create, UUID_A.toUpperCase()));
+    assertEquals(t4Create + ": File exists (mdev " + UUID_A + " already exists)", error.getMessage());
+    assertEquals(List.of(), host.list(t4Create.parent().resolve("devices")));
+  }
+
+  @Test
+  void mdevTypesWithoutAPoolKeepTheirOwnCounts() {
+    SimulatedHost host = sandbox(SandboxProfile.GVT_G);
+    host.write(V5_4_CREATE, UUID_A);
+    assertEquals("1", trimmed(host, V5_4_AVAILABLE));
+    assertEquals("4", trimmed(host, SysfsPaths.mdevType(IGPU, new MdevType("i915-GVTg_V5_8")).resolve("available_instances")));
+  }
+
+  // --- an mdev parent whose types share one pool (8 units: V5_1 costs 8, V5_2 4, V5_4 2, V5_8 1) ----
+
+  private static final List<String> POOLED_TYPES = List.of("i915-GVTg_V5_1", "i915-GVTg_V5_2", "i915-GVTg_V5_4", "i915-GVTg_V5_8");
+
+  private SimulatedHost pooledIgpu() {
+    SandboxBuilder builder = SandboxBuilder.at(dir, "test")
+        .module("i915", "i915", "8086:3e92")
+        .device(PciDeviceSpec.of(IGPU.value(), 0x8086, 0x3e92, 0x030000))
+        .iommuGroup(IGPU.value())
+        .mdevPool(IGPU.value(), 8);
+    for (int i = 0; i < POOLED_TYPES.size(); i++) {
+      String type = POOLED_TYPES.get(i);
+      builder.pooledMdevType(IGPU.value(), type, type.substring(5), "weight: " + (1 << (3 - i)), 8 >> i);
+    }
+    return SimulatedHost.sandbox(dir);
+  }
+
+  /** Every type's available_instances, in the order of {@link #POOLED_TYPES}. */
+  private static List<String> availableOfEachType(SimulatedHost host) {
+    return POOLED_TYPES.stream()
+        .map(type -> trimmed(host, SysfsPaths.mdevType(IGPU, new MdevType(type)).resolve("available_instances")))
+        .toList();
+  }
+
+  private static HostPath createOf(String type) {
+    return SysfsPaths.mdevType(IGPU, new MdevType(type)).resolve("create");
+  }
+
+  @Test
+  void mdevPoolShowsEachTypeTheFreeUnitsOverItsCost() {
+    SimulatedHost host = pooledIgpu();
+    assertEquals(List.of("1", "2", "4", "8"), availableOfEachType(host));
+  }
+
+  @Test
+  void mdevInstanceOfATwoUnitTypeLowersEveryTypeOfThePool() {
+    SimulatedHost host = pooledIgpu();
+    host.write(createOf("i915-GVTg_V5_4"), UUID_A);
+    assertEquals(List.of("0", "1", "3", "6"), availableOfEachType(host));
+  }
+
+  @Test
+  void mdevExhaustedPoolIsEnospcForEveryType() {
+    SimulatedHost host = pooledIgpu();
+    host.write(createOf("i915-GVTg_V5_2"), UUID_A);
+    host.write(createOf("i915-GVTg_V5_4"), UUID_B);
+    host.write(createOf("i915-GVTg_V5_4"), UUID_C);
+    assertEquals(List.of("0", "0", "0", "0"), availableOfEachType(host));
+    String uuid = "00000002-0000-0000-0000-000000000201";
+    HostException error = fails("ENOSPC", () -> host.write(createOf("i915-GVTg_V5_8"), uuid));
+    assertEquals(createOf("i915-GVTg_V5_8") + ": No space left on device (no available instances of i915-GVTg_V5_8 on "
+        + IGPU + ")", error.getMessage());
+    assertFalse(host.exists(mdev(uuid)));
+  }
+
+  @Test
+  void mdevRemoveGivesTheUnitsBackToEveryType() {
+    SimulatedHost host = pooledIgpu();
+    host.write(createOf("i915-GVTg_V5_2"), UUID_A);
+    host.write(createOf("i915-GVTg_V5_8"), UUID_B);
+    assertEquals(List.of("0", "0", "1", "3"), availableOfEachType(host));
+    host.write(mdev(UUID_A).resolve("remove"), "1");
+    assertEquals(List.of("0", "1", "3", "7"), availableOfEachType(host));
+  }
+
+  @Test
+  void sandboxBuilderKeepsPooledAndOwnCountTypesApart() {
+    SandboxBuilder builder = SandboxBuilder.at(dir, "test")
+        .module("i915", "i915", "8086:3e92")
+        .device(PciDeviceSpec.of(IGPU.value(), 0x8086, 0x3e92, 0x030000));
+    assertThrows(IllegalStateException.class,
+        () -> builder.pooledMdevType(IGPU.value(), "i915-GVTg_V5_4", "GVTg_V5_4", "", 2), "no pool declared");
+    builder.mdevPool(IGPU.value(), 8);
+    assertThrows(IllegalStateException.class,
+        () -> builder.mdevType(IGPU.value(), "i915-GVTg_V5_4", "GVTg_V5_4", "", 2), "a pooled parent's types cost units");
+  }
+
+  // --- an mdev parent's driver unbound and bound again ------------------------------------------
+
+  private static final HostPath I915 = SysfsPaths.PCI_DRIVERS.resolve("i915");
+
+  @Test
+  void unbindingAnMdevParentsDriverRemovesItsInstancesAndTypes() {
+    SimulatedHost host = sandbox(SandboxProfile.GVT_G);
+    host.write(V5_4_CREATE, UUID_A);
+    String group = linkName(host, mdev(UUID_A).resolve("iommu_group"));
+    host.write(I915.resolve("unbind"), IGPU.value());
+    assertEquals(List.of(), host.list(SysfsPaths.MDEV_DEVICES));
+    assertFalse(host.exists(SysfsPaths.IOMMU_GROUPS.resolve(group)), "the instance's group " + group);
+    assertFalse(host.exists(SysfsPaths.mdevTypes(IGPU)));
+    assertFalse(host.list(SysfsPaths.device(IGPU)).contains(UUID_A));
+  }
+
+  @Test
+  void bindingAnMdevParentsDriverAgainBringsItsTypesBackWithFullCounts() {
+    SimulatedHost host = sandbox(SandboxProfile.GVT_G);
+    host.write(V5_4_CREATE, UUID_A);
+    host.write(I915.resolve("unbind"), IGPU.value());
+    host.write(SysfsPaths.DRIVERS_PROBE, IGPU.value());
+    assertEquals(List.of("i915-GVTg_V5_4", "i915-GVTg_V5_8"), host.list(SysfsPaths.mdevTypes(IGPU)));
+    assertEquals("2", trimmed(host, V5_4_AVAILABLE));
+    assertEquals("GVTg_V5_4", trimmed(host, V5_4_DIR.resolve("name")));
+    assertEquals(List.of(), host.list(V5_4_DIR.resolve("devices")));
+    host.write(V5_4_CREATE, UUID_A);
+    assertTrue(host.exists(mdev(UUID_A)), "the types take instances again");
+  }
+
+  @Test
+  void bindingAPooledParentsDriverAgainRefillsThePool() {
+    SimulatedHost host = pooledIgpu();
+    host.write(createOf("i915-GVTg_V5_2"), UUID_A);
+    host.write(I915.resolve("unbind"), IGPU.value());
+    host.write(SysfsPaths.DRIVERS_PROBE, IGPU.value());
+    assertEquals(List.of("1", "2", "4", "8"), availableOfEachType(host));
+  }
+
+  @Test
+  void anMdevParentBoundToVfioPciOffersNoTypes() {
+    SimulatedHost host = sandbox(SandboxProfile.GVT_G);
+    host.write(device(IGPU.value(), "driver_override"), "vfio-pci");
+    host.write(I915.resolve("unbind"), IGPU.value());
+    host.write(SysfsPaths.DRIVERS_PROBE, IGPU.value());
+    assertEquals("vfio-pci", linkName(host, device(IGPU.value(), "driver")));
+    assertFalse(host.exists(SysfsPaths.mdevTypes(IGPU)));
+  }
+
   // --- SR-IOV (SRIOV_NIC: PF 0000:03:00.0 i40e, offset 16, stride 1, total 64, VFs iavf) -----------
 
   private static final String PF = "0000:03:00.0";
@@ -429,6 +573,71 @@ class SimulatedKernelTest {
   }
 
   @Test
+  void sriovUnbindingThePfDriverDropsItsVfs() {
+    SimulatedHost host = sandbox(SandboxProfile.SRIOV_NIC);
+    host.write(NUMVFS, "4");
+    List<String> groups = FOUR_VFS.stream().map(vf -> linkName(host, device(vf, "iommu_group"))).toList();
+    host.write(SysfsPaths.PCI_DRIVERS.resolve("i40e", "unbind"), PF);
+    assertEquals("0", trimmed(host, NUMVFS));
+    for (int i = 0; i < 4; i++) {
+      assertFalse(host.exists(device(FOUR_VFS.get(i))), FOUR_VFS.get(i));
+      assertFalse(host.exists(device(PF, "virtfn" + i)), "virtfn" + i);
+      assertFalse(host.exists(SysfsPaths.IOMMU_GROUPS.resolve(groups.get(i))), "group " + groups.get(i));
+    }
+    assertFalse(host.list(SysfsPaths.PCI_DRIVERS.resolve("iavf")).contains(FOUR_VFS.get(0)));
+  }
+
+  private static void rebindToVfioPci(SimulatedHost host, String address) {
+    host.write(device(address, "driver_override"), "vfio-pci");
+    host.write(SysfsPaths.PCI_DRIVERS.resolve("i40e", "unbind"), address);
+    host.write(SysfsPaths.DRIVERS_PROBE, address);
+  }
+
+  @Test
+  void sriovOnAPfBoundToVfioPciIsEnoent() {
+    SimulatedHost host = sandbox(SandboxProfile.SRIOV_NIC);
+    rebindToVfioPci(host, PF);
+    HostException error = fails("ENOENT", () -> host.write(NUMVFS, "2"));
+    assertEquals(NUMVFS + ": No such file or directory (driver does not support SR-IOV configuration via sysfs)",
+        error.getMessage());
+    assertEquals("0", trimmed(host, NUMVFS));
+    assertFalse(host.exists(device("0000:03:02.0")));
+  }
+
+  @Test
+  void sriovOnAPfBoundToVfioPciWithEnableSriovMakesVfs() {
+    SimulatedHost host = sandbox(SandboxProfile.SRIOV_NIC);
+    // As loaded with "modprobe vfio-pci enable_sriov=1"; the sandbox's module has the default, none.
+    HostPath parameter = HostPath.of("sys", "module", "vfio_pci", "parameters", "enable_sriov");
+    host.tree().createDirectories(parameter.parent());
+    host.tree().write(parameter, "Y\n");
+    rebindToVfioPci(host, PF);
+    host.write(NUMVFS, "2");
+    assertEquals(PF, linkName(host, device("0000:03:02.1", "physfn")));
+  }
+
+  /**
+   * iov.c checks the number, then the range, then "nothing to do", and only then the driver: without
+   * one, a value the number checks refuse gets their answer, and only a good new count gets ENOENT.
+   */
+  @ParameterizedTest(name = "sriov_numvfs without a PF driver, {0}: ''{1}''")
+  @MethodSource("numvfsValues")
+  void sriovNumberChecksComeBeforeTheDriverCheck(String description, String written, String outcome) {
+    SimulatedHost host = sandbox(SandboxProfile.SRIOV_NIC);
+    host.write(SysfsPaths.PCI_DRIVERS.resolve("i40e", "unbind"), PF);
+    String expected = outcome.startsWith("E") ? outcome : "ENOENT";
+    fails(expected, () -> host.write(NUMVFS, written));
+    assertEquals("0", trimmed(host, NUMVFS));
+  }
+
+  @Test
+  void sriovWritingTheCurrentCountWithoutADriverSucceeds() {
+    SimulatedHost host = sandbox(SandboxProfile.SRIOV_NIC);
+    host.write(SysfsPaths.PCI_DRIVERS.resolve("i40e", "unbind"), PF);
+    assertDoesNotThrow(() -> host.write(NUMVFS, "0\n"), "the current count changes nothing, driver or not");
+  }
+
+  @Test
   void sriovVfsOfBothPortsHaveDistinctRoutingIds() {
     // PCIe SR-IOV: every VF of every PF of a device has its own routing id; two functions cannot share one.
     SimulatedHost host = sandbox(SandboxProfile.SRIOV_NIC);
@@ -484,6 +693,41 @@ class SimulatedKernelTest {
     host.write(OVERRIDE, "vfio-pci");
     host.write(OVERRIDE, "");
     assertEquals("vfio-pci", trimmed(host, OVERRIDE), "a zero-length write must not clear driver_override");
+  }
+
+  @Test
+  void driverOverrideLeftAsItWasByAnEmptyWriteInADryRunToo() {
+    SimulatedHost host = sandbox(SandboxProfile.GPU_PASSTHROUGH);
+    host.write(OVERRIDE, "vfio-pci");
+    DryRunHost dry = new DryRunHost(host);
+    dry.write(OVERRIDE, "");
+    assertEquals("vfio-pci\n", dry.read(OVERRIDE));
+  }
+
+  /** driver_set_override: the name ends at the first newline or NUL; an empty name clears. */
+  static Stream<Arguments> overrideValues() {
+    return Stream.of(
+        Arguments.of("a name", "vfio-pci", "vfio-pci\n"),
+        Arguments.of("a name and echo's newline", "vfio-pci\n", "vfio-pci\n"),
+        Arguments.of("a newline alone (clears)", "\n", "(null)\n"),
+        Arguments.of("a NUL alone, as Python writes (clears)", "\0", "(null)\n"),
+        Arguments.of("text after the first newline (dropped)", "vfio-pci\nstray", "vfio-pci\n"),
+        Arguments.of("4094 bytes (the longest taken)", "x".repeat(4094), "x".repeat(4094) + "\n"),
+        Arguments.of("4095 bytes", "x".repeat(4095), "EINVAL"));
+  }
+
+  @ParameterizedTest(name = "driver_override {0}")
+  @MethodSource("overrideValues")
+  void driverOverrideTakesTheFirstLine(String description, String written, String shown) {
+    SimulatedHost host = sandbox(SandboxProfile.GPU_PASSTHROUGH);
+    host.write(OVERRIDE, "amdgpu");
+    if (shown.startsWith("E")) {
+      fails(shown, () -> host.write(OVERRIDE, written));
+      assertEquals("amdgpu\n", host.read(OVERRIDE));
+    } else {
+      host.write(OVERRIDE, written);
+      assertEquals(shown, host.read(OVERRIDE));
+    }
   }
 
   @Test
