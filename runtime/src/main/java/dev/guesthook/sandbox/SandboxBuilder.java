@@ -152,7 +152,6 @@ public final class SandboxBuilder {
   }
 
   private SandboxBuilder declareMdevType(PciAddress parent, String type, String name, String description, int units) {
-    tree.createDirectories(HostPath.of("sys", "bus", "mdev", "drivers", "vfio_mdev"));
     sysfs.mdevParents().declareType(parent, new MdevParents.TypeSpec(new MdevType(type), name, description, units));
     return this;
   }

@@ -22,9 +22,10 @@ final class TestbedSandbox {
     s.iommuGroup("0000:00:1f.0", "0000:00:1f.2", "0000:00:1f.3");
     s.device(PciDeviceSpec.of("0000:00:02.0", 0x1b36, 0x0005, 0x00ff00));
     s.iommuGroup("0000:00:02.0");
-    s.mdevType("0000:00:02.0", "gh_mdev-1", "GH-1", "1 of 8 units", 8);
-    s.mdevType("0000:00:02.0", "gh_mdev-2", "GH-2", "2 of 8 units", 4);
-    s.mdevType("0000:00:02.0", "gh_mdev-4", "GH-4", "4 of 8 units", 2);
+    s.mdevPool("0000:00:02.0", 8);
+    s.pooledMdevType("0000:00:02.0", "gh_mdev-1", "GH-1", "1 of 8 units", 1);
+    s.pooledMdevType("0000:00:02.0", "gh_mdev-2", "GH-2", "2 of 8 units", 2);
+    s.pooledMdevType("0000:00:02.0", "gh_mdev-4", "GH-4", "4 of 8 units", 4);
     s.device(PciDeviceSpec.of("0000:00:03.0", 0x8086, 0x10d3, 0x020000));
     s.iommuGroup("0000:00:03.0");
     s.netdev("0000:00:03.0", "eth1", "52:54:00:12:34:56");

@@ -209,11 +209,6 @@ public final class FileTree implements MutableTree {
     if (e instanceof FileSystemException fs && fs.getReason() != null) {
       return fs.getReason();
     }
-    // A failed write(2) on an open channel is a plain IOException whose message is strerror's text
-    // ("Invalid argument", "File exists"): that is how a sysfs store says no.
-    if (e.getClass() == IOException.class && e.getMessage() != null) {
-      return e.getMessage();
-    }
     if (e instanceof NoSuchFileException) {
       return "No such file or directory";
     }

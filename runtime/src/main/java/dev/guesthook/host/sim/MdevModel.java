@@ -17,7 +17,6 @@ import dev.guesthook.host.HostPath;
  * parent's types count their instances (each its own, or one shared pool) is {@link MdevParents}.
  */
 final class MdevModel implements KernelAttribute {
-  private static final HostPath VFIO_MDEV = HostPath.of("sys", "bus", "mdev", "drivers", "vfio_mdev");
   private final Sysfs sysfs;
   private final MdevParents parents;
 
@@ -64,8 +63,7 @@ final class MdevModel implements KernelAttribute {
     sysfs.tree().makeDirectory(dir);
     sysfs.tree().link(dir.resolve("mdev_type"), typeDir);
     sysfs.tree().write(dir.resolve("remove"), "");
-    sysfs.tree().createDirectories(VFIO_MDEV);
-    sysfs.tree().link(dir.resolve("driver"), VFIO_MDEV);
+    sysfs.tree().link(dir.resolve("driver"), MdevParents.mdevDriver(sysfs.driverOf(parent).orElseThrow()));
     sysfs.tree().createDirectories(MDEV_DEVICES);
     sysfs.tree().link(MDEV_DEVICES.resolve(uuid.value()), dir);
     sysfs.tree().createDirectories(typeDir.resolve("devices"));

@@ -158,6 +158,16 @@ public final class MdevParents {
         "an mdev parent needs the driver that registers it; " + parent + " has none"));
     sysfs.tree().createDirectories(declared(parent));
     sysfs.tree().write(declared(parent).resolve("driver"), driver.value() + "\n");
+    sysfs.tree().createDirectories(mdevDriver(driver));
+  }
+
+  /**
+   * The mdev driver that binds the parent's instances. Since Linux 5.16 the vendor driver registers
+   * its own (no vfio_mdev); like the test bed's gh_mdev and the kernel's mtty sample, the simulator
+   * names it after the parent's PCI driver.
+   */
+  static HostPath mdevDriver(DriverName driver) {
+    return HostPath.of("sys", "bus", "mdev", "drivers", driver.value());
   }
 
   /** A type's own instance count, or with a pool the units one instance costs. */
