@@ -1,7 +1,6 @@
 package dev.guesthook.testbed;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.DynamicTest.dynamicTest;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -11,49 +10,58 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
-import org.junit.jupiter.api.DynamicTest;
-import org.junit.jupiter.api.TestFactory;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Every scenario of {@link Scenarios} on the real kernel (in the guest, through {@code LinuxHost}) and
- * on the simulator (a {@link TestbedSandbox}), one test each: the outcome lines must be equal.
+ * on the simulator (a {@link TestbedSandbox}), one test each: the outcome lines must be equal. The
+ * guest runs all scenarios in one JVM, the first time a test asks for them.
  */
 @ExtendWith(Testbed.class)
 class ConformanceIT {
-  @TestFactory
-  Stream<DynamicTest> theSimulatorAnswersAsTheKernelDoes(TestbedVm vm, @TempDir Path sandboxes) throws Exception {
-    Map<String, List<String>> real = onTheRealKernel(vm);
-    List<Scenario> scenarios = Scenarios.all();
-    int agreeing = 0;
-    for (int i = 0; i < scenarios.size(); i++) {
-      if (onTheSimulator(scenarios.get(i), sandboxes.resolve("s" + i)).equals(real.get(scenarios.get(i).name()))) {
-        agreeing++;
-      }
-    }
-    System.err.printf("[real-kernel suite] %d of %d scenarios agree%n", agreeing, scenarios.size());
-    return java.util.stream.IntStream.range(0, scenarios.size()).mapToObj(i -> {
-      Scenario scenario = scenarios.get(i);
-      return dynamicTest(scenario.name(), () -> assertEquals(
-          String.join("\n", real.get(scenario.name())),
-          String.join("\n", onTheSimulator(scenario, sandboxes.resolve("t" + i))),
-          "the real kernel's outcome (expected) and the simulator's (actual) differ"));
-    });
+  private static Map<String, List<String>> real;
+  private static final AtomicInteger RUN = new AtomicInteger();
+  private static final AtomicInteger AGREEING = new AtomicInteger();
+
+  static List<Scenario> scenarios() {
+    return Scenarios.all();
   }
 
-  private static Map<String, List<String>> onTheRealKernel(TestbedVm vm) throws Exception {
-    Path results = vm.share().resolve("conformance.json");
-    Files.deleteIfExists(results);
-    GuestJava.run(vm, GuestMain.class, Duration.ofMinutes(3), "/share/conformance.json")
-        .orFail("the conformance scenarios");
-    return new ObjectMapper().readValue(results.toFile(), new TypeReference<Map<String, List<String>>>() {});
-  }
-
-  private static List<String> onTheSimulator(Scenario scenario, Path root) {
-    SimulatedHost sim = TestbedSandbox.create(root);
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("scenarios")
+  void theSimulatorAnswersAsTheKernelDoes(Scenario scenario, TestbedVm vm, @TempDir Path sandbox) throws Exception {
+    List<String> kernel = onTheRealKernel(vm).get(scenario.name());
+    SimulatedHost sim = TestbedSandbox.create(sandbox);
     Baseline.restore(sim);
-    return scenario.run(sim);
+    List<String> simulator = scenario.run(sim);
+    RUN.incrementAndGet();
+    if (simulator.equals(kernel)) {
+      AGREEING.incrementAndGet();
+    }
+    assertEquals(String.join("\n", kernel), String.join("\n", simulator),
+        "the real kernel's outcome (expected) and the simulator's (actual) differ");
+  }
+
+  @AfterAll
+  static void summary() {
+    if (RUN.get() > 0) {
+      System.err.printf("[real-kernel suite] %d of %d scenarios agree%n", AGREEING.get(), RUN.get());
+    }
+  }
+
+  private static synchronized Map<String, List<String>> onTheRealKernel(TestbedVm vm) throws Exception {
+    if (real == null) {
+      Path results = vm.share().resolve("conformance.json");
+      Files.deleteIfExists(results);
+      GuestJava.run(vm, GuestMain.class, Duration.ofMinutes(3), "/share/conformance.json")
+          .orFail("the conformance scenarios");
+      real = new ObjectMapper().readValue(results.toFile(), new TypeReference<Map<String, List<String>>>() {});
+    }
+    return real;
   }
 }

@@ -31,14 +31,11 @@ class LifecycleIT {
       + " echo mdevs: $(ls /sys/bus/mdev/devices); cat " + Scenarios.TYPES + "/*/available_instances;"
       + " echo numvfs $(cat " + Scenarios.PF + "/sriov_numvfs); " + PF_SETTINGS;
 
-  private final TestbedVm vm;
-
-  LifecycleIT(TestbedVm vm) {
-    this.vm = vm;
-  }
+  private TestbedVm vm;
 
   @BeforeEach
-  void freshNodeWithGuesthookServing() {
+  void freshNodeWithGuesthookServing(TestbedVm vm) {
+    this.vm = vm;
     vm.run("for u in $(ls /sys/bus/mdev/devices); do echo 1 > /sys/bus/mdev/devices/$u/remove; done;"
         + " echo 0 > " + Scenarios.PF + "/sriov_numvfs;"
         + " rm -rf /etc/pve/qemu-server /etc/pve/guesthook /var/lib/guesthook/journal /run/guesthook/state;"

@@ -8,4 +8,9 @@ record Scenario(String name, List<Step> steps) {
   List<String> run(HostPort host) {
     return steps.stream().map(step -> step.describe() + "  =>  " + step.outcome(host)).toList();
   }
+
+  @Override
+  public String toString() {
+    return name;
+  }
 }

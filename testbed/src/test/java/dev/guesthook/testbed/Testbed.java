@@ -5,7 +5,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
 import org.junit.jupiter.api.Assumptions;
-import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.BeforeEachCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.ParameterContext;
 import org.junit.jupiter.api.extension.ParameterResolver;
@@ -15,7 +15,7 @@ import org.junit.jupiter.api.extension.ParameterResolver;
  * first use and stopped when the run ends, or skips them, saying why and how to set the bed up, on a
  * machine where {@code testbed/setup} has not been run (no QEMU, no kernel).
  */
-public final class Testbed implements BeforeAllCallback, ParameterResolver {
+public final class Testbed implements BeforeEachCallback, ParameterResolver {
   static final String HOW_TO =
       "set it up with `testbed/setup` (Debian, root: QEMU from backports, a Debian kernel, about 300 MB), "
           + "then run `./mvnw verify` again";
@@ -48,8 +48,13 @@ public final class Testbed implements BeforeAllCallback, ParameterResolver {
     }
   }
 
+  /** Each test is reported skipped, with the reason, so the build's counts show what did not run. */
   @Override
-  public void beforeAll(ExtensionContext context) {
+  public void beforeEach(ExtensionContext context) {
+    assumeSetUp();
+  }
+
+  private void assumeSetUp() {
     Optional<String> missing = missing();
     if (missing.isPresent() && !toldSkip) {
       toldSkip = true;
