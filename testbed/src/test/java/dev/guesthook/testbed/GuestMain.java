@@ -9,8 +9,10 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Runs the conformance scenarios inside the test bed guest, through guesthook's real host port
- * ({@link LinuxHost} over {@code /}), and writes each scenario's outcome lines as JSON.
+ * Runs scenarios inside the test bed guest, through guesthook's real host port ({@link LinuxHost}
+ * over {@code /}), and writes each scenario's outcome lines as JSON: {@code GuestMain FILE} runs the
+ * conformance scenarios, {@code GuestMain FILE mdev-core} the mdev core's on gh_mdev and on the
+ * kernel's mtty sample (keys prefixed with the parent's name).
  */
 public final class GuestMain {
   private GuestMain() {}
@@ -20,7 +22,7 @@ public final class GuestMain {
     Baseline.restore(host);
     List<String> baseline = Baseline.snapshot(host);
     Map<String, List<String>> outcomes = new LinkedHashMap<>();
-    for (Scenario scenario : Scenarios.all()) {
+    for (Scenario scenario : args.length > 1 && args[1].equals("mdev-core") ? bothParents() : Scenarios.all()) {
       Baseline.restore(host);
       List<String> before = Baseline.snapshot(host);
       outcomes.put(scenario.name(), before.equals(baseline)
@@ -29,5 +31,16 @@ public final class GuestMain {
     }
     Baseline.restore(host);
     new ObjectMapper().writerWithDefaultPrettyPrinter().writeValue(Path.of(args[0]).toFile(), outcomes);
+  }
+
+  private static List<Scenario> bothParents() {
+    List<Scenario> both = new java.util.ArrayList<>();
+    Scenarios.mdevCore(Scenarios.TYPES, "gh_mdev-1", "gh_mdev-2").forEach(s -> both.add(named("gh_mdev", s)));
+    Scenarios.mdevCore(MdevCoreIT.MTTY_TYPES, "mtty-1", "mtty-2").forEach(s -> both.add(named("mtty", s)));
+    return both;
+  }
+
+  private static Scenario named(String parent, Scenario scenario) {
+    return new Scenario(parent + ": " + scenario.name(), scenario.steps());
   }
 }

@@ -1,5 +1,6 @@
 package dev.guesthook.testbed;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
@@ -70,15 +71,19 @@ final class GuestShell implements AutoCloseable {
     }
   }
 
-  /** Reads until the marker and the rest of its line arrived. */
+  /**
+   * Reads until the marker and the rest of its line arrived. Bytes are kept and decoded whole, so a
+   * character split between two reads is not mangled.
+   */
   private String readUntil(String marker, Duration timeout) throws IOException {
     long deadline = System.nanoTime() + timeout.toNanos();
-    StringBuilder text = new StringBuilder();
+    ByteArrayOutputStream received = new ByteArrayOutputStream();
     ByteBuffer buffer = ByteBuffer.allocate(64 * 1024);
     while (true) {
+      String text = received.toString(StandardCharsets.UTF_8);
       int at = text.indexOf(marker);
-      if (at >= 0 && text.indexOf("\n", at + marker.length()) >= 0) {
-        return text.toString();
+      if (at >= 0 && text.indexOf('\n', at + marker.length()) >= 0) {
+        return text;
       }
       long left = deadline - System.nanoTime();
       if (left <= 0) {
@@ -90,7 +95,7 @@ final class GuestShell implements AutoCloseable {
       if (channel.read(buffer) < 0) {
         throw new IOException("the guest closed the control channel; got so far:\n" + text);
       }
-      text.append(new String(buffer.array(), 0, buffer.position(), StandardCharsets.UTF_8));
+      received.write(buffer.array(), 0, buffer.position());
     }
   }
 
