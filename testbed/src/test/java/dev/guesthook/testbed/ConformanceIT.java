@@ -2,12 +2,8 @@ package dev.guesthook.testbed;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import com.fasterxml.jackson.core.type.TypeReference;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.guesthook.host.sim.SimulatedHost;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -56,11 +52,7 @@ class ConformanceIT {
 
   private static synchronized Map<String, List<String>> onTheRealKernel(TestbedVm vm) throws Exception {
     if (real == null) {
-      Path results = vm.share().resolve("conformance.json");
-      Files.deleteIfExists(results);
-      GuestJava.run(vm, GuestMain.class, Duration.ofMinutes(3), "/share/conformance.json")
-          .orFail("the conformance scenarios");
-      real = new ObjectMapper().readValue(results.toFile(), new TypeReference<Map<String, List<String>>>() {});
+      real = GuestMain.outcomesIn(vm, "conformance");
     }
     return real;
   }

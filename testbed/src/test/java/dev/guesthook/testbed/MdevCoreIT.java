@@ -2,11 +2,6 @@ package dev.guesthook.testbed;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import com.fasterxml.jackson.core.type.TypeReference;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -26,12 +21,7 @@ class MdevCoreIT {
   void ghMdevAnswersAsTheKernelsOwnSampleDriver(TestbedVm vm) throws Exception {
     vm.run("modprobe -d /tb mtty && test -d " + MTTY_TYPES).orFail("loading the mtty sample");
     try {
-      Path results = vm.share().resolve("mdev-core.json");
-      Files.deleteIfExists(results);
-      GuestJava.run(vm, GuestMain.class, Duration.ofMinutes(3), "/share/mdev-core.json", "mdev-core")
-          .orFail("the mdev core scenarios");
-      Map<String, List<String>> outcomes =
-          new ObjectMapper().readValue(results.toFile(), new TypeReference<Map<String, List<String>>>() {});
+      Map<String, List<String>> outcomes = GuestMain.outcomesIn(vm, "mdev-core");
       List<Scenario> core = Scenarios.mdevCore(Scenarios.TYPES, "gh_mdev-1", "gh_mdev-2");
       for (Scenario scenario : core) {
         assertEquals(answers(outcomes.get("mtty: " + scenario.name())), answers(outcomes.get("gh_mdev: " + scenario.name())),
