@@ -83,7 +83,7 @@ final class IpLinkModel {
     }
     Map<Integer, VfLink> links = load(pf);
     if (vf < 0 || vf >= links.size()) {
-      return CommandResult.ran(2, "RTNETLINK answers: Invalid argument\n");
+      return refused("Invalid argument");
     }
     VfLink link = links.get(vf);
     for (int i = 2; i < args.size(); i += 2) {
@@ -101,13 +101,15 @@ final class IpLinkModel {
           case "spoofchk" -> new VfLink(link.mac(), link.vlan(), link.qos(), onOff(value), link.trust(), link.state());
           case "trust" -> new VfLink(link.mac(), link.vlan(), link.qos(), link.spoofchk(), onOff(value), link.state());
           case "state" -> new VfLink(link.mac(), link.vlan(), link.qos(), link.spoofchk(), link.trust(), state(value));
-          default -> throw new IllegalArgumentException("Error: argument \"" + key + "\" is wrong: unknown vf option");
+          default -> throw new Invalid(key, "unknown vf option");
         };
+      } catch (Invalid e) {
+        return CommandResult.ran(255, e.getMessage() + "\n");
       } catch (Refused e) {
-        return CommandResult.ran(2, "RTNETLINK answers: " + e.getMessage() + "\n");
+        return refused(e.getMessage());
       } catch (IllegalArgumentException e) {
-        return CommandResult.ran(e.getMessage().startsWith("Error") ? 255 : 2,
-            (e.getMessage().startsWith("Error") ? e.getMessage() : "RTNETLINK answers: Invalid argument") + "\n");
+        // A MAC address MacAddress refuses (multicast, malformed) is the kernel's EINVAL.
+        return refused("Invalid argument");
       }
     }
     links.put(vf, link);
@@ -181,18 +183,29 @@ final class IpLinkModel {
     sysfs.tree().write(stateFile(pf), text.toString());
   }
 
-  /** What the kernel (not iproute2) refuses: exit 2 with netlink's strerror text. */
+  /** What iproute2 itself refuses before asking the kernel: exit 255 with its own message. */
+  private static final class Invalid extends RuntimeException {
+    Invalid(String argument, String why) {
+      super("Error: argument \"" + argument + "\" is wrong: " + why, null, false, false);
+    }
+  }
+
+  /** What the kernel refuses: exit 2 with netlink's strerror text. */
   private static final class Refused extends RuntimeException {
     Refused(String strerror) {
       super(strerror, null, false, false);
     }
   }
 
+  private static CommandResult refused(String strerror) {
+    return CommandResult.ran(2, "RTNETLINK answers: " + strerror + "\n");
+  }
+
   /** iproute2 checks the VLAN id itself (exit 255); the kernel checks the priority (EINVAL). */
   private static int vlan(String value) {
     long vlan = unsigned(value, "vlan");
     if (vlan > 4095) {
-      throw new IllegalArgumentException("Error: argument \"" + value + "\" is wrong: Invalid \"vlan\" value");
+      throw new Invalid(value, "Invalid \"vlan\" value");
     }
     return (int) vlan;
   }
@@ -210,7 +223,7 @@ final class IpLinkModel {
     return switch (value.toLowerCase(java.util.Locale.ROOT)) {
       case "802.1q" -> link;
       case "802.1ad" -> throw new Refused("Protocol not supported");
-      default -> throw new IllegalArgumentException("Error: argument \"" + value + "\" is wrong: protocol is invalid");
+      default -> throw new Invalid(value, "protocol is invalid");
     };
   }
 
@@ -223,20 +236,20 @@ final class IpLinkModel {
     } catch (NumberFormatException e) {
       // Same answer as below.
     }
-    throw new IllegalArgumentException("Error: argument \"" + value + "\" is wrong: Invalid \"" + what + "\" value");
+    throw new Invalid(value, "Invalid \"" + what + "\" value");
   }
 
   private static boolean onOff(String value) {
     return switch (value) {
       case "on" -> true;
       case "off" -> false;
-      default -> throw new IllegalArgumentException("Error: argument \"" + value + "\" is wrong: expected on or off");
+      default -> throw new Invalid(value, "expected on or off");
     };
   }
 
   private static String state(String value) {
     if (!List.of("auto", "enable", "disable").contains(value)) {
-      throw new IllegalArgumentException("Error: argument \"" + value + "\" is wrong: expected auto, enable or disable");
+      throw new Invalid(value, "expected auto, enable or disable");
     }
     return value;
   }

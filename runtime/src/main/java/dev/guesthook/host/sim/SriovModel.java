@@ -46,11 +46,12 @@ final class SriovModel implements KernelAttribute {
     if (wanted == current) {
       return;
     }
-    if (sysfs.driverOf(pf).isEmpty()) {
+    Optional<DriverName> driver = sysfs.driverOf(pf);
+    if (driver.isEmpty()) {
       throw KernelErrors.of("ENOENT", path, "No such file or directory",
           "no driver bound to device; cannot configure SR-IOV");
     }
-    if (!canConfigureSriov(sysfs.driverOf(pf).get())) {
+    if (!canConfigureSriov(driver.get())) {
       throw KernelErrors.of("ENOENT", path, "No such file or directory",
           "driver does not support SR-IOV configuration via sysfs");
     }
