@@ -19,7 +19,8 @@ public final class Testbed implements BeforeEachCallback, ParameterResolver {
   static final String HOW_TO =
       "set it up with `testbed/setup` (Debian, root: QEMU from backports, a Debian kernel, about 300 MB), "
           + "then run `./mvnw verify` again";
-  private static boolean toldSkip;
+  /** Whether the bed is there is asked once per run, not per test: it starts a QEMU process. */
+  private static Optional<String> missing;
 
   private final Path dir = Path.of(System.getProperty("guesthook.testbed.dir", "testbed")).toAbsolutePath();
 
@@ -31,8 +32,18 @@ public final class Testbed implements BeforeEachCallback, ParameterResolver {
     return Path.of(Optional.ofNullable(System.getenv("GUESTHOOK_TESTBED")).orElse(dir.resolve("target").toString()));
   }
 
-  /** Why the bed cannot run here, if it cannot. */
-  Optional<String> missing() {
+  /** Why the bed cannot run here, if it cannot; said once on stderr, where the build log shows it. */
+  private Optional<String> missing() {
+    synchronized (Testbed.class) {
+      if (missing == null) {
+        missing = lookForTheBed();
+        missing.ifPresent(why -> System.err.println("[real-kernel suite] SKIPPED: " + why + "; " + HOW_TO));
+      }
+      return missing;
+    }
+  }
+
+  private Optional<String> lookForTheBed() {
     if (!Files.isRegularFile(output().resolve("ready"))) {
       return Optional.of("the test bed is not set up (no " + output().resolve("ready") + ")");
     }
@@ -55,12 +66,8 @@ public final class Testbed implements BeforeEachCallback, ParameterResolver {
   }
 
   private void assumeSetUp() {
-    Optional<String> missing = missing();
-    if (missing.isPresent() && !toldSkip) {
-      toldSkip = true;
-      System.err.println("[real-kernel suite] SKIPPED: " + missing.get() + "; " + HOW_TO);
-    }
-    Assumptions.assumeTrue(missing.isEmpty(), () -> "real-kernel suite skipped: " + missing.get() + "; " + HOW_TO);
+    Optional<String> why = missing();
+    Assumptions.assumeTrue(why.isEmpty(), () -> "real-kernel suite skipped: " + why.get() + "; " + HOW_TO);
   }
 
   @Override
