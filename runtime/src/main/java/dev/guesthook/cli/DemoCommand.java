@@ -118,8 +118,7 @@ final class DemoCommand implements Callable<Integer> {
 
   /** The demo's root is the example tree, which must stay clean: compiled hooks go to the user's cache. */
   private static Settings withDemoCache(Settings s) {
-    return new Settings(s.root(), s.simulate(), s.dryRun(), s.hookDirs(), s.hookTimeout(), s.recordingDir(),
-        Demo.cacheDirectory(), s.logLevel(), s.strict(), s.node(), s.hookDefaults(), s.vms(), s.warnings());
+    return s.withCacheDir(Demo.cacheDirectory());
   }
 
   /** Prints the demo as the Proxmox task log would show each phase. */

@@ -1,6 +1,8 @@
 package dev.guesthook.config;
 
 import dev.guesthook.dispatch.HookLog;
+import dev.guesthook.id.VmId;
+
 import io.vertx.config.ConfigRetriever;
 import io.vertx.config.ConfigRetrieverOptions;
 import io.vertx.config.ConfigStoreOptions;
@@ -17,6 +19,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * Builds {@link Settings} with vertx-config from four layers, later ones winning: built-in defaults,
@@ -62,62 +65,54 @@ public final class SettingsLoader {
     if (explicitConfig.isPresent() && !Files.isReadable(file)) {
       return Future.failedFuture(new ConfigException("cannot read config file " + file));
     }
+    return vertx.executeBlocking(() -> SafeYaml.readFile(file, file.toString()), false)
+        .compose(document -> merge(vertx, root, document, env, flagLayer))
+        .compose(merged -> {
+          try {
+            return Future.succeededFuture(toSettings(merged.layers(), merged.document(), root,
+                new Sources(file, env, flagLayer)));
+          } catch (ConfigException e) {
+            return Future.failedFuture(e);
+          }
+        });
+  }
+
+  /** The four layers merged; hooks' settings are taken from the file's own nodes, which know their lines. */
+  private record Merged(JsonObject layers, YamlNode.Mapping document) {}
+
+  private Future<Merged> merge(Vertx vertx, Path root, YamlNode.Mapping document, JsonObject env, JsonObject flags) {
+    JsonObject fromFile = new JsonObject();
+    document.entries().forEach((key, entry) -> {
+      if (!key.equals("hooks") && !key.equals("vms")) {
+        fromFile.put(key, entry.value().plain());
+      }
+    });
     ConfigRetrieverOptions options =
         new ConfigRetrieverOptions()
             .setScanPeriod(0)
             .setIncludeDefaultStores(false)
             .addStore(json(defaults(root)))
-            .addStore(
-                new ConfigStoreOptions()
-                    .setType("file")
-                    .setFormat("yaml")
-                    .setOptional(false)
-                    .setConfig(new JsonObject().put("path", file.toString())))
+            .addStore(json(fromFile))
             .addStore(json(env))
-            .addStore(json(flagLayer));
-    if (!Files.exists(file) || holdsNoDocument(file)) {
-      options.getStores().remove(1);
-    }
+            .addStore(json(flags));
     ConfigRetriever retriever = ConfigRetriever.create(vertx, options);
-    return retriever
-        .getConfig()
-        .eventually(retriever::close)
-        .recover(error -> Future.failedFuture(new ConfigException(
-            "cannot read config file " + file + ": " + firstLine(rootCause(error).getMessage()))))
-        .compose(
-            merged -> {
-              try {
-                return Future.succeededFuture(toSettings(merged, root, new Sources(file, env, flagLayer)));
-              } catch (ConfigException e) {
-                return Future.failedFuture(e);
-              }
-            });
+    return retriever.getConfig().eventually(retriever::close).map(merged -> new Merged(merged, document));
   }
 
-  /**
-   * A file of comments only (as the package ships it) is no YAML document; vertx-config's YAML store
-   * fails on it instead of reading it as empty.
-   */
-  private static boolean holdsNoDocument(Path file) {
-    try (var lines = Files.lines(file)) {
-      return lines.map(String::strip).allMatch(line -> line.isEmpty() || line.startsWith("#") || line.equals("---"));
-    } catch (java.io.IOException | java.io.UncheckedIOException e) {
-      return false; // the store reports the read error with the file's name
-    }
+  private JsonArray defaultHookDirs(Path root) {
+    return new JsonArray().add(stockHooks.toString()).add(root.resolve("etc/guesthook/hooks.d").toString());
   }
 
   private JsonObject defaults(Path root) {
     return new JsonObject()
         .put("simulate", false)
         .put("dry-run", false)
-        .put("hook-dirs", new JsonArray().add(stockHooks.toString()).add(root.resolve("etc/guesthook/hooks.d").toString()))
+        .put("hook-dirs", defaultHookDirs(root))
         .put("hook-timeout", 30)
         .put("recording-dir", "/var/lib/guesthook/recordings")
         .put("cache-dir", "/var/cache/guesthook/hooks")
         .put("log-level", "info")
-        .put("strict", false)
-        .put("hooks", new JsonObject())
-        .put("vms", new JsonObject());
+        .put("strict", false);
   }
 
   /** {@code GUESTHOOK_HOOK_TIMEOUT=5} becomes {@code hook-timeout: 5}; lists are colon-separated. */
@@ -175,27 +170,66 @@ public final class SettingsLoader {
     }
   }
 
-  private static Settings toSettings(JsonObject merged, Path root, Sources sources) throws ConfigException {
+  private Settings toSettings(JsonObject merged, YamlNode.Mapping document, Path root, Sources sources)
+      throws ConfigException {
     List<String> warnings = new ArrayList<>();
     for (String key : merged.fieldNames()) {
-      if (!KEYS.contains(key) || key.equals("root")) {
-        warnings.add(sources.of(key) + (key.equals("root") ? ": ignored; the root can only be set with --root or GUESTHOOK_ROOT" : ": unknown key, ignored"));
+      if (key.equals("root")) {
+        warnings.add(sources.of(key) + ": ignored; the root can only be set with --root or GUESTHOOK_ROOT");
+      } else if (!KEYS.contains(key)) {
+        YamlNode.Mapping.Entry entry = document.entries().get(key);
+        throw new ConfigException((entry == null ? sources.of(key) : entry.keyMark() + ": " + key) + ": unknown key"
+            + Suggestions.didYouMean(key, KEYS) + " (known: " + String.join(", ", new TreeSet<>(KEYS)) + ")");
       }
     }
+    List<Path> hookDirs = paths(merged, sources);
+    Path adminHooks = root.resolve("etc/guesthook/hooks.d").toAbsolutePath().normalize();
     return new Settings(
         root,
         bool(merged, "simulate", sources),
         bool(merged, "dry-run", sources),
-        paths(merged, sources),
+        hookDirs,
+        // The admin's folder may not exist yet on a node that has only stock hooks; a folder the admin
+        // named (in the file, GUESTHOOK_HOOK_DIRS or --hooks) must.
+        defaultHookDirs(root).equals(merged.getJsonArray("hook-dirs")) ? Set.of(adminHooks) : Set.of(),
         seconds(merged, sources),
         hostPath(root, string(merged, "recording-dir", sources)),
         hostPath(root, string(merged, "cache-dir", sources)),
         level(merged, sources),
         bool(merged, "strict", sources),
         Optional.ofNullable(merged.getValue("node")).map(Object::toString),
-        object(merged, "hooks", sources),
-        object(merged, "vms", sources),
+        mapping(document, "hooks"),
+        guests(document),
         List.copyOf(warnings));
+  }
+
+  private static YamlNode.Mapping mapping(YamlNode.Mapping document, String key) throws ConfigException {
+    YamlNode value = document.get(key);
+    if (value == null || value instanceof YamlNode.Scalar scalar && scalar.value() == null) {
+      return YamlNode.Mapping.empty(document.mark());
+    }
+    if (value instanceof YamlNode.Mapping mapping) {
+      return mapping;
+    }
+    throw new ConfigException(value.mark() + ": " + key + ": expected a mapping, found " + value.describe());
+  }
+
+  /** {@code vms}: guest ids, each a mapping of hook names to settings. */
+  private static YamlNode.Mapping guests(YamlNode.Mapping document) throws ConfigException {
+    YamlNode.Mapping vms = mapping(document, "vms");
+    for (Map.Entry<String, YamlNode.Mapping.Entry> guest : vms.entries().entrySet()) {
+      try {
+        VmId.parse(guest.getKey());
+      } catch (IllegalArgumentException e) {
+        throw new ConfigException(guest.getValue().keyMark() + ": vms." + guest.getKey() + ": " + e.getMessage());
+      }
+      YamlNode hooks = guest.getValue().value();
+      if (!(hooks instanceof YamlNode.Mapping)) {
+        throw new ConfigException(hooks.mark() + ": vms." + guest.getKey() + ": expected a mapping of hook names to"
+            + " their settings, found " + hooks.describe());
+      }
+    }
+    return vms;
   }
 
   private static Path hostPath(Path root, String absolute) {
@@ -272,20 +306,5 @@ public final class SettingsLoader {
 
   private static ConfigStoreOptions json(JsonObject config) {
     return new ConfigStoreOptions().setType("json").setConfig(config);
-  }
-
-  private static Throwable rootCause(Throwable error) {
-    Throwable cause = error;
-    while (cause.getCause() != null && cause.getCause() != cause) {
-      cause = cause.getCause();
-    }
-    return cause;
-  }
-
-  private static String firstLine(String text) {
-    if (text == null) {
-      return "unreadable";
-    }
-    return text.strip().replace("\n", " ").replaceAll("\\s+", " ");
   }
 }

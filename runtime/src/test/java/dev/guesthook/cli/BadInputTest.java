@@ -151,8 +151,8 @@ class BadInputTest {
     Cli.Result result = Cli.run(HostTree.args(host.options(), "101", "pre-start"));
     assertEquals(ExitCodes.USAGE, result.exitCode(), result::toString);
     assertTrue(
-        result.err().startsWith("guesthook: error: cannot read config file "
-            + host.root().resolve("etc/guesthook/guesthook.yaml") + ": "),
+        result.err().startsWith("guesthook: error: " + host.root().resolve("etc/guesthook/guesthook.yaml")
+            + ":2:1: not valid YAML: "),
         result::toString);
     assertEquals(before, host.snapshot());
   }

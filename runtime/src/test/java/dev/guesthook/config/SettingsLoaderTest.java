@@ -1,8 +1,10 @@
 package dev.guesthook.config;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.guesthook.id.VmId;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
@@ -72,24 +74,41 @@ class SettingsLoaderTest {
   }
 
   @Test
-  void unknownKeysAndARootInTheFileAreWarnedAbout(Vertx vertx) throws Exception {
-    configFile("hook-timout: 5\nroot: /elsewhere\n");
+  void aRootInTheFileIsWarnedAboutAndIgnored(Vertx vertx) throws Exception {
+    configFile("root: /elsewhere\n");
     Settings settings = load(vertx, new JsonObject(), Map.of());
     assertEquals(root, settings.root());
     Path file = root.resolve("etc/guesthook/guesthook.yaml");
-    assertEquals(
-        List.of(file + ": hook-timout: unknown key, ignored",
-            file + ": root: ignored; the root can only be set with --root or GUESTHOOK_ROOT"),
-        settings.warnings().stream().sorted().toList());
+    assertEquals(List.of(file + ": root: ignored; the root can only be set with --root or GUESTHOOK_ROOT"),
+        settings.warnings());
   }
 
   @Test
-  void hookSettingsMergeGlobalDefaultsWithTheGuestsOwn(Vertx vertx) throws Exception {
-    configFile("hooks:\n  gpu-release: { driver: nouveau, devices: [a] }\nvms:\n  \"101\":\n    gpu-release: { driver: amdgpu }\n");
+  void aMisspeltKeyIsAnErrorNamingItsLineAndTheKeyMeant(Vertx vertx) throws Exception {
+    configFile("log-level: info\nhook-timout: 5\n");
+    Exception error = assertThrows(Exception.class, () -> load(vertx, new JsonObject(), Map.of()));
+    Path file = root.resolve("etc/guesthook/guesthook.yaml");
+    assertEquals(file + ":2:1: hook-timout: unknown key; did you mean 'hook-timeout'? (known: cache-dir, dry-run,"
+        + " hook-dirs, hook-timeout, hooks, log-level, node, recording-dir, root, simulate, strict, vms)",
+        error.getCause().getMessage());
+  }
+
+  @Test
+  void hookSettingsOfTheFileKeepTheirLines(Vertx vertx) throws Exception {
+    configFile("hooks:\n  gpu-release: { driver: nouveau }\nvms:\n  \"101\":\n    gpu-release: { driver: amdgpu }\n");
     Settings settings = load(vertx, new JsonObject(), Map.of());
-    Map<String, Object> vm101 = settings.hookSettings(dev.guesthook.id.VmId.parse("101"), "gpu-release");
-    assertEquals("amdgpu", vm101.get("driver"));
-    assertEquals(List.of("a"), vm101.get("devices"));
-    assertEquals("nouveau", settings.hookSettings(dev.guesthook.id.VmId.parse("102"), "gpu-release").get("driver"));
+    YamlNode.Mapping vm101 = (YamlNode.Mapping) settings.vmHookSettings(VmId.parse("101")).get("gpu-release");
+    assertEquals("amdgpu", ((YamlNode.Scalar) vm101.get("driver")).value());
+    assertEquals(5, vm101.get("driver").mark().line());
+    assertEquals(Map.of(), settings.vmHookSettings(VmId.parse("102")).plain());
+    assertEquals(2, settings.hookDefaults().get("gpu-release").mark().line());
+  }
+
+  @Test
+  void aGuestEntryThatIsNoGuestIdIsRefused(Vertx vertx) throws Exception {
+    configFile("vms:\n  web:\n    mdev: {}\n");
+    Exception error = assertThrows(Exception.class, () -> load(vertx, new JsonObject(), Map.of()));
+    assertTrue(error.getCause().getMessage().startsWith(root.resolve("etc/guesthook/guesthook.yaml") + ":2:3: vms.web:"),
+        error.getCause().getMessage());
   }
 }
