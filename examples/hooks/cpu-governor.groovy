@@ -9,13 +9,19 @@ hook('cpu-governor') {
   order 10
   description 'pin the governor of a VM\'s CPUs while it runs'
 
+  settings {
+    list 'cpus', of: 'integer', optional: true, description: 'the CPUs the VM is pinned to'
+    enumeration 'governor', values: ['performance', 'powersave', 'schedutil', 'ondemand'], default: 'performance'
+    enumeration 'restore', values: ['performance', 'powersave', 'schedutil', 'ondemand'], default: 'powersave'
+  }
+
   on('pre-start') { ev ->
     if (!settings.cpus) {
       skip('no cpu-governor.cpus set for this VM')
     }
-    String governor = settings.governor ?: 'performance'
+    String governor = settings.governor
     for (cpu in settings.cpus) {
-      String file = "/sys/devices/system/cpu/cpu${cpu as int}/cpufreq/scaling_governor"
+      String file = "/sys/devices/system/cpu/cpu${cpu}/cpufreq/scaling_governor"
       String before = read(file).trim()
       if (before == governor) {
         continue
@@ -30,7 +36,7 @@ hook('cpu-governor') {
       skip('no cpu-governor.cpus set for this VM')
     }
     for (cpu in settings.cpus) {
-      write "/sys/devices/system/cpu/cpu${cpu as int}/cpufreq/scaling_governor", settings.restore ?: 'powersave'
+      write "/sys/devices/system/cpu/cpu${cpu}/cpufreq/scaling_governor", settings.restore
     }
   }
 }

@@ -8,13 +8,15 @@ hook('vgpu-params') {
   order 35
   description 'set NVIDIA vGPU plugin parameters on the VM\'s vGPUs'
 
+  settings {
+    string 'params', optional: true, pattern: /[a-z_]+=[A-Za-z0-9_.]+( [a-z_]+=[A-Za-z0-9_.]+)*/,
+        description: 'key=value pairs for nvidia/vgpu_params'
+  }
+
   on('pre-start') { ev ->
     String params = settings.params
     if (!params) {
       skip('no vgpu-params.params for this VM')
-    }
-    if (!(params ==~ /[a-z_]+=[A-Za-z0-9_.]+( [a-z_]+=[A-Za-z0-9_.]+)*/)) {
-      throw new IllegalArgumentException("vgpu-params.params '${params}' is not 'key=value key=value'")
     }
     String made = "/run/guesthook/state/${vmid}/mdev.json"
     List vgpus = exists(made) ? readJson(made).vgpus : []

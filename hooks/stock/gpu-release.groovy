@@ -13,6 +13,10 @@ hook('gpu-release') {
   order 50
   description 'take passed-through GPUs from the host driver before start, give them back after stop'
 
+  settings {
+    driver 'driver', optional: true, description: 'host driver for a display function found on vfio-pci at pre-start'
+  }
+
   on('pre-start') { ev ->
     List<PciAddress> functions = passthroughFunctions()
     if (!functions) {
@@ -33,7 +37,7 @@ hook('gpu-release') {
 
   on('post-stop') { ev ->
     Map saved = state.load().devices ?: [:]
-    String fallback = settings.driver
+    String fallback = settings.driver?.value()
     List<PciAddress> functions = passthroughFunctions()
     if (!functions) {
       skip('the VM passes through no whole PCI device')

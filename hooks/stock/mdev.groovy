@@ -10,6 +10,8 @@
 //         type: i915-GVTg_V5_4       # mdev type or its name ("GRID T4-2Q"), or NVIDIA profile ("NVIDIA L40S-4Q", 1157)
 //         uuid: optional             # default 0000100N-0000-0000-0000-<vmid>, N = position in the list
 //
+// Before anything changes, the whole list is checked against the host: every type offered, enough
+// free instances (or vGPU VFs) for all of them. A start that cannot be satisfied changes nothing.
 // At pre-start, leftovers of this VM (from a crash, or a Proxmox mdev of another type under this VM's
 // UUID, which would abort the start) are removed first. At post-stop, what pre-start made is removed,
 // and so are the instances Proxmox made for hostpciN: ...,mdev=TYPE when Proxmox left them behind.
@@ -18,8 +20,23 @@ hook('mdev') {
   order 30
   description 'create the VM\'s mdev / vGPU instances before start, remove them after stop'
 
+  settings {
+    list('devices', optional: true, description: 'the mdev / vGPU instances to make for this VM') {
+      pci 'parent', description: 'the GPU'
+      string 'type', description: 'mdev type, its name, or NVIDIA vGPU profile'
+      uuid 'uuid', optional: true, description: 'default 0000100N-0000-0000-0000-<vmid>'
+    }
+  }
+
+  check { ev ->
+    List<Map> declared = plan()
+    if (declared) {
+      pass "${declared.size()} instance(s) fit: " + declared.collect { "${it.type} on ${it.parent}" }.join(', ')
+    }
+  }
+
   on('pre-start') { ev ->
-    List<Map> declared = declaredDevices()
+    List<Map> declared = plan()
     releaseSaved('left over from an earlier start')
     removeStaleInstances(declared)
     if (!declared) {
@@ -59,43 +76,49 @@ hook('mdev') {
   }
 }
 
-/** The declared devices, checked before anything changes; a bad entry names its position. */
-List<Map> declaredDevices() {
-  def list = settings.devices
-  if (list == null) {
-    return []
+/**
+ * The declared devices with their UUIDs, checked against the host before anything changes: every
+ * type offered and enough free for all of them, counting this VM's own leftovers as free.
+ */
+List<Map> plan() {
+  List<Map> declared = []
+  settings.devices.eachWithIndex { Map d, int i ->
+    declared << [parent: d.parent, type: d.type, uuid: d.uuid ?: Uuid.proxmox(vmid, 1000 + i)]
   }
-  if (!(list instanceof List)) {
-    throw new IllegalArgumentException("mdev.devices must be a list of {parent, type}")
+  if (!declared) {
+    return declared
   }
-  List<Map> out = []
-  list.eachWithIndex { entry, i ->
-    String where = "mdev.devices[${i}]"
-    if (!(entry instanceof Map) || !entry.parent || !entry.type) {
-      throw new IllegalArgumentException("${where}: needs parent (a PCI address) and type")
-    }
-    out << [parent: checked("${where}.parent") { pciAddress(entry.parent) },
-            type  : String.valueOf(entry.type),
-            uuid  : entry.uuid ? checked("${where}.uuid") { Uuid.parse(String.valueOf(entry.uuid)) } : Uuid.proxmox(vmid, 1000 + i)]
+  Set<Uuid> leftovers = (staleInstances(declared)*.uuid() + savedVgpus().findAll { it.uuid }.collect { Uuid.parse(it.uuid) }) as Set
+  Set<PciAddress> leftoverVfs = savedVgpus().findAll { it.vf }.collect { pciAddress(it.vf) } as Set
+  vgpu.whyNotFit(declared.collect { new Vgpus.Request(it.parent, it.type) }, leftovers, leftoverVfs).ifPresent {
+    throw new DeviceException("mdev.devices: ${it}; nothing was changed")
   }
-  return out
+  return declared
+}
+
+List<Map> savedVgpus() {
+  state.load().vgpus ?: []
 }
 
 /** Instances under this VM's UUIDs that would get in the way of this start. */
-void removeStaleInstances(List<Map> declared) {
+List<MdevInstance> staleInstances(List<Map> declared) {
   Set<Uuid> ours = declared*.uuid as Set
-  for (instance in mdev.instances()) {
+  mdev.instances().findAll { instance ->
     def owner = instance.uuid().proxmoxOwner().orElse(null)
     if (owner == null || owner.vmid() != vmid) {
-      continue
+      return false
     }
     def h = hostpci.find { it.index() == owner.index() && it.mdev().isPresent() }
     boolean proxmoxOfOtherType = h != null && h.mdev().get() != instance.type().value()
     boolean oursLeftOver = owner.index() >= 1000 && (ours.contains(instance.uuid()) || h == null)
-    if (proxmoxOfOtherType || oursLeftOver) {
-      mdev.remove(instance.uuid())
-      log.info "removed leftover ${instance.uuid()} (${instance.type()} on ${instance.parent()})"
-    }
+    return proxmoxOfOtherType || oursLeftOver
+  }
+}
+
+void removeStaleInstances(List<Map> declared) {
+  for (MdevInstance instance : staleInstances(declared)) {
+    mdev.remove(instance.uuid())
+    log.info "removed leftover ${instance.uuid()} (${instance.type()} on ${instance.parent()})"
   }
 }
 
@@ -106,7 +129,7 @@ Map describe(Vgpu v) {
 
 /** Releases what the saved state says this hook made; returns how many. */
 int releaseSaved(String why) {
-  List saved = state.load().vgpus ?: []
+  List saved = savedVgpus()
   for (Map v : saved.reverse()) {
     if (v.uuid) {
       if (mdev.remove(Uuid.parse(v.uuid))) {

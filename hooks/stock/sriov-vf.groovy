@@ -18,12 +18,33 @@
 // A free VF is one not bound to vfio-pci, not reserved by qemu-server for another running guest and
 // not named by another guest's hostpciN.
 //
-// Every entry is checked before anything changes. A failed start undoes every step; at post-stop the
+// Every entry is checked before anything changes: its PF, the VF count against sriov_totalvfs, the
+// VF index, enough free VFs for every entry that takes any free one. A failed start undoes every
+// step; at post-stop the
 // saved driver and link settings are put back. The VF count is left as is: other VMs may use the VFs.
 
 hook('sriov-vf') {
   order 40
   description 'prepare SR-IOV VFs (count, vfio-pci, MAC/VLAN/trust) before start, restore them after stop'
+
+  settings {
+    list('vfs', optional: true, description: 'the VFs to hand to this VM') {
+      integer 'hostpci', optional: true, min: 0, max: 31, description: 'the VF named by hostpciN'
+      pci 'pf', optional: true, description: 'the physical function whose VF to use'
+      integer 'vf', optional: true, min: 0, description: 'VF number of the PF (default: any free one)'
+      string 'mapping', optional: true, description: 'a free VF among a PCI resource mapping\'s paths'
+      integer 'numvfs', optional: true, min: 1, max: 2048, description: 'the PF gets at least this many VFs'
+      mac 'mac', optional: true
+      vlan 'vlan', optional: true
+      bool 'trust', optional: true
+      bool 'spoofchk', optional: true
+    }
+  }
+
+  check { ev ->
+    List<Map> plan = plan()
+    plan.each { p -> pass "${p.where}: ${describePlan(p)}" }
+  }
 
   on('pre-start') { ev ->
     List<Map> plan = plan()
@@ -77,66 +98,80 @@ hook('sriov-vf') {
   }
 }
 
-/** Every entry checked and typed; the first bad one fails the start before anything changed. */
+/**
+ * Every entry resolved and checked against the host before anything changes (the settings' types
+ * were checked before any hook ran): the PF, the VF count it can reach, the VF index, the hostpci
+ * entry, the mapping, and enough free VFs on each PF for the entries that take any free one.
+ */
 List<Map> plan() {
-  def list = settings.vfs
-  if (list == null) {
-    return []
-  }
-  if (!(list instanceof List)) {
-    throw new IllegalArgumentException('sriov-vf.vfs must be a list')
-  }
   List<Map> out = []
-  list.eachWithIndex { e, i ->
-    String where = "sriov-vf.vfs[${i}]"
-    if (!(e instanceof Map)) {
-      throw new IllegalArgumentException("${where}: expected a map with pf, hostpci, vf, numvfs, mac, vlan, trust, spoofchk")
-    }
-    Map p = [where: where]
-    checked(where) {
-      p.pf = e.pf ? pciAddress(e.pf) : null
-      p.mac = e.mac ? mac(e.mac) : null
-      p.vlan = e.vlan != null ? (e.vlan as int) : null
-      if (p.vlan != null && (p.vlan < 0 || p.vlan > 4094)) {
-        throw new IllegalArgumentException("vlan ${p.vlan}: expected 0 (none) to 4094")
-      }
-      p.numvfs = e.numvfs != null ? (e.numvfs as int) : null
-      p.vf = e.vf != null ? (e.vf as int) : null
-      p.trust = e.trust != null ? (e.trust as boolean) : null
-      p.spoofchk = e.spoofchk != null ? (e.spoofchk as boolean) : null
-      if (e.hostpci != null) {
-        def h = hostpci.find { it.index() == (e.hostpci as int) }
-        if (h == null || h.functions().size() != 1) {
-          throw new IllegalArgumentException("hostpci: the VM has no hostpci${e.hostpci} naming one PCI function")
-        }
-        p.hostpci = h.functions()[0]
-      }
-      if (e.mapping != null) {
-        def mapping = pve.pciMappings()[String.valueOf(e.mapping)]
-        if (mapping == null) {
-          throw new IllegalArgumentException("mapping '${e.mapping}' is not in /etc/pve/mapping/pci.cfg")
-        }
-        p.candidates = mapping.on(event.node()).collectMany { it.functions() }
-        if (!p.candidates) {
-          throw new IllegalArgumentException("mapping '${e.mapping}' has no device on node ${event.node()}")
-        }
-      }
-      if (p.pf == null && p.hostpci == null && p.candidates == null) {
-        throw new IllegalArgumentException('needs pf, hostpci or mapping')
-      }
-      if (p.numvfs != null && p.pf == null) {
-        throw new IllegalArgumentException('numvfs needs pf')
-      }
-      if (p.pf != null && !sriov.isPhysicalFunction(p.pf)) {
-        throw new IllegalArgumentException("pf ${p.pf}: ${pci.exists(p.pf) ? 'not an SR-IOV physical function' : 'no such PCI device on this host'}")
-      }
-      if (p.vf != null && p.pf != null && p.vf >= Math.max(p.numvfs ?: 0, sriov.numVfs(p.pf))) {
-        throw new IllegalArgumentException("vf ${p.vf} out of range: ${p.pf} will have ${Math.max(p.numvfs ?: 0, sriov.numVfs(p.pf))} VFs (sriov_totalvfs ${sriov.totalVfs(p.pf)})")
-      }
-    }
-    out << p
+  settings.vfs.eachWithIndex { Map e, int i ->
+    out << planned(e, "sriov-vf.vfs[${i}]")
   }
+  requireFreeVfs(out)
   return out
+}
+
+Map planned(Map e, String where) {
+  Map p = e + [where: where]
+  if (p.pf == null && p.hostpci == null && p.mapping == null) {
+    throw new IllegalArgumentException("${where}: needs pf, hostpci or mapping")
+  }
+  if (p.numvfs != null && p.pf == null) {
+    throw new IllegalArgumentException("${where}: numvfs needs pf")
+  }
+  if (p.pf != null) {
+    if (!sriov.isPhysicalFunction(p.pf)) {
+      throw new IllegalArgumentException("${where}: pf ${p.pf}: ${pci.exists(p.pf) ? 'not an SR-IOV physical function' : 'no such PCI device on this host'}")
+    }
+    if (p.numvfs != null) {
+      sriov.whyNotRaise(p.pf, p.numvfs).ifPresent { throw new IllegalArgumentException("${where}: numvfs: ${it}") }
+    }
+    int count = Math.max(p.numvfs ?: 0, sriov.numVfs(p.pf))
+    if (p.vf != null && p.vf >= count) {
+      throw new IllegalArgumentException("${where}: vf ${p.vf} out of range: ${p.pf} will have ${count} VFs (sriov_totalvfs ${sriov.totalVfs(p.pf)})")
+    }
+  }
+  if (p.hostpci != null) {
+    def h = hostpci.find { it.index() == p.hostpci }
+    if (h == null || h.functions().size() != 1) {
+      throw new IllegalArgumentException("${where}: hostpci: the VM has no hostpci${p.hostpci} naming one PCI function")
+    }
+    p.hostpci = h.functions()[0]
+  }
+  if (p.mapping != null) {
+    def mapping = pve.pciMappings()[p.mapping]
+    if (mapping == null) {
+      throw new IllegalArgumentException("${where}: mapping '${p.mapping}' is not in /etc/pve/mapping/pci.cfg")
+    }
+    p.candidates = mapping.on(event.node()).collectMany { it.functions() }
+    if (!p.candidates) {
+      throw new IllegalArgumentException("${where}: mapping '${p.mapping}' has no device on node ${event.node()}")
+    }
+  }
+  return p
+}
+
+/** Entries that take any free VF of a PF: the PF must have that many free, counting VFs numvfs adds. */
+void requireFreeVfs(List<Map> plan) {
+  Set taken = heldByOthers()
+  plan.findAll { it.pf != null && it.vf == null && !it.hostpci && !it.candidates }.groupBy { it.pf }.each { pf, entries ->
+    int adding = Math.max(0, (entries*.numvfs.findAll { it != null }.max() ?: 0) - sriov.numVfs(pf))
+    int free = sriov.freeCount(sriov.vfs(pf), taken) + adding
+    if (free < entries.size()) {
+      throw new DeviceException("${entries[0].where}: ${pf} has ${free} free VF(s), ${entries.size()} asked for; raise its VF count (numvfs)")
+    }
+  }
+}
+
+String describePlan(Map p) {
+  if (p.hostpci) {
+    return "hostpci VF ${p.hostpci}"
+  }
+  if (p.candidates) {
+    return "a free VF of mapping ${p.mapping}"
+  }
+  return (p.vf != null ? "VF ${p.vf}" : 'a free VF') + " of ${p.pf}" + (p.numvfs ? " (at least ${p.numvfs} VFs)" : '')
 }
 
 VirtualFunction choose(Map p, Set taken) {

@@ -43,17 +43,15 @@ class MdevHookTest {
   void anExhaustedTypeNamesWhatUsesItAndTheStartChangesNothing() {
     SandboxHost host = new SandboxHost(base, SandboxProfile.GVT_G);
     host.settings(202, "mdev:\n  devices:\n" + "    - { parent: \"0000:00:02.0\", type: i915-GVTg_V5_4 }\n".repeat(3));
-    host.assertRefusedWithoutChange(202, "pre-start", "mdev",
-        "no available instances of i915-GVTg_V5_4 (GVTg_V5_4) on 0000:00:02.0; in use: "
-            + "00001000-0000-0000-0000-000000000202 i915-GVTg_V5_4 (VM 202 (guesthook mdev 0)), "
-            + "00001001-0000-0000-0000-000000000202 i915-GVTg_V5_4 (VM 202 (guesthook mdev 1))");
+    PlanBeforeChangeTest.noChangeMade(host.assertRefusedWithoutChange(202, "pre-start", "mdev",
+        "mdev.devices: 0000:00:02.0 has 2 free of 'i915-GVTg_V5_4', 3 asked for; nothing was changed"), "mdev");
   }
 
   @Test
   void anUnknownParentIsNamedAndNothingChanges() {
     SandboxHost host = new SandboxHost(base, SandboxProfile.GVT_G);
     host.settings(202, "mdev:\n  devices:\n    - { parent: \"0000:09:00.0\", type: i915-GVTg_V5_4 }\n");
-    host.assertRefusedWithoutChange(202, "pre-start", "mdev", "no PCI device 0000:09:00.0 on this host");
+    host.assertRefusedWithoutChange(202, "pre-start", "mdev", "mdev.devices: no PCI device 0000:09:00.0 on this host");
   }
 
   @Test
@@ -61,14 +59,15 @@ class MdevHookTest {
     SandboxHost host = new SandboxHost(base, SandboxProfile.GVT_G);
     host.settings(202, "mdev:\n  devices:\n    - { parent: \"00:02.0\", type: i915-GVTg_V9 }\n");
     host.assertRefusedWithoutChange(202, "pre-start", "mdev",
-        "0000:00:02.0 has no mdev type 'i915-GVTg_V9'; it offers: i915-GVTg_V5_4 (GVTg_V5_4), i915-GVTg_V5_8 (GVTg_V5_8)");
+        "mdev.devices: 0000:00:02.0 has no mdev type 'i915-GVTg_V9'; it offers: i915-GVTg_V5_4 (GVTg_V5_4), i915-GVTg_V5_8 (GVTg_V5_8)");
   }
 
   @Test
   void aParentThatIsNotAnAddressIsRefusedWithItsPosition() {
     SandboxHost host = new SandboxHost(base, SandboxProfile.GVT_G);
     host.settings(202, "mdev:\n  devices:\n    - { parent: \"../../x\", type: i915-GVTg_V5_4 }\n");
-    host.assertRefusedWithoutChange(202, "pre-start", "mdev", "mdev.devices[0].parent: invalid PCI address '../../x'");
+    host.assertSettingsRefused(202, "pre-start",
+        "/etc/pve/guesthook/202.yaml:3:17: mdev.devices[0].parent: invalid PCI address '../../x'");
   }
 
   @Test
@@ -106,6 +105,7 @@ class MdevHookTest {
   @Test
   void onVgpu17TheProfileIsSetOnAFreeVfAndReleasedAfterStop() {
     SandboxHost host = new SandboxHost(base, SandboxProfile.NVIDIA_VGPU_VF);
+    host.settings(402, "mdev:\n  devices:\n    - { parent: \"0000:41:00.0\", type: NVIDIA L40S-8Q }\n");
     String current = "sys/bus/pci/devices/0000:41:00.4/nvidia/current_vgpu_type";
     Cli.Result start = host.phase(402, "pre-start");
     assertEquals(0, start.exitCode(), start::toString);
@@ -123,6 +123,7 @@ class MdevHookTest {
     SandboxHost host = new SandboxHost(base, SandboxProfile.NVIDIA_VGPU_VF);
     host.settings(402, "mdev:\n  devices:\n    - { parent: \"0000:41:00.0\", type: NVIDIA L40S-96Q }\n");
     host.assertRefusedWithoutChange(402, "pre-start", "mdev",
-        "no VF of 0000:41:00.0 can take vGPU type 'NVIDIA L40S-96Q'; creatable now: 1155 NVIDIA L40S-1B, 1156 NVIDIA L40S-2Q");
+        "mdev.devices: no VF of 0000:41:00.0 can take vGPU type 'NVIDIA L40S-96Q'; creatable now: 1155 NVIDIA L40S-1B,"
+            + " 1156 NVIDIA L40S-2Q");
   }
 }

@@ -102,6 +102,7 @@ class ReplayTest {
     Files.writeString(hook, "hook('tag') { on('pre-start') { ev -> host.createDirectories(path('/run/tag')); "
         + "write '/run/tag/id', newUuid().value() } }\n");
     Files.setPosixFilePermissions(hook, PosixFilePermissions.fromString("rw-r--r--"));
+    Files.delete(host.root.resolve("etc/pve/guesthook/502.yaml")); // settings for the stock sriov-vf, not loaded here
     Cli.Result start = Cli.run(List.of("--root", host.root.toString(), "--simulate", "--hooks", dir.toString(), "502", "pre-start"));
     assertEquals(0, start.exitCode(), start::toString);
     Path tagged;

@@ -91,6 +91,21 @@ final class SandboxHost {
     return result;
   }
 
+  /**
+   * Runs a phase whose settings must be refused before any hook runs: exit 2, nothing on stdout, one
+   * error line starting with {@code message}, and the host exactly as before. Returns the line.
+   */
+  String assertSettingsRefused(int vmid, String phase, String message, String... flags) {
+    Map<String, String> before = snapshot();
+    Cli.Result result = phase(vmid, phase, flags);
+    org.junit.jupiter.api.Assertions.assertEquals(2, result.exitCode(), result::toString);
+    org.junit.jupiter.api.Assertions.assertEquals("", result.out(), result::toString);
+    org.junit.jupiter.api.Assertions.assertTrue(result.err().startsWith("guesthook: error: " + message), result::toString);
+    org.junit.jupiter.api.Assertions.assertEquals(1, result.err().strip().lines().count(), "one task-log line");
+    org.junit.jupiter.api.Assertions.assertEquals(before, snapshot(), "the host changed");
+    return result.err().strip();
+  }
+
   static JsonNode hook(Cli.Result result, String name) {
     for (JsonNode hook : result.json().get("hooks")) {
       if (hook.get("name").asText().equals(name)) {

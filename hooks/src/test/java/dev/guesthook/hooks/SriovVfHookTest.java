@@ -58,6 +58,7 @@ class SriovVfHookTest {
 
   @Test
   void aVfIndexOutOfRangeIsRefusedBeforeAnyChange() {
+    host.settings(503, "sriov-vf:\n  vfs:\n    - { pf: \"0000:03:00.0\", numvfs: 4, vf: 70 }\n");
     host.assertRefusedWithoutChange(503, "pre-start", "sriov-vf",
         "sriov-vf.vfs[0]: vf 70 out of range: 0000:03:00.0 will have 4 VFs (sriov_totalvfs 64)");
   }
@@ -65,7 +66,8 @@ class SriovVfHookTest {
   @Test
   void aMalformedMacIsRefusedBeforeAnyChange() {
     host.settings(501, "sriov-vf:\n  vfs:\n    - hostpci: 0\n      pf: \"0000:03:00.0\"\n      numvfs: 4\n      mac: \"52:54:00:zz:01:01\"\n");
-    host.assertRefusedWithoutChange(501, "pre-start", "sriov-vf", "sriov-vf.vfs[0]: invalid MAC address '52:54:00:zz:01:01'");
+    host.assertSettingsRefused(501, "pre-start",
+        "/etc/pve/guesthook/501.yaml:6:12: sriov-vf.vfs[0].mac: invalid MAC address '52:54:00:zz:01:01'");
   }
 
   @Test

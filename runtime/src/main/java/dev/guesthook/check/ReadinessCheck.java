@@ -156,11 +156,12 @@ public final class ReadinessCheck {
   private Map<Integer, PciAddress> vfsPlanned(VmId vmid) {
     Map<Integer, PciAddress> out = new java.util.HashMap<>();
     try {
-      Object vfs = VmSettingsFile.read(host, vmid).getOrDefault("sriov-vf", Map.of()).get("vfs");
+      Object hook = VmSettingsFile.read(host, vmid).plain() instanceof Map<?, ?> file ? file.get("sriov-vf") : null;
+      Object vfs = hook instanceof Map<?, ?> settings ? settings.get("vfs") : null;
       if (vfs instanceof List<?> list) {
         for (Object entry : list) {
-          if (entry instanceof Map<?, ?> m && m.get("hostpci") instanceof Integer index && m.get("pf") != null) {
-            out.put(index, PciAddress.parse(String.valueOf(m.get("pf"))));
+          if (entry instanceof Map<?, ?> m && m.get("hostpci") instanceof Number index && m.get("pf") != null) {
+            out.put(index.intValue(), PciAddress.parse(String.valueOf(m.get("pf"))));
           }
         }
       }

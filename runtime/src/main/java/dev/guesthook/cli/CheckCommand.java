@@ -2,7 +2,10 @@ package dev.guesthook.cli;
 
 import dev.guesthook.check.CheckItem;
 import dev.guesthook.check.ReadinessCheck;
+import dev.guesthook.engine.HookReadiness;
 import dev.guesthook.id.VmId;
+import dev.guesthook.pve.Pve;
+import java.time.Clock;
 import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -23,7 +26,10 @@ import picocli.CommandLine.ParentCommand;
       "Check this node for PCI passthrough: IOMMU on, vfio modules loaded. With a VMID, also each",
       "hostpciN of the VM: the device is there, alone in its IOMMU group (its own functions and bridges",
       "allowed), its driver, free instances of its mdev type, its VF, its resource mapping, and the",
-      "q35/OVMF advice for a GPU with x-vga. Prints pass/warn/fail per line.",
+      "q35/OVMF advice for a GPU with x-vga. Then each guest's hook settings (without a VMID, every guest's):",
+      "they must fit what the hooks declare; and each hook's own check of the host, made without changing",
+      "anything: an mdev type the GPU offers with enough free instances, a VF count within sriov_totalvfs, ...",
+      "Prints pass/warn/fail per line.",
       "Exit 0 with no fail, 1 with any fail, 2 on bad arguments or files."
     })
 final class CheckCommand implements Callable<Integer> {
@@ -43,10 +49,24 @@ final class CheckCommand implements Callable<Integer> {
     }
     return main.withHost((settings, host, node) -> {
       ReadinessCheck check = new ReadinessCheck(host, node);
-      List<CheckItem> items = id.isPresent() ? check.vm(id.get()) : check.node(false);
+      HookReadiness hooks = new HookReadiness(settings, host, Clock.systemUTC());
+      List<CheckItem> items = new ArrayList<>(id.isPresent() ? check.vm(id.get()) : check.node(false));
+      List<VmId> guests = id.map(List::of).orElseGet(() -> new Pve(host).guests());
+      for (VmId guest : guests) {
+        String prefix = id.isPresent() ? "" : "VM " + guest + " ";
+        hooks.check(guest).forEach(answer -> items.add(item(prefix + answer.subject(), answer)));
+      }
       print(node, id, items);
       return ChecklistReport.exitCode(items);
     });
+  }
+
+  private static CheckItem item(String subject, HookReadiness.Answer answer) {
+    return switch (answer.level()) {
+      case PASS -> CheckItem.pass(subject, answer.text());
+      case WARN -> CheckItem.warn(subject, answer.text());
+      case FAIL -> CheckItem.fail(subject, answer.text());
+    };
   }
 
   private void print(String node, Optional<VmId> id, List<CheckItem> items) {

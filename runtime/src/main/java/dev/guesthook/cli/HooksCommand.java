@@ -11,6 +11,7 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
@@ -25,7 +26,8 @@ import picocli.CommandLine.ParentCommand;
     header = "The hooks a guest gets, their order and phases, and load errors.",
     mixinStandardHelpOptions = true,
     description = {
-      "List the hooks found, in run order, with their phases and any load error.",
+      "List the hooks found, in run order, with their phases and any load error; with --settings, the",
+      "settings each declares (what /etc/pve/guesthook/<vmid>.yaml and guesthook.yaml may say for it).",
       "Exit 1 when a hook file is refused or broken, so a check in CI or after an edit fails."
     })
 final class HooksCommand implements Callable<Integer> {
@@ -33,6 +35,9 @@ final class HooksCommand implements Callable<Integer> {
 
   @Option(names = "--vmid", paramLabel = "VMID", description = "Include the hooks of this guest's own folder.")
   String vmid;
+
+  @Option(names = "--settings", description = "Also list each hook's declared settings: name, type, default, meaning.")
+  boolean settings;
 
   @Override
   public Integer call() {
@@ -60,9 +65,12 @@ final class HooksCommand implements Callable<Integer> {
         String order = hook.order() == Integer.MIN_VALUE ? "-" : Integer.toString(hook.order());
         main.console.out().println(
             String.format("%-6s %-24s %-11s %-40s %s", order, hook.name(), hook.kind(), phases(hook), hook.origin()));
+        if (settings && hook.settings().declared()) {
+          hook.settings().describe().forEach(line -> main.console.out().println("       " + line));
+        }
       }
       for (Notice notice : catalog.notices()) {
-        main.console.out().println(notice.severity().name().toLowerCase() + ": " + notice.file() + ": " + notice.message());
+        main.console.out().println(notice.severity().name().toLowerCase(Locale.ROOT) + ": " + notice.file() + ": " + notice.message());
       }
       catalog.cacheProblem().ifPresent(problem -> main.console.out().println("note: " + problem));
     }
@@ -88,7 +96,7 @@ final class HooksCommand implements Callable<Integer> {
     Map<String, Object> doc = new LinkedHashMap<>();
     doc.put("hooks", hooks);
     doc.put("notices", catalog.notices().stream().map(n -> Map.of(
-        "file", n.file(), "severity", n.severity().name().toLowerCase(), "message", n.message())).toList());
+        "file", n.file(), "severity", n.severity().name().toLowerCase(Locale.ROOT), "message", n.message())).toList());
     doc.put("compiled", catalog.compiled());
     doc.put("cached", catalog.cached());
     return doc;

@@ -78,9 +78,40 @@ public final class NvidiaVgpus {
         return vf.address();
       }
     }
-    throw new DeviceException("no VF of " + gpu + " can take vGPU type '" + dev.guesthook.id.Printable.of(profile)
+    throw noVfFor(gpu, profile, seen);
+  }
+
+  private static DeviceException noVfFor(PciAddress gpu, String profile, List<String> seen) {
+    return new DeviceException("no VF of " + gpu + " can take vGPU type '" + dev.guesthook.id.Printable.of(profile)
         + "'; creatable now: " + (seen.isEmpty() ? "none (every VF has a type or is taken)"
             : seen.stream().distinct().collect(Collectors.joining(", "))));
+  }
+
+  /**
+   * How many VFs of the GPU could take the profile now (or are in {@code freed}, and have it); when
+   * none can, fails as {@link #assign} would, naming what is creatable. Reads only.
+   */
+  public int freeVfsFor(PciAddress gpu, String profile, Set<PciAddress> freed) {
+    Set<PciAddress> held = ledger.heldByOthers();
+    List<String> seen = new ArrayList<>();
+    int free = 0;
+    for (VirtualFunction vf : sriov.vfs(gpu)) {
+      PciAddress address = vf.address();
+      if (!hasVfInterface(address) || held.contains(address)) {
+        continue;
+      }
+      int current = currentType(address);
+      List<VgpuType> types = current == 0 ? creatable(address) : List.of();
+      types.forEach(t -> seen.add(t.id() + " " + t.name()));
+      boolean reusable = freed.contains(address) && matches(new VgpuType(current, ""), profile);
+      if (reusable || types.stream().anyMatch(t -> matches(t, profile))) {
+        free++;
+      }
+    }
+    if (free == 0) {
+      throw noVfFor(gpu, profile, seen);
+    }
+    return free;
   }
 
   /**

@@ -65,18 +65,44 @@ public final class SriovDevices {
     if (before >= wanted) {
       return before;
     }
+    Optional<String> refused = whyNotRaise(pf, wanted);
+    if (refused.isPresent()) {
+      throw new DeviceException(refused.get());
+    }
+    setNumVfs(pf, wanted);
+    return before;
+  }
+
+  /**
+   * Why the PF's VF count cannot be raised to {@code wanted}, if it cannot: above {@code sriov_totalvfs},
+   * or a VF on vfio-pci (probably a running VM's) that the way through 0 would destroy. Reads only, so a
+   * hook can ask before its first change.
+   */
+  public Optional<String> whyNotRaise(PciAddress pf, int wanted) {
+    int before = numVfs(pf);
+    if (before >= wanted) {
+      return Optional.empty();
+    }
     if (wanted > totalVfs(pf)) {
-      throw new DeviceException(pf + " supports at most " + totalVfs(pf) + " VFs (sriov_totalvfs); " + wanted + " asked for");
+      return Optional.of(pf + " supports at most " + totalVfs(pf) + " VFs (sriov_totalvfs); " + wanted + " asked for");
     }
     for (VirtualFunction vf : vfs(pf)) {
       if (vf.driver().equals(Optional.of(DriverName.VFIO_PCI))) {
-        throw new DeviceException("cannot raise the VF count of " + pf + " from " + before + " to " + wanted
+        return Optional.of("cannot raise the VF count of " + pf + " from " + before + " to " + wanted
             + ": VF " + vf.index() + " (" + vf.address() + ") is bound to vfio-pci, probably in use by a VM,"
             + " and the kernel must go through 0 VFs to change the count");
       }
     }
-    setNumVfs(pf, wanted);
-    return before;
+    return Optional.empty();
+  }
+
+  /** How many of these VFs a guest could claim now: not on vfio-pci, not in {@code taken}, not another guest's. */
+  public int freeCount(List<VirtualFunction> vfs, Set<PciAddress> taken) {
+    Set<PciAddress> held = ledger.heldByOthers();
+    return (int) vfs.stream()
+        .filter(vf -> !vf.driver().equals(Optional.of(DriverName.VFIO_PCI)))
+        .filter(vf -> !taken.contains(vf.address()) && !held.contains(vf.address()))
+        .count();
   }
 
   /** Sets the VF count exactly, going through 0 when the kernel requires it. */

@@ -3,6 +3,10 @@ package dev.guesthook.devices;
 import dev.guesthook.id.PciAddress;
 import dev.guesthook.id.Uuid;
 
+import dev.guesthook.id.Printable;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
@@ -19,6 +23,43 @@ public final class Vgpus {
     this.pci = pci;
     this.mdev = mdev;
     this.nvidia = nvidia;
+  }
+
+  /** One vGPU a guest asks for: a profile (mdev type, its name, or NVIDIA type) on a GPU. */
+  public record Request(PciAddress gpu, String profile) {}
+
+  /**
+   * Why these vGPUs cannot all be made now, if they cannot: a GPU offering no vGPU or not the profile,
+   * or fewer free mdev instances or vGPU VFs than asked for. {@code freedMdevs} and {@code freedVfs}
+   * are this guest's leftovers, about to be removed, and count as free. Reads only: a hook asks this
+   * before its first change, so a start that cannot be satisfied changes nothing.
+   */
+  public Optional<String> whyNotFit(List<Request> wanted, Set<Uuid> freedMdevs, Set<PciAddress> freedVfs) {
+    Map<PciAddress, Map<String, Integer>> asked = new LinkedHashMap<>();
+    wanted.forEach(r -> asked.computeIfAbsent(r.gpu(), g -> new LinkedHashMap<>()).merge(r.profile(), 1, Integer::sum));
+    try {
+      for (Map.Entry<PciAddress, Map<String, Integer>> gpu : asked.entrySet()) {
+        for (Map.Entry<String, Integer> profile : gpu.getValue().entrySet()) {
+          int free = model(gpu.getKey()) == Vgpu.Model.MDEV
+              ? freeMdevs(gpu.getKey(), profile.getKey(), freedMdevs)
+              : nvidia.freeVfsFor(gpu.getKey(), profile.getKey(), freedVfs);
+          if (free < profile.getValue()) {
+            return Optional.of(gpu.getKey() + " has " + free + " free of '" + Printable.of(profile.getKey()) + "', "
+                + profile.getValue() + " asked for");
+          }
+        }
+      }
+    } catch (DeviceException e) {
+      return Optional.of(e.getMessage());
+    }
+    return Optional.empty();
+  }
+
+  private int freeMdevs(PciAddress parent, String profile, Set<Uuid> freed) {
+    MdevTypeInfo type = mdev.type(parent, profile);
+    long leftovers = mdev.find(Optional.of(parent), Optional.of(type.type())).stream()
+        .filter(instance -> freed.contains(instance.uuid())).count();
+    return type.availableInstances() + (int) leftovers;
   }
 
   public Vgpu.Model model(PciAddress gpu) {

@@ -40,6 +40,14 @@ public final class HookInvocation {
     this.ledger = request.ledger();
   }
 
+  /**
+   * An invocation outside a dispatched phase, for {@code guesthook check}: the hook's check block runs
+   * with the same context a handler gets, on the request's (dry-run) host.
+   */
+  public static HookInvocation standalone(Hook hook, PhaseRequest request) {
+    return new HookInvocation(hook, request);
+  }
+
   /** Where this guest's device operations lock devices and note what they change. */
   public Ledger ledger() {
     return ledger;

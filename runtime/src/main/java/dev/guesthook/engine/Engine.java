@@ -2,11 +2,12 @@ package dev.guesthook.engine;
 
 import dev.guesthook.config.ConfigException;
 import dev.guesthook.config.Settings;
-import dev.guesthook.config.VmSettingsFile;
+import dev.guesthook.settings.GuestSettings;
+import dev.guesthook.settings.SettingsException;
+import dev.guesthook.settings.SettingsSchema;
 import dev.guesthook.dispatch.DispatchResult;
 import dev.guesthook.dispatch.Dispatcher;
 import dev.guesthook.dispatch.PhaseRequest;
-import dev.guesthook.pve.GuestType;
 import dev.guesthook.event.LifecycleEvent;
 import dev.guesthook.event.Phase;
 import dev.guesthook.id.VmId;
@@ -21,18 +22,16 @@ import dev.guesthook.pve.Pve;
 import dev.guesthook.record.EventDispatcher;
 import dev.guesthook.record.Recorder;
 import dev.guesthook.pve.PveFileException;
-import dev.guesthook.pve.VmConfig;
 import dev.guesthook.devices.Ledger;
 import dev.guesthook.journal.Journals;
 import dev.guesthook.journal.Reconciler;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import java.net.InetAddress;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 
 /**
  * The one path from Proxmox's call to the host: read the guest's config through the port, build the
@@ -193,29 +192,17 @@ public final class Engine {
   public record Run(DispatchResult result, HookCatalog catalog) {}
 
   private record Prepared(
-      LifecycleEvent event, HookCatalog catalog, HostPort host, Map<String, Map<String, Object>> vmSettings, Ledger ledger) {}
+      LifecycleEvent event, HookCatalog catalog, HostPort host, GuestSettings hookSettings, Ledger ledger) {}
 
   private Prepared prepare(VmId vmid, Phase phase, Optional<String> migratedFrom, Ledger ledger)
       throws PveFileException, ConfigException {
     HostPort guarded = new ConfigLockGuard(host, vmid);
-    Pve pve = new Pve(guarded);
-    // Look the guest type up once; pve.config(vmid) only runs to produce the "no config" error.
-    Optional<GuestType> found = pve.guestType(vmid);
-    VmConfig config = found.isPresent() ? pve.config(found.get(), vmid) : pve.config(vmid);
-    GuestType type = found.orElse(GuestType.QEMU);
-    String node = settings.node().or(pve::nodeName).orElseGet(Engine::hostName);
-    LifecycleEvent event =
-        new LifecycleEvent(
-            vmid,
-            phase,
-            type,
-            node,
-            clock.instant(),
-            config,
-            LifecycleEvent.situationOf(phase, config, migratedFrom),
-            migratedFrom);
+    LifecycleEvent event = GuestPhase.event(new Pve(guarded), settings, vmid, phase, clock.instant(), migratedFrom);
+    settings.requireHookDirs();
     HookCatalog catalog = residentHooks != null ? residentHooks.catalog(vmid) : hookLoader().load(Optional.of(vmid));
-    return new Prepared(event, catalog, guarded, VmSettingsFile.read(guarded, vmid), ledger);
+    // Every hook's settings are checked before any hook runs: a typo fails here, with nothing changed.
+    GuestSettings hookSettings = GuestPhase.hookSettings(settings, guarded, vmid, catalog);
+    return new Prepared(event, catalog, guarded, hookSettings, ledger);
   }
 
   private Future<Run> dispatch(Prepared prepared, PhaseListener listener) {
@@ -233,7 +220,7 @@ public final class Engine {
             settings.hookTimeout(),
             settings.logLevel(),
             listener::hookLine,
-            hook -> hookSettings(prepared, hook),
+            prepared.hookSettings()::of,
             settings.dryRun(),
             prepared.ledger());
     if (residentHooks != null) {
@@ -269,16 +256,26 @@ public final class Engine {
     @Override
     public Future<DispatchResult> dispatch(LifecycleEvent event, HostPort replayHost,
         java.util.function.Function<String, Map<String, Object>> settingsOf) {
-      PhaseRequest request = new PhaseRequest(event, replayHost, settings.hookTimeout(), settings.logLevel(),
-          line -> { }, settingsOf::apply, false); // a replay's hook log is not shown; its comparison is
       return vertx.executeBlocking(() -> hooks.catalog(event.vmid()), false)
-          .compose(catalog -> hooks.dispatcher(event.vmid(), catalog))
-          .compose(dispatcher -> dispatcher.dispatch(request));
+          .compose(catalog -> hooks.dispatcher(event.vmid(), catalog)
+              .compose(dispatcher -> dispatcher.dispatch(new PhaseRequest(event, replayHost, settings.hookTimeout(),
+                  settings.logLevel(), line -> { }, // a replay's hook log is not shown; its comparison is
+                  hook -> typedAsRecorded(catalog, hook, settingsOf.apply(hook)), false))));
     }
 
     @Override
     public void close() throws Exception {
       hooks.close();
+    }
+
+    /** A recording holds settings as written; the hooks get them typed, as they did then. */
+    private Map<String, Object> typedAsRecorded(HookCatalog catalog, String hook, Map<String, Object> recorded) {
+      SettingsSchema schema = catalog.settingsSchemas().getOrDefault(hook, SettingsSchema.UNCHECKED);
+      try {
+        return GuestSettings.typedFromRecording(hook, schema, recorded, "the recorded settings");
+      } catch (SettingsException e) {
+        throw new IllegalArgumentException(e.getMessage(), e);
+      }
     }
   }
 
@@ -294,27 +291,10 @@ public final class Engine {
     Recorder recorder = new Recorder(settings.recordingDir(), RECORDING_MAX_BYTES, RECORDING_KEEP,
         warning -> listener.line("guesthook: warning: " + warning));
     return vertx.executeBlocking(() -> {
-      Map<String, Map<String, Object>> given = new java.util.TreeMap<>();
-      prepared.catalog().hooks().forEach(hook -> given.put(hook.name(), hookSettings(prepared, hook.name())));
-      recorder.record(result, given);
+      recorder.record(result, new TreeMap<>(prepared.hookSettings().given()));
       return result;
     }, false);
   }
 
-  /** guesthook.yaml's defaults and VM entry, then the VM's own file on top. */
-  private Map<String, Object> hookSettings(Prepared prepared, String hook) {
-    Map<String, Object> merged = new HashMap<>(settings.hookSettings(prepared.event().vmid(), hook));
-    merged.putAll(prepared.vmSettings().getOrDefault(hook, Map.of()));
-    return merged;
-  }
 
-  private static String hostName() {
-    try {
-      String name = InetAddress.getLocalHost().getHostName();
-      int dot = name.indexOf('.');
-      return dot > 0 ? name.substring(0, dot) : name;
-    } catch (java.io.IOException e) {
-      return "localhost";
-    }
-  }
 }

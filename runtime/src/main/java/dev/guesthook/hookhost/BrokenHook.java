@@ -3,6 +3,7 @@ package dev.guesthook.hookhost;
 import dev.guesthook.dispatch.Hook;
 import dev.guesthook.dispatch.HookInvocation;
 import dev.guesthook.event.Phase;
+import dev.guesthook.settings.SettingsSchema;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.Set;
@@ -52,6 +53,12 @@ final class BrokenHook implements Hook {
   @Override
   public Optional<Duration> timeout() {
     return Optional.empty();
+  }
+
+  /** Its settings are not checked: the file's load error is what the admin must see first. */
+  @Override
+  public SettingsSchema settings() {
+    return SettingsSchema.UNCHECKED;
   }
 
   @Override

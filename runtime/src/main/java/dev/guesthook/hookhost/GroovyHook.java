@@ -2,7 +2,10 @@ package dev.guesthook.hookhost;
 
 import dev.guesthook.dispatch.Hook;
 import dev.guesthook.dispatch.HookInvocation;
+import dev.guesthook.dispatch.Failures;
 import dev.guesthook.event.Phase;
+import dev.guesthook.settings.SettingsSchema;
+import java.util.List;
 import groovy.lang.Closure;
 import java.time.Duration;
 import java.util.Optional;
@@ -39,6 +42,36 @@ final class GroovyHook implements Hook {
   @Override
   public Optional<Duration> timeout() {
     return spec.timeout();
+  }
+
+  @Override
+  public SettingsSchema settings() {
+    return spec.settings();
+  }
+
+  /** Whether the file gives {@code guesthook check} something to ask (a {@code check { }} block). */
+  boolean checks() {
+    return spec.check().isPresent();
+  }
+
+  /** Runs the hook's check block on the invocation's (dry-run) host; an exception is a fail line. */
+  List<HookCheck> check(HookInvocation invocation) {
+    Optional<Closure<?>> body = spec.check();
+    if (body.isEmpty()) {
+      return List.of();
+    }
+    HookContext context = new HookContext(invocation);
+    List<HookCheck> lines = context.collectChecks();
+    try {
+      Closure<?> check = (Closure<?>) body.get().clone();
+      check.setDelegate(context);
+      check.setResolveStrategy(Closure.DELEGATE_FIRST);
+      HookScript.withContext(context,
+          () -> check.getMaximumNumberOfParameters() == 0 ? check.call() : check.call(invocation.event()));
+    } catch (Exception | LinkageError | StackOverflowError e) {
+      lines.add(new HookCheck(HookCheck.Level.FAIL, Failures.describe(e, spec.origin())));
+    }
+    return List.copyOf(lines);
   }
 
   @Override

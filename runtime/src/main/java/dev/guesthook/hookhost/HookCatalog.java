@@ -1,7 +1,13 @@
 package dev.guesthook.hookhost;
 
 import dev.guesthook.dispatch.Hook;
+import dev.guesthook.settings.SettingsSchema;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.Optional;
 
 /**
@@ -13,6 +19,8 @@ public record HookCatalog(
 
   /** Something about a file in a hook folder that the admin should know. */
   public record Notice(String file, Severity severity, String message) {}
+
+  static final String MASKS = "masks any hook file named ";
 
   public enum Severity {
     /** The file is not used as a hook, on purpose (masked, not executable, editor backup). */
@@ -43,6 +51,27 @@ public record HookCatalog(
       }
     }
     return new HookCatalog(List.copyOf(kept), List.copyOf(said), compiled, cached, cacheProblem);
+  }
+
+  /** Each loaded hook's declared settings, by hook name. */
+  public Map<String, SettingsSchema> settingsSchemas() {
+    Map<String, SettingsSchema> out = new LinkedHashMap<>();
+    hooks.forEach(hook -> out.put(hook.name(), hook.settings()));
+    return out;
+  }
+
+  /**
+   * Names whose settings are no error although no loaded hook declares them: hook files an admin
+   * masked, and files that do not load (their own error says what is wrong), by file name.
+   */
+  public Set<String> namesNotChecked() {
+    Set<String> names = new TreeSet<>();
+    for (Notice notice : notices) {
+      if (notice.severity() == Severity.ERROR || notice.message().startsWith(MASKS)) {
+        names.add(Path.of(notice.file()).getFileName().toString().replaceFirst("\\.groovy$", ""));
+      }
+    }
+    return names;
   }
 
   public List<Notice> errors() {

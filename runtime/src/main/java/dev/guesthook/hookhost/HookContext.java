@@ -39,6 +39,7 @@ public final class HookContext {
   private Devices devices;
   private HookState state;
   private int uuidsMade;
+  private List<HookCheck> checks;
 
   HookContext(HookInvocation invocation) {
     this.invocation = invocation;
@@ -220,6 +221,35 @@ public final class HookContext {
     } catch (IllegalArgumentException | IllegalStateException e) {
       throw new IllegalArgumentException(where + ": " + e.getMessage(), e);
     }
+  }
+
+  /** For a check block: where its pass/warn/fail lines go. */
+  List<HookCheck> collectChecks() {
+    checks = new java.util.ArrayList<>();
+    return checks;
+  }
+
+  /** In a {@code check { }} block: this part is ready. */
+  public void pass(Object text) {
+    said(HookCheck.Level.PASS, text);
+  }
+
+  /** In a {@code check { }} block: this part will work, but the admin should know something. */
+  public void warn(Object text) {
+    said(HookCheck.Level.WARN, text);
+  }
+
+  /** In a {@code check { }} block: this part would fail the start. */
+  public void fail(Object text) {
+    said(HookCheck.Level.FAIL, text);
+  }
+
+  private void said(HookCheck.Level level, Object text) {
+    if (checks == null) {
+      throw new IllegalStateException("pass, warn and fail belong in a check { } block; in a handler use log.info"
+          + " or throw");
+    }
+    checks.add(new HookCheck(level, String.valueOf(text)));
   }
 
   /** Registers how to revert this hook's change should the pre-start transaction fail. */

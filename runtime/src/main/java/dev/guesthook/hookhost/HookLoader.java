@@ -93,7 +93,7 @@ public final class HookLoader {
     }
     if (isMask(file)) {
       byName.remove(name);
-      notices.add(new Notice(file.toString(), Severity.IGNORED, "masks any hook file named " + name));
+      notices.add(new Notice(file.toString(), Severity.IGNORED, HookCatalog.MASKS + name));
       return;
     }
     if (!name.endsWith(".groovy") && !Files.isExecutable(file)) {

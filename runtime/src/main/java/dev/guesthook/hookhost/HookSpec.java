@@ -1,6 +1,8 @@
 package dev.guesthook.hookhost;
 
 import dev.guesthook.event.Phase;
+import dev.guesthook.settings.SettingsDeclaration;
+import dev.guesthook.settings.SettingsSchema;
 import groovy.lang.Closure;
 import groovy.lang.DelegatesTo;
 import java.time.Duration;
@@ -19,6 +21,8 @@ public final class HookSpec {
   private Duration timeout;
   private String description = "";
   private final Map<Phase, Closure<?>> handlers = new EnumMap<>(Phase.class);
+  private SettingsSchema settings = SettingsSchema.NONE;
+  private Closure<?> check;
 
   HookSpec(String name, String origin) {
     if (name == null || !name.matches(NAME_PATTERN)) {
@@ -62,6 +66,32 @@ public final class HookSpec {
     handlers.put(parsed, handler);
   }
 
+  /** Declares the settings this hook takes (see {@link SettingsDeclaration}); without it, it takes none. */
+  public void settings(@DelegatesTo(value = SettingsDeclaration.class, strategy = Closure.DELEGATE_FIRST) Closure<?> body) {
+    settings(Map.of(), body);
+  }
+
+  /** {@code settings(open: true) { ... }}: keys it does not declare are passed on unchecked. */
+  public void settings(Map<String, ?> options,
+      @DelegatesTo(value = SettingsDeclaration.class, strategy = Closure.DELEGATE_FIRST) Closure<?> body) {
+    if (settings.declared()) {
+      throw new IllegalArgumentException("hook '" + name + "': two settings { } blocks");
+    }
+    settings = SettingsDeclaration.declare(name, options, body);
+  }
+
+  /**
+   * What {@code guesthook check VMID} asks this hook: can this node give the guest what its settings
+   * ask for? It runs like a pre-start handler on a dry-run host, and says {@code pass}, {@code warn} or
+   * {@code fail}; an exception is a fail.
+   */
+  public void check(@DelegatesTo(value = HookContext.class, strategy = Closure.DELEGATE_FIRST) Closure<?> body) {
+    if (check != null) {
+      throw new IllegalArgumentException("hook '" + name + "': two check { } blocks");
+    }
+    check = body;
+  }
+
   void checkComplete() {
     if (handlers.isEmpty()) {
       throw new IllegalArgumentException(
@@ -87,6 +117,14 @@ public final class HookSpec {
 
   String description() {
     return description;
+  }
+
+  SettingsSchema settings() {
+    return settings;
+  }
+
+  Optional<Closure<?>> check() {
+    return Optional.ofNullable(check);
   }
 
   Map<Phase, Closure<?>> handlers() {

@@ -52,7 +52,10 @@ public final class Doctor {
     }
     hooks.errors().forEach(error -> items.add(CheckItem.fail("hook " + Path.of(error.file()).getFileName(),
         error.message())));
-    if (hooks.errors().isEmpty()) {
+    if (hooks.errors().isEmpty() && hooks.hooks().isEmpty()) {
+      items.add(CheckItem.warn("hooks", "no hook file in the hook folders: guesthook runs nothing for any guest;"
+          + " fix: check hook-dirs in /etc/guesthook/guesthook.yaml"));
+    } else if (hooks.errors().isEmpty()) {
       items.add(CheckItem.pass("hooks", hooks.hooks().size() + " hook(s) load"));
     }
     for (VmId vmid : Journal.guests(journalDirectory)) {

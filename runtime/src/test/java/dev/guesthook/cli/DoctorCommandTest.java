@@ -32,8 +32,18 @@ class DoctorCommandTest {
     Files.setPosixFilePermissions(hooks, PosixFilePermissions.fromString("rwxr-xr-x"));
   }
 
+  /** The sandbox's guests have settings for the stock hooks; tests that load other hooks drop them. */
+  private void withoutGuestSettings() throws Exception {
+    try (var files = Files.list(root.resolve("etc/pve/guesthook"))) {
+      for (Path file : files.toList()) {
+        Files.delete(file);
+      }
+    }
+  }
+
   @Test
   void eachGuestsHookscriptHooksAndJournalsGetAVerdictAndAFix() throws Exception {
+    withoutGuestSettings();
     Path client = Files.createDirectories(root.resolve("var/lib/vz/snippets")).resolve("guesthook");
     Files.writeString(client, "#!/bin/sh\n");
     Files.setPosixFilePermissions(client, PosixFilePermissions.fromString("rwxr-xr-x"));
@@ -65,6 +75,7 @@ class DoctorCommandTest {
 
   @Test
   void recordingsOfAGuestNoLongerOnThisNodeAreAWarningWithTheCommandThatRemovesThem() throws Exception {
+    withoutGuestSettings();
     Path client = Files.createDirectories(root.resolve("var/lib/vz/snippets")).resolve("guesthook");
     Files.writeString(client, "#!/bin/sh\n");
     Files.setPosixFilePermissions(client, PosixFilePermissions.fromString("rwxr-xr-x"));
@@ -91,6 +102,35 @@ class DoctorCommandTest {
       assertEquals(List.of("12-2026-11-24.jsonl", "501-2026-11-24.jsonl", "777-notes.txt", "7770-2026-11-24.jsonl"),
           left.map(file -> file.getFileName().toString()).sorted().toList(), "only VM 777's recordings went");
     }
+  }
+
+  @Test
+  void aHookFolderThatDoesNotExistFailsAndSettingsForHooksNotLoadedAreWarnings() throws Exception {
+    Path missing = base.resolve("hooks-typo");
+    Files.writeString(root.resolve("etc/pve/guesthook/502.yaml"), "sriov_vf:\n  vfs: []\n");
+    Files.writeString(root.resolve("etc/pve/guesthook/504.yaml"), "sriov-vf:\n  vfs:\n    - { mapping: x, trust: \"no\" }\n");
+    Map<String, String> before = HostTree.snapshotOf(root);
+    Path stock = Path.of("../hooks/stock").toAbsolutePath().normalize();
+    Cli.Result doctor = Cli.run(List.of("--root", root.toString(), "--simulate", "--hooks", stock.toString(),
+        "--hooks", missing.toString(), "--json", "doctor"));
+    assertEquals(1, doctor.exitCode(), doctor::toString);
+    List<String> lines = lines(doctor.json());
+    assertEquals(List.of("fail hook folder: " + missing + " does not exist: every phase stops with exit 2; fix: create"
+        + " it, or correct hook-dirs in /etc/guesthook/guesthook.yaml"),
+        lines.stream().filter(line -> line.contains("hook folder")).toList());
+
+    Cli.Result found = Cli.run(List.of("--root", root.toString(), "--simulate", "--hooks", stock.toString(), "--json", "doctor"));
+    List<String> settings = lines(found.json()).stream().filter(line -> line.contains(" settings: ")).toList();
+    assertEquals(List.of(
+        "warn VM 502 settings: /etc/pve/guesthook/502.yaml:1:1: sriov_vf: no hook named 'sriov_vf' is loaded; did you"
+            + " mean 'sriov-vf'? (loaded: gpu-release, hibernate, hibernate-record, mdev, pci-mapping, sriov-vf); after correcting it:"
+            + " guesthook check 502",
+        "warn VM 503 settings: /etc/pve/guesthook/503.yaml:1:1: cpu-governor: no hook named 'cpu-governor' is loaded"
+            + " (loaded: gpu-release, hibernate, hibernate-record, mdev, pci-mapping, sriov-vf); after correcting it: guesthook check 503",
+        "fail VM 504 settings: /etc/pve/guesthook/504.yaml:3:28: sriov-vf.vfs[0].trust: expected true or false, found"
+            + " the string \"no\"; fix: write true or false; after correcting it: guesthook check 504"),
+        settings);
+    assertEquals(before, HostTree.snapshotOf(root), "doctor only reads");
   }
 
   private static List<String> lines(JsonNode doc) {

@@ -324,7 +324,7 @@ class HookscriptTest {
   void perVmSettingsAndPerVmHookFoldersApplyToThatGuestOnly() throws Exception {
     host.file("etc/guesthook/guesthook.yaml", "hooks:\n  tag: { value: default }\nvms:\n  \"101\":\n    tag: { value: vm101 }\n");
     host.vm(102, "memory: 1024\n");
-    host.hook("tag.groovy", "hook('tag') { on('post-start') { ev -> write \"/sys/${ev.vmid == new VmId(101) ? 'a' : 'b'}\", settings.value } }\n");
+    host.hook("tag.groovy", "hook('tag') { settings { string 'value' }; on('post-start') { ev -> write \"/sys/${ev.vmid == new VmId(101) ? 'a' : 'b'}\", settings.value } }\n");
     Files.createDirectories(host.hooks().resolve("102"));
     Files.setPosixFilePermissions(host.hooks().resolve("102"), PosixFilePermissions.fromString("rwxr-xr-x"));
     host.hook("102/only102.groovy", "hook('only102') { on('post-start') { log.info 'just for 102' } }\n");
@@ -333,6 +333,57 @@ class HookscriptTest {
     assertEquals("vm101", host.read("sys/a"));
     assertEquals(List.of("only102:ok", "tag:ok"), names(json("102", "post-start").json()));
     assertEquals("default", host.read("sys/b"));
+  }
+
+  @Test
+  void settingsForAHookThatDeclaresNoneAreRefusedAndDeclaredOnesAreTyped() throws Exception {
+    host.file("etc/guesthook/guesthook.yaml", "hooks:\n  tag: { value: x }\n");
+    host.hook("tag.groovy", "hook('tag') { on('pre-start') { ev -> write '/sys/a', settings.value } }\n");
+    Map<String, String> before = host.snapshot();
+    Cli.Result refused = run("101", "pre-start");
+    assertEquals(2, refused.exitCode(), refused::toString);
+    assertEquals("guesthook: error: " + host.root().resolve("etc/guesthook/guesthook.yaml") + ":2:10: hooks.tag.value:"
+        + " unknown setting: this hook declares no settings (its file has no settings { ... } block)\n", refused.err());
+    assertEquals(before, host.snapshot());
+
+    host.hook("tag.groovy", """
+        hook('tag') {
+          settings { integer 'value', min: 1; bool 'loud', default: false }
+          on('pre-start') { ev -> write '/sys/a', "${settings.value.getClass().simpleName} ${settings.value} ${settings.loud}" }
+        }
+        """);
+    host.file("etc/guesthook/guesthook.yaml", "hooks:\n  tag: { value: 7 }\n");
+    Cli.Result typed = run("101", "pre-start");
+    assertEquals(0, typed.exitCode(), typed::toString);
+    assertEquals("Integer 7 false", host.read("sys/a"));
+  }
+
+  @Test
+  void aTypoInASettingsDeclarationFailsTheHookFileNotTheAdmin() throws Exception {
+    host.hook("tag.groovy", "hook('tag') { settings { integer 'value', optinal: true }; on('pre-start') { ev -> } }\n");
+    Cli.Result listed = Cli.run(HostTree.args(host.options(), "hooks"));
+    assertEquals(1, listed.exitCode(), listed::toString);
+    assertTrue(listed.out().contains("hook 'tag': setting 'value': unknown option 'optinal'; did you mean 'optional'?"
+        + " (known: default, description, max, min, optional)"), listed::toString);
+  }
+
+  @Test
+  void hooksListsTheSettingsEachHookDeclares() throws Exception {
+    host.hook("tag.groovy", """
+        hook('tag') {
+          settings {
+            list('vfs', optional: true, description: 'the VFs') { pci 'pf'; vlan 'vlan', optional: true }
+            bool 'loud', default: false
+          }
+          on('pre-start') { ev -> }
+        }
+        """);
+    Cli.Result listed = Cli.run(HostTree.args(host.options(), "hooks", "--settings"));
+    assertEquals(0, listed.exitCode(), listed::toString);
+    List<List<String>> rows = listed.out().lines().skip(2).map(line -> List.of(line.strip().split("\\s{2,}"))).toList();
+    assertEquals(List.of(List.of("vfs", "list, optional", "the VFs"), List.of("pf", "pci"),
+        List.of("vlan", "vlan, optional"), List.of("loud", "boolean, optional, default false")), rows, listed::toString);
+    assertTrue(listed.out().contains("\n           pf "), "an entry's settings are indented under its list: " + listed.out());
   }
 
   @Test

@@ -101,6 +101,9 @@ class ServeTest {
 
   @Test
   void aFailedPreStartIsExitOneThroughTheClient() throws Exception {
+    // The sandbox's VM 503 also has settings for the example cpu-governor hook, which is not loaded here.
+    Files.writeString(root.resolve("etc/pve/guesthook/503.yaml"),
+        "sriov-vf:\n  vfs:\n    - { pf: \"0000:03:00.0\", numvfs: 4, vf: 70 }\n");
     Run run = client(env(), "503", "pre-start");
     assertEquals(1, run.exit(), run::out);
     assertTrue(run.out().contains("vf 70 out of range"), run::out);
@@ -249,6 +252,8 @@ class ServeTest {
     Files.setPosixFilePermissions(hooks, PosixFilePermissions.fromString("rwxr-xr-x"));
     Path hook = hooks.resolve("hello.groovy");
     Files.writeString(hook, source);
+    // VM 502's own settings are for the stock sriov-vf hook, which this runtime does not load.
+    Files.delete(root.resolve("etc/pve/guesthook/502.yaml"));
     JsonObject flags = new JsonObject().put("root", root.toString()).put("simulate", true)
         .put("hook-dirs", new JsonArray().add(hooks.toString()));
     Settings settings = new SettingsLoader(hooks).load(vertx, flags, Optional.empty(), Map.of())

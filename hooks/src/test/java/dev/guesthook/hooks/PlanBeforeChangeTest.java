@@ -1,0 +1,111 @@
+package dev.guesthook.hooks;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.guesthook.sandbox.SandboxProfile;
+import dev.guesthook.testkit.Cli;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A start the host cannot satisfy changes nothing at all: each stock hook checks its whole plan
+ * before its first change, and {@code guesthook check} asks the hooks the same questions beforehand.
+ */
+class PlanBeforeChangeTest {
+  @TempDir Path base;
+
+  /** The hook failed without a single write or command: not rolled back, never begun. */
+  static void noChangeMade(Cli.Result result, String hook) {
+    JsonNode outcome = SandboxHost.hook(result, hook);
+    assertEquals("failed", outcome.get("outcome").asText(), result::toString);
+    assertEquals(0, outcome.get("changes").size(), () -> "no host change at all: " + outcome);
+    assertEquals(0, outcome.get("undo").size(), () -> "nothing to undo: " + outcome);
+  }
+
+  static Cli.Result check(SandboxHost host, int vmid) {
+    return Cli.run(List.of("--json", "--root", host.root.toString(), "--simulate", "--hooks",
+        SandboxHost.STOCK.toString(), "check", Integer.toString(vmid)));
+  }
+
+  static List<String> lines(Cli.Result result, String status) {
+    List<String> out = new ArrayList<>();
+    result.json().get("items").forEach(item -> {
+      if (item.get("status").asText().equals(status)) {
+        out.add(item.get("subject").asText() + ": " + item.get("detail").asText());
+      }
+    });
+    return out;
+  }
+
+  @Test
+  void fourInstancesWhereTwoAreFreeCreateNone() {
+    SandboxHost host = new SandboxHost(base, SandboxProfile.GVT_G);
+    host.settings(202, "mdev:\n  devices:\n" + "    - { parent: \"0000:00:02.0\", type: i915-GVTg_V5_4 }\n".repeat(4));
+    Cli.Result result = host.assertRefusedWithoutChange(202, "pre-start", "mdev",
+        "mdev.devices: 0000:00:02.0 has 2 free of 'i915-GVTg_V5_4', 4 asked for; nothing was changed");
+    noChangeMade(result, "mdev");
+
+    Cli.Result checked = check(host, 202);
+    assertEquals(1, checked.exitCode(), checked::toString);
+    assertTrue(lines(checked, "fail").get(0).startsWith(
+        "hook mdev: mdev.devices: 0000:00:02.0 has 2 free of 'i915-GVTg_V5_4', 4 asked for; nothing was changed"),
+        checked::toString);
+  }
+
+  @Test
+  void checkNamesATypeTheGpuDoesNotOfferWithoutChangingAnything() {
+    SandboxHost host = new SandboxHost(base, SandboxProfile.GVT_G);
+    host.settings(202, "mdev:\n  devices:\n    - { parent: \"0000:00:02.0\", type: i915-GVTg_V9 }\n");
+    Map<String, String> before = host.snapshot();
+    Cli.Result checked = check(host, 202);
+    assertEquals(1, checked.exitCode(), checked::toString);
+    assertTrue(lines(checked, "fail").get(0).startsWith("hook mdev: mdev.devices: 0000:00:02.0 has no mdev type"
+        + " 'i915-GVTg_V9'; it offers: i915-GVTg_V5_4 (GVTg_V5_4), i915-GVTg_V5_8 (GVTg_V5_8)"), checked::toString);
+    assertEquals(before, host.snapshot(), "check changes nothing");
+  }
+
+  @Test
+  void checkPassesWhatFitsAndSaysWhatItWillMake() {
+    SandboxHost host = new SandboxHost(base, SandboxProfile.GVT_G);
+    Cli.Result checked = check(host, 202);
+    assertEquals(0, checked.exitCode(), checked::toString);
+    assertTrue(lines(checked, "pass").contains("hook mdev: 1 instance(s) fit: i915-GVTg_V5_4 on 0000:00:02.0"),
+        checked::toString);
+    assertTrue(lines(checked, "pass").contains("settings: every hook's settings fit its declaration"));
+  }
+
+  @Test
+  void moreVfsThanThePfSupportsAreRefusedBeforeAnyChangeAndByCheck() {
+    SandboxHost host = new SandboxHost(base, SandboxProfile.SRIOV_NIC);
+    host.settings(502, "sriov-vf:\n  vfs:\n    - pf: \"0000:03:00.1\"\n      numvfs: 100\n");
+    String why = "sriov-vf.vfs[0]: numvfs: 0000:03:00.1 supports at most 64 VFs (sriov_totalvfs); 100 asked for";
+    noChangeMade(host.assertRefusedWithoutChange(502, "pre-start", "sriov-vf", why), "sriov-vf");
+    Cli.Result checked = check(host, 502);
+    assertEquals(1, checked.exitCode(), checked::toString);
+    assertTrue(lines(checked, "fail").get(0).startsWith("hook sriov-vf: " + why), checked::toString);
+  }
+
+  @Test
+  void moreFreeVfsThanThePfWillHaveAreRefusedBeforeTheCountIsRaised() {
+    SandboxHost host = new SandboxHost(base, SandboxProfile.SRIOV_NIC);
+    host.settings(502, "sriov-vf:\n  vfs:\n" + "    - { pf: \"0000:03:00.1\", numvfs: 2 }\n".repeat(3));
+    noChangeMade(host.assertRefusedWithoutChange(502, "pre-start", "sriov-vf",
+        "sriov-vf.vfs[0]: 0000:03:00.1 has 2 free VF(s), 3 asked for; raise its VF count (numvfs)"), "sriov-vf");
+  }
+
+  @Test
+  void checkOfAGuestWithTyposReportsThemAsItsSettingsLine() {
+    SandboxHost host = new SandboxHost(base, SandboxProfile.SRIOV_NIC);
+    host.settings(501, "sriov-vf:\n  vfs:\n    - hostpci: 0\n      pf: \"0000:03:00.0\"\n      numvf: 4\n");
+    Cli.Result checked = check(host, 501);
+    assertEquals(1, checked.exitCode(), checked::toString);
+    assertEquals(List.of("settings: /etc/pve/guesthook/501.yaml:5:7: sriov-vf.vfs[0].numvf: unknown setting; did you"
+        + " mean 'numvfs'? (known: hostpci, pf, vf, mapping, numvfs, mac, vlan, trust, spoofchk)"), lines(checked, "fail"));
+  }
+}

@@ -1,0 +1,52 @@
+package dev.guesthook.engine;
+
+import dev.guesthook.config.ConfigException;
+import dev.guesthook.config.Settings;
+import dev.guesthook.config.VmSettingsFile;
+import dev.guesthook.event.LifecycleEvent;
+import dev.guesthook.event.Phase;
+import dev.guesthook.hookhost.HookCatalog;
+import dev.guesthook.host.HostPort;
+import dev.guesthook.id.VmId;
+import dev.guesthook.pve.GuestType;
+import dev.guesthook.pve.Pve;
+import dev.guesthook.pve.PveFileException;
+import dev.guesthook.pve.VmConfig;
+import dev.guesthook.settings.GuestSettings;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.time.Instant;
+import java.util.Optional;
+
+/** What a phase of a guest starts from: its event, and its hooks' settings checked against their declarations. */
+final class GuestPhase {
+  private GuestPhase() {}
+
+  static LifecycleEvent event(Pve pve, Settings settings, VmId vmid, Phase phase, Instant time,
+      Optional<String> migratedFrom) throws PveFileException {
+    // Look the guest type up once; pve.config(vmid) only runs to produce the "no config" error.
+    Optional<GuestType> found = pve.guestType(vmid);
+    VmConfig config = found.isPresent() ? pve.config(found.get(), vmid) : pve.config(vmid);
+    GuestType type = found.orElse(GuestType.QEMU);
+    String node = settings.node().or(pve::nodeName).orElseGet(GuestPhase::hostName);
+    return new LifecycleEvent(vmid, phase, type, node, time, config,
+        LifecycleEvent.situationOf(phase, config, migratedFrom), migratedFrom);
+  }
+
+  /** guesthook.yaml's hooks and vms entries and the guest's own file, checked against the loaded hooks. */
+  static GuestSettings hookSettings(Settings settings, HostPort host, VmId vmid, HookCatalog catalog)
+      throws ConfigException {
+    return GuestSettings.resolve(GuestSettings.layers(settings, vmid, VmSettingsFile.read(host, vmid)),
+        catalog.settingsSchemas(), catalog.namesNotChecked());
+  }
+
+  private static String hostName() {
+    try {
+      String name = InetAddress.getLocalHost().getHostName();
+      int dot = name.indexOf('.');
+      return dot > 0 ? name.substring(0, dot) : name;
+    } catch (IOException e) {
+      return "localhost";
+    }
+  }
+}

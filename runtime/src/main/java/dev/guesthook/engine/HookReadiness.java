@@ -1,0 +1,87 @@
+package dev.guesthook.engine;
+
+import dev.guesthook.config.ConfigException;
+import dev.guesthook.config.Settings;
+import dev.guesthook.dispatch.Hook;
+import dev.guesthook.dispatch.HookInvocation;
+import dev.guesthook.dispatch.HookLine;
+import dev.guesthook.dispatch.PhaseRequest;
+import dev.guesthook.event.LifecycleEvent;
+import dev.guesthook.event.Phase;
+import dev.guesthook.hookhost.HookCatalog;
+import dev.guesthook.hookhost.HookCheck;
+import dev.guesthook.hookhost.HookChecks;
+import dev.guesthook.hookhost.HookLoader;
+import dev.guesthook.host.DryRunHost;
+import dev.guesthook.host.HostPort;
+import dev.guesthook.id.VmId;
+import dev.guesthook.pve.Pve;
+import dev.guesthook.pve.PveFileException;
+import dev.guesthook.settings.GuestSettings;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * {@code guesthook check}'s questions to a guest's hooks, asked without changing anything: do its
+ * settings fit the hooks' declarations, and can this node give it what they ask for (each hook's
+ * {@code check { }} block, run like a pre-start on a dry-run host)?
+ */
+public final class HookReadiness {
+  /** One answer, from the settings or from a hook's check block. */
+  public record Answer(String subject, HookCheck.Level level, String text) {}
+
+  private final Settings settings;
+  private final HostPort host;
+  private final Clock clock;
+
+  public HookReadiness(Settings settings, HostPort host, Clock clock) {
+    this.settings = settings;
+    this.host = new DryRunHost(host);
+    this.clock = clock;
+  }
+
+  /**
+   * Whether the guest's settings fit its hooks' declarations: the error a phase would stop with, if
+   * any. A missing hook folder is not asked about here; the caller reports it once, not per guest.
+   */
+  public Optional<ConfigException> settingsProblem(VmId vmid) {
+    try {
+      GuestPhase.hookSettings(settings, host, vmid, loader().load(Optional.of(vmid)));
+      return Optional.empty();
+    } catch (ConfigException e) {
+      return Optional.of(e);
+    }
+  }
+
+  private HookLoader loader() {
+    return new HookLoader(settings.hookDirs(), settings.cacheDir(), settings.hookTimeout());
+  }
+
+  public List<Answer> check(VmId vmid) throws PveFileException {
+    List<Answer> out = new ArrayList<>();
+    LifecycleEvent event = GuestPhase.event(new Pve(host), settings, vmid, Phase.PRE_START, clock.instant(),
+        Optional.empty());
+    HookCatalog catalog = loader().load(Optional.of(vmid));
+    GuestSettings hookSettings;
+    try {
+      settings.requireHookDirs();
+      hookSettings = GuestPhase.hookSettings(settings, host, vmid, catalog);
+    } catch (ConfigException e) {
+      out.add(new Answer("settings", HookCheck.Level.FAIL, e.getMessage()));
+      return out;
+    }
+    out.add(new Answer("settings", HookCheck.Level.PASS, "every hook's settings fit its declaration"));
+    PhaseRequest request = new PhaseRequest(event, host, settings.hookTimeout(), settings.logLevel(),
+        (HookLine line) -> { }, hookSettings::of, true);
+    for (Hook hook : catalog.hooks()) {
+      if (HookChecks.has(hook)) {
+        HookInvocation invocation = HookInvocation.standalone(hook, request);
+        HookChecks.run(hook, invocation, hook.timeout().orElse(settings.hookTimeout()))
+            .forEach(line -> out.add(new Answer("hook " + hook.name(), line.level(), line.text())));
+      }
+    }
+    return out;
+  }
+}

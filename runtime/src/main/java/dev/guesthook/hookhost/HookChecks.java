@@ -1,0 +1,38 @@
+package dev.guesthook.hookhost;
+
+import dev.guesthook.dispatch.Hook;
+import dev.guesthook.dispatch.HookInvocation;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
+
+/** Runs hooks' {@code check { }} blocks for {@code guesthook check}, each within its timeout. */
+public final class HookChecks {
+  private HookChecks() {}
+
+  /** Whether the hook has anything to say to {@code guesthook check}. */
+  public static boolean has(Hook hook) {
+    return hook instanceof GroovyHook groovy && groovy.checks();
+  }
+
+  /** The hook's check lines; a block that does not end within {@code timeout} is interrupted and a fail. */
+  public static List<HookCheck> run(Hook hook, HookInvocation invocation, Duration timeout) {
+    if (!(hook instanceof GroovyHook groovy) || !groovy.checks()) {
+      return List.of();
+    }
+    AtomicReference<List<HookCheck>> lines = new AtomicReference<>();
+    Thread worker = new Thread(() -> lines.set(groovy.check(invocation)), "guesthook-check-" + hook.name());
+    worker.setDaemon(true);
+    worker.start();
+    try {
+      worker.join(timeout.toMillis());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    if (lines.get() == null) {
+      worker.interrupt();
+      return List.of(new HookCheck(HookCheck.Level.FAIL, "its check did not end within " + timeout.toSeconds() + " s"));
+    }
+    return lines.get();
+  }
+}
