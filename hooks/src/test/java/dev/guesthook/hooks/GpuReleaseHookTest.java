@@ -1,6 +1,7 @@
 package dev.guesthook.hooks;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.guesthook.id.DriverName;
@@ -46,6 +47,19 @@ class GpuReleaseHookTest {
     host.faults().failWrite("/sys/bus/pci/drivers/snd_hda_intel/unbind", "EBUSY");
     Cli.Result start = host.phase(601, "pre-start");
     assertEquals(1, start.exitCode(), start::toString);
+    assertEquals(before, host.snapshot());
+  }
+
+  @Test
+  void whenTheAudioFunctionFailsTheGpusUndoGivesTheGpuItsOwnDriverBack() {
+    Map<String, String> before = host.snapshot();
+    host.faults().failWrite("/sys/bus/pci/drivers/snd_hda_intel/unbind", "EBUSY", 1);
+    Cli.Result start = host.phase(601, "pre-start");
+    assertEquals(1, start.exitCode(), start::toString);
+    assertTrue(start.err().contains("  [gpu-release] 0000:0b:00.0: amdgpu -> vfio-pci\n"), start::toString);
+    // The undo step put the GPU back itself: the reconcile after the failed start found nothing to repair
+    // (it used to find amdgpu forced onto the audio function, and the GPU still on vfio-pci).
+    assertFalse(start.err().contains("reconcile VM 601"), start::toString);
     assertEquals(before, host.snapshot());
   }
 

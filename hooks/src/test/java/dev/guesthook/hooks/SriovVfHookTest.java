@@ -57,6 +57,21 @@ class SriovVfHookTest {
   }
 
   @Test
+  void whenTheSecondPfFailsEachPfIsRestoredToItsOwnVfCount() {
+    host.settings(502, """
+        sriov-vf:
+          vfs:
+            - { pf: "0000:03:00.0", numvfs: 4 }
+            - { pf: "0000:03:00.1", numvfs: 2 }
+        """);
+    host.faults().failWrite("/sys/bus/pci/devices/0000:03:0a.*/driver_override", "EBUSY");
+    Cli.Result start = host.assertRefusedWithoutChange(502, "pre-start", "sriov-vf",
+        "EBUSY: /sys/bus/pci/devices/0000:03:0a.0/driver_override");
+    assertTrue(start.toString().contains("restore 0000:03:00.0 to 0 VFs"), start::toString);
+    assertEquals("0", host.read("sys/bus/pci/devices/0000:03:00.0/sriov_numvfs"), "its own undo put the first PF back");
+  }
+
+  @Test
   void aVfIndexOutOfRangeIsRefusedBeforeAnyChange() {
     host.settings(503, "sriov-vf:\n  vfs:\n    - { pf: \"0000:03:00.0\", numvfs: 4, vf: 70 }\n");
     host.assertRefusedWithoutChange(503, "pre-start", "sriov-vf",

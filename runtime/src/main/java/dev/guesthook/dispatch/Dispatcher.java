@@ -234,7 +234,7 @@ public final class Dispatcher {
       return Blocking.withTimeout(
               vertx,
               () -> {
-                step.step().run();
+                invocation.runUndo(step);
                 return null;
               },
               timeout,

@@ -4,6 +4,7 @@ import dev.guesthook.devices.Ledger;
 import dev.guesthook.event.LifecycleEvent;
 import dev.guesthook.host.HostInteraction;
 import dev.guesthook.host.HostPort;
+import dev.guesthook.host.RevocableHost;
 import dev.guesthook.host.TracingHost;
 import dev.guesthook.pve.Pve;
 import java.util.ArrayList;
@@ -28,11 +29,19 @@ public final class HookInvocation {
   private final List<HostInteraction> interactions = Collections.synchronizedList(new ArrayList<>());
   private volatile Thread runner;
   private volatile boolean abandoned;
+  /** Set while the rollback runs one of this hook's undo steps, which may act after the hook was abandoned. */
+  private final ThreadLocal<Boolean> undoing = ThreadLocal.withInitial(() -> false);
 
   HookInvocation(Hook hook, PhaseRequest request) {
     this.hook = hook;
     this.event = request.event();
-    this.host = new TracingHost(request.host(), this::observe);
+    this.host =
+        new TracingHost(
+            new RevocableHost(
+                request.host(),
+                this::refusesHostCalls,
+                "hook '" + hook.name() + "' was abandoned after its timeout; the phase went on without it"),
+            this::observe);
     this.pve = new Pve(host);
     this.log = new HookLog(hook.name(), request.logLevel(), request.output());
     this.settings = request.settingsFor(hook.name());
@@ -117,8 +126,24 @@ public final class HookInvocation {
     }
   }
 
-  boolean abandoned() {
+  /** True once the dispatcher gave up on this hook: its code must stop, and its host calls are refused. */
+  public boolean abandoned() {
     return abandoned;
+  }
+
+  /** Runs one of this hook's undo steps for the rollback: it may use the host even if the hook was abandoned. */
+  void runUndo(UndoAction step) throws Exception {
+    undoing.set(true);
+    try {
+      step.step().run();
+    } finally {
+      undoing.remove();
+    }
+  }
+
+  /** The abandoned hook's own threads are refused; the rollback's undo steps are not. */
+  private boolean refusesHostCalls() {
+    return abandoned && !undoing.get();
   }
 
   private void observe(HostInteraction interaction) {

@@ -26,7 +26,7 @@ import org.codehaus.groovy.tools.GroovyClass;
 /** Compiles a hook file to class bytes with the hook DSL's base class and imports. */
 final class GroovyCompiler {
   /** Part of the cache key: bump when the DSL's compiled shape changes. */
-  static final String DSL_VERSION = "4";
+  static final String DSL_VERSION = "5";
 
   /** Hook classes (and their stack frames) carry this prefix before the file name. */
   static final String SCRIPT_CLASS_PREFIX = "guesthook_hook_";
@@ -51,7 +51,11 @@ final class GroovyCompiler {
                 HostCommand.class.getName(),
                 HostException.class.getName())
             // Typed ids and device operations read as part of the DSL: no import lines in hooks.
-            .addStarImports("dev.guesthook.id", "dev.guesthook.devices", "dev.guesthook.pve"));
+            .addStarImports("dev.guesthook.id", "dev.guesthook.devices", "dev.guesthook.pve"),
+        // Two Groovy traps designed out: closures in a loop sharing one loop variable, and loops
+        // that never block and so never notice that their hook was abandoned.
+        new LoopVariables(),
+        new InterruptChecks());
     try (GroovyClassLoader loader = new GroovyClassLoader(getClass().getClassLoader(), config)) {
       CompilationUnit unit = new CompilationUnit(config, null, loader);
       // A script class is named after its source; "mdev.groovy" would make a class "mdev" that hides

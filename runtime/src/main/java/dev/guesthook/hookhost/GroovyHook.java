@@ -85,8 +85,11 @@ final class GroovyHook implements Hook {
     Closure<?> handler = (Closure<?>) spec.handlers().get(invocation.event().phase()).clone();
     handler.setDelegate(context);
     handler.setResolveStrategy(Closure.DELEGATE_FIRST);
-    HookScript.withContext(
-        context,
-        () -> handler.getMaximumNumberOfParameters() == 0 ? handler.call() : handler.call(invocation.event()));
+    HookAbandonment.watching(
+        invocation::abandoned,
+        () ->
+            HookScript.withContext(
+                context,
+                () -> handler.getMaximumNumberOfParameters() == 0 ? handler.call() : handler.call(invocation.event())));
   }
 }

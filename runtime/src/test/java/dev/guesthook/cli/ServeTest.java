@@ -11,6 +11,7 @@ import dev.guesthook.journald.Journald;
 import dev.guesthook.sandbox.Sandbox;
 import dev.guesthook.sandbox.SandboxProfile;
 import dev.guesthook.serve.ResidentRuntime;
+import dev.guesthook.testkit.HookThreads;
 import dev.guesthook.testkit.JournalSocket;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
@@ -230,6 +231,28 @@ class ServeTest {
       assertTrue(entries.stream().allMatch(entry -> "guesthook".equals(entry.get("SYSLOG_IDENTIFIER"))), entries::toString);
     }
     assertEquals(List.of(), warnings);
+  }
+
+  @Test
+  void aHookThatLoopsForeverLeavesNoWorkerSpinningAfterItsTimeout() throws Exception {
+    serveOwnHooks("""
+        hook('hello') {
+          timeout 1
+          on('pre-start') { ev ->
+            log.info "on thread ${Thread.currentThread().id}"
+            long x = 0
+            while (true) { try { x++ } catch (Exception e) { } }
+          }
+        }
+        """);
+    for (int run = 0; run < 2; run++) {   // a second runaway used to stack on the first
+      Run start = client(env(), "502", "pre-start");
+      assertEquals(1, start.exit(), start::out);
+      assertTrue(start.out().contains("no answer within 1.0 s; abandoned"), start::out);
+      List<Long> threads = HookThreads.namedIn(start.out());
+      assertEquals(1, threads.size(), start::out);
+      HookThreads.assertLetGoWithinASecond(threads.get(0));
+    }
   }
 
   /** An entry as the test compares it: priority, the phase's fields, and the message (durations vary). */
