@@ -19,6 +19,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -87,8 +88,12 @@ public final class Lifecycle {
     return this;
   }
 
-  /** What each phase came to, in order. A phase after a failed pre-start is not run, as in Proxmox. */
-  public record Outcome(List<DispatchResult> phases) {
+  /**
+   * What each phase came to, in order, and every line guesthook printed for the task log (its own,
+   * such as what a reconcile put back, and the hooks'). A phase after a failed pre-start is not run,
+   * as in Proxmox.
+   */
+  public record Outcome(List<DispatchResult> phases, List<String> lines) {
     public DispatchResult last() {
       return phases.get(phases.size() - 1);
     }
@@ -105,6 +110,8 @@ public final class Lifecycle {
         .load(vertx, flags, Optional.empty(), Map.of())
         .compose(settings -> {
           Engine engine = new Engine(vertx, settings, SimulatedHost.sandbox(root), Clock.systemUTC());
+          List<String> lines = Collections.synchronizedList(new ArrayList<>());
+          PhaseListener listener = printedTo(lines);
           Future<List<DispatchResult>> chain = Future.succeededFuture(new ArrayList<>());
           for (Step step : steps) {
             chain = chain.compose(done -> {
@@ -112,14 +119,14 @@ public final class Lifecycle {
                 return Future.succeededFuture(done);
               }
               return vertx.executeBlocking(() -> edit(step.configEdit()), false)
-                  .compose(x -> engine.run(vmid, step.phase(), Optional.empty(), SILENT))
+                  .compose(x -> engine.run(vmid, step.phase(), Optional.empty(), listener))
                   .map(run -> {
                     done.add(run.result());
                     return done;
                   });
             });
           }
-          return chain.map(Outcome::new);
+          return chain.map(phases -> new Outcome(phases, List.copyOf(lines)));
         });
   }
 
@@ -139,11 +146,15 @@ public final class Lifecycle {
     }
   }
 
-  private static final PhaseListener SILENT = new PhaseListener() {
-    @Override
-    public void started(LifecycleEvent event, int hooks) {}
+  private static PhaseListener printedTo(List<String> lines) {
+    return new PhaseListener() {
+      @Override
+      public void started(LifecycleEvent event, int hooks) {}
 
-    @Override
-    public void line(String line) {}
-  };
+      @Override
+      public void line(String line) {
+        lines.add(line);
+      }
+    };
+  }
 }

@@ -85,6 +85,31 @@ public final class Faults {
     return add(new Rule("crash", "", null, 0, null, null, step));
   }
 
+  /**
+   * The {@code n}-th host change from now fails, whatever it is: a write or a command that changes
+   * something, a directory made or a file deleted, counted as {@code TracingHost} counts changes. A
+   * write, mkdir or delete fails with EIO before it takes effect; a command exits 2 without running,
+   * as {@code ip} does when the kernel refuses. This is how a test reaches every step of a phase.
+   */
+  public Faults failChange(int n) {
+    if (n < 1) {
+      throw new IllegalArgumentException("change " + n + ": expected 1 or more");
+    }
+    return add(new Rule("change", "", "EIO", 2, "RTNETLINK answers: Input/output error (injected fault)", null, n));
+  }
+
+  /** A change point: counts down a {@link #failChange} fault; the failure to report when this change is the one. */
+  Optional<Rule> changeFails() {
+    return take(r -> r.on().equals("change")).filter(r -> r.times() <= 1);
+  }
+
+  /** A change point for a write, mkdir or delete: throws the injected EIO when this change is the one. */
+  void beforeChange(HostPath path) {
+    if (changeFails().isPresent()) {
+      throw new HostException("EIO", path + ": " + STRERROR.get("EIO") + " (injected fault)");
+    }
+  }
+
   /** A crash point: counts down a {@link #crashAtStep} fault and ends the process when it reaches it. */
   void crashPoint() {
     if (take(r -> r.on().equals("crash")).filter(r -> r.times() <= 1).isPresent()) {
@@ -125,6 +150,12 @@ public final class Faults {
   }
 
   Optional<CommandResult> beforeCommand(HostCommand command) {
+    if (!command.readOnly()) {
+      Optional<CommandResult> changeFailure = changeFails().map(r -> CommandResult.ran(r.exit(), r.output() + "\n"));
+      if (changeFailure.isPresent()) {
+        return changeFailure;
+      }
+    }
     String line = String.join(" ", command.argv());
     return take(r -> r.on().equals("command") && (line.equals(r.match()) || line.startsWith(r.match() + " ")))
         .map(r -> CommandResult.ran(r.exit(), r.output() == null ? "" : r.output() + "\n"));

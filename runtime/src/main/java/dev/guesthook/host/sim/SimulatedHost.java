@@ -87,6 +87,7 @@ public final class SimulatedHost extends FileBackedHost {
 
   @Override
   public synchronized void write(HostPath path, String value) {
+    faults.beforeChange(path);
     if (isSysfs(path)) {
       if (!tree.exists(path)) {
         // Opening an attribute that is not there fails before any store function sees the value.
@@ -108,6 +109,18 @@ public final class SimulatedHost extends FileBackedHost {
       faults.vanishingAfter(path).filter(sysfs::hasDevice).ifPresent(sysfs::removeDevice);
     }
     faults.crashPoint();
+  }
+
+  @Override
+  public synchronized void createDirectories(HostPath directory) {
+    faults.beforeChange(directory);
+    super.createDirectories(directory);
+  }
+
+  @Override
+  public synchronized void delete(HostPath path) {
+    faults.beforeChange(path);
+    super.delete(path);
   }
 
   /**

@@ -1003,6 +1003,38 @@ class SimulatedKernelTest {
   }
 
   @Test
+  void failChangeFailsTheNthChangeOfAnyKindAndNothingElse() {
+    SimulatedHost host = sandbox(SandboxProfile.SRIOV_NIC);
+    HostPath state = HostPath.of("run", "guesthook", "state", "501");
+    host.faults().failChange(3);
+    host.write(NUMVFS, "4");                                       // change 1
+    host.run(HostCommand.query("ip", "-j", "link", "show", "enp3s0f0")); // only looks: not a change
+    host.createDirectories(state);                                 // change 2
+    String[] setMac = {"ip", "link", "set", "dev", "enp3s0f0", "vf", "0", "mac", "52:54:00:00:00:02"};
+    CommandResult refused = run(host, setMac);                     // change 3: the one that fails
+    assertEquals(2, refused.exitCode());
+    assertEquals("RTNETLINK answers: Input/output error (injected fault)", refused.lastLine());
+    assertEquals(List.of(), host.faults().pending(), "the fault is used up");
+    assertEquals(0, run(host, setMac).exitCode(), "the change after it goes through");
+  }
+
+  @Test
+  void failChangeRefusesAWriteMkdirOrDeleteBeforeItTakesEffect() {
+    SimulatedHost host = sandbox(SandboxProfile.SRIOV_NIC);
+    HostPath state = HostPath.of("run", "guesthook", "state", "501");
+    host.faults().failChange(1);
+    fails("EIO", () -> host.write(NUMVFS, "4"));
+    assertEquals("0", trimmed(host, NUMVFS), "the failed write had no effect");
+    host.faults().failChange(1);
+    fails("EIO", () -> host.createDirectories(state));
+    assertFalse(host.exists(state), "no directory made");
+    host.createDirectories(state);
+    host.faults().failChange(1);
+    fails("EIO", () -> host.delete(state));
+    assertTrue(host.exists(state), "nothing deleted");
+  }
+
+  @Test
   void vanishAfterWriteTakesTheDeviceAwayOnceTheWriteSucceeded() {
     SimulatedHost host = sandbox(SandboxProfile.GPU_PASSTHROUGH);
     PciAddress audio = PciAddress.parse("0000:0b:00.1");
