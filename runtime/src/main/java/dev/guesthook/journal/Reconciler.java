@@ -29,7 +29,9 @@ import java.util.stream.Collectors;
  * post-stop after a failed start and on a migration's source, and a process can die mid-phase; this is
  * what cleans up after them. A guest that runs, is starting (its pre-start succeeded less than
  * {@code startWindow} ago) or has a phase under way elsewhere is left alone, and so is any device
- * another running guest holds. Each step checks first, so a second pass does nothing.
+ * another running guest holds. Each step checks first, so a second pass does nothing. A journal with
+ * lines it cannot read is put back as far as it can be read and kept (DAMAGED), with what those lines
+ * name held, until a person has looked; each guest is answered on its own, so it never stops another.
  */
 public final class Reconciler {
   /** What became of one guest's journal. */
