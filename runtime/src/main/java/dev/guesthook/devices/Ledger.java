@@ -15,7 +15,10 @@ public interface Ledger {
   /** Runs {@code work} holding {@code device}'s lock, so no other process changes it meanwhile. */
   <T> T locked(PciAddress device, Supplier<T> work);
 
-  /** Notes {@code change}, makes it ({@code action}), and notes how that went; rethrows a failure. */
+  /**
+   * Notes {@code change}, makes it ({@code action}), and notes how that went; rethrows a failure. When
+   * the note cannot be made whole on disk (a full disk), this throws and {@code action} does not run.
+   */
   void apply(Change change, Runnable action);
 
   /** Devices the ledger says other guests hold. */

@@ -7,6 +7,9 @@ import dev.guesthook.host.HostCommand;
 import dev.guesthook.host.HostPort;
 import dev.guesthook.id.VmId;
 import dev.guesthook.journal.Journal;
+import dev.guesthook.journal.JournalFolder;
+import dev.guesthook.journal.JournalReading;
+import dev.guesthook.journal.Reconciler;
 import dev.guesthook.pve.GuestType;
 import dev.guesthook.pve.Pve;
 import dev.guesthook.pve.PveFileException;
@@ -58,13 +61,28 @@ public final class Doctor {
     } else if (hooks.errors().isEmpty()) {
       items.add(CheckItem.pass("hooks", hooks.hooks().size() + " hook(s) load"));
     }
-    for (VmId vmid : Journal.guests(journalDirectory)) {
-      if (!pve.isRunning(vmid)) {
+    items.addAll(journals(journalDirectory));
+    items.addAll(recordings(recordingDirectory, guests));
+    return items;
+  }
+
+  /**
+   * Journals of guests that are not running (something was not put back), journal lines that cannot
+   * be read (kept, with what they may hold, until a person looks), and files that are no journal.
+   */
+  private List<CheckItem> journals(Path directory) {
+    JournalFolder folder = JournalFolder.list(directory);
+    List<CheckItem> items = new ArrayList<>();
+    folder.strays().forEach(stray -> items.add(CheckItem.warn("journal folder", shown(stray)
+        + ": not a <vmid>.jsonl journal, never read; fix: move it out of " + shown(directory))));
+    for (VmId vmid : folder.guests()) {
+      JournalReading reading = new Journal(directory, vmid).read();
+      reading.problems().forEach(problem -> items.add(CheckItem.warn("journal of VM " + vmid, Reconciler.describe(problem))));
+      if (!reading.changes().isEmpty() && !pve.isRunning(vmid)) {
         items.add(CheckItem.warn("journal of VM " + vmid, "lists devices, but VM " + vmid + " is not running"
             + " (a start failing, or a migration away, skips post-stop); fix: guesthook reconcile --vm " + vmid));
       }
     }
-    items.addAll(recordings(recordingDirectory, guests));
     return items;
   }
 

@@ -1,6 +1,5 @@
 package dev.guesthook.journal;
 
-import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.guesthook.devices.Change;
 import dev.guesthook.id.VmId;
@@ -10,88 +9,112 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
+import java.nio.file.LinkOption;
+import java.nio.file.OpenOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileAttribute;
+import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.stream.Stream;
+import java.util.Set;
 
 /**
  * One guest's crash journal, {@code /var/lib/guesthook/journal/<vmid>.jsonl}: before each change a
- * device operation makes for the guest, an intent line (synced to disk before the change is made),
- * after it a result line; and a line when a pre-start has succeeded. It stays while the guest holds
- * what it lists, is undone by a reconcile when the guest is not running, and goes when nothing is left.
- * A torn last line (a crash while writing) is skipped when read.
+ * device operation makes for the guest, an intent line, whole on disk before the change is made (or
+ * the change is not made); after it a result line; and a line when a pre-start has succeeded. It
+ * stays while the guest holds what it lists, is undone by a reconcile when the guest is not running,
+ * and goes when nothing is left. It is read line by line and never trusted ({@link JournalReader}).
  */
 public final class Journal {
   private static final ObjectMapper JSON = new ObjectMapper();
+  private static final Set<OpenOption> APPENDING = Set.of(
+      StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS);
+  private static final FileAttribute<Set<PosixFilePermission>> OWNER_ONLY =
+      PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------"));
 
   private final Path file;
   private final VmId vmid;
+  private final WriteFaults faults;
 
+  /** For reading (and writing without injected faults). */
   public Journal(Path directory, VmId vmid) {
+    this(directory, vmid, WriteFaults.NONE);
+  }
+
+  Journal(Path directory, VmId vmid, WriteFaults faults) {
     this.file = directory.resolve(vmid + ".jsonl");
     this.vmid = vmid;
+    this.faults = faults;
   }
 
   public VmId vmid() {
     return vmid;
   }
 
-  /** The guests that have a journal in {@code directory}. */
-  public static List<VmId> guests(Path directory) {
-    if (!Files.isDirectory(directory)) {
-      return List.of();
-    }
-    try (Stream<Path> files = Files.list(directory)) {
-      return files.map(f -> f.getFileName().toString())
-          .filter(name -> name.matches("[0-9]{3,9}\\.jsonl"))
-          .map(name -> VmId.parse(name.substring(0, name.indexOf('.'))))
-          .sorted()
-          .toList();
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot list " + directory, e);
-    }
+  public Path file() {
+    return file;
   }
 
+  /** What the journal says, and which of its lines cannot be read. */
+  public JournalReading read() {
+    return JournalReader.read(file);
+  }
+
+  /** Nothing noted (unreadable lines aside: see {@link JournalReading#isEmpty}). */
   public boolean isEmpty() {
     return changes().isEmpty();
   }
 
-  /** Notes a change before it is made; returns its number for {@link #result}. */
+  /**
+   * Notes a change before it is made; returns its number for {@link #result}. When the line cannot be
+   * made whole on disk it is taken back and this throws: the caller must not make the change.
+   */
   public int intent(Change change, Instant at) {
-    int seq = lines().stream().mapToInt(l -> ((Number) l.getOrDefault("seq", 0)).intValue()).max().orElse(0) + 1;
+    int seq = read().lastSeq() + 1;
     Map<String, Object> line = new LinkedHashMap<>();
     line.put("seq", seq);
     line.put("at", at.toString());
     line.put("intent", ChangeCodec.toMap(change));
-    append(line);
+    try {
+      append("intent", line);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot note " + change.target() + " in the journal " + file + ": " + e.getMessage()
+          + "; the change is not made", e);
+    }
     return seq;
   }
 
-  /** How change {@code seq} went: {@code ok}, or what failed. */
+  /**
+   * How change {@code seq} went: {@code ok}, or what failed. Tried twice; if the disk still refuses,
+   * nothing is lost: the whole intent before it lists the change, and a reconcile checks the host for
+   * every intent, with or without a result.
+   */
   public void result(int seq, String result) {
     Map<String, Object> line = new LinkedHashMap<>();
     line.put("seq", seq);
     line.put("result", result);
-    append(line);
+    if (!appended("result", line)) {
+      appended("result", line);
+    }
   }
 
   /** Notes that a pre-start succeeded: from here the guest is starting, then running. */
   public void started(Instant at) {
-    append(Map.of("started", at.toString()));
+    try {
+      append("started", Map.of("started", at.toString()));
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot note the start in the journal " + file + ": " + e.getMessage(), e);
+    }
   }
 
   /** When the last pre-start succeeded, if one did since the journal began. */
   public Optional<Instant> lastStarted() {
-    return lines().stream().filter(l -> l.containsKey("started")).reduce((a, b) -> b)
-        .map(l -> Instant.parse(String.valueOf(l.get("started"))));
+    return read().lastStarted();
   }
 
   /** Whether a change to {@code target} is noted already (that first note knows how it was before). */
@@ -104,18 +127,7 @@ public final class Journal {
    * undoing a change checks the host first, so it does not matter whether the change was made.
    */
   public List<Change> changes() {
-    List<Change> out = new ArrayList<>();
-    for (Map<String, Object> line : lines()) {
-      if (line.get("seq") instanceof Number && line.get("intent") instanceof Map<?, ?> intent) {
-        try {
-          Instant.parse(String.valueOf(line.get("at"))); // an intent line as guesthook writes it
-          out.add(ChangeCodec.fromMap(intent));
-        } catch (RuntimeException unreadable) {
-          // A line this version cannot read is no change it can undo; it stays in the file for a person.
-        }
-      }
-    }
-    return out;
+    return read().changes();
   }
 
   /** Forgets everything: the guest holds nothing any more. */
@@ -127,45 +139,70 @@ public final class Journal {
     }
   }
 
-  private List<Map<String, Object>> lines() {
-    List<String> text;
+  private boolean appended(String kind, Map<String, Object> line) {
     try {
-      text = Files.readAllLines(file, StandardCharsets.UTF_8);
-    } catch (NoSuchFileException e) {
-      return List.of();
+      append(kind, line);
+      return true;
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot read " + file, e);
+      return false;
     }
-    List<Map<String, Object>> out = new ArrayList<>();
-    for (String line : text) {
-      try {
-        out.add(JSON.readValue(line, new TypeReference<LinkedHashMap<String, Object>>() {}));
-      } catch (IOException torn) {
-        // Torn by a crash mid-write: that change was not made yet, the intent did not reach the disk.
-      }
-    }
-    return out;
   }
 
-  /** Appends one line and syncs it, and the folder when the file is new, before returning. */
-  private void append(Map<String, Object> line) {
-    try {
-      Path dir = file.getParent();
+  /**
+   * Appends one line, whole, and syncs it (and the folder when the file or the folder is new) before
+   * returning. A write the disk cuts short is taken back, so the file never ends in a torn line of ours;
+   * a torn line left by a crash is ended first, so it does not swallow this one.
+   */
+  private void append(String kind, Map<String, Object> line) throws IOException {
+    Path dir = file.getParent();
+    if (!Files.isDirectory(dir)) {
       Files.createDirectories(dir);
-      boolean created = !Files.exists(file);
-      byte[] bytes = (JSON.writeValueAsString(line) + "\n").getBytes(StandardCharsets.UTF_8);
-      try (FileChannel out = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.APPEND, StandardOpenOption.WRITE)) {
-        out.write(ByteBuffer.wrap(bytes));
-        out.force(true);
-      }
-      if (created) {
-        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
-        try (FileChannel folder = FileChannel.open(dir, StandardOpenOption.READ)) {
-          folder.force(true);
+      sync(dir.getParent());
+    }
+    boolean created = Files.notExists(file, LinkOption.NOFOLLOW_LINKS);
+    try (FileChannel out = FileChannel.open(file, APPENDING, OWNER_ONLY)) {
+      long size = out.size();
+      String text = (endsTorn(out, size) ? "\n" : "") + JSON.writeValueAsString(line) + "\n";
+      ByteBuffer bytes = ByteBuffer.wrap(text.getBytes(StandardCharsets.UTF_8));
+      out.position(size);
+      try {
+        LineWriter writer = LineWriter.of(faults.next(kind));
+        while (bytes.hasRemaining()) {
+          writer.write(out, bytes);
         }
+        out.force(true);
+      } catch (IOException e) {
+        takeBack(out, size);
+        throw e;
       }
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot write the journal " + file + ": " + e.getMessage(), e);
+    }
+    if (created) {
+      sync(dir);
+    }
+  }
+
+  private static boolean endsTorn(FileChannel file, long size) throws IOException {
+    if (size == 0) {
+      return false;
+    }
+    ByteBuffer last = ByteBuffer.allocate(1);
+    file.read(last, size - 1);
+    return last.get(0) != '\n';
+  }
+
+  /** Cuts off what a failed write left; if even that fails, the torn rest is read as a torn line, and kept. */
+  private static void takeBack(FileChannel file, long size) {
+    try {
+      file.truncate(size);
+      file.force(true);
+    } catch (IOException stillTorn) {
+      // JournalReader reports it and holds what it names.
+    }
+  }
+
+  private static void sync(Path directory) throws IOException {
+    try (FileChannel folder = FileChannel.open(directory, StandardOpenOption.READ)) {
+      folder.force(true);
     }
   }
 }

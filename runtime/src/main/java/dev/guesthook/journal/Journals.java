@@ -22,21 +22,33 @@ public final class Journals {
   private final Locks locks;
   private final Duration lockWait;
   private final Clock clock;
+  private final WriteFaults faults;
 
   public Journals(Path directory, Locks locks, Duration lockWait, Clock clock) {
+    this(directory, locks, lockWait, clock, WriteFaults.NONE);
+  }
+
+  private Journals(Path directory, Locks locks, Duration lockWait, Clock clock, WriteFaults faults) {
     this.directory = directory;
     this.locks = locks;
     this.lockWait = lockWait;
     this.clock = clock;
+    this.faults = faults;
   }
 
   /** The runtime's places under a host root ({@code /} on a node, the sandbox otherwise). */
   public static Journals under(Path root, Duration lockWait, Clock clock) {
-    return new Journals(root.resolve("var/lib/guesthook/journal"), new Locks(root.resolve("run/guesthook/locks")), lockWait, clock);
+    return new Journals(root.resolve("var/lib/guesthook/journal"), new Locks(root.resolve("run/guesthook/locks")), lockWait, clock,
+        WriteFaults.under(root));
   }
 
   public Journal of(VmId vmid) {
-    return new Journal(directory, vmid);
+    return new Journal(directory, vmid, faults);
+  }
+
+  /** The guests with a journal, and the folder's strays (reported, never read). */
+  public JournalFolder folder() {
+    return JournalFolder.list(directory);
   }
 
   public Path directory() {
@@ -60,12 +72,15 @@ public final class Journals {
     return "vm-" + vmid;
   }
 
-  /** Devices noted in any other guest's journal. */
+  /**
+   * Devices noted in any other guest's journal, and those its unreadable lines name: a journal that
+   * cannot be read whole keeps what it may hold, and never stops this guest's choice.
+   */
   public Set<PciAddress> heldByOthers(VmId vmid) {
     Set<PciAddress> held = new HashSet<>();
-    for (VmId other : Journal.guests(directory)) {
+    for (VmId other : folder().guests()) {
       if (!other.equals(vmid)) {
-        of(other).changes().forEach(change -> held.add(change.device()));
+        held.addAll(of(other).read().devices());
       }
     }
     return held;
@@ -103,6 +118,7 @@ public final class Journals {
       }
     }
 
+    /** The intent is whole on disk before {@code action} runs; when it cannot be, this throws and nothing is done. */
     @Override
     public void apply(Change change, Runnable action) {
       if (!noting || journal.has(change.target())) {

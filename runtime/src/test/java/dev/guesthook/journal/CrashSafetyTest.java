@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.guesthook.devices.Devices;
+import dev.guesthook.host.sim.Faults;
 import dev.guesthook.host.sim.SimulatedHost;
 import dev.guesthook.id.PciAddress;
 import dev.guesthook.sandbox.Sandbox;
@@ -80,6 +81,59 @@ class CrashSafetyTest {
     }
     assertTrue(crashes >= 20, "a three-device pre-start makes more than ten host changes; crashed at " + crashes);
     assertEquals("vfio-pci", driver("0000:0b:00.0"));
+  }
+
+  /**
+   * Each journal write of the same pre-start fails in turn, cut short (a file-size limit) and with
+   * ENOSPC (a full disk): a failed intent stops its change and the start, a failed result is written
+   * again. Then the start is taken back as a reconcile takes it back (after a failed pre-start at
+   * once; after a successful one, once the node has rebooted without a post-stop): the host is as before.
+   */
+  @Test
+  void aJournalWriteFailingAtAnyPointLeavesTheHostAsItWasAfterAReconcile() throws Exception {
+    Map<String, String> before = host();
+    int tried = 0;
+    int identical = 0;
+    for (String kind : List.of("intent", "result")) {
+      for (String how : List.of("short", "ENOSPC")) {
+        for (int nth = 1; ; nth++) {
+          Faults faults = SimulatedHost.sandbox(root).faults().failJournalWrite(kind, nth, how);
+          Cli.Result start = guesthook("900", "pre-start");
+          String point = kind + " write " + nth + " " + how + ": ";
+          if (!faults.pending().isEmpty()) {
+            assertEquals(0, start.exitCode(), point + start); // fewer writes than that: nothing failed
+            Files.delete(root.resolve(".simulator/faults.json"));
+            rebootedAndReconciled(point);
+            break;
+          }
+          tried++;
+          if (kind.equals("intent")) {
+            assertEquals(1, start.exitCode(), point + start);
+            assertTrue(start.out().contains("; the change is not made"), point + start);
+            assertEquals(0, guesthook("reconcile").exitCode(), point);
+          } else {
+            assertEquals(0, start.exitCode(), point + "written again\n" + start);
+            assertTrue(Files.readString(root.resolve("var/lib/guesthook/journal/900.jsonl")).contains("{\"seq\":" + nth + ",\"result\":\"ok\"}"),
+                point + "the result is in the journal");
+            rebootedAndReconciled(point);
+          }
+          Map<String, String> after = host();
+          assertEquals(before, after, point + "the host after the reconcile differs in " + differences(before, after));
+          identical++;
+        }
+      }
+    }
+    System.out.println("journal write faults: " + tried + " points tried, " + identical + " identical after reconcile");
+    assertTrue(tried >= 20, "a three-device pre-start writes more than five intents and five results; tried " + tried);
+  }
+
+  /** The node reboots after a successful pre-start and no post-stop comes: the boot-time reconcile puts it all back. */
+  private void rebootedAndReconciled(String point) throws Exception {
+    Path stat = root.resolve("proc/stat");
+    Files.writeString(stat, "cpu  1 2 3\nbtime " + (java.time.Instant.now().getEpochSecond() + 1) + "\n");
+    Cli.Result boot = guesthook("reconcile");
+    Files.delete(stat);
+    assertEquals(0, boot.exitCode(), point + boot);
   }
 
   @Test

@@ -121,12 +121,22 @@ public final class HostTree {
           continue;
         }
         String mode = PosixFilePermissions.toString(Files.getPosixFilePermissions(path));
-        files.put(relative, mode + (Files.isRegularFile(path) ? " " + Files.readString(path) : " dir"));
+        files.put(relative, mode + (Files.isRegularFile(path) ? " " + content(path) : " dir"));
       }
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
     return files;
+  }
+
+  /** A file's text; a file that is not UTF-8 (a damaged journal, say) as its bytes, so it is compared exactly too. */
+  private static String content(Path file) throws IOException {
+    byte[] bytes = Files.readAllBytes(file);
+    try {
+      return StandardCharsets.UTF_8.newDecoder().decode(java.nio.ByteBuffer.wrap(bytes)).toString();
+    } catch (java.nio.charset.CharacterCodingException notText) {
+      return "bytes " + java.util.HexFormat.of().formatHex(bytes);
+    }
   }
 
   private static void write(Path file, String content, String mode) {

@@ -8,7 +8,10 @@ import dev.guesthook.host.HostCommand;
 import dev.guesthook.host.HostException;
 import dev.guesthook.host.HostPath;
 import dev.guesthook.host.MutableTree;
+import dev.guesthook.host.real.FileTree;
 import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -17,7 +20,8 @@ import java.util.regex.Pattern;
 
 /**
  * Faults to inject into the simulated kernel: make a write fail with an errno, make a command fail,
- * make a device vanish right after a write, end the process mid-change. They are kept in the host tree
+ * make a device vanish right after a write, end the process mid-change, cut a line of guesthook's own
+ * journal short or fail it with ENOSPC. They are kept in the host tree
  * ({@code /.simulator/faults.json}) so that a fault set up by a test reaches a guesthook process it
  * starts, and each fires a given number of times.
  */
@@ -42,6 +46,12 @@ public final class Faults {
 
   public Faults(MutableTree tree) {
     this.tree = tree;
+  }
+
+  /** The faults of the sandbox at {@code root}; none for a tree that is not a sandbox (a node's /). */
+  public static Optional<Faults> ofSandbox(Path root) {
+    return Files.isRegularFile(SimulatedHost.SANDBOX_MARKER.under(root)) ? Optional.of(new Faults(new FileTree(root)))
+        : Optional.empty();
   }
 
   /** Writes to paths matching {@code glob} ({@code *} within a name, {@code **} across) fail once. */
@@ -108,6 +118,24 @@ public final class Faults {
     if (changeFails().isPresent()) {
       throw new HostException("EIO", path + ": " + STRERROR.get("EIO") + " (injected fault)");
     }
+  }
+
+  /**
+   * The {@code nth} write of a journal line of {@code kind} ({@code intent} or {@code result}) fails:
+   * {@code short} writes part of the line and then fails with EFBIG (a file-size limit), {@code ENOSPC}
+   * writes nothing (a full disk).
+   */
+  public Faults failJournalWrite(String kind, int nth, String how) {
+    if (!List.of("intent", "result").contains(kind) || !List.of("short", "ENOSPC").contains(how) || nth < 1) {
+      throw new IllegalArgumentException("journal fault " + kind + " #" + nth + " " + how
+          + ": expected intent or result, 1 or more, short or ENOSPC");
+    }
+    return add(new Rule("journal-" + kind, "", how, 0, null, null, nth));
+  }
+
+  /** Counts down a {@link #failJournalWrite} fault for this write; how it fails when it is due. */
+  public Optional<String> journalWrite(String kind) {
+    return take(r -> r.on().equals("journal-" + kind)).filter(r -> r.times() <= 1).map(Rule::errno);
   }
 
   /** A crash point: counts down a {@link #crashAtStep} fault and ends the process when it reaches it. */
