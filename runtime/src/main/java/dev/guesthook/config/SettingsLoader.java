@@ -193,8 +193,8 @@ public final class SettingsLoader {
         // named (in the file, GUESTHOOK_HOOK_DIRS or --hooks) must.
         defaultHookDirs(root).equals(merged.getJsonArray("hook-dirs")) ? Set.of(adminHooks) : Set.of(),
         seconds(merged, sources),
-        hostPath(root, string(merged, "recording-dir", sources)),
-        hostPath(root, string(merged, "cache-dir", sources)),
+        hostPath(root, merged, "recording-dir", sources),
+        hostPath(root, merged, "cache-dir", sources),
         level(merged, sources),
         bool(merged, "strict", sources),
         Optional.ofNullable(merged.getValue("node")).map(Object::toString),
@@ -232,8 +232,16 @@ public final class SettingsLoader {
     return vms;
   }
 
-  private static Path hostPath(Path root, String absolute) {
-    return root.resolve(absolute.replaceFirst("^/+", ""));
+  /** A folder guesthook writes as root: on the host under --root, never above it ({@code ..}). */
+  private static Path hostPath(Path root, JsonObject merged, String key, Sources sources) throws ConfigException {
+    String absolute = string(merged, key, sources);
+    Path base = root.toAbsolutePath().normalize();
+    Path path = base.resolve(absolute.replaceFirst("^/+", "")).normalize();
+    if (!path.startsWith(base)) {
+      throw new ConfigException(sources.of(key) + ": '" + absolute + "' leads out of the root " + root
+          + "; fix: give a path on the host without '..', such as /var/lib/guesthook/recordings");
+    }
+    return path;
   }
 
   private static boolean bool(JsonObject config, String key, Sources sources) throws ConfigException {

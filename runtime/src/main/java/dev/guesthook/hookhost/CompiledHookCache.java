@@ -1,13 +1,17 @@
 package dev.guesthook.hookhost;
 
+import dev.guesthook.files.SafeFiles;
+import dev.guesthook.files.UnsafePathException;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.nio.channels.Channels;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.PosixFilePermissions;
+import java.nio.file.LinkOption;
+import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
@@ -82,10 +86,10 @@ final class CompiledHookCache {
 
   private Optional<CompiledHookFile> read(String key) {
     Path entry = directory.resolve(key + ".jar");
-    if (!Files.isRegularFile(entry) || !trusted()) {
+    if (!SafeFiles.isRegularFile(entry) || !trusted()) {
       return Optional.empty();
     }
-    try (JarInputStream jar = new JarInputStream(Files.newInputStream(entry))) {
+    try (JarInputStream jar = new JarInputStream(Channels.newInputStream(SafeFiles.open(entry, StandardOpenOption.READ)))) {
       String scriptClass = jar.getManifest().getMainAttributes().getValue(SCRIPT_CLASS);
       Map<String, byte[]> classes = new LinkedHashMap<>();
       for (JarEntry item; (item = jar.getNextJarEntry()) != null; ) {
@@ -95,16 +99,13 @@ final class CompiledHookCache {
           ? Optional.empty()
           : Optional.of(new CompiledHookFile(scriptClass, classes));
     } catch (IOException | RuntimeException corrupt) {
-      return Optional.empty(); // a damaged entry is recompiled and replaced
+      return Optional.empty(); // a damaged or untrusted entry is recompiled and replaced
     }
   }
 
   private void store(String key, CompiledHookFile file) {
     try {
-      Files.createDirectories(directory, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
-      if (!trusted()) {
-        return;
-      }
+      SafeFiles.folder(directory);
       Path temp = Files.createTempFile(directory, key, ".tmp");
       try {
         write(temp, file);
@@ -112,18 +113,21 @@ final class CompiledHookCache {
       } finally {
         Files.deleteIfExists(temp);
       }
+    } catch (UnsafePathException e) {
+      unusableReason = "hook cache not used: " + e.getMessage();
     } catch (IOException | UnsupportedOperationException e) {
       unusableReason = "cannot write the hook cache " + directory + ": " + e.getMessage();
     }
   }
 
+  /** Its folder and every one above it: a link on the way would send root's compiled code elsewhere. */
   private boolean trusted() {
-    Optional<String> problem = FileSafety.problem(directory.resolve("."));
-    if (Files.isDirectory(directory) && problem.isPresent()) {
+    Optional<String> problem = SafeFiles.folderProblem(directory);
+    if (problem.isPresent()) {
       unusableReason = "hook cache not used: " + problem.get();
       return false;
     }
-    return Files.isDirectory(directory);
+    return Files.isDirectory(directory, LinkOption.NOFOLLOW_LINKS);
   }
 
   private static void write(Path temp, CompiledHookFile file) throws IOException {

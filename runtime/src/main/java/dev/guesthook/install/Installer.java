@@ -1,6 +1,7 @@
 package dev.guesthook.install;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.guesthook.files.SafeFiles;
 import dev.guesthook.host.CommandResult;
 import dev.guesthook.host.HostCommand;
 import dev.guesthook.host.HostPort;
@@ -14,6 +15,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
@@ -192,13 +194,14 @@ public final class Installer {
 
   private void detach(VmId vmid, Plan plan) throws PveFileException {
     Path recordFile = recordFile(vmid);
-    if (!Files.exists(recordFile)) {
+    if (!Files.exists(recordFile, LinkOption.NOFOLLOW_LINKS)) {
       plan.unchanged("VM " + vmid + ": guesthook install did not attach it");
       return;
     }
     Map<?, ?> record;
     try {
-      record = JSON.readValue(recordFile.toFile(), Map.class);
+      // Read as guesthook wrote it: a planted link or a record someone else can edit would choose what root deletes.
+      record = JSON.readValue(SafeFiles.readString(recordFile).orElseThrow(), Map.class);
     } catch (IOException e) {
       plan.refuse("VM " + vmid + ": " + hostPath(recordFile) + " is unreadable: " + e.getMessage());
       return;
@@ -237,8 +240,7 @@ public final class Installer {
   }
 
   private void writeRecord(VmId vmid, Map<String, Object> record) throws IOException {
-    Files.createDirectories(recordFile(vmid).getParent());
-    Files.writeString(recordFile(vmid), JSON.writerWithDefaultPrettyPrinter().writeValueAsString(record) + "\n");
+    SafeFiles.writeString(recordFile(vmid), JSON.writerWithDefaultPrettyPrinter().writeValueAsString(record) + "\n");
   }
 
   private void run(String... argv) {

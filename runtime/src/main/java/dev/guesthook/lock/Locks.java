@@ -1,14 +1,13 @@
 package dev.guesthook.lock;
 
+import dev.guesthook.files.SafeFiles;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
@@ -78,11 +77,10 @@ public final class Locks {
   }
 
   private Optional<Held> lockFile(String key, String holder, long deadline, Semaphore local) throws IOException {
-    Files.createDirectories(directory);
-    Path file = directory.resolve(key + ".lock");
-    FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
+    // Truncated and written as root: never through a link, never in a folder someone else can change.
+    FileChannel channel = SafeFiles.open(directory.resolve(key + ".lock"), StandardOpenOption.CREATE,
+        StandardOpenOption.READ, StandardOpenOption.WRITE);
     try {
-      restrict(file);
       FileLock lock;
       while ((lock = channel.tryLock()) == null) {
         if (System.nanoTime() > deadline) {
@@ -120,18 +118,10 @@ public final class Locks {
   /** Who holds (or last held) the lock, as its holder described itself. */
   public String holderOf(String key) {
     try {
-      String text = Files.readString(directory.resolve(key + ".lock")).strip();
+      String text = SafeFiles.readString(directory.resolve(key + ".lock")).orElse("").strip();
       return text.isEmpty() ? "another thread of this process" : text;
     } catch (IOException e) {
       return "unknown";
-    }
-  }
-
-  private static void restrict(Path file) throws IOException {
-    try {
-      Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
-    } catch (UnsupportedOperationException e) {
-      // Not a POSIX file system: nothing to restrict.
     }
   }
 }

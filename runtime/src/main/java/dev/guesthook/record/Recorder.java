@@ -1,5 +1,6 @@
 package dev.guesthook.record;
 
+import dev.guesthook.files.SafeFiles;
 import dev.guesthook.dispatch.DispatchResult;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -9,7 +10,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.ZoneOffset;
 import java.util.function.Consumer;
 
@@ -59,19 +59,13 @@ public final class Recorder {
   }
 
   private void ensureDirectory() throws IOException {
-    if (!Files.isDirectory(directory)) {
-      Files.createDirectories(directory);
-      Files.setPosixFilePermissions(directory, PosixFilePermissions.fromString("rwx------"));
-    }
+    SafeFiles.folder(directory);
   }
 
+  /** Never through a link: root appending a guest's config to a file someone planted would leak it or break it. */
   private static void append(Path file, byte[] line) throws IOException {
-    boolean fresh = !Files.exists(file);
-    try (FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+    try (FileChannel channel = SafeFiles.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
         StandardOpenOption.APPEND)) {
-      if (fresh) {
-        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
-      }
       ByteBuffer buffer = ByteBuffer.wrap(line);
       while (buffer.hasRemaining()) {
         channel.write(buffer);

@@ -1,5 +1,6 @@
 package dev.guesthook.record;
 
+import dev.guesthook.files.SafeFiles;
 import dev.guesthook.id.VmId;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -24,7 +25,9 @@ public final class Recordings {
       return List.of();
     }
     try (Stream<Path> list = Files.list(dir)) {
+      // A link is no recording of ours: reading one as root would show whoever planted it another file.
       return list.filter(p -> NAME.matcher(p.getFileName().toString()).matches())
+          .filter(SafeFiles::isRegularFile)
           .sorted((a, b) -> order(a).compareTo(order(b)))
           .toList();
     }

@@ -1,22 +1,29 @@
 package dev.guesthook.serve;
 
 import java.io.BufferedOutputStream;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
 import java.nio.channels.Channels;
+import java.nio.channels.ClosedSelectorException;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.time.Duration;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import jdk.net.ExtendedSocketOptions;
@@ -25,7 +32,10 @@ import jdk.net.UnixDomainPrincipal;
 /**
  * The resident runtime's front door: a Unix domain socket (mode 0600) that takes one {@link PhaseCall}
  * per connection from the hookscript client, refuses peers of another uid than its own (SO_PEERCRED),
- * and streams the phase's output back. Different VMs' requests run in parallel.
+ * and streams the phase's output back. Different VMs' requests run in parallel. No client can wedge
+ * it: request lines are read by one selector thread (a silent peer is dropped after
+ * {@link #REQUEST_TIMEOUT}, the oldest beyond {@link #MAX_WAITING}), phases run on a bounded pool,
+ * failing accepts back off, and repeated log lines are rate-limited.
  */
 public final class ResidentRuntime implements AutoCloseable {
   /** Runs one phase, writing its task-log lines to {@code out}; completes with the exit code. */
@@ -34,22 +44,49 @@ public final class ResidentRuntime implements AutoCloseable {
     int run(PhaseCall call, PrintStream out) throws Exception;
   }
 
+  /** Connections that have not sent their request line yet; past this the oldest is dropped. */
+  static final int MAX_WAITING = 64;
+  /** Phases answered at once; more wait in line (Proxmox starts guests one after another anyway). */
+  static final int MAX_RUNNING = 64;
+  /** The hookscript client sends its request as it connects: a peer silent this long is not one. */
+  static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(5);
+  static final int MAX_REQUEST_BYTES = 512;
+  private static final long FIRST_BACKOFF_MILLIS = 10;
+  private static final long MAX_BACKOFF_MILLIS = 1000;
+  private static final Duration LOG_INTERVAL = Duration.ofSeconds(10);
+
   private final Path socket;
   private final PhaseRunner runner;
   private final Consumer<String> log;
-  private final ExecutorService workers = Executors.newCachedThreadPool(r -> {
-    Thread t = new Thread(r, "guesthook-request");
-    t.setDaemon(true);
-    return t;
-  });
+  private final RateLimitedLog limitedLog;
+  private final ThreadPoolExecutor workers = new ThreadPoolExecutor(MAX_RUNNING, MAX_RUNNING, 60, TimeUnit.SECONDS,
+      new LinkedBlockingQueue<>(), r -> {
+        Thread t = new Thread(r, "guesthook-request");
+        t.setDaemon(true);
+        return t;
+      });
+  /** Waiting connections in arrival order, so the oldest is the first dropped. */
+  private final Map<SocketChannel, Waiting> waiting = new LinkedHashMap<>();
+  private final Map<SocketChannel, String> complete = new LinkedHashMap<>();
   private ServerSocketChannel server;
+  private Selector selector;
   private Thread acceptor;
+  private long backoffMillis = FIRST_BACKOFF_MILLIS;
+  private long acceptPausedUntil;
   private volatile String ownUser;
+
+  /** A connection whose request line is still coming: held by no thread, only by the selector. */
+  private static final class Waiting {
+    final ByteBuffer request = ByteBuffer.allocate(MAX_REQUEST_BYTES + 1);
+    final long deadline = System.nanoTime() + REQUEST_TIMEOUT.toNanos();
+  }
 
   public ResidentRuntime(Path socket, PhaseRunner runner, Consumer<String> log) {
     this.socket = socket;
     this.runner = runner;
     this.log = log;
+    this.limitedLog = new RateLimitedLog(log, LOG_INTERVAL.toNanos(), System::nanoTime);
+    workers.allowCoreThreadTimeOut(true);
   }
 
   public void start() throws IOException {
@@ -58,38 +95,198 @@ public final class ResidentRuntime implements AutoCloseable {
     server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
     server.bind(UnixDomainSocketAddress.of(socket));
     Files.setPosixFilePermissions(socket, PosixFilePermissions.fromString("rw-------"));
-    acceptor = new Thread(this::acceptLoop, "guesthook-accept");
+    server.configureBlocking(false);
+    selector = Selector.open();
+    server.register(selector, SelectionKey.OP_ACCEPT);
+    acceptor = new Thread(this::selectLoop, "guesthook-accept");
     acceptor.setDaemon(true);
     acceptor.start();
     log.accept("guesthook serve: listening on " + socket);
   }
 
-  private void acceptLoop() {
-    while (server.isOpen()) {
+  /**
+   * One thread reads every request line without blocking, so idle or slow peers cost a buffer, not a
+   * thread, and a guest's request is handed to a worker as soon as its line is in.
+   */
+  private void selectLoop() {
+    try (Selector open = selector) {
+      while (server.isOpen()) {
+        selector.select(this::ready, nextWakeMillis());
+        handOver();
+        dropExpired();
+        resumeAcceptingWhenDue();
+      }
+    } catch (IOException | ClosedSelectorException e) {
+      if (server.isOpen()) {
+        log.accept("guesthook serve: stopped answering: " + e.getMessage());
+      }
+    } finally {
+      waiting.keySet().forEach(ResidentRuntime::closeQuietly);
+      waiting.clear();
+    }
+  }
+
+  private void ready(SelectionKey key) {
+    if (!key.isValid()) {
+      return;
+    }
+    if (key.isAcceptable()) {
+      acceptOne(key);
+    } else if (key.isReadable()) {
+      readSome(key);
+    }
+  }
+
+  private void acceptOne(SelectionKey key) {
+    SocketChannel client;
+    try {
+      client = server.accept();
+    } catch (IOException e) {
+      pauseAccepting(key, e);
+      return;
+    }
+    backoffMillis = FIRST_BACKOFF_MILLIS;
+    if (client == null) {
+      return;
+    }
+    if (waiting.size() >= MAX_WAITING) {
+      dropOldest("more than " + MAX_WAITING + " connections waiting to send a request");
+    }
+    try {
+      client.configureBlocking(false);
+      client.register(selector, SelectionKey.OP_READ);
+      waiting.put(client, new Waiting());
+    } catch (IOException e) {
+      closeQuietly(client);
+    }
+  }
+
+  /**
+   * accept(2) failing (out of file descriptors) fails again at once: stop asking for a while, doubling
+   * up to a second, instead of spinning a core; and give up the oldest silent peer's descriptor.
+   */
+  private void pauseAccepting(SelectionKey key, IOException e) {
+    limitedLog.line("accept", "guesthook serve: accept failed: " + e.getMessage() + "; retrying in " + backoffMillis + " ms");
+    key.interestOps(0);
+    acceptPausedUntil = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(backoffMillis);
+    backoffMillis = Math.min(backoffMillis * 2, MAX_BACKOFF_MILLIS);
+    if (!waiting.isEmpty()) {
+      dropOldest("out of file descriptors");
+    }
+  }
+
+  private void resumeAcceptingWhenDue() {
+    SelectionKey key = server.keyFor(selector);
+    if (key != null && key.isValid() && key.interestOps() == 0 && System.nanoTime() >= acceptPausedUntil) {
+      key.interestOps(SelectionKey.OP_ACCEPT);
+    }
+  }
+
+  private void readSome(SelectionKey key) {
+    SocketChannel client = (SocketChannel) key.channel();
+    Waiting state = waiting.get(client);
+    try {
+      int read = client.read(state.request);
+      if (read >= 0 && !hasWholeLine(state.request)) {
+        return;
+      }
+    } catch (IOException e) {
+      // Answered as an empty request below: the peer is gone or broken either way.
+    }
+    waiting.remove(client);
+    key.cancel();
+    complete.put(client, requestLine(state.request));
+  }
+
+  /** Requests whose line is in, to the workers: once the selector has let go of their channels. */
+  private void handOver() throws IOException {
+    if (complete.isEmpty()) {
+      return;
+    }
+    selector.selectNow(key -> {}); // deregisters the cancelled keys; what is ready now is seen next round
+    for (Map.Entry<SocketChannel, String> request : complete.entrySet()) {
+      SocketChannel client = request.getKey();
       try {
-        SocketChannel client = server.accept();
-        workers.execute(() -> serve(client));
-      } catch (IOException e) {
-        if (server.isOpen()) {
-          log.accept("guesthook serve: accept failed: " + e.getMessage());
-        }
+        client.configureBlocking(true); // the phase's answer is written as it comes
+        workers.execute(() -> serve(client, request.getValue()));
+      } catch (IOException | RejectedExecutionException e) {
+        closeQuietly(client);
+      }
+    }
+    complete.clear();
+  }
+
+  private static boolean hasWholeLine(ByteBuffer request) {
+    for (int i = 0; i < request.position(); i++) {
+      if (request.get(i) == '\n') {
+        return true;
+      }
+    }
+    return !request.hasRemaining();
+  }
+
+  /** The first line, at most a few hundred characters: anything longer is not a request. */
+  private static String requestLine(ByteBuffer request) {
+    String text = new String(request.array(), 0, Math.min(request.position(), MAX_REQUEST_BYTES), StandardCharsets.UTF_8);
+    int newline = text.indexOf('\n');
+    return newline < 0 ? text : text.substring(0, newline);
+  }
+
+  private void dropExpired() {
+    long now = System.nanoTime();
+    Iterator<Map.Entry<SocketChannel, Waiting>> entries = waiting.entrySet().iterator();
+    while (entries.hasNext()) {
+      Map.Entry<SocketChannel, Waiting> entry = entries.next();
+      if (now - entry.getValue().deadline >= 0) {
+        entries.remove();
+        closeQuietly(entry.getKey());
+        limitedLog.line("timeout", "guesthook serve: dropped a connection that sent no request within "
+            + REQUEST_TIMEOUT.toSeconds() + " s");
       }
     }
   }
 
-  private void serve(SocketChannel client) {
+  private void dropOldest(String why) {
+    Iterator<SocketChannel> oldest = waiting.keySet().iterator();
+    SocketChannel client = oldest.next();
+    oldest.remove();
+    closeQuietly(client);
+    limitedLog.line("dropped", "guesthook serve: dropped the oldest connection that sent no request (" + why + ")");
+  }
+
+  /** Until the first waiting peer's deadline or the end of an accept pause; 0 is select's "no limit". */
+  private long nextWakeMillis() {
+    long now = System.nanoTime();
+    long until = Long.MAX_VALUE;
+    if (!waiting.isEmpty()) {
+      until = waiting.values().iterator().next().deadline;
+    }
+    SelectionKey key = server.keyFor(selector);
+    if (key != null && key.isValid() && key.interestOps() == 0) {
+      until = Math.min(until, acceptPausedUntil);
+    }
+    return until == Long.MAX_VALUE ? 0 : Math.max(1, TimeUnit.NANOSECONDS.toMillis(until - now) + 1);
+  }
+
+  private static void closeQuietly(SocketChannel client) {
+    try {
+      client.close();
+    } catch (IOException e) {
+      // Gone already.
+    }
+  }
+
+  private void serve(SocketChannel client, String request) {
     // Buffered: the channel's stream is one write(2) per call, and the prefixing stream is fed a byte
     // at a time; the autoflushing PrintStream still sends every line as it comes, for the task log.
-    try (client;
-        OutputStream raw = new BufferedOutputStream(Channels.newOutputStream(client), 8192);
-        PrintStream out = new PrintStream(new LinePrefixingStream(raw), true, StandardCharsets.UTF_8)) {
-      BufferedReader in = new BufferedReader(new InputStreamReader(Channels.newInputStream(client), StandardCharsets.UTF_8));
-      // Read the request even from a peer that is refused, so its write never meets a closed socket.
-      String request = readLine(in);
+    try (client) {
+      OutputStream raw = new BufferedOutputStream(Channels.newOutputStream(client), 8192);
+      PrintStream out = new PrintStream(new LinePrefixingStream(raw), true, StandardCharsets.UTF_8);
+      // The request was read even from a peer that is refused, so its write never meets a closed socket.
       if (!sameUser(client)) {
         raw.write("X 2\n".getBytes(StandardCharsets.UTF_8));
         raw.flush();
-        log.accept("guesthook serve: refused a connection from another user");
+        limitedLog.line("refused", "guesthook serve: refused a connection from another user");
         return;
       }
       int exit;
@@ -106,20 +303,8 @@ public final class ResidentRuntime implements AutoCloseable {
       raw.write(("X " + exit + "\n").getBytes(StandardCharsets.UTF_8));
       raw.flush();
     } catch (IOException e) {
-      log.accept("guesthook serve: a client went away: " + e.getMessage());
+      limitedLog.line("gone", "guesthook serve: a client went away: " + e.getMessage());
     }
-  }
-
-  /** One request line, at most a few hundred characters: anything longer is not a request. */
-  private static String readLine(BufferedReader in) throws IOException {
-    StringBuilder line = new StringBuilder();
-    for (int c = in.read(); c != -1 && c != '\n'; c = in.read()) {
-      if (line.length() > 512) {
-        break;
-      }
-      line.append((char) c);
-    }
-    return line.toString();
   }
 
   /** Only the runtime's own user (root on a node) may ask it to act on the host. */
@@ -142,6 +327,12 @@ public final class ResidentRuntime implements AutoCloseable {
   public void close() throws IOException {
     if (server != null) {
       server.close();
+      selector.wakeup();
+      try {
+        acceptor.join(TimeUnit.SECONDS.toMillis(5)); // it hands no more requests to the workers
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
     }
     workers.shutdown();
     try {

@@ -1,5 +1,6 @@
 package dev.guesthook.host.real;
 
+import dev.guesthook.files.SafeFiles;
 import dev.guesthook.host.HostException;
 import dev.guesthook.host.MutableTree;
 import dev.guesthook.host.HostPath;
@@ -26,10 +27,71 @@ public final class FileTree implements MutableTree {
   /** sysfs attributes are one page; Proxmox files are at most 1 MiB. Anything larger is refused. */
   static final int MAX_READ_BYTES = 1024 * 1024;
 
+  /** As many links as the kernel follows in one lookup before ELOOP. */
+  private static final int MAX_LINKS = 40;
+  /** guesthook's own folders on a host: a link in them was planted, never made by guesthook. */
+  private static final List<HostPath> OWN_FOLDERS = List.of(
+      HostPath.of("run", "guesthook"), HostPath.of("var", "lib", "guesthook"), HostPath.of("var", "cache", "guesthook"));
+
   private final Path root;
 
   public FileTree(Path root) {
     this.root = root.toAbsolutePath().normalize();
+  }
+
+  /**
+   * Where a path of this host is, refused when a link would take a write elsewhere: in guesthook's
+   * own folders no link is followed (and each folder must be trusted, as {@link SafeFiles} says),
+   * and on a tree under a root (a sandbox) no link may lead out of it.
+   */
+  private Path at(HostPath path) {
+    Path file = path.under(root);
+    if (OWN_FOLDERS.stream().anyMatch(path::startsWith)) {
+      refuseLinks(path, file);
+    } else {
+      refuseLeavingRoot(path, file);
+    }
+    return file;
+  }
+
+  private static void refuseLinks(HostPath path, Path file) {
+    Optional<String> folder = SafeFiles.folderProblem(file.getParent());
+    if (folder.isPresent()) {
+      throw new HostException("EPERM", path + ": " + folder.get());
+    }
+    if (Files.isSymbolicLink(file)) {
+      throw new HostException("ELOOP", path + ": is a symbolic link in guesthook's own folder; not followed (fix: remove it)");
+    }
+  }
+
+  private void refuseLeavingRoot(HostPath path, Path file) {
+    if (root.getParent() == null) {
+      return; // the real host's root: every path is on it
+    }
+    try {
+      Path real = realLocation(file, MAX_LINKS);
+      if (!real.startsWith(realLocation(root, MAX_LINKS))) {
+        throw new HostException("EXDEV", path + ": a link leads out of " + root + " (to " + real + "); refused");
+      }
+    } catch (IOException e) {
+      throw translate(path, e);
+    }
+  }
+
+  /** Where a path really is, following links: also a last link whose target does not exist yet. */
+  private static Path realLocation(Path file, int linksLeft) throws IOException {
+    if (Files.exists(file)) {
+      return file.toRealPath();
+    }
+    Path parent = file.getParent();
+    Path here = (parent == null ? file.getRoot() : realLocation(parent, linksLeft)).resolve(file.getFileName());
+    if (!Files.isSymbolicLink(here)) {
+      return here;
+    }
+    if (linksLeft == 0) {
+      throw new FileSystemException(file.toString(), null, "Too many levels of symbolic links");
+    }
+    return realLocation(here.getParent().resolve(Files.readSymbolicLink(here)).normalize(), linksLeft - 1);
   }
 
   public Path root() {
@@ -47,7 +109,7 @@ public final class FileTree implements MutableTree {
       return read(path); // the ENOENT read gives
     }
     ProcessBuilder flock = new ProcessBuilder("flock", "--shared", "--wait", Long.toString(LOCK_WAIT_SECONDS),
-        lock.under(root).toString(), "cat", "--", path.under(root).toString());
+        at(lock).toString(), "cat", "--", at(path).toString());
     try {
       Process process = flock.redirectError(ProcessBuilder.Redirect.DISCARD).start();
       process.getOutputStream().close();
@@ -68,7 +130,7 @@ public final class FileTree implements MutableTree {
 
   @Override
   public String read(HostPath path) {
-    Path file = path.under(root);
+    Path file = at(path);
     try (InputStream in = Files.newInputStream(file)) {
       byte[] bytes = in.readNBytes(MAX_READ_BYTES + 1);
       if (bytes.length > MAX_READ_BYTES) {
@@ -81,7 +143,7 @@ public final class FileTree implements MutableTree {
   }
 
   public void write(HostPath path, String value) {
-    Path file = path.under(root);
+    Path file = at(path);
     // One write(2) call, like `echo -n value > attr`: sysfs takes a store per write call.
     try {
       Files.write(
@@ -100,7 +162,7 @@ public final class FileTree implements MutableTree {
   }
 
   public List<String> list(HostPath directory) {
-    try (Stream<Path> entries = Files.list(directory.under(root))) {
+    try (Stream<Path> entries = Files.list(at(directory))) {
       return entries.map(p -> p.getFileName().toString()).sorted().toList();
     } catch (IOException e) {
       throw translate(directory, e);
@@ -136,7 +198,7 @@ public final class FileTree implements MutableTree {
 
   public void createDirectories(HostPath directory) {
     try {
-      Files.createDirectories(directory.under(root));
+      Files.createDirectories(at(directory));
     } catch (IOException e) {
       throw translate(directory, e);
     }
@@ -144,7 +206,7 @@ public final class FileTree implements MutableTree {
 
   public void delete(HostPath path) {
     try {
-      Files.deleteIfExists(path.under(root));
+      Files.deleteIfExists(at(path));
     } catch (IOException e) {
       throw translate(path, e);
     }
@@ -152,7 +214,7 @@ public final class FileTree implements MutableTree {
 
   public void makeDirectory(HostPath directory) {
     try {
-      Files.createDirectory(directory.under(root));
+      Files.createDirectory(at(directory));
     } catch (java.nio.file.FileAlreadyExistsException e) {
       if (!Files.isDirectory(directory.under(root))) {
         throw new HostException("EEXIST", directory + ": exists and is not a directory");
@@ -165,7 +227,7 @@ public final class FileTree implements MutableTree {
   /** Links are written relative, so a tree stays consistent wherever it is copied or mounted. */
   public void link(HostPath link, HostPath target) {
     try {
-      Path parent = link.parent().under(root).toRealPath();
+      Path parent = at(link.parent()).toRealPath();
       Path file = parent.resolve(link.name());
       Files.deleteIfExists(file);
       Files.createSymbolicLink(file, parent.relativize(target.under(root.toRealPath())));
@@ -175,7 +237,7 @@ public final class FileTree implements MutableTree {
   }
 
   public void removeTree(HostPath path) {
-    Path top = path.under(root);
+    Path top = at(path);
     if (!Files.exists(top, LinkOption.NOFOLLOW_LINKS)) {
       return;
     }

@@ -1,0 +1,141 @@
+package dev.guesthook.abuse;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.guesthook.serve.ResidentRuntime;
+import java.io.IOException;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Clients that connect and say nothing, or so many that descriptors run out, must not wedge {@code serve}. */
+class ServeAbuseTest {
+  static final int IDLE_CLIENTS = 300;
+  static final int CALLS = 200;
+
+  @TempDir Path base;
+  final ConcurrentLinkedQueue<String> log = new ConcurrentLinkedQueue<>();
+  final List<SocketChannel> idle = new ArrayList<>();
+  ResidentRuntime runtime;
+
+  private Path serve() throws IOException {
+    Path socket = base.resolve("guesthook.sock");
+    runtime = new ResidentRuntime(socket, (call, out) -> {
+      out.println("VM " + call.vmid() + " " + call.phase());
+      return 0;
+    }, log::add);
+    runtime.start();
+    return socket;
+  }
+
+  @AfterEach
+  void stop() throws Exception {
+    for (SocketChannel client : idle) {
+      client.close();
+    }
+    if (runtime != null) {
+      runtime.close();
+    }
+  }
+
+  @Test
+  void idleClientsHoldNoThreadAndDoNotDelayAnotherGuestsPhase() throws Exception {
+    Path socket = serve();
+    phaseLatencies(socket); // warm up: the JIT, the worker threads
+    long[] alone = phaseLatencies(socket);
+    int threadsBefore = Thread.activeCount();
+    for (int i = 0; i < IDLE_CLIENTS; i++) {
+      idle.add(SocketChannel.open(UnixDomainSocketAddress.of(socket)));
+    }
+    Thread.sleep(300);
+    int threadsWithIdle = Thread.activeCount();
+    long[] crowded = phaseLatencies(socket);
+    System.out.printf("serve: %d idle clients: threads %d -> %d; phase latency median %.2f ms, p99 %.2f ms"
+            + " (without them: median %.2f ms, p99 %.2f ms)%n", IDLE_CLIENTS, threadsBefore, threadsWithIdle,
+        millis(crowded, 50), millis(crowded, 99), millis(alone, 50), millis(alone, 99));
+    assertTrue(threadsWithIdle - threadsBefore <= 4, "threads " + threadsBefore + " -> " + threadsWithIdle);
+    assertTrue(millis(crowded, 50) - millis(alone, 50) < 5, "median " + millis(crowded, 50) + " vs " + millis(alone, 50));
+    assertTrue(millis(crowded, 99) < 100, "p99 " + millis(crowded, 99) + " ms");
+  }
+
+  @Test
+  void aClientThatSendsNothingIsDroppedAfterTheRequestTimeout() throws Exception {
+    Path socket = serve();
+    SocketChannel silent = SocketChannel.open(UnixDomainSocketAddress.of(socket));
+    idle.add(silent);
+    CompletableFuture<Integer> eof = CompletableFuture.supplyAsync(() -> {
+      try {
+        return silent.read(ByteBuffer.allocate(16));
+      } catch (IOException e) {
+        return -2;
+      }
+    });
+    assertEquals(-1, eof.get(10, TimeUnit.SECONDS), "the runtime closed the connection");
+  }
+
+  @Test
+  void outOfDescriptorsTheAcceptLoopBacksOffAndLogsLittle() throws Exception {
+    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    Process storm = new ProcessBuilder("sh", "-c", "ulimit -n 256 && exec \"$0\" -cp \"$1\" " + AcceptStorm.class.getName() + " \"$2\"",
+        java, System.getProperty("java.class.path"), base.resolve("storm.sock").toString())
+        .redirectErrorStream(true).redirectOutput(base.resolve("storm.out").toFile()).start();
+    boolean ended = storm.waitFor(60, TimeUnit.SECONDS);
+    if (!ended) {
+      storm.destroyForcibly().waitFor();
+    }
+    String output = Files.readString(base.resolve("storm.out"));
+    assertTrue(ended, "the runtime wedged: its clients could not even connect within 60 s; " + output);
+    Matcher figures = Pattern.compile("clients=(\\d+) lines=(\\d+) cpuMillis=(\\d+)").matcher(output);
+    assertTrue(figures.find(), output);
+    System.out.println("serve out of descriptors (ulimit -n 256): " + figures.group());
+    assertTrue(Long.parseLong(figures.group(2)) <= 3, "log lines in 2 s: " + output);
+    assertTrue(Long.parseLong(figures.group(3)) < 400, "CPU time in 2 s (no busy loop): " + output);
+  }
+
+  /** Nanoseconds of {@link #CALLS} phases, one after another, each as the hookscript client asks. */
+  private static long[] phaseLatencies(Path socket) throws IOException {
+    long[] took = new long[CALLS];
+    for (int i = 0; i < CALLS; i++) {
+      long start = System.nanoTime();
+      String answer = call(socket, "guesthook/1 101 pre-start -\n");
+      took[i] = System.nanoTime() - start;
+      assertEquals("L VM 101 pre-start\nX 0\n", answer);
+    }
+    Arrays.sort(took);
+    return took;
+  }
+
+  private static String call(Path socket, String request) throws IOException {
+    try (SocketChannel client = SocketChannel.open(StandardProtocolFamily.UNIX)) {
+      client.connect(UnixDomainSocketAddress.of(socket));
+      client.write(ByteBuffer.wrap(request.getBytes(StandardCharsets.UTF_8)));
+      ByteBuffer answer = ByteBuffer.allocate(4096);
+      while (client.read(answer) >= 0) {
+        if (!answer.hasRemaining()) {
+          break;
+        }
+      }
+      return new String(answer.array(), 0, answer.position(), StandardCharsets.UTF_8);
+    }
+  }
+
+  private static double millis(long[] sorted, int percentile) {
+    return sorted[Math.min(sorted.length - 1, sorted.length * percentile / 100)] / 1e6;
+  }
+}
