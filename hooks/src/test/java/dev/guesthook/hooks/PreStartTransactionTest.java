@@ -3,7 +3,6 @@ package dev.guesthook.hooks;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
 import dev.guesthook.dispatch.DispatchResult;
 import dev.guesthook.dispatch.HookOutcome;
@@ -24,12 +23,9 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -45,22 +41,6 @@ import org.junit.jupiter.api.io.TempDir;
  * ({@link SandboxSnapshot} says what is left out and why) and the guest's journal is empty.
  */
 class PreStartTransactionTest {
-  /**
-   * Cases that fail for a cause outside this test's reach. Remove when the Groovy compiler fix for
-   * closures capturing a shared for-loop variable lands: gpu-release.groovy's
-   * {@code undo { pci.restore(address, before) }} inside {@code for (PciAddress address : functions)}
-   * sees the loop's last address when it runs, so once the GPU's second function (its HDMI audio) was
-   * reached, the undo for the GPU puts the audio function on amdgpu and leaves the GPU on vfio-pci;
-   * the reconcile after the rollback repairs both, which the test refuses to count as a rollback.
-   */
-  private static final Set<String> KNOWN_FAILURES = Stream.of("gpu-passthrough", "mixed").flatMap(profile -> Stream.of(
-      "change 6 of 10: write /sys/bus/pci/devices/0000:0b:00.1/driver_override vfio-pci",
-      "change 7 of 10: write /sys/bus/pci/drivers/snd_hda_intel/unbind 0000:0b:00.1",
-      "change 8 of 10: write /sys/bus/pci/drivers_probe 0000:0b:00.1",
-      "change 9 of 10: mkdir /run/guesthook/state/601",
-      "change 10 of 10: write /run/guesthook/state/601/gpu-release.json",
-      "after change 10 of 10: a-later-hook-fails").map(step -> profile + "/601/" + step)).collect(Collectors.toSet());
-
   private static final Path STOCK = Path.of("stock").toAbsolutePath();
   private static final String LATER_HOOK = "a-later-hook-fails";
 
@@ -83,13 +63,7 @@ class PreStartTransactionTest {
 
   @TestFactory
   Stream<DynamicTest> aFailureAfterEveryHostChangeLeavesTheSandboxAsItWas() {
-    Set<String> made = new HashSet<>();
-    Stream<DynamicTest> cases = Arrays.stream(SandboxProfile.values()).flatMap(PreStartTransactionTest::casesOf)
-        .peek(c -> made.add(c.getDisplayName()));
-    // Runs after every case was made (JUnit takes the stream in order): a stale entry would hide nothing.
-    DynamicTest knownAreCases = DynamicTest.dynamicTest("every known failure names a case",
-        () -> assertEquals(Set.of(), KNOWN_FAILURES.stream().filter(name -> !made.contains(name)).collect(Collectors.toSet())));
-    return Stream.concat(cases, Stream.of(knownAreCases));
+    return Arrays.stream(SandboxProfile.values()).flatMap(PreStartTransactionTest::casesOf);
   }
 
   /** The cases of one profile: every example VM whose clean pre-start changes the host. */
@@ -126,7 +100,6 @@ class PreStartTransactionTest {
 
   /** The k-th change fails: changes 1 .. k-1 must be undone. */
   private static void changeFails(SandboxProfile profile, int vmid, int k, HostInteraction change, String name) {
-    assumeFalse(KNOWN_FAILURES.contains(name), "known failure; see KNOWN_FAILURES");
     Path root = sandboxes.fresh(profile);
     SandboxSnapshot before = SandboxSnapshot.of(root);
     SimulatedHost.sandbox(root).faults().failChange(k);
@@ -142,7 +115,6 @@ class PreStartTransactionTest {
 
   /** Every change made, then a later hook fails: all N changes must be undone. */
   private static void laterHookFails(SandboxProfile profile, int vmid, String name) {
-    assumeFalse(KNOWN_FAILURES.contains(name), "known failure; see KNOWN_FAILURES");
     Path root = sandboxes.fresh(profile);
     SandboxSnapshot before = SandboxSnapshot.of(root);
     Lifecycle.Outcome outcome = preStart(root, vmid, STOCK, laterHookDir);
