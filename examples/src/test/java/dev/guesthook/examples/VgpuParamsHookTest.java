@@ -3,6 +3,7 @@ package dev.guesthook.examples;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.guesthook.demo.ExampleHookSettings;
 import dev.guesthook.sandbox.Sandbox;
 import dev.guesthook.sandbox.SandboxProfile;
 import dev.guesthook.testkit.HostAssert;
@@ -35,6 +36,7 @@ class VgpuParamsHookTest {
   void l40s() throws Exception {
     root = base.resolve("host");
     Sandbox.create(root, SandboxProfile.NVIDIA_VGPU_VF);
+    ExampleHookSettings.addTo(root);
   }
 
   @Test

@@ -73,7 +73,6 @@ class SriovVfHookTest {
 
   @Test
   void aVfIndexOutOfRangeIsRefusedBeforeAnyChange() {
-    host.settings(503, "sriov-vf:\n  vfs:\n    - { pf: \"0000:03:00.0\", numvfs: 4, vf: 70 }\n");
     host.assertRefusedWithoutChange(503, "pre-start", "sriov-vf",
         "sriov-vf.vfs[0]: vf 70 out of range: 0000:03:00.0 will have 4 VFs (sriov_totalvfs 64)");
   }

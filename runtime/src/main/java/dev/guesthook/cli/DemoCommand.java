@@ -8,6 +8,7 @@ import dev.guesthook.config.Settings;
 import dev.guesthook.engine.Engine;
 import java.io.PrintStream;
 import dev.guesthook.record.Replayer;
+import dev.guesthook.demo.ExampleHookSettings;
 import dev.guesthook.sandbox.Sandbox;
 import dev.guesthook.sandbox.SandboxProfile;
 import java.io.IOException;
@@ -44,6 +45,7 @@ final class DemoCommand implements Callable<Integer> {
     try {
       sandbox = Files.createTempDirectory("guesthook-demo-");
       Sandbox.create(sandbox, SandboxProfile.MIXED);
+      ExampleHookSettings.addTo(sandbox);
     } catch (IOException e) {
       main.console.error("cannot create the demo sandbox: " + e.getMessage());
       return ExitCodes.INTERNAL;

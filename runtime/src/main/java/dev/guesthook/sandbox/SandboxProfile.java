@@ -154,7 +154,6 @@ public enum SandboxProfile {
           devices:
             - parent: "0000:41:00.0"
               type: NVIDIA L40S-8Q
-        vgpu-params: { params: "frame_rate_limiter=0 disable_vnc=1" }
         """);
   }
 
@@ -209,7 +208,6 @@ public enum SandboxProfile {
     s.vm(503, vm("Trading gateway whose settings ask for a VF the PF cannot have: its pre-start is rolled back.",
         "trading-gateway", "cpu: host", "scsi0: local-lvm:vm-503-disk-0,size=16G"));
     s.vmSettings(503, """
-        cpu-governor: { cpus: [2, 3], governor: performance }
         sriov-vf:
           vfs:
             - pf: "0000:03:00.0"

@@ -19,6 +19,7 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class AcceptStorm {
   public static void main(String[] args) throws Exception {
     Path socket = Path.of(args[0]);
+    cpuNanos(); // loads libmanagement now: with every descriptor taken, it could not be opened later
     AtomicLong lines = new AtomicLong();
     ResidentRuntime runtime = new ResidentRuntime(socket, (call, out) -> 0, line -> lines.incrementAndGet());
     runtime.start();

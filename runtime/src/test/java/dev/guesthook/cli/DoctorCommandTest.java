@@ -108,6 +108,7 @@ class DoctorCommandTest {
   void aHookFolderThatDoesNotExistFailsAndSettingsForHooksNotLoadedAreWarnings() throws Exception {
     Path missing = base.resolve("hooks-typo");
     Files.writeString(root.resolve("etc/pve/guesthook/502.yaml"), "sriov_vf:\n  vfs: []\n");
+    Files.writeString(root.resolve("etc/pve/guesthook/503.yaml"), "cpu-governor: { cpus: [2] }\n"); // not on this node
     Files.writeString(root.resolve("etc/pve/guesthook/504.yaml"), "sriov-vf:\n  vfs:\n    - { mapping: x, trust: \"no\" }\n");
     Map<String, String> before = HostTree.snapshotOf(root);
     Path stock = Path.of("../hooks/stock").toAbsolutePath().normalize();

@@ -102,9 +102,6 @@ class ServeTest {
 
   @Test
   void aFailedPreStartIsExitOneThroughTheClient() throws Exception {
-    // The sandbox's VM 503 also has settings for the example cpu-governor hook, which is not loaded here.
-    Files.writeString(root.resolve("etc/pve/guesthook/503.yaml"),
-        "sriov-vf:\n  vfs:\n    - { pf: \"0000:03:00.0\", numvfs: 4, vf: 70 }\n");
     Run run = client(env(), "503", "pre-start");
     assertEquals(1, run.exit(), run::out);
     assertTrue(run.out().contains("vf 70 out of range"), run::out);
