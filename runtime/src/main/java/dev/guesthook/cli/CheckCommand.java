@@ -26,10 +26,10 @@ import picocli.CommandLine.ParentCommand;
       "Check this node for PCI passthrough: IOMMU on, vfio modules loaded. With a VMID, also each",
       "hostpciN of the VM: the device is there, alone in its IOMMU group (its own functions and bridges",
       "allowed), its driver, free instances of its mdev type, its VF, its resource mapping, and the",
-      "q35/OVMF advice for a GPU with x-vga. Then each guest's hook settings (without a VMID, every guest's):",
-      "they must fit what the hooks declare; and each hook's own check of the host, made without changing",
-      "anything: an mdev type the GPU offers with enough free instances, a VF count within sriov_totalvfs, ...",
-      "Prints pass/warn/fail per line.",
+      "q35/OVMF advice for a GPU with x-vga. Then, for that VM (without a VMID, for every guest): hook files",
+      "that do not load, its hook settings against what each hook declares, and each hook's own check of the",
+      "host, made on a dry run: an mdev type the GPU offers with enough free instances, a VF count within",
+      "sriov_totalvfs, enough free VFs. Prints pass/warn/fail per line.",
       "Exit 0 with no fail, 1 with any fail, 2 on bad arguments or files."
     })
 final class CheckCommand implements Callable<Integer> {

@@ -30,8 +30,8 @@ import picocli.CommandLine.ParentCommand;
       "Reads, never changes: whether the resident runtime runs and listens; for every guest on this node,",
       "whether its hookscript is guesthook's client, present and executable on a storage this node has (or",
       "another script, or none); hook files that do not load; journals of guests that are not running;",
-      "recordings of guests that are no longer on this node; hook folders that do not exist; each guest's hook",
-      "settings against what its hooks declare (a hook name no loaded hook has is a warning).",
+      "recordings of guests that are no longer on this node; hook folders that do not exist; each guest's",
+      "hook settings against what its hooks declare (settings for a hook not loaded here are a warning).",
       "Each line is pass, warn or fail with the command that fixes it. Exit 0 without a fail, 1 with one."
     })
 final class DoctorCommand implements Callable<Integer> {
@@ -71,7 +71,8 @@ final class DoctorCommand implements Callable<Integer> {
       readiness.settingsProblem(vmid).ifPresent(problem -> {
         String fix = "; after correcting it: guesthook check " + vmid;
         items.add(problem instanceof SettingsException settingsError && settingsError.unknownHook()
-            ? CheckItem.warn("VM " + vmid + " settings", problem.getMessage() + fix)
+            ? CheckItem.warn("VM " + vmid + " settings", problem.getMessage() + "; its phases stop (exit 2) on this"
+                + " node until the hook is installed here or the settings go" + fix)
             : CheckItem.fail("VM " + vmid + " settings", problem.getMessage() + fix));
       });
     }

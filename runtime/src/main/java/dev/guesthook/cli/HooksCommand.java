@@ -70,7 +70,8 @@ final class HooksCommand implements Callable<Integer> {
         }
       }
       for (Notice notice : catalog.notices()) {
-        main.console.out().println(notice.severity().name().toLowerCase(Locale.ROOT) + ": " + notice.file() + ": " + notice.message());
+        String where = notice.message().startsWith(notice.file()) ? "" : notice.file() + ": ";
+        main.console.out().println(notice.severity().name().toLowerCase(Locale.ROOT) + ": " + where + notice.message());
       }
       catalog.cacheProblem().ifPresent(problem -> main.console.out().println("note: " + problem));
     }

@@ -70,7 +70,7 @@ public final class SettingsLoader {
         .compose(merged -> {
           try {
             return Future.succeededFuture(toSettings(merged.layers(), merged.document(), root,
-                new Sources(file, env, flagLayer)));
+                new Sources(file, merged.document(), env, flagLayer)));
           } catch (ConfigException e) {
             return Future.failedFuture(e);
           }
@@ -158,7 +158,7 @@ public final class SettingsLoader {
   }
 
   /** Remembers which layer set a key, so an error can point at the right place. */
-  private record Sources(Path file, JsonObject env, JsonObject flags) {
+  private record Sources(Path file, YamlNode.Mapping document, JsonObject env, JsonObject flags) {
     String of(String key) {
       if (flags.containsKey(key)) {
         return "--" + key;
@@ -166,7 +166,13 @@ public final class SettingsLoader {
       if (env.containsKey(key)) {
         return ENV_PREFIX + key.toUpperCase(Locale.ROOT).replace('-', '_');
       }
-      return file + ": " + key;
+      YamlNode value = document.get(key);
+      return (value == null ? file.toString() : value.mark().toString()) + ": " + key;
+    }
+
+    /** Whether the value came from the file, where a boolean is a YAML boolean, not a word. */
+    boolean fromFile(String key) {
+      return !flags.containsKey(key) && !env.containsKey(key) && document.get(key) != null;
     }
   }
 
@@ -249,10 +255,12 @@ public final class SettingsLoader {
     if (value instanceof Boolean b) {
       return b;
     }
-    if (value instanceof String s) {
-      return parseBoolean(sources.of(key), s);
+    if (value instanceof String s && !sources.fromFile(key)) {
+      return parseBoolean(sources.of(key), s); // an environment variable or flag is text
     }
-    throw new ConfigException(sources.of(key) + ": expected true or false, got '" + value + "'");
+    String found = sources.fromFile(key) ? sources.document().get(key).describe() : "'" + value + "'";
+    throw new ConfigException(sources.of(key) + ": expected true or false, found " + found
+        + "; fix: write true or false, without quotes");
   }
 
   private static String string(JsonObject config, String key, Sources sources) throws ConfigException {

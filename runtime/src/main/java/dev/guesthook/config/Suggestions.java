@@ -14,12 +14,18 @@ public final class Suggestions {
     String lower = typed.toLowerCase(Locale.ROOT);
     return known.stream()
         .min(Comparator.comparingInt((String name) -> distance(lower, name.toLowerCase(Locale.ROOT))))
-        .filter(name -> distance(lower, name.toLowerCase(Locale.ROOT)) <= Math.max(2, typed.length() / 3));
+        .filter(name -> distance(lower, name.toLowerCase(Locale.ROOT)) <= Math.max(2, typed.length() / 3)
+            || sharesAStart(lower, name.toLowerCase(Locale.ROOT)));
   }
 
   /** {@code ; did you mean 'numvfs'?}, or nothing. */
   public static String didYouMean(String typed, Collection<String> known) {
     return closest(typed, known).map(name -> "; did you mean '" + name + "'?").orElse("");
+  }
+
+  /** {@code boolean} for {@code bool}, {@code numvfs_total} for {@code numvfs}: one name begins the other. */
+  private static boolean sharesAStart(String typed, String name) {
+    return Math.min(typed.length(), name.length()) >= 3 && (typed.startsWith(name) || name.startsWith(typed));
   }
 
   /** Levenshtein distance, with '_' and '-' counted as the same character. */

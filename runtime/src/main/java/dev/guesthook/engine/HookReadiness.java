@@ -18,6 +18,7 @@ import dev.guesthook.id.VmId;
 import dev.guesthook.pve.Pve;
 import dev.guesthook.pve.PveFileException;
 import dev.guesthook.settings.GuestSettings;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
@@ -64,6 +65,9 @@ public final class HookReadiness {
     LifecycleEvent event = GuestPhase.event(new Pve(host), settings, vmid, Phase.PRE_START, clock.instant(),
         Optional.empty());
     HookCatalog catalog = loader().load(Optional.of(vmid));
+    // A hook file that does not load fails the phases it names; check says so before the phase does.
+    catalog.errors().forEach(error -> out.add(new Answer("hook file " + Path.of(error.file()).getFileName(),
+        HookCheck.Level.FAIL, error.message())));
     GuestSettings hookSettings;
     try {
       settings.requireHookDirs();

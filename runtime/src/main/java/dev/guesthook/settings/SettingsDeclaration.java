@@ -31,6 +31,8 @@ import java.util.regex.Pattern;
 public final class SettingsDeclaration {
   private static final Set<String> COMMON = Set.of("optional", "default", "description");
   private static final String NAME = "[A-Za-z][A-Za-z0-9_-]{0,63}";
+  private static final List<String> TYPES = List.of("string", "integer", "bool", "enumeration", "list", "map", "pci",
+      "mac", "driver", "mdevType", "vlan", "uuid");
 
   private final String where;
   private final List<Field> fields = new ArrayList<>();
@@ -169,6 +171,12 @@ public final class SettingsDeclaration {
   public void map(Map<String, ?> options, String name, Closure<?> fields) {
     Map<String, ?> checked = option(name, options, Set.of("open"));
     add(name, options, record(name, fields, checked.get("open")));
+  }
+
+  /** {@code boolean 'x'} or {@code int 'x'}: a type this DSL does not have, named with the one meant. */
+  public Object methodMissing(String method, Object args) {
+    throw new IllegalArgumentException(where + ": '" + method + "' is not a setting type" + Suggestions.didYouMean(method,
+        TYPES) + " (types: " + String.join(", ", TYPES) + ")");
   }
 
   private RecordType record(String name, Closure<?> body, Object open) {

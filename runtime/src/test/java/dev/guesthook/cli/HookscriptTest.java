@@ -159,8 +159,7 @@ class HookscriptTest {
 
     Cli.Result listing = run("hooks");
     assertEquals(1, listing.exitCode(), listing::toString);
-    assertTrue(listing.out().contains("error: " + host.hooks().resolve("bad.groovy") + ": "
-        + host.hooks() + "/bad.groovy:4:3: "), listing::toString);
+    assertTrue(listing.out().contains("error: " + host.hooks() + "/bad.groovy:4:3: "), listing::toString);
     assertTrue(listing.out().contains("good"), "the good hook still loads: " + listing);
 
     Cli.Result preStart = json("101", "pre-start");
@@ -365,6 +364,18 @@ class HookscriptTest {
     assertEquals(1, listed.exitCode(), listed::toString);
     assertTrue(listed.out().contains("hook 'tag': setting 'value': unknown option 'optinal'; did you mean 'optional'?"
         + " (known: default, description, max, min, optional)"), listed::toString);
+  }
+
+  @Test
+  void aSettingTypeThatDoesNotExistIsNamedWithTheOneMeantAndCheckReportsTheFile() throws Exception {
+    host.hook("tag.groovy", "hook('tag') { settings { boolean 'loud' }; on('pre-start') { ev -> } }\n");
+    Cli.Result listed = Cli.run(HostTree.args(host.options(), "hooks"));
+    assertEquals(1, listed.exitCode(), listed::toString);
+    assertTrue(listed.out().contains("hook 'tag': 'boolean' is not a setting type; did you mean 'bool'? (types: string,"
+        + " integer, bool, enumeration, list, map, pci, mac, driver, mdevType, vlan, uuid)"), listed::toString);
+    Cli.Result checked = Cli.run(HostTree.args(host.options(), "--json", "check", "101"));
+    assertEquals(1, checked.exitCode(), checked::toString);
+    assertTrue(checked.out().contains("\"subject\" : \"hook file tag.groovy\""), checked::toString);
   }
 
   @Test

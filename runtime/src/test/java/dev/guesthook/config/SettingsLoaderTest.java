@@ -79,7 +79,7 @@ class SettingsLoaderTest {
     Settings settings = load(vertx, new JsonObject(), Map.of());
     assertEquals(root, settings.root());
     Path file = root.resolve("etc/guesthook/guesthook.yaml");
-    assertEquals(List.of(file + ": root: ignored; the root can only be set with --root or GUESTHOOK_ROOT"),
+    assertEquals(List.of(file + ":1:7: root: ignored; the root can only be set with --root or GUESTHOOK_ROOT"),
         settings.warnings());
   }
 
@@ -91,6 +91,23 @@ class SettingsLoaderTest {
     assertEquals(file + ":2:1: hook-timout: unknown key; did you mean 'hook-timeout'? (known: cache-dir, dry-run,"
         + " hook-dirs, hook-timeout, hooks, log-level, node, recording-dir, root, simulate, strict, vms)",
         error.getCause().getMessage());
+  }
+
+  @Test
+  void theFilesOwnBooleansAreYamlBooleansAndErrorsNameTheirLine(Vertx vertx) throws Exception {
+    Path file = root.resolve("etc/guesthook/guesthook.yaml");
+    for (String value : List.of("yes", "\"true\"", "off", "1")) {
+      configFile("log-level: info\ndry-run: " + value + "\n");
+      Exception error = assertThrows(Exception.class, () -> load(vertx, new JsonObject(), Map.of()));
+      assertTrue(error.getCause().getMessage().startsWith(file + ":2:10: dry-run: expected true or false, found "),
+          error.getCause().getMessage());
+    }
+    configFile("hook-timeout: ten\n");
+    Exception error = assertThrows(Exception.class, () -> load(vertx, new JsonObject(), Map.of()));
+    assertTrue(error.getCause().getMessage().startsWith(file + ":1:15: hook-timeout: "), error.getCause().getMessage());
+    configFile("log-level: info\n");
+    assertEquals(true, load(vertx, new JsonObject(), Map.of("GUESTHOOK_DRY_RUN", "yes")).dryRun(),
+        "an environment variable is text: yes means yes");
   }
 
   @Test
