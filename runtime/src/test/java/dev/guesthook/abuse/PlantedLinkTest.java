@@ -144,7 +144,8 @@ class PlantedLinkTest {
       Files.writeString(config, key + ": /../../..\n");
       Cli.Result result = preStart("501");
       assertEquals(ExitCodes.USAGE, result.exitCode(), result::toString);
-      assertEquals("guesthook: error: " + config + ": " + key + ": '/../../..' leads out of the root " + root
+      assertEquals("guesthook: error: " + config + ":1:" + (key.length() + 3) + ": " + key + ": '/../../..' leads out"
+          + " of the root " + root
           + "; fix: give a path on the host without '..', such as /var/lib/guesthook/recordings\n", result.err());
       assertFalse(Files.exists(root.resolve("var/lib/guesthook/recordings"), LinkOption.NOFOLLOW_LINKS));
       assertFalse(Files.exists(base.getRoot().resolve("hooks")), "nothing written at /");

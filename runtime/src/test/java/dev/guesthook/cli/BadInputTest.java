@@ -141,7 +141,7 @@ class BadInputTest {
     assertUsageError(
         Cli.run(HostTree.args(host.options(), "101", "pre-start")),
         host.root().resolve("etc/guesthook/guesthook.yaml")
-            + ": hook-timeout: expected seconds between 0 and 86400, got '-3'");
+            + ":1:15: hook-timeout: expected seconds between 0 and 86400, got '-3'");
   }
 
   @Test
