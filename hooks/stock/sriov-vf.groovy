@@ -53,15 +53,19 @@ hook('sriov-vf') {
     }
     Set taken = heldByOthers()
     List saved = []
-    for (Map p : plan) {
-      if (p.numvfs) {
-        int before = sriov.ensureAtLeast(p.pf, p.numvfs)
-        if (before < p.numvfs) {
-          undo("restore ${p.pf} to ${before} VFs") { sriov.setNumVfs(p.pf, before) }
-          log.info "${p.pf}: ${before} -> ${p.numvfs} VFs"
-        }
+    // Each PF is raised once, to the most VFs any entry asks for, before a VF is bound: raising
+    // later would go through 0 VFs and take the VFs already given to this guest with it.
+    for (Map.Entry<PciAddress, Integer> raise : raises(plan).entrySet()) {
+      int before = sriov.ensureAtLeast(raise.key, raise.value)
+      if (before < raise.value) {
+        undo("restore ${raise.key} to ${before} VFs") { sriov.setNumVfs(raise.key, before) }
+        log.info "${raise.key}: ${before} -> ${raise.value} VFs"
       }
-      VirtualFunction vf = choose(p, taken)
+    }
+    // VFs the entries name (by hostpci or index) are never handed to an entry that takes any free one.
+    Set named = plan.collect { namedVf(it) }.findAll { it != null } as Set
+    for (Map p : plan) {
+      VirtualFunction vf = choose(p, taken, named)
       taken << vf.address()
       VfLink before = sriov.link(vf)
       DriverName driverBefore = vf.driver().orElse(null)
@@ -100,15 +104,20 @@ hook('sriov-vf') {
 
 /**
  * Every entry resolved and checked against the host before anything changes (the settings' types
- * were checked before any hook ran): the PF, the VF count it can reach, the VF index, the hostpci
- * entry, the mapping, and enough free VFs on each PF for the entries that take any free one.
+ * were checked before any hook ran): the PF and the VF count it can reach, the VF index, the hostpci
+ * entry, the mapping, no VF named twice or held by another guest, and enough free VFs on each PF and
+ * in each mapping for the entries that take any free one.
  */
 List<Map> plan() {
   List<Map> out = []
   settings.vfs.eachWithIndex { Map e, int i ->
     out << planned(e, "sriov-vf.vfs[${i}]")
   }
-  requireFreeVfs(out)
+  Map<PciAddress, Integer> counts = vfCounts(out)
+  Set taken = heldByOthers()
+  out.each { p -> checkNamedVf(p, counts, taken) }
+  requireDistinctVfs(out)
+  requireFreeVfs(out, counts, taken)
   return out
 }
 
@@ -120,17 +129,8 @@ Map planned(Map e, String where) {
   if (p.numvfs != null && p.pf == null) {
     throw new IllegalArgumentException("${where}: numvfs needs pf")
   }
-  if (p.pf != null) {
-    if (!sriov.isPhysicalFunction(p.pf)) {
-      throw new IllegalArgumentException("${where}: pf ${p.pf}: ${pci.exists(p.pf) ? 'not an SR-IOV physical function' : 'no such PCI device on this host'}")
-    }
-    if (p.numvfs != null) {
-      sriov.whyNotRaise(p.pf, p.numvfs).ifPresent { throw new IllegalArgumentException("${where}: numvfs: ${it}") }
-    }
-    int count = Math.max(p.numvfs ?: 0, sriov.numVfs(p.pf))
-    if (p.vf != null && p.vf >= count) {
-      throw new IllegalArgumentException("${where}: vf ${p.vf} out of range: ${p.pf} will have ${count} VFs (sriov_totalvfs ${sriov.totalVfs(p.pf)})")
-    }
+  if (p.pf != null && !sriov.isPhysicalFunction(p.pf)) {
+    throw new IllegalArgumentException("${where}: pf ${p.pf}: ${pci.exists(p.pf) ? 'not an SR-IOV physical function' : 'no such PCI device on this host'}")
   }
   if (p.hostpci != null) {
     def h = hostpci.find { it.index() == p.hostpci }
@@ -138,6 +138,10 @@ Map planned(Map e, String where) {
       throw new IllegalArgumentException("${where}: hostpci: the VM has no hostpci${p.hostpci} naming one PCI function")
     }
     p.hostpci = h.functions()[0]
+    def vf = sriov.asVf(p.hostpci).orElse(null)
+    if (vf != null && p.pf != null && vf.pf() != p.pf) {
+      throw new IllegalArgumentException("${where}: hostpci ${p.hostpci} is a VF of ${vf.pf()}, not of pf ${p.pf}")
+    }
   }
   if (p.mapping != null) {
     def mapping = pve.pciMappings()[p.mapping]
@@ -152,14 +156,74 @@ Map planned(Map e, String where) {
   return p
 }
 
-/** Entries that take any free VF of a PF: the PF must have that many free, counting VFs numvfs adds. */
-void requireFreeVfs(List<Map> plan) {
-  Set taken = heldByOthers()
+/** The VF count each PF will have: the most any entry asks for, or what it has; each raise checked. */
+Map<PciAddress, Integer> vfCounts(List<Map> plan) {
+  Map<PciAddress, Integer> counts = [:]
+  plan.findAll { it.pf != null }.groupBy { it.pf }.each { PciAddress pf, List<Map> entries ->
+    Map most = entries.findAll { it.numvfs != null }.max { it.numvfs }
+    if (most != null) {
+      sriov.whyNotRaise(pf, most.numvfs).ifPresent { throw new IllegalArgumentException("${most.where}: numvfs: ${it}") }
+    }
+    counts[pf] = Math.max(most?.numvfs ?: 0, sriov.numVfs(pf))
+  }
+  return counts
+}
+
+/** The PFs whose VF count the pre-start raises, and to what. */
+Map<PciAddress, Integer> raises(List<Map> plan) {
+  Map<PciAddress, Integer> out = [:]
+  plan.findAll { it.numvfs != null }.each { p -> out[p.pf] = Math.max(out[p.pf] ?: 0, p.numvfs) }
+  return out
+}
+
+/** A VF named by index must be in range, and one that exists now must not be another guest's. */
+void checkNamedVf(Map p, Map<PciAddress, Integer> counts, Set taken) {
+  if (p.vf != null) {
+    if (p.vf >= counts[p.pf]) {
+      throw new IllegalArgumentException("${p.where}: vf ${p.vf} out of range: ${p.pf} will have ${counts[p.pf]} VFs (sriov_totalvfs ${sriov.totalVfs(p.pf)})")
+    }
+    p.address = p.vf < sriov.numVfs(p.pf) ? sriov.vf(p.pf, p.vf).address() : null
+  } else if (p.hostpci) {
+    p.address = p.hostpci
+  }
+  if (p.address != null && sriov.isTaken(p.address, taken)) {
+    throw new DeviceException("${p.where}: ${p.address} is another guest's (its hostpciN, qemu-server's reservation or guesthook's journal); name another VF, or leave vf out for a free one")
+  }
+}
+
+/** Two entries of this guest never name the same VF. */
+void requireDistinctVfs(List<Map> plan) {
+  Map named = [:]
+  plan.each { p ->
+    String key = (p.address ?: (p.vf != null ? "${p.pf} VF ${p.vf}" : null))?.toString()
+    if (key != null && named.containsKey(key)) {
+      throw new IllegalArgumentException("${p.where}: names the same VF as ${named[key]}")
+    }
+    if (key != null) {
+      named[key] = p.where
+    }
+  }
+}
+
+/**
+ * Entries that take any free VF of a PF, or of a mapping, must find that many: free now (not on
+ * vfio-pci, not another guest's, not named by another entry), counting the VFs a raise adds or a
+ * mapping's paths that do not exist yet.
+ */
+void requireFreeVfs(List<Map> plan, Map<PciAddress, Integer> counts, Set taken) {
+  Set named = (taken + plan.findAll { it.address != null }*.address) as Set
   plan.findAll { it.pf != null && it.vf == null && !it.hostpci && !it.candidates }.groupBy { it.pf }.each { pf, entries ->
-    int adding = Math.max(0, (entries*.numvfs.findAll { it != null }.max() ?: 0) - sriov.numVfs(pf))
-    int free = sriov.freeCount(sriov.vfs(pf), taken) + adding
+    int free = sriov.freeCount(sriov.vfs(pf), named) + counts[pf] - sriov.numVfs(pf)
     if (free < entries.size()) {
       throw new DeviceException("${entries[0].where}: ${pf} has ${free} free VF(s), ${entries.size()} asked for; raise its VF count (numvfs)")
+    }
+  }
+  plan.findAll { it.candidates }.groupBy { it.mapping }.each { mapping, entries ->
+    List<PciAddress> paths = entries[0].candidates
+    List existing = paths.collect { sriov.asVf(it).orElse(null) }.findAll { it != null }
+    int free = sriov.freeCount(existing, named) + paths.count { !pci.exists(it) }
+    if (free < entries.size()) {
+      throw new DeviceException("${entries[0].where}: mapping '${mapping}' has ${free} free VF(s) on this node, ${entries.size()} asked for")
     }
   }
 }
@@ -174,16 +238,31 @@ String describePlan(Map p) {
   return (p.vf != null ? "VF ${p.vf}" : 'a free VF') + " of ${p.pf}" + (p.numvfs ? " (at least ${p.numvfs} VFs)" : '')
 }
 
-VirtualFunction choose(Map p, Set taken) {
+/** The VF an entry names, by hostpci or by index, once the PF has its VFs; none for a free one. */
+PciAddress namedVf(Map p) {
+  p.hostpci ?: (p.vf != null ? sriov.vf(p.pf, p.vf).address() : null)
+}
+
+/** The VF of an entry; a VF named by hostpci or index must not be one another guest (or entry) has. */
+VirtualFunction choose(Map p, Set taken, Set named) {
   if (p.hostpci) {
-    return sriov.asVf(p.hostpci).orElseThrow {
+    VirtualFunction vf = sriov.asVf(p.hostpci).orElseThrow {
       new DeviceException("${p.where}: ${p.hostpci} (hostpci) is not a VF on this host${p.pf ? ' after enabling VFs on ' + p.pf : ''}")
     }
+    return claimed(p, vf, taken)
   }
   if (p.candidates) {
-    return sriov.freeVf(p.candidates, taken)
+    return sriov.freeVf(p.candidates, (taken + named) as Set)
   }
-  return p.vf != null ? sriov.vf(p.pf, p.vf) : sriov.freeVf(p.pf, taken)
+  return p.vf != null ? claimed(p, sriov.vf(p.pf, p.vf), taken) : sriov.freeVf(p.pf, (taken + named) as Set)
+}
+
+VirtualFunction claimed(Map p, VirtualFunction vf, Set taken) {
+  try {
+    return sriov.claim(vf, taken)
+  } catch (DeviceException e) {
+    throw new DeviceException("${p.where}: ${e.message}")
+  }
 }
 
 /** Devices another guest holds: reserved by qemu-server for it, or named by its hostpciN. */

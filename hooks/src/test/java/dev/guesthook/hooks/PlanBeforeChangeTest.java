@@ -108,4 +108,63 @@ class PlanBeforeChangeTest {
     assertEquals(List.of("settings: /etc/pve/guesthook/501.yaml:5:7: sriov-vf.vfs[0].numvf: unknown setting; did you"
         + " mean 'numvfs'? (known: hostpci, pf, vf, mapping, numvfs, mac, vlan, trust, spoofchk)"), lines(checked, "fail"));
   }
+
+  @Test
+  void aVfNamedByIndexThatAnotherGuestHoldsIsRefusedAndItsLinkUntouched() {
+    SandboxHost host = new SandboxHost(base, SandboxProfile.SRIOV_NIC);
+    assertEquals(0, host.phase(501, "pre-start").exitCode());
+    String links = host.read(".simulator/vf-links/0000:03:00.0");
+    host.settings(502, "sriov-vf:\n  vfs:\n    - { pf: \"0000:03:00.0\", numvfs: 4, vf: 1, mac: \"52:54:00:00:05:02\" }\n");
+    noChangeMade(host.assertRefusedWithoutChange(502, "pre-start", "sriov-vf", "sriov-vf.vfs[0]: 0000:03:02.1 is another"
+        + " guest's (its hostpciN, qemu-server's reservation or guesthook's journal)"), "sriov-vf");
+    assertEquals(links, host.read(".simulator/vf-links/0000:03:00.0"), "VM 501's VF keeps its MAC");
+  }
+
+  @Test
+  void twoEntriesNamingOneVfAreRefusedBeforeAnyChange() {
+    SandboxHost host = new SandboxHost(base, SandboxProfile.SRIOV_NIC);
+    host.settings(502, "sriov-vf:\n  vfs:\n    - { pf: \"0000:03:00.1\", numvfs: 2, vf: 1 }\n    - { pf: \"0000:03:00.1\", vf: 1 }\n");
+    noChangeMade(host.assertRefusedWithoutChange(502, "pre-start", "sriov-vf",
+        "sriov-vf.vfs[1]: names the same VF as sriov-vf.vfs[0]"), "sriov-vf");
+  }
+
+  @Test
+  void morePathsOfAMappingThanItHasAreRefusedBeforeAnyChange() {
+    SandboxHost host = new SandboxHost(base, SandboxProfile.SRIOV_NIC);
+    host.settings(504, "sriov-vf:\n  vfs:\n" + "    - { mapping: x710-p1-vfs, pf: \"0000:03:00.1\", numvfs: 4 }\n".repeat(5));
+    noChangeMade(host.assertRefusedWithoutChange(504, "pre-start", "sriov-vf",
+        "sriov-vf.vfs[0]: mapping 'x710-p1-vfs' has 4 free VF(s) on this node, 5 asked for"), "sriov-vf");
+  }
+
+  @Test
+  void anMdevTypeAskedForByNameAndByIdCountsAsOneType() {
+    SandboxHost host = new SandboxHost(base, SandboxProfile.GVT_G);
+    host.settings(202, "mdev:\n  devices:\n    - { parent: \"0000:00:02.0\", type: GVTg_V5_4 }\n"
+        + "    - { parent: \"0000:00:02.0\", type: i915-GVTg_V5_4 }\n".repeat(2));
+    noChangeMade(host.assertRefusedWithoutChange(202, "pre-start", "mdev",
+        "mdev.devices: 0000:00:02.0 has 2 free of 'i915-GVTg_V5_4', 3 asked for; nothing was changed"), "mdev");
+  }
+
+  @Test
+  void entriesOfOnePfRaiseItOnceToTheMostAskedFor() {
+    SandboxHost host = new SandboxHost(base, SandboxProfile.SRIOV_NIC);
+    host.settings(502, "sriov-vf:\n  vfs:\n    - { pf: \"0000:03:00.1\", numvfs: 2 }\n"
+        + "    - { pf: \"0000:03:00.1\", numvfs: 4, vf: 3 }\n    - { pf: \"0000:03:00.1\", vf: 0 }\n");
+    Cli.Result start = host.phase(502, "pre-start");
+    assertEquals(0, start.exitCode(), start::toString);
+    assertEquals("4", host.read("sys/bus/pci/devices/0000:03:00.1/sriov_numvfs"));
+    assertEquals(1, SandboxHost.hook(start, "sriov-vf").get("changes").findValuesAsText("target").stream()
+        .filter(target -> target.endsWith("sriov_numvfs")).count(), () -> "raised once: " + start);
+  }
+
+  @Test
+  void aHostpciVfOfAnotherPfThanTheEntrySaysIsRefusedBeforeAnyChange() {
+    SandboxHost host = new SandboxHost(base, SandboxProfile.SRIOV_NIC);
+    host.settings(501, "sriov-vf:\n  vfs:\n    - { hostpci: 0, pf: \"0000:03:00.0\", numvfs: 4 }\n");
+    assertEquals(0, host.phase(501, "pre-start").exitCode());
+    assertEquals(0, host.phase(501, "post-stop").exitCode());
+    host.settings(501, "sriov-vf:\n  vfs:\n    - { hostpci: 0, pf: \"0000:03:00.1\", numvfs: 1 }\n");
+    noChangeMade(host.assertRefusedWithoutChange(501, "pre-start", "sriov-vf",
+        "sriov-vf.vfs[0]: hostpci 0000:03:02.1 is a VF of 0000:03:00.0, not of pf 0000:03:00.1"), "sriov-vf");
+  }
 }

@@ -128,4 +128,44 @@ class SettingsContractTest {
       assertTrue(message.startsWith("guesthook: error: " + FILE + ":"), message);
     }
   }
+
+  @Test
+  void aKeyCannotForgeASecondTaskLogLine() {
+    host.settings(501, "sriov-vf:\n  \"numvfs\\nguesthook: pre-start ok\": 4\n");
+    assertEquals("guesthook: error: " + FILE + ":2:3: a key holds a control or format character; keys are plain"
+        + " names", refused(501));
+    host.settings(501, "\"sriov-vf\\u202e\":\n  vfs: []\n");
+    assertEquals("guesthook: error: " + FILE + ":1:1: a key holds a control or format character; keys are plain"
+        + " names", refused(501));
+  }
+
+  @Test
+  void hugeNumbersAndOneSidedRangesReadAsWritten() {
+    host.settings(501, vf501("      vlan: 99999999999999999999999999\n"));
+    assertEquals("guesthook: error: " + FILE + ":6:13: sriov-vf.vfs[0].vlan: expected a VLAN id from 0 (none) to 4094,"
+        + " found 99999999999999999999999999", refused(501));
+    host.settings(501, vf501("      vf: -1\n"));
+    assertEquals("guesthook: error: " + FILE + ":6:11: sriov-vf.vfs[0].vf: expected an integer of at least 0, found -1",
+        refused(501));
+  }
+
+  @Test
+  void bytesThatAreNotUtf8AndOddLineBreaksAreRefused() throws Exception {
+    java.nio.file.Files.write(host.root.resolve("etc/pve/guesthook/501.yaml"),
+        new byte[] {'s', 'r', 'i', 'o', 'v', '-', 'v', 'f', ':', ' ', '{', '}', ' ', '#', (byte) 0xff, '\n'});
+    assertEquals("guesthook: error: " + FILE + ": not UTF-8 text (or it holds U+FFFD); fix: save it as UTF-8", refused(501));
+    host.settings(501, "sriov-vf: {}\u2028mdev: {}\n");
+    assertTrue(refused(501).startsWith("guesthook: error: " + FILE + ": holds a Unicode line separator"));
+  }
+
+  @Test
+  void aFifoInPlaceOfTheGuestsFileIsRefusedNotWaitedOn() throws Exception {
+    java.nio.file.Path file = host.root.resolve("etc/pve/guesthook/501.yaml");
+    java.nio.file.Files.delete(file);
+    assertEquals(0, new ProcessBuilder("mkfifo", file.toString()).start().waitFor());
+    long start = System.nanoTime();
+    String message = refused(501);
+    assertTrue(System.nanoTime() - start < 5_000_000_000L, "answered, not blocked on the FIFO");
+    assertEquals("guesthook: error: " + FILE + ": cannot read it: " + FILE + ": not a regular file", message);
+  }
 }

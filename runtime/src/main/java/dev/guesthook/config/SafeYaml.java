@@ -3,6 +3,7 @@ package dev.guesthook.config;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.StringReader;
+import java.math.BigInteger;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
@@ -44,7 +45,11 @@ public final class SafeYaml {
   private static final Pattern NULL = Pattern.compile("~|null|Null|NULL|");
   private static final Pattern TRUE = Pattern.compile("true|True|TRUE");
   private static final Pattern FALSE = Pattern.compile("false|False|FALSE");
-  private static final Pattern INTEGER = Pattern.compile("[-+]?[0-9]{1,18}");
+  private static final Pattern INTEGER = Pattern.compile("[-+]?[0-9]+");
+  /** NEL and the Unicode line and paragraph separators: YAML counts them as line breaks, editors do not. */
+  private static final Pattern ODD_LINE_BREAK = Pattern.compile("[\\x{85}\\x{2028}\\x{2029}]");
+  /** What a key may not hold: it is printed in one-line messages and must not forge or reorder them. */
+  private static final Pattern UNPRINTABLE = Pattern.compile("[\\p{Cc}\\p{Cf}\\p{Zl}\\p{Zp}]");
   private static final Pattern FLOAT = Pattern.compile("[-+]?(\\.[0-9]+|[0-9]+(\\.[0-9]*)?)([eE][-+]?[0-9]+)?");
 
   private final String origin;
@@ -116,6 +121,10 @@ public final class SafeYaml {
   public static YamlNode.Mapping parseMapping(String origin, String text) throws ConfigException {
     if (text.length() > MAX_BYTES) {
       throw tooLarge(origin);
+    }
+    if (ODD_LINE_BREAK.matcher(text).find()) {
+      throw new ConfigException(origin + ": holds a Unicode line separator (U+0085, U+2028 or U+2029), which YAML"
+          + " counts as a line break and editors do not; fix: use plain newlines");
     }
     YamlNode document = new SafeYaml(origin, text).document();
     if (document == null || document instanceof YamlNode.Scalar scalar && scalar.value() == null && !scalar.quoted()) {
@@ -189,6 +198,9 @@ public final class SafeYaml {
         throw new ConfigException(key.mark() + ": a key must be a plain name, found " + key.describe());
       }
       String name = String.valueOf(scalar.value());
+      if (UNPRINTABLE.matcher(name).find()) {
+        throw new ConfigException(key.mark() + ": a key holds a control or format character; keys are plain names");
+      }
       YamlNode value = node(events.next());
       if (entries.putIfAbsent(name, new YamlNode.Mapping.Entry(key.mark(), value)) != null) {
         throw new ConfigException(key.mark() + ": key '" + name + "' is given twice (first at "
@@ -225,7 +237,8 @@ public final class SafeYaml {
       return Boolean.FALSE;
     }
     if (INTEGER.matcher(text).matches()) {
-      return Long.parseLong(text);
+      BigInteger number = new BigInteger(text);
+      return number.bitLength() < 64 ? (Object) number.longValue() : number; // too large for any setting
     }
     if (FLOAT.matcher(text).matches() && !text.equals(".")) {
       return Double.parseDouble(text);

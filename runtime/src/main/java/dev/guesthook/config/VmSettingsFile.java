@@ -33,6 +33,10 @@ public final class VmSettingsFile {
       }
       throw new ConfigException(path + ": cannot read it: " + e.getMessage());
     }
+    if (text.indexOf('\uFFFD') >= 0) {
+      // The port decodes leniently; a settings file is text, and a byte that is not UTF-8 is a mistake.
+      throw new ConfigException(path + ": not UTF-8 text (or it holds U+FFFD); fix: save it as UTF-8");
+    }
     return SafeYaml.parseMapping(path.toString(), text);
   }
 }

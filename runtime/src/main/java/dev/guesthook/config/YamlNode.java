@@ -39,7 +39,7 @@ public sealed interface YamlNode {
     }
 
     private static String shortened(String text) {
-      String oneLine = text.replaceAll("\\p{Cntrl}", "?");
+      String oneLine = text.replaceAll("[\\p{Cc}\\p{Cf}\\p{Zl}\\p{Zp}]", "?");
       return oneLine.length() > 60 ? oneLine.substring(0, 57) + "..." : oneLine;
     }
   }

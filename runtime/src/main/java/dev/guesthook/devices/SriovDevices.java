@@ -96,6 +96,11 @@ public final class SriovDevices {
     return Optional.empty();
   }
 
+  /** Whether another guest has this VF: in {@code taken} (its hostpciN, a reservation) or its ledger. */
+  public boolean isTaken(PciAddress vf, Set<PciAddress> taken) {
+    return taken.contains(vf) || ledger.heldByOthers().contains(vf);
+  }
+
   /** How many of these VFs a guest could claim now: not on vfio-pci, not in {@code taken}, not another guest's. */
   public int freeCount(List<VirtualFunction> vfs, Set<PciAddress> taken) {
     Set<PciAddress> held = ledger.heldByOthers();
@@ -154,6 +159,23 @@ public final class SriovDevices {
   public VirtualFunction freeVf(PciAddress pf, Set<PciAddress> taken) {
     return ledger.locked(pf, () -> claim(vfs(pf), taken).orElseThrow(() -> new DeviceException("no free VF on "
         + pf + ": all " + numVfs(pf) + " are bound to vfio-pci or held by another guest; raise its VF count (numvfs)")));
+  }
+
+  /**
+   * Claims this VF (named by index or by the guest's hostpciN) for the guest, under its PF's lock:
+   * refused when it is in {@code taken} (this guest's other entries, another guest's hostpciN or
+   * qemu-server's reservation) or another guest's ledger holds it, so a guest never takes, nor changes
+   * the link of, a VF another guest has.
+   */
+  public VirtualFunction claim(VirtualFunction vf, Set<PciAddress> taken) {
+    return ledger.locked(vf.pf(), () -> {
+      if (taken.contains(vf.address()) || ledger.heldByOthers().contains(vf.address())) {
+        throw new DeviceException("VF " + vf.index() + " of " + vf.pf() + " (" + vf.address() + ") is taken: another"
+            + " guest holds it, or another entry of this guest names it; name another VF, or leave vf out for a free one");
+      }
+      ledger.apply(new Change.VfClaimed(vf.address()), () -> { });
+      return vf;
+    });
   }
 
   /** The same among {@code candidates} (e.g. a mapping's paths), under the lock of the first one's PF. */

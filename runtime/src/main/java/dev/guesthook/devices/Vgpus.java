@@ -35,9 +35,14 @@ public final class Vgpus {
    * before its first change, so a start that cannot be satisfied changes nothing.
    */
   public Optional<String> whyNotFit(List<Request> wanted, Set<Uuid> freedMdevs, Set<PciAddress> freedVfs) {
-    Map<PciAddress, Map<String, Integer>> asked = new LinkedHashMap<>();
-    wanted.forEach(r -> asked.computeIfAbsent(r.gpu(), g -> new LinkedHashMap<>()).merge(r.profile(), 1, Integer::sum));
     try {
+      Map<PciAddress, Map<String, Integer>> asked = new LinkedHashMap<>();
+      for (Request request : wanted) {
+        // An mdev type asked for by its name and by its id is one type, drawing on one count.
+        String profile = model(request.gpu()) == Vgpu.Model.MDEV
+            ? mdev.type(request.gpu(), request.profile()).type().value() : request.profile();
+        asked.computeIfAbsent(request.gpu(), g -> new LinkedHashMap<>()).merge(profile, 1, Integer::sum);
+      }
       for (Map.Entry<PciAddress, Map<String, Integer>> gpu : asked.entrySet()) {
         for (Map.Entry<String, Integer> profile : gpu.getValue().entrySet()) {
           int free = model(gpu.getKey()) == Vgpu.Model.MDEV

@@ -56,7 +56,9 @@ public record GuestSettings(Map<String, Map<String, Object>> typed, Map<String, 
           }
           throw new SettingsException(hook.getValue().keyMark() + ": " + layer.prefix() + name + ": no hook named '"
               + name + "' is loaded" + Suggestions.didYouMean(name, schemas.keySet()) + " (loaded: "
-              + String.join(", ", new TreeSet<>(schemas.keySet())) + ")", true);
+              + String.join(", ", new TreeSet<>(schemas.keySet())) + ")" + (layer.prefix().equals("hooks.")
+                  ? "; a hook of one guest's own folder takes its settings in vms.\"<vmid>\" or that guest's file" : ""),
+              true);
         }
         YamlNode value = hook.getValue().value();
         if (!(value instanceof YamlNode.Mapping settings)) {

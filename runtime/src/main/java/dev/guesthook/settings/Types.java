@@ -32,15 +32,25 @@ final class Types {
   }
 
   static SettingType integer(long min, long max) {
-    String range = min == Long.MIN_VALUE && max == Long.MAX_VALUE ? "" : " " + bound(min) + ".." + bound(max);
-    String expected = "an integer" + (range.isEmpty() ? "" : " from" + range.replace("..", " to "));
-    return new ScalarType("integer" + range, expected, Long.class, value -> {
+    String expected = "an integer" + range(min, max);
+    String shortName = "integer" + (min == Long.MIN_VALUE && max == Long.MAX_VALUE ? "" : " " + bound(min) + ".." + bound(max));
+    return new ScalarType(shortName, expected, Long.class, value -> {
       long number = (Long) value;
       if (number < min || number > max) {
         throw new IllegalArgumentException("expected " + expected + ", found " + number);
       }
       return number <= Integer.MAX_VALUE && number >= Integer.MIN_VALUE ? (Object) (int) number : (Object) number;
     });
+  }
+
+  private static String range(long min, long max) {
+    if (min == Long.MIN_VALUE && max == Long.MAX_VALUE) {
+      return "";
+    }
+    if (max == Long.MAX_VALUE) {
+      return " of at least " + min;
+    }
+    return min == Long.MIN_VALUE ? " of at most " + max : " from " + min + " to " + max;
   }
 
   private static String bound(long value) {

@@ -131,6 +131,11 @@ public final class FileTree implements MutableTree {
   @Override
   public String read(HostPath path) {
     Path file = at(path);
+    // A FIFO or a device in place of a file would block the read (and the guest's phase) for ever;
+    // every file guesthook reads, sysfs attributes and /proc included, is a regular file.
+    if (Files.exists(file) && !Files.isRegularFile(file)) {
+      throw new HostException(Files.isDirectory(file) ? "EISDIR" : "EINVAL", path + ": not a regular file");
+    }
     try (InputStream in = Files.newInputStream(file)) {
       byte[] bytes = in.readNBytes(MAX_READ_BYTES + 1);
       if (bytes.length > MAX_READ_BYTES) {
