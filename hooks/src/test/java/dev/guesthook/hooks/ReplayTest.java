@@ -48,7 +48,8 @@ class ReplayTest {
       for (Path file : stock.toList()) {
         String text = Files.readString(file);
         if (file.getFileName().toString().equals("sriov-vf.groovy")) {
-          text = text.replace("sriov.ensureAtLeast(p.pf, p.numvfs)", "sriov.ensureAtLeast(p.pf, p.numvfs + 1)");
+          assertTrue(text.contains("sriov.ensureAtLeast(raise.key, raise.value)"), "the line this test changes");
+          text = text.replace("sriov.ensureAtLeast(raise.key, raise.value)", "sriov.ensureAtLeast(raise.key, raise.value + 1)");
         }
         Path copy = dir.resolve(file.getFileName());
         Files.writeString(copy, text);
