@@ -4,6 +4,7 @@ import dev.guesthook.dispatch.Hook;
 import dev.guesthook.engine.Engine;
 import dev.guesthook.event.Phase;
 import dev.guesthook.id.VmId;
+import dev.guesthook.settings.SettingsSchema;
 import dev.guesthook.hookhost.HookCatalog;
 import dev.guesthook.hookhost.HookCatalog.Notice;
 import io.vertx.core.Future;
@@ -65,8 +66,9 @@ final class HooksCommand implements Callable<Integer> {
         String order = hook.order() == Integer.MIN_VALUE ? "-" : Integer.toString(hook.order());
         main.console.out().println(
             String.format("%-6s %-24s %-11s %-40s %s", order, hook.name(), hook.kind(), phases(hook), hook.origin()));
-        if (settings && hook.settings().declared()) {
-          hook.settings().describe().forEach(line -> main.console.out().println("       " + line));
+        SettingsSchema declared = HookCatalog.settingsOf(hook);
+        if (settings && declared.declared()) {
+          declared.describe().forEach(line -> main.console.out().println("       " + line));
         }
       }
       for (Notice notice : catalog.notices()) {

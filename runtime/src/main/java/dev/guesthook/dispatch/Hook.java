@@ -1,7 +1,6 @@
 package dev.guesthook.dispatch;
 
 import dev.guesthook.event.Phase;
-import dev.guesthook.settings.SettingsSchema;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.Set;
@@ -24,14 +23,6 @@ public interface Hook {
 
   /** Runs the hook for one event. Blocking; called on a worker thread. */
   void run(HookInvocation invocation) throws Exception;
-
-  /**
-   * The settings it takes, checked before any hook of the phase runs. A hook that declares none takes
-   * none: settings given to it are refused, so a misspelt hook name is never silently ignored.
-   */
-  default SettingsSchema settings() {
-    return SettingsSchema.NONE;
-  }
 
   /** What the {@code hooks} listing says about it: kind, and a load error if any. */
   default String kind() {

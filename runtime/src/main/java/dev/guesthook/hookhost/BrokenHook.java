@@ -56,8 +56,7 @@ final class BrokenHook implements Hook {
   }
 
   /** Its settings are not checked: the file's load error is what the admin must see first. */
-  @Override
-  public SettingsSchema settings() {
+  SettingsSchema settings() {
     return SettingsSchema.UNCHECKED;
   }
 

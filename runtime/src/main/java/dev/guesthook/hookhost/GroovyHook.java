@@ -44,8 +44,7 @@ final class GroovyHook implements Hook {
     return spec.timeout();
   }
 
-  @Override
-  public SettingsSchema settings() {
+  SettingsSchema settings() {
     return spec.settings();
   }
 

@@ -53,11 +53,22 @@ public record HookCatalog(
     return new HookCatalog(List.copyOf(kept), List.copyOf(said), compiled, cached, cacheProblem);
   }
 
-  /** Each loaded hook's declared settings, by hook name. */
+  /**
+   * Each loaded hook's declared settings, by hook name. A hook that declares none (an executable
+   * hookscript, a Groovy hook without {@code settings { }}) takes none, so settings given to it are
+   * refused and a misspelt hook name is never silently ignored.
+   */
   public Map<String, SettingsSchema> settingsSchemas() {
     Map<String, SettingsSchema> out = new LinkedHashMap<>();
-    hooks.forEach(hook -> out.put(hook.name(), hook.settings()));
+    hooks.forEach(hook -> out.put(hook.name(), settingsOf(hook)));
     return out;
+  }
+
+  public static SettingsSchema settingsOf(Hook hook) {
+    if (hook instanceof GroovyHook groovy) {
+      return groovy.settings();
+    }
+    return hook instanceof BrokenHook broken ? broken.settings() : SettingsSchema.NONE;
   }
 
   /**
