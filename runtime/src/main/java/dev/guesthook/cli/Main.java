@@ -24,6 +24,7 @@ import java.util.List;
 import java.util.function.Supplier;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** {@code guesthook <vmid> <phase>}: the hookscript Proxmox runs; and the admin's subcommands. */
@@ -48,6 +49,7 @@ import picocli.CommandLine.Parameters;
       "Examples:",
       "  guesthook 101 pre-start                    what Proxmox runs before VM 101 starts",
       "  guesthook --dry-run 101 pre-start          show what the hooks would change",
+      "  guesthook --force 101 post-stop            by hand, even though VM 101's QEMU is running",
       "  guesthook hooks --vmid 101                 list the hooks VM 101 gets",
       "  guesthook demo                             the four phases on a built-in simulated host",
       "  guesthook check 101                        is this node ready for VM 101's devices?",
@@ -65,6 +67,11 @@ public final class Main implements Callable<Integer> {
   @Parameters(index = "1", arity = "0..1", paramLabel = "PHASE",
       description = "pre-start, post-start, pre-stop or post-stop.")
   String phase;
+
+  @Option(names = "--force",
+      description = "Run pre-start or post-stop even while the VM's QEMU is running (refused otherwise, exit 2):"
+          + " they would take the devices a running VM holds. Proxmox never needs it.")
+  boolean force;
 
   /**
    * How long a one-shot phase waits, at most, to hand its last journal entries to the relay before it
@@ -164,6 +171,9 @@ public final class Main implements Callable<Integer> {
     Engine engine;
     try {
       engine = new Engine(vertx, settings, Engine.hostFor(settings), Clock.systemUTC());
+      if (force) {
+        engine.evenIfRunning();
+      }
     } catch (ConfigException e) {
       return Future.failedFuture(e);
     }

@@ -18,6 +18,7 @@ import dev.guesthook.host.DryRunHost;
 import dev.guesthook.host.HostPort;
 import dev.guesthook.host.real.LinuxHost;
 import dev.guesthook.host.sim.SimulatedHost;
+import dev.guesthook.pve.GuestRunningException;
 import dev.guesthook.pve.Pve;
 import dev.guesthook.record.EventDispatcher;
 import dev.guesthook.record.Recorder;
@@ -53,12 +54,22 @@ public final class Engine {
   private final Clock clock;
   private final Journals journals;
   private ResidentHooks residentHooks;
+  private boolean evenIfRunning;
 
   /** For a resident runtime: hooks stay loaded and on the bus between phases, reloaded when their files change. */
   public Engine resident() {
     Engine engine = new Engine(vertx, settings, host, clock);
     engine.residentHooks = keptHooks(true);
     return engine;
+  }
+
+  /**
+   * For {@code --force}: pre-start and post-stop run even while the VM's QEMU runs (by hand, for the
+   * rare repair that needs it); otherwise they are refused then.
+   */
+  public Engine evenIfRunning() {
+    evenIfRunning = true;
+    return this;
   }
 
   public Engine(Vertx vertx, Settings settings, HostPort host, Clock clock) {
@@ -124,7 +135,10 @@ public final class Engine {
   public Future<Run> run(VmId vmid, Phase phase, Optional<String> migratedFrom, PhaseListener listener) {
     if (settings.dryRun()) {
       return vertx
-          .executeBlocking(() -> prepare(vmid, phase, migratedFrom, Ledger.NONE), false)
+          .executeBlocking(() -> {
+            refuseIfRunning(vmid, phase);
+            return prepare(vmid, phase, migratedFrom, Ledger.NONE);
+          }, false)
           .compose(prepared -> dispatch(prepared, listener));
     }
     String holder = "VM " + vmid + " " + phase.wireName() + " (pid " + ProcessHandle.current().pid() + ")";
@@ -133,6 +147,7 @@ public final class Engine {
         .executeBlocking(() -> journals.locks().acquire(Journals.guestLock(vmid), holder, phaseBound()), false)
         .compose(guestLock -> vertx
             .executeBlocking(() -> {
+              refuseIfRunning(vmid, phase);
               if (phase == Phase.PRE_START) {
                 reconcile(vmid, log); // what an earlier life of this guest left behind
               }
@@ -146,6 +161,17 @@ public final class Engine {
               guestLock.close();
               return null;
             }, false)));
+  }
+
+  /**
+   * Proxmox runs pre-start before QEMU starts and post-stop after it ended; run by hand under a
+   * running QEMU they would take its devices from it, or save its devices' state as "before".
+   */
+  private void refuseIfRunning(VmId vmid, Phase phase) throws GuestRunningException {
+    boolean changesDevices = phase == Phase.PRE_START || phase == Phase.POST_STOP;
+    if (changesDevices && !evenIfRunning && new Pve(host).qemuRunning(vmid)) {
+      throw new GuestRunningException(vmid, phase.wireName());
+    }
   }
 
   /**

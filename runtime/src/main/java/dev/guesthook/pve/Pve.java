@@ -11,10 +11,12 @@ import dev.guesthook.host.HostException;
 import dev.guesthook.host.HostPath;
 import dev.guesthook.host.HostPort;
 import java.util.Optional;
+import java.util.Set;
 
 /** The Proxmox side of a host, read through the host port. It only ever reads Proxmox's files. */
 public final class Pve {
   private static final HostPath ETC_PVE = HostPath.of("etc", "pve");
+  private static final HostPath QEMU_RUN = HostPath.of("run", "qemu-server");
 
   private final HostPort host;
 
@@ -117,18 +119,60 @@ public final class Pve {
   }
 
   /**
-   * Whether the guest runs on this node, as Proxmox tells: a QEMU guest by its pid file
-   * ({@code /run/qemu-server/<vmid>.pid}) naming a live process, a container by its cgroup.
+   * Whether the guest runs on this node, as Proxmox tells: a VM by its QEMU ({@link #qemuRunning}), a
+   * container by its cgroup.
    */
   public boolean isRunning(VmId vmid) {
-    HostPath pidFile = HostPath.of("run", "qemu-server", vmid + ".pid");
-    if (host.exists(pidFile)) {
-      String pid = host.read(pidFile).strip();
-      if (pid.matches("[0-9]{1,10}") && host.exists(HostPath.of("proc", pid))) {
+    return qemuRunning(vmid) || host.exists(HostPath.of("sys", "fs", "cgroup", "lxc", vmid.toString()));
+  }
+
+  /**
+   * Whether this VM's QEMU runs, as qemu-server's {@code vm_running_locally} decides: its pid file
+   * names a process that is not a zombie, is QEMU, and was started with this pid file. A pid file
+   * naming any other live process (the pid reused after a crash) is not a running VM.
+   */
+  public boolean qemuRunning(VmId vmid) {
+    HostPath pidFile = QEMU_RUN.resolve(vmid + ".pid");
+    if (!host.exists(pidFile)) {
+      return false;
+    }
+    String pid = host.read(pidFile).strip();
+    if (!pid.matches("[0-9]{1,10}")) {
+      return false;
+    }
+    HostPath process = HostPath.of("proc", pid);
+    return isQemuWithPidFile(readOr(process.resolve("cmdline")), vmid) && isAlive(readOr(process.resolve("stat")), pid);
+  }
+
+  /** QEMU's argv (NUL-separated) runs kvm or qemu-system-* with {@code -pidfile} this VM's pid file. */
+  private static boolean isQemuWithPidFile(String cmdline, VmId vmid) {
+    List<String> args = List.of(cmdline.split("\0"));
+    String command = args.get(0);
+    if (!command.endsWith("kvm") && !command.matches("(?:.*/)?qemu-system-[^/]+")) {
+      return false;
+    }
+    // qemu-server passes /var/run/qemu-server/<vmid>.pid; /var/run is a link to /run on every Debian.
+    Set<String> ours = Set.of("/var/run/qemu-server/" + vmid + ".pid", "/run/qemu-server/" + vmid + ".pid");
+    for (int i = 1; i + 1 < args.size(); i++) {
+      if (args.get(i).matches("--?pidfile") && ours.contains(args.get(i + 1))) {
         return true;
       }
     }
-    return host.exists(HostPath.of("sys", "fs", "cgroup", "lxc", vmid.toString()));
+    return false;
+  }
+
+  /** {@code /proc/<pid>/stat} shows the process, and not as a zombie (it has exited, unreaped). */
+  private static boolean isAlive(String stat, String pid) {
+    return stat.startsWith(pid + " (") && !stat.substring(stat.lastIndexOf(')') + 1).strip().startsWith("Z");
+  }
+
+  /** The file's text, or empty when it is gone (the process ended while we looked). */
+  private String readOr(HostPath file) {
+    try {
+      return host.exists(file) ? host.read(file) : "";
+    } catch (HostException gone) {
+      return "";
+    }
   }
 
   /** The node's name as Proxmox knows it: the first label of /etc/hostname. */

@@ -13,6 +13,7 @@ import dev.guesthook.sandbox.SandboxProfile;
 import dev.guesthook.testkit.Cli;
 import dev.guesthook.testkit.HostTree;
 import dev.guesthook.testkit.OneShot;
+import dev.guesthook.testkit.RunningQemu;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -56,9 +57,7 @@ class CrashSafetyTest {
     new Devices(SimulatedHost.sandbox(root)).sriov().setNumVfs(PciAddress.parse("03:00.1"), 4);
     Cli.Result firewall = guesthook("501", "pre-start");
     assertEquals(0, firewall.exitCode(), firewall::toString);
-    Files.createDirectories(root.resolve("run/qemu-server"));
-    Files.writeString(root.resolve("run/qemu-server/501.pid"), "4242\n");
-    Files.createDirectories(root.resolve("proc/4242"));
+    RunningQemu.plant(root, 501, 4242);
   }
 
   @Test
