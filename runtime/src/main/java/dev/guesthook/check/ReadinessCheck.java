@@ -102,6 +102,9 @@ public final class ReadinessCheck {
     if (mapping == null) {
       return List.of(CheckItem.fail(subject, "mapping '" + id + "' is not in /etc/pve/mapping/pci.cfg"));
     }
+    if (!mapping.problems().isEmpty()) {
+      return List.of(CheckItem.fail(subject, "mapping '" + id + "' cannot be used: " + String.join("; ", mapping.problems())));
+    }
     List<PciMapping.Node> entries = mapping.on(node);
     if (entries.isEmpty()) {
       return List.of(CheckItem.fail(subject, "mapping '" + id + "' has no entry for node " + node));

@@ -1,5 +1,6 @@
 package dev.guesthook.cli;
 
+import dev.guesthook.config.ConfigException;
 import dev.guesthook.engine.Engine;
 import dev.guesthook.record.RecordedEvent;
 import dev.guesthook.record.RecordingException;
@@ -28,8 +29,12 @@ import picocli.CommandLine.ParentCommand;
       "Replay recorded lifecycle events through the current hooks (--hooks DIR to try others): each hook",
       "gets the settings and the host answers it had when the event was recorded; what it does now is",
       "compared with what it did then, interaction by interaction. Prints agreement or a diff per event",
-      "('-' recorded, '+' now). Exit 0 when every event agrees, 1 when any differs, 2 on unreadable files.",
-      "--update rewrites the recording with what the hooks do now, after an intended change."
+      "('-' recorded, '+' now). A bad record (torn, not UTF-8, over 16 MiB, bad vmid, phase or time) is",
+      "warned about with file:line and skipped; the others are still replayed.",
+      "Exit 0 when every replayed event agrees, 1 when any differs, 2 on unreadable files or when records",
+      "were skipped and none could be replayed.",
+      "--update rewrites the recording with what the hooks do now, after an intended change; a file with",
+      "skipped records is left as it was."
     })
 final class ReplayCommand implements Callable<Integer> {
   @ParentCommand Main main;
@@ -52,17 +57,25 @@ final class ReplayCommand implements Callable<Integer> {
       Engine engine = new Engine(vertx, settings, new dev.guesthook.host.DryRunHost(Engine.hostFor(settings)), Clock.systemUTC());
       List<Map<String, Object>> results = new ArrayList<>();
       Replayer replayer = new Replayer(engine::replaySession, main.console::warn);
-      Replayer.Summary total = new Replayer.Summary(0, 0);
+      Replayer.Summary total = new Replayer.Summary(0, 0, 0);
       for (Path file : files) {
         try {
           total = total.plus(replayer.replay(file, update, c -> print(file, c.recorded(), c, results)));
         } catch (RecordingException e) {
-          throw new dev.guesthook.config.ConfigException(e.getMessage());
+          throw new ConfigException(e.getMessage());
         }
       }
       printSummary(total, results);
-      return total.differ() == 0 ? ExitCodes.OK : ExitCodes.HOOK_FAILED;
+      return exitCode(total);
     }, false));
+  }
+
+  /** A difference is what a replay is for; skipped records alone only fail it when nothing was left to compare. */
+  static int exitCode(Replayer.Summary total) {
+    if (total.differ() > 0) {
+      return ExitCodes.HOOK_FAILED;
+    }
+    return total.events() == 0 && total.skipped() > 0 ? ExitCodes.USAGE : ExitCodes.OK;
   }
 
   private void print(Path file, RecordedEvent recorded, Replay.Comparison comparison, List<Map<String, Object>> results) {
@@ -94,12 +107,20 @@ final class ReplayCommand implements Callable<Integer> {
       doc.put("events", total.events());
       doc.put("agree", total.agree());
       doc.put("differ", total.differ());
+      doc.put("skipped", total.skipped());
       doc.put("updated", update);
       doc.put("results", results);
       main.console.out().println(Report.write(doc));
     } else {
       main.console.out().println("replay: " + total.events() + " events, " + total.agree() + " agree, " + total.differ() + " differ"
-          + (update ? "; recordings updated to what the hooks do now" : ""));
+          + (total.skipped() > 0 ? ", " + total.skipped() + " bad records skipped (see the warnings)" : "")
+          + (update ? updateNote(total) : ""));
     }
+  }
+
+  private static String updateNote(Replayer.Summary total) {
+    return total.skipped() > 0
+        ? "; recordings with skipped records left as they were, the others updated to what the hooks do now"
+        : "; recordings updated to what the hooks do now";
   }
 }

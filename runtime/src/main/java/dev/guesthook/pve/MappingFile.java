@@ -13,7 +13,10 @@ import java.util.regex.Pattern;
  * The shape every resource mapping file shares ({@code /etc/pve/mapping/pci.cfg}, {@code usb.cfg},
  * {@code directory.cfg}; pve-guest-common's PVE::Mapping::*): an unindented id opens a section,
  * indented lines are its properties, {@code map} is repeated once per node and is a
- * {@code key=value,...} property string. Errors name the file and line.
+ * {@code key=value,...} property string. As in Proxmox, a bad property spoils only its own mapping: it
+ * is kept as one of the section's problems (file:line and why) for whoever uses that mapping, and the
+ * other mappings are read on. What breaks the file's shape (a bad or repeated id, a line outside any
+ * section, a control character) is an error naming the file and line.
  */
 final class MappingFile {
   private static final Pattern CONFIG_ID = Pattern.compile("[A-Za-z][A-Za-z0-9_-]+");
@@ -25,8 +28,16 @@ final class MappingFile {
     }
   }
 
-  /** One mapping: its id, description, flags set to 1, and map lines. */
-  record Section(String id, String description, Set<String> flags, List<MapLine> maps) {}
+  /** One mapping: its id, description, flags set to 1, map lines, and its bad lines with why. */
+  record Section(String id, String description, Set<String> flags, List<MapLine> maps, List<String> problems) {
+    /** For a kind of mapping read all or nothing: fails with the first problem. */
+    Section requireNoProblems() throws PveFileException {
+      if (!problems.isEmpty()) {
+        throw new PveFileException(problems.get(0));
+      }
+      return this;
+    }
+  }
 
   private MappingFile() {}
 
@@ -66,19 +77,10 @@ final class MappingFile {
       String[] keyValue = line.strip().split("\\s+", 2);
       String key = keyValue[0];
       String value = keyValue.length > 1 ? keyValue[1] : "";
-      if (key.equals("map")) {
-        section.maps.add(new MapLine(where, properties(where, value)));
-      } else if (key.equals("description")) {
-        section.description = value;
-      } else if (flags.contains(key)) {
-        if (!value.matches("[01]?")) {
-          throw new PveFileException(where + ": " + key + " '" + Printable.of(value) + "' is not 0 or 1");
-        }
-        if (!value.equals("0")) {
-          section.flags.add(key);
-        }
-      } else {
-        throw new PveFileException(where + ": unknown property '" + Printable.of(key) + "'");
+      try {
+        section.property(where, key, value, flags);
+      } catch (PveFileException e) {
+        section.problems.add(e.getMessage());
       }
     }
     if (section != null) {
@@ -114,14 +116,32 @@ final class MappingFile {
     final String id;
     final Set<String> flags = new LinkedHashSet<>();
     final List<MapLine> maps = new ArrayList<>();
+    final List<String> problems = new ArrayList<>();
     String description = "";
 
     Builder(String id) {
       this.id = id;
     }
 
+    void property(String where, String key, String value, Set<String> knownFlags) throws PveFileException {
+      if (key.equals("map")) {
+        maps.add(new MapLine(where, properties(where, value)));
+      } else if (key.equals("description")) {
+        description = value;
+      } else if (knownFlags.contains(key)) {
+        if (!value.matches("[01]?")) {
+          throw new PveFileException(where + ": " + key + " '" + Printable.of(value) + "' is not 0 or 1");
+        }
+        if (!value.equals("0")) {
+          flags.add(key);
+        }
+      } else {
+        throw new PveFileException(where + ": unknown property '" + Printable.of(key) + "'");
+      }
+    }
+
     Section build() {
-      return new Section(id, description, Set.copyOf(flags), List.copyOf(maps));
+      return new Section(id, description, Set.copyOf(flags), List.copyOf(maps), List.copyOf(problems));
     }
   }
 }

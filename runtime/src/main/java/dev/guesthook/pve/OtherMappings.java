@@ -19,7 +19,8 @@ public final class OtherMappings {
 
   public static Map<String, UsbMapping> usb(String origin, String text) throws PveFileException {
     Map<String, UsbMapping> out = new LinkedHashMap<>();
-    for (MappingFile.Section s : MappingFile.read(origin, text, Set.of())) {
+    for (MappingFile.Section read : MappingFile.read(origin, text, Set.of())) {
+      MappingFile.Section s = read.requireNoProblems();
       List<UsbMapping.Node> nodes = new ArrayList<>();
       for (MappingFile.MapLine map : s.maps()) {
         String ids = MappingFile.required(map, "id");
@@ -39,7 +40,8 @@ public final class OtherMappings {
 
   public static Map<String, DirMapping> directories(String origin, String text) throws PveFileException {
     Map<String, DirMapping> out = new LinkedHashMap<>();
-    for (MappingFile.Section s : MappingFile.read(origin, text, Set.of())) {
+    for (MappingFile.Section read : MappingFile.read(origin, text, Set.of())) {
+      MappingFile.Section s = read.requireNoProblems();
       List<DirMapping.Node> nodes = new ArrayList<>();
       for (MappingFile.MapLine map : s.maps()) {
         String path = MappingFile.required(map, "path");

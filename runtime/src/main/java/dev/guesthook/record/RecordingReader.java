@@ -1,40 +1,62 @@
 package dev.guesthook.record;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import java.io.BufferedReader;
+import dev.guesthook.event.Phase;
+import dev.guesthook.event.Situation;
+import dev.guesthook.id.VmId;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Iterator;
+import java.util.List;
 import java.util.NoSuchElementException;
+import java.util.Optional;
 import java.util.function.Consumer;
 
 /**
- * Reads a recording one line at a time (never the whole file into memory). A line that is not JSON,
- * such as one torn by a crash, is skipped with a warning naming file and line; a newer format version
- * is an error, since this guesthook cannot know what it means.
+ * Reads a recording one line at a time (never the whole file into memory, nor a line longer than
+ * {@link #MAX_LINE_BYTES}). A bad record (a line that is not JSON, such as one torn by a crash, not valid
+ * UTF-8, too long, or with an event guesthook cannot replay) is skipped with a warning naming file and
+ * line, and counted in {@link #skipped()}; a newer format version is an error, since this guesthook cannot
+ * know what it means.
  */
 public final class RecordingReader implements Iterator<RecordedEvent>, AutoCloseable {
+  /** The recorder rotates a file at 16 MiB, so no record it wrote is longer. */
+  public static final int MAX_LINE_BYTES = 16 * 1024 * 1024;
+
   private final Path file;
-  private final BufferedReader reader;
+  private final BoundedLines lines;
   private final Consumer<String> warn;
   private RecordedEvent next;
   private int lineNumber;
+  private int skipped;
 
   public RecordingReader(Path file, Consumer<String> warn) throws IOException {
     this.file = file;
-    this.reader = Files.newBufferedReader(file, StandardCharsets.UTF_8);
+    this.lines = new BoundedLines(Files.newInputStream(file), MAX_LINE_BYTES);
     this.warn = warn;
+  }
+
+  /** How many records so far were bad and skipped (each with a warning). */
+  public int skipped() {
+    return skipped;
   }
 
   @Override
   public boolean hasNext() {
     while (next == null) {
-      String line;
+      BoundedLines.Line line;
       try {
-        line = reader.readLine();
+        line = lines.next();
       } catch (IOException e) {
         throw new UncheckedIOException(e);
       }
@@ -42,9 +64,7 @@ public final class RecordingReader implements Iterator<RecordedEvent>, AutoClose
         return false;
       }
       lineNumber++;
-      if (!line.isBlank()) {
-        next = parse(line);
-      }
+      next = read(line);
     }
     return true;
   }
@@ -59,17 +79,28 @@ public final class RecordingReader implements Iterator<RecordedEvent>, AutoClose
     return out;
   }
 
+  private RecordedEvent read(BoundedLines.Line line) {
+    if (line.tooLong()) {
+      return skip("line longer than " + MAX_LINE_BYTES / (1024 * 1024) + " MiB (no recorder writes one)");
+    }
+    String text;
+    try {
+      text = StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(line.bytes())).toString();
+    } catch (CharacterCodingException e) {
+      return skip("not valid UTF-8");
+    }
+    return text.isBlank() ? null : parse(text);
+  }
+
   private RecordedEvent parse(String line) {
     JsonNode doc;
     try {
       doc = RecordingFormat.JSON.readTree(line);
     } catch (IOException e) {
-      warn.accept(file + ":" + lineNumber + ": not a complete record (torn by a crash?); skipped");
-      return null;
+      return skip("not a complete record (torn by a crash?)");
     }
     if (!RecordingFormat.FORMAT.equals(doc.path("format").asText())) {
-      warn.accept(file + ":" + lineNumber + ": not a guesthook record; skipped");
-      return null;
+      return skip("not a guesthook record");
     }
     int version = doc.path("version").asInt(-1);
     if (version != RecordingFormat.VERSION) {
@@ -77,11 +108,115 @@ public final class RecordingReader implements Iterator<RecordedEvent>, AutoClose
           + (version > RecordingFormat.VERSION ? " is newer than" : " is not") + " the one this guesthook reads ("
           + RecordingFormat.VERSION + ")");
     }
-    return new RecordedEvent(file, lineNumber, doc);
+    Optional<String> problem = eventProblem(doc.path("event"));
+    return problem.isPresent() ? skip(problem.get()) : new RecordedEvent(file, lineNumber, doc);
+  }
+
+  /** What in the event would keep it from being shown or replayed, checked here so no reader meets it later. */
+  private static Optional<String> eventProblem(JsonNode event) {
+    try {
+      VmId.parse(event.path("vmid").asText());
+      Phase.parse(event.path("phase").asText());
+    } catch (IllegalArgumentException e) {
+      return Optional.of(e.getMessage());
+    }
+    try {
+      Instant.parse(event.path("time").asText());
+    } catch (DateTimeParseException e) {
+      return Optional.of("invalid time '" + event.path("time").asText() + "': expected an instant such as 2026-11-24T19:00:00Z");
+    }
+    String situation = event.path("situation").asText();
+    if (Arrays.stream(Situation.values()).noneMatch(s -> s.wireName().equals(situation))) {
+      return Optional.of("unknown situation '" + situation + "'");
+    }
+    return Optional.empty();
+  }
+
+  private RecordedEvent skip(String why) {
+    skipped++;
+    warn.accept(file + ":" + lineNumber + ": " + why + "; skipped");
+    return null;
   }
 
   @Override
   public void close() throws IOException {
-    reader.close();
+    lines.close();
+  }
+
+  /**
+   * Lines of bytes split at '\n'; a line over the bound is read past without being kept. A line is kept
+   * as the pieces it was read in and joined once at its end, so a long line is never copied as it grows.
+   */
+  static final class BoundedLines implements AutoCloseable {
+    /** One line without its '\n'; {@code bytes} is empty when it was too long. */
+    record Line(byte[] bytes, boolean tooLong) {}
+
+    private final InputStream in;
+    private final int maxBytes;
+    private final byte[] buffer = new byte[64 * 1024];
+    private final List<byte[]> pieces = new ArrayList<>();
+    private int size;
+    private int position;
+    private int limit;
+
+    BoundedLines(InputStream in, int maxBytes) {
+      this.in = in;
+      this.maxBytes = maxBytes;
+    }
+
+    /** The next line, or null at the end of the input. */
+    Line next() throws IOException {
+      pieces.clear();
+      size = 0;
+      boolean tooLong = false;
+      boolean started = false;
+      while (fill()) {
+        started = true;
+        int start = position;
+        while (position < limit && buffer[position] != '\n') {
+          position++;
+        }
+        tooLong = tooLong || size + (position - start) > maxBytes;
+        if (!tooLong) {
+          pieces.add(Arrays.copyOfRange(buffer, start, position));
+          size += position - start;
+        } else {
+          pieces.clear(); // what was kept of it is garbage now
+        }
+        if (position < limit) {
+          position++; // the '\n'
+          return done(tooLong);
+        }
+      }
+      return started ? done(tooLong) : null;
+    }
+
+    private Line done(boolean tooLong) {
+      if (tooLong) {
+        return new Line(new byte[0], true);
+      }
+      byte[] line = new byte[size];
+      int at = 0;
+      for (byte[] piece : pieces) {
+        System.arraycopy(piece, 0, line, at, piece.length);
+        at += piece.length;
+      }
+      return new Line(line, false);
+    }
+
+    /** Whether bytes are left, reading more when the buffer is used up. */
+    private boolean fill() throws IOException {
+      if (position < limit) {
+        return true;
+      }
+      position = 0;
+      limit = Math.max(0, in.read(buffer));
+      return limit > 0;
+    }
+
+    @Override
+    public void close() throws IOException {
+      in.close();
+    }
   }
 }

@@ -1,6 +1,8 @@
 package dev.guesthook.record;
 
 import dev.guesthook.dispatch.DispatchResult;
+import dev.guesthook.event.LifecycleEvent;
+import dev.guesthook.pve.PveFileException;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -26,10 +28,14 @@ public final class Replayer {
     this.warn = warn;
   }
 
-  /** How many events were replayed and how many agreed. */
-  public record Summary(int events, int agree) {
+  /** How many events were replayed, how many agreed, and how many records were bad and skipped. */
+  public record Summary(int events, int agree, int skipped) {
+    public Summary(int events, int agree) {
+      this(events, agree, 0);
+    }
+
     public Summary plus(Summary other) {
-      return new Summary(events + other.events, agree + other.agree);
+      return new Summary(events + other.events, agree + other.agree, skipped + other.skipped);
     }
 
     public int differ() {
@@ -37,18 +43,30 @@ public final class Replayer {
     }
   }
 
-  /** Replays one file; with {@code update}, the file afterwards holds what the hooks do now. */
+  /**
+   * Replays one file; with {@code update}, the file afterwards holds what the hooks do now, unless a record
+   * was skipped: then the file is left as it was, so no record is lost without its owner deciding.
+   */
   public Summary replay(Path file, boolean update, Consumer<Replay.Comparison> each) throws Exception {
     Path updated = file.resolveSibling(file.getFileName() + ".replay-update");
     int events = 0;
     int agree = 0;
+    int unreplayable = 0;
+    int skipped;
     try (EventDispatcher session = sessions.get();
         RecordingReader reader = new RecordingReader(file, warn);
         BufferedWriter out = update ? Files.newBufferedWriter(updated, StandardCharsets.UTF_8) : null) {
       while (reader.hasNext()) {
         RecordedEvent recorded = reader.next();
-        DispatchResult now = session.dispatch(Replay.event(recorded), new ReplayHost(recorded),
-                hook -> Replay.settings(recorded, hook))
+        LifecycleEvent event;
+        try {
+          event = Replay.event(recorded);
+        } catch (PveFileException | RecordingException e) {
+          warn.accept(recorded.file() + ":" + recorded.line() + ": " + e.getMessage() + "; skipped");
+          unreplayable++;
+          continue;
+        }
+        DispatchResult now = session.dispatch(event, new ReplayHost(recorded), hook -> Replay.settings(recorded, hook))
             .toCompletionStage().toCompletableFuture().get();
         Replay.Comparison comparison = Replay.compare(recorded, now);
         events++;
@@ -61,13 +79,24 @@ public final class Replayer {
           out.newLine();
         }
       }
+      skipped = reader.skipped() + unreplayable;
     } catch (Exception e) {
       Files.deleteIfExists(updated);
       throw e;
     }
     if (update) {
+      keepOrReplace(file, updated, skipped);
+    }
+    return new Summary(events, agree, skipped);
+  }
+
+  private void keepOrReplace(Path file, Path updated, int skipped) throws IOException {
+    if (skipped > 0) {
+      Files.deleteIfExists(updated);
+      warn.accept(file + ": not updated, as " + skipped + (skipped == 1 ? " record was" : " records were")
+          + " skipped (remove or repair them, then --update again)");
+    } else {
       Files.move(updated, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     }
-    return new Summary(events, agree);
   }
 }

@@ -40,14 +40,27 @@ class PciMappingsTest {
   @CsvSource(delimiter = '|', value = {
     "bad id!                                           | /x.cfg:1: 'bad id!' is not a mapping id",
     "\\tmap node=pve1,path=0000:01:00.0,id=10de:2231   | /x.cfg:1: property outside a mapping section",
-    "mx\\n\\tmap node=pve1,path=../../x,id=10de:2231     | /x.cfg:2: map path '../../x' is not a PCI address",
-    "mx\\n\\tmap node=pve1,path=0000:01:00.0             | /x.cfg:2: map without id=",
-    "mx\\n\\tcolour blue                                  | /x.cfg:2: unknown property 'colour'",
     "mx\\n\\tmap node=pve1,path=0000:01:00.0,id=10de:2231\\nmx | /x.cfg:3: mapping 'mx' defined twice",
   })
   void aBadLineIsNamedWithFileAndLine(String text, String message) {
     PveFileException e = assertThrows(PveFileException.class,
         () -> PciMappings.parse("/x.cfg", text.strip().replace("\\n", "\n").replace("\\t", "\t")));
     assertEquals(message, e.getMessage());
+  }
+
+  @ParameterizedTest
+  @CsvSource(delimiter = '|', value = {
+    "\\tmap node=pve1,path=../../x,id=10de:2231     | /x.cfg:2: map path '../../x' is not a PCI address",
+    "\\tmap node=pve1,path=0000:01:00.0             | /x.cfg:2: map without id=",
+    "\\tcolour blue                                  | /x.cfg:2: unknown property 'colour'",
+    "\\tmap node=pve1,path=10000:01:00.0,id=8086:1234 | /x.cfg:2: map path '10000:01:00.0': PCI domains wider than 4 hex digits (such as Intel VMD's) are not supported by guesthook",
+  })
+  void aBadLineRefusesOnlyItsOwnMappingNamingFileAndLine(String line, String problem) throws Exception {
+    Map<String, PciMapping> mappings = PciMappings.parse("/x.cfg", "bad\n" + line.replace("\\t", "\t")
+        + "\n\ngood\n\tmap node=pve1,path=0000:01:00.0,id=10de:2231\n");
+    assertEquals(List.of(problem), mappings.get("bad").problems());
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> mappings.get("bad").on("pve1"));
+    assertEquals("mapping 'bad' cannot be used: " + problem, e.getMessage());
+    assertEquals(List.of(PciAddress.parse("01:00.0")), mappings.get("good").on("pve1").get(0).functions());
   }
 }

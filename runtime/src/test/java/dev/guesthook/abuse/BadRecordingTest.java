@@ -1,0 +1,205 @@
+package dev.guesthook.abuse;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.guesthook.cli.ExitCodes;
+import dev.guesthook.record.RecordedEvent;
+import dev.guesthook.record.RecordingReader;
+import dev.guesthook.sandbox.Sandbox;
+import dev.guesthook.sandbox.SandboxProfile;
+import dev.guesthook.testkit.Cli;
+import java.io.ByteArrayOutputStream;
+import java.io.OutputStream;
+import java.lang.management.ManagementFactory;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A recording that was damaged, or written by someone else: each bad record is a warning naming file and
+ * line, the good ones are still shown and replayed, and no record costs the reader its memory.
+ */
+class BadRecordingTest {
+  static final Path STOCK = Path.of("../hooks/stock").toAbsolutePath().normalize();
+  static final ObjectMapper JSON = new ObjectMapper();
+  static final byte[] NOT_UTF8 = {(byte) 0xc3, (byte) 0x28};
+
+  @TempDir Path base;
+  Path root;
+  Path recordings;
+  String good;
+
+  @BeforeEach
+  void recordOneGoodEvent() throws Exception {
+    root = base.resolve("host");
+    Sandbox.create(root, SandboxProfile.SRIOV_NIC);
+    Cli.Result run = Cli.run(List.of("--root", root.toString(), "--simulate", "--hooks", STOCK.toString(), "501", "pre-start"));
+    assertEquals(ExitCodes.OK, run.exitCode(), run::toString);
+    recordings = root.resolve("var/lib/guesthook/recordings");
+    try (Stream<Path> files = Files.list(recordings)) {
+      Path file = files.filter(f -> f.toString().endsWith(".jsonl")).findFirst().orElseThrow();
+      good = Files.readAllLines(file).get(0);
+      Files.delete(file);
+    }
+  }
+
+  /** The good record with one field of its event changed. */
+  private String withEvent(String field, String value) throws Exception {
+    ObjectNode doc = (ObjectNode) JSON.readTree(good);
+    ((ObjectNode) doc.get("event")).put(field, value);
+    return doc.toString();
+  }
+
+  private static byte[] utf8(String line) {
+    return line.getBytes(StandardCharsets.UTF_8);
+  }
+
+  /** The good record with bytes that are no UTF-8 in its node name. */
+  private byte[] notUtf8() {
+    String[] halves = good.split("\"node\":\"", 2);
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    out.writeBytes(utf8(halves[0] + "\"node\":\""));
+    out.writeBytes(NOT_UTF8);
+    out.writeBytes(utf8(halves[1]));
+    return out.toByteArray();
+  }
+
+  private Path write(String name, byte[]... lines) throws Exception {
+    Path file = recordings.resolve(name);
+    try (OutputStream out = Files.newOutputStream(file)) {
+      for (byte[] line : lines) {
+        out.write(line);
+        out.write('\n');
+      }
+    }
+    return file;
+  }
+
+  /** Lines 1 and 7 good; between them one of each bad record. */
+  private Path mixed() throws Exception {
+    return write("501-2026-11-24.jsonl", utf8(good), utf8(withEvent("vmid", "abc")), utf8(withEvent("phase", "pre-boot")),
+        utf8(withEvent("time", "yesterday")), notUtf8(), utf8("null"), utf8(good));
+  }
+
+  private Cli.Result replay(Path file, String... more) {
+    List<String> args = new ArrayList<>(List.of("--root", root.toString(), "--simulate", "--hooks", STOCK.toString(), "replay"));
+    args.addAll(List.of(more));
+    args.add(file.toString());
+    return Cli.run(args);
+  }
+
+  private static void assertWarnsOfEachBadLine(Path file, Cli.Result result) {
+    assertTrue(result.err().contains(file + ":2: invalid vmid 'abc': expected an integer from 100 to 999999999; skipped"), result::toString);
+    assertTrue(result.err().contains(file + ":3: unknown phase 'pre-boot': expected one of "), result::toString);
+    assertTrue(result.err().contains(file + ":4: invalid time 'yesterday': expected an instant such as 2026-11-24T19:00:00Z; skipped"), result::toString);
+    assertTrue(result.err().contains(file + ":5: not valid UTF-8; skipped"), result::toString);
+    assertTrue(result.err().contains(file + ":6: not a guesthook record; skipped"), result::toString);
+    assertFalse(result.toString().contains("internal error"), result::toString);
+  }
+
+  @Test
+  void replayWarnsOfEachBadRecordAndStillReplaysTheGoodOnes() throws Exception {
+    Path file = mixed();
+    byte[] before = Files.readAllBytes(file);
+    Cli.Result result = replay(file);
+    assertEquals(ExitCodes.OK, result.exitCode(), result::toString);
+    assertWarnsOfEachBadLine(file, result);
+    assertTrue(result.out().contains("replay: 2 events, 2 agree, 0 differ, 5 bad records skipped (see the warnings)"), result::toString);
+    assertArrayEquals(before, Files.readAllBytes(file));
+  }
+
+  @Test
+  void replayUpdateLeavesAFileWithBadRecordsAsItWas() throws Exception {
+    Path file = mixed();
+    byte[] before = Files.readAllBytes(file);
+    Cli.Result result = replay(file, "--update");
+    assertEquals(ExitCodes.OK, result.exitCode(), result::toString);
+    assertTrue(result.err().contains(file + ": not updated, as 5 records were skipped"), result::toString);
+    assertArrayEquals(before, Files.readAllBytes(file));
+    assertFalse(Files.exists(file.resolveSibling(file.getFileName() + ".replay-update")));
+  }
+
+  @Test
+  void replayOfOnlyBadRecordsExits2() throws Exception {
+    Path file = write("501-2026-11-24.jsonl", utf8(withEvent("vmid", "99")), utf8("null"));
+    Cli.Result result = replay(file);
+    assertEquals(ExitCodes.USAGE, result.exitCode(), result::toString);
+    assertTrue(result.err().contains(file + ":1: invalid vmid '99'"), result::toString);
+    assertTrue(result.out().contains("replay: 0 events, 0 agree, 0 differ, 2 bad records skipped"), result::toString);
+  }
+
+  @Test
+  void eventsWarnsOfEachBadRecordAndStillShowsTheGoodOnes() throws Exception {
+    Path file = mixed();
+    Cli.Result result = Cli.run(List.of("--root", root.toString(), "events"));
+    assertEquals(ExitCodes.OK, result.exitCode(), result::toString);
+    assertWarnsOfEachBadLine(file, result);
+    assertEquals(2, result.out().lines().filter(l -> l.contains("VM 501 pre-start (start): ok")).count(), result::toString);
+    assertTrue(result.err().contains("events: 5 bad records skipped"), result::toString);
+  }
+
+  @Test
+  void eventsOfOnlyBadRecordsExits2() throws Exception {
+    Path file = write("501-2026-11-24.jsonl", notUtf8());
+    Cli.Result result = Cli.run(List.of("--root", root.toString(), "events"));
+    assertEquals(ExitCodes.USAGE, result.exitCode(), result::toString);
+    assertTrue(result.err().contains(file + ":1: not valid UTF-8; skipped"), result::toString);
+  }
+
+  /** A line of {@code megabytes} MiB of JSON string, written a MiB at a time. */
+  private Path withLongLine(int megabytes) throws Exception {
+    Path file = recordings.resolve("501-2026-11-24.jsonl");
+    byte[] mebibyte = new byte[1024 * 1024];
+    Arrays.fill(mebibyte, (byte) 'x');
+    try (OutputStream out = Files.newOutputStream(file)) {
+      out.write(utf8(good + "\n\""));
+      for (int i = 0; i < megabytes; i++) {
+        out.write(mebibyte);
+      }
+      out.write(utf8("\"\n" + good + "\n"));
+    }
+    return file;
+  }
+
+  @Test
+  void aLineOverTheBoundIsSkippedInBoundedTimeAndMemory() throws Exception {
+    Path file = withLongLine(20);
+    com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+    List<String> warnings = new ArrayList<>();
+    List<RecordedEvent> events = new ArrayList<>();
+    long allocatedBefore = threads.getCurrentThreadAllocatedBytes();
+    long started = System.nanoTime();
+    try (RecordingReader reader = new RecordingReader(file, warnings::add)) {
+      reader.forEachRemaining(events::add);
+    }
+    Duration took = Duration.ofNanos(System.nanoTime() - started);
+    long allocated = threads.getCurrentThreadAllocatedBytes() - allocatedBefore;
+    assertEquals(List.of(file + ":2: line longer than 16 MiB (no recorder writes one); skipped"), warnings);
+    assertEquals(List.of(1, 3), events.stream().map(RecordedEvent::line).toList());
+    // Up to the bound is read into memory before the line is dropped; the 20 MiB line itself never is.
+    assertTrue(allocated < 24L * 1024 * 1024, () -> "allocated " + allocated / (1024 * 1024) + " MiB reading a 20 MiB line");
+    assertTrue(took.compareTo(Duration.ofSeconds(10)) < 0, () -> "took " + took);
+  }
+
+  @Test
+  void replaySkipsALineOverTheBound() throws Exception {
+    Path file = withLongLine(20);
+    Cli.Result result = replay(file);
+    assertEquals(ExitCodes.OK, result.exitCode(), result::toString);
+    assertTrue(result.err().contains(file + ":2: line longer than 16 MiB (no recorder writes one); skipped"), result::toString);
+    assertTrue(result.out().contains("replay: 2 events, 2 agree, 0 differ, 1 bad records skipped"), result::toString);
+  }
+}
