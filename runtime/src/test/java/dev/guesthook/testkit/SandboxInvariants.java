@@ -66,7 +66,7 @@ public final class SandboxInvariants {
     if (!Files.exists(numvfs)) {
       return;
     }
-    int count = Integer.parseInt(read(numvfs).trim());
+    int count = number(numvfs);
     for (String name : names(pf)) {
       if (name.startsWith("virtfn") && Integer.parseInt(name.substring(6)) >= count) {
         fail(pf.resolve(name), "beyond sriov_numvfs " + count);
