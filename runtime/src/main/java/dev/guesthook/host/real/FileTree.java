@@ -15,6 +15,7 @@ import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.List;
 import java.util.Optional;
@@ -157,6 +158,56 @@ public final class FileTree implements MutableTree {
           StandardOpenOption.WRITE,
           StandardOpenOption.CREATE,
           StandardOpenOption.TRUNCATE_EXISTING);
+    } catch (IOException e) {
+      throw translate(path, e);
+    }
+  }
+
+  /**
+   * The first half of the simulator's atomic store: {@code value} written to a temporary file beside
+   * {@code path} (same folder, so the rename cannot cross filesystems). Never used on a real host,
+   * where a sysfs store must be one write(2) to the attribute itself ({@link #write}).
+   */
+  public HostPath writeBeside(HostPath path, String value) {
+    Path file = target(path);
+    HostPath temporary = besideOf(path);
+    try {
+      Files.write(file.resolveSibling(temporary.name()), value.getBytes(StandardCharsets.UTF_8));
+      return temporary;
+    } catch (IOException e) {
+      throw translate(path, e);
+    }
+  }
+
+  /** The second half: the temporary file replaces {@code path} in one rename, so no reader sees half of it. */
+  public void renameOver(HostPath temporary, HostPath path) {
+    Path file = target(path);
+    try {
+      Files.move(file.resolveSibling(temporary.name()), file, StandardCopyOption.ATOMIC_MOVE);
+    } catch (IOException e) {
+      throw translate(path, e);
+    }
+  }
+
+  /** Where {@link #writeBeside} puts the new content of {@code path}; a leftover one is never a kernel file. */
+  public static HostPath besideOf(HostPath path) {
+    return path.parent().resolve("." + path.name() + ".sim-new");
+  }
+
+  /** Removes what a {@link #writeBeside} left when its process died before the rename. */
+  public void dropBeside(HostPath path) {
+    try {
+      Files.deleteIfExists(target(path).resolveSibling(besideOf(path).name()));
+    } catch (IOException e) {
+      throw translate(path, e);
+    }
+  }
+
+  /** The file a write to {@code path} changes: a link in its place is followed, as open(2) follows it. */
+  private Path target(HostPath path) {
+    Path file = at(path);
+    try {
+      return Files.isSymbolicLink(file) && Files.exists(file) ? file.toRealPath() : file;
     } catch (IOException e) {
       throw translate(path, e);
     }

@@ -50,7 +50,7 @@ public final class Faults {
 
   /** The faults of the sandbox at {@code root}; none for a tree that is not a sandbox (a node's /). */
   public static Optional<Faults> ofSandbox(Path root) {
-    return Files.isRegularFile(SimulatedHost.SANDBOX_MARKER.under(root)) ? Optional.of(new Faults(new FileTree(root)))
+    return Files.isRegularFile(SimulatedHost.SANDBOX_MARKER.under(root)) ? Optional.of(new Faults(SandboxTree.atomic(new FileTree(root))))
         : Optional.empty();
   }
 
@@ -93,6 +93,20 @@ public final class Faults {
       throw new IllegalArgumentException("crash step " + step + ": expected 1 or more");
     }
     return add(new Rule("crash", "", null, 0, null, null, step));
+  }
+
+  /**
+   * The process dies (as by kill -9) at the {@code step}-th point inside the simulated kernel's
+   * stores, where a real kill cannot land but a kill of the simulator can: before each file a store
+   * changes, between a file's new content and its rename, and as the store ends. The kernel's
+   * answer to that is {@link SimulatedHost#sandbox}'s: the next process to open the sandbox takes
+   * the unfinished store back.
+   */
+  public Faults crashInStoreAtStep(int step) {
+    if (step < 1) {
+      throw new IllegalArgumentException("crash step " + step + ": expected 1 or more");
+    }
+    return add(new Rule("store-crash", "", null, 0, null, null, step));
   }
 
   /**
@@ -141,6 +155,13 @@ public final class Faults {
   /** A crash point: counts down a {@link #crashAtStep} fault and ends the process when it reaches it. */
   void crashPoint() {
     if (take(r -> r.on().equals("crash")).filter(r -> r.times() <= 1).isPresent()) {
+      Runtime.getRuntime().halt(137);
+    }
+  }
+
+  /** A crash point inside a store: counts down a {@link #crashInStoreAtStep} fault and ends the process at it. */
+  void crashInStore() {
+    if (take(r -> r.on().equals("store-crash")).filter(r -> r.times() <= 1).isPresent()) {
       Runtime.getRuntime().halt(137);
     }
   }

@@ -12,6 +12,7 @@ import dev.guesthook.host.real.FileTree;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -36,6 +37,8 @@ public final class SimulatedHost extends FileBackedHost {
       "device_api", "creatable_vgpu_types");
 
   private final MutableTree tree;
+  /** The sandbox's tree, whose multi-file stores survive a kill; absent for a tree only this process uses. */
+  private final Optional<SandboxTree> sandboxTree;
   private final String description;
   private final Faults faults;
   /** Present for a sandbox on disk, which several processes may share; see {@link #kernelLock}. */
@@ -47,14 +50,15 @@ public final class SimulatedHost extends FileBackedHost {
 
   /** The kernel model over a tree only this process uses (a dry run's overlay, a sandbox being built). */
   public SimulatedHost(MutableTree tree, String description) {
-    this(tree, description, null);
+    this(tree, Optional.empty(), new Faults(tree), description, null);
   }
 
-  private SimulatedHost(MutableTree tree, String description, Locks kernelLocks) {
+  private SimulatedHost(MutableTree tree, Optional<SandboxTree> sandboxTree, Faults faults, String description, Locks kernelLocks) {
     super(tree);
     this.tree = tree;
+    this.sandboxTree = sandboxTree;
     this.description = description;
-    this.faults = new Faults(tree);
+    this.faults = faults;
     this.kernelLocks = kernelLocks;
     this.sysfs = new Sysfs(tree);
     NvidiaVgpuModel nvidia = new NvidiaVgpuModel(sysfs);
@@ -70,7 +74,15 @@ public final class SimulatedHost extends FileBackedHost {
           root + " is not a sandbox (no " + SANDBOX_MARKER + "); the simulator only acts on trees made by"
               + " 'guesthook sandbox create DIR', so it can never write to a real /sys");
     }
-    return new SimulatedHost(new FileTree(root), "simulated host over " + root, new Locks(root.resolve(".simulator/locks")));
+    FileTree files = new FileTree(root);
+    Faults faults = new Faults(SandboxTree.atomic(files));
+    SandboxTree tree = new SandboxTree(files, faults::crashInStore);
+    SimulatedHost host = new SimulatedHost(tree, Optional.of(tree), faults, "simulated host over " + root,
+        new Locks(root.resolve(".simulator/locks")));
+    try (Locks.Held kernel = host.kernelLock()) {
+      tree.recover(); // a store whose process was killed mid-way is taken back before anyone reads the tree
+    }
+    return host;
   }
 
   public MutableTree tree() {
@@ -100,13 +112,15 @@ public final class SimulatedHost extends FileBackedHost {
     faults.beforeWrite(path);
     faults.crashPoint();
     try (Locks.Held kernel = kernelLock()) {
-      KernelAttribute model = attributes.stream().filter(a -> a.handles(path)).findFirst().orElse(null);
-      if (model != null) {
-        model.store(path, value);
-      } else {
-        plainStore(path, value);
-      }
-      faults.vanishingAfter(path).filter(sysfs::hasDevice).ifPresent(sysfs::removeDevice);
+      asOneChange(() -> {
+        KernelAttribute model = attributes.stream().filter(a -> a.handles(path)).findFirst().orElse(null);
+        if (model != null) {
+          model.store(path, value);
+        } else {
+          plainStore(path, value);
+        }
+        faults.vanishingAfter(path).filter(sysfs::hasDevice).ifPresent(sysfs::removeDevice);
+      });
     }
     faults.crashPoint();
   }
@@ -121,6 +135,11 @@ public final class SimulatedHost extends FileBackedHost {
   public synchronized void delete(HostPath path) {
     faults.beforeChange(path);
     super.delete(path);
+  }
+
+  /** A store or command changes several files; in a sandbox a kill mid-way must not leave half of them. */
+  private void asOneChange(Runnable change) {
+    sandboxTree.ifPresentOrElse(sandbox -> sandbox.asOneChange(change), change);
   }
 
   /**
@@ -183,7 +202,9 @@ public final class SimulatedHost extends FileBackedHost {
     }
     CommandResult result;
     try (Locks.Held kernel = kernelLock()) {
-      result = simulate(command);
+      CommandResult[] simulated = new CommandResult[1];
+      asOneChange(() -> simulated[0] = simulate(command));
+      result = simulated[0];
     }
     if (!command.readOnly()) {
       faults.crashPoint();

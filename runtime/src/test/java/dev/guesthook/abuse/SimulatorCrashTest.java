@@ -1,0 +1,97 @@
+package dev.guesthook.abuse;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.guesthook.host.HostCommand;
+import dev.guesthook.host.HostPath;
+import dev.guesthook.host.sim.SimulatedHost;
+import dev.guesthook.sandbox.SandboxProfile;
+import dev.guesthook.testkit.SandboxCopies;
+import dev.guesthook.testkit.SandboxInvariants;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The simulated kernel killed (as by kill -9) at every point inside its stores, where a kill of the
+ * simulator lands but never one of a real kernel: once the sandbox is opened again, it shows a state
+ * Linux could show, so crash tests measure guesthook, not the simulator.
+ */
+class SimulatorCrashTest {
+  private static final String GVT_CREATE = "/sys/bus/pci/devices/0000:00:02.0/mdev_supported_types/i915-GVTg_V5_4/create";
+  private static final String VF = "0000:03:0a.0";
+
+  @TempDir Path work;
+
+  @Test
+  void killedAtEveryPointOfAnMdevCreateTheReopenedSandboxIsOneLinuxCouldShow() throws Exception {
+    killAtEveryPoint(SandboxProfile.GVT_G, "mdev-create", 10);
+  }
+
+  @Test
+  void killedAtEveryPointOfAVfEnableAndBindTheReopenedSandboxIsOneLinuxCouldShow() throws Exception {
+    killAtEveryPoint(SandboxProfile.SRIOV_NIC, "vf-enable-bind", 30);
+  }
+
+  private void killAtEveryPoint(SandboxProfile profile, String scenario, int atLeast) throws Exception {
+    SandboxCopies copies = new SandboxCopies(work);
+    List<String> inconsistent = new ArrayList<>();
+    int tried = 0;
+    for (int step = 1; ; step++) {
+      Path root = copies.fresh(profile);
+      SimulatedHost.sandbox(root).faults().crashInStoreAtStep(step);
+      int exit = runInChild(root, scenario);
+      if (exit == 0) {
+        assertEquals(List.of(), SandboxInvariants.of(root), "the " + scenario + " that was not killed");
+        break;
+      }
+      assertEquals(137, exit, "step " + step + " of " + scenario);
+      tried++;
+      SimulatedHost.sandbox(root); // opened again, as the next guesthook process opens it
+      List<String> violations = SandboxInvariants.of(root);
+      if (!violations.isEmpty()) {
+        inconsistent.add("step " + step + ": " + violations);
+      }
+    }
+    System.out.println(scenario + ": " + tried + " kill points tried, " + (tried - inconsistent.size()) + " consistent");
+    assertTrue(tried >= atLeast, scenario + " has more than " + atLeast + " points inside its stores; killed at " + tried);
+    assertEquals(List.of(), inconsistent, scenario + ": states no kernel shows");
+  }
+
+  private static int runInChild(Path root, String scenario) throws Exception {
+    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    Process child = new ProcessBuilder(java, "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-cp",
+        System.getProperty("java.class.path"), Scenario.class.getName(), root.toString(), scenario)
+        .redirectErrorStream(true).start();
+    String out = new String(child.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertTrue(child.waitFor(60, TimeUnit.SECONDS), "the child ended");
+    assertTrue(child.exitValue() == 0 || child.exitValue() == 137, "it failed otherwise than killed: " + out);
+    return child.exitValue();
+  }
+
+  /** The host changes guesthook makes for an mdev slice, or for a VF handed to vfio-pci, in a process of their own. */
+  static final class Scenario {
+    public static void main(String[] args) {
+      SimulatedHost host = SimulatedHost.sandbox(Path.of(args[0]));
+      if (args[1].equals("mdev-create")) {
+        host.write(HostPath.parse(GVT_CREATE), "00001000-0000-0000-0000-000000000777\n");
+      } else {
+        host.write(HostPath.parse("/sys/bus/pci/devices/0000:03:00.1/sriov_numvfs"), "2\n");
+        host.run(HostCommand.of("modprobe", "vfio-pci"));
+        host.write(HostPath.parse("/sys/bus/pci/devices/" + VF + "/driver_override"), "vfio-pci\n");
+        host.write(HostPath.parse("/sys/bus/pci/drivers/iavf/unbind"), VF + "\n");
+        host.write(HostPath.parse("/sys/bus/pci/drivers_probe"), VF + "\n");
+        String driver = host.readLink(HostPath.parse("/sys/bus/pci/devices/" + VF + "/driver")).orElseThrow().name();
+        if (!driver.equals("vfio-pci")) {
+          throw new IllegalStateException("the VF went to " + driver);
+        }
+      }
+    }
+  }
+}
