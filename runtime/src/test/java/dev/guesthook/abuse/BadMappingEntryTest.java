@@ -51,13 +51,16 @@ class BadMappingEntryTest {
     return Cli.run(all);
   }
 
-  /** Every file of the sandbox host but guesthook's own bookkeeping (recordings, journals, locks, hook cache). */
+  /**
+   * Every file of the sandbox host but guesthook's own bookkeeping (recordings, journals, locks, hook
+   * cache) and the simulator's own lock.
+   */
   private Map<Path, String> hostFiles() throws Exception {
     Map<Path, String> out = new TreeMap<>();
     try (Stream<Path> walk = Files.walk(root)) {
       for (Path file : walk.filter(Files::isRegularFile).toList()) {
         String relative = root.relativize(file).toString();
-        if (Stream.of("var/lib/guesthook", "run/guesthook", "var/cache/guesthook").noneMatch(relative::startsWith)) {
+        if (Stream.of("var/lib/guesthook", "run/guesthook", "var/cache/guesthook", ".simulator/locks").noneMatch(relative::startsWith)) {
           out.put(file, new String(Files.readAllBytes(file), StandardCharsets.ISO_8859_1)); // bytes as they are: config space is binary
         }
       }

@@ -121,7 +121,7 @@ class PlantedLinkTest {
     HostException refused = assertThrows(HostException.class,
         () -> SimulatedHost.sandbox(root).write(HostPath.parse("/sys/module/planted"), "0\n"));
     assertEquals("EXDEV", refused.errno(), refused::getMessage);
-    assertTrue(refused.getMessage().contains("a link leads out of " + root), refused::getMessage);
+    assertTrue(refused.getMessage().startsWith("/sys/module/planted: "), refused::getMessage);
     assertTargetUntouched();
   }
 

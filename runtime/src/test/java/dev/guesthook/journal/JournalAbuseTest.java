@@ -54,10 +54,13 @@ class JournalAbuseTest {
     Map<String, String> before = host();
     Cli.Result start = limited(limit, "601", "pre-start");
     assertEquals(1, start.exitCode(), start::toString);
-    if (limit != 138) {
+    if (limit == 64) {
       assertTrue(start.out().contains("in the journal " + root.resolve("var/lib/guesthook/journal/601.jsonl") + ": File too large"
           + "; the change is not made"), start::toString);
     }
+    // At 200 bytes the simulator's own undo journal of a store (one per store, /.simulator/store-undo.jsonl)
+    // can meet the limit before guesthook's second intent does; either way nothing may be left changed.
+    // The journal's own short writes at every intent and result are CrashSafetyTest's, through Faults.
     assertEquals(before, host(), () -> "differs in " + differences(before, host()) + "\n" + start);
     Cli.Result reconcile = guesthook("reconcile");
     assertEquals(0, reconcile.exitCode(), reconcile::toString);
