@@ -1,6 +1,9 @@
 package dev.guesthook.cli;
 
+import dev.guesthook.config.ConfigException;
+import dev.guesthook.config.Settings;
 import dev.guesthook.engine.Engine;
+import dev.guesthook.host.DryRunHost;
 import dev.guesthook.record.RecordedEvent;
 import dev.guesthook.record.RecordingException;
 import dev.guesthook.record.Replay;
@@ -29,7 +32,8 @@ import picocli.CommandLine.ParentCommand;
       "gets the settings and the host answers it had when the event was recorded; what it does now is",
       "compared with what it did then, interaction by interaction. Prints agreement or a diff per event",
       "('-' recorded, '+' now). Exit 0 when every event agrees, 1 when any differs, 2 on unreadable files.",
-      "--update rewrites the recording with what the hooks do now, after an intended change."
+      "--update rewrites the recording with what the hooks do now, after an intended change. Compiled hooks",
+      "are kept in the user's cache ($XDG_CACHE_HOME or ~/.cache), or the --root tree's: never in /var."
     })
 final class ReplayCommand implements Callable<Integer> {
   @ParentCommand Main main;
@@ -48,8 +52,9 @@ final class ReplayCommand implements Callable<Integer> {
         return ExitCodes.USAGE;
       }
     }
-    return main.withSettings((vertx, settings) -> vertx.executeBlocking(() -> {
-      Engine engine = new Engine(vertx, settings, new dev.guesthook.host.DryRunHost(Engine.hostFor(settings)), Clock.systemUTC());
+    return main.withSettings((vertx, loaded) -> vertx.executeBlocking(() -> {
+      Settings settings = loaded.withCacheDir(cacheDirectory(loaded, main.environment));
+      Engine engine = new Engine(vertx, settings, new DryRunHost(Engine.hostFor(settings)), Clock.systemUTC());
       List<Map<String, Object>> results = new ArrayList<>();
       Replayer replayer = new Replayer(engine::replaySession, main.console::warn);
       Replayer.Summary total = new Replayer.Summary(0, 0);
@@ -57,12 +62,25 @@ final class ReplayCommand implements Callable<Integer> {
         try {
           total = total.plus(replayer.replay(file, update, c -> print(file, c.recorded(), c, results)));
         } catch (RecordingException e) {
-          throw new dev.guesthook.config.ConfigException(e.getMessage());
+          throw new ConfigException(e.getMessage());
         }
       }
       printSummary(total, results);
       return total.differ() == 0 ? ExitCodes.OK : ExitCodes.HOOK_FAILED;
     }, false));
+  }
+
+  /**
+   * Where a replay keeps its compiled hooks. A replay changes nothing on the host: on the real root its
+   * cache is the user's (as the demo's), never /var/cache; under a --root tree, that tree's own.
+   */
+  static Path cacheDirectory(Settings settings, Map<String, String> environment) {
+    if (!settings.root().equals(settings.root().getRoot())) {
+      return settings.cacheDir();
+    }
+    String xdg = environment.get("XDG_CACHE_HOME");
+    Path base = xdg != null && !xdg.isBlank() ? Path.of(xdg) : Path.of(System.getProperty("user.home"), ".cache");
+    return base.resolve("guesthook").resolve("hooks");
   }
 
   private void print(Path file, RecordedEvent recorded, Replay.Comparison comparison, List<Map<String, Object>> results) {
