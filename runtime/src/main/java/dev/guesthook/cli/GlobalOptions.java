@@ -28,7 +28,7 @@ public final class GlobalOptions {
   Path config;
 
   @Option(names = "--dry-run", scope = ScopeType.INHERIT,
-      description = "Print the host changes the hooks would make and change nothing.")
+      description = "Print the host changes the hooks would make and change nothing (but the compiled-hook cache).")
   boolean dryRun;
 
   @Option(names = "--json", scope = ScopeType.INHERIT,

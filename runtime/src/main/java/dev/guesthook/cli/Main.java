@@ -192,7 +192,7 @@ public final class Main implements Callable<Integer> {
         .map(
             run -> {
               if (json) {
-                console.out().println(Report.json(run.result(), settings.strict()));
+                console.out().println(Report.json(run.result(), settings.strict(), settings.dryRun()));
               } else {
                 printed.report(run.result(), settings.strict());
               }

@@ -1,7 +1,7 @@
 package dev.guesthook.cli;
 
 import dev.guesthook.record.Recorder;
-import io.vertx.core.Future;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -18,7 +18,8 @@ import picocli.CommandLine.ParentCommand;
     description = {
       "Turn the recording of lifecycle events on or off (it is on by default). Recordings are",
       "<root>/var/lib/guesthook/recordings/<vmid>-<day>.jsonl; read them with 'guesthook events',",
-      "replay them with 'guesthook replay'. Without --on or --off, prints whether recording is on."
+      "replay them with 'guesthook replay'. Without --on or --off, prints whether recording is on;",
+      "with --dry-run, what --on or --off would do, changing nothing."
     })
 final class RecordCommand implements Callable<Integer> {
   @ParentCommand Main main;
@@ -38,17 +39,33 @@ final class RecordCommand implements Callable<Integer> {
   public Integer call() {
     return main.withSettings((vertx, settings) -> vertx.executeBlocking(() -> {
       Path dir = settings.recordingDir();
-      if (change != null) {
-        Files.createDirectories(dir);
-        Path marker = dir.resolve(Recorder.OFF_MARKER);
-        if (change.off) {
-          Files.writeString(marker, "recording turned off by 'guesthook record --off'\n");
-        } else {
-          Files.deleteIfExists(marker);
-        }
+      if (change != null && settings.dryRun()) {
+        main.console.out().println(state(dir) + "; dry run: would turn it " + onOrOff(change.on) + ", nothing is changed");
+        return ExitCodes.OK;
       }
-      main.console.out().println("recording is " + (Recorder.isOn(dir) ? "on" : "off") + " (" + dir + ")");
+      if (change != null) {
+        turn(dir, change.on);
+      }
+      main.console.out().println(state(dir));
       return ExitCodes.OK;
     }, false));
+  }
+
+  private static void turn(Path dir, boolean on) throws IOException {
+    Files.createDirectories(dir);
+    Path marker = dir.resolve(Recorder.OFF_MARKER);
+    if (on) {
+      Files.deleteIfExists(marker);
+    } else {
+      Files.writeString(marker, "recording turned off by 'guesthook record --off'\n");
+    }
+  }
+
+  private static String state(Path dir) {
+    return "recording is " + onOrOff(Recorder.isOn(dir)) + " (" + dir + ")";
+  }
+
+  private static String onOrOff(boolean on) {
+    return on ? "on" : "off";
   }
 }

@@ -1,7 +1,10 @@
 package dev.guesthook.cli;
 
 import dev.guesthook.config.ConfigException;
+import dev.guesthook.config.Settings;
+import dev.guesthook.demo.Demo;
 import dev.guesthook.engine.Engine;
+import dev.guesthook.host.DryRunHost;
 import dev.guesthook.record.RecordedEvent;
 import dev.guesthook.record.RecordingException;
 import dev.guesthook.record.Replay;
@@ -35,6 +38,9 @@ import picocli.CommandLine.ParentCommand;
       "were skipped and none could be replayed.",
       "--update rewrites the recording with what the hooks do now, after an intended change; a file with",
       "skipped records is left as it was."
+      "('-' recorded, '+' now). Exit 0 when every event agrees, 1 when any differs, 2 on unreadable files.",
+      "--update rewrites the recording with what the hooks do now, after an intended change. Compiled hooks",
+      "are kept in the user's cache ($XDG_CACHE_HOME or ~/.cache), or the --root tree's: never in /var."
     })
 final class ReplayCommand implements Callable<Integer> {
   @ParentCommand Main main;
@@ -53,8 +59,9 @@ final class ReplayCommand implements Callable<Integer> {
         return ExitCodes.USAGE;
       }
     }
-    return main.withSettings((vertx, settings) -> vertx.executeBlocking(() -> {
-      Engine engine = new Engine(vertx, settings, new dev.guesthook.host.DryRunHost(Engine.hostFor(settings)), Clock.systemUTC());
+    return main.withSettings((vertx, loaded) -> vertx.executeBlocking(() -> {
+      Settings settings = loaded.withCacheDir(cacheDirectory(loaded, main.environment));
+      Engine engine = new Engine(vertx, settings, new DryRunHost(Engine.hostFor(settings)), Clock.systemUTC());
       List<Map<String, Object>> results = new ArrayList<>();
       Replayer replayer = new Replayer(engine::replaySession, main.console::warn);
       Replayer.Summary total = new Replayer.Summary(0, 0, 0);
@@ -76,6 +83,17 @@ final class ReplayCommand implements Callable<Integer> {
       return ExitCodes.HOOK_FAILED;
     }
     return total.events() == 0 && total.skipped() > 0 ? ExitCodes.USAGE : ExitCodes.OK;
+  }
+
+  /**
+   * Where a replay keeps its compiled hooks. A replay changes nothing on the host: on the real root its
+   * cache is the user's (as the demo's), never /var/cache; under a --root tree, that tree's own.
+   */
+  static Path cacheDirectory(Settings settings, Map<String, String> environment) {
+    if (!settings.root().equals(settings.root().getRoot())) {
+      return settings.cacheDir();
+    }
+    return Demo.cacheDirectory(environment);
   }
 
   private void print(Path file, RecordedEvent recorded, Replay.Comparison comparison, List<Map<String, Object>> results) {

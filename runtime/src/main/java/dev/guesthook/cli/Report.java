@@ -25,6 +25,8 @@ import java.util.Optional;
  */
 final class Report {
   private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+  /** The result of a change a dry run lists: the dry run's overlay took it, the host did not. */
+  static final String PLANNED = "planned";
 
   private Report() {}
 
@@ -90,7 +92,8 @@ final class Report {
     return "guesthook: " + phase + ": " + count + (result.exitCode(strict) == 0 ? " (reported only)" : "");
   }
 
-  static String json(DispatchResult result, boolean strict) {
+  /** A dry run says so at the top, and each change it lists as {@code "planned"}: nothing was done. */
+  static String json(DispatchResult result, boolean strict, boolean dryRun) {
     LifecycleEvent event = result.event();
     Map<String, Object> doc = new LinkedHashMap<>();
     doc.put("vmid", event.vmid().value());
@@ -99,6 +102,7 @@ final class Report {
     doc.put("guestType", event.guestType().wireName());
     doc.put("node", event.node());
     doc.put("time", event.time().toString());
+    doc.put("dryRun", dryRun);
     doc.put("outcome", result.overall());
     doc.put("exitCode", result.exitCode(strict));
     doc.put("configProblems", event.config().problems());
@@ -110,7 +114,7 @@ final class Report {
       item.put("outcome", hook.status().wireName());
       item.put("durationMs", hook.duration().toMillis());
       item.put("message", hook.message());
-      item.put("changes", changes(hook).stream().map(Report::changeJson).toList());
+      item.put("changes", changes(hook).stream().map(change -> changeJson(change, dryRun)).toList());
       item.put("undo", hook.undo().stream().map(Report::undoJson).toList());
       hooks.add(item);
     }
@@ -150,14 +154,14 @@ final class Report {
     return body.contains("\n") ? "(" + body.lines().count() + " lines)" : "'" + body + "'";
   }
 
-  private static Map<String, Object> changeJson(HostInteraction change) {
+  private static Map<String, Object> changeJson(HostInteraction change, boolean dryRun) {
     Map<String, Object> item = new LinkedHashMap<>();
     item.put("kind", change.kind().wireName());
     item.put("target", change.target());
     if (change.value() != null) {
       item.put("value", change.value());
     }
-    item.put("result", change.result());
+    item.put("result", dryRun && !change.failed() ? PLANNED : change.result());
     item.put("failed", change.failed());
     return item;
   }

@@ -16,6 +16,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Collectors;
 
@@ -45,7 +46,12 @@ public final class Demo {
 
   /** Compiled demo hooks are kept per user, never in the example tree. */
   public static Path cacheDirectory() {
-    String xdg = System.getenv("XDG_CACHE_HOME");
+    return cacheDirectory(System.getenv());
+  }
+
+  /** The user's hook cache, {@code $XDG_CACHE_HOME/guesthook/hooks} or {@code ~/.cache/guesthook/hooks}. */
+  public static Path cacheDirectory(Map<String, String> environment) {
+    String xdg = environment.get("XDG_CACHE_HOME");
     Path base = xdg != null && !xdg.isBlank() ? Path.of(xdg) : Path.of(System.getProperty("user.home"), ".cache");
     return base.resolve("guesthook").resolve("hooks");
   }

@@ -109,9 +109,9 @@ public final class Engine {
   public static HostPort hostFor(Settings settings) throws ConfigException {
     HostPort base;
     try {
-      base = settings.simulate() ? SimulatedHost.sandbox(settings.root()) : new LinuxHost(settings.root());
-    } catch (IllegalArgumentException notASandbox) {
-      throw new ConfigException("--simulate: " + notASandbox.getMessage());
+      base = settings.simulate() ? SimulatedHost.sandbox(settings.root()) : LinuxHost.over(settings.root());
+    } catch (IllegalArgumentException wrongKindOfRoot) {
+      throw new ConfigException((settings.simulate() ? "--simulate: " : "--root: ") + wrongKindOfRoot.getMessage());
     }
     return settings.dryRun() ? new DryRunHost(base) : base;
   }

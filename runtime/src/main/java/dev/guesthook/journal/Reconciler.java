@@ -37,8 +37,18 @@ public final class Reconciler {
   /** What became of one guest's journal. */
   public enum Status { RECONCILED, NOTHING_TO_DO, RUNNING, STARTING, BUSY, INCOMPLETE, DAMAGED, PLANNED }
 
-  /** One change looked at: what was (or would be) done about it; {@code acted}: something was put back. */
+  /**
+   * One change looked at: what was (or, in a dry run, would be) done about it; {@code acted}:
+   * something was put back, never in a dry run.
+   */
   public record Step(String change, String outcome, boolean acted, boolean failed) {}
+
+  /** What putting one change back does, told as done and as a dry run's plan. */
+  private record Deed(String done, String planned) {
+    static Deed of(String didVerb, String wouldVerb, String what) {
+      return new Deed(didVerb + " " + what, "would " + wouldVerb + " " + what);
+    }
+  }
 
   /**
    * {@code problems}: the journal's lines that could not be read (kept, with what they may hold);
@@ -178,8 +188,10 @@ public final class Reconciler {
         continue;
       }
       try {
-        Optional<String> done = undo(change, devices);
-        steps.add(new Step(change.target(), done.orElse(alreadyBack(change)), done.isPresent(), false));
+        steps.add(undo(change, devices).map(deed -> dryRun
+                ? new Step(change.target(), deed.planned(), false, false)
+                : new Step(change.target(), deed.done(), true, false))
+            .orElse(new Step(change.target(), alreadyBack(change), false, false)));
       } catch (RuntimeException e) {
         steps.add(new Step(change.target(), "failed: " + e.getMessage(), false, true));
       }
@@ -234,13 +246,13 @@ public final class Reconciler {
   }
 
   /** Puts one change back, if it still stands; says what it did (empty: nothing needed doing). */
-  private static Optional<String> undo(Change change, Devices devices) {
+  private static Optional<Deed> undo(Change change, Devices devices) {
     if (change instanceof Change.MdevCreated c) {
       if (devices.mdev().instance(c.uuid()).isEmpty()) {
         return Optional.empty();
       }
       devices.mdev().remove(c.uuid());
-      return Optional.of("removed mdev " + c.uuid() + " (" + c.type() + " on " + c.parent() + ")");
+      return Optional.of(Deed.of("removed", "remove", "mdev " + c.uuid() + " (" + c.type() + " on " + c.parent() + ")"));
     }
     if (change instanceof Change.DriverChanged c) {
       return giveBack(c.address(), c.previous(), devices);
@@ -252,14 +264,14 @@ public final class Reconciler {
         return Optional.empty();
       }
       devices.sriov().setLink(vf.get(), c.previous(), now);
-      return Optional.of("link back to mac " + c.previous().mac() + " vlan " + c.previous().vlan());
+      return Optional.of(Deed.of("put", "put", "link back to mac " + c.previous().mac() + " vlan " + c.previous().vlan()));
     }
     if (change instanceof Change.VgpuTypeSet c) {
       if (!devices.nvidia().hasVfInterface(c.vf()) || devices.nvidia().currentType(c.vf()) != c.type()) {
         return Optional.empty();
       }
       devices.nvidia().release(c.vf());
-      return Optional.of("released vGPU type " + c.type());
+      return Optional.of(Deed.of("released", "release", "vGPU type " + c.type()));
     }
     return Optional.empty(); // a claim: forgetting the journal releases it
   }
@@ -275,7 +287,7 @@ public final class Reconciler {
     return "already as before (or the device is gone)";
   }
 
-  private static Optional<String> giveBack(PciAddress address, Optional<DriverName> previous, Devices devices) {
+  private static Optional<Deed> giveBack(PciAddress address, Optional<DriverName> previous, Devices devices) {
     if (!devices.pci().exists(address)) {
       return Optional.empty();
     }
@@ -285,9 +297,9 @@ public final class Reconciler {
     }
     devices.pci().restore(address, previous.orElse(null));
     if (now.equals(previous)) {
-      return Optional.of("cleared driver_override (driver already " + now.map(DriverName::value).orElse("none") + ")");
+      return Optional.of(Deed.of("cleared", "clear", "driver_override (driver already " + now.map(DriverName::value).orElse("none") + ")"));
     }
-    return Optional.of("gave back to " + previous.map(DriverName::value).orElse("no driver")
-        + " (had " + now.map(DriverName::value).orElse("none") + ")");
+    return Optional.of(Deed.of("gave", "give", "back to " + previous.map(DriverName::value).orElse("no driver")
+        + " (had " + now.map(DriverName::value).orElse("none") + ")"));
   }
 }

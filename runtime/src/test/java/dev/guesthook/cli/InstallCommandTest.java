@@ -3,6 +3,7 @@ package dev.guesthook.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.guesthook.host.sim.SimulatedHost;
 import dev.guesthook.sandbox.Sandbox;
 import dev.guesthook.sandbox.SandboxProfile;
 import dev.guesthook.testkit.Cli;
@@ -19,7 +20,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * guesthook install / uninstall on a sandbox node. {@code qm} cannot run here, so a stand-in on PATH
+ * guesthook install / uninstall on a node laid out as a sandbox, less its marker: the real host port
+ * refuses a sandbox, as {@code qm} would act on the real node. {@code qm} cannot run here, so a stand-in on PATH
  * records its arguments (the only stand-in these tests use), and the test plays qm's part in the
  * guest config where a later step reads it.
  */
@@ -33,6 +35,7 @@ class InstallCommandTest {
   void aNodeWhereVm501HasItsOwnHookscriptAnd502None() throws Exception {
     root = base.resolve("root");
     Sandbox.create(root, SandboxProfile.SRIOV_NIC);
+    Files.delete(SimulatedHost.SANDBOX_MARKER.under(root));
     Path snippets = Files.createDirectories(root.resolve("var/lib/vz/snippets"));
     Files.writeString(snippets.resolve("old-hook.pl"), "#!/usr/bin/perl\nprint \"old hook $ARGV[1]\\n\";\n");
     setHookscript(501, "local:snippets/old-hook.pl");

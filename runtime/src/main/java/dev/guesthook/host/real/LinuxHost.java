@@ -3,6 +3,8 @@ package dev.guesthook.host.real;
 import dev.guesthook.host.CommandResult;
 import dev.guesthook.host.HostCommand;
 import dev.guesthook.host.FileBackedHost;
+import dev.guesthook.host.sim.SimulatedHost;
+import java.nio.file.Files;
 import java.nio.file.Path;
 
 /** The real host: files under the root directory (normally {@code /}) and real processes. */
@@ -19,11 +21,17 @@ public final class LinuxHost extends FileBackedHost {
     this.tree = tree;
   }
 
-
-
-
-
-
+  /**
+   * The real host over {@code root}; refuses a sandbox, whose fake devices the real {@code ip} and
+   * a legacy hookscript would otherwise be run against for real (a forgotten {@code --simulate}).
+   */
+  public static LinuxHost over(Path root) {
+    if (Files.isRegularFile(SimulatedHost.SANDBOX_MARKER.under(root))) {
+      throw new IllegalArgumentException(root + " is a sandbox (it holds " + SimulatedHost.SANDBOX_MARKER
+          + "), not a real host: use --simulate to act on its simulated kernel");
+    }
+    return new LinuxHost(root);
+  }
   @Override
   public CommandResult run(HostCommand command) {
     return processes.run(command);
