@@ -19,7 +19,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -76,7 +75,7 @@ class CrashSafetyTest {
       assertEquals(0, reconcile.exitCode(), "step " + step + ": " + reconcile);
       Map<String, String> after = host();
       assertEquals(before, after, "step " + step + ": the host after the reconcile differs in "
-          + differences(before, after) + "\n" + reconcile.out());
+          + HostTree.differences(before, after) + "\n" + reconcile.out());
     }
     assertTrue(crashes >= 20, "a three-device pre-start makes more than ten host changes; crashed at " + crashes);
     assertEquals("vfio-pci", driver("0000:0b:00.0"));
@@ -117,7 +116,7 @@ class CrashSafetyTest {
             rebootedAndReconciled(point);
           }
           Map<String, String> after = host();
-          assertEquals(before, after, point + "the host after the reconcile differs in " + differences(before, after));
+          assertEquals(before, after, point + "the host after the reconcile differs in " + HostTree.differences(before, after));
           identical++;
         }
       }
@@ -158,7 +157,7 @@ class CrashSafetyTest {
       awaitSocket(socket);
       Map<String, String> after = host();
       after.remove("run/guesthook/guesthook.sock");
-      assertEquals(before, after, () -> "differs in " + differences(before, after));
+      assertEquals(before, after, () -> "differs in " + HostTree.differences(before, after));
     } finally {
       again.stop();
     }
@@ -219,19 +218,10 @@ class CrashSafetyTest {
     return Cli.run(argv);
   }
 
-  /** The host as hooks and the kernel see it; the fault list is the test's own. */
   private Map<String, String> host() {
-    Map<String, String> tree = new TreeMap<>(HostTree.snapshotOf(root));
-    tree.remove(".simulator/faults.json");
-    return tree;
+    return HostTree.sandboxSnapshotOf(root);
   }
 
-  private static List<String> differences(Map<String, String> a, Map<String, String> b) {
-    java.util.Set<String> keys = new java.util.TreeSet<>(a.keySet());
-    keys.addAll(b.keySet());
-    return keys.stream().filter(k -> !java.util.Objects.equals(a.get(k), b.get(k)))
-        .map(k -> k + ": " + a.get(k) + " -> " + b.get(k)).toList();
-  }
 
   private String driver(String address) throws Exception {
     return Files.readSymbolicLink(root.resolve("sys/bus/pci/devices/" + address + "/driver")).getFileName().toString();

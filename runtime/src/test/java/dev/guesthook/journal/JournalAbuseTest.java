@@ -19,7 +19,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -61,7 +60,7 @@ class JournalAbuseTest {
     // At 200 bytes the simulator's own undo journal of a store (one per store, /.simulator/store-undo.jsonl)
     // can meet the limit before guesthook's second intent does; either way nothing may be left changed.
     // The journal's own short writes at every intent and result are CrashSafetyTest's, through Faults.
-    assertEquals(before, host(), () -> "differs in " + differences(before, host()) + "\n" + start);
+    assertEquals(before, host(), () -> "differs in " + HostTree.differences(before, host()) + "\n" + start);
     Cli.Result reconcile = guesthook("reconcile");
     assertEquals(0, reconcile.exitCode(), reconcile::toString);
     assertEquals(before, host());
@@ -114,7 +113,7 @@ class JournalAbuseTest {
     Cli.Result stop = guesthook("502", "post-stop");
     assertEquals(0, stop.exitCode(), stop::toString);
     assertFalse(stop.out().contains("503"), "VM 503's journal is not VM 502's news:\n" + stop);
-    assertEquals(before, host(), () -> "differs in " + differences(before, host()));
+    assertEquals(before, host(), () -> "differs in " + HostTree.differences(before, host()));
   }
 
   /** VM 503's own phases say what is wrong with its journal, in its task log. */
@@ -230,17 +229,8 @@ class JournalAbuseTest {
     return new Cli.Result(process.exitValue(), out, "");
   }
 
-  /** The host as hooks and the kernel see it (the journal folder included). */
   private Map<String, String> host() {
-    Map<String, String> tree = new TreeMap<>(HostTree.snapshotOf(root));
-    tree.remove(".simulator/faults.json");
-    return tree;
+    return HostTree.sandboxSnapshotOf(root);
   }
 
-  private static List<String> differences(Map<String, String> a, Map<String, String> b) {
-    java.util.Set<String> keys = new java.util.TreeSet<>(a.keySet());
-    keys.addAll(b.keySet());
-    return keys.stream().filter(k -> !java.util.Objects.equals(a.get(k), b.get(k)))
-        .map(k -> k + ": " + a.get(k) + " -> " + b.get(k)).toList();
-  }
 }

@@ -9,7 +9,10 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.stream.Stream;
 
 /**
@@ -105,6 +108,21 @@ public final class HostTree {
       }
     }
     return false;
+  }
+
+  /** A sandbox as hooks and the kernel see it: its snapshot without the test's own fault list. */
+  public static Map<String, String> sandboxSnapshotOf(Path root) {
+    Map<String, String> tree = new TreeMap<>(snapshotOf(root));
+    tree.remove(".simulator/faults.json");
+    return tree;
+  }
+
+  /** The paths whose content two snapshots disagree on, each as {@code path: before -> after}. */
+  public static List<String> differences(Map<String, String> before, Map<String, String> after) {
+    Set<String> paths = new TreeSet<>(before.keySet());
+    paths.addAll(after.keySet());
+    return paths.stream().filter(path -> !Objects.equals(before.get(path), after.get(path)))
+        .map(path -> path + ": " + before.get(path) + " -> " + after.get(path)).toList();
   }
 
   /** The same for any host root, e.g. a sandbox. */
