@@ -19,6 +19,8 @@ import dev.guesthook.host.HostException;
 import dev.guesthook.host.HostPath;
 import dev.guesthook.sandbox.SandboxBuilder;
 import dev.guesthook.sandbox.SandboxProfile;
+import dev.guesthook.testkit.MemoryTempDir;
+import dev.guesthook.testkit.SandboxCopies;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -34,11 +36,8 @@ import java.util.TreeMap;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.AnnotatedElementContext;
-import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.function.Executable;
 import org.junit.jupiter.api.io.TempDir;
-import org.junit.jupiter.api.io.TempDirFactory;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -51,25 +50,10 @@ import org.junit.jupiter.params.provider.MethodSource;
  * iproute2 for {@code ip link}.
  */
 class SimulatedKernelTest {
-  @TempDir(factory = MemoryFirst.class) Path dir;
+  @TempDir(factory = MemoryTempDir.class) Path dir;
 
   /** Each profile is built once with {@link SandboxBuilder}; every test gets its own copy of it. */
-  @TempDir(factory = MemoryFirst.class) static Path templates;
-
-  /**
-   * A sandbox is a few hundred tiny files, dirs and links; on some disks each one costs a millisecond
-   * to make, on a memory file system nothing. Uses /dev/shm when it is there, else the default.
-   */
-  static final class MemoryFirst implements TempDirFactory {
-    @Override
-    public Path createTempDirectory(AnnotatedElementContext element, ExtensionContext context) throws IOException {
-      Path shm = Path.of("/dev/shm");
-      if (Files.isDirectory(shm) && Files.isWritable(shm)) {
-        return Files.createTempDirectory(shm, "guesthook-sim-");
-      }
-      return Files.createTempDirectory("guesthook-sim-");
-    }
-  }
+  @TempDir(factory = MemoryTempDir.class) static Path templates;
 
   private static final Map<SandboxProfile, Path> BUILT = new java.util.EnumMap<>(SandboxProfile.class);
 
@@ -89,26 +73,8 @@ class SimulatedKernelTest {
         return root;
       });
     }
-    copyTree(template, dir);
+    SandboxCopies.copyTree(template, dir);
     return SimulatedHost.sandbox(dir);
-  }
-
-  /** Copies a sandbox as it is: links stay links (they are relative, so they still point inside). */
-  private static void copyTree(Path from, Path to) {
-    try (Stream<Path> walk = Files.walk(from)) {
-      for (Path source : walk.toList()) {
-        Path target = to.resolve(from.relativize(source).toString());
-        if (Files.isSymbolicLink(source)) {
-          Files.createSymbolicLink(target, Files.readSymbolicLink(source));
-        } else if (Files.isDirectory(source)) {
-          Files.createDirectories(target);
-        } else {
-          Files.copy(source, target);
-        }
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
   }
 
   private static HostPath device(String address) {
