@@ -62,11 +62,7 @@ final class GroovyHook implements Hook {
     HookContext context = new HookContext(invocation);
     List<HookCheck> lines = context.collectChecks();
     try {
-      Closure<?> check = (Closure<?>) body.get().clone();
-      check.setDelegate(context);
-      check.setResolveStrategy(Closure.DELEGATE_FIRST);
-      HookScript.withContext(context,
-          () -> check.getMaximumNumberOfParameters() == 0 ? check.call() : check.call(invocation.event()));
+      HookScript.withContext(context, () -> call(body.get(), context, invocation));
     } catch (Exception | LinkageError | StackOverflowError e) {
       lines.add(new HookCheck(HookCheck.Level.FAIL, Failures.describe(e, spec.origin())));
     }
@@ -81,14 +77,16 @@ final class GroovyHook implements Hook {
   @Override
   public void run(HookInvocation invocation) throws Exception {
     HookContext context = new HookContext(invocation);
-    Closure<?> handler = (Closure<?>) spec.handlers().get(invocation.event().phase()).clone();
-    handler.setDelegate(context);
-    handler.setResolveStrategy(Closure.DELEGATE_FIRST);
-    HookAbandonment.watching(
-        invocation::abandoned,
-        () ->
-            HookScript.withContext(
-                context,
-                () -> handler.getMaximumNumberOfParameters() == 0 ? handler.call() : handler.call(invocation.event())));
+    Closure<?> handler = spec.handlers().get(invocation.event().phase());
+    HookAbandonment.watching(invocation::abandoned,
+        () -> HookScript.withContext(context, () -> call(handler, context, invocation)));
+  }
+
+  /** A handler or check block, on its own copy, with the context as delegate and the event if it takes one. */
+  private static Object call(Closure<?> body, HookContext context, HookInvocation invocation) {
+    Closure<?> copy = (Closure<?>) body.clone();
+    copy.setDelegate(context);
+    copy.setResolveStrategy(Closure.DELEGATE_FIRST);
+    return copy.getMaximumNumberOfParameters() == 0 ? copy.call() : copy.call(invocation.event());
   }
 }
