@@ -88,8 +88,9 @@ List<Map> plan() {
   if (!declared) {
     return declared
   }
-  Set<Uuid> leftovers = (staleInstances(declared)*.uuid() + savedVgpus().findAll { it.uuid }.collect { Uuid.parse(it.uuid) }) as Set
-  Set<PciAddress> leftoverVfs = savedVgpus().findAll { it.vf }.collect { pciAddress(it.vf) } as Set
+  List saved = savedVgpus()
+  Set<Uuid> leftovers = (staleInstances(declared)*.uuid() + saved.findAll { it.uuid }.collect { Uuid.parse(it.uuid) }) as Set
+  Set<PciAddress> leftoverVfs = saved.findAll { it.vf }.collect { pciAddress(it.vf) } as Set
   vgpu.whyNotFit(declared.collect { new Vgpus.Request(it.parent, it.type) }, leftovers, leftoverVfs).ifPresent {
     throw new DeviceException("mdev.devices: ${it}; nothing was changed")
   }

@@ -42,16 +42,17 @@ hook('sriov-vf') {
   }
 
   check { ev ->
-    List<Map> plan = plan()
-    plan.each { p -> pass "${p.where}: ${describePlan(p)}" }
+    if (settings.vfs) {
+      plan(heldByOthers()).each { p -> pass "${p.where}: ${describePlan(p)}" }
+    }
   }
 
   on('pre-start') { ev ->
-    List<Map> plan = plan()
-    if (!plan) {
+    if (!settings.vfs) {
       skip('no sriov-vf.vfs declared for this VM')
     }
-    Set taken = heldByOthers()
+    Set taken = heldByOthers()   // read once: other guests' configs, qemu-server's reservations
+    List<Map> plan = plan(taken)
     List saved = []
     // Each PF is raised once, to the most VFs any entry asks for, before a VF is bound: raising
     // later would go through 0 VFs and take the VFs already given to this guest with it.
@@ -108,13 +109,12 @@ hook('sriov-vf') {
  * entry, the mapping, no VF named twice or held by another guest, and enough free VFs on each PF and
  * in each mapping for the entries that take any free one.
  */
-List<Map> plan() {
+List<Map> plan(Set taken) {
   List<Map> out = []
   settings.vfs.eachWithIndex { Map e, int i ->
     out << planned(e, "sriov-vf.vfs[${i}]")
   }
   Map<PciAddress, Integer> counts = vfCounts(out)
-  Set taken = heldByOthers()
   out.each { p -> checkNamedVf(p, counts, taken) }
   requireDistinctVfs(out)
   requireFreeVfs(out, counts, taken)
