@@ -17,9 +17,10 @@ public final class HookChecks {
 
   /** The hook's check lines; a block that does not end within {@code timeout} is interrupted and a fail. */
   public static List<HookCheck> run(Hook hook, HookInvocation invocation, Duration timeout) {
-    if (!(hook instanceof GroovyHook groovy) || !groovy.checks()) {
+    if (!has(hook)) {
       return List.of();
     }
+    GroovyHook groovy = (GroovyHook) hook;
     AtomicReference<List<HookCheck>> lines = new AtomicReference<>();
     Thread worker = new Thread(() -> lines.set(groovy.check(invocation)), "guesthook-check-" + hook.name());
     worker.setDaemon(true);

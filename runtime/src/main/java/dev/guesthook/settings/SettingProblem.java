@@ -17,12 +17,4 @@ public final class SettingProblem extends Exception {
   public String line() {
     return mark + ": " + key + ": " + getMessage();
   }
-
-  public Mark mark() {
-    return mark;
-  }
-
-  public String key() {
-    return key;
-  }
 }
