@@ -1,10 +1,13 @@
 package dev.guesthook.testkit;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -25,10 +28,17 @@ public final class OneShot {
 
   /** The same with more environment, e.g. a PATH that finds a stand-in for a Proxmox tool first. */
   public static OneShot start(java.util.Map<String, String> environment, List<String> args) throws IOException {
+    return start(List.of(), environment, args);
+  }
+
+  /** The same in a JVM with more options, e.g. the heap bound the launcher gives {@code serve}. */
+  public static OneShot start(List<String> jvmOptions, java.util.Map<String, String> environment, List<String> args)
+      throws IOException {
     List<String> argv = new ArrayList<>(List.of(
         Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xshare:auto",
-        "-cp", System.getProperty("java.class.path"), "dev.guesthook.cli.Main"));
+        "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xshare:auto"));
+    argv.addAll(jvmOptions);
+    argv.addAll(List.of("-cp", System.getProperty("java.class.path"), "dev.guesthook.cli.Main"));
     argv.addAll(args);
     ProcessBuilder builder = new ProcessBuilder(argv).redirectErrorStream(true);
     builder.environment().putAll(environment);
@@ -39,12 +49,33 @@ public final class OneShot {
 
   /** Waits for it to end: its exit code (137 when it died as by kill -9) and everything it printed. */
   public Cli.Result await() throws IOException, InterruptedException {
-    String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    if (!process.waitFor(120, TimeUnit.SECONDS)) {
+    return await(Duration.ofSeconds(120));
+  }
+
+  /** The same, failing (and killing it) when it has not ended within {@code bound}. */
+  public Cli.Result await(Duration bound) throws IOException, InterruptedException {
+    // Read aside: a process that never ends never closes its output either.
+    CompletableFuture<String> out = CompletableFuture.supplyAsync(() -> {
+      try {
+        return new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    });
+    boolean ended = process.waitFor(bound.toMillis(), TimeUnit.MILLISECONDS);
+    if (!ended) {
       process.destroyForcibly();
-      throw new AssertionError("guesthook did not end within 120 s:\n" + out);
     }
-    return new Cli.Result(process.exitValue(), out, "");
+    String printed = out.join();
+    if (!ended) {
+      throw new AssertionError("guesthook did not end within " + bound.toSeconds() + " s:\n" + printed);
+    }
+    return new Cli.Result(process.exitValue(), printed, "");
+  }
+
+  /** Whether it still runs. */
+  public boolean isAlive() {
+    return process.isAlive();
   }
 
   /** Stops it as systemd stops a service (SIGTERM) and waits for it. */
