@@ -7,16 +7,20 @@ import dev.guesthook.journal.Reconciler;
 import dev.guesthook.journald.Journald;
 import dev.guesthook.journald.PhaseJournal;
 import dev.guesthook.pve.PveFileException;
+import dev.guesthook.serve.HeapWatch;
 import dev.guesthook.serve.PhaseCall;
 import dev.guesthook.serve.ResidentRuntime;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
+import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.atomic.AtomicReference;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
@@ -55,7 +59,18 @@ final class ServeCommand implements Callable<Integer> {
         main.console.out().println("guesthook serve: " + (journald.isOn()
             ? "phase lines go to the journal too, with VMID, PHASE and HOOK"
             : "no journal at /" + Journald.SOCKET + " (or a dry run): phase lines go to the task log only"));
-        ResidentRuntime runtime = new ResidentRuntime(path, runner(engine, settings, journald), main.console.out()::println);
+        ResidentRuntime.PhaseRunner phases = runner(engine, settings, journald);
+        HeapWatch heap = new HeapWatch(Runtime.getRuntime());
+        AtomicReference<ResidentRuntime> serving = new AtomicReference<>();
+        ResidentRuntime runtime = new ResidentRuntime(path, (call, out) -> {
+          try {
+            return phases.run(call, out);
+          } finally {
+            // Looked at after the answer is sent, from another thread: stopping waits for running phases.
+            vertx.executeBlocking(() -> stopIfHeapStaysFull(heap, serving.get(), stopped), false);
+          }
+        }, main.console.out()::println);
+        serving.set(runtime);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
           try {
             runtime.close();
@@ -74,6 +89,26 @@ final class ServeCommand implements Callable<Integer> {
         return true;
       }, false).compose(started -> stopped.future());
     });
+  }
+
+  /**
+   * After a phase: when the heap stays full (a hook kept the memory it took), the runtime stops
+   * taking phases, lets the running ones end, and exits, so that systemd starts a fresh one.
+   */
+  private boolean stopIfHeapStaysFull(HeapWatch heap, ResidentRuntime runtime, Promise<Integer> stopped) {
+    OptionalInt full = heap.staysFull();
+    if (full.isPresent() && !stopped.future().isComplete()) {
+      main.console.out().println("guesthook serve: the heap stays " + full.getAsInt() + "% full after a collection"
+          + " (a hook keeps memory it took?); stopping so that systemd starts a fresh runtime;"
+          + " until then the hookscript runs the one-shot path");
+      try {
+        runtime.close();
+      } catch (IOException e) {
+        // Exiting anyway: the socket is gone with the process.
+      }
+      stopped.tryComplete(ExitCodes.INTERNAL);
+    }
+    return true;
   }
 
   /** Puts back what guests that are not running hold, and says so in the service's log. */

@@ -12,6 +12,10 @@ public final class Failures {
     String text;
     if (cause instanceof HostException host) {
       text = host.errno() + ": " + message;
+    } else if (cause instanceof OutOfMemoryError) {
+      text = "OutOfMemoryError (" + message + "): the hook took more memory than guesthook's heap bound leaves";
+    } else if (cause instanceof StackOverflowError) {
+      text = "StackOverflowError: the hook's calls nested deeper than a thread's stack holds (endless recursion?)";
     } else if (message == null || message.isBlank()) {
       text = cause.getClass().getSimpleName();
     } else if (cause instanceof RuntimeException && !(cause instanceof IllegalArgumentException)

@@ -1,0 +1,39 @@
+package dev.guesthook.serve;
+
+import java.util.OptionalInt;
+
+/**
+ * Tells a resident runtime when its heap stays full: a hook that ran out of memory only fails its own
+ * phase (its memory is free again once the phase ends), but one that kept what it took, in a static
+ * field or a system property, would fail every later phase of every guest. The runtime then stops, so
+ * that systemd starts a fresh one; until it is back, the hookscript client runs the one-shot path.
+ */
+public final class HeapWatch {
+  /** Above this share of the heap's bound after a full collection, too little is left for a phase. */
+  static final int FULL_PERCENT = 90;
+
+  private final Runtime runtime;
+
+  public HeapWatch(Runtime runtime) {
+    this.runtime = runtime;
+  }
+
+  /**
+   * The heap's use in percent of its bound when it stays above {@link #FULL_PERCENT} after a full
+   * collection; empty otherwise. Collects only when the heap is that full already, so a phase in a
+   * healthy runtime costs no collection.
+   */
+  public OptionalInt staysFull() {
+    if (usedPercent() < FULL_PERCENT) {
+      return OptionalInt.empty();
+    }
+    System.gc(); // what is used now may be garbage a collection would free
+    int afterCollection = usedPercent();
+    return afterCollection < FULL_PERCENT ? OptionalInt.empty() : OptionalInt.of(afterCollection);
+  }
+
+  private int usedPercent() {
+    long used = runtime.totalMemory() - runtime.freeMemory();
+    return (int) (100 * used / runtime.maxMemory());
+  }
+}

@@ -1,0 +1,166 @@
+package dev.guesthook.abuse;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.guesthook.sandbox.Sandbox;
+import dev.guesthook.sandbox.SandboxProfile;
+import dev.guesthook.testkit.Cli;
+import dev.guesthook.testkit.OneShot;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A hook that recurses without end or takes all the heap, in {@code guesthook serve} under a heap
+ * bound as the launcher sets one: the phase fails at once and is rolled back, the guest's lock is
+ * released (its next phase runs at once), and the runtime goes on serving other guests.
+ */
+class ExhaustedHookTest {
+  static final Path CLIENT = Path.of("src/main/scripts/guesthook-hookscript").toAbsolutePath();
+  /** Smaller than the launcher's 256 MB for serve, so the greedy hook meets it sooner; the same kind of bound. */
+  static final List<String> BOUNDED = List.of("-Xmx96m", "-XX:MaxMetaspaceSize=128m");
+  static final String MARKER = "etc/exhausted-marker";
+  static final int HOOK_TIMEOUT_SECONDS = 60;
+
+  @TempDir Path base;
+  Path root;
+  Path socket;
+  OneShot serve;
+
+  @BeforeEach
+  void serveHooksThatExhaustTheJvm() throws Exception {
+    root = base.resolve("host");
+    Sandbox.create(root, SandboxProfile.SRIOV_NIC);
+    try (var own = Files.newDirectoryStream(root.resolve("etc/pve/guesthook"), "*.yaml")) {
+      for (Path settings : own) {
+        Files.delete(settings); // the sandbox's guests have settings for stock hooks this runtime does not load
+      }
+    }
+    Files.writeString(root.resolve(MARKER), "as it was\n");
+    Path hooks = Files.createDirectories(base.resolve("hooks"));
+    Files.setPosixFilePermissions(base, PosixFilePermissions.fromString("rwxr-xr-x"));
+    Files.setPosixFilePermissions(hooks, PosixFilePermissions.fromString("rwxr-xr-x"));
+    Files.writeString(hooks.resolve("change.groovy"), """
+        hook('change') {
+          order 10
+          on('pre-start') { ev ->
+            String before = read('/%s')
+            write '/%s', "changed by VM ${ev.vmid}\\n"
+            undo('put the marker back') { write '/%s', before }
+          }
+        }
+        """.formatted(MARKER, MARKER, MARKER));
+    Files.writeString(hooks.resolve("exhaust.groovy"), """
+        hook('exhaust') {
+          order 20
+          on('pre-start') { ev ->
+            if (ev.vmid.toString() == '501') {
+              deeper(0)
+            }
+            if (ev.vmid.toString() == '502') {
+              List hoard = []
+              while (true) { hoard << new long[1 << 20] }
+            }
+            if (ev.vmid.toString() == '503') {
+              List hoard = []
+              System.properties.put('kept-by-a-hook', hoard) // outlives the phase
+              while (true) { hoard << new long[1 << 20] }
+            }
+            log.info 'nothing to exhaust'
+          }
+        }
+
+        int deeper(int depth) {
+          return deeper(depth + 1) + 1
+        }
+        """);
+    socket = root.resolve("run/guesthook/guesthook.sock");
+    serve = OneShot.start(BOUNDED, Map.of(), List.of("--root", root.toString(), "--simulate",
+        "--hooks", hooks.toString(), "--hook-timeout", String.valueOf(HOOK_TIMEOUT_SECONDS), "serve"));
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    while (!Files.exists(socket)) {
+      assertTrue(serve.isAlive() && System.nanoTime() < deadline, () -> "serve did not start: " + output());
+      Thread.sleep(50);
+    }
+  }
+
+  @AfterEach
+  void stopServing() throws Exception {
+    serve.stop();
+  }
+
+  @Test
+  void aHookThatRecursesWithoutEndFailsItsPhaseWhichIsRolledBackAndTheGuestIsFreeAtOnce() throws Exception {
+    assertExhaustionEndsThePhaseCleanly(501, "StackOverflowError: the hook's calls nested deeper than a thread's stack"
+        + " holds (endless recursion?) (at exhaust.groovy:21)");
+  }
+
+  @Test
+  void aHookThatTakesAllTheHeapFailsItsPhaseWhichIsRolledBackAndTheGuestIsFreeAtOnce() throws Exception {
+    assertExhaustionEndsThePhaseCleanly(502, "OutOfMemoryError (Java heap space): the hook took more memory than"
+        + " guesthook's heap bound leaves (at exhaust.groovy:9)");
+  }
+
+  private void assertExhaustionEndsThePhaseCleanly(int vmid, String error) throws Exception {
+    for (int attempt = 1; attempt <= 2; attempt++) { // the second finds the guest's lock free, or waits for it
+      long start = System.nanoTime();
+      Cli.Result run = client(vmid, "pre-start");
+      long seconds = TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - start);
+      assertEquals(1, run.exitCode(), run::toString);
+      assertTrue(run.out().contains("  FAILED   exhaust ("), run::toString);
+      assertTrue(run.out().contains("): " + error + "\n"), run::toString);
+      assertTrue(run.out().contains("undo put the marker back: ok"), run::toString);
+      assertEquals("as it was\n", Files.readString(root.resolve(MARKER)), run::toString);
+      assertTrue(seconds < HOOK_TIMEOUT_SECONDS / 4, () -> "attempt took " + seconds + " s: " + run);
+    }
+    Cli.Result other = client(504, "pre-start");
+    assertEquals(0, other.exitCode(), other::toString);
+    assertTrue(other.out().contains("nothing to exhaust"), other::toString);
+    assertTrue(serve.isAlive(), this::output);
+  }
+
+  /**
+   * A hook that keeps what it took: its phase fails and is rolled back as well, but the heap stays
+   * full, so the runtime stops (exit 3) for systemd to start a fresh one, and says why.
+   */
+  @Test
+  void aHookThatKeepsTheHeapItTookMakesTheRuntimeStopForAFreshOne() throws Exception {
+    Cli.Result run = client(503, "pre-start");
+    assertEquals(1, run.exitCode(), run::toString);
+    assertTrue(run.out().contains("undo put the marker back: ok"), run::toString);
+    assertEquals("as it was\n", Files.readString(root.resolve(MARKER)), run::toString);
+    Cli.Result served = serve.await(Duration.ofSeconds(HOOK_TIMEOUT_SECONDS / 2));
+    assertEquals(3, served.exitCode(), served::toString);
+    assertTrue(served.out().contains("guesthook serve: the heap stays "), served::toString);
+    assertTrue(served.out().contains("% full after a collection (a hook keeps memory it took?); stopping so that"
+        + " systemd starts a fresh runtime; until then the hookscript runs the one-shot path\n"), served::toString);
+    assertTrue(Files.notExists(socket), "the socket is gone, so the client runs the one-shot path");
+  }
+
+  private Cli.Result client(int vmid, String phase) throws Exception {
+    ProcessBuilder builder = new ProcessBuilder(CLIENT.toString(), String.valueOf(vmid), phase).redirectErrorStream(true);
+    builder.environment().putAll(Map.of("GUESTHOOK_SOCKET", socket.toString(),
+        "GUESTHOOK_ONESHOT", base.resolve("no-oneshot").toString()));
+    builder.redirectOutput(base.resolve("client.out").toFile());
+    Process process = builder.start();
+    process.getOutputStream().close();
+    boolean answered = process.waitFor(HOOK_TIMEOUT_SECONDS / 2, TimeUnit.SECONDS);
+    process.destroyForcibly();
+    String out = Files.readString(base.resolve("client.out"));
+    assertTrue(answered, () -> "no answer within " + HOOK_TIMEOUT_SECONDS / 2 + " s; so far:\n" + out);
+    return new Cli.Result(process.exitValue(), out, "");
+  }
+
+  private String output() {
+    return serve.isAlive() ? "(still running)" : "(ended)";
+  }
+}
