@@ -31,6 +31,31 @@ class SavedBeforeStateSurvivesASecondPreStartTest {
   @TempDir Path base;
 
   @Test
+  void aVfTakenAgainGoesBackToItsOriginalDriverAndLink() throws IOException {
+    SandboxHost host = new SandboxHost(base, SandboxProfile.SRIOV_NIC);
+    startTwice(host, 501);
+
+    stop(host, 501, "  [sriov-vf] 0000:03:02.1: back to iavf, mac 00:00:00:00:00:00, vlan 0");
+    assertEquals("iavf", host.driver("0000:03:02.1"));
+    assertEquals(AS_THE_DRIVER_MADE_IT, link(host, "03:00.0", 1));
+  }
+
+  @Test
+  void everyFreeVfTheGuestTookIsPutBack() throws IOException {
+    SandboxHost host = new SandboxHost(base, SandboxProfile.SRIOV_NIC);
+    startTwice(host, 502);
+    assertEquals("vfio-pci", host.driver("0000:03:0a.0"), "the first start's VF");
+    assertEquals("vfio-pci", host.driver("0000:03:0a.1"), "the second start's VF");
+
+    stop(host, 502, "  [sriov-vf] 0000:03:0a.1: back to iavf, mac 00:00:00:00:00:00, vlan 0",
+        "  [sriov-vf] 0000:03:0a.0: back to iavf, mac 00:00:00:00:00:00, vlan 0");
+    assertEquals("iavf", host.driver("0000:03:0a.0"));
+    assertEquals("iavf", host.driver("0000:03:0a.1"));
+    assertEquals(AS_THE_DRIVER_MADE_IT, link(host, "03:00.1", 0));
+    assertEquals(AS_THE_DRIVER_MADE_IT, link(host, "03:00.1", 1));
+  }
+
+  @Test
   void aRolledBackSecondStartLeavesTheFirstOnesVfToBePutBack() throws IOException {
     SandboxHost host = new SandboxHost(base, SandboxProfile.SRIOV_NIC);
     startWithQemu(host, 501);
