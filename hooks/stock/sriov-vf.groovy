@@ -53,7 +53,7 @@ hook('sriov-vf') {
     }
     Set taken = heldByOthers()   // read once: other guests' configs, qemu-server's reservations
     List<Map> plan = plan(taken)
-    List saved = []
+    List saved = state.load().vfs ?: []   // kept from an earlier pre-start of this guest, if it still runs
     // Each PF is raised once, to the most VFs any entry asks for, before a VF is bound: raising
     // later would go through 0 VFs and take the VFs already given to this guest with it.
     for (Map.Entry<PciAddress, Integer> raise : raises(plan).entrySet()) {
@@ -76,8 +76,7 @@ hook('sriov-vf') {
       undo("restore link of ${vf.address()}") { sriov.setLink(vf, before) }
       pci.bind(vf.address(), DriverName.VFIO_PCI)
       undo("give ${vf.address()} back to ${driverBefore ?: 'no driver'}") { pci.restore(vf.address(), driverBefore) }
-      saved << [pf: vf.pf().value(), index: vf.index(), address: vf.address().value(),
-                driver: driverBefore?.value(), link: before.toMap()]
+      noteBefore(saved, vf, driverBefore, before)
       state.save([vfs: saved])
       log.info "${vf.address()} (VF ${vf.index()} of ${vf.pf()}): vfio-pci, mac ${wanted.mac()}, vlan ${wanted.vlan()}"
     }
@@ -241,6 +240,18 @@ String describePlan(Map p) {
 /** The VF an entry names, by hostpci or by index, once the PF has its VFs; none for a free one. */
 PciAddress namedVf(Map p) {
   p.hostpci ?: (p.vf != null ? sriov.vf(p.pf, p.vf).address() : null)
+}
+
+/**
+ * Notes how a VF was before this guest took it, for post-stop. A VF an earlier pre-start of this
+ * guest already took (the guest still runs, or is starting) keeps that note: it is on vfio-pci with
+ * this guest's link now, which is not what post-stop should put back.
+ */
+void noteBefore(List saved, VirtualFunction vf, DriverName driverBefore, VfLink before) {
+  if (!saved.any { it.address == vf.address().value() }) {
+    saved << [pf: vf.pf().value(), index: vf.index(), address: vf.address().value(),
+              driver: driverBefore?.value(), link: before.toMap()]
+  }
 }
 
 /** The VF of an entry; a VF named by hostpci or index must not be one another guest (or entry) has. */

@@ -79,14 +79,17 @@ public final class HookContext {
   }
 
   /**
-   * What this hook saved for this VM in an earlier phase (see {@link HookState}). State saved in a
-   * pre-start that is rolled back is forgotten with it, so a refused start leaves no trace.
+   * What this hook saved for this VM in an earlier phase (see {@link HookState}). A pre-start that is
+   * rolled back puts the state back as it was before its first save: none, so a refused start leaves
+   * no trace; or what an earlier pre-start of a guest still running saved, whose "before" values the
+   * next post-stop still needs.
    */
   public HookState getState() {
     if (state == null) {
-      state = new HookState(getHost(), getVmid(), invocation.hook().name(), () -> {
+      state = new HookState(getHost(), getVmid(), invocation.hook().name(), earlier -> {
         if (getPhase() == Phase.PRE_START) {
-          invocation.undo("forget the saved state", () -> state.clear());
+          invocation.undo(earlier.isPresent() ? "put back the state an earlier pre-start saved" : "forget the saved state",
+              () -> state.putBack(earlier));
         }
       });
     }

@@ -9,6 +9,8 @@ import dev.guesthook.host.HostPort;
 import java.io.IOException;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
+import java.util.function.Consumer;
 
 /**
  * What a hook saved about the host before changing it, kept until the VM's next phase in another
@@ -19,11 +21,14 @@ public final class HookState {
   private static final ObjectMapper JSON = new ObjectMapper();
   private final HostPort host;
   private final HostPath file;
-  private final Runnable firstSave;
+  private final Consumer<Optional<String>> firstSave;
   private boolean saved;
 
-  /** {@code firstSave} runs before the first save, e.g. to forget the state again on rollback. */
-  HookState(HostPort host, VmId vmid, String hook, Runnable firstSave) {
+  /**
+   * {@code firstSave} runs before the first save with the file's text as it was (empty when there was
+   * none), e.g. to put it back on rollback with {@link #putBack}.
+   */
+  HookState(HostPort host, VmId vmid, String hook, Consumer<Optional<String>> firstSave) {
     this.host = host;
     this.file = HostPath.of("run", "guesthook", "state", vmid.toString(), hook + ".json");
     this.firstSave = firstSave;
@@ -47,14 +52,23 @@ public final class HookState {
   public void save(Map<String, ?> state) {
     if (!saved) {
       saved = true;
-      firstSave.run();
+      firstSave.accept(host.exists(file) ? Optional.of(host.read(file)) : Optional.empty());
     }
     try {
-      host.createDirectories(file.parent());
-      host.write(file, JSON.writerWithDefaultPrettyPrinter().writeValueAsString(state) + "\n");
+      write(JSON.writerWithDefaultPrettyPrinter().writeValueAsString(state) + "\n");
     } catch (IOException e) {
       throw new HostException("EIO", file + ": " + e.getMessage());
     }
+  }
+
+  /** The state as {@code firstSave} was given it: that text again, or no state when there was none. */
+  public void putBack(Optional<String> earlier) {
+    earlier.ifPresentOrElse(this::write, this::clear);
+  }
+
+  private void write(String text) {
+    host.createDirectories(file.parent());
+    host.write(file, text);
   }
 
   /**
