@@ -36,6 +36,8 @@ public final class HookLoader {
   private final List<Path> directories;
   private final Path cacheDirectory;
   private final Duration executableTimeout;
+  /** Shared by every load through this loader: a resident runtime's guests get the same classes. */
+  private final ScriptClasses scriptClasses = new ScriptClasses();
 
   public HookLoader(List<Path> directories, Path cacheDirectory, Duration executableTimeout) {
     this.directories = List.copyOf(directories);
@@ -129,8 +131,7 @@ public final class HookLoader {
       return broken(file, "", file + ": cannot read: " + e.getMessage(), notices);
     }
     try {
-      CompiledHookFile compiled = cache.load(file.getFileName().toString(), source);
-      return declare(file, compiled);
+      return declare(file, scriptClasses.of(file, source, cache));
     } catch (HookLoadException e) {
       String where = file.getParent() + "/";
       return broken(file, source, where + e.getMessage(), notices);
@@ -140,9 +141,8 @@ public final class HookLoader {
   }
 
   /** Runs the file's body, which only declares hooks; fails if it declares none. */
-  private static List<Hook> declare(Path file, CompiledHookFile compiled) throws Exception {
-    ClassLoader loader = compiled.loader(HookLoader.class.getClassLoader());
-    HookScript script = (HookScript) loader.loadClass(compiled.scriptClass()).getDeclaredConstructor().newInstance();
+  private static List<Hook> declare(Path file, Class<? extends HookScript> scriptClass) throws Exception {
+    HookScript script = scriptClass.getDeclaredConstructor().newInstance();
     script.origin(file.toString());
     script.run();
     if (script.declared().isEmpty()) {

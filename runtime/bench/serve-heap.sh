@@ -1,0 +1,89 @@
+#!/bin/sh
+# What 'guesthook serve' holds under the launcher's bounds (-Xmx256m -XX:MaxMetaspaceSize=256m) on a
+# node with many guests, each with every stock hook loaded and one hook of its own (a different text
+# per guest, so nothing is shared between guests: the most a node can ask of it):
+#
+#   runtime/bench/serve-heap.sh [GUESTS]      (default 200)
+#
+# Prints, after serve loaded every guest's hooks and again after two rounds of a pre-start of every
+# guest at once through the hookscript client: the live heap after a full collection, the heap's
+# bound, metaspace used and reserved, and the process's RSS and peak RSS (VmHWM). Checks every
+# pre-start exited 0. Needs the JDK's jcmd and perl. Leaves nothing behind.
+set -eu
+here=$(cd "$(dirname "$0")/../.." && pwd)
+guests=${1:-200}
+case $guests in '' | *[!0-9]*) echo "usage: $0 [GUESTS]" >&2; exit 2 ;; esac
+jcmd="${JAVA_HOME:+$JAVA_HOME/bin/}jcmd"
+command -v "$jcmd" > /dev/null || { echo "bench: needs the JDK's jcmd" >&2; exit 2; }
+
+work=$(mktemp -d)
+server=
+cleanup() {
+  [ -n "$server" ] && { kill "$server" 2> /dev/null || true; wait "$server" 2> /dev/null || true; }
+  rm -rf "$work"
+}
+trap cleanup EXIT
+[ -n "${KEEP:-}" ] && trap "echo kept $work" EXIT
+trap 'exit 130' INT TERM HUP PIPE
+chmod 755 "$work"
+
+root="$work/root"
+hooks="$work/hooks"
+mkdir -p "$root/etc/pve/qemu-server" "$root/sys/vm" "$hooks"
+echo pve-bench > "$root/etc/hostname"
+cp "$here"/hooks/stock/*.groovy "$hooks/"
+vm=1000
+while [ $vm -lt $((1000 + guests)) ]; do
+  printf 'memory: 1024\nname: vm%s\n' "$vm" > "$root/etc/pve/qemu-server/$vm.conf"
+  mkdir -p "$hooks/$vm"
+  printf "hook('own-%s') { on('pre-start') { ev -> write \"/sys/vm/\${ev.vmid}\", 'started' } }\n" "$vm" > "$hooks/$vm/own.groovy"
+  vm=$((vm + 1))
+done
+find "$hooks" -type f -exec chmod 644 {} +
+"$here/guesthook" --root "$root" --hooks "$hooks" 1000 pre-start > /dev/null # builds, compiles the stock hooks
+
+socket="$work/guesthook.sock"
+"$here/guesthook" --root "$root" --hooks "$hooks" serve --socket "$socket" > "$work/serve.log" 2>&1 &
+server=$!
+waited=0
+until grep -q "hooks of .* loaded" "$work/serve.log"; do
+  if ! kill -0 "$server" 2> /dev/null || [ $waited -ge 3000 ]; then
+    echo "bench: guesthook serve did not load the hooks:" >&2
+    cat "$work/serve.log" >&2
+    exit 1
+  fi
+  sleep 0.1
+  waited=$((waited + 1))
+done
+pid=$(pgrep -P "$server" java || echo "$server") # ./guesthook execs java, or runs it as a child
+
+report() {
+  "$jcmd" "$pid" GC.run > /dev/null
+  heap=$("$jcmd" "$pid" GC.heap_info | awk '/tenured generation|def new generation/ { for (i = 1; i <= NF; i++) if ($i == "used") { sub("K,?", "", $(i+1)); s += $(i+1) } } END { printf "%.1f", s / 1024 }')
+  meta=$("$jcmd" "$pid" GC.heap_info | awk '/Metaspace/ { for (i = 1; i <= NF; i++) { if ($i == "used") u = $(i+1); if ($i == "reserved") r = $(i+1) } } END { sub("K,?", "", u); sub("K,?", "", r); printf "%.1f MB used (%.0f MB reserved)", u / 1024, r / 1024 }')
+  rss=$(awk '/^VmRSS/ { printf "%.0f MB", $2 / 1024 }' "/proc/$pid/status")
+  hwm=$(awk '/^VmHWM/ { printf "%.0f MB", $2 / 1024 }' "/proc/$pid/status")
+  echo "  $1: live heap $heap MB of 256 MB; metaspace $meta; RSS $rss, peak $hwm"
+}
+
+echo "guesthook serve with the hooks of $guests guests loaded ($(ls "$hooks"/*.groovy | wc -l) stock hooks each, plus one of its own):"
+grep "hooks of" "$work/serve.log" | sed 's/^/  /'
+report "after loading"
+client="$here/runtime/src/main/scripts/guesthook-hookscript"
+for round in 1 2; do
+  rm -f "$root"/sys/vm/*
+  GUESTS=$guests CLIENT=$client GUESTHOOK_SOCKET=$socket GUESTHOOK_ONESHOT=/bin/false perl -e '
+    my @kids;
+    for my $vm (1000 .. 999 + $ENV{GUESTS}) {
+      my $kid = fork // die "fork: $!";
+      if (!$kid) { open STDOUT, ">", "/dev/null"; exec $ENV{CLIENT}, $vm, "pre-start" or exit 127; }
+      push @kids, $kid;
+    }
+    my $bad = 0;
+    for (@kids) { waitpid $_, 0; $bad++ if $?; }
+    exit($bad ? 1 : 0);
+  ' || { echo "bench: some pre-starts failed (round $round)" >&2; exit 1; }
+  written=$(ls "$root/sys/vm" | wc -l)
+  [ "$written" -eq "$guests" ] || { echo "bench: $written of $guests hooks wrote (round $round)" >&2; exit 1; }
+  report "after round $round of $guests pre-starts at once (all exit 0)"
+done
