@@ -169,8 +169,12 @@ public final class Engine {
    */
   private void refuseIfRunning(VmId vmid, Phase phase) throws GuestRunningException {
     boolean changesDevices = phase == Phase.PRE_START || phase == Phase.POST_STOP;
-    if (changesDevices && !evenIfRunning && new Pve(host).qemuRunning(vmid)) {
-      throw new GuestRunningException(vmid, phase.wireName());
+    if (!changesDevices || evenIfRunning) {
+      return;
+    }
+    Optional<String> running = new Pve(host).whyRunning(vmid);
+    if (running.isPresent()) {
+      throw new GuestRunningException(vmid, phase.wireName(), running.get());
     }
   }
 

@@ -7,8 +7,9 @@ import dev.guesthook.id.VmId;
  * Exit 2 like any guest that cannot be acted on; nothing has changed.
  */
 public final class GuestRunningException extends PveFileException {
-  public GuestRunningException(VmId vmid, String phase) {
-    super("VM " + vmid + " is running (its QEMU holds " + "/var/run/qemu-server/" + vmid + ".pid): " + phase
+  /** {@code why}: as {@link Pve#whyRunning} says it. */
+  public GuestRunningException(VmId vmid, String phase, String why) {
+    super("VM " + vmid + " is running (" + why + "): " + phase
         + " refused, nothing changed; Proxmox runs " + phase + " only while QEMU is not running."
         + " Fix: stop the VM first, or add --force if you really mean to act under the running QEMU");
   }

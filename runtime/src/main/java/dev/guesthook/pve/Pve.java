@@ -127,21 +127,40 @@ public final class Pve {
   }
 
   /**
-   * Whether this VM's QEMU runs, as qemu-server's {@code vm_running_locally} decides: its pid file
-   * names a process that is not a zombie, is QEMU, and was started with this pid file. A pid file
-   * naming any other live process (the pid reused after a crash) is not a running VM.
+   * Whether this VM's QEMU runs, as qemu-server's {@code vm_running_locally} decides: the first line
+   * of its pid file names a process that is not a zombie, is QEMU, and was started with this pid
+   * file. A pid file naming any other live process (the pid reused after a crash) is not a running VM.
    */
   public boolean qemuRunning(VmId vmid) {
+    return whyRunning(vmid).isPresent();
+  }
+
+  /**
+   * Why the VM counts as running, or empty when it does not. A pid file that cannot be read as a file
+   * (a folder, a FIFO, a link out of the root) counts as running: guesthook cannot tell, and taking
+   * devices from a running QEMU is the harm to avoid.
+   */
+  public Optional<String> whyRunning(VmId vmid) {
     HostPath pidFile = QEMU_RUN.resolve(vmid + ".pid");
     if (!host.exists(pidFile)) {
-      return false;
+      return Optional.empty();
     }
-    String pid = host.read(pidFile).strip();
+    String text;
+    try {
+      text = host.read(pidFile);
+    } catch (HostException unreadable) {
+      return Optional.of("its pid file cannot be read (" + unreadable.getMessage() + "), so guesthook cannot tell"
+          + " whether its QEMU runs");
+    }
+    // qemu-server reads one line and matches ^(\d+)$, which allows the line's own newline only.
+    String pid = text.split("\n", 2)[0];
     if (!pid.matches("[0-9]{1,10}")) {
-      return false;
+      return Optional.empty();
     }
     HostPath process = HostPath.of("proc", pid);
-    return isQemuWithPidFile(readOr(process.resolve("cmdline")), vmid) && isAlive(readOr(process.resolve("stat")), pid);
+    boolean running = isQemuWithPidFile(readOr(process.resolve("cmdline")), vmid)
+        && isAlive(readOr(process.resolve("stat")), pid);
+    return running ? Optional.of("its QEMU holds /var/run/qemu-server/" + vmid + ".pid") : Optional.empty();
   }
 
   /** QEMU's argv (NUL-separated) runs kvm or qemu-system-* with {@code -pidfile} this VM's pid file. */

@@ -17,6 +17,8 @@ import java.util.List;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Phases run by hand for a VM whose QEMU runs (the README's own {@code guesthook --json 101 post-stop}):
@@ -84,5 +86,35 @@ class RunningGuestTest {
     assertEquals("reconciled", reconcile.json().get("guests").get(0).get("status").asText(), reconcile::toString);
     Cli.Result stop = guesthook("501", "post-stop");
     assertEquals(ExitCodes.OK, stop.exitCode(), stop::toString);
+  }
+
+  /**
+   * qemu-server reads the pid file's first line only: with more after it (a second line, a NUL), the
+   * VM still runs for Proxmox, and so for guesthook. Before, the whole file was read, the pid did not
+   * match, and post-stop took the VF from the running QEMU.
+   */
+  @ParameterizedTest
+  @ValueSource(strings = {"4242\n4242\n", "4242\n\0"})
+  void onlyThePidFilesFirstLineCountsAsQemuServerReadsIt(String pidFile) throws Exception {
+    Files.writeString(root.resolve("run/qemu-server/501.pid"), pidFile);
+    SandboxSnapshot running = SandboxSnapshot.of(root);
+    Cli.Result stop = guesthook("501", "post-stop");
+    assertEquals(ExitCodes.USAGE, stop.exitCode(), stop::toString);
+    assertTrue(stop.err().contains("VM 501 is running (its QEMU holds /var/run/qemu-server/501.pid)"), stop::toString);
+    SandboxSnapshot.of(root).assertSameAs(running, "a refused post-stop");
+  }
+
+  /** A pid file guesthook cannot read as a file: it cannot tell, so it refuses (exit 2, not an internal error). */
+  @Test
+  void aPidFileThatIsNoFileIsRefusedAsPossiblyRunning() throws Exception {
+    Path pidFile = root.resolve("run/qemu-server/501.pid");
+    Files.delete(pidFile);
+    Files.createDirectory(pidFile);
+    SandboxSnapshot running = SandboxSnapshot.of(root);
+    Cli.Result stop = guesthook("501", "post-stop");
+    assertEquals(ExitCodes.USAGE, stop.exitCode(), stop::toString);
+    assertTrue(stop.err().contains("VM 501 is running (its pid file cannot be read (")
+        && stop.err().contains("so guesthook cannot tell whether its QEMU runs): post-stop refused, nothing changed"), stop::toString);
+    SandboxSnapshot.of(root).assertSameAs(running, "a refused post-stop");
   }
 }
