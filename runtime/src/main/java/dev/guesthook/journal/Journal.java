@@ -2,6 +2,7 @@ package dev.guesthook.journal;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.guesthook.devices.Change;
+import dev.guesthook.files.SafeFiles;
 import dev.guesthook.id.VmId;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -10,18 +11,13 @@ import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
-import java.nio.file.OpenOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.FileAttribute;
-import java.nio.file.attribute.PosixFilePermission;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 
 /**
  * One guest's crash journal, {@code /var/lib/guesthook/journal/<vmid>.jsonl}: before each change a
@@ -32,10 +28,6 @@ import java.util.Set;
  */
 public final class Journal {
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static final Set<OpenOption> APPENDING = Set.of(
-      StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS);
-  private static final FileAttribute<Set<PosixFilePermission>> OWNER_ONLY =
-      PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------"));
 
   private final Path file;
   private final VmId vmid;
@@ -133,6 +125,7 @@ public final class Journal {
   /** Forgets everything: the guest holds nothing any more. */
   public void clear() {
     try {
+      SafeFiles.folder(file.getParent()); // never delete through a planted link
       Files.deleteIfExists(file);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot delete " + file, e);
@@ -155,12 +148,13 @@ public final class Journal {
    */
   private void append(String kind, Map<String, Object> line) throws IOException {
     Path dir = file.getParent();
-    if (!Files.isDirectory(dir)) {
-      Files.createDirectories(dir);
+    boolean newFolder = !Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS);
+    SafeFiles.folder(dir); // each folder from / down checked, none a link; made 0700 where missing
+    if (newFolder) {
       sync(dir.getParent());
     }
     boolean created = Files.notExists(file, LinkOption.NOFOLLOW_LINKS);
-    try (FileChannel out = FileChannel.open(file, APPENDING, OWNER_ONLY)) {
+    try (FileChannel out = SafeFiles.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
       long size = out.size();
       String text = (endsTorn(out, size) ? "\n" : "") + JSON.writeValueAsString(line) + "\n";
       ByteBuffer bytes = ByteBuffer.wrap(text.getBytes(StandardCharsets.UTF_8));

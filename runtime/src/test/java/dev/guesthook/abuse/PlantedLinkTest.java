@@ -16,6 +16,7 @@ import dev.guesthook.id.VmId;
 import dev.guesthook.sandbox.Sandbox;
 import dev.guesthook.sandbox.SandboxProfile;
 import dev.guesthook.testkit.Cli;
+import dev.guesthook.testkit.SandboxSnapshot;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
@@ -27,6 +28,8 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * What an unprivileged user who can plant a link (or own a folder) tries against the root runtime:
@@ -91,6 +94,21 @@ class PlantedLinkTest {
     Cli.Result result = preStart("501");
     assertTrue(result.toString().contains("not recorded"), result::toString);
     assertEquals(List.of(), list(elsewhere));
+  }
+
+  /** The journal's folder, or the state folder above it, linked elsewhere: no journal is written there, and nothing changes. */
+  @ParameterizedTest
+  @ValueSource(strings = {"var/lib/guesthook/journal", "var/lib/guesthook"})
+  void aLinkedJournalFolderIsNotWrittenThroughAndTheStartChangesNothing(String folder) throws Exception {
+    Path elsewhere = Files.createDirectories(base.resolve("journal-elsewhere"));
+    Files.setPosixFilePermissions(elsewhere, PosixFilePermissions.fromString("rwx------"));
+    plant(folder, elsewhere);
+    SandboxSnapshot before = SandboxSnapshot.of(root);
+    Cli.Result result = preStart("501");
+    assertEquals(ExitCodes.HOOK_FAILED, result.exitCode(), result::toString);
+    assertTrue(result.toString().contains("is a symbolic link"), result::toString);
+    assertEquals(List.of(), list(elsewhere));
+    SandboxSnapshot.of(root).assertSameAs(before, "a start whose journal could not be written");
   }
 
   @Test
