@@ -28,6 +28,7 @@ import dev.guesthook.journal.Journals;
 import dev.guesthook.journal.Reconciler;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import java.io.UncheckedIOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
@@ -186,15 +187,33 @@ public final class Engine {
     VmId vmid = run.result().event().vmid();
     Phase phase = run.result().event().phase();
     if (phase == Phase.PRE_START && !run.result().anyFailed()) {
-      if (!journals.of(vmid).isEmpty()) {
-        journals.of(vmid).started(clock.instant());
-      }
+      return notedAsStarted(run, listener);
     } else if (phase == Phase.PRE_START) {
       reconcile(vmid, listener);
     } else if (phase == Phase.POST_STOP) {
       reconciler().all(Optional.of(vmid)).forEach(result -> report(result, listener));
     }
     return run;
+  }
+
+  /**
+   * Notes a successful start in the guest's journal. Without the note a reconcile could not tell the
+   * starting guest from one whose start failed, and would take its devices while QEMU starts: when the
+   * note cannot be written, the start is failed and what the hooks changed is put back.
+   */
+  private Run notedAsStarted(Run run, PhaseListener listener) {
+    VmId vmid = run.result().event().vmid();
+    if (journals.of(vmid).isEmpty()) {
+      return run;
+    }
+    try {
+      journals.of(vmid).started(clock.instant());
+      return run;
+    } catch (UncheckedIOException notNoted) {
+      reconcile(vmid, listener);
+      return new Run(run.result().failedAfterHooks(notNoted.getMessage() + "; the start is aborted and what the hooks"
+          + " changed is put back"), run.catalog());
+    }
   }
 
   private void reconcile(VmId vmid, PhaseListener listener) {

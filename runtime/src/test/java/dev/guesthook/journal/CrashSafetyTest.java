@@ -22,6 +22,8 @@ import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * A guesthook process killed at every step of a multi-device pre-start (an mdev slice, an SR-IOV VF
@@ -79,6 +81,26 @@ class CrashSafetyTest {
     }
     assertTrue(crashes >= 20, "a three-device pre-start makes more than ten host changes; crashed at " + crashes);
     assertEquals("vfio-pci", driver("0000:0b:00.0"));
+  }
+
+  /**
+   * The start's own note ("started") cannot be written, short or for a full disk: the start fails
+   * (exit 1, not an internal error) and what the hooks changed is put back at once, with nothing left
+   * for a reconcile. Before, the phase ended as internal error 3 with the devices changed, and a
+   * reconcile could have taken them from the starting guest.
+   */
+  @ParameterizedTest
+  @ValueSource(strings = {"short", "ENOSPC"})
+  void aStartThatCannotBeNotedFailsAndPutsBackWhatItChanged(String how) throws Exception {
+    Map<String, String> before = host();
+    SimulatedHost.sandbox(root).faults().failJournalWrite("started", 1, how);
+    Cli.Result start = guesthook("900", "pre-start");
+    assertEquals(1, start.exitCode(), start::toString);
+    assertTrue(start.out().contains("cannot note the start in the journal ")
+        && start.out().contains("; the start is aborted and what the hooks changed is put back"), start::toString);
+    Map<String, String> after = host();
+    assertEquals(before, after, () -> "differs in " + HostTree.differences(before, after) + "\n" + start);
+    assertTrue(Files.notExists(root.resolve("var/lib/guesthook/journal/900.jsonl")), "nothing left to reconcile");
   }
 
   /**

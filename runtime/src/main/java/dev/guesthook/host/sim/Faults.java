@@ -135,14 +135,15 @@ public final class Faults {
   }
 
   /**
-   * The {@code nth} write of a journal line of {@code kind} ({@code intent} or {@code result}) fails:
+   * The {@code nth} write of a journal line of {@code kind} ({@code intent}, {@code result}, or the
+   * {@code started} note of a successful start) fails:
    * {@code short} writes part of the line and then fails with EFBIG (a file-size limit), {@code ENOSPC}
    * writes nothing (a full disk).
    */
   public Faults failJournalWrite(String kind, int nth, String how) {
-    if (!List.of("intent", "result").contains(kind) || !List.of("short", "ENOSPC").contains(how) || nth < 1) {
+    if (!List.of("intent", "result", "started").contains(kind) || !List.of("short", "ENOSPC").contains(how) || nth < 1) {
       throw new IllegalArgumentException("journal fault " + kind + " #" + nth + " " + how
-          + ": expected intent or result, 1 or more, short or ENOSPC");
+          + ": expected intent, result or started, 1 or more, short or ENOSPC");
     }
     return add(new Rule("journal-" + kind, "", how, 0, null, null, nth));
   }
