@@ -1,5 +1,6 @@
 package dev.guesthook.serve;
 
+import dev.guesthook.id.VmId;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -21,6 +22,7 @@ import java.time.Duration;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
@@ -48,6 +50,10 @@ public final class ResidentRuntime implements AutoCloseable {
   static final int MAX_WAITING = 64;
   /** Phases answered at once; more wait in line (Proxmox starts guests one after another anyway). */
   static final int MAX_RUNNING = 64;
+  /** The CLI's exit code for a call it refuses (bad arguments, another user): nothing was run. */
+  private static final int EXIT_REFUSED = 2;
+  /** Phases of one guest held at once (running or waiting for the guest's lock); more are refused. */
+  static final int MAX_PER_GUEST = 2;
   /** The hookscript client sends its request as it connects: a peer silent this long is not one. */
   static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(5);
   static final int MAX_REQUEST_BYTES = 512;
@@ -68,6 +74,7 @@ public final class ResidentRuntime implements AutoCloseable {
   /** Waiting connections in arrival order, so the oldest is the first dropped. */
   private final Map<SocketChannel, Waiting> waiting = new LinkedHashMap<>();
   private final Map<SocketChannel, String> complete = new LinkedHashMap<>();
+  private final GuestQuota quota = new GuestQuota(MAX_PER_GUEST);
   private ServerSocketChannel server;
   private Selector selector;
   private Thread acceptor;
@@ -206,14 +213,50 @@ public final class ResidentRuntime implements AutoCloseable {
     selector.selectNow(key -> {}); // deregisters the cancelled keys; what is ready now is seen next round
     for (Map.Entry<SocketChannel, String> request : complete.entrySet()) {
       SocketChannel client = request.getKey();
+      Optional<VmId> guest = guestOf(client, request.getValue());
+      if (guest.isPresent() && !quota.tryTake(guest.get())) {
+        refuseOverQuota(client, request.getValue());
+        continue;
+      }
       try {
         client.configureBlocking(true); // the phase's answer is written as it comes
-        workers.execute(() -> serve(client, request.getValue()));
+        workers.execute(() -> serve(client, request.getValue(), () -> guest.ifPresent(quota::giveBack)));
       } catch (IOException | RejectedExecutionException e) {
+        guest.ifPresent(quota::giveBack);
         closeQuietly(client);
       }
     }
     complete.clear();
+  }
+
+  /**
+   * The guest a well-formed request of the runtime's own user is for; the others hold no place and
+   * are refused by a worker, as before.
+   */
+  private Optional<VmId> guestOf(SocketChannel client, String request) {
+    try {
+      return sameUser(client) ? Optional.of(PhaseCall.parse(request).vmid()) : Optional.empty();
+    } catch (IllegalArgumentException | IOException notAPhase) {
+      return Optional.empty();
+    }
+  }
+
+  /**
+   * Answered on the selector thread, without a worker: the answer is two short lines, which a new
+   * connection's socket buffer takes whole, and the connection is closed.
+   */
+  private void refuseOverQuota(SocketChannel client, String request) {
+    PhaseCall call = PhaseCall.parse(request);
+    String answer = "L guesthook: error: VM " + call.vmid() + " has " + quota.perGuest() + " phases under way or"
+        + " waiting already; this " + call.phase().wireName() + " is refused. Proxmox runs one phase of a guest at"
+        + " a time: look for what else runs the hookscript\nX " + EXIT_REFUSED + "\n";
+    try (client) {
+      client.write(ByteBuffer.wrap(answer.getBytes(StandardCharsets.UTF_8)));
+    } catch (IOException e) {
+      // The peer went away; nothing to answer.
+    }
+    limitedLog.line("quota", "guesthook serve: refused phases of VM " + call.vmid() + " beyond " + quota.perGuest()
+        + " at once");
   }
 
   private static boolean hasWholeLine(ByteBuffer request) {
@@ -276,7 +319,8 @@ public final class ResidentRuntime implements AutoCloseable {
     }
   }
 
-  private void serve(SocketChannel client, String request) {
+  /** {@code phaseEnded} gives back the guest's place before the exit line: the caller's next phase finds it free. */
+  private void serve(SocketChannel client, String request, Runnable phaseEnded) {
     // Buffered: the channel's stream is one write(2) per call, and the prefixing stream is fed a byte
     // at a time; the autoflushing PrintStream still sends every line as it comes, for the task log.
     try (client) {
@@ -284,7 +328,7 @@ public final class ResidentRuntime implements AutoCloseable {
       PrintStream out = new PrintStream(new LinePrefixingStream(raw), true, StandardCharsets.UTF_8);
       // The request was read even from a peer that is refused, so its write never meets a closed socket.
       if (!sameUser(client)) {
-        raw.write("X 2\n".getBytes(StandardCharsets.UTF_8));
+        raw.write(("X " + EXIT_REFUSED + "\n").getBytes(StandardCharsets.UTF_8));
         raw.flush();
         limitedLog.line("refused", "guesthook serve: refused a connection from another user");
         return;
@@ -294,10 +338,12 @@ public final class ResidentRuntime implements AutoCloseable {
         exit = runner.run(PhaseCall.parse(request), out);
       } catch (IllegalArgumentException e) {
         out.println("guesthook: error: " + e.getMessage());
-        exit = 2;
+        exit = EXIT_REFUSED;
       } catch (Exception e) {
         out.println("guesthook: internal error: " + e);
         exit = 3;
+      } finally {
+        phaseEnded.run();
       }
       out.flush();
       raw.write(("X " + exit + "\n").getBytes(StandardCharsets.UTF_8));

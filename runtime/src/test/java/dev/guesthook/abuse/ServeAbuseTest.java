@@ -17,6 +17,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -106,6 +107,52 @@ class ServeAbuseTest {
     System.out.println("serve out of descriptors (ulimit -n 256): " + figures.group());
     assertTrue(Long.parseLong(figures.group(2)) <= 3, "log lines in 2 s: " + output);
     assertTrue(Long.parseLong(figures.group(3)) < 400, "CPU time in 2 s (no busy loop): " + output);
+  }
+
+  /**
+   * One client floods requests for one guest whose phase hangs (each would wait for that guest's
+   * lock): past two of that guest's phases, more are refused at once (exit 2), and another guest's
+   * phase is answered as fast as ever. Before, the flood took every worker and the other guest waited
+   * for minutes.
+   */
+  @Test
+  void aFloodOfOneGuestsPhasesTakesNoWorkerFromAnotherGuest() throws Exception {
+    CountDownLatch hung = new CountDownLatch(1);
+    Path socket = base.resolve("guesthook.sock");
+    runtime = new ResidentRuntime(socket, (call, out) -> {
+      if (call.vmid().toString().equals("504")) {
+        hung.await();
+      }
+      out.println("VM " + call.vmid() + " " + call.phase());
+      return 0;
+    }, log::add);
+    runtime.start();
+    try {
+      List<SocketChannel> flood = new ArrayList<>();
+      for (int i = 0; i < 200; i++) {
+        SocketChannel client = SocketChannel.open(UnixDomainSocketAddress.of(socket));
+        client.write(ByteBuffer.wrap("guesthook/1 504 post-start -\n".getBytes(StandardCharsets.UTF_8)));
+        flood.add(client);
+      }
+      idle.addAll(flood);
+      Thread.sleep(300); // the runtime has taken them all in
+      long start = System.nanoTime();
+      String other = CompletableFuture.supplyAsync(() -> {
+        try {
+          return call(socket, "guesthook/1 602 post-start -\n");
+        } catch (IOException e) {
+          return e.toString();
+        }
+      }).completeOnTimeout("no answer within 5 s", 5, TimeUnit.SECONDS).get();
+      long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+      assertEquals("L VM 602 post-start\nX 0\n", other);
+      assertTrue(millis < 1000, "another guest's phase took " + millis + " ms");
+      String refused = call(socket, "guesthook/1 504 post-start -\n");
+      assertEquals("L guesthook: error: VM 504 has 2 phases under way or waiting already; this post-start is refused."
+          + " Proxmox runs one phase of a guest at a time: look for what else runs the hookscript\nX 2\n", refused);
+    } finally {
+      hung.countDown();
+    }
   }
 
   /** Nanoseconds of {@link #CALLS} phases, one after another, each as the hookscript client asks. */
