@@ -6,7 +6,6 @@ import dev.guesthook.devices.Change;
 import dev.guesthook.id.PciAddress;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.CharBuffer;
 import java.nio.channels.SeekableByteChannel;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
@@ -24,14 +23,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
- * Reads one journal file line by line, never trusting it: at most {@link #MAX_BYTES}, a symbolic link
- * or anything but a regular file not at all, and each line on its own, so one bad line costs that line
- * only. A line that cannot be read (not UTF-8, not a JSON object, a field of the wrong type, torn by a
- * crash) becomes a {@link JournalProblem} naming file and line and the devices its text mentions.
+ * Reads one journal file line by line, never trusting it: lines within its first {@link #MAX_BYTES}
+ * (beyond them only the devices named, {@link JournalTail}), a symbolic link or anything but a regular
+ * file not at all, and each line on its own, so one bad line costs that line only. A line that cannot
+ * be read (not UTF-8, not a JSON object, a field of the wrong type, torn by a crash) becomes a
+ * {@link JournalProblem} naming file and line and the devices its text mentions, however spelled.
  */
 final class JournalReader {
   /**
@@ -41,7 +39,6 @@ final class JournalReader {
    */
   static final int MAX_BYTES = 1 << 20;
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static final Pattern PCI = Pattern.compile("(?i)\\b(?:[0-9a-f]{4}:)?[0-9a-f]{2}:[0-1][0-9a-f]\\.[0-7]\\b");
 
   private final Path file;
   private final List<Change> changes = new ArrayList<>();
@@ -70,13 +67,11 @@ final class JournalReader {
       return whole((attributes.isDirectory() ? "a directory" : attributes.isSymbolicLink() ? "a symbolic link" : "not a regular file")
           + " where the guest's journal should be; never read");
     }
-    byte[] bytes;
     try {
-      bytes = head(file);
+      lines(head(file));
     } catch (IOException e) {
       return whole("cannot be read: " + e.getMessage());
     }
-    lines(bytes);
     return new JournalReading(List.copyOf(changes), lastStarted, lastSeq, List.copyOf(problems));
   }
 
@@ -97,27 +92,30 @@ final class JournalReader {
     }
   }
 
-  private void lines(byte[] bytes) {
+  private void lines(byte[] bytes) throws IOException {
     boolean cut = bytes.length > MAX_BYTES;
     int end = Math.min(bytes.length, MAX_BYTES);
     int number = 0;
-    for (int start = 0; start < end; ) {
+    int start = 0;
+    while (start < end) {
       int newline = indexOf(bytes, (byte) '\n', start, end);
-      number++;
-      boolean whole = newline >= 0;
-      int stop = whole ? newline : end;
-      if (whole) {
-        line(number, bytes, start, stop);
-      } else {
-        problem(number, bytes, start, stop, cut ? "the file is larger than " + MAX_BYTES + " bytes: read up to here only;"
-            + " what the rest notes is unknown" : "torn last line (a write cut short or a crash while writing)");
+      if (newline < 0) {
+        break;
       }
-      start = stop + 1;
+      line(++number, bytes, start, newline);
+      start = newline + 1;
     }
-    if (cut && end > 0 && bytes[end - 1] == '\n') {
-      problem(number + 1, bytes, end, end, "the file is larger than " + MAX_BYTES + " bytes: read up to here only;"
-          + " what the rest notes is unknown");
+    if (cut) {
+      beyondTheBound(number + 1, start);
+    } else if (start < end) {
+      problem(number + 1, bytes, start, end, "torn last line (a write cut short or a crash while writing)");
     }
+  }
+
+  /** The line the bound falls in and everything after it: held for every device it names. */
+  private void beyondTheBound(int number, long from) throws IOException {
+    JournalTail tail = JournalTail.scan(file, from);
+    problems.add(new JournalProblem(file, number, tail.describe(), tail.devices()));
   }
 
   private void line(int number, byte[] bytes, int start, int stop) {
@@ -185,21 +183,9 @@ final class JournalReader {
   }
 
   private void problem(int number, byte[] bytes, int start, int stop, String message) {
-    problems.add(new JournalProblem(file, number, message, mentioned(bytes, start, stop)));
-  }
-
-  /** The PCI addresses a line's bytes spell out, however broken the line is around them. */
-  private static Set<PciAddress> mentioned(byte[] bytes, int start, int stop) {
-    Set<PciAddress> out = new LinkedHashSet<>();
-    Matcher matcher = PCI.matcher(CharBuffer.wrap(new String(bytes, start, stop - start, StandardCharsets.ISO_8859_1)));
-    while (matcher.find()) {
-      try {
-        out.add(PciAddress.parse(matcher.group()));
-      } catch (IllegalArgumentException notAnAddress) {
-        // digits that only look like one
-      }
-    }
-    return out;
+    Set<PciAddress> named = new LinkedHashSet<>();
+    NamedDevices.addTo(named, bytes, start, stop);
+    problems.add(new JournalProblem(file, number, message, named));
   }
 
   private static int indexOf(byte[] bytes, byte wanted, int from, int to) {

@@ -7,19 +7,23 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
  * The shape every resource mapping file shares ({@code /etc/pve/mapping/pci.cfg}, {@code usb.cfg},
  * {@code directory.cfg}; pve-guest-common's PVE::Mapping::*): an unindented id opens a section,
  * indented lines are its properties, {@code map} is repeated once per node and is a
- * {@code key=value,...} property string. As in Proxmox, a bad property spoils only its own mapping: it
- * is kept as one of the section's problems (file:line and why) for whoever uses that mapping, and the
- * other mappings are read on. What breaks the file's shape (a bad or repeated id, a line outside any
- * section, a control character) is an error naming the file and line.
+ * {@code key=value,...} property string. A bad property spoils only its own mapping: it is kept as one
+ * of the section's problems (file:line and why) for whoever uses that mapping, and the other mappings
+ * are read on. What Proxmox ignores (a stray line, a section with an invalid id) is ignored.
  */
 final class MappingFile {
   private static final Pattern CONFIG_ID = Pattern.compile("[A-Za-z][A-Za-z0-9_-]+");
+  /** SectionConfig's patterns: a header {@code ^(\S+)\s*$}, a property {@code ^\s+(\S+)(\s+(.*\S))?\s*$}, a comment. */
+  private static final Pattern HEADER = Pattern.compile("(\\S+)\\s*");
+  private static final Pattern PROPERTY = Pattern.compile("\\s+(\\S+)(?:\\s+(.*\\S))?\\s*", Pattern.DOTALL); // Perl's . takes \r
+  private static final Pattern COMMENT = Pattern.compile("\\s*#");
 
   /** One {@code map} line: where it is, and its properties. */
   record MapLine(String where, Map<String, String> properties) {
@@ -41,52 +45,78 @@ final class MappingFile {
 
   private MappingFile() {}
 
-  /** Reads the sections; {@code flags} are the boolean properties this kind of mapping has. */
+  /**
+   * Reads the sections as pve-common's {@code PVE::SectionConfig::parse_config} does, so guesthook
+   * never refuses a mapping Proxmox uses nor uses a line Proxmox ignores: a header is one word at the
+   * start of a line and its section runs to the next empty line; a line that is neither a header nor
+   * an indented property is ignored (Proxmox warns), as is the whole section of a header whose id is
+   * not a valid id; trailing whitespace ({@code \r} of a CRLF file too) is no part of a value. A bad
+   * property (or one Proxmox cannot take, such as a control character) and a repeated id are problems
+   * of that mapping only. {@code flags} are the boolean properties this kind of mapping has.
+   */
   static List<Section> read(String origin, String text, Set<String> flags) throws PveFileException {
     ProxmoxText.requireSize(origin, text, "file");
-    List<Section> out = new ArrayList<>();
-    Set<String> ids = new LinkedHashSet<>();
-    Builder section = null;
+    Map<String, Builder> sections = new LinkedHashMap<>();
+    Map<String, Integer> headerLines = new LinkedHashMap<>();
     String[] lines = text.split("\n", -1);
     for (int i = 0; i < lines.length; i++) {
-      String line = lines[i];
+      Matcher header = HEADER.matcher(lines[i]);
+      if (endsSection(lines[i]) || isComment(lines[i]) || !header.matches()) {
+        continue; // an empty line, a comment, or a line outside any section: Proxmox ignores it
+      }
+      String id = header.group(1);
+      int end = sectionEnd(lines, i + 1);
+      if (CONFIG_ID.matcher(id).matches()) {
+        Builder section = new Builder(id);
+        properties(origin, lines, i + 1, end, section, flags);
+        Integer first = headerLines.putIfAbsent(id, i + 1);
+        if (first == null) {
+          sections.put(id, section);
+        } else {
+          sections.get(id).problems.add(origin + ":" + (i + 1) + ": mapping '" + id + "' defined twice (first at line " + first + ")");
+        }
+      }
+      i = end - 1;
+    }
+    return sections.values().stream().map(Builder::build).toList();
+  }
+
+  /** The index of the line that ends a section starting at {@code from}. */
+  private static int sectionEnd(String[] lines, int from) {
+    int i = from;
+    while (i < lines.length && !endsSection(lines[i])) {
+      i++;
+    }
+    return i;
+  }
+
+  /** An empty line, or Perl's other false string "0": SectionConfig's loops stop at either. */
+  private static boolean endsSection(String line) {
+    return line.isEmpty() || line.equals("0");
+  }
+
+  private static boolean isComment(String line) {
+    return COMMENT.matcher(line).lookingAt();
+  }
+
+  /** The properties of one section; a line that is no property is ignored, as Proxmox does. */
+  private static void properties(String origin, String[] lines, int from, int end, Builder section, Set<String> flags) {
+    for (int i = from; i < end; i++) {
+      Matcher property = PROPERTY.matcher(lines[i]);
+      if (isComment(lines[i]) || !property.matches()) {
+        continue;
+      }
       String where = origin + ":" + (i + 1);
-      if (line.isBlank() || line.stripLeading().startsWith("#")) {
-        continue;
-      }
-      if (ProxmoxText.hasControlCharacter(line)) {
-        throw new PveFileException(where + ": control character in '" + Printable.of(line) + "'");
-      }
-      if (!Character.isWhitespace(line.charAt(0))) {
-        if (section != null) {
-          out.add(section.build());
-        }
-        String id = line.strip();
-        if (!CONFIG_ID.matcher(id).matches()) {
-          throw new PveFileException(where + ": '" + Printable.of(id) + "' is not a mapping id");
-        }
-        if (!ids.add(id)) {
-          throw new PveFileException(where + ": mapping '" + id + "' defined twice");
-        }
-        section = new Builder(id);
-        continue;
-      }
-      if (section == null) {
-        throw new PveFileException(where + ": property outside a mapping section");
-      }
-      String[] keyValue = line.strip().split("\\s+", 2);
-      String key = keyValue[0];
-      String value = keyValue.length > 1 ? keyValue[1] : "";
+      String value = property.group(2) == null ? "" : property.group(2);
       try {
-        section.property(where, key, value, flags);
+        if (ProxmoxText.hasControlCharacter(property.group(1) + " " + value)) {
+          throw new PveFileException(where + ": control character in '" + Printable.of(lines[i]) + "'");
+        }
+        section.property(where, property.group(1), value, flags);
       } catch (PveFileException e) {
         section.problems.add(e.getMessage());
       }
     }
-    if (section != null) {
-      out.add(section.build());
-    }
-    return out;
   }
 
   /** Fails naming the line when a required property of a map line is missing. */

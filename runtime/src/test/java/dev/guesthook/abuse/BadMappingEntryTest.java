@@ -19,6 +19,8 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * A pci.cfg entry Proxmox accepts but guesthook cannot use (an Intel VMD device in PCI domain 10000):
@@ -93,5 +95,48 @@ class BadMappingEntryTest {
     assertTrue(bad.out().contains(REFUSAL.formatted(vmdLine)), bad::toString);
     Cli.Result good = run("check", "602");
     assertFalse(good.toString().contains("vmd-nvme"), good::toString);
+  }
+
+  /**
+   * Damage around other entries of pci.cfg, as pve-common's SectionConfig reads it: VM 602 still starts
+   * through rx6800; a guest using the damaged mapping (if there is one) is refused naming file:line.
+   * Before, each of these failed VM 602's start too.
+   */
+  @ParameterizedTest
+  @ValueSource(strings = {"nul", "no-indent", "bad-id", "dup-id", "crlf"})
+  void damageAroundAnotherEntryNeverStopsVm602(String damage) throws Exception {
+    Path cfg = root.resolve("etc/pve/mapping/pci.cfg");
+    String file = Files.readString(cfg);
+    String refusal = switch (damage) {
+      case "nul" -> damaged(cfg, file, "\ndamaged\n\tmap node=pve-sandbox,path=0000:0b:00\0,id=1002:73bf\n",
+          "control character in '\\x09map node=pve-sandbox,path=0000:0b:00\\x00,id=1002:73bf'");
+      case "no-indent" -> damaged(cfg, file, "\nbroken entry without indentation\nmap node=pve-sandbox\n", null);
+      case "bad-id" -> damaged(cfg, file, "\n../../etc\n\tmap node=pve-sandbox,path=0000:0b:00,id=1002:73bf\n", null);
+      case "dup-id" -> damaged(cfg, file, "\nvmd-nvme\n\tmap node=pve-sandbox,path=0000:0b:00,id=1002:73bf\n",
+          "mapping 'vmd-nvme' defined twice (first at line " + (vmdLine - 1) + ")");
+      case "crlf" -> {
+        Files.writeString(cfg, file.replace("\n" + VMD, "").replace("\n", "\r\n")); // rx6800 alone, as an editor on Windows saves it
+        yield null;
+      }
+      default -> throw new IllegalArgumentException(damage);
+    };
+    Cli.Result start = run("602", "pre-start");
+    assertEquals(ExitCodes.OK, start.exitCode(), start::toString);
+    assertTrue(start.out().contains("0000:0b:00.0: amdgpu -> vfio-pci") || start.out().contains("ok       pci-mapping"), start::toString);
+    if (refusal != null) {
+      Map<Path, String> before = hostFiles();
+      Cli.Result bad = run(damage.equals("dup-id") ? "603" : "604", "pre-start");
+      assertEquals(ExitCodes.HOOK_FAILED, bad.exitCode(), bad::toString);
+      assertTrue(bad.out().contains(refusal), () -> "names " + refusal + "\n" + bad);
+      assertEquals(before, hostFiles(), "nothing changed for the refused guest");
+    }
+  }
+
+  /** Appends {@code damage} (a blank line first, as Proxmox separates sections), and VM 604 using mapping 'damaged'. */
+  private String damaged(Path cfg, String file, String damage, String problem) throws Exception {
+    Files.writeString(cfg, file + damage, StandardCharsets.ISO_8859_1);
+    Files.writeString(root.resolve("etc/pve/qemu-server/604.conf"), "hostpci0: mapping=damaged,pcie=1\nmemory: 2048\n");
+    int line = vmdLine + 2 + (problem != null && problem.startsWith("control") ? 1 : 0);
+    return problem == null ? null : "/etc/pve/mapping/pci.cfg:" + line + ": " + problem;
   }
 }

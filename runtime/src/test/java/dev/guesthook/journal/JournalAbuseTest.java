@@ -127,8 +127,8 @@ class JournalAbuseTest {
   }
 
   /**
-   * A 300 MB journal (sparse, made in no time) is read to its first MiB only: VM 502's start takes a
-   * free VF as fast as ever, in a JVM of 64 MB.
+   * A 300 MB journal (sparse, made in no time) is read as lines to its first MiB only, the rest only
+   * for the devices it names: VM 502's start takes a free VF as fast as ever, in a JVM of 64 MB.
    */
   @Test
   void aHugeJournalIsReadToItsBoundOnly() throws Exception {
@@ -149,8 +149,41 @@ class JournalAbuseTest {
     assertEquals(List.of("0000:03:0a.0"), vfsOnVfio(), "the readable line keeps 0000:03:0a.1 for VM 503");
     Cli.Result reconcile = guesthook("--json", "reconcile");
     assertEquals(0, reconcile.exitCode(), reconcile::toString);
-    assertEquals(List.of(journal + ":2: the file is larger than 1048576 bytes: read up to here only; what the rest notes is unknown"),
+    assertEquals(List.of(journal + ":2: the file is larger than 1048576 bytes: read as lines up to here only; every device the rest"
+        + " names is held"),
         problems(reconcile, 503), reconcile::toString);
+  }
+
+  /**
+   * VM 503's claim of 0000:03:0a.0 past the first MiB (after 32,000 start lines), or on a bad line that
+   * spells the address with JSON escapes: VM 502 gets 0000:03:0a.1, and the reconcile keeps the
+   * journal, naming the line and the VF it holds. Before, 502 took 0000:03:0a.0 in both cases.
+   */
+  @ParameterizedTest
+  @ValueSource(strings = {"beyond-the-bound", "escaped-address"})
+  void aClaimIsHeldWhateverTheJournalsSizeOrSpelling(String kind) throws Exception {
+    sriovNicWithTwoVfsOnPort1();
+    Path journal = root.resolve(BAD);
+    Files.createDirectories(journal.getParent());
+    String expected;
+    if (kind.equals("beyond-the-bound")) {
+      Files.writeString(journal, "{\"started\":\"2026-01-01T00:00:00Z\"}\n".repeat(32_000) + INTENT_503.replace("0a.1", "0a.0"));
+      expected = journal + ":29960: the file is larger than 1048576 bytes: read as lines up to here only; every device the rest"
+          + " names is held [0000:03:0a.0]";
+    } else {
+      Files.writeString(journal, "{\"seq\":\"one\",\"at\":\"2026-01-01T00:00:00Z\",\"intent\":{\"kind\":\"vf-claimed\","
+          + "\"vf\":\"0000\\u003a03\\u003a0a\\u002e0\"}}\n");
+      expected = journal + ":1: unreadable: 'seq' is not a whole number [0000:03:0a.0]";
+    }
+    Cli.Result start = guesthook("502", "pre-start");
+    assertEquals(0, start.exitCode(), start::toString);
+    assertEquals(List.of("0000:03:0a.1"), vfsOnVfio(), () -> "0000:03:0a.0 is VM 503's\n" + start);
+    Cli.Result reconcile = guesthook("--json", "reconcile");
+    assertEquals(0, reconcile.exitCode(), reconcile::toString);
+    assertEquals(List.of(expected), problems(reconcile, 503), reconcile::toString);
+    assertTrue(Files.exists(journal), "the damaged journal is kept");
+    Cli.Result doctor = guesthook("doctor");
+    assertTrue(doctor.out().contains(journal + (kind.equals("beyond-the-bound") ? ":29960" : ":1")), doctor::toString);
   }
 
   /** The sriov-nic sandbox with port 1's two VFs already there: a VF count is the host's, never put back. */

@@ -36,16 +36,39 @@ class PciMappingsTest {
     assertEquals(List.of(), mappings.get("nic-vfs").on("pve3"));
   }
 
+  /** Lines pve-common's SectionConfig ignores with a warning: the good mapping is read, nothing else is. */
   @ParameterizedTest
   @CsvSource(delimiter = '|', value = {
-    "bad id!                                           | /x.cfg:1: 'bad id!' is not a mapping id",
-    "\\tmap node=pve1,path=0000:01:00.0,id=10de:2231   | /x.cfg:1: property outside a mapping section",
-    "mx\\n\\tmap node=pve1,path=0000:01:00.0,id=10de:2231\\nmx | /x.cfg:3: mapping 'mx' defined twice",
+    "bad id!",
+    "\\tmap node=pve1,path=0000:01:00.0,id=10de:2231",
+    "../../etc\\n\\tmap node=pve1,path=0000:01:00.0,id=10de:2231",
+    "zz\\u0000z\\n\\tmap node=pve1,path=0000:01:00.0,id=10de:2231",
   })
-  void aBadLineIsNamedWithFileAndLine(String text, String message) {
-    PveFileException e = assertThrows(PveFileException.class,
-        () -> PciMappings.parse("/x.cfg", text.strip().replace("\\n", "\n").replace("\\t", "\t")));
-    assertEquals(message, e.getMessage());
+  void whatProxmoxIgnoresIsIgnored(String text) throws Exception {
+    Map<String, PciMapping> mappings = PciMappings.parse("/x.cfg", text.replace("\\n", "\n").replace("\\t", "\t")
+        .replace("\\u0000", "\0") + "\n\ngood\n\tmap node=pve1,path=0000:02:00.0,id=10de:2231\n");
+    assertEquals(List.of("good"), List.copyOf(mappings.keySet()));
+    assertEquals(List.of(PciAddress.parse("02:00.0")), mappings.get("good").on("pve1").get(0).functions());
+  }
+
+  @Test
+  void aRepeatedIdRefusesThatMappingOnly() throws Exception {
+    Map<String, PciMapping> mappings = PciMappings.parse("/x.cfg", "mx\n\tmap node=pve1,path=0000:01:00.0,id=10de:2231\n\n"
+        + "good\n\tmap node=pve1,path=0000:02:00.0,id=10de:2231\n\nmx\n\tmap node=pve1,path=0000:03:00.0,id=10de:2231\n");
+    assertEquals(List.of("/x.cfg:7: mapping 'mx' defined twice (first at line 1)"), mappings.get("mx").problems());
+    assertEquals(List.of(), mappings.get("good").problems());
+  }
+
+  /** A CRLF file: the {@code \r} is trailing whitespace to SectionConfig's patterns, but a line of only {@code \r} is not empty. */
+  @Test
+  void crlfLinesParseAsProxmoxParsesThem() throws Exception {
+    Map<String, PciMapping> mappings = PciMappings.parse("/x.cfg", CFG.replace("\n", "\r\n"));
+    assertEquals(List.of("gpu-pool"), List.copyOf(mappings.keySet()), "'nic-vfs' follows a line of \\r: Proxmox ignores it");
+    assertEquals(List.of(), mappings.get("gpu-pool").problems());
+    assertEquals("RTX A5000 cards", mappings.get("gpu-pool").description());
+    assertEquals("10de:2231", mappings.get("gpu-pool").on("pve1").get(0).ids());
+    assertEquals(List.of(PciAddress.parse("03:02.0"), PciAddress.parse("03:02.1")), mappings.get("gpu-pool").on("pve1").get(1).functions(),
+        "its map line joins the section before, as in Proxmox");
   }
 
   @ParameterizedTest
