@@ -7,6 +7,7 @@ import dev.guesthook.settings.SettingsException;
 import dev.guesthook.settings.SettingsSchema;
 import dev.guesthook.dispatch.DispatchResult;
 import dev.guesthook.dispatch.Dispatcher;
+import dev.guesthook.dispatch.Hook;
 import dev.guesthook.dispatch.PhaseRequest;
 import dev.guesthook.event.LifecycleEvent;
 import dev.guesthook.event.Phase;
@@ -22,6 +23,7 @@ import dev.guesthook.pve.GuestRunningException;
 import dev.guesthook.pve.Pve;
 import dev.guesthook.record.EventDispatcher;
 import dev.guesthook.record.Recorder;
+import dev.guesthook.record.RecordingException;
 import dev.guesthook.pve.PveFileException;
 import dev.guesthook.devices.Ledger;
 import dev.guesthook.journal.Journals;
@@ -31,9 +33,11 @@ import io.vertx.core.Vertx;
 import java.io.UncheckedIOException;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
+import java.util.function.Function;
 
 /**
  * The one path from Proxmox's call to the host: read the guest's config through the port, build the
@@ -302,14 +306,23 @@ public final class Engine {
 
     private ReplaySession() {}
 
+    /**
+     * The settings are typed before the phase is dispatched: a record whose settings no hook accepts
+     * fails here at once, as a {@link RecordingException} the replayer reports as a bad record.
+     */
     @Override
     public Future<DispatchResult> dispatch(LifecycleEvent event, HostPort replayHost,
-        java.util.function.Function<String, Map<String, Object>> settingsOf) {
+        Function<String, Map<String, Object>> settingsOf) {
       return vertx.executeBlocking(() -> hooks.catalog(event.vmid()), false)
-          .compose(catalog -> hooks.dispatcher(event.vmid(), catalog)
-              .compose(dispatcher -> dispatcher.dispatch(new PhaseRequest(event, replayHost, settings.hookTimeout(),
-                  settings.logLevel(), line -> { }, // a replay's hook log is not shown; its comparison is
-                  hook -> typedAsRecorded(catalog, hook, settingsOf.apply(hook)), false))));
+          .compose(catalog -> vertx.executeBlocking(() -> typedAsRecorded(catalog, event.phase(), settingsOf), false)
+              .compose(typed -> hooks.dispatcher(event.vmid(), catalog)
+                  .compose(dispatcher -> dispatcher.dispatch(replayRequest(event, replayHost, typed)))));
+    }
+
+    private PhaseRequest replayRequest(LifecycleEvent event, HostPort replayHost, Map<String, Map<String, Object>> typed) {
+      return new PhaseRequest(event, replayHost, settings.hookTimeout(), settings.logLevel(),
+          line -> { }, // a replay's hook log is not shown; its comparison is
+          hook -> typed.getOrDefault(hook, Map.of()), false);
     }
 
     @Override
@@ -317,13 +330,24 @@ public final class Engine {
       hooks.close();
     }
 
-    /** A recording holds settings as written; the hooks get them typed, as they did then. */
+    /** A recording holds settings as written; the phase's hooks get them typed, as they did then. */
+    private Map<String, Map<String, Object>> typedAsRecorded(HookCatalog catalog, Phase phase,
+        Function<String, Map<String, Object>> settingsOf) {
+      Map<String, Map<String, Object>> typed = new HashMap<>();
+      for (Hook hook : catalog.hooks()) {
+        if (hook.phases().contains(phase)) {
+          typed.put(hook.name(), typedAsRecorded(catalog, hook.name(), settingsOf.apply(hook.name())));
+        }
+      }
+      return typed;
+    }
+
     private Map<String, Object> typedAsRecorded(HookCatalog catalog, String hook, Map<String, Object> recorded) {
       SettingsSchema schema = catalog.settingsSchemas().getOrDefault(hook, SettingsSchema.UNCHECKED);
       try {
         return GuestSettings.typedFromRecording(hook, schema, recorded, "the recorded settings");
       } catch (SettingsException e) {
-        throw new IllegalArgumentException(e.getMessage(), e);
+        throw new RecordingException(e.getMessage());
       }
     }
   }

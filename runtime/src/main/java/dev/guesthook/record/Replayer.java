@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.ExecutionException;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 
@@ -58,16 +59,14 @@ public final class Replayer {
         BufferedWriter out = update ? Files.newBufferedWriter(updated, StandardCharsets.UTF_8) : null) {
       while (reader.hasNext()) {
         RecordedEvent recorded = reader.next();
-        LifecycleEvent event;
+        DispatchResult now;
         try {
-          event = Replay.event(recorded);
+          now = replayed(recorded, session);
         } catch (PveFileException | RecordingException e) {
           warn.accept(recorded.file() + ":" + recorded.line() + ": " + e.getMessage() + "; skipped");
           unreplayable++;
           continue;
         }
-        DispatchResult now = session.dispatch(event, new ReplayHost(recorded), hook -> Replay.settings(recorded, hook))
-            .toCompletionStage().toCompletableFuture().get();
         Replay.Comparison comparison = Replay.compare(recorded, now);
         events++;
         agree += comparison.agrees() ? 1 : 0;
@@ -88,6 +87,20 @@ public final class Replayer {
       keepOrReplace(file, updated, skipped);
     }
     return new Summary(events, agree, skipped);
+  }
+
+  /** The recorded event dispatched again; a record the session cannot replay (bad settings) is thrown as such. */
+  private static DispatchResult replayed(RecordedEvent recorded, EventDispatcher session) throws Exception {
+    LifecycleEvent event = Replay.event(recorded);
+    try {
+      return session.dispatch(event, new ReplayHost(recorded), hook -> Replay.settings(recorded, hook))
+          .toCompletionStage().toCompletableFuture().get();
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof RecordingException bad) {
+        throw bad;
+      }
+      throw e;
+    }
   }
 
   private void keepOrReplace(Path file, Path updated, int skipped) throws IOException {

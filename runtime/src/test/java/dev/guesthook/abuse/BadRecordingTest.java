@@ -3,6 +3,7 @@ package dev.guesthook.abuse;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -139,6 +140,29 @@ class BadRecordingTest {
     assertEquals(ExitCodes.USAGE, result.exitCode(), result::toString);
     assertTrue(result.err().contains(file + ":1: invalid vmid '99'"), result::toString);
     assertTrue(result.out().contains("replay: 0 events, 0 agree, 0 differ, 2 bad records skipped"), result::toString);
+  }
+
+  /** The good record with settings no hook declares so: sriov-vf's {@code pf} a map instead of an address. */
+  private String withWrongTypedSetting() throws Exception {
+    ObjectNode doc = (ObjectNode) JSON.readTree(good);
+    ObjectNode vf = JSON.createObjectNode();
+    vf.putObject("pf").putArray("a").add(1);
+    ObjectNode sriov = JSON.createObjectNode();
+    sriov.putArray("vfs").add(vf);
+    ((ObjectNode) doc.get("settings")).set("sriov-vf", sriov);
+    return doc.toString();
+  }
+
+  @Test
+  void replaySkipsARecordWithAWrongTypedSettingAtOnce() throws Exception {
+    Path file = write("501-2026-11-24.jsonl", utf8(good), utf8(withWrongTypedSetting()), utf8(good));
+    // Typed inside the hook's invocation, the setting failed nothing but the bus's reply, minutes later.
+    Cli.Result result = assertTimeoutPreemptively(Duration.ofSeconds(30), () -> replay(file));
+    assertEquals(ExitCodes.OK, result.exitCode(), result::toString);
+    assertTrue(result.err().contains(file + ":2: the recorded settings: sriov-vf.vfs[0].pf: expected a PCI address"
+        + " like 0000:01:00.0, found a mapping; skipped"), result::toString);
+    assertTrue(result.out().contains("replay: 2 events, 2 agree, 0 differ, 1 bad records skipped"), result::toString);
+    assertFalse(result.toString().contains("internal error"), result::toString);
   }
 
   @Test

@@ -4,17 +4,21 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.guesthook.host.HostCommand;
+import dev.guesthook.host.HostException;
 import dev.guesthook.host.HostPath;
 import dev.guesthook.host.sim.SimulatedHost;
 import dev.guesthook.sandbox.SandboxProfile;
 import dev.guesthook.testkit.SandboxCopies;
 import dev.guesthook.testkit.SandboxInvariants;
+import dev.guesthook.testkit.SandboxSnapshot;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -37,6 +41,58 @@ class SimulatorCrashTest {
   @Test
   void killedAtEveryPointOfAVfEnableAndBindTheReopenedSandboxIsOneLinuxCouldShow() throws Exception {
     killAtEveryPoint(SandboxProfile.SRIOV_NIC, "vf-enable-bind", 30);
+  }
+
+  @Test
+  void anMdevCreateFailingAtAnyPointInsideItsStoreLeavesTheSandboxAsBefore() throws Exception {
+    failAtEveryPoint(SandboxProfile.GVT_G, "mdev-create", 10);
+  }
+
+  @Test
+  void aVfEnableAndBindFailingAtAnyPointInsideAStoreLeavesTheSandboxAsBeforeThatStore() throws Exception {
+    failAtEveryPoint(SandboxProfile.SRIOV_NIC, "vf-enable-bind", 30);
+  }
+
+  /**
+   * A store that throws part-way (its own files failing, as under a file-size limit) fails whole: the
+   * write reports the error, and the sandbox is byte for byte as it was before that store.
+   */
+  private void failAtEveryPoint(SandboxProfile profile, String scenario, int atLeast) {
+    SandboxCopies copies = new SandboxCopies(work);
+    List<String> keptPart = new ArrayList<>();
+    int tried = 0;
+    for (int step = 1; ; step++) {
+      Path root = copies.fresh(profile);
+      SimulatedHost host = SimulatedHost.sandbox(root);
+      host.faults().failInStoreAtStep(step);
+      Optional<List<String>> leftBehind = runUntilAStoreFails(root, host, scenario);
+      if (leftBehind.isEmpty()) {
+        break;
+      }
+      tried++;
+      if (!leftBehind.get().isEmpty()) {
+        keptPart.add("step " + step + ": " + leftBehind.get().size() + " paths, first " + leftBehind.get().get(0));
+      }
+    }
+    System.out.println(scenario + ": " + tried + " store failure points tried, " + (tried - keptPart.size()) + " taken back whole");
+    assertTrue(tried >= atLeast, scenario + " has more than " + atLeast + " points inside its stores; failed at " + tried);
+    assertEquals(List.of(), keptPart, scenario + ": stores that failed but kept part of what they did");
+  }
+
+  /** Runs the scenario until a store fails: what that store left behind, or empty when none failed. */
+  private static Optional<List<String>> runUntilAStoreFails(Path root, SimulatedHost host, String scenario) {
+    for (Consumer<SimulatedHost> change : Scenario.changes(scenario)) {
+      SandboxSnapshot before = SandboxSnapshot.of(root);
+      try {
+        change.accept(host);
+      } catch (HostException e) {
+        assertEquals("EIO", e.errno(), e.getMessage());
+        List<String> leftBehind = new ArrayList<>(SandboxSnapshot.of(root).differencesFrom(before));
+        leftBehind.addAll(SandboxInvariants.of(root));
+        return Optional.of(leftBehind);
+      }
+    }
+    return Optional.empty();
   }
 
   private void killAtEveryPoint(SandboxProfile profile, String scenario, int atLeast) throws Exception {
@@ -79,19 +135,25 @@ class SimulatorCrashTest {
   static final class Scenario {
     public static void main(String[] args) {
       SimulatedHost host = SimulatedHost.sandbox(Path.of(args[0]));
-      if (args[1].equals("mdev-create")) {
-        host.write(HostPath.parse(GVT_CREATE), "00001000-0000-0000-0000-000000000777\n");
-      } else {
-        host.write(HostPath.parse("/sys/bus/pci/devices/0000:03:00.1/sriov_numvfs"), "2\n");
-        host.run(HostCommand.of("modprobe", "vfio-pci"));
-        host.write(HostPath.parse("/sys/bus/pci/devices/" + VF + "/driver_override"), "vfio-pci\n");
-        host.write(HostPath.parse("/sys/bus/pci/drivers/iavf/unbind"), VF + "\n");
-        host.write(HostPath.parse("/sys/bus/pci/drivers_probe"), VF + "\n");
+      changes(args[1]).forEach(change -> change.accept(host));
+      if (args[1].equals("vf-enable-bind")) {
         String driver = host.readLink(HostPath.parse("/sys/bus/pci/devices/" + VF + "/driver")).orElseThrow().name();
         if (!driver.equals("vfio-pci")) {
           throw new IllegalStateException("the VF went to " + driver);
         }
       }
+    }
+
+    static List<Consumer<SimulatedHost>> changes(String scenario) {
+      if (scenario.equals("mdev-create")) {
+        return List.of(host -> host.write(HostPath.parse(GVT_CREATE), "00001000-0000-0000-0000-000000000777\n"));
+      }
+      return List.of(
+          host -> host.write(HostPath.parse("/sys/bus/pci/devices/0000:03:00.1/sriov_numvfs"), "2\n"),
+          host -> host.run(HostCommand.of("modprobe", "vfio-pci")),
+          host -> host.write(HostPath.parse("/sys/bus/pci/devices/" + VF + "/driver_override"), "vfio-pci\n"),
+          host -> host.write(HostPath.parse("/sys/bus/pci/drivers/iavf/unbind"), VF + "\n"),
+          host -> host.write(HostPath.parse("/sys/bus/pci/drivers_probe"), VF + "\n"));
     }
   }
 }

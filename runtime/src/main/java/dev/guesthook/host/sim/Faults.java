@@ -110,6 +110,18 @@ public final class Faults {
   }
 
   /**
+   * The {@code step}-th point inside the simulated kernel's stores (those {@link #crashInStoreAtStep}
+   * counts) fails with EIO, as the simulator's own files can fail under it (a full disk, a file-size
+   * limit); the store is then taken back whole, as a kernel store fails whole.
+   */
+  public Faults failInStoreAtStep(int step) {
+    if (step < 1) {
+      throw new IllegalArgumentException("store failure step " + step + ": expected 1 or more");
+    }
+    return add(new Rule("store-fail", "", "EIO", 0, null, null, step));
+  }
+
+  /**
    * The {@code n}-th host change from now fails, whatever it is: a write or a command that changes
    * something, a directory made or a file deleted, counted as {@code TracingHost} counts changes. A
    * write, mkdir or delete fails with EIO before it takes effect; a command exits 2 without running,
@@ -160,10 +172,16 @@ public final class Faults {
     }
   }
 
-  /** A crash point inside a store: counts down a {@link #crashInStoreAtStep} fault and ends the process at it. */
-  void crashInStore() {
+  /**
+   * A point inside a store: counts down a {@link #crashInStoreAtStep} fault and ends the process at it,
+   * and a {@link #failInStoreAtStep} fault and throws at it.
+   */
+  void inStore() {
     if (take(r -> r.on().equals("store-crash")).filter(r -> r.times() <= 1).isPresent()) {
       Runtime.getRuntime().halt(137);
+    }
+    if (take(r -> r.on().equals("store-fail")).filter(r -> r.times() <= 1).isPresent()) {
+      throw new HostException("EIO", "simulated kernel store: " + STRERROR.get("EIO") + " (injected fault)");
     }
   }
 

@@ -22,7 +22,8 @@ import java.util.Optional;
  * A kernel store that changes several files is one change ({@link #asOneChange}): before each file
  * change, what the path was is appended to an undo journal; the change ends by deleting the journal.
  * A journal found later is a store whose process died: {@link #recover} puts back what it had done,
- * so the store did not happen, as a kill cannot stop a real store half-way.
+ * so the store did not happen, as a kill cannot stop a real store half-way; a store that throws is
+ * taken back the same way at once.
  */
 final class SandboxTree implements MutableTree {
   static final HostPath JOURNAL = Sysfs.PRIVATE.resolve("store-undo.jsonl");
@@ -36,13 +37,16 @@ final class SandboxTree implements MutableTree {
   }
 
   private final FileTree files;
-  private final Runnable crashPoint;
+  private final Runnable storePoint;
   private boolean changing;
 
-  /** {@code crashPoint} is where a test may end the process inside a store ({@link Faults#crashInStoreAtStep}). */
-  SandboxTree(FileTree files, Runnable crashPoint) {
+  /**
+   * {@code storePoint} is where a test may end the process inside a store, or make the store fail
+   * ({@link Faults#crashInStoreAtStep}, {@link Faults#failInStoreAtStep}).
+   */
+  SandboxTree(FileTree files, Runnable storePoint) {
     this.files = files;
-    this.crashPoint = crashPoint;
+    this.storePoint = storePoint;
   }
 
   /** The tree with atomic writes only: for the simulator's own notes (faults), never one change. */
@@ -50,16 +54,33 @@ final class SandboxTree implements MutableTree {
     return new SandboxTree(files, () -> { });
   }
 
-  /** Runs one kernel store as one change; a failed store keeps what it did, as before. */
+  /**
+   * Runs one kernel store as one change: whole, or, when it throws part-way (a file of its own that
+   * cannot be written, the undo journal included), taken back before the exception leaves, as a
+   * kernel store fails whole. Each file's undo is journalled before the file changes, so a journal
+   * that cannot be written means that file was not changed.
+   */
   synchronized void asOneChange(Runnable store) {
     recover();
     changing = true;
     try {
       store.run();
-      crashPoint.run();
+      storePoint.run();
+    } catch (RuntimeException | Error failure) {
+      takeBack(failure);
+      throw failure;
     } finally {
       changing = false;
-      deleteJournal();
+    }
+    deleteJournal();
+  }
+
+  /** Plays a failed store's journal back; if that fails too, the journal stays for the next opening to play. */
+  private void takeBack(Throwable failure) {
+    try {
+      recover();
+    } catch (RuntimeException | Error notTakenBack) {
+      failure.addSuppressed(notTakenBack);
     }
   }
 
@@ -110,7 +131,7 @@ final class SandboxTree implements MutableTree {
     beforeChange(path);
     HostPath temporary = files.writeBeside(path, value);
     if (changing) {
-      crashPoint.run(); // written beside, not yet renamed over
+      storePoint.run(); // written beside, not yet renamed over
     }
     files.renameOver(temporary, path);
   }
@@ -157,7 +178,7 @@ final class SandboxTree implements MutableTree {
     if (!changing) {
       return;
     }
-    crashPoint.run();
+    storePoint.run();
     List<Undo> undos = new ArrayList<>();
     describe(path, undos);
     appendJournal(undos);

@@ -76,7 +76,7 @@ public final class SimulatedHost extends FileBackedHost {
     }
     FileTree files = new FileTree(root);
     Faults faults = new Faults(SandboxTree.atomic(files));
-    SandboxTree tree = new SandboxTree(files, faults::crashInStore);
+    SandboxTree tree = new SandboxTree(files, faults::inStore);
     SimulatedHost host = new SimulatedHost(tree, Optional.of(tree), faults, "simulated host over " + root,
         new Locks(root.resolve(".simulator/locks")));
     try (Locks.Held kernel = host.kernelLock()) {
