@@ -103,11 +103,15 @@ public final class Locks {
     }
   }
 
+  /**
+   * The holder's line is cleared first; whatever that meets (an I/O error, an Error under memory
+   * pressure), the channel is closed, which drops the lock: a lock left held in a resident runtime
+   * would refuse the guest's every later phase.
+   */
   private static void release(FileChannel channel, FileLock lock, Semaphore local) {
-    try {
+    try (channel) {
       channel.truncate(0);
       lock.release();
-      channel.close();
     } catch (IOException e) {
       // Closing the channel drops the lock in any case.
     } finally {
