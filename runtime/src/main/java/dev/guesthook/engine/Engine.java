@@ -141,7 +141,7 @@ public final class Engine {
     if (settings.dryRun()) {
       return vertx
           .executeBlocking(() -> {
-            refuseIfRunning(vmid, phase);
+            refuseIfRunning(vmid, phase, listener);
             return prepare(vmid, phase, migratedFrom, Ledger.NONE);
           }, false)
           .compose(prepared -> dispatch(prepared, listener));
@@ -152,7 +152,7 @@ public final class Engine {
         .executeBlocking(() -> journals.locks().acquire(Journals.guestLock(vmid), holder, phaseBound()), false)
         .compose(guestLock -> vertx
             .executeBlocking(() -> {
-              refuseIfRunning(vmid, phase);
+              refuseIfRunning(vmid, phase, log);
               if (phase == Phase.PRE_START) {
                 reconcile(vmid, log); // what an earlier life of this guest left behind
               }
@@ -172,13 +172,16 @@ public final class Engine {
    * Proxmox runs pre-start before QEMU starts and post-stop after it ended; run by hand under a
    * running QEMU they would take its devices from it, or save its devices' state as "before".
    */
-  private void refuseIfRunning(VmId vmid, Phase phase) throws GuestRunningException {
+  private void refuseIfRunning(VmId vmid, Phase phase, PhaseListener listener) throws GuestRunningException {
     boolean changesDevices = phase == Phase.PRE_START || phase == Phase.POST_STOP;
-    if (!changesDevices || evenIfRunning) {
+    if (!changesDevices) {
       return;
     }
-    Optional<String> running = new Pve(host).whyRunning(vmid);
-    if (running.isPresent()) {
+    Optional<Pve.Running> running = new Pve(host).whyRunning(vmid);
+    if (running.isPresent() && evenIfRunning) {
+      listener.line("guesthook: --force: VM " + vmid + " is running (" + running.get().why() + "); "
+          + phase.wireName() + " goes on as asked");
+    } else if (running.isPresent()) {
       throw new GuestRunningException(vmid, phase.wireName(), running.get());
     }
   }

@@ -7,10 +7,11 @@ import dev.guesthook.id.VmId;
  * Exit 2 like any guest that cannot be acted on; nothing has changed.
  */
 public final class GuestRunningException extends PveFileException {
-  /** {@code why}: as {@link Pve#whyRunning} says it. */
-  public GuestRunningException(VmId vmid, String phase, String why) {
-    super("VM " + vmid + " is running (" + why + "): " + phase
-        + " refused, nothing changed; Proxmox runs " + phase + " only while QEMU is not running."
-        + " Fix: stop the VM first, or add --force if you really mean to act under the running QEMU");
+  public GuestRunningException(VmId vmid, String phase, Pve.Running running) {
+    super("VM " + vmid + " is running (" + running.why() + "): " + phase
+        + " refused, nothing changed; Proxmox runs " + phase + " only while QEMU is not running. Fix: "
+        + (running.certain() ? "stop the VM first"
+            : "if no QEMU of VM " + vmid + " runs, remove /var/run/qemu-server/" + vmid + ".pid")
+        + ", or add --force if you really mean to act under the running QEMU");
   }
 }

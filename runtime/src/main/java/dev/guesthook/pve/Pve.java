@@ -135,12 +135,15 @@ public final class Pve {
     return whyRunning(vmid).isPresent();
   }
 
+  /** Why a VM counts as running: its QEMU is seen, or its pid file cannot be read ({@code certain} false). */
+  public record Running(String why, boolean certain) {}
+
   /**
    * Why the VM counts as running, or empty when it does not. A pid file that cannot be read as a file
    * (a folder, a FIFO, a link out of the root) counts as running: guesthook cannot tell, and taking
    * devices from a running QEMU is the harm to avoid.
    */
-  public Optional<String> whyRunning(VmId vmid) {
+  public Optional<Running> whyRunning(VmId vmid) {
     HostPath pidFile = QEMU_RUN.resolve(vmid + ".pid");
     if (!host.exists(pidFile)) {
       return Optional.empty();
@@ -149,8 +152,8 @@ public final class Pve {
     try {
       text = host.read(pidFile);
     } catch (HostException unreadable) {
-      return Optional.of("its pid file cannot be read (" + unreadable.getMessage() + "), so guesthook cannot tell"
-          + " whether its QEMU runs");
+      return Optional.of(new Running("its pid file cannot be read (" + unreadable.getMessage() + "), so guesthook"
+          + " cannot tell whether its QEMU runs", false));
     }
     // qemu-server reads one line and matches ^(\d+)$, which allows the line's own newline only.
     String pid = text.split("\n", 2)[0];
@@ -160,7 +163,7 @@ public final class Pve {
     HostPath process = HostPath.of("proc", pid);
     boolean running = isQemuWithPidFile(readOr(process.resolve("cmdline")), vmid)
         && isAlive(readOr(process.resolve("stat")), pid);
-    return running ? Optional.of("its QEMU holds /var/run/qemu-server/" + vmid + ".pid") : Optional.empty();
+    return running ? Optional.of(new Running("its QEMU holds /var/run/qemu-server/" + vmid + ".pid", true)) : Optional.empty();
   }
 
   /** QEMU's argv (NUL-separated) runs kvm or qemu-system-* with {@code -pidfile} this VM's pid file. */

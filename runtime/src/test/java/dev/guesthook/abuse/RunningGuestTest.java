@@ -69,6 +69,8 @@ class RunningGuestTest {
     Cli.Result stop = guesthook("--force", "501", "post-stop");
     assertEquals(ExitCodes.OK, stop.exitCode(), stop::toString);
     assertTrue(stop.out().contains("back to iavf"), stop::toString);
+    assertTrue(stop.out().contains("guesthook: --force: VM 501 is running (its QEMU holds /var/run/qemu-server/501.pid);"
+        + " post-stop goes on as asked"), stop::toString);
     try (var onVfio = Files.list(root.resolve("sys/bus/pci/drivers/vfio-pci"))) {
       assertEquals(List.of(), onVfio.filter(link -> link.getFileName().toString().startsWith("0000:03:02.")).toList());
     }
@@ -114,7 +116,9 @@ class RunningGuestTest {
     Cli.Result stop = guesthook("501", "post-stop");
     assertEquals(ExitCodes.USAGE, stop.exitCode(), stop::toString);
     assertTrue(stop.err().contains("VM 501 is running (its pid file cannot be read (")
-        && stop.err().contains("so guesthook cannot tell whether its QEMU runs): post-stop refused, nothing changed"), stop::toString);
+        && stop.err().contains("so guesthook cannot tell whether its QEMU runs): post-stop refused, nothing changed")
+        && stop.err().contains("Fix: if no QEMU of VM 501 runs, remove /var/run/qemu-server/501.pid, or add --force"),
+        stop::toString);
     SandboxSnapshot.of(root).assertSameAs(running, "a refused post-stop");
   }
 }
