@@ -58,7 +58,7 @@ class VgpuParamsHookTest {
     Files.writeString(settings, Files.readString(settings).replace("frame_rate_limiter=0 disable_vnc=1", "x=1; reboot"));
     Lifecycle.of(402).on(root).hooks(STOCK, EXAMPLES).preStart().postStop().run(vertx)
         .onComplete(test.failing(error -> test.verify(() -> {
-          assertEquals("/etc/pve/guesthook/402.yaml:5:24: vgpu-params.params: expected a string matching"
+          assertEquals(settings + ":5:24: vgpu-params.params: expected a string matching"
               + " [a-z_]+=[A-Za-z0-9_.]+( [a-z_]+=[A-Za-z0-9_.]+)*, found 'x=1; reboot'", error.getMessage());
           HostAssert.assertThat(root).vf(VF).hasAttribute("nvidia/current_vgpu_type", "0");
           test.completeNow();

@@ -80,7 +80,7 @@ class GpuReleaseHookTest {
     PciDevices pci = new PciDevices(SimulatedHost.sandbox(host.root));
     pci.bind(PciAddress.parse("0b:00.0"), DriverName.VFIO_PCI);
     host.settings(601, "gpu-release: { driver: \"../../evil\" }\n");
-    host.assertSettingsRefused(601, "post-stop", "/etc/pve/guesthook/601.yaml:1:24: gpu-release.driver: invalid driver"
+    host.assertSettingsRefused(601, "post-stop", host.at("/etc/pve/guesthook/601.yaml") + ":1:24: gpu-release.driver: invalid driver"
         + " name '../../evil': expected a driver name like vfio-pci or amdgpu");
   }
 }

@@ -67,7 +67,7 @@ class MdevHookTest {
     SandboxHost host = new SandboxHost(base, SandboxProfile.GVT_G);
     host.settings(202, "mdev:\n  devices:\n    - { parent: \"../../x\", type: i915-GVTg_V5_4 }\n");
     host.assertSettingsRefused(202, "pre-start",
-        "/etc/pve/guesthook/202.yaml:3:17: mdev.devices[0].parent: invalid PCI address '../../x'");
+        host.at("/etc/pve/guesthook/202.yaml") + ":3:17: mdev.devices[0].parent: invalid PCI address '../../x'");
   }
 
   @Test

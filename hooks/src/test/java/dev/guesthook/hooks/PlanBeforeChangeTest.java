@@ -105,7 +105,7 @@ class PlanBeforeChangeTest {
     host.settings(501, "sriov-vf:\n  vfs:\n    - hostpci: 0\n      pf: \"0000:03:00.0\"\n      numvf: 4\n");
     Cli.Result checked = check(host, 501);
     assertEquals(1, checked.exitCode(), checked::toString);
-    assertEquals(List.of("settings: /etc/pve/guesthook/501.yaml:5:7: sriov-vf.vfs[0].numvf: unknown setting; did you"
+    assertEquals(List.of("settings: " + host.at("/etc/pve/guesthook/501.yaml") + ":5:7: sriov-vf.vfs[0].numvf: unknown setting; did you"
         + " mean 'numvfs'? (known: hostpci, pf, vf, mapping, numvfs, mac, vlan, trust, spoofchk)"), lines(checked, "fail"));
   }
 

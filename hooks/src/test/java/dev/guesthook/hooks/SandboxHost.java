@@ -91,6 +91,11 @@ final class SandboxHost {
     return result;
   }
 
+  /** A host file (e.g. {@code /etc/pve/guesthook/501.yaml}) where it is on this machine, as messages name it. */
+  String at(String hostPath) {
+    return root + hostPath;
+  }
+
   /**
    * Runs a phase whose settings must be refused before any hook runs: exit 2, nothing on stdout, one
    * error line starting with {@code message}, and the host exactly as before. Returns the line.

@@ -4,13 +4,15 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.guesthook.sandbox.SandboxProfile;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Hook settings are a contract checked before any hook runs: every mistake an admin makes in a
@@ -18,13 +20,14 @@ import org.junit.jupiter.api.io.TempDir;
  * expected and what was found, and the host exactly as it was.
  */
 class SettingsContractTest {
-  static final String FILE = "/etc/pve/guesthook/501.yaml";
   @TempDir Path base;
   SandboxHost host;
+  String FILE;
 
   @BeforeEach
   void x710() {
     host = new SandboxHost(base, SandboxProfile.SRIOV_NIC);
+    FILE = host.at("/etc/pve/guesthook/501.yaml");
   }
 
   /** A one-VF entry for VM 501 with one line replaced or added. */
@@ -35,6 +38,25 @@ class SettingsContractTest {
   /** The pre-start is refused with exit 2, one line, no JSON on stdout, and nothing changed. */
   String refused(int vmid, String... flags) {
     return host.assertSettingsRefused(vmid, "pre-start", "", flags);
+  }
+
+  /**
+   * An admin's hook that requires a setting, dropped beside the stock hooks: a guest that gives it no
+   * settings is refused with what to do (give them, or make them optional and skip), not a bare
+   * "missing 'pf'" naming no file (an outsider's finding).
+   */
+  @Test
+  void aHookRequiringSettingsThatAGuestDoesNotGiveSaysHowToFixIt() throws Exception {
+    Path own = Files.createDirectories(base.resolve("own"));
+    Files.setPosixFilePermissions(base, PosixFilePermissions.fromString("rwxr-xr-x"));
+    Files.setPosixFilePermissions(own, PosixFilePermissions.fromString("rwxr-xr-x"));
+    Files.writeString(own.resolve("pf-autoprobe.groovy"),
+        "hook('pf-autoprobe') { settings { pci 'pf' }; on('pre-start') { ev -> log.info \"${settings.pf}\" } }\n");
+    assertEquals("guesthook: error: hook pf-autoprobe requires settings and this guest gives it none: missing 'pf'"
+        + " (a PCI address like 0000:01:00.0); fix: give them in the guest's /etc/pve/guesthook/<vmid>.yaml (or under"
+        + " vms.\"<vmid>\".pf-autoprobe in guesthook.yaml), or, for a hook only some guests use, declare them optional:"
+        + " true and skip() in the hook when they are not given (as the stock hooks do)",
+        refused(502, "--hooks", own.toString()));
   }
 
   @Test
@@ -77,7 +99,7 @@ class SettingsContractTest {
   void aRequiredSettingLeftOutIsNamedWithWhatItIs() {
     SandboxHost gvt = new SandboxHost(base.resolve("gvt"), SandboxProfile.GVT_G);
     gvt.settings(202, "mdev:\n  devices:\n    - parent: \"0000:00:02.0\"\n");
-    gvt.assertSettingsRefused(202, "pre-start", "/etc/pve/guesthook/202.yaml:3:7: mdev.devices[0]: missing 'type'"
+    gvt.assertSettingsRefused(202, "pre-start", gvt.at("/etc/pve/guesthook/202.yaml") + ":3:7: mdev.devices[0]: missing 'type'"
         + " (a string: mdev type, its name, or NVIDIA vGPU profile)");
   }
 
@@ -162,12 +184,12 @@ class SettingsContractTest {
 
   @Test
   void aFifoInPlaceOfTheGuestsFileIsRefusedNotWaitedOn() throws Exception {
-    java.nio.file.Path file = host.root.resolve("etc/pve/guesthook/501.yaml");
-    java.nio.file.Files.delete(file);
+    Path file = host.root.resolve("etc/pve/guesthook/501.yaml");
+    Files.delete(file);
     assertEquals(0, new ProcessBuilder("mkfifo", file.toString()).start().waitFor());
     long start = System.nanoTime();
     String message = refused(501);
     assertTrue(System.nanoTime() - start < 5_000_000_000L, "answered, not blocked on the FIFO");
-    assertEquals("guesthook: error: " + FILE + ": cannot read it: " + FILE + ": not a regular file", message);
+    assertEquals("guesthook: error: " + FILE + ": cannot read it: not a regular file", message);
   }
 }

@@ -81,7 +81,7 @@ class SriovVfHookTest {
   void aMalformedMacIsRefusedBeforeAnyChange() {
     host.settings(501, "sriov-vf:\n  vfs:\n    - hostpci: 0\n      pf: \"0000:03:00.0\"\n      numvfs: 4\n      mac: \"52:54:00:zz:01:01\"\n");
     host.assertSettingsRefused(501, "pre-start",
-        "/etc/pve/guesthook/501.yaml:6:12: sriov-vf.vfs[0].mac: invalid MAC address '52:54:00:zz:01:01'");
+        host.at("/etc/pve/guesthook/501.yaml") + ":6:12: sriov-vf.vfs[0].mac: invalid MAC address '52:54:00:zz:01:01'");
   }
 
   @Test

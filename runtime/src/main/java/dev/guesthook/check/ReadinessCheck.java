@@ -18,6 +18,7 @@ import dev.guesthook.pve.PciMapping;
 import dev.guesthook.pve.Pve;
 import dev.guesthook.pve.PveFileException;
 import dev.guesthook.pve.VmConfig;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -159,7 +160,8 @@ public final class ReadinessCheck {
   private Map<Integer, PciAddress> vfsPlanned(VmId vmid) {
     Map<Integer, PciAddress> out = new java.util.HashMap<>();
     try {
-      Object hook = VmSettingsFile.read(host, vmid).plain() instanceof Map<?, ?> file ? file.get("sriov-vf") : null;
+      Object hook = VmSettingsFile.read(host, Path.of("/"), vmid).plain() instanceof Map<?, ?> file
+          ? file.get("sriov-vf") : null;
       Object vfs = hook instanceof Map<?, ?> settings ? settings.get("vfs") : null;
       if (vfs instanceof List<?> list) {
         for (Object entry : list) {

@@ -36,7 +36,7 @@ final class GuestPhase {
   /** guesthook.yaml's hooks and vms entries and the guest's own file, checked against the loaded hooks. */
   static GuestSettings hookSettings(Settings settings, HostPort host, VmId vmid, HookCatalog catalog)
       throws ConfigException {
-    return GuestSettings.resolve(GuestSettings.layers(settings, vmid, VmSettingsFile.read(host, vmid)),
+    return GuestSettings.resolve(GuestSettings.layers(settings, vmid, VmSettingsFile.read(host, settings.root(), vmid)),
         catalog.settingsSchemas(), catalog.namesNotChecked());
   }
 

@@ -97,7 +97,7 @@ public record GuestSettings(Map<String, Map<String, Object>> typed, Map<String, 
       try {
         typed.put(name, hook.getValue().typed(name, settings));
       } catch (SettingProblem problem) {
-        throw problem(problem);
+        throw merged.containsKey(name) ? problem(problem) : notGiven(name, problem);
       }
       @SuppressWarnings("unchecked")
       Map<String, Object> plain = (Map<String, Object>) settings.plain();
@@ -114,6 +114,17 @@ public record GuestSettings(Map<String, Map<String, Object>> typed, Map<String, 
     } catch (SettingProblem problem) {
       throw problem(problem);
     }
+  }
+
+  /**
+   * A hook requires a setting and no layer gives the guest any of its settings: a hook dropped into
+   * the hook folder for some guests would stop every other guest, so the fix names both ways out.
+   */
+  private static SettingsException notGiven(String hook, SettingProblem problem) {
+    return new SettingsException("hook " + hook + " requires settings and this guest gives it none: "
+        + problem.getMessage() + "; fix: give them in the guest's /etc/pve/guesthook/<vmid>.yaml (or under vms.\"<vmid>\"."
+        + hook + " in guesthook.yaml), or, for a hook only some guests use, declare them optional: true and skip() in"
+        + " the hook when they are not given (as the stock hooks do)");
   }
 
   private static SettingsException problem(SettingProblem problem) {

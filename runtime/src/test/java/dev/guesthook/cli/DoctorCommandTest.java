@@ -123,15 +123,15 @@ class DoctorCommandTest {
     Cli.Result found = Cli.run(List.of("--root", root.toString(), "--simulate", "--hooks", stock.toString(), "--json", "doctor"));
     List<String> settings = lines(found.json()).stream().filter(line -> line.contains(" settings: ")).toList();
     assertEquals(List.of(
-        "warn VM 502 settings: /etc/pve/guesthook/502.yaml:1:1: sriov_vf: no hook named 'sriov_vf' is loaded; did you"
+        "warn VM 502 settings: " + root.resolve("etc/pve/guesthook/502.yaml") + ":1:1: sriov_vf: no hook named 'sriov_vf' is loaded; did you"
             + " mean 'sriov-vf'? (loaded: gpu-release, hibernate, hibernate-record, mdev, pci-mapping, sriov-vf); its phases stop"
             + " (exit 2) on this node until the hook is installed here or the settings go; after correcting it:"
             + " guesthook check 502",
-        "warn VM 503 settings: /etc/pve/guesthook/503.yaml:1:1: cpu-governor: no hook named 'cpu-governor' is loaded"
+        "warn VM 503 settings: " + root.resolve("etc/pve/guesthook/503.yaml") + ":1:1: cpu-governor: no hook named 'cpu-governor' is loaded"
             + " (loaded: gpu-release, hibernate, hibernate-record, mdev, pci-mapping, sriov-vf); its phases stop"
             + " (exit 2) on this node until the hook is installed here or the settings go; after correcting it:"
             + " guesthook check 503",
-        "fail VM 504 settings: /etc/pve/guesthook/504.yaml:3:28: sriov-vf.vfs[0].trust: expected true or false, found"
+        "fail VM 504 settings: " + root.resolve("etc/pve/guesthook/504.yaml") + ":3:28: sriov-vf.vfs[0].trust: expected true or false, found"
             + " the string \"no\"; fix: write true or false; after correcting it: guesthook check 504"),
         settings);
     assertEquals(before, HostTree.snapshotOf(root), "doctor only reads");

@@ -77,7 +77,7 @@ class SandboxCommandTest {
     Map<String, String> before = HostTree.snapshotOf(dir);
     Cli.Result result = Cli.run(List.of("--root", dir.toString(), "--simulate", "202", "pre-start"));
     assertEquals(ExitCodes.USAGE, result.exitCode());
-    assertTrue(result.err().startsWith("guesthook: error: /etc/pve/guesthook/202.yaml:4:1: not valid YAML: "),
+    assertTrue(result.err().startsWith("guesthook: error: " + dir.resolve("etc/pve/guesthook/202.yaml") + ":4:1: not valid YAML: "),
         result::toString);
     assertEquals(before, HostTree.snapshotOf(dir));
   }
