@@ -59,6 +59,7 @@ final class ReplayTestExtension implements BeforeTestExecutionCallback, Paramete
     Files.setPosixFilePermissions(root, PosixFilePermissions.fromString("rwxr-xr-x"));
     Vertx vertx = Vertx.vertx();
     List<String> differences = new ArrayList<>();
+    List<String> warnings = new ArrayList<>();
     Replayer.Summary summary;
     try {
       JsonObject flags = new JsonObject().put("root", root.toString()).put("hook-dirs",
@@ -66,7 +67,7 @@ final class ReplayTestExtension implements BeforeTestExecutionCallback, Paramete
       var settings = new SettingsLoader(root).load(vertx, flags, Optional.empty(), Map.of())
           .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
       Engine engine = new Engine(vertx, settings, new DryRunHost(new LinuxHost(root)), Clock.systemUTC());
-      summary = vertx.executeBlocking(() -> new Replayer(engine::replaySession, w -> { }).replay(recording, false, (Replay.Comparison c) -> {
+      summary = vertx.executeBlocking(() -> new Replayer(engine::replaySession, warnings::add).replay(recording, false, (Replay.Comparison c) -> {
         if (!c.agrees()) {
           differences.add("VM " + c.recorded().vmid() + " " + c.recorded().phase() + " (" + recording.getFileName() + ":"
               + c.recorded().line() + "):");
@@ -79,10 +80,25 @@ final class ReplayTestExtension implements BeforeTestExecutionCallback, Paramete
         walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
       }
     }
+    requireAllReplayed(recording, summary, warnings, differences);
+    context.getStore(NAMESPACE).put("summary", summary);
+    return summary;
+  }
+
+  /**
+   * A replay test passes only when every record was replayed and agrees: a record skipped as bad (its
+   * warning says why) or a file with no event at all would otherwise show green having checked nothing.
+   */
+  static void requireAllReplayed(Path recording, Replayer.Summary summary, List<String> warnings, List<String> differences) {
     if (!differences.isEmpty()) {
       throw new AssertionFailedError("replay of " + recording + " differs from the recording:\n" + String.join("\n", differences));
     }
-    context.getStore(NAMESPACE).put("summary", summary);
-    return summary;
+    if (summary.skipped() > 0) {
+      throw new AssertionFailedError("replay of " + recording + " skipped " + summary.skipped() + " bad record(s),"
+          + " which a replay test does not accept:\n" + String.join("\n", warnings));
+    }
+    if (summary.events() == 0) {
+      throw new AssertionFailedError("replay of " + recording + " replayed no event: the file holds none");
+    }
   }
 }
