@@ -191,7 +191,7 @@ public final class Reconciler {
         steps.add(undo(change, devices).map(deed -> dryRun
                 ? new Step(change.target(), deed.planned(), false, false)
                 : new Step(change.target(), deed.done(), true, false))
-            .orElse(new Step(change.target(), alreadyBack(change), false, false)));
+            .orElse(new Step(change.target(), alreadyBack(change, dryRun), false, false)));
       } catch (RuntimeException e) {
         steps.add(new Step(change.target(), "failed: " + e.getMessage(), false, true));
       }
@@ -276,13 +276,13 @@ public final class Reconciler {
     return Optional.empty(); // a claim: forgetting the journal releases it
   }
 
-  /** What a step found when the change no longer stood. */
-  private static String alreadyBack(Change change) {
+  /** What a step found when the change no longer stood (a claim is released by forgetting the journal). */
+  private static String alreadyBack(Change change, boolean dryRun) {
     if (change instanceof Change.MdevCreated) {
       return "already gone";
     }
     if (change instanceof Change.VfClaimed) {
-      return "claim released";
+      return dryRun ? "claim would be released" : "claim released";
     }
     return "already as before (or the device is gone)";
   }

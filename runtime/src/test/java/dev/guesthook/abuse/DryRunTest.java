@@ -100,6 +100,8 @@ class DryRunTest {
     assertTrue(human.out().contains("VM 501: not running: would put back"), human::toString);
     assertTrue(human.out().contains(": " + planned.get(0)), human::toString);
     assertFalse(human.out().matches("(?s).*: (removed|gave|put|released|cleared) .*"), human::toString);
+    assertFalse(human.out().contains("claim released"), human::toString); // the VF claim is released by forgetting
+    assertTrue(human.out().contains("claim would be released"), human::toString);
     assertEquals(before, HostTree.snapshotOf(root));
   }
 
