@@ -69,7 +69,8 @@ public final class Installer {
     if (Files.exists(snippet) && client.equals(readOrEmpty(snippet))) {
       plan.unchanged(snippet + " is the current hookscript client");
     } else {
-      plan.step("write the hookscript client to " + hostPath(snippet) + " (mode 0755)", () -> writeExecutable(snippet, client));
+      plan.step("write the hookscript client to " + hostPath(snippet) + " (mode 0755)", () -> writeExecutable(snippet, client),
+          asItIs(snippet, true));
     }
     if (!storage.get().shared() && clusterNodes() > 1) {
       plan.warn("storage '" + storage.get().id() + "' is not shared: a guest migrated to another node finds no "
@@ -105,15 +106,16 @@ public final class Installer {
         return;
       }
       plan.step("VM " + vmid + ": copy its hookscript " + current.get() + " to " + hostPath(copy) + ", where it runs as a hook",
-          () -> writeExecutable(copy, read(earlier.get())));
+          () -> writeExecutable(copy, read(earlier.get())), asItIs(copy, true));
       kept = Optional.of(copy);
     }
-    setStep(plan, type.get(), vmid, "--hookscript", target.toString());
+    setStep(plan, type.get(), vmid, hookscriptOptions(current), "--hookscript", target.toString());
     Map<String, Object> record = new LinkedHashMap<>();
     record.put("hookscript", target.toString());
     record.put("previous", current.orElse(null));
     record.put("copy", kept.map(this::hostPath).orElse(null));
-    plan.step("VM " + vmid + ": remember it in " + hostPath(recordFile(vmid)), () -> writeRecord(vmid, record));
+    plan.step("VM " + vmid + ": remember it in " + hostPath(recordFile(vmid)), () -> writeRecord(vmid, record),
+        asItIs(recordFile(vmid), false));
   }
 
   /** The file behind a guest's current hookscript, or a refusal saying why it cannot be kept. */
@@ -210,11 +212,10 @@ public final class Installer {
     Optional<String> current = type.isPresent() ? pve.config(type.get(), vmid).hookscript() : Optional.empty();
     Object previous = record.get("previous");
     if (type.isPresent() && current.equals(Optional.ofNullable((String) record.get("hookscript")))) {
-      if (previous != null) {
-        setStep(plan, type.get(), vmid, "--hookscript", SnippetVolume.parse((String) previous).toString());
-      } else {
-        setStep(plan, type.get(), vmid, "--delete", "hookscript");
-      }
+      String[] back = previous != null
+          ? new String[] {"--hookscript", SnippetVolume.parse((String) previous).toString()}
+          : new String[] {"--delete", "hookscript"};
+      setStep(plan, type.get(), vmid, hookscriptOptions(current), back);
     } else {
       plan.warn("VM " + vmid + ": its hookscript is now " + current.orElse("none") + ", not guesthook's; left as it is");
     }
@@ -223,16 +224,53 @@ public final class Installer {
       plan.step("VM " + vmid + ": remove the copy of its hookscript, " + copy, () -> {
         Files.deleteIfExists(file);
         deleteIfEmpty(file.getParent());
-      });
+      }, asItIs(file, true));
     }
-    plan.step("VM " + vmid + ": forget " + hostPath(recordFile), () -> Files.delete(recordFile));
+    plan.step("VM " + vmid + ": forget " + hostPath(recordFile), () -> Files.delete(recordFile), asItIs(recordFile, false));
   }
 
-  /** A step that runs {@code qm set <vmid> ...} (or {@code pct set} for a container), said as it runs. */
-  private void setStep(Plan plan, GuestType type, VmId vmid, String... options) {
+  /**
+   * A step that runs {@code qm set <vmid> ...} (or {@code pct set} for a container), said as it runs;
+   * taken back with {@code undoOptions}.
+   */
+  private void setStep(Plan plan, GuestType type, VmId vmid, String[] undoOptions, String... options) {
     List<String> argv = new ArrayList<>(List.of(type.tool(), "set", vmid.toString()));
     argv.addAll(List.of(options));
-    plan.step("VM " + vmid + ": " + String.join(" ", argv), () -> run(argv.toArray(String[]::new)));
+    List<String> undo = new ArrayList<>(List.of(type.tool(), "set", vmid.toString()));
+    undo.addAll(List.of(undoOptions));
+    plan.step("VM " + vmid + ": " + String.join(" ", argv), () -> run(argv.toArray(String[]::new)),
+        () -> run(undo.toArray(String[]::new)));
+  }
+
+  /** The options that set a guest's hookscript back to {@code current} (none: deleted). */
+  private static String[] hookscriptOptions(Optional<String> current) {
+    return current.map(volume -> new String[] {"--hookscript", volume}).orElse(new String[] {"--delete", "hookscript"});
+  }
+
+  /**
+   * Takes a file back to what it holds now, or to not being there (and its folder, if that is then
+   * empty), as the undo of a step that writes or removes it.
+   */
+  private static Plan.Action asItIs(Path file, boolean executable) {
+    Optional<String> now = Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS) ? Optional.of(readOrEmpty(file)) : Optional.empty();
+    Path firstMade = file.getParent(); // the outermost folder the step would make
+    while (firstMade.getParent() != null && !Files.exists(firstMade.getParent(), LinkOption.NOFOLLOW_LINKS)) {
+      firstMade = firstMade.getParent();
+    }
+    boolean madeFolders = !Files.exists(firstMade, LinkOption.NOFOLLOW_LINKS);
+    Path outermost = firstMade;
+    return () -> {
+      if (now.isEmpty()) {
+        Files.deleteIfExists(file);
+        for (Path folder = file.getParent(); madeFolders && folder.startsWith(outermost); folder = folder.getParent()) {
+          deleteIfEmpty(folder);
+        }
+      } else if (executable) {
+        writeExecutable(file, now.get());
+      } else {
+        SafeFiles.writeString(file, now.get());
+      }
+    };
   }
 
   private Path recordFile(VmId vmid) {
@@ -301,6 +339,9 @@ public final class Installer {
   }
 
   private static void deleteIfEmpty(Path folder) throws IOException {
+    if (!Files.isDirectory(folder, LinkOption.NOFOLLOW_LINKS)) {
+      return;
+    }
     try (var entries = Files.list(folder)) {
       if (entries.findAny().isEmpty()) {
         Files.delete(folder);

@@ -1,16 +1,18 @@
 package dev.guesthook.install;
 
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 
 /**
  * What {@code guesthook install} or {@code uninstall} will do, step by step, before it does any of it:
- * {@code --dry-run} prints it; otherwise the steps run in order and the first failure stops the rest.
+ * {@code --dry-run} prints it; otherwise the steps run in order, and the first failure stops the rest
+ * and takes back the steps done before it, newest first, so a failed install leaves the node as it was.
  * Refusals (a storage that cannot hold snippets, a hookscript that cannot be kept) leave no step.
  */
 public final class Plan {
-  /** One change, said in words and then made. */
-  public record Step(String description, Action action) {}
+  /** One change, said in words and then made, and how to take it back. */
+  public record Step(String description, Action action, Action undo) {}
 
   @FunctionalInterface
   public interface Action {
@@ -22,8 +24,8 @@ public final class Plan {
   private final List<String> refusals = new ArrayList<>();
   private final List<String> unchanged = new ArrayList<>();
 
-  void step(String description, Action action) {
-    steps.add(new Step(description, action));
+  void step(String description, Action action, Action undo) {
+    steps.add(new Step(description, action, undo));
   }
 
   void warn(String warning) {
@@ -54,18 +56,35 @@ public final class Plan {
     return List.copyOf(unchanged);
   }
 
-  /** Runs the steps in order; returns what was done, or throws at the first that fails (naming it). */
+  /** Runs the steps in order; returns what was done, or takes it back and throws at the first that fails (naming it). */
   public List<String> apply() {
-    List<String> done = new ArrayList<>();
+    List<Step> done = new ArrayList<>();
     for (Step step : steps) {
       try {
         step.action().run();
       } catch (Exception e) {
-        throw new InstallException(step.description() + ": " + e.getMessage()
-            + (done.isEmpty() ? "" : " (done before it: " + String.join("; ", done) + ")"));
+        throw new InstallException(step.description() + ": " + e.getMessage() + takeBack(done));
       }
-      done.add(step.description());
+      done.add(step);
     }
-    return done;
+    return done.stream().map(Step::description).toList();
+  }
+
+  /** Undoes the steps done, newest first; says what was put back, and what could not be. */
+  private static String takeBack(List<Step> done) {
+    List<String> putBack = new ArrayList<>();
+    List<String> notPutBack = new ArrayList<>();
+    List<Step> newestFirst = new ArrayList<>(done);
+    Collections.reverse(newestFirst);
+    for (Step step : newestFirst) {
+      try {
+        step.undo().run();
+        putBack.add(step.description());
+      } catch (Exception e) {
+        notPutBack.add(step.description() + " (" + e.getMessage() + ")");
+      }
+    }
+    return (putBack.isEmpty() ? "" : "; taken back: " + String.join("; ", putBack))
+        + (notPutBack.isEmpty() ? "" : "; NOT taken back, do it by hand: " + String.join("; ", notPutBack));
   }
 }

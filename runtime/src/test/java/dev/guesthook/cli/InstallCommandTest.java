@@ -72,6 +72,27 @@ class InstallCommandTest {
     assertTrue(uninstall.out().contains("unchanged: VM 503: guesthook install did not attach it"), uninstall::toString);
   }
 
+  /**
+   * qm refuses the second guest: what was done for the first (the client written, 501's hookscript
+   * copied, attached and remembered) is taken back, newest first, so the node is as it was. Before,
+   * the copy and 501's new hookscript stayed, and uninstall did not know them (an outsider's finding).
+   */
+  @Test
+  void aFailingStepTakesBackEverythingDoneBeforeIt() throws Exception {
+    Files.writeString(base.resolve("bin/qm"), "#!/bin/sh\necho \"qm $*\" >> '" + qmLog + "'\n"
+        + "case \"$*\" in 'set 502 '*) echo 'VM 502 is locked (backup)' >&2; exit 25;; esac\n");
+    Map<String, String> before = HostTree.snapshotOf(root);
+    Cli.Result install = guesthook("install", "--vm", "501", "--vm", "502");
+    assertEquals(1, install.exitCode(), install::toString);
+    assertEquals(List.of("qm set 501 --hookscript local:snippets/guesthook", "qm set 502 --hookscript local:snippets/guesthook",
+        "qm set 501 --hookscript local:snippets/old-hook.pl"), Files.readAllLines(qmLog));
+    assertTrue(install.out().contains("qm set 502 --hookscript local:snippets/guesthook failed: VM 502 is locked (backup);"
+        + " taken back: VM 501: remember it in /var/lib/guesthook/install/501.json; VM 501: qm set 501 --hookscript"
+        + " local:snippets/guesthook; VM 501: copy its hookscript"), install::toString);
+    Map<String, String> after = HostTree.snapshotOf(root);
+    assertEquals(before, after, () -> "the node as it was; differs in " + HostTree.differences(before, after));
+  }
+
   @Test
   void aStorageThatTakesNoSnippetsIsRefusedWithTheFixAndNothingChanges() throws Exception {
     Path storageCfg = root.resolve("etc/pve/storage.cfg");
