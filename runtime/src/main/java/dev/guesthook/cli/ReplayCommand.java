@@ -51,19 +51,17 @@ final class ReplayCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    for (Path file : files) {
-      if (!Files.isRegularFile(file)) {
-        main.console.error("no recording " + file);
-        return ExitCodes.USAGE;
-      }
-    }
     return main.withSettings((vertx, loaded) -> vertx.executeBlocking(() -> {
+      List<Path> recordings = new ArrayList<>();
+      for (Path file : files) {
+        recordings.add(found(file, loaded.recordingDir()));
+      }
       Settings settings = loaded.withCacheDir(cacheDirectory(loaded, main.environment));
       Engine engine = new Engine(vertx, settings, new DryRunHost(Engine.hostFor(settings)), Clock.systemUTC());
       List<Map<String, Object>> results = new ArrayList<>();
       Replayer replayer = new Replayer(engine::replaySession, main.console::warn);
       Replayer.Summary total = new Replayer.Summary(0, 0, 0);
-      for (Path file : files) {
+      for (Path file : recordings) {
         try {
           total = total.plus(replayer.replay(file, update, c -> print(file, c.recorded(), c, results)));
         } catch (RecordingException e) {
@@ -73,6 +71,22 @@ final class ReplayCommand implements Callable<Integer> {
       printSummary(total, results);
       return exitCode(total);
     }, false));
+  }
+
+  /**
+   * The recording as given, or, for a bare file name not found here, the one of that name in the
+   * root's recording folder (as {@code events} and the README name them).
+   */
+  static Path found(Path file, Path recordingDir) throws ConfigException {
+    if (Files.isRegularFile(file)) {
+      return file;
+    }
+    Path recorded = recordingDir.resolve(file.toString());
+    if (file.getParent() == null && Files.isRegularFile(recorded)) {
+      return recorded;
+    }
+    throw new ConfigException("no recording " + file + " (looked for " + file.toAbsolutePath()
+        + (file.getParent() == null ? " and " + recorded : "") + ")");
   }
 
   /** A difference is what a replay is for; skipped records alone only fail it when nothing was left to compare. */

@@ -133,6 +133,23 @@ class BadRecordingTest {
     assertFalse(Files.exists(file.resolveSibling(file.getFileName() + ".replay-update")));
   }
 
+  /**
+   * {@code guesthook replay 501-2026-11-24.jsonl}, as the README writes it, from any folder: a bare name
+   * is found in the root's recording folder; a name found nowhere says where it was looked for.
+   */
+  @Test
+  void aBareRecordingNameIsFoundInTheRootsRecordingFolder() throws Exception {
+    write("501-2026-11-24.jsonl", utf8(good));
+    Cli.Result found = replay(Path.of("501-2026-11-24.jsonl"));
+    assertEquals(ExitCodes.OK, found.exitCode(), found::toString);
+    assertTrue(found.out().contains("replay: 1 events, 1 agree"), found::toString);
+    Cli.Result missing = replay(Path.of("501-2026-11-25.jsonl"));
+    assertEquals(ExitCodes.USAGE, missing.exitCode(), missing::toString);
+    assertTrue(missing.err().contains("no recording 501-2026-11-25.jsonl (looked for "
+        + Path.of("501-2026-11-25.jsonl").toAbsolutePath() + " and " + recordings.resolve("501-2026-11-25.jsonl") + ")"),
+        missing::toString);
+  }
+
   @Test
   void replayOfOnlyBadRecordsExits2() throws Exception {
     Path file = write("501-2026-11-24.jsonl", utf8(withEvent("vmid", "99")), utf8("null"));
