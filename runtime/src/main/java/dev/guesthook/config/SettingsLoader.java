@@ -307,7 +307,7 @@ public final class SettingsLoader {
     }
     if (!(seconds > 0) || seconds > 24 * 3600) {
       throw new ConfigException(
-          sources.of("hook-timeout") + ": expected seconds between 0 and 86400, got '" + value + "'");
+          sources.of("hook-timeout") + ": expected seconds above 0, at most 86400 (a day), got '" + value + "'");
     }
     return Duration.ofMillis(Math.round(seconds * 1000));
   }

@@ -124,7 +124,7 @@ class BadInputTest {
 
   @ParameterizedTest
   @CsvSource({
-    "GUESTHOOK_HOOK_TIMEOUT, soon, 'GUESTHOOK_HOOK_TIMEOUT: expected seconds between 0 and 86400, got ''soon'''",
+    "GUESTHOOK_HOOK_TIMEOUT, soon, 'GUESTHOOK_HOOK_TIMEOUT: expected seconds above 0, at most 86400 (a day), got ''soon'''",
     "GUESTHOOK_STRICT, maybe, 'GUESTHOOK_STRICT: expected true or false, got ''maybe'''",
     "GUESTHOOK_COLOUR, blue, 'unknown environment variable GUESTHOOK_COLOUR; known: GUESTHOOK_CACHE_DIR,"
         + " GUESTHOOK_DRY_RUN, GUESTHOOK_HOOK_DIRS, GUESTHOOK_HOOK_TIMEOUT, GUESTHOOK_LOG_LEVEL, GUESTHOOK_NODE,"
@@ -141,7 +141,7 @@ class BadInputTest {
     assertUsageError(
         Cli.run(HostTree.args(host.options(), "101", "pre-start")),
         host.root().resolve("etc/guesthook/guesthook.yaml")
-            + ":1:15: hook-timeout: expected seconds between 0 and 86400, got '-3'");
+            + ":1:15: hook-timeout: expected seconds above 0, at most 86400 (a day), got '-3'");
   }
 
   @Test
