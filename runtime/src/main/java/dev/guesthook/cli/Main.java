@@ -51,7 +51,7 @@ import picocli.CommandLine.Parameters;
       "  guesthook --dry-run 101 pre-start          show what the hooks would change",
       "  guesthook --force 101 post-stop            by hand, even though VM 101's QEMU is running",
       "  guesthook hooks --vmid 101                 list the hooks VM 101 gets",
-      "  guesthook demo                             the four phases on a built-in simulated host",
+      "  guesthook demo                             every example VM's lifecycle on a built-in simulated host",
       "  guesthook check 101                        is this node ready for VM 101's devices?",
       "  guesthook events --vmid 101                what happened to VM 101, as recorded",
       "  guesthook replay FILE --hooks DIR          would changed hooks do the same?",

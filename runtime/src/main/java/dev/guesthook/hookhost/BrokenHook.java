@@ -67,6 +67,6 @@ final class BrokenHook implements Hook {
 
   @Override
   public void run(HookInvocation invocation) {
-    throw new IllegalStateException("cannot load " + error);
+    throw new IllegalStateException("not loaded: " + error);
   }
 }

@@ -165,7 +165,7 @@ class HookscriptTest {
     Cli.Result preStart = json("101", "pre-start");
     assertEquals(1, preStart.exitCode(), preStart::toString);
     assertTrue(preStart.json().get("hooks").get(0).get("message").asText()
-        .startsWith("cannot load " + host.hooks() + "/bad.groovy:4:3: "), preStart::toString);
+        .startsWith("not loaded: " + host.hooks() + "/bad.groovy:4:3: "), preStart::toString);
     assertEquals(before, host.snapshot());
 
     Cli.Result postStart = json("101", "post-start");
@@ -201,7 +201,7 @@ class HookscriptTest {
     Map<String, String> before = host.snapshot();
     Cli.Result result = json("101", "pre-start");
     assertEquals(1, result.exitCode(), result::toString);
-    assertEquals("cannot load refused: " + hook + " is writable by group and others (mode 0666); fix: chmod go-w " + hook,
+    assertEquals("not loaded: refused: " + hook + " is writable by group and others (mode 0666); fix: chmod go-w " + hook,
         result.json().get("hooks").get(0).get("message").asText());
     assertEquals(before, host.snapshot());
   }
