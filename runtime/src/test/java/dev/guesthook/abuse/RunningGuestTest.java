@@ -45,23 +45,25 @@ class RunningGuestTest {
     return Cli.run(all);
   }
 
+  /** Runs the command, which must be refused (exit 2) with every one of {@code says} and nothing changed. */
+  private void assertRefused(List<String> command, String... says) {
+    SandboxSnapshot running = SandboxSnapshot.of(root);
+    Cli.Result refused = guesthook(command.toArray(String[]::new));
+    assertEquals(ExitCodes.USAGE, refused.exitCode(), refused::toString);
+    for (String part : says) {
+      assertTrue(refused.err().contains(part), () -> "no '" + part + "' in " + refused);
+    }
+    SandboxSnapshot.of(root).assertSameAs(running, "a refused " + String.join(" ", command));
+  }
+
   @Test
   void aPostStopUnderTheRunningQemuIsRefusedAndChangesNothing() {
-    SandboxSnapshot running = SandboxSnapshot.of(root);
-    Cli.Result stop = guesthook("--json", "501", "post-stop");
-    assertEquals(ExitCodes.USAGE, stop.exitCode(), stop::toString);
-    assertTrue(stop.err().contains("VM 501 is running") && stop.err().contains("post-stop refused, nothing changed")
-        && stop.err().contains("--force"), stop::toString);
-    SandboxSnapshot.of(root).assertSameAs(running, "a refused post-stop");
+    assertRefused(List.of("--json", "501", "post-stop"), "VM 501 is running", "post-stop refused, nothing changed", "--force");
   }
 
   @Test
   void aSecondPreStartIsRefusedAndKeepsTheSavedBeforeState() {
-    SandboxSnapshot running = SandboxSnapshot.of(root);
-    Cli.Result again = guesthook("501", "pre-start");
-    assertEquals(ExitCodes.USAGE, again.exitCode(), again::toString);
-    assertTrue(again.err().contains("VM 501 is running"), again::toString);
-    SandboxSnapshot.of(root).assertSameAs(running, "a refused second pre-start");
+    assertRefused(List.of("501", "pre-start"), "VM 501 is running");
   }
 
   @Test
@@ -99,11 +101,7 @@ class RunningGuestTest {
   @ValueSource(strings = {"4242\n4242\n", "4242\n\0"})
   void onlyThePidFilesFirstLineCountsAsQemuServerReadsIt(String pidFile) throws Exception {
     Files.writeString(root.resolve("run/qemu-server/501.pid"), pidFile);
-    SandboxSnapshot running = SandboxSnapshot.of(root);
-    Cli.Result stop = guesthook("501", "post-stop");
-    assertEquals(ExitCodes.USAGE, stop.exitCode(), stop::toString);
-    assertTrue(stop.err().contains("VM 501 is running (its QEMU holds /var/run/qemu-server/501.pid)"), stop::toString);
-    SandboxSnapshot.of(root).assertSameAs(running, "a refused post-stop");
+    assertRefused(List.of("501", "post-stop"), "VM 501 is running (its QEMU holds /var/run/qemu-server/501.pid)");
   }
 
   /** A pid file guesthook cannot read as a file: it cannot tell, so it refuses (exit 2, not an internal error). */
@@ -112,13 +110,8 @@ class RunningGuestTest {
     Path pidFile = root.resolve("run/qemu-server/501.pid");
     Files.delete(pidFile);
     Files.createDirectory(pidFile);
-    SandboxSnapshot running = SandboxSnapshot.of(root);
-    Cli.Result stop = guesthook("501", "post-stop");
-    assertEquals(ExitCodes.USAGE, stop.exitCode(), stop::toString);
-    assertTrue(stop.err().contains("VM 501 is running (its pid file cannot be read (")
-        && stop.err().contains("so guesthook cannot tell whether its QEMU runs): post-stop refused, nothing changed")
-        && stop.err().contains("Fix: if no QEMU of VM 501 runs, remove /var/run/qemu-server/501.pid, or add --force"),
-        stop::toString);
-    SandboxSnapshot.of(root).assertSameAs(running, "a refused post-stop");
+    assertRefused(List.of("501", "post-stop"), "VM 501 is running (its pid file cannot be read (",
+        "so guesthook cannot tell whether its QEMU runs): post-stop refused, nothing changed",
+        "Fix: if no QEMU of VM 501 runs, remove /var/run/qemu-server/501.pid, or add --force");
   }
 }
