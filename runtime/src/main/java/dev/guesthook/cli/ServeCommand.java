@@ -97,7 +97,7 @@ final class ServeCommand implements Callable<Integer> {
    */
   private boolean stopIfHeapStaysFull(HeapWatch heap, ResidentRuntime runtime, Promise<Integer> stopped) {
     OptionalInt full = heap.staysFull();
-    if (full.isPresent() && !stopped.future().isComplete()) {
+    if (full.isPresent()) {
       main.console.out().println("guesthook serve: the heap stays " + full.getAsInt() + "% full after a collection"
           + " (a hook keeps memory it took?); stopping so that systemd starts a fresh runtime;"
           + " until then the hookscript runs the one-shot path");

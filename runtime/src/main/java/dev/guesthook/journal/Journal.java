@@ -128,7 +128,7 @@ public final class Journal {
       SafeFiles.folder(file.getParent()); // never delete through a planted link
       Files.deleteIfExists(file);
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot delete " + file, e);
+      throw new UncheckedIOException("cannot delete " + file + ": " + e.getMessage(), e);
     }
   }
 

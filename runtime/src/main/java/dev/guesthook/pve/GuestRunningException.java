@@ -11,7 +11,7 @@ public final class GuestRunningException extends PveFileException {
     super("VM " + vmid + " is running (" + running.why() + "): " + phase
         + " refused, nothing changed; Proxmox runs " + phase + " only while QEMU is not running. Fix: "
         + (running.certain() ? "stop the VM first"
-            : "if no QEMU of VM " + vmid + " runs, remove /var/run/qemu-server/" + vmid + ".pid")
+            : "if no QEMU of VM " + vmid + " runs, remove /run/qemu-server/" + vmid + ".pid")
         + ", or add --force if you really mean to act under the running QEMU");
   }
 }

@@ -1,6 +1,7 @@
 package dev.guesthook.serve;
 
 import java.util.OptionalInt;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Tells a resident runtime when its heap stays full: a hook that ran out of memory only fails its own
@@ -13,6 +14,8 @@ public final class HeapWatch {
   static final int FULL_PERCENT = 90;
 
   private final Runtime runtime;
+  /** Phases end on several threads at once; the runtime is told to stop (and says why) once. */
+  private final AtomicBoolean told = new AtomicBoolean();
 
   public HeapWatch(Runtime runtime) {
     this.runtime = runtime;
@@ -20,16 +23,17 @@ public final class HeapWatch {
 
   /**
    * The heap's use in percent of its bound when it stays above {@link #FULL_PERCENT} after a full
-   * collection; empty otherwise. Collects only when the heap is that full already, so a phase in a
-   * healthy runtime costs no collection.
+   * collection, the first time only; empty otherwise. Collects only when the heap is that full
+   * already, so a phase in a healthy runtime costs no collection.
    */
   public OptionalInt staysFull() {
-    if (usedPercent() < FULL_PERCENT) {
+    if (told.get() || usedPercent() < FULL_PERCENT) {
       return OptionalInt.empty();
     }
     System.gc(); // what is used now may be garbage a collection would free
     int afterCollection = usedPercent();
-    return afterCollection < FULL_PERCENT ? OptionalInt.empty() : OptionalInt.of(afterCollection);
+    return afterCollection >= FULL_PERCENT && told.compareAndSet(false, true)
+        ? OptionalInt.of(afterCollection) : OptionalInt.empty();
   }
 
   private int usedPercent() {

@@ -112,6 +112,6 @@ class RunningGuestTest {
     Files.createDirectory(pidFile);
     assertRefused(List.of("501", "post-stop"), "VM 501 is running (its pid file cannot be read (",
         "so guesthook cannot tell whether its QEMU runs): post-stop refused, nothing changed",
-        "Fix: if no QEMU of VM 501 runs, remove /var/run/qemu-server/501.pid, or add --force");
+        "Fix: if no QEMU of VM 501 runs, remove /run/qemu-server/501.pid, or add --force");
   }
 }
