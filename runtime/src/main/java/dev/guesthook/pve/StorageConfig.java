@@ -2,9 +2,11 @@ package dev.guesthook.pve;
 
 import dev.guesthook.id.Printable;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -20,8 +22,6 @@ import java.util.regex.Pattern;
  */
 public final class StorageConfig {
   private static final Pattern HEADER = Pattern.compile("(\\S+):\\s*(\\S+)\\s*");
-  private static final Pattern STORAGE_ID = Pattern.compile("[a-z][a-z0-9\\-_.]*[a-z0-9]", Pattern.CASE_INSENSITIVE);
-  private static final Pattern BOOLEAN = Pattern.compile("(?i)1|0|on|off|yes|no|true|false");
 
   /** Types pve-storage always treats as shared (Plugin.pm @SHARED_STORAGE). */
   static final Set<String> ALWAYS_SHARED = Set.of("iscsi", "nfs", "cifs", "rbd", "cephfs", "iscsidirect", "zfs", "drbd", "pbs");
@@ -91,11 +91,11 @@ public final class StorageConfig {
         problems.add(where + "ignore config line: " + Printable.of(line));
         continue;
       }
-      section = new Section(h.group(1).toLowerCase(java.util.Locale.ROOT), h.group(2), i + 1, where);
+      section = new Section(h.group(1).toLowerCase(Locale.ROOT), h.group(2), i + 1, where);
     }
     finish(section, storages, problems);
     ensureLocal(storages);
-    return new StorageConfig(java.util.Collections.unmodifiableMap(storages), problems);
+    return new StorageConfig(Collections.unmodifiableMap(storages), problems);
   }
 
   /** Without the file Proxmox knows one storage: local. */
@@ -150,32 +150,35 @@ public final class StorageConfig {
     }
 
     void property(String key, String value, String at, List<String> problems) {
+      if (headerRefusal().isPresent()) {
+        return; // upstream reads no property of a section it skips for its header
+      }
       if (properties.containsKey(key)) {
         problems.add(at + "section '" + id + "' - unable to parse value of '" + key + "': duplicate attribute");
         return;
       }
-      if ((key.equals("shared") || key.equals("disable")) && !value.isEmpty() && !BOOLEAN.matcher(value).matches()) {
-        problems.add(at + "section '" + id + "' - unable to parse value of '" + key + "': type check ('boolean') failed - got '"
-            + Printable.of(value) + "'");
+      Optional<String> refusal = StorageSchema.refusal(type, key, value);
+      if (refusal.isPresent()) {
+        problems.add(at + "section '" + id + "' - unable to parse value of '" + Printable.of(key) + "': " + refusal.get());
         return;
       }
-      properties.put(key, value);
+      properties.put(key, StorageSchema.normalized(key, value));
     }
 
     Optional<String> skipReason() {
-      if (id.length() < 2) {
-        return Optional.of("storage ID '" + Printable.of(id) + "' cannot be shorter than 2 characters");
-      }
-      if (!STORAGE_ID.matcher(id).matches()) {
-        return Optional.of("storage ID '" + Printable.of(id) + "' contains illegal characters");
-      }
-      if (!DEFAULT_CONTENT.containsKey(type)) {
-        return Optional.of("unsupported type '" + Printable.of(type) + "'");
-      }
-      if (FILE_BASED.contains(type) && !properties.containsKey("path")) {
-        return Optional.of("missing value for required option 'path'");
-      }
-      return Optional.empty();
+      return headerRefusal().or(this::missingRequired);
+    }
+
+    /** SectionConfig's parse_config skips a section whose id or type its header refuses. */
+    private Optional<String> headerRefusal() {
+      return StorageId.refusal(id)
+          .or(() -> StorageSchema.isType(type) ? Optional.empty() : Optional.of("unsupported type '" + Printable.of(type) + "'"));
+    }
+
+    /** SectionConfig's check_config: every option that is not optional must be there. */
+    private Optional<String> missingRequired() {
+      return StorageSchema.required(type).stream().filter(key -> !properties.containsKey(key)).findFirst()
+          .map(key -> "missing value for required option '" + key + "'");
     }
 
     Storage build() {
@@ -186,8 +189,9 @@ public final class StorageConfig {
           Map.copyOf(properties), line);
     }
 
+    /** After check_value a boolean is 1 or 0. */
     private static boolean isTrue(String value) {
-      return value != null && (value.isEmpty() || value.matches("(?i)1|on|yes|true"));
+      return "1".equals(value);
     }
 
     private static Set<String> list(String value) {

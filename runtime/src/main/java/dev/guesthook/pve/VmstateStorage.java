@@ -18,7 +18,6 @@ import java.util.regex.Pattern;
  */
 public final class VmstateStorage {
   private static final Pattern DRIVE = Pattern.compile("ide[0-3]|sata[0-5]|scsi([0-9]|[12][0-9]|30)|virtio([0-9]|1[0-5])|efidisk0|tpmstate0");
-  private static final Pattern VOLUME_ID = Pattern.compile("([a-z][a-z0-9\\-_.]*[a-z0-9]):(.+)", Pattern.CASE_INSENSITIVE);
   /** Device state QEMU saves beside the memory, in MiB (qemu-server's $driver_state_size). */
   static final int DRIVER_STATE_MIB = 500;
 
@@ -98,7 +97,7 @@ public final class VmstateStorage {
   }
 
   static Optional<String> storageOf(String volume) {
-    Matcher m = VOLUME_ID.matcher(volume);
+    Matcher m = StorageId.VOLUME.matcher(volume);
     return m.matches() ? Optional.of(m.group(1)) : Optional.empty();
   }
 }

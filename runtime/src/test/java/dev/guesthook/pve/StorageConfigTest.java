@@ -64,4 +64,84 @@ class StorageConfigTest {
     assertEquals(List.of("/etc/pve/storage.cfg:4: storage 'data' is defined again (first on line 1); the last one counts,"
         + " as in Proxmox"), cfg.problems());
   }
+
+  private static final String AT = "/etc/pve/storage.cfg:";
+
+  @Test
+  void sharedIsTakenOnlyWhereTheTypesOptionsHaveIt() throws Exception {
+    StorageConfig cfg = parse("lvm: san\n\tvgname v\n\tshared 1\n\nlvmthin: thin\n\tvgname v\n\tthinpool t\n\tshared 1\n");
+    assertTrue(cfg.get("san").orElseThrow().shared());
+    assertFalse(cfg.get("thin").orElseThrow().shared());
+    assertEquals(List.of(AT + "8: section 'thin' - unable to parse value of 'shared': unexpected property 'shared'"),
+        cfg.problems());
+  }
+
+  @Test
+  void eachTypeTakesItsOwnOptionsAndRefusesOthers() throws Exception {
+    StorageConfig cfg = parse("zfspool: zp\n\tpool p\n\tmountpoint /zp\n\tsparse 1\n\tpath /x\n\n"
+        + "pbs: backup\n\tserver s\n\tdatastore d\n\tfingerprint f\n\tmkdir 0\n");
+    assertEquals(Optional.of("/zp"), Optional.ofNullable(cfg.get("zp").orElseThrow().properties().get("mountpoint")));
+    assertFalse(cfg.get("zp").orElseThrow().isFileBased());
+    assertEquals(List.of(
+        AT + "5: section 'zp' - unable to parse value of 'path': unexpected property 'path'",
+        AT + "11: section 'backup' - unable to parse value of 'mkdir': unexpected property 'mkdir'"), cfg.problems());
+  }
+
+  @Test
+  void aBooleanIsOneOrZeroOrNothingAndAnythingElseIsDropped() throws Exception {
+    StorageConfig cfg = parse("lvm: yes-word\n\tvgname v\n\tshared yes\n\nlvm: bare\n\tvgname v\n\tshared\n\n"
+        + "lvm: zero\n\tvgname v\n\tshared 0\n\tdisable true\n");
+    assertFalse(cfg.get("yes-word").orElseThrow().shared());
+    assertTrue(cfg.get("bare").orElseThrow().shared());
+    assertFalse(cfg.get("zero").orElseThrow().shared());
+    assertFalse(cfg.get("zero").orElseThrow().disabled());
+    assertEquals(List.of(
+        AT + "3: section 'yes-word' - unable to parse value of 'shared': type check ('boolean') failed - got 'yes'",
+        AT + "12: section 'zero' - unable to parse value of 'disable': type check ('boolean') failed - got 'true'"),
+        cfg.problems());
+  }
+
+  @Test
+  void integersAndEnumerationsAreCheckedAsUpstreamsCheckProp() throws Exception {
+    StorageConfig cfg = parse("pbs: backup\n\tserver s\n\tdatastore d\n\tport 8007\n\n"
+        + "pbs: far\n\tserver s\n\tdatastore d\n\tport 70000\n\n"
+        + "esxi: vc\n\tserver s\n\tusername u\n\tport 44x\n\n"
+        + "dir: pre\n\tpath /p\n\tpreallocation full\n\n"
+        + "dir: bad-pre\n\tpath /p\n\tpreallocation sparse\n\tmax-protected-backups -2\n");
+    assertEquals("8007", cfg.get("backup").orElseThrow().properties().get("port"));
+    assertEquals("full", cfg.get("pre").orElseThrow().properties().get("preallocation"));
+    assertEquals(List.of(
+        AT + "9: section 'far' - unable to parse value of 'port': value must have a maximum value of 65535",
+        AT + "14: section 'vc' - unable to parse value of 'port': type check ('integer') failed - got '44x'",
+        AT + "22: section 'bad-pre' - unable to parse value of 'preallocation': value 'sparse' does not have a value in"
+            + " the enumeration 'off, metadata, falloc, full'",
+        AT + "23: section 'bad-pre' - unable to parse value of 'max-protected-backups': value must have a minimum value"
+            + " of -1"), cfg.problems());
+  }
+
+  @Test
+  void aDirWhosePathIsNotAbsoluteDoesNotExist() throws Exception {
+    StorageConfig cfg = parse("dir: rel\n\tpath var/lib/data\n\ndir: abs\n\tpath /srv/data\n");
+    assertEquals(Set.of("local", "abs"), cfg.storages().keySet());
+    assertEquals(List.of(
+        AT + "2: section 'rel' - unable to parse value of 'path': invalid format - value does not look like a valid"
+            + " absolute path",
+        AT + "1: skip section 'rel': missing value for required option 'path'"), cfg.problems());
+  }
+
+  @Test
+  void requiredOptionsAreThoseEachTypeDoesNotMarkOptional() throws Exception {
+    StorageConfig cfg = parse("nfs: nas\n\tpath /mnt/pve/nas\n\tserver s\n\nrbd: ceph\n");
+    assertEquals(Set.of("local", "ceph"), cfg.storages().keySet());
+    assertEquals(List.of(AT + "1: skip section 'nas': missing value for required option 'export'"), cfg.problems());
+  }
+
+  @Test
+  void storageIdsFollowPveStorageIdInEitherCase() throws Exception {
+    StorageConfig cfg = parse("dir: NAS-Store.2\n\tpath /a\n\ndir: 2nd\n\tpath /b\n\ndir: ends-\n\tpath /c\n");
+    assertEquals(Set.of("local", "NAS-Store.2"), cfg.storages().keySet());
+    assertEquals(List.of(
+        AT + "4: skip section '2nd': storage ID '2nd' contains illegal characters",
+        AT + "7: skip section 'ends-': storage ID 'ends-' contains illegal characters"), cfg.problems());
+  }
 }
