@@ -15,7 +15,6 @@ import java.util.regex.Pattern;
  * Read-only: guesthook never writes Proxmox's files.
  */
 public final class VmConfig {
-  private static final Pattern STORAGE_ID = Pattern.compile("[a-z][a-z0-9\\-_.]*[a-z0-9]");
   private static final Pattern DISK_KEY = Pattern.compile("(ide|sata|scsi|virtio|unused)\\d+|efidisk0|tpmstate0");
 
   /** One section's keys in file order, where each came from, and its description. */
@@ -236,8 +235,9 @@ public final class VmConfig {
     int colon = volume.indexOf(':');
     if (colon > 0 && !volume.startsWith("/")) {
       String id = volume.substring(0, colon);
-      if (!STORAGE_ID.matcher(id).matches()) {
-        throw invalid(key, "'" + dev.guesthook.id.Printable.of(id) + "' is not a storage id");
+      Optional<String> refusal = StorageId.refusal(id);
+      if (refusal.isPresent()) {
+        throw invalid(key, refusal.get());
       }
       storage = Optional.of(id);
     }

@@ -9,6 +9,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -171,6 +172,11 @@ public final class VmConfigParser {
             + Printable.of(value) + "'");
         return;
       }
+      Optional<String> refusal = container ? Optional.empty() : formatRefusal(key, checked);
+      if (refusal.isPresent()) {
+        problem("unable to parse value of '" + key + "'" + refusal.get());
+        return; // as in Proxmox, the key is left out, and so is not weighed for the state storage
+      }
       if (!container && key.matches("hostpci[0-9]{1,2}")) {
         try {
           Hostpci.parse(Integer.parseInt(key.substring("hostpci".length())), checked);
@@ -180,6 +186,31 @@ public final class VmConfigParser {
         }
       }
       put(key.equals("cdrom") ? "ide2" : key, checked);
+    }
+
+    /**
+     * parse_vm_config's check_type for {@code vmstatestorage} (format pve-storage-id) and, for a drive,
+     * its volume: {@code none}, {@code cdrom}, an absolute path or a volume id (verify_volume_id_or_qm_path).
+     * Its filename_to_volume_id branch never runs (the drive formats are hashes, not 'pve-qm-*' names).
+     */
+    private static Optional<String> formatRefusal(String key, String value) {
+      if (key.equals("vmstatestorage")) {
+        return StorageId.refusal(value).map(why -> " - " + why);
+      }
+      if (!VmstateStorage.DRIVE.matcher(key.equals("cdrom") ? "ide2" : key).matches()) {
+        return Optional.empty();
+      }
+      String file;
+      try {
+        file = PropertyString.parse(value, "file").getOrDefault("file", "");
+      } catch (IllegalArgumentException e) {
+        return Optional.of(" - " + e.getMessage());
+      }
+      if (file.equals("none") || file.equals("cdrom") || file.startsWith("/")) {
+        return Optional.empty();
+      }
+      return StorageId.VOLUME.matcher(file).matches() ? Optional.empty()
+          : Optional.of(" - file: invalid format - unable to parse volume ID '" + Printable.of(file) + "'");
     }
 
     private void put(String key, String value) throws PveFileException {

@@ -17,7 +17,8 @@ import java.util.regex.Pattern;
  * not look at {@code disable}, {@code nodes} or content: those fail later, at allocation.
  */
 public final class VmstateStorage {
-  private static final Pattern DRIVE = Pattern.compile("ide[0-3]|sata[0-5]|scsi([0-9]|[12][0-9]|30)|virtio([0-9]|1[0-5])|efidisk0|tpmstate0");
+  /** qemu-server's drive keys ($drivedesc_hash): the keys whose values are drives. */
+  static final Pattern DRIVE = Pattern.compile("ide[0-3]|sata[0-5]|scsi([0-9]|[12][0-9]|30)|virtio([0-9]|1[0-5])|efidisk0|tpmstate0");
   /** Device state QEMU saves beside the memory, in MiB (qemu-server's $driver_state_size). */
   static final int DRIVER_STATE_MIB = 500;
 

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import dev.guesthook.id.VmId;
 import java.time.LocalDate;
 import java.util.List;
+import java.util.Optional;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.api.Test;
@@ -90,7 +91,7 @@ class VmstateStorageTest {
     VmstateStorage.Choice choice = VmstateStorage.choose(
         VmConfigParser.parse("/x/101.conf", "scsi0: ceph-pool:vm-101-disk-0\n"), storages);
     assertEquals("ceph-pool", choice.storage());
-    assertEquals(java.util.Optional.of("storage 'ceph-pool' is disabled"),
+    assertEquals(Optional.of("storage 'ceph-pool' is disabled"),
         storages.get("ceph-pool").orElseThrow().unavailableOn("pve1"));
   }
 
@@ -104,5 +105,35 @@ class VmstateStorageTest {
     assertEquals("vm-101-state-suspend-2026-11-24",
         VmstateStorage.volumeName(new VmId(101), LocalDate.of(2026, 11, 24), storages.get("local-lvm").orElseThrow()));
     assertEquals(List.of(), VmstateStorage.diskStorages(config));
+  }
+
+  @Test
+  void aVmstatestorageThatIsNotAStorageIdIsDroppedAsProxmoxDoes() throws Exception {
+    VmConfig config = VmConfigParser.parse("/etc/pve/qemu-server/101.conf",
+        "vmstatestorage: 9bad\nscsi0: ceph-pool:vm-101-disk-0\n");
+    assertEquals(List.of("/etc/pve/qemu-server/101.conf:1: unable to parse value of 'vmstatestorage' - storage ID '9bad'"
+        + " contains illegal characters"), config.problems());
+    VmstateStorage.Choice choice = VmstateStorage.choose(config, StorageConfig.parse("/etc/pve/storage.cfg", STORAGE_CFG));
+    assertEquals("ceph-pool", choice.storage());
+    assertEquals(VmstateStorage.Rule.SHARED_DISK, choice.rule());
+  }
+
+  @Test
+  void aDriveWhoseVolumeDoesNotParseIsDroppedAndNotWeighed() throws Exception {
+    VmConfig config = VmConfigParser.parse("/etc/pve/qemu-server/101.conf",
+        "scsi0: ceph-pool\nscsi1: local-lvm:vm-101-disk-1\nscsi2: /mnt/file.raw\n");
+    assertEquals(List.of("/etc/pve/qemu-server/101.conf:1: unable to parse value of 'scsi0' - file: invalid format -"
+        + " unable to parse volume ID 'ceph-pool'"), config.problems());
+    assertEquals("local-lvm", VmstateStorage.choose(config, StorageConfig.parse("/etc/pve/storage.cfg", STORAGE_CFG)).storage());
+  }
+
+  @Test
+  void anUpperCaseStorageIdIsAStorageIdInConfigsToo() throws Exception {
+    VmConfig config = VmConfigParser.parse("/etc/pve/qemu-server/101.conf",
+        "vmstatestorage: Fast-Dir\nscsi0: Fast-Dir:101/vm-101-disk-0.raw\n");
+    assertEquals(List.of(), config.problems());
+    assertEquals(Optional.of("Fast-Dir"), config.disks().get(0).storage());
+    assertEquals("Fast-Dir", VmstateStorage.choose(config, StorageConfig.parse("/etc/pve/storage.cfg",
+        STORAGE_CFG + "\ndir: Fast-Dir\n\tpath /mnt/fast2\n")).storage());
   }
 }
