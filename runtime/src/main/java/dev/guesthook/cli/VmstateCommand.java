@@ -3,6 +3,7 @@ package dev.guesthook.cli;
 import dev.guesthook.id.VmId;
 import dev.guesthook.pve.HibernationPlan;
 import dev.guesthook.pve.Pve;
+import dev.guesthook.pve.Storage;
 import java.io.PrintStream;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -20,7 +21,7 @@ import picocli.CommandLine.ParentCommand;
       "Show where 'qm suspend VMID --todisk' would save the VM's state, chosen as qemu-server does:",
       "vmstatestorage from the config; else a shared storage of its disks; else a local one; else 'local'.",
       "Also says whether that storage is usable on this node and, when file based, whether its free",
-      "space holds the state (2 x memory + 500 MiB). For a hibernated VM: where its state is.",
+      "space holds the state (2 x memory + 500 MiB). For a hibernated VM also where its state is now.",
       "Exit 0 when the storage is usable, 1 when it is not, 2 on bad arguments or files."
     })
 final class VmstateCommand implements Callable<Integer> {
@@ -52,9 +53,11 @@ final class VmstateCommand implements Callable<Integer> {
       return;
     }
     String storage = plan.choice().storage();
-    String kind = plan.storage().map(s -> " (" + s.type() + ", " + (s.shared() ? "shared" : "local") + ")").orElse("");
+    String kind = plan.storage().map(VmstateCommand::kind).orElse("");
+    plan.vmstate().ifPresent(state -> out.println("VM " + plan.vmid() + " is hibernated; its state " + state + " is on '"
+        + plan.stateStorage().map(Storage::id).orElse("?") + "'" + plan.stateStorage().map(VmstateCommand::kind).orElse("")));
     out.println(plan.vmstate().isPresent()
-        ? "VM " + plan.vmid() + " is hibernated; its state " + plan.vmstate().get() + " is on '" + storage + "'" + kind
+        ? "  next:  the next qm suspend --todisk would save the state on '" + storage + "'" + kind
         : "VM " + plan.vmid() + ": qm suspend --todisk would save the state on '" + storage + "'" + kind);
     out.println("  rule:  " + plan.choice().rule().why()
         + (plan.choice().diskStorages().isEmpty() ? "" : " (disk storages: " + String.join(", ", plan.choice().diskStorages()) + ")"));
@@ -64,6 +67,10 @@ final class VmstateCommand implements Callable<Integer> {
         ? "not checked (" + (plan.storage().isPresent() ? "block storage" : "unknown storage") + "); needs " + size
         : (plan.fits().orElse(false) ? "ok, " : "FAIL only ") + plan.freeBytes().getAsLong() / (1024 * 1024)
             + " MiB free at " + plan.storage().flatMap(s -> s.path()).orElse("?") + "; needs " + size));
+  }
+
+  private static String kind(Storage storage) {
+    return " (" + storage.type() + ", " + (storage.shared() ? "shared" : "local") + ")";
   }
 
   private static Map<String, Object> json(HibernationPlan plan) {
@@ -86,6 +93,7 @@ final class VmstateCommand implements Callable<Integer> {
     plan.fits().ifPresent(fits -> doc.put("fits", fits));
     doc.put("hibernated", plan.vmstate().isPresent());
     plan.vmstate().ifPresent(v -> doc.put("vmstate", v));
+    plan.stateStorage().ifPresent(s -> doc.put("stateStorage", s.id()));
     doc.put("ok", plan.ok());
     return doc;
   }

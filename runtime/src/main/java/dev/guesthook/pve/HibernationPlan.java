@@ -10,7 +10,8 @@ import java.util.OptionalLong;
 /**
  * What {@code qm suspend <vmid> --todisk} would do with the VM's state on this node: which storage,
  * by which rule, whether the storage can be used here, and for a file-based storage whether its free
- * space holds the state. For a hibernated VM: where its state is.
+ * space holds the state. For a hibernated VM also where its existing state is: that storage and the
+ * one the next {@code qm suspend --todisk} would choose may differ (find_vmstate_storage ignores the old state).
  */
 public record HibernationPlan(
     VmId vmid,
@@ -20,7 +21,8 @@ public record HibernationPlan(
     Optional<String> unavailable,
     long sizeMiB,
     OptionalLong freeBytes,
-    Optional<String> vmstate) {
+    Optional<String> vmstate,
+    Optional<Storage> stateStorage) {
 
   public static HibernationPlan of(Pve pve, HostFiles host, VmId vmid, String node) throws PveFileException {
     VmConfig config = pve.config(vmid);
@@ -40,7 +42,8 @@ public record HibernationPlan(
       }
     }
     return new HibernationPlan(vmid, choice, storage, node, unavailable, VmstateStorage.sizeMiB(config), free,
-        config.isHibernated() ? config.vmstate() : Optional.empty());
+        config.isHibernated() ? config.vmstate() : Optional.empty(),
+        VmstateStorage.existingStateStorage(config).flatMap(storages::get));
   }
 
   /** True, false, or empty when it cannot be known here (a block storage). */

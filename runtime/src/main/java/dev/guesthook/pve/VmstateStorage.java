@@ -26,8 +26,7 @@ public final class VmstateStorage {
     CONFIGURED("vmstatestorage is set in the config"),
     SHARED_DISK("a shared storage of the VM's disks"),
     LOCAL_DISK("a local storage of the VM's disks (no shared one)"),
-    DEFAULT_LOCAL("no disk on a storage: the default 'local'"),
-    HIBERNATED("the VM is hibernated; its state is here");
+    DEFAULT_LOCAL("no disk on a storage: the default 'local'");
 
     private final String why;
 
@@ -51,10 +50,6 @@ public final class VmstateStorage {
 
   public static Choice choose(VmConfig config, StorageConfig storages) throws PveFileException {
     List<String> diskStorages = diskStorages(config);
-    Optional<String> state = config.vmstate().flatMap(VmstateStorage::storageOf);
-    if (config.isHibernated() && state.isPresent()) {
-      return new Choice(state.get(), Rule.HIBERNATED, diskStorages);
-    }
     if (config.vmstateStorage().isPresent()) {
       return new Choice(config.vmstateStorage().get(), Rule.CONFIGURED, diskStorages);
     }
@@ -74,6 +69,11 @@ public final class VmstateStorage {
       return new Choice(shared, Rule.SHARED_DISK, diskStorages);
     }
     return local != null ? new Choice(local, Rule.LOCAL_DISK, diskStorages) : new Choice("local", Rule.DEFAULT_LOCAL, diskStorages);
+  }
+
+  /** Where a hibernated VM's existing state lives: the storage of its {@code vmstate} volume. */
+  public static Optional<String> existingStateStorage(VmConfig config) {
+    return config.isHibernated() ? config.vmstate().flatMap(VmstateStorage::storageOf) : Optional.empty();
   }
 
   /** The state volume's size: memory twice over plus the driver state, in MiB (__snapshot_save_vmstate). */

@@ -65,7 +65,11 @@ class VmstateCommandTest {
     Cli.Result result = vmstate("vmstate", "701");
     assertEquals(0, result.exitCode(), result::toString);
     assertTrue(result.out().startsWith("VM 701 is hibernated; its state local-lvm:vm-701-state-suspend-2026-11-20 is on"
-        + " 'local-lvm' (lvmthin, local)"), result::toString);
+        + " 'local-lvm' (lvmthin, local)\n  next:  the next qm suspend --todisk would save the state on '"), result::toString);
+    JsonNode doc = vmstate("--json", "vmstate", "701").json();
+    assertEquals("local-lvm", doc.get("stateStorage").asText());
+    assertEquals(true, doc.get("hibernated").asBoolean());
+    assertTrue(doc.get("storage").isTextual() && !doc.get("rule").asText().equals("hibernated"), doc::toString);
   }
 
   @Test

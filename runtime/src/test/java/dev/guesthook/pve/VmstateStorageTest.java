@@ -72,11 +72,13 @@ class VmstateStorageTest {
   }
 
   @Test
-  void aHibernatedVmShowsWhereItsStateIs() throws Exception {
-    VmstateStorage.Choice choice = choose("lock: suspended\nscsi0: ceph-pool:vm-101-disk-0\n"
-        + "vmstate: local-lvm:vm-101-state-suspend-2026-11-20\n");
-    assertEquals("local-lvm", choice.storage());
-    assertEquals(VmstateStorage.Rule.HIBERNATED, choice.rule());
+  void aHibernatedVmsExistingStateAndTheNextChoiceAreTwoAnswers() throws Exception {
+    String text = "lock: suspended\nscsi0: ceph-pool:vm-101-disk-0\nvmstate: local-lvm:vm-101-state-suspend-2026-11-20\n";
+    VmstateStorage.Choice choice = choose(text);
+    assertEquals("ceph-pool", choice.storage());
+    assertEquals(VmstateStorage.Rule.SHARED_DISK, choice.rule());
+    assertEquals(Optional.of("local-lvm"), VmstateStorage.existingStateStorage(
+        VmConfigParser.parse("/etc/pve/qemu-server/101.conf", text)));
   }
 
   @Test
