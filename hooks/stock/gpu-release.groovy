@@ -3,6 +3,9 @@
 // each goes back to the host driver it had. Binding is by driver_override, as driverctl does: Proxmox
 // binds by new_id and never gives a GPU back, which leaves the host's display dark.
 //
+// A hostpciN with driver=keep (qemu-server 9.0.25) is left alone, at pre-start and post-stop: Proxmox
+// then neither resets the device nor binds it to vfio-pci (PVE::QemuServer::PCI::prepare_pci_device).
+//
 // In the VM's own settings, /etc/pve/guesthook/<vmid>.yaml:
 //
 //   gpu-release: {}                  # on; hostpciN entries without mdev= or mapping= are covered
@@ -18,9 +21,10 @@ hook('gpu-release') {
   }
 
   on('pre-start') { ev ->
+    boolean kept = logKeptDevices()
     List<PciAddress> functions = passthroughFunctions()
     if (!functions) {
-      skip('the VM passes through no whole PCI device')
+      skip(kept ? 'every whole PCI device the VM passes through has driver=keep' : 'the VM passes through no whole PCI device')
     }
     Map saved = state.load().devices ?: [:]
     for (PciAddress address : functions) {
@@ -38,9 +42,10 @@ hook('gpu-release') {
   on('post-stop') { ev ->
     Map saved = state.load().devices ?: [:]
     String fallback = settings.driver?.value()
+    boolean kept = logKeptDevices()
     List<PciAddress> functions = passthroughFunctions()
     if (!functions) {
-      skip('the VM passes through no whole PCI device')
+      skip(kept ? 'every whole PCI device the VM passes through has driver=keep' : 'the VM passes through no whole PCI device')
     }
     for (PciAddress address : functions) {
       String wanted = saved.containsKey(address.value()) ? saved[address.value()]
@@ -56,10 +61,29 @@ hook('gpu-release') {
   }
 }
 
+/** hostpciN entries that pass whole devices: no mdev=, no mapping=. */
+List<Hostpci> wholeDevices() {
+  hostpci.findAll { !it.mdev().isPresent() && !it.mapping().isPresent() }
+}
+
+/** driver=keep: the device stays on the driver it has (qemu-server's prepare_pci_device does nothing). */
+boolean keepsDriver(Hostpci h) {
+  h.options()['driver'] == 'keep'
+}
+
+/** Says which entries are left alone for driver=keep; true if any. */
+boolean logKeptDevices() {
+  List<Hostpci> kept = wholeDevices().findAll { keepsDriver(it) }
+  for (h in kept) {
+    log.info "hostpci${h.index()}: driver=keep, so ${h.ids().join(';')} stays on the driver it has; left alone"
+  }
+  return !kept.isEmpty()
+}
+
 /** The functions of hostpciN entries that pass whole devices, with their IOMMU group's endpoints. */
 List<PciAddress> passthroughFunctions() {
   Set<PciAddress> out = new TreeSet<>()
-  for (h in hostpci.findAll { !it.mdev().isPresent() && !it.mapping().isPresent() }) {
+  for (h in wholeDevices().findAll { !keepsDriver(it) }) {
     List<PciAddress> named = h.functions() + h.slots().collectMany { pci.functions(it) }
     for (PciAddress address : named) {
       def info = pci.info(address)

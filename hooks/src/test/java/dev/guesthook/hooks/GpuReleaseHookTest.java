@@ -40,6 +40,44 @@ class GpuReleaseHookTest {
     assertEquals("(null)", host.read("sys/bus/pci/devices/0000:0b:00.0/driver_override"));
   }
 
+  /** qemu-server's prepare_pci_device neither resets nor binds a device with driver=keep: neither does the hook. */
+  @Test
+  void aDeviceWithDriverKeepStaysOnItsHostDriversThroughStartAndStop() {
+    hostpciOptions(",driver=keep");
+    Map<String, String> before = host.snapshot();
+
+    Cli.Result start = host.phase(601, "pre-start");
+    assertEquals(0, start.exitCode(), start::toString);
+    assertTrue(start.err().contains(
+        "  [gpu-release] hostpci0: driver=keep, so 0000:0b:00 stays on the driver it has; left alone\n"), start::toString);
+    assertEquals("skipped", SandboxHost.hook(start, "gpu-release").get("outcome").asText(), start::toString);
+    assertEquals("amdgpu", host.driver("0000:0b:00.0"));
+    assertEquals("snd_hda_intel", host.driver("0000:0b:00.1"));
+
+    Cli.Result stop = host.phase(601, "post-stop");
+    assertEquals(0, stop.exitCode(), stop::toString);
+    assertTrue(stop.err().contains("  [gpu-release] hostpci0: driver=keep"), stop::toString);
+    assertEquals(before, host.snapshot(), "nothing changed on the host");
+  }
+
+  @Test
+  void driverVfioIsTheDefaultAndTakesTheGpuAsBefore() {
+    hostpciOptions(",driver=vfio");
+    Cli.Result start = host.phase(601, "pre-start");
+    assertEquals(0, start.exitCode(), start::toString);
+    assertEquals("vfio-pci", host.driver("0000:0b:00.0"));
+    assertEquals("vfio-pci", host.driver("0000:0b:00.1"));
+    assertEquals(0, host.phase(601, "post-stop").exitCode());
+    assertEquals("amdgpu", host.driver("0000:0b:00.0"));
+  }
+
+  private void hostpciOptions(String extra) {
+    String config = host.read("etc/pve/qemu-server/601.conf");
+    String hostpci = "hostpci0: 0000:0b:00,pcie=1,x-vga=1";
+    assertTrue(config.contains(hostpci), config);
+    host.write("etc/pve/qemu-server/601.conf", config.replace(hostpci, hostpci + extra) + "\n");
+  }
+
   @Test
   void aFailedBindLeavesBothFunctionsWithTheirHostDrivers() {
     Map<String, String> before = host.snapshot();

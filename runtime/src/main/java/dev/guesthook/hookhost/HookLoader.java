@@ -26,8 +26,8 @@ import java.util.stream.Stream;
  * Finds and loads the hooks for a run. Hooks come from each hook folder, then from each folder's
  * per-guest subfolder ({@code <folder>/<vmid>/}); a file with the same name in a later place replaces
  * the earlier one (admin hooks override stock hooks), and an empty file or a link to /dev/null masks
- * it. Files ending in {@code .groovy} are hook DSL files; other executable files are run like a
- * Proxmox hookscript. Refused and broken files never stop the other hooks from loading.
+ * it. Files ending in {@code .groovy} are hook DSL files; other files are run like a Proxmox
+ * hookscript, and fail their phases when they are not executable, as Proxmox's would. Refused and broken files never stop the other hooks from loading.
  */
 public final class HookLoader {
   private static final List<String> IGNORED_SUFFIXES =
@@ -98,10 +98,6 @@ public final class HookLoader {
       notices.add(new Notice(file.toString(), Severity.IGNORED, HookCatalog.MASKS + name));
       return;
     }
-    if (!name.endsWith(".groovy") && !Files.isExecutable(file)) {
-      notices.add(new Notice(file.toString(), Severity.IGNORED, "neither a .groovy file nor executable"));
-      return;
-    }
     byName.remove(name); // re-insert so a later folder's file also takes the later place
     byName.put(name, file);
   }
@@ -122,6 +118,9 @@ public final class HookLoader {
       return List.of(new BrokenHook(file.getFileName().toString(), file.toString(), EnumSet.allOf(Phase.class), error));
     }
     if (!file.getFileName().toString().endsWith(".groovy")) {
+      if (!Files.isExecutable(file)) {
+        return broken(file, "", notExecutable(file), notices);
+      }
       return List.of(new ExecutableHook(file, executableTimeout));
     }
     String source;
@@ -149,6 +148,16 @@ public final class HookLoader {
       throw new IllegalStateException("declares no hook: add hook('name') { on('pre-start') { ev -> ... } }");
     }
     return script.declared().stream().map(spec -> (Hook) new GroovyHook(spec)).toList();
+  }
+
+  /**
+   * Proxmox aborts a start whose hookscript it cannot execute (PVE::GuestHelpers::check_hookscript
+   * dies, and exec_hookscript dies with it at pre-start), so such a file fails its phases here too,
+   * in Proxmox's words, with the two ways out.
+   */
+  private static String notExecutable(Path file) {
+    return "script '" + file + "' is not executable: run 'chmod +x " + file + "' to run it as a hookscript, "
+        + "or rename it to end in .disabled so guesthook ignores it";
   }
 
   private static List<Hook> broken(Path file, String source, String error, List<Notice> notices) {

@@ -17,12 +17,16 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * Attaches guesthook to guests and detaches it, the way an admin would by hand: the hookscript client
@@ -105,8 +109,14 @@ public final class Installer {
             + "; move one of them aside first");
         return;
       }
-      plan.step("VM " + vmid + ": copy its hookscript " + current.get() + " to " + hostPath(copy) + ", where it runs as a hook",
-          () -> writeExecutable(copy, read(earlier.get())), asItIs(copy, true));
+      Set<PosixFilePermission> mode = copiedMode(earlier.get());
+      plan.step("VM " + vmid + ": copy its hookscript " + current.get() + " to " + hostPath(copy) + ", where it runs as a hook"
+              + " (mode " + octal(mode) + ", as it is)",
+          () -> write(copy, read(earlier.get()), mode), asItIs(copy, true));
+      if (!mode.contains(PosixFilePermission.OWNER_EXECUTE)) {
+        plan.warn("VM " + vmid + ": its hookscript " + current.get() + " is not executable, so Proxmox refused to start the"
+            + " guest with it; the copy fails its phases the same way until 'chmod +x " + hostPath(copy) + "'");
+      }
       kept = Optional.of(copy);
     }
     setStep(plan, type.get(), vmid, hookscriptOptions(current), "--hookscript", target.toString());
@@ -333,9 +343,38 @@ public final class Installer {
   }
 
   private static void writeExecutable(Path file, String text) throws IOException {
+    write(file, text, PosixFilePermissions.fromString("rwxr-xr-x"));
+  }
+
+  private static void write(Path file, String text, Set<PosixFilePermission> mode) throws IOException {
     Files.createDirectories(file.getParent());
     Files.writeString(file, text, StandardCharsets.UTF_8);
-    Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rwxr-xr-x"));
+    Files.setPosixFilePermissions(file, mode);
+  }
+
+  /**
+   * The mode of a guest's earlier hookscript, for its copy: executable only if it was, since Proxmox
+   * runs it only then (PVE::GuestHelpers::check_hookscript), and never writable by group or others,
+   * which the hook loader refuses.
+   */
+  private static Set<PosixFilePermission> copiedMode(Path earlier) {
+    Set<PosixFilePermission> mode = EnumSet.noneOf(PosixFilePermission.class);
+    try {
+      mode.addAll(Files.getPosixFilePermissions(earlier));
+    } catch (IOException e) {
+      throw new InstallException(earlier + ": cannot read its mode: " + e.getMessage());
+    }
+    mode.removeAll(EnumSet.of(PosixFilePermission.GROUP_WRITE, PosixFilePermission.OTHERS_WRITE));
+    return mode;
+  }
+
+  /** A mode as chmod writes it (0755): PosixFilePermission lists owner, group, others, each read, write, execute. */
+  private static String octal(Set<PosixFilePermission> mode) {
+    int bits = 0;
+    for (PosixFilePermission permission : mode) {
+      bits |= 1 << (8 - permission.ordinal());
+    }
+    return String.format(Locale.ROOT, "%04o", bits);
   }
 
   private static void deleteIfEmpty(Path folder) throws IOException {

@@ -242,6 +242,30 @@ class HookscriptTest {
   }
 
   @Test
+  void aHookscriptThatIsNotExecutableAbortsTheStartAsProxmoxWouldWithTheFix() throws Exception {
+    writer("tuning", 10, "pre-start", "/sys/a", "performance");
+    Path script = host.hook("50-legacy.sh", "#!/bin/sh\necho started > /dev/null\n");
+    Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rw-r--r--"));
+    Map<String, String> before = host.snapshot();
+
+    Cli.Result result = run("101", "pre-start");
+
+    assertEquals(1, result.exitCode(), result::toString);
+    assertTrue(result.out().contains("not loaded: script '" + script + "' is not executable: run 'chmod +x " + script
+        + "' to run it as a hookscript, or rename it to end in .disabled so guesthook ignores it"), result::toString);
+    assertTrue(result.out().endsWith("the start is aborted\n"), result::toString);
+    assertEquals(before, host.snapshot(), "nothing changed: the refused file fails the phase before any hook acts");
+  }
+
+  @Test
+  void aFileWithASuffixGuesthookIgnoresNeedNotBeExecutable() throws Exception {
+    Path notes = host.hook("50-legacy.sh.disabled", "#!/bin/sh\nexit 1\n");
+    Files.setPosixFilePermissions(notes, PosixFilePermissions.fromString("rw-r--r--"));
+    Cli.Result result = run("101", "pre-start");
+    assertEquals(0, result.exitCode(), result::toString);
+  }
+
+  @Test
   void failingHookscriptFailsThePreStartWithItsLastLine() {
     host.hook("10-legacy.sh", "#!/bin/sh\necho 'vfio: device busy' >&2\nexit 3\n");
     Cli.Result result = json("101", "pre-start");

@@ -38,6 +38,7 @@ class InstallCommandTest {
     Files.delete(SimulatedHost.SANDBOX_MARKER.under(root));
     Path snippets = Files.createDirectories(root.resolve("var/lib/vz/snippets"));
     Files.writeString(snippets.resolve("old-hook.pl"), "#!/usr/bin/perl\nprint \"old hook $ARGV[1]\\n\";\n");
+    Files.setPosixFilePermissions(snippets.resolve("old-hook.pl"), PosixFilePermissions.fromString("rwxr-xr-x"));
     setHookscript(501, "local:snippets/old-hook.pl");
     setHookscript(502, null);
     Path bin = Files.createDirectories(base.resolve("bin"));
@@ -116,12 +117,30 @@ class InstallCommandTest {
     assertEquals(0, plan.exitCode(), plan::toString);
     assertEquals("""
         would write the hookscript client to /var/lib/vz/snippets/guesthook (mode 0755)
-        would VM 501: copy its hookscript local:snippets/old-hook.pl to /etc/guesthook/hooks.d/501/old-hook.pl, where it runs as a hook
+        would VM 501: copy its hookscript local:snippets/old-hook.pl to /etc/guesthook/hooks.d/501/old-hook.pl, where it runs as a hook (mode 0755, as it is)
         would VM 501: qm set 501 --hookscript local:snippets/guesthook
         would VM 501: remember it in /var/lib/guesthook/install/501.json
         """, plan.out());
     assertTrue(Files.notExists(qmLog));
     assertEquals(before, HostTree.snapshotOf(root));
+  }
+
+  /** Proxmox refuses to run a hookscript that is not executable; its copy keeps that mode, so it fails the same way. */
+  @Test
+  void aHookscriptProxmoxCouldNotExecuteIsCopiedAsItIsAndThePlanSaysSo() throws Exception {
+    Files.setPosixFilePermissions(root.resolve("var/lib/vz/snippets/old-hook.pl"), PosixFilePermissions.fromString("rw-r--r--"));
+    Cli.Result plan = guesthook("--dry-run", "install", "--vm", "501");
+    assertEquals(0, plan.exitCode(), plan::toString);
+    assertTrue(plan.out().contains("would VM 501: copy its hookscript local:snippets/old-hook.pl to"
+        + " /etc/guesthook/hooks.d/501/old-hook.pl, where it runs as a hook (mode 0644, as it is)\n"), plan::toString);
+    assertTrue(plan.out().contains("VM 501: its hookscript local:snippets/old-hook.pl is not executable, so Proxmox refused"
+        + " to start the guest with it; the copy fails its phases the same way until"
+        + " 'chmod +x /etc/guesthook/hooks.d/501/old-hook.pl'"), plan::toString);
+
+    Cli.Result install = guesthook("install", "--vm", "501");
+    assertEquals(0, install.exitCode(), install::toString);
+    Path copy = root.resolve("etc/guesthook/hooks.d/501/old-hook.pl");
+    assertEquals("rw-r--r--", PosixFilePermissions.toString(Files.getPosixFilePermissions(copy)), "not made executable");
   }
 
   @Test
