@@ -11,10 +11,14 @@ import dev.guesthook.host.sim.SimulatedHost;
 import dev.guesthook.sandbox.SandboxProfile;
 import dev.guesthook.testkit.Cli;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /** stock/gpu-release.groovy on the gpu-passthrough sandbox: VM 601 passes 0000:0b:00 (GPU + HDMI audio). */
 class GpuReleaseHookTest {
@@ -76,6 +80,33 @@ class GpuReleaseHookTest {
     String hostpci = "hostpci0: 0000:0b:00,pcie=1,x-vga=1";
     assertTrue(config.contains(hostpci), config);
     host.write("etc/pve/qemu-server/601.conf", config.replace(hostpci, hostpci + extra) + "\n");
+  }
+
+  /** Lines qemu-server skips when it reads the config ($hostpci_fmt): the hook leaves the GPU alone. */
+  @ParameterizedTest
+  @CsvSource(delimiter = '|', quoteCharacter = '"', value = {
+      "0000:0B:00,pcie=1,x-vga=1|format error\\nhost: value does not match the regex pattern",
+      "0000:0b:00;,pcie=1,x-vga=1|format error\\nhost: value does not match the regex pattern",
+      "0000:0b:00,pcie=1,x-vga=1,driver=nvidia|format error\\ndriver: value 'nvidia' does not have a value in the"
+          + " enumeration 'vfio, keep'",
+      "0000:0b:00,pcie=1,x-vga=1,pcie=1|duplicate key in comma-separated list property: pcie"})
+  void aHostpciLineProxmoxSkipsIsNamedAndNotActedOn(String value, String message) {
+    String config = host.read("etc/pve/qemu-server/601.conf").replace("hostpci0: 0000:0b:00,pcie=1,x-vga=1",
+        "hostpci0: " + value);
+    host.write("etc/pve/qemu-server/601.conf", config + "\n");
+    int line = config.lines().toList().indexOf("hostpci0: " + value) + 1;
+    Cli.Result start = host.phase(601, "pre-start");
+    assertEquals(0, start.exitCode(), start::toString);
+    assertEquals(List.of("/etc/pve/qemu-server/601.conf:" + line + ": unable to parse value of 'hostpci0' - "
+        + message.replace("\\n", "\n")), problems(start));
+    assertEquals("amdgpu", host.driver("0000:0b:00.0"));
+    assertEquals("snd_hda_intel", host.driver("0000:0b:00.1"));
+  }
+
+  static List<String> problems(Cli.Result result) {
+    List<String> out = new ArrayList<>();
+    result.json().get("configProblems").forEach(problem -> out.add(problem.asText()));
+    return out;
   }
 
   @Test

@@ -13,9 +13,12 @@ import dev.guesthook.sandbox.SandboxProfile;
 import dev.guesthook.testkit.Cli;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** stock/mdev.groovy: GVT-g and NVIDIA mdev instances, and NVIDIA vGPU 17+ VFs, made and removed per VM. */
 class MdevHookTest {
@@ -37,6 +40,27 @@ class MdevHookTest {
     assertFalse(Files.exists(host.root.resolve(KIOSK_MDEV)));
     assertEquals("2", host.read(V5_4));
     assertFalse(Files.exists(host.root.resolve("run/guesthook/state/202/mdev.json")));
+  }
+
+  /** mdev types outside $hostpci_fmt's pattern: qemu-server skips the line, and nothing acts on it. */
+  @ParameterizedTest
+  @ValueSource(strings = {"../../../../tmp/pwn", "$(touch /tmp/pwn)"})
+  void anMdevTypeOutsideItsPatternIsNamedAndNotActedOn(String type) {
+    SandboxHost host = new SandboxHost(base, SandboxProfile.GVT_G);
+    String config = host.read("etc/pve/qemu-server/201.conf");
+    String line = "hostpci0: 0000:00:02.0,mdev=" + type;
+    host.write("etc/pve/qemu-server/201.conf", config.replace("hostpci0: 0000:00:02.0,mdev=i915-GVTg_V5_4", line) + "\n");
+    String free = host.read(V5_4);
+    for (String phase : List.of("pre-start", "post-stop")) {
+      Cli.Result result = host.phase(201, phase);
+      assertEquals(0, result.exitCode(), result::toString);
+      assertEquals(List.of("/etc/pve/qemu-server/201.conf:" + (config.lines().toList().indexOf(
+          "hostpci0: 0000:00:02.0,mdev=i915-GVTg_V5_4") + 1) + ": unable to parse value of 'hostpci0' - format error\n"
+          + "mdev: value does not match the regex pattern"), GpuReleaseHookTest.problems(result));
+    }
+    assertEquals(free, host.read(V5_4));
+    assertFalse(Files.exists(host.root.resolve("tmp/pwn")));
+    assertFalse(Files.exists(host.root.resolve("sys/bus/mdev/devices/00000000-0000-0000-0000-000000000201")));
   }
 
   @Test

@@ -95,6 +95,7 @@ public final class ReadinessCheck {
         out.add(gpuAdvice(subject, config));
       }
     }
+    out.addAll(HostpciStartRefusals.of(config, entries, devices.pci()));
     return out;
   }
 

@@ -37,6 +37,9 @@ public final class VmConfigParser {
   // The value's trailing whitespace is stripped after matching instead.
   private static final Pattern KEY_VALUE = Pattern.compile("([a-z][a-z_\\-]*\\d*):(.+)");
   /** pve-container's raw LXC keys, which may repeat: {@code lxc.cgroup2.devices.allow: c 226:* rwm}. */
+  private static final Pattern HOSTPCI_KEY = Pattern.compile("hostpci\\d+");
+  /** hostpci0 to hostpci15: qemu-server's MAX_HOSTPCI_DEVICES is 16. */
+  private static final Pattern HOSTPCI_IN_SCHEMA = Pattern.compile("hostpci(1[0-5]|[0-9])");
   private static final Pattern LXC_RAW = Pattern.compile("(lxc\\.[a-z0-9_\\-.]+)(:|\\s*=)\\s*(.*)");
 
   /** Scalar keys of qemu-server's schema ($confdesc) that Proxmox type-checks on every read. */
@@ -177,13 +180,8 @@ public final class VmConfigParser {
         problem("unable to parse value of '" + key + "'" + refusal.get());
         return; // as in Proxmox, the key is left out, and so is not weighed for the state storage
       }
-      if (!container && key.matches("hostpci[0-9]{1,2}")) {
-        try {
-          Hostpci.parse(Integer.parseInt(key.substring("hostpci".length())), checked);
-        } catch (IllegalArgumentException e) {
-          problem("unable to parse value of '" + key + "' - " + e.getMessage().replaceFirst("^hostpci\\d+: ", ""));
-          return; // as in Proxmox, the device is left out
-        }
+      if (!container && HOSTPCI_KEY.matcher(key).matches() && !hostpciReadable(key, checked)) {
+        return; // as in Proxmox, the device is left out
       }
       put(key.equals("cdrom") ? "ide2" : key, checked);
     }
@@ -211,6 +209,27 @@ public final class VmConfigParser {
       }
       return StorageId.VOLUME.matcher(file).matches() ? Optional.empty()
           : Optional.of(" - file: invalid format - unable to parse volume ID '" + Printable.of(file) + "'");
+    }
+
+    /**
+     * check_type's reading of {@code hostpciN}: a key past {@code MAX_HOSTPCI_DEVICES} is an unknown
+     * setting, and a value must meet {@code $hostpci_fmt} (pve-common's words). Values Proxmox reads but
+     * would refuse at start, or that guesthook cannot act on, are left out too, in guesthook's words.
+     */
+    private boolean hostpciReadable(String key, String value) throws PveFileException {
+      if (!HOSTPCI_IN_SCHEMA.matcher(key).matches()) {
+        problem("unable to parse value of '" + key + "' - unknown setting '" + key + "'");
+        return false;
+      }
+      try {
+        Hostpci.parse(Integer.parseInt(key.substring("hostpci".length())), value);
+        return true;
+      } catch (PropertyFormat.Invalid e) {
+        problem("unable to parse value of '" + key + "' - " + e.getMessage());
+      } catch (IllegalArgumentException e) {
+        problem(e.getMessage());
+      }
+      return false;
     }
 
     private void put(String key, String value) throws PveFileException {

@@ -16,6 +16,8 @@ import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /** {@code guesthook check [VMID]} on the mixed sandbox, with the ways a node is not ready. */
 class CheckCommandTest {
@@ -123,11 +125,76 @@ class CheckCommandTest {
   @Test
   void anXvgaGpuOutsideQ35OrOvmfIsAdvised() throws Exception {
     Path conf = root.resolve("etc/pve/qemu-server/601.conf");
-    Files.writeString(conf, Files.readString(conf).replace("bios: ovmf\n", "").replace("machine: q35\n", ""));
+    // pcie=1 goes too: without q35, Proxmox refuses it (pcieNeedsQ35AsProxmoxSays)
+    Files.writeString(conf, Files.readString(conf).replace("bios: ovmf\n", "").replace("machine: q35\n", "")
+        .replace(",pcie=1", ""));
     Cli.Result result = check("601");
     assertEquals(0, result.exitCode(), result::toString);
     assertTrue(result.out().contains("x-vga GPU: use machine q35 and bios ovmf (UEFI) for the best compatibility;"
         + " machine is not q35; bios is not ovmf"), result::toString);
+  }
+
+  /** The lines saying Proxmox would refuse the start (qemu-server's parse_hostpci_devices). */
+  private static List<String> startRefusals(Cli.Result result) {
+    List<String> out = new ArrayList<>();
+    result.json().get("items").forEach(item -> {
+      if (item.get("detail").asText().startsWith("Proxmox refuses the start: ")) {
+        out.add(item.get("status").asText() + " " + item.get("subject").asText() + ": " + item.get("detail").asText());
+      }
+    });
+    return out;
+  }
+
+  private void editConfig(int vmid, String from, String to) throws Exception {
+    Path conf = root.resolve("etc/pve/qemu-server/" + vmid + ".conf");
+    String text = Files.readString(conf);
+    assertTrue(text.contains(from), text);
+    Files.writeString(conf, text.replace(from, to));
+  }
+
+  @Test
+  void anMdevOnAWholeMultifunctionSlotIsRefusedAsProxmoxDoes() throws Exception {
+    assertEquals(List.of(), startRefusals(check("201")), "an mdev on one function");
+    editConfig(601, "hostpci0: 0000:0b:00,pcie=1,x-vga=1", "hostpci0: 0000:0b:00,pcie=1,mdev=some-type");
+    Cli.Result result = check("601");
+    assertEquals(1, result.exitCode(), result::toString);
+    assertEquals(List.of("fail hostpci0: Proxmox refuses the start: cannot use mediated device with multifunction device"),
+        startRefusals(result));
+  }
+
+  @Test
+  void pcieNeedsQ35AsProxmoxSays() throws Exception {
+    assertEquals(List.of(), startRefusals(check("601")), "pcie=1 on q35");
+    editConfig(601, "machine: q35\n", "");
+    Cli.Result result = check("601");
+    assertEquals(1, result.exitCode(), result::toString);
+    assertEquals(List.of("fail hostpci0: Proxmox refuses the start: q35 machine model is not enabled"), startRefusals(result));
+  }
+
+  @ParameterizedTest
+  @CsvSource(delimiter = '|', value = {
+      "machine: pc|vga: none|0000:00:02.0,legacy-igd=1|",
+      "machine: pc|vga: std|0000:00:02.0,legacy-igd=1|legacy IGD assignment requires VGA mode to be 'none'",
+      "machine: pc|vga: none|0000:00:02.0,legacy-igd=1,rombar=0|legacy IGD assignment requires rombar to be enabled",
+      "machine: pc|vga: none|0000:00:02.0,legacy-igd=1,x-vga=1|legacy IGD assignment is not compatible with x-vga",
+      "machine: pc|vga: none|0000:00:02.0,legacy-igd=1,mdev=i915-GVTg_V5_4|legacy IGD assignment is not compatible with mdev",
+      "machine: q35|vga: none|0000:00:02.0,legacy-igd=1|legacy IGD assignment is not compatible with q35",
+      "machine: pc|vga: none|0000:0b:00.0,legacy-igd=1|legacy IGD assignment only works for devices on host bus 00:02.0",
+      "machine: pc|vga: none|0000:0b:00,legacy-igd=1|legacy IGD assignment is not compatible with multifunction devices"})
+  void legacyIgdHasQemuServersRequirements(String machine, String vga, String hostpci, String refusal) throws Exception {
+    editConfig(201, "machine: q35\n", machine + "\n" + vga + "\n");
+    editConfig(201, "hostpci0: 0000:00:02.0,mdev=i915-GVTg_V5_4", "hostpci0: " + hostpci);
+    List<String> expected = refusal == null ? List.of() : List.of("fail hostpci0: Proxmox refuses the start: " + refusal);
+    assertEquals(expected, startRefusals(check("201")));
+  }
+
+  @Test
+  void aSecondLegacyIgdDeviceIsRefused() throws Exception {
+    editConfig(201, "machine: q35\n", "vga: none\n");
+    editConfig(201, "hostpci0: 0000:00:02.0,mdev=i915-GVTg_V5_4", "hostpci0: 0000:00:02.0,legacy-igd=1\n"
+        + "hostpci1: 0000:00:02.0,legacy-igd=1");
+    assertEquals(List.of("fail hostpci1: Proxmox refuses the start: only one device can be assigned in legacy-igd mode"),
+        startRefusals(check("201")));
   }
 
   @Test

@@ -90,10 +90,10 @@ class VmConfigParserTest {
         + "hostpci2: host=03:00.0,mapping=gpu\nhostpci3: pcie=1\nhostpci4: 04:00.0,pcie=1\n");
     assertEquals(List.of(4), config.hostpci().stream().map(Hostpci::index).toList());
     assertEquals(List.of(
-        FILE + ":2: unable to parse value of 'hostpci0' - '../x' is not a PCI address or slot",
-        FILE + ":3: unable to parse value of 'hostpci1' - unknown option 'colour'",
-        FILE + ":4: unable to parse value of 'hostpci2' - Cannot set both 'host' and 'mapping'.",
-        FILE + ":5: unable to parse value of 'hostpci3' - Either 'host' or 'mapping' must be set."), config.problems());
+        FILE + ":2: unable to parse value of 'hostpci0' - format error\nhost: value does not match the regex pattern",
+        FILE + ":3: unable to parse value of 'hostpci1' - invalid key in comma-separated list property: colour",
+        FILE + ":4: hostpci2: Proxmox refuses the start: Cannot set both 'host' and 'mapping'.",
+        FILE + ":5: hostpci3: Proxmox refuses the start: Either 'host' or 'mapping' must be set."), config.problems());
     assertThrows(PveFileException.class, () -> VmConfigParser.parseStrict(FILE, "hostpci1: 02:00.0,colour=red\n"));
   }
 
