@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
@@ -23,16 +24,16 @@ public final class OneShot {
   }
 
   public static OneShot start(List<String> args) throws IOException {
-    return start(java.util.Map.of(), args);
+    return start(Map.of(), args);
   }
 
   /** The same with more environment, e.g. a PATH that finds a stand-in for a Proxmox tool first. */
-  public static OneShot start(java.util.Map<String, String> environment, List<String> args) throws IOException {
+  public static OneShot start(Map<String, String> environment, List<String> args) throws IOException {
     return start(List.of(), environment, args);
   }
 
   /** The same in a JVM with more options, e.g. the heap bound the launcher gives {@code serve}. */
-  public static OneShot start(List<String> jvmOptions, java.util.Map<String, String> environment, List<String> args)
+  public static OneShot start(List<String> jvmOptions, Map<String, String> environment, List<String> args)
       throws IOException {
     List<String> argv = new ArrayList<>(List.of(
         Path.of(System.getProperty("java.home"), "bin", "java").toString(),
