@@ -1,9 +1,13 @@
 package dev.guesthook.pve;
 
+import dev.guesthook.id.Printable;
+import java.math.BigDecimal;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.TreeMap;
 import java.util.regex.Pattern;
 
@@ -13,47 +17,169 @@ import java.util.regex.Pattern;
  * on {@code ,}, a part without {@code =} goes to the default key, booleans normalised by
  * {@code parse_boolean}, then every value checked as {@code check_object}/{@code check_prop} do.
  * A value that fails is refused with pve-common's own message, so it can be shown as Proxmox's words.
+ * {@link Property#refusal} is guesthook's one {@code check_prop}: storage.cfg's schema uses it too.
  */
 public final class PropertyFormat {
-  /** pve-common's {@code $CONFIGID_RE}, used by the {@code pve-configid} format. */
-  private static final Pattern CONFIG_ID = Pattern.compile("[a-z][a-z0-9_-]+", Pattern.CASE_INSENSITIVE);
+  /** JSONSchema's {@code is_integer}. */
+  private static final Pattern IS_INTEGER = Pattern.compile("[+-]?\\d+");
+  /** JSONSchema's {@code is_number}. */
+  private static final Pattern IS_NUMBER = Pattern.compile("[+-]?(\\d+\\.\\d+|\\d+\\.|\\.\\d+|\\d+)([eE][+-]?\\d+)?");
 
-  public enum Type { STRING, BOOLEAN }
+  /** JSONSchema's scalar types, as check_type checks a string. */
+  public enum Type {
+    STRING, BOOLEAN, INTEGER, NUMBER;
 
-  /** One key of a format: its type, what its value must meet, and whether a bare value belongs to it. */
-  public record Property(Type type, Optional<Pattern> pattern, List<String> enumeration, boolean configId,
-      boolean defaultKey, Optional<String> defaultValue) {
+    /** check_type: a boolean must already be {@code 1} or {@code 0} (parse_boolean ran before). */
+    boolean admits(String value) {
+      return switch (this) {
+        case STRING -> true;
+        case BOOLEAN -> value.equals("1") || value.equals("0");
+        case INTEGER -> IS_INTEGER.matcher(value).matches();
+        case NUMBER -> IS_NUMBER.matcher(value).matches();
+      };
+    }
+
+    String schemaName() {
+      return name().toLowerCase(Locale.ROOT);
+    }
+  }
+
+  /**
+   * A registered pve-common/pve-storage format ({@code format => 'name'}): its verifier's {@code die}
+   * message for a value it refuses, empty when it takes it.
+   */
+  public interface NamedFormat {
+    Optional<String> refusal(String value);
+  }
+
+  private static final Pattern ABSOLUTE_PATH = Pattern.compile("^/[^;()]");
+
+  /** pve-common's {@code pve-configid} ({@code pve_verify_configid}, {@code $CONFIGID_RE}). */
+  public static final NamedFormat CONFIG_ID = matchingFormat(
+      Pattern.compile("[a-z][a-z0-9_-]+", Pattern.CASE_INSENSITIVE), "invalid configuration ID '%s'");
+  /** pve-storage's {@code pve-storage-path} ({@code verify_path}): unanchored at the end, as upstream. */
+  public static final NamedFormat STORAGE_PATH = value -> ABSOLUTE_PATH.matcher(value).find()
+      ? Optional.empty() : Optional.of("value does not look like a valid absolute path");
+
+  /** A format whose verifier is one whole-value regex and one message with the value in it. */
+  static NamedFormat matchingFormat(Pattern pattern, String message) {
+    return value -> pattern.matcher(value).matches() ? Optional.empty()
+        : Optional.of(message.formatted(Printable.of(value)));
+  }
+
+  /**
+   * One key of a schema: its type, what its value must meet (JSONSchema's {@code format},
+   * {@code pattern}, {@code maxLength}, {@code minimum}/{@code maximum}, {@code enum}), and whether a
+   * bare value belongs to it.
+   */
+  public record Property(Type type, Optional<NamedFormat> format, Optional<Pattern> pattern, OptionalInt maxLength,
+      Optional<BigDecimal> minimum, Optional<BigDecimal> maximum, List<String> enumeration, boolean defaultKey,
+      Optional<String> defaultValue) {
+
+    public static Property of(Type type) {
+      return new Property(type, Optional.empty(), Optional.empty(), OptionalInt.empty(), Optional.empty(),
+          Optional.empty(), List.of(), false, Optional.empty());
+    }
 
     public static Property string() {
-      return new Property(Type.STRING, Optional.empty(), List.of(), false, false, Optional.empty());
+      return of(Type.STRING);
     }
 
     /** A boolean with its documented default, normalised to {@code 1}/{@code 0}. */
     public static Property bool(boolean defaultValue) {
-      return new Property(Type.BOOLEAN, Optional.empty(), List.of(), false, false, Optional.of(defaultValue ? "1" : "0"));
+      return of(Type.BOOLEAN).defaultingTo(defaultValue ? "1" : "0");
+    }
+
+    /** An integer within {@code minimum} and {@code maximum} (null: unbounded). */
+    public static Property integer(Long minimum, Long maximum) {
+      return of(Type.INTEGER).between(minimum, maximum);
+    }
+
+    /** JSONSchema's {@code minimum} and {@code maximum}; null leaves that side open. */
+    public Property between(Long min, Long max) {
+      return new Property(type, format, pattern, maxLength, Optional.ofNullable(min).map(BigDecimal::valueOf),
+          Optional.ofNullable(max).map(BigDecimal::valueOf), enumeration, defaultKey, defaultValue);
     }
 
     /** The value must match the whole of {@code regex}, as check_prop's {@code m/^$pattern$/}. */
     public Property matching(String regex) {
-      return new Property(type, Optional.of(Pattern.compile("(?:" + regex + ")")), enumeration, configId, defaultKey, defaultValue);
+      return new Property(type, format, Optional.of(Pattern.compile("(?:" + regex + ")")), maxLength, minimum, maximum,
+          enumeration, defaultKey, defaultValue);
     }
 
     public Property oneOf(String... values) {
-      return new Property(type, pattern, List.of(values), configId, defaultKey, defaultValue);
+      return new Property(type, format, pattern, maxLength, minimum, maximum, List.of(values), defaultKey, defaultValue);
     }
 
-    /** pve-common's {@code pve-configid} format ({@code pve_verify_configid}). */
+    private static final Pattern ABSOLUTE_PATH = Pattern.compile("^/[^;()]");
+
+  /** pve-common's {@code pve-configid} format. */
     public Property configIdFormat() {
-      return new Property(type, pattern, enumeration, true, defaultKey, defaultValue);
+      return inFormat(CONFIG_ID);
+    }
+
+    public Property inFormat(NamedFormat named) {
+      return new Property(type, Optional.of(named), pattern, maxLength, minimum, maximum, enumeration, defaultKey,
+          defaultValue);
+    }
+
+    public Property atMostCharacters(int length) {
+      return new Property(type, format, pattern, OptionalInt.of(length), minimum, maximum, enumeration, defaultKey,
+          defaultValue);
     }
 
     /** The key a part without {@code =} is given to ({@code default_key => 1}). */
     public Property asDefaultKey() {
-      return new Property(type, pattern, enumeration, configId, true, defaultValue);
+      return new Property(type, format, pattern, maxLength, minimum, maximum, enumeration, true, defaultValue);
     }
 
     public Property defaultingTo(String value) {
-      return new Property(type, pattern, enumeration, configId, defaultKey, Optional.of(value));
+      return new Property(type, format, pattern, maxLength, minimum, maximum, enumeration, defaultKey,
+          Optional.of(value));
+    }
+
+    /**
+     * pve-common's {@code check_prop} for a scalar, in its order and words: type, format, pattern,
+     * maxLength, maximum, minimum, enumeration; the first error, empty when the value passes.
+     */
+    public Optional<String> refusal(String value) {
+      if (!type.admits(value)) {
+        return Optional.of("type check ('" + type.schemaName() + "') failed - got '" + Printable.of(value) + "'");
+      }
+      Optional<String> formatError = format.flatMap(named -> named.refusal(value)).map(why -> "invalid format - " + why);
+      if (formatError.isPresent()) {
+        return formatError;
+      }
+      if (pattern.isPresent() && !pattern.get().matcher(value).matches()) {
+        return Optional.of("value does not match the regex pattern");
+      }
+      if (maxLength.isPresent() && value.length() > maxLength.getAsInt()) {
+        return Optional.of("value may only be " + maxLength.getAsInt() + " characters long");
+      }
+      return boundsRefusal(value).or(() -> enumerationRefusal(value));
+    }
+
+    /** check_prop compares numbers only when the value is one (is_number). */
+    private Optional<String> boundsRefusal(String value) {
+      if (!Type.NUMBER.admits(value)) {
+        return Optional.empty();
+      }
+      BigDecimal number = new BigDecimal(value);
+      if (maximum.isPresent() && number.compareTo(maximum.get()) > 0) {
+        return Optional.of("value must have a maximum value of " + maximum.get().toPlainString());
+      }
+      if (minimum.isPresent() && number.compareTo(minimum.get()) < 0) {
+        return Optional.of("value must have a minimum value of " + minimum.get().toPlainString());
+      }
+      return Optional.empty();
+    }
+
+    private Optional<String> enumerationRefusal(String value) {
+      if (enumeration.isEmpty() || enumeration.contains(value)) {
+        return Optional.empty();
+      }
+      return Optional.of("value '" + Printable.of(value) + "' does not have a value in the enumeration '"
+          + String.join(", ", enumeration) + "'");
     }
   }
 
@@ -78,7 +204,7 @@ public final class PropertyFormat {
   public Map<String, String> parse(String data) {
     Map<String, String> values = split(data);
     Map<String, String> errors = new TreeMap<>(); // Perl reports them in hash order; sorted here
-    values.forEach((key, value) -> check(properties.get(key), value).ifPresent(error -> errors.put(key, error)));
+    values.forEach((key, value) -> properties.get(key).refusal(value).ifPresent(error -> errors.put(key, error)));
     if (!errors.isEmpty()) {
       StringBuilder message = new StringBuilder("format error");
       errors.forEach((key, error) -> message.append('\n').append(key).append(": ").append(error));
@@ -139,23 +265,5 @@ public final class PropertyFormat {
   static Optional<String> parseBoolean(String value) {
     return value.matches("(?i)1|on|yes|true") ? Optional.of("1")
         : value.matches("(?i)0|off|no|false") ? Optional.of("0") : Optional.empty();
-  }
-
-  /** check_prop for a scalar: type, then format, then pattern, then enumeration; the first error. */
-  private static Optional<String> check(Property property, String value) {
-    if (property.type() == Type.BOOLEAN && !value.equals("1") && !value.equals("0")) {
-      return Optional.of("type check ('boolean') failed - got '" + value + "'");
-    }
-    if (property.configId() && !CONFIG_ID.matcher(value).matches()) {
-      return Optional.of("invalid format - invalid configuration ID '" + value + "'");
-    }
-    if (property.pattern().isPresent() && !property.pattern().get().matcher(value).matches()) {
-      return Optional.of("value does not match the regex pattern");
-    }
-    if (!property.enumeration().isEmpty() && !property.enumeration().contains(value)) {
-      return Optional.of("value '" + value + "' does not have a value in the enumeration '"
-          + String.join(", ", property.enumeration()) + "'");
-    }
-    return Optional.empty();
   }
 }
