@@ -2,6 +2,7 @@ package dev.guesthook.pve;
 
 import dev.guesthook.id.Printable;
 import java.math.BigDecimal;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -60,6 +61,20 @@ public final class PropertyFormat {
   /** pve-storage's {@code pve-storage-path} ({@code verify_path}): unanchored at the end, as upstream. */
   public static final NamedFormat STORAGE_PATH = value -> ABSOLUTE_PATH.matcher(value).find()
       ? Optional.empty() : Optional.of("value does not look like a valid absolute path");
+
+  /** pve-common's {@code pve-node} ({@code pve_verify_node_name}). */
+  public static final NamedFormat NODE = matchingFormat(Pattern.compile("[a-zA-Z0-9]([a-zA-Z0-9-]*[a-zA-Z0-9])?"),
+      "value does not look like a valid node name");
+
+  /** check_format's {@code NAME-list}: every item of split_list meets {@code item}; an empty list is fine. */
+  public static NamedFormat listOf(NamedFormat item) {
+    return value -> splitList(value).stream().map(item::refusal).flatMap(Optional::stream).findFirst();
+  }
+
+  /** pve-common's {@code PVE::ParseUtils::split_list}: items separated by {@code ,}, {@code ;} or blanks. */
+  public static List<String> splitList(String text) {
+    return Arrays.stream(text.split("[,;\\s]+")).filter(item -> !item.isEmpty()).toList();
+  }
 
   /** A format whose verifier is one whole-value regex and one message with the value in it. */
   static NamedFormat matchingFormat(Pattern pattern, String message) {

@@ -4,7 +4,6 @@ import dev.guesthook.id.Printable;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -163,16 +162,25 @@ public final class StorageConfig {
         return;
       }
       properties.put(key, StorageSchema.normalized(key, value));
+      if (key.equals("content")) {
+        StorageSchema.unsupportedContent(type, value).forEach(unsupported -> problems.add(at + "section '" + id
+            + "' - storage does not support content type '" + Printable.of(unsupported) + "'; left out"));
+      }
     }
 
     Optional<String> skipReason() {
-      return headerRefusal().or(this::missingRequired);
+      return headerRefusal().or(this::contentRefusal).or(this::missingRequired);
     }
 
     /** SectionConfig's parse_config skips a section whose id or type its header refuses. */
     private Optional<String> headerRefusal() {
       return StorageId.refusal(id)
           .or(() -> StorageSchema.isType(type) ? Optional.empty() : Optional.of("unsupported type '" + Printable.of(type) + "'"));
+    }
+
+    /** check_config's decode_value of {@code content} (Plugin::decode_value), before the required options. */
+    private Optional<String> contentRefusal() {
+      return Optional.ofNullable(properties.get("content")).flatMap(value -> StorageSchema.contentRefusal(type, value));
     }
 
     /** SectionConfig's check_config: every option that is not optional must be there. */
@@ -183,25 +191,16 @@ public final class StorageConfig {
 
     Storage build() {
       boolean shared = ALWAYS_SHARED.contains(type) || isTrue(properties.get("shared"));
-      Set<String> content = properties.containsKey("content") ? list(properties.get("content")) : DEFAULT_CONTENT.get(type);
+      Set<String> content = properties.containsKey("content")
+          ? StorageSchema.supportedContent(type, properties.get("content")) : DEFAULT_CONTENT.get(type);
+      Set<String> nodes = Set.copyOf(PropertyFormat.splitList(properties.getOrDefault("nodes", "")));
       return new Storage(id, type, Optional.ofNullable(properties.get("path")).filter(p -> FILE_BASED.contains(type)),
-          shared, isTrue(properties.get("disable")), list(properties.getOrDefault("nodes", "")), content,
-          Map.copyOf(properties), line);
+          shared, isTrue(properties.get("disable")), nodes, content, Map.copyOf(properties), line);
     }
 
     /** After check_value a boolean is 1 or 0. */
     private static boolean isTrue(String value) {
       return "1".equals(value);
-    }
-
-    private static Set<String> list(String value) {
-      Set<String> out = new LinkedHashSet<>();
-      for (String item : value.split("[,;\\s]+")) {
-        if (!item.isEmpty()) {
-          out.add(item);
-        }
-      }
-      return out;
     }
   }
 }

@@ -1,9 +1,11 @@
 package dev.guesthook.pve;
 
 import dev.guesthook.id.Printable;
+import dev.guesthook.pve.PropertyFormat.NamedFormat;
 import dev.guesthook.pve.PropertyFormat.Property;
 import dev.guesthook.pve.PropertyFormat.Type;
 import java.util.HashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -15,11 +17,17 @@ import java.util.Set;
  * plugins' {@code properties()}). SectionConfig's {@code check_value} drops a value that fails here
  * with "unable to parse value of 'key': ..."; this class gives that reason in Proxmox's words, checked
  * by {@link Property#refusal}, the same check_prop as the VM config's property strings.
- * Options whose format guesthook does not check (server names, content lists, ...) are plain strings.
+ * Options whose format guesthook does not check are plain strings.
  */
 final class StorageSchema {
   private static final Property BOOLEAN = Property.of(Type.BOOLEAN);
   private static final Property PATH = Property.string().inFormat(PropertyFormat.STORAGE_PATH);
+  /** Every content type pve-storage knows: the dir plugin's (it has all), as Plugin::verify_content has it. */
+  private static final Set<String> CONTENT_TYPES =
+      Set.of("images", "rootdir", "vztmpl", "iso", "backup", "snippets", "none", "import");
+  /** Plugin::verify_content, the {@code pve-storage-content} format. */
+  private static final NamedFormat CONTENT = value -> CONTENT_TYPES.contains(value) ? Optional.empty()
+      : Optional.of("invalid content type '" + Printable.of(value) + "'");
 
   /** Plugin.pm's and the plugins' boolean properties. */
   private static final List<String> BOOLEANS = List.of("disable", "shared", "snapshot-as-volume-chain", "mkdir",
@@ -37,7 +45,21 @@ final class StorageSchema {
       Map.entry("subdir", PATH),
       Map.entry("export", PATH),
       Map.entry("zfs-base-path", PATH),
-      Map.entry("mountpoint", PATH)));
+      Map.entry("mountpoint", PATH),
+      Map.entry("content", Property.string().inFormat(PropertyFormat.listOf(CONTENT))),
+      Map.entry("nodes", Property.string().inFormat(PropertyFormat.listOf(PropertyFormat.NODE)))));
+
+  /** Each plugin's {@code plugindata->{content}[0]}: the content types a storage of that type can hold. */
+  private static final Map<String, Set<String>> SUPPORTED_CONTENT = Map.ofEntries(
+      Map.entry("dir", CONTENT_TYPES), Map.entry("btrfs", CONTENT_TYPES),
+      Map.entry("nfs", Set.of("images", "rootdir", "vztmpl", "iso", "backup", "snippets", "import")),
+      Map.entry("cifs", Set.of("images", "rootdir", "vztmpl", "iso", "backup", "snippets", "import")),
+      Map.entry("cephfs", Set.of("vztmpl", "iso", "backup", "snippets", "import")),
+      Map.entry("esxi", Set.of("import")), Map.entry("iscsi", Set.of("images", "none")),
+      Map.entry("iscsidirect", Set.of("images", "none")), Map.entry("lvm", Set.of("images", "rootdir")),
+      Map.entry("lvmthin", Set.of("images", "rootdir")), Map.entry("pbs", Set.of("backup", "none")),
+      Map.entry("rbd", Set.of("images", "rootdir")), Map.entry("zfs", Set.of("images")),
+      Map.entry("zfspool", Set.of("images", "rootdir")));
 
   /** Each plugin's options(): the required ones, then the optional ones. */
   private record Options(Set<String> required, Set<String> optional) {
@@ -109,6 +131,30 @@ final class StorageSchema {
   /** The value as stored after check_value: a boolean without a value becomes 1. */
   static String normalized(String key, String value) {
     return property(key).type() == Type.BOOLEAN && value.isEmpty() ? "1" : value;
+  }
+
+  /** Plugin::decode_value for {@code content}: the listed types the storage's type supports. */
+  static Set<String> supportedContent(String type, String value) {
+    Set<String> kept = new LinkedHashSet<>(PropertyFormat.splitList(value));
+    kept.retainAll(SUPPORTED_CONTENT.get(type));
+    return kept;
+  }
+
+  /** The listed types decode_value leaves out with "storage does not support content type". */
+  static List<String> unsupportedContent(String type, String value) {
+    return PropertyFormat.splitList(value).stream().filter(c -> !SUPPORTED_CONTENT.get(type).contains(c)).toList();
+  }
+
+  /** decode_value's refusals of a content list, for which check_config skips the whole section. */
+  static Optional<String> contentRefusal(String type, String value) {
+    Set<String> kept = supportedContent(type, value);
+    if (kept.contains("none") && kept.size() > 1) {
+      return Optional.of("unable to combine 'none' with other content types");
+    }
+    if (kept.isEmpty() && !SUPPORTED_CONTENT.get(type).contains("none")) {
+      return Optional.of("storage does not support content type 'none'");
+    }
+    return Optional.empty();
   }
 
   private static Map<String, Property> withBooleans(Map<String, Property> others) {

@@ -144,4 +144,43 @@ class StorageConfigTest {
         AT + "4: skip section '2nd': storage ID '2nd' contains illegal characters",
         AT + "7: skip section 'ends-': storage ID 'ends-' contains illegal characters"), cfg.problems());
   }
+
+  @Test
+  void contentIsAListOfKnownContentTypes() throws Exception {
+    StorageConfig cfg = parse("dir: ok\n\tpath /a\n\tcontent images;iso, backup\n\n"
+        + "dir: typo\n\tpath /b\n\tcontent images,imgs\n");
+    assertEquals(Set.of("images", "iso", "backup"), cfg.get("ok").orElseThrow().content());
+    assertEquals(List.of(AT + "7: section 'typo' - unable to parse value of 'content': invalid format - "
+        + "invalid content type 'imgs'"), cfg.problems());
+    assertEquals(Set.of("images", "rootdir"), cfg.get("typo").orElseThrow().content(), "dropped: the type's default");
+  }
+
+  @Test
+  void contentATypeDoesNotSupportIsLeftOutWithAWarning() throws Exception {
+    StorageConfig cfg = parse("lvm: vg\n\tvgname v\n\tcontent images,iso\n\nzfspool: zp\n\tpool p\n\tcontent rootdir\n");
+    assertEquals(Set.of("images"), cfg.get("vg").orElseThrow().content());
+    assertEquals(Set.of("rootdir"), cfg.get("zp").orElseThrow().content());
+    assertEquals(List.of(AT + "3: section 'vg' - storage does not support content type 'iso'; left out"), cfg.problems());
+  }
+
+  @Test
+  void noneAloneIsTakenOnlyWhereTheTypeSupportsIt() throws Exception {
+    StorageConfig cfg = parse("iscsi: lun\n\tportal 10.0.0.1\n\ttarget t\n\tcontent none\n\n"
+        + "nfs: nas\n\tpath /mnt/nas\n\tserver s\n\texport /e\n\tcontent none\n\n"
+        + "dir: both\n\tpath /c\n\tcontent none,images\n");
+    assertEquals(Set.of("none"), cfg.get("lun").orElseThrow().content());
+    assertEquals(List.of(AT + "10: section 'nas' - storage does not support content type 'none'; left out",
+        AT + "6: skip section 'nas': storage does not support content type 'none'",
+        AT + "12: skip section 'both': unable to combine 'none' with other content types"), cfg.problems());
+    assertEquals(Set.of("local", "lun"), cfg.storages().keySet());
+  }
+
+  @Test
+  void nodesIsAListOfNodeNamesAndABadOneDropsTheRestriction() throws Exception {
+    StorageConfig cfg = parse("rbd: ok\n\tpool p\n\tnodes pve-1 pve2\n\nrbd: bad\n\tpool p\n\tnodes pve1,pve_2\n");
+    assertEquals(Optional.of("storage 'ok' is not available on node 'pve3'"), cfg.get("ok").orElseThrow().unavailableOn("pve3"));
+    assertEquals(List.of(AT + "7: section 'bad' - unable to parse value of 'nodes': invalid format - "
+        + "value does not look like a valid node name"), cfg.problems());
+    assertEquals(Optional.empty(), cfg.get("bad").orElseThrow().unavailableOn("pve3"), "as in Proxmox: on every node");
+  }
 }
