@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.regex.Pattern;
 
 /**
  * pve-storage's schema as data: which options each storage type takes (each plugin's
@@ -22,6 +23,10 @@ import java.util.Set;
 final class StorageSchema {
   private static final Property BOOLEAN = Property.of(Type.BOOLEAN);
   private static final Property PATH = Property.string().inFormat(PropertyFormat.STORAGE_PATH);
+  /** Plugin::parse_lvm_name, the {@code pve-storage-vgname} format. */
+  private static final Property LVM_NAME = Property.string().inFormat(PropertyFormat.matchingFormat(
+      Pattern.compile("[a-z0-9][a-z0-9\\-_.]*[a-z0-9]", Pattern.CASE_INSENSITIVE),
+      "lvm name '%s' contains illegal characters"));
   /** Every content type pve-storage knows: the dir plugin's (it has all), as Plugin::verify_content has it. */
   private static final Set<String> CONTENT_TYPES =
       Set.of("images", "rootdir", "vztmpl", "iso", "backup", "snippets", "none", "import");
@@ -46,6 +51,10 @@ final class StorageSchema {
       Map.entry("export", PATH),
       Map.entry("zfs-base-path", PATH),
       Map.entry("mountpoint", PATH),
+      Map.entry("server", Property.string().inFormat(ServerAddress.SERVER)),
+      Map.entry("portal", Property.string().inFormat(ServerAddress.PORTAL)),
+      Map.entry("vgname", LVM_NAME),
+      Map.entry("thinpool", LVM_NAME),
       Map.entry("content", Property.string().inFormat(PropertyFormat.listOf(CONTENT))),
       Map.entry("nodes", Property.string().inFormat(PropertyFormat.listOf(PropertyFormat.NODE)))));
 

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -17,7 +18,7 @@ class StorageConfigTest {
 
   @Test
   void sharedByTypeOrByFlagAndFileBasedByPath() throws Exception {
-    StorageConfig cfg = parse("nfs: nas\n\tpath /mnt/pve/nas\n\tserver s\n\texport /e\n\nlvm: san\n\tvgname v\n\tshared 1\n\n"
+    StorageConfig cfg = parse("nfs: nas\n\tpath /mnt/pve/nas\n\tserver s\n\texport /e\n\nlvm: san\n\tvgname vg\n\tshared 1\n\n"
         + "dir: local-dir\n\tpath /data\n\nzfspool: zp\n\tpool p\n");
     assertTrue(cfg.get("nas").orElseThrow().shared());
     assertTrue(cfg.get("nas").orElseThrow().isFileBased());
@@ -37,7 +38,7 @@ class StorageConfigTest {
 
   @Test
   void nodesAndDisableDecideAvailability() throws Exception {
-    StorageConfig cfg = parse("rbd: ceph\n\tpool p\n\tnodes pve1,pve2\n\nlvmthin: off\n\tvgname v\n\tthinpool t\n\tdisable\n");
+    StorageConfig cfg = parse("rbd: ceph\n\tpool p\n\tnodes pve1,pve2\n\nlvmthin: off\n\tvgname vg\n\tthinpool tp\n\tdisable\n");
     assertEquals(Optional.empty(), cfg.get("ceph").orElseThrow().unavailableOn("pve2"));
     assertEquals(Optional.of("storage 'ceph' is not available on node 'pve3'"), cfg.get("ceph").orElseThrow().unavailableOn("pve3"));
     assertEquals(Optional.of("storage 'off' is disabled"), cfg.get("off").orElseThrow().unavailableOn("pve1"));
@@ -69,7 +70,7 @@ class StorageConfigTest {
 
   @Test
   void sharedIsTakenOnlyWhereTheTypesOptionsHaveIt() throws Exception {
-    StorageConfig cfg = parse("lvm: san\n\tvgname v\n\tshared 1\n\nlvmthin: thin\n\tvgname v\n\tthinpool t\n\tshared 1\n");
+    StorageConfig cfg = parse("lvm: san\n\tvgname vg\n\tshared 1\n\nlvmthin: thin\n\tvgname vg\n\tthinpool tp\n\tshared 1\n");
     assertTrue(cfg.get("san").orElseThrow().shared());
     assertFalse(cfg.get("thin").orElseThrow().shared());
     assertEquals(List.of(AT + "8: section 'thin' - unable to parse value of 'shared': unexpected property 'shared'"),
@@ -89,8 +90,8 @@ class StorageConfigTest {
 
   @Test
   void aBooleanIsOneOrZeroOrNothingAndAnythingElseIsDropped() throws Exception {
-    StorageConfig cfg = parse("lvm: yes-word\n\tvgname v\n\tshared yes\n\nlvm: bare\n\tvgname v\n\tshared\n\n"
-        + "lvm: zero\n\tvgname v\n\tshared 0\n\tdisable true\n");
+    StorageConfig cfg = parse("lvm: yes-word\n\tvgname vg\n\tshared yes\n\nlvm: bare\n\tvgname vg\n\tshared\n\n"
+        + "lvm: zero\n\tvgname vg\n\tshared 0\n\tdisable true\n");
     assertFalse(cfg.get("yes-word").orElseThrow().shared());
     assertTrue(cfg.get("bare").orElseThrow().shared());
     assertFalse(cfg.get("zero").orElseThrow().shared());
@@ -157,7 +158,7 @@ class StorageConfigTest {
 
   @Test
   void contentATypeDoesNotSupportIsLeftOutWithAWarning() throws Exception {
-    StorageConfig cfg = parse("lvm: vg\n\tvgname v\n\tcontent images,iso\n\nzfspool: zp\n\tpool p\n\tcontent rootdir\n");
+    StorageConfig cfg = parse("lvm: vg\n\tvgname vg\n\tcontent images,iso\n\nzfspool: zp\n\tpool p\n\tcontent rootdir\n");
     assertEquals(Set.of("images"), cfg.get("vg").orElseThrow().content());
     assertEquals(Set.of("rootdir"), cfg.get("zp").orElseThrow().content());
     assertEquals(List.of(AT + "3: section 'vg' - storage does not support content type 'iso'; left out"), cfg.problems());
@@ -182,5 +183,39 @@ class StorageConfigTest {
     assertEquals(List.of(AT + "7: section 'bad' - unable to parse value of 'nodes': invalid format - "
         + "value does not look like a valid node name"), cfg.problems());
     assertEquals(Optional.empty(), cfg.get("bad").orElseThrow().unavailableOn("pve3"), "as in Proxmox: on every node");
+  }
+
+  /** The two lines for a required option dropped by its format: the value refused, then the storage skipped. */
+  private static List<String> skipped(String id, int header, int valueLine, String key, String why) {
+    return List.of(AT + valueLine + ": section '" + id + "' - unable to parse value of '" + key + "': invalid format - "
+        + why, AT + header + ": skip section '" + id + "': missing value for required option '" + key + "'");
+  }
+
+  @Test
+  void serversAreIpAddressesOrDnsNamesAndPortalsMayAddAPortElseTheStorageIsSkipped() throws Exception {
+    StorageConfig cfg = parse("nfs: v4\n\tpath /m/a\n\tserver 192.168.1.10\n\texport /e\n\n"
+        + "nfs: v6\n\tpath /m/b\n\tserver fd00::10\n\texport /e\n\n"
+        + "nfs: dns\n\tpath /m/c\n\tserver nas-1.example.org\n\texport /e\n\n"
+        + "nfs: port\n\tpath /m/d\n\tserver nas:2049\n\texport /e\n\n"
+        + "iscsi: pa\n\tportal 10.0.0.1:3260\n\ttarget t\n\n"
+        + "iscsi: pb\n\tportal [fd00::1]:3260\n\ttarget t\n\n"
+        + "iscsi: pc\n\tportal san.example\n\ttarget t\n\n"
+        + "iscsi: pd\n\tportal san/x:3260\n\ttarget t\n");
+    assertEquals(Set.of("local", "v4", "v6", "dns", "pa", "pb", "pc"), cfg.storages().keySet());
+    List<String> expected = new ArrayList<>(
+        skipped("port", 16, 18, "server", "value does not look like a valid server name or IP address"));
+    expected.addAll(skipped("pd", 33, 34, "portal", "value does not look like a valid portal address"));
+    assertEquals(expected, cfg.problems());
+  }
+
+  @Test
+  void volumeGroupAndThinPoolNamesAreLvmNames() throws Exception {
+    StorageConfig cfg = parse("lvmthin: ok\n\tvgname pve\n\tthinpool data_1.x\n\n"
+        + "lvmthin: bad\n\tvgname pve\n\tthinpool -data\n\n"
+        + "lvm: bad-vg\n\tvgname vg!\n");
+    assertEquals(Set.of("local", "ok"), cfg.storages().keySet());
+    List<String> expected = new ArrayList<>(skipped("bad", 5, 7, "thinpool", "lvm name '-data' contains illegal characters"));
+    expected.addAll(skipped("bad-vg", 9, 10, "vgname", "lvm name 'vg!' contains illegal characters"));
+    assertEquals(expected, cfg.problems());
   }
 }
