@@ -1,5 +1,6 @@
 package dev.guesthook.pve;
 
+import dev.guesthook.id.Printable;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -168,21 +169,18 @@ public final class VmConfig {
 
   /** Memory in MiB: {@code memory: 4096} or the newer {@code memory: current=4096}; 512 when unset. */
   public int memoryMiB() throws PveFileException {
-    String number = get("memory").isEmpty() ? "512" : properties("memory", "current").getOrDefault("current", "");
-    if (!number.matches("\\d{1,9}")) {
-      throw invalid("memory", "'" + dev.guesthook.id.Printable.of(get("memory").orElse("")) + "' is not a size in MiB");
+    String current = formatted("memory", QemuFormats.MEMORY).getOrDefault("current", "512");
+    try {
+      return Math.toIntExact(Long.parseLong(current.startsWith("+") ? current.substring(1) : current));
+    } catch (ArithmeticException | NumberFormatException e) {
+      throw invalid("memory", "'" + Printable.of(current) + "' MiB is more than guesthook can size");
     }
-    return Integer.parseInt(number);
   }
 
-  /** {@code machine: [type=]<type>[,viommu=intel|virtio]}. */
+  /** {@code machine: [type=]<type>[,viommu=intel|virtio]}, as qemu-server's {@code $machine_fmt}. */
   public Machine machine() throws PveFileException {
-    Map<String, String> options = properties("machine", "type");
-    String viommu = options.get("viommu");
-    if (viommu != null && !viommu.equals("intel") && !viommu.equals("virtio")) {
-      throw invalid("machine", "viommu '" + dev.guesthook.id.Printable.of(viommu) + "' is not intel or virtio");
-    }
-    return new Machine(Optional.ofNullable(options.get("type")), Optional.ofNullable(viommu));
+    Map<String, String> options = formatted("machine", QemuFormats.MACHINE);
+    return new Machine(Optional.ofNullable(options.get("type")), Optional.ofNullable(options.get("viommu")));
   }
 
   public record Machine(Optional<String> type, Optional<String> viommu) {
@@ -229,7 +227,7 @@ public final class VmConfig {
     Map<String, String> options = properties(key, "file");
     String volume = options.remove("file");
     if (volume == null || volume.isEmpty()) {
-      throw invalid(key, "no volume in '" + dev.guesthook.id.Printable.of(value) + "'");
+      throw invalid(key, "no volume in '" + Printable.of(value) + "'");
     }
     Optional<String> storage = Optional.empty();
     int colon = volume.indexOf(':');
@@ -249,6 +247,15 @@ public final class VmConfig {
     try {
       return PropertyString.parse(get(key).orElse(""), defaultKey);
     } catch (IllegalArgumentException e) {
+      throw invalid(key, e.getMessage());
+    }
+  }
+
+  /** A key's value read by its qemu-server format (the parser has dropped values that fail it). */
+  private Map<String, String> formatted(String key, PropertyFormat format) throws PveFileException {
+    try {
+      return format.parse(get(key).orElse(""));
+    } catch (PropertyFormat.Invalid e) {
       throw invalid(key, e.getMessage());
     }
   }

@@ -42,6 +42,8 @@ public final class VmConfigParser {
   private static final Pattern HOSTPCI_IN_SCHEMA = Pattern.compile("hostpci(1[0-5]|[0-9])");
   private static final Pattern LXC_RAW = Pattern.compile("(lxc\\.[a-z0-9_\\-.]+)(:|\\s*=)\\s*(.*)");
 
+  /** Keys of format {@code pve-volume-id} (pve-storage's Plugin::parse_volume_id) that guesthook reads. */
+  private static final List<String> VOLUME_ID_KEYS = List.of("vmstate", "hookscript");
   /** Scalar keys of qemu-server's schema ($confdesc) that Proxmox type-checks on every read. */
   private static final Map<String, String> SCALAR_TYPES = scalarTypes();
 
@@ -187,13 +189,22 @@ public final class VmConfigParser {
     }
 
     /**
-     * parse_vm_config's check_type for {@code vmstatestorage} (format pve-storage-id) and, for a drive,
+     * parse_vm_config's check_type for {@code vmstatestorage} (format pve-storage-id), {@code vmstate} and
+     * {@code hookscript} (pve-volume-id), {@code machine} and {@code memory} (their property-string formats,
+     * {@link QemuFormats}) and, for a drive,
      * its volume: {@code none}, {@code cdrom}, an absolute path or a volume id (verify_volume_id_or_qm_path).
      * Its filename_to_volume_id branch never runs (the drive formats are hashes, not 'pve-qm-*' names).
      */
     private static Optional<String> formatRefusal(String key, String value) {
       if (key.equals("vmstatestorage")) {
         return StorageId.refusal(value).map(why -> " - " + why);
+      }
+      if (VOLUME_ID_KEYS.contains(key)) {
+        return StorageId.VOLUME.matcher(value).matches() ? Optional.empty()
+            : Optional.of(" - unable to parse volume ID '" + Printable.of(value) + "'");
+      }
+      if (QemuFormats.BY_KEY.containsKey(key)) {
+        return propertyStringRefusal(QemuFormats.BY_KEY.get(key), value);
       }
       if (!VmstateStorage.DRIVE.matcher(key.equals("cdrom") ? "ide2" : key).matches()) {
         return Optional.empty();
@@ -209,6 +220,16 @@ public final class VmConfigParser {
       }
       return StorageId.VOLUME.matcher(file).matches() ? Optional.empty()
           : Optional.of(" - file: invalid format - unable to parse volume ID '" + Printable.of(file) + "'");
+    }
+
+    /** check_format of a property string: parse_property_string's message, as check_type passes it on. */
+    private static Optional<String> propertyStringRefusal(PropertyFormat format, String value) {
+      try {
+        format.parse(value);
+        return Optional.empty();
+      } catch (PropertyFormat.Invalid e) {
+        return Optional.of(" - " + e.getMessage());
+      }
     }
 
     /**

@@ -112,8 +112,8 @@ class VmConfigParserTest {
     assertEquals(Optional.of("intel"), config.machine().viommu());
     assertTrue(config.machine().isQ35());
     assertEquals(8192, config.memoryMiB());
-    PveFileException e = assertThrows(PveFileException.class, () -> parse("machine: q35,viommu=amd\n").machine());
-    assertEquals(FILE + ":1: machine: viommu 'amd' is not intel or virtio", e.getMessage());
+    // a viommu outside $machine_fmt's enum: Proxmox drops the line (QemuFormatsTest), so the machine is the default
+    assertEquals(new VmConfig.Machine(Optional.empty(), Optional.empty()), parse("machine: q35,viommu=amd\n").machine());
   }
 
   @Test
