@@ -157,6 +157,9 @@ final class MappingFile {
         if (!kind.knows(key)) {
           throw new PropertyFormat.Invalid("unknown property type"); // get_property_schema finds no schema
         }
+        if (!key.equals("map") && given.contains(key)) { // parse_config's test, before check_value
+          throw new PropertyFormat.Invalid("duplicate attribute");
+        }
         if (!kind.allows(key)) {
           throw new PropertyFormat.Invalid("unexpected property '" + key + "'");
         }
@@ -167,9 +170,6 @@ final class MappingFile {
           maps.add(new MapLine(where, mapValue(kind, value)));
           return;
         }
-        if (!given.add(key)) {
-          throw new PropertyFormat.Invalid("duplicate attribute");
-        }
         if (key.equals("description")) {
           MapFormat.maxLength4096(value).ifPresent(error -> {
             throw new PropertyFormat.Invalid(error);
@@ -178,6 +178,7 @@ final class MappingFile {
         } else if (booleanValue(value)) {
           flags.add(key);
         }
+        given.add(key); // only a value check_value accepted is stored, so only it makes a later one a duplicate
       } catch (PropertyFormat.Invalid e) {
         throw new PveFileException(where + ": section '" + id + "' - unable to parse value of '" + Printable.of(key) + "': "
             + e.getMessage());

@@ -132,6 +132,16 @@ class PciMappingsTest {
     assertEquals(List.of(false, false), List.of(mappings.get("bb").mdev(), mappings.get("bb").liveMigrationCapable()));
   }
 
+  /** parse_config stores only a value check_value accepted: a bad one then a good one is one problem, not a duplicate. */
+  @Test
+  void onlyAnAcceptedValueMakesALaterOneADuplicate() throws Exception {
+    PciMapping bad = PciMappings.parse("/x.cfg", "bad\n\tmdev yes\n\tmdev 1\n\tmap node=pve1,path=0000:02:00.0,id=10de:2231\n")
+        .get("bad");
+    assertEquals(List.of("/x.cfg:2: section 'bad' - unable to parse value of 'mdev': type check ('boolean') failed - got 'yes'"),
+        bad.problems());
+    assertEquals(true, bad.mdev());
+  }
+
   @Test
   void aPciDomainGuesthookCannotUseRefusesThatMapping() throws Exception {
     Map<String, PciMapping> mappings = PciMappings.parse("/x.cfg", "bad\n\tmap node=pve1,path=10000:01:00.0,id=8086:1234\n");
