@@ -3,7 +3,8 @@
 // For hostpciN: mapping=<id>, Proxmox checks this node's entries of /etc/pve/mapping/pci.cfg against
 // the hardware (vendor:device id, subsystem id, IOMMU group, mdev capability) and stops at the first
 // difference. This hook runs the same check first, before any other hook changes the host, and names
-// every difference, so a replaced or moved card never has a wrong device handed to a VM.
+// every difference, in Proxmox's words (qemu-server's parse_hostpci, pve-guest-common's assert_valid)
+// followed by the hostpciN it concerns, so a replaced or moved card never has a wrong device handed to a VM.
 hook('pci-mapping') {
   order 5
   description 'check mapped PCI devices against their resource mapping before start'
@@ -18,26 +19,15 @@ hook('pci-mapping') {
     List<String> problems = []
     for (h in mapped) {
       String id = h.mapping().get()
-      String where = "hostpci${h.index()} (mapping '${id}')"
-      PciMapping mapping = mappings[id]
-      if (mapping == null) {
-        problems << "${where}: not in /etc/pve/mapping/pci.cfg"
-        continue
-      }
-      List entries = mapping.on(ev.node())
-      if (!entries) {
-        problems << "${where}: no entry for node ${ev.node()}"
-        continue
-      }
-      for (entry in entries) {
-        check.differences(mapping, entry).each { problems << "${where}: ${it}".toString() }
-      }
-      if (!problems) {
-        log.info "${where}: ${entries*.paths().flatten().join(', ')} match"
+      Optional<String> refusal = check.refusal(id, mappings, ev.node())
+      if (refusal.isPresent()) {
+        problems << "${refusal.get()} (hostpci${h.index()})".toString()
+      } else {
+        log.info "hostpci${h.index()} (mapping '${id}'): ${mappings[id].on(ev.node())*.paths().flatten().join(', ')} match"
       }
     }
     if (problems) {
-      throw new DeviceException('PCI device mapping invalid (hardware probably changed): ' + problems.join('; '))
+      throw new DeviceException(problems.join('; '))
     }
   }
 }

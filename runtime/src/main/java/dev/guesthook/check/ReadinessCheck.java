@@ -100,22 +100,8 @@ public final class ReadinessCheck {
   }
 
   private List<CheckItem> mapping(String subject, String id, Map<String, PciMapping> mappings) {
-    PciMapping mapping = mappings.get(id);
-    if (mapping == null) {
-      return List.of(CheckItem.fail(subject, "mapping '" + id + "' is not in /etc/pve/mapping/pci.cfg"));
-    }
-    if (!mapping.problems().isEmpty()) {
-      return List.of(CheckItem.fail(subject, "mapping '" + id + "' cannot be used: " + String.join("; ", mapping.problems())));
-    }
-    List<PciMapping.Node> entries = mapping.on(node);
-    if (entries.isEmpty()) {
-      return List.of(CheckItem.fail(subject, "mapping '" + id + "' has no entry for node " + node));
-    }
-    List<String> differences = new ArrayList<>();
-    entries.forEach(e -> differences.addAll(new MappingCheck(host).differences(mapping, e)));
-    return List.of(differences.isEmpty()
-        ? CheckItem.pass(subject, "mapping '" + id + "' matches the hardware")
-        : CheckItem.fail(subject, "mapping '" + id + "' does not match (hardware probably changed): " + String.join("; ", differences)));
+    return List.of(new MappingCheck(host).refusal(id, mappings, node).map(why -> CheckItem.fail(subject, why))
+        .orElse(CheckItem.pass(subject, "mapping '" + id + "' matches the hardware")));
   }
 
   private List<CheckItem> mdev(String subject, VmId vmid, Hostpci h) {

@@ -32,6 +32,21 @@ final class MappingFile {
     }
   }
 
+  /**
+   * What one kind of mapping file allows (its plugin's {@code private()} and {@code options()}): the
+   * boolean section properties, and the format of a {@code map} line. {@code id} is in every
+   * propertyList but no option, so a property line of that name is unexpected, not unknown.
+   */
+  record Kind(Set<String> flags, MapFormat map) {
+    boolean knows(String key) {
+      return key.equals("id") || allows(key);
+    }
+
+    boolean allows(String key) {
+      return key.equals("map") || key.equals("description") || flags.contains(key);
+    }
+  }
+
   /** One mapping: its id, description, flags set to 1, map lines, and its bad lines with why. */
   record Section(String id, String description, Set<String> flags, List<MapLine> maps, List<String> problems) {
     /** For a kind of mapping read all or nothing: fails with the first problem. */
@@ -52,9 +67,9 @@ final class MappingFile {
    * an indented property is ignored (Proxmox warns), as is the whole section of a header whose id is
    * not a valid id; trailing whitespace ({@code \r} of a CRLF file too) is no part of a value. A bad
    * property (or one Proxmox cannot take, such as a control character) and a repeated id are problems
-   * of that mapping only. {@code flags} are the boolean properties this kind of mapping has.
+   * of that mapping only, in SectionConfig's words ({@code unable to parse value of ...}).
    */
-  static List<Section> read(String origin, String text, Set<String> flags) throws PveFileException {
+  static List<Section> read(String origin, String text, Kind kind) throws PveFileException {
     ProxmoxText.requireSize(origin, text, "file");
     Map<String, Builder> sections = new LinkedHashMap<>();
     Map<String, Integer> headerLines = new LinkedHashMap<>();
@@ -68,7 +83,7 @@ final class MappingFile {
       int end = sectionEnd(lines, i + 1);
       if (CONFIG_ID.matcher(id).matches()) {
         Builder section = new Builder(id);
-        properties(origin, lines, i + 1, end, section, flags);
+        properties(origin, lines, i + 1, end, section, kind);
         Integer first = headerLines.putIfAbsent(id, i + 1);
         if (first == null) {
           sections.put(id, section);
@@ -100,7 +115,7 @@ final class MappingFile {
   }
 
   /** The properties of one section; a line that is no property is ignored, as Proxmox does. */
-  private static void properties(String origin, String[] lines, int from, int end, Builder section, Set<String> flags) {
+  private static void properties(String origin, String[] lines, int from, int end, Builder section, Kind kind) {
     for (int i = from; i < end; i++) {
       Matcher property = PROPERTY.matcher(lines[i]);
       if (isComment(lines[i]) || !property.matches()) {
@@ -109,37 +124,15 @@ final class MappingFile {
       String where = origin + ":" + (i + 1);
       String value = property.group(2) == null ? "" : property.group(2);
       try {
-        if (ProxmoxText.hasControlCharacter(property.group(1) + " " + value)) {
+        // a \r inside a value is SectionConfig's "line feed"; any other control character is refused here
+        if (ProxmoxText.hasControlCharacter((property.group(1) + " " + value).replace("\r", ""))) {
           throw new PveFileException(where + ": control character in '" + Printable.of(lines[i]) + "'");
         }
-        section.property(where, property.group(1), value, flags);
+        section.property(where, property.group(1), value, kind);
       } catch (PveFileException e) {
         section.problems.add(e.getMessage());
       }
     }
-  }
-
-  /** Fails naming the line when a required property of a map line is missing. */
-  static String required(MapLine map, String key) throws PveFileException {
-    String value = map.get(key);
-    if (value == null || value.isEmpty()) {
-      throw new PveFileException(map.where() + ": map without " + key + "=");
-    }
-    return value;
-  }
-
-  private static Map<String, String> properties(String where, String value) throws PveFileException {
-    Map<String, String> props = new LinkedHashMap<>();
-    for (String part : value.split(",")) {
-      int eq = part.indexOf('=');
-      if (eq < 1) {
-        throw new PveFileException(where + ": map: '" + Printable.of(part) + "' is not key=value");
-      }
-      if (props.put(part.substring(0, eq), part.substring(eq + 1)) != null) {
-        throw new PveFileException(where + ": map: '" + Printable.of(part.substring(0, eq)) + "' given twice");
-      }
-    }
-    return props;
   }
 
   private static final class Builder {
@@ -147,27 +140,67 @@ final class MappingFile {
     final Set<String> flags = new LinkedHashSet<>();
     final List<MapLine> maps = new ArrayList<>();
     final List<String> problems = new ArrayList<>();
+    final Set<String> given = new LinkedHashSet<>();
     String description = "";
 
     Builder(String id) {
       this.id = id;
     }
 
-    void property(String where, String key, String value, Set<String> knownFlags) throws PveFileException {
-      if (key.equals("map")) {
-        maps.add(new MapLine(where, properties(where, value)));
-      } else if (key.equals("description")) {
-        description = value;
-      } else if (knownFlags.contains(key)) {
-        if (!value.matches("[01]?")) {
-          throw new PveFileException(where + ": " + key + " '" + Printable.of(value) + "' is not 0 or 1");
+    /**
+     * SectionConfig's {@code check_value} for one property line: {@code map} is an array (one item per
+     * line, checked against the kind's map format); the others may be given once; a boolean without a
+     * value is 1, else it must be exactly 1 or 0 (check_type, not parse_boolean: no yes/on/true here).
+     */
+    void property(String where, String key, String value, Kind kind) throws PveFileException {
+      try {
+        if (!kind.knows(key)) {
+          throw new PropertyFormat.Invalid("unknown property type"); // get_property_schema finds no schema
         }
-        if (!value.equals("0")) {
+        if (!key.equals("map") && given.contains(key)) { // parse_config's test, before check_value
+          throw new PropertyFormat.Invalid("duplicate attribute");
+        }
+        if (!kind.allows(key)) {
+          throw new PropertyFormat.Invalid("unexpected property '" + key + "'");
+        }
+        if (value.indexOf('\r') >= 0) {
+          throw new PropertyFormat.Invalid("property contains a line feed");
+        }
+        if (key.equals("map")) {
+          maps.add(new MapLine(where, mapValue(kind, value)));
+          return;
+        }
+        if (key.equals("description")) {
+          MapFormat.maxLength4096(value).ifPresent(error -> {
+            throw new PropertyFormat.Invalid(error);
+          });
+          description = value;
+        } else if (booleanValue(value)) {
           flags.add(key);
         }
-      } else {
-        throw new PveFileException(where + ": unknown property '" + Printable.of(key) + "'");
+        given.add(key); // only a value check_value accepted is stored, so only it makes a later one a duplicate
+      } catch (PropertyFormat.Invalid e) {
+        throw new PveFileException(where + ": section '" + id + "' - unable to parse value of '" + Printable.of(key) + "': "
+            + e.getMessage());
       }
+    }
+
+    private static Map<String, String> mapValue(Kind kind, String value) {
+      try {
+        return kind.map().parse(value);
+      } catch (PropertyFormat.Invalid e) {
+        throw new PropertyFormat.Invalid("invalid format - " + e.getMessage()); // check_prop's words around check_format's
+      }
+    }
+
+    private static boolean booleanValue(String value) {
+      if (value.isEmpty() || value.equals("1")) {
+        return true;
+      }
+      if (value.equals("0")) {
+        return false;
+      }
+      throw new PropertyFormat.Invalid("type check ('boolean') failed - got '" + value + "'");
     }
 
     Section build() {

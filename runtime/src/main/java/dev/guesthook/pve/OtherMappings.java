@@ -1,57 +1,51 @@
 package dev.guesthook.pve;
 
-import dev.guesthook.id.Printable;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Pattern;
 
-/** {@code usb.cfg} and {@code directory.cfg}, checked as pve-guest-common's map formats require. */
+/**
+ * {@code usb.cfg} and {@code directory.cfg} (pve-guest-common's PVE::Mapping::USB and ::Dir), read all
+ * or nothing: the first bad line fails the file, in SectionConfig's words.
+ */
 public final class OtherMappings {
-  private static final Pattern IDS = Pattern.compile("[0-9A-Fa-f]{4}:[0-9A-Fa-f]{4}");
-  private static final Pattern USB_PATH = Pattern.compile("\\d+-\\d+(\\.\\d+)*");
-  private static final Pattern DIR_PATH = Pattern.compile("/[^;,=()]+");
+  /** PVE::Mapping::USB's {@code $map_fmt}. */
+  static final MappingFile.Kind USB = new MappingFile.Kind(Set.of(), new MapFormat(Map.of(
+      "node", MapFormat.node(),
+      "id", MapFormat.matching("[0-9A-Fa-f]{4}:[0-9A-Fa-f]{4}"),
+      "path", MapFormat.matching("(\\d+)\\-(\\d+(\\.\\d+)*)").optional(),
+      "description", MapFormat.description())));
+
+  /** PVE::Mapping::Dir's {@code pve_verify_path}: only the start is anchored, so {@code /srv/a(b)} passes. */
+  private static final Pattern DIR_PATH_START = Pattern.compile("/[^;,=()]+");
+
+  /** PVE::Mapping::Dir's {@code $map_fmt} ({@code pve-storage-path-in-property-string} for the path). */
+  static final MappingFile.Kind DIR = new MappingFile.Kind(Set.of(), new MapFormat(Map.of(
+      "node", MapFormat.node(),
+      "path", MapFormat.Key.required(PropertyFormat.Property.string()).checked(path -> DIR_PATH_START.matcher(path).lookingAt()
+          ? Optional.empty() : Optional.of("invalid format - Value does not look like a valid absolute path."
+              + " These symbols are currently not allowed in path: ;,=()")))));
 
   private OtherMappings() {}
 
   public static Map<String, UsbMapping> usb(String origin, String text) throws PveFileException {
     Map<String, UsbMapping> out = new LinkedHashMap<>();
-    for (MappingFile.Section read : MappingFile.read(origin, text, Set.of())) {
+    for (MappingFile.Section read : MappingFile.read(origin, text, USB)) {
       MappingFile.Section s = read.requireNoProblems();
-      List<UsbMapping.Node> nodes = new ArrayList<>();
-      for (MappingFile.MapLine map : s.maps()) {
-        String ids = MappingFile.required(map, "id");
-        if (!IDS.matcher(ids).matches()) {
-          throw new PveFileException(map.where() + ": map id '" + Printable.of(ids) + "' is not vendor:device");
-        }
-        Optional<String> path = Optional.ofNullable(map.get("path"));
-        if (path.isPresent() && !USB_PATH.matcher(path.get()).matches()) {
-          throw new PveFileException(map.where() + ": map path '" + Printable.of(path.get()) + "' is not a USB port like 1-2.3");
-        }
-        nodes.add(new UsbMapping.Node(MappingFile.required(map, "node"), ids.toLowerCase(java.util.Locale.ROOT), path));
-      }
-      out.put(s.id(), new UsbMapping(s.id(), s.description(), List.copyOf(nodes)));
+      out.put(s.id(), new UsbMapping(s.id(), s.description(), s.maps().stream()
+          .map(map -> new UsbMapping.Node(map.get("node"), map.get("id"), Optional.ofNullable(map.get("path")))).toList()));
     }
     return out;
   }
 
   public static Map<String, DirMapping> directories(String origin, String text) throws PveFileException {
     Map<String, DirMapping> out = new LinkedHashMap<>();
-    for (MappingFile.Section read : MappingFile.read(origin, text, Set.of())) {
+    for (MappingFile.Section read : MappingFile.read(origin, text, DIR)) {
       MappingFile.Section s = read.requireNoProblems();
-      List<DirMapping.Node> nodes = new ArrayList<>();
-      for (MappingFile.MapLine map : s.maps()) {
-        String path = MappingFile.required(map, "path");
-        if (!DIR_PATH.matcher(path).matches()) {
-          throw new PveFileException(map.where() + ": map path '" + Printable.of(path) + "': Value does not look like a"
-              + " valid absolute path. These symbols are currently not allowed in path: ;,=()");
-        }
-        nodes.add(new DirMapping.Node(MappingFile.required(map, "node"), path));
-      }
-      out.put(s.id(), new DirMapping(s.id(), s.description(), List.copyOf(nodes)));
+      out.put(s.id(), new DirMapping(s.id(), s.description(), s.maps().stream()
+          .map(map -> new DirMapping.Node(map.get("node"), map.get("path"))).toList()));
     }
     return out;
   }

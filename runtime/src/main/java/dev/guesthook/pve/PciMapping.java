@@ -13,8 +13,8 @@ import java.util.Optional;
 public record PciMapping(String id, String description, boolean mdev, boolean liveMigrationCapable, List<Node> nodes,
     List<String> problems) {
 
-  /** One {@code map node=...,path=...,id=vvvv:dddd[,subsystem-id=...][,iommugroup=N]} line. */
-  public record Node(String node, List<String> paths, String ids, Optional<String> subsystemIds, Optional<Integer> iommuGroup) {
+  /** One {@code map node=...,path=...,id=vvvv:dddd[,subsystem-id=...][,iommugroup=N]} line, values as written. */
+  public record Node(String node, List<String> paths, String ids, Optional<String> subsystemIds, Optional<String> iommuGroup) {
     /** The functions the paths name directly (a path without a function names a whole slot). */
     public List<PciAddress> functions() {
       return paths.stream().filter(p -> p.contains(".")).map(PciAddress::parse).toList();

@@ -1,27 +1,37 @@
 package dev.guesthook.pve;
 
+import dev.guesthook.id.PciAddress;
 import dev.guesthook.id.Printable;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.regex.Pattern;
 
 /**
  * {@code /etc/pve/mapping/pci.cfg} (pve-guest-common PVE::Mapping::PCI). A mapping with a bad line is
  * still read, with its problems: only the guests that use it are refused (see {@link PciMapping#on}).
  */
 public final class PciMappings {
-  private static final Pattern PCI_PATH = Pattern.compile("[a-f0-9]{4,}:[a-f0-9]{2}:[a-f0-9]{2}(\\.[a-f0-9])?");
-  private static final Pattern IDS = Pattern.compile("[0-9A-Fa-f]{4}:[0-9A-Fa-f]{4}");
+  /** PVE::Mapping::PCI's {@code $PCI_RE}. */
+  private static final String PCI_RE = "[a-f0-9]{4,}:[a-f0-9]{2}:[a-f0-9]{2}(?:\\.[a-f0-9])?";
+  private static final String IDS = "[0-9A-Fa-f]{4}:[0-9A-Fa-f]{4}";
+
+  /** PVE::Mapping::PCI's {@code $map_fmt}, and its booleans {@code mdev} and {@code live-migration-capable}. */
+  static final MappingFile.Kind KIND = new MappingFile.Kind(Set.of("mdev", "live-migration-capable"), new MapFormat(Map.of(
+      "node", MapFormat.node(),
+      "id", MapFormat.matching(IDS),
+      "subsystem-id", MapFormat.matching(IDS).optional(),
+      "path", MapFormat.matching("(?:" + PCI_RE + ";)*" + PCI_RE),
+      "iommugroup", MapFormat.integer().optional(),
+      "description", MapFormat.description())));
 
   private PciMappings() {}
 
   public static Map<String, PciMapping> parse(String origin, String text) throws PveFileException {
     Map<String, PciMapping> out = new LinkedHashMap<>();
-    for (MappingFile.Section s : MappingFile.read(origin, text, Set.of("mdev", "live-migration-capable"))) {
+    for (MappingFile.Section s : MappingFile.read(origin, text, KIND)) {
       List<PciMapping.Node> nodes = new ArrayList<>();
       List<String> problems = new ArrayList<>(s.problems());
       for (MappingFile.MapLine map : s.maps()) {
@@ -37,40 +47,34 @@ public final class PciMappings {
     return out;
   }
 
+  /**
+   * A map line the format accepted. Its ids and IOMMU group are kept as written: assert_valid compares
+   * them as strings with the device's (lower-case hex, a decimal group), so {@code 10DE:2204} or
+   * {@code iommugroup=07} never match, in Proxmox as here.
+   */
   private static PciMapping.Node node(MappingFile.MapLine map) throws PveFileException {
-    String node = MappingFile.required(map, "node");
-    List<String> paths = List.of(MappingFile.required(map, "path").split(";"));
+    List<String> paths = List.of(map.get("path").split(";"));
     for (String path : paths) {
-      if (!PCI_PATH.matcher(path).matches()) {
-        throw new PveFileException(map.where() + ": map path '" + Printable.of(path) + "' is not a PCI address");
-      }
-      if (!path.matches("[a-f0-9]{4}:.*")) {
-        // Proxmox accepts wider domains (Intel VMD puts its devices in 10000 and up), but hostpciN and every
-        // sysfs address guesthook checks have four digits: such an entry is refused, not the whole file.
-        throw new PveFileException(map.where() + ": map path '" + Printable.of(path)
-            + "': PCI domains wider than 4 hex digits (such as Intel VMD's) are not supported by guesthook");
-      }
-      if (path.contains(".")) {
-        try {
-          dev.guesthook.id.PciAddress.parse(path);
-        } catch (IllegalArgumentException e) {
-          throw new PveFileException(map.where() + ": map path: " + e.getMessage());
-        }
+      requireUsable(map.where(), path);
+    }
+    return new PciMapping.Node(map.get("node"), paths, map.get("id"), Optional.ofNullable(map.get("subsystem-id")),
+        Optional.ofNullable(map.get("iommugroup")));
+  }
+
+  /** A path Proxmox accepts but guesthook cannot act on: refused for this mapping only. */
+  private static void requireUsable(String where, String path) throws PveFileException {
+    if (!path.matches("[a-f0-9]{4}:.*")) {
+      // Proxmox accepts wider domains (Intel VMD puts its devices in 10000 and up), but hostpciN and every
+      // sysfs address guesthook checks have four digits
+      throw new PveFileException(where + ": map path '" + Printable.of(path)
+          + "': PCI domains wider than 4 hex digits (such as Intel VMD's) are not supported by guesthook");
+    }
+    if (path.contains(".")) {
+      try {
+        PciAddress.parse(path);
+      } catch (IllegalArgumentException e) {
+        throw new PveFileException(where + ": map path: " + e.getMessage());
       }
     }
-    String ids = MappingFile.required(map, "id");
-    for (String key : List.of("id", "subsystem-id")) {
-      if (map.get(key) != null && !IDS.matcher(map.get(key)).matches()) {
-        throw new PveFileException(map.where() + ": map " + key + " '" + Printable.of(map.get(key)) + "' is not vendor:device");
-      }
-    }
-    Optional<Integer> group;
-    try {
-      group = Optional.ofNullable(map.get("iommugroup")).map(Integer::valueOf);
-    } catch (NumberFormatException e) {
-      throw new PveFileException(map.where() + ": iommugroup '" + Printable.of(map.get("iommugroup")) + "' is not a number");
-    }
-    return new PciMapping.Node(node, paths, ids.toLowerCase(java.util.Locale.ROOT),
-        Optional.ofNullable(map.get("subsystem-id")), group);
   }
 }

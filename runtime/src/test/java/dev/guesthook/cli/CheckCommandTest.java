@@ -118,8 +118,8 @@ class CheckCommandTest {
     write("sys/devices/pci0000:00/0000:0b:00.0/device", "0x73ff\n");
     Cli.Result result = check("602");
     assertEquals(1, result.exitCode(), result::toString);
-    assertTrue(first(result, "fail").startsWith("mapping 'rx6800' does not match (hardware probably changed): 'id' does not"
-        + " match for 'rx6800' on 0000:0b:00.0: the device has 1002:73ff, the mapping says 1002:73bf"), result::toString);
+    assertTrue(first(result, "fail").startsWith("PCI device mapping invalid (hardware probably changed): 'id' does not"
+        + " match for 'rx6800' (1002:73ff != 1002:73bf) on device '0000:0b:00.0'"), result::toString);
   }
 
   @Test
