@@ -25,6 +25,11 @@ final class MappingFile {
   private static final Pattern PROPERTY = Pattern.compile("\\s+(\\S+)(?:\\s+(.*\\S))?\\s*", Pattern.DOTALL); // Perl's . takes \r
   private static final Pattern COMMENT = Pattern.compile("\\s*#");
 
+  /** {@code node => get_standard_option('pve-node')} of every {@code $map_fmt}. */
+  static final PropertyFormat.Property NODE = PropertyFormat.Property.string().inFormat(PropertyFormat.NODE).required();
+  /** A mapping's {@code description}, and a map line's: {@code maxLength => 4096}. */
+  static final PropertyFormat.Property DESCRIPTION = PropertyFormat.Property.string().atMostCharacters(4096);
+
   /** One {@code map} line: where it is, and its properties. */
   record MapLine(String where, Map<String, String> properties) {
     String get(String key) {
@@ -37,7 +42,7 @@ final class MappingFile {
    * boolean section properties, and the format of a {@code map} line. {@code id} is in every
    * propertyList but no option, so a property line of that name is unexpected, not unknown.
    */
-  record Kind(Set<String> flags, MapFormat map) {
+  record Kind(Set<String> flags, PropertyFormat map) {
     boolean knows(String key) {
       return key.equals("id") || allows(key);
     }
@@ -171,7 +176,7 @@ final class MappingFile {
           return;
         }
         if (key.equals("description")) {
-          MapFormat.maxLength4096(value).ifPresent(error -> {
+          DESCRIPTION.refusal(value).ifPresent(error -> {
             throw new PropertyFormat.Invalid(error);
           });
           description = value;

@@ -1,5 +1,7 @@
 package dev.guesthook.pve;
 
+import static dev.guesthook.pve.PropertyFormat.Property.string;
+
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -12,21 +14,22 @@ import java.util.regex.Pattern;
  */
 public final class OtherMappings {
   /** PVE::Mapping::USB's {@code $map_fmt}. */
-  static final MappingFile.Kind USB = new MappingFile.Kind(Set.of(), new MapFormat(Map.of(
-      "node", MapFormat.node(),
-      "id", MapFormat.matching("[0-9A-Fa-f]{4}:[0-9A-Fa-f]{4}"),
-      "path", MapFormat.matching("(\\d+)\\-(\\d+(\\.\\d+)*)").optional(),
-      "description", MapFormat.description())));
+  static final MappingFile.Kind USB = new MappingFile.Kind(Set.of(), new PropertyFormat(Map.of(
+      "node", MappingFile.NODE,
+      "id", string().matching("[0-9A-Fa-f]{4}:[0-9A-Fa-f]{4}").required(),
+      "path", string().matching("(\\d+)\\-(\\d+(\\.\\d+)*)"),
+      "description", MappingFile.DESCRIPTION)));
 
   /** PVE::Mapping::Dir's {@code pve_verify_path}: only the start is anchored, so {@code /srv/a(b)} passes. */
   private static final Pattern DIR_PATH_START = Pattern.compile("/[^;,=()]+");
+  private static final PropertyFormat.NamedFormat DIR_PATH = path -> DIR_PATH_START.matcher(path).lookingAt()
+      ? Optional.empty() : Optional.of("Value does not look like a valid absolute path."
+          + " These symbols are currently not allowed in path: ;,=()");
 
   /** PVE::Mapping::Dir's {@code $map_fmt} ({@code pve-storage-path-in-property-string} for the path). */
-  static final MappingFile.Kind DIR = new MappingFile.Kind(Set.of(), new MapFormat(Map.of(
-      "node", MapFormat.node(),
-      "path", MapFormat.Key.required(PropertyFormat.Property.string()).checked(path -> DIR_PATH_START.matcher(path).lookingAt()
-          ? Optional.empty() : Optional.of("invalid format - Value does not look like a valid absolute path."
-              + " These symbols are currently not allowed in path: ;,=()")))));
+  static final MappingFile.Kind DIR = new MappingFile.Kind(Set.of(), new PropertyFormat(Map.of(
+      "node", MappingFile.NODE,
+      "path", string().inFormat(DIR_PATH).required())));
 
   private OtherMappings() {}
 

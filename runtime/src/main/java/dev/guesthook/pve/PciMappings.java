@@ -1,5 +1,8 @@
 package dev.guesthook.pve;
 
+import static dev.guesthook.pve.PropertyFormat.Property.integer;
+import static dev.guesthook.pve.PropertyFormat.Property.string;
+
 import dev.guesthook.id.PciAddress;
 import dev.guesthook.id.Printable;
 import java.util.ArrayList;
@@ -19,13 +22,13 @@ public final class PciMappings {
   private static final String IDS = "[0-9A-Fa-f]{4}:[0-9A-Fa-f]{4}";
 
   /** PVE::Mapping::PCI's {@code $map_fmt}, and its booleans {@code mdev} and {@code live-migration-capable}. */
-  static final MappingFile.Kind KIND = new MappingFile.Kind(Set.of("mdev", "live-migration-capable"), new MapFormat(Map.of(
-      "node", MapFormat.node(),
-      "id", MapFormat.matching(IDS),
-      "subsystem-id", MapFormat.matching(IDS).optional(),
-      "path", MapFormat.matching("(?:" + PCI_RE + ";)*" + PCI_RE),
-      "iommugroup", MapFormat.integer().optional(),
-      "description", MapFormat.description())));
+  static final MappingFile.Kind KIND = new MappingFile.Kind(Set.of("mdev", "live-migration-capable"), new PropertyFormat(Map.of(
+      "node", MappingFile.NODE,
+      "id", string().matching(IDS).required(),
+      "subsystem-id", string().matching(IDS),
+      "path", string().matching("(?:" + PCI_RE + ";)*" + PCI_RE).required(),
+      "iommugroup", integer(null, null),
+      "description", MappingFile.DESCRIPTION)));
 
   private PciMappings() {}
 

@@ -89,11 +89,11 @@ public final class PropertyFormat {
    */
   public record Property(Type type, Optional<NamedFormat> format, Optional<Pattern> pattern, OptionalInt maxLength,
       Optional<BigDecimal> minimum, Optional<BigDecimal> maximum, List<String> enumeration, boolean defaultKey,
-      Optional<String> defaultValue) {
+      Optional<String> defaultValue, boolean optional) {
 
     public static Property of(Type type) {
       return new Property(type, Optional.empty(), Optional.empty(), OptionalInt.empty(), Optional.empty(),
-          Optional.empty(), List.of(), false, Optional.empty());
+          Optional.empty(), List.of(), false, Optional.empty(), true);
     }
 
     public static Property string() {
@@ -113,44 +113,51 @@ public final class PropertyFormat {
     /** JSONSchema's {@code minimum} and {@code maximum}; null leaves that side open. */
     public Property between(Long min, Long max) {
       return new Property(type, format, pattern, maxLength, Optional.ofNullable(min).map(BigDecimal::valueOf),
-          Optional.ofNullable(max).map(BigDecimal::valueOf), enumeration, defaultKey, defaultValue);
+          Optional.ofNullable(max).map(BigDecimal::valueOf), enumeration, defaultKey, defaultValue, optional);
     }
 
     /** The value must match the whole of {@code regex}, as check_prop's {@code m/^$pattern$/}. */
     public Property matching(String regex) {
       return new Property(type, format, Optional.of(Pattern.compile("(?:" + regex + ")")), maxLength, minimum, maximum,
-          enumeration, defaultKey, defaultValue);
+          enumeration, defaultKey, defaultValue, optional);
     }
 
     public Property oneOf(String... values) {
-      return new Property(type, format, pattern, maxLength, minimum, maximum, List.of(values), defaultKey, defaultValue);
+      return new Property(type, format, pattern, maxLength, minimum, maximum, List.of(values), defaultKey, defaultValue, optional);
     }
 
-    private static final Pattern ABSOLUTE_PATH = Pattern.compile("^/[^;()]");
-
-  /** pve-common's {@code pve-configid} format. */
+    /** pve-common's {@code pve-configid} format. */
     public Property configIdFormat() {
       return inFormat(CONFIG_ID);
     }
 
     public Property inFormat(NamedFormat named) {
       return new Property(type, Optional.of(named), pattern, maxLength, minimum, maximum, enumeration, defaultKey,
-          defaultValue);
+          defaultValue, optional);
     }
 
     public Property atMostCharacters(int length) {
       return new Property(type, format, pattern, OptionalInt.of(length), minimum, maximum, enumeration, defaultKey,
-          defaultValue);
+          defaultValue, optional);
+    }
+
+    /**
+     * A key the value must have ({@code optional} left out upstream). Here keys are optional unless
+     * said, because most keys of the formats guesthook reads are.
+     */
+    public Property required() {
+      return new Property(type, format, pattern, maxLength, minimum, maximum, enumeration, defaultKey, defaultValue,
+          false);
     }
 
     /** The key a part without {@code =} is given to ({@code default_key => 1}). */
     public Property asDefaultKey() {
-      return new Property(type, format, pattern, maxLength, minimum, maximum, enumeration, true, defaultValue);
+      return new Property(type, format, pattern, maxLength, minimum, maximum, enumeration, true, defaultValue, optional);
     }
 
     public Property defaultingTo(String value) {
       return new Property(type, format, pattern, maxLength, minimum, maximum, enumeration, defaultKey,
-          Optional.of(value));
+          Optional.of(value), optional);
     }
 
     /**
@@ -220,6 +227,11 @@ public final class PropertyFormat {
     Map<String, String> values = split(data);
     Map<String, String> errors = new TreeMap<>(); // Perl reports them in hash order; sorted here
     values.forEach((key, value) -> properties.get(key).refusal(value).ifPresent(error -> errors.put(key, error)));
+    properties.forEach((key, property) -> { // check_object
+      if (!property.optional() && !values.containsKey(key)) {
+        errors.put(key, "property is missing and it is not optional");
+      }
+    });
     if (!errors.isEmpty()) {
       StringBuilder message = new StringBuilder("format error");
       errors.forEach((key, error) -> message.append('\n').append(key).append(": ").append(error));
