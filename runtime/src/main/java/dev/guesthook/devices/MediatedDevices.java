@@ -10,6 +10,8 @@ import dev.guesthook.host.HostPort;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 /**
@@ -18,6 +20,8 @@ import java.util.stream.Collectors;
  * turned into messages that say what to do.
  */
 public final class MediatedDevices {
+  /** The digits perl's {@code int()} takes from the start of a string (a sign of - makes it at most 0). */
+  private static final Pattern LEADING_INTEGER = Pattern.compile("\\s*\\+?(\\d{1,9})");
   private final HostPort host;
   private final PciDevices pci;
   private final Ledger ledger;
@@ -52,7 +56,7 @@ public final class MediatedDevices {
       HostPath dir = SysfsPaths.mdevType(parent, type);
       out.add(new MdevTypeInfo(parent, type, optional(dir.resolve("name")).orElse(name),
           optional(dir.resolve("description")).orElse(""),
-          Integer.parseInt(host.read(dir.resolve("available_instances")).trim()),
+          availableInstances(dir),
           optional(dir.resolve("device_api")).orElse("")));
     }
     return out;
@@ -141,6 +145,16 @@ public final class MediatedDevices {
     if (!isParent(parent)) {
       throw new DeviceException("PCI device " + parent + " does not support mediated devices (no mdev_supported_types)");
     }
+  }
+
+  /**
+   * As qemu-server's {@code PCI::Mdev::get_mdev_types} reads it, {@code int(file_read_first_line(...))}:
+   * a missing or unreadable count is 0, so the type is still listed (none free) and the parent's other
+   * types stay usable.
+   */
+  private int availableInstances(HostPath type) {
+    Matcher leading = LEADING_INTEGER.matcher(optional(type.resolve("available_instances")).orElse(""));
+    return leading.lookingAt() ? Integer.parseInt(leading.group(1)) : 0;
   }
 
   private Optional<String> optional(HostPath file) {

@@ -275,6 +275,19 @@ class CheckCommandTest {
   }
 
   @Test
+  void aTypeWithoutCountOrDescriptionIsListedWithNoneFreeAsQemuServerReadsIt() throws Exception {
+    Path type = root.resolve("sys/bus/pci/devices/0000:00:02.0/mdev_supported_types/i915-GVTg_V5_8");
+    Files.delete(type.resolve("available_instances"));
+    Files.delete(type.resolve("description"));
+    Cli.Result result = check("201");
+    assertEquals(0, result.exitCode(), result::toString);
+    assertEquals(List.of(), startRefusals(result), "the parent's other type is still usable");
+    editConfig(201, "V5_4", "V5_8");
+    assertEquals(refused("hostpci0", "pci device '0000:00:02.0' has no available instances of 'i915-GVTg_V5_8'"),
+        startRefusals(check("201")));
+  }
+
+  @Test
   void aBadVmidIsAUsageErrorAndNothingChanges() {
     Map<String, String> before = HostTree.snapshotOf(root);
     Cli.Result result = check("0101");
