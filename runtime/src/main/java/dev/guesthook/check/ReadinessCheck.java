@@ -96,7 +96,10 @@ public final class ReadinessCheck {
         out.add(gpuAdvice(subject, config));
       }
     }
-    out.addAll(HostpciStartRefusals.of(config, vmid, entries, alternatives(entries, mappings), devices));
+    Map<Integer, List<List<String>>> alternatives = alternatives(entries, mappings);
+    // qemu-server reads hostpci after pre-start, when the sriov-vf hook has made the VFs it plans
+    alternatives.keySet().removeAll(vfsPlanned(vmid).keySet());
+    out.addAll(HostpciStartRefusals.of(config, vmid, entries, alternatives, devices));
     return out;
   }
 
