@@ -5,6 +5,7 @@ import dev.guesthook.id.MdevType;
 import dev.guesthook.id.Uuid;
 import dev.guesthook.host.SysfsPaths;
 
+import dev.guesthook.host.HostException;
 import dev.guesthook.host.HostPath;
 import dev.guesthook.host.HostPort;
 import java.util.ArrayList;
@@ -153,7 +154,14 @@ public final class MediatedDevices {
    * types stay usable.
    */
   private int availableInstances(HostPath type) {
-    Matcher leading = LEADING_INTEGER.matcher(optional(type.resolve("available_instances")).orElse(""));
+    String count;
+    try {
+      // read, not exists-then-read: the recorded lifecycles hold exactly one read here
+      count = host.read(type.resolve("available_instances"));
+    } catch (HostException missing) {
+      count = "";
+    }
+    Matcher leading = LEADING_INTEGER.matcher(count);
     return leading.lookingAt() ? Integer.parseInt(leading.group(1)) : 0;
   }
 
