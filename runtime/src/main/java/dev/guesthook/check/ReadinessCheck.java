@@ -20,6 +20,7 @@ import dev.guesthook.pve.PveFileException;
 import dev.guesthook.pve.VmConfig;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -95,7 +96,24 @@ public final class ReadinessCheck {
         out.add(gpuAdvice(subject, config));
       }
     }
-    out.addAll(HostpciStartRefusals.of(config, entries, devices.pci()));
+    Map<Integer, List<List<String>>> alternatives = alternatives(entries, mappings);
+    // qemu-server reads hostpci after pre-start, when the sriov-vf hook has made the VFs it plans
+    alternatives.keySet().removeAll(vfsPlanned(vmid).keySet());
+    out.addAll(HostpciStartRefusals.of(config, vmid, entries, alternatives, devices));
+    return out;
+  }
+
+  /** What parse_hostpci chooses from: the host IDs, or the paths of a usable mapping's entries on this node. */
+  private Map<Integer, List<List<String>>> alternatives(List<Hostpci> entries, Map<String, PciMapping> mappings) {
+    Map<Integer, List<List<String>>> out = new HashMap<>();
+    for (Hostpci h : entries) {
+      PciMapping mapping = h.mapping().map(mappings::get).orElse(null);
+      if (h.mapping().isEmpty()) {
+        out.put(h.index(), List.of(h.ids()));
+      } else if (mapping != null && mapping.problems().isEmpty()) {
+        out.put(h.index(), mapping.on(node).stream().map(PciMapping.Node::paths).toList());
+      }
+    }
     return out;
   }
 
@@ -145,7 +163,7 @@ public final class ReadinessCheck {
 
   /** hostpci index -> PF, for the VFs the sriov-vf hook creates at pre-start (from the VM's own settings). */
   private Map<Integer, PciAddress> vfsPlanned(VmId vmid) {
-    Map<Integer, PciAddress> out = new java.util.HashMap<>();
+    Map<Integer, PciAddress> out = new HashMap<>();
     try {
       Object hook = VmSettingsFile.read(host, Path.of("/"), vmid).plain() instanceof Map<?, ?> file
           ? file.get("sriov-vf") : null;

@@ -5,11 +5,14 @@ import dev.guesthook.id.MdevType;
 import dev.guesthook.id.Uuid;
 import dev.guesthook.host.SysfsPaths;
 
+import dev.guesthook.host.HostException;
 import dev.guesthook.host.HostPath;
 import dev.guesthook.host.HostPort;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 /**
@@ -18,6 +21,8 @@ import java.util.stream.Collectors;
  * turned into messages that say what to do.
  */
 public final class MediatedDevices {
+  /** The digits perl's {@code int()} takes from the start of a string (a sign of - makes it at most 0). */
+  private static final Pattern LEADING_INTEGER = Pattern.compile("\\s*\\+?(\\d{1,9})");
   private final HostPort host;
   private final PciDevices pci;
   private final Ledger ledger;
@@ -52,7 +57,7 @@ public final class MediatedDevices {
       HostPath dir = SysfsPaths.mdevType(parent, type);
       out.add(new MdevTypeInfo(parent, type, optional(dir.resolve("name")).orElse(name),
           optional(dir.resolve("description")).orElse(""),
-          Integer.parseInt(host.read(dir.resolve("available_instances")).trim()),
+          availableInstances(dir),
           optional(dir.resolve("device_api")).orElse("")));
     }
     return out;
@@ -141,6 +146,23 @@ public final class MediatedDevices {
     if (!isParent(parent)) {
       throw new DeviceException("PCI device " + parent + " does not support mediated devices (no mdev_supported_types)");
     }
+  }
+
+  /**
+   * As qemu-server's {@code PCI::Mdev::get_mdev_types} reads it, {@code int(file_read_first_line(...))}:
+   * a missing or unreadable count is 0, so the type is still listed (none free) and the parent's other
+   * types stay usable.
+   */
+  private int availableInstances(HostPath type) {
+    String count;
+    try {
+      // read, not exists-then-read: the recorded lifecycles hold exactly one read here
+      count = host.read(type.resolve("available_instances"));
+    } catch (HostException missing) {
+      count = "";
+    }
+    Matcher leading = LEADING_INTEGER.matcher(count);
+    return leading.lookingAt() ? Integer.parseInt(leading.group(1)) : 0;
   }
 
   private Optional<String> optional(HostPath file) {

@@ -37,6 +37,11 @@ public final class NvidiaVgpus {
     return host.exists(SysfsPaths.nvidia(vf, "current_vgpu_type"));
   }
 
+  /** A device with the driver's {@code nvidia} directory: what PVE::SysFSTools::lspci marks {@code nvidia}. */
+  public boolean hasNvidiaDirectory(PciAddress device) {
+    return host.exists(SysfsPaths.device(device, "nvidia"));
+  }
+
   /** Whether a GPU's VFs carry the NVIDIA vGPU interface. */
   public boolean isVfGpu(PciAddress gpu) {
     return sriov.isPhysicalFunction(gpu) && sriov.vfs(gpu).stream().anyMatch(vf -> hasVfInterface(vf.address()));

@@ -126,7 +126,7 @@ public final class SandboxBuilder {
     if (sysfs.mdevParents().hasPool(address)) {
       throw new IllegalStateException(parent + " has an mdev pool; its types cost units: use pooledMdevType");
     }
-    return declareMdevType(address, type, name, description, available);
+    return declareMdevType(address, type, name, Optional.of(description), available);
   }
 
   /**
@@ -148,10 +148,19 @@ public final class SandboxBuilder {
     if (!sysfs.mdevParents().hasPool(address)) {
       throw new IllegalStateException(parent + " has no mdev pool: declare mdevPool first, or use mdevType");
     }
-    return declareMdevType(address, type, name, description, cost);
+    return declareMdevType(address, type, name, Optional.of(description), cost);
   }
 
-  private SandboxBuilder declareMdevType(PciAddress parent, String type, String name, String description, int units) {
+  /** As {@link #mdevType}, for a driver that gives its types no {@code description} (newer NVIDIA drivers). */
+  public SandboxBuilder mdevTypeWithoutDescription(String parent, String type, String name, int available) {
+    PciAddress address = PciAddress.parse(parent);
+    if (sysfs.mdevParents().hasPool(address)) {
+      throw new IllegalStateException(parent + " has an mdev pool; its types cost units: use pooledMdevType");
+    }
+    return declareMdevType(address, type, name, Optional.empty(), available);
+  }
+
+  private SandboxBuilder declareMdevType(PciAddress parent, String type, String name, Optional<String> description, int units) {
     sysfs.mdevParents().declareType(parent, new MdevParents.TypeSpec(new MdevType(type), name, description, units));
     return this;
   }

@@ -10,6 +10,7 @@ import dev.guesthook.testkit.Cli;
 import dev.guesthook.testkit.HostTree;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -168,7 +169,8 @@ class CheckCommandTest {
     editConfig(601, "machine: q35\n", "");
     Cli.Result result = check("601");
     assertEquals(1, result.exitCode(), result::toString);
-    assertEquals(List.of("fail hostpci0: Proxmox refuses the start: q35 machine model is not enabled"), startRefusals(result));
+    assertEquals(List.of("fail hostpci0: Proxmox refuses the start: q35 machine model is not enabled"
+        + " at /usr/share/perl5/PVE/QemuServer/PCI.pm line 510."), startRefusals(result));
   }
 
   @ParameterizedTest
@@ -194,6 +196,94 @@ class CheckCommandTest {
     editConfig(201, "hostpci0: 0000:00:02.0,mdev=i915-GVTg_V5_4", "hostpci0: 0000:00:02.0,legacy-igd=1\n"
         + "hostpci1: 0000:00:02.0,legacy-igd=1");
     assertEquals(List.of("fail hostpci1: Proxmox refuses the start: only one device can be assigned in legacy-igd mode"),
+        startRefusals(check("201")));
+  }
+
+  /** hostpci0 of VM 201 (GVT-g on 0000:00:02.0) replaced by the given lines; the start refusals of check 201. */
+  private List<String> refusalsWith201Hostpci(String lines) throws Exception {
+    editConfig(201, "hostpci0: 0000:00:02.0,mdev=i915-GVTg_V5_4", lines);
+    Map<String, String> before = HostTree.snapshotOf(root);
+    List<String> refusals = startRefusals(check("201"));
+    assertEquals(before, HostTree.snapshotOf(root), "check changes nothing");
+    return refusals;
+  }
+
+  private static List<String> refused(String subject, String why) {
+    return List.of("fail " + subject + ": Proxmox refuses the start: " + why);
+  }
+
+  @ParameterizedTest
+  @CsvSource(delimiter = '|', value = {
+      "0000:0b:00.0|",
+      "0000:0c:00.0|no PCI device found for '0000:0c:00.0'",
+      "0000:0b:00|",
+      "0000:0c:00|no PCI device found for '0000:0c:00'"})
+  void aHostIdWithoutADeviceIsRefusedAsLspciFindsNone(String id, String refusal) throws Exception {
+    assertEquals(refusal == null ? List.of() : refused("hostpci0", refusal), refusalsWith201Hostpci("hostpci0: " + id));
+  }
+
+  @Test
+  void aDeviceAssignedTwiceIsRefusedByChooseHostpciDevices() throws Exception {
+    assertEquals(List.of(), refusalsWith201Hostpci("hostpci0: 0000:0b:00.0\nhostpci1: 0000:0b:00.1"));
+    editConfig(201, "hostpci1: 0000:0b:00.1", "hostpci1: 0000:0b:00.0");
+    assertEquals(refused("hostpci1", "device '0000:0b:00.0' assigned more than once"), startRefusals(check("201")));
+  }
+
+  private void twoWayMapping(String first, String second) throws Exception {
+    Files.writeString(root.resolve("etc/pve/mapping/pci.cfg"), "either\n"
+        + "\tmap node=pve-sandbox,path=" + first + ",id=8086:3e92\n"
+        + "\tmap node=pve-sandbox,path=" + second + ",id=8086:3e92\n");
+  }
+
+  @Test
+  void aMappingWhoseAlternativesAreAllTakenHasNoFreeDevice() throws Exception {
+    twoWayMapping("0000:0b:00.0", "0000:0b:00.1");
+    assertEquals(List.of(), refusalsWith201Hostpci("hostpci0: 0000:0b:00.0\nhostpci2: mapping=either"));
+    editConfig(201, "hostpci0: 0000:0b:00.0", "hostpci0: 0000:0b:00.0\nhostpci1: 0000:0b:00.1");
+    assertEquals(refused("hostpci2", "could not find a free device for 'hostpci2'"), startRefusals(check("201")));
+  }
+
+  @Test
+  void legacyIgdRefusesAMappingWithAlternateDevices() throws Exception {
+    editConfig(201, "machine: q35\n", "machine: pc\nvga: none\n");
+    twoWayMapping("0000:00:02.0", "0000:00:02.0");
+    Files.writeString(root.resolve("etc/pve/mapping/pci.cfg"), "igd\n\tmap node=pve-sandbox,path=0000:00:02.0,id=8086:3e92\n",
+        StandardOpenOption.APPEND);
+    assertEquals(List.of(), refusalsWith201Hostpci("hostpci0: mapping=igd,legacy-igd=1"));
+    editConfig(201, "mapping=igd", "mapping=either");
+    assertEquals(refused("hostpci0", "legacy IGD assignment is not compatible with alternate devices"), startRefusals(check("201")));
+  }
+
+  @ParameterizedTest
+  @CsvSource(delimiter = '|', value = {
+      "0000:41:00.4,mdev=nvidia-1157|",
+      "0000:41:00.4,mdev=nvidia-9999|vgpu type '9999' not available for '0000:41:00.4'",
+      "0000:00:02.0,mdev=i915-GVTg_V5_8|",
+      "0000:00:02.0,mdev=i915-GVTg_V5_9|pci device '0000:00:02.0' has no type 'i915-GVTg_V5_9'",
+      "0000:0b:00.0,mdev=i915-GVTg_V5_4|pci device '0000:0b:00.0' does not support mediated devices"})
+  void anMdevIsRefusedAsCreateNvidiaDeviceOrPciCreateMdevDeviceRefusesIt(String hostpci, String refusal) throws Exception {
+    assertEquals(refusal == null ? List.of() : refused("hostpci0", refusal), refusalsWith201Hostpci("hostpci0: " + hostpci));
+  }
+
+  @Test
+  void anExhaustedMdevTypeIsRefusedInQemuServersWords() throws Exception {
+    Files.writeString(root.resolve("sys/bus/pci/devices/0000:00:02.0/mdev_supported_types/i915-GVTg_V5_8/available_instances"), "0\n");
+    assertEquals(List.of(), refusalsWith201Hostpci("hostpci0: 0000:00:02.0,mdev=i915-GVTg_V5_4"));
+    editConfig(201, "V5_4", "V5_8");
+    assertEquals(refused("hostpci0", "pci device '0000:00:02.0' has no available instances of 'i915-GVTg_V5_8'"),
+        startRefusals(check("201")));
+  }
+
+  @Test
+  void aTypeWithoutCountOrDescriptionIsListedWithNoneFreeAsQemuServerReadsIt() throws Exception {
+    Path type = root.resolve("sys/bus/pci/devices/0000:00:02.0/mdev_supported_types/i915-GVTg_V5_8");
+    Files.delete(type.resolve("available_instances"));
+    Files.delete(type.resolve("description"));
+    Cli.Result result = check("201");
+    assertEquals(0, result.exitCode(), result::toString);
+    assertEquals(List.of(), startRefusals(result), "the parent's other type is still usable");
+    editConfig(201, "V5_4", "V5_8");
+    assertEquals(refused("hostpci0", "pci device '0000:00:02.0' has no available instances of 'i915-GVTg_V5_8'"),
         startRefusals(check("201")));
   }
 

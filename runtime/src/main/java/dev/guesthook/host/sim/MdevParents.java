@@ -31,8 +31,11 @@ public final class MdevParents {
     this.sysfs = sysfs;
   }
 
-  /** What a parent's driver says about one of its types. */
-  public record TypeSpec(MdevType type, String name, String description, int units) {}
+  /**
+   * What a parent's driver says about one of its types. The mdev core shows {@code description} only
+   * for a driver that has one (mdev_types_core_is_visible); newer NVIDIA drivers have none.
+   */
+  public record TypeSpec(MdevType type, String name, Optional<String> description, int units) {}
 
   // --- declaring (the sandbox builder) -------------------------------------------------------
 
@@ -54,7 +57,7 @@ public final class MdevParents {
     HostPath saved = declared(parent).resolve("types", spec.type().value());
     sysfs.tree().createDirectories(saved);
     sysfs.tree().write(saved.resolve("name"), spec.name() + "\n");
-    sysfs.tree().write(saved.resolve("description"), spec.description() + "\n");
+    spec.description().ifPresent(text -> sysfs.tree().write(saved.resolve("description"), text + "\n"));
     sysfs.tree().write(saved.resolve("device_api"), "vfio-pci\n");
     sysfs.tree().write(saved.resolve("units"), spec.units() + "\n");
     showType(parent, spec.type().value());
@@ -147,7 +150,9 @@ public final class MdevParents {
     HostPath dir = SysfsPaths.mdevTypes(parent).resolve(type);
     sysfs.tree().createDirectories(dir.resolve("devices"));
     for (String attribute : SHOWN) {
-      sysfs.tree().write(dir.resolve(attribute), sysfs.tree().read(saved.resolve(attribute)));
+      if (sysfs.tree().exists(saved.resolve(attribute))) {
+        sysfs.tree().write(dir.resolve(attribute), sysfs.tree().read(saved.resolve(attribute)));
+      }
     }
     sysfs.tree().write(dir.resolve("available_instances"), (hasPool(parent) ? 0 : units(parent, type)) + "\n");
     sysfs.tree().write(dir.resolve("create"), "");

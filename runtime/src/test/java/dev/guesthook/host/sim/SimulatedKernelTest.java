@@ -9,6 +9,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.guesthook.devices.MediatedDevices;
+import dev.guesthook.devices.PciDevices;
 import dev.guesthook.id.MdevType;
 import dev.guesthook.id.PciAddress;
 import dev.guesthook.host.SysfsPaths;
@@ -294,6 +296,25 @@ class SimulatedKernelTest {
 
   private static HostPath createOf(String type) {
     return SysfsPaths.mdevType(IGPU, new MdevType(type)).resolve("create");
+  }
+
+  @Test
+  void aTypeWhoseDriverHasNoDescriptionIsShownWithoutOneAndStillListedAndUsable() {
+    SandboxBuilder.at(dir, "test")
+        .module("i915", "i915", "8086:3e92")
+        .device(PciDeviceSpec.of(IGPU.value(), 0x8086, 0x3e92, 0x030000))
+        .iommuGroup(IGPU.value())
+        .mdevTypeWithoutDescription(IGPU.value(), "nvidia-1157", "NVIDIA L40S-4Q", 2)
+        .mdevType(IGPU.value(), "nvidia-1158", "NVIDIA L40S-8Q", "framebuffer=8192M", 1);
+    SimulatedHost host = SimulatedHost.sandbox(dir);
+    HostPath withoutDescription = SysfsPaths.mdevType(IGPU, new MdevType("nvidia-1157"));
+    assertFalse(host.exists(withoutDescription.resolve("description")));
+    assertEquals("NVIDIA L40S-4Q", trimmed(host, withoutDescription.resolve("name")));
+    MediatedDevices mdev = new MediatedDevices(host, new PciDevices(host));
+    assertEquals(List.of("nvidia-1157 NVIDIA L40S-4Q '' 2", "nvidia-1158 NVIDIA L40S-8Q 'framebuffer=8192M' 1"),
+        mdev.types(IGPU).stream().map(t -> t.type() + " " + t.name() + " '" + t.description() + "' " + t.availableInstances()).toList());
+    host.write(withoutDescription.resolve("create"), UUID_A);
+    assertEquals("1", trimmed(host, withoutDescription.resolve("available_instances")));
   }
 
   @Test
