@@ -20,10 +20,8 @@ import java.util.regex.Pattern;
  */
 final class MappingFile {
   private static final Pattern CONFIG_ID = Pattern.compile("[A-Za-z][A-Za-z0-9_-]+");
-  /** SectionConfig's patterns: a header {@code ^(\S+)\s*$}, a property {@code ^\s+(\S+)(\s+(.*\S))?\s*$}, a comment. */
+  /** The mapping plugins' parse_section_header: {@code ^(\S+)\s*$}. */
   private static final Pattern HEADER = Pattern.compile("(\\S+)\\s*");
-  private static final Pattern PROPERTY = Pattern.compile("\\s+(\\S+)(?:\\s+(.*\\S))?\\s*", Pattern.DOTALL); // Perl's . takes \r
-  private static final Pattern COMMENT = Pattern.compile("\\s*#");
 
   /** {@code node => get_standard_option('pve-node')} of every {@code $map_fmt}. */
   static final PropertyFormat.Property NODE = PropertyFormat.Property.string().inFormat(PropertyFormat.NODE).required();
@@ -78,62 +76,36 @@ final class MappingFile {
     ProxmoxText.requireSize(origin, text, "file");
     Map<String, Builder> sections = new LinkedHashMap<>();
     Map<String, Integer> headerLines = new LinkedHashMap<>();
-    String[] lines = text.split("\n", -1);
-    for (int i = 0; i < lines.length; i++) {
-      Matcher header = HEADER.matcher(lines[i]);
-      if (endsSection(lines[i]) || isComment(lines[i]) || !header.matches()) {
-        continue; // an empty line, a comment, or a line outside any section: Proxmox ignores it
-      }
+    for (SectionConfigText.Section lines : SectionConfigText.sections(text, line -> HEADER.matcher(line).matches())) {
+      Matcher header = HEADER.matcher(lines.header());
+      header.matches();
       String id = header.group(1);
-      int end = sectionEnd(lines, i + 1);
-      if (CONFIG_ID.matcher(id).matches()) {
-        Builder section = new Builder(id);
-        properties(origin, lines, i + 1, end, section, kind);
-        Integer first = headerLines.putIfAbsent(id, i + 1);
-        if (first == null) {
-          sections.put(id, section);
-        } else {
-          sections.get(id).problems.add(origin + ":" + (i + 1) + ": mapping '" + id + "' defined twice (first at line " + first + ")");
-        }
+      if (!CONFIG_ID.matcher(id).matches()) {
+        continue; // parse_section_header's errmsg: Proxmox skips the section
       }
-      i = end - 1;
+      Builder section = new Builder(id);
+      properties(origin, lines, section, kind);
+      Integer first = headerLines.putIfAbsent(id, lines.line());
+      if (first == null) {
+        sections.put(id, section);
+      } else {
+        sections.get(id).problems.add(origin + ":" + lines.line() + ": mapping '" + id + "' defined twice (first at line " + first + ")");
+      }
     }
     return sections.values().stream().map(Builder::build).toList();
   }
 
-  /** The index of the line that ends a section starting at {@code from}. */
-  private static int sectionEnd(String[] lines, int from) {
-    int i = from;
-    while (i < lines.length && !endsSection(lines[i])) {
-      i++;
-    }
-    return i;
-  }
-
-  /** An empty line, or Perl's other false string "0": SectionConfig's loops stop at either. */
-  private static boolean endsSection(String line) {
-    return line.isEmpty() || line.equals("0");
-  }
-
-  private static boolean isComment(String line) {
-    return COMMENT.matcher(line).lookingAt();
-  }
-
   /** The properties of one section; a line that is no property is ignored, as Proxmox does. */
-  private static void properties(String origin, String[] lines, int from, int end, Builder section, Kind kind) {
-    for (int i = from; i < end; i++) {
-      Matcher property = PROPERTY.matcher(lines[i]);
-      if (isComment(lines[i]) || !property.matches()) {
-        continue;
-      }
-      String where = origin + ":" + (i + 1);
-      String value = property.group(2) == null ? "" : property.group(2);
+  private static void properties(String origin, SectionConfigText.Section lines, Builder section, Kind kind) {
+    for (SectionConfigText.Property property : lines.properties()) {
+      String where = origin + ":" + property.line();
+      String value = property.value();
       try {
         // a \r inside a value is SectionConfig's "line feed"; any other control character is refused here
-        if (ProxmoxText.hasControlCharacter((property.group(1) + " " + value).replace("\r", ""))) {
-          throw new PveFileException(where + ": control character in '" + Printable.of(lines[i]) + "'");
+        if (ProxmoxText.hasControlCharacter((property.key() + " " + value).replace("\r", ""))) {
+          throw new PveFileException(where + ": control character in '" + Printable.of(property.text()) + "'");
         }
-        section.property(where, property.group(1), value, kind);
+        section.property(where, property.key(), value, kind);
       } catch (PveFileException e) {
         section.problems.add(e.getMessage());
       }

@@ -24,4 +24,41 @@ final class ProxmoxText {
     }
     return false;
   }
+
+  /**
+   * Perl's {@code \s} on the bytes Proxmox reads from /etc/pve: space, tab, line feed, vertical tab,
+   * form feed, carriage return. Java's {@code strip()} and {@code isBlank()} also take Unicode spaces,
+   * which Perl keeps as part of a value.
+   */
+  static boolean isPerlSpace(char c) {
+    return c == ' ' || c == '\t' || c == '\n' || c == 0x0b || c == '\f' || c == '\r';
+  }
+
+  /** The index of the first character at or after {@code from} that is not Perl's {@code \s}. */
+  static int skipPerlSpace(String text, int from) {
+    int i = from;
+    while (i < text.length() && isPerlSpace(text.charAt(i))) {
+      i++;
+    }
+    return i;
+  }
+
+  /** {@code s/\s+$//}. */
+  static String stripTrailingPerlSpace(String text) {
+    int end = text.length();
+    while (end > 0 && isPerlSpace(text.charAt(end - 1))) {
+      end--;
+    }
+    return text.substring(0, end);
+  }
+
+  /** {@code s/^\s+//} and {@code s/\s+$//}. */
+  static String stripPerlSpace(String text) {
+    return stripTrailingPerlSpace(text.substring(skipPerlSpace(text, 0)));
+  }
+
+  /** {@code m/^\s*$/}. */
+  static boolean isPerlBlank(String text) {
+    return skipPerlSpace(text, 0) == text.length();
+  }
 }

@@ -60,41 +60,27 @@ public final class StorageConfig {
     ProxmoxText.requireSize(origin, text, "file");
     Map<String, Storage> storages = new LinkedHashMap<>();
     List<String> problems = new ArrayList<>();
-    Section section = null;
-    String[] lines = text.split("\n", -1);
-    for (int i = 0; i < lines.length; i++) {
-      String line = lines[i];
-      String where = origin + ":" + (i + 1) + ": ";
-      if (line.stripLeading().startsWith("#")) {
+    for (SectionConfigText.Part part : SectionConfigText.read(text, line -> HEADER.matcher(line).matches())) {
+      if (!(part instanceof SectionConfigText.Section lines)) {
+        problems.add(ignoredLine(origin, (SectionConfigText.Ignored) part));
         continue;
       }
-      if (line.isBlank()) {
-        section = finish(section, storages, problems);
-        continue;
+      Matcher h = HEADER.matcher(lines.header());
+      h.matches();
+      Section section = new Section(h.group(1).toLowerCase(Locale.ROOT), h.group(2), lines.line(),
+          origin + ":" + lines.line() + ": ");
+      for (SectionConfigText.Property property : lines.properties()) {
+        section.property(property.key(), property.value(), origin + ":" + property.line() + ": ", problems);
       }
-      if (ProxmoxText.hasControlCharacter(line)) {
-        problems.add(where + "control character in '" + Printable.of(line) + "'; line ignored");
-        continue;
-      }
-      if (section != null) {
-        if (Character.isWhitespace(line.charAt(0))) {
-          String[] keyValue = line.strip().split("\\s+", 2);
-          section.property(keyValue[0], keyValue.length > 1 ? keyValue[1] : "", where, problems);
-        } else {
-          problems.add(where + "ignore config line: " + Printable.of(line));
-        }
-        continue;
-      }
-      Matcher h = HEADER.matcher(line);
-      if (!h.matches()) {
-        problems.add(where + "ignore config line: " + Printable.of(line));
-        continue;
-      }
-      section = new Section(h.group(1).toLowerCase(Locale.ROOT), h.group(2), i + 1, where);
+      lines.ignored().forEach(line -> problems.add(ignoredLine(origin, line)));
+      finish(section, storages, problems);
     }
-    finish(section, storages, problems);
     ensureLocal(storages);
     return new StorageConfig(Collections.unmodifiableMap(storages), problems);
+  }
+
+  private static String ignoredLine(String origin, SectionConfigText.Ignored line) {
+    return origin + ":" + line.line() + ": ignore config line: " + Printable.of(line.text());
   }
 
   /** Without the file Proxmox knows one storage: local. */
@@ -104,10 +90,7 @@ public final class StorageConfig {
     return new StorageConfig(storages, List.of());
   }
 
-  private static Section finish(Section section, Map<String, Storage> storages, List<String> problems) {
-    if (section == null) {
-      return null;
-    }
+  private static void finish(Section section, Map<String, Storage> storages, List<String> problems) {
     Optional<String> skip = section.skipReason();
     if (skip.isPresent()) {
       problems.add(section.where + "skip section '" + Printable.of(section.id) + "': " + skip.get());
@@ -118,7 +101,6 @@ public final class StorageConfig {
             + "); the last one counts, as in Proxmox");
       }
     }
-    return null;
   }
 
   /** pve-storage's parse_config: local is always dir /var/lib/vz, never restricted to nodes. */
@@ -156,7 +138,7 @@ public final class StorageConfig {
         problems.add(at + "section '" + id + "' - unable to parse value of '" + key + "': duplicate attribute");
         return;
       }
-      Optional<String> refusal = StorageSchema.refusal(type, key, value);
+      Optional<String> refusal = lineRefusal(value).or(() -> StorageSchema.refusal(type, key, value));
       if (refusal.isPresent()) {
         problems.add(at + "section '" + id + "' - unable to parse value of '" + Printable.of(key) + "': " + refusal.get());
         return;
@@ -166,6 +148,19 @@ public final class StorageConfig {
         StorageSchema.unsupportedContent(type, value).forEach(unsupported -> problems.add(at + "section '" + id
             + "' - storage does not support content type '" + Printable.of(unsupported) + "'; left out"));
       }
+    }
+
+    /**
+     * check_value's "line feed" (a {@code \r} left inside the value); any other control character is
+     * refused too, though Proxmox would take it: no Proxmox tool writes one, and a value goes on to
+     * paths and messages.
+     */
+    private static Optional<String> lineRefusal(String value) {
+      if (value.indexOf('\r') >= 0) {
+        return Optional.of("property contains a line feed");
+      }
+      return ProxmoxText.hasControlCharacter(value) ? Optional.of("control character in '" + Printable.of(value) + "'")
+          : Optional.empty();
     }
 
     Optional<String> skipReason() {

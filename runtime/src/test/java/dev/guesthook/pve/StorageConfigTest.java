@@ -16,6 +16,30 @@ class StorageConfigTest {
     return StorageConfig.parse("/etc/pve/storage.cfg", text);
   }
 
+  /**
+   * SectionConfig's section runs to a line Perl finds false: an empty line or "0". A line of blanks is
+   * true, so it is an ignored line inside the section, not its end; "0" ends it.
+   */
+  @Test
+  void aSectionEndsAtAnEmptyLineOrZeroButNotAtBlanks() throws Exception {
+    StorageConfig cfg = parse("nfs: shared1\n\tserver 10.0.0.1\n\texport /e\n \n\tpath /mnt/pve/shared1\n\n"
+        + "dir: aaa\n\tpath /a\n0\n\tshared 1\n");
+    assertEquals(Optional.of("/mnt/pve/shared1"), cfg.get("shared1").orElseThrow().path());
+    assertEquals(false, cfg.get("aaa").orElseThrow().shared());
+    assertEquals(List.of("/etc/pve/storage.cfg:4: ignore config line:  ", "/etc/pve/storage.cfg:10: ignore config line: \\x09shared 1"),
+        cfg.problems());
+  }
+
+  /** \s*$ takes a CRLF's \r at the end of a header and of a property; a lone \r line is an ignored line. */
+  @Test
+  void aCrlfStorageCfgIsReadAsProxmoxReadsIt() throws Exception {
+    StorageConfig cfg = parse("dir: fast\r\n\tpath /fast\r\n\tshared 1\r\n\r\n\tcontent images\r\n");
+    Storage fast = cfg.get("fast").orElseThrow();
+    assertEquals(Optional.of("/fast"), fast.path());
+    assertTrue(fast.shared());
+    assertTrue(fast.content().contains("images"));
+  }
+
   @Test
   void sharedByTypeOrByFlagAndFileBasedByPath() throws Exception {
     StorageConfig cfg = parse("nfs: nas\n\tpath /mnt/pve/nas\n\tserver s\n\texport /e\n\nlvm: san\n\tvgname vg\n\tshared 1\n\n"
