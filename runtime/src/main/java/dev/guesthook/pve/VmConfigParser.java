@@ -30,17 +30,20 @@ public final class VmConfigParser {
   private static final Pattern OTHER_SECTION = Pattern.compile("\\[([^\\]]*)\\]\\s*");
   // Values are taken whole and stripped afterwards: patterns like (.*\S)\s* backtrack quadratically
   // over a long run of blanks, and a config is read before every start.
-  private static final Pattern DESCRIPTION = Pattern.compile("description:(.*\\S.*)");
-  private static final Pattern ARGS = Pattern.compile("args:(.*\\S.*)");
-  private static final Pattern DELETE = Pattern.compile("delete:(.*\\S.*)");
+  // DOTALL: Perl's . takes every character but \n (Java's stops at \r, \u0085, \u2028 and \u2029).
+  private static final Pattern DESCRIPTION = Pattern.compile("description:(.*\\S.*)", Pattern.DOTALL);
+  private static final Pattern ARGS = Pattern.compile("args:(.*\\S.*)", Pattern.DOTALL);
+  private static final Pattern DELETE = Pattern.compile("delete:(.*\\S.*)", Pattern.DOTALL);
+  /** Unanchored at the start, as in parse_vm_config: {@code hostpci0: ...,romfile=snapstate:delete} is this line. */
+  private static final Pattern SNAPSTATE = Pattern.compile("snapstate:\\s*(prepare|delete)\\s*\\z");
   // No lazy group before a trailing \s*: that backtracks quadratically over a long run of spaces.
   // The value's trailing whitespace is stripped after matching instead.
-  private static final Pattern KEY_VALUE = Pattern.compile("([a-z][a-z_\\-]*\\d*):(.+)");
+  private static final Pattern KEY_VALUE = Pattern.compile("([a-z][a-z_\\-]*\\d*):(.+)", Pattern.DOTALL);
   /** pve-container's raw LXC keys, which may repeat: {@code lxc.cgroup2.devices.allow: c 226:* rwm}. */
   private static final Pattern HOSTPCI_KEY = Pattern.compile("hostpci\\d+");
   /** hostpci0 to hostpci15: qemu-server's MAX_HOSTPCI_DEVICES is 16. */
   private static final Pattern HOSTPCI_IN_SCHEMA = Pattern.compile("hostpci(1[0-5]|[0-9])");
-  private static final Pattern LXC_RAW = Pattern.compile("(lxc\\.[a-z0-9_\\-.]+)(:|\\s*=)\\s*(.*)");
+  private static final Pattern LXC_RAW = Pattern.compile("(lxc\\.[a-z0-9_\\-.]+)(:|\\s*=)\\s*(.*)", Pattern.DOTALL);
 
   /** Keys of format {@code pve-volume-id} (pve-storage's Plugin::parse_volume_id) that guesthook reads. */
   private static final List<String> VOLUME_ID_KEYS = List.of("vmstate", "hookscript");
@@ -86,7 +89,7 @@ public final class VmConfigParser {
       ProxmoxText.requireSize(origin, text, "config");
       for (String line : text.split("\n", -1)) {
         lineNumber++;
-        if (!line.isBlank()) {
+        if (!ProxmoxText.isPerlBlank(line)) {
           line(line);
         }
       }
@@ -94,7 +97,7 @@ public final class VmConfigParser {
     }
 
     private void line(String line) throws PveFileException {
-      if (ProxmoxText.hasControlCharacter(line)) {
+      if (ProxmoxText.hasControlCharacter(ProxmoxText.stripTrailingPerlSpace(line))) { // \s*$ takes a CRLF's \r
         problem("control character in '" + Printable.of(line) + "'");
         return;
       }
@@ -110,21 +113,33 @@ public final class VmConfigParser {
       }
       Matcher m;
       if ((m = DESCRIPTION.matcher(line)).matches()) {
-        section.addDescription(decodeText(m.group(1).strip()));
+        section.addDescription(decodeText(ProxmoxText.stripPerlSpace(m.group(1))));
+      } else if (!container && (m = SNAPSTATE.matcher(line)).find()) {
+        snapstate(m.group(1));
       } else if ((m = ARGS.matcher(line)).matches()) {
-        put("args", m.group(1).strip());
+        put("args", ProxmoxText.stripPerlSpace(m.group(1)));
       } else if ((m = DELETE.matcher(line)).matches()) {
         if (section == pending) {
-          put("delete", m.group(1).strip());
+          put("delete", ProxmoxText.stripPerlSpace(m.group(1)));
         } else {
           problem("property 'delete' is only allowed in [PENDING]");
         }
       } else if (container && (m = LXC_RAW.matcher(line)).matches()) {
-        section.addRaw(m.group(1), m.group(3).stripTrailing());
+        section.addRaw(m.group(1), ProxmoxText.stripTrailingPerlSpace(m.group(3)));
       } else if ((m = KEY_VALUE.matcher(line)).matches()) {
-        keyValue(m.group(1), m.group(2).strip()); // "boot: " is a key with a blank value, as upstream reads it
+        keyValue(m.group(1), ProxmoxText.stripPerlSpace(m.group(2))); // "boot: " is a key with a blank value, as upstream reads it
       } else {
         problem("unable to parse config: " + Printable.of(line));
+      }
+    }
+
+    /**
+     * parse_vm_config sets {@code snapstate} from any line ending so, whatever its key, and deletes it
+     * from the current config at the end: in the top section the line is gone without a word.
+     */
+    private void snapstate(String value) throws PveFileException {
+      if (section != current) {
+        put("snapstate", value);
       }
     }
 

@@ -17,6 +17,41 @@ class VmConfigParserTest {
     return VmConfigParser.parse(FILE, text);
   }
 
+  /** parse_vm_config's snapstate test is not anchored at the start and comes before the key: value one. */
+  @Test
+  void aLineEndingInSnapstateIsThatLineWhateverItsKey() throws Exception {
+    VmConfig config = parse("memory: 2048\nhostpci0: 0000:00:02.0,romfile=snapstate:delete\n[snap]\nsnapstate: prepare\n");
+    assertEquals(Map.of("memory", "2048"), config.current()); // the top section's snapstate is deleted, silently
+    assertEquals(List.of(), config.problems());
+    assertEquals(Map.of("snapstate", "prepare"), config.snapshots().get("snap"));
+  }
+
+  /** Proxmox reads /etc/pve as bytes: its \s is ASCII, so an ideographic space stays in the value and fails the pattern. */
+  @Test
+  void onlyPerlsBlanksAreStripped() throws Exception {
+    VmConfig config = parse("memory: 2048\nhostpci0: 0000:00:02.0\u3000\n");
+    assertEquals(Map.of("memory", "2048"), config.current());
+    assertEquals(List.of(FILE + ":2: unable to parse value of 'hostpci0' - format error\nhost: value does not match the regex pattern"),
+        config.problems());
+  }
+
+  /** \s*$ takes a CRLF file's \r, and \f or \v at the end: the lines are read, not refused as control characters. */
+  @Test
+  void aCrlfConfigIsReadAsProxmoxReadsIt() throws Exception {
+    VmConfig config = parse("memory: 16384\r\nhostpci0: 0000:00:02.0\r\nscsi0: local-lvm:vm-201-disk-0,size=32G\f\n");
+    assertEquals(Map.of("memory", "16384", "hostpci0", "0000:00:02.0", "scsi0", "local-lvm:vm-201-disk-0,size=32G"),
+        config.current());
+    assertEquals(List.of(), config.problems());
+  }
+
+  /** Perl's . takes every character but \n; Java's stops at U+2028 and U+0085 unless told. */
+  @Test
+  void aLineSeparatorCharacterInsideAValueIsPartOfIt() throws Exception {
+    VmConfig config = parse("hostpci0: 0000:00:02.0,romfile=vbios\u2028.rom\n");
+    assertEquals(List.of(), config.problems());
+    assertEquals("0000:00:02.0,romfile=vbios\u2028.rom", config.current().get("hostpci0"));
+  }
+
   @Test
   void descriptionLinesAreUrlDecodedAndBelongToTheirSection() throws Exception {
     VmConfig config = parse("#GPU%20workstation\n#caf%C3%A9 line\nmemory: 2048\n[snap1]\n#old\nmemory: 1024\n");
