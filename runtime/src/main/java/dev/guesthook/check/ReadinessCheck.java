@@ -110,7 +110,7 @@ public final class ReadinessCheck {
       PciMapping mapping = h.mapping().map(mappings::get).orElse(null);
       if (h.mapping().isEmpty()) {
         out.put(h.index(), List.of(h.ids()));
-      } else if (mapping != null && mapping.problems().isEmpty()) {
+      } else if (mapping != null && mapping.refusalOn(node).isEmpty()) {
         out.put(h.index(), mapping.on(node).stream().map(PciMapping.Node::paths).toList());
       }
     }

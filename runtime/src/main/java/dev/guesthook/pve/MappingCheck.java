@@ -47,8 +47,9 @@ public final class MappingCheck {
     if (mapping == null) {
       return Optional.of(NOT_FOUND.formatted(id) + " (no mapping '" + id + "' in /etc/pve/mapping/pci.cfg)");
     }
-    if (!mapping.problems().isEmpty()) {
-      return Optional.of("mapping '" + id + "' cannot be used: " + String.join("; ", mapping.problems()));
+    Optional<String> unusable = mapping.refusalOn(node);
+    if (unusable.isPresent()) {
+      return unusable;
     }
     List<PciMapping.Node> entries = mapping.on(node);
     if (entries.isEmpty()) {

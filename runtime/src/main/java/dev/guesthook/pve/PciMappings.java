@@ -17,8 +17,12 @@ import java.util.Set;
  * still read, with its problems: only the guests that use it are refused (see {@link PciMapping#on}).
  */
 public final class PciMappings {
-  /** PVE::Mapping::PCI's {@code $PCI_RE}. */
-  private static final String PCI_RE = "[a-f0-9]{4,}:[a-f0-9]{2}:[a-f0-9]{2}(?:\\.[a-f0-9])?";
+  /**
+   * PVE::Mapping::PCI's {@code $PCI_RE}. Upstream writes it in a double-quoted string, where {@code "\."}
+   * is a plain {@code .}: any character before the function digit, so {@code 0000:0c:00x0} is a path
+   * Proxmox reads (and later does not find).
+   */
+  private static final String PCI_RE = "[a-f0-9]{4,}:[a-f0-9]{2}:[a-f0-9]{2}(?:.[a-f0-9])?";
   private static final String IDS = "[0-9A-Fa-f]{4}:[0-9A-Fa-f]{4}";
 
   /** PVE::Mapping::PCI's {@code $map_fmt}, and its booleans {@code mdev} and {@code live-migration-capable}. */
@@ -38,11 +42,7 @@ public final class PciMappings {
       List<PciMapping.Node> nodes = new ArrayList<>();
       List<String> problems = new ArrayList<>(s.problems());
       for (MappingFile.MapLine map : s.maps()) {
-        try {
-          nodes.add(node(map));
-        } catch (PveFileException e) {
-          problems.add(e.getMessage());
-        }
+        nodes.add(node(map));
       }
       out.put(s.id(), new PciMapping(s.id(), s.description(), s.flags().contains("mdev"),
           s.flags().contains("live-migration-capable"), List.copyOf(nodes), List.copyOf(problems)));
@@ -55,13 +55,18 @@ public final class PciMappings {
    * them as strings with the device's (lower-case hex, a decimal group), so {@code 10DE:2204} or
    * {@code iommugroup=07} never match, in Proxmox as here.
    */
-  private static PciMapping.Node node(MappingFile.MapLine map) throws PveFileException {
+  private static PciMapping.Node node(MappingFile.MapLine map) {
     List<String> paths = List.of(map.get("path").split(";"));
+    List<String> unusable = new ArrayList<>();
     for (String path : paths) {
-      requireUsable(map.where(), path);
+      try {
+        requireUsable(map.where(), path);
+      } catch (PveFileException e) {
+        unusable.add(e.getMessage());
+      }
     }
     return new PciMapping.Node(map.get("node"), paths, map.get("id"), Optional.ofNullable(map.get("subsystem-id")),
-        Optional.ofNullable(map.get("iommugroup")));
+        Optional.ofNullable(map.get("iommugroup")), List.copyOf(unusable));
   }
 
   /** A path Proxmox accepts but guesthook cannot act on: refused for this mapping only. */
@@ -72,12 +77,12 @@ public final class PciMappings {
       throw new PveFileException(where + ": map path '" + Printable.of(path)
           + "': PCI domains wider than 4 hex digits (such as Intel VMD's) are not supported by guesthook");
     }
-    if (path.contains(".")) {
-      try {
-        PciAddress.parse(path);
-      } catch (IllegalArgumentException e) {
-        throw new PveFileException(where + ": map path: " + e.getMessage());
-      }
+    String function = path.contains(".") ? path : path + ".0"; // assert_valid's whole slot: its function 0
+    try {
+      PciAddress.parse(function);
+    } catch (IllegalArgumentException e) {
+      throw new PveFileException(where + ": map path '" + Printable.of(path) + "': pci device '" + Printable.of(function)
+          + "' not found");
     }
   }
 }

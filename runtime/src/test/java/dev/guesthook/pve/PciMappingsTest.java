@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import dev.guesthook.id.PciAddress;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -143,9 +144,26 @@ class PciMappingsTest {
   }
 
   @Test
-  void aPciDomainGuesthookCannotUseRefusesThatMapping() throws Exception {
+  void aPciDomainGuesthookCannotUseRefusesThatMappingOnItsNode() throws Exception {
     Map<String, PciMapping> mappings = PciMappings.parse("/x.cfg", "bad\n\tmap node=pve1,path=10000:01:00.0,id=8086:1234\n");
-    assertEquals(List.of("/x.cfg:2: map path '10000:01:00.0': PCI domains wider than 4 hex digits (such as Intel VMD's)"
-        + " are not supported by guesthook"), mappings.get("bad").problems());
+    assertEquals(Optional.of("mapping 'bad' cannot be used: /x.cfg:2: map path '10000:01:00.0': PCI domains wider than 4"
+        + " hex digits (such as Intel VMD's) are not supported by guesthook"), mappings.get("bad").refusalOn("pve1"));
+    assertThrows(IllegalArgumentException.class, () -> mappings.get("bad").on("pve1"));
+  }
+
+  /**
+   * Mapping::PCI's $PCI_RE is a double-quoted string, so its "\\." is any character: Proxmox reads
+   * {@code 0000:0c:00x0}. On another node that line is none of this node's business; on this node it is
+   * a device assert_valid does not find.
+   */
+  @Test
+  void aPathProxmoxReadsButCannotFindSpoilsOnlyItsOwnNode() throws Exception {
+    Map<String, PciMapping> mappings = PciMappings.parse("/x.cfg", "rx\n\tmap node=other,path=0000:0c:00x0,id=1002:73bf\n"
+        + "\tmap node=pve1,path=0000:0b:00.0,id=1002:73bf\n");
+    PciMapping rx = mappings.get("rx");
+    assertEquals(List.of(), rx.problems());
+    assertEquals(List.of("0000:0b:00.0"), rx.on("pve1").get(0).paths());
+    assertEquals(Optional.of("mapping 'rx' cannot be used: /x.cfg:2: map path '0000:0c:00x0': pci device '0000:0c:00x0.0'"
+        + " not found"), rx.refusalOn("other"));
   }
 }
