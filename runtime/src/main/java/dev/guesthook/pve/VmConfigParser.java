@@ -190,36 +190,22 @@ public final class VmConfigParser {
 
     /**
      * parse_vm_config's check_type for {@code vmstatestorage} (format pve-storage-id), {@code vmstate} and
-     * {@code hookscript} (pve-volume-id), {@code machine} and {@code memory} (their property-string formats,
-     * {@link QemuFormats}) and, for a drive,
-     * its volume: {@code none}, {@code cdrom}, an absolute path or a volume id (verify_volume_id_or_qm_path).
-     * Its filename_to_volume_id branch never runs (the drive formats are hashes, not 'pve-qm-*' names).
+     * {@code hookscript} (pve-volume-id), and the keys whose format is a property string
+     * ({@link QemuFormats}: {@code machine}, {@code memory}, the drives, {@code unusedN}, {@code cdrom}).
+     * Its parse_drive/filename_to_volume_id branch never runs: a drive's schema format is a hash, not a
+     * 'pve-qm-*' name, so a drive is read by check_format → parse_property_string alone.
      */
     private static Optional<String> formatRefusal(String key, String value) {
       if (key.equals("vmstatestorage")) {
         return StorageId.refusal(value).map(why -> " - " + why);
       }
       if (VOLUME_ID_KEYS.contains(key)) {
-        return StorageId.VOLUME.matcher(value).matches() ? Optional.empty()
-            : Optional.of(" - unable to parse volume ID '" + Printable.of(value) + "'");
+        return PropertyFormat.VOLUME_ID.refusal(value).map(why -> " - " + why);
       }
-      if (QemuFormats.BY_KEY.containsKey(key)) {
-        return propertyStringRefusal(QemuFormats.BY_KEY.get(key), value);
+      if (QemuFormats.isUnknownDrive(key)) {
+        return Optional.of(" - unknown setting '" + key + "'");
       }
-      if (!VmstateStorage.DRIVE.matcher(key.equals("cdrom") ? "ide2" : key).matches()) {
-        return Optional.empty();
-      }
-      String file;
-      try {
-        file = PropertyString.parse(value, "file").getOrDefault("file", "");
-      } catch (IllegalArgumentException e) {
-        return Optional.of(" - " + e.getMessage());
-      }
-      if (file.equals("none") || file.equals("cdrom") || file.startsWith("/")) {
-        return Optional.empty();
-      }
-      return StorageId.VOLUME.matcher(file).matches() ? Optional.empty()
-          : Optional.of(" - file: invalid format - unable to parse volume ID '" + Printable.of(file) + "'");
+      return Optional.ofNullable(QemuFormats.BY_KEY.get(key)).flatMap(format -> propertyStringRefusal(format, value));
     }
 
     /** check_format of a property string: parse_property_string's message, as check_type passes it on. */
