@@ -128,10 +128,15 @@ public final class PropertyFormat {
           Optional.ofNullable(max).map(BigDecimal::valueOf), enumeration, defaultKey, defaultValue, optional);
     }
 
-    /** The value must match the whole of {@code regex}, as check_prop's {@code m/^$pattern$/}. */
+    /**
+     * The value must meet {@code regex} as check_prop's {@code m/^$pattern$/} tests it: anchored without
+     * a group, so a top-level {@code a|b} means "starts with a or ends with b"; Perl's {@code $} also
+     * matches before a final newline, as Java's does with UNIX_LINES (which also gives {@code .} Perl's
+     * meaning). Checked with {@code find}, as Perl's match is a search.
+     */
     public Property matching(String regex) {
-      return new Property(type, format, Optional.of(Pattern.compile("(?:" + regex + ")")), maxLength, minimum, maximum,
-          enumeration, defaultKey, defaultValue, optional);
+      return new Property(type, format, Optional.of(Pattern.compile("^" + regex + "$", Pattern.UNIX_LINES)), maxLength,
+          minimum, maximum, enumeration, defaultKey, defaultValue, optional);
     }
 
     public Property oneOf(String... values) {
@@ -184,7 +189,7 @@ public final class PropertyFormat {
       if (formatError.isPresent()) {
         return formatError;
       }
-      if (pattern.isPresent() && !pattern.get().matcher(value).matches()) {
+      if (pattern.isPresent() && !pattern.get().matcher(value).find()) {
         return Optional.of("value does not match the regex pattern");
       }
       if (maxLength.isPresent() && value.length() > maxLength.getAsInt()) {
