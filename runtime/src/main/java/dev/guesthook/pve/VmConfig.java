@@ -210,7 +210,7 @@ public final class VmConfig {
     List<Disk> out = new ArrayList<>();
     for (Map.Entry<String, String> entry : current().entrySet()) {
       if (DISK_KEY.matcher(entry.getKey()).matches()) {
-        out.add(disk(entry.getKey(), entry.getValue()));
+        out.add(disk(entry.getKey()));
       }
     }
     return out;
@@ -223,12 +223,14 @@ public final class VmConfig {
     }
   }
 
-  private Disk disk(String key, String value) throws PveFileException {
-    Map<String, String> options = properties(key, "file");
-    String volume = options.remove("file");
-    if (volume == null || volume.isEmpty()) {
-      throw invalid(key, "no volume in '" + Printable.of(value) + "'");
+  /** A drive read by its Drive.pm format, as parse_drive reads it: {@code volume=} is {@code file=}. */
+  private Disk disk(String key) throws PveFileException {
+    PropertyFormat format = QemuFormats.BY_KEY.get(key);
+    if (format == null) {
+      throw invalid(key, "unknown setting '" + key + "'");
     }
+    Map<String, String> options = new LinkedHashMap<>(formatted(key, format));
+    String volume = options.remove("file"); // required by every drive format, so present
     Optional<String> storage = Optional.empty();
     int colon = volume.indexOf(':');
     if (colon > 0 && !volume.startsWith("/")) {
@@ -240,15 +242,6 @@ public final class VmConfig {
       storage = Optional.of(id);
     }
     return new Disk(key, volume, storage, Map.copyOf(options));
-  }
-
-  /** A key's property string; a part that is not key=value is an error on the key's line. */
-  private Map<String, String> properties(String key, String defaultKey) throws PveFileException {
-    try {
-      return PropertyString.parse(get(key).orElse(""), defaultKey);
-    } catch (IllegalArgumentException e) {
-      throw invalid(key, e.getMessage());
-    }
   }
 
   /** A key's value read by its qemu-server format (the parser has dropped values that fail it). */

@@ -99,4 +99,13 @@ class DriveFormatsTest {
     assertEquals("local-lvm", VmstateStorage.choose(config,
         StorageConfig.parse("/etc/pve/storage.cfg", VmstateStorageTest.STORAGE_CFG)).storage());
   }
+
+  @Test
+  void aDriveGivenByItsVolumeAliasIsWeighedByItsStorage() throws Exception {
+    VmConfig config = VmConfigParser.parse(FILE, "scsi0: cache=none,volume=ceph-pool:vm-101-disk-0\n");
+    assertEquals(List.of(), config.problems());
+    assertEquals("ceph-pool:vm-101-disk-0", config.disks().get(0).volume());
+    assertEquals("ceph-pool", VmstateStorage.choose(config,
+        StorageConfig.parse("/etc/pve/storage.cfg", VmstateStorageTest.STORAGE_CFG)).storage());
+  }
 }
