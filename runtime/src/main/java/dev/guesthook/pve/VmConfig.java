@@ -218,8 +218,47 @@ public final class VmConfig {
 
   /** A drive: the volume ({@code storage:name}, {@code none}, or a path) and its options. */
   public record Disk(String key, String volume, Optional<String> storage, Map<String, String> options) {
+    /**
+     * parse_drive's {@code ($option, $requires)} pairs (its {@code miops_*} ones name keys no format
+     * has, so never apply).
+     */
+    private static final List<List<String>> REQUIREMENTS = List.of(List.of("mbps_max", "mbps"),
+        List.of("mbps_rd_max", "mbps_rd"), List.of("mbps_wr_max", "mbps_wr"),
+        List.of("bps_max_length", "mbps_max"), List.of("bps_rd_max_length", "mbps_rd_max"),
+        List.of("bps_wr_max_length", "mbps_wr_max"), List.of("iops_max_length", "iops_max"),
+        List.of("iops_rd_max_length", "iops_rd_max"), List.of("iops_wr_max_length", "iops_wr_max"));
+    /** parse_drive's pairs that may not both be set ({@code return if $res->{mbps_rd} && $res->{mbps}}). */
+    private static final List<List<String>> EXCLUSIVE = List.of(List.of("mbps_rd", "mbps"),
+        List.of("mbps_wr", "mbps"), List.of("iops_rd", "iops"), List.of("iops_wr", "iops"));
+
     public boolean isCdrom() {
       return "cdrom".equals(options.get("media"));
+    }
+
+    /**
+     * Whether qemu-server's {@code parse_drive} returns the drive, which it checks beyond the format
+     * when the drive is used (foreach_volume, so find_vmstate_storage): {@code bpsX} is turned into
+     * {@code mbpsX} (a true "0.000") unless both are given; the throttle requirements and exclusions
+     * above; a cdrom with {@code snapshot} or {@code format}, or on virtio. Values are tested for Perl
+     * truth. A drive it refuses is skipped without a word but a warning in the task log.
+     */
+    public boolean readByParseDrive() {
+      Map<String, String> res = new LinkedHashMap<>(options);
+      for (String bps : List.of("bps", "bps_rd", "bps_wr")) {
+        if (res.remove(bps) != null && res.putIfAbsent("m" + bps, "0.000") != null) {
+          return false; // "both $opt and m$opt specified"
+        }
+      }
+      boolean unmet = REQUIREMENTS.stream().anyMatch(pair -> perlTrue(res, pair.get(0)) && !perlTrue(res, pair.get(1)));
+      boolean clash = EXCLUSIVE.stream().anyMatch(pair -> perlTrue(res, pair.get(0)) && perlTrue(res, pair.get(1)));
+      boolean badCdrom = isCdrom() && (perlTrue(res, "snapshot") || perlTrue(res, "format") || key.startsWith("virtio"));
+      return !unmet && !clash && !badCdrom;
+    }
+
+    /** Perl's truth of a value: set, and neither empty nor "0". */
+    private static boolean perlTrue(Map<String, String> values, String key) {
+      String value = values.get(key);
+      return value != null && !value.isEmpty() && !value.equals("0");
     }
   }
 

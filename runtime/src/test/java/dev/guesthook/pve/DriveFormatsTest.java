@@ -108,4 +108,43 @@ class DriveFormatsTest {
     assertEquals("ceph-pool", VmstateStorage.choose(config,
         StorageConfig.parse("/etc/pve/storage.cfg", VmstateStorageTest.STORAGE_CFG)).storage());
   }
+
+  /** scsi0 on the shared ceph-pool wins when parse_drive reads it; else scsi1's local-lvm is chosen. */
+  @ParameterizedTest
+  @CsvSource(delimiter = '|', value = {
+      "bps=1048576|ceph-pool",                  // bps alone: turned into mbps
+      "bps=1048576,mbps=1|local-lvm",           // both bps and mbps specified
+      "mbps=10,mbps_max=20|ceph-pool",          // mbps_max requires mbps: met
+      "mbps_max=20|local-lvm",                  // ... unmet
+      "mbps_max=0|ceph-pool",                   // 0 is false in Perl: no requirement
+      "mbps_rd=5,mbps_rd_max=8,bps_rd_max_length=2|ceph-pool",
+      "bps_rd_max_length=2|local-lvm",          // requires mbps_rd_max
+      "iops_max=9,iops_max_length=3|ceph-pool",
+      "iops_max_length=3|local-lvm",            // requires iops_max
+      "mbps_rd=5|ceph-pool",
+      "mbps_rd=5,mbps=10|local-lvm",            // mbps_rd with mbps
+      "mbps=0.0,mbps_wr=5|local-lvm",           // '0.0' is true in Perl
+      "bps=1048576,mbps_rd=5|local-lvm",        // bps became a true mbps ('0.000')
+      "iops_wr=5,iops=0|ceph-pool",
+      "iops_wr=5,iops=10|local-lvm"})
+  void aDriveParseDriveRefusesIsNotWeighed(String options, String chosen) throws Exception {
+    VmConfig config = VmConfigParser.parse(FILE,
+        "scsi0: ceph-pool:vm-101-disk-0," + options + "\nscsi1: local-lvm:vm-101-disk-1\n");
+    assertEquals(List.of(), config.problems(), "Proxmox reads the line; only parse_drive refuses it");
+    assertEquals(chosen, VmstateStorage.choose(config,
+        StorageConfig.parse("/etc/pve/storage.cfg", VmstateStorageTest.STORAGE_CFG)).storage());
+  }
+
+  @ParameterizedTest
+  @CsvSource(delimiter = '|', value = {
+      "ide2|local:iso/debian.iso,media=cdrom|true",
+      "ide2|local:iso/debian.iso,media=cdrom,format=raw|false",
+      "sata2|local:iso/debian.iso,media=cdrom,snapshot=1|false",
+      "sata2|local:iso/debian.iso,media=cdrom,snapshot=0|true",
+      "virtio2|local:iso/debian.iso,media=cdrom|false"})
+  void aCdromParseDriveRefuses(String key, String value, boolean read) throws Exception {
+    VmConfig config = VmConfigParser.parse(FILE, key + ": " + value + "\n");
+    assertEquals(List.of(), config.problems());
+    assertEquals(read, config.disks().get(0).readByParseDrive());
+  }
 }
