@@ -62,6 +62,18 @@ public final class PropertyFormat {
   public static final NamedFormat STORAGE_PATH = value -> ABSOLUTE_PATH.matcher(value).find()
       ? Optional.empty() : Optional.of("value does not look like a valid absolute path");
 
+  /** pve-storage's {@code pve-volume-id} ({@code Plugin::parse_volume_id}): {@code storage:name}. */
+  public static final NamedFormat VOLUME_ID = value -> StorageId.VOLUME.matcher(value).matches() ? Optional.empty()
+      : Optional.of("unable to parse volume ID '" + Printable.of(value) + "'");
+
+  /** pve-common's {@code disk-size} ({@code pve_verify_disk_size}, {@code parse_size}'s regex). */
+  public static final NamedFormat DISK_SIZE = matchingFormat(Pattern.compile("\\d+(\\.\\d+)?([KMGT](iB)?)?"),
+      "value does not look like a valid disk size: %s");
+
+  /** pve-common's {@code urlencoded} ({@code pve_verify_urlencoded}); the empty string passes. */
+  public static final NamedFormat URLENCODED = matchingFormat(Pattern.compile("[-%a-zA-Z0-9_.!~*'()]*"),
+      "invalid urlencoded string: %s");
+
   /** pve-common's {@code pve-node} ({@code pve_verify_node_name}). */
   public static final NamedFormat NODE = matchingFormat(Pattern.compile("[a-zA-Z0-9]([a-zA-Z0-9-]*[a-zA-Z0-9])?"),
       "value does not look like a valid node name");
@@ -116,10 +128,15 @@ public final class PropertyFormat {
           Optional.ofNullable(max).map(BigDecimal::valueOf), enumeration, defaultKey, defaultValue, optional);
     }
 
-    /** The value must match the whole of {@code regex}, as check_prop's {@code m/^$pattern$/}. */
+    /**
+     * The value must meet {@code regex} as check_prop's {@code m/^$pattern$/} tests it: anchored without
+     * a group, so a top-level {@code a|b} means "starts with a or ends with b"; Perl's {@code $} also
+     * matches before a final newline, as Java's does with UNIX_LINES (which also gives {@code .} Perl's
+     * meaning). Checked with {@code find}, as Perl's match is a search.
+     */
     public Property matching(String regex) {
-      return new Property(type, format, Optional.of(Pattern.compile("(?:" + regex + ")")), maxLength, minimum, maximum,
-          enumeration, defaultKey, defaultValue, optional);
+      return new Property(type, format, Optional.of(Pattern.compile("^" + regex + "$", Pattern.UNIX_LINES)), maxLength,
+          minimum, maximum, enumeration, defaultKey, defaultValue, optional);
     }
 
     public Property oneOf(String... values) {
@@ -172,7 +189,7 @@ public final class PropertyFormat {
       if (formatError.isPresent()) {
         return formatError;
       }
-      if (pattern.isPresent() && !pattern.get().matcher(value).matches()) {
+      if (pattern.isPresent() && !pattern.get().matcher(value).find()) {
         return Optional.of("value does not match the regex pattern");
       }
       if (maxLength.isPresent() && value.length() > maxLength.getAsInt()) {
@@ -213,9 +230,16 @@ public final class PropertyFormat {
   }
 
   private final Map<String, Property> properties;
+  /** Keys that stand for another ({@code alias => 'file'}): {@code volume=} is {@code file=}. */
+  private final Map<String, String> aliases;
 
   public PropertyFormat(Map<String, Property> properties) {
+    this(properties, Map.of());
+  }
+
+  public PropertyFormat(Map<String, Property> properties, Map<String, String> aliases) {
     this.properties = Map.copyOf(properties);
+    this.aliases = Map.copyOf(aliases);
   }
 
   public Optional<Property> property(String key) {
@@ -250,10 +274,7 @@ public final class PropertyFormat {
       }
       int eq = part.indexOf('=');
       if (eq > 0 && eq < part.length() - 1) {
-        String key = part.substring(0, eq);
-        if (values.containsKey(key)) {
-          throw new Invalid("duplicate key in comma-separated list property: " + key);
-        }
+        String key = canonicalKey(values, part.substring(0, eq));
         Property property = properties.get(key);
         if (property == null) {
           throw new Invalid("invalid key in comma-separated list property: " + key);
@@ -266,6 +287,24 @@ public final class PropertyFormat {
       }
     }
     return values;
+  }
+
+  /**
+   * parse_property_string's checks of a key before its value: given twice, then an alias resolved to
+   * its target, which must not be given already (so {@code volume=a,volume=b} is refused as the alias).
+   */
+  private String canonicalKey(Map<String, String> values, String key) {
+    if (values.containsKey(key)) {
+      throw new Invalid("duplicate key in comma-separated list property: " + key);
+    }
+    String target = aliases.get(key);
+    if (target == null) {
+      return key;
+    }
+    if (values.containsKey(target)) {
+      throw new Invalid("key '" + target + "' is already defined (via alias)");
+    }
+    return target;
   }
 
   /** A part without {@code =}: the default key's value, once. Returns the default key. */

@@ -210,7 +210,7 @@ public final class VmConfig {
     List<Disk> out = new ArrayList<>();
     for (Map.Entry<String, String> entry : current().entrySet()) {
       if (DISK_KEY.matcher(entry.getKey()).matches()) {
-        out.add(disk(entry.getKey(), entry.getValue()));
+        out.add(disk(entry.getKey()));
       }
     }
     return out;
@@ -218,17 +218,58 @@ public final class VmConfig {
 
   /** A drive: the volume ({@code storage:name}, {@code none}, or a path) and its options. */
   public record Disk(String key, String volume, Optional<String> storage, Map<String, String> options) {
+    /**
+     * parse_drive's {@code ($option, $requires)} pairs (its {@code miops_*} ones name keys no format
+     * has, so never apply).
+     */
+    private static final List<List<String>> REQUIREMENTS = List.of(List.of("mbps_max", "mbps"),
+        List.of("mbps_rd_max", "mbps_rd"), List.of("mbps_wr_max", "mbps_wr"),
+        List.of("bps_max_length", "mbps_max"), List.of("bps_rd_max_length", "mbps_rd_max"),
+        List.of("bps_wr_max_length", "mbps_wr_max"), List.of("iops_max_length", "iops_max"),
+        List.of("iops_rd_max_length", "iops_rd_max"), List.of("iops_wr_max_length", "iops_wr_max"));
+    /** parse_drive's pairs that may not both be set ({@code return if $res->{mbps_rd} && $res->{mbps}}). */
+    private static final List<List<String>> EXCLUSIVE = List.of(List.of("mbps_rd", "mbps"),
+        List.of("mbps_wr", "mbps"), List.of("iops_rd", "iops"), List.of("iops_wr", "iops"));
+
     public boolean isCdrom() {
       return "cdrom".equals(options.get("media"));
     }
+
+    /**
+     * Whether qemu-server's {@code parse_drive} returns the drive, which it checks beyond the format
+     * when the drive is used (foreach_volume, so find_vmstate_storage): {@code bpsX} is turned into
+     * {@code mbpsX} (a true "0.000") unless both are given; the throttle requirements and exclusions
+     * above; a cdrom with {@code snapshot} or {@code format}, or on virtio. Values are tested for Perl
+     * truth. A drive it refuses is skipped without a word but a warning in the task log.
+     */
+    public boolean readByParseDrive() {
+      Map<String, String> res = new LinkedHashMap<>(options);
+      for (String bps : List.of("bps", "bps_rd", "bps_wr")) {
+        if (res.remove(bps) != null && res.putIfAbsent("m" + bps, "0.000") != null) {
+          return false; // "both $opt and m$opt specified"
+        }
+      }
+      boolean unmet = REQUIREMENTS.stream().anyMatch(pair -> perlTrue(res, pair.get(0)) && !perlTrue(res, pair.get(1)));
+      boolean clash = EXCLUSIVE.stream().anyMatch(pair -> perlTrue(res, pair.get(0)) && perlTrue(res, pair.get(1)));
+      boolean badCdrom = isCdrom() && (perlTrue(res, "snapshot") || perlTrue(res, "format") || key.startsWith("virtio"));
+      return !unmet && !clash && !badCdrom;
+    }
+
+    /** Perl's truth of a value: set, and neither empty nor "0". */
+    private static boolean perlTrue(Map<String, String> values, String key) {
+      String value = values.get(key);
+      return value != null && !value.isEmpty() && !value.equals("0");
+    }
   }
 
-  private Disk disk(String key, String value) throws PveFileException {
-    Map<String, String> options = properties(key, "file");
-    String volume = options.remove("file");
-    if (volume == null || volume.isEmpty()) {
-      throw invalid(key, "no volume in '" + Printable.of(value) + "'");
+  /** A drive read by its Drive.pm format, as parse_drive reads it: {@code volume=} is {@code file=}. */
+  private Disk disk(String key) throws PveFileException {
+    PropertyFormat format = QemuFormats.BY_KEY.get(key);
+    if (format == null) {
+      throw invalid(key, "unknown setting '" + key + "'");
     }
+    Map<String, String> options = new LinkedHashMap<>(formatted(key, format));
+    String volume = options.remove("file"); // required by every drive format, so present
     Optional<String> storage = Optional.empty();
     int colon = volume.indexOf(':');
     if (colon > 0 && !volume.startsWith("/")) {
@@ -240,15 +281,6 @@ public final class VmConfig {
       storage = Optional.of(id);
     }
     return new Disk(key, volume, storage, Map.copyOf(options));
-  }
-
-  /** A key's property string; a part that is not key=value is an error on the key's line. */
-  private Map<String, String> properties(String key, String defaultKey) throws PveFileException {
-    try {
-      return PropertyString.parse(get(key).orElse(""), defaultKey);
-    } catch (IllegalArgumentException e) {
-      throw invalid(key, e.getMessage());
-    }
   }
 
   /** A key's value read by its qemu-server format (the parser has dropped values that fail it). */

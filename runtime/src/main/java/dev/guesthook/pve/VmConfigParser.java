@@ -2,6 +2,9 @@ package dev.guesthook.pve;
 
 import dev.guesthook.id.Printable;
 import java.io.ByteArrayOutputStream;
+import java.math.BigDecimal;
+import java.math.BigInteger;
+import java.math.MathContext;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -48,7 +51,7 @@ public final class VmConfigParser {
   /** Keys of format {@code pve-volume-id} (pve-storage's Plugin::parse_volume_id) that guesthook reads. */
   private static final List<String> VOLUME_ID_KEYS = List.of("vmstate", "hookscript");
   /** Scalar keys of qemu-server's schema ($confdesc) that Proxmox type-checks on every read. */
-  private static final Map<String, String> SCALAR_TYPES = scalarTypes();
+  private static final Map<String, PropertyFormat.Type> SCALAR_TYPES = scalarTypes();
 
   private VmConfigParser() {}
 
@@ -185,10 +188,10 @@ public final class VmConfigParser {
         put(key, value); // Proxmox keeps these unchecked: they are informative
         return;
       }
-      String type = container ? null : SCALAR_TYPES.get(key);
+      PropertyFormat.Type type = container ? null : SCALAR_TYPES.get(key);
       String checked = type == null ? value : checkType(type, value);
       if (checked == null) {
-        problem("unable to parse value of '" + key + "' - type check ('" + type + "') failed - got '"
+        problem("unable to parse value of '" + key + "' - type check ('" + type.schemaName() + "') failed - got '"
             + Printable.of(value) + "'");
         return;
       }
@@ -205,36 +208,22 @@ public final class VmConfigParser {
 
     /**
      * parse_vm_config's check_type for {@code vmstatestorage} (format pve-storage-id), {@code vmstate} and
-     * {@code hookscript} (pve-volume-id), {@code machine} and {@code memory} (their property-string formats,
-     * {@link QemuFormats}) and, for a drive,
-     * its volume: {@code none}, {@code cdrom}, an absolute path or a volume id (verify_volume_id_or_qm_path).
-     * Its filename_to_volume_id branch never runs (the drive formats are hashes, not 'pve-qm-*' names).
+     * {@code hookscript} (pve-volume-id), and the keys whose format is a property string
+     * ({@link QemuFormats}: {@code machine}, {@code memory}, the drives, {@code unusedN}, {@code cdrom}).
+     * Its parse_drive/filename_to_volume_id branch never runs: a drive's schema format is a hash, not a
+     * 'pve-qm-*' name, so a drive is read by check_format → parse_property_string alone.
      */
     private static Optional<String> formatRefusal(String key, String value) {
       if (key.equals("vmstatestorage")) {
         return StorageId.refusal(value).map(why -> " - " + why);
       }
       if (VOLUME_ID_KEYS.contains(key)) {
-        return StorageId.VOLUME.matcher(value).matches() ? Optional.empty()
-            : Optional.of(" - unable to parse volume ID '" + Printable.of(value) + "'");
+        return PropertyFormat.VOLUME_ID.refusal(value).map(why -> " - " + why);
       }
-      if (QemuFormats.BY_KEY.containsKey(key)) {
-        return propertyStringRefusal(QemuFormats.BY_KEY.get(key), value);
+      if (QemuFormats.isUnknownDrive(key)) {
+        return Optional.of(" - unknown setting '" + key + "'");
       }
-      if (!VmstateStorage.DRIVE.matcher(key.equals("cdrom") ? "ide2" : key).matches()) {
-        return Optional.empty();
-      }
-      String file;
-      try {
-        file = PropertyString.parse(value, "file").getOrDefault("file", "");
-      } catch (IllegalArgumentException e) {
-        return Optional.of(" - " + e.getMessage());
-      }
-      if (file.equals("none") || file.equals("cdrom") || file.startsWith("/")) {
-        return Optional.empty();
-      }
-      return StorageId.VOLUME.matcher(file).matches() ? Optional.empty()
-          : Optional.of(" - file: invalid format - unable to parse volume ID '" + Printable.of(file) + "'");
+      return Optional.ofNullable(QemuFormats.BY_KEY.get(key)).flatMap(format -> propertyStringRefusal(format, value));
     }
 
     /** check_format of a property string: parse_property_string's message, as check_type passes it on. */
@@ -286,13 +275,37 @@ public final class VmConfigParser {
     }
   }
 
-  /** JSONSchema's check_type for the scalar types: booleans normalised to 1/0; null when it fails. */
-  static String checkType(String type, String value) {
+  /**
+   * qemu-server's own {@code check_type} for a scalar key, not pve-common's: narrower than
+   * {@link PropertyFormat.Type} (JSONSchema's is_integer/is_number take a sign, {@code 1.}, {@code .5} and
+   * exponents; qemu-server takes digits, and for a number one optional {@code .digits}). An integer is
+   * returned as Perl's {@code int($1)} prints it; a boolean as 1/0. Null when the check fails.
+   */
+  static String checkType(PropertyFormat.Type type, String value) {
     return switch (type) {
-      case "boolean" -> value.matches("(?i)1|on|yes|true") ? "1" : value.matches("(?i)0|off|no|false") ? "0" : null;
-      case "integer" -> value.matches("\\d+") ? value : null;
-      default -> value.matches("[+-]?(\\d+\\.?\\d*|\\.\\d+)([eE][+-]?\\d+)?") ? value : null;
+      case BOOLEAN -> PropertyFormat.parseBoolean(value).orElse(null);
+      case INTEGER -> QEMU_INTEGER.matcher(value).matches() ? perlInt(value) : null;
+      case NUMBER -> QEMU_NUMBER.matcher(value).matches() ? value : null;
+      case STRING -> value;
     };
+  }
+
+  private static final Pattern QEMU_INTEGER = Pattern.compile("\\d+");
+  private static final Pattern QEMU_NUMBER = Pattern.compile("\\d+(\\.\\d+)?");
+  /** The largest integer Perl keeps exact (an unsigned 64-bit IV); above it, a number is a double. */
+  private static final BigInteger PERL_MAX_UV = BigInteger.ONE.shiftLeft(64).subtract(BigInteger.ONE);
+
+  /** Perl's {@code int("007")} is {@code 7}; past 2^64-1 it is a double, printed as {@code %.15g} ("1e+20"). */
+  static String perlInt(String digits) {
+    BigInteger number = new BigInteger(digits);
+    if (number.compareTo(PERL_MAX_UV) <= 0) {
+      return number.toString();
+    }
+    BigDecimal rounded = new BigDecimal(number).round(new MathContext(15)).stripTrailingZeros();
+    String mantissa = rounded.unscaledValue().toString();
+    int exponent = mantissa.length() - 1 - rounded.scale();
+    String fraction = mantissa.length() > 1 ? "." + mantissa.substring(1) : "";
+    return mantissa.charAt(0) + fraction + "e+" + (exponent < 10 ? "0" : "") + exponent;
   }
 
   /** PVE::Tools::decode_text: %XX escapes, then UTF-8. */
@@ -314,18 +327,18 @@ public final class VmConfigParser {
     return (b >= '0' && b <= '9') || (b >= 'a' && b <= 'f') || (b >= 'A' && b <= 'F');
   }
 
-  private static Map<String, String> scalarTypes() {
-    Map<String, String> types = new HashMap<>();
+  private static Map<String, PropertyFormat.Type> scalarTypes() {
+    Map<String, PropertyFormat.Type> types = new HashMap<>();
     for (String key : List.of("onboot", "autostart", "reboot", "numa", "keephugepages", "acpi", "kvm", "tdf",
         "localtime", "freeze", "template", "tablet", "protection", "allow-ksm")) {
-      types.put(key, "boolean");
+      types.put(key, PropertyFormat.Type.BOOLEAN);
     }
     for (String key : List.of("cpuunits", "balloon", "shares", "smp", "sockets", "cores", "vcpus",
         "migrate_speed", "snaptime")) {
-      types.put(key, "integer");
+      types.put(key, PropertyFormat.Type.INTEGER);
     }
-    types.put("cpulimit", "number");
-    types.put("migrate_downtime", "number");
+    types.put("cpulimit", PropertyFormat.Type.NUMBER);
+    types.put("migrate_downtime", PropertyFormat.Type.NUMBER);
     return Map.copyOf(types);
   }
 }

@@ -11,9 +11,10 @@ import java.util.regex.Pattern;
 /**
  * Where {@code qm suspend --todisk} puts a VM's state, chosen exactly as qemu-server's
  * {@code find_vmstate_storage} does: {@code vmstatestorage} if set; else, over the storages of the
- * VM's drives (ide/sata/scsi/virtio, efidisk0, tpmstate0; cdroms, {@code unusedN}, {@code none} and
- * device paths left out) in sorted order, the shared one, else the local one, where within each group
- * the last file-based storage wins and otherwise the first; else {@code local}. Like upstream it does
+ * VM's drives (ide/sata/scsi/virtio, efidisk0, tpmstate0; cdroms, {@code unusedN}, {@code none},
+ * device paths and drives parse_drive refuses left out) in sorted order, the shared one, else the
+ * local one, where within each group the last file-based storage wins and otherwise the first; else
+ * {@code local}. Like upstream it does
  * not look at {@code disable}, {@code nodes} or content: those fail later, at allocation.
  */
 public final class VmstateStorage {
@@ -90,7 +91,7 @@ public final class VmstateStorage {
   static List<String> diskStorages(VmConfig config) throws PveFileException {
     TreeSet<String> ids = new TreeSet<>();
     for (VmConfig.Disk disk : config.disks()) {
-      if (DRIVE.matcher(disk.key()).matches() && !disk.isCdrom()) {
+      if (DRIVE.matcher(disk.key()).matches() && disk.readByParseDrive() && !disk.isCdrom()) {
         storageOf(disk.volume()).ifPresent(ids::add);
       }
     }

@@ -124,7 +124,7 @@ class VmstateStorageTest {
   void aDriveWhoseVolumeDoesNotParseIsDroppedAndNotWeighed() throws Exception {
     VmConfig config = VmConfigParser.parse("/etc/pve/qemu-server/101.conf",
         "scsi0: ceph-pool\nscsi1: local-lvm:vm-101-disk-1\nscsi2: /mnt/file.raw\n");
-    assertEquals(List.of("/etc/pve/qemu-server/101.conf:1: unable to parse value of 'scsi0' - file: invalid format -"
+    assertEquals(List.of("/etc/pve/qemu-server/101.conf:1: unable to parse value of 'scsi0' - format error\nfile: invalid format -"
         + " unable to parse volume ID 'ceph-pool'"), config.problems());
     assertEquals("local-lvm", VmstateStorage.choose(config, StorageConfig.parse("/etc/pve/storage.cfg", STORAGE_CFG)).storage());
   }
