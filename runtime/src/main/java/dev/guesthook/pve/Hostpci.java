@@ -25,7 +25,7 @@ public record Hostpci(int index, List<String> ids, Optional<String> mapping, Opt
 
   /** qemu-server's {@code $hostpci_fmt}, key by key. */
   public static final PropertyFormat FORMAT = new PropertyFormat(Map.ofEntries(
-      entry("host", string().matching(PCI_ID + "(;" + PCI_ID + ")*").asDefaultKey()),
+      entry("host", string().matchingList(PCI_ID, ';', 0).asDefaultKey()),
       entry("mapping", string().configIdFormat()),
       entry("rombar", bool(true)),
       entry("romfile", string().matching("[^,;]+")),

@@ -17,7 +17,8 @@ public final class OtherMappings {
   static final MappingFile.Kind USB = new MappingFile.Kind(Set.of(), new PropertyFormat(Map.of(
       "node", MappingFile.NODE,
       "id", string().matching("[0-9A-Fa-f]{4}:[0-9A-Fa-f]{4}").required(),
-      "path", string().matching("(\\d+)\\-(\\d+(\\.\\d+)*)"),
+      // possessive: the same language (a part starts with the '.' no digit run takes), without recursion per part
+      "path", string().matching("(\\d+)\\-(\\d+(?:\\.\\d+)*+)"),
       "description", MappingFile.DESCRIPTION)));
 
   /** PVE::Mapping::Dir's {@code pve_verify_path}: only the start is anchored, so {@code /srv/a(b)} passes. */

@@ -30,7 +30,7 @@ public final class PciMappings {
       "node", MappingFile.NODE,
       "id", string().matching(IDS).required(),
       "subsystem-id", string().matching(IDS),
-      "path", string().matching("(?:" + PCI_RE + ";)*" + PCI_RE).required(),
+      "path", string().matchingList(PCI_RE, ';', 1).required(),
       "iommugroup", integer(null, null),
       "description", MappingFile.DESCRIPTION)));
 

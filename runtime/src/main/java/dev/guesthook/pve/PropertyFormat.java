@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.TreeMap;
+import java.util.function.Predicate;
 import java.util.regex.Pattern;
 
 /**
@@ -99,7 +100,7 @@ public final class PropertyFormat {
    * {@code pattern}, {@code maxLength}, {@code minimum}/{@code maximum}, {@code enum}), and whether a
    * bare value belongs to it.
    */
-  public record Property(Type type, Optional<NamedFormat> format, Optional<Pattern> pattern, OptionalInt maxLength,
+  public record Property(Type type, Optional<NamedFormat> format, Optional<Predicate<String>> pattern, OptionalInt maxLength,
       Optional<BigDecimal> minimum, Optional<BigDecimal> maximum, List<String> enumeration, boolean defaultKey,
       Optional<String> defaultValue, boolean optional) {
 
@@ -135,8 +136,45 @@ public final class PropertyFormat {
      * meaning). Checked with {@code find}, as Perl's match is a search.
      */
     public Property matching(String regex) {
-      return new Property(type, format, Optional.of(Pattern.compile("^" + regex + "$", Pattern.UNIX_LINES)), maxLength,
-          minimum, maximum, enumeration, defaultKey, defaultValue, optional);
+      Pattern anchored = Pattern.compile("^" + regex + "$", Pattern.UNIX_LINES);
+      return matching(value -> anchored.matcher(value).find());
+    }
+
+    /**
+     * Upstream's {@code ITEM(SEP ITEM)*}, checked item by item: Java's regex engine recurses once per
+     * repetition of a group, so a long list (a 5 KB hostpci line) overflows its stack where Perl's does
+     * not. {@code separatorsInItem} is how many separators one item can hold itself (Mapping::PCI's
+     * $PCI_RE, whose dot is any character, can hold one): every split the regex could make is tried.
+     */
+    public Property matchingList(String itemRegex, char separator, int separatorsInItem) {
+      Pattern item = Pattern.compile(itemRegex, Pattern.UNIX_LINES);
+      return matching(value -> isList(value, item, separator, separatorsInItem));
+    }
+
+    private Property matching(Predicate<String> test) {
+      return new Property(type, format, Optional.of(test), maxLength, minimum, maximum, enumeration, defaultKey,
+          defaultValue, optional);
+    }
+
+    /** Left to right over the places an item can start; each tries the next few separators as its end. */
+    private static boolean isList(String value, Pattern item, char separator, int separatorsInItem) {
+      boolean[] itemStartsAt = new boolean[value.length() + 1];
+      itemStartsAt[0] = true;
+      for (int start = 0; start < itemStartsAt.length; start++) {
+        int from = start;
+        for (int k = 0; itemStartsAt[start] && k <= separatorsInItem && from <= value.length(); k++) {
+          int cut = value.indexOf(separator, from);
+          int end = cut < 0 ? value.length() : cut;
+          if (item.matcher(value).region(start, end).matches()) {
+            if (end == value.length()) {
+              return true;
+            }
+            itemStartsAt[end + 1] = true;
+          }
+          from = cut < 0 ? value.length() + 1 : cut + 1;
+        }
+      }
+      return false;
     }
 
     public Property oneOf(String... values) {
@@ -189,7 +227,7 @@ public final class PropertyFormat {
       if (formatError.isPresent()) {
         return formatError;
       }
-      if (pattern.isPresent() && !pattern.get().matcher(value).find()) {
+      if (pattern.isPresent() && !pattern.get().test(value)) {
         return Optional.of("value does not match the regex pattern");
       }
       if (maxLength.isPresent() && value.length() > maxLength.getAsInt()) {

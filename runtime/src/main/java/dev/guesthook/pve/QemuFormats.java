@@ -21,8 +21,8 @@ import java.util.regex.Pattern;
 final class QemuFormats {
   /** PVE::QemuServer::Machine's {@code $machine_fmt} ({@code pve-qemu-machine}). */
   static final PropertyFormat MACHINE = new PropertyFormat(Map.ofEntries(
-      entry("type", string().matching("(pc|pc(-i440fx)?-\\d+(\\.\\d+)+(\\+pve\\d+)?(\\.pxe)?|q35"
-          + "|pc-q35-\\d+(\\.\\d+)+(\\+pve\\d+)?(\\.pxe)?|virt(?:-\\d+(\\.\\d+)+)?(\\+pve\\d+)?)")
+      entry("type", string().matching("(pc|pc(-i440fx)?-\\d+(?:\\.\\d+)++(\\+pve\\d+)?(\\.pxe)?|q35"
+          + "|pc-q35-\\d+(?:\\.\\d+)++(\\+pve\\d+)?(\\.pxe)?|virt(?:-\\d+(?:\\.\\d+)++)?(\\+pve\\d+)?)")
           .atMostCharacters(40).asDefaultKey()),
       entry("viommu", string().oneOf("intel", "virtio")),
       entry("aw-bits", Property.of(Type.NUMBER).between(32L, 64L)),

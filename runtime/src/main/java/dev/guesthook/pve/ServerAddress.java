@@ -28,7 +28,7 @@ final class ServerAddress {
   /** pve-common's pve_verify_dns_name. */
   private static final String LABEL = "([a-zA-Z0-9]([a-zA-Z0-9-]*[a-zA-Z0-9])?)";
   private static final Pattern IP_OR_DNS_NAME =
-      Pattern.compile(IPV4 + "|" + IPV6 + "|(" + LABEL + "\\.)*" + LABEL);
+      Pattern.compile(IPV4 + "|" + IPV6 + "|(?:" + LABEL + "\\.)*+" + LABEL);
   /** parse_host_and_port's three shapes; {@code [[:alnum:]]} is ASCII on the bytes pve-storage reads. */
   private static final Pattern HOST_AND_PORT = Pattern.compile(
       "(" + IPV4 + "|[A-Za-z0-9.-]+)(?::\\d+)?"
