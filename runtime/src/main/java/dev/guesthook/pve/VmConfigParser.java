@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -50,6 +51,16 @@ public final class VmConfigParser {
 
   /** Keys of format {@code pve-volume-id} (pve-storage's Plugin::parse_volume_id) that guesthook reads. */
   private static final List<String> VOLUME_ID_KEYS = List.of("vmstate", "hookscript");
+  /**
+   * $confdesc's strings without a format (qemu-server 9.2.6; {@code args} and {@code description} have
+   * lines of their own): check_type strips {@code ^"(.*)"$} from these.
+   */
+  private static final Set<String> UNFORMATTED_STRINGS = Set.of("lock", "keyboard", "scsihw", "ostype", "hugepages",
+      "startdate", "runningcpu", "running-nets-host-mtu", "bios", "vmgenid", "citype", "ciuser", "cipassword",
+      "searchdomain");
+  /** $paralleldesc and $serialdesc: a pattern, but no format. */
+  private static final Pattern SERIAL_OR_PARALLEL = Pattern.compile("serial[0-3]|parallel[0-2]");
+  private static final Pattern QUOTED = Pattern.compile("\"(.*)\"", Pattern.DOTALL);
   /** Scalar keys of qemu-server's schema ($confdesc) that Proxmox type-checks on every read. */
   private static final Map<String, PropertyFormat.Type> SCALAR_TYPES = scalarTypes();
 
@@ -189,7 +200,7 @@ public final class VmConfigParser {
         return;
       }
       PropertyFormat.Type type = container ? null : SCALAR_TYPES.get(key);
-      String checked = type == null ? value : checkType(type, value);
+      String checked = type == null ? unquoted(key, value) : checkType(type, value);
       if (checked == null) {
         problem("unable to parse value of '" + key + "' - type check ('" + type.schemaName() + "') failed - got '"
             + Printable.of(value) + "'");
@@ -204,6 +215,18 @@ public final class VmConfigParser {
         return; // as in Proxmox, the device is left out
       }
       put(key.equals("cdrom") ? "ide2" : key, checked);
+    }
+
+    /**
+     * check_type takes the quotes off a string whose schema names no format: {@code lock: "suspended"}
+     * is a hibernated guest to Proxmox.
+     */
+    private String unquoted(String key, String value) {
+      if (container || !(UNFORMATTED_STRINGS.contains(key) || SERIAL_OR_PARALLEL.matcher(key).matches())) {
+        return value;
+      }
+      Matcher quoted = QUOTED.matcher(value);
+      return quoted.matches() ? quoted.group(1) : value;
     }
 
     /**

@@ -17,6 +17,15 @@ class VmConfigParserTest {
     return VmConfigParser.parse(FILE, text);
   }
 
+  /** check_type strips the quotes of a string without a format ($confdesc's lock), and only of those. */
+  @Test
+  void quotesAreTakenOffAStringWithoutAFormat() throws Exception {
+    VmConfig config = parse("lock: \"suspended\"\nname: \"quoted\"\nserial0: \"socket\"\n");
+    assertEquals("suspended", config.current().get("lock"));
+    assertEquals("\"quoted\"", config.current().get("name")); // name has a format (dns-name): kept as written
+    assertEquals("socket", config.current().get("serial0"));
+  }
+
   /** parse_vm_config's snapstate test is not anchored at the start and comes before the key: value one. */
   @Test
   void aLineEndingInSnapstateIsThatLineWhateverItsKey() throws Exception {
