@@ -7,7 +7,8 @@ import java.util.Set;
 /**
  * One storage of {@code /etc/pve/storage.cfg} as pve-storage sees it after parsing: shared when its
  * type always is or {@code shared 1} says so, file based when it has a {@code path}, limited to
- * {@code nodes} when given, off when {@code disable} is set.
+ * {@code nodes} when given (even as an empty list: then on no node, as storage_check_node finds the
+ * empty hash true), off when {@code disable} is set.
  */
 public record Storage(
     String id,
@@ -15,7 +16,7 @@ public record Storage(
     Optional<String> path,
     boolean shared,
     boolean disabled,
-    Set<String> nodes,
+    Optional<Set<String>> nodes,
     Set<String> content,
     Map<String, String> properties,
     int line) {
@@ -29,7 +30,7 @@ public record Storage(
     if (disabled) {
       return Optional.of("storage '" + id + "' is disabled");
     }
-    if (!nodes.isEmpty() && !nodes.contains(node)) {
+    if (nodes.isPresent() && !nodes.get().contains(node)) {
       return Optional.of("storage '" + id + "' is not available on node '" + node + "'");
     }
     return Optional.empty();

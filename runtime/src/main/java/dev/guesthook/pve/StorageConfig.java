@@ -107,11 +107,11 @@ public final class StorageConfig {
   private static void ensureLocal(Map<String, Storage> storages) {
     Storage local = storages.get("local");
     if (local == null || !local.type().equals("dir") || !local.path().orElse("/var/lib/vz").equals("/var/lib/vz")) {
-      storages.put("local", new Storage("local", "dir", Optional.of("/var/lib/vz"), false, false, Set.of(),
+      storages.put("local", new Storage("local", "dir", Optional.of("/var/lib/vz"), false, false, Optional.empty(),
           Set.of("backup", "images", "iso", "rootdir", "snippets", "vztmpl"), Map.of("path", "/var/lib/vz"), 0));
     } else {
       storages.put("local", new Storage("local", "dir", Optional.of("/var/lib/vz"), local.shared(), local.disabled(),
-          Set.of(), local.content(), local.properties(), local.line()));
+          Optional.empty(), local.content(), local.properties(), local.line()));
     }
   }
 
@@ -188,7 +188,7 @@ public final class StorageConfig {
       boolean shared = ALWAYS_SHARED.contains(type) || isTrue(properties.get("shared"));
       Set<String> content = properties.containsKey("content")
           ? StorageSchema.supportedContent(type, properties.get("content")) : DEFAULT_CONTENT.get(type);
-      Set<String> nodes = Set.copyOf(PropertyFormat.splitList(properties.getOrDefault("nodes", "")));
+      Optional<Set<String>> nodes = Optional.ofNullable(properties.get("nodes")).map(PropertyFormat::splitList).map(Set::copyOf);
       return new Storage(id, type, Optional.ofNullable(properties.get("path")).filter(p -> FILE_BASED.contains(type)),
           shared, isTrue(properties.get("disable")), nodes, content, Map.copyOf(properties), line);
     }

@@ -40,6 +40,13 @@ class StorageConfigTest {
     assertTrue(fast.content().contains("images"));
   }
 
+  /** decode_value makes "nodes ," an empty hash, which storage_check_node finds true: the storage is on no node. */
+  @Test
+  void anEmptyNodeListLeavesTheStorageOnNoNode() throws Exception {
+    StorageConfig cfg = parse("dir: nowhere\n\tpath /n\n\tnodes ,\n");
+    assertEquals(Optional.of("storage 'nowhere' is not available on node 'pve1'"), cfg.get("nowhere").orElseThrow().unavailableOn("pve1"));
+  }
+
   @Test
   void sharedByTypeOrByFlagAndFileBasedByPath() throws Exception {
     StorageConfig cfg = parse("nfs: nas\n\tpath /mnt/pve/nas\n\tserver s\n\texport /e\n\nlvm: san\n\tvgname vg\n\tshared 1\n\n"
