@@ -74,11 +74,22 @@ public final class ReadinessCheck {
     return out;
   }
 
+  /**
+   * A config line Proxmox skips with a warning: a fail when it is a {@code hostpciN} line (the guest
+   * would start without that device), a warning otherwise.
+   */
+  private static CheckItem configProblem(VmId vmid, String problem) {
+    String subject = "VM " + vmid + " config";
+    return problem.contains("value of 'hostpci") ? CheckItem.fail(subject, problem + " (Proxmox starts the VM without this"
+        + " device; fix the line)") : CheckItem.warn(subject, problem);
+  }
+
   /** The node and everything a VM's {@code hostpciN} entries need. */
   public List<CheckItem> vm(VmId vmid) throws PveFileException {
     VmConfig config = pve.config(vmid);
     List<Hostpci> entries = config.hostpci();
     List<CheckItem> out = new ArrayList<>(node(!entries.isEmpty() && entries.stream().allMatch(h -> h.mdev().isPresent())));
+    config.problems().forEach(problem -> out.add(configProblem(vmid, problem)));
     if (entries.isEmpty()) {
       out.add(CheckItem.pass("VM " + vmid, "no hostpci devices"));
     }

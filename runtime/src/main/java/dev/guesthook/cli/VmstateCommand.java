@@ -67,6 +67,7 @@ final class VmstateCommand implements Callable<Integer> {
         ? "not checked (" + (plan.storage().isPresent() ? "block storage" : "unknown storage") + "); needs " + size
         : (plan.fits().orElse(false) ? "ok, " : "FAIL only ") + plan.freeBytes().getAsLong() / (1024 * 1024)
             + " MiB free at " + plan.storage().flatMap(s -> s.path()).orElse("?") + "; needs " + size));
+    plan.warnings().forEach(warning -> out.println("  warning: " + warning));
   }
 
   private static String kind(Storage storage) {
@@ -94,6 +95,7 @@ final class VmstateCommand implements Callable<Integer> {
     doc.put("hibernated", plan.vmstate().isPresent());
     plan.vmstate().ifPresent(v -> doc.put("vmstate", v));
     plan.stateStorage().ifPresent(s -> doc.put("stateStorage", s.id()));
+    doc.put("warnings", plan.warnings());
     doc.put("ok", plan.ok());
     return doc;
   }

@@ -4,6 +4,8 @@ import dev.guesthook.id.VmId;
 import dev.guesthook.host.HostException;
 import dev.guesthook.host.HostFiles;
 import dev.guesthook.host.HostPath;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
 
@@ -22,7 +24,8 @@ public record HibernationPlan(
     long sizeMiB,
     OptionalLong freeBytes,
     Optional<String> vmstate,
-    Optional<Storage> stateStorage) {
+    Optional<Storage> stateStorage,
+    List<String> warnings) {
 
   public static HibernationPlan of(Pve pve, HostFiles host, VmId vmid, String node) throws PveFileException {
     VmConfig config = pve.config(vmid);
@@ -43,7 +46,14 @@ public record HibernationPlan(
     }
     return new HibernationPlan(vmid, choice, storage, node, unavailable, VmstateStorage.sizeMiB(config), free,
         config.isHibernated() ? config.vmstate() : Optional.empty(),
-        VmstateStorage.existingStateStorage(config).flatMap(storages::get));
+        VmstateStorage.existingStateStorage(config).flatMap(storages::get), warnings(config, storages));
+  }
+
+  /** What Proxmox would warn about while reading the two files the choice comes from. */
+  private static List<String> warnings(VmConfig config, StorageConfig storages) {
+    List<String> out = new ArrayList<>(config.problems());
+    out.addAll(storages.problems());
+    return List.copyOf(out);
   }
 
   /** True, false, or empty when it cannot be known here (a block storage). */

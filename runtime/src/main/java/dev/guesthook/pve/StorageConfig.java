@@ -80,7 +80,9 @@ public final class StorageConfig {
   }
 
   private static String ignoredLine(String origin, SectionConfigText.Ignored line) {
-    return origin + ":" + line.line() + ": ignore config line: " + Printable.of(line.text());
+    return origin + ":" + line.line() + ": ignore config line: " + Printable.of(line.text()) + (line.text().equals("\r")
+        ? " (the file has Windows line endings: this line does not end the section, so Proxmox reads what follows as"
+            + " part of it; save the file with LF line endings)" : "");
   }
 
   /** Without the file Proxmox knows one storage: local. */

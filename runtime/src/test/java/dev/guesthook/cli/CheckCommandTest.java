@@ -153,6 +153,18 @@ class CheckCommandTest {
     Files.writeString(conf, text.replace(from, to));
   }
 
+  /** Outsider finding: check was all green for a hostpci line Proxmox skips, so the guest would start without its GPU. */
+  @Test
+  void aHostpciLineProxmoxSkipsFailsTheCheckNamingFileAndLine() throws Exception {
+    editConfig(601, "hostpci0: 0000:0b:00,pcie=1,x-vga=1", "hostpci0: 0000:0B:00,pcie=1,x-vga=1");
+    Cli.Result result = check("601");
+    assertEquals(1, result.exitCode(), result::toString);
+    String detail = first(result, "fail");
+    assertTrue(detail.startsWith("/etc/pve/qemu-server/601.conf:10: "), detail);
+    assertTrue(detail.contains("unable to parse value of 'hostpci0' - format error\nhost: value does not match the regex pattern"
+        + " (Proxmox starts the VM without this device; fix the line)"), detail);
+  }
+
   @Test
   void anMdevOnAWholeMultifunctionSlotIsRefusedAsProxmoxDoes() throws Exception {
     assertEquals(List.of(), startRefusals(check("201")), "an mdev on one function");

@@ -51,6 +51,18 @@ class VmstateCommandTest {
     assertTrue(result.out().contains("  space: FAIL only 12288 MiB free at /var/lib/vz; needs 16884 MiB"), result::toString);
   }
 
+  /** Outsider finding: 'shared yes' vanished without a word; Proxmox warns while reading storage.cfg (rbd has no 'shared'). */
+  @Test
+  void whatProxmoxWarnsAboutInTheFilesIsShownAsWarnings() throws Exception {
+    Path cfg = root.resolve("etc/pve/storage.cfg");
+    Files.writeString(cfg, Files.readString(cfg).replace("\tpool vm-pool\n", "\tpool vm-pool\n\tshared yes\n"));
+    Cli.Result result = vmstate("vmstate", "502");
+    assertTrue(result.out().contains("  warning: /etc/pve/storage.cfg:12: section 'ceph-pool' - unable to parse value of"
+        + " 'shared': unexpected property 'shared'\n"), result::toString);
+    JsonNode warnings = vmstate("--json", "vmstate", "502").json().get("warnings");
+    assertEquals(1, warnings.size(), warnings::toString);
+  }
+
   @Test
   void aStorageThatIsNotOnThisNodeFails() throws Exception {
     Path cfg = root.resolve("etc/pve/storage.cfg");
