@@ -127,13 +127,11 @@ final class QemuFormats {
    * The drive keys of {@code $drivedesc_hash} (ide0-3, sata0-5, scsi0-30, virtio0-15, efidisk0,
    * tpmstate0, unused0-255) and qemu-server's {@code cdrom} ({@code pve-qm-ide}).
    */
-  private static final Map<String, PropertyFormat> DRIVES = drives();
+  static final Map<String, PropertyFormat> DRIVES = drives();
 
   /** The config keys whose values are these property strings. */
   static final Map<String, PropertyFormat> BY_KEY = byKey();
 
-  /** A key that looks like a drive but is not in qemu-server's schema ({@code scsi31}): "unknown setting". */
-  private static final Pattern DRIVE_LIKE = Pattern.compile("(ide|sata|scsi|virtio|unused|efidisk|tpmstate)\\d+");
 
   @SafeVarargs
   private static PropertyFormat driveFormat(Map.Entry<String, Property>... extra) {
@@ -188,10 +186,6 @@ final class QemuFormats {
     formats.put("machine", MACHINE);
     formats.put("memory", MEMORY);
     return Map.copyOf(formats);
-  }
-
-  static boolean isUnknownDrive(String key) {
-    return DRIVE_LIKE.matcher(key).matches() && !DRIVES.containsKey(key);
   }
 
   private QemuFormats() {}

@@ -24,7 +24,7 @@ import java.util.regex.Pattern;
  * to the next header; {@code #} lines (URL-decoded) are the section's description. Where Proxmox
  * warns and goes on (a line it cannot parse, a value of the wrong type, a duplicate), the line is left
  * out and a problem naming file and line is recorded; {@link #parseStrict} fails on the first one, as
- * Proxmox does in strict mode. Keys Proxmox does not know are kept: hooks may read their own.
+ * Proxmox does in strict mode. A key qemu-server's schema does not have is such a line ("unknown setting").
  */
 public final class VmConfigParser {
   private static final Pattern PENDING = Pattern.compile("\\[PENDING\\]\\s*", Pattern.CASE_INSENSITIVE);
@@ -45,8 +45,6 @@ public final class VmConfigParser {
   private static final Pattern KEY_VALUE = Pattern.compile("([a-z][a-z_\\-]*\\d*):(.+)", Pattern.DOTALL);
   /** pve-container's raw LXC keys, which may repeat: {@code lxc.cgroup2.devices.allow: c 226:* rwm}. */
   private static final Pattern HOSTPCI_KEY = Pattern.compile("hostpci\\d+");
-  /** hostpci0 to hostpci15: qemu-server's MAX_HOSTPCI_DEVICES is 16. */
-  private static final Pattern HOSTPCI_IN_SCHEMA = Pattern.compile("hostpci(1[0-5]|[0-9])");
   private static final Pattern LXC_RAW = Pattern.compile("(lxc\\.[a-z0-9_\\-.]+)(:|\\s*=)\\s*(.*)", Pattern.DOTALL);
 
   /** Keys of format {@code pve-volume-id} (pve-storage's Plugin::parse_volume_id) that guesthook reads. */
@@ -199,6 +197,10 @@ public final class VmConfigParser {
         put(key, value); // Proxmox keeps these unchecked: they are informative
         return;
       }
+      if (!container && !sectionKind.equals("special") && !QemuConfigKeys.known(key)) {
+        problem("unable to parse value of '" + key + "' - unknown setting '" + key + "'");
+        return; // check_type's first test: a typo such as 'memroy' is not memory to Proxmox either
+      }
       PropertyFormat.Type type = container ? null : SCALAR_TYPES.get(key);
       String checked = type == null ? unquoted(key, value) : checkType(type, value);
       if (checked == null) {
@@ -243,9 +245,6 @@ public final class VmConfigParser {
       if (VOLUME_ID_KEYS.contains(key)) {
         return PropertyFormat.VOLUME_ID.refusal(value).map(why -> " - " + why);
       }
-      if (QemuFormats.isUnknownDrive(key)) {
-        return Optional.of(" - unknown setting '" + key + "'");
-      }
       return Optional.ofNullable(QemuFormats.BY_KEY.get(key)).flatMap(format -> propertyStringRefusal(format, value));
     }
 
@@ -260,15 +259,10 @@ public final class VmConfigParser {
     }
 
     /**
-     * check_type's reading of {@code hostpciN}: a key past {@code MAX_HOSTPCI_DEVICES} is an unknown
-     * setting, and a value must meet {@code $hostpci_fmt} (pve-common's words). Values Proxmox reads but
+     * check_type's reading of {@code hostpciN}: a value must meet {@code $hostpci_fmt} (pve-common's words). Values Proxmox reads but
      * would refuse at start, or that guesthook cannot act on, are left out too, in guesthook's words.
      */
     private boolean hostpciReadable(String key, String value) throws PveFileException {
-      if (!HOSTPCI_IN_SCHEMA.matcher(key).matches()) {
-        problem("unable to parse value of '" + key + "' - unknown setting '" + key + "'");
-        return false;
-      }
       try {
         Hostpci.parse(Integer.parseInt(key.substring("hostpci".length())), value);
         return true;
