@@ -34,8 +34,9 @@ class PciMappingHookTest {
     host.write(RADEON + "device", "0x73ff\n");          // an RX 6950 XT where the 6800 XT was
     host.write(RADEON + "subsystem_vendor", "0x1458\n");
     host.assertRefusedWithoutChange(602, "pre-start", "pci-mapping", INVALID
-        + "'id' does not match for 'rx6800' (1002:73ff != 1002:73bf) on device '0000:0b:00.0'; "
-        + "'subsystem-id' does not match for 'rx6800' (1458:e438 != 1da2:e438) on device '0000:0b:00.0' (hostpci0)");
+        + "'id' does not match for 'rx6800' (1002:73ff != 1002:73bf) on device '0000:0b:00.0' (if it is the right card, set"
+        + " id=1002:73ff in the mapping's map line); 'subsystem-id' does not match for 'rx6800' (1458:e438 != 1da2:e438) on"
+        + " device '0000:0b:00.0' (if it is the right card, set subsystem-id=1458:e438 in the mapping's map line) (hostpci0)");
   }
 
   /** pci_device_info gives no subsystem ids without both files: upstream's "unexpected property", not a read error. */
@@ -51,7 +52,8 @@ class PciMappingHookTest {
     String cfg = host.read("etc/pve/mapping/pci.cfg").replace("iommugroup=0", "iommugroup=7");
     host.write("etc/pve/mapping/pci.cfg", cfg + "\n");
     host.assertRefusedWithoutChange(602, "pre-start", "pci-mapping", INVALID
-        + "'iommugroup' does not match for 'rx6800' (0 != 7) on device '0000:0b:00.0' (hostpci0)");
+        + "'iommugroup' does not match for 'rx6800' (0 != 7) on device '0000:0b:00.0' (if it is the right card, set"
+        + " iommugroup=0 in the mapping's map line) (hostpci0)");
   }
 
   @Test
@@ -65,6 +67,7 @@ class PciMappingHookTest {
   void anUnknownMappingIsRefused() {
     host.write("etc/pve/qemu-server/602.conf", "hostpci0: mapping=rx9000,pcie=1\nmemory: 2048\n");
     host.assertRefusedWithoutChange(602, "pre-start", "pci-mapping",
-        "PCI device mapping not found for 'rx9000' (no mapping 'rx9000' in /etc/pve/mapping/pci.cfg) (hostpci0)");
+        "PCI device mapping not found for 'rx9000' (no mapping 'rx9000' in /etc/pve/mapping/pci.cfg; it has rx6800)"
+        + " (hostpci0)");
   }
 }

@@ -45,7 +45,8 @@ public final class MappingCheck {
   public Optional<String> refusal(String id, Map<String, PciMapping> mappings, String node) {
     PciMapping mapping = mappings.get(id);
     if (mapping == null) {
-      return Optional.of(NOT_FOUND.formatted(id) + " (no mapping '" + id + "' in /etc/pve/mapping/pci.cfg)");
+      return Optional.of(NOT_FOUND.formatted(id) + " (no mapping '" + id + "' in /etc/pve/mapping/pci.cfg; "
+          + (mappings.isEmpty() ? "it has none" : "it has " + String.join(", ", mappings.keySet())) + ")");
     }
     Optional<String> unusable = mapping.refusalOn(node);
     if (unusable.isPresent()) {
@@ -152,6 +153,7 @@ public final class MappingCheck {
     String real = expected.get().replace("0x", "");
     String mapped = configured.get().replace("0x", "");
     return real.equals(mapped) ? Optional.empty()
-        : Optional.of("'" + prop + "' does not match for '" + name + "' (" + real + " != " + mapped + ") on device '" + path + "'");
+        : Optional.of("'" + prop + "' does not match for '" + name + "' (" + real + " != " + mapped + ") on device '" + path
+            + "' (if it is the right card, set " + prop + "=" + real + " in the mapping's map line)");
   }
 }

@@ -62,7 +62,8 @@ class MappingCheckTest {
   @Test
   void upperCaseIdsDoNotMatchAsInProxmox() throws Exception {
     editMapping("id=1002:73bf", "id=1002:73BF");
-    assertEquals(INVALID + "'id' does not match for 'rx6800' (1002:73bf != 1002:73BF) on device '0000:0b:00.0'",
+    assertEquals(INVALID + "'id' does not match for 'rx6800' (1002:73bf != 1002:73BF) on device '0000:0b:00.0'"
+        + " (if it is the right card, set id=1002:73bf in the mapping's map line)",
         hostpci0("fail"));
   }
 
@@ -84,13 +85,15 @@ class MappingCheckTest {
   @Test
   void theIommuGroupIsComparedAsWritten() throws Exception {
     editMapping("iommugroup=0", "iommugroup=00");
-    assertEquals(INVALID + "'iommugroup' does not match for 'rx6800' (0 != 00) on device '0000:0b:00.0'", hostpci0("fail"));
+    assertEquals(INVALID + "'iommugroup' does not match for 'rx6800' (0 != 00) on device '0000:0b:00.0'"
+        + " (if it is the right card, set iommugroup=0 in the mapping's map line)", hostpci0("fail"));
   }
 
   @Test
   void anMdevMappingOnACardWithoutMdevDoesNotMatch() throws Exception {
     editMapping("\tdescription", "\tmdev 1\n\tdescription");
-    assertEquals(INVALID + "'mdev' does not match for 'rx6800' (0 != 1) on device '0000:0b:00.0'", hostpci0("fail"));
+    assertEquals(INVALID + "'mdev' does not match for 'rx6800' (0 != 1) on device '0000:0b:00.0'"
+        + " (if it is the right card, set mdev=0 in the mapping's map line)", hostpci0("fail"));
   }
 
   /** pci_device_info returns undef for a vendor file without 0x: "not found", as in Proxmox. */
@@ -110,7 +113,7 @@ class MappingCheckTest {
   @Test
   void anUnknownMappingIsMappingNotFound() throws Exception {
     Files.writeString(root.resolve("etc/pve/qemu-server/602.conf"), "hostpci0: mapping=rx9000,pcie=1\nmemory: 2048\n");
-    assertEquals("PCI device mapping not found for 'rx9000' (no mapping 'rx9000' in /etc/pve/mapping/pci.cfg)",
+    assertEquals("PCI device mapping not found for 'rx9000' (no mapping 'rx9000' in /etc/pve/mapping/pci.cfg; it has rx6800)",
         hostpci0("fail"));
   }
 }
