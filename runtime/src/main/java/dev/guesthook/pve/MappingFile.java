@@ -66,16 +66,15 @@ final class MappingFile {
   /**
    * Reads the sections as pve-common's {@code PVE::SectionConfig::parse_config} does, so guesthook
    * never refuses a mapping Proxmox uses nor uses a line Proxmox ignores: a header is one word at the
-   * start of a line and its section runs to the next empty line; a line that is neither a header nor
-   * an indented property is ignored (Proxmox warns), as is the whole section of a header whose id is
-   * not a valid id; trailing whitespace ({@code \r} of a CRLF file too) is no part of a value. A bad
-   * property (or one Proxmox cannot take, such as a control character) and a repeated id are problems
+   * start of a line and its section runs to the next line Perl finds false ({@link SectionConfigText});
+   * a line that is neither a header nor an indented property is ignored (Proxmox warns), as is the
+   * whole section of a header whose id is not a valid id; a later section of the same id replaces the
+   * earlier one. A bad property (or one Proxmox cannot take, such as a control character) is a problem
    * of that mapping only, in SectionConfig's words ({@code unable to parse value of ...}).
    */
   static List<Section> read(String origin, String text, Kind kind) throws PveFileException {
     ProxmoxText.requireSize(origin, text, "file");
     Map<String, Builder> sections = new LinkedHashMap<>();
-    Map<String, Integer> headerLines = new LinkedHashMap<>();
     for (SectionConfigText.Section lines : SectionConfigText.sections(text, line -> HEADER.matcher(line).matches())) {
       Matcher header = HEADER.matcher(lines.header());
       header.matches();
@@ -85,12 +84,8 @@ final class MappingFile {
       }
       Builder section = new Builder(id);
       properties(origin, lines, section, kind);
-      Integer first = headerLines.putIfAbsent(id, lines.line());
-      if (first == null) {
-        sections.put(id, section);
-      } else {
-        sections.get(id).problems.add(origin + ":" + lines.line() + ": mapping '" + id + "' defined twice (first at line " + first + ")");
-      }
+      sections.remove(id); // parse_config's $ids->{$sectionId} = $config: the later section counts, in its place
+      sections.put(id, section);
     }
     return sections.values().stream().map(Builder::build).toList();
   }

@@ -53,10 +53,11 @@ class PciMappingsTest {
   }
 
   @Test
-  void aRepeatedIdRefusesThatMappingOnly() throws Exception {
-    Map<String, PciMapping> mappings = PciMappings.parse("/x.cfg", "mx\n\tmap node=pve1,path=0000:01:00.0,id=10de:2231\n\n"
+  void theLaterOfARepeatedIdCountsAsInProxmox() throws Exception {
+    Map<String, PciMapping> mappings = PciMappings.parse("/x.cfg", "mx\n\tmap node=pve1,path=0000:01:00.0,id=10de:2231\n\tmdev yes\n\n"
         + "good\n\tmap node=pve1,path=0000:02:00.0,id=10de:2231\n\nmx\n\tmap node=pve1,path=0000:03:00.0,id=10de:2231\n");
-    assertEquals(List.of("/x.cfg:7: mapping 'mx' defined twice (first at line 1)"), mappings.get("mx").problems());
+    assertEquals(List.of(), mappings.get("mx").problems(), "the earlier section's bad line went with it");
+    assertEquals(List.of("0000:03:00.0"), mappings.get("mx").on("pve1").get(0).paths());
     assertEquals(List.of(), mappings.get("good").problems());
   }
 
