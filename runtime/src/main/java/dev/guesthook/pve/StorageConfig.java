@@ -96,6 +96,10 @@ public final class StorageConfig {
     Optional<String> skip = section.skipReason();
     if (skip.isPresent()) {
       problems.add(section.where + "skip section '" + Printable.of(section.id) + "': " + skip.get());
+      if (section.headerRefusal().isEmpty() && storages.remove(section.id) != null) {
+        // parse_config stores check_config's undef over an earlier section of the same id
+        problems.add(section.where + "storage '" + section.id + "' was defined before; Proxmox now has no storage of that id");
+      }
     } else {
       Storage before = storages.put(section.id, section.build());
       if (before != null) {
@@ -170,7 +174,7 @@ public final class StorageConfig {
     }
 
     /** SectionConfig's parse_config skips a section whose id or type its header refuses. */
-    private Optional<String> headerRefusal() {
+    Optional<String> headerRefusal() {
       return StorageId.refusal(id)
           .or(() -> StorageSchema.isType(type) ? Optional.empty() : Optional.of("unsupported type '" + Printable.of(type) + "'"));
     }

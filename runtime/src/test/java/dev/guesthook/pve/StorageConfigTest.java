@@ -47,6 +47,17 @@ class StorageConfigTest {
     assertEquals(Optional.of("storage 'nowhere' is not available on node 'pve1'"), cfg.get("nowhere").orElseThrow().unavailableOn("pve1"));
   }
 
+  /**
+   * Adversary finding: parse_config stores check_config's undef over an earlier section of the same id,
+   * so a later broken 'fast' leaves no storage 'fast'; a later section with a bad header is never stored.
+   */
+  @Test
+  void aLaterBrokenSectionOfTheSameIdLeavesNoStorage() throws Exception {
+    assertEquals(Optional.empty(), parse("dir: fast\n\tpath /mnt/fast\n\ndir: fast\n\tcontent images\n").get("fast"));
+    assertEquals(Optional.of("/mnt/fast"),
+        parse("dir: fast\n\tpath /mnt/fast\n\nweird: fast\n\tpath /x\n").get("fast").orElseThrow().path());
+  }
+
   @Test
   void sharedByTypeOrByFlagAndFileBasedByPath() throws Exception {
     StorageConfig cfg = parse("nfs: nas\n\tpath /mnt/pve/nas\n\tserver s\n\texport /e\n\nlvm: san\n\tvgname vg\n\tshared 1\n\n"
