@@ -23,6 +23,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Pattern;
 import java.util.Optional;
 import java.util.Set;
 
@@ -74,13 +75,16 @@ public final class ReadinessCheck {
     return out;
   }
 
+  /** A problem of a {@code hostpciN} line: "... value of 'hostpci0' ..." or "hostpci0: Proxmox refuses the start ...". */
+  private static final Pattern HOSTPCI_PROBLEM = Pattern.compile("\\bhostpci\\d+\\b");
+
   /**
    * A config line Proxmox skips with a warning: a fail when it is a {@code hostpciN} line (the guest
    * would start without that device), a warning otherwise.
    */
   private static CheckItem configProblem(VmId vmid, String problem) {
     String subject = "VM " + vmid + " config";
-    return problem.contains("value of 'hostpci") ? CheckItem.fail(subject, problem + " (Proxmox starts the VM without this"
+    return HOSTPCI_PROBLEM.matcher(problem).find() ? CheckItem.fail(subject, problem + " (Proxmox starts the VM without this"
         + " device; fix the line)") : CheckItem.warn(subject, problem);
   }
 

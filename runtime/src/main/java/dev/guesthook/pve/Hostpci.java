@@ -6,11 +6,12 @@ import static java.util.Map.entry;
 
 import dev.guesthook.id.PciAddress;
 import dev.guesthook.id.Printable;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * One {@code hostpciN} entry: {@code [host=]ID[;ID...][,mapping=NAME][,mdev=TYPE][,pcie=1][,x-vga=1]...}.
@@ -66,13 +67,18 @@ public record Hostpci(int index, List<String> ids, Optional<String> mapping, Opt
 
   /** The {@code ;}-separated IDs, with the domain {@code 0000} added where it is left out. */
   private static List<String> ids(int index, String host) {
-    List<String> ids = new ArrayList<>();
+    Set<String> ids = new LinkedHashSet<>();
     for (String id : host.split(";")) {
       if (!id.matches(SUPPORTED_ID)) {
         throw new IllegalArgumentException("hostpci" + index + ": guesthook cannot act on '" + Printable.of(id)
             + "' (a domain of more than 4 digits, or a function above 7), which Proxmox reads");
       }
-      ids.add(id.length() == 5 || id.length() == 7 ? "0000:" + id : id);
+      String full = id.length() == 5 || id.length() == 7 ? "0000:" + id : id;
+      if (!ids.add(full)) {
+        // choose_hostpci_devices' refusal, known here already: no hook acts for a start Proxmox will refuse
+        throw new IllegalArgumentException("hostpci" + index + ": Proxmox refuses the start: device '" + full
+            + "' assigned more than once");
+      }
     }
     return List.copyOf(ids);
   }
