@@ -64,10 +64,17 @@ final class VmstateCommand implements Callable<Integer> {
     out.println("  node:  " + plan.unavailable().map(why -> "FAIL " + why).orElse("ok, usable on " + plan.node()));
     String size = plan.sizeMiB() + " MiB (2 x memory + 500 MiB device state)";
     out.println("  space: " + (plan.freeBytes().isEmpty()
-        ? "not checked (" + (plan.storage().isPresent() ? "block storage" : "unknown storage") + "); needs " + size
+        ? "not checked (" + unmeasured(plan) + "); needs " + size
         : (plan.fits().orElse(false) ? "ok, " : "FAIL only ") + plan.freeBytes().getAsLong() / (1024 * 1024)
             + " MiB free at " + plan.storage().flatMap(s -> s.path()).orElse("?") + "; needs " + size));
     plan.warnings().forEach(warning -> out.println("  warning: " + warning));
+  }
+
+  private static String unmeasured(HibernationPlan plan) {
+    if (plan.storage().isEmpty()) {
+      return "unknown storage";
+    }
+    return plan.storage().get().isFileBased() ? "its path could not be measured" : "block storage";
   }
 
   private static String kind(Storage storage) {

@@ -63,6 +63,18 @@ class VmstateCommandTest {
     assertEquals(1, warnings.size(), warnings::toString);
   }
 
+  /** Outsider finding: a file-based storage whose path is not there was reported as "block storage". */
+  @Test
+  void aFileBasedStorageWhosePathIsMissingSaysSo() throws Exception {
+    Path cfg = root.resolve("etc/pve/storage.cfg");
+    Files.writeString(cfg, Files.readString(cfg) + "\ndir: fast-nvme\n\tpath /mnt/fast\n\tcontent images\n\tdisable\n");
+    Files.writeString(root.resolve("etc/pve/qemu-server/703.conf"), "memory: 1024\nscsi0: fast-nvme:703/vm-703-disk-0.qcow2\n");
+    Cli.Result result = vmstate("vmstate", "703");
+    assertEquals(1, result.exitCode(), result::toString);
+    assertTrue(result.out().contains("  node:  FAIL storage 'fast-nvme' is disabled\n"), result::toString);
+    assertTrue(result.out().contains("  space: not checked (its path could not be measured); needs"), result::toString);
+  }
+
   @Test
   void aStorageThatIsNotOnThisNodeFails() throws Exception {
     Path cfg = root.resolve("etc/pve/storage.cfg");
