@@ -97,7 +97,11 @@ public final class ReadinessCheck {
     if (entries.isEmpty()) {
       out.add(CheckItem.pass("VM " + vmid, "no hostpci devices"));
     }
-    Map<String, PciMapping> mappings = entries.stream().anyMatch(h -> h.mapping().isPresent()) ? pve.pciMappings() : Map.of();
+    boolean usesMappings = entries.stream().anyMatch(h -> h.mapping().isPresent());
+    Map<String, PciMapping> mappings = usesMappings ? pve.pciMappings() : Map.of();
+    if (usesMappings) {
+      pve.pciMappingWarnings().forEach(warning -> out.add(CheckItem.warn("pci.cfg", warning)));
+    }
     for (Hostpci h : entries) {
       String subject = "hostpci" + h.index();
       if (h.mapping().isPresent()) {

@@ -90,6 +90,28 @@ final class MappingFile {
     return sections.values().stream().map(Builder::build).toList();
   }
 
+  /**
+   * What parse_config warns about and passes over: lines that are neither a header nor a property, and
+   * sections whose id is no valid id. They change no mapping, so they are warnings, not problems.
+   */
+  static List<String> warnings(String origin, String text) {
+    List<String> out = new ArrayList<>();
+    for (SectionConfigText.Part part : SectionConfigText.read(text, line -> HEADER.matcher(line).matches())) {
+      if (part instanceof SectionConfigText.Section section) {
+        Matcher header = HEADER.matcher(section.header());
+        header.matches();
+        if (!CONFIG_ID.matcher(header.group(1)).matches()) {
+          out.add(origin + ":" + section.line() + ": skip section '" + Printable.of(header.group(1))
+              + "': invalid configuration ID '" + Printable.of(header.group(1)) + "'");
+        }
+        section.ignored().forEach(line -> out.add(SectionConfigText.ignoredWarning(origin, line)));
+      } else {
+        out.add(SectionConfigText.ignoredWarning(origin, (SectionConfigText.Ignored) part));
+      }
+    }
+    return out;
+  }
+
   /** The properties of one section; a line that is no property is ignored, as Proxmox does. */
   private static void properties(String origin, SectionConfigText.Section lines, Builder section, Kind kind) {
     for (SectionConfigText.Property property : lines.properties()) {

@@ -36,6 +36,11 @@ public final class PciMappings {
 
   private PciMappings() {}
 
+  /** What Proxmox warns about in the file and passes over (ignored lines, sections with a bad id). */
+  public static List<String> warnings(String origin, String text) {
+    return MappingFile.warnings(origin, text);
+  }
+
   public static Map<String, PciMapping> parse(String origin, String text) throws PveFileException {
     Map<String, PciMapping> out = new LinkedHashMap<>();
     for (MappingFile.Section s : MappingFile.read(origin, text, KIND)) {

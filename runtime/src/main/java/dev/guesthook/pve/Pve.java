@@ -95,6 +95,12 @@ public final class Pve {
     return host.exists(file) ? PciMappings.parse(file.toString(), host.read(file)) : Map.of();
   }
 
+  /** What Proxmox would warn about in {@code /etc/pve/mapping/pci.cfg} and pass over. */
+  public List<String> pciMappingWarnings() throws PveFileException {
+    HostPath file = ETC_PVE.resolve("mapping", "pci.cfg");
+    return host.exists(file) ? PciMappings.warnings(file.toString(), host.read(file)) : List.of();
+  }
+
   /** The storages ({@code /etc/pve/storage.cfg}); without the file, just {@code local}, as pve-storage has it. */
   public StorageConfig storageConfig() throws PveFileException {
     HostPath file = ETC_PVE.resolve("storage.cfg");

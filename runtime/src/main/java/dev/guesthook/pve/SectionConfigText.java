@@ -1,5 +1,6 @@
 package dev.guesthook.pve;
 
+import dev.guesthook.id.Printable;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -71,6 +72,13 @@ final class SectionConfigText {
     } else {
       section.ignored().add(new Ignored(lineNumber, line));
     }
+  }
+
+  /** parse_config's warning for an ignored line, with what a lone {@code \r} line means. */
+  static String ignoredWarning(String origin, Ignored line) {
+    return origin + ":" + line.line() + ": ignore config line: " + Printable.of(line.text()) + (line.text().equals("\r")
+        ? " (the file has Windows line endings: this line does not end the section, so Proxmox reads what follows as"
+            + " part of it; save the file with LF line endings)" : "");
   }
 
   /** Perl's false strings: parse_config's {@code while ($line = $nextline->())} stops at either. */

@@ -62,7 +62,7 @@ public final class StorageConfig {
     List<String> problems = new ArrayList<>();
     for (SectionConfigText.Part part : SectionConfigText.read(text, line -> HEADER.matcher(line).matches())) {
       if (!(part instanceof SectionConfigText.Section lines)) {
-        problems.add(ignoredLine(origin, (SectionConfigText.Ignored) part));
+        problems.add(SectionConfigText.ignoredWarning(origin, (SectionConfigText.Ignored) part));
         continue;
       }
       Matcher h = HEADER.matcher(lines.header());
@@ -72,17 +72,11 @@ public final class StorageConfig {
       for (SectionConfigText.Property property : lines.properties()) {
         section.property(property.key(), property.value(), origin + ":" + property.line() + ": ", problems);
       }
-      lines.ignored().forEach(line -> problems.add(ignoredLine(origin, line)));
+      lines.ignored().forEach(line -> problems.add(SectionConfigText.ignoredWarning(origin, line)));
       finish(section, storages, problems);
     }
     ensureLocal(storages);
     return new StorageConfig(Collections.unmodifiableMap(storages), problems);
-  }
-
-  private static String ignoredLine(String origin, SectionConfigText.Ignored line) {
-    return origin + ":" + line.line() + ": ignore config line: " + Printable.of(line.text()) + (line.text().equals("\r")
-        ? " (the file has Windows line endings: this line does not end the section, so Proxmox reads what follows as"
-            + " part of it; save the file with LF line endings)" : "");
   }
 
   /** Without the file Proxmox knows one storage: local. */

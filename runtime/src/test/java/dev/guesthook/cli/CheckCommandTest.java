@@ -153,6 +153,26 @@ class CheckCommandTest {
     Files.writeString(conf, text.replace(from, to));
   }
 
+  /**
+   * Outsider finding: a CRLF-saved pci.cfg gave only "mapping not found". Proxmox warns about each line
+   * it ignores (a lone \r does not end a section); check now shows those warnings, with what CRLF does.
+   */
+  @Test
+  void linesProxmoxIgnoresInPciCfgAreWarnings() throws Exception {
+    Path cfg = root.resolve("etc/pve/mapping/pci.cfg");
+    Files.writeString(cfg, Files.readString(cfg).replace("\n", "\r\n") + "stray line\n");
+    Cli.Result result = check("602");
+    List<String> warnings = new ArrayList<>();
+    result.json().get("items").forEach(item -> {
+      if (item.get("subject").asText().equals("pci.cfg")) {
+        warnings.add(item.get("status").asText() + " " + item.get("detail").asText());
+      }
+    });
+    assertTrue(warnings.stream().anyMatch(w -> w.startsWith("warn /etc/pve/mapping/pci.cfg:") && w.contains(
+        ": ignore config line: \\x0d (the file has Windows line endings")), warnings::toString);
+    assertTrue(warnings.stream().anyMatch(w -> w.endsWith(": ignore config line: stray line")), warnings::toString);
+  }
+
   /** Outsider finding: check was all green for a hostpci line Proxmox skips, so the guest would start without its GPU. */
   @Test
   void aHostpciLineProxmoxSkipsFailsTheCheckNamingFileAndLine() throws Exception {
