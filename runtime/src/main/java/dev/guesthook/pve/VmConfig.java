@@ -7,7 +7,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.regex.Pattern;
 
 /**
  * A guest's configuration as Proxmox VE reads it: the current (top) section's keys in file order and
@@ -16,7 +15,6 @@ import java.util.regex.Pattern;
  * Read-only: guesthook never writes Proxmox's files.
  */
 public final class VmConfig {
-  private static final Pattern DISK_KEY = Pattern.compile("(ide|sata|scsi|virtio|unused)\\d+|efidisk0|tpmstate0");
 
   /** One section's keys in file order, where each came from, and its description. */
   static final class Section {
@@ -209,7 +207,7 @@ public final class VmConfig {
   public List<Disk> disks() throws PveFileException {
     List<Disk> out = new ArrayList<>();
     for (Map.Entry<String, String> entry : current().entrySet()) {
-      if (DISK_KEY.matcher(entry.getKey()).matches()) {
+      if (QemuFormats.DRIVES.containsKey(entry.getKey())) {
         out.add(disk(entry.getKey()));
       }
     }
@@ -233,6 +231,11 @@ public final class VmConfig {
 
     public boolean isCdrom() {
       return "cdrom".equals(options.get("media"));
+    }
+
+    /** {@code unusedN}: a volume the VM no longer uses (not among qemu-server's valid_drive_names). */
+    public boolean isUnused() {
+      return key.startsWith("unused");
     }
 
     /**
@@ -264,11 +267,7 @@ public final class VmConfig {
 
   /** A drive read by its Drive.pm format, as parse_drive reads it: {@code volume=} is {@code file=}. */
   private Disk disk(String key) throws PveFileException {
-    PropertyFormat format = QemuFormats.BY_KEY.get(key);
-    if (format == null) {
-      throw invalid(key, "unknown setting '" + key + "'");
-    }
-    Map<String, String> options = new LinkedHashMap<>(formatted(key, format));
+    Map<String, String> options = new LinkedHashMap<>(formatted(key, QemuFormats.DRIVES.get(key)));
     String volume = options.remove("file"); // required by every drive format, so present
     Optional<String> storage = Optional.empty();
     int colon = volume.indexOf(':');

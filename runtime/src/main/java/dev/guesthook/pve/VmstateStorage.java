@@ -6,7 +6,6 @@ import java.util.List;
 import java.util.Optional;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * Where {@code qm suspend --todisk} puts a VM's state, chosen exactly as qemu-server's
@@ -18,8 +17,6 @@ import java.util.regex.Pattern;
  * not look at {@code disable}, {@code nodes} or content: those fail later, at allocation.
  */
 public final class VmstateStorage {
-  /** qemu-server's drive keys ($drivedesc_hash): the keys whose values are drives. */
-  static final Pattern DRIVE = Pattern.compile("ide[0-3]|sata[0-5]|scsi([0-9]|[12][0-9]|30)|virtio([0-9]|1[0-5])|efidisk0|tpmstate0");
   /** Device state QEMU saves beside the memory, in MiB (qemu-server's $driver_state_size). */
   static final int DRIVER_STATE_MIB = 500;
 
@@ -91,7 +88,7 @@ public final class VmstateStorage {
   static List<String> diskStorages(VmConfig config) throws PveFileException {
     TreeSet<String> ids = new TreeSet<>();
     for (VmConfig.Disk disk : config.disks()) {
-      if (DRIVE.matcher(disk.key()).matches() && disk.readByParseDrive() && !disk.isCdrom()) {
+      if (!disk.isUnused() && disk.readByParseDrive() && !disk.isCdrom()) {
         storageOf(disk.volume()).ifPresent(ids::add);
       }
     }
