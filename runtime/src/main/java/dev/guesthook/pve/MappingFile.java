@@ -25,6 +25,7 @@ final class MappingFile {
 
   /** {@code node => get_standard_option('pve-node')} of every {@code $map_fmt}. */
   static final PropertyFormat.Property NODE = PropertyFormat.Property.string().inFormat(PropertyFormat.NODE).required();
+  private static final PropertyFormat.Property BOOLEAN = PropertyFormat.Property.of(PropertyFormat.Type.BOOLEAN);
   /** A mapping's {@code description}, and a map line's: {@code maxLength => 4096}. */
   static final PropertyFormat.Property DESCRIPTION = PropertyFormat.Property.string().atMostCharacters(4096);
 
@@ -169,7 +170,7 @@ final class MappingFile {
             throw new PropertyFormat.Invalid(error);
           });
           description = value;
-        } else if (booleanValue(value)) {
+        } else if (isTrue(value)) {
           flags.add(key);
         }
         given.add(key); // only a value check_value accepted is stored, so only it makes a later one a duplicate
@@ -187,14 +188,13 @@ final class MappingFile {
       }
     }
 
-    private static boolean booleanValue(String value) {
-      if (value.isEmpty() || value.equals("1")) {
-        return true;
-      }
-      if (value.equals("0")) {
-        return false;
-      }
-      throw new PropertyFormat.Invalid("type check ('boolean') failed - got '" + value + "'");
+    /** A boolean property as check_value takes it (bare is 1; only 1 or 0 pass check_prop). */
+    private static boolean isTrue(String value) {
+      String checked = SectionConfigText.checkValueInput(BOOLEAN, value);
+      BOOLEAN.refusal(checked).ifPresent(error -> {
+        throw new PropertyFormat.Invalid(error);
+      });
+      return checked.equals("1");
     }
 
     Section build() {

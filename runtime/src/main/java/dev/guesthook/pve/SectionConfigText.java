@@ -74,6 +74,11 @@ final class SectionConfigText {
     }
   }
 
+  /** check_value's {@code $value = 1 if $ct eq 'boolean' && !defined($value)}: a bare boolean is 1. */
+  static String checkValueInput(PropertyFormat.Property property, String value) {
+    return property.type() == PropertyFormat.Type.BOOLEAN && value.isEmpty() ? "1" : value;
+  }
+
   /** parse_config's warning for an ignored line, with what a lone {@code \r} line means. */
   static String ignoredWarning(String origin, Ignored line) {
     return origin + ":" + line.line() + ": ignore config line: " + Printable.of(line.text()) + (line.text().equals("\r")

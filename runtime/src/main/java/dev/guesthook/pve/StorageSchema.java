@@ -139,7 +139,7 @@ final class StorageSchema {
 
   /** The value as stored after check_value: a boolean without a value becomes 1. */
   static String normalized(String key, String value) {
-    return property(key).type() == Type.BOOLEAN && value.isEmpty() ? "1" : value;
+    return SectionConfigText.checkValueInput(property(key), value);
   }
 
   /** Plugin::decode_value for {@code content}: the listed types the storage's type supports. */
