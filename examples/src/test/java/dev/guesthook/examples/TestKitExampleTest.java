@@ -3,7 +3,7 @@ package dev.guesthook.examples;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-import dev.guesthook.host.real.FileTree;
+import dev.guesthook.host.tree.FileTree;
 import dev.guesthook.host.sim.Faults;
 import dev.guesthook.sandbox.Sandbox;
 import dev.guesthook.sandbox.SandboxProfile;

@@ -4,8 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.guesthook.dispatch.DispatchResult;
-import dev.guesthook.dispatch.HookOutcome;
+import dev.guesthook.core.dispatch.DispatchResult;
+import dev.guesthook.core.dispatch.HookOutcome;
 import dev.guesthook.host.HostInteraction;
 import dev.guesthook.host.sim.SimulatedHost;
 import dev.guesthook.id.VmId;

@@ -1,7 +1,7 @@
 package dev.guesthook.hooks;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.guesthook.host.real.FileTree;
+import dev.guesthook.host.tree.FileTree;
 import dev.guesthook.host.sim.Faults;
 import dev.guesthook.sandbox.Sandbox;
 import dev.guesthook.sandbox.SandboxProfile;

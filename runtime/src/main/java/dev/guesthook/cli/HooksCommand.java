@@ -1,12 +1,12 @@
 package dev.guesthook.cli;
 
-import dev.guesthook.dispatch.Hook;
+import dev.guesthook.core.dispatch.Hook;
 import dev.guesthook.engine.Engine;
-import dev.guesthook.event.Phase;
+import dev.guesthook.core.event.Phase;
 import dev.guesthook.id.VmId;
-import dev.guesthook.settings.SettingsSchema;
-import dev.guesthook.hookhost.HookCatalog;
-import dev.guesthook.hookhost.HookCatalog.Notice;
+import dev.guesthook.core.settings.SettingsSchema;
+import dev.guesthook.core.hookhost.HookCatalog;
+import dev.guesthook.core.hookhost.HookCatalog.Notice;
 import io.vertx.core.Future;
 import java.time.Clock;
 import java.util.ArrayList;

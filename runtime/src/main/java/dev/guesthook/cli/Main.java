@@ -5,7 +5,7 @@ import dev.guesthook.config.Settings;
 import dev.guesthook.config.SettingsLoader;
 import dev.guesthook.engine.Engine;
 import dev.guesthook.host.HostPort;
-import dev.guesthook.event.Phase;
+import dev.guesthook.core.event.Phase;
 import dev.guesthook.id.Printable;
 import dev.guesthook.id.VmId;
 import dev.guesthook.journald.Journald;

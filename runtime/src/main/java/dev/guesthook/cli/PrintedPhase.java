@@ -1,9 +1,9 @@
 package dev.guesthook.cli;
 
-import dev.guesthook.dispatch.DispatchResult;
-import dev.guesthook.dispatch.HookLine;
+import dev.guesthook.core.dispatch.DispatchResult;
+import dev.guesthook.core.dispatch.HookLine;
 import dev.guesthook.engine.PhaseListener;
-import dev.guesthook.event.LifecycleEvent;
+import dev.guesthook.core.event.LifecycleEvent;
 import dev.guesthook.journald.PhaseJournal;
 import dev.guesthook.journald.Priority;
 import java.io.PrintStream;

@@ -4,7 +4,7 @@ import dev.guesthook.config.ConfigException;
 import dev.guesthook.config.Settings;
 import dev.guesthook.demo.Demo;
 import dev.guesthook.engine.Engine;
-import dev.guesthook.host.DryRunHost;
+import dev.guesthook.host.sim.DryRunHost;
 import dev.guesthook.record.RecordedEvent;
 import dev.guesthook.record.RecordingException;
 import dev.guesthook.record.Replay;

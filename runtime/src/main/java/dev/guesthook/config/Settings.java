@@ -1,6 +1,8 @@
 package dev.guesthook.config;
 
-import dev.guesthook.dispatch.HookLog;
+import dev.guesthook.yaml.YamlNode;
+
+import dev.guesthook.core.dispatch.HookLog;
 import dev.guesthook.id.VmId;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,6 +1,10 @@
 package dev.guesthook.config;
 
-import dev.guesthook.dispatch.HookLog;
+import dev.guesthook.yaml.SafeYaml;
+import dev.guesthook.yaml.Suggestions;
+import dev.guesthook.yaml.YamlNode;
+
+import dev.guesthook.core.dispatch.HookLog;
 import dev.guesthook.id.VmId;
 
 import io.vertx.config.ConfigRetriever;

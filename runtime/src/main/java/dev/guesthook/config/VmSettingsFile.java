@@ -1,5 +1,10 @@
 package dev.guesthook.config;
 
+import dev.guesthook.yaml.YamlNode;
+
+import dev.guesthook.yaml.Mark;
+import dev.guesthook.yaml.SafeYaml;
+
 import dev.guesthook.host.HostException;
 import dev.guesthook.host.HostFiles;
 import dev.guesthook.host.HostPath;

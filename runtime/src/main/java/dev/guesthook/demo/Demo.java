@@ -3,7 +3,7 @@ package dev.guesthook.demo;
 import dev.guesthook.config.Settings;
 import dev.guesthook.engine.Engine;
 import dev.guesthook.engine.PhaseListener;
-import dev.guesthook.event.Phase;
+import dev.guesthook.core.event.Phase;
 import dev.guesthook.id.VmId;
 import dev.guesthook.host.HostPath;
 import dev.guesthook.host.sim.SimulatedHost;

@@ -1,8 +1,8 @@
 package dev.guesthook.engine;
 
-import dev.guesthook.dispatch.Dispatcher;
-import dev.guesthook.hookhost.HookCatalog;
-import dev.guesthook.hookhost.HookLoader;
+import dev.guesthook.core.dispatch.Dispatcher;
+import dev.guesthook.core.hookhost.HookCatalog;
+import dev.guesthook.core.hookhost.HookLoader;
 import dev.guesthook.id.VmId;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;

@@ -1,6 +1,5 @@
 package dev.guesthook.id;
 
-import dev.guesthook.id.Printable;
 import java.util.regex.Pattern;
 
 /** The one check every identifier goes through before it can become a path segment or an argument. */

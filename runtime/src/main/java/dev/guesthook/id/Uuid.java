@@ -1,6 +1,5 @@
 package dev.guesthook.id;
 
-import dev.guesthook.id.VmId;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.UUID;

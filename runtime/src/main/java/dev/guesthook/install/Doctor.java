@@ -1,7 +1,7 @@
 package dev.guesthook.install;
 
 import dev.guesthook.check.CheckItem;
-import dev.guesthook.hookhost.HookCatalog;
+import dev.guesthook.core.hookhost.HookCatalog;
 import dev.guesthook.host.CommandResult;
 import dev.guesthook.host.HostCommand;
 import dev.guesthook.host.HostPort;

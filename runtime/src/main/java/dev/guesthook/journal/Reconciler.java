@@ -4,7 +4,7 @@ import dev.guesthook.devices.Change;
 import dev.guesthook.devices.Devices;
 import dev.guesthook.devices.VfLink;
 import dev.guesthook.devices.VirtualFunction;
-import dev.guesthook.hookhost.HookState;
+import dev.guesthook.core.hookhost.HookState;
 import dev.guesthook.host.HostPath;
 import dev.guesthook.host.HostPort;
 import dev.guesthook.id.DriverName;

@@ -1,8 +1,8 @@
 package dev.guesthook.journald;
 
-import dev.guesthook.dispatch.HookLine;
-import dev.guesthook.dispatch.HookLog;
-import dev.guesthook.event.Phase;
+import dev.guesthook.core.dispatch.HookLine;
+import dev.guesthook.core.dispatch.HookLog;
+import dev.guesthook.core.event.Phase;
 import dev.guesthook.id.VmId;
 import java.util.Optional;
 

@@ -1,7 +1,9 @@
 package dev.guesthook.pve;
 
-import static dev.guesthook.pve.PropertyFormat.Property.bool;
-import static dev.guesthook.pve.PropertyFormat.Property.string;
+import dev.guesthook.pve.schema.PropertyFormat;
+
+import static dev.guesthook.pve.schema.PropertyFormat.Property.bool;
+import static dev.guesthook.pve.schema.PropertyFormat.Property.string;
 import static java.util.Map.entry;
 
 import dev.guesthook.id.PciAddress;

@@ -1,5 +1,10 @@
 package dev.guesthook.pve;
 
+import dev.guesthook.pve.schema.ProxmoxText;
+import dev.guesthook.pve.schema.SectionConfigText;
+
+import dev.guesthook.pve.schema.PropertyFormat;
+
 import dev.guesthook.id.Printable;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

@@ -1,6 +1,8 @@
 package dev.guesthook.pve;
 
-import static dev.guesthook.pve.PropertyFormat.Property.string;
+import dev.guesthook.pve.schema.PropertyFormat;
+
+import static dev.guesthook.pve.schema.PropertyFormat.Property.string;
 
 import java.util.LinkedHashMap;
 import java.util.Map;

@@ -1,7 +1,9 @@
 package dev.guesthook.pve;
 
-import static dev.guesthook.pve.PropertyFormat.Property.integer;
-import static dev.guesthook.pve.PropertyFormat.Property.string;
+import dev.guesthook.pve.schema.PropertyFormat;
+
+import static dev.guesthook.pve.schema.PropertyFormat.Property.integer;
+import static dev.guesthook.pve.schema.PropertyFormat.Property.string;
 
 import dev.guesthook.id.PciAddress;
 import dev.guesthook.id.Printable;

@@ -5,7 +5,6 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 
-import dev.guesthook.pve.GuestType;
 import dev.guesthook.id.VmId;
 import dev.guesthook.host.HostException;
 import dev.guesthook.host.HostPath;

@@ -1,5 +1,11 @@
 package dev.guesthook.pve;
 
+import dev.guesthook.pve.schema.PropertyFormat;
+import dev.guesthook.pve.schema.ProxmoxText;
+import dev.guesthook.pve.schema.SectionConfigText;
+import dev.guesthook.pve.schema.StorageId;
+import dev.guesthook.pve.schema.StorageSchema;
+
 import dev.guesthook.id.Printable;
 import java.util.ArrayList;
 import java.util.Collections;

@@ -1,5 +1,9 @@
 package dev.guesthook.pve;
 
+import dev.guesthook.pve.schema.PropertyFormat;
+import dev.guesthook.pve.schema.QemuFormats;
+import dev.guesthook.pve.schema.StorageId;
+
 import dev.guesthook.id.Printable;
 import java.util.ArrayList;
 import java.util.Collections;

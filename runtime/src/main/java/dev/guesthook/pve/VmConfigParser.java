@@ -1,5 +1,13 @@
 package dev.guesthook.pve;
 
+import dev.guesthook.pve.schema.QemuFormats;
+
+import dev.guesthook.pve.schema.ProxmoxText;
+import dev.guesthook.pve.schema.QemuConfigKeys;
+import dev.guesthook.pve.schema.StorageId;
+
+import dev.guesthook.pve.schema.PropertyFormat;
+
 import dev.guesthook.id.Printable;
 import java.io.ByteArrayOutputStream;
 import java.math.BigDecimal;

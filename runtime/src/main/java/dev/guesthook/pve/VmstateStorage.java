@@ -1,5 +1,7 @@
 package dev.guesthook.pve;
 
+import dev.guesthook.pve.schema.StorageId;
+
 import dev.guesthook.id.VmId;
 import java.time.LocalDate;
 import java.util.List;

@@ -1,7 +1,7 @@
 package dev.guesthook.record;
 
 import dev.guesthook.files.SafeFiles;
-import dev.guesthook.dispatch.DispatchResult;
+import dev.guesthook.core.dispatch.DispatchResult;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;

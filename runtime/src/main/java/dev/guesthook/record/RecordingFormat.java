@@ -3,9 +3,9 @@ package dev.guesthook.record;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.guesthook.dispatch.DispatchResult;
-import dev.guesthook.dispatch.HookOutcome;
-import dev.guesthook.event.LifecycleEvent;
+import dev.guesthook.core.dispatch.DispatchResult;
+import dev.guesthook.core.dispatch.HookOutcome;
+import dev.guesthook.core.event.LifecycleEvent;
 import dev.guesthook.host.HostInteraction;
 
 /**

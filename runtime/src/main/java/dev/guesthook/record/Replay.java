@@ -1,12 +1,12 @@
 package dev.guesthook.record;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.guesthook.dispatch.DispatchResult;
-import dev.guesthook.dispatch.HookOutcome;
+import dev.guesthook.core.dispatch.DispatchResult;
+import dev.guesthook.core.dispatch.HookOutcome;
 import dev.guesthook.pve.GuestType;
-import dev.guesthook.event.LifecycleEvent;
-import dev.guesthook.event.Phase;
-import dev.guesthook.event.Situation;
+import dev.guesthook.core.event.LifecycleEvent;
+import dev.guesthook.core.event.Phase;
+import dev.guesthook.core.event.Situation;
 import dev.guesthook.id.VmId;
 import dev.guesthook.host.HostInteraction;
 import dev.guesthook.pve.PveFileException;

@@ -5,7 +5,7 @@ import dev.guesthook.id.MdevType;
 import dev.guesthook.id.PciAddress;
 import dev.guesthook.host.SysfsPaths;
 import dev.guesthook.host.HostPath;
-import dev.guesthook.host.real.FileTree;
+import dev.guesthook.host.tree.FileTree;
 import dev.guesthook.host.sim.MdevParents;
 import dev.guesthook.host.sim.PciDeviceSpec;
 import dev.guesthook.host.sim.SimulatedHost;

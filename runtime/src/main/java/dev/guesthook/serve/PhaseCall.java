@@ -1,6 +1,6 @@
 package dev.guesthook.serve;
 
-import dev.guesthook.event.Phase;
+import dev.guesthook.core.event.Phase;
 import dev.guesthook.id.Printable;
 import dev.guesthook.id.VmId;
 import java.util.Optional;

@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.guesthook.cli.ExitCodes;
-import dev.guesthook.hookhost.HookState;
+import dev.guesthook.core.hookhost.HookState;
 import dev.guesthook.host.HostException;
 import dev.guesthook.host.HostPath;
 import dev.guesthook.host.real.LinuxHost;

@@ -1,5 +1,7 @@
 package dev.guesthook.config;
 
+import dev.guesthook.yaml.YamlNode;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;

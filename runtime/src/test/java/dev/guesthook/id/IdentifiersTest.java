@@ -5,8 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.guesthook.id.Printable;
-import dev.guesthook.id.VmId;
 import java.util.Locale;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;

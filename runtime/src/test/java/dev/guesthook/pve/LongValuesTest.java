@@ -1,5 +1,7 @@
 package dev.guesthook.pve;
 
+import dev.guesthook.pve.schema.PropertyFormat;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 

@@ -2,11 +2,11 @@ package dev.guesthook.testkit;
 
 import dev.guesthook.config.SettingsLoader;
 import dev.guesthook.demo.ProxmoxConfigEdits;
-import dev.guesthook.dispatch.DispatchResult;
+import dev.guesthook.core.dispatch.DispatchResult;
 import dev.guesthook.engine.Engine;
 import dev.guesthook.engine.PhaseListener;
-import dev.guesthook.event.LifecycleEvent;
-import dev.guesthook.event.Phase;
+import dev.guesthook.core.event.LifecycleEvent;
+import dev.guesthook.core.event.Phase;
 import dev.guesthook.id.VmId;
 import dev.guesthook.host.sim.SimulatedHost;
 import io.vertx.core.Future;

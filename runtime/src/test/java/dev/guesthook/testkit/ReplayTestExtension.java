@@ -2,7 +2,7 @@ package dev.guesthook.testkit;
 
 import dev.guesthook.config.SettingsLoader;
 import dev.guesthook.engine.Engine;
-import dev.guesthook.host.DryRunHost;
+import dev.guesthook.host.sim.DryRunHost;
 import dev.guesthook.host.real.LinuxHost;
 import dev.guesthook.record.Replay;
 import dev.guesthook.record.Replayer;

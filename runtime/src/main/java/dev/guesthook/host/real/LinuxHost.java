@@ -1,9 +1,11 @@
 package dev.guesthook.host.real;
 
+import dev.guesthook.host.tree.FileTree;
+
 import dev.guesthook.host.CommandResult;
 import dev.guesthook.host.HostCommand;
-import dev.guesthook.host.FileBackedHost;
-import dev.guesthook.host.sim.SimulatedHost;
+import dev.guesthook.host.tree.FileBackedHost;
+import dev.guesthook.host.SandboxMarker;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -26,8 +28,8 @@ public final class LinuxHost extends FileBackedHost {
    * a legacy hookscript would otherwise be run against for real (a forgotten {@code --simulate}).
    */
   public static LinuxHost over(Path root) {
-    if (Files.isRegularFile(SimulatedHost.SANDBOX_MARKER.under(root))) {
-      throw new IllegalArgumentException(root + " is a sandbox (it holds " + SimulatedHost.SANDBOX_MARKER
+    if (SandboxMarker.isSandbox(root)) {
+      throw new IllegalArgumentException(root + " is a sandbox (it holds " + SandboxMarker.PATH
           + "), not a real host: use --simulate to act on its simulated kernel");
     }
     return new LinuxHost(root);

@@ -1,5 +1,6 @@
 package dev.guesthook.host.sim;
 
+
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.guesthook.id.PciAddress;
@@ -7,8 +8,8 @@ import dev.guesthook.host.CommandResult;
 import dev.guesthook.host.HostCommand;
 import dev.guesthook.host.HostException;
 import dev.guesthook.host.HostPath;
-import dev.guesthook.host.MutableTree;
-import dev.guesthook.host.real.FileTree;
+import dev.guesthook.host.tree.MutableTree;
+import dev.guesthook.host.tree.FileTree;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

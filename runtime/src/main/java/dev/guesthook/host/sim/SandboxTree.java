@@ -1,11 +1,13 @@
 package dev.guesthook.host.sim;
 
+import dev.guesthook.host.tree.FileTree;
+import dev.guesthook.host.tree.MutableTree;
+
+
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.guesthook.host.HostException;
 import dev.guesthook.host.HostPath;
-import dev.guesthook.host.MutableTree;
-import dev.guesthook.host.real.FileTree;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -25,7 +27,7 @@ import java.util.Optional;
  * so the store did not happen, as a kill cannot stop a real store half-way; a store that throws is
  * taken back the same way at once.
  */
-final class SandboxTree implements MutableTree {
+public final class SandboxTree implements MutableTree {
   static final HostPath JOURNAL = Sysfs.PRIVATE.resolve("store-undo.jsonl");
   private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -44,13 +46,13 @@ final class SandboxTree implements MutableTree {
    * {@code storePoint} is where a test may end the process inside a store, or make the store fail
    * ({@link Faults#crashInStoreAtStep}, {@link Faults#failInStoreAtStep}).
    */
-  SandboxTree(FileTree files, Runnable storePoint) {
+  public SandboxTree(FileTree files, Runnable storePoint) {
     this.files = files;
     this.storePoint = storePoint;
   }
 
   /** The tree with atomic writes only: for the simulator's own notes (faults), never one change. */
-  static SandboxTree atomic(FileTree files) {
+  public static SandboxTree atomic(FileTree files) {
     return new SandboxTree(files, () -> { });
   }
 
@@ -60,7 +62,7 @@ final class SandboxTree implements MutableTree {
    * kernel store fails whole. Each file's undo is journalled before the file changes, so a journal
    * that cannot be written means that file was not changed.
    */
-  synchronized void asOneChange(Runnable store) {
+  public synchronized void asOneChange(Runnable store) {
     recover();
     changing = true;
     try {
@@ -85,7 +87,7 @@ final class SandboxTree implements MutableTree {
   }
 
   /** Takes back a store whose process died mid-way (its journal is left); the caller holds the kernel lock. */
-  synchronized void recover() {
+  public synchronized void recover() {
     Path journal = JOURNAL.under(files.root());
     if (!Files.exists(journal)) {
       return;

@@ -1,14 +1,16 @@
 package dev.guesthook.host.sim;
 
+import dev.guesthook.host.SandboxMarker;
+
 import dev.guesthook.lock.Locks;
 import java.time.Duration;
 import dev.guesthook.host.CommandResult;
-import dev.guesthook.host.FileBackedHost;
+import dev.guesthook.host.tree.FileBackedHost;
 import dev.guesthook.host.HostCommand;
 import dev.guesthook.host.HostException;
 import dev.guesthook.host.HostPath;
-import dev.guesthook.host.MutableTree;
-import dev.guesthook.host.real.FileTree;
+import dev.guesthook.host.tree.MutableTree;
+import dev.guesthook.host.tree.FileTree;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -28,7 +30,7 @@ import java.util.Set;
  */
 public final class SimulatedHost extends FileBackedHost {
   /** A sandbox is a tree {@code guesthook sandbox create} made: it holds this marker. */
-  public static final HostPath SANDBOX_MARKER = Sysfs.PRIVATE.resolve("sandbox");
+  public static final HostPath SANDBOX_MARKER = SandboxMarker.PATH;
 
   /** Attributes the kernel shows but does not let anyone write (kernfs refuses the open: EACCES). */
   private static final Set<String> READ_ONLY = Set.of(

@@ -1,5 +1,6 @@
 package dev.guesthook.host.sim;
 
+import dev.guesthook.host.SandboxMarker;
 import static dev.guesthook.host.SysfsPaths.IOMMU_GROUPS;
 import static dev.guesthook.host.SysfsPaths.PCI_DEVICES;
 import static dev.guesthook.host.SysfsPaths.PCI_DRIVERS;
@@ -8,7 +9,7 @@ import dev.guesthook.id.DriverName;
 import dev.guesthook.id.PciAddress;
 import dev.guesthook.host.HostException;
 import dev.guesthook.host.HostPath;
-import dev.guesthook.host.MutableTree;
+import dev.guesthook.host.tree.MutableTree;
 import dev.guesthook.host.SysfsPaths;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -30,7 +31,7 @@ public final class Sysfs {
    * The simulator's own notes (driver id tables, loadable modules, netlink state, NVIDIA profiles,
    * mdev parents' types and pools, faults).
    */
-  public static final HostPath PRIVATE = HostPath.of(".simulator");
+  public static final HostPath PRIVATE = SandboxMarker.SIMULATOR_FOLDER;
 
   private final MutableTree tree;
   private final MdevParents mdevParents;

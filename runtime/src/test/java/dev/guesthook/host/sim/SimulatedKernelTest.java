@@ -15,7 +15,6 @@ import dev.guesthook.id.MdevType;
 import dev.guesthook.id.PciAddress;
 import dev.guesthook.host.SysfsPaths;
 import dev.guesthook.host.CommandResult;
-import dev.guesthook.host.DryRunHost;
 import dev.guesthook.host.HostCommand;
 import dev.guesthook.host.HostException;
 import dev.guesthook.host.HostPath;

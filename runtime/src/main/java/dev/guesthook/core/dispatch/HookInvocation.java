@@ -1,0 +1,152 @@
+package dev.guesthook.core.dispatch;
+
+import dev.guesthook.devices.Ledger;
+import dev.guesthook.core.event.LifecycleEvent;
+import dev.guesthook.host.HostInteraction;
+import dev.guesthook.host.HostPort;
+import dev.guesthook.host.RevocableHost;
+import dev.guesthook.host.TracingHost;
+import dev.guesthook.pve.Pve;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Everything one hook gets for one event: the event, the host (traced, so its outcome lists what it
+ * did), the Proxmox model, its logger and settings, and the place to register undo steps.
+ */
+public final class HookInvocation {
+  private final Hook hook;
+  private final LifecycleEvent event;
+  private final HostPort host;
+  private final Pve pve;
+  private final HookLog log;
+  private final Map<String, Object> settings;
+  private final boolean dryRun;
+  private final Ledger ledger;
+  private final List<UndoAction> undoActions = Collections.synchronizedList(new ArrayList<>());
+  private final List<HostInteraction> interactions = Collections.synchronizedList(new ArrayList<>());
+  private volatile Thread runner;
+  private volatile boolean abandoned;
+  /** Set while the rollback runs one of this hook's undo steps, which may act after the hook was abandoned. */
+  private final ThreadLocal<Boolean> undoing = ThreadLocal.withInitial(() -> false);
+
+  HookInvocation(Hook hook, PhaseRequest request) {
+    this.hook = hook;
+    this.event = request.event();
+    this.host =
+        new TracingHost(
+            new RevocableHost(
+                request.host(),
+                this::refusesHostCalls,
+                "hook '" + hook.name() + "' was abandoned after its timeout; the phase went on without it"),
+            this::observe);
+    this.pve = new Pve(host);
+    this.log = new HookLog(hook.name(), request.logLevel(), request.output());
+    this.settings = request.settingsFor(hook.name());
+    this.dryRun = request.dryRun();
+    this.ledger = request.ledger();
+  }
+
+  /**
+   * An invocation outside a dispatched phase, for {@code guesthook check}: the hook's check block runs
+   * with the same context a handler gets, on the request's (dry-run) host.
+   */
+  public static HookInvocation standalone(Hook hook, PhaseRequest request) {
+    return new HookInvocation(hook, request);
+  }
+
+  /** Where this guest's device operations lock devices and note what they change. */
+  public Ledger ledger() {
+    return ledger;
+  }
+
+  public Hook hook() {
+    return hook;
+  }
+
+  public LifecycleEvent event() {
+    return event;
+  }
+
+  public HostPort host() {
+    return host;
+  }
+
+  public Pve pve() {
+    return pve;
+  }
+
+  public HookLog log() {
+    return log;
+  }
+
+  /** This hook's settings: global defaults overlaid with the guest's own. */
+  public Map<String, Object> settings() {
+    return settings;
+  }
+
+  public boolean dryRun() {
+    return dryRun;
+  }
+
+  /** Registers a step that reverts this hook's change should the pre-start transaction fail. */
+  public void undo(String description, UndoAction.Step step) {
+    undoActions.add(new UndoAction(description, step));
+  }
+
+  /** Ends the hook as not applicable to this guest. */
+  public void skip(String reason) {
+    throw new HookSkipped(reason);
+  }
+
+  List<UndoAction> undoActions() {
+    synchronized (undoActions) {
+      return List.copyOf(undoActions);
+    }
+  }
+
+  List<HostInteraction> interactions() {
+    synchronized (interactions) {
+      return List.copyOf(interactions);
+    }
+  }
+
+  void startedOn(Thread thread) {
+    runner = thread;
+  }
+
+  /** The dispatcher gave up waiting (timeout): interrupt the hook so blocking calls end. */
+  void abandon() {
+    abandoned = true;
+    Thread thread = runner;
+    if (thread != null) {
+      thread.interrupt();
+    }
+  }
+
+  /** True once the dispatcher gave up on this hook: its code must stop, and its host calls are refused. */
+  public boolean abandoned() {
+    return abandoned;
+  }
+
+  /** Runs one of this hook's undo steps for the rollback: it may use the host even if the hook was abandoned. */
+  void runUndo(UndoAction step) throws Exception {
+    undoing.set(true);
+    try {
+      step.step().run();
+    } finally {
+      undoing.remove();
+    }
+  }
+
+  /** The abandoned hook's own threads are refused; the rollback's undo steps are not. */
+  private boolean refusesHostCalls() {
+    return abandoned && !undoing.get();
+  }
+
+  private void observe(HostInteraction interaction) {
+    interactions.add(interaction);
+  }
+}

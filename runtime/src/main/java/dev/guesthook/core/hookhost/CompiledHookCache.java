@@ -1,0 +1,154 @@
+package dev.guesthook.core.hookhost;
+
+import dev.guesthook.files.SafeFiles;
+import dev.guesthook.files.UnsafePathException;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.channels.Channels;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.LinkOption;
+import java.nio.file.StandardOpenOption;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.jar.JarEntry;
+import java.util.jar.JarInputStream;
+import java.util.jar.JarOutputStream;
+import java.util.jar.Manifest;
+
+/**
+ * Compiled hook classes on disk, one jar per hook file, named by the SHA-256 of the file's name and
+ * content plus the Groovy and DSL versions: an unchanged hook is never compiled twice, and a changed
+ * one can never be served stale. Entries are written to a temp file and renamed into place, so a
+ * crash leaves either the old entry or the new one. The cache only serves a folder that passes the
+ * same ownership and mode checks as hook files: it holds code the root runtime will run.
+ */
+final class CompiledHookCache {
+  private static final String SCRIPT_CLASS = "Guesthook-Script-Class";
+
+  private final Path directory;
+  private final GroovyCompiler compiler = new GroovyCompiler();
+  private int compiled;
+  private int reused;
+  private String unusableReason;
+
+  CompiledHookCache(Path directory) {
+    this.directory = directory;
+  }
+
+  /** The hook file's classes, from the cache when its content was compiled before. */
+  CompiledHookFile load(String fileName, String source) throws HookLoadException {
+    String key = key(fileName, source);
+    Optional<CompiledHookFile> cached = read(key);
+    if (cached.isPresent()) {
+      reused++;
+      return cached.get();
+    }
+    CompiledHookFile fresh = compiler.compile(fileName, source);
+    compiled++;
+    store(key, fresh);
+    return fresh;
+  }
+
+  int compiledCount() {
+    return compiled;
+  }
+
+  int reusedCount() {
+    return reused;
+  }
+
+  /** Why compiled classes could not be kept (the hooks still ran), or empty. */
+  Optional<String> unusableReason() {
+    return Optional.ofNullable(unusableReason);
+  }
+
+  static String key(String fileName, String source) {
+    try {
+      MessageDigest sha = MessageDigest.getInstance("SHA-256");
+      sha.update(GroovyCompiler.fingerprint().getBytes(StandardCharsets.UTF_8));
+      sha.update((byte) 0);
+      sha.update(fileName.getBytes(StandardCharsets.UTF_8));
+      sha.update((byte) 0);
+      sha.update(source.getBytes(StandardCharsets.UTF_8));
+      return HexFormat.of().formatHex(sha.digest());
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private Optional<CompiledHookFile> read(String key) {
+    Path entry = directory.resolve(key + ".jar");
+    if (!SafeFiles.isRegularFile(entry) || !trusted()) {
+      return Optional.empty();
+    }
+    try (JarInputStream jar = new JarInputStream(Channels.newInputStream(SafeFiles.open(entry, StandardOpenOption.READ)))) {
+      String scriptClass = jar.getManifest().getMainAttributes().getValue(SCRIPT_CLASS);
+      Map<String, byte[]> classes = new LinkedHashMap<>();
+      for (JarEntry item; (item = jar.getNextJarEntry()) != null; ) {
+        classes.put(item.getName(), jar.readAllBytes());
+      }
+      return scriptClass == null || !classes.containsKey(scriptClass)
+          ? Optional.empty()
+          : Optional.of(new CompiledHookFile(scriptClass, classes));
+    } catch (IOException | RuntimeException corrupt) {
+      return Optional.empty(); // a damaged or untrusted entry is recompiled and replaced
+    }
+  }
+
+  private void store(String key, CompiledHookFile file) {
+    try {
+      SafeFiles.folder(directory);
+      Path temp = Files.createTempFile(directory, key, ".tmp");
+      try {
+        write(temp, file);
+        move(temp, directory.resolve(key + ".jar"));
+      } finally {
+        Files.deleteIfExists(temp);
+      }
+    } catch (UnsafePathException e) {
+      unusableReason = "hook cache not used: " + e.getMessage();
+    } catch (IOException | UnsupportedOperationException e) {
+      unusableReason = "cannot write the hook cache " + directory + ": " + e.getMessage();
+    }
+  }
+
+  /** Its folder and every one above it: a link on the way would send root's compiled code elsewhere. */
+  private boolean trusted() {
+    Optional<String> problem = SafeFiles.folderProblem(directory);
+    if (problem.isPresent()) {
+      unusableReason = "hook cache not used: " + problem.get();
+      return false;
+    }
+    return Files.isDirectory(directory, LinkOption.NOFOLLOW_LINKS);
+  }
+
+  private static void write(Path temp, CompiledHookFile file) throws IOException {
+    Manifest manifest = new Manifest();
+    manifest.getMainAttributes().putValue("Manifest-Version", "1.0");
+    manifest.getMainAttributes().putValue(SCRIPT_CLASS, file.scriptClass());
+    try (OutputStream out = Files.newOutputStream(temp);
+        JarOutputStream jar = new JarOutputStream(out, manifest)) {
+      for (Map.Entry<String, byte[]> entry : file.classes().entrySet()) {
+        jar.putNextEntry(new JarEntry(entry.getKey()));
+        jar.write(entry.getValue());
+        jar.closeEntry();
+      }
+    }
+  }
+
+  private static void move(Path from, Path to) throws IOException {
+    try {
+      Files.move(from, to, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    } catch (AtomicMoveNotSupportedException e) {
+      Files.move(from, to, StandardCopyOption.REPLACE_EXISTING);
+    }
+  }
+}

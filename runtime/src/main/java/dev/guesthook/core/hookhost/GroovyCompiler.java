@@ -1,0 +1,98 @@
+package dev.guesthook.core.hookhost;
+
+import dev.guesthook.pve.GuestType;
+import dev.guesthook.core.event.LifecycleEvent;
+import dev.guesthook.core.event.Phase;
+import dev.guesthook.core.event.Situation;
+import dev.guesthook.id.VmId;
+import dev.guesthook.host.HostCommand;
+import dev.guesthook.host.HostException;
+import dev.guesthook.host.HostPath;
+import groovy.lang.GroovyClassLoader;
+import groovy.lang.GroovySystem;
+import java.io.IOException;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.codehaus.groovy.control.CompilationUnit;
+import org.codehaus.groovy.control.CompilerConfiguration;
+import org.codehaus.groovy.control.MultipleCompilationErrorsException;
+import org.codehaus.groovy.control.Phases;
+import org.codehaus.groovy.control.customizers.ImportCustomizer;
+import org.codehaus.groovy.control.messages.Message;
+import org.codehaus.groovy.control.messages.SyntaxErrorMessage;
+import org.codehaus.groovy.syntax.SyntaxException;
+import org.codehaus.groovy.tools.GroovyClass;
+
+/** Compiles a hook file to class bytes with the hook DSL's base class and imports. */
+final class GroovyCompiler {
+  /** Part of the cache key: bump when the DSL's compiled shape changes. */
+  static final String DSL_VERSION = "5";
+
+  /** Hook classes (and their stack frames) carry this prefix before the file name. */
+  static final String SCRIPT_CLASS_PREFIX = "guesthook_hook_";
+
+  static String fingerprint() {
+    return "groovy=" + GroovySystem.getVersion() + ";dsl=" + DSL_VERSION;
+  }
+
+  CompiledHookFile compile(String fileName, String source) throws HookLoadException {
+    CompilerConfiguration config = new CompilerConfiguration();
+    config.setScriptBaseClass(HookScript.class.getName());
+    config.setSourceEncoding("UTF-8");
+    config.addCompilationCustomizers(
+        new ImportCustomizer()
+            .addImports(
+                Phase.class.getName(),
+                Situation.class.getName(),
+                GuestType.class.getName(),
+                VmId.class.getName(),
+                LifecycleEvent.class.getName(),
+                HostPath.class.getName(),
+                HostCommand.class.getName(),
+                HostException.class.getName())
+            // Typed ids and device operations read as part of the DSL: no import lines in hooks.
+            .addStarImports("dev.guesthook.id", "dev.guesthook.devices", "dev.guesthook.pve"),
+        // Two Groovy traps designed out: closures in a loop sharing one loop variable, and loops
+        // that never block and so never notice that their hook was abandoned.
+        new LoopVariables(),
+        new InterruptChecks());
+    try (GroovyClassLoader loader = new GroovyClassLoader(getClass().getClassLoader(), config)) {
+      CompilationUnit unit = new CompilationUnit(config, null, loader);
+      // A script class is named after its source; "mdev.groovy" would make a class "mdev" that hides
+      // the context's mdev property inside the file's own methods, so sources get a prefix.
+      unit.addSource(SCRIPT_CLASS_PREFIX + fileName, source);
+      unit.compile(Phases.CLASS_GENERATION);
+      Map<String, byte[]> classes = new LinkedHashMap<>();
+      String scriptClass = null;
+      for (GroovyClass compiled : unit.getClasses()) {
+        classes.put(compiled.getName(), compiled.getBytes());
+        if (scriptClass == null || compiled.getName().length() < scriptClass.length()) {
+          scriptClass = compiled.getName(); // closures are Script$_run_closure1 and the like
+        }
+      }
+      return new CompiledHookFile(scriptClass, classes);
+    } catch (MultipleCompilationErrorsException e) {
+      throw new HookLoadException(firstError(fileName, e));
+    } catch (IOException e) {
+      throw new HookLoadException(fileName + ": " + e.getMessage());
+    }
+  }
+
+  private static String firstError(String fileName, MultipleCompilationErrorsException e) {
+    for (Message message : e.getErrorCollector().getErrors()) {
+      if (message instanceof SyntaxErrorMessage syntax) {
+        SyntaxException cause = syntax.getCause();
+        return fileName
+            + ":"
+            + cause.getLine()
+            + ":"
+            + cause.getStartColumn()
+            + ": "
+            + cause.getOriginalMessage().strip();
+      }
+    }
+    String text = e.getMessage();
+    int firstLineEnd = text.indexOf('\n', text.indexOf('\n') + 1);
+    return fileName + ": " + (firstLineEnd > 0 ? text.substring(0, firstLineEnd) : text).replace('\n', ' ');
+  }
+}

@@ -1,0 +1,178 @@
+package dev.guesthook.core.hookhost;
+
+import dev.guesthook.core.dispatch.Dispatcher;
+import dev.guesthook.core.dispatch.Failures;
+import dev.guesthook.core.dispatch.Hook;
+import dev.guesthook.core.event.Phase;
+import dev.guesthook.id.VmId;
+import dev.guesthook.core.hookhost.HookCatalog.Notice;
+import dev.guesthook.core.hookhost.HookCatalog.Severity;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Stream;
+
+/**
+ * Finds and loads the hooks for a run. Hooks come from each hook folder, then from each folder's
+ * per-guest subfolder ({@code <folder>/<vmid>/}); a file with the same name in a later place replaces
+ * the earlier one (admin hooks override stock hooks), and an empty file or a link to /dev/null masks
+ * it. Files ending in {@code .groovy} are hook DSL files; other files are run like a Proxmox
+ * hookscript, and fail their phases when they are not executable, as Proxmox's would. Refused and broken files never stop the other hooks from loading.
+ */
+public final class HookLoader {
+  private static final List<String> IGNORED_SUFFIXES =
+      List.of("~", ".bak", ".orig", ".swp", ".dpkg-old", ".dpkg-new", ".dpkg-dist", ".disabled", ".md");
+
+  private final List<Path> directories;
+  private final Path cacheDirectory;
+  private final Duration executableTimeout;
+  /** Shared by every load through this loader: a resident runtime's guests get the same classes. */
+  private final ScriptClasses scriptClasses = new ScriptClasses();
+
+  public HookLoader(List<Path> directories, Path cacheDirectory, Duration executableTimeout) {
+    this.directories = List.copyOf(directories);
+    this.cacheDirectory = cacheDirectory;
+    this.executableTimeout = executableTimeout;
+  }
+
+  /** The hooks for one guest (global and its own), or only the global ones when vmid is empty. */
+  public HookCatalog load(Optional<VmId> vmid) {
+    List<Notice> notices = new ArrayList<>();
+    Map<String, Path> files = discover(vmid, notices);
+    CompiledHookCache cache = new CompiledHookCache(cacheDirectory);
+    List<Hook> hooks = new ArrayList<>();
+    Map<String, String> definedIn = new HashMap<>();
+    for (Path file : files.values()) {
+      for (Hook hook : loadFile(file, cache, notices)) {
+        String previous = definedIn.putIfAbsent(hook.name(), hook.origin());
+        if (previous == null) {
+          hooks.add(hook);
+        } else {
+          String error = file + ": hook name '" + hook.name() + "' is already used by " + previous;
+          notices.add(new Notice(file.toString(), Severity.ERROR, error));
+          hooks.add(new BrokenHook(hook.name() + "@" + file.getFileName(), file.toString(), hook.phases(), error));
+        }
+      }
+    }
+    hooks.sort(Dispatcher.RUN_ORDER);
+    return new HookCatalog(
+        List.copyOf(hooks), List.copyOf(notices), cache.compiledCount(), cache.reusedCount(), cache.unusableReason());
+  }
+
+  private Map<String, Path> discover(Optional<VmId> vmid, List<Notice> notices) {
+    Map<String, Path> byName = new LinkedHashMap<>();
+    List<Path> places = new ArrayList<>(directories);
+    vmid.ifPresent(id -> directories.forEach(dir -> places.add(dir.resolve(id.toString()))));
+    for (Path dir : places) {
+      if (!Files.isDirectory(dir)) {
+        continue;
+      }
+      try (Stream<Path> entries = Files.list(dir)) {
+        for (Path file : entries.sorted().toList()) {
+          consider(file, byName, notices);
+        }
+      } catch (IOException e) {
+        notices.add(new Notice(dir.toString(), Severity.ERROR, "cannot list " + dir + ": " + e.getMessage()));
+      }
+    }
+    return byName;
+  }
+
+  private static void consider(Path file, Map<String, Path> byName, List<Notice> notices) {
+    String name = file.getFileName().toString();
+    if (name.startsWith(".") || IGNORED_SUFFIXES.stream().anyMatch(name::endsWith) || Files.isDirectory(file)) {
+      return;
+    }
+    if (isMask(file)) {
+      byName.remove(name);
+      notices.add(new Notice(file.toString(), Severity.IGNORED, HookCatalog.MASKS + name));
+      return;
+    }
+    byName.remove(name); // re-insert so a later folder's file also takes the later place
+    byName.put(name, file);
+  }
+
+  private static boolean isMask(Path file) {
+    try {
+      return file.toRealPath().toString().equals("/dev/null") || Files.size(file) == 0;
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
+  private List<Hook> loadFile(Path file, CompiledHookCache cache, List<Notice> notices) {
+    Optional<String> unsafe = FileSafety.problem(file);
+    if (unsafe.isPresent()) {
+      String error = "refused: " + unsafe.get();
+      notices.add(new Notice(file.toString(), Severity.ERROR, error));
+      return List.of(new BrokenHook(file.getFileName().toString(), file.toString(), EnumSet.allOf(Phase.class), error));
+    }
+    if (!file.getFileName().toString().endsWith(".groovy")) {
+      if (!Files.isExecutable(file)) {
+        return broken(file, "", notExecutable(file), notices);
+      }
+      return List.of(new ExecutableHook(file, executableTimeout));
+    }
+    String source;
+    try {
+      source = Files.readString(file, StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      return broken(file, "", file + ": cannot read: " + e.getMessage(), notices);
+    }
+    try {
+      return declare(file, scriptClasses.of(file, source, cache));
+    } catch (HookLoadException e) {
+      String where = file.getParent() + "/";
+      return broken(file, source, where + e.getMessage(), notices);
+    } catch (Exception | LinkageError e) {
+      return broken(file, source, file + ": " + Failures.describe(e, file.toString()), notices);
+    }
+  }
+
+  /** Runs the file's body, which only declares hooks; fails if it declares none. */
+  private static List<Hook> declare(Path file, Class<? extends HookScript> scriptClass) throws Exception {
+    HookScript script = scriptClass.getDeclaredConstructor().newInstance();
+    script.origin(file.toString());
+    script.run();
+    if (script.declared().isEmpty()) {
+      throw new IllegalStateException("declares no hook: add hook('name') { on('pre-start') { ev -> ... } }");
+    }
+    return script.declared().stream().map(spec -> (Hook) new GroovyHook(spec)).toList();
+  }
+
+  /**
+   * Proxmox aborts a start whose hookscript it cannot execute (PVE::GuestHelpers::check_hookscript
+   * dies, and exec_hookscript dies with it at pre-start), so such a file fails its phases here too,
+   * in Proxmox's words, with the two ways out.
+   */
+  private static String notExecutable(Path file) {
+    return "script '" + file + "' is not executable: run 'chmod +x " + file + "' to run it as a hookscript, "
+        + "or rename it to end in .disabled so guesthook ignores it";
+  }
+
+  private static List<Hook> broken(Path file, String source, String error, List<Notice> notices) {
+    notices.add(new Notice(file.toString(), Severity.ERROR, error));
+    return List.of(new BrokenHook(file.getFileName().toString(), file.toString(), phasesNamedIn(source), error));
+  }
+
+  /** A broken file fails the phases it names; when it names none, every phase, to be safe. */
+  static Set<Phase> phasesNamedIn(String source) {
+    Set<Phase> named = EnumSet.noneOf(Phase.class);
+    for (Phase phase : Phase.values()) {
+      if (source.contains("'" + phase.wireName() + "'") || source.contains("\"" + phase.wireName() + "\"")) {
+        named.add(phase);
+      }
+    }
+    return named.isEmpty() ? EnumSet.allOf(Phase.class) : named;
+  }
+}

@@ -1,9 +1,0 @@
-package dev.guesthook.dispatch;
-
-/** A step that puts back what a hook changed, run when a later pre-start hook fails. */
-public record UndoAction(String description, Step step) {
-  @FunctionalInterface
-  public interface Step {
-    void run() throws Exception;
-  }
-}

@@ -1,0 +1,198 @@
+package dev.guesthook.core.hookhost;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.guesthook.core.dispatch.DispatchResult;
+import dev.guesthook.core.dispatch.Dispatcher;
+import dev.guesthook.core.dispatch.HookLine;
+import dev.guesthook.core.dispatch.HookLog;
+import dev.guesthook.core.dispatch.HookOutcome;
+import dev.guesthook.core.dispatch.PhaseRequest;
+import dev.guesthook.core.event.LifecycleEvent;
+import dev.guesthook.core.event.Phase;
+import dev.guesthook.core.event.Situation;
+import dev.guesthook.host.sim.SimulatedHost;
+import dev.guesthook.id.VmId;
+import dev.guesthook.pve.GuestType;
+import dev.guesthook.pve.VmConfigParser;
+import dev.guesthook.sandbox.Sandbox;
+import dev.guesthook.sandbox.SandboxProfile;
+import dev.guesthook.testkit.HookThreads;
+import io.vertx.core.Vertx;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Hook files compiled through the real loader and run by the dispatcher on a sandbox. */
+class HookTrapsTest {
+  static final String NUMVFS = "sys/bus/pci/devices/0000:03:00.0/sriov_numvfs";
+
+  @TempDir Path base;
+  Path root;
+  Path hooks;
+  Vertx vertx;
+  final List<String> output = new CopyOnWriteArrayList<>();
+
+  @BeforeEach
+  void sandbox() throws Exception {
+    root = base.resolve("host");
+    Sandbox.create(root, SandboxProfile.SRIOV_NIC);
+    hooks = Files.createDirectories(base.resolve("hooks"));
+    Files.setPosixFilePermissions(base, PosixFilePermissions.fromString("rwxr-xr-x"));
+    Files.setPosixFilePermissions(hooks, PosixFilePermissions.fromString("rwxr-xr-x"));
+    vertx = Vertx.vertx();
+  }
+
+  @AfterEach
+  void close() throws Exception {
+    vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+  }
+
+  @Test
+  void closuresMadeInALoopEachSeeTheirOwnIteration() throws Exception {
+    hookFile("loops.groovy", """
+        hook('loops') {
+          on('pre-start') { ev ->
+            List<Map> plan = [[pf: 'a'], [pf: 'b'], [pf: 'c']]
+            for (Map p : plan) {
+              undo("restore ${p.pf}") { log.info "undo acts on ${p.pf}" }
+            }
+            List<Closure> later = []
+            for (p in plan) { later << { p.pf } }
+            for (int i = 0; i < 3; i++) { later << { i } }
+            for (a in [1, 2]) { for (String b : ['x', 'y']) { later << { "$a$b" } } }
+            [1, 2].each { n -> for (m in [n, n * 10]) { later << { m } } }
+            later.addAll(fromAMethod([7, 8]))
+            log.info "closures see ${later*.call()}"
+            throw new IllegalStateException('a later step failed')
+          }
+        }
+
+        List<Closure> fromAMethod(List xs) {
+          List<Closure> out = []
+          for (x in xs) { out << { x } }
+          return out
+        }
+        """);
+    DispatchResult result = preStart();
+    assertTrue(result.rolledBack(), result::toString);
+    assertEquals(List.of(
+            "closures see [a, b, c, 0, 1, 2, 1x, 1y, 2x, 2y, 1, 10, 2, 20, 7, 8]",
+            "undo acts on c", "undo acts on b", "undo acts on a"),
+        output);
+  }
+
+  @Test
+  void aClosureOverALoopVariableTheBodyChangesIsRefusedWithTheLineAndWhatToWrite() throws Exception {
+    hookFile("counter.groovy", """
+        hook('counter') {
+          on('pre-start') { ev ->
+            for (int i = 0; i < 4; i++) {
+              i++
+              undo { log.info "undo ${i}" }
+            }
+          }
+        }
+        """);
+    HookCatalog catalog = load();
+    assertEquals(1, catalog.errors().size(), catalog::toString);
+    assertEquals(hooks + "/counter.groovy:3:5: a closure in this for loop uses 'i', which the loop changes, so every"
+            + " closure would see its value after the loop, not this iteration's; loop with for (i in 0..<n) instead"
+            + " (each iteration then has its own i), or copy it in the body (def current = i) and use that in the closure",
+        catalog.errors().get(0).message());
+  }
+
+  @Test
+  void aHookThatLoopsForeverLetsGoOfItsWorkerWithinASecondOfItsTimeout() throws Exception {
+    hookFile("spin.groovy", """
+        hook('spin') {
+          timeout 1
+          on('pre-start') { ev ->
+            log.info "on thread ${Thread.currentThread().id}"
+            long x = 0
+            while (true) {
+              try {
+                while (true) {        // never blocks but now and then: its interrupt is caught and cleared
+                  x++
+                  if (x % 100000 == 0) Thread.sleep(1)
+                }
+              } catch (Exception e) {
+                // a hook that retries whatever failed
+              }
+            }
+          }
+        }
+        """);
+    DispatchResult result = preStart();
+    assertEquals(HookOutcome.Status.TIMED_OUT, result.hooks().get(0).status(), result::toString);
+    List<Long> threads = HookThreads.namedIn(String.join("\n", output));
+    assertEquals(1, threads.size(), output::toString);
+    HookThreads.assertLetGoWithinASecond(threads.get(0));
+  }
+
+  @Test
+  void aHookThatWakesAfterItsTimeoutCannotTouchTheHost() throws Exception {
+    hookFile("late.groovy", """
+        hook('late') {
+          timeout 1
+          on('pre-start') { ev ->
+            try { Thread.sleep(5000) } catch (InterruptedException ignored) { }
+            try {
+              write '/sys/bus/pci/devices/0000:03:00.0/sriov_numvfs', '4'
+              log.info 'the late write went through'
+            } catch (HostException e) {
+              log.info "late write: ${e.errno()}: ${e.message}"
+            }
+          }
+        }
+        """);
+    DispatchResult result = preStart();
+    assertEquals(HookOutcome.Status.TIMED_OUT, result.hooks().get(0).status(), result::toString);
+    awaitOutput();
+    assertEquals(List.of("late write: ECANCELED: refused write /sys/bus/pci/devices/0000:03:00.0/sriov_numvfs:"
+        + " hook 'late' was abandoned after its timeout; the phase went on without it"), output);
+    assertEquals("0", Files.readString(root.resolve(NUMVFS)).trim(), "the sandbox is as it was");
+  }
+
+  private void hookFile(String name, String source) throws Exception {
+    Path file = hooks.resolve(name);
+    Files.writeString(file, source);
+    Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-r--r--"));
+  }
+
+  private HookCatalog load() {
+    return new HookLoader(List.of(hooks), base.resolve("cache"), Duration.ofSeconds(5)).load(Optional.empty());
+  }
+
+  private DispatchResult preStart() throws Exception {
+    HookCatalog catalog = load();
+    assertEquals(List.of(), catalog.errors());
+    LifecycleEvent event = new LifecycleEvent(VmId.parse("501"), Phase.PRE_START, GuestType.QEMU, "pve", Instant.EPOCH,
+        VmConfigParser.parse("501.conf", "memory: 512\n"), Situation.START, Optional.empty());
+    PhaseRequest request = new PhaseRequest(event, SimulatedHost.sandbox(root), Duration.ofSeconds(5),
+        HookLog.Level.INFO, (HookLine line) -> output.add(line.text()), name -> Map.of(), false);
+    return Dispatcher.start(vertx, catalog.hooks())
+        .compose(dispatcher -> dispatcher.dispatch(request))
+        .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+  }
+
+  /** A hook abandoned at its timeout may still log after the phase's result is in. */
+  private void awaitOutput() throws InterruptedException {
+    long deadline = System.nanoTime() + 3_000_000_000L;
+    while (output.isEmpty() && System.nanoTime() < deadline) {
+      Thread.sleep(20);
+    }
+  }
+}
