@@ -2,6 +2,7 @@ package dev.guesthook.config;
 
 import dev.guesthook.yaml.SafeYaml;
 import dev.guesthook.yaml.Suggestions;
+import dev.guesthook.yaml.YamlException;
 import dev.guesthook.yaml.YamlNode;
 
 import dev.guesthook.core.dispatch.HookLog;
@@ -69,7 +70,7 @@ public final class SettingsLoader {
     if (explicitConfig.isPresent() && !Files.isReadable(file)) {
       return Future.failedFuture(new ConfigException("cannot read config file " + file));
     }
-    return vertx.executeBlocking(() -> SafeYaml.readFile(file, file.toString()), false)
+    return vertx.executeBlocking(() -> readFile(file), false)
         .compose(document -> merge(vertx, root, document, env, flagLayer))
         .compose(merged -> {
           try {
@@ -142,6 +143,14 @@ public final class SettingsLoader {
       }
     }
     return out;
+  }
+
+  private static YamlNode.Mapping readFile(Path file) throws ConfigException {
+    try {
+      return SafeYaml.readFile(file, file.toString());
+    } catch (YamlException e) {
+      throw ConfigException.of(e);
+    }
   }
 
   private static String knownVariables() {

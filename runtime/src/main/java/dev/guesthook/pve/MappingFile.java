@@ -79,7 +79,7 @@ final class MappingFile {
    * of that mapping only, in SectionConfig's words ({@code unable to parse value of ...}).
    */
   static List<Section> read(String origin, String text, Kind kind) throws PveFileException {
-    ProxmoxText.requireSize(origin, text, "file");
+    PveFileException.requireSize(origin, text, "file");
     Map<String, Builder> sections = new LinkedHashMap<>();
     for (SectionConfigText.Section lines : SectionConfigText.sections(text, line -> HEADER.matcher(line).matches())) {
       Matcher header = HEADER.matcher(lines.header());

@@ -63,7 +63,7 @@ public final class StorageConfig {
   }
 
   public static StorageConfig parse(String origin, String text) throws PveFileException {
-    ProxmoxText.requireSize(origin, text, "file");
+    PveFileException.requireSize(origin, text, "file");
     Map<String, Storage> storages = new LinkedHashMap<>();
     List<String> problems = new ArrayList<>();
     for (SectionConfigText.Part part : SectionConfigText.read(text, line -> HEADER.matcher(line).matches())) {

@@ -106,7 +106,7 @@ public final class VmConfigParser {
     }
 
     VmConfig read() throws PveFileException {
-      ProxmoxText.requireSize(origin, text, "config");
+      PveFileException.requireSize(origin, text, "config");
       for (String line : text.split("\n", -1)) {
         lineNumber++;
         if (!ProxmoxText.isPerlBlank(line)) {

@@ -1,6 +1,5 @@
 package dev.guesthook.yaml;
 
-import dev.guesthook.config.ConfigException;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -33,15 +32,15 @@ class SafeYamlTest {
 
   @Test
   void anAliasBombIsRefusedAtItsFirstAnchorWithinASecond() {
-    ConfigException error = assertTimeoutPreemptively(FAST,
-        () -> assertThrows(ConfigException.class, () -> SafeYaml.parseMapping("101.yaml", aliasBomb())));
+    YamlException error = assertTimeoutPreemptively(FAST,
+        () -> assertThrows(YamlException.class, () -> SafeYaml.parseMapping("101.yaml", aliasBomb())));
     assertEquals("101.yaml:1:5: anchors and aliases (&name, *name) are not supported; write the values out",
         error.getMessage());
   }
 
   @Test
   void aRecursiveAliasIsRefusedNotFollowed() {
-    ConfigException error = assertTimeoutPreemptively(FAST, () -> assertThrows(ConfigException.class,
+    YamlException error = assertTimeoutPreemptively(FAST, () -> assertThrows(YamlException.class,
         () -> SafeYaml.parseMapping("101.yaml", "mdev: &m { devices: [*m] }\n")));
     assertTrue(error.getMessage().startsWith("101.yaml:1:7: anchors and aliases"), error.getMessage());
   }
@@ -50,8 +49,8 @@ class SafeYamlTest {
   void aFileOverOneMebibyteIsRefusedWithoutReadingIt(@TempDir Path dir) throws Exception {
     Path file = dir.resolve("big.yaml");
     Files.writeString(file, "# " + "x".repeat(2 * 1024 * 1024) + "\n");
-    ConfigException error = assertTimeoutPreemptively(FAST,
-        () -> assertThrows(ConfigException.class, () -> SafeYaml.readFile(file, "/etc/pve/guesthook/101.yaml")));
+    YamlException error = assertTimeoutPreemptively(FAST,
+        () -> assertThrows(YamlException.class, () -> SafeYaml.readFile(file, "/etc/pve/guesthook/101.yaml")));
     assertEquals("/etc/pve/guesthook/101.yaml: larger than 1024 KiB; a settings file needs a few lines per hook",
         error.getMessage());
   }
@@ -59,10 +58,10 @@ class SafeYamlTest {
   @Test
   void deepNestingAndManyNodesAreBounded() {
     String deep = "a: " + "[".repeat(200) + "]".repeat(200) + "\n";
-    ConfigException nested = assertThrows(ConfigException.class, () -> SafeYaml.parseMapping("f.yaml", deep));
+    YamlException nested = assertThrows(YamlException.class, () -> SafeYaml.parseMapping("f.yaml", deep));
     assertTrue(nested.getMessage().startsWith("f.yaml:1:"), nested.getMessage());
     String many = "a: [" + "1,".repeat(SafeYaml.MAX_NODES) + "1]\n";
-    ConfigException counted = assertThrows(ConfigException.class, () -> SafeYaml.parseMapping("f.yaml", many));
+    YamlException counted = assertThrows(YamlException.class, () -> SafeYaml.parseMapping("f.yaml", many));
     assertTrue(counted.getMessage().contains("more than " + SafeYaml.MAX_NODES + " values"), counted.getMessage());
   }
 
@@ -86,14 +85,14 @@ class SafeYamlTest {
   @Test
   void syntaxErrorsDuplicateKeysTagsAndSecondDocumentsNameTheirLine() {
     assertEquals("f.yaml:3:1: not valid YAML: while parsing a flow sequence: expected ',' or ']', but got <stream end>",
-        assertThrows(ConfigException.class, () -> SafeYaml.parseMapping("f.yaml", "a: 1\nb: [1, 2\n")).getMessage());
+        assertThrows(YamlException.class, () -> SafeYaml.parseMapping("f.yaml", "a: 1\nb: [1, 2\n")).getMessage());
     assertEquals("f.yaml:2:1: key 'a' is given twice (first at f.yaml:1:1)",
-        assertThrows(ConfigException.class, () -> SafeYaml.parseMapping("f.yaml", "a: 1\na: 2\n")).getMessage());
-    assertTrue(assertThrows(ConfigException.class, () -> SafeYaml.parseMapping("f.yaml", "a: !!binary aGk=\n"))
+        assertThrows(YamlException.class, () -> SafeYaml.parseMapping("f.yaml", "a: 1\na: 2\n")).getMessage());
+    assertTrue(assertThrows(YamlException.class, () -> SafeYaml.parseMapping("f.yaml", "a: !!binary aGk=\n"))
         .getMessage().startsWith("f.yaml:1:4: YAML tags"));
-    assertTrue(assertThrows(ConfigException.class, () -> SafeYaml.parseMapping("f.yaml", "a: 1\n---\nb: 2\n"))
+    assertTrue(assertThrows(YamlException.class, () -> SafeYaml.parseMapping("f.yaml", "a: 1\n---\nb: 2\n"))
         .getMessage().startsWith("f.yaml:2:1: a second YAML document"));
-    assertTrue(assertThrows(ConfigException.class, () -> SafeYaml.parseMapping("f.yaml", "- a\n- b\n"))
+    assertTrue(assertThrows(YamlException.class, () -> SafeYaml.parseMapping("f.yaml", "- a\n- b\n"))
         .getMessage().startsWith("f.yaml:1:1: expected a mapping"));
   }
 

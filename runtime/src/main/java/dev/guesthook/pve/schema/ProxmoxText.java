@@ -1,19 +1,15 @@
 package dev.guesthook.pve.schema;
 
-import dev.guesthook.pve.PveFileException;
-
 /** What every file in /etc/pve must be before a parser reads its lines: pmxcfs-sized, line by line printable. */
 public final class ProxmoxText {
   /** pmxcfs holds files up to 1 MiB (MEMDB_MAX_FILE_SIZE), so anything larger is not a file Proxmox wrote. */
-  static final int MAX_BYTES = 1024 * 1024;
+  public static final int MAX_BYTES = 1024 * 1024;
 
   private ProxmoxText() {}
 
-  /** Refuses a text larger than pmxcfs holds; {@code what} is "config" or "file" in the message. */
-  public static void requireSize(String origin, String text, String what) throws PveFileException {
-    if (text.length() > MAX_BYTES) {
-      throw new PveFileException(origin + ": larger than " + MAX_BYTES + " bytes, not a " + what + " Proxmox wrote");
-    }
+  /** Whether a text is no larger than pmxcfs holds (the parsers refuse a larger one, as not Proxmox's). */
+  public static boolean fitsPmxcfs(String text) {
+    return text.length() <= MAX_BYTES;
   }
 
   /** Tabs are fine; any other control character means a line no Proxmox tool wrote. */
