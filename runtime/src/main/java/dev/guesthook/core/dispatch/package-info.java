@@ -1,0 +1,8 @@
+/**
+ * The Vert.x dispatcher: runs a phase's hooks in order on worker threads, with timeouts, outcomes,
+ * undo steps and hook log lines.
+ */
+@MayUse({"core.event", "devices", "host", "pve"})
+package dev.guesthook.core.dispatch;
+
+import dev.guesthook.MayUse;

@@ -1,0 +1,11 @@
+/**
+ * The engine: one phase of one guest from lock to settle, and the resident hooks of a long-running
+ * runtime.
+ */
+@MayUse({
+    "config", "core.dispatch", "core.event", "core.hookhost", "core.settings", "devices", "host",
+    "host.real", "host.sim", "id", "journal", "lock", "pve", "record"
+})
+package dev.guesthook.engine;
+
+import dev.guesthook.MayUse;
