@@ -52,7 +52,7 @@ class MayUseTest {
     List<String> reports = new ArrayList<>();
     for (JavaPackage pkg : packagesWithClasses()) {
       mayUse(pkg).map(allowed -> check(pkg, allowed)).filter(EvaluationResult::hasViolation)
-          .ifPresent(result -> reports.add(String.join("\n", result.getFailureReport().getDetails())));
+          .ifPresent(result -> reports.add(result.getFailureReport().toString()));
     }
     assertEquals("", String.join("\n", reports), "uses that the package's @MayUse does not name");
   }
