@@ -16,6 +16,7 @@ import dev.guesthook.host.HostPort;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Supplier;
@@ -247,7 +248,7 @@ public final class SriovDevices {
   private static void require(CommandResult result, String what) {
     if (!result.succeeded()) {
       throw new HostException(result.status() == CommandResult.Status.RAN ? "EXIT" : result.status().name(),
-          what + " failed: " + (result.lastLine().isEmpty() ? result.status().name().toLowerCase() : result.lastLine()));
+          what + " failed: " + (result.lastLine().isEmpty() ? result.status().name().toLowerCase(Locale.ROOT) : result.lastLine()));
     }
   }
 

@@ -295,7 +295,7 @@ public final class Installer {
     CommandResult result = host.run(HostCommand.of(argv));
     if (!result.succeeded()) {
       throw new InstallException(String.join(" ", argv) + " failed: "
-          + (result.lastLine().isEmpty() ? result.status().name().toLowerCase() : result.lastLine()));
+          + (result.lastLine().isEmpty() ? result.status().name().toLowerCase(Locale.ROOT) : result.lastLine()));
     }
   }
 

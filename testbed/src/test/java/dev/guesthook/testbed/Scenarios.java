@@ -3,6 +3,7 @@ package dev.guesthook.testbed;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 
 /**
  * The conformance scenarios, over the test bed's devices (the simulator's twin is
@@ -65,7 +66,7 @@ final class Scenarios {
     return List.of(
         scenario("mdev create, lower-case UUID", write(types + "/" + small + "/create", UUID), ls(MDEVS)),
         scenario("mdev create, upper-case UUID is listed lower-cased",
-            write(types + "/" + small + "/create", UUID.toUpperCase()), ls(MDEVS), exists(MDEVS + "/" + UUID)),
+            write(types + "/" + small + "/create", UUID.toUpperCase(Locale.ROOT)), ls(MDEVS), exists(MDEVS + "/" + UUID)),
         scenario("mdev create, UUID with echo's newline", write(types + "/" + small + "/create", UUID + "\n"), ls(MDEVS)),
         scenario("mdev create, malformed UUIDs",
             write(types + "/" + small + "/create", UUID.replace("-", "")),

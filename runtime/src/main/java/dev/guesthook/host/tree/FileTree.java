@@ -17,6 +17,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.stream.Stream;
 
@@ -336,7 +337,7 @@ public final class FileTree implements MutableTree {
       // A failed write(2) (a sysfs store's answer) is a plain IOException whose message is strerror's text.
       return e.getMessage();
     }
-    return e.getClass().getSimpleName().replace("Exception", "").toLowerCase();
+    return e.getClass().getSimpleName().replace("Exception", "").toLowerCase(Locale.ROOT);
   }
 
   /**

@@ -30,6 +30,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -150,7 +151,7 @@ class SimulatedKernelTest {
         Arguments.of("plain UUID", UUID_A, UUID_A),
         Arguments.of("UUID with echo's newline", UUID_A + "\n", UUID_A),
         Arguments.of("upper-case UUID (isxdigit; the device is named %pUl, lower case)",
-            UUID_A.toUpperCase(), UUID_A),
+            UUID_A.toUpperCase(Locale.ROOT), UUID_A),
         Arguments.of("Proxmox hostpci0 UUID of VM 201", UUID_B, UUID_B),
         Arguments.of("not a UUID", "not-a-uuid", "EINVAL"),
         Arguments.of("32 hex digits without dashes", UUID_A.replace("-", ""), "EINVAL"),
@@ -256,7 +257,7 @@ class SimulatedKernelTest {
     SimulatedHost host = sandbox(SandboxProfile.MIXED);
     host.write(V5_4_CREATE, UUID_A);
     HostPath t4Create = SysfsPaths.mdevType(PciAddress.parse("0000:3b:00.0"), new MdevType("nvidia-231")).resolve("create");
-    HostException error = fails("EEXIST", () -> host.write(t4Create, UUID_A.toUpperCase()));
+    HostException error = fails("EEXIST", () -> host.write(t4Create, UUID_A.toUpperCase(Locale.ROOT)));
     assertEquals(t4Create + ": File exists (mdev " + UUID_A + " already exists)", error.getMessage());
     assertEquals(List.of(), host.list(t4Create.parent().resolve("devices")));
   }
