@@ -1,7 +1,7 @@
 package dev.guesthook.cli;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectWriter;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.guesthook.core.dispatch.DispatchResult;
 import dev.guesthook.core.dispatch.HookOutcome;
@@ -11,6 +11,7 @@ import dev.guesthook.core.event.LifecycleEvent;
 import dev.guesthook.host.CommandResult;
 import dev.guesthook.host.HostInteraction;
 import dev.guesthook.journald.Priority;
+import dev.guesthook.json.Json;
 import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -24,7 +25,7 @@ import java.util.Optional;
  * never left.
  */
 final class Report {
-  private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+  private static final ObjectWriter JSON = Json.MAPPER.writer(SerializationFeature.INDENT_OUTPUT);
   /** The result of a change a dry run lists: the dry run's overlay took it, the host did not. */
   static final String PLANNED = "planned";
 

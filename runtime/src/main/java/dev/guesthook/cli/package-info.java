@@ -3,7 +3,7 @@
  */
 @MayUse({
     "check", "config", "core.dispatch", "core.event", "core.hookhost", "core.settings", "demo",
-    "engine", "host", "host.sim", "id", "install", "journal", "journald", "pve", "record",
+    "engine", "host", "host.sim", "id", "install", "journal", "journald", "json", "pve", "record",
     "sandbox", "serve", "yaml"
 })
 package dev.guesthook.cli;

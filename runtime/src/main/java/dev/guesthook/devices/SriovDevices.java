@@ -13,6 +13,7 @@ import dev.guesthook.host.HostCommand;
 import dev.guesthook.host.HostException;
 import dev.guesthook.host.HostPath;
 import dev.guesthook.host.HostPort;
+import dev.guesthook.json.Json;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -26,7 +27,7 @@ import java.util.function.Supplier;
  * finding VFs and free VFs, and their link settings through {@code ip link}.
  */
 public final class SriovDevices {
-  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final ObjectMapper JSON = Json.MAPPER;
   private final HostPort host;
   private final PciDevices pci;
   private final Ledger ledger;

@@ -6,6 +6,7 @@ import dev.guesthook.host.CommandResult;
 import dev.guesthook.host.HostCommand;
 import dev.guesthook.host.HostPort;
 import dev.guesthook.id.VmId;
+import dev.guesthook.json.Json;
 import dev.guesthook.pve.GuestType;
 import dev.guesthook.pve.Pve;
 import dev.guesthook.pve.PveFileException;
@@ -38,7 +39,7 @@ import java.util.Set;
  */
 public final class Installer {
   static final String SNIPPET = "guesthook";
-  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final ObjectMapper JSON = Json.MAPPER;
 
   private final Path root;
   private final HostPort host;

@@ -1,7 +1,7 @@
 /**
  * guesthook install and doctor: the hookscript snippet, its storage, what an install left.
  */
-@MayUse({"check", "core.hookhost", "files", "host", "id", "journal", "pve", "record"})
+@MayUse({"check", "core.hookhost", "files", "host", "id", "journal", "json", "pve", "record"})
 package dev.guesthook.install;
 
 import dev.guesthook.MayUse;

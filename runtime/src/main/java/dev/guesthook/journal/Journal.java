@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.guesthook.devices.Change;
 import dev.guesthook.files.SafeFiles;
 import dev.guesthook.id.VmId;
+import dev.guesthook.json.Json;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
@@ -27,7 +28,7 @@ import java.util.Optional;
  * and goes when nothing is left. It is read line by line and never trusted ({@link JournalReader}).
  */
 public final class Journal {
-  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final ObjectMapper JSON = Json.MAPPER;
 
   private final Path file;
   private final VmId vmid;

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.guesthook.devices.Change;
 import dev.guesthook.id.PciAddress;
+import dev.guesthook.json.Json;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.SeekableByteChannel;
@@ -38,7 +39,7 @@ final class JournalReader {
    * a dozen devices. 1 MiB is over 3000 changes, and reading it costs a few milliseconds.
    */
   static final int MAX_BYTES = 1 << 20;
-  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final ObjectMapper JSON = Json.MAPPER;
 
   private final Path file;
   private final List<Change> changes = new ArrayList<>();

@@ -7,6 +7,7 @@ import dev.guesthook.core.dispatch.DispatchResult;
 import dev.guesthook.core.dispatch.HookOutcome;
 import dev.guesthook.core.event.LifecycleEvent;
 import dev.guesthook.host.HostInteraction;
+import dev.guesthook.json.Json;
 
 /**
  * One recorded event as one JSON line. Version 1:
@@ -28,7 +29,7 @@ import dev.guesthook.host.HostInteraction;
 public final class RecordingFormat {
   public static final String FORMAT = "guesthook-recording";
   public static final int VERSION = 1;
-  static final ObjectMapper JSON = new ObjectMapper();
+  static final ObjectMapper JSON = Json.MAPPER;
 
   private RecordingFormat() {}
 

@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Test;
  * and the class it reaches. Each package's own list of what it may use is {@link MayUseTest}.
  */
 class LayeringTest {
-  private static final String[] GROUND = packages("id", "files", "yaml");
+  private static final String[] GROUND = packages("id", "files", "yaml", "json");
   private static final String[] DOMAIN = packages("pve..", "devices..", "journal..", "lock..");
   private static final String[] APPLICATION = packages("config..", "engine..", "record..", "journald..",
       "check..", "serve..", "install..", "sandbox..", "demo..", "cli..");
@@ -27,7 +27,7 @@ class LayeringTest {
   void groundUsesNoOtherPartOfTheProject() {
     check(classes().that().resideInAnyPackage(GROUND)
         .should().onlyDependOnClassesThat(outsideTheProjectOr(GROUND))
-        .because("id, files and yaml are the ground every layer stands on"));
+        .because("id, files, yaml and json are the ground every layer stands on"));
   }
 
   @Test

@@ -1,5 +1,6 @@
 package dev.guesthook.core.hookhost;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.guesthook.core.dispatch.HookInvocation;
 import dev.guesthook.core.dispatch.HookLog;
 import dev.guesthook.core.event.LifecycleEvent;
@@ -20,6 +21,7 @@ import dev.guesthook.devices.PciDevices;
 import dev.guesthook.devices.SriovDevices;
 import dev.guesthook.id.Uuid;
 import dev.guesthook.devices.Vgpus;
+import dev.guesthook.json.Json;
 import dev.guesthook.pve.Hostpci;
 import dev.guesthook.pve.Pve;
 import dev.guesthook.pve.PveFileException;
@@ -34,7 +36,7 @@ import java.util.Map;
  * Proxmox model, its logger and settings, and {@code undo { ... }} / {@code skip(reason)}.
  */
 public final class HookContext {
-  private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
+  private static final ObjectMapper JSON = Json.MAPPER;
   private final HookInvocation invocation;
   private Devices devices;
   private HookState state;

@@ -6,6 +6,7 @@ import dev.guesthook.id.VmId;
 import dev.guesthook.host.HostException;
 import dev.guesthook.host.HostPath;
 import dev.guesthook.host.HostPort;
+import dev.guesthook.json.Json;
 import java.io.IOException;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -18,7 +19,7 @@ import java.util.function.Consumer;
  * state it describes is.
  */
 public final class HookState {
-  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final ObjectMapper JSON = Json.MAPPER;
   private final HostPort host;
   private final HostPath file;
   private final Consumer<Optional<String>> firstSave;

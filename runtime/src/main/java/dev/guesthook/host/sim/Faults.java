@@ -10,6 +10,7 @@ import dev.guesthook.host.HostException;
 import dev.guesthook.host.HostPath;
 import dev.guesthook.host.tree.MutableTree;
 import dev.guesthook.host.tree.FileTree;
+import dev.guesthook.json.Json;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -28,7 +29,7 @@ import java.util.regex.Pattern;
  */
 public final class Faults {
   static final HostPath FILE = Sysfs.PRIVATE.resolve("faults.json");
-  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final ObjectMapper JSON = Json.MAPPER;
   private static final Map<String, String> STRERROR = Map.of(
       "EBUSY", "Device or resource busy",
       "EIO", "Input/output error",

@@ -8,6 +8,7 @@ import dev.guesthook.id.PciAddress;
 import dev.guesthook.host.SysfsPaths;
 import dev.guesthook.host.CommandResult;
 import dev.guesthook.host.HostPath;
+import dev.guesthook.json.Json;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -21,7 +22,7 @@ import java.util.TreeMap;
  * exit 1 {@code Cannot find device}, a VF the PF does not have exit 2 {@code RTNETLINK answers: Invalid argument}.
  */
 final class IpLinkModel {
-  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final ObjectMapper JSON = Json.MAPPER;
   private final Sysfs sysfs;
 
   IpLinkModel(Sysfs sysfs) {

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.guesthook.host.HostException;
 import dev.guesthook.host.HostPath;
+import dev.guesthook.json.Json;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -29,7 +30,7 @@ import java.util.Optional;
  */
 public final class SandboxTree implements MutableTree {
   static final HostPath JOURNAL = Sysfs.PRIVATE.resolve("store-undo.jsonl");
-  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final ObjectMapper JSON = Json.MAPPER;
 
   /** What a path was before a change: absent, a file with its content, a link to its target, a directory. */
   record Undo(String path, String was, String content, String target) {
