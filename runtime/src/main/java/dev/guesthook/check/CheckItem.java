@@ -1,5 +1,7 @@
 package dev.guesthook.check;
 
+import java.util.Locale;
+
 /** One line of the readiness checklist. */
 public record CheckItem(Status status, String subject, String detail) {
   public enum Status {
@@ -8,7 +10,7 @@ public record CheckItem(Status status, String subject, String detail) {
     FAIL;
 
     public String wireName() {
-      return name().toLowerCase(java.util.Locale.ROOT);
+      return name().toLowerCase(Locale.ROOT);
     }
   }
 

@@ -2,6 +2,7 @@ package dev.guesthook.cli;
 
 import dev.guesthook.demo.Demo;
 import dev.guesthook.record.Recordings;
+import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import dev.guesthook.config.Settings;
@@ -14,7 +15,10 @@ import dev.guesthook.sandbox.SandboxProfile;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Clock;
 import java.util.Comparator;
+import java.util.Optional;
 import java.util.stream.Stream;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -85,9 +89,9 @@ final class DemoCommand implements Callable<Integer> {
   }
 
   /** Every phase above was recorded; replaying the recordings through the same hooks must agree with them. */
-  private java.util.Optional<Replayer.Summary> replayWhatWasRecorded(io.vertx.core.Vertx vertx, Settings settings,
+  private Optional<Replayer.Summary> replayWhatWasRecorded(Vertx vertx, Settings settings,
       PrintStream out) throws Exception {
-    Engine engine = new Engine(vertx, settings, Engine.hostFor(settings), java.time.Clock.systemUTC());
+    Engine engine = new Engine(vertx, settings, Engine.hostFor(settings), Clock.systemUTC());
     Replayer replayer = new Replayer(engine::replaySession, main.console::warn);
     Replayer.Summary total = new Replayer.Summary(0, 0);
     for (Path file : Recordings.files(settings.recordingDir())) {
@@ -101,13 +105,13 @@ final class DemoCommand implements Callable<Integer> {
     if (keepRecordings != null) {
       Files.createDirectories(keepRecordings);
       for (Path file : Recordings.files(settings.recordingDir())) {
-        Files.copy(file, keepRecordings.resolve(file.getFileName()), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        Files.copy(file, keepRecordings.resolve(file.getFileName()), StandardCopyOption.REPLACE_EXISTING);
       }
     }
     out.println();
     out.println("guesthook demo: replayed the " + total.events() + " recorded events through the same hooks: "
         + total.agree() + " agree" + (total.differ() > 0 ? ", " + total.differ() + " DIFFER" : ""));
-    return java.util.Optional.of(total);
+    return Optional.of(total);
   }
 
   private static void deleteTree(Path dir) {

@@ -11,14 +11,20 @@ import dev.guesthook.id.VmId;
 import dev.guesthook.journald.Journald;
 import dev.guesthook.journald.PhaseJournal;
 import dev.guesthook.journald.Priority;
+import dev.guesthook.pve.Pve;
 import dev.guesthook.pve.PveFileException;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
 import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.time.Clock;
+import java.time.Duration;
+import java.util.Arrays;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import java.util.function.Consumer;
 import picocli.CommandLine;
 import java.util.List;
 import java.util.function.Supplier;
@@ -77,7 +83,7 @@ public final class Main implements Callable<Integer> {
    * How long a one-shot phase waits, at most, to hand its last journal entries to the relay before it
    * exits: a pipe write, unless journald is stuck, and then the entries are not worth a slower start.
    */
-  static final java.time.Duration JOURNAL_HANDOVER = java.time.Duration.ofMillis(200);
+  static final Duration JOURNAL_HANDOVER = Duration.ofMillis(200);
 
   Console console = Console.system();
   Map<String, String> environment = System.getenv();
@@ -102,8 +108,8 @@ public final class Main implements Callable<Integer> {
   static boolean isPhaseCall(String[] args) {
     int n = args.length;
     return n >= 2 && args[n - 2].matches("[0-9]+")
-        && java.util.Arrays.stream(Phase.values()).anyMatch(known -> known.wireName().equals(args[n - 1]))
-        && java.util.Arrays.stream(args).noneMatch(arg -> arg.equals("-h") || arg.equals("--help"));
+        && Arrays.stream(Phase.values()).anyMatch(known -> known.wireName().equals(args[n - 1]))
+        && Arrays.stream(args).noneMatch(arg -> arg.equals("-h") || arg.equals("--help"));
   }
 
   /** Runs the CLI in this process and returns the exit code (for tests and the launcher alike). */
@@ -116,8 +122,8 @@ public final class Main implements Callable<Integer> {
       SUBCOMMANDS.forEach(make -> commandLine.addSubcommand(make.get()));
       commandLine.setUsageHelpWidth(100); // the subcommands' descriptions are written for 100 columns, as the main one
     }
-    commandLine.setOut(new java.io.PrintWriter(console.out(), true));
-    commandLine.setErr(new java.io.PrintWriter(console.err(), true));
+    commandLine.setOut(new PrintWriter(console.out(), true));
+    commandLine.setErr(new PrintWriter(console.err(), true));
     commandLine.setParameterExceptionHandler(
         (error, arguments) -> {
           console.error(error.getMessage() + " (see guesthook --help)");
@@ -206,7 +212,7 @@ public final class Main implements Callable<Integer> {
   }
 
   /** The journal of a phase that changes something; a dry run is not logged there, as it is not recorded. */
-  static Journald journald(Settings settings, java.util.function.Consumer<String> warn) {
+  static Journald journald(Settings settings, Consumer<String> warn) {
     return settings.dryRun() ? Journald.OFF : Journald.at(settings.root().resolve(Journald.SOCKET), warn);
   }
 
@@ -231,7 +237,7 @@ public final class Main implements Callable<Integer> {
       } catch (ConfigException e) {
         return Future.failedFuture(e);
       }
-      String node = settings.node().or(new dev.guesthook.pve.Pve(host)::nodeName).orElse("localhost");
+      String node = settings.node().or(new Pve(host)::nodeName).orElse("localhost");
       return vertx.executeBlocking(() -> work.run(settings, host, node), false);
     });
   }
@@ -241,7 +247,7 @@ public final class Main implements Callable<Integer> {
     return withSettings(options.asConfigLayer(), work);
   }
 
-  int withSettings(io.vertx.core.json.JsonObject flags, SettingsWork work) {
+  int withSettings(JsonObject flags, SettingsWork work) {
     try {
       return VertxRunner.run(
           vertx ->

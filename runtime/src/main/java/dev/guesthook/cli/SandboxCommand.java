@@ -5,6 +5,7 @@ import dev.guesthook.sandbox.SandboxProfile;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.concurrent.Callable;
@@ -78,7 +79,7 @@ final class SandboxCommand {
     }
 
     private static String[] vms(Path dir) {
-      try (var files = java.nio.file.Files.list(dir.resolve("etc/pve/qemu-server"))) {
+      try (var files = Files.list(dir.resolve("etc/pve/qemu-server"))) {
         return files.map(f -> f.getFileName().toString().replace(".conf", "")).sorted().toArray(String[]::new);
       } catch (IOException e) {
         return new String[0];

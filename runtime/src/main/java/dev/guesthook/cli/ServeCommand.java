@@ -13,6 +13,7 @@ import dev.guesthook.serve.ResidentRuntime;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import java.io.IOException;
+import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -121,7 +122,7 @@ final class ServeCommand implements Callable<Integer> {
 
   /** One phase as the one-shot path runs it: the same task-log lines, the same exit codes, the same journal entries. */
   static ResidentRuntime.PhaseRunner runner(Engine engine, Settings settings, Journald journald) {
-    return (PhaseCall call, java.io.PrintStream out) -> {
+    return (PhaseCall call, PrintStream out) -> {
       PrintedPhase printed = new PrintedPhase(out, settings.dryRun(),
           Optional.of(new PhaseJournal(journald, call.vmid(), call.phase())));
       try {

@@ -7,6 +7,7 @@ import dev.guesthook.core.event.Phase;
 import dev.guesthook.id.VmId;
 import dev.guesthook.host.HostPath;
 import dev.guesthook.host.sim.SimulatedHost;
+import dev.guesthook.pve.GuestType;
 import dev.guesthook.pve.Pve;
 import dev.guesthook.pve.PveFileException;
 import dev.guesthook.pve.VmConfig;
@@ -138,7 +139,7 @@ public final class Demo {
     boolean proxmoxActs(SimulatedHost host, VmId vmid, Timeline timeline) throws Exception {
       if (edit != null) {
         timeline.narrate("   [proxmox] " + narration);
-        HostPath path = Pve.configPath(dev.guesthook.pve.GuestType.QEMU, vmid);
+        HostPath path = Pve.configPath(GuestType.QEMU, vmid);
         host.tree().write(path, edit.apply(host, vmid, host.read(path)));
       }
       return true;

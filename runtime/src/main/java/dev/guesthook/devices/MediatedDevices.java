@@ -2,6 +2,7 @@ package dev.guesthook.devices;
 
 import dev.guesthook.id.PciAddress;
 import dev.guesthook.id.MdevType;
+import dev.guesthook.id.Printable;
 import dev.guesthook.id.Uuid;
 import dev.guesthook.host.SysfsPaths;
 
@@ -70,7 +71,7 @@ public final class MediatedDevices {
         .filter(t -> t.type().value().equals(typeOrName) || t.name().equals(typeOrName))
         .findFirst()
         .orElseThrow(() -> new DeviceException(parent + " has no mdev type '"
-            + dev.guesthook.id.Printable.of(typeOrName) + "'; it offers: "
+            + Printable.of(typeOrName) + "'; it offers: "
             + types.stream().map(t -> t.type() + " (" + t.name() + ")").collect(Collectors.joining(", "))));
   }
 

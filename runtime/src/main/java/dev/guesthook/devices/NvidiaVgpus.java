@@ -4,6 +4,7 @@ import dev.guesthook.id.PciAddress;
 import dev.guesthook.host.SysfsPaths;
 
 import dev.guesthook.host.HostPort;
+import dev.guesthook.id.Printable;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -87,7 +88,7 @@ public final class NvidiaVgpus {
   }
 
   private static DeviceException noVfFor(PciAddress gpu, String profile, List<String> seen) {
-    return new DeviceException("no VF of " + gpu + " can take vGPU type '" + dev.guesthook.id.Printable.of(profile)
+    return new DeviceException("no VF of " + gpu + " can take vGPU type '" + Printable.of(profile)
         + "'; creatable now: " + (seen.isEmpty() ? "none (every VF has a type or is taken)"
             : seen.stream().distinct().collect(Collectors.joining(", "))));
   }
@@ -133,7 +134,7 @@ public final class NvidiaVgpus {
     }
     release(vf);
     VgpuType type = creatable(vf).stream().filter(t -> matches(t, profile)).findFirst()
-        .orElseThrow(() -> new DeviceException("vgpu type '" + dev.guesthook.id.Printable.of(profile)
+        .orElseThrow(() -> new DeviceException("vgpu type '" + Printable.of(profile)
             + "' not available for '" + vf + "'"));
     setType(vf, type.id());
   }

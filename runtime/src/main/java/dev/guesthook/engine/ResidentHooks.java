@@ -9,6 +9,7 @@ import io.vertx.core.Vertx;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -32,11 +33,11 @@ final class ResidentHooks {
   private final Map<VmId, Object> monitors = new ConcurrentHashMap<>();
 
   /** How long a replaced dispatcher stays on the bus for phases still running on it. */
-  private final java.time.Duration grace;
+  private final Duration grace;
   /** Whether hook files are watched for changes (a resident runtime) or loaded once (a replay). */
   private final boolean watch;
 
-  ResidentHooks(Vertx vertx, HookLoader loader, List<Path> directories, java.time.Duration grace, boolean watch) {
+  ResidentHooks(Vertx vertx, HookLoader loader, List<Path> directories, Duration grace, boolean watch) {
     this.vertx = vertx;
     this.loader = loader;
     this.directories = directories;

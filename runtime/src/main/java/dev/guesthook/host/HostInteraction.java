@@ -1,6 +1,7 @@
 package dev.guesthook.host;
 
 import java.util.List;
+import java.util.Locale;
 
 /**
  * One call through the {@link HostPort}, as seen from outside: what was asked, what came back. The
@@ -26,11 +27,11 @@ public record HostInteraction(Kind kind, String target, String value, String res
 
     /** The kind as recordings name it ({@code write}, {@code query}, ...). */
     public String wireName() {
-      return name().toLowerCase(java.util.Locale.ROOT);
+      return name().toLowerCase(Locale.ROOT);
     }
 
     public static Kind fromWireName(String name) {
-      return valueOf(name.toUpperCase(java.util.Locale.ROOT));
+      return valueOf(name.toUpperCase(Locale.ROOT));
     }
   }
 

@@ -4,6 +4,7 @@ import dev.guesthook.host.HostInteraction.Kind;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 /** Wraps a port and reports every call, in order, with its result or errno. */
@@ -103,7 +104,7 @@ public final class TracingHost implements HostPort {
   }
 
   private <T> T traced(
-      Kind kind, String target, String value, Supplier<T> call, java.util.function.Function<T, String> show) {
+      Kind kind, String target, String value, Supplier<T> call, Function<T, String> show) {
     T result;
     try {
       result = call.get();

@@ -5,6 +5,7 @@ import dev.guesthook.files.SafeFiles;
 import dev.guesthook.host.CommandResult;
 import dev.guesthook.host.HostCommand;
 import dev.guesthook.host.HostPort;
+import dev.guesthook.id.Printable;
 import dev.guesthook.id.VmId;
 import dev.guesthook.json.Json;
 import dev.guesthook.pve.GuestType;
@@ -151,7 +152,7 @@ public final class Installer {
     if (wanted.isPresent()) {
       Optional<Storage> storage = storages.get(wanted.get());
       if (storage.isEmpty()) {
-        plan.refuse("no storage '" + dev.guesthook.id.Printable.of(wanted.get()) + "' in /etc/pve/storage.cfg; it has: "
+        plan.refuse("no storage '" + Printable.of(wanted.get()) + "' in /etc/pve/storage.cfg; it has: "
             + String.join(", ", storages.storages().keySet()));
         return Optional.empty();
       }

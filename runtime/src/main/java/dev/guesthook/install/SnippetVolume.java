@@ -1,5 +1,8 @@
 package dev.guesthook.install;
 
+import dev.guesthook.id.Printable;
+import dev.guesthook.pve.Storage;
+import java.nio.file.Path;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -13,11 +16,11 @@ public record SnippetVolume(String storage, String file) {
 
   public SnippetVolume {
     if (!STORAGE.matcher(storage).matches()) {
-      throw new IllegalArgumentException("invalid storage id '" + dev.guesthook.id.Printable.of(storage)
+      throw new IllegalArgumentException("invalid storage id '" + Printable.of(storage)
           + "': expected a pve-storage id like local or cephfs-1");
     }
     if (!file.matches("[A-Za-z0-9][A-Za-z0-9._+-]*") || file.length() > 200) {
-      throw new IllegalArgumentException("invalid snippet name '" + dev.guesthook.id.Printable.of(file) + "'");
+      throw new IllegalArgumentException("invalid snippet name '" + Printable.of(file) + "'");
     }
   }
 
@@ -25,14 +28,14 @@ public record SnippetVolume(String storage, String file) {
   public static SnippetVolume parse(String volume) {
     Matcher m = VOLUME.matcher(volume.strip());
     if (!m.matches()) {
-      throw new IllegalArgumentException("'" + dev.guesthook.id.Printable.of(volume)
+      throw new IllegalArgumentException("'" + Printable.of(volume)
           + "' is not a snippet volume (<storage>:snippets/<file>)");
     }
     return new SnippetVolume(m.group(1), m.group(2));
   }
 
   /** Where a snippet named {@code file} lives on {@code storage} (a storage with a path), under the host root. */
-  static java.nio.file.Path fileOn(java.nio.file.Path root, dev.guesthook.pve.Storage storage, String file) {
+  static Path fileOn(Path root, Storage storage, String file) {
     return root.resolve(storage.path().orElseThrow().replaceFirst("^/+", "")).resolve("snippets").resolve(file);
   }
 

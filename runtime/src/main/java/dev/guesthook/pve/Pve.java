@@ -11,6 +11,7 @@ import dev.guesthook.host.HostPath;
 import dev.guesthook.host.HostPort;
 import java.util.Optional;
 import java.util.Set;
+import java.util.stream.Stream;
 
 /** The Proxmox side of a host, read through the host port. It only ever reads Proxmox's files. */
 public final class Pve {
@@ -72,7 +73,7 @@ public final class Pve {
 
   /** Every guest on this node, VMs and containers, by id. */
   public List<VmId> guests() {
-    return java.util.stream.Stream.concat(guests(GuestType.QEMU).stream(), guests(GuestType.LXC).stream())
+    return Stream.concat(guests(GuestType.QEMU).stream(), guests(GuestType.LXC).stream())
         .distinct().sorted().toList();
   }
 

@@ -7,6 +7,7 @@ import dev.guesthook.pve.schema.StorageId;
 import dev.guesthook.id.Printable;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -203,7 +204,7 @@ public final class VmConfig {
         }
       }
     }
-    out.sort(java.util.Comparator.comparingInt(Hostpci::index));
+    out.sort(Comparator.comparingInt(Hostpci::index));
     return out;
   }
 

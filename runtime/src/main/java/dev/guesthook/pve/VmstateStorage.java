@@ -5,6 +5,7 @@ import dev.guesthook.pve.schema.StorageId;
 import dev.guesthook.id.VmId;
 import java.time.LocalDate;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
@@ -39,7 +40,7 @@ public final class VmstateStorage {
     }
 
     public String wireName() {
-      return name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
+      return name().toLowerCase(Locale.ROOT).replace('_', '-');
     }
   }
 

@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.time.ZoneOffset;
+import java.util.Map;
 import java.util.function.Consumer;
 
 /**
@@ -40,7 +41,7 @@ public final class Recorder {
     return !Files.exists(directory.resolve(OFF_MARKER));
   }
 
-  public void record(DispatchResult result, java.util.Map<String, java.util.Map<String, Object>> settings) {
+  public void record(DispatchResult result, Map<String, Map<String, Object>> settings) {
     if (!isOn(directory)) {
       return;
     }

@@ -8,6 +8,8 @@ import dev.guesthook.core.dispatch.HookOutcome;
 import dev.guesthook.core.event.LifecycleEvent;
 import dev.guesthook.host.HostInteraction;
 import dev.guesthook.json.Json;
+import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * One recorded event as one JSON line. Version 1:
@@ -34,7 +36,7 @@ public final class RecordingFormat {
   private RecordingFormat() {}
 
   /** The line for one event; {@code settings} are the settings each hook was given. */
-  public static String line(DispatchResult result, java.util.Map<String, java.util.Map<String, Object>> settings) {
+  public static String line(DispatchResult result, Map<String, Map<String, Object>> settings) {
     LifecycleEvent event = result.event();
     ObjectNode doc = JSON.createObjectNode().put("format", FORMAT).put("version", VERSION);
     ObjectNode e = doc.putObject("event")
@@ -49,7 +51,7 @@ public final class RecordingFormat {
     event.config().current().forEach(config::put);
     e.put("configOrigin", event.config().origin());
     e.put("configText", event.config().rawText());
-    doc.set("settings", JSON.valueToTree(new java.util.TreeMap<>(settings)));
+    doc.set("settings", JSON.valueToTree(new TreeMap<>(settings)));
     doc.put("outcome", result.overall());
     doc.put("exitCode", result.exitCode(false));
     ArrayNode hooks = doc.putArray("hooks");

@@ -1,7 +1,9 @@
 package dev.guesthook.sandbox;
 
+import dev.guesthook.host.HostCommand;
 import dev.guesthook.id.DriverName;
 import dev.guesthook.id.MdevType;
+import dev.guesthook.id.NetInterface;
 import dev.guesthook.id.PciAddress;
 import dev.guesthook.host.SysfsPaths;
 import dev.guesthook.host.HostPath;
@@ -55,7 +57,7 @@ public final class SandboxBuilder {
   /** A loaded module and the drivers it registers, each claiming {@code "vvvv:dddd"} ids. */
   public SandboxBuilder module(String module, String driver, String... ids) {
     availableModule(module, driver, ids);
-    kernel.run(dev.guesthook.host.HostCommand.of("modprobe", module));
+    kernel.run(HostCommand.of("modprobe", module));
     return this;
   }
 
@@ -108,7 +110,7 @@ public final class SandboxBuilder {
   /** The network interface of a NIC function, in its {@code net/} folder and in /sys/class/net. */
   public SandboxBuilder netdev(String pf, String name, String mac) {
     PciAddress address = PciAddress.parse(pf);
-    HostPath dir = sysfs.deviceDir(address).resolve("net", new dev.guesthook.id.NetInterface(name).value());
+    HostPath dir = sysfs.deviceDir(address).resolve("net", new NetInterface(name).value());
     tree.createDirectories(dir);
     tree.write(dir.resolve("address"), mac + "\n");
     tree.link(dir.resolve("device"), sysfs.deviceDir(address));

@@ -1,6 +1,7 @@
 package dev.guesthook.sandbox;
 
 import dev.guesthook.host.sim.PciDeviceSpec;
+import dev.guesthook.id.Printable;
 import java.util.Arrays;
 import java.util.Locale;
 import java.util.function.Consumer;
@@ -37,7 +38,7 @@ public enum SandboxProfile {
 
   public static SandboxProfile parse(String id) {
     return Arrays.stream(values()).filter(p -> p.id().equals(id)).findFirst()
-        .orElseThrow(() -> new IllegalArgumentException("unknown profile '" + dev.guesthook.id.Printable.of(id)
+        .orElseThrow(() -> new IllegalArgumentException("unknown profile '" + Printable.of(id)
             + "': one of " + Arrays.stream(values()).map(SandboxProfile::id).collect(Collectors.joining(", "))));
   }
 

@@ -13,8 +13,10 @@ import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.eventbus.ReplyFailure;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Dispatches lifecycle events over the Vert.x event bus. Each phase is an address
@@ -32,7 +34,7 @@ public final class Dispatcher {
   public static final Comparator<Hook> RUN_ORDER =
       Comparator.comparingInt(Hook::order).thenComparing(Hook::name);
 
-  private static final java.util.concurrent.atomic.AtomicLong SCOPES = new java.util.concurrent.atomic.AtomicLong();
+  private static final AtomicLong SCOPES = new AtomicLong();
 
   private final Vertx vertx;
   private final List<Hook> hooks;
@@ -214,7 +216,7 @@ public final class Dispatcher {
       }
       HookInvocation invocation = invocations.get(index);
       List<UndoAction> steps = new ArrayList<>(invocation.undoActions());
-      java.util.Collections.reverse(steps);
+      Collections.reverse(steps);
       List<UndoOutcome> results = new ArrayList<>();
       Future<Void> chain = Future.succeededFuture();
       for (UndoAction step : steps) {

@@ -1,6 +1,8 @@
 package dev.guesthook.core.dispatch;
 
 import dev.guesthook.host.HostException;
+import java.lang.reflect.InvocationTargetException;
+import java.util.concurrent.CompletionException;
 
 /** Turns what a hook threw into one line an admin can act on, pointing at the hook's own source line. */
 public final class Failures {
@@ -29,8 +31,8 @@ public final class Failures {
 
   private static Throwable unwrap(Throwable error) {
     Throwable cause = error;
-    while ((cause instanceof java.lang.reflect.InvocationTargetException
-            || cause instanceof java.util.concurrent.CompletionException)
+    while ((cause instanceof InvocationTargetException
+            || cause instanceof CompletionException)
         && cause.getCause() != null) {
       cause = cause.getCause();
     }

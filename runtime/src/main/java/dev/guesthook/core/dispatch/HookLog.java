@@ -1,5 +1,6 @@
 package dev.guesthook.core.dispatch;
 
+import java.util.Locale;
 import java.util.function.Consumer;
 
 /** The logger a hook writes to: each message at or above the threshold goes to the phase, whole, as a {@link HookLine}. */
@@ -12,7 +13,7 @@ public final class HookLog {
 
     public static Level parse(String text) {
       try {
-        return valueOf(text.trim().toUpperCase(java.util.Locale.ROOT));
+        return valueOf(text.trim().toUpperCase(Locale.ROOT));
       } catch (IllegalArgumentException e) {
         throw new IllegalArgumentException(
             "unknown log level '" + text + "': expected one of debug, info, warn, error");

@@ -3,6 +3,7 @@ package dev.guesthook.core.hookhost;
 import dev.guesthook.core.dispatch.Hook;
 import dev.guesthook.core.settings.SettingsSchema;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -36,8 +37,8 @@ public record HookCatalog(
    * version stays (a resident runtime keeps running the hook it had), with a notice saying why.
    */
   public HookCatalog keepingWorkingVersionsOf(HookCatalog previous) {
-    List<Hook> kept = new java.util.ArrayList<>(hooks);
-    List<Notice> said = new java.util.ArrayList<>(notices);
+    List<Hook> kept = new ArrayList<>(hooks);
+    List<Notice> said = new ArrayList<>(notices);
     for (int i = 0; i < kept.size(); i++) {
       Hook hook = kept.get(i);
       Optional<String> error = loadError(hook);

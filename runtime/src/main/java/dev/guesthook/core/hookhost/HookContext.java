@@ -1,5 +1,6 @@
 package dev.guesthook.core.hookhost;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.guesthook.core.dispatch.HookInvocation;
 import dev.guesthook.core.dispatch.HookLog;
@@ -27,9 +28,13 @@ import dev.guesthook.pve.Pve;
 import dev.guesthook.pve.PveFileException;
 import dev.guesthook.pve.VmConfig;
 import groovy.lang.Closure;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 
 /**
  * What a handler closure sees as its delegate: the event, the host port with short helpers, the
@@ -118,7 +123,7 @@ public final class HookContext {
   public synchronized Uuid newUuid() {
     String name = getVmid() + "/" + getPhase().wireName() + "/" + getEvent().time() + "/" + invocation.hook().name()
         + "/" + (uuidsMade++);
-    return Uuid.parse(java.util.UUID.nameUUIDFromBytes(name.getBytes(java.nio.charset.StandardCharsets.UTF_8)).toString());
+    return Uuid.parse(UUID.nameUUIDFromBytes(name.getBytes(StandardCharsets.UTF_8)).toString());
   }
 
   /** The UUID Proxmox gives the mdev of this VM's hostpci{@code index}. */
@@ -187,7 +192,7 @@ public final class HookContext {
   public Object readJson(String absolute) {
     try {
       return JSON.readValue(read(absolute), Object.class);
-    } catch (java.io.IOException e) {
+    } catch (IOException e) {
       throw new HostException("EINVAL", absolute + ": not JSON: " + e.getMessage());
     }
   }
@@ -198,7 +203,7 @@ public final class HookContext {
     getHost().createDirectories(file.parent());
     try {
       getHost().write(file, JSON.writerWithDefaultPrettyPrinter().writeValueAsString(value) + "\n");
-    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+    } catch (JsonProcessingException e) {
       throw new IllegalArgumentException("cannot write " + absolute + " as JSON: " + e.getMessage(), e);
     }
   }
@@ -230,7 +235,7 @@ public final class HookContext {
 
   /** For a check block: where its pass/warn/fail lines go. */
   List<HookCheck> collectChecks() {
-    checks = new java.util.ArrayList<>();
+    checks = new ArrayList<>();
     return checks;
   }
 

@@ -1,6 +1,7 @@
 package dev.guesthook.core.settings;
 
 import dev.guesthook.yaml.YamlNode;
+import java.util.Locale;
 
 /**
  * A setting written as one value. The YAML node's own type decides what it is (a quoted "4" is a
@@ -47,7 +48,7 @@ final class ScalarType implements SettingType {
       return "";
     }
     if (yamlType == Boolean.class && text.matches("(?i)true|false")) {
-      return "; fix: write " + text.toLowerCase(java.util.Locale.ROOT) + " without quotes";
+      return "; fix: write " + text.toLowerCase(Locale.ROOT) + " without quotes";
     }
     if (yamlType == Boolean.class) {
       return "; fix: write true or false";

@@ -1,6 +1,7 @@
 package dev.guesthook.core.settings;
 
 import dev.guesthook.yaml.YamlNode;
+import java.util.Map;
 
 /** What a declared setting accepts, and the typed value a hook gets for it. */
 public interface SettingType {
@@ -18,7 +19,7 @@ public interface SettingType {
   String shortName();
 
   /** The declared settings inside it: a mapping's, or a list's entries'; none for a plain value. */
-  default java.util.Map<String, Field> fields() {
-    return java.util.Map.of();
+  default Map<String, Field> fields() {
+    return Map.of();
   }
 }

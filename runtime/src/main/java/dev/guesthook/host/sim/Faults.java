@@ -18,6 +18,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Predicate;
 import java.util.regex.Pattern;
 
 /**
@@ -231,7 +232,7 @@ public final class Faults {
         .map(r -> CommandResult.ran(r.exit(), r.output() == null ? "" : r.output() + "\n"));
   }
 
-  private Optional<Rule> take(java.util.function.Predicate<Rule> matches) {
+  private Optional<Rule> take(Predicate<Rule> matches) {
     List<Rule> rules = new ArrayList<>(pending());
     for (int i = 0; i < rules.size(); i++) {
       Rule rule = rules.get(i);

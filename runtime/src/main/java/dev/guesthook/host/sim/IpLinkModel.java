@@ -11,6 +11,7 @@ import dev.guesthook.host.HostPath;
 import dev.guesthook.json.Json;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
@@ -221,7 +222,7 @@ final class IpLinkModel {
 
   /** 802.1Q is what every PF driver takes; igb and most others refuse 802.1ad (EPROTONOSUPPORT). */
   private static VfLink protocol(String value, VfLink link) {
-    return switch (value.toLowerCase(java.util.Locale.ROOT)) {
+    return switch (value.toLowerCase(Locale.ROOT)) {
       case "802.1q" -> link;
       case "802.1ad" -> throw new Refused("Protocol not supported");
       default -> throw new Invalid(value, "protocol is invalid");

@@ -2,6 +2,7 @@ package dev.guesthook.host.sim;
 
 import dev.guesthook.host.HostException;
 import dev.guesthook.host.HostPath;
+import dev.guesthook.id.Printable;
 
 /** The errors a store can return, worded like the kernel's strerror text with the path in front. */
 final class KernelErrors {
@@ -40,7 +41,7 @@ final class KernelErrors {
     } catch (NumberFormatException e) {
       // Same answer as below.
     }
-    throw invalid(path, "'" + dev.guesthook.id.Printable.of(text) + "' is not " + what);
+    throw invalid(path, "'" + Printable.of(text) + "' is not " + what);
   }
 
   /** sysfs hands the store the bytes written, usually with echo's newline; kernels strip one. */

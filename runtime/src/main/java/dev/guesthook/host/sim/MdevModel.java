@@ -5,6 +5,7 @@ import static dev.guesthook.host.SysfsPaths.MDEV_DEVICES;
 import dev.guesthook.id.PciAddress;
 import dev.guesthook.id.Uuid;
 import dev.guesthook.host.HostPath;
+import java.util.List;
 
 /**
  * Mediated devices as drivers/vfio/mdev does them: a UUID written to a type's {@code create} makes
@@ -68,7 +69,7 @@ final class MdevModel implements KernelAttribute {
     sysfs.tree().link(MDEV_DEVICES.resolve(uuid.value()), dir);
     sysfs.tree().createDirectories(typeDir.resolve("devices"));
     sysfs.tree().link(typeDir.resolve("devices", uuid.value()), dir);
-    sysfs.joinIommuGroup(sysfs.newIommuGroup(java.util.List.of()), dir, uuid.value());
+    sysfs.joinIommuGroup(sysfs.newIommuGroup(List.of()), dir, uuid.value());
     parents.instanceCreated(parent, typeDir);
   }
 

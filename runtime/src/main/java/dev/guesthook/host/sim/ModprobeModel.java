@@ -1,9 +1,12 @@
 package dev.guesthook.host.sim;
 
+import dev.guesthook.host.SysfsPaths;
 import dev.guesthook.id.DriverName;
 import dev.guesthook.host.CommandResult;
 import dev.guesthook.host.HostPath;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * {@code modprobe [-r] MODULE}: a module is loaded when {@code /sys/module/<name>} exists; one the
@@ -64,7 +67,7 @@ final class ModprobeModel {
     if (!sysfs.tree().exists(modules)) {
       return;
     }
-    List<String> lines = new java.util.ArrayList<>(Sysfs.lines(sysfs.tree().read(modules)));
+    List<String> lines = new ArrayList<>(Sysfs.lines(sysfs.tree().read(modules)));
     lines.removeIf(line -> line.startsWith(module + " "));
     if (loaded) {
       lines.add(0, module + " 16384 0 - Live 0x0000000000000000");
@@ -77,12 +80,12 @@ final class ModprobeModel {
     List<String> lines = sysfs.tree().exists(available) ? Sysfs.lines(sysfs.tree().read(available)) : List.of();
     for (String line : lines) {
       DriverName driver = new DriverName(line.trim().split("\\s+")[0]);
-      if (sysfs.hasDriver(driver) && sysfs.devices().stream().anyMatch(d -> sysfs.driverOf(d).equals(java.util.Optional.of(driver)))) {
+      if (sysfs.hasDriver(driver) && sysfs.devices().stream().anyMatch(d -> sysfs.driverOf(d).equals(Optional.of(driver)))) {
         return CommandResult.ran(1, "modprobe: FATAL: Module " + module + " is in use.\n");
       }
     }
     for (String line : lines) {
-      sysfs.tree().removeTree(dev.guesthook.host.SysfsPaths.driver(new DriverName(line.trim().split("\\s+")[0])));
+      sysfs.tree().removeTree(SysfsPaths.driver(new DriverName(line.trim().split("\\s+")[0])));
     }
     sysfs.tree().removeTree(MODULES.resolve(module));
     listInProcModules(module, false);

@@ -6,6 +6,7 @@ import static dev.guesthook.host.SysfsPaths.PCI_DRIVERS;
 import dev.guesthook.id.DriverName;
 import dev.guesthook.id.PciAddress;
 import dev.guesthook.host.HostPath;
+import dev.guesthook.id.Printable;
 import java.util.Optional;
 
 /**
@@ -113,7 +114,7 @@ final class PciBusModel implements KernelAttribute {
     } catch (IllegalArgumentException notAnAddress) {
       // bus_find_device_by_name finds nothing either.
     }
-    throw KernelErrors.noDevice(path, "no device '" + dev.guesthook.id.Printable.of(name) + "'");
+    throw KernelErrors.noDevice(path, "no device '" + Printable.of(name) + "'");
   }
 
   private static int[] parseId(HostPath path, String value) {

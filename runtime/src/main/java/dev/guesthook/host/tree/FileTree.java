@@ -8,6 +8,7 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.DirectoryNotEmptyException;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -16,6 +17,7 @@ import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
@@ -271,7 +273,7 @@ public final class FileTree implements MutableTree {
   public void makeDirectory(HostPath directory) {
     try {
       Files.createDirectory(at(directory));
-    } catch (java.nio.file.FileAlreadyExistsException e) {
+    } catch (FileAlreadyExistsException e) {
       if (!Files.isDirectory(directory.under(root))) {
         throw new HostException("EEXIST", directory + ": exists and is not a directory");
       }
@@ -299,7 +301,7 @@ public final class FileTree implements MutableTree {
     }
     try (Stream<Path> walk = Files.walk(top)) {
       // Files.walk does not follow links, so a device's driver link never takes the driver with it.
-      for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+      for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
         Files.delete(p);
       }
     } catch (IOException e) {
