@@ -41,7 +41,7 @@ final class ServeCommand implements Callable<Integer> {
 
   @ParentCommand Main main;
 
-  @Option(names = "--socket", paramLabel = "PATH", description = "Default: <root>/run/guesthook/guesthook.sock")
+  @Option(names = "--socket", paramLabel = "PATH", description = "Default: <root>/" + ResidentRuntime.SOCKET)
   Path socket;
 
   @Override
@@ -53,7 +53,7 @@ final class ServeCommand implements Callable<Integer> {
       } catch (ConfigException e) {
         return Future.failedFuture(e);
       }
-      Path path = socket != null ? socket : settings.root().resolve("run/guesthook/guesthook.sock");
+      Path path = socket != null ? socket : settings.root().resolve(ResidentRuntime.SOCKET);
       Promise<Integer> stopped = Promise.promise();
       return vertx.executeBlocking(() -> {
         Journald journald = Main.journald(settings, warning -> main.console.out().println("guesthook serve: " + warning));

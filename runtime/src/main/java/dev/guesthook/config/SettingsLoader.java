@@ -34,6 +34,8 @@ import java.util.TreeSet;
  */
 public final class SettingsLoader {
   public static final String CONFIG_FILE = "etc/guesthook/guesthook.yaml";
+  /** The administrator's hooks, under the host root: on the hook path after the stock ones. */
+  public static final String ADMIN_HOOKS = "etc/guesthook/hooks.d";
   static final String ENV_PREFIX = "GUESTHOOK_";
 
   private static final Set<String> KEYS =
@@ -105,7 +107,7 @@ public final class SettingsLoader {
   }
 
   private JsonArray defaultHookDirs(Path root) {
-    return new JsonArray().add(stockHooks.toString()).add(root.resolve("etc/guesthook/hooks.d").toString());
+    return new JsonArray().add(stockHooks.toString()).add(root.resolve(ADMIN_HOOKS).toString());
   }
 
   private JsonObject defaults(Path root) {
@@ -202,7 +204,7 @@ public final class SettingsLoader {
       }
     }
     List<Path> hookDirs = paths(merged, sources);
-    Path adminHooks = root.resolve("etc/guesthook/hooks.d").toAbsolutePath().normalize();
+    Path adminHooks = root.resolve(ADMIN_HOOKS).toAbsolutePath().normalize();
     return new Settings(
         root,
         bool(merged, "simulate", sources),

@@ -16,6 +16,7 @@ import dev.guesthook.pve.PveFileException;
 import dev.guesthook.pve.Storage;
 import dev.guesthook.pve.StorageConfig;
 import dev.guesthook.record.Recordings;
+import dev.guesthook.serve.ResidentRuntime;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -127,10 +128,10 @@ public final class Doctor {
   }
 
   private CheckItem socket() {
-    Path socket = root.resolve("run/guesthook/guesthook.sock");
+    Path socket = root.resolve(ResidentRuntime.SOCKET);
     return Files.exists(socket)
-        ? CheckItem.pass("socket", "/run/guesthook/guesthook.sock is there")
-        : CheckItem.warn("socket", "/run/guesthook/guesthook.sock is absent: the client falls back to the one-shot"
+        ? CheckItem.pass("socket", "/" + ResidentRuntime.SOCKET + " is there")
+        : CheckItem.warn("socket", "/" + ResidentRuntime.SOCKET + " is absent: the client falls back to the one-shot"
             + " path; fix: systemctl start guesthook.service");
   }
 

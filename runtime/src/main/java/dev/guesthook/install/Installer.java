@@ -1,6 +1,7 @@
 package dev.guesthook.install;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.guesthook.config.SettingsLoader;
 import dev.guesthook.files.SafeFiles;
 import dev.guesthook.host.CommandResult;
 import dev.guesthook.host.HostCommand;
@@ -105,7 +106,7 @@ public final class Installer {
       if (earlier.isEmpty()) {
         return;
       }
-      Path copy = root.resolve("etc/guesthook/hooks.d").resolve(vmid.toString()).resolve(earlier.get().getFileName());
+      Path copy = root.resolve(SettingsLoader.ADMIN_HOOKS).resolve(vmid.toString()).resolve(earlier.get().getFileName());
       if (Files.exists(copy) && !sameContent(copy, earlier.get())) {
         plan.refuse("VM " + vmid + ": " + hostPath(copy) + " exists and differs from its hookscript " + current.get()
             + "; move one of them aside first");

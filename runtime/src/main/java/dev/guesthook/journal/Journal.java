@@ -40,7 +40,7 @@ public final class Journal {
   }
 
   Journal(Path directory, VmId vmid, WriteFaults faults) {
-    this.file = directory.resolve(vmid + ".jsonl");
+    this.file = directory.resolve(vmid + JournalFolder.SUFFIX);
     this.vmid = vmid;
     this.faults = faults;
   }

@@ -14,7 +14,7 @@ import java.util.stream.Stream;
  * journal (whatever it turns out to be when read); anything else is a stray, reported and never read.
  */
 public record JournalFolder(List<VmId> guests, List<Path> strays) {
-  private static final String SUFFIX = ".jsonl";
+  static final String SUFFIX = ".jsonl";
 
   public static JournalFolder list(Path directory) {
     if (!Files.isDirectory(directory)) {

@@ -40,6 +40,8 @@ import jdk.net.UnixDomainPrincipal;
  * failing accepts back off, and repeated log lines are rate-limited.
  */
 public final class ResidentRuntime implements AutoCloseable {
+  /** Where the server listens and the hookscript client looks, under the host root. */
+  public static final String SOCKET = "run/guesthook/guesthook.sock";
   /** Runs one phase, writing its task-log lines to {@code out}; completes with the exit code. */
   @FunctionalInterface
   public interface PhaseRunner {

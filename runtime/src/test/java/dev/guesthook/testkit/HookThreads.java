@@ -3,6 +3,7 @@ package dev.guesthook.testkit;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import dev.guesthook.core.dispatch.Failures;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.util.ArrayList;
@@ -48,7 +49,7 @@ public final class HookThreads {
   }
 
   private static boolean runsHookCode(long threadId) {
-    return stackOf(threadId).contains("guesthook_hook_");
+    return stackOf(threadId).contains(Failures.HOOK_CLASS_PREFIX);
   }
 
   private static String stackOf(long threadId) {

@@ -6,6 +6,9 @@ import java.util.concurrent.CompletionException;
 
 /** Turns what a hook threw into one line an admin can act on, pointing at the hook's own source line. */
 public final class Failures {
+  /** Groovy hooks are compiled under this prefix before their file name, so a stack frame shows the hook file. */
+  public static final String HOOK_CLASS_PREFIX = "guesthook_hook_";
+
   private Failures() {}
 
   public static String describe(Throwable error, String origin) {
@@ -61,6 +64,6 @@ public final class Failures {
 
   /** Groovy hooks are compiled under a prefixed name (see GroovyCompiler); executable hooks under their own. */
   private static boolean isHookFile(String fileName, String frameFile) {
-    return fileName.equals(frameFile) || ("guesthook_hook_" + fileName).equals(frameFile);
+    return fileName.equals(frameFile) || (HOOK_CLASS_PREFIX + fileName).equals(frameFile);
   }
 }

@@ -1,6 +1,7 @@
 package dev.guesthook.core.hookhost;
 
 import dev.guesthook.pve.GuestType;
+import dev.guesthook.core.dispatch.Failures;
 import dev.guesthook.core.event.LifecycleEvent;
 import dev.guesthook.core.event.Phase;
 import dev.guesthook.core.event.Situation;
@@ -29,7 +30,7 @@ final class GroovyCompiler {
   static final String DSL_VERSION = "5";
 
   /** Hook classes (and their stack frames) carry this prefix before the file name. */
-  static final String SCRIPT_CLASS_PREFIX = "guesthook_hook_";
+  static final String SCRIPT_CLASS_PREFIX = Failures.HOOK_CLASS_PREFIX;
 
   static String fingerprint() {
     return "groovy=" + GroovySystem.getVersion() + ";dsl=" + DSL_VERSION;
