@@ -60,14 +60,6 @@ public record HostCommand(
     return new HostCommand(argv, environment, newTimeout, outputLines, readOnly);
   }
 
-  public HostCommand withEnvironment(Map<String, String> newEnvironment) {
-    return new HostCommand(argv, newEnvironment, timeout, outputLines, readOnly);
-  }
-
-  public HostCommand streamingTo(Consumer<String> lines) {
-    return new HostCommand(argv, environment, timeout, lines, readOnly);
-  }
-
   private static void checkArgument(String arg) {
     if (arg == null || arg.indexOf('\0') >= 0 || arg.indexOf('\n') >= 0) {
       throw new IllegalArgumentException("invalid command argument '" + Printable.of(arg) + "'");

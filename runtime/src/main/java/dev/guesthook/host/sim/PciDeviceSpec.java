@@ -17,8 +17,4 @@ public record PciDeviceSpec(
   public PciDeviceSpec at(PciAddress other) {
     return new PciDeviceSpec(other, vendor, device, subsystemVendor, subsystemDevice, classCode);
   }
-
-  public PciDeviceSpec withDevice(int newDevice) {
-    return new PciDeviceSpec(address, vendor, newDevice, subsystemVendor, subsystemDevice, classCode);
-  }
 }
