@@ -1,9 +1,8 @@
-package dev.guesthook.abuse;
+package dev.guesthook.serve;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.guesthook.serve.ResidentRuntime;
 import java.io.IOException;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;

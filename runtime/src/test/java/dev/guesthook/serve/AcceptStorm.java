@@ -1,6 +1,5 @@
-package dev.guesthook.abuse;
+package dev.guesthook.serve;
 
-import dev.guesthook.serve.ResidentRuntime;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.net.StandardProtocolFamily;
