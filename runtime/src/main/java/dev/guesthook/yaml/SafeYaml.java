@@ -1,6 +1,5 @@
 package dev.guesthook.yaml;
 
-import dev.guesthook.config.ConfigException;
 
 import java.io.IOException;
 import java.io.InputStream;

@@ -1,6 +1,6 @@
 package dev.guesthook.yaml;
 
-import dev.guesthook.config.ConfigException;
+import dev.guesthook.yaml.ConfigException;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;

@@ -1,4 +1,4 @@
-package dev.guesthook.config;
+package dev.guesthook.yaml;
 
 /** Configuration that cannot be used; the message names the key and where its value came from. */
 public class ConfigException extends Exception {
