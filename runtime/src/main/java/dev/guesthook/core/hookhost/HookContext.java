@@ -13,12 +13,12 @@ import dev.guesthook.host.HostPort;
 import dev.guesthook.id.Uuid;
 import groovy.lang.Closure;
 import groovy.lang.GroovyObjectSupport;
-import groovy.lang.MissingMethodException;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.codehaus.groovy.runtime.InvokerHelper;
+import org.codehaus.groovy.runtime.metaclass.MissingMethodExceptionNoStack;
 
 /**
  * What a handler closure sees as its delegate: the event, the host port with short helpers, its
@@ -52,7 +52,8 @@ public final class HookContext extends GroovyObjectSupport {
   public Object methodMissing(String name, Object args) {
     HookGlobal global = globals.function(name);
     if (global == null) {
-      throw new MissingMethodException(name, HookContext.class, (Object[]) args);
+      // Without a stack, as Groovy's own: a handler's call of its file's own method comes here first.
+      throw new MissingMethodExceptionNoStack(name, HookContext.class, (Object[]) args);
     }
     return InvokerHelper.invokeMethod(contributedValue(global), "call", args);
   }
