@@ -1,6 +1,6 @@
 package dev.guesthook.check;
 
-import dev.guesthook.config.ConfigException;
+import dev.guesthook.yaml.ConfigException;
 import dev.guesthook.config.VmSettingsFile;
 import dev.guesthook.devices.Devices;
 import dev.guesthook.devices.MdevTypeInfo;

@@ -3,7 +3,7 @@ package dev.guesthook.cli;
 import dev.guesthook.core.dispatch.DispatchResult;
 import dev.guesthook.core.dispatch.HookLine;
 import dev.guesthook.engine.PhaseListener;
-import dev.guesthook.core.event.LifecycleEvent;
+import dev.guesthook.guest.LifecycleEvent;
 import dev.guesthook.journald.PhaseJournal;
 import dev.guesthook.journald.Priority;
 import java.io.PrintStream;

@@ -1,6 +1,6 @@
 package dev.guesthook.cli;
 
-import dev.guesthook.config.ConfigException;
+import dev.guesthook.yaml.ConfigException;
 import dev.guesthook.engine.Engine;
 import dev.guesthook.id.VmId;
 import dev.guesthook.journal.JournalProblem;

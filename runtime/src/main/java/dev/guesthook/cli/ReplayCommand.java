@@ -1,6 +1,6 @@
 package dev.guesthook.cli;
 
-import dev.guesthook.config.ConfigException;
+import dev.guesthook.yaml.ConfigException;
 import dev.guesthook.config.Settings;
 import dev.guesthook.demo.Demo;
 import dev.guesthook.engine.Engine;

@@ -7,7 +7,7 @@ import dev.guesthook.core.dispatch.DispatchResult;
 import dev.guesthook.core.dispatch.HookOutcome;
 import dev.guesthook.core.dispatch.HookOutcome.Status;
 import dev.guesthook.core.dispatch.HookOutcome.UndoOutcome;
-import dev.guesthook.core.event.LifecycleEvent;
+import dev.guesthook.guest.LifecycleEvent;
 import dev.guesthook.host.CommandResult;
 import dev.guesthook.host.HostInteraction;
 import dev.guesthook.journald.Priority;
@@ -95,7 +95,7 @@ final class Report {
 
   /** A dry run says so at the top, and each change it lists as {@code "planned"}: nothing was done. */
   static String json(DispatchResult result, boolean strict, boolean dryRun) {
-    LifecycleEvent event = result.event();
+    LifecycleEvent event = LifecycleEvent.of(result.event());
     Map<String, Object> doc = new LinkedHashMap<>();
     doc.put("vmid", event.vmid().value());
     doc.put("phase", event.phase().wireName());

@@ -1,5 +1,6 @@
 package dev.guesthook.config;
 
+import dev.guesthook.yaml.ConfigException;
 import dev.guesthook.yaml.SafeYaml;
 import dev.guesthook.yaml.Suggestions;
 import dev.guesthook.yaml.YamlException;

@@ -1,5 +1,6 @@
 package dev.guesthook.config;
 
+import dev.guesthook.yaml.ConfigException;
 import dev.guesthook.yaml.YamlNode;
 
 import dev.guesthook.yaml.Mark;

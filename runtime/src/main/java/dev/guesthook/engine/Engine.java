@@ -1,6 +1,6 @@
 package dev.guesthook.engine;
 
-import dev.guesthook.config.ConfigException;
+import dev.guesthook.yaml.ConfigException;
 import dev.guesthook.config.Settings;
 import dev.guesthook.core.settings.GuestSettings;
 import dev.guesthook.core.settings.SettingsException;
@@ -9,11 +9,12 @@ import dev.guesthook.core.dispatch.DispatchResult;
 import dev.guesthook.core.dispatch.Dispatcher;
 import dev.guesthook.core.dispatch.Hook;
 import dev.guesthook.core.dispatch.PhaseRequest;
-import dev.guesthook.core.event.LifecycleEvent;
+import dev.guesthook.guest.LifecycleEvent;
 import dev.guesthook.core.event.Phase;
 import dev.guesthook.id.VmId;
 import dev.guesthook.core.hookhost.HookCatalog;
 import dev.guesthook.core.hookhost.HookLoader;
+import dev.guesthook.hookapi.ProxmoxHookApi;
 import dev.guesthook.pve.ConfigLockGuard;
 import dev.guesthook.host.sim.DryRunHost;
 import dev.guesthook.host.HostPort;
@@ -278,7 +279,7 @@ public final class Engine {
             listener::hookLine,
             prepared.hookSettings()::of,
             settings.dryRun(),
-            prepared.ledger());
+            ProxmoxHookApi.services(prepared.ledger()));
     if (residentHooks != null) {
       return residentHooks.dispatcher(prepared.event().vmid(), prepared.catalog())
           .compose(dispatcher -> dispatcher.dispatch(request))

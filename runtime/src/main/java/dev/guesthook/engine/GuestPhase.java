@@ -1,9 +1,9 @@
 package dev.guesthook.engine;
 
-import dev.guesthook.config.ConfigException;
+import dev.guesthook.yaml.ConfigException;
 import dev.guesthook.config.Settings;
 import dev.guesthook.config.VmSettingsFile;
-import dev.guesthook.core.event.LifecycleEvent;
+import dev.guesthook.guest.LifecycleEvent;
 import dev.guesthook.core.event.Phase;
 import dev.guesthook.core.hookhost.HookCatalog;
 import dev.guesthook.host.HostPort;
@@ -13,9 +13,12 @@ import dev.guesthook.pve.Pve;
 import dev.guesthook.pve.PveFileException;
 import dev.guesthook.pve.VmConfig;
 import dev.guesthook.core.settings.GuestSettings;
+import dev.guesthook.core.settings.SettingsLayer;
+import dev.guesthook.yaml.YamlNode;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
 
 /** What a phase of a guest starts from: its event, and its hooks' settings checked against their declarations. */
@@ -36,8 +39,16 @@ final class GuestPhase {
   /** guesthook.yaml's hooks and vms entries and the guest's own file, checked against the loaded hooks. */
   static GuestSettings hookSettings(Settings settings, HostPort host, VmId vmid, HookCatalog catalog)
       throws ConfigException {
-    return GuestSettings.resolve(GuestSettings.layers(settings, vmid, VmSettingsFile.read(host, settings.root(), vmid)),
+    return GuestSettings.resolve(layers(settings, vmid, VmSettingsFile.read(host, settings.root(), vmid)),
         catalog.settingsSchemas(), catalog.namesNotChecked());
+  }
+
+  /** Where a guest's hook settings come from, weakest first: guesthook.yaml's hooks, its vms entry, the guest's file. */
+  private static List<SettingsLayer> layers(Settings settings, VmId vmid, YamlNode.Mapping guestFile) {
+    return List.of(
+        new SettingsLayer("hooks.", settings.hookDefaults()),
+        new SettingsLayer("vms." + vmid + ".", settings.vmHookSettings(vmid)),
+        new SettingsLayer("", guestFile));
   }
 
   private static String hostName() {

@@ -1,7 +1,7 @@
 package dev.guesthook.engine;
 
 import dev.guesthook.core.dispatch.HookLine;
-import dev.guesthook.core.event.LifecycleEvent;
+import dev.guesthook.guest.LifecycleEvent;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;

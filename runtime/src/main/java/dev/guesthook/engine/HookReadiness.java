@@ -1,12 +1,12 @@
 package dev.guesthook.engine;
 
-import dev.guesthook.config.ConfigException;
+import dev.guesthook.yaml.ConfigException;
 import dev.guesthook.config.Settings;
 import dev.guesthook.core.dispatch.Hook;
 import dev.guesthook.core.dispatch.HookInvocation;
 import dev.guesthook.core.dispatch.HookLine;
 import dev.guesthook.core.dispatch.PhaseRequest;
-import dev.guesthook.core.event.LifecycleEvent;
+import dev.guesthook.guest.LifecycleEvent;
 import dev.guesthook.core.event.Phase;
 import dev.guesthook.core.hookhost.HookCatalog;
 import dev.guesthook.core.hookhost.HookCheck;

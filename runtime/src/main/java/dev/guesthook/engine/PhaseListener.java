@@ -1,7 +1,7 @@
 package dev.guesthook.engine;
 
 import dev.guesthook.core.dispatch.HookLine;
-import dev.guesthook.core.event.LifecycleEvent;
+import dev.guesthook.guest.LifecycleEvent;
 
 /** Follows one phase as it runs: told when its hooks start, then every log line as it comes. */
 public interface PhaseListener {

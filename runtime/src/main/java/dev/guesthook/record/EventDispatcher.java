@@ -1,7 +1,7 @@
 package dev.guesthook.record;
 
 import dev.guesthook.core.dispatch.DispatchResult;
-import dev.guesthook.core.event.LifecycleEvent;
+import dev.guesthook.guest.LifecycleEvent;
 import dev.guesthook.host.HostPort;
 import io.vertx.core.Future;
 import java.util.Map;

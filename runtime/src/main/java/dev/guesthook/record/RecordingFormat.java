@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.guesthook.core.dispatch.DispatchResult;
 import dev.guesthook.core.dispatch.HookOutcome;
-import dev.guesthook.core.event.LifecycleEvent;
+import dev.guesthook.guest.LifecycleEvent;
 import dev.guesthook.host.HostInteraction;
 import dev.guesthook.json.Json;
 import java.util.Map;
@@ -37,7 +37,7 @@ public final class RecordingFormat {
 
   /** The line for one event; {@code settings} are the settings each hook was given. */
   public static String line(DispatchResult result, Map<String, Map<String, Object>> settings) {
-    LifecycleEvent event = result.event();
+    LifecycleEvent event = LifecycleEvent.of(result.event());
     ObjectNode doc = JSON.createObjectNode().put("format", FORMAT).put("version", VERSION);
     ObjectNode e = doc.putObject("event")
         .put("vmid", event.vmid().value())

@@ -2,7 +2,7 @@ package dev.guesthook.record;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.guesthook.core.event.Phase;
-import dev.guesthook.core.event.Situation;
+import dev.guesthook.guest.Situation;
 import dev.guesthook.id.VmId;
 import java.io.IOException;
 import java.io.InputStream;

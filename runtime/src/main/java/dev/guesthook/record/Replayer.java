@@ -1,7 +1,7 @@
 package dev.guesthook.record;
 
 import dev.guesthook.core.dispatch.DispatchResult;
-import dev.guesthook.core.event.LifecycleEvent;
+import dev.guesthook.guest.LifecycleEvent;
 import dev.guesthook.pve.PveFileException;
 import java.io.BufferedWriter;
 import java.io.IOException;

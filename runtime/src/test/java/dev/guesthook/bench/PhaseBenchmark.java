@@ -4,7 +4,7 @@ import dev.guesthook.config.Settings;
 import dev.guesthook.config.SettingsLoader;
 import dev.guesthook.engine.Engine;
 import dev.guesthook.engine.PhaseListener;
-import dev.guesthook.core.event.LifecycleEvent;
+import dev.guesthook.guest.LifecycleEvent;
 import dev.guesthook.core.event.Phase;
 import dev.guesthook.host.real.LinuxHost;
 import dev.guesthook.id.VmId;

@@ -5,7 +5,7 @@ import dev.guesthook.demo.ProxmoxConfigEdits;
 import dev.guesthook.core.dispatch.DispatchResult;
 import dev.guesthook.engine.Engine;
 import dev.guesthook.engine.PhaseListener;
-import dev.guesthook.core.event.LifecycleEvent;
+import dev.guesthook.guest.LifecycleEvent;
 import dev.guesthook.core.event.Phase;
 import dev.guesthook.id.VmId;
 import dev.guesthook.host.sim.SimulatedHost;

@@ -1,12 +1,12 @@
 package dev.guesthook.core.dispatch;
 
-import dev.guesthook.core.event.LifecycleEvent;
+import dev.guesthook.core.event.HookEvent;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
 /** The outcome of one phase: every hook's outcome in run order, and whether pre-start was rolled back. */
-public record DispatchResult(LifecycleEvent event, List<HookOutcome> hooks, boolean rolledBack) {
+public record DispatchResult(HookEvent event, List<HookOutcome> hooks, boolean rolledBack) {
   public boolean anyFailed() {
     return hooks.stream().anyMatch(HookOutcome::failed);
   }

@@ -1,12 +1,10 @@
 package dev.guesthook.core.dispatch;
 
-import dev.guesthook.devices.Ledger;
-import dev.guesthook.core.event.LifecycleEvent;
+import dev.guesthook.core.event.HookEvent;
 import dev.guesthook.host.HostInteraction;
 import dev.guesthook.host.HostPort;
 import dev.guesthook.host.RevocableHost;
 import dev.guesthook.host.TracingHost;
-import dev.guesthook.pve.Pve;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -14,17 +12,16 @@ import java.util.Map;
 
 /**
  * Everything one hook gets for one event: the event, the host (traced, so its outcome lists what it
- * did), the Proxmox model, its logger and settings, and the place to register undo steps.
+ * did), its logger and settings, the domain's services, and the place to register undo steps.
  */
 public final class HookInvocation {
   private final Hook hook;
-  private final LifecycleEvent event;
+  private final HookEvent event;
   private final HostPort host;
-  private final Pve pve;
   private final HookLog log;
   private final Map<String, Object> settings;
   private final boolean dryRun;
-  private final Ledger ledger;
+  private final HookServices services;
   private final List<UndoAction> undoActions = Collections.synchronizedList(new ArrayList<>());
   private final List<HostInteraction> interactions = Collections.synchronizedList(new ArrayList<>());
   private volatile Thread runner;
@@ -42,11 +39,10 @@ public final class HookInvocation {
                 this::refusesHostCalls,
                 "hook '" + hook.name() + "' was abandoned after its timeout; the phase went on without it"),
             this::observe);
-    this.pve = new Pve(host);
     this.log = new HookLog(hook.name(), request.logLevel(), request.output());
     this.settings = request.settingsFor(hook.name());
     this.dryRun = request.dryRun();
-    this.ledger = request.ledger();
+    this.services = request.services();
   }
 
   /**
@@ -57,25 +53,21 @@ public final class HookInvocation {
     return new HookInvocation(hook, request);
   }
 
-  /** Where this guest's device operations lock devices and note what they change. */
-  public Ledger ledger() {
-    return ledger;
+  /** What the domain gave this phase's hooks (opaque to the core). */
+  public HookServices services() {
+    return services;
   }
 
   public Hook hook() {
     return hook;
   }
 
-  public LifecycleEvent event() {
+  public HookEvent event() {
     return event;
   }
 
   public HostPort host() {
     return host;
-  }
-
-  public Pve pve() {
-    return pve;
   }
 
   public HookLog log() {

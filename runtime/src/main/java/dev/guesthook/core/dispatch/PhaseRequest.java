@@ -1,7 +1,6 @@
 package dev.guesthook.core.dispatch;
 
-import dev.guesthook.devices.Ledger;
-import dev.guesthook.core.event.LifecycleEvent;
+import dev.guesthook.core.event.HookEvent;
 import dev.guesthook.host.HostPort;
 import java.time.Duration;
 import java.util.Map;
@@ -10,23 +9,23 @@ import java.util.function.Function;
 
 /**
  * What travels on a phase's event-bus address: the event and the context to run its hooks in. It is
- * passed by reference (local codec), never serialised. The ledger is where the guest's device
- * operations lock devices and note their changes.
+ * passed by reference (local codec), never serialised. The services are the domain's, opaque here
+ * (e.g. the ledger where a guest's device operations lock devices and note their changes).
  */
 public record PhaseRequest(
-    LifecycleEvent event,
+    HookEvent event,
     HostPort host,
     Duration defaultTimeout,
     HookLog.Level logLevel,
     Consumer<HookLine> output,
     Function<String, Map<String, Object>> settings,
     boolean dryRun,
-    Ledger ledger) {
+    HookServices services) {
 
-  /** A phase whose device changes are neither locked nor noted: dry runs, replays, benchmarks. */
-  public PhaseRequest(LifecycleEvent event, HostPort host, Duration defaultTimeout, HookLog.Level logLevel,
+  /** A phase without services: dry runs, replays, benchmarks (device changes neither locked nor noted). */
+  public PhaseRequest(HookEvent event, HostPort host, Duration defaultTimeout, HookLog.Level logLevel,
       Consumer<HookLine> output, Function<String, Map<String, Object>> settings, boolean dryRun) {
-    this(event, host, defaultTimeout, logLevel, output, settings, dryRun, Ledger.NONE);
+    this(event, host, defaultTimeout, logLevel, output, settings, dryRun, HookServices.NONE);
   }
 
   Map<String, Object> settingsFor(String hookName) {

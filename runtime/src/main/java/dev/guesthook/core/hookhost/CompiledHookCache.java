@@ -34,13 +34,14 @@ final class CompiledHookCache {
   private static final String SCRIPT_CLASS = "Guesthook-Script-Class";
 
   private final Path directory;
-  private final GroovyCompiler compiler = new GroovyCompiler();
+  private final GroovyCompiler compiler;
   private int compiled;
   private int reused;
   private String unusableReason;
 
-  CompiledHookCache(Path directory) {
+  CompiledHookCache(Path directory, GroovyCompiler compiler) {
     this.directory = directory;
+    this.compiler = compiler;
   }
 
   /** The hook file's classes, from the cache when its content was compiled before. */
@@ -70,10 +71,10 @@ final class CompiledHookCache {
     return Optional.ofNullable(unusableReason);
   }
 
-  static String key(String fileName, String source) {
+  String key(String fileName, String source) {
     try {
       MessageDigest sha = MessageDigest.getInstance("SHA-256");
-      sha.update(GroovyCompiler.fingerprint().getBytes(StandardCharsets.UTF_8));
+      sha.update(compiler.fingerprint().getBytes(StandardCharsets.UTF_8));
       sha.update((byte) 0);
       sha.update(fileName.getBytes(StandardCharsets.UTF_8));
       sha.update((byte) 0);

@@ -2,16 +2,14 @@ package dev.guesthook.core.hookhost;
 
 import dev.guesthook.core.dispatch.Hook;
 import dev.guesthook.core.dispatch.HookInvocation;
-import dev.guesthook.core.event.LifecycleEvent;
+import dev.guesthook.core.event.HookEvent;
 import dev.guesthook.core.event.Phase;
 import dev.guesthook.host.CommandResult;
 import dev.guesthook.host.HostCommand;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.EnumSet;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Matcher;
@@ -20,13 +18,11 @@ import java.util.regex.Pattern;
 /**
  * An existing hookscript (perl, sh, anything executable) run as a hook, exactly as Proxmox would run
  * it: {@code <file> <vmid> <phase>} with stdin at EOF and Proxmox's environment (see
- * {@link #proxmoxEnvironment}), its output into the task log, its exit code as the outcome. Its
+ * {@link HookEvent#executableEnvironment}), its output into the task log, its exit code as the outcome. Its
  * order comes from a run-parts style prefix ({@code 10-vfio.sh}), else the default.
  */
 final class ExecutableHook implements Hook {
   private static final Pattern ORDER_PREFIX = Pattern.compile("^(\\d{1,4})[-_].+");
-  /** The phases qemu-server's vm_start runs, after it has set PVE_MIGRATED_FROM. */
-  private static final Set<Phase> START_TASK_PHASES = EnumSet.of(Phase.PRE_START, Phase.POST_START);
 
   private final Path file;
   private final Duration timeout;
@@ -69,11 +65,11 @@ final class ExecutableHook implements Hook {
 
   @Override
   public void run(HookInvocation invocation) {
-    LifecycleEvent event = invocation.event();
+    HookEvent event = invocation.event();
     HostCommand command =
         new HostCommand(
             List.of(file.toString(), event.vmid().toString(), event.phase().wireName()),
-            proxmoxEnvironment(event),
+            event.executableEnvironment(),
             timeout,
             line -> invocation.log().info(line));
     CommandResult result = invocation.host().run(command);
@@ -89,22 +85,5 @@ final class ExecutableHook implements Hook {
       case NOT_SIMULATED ->
           invocation.skip("executable hooks act on the real host; not run on a simulated one");
     }
-  }
-
-  /**
-   * What Proxmox adds to the caller's environment, in every mode (a resident runtime's own
-   * environment is a service's, not a start task's): PVE::GuestHelpers::exec_hookscript runs the
-   * file through PVE::Tools::run_command (PVE::Cmd::run), which sets LC_ALL=C and
-   * LVM_SUPPRESS_FD_WARNINGS=1 and clears nothing; qemu-server's vm_start sets PVE_MIGRATED_FROM
-   * before pre-start (empty unless the guest is migrating in), and post-start runs in that same task.
-   */
-  static Map<String, String> proxmoxEnvironment(LifecycleEvent event) {
-    Map<String, String> environment = new LinkedHashMap<>();
-    environment.put("LC_ALL", "C");
-    environment.put("LVM_SUPPRESS_FD_WARNINGS", "1");
-    if (START_TASK_PHASES.contains(event.phase())) {
-      environment.put("PVE_MIGRATED_FROM", event.migratedFrom().orElse(""));
-    }
-    return environment;
   }
 }

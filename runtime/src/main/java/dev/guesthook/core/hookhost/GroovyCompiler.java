@@ -1,10 +1,7 @@
 package dev.guesthook.core.hookhost;
 
-import dev.guesthook.pve.GuestType;
 import dev.guesthook.core.dispatch.Failures;
-import dev.guesthook.core.event.LifecycleEvent;
 import dev.guesthook.core.event.Phase;
-import dev.guesthook.core.event.Situation;
 import dev.guesthook.id.VmId;
 import dev.guesthook.host.HostCommand;
 import dev.guesthook.host.HostException;
@@ -13,7 +10,9 @@ import groovy.lang.GroovyClassLoader;
 import groovy.lang.GroovySystem;
 import java.io.IOException;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 import org.codehaus.groovy.control.CompilationUnit;
 import org.codehaus.groovy.control.CompilerConfiguration;
 import org.codehaus.groovy.control.MultipleCompilationErrorsException;
@@ -24,16 +23,27 @@ import org.codehaus.groovy.control.messages.SyntaxErrorMessage;
 import org.codehaus.groovy.syntax.SyntaxException;
 import org.codehaus.groovy.tools.GroovyClass;
 
-/** Compiles a hook file to class bytes with the hook DSL's base class and imports. */
+/** Compiles a hook file to class bytes with the hook DSL's base class, the core's imports and the contributions'. */
 final class GroovyCompiler {
   /** Part of the cache key: bump when the DSL's compiled shape changes. */
-  static final String DSL_VERSION = "5";
+  static final String DSL_VERSION = "6";
+
+  /** What every hook file may name without an import line, whatever the contributions. */
+  private static final List<Class<?>> CORE_IMPORTS =
+      List.of(Phase.class, VmId.class, HostPath.class, HostCommand.class, HostException.class);
 
   /** Hook classes (and their stack frames) carry this prefix before the file name. */
   static final String SCRIPT_CLASS_PREFIX = Failures.HOOK_CLASS_PREFIX;
 
-  static String fingerprint() {
-    return "groovy=" + GroovySystem.getVersion() + ";dsl=" + DSL_VERSION;
+  private final HookGlobals globals;
+
+  GroovyCompiler(HookGlobals globals) {
+    this.globals = globals;
+  }
+
+  /** A site's contribution changes what names in a file resolve to, so its imports are part of the key. */
+  String fingerprint() {
+    return "groovy=" + GroovySystem.getVersion() + ";dsl=" + DSL_VERSION + ";" + globals.fingerprint();
   }
 
   CompiledHookFile compile(String fileName, String source) throws HookLoadException {
@@ -42,17 +52,9 @@ final class GroovyCompiler {
     config.setSourceEncoding("UTF-8");
     config.addCompilationCustomizers(
         new ImportCustomizer()
-            .addImports(
-                Phase.class.getName(),
-                Situation.class.getName(),
-                GuestType.class.getName(),
-                VmId.class.getName(),
-                LifecycleEvent.class.getName(),
-                HostPath.class.getName(),
-                HostCommand.class.getName(),
-                HostException.class.getName())
-            // Typed ids and device operations read as part of the DSL: no import lines in hooks.
-            .addStarImports("dev.guesthook.id", "dev.guesthook.devices", "dev.guesthook.pve"),
+            .addImports(imports())
+            // What the contributions offer (typed ids, device operations) reads as part of the DSL.
+            .addStarImports(globals.starImports().toArray(String[]::new)),
         // Two Groovy traps designed out: closures in a loop sharing one loop variable, and loops
         // that never block and so never notice that their hook was abandoned.
         new LoopVariables(),
@@ -77,6 +79,10 @@ final class GroovyCompiler {
     } catch (IOException e) {
       throw new HookLoadException(fileName + ": " + e.getMessage());
     }
+  }
+
+  private String[] imports() {
+    return Stream.concat(CORE_IMPORTS.stream().map(Class::getName), globals.imports().stream()).toArray(String[]::new);
   }
 
   private static String firstError(String fileName, MultipleCompilationErrorsException e) {

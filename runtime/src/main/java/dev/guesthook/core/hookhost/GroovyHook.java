@@ -14,9 +14,11 @@ import java.util.Set;
 /** A hook declared in a Groovy file with the {@code hook(name) { ... }} DSL. */
 final class GroovyHook implements Hook {
   private final HookSpec spec;
+  private final HookGlobals globals;
 
-  GroovyHook(HookSpec spec) {
+  GroovyHook(HookSpec spec, HookGlobals globals) {
     this.spec = spec;
+    this.globals = globals;
   }
 
   @Override
@@ -59,7 +61,7 @@ final class GroovyHook implements Hook {
     if (body.isEmpty()) {
       return List.of();
     }
-    HookContext context = new HookContext(invocation);
+    HookContext context = new HookContext(invocation, globals);
     List<HookCheck> lines = context.collectChecks();
     try {
       HookScript.withContext(context, () -> call(body.get(), context, invocation));
@@ -76,7 +78,7 @@ final class GroovyHook implements Hook {
 
   @Override
   public void run(HookInvocation invocation) throws Exception {
-    HookContext context = new HookContext(invocation);
+    HookContext context = new HookContext(invocation, globals);
     Closure<?> handler = spec.handlers().get(invocation.event().phase());
     HookAbandonment.watching(invocation::abandoned,
         () -> HookScript.withContext(context, () -> call(handler, context, invocation)));

@@ -4,7 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.guesthook.core.dispatch.HookInvocation;
 import dev.guesthook.core.dispatch.HookLog;
-import dev.guesthook.core.event.LifecycleEvent;
+import dev.guesthook.core.event.HookEvent;
 import dev.guesthook.core.event.Phase;
 import dev.guesthook.id.VmId;
 import dev.guesthook.host.CommandResult;
@@ -12,22 +12,10 @@ import dev.guesthook.host.HostCommand;
 import dev.guesthook.host.HostException;
 import dev.guesthook.host.HostPath;
 import dev.guesthook.host.HostPort;
-import dev.guesthook.devices.Devices;
-import dev.guesthook.id.DriverName;
-import dev.guesthook.id.MacAddress;
-import dev.guesthook.devices.MediatedDevices;
-import dev.guesthook.devices.NvidiaVgpus;
-import dev.guesthook.id.PciAddress;
-import dev.guesthook.devices.PciDevices;
-import dev.guesthook.devices.SriovDevices;
 import dev.guesthook.id.Uuid;
-import dev.guesthook.devices.Vgpus;
 import dev.guesthook.json.Json;
-import dev.guesthook.pve.Hostpci;
-import dev.guesthook.pve.Pve;
-import dev.guesthook.pve.PveFileException;
-import dev.guesthook.pve.VmConfig;
 import groovy.lang.Closure;
+import groovy.lang.GroovyObjectSupport;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -35,54 +23,93 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import org.codehaus.groovy.runtime.InvokerHelper;
+import org.codehaus.groovy.runtime.metaclass.MissingMethodExceptionNoStack;
 
 /**
- * What a handler closure sees as its delegate: the event, the host port with short helpers, the
- * Proxmox model, its logger and settings, and {@code undo { ... }} / {@code skip(reason)}.
+ * What a handler closure sees as its delegate: the event, the host port with short helpers, its
+ * logger and settings, {@code undo { ... }} / {@code skip(reason)}, and every name the installed
+ * {@link HookScopeContribution}s give (the domain's {@code pci}, {@code config}, {@code pve}, ...),
+ * each made once per invocation on first use.
  */
-public final class HookContext {
+public final class HookContext extends GroovyObjectSupport {
   private static final ObjectMapper JSON = Json.MAPPER;
   private final HookInvocation invocation;
-  private Devices devices;
+  private final HookGlobals globals;
+  private final Map<String, Object> contributed = new ConcurrentHashMap<>();
+  private final HookScope scope = new Scope();
   private HookState state;
   private int uuidsMade;
   private List<HookCheck> checks;
 
-  HookContext(HookInvocation invocation) {
+  HookContext(HookInvocation invocation, HookGlobals globals) {
     this.invocation = invocation;
+    this.globals = globals;
   }
 
-  /** Device operations over this hook's host port (so dry runs, the simulator and tracing apply). */
-  public Devices getDevices() {
-    if (devices == null) {
-      devices = new Devices(getHost(), invocation.ledger());
+  /** A contributed property, else the core's own (its getters). */
+  @Override
+  public Object getProperty(String name) {
+    HookGlobal global = globals.property(name);
+    return global == null ? super.getProperty(name) : contributedValue(global);
+  }
+
+  /** A contributed function, e.g. {@code pciAddress('0000:01:00.0')}; the core's own methods come first. */
+  public Object methodMissing(String name, Object args) {
+    HookGlobal global = globals.function(name);
+    if (global == null) {
+      // Without a stack, as Groovy's own: a handler's call of its file's own method comes here first.
+      throw new MissingMethodExceptionNoStack(name, HookContext.class, (Object[]) args);
     }
-    return devices;
+    return InvokerHelper.invokeMethod(contributedValue(global), "call", args);
   }
 
-  public PciDevices getPci() {
-    return getDevices().pci();
+  private Object contributedValue(HookGlobal global) {
+    Object known = contributed.get(global.name());
+    if (known != null) {
+      return known;
+    }
+    Object made;
+    try {
+      made = global.value().of(scope);
+    } catch (Exception e) {
+      throw HookContext.<RuntimeException>asThrown(e);
+    }
+    if (made == null) {
+      return null;
+    }
+    Object raced = contributed.putIfAbsent(global.name(), made);
+    return raced == null ? made : raced;
   }
 
-  public MediatedDevices getMdev() {
-    return getDevices().mdev();
+  /**
+   * Rethrows a value's exception as it was thrown (e.g. a config that does not parse), so the hook
+   * sees the same failure it would from a getter of its own; Java's checked-exception rule is the
+   * compiler's, not the JVM's.
+   */
+  @SuppressWarnings("unchecked")
+  private static <T extends Throwable> T asThrown(Throwable e) throws T {
+    throw (T) e;
   }
 
-  public SriovDevices getSriov() {
-    return getDevices().sriov();
-  }
+  private final class Scope implements HookScope {
+    @Override
+    public HookInvocation invocation() {
+      return invocation;
+    }
 
-  public NvidiaVgpus getNvidia() {
-    return getDevices().nvidia();
-  }
-
-  public Vgpus getVgpu() {
-    return getDevices().vgpu();
-  }
-
-  /** The guest's hostpciN entries, parsed. */
-  public List<Hostpci> getHostpci() throws PveFileException {
-    return Hostpci.of(getConfig());
+    @Override
+    public Object valueOf(String name) {
+      HookGlobal global = globals.property(name);
+      if (global == null) {
+        global = globals.function(name);
+      }
+      if (global == null) {
+        throw new IllegalArgumentException("no contributed name '" + name + "' in hooks' scope");
+      }
+      return contributedValue(global);
+    }
   }
 
   /**
@@ -103,18 +130,6 @@ public final class HookContext {
     return state;
   }
 
-  public PciAddress pciAddress(Object text) {
-    return PciAddress.parse(String.valueOf(text));
-  }
-
-  public MacAddress mac(Object text) {
-    return MacAddress.parse(String.valueOf(text));
-  }
-
-  public DriverName driver(Object name) {
-    return new DriverName(String.valueOf(name));
-  }
-
   /**
    * A fresh UUID that a replay of this event gets again: derived (RFC 4122 name-based) from the VM,
    * the phase, the event's time, the hook and a counter, so recordings replay byte for byte. Hooks
@@ -126,12 +141,8 @@ public final class HookContext {
     return Uuid.parse(UUID.nameUUIDFromBytes(name.getBytes(StandardCharsets.UTF_8)).toString());
   }
 
-  /** The UUID Proxmox gives the mdev of this VM's hostpci{@code index}. */
-  public Uuid proxmoxUuid(int index) {
-    return Uuid.proxmox(getVmid(), index);
-  }
-
-  public LifecycleEvent getEvent() {
+  /** The event as the domain made it: for guesthook a {@code guest.LifecycleEvent}, all of it visible to hooks. */
+  public HookEvent getEvent() {
     return invocation.event();
   }
 
@@ -143,16 +154,8 @@ public final class HookContext {
     return invocation.event().phase();
   }
 
-  public VmConfig getConfig() {
-    return invocation.event().config();
-  }
-
   public HostPort getHost() {
     return invocation.host();
-  }
-
-  public Pve getPve() {
-    return invocation.pve();
   }
 
   public HookLog getLog() {

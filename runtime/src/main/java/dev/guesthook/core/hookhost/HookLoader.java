@@ -36,20 +36,27 @@ public final class HookLoader {
   private final List<Path> directories;
   private final Path cacheDirectory;
   private final Duration executableTimeout;
+  private final HookGlobals globals;
   /** Shared by every load through this loader: a resident runtime's guests get the same classes. */
   private final ScriptClasses scriptClasses = new ScriptClasses();
 
+  /** Hooks get the names of the contributions installed on the classpath (see {@link HookGlobals#installed}). */
   public HookLoader(List<Path> directories, Path cacheDirectory, Duration executableTimeout) {
+    this(directories, cacheDirectory, executableTimeout, HookGlobals.installed());
+  }
+
+  public HookLoader(List<Path> directories, Path cacheDirectory, Duration executableTimeout, HookGlobals globals) {
     this.directories = List.copyOf(directories);
     this.cacheDirectory = cacheDirectory;
     this.executableTimeout = executableTimeout;
+    this.globals = globals;
   }
 
   /** The hooks for one guest (global and its own), or only the global ones when vmid is empty. */
   public HookCatalog load(Optional<VmId> vmid) {
     List<Notice> notices = new ArrayList<>();
     Map<String, Path> files = discover(vmid, notices);
-    CompiledHookCache cache = new CompiledHookCache(cacheDirectory);
+    CompiledHookCache cache = new CompiledHookCache(cacheDirectory, new GroovyCompiler(globals));
     List<Hook> hooks = new ArrayList<>();
     Map<String, String> definedIn = new HashMap<>();
     for (Path file : files.values()) {
@@ -140,14 +147,14 @@ public final class HookLoader {
   }
 
   /** Runs the file's body, which only declares hooks; fails if it declares none. */
-  private static List<Hook> declare(Path file, Class<? extends HookScript> scriptClass) throws Exception {
+  private List<Hook> declare(Path file, Class<? extends HookScript> scriptClass) throws Exception {
     HookScript script = scriptClass.getDeclaredConstructor().newInstance();
     script.origin(file.toString());
     script.run();
     if (script.declared().isEmpty()) {
       throw new IllegalStateException("declares no hook: add hook('name') { on('pre-start') { ev -> ... } }");
     }
-    return script.declared().stream().map(spec -> (Hook) new GroovyHook(spec)).toList();
+    return script.declared().stream().map(spec -> (Hook) new GroovyHook(spec, globals)).toList();
   }
 
   /**

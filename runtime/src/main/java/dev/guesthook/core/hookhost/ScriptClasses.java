@@ -20,7 +20,7 @@ final class ScriptClasses {
 
   /** The script class for this content of the file, defined from the cache or the compiler on first use. */
   Class<? extends HookScript> of(Path file, String source, CompiledHookCache cache) throws Exception {
-    String key = CompiledHookCache.key(file.getFileName().toString(), source);
+    String key = cache.key(file.getFileName().toString(), source);
     Defined known = byFile.get(file);
     if (known != null && known.contentKey().equals(key)) {
       return known.scriptClass();

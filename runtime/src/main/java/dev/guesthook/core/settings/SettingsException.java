@@ -1,6 +1,6 @@
 package dev.guesthook.core.settings;
 
-import dev.guesthook.config.ConfigException;
+import dev.guesthook.yaml.ConfigException;
 
 /** Hook settings that do not fit the hooks' declarations: nothing runs (exit 2), nothing changes. */
 public final class SettingsException extends ConfigException {

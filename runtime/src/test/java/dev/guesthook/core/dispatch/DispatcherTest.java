@@ -4,9 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.guesthook.pve.GuestType;
-import dev.guesthook.core.event.LifecycleEvent;
+import dev.guesthook.guest.LifecycleEvent;
 import dev.guesthook.core.event.Phase;
-import dev.guesthook.core.event.Situation;
+import dev.guesthook.guest.Situation;
 import dev.guesthook.id.VmId;
 import dev.guesthook.host.sim.DryRunHost;
 import dev.guesthook.host.HostPath;

@@ -1,4 +1,4 @@
-package dev.guesthook.config;
+package dev.guesthook.yaml;
 
 import dev.guesthook.yaml.YamlException;
 

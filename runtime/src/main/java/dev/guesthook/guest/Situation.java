@@ -1,4 +1,4 @@
-package dev.guesthook.core.event;
+package dev.guesthook.guest;
 
 /**
  * What is really happening behind one of Proxmox's four phases. Proxmox runs pre-start for a plain

@@ -1,0 +1,115 @@
+package dev.guesthook.core.hookhost;
+
+import groovy.lang.GroovyObject;
+import java.lang.reflect.Method;
+import java.lang.reflect.Modifier;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.ServiceLoader;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
+
+/**
+ * The names contributions put into hooks' scope, checked once: a name the core already gives hooks
+ * (a {@link HookContext} method or property, {@code hook}) or that another contribution gives is
+ * refused, so no hook can mean one thing and get another. Built once per process from the service
+ * entries on the classpath ({@link #installed}), or from an explicit list (tests).
+ */
+public final class HookGlobals {
+  private static final String CORE = "the core (HookContext)";
+  private static HookGlobals installed;
+
+  private final Map<String, HookGlobal> properties = new HashMap<>();
+  private final Map<String, HookGlobal> functions = new HashMap<>();
+  private final Set<String> imports = new TreeSet<>();
+  private final Set<String> starImports = new TreeSet<>();
+
+  private HookGlobals(List<HookScopeContribution> contributions) {
+    Map<String, String> owners = new HashMap<>();
+    coreNames().forEach(name -> owners.put(name, CORE));
+    for (HookScopeContribution contribution : contributions) {
+      String owner = contribution.getClass().getName();
+      for (HookGlobal global : contribution.globals()) {
+        String previous = owners.putIfAbsent(global.name(), owner);
+        if (previous != null) {
+          throw new IllegalStateException("hook scope: " + owner + " gives '" + global.name() + "', which "
+              + previous + " already gives; a name in hooks' scope has one owner, so rename one of them");
+        }
+        (global.kind() == HookGlobal.Kind.PROPERTY ? properties : functions).put(global.name(), global);
+      }
+      contribution.imports().forEach(type -> imports.add(type.getName()));
+      starImports.addAll(contribution.starImports());
+    }
+  }
+
+  /** The contributions whose service entries are on the runtime's classpath; refused once, at first use, on a clash. */
+  public static synchronized HookGlobals installed() {
+    if (installed == null) {
+      installed = discover(HookGlobals.class.getClassLoader());
+    }
+    return installed;
+  }
+
+  /** The contributions a class loader's service entries name (a site's jar among them). */
+  public static HookGlobals discover(ClassLoader loader) {
+    List<HookScopeContribution> found = new ArrayList<>();
+    ServiceLoader.load(HookScopeContribution.class, loader).forEach(found::add);
+    return of(found);
+  }
+
+  public static HookGlobals of(List<HookScopeContribution> contributions) {
+    return new HookGlobals(contributions);
+  }
+
+  HookGlobal property(String name) {
+    return properties.get(name);
+  }
+
+  HookGlobal function(String name) {
+    return functions.get(name);
+  }
+
+  Set<String> imports() {
+    return imports;
+  }
+
+  Set<String> starImports() {
+    return starImports;
+  }
+
+  /** What hook files are compiled against, for the compiled-hook cache's key. */
+  String fingerprint() {
+    return "imports=" + String.join(",", imports) + ";star=" + String.join(",", starImports);
+  }
+
+  /** The names hooks get from the core itself: HookContext's public methods and properties, and {@code hook}. */
+  static Set<String> coreNames() {
+    Set<String> groovyObject = Arrays.stream(GroovyObject.class.getMethods()).map(Method::getName)
+        .collect(Collectors.toSet());
+    Set<String> names = new TreeSet<>(Set.of("hook"));
+    for (Method method : HookContext.class.getDeclaredMethods()) {
+      String name = method.getName();
+      if (Modifier.isPublic(method.getModifiers()) && !groovyObject.contains(name) && !name.equals("methodMissing")) {
+        names.add(scopeName(name));
+      }
+    }
+    return names;
+  }
+
+  /** {@code getPci} and {@code isDryRun} are the properties {@code pci} and {@code dryRun}; other methods keep their name. */
+  private static String scopeName(String method) {
+    for (String prefix : List.of("get", "is")) {
+      if (method.length() > prefix.length() && method.startsWith(prefix)
+          && Character.isUpperCase(method.charAt(prefix.length()))) {
+        String rest = method.substring(prefix.length());
+        return rest.substring(0, 1).toLowerCase(Locale.ROOT) + rest.substring(1);
+      }
+    }
+    return method;
+  }
+}
