@@ -91,7 +91,7 @@ final class EventsCommand implements Callable<Integer> {
 
   private void print(RecordedEvent event) {
     PrintStream out = main.console.out();
-    out.println(main.options.json ? event.doc().toString() : event.summary());
+    out.println(main.options.json ? event.json() : event.summary());
     out.flush();
   }
 }

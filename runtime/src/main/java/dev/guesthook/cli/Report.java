@@ -135,7 +135,7 @@ final class Report {
   private static List<HostInteraction> changes(HookOutcome hook) {
     return hook.interactions().stream()
         .filter(HostInteraction::changesHost)
-        .filter(change -> !change.result().startsWith(CommandResult.Status.NOT_SIMULATED.name()))
+        .filter(change -> !change.notSimulated())
         .toList();
   }
 
@@ -146,7 +146,7 @@ final class Report {
       case DELETE -> "delete " + change.target();
       default -> "run " + change.target();
     };
-    return what + (change.failed() ? " -> " + change.result() : "");
+    return what + (change.failed() ? " -> " + change.shownResult() : "");
   }
 
   /** A one-line value as written; a document (saved state) by its size, the JSON report has it whole. */
@@ -162,7 +162,7 @@ final class Report {
     if (change.value() != null) {
       item.put("value", change.value());
     }
-    item.put("result", dryRun && !change.failed() ? PLANNED : change.result());
+    item.put("result", dryRun && !change.failed() ? PLANNED : change.shownResult());
     item.put("failed", change.failed());
     return item;
   }

@@ -9,7 +9,8 @@ import java.util.Optional;
 /**
  * A change a device operation makes to the host on a guest's behalf, with what it takes to undo it:
  * what the {@link Ledger} notes before the change, and what a reconcile puts back when the guest is
- * not running any more. The VF count is not here: it belongs to the host, not to one guest.
+ * not running any more. The VF count is not here: it belongs to the host, not to one guest. Each kind
+ * owns its undo, so a new kind cannot be journaled without saying how it is put back.
  */
 public sealed interface Change {
   /** What the change is to; a guest's first change to a target is the one that knows how it was. */
@@ -21,6 +22,24 @@ public sealed interface Change {
   /** Whether the guest holds {@link #device} alone; an mdev parent is shared by all its instances. */
   default boolean holdsDeviceAlone() {
     return true;
+  }
+
+  /**
+   * Puts the change back if it still stands (checking first, so a second pass does nothing); says what
+   * it did, or empty when nothing needed doing. On a dry-run host it only plans.
+   */
+  Optional<PutBack> undo(Devices devices);
+
+  /** What a reconcile says when {@link #undo} found nothing to do. */
+  default String alreadyBack(boolean dryRun) {
+    return "already as before (or the device is gone)";
+  }
+
+  /** What putting a change back did, and what a dry run says it would do. */
+  record PutBack(String done, String planned) {
+    static Optional<PutBack> of(String didVerb, String wouldVerb, String what) {
+      return Optional.of(new PutBack(didVerb + " " + what, "would " + wouldVerb + " " + what));
+    }
   }
 
   /** An mdev instance was created; undone by removing it. */
@@ -37,6 +56,20 @@ public sealed interface Change {
     public boolean holdsDeviceAlone() {
       return false;
     }
+
+    @Override
+    public Optional<PutBack> undo(Devices devices) {
+      if (devices.mdev().instance(uuid).isEmpty()) {
+        return Optional.empty();
+      }
+      devices.mdev().remove(uuid);
+      return PutBack.of("removed", "remove", "mdev " + uuid + " (" + type + " on " + parent + ")");
+    }
+
+    @Override
+    public String alreadyBack(boolean dryRun) {
+      return "already gone";
+    }
   }
 
   /** The device was given to another driver; undone by giving it back to {@code previous} (or none). */
@@ -47,6 +80,23 @@ public sealed interface Change {
 
     public PciAddress device() {
       return address;
+    }
+
+    @Override
+    public Optional<PutBack> undo(Devices devices) {
+      if (!devices.pci().exists(address)) {
+        return Optional.empty();
+      }
+      Optional<DriverName> now = devices.pci().driver(address);
+      if (now.equals(previous) && devices.pci().driverOverride(address).isEmpty()) {
+        return Optional.empty();
+      }
+      devices.pci().restore(address, previous.orElse(null));
+      if (now.equals(previous)) {
+        return PutBack.of("cleared", "clear", "driver_override (driver already " + now.map(DriverName::value).orElse("none") + ")");
+      }
+      return PutBack.of("gave", "give", "back to " + previous.map(DriverName::value).orElse("no driver")
+          + " (had " + now.map(DriverName::value).orElse("none") + ")");
     }
   }
 
@@ -59,6 +109,17 @@ public sealed interface Change {
     public PciAddress device() {
       return vf;
     }
+
+    @Override
+    public Optional<PutBack> undo(Devices devices) {
+      Optional<VirtualFunction> function = devices.pci().exists(vf) ? devices.sriov().asVf(vf) : Optional.empty();
+      VfLink now = function.isPresent() ? devices.sriov().link(function.get()) : previous;
+      if (now.equals(previous)) {
+        return Optional.empty();
+      }
+      devices.sriov().setLink(function.get(), previous, now);
+      return PutBack.of("put", "put", "link back to mac " + previous.mac() + " vlan " + previous.vlan());
+    }
   }
 
   /** An NVIDIA VF was given a vGPU type; undone by writing 0. */
@@ -70,6 +131,15 @@ public sealed interface Change {
     public PciAddress device() {
       return vf;
     }
+
+    @Override
+    public Optional<PutBack> undo(Devices devices) {
+      if (!devices.nvidia().hasVfInterface(vf) || devices.nvidia().currentType(vf) != type) {
+        return Optional.empty();
+      }
+      devices.nvidia().release(vf);
+      return PutBack.of("released", "release", "vGPU type " + type);
+    }
   }
 
   /** A free VF was chosen for the guest; nothing to undo, but no other guest may take it meanwhile. */
@@ -80,6 +150,17 @@ public sealed interface Change {
 
     public PciAddress device() {
       return vf;
+    }
+
+    /** Nothing on the host to put back: forgetting the journal releases the claim. */
+    @Override
+    public Optional<PutBack> undo(Devices devices) {
+      return Optional.empty();
+    }
+
+    @Override
+    public String alreadyBack(boolean dryRun) {
+      return dryRun ? "claim would be released" : "claim released";
     }
   }
 }

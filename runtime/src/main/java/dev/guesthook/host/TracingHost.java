@@ -1,13 +1,22 @@
 package dev.guesthook.host;
 
+import dev.guesthook.host.HostInteraction.Bytes;
+import dev.guesthook.host.HostInteraction.Done;
+import dev.guesthook.host.HostInteraction.Errno;
+import dev.guesthook.host.HostInteraction.Flag;
 import dev.guesthook.host.HostInteraction.Kind;
+import dev.guesthook.host.HostInteraction.Link;
+import dev.guesthook.host.HostInteraction.Names;
+import dev.guesthook.host.HostInteraction.Ran;
+import dev.guesthook.host.HostInteraction.Result;
+import dev.guesthook.host.HostInteraction.Text;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.Supplier;
 
-/** Wraps a port and reports every call, in order, with its result or errno. */
+/** Wraps a port and reports every call, in order, with the value it returned or the errno it threw. */
 public final class TracingHost implements HostPort {
   private final HostPort delegate;
   private final Consumer<HostInteraction> listener;
@@ -19,13 +28,13 @@ public final class TracingHost implements HostPort {
 
   @Override
   public String read(HostPath path) {
-    return traced(Kind.READ, path.toString(), null, () -> delegate.read(path), value -> value);
+    return traced(Kind.READ, path.toString(), null, () -> delegate.read(path), Text::new);
   }
 
   /** Traced as the read it is: a replay answers it like any other. */
   @Override
   public String readLocked(HostPath path, HostPath lock) {
-    return traced(Kind.READ, path.toString(), null, () -> delegate.readLocked(path, lock), value -> value);
+    return traced(Kind.READ, path.toString(), null, () -> delegate.readLocked(path, lock), Text::new);
   }
 
   @Override
@@ -36,41 +45,41 @@ public final class TracingHost implements HostPort {
         value,
         () -> {
           delegate.write(path, value);
-          return "ok";
+          return null;
         },
-        result -> result);
+        done -> new Done());
   }
 
   @Override
   public boolean exists(HostPath path) {
-    return traced(Kind.EXISTS, path.toString(), null, () -> delegate.exists(path), String::valueOf);
+    return traced(Kind.EXISTS, path.toString(), null, () -> delegate.exists(path), Flag::new);
   }
 
   @Override
   public List<String> list(HostPath directory) {
     return traced(
-        Kind.LIST, directory.toString(), null, () -> delegate.list(directory), HostInteraction::joined);
+        Kind.LIST, directory.toString(), null, () -> delegate.list(directory), Names::new);
   }
 
   @Override
   public void createDirectories(HostPath directory) {
     traced(Kind.MKDIR, directory.toString(), null, () -> {
       delegate.createDirectories(directory);
-      return "ok";
-    }, result -> result);
+      return null;
+    }, done -> new Done());
   }
 
   @Override
   public void delete(HostPath path) {
     traced(Kind.DELETE, path.toString(), null, () -> {
       delegate.delete(path);
-      return "ok";
-    }, result -> result);
+      return null;
+    }, done -> new Done());
   }
 
   @Override
   public long usableBytes(HostPath path) {
-    return traced(Kind.READ, "statvfs " + path, null, () -> delegate.usableBytes(path), String::valueOf);
+    return traced(Kind.STATVFS, path.toString(), null, () -> delegate.usableBytes(path), Bytes::new);
   }
 
   @Override
@@ -80,7 +89,7 @@ public final class TracingHost implements HostPort {
         path.toString(),
         null,
         () -> delegate.readLink(path),
-        link -> link.map(HostPath::toString).orElse("(not a link)"));
+        Link::new);
   }
 
   @Override
@@ -90,11 +99,11 @@ public final class TracingHost implements HostPort {
     try {
       result = delegate.run(command);
     } catch (HostException e) {
-      listener.accept(HostInteraction.failure(kind, command.display(), null, e));
+      listener.accept(new HostInteraction(kind, command.display(), null, Errno.of(e)));
       throw e;
     }
-    // The output rides in the value, so a replay can answer the same command with the same text.
-    listener.accept(HostInteraction.of(kind, command.display(), result.output(), result.status() + " exit=" + result.exitCode()));
+    // The output rides in the value too, as the timeline and --json have always shown it.
+    listener.accept(new HostInteraction(kind, command.display(), result.output(), new Ran(result)));
     return result;
   }
 
@@ -104,15 +113,15 @@ public final class TracingHost implements HostPort {
   }
 
   private <T> T traced(
-      Kind kind, String target, String value, Supplier<T> call, Function<T, String> show) {
+      Kind kind, String target, String value, Supplier<T> call, Function<T, Result> typed) {
     T result;
     try {
       result = call.get();
     } catch (HostException e) {
-      listener.accept(HostInteraction.failure(kind, target, value, e));
+      listener.accept(new HostInteraction(kind, target, value, Errno.of(e)));
       throw e;
     }
-    listener.accept(HostInteraction.of(kind, target, value, show.apply(result)));
+    listener.accept(new HostInteraction(kind, target, value, typed.apply(result)));
     return result;
   }
 }

@@ -2,13 +2,9 @@ package dev.guesthook.journal;
 
 import dev.guesthook.devices.Change;
 import dev.guesthook.devices.Devices;
-import dev.guesthook.devices.VfLink;
-import dev.guesthook.devices.VirtualFunction;
 import dev.guesthook.core.hookhost.HookState;
 import dev.guesthook.host.HostPath;
 import dev.guesthook.host.HostPort;
-import dev.guesthook.id.DriverName;
-import dev.guesthook.id.PciAddress;
 import dev.guesthook.id.VmId;
 import dev.guesthook.lock.Locks;
 import dev.guesthook.pve.Pve;
@@ -42,13 +38,6 @@ public final class Reconciler {
    * something was put back, never in a dry run.
    */
   public record Step(String change, String outcome, boolean acted, boolean failed) {}
-
-  /** What putting one change back does, told as done and as a dry run's plan. */
-  private record Deed(String done, String planned) {
-    static Deed of(String didVerb, String wouldVerb, String what) {
-      return new Deed(didVerb + " " + what, "would " + wouldVerb + " " + what);
-    }
-  }
 
   /**
    * {@code problems}: the journal's lines that could not be read (kept, with what they may hold);
@@ -188,10 +177,10 @@ public final class Reconciler {
         continue;
       }
       try {
-        steps.add(undo(change, devices).map(deed -> dryRun
+        steps.add(change.undo(devices).map(deed -> dryRun
                 ? new Step(change.target(), deed.planned(), false, false)
                 : new Step(change.target(), deed.done(), true, false))
-            .orElse(new Step(change.target(), alreadyBack(change, dryRun), false, false)));
+            .orElse(new Step(change.target(), change.alreadyBack(dryRun), false, false)));
       } catch (RuntimeException e) {
         steps.add(new Step(change.target(), "failed: " + e.getMessage(), false, true));
       }
@@ -243,63 +232,5 @@ public final class Reconciler {
       theirs.problems().forEach(problem -> problem.mayHold().forEach(device -> held.put("device " + device, other)));
     }
     return held;
-  }
-
-  /** Puts one change back, if it still stands; says what it did (empty: nothing needed doing). */
-  private static Optional<Deed> undo(Change change, Devices devices) {
-    if (change instanceof Change.MdevCreated c) {
-      if (devices.mdev().instance(c.uuid()).isEmpty()) {
-        return Optional.empty();
-      }
-      devices.mdev().remove(c.uuid());
-      return Optional.of(Deed.of("removed", "remove", "mdev " + c.uuid() + " (" + c.type() + " on " + c.parent() + ")"));
-    }
-    if (change instanceof Change.DriverChanged c) {
-      return giveBack(c.address(), c.previous(), devices);
-    }
-    if (change instanceof Change.VfLinkChanged c) {
-      Optional<VirtualFunction> vf = devices.pci().exists(c.vf()) ? devices.sriov().asVf(c.vf()) : Optional.empty();
-      VfLink now = vf.isPresent() ? devices.sriov().link(vf.get()) : c.previous();
-      if (now.equals(c.previous())) {
-        return Optional.empty();
-      }
-      devices.sriov().setLink(vf.get(), c.previous(), now);
-      return Optional.of(Deed.of("put", "put", "link back to mac " + c.previous().mac() + " vlan " + c.previous().vlan()));
-    }
-    if (change instanceof Change.VgpuTypeSet c) {
-      if (!devices.nvidia().hasVfInterface(c.vf()) || devices.nvidia().currentType(c.vf()) != c.type()) {
-        return Optional.empty();
-      }
-      devices.nvidia().release(c.vf());
-      return Optional.of(Deed.of("released", "release", "vGPU type " + c.type()));
-    }
-    return Optional.empty(); // a claim: forgetting the journal releases it
-  }
-
-  /** What a step found when the change no longer stood (a claim is released by forgetting the journal). */
-  private static String alreadyBack(Change change, boolean dryRun) {
-    if (change instanceof Change.MdevCreated) {
-      return "already gone";
-    }
-    if (change instanceof Change.VfClaimed) {
-      return dryRun ? "claim would be released" : "claim released";
-    }
-    return "already as before (or the device is gone)";
-  }
-
-  private static Optional<Deed> giveBack(PciAddress address, Optional<DriverName> previous, Devices devices) {
-    if (!devices.pci().exists(address)) {
-      return Optional.empty();
-    }
-    Optional<DriverName> now = devices.pci().driver(address);
-    if (now.equals(previous) && devices.pci().driverOverride(address).isEmpty()) {
-      return Optional.empty();
-    }
-    devices.pci().restore(address, previous.orElse(null));
-    if (now.equals(previous)) {
-      return Optional.of(Deed.of("cleared", "clear", "driver_override (driver already " + now.map(DriverName::value).orElse("none") + ")"));
-    }
-    return Optional.of(Deed.of("gave", "give", "back to " + previous.map(DriverName::value).orElse("no driver")
-        + " (had " + now.map(DriverName::value).orElse("none") + ")"));
   }
 }

@@ -1,36 +1,34 @@
 package dev.guesthook.record;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import dev.guesthook.host.HostInteraction;
 import java.nio.file.Path;
 
 /** One event read back from a recording, with where it came from. */
-public record RecordedEvent(Path file, int line, JsonNode doc) {
+public record RecordedEvent(Path file, int line, Recording recording) {
   public int vmid() {
-    return doc.path("event").path("vmid").asInt();
+    return recording.event().vmid().value();
   }
 
   public String phase() {
-    return doc.path("event").path("phase").asText();
+    return recording.event().phase().wireName();
   }
 
   public String time() {
-    return doc.path("event").path("time").asText();
+    return recording.event().time().toString();
+  }
+
+  /** The record as its line holds it, for {@code events --json}. */
+  public String json() {
+    return RecordingCodec.write(recording);
   }
 
   /** One line for a timeline: time, VM, phase and situation, outcome, and each hook that did something. */
   public String summary() {
     StringBuilder out = new StringBuilder(time() + "  VM " + vmid() + " " + phase()
-        + " (" + doc.path("event").path("situation").asText() + "): " + doc.path("outcome").asText());
-    for (JsonNode hook : doc.path("hooks")) {
-      if (!hook.path("outcome").asText().equals("skipped")) {
-        long changes = 0;
-        for (JsonNode call : hook.path("interactions")) {
-          if (HostInteraction.Kind.fromWireName(call.path("kind").asText()).changesHost()) {
-            changes++;
-          }
-        }
-        out.append("; ").append(hook.path("name").asText()).append(' ').append(hook.path("outcome").asText())
+        + " (" + recording.event().situation().wireName() + "): " + recording.outcome());
+    for (Recording.Hook hook : recording.hooks()) {
+      if (!hook.outcome().equals("skipped")) {
+        long changes = hook.changes();
+        out.append("; ").append(hook.name()).append(' ').append(hook.outcome())
             .append(" (").append(changes).append(changes == 1 ? " change)" : " changes)");
       }
     }

@@ -48,7 +48,7 @@ public final class Recorder {
     String day = result.event().time().atZone(ZoneOffset.UTC).toLocalDate().toString();
     Path file = directory.resolve(result.event().vmid() + "-" + day + ".jsonl");
     try {
-      byte[] line = (RecordingFormat.line(result, settings) + "\n").getBytes(StandardCharsets.UTF_8);
+      byte[] line = (RecordingCodec.write(Recording.of(result, settings)) + "\n").getBytes(StandardCharsets.UTF_8);
       ensureDirectory();
       append(file, line);
       if (Files.size(file) > maxBytes) {

@@ -1,9 +1,5 @@
 package dev.guesthook.record;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import dev.guesthook.core.event.Phase;
-import dev.guesthook.guest.Situation;
-import dev.guesthook.id.VmId;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -12,18 +8,15 @@ import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Instant;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
 import java.util.NoSuchElementException;
-import java.util.Optional;
 import java.util.function.Consumer;
 
 /**
- * Reads a recording one line at a time (never the whole file into memory, nor a line longer than
+ * Reads a recording one line at a time (each through {@link RecordingCodec}) (never the whole file into memory, nor a line longer than
  * {@link #MAX_LINE_BYTES}). A bad record (a line that is not JSON, such as one torn by a crash, not valid
  * UTF-8, too long, or with an event guesthook cannot replay) is skipped with a warning naming file and
  * line, and counted in {@link #skipped()}; a newer format version is an error, since this guesthook cannot
@@ -93,43 +86,13 @@ public final class RecordingReader implements Iterator<RecordedEvent>, AutoClose
   }
 
   private RecordedEvent parse(String line) {
-    JsonNode doc;
     try {
-      doc = RecordingFormat.JSON.readTree(line);
-    } catch (IOException e) {
-      return skip("not a complete record (torn by a crash?)");
+      return new RecordedEvent(file, lineNumber, RecordingCodec.read(line));
+    } catch (RecordingCodec.UnknownVersion e) {
+      throw new RecordingException(file + ":" + lineNumber + ": " + e.getMessage());
+    } catch (RecordingCodec.Damaged e) {
+      return skip(e.getMessage());
     }
-    if (!RecordingFormat.FORMAT.equals(doc.path("format").asText())) {
-      return skip("not a guesthook record");
-    }
-    int version = doc.path("version").asInt(-1);
-    if (version != RecordingFormat.VERSION) {
-      throw new RecordingException(file + ":" + lineNumber + ": recording format version " + version
-          + (version > RecordingFormat.VERSION ? " is newer than" : " is not") + " the one this guesthook reads ("
-          + RecordingFormat.VERSION + ")");
-    }
-    Optional<String> problem = eventProblem(doc.path("event"));
-    return problem.isPresent() ? skip(problem.get()) : new RecordedEvent(file, lineNumber, doc);
-  }
-
-  /** What in the event would keep it from being shown or replayed, checked here so no reader meets it later. */
-  private static Optional<String> eventProblem(JsonNode event) {
-    try {
-      VmId.parse(event.path("vmid").asText());
-      Phase.parse(event.path("phase").asText());
-    } catch (IllegalArgumentException e) {
-      return Optional.of(e.getMessage());
-    }
-    try {
-      Instant.parse(event.path("time").asText());
-    } catch (DateTimeParseException e) {
-      return Optional.of("invalid time '" + event.path("time").asText() + "': expected an instant such as 2026-11-24T19:00:00Z");
-    }
-    String situation = event.path("situation").asText();
-    if (Arrays.stream(Situation.values()).noneMatch(s -> s.wireName().equals(situation))) {
-      return Optional.of("unknown situation '" + situation + "'");
-    }
-    return Optional.empty();
   }
 
   private RecordedEvent skip(String why) {

@@ -1,9 +1,18 @@
 package dev.guesthook.record;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.guesthook.host.CommandResult;
 import dev.guesthook.host.HostCommand;
 import dev.guesthook.host.HostException;
+import dev.guesthook.host.HostInteraction;
+import dev.guesthook.host.HostInteraction.Bytes;
+import dev.guesthook.host.HostInteraction.Errno;
+import dev.guesthook.host.HostInteraction.Flag;
+import dev.guesthook.host.HostInteraction.Kind;
+import dev.guesthook.host.HostInteraction.Link;
+import dev.guesthook.host.HostInteraction.Names;
+import dev.guesthook.host.HostInteraction.Ran;
+import dev.guesthook.host.HostInteraction.Result;
+import dev.guesthook.host.HostInteraction.Text;
 import dev.guesthook.host.HostPath;
 import dev.guesthook.host.HostPort;
 import java.util.ArrayDeque;
@@ -21,122 +30,102 @@ import java.util.Optional;
  * the comparison shows what it did differently.
  */
 public final class ReplayHost implements HostPort {
-  private final Map<String, Deque<JsonNode>> answers = new HashMap<>();
+  private record Question(Kind kind, String target) {}
+
+  private final Map<Question, Deque<Result>> answers = new HashMap<>();
   private final Map<String, String> written = new HashMap<>();
 
   public ReplayHost(RecordedEvent event) {
-    for (JsonNode hook : event.doc().path("hooks")) {
-      for (JsonNode call : hook.path("interactions")) {
-        answers.computeIfAbsent(key(call.path("kind").asText(), call.path("target").asText()), k -> new ArrayDeque<>())
-            .add(call);
+    for (Recording.Hook hook : event.recording().hooks()) {
+      for (HostInteraction call : hook.interactions()) {
+        answers.computeIfAbsent(new Question(call.kind(), call.target()), k -> new ArrayDeque<>()).add(call.result());
       }
     }
   }
 
-  private static String key(String kind, String target) {
-    return kind + " " + target;
-  }
-
   /** The next recorded answer to this question, keeping the last one for questions asked more often. */
-  private Optional<JsonNode> answer(String kind, String target) {
-    Deque<JsonNode> queue = answers.get(key(kind, target));
+  private Optional<Result> answer(Kind kind, Object target) {
+    Deque<Result> queue = answers.get(new Question(kind, target.toString()));
     if (queue == null || queue.isEmpty()) {
       return Optional.empty();
     }
     return Optional.of(queue.size() > 1 ? queue.poll() : queue.peek());
   }
 
-  private static HostException failure(JsonNode call) {
-    String result = call.path("result").asText();
-    int colon = result.indexOf(": ");
-    return colon > 0 ? new HostException(result.substring(0, colon), result.substring(colon + 2))
-        : new HostException("EIO", result);
+  /** The recorded answer, its errno thrown as the port would have thrown it. */
+  private Optional<Result> succeeded(Kind kind, Object target) {
+    Optional<Result> result = answer(kind, target);
+    if (result.isPresent() && result.get() instanceof Errno errno) {
+      throw errno.exception();
+    }
+    return result;
+  }
+
+  private static HostException notRecorded(HostPath path) {
+    return new HostException("ENOENT", path + ": not in the recording");
   }
 
   @Override
   public synchronized String read(HostPath path) {
-    Optional<JsonNode> call = answer("read", path.toString());
-    if (call.isPresent()) {
-      if (call.get().path("failed").asBoolean()) {
-        throw failure(call.get());
-      }
-      return call.get().path("result").asText();
+    Optional<Result> result = succeeded(Kind.READ, path);
+    if (result.isPresent()) {
+      return result.get() instanceof Text text ? text.content() : result.get().text();
     }
     String value = written.get(path.toString());
     if (value == null) {
-      throw new HostException("ENOENT", path + ": not in the recording");
+      throw notRecorded(path);
     }
     return value;
   }
 
   @Override
   public synchronized void write(HostPath path, String value) {
-    Optional<JsonNode> call = answer("write", path.toString());
-    if (call.isPresent() && call.get().path("failed").asBoolean()) {
-      throw failure(call.get());
-    }
+    succeeded(Kind.WRITE, path);
     written.put(path.toString(), value);
   }
 
   @Override
   public synchronized boolean exists(HostPath path) {
-    return answer("exists", path.toString()).map(call -> call.path("result").asText().equals("true"))
+    return answer(Kind.EXISTS, path).map(result -> result instanceof Flag flag && flag.present())
         .orElse(written.containsKey(path.toString()));
   }
 
   @Override
   public synchronized List<String> list(HostPath directory) {
-    JsonNode call = answer("list", directory.toString())
-        .orElseThrow(() -> new HostException("ENOENT", directory + ": not in the recording"));
-    if (call.path("failed").asBoolean()) {
-      throw failure(call);
-    }
-    String names = call.path("result").asText();
-    return names.isEmpty() ? List.of() : List.of(names.split(" "));
+    Result result = succeeded(Kind.LIST, directory).orElseThrow(() -> notRecorded(directory));
+    return result instanceof Names names ? names.names() : List.of();
   }
 
   @Override
   public synchronized Optional<HostPath> readLink(HostPath path) {
-    Optional<JsonNode> call = answer("readlink", path.toString());
-    if (call.isPresent() && call.get().path("failed").asBoolean()) {
-      throw failure(call.get());
-    }
-    return call.map(c -> c.path("result").asText()).filter(r -> r.startsWith("/")).map(HostPath::parse);
+    return succeeded(Kind.READLINK, path).flatMap(result -> result instanceof Link link ? link.to() : Optional.empty());
   }
 
+  /** A statvfs that failed when recorded answers 0, as no space. */
   @Override
   public synchronized long usableBytes(HostPath path) {
-    return answer("read", "statvfs " + path).map(c -> c.path("result").asLong()).orElse(0L);
+    return answer(Kind.STATVFS, path).map(result -> result instanceof Bytes bytes ? bytes.usable() : 0L).orElse(0L);
   }
 
   @Override
   public synchronized void createDirectories(HostPath directory) {
-    answer("mkdir", directory.toString()).filter(c -> c.path("failed").asBoolean()).ifPresent(c -> {
-      throw failure(c);
-    });
+    succeeded(Kind.MKDIR, directory);
   }
 
   @Override
   public synchronized void delete(HostPath path) {
-    answer("delete", path.toString()).filter(c -> c.path("failed").asBoolean()).ifPresent(c -> {
-      throw failure(c);
-    });
+    succeeded(Kind.DELETE, path);
     written.remove(path.toString());
   }
 
   @Override
   public synchronized CommandResult run(HostCommand command) {
-    String kind = command.readOnly() ? "query" : "run";
-    Optional<JsonNode> call = answer(kind, command.display());
-    if (call.isEmpty()) {
+    Kind kind = command.readOnly() ? Kind.QUERY : Kind.RUN;
+    Optional<Result> result = succeeded(kind, command.display());
+    if (result.isEmpty() || !(result.get() instanceof Ran ran)) {
       return new CommandResult(CommandResult.Status.NOT_SIMULATED, 127, "not in the recording: " + command.display() + "\n");
     }
-    if (call.get().path("failed").asBoolean()) {
-      throw failure(call.get());
-    }
-    String[] result = call.get().path("result").asText().split(" exit=");
-    return new CommandResult(CommandResult.Status.valueOf(result[0]), Integer.parseInt(result[1]),
-        call.get().path("value").asText(""));
+    return ran.command();
   }
 
   @Override

@@ -74,7 +74,7 @@ public final class Replayer {
         if (out != null) {
           Map<String, Map<String, Object>> given = new TreeMap<>();
           now.hooks().forEach(h -> given.put(h.hook(), Replay.settings(recorded, h.hook())));
-          out.write(RecordingFormat.line(now, given));
+          out.write(RecordingCodec.write(Recording.of(now, given)));
           out.newLine();
         }
       }

@@ -1,6 +1,5 @@
 package dev.guesthook.yaml;
 
-import dev.guesthook.yaml.YamlException;
 
 /** Configuration that cannot be used; the message names the key and where its value came from. */
 public class ConfigException extends Exception {

@@ -5,9 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.guesthook.core.dispatch.DispatchResult;
 import dev.guesthook.core.dispatch.HookOutcome;
+import dev.guesthook.host.HostInteraction;
 import dev.guesthook.pve.GuestType;
 import dev.guesthook.guest.LifecycleEvent;
 import dev.guesthook.core.event.Phase;
@@ -62,26 +62,17 @@ class RecordingTest {
     assertEquals("rw-------", java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(file)));
     List<RecordedEvent> events = read(file, new ArrayList<>());
     assertEquals(1, events.size());
-    JsonNode doc = events.get(0).doc();
-    assertEquals(1, doc.get("version").asInt());
-    assertEquals("pre-start", doc.path("event").path("phase").asText());
-    assertTrue(doc.path("event").path("configText").asText().contains("hostpci0: 0000:03:02.1,pcie=1"));
-    assertEquals("52:54:00:5a:01:01", doc.path("settings").path("sriov-vf").path("vfs").get(0).path("mac").asText());
-    JsonNode sriov = null;
-    for (JsonNode hook : doc.path("hooks")) {
-      if (hook.path("name").asText().equals("sriov-vf")) {
-        sriov = hook;
-      }
-    }
-    JsonNode first = sriov.path("interactions").get(0);
-    assertEquals("exists", first.path("kind").asText(), "reads are recorded with what they saw, in order");
-    assertFalse(first.path("result").asText().isEmpty());
-    boolean wroteNumvfs = false;
-    for (JsonNode call : sriov.path("interactions")) {
-      wroteNumvfs |= call.path("kind").asText().equals("write")
-          && call.path("target").asText().equals("/sys/bus/pci/devices/0000:03:00.0/sriov_numvfs")
-          && call.path("value").asText().equals("4") && call.path("result").asText().equals("ok");
-    }
+    Recording recording = events.get(0).recording();
+    assertEquals(Phase.PRE_START, recording.event().phase());
+    assertTrue(recording.event().configText().contains("hostpci0: 0000:03:02.1,pcie=1"));
+    List<?> vfs = (List<?>) recording.settingsOf("sriov-vf").get("vfs");
+    assertEquals("52:54:00:5a:01:01", ((Map<?, ?>) vfs.get(0)).get("mac"));
+    Recording.Hook sriov = recording.hooks().stream().filter(h -> h.name().equals("sriov-vf")).findFirst().orElseThrow();
+    HostInteraction first = sriov.interactions().get(0);
+    assertEquals(HostInteraction.Kind.EXISTS, first.kind(), "reads are recorded with what they saw, in order");
+    assertTrue(first.result() instanceof HostInteraction.Flag);
+    boolean wroteNumvfs = sriov.interactions().contains(new HostInteraction(HostInteraction.Kind.WRITE,
+        "/sys/bus/pci/devices/0000:03:00.0/sriov_numvfs", "4", new HostInteraction.Done()));
     assertTrue(wroteNumvfs, sriov::toString);
   }
 

@@ -1,0 +1,253 @@
+package dev.guesthook.record;
+
+import dev.guesthook.guest.Situation;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.guesthook.core.event.Phase;
+import dev.guesthook.guest.Situation;
+import dev.guesthook.host.CommandResult;
+import dev.guesthook.host.HostInteraction;
+import dev.guesthook.host.HostInteraction.Kind;
+import dev.guesthook.host.HostInteraction.Result;
+import dev.guesthook.host.HostPath;
+import dev.guesthook.id.VmId;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The one reader and writer of the recording format: a {@link Recording} as one JSON line, and back.
+ * Version 1:
+ * <pre>
+ * {"format":"guesthook-recording","version":1,
+ *  "event":{"vmid":501,"phase":"pre-start","situation":"start","guestType":"qemu","node":"pve1",
+ *           "time":"2026-11-24T19:00:00Z","migratedFrom":null,"config":{...current keys...},
+ *           "configOrigin":"/etc/pve/qemu-server/501.conf","configText":"...the file as read..."},
+ *  "settings":{"sriov-vf":{"vfs":[...]}},   (what each hook was given, from guesthook.yaml and the VM's file)
+ *  "outcome":"ok","exitCode":0,
+ *  "hooks":[{"name":"sriov-vf","origin":"/usr/share/guesthook/hooks/stock/sriov-vf.groovy","outcome":"ok",
+ *            "durationMs":42,"message":"",
+ *            "interactions":[{"kind":"write","target":"/sys/...","value":"4","result":"ok","failed":false}, ...],
+ *            "undo":[{"description":"...","ok":true,"message":""}]}]}
+ * </pre>
+ * An interaction's result is written as the timeline shows it ({@code ok}, the value read, {@code true},
+ * names joined by spaces, {@code (not a link)}, {@code RAN exit=0} with the output in {@code value},
+ * {@code ENOENT: message} with {@code failed}); a statvfs is written as a read of {@code statvfs <path>}.
+ * Reading types each one again by its kind, so no other class parses these strings.
+ */
+public final class RecordingCodec {
+  public static final String FORMAT = "guesthook-recording";
+  public static final int VERSION = 1;
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final String STATVFS = "statvfs ";
+  private static final TypeReference<Map<String, Map<String, Object>>> SETTINGS = new TypeReference<>() {};
+
+  private RecordingCodec() {}
+
+  /** A line that cannot be read as a record: the reader skips it with a warning naming file and line. */
+  public static class Damaged extends Exception {
+    Damaged(String message) {
+      super(message);
+    }
+  }
+
+  /** A record of a format version this guesthook does not read: it cannot know what the record means. */
+  public static final class UnknownVersion extends Damaged {
+    UnknownVersion(String message) {
+      super(message);
+    }
+  }
+
+  /** The line (without its newline) for one recording. */
+  public static String write(Recording recording) {
+    ObjectNode doc = JSON.createObjectNode().put("format", FORMAT).put("version", VERSION);
+    doc.set("event", event(recording.event()));
+    doc.set("settings", JSON.valueToTree(recording.settings()));
+    doc.put("outcome", recording.outcome());
+    doc.put("exitCode", recording.exitCode());
+    ArrayNode hooks = doc.putArray("hooks");
+    recording.hooks().forEach(hook -> hooks.add(hook(hook)));
+    return doc.toString();
+  }
+
+  private static ObjectNode event(Recording.Event event) {
+    ObjectNode e = JSON.createObjectNode()
+        .put("vmid", event.vmid().value())
+        .put("phase", event.phase().wireName())
+        .put("situation", event.situation().wireName())
+        .put("guestType", event.guestType())
+        .put("node", event.node())
+        .put("time", event.time().toString())
+        .put("migratedFrom", event.migratedFrom().orElse(null));
+    ObjectNode config = e.putObject("config");
+    event.config().forEach(config::put);
+    e.put("configOrigin", event.configOrigin().orElse(null));
+    e.put("configText", event.configText());
+    return e;
+  }
+
+  private static ObjectNode hook(Recording.Hook hook) {
+    ObjectNode h = JSON.createObjectNode()
+        .put("name", hook.name())
+        .put("origin", hook.origin())
+        .put("outcome", hook.outcome())
+        .put("durationMs", hook.durationMs())
+        .put("message", hook.message());
+    ArrayNode interactions = h.putArray("interactions");
+    hook.interactions().forEach(call -> interactions.add(interaction(call)));
+    ArrayNode undo = h.putArray("undo");
+    hook.undo().forEach(u -> undo.addObject().put("description", u.description()).put("ok", u.ok()).put("message", u.message()));
+    return h;
+  }
+
+  private static ObjectNode interaction(HostInteraction call) {
+    return JSON.createObjectNode()
+        .put("kind", kindName(call))
+        .put("target", targetName(call))
+        .put("value", call.value())
+        .put("result", call.shownResult())
+        .put("failed", call.failed());
+  }
+
+  /** The kind as version 1 names it: a statvfs is a read. */
+  static String kindName(HostInteraction call) {
+    return call.kind() == Kind.STATVFS ? Kind.READ.wireName() : call.kind().wireName();
+  }
+
+  /** The target as version 1 names it: a statvfs's path follows the word {@code statvfs}. */
+  static String targetName(HostInteraction call) {
+    return call.kind() == Kind.STATVFS ? STATVFS + call.target() : call.target();
+  }
+
+  /** One line read back; blank lines are the reader's business. */
+  public static Recording read(String line) throws Damaged {
+    JsonNode doc;
+    try {
+      doc = JSON.readTree(line);
+    } catch (JsonProcessingException e) {
+      throw new Damaged("not a complete record (torn by a crash?)");
+    }
+    if (!FORMAT.equals(doc.path("format").asText())) {
+      throw new Damaged("not a guesthook record");
+    }
+    int version = doc.path("version").asInt(-1);
+    if (version != VERSION) {
+      throw new UnknownVersion("recording format version " + version
+          + (version > VERSION ? " is newer than" : " is not") + " the one this guesthook reads (" + VERSION + ")");
+    }
+    try {
+      return new Recording(event(doc.path("event")), settings(doc.path("settings")), text(doc.path("outcome")),
+          doc.path("exitCode").asInt(), hooks(doc.path("hooks")));
+    } catch (IllegalArgumentException e) {
+      throw new Damaged(e.getMessage());
+    }
+  }
+
+  /** Each field checked here, so that no reader of the record meets a bad one later. */
+  private static Recording.Event event(JsonNode e) throws Damaged {
+    VmId vmid = VmId.parse(e.path("vmid").asText());
+    Phase phase = Phase.parse(e.path("phase").asText());
+    Instant time;
+    try {
+      time = Instant.parse(e.path("time").asText());
+    } catch (DateTimeParseException x) {
+      throw new Damaged("invalid time '" + e.path("time").asText() + "': expected an instant such as 2026-11-24T19:00:00Z");
+    }
+    String situationName = e.path("situation").asText();
+    Situation situation = Arrays.stream(Situation.values()).filter(s -> s.wireName().equals(situationName)).findFirst()
+        .orElseThrow(() -> new Damaged("unknown situation '" + situationName + "'"));
+    Map<String, String> config = new LinkedHashMap<>();
+    e.path("config").fields().forEachRemaining(entry -> config.put(entry.getKey(), entry.getValue().asText()));
+    return new Recording.Event(vmid, phase, situation, text(e.path("guestType")), text(e.path("node")), time,
+        Optional.ofNullable(text(e.path("migratedFrom"))), config, Optional.ofNullable(text(e.path("configOrigin"))),
+        text(e.path("configText")));
+  }
+
+  private static Map<String, Map<String, Object>> settings(JsonNode settings) {
+    return settings.isObject() ? JSON.convertValue(settings, SETTINGS) : Map.of();
+  }
+
+  private static List<Recording.Hook> hooks(JsonNode hooks) throws Damaged {
+    List<Recording.Hook> out = new ArrayList<>();
+    for (JsonNode h : hooks) {
+      List<HostInteraction> interactions = new ArrayList<>();
+      for (JsonNode call : h.path("interactions")) {
+        interactions.add(interaction(call));
+      }
+      List<Recording.Undo> undo = new ArrayList<>();
+      h.path("undo").forEach(u -> undo.add(new Recording.Undo(text(u.path("description")), u.path("ok").asBoolean(),
+          text(u.path("message")))));
+      out.add(new Recording.Hook(text(h.path("name")), text(h.path("origin")), text(h.path("outcome")),
+          h.path("durationMs").asLong(), text(h.path("message")), List.copyOf(interactions), List.copyOf(undo)));
+    }
+    return List.copyOf(out);
+  }
+
+  private static HostInteraction interaction(JsonNode call) throws Damaged {
+    String kindName = call.path("kind").asText();
+    String target = call.path("target").asText();
+    Kind kind = Arrays.stream(Kind.values()).filter(k -> k.wireName().equals(kindName)).findFirst()
+        .orElseThrow(() -> new Damaged("unknown interaction kind '" + kindName + "'"));
+    if (kind == Kind.READ && target.startsWith(STATVFS)) {
+      kind = Kind.STATVFS;
+      target = target.substring(STATVFS.length());
+    }
+    String value = text(call.path("value"));
+    String shown = call.path("result").asText();
+    Result result = call.path("failed").asBoolean() ? errno(shown) : answer(kind, shown, value);
+    return new HostInteraction(kind, target, value, result);
+  }
+
+  private static HostInteraction.Errno errno(String shown) {
+    int colon = shown.indexOf(": ");
+    return colon > 0 ? new HostInteraction.Errno(shown.substring(0, colon), shown.substring(colon + 2))
+        : new HostInteraction.Errno("EIO", shown);
+  }
+
+  /** The value the port returned, typed by the kind of question. */
+  private static Result answer(Kind kind, String shown, String value) throws Damaged {
+    return switch (kind) {
+      case READ -> new HostInteraction.Text(shown);
+      case WRITE, MKDIR, DELETE -> new HostInteraction.Done();
+      case EXISTS -> new HostInteraction.Flag(shown.equals("true"));
+      case LIST -> new HostInteraction.Names(shown.isEmpty() ? List.of() : List.of(shown.split(" ")));
+      case READLINK -> new HostInteraction.Link(shown.startsWith("/") ? Optional.of(HostPath.parse(shown)) : Optional.empty());
+      case STATVFS -> new HostInteraction.Bytes(number(shown, "usable bytes"));
+      case QUERY, RUN -> new HostInteraction.Ran(command(shown, value));
+    };
+  }
+
+  /** {@code RAN exit=0}, the output in the value. */
+  private static CommandResult command(String shown, String output) throws Damaged {
+    String[] parts = shown.split(" exit=", 2);
+    try {
+      return new CommandResult(CommandResult.Status.valueOf(parts[0]), Integer.parseInt(parts[parts.length - 1]),
+          output == null ? "" : output);
+    } catch (IllegalArgumentException e) { // a number format exception too
+      throw new Damaged("command result '" + shown + "' is not STATUS exit=N");
+    }
+  }
+
+  private static long number(String text, String what) throws Damaged {
+    try {
+      return Long.parseLong(text);
+    } catch (NumberFormatException e) {
+      throw new Damaged(what + " '" + text + "' is not a number");
+    }
+  }
+
+  /** A string field; JSON null stays null, so a record reads and writes back the same. */
+  private static String text(JsonNode node) {
+    return node.isNull() ? null : node.asText();
+  }
+}
