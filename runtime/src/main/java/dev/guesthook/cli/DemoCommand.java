@@ -1,5 +1,6 @@
 package dev.guesthook.cli;
 
+import dev.guesthook.app.ExitCodes;
 import dev.guesthook.demo.Demo;
 import dev.guesthook.record.Recordings;
 import io.vertx.core.json.JsonArray;
