@@ -7,6 +7,7 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import dev.guesthook.config.Settings;
 import dev.guesthook.engine.Engine;
+import dev.guesthook.engine.ReplaySession;
 import java.io.PrintStream;
 import dev.guesthook.record.Replayer;
 import dev.guesthook.demo.ExampleHookSettings;
@@ -88,8 +89,7 @@ final class DemoCommand implements Callable<Integer> {
   /** Every phase above was recorded; replaying the recordings through the same hooks must agree with them. */
   private java.util.Optional<Replayer.Summary> replayWhatWasRecorded(io.vertx.core.Vertx vertx, Settings settings,
       PrintStream out) throws Exception {
-    Engine engine = new Engine(vertx, settings, Engine.hostFor(settings), java.time.Clock.systemUTC());
-    Replayer replayer = new Replayer(engine::replaySession, main.console::warn);
+    Replayer replayer = new Replayer(() -> new ReplaySession(vertx, settings), main.console::warn);
     Replayer.Summary total = new Replayer.Summary(0, 0);
     for (Path file : Recordings.files(settings.recordingDir())) {
       total = total.plus(replayer.replay(file, false, comparison -> {

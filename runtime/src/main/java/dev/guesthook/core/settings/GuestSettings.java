@@ -3,9 +3,7 @@ package dev.guesthook.core.settings;
 import dev.guesthook.yaml.Suggestions;
 
 import dev.guesthook.yaml.Mark;
-import dev.guesthook.config.Settings;
 import dev.guesthook.yaml.YamlNode;
-import dev.guesthook.id.VmId;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -24,14 +22,6 @@ import java.util.TreeSet;
  */
 public record GuestSettings(Map<String, Map<String, Object>> typed, Map<String, Map<String, Object>> given) {
   public static final GuestSettings NONE = new GuestSettings(Map.of(), Map.of());
-
-  /** Where a guest's hook settings come from, weakest first: guesthook.yaml's hooks, its vms entry, the guest's file. */
-  public static List<SettingsLayer> layers(Settings settings, VmId vmid, YamlNode.Mapping guestFile) {
-    return List.of(
-        new SettingsLayer("hooks.", settings.hookDefaults()),
-        new SettingsLayer("vms." + vmid + ".", settings.vmHookSettings(vmid)),
-        new SettingsLayer("", guestFile));
-  }
 
   /** A hook's typed settings; a hook nobody set anything for gets its defaults. */
   public Map<String, Object> of(String hook) {
