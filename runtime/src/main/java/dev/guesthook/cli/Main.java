@@ -2,7 +2,6 @@ package dev.guesthook.cli;
 
 import dev.guesthook.app.ExitCodes;
 import dev.guesthook.app.NodeRuntime;
-import dev.guesthook.config.ConfigException;
 import dev.guesthook.config.Settings;
 import dev.guesthook.config.SettingsLoader;
 import dev.guesthook.engine.Engine;
@@ -205,17 +204,13 @@ public final class Main implements Callable<Integer> {
         () -> work.run(runtime.settings(), runtime.host(), runtime.node()), false));
   }
 
-  /** Loads the settings, builds the runtime they ask for and runs the work on it. */
+  /**
+   * Loads the settings, builds the runtime they ask for and runs the work on it. Opening the host
+   * looks at the root (is it a sandbox?): not on the event loop.
+   */
   int withRuntime(RuntimeWork work) {
-    return withSettings((vertx, settings) -> {
-      NodeRuntime runtime;
-      try {
-        runtime = NodeRuntime.open(vertx, settings);
-      } catch (ConfigException e) {
-        return Future.failedFuture(e);
-      }
-      return work.run(runtime);
-    });
+    return withSettings((vertx, settings) ->
+        vertx.executeBlocking(() -> NodeRuntime.open(vertx, settings), false).compose(work::run));
   }
 
   /** Loads the settings, runs the work, and turns every expected failure into one error line. */
