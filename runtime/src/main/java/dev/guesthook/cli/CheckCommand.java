@@ -1,5 +1,6 @@
 package dev.guesthook.cli;
 
+import dev.guesthook.app.ExitCodes;
 import dev.guesthook.check.CheckItem;
 import dev.guesthook.check.ReadinessCheck;
 import dev.guesthook.engine.HookReadiness;

@@ -1,5 +1,6 @@
 package dev.guesthook.cli;
 
+import dev.guesthook.app.ExitCodes;
 import dev.guesthook.check.CheckItem;
 import java.io.PrintStream;
 import java.util.ArrayList;

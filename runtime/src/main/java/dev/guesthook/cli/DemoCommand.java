@@ -1,5 +1,6 @@
 package dev.guesthook.cli;
 
+import dev.guesthook.app.ExitCodes;
 import dev.guesthook.demo.Demo;
 import dev.guesthook.record.Recordings;
 import io.vertx.core.Vertx;
@@ -7,6 +8,7 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import dev.guesthook.config.Settings;
 import dev.guesthook.engine.Engine;
+import dev.guesthook.engine.ReplaySession;
 import java.io.PrintStream;
 import dev.guesthook.record.Replayer;
 import dev.guesthook.demo.ExampleHookSettings;
@@ -91,8 +93,7 @@ final class DemoCommand implements Callable<Integer> {
   /** Every phase above was recorded; replaying the recordings through the same hooks must agree with them. */
   private Optional<Replayer.Summary> replayWhatWasRecorded(Vertx vertx, Settings settings,
       PrintStream out) throws Exception {
-    Engine engine = new Engine(vertx, settings, Engine.hostFor(settings), Clock.systemUTC());
-    Replayer replayer = new Replayer(engine::replaySession, main.console::warn);
+    Replayer replayer = new Replayer(() -> new ReplaySession(vertx, settings), main.console::warn);
     Replayer.Summary total = new Replayer.Summary(0, 0);
     for (Path file : Recordings.files(settings.recordingDir())) {
       total = total.plus(replayer.replay(file, false, comparison -> {

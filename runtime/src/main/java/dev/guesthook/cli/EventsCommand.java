@@ -1,5 +1,6 @@
 package dev.guesthook.cli;
 
+import dev.guesthook.app.ExitCodes;
 import dev.guesthook.record.RecordedEvent;
 import dev.guesthook.record.RecordingException;
 import dev.guesthook.record.RecordingReader;

@@ -1,14 +1,13 @@
 package dev.guesthook.cli;
 
+import dev.guesthook.app.ExitCodes;
 import dev.guesthook.core.dispatch.Hook;
-import dev.guesthook.engine.Engine;
 import dev.guesthook.core.event.Phase;
 import dev.guesthook.id.VmId;
 import dev.guesthook.core.settings.SettingsSchema;
 import dev.guesthook.core.hookhost.HookCatalog;
 import dev.guesthook.core.hookhost.HookCatalog.Notice;
 import io.vertx.core.Future;
-import java.time.Clock;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -49,11 +48,9 @@ final class HooksCommand implements Callable<Integer> {
       main.console.error(e.getMessage());
       return ExitCodes.USAGE;
     }
-    return main.withSettings(
-        (vertx, settings) ->
-            vertx.executeBlocking(
-                    () -> new Engine(vertx, settings, Engine.hostFor(settings), Clock.systemUTC()).hookLoader().load(guest),
-                    false)
+    return main.withRuntime(
+        runtime ->
+            runtime.vertx().executeBlocking(() -> runtime.engine().hookLoader().load(guest), false)
                 .compose(catalog -> Future.succeededFuture(print(catalog))));
   }
 

@@ -1,5 +1,6 @@
 package dev.guesthook.cli;
 
+import dev.guesthook.app.ExitCodes;
 import dev.guesthook.id.VmId;
 import dev.guesthook.install.InstallException;
 import dev.guesthook.install.Installer;

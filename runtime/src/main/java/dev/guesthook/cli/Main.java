@@ -1,6 +1,7 @@
 package dev.guesthook.cli;
 
-import dev.guesthook.yaml.ConfigException;
+import dev.guesthook.app.ExitCodes;
+import dev.guesthook.app.NodeRuntime;
 import dev.guesthook.config.Settings;
 import dev.guesthook.config.SettingsLoader;
 import dev.guesthook.engine.Engine;
@@ -8,17 +9,10 @@ import dev.guesthook.host.HostPort;
 import dev.guesthook.core.event.Phase;
 import dev.guesthook.id.Printable;
 import dev.guesthook.id.VmId;
-import dev.guesthook.journald.Journald;
-import dev.guesthook.journald.PhaseJournal;
-import dev.guesthook.journald.Priority;
-import dev.guesthook.pve.Pve;
-import dev.guesthook.pve.PveFileException;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
-import java.io.PrintStream;
 import java.io.PrintWriter;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.Map;
@@ -158,7 +152,7 @@ public final class Main implements Callable<Integer> {
       console.error(e.getMessage());
       return ExitCodes.USAGE;
     }
-    return withSettings((vertx, settings) -> runPhase(vertx, settings, id, parsedPhase, migratedFrom));
+    return withRuntime(runtime -> runPhase(runtime, id, parsedPhase, migratedFrom));
   }
 
   /** Proxmox sets it to the source node on an incoming migration, and empty (or not at all) otherwise. */
@@ -172,54 +166,35 @@ public final class Main implements Callable<Integer> {
     return Optional.of(value);
   }
 
-  private Future<Integer> runPhase(
-      Vertx vertx, Settings settings, VmId id, Phase parsedPhase, Optional<String> migratedFrom) {
-    Engine engine;
-    try {
-      engine = new Engine(vertx, settings, Engine.hostFor(settings), Clock.systemUTC());
-      if (force) {
-        engine.evenIfRunning();
-      }
-    } catch (ConfigException e) {
-      return Future.failedFuture(e);
+  /** The hookscript call: the phase's lines on stdout (on stderr under --json, which prints the document). */
+  private Future<Integer> runPhase(NodeRuntime runtime, VmId id, Phase parsedPhase, Optional<String> migratedFrom) {
+    Engine engine = runtime.engine();
+    if (force) {
+      engine.evenIfRunning();
     }
+    PhaseRun.Output output = options.json
+        ? new PhaseRun.Output(console.err(), console.err(), Optional.of(console.out()))
+        : new PhaseRun.Output(console.out(), console.err(), Optional.empty());
+    Vertx vertx = runtime.vertx();
     // Whether journald is there is a stat: not on the event loop.
-    return vertx.executeBlocking(() -> journald(settings, console::warn), false)
-        .compose(journald -> runJournaled(vertx, engine, settings, journald, id, parsedPhase, migratedFrom));
-  }
-
-  private Future<Integer> runJournaled(Vertx vertx, Engine engine, Settings settings, Journald journald, VmId id,
-      Phase parsedPhase, Optional<String> migratedFrom) {
-    boolean json = options.json;
-    PrintStream log = json ? console.err() : console.out();
-    PrintedPhase printed = new PrintedPhase(log, settings.dryRun(), Optional.of(new PhaseJournal(journald, id, parsedPhase)));
-    return engine
-        .run(id, parsedPhase, migratedFrom, printed)
-        .map(
-            run -> {
-              if (json) {
-                console.out().println(Report.json(run.result(), settings.strict(), settings.dryRun()));
-              } else {
-                printed.report(run.result(), settings.strict());
-              }
-              return run.result().exitCode(settings.strict());
-            })
-        .onFailure(error -> printed.journalOnly(Priority.ERR, "guesthook: error: " + error.getMessage()))
-        .eventually(() -> vertx.executeBlocking(() -> {
-          journald.close(JOURNAL_HANDOVER);
-          return null;
-        }, false));
-  }
-
-  /** The journal of a phase that changes something; a dry run is not logged there, as it is not recorded. */
-  static Journald journald(Settings settings, Consumer<String> warn) {
-    return settings.dryRun() ? Journald.OFF : Journald.at(settings.root().resolve(Journald.SOCKET), warn);
+    return vertx.executeBlocking(() -> runtime.journald(console::warn), false)
+        .compose(journald -> new PhaseRun(engine, runtime.settings(), journald).run(id, parsedPhase, migratedFrom, output)
+            .eventually(() -> vertx.executeBlocking(() -> {
+              journald.close(JOURNAL_HANDOVER);
+              return null;
+            }, false)));
   }
 
   /** Something to run with a Vert.x instance and the effective settings. */
   @FunctionalInterface
   interface SettingsWork {
     Future<Integer> run(Vertx vertx, Settings settings);
+  }
+
+  /** Something to run on the runtime the settings ask for. */
+  @FunctionalInterface
+  interface RuntimeWork {
+    Future<Integer> run(NodeRuntime runtime);
   }
 
   /** Blocking work on the host the settings ask for, run on a worker thread. */
@@ -230,16 +205,17 @@ public final class Main implements Callable<Integer> {
 
   /** Loads the settings, opens the host they ask for (real, sandbox, dry run) and runs the work on it. */
   int withHost(HostWork work) {
-    return withSettings((vertx, settings) -> {
-      HostPort host;
-      try {
-        host = Engine.hostFor(settings);
-      } catch (ConfigException e) {
-        return Future.failedFuture(e);
-      }
-      String node = settings.node().or(new Pve(host)::nodeName).orElse("localhost");
-      return vertx.executeBlocking(() -> work.run(settings, host, node), false);
-    });
+    return withRuntime(runtime -> runtime.vertx().executeBlocking(
+        () -> work.run(runtime.settings(), runtime.host(), runtime.node()), false));
+  }
+
+  /**
+   * Loads the settings, builds the runtime they ask for and runs the work on it. Opening the host
+   * looks at the root (is it a sandbox?): not on the event loop.
+   */
+  int withRuntime(RuntimeWork work) {
+    return withSettings((vertx, settings) ->
+        vertx.executeBlocking(() -> NodeRuntime.open(vertx, settings), false).compose(work::run));
   }
 
   /** Loads the settings, runs the work, and turns every expected failure into one error line. */
@@ -258,12 +234,9 @@ public final class Main implements Callable<Integer> {
                         settings.warnings().forEach(console::warn);
                         return work.run(vertx, settings);
                       }));
-    } catch (ConfigException | PveFileException e) {
-      console.error(e.getMessage());
-      return ExitCodes.USAGE;
     } catch (Exception e) {
-      console.error("internal error: " + e);
-      return ExitCodes.INTERNAL;
+      console.error(ExitCodes.isUsage(e) ? e.getMessage() : "internal error: " + e);
+      return ExitCodes.ofFailure(e);
     }
   }
 }

@@ -1,14 +1,11 @@
 package dev.guesthook.cli;
 
-import dev.guesthook.yaml.ConfigException;
-import dev.guesthook.engine.Engine;
+import dev.guesthook.app.ExitCodes;
 import dev.guesthook.id.VmId;
 import dev.guesthook.journal.JournalProblem;
 import dev.guesthook.journal.Reconciler;
-import io.vertx.core.Future;
 import java.io.PrintStream;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -56,22 +53,14 @@ final class ReconcileCommand implements Callable<Integer> {
       main.console.error(e.getMessage());
       return ExitCodes.USAGE;
     }
-    return main.withSettings((vertx, settings) -> {
-      Engine engine;
-      try {
-        engine = new Engine(vertx, settings, Engine.hostFor(settings), Clock.systemUTC());
-      } catch (ConfigException e) {
-        return Future.failedFuture(e);
-      }
-      return vertx.executeBlocking(() -> {
-        Reconciler reconciler = engine.reconciler();
-        List<Reconciler.GuestResult> results = only.isPresent()
-            ? List.of(reconciler.guest(only.get(), false, false))
-            : reconciler.all(Optional.empty());
-        print(results, reconciler.strays(), settings.dryRun());
-        return results.stream().anyMatch(r -> r.status() == Reconciler.Status.INCOMPLETE) ? ExitCodes.HOOK_FAILED : ExitCodes.OK;
-      }, false);
-    });
+    return main.withRuntime(runtime -> runtime.vertx().executeBlocking(() -> {
+      Reconciler reconciler = runtime.engine().reconciler();
+      List<Reconciler.GuestResult> results = only.isPresent()
+          ? List.of(reconciler.guest(only.get(), false, false))
+          : reconciler.all(Optional.empty());
+      print(results, reconciler.strays(), runtime.settings().dryRun());
+      return results.stream().anyMatch(r -> r.status() == Reconciler.Status.INCOMPLETE) ? ExitCodes.HOOK_FAILED : ExitCodes.OK;
+    }, false));
   }
 
   private void print(List<Reconciler.GuestResult> results, List<Path> strays, boolean dryRun) {

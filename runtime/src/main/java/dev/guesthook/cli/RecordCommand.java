@@ -1,5 +1,6 @@
 package dev.guesthook.cli;
 
+import dev.guesthook.app.ExitCodes;
 import dev.guesthook.record.Recorder;
 import java.io.IOException;
 import java.nio.file.Files;

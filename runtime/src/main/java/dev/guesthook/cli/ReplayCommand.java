@@ -1,10 +1,10 @@
 package dev.guesthook.cli;
 
+import dev.guesthook.app.ExitCodes;
 import dev.guesthook.yaml.ConfigException;
 import dev.guesthook.config.Settings;
 import dev.guesthook.demo.Demo;
-import dev.guesthook.engine.Engine;
-import dev.guesthook.host.sim.DryRunHost;
+import dev.guesthook.engine.ReplaySession;
 import dev.guesthook.record.RecordedEvent;
 import dev.guesthook.record.RecordingException;
 import dev.guesthook.record.Replay;
@@ -12,7 +12,6 @@ import dev.guesthook.record.Replayer;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -57,9 +56,9 @@ final class ReplayCommand implements Callable<Integer> {
         recordings.add(found(file, loaded.recordingDir()));
       }
       Settings settings = loaded.withCacheDir(cacheDirectory(loaded, main.environment));
-      Engine engine = new Engine(vertx, settings, new DryRunHost(Engine.hostFor(settings)), Clock.systemUTC());
       List<Map<String, Object>> results = new ArrayList<>();
-      Replayer replayer = new Replayer(engine::replaySession, main.console::warn);
+      // A replay answers from the recording: it needs the hooks and their settings, never this node's host.
+      Replayer replayer = new Replayer(() -> new ReplaySession(vertx, settings), main.console::warn);
       Replayer.Summary total = new Replayer.Summary(0, 0, 0);
       for (Path file : recordings) {
         try {

@@ -3,6 +3,7 @@ package dev.guesthook.cli;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectWriter;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.guesthook.app.ExitCodes;
 import dev.guesthook.core.dispatch.DispatchResult;
 import dev.guesthook.core.dispatch.HookOutcome;
 import dev.guesthook.core.dispatch.HookOutcome.Status;
@@ -72,7 +73,7 @@ final class Report {
       }
     }
     boolean failed = result.hooks().stream().anyMatch(HookOutcome::failed);
-    out.line(Optional.empty(), !failed ? Priority.INFO : result.exitCode(strict) == 0 ? Priority.WARNING : Priority.ERR,
+    out.line(Optional.empty(), !failed ? Priority.INFO : ExitCodes.ofPhase(result, strict) == ExitCodes.OK ? Priority.WARNING : Priority.ERR,
         summary(result, strict));
   }
 
@@ -90,7 +91,7 @@ final class Report {
           + (undoFailed > 0 ? " (" + undoFailed + " FAILED: check the host by hand)" : "")
           + "; the start is aborted";
     }
-    return "guesthook: " + phase + ": " + count + (result.exitCode(strict) == 0 ? " (reported only)" : "");
+    return "guesthook: " + phase + ": " + count + (ExitCodes.ofPhase(result, strict) == ExitCodes.OK ? " (reported only)" : "");
   }
 
   /** A dry run says so at the top, and each change it lists as {@code "planned"}: nothing was done. */
@@ -105,7 +106,7 @@ final class Report {
     doc.put("time", event.time().toString());
     doc.put("dryRun", dryRun);
     doc.put("outcome", result.overall());
-    doc.put("exitCode", result.exitCode(strict));
+    doc.put("exitCode", ExitCodes.ofPhase(result, strict));
     doc.put("configProblems", event.config().problems());
     List<Map<String, Object>> hooks = new ArrayList<>();
     for (HookOutcome hook : result.hooks()) {

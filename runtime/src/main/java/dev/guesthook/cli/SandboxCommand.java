@@ -1,5 +1,6 @@
 package dev.guesthook.cli;
 
+import dev.guesthook.app.ExitCodes;
 import dev.guesthook.sandbox.Sandbox;
 import dev.guesthook.sandbox.SandboxProfile;
 import io.vertx.core.json.JsonArray;

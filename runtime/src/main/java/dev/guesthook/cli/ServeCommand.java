@@ -1,26 +1,22 @@
 package dev.guesthook.cli;
 
-import dev.guesthook.yaml.ConfigException;
+import dev.guesthook.app.ExitCodes;
 import dev.guesthook.config.Settings;
 import dev.guesthook.engine.Engine;
 import dev.guesthook.journal.Reconciler;
 import dev.guesthook.journald.Journald;
-import dev.guesthook.journald.PhaseJournal;
-import dev.guesthook.pve.PveFileException;
 import dev.guesthook.serve.HeapWatch;
 import dev.guesthook.serve.PhaseCall;
 import dev.guesthook.serve.ResidentRuntime;
-import io.vertx.core.Future;
 import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.concurrent.Callable;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.atomic.AtomicReference;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -46,17 +42,14 @@ final class ServeCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    return main.withSettings((vertx, settings) -> {
-      Engine engine;
-      try {
-        engine = new Engine(vertx, settings, Engine.hostFor(settings), Clock.systemUTC()).resident();
-      } catch (ConfigException e) {
-        return Future.failedFuture(e);
-      }
-      Path path = socket != null ? socket : settings.root().resolve(ResidentRuntime.SOCKET);
+    return main.withRuntime(node -> {
+      Vertx vertx = node.vertx();
+      Settings settings = node.settings();
+      Engine engine = node.engine().resident();
+      Path path = socket != null ? socket : settings.root().resolve("run/guesthook/guesthook.sock");
       Promise<Integer> stopped = Promise.promise();
       return vertx.executeBlocking(() -> {
-        Journald journald = Main.journald(settings, warning -> main.console.out().println("guesthook serve: " + warning));
+        Journald journald = node.journald(warning -> main.console.out().println("guesthook serve: " + warning));
         main.console.out().println("guesthook serve: " + (journald.isOn()
             ? "phase lines go to the journal too, with VMID, PHASE and HOOK"
             : "no journal at /" + Journald.SOCKET + " (or a dry run): phase lines go to the task log only"));
@@ -122,21 +115,8 @@ final class ServeCommand implements Callable<Integer> {
 
   /** One phase as the one-shot path runs it: the same task-log lines, the same exit codes, the same journal entries. */
   static ResidentRuntime.PhaseRunner runner(Engine engine, Settings settings, Journald journald) {
-    return (PhaseCall call, PrintStream out) -> {
-      PrintedPhase printed = new PrintedPhase(out, settings.dryRun(),
-          Optional.of(new PhaseJournal(journald, call.vmid(), call.phase())));
-      try {
-        Engine.Run run = engine.run(call.vmid(), call.phase(), call.migratedFrom(), printed)
-            .toCompletionStage().toCompletableFuture().get();
-        printed.report(run.result(), settings.strict());
-        return run.result().exitCode(settings.strict());
-      } catch (ExecutionException e) {
-        if (e.getCause() instanceof PveFileException || e.getCause() instanceof ConfigException) {
-          printed.line("guesthook: error: " + e.getCause().getMessage());
-          return ExitCodes.USAGE;
-        }
-        throw e;
-      }
-    };
+    PhaseRun phases = new PhaseRun(engine, settings, journald);
+    return (PhaseCall call, PrintStream out) -> phases.run(call.vmid(), call.phase(), call.migratedFrom(),
+        PhaseRun.Output.taskLog(out)).toCompletionStage().toCompletableFuture().get();
   }
 }

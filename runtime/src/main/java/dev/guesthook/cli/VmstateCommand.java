@@ -1,5 +1,6 @@
 package dev.guesthook.cli;
 
+import dev.guesthook.app.ExitCodes;
 import dev.guesthook.id.VmId;
 import dev.guesthook.pve.HibernationPlan;
 import dev.guesthook.pve.Pve;

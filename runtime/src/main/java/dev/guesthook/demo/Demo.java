@@ -1,5 +1,7 @@
 package dev.guesthook.demo;
 
+import dev.guesthook.app.ExitCodes;
+import dev.guesthook.app.NodeRuntime;
 import dev.guesthook.config.Settings;
 import dev.guesthook.engine.Engine;
 import dev.guesthook.engine.PhaseListener;
@@ -14,7 +16,6 @@ import dev.guesthook.pve.VmConfig;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -42,7 +43,7 @@ public final class Demo {
   public Demo(Vertx vertx, Settings settings) {
     this.vertx = vertx;
     this.host = SimulatedHost.sandbox(settings.root());
-    this.engine = new Engine(vertx, settings, host, Clock.systemUTC());
+    this.engine = NodeRuntime.over(vertx, settings, host).engine();
   }
 
   /** Compiled demo hooks are kept per user, never in the example tree. */
@@ -104,7 +105,7 @@ public final class Demo {
                     .map(
                         run -> {
                           timeline.phaseDone(run);
-                          boolean aborted = run.result().exitCode(false) != 0;
+                          boolean aborted = ExitCodes.ofPhase(run.result(), false) != ExitCodes.OK;
                           if (aborted) {
                             timeline.narrate("   Proxmox aborts the start of VM " + vmid + "; the host is as it was.");
                           }

@@ -1,6 +1,7 @@
 package dev.guesthook.engine;
 
 import dev.guesthook.yaml.ConfigException;
+import dev.guesthook.config.GuestSettingsLayers;
 import dev.guesthook.config.Settings;
 import dev.guesthook.core.dispatch.Hook;
 import dev.guesthook.core.dispatch.HookInvocation;
@@ -12,6 +13,7 @@ import dev.guesthook.core.hookhost.HookCatalog;
 import dev.guesthook.core.hookhost.HookCheck;
 import dev.guesthook.core.hookhost.HookChecks;
 import dev.guesthook.core.hookhost.HookLoader;
+import dev.guesthook.devices.Ledger;
 import dev.guesthook.host.sim.DryRunHost;
 import dev.guesthook.host.HostPort;
 import dev.guesthook.id.VmId;
@@ -49,11 +51,15 @@ public final class HookReadiness {
    */
   public Optional<ConfigException> settingsProblem(VmId vmid) {
     try {
-      GuestPhase.hookSettings(settings, host, vmid, loader().load(Optional.of(vmid)));
+      hookSettings(vmid, loader().load(Optional.of(vmid)));
       return Optional.empty();
     } catch (ConfigException e) {
       return Optional.of(e);
     }
+  }
+
+  private GuestSettings hookSettings(VmId vmid, HookCatalog catalog) throws ConfigException {
+    return GuestSettingsLayers.resolve(settings, host, vmid, catalog.settingsSchemas(), catalog.namesNotChecked());
   }
 
   private HookLoader loader() {
@@ -71,14 +77,14 @@ public final class HookReadiness {
     GuestSettings hookSettings;
     try {
       settings.requireHookDirs();
-      hookSettings = GuestPhase.hookSettings(settings, host, vmid, catalog);
+      hookSettings = hookSettings(vmid, catalog);
     } catch (ConfigException e) {
       out.add(new Answer("settings", HookCheck.Level.FAIL, e.getMessage()));
       return out;
     }
     out.add(new Answer("settings", HookCheck.Level.PASS, "every hook's settings fit its declaration"));
-    PhaseRequest request = new PhaseRequest(event, host, settings.hookTimeout(), settings.logLevel(),
-        (HookLine line) -> { }, hookSettings::of, true);
+    PhaseRequest request = PhaseRequests.of(event, host, settings, (HookLine line) -> { }, hookSettings::of, true,
+        Ledger.NONE);
     for (Hook hook : catalog.hooks()) {
       if (HookChecks.has(hook)) {
         HookInvocation invocation = HookInvocation.standalone(hook, request);

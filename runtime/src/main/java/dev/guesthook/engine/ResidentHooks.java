@@ -1,5 +1,6 @@
 package dev.guesthook.engine;
 
+import dev.guesthook.config.Settings;
 import dev.guesthook.core.dispatch.Dispatcher;
 import dev.guesthook.core.hookhost.HookCatalog;
 import dev.guesthook.core.hookhost.HookLoader;
@@ -37,7 +38,21 @@ final class ResidentHooks {
   /** Whether hook files are watched for changes (a resident runtime) or loaded once (a replay). */
   private final boolean watch;
 
-  ResidentHooks(Vertx vertx, HookLoader loader, List<Path> directories, Duration grace, boolean watch) {
+  /** For a resident runtime: reloaded when a file in the hook folders changed. */
+  static ResidentHooks watched(Vertx vertx, Settings settings) {
+    return of(vertx, settings, true);
+  }
+
+  /** For a replay: loaded once for the whole file. */
+  static ResidentHooks loadedOnce(Vertx vertx, Settings settings) {
+    return of(vertx, settings, false);
+  }
+
+  private static ResidentHooks of(Vertx vertx, Settings settings, boolean watch) {
+    return new ResidentHooks(vertx, Engine.hookLoader(settings), settings.hookDirs(), Engine.phaseBound(settings), watch);
+  }
+
+  ResidentHooks(Vertx vertx, HookLoader loader, List<Path> directories, java.time.Duration grace, boolean watch) {
     this.vertx = vertx;
     this.loader = loader;
     this.directories = directories;

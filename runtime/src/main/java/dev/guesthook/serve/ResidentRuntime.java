@@ -1,5 +1,6 @@
 package dev.guesthook.serve;
 
+import dev.guesthook.app.ExitCodes;
 import dev.guesthook.id.VmId;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
@@ -53,7 +54,7 @@ public final class ResidentRuntime implements AutoCloseable {
   /** Phases answered at once; more wait in line (Proxmox starts guests one after another anyway). */
   static final int MAX_RUNNING = 64;
   /** The CLI's exit code for a call it refuses (bad arguments, another user): nothing was run. */
-  private static final int EXIT_REFUSED = 2;
+  private static final int EXIT_REFUSED = ExitCodes.USAGE;
   /** Phases of one guest held at once (running or waiting for the guest's lock); more are refused. */
   static final int MAX_PER_GUEST = 2;
   /** The hookscript client sends its request as it connects: a peer silent this long is not one. */
@@ -343,7 +344,7 @@ public final class ResidentRuntime implements AutoCloseable {
         exit = EXIT_REFUSED;
       } catch (Exception e) {
         out.println("guesthook: internal error: " + e);
-        exit = 3;
+        exit = ExitCodes.INTERNAL;
       } finally {
         phaseEnded.run();
       }

@@ -8,7 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.guesthook.cli.ExitCodes;
+import dev.guesthook.app.ExitCodes;
 import dev.guesthook.record.RecordedEvent;
 import dev.guesthook.record.RecordingReader;
 import dev.guesthook.sandbox.Sandbox;

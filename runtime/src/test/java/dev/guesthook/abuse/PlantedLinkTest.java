@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.guesthook.cli.ExitCodes;
+import dev.guesthook.app.ExitCodes;
 import dev.guesthook.core.hookhost.HookState;
 import dev.guesthook.host.HostException;
 import dev.guesthook.host.HostPath;

@@ -1,5 +1,6 @@
 package dev.guesthook.cli;
 
+import dev.guesthook.app.ExitCodes;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 

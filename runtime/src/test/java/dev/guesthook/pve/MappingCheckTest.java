@@ -3,7 +3,7 @@ package dev.guesthook.pve;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.guesthook.cli.ExitCodes;
+import dev.guesthook.app.ExitCodes;
 import dev.guesthook.sandbox.Sandbox;
 import dev.guesthook.sandbox.SandboxProfile;
 import dev.guesthook.testkit.Cli;

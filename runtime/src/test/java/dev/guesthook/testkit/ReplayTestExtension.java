@@ -1,9 +1,7 @@
 package dev.guesthook.testkit;
 
 import dev.guesthook.config.SettingsLoader;
-import dev.guesthook.engine.Engine;
-import dev.guesthook.host.sim.DryRunHost;
-import dev.guesthook.host.real.LinuxHost;
+import dev.guesthook.engine.ReplaySession;
 import dev.guesthook.record.Replay;
 import dev.guesthook.record.Replayer;
 import io.vertx.core.Vertx;
@@ -12,7 +10,6 @@ import io.vertx.core.json.JsonObject;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -66,8 +63,7 @@ final class ReplayTestExtension implements BeforeTestExecutionCallback, Paramete
           new JsonArray(Arrays.stream(spec.hooks()).map(h -> Path.of(h).toAbsolutePath().normalize().toString()).toList()));
       var settings = new SettingsLoader(root).load(vertx, flags, Optional.empty(), Map.of())
           .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
-      Engine engine = new Engine(vertx, settings, new DryRunHost(new LinuxHost(root)), Clock.systemUTC());
-      summary = vertx.executeBlocking(() -> new Replayer(engine::replaySession, warnings::add).replay(recording, false, (Replay.Comparison c) -> {
+      summary = vertx.executeBlocking(() -> new Replayer(() -> new ReplaySession(vertx, settings), warnings::add).replay(recording, false, (Replay.Comparison c) -> {
         if (!c.agrees()) {
           differences.add("VM " + c.recorded().vmid() + " " + c.recorded().phase() + " (" + recording.getFileName() + ":"
               + c.recorded().line() + "):");

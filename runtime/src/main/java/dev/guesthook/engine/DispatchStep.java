@@ -1,0 +1,52 @@
+package dev.guesthook.engine;
+
+import dev.guesthook.config.Settings;
+import dev.guesthook.core.dispatch.DispatchResult;
+import dev.guesthook.core.dispatch.Dispatcher;
+import dev.guesthook.core.dispatch.PhaseRequest;
+import dev.guesthook.core.event.Phase;
+import dev.guesthook.core.hookhost.HookCatalog;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import java.util.Optional;
+
+/**
+ * Step 4 of a phase: tells the listener the phase starts, then sends it over the event bus to its
+ * hooks, on the dispatcher the resident hooks keep or on one started for this phase alone.
+ */
+final class DispatchStep {
+  /** A phase its hooks ran, with what it was prepared from. */
+  record Dispatched(PreparedPhase prepared, DispatchResult result) {}
+
+  private final Vertx vertx;
+  private final Settings settings;
+  private final Optional<ResidentHooks> residentHooks;
+
+  DispatchStep(Vertx vertx, Settings settings, Optional<ResidentHooks> residentHooks) {
+    this.vertx = vertx;
+    this.settings = settings;
+    this.residentHooks = residentHooks;
+  }
+
+  Future<Dispatched> dispatch(PreparedPhase prepared, PhaseListener listener) {
+    announce(prepared, listener);
+    PhaseRequest request = PhaseRequests.of(prepared.event(), prepared.host(), settings, listener::hookLine,
+        prepared.hookSettings()::of, settings.dryRun(), prepared.ledger());
+    Future<DispatchResult> result = residentHooks.isPresent()
+        ? residentHooks.get().dispatcher(prepared.event().vmid(), prepared.catalog())
+            .compose(dispatcher -> dispatcher.dispatch(request))
+        : Dispatcher.start(vertx, prepared.catalog().hooks())
+            .compose(dispatcher -> dispatcher.dispatch(request).eventually(dispatcher::stop));
+    return result.map(dispatched -> new Dispatched(prepared, dispatched));
+  }
+
+  private static void announce(PreparedPhase prepared, PhaseListener listener) {
+    Phase phase = prepared.event().phase();
+    listener.started(
+        prepared.event(),
+        (int) prepared.catalog().hooks().stream().filter(hook -> hook.phases().contains(phase)).count());
+    prepared.catalog().notices().stream()
+        .filter(notice -> notice.severity() == HookCatalog.Severity.KEPT_PREVIOUS)
+        .forEach(notice -> listener.line("guesthook: warning: " + notice.file() + ": " + notice.message()));
+  }
+}

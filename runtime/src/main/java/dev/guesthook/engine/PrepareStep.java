@@ -1,0 +1,49 @@
+package dev.guesthook.engine;
+
+import dev.guesthook.yaml.ConfigException;
+import dev.guesthook.config.GuestSettingsLayers;
+import dev.guesthook.config.Settings;
+import dev.guesthook.guest.LifecycleEvent;
+import dev.guesthook.core.event.Phase;
+import dev.guesthook.core.hookhost.HookCatalog;
+import dev.guesthook.core.settings.GuestSettings;
+import dev.guesthook.devices.Ledger;
+import dev.guesthook.host.HostPort;
+import dev.guesthook.id.VmId;
+import dev.guesthook.pve.ConfigLockGuard;
+import dev.guesthook.pve.Pve;
+import dev.guesthook.pve.PveFileException;
+import java.time.Clock;
+import java.util.Optional;
+import java.util.function.Function;
+
+/**
+ * Step 3 of a phase, blocking: reads the guest's config through the port and builds its event, loads
+ * its hooks, and checks every hook's settings before any hook runs, so a typo fails here with nothing
+ * changed.
+ */
+final class PrepareStep {
+  private final Settings settings;
+  private final HostPort host;
+  private final Clock clock;
+  private final Function<VmId, HookCatalog> hooksOf;
+
+  PrepareStep(Settings settings, HostPort host, Clock clock, Function<VmId, HookCatalog> hooksOf) {
+    this.settings = settings;
+    this.host = host;
+    this.clock = clock;
+    this.hooksOf = hooksOf;
+  }
+
+  /** Fails with {@link PveFileException} when the guest's config is missing or unusable. */
+  PreparedPhase prepare(VmId vmid, Phase phase, Optional<String> migratedFrom, Ledger ledger)
+      throws PveFileException, ConfigException {
+    HostPort guarded = new ConfigLockGuard(host, vmid);
+    LifecycleEvent event = GuestPhase.event(new Pve(guarded), settings, vmid, phase, clock.instant(), migratedFrom);
+    settings.requireHookDirs();
+    HookCatalog catalog = hooksOf.apply(vmid);
+    GuestSettings hookSettings = GuestSettingsLayers.resolve(settings, guarded, vmid, catalog.settingsSchemas(),
+        catalog.namesNotChecked());
+    return new PreparedPhase(event, catalog, guarded, hookSettings, ledger);
+  }
+}
