@@ -96,10 +96,10 @@ public final class Golden {
       if (i < a.size() && j < b.size() && a.get(i).equals(b.get(j))) {
         i++;
         j++;
-      } else if (j < b.size() && (i == a.size() || common[i][j + 1] >= common[i + 1][j])) {
-        out.append(String.format("+%4d| %s%n", j + 1, b.get(j++)));
-      } else {
+      } else if (i < a.size() && (j == b.size() || common[i + 1][j] >= common[i][j + 1])) {
         out.append(String.format("-%4d| %s%n", i + 1, a.get(i++)));
+      } else {
+        out.append(String.format("+%4d| %s%n", j + 1, b.get(j++)));
       }
     }
     return out.toString();
