@@ -168,11 +168,11 @@ public final class ReadinessCheck {
       }
       Optional<MdevTypeInfo> info = devices.mdev().types(parent).stream().filter(t -> t.type().value().equals(type)).findFirst();
       boolean ours = devices.mdev().instance(Uuid.proxmox(vmid, h.index())).isPresent();
+      // An exhausted type gets no line here: qemu-server's own refusal (HostpciStartRefusals) says it.
+      boolean exhausted = info.isPresent() && info.get().availableInstances() < 1 && !ours;
       if (info.isEmpty()) {
         out.add(CheckItem.fail(subject, parent + " has no mdev type " + type));
-      } else if (info.get().availableInstances() < 1 && !ours) {
-        out.add(CheckItem.fail(subject, "no free instance of " + type + " (" + info.get().name() + ") on " + parent));
-      } else {
+      } else if (!exhausted) {
         out.add(CheckItem.pass(subject, type + " (" + info.get().name() + ") on " + parent + ": "
             + info.get().availableInstances() + " free"));
       }

@@ -22,7 +22,7 @@ final class ChecklistReport {
       Map<String, Object> doc = new LinkedHashMap<>(header);
       List<Map<String, Object>> list = new ArrayList<>();
       for (CheckItem item : items) {
-        list.add(Map.of("status", item.status().wireName(), "subject", item.subject(), "detail", item.detail()));
+        list.add(itemJson(item));
       }
       doc.put("items", list);
       counts.forEach((status, n) -> doc.put(status.wireName(), n));
@@ -35,6 +35,15 @@ final class ChecklistReport {
     }
     out.println(command + ": " + counts.get(CheckItem.Status.FAIL) + " fail, " + counts.get(CheckItem.Status.WARN)
         + " warn, " + counts.get(CheckItem.Status.PASS) + " pass");
+  }
+
+  /** In reading order, the same in every run (Map.of's iteration order changes from one JVM to the next). */
+  private static Map<String, Object> itemJson(CheckItem item) {
+    Map<String, Object> fields = new LinkedHashMap<>();
+    fields.put("status", item.status().wireName());
+    fields.put("subject", item.subject());
+    fields.put("detail", item.detail());
+    return fields;
   }
 
   static int exitCode(List<CheckItem> items) {

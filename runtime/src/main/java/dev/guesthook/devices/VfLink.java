@@ -3,6 +3,7 @@ package dev.guesthook.devices;
 import dev.guesthook.id.MacAddress;
 
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -35,9 +36,17 @@ public record VfLink(MacAddress mac, int vlan, boolean spoofchk, boolean trust) 
     return words;
   }
 
-  /** For saved state: plain values that survive JSON. */
+  /**
+   * For saved state: plain values that survive JSON, in one order (Map.of's iteration order changes
+   * from one JVM to the next, and the state file is shown in a phase's output and recordings).
+   */
   public Map<String, Object> toMap() {
-    return Map.of("mac", mac.value(), "vlan", vlan, "spoofchk", spoofchk, "trust", trust);
+    Map<String, Object> map = new LinkedHashMap<>();
+    map.put("mac", mac.value());
+    map.put("vlan", vlan);
+    map.put("spoofchk", spoofchk);
+    map.put("trust", trust);
+    return map;
   }
 
   public static VfLink fromMap(Map<?, ?> map) {

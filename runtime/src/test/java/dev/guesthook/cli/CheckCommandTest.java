@@ -21,7 +21,10 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
-/** {@code guesthook check [VMID]} on the mixed sandbox, with the ways a node is not ready. */
+/**
+ * {@code guesthook check [VMID]} on the mixed sandbox, with the ways a node is not ready. The ready node
+ * itself, printed whole, is {@link CheckGoldenTest}.
+ */
 class CheckCommandTest {
   @TempDir Path base;
   Path root;
@@ -50,23 +53,6 @@ class CheckCommandTest {
 
   private void write(String relative, String content) throws Exception {
     Files.writeString(root.resolve(relative), content);
-  }
-
-  @Test
-  void aReadyNodePassesAndEveryGuestIsAskedWhatItsHooksNeed() {
-    Path stock = Path.of("../hooks/stock").toAbsolutePath().normalize();
-    Path examples = Path.of("../examples/hooks").toAbsolutePath().normalize();
-    Cli.Result result = check("--hooks", stock.toString(), "--hooks", examples.toString());
-    List<String> lines = new ArrayList<>();
-    result.json().get("items").forEach(item -> lines.add(item.get("status").asText() + " " + item.get("subject").asText()
-        + ": " + item.get("detail").asText()));
-    assertEquals(List.of("pass IOMMU", "pass IOMMU passthrough mode", "pass vfio modules"),
-        lines.subList(0, 3).stream().map(line -> line.substring(0, line.indexOf(':'))).toList());
-    assertTrue(lines.contains("pass VM 202 hook mdev: 1 instance(s) fit: i915-GVTg_V5_4 on 0000:00:02.0"), lines::toString);
-    assertTrue(lines.contains("pass VM 501 hook sriov-vf: sriov-vf.vfs[0]: hostpci VF 0000:03:02.1"), lines::toString);
-    assertEquals(List.of("fail VM 503 hook sriov-vf"), lines.stream().filter(line -> line.startsWith("fail"))
-        .map(line -> line.substring(0, line.indexOf(':'))).toList(), "VM 503's settings ask for VF 70 of 64");
-    assertEquals(1, result.exitCode(), result::toString);
   }
 
   @Test
@@ -108,11 +94,18 @@ class CheckCommandTest {
   }
 
   @Test
-  void anExhaustedMdevTypeFails() throws Exception {
+  void anExhaustedMdevTypeFailsOnceInQemuServersWords() throws Exception {
     write("sys/devices/pci0000:00/0000:00:02.0/mdev_supported_types/i915-GVTg_V5_4/available_instances", "0\n");
     Cli.Result result = check("201");
     assertEquals(1, result.exitCode(), result::toString);
-    assertEquals("no free instance of i915-GVTg_V5_4 (GVTg_V5_4) on 0000:00:02.0", first(result, "fail"));
+    List<String> fails = new ArrayList<>();
+    result.json().get("items").forEach(item -> {
+      if (item.get("status").asText().equals("fail")) {
+        fails.add(item.get("detail").asText());
+      }
+    });
+    assertEquals(List.of("Proxmox refuses the start: pci device '0000:00:02.0' has no available instances of 'i915-GVTg_V5_4'"),
+        fails);
   }
 
   @Test

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.guesthook.sandbox.Sandbox;
 import dev.guesthook.sandbox.SandboxProfile;
 import dev.guesthook.testkit.Cli;
+import dev.guesthook.testkit.Golden;
 import dev.guesthook.testkit.HostTree;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -57,19 +58,7 @@ class DoctorCommandTest {
     Map<String, String> before = HostTree.snapshotOf(root);
 
     Cli.Result doctor = Cli.run(List.of("--root", root.toString(), "--simulate", "--hooks", hooks.toString(), "--json", "doctor"));
-    assertEquals(1, doctor.exitCode(), doctor::toString);
-    assertEquals(List.of(
-        "warn guesthook.service: unknown here: every phase starts a JVM (a few hundred ms per start); fix: systemctl enable --now guesthook.service",
-        "warn socket: /run/guesthook/guesthook.sock is absent: the client falls back to the one-shot path; fix: systemctl start guesthook.service",
-        "pass VM 501 hookscript: local:snippets/guesthook",
-        "warn VM 502 hookscript: local:snippets/old.pl, not guesthook; fix: guesthook install --vm 502 (keeps that script as one of its hooks)",
-        "warn VM 503 hookscript: none: guesthook does not run for it; fix: guesthook install --vm 503",
-        "fail VM 504 hookscript: ceph-pool:snippets/guesthook: storage 'ceph-pool' has no path; Proxmox will not start it; fix: guesthook install --vm 504 --storage <a snippets storage>",
-        "fail hook broken.groovy: " + doctor.json().get("items").get(6).get("detail").asText(),
-        "warn journal of VM 501: lists devices, but VM 501 is not running (a start failing, or a migration away, skips post-stop); fix: guesthook reconcile --vm 501",
-        "pass recordings: every recorded guest is on this node"),
-        lines(doctor.json()));
-    assertEquals(true, doctor.json().get("items").get(6).get("detail").asText().contains("broken.groovy:2"), doctor::toString);
+    new Golden().path("ROOT", root).path("HOOKS", hooks).assertMatches("doctor/a-verdict-and-a-fix-for-each-json", doctor);
     assertEquals(before, HostTree.snapshotOf(root), "doctor only reads");
   }
 

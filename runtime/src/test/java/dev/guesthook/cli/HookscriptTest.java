@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.guesthook.testkit.Cli;
+import dev.guesthook.testkit.Golden;
 import dev.guesthook.testkit.HostTree;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -28,6 +29,11 @@ class HookscriptTest {
     host = HostTree.create(base);
     host.vm(101, "memory: 2048\nname: vm101\n");
     host.file("sys/a", "0\n").file("sys/b", "0\n");
+  }
+
+  /** The whole output compared with src/test/resources/golden (see {@link Golden}). */
+  private Golden golden() {
+    return new Golden().path("ROOT", host.root()).path("HOOKS", host.hooks());
   }
 
   private Cli.Result run(String... args) {
@@ -104,12 +110,7 @@ class HookscriptTest {
   void humanReportTellsProxmoxTheStartIsAborted() {
     writer("first", 10, "pre-start", "/sys/a", "1");
     failing("second", 20, "pre-start");
-    Cli.Result result = run("101", "pre-start");
-    assertEquals(1, result.exitCode());
-    assertTrue(result.out().startsWith("guesthook: VM 101 pre-start (start) on pve-test: 2 hooks\n"), result::toString);
-    assertTrue(result.out().contains("      write '1' to /sys/a\n      undo restore /sys/a: ok\n"), result::toString);
-    assertTrue(result.out().endsWith(
-        "guesthook: pre-start failed: 1 of 2 hooks failed; 1 undo steps run; the start is aborted\n"), result::toString);
+    golden().assertMatches("phase/pre-start-aborted-with-undo", run("101", "pre-start"));
   }
 
   @Test
@@ -236,9 +237,7 @@ class HookscriptTest {
         echo "$1 $2" > "%s/sys/a"
         """.formatted(host.root()));
     Cli.Result result = Cli.run(Map.of("PVE_MIGRATED_FROM", "pve2"), HostTree.args(host.options(), "101", "pre-start"));
-    assertEquals(0, result.exitCode(), result::toString);
-    assertTrue(result.out().contains("  [50-legacy.sh] called with 101 pre-start from 'pve2'\n"), result::toString);
-    assertTrue(result.out().contains("(incoming-migration)"), result::toString);
+    golden().assertMatches("phase/hookscript-on-incoming-migration", result);
     assertEquals("101 pre-start\n", host.read("sys/a"));
   }
 
@@ -249,12 +248,7 @@ class HookscriptTest {
     Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rw-r--r--"));
     Map<String, String> before = host.snapshot();
 
-    Cli.Result result = run("101", "pre-start");
-
-    assertEquals(1, result.exitCode(), result::toString);
-    assertTrue(result.out().contains("not loaded: script '" + script + "' is not executable: run 'chmod +x " + script
-        + "' to run it as a hookscript, or rename it to end in .disabled so guesthook ignores it"), result::toString);
-    assertTrue(result.out().endsWith("the start is aborted\n"), result::toString);
+    golden().assertMatches("phase/hookscript-not-executable", run("101", "pre-start"));
     assertEquals(before, host.snapshot(), "nothing changed: the refused file fails the phase before any hook acts");
   }
 
@@ -289,12 +283,7 @@ class HookscriptTest {
     writer("first", 10, "pre-start", "/sys/a", "performance");
     host.hook("20-legacy.sh", "#!/bin/sh\ntouch /tmp/should-not-exist\n");
     Map<String, String> before = host.snapshot();
-    Cli.Result result = run("--dry-run", "101", "pre-start");
-    assertEquals(0, result.exitCode(), result::toString);
-    assertTrue(result.out().contains("[dry run: nothing is changed]"), result::toString);
-    assertTrue(result.out().contains("      would write 'performance' to /sys/a\n"), result::toString);
-    assertTrue(result.out().contains("skipped  20-legacy.sh: dry run: would run " + host.hooks() + "/20-legacy.sh 101 pre-start"),
-        result::toString);
+    golden().assertMatches("phase/dry-run", run("--dry-run", "101", "pre-start"));
     assertEquals(before, host.snapshot());
   }
 

@@ -319,6 +319,8 @@ public final class FileTree implements MutableTree {
       errno = "ENOTDIR";
     } else if (e instanceof DirectoryNotEmptyException) {
       errno = "ENOTEMPTY";
+    } else if (e instanceof FileAlreadyExistsException) {
+      errno = "EEXIST";
     } else {
       errno = errnoFromReason(e);
     }
@@ -334,6 +336,9 @@ public final class FileTree implements MutableTree {
     }
     if (e instanceof AccessDeniedException) {
       return "Permission denied";
+    }
+    if (e instanceof FileAlreadyExistsException) {
+      return "File exists"; // mkdir -p over a file, as mkdir(2) answers it
     }
     if (!(e instanceof FileSystemException) && e.getMessage() != null) {
       // A failed write(2) (a sysfs store's answer) is a plain IOException whose message is strerror's text.
@@ -359,6 +364,7 @@ public final class FileTree implements MutableTree {
       case "Operation not supported" -> "EOPNOTSUPP";
       case "Protocol not supported" -> "EPROTONOSUPPORT";
       case "Is a directory" -> "EISDIR";
+      case "Not a directory" -> "ENOTDIR";
       case "No space left on device" -> "ENOSPC";
       case "Read-only file system" -> "EROFS";
       case "Numerical result out of range" -> "ERANGE";

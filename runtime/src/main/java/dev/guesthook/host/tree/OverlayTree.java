@@ -139,7 +139,10 @@ public final class OverlayTree implements MutableTree {
       made = canonical(made.resolve(segment));
       if (!isDirectory(made)) {
         if (exists(made)) {
-          throw new HostException("ENOTDIR", made + ": not a directory");
+          // As mkdir -p: a file in the way of the folder itself is EEXIST, one above it ENOTDIR.
+          throw made.equals(canonical(directory))
+              ? new HostException("EEXIST", made + ": File exists")
+              : new HostException("ENOTDIR", made + ": not a directory");
         }
         makeDirectory(made);
       }
