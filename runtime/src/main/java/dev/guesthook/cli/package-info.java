@@ -2,8 +2,8 @@
  * The command line (picocli): each command, its printed report and exit code.
  */
 @MayUse({
-    "check", "config", "core.dispatch", "core.event", "core.hookhost", "core.settings", "demo",
-    "engine", "host", "host.sim", "id", "install", "journal", "journald", "json", "pve", "record",
+    "app", "check", "config", "core.dispatch", "core.event", "core.hookhost", "core.settings", "demo",
+    "engine", "guest", "host", "host.sim", "id", "install", "journal", "journald", "json", "pve", "record",
     "sandbox", "serve", "yaml"
 })
 package dev.guesthook.cli;

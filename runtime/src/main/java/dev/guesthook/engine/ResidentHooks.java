@@ -52,7 +52,7 @@ final class ResidentHooks {
     return new ResidentHooks(vertx, Engine.hookLoader(settings), settings.hookDirs(), Engine.phaseBound(settings), watch);
   }
 
-  ResidentHooks(Vertx vertx, HookLoader loader, List<Path> directories, java.time.Duration grace, boolean watch) {
+  ResidentHooks(Vertx vertx, HookLoader loader, List<Path> directories, Duration grace, boolean watch) {
     this.vertx = vertx;
     this.loader = loader;
     this.directories = directories;

@@ -1,8 +1,5 @@
 package dev.guesthook.record;
 
-import dev.guesthook.guest.LifecycleEvent;
-import dev.guesthook.guest.Situation;
-
 import dev.guesthook.core.dispatch.DispatchResult;
 import dev.guesthook.core.dispatch.HookOutcome;
 import dev.guesthook.guest.LifecycleEvent;

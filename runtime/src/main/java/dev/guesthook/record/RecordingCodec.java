@@ -9,9 +9,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.guesthook.core.event.Phase;
-import dev.guesthook.guest.Situation;
 import dev.guesthook.host.CommandResult;
 import dev.guesthook.host.HostInteraction;
+import dev.guesthook.json.Json;
 import dev.guesthook.host.HostInteraction.Kind;
 import dev.guesthook.host.HostInteraction.Result;
 import dev.guesthook.host.HostPath;
@@ -48,7 +48,7 @@ import java.util.Optional;
 public final class RecordingCodec {
   public static final String FORMAT = "guesthook-recording";
   public static final int VERSION = 1;
-  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final ObjectMapper JSON = Json.MAPPER;
   private static final String STATVFS = "statvfs ";
   private static final TypeReference<Map<String, Map<String, Object>>> SETTINGS = new TypeReference<>() {};
 

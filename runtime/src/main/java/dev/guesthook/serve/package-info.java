@@ -1,7 +1,7 @@
 /**
  * The resident runtime: phase calls over a socket, quotas, heap watch.
  */
-@MayUse({"core.event", "id"})
+@MayUse({"app", "core.event", "id"})
 package dev.guesthook.serve;
 
 import dev.guesthook.MayUse;
