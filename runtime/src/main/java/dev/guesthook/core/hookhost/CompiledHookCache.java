@@ -52,9 +52,14 @@ final class CompiledHookCache {
       reused++;
       return cached.get();
     }
+    return compileAgain(fileName, source);
+  }
+
+  /** The hook file compiled now, replacing whatever entry the cache held for it. */
+  CompiledHookFile compileAgain(String fileName, String source) throws HookLoadException {
     CompiledHookFile fresh = compiler.compile(fileName, source);
     compiled++;
-    store(key, fresh);
+    store(key(fileName, source), fresh);
     return fresh;
   }
 

@@ -25,10 +25,21 @@ final class ScriptClasses {
     if (known != null && known.contentKey().equals(key)) {
       return known.scriptClass();
     }
-    CompiledHookFile compiled = cache.load(file.getFileName().toString(), source);
-    Class<? extends HookScript> defined = compiled.loader(HookLoader.class.getClassLoader())
-        .loadClass(compiled.scriptClass()).asSubclass(HookScript.class);
+    String fileName = file.getFileName().toString();
+    Class<? extends HookScript> defined;
+    try {
+      defined = define(cache.load(fileName, source));
+    } catch (LinkageError linkedAgainstWhatMoved) {
+      // An entry an older guesthook compiled (the cache outlives upgrades) may extend or name
+      // classes that are gone: compiled again, it links against this runtime's.
+      defined = define(cache.compileAgain(fileName, source));
+    }
     byFile.put(file, new Defined(key, defined));
     return defined;
+  }
+
+  private static Class<? extends HookScript> define(CompiledHookFile compiled) throws ClassNotFoundException {
+    return compiled.loader(HookLoader.class.getClassLoader())
+        .loadClass(compiled.scriptClass()).asSubclass(HookScript.class);
   }
 }
