@@ -3,7 +3,6 @@ package dev.guesthook.config;
 import dev.guesthook.yaml.ConfigException;
 import dev.guesthook.yaml.SafeYaml;
 import dev.guesthook.yaml.Suggestions;
-import dev.guesthook.yaml.YamlException;
 import dev.guesthook.yaml.YamlNode;
 
 import dev.guesthook.core.dispatch.HookLog;
@@ -149,11 +148,7 @@ public final class SettingsLoader {
   }
 
   private static YamlNode.Mapping readFile(Path file) throws ConfigException {
-    try {
-      return SafeYaml.readFile(file, file.toString());
-    } catch (YamlException e) {
-      throw ConfigException.of(e);
-    }
+    return SafeYaml.readFile(file, file.toString());
   }
 
   private static String knownVariables() {

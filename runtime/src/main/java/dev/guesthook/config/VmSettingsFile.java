@@ -5,7 +5,6 @@ import dev.guesthook.yaml.YamlNode;
 
 import dev.guesthook.yaml.Mark;
 import dev.guesthook.yaml.SafeYaml;
-import dev.guesthook.yaml.YamlException;
 
 import dev.guesthook.host.HostException;
 import dev.guesthook.host.HostFiles;
@@ -41,7 +40,7 @@ public final class VmSettingsFile {
       text = host.read(hostPath);
     } catch (HostException e) {
       if (e.errno().equals("EFBIG")) {
-        throw ConfigException.of(SafeYaml.tooLarge(path));
+        throw SafeYaml.tooLarge(path);
       }
       throw new ConfigException(path + ": cannot read it: " + e.getMessage().replace(hostPath + ": ", ""));
     }
@@ -49,10 +48,6 @@ public final class VmSettingsFile {
       // The port decodes leniently; a settings file is text, and a byte that is not UTF-8 is a mistake.
       throw new ConfigException(path + ": not UTF-8 text (or it holds U+FFFD); fix: save it as UTF-8");
     }
-    try {
-      return SafeYaml.parseMapping(path, text);
-    } catch (YamlException e) {
-      throw ConfigException.of(e);
-    }
+    return SafeYaml.parseMapping(path, text);
   }
 }

@@ -1,14 +1,14 @@
 package dev.guesthook.yaml;
 
 
-/** Configuration that cannot be used; the message names the key and where its value came from. */
+/**
+ * Configuration that cannot be used: a settings file the YAML reader refused, or a value that does
+ * not fit; the message names the file, line and key. Here, below both the runtime's configuration
+ * and the core's hook settings contract, so each can fail with it.
+ */
 public class ConfigException extends Exception {
   public ConfigException(String message) {
     super(message);
   }
 
-  /** A settings file the YAML reader refused: the same message, now a configuration that cannot be used. */
-  public static ConfigException of(YamlException refused) {
-    return new ConfigException(refused.getMessage());
-  }
 }

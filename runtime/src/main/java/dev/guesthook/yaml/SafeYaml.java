@@ -35,7 +35,7 @@ import org.yaml.snakeyaml.reader.StreamReader;
  * The one YAML reader for every file guesthook reads. It works on the parser's events, so nothing is
  * ever expanded: anchors and aliases are refused (an alias bomb of a few kilobytes would otherwise
  * expand to gigabytes), and size, nesting depth and node count are bounded. Every refusal is a
- * {@link YamlException} naming the file and line, within milliseconds and a few megabytes.
+ * {@link ConfigException} naming the file and line, within milliseconds and a few megabytes.
  */
 public final class SafeYaml {
   /** The cluster file system holds files of at most 1 MiB; no settings file needs more. */
@@ -79,18 +79,18 @@ public final class SafeYaml {
   }
 
   /** Reads a file, not following a link at its last component; an absent file is an empty mapping. */
-  public static YamlNode.Mapping readFile(Path file, String shownAs) throws YamlException {
+  public static YamlNode.Mapping readFile(Path file, String shownAs) throws ConfigException {
     if (!Files.exists(file, LinkOption.NOFOLLOW_LINKS)) {
       return YamlNode.Mapping.empty(Mark.of(shownAs));
     }
     if (!Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) {
-      throw new YamlException(shownAs + ": not a regular file; fix: make it a plain YAML file");
+      throw new ConfigException(shownAs + ": not a regular file; fix: make it a plain YAML file");
     }
     byte[] bytes;
     try (InputStream in = Files.newInputStream(file, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)) {
       bytes = in.readNBytes(MAX_BYTES + 1);
     } catch (IOException e) {
-      throw new YamlException(shownAs + ": cannot read it: " + e.getMessage());
+      throw new ConfigException(shownAs + ": cannot read it: " + e.getMessage());
     }
     if (bytes.length > MAX_BYTES) {
       throw tooLarge(shownAs);
@@ -98,12 +98,12 @@ public final class SafeYaml {
     return parseMapping(shownAs, utf8(shownAs, bytes));
   }
 
-  public static YamlException tooLarge(String shownAs) {
-    return new YamlException(shownAs + ": larger than " + MAX_BYTES / 1024 + " KiB; a settings file needs a few"
+  public static ConfigException tooLarge(String shownAs) {
+    return new ConfigException(shownAs + ": larger than " + MAX_BYTES / 1024 + " KiB; a settings file needs a few"
         + " lines per hook");
   }
 
-  static String utf8(String shownAs, byte[] bytes) throws YamlException {
+  static String utf8(String shownAs, byte[] bytes) throws ConfigException {
     try {
       return StandardCharsets.UTF_8.newDecoder()
           .onMalformedInput(CodingErrorAction.REPORT)
@@ -111,7 +111,7 @@ public final class SafeYaml {
           .decode(ByteBuffer.wrap(bytes))
           .toString();
     } catch (CharacterCodingException e) {
-      throw new YamlException(shownAs + ": not UTF-8 text");
+      throw new ConfigException(shownAs + ": not UTF-8 text");
     }
   }
 
@@ -119,12 +119,12 @@ public final class SafeYaml {
    * Parses a document whose top level must be a mapping (every guesthook file is one); an empty
    * document or one of comments only is an empty mapping.
    */
-  public static YamlNode.Mapping parseMapping(String origin, String text) throws YamlException {
+  public static YamlNode.Mapping parseMapping(String origin, String text) throws ConfigException {
     if (text.length() > MAX_BYTES) {
       throw tooLarge(origin);
     }
     if (ODD_LINE_BREAK.matcher(text).find()) {
-      throw new YamlException(origin + ": holds a Unicode line separator (U+0085, U+2028 or U+2029), which YAML"
+      throw new ConfigException(origin + ": holds a Unicode line separator (U+0085, U+2028 or U+2029), which YAML"
           + " counts as a line break and editors do not; fix: use plain newlines");
     }
     YamlNode document = new SafeYaml(origin, text).document();
@@ -134,18 +134,18 @@ public final class SafeYaml {
     if (document instanceof YamlNode.Mapping mapping) {
       return mapping;
     }
-    throw new YamlException(document.mark() + ": expected a mapping of keys to values at the top, found "
+    throw new ConfigException(document.mark() + ": expected a mapping of keys to values at the top, found "
         + document.describe());
   }
 
-  private YamlNode document() throws YamlException {
+  private YamlNode document() throws ConfigException {
     try {
       YamlNode root = null;
       int documents = 0;
       while (events.hasNext()) {
         Event event = events.next();
         if (event.is(Event.ID.DocumentStart) && ++documents > 1) {
-          throw new YamlException(mark(event) + ": a second YAML document ('---'); one document per file");
+          throw new ConfigException(mark(event) + ": a second YAML document ('---'); one document per file");
         }
         if (isNode(event)) {
           root = node(event);
@@ -153,10 +153,10 @@ public final class SafeYaml {
       }
       return root;
     } catch (MarkedYAMLException e) {
-      throw new YamlException(origin + ":" + (e.getProblemMark().getLine() + 1) + ":"
+      throw new ConfigException(origin + ":" + (e.getProblemMark().getLine() + 1) + ":"
           + (e.getProblemMark().getColumn() + 1) + ": not valid YAML: " + describe(e));
     } catch (YAMLException e) {
-      throw new YamlException(origin + ": not valid YAML: " + oneLine(e.getMessage()));
+      throw new ConfigException(origin + ": not valid YAML: " + oneLine(e.getMessage()));
     }
   }
 
@@ -165,23 +165,23 @@ public final class SafeYaml {
         || event.is(Event.ID.Alias);
   }
 
-  private YamlNode node(Event event) throws YamlException {
+  private YamlNode node(Event event) throws ConfigException {
     if (++nodes > MAX_NODES) {
-      throw new YamlException(mark(event) + ": more than " + MAX_NODES + " values; a settings file needs far fewer");
+      throw new ConfigException(mark(event) + ": more than " + MAX_NODES + " values; a settings file needs far fewer");
     }
     if (event instanceof AliasEvent || (event instanceof NodeEvent node && node.getAnchor() != null)) {
-      throw new YamlException(mark(event) + ": anchors and aliases (&name, *name) are not supported; write the"
+      throw new ConfigException(mark(event) + ": anchors and aliases (&name, *name) are not supported; write the"
           + " values out");
     }
     if (event instanceof CollectionStartEvent collection && collection.getTag() != null
         || event instanceof ScalarEvent scalar && scalar.getTag() != null) {
-      throw new YamlException(mark(event) + ": YAML tags (!!type) are not supported; write plain values");
+      throw new ConfigException(mark(event) + ": YAML tags (!!type) are not supported; write plain values");
     }
     if (event instanceof ScalarEvent scalar) {
       return scalar(scalar);
     }
     if (++depth > MAX_DEPTH) {
-      throw new YamlException(mark(event) + ": nested deeper than " + MAX_DEPTH + " levels");
+      throw new ConfigException(mark(event) + ": nested deeper than " + MAX_DEPTH + " levels");
     }
     try {
       return event.is(Event.ID.MappingStart) ? mapping(event) : sequence(event);
@@ -190,28 +190,28 @@ public final class SafeYaml {
     }
   }
 
-  private YamlNode.Mapping mapping(Event start) throws YamlException {
+  private YamlNode.Mapping mapping(Event start) throws ConfigException {
     Map<String, YamlNode.Mapping.Entry> entries = new LinkedHashMap<>();
     Event event;
     while (!(event = events.next()).is(Event.ID.MappingEnd)) {
       YamlNode key = node(event);
       if (!(key instanceof YamlNode.Scalar scalar) || scalar.value() == null) {
-        throw new YamlException(key.mark() + ": a key must be a plain name, found " + key.describe());
+        throw new ConfigException(key.mark() + ": a key must be a plain name, found " + key.describe());
       }
       String name = String.valueOf(scalar.value());
       if (UNPRINTABLE.matcher(name).find()) {
-        throw new YamlException(key.mark() + ": a key holds a control or format character; keys are plain names");
+        throw new ConfigException(key.mark() + ": a key holds a control or format character; keys are plain names");
       }
       YamlNode value = node(events.next());
       if (entries.putIfAbsent(name, new YamlNode.Mapping.Entry(key.mark(), value)) != null) {
-        throw new YamlException(key.mark() + ": key '" + name + "' is given twice (first at "
+        throw new ConfigException(key.mark() + ": key '" + name + "' is given twice (first at "
             + entries.get(name).keyMark() + ")");
       }
     }
     return new YamlNode.Mapping(entries, mark(start));
   }
 
-  private YamlNode.Sequence sequence(Event start) throws YamlException {
+  private YamlNode.Sequence sequence(Event start) throws ConfigException {
     List<YamlNode> items = new ArrayList<>();
     Event event;
     while (!(event = events.next()).is(Event.ID.SequenceEnd)) {

@@ -1,7 +1,7 @@
 /**
  * SafeYaml, YamlNode, Mark, Suggestions: YAML read on the parser's events, bounded, no aliases or
- * tags; values keep file, line and column. Ground: below config, which turns its YamlException
- * into a ConfigException.
+ * tags; values keep file, line and column. Ground: below both the runtime's configuration and the
+ * core's hook settings, which fail with its ConfigException.
  */
 @MayUse({})
 package dev.guesthook.yaml;

@@ -32,15 +32,15 @@ class SafeYamlTest {
 
   @Test
   void anAliasBombIsRefusedAtItsFirstAnchorWithinASecond() {
-    YamlException error = assertTimeoutPreemptively(FAST,
-        () -> assertThrows(YamlException.class, () -> SafeYaml.parseMapping("101.yaml", aliasBomb())));
+    ConfigException error = assertTimeoutPreemptively(FAST,
+        () -> assertThrows(ConfigException.class, () -> SafeYaml.parseMapping("101.yaml", aliasBomb())));
     assertEquals("101.yaml:1:5: anchors and aliases (&name, *name) are not supported; write the values out",
         error.getMessage());
   }
 
   @Test
   void aRecursiveAliasIsRefusedNotFollowed() {
-    YamlException error = assertTimeoutPreemptively(FAST, () -> assertThrows(YamlException.class,
+    ConfigException error = assertTimeoutPreemptively(FAST, () -> assertThrows(ConfigException.class,
         () -> SafeYaml.parseMapping("101.yaml", "mdev: &m { devices: [*m] }\n")));
     assertTrue(error.getMessage().startsWith("101.yaml:1:7: anchors and aliases"), error.getMessage());
   }
@@ -49,8 +49,8 @@ class SafeYamlTest {
   void aFileOverOneMebibyteIsRefusedWithoutReadingIt(@TempDir Path dir) throws Exception {
     Path file = dir.resolve("big.yaml");
     Files.writeString(file, "# " + "x".repeat(2 * 1024 * 1024) + "\n");
-    YamlException error = assertTimeoutPreemptively(FAST,
-        () -> assertThrows(YamlException.class, () -> SafeYaml.readFile(file, "/etc/pve/guesthook/101.yaml")));
+    ConfigException error = assertTimeoutPreemptively(FAST,
+        () -> assertThrows(ConfigException.class, () -> SafeYaml.readFile(file, "/etc/pve/guesthook/101.yaml")));
     assertEquals("/etc/pve/guesthook/101.yaml: larger than 1024 KiB; a settings file needs a few lines per hook",
         error.getMessage());
   }
@@ -58,10 +58,10 @@ class SafeYamlTest {
   @Test
   void deepNestingAndManyNodesAreBounded() {
     String deep = "a: " + "[".repeat(200) + "]".repeat(200) + "\n";
-    YamlException nested = assertThrows(YamlException.class, () -> SafeYaml.parseMapping("f.yaml", deep));
+    ConfigException nested = assertThrows(ConfigException.class, () -> SafeYaml.parseMapping("f.yaml", deep));
     assertTrue(nested.getMessage().startsWith("f.yaml:1:"), nested.getMessage());
     String many = "a: [" + "1,".repeat(SafeYaml.MAX_NODES) + "1]\n";
-    YamlException counted = assertThrows(YamlException.class, () -> SafeYaml.parseMapping("f.yaml", many));
+    ConfigException counted = assertThrows(ConfigException.class, () -> SafeYaml.parseMapping("f.yaml", many));
     assertTrue(counted.getMessage().contains("more than " + SafeYaml.MAX_NODES + " values"), counted.getMessage());
   }
 
@@ -85,14 +85,14 @@ class SafeYamlTest {
   @Test
   void syntaxErrorsDuplicateKeysTagsAndSecondDocumentsNameTheirLine() {
     assertEquals("f.yaml:3:1: not valid YAML: while parsing a flow sequence: expected ',' or ']', but got <stream end>",
-        assertThrows(YamlException.class, () -> SafeYaml.parseMapping("f.yaml", "a: 1\nb: [1, 2\n")).getMessage());
+        assertThrows(ConfigException.class, () -> SafeYaml.parseMapping("f.yaml", "a: 1\nb: [1, 2\n")).getMessage());
     assertEquals("f.yaml:2:1: key 'a' is given twice (first at f.yaml:1:1)",
-        assertThrows(YamlException.class, () -> SafeYaml.parseMapping("f.yaml", "a: 1\na: 2\n")).getMessage());
-    assertTrue(assertThrows(YamlException.class, () -> SafeYaml.parseMapping("f.yaml", "a: !!binary aGk=\n"))
+        assertThrows(ConfigException.class, () -> SafeYaml.parseMapping("f.yaml", "a: 1\na: 2\n")).getMessage());
+    assertTrue(assertThrows(ConfigException.class, () -> SafeYaml.parseMapping("f.yaml", "a: !!binary aGk=\n"))
         .getMessage().startsWith("f.yaml:1:4: YAML tags"));
-    assertTrue(assertThrows(YamlException.class, () -> SafeYaml.parseMapping("f.yaml", "a: 1\n---\nb: 2\n"))
+    assertTrue(assertThrows(ConfigException.class, () -> SafeYaml.parseMapping("f.yaml", "a: 1\n---\nb: 2\n"))
         .getMessage().startsWith("f.yaml:2:1: a second YAML document"));
-    assertTrue(assertThrows(YamlException.class, () -> SafeYaml.parseMapping("f.yaml", "- a\n- b\n"))
+    assertTrue(assertThrows(ConfigException.class, () -> SafeYaml.parseMapping("f.yaml", "- a\n- b\n"))
         .getMessage().startsWith("f.yaml:1:1: expected a mapping"));
   }
 
