@@ -3,8 +3,8 @@
  * runtime.
  */
 @MayUse({
-    "config", "core.dispatch", "core.event", "core.hookhost", "core.settings", "devices", "guest", "hookapi", "host",
-    "host.real", "host.sim", "id", "journal", "lock", "pve", "record", "yaml"
+    "config", "core.dispatch", "core.event", "core.hookhost", "core.settings", "devices", "guest",
+    "hookapi", "host", "host.sim", "id", "journal", "lock", "pve", "record", "yaml"
 })
 package dev.guesthook.engine;
 

@@ -3,7 +3,7 @@
  * vgpu, config, hostpci, pve, and the id helpers), contributed to the core through its
  * HookScopeContribution extension point.
  */
-@MayUse({"core.dispatch", "core.event", "core.hookhost", "devices", "guest", "id", "pve"})
+@MayUse({"core.dispatch", "core.hookhost", "devices", "guest", "id", "pve"})
 package dev.guesthook.hookapi;
 
 import dev.guesthook.MayUse;

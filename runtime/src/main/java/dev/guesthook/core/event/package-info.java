@@ -1,7 +1,7 @@
 /**
  * LifecycleEvent, Phase, Situation: what a phase call is about, as hooks see it.
  */
-@MayUse({"id", "pve"})
+@MayUse({"id"})
 package dev.guesthook.core.event;
 
 import dev.guesthook.MayUse;
