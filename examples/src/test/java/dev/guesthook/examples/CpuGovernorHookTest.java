@@ -20,8 +20,11 @@ class CpuGovernorHookTest {
     HostTree host = HostTree.create(base);
     host.vm(104, "memory: 4096\n");
     host.file("sys/devices/system/cpu/cpu2/cpufreq/scaling_governor", "powersave\n");
-    host.file("etc/guesthook/guesthook.yaml", "vms:\n  \"104\":\n    cpu-governor: { cpus: [2], governor: performance }\n");
-    List<String> options = List.of("--root", host.root().toString(), "--hooks", EXAMPLE_HOOKS.toString());
+    host.file(
+        "etc/guesthook/guesthook.yaml",
+        "vms:\n  \"104\":\n    cpu-governor: { cpus: [2], governor: performance }\n");
+    List<String> options =
+        List.of("--root", host.root().toString(), "--hooks", EXAMPLE_HOOKS.toString());
 
     assertEquals(0, Cli.run(HostTree.args(options, "104", "pre-start")).exitCode());
     assertEquals("performance", host.read("sys/devices/system/cpu/cpu2/cpufreq/scaling_governor"));

@@ -33,24 +33,27 @@ class DemoTest {
     Cli.Result result = Cli.run(List.of("demo"));
     assertEquals(0, result.exitCode(), result::toString);
     String out = result.out();
-    for (String expected : List.of(
-        " VMs on simulated host over ",
-        "  [mdev] 0000:00:02.0: mdev /sys/bus/mdev/devices/00001000-0000-0000-0000-000000000202 (i915-GVTg_V5_4)",
-        "  [mdev] 0000:41:00.0: vGPU on VF 0000:41:00.4 (NVIDIA L40S-8Q)",
-        "   [proxmox] waited 10 seconds for mediated device driver finishing clean up\n"
-            + "   [proxmox] actively clean up mediated device with UUID 00000000-0000-0000-0000-000000000301\n",
-        "   [proxmox] cleanup_pci_devices: vGPU type of 0000:41:00.4 set back to 0\n",
-        "  [sriov-vf] 0000:03:02.1 (VF 1 of 0000:03:00.0): vfio-pci, mac 52:54:00:5a:01:01, vlan 100",
-        "guesthook: VM 502 pre-start (incoming-migration) on pve-sandbox",
-        "guesthook: VM 701 pre-start (resume) on pve-sandbox",
-        "      undo restore cpu2 governor powersave: ok",
-        "guesthook: VM 702 post-stop (hibernation) on pve-sandbox",
-        "recorded events through the same hooks: ",
-        "nothing on this machine was changed.")) {
+    for (String expected :
+        List.of(
+            " VMs on simulated host over ",
+            "  [mdev] 0000:00:02.0: mdev /sys/bus/mdev/devices/00001000-0000-0000-0000-000000000202 (i915-GVTg_V5_4)",
+            "  [mdev] 0000:41:00.0: vGPU on VF 0000:41:00.4 (NVIDIA L40S-8Q)",
+            "   [proxmox] waited 10 seconds for mediated device driver finishing clean up\n"
+                + "   [proxmox] actively clean up mediated device with UUID 00000000-0000-0000-0000-000000000301\n",
+            "   [proxmox] cleanup_pci_devices: vGPU type of 0000:41:00.4 set back to 0\n",
+            "  [sriov-vf] 0000:03:02.1 (VF 1 of 0000:03:00.0): vfio-pci, mac 52:54:00:5a:01:01, vlan 100",
+            "guesthook: VM 502 pre-start (incoming-migration) on pve-sandbox",
+            "guesthook: VM 701 pre-start (resume) on pve-sandbox",
+            "      undo restore cpu2 governor powersave: ok",
+            "guesthook: VM 702 post-stop (hibernation) on pve-sandbox",
+            "recorded events through the same hooks: ",
+            "nothing on this machine was changed.")) {
       assertTrue(out.contains(expected), "missing '" + expected + "' in\n" + out);
     }
     assertTrue(!out.contains("VM 503 post-start"), "an aborted start has no later phases");
-    assertTrue(!out.contains("that Proxmox left"), "since qemu-server 9.1.13 post-stop runs after Proxmox's own cleanup");
+    assertTrue(
+        !out.contains("that Proxmox left"),
+        "since qemu-server 9.1.13 post-stop runs after Proxmox's own cleanup");
     assertTrue(!out.contains(" DIFFER"), "the demo's own recordings replay in agreement");
     assertEquals(before, demoSandboxes(), "the demo's sandbox is deleted afterwards");
   }

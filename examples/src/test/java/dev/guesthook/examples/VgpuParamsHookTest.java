@@ -1,7 +1,6 @@
 package dev.guesthook.examples;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.guesthook.demo.ExampleHookSettings;
 import dev.guesthook.sandbox.Sandbox;
@@ -19,8 +18,9 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * examples/hooks/vgpu-params.groovy tested the way a hook author would with the test kit: a lifecycle
- * on a sandbox (the L40S of the nvidia-vgpu-vf profile, VM 402), assertions on the host afterwards.
+ * examples/hooks/vgpu-params.groovy tested the way a hook author would with the test kit: a
+ * lifecycle on a sandbox (the L40S of the nvidia-vgpu-vf profile, VM 402), assertions on the host
+ * afterwards.
  */
 @ExtendWith(VertxExtension.class)
 class VgpuParamsHookTest {
@@ -41,27 +41,53 @@ class VgpuParamsHookTest {
 
   @Test
   void theParametersAreOnTheVgpuBeforeTheVmStarts(Vertx vertx, VertxTestContext test) {
-    Lifecycle.of(402).on(root).hooks(STOCK, EXAMPLES).preStart().run(vertx)
-        .onComplete(test.succeeding(outcome -> test.verify(() -> {
-          assertEquals(0, outcome.last().exitCode(false));
-          HostAssert.assertThat(root).vf(VF)
-              .hasAttribute("nvidia/current_vgpu_type", "1158")
-              .hasAttribute("nvidia/vgpu_params", "frame_rate_limiter=0 disable_vnc=1");
-          test.completeNow();
-        })));
+    Lifecycle.of(402)
+        .on(root)
+        .hooks(STOCK, EXAMPLES)
+        .preStart()
+        .run(vertx)
+        .onComplete(
+            test.succeeding(
+                outcome ->
+                    test.verify(
+                        () -> {
+                          assertEquals(0, outcome.last().exitCode(false));
+                          HostAssert.assertThat(root)
+                              .vf(VF)
+                              .hasAttribute("nvidia/current_vgpu_type", "1158")
+                              .hasAttribute(
+                                  "nvidia/vgpu_params", "frame_rate_limiter=0 disable_vnc=1");
+                          test.completeNow();
+                        })));
   }
 
   @Test
-  void parametersThatAreNotKeyValueAreRefusedBeforeAnyHookRunsSoNoVgpuIsMade(Vertx vertx, VertxTestContext test)
-      throws Exception {
+  void parametersThatAreNotKeyValueAreRefusedBeforeAnyHookRunsSoNoVgpuIsMade(
+      Vertx vertx, VertxTestContext test) throws Exception {
     Path settings = root.resolve("etc/pve/guesthook/402.yaml");
-    Files.writeString(settings, Files.readString(settings).replace("frame_rate_limiter=0 disable_vnc=1", "x=1; reboot"));
-    Lifecycle.of(402).on(root).hooks(STOCK, EXAMPLES).preStart().postStop().run(vertx)
-        .onComplete(test.failing(error -> test.verify(() -> {
-          assertEquals(settings + ":5:24: vgpu-params.params: expected a string matching"
-              + " [a-z_]+=[A-Za-z0-9_.]+( [a-z_]+=[A-Za-z0-9_.]+)*, found 'x=1; reboot'", error.getMessage());
-          HostAssert.assertThat(root).vf(VF).hasAttribute("nvidia/current_vgpu_type", "0");
-          test.completeNow();
-        })));
+    Files.writeString(
+        settings,
+        Files.readString(settings).replace("frame_rate_limiter=0 disable_vnc=1", "x=1; reboot"));
+    Lifecycle.of(402)
+        .on(root)
+        .hooks(STOCK, EXAMPLES)
+        .preStart()
+        .postStop()
+        .run(vertx)
+        .onComplete(
+            test.failing(
+                error ->
+                    test.verify(
+                        () -> {
+                          assertEquals(
+                              settings
+                                  + ":5:24: vgpu-params.params: expected a string matching"
+                                  + " [a-z_]+=[A-Za-z0-9_.]+( [a-z_]+=[A-Za-z0-9_.]+)*, found 'x=1; reboot'",
+                              error.getMessage());
+                          HostAssert.assertThat(root)
+                              .vf(VF)
+                              .hasAttribute("nvidia/current_vgpu_type", "0");
+                          test.completeNow();
+                        })));
   }
 }

@@ -4,10 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.guesthook.id.DriverName;
-import dev.guesthook.id.PciAddress;
 import dev.guesthook.devices.PciDevices;
 import dev.guesthook.host.sim.SimulatedHost;
+import dev.guesthook.id.DriverName;
+import dev.guesthook.id.PciAddress;
 import dev.guesthook.sandbox.SandboxProfile;
 import dev.guesthook.testkit.Cli;
 import java.nio.file.Path;
@@ -20,7 +20,10 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
-/** stock/gpu-release.groovy on the gpu-passthrough sandbox: VM 601 passes 0000:0b:00 (GPU + HDMI audio). */
+/**
+ * stock/gpu-release.groovy on the gpu-passthrough sandbox: VM 601 passes 0000:0b:00 (GPU + HDMI
+ * audio).
+ */
 class GpuReleaseHookTest {
   @TempDir Path base;
   SandboxHost host;
@@ -44,7 +47,10 @@ class GpuReleaseHookTest {
     assertEquals("(null)", host.read("sys/bus/pci/devices/0000:0b:00.0/driver_override"));
   }
 
-  /** qemu-server's prepare_pci_device neither resets nor binds a device with driver=keep: neither does the hook. */
+  /**
+   * qemu-server's prepare_pci_device neither resets nor binds a device with driver=keep: neither
+   * does the hook.
+   */
   @Test
   void aDeviceWithDriverKeepStaysOnItsHostDriversThroughStartAndStop() {
     hostpciOptions(",driver=keep");
@@ -52,9 +58,14 @@ class GpuReleaseHookTest {
 
     Cli.Result start = host.phase(601, "pre-start");
     assertEquals(0, start.exitCode(), start::toString);
-    assertTrue(start.err().contains(
-        "  [gpu-release] hostpci0: driver=keep, so 0000:0b:00 stays on the driver it has; left alone\n"), start::toString);
-    assertEquals("skipped", SandboxHost.hook(start, "gpu-release").get("outcome").asText(), start::toString);
+    assertTrue(
+        start
+            .err()
+            .contains(
+                "  [gpu-release] hostpci0: driver=keep, so 0000:0b:00 stays on the driver it has; left alone\n"),
+        start::toString);
+    assertEquals(
+        "skipped", SandboxHost.hook(start, "gpu-release").get("outcome").asText(), start::toString);
     assertEquals("amdgpu", host.driver("0000:0b:00.0"));
     assertEquals("snd_hda_intel", host.driver("0000:0b:00.1"));
 
@@ -82,23 +93,35 @@ class GpuReleaseHookTest {
     host.write("etc/pve/qemu-server/601.conf", config.replace(hostpci, hostpci + extra) + "\n");
   }
 
-  /** Lines qemu-server skips when it reads the config ($hostpci_fmt): the hook leaves the GPU alone. */
+  /**
+   * Lines qemu-server skips when it reads the config ($hostpci_fmt): the hook leaves the GPU alone.
+   */
   @ParameterizedTest
-  @CsvSource(delimiter = '|', quoteCharacter = '"', value = {
-      "0000:0B:00,pcie=1,x-vga=1|format error\\nhost: value does not match the regex pattern",
-      "0000:0b:00;,pcie=1,x-vga=1|format error\\nhost: value does not match the regex pattern",
-      "0000:0b:00,pcie=1,x-vga=1,driver=nvidia|format error\\ndriver: value 'nvidia' does not have a value in the"
-          + " enumeration 'vfio, keep'",
-      "0000:0b:00,pcie=1,x-vga=1,pcie=1|duplicate key in comma-separated list property: pcie"})
+  @CsvSource(
+      delimiter = '|',
+      quoteCharacter = '"',
+      value = {
+        "0000:0B:00,pcie=1,x-vga=1|format error\\nhost: value does not match the regex pattern",
+        "0000:0b:00;,pcie=1,x-vga=1|format error\\nhost: value does not match the regex pattern",
+        "0000:0b:00,pcie=1,x-vga=1,driver=nvidia|format error\\ndriver: value 'nvidia' does not have a value in the"
+            + " enumeration 'vfio, keep'",
+        "0000:0b:00,pcie=1,x-vga=1,pcie=1|duplicate key in comma-separated list property: pcie"
+      })
   void aHostpciLineProxmoxSkipsIsNamedAndNotActedOn(String value, String message) {
-    String config = host.read("etc/pve/qemu-server/601.conf").replace("hostpci0: 0000:0b:00,pcie=1,x-vga=1",
-        "hostpci0: " + value);
+    String config =
+        host.read("etc/pve/qemu-server/601.conf")
+            .replace("hostpci0: 0000:0b:00,pcie=1,x-vga=1", "hostpci0: " + value);
     host.write("etc/pve/qemu-server/601.conf", config + "\n");
     int line = config.lines().toList().indexOf("hostpci0: " + value) + 1;
     Cli.Result start = host.phase(601, "pre-start");
     assertEquals(0, start.exitCode(), start::toString);
-    assertEquals(List.of("/etc/pve/qemu-server/601.conf:" + line + ": unable to parse value of 'hostpci0' - "
-        + message.replace("\\n", "\n")), problems(start));
+    assertEquals(
+        List.of(
+            "/etc/pve/qemu-server/601.conf:"
+                + line
+                + ": unable to parse value of 'hostpci0' - "
+                + message.replace("\\n", "\n")),
+        problems(start));
     assertEquals("amdgpu", host.driver("0000:0b:00.0"));
     assertEquals("snd_hda_intel", host.driver("0000:0b:00.1"));
   }
@@ -125,8 +148,11 @@ class GpuReleaseHookTest {
     host.faults().failWrite("/sys/bus/pci/drivers/snd_hda_intel/unbind", "EBUSY", 1);
     Cli.Result start = host.phase(601, "pre-start");
     assertEquals(1, start.exitCode(), start::toString);
-    assertTrue(start.err().contains("  [gpu-release] 0000:0b:00.0: amdgpu -> vfio-pci\n"), start::toString);
-    // The undo step put the GPU back itself: the reconcile after the failed start found nothing to repair
+    assertTrue(
+        start.err().contains("  [gpu-release] 0000:0b:00.0: amdgpu -> vfio-pci\n"),
+        start::toString);
+    // The undo step put the GPU back itself: the reconcile after the failed start found nothing to
+    // repair
     // (it used to find amdgpu forced onto the audio function, and the GPU still on vfio-pci).
     assertFalse(start.err().contains("reconcile VM 601"), start::toString);
     assertEquals(before, host.snapshot());
@@ -141,7 +167,8 @@ class GpuReleaseHookTest {
     Cli.Result stop = host.phase(601, "post-stop");
     assertEquals(0, stop.exitCode(), stop::toString);
     assertEquals("amdgpu", host.driver("0000:0b:00.0"));
-    assertEquals("vfio-pci", host.driver("0000:0b:00.1"), "no host driver is known for the audio function");
+    assertEquals(
+        "vfio-pci", host.driver("0000:0b:00.1"), "no host driver is known for the audio function");
   }
 
   @Test
@@ -149,7 +176,11 @@ class GpuReleaseHookTest {
     PciDevices pci = new PciDevices(SimulatedHost.sandbox(host.root));
     pci.bind(PciAddress.parse("0b:00.0"), DriverName.VFIO_PCI);
     host.settings(601, "gpu-release: { driver: \"../../evil\" }\n");
-    host.assertSettingsRefused(601, "post-stop", host.at("/etc/pve/guesthook/601.yaml") + ":1:24: gpu-release.driver: invalid driver"
-        + " name '../../evil': expected a driver name like vfio-pci or amdgpu");
+    host.assertSettingsRefused(
+        601,
+        "post-stop",
+        host.at("/etc/pve/guesthook/601.yaml")
+            + ":1:24: gpu-release.driver: invalid driver"
+            + " name '../../evil': expected a driver name like vfio-pci or amdgpu");
   }
 }

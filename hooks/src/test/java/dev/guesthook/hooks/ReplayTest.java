@@ -15,7 +15,10 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** guesthook replay: a lifecycle of VM 501 (sriov-vf) recorded on a sandbox, replayed against stock and changed hooks. */
+/**
+ * guesthook replay: a lifecycle of VM 501 (sriov-vf) recorded on a sandbox, replayed against stock
+ * and changed hooks.
+ */
 class ReplayTest {
   @TempDir Path base;
   SandboxHost host;
@@ -32,7 +35,9 @@ class ReplayTest {
   }
 
   private Cli.Result replay(Path hooks, String... more) {
-    List<String> args = new ArrayList<>(List.of("--root", host.root.toString(), "--simulate", "--hooks", hooks.toString()));
+    List<String> args =
+        new ArrayList<>(
+            List.of("--root", host.root.toString(), "--simulate", "--hooks", hooks.toString()));
     args.add("replay");
     args.addAll(List.of(more));
     args.add(recording.toString());
@@ -48,8 +53,13 @@ class ReplayTest {
       for (Path file : stock.toList()) {
         String text = Files.readString(file);
         if (file.getFileName().toString().equals("sriov-vf.groovy")) {
-          assertTrue(text.contains("sriov.ensureAtLeast(raise.key, raise.value)"), "the line this test changes");
-          text = text.replace("sriov.ensureAtLeast(raise.key, raise.value)", "sriov.ensureAtLeast(raise.key, raise.value + 1)");
+          assertTrue(
+              text.contains("sriov.ensureAtLeast(raise.key, raise.value)"),
+              "the line this test changes");
+          text =
+              text.replace(
+                  "sriov.ensureAtLeast(raise.key, raise.value)",
+                  "sriov.ensureAtLeast(raise.key, raise.value + 1)");
         }
         Path copy = dir.resolve(file.getFileName());
         Files.writeString(copy, text);
@@ -70,8 +80,13 @@ class ReplayTest {
   void aChangedHookIsCaughtAndTheDiffNamesTheInteraction() throws Exception {
     Cli.Result result = replay(changedHooks());
     assertEquals(1, result.exitCode(), result::toString);
-    assertTrue(result.out().contains("    sriov-vf: - write /sys/bus/pci/devices/0000:03:00.0/sriov_numvfs '4' -> ok\n"
-        + "    sriov-vf: + write /sys/bus/pci/devices/0000:03:00.0/sriov_numvfs '5' -> ok\n"), result::toString);
+    assertTrue(
+        result
+            .out()
+            .contains(
+                "    sriov-vf: - write /sys/bus/pci/devices/0000:03:00.0/sriov_numvfs '4' -> ok\n"
+                    + "    sriov-vf: + write /sys/bus/pci/devices/0000:03:00.0/sriov_numvfs '5' -> ok\n"),
+        result::toString);
     assertTrue(result.out().endsWith("replay: 2 events, 1 agree, 1 differ\n"), result::toString);
   }
 
@@ -82,7 +97,10 @@ class ReplayTest {
     assertEquals(1, update.exitCode(), update::toString);
     Cli.Result again = replay(changed);
     assertEquals(0, again.exitCode(), again::toString);
-    assertEquals(1, replay(SandboxHost.STOCK).exitCode(), "the stock hook now differs from the updated expectation");
+    assertEquals(
+        1,
+        replay(SandboxHost.STOCK).exitCode(),
+        "the stock hook now differs from the updated expectation");
   }
 
   @Test
@@ -100,18 +118,43 @@ class ReplayTest {
     Files.setPosixFilePermissions(base, PosixFilePermissions.fromString("rwxr-xr-x"));
     Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
     Path hook = dir.resolve("tag.groovy");
-    Files.writeString(hook, "hook('tag') { on('pre-start') { ev -> host.createDirectories(path('/run/tag')); "
-        + "write '/run/tag/id', newUuid().value() } }\n");
+    Files.writeString(
+        hook,
+        "hook('tag') { on('pre-start') { ev -> host.createDirectories(path('/run/tag')); "
+            + "write '/run/tag/id', newUuid().value() } }\n");
     Files.setPosixFilePermissions(hook, PosixFilePermissions.fromString("rw-r--r--"));
-    Files.delete(host.root.resolve("etc/pve/guesthook/502.yaml")); // settings for the stock sriov-vf, not loaded here
-    Cli.Result start = Cli.run(List.of("--root", host.root.toString(), "--simulate", "--hooks", dir.toString(), "502", "pre-start"));
+    Files.delete(
+        host.root.resolve(
+            "etc/pve/guesthook/502.yaml")); // settings for the stock sriov-vf, not loaded here
+    Cli.Result start =
+        Cli.run(
+            List.of(
+                "--root",
+                host.root.toString(),
+                "--simulate",
+                "--hooks",
+                dir.toString(),
+                "502",
+                "pre-start"));
     assertEquals(0, start.exitCode(), start::toString);
     Path tagged;
     try (Stream<Path> files = Files.list(host.root.resolve("var/lib/guesthook/recordings"))) {
-      tagged = files.filter(f -> f.getFileName().toString().startsWith("502-")).findFirst().orElseThrow();
+      tagged =
+          files
+              .filter(f -> f.getFileName().toString().startsWith("502-"))
+              .findFirst()
+              .orElseThrow();
     }
-    Cli.Result replay = Cli.run(List.of("--root", host.root.toString(), "--simulate", "--hooks", dir.toString(),
-        "replay", tagged.toString()));
+    Cli.Result replay =
+        Cli.run(
+            List.of(
+                "--root",
+                host.root.toString(),
+                "--simulate",
+                "--hooks",
+                dir.toString(),
+                "replay",
+                tagged.toString()));
     assertEquals(0, replay.exitCode(), replay::toString);
   }
 }

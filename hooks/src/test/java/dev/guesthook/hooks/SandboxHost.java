@@ -1,8 +1,8 @@
 package dev.guesthook.hooks;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.guesthook.host.tree.FileTree;
 import dev.guesthook.host.sim.Faults;
+import dev.guesthook.host.tree.FileTree;
 import dev.guesthook.sandbox.Sandbox;
 import dev.guesthook.sandbox.SandboxProfile;
 import dev.guesthook.testkit.Cli;
@@ -14,7 +14,10 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 
-/** A sandbox host for the stock hooks: each phase runs as its own guesthook process, as Proxmox runs it. */
+/**
+ * A sandbox host for the stock hooks: each phase runs as its own guesthook process, as Proxmox runs
+ * it.
+ */
 final class SandboxHost {
   static final Path STOCK = Path.of("stock").toAbsolutePath();
   final Path root;
@@ -29,8 +32,10 @@ final class SandboxHost {
   }
 
   Cli.Result phase(int vmid, String phase, String... flags) {
-    List<String> args = new java.util.ArrayList<>(List.of("--json", "--root", root.toString(), "--simulate",
-        "--hooks", STOCK.toString()));
+    List<String> args =
+        new java.util.ArrayList<>(
+            List.of(
+                "--json", "--root", root.toString(), "--simulate", "--hooks", STOCK.toString()));
     args.addAll(List.of(flags));
     args.addAll(List.of(Integer.toString(vmid), phase));
     return Cli.run(args);
@@ -64,7 +69,9 @@ final class SandboxHost {
   String driver(String address) {
     try {
       Path link = root.resolve("sys/bus/pci/devices/" + address + "/driver");
-      return Files.isSymbolicLink(link) ? Files.readSymbolicLink(link).getFileName().toString() : "(none)";
+      return Files.isSymbolicLink(link)
+          ? Files.readSymbolicLink(link).getFileName().toString()
+          : "(none)";
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -78,35 +85,41 @@ final class SandboxHost {
   }
 
   /**
-   * Runs a phase that must be refused: exit 1, the hook's message starting with {@code message}, and
-   * the host exactly as before. Returns the result for further checks.
+   * Runs a phase that must be refused: exit 1, the hook's message starting with {@code message},
+   * and the host exactly as before. Returns the result for further checks.
    */
   Cli.Result assertRefusedWithoutChange(int vmid, String phase, String hookName, String message) {
     Map<String, String> before = snapshot();
     Cli.Result result = phase(vmid, phase);
     org.junit.jupiter.api.Assertions.assertEquals(1, result.exitCode(), result::toString);
     String actual = hook(result, hookName).get("message").asText();
-    org.junit.jupiter.api.Assertions.assertTrue(actual.startsWith(message), () -> "message was: " + actual);
+    org.junit.jupiter.api.Assertions.assertTrue(
+        actual.startsWith(message), () -> "message was: " + actual);
     org.junit.jupiter.api.Assertions.assertEquals(before, snapshot(), "the host changed");
     return result;
   }
 
-  /** A host file (e.g. {@code /etc/pve/guesthook/501.yaml}) where it is on this machine, as messages name it. */
+  /**
+   * A host file (e.g. {@code /etc/pve/guesthook/501.yaml}) where it is on this machine, as messages
+   * name it.
+   */
   String at(String hostPath) {
     return root + hostPath;
   }
 
   /**
-   * Runs a phase whose settings must be refused before any hook runs: exit 2, nothing on stdout, one
-   * error line starting with {@code message}, and the host exactly as before. Returns the line.
+   * Runs a phase whose settings must be refused before any hook runs: exit 2, nothing on stdout,
+   * one error line starting with {@code message}, and the host exactly as before. Returns the line.
    */
   String assertSettingsRefused(int vmid, String phase, String message, String... flags) {
     Map<String, String> before = snapshot();
     Cli.Result result = phase(vmid, phase, flags);
     org.junit.jupiter.api.Assertions.assertEquals(2, result.exitCode(), result::toString);
     org.junit.jupiter.api.Assertions.assertEquals("", result.out(), result::toString);
-    org.junit.jupiter.api.Assertions.assertTrue(result.err().startsWith("guesthook: error: " + message), result::toString);
-    org.junit.jupiter.api.Assertions.assertEquals(1, result.err().strip().lines().count(), "one task-log line");
+    org.junit.jupiter.api.Assertions.assertTrue(
+        result.err().startsWith("guesthook: error: " + message), result::toString);
+    org.junit.jupiter.api.Assertions.assertEquals(
+        1, result.err().strip().lines().count(), "one task-log line");
     org.junit.jupiter.api.Assertions.assertEquals(before, snapshot(), "the host changed");
     return result.err().strip();
   }

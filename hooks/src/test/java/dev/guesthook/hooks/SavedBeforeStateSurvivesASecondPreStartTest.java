@@ -20,8 +20,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A second pre-start that finds what the first one saved (run with --force while the guest's QEMU
- * runs, so no reconcile puts the first one's changes back) keeps the first one's "before" values: the
- * post-stop puts every device back as it was before the first start, whether the second start
+ * runs, so no reconcile puts the first one's changes back) keeps the first one's "before" values:
+ * the post-stop puts every device back as it was before the first start, whether the second start
  * succeeded or was rolled back.
  */
 class SavedBeforeStateSurvivesASecondPreStartTest {
@@ -47,7 +47,10 @@ class SavedBeforeStateSurvivesASecondPreStartTest {
     assertEquals("vfio-pci", host.driver("0000:03:0a.0"), "the first start's VF");
     assertEquals("vfio-pci", host.driver("0000:03:0a.1"), "the second start's VF");
 
-    stop(host, 502, "  [sriov-vf] 0000:03:0a.1: back to iavf, mac 00:00:00:00:00:00, vlan 0",
+    stop(
+        host,
+        502,
+        "  [sriov-vf] 0000:03:0a.1: back to iavf, mac 00:00:00:00:00:00, vlan 0",
         "  [sriov-vf] 0000:03:0a.0: back to iavf, mac 00:00:00:00:00:00, vlan 0");
     assertEquals("iavf", host.driver("0000:03:0a.0"));
     assertEquals("iavf", host.driver("0000:03:0a.1"));
@@ -59,7 +62,9 @@ class SavedBeforeStateSurvivesASecondPreStartTest {
   void aRolledBackSecondStartLeavesTheFirstOnesVfToBePutBack() throws IOException {
     SandboxHost host = new SandboxHost(base, SandboxProfile.SRIOV_NIC);
     startWithQemu(host, 501);
-    host.settings(501, """
+    host.settings(
+        501,
+        """
         sriov-vf:
           vfs:
             - { hostpci: 0, pf: "0000:03:00.0", numvfs: 4, mac: "52:54:00:5a:01:01", vlan: 100 }
@@ -67,7 +72,10 @@ class SavedBeforeStateSurvivesASecondPreStartTest {
         """);
     host.faults().failWrite("/sys/bus/pci/devices/0000:03:02.0/driver_override", "EBUSY");
     Cli.Result again = host.phase(501, "pre-start", "--force");
-    assertFailedWith(again, "sriov-vf", "EBUSY: /sys/bus/pci/devices/0000:03:02.0/driver_override: Device or resource busy");
+    assertFailedWith(
+        again,
+        "sriov-vf",
+        "EBUSY: /sys/bus/pci/devices/0000:03:02.0/driver_override: Device or resource busy");
     assertEquals("vfio-pci", host.driver("0000:03:02.1"), "the running guest keeps its VF");
 
     stop(host, 501, "  [sriov-vf] 0000:03:02.1: back to iavf, mac 00:00:00:00:00:00, vlan 0");
@@ -80,7 +88,11 @@ class SavedBeforeStateSurvivesASecondPreStartTest {
     SandboxHost host = new SandboxHost(base, SandboxProfile.GPU_PASSTHROUGH);
     startTwice(host, 601);
 
-    stop(host, 601, "  [gpu-release] 0000:0b:00.0: back to amdgpu", "  [gpu-release] 0000:0b:00.1: back to snd_hda_intel");
+    stop(
+        host,
+        601,
+        "  [gpu-release] 0000:0b:00.0: back to amdgpu",
+        "  [gpu-release] 0000:0b:00.1: back to snd_hda_intel");
     assertEquals("amdgpu", host.driver("0000:0b:00.0"));
     assertEquals("snd_hda_intel", host.driver("0000:0b:00.1"));
   }
@@ -91,9 +103,14 @@ class SavedBeforeStateSurvivesASecondPreStartTest {
     startWithQemu(host, 601);
     host.faults().failChange(2); // the second start's second change: its save of the audio function
     Cli.Result again = host.phase(601, "pre-start", "--force");
-    assertFailedWith(again, "gpu-release", "EIO: /run/guesthook/state/601/gpu-release.json: Input/output error");
+    assertFailedWith(
+        again, "gpu-release", "EIO: /run/guesthook/state/601/gpu-release.json: Input/output error");
 
-    stop(host, 601, "  [gpu-release] 0000:0b:00.0: back to amdgpu", "  [gpu-release] 0000:0b:00.1: back to snd_hda_intel");
+    stop(
+        host,
+        601,
+        "  [gpu-release] 0000:0b:00.0: back to amdgpu",
+        "  [gpu-release] 0000:0b:00.1: back to snd_hda_intel");
     assertEquals("amdgpu", host.driver("0000:0b:00.0"));
     assertEquals("snd_hda_intel", host.driver("0000:0b:00.1"));
   }
@@ -112,8 +129,9 @@ class SavedBeforeStateSurvivesASecondPreStartTest {
   }
 
   /**
-   * QEMU ends, then Proxmox runs post-stop: the hook itself says it put back each of {@code restored},
-   * and the reconcile after it finds nothing left to repair (it used to repair what the hook got wrong).
+   * QEMU ends, then Proxmox runs post-stop: the hook itself says it put back each of {@code
+   * restored}, and the reconcile after it finds nothing left to repair (it used to repair what the
+   * hook got wrong).
    */
   private static void stop(SandboxHost host, int vmid, String... restored) throws IOException {
     RunningQemu.end(host.root, vmid, QEMU_PID);

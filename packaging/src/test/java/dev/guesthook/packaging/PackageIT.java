@@ -26,68 +26,104 @@ class PackageIT {
 
   @BeforeAll
   static void theBuiltPackage() throws Exception {
-    Assumptions.assumeTrue(run("sh", "-c", "command -v dpkg-deb").exit() == 0,
+    Assumptions.assumeTrue(
+        run("sh", "-c", "command -v dpkg-deb").exit() == 0,
         "dpkg-deb is not installed, so no package was built: the package tests are skipped (apt-get install dpkg)");
     String version = System.getProperty("guesthook.version").replace('-', '~');
-    deb = Path.of(System.getProperty("guesthook.deb.dir")).resolve("guesthook_" + version + "_all.deb");
+    deb =
+        Path.of(System.getProperty("guesthook.deb.dir"))
+            .resolve("guesthook_" + version + "_all.deb");
     assertTrue(Files.exists(deb), deb + " was built");
   }
 
   @Test
   void controlFieldsFollowDebianAndNameAJava17Runtime() throws Exception {
-    assertEquals("guesthook\nall\nadmin\n", run("dpkg-deb", "-f", deb.toString(), "Package", "Architecture", "Section")
-        .out().replaceAll("(?m)^[A-Za-z-]+: ", ""));
+    assertEquals(
+        "guesthook\nall\nadmin\n",
+        run("dpkg-deb", "-f", deb.toString(), "Package", "Architecture", "Section")
+            .out()
+            .replaceAll("(?m)^[A-Za-z-]+: ", ""));
     String depends = run("dpkg-deb", "-f", deb.toString(), "Depends").out();
     assertTrue(depends.contains("default-jre-headless (>= 2:1.17)"), depends);
-    assertEquals("/etc/guesthook/guesthook.yaml\n", run("sh", "-c", "dpkg-deb --ctrl-tarfile '" + deb + "' | tar -xOf - ./conffiles").out());
+    assertEquals(
+        "/etc/guesthook/guesthook.yaml\n",
+        run("sh", "-c", "dpkg-deb --ctrl-tarfile '" + deb + "' | tar -xOf - ./conffiles").out());
   }
 
   @Test
   void itInstallsTheRuntimeHooksUnitsAndTmpfilesWithTheirModes() throws Exception {
-    List<String> listing = run("dpkg-deb", "-c", deb.toString()).out().lines()
-        .map(line -> line.split("\\s+")[0] + " " + line.split("\\s+")[1] + " " + line.substring(line.indexOf("./") + 1))
-        .toList();
-    for (String expected : List.of(
-        "-rwxr-xr-x root/root /usr/bin/guesthook",
-        "-rwxr-xr-x root/root /usr/share/guesthook/guesthook-hookscript",
-        "-rw-r--r-- root/root /usr/share/guesthook/guesthook-runtime.jar",
-        "-rw-r--r-- root/root /usr/share/guesthook/hooks/stock/mdev.groovy",
-        "-rw-r--r-- root/root /lib/systemd/system/guesthook.service",
-        "-rw-r--r-- root/root /lib/systemd/system/guesthook-reconcile.service",
-        "-rw-r--r-- root/root /usr/lib/tmpfiles.d/guesthook.conf",
-        "-rw-r--r-- root/root /etc/guesthook/guesthook.yaml",
-        "drwxr-xr-x root/root /etc/guesthook/hooks.d/",
-        "-rw-r--r-- root/root /usr/share/doc/guesthook/copyright",
-        "-rw-r--r-- root/root /usr/share/doc/guesthook/changelog.gz",
-        "-rw-r--r-- root/root /usr/share/man/man8/guesthook.8.gz")) {
+    List<String> listing =
+        run("dpkg-deb", "-c", deb.toString())
+            .out()
+            .lines()
+            .map(
+                line ->
+                    line.split("\\s+")[0]
+                        + " "
+                        + line.split("\\s+")[1]
+                        + " "
+                        + line.substring(line.indexOf("./") + 1))
+            .toList();
+    for (String expected :
+        List.of(
+            "-rwxr-xr-x root/root /usr/bin/guesthook",
+            "-rwxr-xr-x root/root /usr/share/guesthook/guesthook-hookscript",
+            "-rw-r--r-- root/root /usr/share/guesthook/guesthook-runtime.jar",
+            "-rw-r--r-- root/root /usr/share/guesthook/hooks/stock/mdev.groovy",
+            "-rw-r--r-- root/root /lib/systemd/system/guesthook.service",
+            "-rw-r--r-- root/root /lib/systemd/system/guesthook-reconcile.service",
+            "-rw-r--r-- root/root /usr/lib/tmpfiles.d/guesthook.conf",
+            "-rw-r--r-- root/root /etc/guesthook/guesthook.yaml",
+            "drwxr-xr-x root/root /etc/guesthook/hooks.d/",
+            "-rw-r--r-- root/root /usr/share/doc/guesthook/copyright",
+            "-rw-r--r-- root/root /usr/share/doc/guesthook/changelog.gz",
+            "-rw-r--r-- root/root /usr/share/man/man8/guesthook.8.gz")) {
       assertTrue(listing.contains(expected), expected + " in\n" + String.join("\n", listing));
     }
-    assertTrue(listing.stream().noneMatch(l -> l.contains("/var/lib/guesthook") || l.contains("/run/")),
+    assertTrue(
+        listing.stream().noneMatch(l -> l.contains("/var/lib/guesthook") || l.contains("/run/")),
         "state is made at install time (postinst, tmpfiles.d), not shipped");
   }
 
   @Test
   void maintainerScriptsAndTheLauncherParse() throws Exception {
     run("dpkg-deb", "-R", deb.toString(), unpacked.toString());
-    for (String script : List.of("DEBIAN/postinst", "DEBIAN/prerm", "DEBIAN/postrm", "usr/bin/guesthook",
-        "usr/share/guesthook/guesthook-hookscript")) {
+    for (String script :
+        List.of(
+            "DEBIAN/postinst",
+            "DEBIAN/prerm",
+            "DEBIAN/postrm",
+            "usr/bin/guesthook",
+            "usr/share/guesthook/guesthook-hookscript")) {
       Path file = unpacked.resolve(script);
       assertTrue(Files.isExecutable(file), script + " is executable");
       assertEquals(0, run("sh", "-n", file.toString()).exit(), script + " parses");
     }
-    assertTrue(Files.readString(unpacked.resolve("usr/share/guesthook/guesthook-hookscript"))
-        .contains("${GUESTHOOK_ONESHOT:-/usr/bin/guesthook}"), "the client falls back to the installed launcher");
-    String reconcile = Files.readString(unpacked.resolve("lib/systemd/system/guesthook-reconcile.service"));
-    assertTrue(reconcile.contains("Before=pve-guests.service"), "the boot-time pass runs before Proxmox starts guests");
+    assertTrue(
+        Files.readString(unpacked.resolve("usr/share/guesthook/guesthook-hookscript"))
+            .contains("${GUESTHOOK_ONESHOT:-/usr/bin/guesthook}"),
+        "the client falls back to the installed launcher");
+    String reconcile =
+        Files.readString(unpacked.resolve("lib/systemd/system/guesthook-reconcile.service"));
+    assertTrue(
+        reconcile.contains("Before=pve-guests.service"),
+        "the boot-time pass runs before Proxmox starts guests");
   }
 
   @Test
   void theRuntimeStartsFromTheInstalledLayoutAndFindsItsStockHooks() throws Exception {
     run("dpkg-deb", "-x", deb.toString(), unpacked.toString());
     Path home = unpacked.resolve("usr/share/guesthook");
-    Result hooks = run(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-Dguesthook.home=" + home, "-cp", home.resolve("guesthook-runtime.jar").toString(),
-        "dev.guesthook.cli.Main", "--root", unpacked.toString(), "hooks");
+    Result hooks =
+        run(
+            Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+            "-Dguesthook.home=" + home,
+            "-cp",
+            home.resolve("guesthook-runtime.jar").toString(),
+            "dev.guesthook.cli.Main",
+            "--root",
+            unpacked.toString(),
+            "hooks");
     assertEquals(0, hooks.exit(), hooks.out());
     for (String hook : List.of("mdev", "sriov-vf", "gpu-release", "hibernate", "pci-mapping")) {
       assertTrue(hooks.out().contains(hook), hook + " is listed:\n" + hooks.out());
@@ -105,13 +141,17 @@ class PackageIT {
     java.util.Set<String> before = tree(root);
     dpkg(root, "-i", deb.toString());
     assertTrue(Files.isExecutable(root.resolve("usr/bin/guesthook")));
-    assertEquals("rwx------", java.nio.file.attribute.PosixFilePermissions.toString(
-        Files.getPosixFilePermissions(root.resolve("var/lib/guesthook"))), "postinst made the state folder, root-only");
+    assertEquals(
+        "rwx------",
+        java.nio.file.attribute.PosixFilePermissions.toString(
+            Files.getPosixFilePermissions(root.resolve("var/lib/guesthook"))),
+        "postinst made the state folder, root-only");
     assertTrue(Files.isDirectory(root.resolve("etc/guesthook/hooks.d")));
     dpkg(root, "--purge", "guesthook");
     java.util.Set<String> left = tree(root);
     left.removeAll(before);
-    // (dpkg also drops the empty base folders the package lists, as no other package owns them here.)
+    // (dpkg also drops the empty base folders the package lists, as no other package owns them
+    // here.)
     assertEquals(java.util.Set.of(), left, "purge leaves nothing the root did not have");
   }
 
@@ -123,29 +163,52 @@ class PackageIT {
     Files.createDirectories(root.resolve("var/lib/guesthook/recordings"));
     Files.writeString(root.resolve("var/lib/guesthook/recordings/guesthook.jsonl"), "{}\n");
     Files.writeString(root.resolve("etc/guesthook/guesthook.yaml"), "hook-timeout: 12\n");
-    dpkg(root, "--force-confold", "-i", deb.toString()); // the same version again: dpkg's upgrade path
-    assertEquals("hook('mine') { }\n", Files.readString(root.resolve("etc/guesthook/hooks.d/mine.groovy")));
+    dpkg(
+        root,
+        "--force-confold",
+        "-i",
+        deb.toString()); // the same version again: dpkg's upgrade path
+    assertEquals(
+        "hook('mine') { }\n", Files.readString(root.resolve("etc/guesthook/hooks.d/mine.groovy")));
     assertTrue(Files.exists(root.resolve("var/lib/guesthook/recordings/guesthook.jsonl")));
-    assertEquals("hook-timeout: 12\n", Files.readString(root.resolve("etc/guesthook/guesthook.yaml")), "a conffile");
+    assertEquals(
+        "hook-timeout: 12\n",
+        Files.readString(root.resolve("etc/guesthook/guesthook.yaml")),
+        "a conffile");
     dpkg(root, "--purge", "guesthook");
-    assertTrue(Files.exists(root.resolve("etc/guesthook/hooks.d/mine.groovy")), "purge keeps the admin's own hooks");
+    assertTrue(
+        Files.exists(root.resolve("etc/guesthook/hooks.d/mine.groovy")),
+        "purge keeps the admin's own hooks");
     assertTrue(Files.notExists(root.resolve("var/lib/guesthook")), "and removes the state");
   }
 
   @Test
   void lintianFindsNoErrorsOrWarnings() throws Exception {
-    Assumptions.assumeTrue(run("sh", "-c", "command -v lintian").exit() == 0,
+    Assumptions.assumeTrue(
+        run("sh", "-c", "command -v lintian").exit() == 0,
         "lintian is not installed: the lintian check is skipped (apt-get install lintian to run it)");
     Result lintian = run("lintian", "--tag-display-limit", "0", deb.toString());
-    assertTrue(lintian.out().lines().noneMatch(line -> line.startsWith("E: ") || line.startsWith("W: ")), lintian.out());
+    assertTrue(
+        lintian.out().lines().noneMatch(line -> line.startsWith("E: ") || line.startsWith("W: ")),
+        lintian.out());
   }
 
   private Path cleanRoot() throws Exception {
-    Assumptions.assumeTrue(run("id", "-u").out().strip().equals("0"),
+    Assumptions.assumeTrue(
+        run("id", "-u").out().strip().equals("0"),
         "dpkg installs files as root: the install/purge tests are skipped when not run as root");
     Path root = unpacked.resolve("root");
-    for (String dir : List.of("var/lib/dpkg/updates", "var/lib/dpkg/info", "var/cache", "etc", "usr/bin", "usr/lib", "usr/share/doc",
-        "lib/systemd/system", "run")) {
+    for (String dir :
+        List.of(
+            "var/lib/dpkg/updates",
+            "var/lib/dpkg/info",
+            "var/cache",
+            "etc",
+            "usr/bin",
+            "usr/lib",
+            "usr/share/doc",
+            "lib/systemd/system",
+            "run")) {
       Files.createDirectories(root.resolve(dir));
     }
     Files.writeString(root.resolve("var/lib/dpkg/status"), "");
@@ -153,8 +216,14 @@ class PackageIT {
   }
 
   private static void dpkg(Path root, String... args) throws Exception {
-    List<String> argv = new ArrayList<>(List.of("dpkg", "--root=" + root, "--force-script-chrootless", "--force-depends",
-        "--log=" + root.resolve("var/lib/dpkg/log")));
+    List<String> argv =
+        new ArrayList<>(
+            List.of(
+                "dpkg",
+                "--root=" + root,
+                "--force-script-chrootless",
+                "--force-depends",
+                "--log=" + root.resolve("var/lib/dpkg/log")));
     argv.addAll(List.of(args));
     Result result = run(argv.toArray(String[]::new));
     assertEquals(0, result.exit(), String.join(" ", argv) + "\n" + result.out());
@@ -163,7 +232,8 @@ class PackageIT {
   /** Every path under the root but dpkg's own database. */
   private static java.util.Set<String> tree(Path root) throws IOException {
     try (var walk = Files.walk(root)) {
-      return walk.map(p -> root.relativize(p).toString()).filter(p -> !p.startsWith("var/lib/dpkg"))
+      return walk.map(p -> root.relativize(p).toString())
+          .filter(p -> !p.startsWith("var/lib/dpkg"))
           .collect(java.util.stream.Collectors.toCollection(java.util.TreeSet::new));
     }
   }
@@ -171,7 +241,8 @@ class PackageIT {
   record Result(int exit, String out) {}
 
   static Result run(String... argv) throws IOException, InterruptedException {
-    Process process = new ProcessBuilder(new ArrayList<>(List.of(argv))).redirectErrorStream(true).start();
+    Process process =
+        new ProcessBuilder(new ArrayList<>(List.of(argv))).redirectErrorStream(true).start();
     process.getOutputStream().close();
     String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     assertTrue(process.waitFor(120, TimeUnit.SECONDS));

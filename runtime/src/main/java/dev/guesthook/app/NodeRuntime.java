@@ -1,6 +1,5 @@
 package dev.guesthook.app;
 
-import dev.guesthook.yaml.ConfigException;
 import dev.guesthook.config.Settings;
 import dev.guesthook.engine.Engine;
 import dev.guesthook.host.HostPort;
@@ -9,14 +8,15 @@ import dev.guesthook.host.sim.DryRunHost;
 import dev.guesthook.host.sim.SimulatedHost;
 import dev.guesthook.journald.Journald;
 import dev.guesthook.pve.Pve;
+import dev.guesthook.yaml.ConfigException;
 import io.vertx.core.Vertx;
 import java.time.Clock;
 import java.util.function.Consumer;
 
 /**
- * guesthook on this node as the settings ask for it: the host (the real one or the simulator over the
- * root, a dry run over either), the engine on it, the clock, and the journal a phase's lines go to.
- * The one place these are chosen and put together: every command and {@code serve} start here.
+ * guesthook on this node as the settings ask for it: the host (the real one or the simulator over
+ * the root, a dry run over either), the engine on it, the clock, and the journal a phase's lines go
+ * to. The one place these are chosen and put together: every command and {@code serve} start here.
  */
 public final class NodeRuntime {
   private final Vertx vertx;
@@ -31,7 +31,10 @@ public final class NodeRuntime {
     this.clock = clock;
   }
 
-  /** The runtime on the host the settings ask for. Fails when the root is not the kind the settings say. */
+  /**
+   * The runtime on the host the settings ask for. Fails when the root is not the kind the settings
+   * say.
+   */
   public static NodeRuntime open(Vertx vertx, Settings settings) throws ConfigException {
     return new NodeRuntime(vertx, settings, hostFor(settings), Clock.systemUTC());
   }
@@ -45,9 +48,13 @@ public final class NodeRuntime {
   static HostPort hostFor(Settings settings) throws ConfigException {
     HostPort base;
     try {
-      base = settings.simulate() ? SimulatedHost.sandbox(settings.root()) : LinuxHost.over(settings.root());
+      base =
+          settings.simulate()
+              ? SimulatedHost.sandbox(settings.root())
+              : LinuxHost.over(settings.root());
     } catch (IllegalArgumentException wrongKindOfRoot) {
-      throw new ConfigException((settings.simulate() ? "--simulate: " : "--root: ") + wrongKindOfRoot.getMessage());
+      throw new ConfigException(
+          (settings.simulate() ? "--simulate: " : "--root: ") + wrongKindOfRoot.getMessage());
     }
     return settings.dryRun() ? new DryRunHost(base) : base;
   }
@@ -64,12 +71,16 @@ public final class NodeRuntime {
     return host;
   }
 
-  /** The node's name: as the settings give it, else as Proxmox knows it. Blocking (reads the host). */
+  /**
+   * The node's name: as the settings give it, else as Proxmox knows it. Blocking (reads the host).
+   */
   public String node() {
     return settings.node().or(new Pve(host)::nodeName).orElse("localhost");
   }
 
-  /** An engine over this runtime's host; each command gets its own (a resident one keeps its hooks). */
+  /**
+   * An engine over this runtime's host; each command gets its own (a resident one keeps its hooks).
+   */
   public Engine engine() {
     return new Engine(vertx, settings, host, clock);
   }
@@ -79,6 +90,8 @@ public final class NodeRuntime {
    * recorded. Blocking: whether journald is there is a stat.
    */
   public Journald journald(Consumer<String> warn) {
-    return settings.dryRun() ? Journald.OFF : Journald.at(settings.root().resolve(Journald.SOCKET), warn);
+    return settings.dryRun()
+        ? Journald.OFF
+        : Journald.at(settings.root().resolve(Journald.SOCKET), warn);
   }
 }

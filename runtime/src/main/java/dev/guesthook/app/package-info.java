@@ -4,7 +4,15 @@
  * code of every command from what happened.
  */
 @MayUse({
-    "config", "core.dispatch", "engine", "host", "host.real", "host.sim", "journald", "pve", "yaml"
+  "config",
+  "core.dispatch",
+  "engine",
+  "host",
+  "host.real",
+  "host.sim",
+  "journald",
+  "pve",
+  "yaml"
 })
 package dev.guesthook.app;
 

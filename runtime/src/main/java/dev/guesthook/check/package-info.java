@@ -1,6 +1,4 @@
-/**
- * guesthook check: what would refuse a guest's start, before Proxmox tries.
- */
+/** guesthook check: what would refuse a guest's start, before Proxmox tries. */
 @MayUse({"config", "devices", "host", "id", "pve", "yaml"})
 package dev.guesthook.check;
 

@@ -7,7 +7,6 @@ import dev.guesthook.engine.HookReadiness;
 import dev.guesthook.id.VmId;
 import dev.guesthook.pve.Pve;
 import java.time.Clock;
-import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -48,18 +47,22 @@ final class CheckCommand implements Callable<Integer> {
       main.console.error(e.getMessage());
       return ExitCodes.USAGE;
     }
-    return main.withHost((settings, host, node) -> {
-      ReadinessCheck check = new ReadinessCheck(host, node);
-      HookReadiness hooks = new HookReadiness(settings, host, Clock.systemUTC());
-      List<CheckItem> items = new ArrayList<>(id.isPresent() ? check.vm(id.get()) : check.node(false));
-      List<VmId> guests = id.map(List::of).orElseGet(() -> new Pve(host).guests());
-      for (VmId guest : guests) {
-        String prefix = id.isPresent() ? "" : "VM " + guest + " ";
-        hooks.check(guest).forEach(answer -> items.add(item(prefix + answer.subject(), answer)));
-      }
-      print(node, id, items);
-      return ChecklistReport.exitCode(items);
-    });
+    return main.withHost(
+        (settings, host, node) -> {
+          ReadinessCheck check = new ReadinessCheck(host, node);
+          HookReadiness hooks = new HookReadiness(settings, host, Clock.systemUTC());
+          List<CheckItem> items =
+              new ArrayList<>(id.isPresent() ? check.vm(id.get()) : check.node(false));
+          List<VmId> guests = id.map(List::of).orElseGet(() -> new Pve(host).guests());
+          for (VmId guest : guests) {
+            String prefix = id.isPresent() ? "" : "VM " + guest + " ";
+            hooks
+                .check(guest)
+                .forEach(answer -> items.add(item(prefix + answer.subject(), answer)));
+          }
+          print(node, id, items);
+          return ChecklistReport.exitCode(items);
+        });
   }
 
   private static CheckItem item(String subject, HookReadiness.Answer answer) {
@@ -74,7 +77,12 @@ final class CheckCommand implements Callable<Integer> {
     Map<String, Object> header = new LinkedHashMap<>();
     header.put("node", node);
     id.ifPresent(v -> header.put("vmid", v.value()));
-    ChecklistReport.print(main.console.out(), main.options.json, "guesthook check",
-        "guesthook check on " + node + id.map(v -> ", VM " + v).orElse(""), header, items);
+    ChecklistReport.print(
+        main.console.out(),
+        main.options.json,
+        "guesthook check",
+        "guesthook check on " + node + id.map(v -> ", VM " + v).orElse(""),
+        header,
+        items);
   }
 }

@@ -8,12 +8,24 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** A pass/warn/fail list as {@code check} and {@code doctor} print it: aligned lines and a count, or JSON. */
+/**
+ * A pass/warn/fail list as {@code check} and {@code doctor} print it: aligned lines and a count, or
+ * JSON.
+ */
 final class ChecklistReport {
   private ChecklistReport() {}
 
-  /** {@code header}: the JSON document's first fields (node, vmid); {@code title}: the first human line. */
-  static void print(PrintStream out, boolean json, String command, String title, Map<String, Object> header, List<CheckItem> items) {
+  /**
+   * {@code header}: the JSON document's first fields (node, vmid); {@code title}: the first human
+   * line.
+   */
+  static void print(
+      PrintStream out,
+      boolean json,
+      String command,
+      String title,
+      Map<String, Object> header,
+      List<CheckItem> items) {
     Map<CheckItem.Status, Long> counts = new LinkedHashMap<>();
     for (CheckItem.Status status : CheckItem.Status.values()) {
       counts.put(status, items.stream().filter(i -> i.status() == status).count());
@@ -31,13 +43,25 @@ final class ChecklistReport {
     }
     out.println(title);
     for (CheckItem item : items) {
-      out.println(String.format("  %-4s  %-22s %s", item.status().wireName(), item.subject(), item.detail()));
+      out.println(
+          String.format(
+              "  %-4s  %-22s %s", item.status().wireName(), item.subject(), item.detail()));
     }
-    out.println(command + ": " + counts.get(CheckItem.Status.FAIL) + " fail, " + counts.get(CheckItem.Status.WARN)
-        + " warn, " + counts.get(CheckItem.Status.PASS) + " pass");
+    out.println(
+        command
+            + ": "
+            + counts.get(CheckItem.Status.FAIL)
+            + " fail, "
+            + counts.get(CheckItem.Status.WARN)
+            + " warn, "
+            + counts.get(CheckItem.Status.PASS)
+            + " pass");
   }
 
-  /** In reading order, the same in every run (Map.of's iteration order changes from one JVM to the next). */
+  /**
+   * In reading order, the same in every run (Map.of's iteration order changes from one JVM to the
+   * next).
+   */
   private static Map<String, Object> itemJson(CheckItem item) {
     Map<String, Object> fields = new LinkedHashMap<>();
     fields.put("status", item.status().wireName());
@@ -47,6 +71,8 @@ final class ChecklistReport {
   }
 
   static int exitCode(List<CheckItem> items) {
-    return items.stream().anyMatch(i -> i.status() == CheckItem.Status.FAIL) ? ExitCodes.HOOK_FAILED : ExitCodes.OK;
+    return items.stream().anyMatch(i -> i.status() == CheckItem.Status.FAIL)
+        ? ExitCodes.HOOK_FAILED
+        : ExitCodes.OK;
   }
 }

@@ -1,28 +1,27 @@
 package dev.guesthook.cli;
 
 import dev.guesthook.app.ExitCodes;
+import dev.guesthook.config.Settings;
 import dev.guesthook.demo.Demo;
+import dev.guesthook.demo.ExampleHookSettings;
+import dev.guesthook.engine.Engine;
+import dev.guesthook.engine.ReplaySession;
 import dev.guesthook.record.Recordings;
+import dev.guesthook.record.Replayer;
+import dev.guesthook.sandbox.Sandbox;
+import dev.guesthook.sandbox.SandboxProfile;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import dev.guesthook.config.Settings;
-import dev.guesthook.engine.Engine;
-import dev.guesthook.engine.ReplaySession;
-import java.io.PrintStream;
-import dev.guesthook.record.Replayer;
-import dev.guesthook.demo.ExampleHookSettings;
-import dev.guesthook.sandbox.Sandbox;
-import dev.guesthook.sandbox.SandboxProfile;
 import java.io.IOException;
+import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.time.Clock;
 import java.util.Comparator;
 import java.util.Optional;
-import java.util.stream.Stream;
 import java.util.concurrent.Callable;
+import java.util.stream.Stream;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.ParentCommand;
 
@@ -39,9 +38,12 @@ import picocli.CommandLine.ParentCommand;
 final class DemoCommand implements Callable<Integer> {
   @ParentCommand Main main;
 
-  @picocli.CommandLine.Option(names = "--keep-recordings", paramLabel = "DIR",
-      description = "Copy the recordings the demo made into DIR before its sandbox is deleted"
-          + " (examples/recordings/make.sh makes the example recordings this way).")
+  @picocli.CommandLine.Option(
+      names = "--keep-recordings",
+      paramLabel = "DIR",
+      description =
+          "Copy the recordings the demo made into DIR before its sandbox is deleted"
+              + " (examples/recordings/make.sh makes the example recordings this way).")
   Path keepRecordings;
 
   @Override
@@ -65,14 +67,13 @@ final class DemoCommand implements Callable<Integer> {
 
   private int play(Path examples, Path sandbox) {
     JsonObject flags =
-        main.options
-            .asConfigLayer()
-            .put("root", sandbox.toString())
-            .put("simulate", true);
+        main.options.asConfigLayer().put("root", sandbox.toString()).put("simulate", true);
     if (!flags.containsKey("hook-dirs")) {
-      flags.put("hook-dirs", new JsonArray()
-          .add(Installation.stockHooks().toString())
-          .add(examples.resolve("hooks").toString()));
+      flags.put(
+          "hook-dirs",
+          new JsonArray()
+              .add(Installation.stockHooks().toString())
+              .add(examples.resolve("hooks").toString()));
     }
     PrintStream out = main.console.out();
     return main.withSettings(
@@ -80,38 +81,71 @@ final class DemoCommand implements Callable<Integer> {
         (vertx, settings) ->
             new Demo(vertx, withDemoCache(settings))
                 .run(new PrintedTimeline(out))
-                .compose(failedPhases -> vertx.executeBlocking(() -> replayWhatWasRecorded(vertx, withDemoCache(settings), out)
-                    .map(replayed -> {
-                      out.println();
-                      out.println("guesthook demo: done; " + failedPhases + " phase(s) had a failing hook"
-                          + (failedPhases > 0 ? " (shown above, as the examples intend)" : "")
-                          + "; nothing on this machine was changed.");
-                      return replayed.differ() == 0 ? ExitCodes.OK : ExitCodes.HOOK_FAILED;
-                    }).orElse(ExitCodes.INTERNAL), false)));
+                .compose(
+                    failedPhases ->
+                        vertx.executeBlocking(
+                            () ->
+                                replayWhatWasRecorded(vertx, withDemoCache(settings), out)
+                                    .map(
+                                        replayed -> {
+                                          out.println();
+                                          out.println(
+                                              "guesthook demo: done; "
+                                                  + failedPhases
+                                                  + " phase(s) had a failing hook"
+                                                  + (failedPhases > 0
+                                                      ? " (shown above, as the examples intend)"
+                                                      : "")
+                                                  + "; nothing on this machine was changed.");
+                                          return replayed.differ() == 0
+                                              ? ExitCodes.OK
+                                              : ExitCodes.HOOK_FAILED;
+                                        })
+                                    .orElse(ExitCodes.INTERNAL),
+                            false)));
   }
 
-  /** Every phase above was recorded; replaying the recordings through the same hooks must agree with them. */
-  private Optional<Replayer.Summary> replayWhatWasRecorded(Vertx vertx, Settings settings,
-      PrintStream out) throws Exception {
+  /**
+   * Every phase above was recorded; replaying the recordings through the same hooks must agree with
+   * them.
+   */
+  private Optional<Replayer.Summary> replayWhatWasRecorded(
+      Vertx vertx, Settings settings, PrintStream out) throws Exception {
     Replayer replayer = new Replayer(() -> new ReplaySession(vertx, settings), main.console::warn);
     Replayer.Summary total = new Replayer.Summary(0, 0);
     for (Path file : Recordings.files(settings.recordingDir())) {
-      total = total.plus(replayer.replay(file, false, comparison -> {
-        if (!comparison.agrees()) {
-          out.println("   replay of VM " + comparison.recorded().vmid() + " " + comparison.recorded().phase() + " differs:");
-          comparison.differences().forEach(d -> out.println("      " + d));
-        }
-      }));
+      total =
+          total.plus(
+              replayer.replay(
+                  file,
+                  false,
+                  comparison -> {
+                    if (!comparison.agrees()) {
+                      out.println(
+                          "   replay of VM "
+                              + comparison.recorded().vmid()
+                              + " "
+                              + comparison.recorded().phase()
+                              + " differs:");
+                      comparison.differences().forEach(d -> out.println("      " + d));
+                    }
+                  }));
     }
     if (keepRecordings != null) {
       Files.createDirectories(keepRecordings);
       for (Path file : Recordings.files(settings.recordingDir())) {
-        Files.copy(file, keepRecordings.resolve(file.getFileName()), StandardCopyOption.REPLACE_EXISTING);
+        Files.copy(
+            file, keepRecordings.resolve(file.getFileName()), StandardCopyOption.REPLACE_EXISTING);
       }
     }
     out.println();
-    out.println("guesthook demo: replayed the " + total.events() + " recorded events through the same hooks: "
-        + total.agree() + " agree" + (total.differ() > 0 ? ", " + total.differ() + " DIFFER" : ""));
+    out.println(
+        "guesthook demo: replayed the "
+            + total.events()
+            + " recorded events through the same hooks: "
+            + total.agree()
+            + " agree"
+            + (total.differ() > 0 ? ", " + total.differ() + " DIFFER" : ""));
     return Optional.of(total);
   }
 
@@ -123,7 +157,10 @@ final class DemoCommand implements Callable<Integer> {
     }
   }
 
-  /** The demo's root is the example tree, which must stay clean: compiled hooks go to the user's cache. */
+  /**
+   * The demo's root is the example tree, which must stay clean: compiled hooks go to the user's
+   * cache.
+   */
   private static Settings withDemoCache(Settings s) {
     return s.withCacheDir(Demo.cacheDirectory());
   }
@@ -147,5 +184,4 @@ final class DemoCommand implements Callable<Integer> {
       Report.human(run.result(), false, false, out);
     }
   }
-
 }

@@ -42,24 +42,35 @@ final class EventsCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    return main.withSettings((vertx, settings) -> vertx.executeBlocking(() -> {
-      Path dir = settings.recordingDir();
-      Tally tally = printFrom(dir, 0);
-      while (follow && !Thread.currentThread().isInterrupted()) {
-        Thread.sleep(FOLLOW_POLL_MILLIS);
-        tally = printFrom(dir, tally.matching());
-      }
-      if (tally.skipped() > 0) {
-        main.console.warn("events: " + tally.skipped() + " bad records skipped (see above)");
-      }
-      return tally.read() == 0 && tally.skipped() > 0 ? ExitCodes.USAGE : ExitCodes.OK;
-    }, false));
+    return main.withSettings(
+        (vertx, settings) ->
+            vertx.executeBlocking(
+                () -> {
+                  Path dir = settings.recordingDir();
+                  Tally tally = printFrom(dir, 0);
+                  while (follow && !Thread.currentThread().isInterrupted()) {
+                    Thread.sleep(FOLLOW_POLL_MILLIS);
+                    tally = printFrom(dir, tally.matching());
+                  }
+                  if (tally.skipped() > 0) {
+                    main.console.warn(
+                        "events: " + tally.skipped() + " bad records skipped (see above)");
+                  }
+                  return tally.read() == 0 && tally.skipped() > 0 ? ExitCodes.USAGE : ExitCodes.OK;
+                },
+                false));
   }
 
-  /** How many good records there are, how many of them are this command's, and how many bad ones were skipped. */
+  /**
+   * How many good records there are, how many of them are this command's, and how many bad ones
+   * were skipped.
+   */
   private record Tally(long read, long matching, long skipped) {}
 
-  /** Prints the events after the first {@code skip} ones (in file and line order); returns what it counted. */
+  /**
+   * Prints the events after the first {@code skip} ones (in file and line order); returns what it
+   * counted.
+   */
   private Tally printFrom(Path dir, long skip) throws IOException {
     long read = 0;
     long seen = 0;
@@ -83,7 +94,9 @@ final class EventsCommand implements Callable<Integer> {
     return new Tally(read, seen, skipped);
   }
 
-  /** --follow reads the files again and again: a bad record is worth one warning, not one per poll. */
+  /**
+   * --follow reads the files again and again: a bad record is worth one warning, not one per poll.
+   */
   private void warnOnce(String warning) {
     if (warned.add(warning)) {
       main.console.warn(warning);

@@ -3,10 +3,10 @@ package dev.guesthook.cli;
 import dev.guesthook.app.ExitCodes;
 import dev.guesthook.core.dispatch.Hook;
 import dev.guesthook.core.event.Phase;
-import dev.guesthook.id.VmId;
-import dev.guesthook.core.settings.SettingsSchema;
 import dev.guesthook.core.hookhost.HookCatalog;
 import dev.guesthook.core.hookhost.HookCatalog.Notice;
+import dev.guesthook.core.settings.SettingsSchema;
+import dev.guesthook.id.VmId;
 import io.vertx.core.Future;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -20,7 +20,9 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 
-/** {@code guesthook hooks}: which hooks run, in which order, for which phases, and what is broken. */
+/**
+ * {@code guesthook hooks}: which hooks run, in which order, for which phases, and what is broken.
+ */
 @Command(
     name = "hooks",
     header = "The hooks a guest gets, their order and phases, and load errors.",
@@ -33,10 +35,15 @@ import picocli.CommandLine.ParentCommand;
 final class HooksCommand implements Callable<Integer> {
   @ParentCommand Main main;
 
-  @Option(names = "--vmid", paramLabel = "VMID", description = "Include the hooks of this guest's own folder.")
+  @Option(
+      names = "--vmid",
+      paramLabel = "VMID",
+      description = "Include the hooks of this guest's own folder.")
   String vmid;
 
-  @Option(names = "--settings", description = "Also list each hook's declared settings: name, type, default, meaning.")
+  @Option(
+      names = "--settings",
+      description = "Also list each hook's declared settings: name, type, default, meaning.")
   boolean settings;
 
   @Override
@@ -50,7 +57,9 @@ final class HooksCommand implements Callable<Integer> {
     }
     return main.withRuntime(
         runtime ->
-            runtime.vertx().executeBlocking(() -> runtime.engine().hookLoader().load(guest), false)
+            runtime
+                .vertx()
+                .executeBlocking(() -> runtime.engine().hookLoader().load(guest), false)
                 .compose(catalog -> Future.succeededFuture(print(catalog))));
   }
 
@@ -58,11 +67,19 @@ final class HooksCommand implements Callable<Integer> {
     if (main.options.json) {
       main.console.out().println(Report.write(json(catalog)));
     } else {
-      main.console.out().println(String.format("%-6s %-24s %-11s %-40s %s", "ORDER", "NAME", "KIND", "PHASES", "FILE"));
+      main.console
+          .out()
+          .println(
+              String.format(
+                  "%-6s %-24s %-11s %-40s %s", "ORDER", "NAME", "KIND", "PHASES", "FILE"));
       for (Hook hook : catalog.hooks()) {
         String order = hook.order() == Integer.MIN_VALUE ? "-" : Integer.toString(hook.order());
-        main.console.out().println(
-            String.format("%-6s %-24s %-11s %-40s %s", order, hook.name(), hook.kind(), phases(hook), hook.origin()));
+        main.console
+            .out()
+            .println(
+                String.format(
+                    "%-6s %-24s %-11s %-40s %s",
+                    order, hook.name(), hook.kind(), phases(hook), hook.origin()));
         SettingsSchema declared = HookCatalog.settingsOf(hook);
         if (settings && declared.declared()) {
           declared.describe().forEach(line -> main.console.out().println("       " + line));
@@ -70,7 +87,13 @@ final class HooksCommand implements Callable<Integer> {
       }
       for (Notice notice : catalog.notices()) {
         String where = notice.message().startsWith(notice.file()) ? "" : notice.file() + ": ";
-        main.console.out().println(notice.severity().name().toLowerCase(Locale.ROOT) + ": " + where + notice.message());
+        main.console
+            .out()
+            .println(
+                notice.severity().name().toLowerCase(Locale.ROOT)
+                    + ": "
+                    + where
+                    + notice.message());
       }
       catalog.cacheProblem().ifPresent(problem -> main.console.out().println("note: " + problem));
     }
@@ -95,8 +118,19 @@ final class HooksCommand implements Callable<Integer> {
     }
     Map<String, Object> doc = new LinkedHashMap<>();
     doc.put("hooks", hooks);
-    doc.put("notices", catalog.notices().stream().map(n -> Map.of(
-        "file", n.file(), "severity", n.severity().name().toLowerCase(Locale.ROOT), "message", n.message())).toList());
+    doc.put(
+        "notices",
+        catalog.notices().stream()
+            .map(
+                n ->
+                    Map.of(
+                        "file",
+                        n.file(),
+                        "severity",
+                        n.severity().name().toLowerCase(Locale.ROOT),
+                        "message",
+                        n.message()))
+            .toList());
     doc.put("compiled", catalog.compiled());
     doc.put("cached", catalog.cached());
     return doc;

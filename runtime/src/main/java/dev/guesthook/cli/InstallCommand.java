@@ -19,16 +19,26 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 
-/** {@code guesthook install} and {@code guesthook uninstall}: attach guesthook to guests, and detach it. */
+/**
+ * {@code guesthook install} and {@code guesthook uninstall}: attach guesthook to guests, and detach
+ * it.
+ */
 final class InstallCommand {
   private InstallCommand() {}
 
   /** Which guests: some by id, or every guest on this node. */
   static final class Guests {
-    @Option(names = "--vm", paramLabel = "VMID", required = true, description = "A guest (repeat for more).")
+    @Option(
+        names = "--vm",
+        paramLabel = "VMID",
+        required = true,
+        description = "A guest (repeat for more).")
     List<String> vms = new ArrayList<>();
 
-    @Option(names = "--all", required = true, description = "Every guest on this node (VMs and containers).")
+    @Option(
+        names = "--all",
+        required = true,
+        description = "Every guest on this node (VMs and containers).")
     boolean all;
 
     List<VmId> resolve(Installer installer) {
@@ -38,7 +48,8 @@ final class InstallCommand {
 
   @Command(
       name = "install",
-      header = "Attach guesthook to guests: the hookscript client on a snippets storage, qm set --hookscript.",
+      header =
+          "Attach guesthook to guests: the hookscript client on a snippets storage, qm set --hookscript.",
       mixinStandardHelpOptions = true,
       description = {
         "Puts the hookscript client on a storage that takes snippets (--storage, or the first such storage",
@@ -52,7 +63,10 @@ final class InstallCommand {
   static final class Install implements Callable<Integer> {
     @ParentCommand Main main;
 
-    @Option(names = "--storage", paramLabel = "ID", description = "The storage for the client (needs 'snippets' content and a path).")
+    @Option(
+        names = "--storage",
+        paramLabel = "ID",
+        description = "The storage for the client (needs 'snippets' content and a path).")
     String storage;
 
     @ArgGroup(exclusive = true, multiplicity = "1")
@@ -60,7 +74,9 @@ final class InstallCommand {
 
     @Override
     public Integer call() {
-      return run(main, installer -> installer.install(Optional.ofNullable(storage), guests.resolve(installer)));
+      return run(
+          main,
+          installer -> installer.install(Optional.ofNullable(storage), guests.resolve(installer)));
     }
   }
 
@@ -92,31 +108,33 @@ final class InstallCommand {
   }
 
   static int run(Main main, Planner planner) {
-    return main.withHost((settings, host, node) -> {
-      Installer installer = new Installer(settings.root(), host, node, oneShot());
-      Plan plan;
-      try {
-        plan = planner.plan(installer);
-      } catch (IllegalArgumentException e) {
-        main.console.error(e.getMessage());
-        return ExitCodes.USAGE;
-      }
-      boolean refused = !plan.refusals().isEmpty();
-      List<String> done = List.of();
-      String failure = null;
-      if (!refused && !settings.dryRun()) {
-        try {
-          done = plan.apply();
-        } catch (InstallException e) {
-          failure = e.getMessage();
-        }
-      }
-      print(main, plan, settings.dryRun() || refused, done, failure);
-      return refused || failure != null ? ExitCodes.HOOK_FAILED : ExitCodes.OK;
-    });
+    return main.withHost(
+        (settings, host, node) -> {
+          Installer installer = new Installer(settings.root(), host, node, oneShot());
+          Plan plan;
+          try {
+            plan = planner.plan(installer);
+          } catch (IllegalArgumentException e) {
+            main.console.error(e.getMessage());
+            return ExitCodes.USAGE;
+          }
+          boolean refused = !plan.refusals().isEmpty();
+          List<String> done = List.of();
+          String failure = null;
+          if (!refused && !settings.dryRun()) {
+            try {
+              done = plan.apply();
+            } catch (InstallException e) {
+              failure = e.getMessage();
+            }
+          }
+          print(main, plan, settings.dryRun() || refused, done, failure);
+          return refused || failure != null ? ExitCodes.HOOK_FAILED : ExitCodes.OK;
+        });
   }
 
-  private static void print(Main main, Plan plan, boolean planOnly, List<String> done, String failure) {
+  private static void print(
+      Main main, Plan plan, boolean planOnly, List<String> done, String failure) {
     PrintStream out = main.console.out();
     if (main.options.json) {
       Map<String, Object> doc = new LinkedHashMap<>();
@@ -135,7 +153,10 @@ final class InstallCommand {
     plan.refusals().forEach(r -> out.println("refused: " + r));
     plan.warnings().forEach(w -> out.println("warning: " + w));
     plan.unchanged().forEach(u -> out.println("unchanged: " + u));
-    String verb = !plan.refusals().isEmpty() ? "not done (refused above): " : planOnly ? "would " : failure == null ? "done: " : "";
+    String verb =
+        !plan.refusals().isEmpty()
+            ? "not done (refused above): "
+            : planOnly ? "would " : failure == null ? "done: " : "";
     if (failure == null) {
       plan.steps().forEach(s -> out.println(verb + s.description()));
     } else {

@@ -5,8 +5,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
- * Where guesthook is installed: the launcher passes {@code -Dguesthook.home}; without it, the folder
- * two levels above the runtime jar (a source checkout: runtime/target/guesthook-runtime.jar).
+ * Where guesthook is installed: the launcher passes {@code -Dguesthook.home}; without it, the
+ * folder two levels above the runtime jar (a source checkout:
+ * runtime/target/guesthook-runtime.jar).
  */
 final class Installation {
   private Installation() {}
@@ -17,9 +18,12 @@ final class Installation {
       return Path.of(property).toAbsolutePath().normalize();
     }
     try {
-      Path jar = Path.of(Installation.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+      Path jar =
+          Path.of(Installation.class.getProtectionDomain().getCodeSource().getLocation().toURI());
       Path candidate = jar.getParent().getParent().getParent();
-      return candidate != null && Files.isDirectory(candidate.resolve("hooks")) ? candidate : Path.of(".");
+      return candidate != null && Files.isDirectory(candidate.resolve("hooks"))
+          ? candidate
+          : Path.of(".");
     } catch (URISyntaxException | RuntimeException e) {
       return Path.of(".").toAbsolutePath();
     }

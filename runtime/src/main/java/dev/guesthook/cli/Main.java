@@ -4,9 +4,9 @@ import dev.guesthook.app.ExitCodes;
 import dev.guesthook.app.NodeRuntime;
 import dev.guesthook.config.Settings;
 import dev.guesthook.config.SettingsLoader;
+import dev.guesthook.core.event.Phase;
 import dev.guesthook.engine.Engine;
 import dev.guesthook.host.HostPort;
-import dev.guesthook.core.event.Phase;
 import dev.guesthook.id.Printable;
 import dev.guesthook.id.VmId;
 import io.vertx.core.Future;
@@ -15,13 +15,12 @@ import io.vertx.core.json.JsonObject;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
-import java.util.function.Consumer;
-import picocli.CommandLine;
-import java.util.List;
 import java.util.function.Supplier;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -61,21 +60,31 @@ import picocli.CommandLine.Parameters;
 public final class Main implements Callable<Integer> {
   @Mixin GlobalOptions options = new GlobalOptions();
 
-  @Parameters(index = "0", arity = "0..1", paramLabel = "VMID", description = "The guest id (100..999999999).")
+  @Parameters(
+      index = "0",
+      arity = "0..1",
+      paramLabel = "VMID",
+      description = "The guest id (100..999999999).")
   String vmid;
 
-  @Parameters(index = "1", arity = "0..1", paramLabel = "PHASE",
+  @Parameters(
+      index = "1",
+      arity = "0..1",
+      paramLabel = "PHASE",
       description = "pre-start, post-start, pre-stop or post-stop.")
   String phase;
 
-  @Option(names = "--force",
-      description = "Run pre-start or post-stop even while the VM's QEMU is running (refused otherwise, exit 2):"
-          + " they would take the devices a running VM holds. Proxmox never needs it.")
+  @Option(
+      names = "--force",
+      description =
+          "Run pre-start or post-stop even while the VM's QEMU is running (refused otherwise, exit 2):"
+              + " they would take the devices a running VM holds. Proxmox never needs it.")
   boolean force;
 
   /**
-   * How long a one-shot phase waits, at most, to hand its last journal entries to the relay before it
-   * exits: a pipe write, unless journald is stuck, and then the entries are not worth a slower start.
+   * How long a one-shot phase waits, at most, to hand its last journal entries to the relay before
+   * it exits: a pipe write, unless journald is stuck, and then the entries are not worth a slower
+   * start.
    */
   static final Duration JOURNAL_HANDOVER = Duration.ofMillis(200);
 
@@ -92,16 +101,29 @@ public final class Main implements Callable<Integer> {
    * (picocli's classes are too old for the class-data archive). Lambdas, not constructor
    * references, so a subcommand's class is not even loaded before it is needed.
    */
-  private static final List<Supplier<Object>> SUBCOMMANDS = List.of(
-      () -> new HooksCommand(), () -> new DemoCommand(), () -> new SandboxCommand(), () -> new VmstateCommand(),
-      () -> new CheckCommand(), () -> new RecordCommand(), () -> new EventsCommand(), () -> new ReplayCommand(),
-      () -> new ServeCommand(), () -> new ReconcileCommand(), () -> new InstallCommand.Install(),
-      () -> new InstallCommand.Uninstall(), () -> new DoctorCommand());
+  private static final List<Supplier<Object>> SUBCOMMANDS =
+      List.of(
+          () -> new HooksCommand(),
+          () -> new DemoCommand(),
+          () -> new SandboxCommand(),
+          () -> new VmstateCommand(),
+          () -> new CheckCommand(),
+          () -> new RecordCommand(),
+          () -> new EventsCommand(),
+          () -> new ReplayCommand(),
+          () -> new ServeCommand(),
+          () -> new ReconcileCommand(),
+          () -> new InstallCommand.Install(),
+          () -> new InstallCommand.Uninstall(),
+          () -> new DoctorCommand());
 
-  /** {@code [options] <vmid> <phase>}, as Proxmox calls it; anything else gets the subcommands too. */
+  /**
+   * {@code [options] <vmid> <phase>}, as Proxmox calls it; anything else gets the subcommands too.
+   */
   static boolean isPhaseCall(String[] args) {
     int n = args.length;
-    return n >= 2 && args[n - 2].matches("[0-9]+")
+    return n >= 2
+        && args[n - 2].matches("[0-9]+")
         && Arrays.stream(Phase.values()).anyMatch(known -> known.wireName().equals(args[n - 1]))
         && Arrays.stream(args).noneMatch(arg -> arg.equals("-h") || arg.equals("--help"));
   }
@@ -114,7 +136,8 @@ public final class Main implements Callable<Integer> {
     CommandLine commandLine = new CommandLine(main);
     if (!isPhaseCall(args)) {
       SUBCOMMANDS.forEach(make -> commandLine.addSubcommand(make.get()));
-      commandLine.setUsageHelpWidth(100); // the subcommands' descriptions are written for 100 columns, as the main one
+      commandLine.setUsageHelpWidth(
+          100); // the subcommands' descriptions are written for 100 columns, as the main one
     }
     commandLine.setOut(new PrintWriter(console.out(), true));
     commandLine.setErr(new PrintWriter(console.err(), true));
@@ -134,11 +157,16 @@ public final class Main implements Callable<Integer> {
   @Override
   public Integer call() {
     if (vmid == null) {
-      console.error("missing VMID and PHASE: Proxmox runs 'guesthook <vmid> <phase>' (see guesthook --help)");
+      console.error(
+          "missing VMID and PHASE: Proxmox runs 'guesthook <vmid> <phase>' (see guesthook --help)");
       return ExitCodes.USAGE;
     }
     if (phase == null) {
-      console.error("missing PHASE after VMID " + Printable.of(vmid) + ": expected one of " + Phase.allNames());
+      console.error(
+          "missing PHASE after VMID "
+              + Printable.of(vmid)
+              + ": expected one of "
+              + Phase.allNames());
       return ExitCodes.USAGE;
     }
     VmId id;
@@ -155,34 +183,51 @@ public final class Main implements Callable<Integer> {
     return withRuntime(runtime -> runPhase(runtime, id, parsedPhase, migratedFrom));
   }
 
-  /** Proxmox sets it to the source node on an incoming migration, and empty (or not at all) otherwise. */
+  /**
+   * Proxmox sets it to the source node on an incoming migration, and empty (or not at all)
+   * otherwise.
+   */
   static Optional<String> migratedFrom(String value) {
     if (value == null || value.isEmpty()) {
       return Optional.empty();
     }
     if (!value.matches("[A-Za-z0-9][A-Za-z0-9.-]{0,62}")) {
-      throw new IllegalArgumentException("invalid PVE_MIGRATED_FROM '" + Printable.of(value) + "': not a node name");
+      throw new IllegalArgumentException(
+          "invalid PVE_MIGRATED_FROM '" + Printable.of(value) + "': not a node name");
     }
     return Optional.of(value);
   }
 
-  /** The hookscript call: the phase's lines on stdout (on stderr under --json, which prints the document). */
-  private Future<Integer> runPhase(NodeRuntime runtime, VmId id, Phase parsedPhase, Optional<String> migratedFrom) {
+  /**
+   * The hookscript call: the phase's lines on stdout (on stderr under --json, which prints the
+   * document).
+   */
+  private Future<Integer> runPhase(
+      NodeRuntime runtime, VmId id, Phase parsedPhase, Optional<String> migratedFrom) {
     Engine engine = runtime.engine();
     if (force) {
       engine.evenIfRunning();
     }
-    PhaseRun.Output output = options.json
-        ? new PhaseRun.Output(console.err(), console.err(), Optional.of(console.out()))
-        : new PhaseRun.Output(console.out(), console.err(), Optional.empty());
+    PhaseRun.Output output =
+        options.json
+            ? new PhaseRun.Output(console.err(), console.err(), Optional.of(console.out()))
+            : new PhaseRun.Output(console.out(), console.err(), Optional.empty());
     Vertx vertx = runtime.vertx();
     // Whether journald is there is a stat: not on the event loop.
-    return vertx.executeBlocking(() -> runtime.journald(console::warn), false)
-        .compose(journald -> new PhaseRun(engine, runtime.settings(), journald).run(id, parsedPhase, migratedFrom, output)
-            .eventually(() -> vertx.executeBlocking(() -> {
-              journald.close(JOURNAL_HANDOVER);
-              return null;
-            }, false)));
+    return vertx
+        .executeBlocking(() -> runtime.journald(console::warn), false)
+        .compose(
+            journald ->
+                new PhaseRun(engine, runtime.settings(), journald)
+                    .run(id, parsedPhase, migratedFrom, output)
+                    .eventually(
+                        () ->
+                            vertx.executeBlocking(
+                                () -> {
+                                  journald.close(JOURNAL_HANDOVER);
+                                  return null;
+                                },
+                                false)));
   }
 
   /** Something to run with a Vert.x instance and the effective settings. */
@@ -203,10 +248,17 @@ public final class Main implements Callable<Integer> {
     Integer run(Settings settings, HostPort host, String node) throws Exception;
   }
 
-  /** Loads the settings, opens the host they ask for (real, sandbox, dry run) and runs the work on it. */
+  /**
+   * Loads the settings, opens the host they ask for (real, sandbox, dry run) and runs the work on
+   * it.
+   */
   int withHost(HostWork work) {
-    return withRuntime(runtime -> runtime.vertx().executeBlocking(
-        () -> work.run(runtime.settings(), runtime.host(), runtime.node()), false));
+    return withRuntime(
+        runtime ->
+            runtime
+                .vertx()
+                .executeBlocking(
+                    () -> work.run(runtime.settings(), runtime.host(), runtime.node()), false));
   }
 
   /**
@@ -214,8 +266,11 @@ public final class Main implements Callable<Integer> {
    * looks at the root (is it a sandbox?): not on the event loop.
    */
   int withRuntime(RuntimeWork work) {
-    return withSettings((vertx, settings) ->
-        vertx.executeBlocking(() -> NodeRuntime.open(vertx, settings), false).compose(work::run));
+    return withSettings(
+        (vertx, settings) ->
+            vertx
+                .executeBlocking(() -> NodeRuntime.open(vertx, settings), false)
+                .compose(work::run));
   }
 
   /** Loads the settings, runs the work, and turns every expected failure into one error line. */

@@ -19,8 +19,8 @@ import java.util.Optional;
  */
 final class PhaseRun {
   /**
-   * Where a phase's text goes: the task log (hook lines and the report), guesthook's error line when
-   * the phase cannot run, and the JSON document when one is asked for instead of the report.
+   * Where a phase's text goes: the task log (hook lines and the report), guesthook's error line
+   * when the phase cannot run, and the JSON document when one is asked for instead of the report.
    */
   record Output(PrintStream log, PrintStream errors, Optional<PrintStream> json) {
     /** {@code serve}: everything to the client's stream, which its task log shows. */
@@ -40,29 +40,37 @@ final class PhaseRun {
   }
 
   /**
-   * Completes with the exit code; a phase that could not run for the admin's reason (settings, guest
-   * config) completes with {@link ExitCodes#USAGE} after its error line. Other failures fail it.
+   * Completes with the exit code; a phase that could not run for the admin's reason (settings,
+   * guest config) completes with {@link ExitCodes#USAGE} after its error line. Other failures fail
+   * it.
    */
   Future<Integer> run(VmId vmid, Phase phase, Optional<String> migratedFrom, Output output) {
-    PrintedPhase printed = new PrintedPhase(output.log(), settings.dryRun(),
-        Optional.of(new PhaseJournal(journald, vmid, phase)));
-    return engine.run(vmid, phase, migratedFrom, printed)
-        .map(run -> {
-          if (output.json().isPresent()) {
-            output.json().get().println(Report.json(run.result(), settings.strict(), settings.dryRun()));
-          } else {
-            printed.report(run.result(), settings.strict());
-          }
-          return ExitCodes.ofPhase(run.result(), settings.strict());
-        })
-        .recover(error -> {
-          String line = "guesthook: error: " + error.getMessage();
-          printed.journalOnly(Priority.ERR, line);
-          if (!ExitCodes.isUsage(error)) {
-            return Future.failedFuture(error);
-          }
-          output.errors().println(line);
-          return Future.succeededFuture(ExitCodes.USAGE);
-        });
+    PrintedPhase printed =
+        new PrintedPhase(
+            output.log(), settings.dryRun(), Optional.of(new PhaseJournal(journald, vmid, phase)));
+    return engine
+        .run(vmid, phase, migratedFrom, printed)
+        .map(
+            run -> {
+              if (output.json().isPresent()) {
+                output
+                    .json()
+                    .get()
+                    .println(Report.json(run.result(), settings.strict(), settings.dryRun()));
+              } else {
+                printed.report(run.result(), settings.strict());
+              }
+              return ExitCodes.ofPhase(run.result(), settings.strict());
+            })
+        .recover(
+            error -> {
+              String line = "guesthook: error: " + error.getMessage();
+              printed.journalOnly(Priority.ERR, line);
+              if (!ExitCodes.isUsage(error)) {
+                return Future.failedFuture(error);
+              }
+              output.errors().println(line);
+              return Future.succeededFuture(ExitCodes.USAGE);
+            });
   }
 }

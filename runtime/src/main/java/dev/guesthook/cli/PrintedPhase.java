@@ -32,15 +32,29 @@ class PrintedPhase implements PhaseListener {
   public void started(LifecycleEvent event, int hooks) {
     say(Optional.empty(), Priority.INFO, Report.header(event, hooks, dryRun));
     // Lines Proxmox itself skips with a warning are left out here too; the task log says which.
-    event.config().problems().forEach(problem ->
-        say(Optional.empty(), Priority.WARNING, "guesthook: warning: " + problem + " (line ignored)"));
+    event
+        .config()
+        .problems()
+        .forEach(
+            problem ->
+                say(
+                    Optional.empty(),
+                    Priority.WARNING,
+                    "guesthook: warning: " + problem + " (line ignored)"));
   }
 
-  /** guesthook's own lines are warnings or errors when they say so, in the CLI's one format for them. */
+  /**
+   * guesthook's own lines are warnings or errors when they say so, in the CLI's one format for
+   * them.
+   */
   @Override
   public void line(String line) {
-    say(Optional.empty(), line.startsWith("guesthook: warning: ") ? Priority.WARNING
-        : line.startsWith("guesthook: error: ") ? Priority.ERR : Priority.INFO, line);
+    say(
+        Optional.empty(),
+        line.startsWith("guesthook: warning: ")
+            ? Priority.WARNING
+            : line.startsWith("guesthook: error: ") ? Priority.ERR : Priority.INFO,
+        line);
   }
 
   @Override

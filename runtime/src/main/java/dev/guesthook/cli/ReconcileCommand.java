@@ -37,7 +37,8 @@ import picocli.CommandLine.ParentCommand;
       "Exit 0 when nothing failed, 1 when a step failed (its journal is kept for the next pass)."
     })
 final class ReconcileCommand implements Callable<Integer> {
-  static final String STRAY = "not a <vmid>.jsonl journal, never read; fix: move it out of the journal folder";
+  static final String STRAY =
+      "not a <vmid>.jsonl journal, never read; fix: move it out of the journal folder";
 
   @ParentCommand Main main;
 
@@ -53,21 +54,38 @@ final class ReconcileCommand implements Callable<Integer> {
       main.console.error(e.getMessage());
       return ExitCodes.USAGE;
     }
-    return main.withRuntime(runtime -> runtime.vertx().executeBlocking(() -> {
-      Reconciler reconciler = runtime.engine().reconciler();
-      List<Reconciler.GuestResult> results = only.isPresent()
-          ? List.of(reconciler.guest(only.get(), false, false))
-          : reconciler.all(Optional.empty());
-      print(results, reconciler.strays(), runtime.settings().dryRun());
-      return results.stream().anyMatch(r -> r.status() == Reconciler.Status.INCOMPLETE) ? ExitCodes.HOOK_FAILED : ExitCodes.OK;
-    }, false));
+    return main.withRuntime(
+        runtime ->
+            runtime
+                .vertx()
+                .executeBlocking(
+                    () -> {
+                      Reconciler reconciler = runtime.engine().reconciler();
+                      List<Reconciler.GuestResult> results =
+                          only.isPresent()
+                              ? List.of(reconciler.guest(only.get(), false, false))
+                              : reconciler.all(Optional.empty());
+                      print(results, reconciler.strays(), runtime.settings().dryRun());
+                      return results.stream()
+                              .anyMatch(r -> r.status() == Reconciler.Status.INCOMPLETE)
+                          ? ExitCodes.HOOK_FAILED
+                          : ExitCodes.OK;
+                    },
+                    false));
   }
 
   private void print(List<Reconciler.GuestResult> results, List<Path> strays, boolean dryRun) {
     PrintStream out = main.console.out();
     if (main.options.json) {
-      out.println(Report.write(Map.of("dryRun", dryRun, "guests", results.stream().map(ReconcileCommand::json).toList(),
-          "strays", strays.stream().map(Path::toString).toList())));
+      out.println(
+          Report.write(
+              Map.of(
+                  "dryRun",
+                  dryRun,
+                  "guests",
+                  results.stream().map(ReconcileCommand::json).toList(),
+                  "strays",
+                  strays.stream().map(Path::toString).toList())));
       return;
     }
     strays.forEach(stray -> out.println("stray " + stray + ": " + STRAY));
@@ -77,8 +95,19 @@ final class ReconcileCommand implements Callable<Integer> {
     }
     for (Reconciler.GuestResult result : results) {
       out.println("VM " + result.vmid() + ": " + result.reason());
-      result.steps().forEach(step -> out.println("  " + (step.failed() ? "FAIL " : "") + step.change() + ": " + step.outcome()));
-      result.problems().forEach(problem -> out.println("  UNREADABLE " + Reconciler.describe(problem)));
+      result
+          .steps()
+          .forEach(
+              step ->
+                  out.println(
+                      "  "
+                          + (step.failed() ? "FAIL " : "")
+                          + step.change()
+                          + ": "
+                          + step.outcome()));
+      result
+          .problems()
+          .forEach(problem -> out.println("  UNREADABLE " + Reconciler.describe(problem)));
     }
   }
 
@@ -87,7 +116,21 @@ final class ReconcileCommand implements Callable<Integer> {
     doc.put("vmid", result.vmid().value());
     doc.put("status", result.status().name().toLowerCase(Locale.ROOT).replace('_', '-'));
     doc.put("reason", result.reason());
-    doc.put("steps", result.steps().stream().map(step -> Map.of("change", step.change(), "outcome", step.outcome(), "acted", step.acted(), "failed", step.failed())).toList());
+    doc.put(
+        "steps",
+        result.steps().stream()
+            .map(
+                step ->
+                    Map.of(
+                        "change",
+                        step.change(),
+                        "outcome",
+                        step.outcome(),
+                        "acted",
+                        step.acted(),
+                        "failed",
+                        step.failed()))
+            .toList());
     doc.put("problems", result.problems().stream().map(ReconcileCommand::json).toList());
     return doc;
   }

@@ -11,7 +11,10 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 
-/** {@code guesthook record --on|--off}: turn recording of lifecycle events on or off; without a flag, say which. */
+/**
+ * {@code guesthook record --on|--off}: turn recording of lifecycle events on or off; without a
+ * flag, say which.
+ */
 @Command(
     name = "record",
     header = "Turn the recording of lifecycle events on or off.",
@@ -38,18 +41,28 @@ final class RecordCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    return main.withSettings((vertx, settings) -> vertx.executeBlocking(() -> {
-      Path dir = settings.recordingDir();
-      if (change != null && settings.dryRun()) {
-        main.console.out().println(state(dir) + "; dry run: would turn it " + onOrOff(change.on) + ", nothing is changed");
-        return ExitCodes.OK;
-      }
-      if (change != null) {
-        turn(dir, change.on);
-      }
-      main.console.out().println(state(dir));
-      return ExitCodes.OK;
-    }, false));
+    return main.withSettings(
+        (vertx, settings) ->
+            vertx.executeBlocking(
+                () -> {
+                  Path dir = settings.recordingDir();
+                  if (change != null && settings.dryRun()) {
+                    main.console
+                        .out()
+                        .println(
+                            state(dir)
+                                + "; dry run: would turn it "
+                                + onOrOff(change.on)
+                                + ", nothing is changed");
+                    return ExitCodes.OK;
+                  }
+                  if (change != null) {
+                    turn(dir, change.on);
+                  }
+                  main.console.out().println(state(dir));
+                  return ExitCodes.OK;
+                },
+                false));
   }
 
   private static void turn(Path dir, boolean on) throws IOException {

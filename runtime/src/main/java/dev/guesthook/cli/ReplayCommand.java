@@ -1,7 +1,6 @@
 package dev.guesthook.cli;
 
 import dev.guesthook.app.ExitCodes;
-import dev.guesthook.yaml.ConfigException;
 import dev.guesthook.config.Settings;
 import dev.guesthook.demo.Demo;
 import dev.guesthook.engine.ReplaySession;
@@ -9,6 +8,7 @@ import dev.guesthook.record.RecordedEvent;
 import dev.guesthook.record.RecordingException;
 import dev.guesthook.record.Replay;
 import dev.guesthook.record.Replayer;
+import dev.guesthook.yaml.ConfigException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -50,26 +50,35 @@ final class ReplayCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    return main.withSettings((vertx, loaded) -> vertx.executeBlocking(() -> {
-      List<Path> recordings = new ArrayList<>();
-      for (Path file : files) {
-        recordings.add(found(file, loaded.recordingDir()));
-      }
-      Settings settings = loaded.withCacheDir(cacheDirectory(loaded, main.environment));
-      List<Map<String, Object>> results = new ArrayList<>();
-      // A replay answers from the recording: it needs the hooks and their settings, never this node's host.
-      Replayer replayer = new Replayer(() -> new ReplaySession(vertx, settings), main.console::warn);
-      Replayer.Summary total = new Replayer.Summary(0, 0, 0);
-      for (Path file : recordings) {
-        try {
-          total = total.plus(replayer.replay(file, update, c -> print(file, c.recorded(), c, results)));
-        } catch (RecordingException e) {
-          throw new ConfigException(e.getMessage());
-        }
-      }
-      printSummary(total, results);
-      return exitCode(total);
-    }, false));
+    return main.withSettings(
+        (vertx, loaded) ->
+            vertx.executeBlocking(
+                () -> {
+                  List<Path> recordings = new ArrayList<>();
+                  for (Path file : files) {
+                    recordings.add(found(file, loaded.recordingDir()));
+                  }
+                  Settings settings = loaded.withCacheDir(cacheDirectory(loaded, main.environment));
+                  List<Map<String, Object>> results = new ArrayList<>();
+                  // A replay answers from the recording: it needs the hooks and their settings,
+                  // never this node's host.
+                  Replayer replayer =
+                      new Replayer(() -> new ReplaySession(vertx, settings), main.console::warn);
+                  Replayer.Summary total = new Replayer.Summary(0, 0, 0);
+                  for (Path file : recordings) {
+                    try {
+                      total =
+                          total.plus(
+                              replayer.replay(
+                                  file, update, c -> print(file, c.recorded(), c, results)));
+                    } catch (RecordingException e) {
+                      throw new ConfigException(e.getMessage());
+                    }
+                  }
+                  printSummary(total, results);
+                  return exitCode(total);
+                },
+                false));
   }
 
   /**
@@ -84,11 +93,19 @@ final class ReplayCommand implements Callable<Integer> {
     if (file.getParent() == null && Files.isRegularFile(recorded)) {
       return recorded;
     }
-    throw new ConfigException("no recording " + file + " (looked for " + file.toAbsolutePath()
-        + (file.getParent() == null ? " and " + recorded : "") + ")");
+    throw new ConfigException(
+        "no recording "
+            + file
+            + " (looked for "
+            + file.toAbsolutePath()
+            + (file.getParent() == null ? " and " + recorded : "")
+            + ")");
   }
 
-  /** A difference is what a replay is for; skipped records alone only fail it when nothing was left to compare. */
+  /**
+   * A difference is what a replay is for; skipped records alone only fail it when nothing was left
+   * to compare.
+   */
   static int exitCode(Replayer.Summary total) {
     if (total.differ() > 0) {
       return ExitCodes.HOOK_FAILED;
@@ -97,8 +114,9 @@ final class ReplayCommand implements Callable<Integer> {
   }
 
   /**
-   * Where a replay keeps its compiled hooks. A replay changes nothing on the host: on the real root its
-   * cache is the user's (as the demo's), never /var/cache; under a --root tree, that tree's own.
+   * Where a replay keeps its compiled hooks. A replay changes nothing on the host: on the real root
+   * its cache is the user's (as the demo's), never /var/cache; under a --root tree, that tree's
+   * own.
    */
   static Path cacheDirectory(Settings settings, Map<String, String> environment) {
     if (!settings.root().equals(settings.root().getRoot())) {
@@ -107,7 +125,11 @@ final class ReplayCommand implements Callable<Integer> {
     return Demo.cacheDirectory(environment);
   }
 
-  private void print(Path file, RecordedEvent recorded, Replay.Comparison comparison, List<Map<String, Object>> results) {
+  private void print(
+      Path file,
+      RecordedEvent recorded,
+      Replay.Comparison comparison,
+      List<Map<String, Object>> results) {
     String what = "VM " + recorded.vmid() + " " + recorded.phase() + " " + recorded.time();
     if (main.options.json) {
       Map<String, Object> item = new LinkedHashMap<>();
@@ -141,9 +163,20 @@ final class ReplayCommand implements Callable<Integer> {
       doc.put("results", results);
       main.console.out().println(Report.write(doc));
     } else {
-      main.console.out().println("replay: " + total.events() + " events, " + total.agree() + " agree, " + total.differ() + " differ"
-          + (total.skipped() > 0 ? ", " + total.skipped() + " bad records skipped (see the warnings)" : "")
-          + (update ? updateNote(total) : ""));
+      main.console
+          .out()
+          .println(
+              "replay: "
+                  + total.events()
+                  + " events, "
+                  + total.agree()
+                  + " agree, "
+                  + total.differ()
+                  + " differ"
+                  + (total.skipped() > 0
+                      ? ", " + total.skipped() + " bad records skipped (see the warnings)"
+                      : "")
+                  + (update ? updateNote(total) : ""));
     }
   }
 

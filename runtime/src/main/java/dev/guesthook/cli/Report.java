@@ -9,7 +9,6 @@ import dev.guesthook.core.dispatch.HookOutcome;
 import dev.guesthook.core.dispatch.HookOutcome.Status;
 import dev.guesthook.core.dispatch.HookOutcome.UndoOutcome;
 import dev.guesthook.guest.LifecycleEvent;
-import dev.guesthook.host.CommandResult;
 import dev.guesthook.host.HostInteraction;
 import dev.guesthook.journald.Priority;
 import dev.guesthook.json.Json;
@@ -27,6 +26,7 @@ import java.util.Optional;
  */
 final class Report {
   private static final ObjectWriter JSON = Json.MAPPER.writer(SerializationFeature.INDENT_OUTPUT);
+
   /** The result of a change a dry run lists: the dry run's overlay took it, the host did not. */
   static final String PLANNED = "planned";
 
@@ -48,7 +48,10 @@ final class Report {
         + (dryRun ? " [dry run: nothing is changed]" : "");
   }
 
-  /** Where a report's lines go: the hook a line is about (none for the phase's summary), how bad it is, its text. */
+  /**
+   * Where a report's lines go: the hook a line is about (none for the phase's summary), how bad it
+   * is, its text.
+   */
   @FunctionalInterface
   interface Lines {
     void line(Optional<String> hook, Priority priority, String text);
@@ -61,19 +64,39 @@ final class Report {
   static void human(DispatchResult result, boolean strict, boolean dryRun, Lines out) {
     for (HookOutcome hook : result.hooks()) {
       Optional<String> name = Optional.of(hook.hook());
-      String took = hook.status() == Status.SKIPPED ? "" : " (" + hook.duration().toMillis() + " ms)";
-      out.line(name, hook.failed() ? Priority.ERR : Priority.INFO, String.format("  %-8s %s%s%s",
-          label(hook.status()), hook.hook(), took, hook.message().isEmpty() ? "" : ": " + hook.message()));
+      String took =
+          hook.status() == Status.SKIPPED ? "" : " (" + hook.duration().toMillis() + " ms)";
+      out.line(
+          name,
+          hook.failed() ? Priority.ERR : Priority.INFO,
+          String.format(
+              "  %-8s %s%s%s",
+              label(hook.status()),
+              hook.hook(),
+              took,
+              hook.message().isEmpty() ? "" : ": " + hook.message()));
       for (HostInteraction change : changes(hook)) {
-        out.line(name, change.failed() ? Priority.ERR : Priority.INFO, "      " + (dryRun ? "would " : "") + describe(change));
+        out.line(
+            name,
+            change.failed() ? Priority.ERR : Priority.INFO,
+            "      " + (dryRun ? "would " : "") + describe(change));
       }
       for (UndoOutcome undo : hook.undo()) {
-        out.line(name, undo.ok() ? Priority.INFO : Priority.ERR,
-            "      undo " + undo.description() + ": " + (undo.ok() ? "ok" : "FAILED: " + undo.message()));
+        out.line(
+            name,
+            undo.ok() ? Priority.INFO : Priority.ERR,
+            "      undo "
+                + undo.description()
+                + ": "
+                + (undo.ok() ? "ok" : "FAILED: " + undo.message()));
       }
     }
     boolean failed = result.hooks().stream().anyMatch(HookOutcome::failed);
-    out.line(Optional.empty(), !failed ? Priority.INFO : ExitCodes.ofPhase(result, strict) == ExitCodes.OK ? Priority.WARNING : Priority.ERR,
+    out.line(
+        Optional.empty(),
+        !failed
+            ? Priority.INFO
+            : ExitCodes.ofPhase(result, strict) == ExitCodes.OK ? Priority.WARNING : Priority.ERR,
         summary(result, strict));
   }
 
@@ -86,15 +109,28 @@ final class Report {
     String count = failed + " of " + result.hooks().size() + " hooks failed";
     if (result.rolledBack()) {
       long undone = result.hooks().stream().mapToLong(h -> h.undo().size()).sum();
-      long undoFailed = result.hooks().stream().flatMap(h -> h.undo().stream()).filter(u -> !u.ok()).count();
-      return "guesthook: " + phase + " failed: " + count + "; " + undone + " undo steps run"
+      long undoFailed =
+          result.hooks().stream().flatMap(h -> h.undo().stream()).filter(u -> !u.ok()).count();
+      return "guesthook: "
+          + phase
+          + " failed: "
+          + count
+          + "; "
+          + undone
+          + " undo steps run"
           + (undoFailed > 0 ? " (" + undoFailed + " FAILED: check the host by hand)" : "")
           + "; the start is aborted";
     }
-    return "guesthook: " + phase + ": " + count + (ExitCodes.ofPhase(result, strict) == ExitCodes.OK ? " (reported only)" : "");
+    return "guesthook: "
+        + phase
+        + ": "
+        + count
+        + (ExitCodes.ofPhase(result, strict) == ExitCodes.OK ? " (reported only)" : "");
   }
 
-  /** A dry run says so at the top, and each change it lists as {@code "planned"}: nothing was done. */
+  /**
+   * A dry run says so at the top, and each change it lists as {@code "planned"}: nothing was done.
+   */
   static String json(DispatchResult result, boolean strict, boolean dryRun) {
     LifecycleEvent event = LifecycleEvent.of(result.event());
     Map<String, Object> doc = new LinkedHashMap<>();
@@ -116,7 +152,8 @@ final class Report {
       item.put("outcome", hook.status().wireName());
       item.put("durationMs", hook.duration().toMillis());
       item.put("message", hook.message());
-      item.put("changes", changes(hook).stream().map(change -> changeJson(change, dryRun)).toList());
+      item.put(
+          "changes", changes(hook).stream().map(change -> changeJson(change, dryRun)).toList());
       item.put("undo", hook.undo().stream().map(Report::undoJson).toList());
       hooks.add(item);
     }
@@ -132,7 +169,9 @@ final class Report {
     }
   }
 
-  /** Writes and commands; a command the simulator declined to run changed nothing and is left out. */
+  /**
+   * Writes and commands; a command the simulator declined to run changed nothing and is left out.
+   */
   private static List<HostInteraction> changes(HookOutcome hook) {
     return hook.interactions().stream()
         .filter(HostInteraction::changesHost)
@@ -141,16 +180,20 @@ final class Report {
   }
 
   private static String describe(HostInteraction change) {
-    String what = switch (change.kind()) {
-      case WRITE -> "write " + shown(change.value()) + " to " + change.target();
-      case MKDIR -> "mkdir -p " + change.target();
-      case DELETE -> "delete " + change.target();
-      default -> "run " + change.target();
-    };
+    String what =
+        switch (change.kind()) {
+          case WRITE -> "write " + shown(change.value()) + " to " + change.target();
+          case MKDIR -> "mkdir -p " + change.target();
+          case DELETE -> "delete " + change.target();
+          default -> "run " + change.target();
+        };
     return what + (change.failed() ? " -> " + change.shownResult() : "");
   }
 
-  /** A one-line value as written; a document (saved state) by its size, the JSON report has it whole. */
+  /**
+   * A one-line value as written; a document (saved state) by its size, the JSON report has it
+   * whole.
+   */
   private static String shown(String value) {
     String body = value.endsWith("\n") ? value.substring(0, value.length() - 1) : value;
     return body.contains("\n") ? "(" + body.lines().count() + " lines)" : "'" + body + "'";

@@ -50,7 +50,10 @@ final class SandboxCommand {
     @Parameters(paramLabel = "DIR", description = "Where to write the sandbox.")
     Path dir;
 
-    @Option(names = "--profile", paramLabel = "PROFILE", defaultValue = "mixed",
+    @Option(
+        names = "--profile",
+        paramLabel = "PROFILE",
+        defaultValue = "mixed",
         description = "Which host to write (default: ${DEFAULT-VALUE}).")
     String profile;
 
@@ -69,19 +72,30 @@ final class SandboxCommand {
         return ExitCodes.INTERNAL;
       }
       if (sandbox.main.options.json) {
-        console.out().println(new JsonObject().put("sandbox", dir.toAbsolutePath().toString())
-            .put("profile", chosen.id()).put("vms", new JsonArray(Arrays.asList(vms(dir)))).encode());
+        console
+            .out()
+            .println(
+                new JsonObject()
+                    .put("sandbox", dir.toAbsolutePath().toString())
+                    .put("profile", chosen.id())
+                    .put("vms", new JsonArray(Arrays.asList(vms(dir))))
+                    .encode());
       } else {
         console.out().println("sandbox " + dir + ": " + chosen.summary());
         console.out().println("VMs: " + String.join(" ", vms(dir)));
-        console.out().println("try: guesthook --root " + dir + " --simulate " + vms(dir)[0] + " pre-start");
+        console
+            .out()
+            .println("try: guesthook --root " + dir + " --simulate " + vms(dir)[0] + " pre-start");
       }
       return ExitCodes.OK;
     }
 
     private static String[] vms(Path dir) {
       try (var files = Files.list(dir.resolve("etc/pve/qemu-server"))) {
-        return files.map(f -> f.getFileName().toString().replace(".conf", "")).sorted().toArray(String[]::new);
+        return files
+            .map(f -> f.getFileName().toString().replace(".conf", ""))
+            .sorted()
+            .toArray(String[]::new);
       } catch (IOException e) {
         return new String[0];
       }

@@ -37,64 +37,105 @@ final class ServeCommand implements Callable<Integer> {
 
   @ParentCommand Main main;
 
-  @Option(names = "--socket", paramLabel = "PATH", description = "Default: <root>/" + ResidentRuntime.SOCKET)
+  @Option(
+      names = "--socket",
+      paramLabel = "PATH",
+      description = "Default: <root>/" + ResidentRuntime.SOCKET)
   Path socket;
 
   @Override
   public Integer call() {
-    return main.withRuntime(node -> {
-      Vertx vertx = node.vertx();
-      Settings settings = node.settings();
-      Engine engine = node.engine().resident();
-      Path path = socket != null ? socket : settings.root().resolve("run/guesthook/guesthook.sock");
-      Promise<Integer> stopped = Promise.promise();
-      return vertx.executeBlocking(() -> {
-        Journald journald = node.journald(warning -> main.console.out().println("guesthook serve: " + warning));
-        main.console.out().println("guesthook serve: " + (journald.isOn()
-            ? "phase lines go to the journal too, with VMID, PHASE and HOOK"
-            : "no journal at /" + Journald.SOCKET + " (or a dry run): phase lines go to the task log only"));
-        ResidentRuntime.PhaseRunner phases = runner(engine, settings, journald);
-        HeapWatch heap = new HeapWatch(Runtime.getRuntime());
-        AtomicReference<ResidentRuntime> serving = new AtomicReference<>();
-        ResidentRuntime runtime = new ResidentRuntime(path, (call, out) -> {
-          try {
-            return phases.run(call, out);
-          } finally {
-            // Looked at after the answer is sent, from another thread: stopping waits for running phases.
-            vertx.executeBlocking(() -> stopIfHeapStaysFull(heap, serving.get(), stopped), false);
-          }
-        }, main.console.out()::println);
-        serving.set(runtime);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-          try {
-            runtime.close();
-          } catch (Exception e) {
-            // Stopping anyway.
-          }
-          journald.close();
-          stopped.tryComplete(ExitCodes.OK);
-        }));
-        reconcile(engine);
-        runtime.start();
-        // A failed start leaves no post-stop behind it: look again for guests that stopped holding devices.
-        vertx.setPeriodic(RECONCILE_EVERY.toMillis(), id -> vertx.executeBlocking(() -> reconcile(engine), false));
-        vertx.executeBlocking(engine::preloadHooks, false).onSuccess(count ->
-            main.console.out().println("guesthook serve: hooks of " + count + " guest(s) loaded"));
-        return true;
-      }, false).compose(started -> stopped.future());
-    });
+    return main.withRuntime(
+        node -> {
+          Vertx vertx = node.vertx();
+          Settings settings = node.settings();
+          Engine engine = node.engine().resident();
+          Path path =
+              socket != null ? socket : settings.root().resolve("run/guesthook/guesthook.sock");
+          Promise<Integer> stopped = Promise.promise();
+          return vertx
+              .executeBlocking(
+                  () -> {
+                    Journald journald =
+                        node.journald(
+                            warning -> main.console.out().println("guesthook serve: " + warning));
+                    main.console
+                        .out()
+                        .println(
+                            "guesthook serve: "
+                                + (journald.isOn()
+                                    ? "phase lines go to the journal too, with VMID, PHASE and HOOK"
+                                    : "no journal at /"
+                                        + Journald.SOCKET
+                                        + " (or a dry run): phase lines go to the task log only"));
+                    ResidentRuntime.PhaseRunner phases = runner(engine, settings, journald);
+                    HeapWatch heap = new HeapWatch(Runtime.getRuntime());
+                    AtomicReference<ResidentRuntime> serving = new AtomicReference<>();
+                    ResidentRuntime runtime =
+                        new ResidentRuntime(
+                            path,
+                            (call, out) -> {
+                              try {
+                                return phases.run(call, out);
+                              } finally {
+                                // Looked at after the answer is sent, from another thread: stopping
+                                // waits for running phases.
+                                vertx.executeBlocking(
+                                    () -> stopIfHeapStaysFull(heap, serving.get(), stopped), false);
+                              }
+                            },
+                            main.console.out()::println);
+                    serving.set(runtime);
+                    Runtime.getRuntime()
+                        .addShutdownHook(
+                            new Thread(
+                                () -> {
+                                  try {
+                                    runtime.close();
+                                  } catch (Exception e) {
+                                    // Stopping anyway.
+                                  }
+                                  journald.close();
+                                  stopped.tryComplete(ExitCodes.OK);
+                                }));
+                    reconcile(engine);
+                    runtime.start();
+                    // A failed start leaves no post-stop behind it: look again for guests that
+                    // stopped holding devices.
+                    vertx.setPeriodic(
+                        RECONCILE_EVERY.toMillis(),
+                        id -> vertx.executeBlocking(() -> reconcile(engine), false));
+                    vertx
+                        .executeBlocking(engine::preloadHooks, false)
+                        .onSuccess(
+                            count ->
+                                main.console
+                                    .out()
+                                    .println(
+                                        "guesthook serve: hooks of " + count + " guest(s) loaded"));
+                    return true;
+                  },
+                  false)
+              .compose(started -> stopped.future());
+        });
   }
 
   /**
    * After a phase: when the heap stays full (a hook kept the memory it took), the runtime stops
    * taking phases, lets the running ones end, and exits, so that systemd starts a fresh one.
    */
-  private boolean stopIfHeapStaysFull(HeapWatch heap, ResidentRuntime runtime, Promise<Integer> stopped) {
+  private boolean stopIfHeapStaysFull(
+      HeapWatch heap, ResidentRuntime runtime, Promise<Integer> stopped) {
     OptionalInt full = heap.staysFull();
     if (full.isPresent()) {
-      main.console.out().println("guesthook serve: the heap stays " + full.getAsInt() + "% full after a collection"
-          + " (a hook keeps memory it took?); stopping so that systemd starts a fresh runtime;"
-          + " until then the hookscript runs the one-shot path");
+      main.console
+          .out()
+          .println(
+              "guesthook serve: the heap stays "
+                  + full.getAsInt()
+                  + "% full after a collection"
+                  + " (a hook keeps memory it took?); stopping so that systemd starts a fresh runtime;"
+                  + " until then the hookscript runs the one-shot path");
       try {
         runtime.close();
       } catch (IOException e) {
@@ -113,10 +154,17 @@ final class ServeCommand implements Callable<Integer> {
     return true;
   }
 
-  /** One phase as the one-shot path runs it: the same task-log lines, the same exit codes, the same journal entries. */
+  /**
+   * One phase as the one-shot path runs it: the same task-log lines, the same exit codes, the same
+   * journal entries.
+   */
   static ResidentRuntime.PhaseRunner runner(Engine engine, Settings settings, Journald journald) {
     PhaseRun phases = new PhaseRun(engine, settings, journald);
-    return (PhaseCall call, PrintStream out) -> phases.run(call.vmid(), call.phase(), call.migratedFrom(),
-        PhaseRun.Output.taskLog(out)).toCompletionStage().toCompletableFuture().get();
+    return (PhaseCall call, PrintStream out) ->
+        phases
+            .run(call.vmid(), call.phase(), call.migratedFrom(), PhaseRun.Output.taskLog(out))
+            .toCompletionStage()
+            .toCompletableFuture()
+            .get();
   }
 }

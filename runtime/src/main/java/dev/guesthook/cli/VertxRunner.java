@@ -20,9 +20,12 @@ final class VertxRunner {
             // Hooks block on sysfs and processes by design; they are bounded by their own timeouts.
             .setMaxWorkerExecuteTime(10)
             .setMaxWorkerExecuteTimeUnit(TimeUnit.MINUTES)
-            // No vertx-cache folder in /tmp and no classpath scanning: nothing on the host but hooks.
+            // No vertx-cache folder in /tmp and no classpath scanning: nothing on the host but
+            // hooks.
             .setFileSystemOptions(
-                new FileSystemOptions().setFileCachingEnabled(false).setClassPathResolvingEnabled(false));
+                new FileSystemOptions()
+                    .setFileCachingEnabled(false)
+                    .setClassPathResolvingEnabled(false));
     return Vertx.vertx(options);
   }
 

@@ -28,7 +28,9 @@ import picocli.CommandLine.ParentCommand;
 final class VmstateCommand implements Callable<Integer> {
   @ParentCommand Main main;
 
-  @Parameters(paramLabel = "VMID", description = "The VM (its config under <root>/etc/pve/qemu-server).")
+  @Parameters(
+      paramLabel = "VMID",
+      description = "The VM (its config under <root>/etc/pve/qemu-server).")
   String vmid;
 
   @Override
@@ -40,11 +42,12 @@ final class VmstateCommand implements Callable<Integer> {
       main.console.error(e.getMessage());
       return ExitCodes.USAGE;
     }
-    return main.withHost((settings, host, node) -> {
-      HibernationPlan plan = HibernationPlan.of(new Pve(host), host, id, node);
-      print(plan);
-      return plan.ok() ? ExitCodes.OK : ExitCodes.HOOK_FAILED;
-    });
+    return main.withHost(
+        (settings, host, node) -> {
+          HibernationPlan plan = HibernationPlan.of(new Pve(host), host, id, node);
+          print(plan);
+          return plan.ok() ? ExitCodes.OK : ExitCodes.HOOK_FAILED;
+        });
   }
 
   private void print(HibernationPlan plan) {
@@ -55,19 +58,50 @@ final class VmstateCommand implements Callable<Integer> {
     }
     String storage = plan.choice().storage();
     String kind = plan.storage().map(VmstateCommand::kind).orElse("");
-    plan.vmstate().ifPresent(state -> out.println("VM " + plan.vmid() + " is hibernated; its state " + state + " is on '"
-        + plan.stateStorage().map(Storage::id).orElse("?") + "'" + plan.stateStorage().map(VmstateCommand::kind).orElse("")));
-    out.println(plan.vmstate().isPresent()
-        ? "  next:  the next qm suspend --todisk would save the state on '" + storage + "'" + kind
-        : "VM " + plan.vmid() + ": qm suspend --todisk would save the state on '" + storage + "'" + kind);
-    out.println("  rule:  " + plan.choice().rule().why()
-        + (plan.choice().diskStorages().isEmpty() ? "" : " (disk storages: " + String.join(", ", plan.choice().diskStorages()) + ")"));
-    out.println("  node:  " + plan.unavailable().map(why -> "FAIL " + why).orElse("ok, usable on " + plan.node()));
+    plan.vmstate()
+        .ifPresent(
+            state ->
+                out.println(
+                    "VM "
+                        + plan.vmid()
+                        + " is hibernated; its state "
+                        + state
+                        + " is on '"
+                        + plan.stateStorage().map(Storage::id).orElse("?")
+                        + "'"
+                        + plan.stateStorage().map(VmstateCommand::kind).orElse("")));
+    out.println(
+        plan.vmstate().isPresent()
+            ? "  next:  the next qm suspend --todisk would save the state on '"
+                + storage
+                + "'"
+                + kind
+            : "VM "
+                + plan.vmid()
+                + ": qm suspend --todisk would save the state on '"
+                + storage
+                + "'"
+                + kind);
+    out.println(
+        "  rule:  "
+            + plan.choice().rule().why()
+            + (plan.choice().diskStorages().isEmpty()
+                ? ""
+                : " (disk storages: " + String.join(", ", plan.choice().diskStorages()) + ")"));
+    out.println(
+        "  node:  "
+            + plan.unavailable().map(why -> "FAIL " + why).orElse("ok, usable on " + plan.node()));
     String size = plan.sizeMiB() + " MiB (2 x memory + 500 MiB device state)";
-    out.println("  space: " + (plan.freeBytes().isEmpty()
-        ? "not checked (" + unmeasured(plan) + "); needs " + size
-        : (plan.fits().orElse(false) ? "ok, " : "FAIL only ") + plan.freeBytes().getAsLong() / (1024 * 1024)
-            + " MiB free at " + plan.storage().flatMap(s -> s.path()).orElse("?") + "; needs " + size));
+    out.println(
+        "  space: "
+            + (plan.freeBytes().isEmpty()
+                ? "not checked (" + unmeasured(plan) + "); needs " + size
+                : (plan.fits().orElse(false) ? "ok, " : "FAIL only ")
+                    + plan.freeBytes().getAsLong() / (1024 * 1024)
+                    + " MiB free at "
+                    + plan.storage().flatMap(s -> s.path()).orElse("?")
+                    + "; needs "
+                    + size));
     plan.warnings().forEach(warning -> out.println("  warning: " + warning));
   }
 
@@ -89,11 +123,13 @@ final class VmstateCommand implements Callable<Integer> {
     doc.put("rule", plan.choice().rule().wireName());
     doc.put("ruleText", plan.choice().rule().why());
     doc.put("diskStorages", plan.choice().diskStorages());
-    plan.storage().ifPresent(s -> {
-      doc.put("type", s.type());
-      doc.put("shared", s.shared());
-      doc.put("fileBased", s.isFileBased());
-    });
+    plan.storage()
+        .ifPresent(
+            s -> {
+              doc.put("type", s.type());
+              doc.put("shared", s.shared());
+              doc.put("fileBased", s.isFileBased());
+            });
     doc.put("node", plan.node());
     doc.put("availableOnNode", plan.unavailable().isEmpty());
     plan.unavailable().ifPresent(why -> doc.put("reason", why));

@@ -1,10 +1,26 @@
-/**
- * The command line (picocli): each command, its printed report and exit code.
- */
+/** The command line (picocli): each command, its printed report and exit code. */
 @MayUse({
-    "app", "check", "config", "core.dispatch", "core.event", "core.hookhost", "core.settings",
-    "demo", "engine", "guest", "host", "id", "install", "journal", "journald", "json", "pve",
-    "record", "sandbox", "serve", "yaml"
+  "app",
+  "check",
+  "config",
+  "core.dispatch",
+  "core.event",
+  "core.hookhost",
+  "core.settings",
+  "demo",
+  "engine",
+  "guest",
+  "host",
+  "id",
+  "install",
+  "journal",
+  "journald",
+  "json",
+  "pve",
+  "record",
+  "sandbox",
+  "serve",
+  "yaml"
 })
 package dev.guesthook.cli;
 

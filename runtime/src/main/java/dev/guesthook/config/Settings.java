@@ -1,10 +1,9 @@
 package dev.guesthook.config;
 
-import dev.guesthook.yaml.ConfigException;
-import dev.guesthook.yaml.YamlNode;
-
 import dev.guesthook.core.dispatch.HookLog;
 import dev.guesthook.id.VmId;
+import dev.guesthook.yaml.ConfigException;
+import dev.guesthook.yaml.YamlNode;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -15,8 +14,8 @@ import java.util.Set;
 /**
  * The runtime's effective configuration, after defaults, the config file, environment and flags.
  *
- * @param optionalHookDirs hook folders that may be absent (the admin's default one); any other missing
- *     folder is a configuration error, never "0 hooks, ok"
+ * @param optionalHookDirs hook folders that may be absent (the admin's default one); any other
+ *     missing folder is a configuration error, never "0 hooks, ok"
  * @param hookDefaults guesthook.yaml's {@code hooks}: hook name to settings for every guest
  * @param vms guesthook.yaml's {@code vms}: guest id to hook name to settings
  */
@@ -36,28 +35,53 @@ public record Settings(
     YamlNode.Mapping vms,
     List<String> warnings) {
 
-  /** guesthook.yaml's hook settings for one guest ({@code vms."<vmid>"}), empty when it has none. */
+  /**
+   * guesthook.yaml's hook settings for one guest ({@code vms."<vmid>"}), empty when it has none.
+   */
   public YamlNode.Mapping vmHookSettings(VmId vmid) {
-    return vms.get(vmid.toString()) instanceof YamlNode.Mapping own ? own : YamlNode.Mapping.empty(vms.mark());
+    return vms.get(vmid.toString()) instanceof YamlNode.Mapping own
+        ? own
+        : YamlNode.Mapping.empty(vms.mark());
   }
 
   /** Hook folders that should be there and are not. */
   public List<Path> missingHookDirs() {
-    return hookDirs.stream().filter(dir -> !Files.isDirectory(dir) && !optionalHookDirs.contains(dir)).toList();
+    return hookDirs.stream()
+        .filter(dir -> !Files.isDirectory(dir) && !optionalHookDirs.contains(dir))
+        .toList();
   }
 
-  /** Fails when a hook folder the admin named does not exist: a typo there would silently run no hooks. */
+  /**
+   * Fails when a hook folder the admin named does not exist: a typo there would silently run no
+   * hooks.
+   */
   public void requireHookDirs() throws ConfigException {
     List<Path> missing = missingHookDirs();
     if (!missing.isEmpty()) {
-      throw new ConfigException("hook folder " + missing.get(0) + " does not exist (hook-dirs, GUESTHOOK_HOOK_DIRS"
-          + " or --hooks); fix: create it or correct the path");
+      throw new ConfigException(
+          "hook folder "
+              + missing.get(0)
+              + " does not exist (hook-dirs, GUESTHOOK_HOOK_DIRS"
+              + " or --hooks); fix: create it or correct the path");
     }
   }
 
   /** The same settings with another compiled-hook cache. */
   public Settings withCacheDir(Path cache) {
-    return new Settings(root, simulate, dryRun, hookDirs, optionalHookDirs, hookTimeout, recordingDir, cache, logLevel,
-        strict, node, hookDefaults, vms, warnings);
+    return new Settings(
+        root,
+        simulate,
+        dryRun,
+        hookDirs,
+        optionalHookDirs,
+        hookTimeout,
+        recordingDir,
+        cache,
+        logLevel,
+        strict,
+        node,
+        hookDefaults,
+        vms,
+        warnings);
   }
 }

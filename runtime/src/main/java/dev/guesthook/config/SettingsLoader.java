@@ -1,13 +1,11 @@
 package dev.guesthook.config;
 
+import dev.guesthook.core.dispatch.HookLog;
+import dev.guesthook.id.VmId;
 import dev.guesthook.yaml.ConfigException;
 import dev.guesthook.yaml.SafeYaml;
 import dev.guesthook.yaml.Suggestions;
 import dev.guesthook.yaml.YamlNode;
-
-import dev.guesthook.core.dispatch.HookLog;
-import dev.guesthook.id.VmId;
-
 import io.vertx.config.ConfigRetriever;
 import io.vertx.config.ConfigRetrieverOptions;
 import io.vertx.config.ConfigStoreOptions;
@@ -27,25 +25,39 @@ import java.util.Set;
 import java.util.TreeSet;
 
 /**
- * Builds {@link Settings} with vertx-config from four layers, later ones winning: built-in defaults,
- * the YAML file ({@code /etc/guesthook/guesthook.yaml} under the host root, or {@code --config}),
- * {@code GUESTHOOK_*} environment variables, and command-line flags. The host root itself comes only
- * from the flag or the environment, since the config file lives under it.
+ * Builds {@link Settings} with vertx-config from four layers, later ones winning: built-in
+ * defaults, the YAML file ({@code /etc/guesthook/guesthook.yaml} under the host root, or {@code
+ * --config}), {@code GUESTHOOK_*} environment variables, and command-line flags. The host root
+ * itself comes only from the flag or the environment, since the config file lives under it.
  */
 public final class SettingsLoader {
   public static final String CONFIG_FILE = "etc/guesthook/guesthook.yaml";
+
   /** The administrator's hooks, under the host root: on the hook path after the stock ones. */
   public static final String ADMIN_HOOKS = "etc/guesthook/hooks.d";
+
   static final String ENV_PREFIX = "GUESTHOOK_";
 
   private static final Set<String> KEYS =
       Set.of(
-          "root", "simulate", "dry-run", "hook-dirs", "hook-timeout", "recording-dir", "cache-dir",
-          "log-level", "strict", "node", "hooks", "vms");
+          "root",
+          "simulate",
+          "dry-run",
+          "hook-dirs",
+          "hook-timeout",
+          "recording-dir",
+          "cache-dir",
+          "log-level",
+          "strict",
+          "node",
+          "hooks",
+          "vms");
 
   private final Path stockHooks;
 
-  /** @param stockHooks where the packaged stock hooks live; the first default hook folder */
+  /**
+   * @param stockHooks where the packaged stock hooks live; the first default hook folder
+   */
   public SettingsLoader(Path stockHooks) {
     this.stockHooks = stockHooks;
   }
@@ -56,15 +68,20 @@ public final class SettingsLoader {
    * @param environment the process environment
    */
   public Future<Settings> load(
-      Vertx vertx, JsonObject flags, Optional<Path> explicitConfig, Map<String, String> environment) {
+      Vertx vertx,
+      JsonObject flags,
+      Optional<Path> explicitConfig,
+      Map<String, String> environment) {
     JsonObject env;
     try {
       env = fromEnvironment(environment);
     } catch (ConfigException e) {
       return Future.failedFuture(e);
     }
-    Path root = Path.of(flags.getString("root", env.getString("root", "/"))).toAbsolutePath().normalize();
-    // The root is settled here; a "root" left in the merged config can only have come from the file.
+    Path root =
+        Path.of(flags.getString("root", env.getString("root", "/"))).toAbsolutePath().normalize();
+    // The root is settled here; a "root" left in the merged config can only have come from the
+    // file.
     JsonObject flagLayer = flags.copy();
     flagLayer.remove("root");
     env.remove("root");
@@ -72,28 +89,41 @@ public final class SettingsLoader {
     if (explicitConfig.isPresent() && !Files.isReadable(file)) {
       return Future.failedFuture(new ConfigException("cannot read config file " + file));
     }
-    return vertx.executeBlocking(() -> readFile(file), false)
+    return vertx
+        .executeBlocking(() -> readFile(file), false)
         .compose(document -> merge(vertx, root, document, env, flagLayer))
-        .compose(merged -> {
-          try {
-            return Future.succeededFuture(toSettings(merged.layers(), merged.document(), root,
-                new Sources(file, merged.document(), env, flagLayer)));
-          } catch (ConfigException e) {
-            return Future.failedFuture(e);
-          }
-        });
+        .compose(
+            merged -> {
+              try {
+                return Future.succeededFuture(
+                    toSettings(
+                        merged.layers(),
+                        merged.document(),
+                        root,
+                        new Sources(file, merged.document(), env, flagLayer)));
+              } catch (ConfigException e) {
+                return Future.failedFuture(e);
+              }
+            });
   }
 
-  /** The four layers merged; hooks' settings are taken from the file's own nodes, which know their lines. */
+  /**
+   * The four layers merged; hooks' settings are taken from the file's own nodes, which know their
+   * lines.
+   */
   private record Merged(JsonObject layers, YamlNode.Mapping document) {}
 
-  private Future<Merged> merge(Vertx vertx, Path root, YamlNode.Mapping document, JsonObject env, JsonObject flags) {
+  private Future<Merged> merge(
+      Vertx vertx, Path root, YamlNode.Mapping document, JsonObject env, JsonObject flags) {
     JsonObject fromFile = new JsonObject();
-    document.entries().forEach((key, entry) -> {
-      if (!key.equals("hooks") && !key.equals("vms")) {
-        fromFile.put(key, entry.value().plain());
-      }
-    });
+    document
+        .entries()
+        .forEach(
+            (key, entry) -> {
+              if (!key.equals("hooks") && !key.equals("vms")) {
+                fromFile.put(key, entry.value().plain());
+              }
+            });
     ConfigRetrieverOptions options =
         new ConfigRetrieverOptions()
             .setScanPeriod(0)
@@ -103,7 +133,10 @@ public final class SettingsLoader {
             .addStore(json(env))
             .addStore(json(flags));
     ConfigRetriever retriever = ConfigRetriever.create(vertx, options);
-    return retriever.getConfig().eventually(retriever::close).map(merged -> new Merged(merged, document));
+    return retriever
+        .getConfig()
+        .eventually(retriever::close)
+        .map(merged -> new Merged(merged, document));
   }
 
   private JsonArray defaultHookDirs(Path root) {
@@ -122,23 +155,35 @@ public final class SettingsLoader {
         .put("strict", false);
   }
 
-  /** {@code GUESTHOOK_HOOK_TIMEOUT=5} becomes {@code hook-timeout: 5}; lists are colon-separated. */
+  /**
+   * {@code GUESTHOOK_HOOK_TIMEOUT=5} becomes {@code hook-timeout: 5}; lists are colon-separated.
+   */
   static JsonObject fromEnvironment(Map<String, String> environment) throws ConfigException {
     JsonObject out = new JsonObject();
     for (Map.Entry<String, String> variable : environment.entrySet()) {
       if (!variable.getKey().startsWith(ENV_PREFIX)) {
         continue;
       }
-      String key = variable.getKey().substring(ENV_PREFIX.length()).toLowerCase(Locale.ROOT).replace('_', '-');
+      String key =
+          variable
+              .getKey()
+              .substring(ENV_PREFIX.length())
+              .toLowerCase(Locale.ROOT)
+              .replace('_', '-');
       String value = variable.getValue();
       switch (key) {
         case "hook-dirs" -> out.put(key, new JsonArray(List.of(value.split(":"))));
-        case "simulate", "dry-run", "strict" -> out.put(key, parseBoolean(variable.getKey(), value));
-        case "hooks", "vms" -> throw new ConfigException(variable.getKey() + ": set this in the config file");
+        case "simulate", "dry-run", "strict" ->
+            out.put(key, parseBoolean(variable.getKey(), value));
+        case "hooks", "vms" ->
+            throw new ConfigException(variable.getKey() + ": set this in the config file");
         default -> {
           if (!KEYS.contains(key)) {
             throw new ConfigException(
-                "unknown environment variable " + variable.getKey() + "; known: " + knownVariables());
+                "unknown environment variable "
+                    + variable.getKey()
+                    + "; known: "
+                    + knownVariables());
           }
           out.put(key, value);
         }
@@ -187,16 +232,23 @@ public final class SettingsLoader {
     }
   }
 
-  private Settings toSettings(JsonObject merged, YamlNode.Mapping document, Path root, Sources sources)
+  private Settings toSettings(
+      JsonObject merged, YamlNode.Mapping document, Path root, Sources sources)
       throws ConfigException {
     List<String> warnings = new ArrayList<>();
     for (String key : merged.fieldNames()) {
       if (key.equals("root")) {
-        warnings.add(sources.of(key) + ": ignored; the root can only be set with --root or GUESTHOOK_ROOT");
+        warnings.add(
+            sources.of(key) + ": ignored; the root can only be set with --root or GUESTHOOK_ROOT");
       } else if (!KEYS.contains(key)) {
         YamlNode.Mapping.Entry entry = document.entries().get(key);
-        throw new ConfigException((entry == null ? sources.of(key) : entry.keyMark() + ": " + key) + ": unknown key"
-            + Suggestions.didYouMean(key, KEYS) + " (known: " + String.join(", ", new TreeSet<>(KEYS)) + ")");
+        throw new ConfigException(
+            (entry == null ? sources.of(key) : entry.keyMark() + ": " + key)
+                + ": unknown key"
+                + Suggestions.didYouMean(key, KEYS)
+                + " (known: "
+                + String.join(", ", new TreeSet<>(KEYS))
+                + ")");
       }
     }
     List<Path> hookDirs = paths(merged, sources);
@@ -206,9 +258,12 @@ public final class SettingsLoader {
         bool(merged, "simulate", sources),
         bool(merged, "dry-run", sources),
         hookDirs,
-        // The admin's folder may not exist yet on a node that has only stock hooks; a folder the admin
+        // The admin's folder may not exist yet on a node that has only stock hooks; a folder the
+        // admin
         // named (in the file, GUESTHOOK_HOOK_DIRS or --hooks) must.
-        defaultHookDirs(root).equals(merged.getJsonArray("hook-dirs")) ? Set.of(adminHooks) : Set.of(),
+        defaultHookDirs(root).equals(merged.getJsonArray("hook-dirs"))
+            ? Set.of(adminHooks)
+            : Set.of(),
         seconds(merged, sources),
         hostPath(root, merged, "recording-dir", sources),
         hostPath(root, merged, "cache-dir", sources),
@@ -220,7 +275,8 @@ public final class SettingsLoader {
         List.copyOf(warnings));
   }
 
-  private static YamlNode.Mapping mapping(YamlNode.Mapping document, String key) throws ConfigException {
+  private static YamlNode.Mapping mapping(YamlNode.Mapping document, String key)
+      throws ConfigException {
     YamlNode value = document.get(key);
     if (value == null || value instanceof YamlNode.Scalar scalar && scalar.value() == null) {
       return YamlNode.Mapping.empty(document.mark());
@@ -228,7 +284,8 @@ public final class SettingsLoader {
     if (value instanceof YamlNode.Mapping mapping) {
       return mapping;
     }
-    throw new ConfigException(value.mark() + ": " + key + ": expected a mapping, found " + value.describe());
+    throw new ConfigException(
+        value.mark() + ": " + key + ": expected a mapping, found " + value.describe());
   }
 
   /** {@code vms}: guest ids, each a mapping of hook names to settings. */
@@ -238,30 +295,43 @@ public final class SettingsLoader {
       try {
         VmId.parse(guest.getKey());
       } catch (IllegalArgumentException e) {
-        throw new ConfigException(guest.getValue().keyMark() + ": vms." + guest.getKey() + ": " + e.getMessage());
+        throw new ConfigException(
+            guest.getValue().keyMark() + ": vms." + guest.getKey() + ": " + e.getMessage());
       }
       YamlNode hooks = guest.getValue().value();
       if (!(hooks instanceof YamlNode.Mapping)) {
-        throw new ConfigException(hooks.mark() + ": vms." + guest.getKey() + ": expected a mapping of hook names to"
-            + " their settings, found " + hooks.describe());
+        throw new ConfigException(
+            hooks.mark()
+                + ": vms."
+                + guest.getKey()
+                + ": expected a mapping of hook names to"
+                + " their settings, found "
+                + hooks.describe());
       }
     }
     return vms;
   }
 
   /** A folder guesthook writes as root: on the host under --root, never above it ({@code ..}). */
-  private static Path hostPath(Path root, JsonObject merged, String key, Sources sources) throws ConfigException {
+  private static Path hostPath(Path root, JsonObject merged, String key, Sources sources)
+      throws ConfigException {
     String absolute = string(merged, key, sources);
     Path base = root.toAbsolutePath().normalize();
     Path path = base.resolve(absolute.replaceFirst("^/+", "")).normalize();
     if (!path.startsWith(base)) {
-      throw new ConfigException(sources.of(key) + ": '" + absolute + "' leads out of the root " + root
-          + "; fix: give a path on the host without '..', such as /var/lib/guesthook/recordings");
+      throw new ConfigException(
+          sources.of(key)
+              + ": '"
+              + absolute
+              + "' leads out of the root "
+              + root
+              + "; fix: give a path on the host without '..', such as /var/lib/guesthook/recordings");
     }
     return path;
   }
 
-  private static boolean bool(JsonObject config, String key, Sources sources) throws ConfigException {
+  private static boolean bool(JsonObject config, String key, Sources sources)
+      throws ConfigException {
     Object value = config.getValue(key);
     if (value instanceof Boolean b) {
       return b;
@@ -269,12 +339,17 @@ public final class SettingsLoader {
     if (value instanceof String s && !sources.fromFile(key)) {
       return parseBoolean(sources.of(key), s); // an environment variable or flag is text
     }
-    String found = sources.fromFile(key) ? sources.document().get(key).describe() : "'" + value + "'";
-    throw new ConfigException(sources.of(key) + ": expected true or false, found " + found
-        + "; fix: write true or false, without quotes");
+    String found =
+        sources.fromFile(key) ? sources.document().get(key).describe() : "'" + value + "'";
+    throw new ConfigException(
+        sources.of(key)
+            + ": expected true or false, found "
+            + found
+            + "; fix: write true or false, without quotes");
   }
 
-  private static String string(JsonObject config, String key, Sources sources) throws ConfigException {
+  private static String string(JsonObject config, String key, Sources sources)
+      throws ConfigException {
     Object value = config.getValue(key);
     if (value instanceof String s && !s.isBlank()) {
       return s;
@@ -282,7 +357,8 @@ public final class SettingsLoader {
     throw new ConfigException(sources.of(key) + ": expected a path, got '" + value + "'");
   }
 
-  private static JsonObject object(JsonObject config, String key, Sources sources) throws ConfigException {
+  private static JsonObject object(JsonObject config, String key, Sources sources)
+      throws ConfigException {
     Object value = config.getValue(key);
     if (value == null) {
       return new JsonObject();
@@ -296,12 +372,14 @@ public final class SettingsLoader {
   private static List<Path> paths(JsonObject config, Sources sources) throws ConfigException {
     Object value = config.getValue("hook-dirs");
     if (!(value instanceof JsonArray array) || array.isEmpty()) {
-      throw new ConfigException(sources.of("hook-dirs") + ": expected a list of folders, got '" + value + "'");
+      throw new ConfigException(
+          sources.of("hook-dirs") + ": expected a list of folders, got '" + value + "'");
     }
     List<Path> dirs = new ArrayList<>();
     for (Object dir : array) {
       if (!(dir instanceof String s) || s.isBlank()) {
-        throw new ConfigException(sources.of("hook-dirs") + ": expected folder paths, got '" + dir + "'");
+        throw new ConfigException(
+            sources.of("hook-dirs") + ": expected folder paths, got '" + dir + "'");
       }
       dirs.add(Path.of(s).toAbsolutePath().normalize());
     }
@@ -312,13 +390,17 @@ public final class SettingsLoader {
     Object value = config.getValue("hook-timeout");
     double seconds;
     try {
-      seconds = value instanceof Number n ? n.doubleValue() : Double.parseDouble(String.valueOf(value));
+      seconds =
+          value instanceof Number n ? n.doubleValue() : Double.parseDouble(String.valueOf(value));
     } catch (NumberFormatException e) {
       seconds = -1;
     }
     if (!(seconds > 0) || seconds > 24 * 3600) {
       throw new ConfigException(
-          sources.of("hook-timeout") + ": expected seconds above 0, at most 86400 (a day), got '" + value + "'");
+          sources.of("hook-timeout")
+              + ": expected seconds above 0, at most 86400 (a day), got '"
+              + value
+              + "'");
     }
     return Duration.ofMillis(Math.round(seconds * 1000));
   }

@@ -3,12 +3,12 @@ package dev.guesthook.demo;
 import dev.guesthook.app.ExitCodes;
 import dev.guesthook.app.NodeRuntime;
 import dev.guesthook.config.Settings;
+import dev.guesthook.core.event.Phase;
 import dev.guesthook.engine.Engine;
 import dev.guesthook.engine.PhaseListener;
-import dev.guesthook.core.event.Phase;
-import dev.guesthook.id.VmId;
 import dev.guesthook.host.HostPath;
 import dev.guesthook.host.sim.SimulatedHost;
+import dev.guesthook.id.VmId;
 import dev.guesthook.pve.GuestType;
 import dev.guesthook.pve.Pve;
 import dev.guesthook.pve.PveFileException;
@@ -23,9 +23,10 @@ import java.util.Optional;
 import java.util.stream.Collectors;
 
 /**
- * Plays Proxmox on a simulated host: for each example VM, the phases Proxmox would run, in the order
- * it runs them, including what Proxmox itself changes between phases (dropping vmstate on resume,
- * writing it on hibernation). The hooks act on the simulator, so nothing on this machine changes.
+ * Plays Proxmox on a simulated host: for each example VM, the phases Proxmox would run, in the
+ * order it runs them, including what Proxmox itself changes between phases (dropping vmstate on
+ * resume, writing it on hibernation). The hooks act on the simulator, so nothing on this machine
+ * changes.
  */
 public final class Demo {
 
@@ -51,10 +52,16 @@ public final class Demo {
     return cacheDirectory(System.getenv());
   }
 
-  /** The user's hook cache, {@code $XDG_CACHE_HOME/guesthook/hooks} or {@code ~/.cache/guesthook/hooks}. */
+  /**
+   * The user's hook cache, {@code $XDG_CACHE_HOME/guesthook/hooks} or {@code
+   * ~/.cache/guesthook/hooks}.
+   */
   public static Path cacheDirectory(Map<String, String> environment) {
     String xdg = environment.get("XDG_CACHE_HOME");
-    Path base = xdg != null && !xdg.isBlank() ? Path.of(xdg) : Path.of(System.getProperty("user.home"), ".cache");
+    Path base =
+        xdg != null && !xdg.isBlank()
+            ? Path.of(xdg)
+            : Path.of(System.getProperty("user.home"), ".cache");
     return base.resolve("guesthook").resolve("hooks");
   }
 
@@ -67,7 +74,9 @@ public final class Demo {
               timeline.narrate("guesthook demo: " + guests.size() + " VMs on " + host.describe());
               Future<Integer> chain = Future.succeededFuture(0);
               for (VmId vmid : guests) {
-                chain = chain.compose(failures -> lifecycle(vmid, timeline).map(more -> failures + more));
+                chain =
+                    chain.compose(
+                        failures -> lifecycle(vmid, timeline).map(more -> failures + more));
               }
               return chain;
             });
@@ -100,14 +109,20 @@ public final class Demo {
                 }
                 return vertx
                     .executeBlocking(() -> step.proxmoxActs(host, vmid, timeline), false)
-                    .compose(ready -> vertx.executeBlocking(() -> proxmoxDevices(step.phase, vmid, timeline), false))
+                    .compose(
+                        ready ->
+                            vertx.executeBlocking(
+                                () -> proxmoxDevices(step.phase, vmid, timeline), false))
                     .compose(ready -> engine.run(vmid, step.phase, scenario.migratedFrom, timeline))
                     .map(
                         run -> {
                           timeline.phaseDone(run);
                           boolean aborted = ExitCodes.ofPhase(run.result(), false) != ExitCodes.OK;
                           if (aborted) {
-                            timeline.narrate("   Proxmox aborts the start of VM " + vmid + "; the host is as it was.");
+                            timeline.narrate(
+                                "   Proxmox aborts the start of VM "
+                                    + vmid
+                                    + "; the host is as it was.");
                           }
                           return failures + (run.result().anyFailed() ? 1 : 0);
                         });
@@ -116,7 +131,10 @@ public final class Demo {
     return chain;
   }
 
-  /** Proxmox makes a VM's hostpci mdevs between pre-start and post-start, and clears them before post-stop. */
+  /**
+   * Proxmox makes a VM's hostpci mdevs between pre-start and post-start, and clears them before
+   * post-stop.
+   */
   private boolean proxmoxDevices(Phase phase, VmId vmid, Timeline timeline) throws Exception {
     ProxmoxDevices proxmox = new ProxmoxDevices(host, timeline::narrate);
     if (phase == Phase.POST_START) {
@@ -128,10 +146,11 @@ public final class Demo {
   }
 
   private static String describe(VmConfig config) {
-    List<String> devices = config.current().entrySet().stream()
-        .filter(e -> e.getKey().startsWith("hostpci"))
-        .map(e -> e.getKey() + "=" + e.getValue())
-        .collect(Collectors.toList());
+    List<String> devices =
+        config.current().entrySet().stream()
+            .filter(e -> e.getKey().startsWith("hostpci"))
+            .map(e -> e.getKey() + "=" + e.getValue())
+            .collect(Collectors.toList());
     return devices.isEmpty() ? "" : " (" + String.join(", ", devices) + ")";
   }
 
@@ -159,27 +178,44 @@ public final class Demo {
       List<Step> steps = new ArrayList<>();
       if (config.isHibernated()) {
         steps.add(new Step(Phase.PRE_START, false, null, null));
-        steps.add(new Step(Phase.POST_START, true, (host, vmid, text) -> ProxmoxConfigEdits.resumed(text),
-            "resumed from the saved state; removes vmstate and the suspended lock"));
+        steps.add(
+            new Step(
+                Phase.POST_START,
+                true,
+                (host, vmid, text) -> ProxmoxConfigEdits.resumed(text),
+                "resumed from the saved state; removes vmstate and the suspended lock"));
         steps.add(new Step(Phase.PRE_STOP, true, null, null));
         steps.add(new Step(Phase.POST_STOP, true, null, null));
         return new Scenario("resume from hibernation, then stop", steps, Optional.empty());
       }
       steps.add(new Step(Phase.PRE_START, false, null, null));
       if (tags.contains("start-fails-once")) {
-        // qemu-server runs no post-stop when QEMU fails after pre-start; the next pre-start puts back first.
-        steps.add(new Step(Phase.PRE_START, true, (host, vmid, text) -> text,
-            "QEMU fails to start (its vfio device is busy): the start fails and Proxmox runs no post-stop;"
-                + " the admin starts the VM again"));
+        // qemu-server runs no post-stop when QEMU fails after pre-start; the next pre-start puts
+        // back first.
+        steps.add(
+            new Step(
+                Phase.PRE_START,
+                true,
+                (host, vmid, text) -> text,
+                "QEMU fails to start (its vfio device is busy): the start fails and Proxmox runs no post-stop;"
+                    + " the admin starts the VM again"));
       }
       steps.add(new Step(Phase.POST_START, true, null, null));
       if (tags.contains("hibernate")) {
-        steps.add(new Step(Phase.POST_STOP, true, ProxmoxConfigEdits::hibernated,
-            "qm suspend --todisk: saves the state where find_vmstate_storage says, sets lock: suspended,"
-                + " QEMU quits (no pre-stop)"));
+        steps.add(
+            new Step(
+                Phase.POST_STOP,
+                true,
+                ProxmoxConfigEdits::hibernated,
+                "qm suspend --todisk: saves the state where find_vmstate_storage says, sets lock: suspended,"
+                    + " QEMU quits (no pre-stop)"));
         steps.add(new Step(Phase.PRE_START, true, null, null));
-        steps.add(new Step(Phase.POST_START, true, (host, vmid, text) -> ProxmoxConfigEdits.resumed(text),
-            "qm start: resumed from the saved state; removes vmstate and the suspended lock"));
+        steps.add(
+            new Step(
+                Phase.POST_START,
+                true,
+                (host, vmid, text) -> ProxmoxConfigEdits.resumed(text),
+                "qm start: resumed from the saved state; removes vmstate and the suspended lock"));
         steps.add(new Step(Phase.PRE_STOP, true, null, null));
         steps.add(new Step(Phase.POST_STOP, true, null, null));
         return new Scenario("start, hibernate, resume, stop", steps, Optional.empty());
@@ -187,10 +223,14 @@ public final class Demo {
       steps.add(new Step(Phase.PRE_STOP, true, null, null));
       steps.add(new Step(Phase.POST_STOP, true, null, null));
       if (tags.contains("migrate-in")) {
-        return new Scenario("arrives by live migration from pve2, then stop", steps, Optional.of("pve2"));
+        return new Scenario(
+            "arrives by live migration from pve2, then stop", steps, Optional.of("pve2"));
       }
       return tags.contains("start-fails-once")
-          ? new Scenario("a start that fails after pre-start, a second start, then stop", steps, Optional.empty())
+          ? new Scenario(
+              "a start that fails after pre-start, a second start, then stop",
+              steps,
+              Optional.empty())
           : new Scenario("start, then stop", steps, Optional.empty());
     }
   }

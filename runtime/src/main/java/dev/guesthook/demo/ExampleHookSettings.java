@@ -8,13 +8,14 @@ import java.util.Map;
 
 /**
  * Settings for the example hooks (examples/hooks) on a sandbox's guests. The sandbox profiles hold
- * only stock-hook settings, since settings for a hook that is not loaded stop a phase; the demo, which
- * loads the example hooks too, adds these.
+ * only stock-hook settings, since settings for a hook that is not loaded stop a phase; the demo,
+ * which loads the example hooks too, adds these.
  */
 public final class ExampleHookSettings {
-  private static final Map<Integer, String> BY_GUEST = Map.of(
-      402, "vgpu-params: { params: \"frame_rate_limiter=0 disable_vnc=1\" }\n",
-      503, "cpu-governor: { cpus: [2, 3], governor: performance }\n");
+  private static final Map<Integer, String> BY_GUEST =
+      Map.of(
+          402, "vgpu-params: { params: \"frame_rate_limiter=0 disable_vnc=1\" }\n",
+          503, "cpu-governor: { cpus: [2, 3], governor: performance }\n");
 
   private ExampleHookSettings() {}
 

@@ -9,8 +9,8 @@ import java.util.Optional;
 /**
  * A change a device operation makes to the host on a guest's behalf, with what it takes to undo it:
  * what the {@link Ledger} notes before the change, and what a reconcile puts back when the guest is
- * not running any more. The VF count is not here: it belongs to the host, not to one guest. Each kind
- * owns its undo, so a new kind cannot be journaled without saying how it is put back.
+ * not running any more. The VF count is not here: it belongs to the host, not to one guest. Each
+ * kind owns its undo, so a new kind cannot be journaled without saying how it is put back.
  */
 public sealed interface Change {
   /** What the change is to; a guest's first change to a target is the one that knows how it was. */
@@ -19,14 +19,16 @@ public sealed interface Change {
   /** The device a guest holds while the change stands. */
   PciAddress device();
 
-  /** Whether the guest holds {@link #device} alone; an mdev parent is shared by all its instances. */
+  /**
+   * Whether the guest holds {@link #device} alone; an mdev parent is shared by all its instances.
+   */
   default boolean holdsDeviceAlone() {
     return true;
   }
 
   /**
-   * Puts the change back if it still stands (checking first, so a second pass does nothing); says what
-   * it did, or empty when nothing needed doing. On a dry-run host it only plans.
+   * Puts the change back if it still stands (checking first, so a second pass does nothing); says
+   * what it did, or empty when nothing needed doing. On a dry-run host it only plans.
    */
   Optional<PutBack> undo(Devices devices);
 
@@ -72,7 +74,9 @@ public sealed interface Change {
     }
   }
 
-  /** The device was given to another driver; undone by giving it back to {@code previous} (or none). */
+  /**
+   * The device was given to another driver; undone by giving it back to {@code previous} (or none).
+   */
   record DriverChanged(PciAddress address, Optional<DriverName> previous) implements Change {
     public String target() {
       return "driver " + address;
@@ -93,10 +97,19 @@ public sealed interface Change {
       }
       devices.pci().restore(address, previous.orElse(null));
       if (now.equals(previous)) {
-        return PutBack.of("cleared", "clear", "driver_override (driver already " + now.map(DriverName::value).orElse("none") + ")");
+        return PutBack.of(
+            "cleared",
+            "clear",
+            "driver_override (driver already " + now.map(DriverName::value).orElse("none") + ")");
       }
-      return PutBack.of("gave", "give", "back to " + previous.map(DriverName::value).orElse("no driver")
-          + " (had " + now.map(DriverName::value).orElse("none") + ")");
+      return PutBack.of(
+          "gave",
+          "give",
+          "back to "
+              + previous.map(DriverName::value).orElse("no driver")
+              + " (had "
+              + now.map(DriverName::value).orElse("none")
+              + ")");
     }
   }
 
@@ -112,13 +125,15 @@ public sealed interface Change {
 
     @Override
     public Optional<PutBack> undo(Devices devices) {
-      Optional<VirtualFunction> function = devices.pci().exists(vf) ? devices.sriov().asVf(vf) : Optional.empty();
+      Optional<VirtualFunction> function =
+          devices.pci().exists(vf) ? devices.sriov().asVf(vf) : Optional.empty();
       VfLink now = function.isPresent() ? devices.sriov().link(function.get()) : previous;
       if (now.equals(previous)) {
         return Optional.empty();
       }
       devices.sriov().setLink(function.get(), previous, now);
-      return PutBack.of("put", "put", "link back to mac " + previous.mac() + " vlan " + previous.vlan());
+      return PutBack.of(
+          "put", "put", "link back to mac " + previous.mac() + " vlan " + previous.vlan());
     }
   }
 
@@ -142,7 +157,9 @@ public sealed interface Change {
     }
   }
 
-  /** A free VF was chosen for the guest; nothing to undo, but no other guest may take it meanwhile. */
+  /**
+   * A free VF was chosen for the guest; nothing to undo, but no other guest may take it meanwhile.
+   */
   record VfClaimed(PciAddress vf) implements Change {
     public String target() {
       return "claim " + vf;

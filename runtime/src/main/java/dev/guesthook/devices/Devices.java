@@ -2,7 +2,10 @@ package dev.guesthook.devices;
 
 import dev.guesthook.host.HostPort;
 
-/** The device operations over one host port, as hooks see them: {@code pci}, {@code mdev}, {@code sriov}, {@code vgpu}. */
+/**
+ * The device operations over one host port, as hooks see them: {@code pci}, {@code mdev}, {@code
+ * sriov}, {@code vgpu}.
+ */
 public final class Devices {
   private final PciDevices pci;
   private final MediatedDevices mdev;
@@ -15,7 +18,10 @@ public final class Devices {
     this(host, Ledger.NONE);
   }
 
-  /** For changing it on a guest's behalf: each change locked and noted in the guest's {@code ledger}. */
+  /**
+   * For changing it on a guest's behalf: each change locked and noted in the guest's {@code
+   * ledger}.
+   */
   public Devices(HostPort host, Ledger ledger) {
     this.pci = new PciDevices(host, ledger);
     this.mdev = new MediatedDevices(host, pci, ledger);

@@ -7,17 +7,18 @@ import java.util.function.Supplier;
 /**
  * Where device operations coordinate with other processes and keep account of what they change for
  * which guest: a lock per device held across processes, and a journal written (and synced) before
- * each change, so that a crash in the middle leaves enough behind to undo it. Proxmox reserves whole
- * PCI devices for running guests but not the mdev instances and VFs hooks hand out; this is that
- * account. {@link #NONE} is for reading, dry runs and replays.
+ * each change, so that a crash in the middle leaves enough behind to undo it. Proxmox reserves
+ * whole PCI devices for running guests but not the mdev instances and VFs hooks hand out; this is
+ * that account. {@link #NONE} is for reading, dry runs and replays.
  */
 public interface Ledger {
   /** Runs {@code work} holding {@code device}'s lock, so no other process changes it meanwhile. */
   <T> T locked(PciAddress device, Supplier<T> work);
 
   /**
-   * Notes {@code change}, makes it ({@code action}), and notes how that went; rethrows a failure. When
-   * the note cannot be made whole on disk (a full disk), this throws and {@code action} does not run.
+   * Notes {@code change}, makes it ({@code action}), and notes how that went; rethrows a failure.
+   * When the note cannot be made whole on disk (a full disk), this throws and {@code action} does
+   * not run.
    */
   void apply(Change change, Runnable action);
 
@@ -25,20 +26,21 @@ public interface Ledger {
   Set<PciAddress> heldByOthers();
 
   /** No locks, no notes: for reading, dry runs and replays. */
-  Ledger NONE = new Ledger() {
-    @Override
-    public <T> T locked(PciAddress device, Supplier<T> work) {
-      return work.get();
-    }
+  Ledger NONE =
+      new Ledger() {
+        @Override
+        public <T> T locked(PciAddress device, Supplier<T> work) {
+          return work.get();
+        }
 
-    @Override
-    public void apply(Change change, Runnable action) {
-      action.run();
-    }
+        @Override
+        public void apply(Change change, Runnable action) {
+          action.run();
+        }
 
-    @Override
-    public Set<PciAddress> heldByOthers() {
-      return Set.of();
-    }
-  };
+        @Override
+        public Set<PciAddress> heldByOthers() {
+          return Set.of();
+        }
+      };
 }

@@ -1,14 +1,13 @@
 package dev.guesthook.devices;
 
-import dev.guesthook.id.PciAddress;
-import dev.guesthook.id.MdevType;
-import dev.guesthook.id.Printable;
-import dev.guesthook.id.Uuid;
-import dev.guesthook.host.SysfsPaths;
-
 import dev.guesthook.host.HostException;
 import dev.guesthook.host.HostPath;
 import dev.guesthook.host.HostPort;
+import dev.guesthook.host.SysfsPaths;
+import dev.guesthook.id.MdevType;
+import dev.guesthook.id.PciAddress;
+import dev.guesthook.id.Printable;
+import dev.guesthook.id.Uuid;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -18,12 +17,16 @@ import java.util.stream.Collectors;
 
 /**
  * Mediated devices (Intel GVT-g, NVIDIA vGPU before vGPU 17): parents, their types, instances, and
- * creating and removing instances, with the checks qemu-server's {@code pci_create_mdev_device} makes
- * turned into messages that say what to do.
+ * creating and removing instances, with the checks qemu-server's {@code pci_create_mdev_device}
+ * makes turned into messages that say what to do.
  */
 public final class MediatedDevices {
-  /** The digits perl's {@code int()} takes from the start of a string (a sign of - makes it at most 0). */
+  /**
+   * The digits perl's {@code int()} takes from the start of a string (a sign of - makes it at most
+   * 0).
+   */
   private static final Pattern LEADING_INTEGER = Pattern.compile("\\s*\\+?(\\d{1,9})");
+
   private final HostPort host;
   private final PciDevices pci;
   private final Ledger ledger;
@@ -56,10 +59,14 @@ public final class MediatedDevices {
     for (String name : host.list(SysfsPaths.mdevTypes(parent))) {
       MdevType type = new MdevType(name);
       HostPath dir = SysfsPaths.mdevType(parent, type);
-      out.add(new MdevTypeInfo(parent, type, optional(dir.resolve("name")).orElse(name),
-          optional(dir.resolve("description")).orElse(""),
-          availableInstances(dir),
-          optional(dir.resolve("device_api")).orElse("")));
+      out.add(
+          new MdevTypeInfo(
+              parent,
+              type,
+              optional(dir.resolve("name")).orElse(name),
+              optional(dir.resolve("description")).orElse(""),
+              availableInstances(dir),
+              optional(dir.resolve("device_api")).orElse("")));
     }
     return out;
   }
@@ -70,9 +77,16 @@ public final class MediatedDevices {
     return types.stream()
         .filter(t -> t.type().value().equals(typeOrName) || t.name().equals(typeOrName))
         .findFirst()
-        .orElseThrow(() -> new DeviceException(parent + " has no mdev type '"
-            + Printable.of(typeOrName) + "'; it offers: "
-            + types.stream().map(t -> t.type() + " (" + t.name() + ")").collect(Collectors.joining(", "))));
+        .orElseThrow(
+            () ->
+                new DeviceException(
+                    parent
+                        + " has no mdev type '"
+                        + Printable.of(typeOrName)
+                        + "'; it offers: "
+                        + types.stream()
+                            .map(t -> t.type() + " (" + t.name() + ")")
+                            .collect(Collectors.joining(", "))));
   }
 
   public List<MdevInstance> instances() {
@@ -93,7 +107,9 @@ public final class MediatedDevices {
     if (real.isEmpty() || type.isEmpty()) {
       return Optional.empty();
     }
-    return Optional.of(new MdevInstance(uuid, new PciAddress(real.get().parent().name()), new MdevType(type.get().name())));
+    return Optional.of(
+        new MdevInstance(
+            uuid, new PciAddress(real.get().parent().name()), new MdevType(type.get().name())));
   }
 
   public List<MdevInstance> find(Optional<PciAddress> parent, Optional<MdevType> type) {
@@ -104,11 +120,12 @@ public final class MediatedDevices {
   }
 
   /**
-   * Creates an instance. An existing instance with that UUID and type is kept (as Proxmox does); one
-   * of another type, an unknown type or an exhausted type is refused with what is using it.
+   * Creates an instance. An existing instance with that UUID and type is kept (as Proxmox does);
+   * one of another type, an unknown type or an exhausted type is refused with what is using it.
    */
   public MdevInstance create(PciAddress parent, String typeOrName, Uuid uuid) {
-    // Under the parent's lock: another process cannot take the last instance between count and create.
+    // Under the parent's lock: another process cannot take the last instance between count and
+    // create.
     return ledger.locked(parent, () -> createLocked(parent, typeOrName, uuid));
   }
 
@@ -119,16 +136,36 @@ public final class MediatedDevices {
       if (existing.get().type().equals(type.type()) && existing.get().parent().equals(parent)) {
         return existing.get();
       }
-      throw new DeviceException("mdev " + uuid + " already exists as " + existing.get().type() + " on "
-          + existing.get().parent() + ", not " + type.type() + " on " + parent);
+      throw new DeviceException(
+          "mdev "
+              + uuid
+              + " already exists as "
+              + existing.get().type()
+              + " on "
+              + existing.get().parent()
+              + ", not "
+              + type.type()
+              + " on "
+              + parent);
     }
     if (type.availableInstances() < 1) {
       List<MdevInstance> users = find(Optional.of(parent), Optional.empty());
-      throw new DeviceException("no available instances of " + type.type() + " (" + type.name() + ") on " + parent
-          + "; in use: " + (users.isEmpty() ? "none listed (the parent's resources are taken by other types)"
-              : users.stream().map(u -> u.uuid() + " " + u.type() + " (" + u.owner() + ")").collect(Collectors.joining(", "))));
+      throw new DeviceException(
+          "no available instances of "
+              + type.type()
+              + " ("
+              + type.name()
+              + ") on "
+              + parent
+              + "; in use: "
+              + (users.isEmpty()
+                  ? "none listed (the parent's resources are taken by other types)"
+                  : users.stream()
+                      .map(u -> u.uuid() + " " + u.type() + " (" + u.owner() + ")")
+                      .collect(Collectors.joining(", "))));
     }
-    ledger.apply(new Change.MdevCreated(parent, type.type(), uuid),
+    ledger.apply(
+        new Change.MdevCreated(parent, type.type(), uuid),
         () -> host.write(SysfsPaths.mdevType(parent, type.type()).resolve("create"), uuid.value()));
     return new MdevInstance(uuid, parent, type.type());
   }
@@ -145,14 +182,15 @@ public final class MediatedDevices {
   private void requireParent(PciAddress parent) {
     pci.requireExists(parent);
     if (!isParent(parent)) {
-      throw new DeviceException("PCI device " + parent + " does not support mediated devices (no mdev_supported_types)");
+      throw new DeviceException(
+          "PCI device " + parent + " does not support mediated devices (no mdev_supported_types)");
     }
   }
 
   /**
-   * As qemu-server's {@code PCI::Mdev::get_mdev_types} reads it, {@code int(file_read_first_line(...))}:
-   * a missing or unreadable count is 0, so the type is still listed (none free) and the parent's other
-   * types stay usable.
+   * As qemu-server's {@code PCI::Mdev::get_mdev_types} reads it, {@code
+   * int(file_read_first_line(...))}: a missing or unreadable count is 0, so the type is still
+   * listed (none free) and the parent's other types stay usable.
    */
   private int availableInstances(HostPath type) {
     String count;

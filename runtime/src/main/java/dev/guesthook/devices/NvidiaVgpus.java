@@ -1,9 +1,8 @@
 package dev.guesthook.devices;
 
-import dev.guesthook.id.PciAddress;
-import dev.guesthook.host.SysfsPaths;
-
 import dev.guesthook.host.HostPort;
+import dev.guesthook.host.SysfsPaths;
+import dev.guesthook.id.PciAddress;
 import dev.guesthook.id.Printable;
 import java.util.ArrayList;
 import java.util.List;
@@ -12,12 +11,12 @@ import java.util.Set;
 import java.util.stream.Collectors;
 
 /**
- * NVIDIA vGPU on the VF interface (vGPU 17+, kernel 6.8+, Proxmox VE 8.3+): a VF's
- * {@code nvidia/current_vgpu_type} takes a type id from its {@code creatable_vgpu_types}; 0 releases it.
+ * NVIDIA vGPU on the VF interface (vGPU 17+, kernel 6.8+, Proxmox VE 8.3+): a VF's {@code
+ * nvidia/current_vgpu_type} takes a type id from its {@code creatable_vgpu_types}; 0 releases it.
  * As qemu-server's {@code create_nvidia_device}, a VF already holding the wanted type is kept.
  */
 public final class NvidiaVgpus {
-  /** One line of {@code creatable_vgpu_types}: {@code 1157  : NVIDIA L40S-4Q}. */
+  /** One line of {@code creatable_vgpu_types}: {@code 1157 : NVIDIA L40S-4Q}. */
   public record VgpuType(int id, String name) {}
 
   private final HostPort host;
@@ -38,14 +37,18 @@ public final class NvidiaVgpus {
     return host.exists(SysfsPaths.nvidia(vf, "current_vgpu_type"));
   }
 
-  /** A device with the driver's {@code nvidia} directory: what PVE::SysFSTools::lspci marks {@code nvidia}. */
+  /**
+   * A device with the driver's {@code nvidia} directory: what PVE::SysFSTools::lspci marks {@code
+   * nvidia}.
+   */
   public boolean hasNvidiaDirectory(PciAddress device) {
     return host.exists(SysfsPaths.device(device, "nvidia"));
   }
 
   /** Whether a GPU's VFs carry the NVIDIA vGPU interface. */
   public boolean isVfGpu(PciAddress gpu) {
-    return sriov.isPhysicalFunction(gpu) && sriov.vfs(gpu).stream().anyMatch(vf -> hasVfInterface(vf.address()));
+    return sriov.isPhysicalFunction(gpu)
+        && sriov.vfs(gpu).stream().anyMatch(vf -> hasVfInterface(vf.address()));
   }
 
   public int currentType(PciAddress vf) {
@@ -73,7 +76,10 @@ public final class NvidiaVgpus {
     Set<PciAddress> held = ledger.heldByOthers();
     List<String> seen = new ArrayList<>();
     for (VirtualFunction vf : sriov.vfs(gpu)) {
-      if (taken.contains(vf.address()) || held.contains(vf.address()) || !hasVfInterface(vf.address()) || currentType(vf.address()) != 0) {
+      if (taken.contains(vf.address())
+          || held.contains(vf.address())
+          || !hasVfInterface(vf.address())
+          || currentType(vf.address()) != 0) {
         continue;
       }
       List<VgpuType> types = creatable(vf.address());
@@ -88,9 +94,15 @@ public final class NvidiaVgpus {
   }
 
   private static DeviceException noVfFor(PciAddress gpu, String profile, List<String> seen) {
-    return new DeviceException("no VF of " + gpu + " can take vGPU type '" + Printable.of(profile)
-        + "'; creatable now: " + (seen.isEmpty() ? "none (every VF has a type or is taken)"
-            : seen.stream().distinct().collect(Collectors.joining(", "))));
+    return new DeviceException(
+        "no VF of "
+            + gpu
+            + " can take vGPU type '"
+            + Printable.of(profile)
+            + "'; creatable now: "
+            + (seen.isEmpty()
+                ? "none (every VF has a type or is taken)"
+                : seen.stream().distinct().collect(Collectors.joining(", "))));
   }
 
   /**
@@ -126,21 +138,32 @@ public final class NvidiaVgpus {
    */
   public void assignTo(PciAddress vf, String profile) {
     if (!hasVfInterface(vf)) {
-      throw new DeviceException("no NVIDIA vGPU interface on " + vf + " (no nvidia/current_vgpu_type)");
+      throw new DeviceException(
+          "no NVIDIA vGPU interface on " + vf + " (no nvidia/current_vgpu_type)");
     }
     int current = currentType(vf);
     if (current != 0 && matches(new VgpuType(current, ""), profile)) {
       return;
     }
     release(vf);
-    VgpuType type = creatable(vf).stream().filter(t -> matches(t, profile)).findFirst()
-        .orElseThrow(() -> new DeviceException("vgpu type '" + Printable.of(profile)
-            + "' not available for '" + vf + "'"));
+    VgpuType type =
+        creatable(vf).stream()
+            .filter(t -> matches(t, profile))
+            .findFirst()
+            .orElseThrow(
+                () ->
+                    new DeviceException(
+                        "vgpu type '"
+                            + Printable.of(profile)
+                            + "' not available for '"
+                            + vf
+                            + "'"));
     setType(vf, type.id());
   }
 
   private void setType(PciAddress vf, int type) {
-    ledger.apply(new Change.VgpuTypeSet(vf, type),
+    ledger.apply(
+        new Change.VgpuTypeSet(vf, type),
         () -> host.write(SysfsPaths.nvidia(vf, "current_vgpu_type"), Integer.toString(type)));
   }
 
@@ -152,6 +175,8 @@ public final class NvidiaVgpus {
 
   /** A profile names a type by id ({@code 1157}), Proxmox's {@code nvidia-1157}, or its name. */
   static boolean matches(VgpuType type, String profile) {
-    return profile.equals(Integer.toString(type.id())) || profile.equals("nvidia-" + type.id()) || profile.equals(type.name());
+    return profile.equals(Integer.toString(type.id()))
+        || profile.equals("nvidia-" + type.id())
+        || profile.equals(type.name());
   }
 }

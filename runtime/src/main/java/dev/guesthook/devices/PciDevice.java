@@ -1,12 +1,13 @@
 package dev.guesthook.devices;
 
-import dev.guesthook.id.PciAddress;
 import dev.guesthook.id.DriverName;
-
+import dev.guesthook.id.PciAddress;
 import java.util.List;
 import java.util.Optional;
 
-/** A PCI function as sysfs shows it: ids, class, driver in use, IOMMU group and the group's members. */
+/**
+ * A PCI function as sysfs shows it: ids, class, driver in use, IOMMU group and the group's members.
+ */
 public record PciDevice(
     PciAddress address,
     int vendor,

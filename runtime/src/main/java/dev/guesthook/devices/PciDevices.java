@@ -1,13 +1,12 @@
 package dev.guesthook.devices;
 
-import dev.guesthook.id.PciAddress;
-import dev.guesthook.id.DriverName;
-import dev.guesthook.host.SysfsPaths;
-
 import dev.guesthook.host.CommandResult;
 import dev.guesthook.host.HostCommand;
 import dev.guesthook.host.HostPath;
 import dev.guesthook.host.HostPort;
+import dev.guesthook.host.SysfsPaths;
+import dev.guesthook.id.DriverName;
+import dev.guesthook.id.PciAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -15,8 +14,8 @@ import java.util.Optional;
 
 /**
  * PCI functions: what they are, and which driver has them. Binding goes the way driverctl does it:
- * {@code driver_override}, unbind from the current driver, {@code drivers_probe}; so a device can be
- * given to vfio-pci and back to its host driver without touching the drivers' id tables.
+ * {@code driver_override}, unbind from the current driver, {@code drivers_probe}; so a device can
+ * be given to vfio-pci and back to its host driver without touching the drivers' id tables.
  */
 public final class PciDevices {
   private static final Duration POLL = Duration.ofMillis(50);
@@ -38,29 +37,47 @@ public final class PciDevices {
 
   public PciDevice info(PciAddress address) {
     requireExists(address);
-    Optional<String> group = host.readLink(SysfsPaths.device(address, "iommu_group")).map(HostPath::name);
+    Optional<String> group =
+        host.readLink(SysfsPaths.device(address, "iommu_group")).map(HostPath::name);
     List<PciAddress> members = new ArrayList<>();
-    group.ifPresent(g -> host.list(SysfsPaths.IOMMU_GROUPS.resolve(g, "devices")).stream()
-        .filter(name -> name.matches("[0-9a-f]{4}:.*"))
-        .map(PciAddress::new)
-        .forEach(members::add));
-    return new PciDevice(address, hex(address, "vendor"), hex(address, "device"),
-        hex(address, "subsystem_vendor"), hex(address, "subsystem_device"), hex(address, "class"),
-        driver(address), group, members,
-        host.readLink(SysfsPaths.device(address, "physfn")).map(link -> new PciAddress(link.name())));
+    group.ifPresent(
+        g ->
+            host.list(SysfsPaths.IOMMU_GROUPS.resolve(g, "devices")).stream()
+                .filter(name -> name.matches("[0-9a-f]{4}:.*"))
+                .map(PciAddress::new)
+                .forEach(members::add));
+    return new PciDevice(
+        address,
+        hex(address, "vendor"),
+        hex(address, "device"),
+        hex(address, "subsystem_vendor"),
+        hex(address, "subsystem_device"),
+        hex(address, "class"),
+        driver(address),
+        group,
+        members,
+        host.readLink(SysfsPaths.device(address, "physfn"))
+            .map(link -> new PciAddress(link.name())));
   }
 
   public Optional<DriverName> driver(PciAddress address) {
-    return host.readLink(SysfsPaths.device(address, "driver")).map(link -> new DriverName(link.name()));
+    return host.readLink(SysfsPaths.device(address, "driver"))
+        .map(link -> new DriverName(link.name()));
   }
 
-  /** The driver the device is pinned to by {@code driver_override}; empty when none ({@code (null)}). */
+  /**
+   * The driver the device is pinned to by {@code driver_override}; empty when none ({@code
+   * (null)}).
+   */
   public String driverOverride(PciAddress address) {
     String value = host.read(SysfsPaths.device(address, "driver_override")).trim();
     return value.equals("(null)") ? "" : value;
   }
 
-  /** Every function of a slot such as {@code 0000:01:00}, the form Proxmox uses for a multifunction GPU. */
+  /**
+   * Every function of a slot such as {@code 0000:01:00}, the form Proxmox uses for a multifunction
+   * GPU.
+   */
   public List<PciAddress> functions(String slot) {
     return host.list(SysfsPaths.PCI_DEVICES).stream()
         .filter(name -> name.startsWith(slot + "."))
@@ -80,10 +97,13 @@ public final class PciDevices {
     }
     loadModule(driver);
     // Under the device's lock, so no other process's writes to it interleave with these.
-    ledger.locked(address, () -> {
-      ledger.apply(new Change.DriverChanged(address, current), () -> rebind(address, driver, current));
-      return null;
-    });
+    ledger.locked(
+        address,
+        () -> {
+          ledger.apply(
+              new Change.DriverChanged(address, current), () -> rebind(address, driver, current));
+          return null;
+        });
   }
 
   private void rebind(PciAddress address, DriverName driver, Optional<DriverName> current) {
@@ -95,8 +115,14 @@ public final class PciDevices {
       }
       host.write(SysfsPaths.DRIVERS_PROBE, address.value());
       if (!driver(address).equals(Optional.of(driver))) {
-        throw new DeviceException(address + ": " + driver + " did not take the device after drivers_probe"
-            + " (it has " + driver(address).map(DriverName::value).orElse("no driver") + ")");
+        throw new DeviceException(
+            address
+                + ": "
+                + driver
+                + " did not take the device after drivers_probe"
+                + " (it has "
+                + driver(address).map(DriverName::value).orElse("no driver")
+                + ")");
       }
     } catch (RuntimeException failed) {
       putBack(address, override, current, failed);
@@ -105,9 +131,11 @@ public final class PciDevices {
   }
 
   /** After a failed bind: the override and driver the device had, so a failure changes nothing. */
-  private void putBack(PciAddress address, String override, Optional<DriverName> previous, RuntimeException failed) {
+  private void putBack(
+      PciAddress address, String override, Optional<DriverName> previous, RuntimeException failed) {
     try {
-      host.write(SysfsPaths.device(address, "driver_override"), override.isEmpty() ? "\n" : override);
+      host.write(
+          SysfsPaths.device(address, "driver_override"), override.isEmpty() ? "\n" : override);
       Optional<DriverName> now = driver(address);
       if (previous.isPresent() && !now.equals(previous)) {
         if (now.isPresent()) {
@@ -120,13 +148,19 @@ public final class PciDevices {
     }
   }
 
-  /** Hands the device back to a host driver and clears the override, so the next start finds it as boot did. */
+  /**
+   * Hands the device back to a host driver and clears the override, so the next start finds it as
+   * boot did.
+   */
   public void release(PciAddress address, DriverName hostDriver) {
     bind(address, hostDriver);
     host.write(SysfsPaths.device(address, "driver_override"), "\n");
   }
 
-  /** Puts a device back with the driver it had ({@code null}: none), e.g. in an undo step or at post-stop. */
+  /**
+   * Puts a device back with the driver it had ({@code null}: none), e.g. in an undo step or at
+   * post-stop.
+   */
   public void restore(PciAddress address, DriverName previous) {
     if (previous != null) {
       release(address, previous);
@@ -149,8 +183,15 @@ public final class PciDevices {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (!driver(address).equals(Optional.of(driver))) {
       if (System.nanoTime() > deadline) {
-        throw new DeviceException(address + ": no " + driver + " after " + timeout.toMillis() + " ms (it has "
-            + driver(address).map(DriverName::value).orElse("no driver") + ")");
+        throw new DeviceException(
+            address
+                + ": no "
+                + driver
+                + " after "
+                + timeout.toMillis()
+                + " ms (it has "
+                + driver(address).map(DriverName::value).orElse("no driver")
+                + ")");
       }
       try {
         Thread.sleep(POLL.toMillis());

@@ -1,7 +1,6 @@
 package dev.guesthook.devices;
 
 import dev.guesthook.id.MacAddress;
-
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -16,8 +15,9 @@ public record VfLink(MacAddress mac, int vlan, boolean spoofchk, boolean trust) 
   }
 
   /**
-   * The {@code ip link set} words that turn {@code current} into this, and only those: drivers differ
-   * in what they accept (some refuse an all-zero MAC), so what is already right is not set again.
+   * The {@code ip link set} words that turn {@code current} into this, and only those: drivers
+   * differ in what they accept (some refuse an all-zero MAC), so what is already right is not set
+   * again.
    */
   List<String> argumentsFrom(VfLink current) {
     List<String> words = new ArrayList<>();
@@ -50,7 +50,10 @@ public record VfLink(MacAddress mac, int vlan, boolean spoofchk, boolean trust) 
   }
 
   public static VfLink fromMap(Map<?, ?> map) {
-    return new VfLink(MacAddress.parse(String.valueOf(map.get("mac"))), ((Number) map.get("vlan")).intValue(),
-        Boolean.TRUE.equals(map.get("spoofchk")), Boolean.TRUE.equals(map.get("trust")));
+    return new VfLink(
+        MacAddress.parse(String.valueOf(map.get("mac"))),
+        ((Number) map.get("vlan")).intValue(),
+        Boolean.TRUE.equals(map.get("spoofchk")),
+        Boolean.TRUE.equals(map.get("trust")));
   }
 }

@@ -30,13 +30,23 @@ final class DispatchStep {
 
   Future<Dispatched> dispatch(PreparedPhase prepared, PhaseListener listener) {
     announce(prepared, listener);
-    PhaseRequest request = PhaseRequests.of(prepared.event(), prepared.host(), settings, listener::hookLine,
-        prepared.hookSettings()::of, settings.dryRun(), prepared.ledger());
-    Future<DispatchResult> result = residentHooks.isPresent()
-        ? residentHooks.get().dispatcher(prepared.event().vmid(), prepared.catalog())
-            .compose(dispatcher -> dispatcher.dispatch(request))
-        : Dispatcher.start(vertx, prepared.catalog().hooks())
-            .compose(dispatcher -> dispatcher.dispatch(request).eventually(dispatcher::stop));
+    PhaseRequest request =
+        PhaseRequests.of(
+            prepared.event(),
+            prepared.host(),
+            settings,
+            listener::hookLine,
+            prepared.hookSettings()::of,
+            settings.dryRun(),
+            prepared.ledger());
+    Future<DispatchResult> result =
+        residentHooks.isPresent()
+            ? residentHooks
+                .get()
+                .dispatcher(prepared.event().vmid(), prepared.catalog())
+                .compose(dispatcher -> dispatcher.dispatch(request))
+            : Dispatcher.start(vertx, prepared.catalog().hooks())
+                .compose(dispatcher -> dispatcher.dispatch(request).eventually(dispatcher::stop));
     return result.map(dispatched -> new Dispatched(prepared, dispatched));
   }
 
@@ -44,9 +54,14 @@ final class DispatchStep {
     Phase phase = prepared.event().phase();
     listener.started(
         prepared.event(),
-        (int) prepared.catalog().hooks().stream().filter(hook -> hook.phases().contains(phase)).count());
+        (int)
+            prepared.catalog().hooks().stream()
+                .filter(hook -> hook.phases().contains(phase))
+                .count());
     prepared.catalog().notices().stream()
         .filter(notice -> notice.severity() == HookCatalog.Severity.KEPT_PREVIOUS)
-        .forEach(notice -> listener.line("guesthook: warning: " + notice.file() + ": " + notice.message()));
+        .forEach(
+            notice ->
+                listener.line("guesthook: warning: " + notice.file() + ": " + notice.message()));
   }
 }

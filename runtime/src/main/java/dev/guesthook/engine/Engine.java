@@ -22,8 +22,8 @@ import java.util.concurrent.Callable;
 /**
  * The one path from Proxmox's call to the host, as named steps: lock the guest, reconcile what an
  * earlier life left, prepare (config, event, hooks, settings), dispatch over the event bus, record,
- * settle. The host it runs on is given ({@code app.NodeRuntime} chooses it); the CLI, {@code serve},
- * the demo and the tests all go through here.
+ * settle. The host it runs on is given ({@code app.NodeRuntime} chooses it); the CLI, {@code
+ * serve}, the demo and the tests all go through here.
  */
 public final class Engine {
   /**
@@ -51,7 +51,12 @@ public final class Engine {
     this(vertx, settings, host, clock, Optional.empty());
   }
 
-  private Engine(Vertx vertx, Settings settings, HostPort host, Clock clock, Optional<ResidentHooks> residentHooks) {
+  private Engine(
+      Vertx vertx,
+      Settings settings,
+      HostPort host,
+      Clock clock,
+      Optional<ResidentHooks> residentHooks) {
     this.vertx = vertx;
     this.settings = settings;
     this.host = host;
@@ -67,14 +72,18 @@ public final class Engine {
     this.settle = new SettleStep(journals, clock, reconcile);
   }
 
-  /** For a resident runtime: hooks stay loaded and on the bus between phases, reloaded when their files change. */
+  /**
+   * For a resident runtime: hooks stay loaded and on the bus between phases, reloaded when their
+   * files change.
+   */
   public Engine resident() {
-    return new Engine(vertx, settings, host, clock, Optional.of(ResidentHooks.watched(vertx, settings)));
+    return new Engine(
+        vertx, settings, host, clock, Optional.of(ResidentHooks.watched(vertx, settings)));
   }
 
   /**
-   * For {@code --force}: pre-start and post-stop run even while the VM's QEMU runs (by hand, for the
-   * rare repair that needs it); otherwise they are refused then.
+   * For {@code --force}: pre-start and post-stop run even while the VM's QEMU runs (by hand, for
+   * the rare repair that needs it); otherwise they are refused then.
    */
   public Engine evenIfRunning() {
     evenIfRunning = true;
@@ -82,10 +91,10 @@ public final class Engine {
   }
 
   /**
-   * For a resident runtime: loads and puts on the bus the hooks of every guest on this node, so that
-   * the first start of each (a node booting with many onboot guests) finds them ready. Blocking;
-   * returns how many guests' hooks it loaded. A guest whose hooks do not load is left to its phase,
-   * which reports why.
+   * For a resident runtime: loads and puts on the bus the hooks of every guest on this node, so
+   * that the first start of each (a node booting with many onboot guests) finds them ready.
+   * Blocking; returns how many guests' hooks it loaded. A guest whose hooks do not load is left to
+   * its phase, which reports why.
    */
   public int preloadHooks() {
     if (residentHooks.isEmpty()) {
@@ -128,31 +137,40 @@ public final class Engine {
    * missing or unusable, before any hook runs. A dry run takes no lock, reconciles, records and
    * settles nothing: it changed nothing.
    */
-  public Future<Run> run(VmId vmid, Phase phase, Optional<String> migratedFrom, PhaseListener listener) {
+  public Future<Run> run(
+      VmId vmid, Phase phase, Optional<String> migratedFrom, PhaseListener listener) {
     if (settings.dryRun()) {
-      return blocking(() -> {
-        running.refuse(vmid, phase, evenIfRunning, listener);
-        return prepare.prepare(vmid, phase, migratedFrom, Ledger.NONE);
-      })
+      return blocking(
+              () -> {
+                running.refuse(vmid, phase, evenIfRunning, listener);
+                return prepare.prepare(vmid, phase, migratedFrom, Ledger.NONE);
+              })
           .compose(prepared -> dispatch.dispatch(prepared, listener))
           .compose(dispatched -> record.record(dispatched, listener));
     }
     String holder = GuestLockStep.holder(vmid, phase);
     HeldLines log = new HeldLines(listener);
     return lock.acquire(vmid, holder)
-        .compose(guestLock -> blocking(() -> {
-              running.refuse(vmid, phase, evenIfRunning, log);
-              reconcile.beforeStart(vmid, phase, log);
-              return prepare.prepare(vmid, phase, migratedFrom, lock.ledger(vmid, phase, holder));
-            })
-            .compose(prepared -> dispatch.dispatch(prepared, log))
-            .compose(dispatched -> record.record(dispatched, log))
-            .compose(run -> blocking(() -> settle.settle(run, log)))
-            .eventually(() -> blocking(() -> {
-              log.release();
-              guestLock.close();
-              return null;
-            })));
+        .compose(
+            guestLock ->
+                blocking(
+                        () -> {
+                          running.refuse(vmid, phase, evenIfRunning, log);
+                          reconcile.beforeStart(vmid, phase, log);
+                          return prepare.prepare(
+                              vmid, phase, migratedFrom, lock.ledger(vmid, phase, holder));
+                        })
+                    .compose(prepared -> dispatch.dispatch(prepared, log))
+                    .compose(dispatched -> record.record(dispatched, log))
+                    .compose(run -> blocking(() -> settle.settle(run, log)))
+                    .eventually(
+                        () ->
+                            blocking(
+                                () -> {
+                                  log.release();
+                                  guestLock.close();
+                                  return null;
+                                })));
   }
 
   /** Puts back what guests that are not running hold, through this engine's host. */
@@ -162,7 +180,8 @@ public final class Engine {
 
   /**
    * How long a phase may still be running: its hooks in sequence, each within its timeout. Another
-   * phase of the same guest waits this long for it; a replaced dispatcher stays on the bus this long.
+   * phase of the same guest waits this long for it; a replaced dispatcher stays on the bus this
+   * long.
    */
   static Duration phaseBound(Settings settings) {
     return settings.hookTimeout().multipliedBy(4);
@@ -172,7 +191,9 @@ public final class Engine {
   public record Run(DispatchResult result, HookCatalog catalog) {}
 
   private HookCatalog hooksOf(VmId vmid) {
-    return residentHooks.isPresent() ? residentHooks.get().catalog(vmid) : hookLoader().load(Optional.of(vmid));
+    return residentHooks.isPresent()
+        ? residentHooks.get().catalog(vmid)
+        : hookLoader().load(Optional.of(vmid));
   }
 
   private <T> Future<T> blocking(Callable<T> work) {

@@ -10,8 +10,9 @@ import io.vertx.core.Vertx;
 import java.time.Duration;
 
 /**
- * Step 1 of a phase: the guest's lock ({@code vm-<vmid>}), so phases of one guest run one at a time,
- * across processes; and the ledger the phase's device operations work through while it is held.
+ * Step 1 of a phase: the guest's lock ({@code vm-<vmid>}), so phases of one guest run one at a
+ * time, across processes; and the ledger the phase's device operations work through while it is
+ * held.
  */
 final class GuestLockStep {
   private final Vertx vertx;
@@ -31,11 +32,17 @@ final class GuestLockStep {
 
   /** Waits, off the event loop, as long as another phase of the guest may still run. */
   Future<Locks.Held> acquire(VmId vmid, String holder) {
-    return vertx.executeBlocking(() -> journals.locks().acquire(Journals.guestLock(vmid), holder, phaseBound), false);
+    return vertx.executeBlocking(
+        () -> journals.locks().acquire(Journals.guestLock(vmid), holder, phaseBound), false);
   }
 
-  /** A pre-start notes its changes in the guest's journal; other phases only lock the devices they touch. */
+  /**
+   * A pre-start notes its changes in the guest's journal; other phases only lock the devices they
+   * touch.
+   */
   Ledger ledger(VmId vmid, Phase phase, String holder) {
-    return phase == Phase.PRE_START ? journals.ledger(vmid, holder) : journals.lockingOnly(vmid, holder);
+    return phase == Phase.PRE_START
+        ? journals.ledger(vmid, holder)
+        : journals.lockingOnly(vmid, holder);
   }
 }

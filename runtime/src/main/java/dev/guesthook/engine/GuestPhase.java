@@ -1,8 +1,8 @@
 package dev.guesthook.engine;
 
 import dev.guesthook.config.Settings;
-import dev.guesthook.guest.LifecycleEvent;
 import dev.guesthook.core.event.Phase;
+import dev.guesthook.guest.LifecycleEvent;
 import dev.guesthook.id.VmId;
 import dev.guesthook.pve.GuestType;
 import dev.guesthook.pve.Pve;
@@ -11,22 +11,36 @@ import dev.guesthook.pve.VmConfig;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.time.Instant;
-import java.util.List;
 import java.util.Optional;
 
-/** What a phase of a guest starts from: its event, built from the guest's config as Proxmox has it. */
+/**
+ * What a phase of a guest starts from: its event, built from the guest's config as Proxmox has it.
+ */
 final class GuestPhase {
   private GuestPhase() {}
 
-  static LifecycleEvent event(Pve pve, Settings settings, VmId vmid, Phase phase, Instant time,
-      Optional<String> migratedFrom) throws PveFileException {
+  static LifecycleEvent event(
+      Pve pve,
+      Settings settings,
+      VmId vmid,
+      Phase phase,
+      Instant time,
+      Optional<String> migratedFrom)
+      throws PveFileException {
     // Look the guest type up once; pve.config(vmid) only runs to produce the "no config" error.
     Optional<GuestType> found = pve.guestType(vmid);
     VmConfig config = found.isPresent() ? pve.config(found.get(), vmid) : pve.config(vmid);
     GuestType type = found.orElse(GuestType.QEMU);
     String node = settings.node().or(pve::nodeName).orElseGet(GuestPhase::hostName);
-    return new LifecycleEvent(vmid, phase, type, node, time, config,
-        LifecycleEvent.situationOf(phase, config, migratedFrom), migratedFrom);
+    return new LifecycleEvent(
+        vmid,
+        phase,
+        type,
+        node,
+        time,
+        config,
+        LifecycleEvent.situationOf(phase, config, migratedFrom),
+        migratedFrom);
   }
 
   private static String hostName() {

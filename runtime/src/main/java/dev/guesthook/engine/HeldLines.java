@@ -7,8 +7,9 @@ import java.util.List;
 import java.util.function.Consumer;
 
 /**
- * A listener that holds lines said before the phase's first line (what the pre-start's reconcile put
- * back) and gives them right after it, so the task log reads in order: the phase, then its work.
+ * A listener that holds lines said before the phase's first line (what the pre-start's reconcile
+ * put back) and gives them right after it, so the task log reads in order: the phase, then its
+ * work.
  */
 final class HeldLines implements PhaseListener {
   private final PhaseListener target;

@@ -1,25 +1,25 @@
 package dev.guesthook.engine;
 
-import dev.guesthook.yaml.ConfigException;
 import dev.guesthook.config.GuestSettingsLayers;
 import dev.guesthook.config.Settings;
 import dev.guesthook.core.dispatch.Hook;
 import dev.guesthook.core.dispatch.HookInvocation;
 import dev.guesthook.core.dispatch.HookLine;
 import dev.guesthook.core.dispatch.PhaseRequest;
-import dev.guesthook.guest.LifecycleEvent;
 import dev.guesthook.core.event.Phase;
 import dev.guesthook.core.hookhost.HookCatalog;
 import dev.guesthook.core.hookhost.HookCheck;
 import dev.guesthook.core.hookhost.HookChecks;
 import dev.guesthook.core.hookhost.HookLoader;
+import dev.guesthook.core.settings.GuestSettings;
 import dev.guesthook.devices.Ledger;
-import dev.guesthook.host.sim.DryRunHost;
+import dev.guesthook.guest.LifecycleEvent;
 import dev.guesthook.host.HostPort;
+import dev.guesthook.host.sim.DryRunHost;
 import dev.guesthook.id.VmId;
 import dev.guesthook.pve.Pve;
 import dev.guesthook.pve.PveFileException;
-import dev.guesthook.core.settings.GuestSettings;
+import dev.guesthook.yaml.ConfigException;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -59,7 +59,8 @@ public final class HookReadiness {
   }
 
   private GuestSettings hookSettings(VmId vmid, HookCatalog catalog) throws ConfigException {
-    return GuestSettingsLayers.resolve(settings, host, vmid, catalog.settingsSchemas(), catalog.namesNotChecked());
+    return GuestSettingsLayers.resolve(
+        settings, host, vmid, catalog.settingsSchemas(), catalog.namesNotChecked());
   }
 
   private HookLoader loader() {
@@ -68,12 +69,21 @@ public final class HookReadiness {
 
   public List<Answer> check(VmId vmid) throws PveFileException {
     List<Answer> out = new ArrayList<>();
-    LifecycleEvent event = GuestPhase.event(new Pve(host), settings, vmid, Phase.PRE_START, clock.instant(),
-        Optional.empty());
+    LifecycleEvent event =
+        GuestPhase.event(
+            new Pve(host), settings, vmid, Phase.PRE_START, clock.instant(), Optional.empty());
     HookCatalog catalog = loader().load(Optional.of(vmid));
-    // A hook file that does not load fails the phases it names; check says so before the phase does.
-    catalog.errors().forEach(error -> out.add(new Answer("hook file " + Path.of(error.file()).getFileName(),
-        HookCheck.Level.FAIL, error.message())));
+    // A hook file that does not load fails the phases it names; check says so before the phase
+    // does.
+    catalog
+        .errors()
+        .forEach(
+            error ->
+                out.add(
+                    new Answer(
+                        "hook file " + Path.of(error.file()).getFileName(),
+                        HookCheck.Level.FAIL,
+                        error.message())));
     GuestSettings hookSettings;
     try {
       settings.requireHookDirs();
@@ -82,9 +92,11 @@ public final class HookReadiness {
       out.add(new Answer("settings", HookCheck.Level.FAIL, e.getMessage()));
       return out;
     }
-    out.add(new Answer("settings", HookCheck.Level.PASS, "every hook's settings fit its declaration"));
-    PhaseRequest request = PhaseRequests.of(event, host, settings, (HookLine line) -> { }, hookSettings::of, true,
-        Ledger.NONE);
+    out.add(
+        new Answer("settings", HookCheck.Level.PASS, "every hook's settings fit its declaration"));
+    PhaseRequest request =
+        PhaseRequests.of(
+            event, host, settings, (HookLine line) -> {}, hookSettings::of, true, Ledger.NONE);
     for (Hook hook : catalog.hooks()) {
       if (HookChecks.has(hook)) {
         HookInvocation invocation = HookInvocation.standalone(hook, request);

@@ -1,26 +1,26 @@
 package dev.guesthook.engine;
 
-import dev.guesthook.yaml.ConfigException;
 import dev.guesthook.config.GuestSettingsLayers;
 import dev.guesthook.config.Settings;
-import dev.guesthook.guest.LifecycleEvent;
 import dev.guesthook.core.event.Phase;
 import dev.guesthook.core.hookhost.HookCatalog;
 import dev.guesthook.core.settings.GuestSettings;
 import dev.guesthook.devices.Ledger;
+import dev.guesthook.guest.LifecycleEvent;
 import dev.guesthook.host.HostPort;
 import dev.guesthook.id.VmId;
 import dev.guesthook.pve.ConfigLockGuard;
 import dev.guesthook.pve.Pve;
 import dev.guesthook.pve.PveFileException;
+import dev.guesthook.yaml.ConfigException;
 import java.time.Clock;
 import java.util.Optional;
 import java.util.function.Function;
 
 /**
- * Step 3 of a phase, blocking: reads the guest's config through the port and builds its event, loads
- * its hooks, and checks every hook's settings before any hook runs, so a typo fails here with nothing
- * changed.
+ * Step 3 of a phase, blocking: reads the guest's config through the port and builds its event,
+ * loads its hooks, and checks every hook's settings before any hook runs, so a typo fails here with
+ * nothing changed.
  */
 final class PrepareStep {
   private final Settings settings;
@@ -39,11 +39,13 @@ final class PrepareStep {
   PreparedPhase prepare(VmId vmid, Phase phase, Optional<String> migratedFrom, Ledger ledger)
       throws PveFileException, ConfigException {
     HostPort guarded = new ConfigLockGuard(host, vmid);
-    LifecycleEvent event = GuestPhase.event(new Pve(guarded), settings, vmid, phase, clock.instant(), migratedFrom);
+    LifecycleEvent event =
+        GuestPhase.event(new Pve(guarded), settings, vmid, phase, clock.instant(), migratedFrom);
     settings.requireHookDirs();
     HookCatalog catalog = hooksOf.apply(vmid);
-    GuestSettings hookSettings = GuestSettingsLayers.resolve(settings, guarded, vmid, catalog.settingsSchemas(),
-        catalog.namesNotChecked());
+    GuestSettings hookSettings =
+        GuestSettingsLayers.resolve(
+            settings, guarded, vmid, catalog.settingsSchemas(), catalog.namesNotChecked());
     return new PreparedPhase(event, catalog, guarded, hookSettings, ledger);
   }
 }

@@ -28,11 +28,18 @@ final class RecordStep {
     if (settings.dryRun()) {
       return Future.succeededFuture(run);
     }
-    Recorder recorder = new Recorder(settings.recordingDir(), RECORDING_MAX_BYTES, RECORDING_KEEP,
-        warning -> listener.line("guesthook: warning: " + warning));
-    return vertx.executeBlocking(() -> {
-      recorder.record(dispatched.result(), new TreeMap<>(dispatched.prepared().hookSettings().given()));
-      return run;
-    }, false);
+    Recorder recorder =
+        new Recorder(
+            settings.recordingDir(),
+            RECORDING_MAX_BYTES,
+            RECORDING_KEEP,
+            warning -> listener.line("guesthook: warning: " + warning));
+    return vertx.executeBlocking(
+        () -> {
+          recorder.record(
+              dispatched.result(), new TreeMap<>(dispatched.prepared().hookSettings().given()));
+          return run;
+        },
+        false);
   }
 }

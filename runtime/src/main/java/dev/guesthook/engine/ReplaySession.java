@@ -4,13 +4,13 @@ import dev.guesthook.config.Settings;
 import dev.guesthook.core.dispatch.DispatchResult;
 import dev.guesthook.core.dispatch.Hook;
 import dev.guesthook.core.dispatch.PhaseRequest;
-import dev.guesthook.guest.LifecycleEvent;
 import dev.guesthook.core.event.Phase;
 import dev.guesthook.core.hookhost.HookCatalog;
 import dev.guesthook.core.settings.GuestSettings;
 import dev.guesthook.core.settings.SettingsException;
 import dev.guesthook.core.settings.SettingsSchema;
 import dev.guesthook.devices.Ledger;
+import dev.guesthook.guest.LifecycleEvent;
 import dev.guesthook.host.HostPort;
 import dev.guesthook.record.EventDispatcher;
 import dev.guesthook.record.RecordingException;
@@ -42,18 +42,35 @@ public final class ReplaySession implements EventDispatcher {
    * fails here at once, as a {@link RecordingException} the replayer reports as a bad record.
    */
   @Override
-  public Future<DispatchResult> dispatch(LifecycleEvent event, HostPort replayHost,
-      Function<String, Map<String, Object>> settingsOf) {
-    return vertx.executeBlocking(() -> hooks.catalog(event.vmid()), false)
-        .compose(catalog -> vertx.executeBlocking(() -> typedAsRecorded(catalog, event.phase(), settingsOf), false)
-            .compose(typed -> hooks.dispatcher(event.vmid(), catalog)
-                .compose(dispatcher -> dispatcher.dispatch(replayRequest(event, replayHost, typed)))));
+  public Future<DispatchResult> dispatch(
+      LifecycleEvent event, HostPort replayHost, Function<String, Map<String, Object>> settingsOf) {
+    return vertx
+        .executeBlocking(() -> hooks.catalog(event.vmid()), false)
+        .compose(
+            catalog ->
+                vertx
+                    .executeBlocking(
+                        () -> typedAsRecorded(catalog, event.phase(), settingsOf), false)
+                    .compose(
+                        typed ->
+                            hooks
+                                .dispatcher(event.vmid(), catalog)
+                                .compose(
+                                    dispatcher ->
+                                        dispatcher.dispatch(
+                                            replayRequest(event, replayHost, typed)))));
   }
 
-  private PhaseRequest replayRequest(LifecycleEvent event, HostPort replayHost, Map<String, Map<String, Object>> typed) {
-    return PhaseRequests.of(event, replayHost, settings,
-        line -> { }, // a replay's hook log is not shown; its comparison is
-        hook -> typed.getOrDefault(hook, Map.of()), false, Ledger.NONE);
+  private PhaseRequest replayRequest(
+      LifecycleEvent event, HostPort replayHost, Map<String, Map<String, Object>> typed) {
+    return PhaseRequests.of(
+        event,
+        replayHost,
+        settings,
+        line -> {}, // a replay's hook log is not shown; its comparison is
+        hook -> typed.getOrDefault(hook, Map.of()),
+        false,
+        Ledger.NONE);
   }
 
   @Override
@@ -62,18 +79,20 @@ public final class ReplaySession implements EventDispatcher {
   }
 
   /** A recording holds settings as written; the phase's hooks get them typed, as they did then. */
-  private Map<String, Map<String, Object>> typedAsRecorded(HookCatalog catalog, Phase phase,
-      Function<String, Map<String, Object>> settingsOf) {
+  private Map<String, Map<String, Object>> typedAsRecorded(
+      HookCatalog catalog, Phase phase, Function<String, Map<String, Object>> settingsOf) {
     Map<String, Map<String, Object>> typed = new HashMap<>();
     for (Hook hook : catalog.hooks()) {
       if (hook.phases().contains(phase)) {
-        typed.put(hook.name(), typedAsRecorded(catalog, hook.name(), settingsOf.apply(hook.name())));
+        typed.put(
+            hook.name(), typedAsRecorded(catalog, hook.name(), settingsOf.apply(hook.name())));
       }
     }
     return typed;
   }
 
-  private Map<String, Object> typedAsRecorded(HookCatalog catalog, String hook, Map<String, Object> recorded) {
+  private Map<String, Object> typedAsRecorded(
+      HookCatalog catalog, String hook, Map<String, Object> recorded) {
     SettingsSchema schema = catalog.settingsSchemas().getOrDefault(hook, SettingsSchema.UNCHECKED);
     try {
       return GuestSettings.typedFromRecording(hook, schema, recorded, "the recorded settings");

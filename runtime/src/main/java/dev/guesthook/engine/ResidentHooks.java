@@ -20,9 +20,9 @@ import java.util.stream.Stream;
 /**
  * Hooks kept loaded across phases: each VM's catalog is loaded and put on the event bus once. For a
  * resident runtime they are loaded again when a file in their hook folders changed (name, size or
- * time), which a stat of the folders per phase tells; a changed file that no longer loads leaves its
- * previous version active. A replay loads them once for the whole file.
- * A one-shot process has none of this: it loads once and exits.
+ * time), which a stat of the folders per phase tells; a changed file that no longer loads leaves
+ * its previous version active. A replay loads them once for the whole file. A one-shot process has
+ * none of this: it loads once and exits.
  */
 final class ResidentHooks {
   private record Loaded(String fingerprint, HookCatalog catalog, Future<Dispatcher> dispatcher) {}
@@ -35,6 +35,7 @@ final class ResidentHooks {
 
   /** How long a replaced dispatcher stays on the bus for phases still running on it. */
   private final Duration grace;
+
   /** Whether hook files are watched for changes (a resident runtime) or loaded once (a replay). */
   private final boolean watch;
 
@@ -49,10 +50,16 @@ final class ResidentHooks {
   }
 
   private static ResidentHooks of(Vertx vertx, Settings settings, boolean watch) {
-    return new ResidentHooks(vertx, Engine.hookLoader(settings), settings.hookDirs(), Engine.phaseBound(settings), watch);
+    return new ResidentHooks(
+        vertx,
+        Engine.hookLoader(settings),
+        settings.hookDirs(),
+        Engine.phaseBound(settings),
+        watch);
   }
 
-  ResidentHooks(Vertx vertx, HookLoader loader, List<Path> directories, Duration grace, boolean watch) {
+  ResidentHooks(
+      Vertx vertx, HookLoader loader, List<Path> directories, Duration grace, boolean watch) {
     this.vertx = vertx;
     this.loader = loader;
     this.directories = directories;
@@ -62,7 +69,8 @@ final class ResidentHooks {
 
   /**
    * The VM's hooks as they are now on disk; blocking (stats the folders, may compile). One VM at a
-   * time, but different VMs in parallel: 200 guests starting at once must not queue behind each other.
+   * time, but different VMs in parallel: 200 guests starting at once must not queue behind each
+   * other.
    */
   HookCatalog catalog(VmId vmid) {
     synchronized (monitor(vmid)) {
@@ -86,14 +94,18 @@ final class ResidentHooks {
     }
     loaded.put(vmid, new Loaded(fingerprint, catalog, null));
     if (current != null && current.dispatcher() != null) {
-      // A phase of this VM may still be running on the old hooks: they leave the bus after it can have ended.
+      // A phase of this VM may still be running on the old hooks: they leave the bus after it can
+      // have ended.
       Future<Dispatcher> old = current.dispatcher();
       vertx.setTimer(Math.max(1, grace.toMillis()), id -> old.compose(Dispatcher::stop));
     }
     return catalog;
   }
 
-  /** The dispatcher for the catalog {@link #catalog} returned last for this VM, started on first use. */
+  /**
+   * The dispatcher for the catalog {@link #catalog} returned last for this VM, started on first
+   * use.
+   */
   Future<Dispatcher> dispatcher(VmId vmid, HookCatalog catalog) {
     synchronized (monitor(vmid)) {
       return dispatcherOf(vmid, catalog);
@@ -103,10 +115,12 @@ final class ResidentHooks {
   private Future<Dispatcher> dispatcherOf(VmId vmid, HookCatalog catalog) {
     Loaded current = loaded.get(vmid);
     if (current == null || current.catalog() != catalog) {
-      return Dispatcher.start(vertx, catalog.hooks()); // a newer catalog arrived meanwhile: a one-off
+      return Dispatcher.start(
+          vertx, catalog.hooks()); // a newer catalog arrived meanwhile: a one-off
     }
     if (current.dispatcher() == null) {
-      current = new Loaded(current.fingerprint(), catalog, Dispatcher.start(vertx, catalog.hooks()));
+      current =
+          new Loaded(current.fingerprint(), catalog, Dispatcher.start(vertx, catalog.hooks()));
       loaded.put(vmid, current);
     }
     return current.dispatcher();
@@ -116,7 +130,12 @@ final class ResidentHooks {
   synchronized void close() throws Exception {
     for (Loaded entry : loaded.values()) {
       if (entry.dispatcher() != null) {
-        entry.dispatcher().compose(Dispatcher::stop).toCompletionStage().toCompletableFuture().get();
+        entry
+            .dispatcher()
+            .compose(Dispatcher::stop)
+            .toCompletionStage()
+            .toCompletableFuture()
+            .get();
       }
     }
     loaded.clear();
@@ -135,9 +154,14 @@ final class ResidentHooks {
         try (Stream<Path> files = Files.list(place)) {
           // Not the per-VM folders (named by vmid): another VM's hooks are that VM's business, and
           // 200 of them would cost two stats each per phase.
-          for (Path file : files.filter(f -> !f.getFileName().toString().matches("[0-9]+")).sorted().toList()) {
-            out.append(file).append(' ').append(Files.size(file)).append(' ')
-                .append(Files.getLastModifiedTime(file).toMillis()).append('\n');
+          for (Path file :
+              files.filter(f -> !f.getFileName().toString().matches("[0-9]+")).sorted().toList()) {
+            out.append(file)
+                .append(' ')
+                .append(Files.size(file))
+                .append(' ')
+                .append(Files.getLastModifiedTime(file).toMillis())
+                .append('\n');
           }
         } catch (IOException e) {
           out.append(place).append(" unreadable\n");

@@ -19,15 +19,22 @@ final class RunningGuestGuard {
     this.host = host;
   }
 
-  void refuse(VmId vmid, Phase phase, boolean evenIfRunning, PhaseListener listener) throws GuestRunningException {
+  void refuse(VmId vmid, Phase phase, boolean evenIfRunning, PhaseListener listener)
+      throws GuestRunningException {
     boolean changesDevices = phase == Phase.PRE_START || phase == Phase.POST_STOP;
     if (!changesDevices) {
       return;
     }
     Optional<Pve.Running> running = new Pve(host).whyRunning(vmid);
     if (running.isPresent() && evenIfRunning) {
-      listener.line("guesthook: --force: VM " + vmid + " is running (" + running.get().why() + "); "
-          + phase.wireName() + " goes on as asked");
+      listener.line(
+          "guesthook: --force: VM "
+              + vmid
+              + " is running ("
+              + running.get().why()
+              + "); "
+              + phase.wireName()
+              + " goes on as asked");
     } else if (running.isPresent()) {
       throw new GuestRunningException(vmid, phase.wireName(), running.get());
     }

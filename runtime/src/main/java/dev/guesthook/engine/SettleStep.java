@@ -36,9 +36,9 @@ final class SettleStep {
   }
 
   /**
-   * Notes a successful start in the guest's journal. Without the note a reconcile could not tell the
-   * starting guest from one whose start failed, and would take its devices while QEMU starts: when the
-   * note cannot be written, the start is failed and what the hooks changed is put back.
+   * Notes a successful start in the guest's journal. Without the note a reconcile could not tell
+   * the starting guest from one whose start failed, and would take its devices while QEMU starts:
+   * when the note cannot be written, the start is failed and what the hooks changed is put back.
    */
   private Engine.Run notedAsStarted(Engine.Run run, PhaseListener listener) {
     VmId vmid = run.result().event().vmid();
@@ -50,8 +50,13 @@ final class SettleStep {
       return run;
     } catch (UncheckedIOException notNoted) {
       reconcile.guest(vmid, listener);
-      return new Engine.Run(run.result().failedAfterHooks(notNoted.getMessage() + "; the start is aborted and what the hooks"
-          + " changed is put back"), run.catalog());
+      return new Engine.Run(
+          run.result()
+              .failedAfterHooks(
+                  notNoted.getMessage()
+                      + "; the start is aborted and what the hooks"
+                      + " changed is put back"),
+          run.catalog());
     }
   }
 }

@@ -3,8 +3,22 @@
  * runtime.
  */
 @MayUse({
-    "config", "core.dispatch", "core.event", "core.hookhost", "core.settings", "devices", "guest",
-    "hookapi", "host", "host.sim", "id", "journal", "lock", "pve", "record", "yaml"
+  "config",
+  "core.dispatch",
+  "core.event",
+  "core.hookhost",
+  "core.settings",
+  "devices",
+  "guest",
+  "hookapi",
+  "host",
+  "host.sim",
+  "id",
+  "journal",
+  "lock",
+  "pve",
+  "record",
+  "yaml"
 })
 package dev.guesthook.engine;
 

@@ -20,14 +20,15 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * The runtime runs as root, so a file anyone else can change, or a link anyone could plant, is a way
- * to root. Like sshd's StrictModes, one rule for the hook files it runs and for everything it writes
- * in its own folders (locks, recordings, the hook cache, install records): a folder is walked from
- * {@code /} one component at a time without following links, and each must be a directory owned by
- * root or the runtime's user and not writable by group or others (a sticky folder such as
- * {@code /tmp} may lie on the way: nobody else can rename or replace what is not theirs); a file is
- * opened with O_NOFOLLOW and must be a regular file under the same owner and mode rules. Once every
- * folder on the way is the runtime's, nobody else can swap a component between check and use.
+ * The runtime runs as root, so a file anyone else can change, or a link anyone could plant, is a
+ * way to root. Like sshd's StrictModes, one rule for the hook files it runs and for everything it
+ * writes in its own folders (locks, recordings, the hook cache, install records): a folder is
+ * walked from {@code /} one component at a time without following links, and each must be a
+ * directory owned by root or the runtime's user and not writable by group or others (a sticky
+ * folder such as {@code /tmp} may lie on the way: nobody else can rename or replace what is not
+ * theirs); a file is opened with O_NOFOLLOW and must be a regular file under the same owner and
+ * mode rules. Once every folder on the way is the runtime's, nobody else can swap a component
+ * between check and use.
  */
 public final class SafeFiles {
   private static final int ROOT_UID = 0;
@@ -39,12 +40,17 @@ public final class SafeFiles {
   private static final int STICKY = 01000;
   private static final int GROUP_WRITE = 020;
   private static final int OTHERS_WRITE = 02;
-  private static final FileAttribute<?> PRIVATE_FOLDER = PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------"));
-  private static final FileAttribute<?> PRIVATE_FILE = PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------"));
+  private static final FileAttribute<?> PRIVATE_FOLDER =
+      PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------"));
+  private static final FileAttribute<?> PRIVATE_FILE =
+      PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------"));
 
   private SafeFiles() {}
 
-  /** Why a hook file (which may be reached through a link) and its folder must not be trusted, with the fix; empty when fine. */
+  /**
+   * Why a hook file (which may be reached through a link) and its folder must not be trusted, with
+   * the fix; empty when fine.
+   */
   public static Optional<String> problem(Path path) {
     try {
       Path real = path.toRealPath();
@@ -58,7 +64,10 @@ public final class SafeFiles {
     }
   }
 
-  /** Why guesthook must not write in {@code dir} (a missing part is no problem: it would be created safely); empty when fine. */
+  /**
+   * Why guesthook must not write in {@code dir} (a missing part is no problem: it would be created
+   * safely); empty when fine.
+   */
   public static Optional<String> folderProblem(Path dir) {
     try {
       walk(dir, false);
@@ -75,7 +84,8 @@ public final class SafeFiles {
 
   /** Opens a file in a safe folder without following a link; a created file is 0600. */
   public static FileChannel open(Path file, OpenOption... options) throws IOException {
-    Path absolute = folder(file.toAbsolutePath().normalize().getParent()).resolve(file.getFileName());
+    Path absolute =
+        folder(file.toAbsolutePath().normalize().getParent()).resolve(file.getFileName());
     refuseLink(absolute);
     OpenOption[] noFollow = Arrays.copyOf(options, options.length + 1);
     noFollow[options.length] = LinkOption.NOFOLLOW_LINKS;
@@ -102,13 +112,19 @@ public final class SafeFiles {
       return Optional.empty();
     }
     try (FileChannel channel = open(file, StandardOpenOption.READ)) {
-      return Optional.of(new String(Channels.newInputStream(channel).readAllBytes(), StandardCharsets.UTF_8));
+      return Optional.of(
+          new String(Channels.newInputStream(channel).readAllBytes(), StandardCharsets.UTF_8));
     }
   }
 
   /** Replaces a file's content, written safely. */
   public static void writeString(Path file, String text) throws IOException {
-    try (FileChannel channel = open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
+    try (FileChannel channel =
+        open(
+            file,
+            StandardOpenOption.CREATE,
+            StandardOpenOption.WRITE,
+            StandardOpenOption.TRUNCATE_EXISTING)) {
       ByteBuffer bytes = ByteBuffer.wrap(text.getBytes(StandardCharsets.UTF_8));
       while (bytes.hasRemaining()) {
         channel.write(bytes);
@@ -121,7 +137,10 @@ public final class SafeFiles {
     return Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS);
   }
 
-  /** Why {@code dir}, which exists, may not become guesthook's: owned by another user, or writable by others. */
+  /**
+   * Why {@code dir}, which exists, may not become guesthook's: owned by another user, or writable
+   * by others.
+   */
   public static Optional<String> ownedProblem(Path dir) throws IOException {
     return ownerOrModeProblem(dir, attributes(dir), false);
   }
@@ -156,10 +175,13 @@ public final class SafeFiles {
     }
   }
 
-  private static void checkFolder(Path folder, Map<String, Object> attributes, boolean onTheWay) throws IOException {
+  private static void checkFolder(Path folder, Map<String, Object> attributes, boolean onTheWay)
+      throws IOException {
     if (type(attributes) == LINK) {
-      throw new UnsafePathException(folder, "is a symbolic link; guesthook follows no link in the folders it writes to"
-          + " (fix: remove it, or name the real folder in the setting)");
+      throw new UnsafePathException(
+          folder,
+          "is a symbolic link; guesthook follows no link in the folders it writes to"
+              + " (fix: remove it, or name the real folder in the setting)");
     }
     if (type(attributes) != DIRECTORY) {
       throw new UnsafePathException(folder, "is not a directory; fix: remove it");
@@ -170,27 +192,43 @@ public final class SafeFiles {
     }
   }
 
-  private static Optional<String> ownerOrModeProblem(Path path, Map<String, Object> attributes, boolean stickyAllowed) {
+  private static Optional<String> ownerOrModeProblem(
+      Path path, Map<String, Object> attributes, boolean stickyAllowed) {
     int uid = (Integer) attributes.get("uid");
     if (uid != OWN_UID && uid != ROOT_UID) {
-      return Optional.of(path + " is owned by uid " + uid + ", not by root or the runtime's user (uid " + OWN_UID
-          + "); fix: chown root " + path);
+      return Optional.of(
+          path
+              + " is owned by uid "
+              + uid
+              + ", not by root or the runtime's user (uid "
+              + OWN_UID
+              + "); fix: chown root "
+              + path);
     }
     int mode = (Integer) attributes.get("mode");
     boolean groupWritable = (mode & GROUP_WRITE) != 0;
     boolean othersWritable = (mode & OTHERS_WRITE) != 0;
     boolean shared = stickyAllowed && (mode & STICKY) != 0;
     if ((groupWritable || othersWritable) && !shared) {
-      String who = groupWritable && othersWritable ? "group and others" : groupWritable ? "group" : "others";
-      return Optional.of(path + " is writable by " + who + " (mode " + String.format("%04o", mode & 07777)
-          + "); fix: chmod go-w " + path);
+      String who =
+          groupWritable && othersWritable ? "group and others" : groupWritable ? "group" : "others";
+      return Optional.of(
+          path
+              + " is writable by "
+              + who
+              + " (mode "
+              + String.format("%04o", mode & 07777)
+              + "); fix: chmod go-w "
+              + path);
     }
     return Optional.empty();
   }
 
   private static void refuseLink(Path file) throws IOException {
     if (Files.isSymbolicLink(file)) {
-      throw new UnsafePathException(file, "is a symbolic link; guesthook does not follow links to the files it writes (fix: remove it)");
+      throw new UnsafePathException(
+          file,
+          "is a symbolic link; guesthook does not follow links to the files it writes (fix: remove it)");
     }
   }
 

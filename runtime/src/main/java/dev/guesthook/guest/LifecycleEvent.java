@@ -4,7 +4,6 @@ import dev.guesthook.core.event.HookEvent;
 import dev.guesthook.core.event.Phase;
 import dev.guesthook.id.VmId;
 import dev.guesthook.pve.GuestType;
-
 import dev.guesthook.pve.VmConfig;
 import java.time.Instant;
 import java.util.EnumSet;
@@ -25,7 +24,8 @@ public record LifecycleEvent(
     Instant time,
     VmConfig config,
     Situation situation,
-    Optional<String> migratedFrom) implements HookEvent {
+    Optional<String> migratedFrom)
+    implements HookEvent {
   /** The phases Proxmox runs in its start task, where it sets PVE_MIGRATED_FROM. */
   private static final Set<Phase> START_TASK_PHASES = EnumSet.of(Phase.PRE_START, Phase.POST_START);
 
@@ -69,7 +69,8 @@ public record LifecycleEvent(
    * environment is a service's, not a start task's): PVE::GuestHelpers::exec_hookscript runs the
    * file through PVE::Tools::run_command (PVE::Cmd::run), which sets LC_ALL=C and
    * LVM_SUPPRESS_FD_WARNINGS=1 and clears nothing; qemu-server's vm_start sets PVE_MIGRATED_FROM
-   * before pre-start (empty unless the guest is migrating in), and post-start runs in that same task.
+   * before pre-start (empty unless the guest is migrating in), and post-start runs in that same
+   * task.
    */
   @Override
   public Map<String, String> executableEnvironment() {

@@ -18,10 +18,11 @@ import dev.guesthook.pve.Pve;
 import java.util.List;
 
 /**
- * What hooks get of Proxmox and the devices, put into their scope through the core's extension point:
- * the device operations over the hook's own (traced, revocable) host, locked and noted in the guest's
- * ledger when the phase has one; the guest's config and hostpci entries; the Proxmox model; and the
- * typed-id helpers. Hook files name the ids, device operations and Proxmox types without imports.
+ * What hooks get of Proxmox and the devices, put into their scope through the core's extension
+ * point: the device operations over the hook's own (traced, revocable) host, locked and noted in
+ * the guest's ledger when the phase has one; the guest's config and hostpci entries; the Proxmox
+ * model; and the typed-id helpers. Hook files name the ids, device operations and Proxmox types
+ * without imports.
  */
 public final class ProxmoxHookApi implements HookScopeContribution {
   /** What a phase that changes devices on a guest's behalf hands its hooks: the guest's ledger. */
@@ -41,9 +42,12 @@ public final class ProxmoxHookApi implements HookScopeContribution {
         HookGlobal.property("config", scope -> event(scope).config()),
         HookGlobal.property("hostpci", scope -> Hostpci.of(event(scope).config())),
         HookGlobal.property("pve", scope -> new Pve(scope.invocation().host())),
-        HookGlobal.function("pciAddress", scope -> (HookFunction) text -> PciAddress.parse(String.valueOf(text))),
-        HookGlobal.function("mac", scope -> (HookFunction) text -> MacAddress.parse(String.valueOf(text))),
-        HookGlobal.function("driver", scope -> (HookFunction) name -> new DriverName(String.valueOf(name))),
+        HookGlobal.function(
+            "pciAddress", scope -> (HookFunction) text -> PciAddress.parse(String.valueOf(text))),
+        HookGlobal.function(
+            "mac", scope -> (HookFunction) text -> MacAddress.parse(String.valueOf(text))),
+        HookGlobal.function(
+            "driver", scope -> (HookFunction) name -> new DriverName(String.valueOf(name))),
         HookGlobal.function("proxmoxUuid", scope -> new ProxmoxUuids(event(scope).vmid())));
   }
 
@@ -57,13 +61,18 @@ public final class ProxmoxHookApi implements HookScopeContribution {
     return List.of("dev.guesthook.id", "dev.guesthook.devices", "dev.guesthook.pve");
   }
 
-  /** Over the hook's host, so dry runs, the simulator, tracing and the timeout's revocation apply. */
+  /**
+   * Over the hook's host, so dry runs, the simulator, tracing and the timeout's revocation apply.
+   */
   private static Devices devices(HookScope scope) {
     Ledger ledger = scope.invocation().services().find(Ledger.class).orElse(Ledger.NONE);
     return new Devices(scope.invocation().host(), ledger);
   }
 
-  /** One set of device operations per invocation, shared by {@code devices}, {@code pci}, {@code mdev}, ... */
+  /**
+   * One set of device operations per invocation, shared by {@code devices}, {@code pci}, {@code
+   * mdev}, ...
+   */
   private static Devices devicesOf(HookScope scope) throws Exception {
     return (Devices) scope.valueOf("devices");
   }

@@ -30,7 +30,8 @@ public record HostCommand(
     environment.forEach(
         (name, value) -> {
           if (!name.matches("[A-Za-z_][A-Za-z0-9_]*")) {
-            throw new IllegalArgumentException("invalid environment name '" + Printable.of(name) + "'");
+            throw new IllegalArgumentException(
+                "invalid environment name '" + Printable.of(name) + "'");
           }
           checkArgument(value);
         });
@@ -39,7 +40,11 @@ public record HostCommand(
     }
   }
 
-  public HostCommand(List<String> argv, Map<String, String> environment, Duration timeout, Consumer<String> outputLines) {
+  public HostCommand(
+      List<String> argv,
+      Map<String, String> environment,
+      Duration timeout,
+      Consumer<String> outputLines) {
     this(argv, environment, timeout, outputLines, false);
   }
 
@@ -47,7 +52,9 @@ public record HostCommand(
     return new HostCommand(List.of(argv), Map.of(), DEFAULT_TIMEOUT, line -> {});
   }
 
-  /** A command that only looks at the host (like {@code ip -j link show}): a dry run still runs it. */
+  /**
+   * A command that only looks at the host (like {@code ip -j link show}): a dry run still runs it.
+   */
   public static HostCommand query(String... argv) {
     return of(argv).asQuery();
   }

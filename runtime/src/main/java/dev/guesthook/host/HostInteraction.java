@@ -5,9 +5,9 @@ import java.util.Locale;
 import java.util.Optional;
 
 /**
- * One call through the {@link HostPort}, as seen from outside: what was asked, what came back, as the
- * value the port returned (or the errno it threw). The timeline, the dry-run plan, the recorder and a
- * replay are all built from these; none of them parses a result back out of text.
+ * One call through the {@link HostPort}, as seen from outside: what was asked, what came back, as
+ * the value the port returned (or the errno it threw). The timeline, the dry-run plan, the recorder
+ * and a replay are all built from these; none of them parses a result back out of text.
  */
 public record HostInteraction(Kind kind, String target, String value, Result result) {
   public enum Kind {
@@ -20,16 +20,22 @@ public record HostInteraction(Kind kind, String target, String value, Result res
     DELETE,
     /** {@link HostPort#usableBytes}: the free space of the filesystem holding the target. */
     STATVFS,
-    /** A command that only looks ({@link HostCommand#readOnly()}), such as {@code ip -j link show}. */
+    /**
+     * A command that only looks ({@link HostCommand#readOnly()}), such as {@code ip -j link show}.
+     */
     QUERY,
     RUN;
 
-    /** Whether an interaction of this kind could change the host (as opposed to only looking at it). */
+    /**
+     * Whether an interaction of this kind could change the host (as opposed to only looking at it).
+     */
     public boolean changesHost() {
       return this == WRITE || this == RUN || this == MKDIR || this == DELETE;
     }
 
-    /** The kind's name in the timeline and in {@code --json} ({@code write}, {@code query}, ...). */
+    /**
+     * The kind's name in the timeline and in {@code --json} ({@code write}, {@code query}, ...).
+     */
     public String wireName() {
       return name().toLowerCase(Locale.ROOT);
     }
@@ -118,9 +124,12 @@ public record HostInteraction(Kind kind, String target, String value, Result res
     return result instanceof Errno;
   }
 
-  /** A command the simulator has no model of: it did not pretend to run it, so it changed nothing. */
+  /**
+   * A command the simulator has no model of: it did not pretend to run it, so it changed nothing.
+   */
   public boolean notSimulated() {
-    return result instanceof Ran ran && ran.command().status() == CommandResult.Status.NOT_SIMULATED;
+    return result instanceof Ran ran
+        && ran.command().status() == CommandResult.Status.NOT_SIMULATED;
   }
 
   /** The result as the timeline and {@code --json} show it. */

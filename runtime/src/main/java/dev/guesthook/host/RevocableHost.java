@@ -5,10 +5,10 @@ import java.util.Optional;
 import java.util.function.BooleanSupplier;
 
 /**
- * A port that refuses every call once revoked, without touching the host. A hook abandoned after its
- * timeout may still be running; once the phase has gone on (and a pre-start was rolled back), nothing
- * it does may reach the host. Reads are refused too: what an abandoned hook reads can only feed a
- * change, and a read may take a lock (readLocked) that the next phase then waits for.
+ * A port that refuses every call once revoked, without touching the host. A hook abandoned after
+ * its timeout may still be running; once the phase has gone on (and a pre-start was rolled back),
+ * nothing it does may reach the host. Reads are refused too: what an abandoned hook reads can only
+ * feed a change, and a read may take a lock (readLocked) that the next phase then waits for.
  */
 public final class RevocableHost implements HostPort {
   private final HostPort delegate;

@@ -44,7 +44,10 @@ public final class SysfsPaths {
     return device(vf).resolve("nvidia").resolve(attribute);
   }
 
-  /** An id attribute's value: vendor and device read "0x8086", sriov_vf_device reads "154c"; both are hex. */
+  /**
+   * An id attribute's value: vendor and device read "0x8086", sriov_vf_device reads "154c"; both
+   * are hex.
+   */
   public static int hex(String attribute) {
     String text = attribute.trim();
     return Integer.parseInt(text.startsWith("0x") ? text.substring(2) : text, 16);

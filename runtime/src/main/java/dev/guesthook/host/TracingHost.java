@@ -16,7 +16,9 @@ import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.Supplier;
 
-/** Wraps a port and reports every call, in order, with the value it returned or the errno it threw. */
+/**
+ * Wraps a port and reports every call, in order, with the value it returned or the errno it threw.
+ */
 public final class TracingHost implements HostPort {
   private final HostPort delegate;
   private final Consumer<HostInteraction> listener;
@@ -34,7 +36,8 @@ public final class TracingHost implements HostPort {
   /** Traced as the read it is: a replay answers it like any other. */
   @Override
   public String readLocked(HostPath path, HostPath lock) {
-    return traced(Kind.READ, path.toString(), null, () -> delegate.readLocked(path, lock), Text::new);
+    return traced(
+        Kind.READ, path.toString(), null, () -> delegate.readLocked(path, lock), Text::new);
   }
 
   @Override
@@ -63,33 +66,39 @@ public final class TracingHost implements HostPort {
 
   @Override
   public void createDirectories(HostPath directory) {
-    traced(Kind.MKDIR, directory.toString(), null, () -> {
-      delegate.createDirectories(directory);
-      return null;
-    }, done -> new Done());
+    traced(
+        Kind.MKDIR,
+        directory.toString(),
+        null,
+        () -> {
+          delegate.createDirectories(directory);
+          return null;
+        },
+        done -> new Done());
   }
 
   @Override
   public void delete(HostPath path) {
-    traced(Kind.DELETE, path.toString(), null, () -> {
-      delegate.delete(path);
-      return null;
-    }, done -> new Done());
+    traced(
+        Kind.DELETE,
+        path.toString(),
+        null,
+        () -> {
+          delegate.delete(path);
+          return null;
+        },
+        done -> new Done());
   }
 
   @Override
   public long usableBytes(HostPath path) {
-    return traced(Kind.STATVFS, path.toString(), null, () -> delegate.usableBytes(path), Bytes::new);
+    return traced(
+        Kind.STATVFS, path.toString(), null, () -> delegate.usableBytes(path), Bytes::new);
   }
 
   @Override
   public Optional<HostPath> readLink(HostPath path) {
-    return traced(
-        Kind.READLINK,
-        path.toString(),
-        null,
-        () -> delegate.readLink(path),
-        Link::new);
+    return traced(Kind.READLINK, path.toString(), null, () -> delegate.readLink(path), Link::new);
   }
 
   @Override

@@ -8,7 +8,8 @@ import java.util.regex.Pattern;
  * ({@code 01:00.0}) is normalised to domain 0000, as qemu-server's {@code normalize_pci_id} does.
  */
 public record PciAddress(String value) implements Comparable<PciAddress> {
-  private static final Pattern FORM = Pattern.compile("[0-9a-f]{4}:[0-9a-f]{2}:[0-9a-f]{2}\\.[0-7]");
+  private static final Pattern FORM =
+      Pattern.compile("[0-9a-f]{4}:[0-9a-f]{2}:[0-9a-f]{2}\\.[0-7]");
   private static final Pattern SHORT_FORM = Pattern.compile("[0-9a-f]{2}:[0-9a-f]{2}\\.[0-7]");
   private static final String EXPECTED = "a PCI address like 0000:01:00.0 or 01:00.0";
 
@@ -42,7 +43,9 @@ public record PciAddress(String value) implements Comparable<PciAddress> {
     return value.substring(0, 4);
   }
 
-  /** Bus, device and function as the 16-bit routing id SR-IOV offsets and strides are counted in. */
+  /**
+   * Bus, device and function as the 16-bit routing id SR-IOV offsets and strides are counted in.
+   */
   public int routingId() {
     int bus = Integer.parseInt(value.substring(5, 7), 16);
     int device = Integer.parseInt(value.substring(8, 10), 16);
@@ -52,7 +55,8 @@ public record PciAddress(String value) implements Comparable<PciAddress> {
   public static PciAddress of(String domain, int routingId) {
     return new PciAddress(
         String.format(
-            "%s:%02x:%02x.%d", domain, routingId >> 8 & 0xff, routingId >> 3 & 0x1f, routingId & 0x7));
+            "%s:%02x:%02x.%d",
+            domain, routingId >> 8 & 0xff, routingId >> 3 & 0x1f, routingId & 0x7));
   }
 
   @Override

@@ -25,8 +25,8 @@ public record Uuid(String value) {
   }
 
   /**
-   * The instance Proxmox makes for {@code hostpci<index>} of a VM: qemu-server's
-   * {@code generate_mdev_uuid} is {@code sprintf("%08d-0000-0000-0000-%012d", $index, $vmid)}.
+   * The instance Proxmox makes for {@code hostpci<index>} of a VM: qemu-server's {@code
+   * generate_mdev_uuid} is {@code sprintf("%08d-0000-0000-0000-%012d", $index, $vmid)}.
    */
   public static Uuid proxmox(VmId vmid, int index) {
     if (index < 0 || index > 99_999_999) {

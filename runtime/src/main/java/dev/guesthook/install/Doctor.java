@@ -27,9 +27,9 @@ import java.util.Optional;
 
 /**
  * Everything between Proxmox and the hooks, checked and never changed: the resident runtime and its
- * socket, each guest's hookscript (guesthook's client present and executable where Proxmox will look
- * for it, or another script instead), hook files that do not load, journals of guests that are no
- * longer running, and recordings of guests no longer on this node. Each line says pass, warn or
+ * socket, each guest's hookscript (guesthook's client present and executable where Proxmox will
+ * look for it, or another script instead), hook files that do not load, journals of guests that are
+ * no longer running, and recordings of guests no longer on this node. Each line says pass, warn or
  * fail, and the fix.
  */
 public final class Doctor {
@@ -45,7 +45,8 @@ public final class Doctor {
     this.node = node;
   }
 
-  public List<CheckItem> examine(HookCatalog hooks, Path journalDirectory, Path recordingDirectory, List<VmId> guests)
+  public List<CheckItem> examine(
+      HookCatalog hooks, Path journalDirectory, Path recordingDirectory, List<VmId> guests)
       throws PveFileException {
     List<CheckItem> items = new ArrayList<>();
     items.add(service());
@@ -54,11 +55,19 @@ public final class Doctor {
     for (VmId vmid : guests) {
       items.add(hookscript(vmid, storages));
     }
-    hooks.errors().forEach(error -> items.add(CheckItem.fail("hook " + Path.of(error.file()).getFileName(),
-        error.message())));
+    hooks
+        .errors()
+        .forEach(
+            error ->
+                items.add(
+                    CheckItem.fail(
+                        "hook " + Path.of(error.file()).getFileName(), error.message())));
     if (hooks.errors().isEmpty() && hooks.hooks().isEmpty()) {
-      items.add(CheckItem.warn("hooks", "no hook file in the hook folders: guesthook runs nothing for any guest;"
-          + " fix: check hook-dirs in /etc/guesthook/guesthook.yaml"));
+      items.add(
+          CheckItem.warn(
+              "hooks",
+              "no hook file in the hook folders: guesthook runs nothing for any guest;"
+                  + " fix: check hook-dirs in /etc/guesthook/guesthook.yaml"));
     } else if (hooks.errors().isEmpty()) {
       items.add(CheckItem.pass("hooks", hooks.hooks().size() + " hook(s) load"));
     }
@@ -74,14 +83,32 @@ public final class Doctor {
   private List<CheckItem> journals(Path directory) {
     JournalFolder folder = JournalFolder.list(directory);
     List<CheckItem> items = new ArrayList<>();
-    folder.strays().forEach(stray -> items.add(CheckItem.warn("journal folder", shown(stray)
-        + ": not a <vmid>.jsonl journal, never read; fix: move it out of " + shown(directory))));
+    folder
+        .strays()
+        .forEach(
+            stray ->
+                items.add(
+                    CheckItem.warn(
+                        "journal folder",
+                        shown(stray)
+                            + ": not a <vmid>.jsonl journal, never read; fix: move it out of "
+                            + shown(directory))));
     for (VmId vmid : folder.guests()) {
       JournalReading reading = new Journal(directory, vmid).read();
-      reading.problems().forEach(problem -> items.add(CheckItem.warn("journal of VM " + vmid, Reconciler.describe(problem))));
+      reading
+          .problems()
+          .forEach(
+              problem ->
+                  items.add(CheckItem.warn("journal of VM " + vmid, Reconciler.describe(problem))));
       if (!reading.changes().isEmpty() && !pve.isRunning(vmid)) {
-        items.add(CheckItem.warn("journal of VM " + vmid, "lists devices, but VM " + vmid + " is not running"
-            + " (a start failing, or a migration away, skips post-stop); fix: guesthook reconcile --vm " + vmid));
+        items.add(
+            CheckItem.warn(
+                "journal of VM " + vmid,
+                "lists devices, but VM "
+                    + vmid
+                    + " is not running"
+                    + " (a start failing, or a migration away, skips post-stop); fix: guesthook reconcile --vm "
+                    + vmid));
       }
     }
     return items;
@@ -96,16 +123,33 @@ public final class Doctor {
     try {
       recorded = Recordings.guests(directory);
     } catch (IOException e) {
-      return List.of(CheckItem.warn("recordings", "cannot read " + shown(directory) + ": " + e.getMessage()
-          + "; fix: run guesthook doctor as root"));
+      return List.of(
+          CheckItem.warn(
+              "recordings",
+              "cannot read "
+                  + shown(directory)
+                  + ": "
+                  + e.getMessage()
+                  + "; fix: run guesthook doctor as root"));
     }
     List<CheckItem> items = new ArrayList<>();
-    recorded.forEach((vmid, files) -> {
-      if (!guests.contains(vmid)) {
-        items.add(CheckItem.warn("recordings of VM " + vmid, files + " file(s), but VM " + vmid + " is not on this node"
-            + " (destroyed, or migrated away); fix: rm " + shown(directory) + "/" + vmid + "-*.jsonl*"));
-      }
-    });
+    recorded.forEach(
+        (vmid, files) -> {
+          if (!guests.contains(vmid)) {
+            items.add(
+                CheckItem.warn(
+                    "recordings of VM " + vmid,
+                    files
+                        + " file(s), but VM "
+                        + vmid
+                        + " is not on this node"
+                        + " (destroyed, or migrated away); fix: rm "
+                        + shown(directory)
+                        + "/"
+                        + vmid
+                        + "-*.jsonl*"));
+          }
+        });
     if (items.isEmpty()) {
       items.add(CheckItem.pass("recordings", "every recorded guest is on this node"));
     }
@@ -118,29 +162,40 @@ public final class Doctor {
   }
 
   private CheckItem service() {
-    CommandResult result = host.run(HostCommand.query("systemctl", "is-active", "guesthook.service"));
+    CommandResult result =
+        host.run(HostCommand.query("systemctl", "is-active", "guesthook.service"));
     if (result.succeeded()) {
-      return CheckItem.pass("guesthook.service", "active: phases are answered by the resident runtime");
+      return CheckItem.pass(
+          "guesthook.service", "active: phases are answered by the resident runtime");
     }
     String state = result.status() == CommandResult.Status.RAN ? result.lastLine() : "unknown here";
-    return CheckItem.warn("guesthook.service", (state.isEmpty() ? "not active" : state) + ": every phase starts a JVM"
-        + " (a few hundred ms per start); fix: systemctl enable --now guesthook.service");
+    return CheckItem.warn(
+        "guesthook.service",
+        (state.isEmpty() ? "not active" : state)
+            + ": every phase starts a JVM"
+            + " (a few hundred ms per start); fix: systemctl enable --now guesthook.service");
   }
 
   private CheckItem socket() {
     Path socket = root.resolve(ResidentRuntime.SOCKET);
     return Files.exists(socket)
         ? CheckItem.pass("socket", "/" + ResidentRuntime.SOCKET + " is there")
-        : CheckItem.warn("socket", "/" + ResidentRuntime.SOCKET + " is absent: the client falls back to the one-shot"
-            + " path; fix: systemctl start guesthook.service");
+        : CheckItem.warn(
+            "socket",
+            "/"
+                + ResidentRuntime.SOCKET
+                + " is absent: the client falls back to the one-shot"
+                + " path; fix: systemctl start guesthook.service");
   }
 
   private CheckItem hookscript(VmId vmid, StorageConfig storages) throws PveFileException {
     String subject = "VM " + vmid + " hookscript";
     Optional<GuestType> type = pve.guestType(vmid);
-    Optional<String> volume = type.isPresent() ? pve.config(type.get(), vmid).hookscript() : Optional.empty();
+    Optional<String> volume =
+        type.isPresent() ? pve.config(type.get(), vmid).hookscript() : Optional.empty();
     if (volume.isEmpty()) {
-      return CheckItem.warn(subject, "none: guesthook does not run for it; fix: guesthook install --vm " + vmid);
+      return CheckItem.warn(
+          subject, "none: guesthook does not run for it; fix: guesthook install --vm " + vmid);
     }
     SnippetVolume snippet;
     try {
@@ -149,22 +204,48 @@ public final class Doctor {
       return CheckItem.fail(subject, e.getMessage() + "; fix: guesthook install --vm " + vmid);
     }
     if (!snippet.file().equals(Installer.SNIPPET)) {
-      return CheckItem.warn(subject, volume.get() + ", not guesthook; fix: guesthook install --vm " + vmid
-          + " (keeps that script as one of its hooks)");
+      return CheckItem.warn(
+          subject,
+          volume.get()
+              + ", not guesthook; fix: guesthook install --vm "
+              + vmid
+              + " (keeps that script as one of its hooks)");
     }
     Optional<Storage> storage = storages.get(snippet.storage());
-    Optional<String> why = storage.isEmpty() ? Optional.of("storage '" + snippet.storage() + "' is not in storage.cfg")
-        : storage.get().unavailableOn(node).or(() -> storage.get().path().isEmpty()
-            ? Optional.of("storage '" + snippet.storage() + "' has no path") : Optional.empty());
+    Optional<String> why =
+        storage.isEmpty()
+            ? Optional.of("storage '" + snippet.storage() + "' is not in storage.cfg")
+            : storage
+                .get()
+                .unavailableOn(node)
+                .or(
+                    () ->
+                        storage.get().path().isEmpty()
+                            ? Optional.of("storage '" + snippet.storage() + "' has no path")
+                            : Optional.empty());
     if (why.isPresent()) {
-      return CheckItem.fail(subject, volume.get() + ": " + why.get() + "; Proxmox will not start it;"
-          + " fix: guesthook install --vm " + vmid + " --storage <a snippets storage>");
+      return CheckItem.fail(
+          subject,
+          volume.get()
+              + ": "
+              + why.get()
+              + "; Proxmox will not start it;"
+              + " fix: guesthook install --vm "
+              + vmid
+              + " --storage <a snippets storage>");
     }
     Path file = SnippetVolume.fileOn(root, storage.get(), snippet.file());
     if (!Files.isRegularFile(file) || !Files.isExecutable(file)) {
-      return CheckItem.fail(subject, volume.get() + ": " + shown(file) + (Files.exists(file) ? " is not executable"
-          : " is missing") + " on this node; Proxmox will not start the VM; fix: guesthook install --vm " + vmid
-          + " --storage " + snippet.storage());
+      return CheckItem.fail(
+          subject,
+          volume.get()
+              + ": "
+              + shown(file)
+              + (Files.exists(file) ? " is not executable" : " is missing")
+              + " on this node; Proxmox will not start the VM; fix: guesthook install --vm "
+              + vmid
+              + " --storage "
+              + snippet.storage());
     }
     return CheckItem.pass(subject, volume.get());
   }

@@ -32,12 +32,12 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * Attaches guesthook to guests and detaches it, the way an admin would by hand: the hookscript client
- * on a storage with {@code snippets}, {@code qm set <vmid> --hookscript <storage>:snippets/guesthook}
- * (or {@code pct set}), and a guest's own earlier hookscript copied into its hook folder so it keeps
- * running as a hook. Proxmox's files are only read: every change to a guest goes through {@code qm} or
- * {@code pct}. What was done for each guest is kept in {@code /var/lib/guesthook/install/<vmid>.json},
- * so {@code uninstall} undoes exactly that.
+ * Attaches guesthook to guests and detaches it, the way an admin would by hand: the hookscript
+ * client on a storage with {@code snippets}, {@code qm set <vmid> --hookscript
+ * <storage>:snippets/guesthook} (or {@code pct set}), and a guest's own earlier hookscript copied
+ * into its hook folder so it keeps running as a hook. Proxmox's files are only read: every change
+ * to a guest goes through {@code qm} or {@code pct}. What was done for each guest is kept in {@code
+ * /var/lib/guesthook/install/<vmid>.json}, so {@code uninstall} undoes exactly that.
  */
 public final class Installer {
   static final String SNIPPET = "guesthook";
@@ -76,12 +76,17 @@ public final class Installer {
     if (Files.exists(snippet) && client.equals(readOrEmpty(snippet))) {
       plan.unchanged(snippet + " is the current hookscript client");
     } else {
-      plan.step("write the hookscript client to " + hostPath(snippet) + " (mode 0755)", () -> writeExecutable(snippet, client),
+      plan.step(
+          "write the hookscript client to " + hostPath(snippet) + " (mode 0755)",
+          () -> writeExecutable(snippet, client),
           asItIs(snippet, true));
     }
     if (!storage.get().shared() && clusterNodes() > 1) {
-      plan.warn("storage '" + storage.get().id() + "' is not shared: a guest migrated to another node finds no "
-          + "guesthook snippet there; run guesthook install on every node, or use a shared storage (--storage)");
+      plan.warn(
+          "storage '"
+              + storage.get().id()
+              + "' is not shared: a guest migrated to another node finds no "
+              + "guesthook snippet there; run guesthook install on every node, or use a shared storage (--storage)");
     }
     for (VmId vmid : guests) {
       attach(vmid, target, storages, plan);
@@ -89,10 +94,18 @@ public final class Installer {
     return plan;
   }
 
-  private void attach(VmId vmid, SnippetVolume target, StorageConfig storages, Plan plan) throws PveFileException {
+  private void attach(VmId vmid, SnippetVolume target, StorageConfig storages, Plan plan)
+      throws PveFileException {
     Optional<GuestType> type = pve.guestType(vmid);
     if (type.isEmpty()) {
-      plan.refuse("VM " + vmid + ": no guest config on this node (/etc/pve/qemu-server/" + vmid + ".conf or /etc/pve/lxc/" + vmid + ".conf)");
+      plan.refuse(
+          "VM "
+              + vmid
+              + ": no guest config on this node (/etc/pve/qemu-server/"
+              + vmid
+              + ".conf or /etc/pve/lxc/"
+              + vmid
+              + ".conf)");
       return;
     }
     Optional<String> current = pve.config(type.get(), vmid).hookscript();
@@ -106,19 +119,45 @@ public final class Installer {
       if (earlier.isEmpty()) {
         return;
       }
-      Path copy = root.resolve(SettingsLoader.ADMIN_HOOKS).resolve(vmid.toString()).resolve(earlier.get().getFileName());
+      Path copy =
+          root.resolve(SettingsLoader.ADMIN_HOOKS)
+              .resolve(vmid.toString())
+              .resolve(earlier.get().getFileName());
       if (Files.exists(copy) && !sameContent(copy, earlier.get())) {
-        plan.refuse("VM " + vmid + ": " + hostPath(copy) + " exists and differs from its hookscript " + current.get()
-            + "; move one of them aside first");
+        plan.refuse(
+            "VM "
+                + vmid
+                + ": "
+                + hostPath(copy)
+                + " exists and differs from its hookscript "
+                + current.get()
+                + "; move one of them aside first");
         return;
       }
       Set<PosixFilePermission> mode = copiedMode(earlier.get());
-      plan.step("VM " + vmid + ": copy its hookscript " + current.get() + " to " + hostPath(copy) + ", where it runs as a hook"
-              + " (mode " + octal(mode) + ", as it is)",
-          () -> write(copy, read(earlier.get()), mode), asItIs(copy, true));
+      plan.step(
+          "VM "
+              + vmid
+              + ": copy its hookscript "
+              + current.get()
+              + " to "
+              + hostPath(copy)
+              + ", where it runs as a hook"
+              + " (mode "
+              + octal(mode)
+              + ", as it is)",
+          () -> write(copy, read(earlier.get()), mode),
+          asItIs(copy, true));
       if (!mode.contains(PosixFilePermission.OWNER_EXECUTE)) {
-        plan.warn("VM " + vmid + ": its hookscript " + current.get() + " is not executable, so Proxmox refused to start the"
-            + " guest with it; the copy fails its phases the same way until 'chmod +x " + hostPath(copy) + "'");
+        plan.warn(
+            "VM "
+                + vmid
+                + ": its hookscript "
+                + current.get()
+                + " is not executable, so Proxmox refused to start the"
+                + " guest with it; the copy fails its phases the same way until 'chmod +x "
+                + hostPath(copy)
+                + "'");
       }
       kept = Optional.of(copy);
     }
@@ -127,19 +166,29 @@ public final class Installer {
     record.put("hookscript", target.toString());
     record.put("previous", current.orElse(null));
     record.put("copy", kept.map(this::hostPath).orElse(null));
-    plan.step("VM " + vmid + ": remember it in " + hostPath(recordFile(vmid)), () -> writeRecord(vmid, record),
+    plan.step(
+        "VM " + vmid + ": remember it in " + hostPath(recordFile(vmid)),
+        () -> writeRecord(vmid, record),
         asItIs(recordFile(vmid), false));
   }
 
   /** The file behind a guest's current hookscript, or a refusal saying why it cannot be kept. */
-  private Optional<Path> earlierHookscript(VmId vmid, String volume, StorageConfig storages, Plan plan) {
+  private Optional<Path> earlierHookscript(
+      VmId vmid, String volume, StorageConfig storages, Plan plan) {
     try {
       SnippetVolume earlier = SnippetVolume.parse(volume);
       Optional<Storage> storage = storages.get(earlier.storage()).filter(Storage::isFileBased);
       Path file = storage.map(s -> snippetPath(s, earlier.file())).orElse(null);
       if (file == null || !Files.isRegularFile(file)) {
-        plan.refuse("VM " + vmid + ": its hookscript " + volume + " is not a file on this node; fix or remove it first"
-            + " (qm set " + vmid + " --delete hookscript)");
+        plan.refuse(
+            "VM "
+                + vmid
+                + ": its hookscript "
+                + volume
+                + " is not a file on this node; fix or remove it first"
+                + " (qm set "
+                + vmid
+                + " --delete hookscript)");
         return Optional.empty();
       }
       return Optional.of(file);
@@ -149,25 +198,44 @@ public final class Installer {
     }
   }
 
-  private Optional<Storage> chooseStorage(StorageConfig storages, Optional<String> wanted, Plan plan) {
+  private Optional<Storage> chooseStorage(
+      StorageConfig storages, Optional<String> wanted, Plan plan) {
     if (wanted.isPresent()) {
       Optional<Storage> storage = storages.get(wanted.get());
       if (storage.isEmpty()) {
-        plan.refuse("no storage '" + Printable.of(wanted.get()) + "' in /etc/pve/storage.cfg; it has: "
-            + String.join(", ", storages.storages().keySet()));
+        plan.refuse(
+            "no storage '"
+                + Printable.of(wanted.get())
+                + "' in /etc/pve/storage.cfg; it has: "
+                + String.join(", ", storages.storages().keySet()));
         return Optional.empty();
       }
       return usable(storage.get(), plan) ? storage : Optional.empty();
     }
-    List<Storage> candidates = storages.storages().values().stream()
-        .filter(s -> s.isFileBased() && s.content().contains("snippets") && s.unavailableOn(node).isEmpty())
-        .sorted((a, b) -> Boolean.compare(b.shared(), a.shared()))
-        .toList();
+    List<Storage> candidates =
+        storages.storages().values().stream()
+            .filter(
+                s ->
+                    s.isFileBased()
+                        && s.content().contains("snippets")
+                        && s.unavailableOn(node).isEmpty())
+            .sorted((a, b) -> Boolean.compare(b.shared(), a.shared()))
+            .toList();
     if (candidates.isEmpty()) {
       Optional<Storage> local = storages.get("local");
-      plan.refuse("no storage on node " + node + " takes snippets" + local.map(l -> "; fix: pvesm set local --content "
-          + String.join(",", withSnippets(l)) + " (or name another with --storage)").orElse("; add the 'snippets'"
-          + " content type to a directory storage (pvesm set ID --content ...,snippets)"));
+      plan.refuse(
+          "no storage on node "
+              + node
+              + " takes snippets"
+              + local
+                  .map(
+                      l ->
+                          "; fix: pvesm set local --content "
+                              + String.join(",", withSnippets(l))
+                              + " (or name another with --storage)")
+                  .orElse(
+                      "; add the 'snippets'"
+                          + " content type to a directory storage (pvesm set ID --content ...,snippets)"));
       return Optional.empty();
     }
     return Optional.of(candidates.get(0));
@@ -180,13 +248,23 @@ public final class Installer {
       return false;
     }
     if (!storage.isFileBased()) {
-      plan.refuse("storage '" + storage.id() + "' (" + storage.type() + ") has no file path, so it cannot hold the"
-          + " hookscript; choose a directory-like storage (dir, nfs, cifs, cephfs) with --storage");
+      plan.refuse(
+          "storage '"
+              + storage.id()
+              + "' ("
+              + storage.type()
+              + ") has no file path, so it cannot hold the"
+              + " hookscript; choose a directory-like storage (dir, nfs, cifs, cephfs) with --storage");
       return false;
     }
     if (!storage.content().contains("snippets")) {
-      plan.refuse("storage '" + storage.id() + "' does not take snippets; fix: pvesm set " + storage.id() + " --content "
-          + String.join(",", withSnippets(storage)));
+      plan.refuse(
+          "storage '"
+              + storage.id()
+              + "' does not take snippets; fix: pvesm set "
+              + storage.id()
+              + " --content "
+              + String.join(",", withSnippets(storage)));
       return false;
     }
     return true;
@@ -215,49 +293,69 @@ public final class Installer {
     }
     Map<?, ?> record;
     try {
-      // Read as guesthook wrote it: a planted link or a record someone else can edit would choose what root deletes.
+      // Read as guesthook wrote it: a planted link or a record someone else can edit would choose
+      // what root deletes.
       record = JSON.readValue(SafeFiles.readString(recordFile).orElseThrow(), Map.class);
     } catch (IOException e) {
       plan.refuse("VM " + vmid + ": " + hostPath(recordFile) + " is unreadable: " + e.getMessage());
       return;
     }
     Optional<GuestType> type = pve.guestType(vmid);
-    Optional<String> current = type.isPresent() ? pve.config(type.get(), vmid).hookscript() : Optional.empty();
+    Optional<String> current =
+        type.isPresent() ? pve.config(type.get(), vmid).hookscript() : Optional.empty();
     Object previous = record.get("previous");
-    if (type.isPresent() && current.equals(Optional.ofNullable((String) record.get("hookscript")))) {
-      String[] back = previous != null
-          ? new String[] {"--hookscript", SnippetVolume.parse((String) previous).toString()}
-          : new String[] {"--delete", "hookscript"};
+    if (type.isPresent()
+        && current.equals(Optional.ofNullable((String) record.get("hookscript")))) {
+      String[] back =
+          previous != null
+              ? new String[] {"--hookscript", SnippetVolume.parse((String) previous).toString()}
+              : new String[] {"--delete", "hookscript"};
       setStep(plan, type.get(), vmid, hookscriptOptions(current), back);
     } else {
-      plan.warn("VM " + vmid + ": its hookscript is now " + current.orElse("none") + ", not guesthook's; left as it is");
+      plan.warn(
+          "VM "
+              + vmid
+              + ": its hookscript is now "
+              + current.orElse("none")
+              + ", not guesthook's; left as it is");
     }
     if (record.get("copy") instanceof String copy) {
       Path file = root.resolve(copy.substring(1));
-      plan.step("VM " + vmid + ": remove the copy of its hookscript, " + copy, () -> {
-        Files.deleteIfExists(file);
-        deleteIfEmpty(file.getParent());
-      }, asItIs(file, true));
+      plan.step(
+          "VM " + vmid + ": remove the copy of its hookscript, " + copy,
+          () -> {
+            Files.deleteIfExists(file);
+            deleteIfEmpty(file.getParent());
+          },
+          asItIs(file, true));
     }
-    plan.step("VM " + vmid + ": forget " + hostPath(recordFile), () -> Files.delete(recordFile), asItIs(recordFile, false));
+    plan.step(
+        "VM " + vmid + ": forget " + hostPath(recordFile),
+        () -> Files.delete(recordFile),
+        asItIs(recordFile, false));
   }
 
   /**
-   * A step that runs {@code qm set <vmid> ...} (or {@code pct set} for a container), said as it runs;
-   * taken back with {@code undoOptions}.
+   * A step that runs {@code qm set <vmid> ...} (or {@code pct set} for a container), said as it
+   * runs; taken back with {@code undoOptions}.
    */
-  private void setStep(Plan plan, GuestType type, VmId vmid, String[] undoOptions, String... options) {
+  private void setStep(
+      Plan plan, GuestType type, VmId vmid, String[] undoOptions, String... options) {
     List<String> argv = new ArrayList<>(List.of(type.tool(), "set", vmid.toString()));
     argv.addAll(List.of(options));
     List<String> undo = new ArrayList<>(List.of(type.tool(), "set", vmid.toString()));
     undo.addAll(List.of(undoOptions));
-    plan.step("VM " + vmid + ": " + String.join(" ", argv), () -> run(argv.toArray(String[]::new)),
+    plan.step(
+        "VM " + vmid + ": " + String.join(" ", argv),
+        () -> run(argv.toArray(String[]::new)),
         () -> run(undo.toArray(String[]::new)));
   }
 
   /** The options that set a guest's hookscript back to {@code current} (none: deleted). */
   private static String[] hookscriptOptions(Optional<String> current) {
-    return current.map(volume -> new String[] {"--hookscript", volume}).orElse(new String[] {"--delete", "hookscript"});
+    return current
+        .map(volume -> new String[] {"--hookscript", volume})
+        .orElse(new String[] {"--delete", "hookscript"});
   }
 
   /**
@@ -265,9 +363,13 @@ public final class Installer {
    * empty), as the undo of a step that writes or removes it.
    */
   private static Plan.Action asItIs(Path file, boolean executable) {
-    Optional<String> now = Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS) ? Optional.of(readOrEmpty(file)) : Optional.empty();
+    Optional<String> now =
+        Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)
+            ? Optional.of(readOrEmpty(file))
+            : Optional.empty();
     Path firstMade = file.getParent(); // the outermost folder the step would make
-    while (firstMade.getParent() != null && !Files.exists(firstMade.getParent(), LinkOption.NOFOLLOW_LINKS)) {
+    while (firstMade.getParent() != null
+        && !Files.exists(firstMade.getParent(), LinkOption.NOFOLLOW_LINKS)) {
       firstMade = firstMade.getParent();
     }
     boolean madeFolders = !Files.exists(firstMade, LinkOption.NOFOLLOW_LINKS);
@@ -275,7 +377,9 @@ public final class Installer {
     return () -> {
       if (now.isEmpty()) {
         Files.deleteIfExists(file);
-        for (Path folder = file.getParent(); madeFolders && folder.startsWith(outermost); folder = folder.getParent()) {
+        for (Path folder = file.getParent();
+            madeFolders && folder.startsWith(outermost);
+            folder = folder.getParent()) {
           deleteIfEmpty(folder);
         }
       } else if (executable) {
@@ -291,14 +395,19 @@ public final class Installer {
   }
 
   private void writeRecord(VmId vmid, Map<String, Object> record) throws IOException {
-    SafeFiles.writeString(recordFile(vmid), JSON.writerWithDefaultPrettyPrinter().writeValueAsString(record) + "\n");
+    SafeFiles.writeString(
+        recordFile(vmid), JSON.writerWithDefaultPrettyPrinter().writeValueAsString(record) + "\n");
   }
 
   private void run(String... argv) {
     CommandResult result = host.run(HostCommand.of(argv));
     if (!result.succeeded()) {
-      throw new InstallException(String.join(" ", argv) + " failed: "
-          + (result.lastLine().isEmpty() ? result.status().name().toLowerCase(Locale.ROOT) : result.lastLine()));
+      throw new InstallException(
+          String.join(" ", argv)
+              + " failed: "
+              + (result.lastLine().isEmpty()
+                  ? result.status().name().toLowerCase(Locale.ROOT)
+                  : result.lastLine()));
     }
   }
 
@@ -319,7 +428,9 @@ public final class Installer {
   String clientScript() {
     try (InputStream in = Installer.class.getResourceAsStream("guesthook-hookscript")) {
       String text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
-      return text.replace("${GUESTHOOK_ONESHOT:-/usr/share/guesthook/guesthook}", "${GUESTHOOK_ONESHOT:-" + oneShot + "}");
+      return text.replace(
+          "${GUESTHOOK_ONESHOT:-/usr/share/guesthook/guesthook}",
+          "${GUESTHOOK_ONESHOT:-" + oneShot + "}");
     } catch (IOException | NullPointerException e) {
       throw new InstallException("the hookscript client is missing from the runtime jar: " + e);
     }
@@ -349,16 +460,17 @@ public final class Installer {
     write(file, text, PosixFilePermissions.fromString("rwxr-xr-x"));
   }
 
-  private static void write(Path file, String text, Set<PosixFilePermission> mode) throws IOException {
+  private static void write(Path file, String text, Set<PosixFilePermission> mode)
+      throws IOException {
     Files.createDirectories(file.getParent());
     Files.writeString(file, text, StandardCharsets.UTF_8);
     Files.setPosixFilePermissions(file, mode);
   }
 
   /**
-   * The mode of a guest's earlier hookscript, for its copy: executable only if it was, since Proxmox
-   * runs it only then (PVE::GuestHelpers::check_hookscript), and never writable by group or others,
-   * which the hook loader refuses.
+   * The mode of a guest's earlier hookscript, for its copy: executable only if it was, since
+   * Proxmox runs it only then (PVE::GuestHelpers::check_hookscript), and never writable by group or
+   * others, which the hook loader refuses.
    */
   private static Set<PosixFilePermission> copiedMode(Path earlier) {
     Set<PosixFilePermission> mode = EnumSet.noneOf(PosixFilePermission.class);
@@ -371,7 +483,10 @@ public final class Installer {
     return mode;
   }
 
-  /** A mode as chmod writes it (0755): PosixFilePermission lists owner, group, others, each read, write, execute. */
+  /**
+   * A mode as chmod writes it (0755): PosixFilePermission lists owner, group, others, each read,
+   * write, execute.
+   */
   private static String octal(Set<PosixFilePermission> mode) {
     int bits = 0;
     for (PosixFilePermission permission : mode) {

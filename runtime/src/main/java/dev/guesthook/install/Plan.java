@@ -5,10 +5,11 @@ import java.util.Collections;
 import java.util.List;
 
 /**
- * What {@code guesthook install} or {@code uninstall} will do, step by step, before it does any of it:
- * {@code --dry-run} prints it; otherwise the steps run in order, and the first failure stops the rest
- * and takes back the steps done before it, newest first, so a failed install leaves the node as it was.
- * Refusals (a storage that cannot hold snippets, a hookscript that cannot be kept) leave no step.
+ * What {@code guesthook install} or {@code uninstall} will do, step by step, before it does any of
+ * it: {@code --dry-run} prints it; otherwise the steps run in order, and the first failure stops
+ * the rest and takes back the steps done before it, newest first, so a failed install leaves the
+ * node as it was. Refusals (a storage that cannot hold snippets, a hookscript that cannot be kept)
+ * leave no step.
  */
 public final class Plan {
   /** One change, said in words and then made, and how to take it back. */
@@ -56,7 +57,10 @@ public final class Plan {
     return List.copyOf(unchanged);
   }
 
-  /** Runs the steps in order; returns what was done, or takes it back and throws at the first that fails (naming it). */
+  /**
+   * Runs the steps in order; returns what was done, or takes it back and throws at the first that
+   * fails (naming it).
+   */
   public List<String> apply() {
     List<Step> done = new ArrayList<>();
     for (Step step : steps) {
@@ -85,6 +89,8 @@ public final class Plan {
       }
     }
     return (putBack.isEmpty() ? "" : "; taken back: " + String.join("; ", putBack))
-        + (notPutBack.isEmpty() ? "" : "; NOT taken back, do it by hand: " + String.join("; ", notPutBack));
+        + (notPutBack.isEmpty()
+            ? ""
+            : "; NOT taken back, do it by hand: " + String.join("; ", notPutBack));
   }
 }

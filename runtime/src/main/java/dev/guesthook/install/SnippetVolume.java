@@ -16,8 +16,10 @@ public record SnippetVolume(String storage, String file) {
 
   public SnippetVolume {
     if (!STORAGE.matcher(storage).matches()) {
-      throw new IllegalArgumentException("invalid storage id '" + Printable.of(storage)
-          + "': expected a pve-storage id like local or cephfs-1");
+      throw new IllegalArgumentException(
+          "invalid storage id '"
+              + Printable.of(storage)
+              + "': expected a pve-storage id like local or cephfs-1");
     }
     if (!file.matches("[A-Za-z0-9][A-Za-z0-9._+-]*") || file.length() > 200) {
       throw new IllegalArgumentException("invalid snippet name '" + Printable.of(file) + "'");
@@ -28,15 +30,20 @@ public record SnippetVolume(String storage, String file) {
   public static SnippetVolume parse(String volume) {
     Matcher m = VOLUME.matcher(volume.strip());
     if (!m.matches()) {
-      throw new IllegalArgumentException("'" + Printable.of(volume)
-          + "' is not a snippet volume (<storage>:snippets/<file>)");
+      throw new IllegalArgumentException(
+          "'" + Printable.of(volume) + "' is not a snippet volume (<storage>:snippets/<file>)");
     }
     return new SnippetVolume(m.group(1), m.group(2));
   }
 
-  /** Where a snippet named {@code file} lives on {@code storage} (a storage with a path), under the host root. */
+  /**
+   * Where a snippet named {@code file} lives on {@code storage} (a storage with a path), under the
+   * host root.
+   */
   static Path fileOn(Path root, Storage storage, String file) {
-    return root.resolve(storage.path().orElseThrow().replaceFirst("^/+", "")).resolve("snippets").resolve(file);
+    return root.resolve(storage.path().orElseThrow().replaceFirst("^/+", ""))
+        .resolve("snippets")
+        .resolve(file);
   }
 
   @Override

@@ -1,9 +1,16 @@
-/**
- * guesthook install and doctor: the hookscript snippet, its storage, what an install left.
- */
+/** guesthook install and doctor: the hookscript snippet, its storage, what an install left. */
 @MayUse({
-    "check", "config", "core.hookhost", "files", "host", "id", "journal", "json",
-    "pve", "record", "serve"
+  "check",
+  "config",
+  "core.hookhost",
+  "files",
+  "host",
+  "id",
+  "journal",
+  "json",
+  "pve",
+  "record",
+  "serve"
 })
 package dev.guesthook.install;
 

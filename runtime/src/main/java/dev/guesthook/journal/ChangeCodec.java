@@ -10,7 +10,10 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 
-/** A {@link Change} as plain JSON values in the journal, and back (every value checked again when read). */
+/**
+ * A {@link Change} as plain JSON values in the journal, and back (every value checked again when
+ * read).
+ */
 final class ChangeCodec {
   private ChangeCodec() {}
 
@@ -45,11 +48,19 @@ final class ChangeCodec {
   static Change fromMap(Map<?, ?> map) {
     String kind = String.valueOf(map.get("kind"));
     return switch (kind) {
-      case "mdev-created" -> new Change.MdevCreated(pci(map, "parent"), new MdevType(text(map, "type")), Uuid.parse(text(map, "uuid")));
-      case "driver-changed" -> new Change.DriverChanged(pci(map, "address"),
-          Optional.ofNullable(map.get("previous")).map(String::valueOf).map(DriverName::new));
-      case "vf-link-changed" -> new Change.VfLinkChanged(pci(map, "pf"), number(map, "index"), pci(map, "vf"),
-          VfLink.fromMap((Map<?, ?>) map.get("previous")));
+      case "mdev-created" ->
+          new Change.MdevCreated(
+              pci(map, "parent"), new MdevType(text(map, "type")), Uuid.parse(text(map, "uuid")));
+      case "driver-changed" ->
+          new Change.DriverChanged(
+              pci(map, "address"),
+              Optional.ofNullable(map.get("previous")).map(String::valueOf).map(DriverName::new));
+      case "vf-link-changed" ->
+          new Change.VfLinkChanged(
+              pci(map, "pf"),
+              number(map, "index"),
+              pci(map, "vf"),
+              VfLink.fromMap((Map<?, ?>) map.get("previous")));
       case "vgpu-type-set" -> new Change.VgpuTypeSet(pci(map, "vf"), number(map, "type"));
       case "vf-claimed" -> new Change.VfClaimed(pci(map, "vf"));
       default -> throw new IllegalArgumentException("unknown change kind '" + kind + "'");

@@ -24,8 +24,9 @@ import java.util.Optional;
  * One guest's crash journal, {@code /var/lib/guesthook/journal/<vmid>.jsonl}: before each change a
  * device operation makes for the guest, an intent line, whole on disk before the change is made (or
  * the change is not made); after it a result line; and a line when a pre-start has succeeded. It
- * stays while the guest holds what it lists, is undone by a reconcile when the guest is not running,
- * and goes when nothing is left. It is read line by line and never trusted ({@link JournalReader}).
+ * stays while the guest holds what it lists, is undone by a reconcile when the guest is not
+ * running, and goes when nothing is left. It is read line by line and never trusted ({@link
+ * JournalReader}).
  */
 public final class Journal {
   private static final ObjectMapper JSON = Json.MAPPER;
@@ -64,8 +65,8 @@ public final class Journal {
   }
 
   /**
-   * Notes a change before it is made; returns its number for {@link #result}. When the line cannot be
-   * made whole on disk it is taken back and this throws: the caller must not make the change.
+   * Notes a change before it is made; returns its number for {@link #result}. When the line cannot
+   * be made whole on disk it is taken back and this throws: the caller must not make the change.
    */
   public int intent(Change change, Instant at) {
     int seq = read().lastSeq() + 1;
@@ -76,16 +77,23 @@ public final class Journal {
     try {
       append("intent", line);
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot note " + change.target() + " in the journal " + file + ": " + e.getMessage()
-          + "; the change is not made", e);
+      throw new UncheckedIOException(
+          "cannot note "
+              + change.target()
+              + " in the journal "
+              + file
+              + ": "
+              + e.getMessage()
+              + "; the change is not made",
+          e);
     }
     return seq;
   }
 
   /**
-   * How change {@code seq} went: {@code ok}, or what failed. Tried twice; if the disk still refuses,
-   * nothing is lost: the whole intent before it lists the change, and a reconcile checks the host for
-   * every intent, with or without a result.
+   * How change {@code seq} went: {@code ok}, or what failed. Tried twice; if the disk still
+   * refuses, nothing is lost: the whole intent before it lists the change, and a reconcile checks
+   * the host for every intent, with or without a result.
    */
   public void result(int seq, String result) {
     Map<String, Object> line = new LinkedHashMap<>();
@@ -101,7 +109,8 @@ public final class Journal {
     try {
       append("started", Map.of("started", at.toString()));
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot note the start in the journal " + file + ": " + e.getMessage(), e);
+      throw new UncheckedIOException(
+          "cannot note the start in the journal " + file + ": " + e.getMessage(), e);
     }
   }
 
@@ -110,7 +119,9 @@ public final class Journal {
     return read().lastStarted();
   }
 
-  /** Whether a change to {@code target} is noted already (that first note knows how it was before). */
+  /**
+   * Whether a change to {@code target} is noted already (that first note knows how it was before).
+   */
   public boolean has(String target) {
     return changes().stream().anyMatch(change -> change.target().equals(target));
   }
@@ -143,9 +154,9 @@ public final class Journal {
   }
 
   /**
-   * Appends one line, whole, and syncs it (and the folder when the file or the folder is new) before
-   * returning. A write the disk cuts short is taken back, so the file never ends in a torn line of ours;
-   * a torn line left by a crash is ended first, so it does not swallow this one.
+   * Appends one line, whole, and syncs it (and the folder when the file or the folder is new)
+   * before returning. A write the disk cuts short is taken back, so the file never ends in a torn
+   * line of ours; a torn line left by a crash is ended first, so it does not swallow this one.
    */
   private void append(String kind, Map<String, Object> line) throws IOException {
     Path dir = file.getParent();
@@ -155,7 +166,9 @@ public final class Journal {
       sync(dir.getParent());
     }
     boolean created = Files.notExists(file, LinkOption.NOFOLLOW_LINKS);
-    try (FileChannel out = SafeFiles.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+    try (FileChannel out =
+        SafeFiles.open(
+            file, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
       long size = out.size();
       String text = (endsTorn(out, size) ? "\n" : "") + JSON.writeValueAsString(line) + "\n";
       ByteBuffer bytes = ByteBuffer.wrap(text.getBytes(StandardCharsets.UTF_8));
@@ -185,7 +198,10 @@ public final class Journal {
     return last.get(0) != '\n';
   }
 
-  /** Cuts off what a failed write left; if even that fails, the torn rest is read as a torn line, and kept. */
+  /**
+   * Cuts off what a failed write left; if even that fails, the torn rest is read as a torn line,
+   * and kept.
+   */
   private static void takeBack(FileChannel file, long size) {
     try {
       file.truncate(size);

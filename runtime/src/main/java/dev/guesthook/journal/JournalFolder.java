@@ -11,7 +11,8 @@ import java.util.stream.Stream;
 
 /**
  * The journal folder's entries by name: {@code <vmid>.jsonl} of a valid guest id is that guest's
- * journal (whatever it turns out to be when read); anything else is a stray, reported and never read.
+ * journal (whatever it turns out to be when read); anything else is a stray, reported and never
+ * read.
  */
 public record JournalFolder(List<VmId> guests, List<Path> strays) {
   static final String SUFFIX = ".jsonl";

@@ -27,18 +27,21 @@ import java.util.Set;
 
 /**
  * Reads one journal file line by line, never trusting it: lines within its first {@link #MAX_BYTES}
- * (beyond them only the devices named, {@link JournalTail}), a symbolic link or anything but a regular
- * file not at all, and each line on its own, so one bad line costs that line only. A line that cannot
- * be read (not UTF-8, not a JSON object, a field of the wrong type, torn by a crash) becomes a
- * {@link JournalProblem} naming file and line and the devices its text mentions, however spelled.
+ * (beyond them only the devices named, {@link JournalTail}), a symbolic link or anything but a
+ * regular file not at all, and each line on its own, so one bad line costs that line only. A line
+ * that cannot be read (not UTF-8, not a JSON object, a field of the wrong type, torn by a crash)
+ * becomes a {@link JournalProblem} naming file and line and the devices its text mentions, however
+ * spelled.
  */
 final class JournalReader {
   /**
-   * A journal holds an intent (about 130 to 250 bytes) and a result per change, one change per device
-   * target a pre-start hands to the guest, and a line per successful start: a few kB for a guest with
-   * a dozen devices. 1 MiB is over 3000 changes, and reading it costs a few milliseconds.
+   * A journal holds an intent (about 130 to 250 bytes) and a result per change, one change per
+   * device target a pre-start hands to the guest, and a line per successful start: a few kB for a
+   * guest with a dozen devices. 1 MiB is over 3000 changes, and reading it costs a few
+   * milliseconds.
    */
   static final int MAX_BYTES = 1 << 20;
+
   private static final ObjectMapper JSON = Json.MAPPER;
 
   private final Path file;
@@ -65,8 +68,11 @@ final class JournalReader {
       return whole("cannot be read: " + e.getMessage());
     }
     if (!attributes.isRegularFile()) {
-      return whole((attributes.isDirectory() ? "a directory" : attributes.isSymbolicLink() ? "a symbolic link" : "not a regular file")
-          + " where the guest's journal should be; never read");
+      return whole(
+          (attributes.isDirectory()
+                  ? "a directory"
+                  : attributes.isSymbolicLink() ? "a symbolic link" : "not a regular file")
+              + " where the guest's journal should be; never read");
     }
     try {
       lines(head(file));
@@ -77,12 +83,14 @@ final class JournalReader {
   }
 
   private JournalReading whole(String message) {
-    return new JournalReading(List.of(), Optional.empty(), 0, List.of(new JournalProblem(file, 0, message, Set.of())));
+    return new JournalReading(
+        List.of(), Optional.empty(), 0, List.of(new JournalProblem(file, 0, message, Set.of())));
   }
 
   /** The first {@link #MAX_BYTES} bytes and one more, so that a longer file shows it is longer. */
   private static byte[] head(Path file) throws IOException {
-    try (SeekableByteChannel in = Files.newByteChannel(file, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)) {
+    try (SeekableByteChannel in =
+        Files.newByteChannel(file, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)) {
       ByteBuffer buffer = ByteBuffer.allocate((int) Math.min(in.size(), MAX_BYTES) + 1);
       while (buffer.hasRemaining() && in.read(buffer) > 0) {
         // until the bound or the end of the file
@@ -109,7 +117,12 @@ final class JournalReader {
     if (cut) {
       beyondTheBound(number + 1, start);
     } else if (start < end) {
-      problem(number + 1, bytes, start, end, "torn last line (a write cut short or a crash while writing)");
+      problem(
+          number + 1,
+          bytes,
+          start,
+          end,
+          "torn last line (a write cut short or a crash while writing)");
     }
   }
 
@@ -122,8 +135,13 @@ final class JournalReader {
   private void line(int number, byte[] bytes, int start, int stop) {
     String text;
     try {
-      text = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-          .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(bytes, start, stop - start)).toString();
+      text =
+          StandardCharsets.UTF_8
+              .newDecoder()
+              .onMalformedInput(CodingErrorAction.REPORT)
+              .onUnmappableCharacter(CodingErrorAction.REPORT)
+              .decode(ByteBuffer.wrap(bytes, start, stop - start))
+              .toString();
     } catch (CharacterCodingException e) {
       problem(number, bytes, start, stop, "not UTF-8");
       return;

@@ -9,10 +9,15 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * What one guest's journal says, read line by line: the changes noted (in the order they were made),
- * the last successful pre-start, the highest change number, and the lines that could not be read.
+ * What one guest's journal says, read line by line: the changes noted (in the order they were
+ * made), the last successful pre-start, the highest change number, and the lines that could not be
+ * read.
  */
-public record JournalReading(List<Change> changes, Optional<Instant> lastStarted, int lastSeq, List<JournalProblem> problems) {
+public record JournalReading(
+    List<Change> changes,
+    Optional<Instant> lastStarted,
+    int lastSeq,
+    List<JournalProblem> problems) {
   static final JournalReading NONE = new JournalReading(List.of(), Optional.empty(), 0, List.of());
 
   /** Nothing noted and nothing unreadable: the journal can go. */

@@ -13,9 +13,9 @@ import java.util.Set;
 import java.util.function.Supplier;
 
 /**
- * Every guest's journal and the host's device locks: {@code /var/lib/guesthook/journal} (kept across
- * a crash and a reboot) and {@code /run/guesthook/locks} (a lock only means something while its
- * holder lives). Together they are the ledger of what guesthook handed to which guest.
+ * Every guest's journal and the host's device locks: {@code /var/lib/guesthook/journal} (kept
+ * across a crash and a reboot) and {@code /run/guesthook/locks} (a lock only means something while
+ * its holder lives). Together they are the ledger of what guesthook handed to which guest.
  */
 public final class Journals {
   private final Path directory;
@@ -28,7 +28,8 @@ public final class Journals {
     this(directory, locks, lockWait, clock, WriteFaults.NONE);
   }
 
-  private Journals(Path directory, Locks locks, Duration lockWait, Clock clock, WriteFaults faults) {
+  private Journals(
+      Path directory, Locks locks, Duration lockWait, Clock clock, WriteFaults faults) {
     this.directory = directory;
     this.locks = locks;
     this.lockWait = lockWait;
@@ -38,7 +39,11 @@ public final class Journals {
 
   /** The runtime's places under a host root ({@code /} on a node, the sandbox otherwise). */
   public static Journals under(Path root, Duration lockWait, Clock clock) {
-    return new Journals(root.resolve("var/lib/guesthook/journal"), new Locks(root.resolve("run/guesthook/locks")), lockWait, clock,
+    return new Journals(
+        root.resolve("var/lib/guesthook/journal"),
+        new Locks(root.resolve("run/guesthook/locks")),
+        lockWait,
+        clock,
         WriteFaults.under(root));
   }
 
@@ -87,9 +92,9 @@ public final class Journals {
   }
 
   /**
-   * The ledger a guest's pre-start uses: locks, and each change noted in its journal first. Only what
-   * a pre-start hands to a guest is noted: what later phases do (putting things back) is where the
-   * host should stay, not something to undo.
+   * The ledger a guest's pre-start uses: locks, and each change noted in its journal first. Only
+   * what a pre-start hands to a guest is noted: what later phases do (putting things back) is where
+   * the host should stay, not something to undo.
    */
   public Ledger ledger(VmId vmid, String holder) {
     return new GuestLedger(of(vmid), holder, true);
@@ -118,7 +123,10 @@ public final class Journals {
       }
     }
 
-    /** The intent is whole on disk before {@code action} runs; when it cannot be, this throws and nothing is done. */
+    /**
+     * The intent is whole on disk before {@code action} runs; when it cannot be, this throws and
+     * nothing is done.
+     */
     @Override
     public void apply(Change change, Runnable action) {
       if (!noting || journal.has(change.target())) {

@@ -11,7 +11,10 @@ interface LineWriter {
   /** Writes some of {@code bytes} (advancing it); how many, as write(2) says. */
   int write(FileChannel file, ByteBuffer bytes) throws IOException;
 
-  /** The plain write, or the injected fault: {@code ENOSPC} (a full disk), {@code short} (a file-size limit). */
+  /**
+   * The plain write, or the injected fault: {@code ENOSPC} (a full disk), {@code short} (a
+   * file-size limit).
+   */
   static LineWriter of(Optional<String> fault) {
     if (fault.isEmpty()) {
       return FileChannel::write;
@@ -24,7 +27,10 @@ interface LineWriter {
     return new CutShort();
   }
 
-  /** As at a file-size limit: the first write stops half-way and says so; the next is refused (EFBIG). */
+  /**
+   * As at a file-size limit: the first write stops half-way and says so; the next is refused
+   * (EFBIG).
+   */
   final class CutShort implements LineWriter {
     private boolean cut;
 

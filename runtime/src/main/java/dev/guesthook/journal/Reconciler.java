@@ -1,8 +1,8 @@
 package dev.guesthook.journal;
 
+import dev.guesthook.core.hookhost.HookState;
 import dev.guesthook.devices.Change;
 import dev.guesthook.devices.Devices;
-import dev.guesthook.core.hookhost.HookState;
 import dev.guesthook.host.HostPath;
 import dev.guesthook.host.HostPort;
 import dev.guesthook.id.VmId;
@@ -21,17 +21,27 @@ import java.util.stream.Collectors;
 
 /**
  * Puts back what guests that are not running hold according to their journals: the mdev instances
- * created, the drivers changed, the VF link settings and vGPU types set, newest first. Proxmox skips
- * post-stop after a failed start and on a migration's source, and a process can die mid-phase; this is
- * what cleans up after them. A guest that runs, is starting (its pre-start succeeded less than
- * {@code startWindow} ago) or has a phase under way elsewhere is left alone, and so is any device
- * another running guest holds. Each step checks first, so a second pass does nothing. A journal with
- * lines it cannot read is put back as far as it can be read and kept (DAMAGED), with what those lines
- * name held, until a person has looked; each guest is answered on its own, so it never stops another.
+ * created, the drivers changed, the VF link settings and vGPU types set, newest first. Proxmox
+ * skips post-stop after a failed start and on a migration's source, and a process can die
+ * mid-phase; this is what cleans up after them. A guest that runs, is starting (its pre-start
+ * succeeded less than {@code startWindow} ago) or has a phase under way elsewhere is left alone,
+ * and so is any device another running guest holds. Each step checks first, so a second pass does
+ * nothing. A journal with lines it cannot read is put back as far as it can be read and kept
+ * (DAMAGED), with what those lines name held, until a person has looked; each guest is answered on
+ * its own, so it never stops another.
  */
 public final class Reconciler {
   /** What became of one guest's journal. */
-  public enum Status { RECONCILED, NOTHING_TO_DO, RUNNING, STARTING, BUSY, INCOMPLETE, DAMAGED, PLANNED }
+  public enum Status {
+    RECONCILED,
+    NOTHING_TO_DO,
+    RUNNING,
+    STARTING,
+    BUSY,
+    INCOMPLETE,
+    DAMAGED,
+    PLANNED
+  }
 
   /**
    * One change looked at: what was (or, in a dry run, would be) done about it; {@code acted}:
@@ -41,20 +51,31 @@ public final class Reconciler {
 
   /**
    * {@code problems}: the journal's lines that could not be read (kept, with what they may hold);
-   * {@code ownPhase}: looked at from one of the guest's own phases, whose task log should name them.
+   * {@code ownPhase}: looked at from one of the guest's own phases, whose task log should name
+   * them.
    */
-  public record GuestResult(VmId vmid, Status status, String reason, List<Step> steps, List<JournalProblem> problems,
+  public record GuestResult(
+      VmId vmid,
+      Status status,
+      String reason,
+      List<Step> steps,
+      List<JournalProblem> problems,
       boolean ownPhase) {
     /**
      * The lines worth a log: what was put back or failed to be, and (in the guest's own phases) its
-     * journal's unreadable lines. After a clean post-stop every step finds its change gone, which is not news.
+     * journal's unreadable lines. After a clean post-stop every step finds its change gone, which
+     * is not news.
      */
     public List<String> news() {
       List<String> out = new ArrayList<>();
-      steps.stream().filter(step -> step.acted() || step.failed())
-          .forEach(step -> out.add("reconcile VM " + vmid + ": " + step.change() + ": " + step.outcome()));
+      steps.stream()
+          .filter(step -> step.acted() || step.failed())
+          .forEach(
+              step ->
+                  out.add("reconcile VM " + vmid + ": " + step.change() + ": " + step.outcome()));
       if (ownPhase) {
-        problems.forEach(problem -> out.add("warning: journal of VM " + vmid + ": " + describe(problem)));
+        problems.forEach(
+            problem -> out.add("warning: journal of VM " + vmid + ": " + describe(problem)));
       }
       return out;
     }
@@ -62,9 +83,20 @@ public final class Reconciler {
 
   /** An unreadable line as a person needs it: where, why, what it may hold, and what to do. */
   public static String describe(JournalProblem problem) {
-    String holds = problem.mayHold().isEmpty() ? "" : "; it names " + problem.mayHold().stream().map(Object::toString)
-        .sorted().collect(Collectors.joining(", ")) + ", held for this guest meanwhile";
-    return problem.where() + ": " + problem.message() + holds + "; the journal is kept: fix: check the devices it"
+    String holds =
+        problem.mayHold().isEmpty()
+            ? ""
+            : "; it names "
+                + problem.mayHold().stream()
+                    .map(Object::toString)
+                    .sorted()
+                    .collect(Collectors.joining(", "))
+                + ", held for this guest meanwhile";
+    return problem.where()
+        + ": "
+        + problem.message()
+        + holds
+        + "; the journal is kept: fix: check the devices it"
         + " lists (guesthook reconcile --dry-run), then delete that line (or the file)";
   }
 
@@ -73,7 +105,10 @@ public final class Reconciler {
   private final boolean dryRun;
   private final Duration startWindow;
 
-  /** {@code host} is the port to act through: a {@code DryRunHost} for {@code dryRun}, so nothing changes. */
+  /**
+   * {@code host} is the port to act through: a {@code DryRunHost} for {@code dryRun}, so nothing
+   * changes.
+   */
   public Reconciler(Journals journals, HostPort host, boolean dryRun, Duration startWindow) {
     this.journals = journals;
     this.host = host;
@@ -82,8 +117,8 @@ public final class Reconciler {
   }
 
   /**
-   * Every guest with a journal. {@code ownLock}: a guest whose lock the caller holds already, in one of
-   * that guest's own phases (so its start is not under way), or none.
+   * Every guest with a journal. {@code ownLock}: a guest whose lock the caller holds already, in
+   * one of that guest's own phases (so its start is not under way), or none.
    */
   public List<GuestResult> all(Optional<VmId> ownLock) {
     List<GuestResult> out = new ArrayList<>();
@@ -101,15 +136,20 @@ public final class Reconciler {
 
   /**
    * One guest. {@code notStarting}: the caller knows its start is not under way (the guest's own
-   * pre-start or post-stop); {@code lockHeld}: the caller holds the guest's lock already. Whatever this
-   * guest's journal holds, the answer is a result, never an exception: other guests go on.
+   * pre-start or post-stop); {@code lockHeld}: the caller holds the guest's lock already. Whatever
+   * this guest's journal holds, the answer is a result, never an exception: other guests go on.
    */
   public GuestResult guest(VmId vmid, boolean notStarting, boolean lockHeld) {
     try {
       return examine(vmid, notStarting, lockHeld);
     } catch (RuntimeException e) {
-      return new GuestResult(vmid, Status.INCOMPLETE, "could not be reconciled; the journal is kept for the next pass",
-          List.of(new Step("journal", "failed: " + e.getMessage(), false, true)), List.of(), lockHeld);
+      return new GuestResult(
+          vmid,
+          Status.INCOMPLETE,
+          "could not be reconciled; the journal is kept for the next pass",
+          List.of(new Step("journal", "failed: " + e.getMessage(), false, true)),
+          List.of(),
+          lockHeld);
     }
   }
 
@@ -129,10 +169,17 @@ public final class Reconciler {
     }
     Optional<Instant> started = reading.lastStarted();
     Instant now = journals.clock().instant();
-    boolean sinceBoot = started.isPresent() && bootTime().map(boot -> started.get().isAfter(boot)).orElse(true);
+    boolean sinceBoot =
+        started.isPresent() && bootTime().map(boot -> started.get().isAfter(boot)).orElse(true);
     if (!notStarting && sinceBoot && started.get().plus(startWindow).isAfter(now)) {
-      return results.of(Status.STARTING, "pre-start succeeded " + Duration.between(started.get(), now).toSeconds()
-          + " s ago and QEMU is not running yet: starting, left alone for up to " + startWindow.toSeconds() + " s", List.of());
+      return results.of(
+          Status.STARTING,
+          "pre-start succeeded "
+              + Duration.between(started.get(), now).toSeconds()
+              + " s ago and QEMU is not running yet: starting, left alone for up to "
+              + startWindow.toSeconds()
+              + " s",
+          List.of());
     }
     if (reading.changes().isEmpty()) {
       return results.of(Status.DAMAGED, damaged(reading), List.of());
@@ -140,9 +187,18 @@ public final class Reconciler {
     if (lockHeld) {
       return undo(vmid, journal, reading, pve, results);
     }
-    Optional<Locks.Held> lock = journals.locks().tryAcquire(Journals.guestLock(vmid), "reconcile (pid " + ProcessHandle.current().pid() + ")", Duration.ZERO);
+    Optional<Locks.Held> lock =
+        journals
+            .locks()
+            .tryAcquire(
+                Journals.guestLock(vmid),
+                "reconcile (pid " + ProcessHandle.current().pid() + ")",
+                Duration.ZERO);
     if (lock.isEmpty()) {
-      return results.of(Status.BUSY, "a phase is under way (" + journals.locks().holderOf(Journals.guestLock(vmid)) + ")", List.of());
+      return results.of(
+          Status.BUSY,
+          "a phase is under way (" + journals.locks().holderOf(Journals.guestLock(vmid)) + ")",
+          List.of());
     }
     try (Locks.Held held = lock.get()) {
       return undo(vmid, journal, reading, pve, results);
@@ -157,11 +213,15 @@ public final class Reconciler {
   }
 
   private static String damaged(JournalReading reading) {
-    return "not running; " + reading.problems().size() + " unreadable journal line(s) kept with what they may hold"
-        + (reading.changes().isEmpty() ? "" : " (what could be read is put back)") + "; fix: see each line below";
+    return "not running; "
+        + reading.problems().size()
+        + " unreadable journal line(s) kept with what they may hold"
+        + (reading.changes().isEmpty() ? "" : " (what could be read is put back)")
+        + "; fix: see each line below";
   }
 
-  private GuestResult undo(VmId vmid, Journal journal, JournalReading reading, Pve pve, Results results) {
+  private GuestResult undo(
+      VmId vmid, Journal journal, JournalReading reading, Pve pve, Results results) {
     Devices devices = new Devices(host, journals.lockingOnly(vmid, "reconcile of VM " + vmid));
     Map<String, VmId> elsewhere = heldElsewhere(vmid, pve);
     List<Change> changes = new ArrayList<>(reading.changes());
@@ -173,14 +233,20 @@ public final class Reconciler {
         other = elsewhere.get("device " + change.device());
       }
       if (other != null) {
-        steps.add(new Step(change.target(), "left alone: VM " + other + " is using it", false, false));
+        steps.add(
+            new Step(change.target(), "left alone: VM " + other + " is using it", false, false));
         continue;
       }
       try {
-        steps.add(change.undo(devices).map(deed -> dryRun
-                ? new Step(change.target(), deed.planned(), false, false)
-                : new Step(change.target(), deed.done(), true, false))
-            .orElse(new Step(change.target(), change.alreadyBack(dryRun), false, false)));
+        steps.add(
+            change
+                .undo(devices)
+                .map(
+                    deed ->
+                        dryRun
+                            ? new Step(change.target(), deed.planned(), false, false)
+                            : new Step(change.target(), deed.done(), true, false))
+                .orElse(new Step(change.target(), change.alreadyBack(dryRun), false, false)));
       } catch (RuntimeException e) {
         steps.add(new Step(change.target(), "failed: " + e.getMessage(), false, true));
       }
@@ -190,7 +256,10 @@ public final class Reconciler {
       return results.of(Status.PLANNED, "not running: would put back", steps);
     }
     if (failed) {
-      return results.of(Status.INCOMPLETE, "not running; some steps failed, the journal is kept for the next pass", steps);
+      return results.of(
+          Status.INCOMPLETE,
+          "not running; some steps failed, the journal is kept for the next pass",
+          steps);
     }
     if (!reading.problems().isEmpty()) {
       return results.of(Status.DAMAGED, damaged(reading), steps);
@@ -200,24 +269,34 @@ public final class Reconciler {
     return results.of(Status.RECONCILED, "not running: put back", steps);
   }
 
-  /** When the host booted ({@code btime} in /proc/stat): a start from before it is not under way. */
+  /**
+   * When the host booted ({@code btime} in /proc/stat): a start from before it is not under way.
+   */
   private Optional<Instant> bootTime() {
     HostPath stat = HostPath.of("proc", "stat");
     if (!host.exists(stat)) {
       return Optional.empty();
     }
-    return host.read(stat).lines().filter(line -> line.matches("btime [0-9]{1,12}")).findFirst()
+    return host.read(stat)
+        .lines()
+        .filter(line -> line.matches("btime [0-9]{1,12}"))
+        .findFirst()
         .map(line -> Instant.ofEpochSecond(Long.parseLong(line.substring(6))));
   }
 
-  /** Targets and devices that running or starting guests hold: their journals, and qemu-server's reservations. */
+  /**
+   * Targets and devices that running or starting guests hold: their journals, and qemu-server's
+   * reservations.
+   */
   private Map<String, VmId> heldElsewhere(VmId vmid, Pve pve) {
     Map<String, VmId> held = new HashMap<>();
-    pve.pciReservations(journals.clock().instant()).forEach((device, owner) -> {
-      if (!owner.equals(vmid)) {
-        held.put("device " + device, owner);
-      }
-    });
+    pve.pciReservations(journals.clock().instant())
+        .forEach(
+            (device, owner) -> {
+              if (!owner.equals(vmid)) {
+                held.put("device " + device, owner);
+              }
+            });
     for (VmId other : journals.folder().guests()) {
       if (other.equals(vmid) || !pve.isRunning(other)) {
         continue;
@@ -229,7 +308,10 @@ public final class Reconciler {
           held.put("device " + change.device(), other);
         }
       }
-      theirs.problems().forEach(problem -> problem.mayHold().forEach(device -> held.put("device " + device, other)));
+      theirs
+          .problems()
+          .forEach(
+              problem -> problem.mayHold().forEach(device -> held.put("device " + device, other)));
     }
     return held;
   }

@@ -8,22 +8,28 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * One journal entry in journald's native protocol (systemd's "Native Journal Protocol"): a field per
- * line, {@code KEY=value\n}, or, for a value holding a newline, {@code KEY\n}, its length as a 64-bit
- * little-endian number, the value and {@code \n}. Values are text made safe to show: control
- * characters other than newline and tab become {@code \xNN} (journalctl shows a field holding them as
- * "blob data", and a NUL would cut it in other readers), and a value is cut at {@link #MAX_VALUE_CHARS}
- * so an entry always fits in one datagram.
+ * One journal entry in journald's native protocol (systemd's "Native Journal Protocol"): a field
+ * per line, {@code KEY=value\n}, or, for a value holding a newline, {@code KEY\n}, its length as a
+ * 64-bit little-endian number, the value and {@code \n}. Values are text made safe to show: control
+ * characters other than newline and tab become {@code \xNN} (journalctl shows a field holding them
+ * as "blob data", and a NUL would cut it in other readers), and a value is cut at {@link
+ * #MAX_VALUE_CHARS} so an entry always fits in one datagram.
  */
 public final class JournalEntry {
-  /** Well under a Unix datagram's limit (the socket's send buffer, 208 KiB by default) even as 3-byte UTF-8. */
+  /**
+   * Well under a Unix datagram's limit (the socket's send buffer, 208 KiB by default) even as
+   * 3-byte UTF-8.
+   */
   static final int MAX_VALUE_CHARS = 16 * 1024;
 
   private final Map<String, String> fields = new LinkedHashMap<>();
 
   private JournalEntry() {}
 
-  /** An entry with its MESSAGE and PRIORITY; SYSLOG_IDENTIFIER is guesthook, so `journalctl -t guesthook` finds it. */
+  /**
+   * An entry with its MESSAGE and PRIORITY; SYSLOG_IDENTIFIER is guesthook, so `journalctl -t
+   * guesthook` finds it.
+   */
   public static JournalEntry message(Priority priority, String message) {
     return new JournalEntry()
         .with("MESSAGE", message)
@@ -32,8 +38,8 @@ public final class JournalEntry {
   }
 
   /**
-   * Adds a field. Names are journald's: capitals, digits and underscores, not starting with a digit or
-   * an underscore (those are the fields journald itself vouches for), at most 64 characters.
+   * Adds a field. Names are journald's: capitals, digits and underscores, not starting with a digit
+   * or an underscore (those are the fields journald itself vouches for), at most 64 characters.
    */
   public JournalEntry with(String name, String value) {
     if (!name.matches("[A-Z][A-Z0-9_]{0,63}")) {
@@ -49,20 +55,25 @@ public final class JournalEntry {
 
   public byte[] encode() {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
-    fields.forEach((name, value) -> {
-      byte[] key = name.getBytes(StandardCharsets.US_ASCII);
-      byte[] bytes = value.getBytes(StandardCharsets.UTF_8);
-      out.writeBytes(key);
-      if (value.indexOf('\n') < 0) {
-        out.write('=');
-        out.writeBytes(bytes);
-      } else {
-        out.write('\n');
-        out.writeBytes(ByteBuffer.allocate(Long.BYTES).order(ByteOrder.LITTLE_ENDIAN).putLong(bytes.length).array());
-        out.writeBytes(bytes);
-      }
-      out.write('\n');
-    });
+    fields.forEach(
+        (name, value) -> {
+          byte[] key = name.getBytes(StandardCharsets.US_ASCII);
+          byte[] bytes = value.getBytes(StandardCharsets.UTF_8);
+          out.writeBytes(key);
+          if (value.indexOf('\n') < 0) {
+            out.write('=');
+            out.writeBytes(bytes);
+          } else {
+            out.write('\n');
+            out.writeBytes(
+                ByteBuffer.allocate(Long.BYTES)
+                    .order(ByteOrder.LITTLE_ENDIAN)
+                    .putLong(bytes.length)
+                    .array());
+            out.writeBytes(bytes);
+          }
+          out.write('\n');
+        });
     return out.toByteArray();
   }
 

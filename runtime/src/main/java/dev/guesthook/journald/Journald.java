@@ -14,10 +14,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 
 /**
- * Sends entries to the systemd journal. journald's native socket takes only datagrams and Java cannot
- * send Unix datagrams (NIO has stream Unix sockets only), so one perl process relays: it reads
- * length-prefixed entries on stdin and sends each as one datagram with perl's built-in Socket (perl is
- * on every Proxmox node; the hookscript client uses it the same way).
+ * Sends entries to the systemd journal. journald's native socket takes only datagrams and Java
+ * cannot send Unix datagrams (NIO has stream Unix sockets only), so one perl process relays: it
+ * reads length-prefixed entries on stdin and sends each as one datagram with perl's built-in Socket
+ * (perl is on every Proxmox node; the hookscript client uses it the same way).
  *
  * <p>Logging must never slow or fail a phase: {@link #send} only queues (a full queue drops the
  * entry), a thread of its own starts the relay and feeds it, and a relay that cannot start or that
@@ -26,13 +26,19 @@ import java.util.function.Consumer;
 public final class Journald implements AutoCloseable {
   /** journald's native socket, under the host root. */
   public static final String SOCKET = "run/systemd/journal/socket";
+
   /** Sends nothing: no journal here, or a dry run. */
-  public static final Journald OFF = new Journald(null, warning -> { });
+  public static final Journald OFF = new Journald(null, warning -> {});
 
   private static final int QUEUED_ENTRIES = 4096;
   private static final byte[] END = new byte[0];
-  /** Reads {@code <4-byte big-endian length><entry>} until EOF; a datagram journald refuses loses that entry only. */
-  static final String RELAY = """
+
+  /**
+   * Reads {@code <4-byte big-endian length><entry>} until EOF; a datagram journald refuses loses
+   * that entry only.
+   */
+  static final String RELAY =
+      """
       use strict;
       use Socket;
       socket(my $journal, AF_UNIX, SOCK_DGRAM, 0) or die "socket: $!";
@@ -60,8 +66,8 @@ public final class Journald implements AutoCloseable {
 
   /**
    * Entries go to the journal listening at {@code socket} when that is there; otherwise this is
-   * {@link #OFF} and nothing is started (one stat: the one-shot path pays nothing else without journald).
-   * {@code warn} gets the one warning if the relay cannot start or ends.
+   * {@link #OFF} and nothing is started (one stat: the one-shot path pays nothing else without
+   * journald). {@code warn} gets the one warning if the relay cannot start or ends.
    */
   public static Journald at(Path socket, Consumer<String> warn) {
     if (!Files.exists(socket)) {
@@ -84,19 +90,24 @@ public final class Journald implements AutoCloseable {
       return;
     }
     if (!queue.offer(entry.encode()) && !warnedBehind.getAndSet(true)) {
-      warn.accept("journald: the relay is behind, some entries are dropped (the task log has every line)");
+      warn.accept(
+          "journald: the relay is behind, some entries are dropped (the task log has every line)");
     }
   }
 
   private void relay() {
     Process process;
     try {
-      process = new ProcessBuilder("perl", "-e", RELAY, socket.toString())
-          .redirectOutput(ProcessBuilder.Redirect.DISCARD)
-          .redirectError(ProcessBuilder.Redirect.DISCARD)
-          .start();
+      process =
+          new ProcessBuilder("perl", "-e", RELAY, socket.toString())
+              .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+              .redirectError(ProcessBuilder.Redirect.DISCARD)
+              .start();
     } catch (IOException e) {
-      stop("journald: cannot start the relay (perl): " + e.getMessage() + "; phase lines go to the task log only");
+      stop(
+          "journald: cannot start the relay (perl): "
+              + e.getMessage()
+              + "; phase lines go to the task log only");
       return;
     }
     try (OutputStream entries = new BufferedOutputStream(process.getOutputStream(), 64 * 1024)) {
@@ -108,8 +119,12 @@ public final class Journald implements AutoCloseable {
         }
       }
     } catch (IOException e) {
-      stop("journald: the relay (perl, pid " + process.pid() + ") ended (" + e.getMessage()
-          + "); phase lines go to the task log only");
+      stop(
+          "journald: the relay (perl, pid "
+              + process.pid()
+              + ") ended ("
+              + e.getMessage()
+              + "); phase lines go to the task log only");
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
@@ -123,9 +138,9 @@ public final class Journald implements AutoCloseable {
   }
 
   /**
-   * Hands what is queued to the relay and closes its input, waiting at most {@code bound}; the relay
-   * sends the rest on its own and ends at EOF, so a process about to exit loses no entry and waits for
-   * no journald.
+   * Hands what is queued to the relay and closes its input, waiting at most {@code bound}; the
+   * relay sends the rest on its own and ends at EOF, so a process about to exit loses no entry and
+   * waits for no journald.
    */
   public void close(Duration bound) {
     if (writer == null) {

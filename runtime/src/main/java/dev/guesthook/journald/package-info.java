@@ -1,6 +1,4 @@
-/**
- * Phase results written to the systemd journal.
- */
+/** Phase results written to the systemd journal. */
 @MayUse({"core.dispatch", "core.event", "id"})
 package dev.guesthook.journald;
 

@@ -19,10 +19,10 @@ import java.util.regex.Pattern;
 /**
  * Named locks held across processes: the one-shot path and the resident runtime must not both hand
  * out the last mdev instance or the same free VF. Each key is a file under the lock folder, locked
- * with {@code fcntl} (what {@link FileChannel#lock} takes); as those locks belong to a process, not a
- * thread, a semaphore per key serialises the threads of one process first. The kernel drops a dead
- * process's locks, so a kill -9 never leaves one behind. The holder's description is written into the
- * file, so a waiter can say who it waits for.
+ * with {@code fcntl} (what {@link FileChannel#lock} takes); as those locks belong to a process, not
+ * a thread, a semaphore per key serialises the threads of one process first. The kernel drops a
+ * dead process's locks, so a kill -9 never leaves one behind. The holder's description is written
+ * into the file, so a waiter can say who it waits for.
  */
 public final class Locks {
   private static final Pattern KEY = Pattern.compile("[a-z0-9][a-z0-9:._-]{0,99}");
@@ -46,13 +46,18 @@ public final class Locks {
    * pre-start, pid 4242") is what other waiters are told.
    */
   public Held acquire(String key, String holder, Duration timeout) {
-    return tryAcquire(key, holder, timeout).orElseThrow(() -> new LockTimeoutException(key, timeout, holderOf(key)));
+    return tryAcquire(key, holder, timeout)
+        .orElseThrow(() -> new LockTimeoutException(key, timeout, holderOf(key)));
   }
 
-  /** The same, empty when it is still held by someone else after {@code timeout} (zero: do not wait). */
+  /**
+   * The same, empty when it is still held by someone else after {@code timeout} (zero: do not
+   * wait).
+   */
   public Optional<Held> tryAcquire(String key, String holder, Duration timeout) {
     if (!KEY.matcher(key).matches()) {
-      throw new IllegalArgumentException("lock key '" + key + "': expected lower-case letters, digits and :._-");
+      throw new IllegalArgumentException(
+          "lock key '" + key + "': expected lower-case letters, digits and :._-");
     }
     long deadline = System.nanoTime() + timeout.toNanos();
     Semaphore local = inProcess.computeIfAbsent(key, k -> new Semaphore(1, true));
@@ -72,14 +77,21 @@ public final class Locks {
       return held;
     } catch (IOException | RuntimeException e) {
       local.release();
-      throw new LockException("cannot lock " + directory.resolve(key + ".lock") + ": " + e.getMessage(), e);
+      throw new LockException(
+          "cannot lock " + directory.resolve(key + ".lock") + ": " + e.getMessage(), e);
     }
   }
 
-  private Optional<Held> lockFile(String key, String holder, long deadline, Semaphore local) throws IOException {
-    // Truncated and written as root: never through a link, never in a folder someone else can change.
-    FileChannel channel = SafeFiles.open(directory.resolve(key + ".lock"), StandardOpenOption.CREATE,
-        StandardOpenOption.READ, StandardOpenOption.WRITE);
+  private Optional<Held> lockFile(String key, String holder, long deadline, Semaphore local)
+      throws IOException {
+    // Truncated and written as root: never through a link, never in a folder someone else can
+    // change.
+    FileChannel channel =
+        SafeFiles.open(
+            directory.resolve(key + ".lock"),
+            StandardOpenOption.CREATE,
+            StandardOpenOption.READ,
+            StandardOpenOption.WRITE);
     try {
       FileLock lock;
       while ((lock = channel.tryLock()) == null) {

@@ -1,6 +1,4 @@
-/**
- * Locks: one per device, across processes (run/guesthook/locks).
- */
+/** Locks: one per device, across processes (run/guesthook/locks). */
 @MayUse({"files"})
 package dev.guesthook.lock;
 

@@ -1,20 +1,18 @@
 package dev.guesthook.pve;
 
-import dev.guesthook.host.HostException;
-
 import dev.guesthook.host.CommandResult;
-import dev.guesthook.host.tree.FileBackedHost;
 import dev.guesthook.host.HostCommand;
+import dev.guesthook.host.HostException;
 import dev.guesthook.host.HostPort;
-
+import dev.guesthook.host.tree.FileBackedHost;
 import dev.guesthook.id.VmId;
 import java.util.List;
 import java.util.Set;
 
 /**
  * Proxmox holds a guest's config lock while its hookscript runs, so a hook that runs {@code qm set}
- * (or any other locking qm/pct command) on the same guest would wait for itself forever. Such commands
- * are refused here, before they can hang the start.
+ * (or any other locking qm/pct command) on the same guest would wait for itself forever. Such
+ * commands are refused here, before they can hang the start.
  */
 public final class ConfigLockGuard extends FileBackedHost {
   /** qm/pct subcommands that only read and take no config lock. */
@@ -49,11 +47,6 @@ public final class ConfigLockGuard extends FileBackedHost {
     }
     return delegate.run(command);
   }
-
-
-
-
-
 
   @Override
   public String describe() {

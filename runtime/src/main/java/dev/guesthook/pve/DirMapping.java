@@ -2,7 +2,9 @@ package dev.guesthook.pve;
 
 import java.util.List;
 
-/** A directory mapping for virtiofs ({@code /etc/pve/mapping/directory.cfg}): per node a host path. */
+/**
+ * A directory mapping for virtiofs ({@code /etc/pve/mapping/directory.cfg}): per node a host path.
+ */
 public record DirMapping(String id, String description, List<Node> nodes) {
   public record Node(String node, String path) {}
 

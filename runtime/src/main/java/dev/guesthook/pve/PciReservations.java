@@ -1,9 +1,9 @@
 package dev.guesthook.pve;
 
-import dev.guesthook.id.PciAddress;
-import dev.guesthook.id.VmId;
 import dev.guesthook.host.HostFiles;
 import dev.guesthook.host.HostPath;
+import dev.guesthook.id.PciAddress;
+import dev.guesthook.id.VmId;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -11,21 +11,25 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * qemu-server's PCI reservations, {@code /run/qemu-server/pci-id-reservations}: which VM holds which
- * device, valid while its QEMU process lives ({@code pid:N}) or until a start deadline ({@code time:T}).
+ * qemu-server's PCI reservations, {@code /run/qemu-server/pci-id-reservations}: which VM holds
+ * which device, valid while its QEMU process lives ({@code pid:N}) or until a start deadline
+ * ({@code time:T}).
  */
 public final class PciReservations {
   static final HostPath FILE = HostPath.of("run", "qemu-server", "pci-id-reservations");
+
   /** qemu-server's {@code $PCIID_RESERVATION_LOCK}, taken around every change of the file. */
   static final HostPath LOCK = HostPath.of("run", "qemu-server", "pci-id-reservations.lock");
+
   private static final Pattern LINE =
-      Pattern.compile("([a-f0-9]{4,}:[a-f0-9]{2}:[a-f0-9]{2}\\.[a-f0-9]) ([0-9]+) (time|pid):([0-9]+)");
+      Pattern.compile(
+          "([a-f0-9]{4,}:[a-f0-9]{2}:[a-f0-9]{2}\\.[a-f0-9]) ([0-9]+) (time|pid):([0-9]+)");
 
   private PciReservations() {}
 
   /**
-   * The reservations that still hold now, read under qemu-server's lock; malformed lines are skipped,
-   * as qemu-server skips them.
+   * The reservations that still hold now, read under qemu-server's lock; malformed lines are
+   * skipped, as qemu-server skips them.
    */
   public static Map<PciAddress, VmId> active(HostFiles host, Instant now) {
     Map<PciAddress, VmId> out = new LinkedHashMap<>();
@@ -38,9 +42,10 @@ public final class PciReservations {
         continue;
       }
       long value = Long.parseLong(m.group(4));
-      boolean holds = m.group(3).equals("pid")
-          ? host.exists(HostPath.of("proc", Long.toString(value)))
-          : value > now.getEpochSecond();
+      boolean holds =
+          m.group(3).equals("pid")
+              ? host.exists(HostPath.of("proc", Long.toString(value)))
+              : value > now.getEpochSecond();
       if (holds) {
         out.put(PciAddress.parse(m.group(1)), VmId.parse(m.group(2)));
       }

@@ -1,14 +1,13 @@
 package dev.guesthook.pve;
 
-import dev.guesthook.id.PciAddress;
-import java.time.Instant;
-import java.util.List;
-import java.util.Map;
-
-import dev.guesthook.id.VmId;
 import dev.guesthook.host.HostException;
 import dev.guesthook.host.HostPath;
 import dev.guesthook.host.HostPort;
+import dev.guesthook.id.PciAddress;
+import dev.guesthook.id.VmId;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Stream;
@@ -61,7 +60,8 @@ public final class Pve {
     try {
       text = host.read(path);
     } catch (HostException e) {
-      throw new PveFileException("cannot read " + path + ": " + e.errno() + " (" + e.getMessage() + ")");
+      throw new PveFileException(
+          "cannot read " + path + ": " + e.errno() + " (" + e.getMessage() + ")");
     }
     return VmConfigParser.parse(path.toString(), text);
   }
@@ -74,7 +74,9 @@ public final class Pve {
   /** Every guest on this node, VMs and containers, by id. */
   public List<VmId> guests() {
     return Stream.concat(guests(GuestType.QEMU).stream(), guests(GuestType.LXC).stream())
-        .distinct().sorted().toList();
+        .distinct()
+        .sorted()
+        .toList();
   }
 
   private List<VmId> guests(GuestType type) {
@@ -89,7 +91,10 @@ public final class Pve {
         .toList();
   }
 
-  /** The cluster's PCI resource mappings ({@code /etc/pve/mapping/pci.cfg}); none when the file is absent. */
+  /**
+   * The cluster's PCI resource mappings ({@code /etc/pve/mapping/pci.cfg}); none when the file is
+   * absent.
+   */
   public Map<String, PciMapping> pciMappings() throws PveFileException {
     HostPath file = ETC_PVE.resolve("mapping", "pci.cfg");
     return host.exists(file) ? PciMappings.parse(file.toString(), host.read(file)) : Map.of();
@@ -101,10 +106,15 @@ public final class Pve {
     return host.exists(file) ? PciMappings.warnings(file.toString(), host.read(file)) : List.of();
   }
 
-  /** The storages ({@code /etc/pve/storage.cfg}); without the file, just {@code local}, as pve-storage has it. */
+  /**
+   * The storages ({@code /etc/pve/storage.cfg}); without the file, just {@code local}, as
+   * pve-storage has it.
+   */
   public StorageConfig storageConfig() throws PveFileException {
     HostPath file = ETC_PVE.resolve("storage.cfg");
-    return host.exists(file) ? StorageConfig.parse(file.toString(), host.read(file)) : StorageConfig.absent();
+    return host.exists(file)
+        ? StorageConfig.parse(file.toString(), host.read(file))
+        : StorageConfig.absent();
   }
 
   /** USB resource mappings ({@code /etc/pve/mapping/usb.cfg}). */
@@ -116,7 +126,9 @@ public final class Pve {
   /** Directory mappings for virtiofs ({@code /etc/pve/mapping/directory.cfg}). */
   public Map<String, DirMapping> directoryMappings() throws PveFileException {
     HostPath file = ETC_PVE.resolve("mapping", "directory.cfg");
-    return host.exists(file) ? OtherMappings.directories(file.toString(), host.read(file)) : Map.of();
+    return host.exists(file)
+        ? OtherMappings.directories(file.toString(), host.read(file))
+        : Map.of();
   }
 
   /** Devices qemu-server has reserved for running or starting guests. */
@@ -125,29 +137,34 @@ public final class Pve {
   }
 
   /**
-   * Whether the guest runs on this node, as Proxmox tells: a VM by its QEMU ({@link #qemuRunning}), a
-   * container by its cgroup.
+   * Whether the guest runs on this node, as Proxmox tells: a VM by its QEMU ({@link #qemuRunning}),
+   * a container by its cgroup.
    */
   public boolean isRunning(VmId vmid) {
-    return qemuRunning(vmid) || host.exists(HostPath.of("sys", "fs", "cgroup", "lxc", vmid.toString()));
+    return qemuRunning(vmid)
+        || host.exists(HostPath.of("sys", "fs", "cgroup", "lxc", vmid.toString()));
   }
 
   /**
-   * Whether this VM's QEMU runs, as qemu-server's {@code vm_running_locally} decides: the first line
-   * of its pid file names a process that is not a zombie, is QEMU, and was started with this pid
-   * file. A pid file naming any other live process (the pid reused after a crash) is not a running VM.
+   * Whether this VM's QEMU runs, as qemu-server's {@code vm_running_locally} decides: the first
+   * line of its pid file names a process that is not a zombie, is QEMU, and was started with this
+   * pid file. A pid file naming any other live process (the pid reused after a crash) is not a
+   * running VM.
    */
   public boolean qemuRunning(VmId vmid) {
     return whyRunning(vmid).isPresent();
   }
 
-  /** Why a VM counts as running: its QEMU is seen, or its pid file cannot be read ({@code certain} false). */
+  /**
+   * Why a VM counts as running: its QEMU is seen, or its pid file cannot be read ({@code certain}
+   * false).
+   */
   public record Running(String why, boolean certain) {}
 
   /**
-   * Why the VM counts as running, or empty when it does not. A pid file that cannot be read as a file
-   * (a folder, a FIFO, a link out of the root) counts as running: guesthook cannot tell, and taking
-   * devices from a running QEMU is the harm to avoid.
+   * Why the VM counts as running, or empty when it does not. A pid file that cannot be read as a
+   * file (a folder, a FIFO, a link out of the root) counts as running: guesthook cannot tell, and
+   * taking devices from a running QEMU is the harm to avoid.
    */
   public Optional<Running> whyRunning(VmId vmid) {
     HostPath pidFile = QEMU_RUN.resolve(vmid + ".pid");
@@ -158,8 +175,13 @@ public final class Pve {
     try {
       text = host.read(pidFile);
     } catch (HostException unreadable) {
-      return Optional.of(new Running("its pid file cannot be read (" + unreadable.getMessage() + "), so guesthook"
-          + " cannot tell whether its QEMU runs", false));
+      return Optional.of(
+          new Running(
+              "its pid file cannot be read ("
+                  + unreadable.getMessage()
+                  + "), so guesthook"
+                  + " cannot tell whether its QEMU runs",
+              false));
     }
     // qemu-server reads one line and matches ^(\d+)$, which allows the line's own newline only.
     String pid = text.split("\n", 2)[0];
@@ -167,20 +189,27 @@ public final class Pve {
       return Optional.empty();
     }
     HostPath process = HostPath.of("proc", pid);
-    boolean running = isQemuWithPidFile(readOr(process.resolve("cmdline")), vmid)
-        && isAlive(readOr(process.resolve("stat")), pid);
-    return running ? Optional.of(new Running("its QEMU holds /var/run/qemu-server/" + vmid + ".pid", true)) : Optional.empty();
+    boolean running =
+        isQemuWithPidFile(readOr(process.resolve("cmdline")), vmid)
+            && isAlive(readOr(process.resolve("stat")), pid);
+    return running
+        ? Optional.of(new Running("its QEMU holds /var/run/qemu-server/" + vmid + ".pid", true))
+        : Optional.empty();
   }
 
-  /** QEMU's argv (NUL-separated) runs kvm or qemu-system-* with {@code -pidfile} this VM's pid file. */
+  /**
+   * QEMU's argv (NUL-separated) runs kvm or qemu-system-* with {@code -pidfile} this VM's pid file.
+   */
   private static boolean isQemuWithPidFile(String cmdline, VmId vmid) {
     List<String> args = List.of(cmdline.split("\0"));
     String command = args.get(0);
     if (!command.endsWith("kvm") && !command.matches("(?:.*/)?qemu-system-[^/]+")) {
       return false;
     }
-    // qemu-server passes /var/run/qemu-server/<vmid>.pid; /var/run is a link to /run on every Debian.
-    Set<String> ours = Set.of("/var/run/qemu-server/" + vmid + ".pid", "/run/qemu-server/" + vmid + ".pid");
+    // qemu-server passes /var/run/qemu-server/<vmid>.pid; /var/run is a link to /run on every
+    // Debian.
+    Set<String> ours =
+        Set.of("/var/run/qemu-server/" + vmid + ".pid", "/run/qemu-server/" + vmid + ".pid");
     for (int i = 1; i + 1 < args.size(); i++) {
       if (args.get(i).matches("--?pidfile") && ours.contains(args.get(i + 1))) {
         return true;
@@ -191,7 +220,8 @@ public final class Pve {
 
   /** {@code /proc/<pid>/stat} shows the process, and not as a zombie (it has exited, unreaped). */
   private static boolean isAlive(String stat, String pid) {
-    return stat.startsWith(pid + " (") && !stat.substring(stat.lastIndexOf(')') + 1).strip().startsWith("Z");
+    return stat.startsWith(pid + " (")
+        && !stat.substring(stat.lastIndexOf(')') + 1).strip().startsWith("Z");
   }
 
   /** The file's text, or empty when it is gone (the process ended while we looked). */

@@ -11,8 +11,13 @@ public class PveFileException extends Exception {
   /** Refuses a text larger than pmxcfs holds; {@code what} is "config" or "file" in the message. */
   static void requireSize(String origin, String text, String what) throws PveFileException {
     if (!ProxmoxText.fitsPmxcfs(text)) {
-      throw new PveFileException(origin + ": larger than " + ProxmoxText.MAX_BYTES + " bytes, not a " + what
-          + " Proxmox wrote");
+      throw new PveFileException(
+          origin
+              + ": larger than "
+              + ProxmoxText.MAX_BYTES
+              + " bytes, not a "
+              + what
+              + " Proxmox wrote");
     }
   }
 }

@@ -1,10 +1,9 @@
 package dev.guesthook.pve;
 
+import dev.guesthook.id.Printable;
 import dev.guesthook.pve.schema.PropertyFormat;
 import dev.guesthook.pve.schema.QemuFormats;
 import dev.guesthook.pve.schema.StorageId;
-
-import dev.guesthook.id.Printable;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
@@ -14,10 +13,10 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * A guest's configuration as Proxmox VE reads it: the current (top) section's keys in file order and
- * its description; the pending changes, snapshots and special sections; the problems Proxmox would
- * have warned about. Typed views ({@link #hostpci()}, {@link #disks()}, ...) fail naming file and line.
- * Read-only: guesthook never writes Proxmox's files.
+ * A guest's configuration as Proxmox VE reads it: the current (top) section's keys in file order
+ * and its description; the pending changes, snapshots and special sections; the problems Proxmox
+ * would have warned about. Typed views ({@link #hostpci()}, {@link #disks()}, ...) fail naming file
+ * and line. Read-only: guesthook never writes Proxmox's files.
  */
 public final class VmConfig {
 
@@ -72,8 +71,14 @@ public final class VmConfig {
   private final Map<String, Section> specials;
   private final List<String> problems;
 
-  VmConfig(String origin, String rawText, Section current, Section pending, Map<String, Section> snapshots,
-      Map<String, Section> specials, List<String> problems) {
+  VmConfig(
+      String origin,
+      String rawText,
+      Section current,
+      Section pending,
+      Map<String, Section> snapshots,
+      Map<String, Section> specials,
+      List<String> problems) {
     this.origin = origin;
     this.rawText = rawText;
     this.current = current;
@@ -111,7 +116,10 @@ public final class VmConfig {
     return current.description();
   }
 
-  /** Changes Proxmox will apply at the next start or hotplug; {@code delete} lists keys to be removed. */
+  /**
+   * Changes Proxmox will apply at the next start or hotplug; {@code delete} lists keys to be
+   * removed.
+   */
   public Map<String, String> pending() {
     return pending.values();
   }
@@ -166,24 +174,32 @@ public final class VmConfig {
 
   /** Tags as Proxmox stores them ({@code ;}-separated; commas and spaces accepted on input). */
   public List<String> tags() {
-    return get("tags").map(t -> List.of(t.split("[;,\\s]+"))).orElse(List.of())
-        .stream().filter(tag -> !tag.isEmpty()).toList();
+    return get("tags").map(t -> List.of(t.split("[;,\\s]+"))).orElse(List.of()).stream()
+        .filter(tag -> !tag.isEmpty())
+        .toList();
   }
 
-  /** Memory in MiB: {@code memory: 4096} or the newer {@code memory: current=4096}; 512 when unset. */
+  /**
+   * Memory in MiB: {@code memory: 4096} or the newer {@code memory: current=4096}; 512 when unset.
+   */
   public int memoryMiB() throws PveFileException {
     String current = formatted("memory", QemuFormats.MEMORY).getOrDefault("current", "512");
     try {
-      return Math.toIntExact(Long.parseLong(current.startsWith("+") ? current.substring(1) : current));
+      return Math.toIntExact(
+          Long.parseLong(current.startsWith("+") ? current.substring(1) : current));
     } catch (ArithmeticException | NumberFormatException e) {
-      throw invalid("memory", "'" + Printable.of(current) + "' MiB is more than guesthook can size");
+      throw invalid(
+          "memory", "'" + Printable.of(current) + "' MiB is more than guesthook can size");
     }
   }
 
-  /** {@code machine: [type=]<type>[,viommu=intel|virtio]}, as qemu-server's {@code $machine_fmt}. */
+  /**
+   * {@code machine: [type=]<type>[,viommu=intel|virtio]}, as qemu-server's {@code $machine_fmt}.
+   */
   public Machine machine() throws PveFileException {
     Map<String, String> options = formatted("machine", QemuFormats.MACHINE);
-    return new Machine(Optional.ofNullable(options.get("type")), Optional.ofNullable(options.get("viommu")));
+    return new Machine(
+        Optional.ofNullable(options.get("type")), Optional.ofNullable(options.get("viommu")));
   }
 
   public record Machine(Optional<String> type, Optional<String> viommu) {
@@ -198,9 +214,13 @@ public final class VmConfig {
     for (Map.Entry<String, String> entry : current().entrySet()) {
       if (entry.getKey().matches("hostpci[0-9]{1,2}")) {
         try {
-          out.add(Hostpci.parse(Integer.parseInt(entry.getKey().substring("hostpci".length())), entry.getValue()));
+          out.add(
+              Hostpci.parse(
+                  Integer.parseInt(entry.getKey().substring("hostpci".length())),
+                  entry.getValue()));
         } catch (IllegalArgumentException e) {
-          throw new PveFileException(origin + ":" + current.lineOf(entry.getKey()) + ": " + e.getMessage());
+          throw new PveFileException(
+              origin + ":" + current.lineOf(entry.getKey()) + ": " + e.getMessage());
         }
       }
     }
@@ -208,7 +228,10 @@ public final class VmConfig {
     return out;
   }
 
-  /** Disks and drives ({@code ide}, {@code sata}, {@code scsi}, {@code virtio}, {@code efidisk0}, {@code tpmstate0}, {@code unused}). */
+  /**
+   * Disks and drives ({@code ide}, {@code sata}, {@code scsi}, {@code virtio}, {@code efidisk0},
+   * {@code tpmstate0}, {@code unused}).
+   */
   public List<Disk> disks() throws PveFileException {
     List<Disk> out = new ArrayList<>();
     for (Map.Entry<String, String> entry : current().entrySet()) {
@@ -220,35 +243,53 @@ public final class VmConfig {
   }
 
   /** A drive: the volume ({@code storage:name}, {@code none}, or a path) and its options. */
-  public record Disk(String key, String volume, Optional<String> storage, Map<String, String> options) {
+  public record Disk(
+      String key, String volume, Optional<String> storage, Map<String, String> options) {
     /**
-     * parse_drive's {@code ($option, $requires)} pairs (its {@code miops_*} ones name keys no format
-     * has, so never apply).
+     * parse_drive's {@code ($option, $requires)} pairs (its {@code miops_*} ones name keys no
+     * format has, so never apply).
      */
-    private static final List<List<String>> REQUIREMENTS = List.of(List.of("mbps_max", "mbps"),
-        List.of("mbps_rd_max", "mbps_rd"), List.of("mbps_wr_max", "mbps_wr"),
-        List.of("bps_max_length", "mbps_max"), List.of("bps_rd_max_length", "mbps_rd_max"),
-        List.of("bps_wr_max_length", "mbps_wr_max"), List.of("iops_max_length", "iops_max"),
-        List.of("iops_rd_max_length", "iops_rd_max"), List.of("iops_wr_max_length", "iops_wr_max"));
-    /** parse_drive's pairs that may not both be set ({@code return if $res->{mbps_rd} && $res->{mbps}}). */
-    private static final List<List<String>> EXCLUSIVE = List.of(List.of("mbps_rd", "mbps"),
-        List.of("mbps_wr", "mbps"), List.of("iops_rd", "iops"), List.of("iops_wr", "iops"));
+    private static final List<List<String>> REQUIREMENTS =
+        List.of(
+            List.of("mbps_max", "mbps"),
+            List.of("mbps_rd_max", "mbps_rd"),
+            List.of("mbps_wr_max", "mbps_wr"),
+            List.of("bps_max_length", "mbps_max"),
+            List.of("bps_rd_max_length", "mbps_rd_max"),
+            List.of("bps_wr_max_length", "mbps_wr_max"),
+            List.of("iops_max_length", "iops_max"),
+            List.of("iops_rd_max_length", "iops_rd_max"),
+            List.of("iops_wr_max_length", "iops_wr_max"));
+
+    /**
+     * parse_drive's pairs that may not both be set ({@code return if $res->{mbps_rd} &&
+     * $res->{mbps}}).
+     */
+    private static final List<List<String>> EXCLUSIVE =
+        List.of(
+            List.of("mbps_rd", "mbps"),
+            List.of("mbps_wr", "mbps"),
+            List.of("iops_rd", "iops"),
+            List.of("iops_wr", "iops"));
 
     public boolean isCdrom() {
       return "cdrom".equals(options.get("media"));
     }
 
-    /** {@code unusedN}: a volume the VM no longer uses (not among qemu-server's valid_drive_names). */
+    /**
+     * {@code unusedN}: a volume the VM no longer uses (not among qemu-server's valid_drive_names).
+     */
     public boolean isUnused() {
       return key.startsWith("unused");
     }
 
     /**
-     * Whether qemu-server's {@code parse_drive} returns the drive, which it checks beyond the format
-     * when the drive is used (foreach_volume, so find_vmstate_storage): {@code bpsX} is turned into
-     * {@code mbpsX} (a true "0.000") unless both are given; the throttle requirements and exclusions
-     * above; a cdrom with {@code snapshot} or {@code format}, or on virtio. Values are tested for Perl
-     * truth. A drive it refuses is skipped without a word but a warning in the task log.
+     * Whether qemu-server's {@code parse_drive} returns the drive, which it checks beyond the
+     * format when the drive is used (foreach_volume, so find_vmstate_storage): {@code bpsX} is
+     * turned into {@code mbpsX} (a true "0.000") unless both are given; the throttle requirements
+     * and exclusions above; a cdrom with {@code snapshot} or {@code format}, or on virtio. Values
+     * are tested for Perl truth. A drive it refuses is skipped without a word but a warning in the
+     * task log.
      */
     public boolean readByParseDrive() {
       Map<String, String> res = new LinkedHashMap<>(options);
@@ -257,9 +298,15 @@ public final class VmConfig {
           return false; // "both $opt and m$opt specified"
         }
       }
-      boolean unmet = REQUIREMENTS.stream().anyMatch(pair -> perlTrue(res, pair.get(0)) && !perlTrue(res, pair.get(1)));
-      boolean clash = EXCLUSIVE.stream().anyMatch(pair -> perlTrue(res, pair.get(0)) && perlTrue(res, pair.get(1)));
-      boolean badCdrom = isCdrom() && (perlTrue(res, "snapshot") || perlTrue(res, "format") || key.startsWith("virtio"));
+      boolean unmet =
+          REQUIREMENTS.stream()
+              .anyMatch(pair -> perlTrue(res, pair.get(0)) && !perlTrue(res, pair.get(1)));
+      boolean clash =
+          EXCLUSIVE.stream()
+              .anyMatch(pair -> perlTrue(res, pair.get(0)) && perlTrue(res, pair.get(1)));
+      boolean badCdrom =
+          isCdrom()
+              && (perlTrue(res, "snapshot") || perlTrue(res, "format") || key.startsWith("virtio"));
       return !unmet && !clash && !badCdrom;
     }
 
@@ -270,7 +317,9 @@ public final class VmConfig {
     }
   }
 
-  /** A drive read by its Drive.pm format, as parse_drive reads it: {@code volume=} is {@code file=}. */
+  /**
+   * A drive read by its Drive.pm format, as parse_drive reads it: {@code volume=} is {@code file=}.
+   */
   private Disk disk(String key) throws PveFileException {
     Map<String, String> options = new LinkedHashMap<>(formatted(key, QemuFormats.DRIVES.get(key)));
     String volume = options.remove("file"); // required by every drive format, so present

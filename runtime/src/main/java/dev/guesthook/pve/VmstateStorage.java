@@ -1,8 +1,7 @@
 package dev.guesthook.pve;
 
-import dev.guesthook.pve.schema.StorageId;
-
 import dev.guesthook.id.VmId;
+import dev.guesthook.pve.schema.StorageId;
 import java.time.LocalDate;
 import java.util.List;
 import java.util.Locale;
@@ -11,13 +10,13 @@ import java.util.TreeSet;
 import java.util.regex.Matcher;
 
 /**
- * Where {@code qm suspend --todisk} puts a VM's state, chosen exactly as qemu-server's
- * {@code find_vmstate_storage} does: {@code vmstatestorage} if set; else, over the storages of the
- * VM's drives (ide/sata/scsi/virtio, efidisk0, tpmstate0; cdroms, {@code unusedN}, {@code none},
- * device paths and drives parse_drive refuses left out) in sorted order, the shared one, else the
- * local one, where within each group the last file-based storage wins and otherwise the first; else
- * {@code local}. Like upstream it does
- * not look at {@code disable}, {@code nodes} or content: those fail later, at allocation.
+ * Where {@code qm suspend --todisk} puts a VM's state, chosen exactly as qemu-server's {@code
+ * find_vmstate_storage} does: {@code vmstatestorage} if set; else, over the storages of the VM's
+ * drives (ide/sata/scsi/virtio, efidisk0, tpmstate0; cdroms, {@code unusedN}, {@code none}, device
+ * paths and drives parse_drive refuses left out) in sorted order, the shared one, else the local
+ * one, where within each group the last file-based storage wins and otherwise the first; else
+ * {@code local}. Like upstream it does not look at {@code disable}, {@code nodes} or content: those
+ * fail later, at allocation.
  */
 public final class VmstateStorage {
   /** Device state QEMU saves beside the memory, in MiB (qemu-server's $driver_state_size). */
@@ -57,8 +56,16 @@ public final class VmstateStorage {
     String shared = null;
     String local = null;
     for (String id : diskStorages) {
-      Storage storage = storages.get(id).orElseThrow(() -> new PveFileException(
-          config.origin() + ": storage '" + id + "' does not exist (a disk of this VM is on it)"));
+      Storage storage =
+          storages
+              .get(id)
+              .orElseThrow(
+                  () ->
+                      new PveFileException(
+                          config.origin()
+                              + ": storage '"
+                              + id
+                              + "' does not exist (a disk of this VM is on it)"));
       boolean preferred = storage.isFileBased(); // upstream: "prefer file based storage"
       if (storage.shared()) {
         shared = shared == null || preferred ? id : shared;
@@ -69,15 +76,22 @@ public final class VmstateStorage {
     if (shared != null) {
       return new Choice(shared, Rule.SHARED_DISK, diskStorages);
     }
-    return local != null ? new Choice(local, Rule.LOCAL_DISK, diskStorages) : new Choice("local", Rule.DEFAULT_LOCAL, diskStorages);
+    return local != null
+        ? new Choice(local, Rule.LOCAL_DISK, diskStorages)
+        : new Choice("local", Rule.DEFAULT_LOCAL, diskStorages);
   }
 
   /** Where a hibernated VM's existing state lives: the storage of its {@code vmstate} volume. */
   public static Optional<String> existingStateStorage(VmConfig config) {
-    return config.isHibernated() ? config.vmstate().flatMap(VmstateStorage::storageOf) : Optional.empty();
+    return config.isHibernated()
+        ? config.vmstate().flatMap(VmstateStorage::storageOf)
+        : Optional.empty();
   }
 
-  /** The state volume's size: memory twice over plus the driver state, in MiB (__snapshot_save_vmstate). */
+  /**
+   * The state volume's size: memory twice over plus the driver state, in MiB
+   * (__snapshot_save_vmstate).
+   */
   public static long sizeMiB(VmConfig config) throws PveFileException {
     return 2L * config.memoryMiB() + DRIVER_STATE_MIB;
   }

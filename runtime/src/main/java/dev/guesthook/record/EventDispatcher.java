@@ -9,6 +9,10 @@ import java.util.function.Function;
 
 /** Dispatches recorded events to the current hooks; the engine provides one per replay run. */
 public interface EventDispatcher extends AutoCloseable {
-  /** The event on the given host, each hook getting the settings {@code settingsOf} gives for its name. */
-  Future<DispatchResult> dispatch(LifecycleEvent event, HostPort host, Function<String, Map<String, Object>> settingsOf);
+  /**
+   * The event on the given host, each hook getting the settings {@code settingsOf} gives for its
+   * name.
+   */
+  Future<DispatchResult> dispatch(
+      LifecycleEvent event, HostPort host, Function<String, Map<String, Object>> settingsOf);
 }

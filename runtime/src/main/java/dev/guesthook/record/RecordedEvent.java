@@ -21,15 +21,32 @@ public record RecordedEvent(Path file, int line, Recording recording) {
     return RecordingCodec.write(recording);
   }
 
-  /** One line for a timeline: time, VM, phase and situation, outcome, and each hook that did something. */
+  /**
+   * One line for a timeline: time, VM, phase and situation, outcome, and each hook that did
+   * something.
+   */
   public String summary() {
-    StringBuilder out = new StringBuilder(time() + "  VM " + vmid() + " " + phase()
-        + " (" + recording.event().situation().wireName() + "): " + recording.outcome());
+    StringBuilder out =
+        new StringBuilder(
+            time()
+                + "  VM "
+                + vmid()
+                + " "
+                + phase()
+                + " ("
+                + recording.event().situation().wireName()
+                + "): "
+                + recording.outcome());
     for (Recording.Hook hook : recording.hooks()) {
       if (!hook.outcome().equals("skipped")) {
         long changes = hook.changes();
-        out.append("; ").append(hook.name()).append(' ').append(hook.outcome())
-            .append(" (").append(changes).append(changes == 1 ? " change)" : " changes)");
+        out.append("; ")
+            .append(hook.name())
+            .append(' ')
+            .append(hook.outcome())
+            .append(" (")
+            .append(changes)
+            .append(changes == 1 ? " change)" : " changes)");
       }
     }
     return out.toString();

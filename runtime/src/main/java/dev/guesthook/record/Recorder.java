@@ -1,7 +1,7 @@
 package dev.guesthook.record;
 
-import dev.guesthook.files.SafeFiles;
 import dev.guesthook.core.dispatch.DispatchResult;
+import dev.guesthook.files.SafeFiles;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -17,9 +17,10 @@ import java.util.function.Consumer;
 /**
  * Appends each dispatched event to {@code <dir>/<vmid>-<yyyy-mm-dd>.jsonl} (UTC day of the event):
  * one line per event, written in one call and synced, so a crash loses at most the line in flight.
- * Past {@code maxBytes} a file is rotated ({@code .1} ... {@code .keep}). Recording is guesthook's own
- * bookkeeping, not a host action: it never fails or blocks a phase; a full disk or an unwritable
- * folder costs a warning line. Files are 0600 in a 0700 folder: configs can hold secrets.
+ * Past {@code maxBytes} a file is rotated ({@code .1} ... {@code .keep}). Recording is guesthook's
+ * own bookkeeping, not a host action: it never fails or blocks a phase; a full disk or an
+ * unwritable folder costs a warning line. Files are 0600 in a 0700 folder: configs can hold
+ * secrets.
  */
 public final class Recorder {
   /** Present in the recordings folder: recording is off ({@code guesthook record --off}). */
@@ -48,7 +49,9 @@ public final class Recorder {
     String day = result.event().time().atZone(ZoneOffset.UTC).toLocalDate().toString();
     Path file = directory.resolve(result.event().vmid() + "-" + day + ".jsonl");
     try {
-      byte[] line = (RecordingCodec.write(Recording.of(result, settings)) + "\n").getBytes(StandardCharsets.UTF_8);
+      byte[] line =
+          (RecordingCodec.write(Recording.of(result, settings)) + "\n")
+              .getBytes(StandardCharsets.UTF_8);
       ensureDirectory();
       append(file, line);
       if (Files.size(file) > maxBytes) {
@@ -63,10 +66,14 @@ public final class Recorder {
     SafeFiles.folder(directory);
   }
 
-  /** Never through a link: root appending a guest's config to a file someone planted would leak it or break it. */
+  /**
+   * Never through a link: root appending a guest's config to a file someone planted would leak it
+   * or break it.
+   */
   private static void append(Path file, byte[] line) throws IOException {
-    try (FileChannel channel = SafeFiles.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-        StandardOpenOption.APPEND)) {
+    try (FileChannel channel =
+        SafeFiles.open(
+            file, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND)) {
       ByteBuffer buffer = ByteBuffer.wrap(line);
       while (buffer.hasRemaining()) {
         channel.write(buffer);

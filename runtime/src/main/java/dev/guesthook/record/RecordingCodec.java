@@ -1,7 +1,5 @@
 package dev.guesthook.record;
 
-import dev.guesthook.guest.Situation;
-
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -9,13 +7,14 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.guesthook.core.event.Phase;
+import dev.guesthook.guest.Situation;
 import dev.guesthook.host.CommandResult;
 import dev.guesthook.host.HostInteraction;
-import dev.guesthook.json.Json;
 import dev.guesthook.host.HostInteraction.Kind;
 import dev.guesthook.host.HostInteraction.Result;
 import dev.guesthook.host.HostPath;
 import dev.guesthook.id.VmId;
+import dev.guesthook.json.Json;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
@@ -26,8 +25,9 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * The one reader and writer of the recording format: a {@link Recording} as one JSON line, and back.
- * Version 1:
+ * The one reader and writer of the recording format: a {@link Recording} as one JSON line, and
+ * back. Version 1:
+ *
  * <pre>
  * {"format":"guesthook-recording","version":1,
  *  "event":{"vmid":501,"phase":"pre-start","situation":"start","guestType":"qemu","node":"pve1",
@@ -40,28 +40,37 @@ import java.util.Optional;
  *            "interactions":[{"kind":"write","target":"/sys/...","value":"4","result":"ok","failed":false}, ...],
  *            "undo":[{"description":"...","ok":true,"message":""}]}]}
  * </pre>
- * An interaction's result is written as the timeline shows it ({@code ok}, the value read, {@code true},
- * names joined by spaces, {@code (not a link)}, {@code RAN exit=0} with the output in {@code value},
- * {@code ENOENT: message} with {@code failed}); a statvfs is written as a read of {@code statvfs <path>}.
- * Reading types each one again by its kind, so no other class parses these strings.
+ *
+ * An interaction's result is written as the timeline shows it ({@code ok}, the value read, {@code
+ * true}, names joined by spaces, {@code (not a link)}, {@code RAN exit=0} with the output in {@code
+ * value}, {@code ENOENT: message} with {@code failed}); a statvfs is written as a read of {@code
+ * statvfs <path>}. Reading types each one again by its kind, so no other class parses these
+ * strings.
  */
 public final class RecordingCodec {
   public static final String FORMAT = "guesthook-recording";
   public static final int VERSION = 1;
   private static final ObjectMapper JSON = Json.MAPPER;
   private static final String STATVFS = "statvfs ";
-  private static final TypeReference<Map<String, Map<String, Object>>> SETTINGS = new TypeReference<>() {};
+  private static final TypeReference<Map<String, Map<String, Object>>> SETTINGS =
+      new TypeReference<>() {};
 
   private RecordingCodec() {}
 
-  /** A line that cannot be read as a record: the reader skips it with a warning naming file and line. */
+  /**
+   * A line that cannot be read as a record: the reader skips it with a warning naming file and
+   * line.
+   */
   public static class Damaged extends Exception {
     Damaged(String message) {
       super(message);
     }
   }
 
-  /** A record of a format version this guesthook does not read: it cannot know what the record means. */
+  /**
+   * A record of a format version this guesthook does not read: it cannot know what the record
+   * means.
+   */
   public static final class UnknownVersion extends Damaged {
     UnknownVersion(String message) {
       super(message);
@@ -81,14 +90,15 @@ public final class RecordingCodec {
   }
 
   private static ObjectNode event(Recording.Event event) {
-    ObjectNode e = JSON.createObjectNode()
-        .put("vmid", event.vmid().value())
-        .put("phase", event.phase().wireName())
-        .put("situation", event.situation().wireName())
-        .put("guestType", event.guestType())
-        .put("node", event.node())
-        .put("time", event.time().toString())
-        .put("migratedFrom", event.migratedFrom().orElse(null));
+    ObjectNode e =
+        JSON.createObjectNode()
+            .put("vmid", event.vmid().value())
+            .put("phase", event.phase().wireName())
+            .put("situation", event.situation().wireName())
+            .put("guestType", event.guestType())
+            .put("node", event.node())
+            .put("time", event.time().toString())
+            .put("migratedFrom", event.migratedFrom().orElse(null));
     ObjectNode config = e.putObject("config");
     event.config().forEach(config::put);
     e.put("configOrigin", event.configOrigin().orElse(null));
@@ -97,16 +107,23 @@ public final class RecordingCodec {
   }
 
   private static ObjectNode hook(Recording.Hook hook) {
-    ObjectNode h = JSON.createObjectNode()
-        .put("name", hook.name())
-        .put("origin", hook.origin())
-        .put("outcome", hook.outcome())
-        .put("durationMs", hook.durationMs())
-        .put("message", hook.message());
+    ObjectNode h =
+        JSON.createObjectNode()
+            .put("name", hook.name())
+            .put("origin", hook.origin())
+            .put("outcome", hook.outcome())
+            .put("durationMs", hook.durationMs())
+            .put("message", hook.message());
     ArrayNode interactions = h.putArray("interactions");
     hook.interactions().forEach(call -> interactions.add(interaction(call)));
     ArrayNode undo = h.putArray("undo");
-    hook.undo().forEach(u -> undo.addObject().put("description", u.description()).put("ok", u.ok()).put("message", u.message()));
+    hook.undo()
+        .forEach(
+            u ->
+                undo.addObject()
+                    .put("description", u.description())
+                    .put("ok", u.ok())
+                    .put("message", u.message()));
     return h;
   }
 
@@ -142,12 +159,21 @@ public final class RecordingCodec {
     }
     int version = doc.path("version").asInt(-1);
     if (version != VERSION) {
-      throw new UnknownVersion("recording format version " + version
-          + (version > VERSION ? " is newer than" : " is not") + " the one this guesthook reads (" + VERSION + ")");
+      throw new UnknownVersion(
+          "recording format version "
+              + version
+              + (version > VERSION ? " is newer than" : " is not")
+              + " the one this guesthook reads ("
+              + VERSION
+              + ")");
     }
     try {
-      return new Recording(event(doc.path("event")), settings(doc.path("settings")), text(doc.path("outcome")),
-          doc.path("exitCode").asInt(), hooks(doc.path("hooks")));
+      return new Recording(
+          event(doc.path("event")),
+          settings(doc.path("settings")),
+          text(doc.path("outcome")),
+          doc.path("exitCode").asInt(),
+          hooks(doc.path("hooks")));
     } catch (IllegalArgumentException e) {
       throw new Damaged(e.getMessage());
     }
@@ -161,15 +187,31 @@ public final class RecordingCodec {
     try {
       time = Instant.parse(e.path("time").asText());
     } catch (DateTimeParseException x) {
-      throw new Damaged("invalid time '" + e.path("time").asText() + "': expected an instant such as 2026-11-24T19:00:00Z");
+      throw new Damaged(
+          "invalid time '"
+              + e.path("time").asText()
+              + "': expected an instant such as 2026-11-24T19:00:00Z");
     }
     String situationName = e.path("situation").asText();
-    Situation situation = Arrays.stream(Situation.values()).filter(s -> s.wireName().equals(situationName)).findFirst()
-        .orElseThrow(() -> new Damaged("unknown situation '" + situationName + "'"));
+    Situation situation =
+        Arrays.stream(Situation.values())
+            .filter(s -> s.wireName().equals(situationName))
+            .findFirst()
+            .orElseThrow(() -> new Damaged("unknown situation '" + situationName + "'"));
     Map<String, String> config = new LinkedHashMap<>();
-    e.path("config").fields().forEachRemaining(entry -> config.put(entry.getKey(), entry.getValue().asText()));
-    return new Recording.Event(vmid, phase, situation, text(e.path("guestType")), text(e.path("node")), time,
-        Optional.ofNullable(text(e.path("migratedFrom"))), config, Optional.ofNullable(text(e.path("configOrigin"))),
+    e.path("config")
+        .fields()
+        .forEachRemaining(entry -> config.put(entry.getKey(), entry.getValue().asText()));
+    return new Recording.Event(
+        vmid,
+        phase,
+        situation,
+        text(e.path("guestType")),
+        text(e.path("node")),
+        time,
+        Optional.ofNullable(text(e.path("migratedFrom"))),
+        config,
+        Optional.ofNullable(text(e.path("configOrigin"))),
         text(e.path("configText")));
   }
 
@@ -185,10 +227,23 @@ public final class RecordingCodec {
         interactions.add(interaction(call));
       }
       List<Recording.Undo> undo = new ArrayList<>();
-      h.path("undo").forEach(u -> undo.add(new Recording.Undo(text(u.path("description")), u.path("ok").asBoolean(),
-          text(u.path("message")))));
-      out.add(new Recording.Hook(text(h.path("name")), text(h.path("origin")), text(h.path("outcome")),
-          h.path("durationMs").asLong(), text(h.path("message")), List.copyOf(interactions), List.copyOf(undo)));
+      h.path("undo")
+          .forEach(
+              u ->
+                  undo.add(
+                      new Recording.Undo(
+                          text(u.path("description")),
+                          u.path("ok").asBoolean(),
+                          text(u.path("message")))));
+      out.add(
+          new Recording.Hook(
+              text(h.path("name")),
+              text(h.path("origin")),
+              text(h.path("outcome")),
+              h.path("durationMs").asLong(),
+              text(h.path("message")),
+              List.copyOf(interactions),
+              List.copyOf(undo)));
     }
     return List.copyOf(out);
   }
@@ -196,8 +251,11 @@ public final class RecordingCodec {
   private static HostInteraction interaction(JsonNode call) throws Damaged {
     String kindName = call.path("kind").asText();
     String target = call.path("target").asText();
-    Kind kind = Arrays.stream(Kind.values()).filter(k -> k.wireName().equals(kindName)).findFirst()
-        .orElseThrow(() -> new Damaged("unknown interaction kind '" + kindName + "'"));
+    Kind kind =
+        Arrays.stream(Kind.values())
+            .filter(k -> k.wireName().equals(kindName))
+            .findFirst()
+            .orElseThrow(() -> new Damaged("unknown interaction kind '" + kindName + "'"));
     if (kind == Kind.READ && target.startsWith(STATVFS)) {
       kind = Kind.STATVFS;
       target = target.substring(STATVFS.length());
@@ -210,7 +268,8 @@ public final class RecordingCodec {
 
   private static HostInteraction.Errno errno(String shown) {
     int colon = shown.indexOf(": ");
-    return colon > 0 ? new HostInteraction.Errno(shown.substring(0, colon), shown.substring(colon + 2))
+    return colon > 0
+        ? new HostInteraction.Errno(shown.substring(0, colon), shown.substring(colon + 2))
         : new HostInteraction.Errno("EIO", shown);
   }
 
@@ -220,8 +279,11 @@ public final class RecordingCodec {
       case READ -> new HostInteraction.Text(shown);
       case WRITE, MKDIR, DELETE -> new HostInteraction.Done();
       case EXISTS -> new HostInteraction.Flag(shown.equals("true"));
-      case LIST -> new HostInteraction.Names(shown.isEmpty() ? List.of() : List.of(shown.split(" ")));
-      case READLINK -> new HostInteraction.Link(shown.startsWith("/") ? Optional.of(HostPath.parse(shown)) : Optional.empty());
+      case LIST ->
+          new HostInteraction.Names(shown.isEmpty() ? List.of() : List.of(shown.split(" ")));
+      case READLINK ->
+          new HostInteraction.Link(
+              shown.startsWith("/") ? Optional.of(HostPath.parse(shown)) : Optional.empty());
       case STATVFS -> new HostInteraction.Bytes(number(shown, "usable bytes"));
       case QUERY, RUN -> new HostInteraction.Ran(command(shown, value));
     };
@@ -231,7 +293,9 @@ public final class RecordingCodec {
   private static CommandResult command(String shown, String output) throws Damaged {
     String[] parts = shown.split(" exit=", 2);
     try {
-      return new CommandResult(CommandResult.Status.valueOf(parts[0]), Integer.parseInt(parts[parts.length - 1]),
+      return new CommandResult(
+          CommandResult.Status.valueOf(parts[0]),
+          Integer.parseInt(parts[parts.length - 1]),
           output == null ? "" : output);
     } catch (IllegalArgumentException e) { // a number format exception too
       throw new Damaged("command result '" + shown + "' is not STATUS exit=N");

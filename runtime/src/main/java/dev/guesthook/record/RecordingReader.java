@@ -16,11 +16,11 @@ import java.util.NoSuchElementException;
 import java.util.function.Consumer;
 
 /**
- * Reads a recording one line at a time (each through {@link RecordingCodec}) (never the whole file into memory, nor a line longer than
- * {@link #MAX_LINE_BYTES}). A bad record (a line that is not JSON, such as one torn by a crash, not valid
- * UTF-8, too long, or with an event guesthook cannot replay) is skipped with a warning naming file and
- * line, and counted in {@link #skipped()}; a newer format version is an error, since this guesthook cannot
- * know what it means.
+ * Reads a recording one line at a time (each through {@link RecordingCodec}) (never the whole file
+ * into memory, nor a line longer than {@link #MAX_LINE_BYTES}). A bad record (a line that is not
+ * JSON, such as one torn by a crash, not valid UTF-8, too long, or with an event guesthook cannot
+ * replay) is skipped with a warning naming file and line, and counted in {@link #skipped()}; a
+ * newer format version is an error, since this guesthook cannot know what it means.
  */
 public final class RecordingReader implements Iterator<RecordedEvent>, AutoCloseable {
   /** The recorder rotates a file at 16 MiB, so no record it wrote is longer. */
@@ -74,7 +74,8 @@ public final class RecordingReader implements Iterator<RecordedEvent>, AutoClose
 
   private RecordedEvent read(BoundedLines.Line line) {
     if (line.tooLong()) {
-      return skip("line longer than " + MAX_LINE_BYTES / (1024 * 1024) + " MiB (no recorder writes one)");
+      return skip(
+          "line longer than " + MAX_LINE_BYTES / (1024 * 1024) + " MiB (no recorder writes one)");
     }
     String text;
     try {
@@ -107,8 +108,9 @@ public final class RecordingReader implements Iterator<RecordedEvent>, AutoClose
   }
 
   /**
-   * Lines of bytes split at '\n'; a line over the bound is read past without being kept. A line is kept
-   * as the pieces it was read in and joined once at its end, so a long line is never copied as it grows.
+   * Lines of bytes split at '\n'; a line over the bound is read past without being kept. A line is
+   * kept as the pieces it was read in and joined once at its end, so a long line is never copied as
+   * it grows.
    */
   static final class BoundedLines implements AutoCloseable {
     /** One line without its '\n'; {@code bytes} is empty when it was too long. */

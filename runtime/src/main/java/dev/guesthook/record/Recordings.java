@@ -13,9 +13,13 @@ import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
-/** The recording files in a folder, known by the names {@link Recorder} gives them: {@code <vmid>-<day>.jsonl[.n]}. */
+/**
+ * The recording files in a folder, known by the names {@link Recorder} gives them: {@code
+ * <vmid>-<day>.jsonl[.n]}.
+ */
 public final class Recordings {
-  private static final Pattern NAME = Pattern.compile("(\\d+)-\\d{4}-\\d{2}-\\d{2}\\.jsonl(\\.\\d+)?");
+  private static final Pattern NAME =
+      Pattern.compile("(\\d+)-\\d{4}-\\d{2}-\\d{2}\\.jsonl(\\.\\d+)?");
 
   private Recordings() {}
 
@@ -25,7 +29,8 @@ public final class Recordings {
       return List.of();
     }
     try (Stream<Path> list = Files.list(dir)) {
-      // A link is no recording of ours: reading one as root would show whoever planted it another file.
+      // A link is no recording of ours: reading one as root would show whoever planted it another
+      // file.
       return list.filter(p -> NAME.matcher(p.getFileName().toString()).matches())
           .filter(SafeFiles::isRegularFile)
           .sorted((a, b) -> order(a).compareTo(order(b)))
@@ -33,7 +38,10 @@ public final class Recordings {
     }
   }
 
-  /** The guests that have recordings in {@code dir}, each with how many files; a name that is no guest id is not one. */
+  /**
+   * The guests that have recordings in {@code dir}, each with how many files; a name that is no
+   * guest id is not one.
+   */
   public static Map<VmId, Long> guests(Path dir) throws IOException {
     return files(dir).stream()
         .map(file -> NAME.matcher(file.getFileName().toString()))

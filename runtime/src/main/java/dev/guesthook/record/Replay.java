@@ -2,9 +2,9 @@ package dev.guesthook.record;
 
 import dev.guesthook.core.dispatch.DispatchResult;
 import dev.guesthook.core.dispatch.HookOutcome;
-import dev.guesthook.pve.GuestType;
 import dev.guesthook.guest.LifecycleEvent;
 import dev.guesthook.host.HostInteraction;
+import dev.guesthook.pve.GuestType;
 import dev.guesthook.pve.PveFileException;
 import dev.guesthook.pve.VmConfigParser;
 import java.util.ArrayList;
@@ -14,9 +14,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Replaying one recorded event: the event as it was (time, node, config, situation), the settings each
- * hook was given, and the comparison of what the hooks do now with what they did then, interaction by
- * interaction and hook by hook.
+ * Replaying one recorded event: the event as it was (time, node, config, situation), the settings
+ * each hook was given, and the comparison of what the hooks do now with what they did then,
+ * interaction by interaction and hook by hook.
  */
 public final class Replay {
   private Replay() {}
@@ -26,11 +26,14 @@ public final class Replay {
     return new LifecycleEvent(
         e.vmid(),
         e.phase(),
-        Arrays.stream(GuestType.values()).filter(t -> t.wireName().equals(e.guestType())).findFirst()
+        Arrays.stream(GuestType.values())
+            .filter(t -> t.wireName().equals(e.guestType()))
+            .findFirst()
             .orElse(GuestType.QEMU),
         e.node(),
         e.time(),
-        VmConfigParser.parse(e.configOrigin().orElse("/etc/pve/qemu-server/" + e.vmid() + ".conf"), e.configText()),
+        VmConfigParser.parse(
+            e.configOrigin().orElse("/etc/pve/qemu-server/" + e.vmid() + ".conf"), e.configText()),
         e.situation(),
         e.migratedFrom());
   }
@@ -59,15 +62,22 @@ public final class Replay {
         continue;
       }
       if (!then.outcome().equals(hook.status().wireName())) {
-        differences.add(hook.hook() + ": was " + then.outcome() + ", now " + hook.status().wireName()
-            + (hook.message().isEmpty() ? "" : " (" + hook.message() + ")"));
+        differences.add(
+            hook.hook()
+                + ": was "
+                + then.outcome()
+                + ", now "
+                + hook.status().wireName()
+                + (hook.message().isEmpty() ? "" : " (" + hook.message() + ")"));
       }
       List<String> was = then.interactions().stream().map(Replay::line).toList();
       List<String> is = hook.interactions().stream().map(Replay::line).toList();
       count += is.size();
       differences.addAll(diff(hook.hook(), was, is));
     }
-    before.keySet().forEach(name -> differences.add(name + ": missing now (it ran in the recording)"));
+    before
+        .keySet()
+        .forEach(name -> differences.add(name + ": missing now (it ran in the recording)"));
     return new Comparison(recorded, differences, count);
   }
 
@@ -75,8 +85,18 @@ public final class Replay {
   private static String line(HostInteraction call) {
     String value = call.value();
     String result = call.shownResult();
-    String shown = value == null ? "" : " '" + (value.length() > 60 ? value.substring(0, 60) + "..." : value).replace("\n", "\\n") + "'";
-    return RecordingCodec.kindName(call) + " " + RecordingCodec.targetName(call) + shown + " -> "
+    String shown =
+        value == null
+            ? ""
+            : " '"
+                + (value.length() > 60 ? value.substring(0, 60) + "..." : value)
+                    .replace("\n", "\\n")
+                + "'";
+    return RecordingCodec.kindName(call)
+        + " "
+        + RecordingCodec.targetName(call)
+        + shown
+        + " -> "
         + (result.length() > 60 ? result.substring(0, 60) + "..." : result).replace("\n", "\\n");
   }
 
@@ -85,7 +105,10 @@ public final class Replay {
     int[][] lcs = new int[was.size() + 1][is.size() + 1];
     for (int i = was.size() - 1; i >= 0; i--) {
       for (int j = is.size() - 1; j >= 0; j--) {
-        lcs[i][j] = was.get(i).equals(is.get(j)) ? lcs[i + 1][j + 1] + 1 : Math.max(lcs[i + 1][j], lcs[i][j + 1]);
+        lcs[i][j] =
+            was.get(i).equals(is.get(j))
+                ? lcs[i + 1][j + 1] + 1
+                : Math.max(lcs[i + 1][j], lcs[i][j + 1]);
       }
     }
     List<String> out = new ArrayList<>();

@@ -25,9 +25,9 @@ import java.util.Optional;
 /**
  * The host as a recording saw it: every question a hook asked is answered with the answer recorded
  * for the same question, in the same order (the n-th read of a path gets the n-th recorded value);
- * a write or command gets the recorded result, errno included. Questions the recording never saw are
- * answered from what this replay wrote, else as absent, so a changed hook meets a plausible host and
- * the comparison shows what it did differently.
+ * a write or command gets the recorded result, errno included. Questions the recording never saw
+ * are answered from what this replay wrote, else as absent, so a changed hook meets a plausible
+ * host and the comparison shows what it did differently.
  */
 public final class ReplayHost implements HostPort {
   private record Question(Kind kind, String target) {}
@@ -38,12 +38,16 @@ public final class ReplayHost implements HostPort {
   public ReplayHost(RecordedEvent event) {
     for (Recording.Hook hook : event.recording().hooks()) {
       for (HostInteraction call : hook.interactions()) {
-        answers.computeIfAbsent(new Question(call.kind(), call.target()), k -> new ArrayDeque<>()).add(call.result());
+        answers
+            .computeIfAbsent(new Question(call.kind(), call.target()), k -> new ArrayDeque<>())
+            .add(call.result());
       }
     }
   }
 
-  /** The next recorded answer to this question, keeping the last one for questions asked more often. */
+  /**
+   * The next recorded answer to this question, keeping the last one for questions asked more often.
+   */
   private Optional<Result> answer(Kind kind, Object target) {
     Deque<Result> queue = answers.get(new Question(kind, target.toString()));
     if (queue == null || queue.isEmpty()) {
@@ -86,7 +90,8 @@ public final class ReplayHost implements HostPort {
 
   @Override
   public synchronized boolean exists(HostPath path) {
-    return answer(Kind.EXISTS, path).map(result -> result instanceof Flag flag && flag.present())
+    return answer(Kind.EXISTS, path)
+        .map(result -> result instanceof Flag flag && flag.present())
         .orElse(written.containsKey(path.toString()));
   }
 
@@ -98,13 +103,16 @@ public final class ReplayHost implements HostPort {
 
   @Override
   public synchronized Optional<HostPath> readLink(HostPath path) {
-    return succeeded(Kind.READLINK, path).flatMap(result -> result instanceof Link link ? link.to() : Optional.empty());
+    return succeeded(Kind.READLINK, path)
+        .flatMap(result -> result instanceof Link link ? link.to() : Optional.empty());
   }
 
   /** A statvfs that failed when recorded answers 0, as no space. */
   @Override
   public synchronized long usableBytes(HostPath path) {
-    return answer(Kind.STATVFS, path).map(result -> result instanceof Bytes bytes ? bytes.usable() : 0L).orElse(0L);
+    return answer(Kind.STATVFS, path)
+        .map(result -> result instanceof Bytes bytes ? bytes.usable() : 0L)
+        .orElse(0L);
   }
 
   @Override
@@ -123,7 +131,10 @@ public final class ReplayHost implements HostPort {
     Kind kind = command.readOnly() ? Kind.QUERY : Kind.RUN;
     Optional<Result> result = succeeded(kind, command.display());
     if (result.isEmpty() || !(result.get() instanceof Ran ran)) {
-      return new CommandResult(CommandResult.Status.NOT_SIMULATED, 127, "not in the recording: " + command.display() + "\n");
+      return new CommandResult(
+          CommandResult.Status.NOT_SIMULATED,
+          127,
+          "not in the recording: " + command.display() + "\n");
     }
     return ran.command();
   }

@@ -16,8 +16,9 @@ import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 /**
- * Replays recordings through an engine's current hooks, one event at a time (a file is streamed, never
- * held in memory), reporting each comparison as it is made. Blocking: call it from a worker thread.
+ * Replays recordings through an engine's current hooks, one event at a time (a file is streamed,
+ * never held in memory), reporting each comparison as it is made. Blocking: call it from a worker
+ * thread.
  */
 public final class Replayer {
   private final Supplier<EventDispatcher> sessions;
@@ -45,10 +46,12 @@ public final class Replayer {
   }
 
   /**
-   * Replays one file; with {@code update}, the file afterwards holds what the hooks do now, unless a record
-   * was skipped: then the file is left as it was, so no record is lost without its owner deciding.
+   * Replays one file; with {@code update}, the file afterwards holds what the hooks do now, unless
+   * a record was skipped: then the file is left as it was, so no record is lost without its owner
+   * deciding.
    */
-  public Summary replay(Path file, boolean update, Consumer<Replay.Comparison> each) throws Exception {
+  public Summary replay(Path file, boolean update, Consumer<Replay.Comparison> each)
+      throws Exception {
     Path updated = file.resolveSibling(file.getFileName() + ".replay-update");
     int events = 0;
     int agree = 0;
@@ -56,14 +59,16 @@ public final class Replayer {
     int skipped;
     try (EventDispatcher session = sessions.get();
         RecordingReader reader = new RecordingReader(file, warn);
-        BufferedWriter out = update ? Files.newBufferedWriter(updated, StandardCharsets.UTF_8) : null) {
+        BufferedWriter out =
+            update ? Files.newBufferedWriter(updated, StandardCharsets.UTF_8) : null) {
       while (reader.hasNext()) {
         RecordedEvent recorded = reader.next();
         DispatchResult now;
         try {
           now = replayed(recorded, session);
         } catch (PveFileException | RecordingException e) {
-          warn.accept(recorded.file() + ":" + recorded.line() + ": " + e.getMessage() + "; skipped");
+          warn.accept(
+              recorded.file() + ":" + recorded.line() + ": " + e.getMessage() + "; skipped");
           unreplayable++;
           continue;
         }
@@ -89,12 +94,19 @@ public final class Replayer {
     return new Summary(events, agree, skipped);
   }
 
-  /** The recorded event dispatched again; a record the session cannot replay (bad settings) is thrown as such. */
-  private static DispatchResult replayed(RecordedEvent recorded, EventDispatcher session) throws Exception {
+  /**
+   * The recorded event dispatched again; a record the session cannot replay (bad settings) is
+   * thrown as such.
+   */
+  private static DispatchResult replayed(RecordedEvent recorded, EventDispatcher session)
+      throws Exception {
     LifecycleEvent event = Replay.event(recorded);
     try {
-      return session.dispatch(event, new ReplayHost(recorded), hook -> Replay.settings(recorded, hook))
-          .toCompletionStage().toCompletableFuture().get();
+      return session
+          .dispatch(event, new ReplayHost(recorded), hook -> Replay.settings(recorded, hook))
+          .toCompletionStage()
+          .toCompletableFuture()
+          .get();
     } catch (ExecutionException e) {
       if (e.getCause() instanceof RecordingException bad) {
         throw bad;
@@ -106,10 +118,15 @@ public final class Replayer {
   private void keepOrReplace(Path file, Path updated, int skipped) throws IOException {
     if (skipped > 0) {
       Files.deleteIfExists(updated);
-      warn.accept(file + ": not updated, as " + skipped + (skipped == 1 ? " record was" : " records were")
-          + " skipped (remove or repair them, then --update again)");
+      warn.accept(
+          file
+              + ": not updated, as "
+              + skipped
+              + (skipped == 1 ? " record was" : " records were")
+              + " skipped (remove or repair them, then --update again)");
     } else {
-      Files.move(updated, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+      Files.move(
+          updated, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     }
   }
 }

@@ -8,19 +8,25 @@ import java.nio.file.Path;
 import java.util.Optional;
 import java.util.stream.Stream;
 
-/** Creating a sandbox directory from a profile, refusing to write into anything that is not empty. */
+/**
+ * Creating a sandbox directory from a profile, refusing to write into anything that is not empty.
+ */
 public final class Sandbox {
   private Sandbox() {}
 
   public static void create(Path dir, SandboxProfile profile) throws IOException {
     if (Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) {
       if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
-        throw new IllegalArgumentException(dir + " exists and is not a directory" + (Files.isSymbolicLink(dir) ? " (a symbolic link)" : ""));
+        throw new IllegalArgumentException(
+            dir
+                + " exists and is not a directory"
+                + (Files.isSymbolicLink(dir) ? " (a symbolic link)" : ""));
       }
       refuseForeign(dir);
       try (Stream<Path> entries = Files.list(dir)) {
         if (entries.findAny().isPresent()) {
-          throw new IllegalArgumentException(dir + " is not empty; a sandbox is created in a new or empty directory");
+          throw new IllegalArgumentException(
+              dir + " is not empty; a sandbox is created in a new or empty directory");
         }
       }
     }
@@ -34,7 +40,8 @@ public final class Sandbox {
   private static void refuseForeign(Path dir) throws IOException {
     Optional<String> problem = SafeFiles.ownedProblem(dir);
     if (problem.isPresent()) {
-      throw new IllegalArgumentException("refusing to create a sandbox in " + dir + ": " + problem.get());
+      throw new IllegalArgumentException(
+          "refusing to create a sandbox in " + dir + ": " + problem.get());
     }
   }
 }

@@ -1,17 +1,17 @@
 package dev.guesthook.sandbox;
 
 import dev.guesthook.host.HostCommand;
-import dev.guesthook.id.DriverName;
-import dev.guesthook.id.MdevType;
-import dev.guesthook.id.NetInterface;
-import dev.guesthook.id.PciAddress;
-import dev.guesthook.host.SysfsPaths;
 import dev.guesthook.host.HostPath;
-import dev.guesthook.host.tree.FileTree;
+import dev.guesthook.host.SysfsPaths;
 import dev.guesthook.host.sim.MdevParents;
 import dev.guesthook.host.sim.PciDeviceSpec;
 import dev.guesthook.host.sim.SimulatedHost;
 import dev.guesthook.host.sim.Sysfs;
+import dev.guesthook.host.tree.FileTree;
+import dev.guesthook.id.DriverName;
+import dev.guesthook.id.MdevType;
+import dev.guesthook.id.NetInterface;
+import dev.guesthook.id.PciAddress;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -21,8 +21,8 @@ import java.util.Optional;
 /**
  * Writes a simulated host: PCI functions with their ids, drivers and IOMMU groups, SR-IOV and mdev
  * capabilities, network interfaces, NVIDIA vGPU profiles, and the Proxmox side (guest configs,
- * storage.cfg, per-VM guesthook settings). Tests use it to build the host a case needs; the profiles
- * of {@code guesthook sandbox create} are made with it.
+ * storage.cfg, per-VM guesthook settings). Tests use it to build the host a case needs; the
+ * profiles of {@code guesthook sandbox create} are made with it.
  */
 public final class SandboxBuilder {
   private final FileTree tree;
@@ -123,17 +123,20 @@ public final class SandboxBuilder {
    * A mediated device type the parent's driver (bound now) offers, with {@code available} instances
    * of its own: other types of the parent do not take from them.
    */
-  public SandboxBuilder mdevType(String parent, String type, String name, String description, int available) {
+  public SandboxBuilder mdevType(
+      String parent, String type, String name, String description, int available) {
     PciAddress address = PciAddress.parse(parent);
     if (sysfs.mdevParents().hasPool(address)) {
-      throw new IllegalStateException(parent + " has an mdev pool; its types cost units: use pooledMdevType");
+      throw new IllegalStateException(
+          parent + " has an mdev pool; its types cost units: use pooledMdevType");
     }
     return declareMdevType(address, type, name, Optional.of(description), available);
   }
 
   /**
-   * One pool of {@code units} that all mdev types of the parent draw on, as GVT-g (graphics memory) and
-   * NVIDIA vGPU (frame buffer) drivers count; declare it before the parent's {@link #pooledMdevType}s.
+   * One pool of {@code units} that all mdev types of the parent draw on, as GVT-g (graphics memory)
+   * and NVIDIA vGPU (frame buffer) drivers count; declare it before the parent's {@link
+   * #pooledMdevType}s.
    */
   public SandboxBuilder mdevPool(String parent, int units) {
     sysfs.mdevParents().declarePool(PciAddress.parse(parent), units);
@@ -142,28 +145,39 @@ public final class SandboxBuilder {
 
   /**
    * A mediated device type of a parent with an {@link #mdevPool}: each instance costs {@code cost}
-   * units, so its {@code available_instances} is the pool's free units / cost, and making an instance
-   * of any type lowers every type's count.
+   * units, so its {@code available_instances} is the pool's free units / cost, and making an
+   * instance of any type lowers every type's count.
    */
-  public SandboxBuilder pooledMdevType(String parent, String type, String name, String description, int cost) {
+  public SandboxBuilder pooledMdevType(
+      String parent, String type, String name, String description, int cost) {
     PciAddress address = PciAddress.parse(parent);
     if (!sysfs.mdevParents().hasPool(address)) {
-      throw new IllegalStateException(parent + " has no mdev pool: declare mdevPool first, or use mdevType");
+      throw new IllegalStateException(
+          parent + " has no mdev pool: declare mdevPool first, or use mdevType");
     }
     return declareMdevType(address, type, name, Optional.of(description), cost);
   }
 
-  /** As {@link #mdevType}, for a driver that gives its types no {@code description} (newer NVIDIA drivers). */
-  public SandboxBuilder mdevTypeWithoutDescription(String parent, String type, String name, int available) {
+  /**
+   * As {@link #mdevType}, for a driver that gives its types no {@code description} (newer NVIDIA
+   * drivers).
+   */
+  public SandboxBuilder mdevTypeWithoutDescription(
+      String parent, String type, String name, int available) {
     PciAddress address = PciAddress.parse(parent);
     if (sysfs.mdevParents().hasPool(address)) {
-      throw new IllegalStateException(parent + " has an mdev pool; its types cost units: use pooledMdevType");
+      throw new IllegalStateException(
+          parent + " has an mdev pool; its types cost units: use pooledMdevType");
     }
     return declareMdevType(address, type, name, Optional.empty(), available);
   }
 
-  private SandboxBuilder declareMdevType(PciAddress parent, String type, String name, Optional<String> description, int units) {
-    sysfs.mdevParents().declareType(parent, new MdevParents.TypeSpec(new MdevType(type), name, description, units));
+  private SandboxBuilder declareMdevType(
+      PciAddress parent, String type, String name, Optional<String> description, int units) {
+    sysfs
+        .mdevParents()
+        .declareType(
+            parent, new MdevParents.TypeSpec(new MdevType(type), name, description, units));
     return this;
   }
 
@@ -173,7 +187,9 @@ public final class SandboxBuilder {
     for (int i = 0; i + 2 < idMaxName.length; i += 3) {
       lines.add(idMaxName[i] + "\t" + idMaxName[i + 1] + "\t" + idMaxName[i + 2]);
     }
-    file(Sysfs.PRIVATE.resolve("nvidia", PciAddress.parse(pf).value()).toString(), String.join("\n", lines) + "\n");
+    file(
+        Sysfs.PRIVATE.resolve("nvidia", PciAddress.parse(pf).value()).toString(),
+        String.join("\n", lines) + "\n");
     return this;
   }
 

@@ -4,16 +4,20 @@ import java.util.OptionalInt;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * Tells a resident runtime when its heap stays full: a hook that ran out of memory only fails its own
- * phase (its memory is free again once the phase ends), but one that kept what it took, in a static
- * field or a system property, would fail every later phase of every guest. The runtime then stops, so
- * that systemd starts a fresh one; until it is back, the hookscript client runs the one-shot path.
+ * Tells a resident runtime when its heap stays full: a hook that ran out of memory only fails its
+ * own phase (its memory is free again once the phase ends), but one that kept what it took, in a
+ * static field or a system property, would fail every later phase of every guest. The runtime then
+ * stops, so that systemd starts a fresh one; until it is back, the hookscript client runs the
+ * one-shot path.
  */
 public final class HeapWatch {
-  /** Above this share of the heap's bound after a full collection, too little is left for a phase. */
+  /**
+   * Above this share of the heap's bound after a full collection, too little is left for a phase.
+   */
   static final int FULL_PERCENT = 90;
 
   private final Runtime runtime;
+
   /** Phases end on several threads at once; the runtime is told to stop (and says why) once. */
   private final AtomicBoolean told = new AtomicBoolean();
 
@@ -33,7 +37,8 @@ public final class HeapWatch {
     System.gc(); // what is used now may be garbage a collection would free
     int afterCollection = usedPercent();
     return afterCollection >= FULL_PERCENT && told.compareAndSet(false, true)
-        ? OptionalInt.of(afterCollection) : OptionalInt.empty();
+        ? OptionalInt.of(afterCollection)
+        : OptionalInt.empty();
   }
 
   private int usedPercent() {

@@ -6,9 +6,9 @@ import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 
 /**
- * The service log, at most one line of a kind per interval: a failure that repeats thousands of times
- * a second (accept under fd exhaustion, a flood of clients) must not fill the journal or take a core.
- * The next line of a kind says how many were left out.
+ * The service log, at most one line of a kind per interval: a failure that repeats thousands of
+ * times a second (accept under fd exhaustion, a flood of clients) must not fill the journal or take
+ * a core. The next line of a kind says how many were left out.
  */
 final class RateLimitedLog {
   private final Consumer<String> log;
@@ -35,7 +35,8 @@ final class RateLimitedLog {
       seen.leftOut++;
       return;
     }
-    String leftOut = seen == null || seen.leftOut == 0 ? "" : " (" + seen.leftOut + " more like it not shown)";
+    String leftOut =
+        seen == null || seen.leftOut == 0 ? "" : " (" + seen.leftOut + " more like it not shown)";
     Kind shown = seen == null ? new Kind() : seen;
     shown.lastShown = now;
     shown.leftOut = 0;

@@ -33,16 +33,17 @@ import jdk.net.ExtendedSocketOptions;
 import jdk.net.UnixDomainPrincipal;
 
 /**
- * The resident runtime's front door: a Unix domain socket (mode 0600) that takes one {@link PhaseCall}
- * per connection from the hookscript client, refuses peers of another uid than its own (SO_PEERCRED),
- * and streams the phase's output back. Different VMs' requests run in parallel. No client can wedge
- * it: request lines are read by one selector thread (a silent peer is dropped after
- * {@link #REQUEST_TIMEOUT}, the oldest beyond {@link #MAX_WAITING}), phases run on a bounded pool,
- * failing accepts back off, and repeated log lines are rate-limited.
+ * The resident runtime's front door: a Unix domain socket (mode 0600) that takes one {@link
+ * PhaseCall} per connection from the hookscript client, refuses peers of another uid than its own
+ * (SO_PEERCRED), and streams the phase's output back. Different VMs' requests run in parallel. No
+ * client can wedge it: request lines are read by one selector thread (a silent peer is dropped
+ * after {@link #REQUEST_TIMEOUT}, the oldest beyond {@link #MAX_WAITING}), phases run on a bounded
+ * pool, failing accepts back off, and repeated log lines are rate-limited.
  */
 public final class ResidentRuntime implements AutoCloseable {
   /** Where the server listens and the hookscript client looks, under the host root. */
   public static final String SOCKET = "run/guesthook/guesthook.sock";
+
   /** Runs one phase, writing its task-log lines to {@code out}; completes with the exit code. */
   @FunctionalInterface
   public interface PhaseRunner {
@@ -51,14 +52,23 @@ public final class ResidentRuntime implements AutoCloseable {
 
   /** Connections that have not sent their request line yet; past this the oldest is dropped. */
   static final int MAX_WAITING = 64;
-  /** Phases answered at once; more wait in line (Proxmox starts guests one after another anyway). */
+
+  /**
+   * Phases answered at once; more wait in line (Proxmox starts guests one after another anyway).
+   */
   static final int MAX_RUNNING = 64;
+
   /** The CLI's exit code for a call it refuses (bad arguments, another user): nothing was run. */
   private static final int EXIT_REFUSED = ExitCodes.USAGE;
-  /** Phases of one guest held at once (running or waiting for the guest's lock); more are refused. */
+
+  /**
+   * Phases of one guest held at once (running or waiting for the guest's lock); more are refused.
+   */
   static final int MAX_PER_GUEST = 2;
+
   /** The hookscript client sends its request as it connects: a peer silent this long is not one. */
   static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(5);
+
   static final int MAX_REQUEST_BYTES = 512;
   private static final long FIRST_BACKOFF_MILLIS = 10;
   private static final long MAX_BACKOFF_MILLIS = 1000;
@@ -68,14 +78,22 @@ public final class ResidentRuntime implements AutoCloseable {
   private final PhaseRunner runner;
   private final Consumer<String> log;
   private final RateLimitedLog limitedLog;
-  private final ThreadPoolExecutor workers = new ThreadPoolExecutor(MAX_RUNNING, MAX_RUNNING, 60, TimeUnit.SECONDS,
-      new LinkedBlockingQueue<>(), r -> {
-        Thread t = new Thread(r, "guesthook-request");
-        t.setDaemon(true);
-        return t;
-      });
+  private final ThreadPoolExecutor workers =
+      new ThreadPoolExecutor(
+          MAX_RUNNING,
+          MAX_RUNNING,
+          60,
+          TimeUnit.SECONDS,
+          new LinkedBlockingQueue<>(),
+          r -> {
+            Thread t = new Thread(r, "guesthook-request");
+            t.setDaemon(true);
+            return t;
+          });
+
   /** Waiting connections in arrival order, so the oldest is the first dropped. */
   private final Map<SocketChannel, Waiting> waiting = new LinkedHashMap<>();
+
   private final Map<SocketChannel, String> complete = new LinkedHashMap<>();
   private final GuestQuota quota = new GuestQuota(MAX_PER_GUEST);
   private ServerSocketChannel server;
@@ -115,8 +133,8 @@ public final class ResidentRuntime implements AutoCloseable {
   }
 
   /**
-   * One thread reads every request line without blocking, so idle or slow peers cost a buffer, not a
-   * thread, and a guest's request is handed to a worker as soon as its line is in.
+   * One thread reads every request line without blocking, so idle or slow peers cost a buffer, not
+   * a thread, and a guest's request is handed to a worker as soon as its line is in.
    */
   private void selectLoop() {
     try (Selector open = selector) {
@@ -172,11 +190,18 @@ public final class ResidentRuntime implements AutoCloseable {
   }
 
   /**
-   * accept(2) failing (out of file descriptors) fails again at once: stop asking for a while, doubling
-   * up to a second, instead of spinning a core; and give up the oldest silent peer's descriptor.
+   * accept(2) failing (out of file descriptors) fails again at once: stop asking for a while,
+   * doubling up to a second, instead of spinning a core; and give up the oldest silent peer's
+   * descriptor.
    */
   private void pauseAccepting(SelectionKey key, IOException e) {
-    limitedLog.line("accept", "guesthook serve: accept failed: " + e.getMessage() + "; retrying in " + backoffMillis + " ms");
+    limitedLog.line(
+        "accept",
+        "guesthook serve: accept failed: "
+            + e.getMessage()
+            + "; retrying in "
+            + backoffMillis
+            + " ms");
     key.interestOps(0);
     acceptPausedUntil = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(backoffMillis);
     backoffMillis = Math.min(backoffMillis * 2, MAX_BACKOFF_MILLIS);
@@ -187,7 +212,10 @@ public final class ResidentRuntime implements AutoCloseable {
 
   private void resumeAcceptingWhenDue() {
     SelectionKey key = server.keyFor(selector);
-    if (key != null && key.isValid() && key.interestOps() == 0 && System.nanoTime() >= acceptPausedUntil) {
+    if (key != null
+        && key.isValid()
+        && key.interestOps() == 0
+        && System.nanoTime() >= acceptPausedUntil) {
       key.interestOps(SelectionKey.OP_ACCEPT);
     }
   }
@@ -213,7 +241,8 @@ public final class ResidentRuntime implements AutoCloseable {
     if (complete.isEmpty()) {
       return;
     }
-    selector.selectNow(key -> {}); // deregisters the cancelled keys; what is ready now is seen next round
+    selector.selectNow(
+        key -> {}); // deregisters the cancelled keys; what is ready now is seen next round
     for (Map.Entry<SocketChannel, String> request : complete.entrySet()) {
       SocketChannel client = request.getKey();
       Optional<VmId> guest = guestOf(client, request.getValue());
@@ -223,7 +252,8 @@ public final class ResidentRuntime implements AutoCloseable {
       }
       try {
         client.configureBlocking(true); // the phase's answer is written as it comes
-        workers.execute(() -> serve(client, request.getValue(), () -> guest.ifPresent(quota::giveBack)));
+        workers.execute(
+            () -> serve(client, request.getValue(), () -> guest.ifPresent(quota::giveBack)));
       } catch (IOException | RejectedExecutionException e) {
         guest.ifPresent(quota::giveBack);
         closeQuietly(client);
@@ -250,16 +280,30 @@ public final class ResidentRuntime implements AutoCloseable {
    */
   private void refuseOverQuota(SocketChannel client, String request) {
     PhaseCall call = PhaseCall.parse(request);
-    String answer = "L guesthook: error: VM " + call.vmid() + " has " + quota.perGuest() + " phases under way or"
-        + " waiting already; this " + call.phase().wireName() + " is refused. Proxmox runs one phase of a guest at"
-        + " a time: look for what else runs the hookscript\nX " + EXIT_REFUSED + "\n";
+    String answer =
+        "L guesthook: error: VM "
+            + call.vmid()
+            + " has "
+            + quota.perGuest()
+            + " phases under way or"
+            + " waiting already; this "
+            + call.phase().wireName()
+            + " is refused. Proxmox runs one phase of a guest at"
+            + " a time: look for what else runs the hookscript\nX "
+            + EXIT_REFUSED
+            + "\n";
     try (client) {
       client.write(ByteBuffer.wrap(answer.getBytes(StandardCharsets.UTF_8)));
     } catch (IOException e) {
       // The peer went away; nothing to answer.
     }
-    limitedLog.line("quota", "guesthook serve: refused phases of VM " + call.vmid() + " beyond " + quota.perGuest()
-        + " at once");
+    limitedLog.line(
+        "quota",
+        "guesthook serve: refused phases of VM "
+            + call.vmid()
+            + " beyond "
+            + quota.perGuest()
+            + " at once");
   }
 
   private static boolean hasWholeLine(ByteBuffer request) {
@@ -273,7 +317,12 @@ public final class ResidentRuntime implements AutoCloseable {
 
   /** The first line, at most a few hundred characters: anything longer is not a request. */
   private static String requestLine(ByteBuffer request) {
-    String text = new String(request.array(), 0, Math.min(request.position(), MAX_REQUEST_BYTES), StandardCharsets.UTF_8);
+    String text =
+        new String(
+            request.array(),
+            0,
+            Math.min(request.position(), MAX_REQUEST_BYTES),
+            StandardCharsets.UTF_8);
     int newline = text.indexOf('\n');
     return newline < 0 ? text : text.substring(0, newline);
   }
@@ -286,8 +335,11 @@ public final class ResidentRuntime implements AutoCloseable {
       if (now - entry.getValue().deadline >= 0) {
         entries.remove();
         closeQuietly(entry.getKey());
-        limitedLog.line("timeout", "guesthook serve: dropped a connection that sent no request within "
-            + REQUEST_TIMEOUT.toSeconds() + " s");
+        limitedLog.line(
+            "timeout",
+            "guesthook serve: dropped a connection that sent no request within "
+                + REQUEST_TIMEOUT.toSeconds()
+                + " s");
       }
     }
   }
@@ -297,10 +349,15 @@ public final class ResidentRuntime implements AutoCloseable {
     SocketChannel client = oldest.next();
     oldest.remove();
     closeQuietly(client);
-    limitedLog.line("dropped", "guesthook serve: dropped the oldest connection that sent no request (" + why + ")");
+    limitedLog.line(
+        "dropped",
+        "guesthook serve: dropped the oldest connection that sent no request (" + why + ")");
   }
 
-  /** Until the first waiting peer's deadline or the end of an accept pause; 0 is select's "no limit". */
+  /**
+   * Until the first waiting peer's deadline or the end of an accept pause; 0 is select's "no
+   * limit".
+   */
   private long nextWakeMillis() {
     long now = System.nanoTime();
     long until = Long.MAX_VALUE;
@@ -311,7 +368,9 @@ public final class ResidentRuntime implements AutoCloseable {
     if (key != null && key.isValid() && key.interestOps() == 0) {
       until = Math.min(until, acceptPausedUntil);
     }
-    return until == Long.MAX_VALUE ? 0 : Math.max(1, TimeUnit.NANOSECONDS.toMillis(until - now) + 1);
+    return until == Long.MAX_VALUE
+        ? 0
+        : Math.max(1, TimeUnit.NANOSECONDS.toMillis(until - now) + 1);
   }
 
   private static void closeQuietly(SocketChannel client) {
@@ -322,14 +381,19 @@ public final class ResidentRuntime implements AutoCloseable {
     }
   }
 
-  /** {@code phaseEnded} gives back the guest's place before the exit line: the caller's next phase finds it free. */
+  /**
+   * {@code phaseEnded} gives back the guest's place before the exit line: the caller's next phase
+   * finds it free.
+   */
   private void serve(SocketChannel client, String request, Runnable phaseEnded) {
-    // Buffered: the channel's stream is one write(2) per call, and the prefixing stream is fed a byte
+    // Buffered: the channel's stream is one write(2) per call, and the prefixing stream is fed a
+    // byte
     // at a time; the autoflushing PrintStream still sends every line as it comes, for the task log.
     try (client) {
       OutputStream raw = new BufferedOutputStream(Channels.newOutputStream(client), 8192);
       PrintStream out = new PrintStream(new LinePrefixingStream(raw), true, StandardCharsets.UTF_8);
-      // The request was read even from a peer that is refused, so its write never meets a closed socket.
+      // The request was read even from a peer that is refused, so its write never meets a closed
+      // socket.
       if (!sameUser(client)) {
         raw.write(("X " + EXIT_REFUSED + "\n").getBytes(StandardCharsets.UTF_8));
         raw.flush();

@@ -1,6 +1,4 @@
-/**
- * The resident runtime: phase calls over a socket, quotas, heap watch.
- */
+/** The resident runtime: phase calls over a socket, quotas, heap watch. */
 @MayUse({"app", "core.event", "id"})
 package dev.guesthook.serve;
 

@@ -1,6 +1,5 @@
 package dev.guesthook.yaml;
 
-
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.StringReader;
@@ -32,14 +31,15 @@ import org.yaml.snakeyaml.parser.ParserImpl;
 import org.yaml.snakeyaml.reader.StreamReader;
 
 /**
- * The one YAML reader for every file guesthook reads. It works on the parser's events, so nothing is
- * ever expanded: anchors and aliases are refused (an alias bomb of a few kilobytes would otherwise
- * expand to gigabytes), and size, nesting depth and node count are bounded. Every refusal is a
- * {@link ConfigException} naming the file and line, within milliseconds and a few megabytes.
+ * The one YAML reader for every file guesthook reads. It works on the parser's events, so nothing
+ * is ever expanded: anchors and aliases are refused (an alias bomb of a few kilobytes would
+ * otherwise expand to gigabytes), and size, nesting depth and node count are bounded. Every refusal
+ * is a {@link ConfigException} naming the file and line, within milliseconds and a few megabytes.
  */
 public final class SafeYaml {
   /** The cluster file system holds files of at most 1 MiB; no settings file needs more. */
   public static final int MAX_BYTES = 1024 * 1024;
+
   static final int MAX_DEPTH = 32;
   static final int MAX_NODES = 100_000;
 
@@ -47,11 +47,20 @@ public final class SafeYaml {
   private static final Pattern TRUE = Pattern.compile("true|True|TRUE");
   private static final Pattern FALSE = Pattern.compile("false|False|FALSE");
   private static final Pattern INTEGER = Pattern.compile("[-+]?[0-9]+");
-  /** NEL and the Unicode line and paragraph separators: YAML counts them as line breaks, editors do not. */
+
+  /**
+   * NEL and the Unicode line and paragraph separators: YAML counts them as line breaks, editors do
+   * not.
+   */
   private static final Pattern ODD_LINE_BREAK = Pattern.compile("[\\x{85}\\x{2028}\\x{2029}]");
-  /** What a key may not hold: it is printed in one-line messages and must not forge or reorder them. */
+
+  /**
+   * What a key may not hold: it is printed in one-line messages and must not forge or reorder them.
+   */
   private static final Pattern UNPRINTABLE = Pattern.compile("[\\p{Cc}\\p{Cf}\\p{Zl}\\p{Zp}]");
-  private static final Pattern FLOAT = Pattern.compile("[-+]?(\\.[0-9]+|[0-9]+(\\.[0-9]*)?)([eE][-+]?[0-9]+)?");
+
+  private static final Pattern FLOAT =
+      Pattern.compile("[-+]?(\\.[0-9]+|[0-9]+(\\.[0-9]*)?)([eE][-+]?[0-9]+)?");
 
   private final String origin;
   private final Iterator<Event> events;
@@ -65,20 +74,23 @@ public final class SafeYaml {
     options.setNestingDepthLimit(MAX_DEPTH + 1);
     options.setMaxAliasesForCollections(0);
     ParserImpl parser = new ParserImpl(new StreamReader(new StringReader(text)), options);
-    this.events = new Iterator<>() {
-      @Override
-      public boolean hasNext() {
-        return parser.peekEvent() != null;
-      }
+    this.events =
+        new Iterator<>() {
+          @Override
+          public boolean hasNext() {
+            return parser.peekEvent() != null;
+          }
 
-      @Override
-      public Event next() {
-        return parser.getEvent();
-      }
-    };
+          @Override
+          public Event next() {
+            return parser.getEvent();
+          }
+        };
   }
 
-  /** Reads a file, not following a link at its last component; an absent file is an empty mapping. */
+  /**
+   * Reads a file, not following a link at its last component; an absent file is an empty mapping.
+   */
   public static YamlNode.Mapping readFile(Path file, String shownAs) throws ConfigException {
     if (!Files.exists(file, LinkOption.NOFOLLOW_LINKS)) {
       return YamlNode.Mapping.empty(Mark.of(shownAs));
@@ -87,7 +99,8 @@ public final class SafeYaml {
       throw new ConfigException(shownAs + ": not a regular file; fix: make it a plain YAML file");
     }
     byte[] bytes;
-    try (InputStream in = Files.newInputStream(file, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)) {
+    try (InputStream in =
+        Files.newInputStream(file, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)) {
       bytes = in.readNBytes(MAX_BYTES + 1);
     } catch (IOException e) {
       throw new ConfigException(shownAs + ": cannot read it: " + e.getMessage());
@@ -99,13 +112,18 @@ public final class SafeYaml {
   }
 
   public static ConfigException tooLarge(String shownAs) {
-    return new ConfigException(shownAs + ": larger than " + MAX_BYTES / 1024 + " KiB; a settings file needs a few"
-        + " lines per hook");
+    return new ConfigException(
+        shownAs
+            + ": larger than "
+            + MAX_BYTES / 1024
+            + " KiB; a settings file needs a few"
+            + " lines per hook");
   }
 
   static String utf8(String shownAs, byte[] bytes) throws ConfigException {
     try {
-      return StandardCharsets.UTF_8.newDecoder()
+      return StandardCharsets.UTF_8
+          .newDecoder()
           .onMalformedInput(CodingErrorAction.REPORT)
           .onUnmappableCharacter(CodingErrorAction.REPORT)
           .decode(ByteBuffer.wrap(bytes))
@@ -124,18 +142,25 @@ public final class SafeYaml {
       throw tooLarge(origin);
     }
     if (ODD_LINE_BREAK.matcher(text).find()) {
-      throw new ConfigException(origin + ": holds a Unicode line separator (U+0085, U+2028 or U+2029), which YAML"
-          + " counts as a line break and editors do not; fix: use plain newlines");
+      throw new ConfigException(
+          origin
+              + ": holds a Unicode line separator (U+0085, U+2028 or U+2029), which YAML"
+              + " counts as a line break and editors do not; fix: use plain newlines");
     }
     YamlNode document = new SafeYaml(origin, text).document();
-    if (document == null || document instanceof YamlNode.Scalar scalar && scalar.value() == null && !scalar.quoted()) {
+    if (document == null
+        || document instanceof YamlNode.Scalar scalar
+            && scalar.value() == null
+            && !scalar.quoted()) {
       return YamlNode.Mapping.empty(Mark.of(origin));
     }
     if (document instanceof YamlNode.Mapping mapping) {
       return mapping;
     }
-    throw new ConfigException(document.mark() + ": expected a mapping of keys to values at the top, found "
-        + document.describe());
+    throw new ConfigException(
+        document.mark()
+            + ": expected a mapping of keys to values at the top, found "
+            + document.describe());
   }
 
   private YamlNode document() throws ConfigException {
@@ -145,7 +170,8 @@ public final class SafeYaml {
       while (events.hasNext()) {
         Event event = events.next();
         if (event.is(Event.ID.DocumentStart) && ++documents > 1) {
-          throw new ConfigException(mark(event) + ": a second YAML document ('---'); one document per file");
+          throw new ConfigException(
+              mark(event) + ": a second YAML document ('---'); one document per file");
         }
         if (isNode(event)) {
           root = node(event);
@@ -153,29 +179,42 @@ public final class SafeYaml {
       }
       return root;
     } catch (MarkedYAMLException e) {
-      throw new ConfigException(origin + ":" + (e.getProblemMark().getLine() + 1) + ":"
-          + (e.getProblemMark().getColumn() + 1) + ": not valid YAML: " + describe(e));
+      throw new ConfigException(
+          origin
+              + ":"
+              + (e.getProblemMark().getLine() + 1)
+              + ":"
+              + (e.getProblemMark().getColumn() + 1)
+              + ": not valid YAML: "
+              + describe(e));
     } catch (YAMLException e) {
       throw new ConfigException(origin + ": not valid YAML: " + oneLine(e.getMessage()));
     }
   }
 
   private static boolean isNode(Event event) {
-    return event.is(Event.ID.Scalar) || event.is(Event.ID.MappingStart) || event.is(Event.ID.SequenceStart)
+    return event.is(Event.ID.Scalar)
+        || event.is(Event.ID.MappingStart)
+        || event.is(Event.ID.SequenceStart)
         || event.is(Event.ID.Alias);
   }
 
   private YamlNode node(Event event) throws ConfigException {
     if (++nodes > MAX_NODES) {
-      throw new ConfigException(mark(event) + ": more than " + MAX_NODES + " values; a settings file needs far fewer");
+      throw new ConfigException(
+          mark(event) + ": more than " + MAX_NODES + " values; a settings file needs far fewer");
     }
-    if (event instanceof AliasEvent || (event instanceof NodeEvent node && node.getAnchor() != null)) {
-      throw new ConfigException(mark(event) + ": anchors and aliases (&name, *name) are not supported; write the"
-          + " values out");
+    if (event instanceof AliasEvent
+        || (event instanceof NodeEvent node && node.getAnchor() != null)) {
+      throw new ConfigException(
+          mark(event)
+              + ": anchors and aliases (&name, *name) are not supported; write the"
+              + " values out");
     }
     if (event instanceof CollectionStartEvent collection && collection.getTag() != null
         || event instanceof ScalarEvent scalar && scalar.getTag() != null) {
-      throw new ConfigException(mark(event) + ": YAML tags (!!type) are not supported; write plain values");
+      throw new ConfigException(
+          mark(event) + ": YAML tags (!!type) are not supported; write plain values");
     }
     if (event instanceof ScalarEvent scalar) {
       return scalar(scalar);
@@ -196,16 +235,23 @@ public final class SafeYaml {
     while (!(event = events.next()).is(Event.ID.MappingEnd)) {
       YamlNode key = node(event);
       if (!(key instanceof YamlNode.Scalar scalar) || scalar.value() == null) {
-        throw new ConfigException(key.mark() + ": a key must be a plain name, found " + key.describe());
+        throw new ConfigException(
+            key.mark() + ": a key must be a plain name, found " + key.describe());
       }
       String name = String.valueOf(scalar.value());
       if (UNPRINTABLE.matcher(name).find()) {
-        throw new ConfigException(key.mark() + ": a key holds a control or format character; keys are plain names");
+        throw new ConfigException(
+            key.mark() + ": a key holds a control or format character; keys are plain names");
       }
       YamlNode value = node(events.next());
       if (entries.putIfAbsent(name, new YamlNode.Mapping.Entry(key.mark(), value)) != null) {
-        throw new ConfigException(key.mark() + ": key '" + name + "' is given twice (first at "
-            + entries.get(name).keyMark() + ")");
+        throw new ConfigException(
+            key.mark()
+                + ": key '"
+                + name
+                + "' is given twice (first at "
+                + entries.get(name).keyMark()
+                + ")");
       }
     }
     return new YamlNode.Mapping(entries, mark(start));
@@ -239,7 +285,9 @@ public final class SafeYaml {
     }
     if (INTEGER.matcher(text).matches()) {
       BigInteger number = new BigInteger(text);
-      return number.bitLength() < 64 ? (Object) number.longValue() : number; // too large for any setting
+      return number.bitLength() < 64
+          ? (Object) number.longValue()
+          : number; // too large for any setting
     }
     if (FLOAT.matcher(text).matches() && !text.equals(".")) {
       return Double.parseDouble(text);
@@ -249,7 +297,9 @@ public final class SafeYaml {
 
   private Mark mark(Event event) {
     org.yaml.snakeyaml.error.Mark start = event.getStartMark();
-    return start == null ? Mark.of(origin) : new Mark(origin, start.getLine() + 1, start.getColumn() + 1);
+    return start == null
+        ? Mark.of(origin)
+        : new Mark(origin, start.getLine() + 1, start.getColumn() + 1);
   }
 
   private static String describe(MarkedYAMLException e) {

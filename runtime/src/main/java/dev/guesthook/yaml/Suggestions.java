@@ -13,9 +13,13 @@ public final class Suggestions {
   public static Optional<String> closest(String typed, Collection<String> known) {
     String lower = typed.toLowerCase(Locale.ROOT);
     return known.stream()
-        .min(Comparator.comparingInt((String name) -> distance(lower, name.toLowerCase(Locale.ROOT))))
-        .filter(name -> distance(lower, name.toLowerCase(Locale.ROOT)) <= Math.max(2, typed.length() / 3)
-            || sharesAStart(lower, name.toLowerCase(Locale.ROOT)));
+        .min(
+            Comparator.comparingInt(
+                (String name) -> distance(lower, name.toLowerCase(Locale.ROOT))))
+        .filter(
+            name ->
+                distance(lower, name.toLowerCase(Locale.ROOT)) <= Math.max(2, typed.length() / 3)
+                    || sharesAStart(lower, name.toLowerCase(Locale.ROOT)));
   }
 
   /** {@code ; did you mean 'numvfs'?}, or nothing. */
@@ -23,9 +27,13 @@ public final class Suggestions {
     return closest(typed, known).map(name -> "; did you mean '" + name + "'?").orElse("");
   }
 
-  /** {@code boolean} for {@code bool}, {@code numvfs_total} for {@code numvfs}: one name begins the other. */
+  /**
+   * {@code boolean} for {@code bool}, {@code numvfs_total} for {@code numvfs}: one name begins the
+   * other.
+   */
   private static boolean sharesAStart(String typed, String name) {
-    return Math.min(typed.length(), name.length()) >= 3 && (typed.startsWith(name) || name.startsWith(typed));
+    return Math.min(typed.length(), name.length()) >= 3
+        && (typed.startsWith(name) || name.startsWith(typed));
   }
 
   /** Levenshtein distance, with '_' and '-' counted as the same character. */
@@ -39,7 +47,8 @@ public final class Suggestions {
       current[0] = i;
       for (int j = 1; j <= b.length(); j++) {
         int cost = same(a.charAt(i - 1), b.charAt(j - 1)) ? 0 : 1;
-        current[j] = Math.min(Math.min(current[j - 1] + 1, previous[j] + 1), previous[j - 1] + cost);
+        current[j] =
+            Math.min(Math.min(current[j - 1] + 1, previous[j] + 1), previous[j - 1] + cost);
       }
       int[] swap = previous;
       previous = current;

@@ -8,9 +8,9 @@ import java.util.Map;
 
 /**
  * A YAML document as guesthook reads it: mappings, sequences and scalars, each knowing where it
- * stands. Scalars are typed by YAML 1.2's core schema, so {@code off}, {@code yes} and {@code "false"}
- * are strings (never booleans), and a quoted number stays a string: a setting's type is decided by
- * its declaration, not guessed from its text.
+ * stands. Scalars are typed by YAML 1.2's core schema, so {@code off}, {@code yes} and {@code
+ * "false"} are strings (never booleans), and a quoted number stays a string: a setting's type is
+ * decided by its declaration, not guessed from its text.
  */
 public sealed interface YamlNode {
   Mark mark();

@@ -30,8 +30,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A recording that was damaged, or written by someone else: each bad record is a warning naming file and
- * line, the good ones are still shown and replayed, and no record costs the reader its memory.
+ * A recording that was damaged, or written by someone else: each bad record is a warning naming
+ * file and line, the good ones are still shown and replayed, and no record costs the reader its
+ * memory.
  */
 class BadRecordingTest {
   static final Path STOCK = Path.of("../hooks/stock").toAbsolutePath().normalize();
@@ -47,7 +48,16 @@ class BadRecordingTest {
   void recordOneGoodEvent() throws Exception {
     root = base.resolve("host");
     Sandbox.create(root, SandboxProfile.SRIOV_NIC);
-    Cli.Result run = Cli.run(List.of("--root", root.toString(), "--simulate", "--hooks", STOCK.toString(), "501", "pre-start"));
+    Cli.Result run =
+        Cli.run(
+            List.of(
+                "--root",
+                root.toString(),
+                "--simulate",
+                "--hooks",
+                STOCK.toString(),
+                "501",
+                "pre-start"));
     assertEquals(ExitCodes.OK, run.exitCode(), run::toString);
     recordings = root.resolve("var/lib/guesthook/recordings");
     try (Stream<Path> files = Files.list(recordings)) {
@@ -91,23 +101,48 @@ class BadRecordingTest {
 
   /** Lines 1 and 7 good; between them one of each bad record. */
   private Path mixed() throws Exception {
-    return write("501-2026-11-24.jsonl", utf8(good), utf8(withEvent("vmid", "abc")), utf8(withEvent("phase", "pre-boot")),
-        utf8(withEvent("time", "yesterday")), notUtf8(), utf8("null"), utf8(good));
+    return write(
+        "501-2026-11-24.jsonl",
+        utf8(good),
+        utf8(withEvent("vmid", "abc")),
+        utf8(withEvent("phase", "pre-boot")),
+        utf8(withEvent("time", "yesterday")),
+        notUtf8(),
+        utf8("null"),
+        utf8(good));
   }
 
   private Cli.Result replay(Path file, String... more) {
-    List<String> args = new ArrayList<>(List.of("--root", root.toString(), "--simulate", "--hooks", STOCK.toString(), "replay"));
+    List<String> args =
+        new ArrayList<>(
+            List.of(
+                "--root", root.toString(), "--simulate", "--hooks", STOCK.toString(), "replay"));
     args.addAll(List.of(more));
     args.add(file.toString());
     return Cli.run(args);
   }
 
   private static void assertWarnsOfEachBadLine(Path file, Cli.Result result) {
-    assertTrue(result.err().contains(file + ":2: invalid vmid 'abc': expected an integer from 100 to 999999999; skipped"), result::toString);
-    assertTrue(result.err().contains(file + ":3: unknown phase 'pre-boot': expected one of "), result::toString);
-    assertTrue(result.err().contains(file + ":4: invalid time 'yesterday': expected an instant such as 2026-11-24T19:00:00Z; skipped"), result::toString);
+    assertTrue(
+        result
+            .err()
+            .contains(
+                file
+                    + ":2: invalid vmid 'abc': expected an integer from 100 to 999999999; skipped"),
+        result::toString);
+    assertTrue(
+        result.err().contains(file + ":3: unknown phase 'pre-boot': expected one of "),
+        result::toString);
+    assertTrue(
+        result
+            .err()
+            .contains(
+                file
+                    + ":4: invalid time 'yesterday': expected an instant such as 2026-11-24T19:00:00Z; skipped"),
+        result::toString);
     assertTrue(result.err().contains(file + ":5: not valid UTF-8; skipped"), result::toString);
-    assertTrue(result.err().contains(file + ":6: not a guesthook record; skipped"), result::toString);
+    assertTrue(
+        result.err().contains(file + ":6: not a guesthook record; skipped"), result::toString);
     assertFalse(result.toString().contains("internal error"), result::toString);
   }
 
@@ -118,7 +153,12 @@ class BadRecordingTest {
     Cli.Result result = replay(file);
     assertEquals(ExitCodes.OK, result.exitCode(), result::toString);
     assertWarnsOfEachBadLine(file, result);
-    assertTrue(result.out().contains("replay: 2 events, 2 agree, 0 differ, 5 bad records skipped (see the warnings)"), result::toString);
+    assertTrue(
+        result
+            .out()
+            .contains(
+                "replay: 2 events, 2 agree, 0 differ, 5 bad records skipped (see the warnings)"),
+        result::toString);
     assertArrayEquals(before, Files.readAllBytes(file));
   }
 
@@ -128,14 +168,16 @@ class BadRecordingTest {
     byte[] before = Files.readAllBytes(file);
     Cli.Result result = replay(file, "--update");
     assertEquals(ExitCodes.OK, result.exitCode(), result::toString);
-    assertTrue(result.err().contains(file + ": not updated, as 5 records were skipped"), result::toString);
+    assertTrue(
+        result.err().contains(file + ": not updated, as 5 records were skipped"), result::toString);
     assertArrayEquals(before, Files.readAllBytes(file));
     assertFalse(Files.exists(file.resolveSibling(file.getFileName() + ".replay-update")));
   }
 
   /**
-   * {@code guesthook replay 501-2026-11-24.jsonl}, as the README writes it, from any folder: a bare name
-   * is found in the root's recording folder; a name found nowhere says where it was looked for.
+   * {@code guesthook replay 501-2026-11-24.jsonl}, as the README writes it, from any folder: a bare
+   * name is found in the root's recording folder; a name found nowhere says where it was looked
+   * for.
    */
   @Test
   void aBareRecordingNameIsFoundInTheRootsRecordingFolder() throws Exception {
@@ -145,8 +187,15 @@ class BadRecordingTest {
     assertTrue(found.out().contains("replay: 1 events, 1 agree"), found::toString);
     Cli.Result missing = replay(Path.of("501-2026-11-25.jsonl"));
     assertEquals(ExitCodes.USAGE, missing.exitCode(), missing::toString);
-    assertTrue(missing.err().contains("no recording 501-2026-11-25.jsonl (looked for "
-        + Path.of("501-2026-11-25.jsonl").toAbsolutePath() + " and " + recordings.resolve("501-2026-11-25.jsonl") + ")"),
+    assertTrue(
+        missing
+            .err()
+            .contains(
+                "no recording 501-2026-11-25.jsonl (looked for "
+                    + Path.of("501-2026-11-25.jsonl").toAbsolutePath()
+                    + " and "
+                    + recordings.resolve("501-2026-11-25.jsonl")
+                    + ")"),
         missing::toString);
   }
 
@@ -156,10 +205,15 @@ class BadRecordingTest {
     Cli.Result result = replay(file);
     assertEquals(ExitCodes.USAGE, result.exitCode(), result::toString);
     assertTrue(result.err().contains(file + ":1: invalid vmid '99'"), result::toString);
-    assertTrue(result.out().contains("replay: 0 events, 0 agree, 0 differ, 2 bad records skipped"), result::toString);
+    assertTrue(
+        result.out().contains("replay: 0 events, 0 agree, 0 differ, 2 bad records skipped"),
+        result::toString);
   }
 
-  /** The good record with settings no hook declares so: sriov-vf's {@code pf} a map instead of an address. */
+  /**
+   * The good record with settings no hook declares so: sriov-vf's {@code pf} a map instead of an
+   * address.
+   */
   private String withWrongTypedSetting() throws Exception {
     ObjectNode doc = (ObjectNode) JSON.readTree(good);
     ObjectNode vf = JSON.createObjectNode();
@@ -172,13 +226,23 @@ class BadRecordingTest {
 
   @Test
   void replaySkipsARecordWithAWrongTypedSettingAtOnce() throws Exception {
-    Path file = write("501-2026-11-24.jsonl", utf8(good), utf8(withWrongTypedSetting()), utf8(good));
-    // Typed inside the hook's invocation, the setting failed nothing but the bus's reply, minutes later.
+    Path file =
+        write("501-2026-11-24.jsonl", utf8(good), utf8(withWrongTypedSetting()), utf8(good));
+    // Typed inside the hook's invocation, the setting failed nothing but the bus's reply, minutes
+    // later.
     Cli.Result result = assertTimeoutPreemptively(Duration.ofSeconds(30), () -> replay(file));
     assertEquals(ExitCodes.OK, result.exitCode(), result::toString);
-    assertTrue(result.err().contains(file + ":2: the recorded settings: sriov-vf.vfs[0].pf: expected a PCI address"
-        + " like 0000:01:00.0, found a mapping; skipped"), result::toString);
-    assertTrue(result.out().contains("replay: 2 events, 2 agree, 0 differ, 1 bad records skipped"), result::toString);
+    assertTrue(
+        result
+            .err()
+            .contains(
+                file
+                    + ":2: the recorded settings: sriov-vf.vfs[0].pf: expected a PCI address"
+                    + " like 0000:01:00.0, found a mapping; skipped"),
+        result::toString);
+    assertTrue(
+        result.out().contains("replay: 2 events, 2 agree, 0 differ, 1 bad records skipped"),
+        result::toString);
     assertFalse(result.toString().contains("internal error"), result::toString);
   }
 
@@ -188,7 +252,10 @@ class BadRecordingTest {
     Cli.Result result = Cli.run(List.of("--root", root.toString(), "events"));
     assertEquals(ExitCodes.OK, result.exitCode(), result::toString);
     assertWarnsOfEachBadLine(file, result);
-    assertEquals(2, result.out().lines().filter(l -> l.contains("VM 501 pre-start (start): ok")).count(), result::toString);
+    assertEquals(
+        2,
+        result.out().lines().filter(l -> l.contains("VM 501 pre-start (start): ok")).count(),
+        result::toString);
     assertTrue(result.err().contains("events: 5 bad records skipped"), result::toString);
   }
 
@@ -218,7 +285,8 @@ class BadRecordingTest {
   @Test
   void aLineOverTheBoundIsSkippedInBoundedTimeAndMemory() throws Exception {
     Path file = withLongLine(20);
-    com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+    com.sun.management.ThreadMXBean threads =
+        (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
     List<String> warnings = new ArrayList<>();
     List<RecordedEvent> events = new ArrayList<>();
     long allocatedBefore = threads.getCurrentThreadAllocatedBytes();
@@ -228,10 +296,14 @@ class BadRecordingTest {
     }
     Duration took = Duration.ofNanos(System.nanoTime() - started);
     long allocated = threads.getCurrentThreadAllocatedBytes() - allocatedBefore;
-    assertEquals(List.of(file + ":2: line longer than 16 MiB (no recorder writes one); skipped"), warnings);
+    assertEquals(
+        List.of(file + ":2: line longer than 16 MiB (no recorder writes one); skipped"), warnings);
     assertEquals(List.of(1, 3), events.stream().map(RecordedEvent::line).toList());
-    // Up to the bound is read into memory before the line is dropped; the 20 MiB line itself never is.
-    assertTrue(allocated < 24L * 1024 * 1024, () -> "allocated " + allocated / (1024 * 1024) + " MiB reading a 20 MiB line");
+    // Up to the bound is read into memory before the line is dropped; the 20 MiB line itself never
+    // is.
+    assertTrue(
+        allocated < 24L * 1024 * 1024,
+        () -> "allocated " + allocated / (1024 * 1024) + " MiB reading a 20 MiB line");
     assertTrue(took.compareTo(Duration.ofSeconds(10)) < 0, () -> "took " + took);
   }
 
@@ -240,7 +312,13 @@ class BadRecordingTest {
     Path file = withLongLine(20);
     Cli.Result result = replay(file);
     assertEquals(ExitCodes.OK, result.exitCode(), result::toString);
-    assertTrue(result.err().contains(file + ":2: line longer than 16 MiB (no recorder writes one); skipped"), result::toString);
-    assertTrue(result.out().contains("replay: 2 events, 2 agree, 0 differ, 1 bad records skipped"), result::toString);
+    assertTrue(
+        result
+            .err()
+            .contains(file + ":2: line longer than 16 MiB (no recorder writes one); skipped"),
+        result::toString);
+    assertTrue(
+        result.out().contains("replay: 2 events, 2 agree, 0 differ, 1 bad records skipped"),
+        result::toString);
   }
 }

@@ -22,7 +22,10 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** A dry run changes nothing (but the compiled-hook cache) and says, in what it prints, that it was one. */
+/**
+ * A dry run changes nothing (but the compiled-hook cache) and says, in what it prints, that it was
+ * one.
+ */
 class DryRunTest {
   static final Path STOCK = Path.of("../hooks/stock").toAbsolutePath().normalize();
 
@@ -38,7 +41,9 @@ class DryRunTest {
   }
 
   private Cli.Result guesthook(String... args) {
-    List<String> argv = new ArrayList<>(List.of("--root", root.toString(), "--simulate", "--hooks", STOCK.toString()));
+    List<String> argv =
+        new ArrayList<>(
+            List.of("--root", root.toString(), "--simulate", "--hooks", STOCK.toString()));
     argv.addAll(List.of(args));
     return Cli.run(argv);
   }
@@ -48,7 +53,12 @@ class DryRunTest {
     Map<String, String> before = HostTree.snapshotOf(root);
     Cli.Result off = guesthook("--dry-run", "record", "--off");
     assertEquals(ExitCodes.OK, off.exitCode(), off::toString);
-    assertTrue(off.out().contains("recording is on (" + recordings + "); dry run: would turn it off, nothing is changed"),
+    assertTrue(
+        off.out()
+            .contains(
+                "recording is on ("
+                    + recordings
+                    + "); dry run: would turn it off, nothing is changed"),
         off::toString);
     assertFalse(Files.exists(recordings.resolve(Recorder.OFF_MARKER)), off::toString);
     assertTrue(Recorder.isOn(recordings));
@@ -63,7 +73,10 @@ class DryRunTest {
     JsonNode doc = plan.json();
     assertTrue(doc.get("dryRun").asBoolean(), plan::toString);
     List<String> results = new ArrayList<>();
-    doc.get("hooks").forEach(hook -> hook.get("changes").forEach(change -> results.add(change.get("result").asText())));
+    doc.get("hooks")
+        .forEach(
+            hook ->
+                hook.get("changes").forEach(change -> results.add(change.get("result").asText())));
     assertFalse(results.isEmpty(), plan::toString);
     assertEquals(List.of("planned"), results.stream().distinct().toList(), plan::toString);
     assertEquals(before, HostTree.snapshotOf(root));
@@ -82,25 +95,31 @@ class DryRunTest {
     Cli.Result start = guesthook("501", "pre-start");
     assertEquals(ExitCodes.OK, start.exitCode(), start::toString);
     // The node rebooted since that start: the guest's journal is left to put back.
-    Files.writeString(root.resolve("proc/stat"), "cpu  1 2 3\nbtime " + (Instant.now().getEpochSecond() + 1) + "\n");
+    Files.writeString(
+        root.resolve("proc/stat"),
+        "cpu  1 2 3\nbtime " + (Instant.now().getEpochSecond() + 1) + "\n");
     Map<String, String> before = HostTree.snapshotOf(root);
 
     Cli.Result json = guesthook("--dry-run", "--json", "reconcile");
     assertEquals(ExitCodes.OK, json.exitCode(), json::toString);
     JsonNode steps = json.json().get("guests").get(0).get("steps");
     List<String> planned = new ArrayList<>();
-    steps.forEach(step -> {
-      assertFalse(step.get("acted").asBoolean(), json::toString);
-      if (step.get("outcome").asText().startsWith("would ")) {
-        planned.add(step.get("outcome").asText());
-      }
-    });
+    steps.forEach(
+        step -> {
+          assertFalse(step.get("acted").asBoolean(), json::toString);
+          if (step.get("outcome").asText().startsWith("would ")) {
+            planned.add(step.get("outcome").asText());
+          }
+        });
     assertFalse(planned.isEmpty(), json::toString);
     Cli.Result human = guesthook("--dry-run", "reconcile");
     assertTrue(human.out().contains("VM 501: not running: would put back"), human::toString);
     assertTrue(human.out().contains(": " + planned.get(0)), human::toString);
-    assertFalse(human.out().matches("(?s).*: (removed|gave|put|released|cleared) .*"), human::toString);
-    assertFalse(human.out().contains("claim released"), human::toString); // the VF claim is released by forgetting
+    assertFalse(
+        human.out().matches("(?s).*: (removed|gave|put|released|cleared) .*"), human::toString);
+    assertFalse(
+        human.out().contains("claim released"),
+        human::toString); // the VF claim is released by forgetting
     assertTrue(human.out().contains("claim would be released"), human::toString);
     assertEquals(before, HostTree.snapshotOf(root));
   }
@@ -110,17 +129,25 @@ class DryRunTest {
     assertEquals(ExitCodes.OK, guesthook("501", "pre-start").exitCode());
     Path recording;
     try (Stream<Path> files = Files.list(recordings)) {
-      recording = files.filter(f -> f.getFileName().toString().startsWith("501-")).findFirst().orElseThrow();
+      recording =
+          files
+              .filter(f -> f.getFileName().toString().startsWith("501-"))
+              .findFirst()
+              .orElseThrow();
     }
     Path userCache = base.resolve("xdg-cache");
 
-    Cli.Result replay = Cli.run(Map.of("XDG_CACHE_HOME", userCache.toString()),
-        List.of("--hooks", STOCK.toString(), "replay", recording.toString()));
+    Cli.Result replay =
+        Cli.run(
+            Map.of("XDG_CACHE_HOME", userCache.toString()),
+            List.of("--hooks", STOCK.toString(), "replay", recording.toString()));
 
     assertEquals(ExitCodes.OK, replay.exitCode(), replay::toString);
     assertTrue(replay.out().contains("1 agree"), replay::toString);
     try (Stream<Path> compiled = Files.list(userCache.resolve("guesthook/hooks"))) {
-      assertTrue(compiled.findAny().isPresent(), "the compiled hooks are in the user's cache, not /var/cache");
+      assertTrue(
+          compiled.findAny().isPresent(),
+          "the compiled hooks are in the user's cache, not /var/cache");
     }
   }
 }

@@ -26,8 +26,13 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class ExhaustedHookTest {
   static final Path CLIENT = Path.of("src/main/scripts/guesthook-hookscript").toAbsolutePath();
-  /** Smaller than the launcher's 256 MB for serve, so the greedy hook meets it sooner; the same kind of bound. */
+
+  /**
+   * Smaller than the launcher's 256 MB for serve, so the greedy hook meets it sooner; the same kind
+   * of bound.
+   */
   static final List<String> BOUNDED = List.of("-Xmx96m", "-XX:MaxMetaspaceSize=128m");
+
   static final String MARKER = "etc/exhausted-marker";
   static final int HOOK_TIMEOUT_SECONDS = 60;
 
@@ -42,14 +47,18 @@ class ExhaustedHookTest {
     Sandbox.create(root, SandboxProfile.SRIOV_NIC);
     try (var own = Files.newDirectoryStream(root.resolve("etc/pve/guesthook"), "*.yaml")) {
       for (Path settings : own) {
-        Files.delete(settings); // the sandbox's guests have settings for stock hooks this runtime does not load
+        Files.delete(
+            settings); // the sandbox's guests have settings for stock hooks this runtime does not
+        // load
       }
     }
     Files.writeString(root.resolve(MARKER), "as it was\n");
     Path hooks = Files.createDirectories(base.resolve("hooks"));
     Files.setPosixFilePermissions(base, PosixFilePermissions.fromString("rwxr-xr-x"));
     Files.setPosixFilePermissions(hooks, PosixFilePermissions.fromString("rwxr-xr-x"));
-    Files.writeString(hooks.resolve("change.groovy"), """
+    Files.writeString(
+        hooks.resolve("change.groovy"),
+        """
         hook('change') {
           order 10
           on('pre-start') { ev ->
@@ -58,8 +67,11 @@ class ExhaustedHookTest {
             undo('put the marker back') { write '/%s', before }
           }
         }
-        """.formatted(MARKER, MARKER, MARKER));
-    Files.writeString(hooks.resolve("exhaust.groovy"), """
+        """
+            .formatted(MARKER, MARKER, MARKER));
+    Files.writeString(
+        hooks.resolve("exhaust.groovy"),
+        """
         hook('exhaust') {
           order 20
           on('pre-start') { ev ->
@@ -84,11 +96,24 @@ class ExhaustedHookTest {
         }
         """);
     socket = root.resolve("run/guesthook/guesthook.sock");
-    serve = OneShot.start(BOUNDED, Map.of(), List.of("--root", root.toString(), "--simulate",
-        "--hooks", hooks.toString(), "--hook-timeout", String.valueOf(HOOK_TIMEOUT_SECONDS), "serve"));
+    serve =
+        OneShot.start(
+            BOUNDED,
+            Map.of(),
+            List.of(
+                "--root",
+                root.toString(),
+                "--simulate",
+                "--hooks",
+                hooks.toString(),
+                "--hook-timeout",
+                String.valueOf(HOOK_TIMEOUT_SECONDS),
+                "serve"));
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
     while (!Files.exists(socket)) {
-      assertTrue(serve.isAlive() && System.nanoTime() < deadline, () -> "serve did not start: " + output());
+      assertTrue(
+          serve.isAlive() && System.nanoTime() < deadline,
+          () -> "serve did not start: " + output());
       Thread.sleep(50);
     }
   }
@@ -99,19 +124,27 @@ class ExhaustedHookTest {
   }
 
   @Test
-  void aHookThatRecursesWithoutEndFailsItsPhaseWhichIsRolledBackAndTheGuestIsFreeAtOnce() throws Exception {
-    assertExhaustionEndsThePhaseCleanly(501, "StackOverflowError: the hook's calls nested deeper than a thread's stack"
-        + " holds (endless recursion?) (at exhaust.groovy:21)");
+  void aHookThatRecursesWithoutEndFailsItsPhaseWhichIsRolledBackAndTheGuestIsFreeAtOnce()
+      throws Exception {
+    assertExhaustionEndsThePhaseCleanly(
+        501,
+        "StackOverflowError: the hook's calls nested deeper than a thread's stack"
+            + " holds (endless recursion?) (at exhaust.groovy:21)");
   }
 
   @Test
-  void aHookThatTakesAllTheHeapFailsItsPhaseWhichIsRolledBackAndTheGuestIsFreeAtOnce() throws Exception {
-    assertExhaustionEndsThePhaseCleanly(502, "OutOfMemoryError (Java heap space): the hook took more memory than"
-        + " guesthook's heap bound leaves (at exhaust.groovy:9)");
+  void aHookThatTakesAllTheHeapFailsItsPhaseWhichIsRolledBackAndTheGuestIsFreeAtOnce()
+      throws Exception {
+    assertExhaustionEndsThePhaseCleanly(
+        502,
+        "OutOfMemoryError (Java heap space): the hook took more memory than"
+            + " guesthook's heap bound leaves (at exhaust.groovy:9)");
   }
 
   private void assertExhaustionEndsThePhaseCleanly(int vmid, String error) throws Exception {
-    for (int attempt = 1; attempt <= 2; attempt++) { // the second finds the guest's lock free, or waits for it
+    for (int attempt = 1;
+        attempt <= 2;
+        attempt++) { // the second finds the guest's lock free, or waits for it
       long start = System.nanoTime();
       Cli.Result run = client(vmid, "pre-start");
       long seconds = TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - start);
@@ -120,7 +153,8 @@ class ExhaustedHookTest {
       assertTrue(run.out().contains("): " + error + "\n"), run::toString);
       assertTrue(run.out().contains("undo put the marker back: ok"), run::toString);
       assertEquals("as it was\n", Files.readString(root.resolve(MARKER)), run::toString);
-      assertTrue(seconds < HOOK_TIMEOUT_SECONDS / 4, () -> "attempt took " + seconds + " s: " + run);
+      assertTrue(
+          seconds < HOOK_TIMEOUT_SECONDS / 4, () -> "attempt took " + seconds + " s: " + run);
     }
     Cli.Result other = client(504, "pre-start");
     assertEquals(0, other.exitCode(), other::toString);
@@ -141,22 +175,36 @@ class ExhaustedHookTest {
     Cli.Result served = serve.await(Duration.ofSeconds(HOOK_TIMEOUT_SECONDS / 2));
     assertEquals(3, served.exitCode(), served::toString);
     assertTrue(served.out().contains("guesthook serve: the heap stays "), served::toString);
-    assertTrue(served.out().contains("% full after a collection (a hook keeps memory it took?); stopping so that"
-        + " systemd starts a fresh runtime; until then the hookscript runs the one-shot path\n"), served::toString);
+    assertTrue(
+        served
+            .out()
+            .contains(
+                "% full after a collection (a hook keeps memory it took?); stopping so that"
+                    + " systemd starts a fresh runtime; until then the hookscript runs the one-shot path\n"),
+        served::toString);
     assertTrue(Files.notExists(socket), "the socket is gone, so the client runs the one-shot path");
   }
 
   private Cli.Result client(int vmid, String phase) throws Exception {
-    ProcessBuilder builder = new ProcessBuilder(CLIENT.toString(), String.valueOf(vmid), phase).redirectErrorStream(true);
-    builder.environment().putAll(Map.of("GUESTHOOK_SOCKET", socket.toString(),
-        "GUESTHOOK_ONESHOT", base.resolve("no-oneshot").toString()));
+    ProcessBuilder builder =
+        new ProcessBuilder(CLIENT.toString(), String.valueOf(vmid), phase)
+            .redirectErrorStream(true);
+    builder
+        .environment()
+        .putAll(
+            Map.of(
+                "GUESTHOOK_SOCKET",
+                socket.toString(),
+                "GUESTHOOK_ONESHOT",
+                base.resolve("no-oneshot").toString()));
     builder.redirectOutput(base.resolve("client.out").toFile());
     Process process = builder.start();
     process.getOutputStream().close();
     boolean answered = process.waitFor(HOOK_TIMEOUT_SECONDS / 2, TimeUnit.SECONDS);
     process.destroyForcibly();
     String out = Files.readString(base.resolve("client.out"));
-    assertTrue(answered, () -> "no answer within " + HOOK_TIMEOUT_SECONDS / 2 + " s; so far:\n" + out);
+    assertTrue(
+        answered, () -> "no answer within " + HOOK_TIMEOUT_SECONDS / 2 + " s; so far:\n" + out);
     return new Cli.Result(process.exitValue(), out, "");
   }
 

@@ -54,7 +54,15 @@ class PlantedLinkTest {
   }
 
   private Cli.Result preStart(String vmid) {
-    return Cli.run(List.of("--root", root.toString(), "--simulate", "--hooks", STOCK.toString(), vmid, "pre-start"));
+    return Cli.run(
+        List.of(
+            "--root",
+            root.toString(),
+            "--simulate",
+            "--hooks",
+            STOCK.toString(),
+            vmid,
+            "pre-start"));
   }
 
   private Path plant(String relative, Path to) throws Exception {
@@ -96,10 +104,14 @@ class PlantedLinkTest {
     assertEquals(List.of(), list(elsewhere));
   }
 
-  /** The journal's folder, or the state folder above it, linked elsewhere: no journal is written there, and nothing changes. */
+  /**
+   * The journal's folder, or the state folder above it, linked elsewhere: no journal is written
+   * there, and nothing changes.
+   */
   @ParameterizedTest
   @ValueSource(strings = {"var/lib/guesthook/journal", "var/lib/guesthook"})
-  void aLinkedJournalFolderIsNotWrittenThroughAndTheStartChangesNothing(String folder) throws Exception {
+  void aLinkedJournalFolderIsNotWrittenThroughAndTheStartChangesNothing(String folder)
+      throws Exception {
     Path elsewhere = Files.createDirectories(base.resolve("journal-elsewhere"));
     Files.setPosixFilePermissions(elsewhere, PosixFilePermissions.fromString("rwx------"));
     plant(folder, elsewhere);
@@ -127,7 +139,8 @@ class PlantedLinkTest {
     Files.writeString(elsewhere.resolve("keep.conf"), "mine\n");
     plant("run/guesthook/state/501", elsewhere);
     for (var host : List.of(new LinuxHost(root), SimulatedHost.sandbox(root))) {
-      HostException refused = assertThrows(HostException.class, () -> HookState.forgetAll(host, VmId.parse("501")));
+      HostException refused =
+          assertThrows(HostException.class, () -> HookState.forgetAll(host, VmId.parse("501")));
       assertTrue(refused.getMessage().contains("is a symbolic link"), refused::getMessage);
     }
     assertEquals(List.of("keep.conf"), list(elsewhere));
@@ -136,8 +149,10 @@ class PlantedLinkTest {
   @Test
   void theSimulatorWritesNoAttributeLinkedOutOfTheSandbox() throws Exception {
     plant("sys/module/planted", target);
-    HostException refused = assertThrows(HostException.class,
-        () -> SimulatedHost.sandbox(root).write(HostPath.parse("/sys/module/planted"), "0\n"));
+    HostException refused =
+        assertThrows(
+            HostException.class,
+            () -> SimulatedHost.sandbox(root).write(HostPath.parse("/sys/module/planted"), "0\n"));
     assertEquals("EXDEV", refused.errno(), refused::getMessage);
     assertTrue(refused.getMessage().startsWith("/sys/module/planted: "), refused::getMessage);
     assertTargetUntouched();
@@ -149,8 +164,17 @@ class PlantedLinkTest {
     Files.setAttribute(theirs, "unix:uid", NOBODY);
     Cli.Result result = Cli.run(List.of("sandbox", "create", theirs.toString()));
     assertEquals(ExitCodes.USAGE, result.exitCode(), result::toString);
-    assertEquals("guesthook: error: refusing to create a sandbox in " + theirs + ": " + theirs + " is owned by uid "
-        + NOBODY + ", not by root or the runtime's user (uid 0); fix: chown root " + theirs + "\n", result.err());
+    assertEquals(
+        "guesthook: error: refusing to create a sandbox in "
+            + theirs
+            + ": "
+            + theirs
+            + " is owned by uid "
+            + NOBODY
+            + ", not by root or the runtime's user (uid 0); fix: chown root "
+            + theirs
+            + "\n",
+        result.err());
     assertEquals(List.of(), list(theirs));
   }
 
@@ -162,10 +186,20 @@ class PlantedLinkTest {
       Files.writeString(config, key + ": /../../..\n");
       Cli.Result result = preStart("501");
       assertEquals(ExitCodes.USAGE, result.exitCode(), result::toString);
-      assertEquals("guesthook: error: " + config + ":1:" + (key.length() + 3) + ": " + key + ": '/../../..' leads out"
-          + " of the root " + root
-          + "; fix: give a path on the host without '..', such as /var/lib/guesthook/recordings\n", result.err());
-      assertFalse(Files.exists(root.resolve("var/lib/guesthook/recordings"), LinkOption.NOFOLLOW_LINKS));
+      assertEquals(
+          "guesthook: error: "
+              + config
+              + ":1:"
+              + (key.length() + 3)
+              + ": "
+              + key
+              + ": '/../../..' leads out"
+              + " of the root "
+              + root
+              + "; fix: give a path on the host without '..', such as /var/lib/guesthook/recordings\n",
+          result.err());
+      assertFalse(
+          Files.exists(root.resolve("var/lib/guesthook/recordings"), LinkOption.NOFOLLOW_LINKS));
       assertFalse(Files.exists(base.getRoot().resolve("hooks")), "nothing written at /");
     }
   }

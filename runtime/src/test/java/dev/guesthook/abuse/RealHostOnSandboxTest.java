@@ -17,7 +17,10 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** A forgotten {@code --simulate}: the real host port must not run real commands against a sandbox's fake devices. */
+/**
+ * A forgotten {@code --simulate}: the real host port must not run real commands against a sandbox's
+ * fake devices.
+ */
 class RealHostOnSandboxTest {
   static final Path STOCK = Path.of("../hooks/stock").toAbsolutePath().normalize();
 
@@ -34,8 +37,17 @@ class RealHostOnSandboxTest {
     Files.setPosixFilePermissions(legacy, PosixFilePermissions.fromString("rwxr-xr-x"));
     Map<String, String> before = HostTree.snapshotOf(sandbox);
 
-    Cli.Result result = Cli.run(List.of("--root", sandbox.toString(), "--hooks", STOCK.toString(), "--hooks", hooks.toString(),
-        "501", "pre-start"));
+    Cli.Result result =
+        Cli.run(
+            List.of(
+                "--root",
+                sandbox.toString(),
+                "--hooks",
+                STOCK.toString(),
+                "--hooks",
+                hooks.toString(),
+                "501",
+                "pre-start"));
 
     assertEquals(ExitCodes.USAGE, result.exitCode(), result::toString);
     assertTrue(result.err().contains(sandbox + " is a sandbox"), result::toString);

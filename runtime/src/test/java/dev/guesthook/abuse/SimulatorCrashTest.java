@@ -12,7 +12,6 @@ import dev.guesthook.testkit.SandboxCopies;
 import dev.guesthook.testkit.SandboxInvariants;
 import dev.guesthook.testkit.SandboxSnapshot;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -24,11 +23,12 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The simulated kernel killed (as by kill -9) at every point inside its stores, where a kill of the
- * simulator lands but never one of a real kernel: once the sandbox is opened again, it shows a state
- * Linux could show, so crash tests measure guesthook, not the simulator.
+ * simulator lands but never one of a real kernel: once the sandbox is opened again, it shows a
+ * state Linux could show, so crash tests measure guesthook, not the simulator.
  */
 class SimulatorCrashTest {
-  private static final String GVT_CREATE = "/sys/bus/pci/devices/0000:00:02.0/mdev_supported_types/i915-GVTg_V5_4/create";
+  private static final String GVT_CREATE =
+      "/sys/bus/pci/devices/0000:00:02.0/mdev_supported_types/i915-GVTg_V5_4/create";
   private static final String VF = "0000:03:0a.0";
 
   @TempDir Path work;
@@ -39,7 +39,8 @@ class SimulatorCrashTest {
   }
 
   @Test
-  void killedAtEveryPointOfAVfEnableAndBindTheReopenedSandboxIsOneLinuxCouldShow() throws Exception {
+  void killedAtEveryPointOfAVfEnableAndBindTheReopenedSandboxIsOneLinuxCouldShow()
+      throws Exception {
     killAtEveryPoint(SandboxProfile.SRIOV_NIC, "vf-enable-bind", 30);
   }
 
@@ -49,13 +50,14 @@ class SimulatorCrashTest {
   }
 
   @Test
-  void aVfEnableAndBindFailingAtAnyPointInsideAStoreLeavesTheSandboxAsBeforeThatStore() throws Exception {
+  void aVfEnableAndBindFailingAtAnyPointInsideAStoreLeavesTheSandboxAsBeforeThatStore()
+      throws Exception {
     failAtEveryPoint(SandboxProfile.SRIOV_NIC, "vf-enable-bind", 30);
   }
 
   /**
-   * A store that throws part-way (its own files failing, as under a file-size limit) fails whole: the
-   * write reports the error, and the sandbox is byte for byte as it was before that store.
+   * A store that throws part-way (its own files failing, as under a file-size limit) fails whole:
+   * the write reports the error, and the sandbox is byte for byte as it was before that store.
    */
   private void failAtEveryPoint(SandboxProfile profile, String scenario, int atLeast) {
     SandboxCopies copies = new SandboxCopies(work);
@@ -71,16 +73,34 @@ class SimulatorCrashTest {
       }
       tried++;
       if (!leftBehind.get().isEmpty()) {
-        keptPart.add("step " + step + ": " + leftBehind.get().size() + " paths, first " + leftBehind.get().get(0));
+        keptPart.add(
+            "step "
+                + step
+                + ": "
+                + leftBehind.get().size()
+                + " paths, first "
+                + leftBehind.get().get(0));
       }
     }
-    System.out.println(scenario + ": " + tried + " store failure points tried, " + (tried - keptPart.size()) + " taken back whole");
-    assertTrue(tried >= atLeast, scenario + " has more than " + atLeast + " points inside its stores; failed at " + tried);
-    assertEquals(List.of(), keptPart, scenario + ": stores that failed but kept part of what they did");
+    System.out.println(
+        scenario
+            + ": "
+            + tried
+            + " store failure points tried, "
+            + (tried - keptPart.size())
+            + " taken back whole");
+    assertTrue(
+        tried >= atLeast,
+        scenario + " has more than " + atLeast + " points inside its stores; failed at " + tried);
+    assertEquals(
+        List.of(), keptPart, scenario + ": stores that failed but kept part of what they did");
   }
 
-  /** Runs the scenario until a store fails: what that store left behind, or empty when none failed. */
-  private static Optional<List<String>> runUntilAStoreFails(Path root, SimulatedHost host, String scenario) {
+  /**
+   * Runs the scenario until a store fails: what that store left behind, or empty when none failed.
+   */
+  private static Optional<List<String>> runUntilAStoreFails(
+      Path root, SimulatedHost host, String scenario) {
     for (Consumer<SimulatedHost> change : Scenario.changes(scenario)) {
       SandboxSnapshot before = SandboxSnapshot.of(root);
       try {
@@ -95,7 +115,8 @@ class SimulatorCrashTest {
     return Optional.empty();
   }
 
-  private void killAtEveryPoint(SandboxProfile profile, String scenario, int atLeast) throws Exception {
+  private void killAtEveryPoint(SandboxProfile profile, String scenario, int atLeast)
+      throws Exception {
     SandboxCopies copies = new SandboxCopies(work);
     List<String> inconsistent = new ArrayList<>();
     int tried = 0;
@@ -104,7 +125,8 @@ class SimulatorCrashTest {
       SimulatedHost.sandbox(root).faults().crashInStoreAtStep(step);
       int exit = runInChild(root, scenario);
       if (exit == 0) {
-        assertEquals(List.of(), SandboxInvariants.of(root), "the " + scenario + " that was not killed");
+        assertEquals(
+            List.of(), SandboxInvariants.of(root), "the " + scenario + " that was not killed");
         break;
       }
       assertEquals(137, exit, "step " + step + " of " + scenario);
@@ -115,29 +137,54 @@ class SimulatorCrashTest {
         inconsistent.add("step " + step + ": " + violations);
       }
     }
-    System.out.println(scenario + ": " + tried + " kill points tried, " + (tried - inconsistent.size()) + " consistent");
-    assertTrue(tried >= atLeast, scenario + " has more than " + atLeast + " points inside its stores; killed at " + tried);
+    System.out.println(
+        scenario
+            + ": "
+            + tried
+            + " kill points tried, "
+            + (tried - inconsistent.size())
+            + " consistent");
+    assertTrue(
+        tried >= atLeast,
+        scenario + " has more than " + atLeast + " points inside its stores; killed at " + tried);
     assertEquals(List.of(), inconsistent, scenario + ": states no kernel shows");
   }
 
   private static int runInChild(Path root, String scenario) throws Exception {
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    Process child = new ProcessBuilder(java, "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-cp",
-        System.getProperty("java.class.path"), Scenario.class.getName(), root.toString(), scenario)
-        .redirectErrorStream(true).start();
+    Process child =
+        new ProcessBuilder(
+                java,
+                "-XX:TieredStopAtLevel=1",
+                "-XX:+UseSerialGC",
+                "-cp",
+                System.getProperty("java.class.path"),
+                Scenario.class.getName(),
+                root.toString(),
+                scenario)
+            .redirectErrorStream(true)
+            .start();
     String out = new String(child.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     assertTrue(child.waitFor(60, TimeUnit.SECONDS), "the child ended");
-    assertTrue(child.exitValue() == 0 || child.exitValue() == 137, "it failed otherwise than killed: " + out);
+    assertTrue(
+        child.exitValue() == 0 || child.exitValue() == 137,
+        "it failed otherwise than killed: " + out);
     return child.exitValue();
   }
 
-  /** The host changes guesthook makes for an mdev slice, or for a VF handed to vfio-pci, in a process of their own. */
+  /**
+   * The host changes guesthook makes for an mdev slice, or for a VF handed to vfio-pci, in a
+   * process of their own.
+   */
   static final class Scenario {
     public static void main(String[] args) {
       SimulatedHost host = SimulatedHost.sandbox(Path.of(args[0]));
       changes(args[1]).forEach(change -> change.accept(host));
       if (args[1].equals("vf-enable-bind")) {
-        String driver = host.readLink(HostPath.parse("/sys/bus/pci/devices/" + VF + "/driver")).orElseThrow().name();
+        String driver =
+            host.readLink(HostPath.parse("/sys/bus/pci/devices/" + VF + "/driver"))
+                .orElseThrow()
+                .name();
         if (!driver.equals("vfio-pci")) {
           throw new IllegalStateException("the VF went to " + driver);
         }
@@ -146,12 +193,17 @@ class SimulatorCrashTest {
 
     static List<Consumer<SimulatedHost>> changes(String scenario) {
       if (scenario.equals("mdev-create")) {
-        return List.of(host -> host.write(HostPath.parse(GVT_CREATE), "00001000-0000-0000-0000-000000000777\n"));
+        return List.of(
+            host ->
+                host.write(HostPath.parse(GVT_CREATE), "00001000-0000-0000-0000-000000000777\n"));
       }
       return List.of(
-          host -> host.write(HostPath.parse("/sys/bus/pci/devices/0000:03:00.1/sriov_numvfs"), "2\n"),
+          host ->
+              host.write(HostPath.parse("/sys/bus/pci/devices/0000:03:00.1/sriov_numvfs"), "2\n"),
           host -> host.run(HostCommand.of("modprobe", "vfio-pci")),
-          host -> host.write(HostPath.parse("/sys/bus/pci/devices/" + VF + "/driver_override"), "vfio-pci\n"),
+          host ->
+              host.write(
+                  HostPath.parse("/sys/bus/pci/devices/" + VF + "/driver_override"), "vfio-pci\n"),
           host -> host.write(HostPath.parse("/sys/bus/pci/drivers/iavf/unbind"), VF + "\n"),
           host -> host.write(HostPath.parse("/sys/bus/pci/drivers_probe"), VF + "\n"));
     }

@@ -17,14 +17,29 @@ class CoreIndependenceTest {
   @ArchTest
   static final ArchRule coreKnowsNoDomainOrApplication =
       noClasses()
-          .that().resideInAPackage("dev.guesthook.core..")
-          .should().dependOnClassesThat().resideInAnyPackage(
+          .that()
+          .resideInAPackage("dev.guesthook.core..")
+          .should()
+          .dependOnClassesThat()
+          .resideInAnyPackage(
               // the domain
-              "dev.guesthook.pve..", "dev.guesthook.devices..", "dev.guesthook.journal..", "dev.guesthook.lock..",
-              "dev.guesthook.guest..", "dev.guesthook.hookapi..",
+              "dev.guesthook.pve..",
+              "dev.guesthook.devices..",
+              "dev.guesthook.journal..",
+              "dev.guesthook.lock..",
+              "dev.guesthook.guest..",
+              "dev.guesthook.hookapi..",
               // the application
-              "dev.guesthook.config..", "dev.guesthook.engine..", "dev.guesthook.record..",
-              "dev.guesthook.journald..", "dev.guesthook.check..", "dev.guesthook.serve..",
-              "dev.guesthook.install..", "dev.guesthook.sandbox..", "dev.guesthook.demo..", "dev.guesthook.cli..")
-          .because("the core is the hook runtime any domain plugs into (ARCHITECTURE.md, \"Core and domain\")");
+              "dev.guesthook.config..",
+              "dev.guesthook.engine..",
+              "dev.guesthook.record..",
+              "dev.guesthook.journald..",
+              "dev.guesthook.check..",
+              "dev.guesthook.serve..",
+              "dev.guesthook.install..",
+              "dev.guesthook.sandbox..",
+              "dev.guesthook.demo..",
+              "dev.guesthook.cli..")
+          .because(
+              "the core is the hook runtime any domain plugs into (ARCHITECTURE.md, \"Core and domain\")");
 }

@@ -20,51 +20,96 @@ import org.junit.jupiter.api.Test;
 class LayeringTest {
   private static final String[] GROUND = packages("id", "files", "yaml", "json");
   private static final String[] DOMAIN = packages("pve..", "devices..", "journal..", "lock..");
-  private static final String[] APPLICATION = packages("config..", "engine..", "record..", "journald..",
-      "check..", "serve..", "install..", "sandbox..", "demo..", "cli..");
+  private static final String[] APPLICATION =
+      packages(
+          "config..",
+          "engine..",
+          "record..",
+          "journald..",
+          "check..",
+          "serve..",
+          "install..",
+          "sandbox..",
+          "demo..",
+          "cli..");
 
   @Test
   void groundUsesNoOtherPartOfTheProject() {
-    check(classes().that().resideInAnyPackage(GROUND)
-        .should().onlyDependOnClassesThat(outsideTheProjectOr(GROUND))
-        .because("id, files, yaml and json are the ground every layer stands on"));
+    check(
+        classes()
+            .that()
+            .resideInAnyPackage(GROUND)
+            .should()
+            .onlyDependOnClassesThat(outsideTheProjectOr(GROUND))
+            .because("id, files, yaml and json are the ground every layer stands on"));
   }
 
   @Test
   void thePortKnowsNoneOfItsImplementations() {
-    check(noClasses().that().resideInAPackage(MainClasses.project("host"))
-        .should().dependOnClassesThat().resideInAPackage(MainClasses.project("host.(*).."))
-        .because("host holds the port, its value types and decorators; trees, the real host and the"
-            + " simulator sit below it"));
+    check(
+        noClasses()
+            .that()
+            .resideInAPackage(MainClasses.project("host"))
+            .should()
+            .dependOnClassesThat()
+            .resideInAPackage(MainClasses.project("host.(*).."))
+            .because(
+                "host holds the port, its value types and decorators; trees, the real host and the"
+                    + " simulator sit below it"));
   }
 
   @Test
   void fileTreesStandOnThePortAndTheGroundOnly() {
-    check(classes().that().resideInAPackage(MainClasses.project("host.tree"))
-        .should().onlyDependOnClassesThat(outsideTheProjectOr(
-            concat(GROUND, packages("host", "host.tree"))))
-        .because("file trees serve the real host and the simulator alike"));
+    check(
+        classes()
+            .that()
+            .resideInAPackage(MainClasses.project("host.tree"))
+            .should()
+            .onlyDependOnClassesThat(
+                outsideTheProjectOr(concat(GROUND, packages("host", "host.tree"))))
+            .because("file trees serve the real host and the simulator alike"));
   }
 
   @Test
   void theRealHostAndTheSimulatorNeverMeet() {
-    check(noClasses().that().resideInAPackage(MainClasses.project("host.real.."))
-        .should().dependOnClassesThat().resideInAPackage(MainClasses.project("host.sim..")));
-    check(noClasses().that().resideInAPackage(MainClasses.project("host.sim.."))
-        .should().dependOnClassesThat().resideInAPackage(MainClasses.project("host.real..")));
+    check(
+        noClasses()
+            .that()
+            .resideInAPackage(MainClasses.project("host.real.."))
+            .should()
+            .dependOnClassesThat()
+            .resideInAPackage(MainClasses.project("host.sim..")));
+    check(
+        noClasses()
+            .that()
+            .resideInAPackage(MainClasses.project("host.sim.."))
+            .should()
+            .dependOnClassesThat()
+            .resideInAPackage(MainClasses.project("host.real..")));
   }
 
   @Test
   void theDomainNeverUsesTheApplication() {
-    check(noClasses().that().resideInAnyPackage(DOMAIN)
-        .should().dependOnClassesThat().resideInAnyPackage(APPLICATION)
-        .because("commands, the engine and the server are built on the domain, not the other way"));
+    check(
+        noClasses()
+            .that()
+            .resideInAnyPackage(DOMAIN)
+            .should()
+            .dependOnClassesThat()
+            .resideInAnyPackage(APPLICATION)
+            .because(
+                "commands, the engine and the server are built on the domain, not the other way"));
   }
 
   @Test
   void proxmoxSchemasAreDataBelowTheParsers() {
-    check(noClasses().that().resideInAPackage(MainClasses.project("pve.schema"))
-        .should().dependOnClassesThat().resideInAPackage(MainClasses.project("pve")));
+    check(
+        noClasses()
+            .that()
+            .resideInAPackage(MainClasses.project("pve.schema"))
+            .should()
+            .dependOnClassesThat()
+            .resideInAPackage(MainClasses.project("pve")));
   }
 
   @Test
@@ -76,7 +121,10 @@ class LayeringTest {
     rule.check(MainClasses.all());
   }
 
-  /** Anything outside dev.guesthook (the JDK, Vert.x, ...), the root package (@MayUse), or the given packages. */
+  /**
+   * Anything outside dev.guesthook (the JDK, Vert.x, ...), the root package (@MayUse), or the given
+   * packages.
+   */
   private static DescribedPredicate<JavaClass> outsideTheProjectOr(String... allowed) {
     return resideOutsideOfPackage(MainClasses.PROJECT + "..")
         .or(resideInAnyPackage(concat(allowed, new String[] {MainClasses.PROJECT})));

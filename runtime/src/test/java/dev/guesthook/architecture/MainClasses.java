@@ -4,7 +4,9 @@ import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
 
-/** The runtime's main classes, imported once for every rule (reading the class files takes seconds). */
+/**
+ * The runtime's main classes, imported once for every rule (reading the class files takes seconds).
+ */
 final class MainClasses {
   static final String PROJECT = "dev.guesthook";
 
@@ -14,9 +16,10 @@ final class MainClasses {
 
   static synchronized JavaClasses all() {
     if (classes == null) {
-      classes = new ClassFileImporter()
-          .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
-          .importPackages(PROJECT);
+      classes =
+          new ClassFileImporter()
+              .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+              .importPackages(PROJECT);
     }
     return classes;
   }

@@ -21,21 +21,24 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Every package says in its package-info.java what it may use ({@link MayUse}), and uses nothing
- * else of the project: one test reads every package's own list, so a rule changes where the package is.
+ * else of the project: one test reads every package's own list, so a rule changes where the package
+ * is.
  */
 class MayUseTest {
   @Test
   void everyPackageSaysWhatItMayUse() {
-    List<String> silent = packagesWithClasses().stream()
-        .filter(p -> mayUse(p).isEmpty())
-        .map(JavaPackage::getName)
-        .toList();
+    List<String> silent =
+        packagesWithClasses().stream()
+            .filter(p -> mayUse(p).isEmpty())
+            .map(JavaPackage::getName)
+            .toList();
     assertEquals(List.of(), silent, "packages without @MayUse in a package-info.java");
   }
 
   @Test
   void everyListNamesPackagesThatExist() {
-    Set<String> existing = packagesWithClasses().stream().map(JavaPackage::getName).collect(Collectors.toSet());
+    Set<String> existing =
+        packagesWithClasses().stream().map(JavaPackage::getName).collect(Collectors.toSet());
     List<String> unknown = new ArrayList<>();
     for (JavaPackage pkg : packagesWithClasses()) {
       for (String named : mayUse(pkg).map(MayUse::value).orElse(new String[0])) {
@@ -51,21 +54,31 @@ class MayUseTest {
   void noPackageUsesWhatItsListLeavesOut() {
     List<String> reports = new ArrayList<>();
     for (JavaPackage pkg : packagesWithClasses()) {
-      mayUse(pkg).map(allowed -> check(pkg, allowed)).filter(EvaluationResult::hasViolation)
+      mayUse(pkg)
+          .map(allowed -> check(pkg, allowed))
+          .filter(EvaluationResult::hasViolation)
           .ifPresent(result -> reports.add(result.getFailureReport().toString()));
     }
     assertEquals("", String.join("\n", reports), "uses that the package's @MayUse does not name");
   }
 
   private static EvaluationResult check(JavaPackage pkg, MayUse allowed) {
-    String[] permitted = Stream.concat(
-            Stream.of(pkg.getName(), MainClasses.PROJECT),
-            Arrays.stream(allowed.value()).map(MainClasses::project))
-        .toArray(String[]::new);
-    return classes().that().resideInAPackage(pkg.getName())
-        .should().onlyDependOnClassesThat(resideOutsideOfPackage(MainClasses.PROJECT + "..")
-            .or(resideInAnyPackage(permitted)))
-        .because(pkg.getName() + "'s package-info.java says @MayUse(" + Arrays.toString(allowed.value()) + ")")
+    String[] permitted =
+        Stream.concat(
+                Stream.of(pkg.getName(), MainClasses.PROJECT),
+                Arrays.stream(allowed.value()).map(MainClasses::project))
+            .toArray(String[]::new);
+    return classes()
+        .that()
+        .resideInAPackage(pkg.getName())
+        .should()
+        .onlyDependOnClassesThat(
+            resideOutsideOfPackage(MainClasses.PROJECT + "..").or(resideInAnyPackage(permitted)))
+        .because(
+            pkg.getName()
+                + "'s package-info.java says @MayUse("
+                + Arrays.toString(allowed.value())
+                + ")")
         .evaluate(MainClasses.all());
   }
 

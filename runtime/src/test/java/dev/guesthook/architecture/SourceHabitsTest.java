@@ -11,10 +11,10 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.TreeSet;
-import java.util.TreeMap;
-import java.util.Set;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -27,25 +27,31 @@ import org.junit.jupiter.api.Test;
 class SourceHabitsTest {
   /** The repository: tests run in runtime/. */
   private static final Path REPOSITORY = Path.of("").toAbsolutePath().getParent();
+
   private static final Path MAIN = REPOSITORY.resolve("runtime/src/main/java");
+
   /** A package name (lower-case segments) then a class name: {@code java.util.Optional}. */
   private static final Pattern QUALIFIED =
-      Pattern.compile("(?<![\\w.])((?:dev\\.guesthook|java|javax|com|org|io)(?:\\.[a-z_]\\w*)+)\\.([A-Z]\\w*)");
+      Pattern.compile(
+          "(?<![\\w.])((?:dev\\.guesthook|java|javax|com|org|io)(?:\\.[a-z_]\\w*)+)\\.([A-Z]\\w*)");
 
   /**
-   * Lower-casing "TITLE" under a Turkish locale gives "tıtle": a case change without
-   * Locale.ROOT reads differently on another machine. Main code, tests, hooks and examples alike.
+   * Lower-casing "TITLE" under a Turkish locale gives "tıtle": a case change without Locale.ROOT
+   * reads differently on another machine. Main code, tests, hooks and examples alike.
    */
   @Test
   void everyCaseChangeNamesItsLocale() {
     Pattern bare = Pattern.compile("\\.to(Lower|Upper)Case\\(\\)|::to(Lower|Upper)Case\\b");
-    assertEquals(List.of(), offendingLines(sources(REPOSITORY, ".java", ".groovy"), bare),
+    assertEquals(
+        List.of(),
+        offendingLines(sources(REPOSITORY, ".java", ".groovy"), bare),
         "case changes without a Locale (write toLowerCase(Locale.ROOT))");
   }
 
   /**
    * {@code java.util.Optional.of(x)} inline hides what a class uses; the imports are its list. A
-   * qualified name stays only where the simple name is taken (imported, or a class of the same package).
+   * qualified name stays only where the simple name is taken (imported, or a class of the same
+   * package).
    */
   @Test
   void mainCodeImportsWhatItUses() {
@@ -56,7 +62,8 @@ class SourceHabitsTest {
         Matcher m = QUALIFIED.matcher(code(lines.get(i)));
         while (m.find()) {
           if (!nameTaken(file, lines, m.group(1), m.group(2))) {
-            found.add(REPOSITORY.relativize(file) + ":" + (i + 1) + ": " + m.group(1) + "." + m.group(2));
+            found.add(
+                REPOSITORY.relativize(file) + ":" + (i + 1) + ": " + m.group(1) + "." + m.group(2));
           }
         }
       }
@@ -70,17 +77,32 @@ class SourceHabitsTest {
    */
   @Test
   void mainCodeImportsOnlyWhatItsPackageMayUse() {
-    Pattern projectImport = Pattern.compile("^import (?:static )?(dev\\.guesthook\\.[a-z.]+?)\\.[A-Z]");
+    Pattern projectImport =
+        Pattern.compile("^import (?:static )?(dev\\.guesthook\\.[a-z.]+?)\\.[A-Z]");
     List<String> found = new ArrayList<>();
     for (Path file : sources(MAIN, ".java")) {
-      String pkg = MainClasses.PROJECT + "." + MAIN.relativize(file.getParent()).toString()
-          .replace("dev/guesthook/", "").replace('/', '.');
+      String pkg =
+          MainClasses.PROJECT
+              + "."
+              + MAIN.relativize(file.getParent())
+                  .toString()
+                  .replace("dev/guesthook/", "")
+                  .replace('/', '.');
       List<String> lines = lines(file);
       for (int i = 0; i < lines.size(); i++) {
         Matcher m = projectImport.matcher(lines.get(i));
         if (m.find() && !mayUse(pkg, m.group(1))) {
-          found.add(REPOSITORY.relativize(file) + ":" + (i + 1) + ": " + lines.get(i)
-              + " (" + pkg + " may use " + Arrays.toString(mayUseList(pkg)) + ")");
+          found.add(
+              REPOSITORY.relativize(file)
+                  + ":"
+                  + (i + 1)
+                  + ": "
+                  + lines.get(i)
+                  + " ("
+                  + pkg
+                  + " may use "
+                  + Arrays.toString(mayUseList(pkg))
+                  + ")");
         }
       }
     }
@@ -103,10 +125,16 @@ class SourceHabitsTest {
           .forEach(uses::add);
     }
     // Constants are inlined into class files, so an import counts as a use too.
-    Pattern projectImport = Pattern.compile("^import (?:static )?(dev\\.guesthook\\.[a-z.]+?)\\.[A-Z]");
+    Pattern projectImport =
+        Pattern.compile("^import (?:static )?(dev\\.guesthook\\.[a-z.]+?)\\.[A-Z]");
     for (Path file : sources(MAIN, ".java")) {
-      String pkg = MainClasses.PROJECT + "." + MAIN.relativize(file.getParent()).toString()
-          .replace("dev/guesthook/", "").replace('/', '.');
+      String pkg =
+          MainClasses.PROJECT
+              + "."
+              + MAIN.relativize(file.getParent())
+                  .toString()
+                  .replace("dev/guesthook/", "")
+                  .replace('/', '.');
       for (String line : lines(file)) {
         Matcher m = projectImport.matcher(line);
         if (m.find()) {
@@ -115,14 +143,18 @@ class SourceHabitsTest {
       }
     }
     List<String> stale = new ArrayList<>();
-    used.forEach((pkg, uses) -> Arrays.stream(mayUseList(pkg))
-        .filter(name -> !uses.contains(MainClasses.project(name)))
-        .forEach(name -> stale.add(pkg + " lists \"" + name + "\" but uses nothing of it")));
+    used.forEach(
+        (pkg, uses) ->
+            Arrays.stream(mayUseList(pkg))
+                .filter(name -> !uses.contains(MainClasses.project(name)))
+                .forEach(
+                    name -> stale.add(pkg + " lists \"" + name + "\" but uses nothing of it")));
     assertEquals(List.of(), stale, "@MayUse names a package it does not use; take it off the list");
   }
 
   private static boolean mayUse(String pkg, String used) {
-    return used.equals(pkg) || used.equals(MainClasses.PROJECT)
+    return used.equals(pkg)
+        || used.equals(MainClasses.PROJECT)
         || Arrays.stream(mayUseList(pkg)).map(MainClasses::project).anyMatch(used::equals);
   }
 
@@ -135,18 +167,27 @@ class SourceHabitsTest {
     }
   }
 
-  /** A qualified name is needed where the file imports another class of that simple name, or its package has one. */
-  private static boolean nameTaken(Path file, List<String> lines, String qualifier, String simpleName) {
+  /**
+   * A qualified name is needed where the file imports another class of that simple name, or its
+   * package has one.
+   */
+  private static boolean nameTaken(
+      Path file, List<String> lines, String qualifier, String simpleName) {
     String sameImport = "import " + qualifier + "." + simpleName + ";";
-    boolean importedElsewhere = lines.stream()
-        .anyMatch(l -> l.matches("import [\\w.]+\\." + simpleName + ";") && !l.equals(sameImport));
+    boolean importedElsewhere =
+        lines.stream()
+            .anyMatch(
+                l -> l.matches("import [\\w.]+\\." + simpleName + ";") && !l.equals(sameImport));
     return importedElsewhere || Files.exists(file.resolveSibling(simpleName + ".java"));
   }
 
   /** A line's code: comment lines and string literals left out. */
   private static String code(String line) {
     String t = line.strip();
-    if (t.startsWith("import ") || t.startsWith("package ") || t.startsWith("*") || t.startsWith("/*")
+    if (t.startsWith("import ")
+        || t.startsWith("package ")
+        || t.startsWith("*")
+        || t.startsWith("/*")
         || t.startsWith("//")) {
       return "";
     }

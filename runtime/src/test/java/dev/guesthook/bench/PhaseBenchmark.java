@@ -2,10 +2,10 @@ package dev.guesthook.bench;
 
 import dev.guesthook.config.Settings;
 import dev.guesthook.config.SettingsLoader;
+import dev.guesthook.core.event.Phase;
 import dev.guesthook.engine.Engine;
 import dev.guesthook.engine.PhaseListener;
 import dev.guesthook.guest.LifecycleEvent;
-import dev.guesthook.core.event.Phase;
 import dev.guesthook.host.real.LinuxHost;
 import dev.guesthook.id.VmId;
 import io.vertx.core.Vertx;
@@ -32,9 +32,9 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * What the resident runtime does per hookscript call, in process: one pre-start of a guest through
- * the warm engine (config read, hook folders checked for changes, guest lock, journal, dispatch over
- * the event bus to two Groovy hooks that each write one attribute, recording). Sample-time mode, so
- * JMH reports the median and the tail. Run by runtime/bench/jmh.sh.
+ * the warm engine (config read, hook folders checked for changes, guest lock, journal, dispatch
+ * over the event bus to two Groovy hooks that each write one attribute, recording). Sample-time
+ * mode, so JMH reports the median and the tail. Run by runtime/bench/jmh.sh.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.SampleTime)
@@ -60,22 +60,34 @@ public class PhaseBenchmark {
     Files.writeString(root.resolve("etc/pve/qemu-server/101.conf"), "memory: 2048\nname: bench\n");
     for (String h : new String[] {"a", "b"}) {
       Files.writeString(root.resolve("sys/" + h + "/attr"), "");
-      Files.writeString(hooks.resolve("write-" + h + ".groovy"),
+      Files.writeString(
+          hooks.resolve("write-" + h + ".groovy"),
           "hook('write-" + h + "') { on('pre-start') { write '/sys/" + h + "/attr', '1' } }\n");
     }
     vertx = Vertx.vertx();
-    JsonObject flags = new JsonObject().put("root", root.toString()).put("hook-dirs", new JsonArray().add(hooks.toString()));
-    Settings settings = new SettingsLoader(hooks).load(vertx, flags, Optional.empty(), Map.of())
-        .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    JsonObject flags =
+        new JsonObject()
+            .put("root", root.toString())
+            .put("hook-dirs", new JsonArray().add(hooks.toString()));
+    Settings settings =
+        new SettingsLoader(hooks)
+            .load(vertx, flags, Optional.empty(), Map.of())
+            .toCompletionStage()
+            .toCompletableFuture()
+            .get(30, TimeUnit.SECONDS);
     engine = new Engine(vertx, settings, new LinuxHost(root), Clock.systemUTC()).resident();
     preStart(); // loads and compiles the hooks once, as the runtime's first call does
   }
 
   @Benchmark
   public int preStart() throws Exception {
-    return engine.run(VM, Phase.PRE_START, Optional.empty(), QUIET)
-        .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS)
-        .result().exitCode(false);
+    return engine
+        .run(VM, Phase.PRE_START, Optional.empty(), QUIET)
+        .toCompletionStage()
+        .toCompletableFuture()
+        .get(30, TimeUnit.SECONDS)
+        .result()
+        .exitCode(false);
   }
 
   @TearDown(Level.Trial)
@@ -83,11 +95,12 @@ public class PhaseBenchmark {
     vertx.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
   }
 
-  private static final PhaseListener QUIET = new PhaseListener() {
-    @Override
-    public void started(LifecycleEvent event, int hooks) {}
+  private static final PhaseListener QUIET =
+      new PhaseListener() {
+        @Override
+        public void started(LifecycleEvent event, int hooks) {}
 
-    @Override
-    public void line(String line) {}
-  };
+        @Override
+        public void line(String line) {}
+      };
 }

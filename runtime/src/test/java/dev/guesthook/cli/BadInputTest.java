@@ -1,10 +1,10 @@
 package dev.guesthook.cli;
 
-import dev.guesthook.app.ExitCodes;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.guesthook.app.ExitCodes;
 import dev.guesthook.testkit.Cli;
 import dev.guesthook.testkit.HostTree;
 import java.nio.file.Files;
@@ -29,7 +29,8 @@ class BadInputTest {
     host = HostTree.create(base);
     host.vm(101, "memory: 2048\nname: vm101\n");
     host.file("sys/touched", "no\n");
-    host.hook("toucher.groovy", "hook('toucher') { on('pre-start') { write '/sys/touched', 'yes' } }\n");
+    host.hook(
+        "toucher.groovy", "hook('toucher') { on('pre-start') { write '/sys/touched', 'yes' } }\n");
     before = host.snapshot();
   }
 
@@ -91,7 +92,9 @@ class BadInputTest {
     before = host.snapshot();
     Cli.Result result = Cli.run(HostTree.args(host.options(), "103", "pre-start"));
     assertEquals(ExitCodes.USAGE, result.exitCode(), result::toString);
-    assertTrue(result.err().startsWith("guesthook: error: cannot read /etc/pve/qemu-server/103.conf: E"), result::toString);
+    assertTrue(
+        result.err().startsWith("guesthook: error: cannot read /etc/pve/qemu-server/103.conf: E"),
+        result::toString);
     assertEquals(before, host.snapshot());
   }
 
@@ -101,8 +104,9 @@ class BadInputTest {
     host.vm(104, "memory: 2048\nthis is not a config line\nnuma: maybe\n");
     Cli.Result result = Cli.run(HostTree.args(host.options(), "--json", "104", "pre-start"));
     assertEquals(0, result.exitCode(), result::toString);
-    assertEquals("[\"/etc/pve/qemu-server/104.conf:2: unable to parse config: this is not a config line\","
-        + "\"/etc/pve/qemu-server/104.conf:3: unable to parse value of 'numa' - type check ('boolean') failed - got 'maybe'\"]",
+    assertEquals(
+        "[\"/etc/pve/qemu-server/104.conf:2: unable to parse config: this is not a config line\","
+            + "\"/etc/pve/qemu-server/104.conf:3: unable to parse value of 'numa' - type check ('boolean') failed - got 'maybe'\"]",
         result.json().get("configProblems").toString());
   }
 
@@ -119,7 +123,9 @@ class BadInputTest {
   void unknownOptionIsAUsageError() {
     Cli.Result result = Cli.run(HostTree.args(host.options(), "--frobnicate", "101", "pre-start"));
     assertEquals(ExitCodes.USAGE, result.exitCode());
-    assertTrue(result.err().startsWith("guesthook: error: Unknown option: '--frobnicate'"), result::toString);
+    assertTrue(
+        result.err().startsWith("guesthook: error: Unknown option: '--frobnicate'"),
+        result::toString);
     assertEquals(before, host.snapshot());
   }
 
@@ -132,7 +138,8 @@ class BadInputTest {
         + " GUESTHOOK_RECORDING_DIR, GUESTHOOK_ROOT, GUESTHOOK_SIMULATE, GUESTHOOK_STRICT'"
   })
   void badEnvironmentValueNamesTheVariable(String name, String value, String message) {
-    assertUsageError(Cli.run(Map.of(name, value), HostTree.args(host.options(), "101", "pre-start")), message);
+    assertUsageError(
+        Cli.run(Map.of(name, value), HostTree.args(host.options(), "101", "pre-start")), message);
   }
 
   @Test
@@ -152,8 +159,12 @@ class BadInputTest {
     Cli.Result result = Cli.run(HostTree.args(host.options(), "101", "pre-start"));
     assertEquals(ExitCodes.USAGE, result.exitCode(), result::toString);
     assertTrue(
-        result.err().startsWith("guesthook: error: " + host.root().resolve("etc/guesthook/guesthook.yaml")
-            + ":2:1: not valid YAML: "),
+        result
+            .err()
+            .startsWith(
+                "guesthook: error: "
+                    + host.root().resolve("etc/guesthook/guesthook.yaml")
+                    + ":2:1: not valid YAML: "),
         result::toString);
     assertEquals(before, host.snapshot());
   }
@@ -161,14 +172,22 @@ class BadInputTest {
   @Test
   void explicitConfigThatDoesNotExistIsAnError() {
     assertUsageError(
-        Cli.run(HostTree.args(host.options(), "--config", base.resolve("nope.yaml").toString(), "101", "pre-start")),
+        Cli.run(
+            HostTree.args(
+                host.options(),
+                "--config",
+                base.resolve("nope.yaml").toString(),
+                "101",
+                "pre-start")),
         "cannot read config file " + base.resolve("nope.yaml"));
   }
 
   @Test
   void invalidMigrationSourceIsRejected() {
     assertUsageError(
-        Cli.run(Map.of("PVE_MIGRATED_FROM", "../etc"), HostTree.args(host.options(), "101", "pre-start")),
+        Cli.run(
+            Map.of("PVE_MIGRATED_FROM", "../etc"),
+            HostTree.args(host.options(), "101", "pre-start")),
         "invalid PVE_MIGRATED_FROM '../etc': not a node name");
   }
 
@@ -176,15 +195,29 @@ class BadInputTest {
   void helpTeachesTheHookscriptCall() {
     Cli.Result result = Cli.run(List.of("--help"));
     assertEquals(0, result.exitCode());
-    assertTrue(result.out().contains("qm set <vmid> --hookscript local:snippets/guesthook"), result::toString);
+    assertTrue(
+        result.out().contains("qm set <vmid> --hookscript local:snippets/guesthook"),
+        result::toString);
     assertTrue(result.out().contains("--dry-run"), result::toString);
   }
 
   @Test
   void helpListsEverySubcommandEvenThoughAPhaseCallBuildsNone() {
     Cli.Result help = Cli.run(List.of("--help"));
-    for (String command : List.of("hooks", "demo", "sandbox", "vmstate", "check", "record", "events", "replay", "serve", "reconcile")) {
-      assertTrue(help.out().contains("\n  " + command + " "), command + " is listed:\n" + help.out());
+    for (String command :
+        List.of(
+            "hooks",
+            "demo",
+            "sandbox",
+            "vmstate",
+            "check",
+            "record",
+            "events",
+            "replay",
+            "serve",
+            "reconcile")) {
+      assertTrue(
+          help.out().contains("\n  " + command + " "), command + " is listed:\n" + help.out());
     }
     assertTrue(Main.isPhaseCall(new String[] {"--root", "/tmp/x", "101", "pre-start"}));
     assertFalse(Main.isPhaseCall(new String[] {"reconcile", "--vm", "101"}));

@@ -13,9 +13,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * What {@code guesthook check} prints, whole, in text and {@code --json}, on the mixed sandbox with the
- * stock and example hooks. The expected output is in {@code src/test/resources/golden/check/}; see
- * {@link Golden} for regenerating it.
+ * What {@code guesthook check} prints, whole, in text and {@code --json}, on the mixed sandbox with
+ * the stock and example hooks. The expected output is in {@code src/test/resources/golden/check/};
+ * see {@link Golden} for regenerating it.
  */
 class CheckGoldenTest {
   private static final Path STOCK = Path.of("../hooks/stock").toAbsolutePath().normalize();
@@ -33,8 +33,16 @@ class CheckGoldenTest {
   }
 
   private Cli.Result guesthook(String... args) {
-    List<String> all = new ArrayList<>(List.of("--root", root.toString(), "--simulate",
-        "--hooks", STOCK.toString(), "--hooks", EXAMPLES.toString()));
+    List<String> all =
+        new ArrayList<>(
+            List.of(
+                "--root",
+                root.toString(),
+                "--simulate",
+                "--hooks",
+                STOCK.toString(),
+                "--hooks",
+                EXAMPLES.toString()));
     all.addAll(List.of(args));
     return Cli.run(all);
   }
@@ -47,7 +55,9 @@ class CheckGoldenTest {
 
   @Test
   void oneGuestWhoseMdevTypeIsExhausted() throws Exception {
-    Files.writeString(root.resolve("sys/devices/pci0000:00/0000:00:02.0/mdev_supported_types/i915-GVTg_V5_4/available_instances"),
+    Files.writeString(
+        root.resolve(
+            "sys/devices/pci0000:00/0000:00:02.0/mdev_supported_types/i915-GVTg_V5_4/available_instances"),
         "0\n");
     golden.assertMatches("check/201-mdev-exhausted", guesthook("check", "201"));
     golden.assertMatches("check/201-mdev-exhausted-json", guesthook("--json", "check", "201"));

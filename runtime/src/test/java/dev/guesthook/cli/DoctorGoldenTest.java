@@ -14,9 +14,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * What {@code guesthook doctor} prints, whole, in text and {@code --json}, on the SR-IOV sandbox with the
- * stock hooks, one client installed and a journal left by a start that never stopped. The expected
- * output is in {@code src/test/resources/golden/doctor/}; see {@link Golden} for regenerating it.
+ * What {@code guesthook doctor} prints, whole, in text and {@code --json}, on the SR-IOV sandbox
+ * with the stock hooks, one client installed and a journal left by a start that never stopped. The
+ * expected output is in {@code src/test/resources/golden/doctor/}; see {@link Golden} for
+ * regenerating it.
  */
 class DoctorGoldenTest {
   private static final Path STOCK = Path.of("../hooks/stock").toAbsolutePath().normalize();
@@ -34,13 +35,16 @@ class DoctorGoldenTest {
     Files.writeString(client, "#!/bin/sh\n");
     Files.setPosixFilePermissions(client, PosixFilePermissions.fromString("rwxr-xr-x"));
     Files.createDirectories(root.resolve("var/lib/guesthook/journal"));
-    Files.writeString(root.resolve("var/lib/guesthook/journal/501.jsonl"),
+    Files.writeString(
+        root.resolve("var/lib/guesthook/journal/501.jsonl"),
         "{\"seq\":1,\"at\":\"2026-11-24T10:00:00Z\",\"intent\":{\"kind\":\"vf-claimed\",\"vf\":\"0000:03:02.1\"}}\n");
     golden = new Golden().path("ROOT", root).path("STOCK", STOCK);
   }
 
   private Cli.Result doctor(String... options) {
-    List<String> all = new ArrayList<>(List.of("--root", root.toString(), "--simulate", "--hooks", STOCK.toString()));
+    List<String> all =
+        new ArrayList<>(
+            List.of("--root", root.toString(), "--simulate", "--hooks", STOCK.toString()));
     all.addAll(List.of(options));
     all.add("doctor");
     return Cli.run(all);

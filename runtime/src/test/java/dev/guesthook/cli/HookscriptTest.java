@@ -1,11 +1,11 @@
 package dev.guesthook.cli;
 
-import dev.guesthook.app.ExitCodes;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.guesthook.app.ExitCodes;
 import dev.guesthook.testkit.Cli;
 import dev.guesthook.testkit.Golden;
 import dev.guesthook.testkit.HostTree;
@@ -48,13 +48,16 @@ class HookscriptTest {
 
   private static List<String> names(JsonNode doc) {
     List<String> names = new ArrayList<>();
-    doc.get("hooks").forEach(hook -> names.add(hook.get("name").asText() + ":" + hook.get("outcome").asText()));
+    doc.get("hooks")
+        .forEach(hook -> names.add(hook.get("name").asText() + ":" + hook.get("outcome").asText()));
     return names;
   }
 
   /** A hook that writes one value to a file and can undo it. */
   private void writer(String name, int order, String phase, String file, String value) {
-    host.hook(name + ".groovy", """
+    host.hook(
+        name + ".groovy",
+        """
         hook('%s') {
           order %d
           on('%s') {
@@ -63,16 +66,20 @@ class HookscriptTest {
             undo("restore %s") { write '%s', before }
           }
         }
-        """.formatted(name, order, phase, file, file, value, file, file));
+        """
+            .formatted(name, order, phase, file, file, value, file, file));
   }
 
   private void failing(String name, int order, String phase) {
-    host.hook(name + ".groovy", """
+    host.hook(
+        name + ".groovy",
+        """
         hook('%s') {
           order %d
           on('%s') { throw new IllegalStateException('no free VF on 0000:03:00.0') }
         }
-        """.formatted(name, order, phase));
+        """
+            .formatted(name, order, phase));
   }
 
   @Test
@@ -100,8 +107,11 @@ class HookscriptTest {
     JsonNode doc = result.json();
     assertEquals("aborted", doc.get("outcome").asText());
     assertEquals(List.of("first:ok", "second:ok", "third:failed", "fourth:skipped"), names(doc));
-    assertEquals("no free VF on 0000:03:00.0 (at third.groovy:3)", doc.get("hooks").get(2).get("message").asText());
-    assertEquals("restore /sys/b", doc.get("hooks").get(1).get("undo").get(0).get("description").asText());
+    assertEquals(
+        "no free VF on 0000:03:00.0 (at third.groovy:3)",
+        doc.get("hooks").get(2).get("message").asText());
+    assertEquals(
+        "restore /sys/b", doc.get("hooks").get(1).get("undo").get(0).get("description").asText());
     assertTrue(doc.get("hooks").get(0).get("undo").get(0).get("ok").asBoolean());
     assertEquals(before, host.snapshot(), "the rollback must leave the host as it was");
   }
@@ -128,46 +138,65 @@ class HookscriptTest {
   void strictModeMakesLaterPhaseFailuresFatal() {
     failing("first", 10, "pre-stop");
     assertEquals(1, run("--strict", "101", "pre-stop").exitCode());
-    assertEquals(1, Cli.run(Map.of("GUESTHOOK_STRICT", "true"), HostTree.args(host.options(), "101", "pre-stop")).exitCode());
+    assertEquals(
+        1,
+        Cli.run(
+                Map.of("GUESTHOOK_STRICT", "true"),
+                HostTree.args(host.options(), "101", "pre-stop"))
+            .exitCode());
   }
 
   @Test
   void hungHookTimesOutAndIsAbandonedWithoutHangingTheStart() {
     writer("first", 10, "pre-start", "/sys/a", "1");
-    host.hook("hang.groovy", "hook('hang') { order 20; on('pre-start') { Thread.sleep(60_000) } }\n");
+    host.hook(
+        "hang.groovy", "hook('hang') { order 20; on('pre-start') { Thread.sleep(60_000) } }\n");
     long start = System.nanoTime();
     Cli.Result result = json("--hook-timeout", "0.5", "101", "pre-start");
     long tookMillis = (System.nanoTime() - start) / 1_000_000;
     assertEquals(1, result.exitCode(), result::toString);
     assertEquals(List.of("first:ok", "hang:timed-out"), names(result.json()));
-    assertEquals("no answer within 0.5 s; abandoned", result.json().get("hooks").get(1).get("message").asText());
+    assertEquals(
+        "no answer within 0.5 s; abandoned",
+        result.json().get("hooks").get(1).get("message").asText());
     assertEquals("0\n", host.read("sys/a"), "the earlier hook's change is undone");
     assertTrue(tookMillis < 10_000, "took " + tookMillis + " ms");
   }
 
   @Test
   void aHookCanSetItsOwnTimeout() {
-    host.hook("slow.groovy", "hook('slow') { timeout 0.3; on('post-start') { Thread.sleep(30_000) } }\n");
+    host.hook(
+        "slow.groovy", "hook('slow') { timeout 0.3; on('post-start') { Thread.sleep(30_000) } }\n");
     Cli.Result result = json("101", "post-start");
-    assertEquals("timed-out", result.json().get("hooks").get(0).get("outcome").asText(), result::toString);
+    assertEquals(
+        "timed-out", result.json().get("hooks").get(0).get("outcome").asText(), result::toString);
     assertEquals(0, result.exitCode(), "post-start failures are only reported");
   }
 
   @Test
   void syntaxErrorIsReportedWithFileLineAndColumnAndOnlyFailsItsPhases() {
     writer("good", 10, "post-start", "/sys/a", "1");
-    host.hook("bad.groovy", "hook('bad') {\n  on('pre-start') {\n    write '/sys/b', 'x' +\n  }\n}\n");
+    host.hook(
+        "bad.groovy", "hook('bad') {\n  on('pre-start') {\n    write '/sys/b', 'x' +\n  }\n}\n");
     Map<String, String> before = host.snapshot();
 
     Cli.Result listing = run("hooks");
     assertEquals(1, listing.exitCode(), listing::toString);
-    assertTrue(listing.out().contains("error: " + host.hooks() + "/bad.groovy:4:3: "), listing::toString);
+    assertTrue(
+        listing.out().contains("error: " + host.hooks() + "/bad.groovy:4:3: "), listing::toString);
     assertTrue(listing.out().contains("good"), "the good hook still loads: " + listing);
 
     Cli.Result preStart = json("101", "pre-start");
     assertEquals(1, preStart.exitCode(), preStart::toString);
-    assertTrue(preStart.json().get("hooks").get(0).get("message").asText()
-        .startsWith("not loaded: " + host.hooks() + "/bad.groovy:4:3: "), preStart::toString);
+    assertTrue(
+        preStart
+            .json()
+            .get("hooks")
+            .get(0)
+            .get("message")
+            .asText()
+            .startsWith("not loaded: " + host.hooks() + "/bad.groovy:4:3: "),
+        preStart::toString);
     assertEquals(before, host.snapshot());
 
     Cli.Result postStart = json("101", "post-start");
@@ -192,18 +221,25 @@ class HookscriptTest {
     JsonNode third = json("hooks").json();
     assertEquals(1, third.get("compiled").asInt(), "only the changed file is recompiled");
     assertEquals(1, third.get("cached").asInt());
-    assertEquals("rwx------", PosixFilePermissions.toString(
-        Files.getPosixFilePermissions(host.root().resolve("var/cache/guesthook/hooks"))));
+    assertEquals(
+        "rwx------",
+        PosixFilePermissions.toString(
+            Files.getPosixFilePermissions(host.root().resolve("var/cache/guesthook/hooks"))));
   }
 
   @Test
   void hookWritableByOthersIsRefusedWithTheFix() throws Exception {
-    Path hook = host.hook("open.groovy", "hook('open') { on('pre-start') { write '/sys/a', 'owned' } }\n");
+    Path hook =
+        host.hook("open.groovy", "hook('open') { on('pre-start') { write '/sys/a', 'owned' } }\n");
     Files.setPosixFilePermissions(hook, PosixFilePermissions.fromString("rw-rw-rw-"));
     Map<String, String> before = host.snapshot();
     Cli.Result result = json("101", "pre-start");
     assertEquals(1, result.exitCode(), result::toString);
-    assertEquals("not loaded: refused: " + hook + " is writable by group and others (mode 0666); fix: chmod go-w " + hook,
+    assertEquals(
+        "not loaded: refused: "
+            + hook
+            + " is writable by group and others (mode 0666); fix: chmod go-w "
+            + hook,
         result.json().get("hooks").get(0).get("message").asText());
     assertEquals(before, host.snapshot());
   }
@@ -214,29 +250,42 @@ class HookscriptTest {
     Files.setPosixFilePermissions(host.hooks(), PosixFilePermissions.fromString("rwxrwxrwx"));
     Cli.Result result = run("hooks");
     assertEquals(1, result.exitCode());
-    assertTrue(result.out().contains(host.hooks() + " is writable by group and others (mode 0777); fix: chmod go-w"),
+    assertTrue(
+        result
+            .out()
+            .contains(
+                host.hooks() + " is writable by group and others (mode 0777); fix: chmod go-w"),
         result::toString);
   }
 
   @Test
   void hookOwnedBySomeoneElseIsRefused() throws Exception {
     org.junit.jupiter.api.Assumptions.assumeTrue(
-        ((Integer) Files.getAttribute(Path.of("/proc/self"), "unix:uid")) == 0, "needs root to chown");
-    Path hook = host.hook("theirs.groovy", "hook('theirs') { on('pre-start') { write '/sys/a', '1' } }\n");
+        ((Integer) Files.getAttribute(Path.of("/proc/self"), "unix:uid")) == 0,
+        "needs root to chown");
+    Path hook =
+        host.hook("theirs.groovy", "hook('theirs') { on('pre-start') { write '/sys/a', '1' } }\n");
     Files.setAttribute(hook, "unix:uid", 4242);
     Cli.Result result = run("hooks");
     assertEquals(1, result.exitCode());
-    assertTrue(result.out().contains(hook + " is owned by uid 4242, not by root or the runtime's user"), result::toString);
+    assertTrue(
+        result.out().contains(hook + " is owned by uid 4242, not by root or the runtime's user"),
+        result::toString);
   }
 
   @Test
   void existingHookscriptRunsAsAHookWithProxmoxArguments() {
-    host.hook("50-legacy.sh", """
+    host.hook(
+        "50-legacy.sh",
+        """
         #!/bin/sh
         echo "called with $1 $2 from '$PVE_MIGRATED_FROM'"
         echo "$1 $2" > "%s/sys/a"
-        """.formatted(host.root()));
-    Cli.Result result = Cli.run(Map.of("PVE_MIGRATED_FROM", "pve2"), HostTree.args(host.options(), "101", "pre-start"));
+        """
+            .formatted(host.root()));
+    Cli.Result result =
+        Cli.run(
+            Map.of("PVE_MIGRATED_FROM", "pve2"), HostTree.args(host.options(), "101", "pre-start"));
     golden().assertMatches("phase/hookscript-on-incoming-migration", result);
     assertEquals("101 pre-start\n", host.read("sys/a"));
   }
@@ -249,7 +298,10 @@ class HookscriptTest {
     Map<String, String> before = host.snapshot();
 
     golden().assertMatches("phase/hookscript-not-executable", run("101", "pre-start"));
-    assertEquals(before, host.snapshot(), "nothing changed: the refused file fails the phase before any hook acts");
+    assertEquals(
+        before,
+        host.snapshot(),
+        "nothing changed: the refused file fails the phase before any hook acts");
   }
 
   @Test
@@ -265,8 +317,13 @@ class HookscriptTest {
     host.hook("10-legacy.sh", "#!/bin/sh\necho 'vfio: device busy' >&2\nexit 3\n");
     Cli.Result result = json("101", "pre-start");
     assertEquals(1, result.exitCode());
-    assertEquals("exit code 3: vfio: device busy", result.json().get("hooks").get(0).get("message").asText());
-    assertEquals(10, json("hooks").json().get("hooks").get(0).get("order").asInt(), "order from the 10- prefix");
+    assertEquals(
+        "exit code 3: vfio: device busy",
+        result.json().get("hooks").get(0).get("message").asText());
+    assertEquals(
+        10,
+        json("hooks").json().get("hooks").get(0).get("order").asInt(),
+        "order from the 10- prefix");
   }
 
   @Test
@@ -274,7 +331,8 @@ class HookscriptTest {
     host.hook("sleeper.sh", "#!/bin/sh\nsleep 60\n");
     long start = System.nanoTime();
     Cli.Result result = json("--hook-timeout", "0.5", "101", "post-stop");
-    assertEquals("timed-out", result.json().get("hooks").get(0).get("outcome").asText(), result::toString);
+    assertEquals(
+        "timed-out", result.json().get("hooks").get(0).get("outcome").asText(), result::toString);
     assertTrue((System.nanoTime() - start) / 1_000_000 < 10_000);
   }
 
@@ -289,7 +347,8 @@ class HookscriptTest {
 
   @Test
   void situationTellsResumeFromPlainStart() {
-    host.vm(103, "lock: suspended\nmemory: 1024\nvmstate: local-lvm:vm-103-state-suspend-2026-11-20\n");
+    host.vm(
+        103, "lock: suspended\nmemory: 1024\nvmstate: local-lvm:vm-103-state-suspend-2026-11-20\n");
     assertEquals("resume", json("103", "pre-start").json().get("situation").asText());
     assertEquals("hibernation", json("103", "post-stop").json().get("situation").asText());
     assertEquals("start", json("101", "pre-start").json().get("situation").asText());
@@ -311,17 +370,22 @@ class HookscriptTest {
 
   @Test
   void qmSetOnTheSameGuestIsRefusedInsteadOfDeadlocking() {
-    host.hook("selfedit.groovy", "hook('selfedit') { on('pre-start') { ev -> run('qm', 'set', ev.vmid, '--memory', '4096') } }\n");
+    host.hook(
+        "selfedit.groovy",
+        "hook('selfedit') { on('pre-start') { ev -> run('qm', 'set', ev.vmid, '--memory', '4096') } }\n");
     Cli.Result result = json("101", "pre-start");
     assertEquals(1, result.exitCode());
-    assertEquals("EDEADLK: refused 'qm set 101 --memory 4096': Proxmox holds the config lock of guest 101 while"
+    assertEquals(
+        "EDEADLK: refused 'qm set 101 --memory 4096': Proxmox holds the config lock of guest 101 while"
             + " its hookscript runs, so this would wait forever (at selfedit.groovy:1)",
         result.json().get("hooks").get(0).get("message").asText());
   }
 
   @Test
   void helperMethodsInAHookFileSeeTheContext() {
-    host.hook("helper.groovy", """
+    host.hook(
+        "helper.groovy",
+        """
         hook('helper') {
           on('pre-start') { ev -> mark("vm${ev.vmid}") }
         }
@@ -335,12 +399,18 @@ class HookscriptTest {
 
   @Test
   void perVmSettingsAndPerVmHookFoldersApplyToThatGuestOnly() throws Exception {
-    host.file("etc/guesthook/guesthook.yaml", "hooks:\n  tag: { value: default }\nvms:\n  \"101\":\n    tag: { value: vm101 }\n");
+    host.file(
+        "etc/guesthook/guesthook.yaml",
+        "hooks:\n  tag: { value: default }\nvms:\n  \"101\":\n    tag: { value: vm101 }\n");
     host.vm(102, "memory: 1024\n");
-    host.hook("tag.groovy", "hook('tag') { settings { string 'value' }; on('post-start') { ev -> write \"/sys/${ev.vmid == new VmId(101) ? 'a' : 'b'}\", settings.value } }\n");
+    host.hook(
+        "tag.groovy",
+        "hook('tag') { settings { string 'value' }; on('post-start') { ev -> write \"/sys/${ev.vmid == new VmId(101) ? 'a' : 'b'}\", settings.value } }\n");
     Files.createDirectories(host.hooks().resolve("102"));
-    Files.setPosixFilePermissions(host.hooks().resolve("102"), PosixFilePermissions.fromString("rwxr-xr-x"));
-    host.hook("102/only102.groovy", "hook('only102') { on('post-start') { log.info 'just for 102' } }\n");
+    Files.setPosixFilePermissions(
+        host.hooks().resolve("102"), PosixFilePermissions.fromString("rwxr-xr-x"));
+    host.hook(
+        "102/only102.groovy", "hook('only102') { on('post-start') { log.info 'just for 102' } }\n");
 
     assertEquals(List.of("tag:ok"), names(json("101", "post-start").json()));
     assertEquals("vm101", host.read("sys/a"));
@@ -351,15 +421,22 @@ class HookscriptTest {
   @Test
   void settingsForAHookThatDeclaresNoneAreRefusedAndDeclaredOnesAreTyped() throws Exception {
     host.file("etc/guesthook/guesthook.yaml", "hooks:\n  tag: { value: x }\n");
-    host.hook("tag.groovy", "hook('tag') { on('pre-start') { ev -> write '/sys/a', settings.value } }\n");
+    host.hook(
+        "tag.groovy", "hook('tag') { on('pre-start') { ev -> write '/sys/a', settings.value } }\n");
     Map<String, String> before = host.snapshot();
     Cli.Result refused = run("101", "pre-start");
     assertEquals(2, refused.exitCode(), refused::toString);
-    assertEquals("guesthook: error: " + host.root().resolve("etc/guesthook/guesthook.yaml") + ":2:10: hooks.tag.value:"
-        + " unknown setting: this hook declares no settings (its file has no settings { ... } block)\n", refused.err());
+    assertEquals(
+        "guesthook: error: "
+            + host.root().resolve("etc/guesthook/guesthook.yaml")
+            + ":2:10: hooks.tag.value:"
+            + " unknown setting: this hook declares no settings (its file has no settings { ... } block)\n",
+        refused.err());
     assertEquals(before, host.snapshot());
 
-    host.hook("tag.groovy", """
+    host.hook(
+        "tag.groovy",
+        """
         hook('tag') {
           settings { integer 'value', min: 1; bool 'loud', default: false }
           on('pre-start') { ev -> write '/sys/a', "${settings.value.getClass().simpleName} ${settings.value} ${settings.loud}" }
@@ -373,20 +450,33 @@ class HookscriptTest {
 
   @Test
   void aTypoInASettingsDeclarationFailsTheHookFileNotTheAdmin() throws Exception {
-    host.hook("tag.groovy", "hook('tag') { settings { integer 'value', optinal: true }; on('pre-start') { ev -> } }\n");
+    host.hook(
+        "tag.groovy",
+        "hook('tag') { settings { integer 'value', optinal: true }; on('pre-start') { ev -> } }\n");
     Cli.Result listed = Cli.run(HostTree.args(host.options(), "hooks"));
     assertEquals(1, listed.exitCode(), listed::toString);
-    assertTrue(listed.out().contains("hook 'tag': setting 'value': unknown option 'optinal'; did you mean 'optional'?"
-        + " (known: default, description, max, min, optional)"), listed::toString);
+    assertTrue(
+        listed
+            .out()
+            .contains(
+                "hook 'tag': setting 'value': unknown option 'optinal'; did you mean 'optional'?"
+                    + " (known: default, description, max, min, optional)"),
+        listed::toString);
   }
 
   @Test
   void aSettingTypeThatDoesNotExistIsNamedWithTheOneMeantAndCheckReportsTheFile() throws Exception {
-    host.hook("tag.groovy", "hook('tag') { settings { boolean 'loud' }; on('pre-start') { ev -> } }\n");
+    host.hook(
+        "tag.groovy", "hook('tag') { settings { boolean 'loud' }; on('pre-start') { ev -> } }\n");
     Cli.Result listed = Cli.run(HostTree.args(host.options(), "hooks"));
     assertEquals(1, listed.exitCode(), listed::toString);
-    assertTrue(listed.out().contains("hook 'tag': 'boolean' is not a setting type; did you mean 'bool'? (types: string,"
-        + " integer, bool, enumeration, list, map, pci, mac, driver, mdevType, vlan, uuid)"), listed::toString);
+    assertTrue(
+        listed
+            .out()
+            .contains(
+                "hook 'tag': 'boolean' is not a setting type; did you mean 'bool'? (types: string,"
+                    + " integer, bool, enumeration, list, map, pci, mac, driver, mdevType, vlan, uuid)"),
+        listed::toString);
     Cli.Result checked = Cli.run(HostTree.args(host.options(), "--json", "check", "101"));
     assertEquals(1, checked.exitCode(), checked::toString);
     assertTrue(checked.out().contains("\"subject\" : \"hook file tag.groovy\""), checked::toString);
@@ -394,7 +484,9 @@ class HookscriptTest {
 
   @Test
   void hooksListsTheSettingsEachHookDeclares() throws Exception {
-    host.hook("tag.groovy", """
+    host.hook(
+        "tag.groovy",
+        """
         hook('tag') {
           settings {
             list('vfs', optional: true, description: 'the VFs') { pci 'pf'; vlan 'vlan', optional: true }
@@ -405,10 +497,19 @@ class HookscriptTest {
         """);
     Cli.Result listed = Cli.run(HostTree.args(host.options(), "hooks", "--settings"));
     assertEquals(0, listed.exitCode(), listed::toString);
-    List<List<String>> rows = listed.out().lines().skip(2).map(line -> List.of(line.strip().split("\\s{2,}"))).toList();
-    assertEquals(List.of(List.of("vfs", "list, optional", "the VFs"), List.of("pf", "pci"),
-        List.of("vlan", "vlan, optional"), List.of("loud", "boolean, optional, default false")), rows, listed::toString);
-    assertTrue(listed.out().contains("\n           pf "), "an entry's settings are indented under its list: " + listed.out());
+    List<List<String>> rows =
+        listed.out().lines().skip(2).map(line -> List.of(line.strip().split("\\s{2,}"))).toList();
+    assertEquals(
+        List.of(
+            List.of("vfs", "list, optional", "the VFs"),
+            List.of("pf", "pci"),
+            List.of("vlan", "vlan, optional"),
+            List.of("loud", "boolean, optional, default false")),
+        rows,
+        listed::toString);
+    assertTrue(
+        listed.out().contains("\n           pf "),
+        "an entry's settings are indented under its list: " + listed.out());
   }
 
   @Test

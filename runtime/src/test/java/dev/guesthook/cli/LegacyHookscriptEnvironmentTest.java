@@ -40,7 +40,10 @@ class LegacyHookscriptEnvironmentTest {
   void host() {
     host = HostTree.create(base);
     host.vm(101, "memory: 2048\nname: vm101\n");
-    script = host.hook("legacy.sh", """
+    script =
+        host.hook(
+            "legacy.sh",
+            """
         #!/bin/sh
         {
           echo "argv: $0 $*"
@@ -49,17 +52,26 @@ class LegacyHookscriptEnvironmentTest {
           echo "PVE_MIGRATED_FROM=${PVE_MIGRATED_FROM-unset}"
           echo "stdin: $(cat)"
         } > "%s/seen-$2"
-        """.formatted(host.root()));
+        """
+                .formatted(host.root()));
   }
 
   private String seen(String phase, String migratedFromSeen) {
-    return "argv: " + script + " 101 " + phase + "\nLC_ALL=C\nLVM_SUPPRESS_FD_WARNINGS=1\n"
-        + "PVE_MIGRATED_FROM=" + migratedFromSeen + "\nstdin: \n";
+    return "argv: "
+        + script
+        + " 101 "
+        + phase
+        + "\nLC_ALL=C\nLVM_SUPPRESS_FD_WARNINGS=1\n"
+        + "PVE_MIGRATED_FROM="
+        + migratedFromSeen
+        + "\nstdin: \n";
   }
 
   @Test
   void oneShotGivesTheHookscriptProxmoxsEnvironment() {
-    Cli.Result start = Cli.run(Map.of("PVE_MIGRATED_FROM", "pve2"), HostTree.args(host.options(), "101", "pre-start"));
+    Cli.Result start =
+        Cli.run(
+            Map.of("PVE_MIGRATED_FROM", "pve2"), HostTree.args(host.options(), "101", "pre-start"));
     assertEquals(0, start.exitCode(), start::toString);
     Cli.Result stop = Cli.run(HostTree.args(host.options(), "101", "pre-stop"));
     assertEquals(0, stop.exitCode(), stop::toString);
@@ -70,16 +82,30 @@ class LegacyHookscriptEnvironmentTest {
   void aResidentRuntimeGivesTheHookscriptProxmoxsEnvironmentNotItsOwn() throws Exception {
     Vertx vertx = Vertx.vertx();
     Path socket = host.root().resolve("run/guesthook/guesthook.sock");
-    JsonObject flags = new JsonObject().put("root", host.root().toString())
-        .put("hook-dirs", new JsonArray().add(host.hooks().toString()));
-    Settings settings = new SettingsLoader(host.hooks()).load(vertx, flags, Optional.empty(), Map.of())
-        .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
-    Engine engine = new Engine(vertx, settings, LinuxHost.over(host.root()), Clock.systemUTC()).resident();
-    ResidentRuntime runtime = new ResidentRuntime(socket, ServeCommand.runner(engine, settings, Journald.OFF), line -> { });
+    JsonObject flags =
+        new JsonObject()
+            .put("root", host.root().toString())
+            .put("hook-dirs", new JsonArray().add(host.hooks().toString()));
+    Settings settings =
+        new SettingsLoader(host.hooks())
+            .load(vertx, flags, Optional.empty(), Map.of())
+            .toCompletionStage()
+            .toCompletableFuture()
+            .get(30, TimeUnit.SECONDS);
+    Engine engine =
+        new Engine(vertx, settings, LinuxHost.over(host.root()), Clock.systemUTC()).resident();
+    ResidentRuntime runtime =
+        new ResidentRuntime(
+            socket, ServeCommand.runner(engine, settings, Journald.OFF), line -> {});
     runtime.start();
     try {
-      Map<String, String> env = new HashMap<>(Map.of("GUESTHOOK_SOCKET", socket.toString(),
-          "GUESTHOOK_ONESHOT", base.resolve("no-oneshot").toString()));
+      Map<String, String> env =
+          new HashMap<>(
+              Map.of(
+                  "GUESTHOOK_SOCKET",
+                  socket.toString(),
+                  "GUESTHOOK_ONESHOT",
+                  base.resolve("no-oneshot").toString()));
       assertEquals(0, client(Map.of("PVE_MIGRATED_FROM", "pve2"), env, "pre-start"));
       assertEquals(0, client(Map.of(), env, "pre-stop"));
     } finally {
@@ -91,13 +117,21 @@ class LegacyHookscriptEnvironmentTest {
 
   private void assertSeenAsUnderProxmox() {
     assertEquals(seen("pre-start", "pve2"), host.read("seen-pre-start"));
-    assertEquals(seen("pre-stop", "unset"), host.read("seen-pre-stop"),
+    assertEquals(
+        seen("pre-stop", "unset"),
+        host.read("seen-pre-stop"),
         "qemu-server sets PVE_MIGRATED_FROM only in the start task");
   }
 
-  /** The hookscript client as Proxmox runs it; the phase runs in this JVM, whose environment has no LC_ALL. */
-  private static int client(Map<String, String> extra, Map<String, String> env, String phase) throws Exception {
-    ProcessBuilder builder = new ProcessBuilder(List.of(ServeTest.CLIENT.toString(), "101", phase)).redirectErrorStream(true);
+  /**
+   * The hookscript client as Proxmox runs it; the phase runs in this JVM, whose environment has no
+   * LC_ALL.
+   */
+  private static int client(Map<String, String> extra, Map<String, String> env, String phase)
+      throws Exception {
+    ProcessBuilder builder =
+        new ProcessBuilder(List.of(ServeTest.CLIENT.toString(), "101", phase))
+            .redirectErrorStream(true);
     builder.environment().putAll(env);
     builder.environment().putAll(extra);
     Process process = builder.start();

@@ -16,9 +16,13 @@ class LocaleTest {
   @TempDir Path base;
 
   private String runWithLocale(HostTree host, String locale) throws Exception {
-    List<String> command = new ArrayList<>(List.of(
-        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-cp", System.getProperty("java.class.path"), Main.class.getName()));
+    List<String> command =
+        new ArrayList<>(
+            List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp",
+                System.getProperty("java.class.path"),
+                Main.class.getName()));
     command.addAll(host.options());
     command.addAll(List.of("101", "pre-start"));
     ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
@@ -35,7 +39,9 @@ class LocaleTest {
   void outputIsUtf8UnderLcAllC() throws Exception {
     HostTree host = HostTree.create(base);
     host.vm(101, "memory: 512\n");
-    host.hook("greet.groovy", "hook('greet') { on('pre-start') { log.info 'caf\\u00e9 \\u2192 pr\\u00eat' } }\n");
+    host.hook(
+        "greet.groovy",
+        "hook('greet') { on('pre-start') { log.info 'caf\\u00e9 \\u2192 pr\\u00eat' } }\n");
     String underC = runWithLocale(host, "C");
     String underUtf8 = runWithLocale(host, "C.UTF-8");
     assertTrue(underC.contains("  [greet] caf\u00e9 \u2192 pr\u00eat\n"), underC);

@@ -24,7 +24,8 @@ class OneShotJournalTest {
   @BeforeEach
   void aHostWithAHookThatLogs() {
     host = HostTree.create(base).vm(502, "memory: 512\n");
-    host.hook("hello.groovy",
+    host.hook(
+        "hello.groovy",
         "hook('hello') { on('post-stop') { ev -> log.error 'nul\\u0000here'; log.info 'a\\nb'; throw new RuntimeException('gone') } }\n");
     journalSocket = host.root().resolve(Journald.SOCKET);
   }
@@ -41,8 +42,10 @@ class OneShotJournalTest {
       Cli.Result run = postStop();
       assertEquals(0, run.exitCode(), run::toString);
       assertEquals("", run.err());
-      List<Map<String, String>> entries = journal.entriesUntil(entry -> entry.get("MESSAGE").startsWith("post-stop:"));
-      assertEquals(List.of(
+      List<Map<String, String>> entries =
+          journal.entriesUntil(entry -> entry.get("MESSAGE").startsWith("post-stop:"));
+      assertEquals(
+          List.of(
               "6 VMID=502 PHASE=post-stop: VM 502 post-stop (stop) on pve-test: 1 hook",
               "3 VMID=502 PHASE=post-stop HOOK=hello: [hello] nul\\x00here",
               "6 VMID=502 PHASE=post-stop HOOK=hello: [hello] a\nb",
@@ -54,7 +57,7 @@ class OneShotJournalTest {
 
   @Test
   void withoutAJournalNothingStartsAndTheTaskLogIsTheSame() throws Exception {
-    assertFalse(Journald.at(journalSocket, warning -> { }).isOn(), "no relay without the socket");
+    assertFalse(Journald.at(journalSocket, warning -> {}).isOn(), "no relay without the socket");
     Cli.Result without = postStop();
     Cli.Result with;
     try (JournalSocket journal = JournalSocket.bind(journalSocket)) {
@@ -62,7 +65,9 @@ class OneShotJournalTest {
       journal.entriesUntil(entry -> entry.get("MESSAGE").startsWith("post-stop:"));
     }
     assertEquals(0, without.exitCode(), without::toString);
-    assertEquals(String.join("\n",
+    assertEquals(
+        String.join(
+            "\n",
             "guesthook: VM 502 post-stop (stop) on pve-test: 1 hook",
             "  [hello] error: nul\u0000here",
             "  [hello] a",

@@ -12,9 +12,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * What a phase prints, whole: the lines Proxmox's task log shows for {@code guesthook <vmid> <phase>},
- * and the same phase's {@code --json}, with the stock hooks on the mixed sandbox. The expected output
- * is in {@code src/test/resources/golden/phase/}; see {@link Golden} for regenerating it.
+ * What a phase prints, whole: the lines Proxmox's task log shows for {@code guesthook <vmid>
+ * <phase>}, and the same phase's {@code --json}, with the stock hooks on the mixed sandbox. The
+ * expected output is in {@code src/test/resources/golden/phase/}; see {@link Golden} for
+ * regenerating it.
  */
 class PhaseGoldenTest {
   private static final Path STOCK = Path.of("../hooks/stock").toAbsolutePath().normalize();
@@ -31,7 +32,9 @@ class PhaseGoldenTest {
   }
 
   private Cli.Result guesthook(String... args) {
-    List<String> all = new ArrayList<>(List.of("--root", root.toString(), "--simulate", "--hooks", STOCK.toString()));
+    List<String> all =
+        new ArrayList<>(
+            List.of("--root", root.toString(), "--simulate", "--hooks", STOCK.toString()));
     all.addAll(List.of(args));
     return Cli.run(all);
   }

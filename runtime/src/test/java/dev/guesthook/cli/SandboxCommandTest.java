@@ -1,10 +1,10 @@
 package dev.guesthook.cli;
 
-import dev.guesthook.app.ExitCodes;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.guesthook.app.ExitCodes;
 import dev.guesthook.sandbox.SandboxProfile;
 import dev.guesthook.testkit.Cli;
 import dev.guesthook.testkit.HostTree;
@@ -17,7 +17,9 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
-/** {@code guesthook sandbox create}, and the simulator's refusal to act on anything but a sandbox. */
+/**
+ * {@code guesthook sandbox create}, and the simulator's refusal to act on anything but a sandbox.
+ */
 class SandboxCommandTest {
   @TempDir Path base;
 
@@ -25,13 +27,16 @@ class SandboxCommandTest {
   @EnumSource(SandboxProfile.class)
   void everyProfileWritesAHostLaidOutLikeSysfs(SandboxProfile profile) throws Exception {
     Path dir = base.resolve(profile.id());
-    Cli.Result result = Cli.run(List.of("--json", "sandbox", "create", dir.toString(), "--profile", profile.id()));
+    Cli.Result result =
+        Cli.run(List.of("--json", "sandbox", "create", dir.toString(), "--profile", profile.id()));
     assertEquals(0, result.exitCode(), result::toString);
     assertEquals(profile.id(), result.json().get("profile").asText());
     assertTrue(result.json().get("vms").size() > 0, result::toString);
     try (var devices = Files.list(dir.resolve("sys/bus/pci/devices"))) {
       for (Path device : devices.toList()) {
-        assertTrue(Files.isSymbolicLink(device), device + " is a link into /sys/devices, as in the kernel");
+        assertTrue(
+            Files.isSymbolicLink(device),
+            device + " is a link into /sys/devices, as in the kernel");
         assertTrue(Files.isRegularFile(device.resolve("vendor")), device + "/vendor");
         assertTrue(Files.isSymbolicLink(device.resolve("iommu_group")), device + "/iommu_group");
       }
@@ -41,10 +46,13 @@ class SandboxCommandTest {
   @Test
   void anUnknownProfileIsNamedAndNothingIsWritten() {
     Path dir = base.resolve("sb");
-    Cli.Result result = Cli.run(List.of("sandbox", "create", dir.toString(), "--profile", "nvidia-grid"));
+    Cli.Result result =
+        Cli.run(List.of("sandbox", "create", dir.toString(), "--profile", "nvidia-grid"));
     assertEquals(ExitCodes.USAGE, result.exitCode());
-    assertEquals("guesthook: error: unknown profile 'nvidia-grid': one of gvt-g, nvidia-vgpu, nvidia-vgpu-vf,"
-        + " sriov-nic, gpu-passthrough, mixed\n", result.err());
+    assertEquals(
+        "guesthook: error: unknown profile 'nvidia-grid': one of gvt-g, nvidia-vgpu, nvidia-vgpu-vf,"
+            + " sriov-nic, gpu-passthrough, mixed\n",
+        result.err());
     assertFalse(Files.exists(dir));
   }
 
@@ -54,7 +62,10 @@ class SandboxCommandTest {
     Files.writeString(dir.resolve("notes.txt"), "mine\n");
     Cli.Result result = Cli.run(List.of("sandbox", "create", dir.toString()));
     assertEquals(ExitCodes.USAGE, result.exitCode());
-    assertEquals("guesthook: error: " + dir + " is not empty; a sandbox is created in a new or empty directory\n",
+    assertEquals(
+        "guesthook: error: "
+            + dir
+            + " is not empty; a sandbox is created in a new or empty directory\n",
         result.err());
     assertEquals(Map.of("notes.txt", "rw-r--r-- mine\n"), without(HostTree.snapshotOf(dir), ""));
   }
@@ -66,19 +77,32 @@ class SandboxCommandTest {
     Map<String, String> before = host.snapshot();
     Cli.Result result = Cli.run(HostTree.args(host.options(), "--simulate", "101", "pre-start"));
     assertEquals(ExitCodes.USAGE, result.exitCode());
-    assertTrue(result.err().startsWith("guesthook: error: --simulate: " + host.root() + " is not a sandbox"), result::toString);
+    assertTrue(
+        result
+            .err()
+            .startsWith("guesthook: error: --simulate: " + host.root() + " is not a sandbox"),
+        result::toString);
     assertEquals(before, host.snapshot());
   }
 
   @Test
   void aBrokenPerVmSettingsFileNamesItsLineAndStopsTheStart() throws Exception {
     Path dir = base.resolve("sb");
-    assertEquals(0, Cli.run(List.of("sandbox", "create", dir.toString(), "--profile", "gvt-g")).exitCode());
-    Files.writeString(dir.resolve("etc/pve/guesthook/202.yaml"), "mdev:\n  devices:\n    - { parent: [\n");
+    assertEquals(
+        0, Cli.run(List.of("sandbox", "create", dir.toString(), "--profile", "gvt-g")).exitCode());
+    Files.writeString(
+        dir.resolve("etc/pve/guesthook/202.yaml"), "mdev:\n  devices:\n    - { parent: [\n");
     Map<String, String> before = HostTree.snapshotOf(dir);
-    Cli.Result result = Cli.run(List.of("--root", dir.toString(), "--simulate", "202", "pre-start"));
+    Cli.Result result =
+        Cli.run(List.of("--root", dir.toString(), "--simulate", "202", "pre-start"));
     assertEquals(ExitCodes.USAGE, result.exitCode());
-    assertTrue(result.err().startsWith("guesthook: error: " + dir.resolve("etc/pve/guesthook/202.yaml") + ":4:1: not valid YAML: "),
+    assertTrue(
+        result
+            .err()
+            .startsWith(
+                "guesthook: error: "
+                    + dir.resolve("etc/pve/guesthook/202.yaml")
+                    + ":4:1: not valid YAML: "),
         result::toString);
     assertEquals(before, HostTree.snapshotOf(dir));
   }

@@ -54,12 +54,21 @@ class ServeTest {
     Sandbox.create(root, SandboxProfile.SRIOV_NIC);
     socket = root.resolve("run/guesthook/guesthook.sock");
     vertx = Vertx.vertx();
-    JsonObject flags = new JsonObject().put("root", root.toString()).put("simulate", true)
-        .put("hook-dirs", new JsonArray().add(STOCK.toString()));
-    Settings settings = new SettingsLoader(STOCK).load(vertx, flags, Optional.empty(), Map.of())
-        .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    JsonObject flags =
+        new JsonObject()
+            .put("root", root.toString())
+            .put("simulate", true)
+            .put("hook-dirs", new JsonArray().add(STOCK.toString()));
+    Settings settings =
+        new SettingsLoader(STOCK)
+            .load(vertx, flags, Optional.empty(), Map.of())
+            .toCompletionStage()
+            .toCompletableFuture()
+            .get(30, TimeUnit.SECONDS);
     engine = new Engine(vertx, settings, SimulatedHost.sandbox(root), Clock.systemUTC()).resident();
-    runtime = new ResidentRuntime(socket, ServeCommand.runner(engine, settings, Journald.OFF), line -> { });
+    runtime =
+        new ResidentRuntime(
+            socket, ServeCommand.runner(engine, settings, Journald.OFF), line -> {});
     runtime.start();
   }
 
@@ -88,16 +97,25 @@ class ServeTest {
   }
 
   private Map<String, String> env() {
-    return Map.of("GUESTHOOK_SOCKET", socket.toString(), "GUESTHOOK_ONESHOT", base.resolve("no-oneshot").toString());
+    return Map.of(
+        "GUESTHOOK_SOCKET",
+        socket.toString(),
+        "GUESTHOOK_ONESHOT",
+        base.resolve("no-oneshot").toString());
   }
 
   @Test
   void aPhaseThroughTheClientActsAndAnswersAsTheOneShotPathDoes() throws Exception {
     Run run = client(env(), "501", "pre-start");
     assertEquals(0, run.exit(), run::out);
-    assertTrue(run.out().startsWith("guesthook: VM 501 pre-start (start) on pve-sandbox: "), run::out);
+    assertTrue(
+        run.out().startsWith("guesthook: VM 501 pre-start (start) on pve-sandbox: "), run::out);
     assertTrue(run.out().endsWith("guesthook: pre-start ok\n"), run::out);
-    assertEquals("vfio-pci", Files.readSymbolicLink(root.resolve("sys/bus/pci/devices/0000:03:02.1/driver")).getFileName().toString());
+    assertEquals(
+        "vfio-pci",
+        Files.readSymbolicLink(root.resolve("sys/bus/pci/devices/0000:03:02.1/driver"))
+            .getFileName()
+            .toString());
   }
 
   @Test
@@ -111,13 +129,19 @@ class ServeTest {
   void badArgumentsAreAnsweredAsErrors() throws Exception {
     Run run = client(env(), "12x", "pre-start");
     assertEquals(2, run.exit(), run::out);
-    assertEquals("guesthook: error: invalid vmid '12x': expected an integer from 100 to 999999999\n", run.out());
+    assertEquals(
+        "guesthook: error: invalid vmid '12x': expected an integer from 100 to 999999999\n",
+        run.out());
   }
 
   @Test
   void everyGuestsHooksCanBeLoadedBeforeItsFirstPhase() throws Exception {
-    assertEquals(List.of("501", "502", "503", "504"), Files.list(root.resolve("etc/pve/qemu-server"))
-        .map(f -> f.getFileName().toString().replace(".conf", "")).sorted().toList());
+    assertEquals(
+        List.of("501", "502", "503", "504"),
+        Files.list(root.resolve("etc/pve/qemu-server"))
+            .map(f -> f.getFileName().toString().replace(".conf", ""))
+            .sorted()
+            .toList());
     assertEquals(4, engine.preloadHooks());
     Run run = client(env(), "504", "pre-start");
     assertEquals(0, run.exit(), run::out);
@@ -131,12 +155,23 @@ class ServeTest {
   @Test
   void withoutTheRuntimeTheClientFallsBackToTheOneShotPath() throws Exception {
     Path oneShot = base.resolve("oneshot.sh");
-    // The one-shot runtime refuses GUESTHOOK_* variables it does not know: the client's own are not passed on.
-    Files.writeString(oneShot, "#!/bin/sh\necho \"one-shot $*\"\nenv | grep '^GUESTHOOK_'\nexit 7\n");
+    // The one-shot runtime refuses GUESTHOOK_* variables it does not know: the client's own are not
+    // passed on.
+    Files.writeString(
+        oneShot, "#!/bin/sh\necho \"one-shot $*\"\nenv | grep '^GUESTHOOK_'\nexit 7\n");
     Files.setPosixFilePermissions(oneShot, PosixFilePermissions.fromString("rwxr-xr-x"));
     runtime.close();
-    Run run = client(Map.of("GUESTHOOK_SOCKET", socket.toString(), "GUESTHOOK_ONESHOT", oneShot.toString(),
-        "GUESTHOOK_LOG_LEVEL", "debug"), "501", "pre-start");
+    Run run =
+        client(
+            Map.of(
+                "GUESTHOOK_SOCKET",
+                socket.toString(),
+                "GUESTHOOK_ONESHOT",
+                oneShot.toString(),
+                "GUESTHOOK_LOG_LEVEL",
+                "debug"),
+            "501",
+            "pre-start");
     assertEquals(7, run.exit(), run::out);
     assertEquals("one-shot 501 pre-start\nGUESTHOOK_LOG_LEVEL=debug\n", run.out());
   }
@@ -161,7 +196,11 @@ class ServeTest {
         // The next connect would block.
       }
       long start = System.nanoTime();
-      Run run = client(Map.of("GUESTHOOK_SOCKET", stuck.toString(), "GUESTHOOK_ONESHOT", oneShot.toString()), "501", "pre-start");
+      Run run =
+          client(
+              Map.of("GUESTHOOK_SOCKET", stuck.toString(), "GUESTHOOK_ONESHOT", oneShot.toString()),
+              "501",
+              "pre-start");
       long millis = (System.nanoTime() - start) / 1_000_000;
       assertEquals(7, run.exit(), run::out);
       assertEquals("one-shot 501 pre-start\n", run.out());
@@ -175,35 +214,54 @@ class ServeTest {
 
   @Test
   void aPeerOfAnotherUserIsRefused() throws Exception {
-    Files.setPosixFilePermissions(socket, PosixFilePermissions.fromString("rw-rw-rw-"));  // as if the mode were wrong
+    Files.setPosixFilePermissions(
+        socket, PosixFilePermissions.fromString("rw-rw-rw-")); // as if the mode were wrong
     Files.setPosixFilePermissions(base, PosixFilePermissions.fromString("rwxr-xr-x"));
     Files.setPosixFilePermissions(root, PosixFilePermissions.fromString("rwxr-xr-x"));
-    List<String> argv = List.of("setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", CLIENT.toString(), "501", "pre-start");
+    List<String> argv =
+        List.of(
+            "setpriv",
+            "--reuid=65534",
+            "--regid=65534",
+            "--clear-groups",
+            CLIENT.toString(),
+            "501",
+            "pre-start");
     Run run = process(argv, env());
     assertEquals(2, run.exit(), run::out);
-    assertTrue(Files.notExists(root.resolve("sys/bus/pci/devices/0000:03:02.1")), "nothing was done for the other user");
+    assertTrue(
+        Files.notExists(root.resolve("sys/bus/pci/devices/0000:03:02.1")),
+        "nothing was done for the other user");
   }
 
   @Test
   void aChangedHookFileIsLoadedAgainForTheNextPhase() throws Exception {
-    Path hook = serveOwnHooks("hook('hello') { on('pre-start') { ev -> log.info 'first version' } }\n");
+    Path hook =
+        serveOwnHooks("hook('hello') { on('pre-start') { ev -> log.info 'first version' } }\n");
     assertTrue(client(env(), "502", "pre-start").out().contains("[hello] first version"));
-    Files.writeString(hook, "hook('hello') { on('pre-start') { ev -> log.info 'second version, longer' } }\n");
+    Files.writeString(
+        hook, "hook('hello') { on('pre-start') { ev -> log.info 'second version, longer' } }\n");
     Run again = client(env(), "502", "pre-start");
     assertTrue(again.out().contains("[hello] second version, longer"), again::out);
   }
 
   @Test
   void aChangedHookFileThatNoLongerLoadsLeavesItsPreviousVersionActive() throws Exception {
-    Path hook = serveOwnHooks("hook('hello') { on('pre-start') { ev -> log.info 'working version' } }\n");
+    Path hook =
+        serveOwnHooks("hook('hello') { on('pre-start') { ev -> log.info 'working version' } }\n");
     assertTrue(client(env(), "502", "pre-start").out().contains("[hello] working version"));
     Files.writeString(hook, "hook('hello') { on('pre-start') { ev -> log.info 'half-saved\n");
     Run broken = client(env(), "502", "pre-start");
     assertEquals(0, broken.exit(), broken::out);
     assertTrue(broken.out().contains("[hello] working version"), broken::out);
-    assertTrue(broken.out().contains("guesthook: warning: " + hook + ": the changed file does not load ("), broken::out);
-    assertTrue(broken.out().contains("hello.groovy:1:50: Unexpected character"), "the error names the file, line and column: " + broken.out());
-    Files.writeString(hook, "hook('hello') { on('pre-start') { ev -> log.info 'fixed version' } }\n");
+    assertTrue(
+        broken.out().contains("guesthook: warning: " + hook + ": the changed file does not load ("),
+        broken::out);
+    assertTrue(
+        broken.out().contains("hello.groovy:1:50: Unexpected character"),
+        "the error names the file, line and column: " + broken.out());
+    Files.writeString(
+        hook, "hook('hello') { on('pre-start') { ev -> log.info 'fixed version' } }\n");
     assertTrue(client(env(), "502", "pre-start").out().contains("[hello] fixed version"));
   }
 
@@ -211,28 +269,37 @@ class ServeTest {
   void eachLineOfAPhaseIsAlsoAJournalEntryWithTheGuestThePhaseAndTheHook() throws Exception {
     Path journalSocket = root.resolve(Journald.SOCKET);
     List<String> warnings = new java.util.concurrent.CopyOnWriteArrayList<>();
-    try (JournalSocket journal = JournalSocket.bind(journalSocket); Journald journald = Journald.at(journalSocket, warnings::add)) {
-      serveOwnHooks("hook('hello') { on('pre-start') { ev -> log.info 'one line'; log.warn 'first\\nsecond' } }\n", journald);
+    try (JournalSocket journal = JournalSocket.bind(journalSocket);
+        Journald journald = Journald.at(journalSocket, warnings::add)) {
+      serveOwnHooks(
+          "hook('hello') { on('pre-start') { ev -> log.info 'one line'; log.warn 'first\\nsecond' } }\n",
+          journald);
       Run run = client(env(), "502", "pre-start");
       assertEquals(0, run.exit(), run::out);
-      assertTrue(run.out().contains("  [hello] one line\n  [hello] warn: first\n  [hello] warn: second\n"),
+      assertTrue(
+          run.out().contains("  [hello] one line\n  [hello] warn: first\n  [hello] warn: second\n"),
           "the task log is as it was: " + run.out());
-      List<Map<String, String>> entries = journal.entriesUntil(entry -> "pre-start ok".equals(entry.get("MESSAGE")));
-      assertEquals(List.of(
+      List<Map<String, String>> entries =
+          journal.entriesUntil(entry -> "pre-start ok".equals(entry.get("MESSAGE")));
+      assertEquals(
+          List.of(
               "6 VMID=502 PHASE=pre-start: VM 502 pre-start (start) on pve-sandbox: 1 hook",
               "6 VMID=502 PHASE=pre-start HOOK=hello: [hello] one line",
               "4 VMID=502 PHASE=pre-start HOOK=hello: [hello] first\nsecond",
               "6 VMID=502 PHASE=pre-start HOOK=hello: ok       hello (N ms)",
               "6 VMID=502 PHASE=pre-start: pre-start ok"),
           entries.stream().map(ServeTest::shown).toList());
-      assertTrue(entries.stream().allMatch(entry -> "guesthook".equals(entry.get("SYSLOG_IDENTIFIER"))), entries::toString);
+      assertTrue(
+          entries.stream().allMatch(entry -> "guesthook".equals(entry.get("SYSLOG_IDENTIFIER"))),
+          entries::toString);
     }
     assertEquals(List.of(), warnings);
   }
 
   @Test
   void aHookThatLoopsForeverLeavesNoWorkerSpinningAfterItsTimeout() throws Exception {
-    serveOwnHooks("""
+    serveOwnHooks(
+        """
         hook('hello') {
           timeout 1
           on('pre-start') { ev ->
@@ -242,7 +309,7 @@ class ServeTest {
           }
         }
         """);
-    for (int run = 0; run < 2; run++) {   // a second runaway used to stack on the first
+    for (int run = 0; run < 2; run++) { // a second runaway used to stack on the first
       Run start = client(env(), "502", "pre-start");
       assertEquals(1, start.exit(), start::out);
       assertTrue(start.out().contains("no answer within 1.0 s; abandoned"), start::out);
@@ -252,14 +319,24 @@ class ServeTest {
     }
   }
 
-  /** An entry as the test compares it: priority, the phase's fields, and the message (durations vary). */
+  /**
+   * An entry as the test compares it: priority, the phase's fields, and the message (durations
+   * vary).
+   */
   static String shown(Map<String, String> entry) {
-    return entry.get("PRIORITY") + " VMID=" + entry.get("VMID") + " PHASE=" + entry.get("PHASE")
-        + (entry.containsKey("HOOK") ? " HOOK=" + entry.get("HOOK") : "") + ": "
+    return entry.get("PRIORITY")
+        + " VMID="
+        + entry.get("VMID")
+        + " PHASE="
+        + entry.get("PHASE")
+        + (entry.containsKey("HOOK") ? " HOOK=" + entry.get("HOOK") : "")
+        + ": "
         + entry.get("MESSAGE").replaceAll("\\(\\d+ ms\\)", "(N ms)");
   }
 
-  /** Restarts the runtime on a hook folder of the test's own with one hook file; returns the file. */
+  /**
+   * Restarts the runtime on a hook folder of the test's own with one hook file; returns the file.
+   */
   private Path serveOwnHooks(String source) throws Exception {
     return serveOwnHooks(source, Journald.OFF);
   }
@@ -274,13 +351,26 @@ class ServeTest {
     Files.writeString(hook, source);
     // VM 502's own settings are for the stock sriov-vf hook, which this runtime does not load.
     Files.delete(root.resolve("etc/pve/guesthook/502.yaml"));
-    JsonObject flags = new JsonObject().put("root", root.toString()).put("simulate", true)
-        .put("hook-dirs", new JsonArray().add(hooks.toString()));
-    Settings settings = new SettingsLoader(hooks).load(vertx, flags, Optional.empty(), Map.of())
-        .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
-    runtime = new ResidentRuntime(socket,
-        ServeCommand.runner(new Engine(vertx, settings, SimulatedHost.sandbox(root), Clock.systemUTC()).resident(), settings, journald),
-        line -> { });
+    JsonObject flags =
+        new JsonObject()
+            .put("root", root.toString())
+            .put("simulate", true)
+            .put("hook-dirs", new JsonArray().add(hooks.toString()));
+    Settings settings =
+        new SettingsLoader(hooks)
+            .load(vertx, flags, Optional.empty(), Map.of())
+            .toCompletionStage()
+            .toCompletableFuture()
+            .get(30, TimeUnit.SECONDS);
+    runtime =
+        new ResidentRuntime(
+            socket,
+            ServeCommand.runner(
+                new Engine(vertx, settings, SimulatedHost.sandbox(root), Clock.systemUTC())
+                    .resident(),
+                settings,
+                journald),
+            line -> {});
     runtime.start();
     return hook;
   }

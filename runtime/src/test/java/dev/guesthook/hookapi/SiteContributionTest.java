@@ -25,7 +25,6 @@ import dev.guesthook.pve.VmConfigParser;
 import dev.guesthook.sandbox.Sandbox;
 import dev.guesthook.sandbox.SandboxProfile;
 import io.vertx.core.Vertx;
-import java.io.OutputStream;
 import java.net.URL;
 import java.net.URLClassLoader;
 import java.nio.charset.StandardCharsets;
@@ -44,13 +43,17 @@ import java.util.jar.JarOutputStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** A site puts its own objects into hooks' scope with a jar of its own, without touching the core. */
+/**
+ * A site puts its own objects into hooks' scope with a jar of its own, without touching the core.
+ */
 class SiteContributionTest {
   @TempDir Path base;
 
   @Test
   void aSitesJarPutsItsObjectsIntoHooksScopeBesideTheDomainsNames() throws Exception {
-    Path hooks = hookFolder("""
+    Path hooks =
+        hookFolder(
+            """
         hook('owner') {
           on('pre-start') { ev ->
             log.info "${inventory.ownerOf(ev.vmid)} in ${rackOf(ev.vmid)}: ${ev.situation == Situation.START}, ${config.get('memory').get()}, ${pci.getClass().simpleName}"
@@ -58,11 +61,13 @@ class SiteContributionTest {
         }
         """);
     HookGlobals globals;
-    try (URLClassLoader site = new URLClassLoader(new URL[] {siteJar().toUri().toURL()}, getClass().getClassLoader())) {
+    try (URLClassLoader site =
+        new URLClassLoader(new URL[] {siteJar().toUri().toURL()}, getClass().getClassLoader())) {
       globals = HookGlobals.discover(site);
     }
-    HookCatalog catalog = new HookLoader(List.of(hooks), base.resolve("cache"), Duration.ofSeconds(5), globals)
-        .load(Optional.empty());
+    HookCatalog catalog =
+        new HookLoader(List.of(hooks), base.resolve("cache"), Duration.ofSeconds(5), globals)
+            .load(Optional.empty());
     assertEquals(List.of(), catalog.errors());
 
     List<String> output = preStart(catalog);
@@ -72,26 +77,40 @@ class SiteContributionTest {
 
   @Test
   void aNameTheDomainAlreadyGivesIsRefusedAtStartup() {
-    HookScopeContribution clash = () -> List.of(HookGlobal.property("pci", scope -> "a site's own pci"));
+    HookScopeContribution clash =
+        () -> List.of(HookGlobal.property("pci", scope -> "a site's own pci"));
 
     IllegalStateException refused =
-        assertThrows(IllegalStateException.class, () -> HookGlobals.of(List.of(new ProxmoxHookApi(), clash)));
+        assertThrows(
+            IllegalStateException.class,
+            () -> HookGlobals.of(List.of(new ProxmoxHookApi(), clash)));
 
-    assertTrue(refused.getMessage().contains("gives 'pci', which dev.guesthook.hookapi.ProxmoxHookApi already gives;"
-        + " a name in hooks' scope has one owner"), refused.getMessage());
+    assertTrue(
+        refused
+            .getMessage()
+            .contains(
+                "gives 'pci', which dev.guesthook.hookapi.ProxmoxHookApi already gives;"
+                    + " a name in hooks' scope has one owner"),
+        refused.getMessage());
   }
 
   @Test
   void aNameTheCoreGivesIsRefusedAtStartup() {
-    HookScopeContribution clash = () -> List.of(HookGlobal.function("skip", scope -> (HookFunction) why -> why));
+    HookScopeContribution clash =
+        () -> List.of(HookGlobal.function("skip", scope -> (HookFunction) why -> why));
 
-    IllegalStateException refused = assertThrows(IllegalStateException.class, () -> HookGlobals.of(List.of(clash)));
+    IllegalStateException refused =
+        assertThrows(IllegalStateException.class, () -> HookGlobals.of(List.of(clash)));
 
-    assertTrue(refused.getMessage().contains("gives 'skip', which the core (HookContext) already gives"),
+    assertTrue(
+        refused.getMessage().contains("gives 'skip', which the core (HookContext) already gives"),
         refused.getMessage());
   }
 
-  /** The site's jar: only its service entry; its class is on the test classpath, as a jar's own would be on the runtime's. */
+  /**
+   * The site's jar: only its service entry; its class is on the test classpath, as a jar's own
+   * would be on the runtime's.
+   */
   private Path siteJar() throws Exception {
     Path jar = base.resolve("site-inventory.jar");
     try (JarOutputStream out = new JarOutputStream(Files.newOutputStream(jar))) {
@@ -115,16 +134,34 @@ class SiteContributionTest {
   private List<String> preStart(HookCatalog catalog) throws Exception {
     Path root = base.resolve("host");
     Sandbox.create(root, SandboxProfile.SRIOV_NIC);
-    LifecycleEvent event = new LifecycleEvent(VmId.parse("501"), Phase.PRE_START, GuestType.QEMU, "pve", Instant.EPOCH,
-        VmConfigParser.parse("501.conf", "memory: 512\n"), Situation.START, Optional.empty());
+    LifecycleEvent event =
+        new LifecycleEvent(
+            VmId.parse("501"),
+            Phase.PRE_START,
+            GuestType.QEMU,
+            "pve",
+            Instant.EPOCH,
+            VmConfigParser.parse("501.conf", "memory: 512\n"),
+            Situation.START,
+            Optional.empty());
     List<String> output = new CopyOnWriteArrayList<>();
-    PhaseRequest request = new PhaseRequest(event, SimulatedHost.sandbox(root), Duration.ofSeconds(5),
-        HookLog.Level.INFO, (HookLine line) -> output.add(line.text()), name -> Map.of(), false);
+    PhaseRequest request =
+        new PhaseRequest(
+            event,
+            SimulatedHost.sandbox(root),
+            Duration.ofSeconds(5),
+            HookLog.Level.INFO,
+            (HookLine line) -> output.add(line.text()),
+            name -> Map.of(),
+            false);
     Vertx vertx = Vertx.vertx();
     try {
-      DispatchResult result = Dispatcher.start(vertx, catalog.hooks())
-          .compose(dispatcher -> dispatcher.dispatch(request))
-          .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+      DispatchResult result =
+          Dispatcher.start(vertx, catalog.hooks())
+              .compose(dispatcher -> dispatcher.dispatch(request))
+              .toCompletionStage()
+              .toCompletableFuture()
+              .get(30, TimeUnit.SECONDS);
       assertEquals("ok", result.overall(), result::toString);
     } finally {
       vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);

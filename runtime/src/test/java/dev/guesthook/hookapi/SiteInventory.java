@@ -7,8 +7,8 @@ import dev.guesthook.id.VmId;
 import java.util.List;
 
 /**
- * A site's own contribution to hooks' scope, as a site would ship it in a jar of its own: an
- * {@code inventory} object and a {@code rackOf(vmid)} function. Only the test that drops it in a jar
+ * A site's own contribution to hooks' scope, as a site would ship it in a jar of its own: an {@code
+ * inventory} object and a {@code rackOf(vmid)} function. Only the test that drops it in a jar
  * installs it (its service entry is written by the test, not kept in test resources).
  */
 public final class SiteInventory implements HookScopeContribution {
@@ -22,7 +22,9 @@ public final class SiteInventory implements HookScopeContribution {
   @Override
   public List<HookGlobal> globals() {
     return List.of(
-        HookGlobal.property("inventory", scope -> new Inventory("lab-" + scope.invocation().event().vmid())),
-        HookGlobal.function("rackOf", scope -> (HookFunction) vmid -> "rack-" + vmid.toString().charAt(0)));
+        HookGlobal.property(
+            "inventory", scope -> new Inventory("lab-" + scope.invocation().event().vmid())),
+        HookGlobal.function(
+            "rackOf", scope -> (HookFunction) vmid -> "rack-" + vmid.toString().charAt(0)));
   }
 }

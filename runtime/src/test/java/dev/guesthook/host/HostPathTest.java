@@ -22,7 +22,9 @@ class HostPathTest {
   void parsedPathsCannotClimbOutOfTheRoot() {
     assertThrows(IllegalArgumentException.class, () -> HostPath.parse("/sys/../../etc/shadow"));
     assertThrows(IllegalArgumentException.class, () -> HostPath.parse("sys/relative"));
-    assertEquals(Path.of("/tmp/root/sys/bus/pci"), HostPath.parse("//sys//bus/pci/").under(Path.of("/tmp/root")));
+    assertEquals(
+        Path.of("/tmp/root/sys/bus/pci"),
+        HostPath.parse("//sys//bus/pci/").under(Path.of("/tmp/root")));
   }
 
   @Test

@@ -15,13 +15,14 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The typed ids are the only way a value from a hook, a guest config or a settings file becomes a
- * sysfs path segment or a command argument, so each must take the kernel's forms and refuse the rest
- * with a message that shows the value (escaped) and says what was expected.
+ * sysfs path segment or a command argument, so each must take the kernel's forms and refuse the
+ * rest with a message that shows the value (escaped) and says what was expected.
  */
 class IdentifiersTest {
 
   /** The message names the offending value as {@code Printable} shows it, and what was expected. */
-  private static void assertRefusal(IllegalArgumentException error, String what, String shownValue, String expected) {
+  private static void assertRefusal(
+      IllegalArgumentException error, String what, String shownValue, String expected) {
     String message = error.getMessage();
     assertTrue(message.startsWith("invalid " + what + " '" + shownValue + "'"), message);
     assertTrue(message.contains("expected " + expected), message);
@@ -32,25 +33,42 @@ class IdentifiersTest {
 
   @ParameterizedTest(name = "{0} -> {1}")
   @CsvSource({
-      "0000:01:00.0, 0000:01:00.0",
-      "0000:41:02.3, 0000:41:02.3",
-      "01:00.0,      0000:01:00.0",
-      "0b:00.1,      0000:0b:00.1",
-      "0000:0B:00.0, 0000:0b:00.0",
-      "0B:1F.7,      0000:0b:1f.7",
-      "ABCD:ef:1f.7, abcd:ef:1f.7",
+    "0000:01:00.0, 0000:01:00.0",
+    "0000:41:02.3, 0000:41:02.3",
+    "01:00.0,      0000:01:00.0",
+    "0b:00.1,      0000:0b:00.1",
+    "0000:0B:00.0, 0000:0b:00.0",
+    "0B:1F.7,      0000:0b:1f.7",
+    "ABCD:ef:1f.7, abcd:ef:1f.7",
   })
-  void pciAddressParsesTheKernelFormAndNormalisesShortAndUpperCaseForms(String text, String normalised) {
+  void pciAddressParsesTheKernelFormAndNormalisesShortAndUpperCaseForms(
+      String text, String normalised) {
     assertEquals(normalised, PciAddress.parse(text).value());
   }
 
   @ParameterizedTest(name = "[{index}] {0}")
-  @ValueSource(strings = {
-      "..", ".", "0000:01:00.0/../x", "01:00.8", "0000:01:00.8", "0000:01:00.0\n", "0000:01:00.0 ",
-      " 0000:01:00.0", "0000:01:00", "0000:01:00.", "000:01:00.0", "0000:001:00.0", "0000:01:0g.0",
-      "0000-01-00.0", "../../etc/shadow", "0000:01:00.0\0"})
+  @ValueSource(
+      strings = {
+        "..",
+        ".",
+        "0000:01:00.0/../x",
+        "01:00.8",
+        "0000:01:00.8",
+        "0000:01:00.0\n",
+        "0000:01:00.0 ",
+        " 0000:01:00.0",
+        "0000:01:00",
+        "0000:01:00.",
+        "000:01:00.0",
+        "0000:001:00.0",
+        "0000:01:0g.0",
+        "0000-01-00.0",
+        "../../etc/shadow",
+        "0000:01:00.0\0"
+      })
   void pciAddressRefusesAnythingButAFunctionAddress(String text) {
-    IllegalArgumentException error = assertThrows(IllegalArgumentException.class, () -> PciAddress.parse(text));
+    IllegalArgumentException error =
+        assertThrows(IllegalArgumentException.class, () -> PciAddress.parse(text));
     assertRefusal(error, "PCI address", Printable.of(text.toLowerCase(Locale.ROOT)), PCI_EXPECTED);
   }
 
@@ -58,20 +76,23 @@ class IdentifiersTest {
   void pciAddressRefusalOfATrailingNewlineShowsItEscaped() {
     IllegalArgumentException error =
         assertThrows(IllegalArgumentException.class, () -> PciAddress.parse("0000:01:00.0\n"));
-    assertEquals("invalid PCI address '0000:01:00.0\\n': expected " + PCI_EXPECTED, error.getMessage());
+    assertEquals(
+        "invalid PCI address '0000:01:00.0\\n': expected " + PCI_EXPECTED, error.getMessage());
   }
 
   @Test
   void pciAddressRefusalOfAPathTraversalNamesTheWholeValue() {
     IllegalArgumentException error =
         assertThrows(IllegalArgumentException.class, () -> PciAddress.parse("0000:01:00.0/../x"));
-    assertEquals("invalid PCI address '0000:01:00.0/../x': expected " + PCI_EXPECTED, error.getMessage());
+    assertEquals(
+        "invalid PCI address '0000:01:00.0/../x': expected " + PCI_EXPECTED, error.getMessage());
   }
 
   @ParameterizedTest(name = "[{index}] ''{0}''")
   @NullAndEmptySource
   void pciAddressRefusesNullAndEmpty(String text) {
-    IllegalArgumentException error = assertThrows(IllegalArgumentException.class, () -> PciAddress.parse(text));
+    IllegalArgumentException error =
+        assertThrows(IllegalArgumentException.class, () -> PciAddress.parse(text));
     assertRefusal(error, "PCI address", "", PCI_EXPECTED);
   }
 
@@ -92,7 +113,8 @@ class IdentifiersTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"i915-GVTg_V5_4", "nvidia-222", "nvidia-1157", "mtty-2", "vfio_ap-passthrough"})
+  @ValueSource(
+      strings = {"i915-GVTg_V5_4", "nvidia-222", "nvidia-1157", "mtty-2", "vfio_ap-passthrough"})
   void mdevTypeAcceptsDriverTypeNames(String name) {
     assertEquals(name, new MdevType(name).value());
   }
@@ -100,8 +122,12 @@ class IdentifiersTest {
   @ParameterizedTest(name = "[{index}] ''{0}''")
   @ValueSource(strings = {".", "..", "a/b", "a b", "", "nvidia-222\n", "../../../../etc"})
   void mdevTypeRefusesNamesThatAreNotOnePathSegment(String name) {
-    IllegalArgumentException error = assertThrows(IllegalArgumentException.class, () -> new MdevType(name));
-    assertRefusal(error, "mdev type", Printable.of(name),
+    IllegalArgumentException error =
+        assertThrows(IllegalArgumentException.class, () -> new MdevType(name));
+    assertRefusal(
+        error,
+        "mdev type",
+        Printable.of(name),
         "a type name like i915-GVTg_V5_4 (letters, digits, _ . -)");
   }
 
@@ -112,17 +138,27 @@ class IdentifiersTest {
 
   @Test
   void uuidParsesAndLowersTheRfc4122Form() {
-    assertEquals("5f2a3c1e-9b7d-4e21-8c3a-0123456789ab",
+    assertEquals(
+        "5f2a3c1e-9b7d-4e21-8c3a-0123456789ab",
         Uuid.parse("5F2A3C1E-9B7D-4E21-8C3A-0123456789AB").value());
   }
 
   @ParameterizedTest(name = "[{index}] ''{0}''")
-  @ValueSource(strings = {
-      "", "5f2a3c1e9b7d4e218c3a0123456789ab", "5f2a3c1e-9b7d-4e21-8c3a-0123456789a",
-      "5f2a3c1e-9b7d-4e21-8c3a-0123456789abc", "5f2a3c1e-9b7d-4e21-8c3a-0123456789ag",
-      "{5f2a3c1e-9b7d-4e21-8c3a-0123456789ab}", "5f2a3c1e-9b7d-4e21-8c3a-0123456789ab\n", "..", "a/b"})
+  @ValueSource(
+      strings = {
+        "",
+        "5f2a3c1e9b7d4e218c3a0123456789ab",
+        "5f2a3c1e-9b7d-4e21-8c3a-0123456789a",
+        "5f2a3c1e-9b7d-4e21-8c3a-0123456789abc",
+        "5f2a3c1e-9b7d-4e21-8c3a-0123456789ag",
+        "{5f2a3c1e-9b7d-4e21-8c3a-0123456789ab}",
+        "5f2a3c1e-9b7d-4e21-8c3a-0123456789ab\n",
+        "..",
+        "a/b"
+      })
   void uuidRefusesAnythingElse(String text) {
-    IllegalArgumentException error = assertThrows(IllegalArgumentException.class, () -> Uuid.parse(text));
+    IllegalArgumentException error =
+        assertThrows(IllegalArgumentException.class, () -> Uuid.parse(text));
     assertRefusal(error, "UUID", Printable.of(text), "the form 8-4-4-4-12 hex digits");
   }
 
@@ -136,7 +172,8 @@ class IdentifiersTest {
     // qemu-server: sprintf("%08d-0000-0000-0000-%012d", $index, $vmid)
     assertEquals("00000000-0000-0000-0000-000000000201", Uuid.proxmox(new VmId(201), 0).value());
     assertEquals("00000003-0000-0000-0000-000000123456", Uuid.proxmox(new VmId(123456), 3).value());
-    assertEquals("00000000-0000-0000-0000-000999999999", Uuid.proxmox(new VmId(VmId.MAX), 0).value());
+    assertEquals(
+        "00000000-0000-0000-0000-000999999999", Uuid.proxmox(new VmId(VmId.MAX), 0).value());
   }
 
   @ParameterizedTest(name = "vmid {0}, hostpci{1}")
@@ -161,11 +198,13 @@ class IdentifiersTest {
   }
 
   @ParameterizedTest(name = "[{index}] {0}")
-  @ValueSource(strings = {
-      "00000000-0000-0000-0000-000000000099", // below the smallest vmid
-      "00000000-0000-0000-0000-00000000020a", // hex digit where Proxmox writes decimal
-      "0000000a-0000-0000-0000-000000000201",
-      "00000000-0000-0000-0001-000000000201"})
+  @ValueSource(
+      strings = {
+        "00000000-0000-0000-0000-000000000099", // below the smallest vmid
+        "00000000-0000-0000-0000-00000000020a", // hex digit where Proxmox writes decimal
+        "0000000a-0000-0000-0000-000000000201",
+        "00000000-0000-0000-0001-000000000201"
+      })
   void uuidOutsideTheProxmoxSchemeHasNoOwner(String text) {
     assertEquals(Optional.empty(), Uuid.parse(text).proxmoxOwner());
   }
@@ -177,20 +216,39 @@ class IdentifiersTest {
   }
 
   @ParameterizedTest(name = "[{index}] {0}")
-  @ValueSource(strings = {"01:00:5e:00:00:01", "33:33:00:00:00:01", "ff:ff:ff:ff:ff:ff", "53:54:00:12:34:56"})
+  @ValueSource(
+      strings = {
+        "01:00:5e:00:00:01",
+        "33:33:00:00:00:01",
+        "ff:ff:ff:ff:ff:ff",
+        "53:54:00:12:34:56"
+      })
   void macAddressRefusesMulticastAddresses(String text) {
-    IllegalArgumentException error = assertThrows(IllegalArgumentException.class, () -> MacAddress.parse(text));
+    IllegalArgumentException error =
+        assertThrows(IllegalArgumentException.class, () -> MacAddress.parse(text));
     assertTrue(error.getMessage().contains("'" + text + "'"), error.getMessage());
     assertTrue(error.getMessage().contains("multicast"), error.getMessage());
   }
 
   @ParameterizedTest(name = "[{index}] ''{0}''")
-  @ValueSource(strings = {
-      "", "52:54:00:zz:00:01", "52:54:00:12:34", "52:54:00:12:34:56:78", "52-54-00-12-34-56",
-      "525400123456", "52:54:00:12:34:5", "52:54:00:12:34:56\n"})
+  @ValueSource(
+      strings = {
+        "",
+        "52:54:00:zz:00:01",
+        "52:54:00:12:34",
+        "52:54:00:12:34:56:78",
+        "52-54-00-12-34-56",
+        "525400123456",
+        "52:54:00:12:34:5",
+        "52:54:00:12:34:56\n"
+      })
   void macAddressRefusesBadHex(String text) {
-    IllegalArgumentException error = assertThrows(IllegalArgumentException.class, () -> MacAddress.parse(text));
-    assertRefusal(error, "MAC address", Printable.of(text.toLowerCase(Locale.ROOT)),
+    IllegalArgumentException error =
+        assertThrows(IllegalArgumentException.class, () -> MacAddress.parse(text));
+    assertRefusal(
+        error,
+        "MAC address",
+        Printable.of(text.toLowerCase(Locale.ROOT)),
         "six hex pairs like 52:54:00:12:34:56");
   }
 
@@ -203,9 +261,10 @@ class IdentifiersTest {
   @ParameterizedTest(name = "[{index}] ''{0}''")
   @ValueSource(strings = {"", ".", "..", "vfio/pci", "vfio pci", "vfio-pci\n", "../../../../bin"})
   void driverNameRefusesNamesThatAreNotOnePathSegment(String name) {
-    IllegalArgumentException error = assertThrows(IllegalArgumentException.class, () -> new DriverName(name));
-    assertRefusal(error, "driver name", Printable.of(name),
-        "a driver name like vfio-pci or amdgpu");
+    IllegalArgumentException error =
+        assertThrows(IllegalArgumentException.class, () -> new DriverName(name));
+    assertRefusal(
+        error, "driver name", Printable.of(name), "a driver name like vfio-pci or amdgpu");
   }
 
   @Test
@@ -214,17 +273,33 @@ class IdentifiersTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"enp3s0f0", "eth0", "vmbr0", "bond0.100", "enp3s0f0v1", "a23456789012345"})
+  @ValueSource(
+      strings = {"enp3s0f0", "eth0", "vmbr0", "bond0.100", "enp3s0f0v1", "a23456789012345"})
   void netInterfaceAcceptsInterfaceNames(String name) {
     assertEquals(name, new NetInterface(name).value());
   }
 
   @ParameterizedTest(name = "[{index}] ''{0}''")
-  @ValueSource(strings = {
-      "-eth0", "--help", "a234567890123456", "enp3s0f0withlongname", "", ".", "..", "a/b", "a b", "eth0\n"})
+  @ValueSource(
+      strings = {
+        "-eth0",
+        "--help",
+        "a234567890123456",
+        "enp3s0f0withlongname",
+        "",
+        ".",
+        "..",
+        "a/b",
+        "a b",
+        "eth0\n"
+      })
   void netInterfaceRefusesOptionsOverlongAndPathLikeNames(String name) {
-    IllegalArgumentException error = assertThrows(IllegalArgumentException.class, () -> new NetInterface(name));
-    assertRefusal(error, "interface name", Printable.of(name),
+    IllegalArgumentException error =
+        assertThrows(IllegalArgumentException.class, () -> new NetInterface(name));
+    assertRefusal(
+        error,
+        "interface name",
+        Printable.of(name),
         "a name like enp3s0f0 (at most 15 characters)");
   }
 }

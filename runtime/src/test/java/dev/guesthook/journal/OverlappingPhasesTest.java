@@ -27,7 +27,9 @@ class OverlappingPhasesTest {
   @Test
   void aStopArrivingDuringPreStartWaitsForItThenRuns() throws Exception {
     HostTree host = HostTree.create(base).vm(101, "memory: 2048\n");
-    host.hook("slow.groovy", """
+    host.hook(
+        "slow.groovy",
+        """
         hook('slow') {
           on('pre-start') { ev ->
             write '/var/tmp/order', 'pre-start began\\n'
@@ -54,13 +56,20 @@ class OverlappingPhasesTest {
   @Test
   void aWaitThatRunsOutNamesWhoHoldsTheGuest() throws Exception {
     Locks locks = new Locks(base.resolve("locks"));
-    try (Locks.Held held = locks.acquire("vm-101", "VM 101 pre-start (pid 4242)", Duration.ofSeconds(1))) {
-      LockTimeoutException e = assertThrows(LockTimeoutException.class,
-          () -> locks.acquire("vm-101", "VM 101 post-stop", Duration.ofMillis(100)));
-      assertEquals("waited 100 ms for lock vm-101, held by VM 101 pre-start (pid 4242)", e.getMessage());
+    try (Locks.Held held =
+        locks.acquire("vm-101", "VM 101 pre-start (pid 4242)", Duration.ofSeconds(1))) {
+      LockTimeoutException e =
+          assertThrows(
+              LockTimeoutException.class,
+              () -> locks.acquire("vm-101", "VM 101 post-stop", Duration.ofMillis(100)));
+      assertEquals(
+          "waited 100 ms for lock vm-101, held by VM 101 pre-start (pid 4242)", e.getMessage());
     }
-    locks.acquire("vm-101", "VM 101 post-stop", Duration.ofMillis(100)).close(); // released: free again
-    assertThrows(IllegalArgumentException.class, () -> locks.acquire("../etc/passwd", "x", Duration.ZERO));
+    locks
+        .acquire("vm-101", "VM 101 post-stop", Duration.ofMillis(100))
+        .close(); // released: free again
+    assertThrows(
+        IllegalArgumentException.class, () -> locks.acquire("../etc/passwd", "x", Duration.ZERO));
   }
 
   private static List<String> args(HostTree host, String... words) {

@@ -35,7 +35,11 @@ class RaceTest {
       guest(vmid, "mdev:\n  devices:\n    - { parent: \"0000:3b:00.0\", type: nvidia-234 }\n");
     }
     for (int vmid : List.of(912, 913)) {
-      guest(vmid, "sriov-vf:\n  vfs:\n    - { pf: \"0000:03:00.1\", mac: \"52:54:00:5a:09:" + (vmid - 900) + "\" }\n");
+      guest(
+          vmid,
+          "sriov-vf:\n  vfs:\n    - { pf: \"0000:03:00.1\", mac: \"52:54:00:5a:09:"
+              + (vmid - 900)
+              + "\" }\n");
     }
   }
 
@@ -45,9 +49,19 @@ class RaceTest {
     List<Cli.Result> results = race(910, 911);
     Cli.Result loser = oneWins(results);
     int winner = results.get(0) == loser ? 911 : 910;
-    assertTrue(loser.out().contains("no available instances of nvidia-234 (GRID T4-16Q) on 0000:3b:00.0; in use: "
-        + "00001000-0000-0000-0000-000000000" + winner + " nvidia-234 (VM " + winner + " (guesthook mdev 0))"), loser::toString);
-    assertEquals(1, Files.list(root.resolve("sys/bus/mdev/devices")).count(), "one instance, the winner's");
+    assertTrue(
+        loser
+            .out()
+            .contains(
+                "no available instances of nvidia-234 (GRID T4-16Q) on 0000:3b:00.0; in use: "
+                    + "00001000-0000-0000-0000-000000000"
+                    + winner
+                    + " nvidia-234 (VM "
+                    + winner
+                    + " (guesthook mdev 0))"),
+        loser::toString);
+    assertEquals(
+        1, Files.list(root.resolve("sys/bus/mdev/devices")).count(), "one instance, the winner's");
     leftNothing(results.get(0) == loser ? 910 : 911);
   }
 
@@ -56,11 +70,20 @@ class RaceTest {
     SimulatedHost.sandbox(root).faults().delayWrite("/sys/bus/pci/drivers_probe", 3000, 1);
     List<Cli.Result> results = race(912, 913);
     Cli.Result loser = oneWins(results);
-    // The loser finds no free VF when it plans (the winner holds it) or, if it planned first, when it claims.
-    assertTrue(loser.out().contains("0000:03:00.1 has 0 free VF(s), 1 asked for")
-        || loser.out().contains("no free VF on 0000:03:00.1: all 1 are bound to vfio-pci or held by another guest"),
+    // The loser finds no free VF when it plans (the winner holds it) or, if it planned first, when
+    // it claims.
+    assertTrue(
+        loser.out().contains("0000:03:00.1 has 0 free VF(s), 1 asked for")
+            || loser
+                .out()
+                .contains(
+                    "no free VF on 0000:03:00.1: all 1 are bound to vfio-pci or held by another guest"),
         loser::toString);
-    assertEquals("vfio-pci", Files.readSymbolicLink(root.resolve("sys/bus/pci/devices/0000:03:0a.0/driver")).getFileName().toString());
+    assertEquals(
+        "vfio-pci",
+        Files.readSymbolicLink(root.resolve("sys/bus/pci/devices/0000:03:0a.0/driver"))
+            .getFileName()
+            .toString());
     leftNothing(results.get(0) == loser ? 912 : 913);
   }
 
@@ -79,16 +102,29 @@ class RaceTest {
   }
 
   private void leftNothing(int loser) {
-    assertTrue(Files.notExists(root.resolve("var/lib/guesthook/journal/" + loser + ".jsonl")), "the loser holds nothing");
-    assertTrue(Files.notExists(root.resolve("run/guesthook/state/" + loser)), "the loser saved nothing");
+    assertTrue(
+        Files.notExists(root.resolve("var/lib/guesthook/journal/" + loser + ".jsonl")),
+        "the loser holds nothing");
+    assertTrue(
+        Files.notExists(root.resolve("run/guesthook/state/" + loser)), "the loser saved nothing");
   }
 
   private OneShot start(int vmid) throws Exception {
-    return OneShot.start(List.of("--root", root.toString(), "--simulate", "--hooks", STOCK.toString(), Integer.toString(vmid), "pre-start"));
+    return OneShot.start(
+        List.of(
+            "--root",
+            root.toString(),
+            "--simulate",
+            "--hooks",
+            STOCK.toString(),
+            Integer.toString(vmid),
+            "pre-start"));
   }
 
   private void guest(int vmid, String settings) throws Exception {
-    Files.writeString(root.resolve("etc/pve/qemu-server/" + vmid + ".conf"), "name: racer-" + vmid + "\nmemory: 2048\n");
+    Files.writeString(
+        root.resolve("etc/pve/qemu-server/" + vmid + ".conf"),
+        "name: racer-" + vmid + "\nmemory: 2048\n");
     Files.writeString(root.resolve("etc/pve/guesthook/" + vmid + ".yaml"), settings);
   }
 }

@@ -1,10 +1,9 @@
 package dev.guesthook.pve;
 
-import dev.guesthook.pve.schema.PropertyFormat;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.guesthook.pve.schema.PropertyFormat;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -14,8 +13,8 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 /**
- * Long values Perl's regex engine takes in its stride: Java's recurses once per repetition of a group,
- * so a long list must not end in a StackOverflowError (before: exit 3, or a start refused).
+ * Long values Perl's regex engine takes in its stride: Java's recurses once per repetition of a
+ * group, so a long list must not end in a StackOverflowError (before: exit 3, or a start refused).
  */
 class LongValuesTest {
   private static final String CONF = "/etc/pve/qemu-server/201.conf";
@@ -33,15 +32,22 @@ class LongValuesTest {
   }
 
   /**
-   * Adversary finding: 8000 copies of one id made pre-start run out of heap (exit 3) in 14 s; qemu-server's
-   * choose_hostpci_devices refuses such a start ("assigned more than once"), so the line is left out at once.
+   * Adversary finding: 8000 copies of one id made pre-start run out of heap (exit 3) in 14 s;
+   * qemu-server's choose_hostpci_devices refuses such a start ("assigned more than once"), so the
+   * line is left out at once.
    */
   @Test
   void aHostpciLineNamingAFunctionTwiceIsLeftOutAsAStartProxmoxRefuses() throws Exception {
     long started = System.nanoTime();
-    VmConfig config = VmConfigParser.parse(CONF, "hostpci0: " + String.join(";", Collections.nCopies(80_000, "0000:00:02.0")) + "\n");
+    VmConfig config =
+        VmConfigParser.parse(
+            CONF,
+            "hostpci0: " + String.join(";", Collections.nCopies(80_000, "0000:00:02.0")) + "\n");
     assertEquals(Map.of(), config.current());
-    assertEquals(List.of(CONF + ":1: hostpci0: Proxmox refuses the start: device '0000:00:02.0' assigned more than once"),
+    assertEquals(
+        List.of(
+            CONF
+                + ":1: hostpci0: Proxmox refuses the start: device '0000:00:02.0' assigned more than once"),
         config.problems());
     assertTrue(System.nanoTime() - started < 2_000_000_000L, "read in under 2 s");
   }
@@ -49,8 +55,11 @@ class LongValuesTest {
   @Test
   void aMapPathOf1500FunctionsIsRead() throws Exception {
     String paths = String.join(";", Collections.nCopies(1500, "0000:0c:00.0"));
-    PciMapping rx = PciMappings.parse("/etc/pve/mapping/pci.cfg", "rx\n\tmap node=other,path=" + paths + ",id=1002:73bf\n")
-        .get("rx");
+    PciMapping rx =
+        PciMappings.parse(
+                "/etc/pve/mapping/pci.cfg",
+                "rx\n\tmap node=other,path=" + paths + ",id=1002:73bf\n")
+            .get("rx");
     assertEquals(1500, rx.nodes().get(0).paths().size());
     assertEquals(List.of(), rx.problems());
   }
@@ -58,17 +67,28 @@ class LongValuesTest {
   @Test
   void longUsbPathsMachineTypesAndServerNamesAreCheckedWithoutOverflow() throws Exception {
     String usbPath = "1-1" + ".2".repeat(20_000);
-    assertEquals(1, OtherMappings.usb("/u.cfg", "kb\n\tmap node=pve1,id=046d:c31c,path=" + usbPath + "\n").get("kb").nodes().size());
-    VmConfig machine = VmConfigParser.parse(CONF, "machine: pc-i440fx-8" + ".1".repeat(20_000) + "\n");
-    assertTrue(machine.problems().get(0).contains("value may only be 40 characters long"), machine.problems().toString());
-    StorageConfig storage = StorageConfig.parse("/etc/pve/storage.cfg",
-        "nfs: nas\n\tserver " + "a.".repeat(20_000) + "b\n\texport /e\n\tpath /mnt/pve/nas\n");
+    assertEquals(
+        1,
+        OtherMappings.usb("/u.cfg", "kb\n\tmap node=pve1,id=046d:c31c,path=" + usbPath + "\n")
+            .get("kb")
+            .nodes()
+            .size());
+    VmConfig machine =
+        VmConfigParser.parse(CONF, "machine: pc-i440fx-8" + ".1".repeat(20_000) + "\n");
+    assertTrue(
+        machine.problems().get(0).contains("value may only be 40 characters long"),
+        machine.problems().toString());
+    StorageConfig storage =
+        StorageConfig.parse(
+            "/etc/pve/storage.cfg",
+            "nfs: nas\n\tserver " + "a.".repeat(20_000) + "b\n\texport /e\n\tpath /mnt/pve/nas\n");
     assertTrue(storage.get("nas").isPresent(), storage.problems().toString());
   }
 
   /**
-   * Mapping::PCI's $PCI_RE holds an any-character dot, so one path can hold a ';' itself: the item-wise
-   * check must accept exactly what the one regex does. Java's own regex is the oracle on short values.
+   * Mapping::PCI's $PCI_RE holds an any-character dot, so one path can hold a ';' itself: the
+   * item-wise check must accept exactly what the one regex does. Java's own regex is the oracle on
+   * short values.
    */
   @Test
   void theItemWiseCheckAcceptsWhatTheWholeRegexAccepts() {
@@ -85,6 +105,7 @@ class LongValuesTest {
       String v = value.toString();
       assertEquals(whole.matcher(v).matches(), list.refusal(v).isEmpty(), v);
     }
-    assertTrue(list.refusal("a:0:a;0:0:0;0:0:0").isEmpty(), "an item holding a ';' before two plain ones");
+    assertTrue(
+        list.refusal("a:0:a;0:0:0;0:0:0").isEmpty(), "an item holding a ';' before two plain ones");
   }
 }

@@ -4,11 +4,11 @@ import com.code_intelligence.jazzer.api.FuzzedDataProvider;
 import com.code_intelligence.jazzer.junit.FuzzTest;
 
 /**
- * Fuzz tests of the Proxmox file parsers: whatever the bytes, a parser either reads them or fails with
- * a {@link PveFileException} naming file and line; nothing else may escape, and nothing may hang.
- * {@code ./mvnw verify} replays the inputs under {@code ParserFuzzTestInputs/} (seeds and the crashes
- * fuzzing found, fixed since); {@code JAZZER_FUZZ=1 ./mvnw -pl runtime test -Dtest=ParserFuzzTest}
- * fuzzes for real.
+ * Fuzz tests of the Proxmox file parsers: whatever the bytes, a parser either reads them or fails
+ * with a {@link PveFileException} naming file and line; nothing else may escape, and nothing may
+ * hang. {@code ./mvnw verify} replays the inputs under {@code ParserFuzzTestInputs/} (seeds and the
+ * crashes fuzzing found, fixed since); {@code JAZZER_FUZZ=1 ./mvnw -pl runtime test
+ * -Dtest=ParserFuzzTest} fuzzes for real.
  */
 class ParserFuzzTest {
   @FuzzTest(maxDuration = "60s")
@@ -16,7 +16,10 @@ class ParserFuzzTest {
     boolean strict = data.consumeBoolean();
     String text = data.consumeRemainingAsString();
     try {
-      VmConfig config = strict ? VmConfigParser.parseStrict("/f/101.conf", text) : VmConfigParser.parse("/f/101.conf", text);
+      VmConfig config =
+          strict
+              ? VmConfigParser.parseStrict("/f/101.conf", text)
+              : VmConfigParser.parse("/f/101.conf", text);
       config.hostpci();
       config.disks();
       config.machine();
@@ -32,7 +35,8 @@ class ParserFuzzTest {
   @FuzzTest(maxDuration = "60s")
   void storageConfig(FuzzedDataProvider data) {
     try {
-      StorageConfig storages = StorageConfig.parse("/f/storage.cfg", data.consumeRemainingAsString());
+      StorageConfig storages =
+          StorageConfig.parse("/f/storage.cfg", data.consumeRemainingAsString());
       storages.storages().values().forEach(s -> s.unavailableOn("pve1"));
     } catch (PveFileException expected) {
       // A bad file is reported, with its line.
@@ -43,7 +47,8 @@ class ParserFuzzTest {
   void pciMappings(FuzzedDataProvider data) {
     try {
       PciMappings.parse("/f/pci.cfg", data.consumeRemainingAsString())
-          .values().forEach(m -> m.nodes().forEach(PciMapping.Node::functions));
+          .values()
+          .forEach(m -> m.nodes().forEach(PciMapping.Node::functions));
     } catch (PveFileException expected) {
       // A bad file is reported, with its line.
     }

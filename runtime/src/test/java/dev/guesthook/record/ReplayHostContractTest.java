@@ -4,10 +4,10 @@ import dev.guesthook.core.event.Phase;
 import dev.guesthook.guest.Situation;
 import dev.guesthook.host.HostInteraction;
 import dev.guesthook.host.HostPort;
+import dev.guesthook.host.SandboxMarker;
 import dev.guesthook.host.TracingHost;
 import dev.guesthook.host.contract.HostPortContract;
 import dev.guesthook.host.sim.SimulatedHost;
-import dev.guesthook.host.SandboxMarker;
 import dev.guesthook.id.VmId;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -21,7 +21,8 @@ import java.util.Optional;
 /**
  * A replay keeps the contract for every question its recording saw: each scenario runs once on a
  * traced simulated host, goes through the recording format, and runs again on a {@link ReplayHost}
- * that has only the recording to answer from. (The recording goes through {@link RecordingCodec}, as a file would.)
+ * that has only the recording to answer from. (The recording goes through {@link RecordingCodec},
+ * as a file would.)
  */
 class ReplayHostContractTest extends HostPortContract {
   private SimulatedHost recorded;
@@ -44,10 +45,22 @@ class ReplayHostContractTest extends HostPortContract {
 
   /** The interactions as one hook's record, written and read back through the recording codec. */
   private static RecordedEvent recording(List<HostInteraction> seen) throws RecordingCodec.Damaged {
-    Recording.Event event = new Recording.Event(VmId.parse("100"), Phase.PRE_START, Situation.START, "qemu", "contract",
-        Instant.EPOCH, Optional.empty(), Map.of(), Optional.empty(), "");
-    Recording.Hook hook = new Recording.Hook("contract", "contract.groovy", "ok", 0, "", seen, List.of());
+    Recording.Event event =
+        new Recording.Event(
+            VmId.parse("100"),
+            Phase.PRE_START,
+            Situation.START,
+            "qemu",
+            "contract",
+            Instant.EPOCH,
+            Optional.empty(),
+            Map.of(),
+            Optional.empty(),
+            "");
+    Recording.Hook hook =
+        new Recording.Hook("contract", "contract.groovy", "ok", 0, "", seen, List.of());
     Recording written = new Recording(event, Map.of(), "ok", 0, List.of(hook));
-    return new RecordedEvent(Path.of("contract.jsonl"), 1, RecordingCodec.read(RecordingCodec.write(written)));
+    return new RecordedEvent(
+        Path.of("contract.jsonl"), 1, RecordingCodec.read(RecordingCodec.write(written)));
   }
 }

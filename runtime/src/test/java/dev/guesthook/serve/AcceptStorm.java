@@ -11,16 +11,18 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Run under a small fd limit by {@link ServeAbuseTest}: connects to its own resident runtime until no
- * descriptor is left, then for two seconds counts the service's log lines and the process's CPU time.
- * Prints {@code lines=<n> cpuMillis=<n>}.
+ * Run under a small fd limit by {@link ServeAbuseTest}: connects to its own resident runtime until
+ * no descriptor is left, then for two seconds counts the service's log lines and the process's CPU
+ * time. Prints {@code lines=<n> cpuMillis=<n>}.
  */
 public final class AcceptStorm {
   public static void main(String[] args) throws Exception {
     Path socket = Path.of(args[0]);
-    cpuNanos(); // loads libmanagement now: with every descriptor taken, it could not be opened later
+    cpuNanos(); // loads libmanagement now: with every descriptor taken, it could not be opened
+    // later
     AtomicLong lines = new AtomicLong();
-    ResidentRuntime runtime = new ResidentRuntime(socket, (call, out) -> 0, line -> lines.incrementAndGet());
+    ResidentRuntime runtime =
+        new ResidentRuntime(socket, (call, out) -> 0, line -> lines.incrementAndGet());
     runtime.start();
     List<SocketChannel> clients = new ArrayList<>();
     try {
@@ -36,13 +38,19 @@ public final class AcceptStorm {
     long linesBefore = lines.get();
     long cpuBefore = cpuNanos();
     Thread.sleep(2000);
-    System.out.println("clients=" + clients.size() + " lines=" + (lines.get() - linesBefore)
-        + " cpuMillis=" + (cpuNanos() - cpuBefore) / 1_000_000);
+    System.out.println(
+        "clients="
+            + clients.size()
+            + " lines="
+            + (lines.get() - linesBefore)
+            + " cpuMillis="
+            + (cpuNanos() - cpuBefore) / 1_000_000);
     System.out.flush();
     Runtime.getRuntime().halt(0);
   }
 
   private static long cpuNanos() {
-    return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
+    return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
+        .getProcessCpuTime();
   }
 }

@@ -14,8 +14,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -24,7 +24,10 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Clients that connect and say nothing, or so many that descriptors run out, must not wedge {@code serve}. */
+/**
+ * Clients that connect and say nothing, or so many that descriptors run out, must not wedge {@code
+ * serve}.
+ */
 class ServeAbuseTest {
   static final int IDLE_CLIENTS = 300;
   static final int CALLS = 200;
@@ -36,10 +39,14 @@ class ServeAbuseTest {
 
   private Path serve() throws IOException {
     Path socket = base.resolve("guesthook.sock");
-    runtime = new ResidentRuntime(socket, (call, out) -> {
-      out.println("VM " + call.vmid() + " " + call.phase());
-      return 0;
-    }, log::add);
+    runtime =
+        new ResidentRuntime(
+            socket,
+            (call, out) -> {
+              out.println("VM " + call.vmid() + " " + call.phase());
+              return 0;
+            },
+            log::add);
     runtime.start();
     return socket;
   }
@@ -66,11 +73,22 @@ class ServeAbuseTest {
     Thread.sleep(300);
     int threadsWithIdle = Thread.activeCount();
     long[] crowded = phaseLatencies(socket);
-    System.out.printf("serve: %d idle clients: threads %d -> %d; phase latency median %.2f ms, p99 %.2f ms"
-            + " (without them: median %.2f ms, p99 %.2f ms)%n", IDLE_CLIENTS, threadsBefore, threadsWithIdle,
-        millis(crowded, 50), millis(crowded, 99), millis(alone, 50), millis(alone, 99));
-    assertTrue(threadsWithIdle - threadsBefore <= 4, "threads " + threadsBefore + " -> " + threadsWithIdle);
-    assertTrue(millis(crowded, 50) - millis(alone, 50) < 5, "median " + millis(crowded, 50) + " vs " + millis(alone, 50));
+    System.out.printf(
+        "serve: %d idle clients: threads %d -> %d; phase latency median %.2f ms, p99 %.2f ms"
+            + " (without them: median %.2f ms, p99 %.2f ms)%n",
+        IDLE_CLIENTS,
+        threadsBefore,
+        threadsWithIdle,
+        millis(crowded, 50),
+        millis(crowded, 99),
+        millis(alone, 50),
+        millis(alone, 99));
+    assertTrue(
+        threadsWithIdle - threadsBefore <= 4,
+        "threads " + threadsBefore + " -> " + threadsWithIdle);
+    assertTrue(
+        millis(crowded, 50) - millis(alone, 50) < 5,
+        "median " + millis(crowded, 50) + " vs " + millis(alone, 50));
     assertTrue(millis(crowded, 99) < 100, "p99 " + millis(crowded, 99) + " ms");
   }
 
@@ -79,29 +97,43 @@ class ServeAbuseTest {
     Path socket = serve();
     SocketChannel silent = SocketChannel.open(UnixDomainSocketAddress.of(socket));
     idle.add(silent);
-    CompletableFuture<Integer> eof = CompletableFuture.supplyAsync(() -> {
-      try {
-        return silent.read(ByteBuffer.allocate(16));
-      } catch (IOException e) {
-        return -2;
-      }
-    });
+    CompletableFuture<Integer> eof =
+        CompletableFuture.supplyAsync(
+            () -> {
+              try {
+                return silent.read(ByteBuffer.allocate(16));
+              } catch (IOException e) {
+                return -2;
+              }
+            });
     assertEquals(-1, eof.get(10, TimeUnit.SECONDS), "the runtime closed the connection");
   }
 
   @Test
   void outOfDescriptorsTheAcceptLoopBacksOffAndLogsLittle() throws Exception {
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    Process storm = new ProcessBuilder("sh", "-c", "ulimit -n 256 && exec \"$0\" -cp \"$1\" " + AcceptStorm.class.getName() + " \"$2\"",
-        java, System.getProperty("java.class.path"), base.resolve("storm.sock").toString())
-        .redirectErrorStream(true).redirectOutput(base.resolve("storm.out").toFile()).start();
+    Process storm =
+        new ProcessBuilder(
+                "sh",
+                "-c",
+                "ulimit -n 256 && exec \"$0\" -cp \"$1\" "
+                    + AcceptStorm.class.getName()
+                    + " \"$2\"",
+                java,
+                System.getProperty("java.class.path"),
+                base.resolve("storm.sock").toString())
+            .redirectErrorStream(true)
+            .redirectOutput(base.resolve("storm.out").toFile())
+            .start();
     boolean ended = storm.waitFor(60, TimeUnit.SECONDS);
     if (!ended) {
       storm.destroyForcibly().waitFor();
     }
     String output = Files.readString(base.resolve("storm.out"));
-    assertTrue(ended, "the runtime wedged: its clients could not even connect within 60 s; " + output);
-    Matcher figures = Pattern.compile("clients=(\\d+) lines=(\\d+) cpuMillis=(\\d+)").matcher(output);
+    assertTrue(
+        ended, "the runtime wedged: its clients could not even connect within 60 s; " + output);
+    Matcher figures =
+        Pattern.compile("clients=(\\d+) lines=(\\d+) cpuMillis=(\\d+)").matcher(output);
     assertTrue(figures.find(), output);
     System.out.println("serve out of descriptors (ulimit -n 256): " + figures.group());
     assertTrue(Long.parseLong(figures.group(2)) <= 3, "log lines in 2 s: " + output);
@@ -111,50 +143,63 @@ class ServeAbuseTest {
   /**
    * One client floods requests for one guest whose phase hangs (each would wait for that guest's
    * lock): past two of that guest's phases, more are refused at once (exit 2), and another guest's
-   * phase is answered as fast as ever. Before, the flood took every worker and the other guest waited
-   * for minutes.
+   * phase is answered as fast as ever. Before, the flood took every worker and the other guest
+   * waited for minutes.
    */
   @Test
   void aFloodOfOneGuestsPhasesTakesNoWorkerFromAnotherGuest() throws Exception {
     CountDownLatch hung = new CountDownLatch(1);
     Path socket = base.resolve("guesthook.sock");
-    runtime = new ResidentRuntime(socket, (call, out) -> {
-      if (call.vmid().toString().equals("504")) {
-        hung.await();
-      }
-      out.println("VM " + call.vmid() + " " + call.phase());
-      return 0;
-    }, log::add);
+    runtime =
+        new ResidentRuntime(
+            socket,
+            (call, out) -> {
+              if (call.vmid().toString().equals("504")) {
+                hung.await();
+              }
+              out.println("VM " + call.vmid() + " " + call.phase());
+              return 0;
+            },
+            log::add);
     runtime.start();
     try {
       List<SocketChannel> flood = new ArrayList<>();
       for (int i = 0; i < 200; i++) {
         SocketChannel client = SocketChannel.open(UnixDomainSocketAddress.of(socket));
-        client.write(ByteBuffer.wrap("guesthook/1 504 post-start -\n".getBytes(StandardCharsets.UTF_8)));
+        client.write(
+            ByteBuffer.wrap("guesthook/1 504 post-start -\n".getBytes(StandardCharsets.UTF_8)));
         flood.add(client);
       }
       idle.addAll(flood);
       Thread.sleep(300); // the runtime has taken them all in
       long start = System.nanoTime();
-      String other = CompletableFuture.supplyAsync(() -> {
-        try {
-          return call(socket, "guesthook/1 602 post-start -\n");
-        } catch (IOException e) {
-          return e.toString();
-        }
-      }).completeOnTimeout("no answer within 5 s", 5, TimeUnit.SECONDS).get();
+      String other =
+          CompletableFuture.supplyAsync(
+                  () -> {
+                    try {
+                      return call(socket, "guesthook/1 602 post-start -\n");
+                    } catch (IOException e) {
+                      return e.toString();
+                    }
+                  })
+              .completeOnTimeout("no answer within 5 s", 5, TimeUnit.SECONDS)
+              .get();
       long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
       assertEquals("L VM 602 post-start\nX 0\n", other);
       assertTrue(millis < 1000, "another guest's phase took " + millis + " ms");
       String refused = call(socket, "guesthook/1 504 post-start -\n");
-      assertEquals("L guesthook: error: VM 504 has 2 phases under way or waiting already; this post-start is refused."
-          + " Proxmox runs one phase of a guest at a time: look for what else runs the hookscript\nX 2\n", refused);
+      assertEquals(
+          "L guesthook: error: VM 504 has 2 phases under way or waiting already; this post-start is refused."
+              + " Proxmox runs one phase of a guest at a time: look for what else runs the hookscript\nX 2\n",
+          refused);
     } finally {
       hung.countDown();
     }
   }
 
-  /** Nanoseconds of {@link #CALLS} phases, one after another, each as the hookscript client asks. */
+  /**
+   * Nanoseconds of {@link #CALLS} phases, one after another, each as the hookscript client asks.
+   */
   private static long[] phaseLatencies(Path socket) throws IOException {
     long[] took = new long[CALLS];
     for (int i = 0; i < CALLS; i++) {

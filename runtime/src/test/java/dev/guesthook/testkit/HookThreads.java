@@ -14,7 +14,9 @@ import java.util.regex.Pattern;
 
 /** Checks that a hook's worker thread let go of it: no hook code on its stack, no CPU burnt on. */
 public final class HookThreads {
-  /** What a hook logs to name its thread: {@code log.info "on thread ${Thread.currentThread().id}"}. */
+  /**
+   * What a hook logs to name its thread: {@code log.info "on thread ${Thread.currentThread().id}"}.
+   */
   private static final Pattern NAMED = Pattern.compile("on thread (\\d+)");
 
   private HookThreads() {}
@@ -30,14 +32,18 @@ public final class HookThreads {
   }
 
   /**
-   * Within a second the thread runs no hook code (compiled hook classes are {@code guesthook_hook_*}),
-   * and then it burns no CPU over a fifth of a second.
+   * Within a second the thread runs no hook code (compiled hook classes are {@code
+   * guesthook_hook_*}), and then it burns no CPU over a fifth of a second.
    */
   public static void assertLetGoWithinASecond(long threadId) throws InterruptedException {
     long deadline = System.nanoTime() + 1_000_000_000L;
     while (runsHookCode(threadId)) {
       if (System.nanoTime() > deadline) {
-        fail("thread " + threadId + " still runs the hook a second after its timeout: " + stackOf(threadId));
+        fail(
+            "thread "
+                + threadId
+                + " still runs the hook a second after its timeout: "
+                + stackOf(threadId));
       }
       Thread.sleep(20);
     }
@@ -45,7 +51,9 @@ public final class HookThreads {
     long before = threads.getThreadCpuTime(threadId);
     Thread.sleep(200);
     long burnt = threads.getThreadCpuTime(threadId) - before;
-    assertTrue(burnt < 50_000_000L, "thread " + threadId + " burnt " + burnt / 1_000_000 + " ms of CPU in 200 ms");
+    assertTrue(
+        burnt < 50_000_000L,
+        "thread " + threadId + " burnt " + burnt / 1_000_000 + " ms of CPU in 200 ms");
   }
 
   private static boolean runsHookCode(long threadId) {

@@ -8,8 +8,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
- * Assertions on a sandbox host as the kernel shows it: {@code assertThat(root).hasMdev(uuid).ofType(t)},
- * {@code .vf("0000:03:02.1").boundTo("vfio-pci")}, {@code .numVfs(pf, 4)}. A failure says what is there.
+ * Assertions on a sandbox host as the kernel shows it: {@code
+ * assertThat(root).hasMdev(uuid).ofType(t)}, {@code .vf("0000:03:02.1").boundTo("vfio-pci")},
+ * {@code .numVfs(pf, 4)}. A failure says what is there.
  */
 public final class HostAssert {
   private final Path root;
@@ -106,7 +107,10 @@ public final class HostAssert {
     }
 
     public DeviceAssert boundTo(String driver) {
-      String actual = Files.isSymbolicLink(dir.resolve("driver")) ? target(dir.resolve("driver")) : "(no driver)";
+      String actual =
+          Files.isSymbolicLink(dir.resolve("driver"))
+              ? target(dir.resolve("driver"))
+              : "(no driver)";
       if (!actual.equals(driver)) {
         fail(address + " is bound to " + actual + ", expected " + driver);
       }

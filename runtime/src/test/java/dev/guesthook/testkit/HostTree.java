@@ -23,10 +23,15 @@ import java.util.stream.Stream;
 public final class HostTree {
   /** guesthook's own compile cache; it is not part of the host a hook acts on. */
   public static final String HOOK_CACHE = "var/cache/guesthook";
+
   /** guesthook's own bookkeeping under a host root: left out of snapshots. */
-  public static final java.util.List<String> OWN = java.util.List.of(HOOK_CACHE, "var/lib/guesthook/recordings", "run/guesthook/locks",
-      ".simulator/locks");
-  /** guesthook's folders whose files do count: a journal left behind is a change a test must see. */
+  public static final java.util.List<String> OWN =
+      java.util.List.of(
+          HOOK_CACHE, "var/lib/guesthook/recordings", "run/guesthook/locks", ".simulator/locks");
+
+  /**
+   * guesthook's folders whose files do count: a journal left behind is a change a test must see.
+   */
   static final java.util.List<String> OWN_FOLDERS = java.util.List.of("var/lib/guesthook/journal");
 
   private final Path root;
@@ -89,14 +94,22 @@ public final class HostTree {
     return List.of("--root", root.toString(), "--hooks", hooks.toString());
   }
 
-  /** Every file, link and folder under the root except guesthook's own cache and recordings: path -> mode and content, or link target. */
+  /**
+   * Every file, link and folder under the root except guesthook's own cache and recordings: path ->
+   * mode and content, or link target.
+   */
   public Map<String, String> snapshot() {
     return snapshotOf(root);
   }
 
-  /** guesthook's compile cache and recordings (and the folders leading to them) are not the host hooks act on. */
+  /**
+   * guesthook's compile cache and recordings (and the folders leading to them) are not the host
+   * hooks act on.
+   */
   private static boolean isGuesthooksOwn(String relative, boolean directory) {
-    if (directory && OWN_FOLDERS.stream().anyMatch(own -> own.equals(relative) || own.startsWith(relative + "/"))) {
+    if (directory
+        && OWN_FOLDERS.stream()
+            .anyMatch(own -> own.equals(relative) || own.startsWith(relative + "/"))) {
       return true;
     }
     for (String own : OWN) {
@@ -121,8 +134,10 @@ public final class HostTree {
   public static List<String> differences(Map<String, String> before, Map<String, String> after) {
     Set<String> paths = new TreeSet<>(before.keySet());
     paths.addAll(after.keySet());
-    return paths.stream().filter(path -> !Objects.equals(before.get(path), after.get(path)))
-        .map(path -> path + ": " + before.get(path) + " -> " + after.get(path)).toList();
+    return paths.stream()
+        .filter(path -> !Objects.equals(before.get(path), after.get(path)))
+        .map(path -> path + ": " + before.get(path) + " -> " + after.get(path))
+        .toList();
   }
 
   /** The same for any host root, e.g. a sandbox. */
@@ -147,7 +162,10 @@ public final class HostTree {
     return files;
   }
 
-  /** A file's text; a file that is not UTF-8 (a damaged journal, say) as its bytes, so it is compared exactly too. */
+  /**
+   * A file's text; a file that is not UTF-8 (a damaged journal, say) as its bytes, so it is
+   * compared exactly too.
+   */
   private static String content(Path file) throws IOException {
     byte[] bytes = Files.readAllBytes(file);
     try {

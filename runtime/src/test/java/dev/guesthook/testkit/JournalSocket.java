@@ -22,14 +22,16 @@ import java.util.function.Predicate;
  * one), that hands every datagram back to the test parsed as a native-protocol entry.
  */
 public final class JournalSocket implements AutoCloseable {
-  private static final String RECEIVER = String.join("\n",
-      "import base64, socket, sys",
-      "s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)",
-      "s.bind(sys.argv[1])",
-      "print('bound', flush=True)",
-      "while True:",
-      "    print(base64.b64encode(s.recv(1 << 20)).decode(), flush=True)",
-      "");
+  private static final String RECEIVER =
+      String.join(
+          "\n",
+          "import base64, socket, sys",
+          "s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)",
+          "s.bind(sys.argv[1])",
+          "print('bound', flush=True)",
+          "while True:",
+          "    print(base64.b64encode(s.recv(1 << 20)).decode(), flush=True)",
+          "");
 
   private final Process process;
   private final List<Map<String, String>> entries = new ArrayList<>();
@@ -42,10 +44,14 @@ public final class JournalSocket implements AutoCloseable {
   /** Binds {@code path} and returns once it is there. */
   public static JournalSocket bind(Path path) throws IOException {
     Files.createDirectories(path.getParent());
-    Process process = new ProcessBuilder("python3", "-c", RECEIVER, path.toString())
-        .redirectError(ProcessBuilder.Redirect.INHERIT).start();
+    Process process =
+        new ProcessBuilder("python3", "-c", RECEIVER, path.toString())
+            .redirectError(ProcessBuilder.Redirect.INHERIT)
+            .start();
     JournalSocket socket = new JournalSocket(process);
-    BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.US_ASCII));
+    BufferedReader out =
+        new BufferedReader(
+            new InputStreamReader(process.getInputStream(), StandardCharsets.US_ASCII));
     if (!"bound".equals(out.readLine())) {
       process.destroyForcibly();
       throw new IOException("python3 could not bind " + path);
@@ -74,10 +80,16 @@ public final class JournalSocket implements AutoCloseable {
     }
   }
 
-  /** The entries received so far, once one matches {@code last}; fails after 10 s or on a malformed datagram. */
-  public synchronized List<Map<String, String>> entriesUntil(Predicate<Map<String, String>> last) throws InterruptedException {
+  /**
+   * The entries received so far, once one matches {@code last}; fails after 10 s or on a malformed
+   * datagram.
+   */
+  public synchronized List<Map<String, String>> entriesUntil(Predicate<Map<String, String>> last)
+      throws InterruptedException {
     long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-    while (malformed.isEmpty() && entries.stream().noneMatch(last) && System.nanoTime() < deadline) {
+    while (malformed.isEmpty()
+        && entries.stream().noneMatch(last)
+        && System.nanoTime() < deadline) {
       wait(100);
     }
     if (!malformed.isEmpty()) {
@@ -111,10 +123,16 @@ public final class JournalSocket implements AutoCloseable {
         at = newline + 1;
         continue;
       }
-      long length = ByteBuffer.wrap(datagram, newline + 1, Long.BYTES).order(ByteOrder.LITTLE_ENDIAN).getLong();
+      long length =
+          ByteBuffer.wrap(datagram, newline + 1, Long.BYTES)
+              .order(ByteOrder.LITTLE_ENDIAN)
+              .getLong();
       int value = newline + 1 + Long.BYTES;
-      if (length < 0 || value + length >= datagram.length || datagram[value + (int) length] != '\n') {
-        throw new IllegalArgumentException("binary field " + line + " of length " + length + " does not end in a newline");
+      if (length < 0
+          || value + length >= datagram.length
+          || datagram[value + (int) length] != '\n') {
+        throw new IllegalArgumentException(
+            "binary field " + line + " of length " + length + " does not end in a newline");
       }
       fields.put(line, new String(datagram, value, (int) length, StandardCharsets.UTF_8));
       at = value + (int) length + 1;

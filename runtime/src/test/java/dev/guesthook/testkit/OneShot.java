@@ -28,16 +28,22 @@ public final class OneShot {
   }
 
   /** The same with more environment, e.g. a PATH that finds a stand-in for a Proxmox tool first. */
-  public static OneShot start(Map<String, String> environment, List<String> args) throws IOException {
+  public static OneShot start(Map<String, String> environment, List<String> args)
+      throws IOException {
     return start(List.of(), environment, args);
   }
 
   /** The same in a JVM with more options, e.g. the heap bound the launcher gives {@code serve}. */
-  public static OneShot start(List<String> jvmOptions, Map<String, String> environment, List<String> args)
+  public static OneShot start(
+      List<String> jvmOptions, Map<String, String> environment, List<String> args)
       throws IOException {
-    List<String> argv = new ArrayList<>(List.of(
-        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xshare:auto"));
+    List<String> argv =
+        new ArrayList<>(
+            List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-XX:TieredStopAtLevel=1",
+                "-XX:+UseSerialGC",
+                "-Xshare:auto"));
     argv.addAll(jvmOptions);
     argv.addAll(List.of("-cp", System.getProperty("java.class.path"), "dev.guesthook.cli.Main"));
     argv.addAll(args);
@@ -48,7 +54,9 @@ public final class OneShot {
     return new OneShot(process);
   }
 
-  /** Waits for it to end: its exit code (137 when it died as by kill -9) and everything it printed. */
+  /**
+   * Waits for it to end: its exit code (137 when it died as by kill -9) and everything it printed.
+   */
   public Cli.Result await() throws IOException, InterruptedException {
     return await(Duration.ofSeconds(120));
   }
@@ -56,20 +64,23 @@ public final class OneShot {
   /** The same, failing (and killing it) when it has not ended within {@code bound}. */
   public Cli.Result await(Duration bound) throws IOException, InterruptedException {
     // Read aside: a process that never ends never closes its output either.
-    CompletableFuture<String> out = CompletableFuture.supplyAsync(() -> {
-      try {
-        return new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      }
-    });
+    CompletableFuture<String> out =
+        CompletableFuture.supplyAsync(
+            () -> {
+              try {
+                return new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+              } catch (IOException e) {
+                throw new UncheckedIOException(e);
+              }
+            });
     boolean ended = process.waitFor(bound.toMillis(), TimeUnit.MILLISECONDS);
     if (!ended) {
       process.destroyForcibly();
     }
     String printed = out.join();
     if (!ended) {
-      throw new AssertionError("guesthook did not end within " + bound.toSeconds() + " s:\n" + printed);
+      throw new AssertionError(
+          "guesthook did not end within " + bound.toSeconds() + " s:\n" + printed);
     }
     return new Cli.Result(process.exitValue(), printed, "");
   }

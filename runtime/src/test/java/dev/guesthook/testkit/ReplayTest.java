@@ -9,9 +9,9 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * A test that replays a recording through the hooks and fails, listing every differing interaction,
- * unless they agree: {@code @ReplayTest(value = "recordings/x.jsonl", hooks = {"../hooks/stock", "hooks"})}.
- * Paths are relative to the module folder. The test method may take a {@code Replayer.Summary} to
- * check more.
+ * unless they agree: {@code @ReplayTest(value = "recordings/x.jsonl", hooks = {"../hooks/stock",
+ * "hooks"})}. Paths are relative to the module folder. The test method may take a {@code
+ * Replayer.Summary} to check more.
  */
 @Target(ElementType.METHOD)
 @Retention(RetentionPolicy.RUNTIME)

@@ -24,7 +24,8 @@ import org.opentest4j.AssertionFailedError;
 
 /** Runs the replay of a {@link ReplayTest} before its body and fails it with the differences. */
 final class ReplayTestExtension implements BeforeTestExecutionCallback, ParameterResolver {
-  private static final ExtensionContext.Namespace NAMESPACE = ExtensionContext.Namespace.create(ReplayTestExtension.class);
+  private static final ExtensionContext.Namespace NAMESPACE =
+      ExtensionContext.Namespace.create(ReplayTestExtension.class);
 
   @Override
   public void beforeTestExecution(ExtensionContext context) throws Exception {
@@ -59,17 +60,48 @@ final class ReplayTestExtension implements BeforeTestExecutionCallback, Paramete
     List<String> warnings = new ArrayList<>();
     Replayer.Summary summary;
     try {
-      JsonObject flags = new JsonObject().put("root", root.toString()).put("hook-dirs",
-          new JsonArray(Arrays.stream(spec.hooks()).map(h -> Path.of(h).toAbsolutePath().normalize().toString()).toList()));
-      var settings = new SettingsLoader(root).load(vertx, flags, Optional.empty(), Map.of())
-          .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
-      summary = vertx.executeBlocking(() -> new Replayer(() -> new ReplaySession(vertx, settings), warnings::add).replay(recording, false, (Replay.Comparison c) -> {
-        if (!c.agrees()) {
-          differences.add("VM " + c.recorded().vmid() + " " + c.recorded().phase() + " (" + recording.getFileName() + ":"
-              + c.recorded().line() + "):");
-          c.differences().forEach(d -> differences.add("    " + d));
-        }
-      }), false).toCompletionStage().toCompletableFuture().get(5, TimeUnit.MINUTES);
+      JsonObject flags =
+          new JsonObject()
+              .put("root", root.toString())
+              .put(
+                  "hook-dirs",
+                  new JsonArray(
+                      Arrays.stream(spec.hooks())
+                          .map(h -> Path.of(h).toAbsolutePath().normalize().toString())
+                          .toList()));
+      var settings =
+          new SettingsLoader(root)
+              .load(vertx, flags, Optional.empty(), Map.of())
+              .toCompletionStage()
+              .toCompletableFuture()
+              .get(30, TimeUnit.SECONDS);
+      summary =
+          vertx
+              .executeBlocking(
+                  () ->
+                      new Replayer(() -> new ReplaySession(vertx, settings), warnings::add)
+                          .replay(
+                              recording,
+                              false,
+                              (Replay.Comparison c) -> {
+                                if (!c.agrees()) {
+                                  differences.add(
+                                      "VM "
+                                          + c.recorded().vmid()
+                                          + " "
+                                          + c.recorded().phase()
+                                          + " ("
+                                          + recording.getFileName()
+                                          + ":"
+                                          + c.recorded().line()
+                                          + "):");
+                                  c.differences().forEach(d -> differences.add("    " + d));
+                                }
+                              }),
+                  false)
+              .toCompletionStage()
+              .toCompletableFuture()
+              .get(5, TimeUnit.MINUTES);
     } finally {
       vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
       try (var walk = Files.walk(root)) {
@@ -82,19 +114,32 @@ final class ReplayTestExtension implements BeforeTestExecutionCallback, Paramete
   }
 
   /**
-   * A replay test passes only when every record was replayed and agrees: a record skipped as bad (its
-   * warning says why) or a file with no event at all would otherwise show green having checked nothing.
+   * A replay test passes only when every record was replayed and agrees: a record skipped as bad
+   * (its warning says why) or a file with no event at all would otherwise show green having checked
+   * nothing.
    */
-  static void requireAllReplayed(Path recording, Replayer.Summary summary, List<String> warnings, List<String> differences) {
+  static void requireAllReplayed(
+      Path recording, Replayer.Summary summary, List<String> warnings, List<String> differences) {
     if (!differences.isEmpty()) {
-      throw new AssertionFailedError("replay of " + recording + " differs from the recording:\n" + String.join("\n", differences));
+      throw new AssertionFailedError(
+          "replay of "
+              + recording
+              + " differs from the recording:\n"
+              + String.join("\n", differences));
     }
     if (summary.skipped() > 0) {
-      throw new AssertionFailedError("replay of " + recording + " skipped " + summary.skipped() + " bad record(s),"
-          + " which a replay test does not accept:\n" + String.join("\n", warnings));
+      throw new AssertionFailedError(
+          "replay of "
+              + recording
+              + " skipped "
+              + summary.skipped()
+              + " bad record(s),"
+              + " which a replay test does not accept:\n"
+              + String.join("\n", warnings));
     }
     if (summary.events() == 0) {
-      throw new AssertionFailedError("replay of " + recording + " replayed no event: the file holds none");
+      throw new AssertionFailedError(
+          "replay of " + recording + " replayed no event: the file holds none");
     }
   }
 }

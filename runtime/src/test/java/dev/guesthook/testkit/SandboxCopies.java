@@ -14,12 +14,13 @@ import java.util.stream.Stream;
 
 /**
  * Fresh sandboxes for tests that need many: each profile is built once under {@code work} and every
- * {@link #fresh} sandbox is a copy of it, which is quicker than building it again. Hooks compiled in
- * one sandbox can be handed to the later copies ({@link #keepCompiledHooks}): compiling the stock
- * hooks costs more than the rest of a phase.
+ * {@link #fresh} sandbox is a copy of it, which is quicker than building it again. Hooks compiled
+ * in one sandbox can be handed to the later copies ({@link #keepCompiledHooks}): compiling the
+ * stock hooks costs more than the rest of a phase.
  */
 public final class SandboxCopies {
   private final Path work;
+
   /** guesthook's compile cache under a host root (settings' cache-dir is below it). */
   private static final String COMPILE_CACHE = HostTree.HOOK_CACHE;
 
@@ -42,7 +43,9 @@ public final class SandboxCopies {
     return copy;
   }
 
-  /** Every later {@link #fresh} sandbox starts with the hooks compiled in {@code sandbox} so far. */
+  /**
+   * Every later {@link #fresh} sandbox starts with the hooks compiled in {@code sandbox} so far.
+   */
   public synchronized void keepCompiledHooks(Path sandbox) {
     Path kept = work.resolve("compiled-hooks");
     Path next = work.resolve("compiled-hooks.next");
@@ -74,7 +77,10 @@ public final class SandboxCopies {
     return template;
   }
 
-  /** Copies a sandbox as it is, modes included (guesthook trusts its compile cache only with safe modes): links stay links (relative, so they point inside the copy). */
+  /**
+   * Copies a sandbox as it is, modes included (guesthook trusts its compile cache only with safe
+   * modes): links stay links (relative, so they point inside the copy).
+   */
   public static void copyTree(Path from, Path to) {
     try (Stream<Path> walk = Files.walk(from)) {
       for (Path source : walk.toList()) {

@@ -11,9 +11,9 @@ import java.util.stream.Stream;
 /**
  * What any Linux shows in sysfs, checked on a sandbox: each violation is a state no kernel could be
  * in, so a test that finds one measures the simulator, not guesthook. Checked: no half-written file
- * (an empty {@code driver_override}, a leftover temporary file); every mdev type's
- * {@code available_instances} agrees with the instances it has; every enabled VF count with the
- * {@code virtfnN}/{@code physfn} links; every driver link with its driver's link back.
+ * (an empty {@code driver_override}, a leftover temporary file); every mdev type's {@code
+ * available_instances} agrees with the instances it has; every enabled VF count with the {@code
+ * virtfnN}/{@code physfn} links; every driver link with its driver's link back.
  */
 public final class SandboxInvariants {
   private final Path root;
@@ -39,7 +39,8 @@ public final class SandboxInvariants {
 
   private void noHalfWrittenFiles() {
     try (Stream<Path> walk = Files.walk(root.resolve("sys"))) {
-      walk.filter(p -> p.getFileName().toString().endsWith(".sim-new")).forEach(p -> fail(p, "a temporary file the kernel never shows"));
+      walk.filter(p -> p.getFileName().toString().endsWith(".sim-new"))
+          .forEach(p -> fail(p, "a temporary file the kernel never shows"));
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -74,14 +75,19 @@ public final class SandboxInvariants {
     }
     for (int i = 0; i < count; i++) {
       Path vf = pf.resolve("virtfn" + i);
-      if (!Files.isDirectory(vf) || !Files.isSymbolicLink(vf.resolve("physfn")) || !real(vf.resolve("physfn")).equals(real(pf))
-          || !Files.isDirectory(root.resolve("sys/bus/pci/devices").resolve(real(vf).getFileName()))) {
+      if (!Files.isDirectory(vf)
+          || !Files.isSymbolicLink(vf.resolve("physfn"))
+          || !real(vf.resolve("physfn")).equals(real(pf))
+          || !Files.isDirectory(
+              root.resolve("sys/bus/pci/devices").resolve(real(vf).getFileName()))) {
         fail(vf, "sriov_numvfs is " + count + " but this VF is missing or half made");
       }
     }
     for (Path device : entries(root.resolve("sys/bus/pci/devices"))) {
       Path physfn = device.resolve("physfn");
-      if (Files.isSymbolicLink(physfn) && real(physfn).equals(real(pf)) && !listedAsVf(pf, count, device)) {
+      if (Files.isSymbolicLink(physfn)
+          && real(physfn).equals(real(pf))
+          && !listedAsVf(pf, count, device)) {
         fail(device, "a VF of " + pf.getFileName() + " that it does not count");
       }
     }
@@ -106,7 +112,9 @@ public final class SandboxInvariants {
     Path pool = declared.resolve("pool");
     int free = Files.exists(pool) ? number(pool) : 0;
     for (String type : names(types)) {
-      free -= number(declared.resolve("types/" + type + "/units")) * names(types.resolve(type + "/devices")).size();
+      free -=
+          number(declared.resolve("types/" + type + "/units"))
+              * names(types.resolve(type + "/devices")).size();
     }
     for (String type : names(types)) {
       int units = number(declared.resolve("types/" + type + "/units"));
@@ -114,11 +122,14 @@ public final class SandboxInvariants {
       int expected = Files.exists(pool) ? free / units : units - instances;
       int shown = number(types.resolve(type + "/available_instances"));
       if (shown != expected) {
-        fail(types.resolve(type + "/available_instances"), "shows " + shown + " with " + instances + " instances; the driver shows " + expected);
+        fail(
+            types.resolve(type + "/available_instances"),
+            "shows " + shown + " with " + instances + " instances; the driver shows " + expected);
       }
       for (String uuid : names(types.resolve(type + "/devices"))) {
         Path instance = types.resolve(type + "/devices/" + uuid);
-        if (!Files.isDirectory(instance) || !Files.isSymbolicLink(root.resolve("sys/bus/mdev/devices").resolve(uuid))) {
+        if (!Files.isDirectory(instance)
+            || !Files.isSymbolicLink(root.resolve("sys/bus/mdev/devices").resolve(uuid))) {
           fail(instance, "an instance the mdev bus does not list, or whose directory is gone");
         }
       }
@@ -128,9 +139,11 @@ public final class SandboxInvariants {
   private void mdevBusListsLiveInstances() {
     for (Path instance : entries(root.resolve("sys/bus/mdev/devices"))) {
       Path type = instance.resolve("mdev_type");
-      if (!Files.isDirectory(instance) || !Files.isSymbolicLink(type)
+      if (!Files.isDirectory(instance)
+          || !Files.isSymbolicLink(type)
           || !Files.isSymbolicLink(real(type).resolve("devices").resolve(instance.getFileName()))
-          || !Files.isSymbolicLink(instance.resolve("iommu_group")) || !Files.isSymbolicLink(instance.resolve("driver"))
+          || !Files.isSymbolicLink(instance.resolve("iommu_group"))
+          || !Files.isSymbolicLink(instance.resolve("driver"))
           || !Files.exists(instance.resolve("remove"))) {
         fail(instance, "an mdev the bus lists that is half made or half removed");
       }

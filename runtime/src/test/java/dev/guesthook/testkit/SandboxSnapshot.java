@@ -23,21 +23,25 @@ import java.util.stream.Stream;
  * can prove that a failed phase left nothing behind.
  *
  * <p>Left out, because they are not the host a hook acts on and change by design in every phase:
- * guesthook's compile cache, its recordings (each phase is recorded, a failed one too), the lock files
- * of guesthook and of the simulated kernel (empty anchors for fcntl locks, which stay), the test's own
- * fault list ({@code .simulator/faults.json}, used up as faults fire), and guesthook's folders (made
- * on first use and kept) with those leading to them. Everything else counts, the files in guesthook's
- * journal and hook-state folders included: a journal or saved state left behind is a change the guest
- * would carry into its next start.
+ * guesthook's compile cache, its recordings (each phase is recorded, a failed one too), the lock
+ * files of guesthook and of the simulated kernel (empty anchors for fcntl locks, which stay), the
+ * test's own fault list ({@code .simulator/faults.json}, used up as faults fire), and guesthook's
+ * folders (made on first use and kept) with those leading to them. Everything else counts, the
+ * files in guesthook's journal and hook-state folders included: a journal or saved state left
+ * behind is a change the guest would carry into its next start.
  */
 public final class SandboxSnapshot {
   /** The simulator's fault list: set up by the test, consumed by the faults firing. */
   public static final String FAULTS = ".simulator/faults.json";
+
   /**
    * guesthook's own folders, made on first use and kept, whose files count: the journals and the
-   * hooks' saved state ({@code run/guesthook/state/<vmid>}, which must be forgotten with a rollback).
+   * hooks' saved state ({@code run/guesthook/state/<vmid>}, which must be forgotten with a
+   * rollback).
    */
-  static final List<String> COUNTED_FOLDERS = List.of("var/lib/guesthook/journal", "run/guesthook/state");
+  static final List<String> COUNTED_FOLDERS =
+      List.of("var/lib/guesthook/journal", "run/guesthook/state");
+
   private static final int SHOWN = 20;
 
   private final Map<String, String> entries;
@@ -61,23 +65,33 @@ public final class SandboxSnapshot {
     return new SandboxSnapshot(entries);
   }
 
-  /** What differs, one line per path: {@code path: <before> -> <after>} (absent is {@code null}). */
+  /**
+   * What differs, one line per path: {@code path: <before> -> <after>} (absent is {@code null}).
+   */
   public List<String> differencesFrom(SandboxSnapshot before) {
     TreeSet<String> paths = new TreeSet<>(before.entries.keySet());
     paths.addAll(entries.keySet());
     return paths.stream()
         .filter(path -> !Objects.equals(before.entries.get(path), entries.get(path)))
-        .map(path -> path + ": " + shown(before.entries.get(path)) + " -> " + shown(entries.get(path)))
+        .map(
+            path ->
+                path + ": " + shown(before.entries.get(path)) + " -> " + shown(entries.get(path)))
         .toList();
   }
 
-  /** Fails naming the first differences when this snapshot is not the same host as {@code before}. */
+  /**
+   * Fails naming the first differences when this snapshot is not the same host as {@code before}.
+   */
   public void assertSameAs(SandboxSnapshot before, String what) {
     List<String> differences = differencesFrom(before);
     if (!differences.isEmpty()) {
-      throw new AssertionError(what + ": the host differs in " + differences.size() + " place(s):\n  "
-          + String.join("\n  ", differences.subList(0, Math.min(SHOWN, differences.size())))
-          + (differences.size() > SHOWN ? "\n  ..." : ""));
+      throw new AssertionError(
+          what
+              + ": the host differs in "
+              + differences.size()
+              + " place(s):\n  "
+              + String.join("\n  ", differences.subList(0, Math.min(SHOWN, differences.size())))
+              + (differences.size() > SHOWN ? "\n  ..." : ""));
     }
   }
 
@@ -85,11 +99,13 @@ public final class SandboxSnapshot {
     if (relative.equals(FAULTS)) {
       return true;
     }
-    if (HostTree.OWN.stream().anyMatch(own -> relative.equals(own) || relative.startsWith(own + "/"))) {
+    if (HostTree.OWN.stream()
+        .anyMatch(own -> relative.equals(own) || relative.startsWith(own + "/"))) {
       return true;
     }
-    return directory && Stream.concat(HostTree.OWN.stream(), COUNTED_FOLDERS.stream())
-        .anyMatch(own -> own.equals(relative) || own.startsWith(relative + "/"));
+    return directory
+        && Stream.concat(HostTree.OWN.stream(), COUNTED_FOLDERS.stream())
+            .anyMatch(own -> own.equals(relative) || own.startsWith(relative + "/"));
   }
 
   private static String describe(Path path) throws IOException {
@@ -100,11 +116,18 @@ public final class SandboxSnapshot {
     return Files.isDirectory(path) ? mode + " dir" : mode + " " + content(Files.readAllBytes(path));
   }
 
-  /** The bytes as text when they are UTF-8, else as hex: readable, and equal only when the bytes are. */
+  /**
+   * The bytes as text when they are UTF-8, else as hex: readable, and equal only when the bytes
+   * are.
+   */
   private static String content(byte[] bytes) {
     try {
-      return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-          .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(bytes)).toString();
+      return StandardCharsets.UTF_8
+          .newDecoder()
+          .onMalformedInput(CodingErrorAction.REPORT)
+          .onUnmappableCharacter(CodingErrorAction.REPORT)
+          .decode(ByteBuffer.wrap(bytes))
+          .toString();
     } catch (CharacterCodingException notText) {
       return "bytes " + HexFormat.of().formatHex(bytes);
     }

@@ -20,8 +20,8 @@ import java.util.Optional;
  */
 final class Baseline {
   /** The functions scenarios rebind, with the driver each boots with. */
-  static final Map<String, String> DRIVER_AT_BOOT = Map.of(
-      "0000:00:02.0", "gh_mdev", "0000:00:03.0", "e1000e", "0000:01:00.0", "igb");
+  static final Map<String, String> DRIVER_AT_BOOT =
+      Map.of("0000:00:02.0", "gh_mdev", "0000:00:03.0", "e1000e", "0000:01:00.0", "igb");
 
   private Baseline() {}
 
@@ -49,11 +49,18 @@ final class Baseline {
   /** What the scenarios may change, as one comparable list. */
   static List<String> snapshot(HostPort host) {
     List<String> state = new ArrayList<>();
-    DRIVER_AT_BOOT.keySet().stream().sorted().forEach(device -> {
-      HostPath dir = HostPath.parse("/sys/bus/pci/devices/" + device);
-      state.add(device + " driver " + driverOf(host, dir).orElse("none")
-          + " override " + host.read(dir.resolve("driver_override")).strip());
-    });
+    DRIVER_AT_BOOT.keySet().stream()
+        .sorted()
+        .forEach(
+            device -> {
+              HostPath dir = HostPath.parse("/sys/bus/pci/devices/" + device);
+              state.add(
+                  device
+                      + " driver "
+                      + driverOf(host, dir).orElse("none")
+                      + " override "
+                      + host.read(dir.resolve("driver_override")).strip());
+            });
     state.add("numvfs " + host.read(HostPath.parse(PF + "/sriov_numvfs")).strip());
     state.add("mdevs " + listOrEmpty(host, MDEVS));
     return state;

@@ -14,9 +14,9 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * Every scenario of {@link Scenarios} on the real kernel (in the guest, through {@code LinuxHost}) and
- * on the simulator (a {@link TestbedSandbox}), one test each: the outcome lines must be equal. The
- * guest runs all scenarios in one JVM, the first time a test asks for them.
+ * Every scenario of {@link Scenarios} on the real kernel (in the guest, through {@code LinuxHost})
+ * and on the simulator (a {@link TestbedSandbox}), one test each: the outcome lines must be equal.
+ * The guest runs all scenarios in one JVM, the first time a test asks for them.
  */
 @ExtendWith(Testbed.class)
 class ConformanceIT {
@@ -30,7 +30,8 @@ class ConformanceIT {
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("scenarios")
-  void theSimulatorAnswersAsTheKernelDoes(Scenario scenario, TestbedVm vm, @TempDir Path sandbox) throws Exception {
+  void theSimulatorAnswersAsTheKernelDoes(Scenario scenario, TestbedVm vm, @TempDir Path sandbox)
+      throws Exception {
     List<String> kernel = onTheRealKernel(vm).get(scenario.name());
     SimulatedHost sim = TestbedSandbox.create(sandbox);
     Baseline.restore(sim);
@@ -39,18 +40,22 @@ class ConformanceIT {
     if (simulator.equals(kernel)) {
       AGREEING.incrementAndGet();
     }
-    assertEquals(String.join("\n", kernel), String.join("\n", simulator),
+    assertEquals(
+        String.join("\n", kernel),
+        String.join("\n", simulator),
         "the real kernel's outcome (expected) and the simulator's (actual) differ");
   }
 
   @AfterAll
   static void summary() {
     if (RUN.get() > 0) {
-      System.err.printf("[real-kernel suite] %d of %d scenarios agree%n", AGREEING.get(), RUN.get());
+      System.err.printf(
+          "[real-kernel suite] %d of %d scenarios agree%n", AGREEING.get(), RUN.get());
     }
   }
 
-  private static synchronized Map<String, List<String>> onTheRealKernel(TestbedVm vm) throws Exception {
+  private static synchronized Map<String, List<String>> onTheRealKernel(TestbedVm vm)
+      throws Exception {
     if (real == null) {
       real = GuestMain.outcomesIn(vm, "conformance");
     }

@@ -18,13 +18,20 @@ final class GuestJava {
 
   /** The shell command that runs {@code main} in the guest. */
   static String command(Class<?> main, String... args) {
-    String classPath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
-    String guestClassPath = Arrays.stream(classPath.split(File.pathSeparator))
-        .filter(entry -> !entry.isBlank())
-        .map(entry -> "/host" + new File(entry).getAbsolutePath())
-        .collect(Collectors.joining(":"));
+    String classPath =
+        System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
+    String guestClassPath =
+        Arrays.stream(classPath.split(File.pathSeparator))
+            .filter(entry -> !entry.isBlank())
+            .map(entry -> "/host" + new File(entry).getAbsolutePath())
+            .collect(Collectors.joining(":"));
     String java = "/host" + System.getProperty("java.home") + "/bin/java";
-    return java + " -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -cp " + guestClassPath
-        + " " + main.getName() + " " + String.join(" ", args);
+    return java
+        + " -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -cp "
+        + guestClassPath
+        + " "
+        + main.getName()
+        + " "
+        + String.join(" ", args);
   }
 }

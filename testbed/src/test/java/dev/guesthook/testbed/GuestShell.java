@@ -14,8 +14,8 @@ import java.time.Duration;
 
 /**
  * Runs shell commands as root in the test bed guest over its virtio-serial control port (QEMU makes
- * it a Unix socket on the host; the guest runs a shell on the other end). Each command is wrapped so
- * the guest answers with its output, then a marker line carrying the exit code.
+ * it a Unix socket on the host; the guest runs a shell on the other end). Each command is wrapped
+ * so the guest answers with its output, then a marker line carrying the exit code.
  */
 final class GuestShell implements AutoCloseable {
   /** What a command printed (stdout and stderr together) and how it ended. */
@@ -87,7 +87,8 @@ final class GuestShell implements AutoCloseable {
       }
       long left = deadline - System.nanoTime();
       if (left <= 0) {
-        throw new IOException("no answer within " + timeout.toSeconds() + " s; got so far:\n" + text);
+        throw new IOException(
+            "no answer within " + timeout.toSeconds() + " s; got so far:\n" + text);
       }
       selector.select(Math.max(1, left / 1_000_000));
       selector.selectedKeys().clear();

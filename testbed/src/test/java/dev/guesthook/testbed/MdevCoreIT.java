@@ -8,9 +8,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * The test bed's own mdev parent, gh_mdev, against the kernel's mtty sample, both on the real kernel:
- * for everything the mdev core decides (UUID parsing, duplicates, remove), both must answer alike, or
- * the conformance suite would be measuring our module instead of Linux.
+ * The test bed's own mdev parent, gh_mdev, against the kernel's mtty sample, both on the real
+ * kernel: for everything the mdev core decides (UUID parsing, duplicates, remove), both must answer
+ * alike, or the conformance suite would be measuring our module instead of Linux.
  */
 @ExtendWith(Testbed.class)
 class MdevCoreIT {
@@ -24,10 +24,13 @@ class MdevCoreIT {
       Map<String, List<String>> outcomes = GuestMain.outcomesIn(vm, "mdev-core");
       List<Scenario> core = Scenarios.mdevCore(Scenarios.TYPES, "gh_mdev-1", "gh_mdev-2");
       for (Scenario scenario : core) {
-        assertEquals(answers(outcomes.get("mtty: " + scenario.name())), answers(outcomes.get("gh_mdev: " + scenario.name())),
+        assertEquals(
+            answers(outcomes.get("mtty: " + scenario.name())),
+            answers(outcomes.get("gh_mdev: " + scenario.name())),
             scenario.name() + ": gh_mdev (actual) answered otherwise than mtty (expected)");
       }
-      System.err.printf("[real-kernel suite] gh_mdev and mtty agree on %d mdev core scenarios%n", core.size());
+      System.err.printf(
+          "[real-kernel suite] gh_mdev and mtty agree on %d mdev core scenarios%n", core.size());
     } finally {
       vm.run("rmmod mtty");
     }

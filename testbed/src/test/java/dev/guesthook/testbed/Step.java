@@ -11,9 +11,10 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * One operation of a conformance scenario, done through the host port, and what it gave written as a
- * line both kernels must agree on: {@code ok}, {@code = value}, {@code [entries]}, {@code -> target}
- * or the errno. Messages are not compared (the simulator says why; the kernel says only strerror).
+ * One operation of a conformance scenario, done through the host port, and what it gave written as
+ * a line both kernels must agree on: {@code ok}, {@code = value}, {@code [entries]}, {@code ->
+ * target} or the errno. Messages are not compared (the simulator says why; the kernel says only
+ * strerror).
  */
 sealed interface Step {
   String describe();
@@ -27,10 +28,11 @@ sealed interface Step {
     }
 
     public String outcome(HostPort host) {
-      return attempt(() -> {
-        host.write(HostPath.parse(path), value);
-        return "ok";
-      });
+      return attempt(
+          () -> {
+            host.write(HostPath.parse(path), value);
+            return "ok";
+          });
     }
   }
 
@@ -62,8 +64,12 @@ sealed interface Step {
     }
 
     public String outcome(HostPort host) {
-      return attempt(() -> host.list(HostPath.parse(path)).stream()
-          .filter(name -> only.isEmpty() || only.contains(name)).toList().toString());
+      return attempt(
+          () ->
+              host.list(HostPath.parse(path)).stream()
+                  .filter(name -> only.isEmpty() || only.contains(name))
+                  .toList()
+                  .toString());
     }
   }
 
@@ -84,20 +90,25 @@ sealed interface Step {
     }
 
     public String outcome(HostPort host) {
-      return attempt(() -> host.readLink(HostPath.parse(path)).map(t -> "-> " + t.name()).orElse("no link"));
+      return attempt(
+          () -> host.readLink(HostPath.parse(path)).map(t -> "-> " + t.name()).orElse("no link"));
     }
   }
 
-  /** The members of a device's IOMMU group: group numbers differ between hosts, membership must not. */
+  /**
+   * The members of a device's IOMMU group: group numbers differ between hosts, membership must not.
+   */
   record IommuGroupOf(String device) implements Step {
     public String describe() {
       return "iommu group of " + device;
     }
 
     public String outcome(HostPort host) {
-      return attempt(() -> host.readLink(HostPath.parse(device).resolve("iommu_group"))
-          .map(group -> "group " + host.list(group.resolve("devices")))
-          .orElse("no group"));
+      return attempt(
+          () ->
+              host.readLink(HostPath.parse(device).resolve("iommu_group"))
+                  .map(group -> "group " + host.list(group.resolve("devices")))
+                  .orElse("no group"));
     }
   }
 
@@ -108,10 +119,13 @@ sealed interface Step {
     }
 
     public String outcome(HostPort host) {
-      return attempt(() -> {
-        CommandResult result = host.run(HostCommand.of(argv.toArray(String[]::new)));
-        return result.succeeded() ? "exit 0" : "exit " + result.exitCode() + ": " + result.lastLine().strip();
-      });
+      return attempt(
+          () -> {
+            CommandResult result = host.run(HostCommand.of(argv.toArray(String[]::new)));
+            return result.succeeded()
+                ? "exit 0"
+                : "exit " + result.exitCode() + ": " + result.lastLine().strip();
+          });
     }
   }
 
@@ -124,20 +138,31 @@ sealed interface Step {
     }
 
     public String outcome(HostPort host) {
-      return attempt(() -> {
-        CommandResult result = host.run(HostCommand.of("ip", "-j", "link", "show", "dev", netdev));
-        if (!result.succeeded()) {
-          return "exit " + result.exitCode();
-        }
-        List<String> vfs = new ArrayList<>();
-        for (JsonNode vf : JSON.readTree(result.output()).path(0).path("vfinfo_list")) {
-          vfs.add("vf " + vf.path("vf").asInt() + " mac " + vf.path("address").asText()
-              + " vlan " + vf.path("vlan_list").path(0).path("vlan").asInt(0)
-              + " qos " + vf.path("vlan_list").path(0).path("qos").asInt(0)
-              + " spoofchk " + vf.path("spoofchk").asBoolean() + " trust " + vf.path("trust").asBoolean());
-        }
-        return vfs.toString();
-      });
+      return attempt(
+          () -> {
+            CommandResult result =
+                host.run(HostCommand.of("ip", "-j", "link", "show", "dev", netdev));
+            if (!result.succeeded()) {
+              return "exit " + result.exitCode();
+            }
+            List<String> vfs = new ArrayList<>();
+            for (JsonNode vf : JSON.readTree(result.output()).path(0).path("vfinfo_list")) {
+              vfs.add(
+                  "vf "
+                      + vf.path("vf").asInt()
+                      + " mac "
+                      + vf.path("address").asText()
+                      + " vlan "
+                      + vf.path("vlan_list").path(0).path("vlan").asInt(0)
+                      + " qos "
+                      + vf.path("vlan_list").path(0).path("qos").asInt(0)
+                      + " spoofchk "
+                      + vf.path("spoofchk").asBoolean()
+                      + " trust "
+                      + vf.path("trust").asBoolean());
+            }
+            return vfs.toString();
+          });
     }
   }
 

@@ -11,33 +11,40 @@ import org.junit.jupiter.api.extension.ParameterContext;
 import org.junit.jupiter.api.extension.ParameterResolver;
 
 /**
- * The real-kernel suite's JUnit extension: hands tests the one {@link TestbedVm} of the run, booted on
- * first use and stopped when the run ends, or skips them, saying why and how to set the bed up, on a
- * machine where {@code testbed/setup} has not been run (no QEMU, no kernel).
+ * The real-kernel suite's JUnit extension: hands tests the one {@link TestbedVm} of the run, booted
+ * on first use and stopped when the run ends, or skips them, saying why and how to set the bed up,
+ * on a machine where {@code testbed/setup} has not been run (no QEMU, no kernel).
  */
 public final class Testbed implements BeforeEachCallback, ParameterResolver {
   static final String HOW_TO =
       "set it up with `testbed/setup` (Debian, root: QEMU from backports, a Debian kernel, about 300 MB), "
           + "then run `./mvnw verify` again";
+
   /** Whether the bed is there is asked once per run, not per test: it starts a QEMU process. */
   private static Optional<String> missing;
 
-  private final Path dir = Path.of(System.getProperty("guesthook.testbed.dir", "testbed")).toAbsolutePath();
+  private final Path dir =
+      Path.of(System.getProperty("guesthook.testbed.dir", "testbed")).toAbsolutePath();
 
   Path dir() {
     return dir;
   }
 
   Path output() {
-    return Path.of(Optional.ofNullable(System.getenv("GUESTHOOK_TESTBED")).orElse(dir.resolve("target").toString()));
+    return Path.of(
+        Optional.ofNullable(System.getenv("GUESTHOOK_TESTBED"))
+            .orElse(dir.resolve("target").toString()));
   }
 
-  /** Why the bed cannot run here, if it cannot; said once on stderr, where the build log shows it. */
+  /**
+   * Why the bed cannot run here, if it cannot; said once on stderr, where the build log shows it.
+   */
   private Optional<String> missing() {
     synchronized (Testbed.class) {
       if (missing == null) {
         missing = lookForTheBed();
-        missing.ifPresent(why -> System.err.println("[real-kernel suite] SKIPPED: " + why + "; " + HOW_TO));
+        missing.ifPresent(
+            why -> System.err.println("[real-kernel suite] SKIPPED: " + why + "; " + HOW_TO));
       }
       return missing;
     }
@@ -48,9 +55,12 @@ public final class Testbed implements BeforeEachCallback, ParameterResolver {
       return Optional.of("the test bed is not set up (no " + output().resolve("ready") + ")");
     }
     try {
-      Process qemu = new ProcessBuilder("qemu-system-x86_64", "--version").redirectErrorStream(true).start();
+      Process qemu =
+          new ProcessBuilder("qemu-system-x86_64", "--version").redirectErrorStream(true).start();
       String version = new String(qemu.getInputStream().readAllBytes());
-      return qemu.waitFor() == 0 ? Optional.empty() : Optional.of("qemu-system-x86_64 failed: " + version);
+      return qemu.waitFor() == 0
+          ? Optional.empty()
+          : Optional.of("qemu-system-x86_64 failed: " + version);
     } catch (IOException e) {
       return Optional.of("qemu-system-x86_64 is not installed");
     } catch (InterruptedException e) {
@@ -59,7 +69,9 @@ public final class Testbed implements BeforeEachCallback, ParameterResolver {
     }
   }
 
-  /** Each test is reported skipped, with the reason, so the build's counts show what did not run. */
+  /**
+   * Each test is reported skipped, with the reason, so the build's counts show what did not run.
+   */
   @Override
   public void beforeEach(ExtensionContext context) {
     assumeSetUp();
@@ -67,7 +79,8 @@ public final class Testbed implements BeforeEachCallback, ParameterResolver {
 
   private void assumeSetUp() {
     Optional<String> why = missing();
-    Assumptions.assumeTrue(why.isEmpty(), () -> "real-kernel suite skipped: " + why.get() + "; " + HOW_TO);
+    Assumptions.assumeTrue(
+        why.isEmpty(), () -> "real-kernel suite skipped: " + why.get() + "; " + HOW_TO);
   }
 
   @Override
@@ -77,18 +90,25 @@ public final class Testbed implements BeforeEachCallback, ParameterResolver {
 
   @Override
   public Object resolveParameter(ParameterContext parameter, ExtensionContext context) {
-    return context.getRoot().getStore(ExtensionContext.Namespace.create(Testbed.class))
-        .getOrComputeIfAbsent(TestbedVm.class, key -> {
-          try {
-            TestbedVm vm = TestbedVm.boot(this);
-            System.err.printf("[real-kernel suite] test bed VM up in %.1f s%n", vm.bootSeconds());
-            return vm;
-          } catch (IOException e) {
-            throw new IllegalStateException("could not boot the test bed VM: " + e.getMessage(), e);
-          } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while booting the test bed VM", e);
-          }
-        }, TestbedVm.class);
+    return context
+        .getRoot()
+        .getStore(ExtensionContext.Namespace.create(Testbed.class))
+        .getOrComputeIfAbsent(
+            TestbedVm.class,
+            key -> {
+              try {
+                TestbedVm vm = TestbedVm.boot(this);
+                System.err.printf(
+                    "[real-kernel suite] test bed VM up in %.1f s%n", vm.bootSeconds());
+                return vm;
+              } catch (IOException e) {
+                throw new IllegalStateException(
+                    "could not boot the test bed VM: " + e.getMessage(), e);
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while booting the test bed VM", e);
+              }
+            },
+            TestbedVm.class);
   }
 }

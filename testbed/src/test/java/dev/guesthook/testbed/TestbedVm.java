@@ -14,8 +14,9 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The test bed VM ({@code testbed/run-vm}): booted once for the whole suite, driven over its control
- * shell, its console kept in {@code testbed/target/console.log} for when something goes wrong.
+ * The test bed VM ({@code testbed/run-vm}): booted once for the whole suite, driven over its
+ * control shell, its console kept in {@code testbed/target/console.log} for when something goes
+ * wrong.
  */
 final class TestbedVm implements AutoCloseable {
   private static final Duration BOOT_TIMEOUT = Duration.ofSeconds(90);
@@ -38,14 +39,20 @@ final class TestbedVm implements AutoCloseable {
     Path share = out.resolve("share");
     Files.createDirectories(share);
     long start = System.nanoTime();
-    Process qemu = new ProcessBuilder(testbed.dir().resolve("run-vm").toString(), socket.toString(), share.toString())
-        .redirectErrorStream(true).start();
+    Process qemu =
+        new ProcessBuilder(
+                testbed.dir().resolve("run-vm").toString(), socket.toString(), share.toString())
+            .redirectErrorStream(true)
+            .start();
     CountDownLatch ready = new CountDownLatch(1);
     List<String> console = keepConsole(qemu, out.resolve("console.log"), ready);
     if (!ready.await(BOOT_TIMEOUT.toSeconds(), TimeUnit.SECONDS)) {
       qemu.destroyForcibly();
-      throw new IllegalStateException("the test bed VM did not come up within " + BOOT_TIMEOUT.toSeconds()
-          + " s; its console:\n" + String.join("\n", console));
+      throw new IllegalStateException(
+          "the test bed VM did not come up within "
+              + BOOT_TIMEOUT.toSeconds()
+              + " s; its console:\n"
+              + String.join("\n", console));
     }
     GuestShell shell = GuestShell.connect(socket);
     shell.run("true", Duration.ofSeconds(30)).orFail("the first command");
@@ -54,24 +61,30 @@ final class TestbedVm implements AutoCloseable {
   }
 
   /** Copies the console to a file and opens the latch at the guest's "TB: ready" line. */
-  private static List<String> keepConsole(Process qemu, Path log, CountDownLatch ready) throws IOException {
+  private static List<String> keepConsole(Process qemu, Path log, CountDownLatch ready)
+      throws IOException {
     List<String> lines = java.util.Collections.synchronizedList(new ArrayList<>());
     PrintWriter file = new PrintWriter(Files.newBufferedWriter(log, StandardCharsets.UTF_8), true);
-    Thread reader = new Thread(() -> {
-      try (BufferedReader in = new BufferedReader(new InputStreamReader(qemu.getInputStream(), StandardCharsets.UTF_8))) {
-        for (String line; (line = in.readLine()) != null; ) {
-          file.println(line);
-          lines.add(line);
-          if (line.contains("TB: ready")) {
-            ready.countDown();
-          }
-        }
-      } catch (IOException ignored) {
-        // QEMU went away; boot() reports the console it got.
-      } finally {
-        file.close();
-      }
-    }, "testbed-console");
+    Thread reader =
+        new Thread(
+            () -> {
+              try (BufferedReader in =
+                  new BufferedReader(
+                      new InputStreamReader(qemu.getInputStream(), StandardCharsets.UTF_8))) {
+                for (String line; (line = in.readLine()) != null; ) {
+                  file.println(line);
+                  lines.add(line);
+                  if (line.contains("TB: ready")) {
+                    ready.countDown();
+                  }
+                }
+              } catch (IOException ignored) {
+                // QEMU went away; boot() reports the console it got.
+              } finally {
+                file.close();
+              }
+            },
+            "testbed-console");
     reader.setDaemon(true);
     reader.start();
     return lines;

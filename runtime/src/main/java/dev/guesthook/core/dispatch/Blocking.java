@@ -7,7 +7,9 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
 
-/** Runs blocking work on a worker thread with a deadline; at the deadline the worker is interrupted. */
+/**
+ * Runs blocking work on a worker thread with a deadline; at the deadline the worker is interrupted.
+ */
 final class Blocking {
   private Blocking() {}
 
@@ -18,7 +20,8 @@ final class Blocking {
         vertx.setTimer(
             timeoutMillis,
             id -> {
-              if (promise.tryFail(new TimeoutException(what + " timed out after " + timeoutMillis + " ms"))) {
+              if (promise.tryFail(
+                  new TimeoutException(what + " timed out after " + timeoutMillis + " ms"))) {
                 Thread thread = worker.get();
                 if (thread != null) {
                   thread.interrupt();

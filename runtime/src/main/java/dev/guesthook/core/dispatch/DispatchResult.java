@@ -5,7 +5,10 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
-/** The outcome of one phase: every hook's outcome in run order, and whether pre-start was rolled back. */
+/**
+ * The outcome of one phase: every hook's outcome in run order, and whether pre-start was rolled
+ * back.
+ */
 public record DispatchResult(HookEvent event, List<HookOutcome> hooks, boolean rolledBack) {
   public boolean anyFailed() {
     return hooks.stream().anyMatch(HookOutcome::failed);
@@ -23,12 +26,15 @@ public record DispatchResult(HookEvent event, List<HookOutcome> hooks, boolean r
   }
 
   /**
-   * The same phase failed after its hooks ran, by guesthook itself (e.g. the start could not be noted
-   * in the journal), with what it changed put back: shown as one more failed line named "guesthook".
+   * The same phase failed after its hooks ran, by guesthook itself (e.g. the start could not be
+   * noted in the journal), with what it changed put back: shown as one more failed line named
+   * "guesthook".
    */
   public DispatchResult failedAfterHooks(String why) {
     List<HookOutcome> all = new ArrayList<>(hooks);
-    all.add(new HookOutcome("guesthook", "", HookOutcome.Status.FAILED, Duration.ZERO, why, List.of(), List.of()));
+    all.add(
+        new HookOutcome(
+            "guesthook", "", HookOutcome.Status.FAILED, Duration.ZERO, why, List.of(), List.of()));
     return new DispatchResult(event, List.copyOf(all), true);
   }
 

@@ -19,12 +19,12 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Dispatches lifecycle events over the Vert.x event bus. Each phase is an address
- * ({@code guesthook.phase.pre-start}, ...) whose consumer runs that phase's hooks in order; each hook
- * is a consumer of its own address ({@code guesthook.hook.<name>}) that runs it on a worker thread, so
+ * Dispatches lifecycle events over the Vert.x event bus. Each phase is an address ({@code
+ * guesthook.phase.pre-start}, ...) whose consumer runs that phase's hooks in order; each hook is a
+ * consumer of its own address ({@code guesthook.hook.<name>}) that runs it on a worker thread, so
  * the event loop never blocks. A hook that does not reply within its timeout is abandoned
- * (interrupted) and counted as timed out. A failed pre-start is rolled back: the undo steps of every
- * hook that ran are run in reverse order.
+ * (interrupted) and counted as timed out. A failed pre-start is rolled back: the undo steps of
+ * every hook that ran are run in reverse order.
  */
 public final class Dispatcher {
   public static final String PHASE_ADDRESS_PREFIX = "guesthook.phase.";
@@ -39,9 +39,11 @@ public final class Dispatcher {
   private final Vertx vertx;
   private final List<Hook> hooks;
   private final List<MessageConsumer<?>> consumers = new ArrayList<>();
+
   /**
-   * Appended to this dispatcher's addresses: a resident runtime has several on one bus (one per VM, an
-   * old one finishing while a reloaded one starts), and the bus would round-robin between equal addresses.
+   * Appended to this dispatcher's addresses: a resident runtime has several on one bus (one per VM,
+   * an old one finishing while a reloaded one starts), and the bus would round-robin between equal
+   * addresses.
    */
   private final String scope;
 
@@ -75,7 +77,8 @@ public final class Dispatcher {
 
   /** Sends the event to its phase's address and completes with every hook's outcome. */
   public Future<DispatchResult> dispatch(PhaseRequest request) {
-    DeliveryOptions options = new DeliveryOptions().setSendTimeout(phaseDeadline(request).toMillis());
+    DeliveryOptions options =
+        new DeliveryOptions().setSendTimeout(phaseDeadline(request).toMillis());
     return vertx
         .eventBus()
         .<DispatchResult>request(phaseAddress(request.event().phase()) + scope, request, options)
@@ -106,7 +109,9 @@ public final class Dispatcher {
     return Future.all(consumers.stream().map(MessageConsumer::completion).toList()).mapEmpty();
   }
 
-  /** Runs the hook on the current (worker) thread; never throws, every ending becomes an outcome. */
+  /**
+   * Runs the hook on the current (worker) thread; never throws, every ending becomes an outcome.
+   */
   private static HookOutcome execute(HookInvocation invocation) {
     Hook hook = invocation.hook();
     invocation.startedOn(Thread.currentThread());
@@ -134,7 +139,9 @@ public final class Dispatcher {
     return hook.timeout().orElse(request.defaultTimeout());
   }
 
-  /** Generous bound for a whole phase: every hook and every undo at its full timeout, plus slack. */
+  /**
+   * Generous bound for a whole phase: every hook and every undo at its full timeout, plus slack.
+   */
   private Duration phaseDeadline(PhaseRequest request) {
     Duration total = Duration.ofSeconds(10);
     for (Hook hook : hooks) {
@@ -231,7 +238,8 @@ public final class Dispatcher {
           .compose(done -> rollBack(index - 1));
     }
 
-    private Future<Void> undo(HookInvocation invocation, UndoAction step, List<UndoOutcome> results) {
+    private Future<Void> undo(
+        HookInvocation invocation, UndoAction step, List<UndoOutcome> results) {
       long timeout = timeoutOf(invocation.hook(), request).toMillis();
       return Blocking.withTimeout(
               vertx,
@@ -246,7 +254,9 @@ public final class Dispatcher {
               error ->
                   Future.succeededFuture(
                       new UndoOutcome(
-                          step.description(), false, Failures.describe(error, invocation.hook().origin()))))
+                          step.description(),
+                          false,
+                          Failures.describe(error, invocation.hook().origin()))))
           .map(
               outcome -> {
                 results.add(outcome);

@@ -4,9 +4,15 @@ import dev.guesthook.host.HostException;
 import java.lang.reflect.InvocationTargetException;
 import java.util.concurrent.CompletionException;
 
-/** Turns what a hook threw into one line an admin can act on, pointing at the hook's own source line. */
+/**
+ * Turns what a hook threw into one line an admin can act on, pointing at the hook's own source
+ * line.
+ */
 public final class Failures {
-  /** Groovy hooks are compiled under this prefix before their file name, so a stack frame shows the hook file. */
+  /**
+   * Groovy hooks are compiled under this prefix before their file name, so a stack frame shows the
+   * hook file.
+   */
   public static final String HOOK_CLASS_PREFIX = "guesthook_hook_";
 
   private Failures() {}
@@ -18,13 +24,19 @@ public final class Failures {
     if (cause instanceof HostException host) {
       text = host.errno() + ": " + message;
     } else if (cause instanceof OutOfMemoryError) {
-      text = "OutOfMemoryError (" + message + "): the hook took more memory than guesthook's heap bound leaves";
+      text =
+          "OutOfMemoryError ("
+              + message
+              + "): the hook took more memory than guesthook's heap bound leaves";
     } else if (cause instanceof StackOverflowError) {
-      text = "StackOverflowError: the hook's calls nested deeper than a thread's stack holds (endless recursion?)";
+      text =
+          "StackOverflowError: the hook's calls nested deeper than a thread's stack holds (endless recursion?)";
     } else if (message == null || message.isBlank()) {
       text = cause.getClass().getSimpleName();
-    } else if (cause instanceof RuntimeException && !(cause instanceof IllegalArgumentException)
-        && !(cause instanceof IllegalStateException) && !isScriptError(cause)) {
+    } else if (cause instanceof RuntimeException
+        && !(cause instanceof IllegalArgumentException)
+        && !(cause instanceof IllegalStateException)
+        && !isScriptError(cause)) {
       text = cause.getClass().getSimpleName() + ": " + message;
     } else {
       text = message;
@@ -34,8 +46,7 @@ public final class Failures {
 
   private static Throwable unwrap(Throwable error) {
     Throwable cause = error;
-    while ((cause instanceof InvocationTargetException
-            || cause instanceof CompletionException)
+    while ((cause instanceof InvocationTargetException || cause instanceof CompletionException)
         && cause.getCause() != null) {
       cause = cause.getCause();
     }
@@ -62,7 +73,10 @@ public final class Failures {
     return "";
   }
 
-  /** Groovy hooks are compiled under a prefixed name (see GroovyCompiler); executable hooks under their own. */
+  /**
+   * Groovy hooks are compiled under a prefixed name (see GroovyCompiler); executable hooks under
+   * their own.
+   */
   private static boolean isHookFile(String fileName, String frameFile) {
     return fileName.equals(frameFile) || (HOOK_CLASS_PREFIX + fileName).equals(frameFile);
   }

@@ -23,10 +23,15 @@ public final class HookInvocation {
   private final boolean dryRun;
   private final HookServices services;
   private final List<UndoAction> undoActions = Collections.synchronizedList(new ArrayList<>());
-  private final List<HostInteraction> interactions = Collections.synchronizedList(new ArrayList<>());
+  private final List<HostInteraction> interactions =
+      Collections.synchronizedList(new ArrayList<>());
   private volatile Thread runner;
   private volatile boolean abandoned;
-  /** Set while the rollback runs one of this hook's undo steps, which may act after the hook was abandoned. */
+
+  /**
+   * Set while the rollback runs one of this hook's undo steps, which may act after the hook was
+   * abandoned.
+   */
   private final ThreadLocal<Boolean> undoing = ThreadLocal.withInitial(() -> false);
 
   HookInvocation(Hook hook, PhaseRequest request) {
@@ -37,7 +42,9 @@ public final class HookInvocation {
             new RevocableHost(
                 request.host(),
                 this::refusesHostCalls,
-                "hook '" + hook.name() + "' was abandoned after its timeout; the phase went on without it"),
+                "hook '"
+                    + hook.name()
+                    + "' was abandoned after its timeout; the phase went on without it"),
             this::observe);
     this.log = new HookLog(hook.name(), request.logLevel(), request.output());
     this.settings = request.settingsFor(hook.name());
@@ -46,8 +53,8 @@ public final class HookInvocation {
   }
 
   /**
-   * An invocation outside a dispatched phase, for {@code guesthook check}: the hook's check block runs
-   * with the same context a handler gets, on the request's (dry-run) host.
+   * An invocation outside a dispatched phase, for {@code guesthook check}: the hook's check block
+   * runs with the same context a handler gets, on the request's (dry-run) host.
    */
   public static HookInvocation standalone(Hook hook, PhaseRequest request) {
     return new HookInvocation(hook, request);
@@ -118,12 +125,18 @@ public final class HookInvocation {
     }
   }
 
-  /** True once the dispatcher gave up on this hook: its code must stop, and its host calls are refused. */
+  /**
+   * True once the dispatcher gave up on this hook: its code must stop, and its host calls are
+   * refused.
+   */
   public boolean abandoned() {
     return abandoned;
   }
 
-  /** Runs one of this hook's undo steps for the rollback: it may use the host even if the hook was abandoned. */
+  /**
+   * Runs one of this hook's undo steps for the rollback: it may use the host even if the hook was
+   * abandoned.
+   */
   void runUndo(UndoAction step) throws Exception {
     undoing.set(true);
     try {

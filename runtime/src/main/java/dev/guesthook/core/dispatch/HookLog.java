@@ -3,7 +3,10 @@ package dev.guesthook.core.dispatch;
 import java.util.Locale;
 import java.util.function.Consumer;
 
-/** The logger a hook writes to: each message at or above the threshold goes to the phase, whole, as a {@link HookLine}. */
+/**
+ * The logger a hook writes to: each message at or above the threshold goes to the phase, whole, as
+ * a {@link HookLine}.
+ */
 public final class HookLog {
   public enum Level {
     DEBUG,

@@ -4,7 +4,9 @@ import dev.guesthook.host.HostInteraction;
 import java.time.Duration;
 import java.util.List;
 
-/** What became of one hook in one phase, including the host actions it took and any undo run for it. */
+/**
+ * What became of one hook in one phase, including the host actions it took and any undo run for it.
+ */
 public record HookOutcome(
     String hook,
     String origin,
@@ -39,10 +41,12 @@ public record HookOutcome(
   }
 
   HookOutcome withUndo(List<UndoOutcome> undoOutcomes) {
-    return new HookOutcome(hook, origin, status, duration, message, interactions, List.copyOf(undoOutcomes));
+    return new HookOutcome(
+        hook, origin, status, duration, message, interactions, List.copyOf(undoOutcomes));
   }
 
   static HookOutcome skipped(Hook hook, String why) {
-    return new HookOutcome(hook.name(), hook.origin(), Status.SKIPPED, Duration.ZERO, why, List.of(), List.of());
+    return new HookOutcome(
+        hook.name(), hook.origin(), Status.SKIPPED, Duration.ZERO, why, List.of(), List.of());
   }
 }

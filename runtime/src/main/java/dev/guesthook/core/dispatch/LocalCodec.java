@@ -17,7 +17,9 @@ final class LocalCodec<T> implements MessageCodec<T, T> {
 
   static synchronized <T> void register(Vertx vertx, Class<T> type) {
     try {
-      vertx.eventBus().registerDefaultCodec(type, new LocalCodec<>("guesthook-local-" + type.getName()));
+      vertx
+          .eventBus()
+          .registerDefaultCodec(type, new LocalCodec<>("guesthook-local-" + type.getName()));
     } catch (IllegalStateException alreadyRegistered) {
       // A second dispatcher on the same Vert.x instance: the codec is already there.
     }

@@ -22,9 +22,18 @@ public record PhaseRequest(
     boolean dryRun,
     HookServices services) {
 
-  /** A phase without services: dry runs, replays, benchmarks (device changes neither locked nor noted). */
-  public PhaseRequest(HookEvent event, HostPort host, Duration defaultTimeout, HookLog.Level logLevel,
-      Consumer<HookLine> output, Function<String, Map<String, Object>> settings, boolean dryRun) {
+  /**
+   * A phase without services: dry runs, replays, benchmarks (device changes neither locked nor
+   * noted).
+   */
+  public PhaseRequest(
+      HookEvent event,
+      HostPort host,
+      Duration defaultTimeout,
+      HookLog.Level logLevel,
+      Consumer<HookLine> output,
+      Function<String, Map<String, Object>> settings,
+      boolean dryRun) {
     this(event, host, defaultTimeout, logLevel, output, settings, dryRun, HookServices.NONE);
   }
 

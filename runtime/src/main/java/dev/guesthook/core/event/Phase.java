@@ -1,7 +1,6 @@
 package dev.guesthook.core.event;
 
 import dev.guesthook.id.Printable;
-
 import java.util.Arrays;
 import java.util.stream.Collectors;
 

@@ -1,6 +1,4 @@
-/**
- * LifecycleEvent, Phase, Situation: what a phase call is about, as hooks see it.
- */
+/** LifecycleEvent, Phase, Situation: what a phase call is about, as hooks see it. */
 @MayUse({"id"})
 package dev.guesthook.core.event;
 

@@ -8,9 +8,9 @@ import java.nio.channels.Channels;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.LinkOption;
 import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -25,10 +25,10 @@ import java.util.jar.Manifest;
 
 /**
  * Compiled hook classes on disk, one jar per hook file, named by the SHA-256 of the file's name and
- * content plus the Groovy and DSL versions: an unchanged hook is never compiled twice, and a changed
- * one can never be served stale. Entries are written to a temp file and renamed into place, so a
- * crash leaves either the old entry or the new one. The cache only serves a folder that passes the
- * same ownership and mode checks as hook files: it holds code the root runtime will run.
+ * content plus the Groovy and DSL versions: an unchanged hook is never compiled twice, and a
+ * changed one can never be served stale. Entries are written to a temp file and renamed into place,
+ * so a crash leaves either the old entry or the new one. The cache only serves a folder that passes
+ * the same ownership and mode checks as hook files: it holds code the root runtime will run.
  */
 final class CompiledHookCache {
   private static final String SCRIPT_CLASS = "Guesthook-Script-Class";
@@ -95,7 +95,9 @@ final class CompiledHookCache {
     if (!SafeFiles.isRegularFile(entry) || !trusted()) {
       return Optional.empty();
     }
-    try (JarInputStream jar = new JarInputStream(Channels.newInputStream(SafeFiles.open(entry, StandardOpenOption.READ)))) {
+    try (JarInputStream jar =
+        new JarInputStream(
+            Channels.newInputStream(SafeFiles.open(entry, StandardOpenOption.READ)))) {
       String scriptClass = jar.getManifest().getMainAttributes().getValue(SCRIPT_CLASS);
       Map<String, byte[]> classes = new LinkedHashMap<>();
       for (JarEntry item; (item = jar.getNextJarEntry()) != null; ) {
@@ -126,7 +128,9 @@ final class CompiledHookCache {
     }
   }
 
-  /** Its folder and every one above it: a link on the way would send root's compiled code elsewhere. */
+  /**
+   * Its folder and every one above it: a link on the way would send root's compiled code elsewhere.
+   */
   private boolean trusted() {
     Optional<String> problem = SafeFiles.folderProblem(directory);
     if (problem.isPresent()) {

@@ -2,7 +2,9 @@ package dev.guesthook.core.hookhost;
 
 import java.util.Map;
 
-/** The classes one hook file compiles to: the script class and its closures, as class-file bytes. */
+/**
+ * The classes one hook file compiles to: the script class and its closures, as class-file bytes.
+ */
 record CompiledHookFile(String scriptClass, Map<String, byte[]> classes) {
   ClassLoader loader(ClassLoader parent) {
     return new ClassLoader(parent) {

@@ -16,10 +16,10 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * An existing hookscript (perl, sh, anything executable) run as a hook, exactly as Proxmox would run
- * it: {@code <file> <vmid> <phase>} with stdin at EOF and Proxmox's environment (see
- * {@link HookEvent#executableEnvironment}), its output into the task log, its exit code as the outcome. Its
- * order comes from a run-parts style prefix ({@code 10-vfio.sh}), else the default.
+ * An existing hookscript (perl, sh, anything executable) run as a hook, exactly as Proxmox would
+ * run it: {@code <file> <vmid> <phase>} with stdin at EOF and Proxmox's environment (see {@link
+ * HookEvent#executableEnvironment}), its output into the task log, its exit code as the outcome.
+ * Its order comes from a run-parts style prefix ({@code 10-vfio.sh}), else the default.
  */
 final class ExecutableHook implements Hook {
   private static final Pattern ORDER_PREFIX = Pattern.compile("^(\\d{1,4})[-_].+");
@@ -77,10 +77,13 @@ final class ExecutableHook implements Hook {
       case RAN -> {
         if (result.exitCode() != 0) {
           throw new IllegalStateException(
-              "exit code " + result.exitCode() + (result.lastLine().isEmpty() ? "" : ": " + result.lastLine()));
+              "exit code "
+                  + result.exitCode()
+                  + (result.lastLine().isEmpty() ? "" : ": " + result.lastLine()));
         }
       }
-      case TIMED_OUT -> throw new IllegalStateException("killed after " + timeout.toSeconds() + " s");
+      case TIMED_OUT ->
+          throw new IllegalStateException("killed after " + timeout.toSeconds() + " s");
       case PLANNED -> invocation.skip("dry run: would run " + command.display());
       case NOT_SIMULATED ->
           invocation.skip("executable hooks act on the real host; not run on a simulated one");

@@ -2,10 +2,10 @@ package dev.guesthook.core.hookhost;
 
 import dev.guesthook.core.dispatch.Failures;
 import dev.guesthook.core.event.Phase;
-import dev.guesthook.id.VmId;
 import dev.guesthook.host.HostCommand;
 import dev.guesthook.host.HostException;
 import dev.guesthook.host.HostPath;
+import dev.guesthook.id.VmId;
 import groovy.lang.GroovyClassLoader;
 import groovy.lang.GroovySystem;
 import java.io.IOException;
@@ -23,7 +23,10 @@ import org.codehaus.groovy.control.messages.SyntaxErrorMessage;
 import org.codehaus.groovy.syntax.SyntaxException;
 import org.codehaus.groovy.tools.GroovyClass;
 
-/** Compiles a hook file to class bytes with the hook DSL's base class, the core's imports and the contributions'. */
+/**
+ * Compiles a hook file to class bytes with the hook DSL's base class, the core's imports and the
+ * contributions'.
+ */
 final class GroovyCompiler {
   /** Part of the cache key: bump when the DSL's compiled shape changes. */
   static final String DSL_VERSION = "6";
@@ -41,9 +44,17 @@ final class GroovyCompiler {
     this.globals = globals;
   }
 
-  /** A site's contribution changes what names in a file resolve to, so its imports are part of the key. */
+  /**
+   * A site's contribution changes what names in a file resolve to, so its imports are part of the
+   * key.
+   */
   String fingerprint() {
-    return "groovy=" + GroovySystem.getVersion() + ";dsl=" + DSL_VERSION + ";" + globals.fingerprint();
+    return "groovy="
+        + GroovySystem.getVersion()
+        + ";dsl="
+        + DSL_VERSION
+        + ";"
+        + globals.fingerprint();
   }
 
   CompiledHookFile compile(String fileName, String source) throws HookLoadException {
@@ -61,7 +72,8 @@ final class GroovyCompiler {
         new InterruptChecks());
     try (GroovyClassLoader loader = new GroovyClassLoader(getClass().getClassLoader(), config)) {
       CompilationUnit unit = new CompilationUnit(config, null, loader);
-      // A script class is named after its source; "mdev.groovy" would make a class "mdev" that hides
+      // A script class is named after its source; "mdev.groovy" would make a class "mdev" that
+      // hides
       // the context's mdev property inside the file's own methods, so sources get a prefix.
       unit.addSource(SCRIPT_CLASS_PREFIX + fileName, source);
       unit.compile(Phases.CLASS_GENERATION);
@@ -82,7 +94,8 @@ final class GroovyCompiler {
   }
 
   private String[] imports() {
-    return Stream.concat(CORE_IMPORTS.stream().map(Class::getName), globals.imports().stream()).toArray(String[]::new);
+    return Stream.concat(CORE_IMPORTS.stream().map(Class::getName), globals.imports().stream())
+        .toArray(String[]::new);
   }
 
   private static String firstError(String fileName, MultipleCompilationErrorsException e) {
@@ -100,6 +113,8 @@ final class GroovyCompiler {
     }
     String text = e.getMessage();
     int firstLineEnd = text.indexOf('\n', text.indexOf('\n') + 1);
-    return fileName + ": " + (firstLineEnd > 0 ? text.substring(0, firstLineEnd) : text).replace('\n', ' ');
+    return fileName
+        + ": "
+        + (firstLineEnd > 0 ? text.substring(0, firstLineEnd) : text).replace('\n', ' ');
   }
 }

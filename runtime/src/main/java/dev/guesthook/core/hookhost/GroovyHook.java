@@ -1,13 +1,13 @@
 package dev.guesthook.core.hookhost;
 
+import dev.guesthook.core.dispatch.Failures;
 import dev.guesthook.core.dispatch.Hook;
 import dev.guesthook.core.dispatch.HookInvocation;
-import dev.guesthook.core.dispatch.Failures;
 import dev.guesthook.core.event.Phase;
 import dev.guesthook.core.settings.SettingsSchema;
-import java.util.List;
 import groovy.lang.Closure;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 
@@ -50,12 +50,16 @@ final class GroovyHook implements Hook {
     return spec.settings();
   }
 
-  /** Whether the file gives {@code guesthook check} something to ask (a {@code check { }} block). */
+  /**
+   * Whether the file gives {@code guesthook check} something to ask (a {@code check { }} block).
+   */
   boolean checks() {
     return spec.check().isPresent();
   }
 
-  /** Runs the hook's check block on the invocation's (dry-run) host; an exception is a fail line. */
+  /**
+   * Runs the hook's check block on the invocation's (dry-run) host; an exception is a fail line.
+   */
   List<HookCheck> check(HookInvocation invocation) {
     Optional<Closure<?>> body = spec.check();
     if (body.isEmpty()) {
@@ -80,11 +84,15 @@ final class GroovyHook implements Hook {
   public void run(HookInvocation invocation) throws Exception {
     HookContext context = new HookContext(invocation, globals);
     Closure<?> handler = spec.handlers().get(invocation.event().phase());
-    HookAbandonment.watching(invocation::abandoned,
+    HookAbandonment.watching(
+        invocation::abandoned,
         () -> HookScript.withContext(context, () -> call(handler, context, invocation)));
   }
 
-  /** A handler or check block, on its own copy, with the context as delegate and the event if it takes one. */
+  /**
+   * A handler or check block, on its own copy, with the context as delegate and the event if it
+   * takes one.
+   */
   private static Object call(Closure<?> body, HookContext context, HookInvocation invocation) {
     Closure<?> copy = (Closure<?>) body.clone();
     copy.setDelegate(context);

@@ -5,12 +5,12 @@ import java.util.function.BooleanSupplier;
 
 /**
  * What compiled hook code asks at every loop iteration, closure call and method call: may this hook
- * go on? A hook that never blocks never sees an interrupt, so the compiler puts this question where it
- * loops (see {@link InterruptChecks}).
+ * go on? A hook that never blocks never sees an interrupt, so the compiler puts this question where
+ * it loops (see {@link InterruptChecks}).
  *
  * <p>The answer is no once the thread is interrupted or the hook's invocation was abandoned. The
- * abandonment is sticky: {@code Thread.sleep} clears an interrupt a hook catches, but not this, so the
- * next iteration asks again and stops the hook for good.
+ * abandonment is sticky: {@code Thread.sleep} clears an interrupt a hook catches, but not this, so
+ * the next iteration asks again and stops the hook for good.
  */
 public final class HookAbandonment {
   private static final ThreadLocal<BooleanSupplier> ABANDONED = new ThreadLocal<>();

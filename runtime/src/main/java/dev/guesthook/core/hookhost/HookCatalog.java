@@ -7,16 +7,20 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.Optional;
 
 /**
  * The hooks found for one run, in run order, with what was refused or ignored and why, and how many
  * hook files were compiled versus taken from the cache.
  */
 public record HookCatalog(
-    List<Hook> hooks, List<Notice> notices, int compiled, int cached, Optional<String> cacheProblem) {
+    List<Hook> hooks,
+    List<Notice> notices,
+    int compiled,
+    int cached,
+    Optional<String> cacheProblem) {
 
   /** Something about a file in a hook folder that the admin should know. */
   public record Notice(String file, Severity severity, String message) {}
@@ -42,13 +46,20 @@ public record HookCatalog(
     for (int i = 0; i < kept.size(); i++) {
       Hook hook = kept.get(i);
       Optional<String> error = loadError(hook);
-      Optional<Hook> working = previous.hooks().stream()
-          .filter(old -> old.origin().equals(hook.origin()) && loadError(old).isEmpty()).findFirst();
+      Optional<Hook> working =
+          previous.hooks().stream()
+              .filter(old -> old.origin().equals(hook.origin()) && loadError(old).isEmpty())
+              .findFirst();
       if (error.isPresent() && working.isPresent()) {
         kept.set(i, working.get());
         said.removeIf(n -> n.file().equals(hook.origin()) && n.severity() == Severity.ERROR);
-        said.add(new Notice(hook.origin(), Severity.KEPT_PREVIOUS,
-            "the changed file does not load (" + error.get() + "); the version loaded before stays active"));
+        said.add(
+            new Notice(
+                hook.origin(),
+                Severity.KEPT_PREVIOUS,
+                "the changed file does not load ("
+                    + error.get()
+                    + "); the version loaded before stays active"));
       }
     }
     return new HookCatalog(List.copyOf(kept), List.copyOf(said), compiled, cached, cacheProblem);

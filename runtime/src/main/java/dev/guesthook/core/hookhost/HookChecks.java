@@ -15,14 +15,18 @@ public final class HookChecks {
     return hook instanceof GroovyHook groovy && groovy.checks();
   }
 
-  /** The hook's check lines; a block that does not end within {@code timeout} is interrupted and a fail. */
+  /**
+   * The hook's check lines; a block that does not end within {@code timeout} is interrupted and a
+   * fail.
+   */
   public static List<HookCheck> run(Hook hook, HookInvocation invocation, Duration timeout) {
     if (!has(hook)) {
       return List.of();
     }
     GroovyHook groovy = (GroovyHook) hook;
     AtomicReference<List<HookCheck>> lines = new AtomicReference<>();
-    Thread worker = new Thread(() -> lines.set(groovy.check(invocation)), "guesthook-check-" + hook.name());
+    Thread worker =
+        new Thread(() -> lines.set(groovy.check(invocation)), "guesthook-check-" + hook.name());
     worker.setDaemon(true);
     worker.start();
     try {
@@ -32,7 +36,9 @@ public final class HookChecks {
     }
     if (lines.get() == null) {
       worker.interrupt();
-      return List.of(new HookCheck(HookCheck.Level.FAIL, "its check did not end within " + timeout.toSeconds() + " s"));
+      return List.of(
+          new HookCheck(
+              HookCheck.Level.FAIL, "its check did not end within " + timeout.toSeconds() + " s"));
     }
     return lines.get();
   }

@@ -6,13 +6,13 @@ import dev.guesthook.core.dispatch.HookInvocation;
 import dev.guesthook.core.dispatch.HookLog;
 import dev.guesthook.core.event.HookEvent;
 import dev.guesthook.core.event.Phase;
-import dev.guesthook.id.VmId;
 import dev.guesthook.host.CommandResult;
 import dev.guesthook.host.HostCommand;
 import dev.guesthook.host.HostException;
 import dev.guesthook.host.HostPath;
 import dev.guesthook.host.HostPort;
 import dev.guesthook.id.Uuid;
+import dev.guesthook.id.VmId;
 import dev.guesthook.json.Json;
 import groovy.lang.Closure;
 import groovy.lang.GroovyObjectSupport;
@@ -55,11 +55,15 @@ public final class HookContext extends GroovyObjectSupport {
     return global == null ? super.getProperty(name) : contributedValue(global);
   }
 
-  /** A contributed function, e.g. {@code pciAddress('0000:01:00.0')}; the core's own methods come first. */
+  /**
+   * A contributed function, e.g. {@code pciAddress('0000:01:00.0')}; the core's own methods come
+   * first.
+   */
   public Object methodMissing(String name, Object args) {
     HookGlobal global = globals.function(name);
     if (global == null) {
-      // Without a stack, as Groovy's own: a handler's call of its file's own method comes here first.
+      // Without a stack, as Groovy's own: a handler's call of its file's own method comes here
+      // first.
       throw new MissingMethodExceptionNoStack(name, HookContext.class, (Object[]) args);
     }
     return InvokerHelper.invokeMethod(contributedValue(global), "call", args);
@@ -113,19 +117,27 @@ public final class HookContext extends GroovyObjectSupport {
   }
 
   /**
-   * What this hook saved for this VM in an earlier phase (see {@link HookState}). A pre-start that is
-   * rolled back puts the state back as it was before its first save: none, so a refused start leaves
-   * no trace; or what an earlier pre-start of a guest still running saved, whose "before" values the
-   * next post-stop still needs.
+   * What this hook saved for this VM in an earlier phase (see {@link HookState}). A pre-start that
+   * is rolled back puts the state back as it was before its first save: none, so a refused start
+   * leaves no trace; or what an earlier pre-start of a guest still running saved, whose "before"
+   * values the next post-stop still needs.
    */
   public HookState getState() {
     if (state == null) {
-      state = new HookState(getHost(), getVmid(), invocation.hook().name(), earlier -> {
-        if (getPhase() == Phase.PRE_START) {
-          invocation.undo(earlier.isPresent() ? "put back the state an earlier pre-start saved" : "forget the saved state",
-              () -> state.putBack(earlier));
-        }
-      });
+      state =
+          new HookState(
+              getHost(),
+              getVmid(),
+              invocation.hook().name(),
+              earlier -> {
+                if (getPhase() == Phase.PRE_START) {
+                  invocation.undo(
+                      earlier.isPresent()
+                          ? "put back the state an earlier pre-start saved"
+                          : "forget the saved state",
+                      () -> state.putBack(earlier));
+                }
+              });
     }
     return state;
   }
@@ -136,12 +148,23 @@ public final class HookContext extends GroovyObjectSupport {
    * should use this rather than a random UUID.
    */
   public synchronized Uuid newUuid() {
-    String name = getVmid() + "/" + getPhase().wireName() + "/" + getEvent().time() + "/" + invocation.hook().name()
-        + "/" + (uuidsMade++);
+    String name =
+        getVmid()
+            + "/"
+            + getPhase().wireName()
+            + "/"
+            + getEvent().time()
+            + "/"
+            + invocation.hook().name()
+            + "/"
+            + (uuidsMade++);
     return Uuid.parse(UUID.nameUUIDFromBytes(name.getBytes(StandardCharsets.UTF_8)).toString());
   }
 
-  /** The event as the domain made it: for guesthook a {@code guest.LifecycleEvent}, all of it visible to hooks. */
+  /**
+   * The event as the domain made it: for guesthook a {@code guest.LifecycleEvent}, all of it
+   * visible to hooks.
+   */
   public HookEvent getEvent() {
     return invocation.event();
   }
@@ -170,7 +193,9 @@ public final class HookContext extends GroovyObjectSupport {
     return invocation.dryRun();
   }
 
-  /** A validated host path from its absolute form, e.g. {@code path("/sys/bus/pci/drivers_probe")}. */
+  /**
+   * A validated host path from its absolute form, e.g. {@code path("/sys/bus/pci/drivers_probe")}.
+   */
   public HostPath path(String absolute) {
     return HostPath.parse(absolute);
   }
@@ -207,7 +232,8 @@ public final class HookContext extends GroovyObjectSupport {
     try {
       getHost().write(file, JSON.writerWithDefaultPrettyPrinter().writeValueAsString(value) + "\n");
     } catch (JsonProcessingException e) {
-      throw new IllegalArgumentException("cannot write " + absolute + " as JSON: " + e.getMessage(), e);
+      throw new IllegalArgumentException(
+          "cannot write " + absolute + " as JSON: " + e.getMessage(), e);
     }
   }
 
@@ -225,8 +251,8 @@ public final class HookContext extends GroovyObjectSupport {
   }
 
   /**
-   * Runs a check of one settings entry; a refusal is reported with where it is, e.g.
-   * {@code checked('sriov-vf.vfs[0]') { mac(e.mac) }} fails as "sriov-vf.vfs[0]: invalid MAC address ...".
+   * Runs a check of one settings entry; a refusal is reported with where it is, e.g. {@code
+   * checked('sriov-vf.vfs[0]') { mac(e.mac) }} fails as "sriov-vf.vfs[0]: invalid MAC address ...".
    */
   public Object checked(String where, Closure<?> check) {
     try {
@@ -259,8 +285,9 @@ public final class HookContext extends GroovyObjectSupport {
 
   private void said(HookCheck.Level level, Object text) {
     if (checks == null) {
-      throw new IllegalStateException("pass, warn and fail belong in a check { } block; in a handler use log.info"
-          + " or throw");
+      throw new IllegalStateException(
+          "pass, warn and fail belong in a check { } block; in a handler use log.info"
+              + " or throw");
     }
     checks.add(new HookCheck(level, String.valueOf(text)));
   }
@@ -281,7 +308,10 @@ public final class HookContext extends GroovyObjectSupport {
 
   private static String describe(CommandResult result) {
     return switch (result.status()) {
-      case RAN -> "exit " + result.exitCode() + (result.lastLine().isEmpty() ? "" : ": " + result.lastLine());
+      case RAN ->
+          "exit "
+              + result.exitCode()
+              + (result.lastLine().isEmpty() ? "" : ": " + result.lastLine());
       case TIMED_OUT -> "killed at its timeout";
       case NOT_SIMULATED -> "the simulated host has no model of this command";
       case PLANNED -> "planned";

@@ -37,17 +37,27 @@ public final class HookGlobals {
       for (HookGlobal global : contribution.globals()) {
         String previous = owners.putIfAbsent(global.name(), owner);
         if (previous != null) {
-          throw new IllegalStateException("hook scope: " + owner + " gives '" + global.name() + "', which "
-              + previous + " already gives; a name in hooks' scope has one owner, so rename one of them");
+          throw new IllegalStateException(
+              "hook scope: "
+                  + owner
+                  + " gives '"
+                  + global.name()
+                  + "', which "
+                  + previous
+                  + " already gives; a name in hooks' scope has one owner, so rename one of them");
         }
-        (global.kind() == HookGlobal.Kind.PROPERTY ? properties : functions).put(global.name(), global);
+        (global.kind() == HookGlobal.Kind.PROPERTY ? properties : functions)
+            .put(global.name(), global);
       }
       contribution.imports().forEach(type -> imports.add(type.getName()));
       starImports.addAll(contribution.starImports());
     }
   }
 
-  /** The contributions whose service entries are on the runtime's classpath; refused once, at first use, on a clash. */
+  /**
+   * The contributions whose service entries are on the runtime's classpath; refused once, at first
+   * use, on a clash.
+   */
   public static synchronized HookGlobals installed() {
     if (installed == null) {
       installed = discover(HookGlobals.class.getClassLoader());
@@ -87,24 +97,35 @@ public final class HookGlobals {
     return "imports=" + String.join(",", imports) + ";star=" + String.join(",", starImports);
   }
 
-  /** The names hooks get from the core itself: HookContext's public methods and properties, and {@code hook}. */
+  /**
+   * The names hooks get from the core itself: HookContext's public methods and properties, and
+   * {@code hook}.
+   */
   static Set<String> coreNames() {
-    Set<String> groovyObject = Arrays.stream(GroovyObject.class.getMethods()).map(Method::getName)
-        .collect(Collectors.toSet());
+    Set<String> groovyObject =
+        Arrays.stream(GroovyObject.class.getMethods())
+            .map(Method::getName)
+            .collect(Collectors.toSet());
     Set<String> names = new TreeSet<>(Set.of("hook"));
     for (Method method : HookContext.class.getDeclaredMethods()) {
       String name = method.getName();
-      if (Modifier.isPublic(method.getModifiers()) && !groovyObject.contains(name) && !name.equals("methodMissing")) {
+      if (Modifier.isPublic(method.getModifiers())
+          && !groovyObject.contains(name)
+          && !name.equals("methodMissing")) {
         names.add(scopeName(name));
       }
     }
     return names;
   }
 
-  /** {@code getPci} and {@code isDryRun} are the properties {@code pci} and {@code dryRun}; other methods keep their name. */
+  /**
+   * {@code getPci} and {@code isDryRun} are the properties {@code pci} and {@code dryRun}; other
+   * methods keep their name.
+   */
   private static String scopeName(String method) {
     for (String prefix : List.of("get", "is")) {
-      if (method.length() > prefix.length() && method.startsWith(prefix)
+      if (method.length() > prefix.length()
+          && method.startsWith(prefix)
           && Character.isUpperCase(method.charAt(prefix.length()))) {
         String rest = method.substring(prefix.length());
         return rest.substring(0, 1).toLowerCase(Locale.ROOT) + rest.substring(1);

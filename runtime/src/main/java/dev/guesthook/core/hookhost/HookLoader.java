@@ -4,9 +4,9 @@ import dev.guesthook.core.dispatch.Dispatcher;
 import dev.guesthook.core.dispatch.Failures;
 import dev.guesthook.core.dispatch.Hook;
 import dev.guesthook.core.event.Phase;
-import dev.guesthook.id.VmId;
 import dev.guesthook.core.hookhost.HookCatalog.Notice;
 import dev.guesthook.core.hookhost.HookCatalog.Severity;
+import dev.guesthook.id.VmId;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -24,28 +24,38 @@ import java.util.stream.Stream;
 
 /**
  * Finds and loads the hooks for a run. Hooks come from each hook folder, then from each folder's
- * per-guest subfolder ({@code <folder>/<vmid>/}); a file with the same name in a later place replaces
- * the earlier one (admin hooks override stock hooks), and an empty file or a link to /dev/null masks
- * it. Files ending in {@code .groovy} are hook DSL files; other files are run like a Proxmox
- * hookscript, and fail their phases when they are not executable, as Proxmox's would. Refused and broken files never stop the other hooks from loading.
+ * per-guest subfolder ({@code <folder>/<vmid>/}); a file with the same name in a later place
+ * replaces the earlier one (admin hooks override stock hooks), and an empty file or a link to
+ * /dev/null masks it. Files ending in {@code .groovy} are hook DSL files; other files are run like
+ * a Proxmox hookscript, and fail their phases when they are not executable, as Proxmox's would.
+ * Refused and broken files never stop the other hooks from loading.
  */
 public final class HookLoader {
   private static final List<String> IGNORED_SUFFIXES =
-      List.of("~", ".bak", ".orig", ".swp", ".dpkg-old", ".dpkg-new", ".dpkg-dist", ".disabled", ".md");
+      List.of(
+          "~", ".bak", ".orig", ".swp", ".dpkg-old", ".dpkg-new", ".dpkg-dist", ".disabled", ".md");
 
   private final List<Path> directories;
   private final Path cacheDirectory;
   private final Duration executableTimeout;
   private final HookGlobals globals;
+
   /** Shared by every load through this loader: a resident runtime's guests get the same classes. */
   private final ScriptClasses scriptClasses = new ScriptClasses();
 
-  /** Hooks get the names of the contributions installed on the classpath (see {@link HookGlobals#installed}). */
+  /**
+   * Hooks get the names of the contributions installed on the classpath (see {@link
+   * HookGlobals#installed}).
+   */
   public HookLoader(List<Path> directories, Path cacheDirectory, Duration executableTimeout) {
     this(directories, cacheDirectory, executableTimeout, HookGlobals.installed());
   }
 
-  public HookLoader(List<Path> directories, Path cacheDirectory, Duration executableTimeout, HookGlobals globals) {
+  public HookLoader(
+      List<Path> directories,
+      Path cacheDirectory,
+      Duration executableTimeout,
+      HookGlobals globals) {
     this.directories = List.copyOf(directories);
     this.cacheDirectory = cacheDirectory;
     this.executableTimeout = executableTimeout;
@@ -67,13 +77,19 @@ public final class HookLoader {
         } else {
           String error = file + ": hook name '" + hook.name() + "' is already used by " + previous;
           notices.add(new Notice(file.toString(), Severity.ERROR, error));
-          hooks.add(new BrokenHook(hook.name() + "@" + file.getFileName(), file.toString(), hook.phases(), error));
+          hooks.add(
+              new BrokenHook(
+                  hook.name() + "@" + file.getFileName(), file.toString(), hook.phases(), error));
         }
       }
     }
     hooks.sort(Dispatcher.RUN_ORDER);
     return new HookCatalog(
-        List.copyOf(hooks), List.copyOf(notices), cache.compiledCount(), cache.reusedCount(), cache.unusableReason());
+        List.copyOf(hooks),
+        List.copyOf(notices),
+        cache.compiledCount(),
+        cache.reusedCount(),
+        cache.unusableReason());
   }
 
   private Map<String, Path> discover(Optional<VmId> vmid, List<Notice> notices) {
@@ -89,7 +105,9 @@ public final class HookLoader {
           consider(file, byName, notices);
         }
       } catch (IOException e) {
-        notices.add(new Notice(dir.toString(), Severity.ERROR, "cannot list " + dir + ": " + e.getMessage()));
+        notices.add(
+            new Notice(
+                dir.toString(), Severity.ERROR, "cannot list " + dir + ": " + e.getMessage()));
       }
     }
     return byName;
@@ -97,7 +115,9 @@ public final class HookLoader {
 
   private static void consider(Path file, Map<String, Path> byName, List<Notice> notices) {
     String name = file.getFileName().toString();
-    if (name.startsWith(".") || IGNORED_SUFFIXES.stream().anyMatch(name::endsWith) || Files.isDirectory(file)) {
+    if (name.startsWith(".")
+        || IGNORED_SUFFIXES.stream().anyMatch(name::endsWith)
+        || Files.isDirectory(file)) {
       return;
     }
     if (isMask(file)) {
@@ -122,7 +142,9 @@ public final class HookLoader {
     if (unsafe.isPresent()) {
       String error = "refused: " + unsafe.get();
       notices.add(new Notice(file.toString(), Severity.ERROR, error));
-      return List.of(new BrokenHook(file.getFileName().toString(), file.toString(), EnumSet.allOf(Phase.class), error));
+      return List.of(
+          new BrokenHook(
+              file.getFileName().toString(), file.toString(), EnumSet.allOf(Phase.class), error));
     }
     if (!file.getFileName().toString().endsWith(".groovy")) {
       if (!Files.isExecutable(file)) {
@@ -152,7 +174,8 @@ public final class HookLoader {
     script.origin(file.toString());
     script.run();
     if (script.declared().isEmpty()) {
-      throw new IllegalStateException("declares no hook: add hook('name') { on('pre-start') { ev -> ... } }");
+      throw new IllegalStateException(
+          "declares no hook: add hook('name') { on('pre-start') { ev -> ... } }");
     }
     return script.declared().stream().map(spec -> (Hook) new GroovyHook(spec, globals)).toList();
   }
@@ -163,20 +186,27 @@ public final class HookLoader {
    * in Proxmox's words, with the two ways out.
    */
   private static String notExecutable(Path file) {
-    return "script '" + file + "' is not executable: run 'chmod +x " + file + "' to run it as a hookscript, "
+    return "script '"
+        + file
+        + "' is not executable: run 'chmod +x "
+        + file
+        + "' to run it as a hookscript, "
         + "or rename it to end in .disabled so guesthook ignores it";
   }
 
   private static List<Hook> broken(Path file, String source, String error, List<Notice> notices) {
     notices.add(new Notice(file.toString(), Severity.ERROR, error));
-    return List.of(new BrokenHook(file.getFileName().toString(), file.toString(), phasesNamedIn(source), error));
+    return List.of(
+        new BrokenHook(
+            file.getFileName().toString(), file.toString(), phasesNamedIn(source), error));
   }
 
   /** A broken file fails the phases it names; when it names none, every phase, to be safe. */
   static Set<Phase> phasesNamedIn(String source) {
     Set<Phase> named = EnumSet.noneOf(Phase.class);
     for (Phase phase : Phase.values()) {
-      if (source.contains("'" + phase.wireName() + "'") || source.contains("\"" + phase.wireName() + "\"")) {
+      if (source.contains("'" + phase.wireName() + "'")
+          || source.contains("\"" + phase.wireName() + "\"")) {
         named.add(phase);
       }
     }

@@ -5,21 +5,23 @@ import groovy.lang.DelegatesTo;
 import groovy.lang.MissingMethodException;
 import groovy.lang.MissingPropertyException;
 import groovy.lang.Script;
-import java.util.concurrent.Callable;
-import org.codehaus.groovy.runtime.InvokerHelper;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.Callable;
+import org.codehaus.groovy.runtime.InvokerHelper;
 
 /**
- * The base class of every compiled hook file. Running the file's body only declares hooks:
- * {@code hook('vf-mac') { order 20; on('pre-start') { ev -> ... } }}. Nothing touches the host until
- * the dispatcher runs a handler.
+ * The base class of every compiled hook file. Running the file's body only declares hooks: {@code
+ * hook('vf-mac') { order 20; on('pre-start') { ev -> ... } }}. Nothing touches the host until the
+ * dispatcher runs a handler.
  */
 public abstract class HookScript extends Script {
   private final List<HookSpec> declared = new ArrayList<>();
   private String origin = "";
 
-  public HookSpec hook(String name, @DelegatesTo(value = HookSpec.class, strategy = Closure.DELEGATE_FIRST) Closure<?> body) {
+  public HookSpec hook(
+      String name,
+      @DelegatesTo(value = HookSpec.class, strategy = Closure.DELEGATE_FIRST) Closure<?> body) {
     HookSpec spec = new HookSpec(name, origin);
     Closure<?> declaration = (Closure<?>) body.clone();
     declaration.setDelegate(spec);

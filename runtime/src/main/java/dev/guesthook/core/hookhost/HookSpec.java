@@ -41,7 +41,8 @@ public final class HookSpec {
   /** This hook's timeout in seconds, instead of the configured default. */
   public void timeout(Number seconds) {
     if (seconds.doubleValue() <= 0) {
-      throw new IllegalArgumentException("hook '" + name + "': timeout must be positive, got " + seconds);
+      throw new IllegalArgumentException(
+          "hook '" + name + "': timeout must be positive, got " + seconds);
     }
     this.timeout = Duration.ofMillis(Math.round(seconds.doubleValue() * 1000));
   }
@@ -53,7 +54,8 @@ public final class HookSpec {
   /** Handles one phase; the handler gets the event and runs with the hook context as delegate. */
   public void on(
       String phase,
-      @DelegatesTo(value = HookContext.class, strategy = Closure.DELEGATE_FIRST) Closure<?> handler) {
+      @DelegatesTo(value = HookContext.class, strategy = Closure.DELEGATE_FIRST)
+          Closure<?> handler) {
     Phase parsed;
     try {
       parsed = Phase.parse(phase);
@@ -66,14 +68,21 @@ public final class HookSpec {
     handlers.put(parsed, handler);
   }
 
-  /** Declares the settings this hook takes (see {@link SettingsDeclaration}); without it, it takes none. */
-  public void settings(@DelegatesTo(value = SettingsDeclaration.class, strategy = Closure.DELEGATE_FIRST) Closure<?> body) {
+  /**
+   * Declares the settings this hook takes (see {@link SettingsDeclaration}); without it, it takes
+   * none.
+   */
+  public void settings(
+      @DelegatesTo(value = SettingsDeclaration.class, strategy = Closure.DELEGATE_FIRST)
+          Closure<?> body) {
     settings(Map.of(), body);
   }
 
   /** {@code settings(open: true) { ... }}: keys it does not declare are passed on unchecked. */
-  public void settings(Map<String, ?> options,
-      @DelegatesTo(value = SettingsDeclaration.class, strategy = Closure.DELEGATE_FIRST) Closure<?> body) {
+  public void settings(
+      Map<String, ?> options,
+      @DelegatesTo(value = SettingsDeclaration.class, strategy = Closure.DELEGATE_FIRST)
+          Closure<?> body) {
     if (settings.declared()) {
       throw new IllegalArgumentException("hook '" + name + "': two settings { } blocks");
     }
@@ -81,11 +90,12 @@ public final class HookSpec {
   }
 
   /**
-   * What {@code guesthook check VMID} asks this hook: can this node give the guest what its settings
-   * ask for? It runs like a pre-start handler on a dry-run host, and says {@code pass}, {@code warn} or
-   * {@code fail}; an exception is a fail.
+   * What {@code guesthook check VMID} asks this hook: can this node give the guest what its
+   * settings ask for? It runs like a pre-start handler on a dry-run host, and says {@code pass},
+   * {@code warn} or {@code fail}; an exception is a fail.
    */
-  public void check(@DelegatesTo(value = HookContext.class, strategy = Closure.DELEGATE_FIRST) Closure<?> body) {
+  public void check(
+      @DelegatesTo(value = HookContext.class, strategy = Closure.DELEGATE_FIRST) Closure<?> body) {
     if (check != null) {
       throw new IllegalArgumentException("hook '" + name + "': two check { } blocks");
     }
@@ -95,7 +105,9 @@ public final class HookSpec {
   void checkComplete() {
     if (handlers.isEmpty()) {
       throw new IllegalArgumentException(
-          "hook '" + name + "' handles no phase: add on('pre-start') { ev -> ... } or another phase");
+          "hook '"
+              + name
+              + "' handles no phase: add on('pre-start') { ev -> ... } or another phase");
     }
   }
 

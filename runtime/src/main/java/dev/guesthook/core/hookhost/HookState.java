@@ -2,10 +2,10 @@ package dev.guesthook.core.hookhost;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.guesthook.id.VmId;
 import dev.guesthook.host.HostException;
 import dev.guesthook.host.HostPath;
 import dev.guesthook.host.HostPort;
+import dev.guesthook.id.VmId;
 import dev.guesthook.json.Json;
 import java.io.IOException;
 import java.util.LinkedHashMap;
@@ -26,8 +26,8 @@ public final class HookState {
   private boolean saved;
 
   /**
-   * {@code firstSave} runs before the first save with the file's text as it was (empty when there was
-   * none), e.g. to put it back on rollback with {@link #putBack}.
+   * {@code firstSave} runs before the first save with the file's text as it was (empty when there
+   * was none), e.g. to put it back on rollback with {@link #putBack}.
    */
   HookState(HostPort host, VmId vmid, String hook, Consumer<Optional<String>> firstSave) {
     this.host = host;
@@ -62,7 +62,9 @@ public final class HookState {
     }
   }
 
-  /** The state as {@code firstSave} was given it: that text again, or no state when there was none. */
+  /**
+   * The state as {@code firstSave} was given it: that text again, or no state when there was none.
+   */
   public void putBack(Optional<String> earlier) {
     earlier.ifPresentOrElse(this::write, this::clear);
   }
@@ -73,8 +75,8 @@ public final class HookState {
   }
 
   /**
-   * Forgets what every hook saved for the guest, once a reconcile has put back what it describes:
-   * a later post-stop must not restore from it again.
+   * Forgets what every hook saved for the guest, once a reconcile has put back what it describes: a
+   * later post-stop must not restore from it again.
    */
   public static void forgetAll(HostPort host, VmId vmid) {
     HostPath folder = HostPath.of("run", "guesthook", "state", vmid.toString());

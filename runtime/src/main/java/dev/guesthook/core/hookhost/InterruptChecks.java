@@ -19,11 +19,12 @@ import org.codehaus.groovy.control.SourceUnit;
 import org.codehaus.groovy.control.customizers.CompilationCustomizer;
 
 /**
- * Puts {@link HookAbandonment#check()} first in every loop body, closure and method of a hook file, as
- * Groovy's {@code @ThreadInterrupt} does, so {@code while (true) { x++ }} ends when the hook is
+ * Puts {@link HookAbandonment#check()} first in every loop body, closure and method of a hook file,
+ * as Groovy's {@code @ThreadInterrupt} does, so {@code while (true) { x++ }} ends when the hook is
  * abandoned instead of spinning on a worker thread. Groovy's own transform throws an
- * InterruptedException (which {@code catch (Exception e)} swallows) and reads only the interrupt flag
- * (which {@code Thread.sleep} clears); this check throws an Error and also reads the sticky abandonment.
+ * InterruptedException (which {@code catch (Exception e)} swallows) and reads only the interrupt
+ * flag (which {@code Thread.sleep} clears); this check throws an Error and also reads the sticky
+ * abandonment.
  */
 final class InterruptChecks extends CompilationCustomizer {
   InterruptChecks() {
@@ -84,7 +85,9 @@ final class InterruptChecks extends CompilationCustomizer {
     Statement check =
         new ExpressionStatement(
             new StaticMethodCallExpression(
-                ClassHelper.make(HookAbandonment.class), "check", ArgumentListExpression.EMPTY_ARGUMENTS));
+                ClassHelper.make(HookAbandonment.class),
+                "check",
+                ArgumentListExpression.EMPTY_ARGUMENTS));
     if (code instanceof BlockStatement block) {
       block.getStatements().add(0, check);
       return block;

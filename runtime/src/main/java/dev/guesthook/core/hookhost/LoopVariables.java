@@ -37,13 +37,13 @@ import org.codehaus.groovy.syntax.Types;
 
 /**
  * Gives each iteration of a hook's for loops its own loop variable. A Groovy closure captures a
- * variable, not its value, and a for loop has one variable for all its iterations, so every
- * {@code undo { }} registered in {@code for (p in plan)} would act on the last {@code p}.
+ * variable, not its value, and a for loop has one variable for all its iterations, so every {@code
+ * undo { }} registered in {@code for (p in plan)} would act on the last {@code p}.
  *
  * <p>Runs at CONVERSION, before variables are scoped: {@code for (Map p : plan) { body }} becomes
- * {@code for (Map $each$p : plan) { Map p = $each$p; body }}. A classic {@code for (int i = 0; ...; i++)}
- * whose body has a closure using {@code i} gets the same copy when the body never changes {@code i};
- * otherwise the file does not compile, and the error says what to write instead.
+ * {@code for (Map $each$p : plan) { Map p = $each$p; body }}. A classic {@code for (int i = 0; ...;
+ * i++)} whose body has a closure using {@code i} gets the same copy when the body never changes
+ * {@code i}; otherwise the file does not compile, and the error says what to write instead.
  */
 final class LoopVariables extends CompilationCustomizer {
   /** Loop variables the rewrite introduced; a name no hook author would choose. */
@@ -117,21 +117,28 @@ final class LoopVariables extends CompilationCustomizer {
         return loop; // already rewritten
       }
       BlockStatement body = new BlockStatement();
-      Parameter index = loop.getIndexVariable() == null ? null : freshEachIteration(loop.getIndexVariable(), body);
+      Parameter index =
+          loop.getIndexVariable() == null
+              ? null
+              : freshEachIteration(loop.getIndexVariable(), body);
       Parameter value = freshEachIteration(loop.getValueVariable(), body);
       body.addStatement(loop.getLoopBlock());
       body.setSourcePosition(loop.getLoopBlock());
       return sameLoop(loop, new ForStatement(index, value, loop.getCollectionExpression(), body));
     }
 
-    /** The loop's own variable under a synthetic name; the author's name declared anew in the body. */
+    /**
+     * The loop's own variable under a synthetic name; the author's name declared anew in the body.
+     */
     private static Parameter freshEachIteration(Parameter variable, BlockStatement body) {
-      Parameter synthetic = new Parameter(variable.getOriginType(), SYNTHETIC_PREFIX + variable.getName());
+      Parameter synthetic =
+          new Parameter(variable.getOriginType(), SYNTHETIC_PREFIX + variable.getName());
       synthetic.setSourcePosition(variable);
       VariableExpression own = new VariableExpression(variable.getName(), variable.getOriginType());
       own.setModifiers(variable.getModifiers());
       own.setSourcePosition(variable);
-      body.addStatement(declaration(own, new VariableExpression(synthetic.getName(), variable.getOriginType())));
+      body.addStatement(
+          declaration(own, new VariableExpression(synthetic.getName(), variable.getOriginType())));
       return synthetic;
     }
 
@@ -155,25 +162,41 @@ final class LoopVariables extends CompilationCustomizer {
       for (String name : captured) {
         VariableExpression own = new VariableExpression(name, declared.get(name).getOriginType());
         own.setSourcePosition(declared.get(name));
-        body.addStatement(declaration(own, new VariableExpression(SYNTHETIC_PREFIX + name, own.getOriginType())));
+        body.addStatement(
+            declaration(own, new VariableExpression(SYNTHETIC_PREFIX + name, own.getOriginType())));
       }
       body.addStatement(loop.getLoopBlock());
       body.setSourcePosition(loop.getLoopBlock());
       ClosureListExpression renamed =
-          new ClosureListExpression(header.getExpressions().stream().map(new Renamer(captured)::transform).toList());
+          new ClosureListExpression(
+              header.getExpressions().stream().map(new Renamer(captured)::transform).toList());
       renamed.setSourcePosition(header);
       return sameLoop(loop, new ForStatement(loop.getVariable(), renamed, body));
     }
 
-    /** A closure in a classic loop would see the variable's last value and no copy is safe: say what to write. */
+    /**
+     * A closure in a classic loop would see the variable's last value and no copy is safe: say what
+     * to write.
+     */
     private void refuse(ForStatement loop, String name) {
       String message =
-          "a closure in this for loop uses '" + name + "', which the loop changes, so every closure would see its"
-              + " value after the loop, not this iteration's; loop with for (" + name + " in 0..<n) instead (each"
-              + " iteration then has its own " + name + "), or copy it in the body (def current = " + name
+          "a closure in this for loop uses '"
+              + name
+              + "', which the loop changes, so every closure would see its"
+              + " value after the loop, not this iteration's; loop with for ("
+              + name
+              + " in 0..<n) instead (each"
+              + " iteration then has its own "
+              + name
+              + "), or copy it in the body (def current = "
+              + name
               + ") and use that in the closure";
       source.addError(
-          new SyntaxException(message, loop.getLineNumber(), loop.getColumnNumber(), loop.getLastLineNumber(),
+          new SyntaxException(
+              message,
+              loop.getLineNumber(),
+              loop.getColumnNumber(),
+              loop.getLastLineNumber(),
               loop.getLastColumnNumber()));
     }
   }
@@ -197,7 +220,10 @@ final class LoopVariables extends CompilationCustomizer {
     return expressions.get(expressions.size() - 1);
   }
 
-  /** Names declared by a classic loop's initialisation ({@code int i = 0}, {@code def (i, j) = [0, 9]}). */
+  /**
+   * Names declared by a classic loop's initialisation ({@code int i = 0}, {@code def (i, j) = [0,
+   * 9]}).
+   */
   private static Map<String, VariableExpression> declaredIn(Expression init) {
     Map<String, VariableExpression> declared = new LinkedHashMap<>();
     init.visit(
@@ -205,7 +231,11 @@ final class LoopVariables extends CompilationCustomizer {
           @Override
           public void visitDeclarationExpression(DeclarationExpression declaration) {
             if (declaration.getLeftExpression() instanceof TupleExpression tuple) {
-              tuple.getExpressions().forEach(e -> declared.put(((VariableExpression) e).getName(), (VariableExpression) e));
+              tuple
+                  .getExpressions()
+                  .forEach(
+                      e ->
+                          declared.put(((VariableExpression) e).getName(), (VariableExpression) e));
             } else {
               VariableExpression variable = declaration.getVariableExpression();
               declared.put(variable.getName(), variable);
@@ -293,7 +323,8 @@ final class LoopVariables extends CompilationCustomizer {
     @Override
     public Expression transform(Expression expression) {
       if (expression instanceof VariableExpression variable && names.contains(variable.getName())) {
-        VariableExpression renamed = new VariableExpression(SYNTHETIC_PREFIX + variable.getName(), variable.getOriginType());
+        VariableExpression renamed =
+            new VariableExpression(SYNTHETIC_PREFIX + variable.getName(), variable.getOriginType());
         renamed.setModifiers(variable.getModifiers());
         renamed.setSourcePosition(variable);
         return renamed;

@@ -8,18 +8,22 @@ import java.util.concurrent.ConcurrentHashMap;
  * The hook classes one loader has defined, one per hook file's current content, so that a resident
  * runtime's guests share them: every guest runs the stock hooks, and a class with its Groovy meta
  * class costs about a megabyte of heap, which 200 guests each loading their own would multiply past
- * any sane bound. Each guest still gets its own instance of the script (its own hook declarations and
- * script-level values), as in a process of its own. A file whose content changed gets a new class;
- * the old one goes once no loaded hook uses it. Two guests loading a new file at once may each define
- * it; one of the two classes is kept.
+ * any sane bound. Each guest still gets its own instance of the script (its own hook declarations
+ * and script-level values), as in a process of its own. A file whose content changed gets a new
+ * class; the old one goes once no loaded hook uses it. Two guests loading a new file at once may
+ * each define it; one of the two classes is kept.
  */
 final class ScriptClasses {
   private record Defined(String contentKey, Class<? extends HookScript> scriptClass) {}
 
   private final Map<Path, Defined> byFile = new ConcurrentHashMap<>();
 
-  /** The script class for this content of the file, defined from the cache or the compiler on first use. */
-  Class<? extends HookScript> of(Path file, String source, CompiledHookCache cache) throws Exception {
+  /**
+   * The script class for this content of the file, defined from the cache or the compiler on first
+   * use.
+   */
+  Class<? extends HookScript> of(Path file, String source, CompiledHookCache cache)
+      throws Exception {
     String key = cache.key(file.getFileName().toString(), source);
     Defined known = byFile.get(file);
     if (known != null && known.contentKey().equals(key)) {
@@ -38,8 +42,11 @@ final class ScriptClasses {
     return defined;
   }
 
-  private static Class<? extends HookScript> define(CompiledHookFile compiled) throws ClassNotFoundException {
-    return compiled.loader(HookLoader.class.getClassLoader())
-        .loadClass(compiled.scriptClass()).asSubclass(HookScript.class);
+  private static Class<? extends HookScript> define(CompiledHookFile compiled)
+      throws ClassNotFoundException {
+    return compiled
+        .loader(HookLoader.class.getClassLoader())
+        .loadClass(compiled.scriptClass())
+        .asSubclass(HookScript.class);
   }
 }

@@ -1,6 +1,6 @@
 /**
- * The hook host: Groovy DSL hooks (compiled once, cached), existing executable hookscripts,
- * refused ones; the context and state a hook gets.
+ * The hook host: Groovy DSL hooks (compiled once, cached), existing executable hookscripts, refused
+ * ones; the context and state a hook gets.
  */
 @MayUse({"core.dispatch", "core.event", "core.settings", "files", "host", "id", "json"})
 package dev.guesthook.core.hookhost;

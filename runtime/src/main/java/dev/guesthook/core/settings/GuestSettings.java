@@ -1,8 +1,7 @@
 package dev.guesthook.core.settings;
 
-import dev.guesthook.yaml.Suggestions;
-
 import dev.guesthook.yaml.Mark;
+import dev.guesthook.yaml.Suggestions;
 import dev.guesthook.yaml.YamlNode;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -12,15 +11,17 @@ import java.util.Set;
 import java.util.TreeSet;
 
 /**
- * A guest's hook settings, checked against what its hooks declare before any hook runs: every layer's
- * hook names must be loaded hooks, every key a declared setting of the right type. The first problem
- * is the error, in one line naming the file, line and column, the key, what was expected and what was
- * found; the hooks then get typed values ({@code settings.vfs[0].pf} is a {@code PciAddress}).
+ * A guest's hook settings, checked against what its hooks declare before any hook runs: every
+ * layer's hook names must be loaded hooks, every key a declared setting of the right type. The
+ * first problem is the error, in one line naming the file, line and column, the key, what was
+ * expected and what was found; the hooks then get typed values ({@code settings.vfs[0].pf} is a
+ * {@code PciAddress}).
  *
  * @param typed each hook's settings as it gets them
  * @param given each hook's settings as written (merged), for the recording
  */
-public record GuestSettings(Map<String, Map<String, Object>> typed, Map<String, Map<String, Object>> given) {
+public record GuestSettings(
+    Map<String, Map<String, Object>> typed, Map<String, Map<String, Object>> given) {
   public static final GuestSettings NONE = new GuestSettings(Map.of(), Map.of());
 
   /** A hook's typed settings; a hook nobody set anything for gets its defaults. */
@@ -32,7 +33,8 @@ public record GuestSettings(Map<String, Map<String, Object>> typed, Map<String, 
    * @param schemas the loaded hooks' declarations, by hook name
    * @param masked names of hooks an admin masked for this guest: settings for them are not an error
    */
-  public static GuestSettings resolve(List<SettingsLayer> layers, Map<String, SettingsSchema> schemas, Set<String> masked)
+  public static GuestSettings resolve(
+      List<SettingsLayer> layers, Map<String, SettingsSchema> schemas, Set<String> masked)
       throws SettingsException {
     Map<String, Map<String, YamlNode.Mapping.Entry>> merged = new LinkedHashMap<>();
     Map<String, Mark> lastMark = new LinkedHashMap<>();
@@ -44,10 +46,21 @@ public record GuestSettings(Map<String, Map<String, Object>> typed, Map<String, 
           if (masked.contains(name)) {
             continue;
           }
-          throw new SettingsException(hook.getValue().keyMark() + ": " + layer.prefix() + name + ": no hook named '"
-              + name + "' is loaded" + Suggestions.didYouMean(name, schemas.keySet()) + " (loaded: "
-              + String.join(", ", new TreeSet<>(schemas.keySet())) + ")" + (layer.prefix().equals("hooks.")
-                  ? "; a hook of one guest's own folder takes its settings in vms.\"<vmid>\" or that guest's file" : ""),
+          throw new SettingsException(
+              hook.getValue().keyMark()
+                  + ": "
+                  + layer.prefix()
+                  + name
+                  + ": no hook named '"
+                  + name
+                  + "' is loaded"
+                  + Suggestions.didYouMean(name, schemas.keySet())
+                  + " (loaded: "
+                  + String.join(", ", new TreeSet<>(schemas.keySet()))
+                  + ")"
+                  + (layer.prefix().equals("hooks.")
+                      ? "; a hook of one guest's own folder takes its settings in vms.\"<vmid>\" or that guest's file"
+                      : ""),
               true);
         }
         YamlNode value = hook.getValue().value();
@@ -55,13 +68,18 @@ public record GuestSettings(Map<String, Map<String, Object>> typed, Map<String, 
           if (value instanceof YamlNode.Scalar scalar && scalar.value() == null) {
             continue; // "mdev:" with nothing under it sets nothing
           }
-          throw problem(new SettingProblem(value.mark(), layer.prefix() + name,
-              "expected a mapping of the hook's settings, found " + value.describe()));
+          throw problem(
+              new SettingProblem(
+                  value.mark(),
+                  layer.prefix() + name,
+                  "expected a mapping of the hook's settings, found " + value.describe()));
         }
         for (Map.Entry<String, YamlNode.Mapping.Entry> key : settings.entries().entrySet()) {
           String shown = layer.prefix() + name + "." + key.getKey();
           if (!schema.takes(key.getKey())) {
-            throw problem(new SettingProblem(key.getValue().keyMark(), shown, schema.unknownKey(key.getKey())));
+            throw problem(
+                new SettingProblem(
+                    key.getValue().keyMark(), shown, schema.unknownKey(key.getKey())));
           }
           try {
             schema.checkValue(key.getKey(), key.getValue().value(), shown);
@@ -76,14 +94,19 @@ public record GuestSettings(Map<String, Map<String, Object>> typed, Map<String, 
     return typed(merged, lastMark, schemas);
   }
 
-  private static GuestSettings typed(Map<String, Map<String, YamlNode.Mapping.Entry>> merged, Map<String, Mark> marks,
-      Map<String, SettingsSchema> schemas) throws SettingsException {
+  private static GuestSettings typed(
+      Map<String, Map<String, YamlNode.Mapping.Entry>> merged,
+      Map<String, Mark> marks,
+      Map<String, SettingsSchema> schemas)
+      throws SettingsException {
     Map<String, Map<String, Object>> typed = new LinkedHashMap<>();
     Map<String, Map<String, Object>> given = new LinkedHashMap<>();
     for (Map.Entry<String, SettingsSchema> hook : schemas.entrySet()) {
       String name = hook.getKey();
-      YamlNode.Mapping settings = new YamlNode.Mapping(merged.getOrDefault(name, Map.of()),
-          marks.getOrDefault(name, Mark.of("the settings of hook " + name)));
+      YamlNode.Mapping settings =
+          new YamlNode.Mapping(
+              merged.getOrDefault(name, Map.of()),
+              marks.getOrDefault(name, Mark.of("the settings of hook " + name)));
       try {
         typed.put(name, hook.getValue().typed(name, settings));
       } catch (SettingProblem problem) {
@@ -93,12 +116,14 @@ public record GuestSettings(Map<String, Map<String, Object>> typed, Map<String, 
       Map<String, Object> plain = (Map<String, Object>) settings.plain();
       given.put(name, plain);
     }
-    return new GuestSettings(Collections.unmodifiableMap(typed), Collections.unmodifiableMap(given));
+    return new GuestSettings(
+        Collections.unmodifiableMap(typed), Collections.unmodifiableMap(given));
   }
 
   /** Settings recorded with an event, typed again for a replay. */
-  public static Map<String, Object> typedFromRecording(String hook, SettingsSchema schema, Map<String, Object> recorded,
-      String recording) throws SettingsException {
+  public static Map<String, Object> typedFromRecording(
+      String hook, SettingsSchema schema, Map<String, Object> recorded, String recording)
+      throws SettingsException {
     try {
       return schema.typed(hook, (YamlNode.Mapping) YamlNode.of(recorded, Mark.of(recording)));
     } catch (SettingProblem problem) {
@@ -111,10 +136,15 @@ public record GuestSettings(Map<String, Map<String, Object>> typed, Map<String, 
    * the hook folder for some guests would stop every other guest, so the fix names both ways out.
    */
   private static SettingsException notGiven(String hook, SettingProblem problem) {
-    return new SettingsException("hook " + hook + " requires settings and this guest gives it none: "
-        + problem.getMessage() + "; fix: give them in the guest's /etc/pve/guesthook/<vmid>.yaml (or under vms.\"<vmid>\"."
-        + hook + " in guesthook.yaml), or, for a hook only some guests use, declare them optional: true and skip() in"
-        + " the hook when they are not given (as the stock hooks do)");
+    return new SettingsException(
+        "hook "
+            + hook
+            + " requires settings and this guest gives it none: "
+            + problem.getMessage()
+            + "; fix: give them in the guest's /etc/pve/guesthook/<vmid>.yaml (or under vms.\"<vmid>\"."
+            + hook
+            + " in guesthook.yaml), or, for a hook only some guests use, declare them optional: true and skip() in"
+            + " the hook when they are not given (as the stock hooks do)");
   }
 
   private static SettingsException problem(SettingProblem problem) {

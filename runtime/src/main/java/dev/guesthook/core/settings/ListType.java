@@ -19,8 +19,14 @@ final class ListType implements SettingType {
   @Override
   public Object convert(YamlNode node, String key) throws SettingProblem {
     if (!(node instanceof YamlNode.Sequence sequence)) {
-      throw new SettingProblem(node.mark(), key, "expected a list of " + items.expected() + ", found " + node.describe()
-          + (node instanceof YamlNode.Mapping ? "; fix: start each entry with '- '" : ""));
+      throw new SettingProblem(
+          node.mark(),
+          key,
+          "expected a list of "
+              + items.expected()
+              + ", found "
+              + node.describe()
+              + (node instanceof YamlNode.Mapping ? "; fix: start each entry with '- '" : ""));
     }
     if (sequence.items().size() > MAX_ITEMS) {
       throw new SettingProblem(node.mark(), key, "more than " + MAX_ITEMS + " entries");

@@ -33,7 +33,8 @@ public final class RecordType implements SettingType {
   @Override
   public Object convert(YamlNode node, String key) throws SettingProblem {
     if (!(node instanceof YamlNode.Mapping mapping)) {
-      throw new SettingProblem(node.mark(), key, "expected " + expected() + ", found " + node.describe());
+      throw new SettingProblem(
+          node.mark(), key, "expected " + expected() + ", found " + node.describe());
     }
     Map<String, Object> out = new LinkedHashMap<>();
     for (Map.Entry<String, YamlNode.Mapping.Entry> entry : mapping.entries().entrySet()) {
@@ -43,8 +44,15 @@ public final class RecordType implements SettingType {
       if (out.get(field.name()) == null) {
         out.remove(field.name());
         if (field.required()) {
-          throw new SettingProblem(mapping.mark(), key, "missing '" + field.name() + "' (" + field.type().expected()
-              + (field.description().isEmpty() ? "" : ": " + field.description()) + ")");
+          throw new SettingProblem(
+              mapping.mark(),
+              key,
+              "missing '"
+                  + field.name()
+                  + "' ("
+                  + field.type().expected()
+                  + (field.description().isEmpty() ? "" : ": " + field.description())
+                  + ")");
         }
         if (field.defaultValue() != null) {
           out.put(field.name(), field.defaultValue());
@@ -55,7 +63,8 @@ public final class RecordType implements SettingType {
   }
 
   /** A key's typed value; an explicit null (an empty value) counts as not given. */
-  private Object value(String name, YamlNode.Mapping.Entry entry, String parentKey) throws SettingProblem {
+  private Object value(String name, YamlNode.Mapping.Entry entry, String parentKey)
+      throws SettingProblem {
     String key = parentKey.isEmpty() ? name : parentKey + "." + name;
     Field field = fields.get(name);
     if (field == null) {
@@ -64,7 +73,9 @@ public final class RecordType implements SettingType {
       }
       throw new SettingProblem(entry.keyMark(), key, unknown(name));
     }
-    if (entry.value() instanceof YamlNode.Scalar scalar && scalar.value() == null && !scalar.quoted()) {
+    if (entry.value() instanceof YamlNode.Scalar scalar
+        && scalar.value() == null
+        && !scalar.quoted()) {
       return null;
     }
     return field.type().convert(entry.value(), key);
@@ -74,8 +85,11 @@ public final class RecordType implements SettingType {
     if (fields.isEmpty()) {
       return "unknown setting: this takes no settings";
     }
-    return "unknown setting" + Suggestions.didYouMean(name, fields.keySet()) + " (known: "
-        + String.join(", ", fields.keySet()) + ")";
+    return "unknown setting"
+        + Suggestions.didYouMean(name, fields.keySet())
+        + " (known: "
+        + String.join(", ", fields.keySet())
+        + ")";
   }
 
   @Override

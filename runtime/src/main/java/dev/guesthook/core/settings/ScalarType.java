@@ -8,7 +8,9 @@ import java.util.Locale;
  * string, {@code off} is a string): nothing is coerced, so a value means what it looks like.
  */
 final class ScalarType implements SettingType {
-  /** Turns an accepted value into the hook's value; throws IllegalArgumentException with the reason. */
+  /**
+   * Turns an accepted value into the hook's value; throws IllegalArgumentException with the reason.
+   */
   interface Parser {
     Object parse(Object value);
   }
@@ -27,17 +29,24 @@ final class ScalarType implements SettingType {
 
   @Override
   public Object convert(YamlNode node, String key) throws SettingProblem {
-    if (!(node instanceof YamlNode.Scalar scalar) || scalar.value() == null || !accepts(scalar.value())) {
-      throw new SettingProblem(node.mark(), key, "expected " + expected + ", found " + node.describe() + hint(node));
+    if (!(node instanceof YamlNode.Scalar scalar)
+        || scalar.value() == null
+        || !accepts(scalar.value())) {
+      throw new SettingProblem(
+          node.mark(), key, "expected " + expected + ", found " + node.describe() + hint(node));
     }
     try {
-      return parser.parse(yamlType == String.class ? String.valueOf(scalar.value()) : scalar.value());
+      return parser.parse(
+          yamlType == String.class ? String.valueOf(scalar.value()) : scalar.value());
     } catch (IllegalArgumentException e) {
       throw new SettingProblem(node.mark(), key, e.getMessage());
     }
   }
 
-  /** Text types take a bare number too (a mapping named 1234, an NVIDIA profile 1157): its text is the value. */
+  /**
+   * Text types take a bare number too (a mapping named 1234, an NVIDIA profile 1157): its text is
+   * the value.
+   */
   private boolean accepts(Object value) {
     return yamlType.isInstance(value) || yamlType == String.class && value instanceof Long;
   }

@@ -13,7 +13,10 @@ public final class SettingProblem extends Exception {
     this.key = key;
   }
 
-  /** The whole line: {@code file:line:col: sriov-vf.vfs[0].trust: expected true or false, found "false"}. */
+  /**
+   * The whole line: {@code file:line:col: sriov-vf.vfs[0].trust: expected true or false, found
+   * "false"}.
+   */
   public String line() {
     return mark + ": " + key + ": " + getMessage();
   }

@@ -1,8 +1,7 @@
 package dev.guesthook.core.settings;
 
-import dev.guesthook.yaml.Suggestions;
-
 import dev.guesthook.yaml.Mark;
+import dev.guesthook.yaml.Suggestions;
 import dev.guesthook.yaml.YamlNode;
 import groovy.lang.Closure;
 import java.util.ArrayList;
@@ -15,6 +14,7 @@ import java.util.regex.Pattern;
 
 /**
  * The {@code settings { ... }} block of a hook file: one line per setting, e.g.
+ *
  * <pre>
  * settings {
  *   list('vfs', description: 'the VFs to prepare') {
@@ -24,6 +24,7 @@ import java.util.regex.Pattern;
  *   }
  * }
  * </pre>
+ *
  * Every setting is required unless it says {@code optional: true} or has a {@code default:}; a list
  * that is not given is empty. Options a declaration does not know are refused when the file loads,
  * so a hook author's typo is caught as early as an admin's.
@@ -31,8 +32,20 @@ import java.util.regex.Pattern;
 public final class SettingsDeclaration {
   private static final Set<String> COMMON = Set.of("optional", "default", "description");
   private static final String NAME = "[A-Za-z][A-Za-z0-9_-]{0,63}";
-  private static final List<String> TYPES = List.of("string", "integer", "bool", "enumeration", "list", "map", "pci",
-      "mac", "driver", "mdevType", "vlan", "uuid");
+  private static final List<String> TYPES =
+      List.of(
+          "string",
+          "integer",
+          "bool",
+          "enumeration",
+          "list",
+          "map",
+          "pci",
+          "mac",
+          "driver",
+          "mdevType",
+          "vlan",
+          "uuid");
 
   private final String where;
   private final List<Field> fields = new ArrayList<>();
@@ -46,7 +59,8 @@ public final class SettingsDeclaration {
     checkOptions("hook '" + hook + "': settings", options, Set.of("open"));
     SettingsDeclaration declaration = new SettingsDeclaration("hook '" + hook + "'");
     declaration.run(body);
-    return new SettingsSchema(new RecordType(declaration.fields, Boolean.TRUE.equals(options.get("open"))), true);
+    return new SettingsSchema(
+        new RecordType(declaration.fields, Boolean.TRUE.equals(options.get("open"))), true);
   }
 
   private void run(Closure<?> body) {
@@ -63,7 +77,10 @@ public final class SettingsDeclaration {
   /** Text; {@code pattern:} a regular expression the whole value must match. */
   public void string(Map<String, ?> options, String name) {
     Object pattern = option(name, options, Set.of("pattern")).get("pattern");
-    add(name, options, Types.string(pattern == null ? null : Pattern.compile(String.valueOf(pattern))));
+    add(
+        name,
+        options,
+        Types.string(pattern == null ? null : Pattern.compile(String.valueOf(pattern))));
   }
 
   public void integer(String name) {
@@ -73,8 +90,12 @@ public final class SettingsDeclaration {
   /** A whole number; {@code min:} and {@code max:} bound it. */
   public void integer(Map<String, ?> options, String name) {
     Map<String, ?> checked = option(name, options, Set.of("min", "max"));
-    add(name, options, Types.integer(bound(name, checked.get("min"), Long.MIN_VALUE),
-        bound(name, checked.get("max"), Long.MAX_VALUE)));
+    add(
+        name,
+        options,
+        Types.integer(
+            bound(name, checked.get("min"), Long.MIN_VALUE),
+            bound(name, checked.get("max"), Long.MAX_VALUE)));
   }
 
   public void bool(String name) {
@@ -90,7 +111,8 @@ public final class SettingsDeclaration {
   public void enumeration(Map<String, ?> options, String name) {
     Object values = option(name, options, Set.of("values")).get("values");
     if (!(values instanceof List<?> list) || list.isEmpty()) {
-      throw new IllegalArgumentException(where + ": setting '" + name + "': give its values, e.g. values: ['a', 'b']");
+      throw new IllegalArgumentException(
+          where + ": setting '" + name + "': give its values, e.g. values: ['a', 'b']");
     }
     add(name, options, Types.enumeration(list.stream().map(String::valueOf).toList()));
   }
@@ -157,8 +179,12 @@ public final class SettingsDeclaration {
   public void list(Map<String, ?> options, String name) {
     Object of = option(name, options, Set.of("of")).get("of");
     if (of == null) {
-      throw new IllegalArgumentException(where + ": list '" + name + "': say what it holds, e.g. of: 'pci', or"
-          + " declare its entries in a block");
+      throw new IllegalArgumentException(
+          where
+              + ": list '"
+              + name
+              + "': say what it holds, e.g. of: 'pci', or"
+              + " declare its entries in a block");
     }
     addList(name, options, Types.named(String.valueOf(of)));
   }
@@ -167,16 +193,28 @@ public final class SettingsDeclaration {
     map(Map.of(), name, fields);
   }
 
-  /** A mapping of settings declared by {@code fields}; {@code open: true} passes undeclared keys on. */
+  /**
+   * A mapping of settings declared by {@code fields}; {@code open: true} passes undeclared keys on.
+   */
   public void map(Map<String, ?> options, String name, Closure<?> fields) {
     Map<String, ?> checked = option(name, options, Set.of("open"));
     add(name, options, record(name, fields, checked.get("open")));
   }
 
-  /** {@code boolean 'x'} or {@code int 'x'}: a type this DSL does not have, named with the one meant. */
+  /**
+   * {@code boolean 'x'} or {@code int 'x'}: a type this DSL does not have, named with the one
+   * meant.
+   */
   public Object methodMissing(String method, Object args) {
-    throw new IllegalArgumentException(where + ": '" + method + "' is not a setting type" + Suggestions.didYouMean(method,
-        TYPES) + " (types: " + String.join(", ", TYPES) + ")");
+    throw new IllegalArgumentException(
+        where
+            + ": '"
+            + method
+            + "' is not a setting type"
+            + Suggestions.didYouMean(method, TYPES)
+            + " (types: "
+            + String.join(", ", TYPES)
+            + ")");
   }
 
   private RecordType record(String name, Closure<?> body, Object open) {
@@ -195,7 +233,8 @@ public final class SettingsDeclaration {
 
   private void add(String name, Map<String, ?> options, SettingType type) {
     if (name == null || !name.matches(NAME)) {
-      throw new IllegalArgumentException(where + ": invalid setting name '" + name + "': letters, digits, '_', '-'");
+      throw new IllegalArgumentException(
+          where + ": invalid setting name '" + name + "': letters, digits, '_', '-'");
     }
     if (fields.stream().anyMatch(field -> field.name().equals(name))) {
       throw new IllegalArgumentException(where + ": setting '" + name + "' is declared twice");
@@ -203,11 +242,18 @@ public final class SettingsDeclaration {
     Object defaultValue = options.get("default");
     boolean optional = Boolean.TRUE.equals(options.get("optional")) || defaultValue != null;
     Object description = options.get("description");
-    fields.add(new Field(name, type, !optional, typedDefault(name, type, defaultValue),
-        description == null ? "" : description.toString()));
+    fields.add(
+        new Field(
+            name,
+            type,
+            !optional,
+            typedDefault(name, type, defaultValue),
+            description == null ? "" : description.toString()));
   }
 
-  /** A default is checked like a value an admin writes, so a hook never gets one of the wrong type. */
+  /**
+   * A default is checked like a value an admin writes, so a hook never gets one of the wrong type.
+   */
   private Object typedDefault(String name, SettingType type, Object value) {
     if (value == null) {
       return null;
@@ -215,7 +261,8 @@ public final class SettingsDeclaration {
     try {
       return type.convert(YamlNode.of(value, Mark.of("default")), name);
     } catch (SettingProblem problem) {
-      throw new IllegalArgumentException(where + ": setting '" + name + "': default: " + problem.getMessage());
+      throw new IllegalArgumentException(
+          where + ": setting '" + name + "': default: " + problem.getMessage());
     }
   }
 
@@ -229,8 +276,15 @@ public final class SettingsDeclaration {
   private static void checkOptions(String where, Map<String, ?> options, Set<String> known) {
     for (String option : options.keySet()) {
       if (!known.contains(option)) {
-        throw new IllegalArgumentException(where + ": unknown option '" + option + "'"
-            + Suggestions.didYouMean(option, known) + " (known: " + String.join(", ", new TreeSet<>(known)) + ")");
+        throw new IllegalArgumentException(
+            where
+                + ": unknown option '"
+                + option
+                + "'"
+                + Suggestions.didYouMean(option, known)
+                + " (known: "
+                + String.join(", ", new TreeSet<>(known))
+                + ")");
       }
     }
   }
@@ -240,7 +294,8 @@ public final class SettingsDeclaration {
       return none;
     }
     if (!(value instanceof Number number)) {
-      throw new IllegalArgumentException(where + ": setting '" + name + "': min and max are numbers, got " + value);
+      throw new IllegalArgumentException(
+          where + ": setting '" + name + "': min and max are numbers, got " + value);
     }
     return number.longValue();
   }

@@ -2,7 +2,9 @@ package dev.guesthook.core.settings;
 
 import dev.guesthook.yaml.ConfigException;
 
-/** Hook settings that do not fit the hooks' declarations: nothing runs (exit 2), nothing changes. */
+/**
+ * Hook settings that do not fit the hooks' declarations: nothing runs (exit 2), nothing changes.
+ */
 public final class SettingsException extends ConfigException {
   private final boolean unknownHook;
 
@@ -15,7 +17,10 @@ public final class SettingsException extends ConfigException {
     this.unknownHook = unknownHook;
   }
 
-  /** Whether it is settings for a hook that is not loaded (a typo, or a hook not installed on this node). */
+  /**
+   * Whether it is settings for a hook that is not loaded (a typo, or a hook not installed on this
+   * node).
+   */
   public boolean unknownHook() {
     return unknownHook;
   }

@@ -11,9 +11,15 @@ import java.util.Map;
  */
 public final class SettingsSchema {
   /** A hook that declares no settings: any setting given to it is refused. */
-  public static final SettingsSchema NONE = new SettingsSchema(new RecordType(List.of(), false), false);
-  /** A hook whose file did not load: its settings are not checked, its load error is what the admin sees. */
-  public static final SettingsSchema UNCHECKED = new SettingsSchema(new RecordType(List.of(), true), true);
+  public static final SettingsSchema NONE =
+      new SettingsSchema(new RecordType(List.of(), false), false);
+
+  /**
+   * A hook whose file did not load: its settings are not checked, its load error is what the admin
+   * sees.
+   */
+  public static final SettingsSchema UNCHECKED =
+      new SettingsSchema(new RecordType(List.of(), true), true);
 
   private final RecordType root;
   private final boolean declared;
@@ -44,8 +50,10 @@ public final class SettingsSchema {
 
   /** The message for a key the hook does not take. */
   String unknownKey(String key) {
-    return declared ? root.unknown(key) : "unknown setting: this hook declares no settings (its file has no"
-        + " settings { ... } block)";
+    return declared
+        ? root.unknown(key)
+        : "unknown setting: this hook declares no settings (its file has no"
+            + " settings { ... } block)";
   }
 
   boolean takes(String key) {
@@ -58,7 +66,8 @@ public final class SettingsSchema {
    */
   void checkValue(String key, YamlNode value, String name) throws SettingProblem {
     Field field = root.fields().get(key);
-    boolean unset = value instanceof YamlNode.Scalar scalar && scalar.value() == null && !scalar.quoted();
+    boolean unset =
+        value instanceof YamlNode.Scalar scalar && scalar.value() == null && !scalar.quoted();
     if (field != null && !unset) {
       field.type().convert(value, name);
     }
@@ -76,10 +85,16 @@ public final class SettingsSchema {
 
   private static void describe(Map<String, Field> fields, String indent, List<String> lines) {
     for (Field field : fields.values()) {
-      String type = field.type().shortName() + (field.required() ? "" : ", optional")
-          + (field.defaultValue() == null || field.defaultValue() instanceof List<?> l && l.isEmpty()
-              ? "" : ", default " + field.defaultValue());
-      lines.add(String.format("%-28s %-34s %s", indent + field.name(), type, field.description()).stripTrailing());
+      String type =
+          field.type().shortName()
+              + (field.required() ? "" : ", optional")
+              + (field.defaultValue() == null
+                      || field.defaultValue() instanceof List<?> l && l.isEmpty()
+                  ? ""
+                  : ", default " + field.defaultValue());
+      lines.add(
+          String.format("%-28s %-34s %s", indent + field.name(), type, field.description())
+              .stripTrailing());
       describe(field.type().fields(), indent + "  ", lines);
     }
   }

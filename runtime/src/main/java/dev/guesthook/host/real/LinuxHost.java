@@ -1,12 +1,10 @@
 package dev.guesthook.host.real;
 
-import dev.guesthook.host.tree.FileTree;
-
 import dev.guesthook.host.CommandResult;
 import dev.guesthook.host.HostCommand;
-import dev.guesthook.host.tree.FileBackedHost;
 import dev.guesthook.host.SandboxMarker;
-import java.nio.file.Files;
+import dev.guesthook.host.tree.FileBackedHost;
+import dev.guesthook.host.tree.FileTree;
 import java.nio.file.Path;
 
 /** The real host: files under the root directory (normally {@code /}) and real processes. */
@@ -29,11 +27,15 @@ public final class LinuxHost extends FileBackedHost {
    */
   public static LinuxHost over(Path root) {
     if (SandboxMarker.isSandbox(root)) {
-      throw new IllegalArgumentException(root + " is a sandbox (it holds " + SandboxMarker.PATH
-          + "), not a real host: use --simulate to act on its simulated kernel");
+      throw new IllegalArgumentException(
+          root
+              + " is a sandbox (it holds "
+              + SandboxMarker.PATH
+              + "), not a real host: use --simulate to act on its simulated kernel");
     }
     return new LinuxHost(root);
   }
+
   @Override
   public CommandResult run(HostCommand command) {
     return processes.run(command);

@@ -54,7 +54,8 @@ public final class ProcessRunner {
 
   private static void pumpLines(Process process, HostCommand command, StringBuilder output) {
     try (BufferedReader reader =
-        new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+        new BufferedReader(
+            new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
       String line;
       while ((line = reader.readLine()) != null) {
         command.outputLines().accept(line);

@@ -1,15 +1,14 @@
 package dev.guesthook.host.sim;
 
-
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.guesthook.id.PciAddress;
 import dev.guesthook.host.CommandResult;
 import dev.guesthook.host.HostCommand;
 import dev.guesthook.host.HostException;
 import dev.guesthook.host.HostPath;
-import dev.guesthook.host.tree.MutableTree;
 import dev.guesthook.host.tree.FileTree;
+import dev.guesthook.host.tree.MutableTree;
+import dev.guesthook.id.PciAddress;
 import dev.guesthook.json.Json;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -23,27 +22,29 @@ import java.util.regex.Pattern;
 
 /**
  * Faults to inject into the simulated kernel: make a write fail with an errno, make a command fail,
- * make a device vanish right after a write, end the process mid-change, cut a line of guesthook's own
- * journal short or fail it with ENOSPC. They are kept in the host tree
- * ({@code /.simulator/faults.json}) so that a fault set up by a test reaches a guesthook process it
- * starts, and each fires a given number of times.
+ * make a device vanish right after a write, end the process mid-change, cut a line of guesthook's
+ * own journal short or fail it with ENOSPC. They are kept in the host tree ({@code
+ * /.simulator/faults.json}) so that a fault set up by a test reaches a guesthook process it starts,
+ * and each fires a given number of times.
  */
 public final class Faults {
   static final HostPath FILE = Sysfs.PRIVATE.resolve("faults.json");
   private static final ObjectMapper JSON = Json.MAPPER;
-  private static final Map<String, String> STRERROR = Map.of(
-      "EBUSY", "Device or resource busy",
-      "EIO", "Input/output error",
-      "ENOSPC", "No space left on device",
-      "EINVAL", "Invalid argument",
-      "ENODEV", "No such device",
-      "EPERM", "Operation not permitted",
-      "EACCES", "Permission denied",
-      "ENOENT", "No such file or directory",
-      "EAGAIN", "Resource temporarily unavailable");
+  private static final Map<String, String> STRERROR =
+      Map.of(
+          "EBUSY", "Device or resource busy",
+          "EIO", "Input/output error",
+          "ENOSPC", "No space left on device",
+          "EINVAL", "Invalid argument",
+          "ENODEV", "No such device",
+          "EPERM", "Operation not permitted",
+          "EACCES", "Permission denied",
+          "ENOENT", "No such file or directory",
+          "EAGAIN", "Resource temporarily unavailable");
 
   /** One fault; {@code on} is write or command, {@code times} how often it still fires. */
-  public record Rule(String on, String match, String errno, int exit, String output, String vanish, int times) {}
+  public record Rule(
+      String on, String match, String errno, int exit, String output, String vanish, int times) {}
 
   private final MutableTree tree;
 
@@ -51,30 +52,41 @@ public final class Faults {
     this.tree = tree;
   }
 
-  /** The faults of the sandbox at {@code root}; none for a tree that is not a sandbox (a node's /). */
+  /**
+   * The faults of the sandbox at {@code root}; none for a tree that is not a sandbox (a node's /).
+   */
   public static Optional<Faults> ofSandbox(Path root) {
-    return Files.isRegularFile(SimulatedHost.SANDBOX_MARKER.under(root)) ? Optional.of(new Faults(SandboxTree.atomic(new FileTree(root))))
+    return Files.isRegularFile(SimulatedHost.SANDBOX_MARKER.under(root))
+        ? Optional.of(new Faults(SandboxTree.atomic(new FileTree(root))))
         : Optional.empty();
   }
 
-  /** Writes to paths matching {@code glob} ({@code *} within a name, {@code **} across) fail once. */
+  /**
+   * Writes to paths matching {@code glob} ({@code *} within a name, {@code **} across) fail once.
+   */
   public Faults failWrite(String glob, String errno) {
     return failWrite(glob, errno, 1);
   }
 
   public Faults failWrite(String glob, String errno, int times) {
     if (!STRERROR.containsKey(errno)) {
-      throw new IllegalArgumentException("unknown errno " + errno + "; one of " + STRERROR.keySet());
+      throw new IllegalArgumentException(
+          "unknown errno " + errno + "; one of " + STRERROR.keySet());
     }
     return add(new Rule("write", glob, errno, 0, null, null, times));
   }
 
-  /** A command whose argument vector starts with {@code prefix} (words separated by spaces) fails once. */
+  /**
+   * A command whose argument vector starts with {@code prefix} (words separated by spaces) fails
+   * once.
+   */
   public Faults failCommand(String prefix, int exit, String output) {
     return add(new Rule("command", prefix, null, exit, output, null, 1));
   }
 
-  /** The device disappears (hot-unplug) right after the next write matching {@code glob} succeeds. */
+  /**
+   * The device disappears (hot-unplug) right after the next write matching {@code glob} succeeds.
+   */
   public Faults vanishAfterWrite(String glob, PciAddress device) {
     return add(new Rule("write", glob, null, 0, null, device.value(), 1));
   }
@@ -113,9 +125,10 @@ public final class Faults {
   }
 
   /**
-   * The {@code step}-th point inside the simulated kernel's stores (those {@link #crashInStoreAtStep}
-   * counts) fails with EIO, as the simulator's own files can fail under it (a full disk, a file-size
-   * limit); the store is then taken back whole, as a kernel store fails whole.
+   * The {@code step}-th point inside the simulated kernel's stores (those {@link
+   * #crashInStoreAtStep} counts) fails with EIO, as the simulator's own files can fail under it (a
+   * full disk, a file-size limit); the store is then taken back whole, as a kernel store fails
+   * whole.
    */
   public Faults failInStoreAtStep(int step) {
     if (step < 1) {
@@ -127,22 +140,37 @@ public final class Faults {
   /**
    * The {@code n}-th host change from now fails, whatever it is: a write or a command that changes
    * something, a directory made or a file deleted, counted as {@code TracingHost} counts changes. A
-   * write, mkdir or delete fails with EIO before it takes effect; a command exits 2 without running,
-   * as {@code ip} does when the kernel refuses. This is how a test reaches every step of a phase.
+   * write, mkdir or delete fails with EIO before it takes effect; a command exits 2 without
+   * running, as {@code ip} does when the kernel refuses. This is how a test reaches every step of a
+   * phase.
    */
   public Faults failChange(int n) {
     if (n < 1) {
       throw new IllegalArgumentException("change " + n + ": expected 1 or more");
     }
-    return add(new Rule("change", "", "EIO", 2, "RTNETLINK answers: Input/output error (injected fault)", null, n));
+    return add(
+        new Rule(
+            "change",
+            "",
+            "EIO",
+            2,
+            "RTNETLINK answers: Input/output error (injected fault)",
+            null,
+            n));
   }
 
-  /** A change point: counts down a {@link #failChange} fault; the failure to report when this change is the one. */
+  /**
+   * A change point: counts down a {@link #failChange} fault; the failure to report when this change
+   * is the one.
+   */
   Optional<Rule> changeFails() {
     return take(r -> r.on().equals("change")).filter(r -> r.times() <= 1);
   }
 
-  /** A change point for a write, mkdir or delete: throws the injected EIO when this change is the one. */
+  /**
+   * A change point for a write, mkdir or delete: throws the injected EIO when this change is the
+   * one.
+   */
   void beforeChange(HostPath path) {
     if (changeFails().isPresent()) {
       throw new HostException("EIO", path + ": " + STRERROR.get("EIO") + " (injected fault)");
@@ -151,14 +179,21 @@ public final class Faults {
 
   /**
    * The {@code nth} write of a journal line of {@code kind} ({@code intent}, {@code result}, or the
-   * {@code started} note of a successful start) fails:
-   * {@code short} writes part of the line and then fails with EFBIG (a file-size limit), {@code ENOSPC}
-   * writes nothing (a full disk).
+   * {@code started} note of a successful start) fails: {@code short} writes part of the line and
+   * then fails with EFBIG (a file-size limit), {@code ENOSPC} writes nothing (a full disk).
    */
   public Faults failJournalWrite(String kind, int nth, String how) {
-    if (!List.of("intent", "result", "started").contains(kind) || !List.of("short", "ENOSPC").contains(how) || nth < 1) {
-      throw new IllegalArgumentException("journal fault " + kind + " #" + nth + " " + how
-          + ": expected intent, result or started, 1 or more, short or ENOSPC");
+    if (!List.of("intent", "result", "started").contains(kind)
+        || !List.of("short", "ENOSPC").contains(how)
+        || nth < 1) {
+      throw new IllegalArgumentException(
+          "journal fault "
+              + kind
+              + " #"
+              + nth
+              + " "
+              + how
+              + ": expected intent, result or started, 1 or more, short or ENOSPC");
     }
     return add(new Rule("journal-" + kind, "", how, 0, null, null, nth));
   }
@@ -168,7 +203,10 @@ public final class Faults {
     return take(r -> r.on().equals("journal-" + kind)).filter(r -> r.times() <= 1).map(Rule::errno);
   }
 
-  /** A crash point: counts down a {@link #crashAtStep} fault and ends the process when it reaches it. */
+  /**
+   * A crash point: counts down a {@link #crashAtStep} fault and ends the process when it reaches
+   * it.
+   */
   void crashPoint() {
     if (take(r -> r.on().equals("crash")).filter(r -> r.times() <= 1).isPresent()) {
       Runtime.getRuntime().halt(137);
@@ -176,15 +214,16 @@ public final class Faults {
   }
 
   /**
-   * A point inside a store: counts down a {@link #crashInStoreAtStep} fault and ends the process at it,
-   * and a {@link #failInStoreAtStep} fault and throws at it.
+   * A point inside a store: counts down a {@link #crashInStoreAtStep} fault and ends the process at
+   * it, and a {@link #failInStoreAtStep} fault and throws at it.
    */
   void inStore() {
     if (take(r -> r.on().equals("store-crash")).filter(r -> r.times() <= 1).isPresent()) {
       Runtime.getRuntime().halt(137);
     }
     if (take(r -> r.on().equals("store-fail")).filter(r -> r.times() <= 1).isPresent()) {
-      throw new HostException("EIO", "simulated kernel store: " + STRERROR.get("EIO") + " (injected fault)");
+      throw new HostException(
+          "EIO", "simulated kernel store: " + STRERROR.get("EIO") + " (injected fault)");
     }
   }
 
@@ -200,7 +239,8 @@ public final class Faults {
   }
 
   void beforeWrite(HostPath path) {
-    Optional<Rule> delay = take(r -> r.on().equals("delay") && glob(r.match()).matcher(path.toString()).matches());
+    Optional<Rule> delay =
+        take(r -> r.on().equals("delay") && glob(r.match()).matcher(path.toString()).matches());
     if (delay.isPresent()) {
       try {
         Thread.sleep(delay.get().exit());
@@ -208,7 +248,12 @@ public final class Faults {
         Thread.currentThread().interrupt();
       }
     }
-    Optional<Rule> rule = take(r -> r.on().equals("write") && r.errno() != null && glob(r.match()).matcher(path.toString()).matches());
+    Optional<Rule> rule =
+        take(
+            r ->
+                r.on().equals("write")
+                    && r.errno() != null
+                    && glob(r.match()).matcher(path.toString()).matches());
     if (rule.isPresent()) {
       String errno = rule.get().errno();
       throw new HostException(errno, path + ": " + STRERROR.get(errno) + " (injected fault)");
@@ -216,19 +261,25 @@ public final class Faults {
   }
 
   Optional<PciAddress> vanishingAfter(HostPath path) {
-    return take(r -> r.on().equals("write") && r.vanish() != null && glob(r.match()).matcher(path.toString()).matches())
+    return take(r ->
+            r.on().equals("write")
+                && r.vanish() != null
+                && glob(r.match()).matcher(path.toString()).matches())
         .map(r -> new PciAddress(r.vanish()));
   }
 
   Optional<CommandResult> beforeCommand(HostCommand command) {
     if (!command.readOnly()) {
-      Optional<CommandResult> changeFailure = changeFails().map(r -> CommandResult.ran(r.exit(), r.output() + "\n"));
+      Optional<CommandResult> changeFailure =
+          changeFails().map(r -> CommandResult.ran(r.exit(), r.output() + "\n"));
       if (changeFailure.isPresent()) {
         return changeFailure;
       }
     }
     String line = String.join(" ", command.argv());
-    return take(r -> r.on().equals("command") && (line.equals(r.match()) || line.startsWith(r.match() + " ")))
+    return take(r ->
+            r.on().equals("command")
+                && (line.equals(r.match()) || line.startsWith(r.match() + " ")))
         .map(r -> CommandResult.ran(r.exit(), r.output() == null ? "" : r.output() + "\n"));
   }
 
@@ -240,7 +291,16 @@ public final class Faults {
         if (rule.times() <= 1) {
           rules.remove(i);
         } else {
-          rules.set(i, new Rule(rule.on(), rule.match(), rule.errno(), rule.exit(), rule.output(), rule.vanish(), rule.times() - 1));
+          rules.set(
+              i,
+              new Rule(
+                  rule.on(),
+                  rule.match(),
+                  rule.errno(),
+                  rule.exit(),
+                  rule.output(),
+                  rule.vanish(),
+                  rule.times() - 1));
         }
         save(rules);
         return Optional.of(rule);

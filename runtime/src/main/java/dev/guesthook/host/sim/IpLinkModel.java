@@ -3,11 +3,11 @@ package dev.guesthook.host.sim;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.guesthook.id.MacAddress;
-import dev.guesthook.id.PciAddress;
-import dev.guesthook.host.SysfsPaths;
 import dev.guesthook.host.CommandResult;
 import dev.guesthook.host.HostPath;
+import dev.guesthook.host.SysfsPaths;
+import dev.guesthook.id.MacAddress;
+import dev.guesthook.id.PciAddress;
 import dev.guesthook.json.Json;
 import java.util.ArrayList;
 import java.util.List;
@@ -17,10 +17,11 @@ import java.util.Optional;
 import java.util.TreeMap;
 
 /**
- * {@code ip link set DEV vf N mac|vlan|qos|spoofchk|trust|state ...} and {@code ip [-j] link show DEV}
- * for the VFs of an SR-IOV PF: the settings netlink would keep in the PF driver, kept in
+ * {@code ip link set DEV vf N mac|vlan|qos|spoofchk|trust|state ...} and {@code ip [-j] link show
+ * DEV} for the VFs of an SR-IOV PF: the settings netlink would keep in the PF driver, kept in
  * {@code /.simulator/vf-links/<pf>}. Exit codes and messages follow iproute2: an unknown device is
- * exit 1 {@code Cannot find device}, a VF the PF does not have exit 2 {@code RTNETLINK answers: Invalid argument}.
+ * exit 1 {@code Cannot find device}, a VF the PF does not have exit 2 {@code RTNETLINK answers:
+ * Invalid argument}.
  */
 final class IpLinkModel {
   private static final ObjectMapper JSON = Json.MAPPER;
@@ -45,8 +46,13 @@ final class IpLinkModel {
     }
 
     static VfLink parse(String[] f) {
-      return new VfLink(f[1], Integer.parseInt(f[2]), Integer.parseInt(f[3]),
-          Boolean.parseBoolean(f[4]), Boolean.parseBoolean(f[5]), f[6]);
+      return new VfLink(
+          f[1],
+          Integer.parseInt(f[2]),
+          Integer.parseInt(f[3]),
+          Boolean.parseBoolean(f[4]),
+          Boolean.parseBoolean(f[5]),
+          f[6]);
     }
   }
 
@@ -62,9 +68,11 @@ final class IpLinkModel {
     Optional<PciAddress> pf = physicalFunction(args.get(2));
     if (pf.isEmpty()) {
       // iproute2 words it differently for show and for set.
-      return CommandResult.ran(1, verb.equals("show")
-          ? "Device \"" + args.get(2) + "\" does not exist.\n"
-          : "Cannot find device \"" + args.get(2) + "\"\n");
+      return CommandResult.ran(
+          1,
+          verb.equals("show")
+              ? "Device \"" + args.get(2) + "\" does not exist.\n"
+              : "Cannot find device \"" + args.get(2) + "\"\n");
     }
     return switch (verb) {
       case "set" -> set(pf.get(), args.subList(3, args.size()));
@@ -95,16 +103,59 @@ final class IpLinkModel {
       String key = args.get(i);
       String value = args.get(i + 1);
       try {
-        link = switch (key) {
-          case "mac" -> new VfLink(MacAddress.parse(value).value(), link.vlan(), link.qos(), link.spoofchk(), link.trust(), link.state());
-          case "vlan" -> new VfLink(link.mac(), vlan(value), link.qos(), link.spoofchk(), link.trust(), link.state());
-          case "qos" -> new VfLink(link.mac(), link.vlan(), qos(value), link.spoofchk(), link.trust(), link.state());
-          case "proto" -> protocol(value, link);
-          case "spoofchk" -> new VfLink(link.mac(), link.vlan(), link.qos(), onOff(value), link.trust(), link.state());
-          case "trust" -> new VfLink(link.mac(), link.vlan(), link.qos(), link.spoofchk(), onOff(value), link.state());
-          case "state" -> new VfLink(link.mac(), link.vlan(), link.qos(), link.spoofchk(), link.trust(), state(value));
-          default -> throw new Invalid(key, "unknown vf option");
-        };
+        link =
+            switch (key) {
+              case "mac" ->
+                  new VfLink(
+                      MacAddress.parse(value).value(),
+                      link.vlan(),
+                      link.qos(),
+                      link.spoofchk(),
+                      link.trust(),
+                      link.state());
+              case "vlan" ->
+                  new VfLink(
+                      link.mac(),
+                      vlan(value),
+                      link.qos(),
+                      link.spoofchk(),
+                      link.trust(),
+                      link.state());
+              case "qos" ->
+                  new VfLink(
+                      link.mac(),
+                      link.vlan(),
+                      qos(value),
+                      link.spoofchk(),
+                      link.trust(),
+                      link.state());
+              case "proto" -> protocol(value, link);
+              case "spoofchk" ->
+                  new VfLink(
+                      link.mac(),
+                      link.vlan(),
+                      link.qos(),
+                      onOff(value),
+                      link.trust(),
+                      link.state());
+              case "trust" ->
+                  new VfLink(
+                      link.mac(),
+                      link.vlan(),
+                      link.qos(),
+                      link.spoofchk(),
+                      onOff(value),
+                      link.state());
+              case "state" ->
+                  new VfLink(
+                      link.mac(),
+                      link.vlan(),
+                      link.qos(),
+                      link.spoofchk(),
+                      link.trust(),
+                      state(value));
+              default -> throw new Invalid(key, "unknown vf option");
+            };
       } catch (Invalid e) {
         return CommandResult.ran(255, e.getMessage() + "\n");
       } catch (Refused e) {
@@ -122,30 +173,50 @@ final class IpLinkModel {
   private CommandResult show(String name, PciAddress pf, boolean json) {
     Map<Integer, VfLink> links = load(pf);
     if (!json) {
-      StringBuilder out = new StringBuilder("2: " + name + ": <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1500\n");
-      links.forEach((vf, l) -> out.append(String.format(
-          "    vf %d     link/ether %s brd ff:ff:ff:ff:ff:ff%s, spoof checking %s, link-state %s, trust %s%n",
-          vf, l.mac(), l.vlan() == 0 ? "" : ", vlan " + l.vlan(), l.spoofchk() ? "on" : "off", l.state(),
-          l.trust() ? "on" : "off")));
+      StringBuilder out =
+          new StringBuilder("2: " + name + ": <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1500\n");
+      links.forEach(
+          (vf, l) ->
+              out.append(
+                  String.format(
+                      "    vf %d     link/ether %s brd ff:ff:ff:ff:ff:ff%s, spoof checking %s, link-state %s, trust %s%n",
+                      vf,
+                      l.mac(),
+                      l.vlan() == 0 ? "" : ", vlan " + l.vlan(),
+                      l.spoofchk() ? "on" : "off",
+                      l.state(),
+                      l.trust() ? "on" : "off")));
       return CommandResult.ran(0, out.toString());
     }
-    ObjectNode dev = JSON.createObjectNode().put("ifname", name).put("mtu", 1500).put("link_type", "ether");
+    ObjectNode dev =
+        JSON.createObjectNode().put("ifname", name).put("mtu", 1500).put("link_type", "ether");
     ArrayNode vfs = dev.putArray("vfinfo_list");
-    links.forEach((vf, l) -> {
-      ObjectNode node = vfs.addObject().put("vf", vf).put("link_type", "ether").put("address", l.mac())
-          .put("broadcast", "ff:ff:ff:ff:ff:ff");
-      if (l.vlan() != 0) {
-        node.putArray("vlan_list").addObject().put("vlan", l.vlan()).put("qos", l.qos()).put("protocol", "802.1Q");
-      }
-      node.put("spoofchk", l.spoofchk()).put("link_state", l.state()).put("trust", l.trust());
-    });
+    links.forEach(
+        (vf, l) -> {
+          ObjectNode node =
+              vfs.addObject()
+                  .put("vf", vf)
+                  .put("link_type", "ether")
+                  .put("address", l.mac())
+                  .put("broadcast", "ff:ff:ff:ff:ff:ff");
+          if (l.vlan() != 0) {
+            node.putArray("vlan_list")
+                .addObject()
+                .put("vlan", l.vlan())
+                .put("qos", l.qos())
+                .put("protocol", "802.1Q");
+          }
+          node.put("spoofchk", l.spoofchk()).put("link_state", l.state()).put("trust", l.trust());
+        });
     return CommandResult.ran(0, JSON.createArrayNode().add(dev) + "\n");
   }
 
   /** The PF behind an interface name: /sys/class/net/IF links into the PF's {@code net/} folder. */
   private Optional<PciAddress> physicalFunction(String name) {
     try {
-      return sysfs.tree().readLink(SysfsPaths.NET_CLASS.resolve(name))
+      return sysfs
+          .tree()
+          .readLink(SysfsPaths.NET_CLASS.resolve(name))
           .map(dir -> new PciAddress(dir.parent().parent().name()))
           .filter(sysfs::hasDevice);
     } catch (IllegalArgumentException badName) {
@@ -257,6 +328,7 @@ final class IpLinkModel {
   }
 
   private static CommandResult usage() {
-    return CommandResult.ran(255, "Usage: ip link set DEVICE vf NUM [ mac LLADDR ] [ vlan VLANID ] ...\n");
+    return CommandResult.ran(
+        255, "Usage: ip link set DEVICE vf NUM [ mac LLADDR ] [ vlan VLANID ] ...\n");
   }
 }

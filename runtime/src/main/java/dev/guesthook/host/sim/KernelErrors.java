@@ -26,13 +26,14 @@ final class KernelErrors {
 
   /**
    * A number as the kernel's kstrto* functions with base 0 read it: one optional leading '+',
-   * decimal, 0x hex or 0 octal, one trailing newline, nothing else (no spaces); within
-   * {@code min..max}. Anything else is EINVAL naming {@code what}.
+   * decimal, 0x hex or 0 octal, one trailing newline, nothing else (no spaces); within {@code
+   * min..max}. Anything else is EINVAL naming {@code what}.
    */
   static long number(HostPath path, String value, String what, long min, long max) {
     String text = oneLine(value);
     String digits = text.startsWith("+") ? text.substring(1) : text;
-    boolean wellFormed = !digits.isEmpty() && digits.chars().allMatch(c -> Character.isLetterOrDigit(c));
+    boolean wellFormed =
+        !digits.isEmpty() && digits.chars().allMatch(c -> Character.isLetterOrDigit(c));
     try {
       long number = wellFormed ? Long.decode(digits) : -1;
       if (number >= min && number <= max) {

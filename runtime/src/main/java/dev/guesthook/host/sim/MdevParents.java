@@ -18,10 +18,10 @@ import java.util.Optional;
  *
  * <p>The types exist only while the parent's driver is bound: unbinding it removes every instance
  * and {@code mdev_supported_types} (mdev_unregister_parent), binding it again brings the types back
- * with full counts. So the simulator keeps each parent's declaration under
- * {@code /.simulator/mdev/<parent>}: {@code driver}, an optional {@code pool} (units), and per type
- * {@code types/<type>/} with {@code name}, {@code description}, {@code device_api} and {@code units}
- * (its instances, or its cost in a pool).
+ * with full counts. So the simulator keeps each parent's declaration under {@code
+ * /.simulator/mdev/<parent>}: {@code driver}, an optional {@code pool} (units), and per type {@code
+ * types/<type>/} with {@code name}, {@code description}, {@code device_api} and {@code units} (its
+ * instances, or its cost in a pool).
  */
 public final class MdevParents {
   private static final List<String> SHOWN = List.of("name", "description", "device_api");
@@ -32,8 +32,8 @@ public final class MdevParents {
   }
 
   /**
-   * What a parent's driver says about one of its types. The mdev core shows {@code description} only
-   * for a driver that has one (mdev_types_core_is_visible); newer NVIDIA drivers have none.
+   * What a parent's driver says about one of its types. The mdev core shows {@code description}
+   * only for a driver that has one (mdev_types_core_is_visible); newer NVIDIA drivers have none.
    */
   public record TypeSpec(MdevType type, String name, Optional<String> description, int units) {}
 
@@ -57,7 +57,8 @@ public final class MdevParents {
     HostPath saved = declared(parent).resolve("types", spec.type().value());
     sysfs.tree().createDirectories(saved);
     sysfs.tree().write(saved.resolve("name"), spec.name() + "\n");
-    spec.description().ifPresent(text -> sysfs.tree().write(saved.resolve("description"), text + "\n"));
+    spec.description()
+        .ifPresent(text -> sysfs.tree().write(saved.resolve("description"), text + "\n"));
     sysfs.tree().write(saved.resolve("device_api"), "vfio-pci\n");
     sysfs.tree().write(saved.resolve("units"), spec.units() + "\n");
     showType(parent, spec.type().value());
@@ -74,7 +75,10 @@ public final class MdevParents {
     return Integer.parseInt(sysfs.tree().read(typeDir.resolve("available_instances")).trim());
   }
 
-  /** After an instance of the type was made: it took one of the type's own, or its cost from the pool. */
+  /**
+   * After an instance of the type was made: it took one of the type's own, or its cost from the
+   * pool.
+   */
   void instanceCreated(PciAddress parent, HostPath typeDir) {
     adjustOwnCount(parent, typeDir, -1);
   }
@@ -110,7 +114,8 @@ public final class MdevParents {
   /** The parent driver's probe registers the parent again: its types, every count full. */
   void driverBound(PciAddress parent, DriverName driver) {
     HostPath driverFile = declared(parent).resolve("driver");
-    if (!sysfs.tree().exists(driverFile) || !sysfs.tree().read(driverFile).trim().equals(driver.value())) {
+    if (!sysfs.tree().exists(driverFile)
+        || !sysfs.tree().read(driverFile).trim().equals(driver.value())) {
       return;
     }
     for (String type : sysfs.tree().list(declared(parent).resolve("types"))) {
@@ -125,7 +130,9 @@ public final class MdevParents {
     if (hasPool(parent)) {
       refreshPool(parent);
     } else {
-      sysfs.tree().write(typeDir.resolve("available_instances"), (available(typeDir) + change) + "\n");
+      sysfs
+          .tree()
+          .write(typeDir.resolve("available_instances"), (available(typeDir) + change) + "\n");
     }
   }
 
@@ -140,7 +147,9 @@ public final class MdevParents {
       free -= units(parent, type) * sysfs.tree().list(types.resolve(type, "devices")).size();
     }
     for (String type : sysfs.tree().list(types)) {
-      sysfs.tree().write(types.resolve(type, "available_instances"), free / units(parent, type) + "\n");
+      sysfs
+          .tree()
+          .write(types.resolve(type, "available_instances"), free / units(parent, type) + "\n");
     }
   }
 
@@ -154,13 +163,23 @@ public final class MdevParents {
         sysfs.tree().write(dir.resolve(attribute), sysfs.tree().read(saved.resolve(attribute)));
       }
     }
-    sysfs.tree().write(dir.resolve("available_instances"), (hasPool(parent) ? 0 : units(parent, type)) + "\n");
+    sysfs
+        .tree()
+        .write(
+            dir.resolve("available_instances"), (hasPool(parent) ? 0 : units(parent, type)) + "\n");
     sysfs.tree().write(dir.resolve("create"), "");
   }
 
   private void writeDriver(PciAddress parent) {
-    DriverName driver = sysfs.driverOf(parent).orElseThrow(() -> new IllegalStateException(
-        "an mdev parent needs the driver that registers it; " + parent + " has none"));
+    DriverName driver =
+        sysfs
+            .driverOf(parent)
+            .orElseThrow(
+                () ->
+                    new IllegalStateException(
+                        "an mdev parent needs the driver that registers it; "
+                            + parent
+                            + " has none"));
     sysfs.tree().createDirectories(declared(parent));
     sysfs.tree().write(declared(parent).resolve("driver"), driver.value() + "\n");
     sysfs.tree().createDirectories(mdevDriver(driver));

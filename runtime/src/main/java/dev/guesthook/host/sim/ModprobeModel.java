@@ -1,17 +1,17 @@
 package dev.guesthook.host.sim;
 
-import dev.guesthook.host.SysfsPaths;
-import dev.guesthook.id.DriverName;
 import dev.guesthook.host.CommandResult;
 import dev.guesthook.host.HostPath;
+import dev.guesthook.host.SysfsPaths;
+import dev.guesthook.id.DriverName;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
 /**
  * {@code modprobe [-r] MODULE}: a module is loaded when {@code /sys/module/<name>} exists; one the
- * sandbox lists in {@code /.simulator/modules/<name>} (one driver per line, with the vendor/device ids
- * it claims) can be loaded, which registers its drivers; any other is "not found", exit 1.
+ * sandbox lists in {@code /.simulator/modules/<name>} (one driver per line, with the vendor/device
+ * ids it claims) can be loaded, which registers its drivers; any other is "not found", exit 1.
  */
 final class ModprobeModel {
   private static final HostPath MODULES = HostPath.of("sys", "module");
@@ -22,7 +22,8 @@ final class ModprobeModel {
   }
 
   CommandResult run(List<String> argv) {
-    List<String> names = argv.subList(1, argv.size()).stream().filter(a -> !a.startsWith("-")).toList();
+    List<String> names =
+        argv.subList(1, argv.size()).stream().filter(a -> !a.startsWith("-")).toList();
     boolean remove = argv.contains("-r");
     if (names.size() != 1) {
       return CommandResult.ran(1, "modprobe: ERROR: exactly one module name expected\n");
@@ -40,7 +41,11 @@ final class ModprobeModel {
       return CommandResult.ran(0, "");
     }
     if (!sysfs.tree().exists(available)) {
-      return CommandResult.ran(1, "modprobe: FATAL: Module " + module + " not found in directory /lib/modules/6.8.12-4-pve\n");
+      return CommandResult.ran(
+          1,
+          "modprobe: FATAL: Module "
+              + module
+              + " not found in directory /lib/modules/6.8.12-4-pve\n");
     }
     sysfs.tree().createDirectories(MODULES.resolve(module));
     listInProcModules(module, true);
@@ -77,10 +82,13 @@ final class ModprobeModel {
 
   private CommandResult unload(String module) {
     HostPath available = Sysfs.PRIVATE.resolve("modules", module);
-    List<String> lines = sysfs.tree().exists(available) ? Sysfs.lines(sysfs.tree().read(available)) : List.of();
+    List<String> lines =
+        sysfs.tree().exists(available) ? Sysfs.lines(sysfs.tree().read(available)) : List.of();
     for (String line : lines) {
       DriverName driver = new DriverName(line.trim().split("\\s+")[0]);
-      if (sysfs.hasDriver(driver) && sysfs.devices().stream().anyMatch(d -> sysfs.driverOf(d).equals(Optional.of(driver)))) {
+      if (sysfs.hasDriver(driver)
+          && sysfs.devices().stream()
+              .anyMatch(d -> sysfs.driverOf(d).equals(Optional.of(driver)))) {
         return CommandResult.ran(1, "modprobe: FATAL: Module " + module + " is in use.\n");
       }
     }

@@ -1,7 +1,7 @@
 package dev.guesthook.host.sim;
 
-import dev.guesthook.id.PciAddress;
 import dev.guesthook.host.HostPath;
+import dev.guesthook.id.PciAddress;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -9,12 +9,12 @@ import java.util.Optional;
 import java.util.TreeMap;
 
 /**
- * The NVIDIA vGPU driver's VF interface (vGPU 17+, kernel 6.8+): each VF of the GPU has
- * {@code nvidia/current_vgpu_type} (0 = none) and {@code nvidia/creatable_vgpu_types}. A VF takes a
- * type only from its creatable list (else EINVAL) and only while it has none (else EBUSY); writing 0
- * releases it. The GPU is time-sliced, so once one VF has a type every other VF can only take the same
- * type, up to the profile's instance count. The profiles of a GPU are the simulator's own table,
- * {@code /.simulator/nvidia/<pf>}: lines of {@code id <TAB> max instances <TAB> name}.
+ * The NVIDIA vGPU driver's VF interface (vGPU 17+, kernel 6.8+): each VF of the GPU has {@code
+ * nvidia/current_vgpu_type} (0 = none) and {@code nvidia/creatable_vgpu_types}. A VF takes a type
+ * only from its creatable list (else EINVAL) and only while it has none (else EBUSY); writing 0
+ * releases it. The GPU is time-sliced, so once one VF has a type every other VF can only take the
+ * same type, up to the profile's instance count. The profiles of a GPU are the simulator's own
+ * table, {@code /.simulator/nvidia/<pf>}: lines of {@code id <TAB> max instances <TAB> name}.
  */
 final class NvidiaVgpuModel implements KernelAttribute {
   private static final String NONE = "0";
@@ -42,7 +42,8 @@ final class NvidiaVgpuModel implements KernelAttribute {
     int wanted = (int) KernelErrors.number(path, value, "a vGPU type id", 0, Integer.MAX_VALUE);
     if (wanted != 0) {
       if (current(vf) != 0) {
-        throw KernelErrors.busy(path, vf + " already has vGPU type " + current(vf) + "; write 0 first");
+        throw KernelErrors.busy(
+            path, vf + " already has vGPU type " + current(vf) + "; write 0 first");
       }
       if (creatable(pf, vf).stream().noneMatch(p -> p.id() == wanted)) {
         throw KernelErrors.invalid(path, "vGPU type " + wanted + " is not creatable on " + vf);
@@ -61,7 +62,9 @@ final class NvidiaVgpuModel implements KernelAttribute {
       HostPath dir = sysfs.deviceDir(vf).resolve("nvidia");
       sysfs.tree().makeDirectory(dir);
       sysfs.tree().write(dir.resolve("current_vgpu_type"), NONE + "\n");
-      sysfs.tree().write(dir.resolve("vgpu_params"), "\n"); // plugin parameters, e.g. frame_rate_limiter=0
+      sysfs
+          .tree()
+          .write(dir.resolve("vgpu_params"), "\n"); // plugin parameters, e.g. frame_rate_limiter=0
     }
     refresh(pf);
   }
@@ -72,7 +75,11 @@ final class NvidiaVgpuModel implements KernelAttribute {
       for (Profile profile : creatable(pf, vf)) {
         table.append(String.format("%-5d : %s%n", profile.id(), profile.name()));
       }
-      sysfs.tree().write(sysfs.deviceDir(vf).resolve("nvidia").resolve("creatable_vgpu_types"), table.toString());
+      sysfs
+          .tree()
+          .write(
+              sysfs.deviceDir(vf).resolve("nvidia").resolve("creatable_vgpu_types"),
+              table.toString());
     }
   }
 
@@ -111,22 +118,33 @@ final class NvidiaVgpuModel implements KernelAttribute {
     HostPath pfDir = sysfs.deviceDir(pf);
     for (String name : sysfs.tree().list(pfDir)) {
       if (name.startsWith("virtfn")) {
-        sysfs.tree().readLink(pfDir.resolve(name)).ifPresent(dir -> {
-          PciAddress vf = new PciAddress(dir.name());
-          if (sysfs.tree().exists(sysfs.deviceDir(vf).resolve("nvidia"))) {
-            out.add(vf);
-          }
-        });
+        sysfs
+            .tree()
+            .readLink(pfDir.resolve(name))
+            .ifPresent(
+                dir -> {
+                  PciAddress vf = new PciAddress(dir.name());
+                  if (sysfs.tree().exists(sysfs.deviceDir(vf).resolve("nvidia"))) {
+                    out.add(vf);
+                  }
+                });
       }
     }
     return out;
   }
 
   private int current(PciAddress vf) {
-    return Integer.parseInt(sysfs.tree().read(sysfs.deviceDir(vf).resolve("nvidia").resolve("current_vgpu_type")).trim());
+    return Integer.parseInt(
+        sysfs
+            .tree()
+            .read(sysfs.deviceDir(vf).resolve("nvidia").resolve("current_vgpu_type"))
+            .trim());
   }
 
   private Optional<PciAddress> physfn(PciAddress vf) {
-    return sysfs.tree().readLink(sysfs.deviceDir(vf).resolve("physfn")).map(dir -> new PciAddress(dir.name()));
+    return sysfs
+        .tree()
+        .readLink(sysfs.deviceDir(vf).resolve("physfn"))
+        .map(dir -> new PciAddress(dir.name()));
   }
 }

@@ -3,9 +3,9 @@ package dev.guesthook.host.sim;
 import static dev.guesthook.host.SysfsPaths.DRIVERS_PROBE;
 import static dev.guesthook.host.SysfsPaths.PCI_DRIVERS;
 
+import dev.guesthook.host.HostPath;
 import dev.guesthook.id.DriverName;
 import dev.guesthook.id.PciAddress;
-import dev.guesthook.host.HostPath;
 import dev.guesthook.id.Printable;
 import java.util.Optional;
 
@@ -27,7 +27,8 @@ final class PciBusModel implements KernelAttribute {
   public boolean handles(HostPath path) {
     return path.equals(DRIVERS_PROBE)
         || isDriverAttribute(path)
-        || (path.name().equals("driver_override") && sysfs.tree().exists(path.parent().resolve("vendor")));
+        || (path.name().equals("driver_override")
+            && sysfs.tree().exists(path.parent().resolve("vendor")));
   }
 
   @Override
@@ -101,7 +102,10 @@ final class PciBusModel implements KernelAttribute {
 
   /** pci_match_device: an override names the one driver allowed; otherwise the id tables decide. */
   private boolean matches(DriverName driver, PciAddress address) {
-    return sysfs.driverOverride(address).map(driver::equals).orElseGet(() -> sysfs.claims(driver, address));
+    return sysfs
+        .driverOverride(address)
+        .map(driver::equals)
+        .orElseGet(() -> sysfs.claims(driver, address));
   }
 
   private PciAddress device(HostPath path, String value) {
@@ -129,6 +133,9 @@ final class PciBusModel implements KernelAttribute {
   private static boolean isDriverAttribute(HostPath path) {
     String name = path.name();
     return path.parent().parent().equals(PCI_DRIVERS)
-        && (name.equals("bind") || name.equals("unbind") || name.equals("new_id") || name.equals("remove_id"));
+        && (name.equals("bind")
+            || name.equals("unbind")
+            || name.equals("new_id")
+            || name.equals("remove_id"));
   }
 }

@@ -1,13 +1,11 @@
 package dev.guesthook.host.sim;
 
-import dev.guesthook.host.tree.FileTree;
-import dev.guesthook.host.tree.MutableTree;
-
-
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.guesthook.host.HostException;
 import dev.guesthook.host.HostPath;
+import dev.guesthook.host.tree.FileTree;
+import dev.guesthook.host.tree.MutableTree;
 import dev.guesthook.json.Json;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -23,16 +21,19 @@ import java.util.Optional;
  * A sandbox's tree as the simulated kernel changes it, so that a process killed at any point leaves
  * a state Linux could show. Every file is replaced whole (written beside it, then renamed over it).
  * A kernel store that changes several files is one change ({@link #asOneChange}): before each file
- * change, what the path was is appended to an undo journal; the change ends by deleting the journal.
- * A journal found later is a store whose process died: {@link #recover} puts back what it had done,
- * so the store did not happen, as a kill cannot stop a real store half-way; a store that throws is
- * taken back the same way at once.
+ * change, what the path was is appended to an undo journal; the change ends by deleting the
+ * journal. A journal found later is a store whose process died: {@link #recover} puts back what it
+ * had done, so the store did not happen, as a kill cannot stop a real store half-way; a store that
+ * throws is taken back the same way at once.
  */
 public final class SandboxTree implements MutableTree {
   static final HostPath JOURNAL = Sysfs.PRIVATE.resolve("store-undo.jsonl");
   private static final ObjectMapper JSON = Json.MAPPER;
 
-  /** What a path was before a change: absent, a file with its content, a link to its target, a directory. */
+  /**
+   * What a path was before a change: absent, a file with its content, a link to its target, a
+   * directory.
+   */
   record Undo(String path, String was, String content, String target) {
     HostPath hostPath() {
       return HostPath.parse(path);
@@ -54,7 +55,7 @@ public final class SandboxTree implements MutableTree {
 
   /** The tree with atomic writes only: for the simulator's own notes (faults), never one change. */
   public static SandboxTree atomic(FileTree files) {
-    return new SandboxTree(files, () -> { });
+    return new SandboxTree(files, () -> {});
   }
 
   /**
@@ -78,7 +79,10 @@ public final class SandboxTree implements MutableTree {
     deleteJournal();
   }
 
-  /** Plays a failed store's journal back; if that fails too, the journal stays for the next opening to play. */
+  /**
+   * Plays a failed store's journal back; if that fails too, the journal stays for the next opening
+   * to play.
+   */
   private void takeBack(Throwable failure) {
     try {
       recover();
@@ -87,7 +91,10 @@ public final class SandboxTree implements MutableTree {
     }
   }
 
-  /** Takes back a store whose process died mid-way (its journal is left); the caller holds the kernel lock. */
+  /**
+   * Takes back a store whose process died mid-way (its journal is left); the caller holds the
+   * kernel lock.
+   */
   public synchronized void recover() {
     Path journal = JOURNAL.under(files.root());
     if (!Files.exists(journal)) {
@@ -176,7 +183,9 @@ public final class SandboxTree implements MutableTree {
     files.removeTree(path);
   }
 
-  /** Inside a change: a crash point, then what the path (and all below it) was, journalled first. */
+  /**
+   * Inside a change: a crash point, then what the path (and all below it) was, journalled first.
+   */
   private void beforeChange(HostPath path) {
     if (!changing) {
       return;
@@ -205,7 +214,9 @@ public final class SandboxTree implements MutableTree {
     }
   }
 
-  /** Puts one path back as it was; idempotent, since a recovery may itself be killed and run again. */
+  /**
+   * Puts one path back as it was; idempotent, since a recovery may itself be killed and run again.
+   */
   private void putBack(Undo undo) {
     HostPath path = undo.hostPath();
     files.dropBeside(path);
@@ -247,8 +258,12 @@ public final class SandboxTree implements MutableTree {
       Path journal = JOURNAL.under(files.root());
       Files.createDirectories(journal.getParent());
       // One write(2): a process killed around it leaves the lines whole or not at all.
-      Files.write(journal, lines.toString().getBytes(StandardCharsets.UTF_8),
-          StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
+      Files.write(
+          journal,
+          lines.toString().getBytes(StandardCharsets.UTF_8),
+          StandardOpenOption.CREATE,
+          StandardOpenOption.WRITE,
+          StandardOpenOption.APPEND);
     } catch (IOException e) {
       throw new HostException("EIO", JOURNAL + ": " + e.getMessage());
     }

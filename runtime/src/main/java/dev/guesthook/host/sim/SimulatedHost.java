@@ -1,18 +1,17 @@
 package dev.guesthook.host.sim;
 
-import dev.guesthook.host.SandboxMarker;
-
-import dev.guesthook.lock.Locks;
-import java.time.Duration;
 import dev.guesthook.host.CommandResult;
-import dev.guesthook.host.tree.FileBackedHost;
 import dev.guesthook.host.HostCommand;
 import dev.guesthook.host.HostException;
 import dev.guesthook.host.HostPath;
-import dev.guesthook.host.tree.MutableTree;
+import dev.guesthook.host.SandboxMarker;
+import dev.guesthook.host.tree.FileBackedHost;
 import dev.guesthook.host.tree.FileTree;
+import dev.guesthook.host.tree.MutableTree;
+import dev.guesthook.lock.Locks;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -20,42 +19,73 @@ import java.util.Set;
 /**
  * A simulated Linux kernel over a host tree laid out like sysfs. Reads see the tree; a write to an
  * attribute the kernel acts on (mdev {@code create}/{@code remove}, {@code sriov_numvfs}, driver
- * binding, NVIDIA {@code current_vgpu_type}) applies the kernel's reaction to the tree or fails with
- * its errno, including what a driver's unbind takes with it (a PF's VFs, an mdev parent's instances
- * and types); a zero-length write reaches no store. {@code ip link} and {@code modprobe} are modelled;
- * other commands are reported as not simulated, never faked. Injected {@link Faults} fire first.
+ * binding, NVIDIA {@code current_vgpu_type}) applies the kernel's reaction to the tree or fails
+ * with its errno, including what a driver's unbind takes with it (a PF's VFs, an mdev parent's
+ * instances and types); a zero-length write reaches no store. {@code ip link} and {@code modprobe}
+ * are modelled; other commands are reported as not simulated, never faked. Injected {@link Faults}
+ * fire first.
  *
- * <p>Over a sandbox directory the state lives in the tree itself, so a pre-start in one process and a
- * post-stop in another see the same host; over an {@link OverlayTree} (a dry run) nothing below changes.
+ * <p>Over a sandbox directory the state lives in the tree itself, so a pre-start in one process and
+ * a post-stop in another see the same host; over an {@link OverlayTree} (a dry run) nothing below
+ * changes.
  */
 public final class SimulatedHost extends FileBackedHost {
   /** A sandbox is a tree {@code guesthook sandbox create} made: it holds this marker. */
   public static final HostPath SANDBOX_MARKER = SandboxMarker.PATH;
 
-  /** Attributes the kernel shows but does not let anyone write (kernfs refuses the open: EACCES). */
-  private static final Set<String> READ_ONLY = Set.of(
-      "vendor", "device", "subsystem_vendor", "subsystem_device", "class", "sriov_totalvfs",
-      "sriov_offset", "sriov_stride", "sriov_vf_device", "available_instances", "name", "description",
-      "device_api", "creatable_vgpu_types");
+  /**
+   * Attributes the kernel shows but does not let anyone write (kernfs refuses the open: EACCES).
+   */
+  private static final Set<String> READ_ONLY =
+      Set.of(
+          "vendor",
+          "device",
+          "subsystem_vendor",
+          "subsystem_device",
+          "class",
+          "sriov_totalvfs",
+          "sriov_offset",
+          "sriov_stride",
+          "sriov_vf_device",
+          "available_instances",
+          "name",
+          "description",
+          "device_api",
+          "creatable_vgpu_types");
 
   private final MutableTree tree;
-  /** The sandbox's tree, whose multi-file stores survive a kill; absent for a tree only this process uses. */
+
+  /**
+   * The sandbox's tree, whose multi-file stores survive a kill; absent for a tree only this process
+   * uses.
+   */
   private final Optional<SandboxTree> sandboxTree;
+
   private final String description;
   private final Faults faults;
+
   /** Present for a sandbox on disk, which several processes may share; see {@link #kernelLock}. */
   private final Locks kernelLocks;
+
   private final Sysfs sysfs;
   private final List<KernelAttribute> attributes;
   private final IpLinkModel ipLink;
   private final ModprobeModel modprobe;
 
-  /** The kernel model over a tree only this process uses (a dry run's overlay, a sandbox being built). */
+  /**
+   * The kernel model over a tree only this process uses (a dry run's overlay, a sandbox being
+   * built).
+   */
   public SimulatedHost(MutableTree tree, String description) {
     this(tree, Optional.empty(), new Faults(tree), description, null);
   }
 
-  private SimulatedHost(MutableTree tree, Optional<SandboxTree> sandboxTree, Faults faults, String description, Locks kernelLocks) {
+  private SimulatedHost(
+      MutableTree tree,
+      Optional<SandboxTree> sandboxTree,
+      Faults faults,
+      String description,
+      Locks kernelLocks) {
     super(tree);
     this.tree = tree;
     this.sandboxTree = sandboxTree;
@@ -64,25 +94,39 @@ public final class SimulatedHost extends FileBackedHost {
     this.kernelLocks = kernelLocks;
     this.sysfs = new Sysfs(tree);
     NvidiaVgpuModel nvidia = new NvidiaVgpuModel(sysfs);
-    this.attributes = List.of(new MdevModel(sysfs), new SriovModel(sysfs, nvidia), nvidia, new PciBusModel(sysfs));
+    this.attributes =
+        List.of(
+            new MdevModel(sysfs), new SriovModel(sysfs, nvidia), nvidia, new PciBusModel(sysfs));
     this.ipLink = new IpLinkModel(sysfs);
     this.modprobe = new ModprobeModel(sysfs);
   }
 
-  /** The simulated kernel over a sandbox directory; refuses any other directory (a real node's root). */
+  /**
+   * The simulated kernel over a sandbox directory; refuses any other directory (a real node's
+   * root).
+   */
   public static SimulatedHost sandbox(Path root) {
     if (!Files.isRegularFile(SANDBOX_MARKER.under(root))) {
       throw new IllegalArgumentException(
-          root + " is not a sandbox (no " + SANDBOX_MARKER + "); the simulator only acts on trees made by"
+          root
+              + " is not a sandbox (no "
+              + SANDBOX_MARKER
+              + "); the simulator only acts on trees made by"
               + " 'guesthook sandbox create DIR', so it can never write to a real /sys");
     }
     FileTree files = new FileTree(root);
     Faults faults = new Faults(SandboxTree.atomic(files));
     SandboxTree tree = new SandboxTree(files, faults::inStore);
-    SimulatedHost host = new SimulatedHost(tree, Optional.of(tree), faults, "simulated host over " + root,
-        new Locks(root.resolve(".simulator/locks")));
+    SimulatedHost host =
+        new SimulatedHost(
+            tree,
+            Optional.of(tree),
+            faults,
+            "simulated host over " + root,
+            new Locks(root.resolve(".simulator/locks")));
     try (Locks.Held kernel = host.kernelLock()) {
-      tree.recover(); // a store whose process was killed mid-way is taken back before anyone reads the tree
+      tree.recover(); // a store whose process was killed mid-way is taken back before anyone reads
+      // the tree
     }
     return host;
   }
@@ -114,15 +158,17 @@ public final class SimulatedHost extends FileBackedHost {
     faults.beforeWrite(path);
     faults.crashPoint();
     try (Locks.Held kernel = kernelLock()) {
-      asOneChange(() -> {
-        KernelAttribute model = attributes.stream().filter(a -> a.handles(path)).findFirst().orElse(null);
-        if (model != null) {
-          model.store(path, value);
-        } else {
-          plainStore(path, value);
-        }
-        faults.vanishingAfter(path).filter(sysfs::hasDevice).ifPresent(sysfs::removeDevice);
-      });
+      asOneChange(
+          () -> {
+            KernelAttribute model =
+                attributes.stream().filter(a -> a.handles(path)).findFirst().orElse(null);
+            if (model != null) {
+              model.store(path, value);
+            } else {
+              plainStore(path, value);
+            }
+            faults.vanishingAfter(path).filter(sysfs::hasDevice).ifPresent(sysfs::removeDevice);
+          });
     }
     faults.crashPoint();
   }
@@ -139,7 +185,10 @@ public final class SimulatedHost extends FileBackedHost {
     super.delete(path);
   }
 
-  /** A store or command changes several files; in a sandbox a kill mid-way must not leave half of them. */
+  /**
+   * A store or command changes several files; in a sandbox a kill mid-way must not leave half of
+   * them.
+   */
   private void asOneChange(Runnable change) {
     sandboxTree.ifPresentOrElse(sandbox -> sandbox.asOneChange(change), change);
   }
@@ -151,9 +200,12 @@ public final class SimulatedHost extends FileBackedHost {
    */
   private Locks.Held kernelLock() {
     if (kernelLocks == null) {
-      return () -> { };
+      return () -> {};
     }
-    return kernelLocks.acquire("kernel", "simulated kernel (pid " + ProcessHandle.current().pid() + ")", Duration.ofSeconds(30));
+    return kernelLocks.acquire(
+        "kernel",
+        "simulated kernel (pid " + ProcessHandle.current().pid() + ")",
+        Duration.ofSeconds(30));
   }
 
   /** sysfs cannot create files, and refuses writes to attributes without a store function. */
@@ -169,8 +221,9 @@ public final class SimulatedHost extends FileBackedHost {
   }
 
   /**
-   * Free space as the sandbox declares it in {@code /.simulator/disk-free} ({@code <path> <bytes>} per
-   * line, the longest matching path wins), so tests can fill a storage; else the sandbox's own disk.
+   * Free space as the sandbox declares it in {@code /.simulator/disk-free} ({@code <path> <bytes>}
+   * per line, the longest matching path wins), so tests can fill a storage; else the sandbox's own
+   * disk.
    */
   @Override
   public long usableBytes(HostPath path) {
@@ -219,8 +272,11 @@ public final class SimulatedHost extends FileBackedHost {
     return switch (program) {
       case "ip" -> ipLink.run(command.argv());
       case "modprobe" -> modprobe.run(command.argv());
-      default -> new CommandResult(
-          CommandResult.Status.NOT_SIMULATED, 127, "not simulated: " + command.display() + "\n");
+      default ->
+          new CommandResult(
+              CommandResult.Status.NOT_SIMULATED,
+              127,
+              "not simulated: " + command.display() + "\n");
     };
   }
 

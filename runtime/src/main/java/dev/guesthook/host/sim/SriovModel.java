@@ -1,8 +1,8 @@
 package dev.guesthook.host.sim;
 
+import dev.guesthook.host.HostPath;
 import dev.guesthook.id.DriverName;
 import dev.guesthook.id.PciAddress;
-import dev.guesthook.host.HostPath;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -12,9 +12,9 @@ import java.util.Optional;
  * kstrtou16 refuses is EINVAL, a count above {@code sriov_totalvfs} ERANGE, the current count a
  * success that changes nothing; then a PF without a driver, or whose driver cannot configure SR-IOV
  * (vfio-pci without {@code enable_sriov}), is ENOENT, and changing a non-zero count to another
- * non-zero count is EBUSY (go through 0). Enabling makes the VF functions appear at
- * {@code PF + sriov_offset + i * sriov_stride} with {@code physfn}/{@code virtfnN} links and their own
- * IOMMU groups, probed for a driver when {@code sriov_drivers_autoprobe} is 1; disabling removes them
+ * non-zero count is EBUSY (go through 0). Enabling makes the VF functions appear at {@code PF +
+ * sriov_offset + i * sriov_stride} with {@code physfn}/{@code virtfnN} links and their own IOMMU
+ * groups, probed for a driver when {@code sriov_drivers_autoprobe} is 1; disabling removes them
  * again ({@link Sysfs#unbind} does too: a PF driver's remove disables SR-IOV).
  */
 final class SriovModel implements KernelAttribute {
@@ -40,7 +40,8 @@ final class SriovModel implements KernelAttribute {
     int wanted = (int) KernelErrors.number(path, value, "a VF count", 0, 0xffff);
     int total = Integer.parseInt(sysfs.attribute(pf, "sriov_totalvfs"));
     if (wanted > total) {
-      throw KernelErrors.of("ERANGE", path, "Numerical result out of range", wanted + " > sriov_totalvfs " + total);
+      throw KernelErrors.of(
+          "ERANGE", path, "Numerical result out of range", wanted + " > sriov_totalvfs " + total);
     }
     int current = Integer.parseInt(sysfs.attribute(pf, "sriov_numvfs"));
     if (wanted == current) {
@@ -48,15 +49,22 @@ final class SriovModel implements KernelAttribute {
     }
     Optional<DriverName> driver = sysfs.driverOf(pf);
     if (driver.isEmpty()) {
-      throw KernelErrors.of("ENOENT", path, "No such file or directory",
+      throw KernelErrors.of(
+          "ENOENT",
+          path,
+          "No such file or directory",
           "no driver bound to device; cannot configure SR-IOV");
     }
     if (!canConfigureSriov(driver.get())) {
-      throw KernelErrors.of("ENOENT", path, "No such file or directory",
+      throw KernelErrors.of(
+          "ENOENT",
+          path,
+          "No such file or directory",
           "driver does not support SR-IOV configuration via sysfs");
     }
     if (wanted != 0 && current != 0) {
-      throw KernelErrors.busy(path, current + " VFs already enabled. Disable before enabling " + wanted + " VFs");
+      throw KernelErrors.busy(
+          path, current + " VFs already enabled. Disable before enabling " + wanted + " VFs");
     }
     if (wanted == 0) {
       sysfs.disableVfs(pf);
@@ -68,15 +76,16 @@ final class SriovModel implements KernelAttribute {
 
   /**
    * Whether the PF's driver has a working {@code sriov_configure}: vfio-pci's refuses unless it was
-   * loaded with {@code enable_sriov=1} (vfio_pci_sriov_configure returns -ENOENT; an absent parameter
-   * file is the default, off); PF drivers have one.
+   * loaded with {@code enable_sriov=1} (vfio_pci_sriov_configure returns -ENOENT; an absent
+   * parameter file is the default, off); PF drivers have one.
    */
   private boolean canConfigureSriov(DriverName driver) {
     if (!driver.equals(VFIO_PCI)) {
       return true;
     }
     // A bool module parameter takes y, Y or 1 for true.
-    return sysfs.tree().exists(VFIO_PCI_ENABLE_SRIOV) && sysfs.tree().read(VFIO_PCI_ENABLE_SRIOV).matches("[yY1]\\n?");
+    return sysfs.tree().exists(VFIO_PCI_ENABLE_SRIOV)
+        && sysfs.tree().read(VFIO_PCI_ENABLE_SRIOV).matches("[yY1]\\n?");
   }
 
   private void enable(PciAddress pf, int count) {
@@ -88,9 +97,14 @@ final class SriovModel implements KernelAttribute {
     List<PciAddress> vfs = new ArrayList<>();
     for (int i = 0; i < count; i++) {
       PciAddress vf = PciAddress.of(pf.domain(), pf.routingId() + offset + i * stride);
-      PciDeviceSpec spec = new PciDeviceSpec(vf, sysfs.hexAttribute(pf, "vendor"), vfDevice,
-          sysfs.hexAttribute(pf, "subsystem_vendor"), sysfs.hexAttribute(pf, "subsystem_device"),
-          sysfs.hexAttribute(pf, "class"));
+      PciDeviceSpec spec =
+          new PciDeviceSpec(
+              vf,
+              sysfs.hexAttribute(pf, "vendor"),
+              vfDevice,
+              sysfs.hexAttribute(pf, "subsystem_vendor"),
+              sysfs.hexAttribute(pf, "subsystem_device"),
+              sysfs.hexAttribute(pf, "class"));
       HostPath vfDir = sysfs.addDevice(spec, Optional.of(pf));
       sysfs.tree().link(vfDir.resolve("physfn"), pfDir);
       sysfs.tree().link(pfDir.resolve("virtfn" + i), vfDir);

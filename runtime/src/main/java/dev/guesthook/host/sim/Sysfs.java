@@ -1,16 +1,16 @@
 package dev.guesthook.host.sim;
 
-import dev.guesthook.host.SandboxMarker;
 import static dev.guesthook.host.SysfsPaths.IOMMU_GROUPS;
 import static dev.guesthook.host.SysfsPaths.PCI_DEVICES;
 import static dev.guesthook.host.SysfsPaths.PCI_DRIVERS;
 
-import dev.guesthook.id.DriverName;
-import dev.guesthook.id.PciAddress;
 import dev.guesthook.host.HostException;
 import dev.guesthook.host.HostPath;
-import dev.guesthook.host.tree.MutableTree;
+import dev.guesthook.host.SandboxMarker;
 import dev.guesthook.host.SysfsPaths;
+import dev.guesthook.host.tree.MutableTree;
+import dev.guesthook.id.DriverName;
+import dev.guesthook.id.PciAddress;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -62,10 +62,15 @@ public final class Sysfs {
         .orElseThrow(() -> new HostException("ENODEV", "no PCI device " + address));
   }
 
-  /** Adds a function the way hotplug or boot-time enumeration would, next to {@code sibling} if given. */
+  /**
+   * Adds a function the way hotplug or boot-time enumeration would, next to {@code sibling} if
+   * given.
+   */
   public HostPath addDevice(PciDeviceSpec spec, Optional<PciAddress> sibling) {
-    HostPath parent = sibling.map(s -> deviceDir(s).parent())
-        .orElse(HostPath.of("sys", "devices", "pci" + spec.address().domain() + ":00"));
+    HostPath parent =
+        sibling
+            .map(s -> deviceDir(s).parent())
+            .orElse(HostPath.of("sys", "devices", "pci" + spec.address().domain() + ":00"));
     tree.createDirectories(parent);
     HostPath dir = parent.resolve(spec.address().value());
     tree.makeDirectory(dir);
@@ -85,7 +90,8 @@ public final class Sysfs {
   public void removeDevice(PciAddress address) {
     HostPath dir = deviceDir(address);
     driverOf(address).ifPresent(driver -> unbind(address));
-    iommuGroupOf(address).ifPresent(group -> tree.delete(IOMMU_GROUPS.resolve(group, "devices", address.value())));
+    iommuGroupOf(address)
+        .ifPresent(group -> tree.delete(IOMMU_GROUPS.resolve(group, "devices", address.value())));
     tree.removeTree(dir);
     tree.delete(PCI_DEVICES.resolve(address.value()));
   }
@@ -149,7 +155,8 @@ public final class Sysfs {
   }
 
   public Optional<DriverName> driverOf(PciAddress address) {
-    return tree.readLink(deviceDir(address).resolve("driver")).map(link -> new DriverName(link.name()));
+    return tree.readLink(deviceDir(address).resolve("driver"))
+        .map(link -> new DriverName(link.name()));
   }
 
   /** Binds the device; the driver's probe registers what it offers (an mdev parent's types). */
@@ -183,16 +190,21 @@ public final class Sysfs {
     if (driverOf(address).isPresent()) {
       return driverOf(address);
     }
-    Optional<DriverName> chosen = driverOverride(address)
-        .map(override -> hasDriver(override) ? Optional.of(override) : Optional.<DriverName>empty())
-        .orElseGet(() -> loadedDrivers().stream().filter(d -> claims(d, address)).findFirst());
+    Optional<DriverName> chosen =
+        driverOverride(address)
+            .map(
+                override ->
+                    hasDriver(override) ? Optional.of(override) : Optional.<DriverName>empty())
+            .orElseGet(() -> loadedDrivers().stream().filter(d -> claims(d, address)).findFirst());
     chosen.ifPresent(driver -> bind(address, driver));
     return chosen;
   }
 
   public Optional<DriverName> driverOverride(PciAddress address) {
     String value = attribute(address, "driver_override");
-    return value.isEmpty() || value.equals("(null)") ? Optional.empty() : Optional.of(new DriverName(value));
+    return value.isEmpty() || value.equals("(null)")
+        ? Optional.empty()
+        : Optional.of(new DriverName(value));
   }
 
   public List<DriverName> loadedDrivers() {
@@ -213,7 +225,9 @@ public final class Sysfs {
 
   private void writeDriverIds(DriverName driver, Set<String> ids) {
     tree.createDirectories(PRIVATE.resolve("drivers"));
-    tree.write(PRIVATE.resolve("drivers", driver.value()), String.join("\n", ids) + (ids.isEmpty() ? "" : "\n"));
+    tree.write(
+        PRIVATE.resolve("drivers", driver.value()),
+        String.join("\n", ids) + (ids.isEmpty() ? "" : "\n"));
   }
 
   // --- SR-IOV ----------------------------------------------------------------------------------
@@ -233,11 +247,15 @@ public final class Sysfs {
     HostPath pfDir = deviceDir(pf);
     for (int i = 0; i < count; i++) {
       HostPath link = pfDir.resolve("virtfn" + i);
-      tree.readLink(link).map(dir -> new PciAddress(dir.name())).filter(this::hasDevice).ifPresent(vf -> {
-        Optional<String> group = iommuGroupOf(vf);
-        removeDevice(vf);
-        group.ifPresent(this::removeIommuGroup);
-      });
+      tree.readLink(link)
+          .map(dir -> new PciAddress(dir.name()))
+          .filter(this::hasDevice)
+          .ifPresent(
+              vf -> {
+                Optional<String> group = iommuGroupOf(vf);
+                removeDevice(vf);
+                group.ifPresent(this::removeIommuGroup);
+              });
       tree.delete(link);
     }
     // The VFs' link settings (MAC, VLAN, trust) die with them, as they do in the PF driver.

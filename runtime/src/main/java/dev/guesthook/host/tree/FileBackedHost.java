@@ -3,11 +3,13 @@ package dev.guesthook.host.tree;
 import dev.guesthook.host.HostFiles;
 import dev.guesthook.host.HostPath;
 import dev.guesthook.host.HostPort;
-
 import java.util.List;
 import java.util.Optional;
 
-/** A host whose files come from one place (a tree, an overlay, another port); subclasses decide commands. */
+/**
+ * A host whose files come from one place (a tree, an overlay, another port); subclasses decide
+ * commands.
+ */
 public abstract class FileBackedHost implements HostPort {
   private final HostFiles files;
 

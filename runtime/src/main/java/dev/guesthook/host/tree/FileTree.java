@@ -23,18 +23,25 @@ import java.util.Locale;
 import java.util.Optional;
 import java.util.stream.Stream;
 
-/** Plain file I/O on the host's tree under a root directory (the real {@code /}, or a test tree). */
+/**
+ * Plain file I/O on the host's tree under a root directory (the real {@code /}, or a test tree).
+ */
 public final class FileTree implements MutableTree {
   /** As long as qemu-server itself waits for this lock when it reserves devices. */
   private static final long LOCK_WAIT_SECONDS = 5;
+
   /** sysfs attributes are one page; Proxmox files are at most 1 MiB. Anything larger is refused. */
   static final int MAX_READ_BYTES = 1024 * 1024;
 
   /** As many links as the kernel follows in one lookup before ELOOP. */
   private static final int MAX_LINKS = 40;
+
   /** guesthook's own folders on a host: a link in them was planted, never made by guesthook. */
-  private static final List<HostPath> OWN_FOLDERS = List.of(
-      HostPath.of("run", "guesthook"), HostPath.of("var", "lib", "guesthook"), HostPath.of("var", "cache", "guesthook"));
+  private static final List<HostPath> OWN_FOLDERS =
+      List.of(
+          HostPath.of("run", "guesthook"),
+          HostPath.of("var", "lib", "guesthook"),
+          HostPath.of("var", "cache", "guesthook"));
 
   private final Path root;
 
@@ -63,7 +70,9 @@ public final class FileTree implements MutableTree {
       throw new HostException("EPERM", path + ": " + folder.get());
     }
     if (Files.isSymbolicLink(file)) {
-      throw new HostException("ELOOP", path + ": is a symbolic link in guesthook's own folder; not followed (fix: remove it)");
+      throw new HostException(
+          "ELOOP",
+          path + ": is a symbolic link in guesthook's own folder; not followed (fix: remove it)");
     }
   }
 
@@ -74,7 +83,8 @@ public final class FileTree implements MutableTree {
     try {
       Path real = realLocation(file, MAX_LINKS);
       if (!real.startsWith(realLocation(root, MAX_LINKS))) {
-        throw new HostException("EXDEV", path + ": a link leads out of " + root + " (to " + real + "); refused");
+        throw new HostException(
+            "EXDEV", path + ": a link leads out of " + root + " (to " + real + "); refused");
       }
     } catch (IOException e) {
       throw translate(path, e);
@@ -87,14 +97,17 @@ public final class FileTree implements MutableTree {
       return file.toRealPath();
     }
     Path parent = file.getParent();
-    Path here = (parent == null ? file.getRoot() : realLocation(parent, linksLeft)).resolve(file.getFileName());
+    Path here =
+        (parent == null ? file.getRoot() : realLocation(parent, linksLeft))
+            .resolve(file.getFileName());
     if (!Files.isSymbolicLink(here)) {
       return here;
     }
     if (linksLeft == 0) {
       throw new FileSystemException(file.toString(), null, "Too many levels of symbolic links");
     }
-    return realLocation(here.getParent().resolve(Files.readSymbolicLink(here)).normalize(), linksLeft - 1);
+    return realLocation(
+        here.getParent().resolve(Files.readSymbolicLink(here)).normalize(), linksLeft - 1);
   }
 
   public Path root() {
@@ -102,25 +115,42 @@ public final class FileTree implements MutableTree {
   }
 
   /**
-   * Java's file locks are fcntl(2) locks, which do not exclude flock(2) ones; util-linux's flock(1),
-   * on every Debian, takes the lock Proxmox's Perl takes. Without it the read goes unlocked: Proxmox
-   * replaces these files by rename, so an unlocked read still sees a whole version.
+   * Java's file locks are fcntl(2) locks, which do not exclude flock(2) ones; util-linux's
+   * flock(1), on every Debian, takes the lock Proxmox's Perl takes. Without it the read goes
+   * unlocked: Proxmox replaces these files by rename, so an unlocked read still sees a whole
+   * version.
    */
   @Override
   public String readLocked(HostPath path, HostPath lock) {
     if (!exists(path)) {
       return read(path); // the ENOENT read gives
     }
-    ProcessBuilder flock = new ProcessBuilder("flock", "--shared", "--wait", Long.toString(LOCK_WAIT_SECONDS),
-        at(lock).toString(), "cat", "--", at(path).toString());
+    ProcessBuilder flock =
+        new ProcessBuilder(
+            "flock",
+            "--shared",
+            "--wait",
+            Long.toString(LOCK_WAIT_SECONDS),
+            at(lock).toString(),
+            "cat",
+            "--",
+            at(path).toString());
     try {
       Process process = flock.redirectError(ProcessBuilder.Redirect.DISCARD).start();
       process.getOutputStream().close();
       byte[] bytes = process.getInputStream().readNBytes(MAX_READ_BYTES + 1);
       int exit = process.waitFor();
       if (exit != 0 || bytes.length > MAX_READ_BYTES) {
-        throw new HostException(exit == 1 ? "EAGAIN" : "EIO", path + ": could not read it under " + lock
-            + " (flock exit " + exit + "; held longer than " + LOCK_WAIT_SECONDS + " s?)");
+        throw new HostException(
+            exit == 1 ? "EAGAIN" : "EIO",
+            path
+                + ": could not read it under "
+                + lock
+                + " (flock exit "
+                + exit
+                + "; held longer than "
+                + LOCK_WAIT_SECONDS
+                + " s?)");
       }
       return new String(bytes, StandardCharsets.UTF_8);
     } catch (IOException noFlock) {
@@ -137,7 +167,8 @@ public final class FileTree implements MutableTree {
     // A FIFO or a device in place of a file would block the read (and the guest's phase) for ever;
     // every file guesthook reads, sysfs attributes and /proc included, is a regular file.
     if (Files.exists(file) && !Files.isRegularFile(file)) {
-      throw new HostException(Files.isDirectory(file) ? "EISDIR" : "EINVAL", path + ": not a regular file");
+      throw new HostException(
+          Files.isDirectory(file) ? "EISDIR" : "EINVAL", path + ": not a regular file");
     }
     try (InputStream in = Files.newInputStream(file)) {
       byte[] bytes = in.readNBytes(MAX_READ_BYTES + 1);
@@ -166,9 +197,9 @@ public final class FileTree implements MutableTree {
   }
 
   /**
-   * The first half of the simulator's atomic store: {@code value} written to a temporary file beside
-   * {@code path} (same folder, so the rename cannot cross filesystems). Never used on a real host,
-   * where a sysfs store must be one write(2) to the attribute itself ({@link #write}).
+   * The first half of the simulator's atomic store: {@code value} written to a temporary file
+   * beside {@code path} (same folder, so the rename cannot cross filesystems). Never used on a real
+   * host, where a sysfs store must be one write(2) to the attribute itself ({@link #write}).
    */
   public HostPath writeBeside(HostPath path, String value) {
     Path file = target(path);
@@ -181,7 +212,10 @@ public final class FileTree implements MutableTree {
     }
   }
 
-  /** The second half: the temporary file replaces {@code path} in one rename, so no reader sees half of it. */
+  /**
+   * The second half: the temporary file replaces {@code path} in one rename, so no reader sees half
+   * of it.
+   */
   public void renameOver(HostPath temporary, HostPath path) {
     Path file = target(path);
     try {
@@ -191,7 +225,10 @@ public final class FileTree implements MutableTree {
     }
   }
 
-  /** Where {@link #writeBeside} puts the new content of {@code path}; a leftover one is never a kernel file. */
+  /**
+   * Where {@link #writeBeside} puts the new content of {@code path}; a leftover one is never a
+   * kernel file.
+   */
   public static HostPath besideOf(HostPath path) {
     return path.parent().resolve("." + path.name() + ".sim-new");
   }
@@ -205,7 +242,10 @@ public final class FileTree implements MutableTree {
     }
   }
 
-  /** The file a write to {@code path} changes: a link in its place is followed, as open(2) follows it. */
+  /**
+   * The file a write to {@code path} changes: a link in its place is followed, as open(2) follows
+   * it.
+   */
   private Path target(HostPath path) {
     Path file = at(path);
     try {
@@ -341,7 +381,8 @@ public final class FileTree implements MutableTree {
       return "File exists"; // mkdir -p over a file, as mkdir(2) answers it
     }
     if (!(e instanceof FileSystemException) && e.getMessage() != null) {
-      // A failed write(2) (a sysfs store's answer) is a plain IOException whose message is strerror's text.
+      // A failed write(2) (a sysfs store's answer) is a plain IOException whose message is
+      // strerror's text.
       return e.getMessage();
     }
     return e.getClass().getSimpleName().replace("Exception", "").toLowerCase(Locale.ROOT);

@@ -5,7 +5,8 @@ import dev.guesthook.host.HostPath;
 
 /**
  * A host tree the simulated kernel can reshape the way the real kernel reshapes sysfs: make device
- * directories, point links, take whole devices away. Only the simulator uses this; hooks get the port.
+ * directories, point links, take whole devices away. Only the simulator uses this; hooks get the
+ * port.
  */
 public interface MutableTree extends HostFiles {
   void makeDirectory(HostPath directory);

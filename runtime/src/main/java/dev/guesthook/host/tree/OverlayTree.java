@@ -10,9 +10,9 @@ import java.util.Optional;
 import java.util.TreeSet;
 
 /**
- * A copy-on-write view of a host tree: reads fall through to the lower host until a path is written,
- * linked, made or removed here. The lower host is never changed, so a dry run over a real node's tree
- * (or over a sandbox) is harmless.
+ * A copy-on-write view of a host tree: reads fall through to the lower host until a path is
+ * written, linked, made or removed here. The lower host is never changed, so a dry run over a real
+ * node's tree (or over a sandbox) is harmless.
  *
  * <p>Entries are kept under canonical paths (every link in the directories followed), because sysfs
  * reaches one device directory by several routes: {@code /sys/bus/pci/devices/X} is a link to
@@ -27,7 +27,10 @@ public final class OverlayTree implements MutableTree {
 
   private record LinkEntry(HostPath target) implements Entry {}
 
-  /** A directory made here; {@code opaque} when it replaced a removed one, so nothing below shows through. */
+  /**
+   * A directory made here; {@code opaque} when it replaced a removed one, so nothing below shows
+   * through.
+   */
   private record DirEntry(boolean opaque) implements Entry {}
 
   private record Removed() implements Entry {}
@@ -91,7 +94,9 @@ public final class OverlayTree implements MutableTree {
   public synchronized List<String> list(HostPath directory) {
     HostPath d = canonical(directory);
     if (!isDirectory(d)) {
-      throw exists(d) ? new HostException("ENOTDIR", directory + ": not a directory") : noSuchFile(directory);
+      throw exists(d)
+          ? new HostException("ENOTDIR", directory + ": not a directory")
+          : noSuchFile(directory);
     }
     TreeSet<String> names = new TreeSet<>();
     if (!(entries.get(d) instanceof DirEntry dir && dir.opaque()) && !hiddenBelow(d)) {
@@ -195,7 +200,10 @@ public final class OverlayTree implements MutableTree {
         if (hops >= MAX_LINK_HOPS) {
           throw new HostException("ELOOP", path + ": too many levels of symbolic links");
         }
-        next = target.get().segments().isEmpty() ? HostPath.ROOT : canonical(target.get().parent()).resolve(target.get().name());
+        next =
+            target.get().segments().isEmpty()
+                ? HostPath.ROOT
+                : canonical(target.get().parent()).resolve(target.get().name());
         target = linkAt(next);
       }
       done = next;
@@ -203,7 +211,9 @@ public final class OverlayTree implements MutableTree {
     return done;
   }
 
-  /** The path with the links in its directories followed; the last segment itself is not followed. */
+  /**
+   * The path with the links in its directories followed; the last segment itself is not followed.
+   */
   private HostPath canonicalParent(HostPath path) {
     return path.segments().isEmpty() ? path : canonical(path.parent()).resolve(path.name());
   }

@@ -15,21 +15,26 @@ import java.util.regex.Pattern;
 
 /**
  * A property-string format written as data, as upstream writes its formats ({@code $hostpci_fmt} in
- * qemu-server), and read as pve-common's {@code PVE::JSONSchema::parse_property_string} reads one: split
- * on {@code ,}, a part without {@code =} goes to the default key, booleans normalised by
- * {@code parse_boolean}, then every value checked as {@code check_object}/{@code check_prop} do.
- * A value that fails is refused with pve-common's own message, so it can be shown as Proxmox's words.
+ * qemu-server), and read as pve-common's {@code PVE::JSONSchema::parse_property_string} reads one:
+ * split on {@code ,}, a part without {@code =} goes to the default key, booleans normalised by
+ * {@code parse_boolean}, then every value checked as {@code check_object}/{@code check_prop} do. A
+ * value that fails is refused with pve-common's own message, so it can be shown as Proxmox's words.
  * {@link Property#refusal} is guesthook's one {@code check_prop}: storage.cfg's schema uses it too.
  */
 public final class PropertyFormat {
   /** JSONSchema's {@code is_integer}. */
   private static final Pattern IS_INTEGER = Pattern.compile("[+-]?\\d+");
+
   /** JSONSchema's {@code is_number}. */
-  private static final Pattern IS_NUMBER = Pattern.compile("[+-]?(\\d+\\.\\d+|\\d+\\.|\\.\\d+|\\d+)([eE][+-]?\\d+)?");
+  private static final Pattern IS_NUMBER =
+      Pattern.compile("[+-]?(\\d+\\.\\d+|\\d+\\.|\\.\\d+|\\d+)([eE][+-]?\\d+)?");
 
   /** JSONSchema's scalar types, as check_type checks a string. */
   public enum Type {
-    STRING, BOOLEAN, INTEGER, NUMBER;
+    STRING,
+    BOOLEAN,
+    INTEGER,
+    NUMBER;
 
     /** check_type: a boolean must already be {@code 1} or {@code 0} (parse_boolean ran before). */
     boolean admits(String value) {
@@ -47,8 +52,8 @@ public final class PropertyFormat {
   }
 
   /**
-   * A registered pve-common/pve-storage format ({@code format => 'name'}): its verifier's {@code die}
-   * message for a value it refuses, empty when it takes it.
+   * A registered pve-common/pve-storage format ({@code format => 'name'}): its verifier's {@code
+   * die} message for a value it refuses, empty when it takes it.
    */
   public interface NamedFormat {
     Optional<String> refusal(String value);
@@ -57,56 +62,100 @@ public final class PropertyFormat {
   private static final Pattern ABSOLUTE_PATH = Pattern.compile("^/[^;()]");
 
   /** pve-common's {@code pve-configid} ({@code pve_verify_configid}, {@code $CONFIGID_RE}). */
-  public static final NamedFormat CONFIG_ID = matchingFormat(
-      Pattern.compile("[a-z][a-z0-9_-]+", Pattern.CASE_INSENSITIVE), "invalid configuration ID '%s'");
-  /** pve-storage's {@code pve-storage-path} ({@code verify_path}): unanchored at the end, as upstream. */
-  public static final NamedFormat STORAGE_PATH = value -> ABSOLUTE_PATH.matcher(value).find()
-      ? Optional.empty() : Optional.of("value does not look like a valid absolute path");
+  public static final NamedFormat CONFIG_ID =
+      matchingFormat(
+          Pattern.compile("[a-z][a-z0-9_-]+", Pattern.CASE_INSENSITIVE),
+          "invalid configuration ID '%s'");
 
-  /** pve-storage's {@code pve-volume-id} ({@code Plugin::parse_volume_id}): {@code storage:name}. */
-  public static final NamedFormat VOLUME_ID = value -> StorageId.VOLUME.matcher(value).matches() ? Optional.empty()
-      : Optional.of("unable to parse volume ID '" + Printable.of(value) + "'");
+  /**
+   * pve-storage's {@code pve-storage-path} ({@code verify_path}): unanchored at the end, as
+   * upstream.
+   */
+  public static final NamedFormat STORAGE_PATH =
+      value ->
+          ABSOLUTE_PATH.matcher(value).find()
+              ? Optional.empty()
+              : Optional.of("value does not look like a valid absolute path");
+
+  /**
+   * pve-storage's {@code pve-volume-id} ({@code Plugin::parse_volume_id}): {@code storage:name}.
+   */
+  public static final NamedFormat VOLUME_ID =
+      value ->
+          StorageId.VOLUME.matcher(value).matches()
+              ? Optional.empty()
+              : Optional.of("unable to parse volume ID '" + Printable.of(value) + "'");
 
   /** pve-common's {@code disk-size} ({@code pve_verify_disk_size}, {@code parse_size}'s regex). */
-  public static final NamedFormat DISK_SIZE = matchingFormat(Pattern.compile("\\d+(\\.\\d+)?([KMGT](iB)?)?"),
-      "value does not look like a valid disk size: %s");
+  public static final NamedFormat DISK_SIZE =
+      matchingFormat(
+          Pattern.compile("\\d+(\\.\\d+)?([KMGT](iB)?)?"),
+          "value does not look like a valid disk size: %s");
 
   /** pve-common's {@code urlencoded} ({@code pve_verify_urlencoded}); the empty string passes. */
-  public static final NamedFormat URLENCODED = matchingFormat(Pattern.compile("[-%a-zA-Z0-9_.!~*'()]*"),
-      "invalid urlencoded string: %s");
+  public static final NamedFormat URLENCODED =
+      matchingFormat(Pattern.compile("[-%a-zA-Z0-9_.!~*'()]*"), "invalid urlencoded string: %s");
 
   /** pve-common's {@code pve-node} ({@code pve_verify_node_name}). */
-  public static final NamedFormat NODE = matchingFormat(Pattern.compile("[a-zA-Z0-9]([a-zA-Z0-9-]*[a-zA-Z0-9])?"),
-      "value does not look like a valid node name");
+  public static final NamedFormat NODE =
+      matchingFormat(
+          Pattern.compile("[a-zA-Z0-9]([a-zA-Z0-9-]*[a-zA-Z0-9])?"),
+          "value does not look like a valid node name");
 
-  /** check_format's {@code NAME-list}: every item of split_list meets {@code item}; an empty list is fine. */
+  /**
+   * check_format's {@code NAME-list}: every item of split_list meets {@code item}; an empty list is
+   * fine.
+   */
   public static NamedFormat listOf(NamedFormat item) {
-    return value -> splitList(value).stream().map(item::refusal).flatMap(Optional::stream).findFirst();
+    return value ->
+        splitList(value).stream().map(item::refusal).flatMap(Optional::stream).findFirst();
   }
 
-  /** pve-common's {@code PVE::ParseUtils::split_list}: items separated by {@code ,}, {@code ;} or blanks. */
+  /**
+   * pve-common's {@code PVE::ParseUtils::split_list}: items separated by {@code ,}, {@code ;} or
+   * blanks.
+   */
   public static List<String> splitList(String text) {
     return Arrays.stream(text.split("[,;\\s]+")).filter(item -> !item.isEmpty()).toList();
   }
 
   /** A format whose verifier is one whole-value regex and one message with the value in it. */
   static NamedFormat matchingFormat(Pattern pattern, String message) {
-    return value -> pattern.matcher(value).matches() ? Optional.empty()
-        : Optional.of(message.formatted(Printable.of(value)));
+    return value ->
+        pattern.matcher(value).matches()
+            ? Optional.empty()
+            : Optional.of(message.formatted(Printable.of(value)));
   }
 
   /**
-   * One key of a schema: its type, what its value must meet (JSONSchema's {@code format},
-   * {@code pattern}, {@code maxLength}, {@code minimum}/{@code maximum}, {@code enum}), and whether a
-   * bare value belongs to it.
+   * One key of a schema: its type, what its value must meet (JSONSchema's {@code format}, {@code
+   * pattern}, {@code maxLength}, {@code minimum}/{@code maximum}, {@code enum}), and whether a bare
+   * value belongs to it.
    */
-  public record Property(Type type, Optional<NamedFormat> format, Optional<Predicate<String>> pattern, OptionalInt maxLength,
-      Optional<BigDecimal> minimum, Optional<BigDecimal> maximum, List<String> enumeration, boolean defaultKey,
-      Optional<String> defaultValue, boolean optional) {
+  public record Property(
+      Type type,
+      Optional<NamedFormat> format,
+      Optional<Predicate<String>> pattern,
+      OptionalInt maxLength,
+      Optional<BigDecimal> minimum,
+      Optional<BigDecimal> maximum,
+      List<String> enumeration,
+      boolean defaultKey,
+      Optional<String> defaultValue,
+      boolean optional) {
 
     public static Property of(Type type) {
-      return new Property(type, Optional.empty(), Optional.empty(), OptionalInt.empty(), Optional.empty(),
-          Optional.empty(), List.of(), false, Optional.empty(), true);
+      return new Property(
+          type,
+          Optional.empty(),
+          Optional.empty(),
+          OptionalInt.empty(),
+          Optional.empty(),
+          Optional.empty(),
+          List.of(),
+          false,
+          Optional.empty(),
+          true);
     }
 
     public static Property string() {
@@ -125,15 +174,24 @@ public final class PropertyFormat {
 
     /** JSONSchema's {@code minimum} and {@code maximum}; null leaves that side open. */
     public Property between(Long min, Long max) {
-      return new Property(type, format, pattern, maxLength, Optional.ofNullable(min).map(BigDecimal::valueOf),
-          Optional.ofNullable(max).map(BigDecimal::valueOf), enumeration, defaultKey, defaultValue, optional);
+      return new Property(
+          type,
+          format,
+          pattern,
+          maxLength,
+          Optional.ofNullable(min).map(BigDecimal::valueOf),
+          Optional.ofNullable(max).map(BigDecimal::valueOf),
+          enumeration,
+          defaultKey,
+          defaultValue,
+          optional);
     }
 
     /**
-     * The value must meet {@code regex} as check_prop's {@code m/^$pattern$/} tests it: anchored without
-     * a group, so a top-level {@code a|b} means "starts with a or ends with b"; Perl's {@code $} also
-     * matches before a final newline, as Java's does with UNIX_LINES (which also gives {@code .} Perl's
-     * meaning). Checked with {@code find}, as Perl's match is a search.
+     * The value must meet {@code regex} as check_prop's {@code m/^$pattern$/} tests it: anchored
+     * without a group, so a top-level {@code a|b} means "starts with a or ends with b"; Perl's
+     * {@code $} also matches before a final newline, as Java's does with UNIX_LINES (which also
+     * gives {@code .} Perl's meaning). Checked with {@code find}, as Perl's match is a search.
      */
     public Property matching(String regex) {
       Pattern anchored = Pattern.compile("^" + regex + "$", Pattern.UNIX_LINES);
@@ -141,10 +199,11 @@ public final class PropertyFormat {
     }
 
     /**
-     * Upstream's {@code ITEM(SEP ITEM)*}, checked item by item: Java's regex engine recurses once per
-     * repetition of a group, so a long list (a 5 KB hostpci line) overflows its stack where Perl's does
-     * not. {@code separatorsInItem} is how many separators one item can hold itself (Mapping::PCI's
-     * $PCI_RE, whose dot is any character, can hold one): every split the regex could make is tried.
+     * Upstream's {@code ITEM(SEP ITEM)*}, checked item by item: Java's regex engine recurses once
+     * per repetition of a group, so a long list (a 5 KB hostpci line) overflows its stack where
+     * Perl's does not. {@code separatorsInItem} is how many separators one item can hold itself
+     * (Mapping::PCI's $PCI_RE, whose dot is any character, can hold one): every split the regex
+     * could make is tried.
      */
     public Property matchingList(String itemRegex, char separator, int separatorsInItem) {
       Pattern item = Pattern.compile(itemRegex, Pattern.UNIX_LINES);
@@ -152,17 +211,32 @@ public final class PropertyFormat {
     }
 
     private Property matching(Predicate<String> test) {
-      return new Property(type, format, Optional.of(test), maxLength, minimum, maximum, enumeration, defaultKey,
-          defaultValue, optional);
+      return new Property(
+          type,
+          format,
+          Optional.of(test),
+          maxLength,
+          minimum,
+          maximum,
+          enumeration,
+          defaultKey,
+          defaultValue,
+          optional);
     }
 
-    /** Left to right over the places an item can start; each tries the next few separators as its end. */
-    private static boolean isList(String value, Pattern item, char separator, int separatorsInItem) {
+    /**
+     * Left to right over the places an item can start; each tries the next few separators as its
+     * end.
+     */
+    private static boolean isList(
+        String value, Pattern item, char separator, int separatorsInItem) {
       boolean[] itemStartsAt = new boolean[value.length() + 1];
       itemStartsAt[0] = true;
       for (int start = 0; start < itemStartsAt.length; start++) {
         int from = start;
-        for (int k = 0; itemStartsAt[start] && k <= separatorsInItem && from <= value.length(); k++) {
+        for (int k = 0;
+            itemStartsAt[start] && k <= separatorsInItem && from <= value.length();
+            k++) {
           int cut = value.indexOf(separator, from);
           int end = cut < 0 ? value.length() : cut;
           if (item.matcher(value).region(start, end).matches()) {
@@ -178,7 +252,17 @@ public final class PropertyFormat {
     }
 
     public Property oneOf(String... values) {
-      return new Property(type, format, pattern, maxLength, minimum, maximum, List.of(values), defaultKey, defaultValue, optional);
+      return new Property(
+          type,
+          format,
+          pattern,
+          maxLength,
+          minimum,
+          maximum,
+          List.of(values),
+          defaultKey,
+          defaultValue,
+          optional);
     }
 
     /** pve-common's {@code pve-configid} format. */
@@ -187,13 +271,31 @@ public final class PropertyFormat {
     }
 
     public Property inFormat(NamedFormat named) {
-      return new Property(type, Optional.of(named), pattern, maxLength, minimum, maximum, enumeration, defaultKey,
-          defaultValue, optional);
+      return new Property(
+          type,
+          Optional.of(named),
+          pattern,
+          maxLength,
+          minimum,
+          maximum,
+          enumeration,
+          defaultKey,
+          defaultValue,
+          optional);
     }
 
     public Property atMostCharacters(int length) {
-      return new Property(type, format, pattern, OptionalInt.of(length), minimum, maximum, enumeration, defaultKey,
-          defaultValue, optional);
+      return new Property(
+          type,
+          format,
+          pattern,
+          OptionalInt.of(length),
+          minimum,
+          maximum,
+          enumeration,
+          defaultKey,
+          defaultValue,
+          optional);
     }
 
     /**
@@ -201,18 +303,46 @@ public final class PropertyFormat {
      * said, because most keys of the formats guesthook reads are.
      */
     public Property required() {
-      return new Property(type, format, pattern, maxLength, minimum, maximum, enumeration, defaultKey, defaultValue,
+      return new Property(
+          type,
+          format,
+          pattern,
+          maxLength,
+          minimum,
+          maximum,
+          enumeration,
+          defaultKey,
+          defaultValue,
           false);
     }
 
     /** The key a part without {@code =} is given to ({@code default_key => 1}). */
     public Property asDefaultKey() {
-      return new Property(type, format, pattern, maxLength, minimum, maximum, enumeration, true, defaultValue, optional);
+      return new Property(
+          type,
+          format,
+          pattern,
+          maxLength,
+          minimum,
+          maximum,
+          enumeration,
+          true,
+          defaultValue,
+          optional);
     }
 
     public Property defaultingTo(String value) {
-      return new Property(type, format, pattern, maxLength, minimum, maximum, enumeration, defaultKey,
-          Optional.of(value), optional);
+      return new Property(
+          type,
+          format,
+          pattern,
+          maxLength,
+          minimum,
+          maximum,
+          enumeration,
+          defaultKey,
+          Optional.of(value),
+          optional);
     }
 
     /**
@@ -221,9 +351,11 @@ public final class PropertyFormat {
      */
     public Optional<String> refusal(String value) {
       if (!type.admits(value)) {
-        return Optional.of("type check ('" + type.schemaName() + "') failed - got '" + Printable.of(value) + "'");
+        return Optional.of(
+            "type check ('" + type.schemaName() + "') failed - got '" + Printable.of(value) + "'");
       }
-      Optional<String> formatError = format.flatMap(named -> named.refusal(value)).map(why -> "invalid format - " + why);
+      Optional<String> formatError =
+          format.flatMap(named -> named.refusal(value)).map(why -> "invalid format - " + why);
       if (formatError.isPresent()) {
         return formatError;
       }
@@ -255,8 +387,12 @@ public final class PropertyFormat {
       if (enumeration.isEmpty() || enumeration.contains(value)) {
         return Optional.empty();
       }
-      return Optional.of("value '" + Printable.of(value) + "' does not have a value in the enumeration '"
-          + String.join(", ", enumeration) + "'");
+      return Optional.of(
+          "value '"
+              + Printable.of(value)
+              + "' does not have a value in the enumeration '"
+              + String.join(", ", enumeration)
+              + "'");
     }
   }
 
@@ -268,6 +404,7 @@ public final class PropertyFormat {
   }
 
   private final Map<String, Property> properties;
+
   /** Keys that stand for another ({@code alias => 'file'}): {@code volume=} is {@code file=}. */
   private final Map<String, String> aliases;
 
@@ -288,12 +425,15 @@ public final class PropertyFormat {
   public Map<String, String> parse(String data) {
     Map<String, String> values = split(data);
     Map<String, String> errors = new TreeMap<>(); // Perl reports them in hash order; sorted here
-    values.forEach((key, value) -> properties.get(key).refusal(value).ifPresent(error -> errors.put(key, error)));
-    properties.forEach((key, property) -> { // check_object
-      if (!property.optional() && !values.containsKey(key)) {
-        errors.put(key, "property is missing and it is not optional");
-      }
-    });
+    values.forEach(
+        (key, value) ->
+            properties.get(key).refusal(value).ifPresent(error -> errors.put(key, error)));
+    properties.forEach(
+        (key, property) -> { // check_object
+          if (!property.optional() && !values.containsKey(key)) {
+            errors.put(key, "property is missing and it is not optional");
+          }
+        });
     if (!errors.isEmpty()) {
       StringBuilder message = new StringBuilder("format error");
       errors.forEach((key, error) -> message.append('\n').append(key).append(": ").append(error));
@@ -328,8 +468,9 @@ public final class PropertyFormat {
   }
 
   /**
-   * parse_property_string's checks of a key before its value: given twice, then an alias resolved to
-   * its target, which must not be given already (so {@code volume=a,volume=b} is refused as the alias).
+   * parse_property_string's checks of a key before its value: given twice, then an alias resolved
+   * to its target, which must not be given already (so {@code volume=a,volume=b} is refused as the
+   * alias).
    */
   private String canonicalKey(Map<String, String> values, String key) {
     if (values.containsKey(key)) {
@@ -350,10 +491,15 @@ public final class PropertyFormat {
     if (defaultKeySeen != null) {
       throw new Invalid("duplicate key in comma-separated list property: " + defaultKeySeen);
     }
-    Map.Entry<String, Property> target = properties.entrySet().stream().filter(e -> e.getValue().defaultKey())
-        .findFirst().orElseThrow(() -> new Invalid("value without key, but schema does not define a default key"));
+    Map.Entry<String, Property> target =
+        properties.entrySet().stream()
+            .filter(e -> e.getValue().defaultKey())
+            .findFirst()
+            .orElseThrow(
+                () -> new Invalid("value without key, but schema does not define a default key"));
     String earlier = values.get(target.getKey());
-    // upstream tests Perl truth (!$res->{$default_key}): an earlier "0" is overwritten, not a duplicate
+    // upstream tests Perl truth (!$res->{$default_key}): an earlier "0" is overwritten, not a
+    // duplicate
     if (earlier != null && !earlier.equals("0")) {
       throw new Invalid("duplicate key in comma-separated list property: " + target.getKey());
     }
@@ -367,7 +513,8 @@ public final class PropertyFormat {
 
   /** pve-common's {@code parse_boolean}. */
   public static Optional<String> parseBoolean(String value) {
-    return value.matches("(?i)1|on|yes|true") ? Optional.of("1")
+    return value.matches("(?i)1|on|yes|true")
+        ? Optional.of("1")
         : value.matches("(?i)0|off|no|false") ? Optional.of("0") : Optional.empty();
   }
 }

@@ -1,13 +1,22 @@
 package dev.guesthook.pve.schema;
 
-/** What every file in /etc/pve must be before a parser reads its lines: pmxcfs-sized, line by line printable. */
+/**
+ * What every file in /etc/pve must be before a parser reads its lines: pmxcfs-sized, line by line
+ * printable.
+ */
 public final class ProxmoxText {
-  /** pmxcfs holds files up to 1 MiB (MEMDB_MAX_FILE_SIZE), so anything larger is not a file Proxmox wrote. */
+  /**
+   * pmxcfs holds files up to 1 MiB (MEMDB_MAX_FILE_SIZE), so anything larger is not a file Proxmox
+   * wrote.
+   */
   public static final int MAX_BYTES = 1024 * 1024;
 
   private ProxmoxText() {}
 
-  /** Whether a text is no larger than pmxcfs holds (the parsers refuse a larger one, as not Proxmox's). */
+  /**
+   * Whether a text is no larger than pmxcfs holds (the parsers refuse a larger one, as not
+   * Proxmox's).
+   */
   public static boolean fitsPmxcfs(String text) {
     return text.length() <= MAX_BYTES;
   }
@@ -24,9 +33,9 @@ public final class ProxmoxText {
   }
 
   /**
-   * Perl's {@code \s} on the bytes Proxmox reads from /etc/pve: space, tab, line feed, vertical tab,
-   * form feed, carriage return. Java's {@code strip()} and {@code isBlank()} also take Unicode spaces,
-   * which Perl keeps as part of a value.
+   * Perl's {@code \s} on the bytes Proxmox reads from /etc/pve: space, tab, line feed, vertical
+   * tab, form feed, carriage return. Java's {@code strip()} and {@code isBlank()} also take Unicode
+   * spaces, which Perl keeps as part of a value.
    */
   static boolean isPerlSpace(char c) {
     return c == ' ' || c == '\t' || c == '\n' || c == 0x0b || c == '\f' || c == '\r';

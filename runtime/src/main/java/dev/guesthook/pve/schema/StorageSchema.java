@@ -13,62 +13,109 @@ import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
- * pve-storage's schema as data: which options each storage type takes (each plugin's
- * {@code options()}, required unless marked optional) and what each option's value must be (the
- * plugins' {@code properties()}). SectionConfig's {@code check_value} drops a value that fails here
- * with "unable to parse value of 'key': ..."; this class gives that reason in Proxmox's words, checked
- * by {@link Property#refusal}, the same check_prop as the VM config's property strings.
- * Options whose format guesthook does not check are plain strings.
+ * pve-storage's schema as data: which options each storage type takes (each plugin's {@code
+ * options()}, required unless marked optional) and what each option's value must be (the plugins'
+ * {@code properties()}). SectionConfig's {@code check_value} drops a value that fails here with
+ * "unable to parse value of 'key': ..."; this class gives that reason in Proxmox's words, checked
+ * by {@link Property#refusal}, the same check_prop as the VM config's property strings. Options
+ * whose format guesthook does not check are plain strings.
  */
 public final class StorageSchema {
   private static final Property BOOLEAN = Property.of(Type.BOOLEAN);
   private static final Property PATH = Property.string().inFormat(PropertyFormat.STORAGE_PATH);
+
   /** Plugin::parse_lvm_name, the {@code pve-storage-vgname} format. */
-  private static final Property LVM_NAME = Property.string().inFormat(PropertyFormat.matchingFormat(
-      Pattern.compile("[a-z0-9][a-z0-9\\-_.]*[a-z0-9]", Pattern.CASE_INSENSITIVE),
-      "lvm name '%s' contains illegal characters"));
-  /** Every content type pve-storage knows: the dir plugin's (it has all), as Plugin::verify_content has it. */
+  private static final Property LVM_NAME =
+      Property.string()
+          .inFormat(
+              PropertyFormat.matchingFormat(
+                  Pattern.compile("[a-z0-9][a-z0-9\\-_.]*[a-z0-9]", Pattern.CASE_INSENSITIVE),
+                  "lvm name '%s' contains illegal characters"));
+
+  /**
+   * Every content type pve-storage knows: the dir plugin's (it has all), as Plugin::verify_content
+   * has it.
+   */
   private static final Set<String> CONTENT_TYPES =
       Set.of("images", "rootdir", "vztmpl", "iso", "backup", "snippets", "none", "import");
+
   /** Plugin::verify_content, the {@code pve-storage-content} format. */
-  private static final NamedFormat CONTENT = value -> CONTENT_TYPES.contains(value) ? Optional.empty()
-      : Optional.of("invalid content type '" + Printable.of(value) + "'");
+  private static final NamedFormat CONTENT =
+      value ->
+          CONTENT_TYPES.contains(value)
+              ? Optional.empty()
+              : Optional.of("invalid content type '" + Printable.of(value) + "'");
 
   /** Plugin.pm's and the plugins' boolean properties. */
-  private static final List<String> BOOLEANS = List.of("disable", "shared", "snapshot-as-volume-chain", "mkdir",
-      "create-base-path", "create-subdirs", "nocow", "fuse", "skip-cert-verification", "saferemove", "krbd",
-      "nowritecache", "sparse");
+  private static final List<String> BOOLEANS =
+      List.of(
+          "disable",
+          "shared",
+          "snapshot-as-volume-chain",
+          "mkdir",
+          "create-base-path",
+          "create-subdirs",
+          "nocow",
+          "fuse",
+          "skip-cert-verification",
+          "saferemove",
+          "krbd",
+          "nowritecache",
+          "sparse");
 
-  /** Plugin.pm's and the plugins' other properties whose values guesthook checks; all others are strings. */
-  private static final Map<String, Property> PROPERTIES = withBooleans(Map.ofEntries(
-      Map.entry("max-protected-backups", Property.integer(-1L, null)),
-      Map.entry("port", Property.integer(1L, 65535L)),
-      Map.entry("saferemove-stepsize", Property.of(Type.INTEGER).oneOf("1", "2", "4", "8", "16", "32")),
-      Map.entry("preallocation", Property.string().oneOf("off", "metadata", "falloc", "full")),
-      Map.entry("smbversion", Property.string().oneOf("default", "2.0", "2.1", "3", "3.0", "3.11")),
-      Map.entry("path", PATH),
-      Map.entry("subdir", PATH),
-      Map.entry("export", PATH),
-      Map.entry("zfs-base-path", PATH),
-      Map.entry("mountpoint", PATH),
-      Map.entry("server", Property.string().inFormat(ServerAddress.SERVER)),
-      Map.entry("portal", Property.string().inFormat(ServerAddress.PORTAL)),
-      Map.entry("vgname", LVM_NAME),
-      Map.entry("thinpool", LVM_NAME),
-      Map.entry("content", Property.string().inFormat(PropertyFormat.listOf(CONTENT))),
-      Map.entry("nodes", Property.string().inFormat(PropertyFormat.listOf(PropertyFormat.NODE)))));
+  /**
+   * Plugin.pm's and the plugins' other properties whose values guesthook checks; all others are
+   * strings.
+   */
+  private static final Map<String, Property> PROPERTIES =
+      withBooleans(
+          Map.ofEntries(
+              Map.entry("max-protected-backups", Property.integer(-1L, null)),
+              Map.entry("port", Property.integer(1L, 65535L)),
+              Map.entry(
+                  "saferemove-stepsize",
+                  Property.of(Type.INTEGER).oneOf("1", "2", "4", "8", "16", "32")),
+              Map.entry(
+                  "preallocation", Property.string().oneOf("off", "metadata", "falloc", "full")),
+              Map.entry(
+                  "smbversion",
+                  Property.string().oneOf("default", "2.0", "2.1", "3", "3.0", "3.11")),
+              Map.entry("path", PATH),
+              Map.entry("subdir", PATH),
+              Map.entry("export", PATH),
+              Map.entry("zfs-base-path", PATH),
+              Map.entry("mountpoint", PATH),
+              Map.entry("server", Property.string().inFormat(ServerAddress.SERVER)),
+              Map.entry("portal", Property.string().inFormat(ServerAddress.PORTAL)),
+              Map.entry("vgname", LVM_NAME),
+              Map.entry("thinpool", LVM_NAME),
+              Map.entry("content", Property.string().inFormat(PropertyFormat.listOf(CONTENT))),
+              Map.entry(
+                  "nodes",
+                  Property.string().inFormat(PropertyFormat.listOf(PropertyFormat.NODE)))));
 
-  /** Each plugin's {@code plugindata->{content}[0]}: the content types a storage of that type can hold. */
-  private static final Map<String, Set<String>> SUPPORTED_CONTENT = Map.ofEntries(
-      Map.entry("dir", CONTENT_TYPES), Map.entry("btrfs", CONTENT_TYPES),
-      Map.entry("nfs", Set.of("images", "rootdir", "vztmpl", "iso", "backup", "snippets", "import")),
-      Map.entry("cifs", Set.of("images", "rootdir", "vztmpl", "iso", "backup", "snippets", "import")),
-      Map.entry("cephfs", Set.of("vztmpl", "iso", "backup", "snippets", "import")),
-      Map.entry("esxi", Set.of("import")), Map.entry("iscsi", Set.of("images", "none")),
-      Map.entry("iscsidirect", Set.of("images", "none")), Map.entry("lvm", Set.of("images", "rootdir")),
-      Map.entry("lvmthin", Set.of("images", "rootdir")), Map.entry("pbs", Set.of("backup", "none")),
-      Map.entry("rbd", Set.of("images", "rootdir")), Map.entry("zfs", Set.of("images")),
-      Map.entry("zfspool", Set.of("images", "rootdir")));
+  /**
+   * Each plugin's {@code plugindata->{content}[0]}: the content types a storage of that type can
+   * hold.
+   */
+  private static final Map<String, Set<String>> SUPPORTED_CONTENT =
+      Map.ofEntries(
+          Map.entry("dir", CONTENT_TYPES),
+          Map.entry("btrfs", CONTENT_TYPES),
+          Map.entry(
+              "nfs", Set.of("images", "rootdir", "vztmpl", "iso", "backup", "snippets", "import")),
+          Map.entry(
+              "cifs", Set.of("images", "rootdir", "vztmpl", "iso", "backup", "snippets", "import")),
+          Map.entry("cephfs", Set.of("vztmpl", "iso", "backup", "snippets", "import")),
+          Map.entry("esxi", Set.of("import")),
+          Map.entry("iscsi", Set.of("images", "none")),
+          Map.entry("iscsidirect", Set.of("images", "none")),
+          Map.entry("lvm", Set.of("images", "rootdir")),
+          Map.entry("lvmthin", Set.of("images", "rootdir")),
+          Map.entry("pbs", Set.of("backup", "none")),
+          Map.entry("rbd", Set.of("images", "rootdir")),
+          Map.entry("zfs", Set.of("images")),
+          Map.entry("zfspool", Set.of("images", "rootdir")));
 
   /** Each plugin's options(): the required ones, then the optional ones. */
   private record Options(Set<String> required, Set<String> optional) {
@@ -77,39 +124,205 @@ public final class StorageSchema {
     }
   }
 
-  private static final Map<String, Options> TYPES = Map.ofEntries(
-      Map.entry("dir", new Options(Set.of("path"), Set.of("content-dirs", "nodes", "shared", "disable",
-          "prune-backups", "max-protected-backups", "content", "format", "mkdir", "create-base-path", "create-subdirs",
-          "bwlimit", "preallocation", "snapshot-as-volume-chain"))),
-      Map.entry("btrfs", new Options(Set.of("path"), Set.of("nodes", "shared", "disable", "prune-backups",
-          "max-protected-backups", "content", "format", "nocow", "mkdir", "create-base-path", "create-subdirs",
-          "preallocation"))),
-      Map.entry("cifs", new Options(Set.of("path", "server", "share"), Set.of("content-dirs", "subdir", "nodes",
-          "disable", "prune-backups", "max-protected-backups", "content", "format", "username", "password", "domain",
-          "smbversion", "mkdir", "create-base-path", "create-subdirs", "bwlimit", "preallocation", "options",
-          "snapshot-as-volume-chain"))),
-      Map.entry("cephfs", new Options(Set.of("path"), Set.of("content-dirs", "monhost", "nodes", "subdir", "disable",
-          "options", "username", "content", "format", "mkdir", "create-base-path", "create-subdirs", "fuse", "bwlimit",
-          "keyring", "prune-backups", "max-protected-backups", "fs-name"))),
-      Map.entry("esxi", new Options(Set.of("server", "username"), Set.of("nodes", "shared", "disable", "content",
-          "password", "skip-cert-verification", "port"))),
-      Map.entry("iscsidirect", new Options(Set.of("portal", "target"), Set.of("nodes", "disable", "content", "bwlimit"))),
-      Map.entry("iscsi", new Options(Set.of("portal", "target"), Set.of("nodes", "disable", "content", "bwlimit"))),
-      Map.entry("lvm", new Options(Set.of("vgname"), Set.of("nodes", "shared", "disable", "saferemove",
-          "saferemove-stepsize", "content", "base", "bwlimit", "snapshot-as-volume-chain"))),
-      Map.entry("lvmthin", new Options(Set.of("thinpool", "vgname"), Set.of("nodes", "disable", "content", "bwlimit"))),
-      Map.entry("nfs", new Options(Set.of("path", "server", "export"), Set.of("content-dirs", "nodes", "disable",
-          "prune-backups", "max-protected-backups", "options", "content", "format", "mkdir", "create-base-path",
-          "create-subdirs", "bwlimit", "preallocation", "snapshot-as-volume-chain"))),
-      Map.entry("pbs", new Options(Set.of("server", "datastore"), Set.of("namespace", "port", "nodes", "disable",
-          "content", "username", "password", "encryption-key", "master-pubkey", "prune-backups", "max-protected-backups",
-          "fingerprint"))),
-      Map.entry("rbd", new Options(Set.of(), Set.of("nodes", "disable", "monhost", "pool", "data-pool", "namespace",
-          "username", "content", "krbd", "keyring", "bwlimit"))),
-      Map.entry("zfs", new Options(Set.of("portal", "target", "pool", "blocksize", "iscsiprovider"), Set.of("nodes",
-          "disable", "nowritecache", "sparse", "content", "bwlimit", "zfs-base-path"))),
-      Map.entry("zfspool", new Options(Set.of("pool"), Set.of("blocksize", "sparse", "nodes", "disable", "content",
-          "bwlimit", "mountpoint"))));
+  private static final Map<String, Options> TYPES =
+      Map.ofEntries(
+          Map.entry(
+              "dir",
+              new Options(
+                  Set.of("path"),
+                  Set.of(
+                      "content-dirs",
+                      "nodes",
+                      "shared",
+                      "disable",
+                      "prune-backups",
+                      "max-protected-backups",
+                      "content",
+                      "format",
+                      "mkdir",
+                      "create-base-path",
+                      "create-subdirs",
+                      "bwlimit",
+                      "preallocation",
+                      "snapshot-as-volume-chain"))),
+          Map.entry(
+              "btrfs",
+              new Options(
+                  Set.of("path"),
+                  Set.of(
+                      "nodes",
+                      "shared",
+                      "disable",
+                      "prune-backups",
+                      "max-protected-backups",
+                      "content",
+                      "format",
+                      "nocow",
+                      "mkdir",
+                      "create-base-path",
+                      "create-subdirs",
+                      "preallocation"))),
+          Map.entry(
+              "cifs",
+              new Options(
+                  Set.of("path", "server", "share"),
+                  Set.of(
+                      "content-dirs",
+                      "subdir",
+                      "nodes",
+                      "disable",
+                      "prune-backups",
+                      "max-protected-backups",
+                      "content",
+                      "format",
+                      "username",
+                      "password",
+                      "domain",
+                      "smbversion",
+                      "mkdir",
+                      "create-base-path",
+                      "create-subdirs",
+                      "bwlimit",
+                      "preallocation",
+                      "options",
+                      "snapshot-as-volume-chain"))),
+          Map.entry(
+              "cephfs",
+              new Options(
+                  Set.of("path"),
+                  Set.of(
+                      "content-dirs",
+                      "monhost",
+                      "nodes",
+                      "subdir",
+                      "disable",
+                      "options",
+                      "username",
+                      "content",
+                      "format",
+                      "mkdir",
+                      "create-base-path",
+                      "create-subdirs",
+                      "fuse",
+                      "bwlimit",
+                      "keyring",
+                      "prune-backups",
+                      "max-protected-backups",
+                      "fs-name"))),
+          Map.entry(
+              "esxi",
+              new Options(
+                  Set.of("server", "username"),
+                  Set.of(
+                      "nodes",
+                      "shared",
+                      "disable",
+                      "content",
+                      "password",
+                      "skip-cert-verification",
+                      "port"))),
+          Map.entry(
+              "iscsidirect",
+              new Options(
+                  Set.of("portal", "target"), Set.of("nodes", "disable", "content", "bwlimit"))),
+          Map.entry(
+              "iscsi",
+              new Options(
+                  Set.of("portal", "target"), Set.of("nodes", "disable", "content", "bwlimit"))),
+          Map.entry(
+              "lvm",
+              new Options(
+                  Set.of("vgname"),
+                  Set.of(
+                      "nodes",
+                      "shared",
+                      "disable",
+                      "saferemove",
+                      "saferemove-stepsize",
+                      "content",
+                      "base",
+                      "bwlimit",
+                      "snapshot-as-volume-chain"))),
+          Map.entry(
+              "lvmthin",
+              new Options(
+                  Set.of("thinpool", "vgname"), Set.of("nodes", "disable", "content", "bwlimit"))),
+          Map.entry(
+              "nfs",
+              new Options(
+                  Set.of("path", "server", "export"),
+                  Set.of(
+                      "content-dirs",
+                      "nodes",
+                      "disable",
+                      "prune-backups",
+                      "max-protected-backups",
+                      "options",
+                      "content",
+                      "format",
+                      "mkdir",
+                      "create-base-path",
+                      "create-subdirs",
+                      "bwlimit",
+                      "preallocation",
+                      "snapshot-as-volume-chain"))),
+          Map.entry(
+              "pbs",
+              new Options(
+                  Set.of("server", "datastore"),
+                  Set.of(
+                      "namespace",
+                      "port",
+                      "nodes",
+                      "disable",
+                      "content",
+                      "username",
+                      "password",
+                      "encryption-key",
+                      "master-pubkey",
+                      "prune-backups",
+                      "max-protected-backups",
+                      "fingerprint"))),
+          Map.entry(
+              "rbd",
+              new Options(
+                  Set.of(),
+                  Set.of(
+                      "nodes",
+                      "disable",
+                      "monhost",
+                      "pool",
+                      "data-pool",
+                      "namespace",
+                      "username",
+                      "content",
+                      "krbd",
+                      "keyring",
+                      "bwlimit"))),
+          Map.entry(
+              "zfs",
+              new Options(
+                  Set.of("portal", "target", "pool", "blocksize", "iscsiprovider"),
+                  Set.of(
+                      "nodes",
+                      "disable",
+                      "nowritecache",
+                      "sparse",
+                      "content",
+                      "bwlimit",
+                      "zfs-base-path"))),
+          Map.entry(
+              "zfspool",
+              new Options(
+                  Set.of("pool"),
+                  Set.of(
+                      "blocksize",
+                      "sparse",
+                      "nodes",
+                      "disable",
+                      "content",
+                      "bwlimit",
+                      "mountpoint"))));
 
   private StorageSchema() {}
 
@@ -151,7 +364,9 @@ public final class StorageSchema {
 
   /** The listed types decode_value leaves out with "storage does not support content type". */
   public static List<String> unsupportedContent(String type, String value) {
-    return PropertyFormat.splitList(value).stream().filter(c -> !SUPPORTED_CONTENT.get(type).contains(c)).toList();
+    return PropertyFormat.splitList(value).stream()
+        .filter(c -> !SUPPORTED_CONTENT.get(type).contains(c))
+        .toList();
   }
 
   /** decode_value's refusals of a content list, for which check_config skips the whole section. */

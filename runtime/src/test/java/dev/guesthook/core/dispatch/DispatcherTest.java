@@ -3,14 +3,14 @@ package dev.guesthook.core.dispatch;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.guesthook.pve.GuestType;
-import dev.guesthook.guest.LifecycleEvent;
 import dev.guesthook.core.event.Phase;
+import dev.guesthook.guest.LifecycleEvent;
 import dev.guesthook.guest.Situation;
-import dev.guesthook.id.VmId;
-import dev.guesthook.host.sim.DryRunHost;
 import dev.guesthook.host.HostPath;
 import dev.guesthook.host.real.LinuxHost;
+import dev.guesthook.host.sim.DryRunHost;
+import dev.guesthook.id.VmId;
+import dev.guesthook.pve.GuestType;
 import dev.guesthook.pve.VmConfigParser;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
@@ -33,11 +33,14 @@ import java.util.logging.Logger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The dispatcher on its own, with plain Java hooks: the event loop stays free while hooks block. */
+/**
+ * The dispatcher on its own, with plain Java hooks: the event loop stays free while hooks block.
+ */
 class DispatcherTest {
   @TempDir Path root;
 
-  private record BlockingHook(String name, int order, long sleepMillis, List<String> trace) implements Hook {
+  private record BlockingHook(String name, int order, long sleepMillis, List<String> trace)
+      implements Hook {
     @Override
     public Set<Phase> phases() {
       return EnumSet.of(Phase.PRE_START);
@@ -61,48 +64,77 @@ class DispatcherTest {
   }
 
   private PhaseRequest request(Phase phase) throws Exception {
-    LifecycleEvent event = new LifecycleEvent(VmId.parse("101"), phase, GuestType.QEMU, "pve", Instant.EPOCH,
-        VmConfigParser.parse("101.conf", "memory: 512\n"), Situation.START, Optional.empty());
-    return new PhaseRequest(event, new DryRunHost(new LinuxHost(root)), Duration.ofSeconds(5), HookLog.Level.INFO,
-        line -> {}, name -> Map.of(), false);
+    LifecycleEvent event =
+        new LifecycleEvent(
+            VmId.parse("101"),
+            phase,
+            GuestType.QEMU,
+            "pve",
+            Instant.EPOCH,
+            VmConfigParser.parse("101.conf", "memory: 512\n"),
+            Situation.START,
+            Optional.empty());
+    return new PhaseRequest(
+        event,
+        new DryRunHost(new LinuxHost(root)),
+        Duration.ofSeconds(5),
+        HookLog.Level.INFO,
+        line -> {},
+        name -> Map.of(),
+        false);
   }
 
   @Test
   void blockingHooksRunOnWorkersAndTheBlockedThreadCheckerStaysSilent() throws Throwable {
     List<LogRecord> warnings = Collections.synchronizedList(new ArrayList<>());
-    Handler capture = new Handler() {
-      @Override
-      public void publish(LogRecord record) {
-        if (record.getLevel().intValue() >= Level.WARNING.intValue()) {
-          warnings.add(record);
-        }
-      }
+    Handler capture =
+        new Handler() {
+          @Override
+          public void publish(LogRecord record) {
+            if (record.getLevel().intValue() >= Level.WARNING.intValue()) {
+              warnings.add(record);
+            }
+          }
 
-      @Override
-      public void flush() {}
+          @Override
+          public void flush() {}
 
-      @Override
-      public void close() {}
-    };
+          @Override
+          public void close() {}
+        };
     Logger vertxLogger = Logger.getLogger("io.vertx");
     vertxLogger.addHandler(capture);
     // A strict checker: an event loop blocked for more than 200 ms would be reported; a hook run on
     // it blocks 500 ms. (50 ms caught class loading on a loaded 2-core machine: a false alarm.)
-    Vertx vertx = Vertx.vertx(new VertxOptions()
-        .setBlockedThreadCheckInterval(20).setBlockedThreadCheckIntervalUnit(TimeUnit.MILLISECONDS)
-        .setMaxEventLoopExecuteTime(200).setMaxEventLoopExecuteTimeUnit(TimeUnit.MILLISECONDS));
+    Vertx vertx =
+        Vertx.vertx(
+            new VertxOptions()
+                .setBlockedThreadCheckInterval(20)
+                .setBlockedThreadCheckIntervalUnit(TimeUnit.MILLISECONDS)
+                .setMaxEventLoopExecuteTime(200)
+                .setMaxEventLoopExecuteTimeUnit(TimeUnit.MILLISECONDS));
     VertxTestContext testContext = new VertxTestContext();
     List<String> trace = Collections.synchronizedList(new ArrayList<>());
     try {
-      List<Hook> hooks = List.of(new BlockingHook("slow-b", 2, 500, trace), new BlockingHook("slow-a", 1, 500, trace));
+      List<Hook> hooks =
+          List.of(
+              new BlockingHook("slow-b", 2, 500, trace), new BlockingHook("slow-a", 1, 500, trace));
       PhaseRequest preStart = request(Phase.PRE_START);
       Dispatcher.start(vertx, hooks)
           .compose(dispatcher -> dispatcher.dispatch(preStart))
-          .onComplete(testContext.succeeding(result -> testContext.verify(() -> {
-            assertEquals(List.of("slow-a", "slow-b"), result.hooks().stream().map(HookOutcome::hook).toList());
-            assertTrue(result.hooks().stream().allMatch(h -> h.status() == HookOutcome.Status.OK));
-            testContext.completeNow();
-          })));
+          .onComplete(
+              testContext.succeeding(
+                  result ->
+                      testContext.verify(
+                          () -> {
+                            assertEquals(
+                                List.of("slow-a", "slow-b"),
+                                result.hooks().stream().map(HookOutcome::hook).toList());
+                            assertTrue(
+                                result.hooks().stream()
+                                    .allMatch(h -> h.status() == HookOutcome.Status.OK));
+                            testContext.completeNow();
+                          })));
       assertTrue(testContext.awaitCompletion(10, TimeUnit.SECONDS));
       if (testContext.failed()) {
         throw testContext.causeOfFailure();

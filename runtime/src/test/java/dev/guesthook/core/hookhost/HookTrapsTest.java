@@ -9,8 +9,8 @@ import dev.guesthook.core.dispatch.HookLine;
 import dev.guesthook.core.dispatch.HookLog;
 import dev.guesthook.core.dispatch.HookOutcome;
 import dev.guesthook.core.dispatch.PhaseRequest;
-import dev.guesthook.guest.LifecycleEvent;
 import dev.guesthook.core.event.Phase;
+import dev.guesthook.guest.LifecycleEvent;
 import dev.guesthook.guest.Situation;
 import dev.guesthook.host.sim.SimulatedHost;
 import dev.guesthook.id.VmId;
@@ -62,7 +62,9 @@ class HookTrapsTest {
 
   @Test
   void closuresMadeInALoopEachSeeTheirOwnIteration() throws Exception {
-    hookFile("loops.groovy", """
+    hookFile(
+        "loops.groovy",
+        """
         hook('loops') {
           on('pre-start') { ev ->
             List<Map> plan = [[pf: 'a'], [pf: 'b'], [pf: 'c']]
@@ -88,15 +90,21 @@ class HookTrapsTest {
         """);
     DispatchResult result = preStart();
     assertTrue(result.rolledBack(), result::toString);
-    assertEquals(List.of(
+    assertEquals(
+        List.of(
             "closures see [a, b, c, 0, 1, 2, 1x, 1y, 2x, 2y, 1, 10, 2, 20, 7, 8]",
-            "undo acts on c", "undo acts on b", "undo acts on a"),
+            "undo acts on c",
+            "undo acts on b",
+            "undo acts on a"),
         output);
   }
 
   @Test
-  void aClosureOverALoopVariableTheBodyChangesIsRefusedWithTheLineAndWhatToWrite() throws Exception {
-    hookFile("counter.groovy", """
+  void aClosureOverALoopVariableTheBodyChangesIsRefusedWithTheLineAndWhatToWrite()
+      throws Exception {
+    hookFile(
+        "counter.groovy",
+        """
         hook('counter') {
           on('pre-start') { ev ->
             for (int i = 0; i < 4; i++) {
@@ -108,7 +116,9 @@ class HookTrapsTest {
         """);
     HookCatalog catalog = load();
     assertEquals(1, catalog.errors().size(), catalog::toString);
-    assertEquals(hooks + "/counter.groovy:3:5: a closure in this for loop uses 'i', which the loop changes, so every"
+    assertEquals(
+        hooks
+            + "/counter.groovy:3:5: a closure in this for loop uses 'i', which the loop changes, so every"
             + " closure would see its value after the loop, not this iteration's; loop with for (i in 0..<n) instead"
             + " (each iteration then has its own i), or copy it in the body (def current = i) and use that in the closure",
         catalog.errors().get(0).message());
@@ -116,7 +126,9 @@ class HookTrapsTest {
 
   @Test
   void aHookThatLoopsForeverLetsGoOfItsWorkerWithinASecondOfItsTimeout() throws Exception {
-    hookFile("spin.groovy", """
+    hookFile(
+        "spin.groovy",
+        """
         hook('spin') {
           timeout 1
           on('pre-start') { ev ->
@@ -144,7 +156,9 @@ class HookTrapsTest {
 
   @Test
   void aHookThatWakesAfterItsTimeoutCannotTouchTheHost() throws Exception {
-    hookFile("late.groovy", """
+    hookFile(
+        "late.groovy",
+        """
         hook('late') {
           timeout 1
           on('pre-start') { ev ->
@@ -161,8 +175,11 @@ class HookTrapsTest {
     DispatchResult result = preStart();
     assertEquals(HookOutcome.Status.TIMED_OUT, result.hooks().get(0).status(), result::toString);
     awaitOutput();
-    assertEquals(List.of("late write: ECANCELED: refused write /sys/bus/pci/devices/0000:03:00.0/sriov_numvfs:"
-        + " hook 'late' was abandoned after its timeout; the phase went on without it"), output);
+    assertEquals(
+        List.of(
+            "late write: ECANCELED: refused write /sys/bus/pci/devices/0000:03:00.0/sriov_numvfs:"
+                + " hook 'late' was abandoned after its timeout; the phase went on without it"),
+        output);
     assertEquals("0", Files.readString(root.resolve(NUMVFS)).trim(), "the sandbox is as it was");
   }
 
@@ -173,19 +190,37 @@ class HookTrapsTest {
   }
 
   private HookCatalog load() {
-    return new HookLoader(List.of(hooks), base.resolve("cache"), Duration.ofSeconds(5)).load(Optional.empty());
+    return new HookLoader(List.of(hooks), base.resolve("cache"), Duration.ofSeconds(5))
+        .load(Optional.empty());
   }
 
   private DispatchResult preStart() throws Exception {
     HookCatalog catalog = load();
     assertEquals(List.of(), catalog.errors());
-    LifecycleEvent event = new LifecycleEvent(VmId.parse("501"), Phase.PRE_START, GuestType.QEMU, "pve", Instant.EPOCH,
-        VmConfigParser.parse("501.conf", "memory: 512\n"), Situation.START, Optional.empty());
-    PhaseRequest request = new PhaseRequest(event, SimulatedHost.sandbox(root), Duration.ofSeconds(5),
-        HookLog.Level.INFO, (HookLine line) -> output.add(line.text()), name -> Map.of(), false);
+    LifecycleEvent event =
+        new LifecycleEvent(
+            VmId.parse("501"),
+            Phase.PRE_START,
+            GuestType.QEMU,
+            "pve",
+            Instant.EPOCH,
+            VmConfigParser.parse("501.conf", "memory: 512\n"),
+            Situation.START,
+            Optional.empty());
+    PhaseRequest request =
+        new PhaseRequest(
+            event,
+            SimulatedHost.sandbox(root),
+            Duration.ofSeconds(5),
+            HookLog.Level.INFO,
+            (HookLine line) -> output.add(line.text()),
+            name -> Map.of(),
+            false);
     return Dispatcher.start(vertx, catalog.hooks())
         .compose(dispatcher -> dispatcher.dispatch(request))
-        .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+        .toCompletionStage()
+        .toCompletableFuture()
+        .get(30, TimeUnit.SECONDS);
   }
 
   /** A hook abandoned at its timeout may still log after the phase's result is in. */

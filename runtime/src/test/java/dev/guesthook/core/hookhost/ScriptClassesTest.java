@@ -52,8 +52,10 @@ class ScriptClassesTest {
   void guestsShareAHookFilesClassButEachHasItsOwnScript() {
     HookCatalog first = loader.load(Optional.of(new VmId(101)));
     HookCatalog second = loader.load(Optional.of(new VmId(102)));
-    assertEquals(List.of("first"), first.hooks().stream().map(h -> h.name()).toList(), first::toString);
-    assertEquals(List.of("first"), second.hooks().stream().map(h -> h.name()).toList(), second::toString);
+    assertEquals(
+        List.of("first"), first.hooks().stream().map(h -> h.name()).toList(), first::toString);
+    assertEquals(
+        List.of("first"), second.hooks().stream().map(h -> h.name()).toList(), second::toString);
     assertEquals(2, LOADED.size());
     assertNotSame(LOADED.get(0), LOADED.get(1));
     assertSame(LOADED.get(0).getClass(), LOADED.get(1).getClass());
@@ -64,13 +66,18 @@ class ScriptClassesTest {
     loader.load(Optional.of(new VmId(101)));
     write("second");
     HookCatalog changed = loader.load(Optional.of(new VmId(102)));
-    assertEquals(List.of("second"), changed.hooks().stream().map(h -> h.name()).toList(), changed::toString);
+    assertEquals(
+        List.of("second"), changed.hooks().stream().map(h -> h.name()).toList(), changed::toString);
     assertNotSame(LOADED.get(0).getClass(), LOADED.get(1).getClass());
   }
 
   private void write(String hookName) throws Exception {
-    Files.writeString(hookFile, "dev.guesthook.core.hookhost.ScriptClassesTest.loaded(this)\n"
-        + "hook('" + hookName + "') { on('pre-start') { ev -> log.info 'ran' } }\n");
+    Files.writeString(
+        hookFile,
+        "dev.guesthook.core.hookhost.ScriptClassesTest.loaded(this)\n"
+            + "hook('"
+            + hookName
+            + "') { on('pre-start') { ev -> log.info 'ran' } }\n");
     Files.setLastModifiedTime(hookFile, FileTime.from(Instant.now().plusSeconds(LOADED.size())));
   }
 }

@@ -31,7 +31,9 @@ class StaleCacheTest {
   @Test
   void anEntryLinkedAgainstClassesThatMovedIsCompiledAgain() throws Exception {
     Path hooks = folder("hooks");
-    Files.writeString(hooks.resolve("greet.groovy"), "hook('greet') { on('pre-start') { ev -> log.info 'hi' } }\n");
+    Files.writeString(
+        hooks.resolve("greet.groovy"),
+        "hook('greet') { on('pre-start') { ev -> log.info 'hi' } }\n");
     Path cache = base.resolve("cache");
     HookLoader loader = new HookLoader(List.of(hooks), cache, Duration.ofSeconds(5));
     assertEquals(List.of("greet"), names(loader.load(Optional.of(new VmId(101)))));
@@ -39,7 +41,9 @@ class StaleCacheTest {
     Path entry = onlyEntry(cache);
     replaceWithClassOfAnOlderLayout(entry);
 
-    HookCatalog afterUpgrade = new HookLoader(List.of(hooks), cache, Duration.ofSeconds(5)).load(Optional.of(new VmId(101)));
+    HookCatalog afterUpgrade =
+        new HookLoader(List.of(hooks), cache, Duration.ofSeconds(5))
+            .load(Optional.of(new VmId(101)));
     assertEquals(List.of("greet"), names(afterUpgrade), afterUpgrade::toString);
     assertTrue(afterUpgrade.notices().isEmpty(), afterUpgrade::toString);
   }
@@ -63,22 +67,39 @@ class StaleCacheTest {
     }
   }
 
-  /** The entry as wave 1 wrote it: the script class extends dev.guesthook.hookhost.HookScript, which is gone. */
+  /**
+   * The entry as wave 1 wrote it: the script class extends dev.guesthook.hookhost.HookScript, which
+   * is gone.
+   */
   private void replaceWithClassOfAnOlderLayout(Path entry) throws Exception {
     Path sources = Files.createDirectories(base.resolve("old/dev/guesthook/hookhost"));
-    Files.writeString(sources.resolve("HookScript.java"),
+    Files.writeString(
+        sources.resolve("HookScript.java"),
         "package dev.guesthook.hookhost; public abstract class HookScript extends groovy.lang.Script {}");
     Path script = base.resolve("old/guesthook_hook_greet.java");
-    Files.writeString(script, "public class guesthook_hook_greet extends dev.guesthook.hookhost.HookScript {"
-        + " public Object run() { return null; } }");
+    Files.writeString(
+        script,
+        "public class guesthook_hook_greet extends dev.guesthook.hookhost.HookScript {"
+            + " public Object run() { return null; } }");
     Path classes = Files.createDirectories(base.resolve("old-classes"));
-    int status = ToolProvider.getSystemJavaCompiler().run(null, null, null, "-d", classes.toString(),
-        "-cp", System.getProperty("java.class.path"), sources.resolve("HookScript.java").toString(), script.toString());
+    int status =
+        ToolProvider.getSystemJavaCompiler()
+            .run(
+                null,
+                null,
+                null,
+                "-d",
+                classes.toString(),
+                "-cp",
+                System.getProperty("java.class.path"),
+                sources.resolve("HookScript.java").toString(),
+                script.toString());
     assertEquals(0, status);
     Manifest manifest = new Manifest();
     manifest.getMainAttributes().put(Attributes.Name.MANIFEST_VERSION, "1.0");
     manifest.getMainAttributes().putValue("Guesthook-Script-Class", "guesthook_hook_greet");
-    try (OutputStream out = Files.newOutputStream(entry); JarOutputStream jar = new JarOutputStream(out, manifest)) {
+    try (OutputStream out = Files.newOutputStream(entry);
+        JarOutputStream jar = new JarOutputStream(out, manifest)) {
       jar.putNextEntry(new JarEntry("guesthook_hook_greet"));
       jar.write(Files.readAllBytes(classes.resolve("guesthook_hook_greet.class")));
       jar.closeEntry();

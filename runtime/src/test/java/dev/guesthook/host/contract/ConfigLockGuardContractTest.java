@@ -8,7 +8,9 @@ import java.io.IOException;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 
-/** The config-lock guard over a sandbox: it refuses only the qm/pct commands that would deadlock. */
+/**
+ * The config-lock guard over a sandbox: it refuses only the qm/pct commands that would deadlock.
+ */
 class ConfigLockGuardContractTest extends HostPortContract {
   @Override
   protected HostPort create(Path root) throws IOException {
@@ -17,6 +19,9 @@ class ConfigLockGuardContractTest extends HostPortContract {
 
   @Test
   void refusesAQmSetOfItsOwnGuestWithEdeadlk() throws Exception {
-    check(h -> assertErrno("EDEADLK", () -> h.run(HostCommand.of("qm", "set", "100", "--memory", "1024"))));
+    check(
+        h ->
+            assertErrno(
+                "EDEADLK", () -> h.run(HostCommand.of("qm", "set", "100", "--memory", "1024"))));
   }
 }

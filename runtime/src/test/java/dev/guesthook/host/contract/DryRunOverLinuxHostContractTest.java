@@ -17,7 +17,10 @@ class DryRunOverLinuxHostContractTest extends HostPortContract {
     return new DryRunHost(LinuxHost.over(root));
   }
 
-  /** Deliberately different: a dry run plans every command that could change the host instead of running it. */
+  /**
+   * Deliberately different: a dry run plans every command that could change the host instead of
+   * running it.
+   */
   @Override
   @Test
   void aCommandThatFailsIsAResultNotAnException() throws Exception {

@@ -17,7 +17,10 @@ class DryRunOverSimulatedHostContractTest extends HostPortContract {
     return new DryRunHost(SimulatedHostContractTest.sandbox(root));
   }
 
-  /** Deliberately different: a dry run plans every command that could change the host instead of running it. */
+  /**
+   * Deliberately different: a dry run plans every command that could change the host instead of
+   * running it.
+   */
   @Override
   @Test
   void aCommandThatFailsIsAResultNotAnException() throws Exception {

@@ -22,11 +22,11 @@ import org.junit.jupiter.api.function.Executable;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * What every {@link HostPort} promises, run over each implementation (as Vert.x reruns one suite over
- * every cluster manager): the same questions get the same answers, failures are the errno a Linux
- * kernel gives, and no link takes a call out of the host's root. A subclass says how to build its host
- * over a tree laid out by {@link #layOut}; where an implementation deliberately answers otherwise, its
- * subclass overrides that one test and says why.
+ * What every {@link HostPort} promises, run over each implementation (as Vert.x reruns one suite
+ * over every cluster manager): the same questions get the same answers, failures are the errno a
+ * Linux kernel gives, and no link takes a call out of the host's root. A subclass says how to build
+ * its host over a tree laid out by {@link #layOut}; where an implementation deliberately answers
+ * otherwise, its subclass overrides that one test and says why.
  *
  * <p>Each test is a scenario run through {@link #check}, so a host that can only answer what it saw
  * before (a replay) can run the scenario twice: once to record, once to answer.
@@ -36,8 +36,10 @@ public abstract class HostPortContract {
   protected static final HostPath CONFIG_FOLDER = CONFIG.parent();
   protected static final HostPath INSIDE_LINK = HostPath.parse("/etc/pve/current.conf");
   protected static final HostPath DANGLING_LINK = HostPath.parse("/etc/pve/gone.conf");
+
   /** A link to the folder holding the temporary root: the root's own outside. */
   protected static final HostPath ESCAPING_LINK = HostPath.parse("/etc/escape");
+
   protected static final HostPath SCRATCH = HostPath.parse("/var/tmp/contract");
   protected static final HostPath MISSING = HostPath.parse("/etc/pve/qemu-server/999.conf");
 
@@ -64,7 +66,10 @@ public abstract class HostPortContract {
     host = create(root);
   }
 
-  /** The tree every scenario starts from: a guest config, links inside and out of the root, a scratch folder. */
+  /**
+   * The tree every scenario starts from: a guest config, links inside and out of the root, a
+   * scratch folder.
+   */
   protected static void layOut(Path root) throws IOException {
     Path config = CONFIG.under(root);
     Files.createDirectories(config.getParent());
@@ -109,12 +114,13 @@ public abstract class HostPortContract {
   @Test
   void writeThenReadGivesTheValueBack() throws Exception {
     HostPath note = SCRATCH.resolve("note");
-    check(h -> {
-      h.write(note, "1");
-      h.write(note, "22");
-      assertEquals("22", h.read(note));
-      assertTrue(h.exists(note));
-    });
+    check(
+        h -> {
+          h.write(note, "1");
+          h.write(note, "22");
+          assertEquals("22", h.read(note));
+          assertTrue(h.exists(note));
+        });
   }
 
   @Test
@@ -124,13 +130,14 @@ public abstract class HostPortContract {
 
   @Test
   void existsSeesFilesFoldersAndLinksButNotTheAbsent() throws Exception {
-    check(h -> {
-      assertTrue(h.exists(CONFIG));
-      assertTrue(h.exists(CONFIG_FOLDER));
-      assertTrue(h.exists(INSIDE_LINK));
-      assertTrue(h.exists(DANGLING_LINK), "a dangling link is there, as lstat(2) sees it");
-      assertFalse(h.exists(MISSING));
-    });
+    check(
+        h -> {
+          assertTrue(h.exists(CONFIG));
+          assertTrue(h.exists(CONFIG_FOLDER));
+          assertTrue(h.exists(INSIDE_LINK));
+          assertTrue(h.exists(DANGLING_LINK), "a dangling link is there, as lstat(2) sees it");
+          assertFalse(h.exists(MISSING));
+        });
   }
 
   @Test
@@ -151,13 +158,14 @@ public abstract class HostPortContract {
   @Test
   void createDirectoriesMakesParentsAndMayBeRepeated() throws Exception {
     HostPath deep = SCRATCH.resolve("a", "b", "c");
-    check(h -> {
-      h.createDirectories(deep);
-      h.createDirectories(deep);
-      assertTrue(h.exists(deep));
-      assertEquals(List.of(), h.list(deep));
-      assertEquals(List.of("b"), h.list(deep.parent().parent()));
-    });
+    check(
+        h -> {
+          h.createDirectories(deep);
+          h.createDirectories(deep);
+          assertTrue(h.exists(deep));
+          assertEquals(List.of(), h.list(deep));
+          assertEquals(List.of("b"), h.list(deep.parent().parent()));
+        });
   }
 
   @Test
@@ -173,13 +181,14 @@ public abstract class HostPortContract {
   @Test
   void deleteRemovesAFileAndForgivesTheAbsent() throws Exception {
     HostPath note = SCRATCH.resolve("note");
-    check(h -> {
-      h.write(note, "1");
-      h.delete(note);
-      h.delete(note);
-      assertFalse(h.exists(note));
-      assertEquals(List.of(), h.list(SCRATCH));
-    });
+    check(
+        h -> {
+          h.write(note, "1");
+          h.delete(note);
+          h.delete(note);
+          assertFalse(h.exists(note));
+          assertEquals(List.of(), h.list(SCRATCH));
+        });
   }
 
   @Test
@@ -221,11 +230,12 @@ public abstract class HostPortContract {
 
   @Test
   void aCommandThatFailsIsAResultNotAnException() throws Exception {
-    check(h -> {
-      CommandResult result = h.run(HostCommand.of("false"));
-      assertNotNull(result);
-      assertFalse(result.succeeded(), () -> "false succeeded: " + result);
-    });
+    check(
+        h -> {
+          CommandResult result = h.run(HostCommand.of("false"));
+          assertNotNull(result);
+          assertFalse(result.succeeded(), () -> "false succeeded: " + result);
+        });
   }
 
   @Test

@@ -8,7 +8,9 @@ import java.nio.file.Path;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
 
-/** Until it is revoked, a revocable host answers as its host does; after, every call is ECANCELED. */
+/**
+ * Until it is revoked, a revocable host answers as its host does; after, every call is ECANCELED.
+ */
 class RevocableHostContractTest extends HostPortContract {
   private final AtomicBoolean revoked = new AtomicBoolean();
 
@@ -20,10 +22,12 @@ class RevocableHostContractTest extends HostPortContract {
   @Test
   void onceRevokedEvenAReadIsEcanceled() throws Exception {
     revoked.set(true);
-    check(h -> {
-      assertErrno("ECANCELED", () -> h.read(CONFIG));
-      assertErrno("ECANCELED", () -> h.exists(CONFIG));
-      assertErrno("ECANCELED", () -> h.createDirectories(HostPath.parse("/var/tmp/contract/late")));
-    });
+    check(
+        h -> {
+          assertErrno("ECANCELED", () -> h.read(CONFIG));
+          assertErrno("ECANCELED", () -> h.exists(CONFIG));
+          assertErrno(
+              "ECANCELED", () -> h.createDirectories(HostPath.parse("/var/tmp/contract/late")));
+        });
   }
 }

@@ -22,10 +22,11 @@ class TracingHostContractTest extends HostPortContract {
 
   @Test
   void reportsEveryCallFailuresIncluded() throws Exception {
-    check(h -> {
-      h.read(CONFIG);
-      assertErrno("ENOENT", () -> h.read(MISSING));
-    });
+    check(
+        h -> {
+          h.read(CONFIG);
+          assertErrno("ENOENT", () -> h.read(MISSING));
+        });
     assertEquals(List.of(false, true), seen.stream().map(HostInteraction::failed).toList());
   }
 }

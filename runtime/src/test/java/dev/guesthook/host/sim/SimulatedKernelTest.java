@@ -11,13 +11,13 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.guesthook.devices.MediatedDevices;
 import dev.guesthook.devices.PciDevices;
-import dev.guesthook.id.MdevType;
-import dev.guesthook.id.PciAddress;
-import dev.guesthook.host.SysfsPaths;
 import dev.guesthook.host.CommandResult;
 import dev.guesthook.host.HostCommand;
 import dev.guesthook.host.HostException;
 import dev.guesthook.host.HostPath;
+import dev.guesthook.host.SysfsPaths;
+import dev.guesthook.id.MdevType;
+import dev.guesthook.id.PciAddress;
 import dev.guesthook.sandbox.SandboxBuilder;
 import dev.guesthook.sandbox.SandboxProfile;
 import dev.guesthook.testkit.MemoryTempDir;
@@ -45,19 +45,22 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * The simulated kernel, driven only through the host port (write, read, list, readLink, run) the way
- * guesthook drives a real node. Expectations are the real kernel's: drivers/vfio/mdev/mdev_sysfs.c and
- * mdev_core.c for mediated devices, drivers/pci/iov.c for SR-IOV, drivers/base/bus.c and
- * drivers/pci/pci-driver.c for driver binding, fs/sysfs/file.c for how a write reaches a store, and
- * iproute2 for {@code ip link}.
+ * The simulated kernel, driven only through the host port (write, read, list, readLink, run) the
+ * way guesthook drives a real node. Expectations are the real kernel's:
+ * drivers/vfio/mdev/mdev_sysfs.c and mdev_core.c for mediated devices, drivers/pci/iov.c for
+ * SR-IOV, drivers/base/bus.c and drivers/pci/pci-driver.c for driver binding, fs/sysfs/file.c for
+ * how a write reaches a store, and iproute2 for {@code ip link}.
  */
 class SimulatedKernelTest {
-  @TempDir(factory = MemoryTempDir.class) Path dir;
+  @TempDir(factory = MemoryTempDir.class)
+  Path dir;
 
   /** Each profile is built once with {@link SandboxBuilder}; every test gets its own copy of it. */
-  @TempDir(factory = MemoryTempDir.class) static Path templates;
+  @TempDir(factory = MemoryTempDir.class)
+  static Path templates;
 
-  private static final Map<SandboxProfile, Path> BUILT = new java.util.EnumMap<>(SandboxProfile.class);
+  private static final Map<SandboxProfile, Path> BUILT =
+      new java.util.EnumMap<>(SandboxProfile.class);
 
   @BeforeAll
   static void noTemplatesYet() {
@@ -69,11 +72,14 @@ class SimulatedKernelTest {
   private SimulatedHost sandbox(SandboxProfile profile) {
     Path template;
     synchronized (BUILT) {
-      template = BUILT.computeIfAbsent(profile, p -> {
-        Path root = templates.resolve(p.id());
-        p.writeTo(SandboxBuilder.at(root, p.id()));
-        return root;
-      });
+      template =
+          BUILT.computeIfAbsent(
+              profile,
+              p -> {
+                Path root = templates.resolve(p.id());
+                p.writeTo(SandboxBuilder.at(root, p.id()));
+                return root;
+              });
     }
     SandboxCopies.copyTree(template, dir);
     return SimulatedHost.sandbox(dir);
@@ -150,7 +156,8 @@ class SimulatedKernelTest {
     return Stream.of(
         Arguments.of("plain UUID", UUID_A, UUID_A),
         Arguments.of("UUID with echo's newline", UUID_A + "\n", UUID_A),
-        Arguments.of("upper-case UUID (isxdigit; the device is named %pUl, lower case)",
+        Arguments.of(
+            "upper-case UUID (isxdigit; the device is named %pUl, lower case)",
             UUID_A.toUpperCase(Locale.ROOT), UUID_A),
         Arguments.of("Proxmox hostpci0 UUID of VM 201", UUID_B, UUID_B),
         Arguments.of("not a UUID", "not-a-uuid", "EINVAL"),
@@ -158,7 +165,8 @@ class SimulatedKernelTest {
         Arguments.of("one digit short", UUID_A.substring(1), "EINVAL"),
         Arguments.of("non-hex digit", UUID_A.replace('f', 'g'), "EINVAL"),
         Arguments.of("braces", "{" + UUID_A + "}", "EINVAL"),
-        Arguments.of("leading space (37 bytes, but byte 0 is not a hex digit)", " " + UUID_A, "EINVAL"));
+        Arguments.of(
+            "leading space (37 bytes, but byte 0 is not a hex digit)", " " + UUID_A, "EINVAL"));
   }
 
   @ParameterizedTest(name = "mdev create with {0}")
@@ -166,12 +174,15 @@ class SimulatedKernelTest {
   void mdevCreateAcceptsOnlyAUuid(String description, String written, String outcome) {
     SimulatedHost host = sandbox(SandboxProfile.GVT_G);
     if (outcome.startsWith("E")) {
-      fails(outcome, () -> host.write(V5_4_CREATE, written),
+      fails(
+          outcome,
+          () -> host.write(V5_4_CREATE, written),
           "writing '" + shown(written) + "' to create fails with " + outcome);
       assertEquals(List.of(), host.list(SysfsPaths.MDEV_DEVICES));
       assertEquals("2", trimmed(host, V5_4_AVAILABLE));
     } else {
-      assertDoesNotThrow(() -> host.write(V5_4_CREATE, written), "the kernel takes '" + shown(written) + "'");
+      assertDoesNotThrow(
+          () -> host.write(V5_4_CREATE, written), "the kernel takes '" + shown(written) + "'");
       assertEquals(List.of(outcome), host.list(SysfsPaths.MDEV_DEVICES));
     }
   }
@@ -188,7 +199,12 @@ class SimulatedKernelTest {
   void mdevCreateOfAUuidInUseUnderAnotherTypeIsEexist() {
     SimulatedHost host = sandbox(SandboxProfile.GVT_G);
     host.write(V5_4_CREATE, UUID_A);
-    fails("EEXIST", () -> host.write(SysfsPaths.mdevType(IGPU, new MdevType("i915-GVTg_V5_8")).resolve("create"), UUID_A));
+    fails(
+        "EEXIST",
+        () ->
+            host.write(
+                SysfsPaths.mdevType(IGPU, new MdevType("i915-GVTg_V5_8")).resolve("create"),
+                UUID_A));
   }
 
   @Test
@@ -204,7 +220,12 @@ class SimulatedKernelTest {
   @Test
   void mdevCreateOfAnUnknownTypeIsEnoent() {
     SimulatedHost host = sandbox(SandboxProfile.GVT_G);
-    fails("ENOENT", () -> host.write(SysfsPaths.mdevType(IGPU, new MdevType("i915-GVTg_V9_9")).resolve("create"), UUID_A));
+    fails(
+        "ENOENT",
+        () ->
+            host.write(
+                SysfsPaths.mdevType(IGPU, new MdevType("i915-GVTg_V9_9")).resolve("create"),
+                UUID_A));
     assertFalse(host.exists(mdev(UUID_A)));
   }
 
@@ -212,14 +233,25 @@ class SimulatedKernelTest {
   void mdevCreateOfAnUnknownTypeIsEnoentEvenForAMalformedUuid() {
     // open(2) of the absent attribute fails before any store function sees the value.
     SimulatedHost host = sandbox(SandboxProfile.GVT_G);
-    fails("ENOENT", () -> host.write(SysfsPaths.mdevType(IGPU, new MdevType("i915-GVTg_V9_9")).resolve("create"), "junk"));
+    fails(
+        "ENOENT",
+        () ->
+            host.write(
+                SysfsPaths.mdevType(IGPU, new MdevType("i915-GVTg_V9_9")).resolve("create"),
+                "junk"));
   }
 
   @Test
   void mdevCreateUnderAnAbsentParentDeviceIsEnoent() {
-    // /sys/bus/pci/devices/0000:00:03.0 does not exist, so neither does .../create: open(2) says ENOENT.
+    // /sys/bus/pci/devices/0000:00:03.0 does not exist, so neither does .../create: open(2) says
+    // ENOENT.
     SimulatedHost host = sandbox(SandboxProfile.GVT_G);
-    fails("ENOENT", () -> host.write(SysfsPaths.mdevType(PciAddress.parse("0000:00:03.0"), V5_4).resolve("create"), UUID_A));
+    fails(
+        "ENOENT",
+        () ->
+            host.write(
+                SysfsPaths.mdevType(PciAddress.parse("0000:00:03.0"), V5_4).resolve("create"),
+                UUID_A));
   }
 
   @Test
@@ -256,9 +288,13 @@ class SimulatedKernelTest {
   void mdevCreateOfAUuidInUseOnAnotherParentIsEexist() {
     SimulatedHost host = sandbox(SandboxProfile.MIXED);
     host.write(V5_4_CREATE, UUID_A);
-    HostPath t4Create = SysfsPaths.mdevType(PciAddress.parse("0000:3b:00.0"), new MdevType("nvidia-231")).resolve("create");
-    HostException error = fails("EEXIST", () -> host.write(t4Create, UUID_A.toUpperCase(Locale.ROOT)));
-    assertEquals(t4Create + ": File exists (mdev " + UUID_A + " already exists)", error.getMessage());
+    HostPath t4Create =
+        SysfsPaths.mdevType(PciAddress.parse("0000:3b:00.0"), new MdevType("nvidia-231"))
+            .resolve("create");
+    HostException error =
+        fails("EEXIST", () -> host.write(t4Create, UUID_A.toUpperCase(Locale.ROOT)));
+    assertEquals(
+        t4Create + ": File exists (mdev " + UUID_A + " already exists)", error.getMessage());
     assertEquals(List.of(), host.list(t4Create.parent().resolve("devices")));
   }
 
@@ -267,22 +303,31 @@ class SimulatedKernelTest {
     SimulatedHost host = sandbox(SandboxProfile.GVT_G);
     host.write(V5_4_CREATE, UUID_A);
     assertEquals("1", trimmed(host, V5_4_AVAILABLE));
-    assertEquals("4", trimmed(host, SysfsPaths.mdevType(IGPU, new MdevType("i915-GVTg_V5_8")).resolve("available_instances")));
+    assertEquals(
+        "4",
+        trimmed(
+            host,
+            SysfsPaths.mdevType(IGPU, new MdevType("i915-GVTg_V5_8"))
+                .resolve("available_instances")));
   }
 
-  // --- an mdev parent whose types share one pool (8 units: V5_1 costs 8, V5_2 4, V5_4 2, V5_8 1) ----
+  // --- an mdev parent whose types share one pool (8 units: V5_1 costs 8, V5_2 4, V5_4 2, V5_8 1)
+  // ----
 
-  private static final List<String> POOLED_TYPES = List.of("i915-GVTg_V5_1", "i915-GVTg_V5_2", "i915-GVTg_V5_4", "i915-GVTg_V5_8");
+  private static final List<String> POOLED_TYPES =
+      List.of("i915-GVTg_V5_1", "i915-GVTg_V5_2", "i915-GVTg_V5_4", "i915-GVTg_V5_8");
 
   private SimulatedHost pooledIgpu() {
-    SandboxBuilder builder = SandboxBuilder.at(dir, "test")
-        .module("i915", "i915", "8086:3e92")
-        .device(PciDeviceSpec.of(IGPU.value(), 0x8086, 0x3e92, 0x030000))
-        .iommuGroup(IGPU.value())
-        .mdevPool(IGPU.value(), 8);
+    SandboxBuilder builder =
+        SandboxBuilder.at(dir, "test")
+            .module("i915", "i915", "8086:3e92")
+            .device(PciDeviceSpec.of(IGPU.value(), 0x8086, 0x3e92, 0x030000))
+            .iommuGroup(IGPU.value())
+            .mdevPool(IGPU.value(), 8);
     for (int i = 0; i < POOLED_TYPES.size(); i++) {
       String type = POOLED_TYPES.get(i);
-      builder.pooledMdevType(IGPU.value(), type, type.substring(5), "weight: " + (1 << (3 - i)), 8 >> i);
+      builder.pooledMdevType(
+          IGPU.value(), type, type.substring(5), "weight: " + (1 << (3 - i)), 8 >> i);
     }
     return SimulatedHost.sandbox(dir);
   }
@@ -290,7 +335,11 @@ class SimulatedKernelTest {
   /** Every type's available_instances, in the order of {@link #POOLED_TYPES}. */
   private static List<String> availableOfEachType(SimulatedHost host) {
     return POOLED_TYPES.stream()
-        .map(type -> trimmed(host, SysfsPaths.mdevType(IGPU, new MdevType(type)).resolve("available_instances")))
+        .map(
+            type ->
+                trimmed(
+                    host,
+                    SysfsPaths.mdevType(IGPU, new MdevType(type)).resolve("available_instances")))
         .toList();
   }
 
@@ -311,8 +360,20 @@ class SimulatedKernelTest {
     assertFalse(host.exists(withoutDescription.resolve("description")));
     assertEquals("NVIDIA L40S-4Q", trimmed(host, withoutDescription.resolve("name")));
     MediatedDevices mdev = new MediatedDevices(host, new PciDevices(host));
-    assertEquals(List.of("nvidia-1157 NVIDIA L40S-4Q '' 2", "nvidia-1158 NVIDIA L40S-8Q 'framebuffer=8192M' 1"),
-        mdev.types(IGPU).stream().map(t -> t.type() + " " + t.name() + " '" + t.description() + "' " + t.availableInstances()).toList());
+    assertEquals(
+        List.of(
+            "nvidia-1157 NVIDIA L40S-4Q '' 2", "nvidia-1158 NVIDIA L40S-8Q 'framebuffer=8192M' 1"),
+        mdev.types(IGPU).stream()
+            .map(
+                t ->
+                    t.type()
+                        + " "
+                        + t.name()
+                        + " '"
+                        + t.description()
+                        + "' "
+                        + t.availableInstances())
+            .toList());
     host.write(withoutDescription.resolve("create"), UUID_A);
     assertEquals("1", trimmed(host, withoutDescription.resolve("available_instances")));
   }
@@ -339,8 +400,12 @@ class SimulatedKernelTest {
     assertEquals(List.of("0", "0", "0", "0"), availableOfEachType(host));
     String uuid = "00000002-0000-0000-0000-000000000201";
     HostException error = fails("ENOSPC", () -> host.write(createOf("i915-GVTg_V5_8"), uuid));
-    assertEquals(createOf("i915-GVTg_V5_8") + ": No space left on device (no available instances of i915-GVTg_V5_8 on "
-        + IGPU + ")", error.getMessage());
+    assertEquals(
+        createOf("i915-GVTg_V5_8")
+            + ": No space left on device (no available instances of i915-GVTg_V5_8 on "
+            + IGPU
+            + ")",
+        error.getMessage());
     assertFalse(host.exists(mdev(uuid)));
   }
 
@@ -356,14 +421,19 @@ class SimulatedKernelTest {
 
   @Test
   void sandboxBuilderKeepsPooledAndOwnCountTypesApart() {
-    SandboxBuilder builder = SandboxBuilder.at(dir, "test")
-        .module("i915", "i915", "8086:3e92")
-        .device(PciDeviceSpec.of(IGPU.value(), 0x8086, 0x3e92, 0x030000));
-    assertThrows(IllegalStateException.class,
-        () -> builder.pooledMdevType(IGPU.value(), "i915-GVTg_V5_4", "GVTg_V5_4", "", 2), "no pool declared");
+    SandboxBuilder builder =
+        SandboxBuilder.at(dir, "test")
+            .module("i915", "i915", "8086:3e92")
+            .device(PciDeviceSpec.of(IGPU.value(), 0x8086, 0x3e92, 0x030000));
+    assertThrows(
+        IllegalStateException.class,
+        () -> builder.pooledMdevType(IGPU.value(), "i915-GVTg_V5_4", "GVTg_V5_4", "", 2),
+        "no pool declared");
     builder.mdevPool(IGPU.value(), 8);
-    assertThrows(IllegalStateException.class,
-        () -> builder.mdevType(IGPU.value(), "i915-GVTg_V5_4", "GVTg_V5_4", "", 2), "a pooled parent's types cost units");
+    assertThrows(
+        IllegalStateException.class,
+        () -> builder.mdevType(IGPU.value(), "i915-GVTg_V5_4", "GVTg_V5_4", "", 2),
+        "a pooled parent's types cost units");
   }
 
   // --- an mdev parent's driver unbound and bound again ------------------------------------------
@@ -377,7 +447,8 @@ class SimulatedKernelTest {
     String group = linkName(host, mdev(UUID_A).resolve("iommu_group"));
     host.write(I915.resolve("unbind"), IGPU.value());
     assertEquals(List.of(), host.list(SysfsPaths.MDEV_DEVICES));
-    assertFalse(host.exists(SysfsPaths.IOMMU_GROUPS.resolve(group)), "the instance's group " + group);
+    assertFalse(
+        host.exists(SysfsPaths.IOMMU_GROUPS.resolve(group)), "the instance's group " + group);
     assertFalse(host.exists(SysfsPaths.mdevTypes(IGPU)));
     assertFalse(host.list(SysfsPaths.device(IGPU)).contains(UUID_A));
   }
@@ -388,7 +459,8 @@ class SimulatedKernelTest {
     host.write(V5_4_CREATE, UUID_A);
     host.write(I915.resolve("unbind"), IGPU.value());
     host.write(SysfsPaths.DRIVERS_PROBE, IGPU.value());
-    assertEquals(List.of("i915-GVTg_V5_4", "i915-GVTg_V5_8"), host.list(SysfsPaths.mdevTypes(IGPU)));
+    assertEquals(
+        List.of("i915-GVTg_V5_4", "i915-GVTg_V5_8"), host.list(SysfsPaths.mdevTypes(IGPU)));
     assertEquals("2", trimmed(host, V5_4_AVAILABLE));
     assertEquals("GVTg_V5_4", trimmed(host, V5_4_DIR.resolve("name")));
     assertEquals(List.of(), host.list(V5_4_DIR.resolve("devices")));
@@ -415,11 +487,13 @@ class SimulatedKernelTest {
     assertFalse(host.exists(SysfsPaths.mdevTypes(IGPU)));
   }
 
-  // --- SR-IOV (SRIOV_NIC: PF 0000:03:00.0 i40e, offset 16, stride 1, total 64, VFs iavf) -----------
+  // --- SR-IOV (SRIOV_NIC: PF 0000:03:00.0 i40e, offset 16, stride 1, total 64, VFs iavf)
+  // -----------
 
   private static final String PF = "0000:03:00.0";
   private static final HostPath NUMVFS = device(PF, "sriov_numvfs");
-  private static final List<String> FOUR_VFS = List.of("0000:03:02.0", "0000:03:02.1", "0000:03:02.2", "0000:03:02.3");
+  private static final List<String> FOUR_VFS =
+      List.of("0000:03:02.0", "0000:03:02.1", "0000:03:02.2", "0000:03:02.3");
 
   @Test
   void sriovEnablingFourVfsMakesFunctionsAtOffsetAndStride() {
@@ -526,11 +600,14 @@ class SimulatedKernelTest {
   void sriovNumvfsIsParsedLikeKstrtou16(String description, String written, String outcome) {
     SimulatedHost host = sandbox(SandboxProfile.SRIOV_NIC);
     if (outcome.startsWith("E")) {
-      fails(outcome, () -> host.write(NUMVFS, written),
+      fails(
+          outcome,
+          () -> host.write(NUMVFS, written),
           "writing '" + shown(written) + "' to sriov_numvfs fails with " + outcome);
       assertEquals("0", trimmed(host, NUMVFS));
     } else {
-      assertDoesNotThrow(() -> host.write(NUMVFS, written), "the kernel takes '" + shown(written) + "'");
+      assertDoesNotThrow(
+          () -> host.write(NUMVFS, written), "the kernel takes '" + shown(written) + "'");
       assertEquals(outcome, trimmed(host, NUMVFS));
     }
   }
@@ -539,14 +616,17 @@ class SimulatedKernelTest {
   void sriovZeroRemovesTheVfsAndTheirLinks() {
     SimulatedHost host = sandbox(SandboxProfile.SRIOV_NIC);
     host.write(NUMVFS, "4");
-    List<String> groups = FOUR_VFS.stream().map(vf -> linkName(host, device(vf, "iommu_group"))).toList();
+    List<String> groups =
+        FOUR_VFS.stream().map(vf -> linkName(host, device(vf, "iommu_group"))).toList();
     host.write(NUMVFS, "0");
     assertEquals("0", trimmed(host, NUMVFS));
     for (int i = 0; i < 4; i++) {
       assertFalse(host.exists(device(FOUR_VFS.get(i))), FOUR_VFS.get(i));
       assertFalse(host.exists(device(PF, "virtfn" + i)), "virtfn" + i);
-      assertFalse(host.exists(SysfsPaths.PCI_DRIVERS.resolve("iavf", FOUR_VFS.get(i))), FOUR_VFS.get(i));
-      assertFalse(host.exists(SysfsPaths.IOMMU_GROUPS.resolve(groups.get(i))), "group " + groups.get(i));
+      assertFalse(
+          host.exists(SysfsPaths.PCI_DRIVERS.resolve("iavf", FOUR_VFS.get(i))), FOUR_VFS.get(i));
+      assertFalse(
+          host.exists(SysfsPaths.IOMMU_GROUPS.resolve(groups.get(i))), "group " + groups.get(i));
     }
   }
 
@@ -563,13 +643,15 @@ class SimulatedKernelTest {
   void sriovUnbindingThePfDriverDropsItsVfs() {
     SimulatedHost host = sandbox(SandboxProfile.SRIOV_NIC);
     host.write(NUMVFS, "4");
-    List<String> groups = FOUR_VFS.stream().map(vf -> linkName(host, device(vf, "iommu_group"))).toList();
+    List<String> groups =
+        FOUR_VFS.stream().map(vf -> linkName(host, device(vf, "iommu_group"))).toList();
     host.write(SysfsPaths.PCI_DRIVERS.resolve("i40e", "unbind"), PF);
     assertEquals("0", trimmed(host, NUMVFS));
     for (int i = 0; i < 4; i++) {
       assertFalse(host.exists(device(FOUR_VFS.get(i))), FOUR_VFS.get(i));
       assertFalse(host.exists(device(PF, "virtfn" + i)), "virtfn" + i);
-      assertFalse(host.exists(SysfsPaths.IOMMU_GROUPS.resolve(groups.get(i))), "group " + groups.get(i));
+      assertFalse(
+          host.exists(SysfsPaths.IOMMU_GROUPS.resolve(groups.get(i))), "group " + groups.get(i));
     }
     assertFalse(host.list(SysfsPaths.PCI_DRIVERS.resolve("iavf")).contains(FOUR_VFS.get(0)));
   }
@@ -585,7 +667,9 @@ class SimulatedKernelTest {
     SimulatedHost host = sandbox(SandboxProfile.SRIOV_NIC);
     rebindToVfioPci(host, PF);
     HostException error = fails("ENOENT", () -> host.write(NUMVFS, "2"));
-    assertEquals(NUMVFS + ": No such file or directory (driver does not support SR-IOV configuration via sysfs)",
+    assertEquals(
+        NUMVFS
+            + ": No such file or directory (driver does not support SR-IOV configuration via sysfs)",
         error.getMessage());
     assertEquals("0", trimmed(host, NUMVFS));
     assertFalse(host.exists(device("0000:03:02.0")));
@@ -594,7 +678,8 @@ class SimulatedKernelTest {
   @Test
   void sriovOnAPfBoundToVfioPciWithEnableSriovMakesVfs() {
     SimulatedHost host = sandbox(SandboxProfile.SRIOV_NIC);
-    // As loaded with "modprobe vfio-pci enable_sriov=1"; the sandbox's module has the default, none.
+    // As loaded with "modprobe vfio-pci enable_sriov=1"; the sandbox's module has the default,
+    // none.
     HostPath parameter = HostPath.of("sys", "module", "vfio_pci", "parameters", "enable_sriov");
     host.tree().createDirectories(parameter.parent());
     host.tree().write(parameter, "Y\n");
@@ -604,12 +689,14 @@ class SimulatedKernelTest {
   }
 
   /**
-   * iov.c checks the number, then the range, then "nothing to do", and only then the driver: without
-   * one, a value the number checks refuse gets their answer, and only a good new count gets ENOENT.
+   * iov.c checks the number, then the range, then "nothing to do", and only then the driver:
+   * without one, a value the number checks refuse gets their answer, and only a good new count gets
+   * ENOENT.
    */
   @ParameterizedTest(name = "sriov_numvfs without a PF driver, {0}: ''{1}''")
   @MethodSource("numvfsValues")
-  void sriovNumberChecksComeBeforeTheDriverCheck(String description, String written, String outcome) {
+  void sriovNumberChecksComeBeforeTheDriverCheck(
+      String description, String written, String outcome) {
     SimulatedHost host = sandbox(SandboxProfile.SRIOV_NIC);
     host.write(SysfsPaths.PCI_DRIVERS.resolve("i40e", "unbind"), PF);
     String expected = outcome.startsWith("E") ? outcome : "ENOENT";
@@ -621,12 +708,14 @@ class SimulatedKernelTest {
   void sriovWritingTheCurrentCountWithoutADriverSucceeds() {
     SimulatedHost host = sandbox(SandboxProfile.SRIOV_NIC);
     host.write(SysfsPaths.PCI_DRIVERS.resolve("i40e", "unbind"), PF);
-    assertDoesNotThrow(() -> host.write(NUMVFS, "0\n"), "the current count changes nothing, driver or not");
+    assertDoesNotThrow(
+        () -> host.write(NUMVFS, "0\n"), "the current count changes nothing, driver or not");
   }
 
   @Test
   void sriovVfsOfBothPortsHaveDistinctRoutingIds() {
-    // PCIe SR-IOV: every VF of every PF of a device has its own routing id; two functions cannot share one.
+    // PCIe SR-IOV: every VF of every PF of a device has its own routing id; two functions cannot
+    // share one.
     SimulatedHost host = sandbox(SandboxProfile.SRIOV_NIC);
     host.write(NUMVFS, "4");
     host.write(device("0000:03:00.1", "sriov_numvfs"), "2");
@@ -640,7 +729,10 @@ class SimulatedKernelTest {
     }
     Set<String> shared = new HashSet<>(port0);
     shared.retainAll(port1);
-    assertEquals(Set.of(), shared, "VFs of 0000:03:00.0 " + port0 + " and of 0000:03:00.1 " + port1 + " overlap");
+    assertEquals(
+        Set.of(),
+        shared,
+        "VFs of 0000:03:00.0 " + port0 + " and of 0000:03:00.1 " + port1 + " overlap");
   }
 
   // --- driver binding (GPU_PASSTHROUGH: 0000:0b:00.0 amdgpu, 0000:0b:00.1 snd_hda_intel) ---------
@@ -679,7 +771,8 @@ class SimulatedKernelTest {
     SimulatedHost host = sandbox(SandboxProfile.GPU_PASSTHROUGH);
     host.write(OVERRIDE, "vfio-pci");
     host.write(OVERRIDE, "");
-    assertEquals("vfio-pci", trimmed(host, OVERRIDE), "a zero-length write must not clear driver_override");
+    assertEquals(
+        "vfio-pci", trimmed(host, OVERRIDE), "a zero-length write must not clear driver_override");
   }
 
   @Test
@@ -721,7 +814,8 @@ class SimulatedKernelTest {
   void bindToADeviceThatAlreadyHasADriverIsEbusy() {
     SimulatedHost host = sandbox(SandboxProfile.GPU_PASSTHROUGH);
     host.write(OVERRIDE, "vfio-pci");
-    // vfio-pci now matches (driver_override), but amdgpu still has the device: __driver_probe_device says EBUSY.
+    // vfio-pci now matches (driver_override), but amdgpu still has the device:
+    // __driver_probe_device says EBUSY.
     fails("EBUSY", () -> host.write(SysfsPaths.PCI_DRIVERS.resolve("vfio-pci", "bind"), GPU));
     assertEquals("amdgpu", linkName(host, device(GPU, "driver")));
   }
@@ -759,7 +853,10 @@ class SimulatedKernelTest {
     host.write(SysfsPaths.PCI_DRIVERS.resolve("amdgpu", "unbind"), GPU);
     host.write(SysfsPaths.PCI_DRIVERS.resolve("vfio-pci", "new_id"), "1002 73bf");
     assertEquals("vfio-pci", linkName(host, device(GPU, "driver")));
-    assertEquals("snd_hda_intel", linkName(host, device("0000:0b:00.1", "driver")), "other ids are untouched");
+    assertEquals(
+        "snd_hda_intel",
+        linkName(host, device("0000:0b:00.1", "driver")),
+        "other ids are untouched");
   }
 
   @Test
@@ -769,7 +866,8 @@ class SimulatedKernelTest {
     assertEquals("amdgpu", linkName(host, device(GPU, "driver")));
   }
 
-  // --- NVIDIA vGPU on VFs (NVIDIA_VGPU_VF: PF 0000:41:00.0, 16 VFs from 0000:41:00.4) -------------
+  // --- NVIDIA vGPU on VFs (NVIDIA_VGPU_VF: PF 0000:41:00.0, 16 VFs from 0000:41:00.4)
+  // -------------
 
   private static final PciAddress VF_0 = PciAddress.parse("0000:41:00.4");
   private static final PciAddress VF_1 = PciAddress.parse("0000:41:00.5");
@@ -850,8 +948,22 @@ class SimulatedKernelTest {
   void ipLinkSetVfIsShownInVfinfoList() throws IOException {
     SimulatedHost host = sandbox(SandboxProfile.SRIOV_NIC);
     host.write(NUMVFS, "4");
-    CommandResult set = run(host, "ip", "link", "set", "dev", "enp3s0f0", "vf", "1",
-        "mac", "52:54:00:00:00:01", "vlan", "100", "trust", "on");
+    CommandResult set =
+        run(
+            host,
+            "ip",
+            "link",
+            "set",
+            "dev",
+            "enp3s0f0",
+            "vf",
+            "1",
+            "mac",
+            "52:54:00:00:00:01",
+            "vlan",
+            "100",
+            "trust",
+            "on");
     assertEquals(CommandResult.Status.RAN, set.status());
     assertEquals(0, set.exitCode(), set.output());
 
@@ -864,7 +976,10 @@ class SimulatedKernelTest {
     JsonNode vf1 = vfs.get(1);
     assertEquals(1, vf1.path("vf").asInt());
     assertEquals("52:54:00:00:00:01", vf1.path("address").asText());
-    int vlan = vf1.has("vlan_list") ? vf1.path("vlan_list").get(0).path("vlan").asInt() : vf1.path("vlan").asInt();
+    int vlan =
+        vf1.has("vlan_list")
+            ? vf1.path("vlan_list").get(0).path("vlan").asInt()
+            : vf1.path("vlan").asInt();
     assertEquals(100, vlan, show.output());
     assertTrue(vf1.path("trust").asBoolean(), show.output());
     assertEquals("00:00:00:00:00:00", vfs.get(0).path("address").asText(), "VF 0 is untouched");
@@ -874,45 +989,82 @@ class SimulatedKernelTest {
   void ipLinkSetOfAVfThePfDoesNotHaveFailsLikeRtnetlink() {
     SimulatedHost host = sandbox(SandboxProfile.SRIOV_NIC);
     host.write(NUMVFS, "4");
-    CommandResult result = run(host, "ip", "link", "set", "dev", "enp3s0f0", "vf", "4", "mac", "52:54:00:00:00:01");
+    CommandResult result =
+        run(host, "ip", "link", "set", "dev", "enp3s0f0", "vf", "4", "mac", "52:54:00:00:00:01");
     assertEquals(2, result.exitCode(), result.output());
     assertEquals("RTNETLINK answers: Invalid argument", result.lastLine());
   }
 
-  /** As the test bed's igb answered: the kernel refuses qos 8 and 802.1ad, iproute2 itself vlan 4096. */
+  /**
+   * As the test bed's igb answered: the kernel refuses qos 8 and 802.1ad, iproute2 itself vlan
+   * 4096.
+   */
   @Test
   void ipLinkSetRefusesWhatIgbAndIproute2Refuse() {
     SimulatedHost host = sandbox(SandboxProfile.SRIOV_NIC);
     host.write(NUMVFS, "2");
-    CommandResult qos = run(host, "ip", "link", "set", "dev", "enp3s0f0", "vf", "0", "vlan", "10", "qos", "8");
+    CommandResult qos =
+        run(host, "ip", "link", "set", "dev", "enp3s0f0", "vf", "0", "vlan", "10", "qos", "8");
     assertEquals(2, qos.exitCode(), qos.output());
     assertEquals("RTNETLINK answers: Invalid argument", qos.lastLine());
-    CommandResult proto = run(host, "ip", "link", "set", "dev", "enp3s0f0", "vf", "0", "vlan", "10", "proto", "802.1ad");
+    CommandResult proto =
+        run(
+            host,
+            "ip",
+            "link",
+            "set",
+            "dev",
+            "enp3s0f0",
+            "vf",
+            "0",
+            "vlan",
+            "10",
+            "proto",
+            "802.1ad");
     assertEquals(2, proto.exitCode(), proto.output());
     assertEquals("RTNETLINK answers: Protocol not supported", proto.lastLine());
-    CommandResult vlan = run(host, "ip", "link", "set", "dev", "enp3s0f0", "vf", "0", "vlan", "4096");
+    CommandResult vlan =
+        run(host, "ip", "link", "set", "dev", "enp3s0f0", "vf", "0", "vlan", "4096");
     assertEquals(255, vlan.exitCode(), vlan.output());
     assertEquals("Error: argument \"4096\" is wrong: Invalid \"vlan\" value", vlan.lastLine());
-    CommandResult fine = run(host, "ip", "link", "set", "dev", "enp3s0f0", "vf", "0", "vlan", "4095", "qos", "7",
-        "proto", "802.1Q");
+    CommandResult fine =
+        run(
+            host,
+            "ip",
+            "link",
+            "set",
+            "dev",
+            "enp3s0f0",
+            "vf",
+            "0",
+            "vlan",
+            "4095",
+            "qos",
+            "7",
+            "proto",
+            "802.1Q");
     assertEquals(0, fine.exitCode(), fine.output());
-    assertTrue(run(host, "ip", "link", "show", "dev", "enp3s0f0").output().contains("vlan 4095"),
+    assertTrue(
+        run(host, "ip", "link", "show", "dev", "enp3s0f0").output().contains("vlan 4095"),
         "only the accepted settings were kept");
   }
 
   @Test
   void ipLinkSetOnAnUnknownDeviceCannotFindIt() {
     SimulatedHost host = sandbox(SandboxProfile.SRIOV_NIC);
-    CommandResult result = run(host, "ip", "link", "set", "dev", "nosuch0", "vf", "0", "mac", "52:54:00:00:00:01");
+    CommandResult result =
+        run(host, "ip", "link", "set", "dev", "nosuch0", "vf", "0", "mac", "52:54:00:00:00:01");
     assertEquals(1, result.exitCode(), result.output());
     assertEquals("Cannot find device \"nosuch0\"", result.lastLine());
   }
 
   @Test
   void ipLinkShowOfAnUnknownDeviceSaysItDoesNotExist() {
-    // iproute2 ipaddr_list_flush_or_save: fprintf(stderr, "Device \"%s\" does not exist.\n", filter_dev)
+    // iproute2 ipaddr_list_flush_or_save: fprintf(stderr, "Device \"%s\" does not exist.\n",
+    // filter_dev)
     SimulatedHost host = sandbox(SandboxProfile.SRIOV_NIC);
-    CommandResult result = host.run(HostCommand.query("ip", "-j", "link", "show", "dev", "nosuch0"));
+    CommandResult result =
+        host.run(HostCommand.query("ip", "-j", "link", "show", "dev", "nosuch0"));
     assertEquals(1, result.exitCode(), result.output());
     assertEquals("Device \"nosuch0\" does not exist.", result.lastLine());
   }
@@ -994,11 +1146,13 @@ class SimulatedKernelTest {
     SimulatedHost host = sandbox(SandboxProfile.SRIOV_NIC);
     HostPath state = HostPath.of("run", "guesthook", "state", "501");
     host.faults().failChange(3);
-    host.write(NUMVFS, "4");                                       // change 1
+    host.write(NUMVFS, "4"); // change 1
     host.run(HostCommand.query("ip", "-j", "link", "show", "enp3s0f0")); // only looks: not a change
-    host.createDirectories(state);                                 // change 2
-    String[] setMac = {"ip", "link", "set", "dev", "enp3s0f0", "vf", "0", "mac", "52:54:00:00:00:02"};
-    CommandResult refused = run(host, setMac);                     // change 3: the one that fails
+    host.createDirectories(state); // change 2
+    String[] setMac = {
+      "ip", "link", "set", "dev", "enp3s0f0", "vf", "0", "mac", "52:54:00:00:00:02"
+    };
+    CommandResult refused = run(host, setMac); // change 3: the one that fails
     assertEquals(2, refused.exitCode());
     assertEquals("RTNETLINK answers: Input/output error (injected fault)", refused.lastLine());
     assertEquals(List.of(), host.faults().pending(), "the fault is used up");
@@ -1074,7 +1228,9 @@ class SimulatedKernelTest {
     dry.write(V5_4_CREATE, UUID_A);
 
     assertTrue(dry.exists(mdev(UUID_A)));
-    assertEquals(Optional.of("i915-GVTg_V5_4"), dry.readLink(mdev(UUID_A).resolve("mdev_type")).map(HostPath::name));
+    assertEquals(
+        Optional.of("i915-GVTg_V5_4"),
+        dry.readLink(mdev(UUID_A).resolve("mdev_type")).map(HostPath::name));
     assertEquals("1", dry.read(V5_4_AVAILABLE).strip());
     assertEquals(before, snapshot(dir), "the sandbox on disk changed");
     assertFalse(SimulatedHost.sandbox(dir).exists(mdev(UUID_A)));

@@ -11,7 +11,6 @@ import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -21,25 +20,27 @@ import org.junit.jupiter.params.provider.CsvSource;
  * answer) and as a FileSystemException's reason when open(2) fails.
  */
 class FileTreeTest {
-  private static final HostPath ATTRIBUTE = HostPath.parse("/sys/bus/pci/devices/0000:03:00.0/sriov_numvfs");
+  private static final HostPath ATTRIBUTE =
+      HostPath.parse("/sys/bus/pci/devices/0000:03:00.0/sriov_numvfs");
 
   @ParameterizedTest(name = "''{0}'' is {1}")
   @CsvSource({
-      "Invalid argument, EINVAL",
-      "Device or resource busy, EBUSY",
-      "No such device, ENODEV",
-      "No such device or address, ENXIO",
-      "No such file or directory, ENOENT",
-      "File exists, EEXIST",
-      "No space left on device, ENOSPC",
-      "Numerical result out of range, ERANGE",
-      "Operation not supported, EOPNOTSUPP",
-      "Too many users, EUSERS",
-      "Resource temporarily unavailable, EAGAIN",
-      "Protocol not supported, EPROTONOSUPPORT",
-      "Argument list too long, E2BIG",
-      "Cannot allocate memory, ENOMEM",
-      "Input/output error, EIO"})
+    "Invalid argument, EINVAL",
+    "Device or resource busy, EBUSY",
+    "No such device, ENODEV",
+    "No such device or address, ENXIO",
+    "No such file or directory, ENOENT",
+    "File exists, EEXIST",
+    "No space left on device, ENOSPC",
+    "Numerical result out of range, ERANGE",
+    "Operation not supported, EOPNOTSUPP",
+    "Too many users, EUSERS",
+    "Resource temporarily unavailable, EAGAIN",
+    "Protocol not supported, EPROTONOSUPPORT",
+    "Argument list too long, E2BIG",
+    "Cannot allocate memory, ENOMEM",
+    "Input/output error, EIO"
+  })
   void aFailedWriteIsNamedByItsErrno(String strerror, String errno) {
     HostException error = FileTree.translate(ATTRIBUTE, new IOException(strerror));
     assertEquals(errno, error.errno());
@@ -48,8 +49,10 @@ class FileTreeTest {
 
   @Test
   void aFailedOpenIsNamedByItsErrno() {
-    HostException error = FileTree.translate(ATTRIBUTE,
-        new FileSystemException(ATTRIBUTE.toString(), null, "No such device or address"));
+    HostException error =
+        FileTree.translate(
+            ATTRIBUTE,
+            new FileSystemException(ATTRIBUTE.toString(), null, "No such device or address"));
     assertEquals("ENXIO", error.errno());
     assertEquals(ATTRIBUTE + ": No such device or address", error.getMessage());
   }
@@ -59,8 +62,12 @@ class FileTreeTest {
     // /dev/full fails every write(2) with ENOSPC, as a sysfs store refusing a value would fail it.
     Path full = Path.of("/dev/full");
     assumeTrue(Files.isWritable(full), "no writable /dev/full here");
-    // On the real root: a tree under another root refuses a link that leads out of it, as to /dev/full.
-    HostException error = assertThrows(HostException.class, () -> new FileTree(Path.of("/")).write(HostPath.parse("/dev/full"), "1"));
+    // On the real root: a tree under another root refuses a link that leads out of it, as to
+    // /dev/full.
+    HostException error =
+        assertThrows(
+            HostException.class,
+            () -> new FileTree(Path.of("/")).write(HostPath.parse("/dev/full"), "1"));
     assertEquals("ENOSPC", error.errno());
     assertEquals("/dev/full: No space left on device", error.getMessage());
   }
