@@ -1,6 +1,7 @@
 package dev.guesthook.sandbox;
 
 import dev.guesthook.host.sim.PciDeviceSpec;
+import dev.guesthook.id.PciAddress;
 import dev.guesthook.id.Printable;
 import java.util.Arrays;
 import java.util.Locale;
@@ -377,11 +378,7 @@ public enum SandboxProfile {
         \tdescription The Radeon, checked before every start
         \tmap node=pve-sandbox,path=0000:0b:00,id=1002:73bf,subsystem-id=1da2:e438,iommugroup=%s
         """
-            .formatted(
-                s.host()
-                    .sysfs()
-                    .iommuGroupOf(dev.guesthook.id.PciAddress.parse("0b:00.0"))
-                    .orElseThrow()));
+            .formatted(s.host().sysfs().iommuGroupOf(PciAddress.parse("0b:00.0")).orElseThrow()));
     s.vm(
         602,
         vm(
