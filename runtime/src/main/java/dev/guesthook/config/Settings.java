@@ -1,6 +1,7 @@
 package dev.guesthook.config;
 
 import dev.guesthook.core.dispatch.HookLog;
+import dev.guesthook.core.hookhost.HookGlobals;
 import dev.guesthook.id.VmId;
 import dev.guesthook.yaml.ConfigException;
 import dev.guesthook.yaml.YamlNode;
@@ -17,6 +18,8 @@ import java.util.Set;
  * @param optionalHookDirs hook folders that may be absent (the admin's default one); any other
  *     missing folder is a configuration error, never "0 hooks, ok"
  * @param hookDefaults guesthook.yaml's {@code hooks}: hook name to settings for every guest
+ * @param hookApi what hooks get in their scope: the installed contributions and those of the node's
+ *     own jars in {@code etc/guesthook/hookapi.d}, read and checked with the settings
  * @param vms guesthook.yaml's {@code vms}: guest id to hook name to settings
  */
 public record Settings(
@@ -33,7 +36,8 @@ public record Settings(
     Optional<String> node,
     YamlNode.Mapping hookDefaults,
     YamlNode.Mapping vms,
-    List<String> warnings) {
+    List<String> warnings,
+    HookGlobals hookApi) {
 
   /**
    * guesthook.yaml's hook settings for one guest ({@code vms."<vmid>"}), empty when it has none.
@@ -82,6 +86,7 @@ public record Settings(
         node,
         hookDefaults,
         vms,
-        warnings);
+        warnings,
+        hookApi);
   }
 }

@@ -1,6 +1,7 @@
 package dev.guesthook.config;
 
 import dev.guesthook.core.dispatch.HookLog;
+import dev.guesthook.core.hookhost.HookGlobals;
 import dev.guesthook.id.VmId;
 import dev.guesthook.yaml.ConfigException;
 import dev.guesthook.yaml.SafeYaml;
@@ -272,7 +273,8 @@ public final class SettingsLoader {
         Optional.ofNullable(merged.getValue("node")).map(Object::toString),
         mapping(document, "hooks"),
         guests(document),
-        List.copyOf(warnings));
+        List.copyOf(warnings),
+        HookGlobals.forSite(root.resolve(HookGlobals.SITE_FOLDER)));
   }
 
   private static YamlNode.Mapping mapping(YamlNode.Mapping document, String key)

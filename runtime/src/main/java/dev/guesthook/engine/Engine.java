@@ -128,8 +128,10 @@ public final class Engine {
     return hookLoader(settings);
   }
 
+  /** Hooks get the installed contributions' names and those of the node's own jars. */
   static HookLoader hookLoader(Settings settings) {
-    return new HookLoader(settings.hookDirs(), settings.cacheDir(), settings.hookTimeout());
+    return new HookLoader(
+        settings.hookDirs(), settings.cacheDir(), settings.hookTimeout(), settings.hookApi());
   }
 
   /**

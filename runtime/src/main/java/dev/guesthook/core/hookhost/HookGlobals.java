@@ -1,18 +1,29 @@
 package dev.guesthook.core.hookhost;
 
+import dev.guesthook.yaml.ConfigException;
 import groovy.lang.GroovyObject;
+import java.io.IOException;
 import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
+import java.net.MalformedURLException;
+import java.net.URL;
+import java.net.URLClassLoader;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
+import java.util.ServiceConfigurationError;
 import java.util.ServiceLoader;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 /**
  * The names contributions put into hooks' scope, checked once: a name the core already gives hooks
@@ -63,6 +74,76 @@ public final class HookGlobals {
       installed = discover(HookGlobals.class.getClassLoader());
     }
     return installed;
+  }
+
+  /** Where a node keeps the jars of its own contributions, under the root. */
+  public static final String SITE_FOLDER = "etc/guesthook/hookapi.d";
+
+  private static final Map<Path, HookGlobals> BY_SITE_FOLDER = new HashMap<>();
+
+  /**
+   * The installed contributions and those of the jars in {@code folder} (absent: none). The jars
+   * are code the root runtime will run, so the folder and each jar must pass the rule hook files
+   * pass; a jar that is refused, unreadable, names a missing class or clashes is a configuration
+   * error naming the jar or the clash, never a half-loaded scope. Read once per process and folder.
+   */
+  public static synchronized HookGlobals forSite(Path folder) throws ConfigException {
+    HookGlobals known = BY_SITE_FOLDER.get(folder);
+    if (known != null) {
+      return known;
+    }
+    List<Path> jars = siteJars(folder);
+    HookGlobals globals;
+    try {
+      globals =
+          jars.isEmpty()
+              ? installed()
+              : discover(new URLClassLoader(urls(jars), HookGlobals.class.getClassLoader()));
+    } catch (ServiceConfigurationError | IllegalStateException | LinkageError refused) {
+      throw new ConfigException(
+          folder
+              + ": "
+              + refused.getMessage()
+              + "; fix: correct or remove the jar, then run guesthook doctor");
+    }
+    BY_SITE_FOLDER.put(folder, globals);
+    return globals;
+  }
+
+  private static List<Path> siteJars(Path folder) throws ConfigException {
+    if (!Files.isDirectory(folder, LinkOption.NOFOLLOW_LINKS)) {
+      return List.of();
+    }
+    refuseIfUnsafe(folder);
+    List<Path> jars;
+    try (Stream<Path> entries = Files.list(folder)) {
+      jars = entries.filter(path -> path.toString().endsWith(".jar")).sorted().toList();
+    } catch (IOException e) {
+      throw new ConfigException(folder + ": cannot list it: " + e.getMessage());
+    }
+    for (Path jar : jars) {
+      refuseIfUnsafe(jar);
+    }
+    return jars;
+  }
+
+  private static void refuseIfUnsafe(Path path) throws ConfigException {
+    Optional<String> unsafe = FileSafety.problem(path);
+    if (unsafe.isPresent()) {
+      throw new ConfigException("refused: " + unsafe.get());
+    }
+  }
+
+  private static URL[] urls(List<Path> jars) {
+    return jars.stream().map(HookGlobals::url).toArray(URL[]::new);
+  }
+
+  private static URL url(Path jar) {
+    try {
+      return jar.toUri().toURL();
+    } catch (MalformedURLException e) {
+      throw new IllegalArgumentException(jar + ": " + e.getMessage(), e);
+    }
   }
 
   /** The contributions a class loader's service entries name (a site's jar among them). */
