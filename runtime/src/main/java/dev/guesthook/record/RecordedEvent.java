@@ -3,7 +3,12 @@ package dev.guesthook.record;
 import java.nio.file.Path;
 
 /** One event read back from a recording, with where it came from. */
-public record RecordedEvent(Path file, int line, Recording recording) {
+public record RecordedEvent(Path file, int line, Recording recording, String text) {
+  /** An event not read from a file: its line is what the codec writes. */
+  public RecordedEvent(Path file, int line, Recording recording) {
+    this(file, line, recording, RecordingCodec.write(recording));
+  }
+
   public int vmid() {
     return recording.event().vmid().value();
   }
@@ -16,9 +21,12 @@ public record RecordedEvent(Path file, int line, Recording recording) {
     return recording.event().time().toString();
   }
 
-  /** The record as its line holds it, for {@code events --json}. */
+  /**
+   * The record as its line holds it, for {@code events --json}: as stored, with any field this
+   * guesthook does not read, not as the codec would write it again.
+   */
   public String json() {
-    return RecordingCodec.write(recording);
+    return text;
   }
 
   /**

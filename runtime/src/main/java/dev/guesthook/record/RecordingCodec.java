@@ -171,7 +171,7 @@ public final class RecordingCodec {
       return new Recording(
           event(doc.path("event")),
           settings(doc.path("settings")),
-          text(doc.path("outcome")),
+          required(doc.path("outcome"), "outcome"),
           doc.path("exitCode").asInt(),
           hooks(doc.path("hooks")));
     } catch (IllegalArgumentException e) {
@@ -212,7 +212,7 @@ public final class RecordingCodec {
         Optional.ofNullable(text(e.path("migratedFrom"))),
         config,
         Optional.ofNullable(text(e.path("configOrigin"))),
-        text(e.path("configText")));
+        required(e.path("configText"), "event.configText"));
   }
 
   private static Map<String, Map<String, Object>> settings(JsonNode settings) {
@@ -239,7 +239,7 @@ public final class RecordingCodec {
           new Recording.Hook(
               text(h.path("name")),
               text(h.path("origin")),
-              text(h.path("outcome")),
+              required(h.path("outcome"), "a hook's outcome"),
               h.path("durationMs").asLong(),
               text(h.path("message")),
               List.copyOf(interactions),
@@ -311,6 +311,17 @@ public final class RecordingCodec {
   }
 
   /** A string field; JSON null stays null, so a record reads and writes back the same. */
+  /**
+   * A field every reader of the record relies on: missing or JSON null makes the record damaged
+   * (skipped with its file and line), not a failure later in a replay.
+   */
+  private static String required(JsonNode node, String what) {
+    if (!node.isValueNode() || node.isNull()) {
+      throw new IllegalArgumentException(what + " is missing");
+    }
+    return node.asText();
+  }
+
   private static String text(JsonNode node) {
     return node.isNull() ? null : node.asText();
   }

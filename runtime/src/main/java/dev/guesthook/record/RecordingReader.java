@@ -88,7 +88,7 @@ public final class RecordingReader implements Iterator<RecordedEvent>, AutoClose
 
   private RecordedEvent parse(String line) {
     try {
-      return new RecordedEvent(file, lineNumber, RecordingCodec.read(line));
+      return new RecordedEvent(file, lineNumber, RecordingCodec.read(line), line);
     } catch (RecordingCodec.UnknownVersion e) {
       throw new RecordingException(file + ":" + lineNumber + ": " + e.getMessage());
     } catch (RecordingCodec.Damaged e) {

@@ -246,6 +246,46 @@ class BadRecordingTest {
     assertFalse(result.toString().contains("internal error"), result::toString);
   }
 
+  /** A JSON null where every reader needs a value: the record is skipped, not a crash (exit 3). */
+  @Test
+  void replaySkipsARecordWithANullOutcomeOrConfigText() throws Exception {
+    ObjectNode nullHookOutcome = (ObjectNode) JSON.readTree(good);
+    ((ObjectNode) nullHookOutcome.get("hooks").get(0)).putNull("outcome");
+    ObjectNode nullConfigText = (ObjectNode) JSON.readTree(good);
+    ((ObjectNode) nullConfigText.get("event")).putNull("configText");
+    Path file =
+        write(
+            "501-2026-11-24.jsonl",
+            utf8(good),
+            utf8(nullHookOutcome.toString()),
+            utf8(nullConfigText.toString()),
+            utf8(good));
+
+    Cli.Result result = replay(file);
+
+    assertEquals(ExitCodes.OK, result.exitCode(), result::toString);
+    assertTrue(
+        result.err().contains(file + ":2: a hook's outcome is missing; skipped"), result::toString);
+    assertTrue(
+        result.err().contains(file + ":3: event.configText is missing; skipped"), result::toString);
+    assertTrue(
+        result.out().contains("replay: 2 events, 2 agree, 0 differ, 2 bad records skipped"),
+        result::toString);
+  }
+
+  /** events --json shows a record as stored, fields this guesthook does not read included. */
+  @Test
+  void eventsJsonShowsTheRecordAsStored() throws Exception {
+    ObjectNode withSiteField = (ObjectNode) JSON.readTree(good);
+    withSiteField.putObject("site").put("ticket", "T-1");
+    write("501-2026-11-24.jsonl", utf8(withSiteField.toString()));
+
+    Cli.Result result = Cli.run(List.of("--root", root.toString(), "events", "--json"));
+
+    assertEquals(ExitCodes.OK, result.exitCode(), result::toString);
+    assertEquals(withSiteField.toString() + "\n", result.out());
+  }
+
   @Test
   void eventsWarnsOfEachBadRecordAndStillShowsTheGoodOnes() throws Exception {
     Path file = mixed();
