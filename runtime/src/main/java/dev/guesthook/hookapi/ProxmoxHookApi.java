@@ -16,6 +16,7 @@ import dev.guesthook.pve.GuestType;
 import dev.guesthook.pve.Hostpci;
 import dev.guesthook.pve.Pve;
 import java.util.List;
+import java.util.Map;
 
 /**
  * What hooks get of Proxmox and the devices, put into their scope through the core's extension
@@ -59,6 +60,23 @@ public final class ProxmoxHookApi implements HookScopeContribution {
   @Override
   public List<String> starImports() {
     return List.of("dev.guesthook.id", "dev.guesthook.devices", "dev.guesthook.pve");
+  }
+
+  /**
+   * Where this wave moved what hook files may have imported by name: the event's types, and the
+   * core's packages (before, {@code dev.guesthook.event}, {@code hookhost}, {@code dispatch} and
+   * {@code settings}).
+   */
+  @Override
+  public Map<String, String> movedImports() {
+    return Map.of(
+        "dev.guesthook.event.LifecycleEvent", LifecycleEvent.class.getName(),
+        "dev.guesthook.event.Situation", Situation.class.getName(),
+        "dev.guesthook.event.Phase", "dev.guesthook.core.event.Phase",
+        "dev.guesthook.event", "dev.guesthook.guest",
+        "dev.guesthook.hookhost", "dev.guesthook.core.hookhost",
+        "dev.guesthook.dispatch", "dev.guesthook.core.dispatch",
+        "dev.guesthook.settings", "dev.guesthook.core.settings");
   }
 
   /**

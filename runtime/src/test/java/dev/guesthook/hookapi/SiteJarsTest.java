@@ -36,6 +36,52 @@ class SiteJarsTest {
     }
   }
 
+  /** A contribution that cannot be made: its own words reach the admin, not only the loader's. */
+  public static final class FailsToStart implements HookScopeContribution {
+    public FailsToStart() {
+      throw new IllegalStateException("inventory database unreachable");
+    }
+
+    @Override
+    public List<HookGlobal> globals() {
+      return List.of();
+    }
+  }
+
+  /** A name a hook cannot write. */
+  public static final class BadName implements HookScopeContribution {
+    @Override
+    public List<HookGlobal> globals() {
+      return List.of(HookGlobal.property("my-inventory", scope -> "x"));
+    }
+  }
+
+  @Test
+  void aContributionThatCannotBeMadeSaysWhy() throws Exception {
+    HostTree host = hostWithInventoryHook();
+    siteJar(host, FailsToStart.class, "rw-r--r--");
+
+    Cli.Result result = Cli.run(HostTree.args(host.options(), "101", "pre-start"));
+
+    assertEquals(2, result.exitCode(), result::toString);
+    assertTrue(result.err().contains("could not be instantiated"), result::toString);
+    assertTrue(
+        result.err().contains("IllegalStateException: inventory database unreachable"),
+        result::toString);
+  }
+
+  @Test
+  void aNameAHookCannotWriteIsRefused() throws Exception {
+    HostTree host = hostWithInventoryHook();
+    siteJar(host, BadName.class, "rw-r--r--");
+
+    Cli.Result result = Cli.run(HostTree.args(host.options(), "101", "pre-start"));
+
+    assertEquals(2, result.exitCode(), result::toString);
+    assertTrue(
+        result.err().contains("gives 'my-inventory', which a hook cannot name"), result::toString);
+  }
+
   @Test
   void aJarInHookapiDGivesHooksItsNames() throws Exception {
     HostTree host = hostWithInventoryHook();

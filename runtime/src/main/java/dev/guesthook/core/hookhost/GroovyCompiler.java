@@ -73,9 +73,8 @@ final class GroovyCompiler {
     try (GroovyClassLoader loader = new GroovyClassLoader(getClass().getClassLoader(), config)) {
       CompilationUnit unit = new CompilationUnit(config, null, loader);
       // A script class is named after its source; "mdev.groovy" would make a class "mdev" that
-      // hides
-      // the context's mdev property inside the file's own methods, so sources get a prefix.
-      unit.addSource(SCRIPT_CLASS_PREFIX + fileName, source);
+      // hides the context's mdev property inside the file's own methods, so sources get a prefix.
+      unit.addSource(SCRIPT_CLASS_PREFIX + fileName, globals.withMovedImports(source));
       unit.compile(Phases.CLASS_GENERATION);
       Map<String, byte[]> classes = new LinkedHashMap<>();
       String scriptClass = null;

@@ -21,9 +21,13 @@ import java.util.Optional;
 import java.util.ServiceConfigurationError;
 import java.util.ServiceLoader;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
+import javax.lang.model.SourceVersion;
 
 /**
  * The names contributions put into hooks' scope, checked once: a name the core already gives hooks
@@ -33,12 +37,15 @@ import java.util.stream.Stream;
  */
 public final class HookGlobals {
   private static final String CORE = "the core (HookContext)";
+  private static final Pattern IMPORT_LINE =
+      Pattern.compile("(?m)^([ \\t]*import[ \\t]+(?:static[ \\t]+)?)([\\w.]+(?:\\.\\*)?)");
   private static HookGlobals installed;
 
   private final Map<String, HookGlobal> properties = new HashMap<>();
   private final Map<String, HookGlobal> functions = new HashMap<>();
   private final Set<String> imports = new TreeSet<>();
   private final Set<String> starImports = new TreeSet<>();
+  private final Map<String, String> movedImports = new TreeMap<>();
 
   private HookGlobals(List<HookScopeContribution> contributions) {
     Map<String, String> owners = new HashMap<>();
@@ -46,6 +53,15 @@ public final class HookGlobals {
     for (HookScopeContribution contribution : contributions) {
       String owner = contribution.getClass().getName();
       for (HookGlobal global : contribution.globals()) {
+        if (!SourceVersion.isIdentifier(global.name()) || SourceVersion.isKeyword(global.name())) {
+          throw new IllegalStateException(
+              "hook scope: "
+                  + owner
+                  + " gives '"
+                  + global.name()
+                  + "', which a hook cannot"
+                  + " name; use a Groovy identifier such as 'inventory'");
+        }
         String previous = owners.putIfAbsent(global.name(), owner);
         if (previous != null) {
           throw new IllegalStateException(
@@ -62,6 +78,7 @@ public final class HookGlobals {
       }
       contribution.imports().forEach(type -> imports.add(type.getName()));
       starImports.addAll(contribution.starImports());
+      movedImports.putAll(contribution.movedImports());
     }
   }
 
@@ -99,15 +116,27 @@ public final class HookGlobals {
           jars.isEmpty()
               ? installed()
               : discover(new URLClassLoader(urls(jars), HookGlobals.class.getClassLoader()));
-    } catch (ServiceConfigurationError | IllegalStateException | LinkageError refused) {
+    } catch (ServiceConfigurationError | RuntimeException | LinkageError refused) {
       throw new ConfigException(
           folder
               + ": "
-              + refused.getMessage()
+              + withCauses(refused)
               + "; fix: correct or remove the jar, then run guesthook doctor");
     }
     BY_SITE_FOLDER.put(folder, globals);
     return globals;
+  }
+
+  /** A provider that could not be made says why only in its cause ("could not be instantiated"). */
+  private static String withCauses(Throwable refused) {
+    StringBuilder why = new StringBuilder(String.valueOf(refused.getMessage()));
+    for (Throwable cause = refused.getCause(); cause != null; cause = cause.getCause()) {
+      why.append(": ")
+          .append(cause.getClass().getSimpleName())
+          .append(": ")
+          .append(cause.getMessage());
+    }
+    return why.toString();
   }
 
   private static List<Path> siteJars(Path folder) throws ConfigException {
@@ -173,9 +202,46 @@ public final class HookGlobals {
     return starImports;
   }
 
+  /**
+   * A hook file's source with each import line that names a moved class or package naming it where
+   * it is now; nothing else of the file is touched, and lines keep their numbers.
+   */
+  String withMovedImports(String source) {
+    if (movedImports.isEmpty() || !source.contains("import")) {
+      return source;
+    }
+    Matcher line = IMPORT_LINE.matcher(source);
+    StringBuilder out = new StringBuilder();
+    while (line.find()) {
+      String named = line.group(2);
+      String moved = moved(named);
+      line.appendReplacement(out, Matcher.quoteReplacement(line.group(1) + moved));
+    }
+    line.appendTail(out);
+    return out.toString();
+  }
+
+  /** The name where it is now: the class itself moved, or the package it is in (the longest). */
+  private String moved(String named) {
+    for (String prefix = named; ; prefix = prefix.substring(0, prefix.lastIndexOf('.'))) {
+      String now = movedImports.get(prefix);
+      if (now != null) {
+        return now + named.substring(prefix.length());
+      }
+      if (prefix.indexOf('.') < 0) {
+        return named;
+      }
+    }
+  }
+
   /** What hook files are compiled against, for the compiled-hook cache's key. */
   String fingerprint() {
-    return "imports=" + String.join(",", imports) + ";star=" + String.join(",", starImports);
+    return "imports="
+        + String.join(",", imports)
+        + ";star="
+        + String.join(",", starImports)
+        + ";moved="
+        + movedImports;
   }
 
   /**

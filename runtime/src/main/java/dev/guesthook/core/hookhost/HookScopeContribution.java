@@ -1,6 +1,7 @@
 package dev.guesthook.core.hookhost;
 
 import java.util.List;
+import java.util.Map;
 
 /**
  * The hook DSL's extension point: a set of names put into every Groovy hook's scope, and the
@@ -20,5 +21,14 @@ public interface HookScopeContribution {
   /** Packages whose classes hook files may name without an import line. */
   default List<String> starImports() {
     return List.of();
+  }
+
+  /**
+   * Classes and packages this contribution's classes were known by before they moved (old name to
+   * new): a hook file's import line naming an old one still compiles, so an upgrade that moves a
+   * class does not break a hook file that imported it.
+   */
+  default Map<String, String> movedImports() {
+    return Map.of();
   }
 }
