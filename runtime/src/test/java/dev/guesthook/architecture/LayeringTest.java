@@ -9,6 +9,7 @@ import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.sli
 import com.tngtech.archunit.base.DescribedPredicate;
 import com.tngtech.archunit.core.domain.JavaClass;
 import com.tngtech.archunit.lang.ArchRule;
+import com.tngtech.archunit.library.Architectures;
 import java.util.Arrays;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -18,10 +19,12 @@ import org.junit.jupiter.api.Test;
  * and the class it reaches. Each package's own list of what it may use is {@link MayUseTest}.
  */
 class LayeringTest {
-  private static final String[] GROUND = packages("id", "files", "yaml", "json");
-  private static final String[] DOMAIN = packages("pve..", "devices..", "journal..", "lock..");
+  private static final String[] GROUND = packages("id", "files", "lock", "yaml", "json");
+  private static final String[] DOMAIN =
+      packages("pve..", "devices..", "journal..", "guest..", "hookapi..");
   private static final String[] APPLICATION =
       packages(
+          "app..",
           "config..",
           "engine..",
           "record..",
@@ -33,6 +36,45 @@ class LayeringTest {
           "demo..",
           "cli..");
 
+  /**
+   * ARCHITECTURE.md's table, "The house, by layer": each layer may be used only by the layers above
+   * it.
+   */
+  @Test
+  void eachLayerIsUsedOnlyByTheLayersAboveIt() {
+    check(
+        Architectures.layeredArchitecture()
+            .consideringOnlyDependenciesInLayers()
+            .layer("application")
+            .definedBy(packages("cli..", "serve..", "demo..", "install..", "sandbox.."))
+            .layer("composition")
+            .definedBy(packages("app.."))
+            .layer("orchestration")
+            .definedBy(packages("engine..", "check..", "record..", "journald..", "config.."))
+            .layer("domain")
+            .definedBy(packages("hookapi..", "guest..", "journal..", "devices..", "pve.."))
+            .layer("core")
+            .definedBy(packages("core.."))
+            .layer("port")
+            .definedBy(packages("host.."))
+            .layer("ground")
+            .definedBy(packages("id..", "files..", "lock..", "yaml..", "json.."))
+            .whereLayer("application")
+            .mayNotBeAccessedByAnyLayer()
+            .whereLayer("composition")
+            .mayOnlyBeAccessedByLayers("application")
+            .whereLayer("orchestration")
+            .mayOnlyBeAccessedByLayers("application", "composition")
+            .whereLayer("domain")
+            .mayOnlyBeAccessedByLayers("application", "composition", "orchestration")
+            .whereLayer("core")
+            .mayOnlyBeAccessedByLayers("application", "composition", "orchestration", "domain")
+            .whereLayer("port")
+            .mayOnlyBeAccessedByLayers(
+                "application", "composition", "orchestration", "domain", "core")
+            .because("ARCHITECTURE.md's table: a layer uses only the layers below it"));
+  }
+
   @Test
   void groundUsesNoOtherPartOfTheProject() {
     check(
@@ -41,7 +83,7 @@ class LayeringTest {
             .resideInAnyPackage(GROUND)
             .should()
             .onlyDependOnClassesThat(outsideTheProjectOr(GROUND))
-            .because("id, files, yaml and json are the ground every layer stands on"));
+            .because("id, files, lock, yaml and json are the ground every layer stands on"));
   }
 
   @Test
