@@ -50,6 +50,24 @@ class PackageIT {
         run("sh", "-c", "dpkg-deb --ctrl-tarfile '" + deb + "' | tar -xOf - ./conffiles").out());
   }
 
+  /**
+   * Jackson's modules are released together and tested only together: a jackson-core from one
+   * release beside a jackson-databind from another is a combination nobody tested.
+   */
+  @Test
+  void everyJacksonJarItShipsIsOfOneRelease() throws Exception {
+    List<String> releases =
+        run("dpkg-deb", "-c", deb.toString())
+            .out()
+            .lines()
+            .map(line -> line.substring(line.lastIndexOf('/') + 1))
+            .filter(jar -> jar.startsWith("jackson-") && jar.endsWith(".jar"))
+            .map(jar -> jar.replaceAll("^jackson-[a-z-]+-(\\d+\\.\\d+).*", "$1"))
+            .distinct()
+            .toList();
+    assertEquals(1, releases.size(), "Jackson releases in the package: " + releases);
+  }
+
   @Test
   void itInstallsTheRuntimeHooksUnitsAndTmpfilesWithTheirModes() throws Exception {
     List<String> listing =
