@@ -20,7 +20,18 @@ mkdir -p "$share/lib" "$share/hooks" "$stage/usr/bin" "$stage/lib/systemd/system
   "$stage/etc/guesthook/hooks.d" "$stage/usr/share/doc/guesthook" "$stage/DEBIAN"
 
 install -m 0644 "$top/runtime/target/guesthook-runtime.jar" "$share/"
-install -m 0644 "$top/runtime/target/lib/"*.jar "$share/lib/"
+# Only the jars the runtime's manifest names: a runtime/target/lib left from an earlier build (before
+# a dependency's version changed) may hold others, and the package would ship both versions.
+manifest="$target/manifest"
+rm -rf "$manifest" && mkdir -p "$manifest"
+(cd "$manifest" && "${JAVA_HOME:+$JAVA_HOME/bin/}jar" xf "$top/runtime/target/guesthook-runtime.jar" META-INF/MANIFEST.MF)
+classpath=$(tr -d '\r' < "$manifest/META-INF/MANIFEST.MF" | awk '
+  /^Class-Path: / { on = 1; sub(/^Class-Path: /, ""); printf "%s", $0; next }
+  on && /^ / { sub(/^ /, ""); printf "%s", $0; next }
+  { on = 0 }')
+for jar in $classpath; do
+  install -m 0644 "$top/runtime/target/$jar" "$share/lib/"
+done
 cp -r "$top/hooks/stock" "$share/hooks/stock"
 find "$share/hooks" -type d -exec chmod 0755 {} + && find "$share/hooks" -type f -exec chmod 0644 {} +
 install -m 0755 "$top/runtime/src/main/scripts/guesthook-hookscript" "$share/guesthook-hookscript"
