@@ -4,6 +4,7 @@ import dev.guesthook.check.CheckItem;
 import dev.guesthook.config.Settings;
 import dev.guesthook.core.hookhost.HookLoader;
 import dev.guesthook.core.settings.SettingsException;
+import dev.guesthook.engine.Engine;
 import dev.guesthook.engine.HookReadiness;
 import dev.guesthook.host.HostPort;
 import dev.guesthook.id.VmId;
@@ -42,8 +43,7 @@ final class DoctorCommand implements Callable<Integer> {
   public Integer call() {
     return main.withHost(
         (settings, host, node) -> {
-          HookLoader hooks =
-              new HookLoader(settings.hookDirs(), settings.cacheDir(), settings.hookTimeout());
+          HookLoader hooks = Engine.hookLoader(settings);
           List<VmId> guests = new Pve(host).guests();
           List<CheckItem> items =
               new ArrayList<>(

@@ -128,8 +128,11 @@ public final class Engine {
     return hookLoader(settings);
   }
 
-  /** Hooks get the installed contributions' names and those of the node's own jars. */
-  static HookLoader hookLoader(Settings settings) {
+  /**
+   * The one way to load hooks from the settings: they get the installed contributions' names and
+   * those of the node's own jars, for a phase, check and doctor alike.
+   */
+  public static HookLoader hookLoader(Settings settings) {
     return new HookLoader(
         settings.hookDirs(), settings.cacheDir(), settings.hookTimeout(), settings.hookApi());
   }

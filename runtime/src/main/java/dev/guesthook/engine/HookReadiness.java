@@ -64,7 +64,7 @@ public final class HookReadiness {
   }
 
   private HookLoader loader() {
-    return new HookLoader(settings.hookDirs(), settings.cacheDir(), settings.hookTimeout());
+    return Engine.hookLoader(settings);
   }
 
   public List<Answer> check(VmId vmid) throws PveFileException {

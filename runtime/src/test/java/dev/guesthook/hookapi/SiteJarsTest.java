@@ -93,6 +93,22 @@ class SiteJarsTest {
     assertTrue(result.out().contains("[owner] team-odd@lab-101 in rack-1\n"), result::toString);
   }
 
+  /** check runs a hook's check block with the same names its handlers get. */
+  @Test
+  void checkBlocksGetTheJarsNamesToo() throws Exception {
+    HostTree host = HostTree.create(base);
+    host.vm(101, "memory: 512\n");
+    host.hook(
+        "owner.groovy",
+        "hook('owner') { on('pre-start') { ev -> }\n"
+            + "  check { ev -> pass \"owner ${inventory.ownerOf(ev.vmid)}\" } }\n");
+    siteJar(host, SiteInventory.class, "rw-r--r--");
+
+    Cli.Result result = Cli.run(HostTree.args(host.options(), "check", "101"));
+
+    assertTrue(result.out().contains("owner team-odd@lab-101"), result::toString);
+  }
+
   @Test
   void aJarWhoseNameClashesIsAConfigurationErrorAndNothingRuns() throws Exception {
     HostTree host = hostWithInventoryHook();
