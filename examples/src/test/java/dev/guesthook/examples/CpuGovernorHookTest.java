@@ -2,8 +2,8 @@ package dev.guesthook.examples;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import dev.guesthook.testkit.Cli;
-import dev.guesthook.testkit.HostTree;
+import dev.guesthook.testsupport.Cli;
+import dev.guesthook.testsupport.HostTree;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;

@@ -3,7 +3,7 @@ package dev.guesthook.examples;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.guesthook.testkit.Cli;
+import dev.guesthook.testsupport.Cli;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -9,7 +9,7 @@ import dev.guesthook.host.sim.SimulatedHost;
 import dev.guesthook.id.DriverName;
 import dev.guesthook.id.PciAddress;
 import dev.guesthook.sandbox.SandboxProfile;
-import dev.guesthook.testkit.Cli;
+import dev.guesthook.testsupport.Cli;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;

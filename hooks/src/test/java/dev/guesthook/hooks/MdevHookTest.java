@@ -10,7 +10,7 @@ import dev.guesthook.host.sim.SimulatedHost;
 import dev.guesthook.id.Uuid;
 import dev.guesthook.id.VmId;
 import dev.guesthook.sandbox.SandboxProfile;
-import dev.guesthook.testkit.Cli;
+import dev.guesthook.testsupport.Cli;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;

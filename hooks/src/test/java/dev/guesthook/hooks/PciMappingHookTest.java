@@ -3,7 +3,7 @@ package dev.guesthook.hooks;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.guesthook.sandbox.SandboxProfile;
-import dev.guesthook.testkit.Cli;
+import dev.guesthook.testsupport.Cli;
 import java.nio.file.Path;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;

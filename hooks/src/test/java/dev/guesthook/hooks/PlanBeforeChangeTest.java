@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.guesthook.sandbox.SandboxProfile;
-import dev.guesthook.testkit.Cli;
+import dev.guesthook.testsupport.Cli;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;

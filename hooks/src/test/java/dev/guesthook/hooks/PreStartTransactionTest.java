@@ -11,10 +11,11 @@ import dev.guesthook.host.sim.SimulatedHost;
 import dev.guesthook.id.VmId;
 import dev.guesthook.journal.Journal;
 import dev.guesthook.sandbox.SandboxProfile;
+import dev.guesthook.testkit.Hooks;
 import dev.guesthook.testkit.Lifecycle;
-import dev.guesthook.testkit.MemoryTempDir;
-import dev.guesthook.testkit.SandboxCopies;
-import dev.guesthook.testkit.SandboxSnapshot;
+import dev.guesthook.testsupport.MemoryTempDir;
+import dev.guesthook.testsupport.SandboxCopies;
+import dev.guesthook.testsupport.SandboxSnapshot;
 import io.vertx.core.Vertx;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -42,7 +43,7 @@ import org.junit.jupiter.api.io.TempDir;
  * empty.
  */
 class PreStartTransactionTest {
-  private static final Path STOCK = Path.of("stock").toAbsolutePath();
+  private static final Path STOCK = Hooks.stock();
   private static final String LATER_HOOK = "a-later-hook-fails";
 
   @TempDir(factory = MemoryTempDir.class)

@@ -5,8 +5,9 @@ import dev.guesthook.host.sim.Faults;
 import dev.guesthook.host.tree.FileTree;
 import dev.guesthook.sandbox.Sandbox;
 import dev.guesthook.sandbox.SandboxProfile;
-import dev.guesthook.testkit.Cli;
-import dev.guesthook.testkit.HostTree;
+import dev.guesthook.testkit.Hooks;
+import dev.guesthook.testsupport.Cli;
+import dev.guesthook.testsupport.HostTree;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -19,7 +20,7 @@ import java.util.Map;
  * it.
  */
 final class SandboxHost {
-  static final Path STOCK = Path.of("stock").toAbsolutePath();
+  static final Path STOCK = Hooks.stock();
   final Path root;
 
   SandboxHost(Path base, SandboxProfile profile) {

@@ -11,7 +11,7 @@ import dev.guesthook.host.sim.SimulatedHost;
 import dev.guesthook.id.MacAddress;
 import dev.guesthook.id.PciAddress;
 import dev.guesthook.sandbox.SandboxProfile;
-import dev.guesthook.testkit.Cli;
+import dev.guesthook.testsupport.Cli;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;

@@ -13,7 +13,7 @@ import dev.guesthook.record.RecordedEvent;
 import dev.guesthook.record.RecordingReader;
 import dev.guesthook.sandbox.Sandbox;
 import dev.guesthook.sandbox.SandboxProfile;
-import dev.guesthook.testkit.Cli;
+import dev.guesthook.testsupport.Cli;
 import java.io.ByteArrayOutputStream;
 import java.io.OutputStream;
 import java.lang.management.ManagementFactory;

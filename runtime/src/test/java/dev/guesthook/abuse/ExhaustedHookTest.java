@@ -5,8 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.guesthook.sandbox.Sandbox;
 import dev.guesthook.sandbox.SandboxProfile;
-import dev.guesthook.testkit.Cli;
-import dev.guesthook.testkit.OneShot;
+import dev.guesthook.testsupport.Cli;
+import dev.guesthook.testsupport.OneShot;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;

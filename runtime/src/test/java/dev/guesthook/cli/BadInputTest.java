@@ -5,8 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.guesthook.app.ExitCodes;
-import dev.guesthook.testkit.Cli;
-import dev.guesthook.testkit.HostTree;
+import dev.guesthook.testsupport.Cli;
+import dev.guesthook.testsupport.HostTree;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;

@@ -2,8 +2,8 @@ package dev.guesthook.cli;
 
 import dev.guesthook.sandbox.Sandbox;
 import dev.guesthook.sandbox.SandboxProfile;
-import dev.guesthook.testkit.Cli;
-import dev.guesthook.testkit.Golden;
+import dev.guesthook.testsupport.Cli;
+import dev.guesthook.testsupport.Golden;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;

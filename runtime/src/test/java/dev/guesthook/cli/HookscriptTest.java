@@ -6,9 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.guesthook.app.ExitCodes;
-import dev.guesthook.testkit.Cli;
-import dev.guesthook.testkit.Golden;
-import dev.guesthook.testkit.HostTree;
+import dev.guesthook.testsupport.Cli;
+import dev.guesthook.testsupport.Golden;
+import dev.guesthook.testsupport.HostTree;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;

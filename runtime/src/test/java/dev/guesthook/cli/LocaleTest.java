@@ -3,7 +3,7 @@ package dev.guesthook.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.guesthook.testkit.HostTree;
+import dev.guesthook.testsupport.HostTree;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;

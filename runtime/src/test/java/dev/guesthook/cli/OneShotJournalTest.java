@@ -4,9 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 
 import dev.guesthook.journald.Journald;
-import dev.guesthook.testkit.Cli;
-import dev.guesthook.testkit.HostTree;
-import dev.guesthook.testkit.JournalSocket;
+import dev.guesthook.testsupport.Cli;
+import dev.guesthook.testsupport.HostTree;
+import dev.guesthook.testsupport.JournalSocket;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;

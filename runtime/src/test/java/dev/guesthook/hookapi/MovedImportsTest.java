@@ -3,8 +3,8 @@ package dev.guesthook.hookapi;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.guesthook.testkit.Cli;
-import dev.guesthook.testkit.HostTree;
+import dev.guesthook.testsupport.Cli;
+import dev.guesthook.testsupport.HostTree;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

@@ -6,9 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.guesthook.lock.LockTimeoutException;
 import dev.guesthook.lock.Locks;
-import dev.guesthook.testkit.Cli;
-import dev.guesthook.testkit.HostTree;
-import dev.guesthook.testkit.OneShot;
+import dev.guesthook.testsupport.Cli;
+import dev.guesthook.testsupport.HostTree;
+import dev.guesthook.testsupport.OneShot;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;

@@ -16,7 +16,7 @@ import dev.guesthook.pve.GuestType;
 import dev.guesthook.pve.VmConfigParser;
 import dev.guesthook.sandbox.Sandbox;
 import dev.guesthook.sandbox.SandboxProfile;
-import dev.guesthook.testkit.Cli;
+import dev.guesthook.testsupport.Cli;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;

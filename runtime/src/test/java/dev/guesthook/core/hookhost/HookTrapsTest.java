@@ -18,7 +18,7 @@ import dev.guesthook.pve.GuestType;
 import dev.guesthook.pve.VmConfigParser;
 import dev.guesthook.sandbox.Sandbox;
 import dev.guesthook.sandbox.SandboxProfile;
-import dev.guesthook.testkit.HookThreads;
+import dev.guesthook.testsupport.HookThreads;
 import io.vertx.core.Vertx;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,4 +1,4 @@
-package dev.guesthook.testkit;
+package dev.guesthook.testsupport;
 
 import static org.junit.jupiter.api.Assertions.fail;
 

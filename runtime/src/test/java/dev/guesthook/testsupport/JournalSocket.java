@@ -1,4 +1,4 @@
-package dev.guesthook.testkit;
+package dev.guesthook.testsupport;
 
 import java.io.BufferedReader;
 import java.io.IOException;

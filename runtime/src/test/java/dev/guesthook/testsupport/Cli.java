@@ -1,4 +1,4 @@
-package dev.guesthook.testkit;
+package dev.guesthook.testsupport;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;

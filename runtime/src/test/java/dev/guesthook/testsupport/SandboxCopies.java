@@ -1,4 +1,4 @@
-package dev.guesthook.testkit;
+package dev.guesthook.testsupport;
 
 import dev.guesthook.sandbox.Sandbox;
 import dev.guesthook.sandbox.SandboxProfile;
