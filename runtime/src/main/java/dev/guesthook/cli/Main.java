@@ -54,6 +54,7 @@ import picocli.CommandLine.Parameters;
       "  guesthook check 101                        is this node ready for VM 101's devices?",
       "  guesthook events --vmid 101                what happened to VM 101, as recorded",
       "  guesthook replay FILE --hooks DIR          would changed hooks do the same?",
+      "  guesthook new-hook my-hook                 start a hook of your own, with its test",
       "",
       "Hooks live in <home>/hooks/stock, /etc/guesthook/hooks.d and /etc/guesthook/hooks.d/<vmid>/."
     })
@@ -115,7 +116,8 @@ public final class Main implements Callable<Integer> {
           () -> new ReconcileCommand(),
           () -> new InstallCommand.Install(),
           () -> new InstallCommand.Uninstall(),
-          () -> new DoctorCommand());
+          () -> new DoctorCommand(),
+          () -> new NewHookCommand());
 
   /**
    * {@code [options] <vmid> <phase>}, as Proxmox calls it; anything else gets the subcommands too.

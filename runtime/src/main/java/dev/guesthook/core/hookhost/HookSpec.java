@@ -25,12 +25,20 @@ public final class HookSpec {
   private Closure<?> check;
 
   HookSpec(String name, String origin) {
+    requireValidName(name);
+    this.name = name;
+    this.origin = origin;
+  }
+
+  /**
+   * Refuses what a hook file may not be named in {@code hook(name)}: the one rule, for the loader
+   * and for {@code guesthook new-hook}.
+   */
+  public static void requireValidName(String name) {
     if (name == null || !name.matches(NAME_PATTERN)) {
       throw new IllegalArgumentException(
           "invalid hook name '" + name + "': use letters, digits, '.', '_' and '-' (at most 64)");
     }
-    this.name = name;
-    this.origin = origin;
   }
 
   /** Lower runs first (default 50); hooks with the same order run by name. */

@@ -1,0 +1,102 @@
+package dev.guesthook.cli;
+
+import dev.guesthook.app.ExitCodes;
+import dev.guesthook.core.hookhost.HookSpec;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+
+/** {@code guesthook new-hook NAME [--dir DIR]}: a hook author's project, ready for mvn test. */
+@Command(
+    name = "new-hook",
+    header = "Start a hook of your own: a project with the hook, its test and a pom.",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Writes a Maven project for the hook NAME into DIR (default ./NAME, new or empty):",
+      "  pom.xml                    imports this guesthook's BOM; tests with guesthook-testkit",
+      "  hooks/NAME.groovy          a small working hook: settings, check, pre-start with undo, post-stop",
+      "  src/test/java/.../*Test    its lifecycle on a simulated node, and a bad setting refused",
+      "  README.md                  run the tests, replay a recording, install on a node",
+      "Files are 0644, folders 0755; DIR is refused if it is a link or not empty (exit 2).",
+      "",
+      "Example:",
+      "  guesthook new-hook gpu-fan --dir ~/src/gpu-fan",
+      "",
+      "Then:",
+      "  cd ~/src/gpu-fan && mvn test     (needs the guesthook artifacts installed: in a",
+      "                                   checkout, ./mvnw install -DskipTests)",
+      "  edit hooks/gpu-fan.groovy and its test; install it on a node in /etc/guesthook/hooks.d"
+    })
+final class NewHookCommand implements Callable<Integer> {
+  @ParentCommand Main main;
+
+  @Parameters(
+      paramLabel = "NAME",
+      description = "The hook's name: letters, digits, '.', '_' and '-', at most 64.")
+  String name;
+
+  @Option(
+      names = "--dir",
+      paramLabel = "DIR",
+      description = "Where to write the project (default: ./NAME).")
+  Path dir;
+
+  @Override
+  public Integer call() {
+    Console console = main.console;
+    try {
+      HookSpec.requireValidName(name);
+    } catch (IllegalArgumentException e) {
+      console.error(e.getMessage() + "; nothing written");
+      return ExitCodes.USAGE;
+    }
+    NewProjectFolder folder = new NewProjectFolder(dir == null ? Path.of(name) : dir);
+    Optional<String> refusal = folder.refusal();
+    if (refusal.isPresent()) {
+      console.error(refusal.get() + "; nothing written");
+      return ExitCodes.USAGE;
+    }
+    Map<String, String> files = new HookProject(name, HookProject.guesthookVersion()).files();
+    try {
+      folder.write(files);
+    } catch (IOException e) {
+      console.error("cannot write the project in " + folder.dir() + ": " + e + "; nothing written");
+      return ExitCodes.INTERNAL;
+    }
+    report(console, folder.dir(), files);
+    return ExitCodes.OK;
+  }
+
+  private void report(Console console, Path project, Map<String, String> files) {
+    String next = "mvn -f " + project + " test";
+    if (main.options.json) {
+      console
+          .out()
+          .println(
+              new JsonObject()
+                  .put("hook", name)
+                  .put("project", project.toString())
+                  .put("files", new JsonArray(new ArrayList<>(files.keySet())))
+                  .put("next", next)
+                  .encode());
+      return;
+    }
+    console.out().println("hook project " + name + " in " + project + ":");
+    files.keySet().forEach(file -> console.out().println("  " + file));
+    console.out().println("next: " + next);
+    console
+        .out()
+        .println(
+            "  (needs the guesthook artifacts in your Maven repository: in a guesthook checkout,"
+                + " ./mvnw install -DskipTests)");
+  }
+}

@@ -1,0 +1,189 @@
+package dev.guesthook.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.guesthook.app.ExitCodes;
+import dev.guesthook.sandbox.Sandbox;
+import dev.guesthook.sandbox.SandboxProfile;
+import dev.guesthook.testsupport.Cli;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * {@code guesthook new-hook NAME [--dir DIR]}: the project it writes, what it refuses, and that the
+ * hook it writes loads and passes its check. That the project passes its own {@code mvn test} needs
+ * the artifacts installed: examples' NewHookProjectTest.
+ */
+class NewHookCommandTest {
+  static final Path STOCK = Path.of("../hooks/stock").toAbsolutePath().normalize();
+  static final List<String> FILES =
+      List.of(
+          "pom.xml",
+          "hooks/gpu-fan.groovy",
+          "src/test/java/org/example/hooks/GpuFanHookTest.java",
+          "README.md");
+
+  @TempDir Path base;
+
+  @Test
+  void writesTheProjectFilesReadableByAllAndSaysWhatsNext() throws Exception {
+    Path project = base.resolve("gpu-fan");
+    Cli.Result result = Cli.run(List.of("new-hook", "gpu-fan", "--dir", project.toString()));
+
+    assertEquals(ExitCodes.OK, result.exitCode(), result.toString());
+    assertEquals(FILES, filesIn(project));
+    for (String file : FILES) {
+      assertEquals("rw-r--r--", mode(project.resolve(file)), file);
+      assertTrue(result.out().contains("  " + file + "\n"), result.out());
+    }
+    for (String folder : List.of("", "hooks", "src", "src/test/java/org/example/hooks")) {
+      assertEquals("rwxr-xr-x", mode(project.resolve(folder)), folder);
+    }
+    assertTrue(result.out().contains("next: mvn -f " + project + " test"), result.out());
+  }
+
+  @Test
+  void jsonListsTheFilesWritten() {
+    Path project = base.resolve("p");
+    Cli.Result result =
+        Cli.run(List.of("--json", "new-hook", "gpu-fan", "--dir", project.toString()));
+
+    assertEquals(ExitCodes.OK, result.exitCode(), result.toString());
+    JsonNode json = result.json();
+    assertEquals(project.toString(), json.get("project").asText());
+    List<String> files = new ArrayList<>();
+    json.get("files").forEach(file -> files.add(file.asText()));
+    assertEquals(FILES, files);
+  }
+
+  @Test
+  void thePomAsksForThisGuesthooksVersionThroughTheBom() throws Exception {
+    Path project = base.resolve("p");
+    Cli.run(List.of("new-hook", "gpu-fan", "--dir", project.toString()));
+    String pom = Files.readString(project.resolve("pom.xml"));
+
+    assertTrue(
+        pom.contains("<guesthook.version>" + runtimeVersion() + "</guesthook.version>"), pom);
+    assertTrue(pom.contains("<artifactId>guesthook-bom</artifactId>"), pom);
+    assertTrue(pom.contains("<artifactId>gpu-fan</artifactId>"), pom);
+  }
+
+  @Test
+  void aNameThatIsNotAJavaIdentifierStillGivesAValidTestClass() {
+    assertEquals("GpuFanV2HookTest", new HookProject("gpu-fan.v2", "1").testClass());
+    assertEquals("Hook9pHookTest", new HookProject("9p", "1").testClass());
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"../evil", "-x", "a b", "with/slash", ".hidden"})
+  void aBadNameIsRefusedAndNothingIsWritten(String name) throws Exception {
+    Path project = base.resolve("p");
+    Cli.Result result = Cli.run(List.of("new-hook", "--dir", project.toString(), "--", name));
+
+    assertEquals(ExitCodes.USAGE, result.exitCode(), result.toString());
+    assertTrue(result.err().contains("invalid hook name"), result.err());
+    assertTrue(result.err().contains("nothing written"), result.err());
+    assertEquals(List.of(), filesIn(base));
+  }
+
+  @Test
+  void aFolderThatIsNotEmptyIsRefusedNamingItAndTheFix() throws Exception {
+    Path project = Files.createDirectory(base.resolve("p"));
+    Files.writeString(project.resolve("notes.txt"), "mine\n");
+    Cli.Result result = Cli.run(List.of("new-hook", "gpu-fan", "--dir", project.toString()));
+
+    assertEquals(ExitCodes.USAGE, result.exitCode(), result.toString());
+    assertTrue(
+        result.err().contains(project + " exists and is not empty; fix: name a new or empty"),
+        result.err());
+    assertEquals(List.of("notes.txt"), filesIn(project));
+  }
+
+  @Test
+  void aLinkIsNotFollowedEvenToAnEmptyFolder() throws Exception {
+    Path elsewhere = Files.createDirectory(base.resolve("elsewhere"));
+    Path link = Files.createSymbolicLink(base.resolve("p"), elsewhere);
+    Cli.Result result = Cli.run(List.of("new-hook", "gpu-fan", "--dir", link.toString()));
+
+    assertEquals(ExitCodes.USAGE, result.exitCode(), result.toString());
+    assertTrue(result.err().contains(link + " is a symbolic link"), result.err());
+    assertTrue(result.err().contains("fix: name the real folder"), result.err());
+    assertEquals(List.of(), filesIn(elsewhere));
+  }
+
+  @Test
+  void theHookLoadsWithItsSettingsAndItsCheckPasses() throws Exception {
+    Path project = base.resolve("p");
+    Cli.run(List.of("new-hook", "gpu-fan", "--dir", project.toString()));
+    Path root = base.resolve("host");
+    Sandbox.create(root, SandboxProfile.GVT_G);
+    Files.writeString(root.resolve("etc/pve/guesthook/201.yaml"), "gpu-fan: { cpu: 2 }\n");
+    List<String> options =
+        List.of(
+            "--root",
+            root.toString(),
+            "--simulate",
+            "--hooks",
+            STOCK.toString(),
+            "--hooks",
+            project.resolve("hooks").toString());
+
+    Cli.Result hooks = Cli.run(concat(options, "hooks", "--settings"));
+    assertEquals(ExitCodes.OK, hooks.exitCode(), hooks.toString());
+    assertTrue(hooks.out().contains("gpu-fan"), hooks.out());
+    assertTrue(hooks.out().contains("restore"), hooks.out());
+
+    Cli.Result check = Cli.run(concat(options, "check", "201"));
+    assertEquals(ExitCodes.OK, check.exitCode(), check.toString());
+    assertTrue(check.out().contains("cpu2 has a cpufreq governor"), check.out());
+  }
+
+  private static List<String> concat(List<String> options, String... more) {
+    List<String> all = new ArrayList<>(options);
+    all.addAll(List.of(more));
+    return all;
+  }
+
+  /** The version this module is built as, from its pom's parent. */
+  private static String runtimeVersion() throws Exception {
+    Matcher parent =
+        Pattern.compile("<parent>.*?<version>([^<]+)</version>", Pattern.DOTALL)
+            .matcher(Files.readString(Path.of("pom.xml")));
+    assertTrue(parent.find());
+    return parent.group(1);
+  }
+
+  private static List<String> filesIn(Path dir) throws Exception {
+    try (Stream<Path> files = Files.walk(dir)) {
+      return files
+          .filter(file -> !Files.isDirectory(file, LinkOption.NOFOLLOW_LINKS))
+          .map(file -> dir.relativize(file).toString())
+          .sorted((a, b) -> Integer.compare(order(a), order(b)))
+          .toList();
+    }
+  }
+
+  /** The order new-hook lists its files in; anything else last. */
+  private static int order(String file) {
+    int known = FILES.indexOf(file);
+    return known < 0 ? FILES.size() : known;
+  }
+
+  private static String mode(Path path) throws Exception {
+    return PosixFilePermissions.toString(
+        Files.getPosixFilePermissions(path, LinkOption.NOFOLLOW_LINKS));
+  }
+}
