@@ -35,7 +35,8 @@ class NewHookProjectTest {
         mavenHome != null && !mavenHome.isBlank(),
         "needs the Maven running this build: run it with mvn, or set -Dmaven.home");
     Path project = base.resolve("gpu-fan");
-    assertEquals(0, newHook("gpu-fan", project));
+    Build written = newHook("gpu-fan", project);
+    assertEquals(0, written.exitCode(), written.output());
 
     Build passing = mvnTest(Path.of(mavenHome), project);
     assertEquals(0, passing.exitCode(), passing.output());
@@ -54,13 +55,15 @@ class NewHookProjectTest {
   }
 
   /** guesthook new-hook in this JVM: the runtime is on the test classpath through the kit. */
-  private static int newHook(String name, Path dir) {
+  private static Build newHook(String name, Path dir) {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     PrintStream print = new PrintStream(out, true, StandardCharsets.UTF_8);
-    return Main.run(
-        new String[] {"new-hook", name, "--dir", dir.toString()},
-        new Console(print, print),
-        Map.of());
+    int exitCode =
+        Main.run(
+            new String[] {"new-hook", name, "--dir", dir.toString()},
+            new Console(print, print),
+            Map.of());
+    return new Build(exitCode, out.toString(StandardCharsets.UTF_8));
   }
 
   private record Build(int exitCode, String output) {}
