@@ -5,6 +5,7 @@ import dev.guesthook.core.hookhost.HookSpec;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Map;
@@ -59,6 +60,7 @@ final class NewHookCommand implements Callable<Integer> {
       console.error(e.getMessage() + "; nothing written");
       return ExitCodes.USAGE;
     }
+    warnIfStock(console);
     NewProjectFolder folder = new NewProjectFolder(dir == null ? Path.of(name) : dir);
     Optional<String> refusal = folder.refusal();
     if (refusal.isPresent()) {
@@ -74,6 +76,22 @@ final class NewHookCommand implements Callable<Integer> {
     }
     report(console, folder.dir(), files);
     return ExitCodes.OK;
+  }
+
+  /**
+   * A hook file of a stock hook's name replaces it wherever both are installed: meant when forking
+   * it, a surprise otherwise.
+   */
+  private void warnIfStock(Console console) {
+    Path stock = Installation.stockHooks().resolve(name + ".groovy");
+    if (Files.exists(stock)) {
+      console.warn(
+          "'"
+              + name
+              + "' is a stock hook's name: installed beside the stock hooks, this hook replaces "
+              + stock
+              + "; choose another name unless that is what you want");
+    }
   }
 
   private void report(Console console, Path project, Map<String, String> files) {

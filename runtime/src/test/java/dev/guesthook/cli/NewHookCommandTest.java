@@ -1,6 +1,7 @@
 package dev.guesthook.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -53,6 +54,31 @@ class NewHookCommandTest {
       assertEquals("rwxr-xr-x", mode(project.resolve(folder)), folder);
     }
     assertTrue(result.out().contains("next: mvn -f " + project + " test"), result.out());
+  }
+
+  @Test
+  void helpTeachesWithAnExampleAndWhatToDoNext() {
+    Cli.Result result = Cli.run(List.of("new-hook", "--help"));
+
+    assertEquals(ExitCodes.OK, result.exitCode(), result.toString());
+    assertTrue(result.out().contains("guesthook new-hook gpu-fan --dir"), result.out());
+    assertTrue(result.out().contains("mvn test"), result.out());
+    assertTrue(result.out().contains("/etc/guesthook/hooks.d"), result.out());
+    assertTrue(Cli.run(List.of("--help")).out().contains("new-hook"));
+  }
+
+  @Test
+  void aStockHooksNameIsWrittenWithAWarningThatItReplacesIt() {
+    Cli.Result result = Cli.run(List.of("new-hook", "mdev", "--dir", base.resolve("p").toString()));
+
+    assertEquals(ExitCodes.OK, result.exitCode(), result.toString());
+    assertTrue(
+        result.err().contains("warning: 'mdev' is a stock hook's name: installed beside the stock"),
+        result.err());
+    assertFalse(
+        Cli.run(List.of("new-hook", "gpu-fan", "--dir", base.resolve("q").toString()))
+            .err()
+            .contains("warning"));
   }
 
   @Test
