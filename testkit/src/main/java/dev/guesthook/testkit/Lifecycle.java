@@ -185,6 +185,10 @@ public final class Lifecycle {
    * What each phase came to, in order, and every line guesthook printed for the task log (its own,
    * such as what a reconcile put back, and the hooks'). A phase after a failed pre-start is not
    * run, as in Proxmox.
+   *
+   * @param phases each phase whose hooks ran, in order: its hooks' outcomes and interactions
+   * @param lines what guesthook printed for the task log, in order
+   * @param refusal the phase refused before its hooks ran, if one was: the last one tried
    */
   public record Outcome(
       List<DispatchResult> phases, List<String> lines, Optional<Refusal> refusal) {
@@ -211,8 +215,10 @@ public final class Lifecycle {
   }
 
   /**
-   * A phase guesthook refused before running any hook (exit 2), with its message: the phases after
-   * it are not run.
+   * A phase guesthook refused before running any hook (exit 2): the phases after it are not run.
+   *
+   * @param phase the phase refused
+   * @param message why, as the task log shows it: the settings file, line and column, and the fix
    */
   public record Refusal(Phase phase, String message) {}
 
