@@ -32,6 +32,8 @@ public final class FileAssert {
    * The file holds exactly {@code expected}; one trailing newline on either side is ignored, as a
    * sysfs attribute reads {@code "performance\n"}.
    *
+   * @param expected the content, with or without its trailing newline
+   * @return this assertion, to chain more
    * @throws AssertionFailedError with the expected and actual content (an IDE shows the diff), or
    *     saying what the folder holds when the file is missing
    */
@@ -49,6 +51,8 @@ public final class FileAssert {
   /**
    * The file's content contains {@code part}.
    *
+   * @param part text the content must contain
+   * @return this assertion, to chain more
    * @throws AssertionFailedError showing the content, or what the folder holds when it is missing
    */
   public FileAssert contains(String part) {
@@ -63,6 +67,7 @@ public final class FileAssert {
   /**
    * Something is at the path: a file, a folder or a link (even one whose target is gone).
    *
+   * @return this assertion, to chain more
    * @throws AssertionFailedError saying what the nearest folder holds
    */
   public FileAssert exists() {
@@ -75,6 +80,7 @@ public final class FileAssert {
   /**
    * Nothing is at the path.
    *
+   * @return this assertion, to chain more
    * @throws AssertionFailedError saying what is there
    */
   public FileAssert doesNotExist() {
@@ -89,6 +95,8 @@ public final class FileAssert {
    * ../../../bus/pci/drivers/vfio-pci}) or, given as an absolute host path, where it leads ({@code
    * /sys/bus/pci/drivers/vfio-pci}).
    *
+   * @param target the link's target as held, or the host path it leads to
+   * @return this assertion, to chain more
    * @throws AssertionFailedError saying what is there instead
    */
   public FileAssert isLinkTo(String target) {
@@ -106,7 +114,11 @@ public final class FileAssert {
     return this;
   }
 
-  /** Back to the host, to assert more: {@code .file(a).exists().and().file(b).doesNotExist()}. */
+  /**
+   * Back to the host, to assert more: {@code .file(a).exists().and().file(b).doesNotExist()}.
+   *
+   * @return the host assertion this file assertion came from
+   */
   public HostAssert and() {
     return host;
   }

@@ -25,7 +25,12 @@ public final class HostAssert {
     this.root = root;
   }
 
-  /** Assertions on the sandbox host at {@code sandboxRoot} (as made by {@code Sandbox.create}). */
+  /**
+   * Assertions on the sandbox host at {@code sandboxRoot} (as made by {@code Sandbox.create}).
+   *
+   * @param sandboxRoot the sandbox's folder
+   * @return assertions on that host
+   */
   public static HostAssert assertThat(Path sandboxRoot) {
     return new HostAssert(sandboxRoot);
   }
@@ -34,6 +39,8 @@ public final class HostAssert {
    * Assertions on any file of the host, by its host path as a hook writes it: {@code
    * file("/sys/devices/system/cpu/cpu2/cpufreq/scaling_governor").hasContent("performance")}.
    *
+   * @param hostPath an absolute host path, e.g. {@code /sys/...}
+   * @return assertions on that file
    * @throws IllegalArgumentException for a relative path or one with {@code ..}
    */
   public FileAssert file(String hostPath) {
@@ -43,6 +50,8 @@ public final class HostAssert {
   /**
    * Nothing on the host changed since {@code before} was taken (guesthook's own bookkeeping aside).
    *
+   * @param before a snapshot of this sandbox taken earlier
+   * @return this host assertion, to chain more
    * @throws AssertionFailedError listing every change, one line each
    */
   public HostAssert unchangedSince(HostSnapshot before) {
@@ -57,6 +66,9 @@ public final class HostAssert {
   /**
    * The changes since {@code before}, to limit with {@link ChangeAssert#only}: {@code
    * changedSince(before).only("/sys/bus/pci/devices/0000:41:00.4/**")}.
+   *
+   * @param before a snapshot of this sandbox taken earlier
+   * @return assertions on the changes since then
    */
   public ChangeAssert changedSince(HostSnapshot before) {
     return new ChangeAssert(before, HostSnapshot.of(root));
@@ -65,6 +77,8 @@ public final class HostAssert {
   /**
    * Assertions on a VM's mdev, by UUID: {@code hasMdev(uuid).ofType("nvidia-222").onParent(pf)}.
    *
+   * @param uuid the mdev's UUID
+   * @return assertions on that mdev
    * @throws AssertionFailedError listing the mdevs there are when it is missing
    */
   public MdevAssert hasMdev(String uuid) {
@@ -78,6 +92,8 @@ public final class HostAssert {
   /**
    * No mdev with this UUID exists.
    *
+   * @param uuid the mdev's UUID
+   * @return this host assertion, to chain more
    * @throws AssertionFailedError when it is still there
    */
   public HostAssert hasNoMdev(String uuid) {
@@ -90,6 +106,8 @@ public final class HostAssert {
   /**
    * Assertions on a PCI device, by address: {@code device("0000:03:00.0").boundTo("vfio-pci")}.
    *
+   * @param address the PCI address, {@code 0000:03:00.0}
+   * @return assertions on that device
    * @throws AssertionFailedError when there is no such device
    */
   public DeviceAssert device(String address) {
@@ -103,6 +121,8 @@ public final class HostAssert {
   /**
    * Assertions on a VF: a PCI device with a {@code physfn} link.
    *
+   * @param address the VF's PCI address
+   * @return assertions on that device
    * @throws AssertionFailedError when there is no such device, or it is not a VF
    */
   public DeviceAssert vf(String address) {
@@ -116,6 +136,9 @@ public final class HostAssert {
   /**
    * The PF {@code pf} has {@code expected} VFs enabled ({@code sriov_numvfs}).
    *
+   * @param pf the PF's PCI address
+   * @param expected how many VFs it should have
+   * @return this host assertion, to chain more
    * @throws AssertionFailedError saying how many it has
    */
   public HostAssert numVfs(String pf, int expected) {
@@ -139,6 +162,8 @@ public final class HostAssert {
     /**
      * The mdev is of {@code type} ({@code nvidia-222}, {@code i915-GVTg_V5_4}).
      *
+     * @param type the mdev type's name
+     * @return this assertion, to chain more
      * @throws AssertionFailedError saying its type
      */
     public MdevAssert ofType(String type) {
@@ -152,6 +177,8 @@ public final class HostAssert {
     /**
      * The mdev was created on the parent device {@code address}.
      *
+     * @param address the parent device's PCI address
+     * @return this assertion, to chain more
      * @throws AssertionFailedError saying its parent
      */
     public MdevAssert onParent(String address) {
@@ -166,7 +193,11 @@ public final class HostAssert {
       return this;
     }
 
-    /** Back to the host, to assert more. */
+    /**
+     * Back to the host, to assert more.
+     *
+     * @return the host assertion this one came from
+     */
     public HostAssert and() {
       return HostAssert.this;
     }
@@ -185,6 +216,8 @@ public final class HostAssert {
     /**
      * The device is bound to {@code driver} ({@code vfio-pci}, {@code nvidia}).
      *
+     * @param driver the driver's name
+     * @return this assertion, to chain more
      * @throws AssertionFailedError saying its driver, or {@code (no driver)}
      */
     public DeviceAssert boundTo(String driver) {
@@ -202,6 +235,9 @@ public final class HostAssert {
      * The device's attribute at {@code relative} (e.g. {@code nvidia/vgpu_params}) reads {@code
      * expected}, surrounding whitespace ignored.
      *
+     * @param relative the attribute's path in the device's folder
+     * @param expected what it should read
+     * @return this assertion, to chain more
      * @throws AssertionFailedError saying what it reads
      */
     public DeviceAssert hasAttribute(String relative, String expected) {
@@ -212,7 +248,11 @@ public final class HostAssert {
       return this;
     }
 
-    /** Back to the host, to assert more. */
+    /**
+     * Back to the host, to assert more.
+     *
+     * @return the host assertion this one came from
+     */
     public HostAssert and() {
       return HostAssert.this;
     }
@@ -235,6 +275,8 @@ public final class HostAssert {
      * the sandbox's links, so a device's {@code /sys/bus/pci/devices/<address>/**} also covers its
      * real folder under {@code /sys/devices}.
      *
+     * @param globs host path globs the changes may touch
+     * @return this assertion, to chain more
      * @throws AssertionFailedError listing every change outside the globs
      */
     public ChangeAssert only(String... globs) {

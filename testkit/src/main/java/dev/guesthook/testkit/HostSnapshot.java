@@ -75,6 +75,8 @@ public final class HostSnapshot {
   /**
    * Captures the tree under {@code sandboxRoot}; links are recorded, not followed.
    *
+   * @param sandboxRoot the sandbox's folder
+   * @return its snapshot
    * @throws IllegalStateException when the tree holds more than 100,000 files or 64 MiB of content
    * @throws UncheckedIOException when the tree cannot be read
    */
@@ -92,6 +94,9 @@ public final class HostSnapshot {
    * What differs from this snapshot to {@code later}, one readable line per path, sorted: {@code
    * changed /sys/...: "a" -> "b"}, {@code added /...}, {@code removed /...}, {@code mode /...:
    * rw-r--r-- -> rwxr-xr-x}. Empty when nothing changed.
+   *
+   * @param later a snapshot of the same sandbox taken later
+   * @return one line per changed path, empty when nothing changed
    */
   public List<String> changesTo(HostSnapshot later) {
     return changes(later).stream().map(Change::line).toList();
@@ -114,7 +119,11 @@ public final class HostSnapshot {
     return root;
   }
 
-  /** How many paths the snapshot holds. */
+  /**
+   * How many paths the snapshot holds.
+   *
+   * @return the number of files, folders and links captured
+   */
   public int size() {
     return entries.size();
   }

@@ -56,6 +56,9 @@ public final class Lifecycle {
   /**
    * The lifecycle of the guest {@code vmid}, which must have a config in the sandbox ({@code
    * etc/pve/qemu-server/<vmid>.conf}).
+   *
+   * @param vmid the guest's id
+   * @return a lifecycle with no phase yet
    */
   public static Lifecycle of(int vmid) {
     return new Lifecycle(new VmId(vmid));
@@ -65,6 +68,8 @@ public final class Lifecycle {
    * The sandbox the VM lives on, made by {@code Sandbox.create(root, SandboxProfile.MIXED)} or
    * {@code guesthook sandbox create DIR}.
    *
+   * @param sandboxRoot the sandbox's folder
+   * @return this lifecycle, to add more
    * @throws IllegalArgumentException when {@code sandboxRoot} is not a sandbox, saying how to make
    *     one (the simulated kernel acts on nothing else)
    */
@@ -84,6 +89,9 @@ public final class Lifecycle {
   /**
    * The hook folders to load, in order; without this call, the stock hooks ({@link Hooks#stock()}).
    * Give them too when you add your own: {@code hooks(Hooks.stock(), mine)}.
+   *
+   * @param dirs hook folders, e.g. {@code Hooks.stock()} and your own
+   * @return this lifecycle, to add more
    */
   public Lifecycle hooks(Path... dirs) {
     hookDirs.addAll(List.of(dirs));
@@ -96,6 +104,10 @@ public final class Lifecycle {
    * there and keeping the others. They are checked as on a node: one the hook does not declare
    * fails the phase (exit 2) with the file, line and fix. Values keep their types: {@code
    * settings("cpu-governor", Map.of("cpus", List.of(2, 3), "governor", "performance"))}.
+   *
+   * @param hook the hook's name, as in {@code hook('name')}
+   * @param values its settings: strings, numbers, booleans, lists and maps of them
+   * @return this lifecycle, to add more
    */
   public Lifecycle settings(String hook, Map<String, ?> values) {
     settings.put(hook, values);
@@ -106,6 +118,9 @@ public final class Lifecycle {
    * The next write to a host path matching {@code glob} ({@code *} within a name, {@code **}
    * across) fails with {@code errno}: {@code failWrite("/sys/**\/sriov_numvfs", "EBUSY")}.
    *
+   * @param glob host paths to fail writes to
+   * @param errno the error, e.g. {@code EBUSY}, {@code EIO}, {@code ENOSPC}
+   * @return this lifecycle, to add more
    * @throws IllegalArgumentException at once for an errno the simulator does not know, naming those
    *     it does
    */
@@ -116,6 +131,10 @@ public final class Lifecycle {
   /**
    * The next {@code times} writes to a host path matching {@code glob} fail with {@code errno}.
    *
+   * @param glob host paths to fail writes to
+   * @param errno the error, e.g. {@code EBUSY}
+   * @param times how many writes fail
+   * @return this lifecycle, to add more
    * @throws IllegalArgumentException at once for an errno the simulator does not know
    */
   public Lifecycle failWrite(String glob, String errno, int times) {
@@ -127,6 +146,11 @@ public final class Lifecycle {
   /**
    * The next command whose arguments start with {@code commandPrefix} (words separated by spaces,
    * e.g. {@code "ip link set"}) exits {@code exitCode} printing {@code output}, without running.
+   *
+   * @param commandPrefix the command's first words
+   * @param exitCode what it exits with
+   * @param output what it prints
+   * @return this lifecycle, to add more
    */
   public Lifecycle failCommand(String commandPrefix, int exitCode, String output) {
     faults.add(f -> f.failCommand(commandPrefix, exitCode, output));
@@ -136,33 +160,58 @@ public final class Lifecycle {
   /**
    * The next {@code times} writes to a host path matching {@code glob} take {@code millis} longer:
    * a slow device.
+   *
+   * @param glob host paths whose writes are slow
+   * @param millis how much longer each takes
+   * @param times how many writes are slow
+   * @return this lifecycle, to add more
    */
   public Lifecycle delayWrite(String glob, int millis, int times) {
     faults.add(f -> f.delayWrite(glob, millis, times));
     return this;
   }
 
-  /** Adds a pre-start phase. */
+  /**
+   * Adds a pre-start phase.
+   *
+   * @return this lifecycle, to add more
+   */
   public Lifecycle preStart() {
     return step(Phase.PRE_START, null);
   }
 
-  /** Adds a post-start phase. */
+  /**
+   * Adds a post-start phase.
+   *
+   * @return this lifecycle, to add more
+   */
   public Lifecycle postStart() {
     return step(Phase.POST_START, null);
   }
 
-  /** Adds a pre-stop phase. */
+  /**
+   * Adds a pre-stop phase.
+   *
+   * @return this lifecycle, to add more
+   */
   public Lifecycle preStop() {
     return step(Phase.PRE_STOP, null);
   }
 
-  /** Adds a post-stop phase. */
+  /**
+   * Adds a post-stop phase.
+   *
+   * @return this lifecycle, to add more
+   */
   public Lifecycle postStop() {
     return step(Phase.POST_STOP, null);
   }
 
-  /** {@code qm suspend --todisk}: the state saved, the config locked, QEMU gone: post-stop. */
+  /**
+   * {@code qm suspend --todisk}: the state saved, the config locked, QEMU gone: post-stop.
+   *
+   * @return this lifecycle, to add more
+   */
   public Lifecycle hibernate() {
     return step(Phase.POST_STOP, "hibernate");
   }
@@ -170,6 +219,8 @@ public final class Lifecycle {
   /**
    * {@code qm start} of a hibernated VM: pre-start (resume), then post-start after the state is
    * dropped.
+   *
+   * @return this lifecycle, to add more
    */
   public Lifecycle resume() {
     step(Phase.PRE_START, null);
@@ -192,7 +243,11 @@ public final class Lifecycle {
    */
   public record Outcome(
       List<DispatchResult> phases, List<String> lines, Optional<Refusal> refusal) {
-    /** The last phase whose hooks ran. */
+    /**
+     * The last phase whose hooks ran.
+     *
+     * @return its result: the hooks' outcomes, messages and interactions
+     */
     public DispatchResult last() {
       return phases.get(phases.size() - 1);
     }
@@ -201,12 +256,18 @@ public final class Lifecycle {
      * What guesthook would exit with for the last phase that ran, as Proxmox sees it: 2 when it was
      * refused before any hook ran (a setting the hook does not declare, a broken settings file),
      * else the phase's own code (1 for a failed pre-start, 0 otherwise).
+     *
+     * @return 0, 1 or 2
      */
     public int exitCode() {
       return refusal.isPresent() ? 2 : last().exitCode(false);
     }
 
-    /** Whether a pre-start failed or was refused, so that Proxmox would not start the VM. */
+    /**
+     * Whether a pre-start failed or was refused, so that Proxmox would not start the VM.
+     *
+     * @return true when the VM would not have started
+     */
     public boolean startAborted() {
       return refusal.filter(r -> r.phase() == Phase.PRE_START).isPresent()
           || phases.stream()
@@ -227,6 +288,8 @@ public final class Lifecycle {
    * not a failed future: check {@link Outcome#exitCode()}. A phase after a failed or refused
    * pre-start is not run, as in Proxmox.
    *
+   * @param vertx the test's Vert.x (vertx-junit5 gives one)
+   * @return what the phases came to
    * @throws IllegalStateException when {@link #on} was not called, or no hook folder was given and
    *     the stock hooks are not on the classpath
    */

@@ -36,11 +36,15 @@ public @interface ReplayTest {
   /**
    * The recording (.jsonl) to replay, as {@code guesthook} wrote it under a sandbox's {@code
    * var/lib/guesthook/recordings/}.
+   *
+   * @return the recording's path
    */
   String value();
 
   /**
    * The hook folders, in order: {@link #STOCK} or a folder path. By default only the stock hooks.
+   *
+   * @return the hook folders
    */
   String[] hooks() default {STOCK};
 }
