@@ -144,6 +144,55 @@ class LifecycleTest {
   }
 
   @Test
+  void anInjectedCommandFailureFailsTheHooksCommand(Vertx vertx) throws Exception {
+    Path commands = Files.createDirectories(base.resolve("commands"));
+    Files.writeString(
+        commands.resolve("link-up.groovy"),
+        "hook('link-up') {\n  on('pre-start') { ev -> run 'ip', 'link', 'set', 'enp3s0f0', 'up' }\n}\n");
+    Files.setPosixFilePermissions(
+        commands.resolve("link-up.groovy"), PosixFilePermissions.fromString("rw-r--r--"));
+    Lifecycle.Outcome outcome =
+        Lifecycle.of(VM)
+            .on(root)
+            .hooks(hooks, commands)
+            .settings("flagger", Map.of("enabled", true, "label", "x"))
+            .failCommand("ip link set", 2, "RTNETLINK answers: Device or resource busy")
+            .preStart()
+            .run(vertx)
+            .toCompletionStage()
+            .toCompletableFuture()
+            .get(60, TimeUnit.SECONDS);
+
+    assertEquals(1, outcome.exitCode());
+    String failure =
+        outcome.last().hooks().stream()
+            .filter(h -> h.hook().equals("link-up"))
+            .findFirst()
+            .orElseThrow()
+            .message();
+    assertTrue(failure.contains("ip link set enp3s0f0 up failed"), failure);
+  }
+
+  @Test
+  void aDelayedWriteSlowsThePhase(Vertx vertx) throws Exception {
+    long start = System.nanoTime();
+    Lifecycle.Outcome outcome =
+        Lifecycle.of(VM)
+            .on(root)
+            .hooks(hooks)
+            .settings("flagger", Map.of("enabled", true, "label", "x"))
+            .delayWrite(GOVERNOR, 1500, 1)
+            .preStart()
+            .run(vertx)
+            .toCompletionStage()
+            .toCompletableFuture()
+            .get(60, TimeUnit.SECONDS);
+
+    assertEquals(0, outcome.exitCode(), String.join("\n", outcome.lines()));
+    assertTrue(System.nanoTime() - start >= 1_500_000_000L);
+  }
+
+  @Test
   void anUnknownErrnoIsRefusedAtOnceWithTheKnownOnes() {
     IllegalArgumentException refused =
         assertThrows(
