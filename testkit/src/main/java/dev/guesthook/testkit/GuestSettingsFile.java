@@ -6,7 +6,9 @@ import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import org.yaml.snakeyaml.DumperOptions;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
@@ -33,11 +35,27 @@ final class GuestSettingsFile {
     Yaml yaml = yaml();
     MappingNode entries = existing(yaml, file);
     entries.getValue().removeIf(entry -> isKey(entry, hook));
-    entries.getValue().add(new NodeTuple(yaml.represent(hook), yaml.represent(values)));
+    entries.getValue().add(new NodeTuple(yaml.represent(hook), yaml.represent(ordered(values))));
     StringWriter text = new StringWriter();
     yaml.serialize(entries, text);
     Files.createDirectories(file.getParent());
     Files.writeString(file, text.toString());
+  }
+
+  /**
+   * The values with every map's keys in order, so the file, and the line a settings message names,
+   * is the same on every run whatever map the test gave.
+   */
+  private static Object ordered(Object value) {
+    if (value instanceof Map<?, ?> map) {
+      Map<String, Object> sorted = new TreeMap<>();
+      map.forEach((key, inner) -> sorted.put(String.valueOf(key), ordered(inner)));
+      return sorted;
+    }
+    if (value instanceof List<?> list) {
+      return list.stream().map(GuestSettingsFile::ordered).toList();
+    }
+    return value;
   }
 
   private static MappingNode existing(Yaml yaml, Path file) throws IOException {
