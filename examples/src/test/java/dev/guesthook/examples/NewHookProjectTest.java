@@ -51,7 +51,8 @@ class NewHookProjectTest {
     Build failing = mvnTest(Path.of(mavenHome), project);
     assertNotEquals(0, failing.exitCode(), failing.output());
     assertTrue(
-        failing.output().contains("expected: <performance> but was: <ondemand>"), failing.output());
+        failing.output().contains("scaling_governor holds \"ondemand\", expected \"performance\""),
+        failing.output());
   }
 
   /** guesthook new-hook in this JVM: the runtime is on the test classpath through the kit. */
