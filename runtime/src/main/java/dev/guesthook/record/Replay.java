@@ -44,7 +44,16 @@ public final class Replay {
   }
 
   /** How one replayed event compares with its recording. */
-  public record Comparison(RecordedEvent recorded, List<String> differences, int interactions) {
+  /**
+   * How a replayed phase compares with its recording: the differences, and both sides in full (each
+   * hook's outcome and interactions, a line each), for a diff view.
+   */
+  public record Comparison(
+      RecordedEvent recorded,
+      List<String> differences,
+      int interactions,
+      List<String> recordedLines,
+      List<String> replayedLines) {
     public boolean agrees() {
       return differences.isEmpty();
     }
@@ -78,7 +87,26 @@ public final class Replay {
     before
         .keySet()
         .forEach(name -> differences.add(name + ": missing now (it ran in the recording)"));
-    return new Comparison(recorded, differences, count);
+    return new Comparison(
+        recorded, differences, count, recordedLines(recorded), replayedLines(now));
+  }
+
+  private static List<String> recordedLines(RecordedEvent recorded) {
+    List<String> lines = new ArrayList<>();
+    for (Recording.Hook hook : recorded.recording().hooks()) {
+      lines.add(hook.name() + ": " + hook.outcome());
+      hook.interactions().forEach(call -> lines.add("    " + line(call)));
+    }
+    return lines;
+  }
+
+  private static List<String> replayedLines(DispatchResult now) {
+    List<String> lines = new ArrayList<>();
+    for (HookOutcome hook : now.hooks()) {
+      lines.add(hook.hook() + ": " + hook.status().wireName());
+      hook.interactions().forEach(call -> lines.add("    " + line(call)));
+    }
+    return lines;
   }
 
   /** One interaction as the comparison shows it, named as the recording names it. */

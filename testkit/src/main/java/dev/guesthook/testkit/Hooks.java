@@ -35,6 +35,7 @@ public final class Hooks {
    * The folder of stock hooks ({@code gpu-release}, {@code hibernate}, {@code mdev}, {@code
    * pci-mapping}, {@code sriov-vf}).
    *
+   * @return a private folder holding the stock hook files, the same for the whole JVM
    * @throws IllegalStateException when guesthook-hooks is not on the test classpath, saying which
    *     dependency to add
    */

@@ -6,11 +6,17 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.regex.Pattern;
+import org.opentest4j.AssertionFailedError;
 
 /**
  * Assertions on a sandbox host as the kernel shows it: {@code
  * assertThat(root).hasMdev(uuid).ofType(t)}, {@code .vf("0000:03:02.1").boundTo("vfio-pci")},
- * {@code .numVfs(pf, 4)}. A failure says what is there.
+ * {@code .numVfs(pf, 4)}, any file by its host path ({@link #file}), and what changed since a
+ * {@link HostSnapshot} ({@link #unchangedSince}, {@link #changedSince}). A failure is an {@link
+ * AssertionFailedError} that says what is there.
  */
 public final class HostAssert {
   private final Path root;
@@ -19,10 +25,62 @@ public final class HostAssert {
     this.root = root;
   }
 
+  /**
+   * Assertions on the sandbox host at {@code sandboxRoot} (as made by {@code Sandbox.create}).
+   *
+   * @param sandboxRoot the sandbox's folder
+   * @return assertions on that host
+   */
   public static HostAssert assertThat(Path sandboxRoot) {
     return new HostAssert(sandboxRoot);
   }
 
+  /**
+   * Assertions on any file of the host, by its host path as a hook writes it: {@code
+   * file("/sys/devices/system/cpu/cpu2/cpufreq/scaling_governor").hasContent("performance")}.
+   *
+   * @param hostPath an absolute host path, e.g. {@code /sys/...}
+   * @return assertions on that file
+   * @throws IllegalArgumentException for a relative path or one with {@code ..}
+   */
+  public FileAssert file(String hostPath) {
+    return new FileAssert(this, root, hostPath);
+  }
+
+  /**
+   * Nothing on the host changed since {@code before} was taken (guesthook's own bookkeeping aside).
+   *
+   * @param before a snapshot of this sandbox taken earlier
+   * @return this host assertion, to chain more
+   * @throws AssertionFailedError listing every change, one line each
+   */
+  public HostAssert unchangedSince(HostSnapshot before) {
+    List<String> changes = before.changesTo(HostSnapshot.of(root));
+    if (!changes.isEmpty()) {
+      throw new AssertionFailedError(
+          "the host changed since the snapshot:\n" + String.join("\n", changes));
+    }
+    return this;
+  }
+
+  /**
+   * The changes since {@code before}, to limit with {@link ChangeAssert#only}: {@code
+   * changedSince(before).only("/sys/bus/pci/devices/0000:41:00.4/**")}.
+   *
+   * @param before a snapshot of this sandbox taken earlier
+   * @return assertions on the changes since then
+   */
+  public ChangeAssert changedSince(HostSnapshot before) {
+    return new ChangeAssert(before, HostSnapshot.of(root));
+  }
+
+  /**
+   * Assertions on a VM's mdev, by UUID: {@code hasMdev(uuid).ofType("nvidia-222").onParent(pf)}.
+   *
+   * @param uuid the mdev's UUID
+   * @return assertions on that mdev
+   * @throws AssertionFailedError listing the mdevs there are when it is missing
+   */
   public MdevAssert hasMdev(String uuid) {
     Path link = root.resolve("sys/bus/mdev/devices/" + uuid);
     if (!Files.isSymbolicLink(link)) {
@@ -31,6 +89,13 @@ public final class HostAssert {
     return new MdevAssert(link, uuid);
   }
 
+  /**
+   * No mdev with this UUID exists.
+   *
+   * @param uuid the mdev's UUID
+   * @return this host assertion, to chain more
+   * @throws AssertionFailedError when it is still there
+   */
   public HostAssert hasNoMdev(String uuid) {
     if (Files.exists(root.resolve("sys/bus/mdev/devices/" + uuid))) {
       fail("mdev " + uuid + " is still there");
@@ -38,6 +103,13 @@ public final class HostAssert {
     return this;
   }
 
+  /**
+   * Assertions on a PCI device, by address: {@code device("0000:03:00.0").boundTo("vfio-pci")}.
+   *
+   * @param address the PCI address, {@code 0000:03:00.0}
+   * @return assertions on that device
+   * @throws AssertionFailedError when there is no such device
+   */
   public DeviceAssert device(String address) {
     Path dir = root.resolve("sys/bus/pci/devices/" + address);
     if (!Files.exists(dir)) {
@@ -46,7 +118,13 @@ public final class HostAssert {
     return new DeviceAssert(dir, address);
   }
 
-  /** A VF is a PCI device with a {@code physfn} link. */
+  /**
+   * Assertions on a VF: a PCI device with a {@code physfn} link.
+   *
+   * @param address the VF's PCI address
+   * @return assertions on that device
+   * @throws AssertionFailedError when there is no such device, or it is not a VF
+   */
   public DeviceAssert vf(String address) {
     DeviceAssert device = device(address);
     if (!Files.isSymbolicLink(root.resolve("sys/bus/pci/devices/" + address + "/physfn"))) {
@@ -55,6 +133,14 @@ public final class HostAssert {
     return device;
   }
 
+  /**
+   * The PF {@code pf} has {@code expected} VFs enabled ({@code sriov_numvfs}).
+   *
+   * @param pf the PF's PCI address
+   * @param expected how many VFs it should have
+   * @return this host assertion, to chain more
+   * @throws AssertionFailedError saying how many it has
+   */
   public HostAssert numVfs(String pf, int expected) {
     String actual = read(root.resolve("sys/bus/pci/devices/" + pf + "/sriov_numvfs"));
     if (!actual.equals(Integer.toString(expected))) {
@@ -63,6 +149,7 @@ public final class HostAssert {
     return this;
   }
 
+  /** Assertions on one mdev; {@link #and()} returns to the host. */
   public final class MdevAssert {
     private final Path link;
     private final String uuid;
@@ -72,6 +159,13 @@ public final class HostAssert {
       this.uuid = uuid;
     }
 
+    /**
+     * The mdev is of {@code type} ({@code nvidia-222}, {@code i915-GVTg_V5_4}).
+     *
+     * @param type the mdev type's name
+     * @return this assertion, to chain more
+     * @throws AssertionFailedError saying its type
+     */
     public MdevAssert ofType(String type) {
       String actual = target(link.resolve("mdev_type"));
       if (!actual.equals(type)) {
@@ -80,6 +174,13 @@ public final class HostAssert {
       return this;
     }
 
+    /**
+     * The mdev was created on the parent device {@code address}.
+     *
+     * @param address the parent device's PCI address
+     * @return this assertion, to chain more
+     * @throws AssertionFailedError saying its parent
+     */
     public MdevAssert onParent(String address) {
       try {
         String parent = link.toRealPath().getParent().getFileName().toString();
@@ -92,11 +193,17 @@ public final class HostAssert {
       return this;
     }
 
+    /**
+     * Back to the host, to assert more.
+     *
+     * @return the host assertion this one came from
+     */
     public HostAssert and() {
       return HostAssert.this;
     }
   }
 
+  /** Assertions on one PCI device; {@link #and()} returns to the host. */
   public final class DeviceAssert {
     private final Path dir;
     private final String address;
@@ -106,6 +213,13 @@ public final class HostAssert {
       this.address = address;
     }
 
+    /**
+     * The device is bound to {@code driver} ({@code vfio-pci}, {@code nvidia}).
+     *
+     * @param driver the driver's name
+     * @return this assertion, to chain more
+     * @throws AssertionFailedError saying its driver, or {@code (no driver)}
+     */
     public DeviceAssert boundTo(String driver) {
       String actual =
           Files.isSymbolicLink(dir.resolve("driver"))
@@ -117,6 +231,15 @@ public final class HostAssert {
       return this;
     }
 
+    /**
+     * The device's attribute at {@code relative} (e.g. {@code nvidia/vgpu_params}) reads {@code
+     * expected}, surrounding whitespace ignored.
+     *
+     * @param relative the attribute's path in the device's folder
+     * @param expected what it should read
+     * @return this assertion, to chain more
+     * @throws AssertionFailedError saying what it reads
+     */
     public DeviceAssert hasAttribute(String relative, String expected) {
       String actual = read(dir.resolve(relative));
       if (!actual.equals(expected)) {
@@ -125,8 +248,52 @@ public final class HostAssert {
       return this;
     }
 
+    /**
+     * Back to the host, to assert more.
+     *
+     * @return the host assertion this one came from
+     */
     public HostAssert and() {
       return HostAssert.this;
+    }
+  }
+
+  /** The changes since a snapshot, to assert which paths they may touch. */
+  public static final class ChangeAssert {
+    private final HostSnapshot before;
+    private final HostSnapshot after;
+
+    ChangeAssert(HostSnapshot before, HostSnapshot after) {
+      this.before = before;
+      this.after = after;
+    }
+
+    /**
+     * Every change is at a path matching one of {@code globs} ({@code *} within a name, {@code **}
+     * across names), host paths as a hook writes them: {@code
+     * only("/sys/bus/pci/devices/0000:41:00.4/**")}. A glob's leading folders are followed through
+     * the sandbox's links, so a device's {@code /sys/bus/pci/devices/<address>/**} also covers its
+     * real folder under {@code /sys/devices}.
+     *
+     * @param globs host path globs the changes may touch
+     * @return this assertion, to chain more
+     * @throws AssertionFailedError listing every change outside the globs
+     */
+    public ChangeAssert only(String... globs) {
+      List<Pattern> allowed = HostPaths.globsFollowingLinks(after.root(), globs);
+      List<String> outside =
+          before.changes(after).stream()
+              .filter(c -> allowed.stream().noneMatch(g -> g.matcher(c.path()).matches()))
+              .map(HostSnapshot.Change::line)
+              .toList();
+      if (!outside.isEmpty()) {
+        throw new AssertionFailedError(
+            "the host changed outside "
+                + Arrays.toString(globs)
+                + ":\n"
+                + String.join("\n", outside));
+      }
+      return this;
     }
   }
 

@@ -7,8 +7,12 @@ import dev.guesthook.demo.ProxmoxConfigEdits;
 import dev.guesthook.engine.Engine;
 import dev.guesthook.engine.PhaseListener;
 import dev.guesthook.guest.LifecycleEvent;
+import dev.guesthook.host.SandboxMarker;
+import dev.guesthook.host.sim.Faults;
 import dev.guesthook.host.sim.SimulatedHost;
 import dev.guesthook.id.VmId;
+import dev.guesthook.pve.PveFileException;
+import dev.guesthook.yaml.ConfigException;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
@@ -20,21 +24,28 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Consumer;
 
 /**
  * A VM's lifecycle on a sandbox, phase by phase, through the real engine on the test's Vert.x:
- * {@code Lifecycle.of(402).on(sandbox).hooks(stock, mine).preStart().postStop().run(vertx)}.
- * Between phases it does what Proxmox does to the config for {@link #hibernate()} and {@link
- * #resume()}.
+ * {@code Lifecycle.of(402).on(sandbox).hooks(Hooks.stock(),
+ * mine).preStart().postStop().run(vertx)}. Between phases it does what Proxmox does to the config
+ * for {@link #hibernate()} and {@link #resume()}. Before the first phase it writes the hooks'
+ * {@link #settings settings} into the guest's own settings file and sets up the {@link #failWrite
+ * faults} to inject, so both are met exactly as on a node. A hook that fails (by throwing) fails
+ * its phase: see {@link Outcome#startAborted()} and the phase's exit code.
  */
 public final class Lifecycle {
   private final VmId vmid;
   private Path root;
   private final List<Path> hookDirs = new ArrayList<>();
   private final List<Step> steps = new ArrayList<>();
+  private final Map<String, Map<String, ?>> settings = new LinkedHashMap<>();
+  private final List<Consumer<Faults>> faults = new ArrayList<>();
 
   private record Step(Phase phase, String configEdit) {}
 
@@ -42,41 +53,165 @@ public final class Lifecycle {
     this.vmid = vmid;
   }
 
+  /**
+   * The lifecycle of the guest {@code vmid}, which must have a config in the sandbox ({@code
+   * etc/pve/qemu-server/<vmid>.conf}).
+   *
+   * @param vmid the guest's id
+   * @return a lifecycle with no phase yet
+   */
   public static Lifecycle of(int vmid) {
     return new Lifecycle(new VmId(vmid));
   }
 
   /**
-   * The sandbox (made by {@code guesthook sandbox create} or {@code Sandbox.create}) the VM lives
-   * on.
+   * The sandbox the VM lives on, made by {@code Sandbox.create(root, SandboxProfile.MIXED)} or
+   * {@code guesthook sandbox create DIR}.
+   *
+   * @param sandboxRoot the sandbox's folder
+   * @return this lifecycle, to add more
+   * @throws IllegalArgumentException when {@code sandboxRoot} is not a sandbox, saying how to make
+   *     one (the simulated kernel acts on nothing else)
    */
   public Lifecycle on(Path sandboxRoot) {
+    if (!SandboxMarker.isSandbox(sandboxRoot)) {
+      throw new IllegalArgumentException(
+          sandboxRoot
+              + " is not a sandbox (it has no "
+              + SandboxMarker.PATH
+              + "): make one with Sandbox.create(root, SandboxProfile.MIXED) in the test, or"
+              + " guesthook sandbox create DIR --profile mixed");
+    }
     this.root = sandboxRoot;
     return this;
   }
 
+  /**
+   * The hook folders to load, in order; without this call, the stock hooks ({@link Hooks#stock()}).
+   * Give them too when you add your own: {@code hooks(Hooks.stock(), mine)}.
+   *
+   * @param dirs hook folders, e.g. {@code Hooks.stock()} and your own
+   * @return this lifecycle, to add more
+   */
   public Lifecycle hooks(Path... dirs) {
     hookDirs.addAll(List.of(dirs));
     return this;
   }
 
+  /**
+   * The settings of {@code hook} for this guest, written into its own settings file in the sandbox
+   * ({@code etc/pve/guesthook/<vmid>.yaml}) before the first phase, replacing the hook's entry
+   * there and keeping the others. They are checked as on a node: one the hook does not declare
+   * fails the phase (exit 2) with the file, line and fix. Values keep their types: {@code
+   * settings("cpu-governor", Map.of("cpus", List.of(2, 3), "governor", "performance"))}.
+   *
+   * @param hook the hook's name, as in {@code hook('name')}
+   * @param values its settings: strings, numbers, booleans, lists and maps of them
+   * @return this lifecycle, to add more
+   */
+  public Lifecycle settings(String hook, Map<String, ?> values) {
+    settings.put(hook, values);
+    return this;
+  }
+
+  /**
+   * The next write to a host path matching {@code glob} ({@code *} within a name, {@code **}
+   * across) fails with {@code errno}: {@code failWrite("/sys/**\/sriov_numvfs", "EBUSY")}.
+   *
+   * @param glob host paths to fail writes to
+   * @param errno the error, e.g. {@code EBUSY}, {@code EIO}, {@code ENOSPC}
+   * @return this lifecycle, to add more
+   * @throws IllegalArgumentException at once for an errno the simulator does not know, naming those
+   *     it does
+   */
+  public Lifecycle failWrite(String glob, String errno) {
+    return failWrite(glob, errno, 1);
+  }
+
+  /**
+   * The next {@code times} writes to a host path matching {@code glob} fail with {@code errno}.
+   *
+   * @param glob host paths to fail writes to
+   * @param errno the error, e.g. {@code EBUSY}
+   * @param times how many writes fail
+   * @return this lifecycle, to add more
+   * @throws IllegalArgumentException at once for an errno the simulator does not know
+   */
+  public Lifecycle failWrite(String glob, String errno, int times) {
+    Faults.requireKnownErrno(errno);
+    faults.add(f -> f.failWrite(glob, errno, times));
+    return this;
+  }
+
+  /**
+   * The next command whose arguments start with {@code commandPrefix} (words separated by spaces,
+   * e.g. {@code "ip link set"}) exits {@code exitCode} printing {@code output}, without running.
+   *
+   * @param commandPrefix the command's first words
+   * @param exitCode what it exits with
+   * @param output what it prints
+   * @return this lifecycle, to add more
+   */
+  public Lifecycle failCommand(String commandPrefix, int exitCode, String output) {
+    faults.add(f -> f.failCommand(commandPrefix, exitCode, output));
+    return this;
+  }
+
+  /**
+   * The next {@code times} writes to a host path matching {@code glob} take {@code millis} longer:
+   * a slow device.
+   *
+   * @param glob host paths whose writes are slow
+   * @param millis how much longer each takes
+   * @param times how many writes are slow
+   * @return this lifecycle, to add more
+   */
+  public Lifecycle delayWrite(String glob, int millis, int times) {
+    faults.add(f -> f.delayWrite(glob, millis, times));
+    return this;
+  }
+
+  /**
+   * Adds a pre-start phase.
+   *
+   * @return this lifecycle, to add more
+   */
   public Lifecycle preStart() {
     return step(Phase.PRE_START, null);
   }
 
+  /**
+   * Adds a post-start phase.
+   *
+   * @return this lifecycle, to add more
+   */
   public Lifecycle postStart() {
     return step(Phase.POST_START, null);
   }
 
+  /**
+   * Adds a pre-stop phase.
+   *
+   * @return this lifecycle, to add more
+   */
   public Lifecycle preStop() {
     return step(Phase.PRE_STOP, null);
   }
 
+  /**
+   * Adds a post-stop phase.
+   *
+   * @return this lifecycle, to add more
+   */
   public Lifecycle postStop() {
     return step(Phase.POST_STOP, null);
   }
 
-  /** {@code qm suspend --todisk}: the state saved, the config locked, QEMU gone: post-stop. */
+  /**
+   * {@code qm suspend --todisk}: the state saved, the config locked, QEMU gone: post-stop.
+   *
+   * @return this lifecycle, to add more
+   */
   public Lifecycle hibernate() {
     return step(Phase.POST_STOP, "hibernate");
   }
@@ -84,6 +219,8 @@ public final class Lifecycle {
   /**
    * {@code qm start} of a hibernated VM: pre-start (resume), then post-start after the state is
    * dropped.
+   *
+   * @return this lifecycle, to add more
    */
   public Lifecycle resume() {
     step(Phase.PRE_START, null);
@@ -99,60 +236,149 @@ public final class Lifecycle {
    * What each phase came to, in order, and every line guesthook printed for the task log (its own,
    * such as what a reconcile put back, and the hooks'). A phase after a failed pre-start is not
    * run, as in Proxmox.
+   *
+   * @param phases each phase whose hooks ran, in order: its hooks' outcomes and interactions
+   * @param lines what guesthook printed for the task log, in order
+   * @param refusal the phase refused before its hooks ran, if one was: the last one tried
    */
-  public record Outcome(List<DispatchResult> phases, List<String> lines) {
+  public record Outcome(
+      List<DispatchResult> phases, List<String> lines, Optional<Refusal> refusal) {
+    /**
+     * The last phase whose hooks ran.
+     *
+     * @return its result: the hooks' outcomes, messages and interactions
+     */
     public DispatchResult last() {
       return phases.get(phases.size() - 1);
     }
 
+    /**
+     * What guesthook would exit with for the last phase that ran, as Proxmox sees it: 2 when it was
+     * refused before any hook ran (a setting the hook does not declare, a broken settings file),
+     * else the phase's own code (1 for a failed pre-start, 0 otherwise).
+     *
+     * @return 0, 1 or 2
+     */
+    public int exitCode() {
+      return refusal.isPresent() ? 2 : last().exitCode(false);
+    }
+
+    /**
+     * Whether a pre-start failed or was refused, so that Proxmox would not start the VM.
+     *
+     * @return true when the VM would not have started
+     */
     public boolean startAborted() {
-      return phases.stream()
-          .anyMatch(r -> r.event().phase() == Phase.PRE_START && r.exitCode(false) != 0);
+      return refusal.filter(r -> r.phase() == Phase.PRE_START).isPresent()
+          || phases.stream()
+              .anyMatch(r -> r.event().phase() == Phase.PRE_START && r.exitCode(false) != 0);
     }
   }
 
+  /**
+   * A phase guesthook refused before running any hook (exit 2): the phases after it are not run.
+   *
+   * @param phase the phase refused
+   * @param message why, as the task log shows it: the settings file, line and column, and the fix
+   */
+  public record Refusal(Phase phase, String message) {}
+
+  /**
+   * Runs the phases, in order, on {@code vertx}. A phase that fails or is refused is an outcome,
+   * not a failed future: check {@link Outcome#exitCode()}. A phase after a failed or refused
+   * pre-start is not run, as in Proxmox.
+   *
+   * @param vertx the test's Vert.x (vertx-junit5 gives one)
+   * @return what the phases came to
+   * @throws IllegalStateException when {@link #on} was not called, or no hook folder was given and
+   *     the stock hooks are not on the classpath
+   */
   public Future<Outcome> run(Vertx vertx) {
+    if (root == null) {
+      throw new IllegalStateException("no sandbox: call on(root) first");
+    }
+    List<Path> dirs = hookDirs.isEmpty() ? List.of(Hooks.stock()) : List.copyOf(hookDirs);
     JsonObject flags =
         new JsonObject()
             .put("root", root.toString())
             .put("simulate", true)
-            .put("hook-dirs", new JsonArray(hookDirs.stream().map(Path::toString).toList()));
-    return new SettingsLoader(hookDirs.isEmpty() ? root : hookDirs.get(0))
-        .load(vertx, flags, Optional.empty(), Map.of())
+            .put("hook-dirs", new JsonArray(dirs.stream().map(Path::toString).toList()));
+    return vertx
+        .executeBlocking(this::prepareSandbox, false)
         .compose(
-            settings -> {
-              Engine engine =
-                  new Engine(vertx, settings, SimulatedHost.sandbox(root), Clock.systemUTC());
-              List<String> lines = Collections.synchronizedList(new ArrayList<>());
-              PhaseListener listener = printedTo(lines);
-              Future<List<DispatchResult>> chain = Future.succeededFuture(new ArrayList<>());
-              for (Step step : steps) {
-                chain =
-                    chain.compose(
-                        done -> {
-                          if (done.stream()
-                              .anyMatch(
-                                  r ->
-                                      r.event().phase() == Phase.PRE_START
-                                          && r.exitCode(false) != 0)) {
-                            return Future.succeededFuture(done);
-                          }
-                          return vertx
-                              .executeBlocking(() -> edit(step.configEdit()), false)
-                              .compose(
-                                  x -> engine.run(vmid, step.phase(), Optional.empty(), listener))
-                              .map(
-                                  run -> {
-                                    done.add(run.result());
-                                    return done;
-                                  });
-                        });
+            x -> new SettingsLoader(dirs.get(0)).load(vertx, flags, Optional.empty(), Map.of()))
+        .compose(
+            settings ->
+                runSteps(
+                    vertx,
+                    new Engine(vertx, settings, SimulatedHost.sandbox(root), Clock.systemUTC())));
+  }
+
+  /** What the phases came to so far. */
+  private static final class Progress {
+    final List<DispatchResult> phases = new ArrayList<>();
+    final List<String> lines = Collections.synchronizedList(new ArrayList<>());
+    Optional<Refusal> refusal = Optional.empty();
+
+    boolean stopped() {
+      return refusal.isPresent()
+          || phases.stream()
+              .anyMatch(r -> r.event().phase() == Phase.PRE_START && r.exitCode(false) != 0);
+    }
+
+    Outcome outcome() {
+      return new Outcome(List.copyOf(phases), List.copyOf(lines), refusal);
+    }
+  }
+
+  private Future<Outcome> runSteps(Vertx vertx, Engine engine) {
+    Progress progress = new Progress();
+    PhaseListener listener = printedTo(progress.lines);
+    Future<Progress> chain = Future.succeededFuture(progress);
+    for (Step step : steps) {
+      chain =
+          chain.compose(
+              done ->
+                  done.stopped()
+                      ? Future.succeededFuture(done)
+                      : runStep(vertx, engine, step, listener, done));
+    }
+    return chain.map(Progress::outcome);
+  }
+
+  private Future<Progress> runStep(
+      Vertx vertx, Engine engine, Step step, PhaseListener listener, Progress progress) {
+    return vertx
+        .executeBlocking(() -> edit(step.configEdit()), false)
+        .compose(x -> engine.run(vmid, step.phase(), Optional.empty(), listener))
+        .map(
+            run -> {
+              progress.phases.add(run.result());
+              return progress;
+            })
+        .recover(
+            failure -> {
+              if (!(failure instanceof ConfigException)) {
+                return Future.failedFuture(failure);
               }
-              return chain.map(phases -> new Outcome(phases, List.copyOf(lines)));
+              // As on a node: the message goes to the task log, and the phase exits 2.
+              progress.lines.add(failure.getMessage());
+              progress.refusal = Optional.of(new Refusal(step.phase(), failure.getMessage()));
+              return Future.succeededFuture(progress);
             });
   }
 
-  private boolean edit(String what) throws dev.guesthook.pve.PveFileException {
+  /** Writes the settings and sets up the faults given, before the first phase. */
+  private boolean prepareSandbox() throws IOException {
+    for (Map.Entry<String, Map<String, ?>> hook : settings.entrySet()) {
+      GuestSettingsFile.put(root, vmid.value(), hook.getKey(), hook.getValue());
+    }
+    Faults sandboxFaults = Faults.ofSandbox(root).orElseThrow();
+    faults.forEach(fault -> fault.accept(sandboxFaults));
+    return true;
+  }
+
+  private boolean edit(String what) throws PveFileException {
     if (what == null) {
       return true;
     }

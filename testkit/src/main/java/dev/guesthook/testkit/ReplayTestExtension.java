@@ -1,21 +1,25 @@
 package dev.guesthook.testkit;
 
+import dev.guesthook.config.Settings;
 import dev.guesthook.config.SettingsLoader;
 import dev.guesthook.engine.ReplaySession;
 import dev.guesthook.record.Replay;
 import dev.guesthook.record.Replayer;
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
-import java.util.Arrays;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.extension.BeforeTestExecutionCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.ParameterContext;
@@ -52,80 +56,142 @@ final class ReplayTestExtension implements BeforeTestExecutionCallback, Paramete
       return (Replayer.Summary) known;
     }
     ReplayTest spec = context.getRequiredTestMethod().getAnnotation(ReplayTest.class);
-    Path recording = Path.of(spec.value()).toAbsolutePath().normalize();
-    Path root = Files.createTempDirectory("guesthook-replay-test-");
-    Files.setPosixFilePermissions(root, PosixFilePermissions.fromString("rwxr-xr-x"));
-    Vertx vertx = Vertx.vertx();
-    List<String> differences = new ArrayList<>();
-    List<String> warnings = new ArrayList<>();
-    Replayer.Summary summary;
-    try {
-      JsonObject flags =
-          new JsonObject()
-              .put("root", root.toString())
-              .put(
-                  "hook-dirs",
-                  new JsonArray(
-                      Arrays.stream(spec.hooks())
-                          .map(h -> Path.of(h).toAbsolutePath().normalize().toString())
-                          .toList()));
-      var settings =
-          new SettingsLoader(root)
-              .load(vertx, flags, Optional.empty(), Map.of())
-              .toCompletionStage()
-              .toCompletableFuture()
-              .get(30, TimeUnit.SECONDS);
-      summary =
-          vertx
-              .executeBlocking(
-                  () ->
-                      new Replayer(() -> new ReplaySession(vertx, settings), warnings::add)
-                          .replay(
-                              recording,
-                              false,
-                              (Replay.Comparison c) -> {
-                                if (!c.agrees()) {
-                                  differences.add(
-                                      "VM "
-                                          + c.recorded().vmid()
-                                          + " "
-                                          + c.recorded().phase()
-                                          + " ("
-                                          + recording.getFileName()
-                                          + ":"
-                                          + c.recorded().line()
-                                          + "):");
-                                  c.differences().forEach(d -> differences.add("    " + d));
-                                }
-                              }),
-                  false)
-              .toCompletionStage()
-              .toCompletableFuture()
-              .get(5, TimeUnit.MINUTES);
-    } finally {
-      vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
-      try (var walk = Files.walk(root)) {
-        walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-      }
-    }
-    requireAllReplayed(recording, summary, warnings, differences);
+    Replayer.Summary summary = replay(spec.value(), spec.hooks());
     context.getStore(NAMESPACE).put("summary", summary);
     return summary;
   }
 
   /**
+   * Replays {@code recording} through {@code hooks} (paths relative to the folder the tests run in,
+   * or {@link ReplayTest#STOCK}) and fails unless every record replays and agrees.
+   */
+  static Replayer.Summary replay(String recording, String... hooks) throws Exception {
+    Path file = recordingAt(recording);
+    List<Path> hookDirs = Stream.of(hooks).map(ReplayTestExtension::hookFolder).toList();
+    Path root = Files.createTempDirectory("guesthook-replay-test-");
+    Files.setPosixFilePermissions(root, PosixFilePermissions.fromString("rwxr-xr-x"));
+    Vertx vertx = Vertx.vertx();
+    Disagreements disagreements = new Disagreements(file);
+    List<String> warnings = new ArrayList<>();
+    Replayer.Summary summary;
+    try {
+      Settings settings = await(settings(vertx, root, hookDirs), 30);
+      summary =
+          await(
+              vertx.executeBlocking(
+                  () ->
+                      new Replayer(() -> new ReplaySession(vertx, settings), warnings::add)
+                          .replay(file, false, disagreements::add),
+                  false),
+              300);
+    } finally {
+      await(vertx.close(), 10);
+      deleteTree(root);
+    }
+    requireAllReplayed(file, summary, warnings, disagreements);
+    return summary;
+  }
+
+  private static Future<Settings> settings(Vertx vertx, Path root, List<Path> hookDirs) {
+    JsonObject flags =
+        new JsonObject()
+            .put("root", root.toString())
+            .put("hook-dirs", new JsonArray(hookDirs.stream().map(Path::toString).toList()));
+    return new SettingsLoader(root).load(vertx, flags, Optional.empty(), Map.of());
+  }
+
+  private static Path recordingAt(String recording) {
+    Path file = Path.of(recording).toAbsolutePath().normalize();
+    if (!Files.isRegularFile(file)) {
+      throw new AssertionFailedError(
+          "no recording at "
+              + file
+              + relativeTo()
+              + ". Record a lifecycle on a sandbox, with recording on (guesthook record --on"
+              + " <vmid>, see the README's \"Recording and replay\"), and copy its file from the"
+              + " sandbox's var/lib/guesthook/recordings/ to there");
+    }
+    return file;
+  }
+
+  private static Path hookFolder(String hooks) {
+    if (hooks.equals(ReplayTest.STOCK)) {
+      return Hooks.stock();
+    }
+    Path folder = Path.of(hooks).toAbsolutePath().normalize();
+    if (!Files.isDirectory(folder)) {
+      throw new AssertionFailedError(
+          "no hook folder at "
+              + folder
+              + relativeTo()
+              + "; for the stock hooks give ReplayTest.STOCK, with the dependency"
+              + " dev.guesthook:guesthook-hooks");
+    }
+    return folder;
+  }
+
+  private static String relativeTo() {
+    return " (a @ReplayTest's paths are relative to "
+        + Path.of("").toAbsolutePath()
+        + ", the folder the tests run in)";
+  }
+
+  /**
+   * The phases that did not replay as recorded: the listing of their differences, and both sides in
+   * full for an IDE's diff view.
+   */
+  static final class Disagreements {
+    private final Path recording;
+    final List<String> listing = new ArrayList<>();
+    final List<String> recorded = new ArrayList<>();
+    final List<String> replayed = new ArrayList<>();
+
+    Disagreements(Path recording) {
+      this.recording = recording;
+    }
+
+    void add(Replay.Comparison comparison) {
+      if (comparison.agrees()) {
+        return;
+      }
+      String phase =
+          "VM "
+              + comparison.recorded().vmid()
+              + " "
+              + comparison.recorded().phase()
+              + " ("
+              + recording.getFileName()
+              + ":"
+              + comparison.recorded().line()
+              + "):";
+      listing.add(phase);
+      comparison.differences().forEach(d -> listing.add("    " + d));
+      recorded.add(phase);
+      recorded.addAll(comparison.recordedLines());
+      replayed.add(phase);
+      replayed.addAll(comparison.replayedLines());
+    }
+  }
+
+  /**
    * A replay test passes only when every record was replayed and agrees: a record skipped as bad
    * (its warning says why) or a file with no event at all would otherwise show green having checked
-   * nothing.
+   * nothing. A disagreement carries the recorded phases as expected and the replayed ones as
+   * actual.
    */
   static void requireAllReplayed(
-      Path recording, Replayer.Summary summary, List<String> warnings, List<String> differences) {
-    if (!differences.isEmpty()) {
+      Path recording,
+      Replayer.Summary summary,
+      List<String> warnings,
+      Disagreements disagreements) {
+    if (!disagreements.listing.isEmpty()) {
       throw new AssertionFailedError(
           "replay of "
               + recording
               + " differs from the recording:\n"
-              + String.join("\n", differences));
+              + String.join("\n", disagreements.listing),
+          String.join("\n", disagreements.recorded),
+          String.join("\n", disagreements.replayed));
     }
     if (summary.skipped() > 0) {
       throw new AssertionFailedError(
@@ -140,6 +206,16 @@ final class ReplayTestExtension implements BeforeTestExecutionCallback, Paramete
     if (summary.events() == 0) {
       throw new AssertionFailedError(
           "replay of " + recording + " replayed no event: the file holds none");
+    }
+  }
+
+  private static <T> T await(Future<T> future, int seconds) throws Exception {
+    return future.toCompletionStage().toCompletableFuture().get(seconds, TimeUnit.SECONDS);
+  }
+
+  private static void deleteTree(Path root) throws IOException {
+    try (Stream<Path> walk = Files.walk(root)) {
+      walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
     }
   }
 }

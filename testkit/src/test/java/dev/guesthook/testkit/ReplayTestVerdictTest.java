@@ -23,7 +23,10 @@ class ReplayTestVerdictTest {
     assertDoesNotThrow(
         () ->
             ReplayTestExtension.requireAllReplayed(
-                FILE, new Replayer.Summary(9, 9, 0), List.of(), List.of()));
+                FILE,
+                new Replayer.Summary(9, 9, 0),
+                List.of(),
+                new ReplayTestExtension.Disagreements(FILE)));
   }
 
   @Test
@@ -36,7 +39,7 @@ class ReplayTestVerdictTest {
                     FILE,
                     new Replayer.Summary(3, 3, 6),
                     List.of("recordings/mine.jsonl:1: the recorded settings: pf: missing; skipped"),
-                    List.of()));
+                    new ReplayTestExtension.Disagreements(FILE)));
     assertEquals(
         "replay of recordings/mine.jsonl skipped 6 bad record(s), which a replay test does not accept:\n"
             + "recordings/mine.jsonl:1: the recorded settings: pf: missing; skipped",
@@ -50,7 +53,10 @@ class ReplayTestVerdictTest {
             AssertionFailedError.class,
             () ->
                 ReplayTestExtension.requireAllReplayed(
-                    FILE, new Replayer.Summary(0, 0, 0), List.of(), List.of()));
+                    FILE,
+                    new Replayer.Summary(0, 0, 0),
+                    List.of(),
+                    new ReplayTestExtension.Disagreements(FILE)));
     assertEquals(
         "replay of recordings/mine.jsonl replayed no event: the file holds none",
         failed.getMessage());

@@ -17,6 +17,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeSet;
 import java.util.function.Predicate;
 import java.util.regex.Pattern;
 
@@ -69,11 +70,21 @@ public final class Faults {
   }
 
   public Faults failWrite(String glob, String errno, int times) {
+    return add(new Rule("write", glob, requireKnownErrno(errno), 0, null, null, times));
+  }
+
+  /**
+   * {@code errno} when a write can be made to fail with it, so a test that names one is refused
+   * where it names it rather than when its fault would fire.
+   *
+   * @throws IllegalArgumentException naming the errnos there are
+   */
+  public static String requireKnownErrno(String errno) {
     if (!STRERROR.containsKey(errno)) {
       throw new IllegalArgumentException(
-          "unknown errno " + errno + "; one of " + STRERROR.keySet());
+          "unknown errno " + errno + "; one of " + new TreeSet<>(STRERROR.keySet()));
     }
-    return add(new Rule("write", glob, errno, 0, null, null, times));
+    return errno;
   }
 
   /**

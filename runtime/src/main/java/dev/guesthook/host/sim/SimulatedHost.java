@@ -26,8 +26,8 @@ import java.util.Set;
  * fire first.
  *
  * <p>Over a sandbox directory the state lives in the tree itself, so a pre-start in one process and
- * a post-stop in another see the same host; over an {@link OverlayTree} (a dry run) nothing below
- * changes.
+ * a post-stop in another see the same host; over an {@link dev.guesthook.host.tree.OverlayTree} (a
+ * dry run) nothing below changes.
  */
 public final class SimulatedHost extends FileBackedHost {
   /** A sandbox is a tree {@code guesthook sandbox create} made: it holds this marker. */

@@ -1,0 +1,63 @@
+package dev.guesthook.testkit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.platform.engine.discovery.DiscoverySelectors.selectMethod;
+
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledIf;
+import org.junit.platform.launcher.Launcher;
+import org.junit.platform.launcher.core.LauncherDiscoveryRequestBuilder;
+import org.junit.platform.launcher.core.LauncherFactory;
+import org.junit.platform.launcher.listeners.SummaryGeneratingListener;
+import org.opentest4j.AssertionFailedError;
+
+/**
+ * A {@link ReplayTest} whose recording is not there fails, run by JUnit as a project runs it, with
+ * an assertion naming the path it looked at and how a recording is made; it used to fail with a raw
+ * {@code ExecutionException: NoSuchFileException}.
+ */
+class ReplayTestMissingRecordingTest {
+  private static volatile boolean launched;
+
+  static boolean launched() {
+    return launched;
+  }
+
+  /** Run only through the launcher below, not when a -Dtest pattern names it. */
+  @EnabledIf("dev.guesthook.testkit.ReplayTestMissingRecordingTest#launched")
+  static class Cases {
+    @ReplayTest("recordings/no-such-vm.jsonl")
+    void missing() {}
+  }
+
+  @Test
+  void aMissingRecordingFailsAsAnAssertionNamingTheAbsolutePath() {
+    Launcher launcher = LauncherFactory.create();
+    SummaryGeneratingListener listener = new SummaryGeneratingListener();
+    launched = true;
+    try {
+      launcher.execute(
+          LauncherDiscoveryRequestBuilder.request()
+              .selectors(selectMethod(Cases.class, "missing"))
+              .build(),
+          listener);
+    } finally {
+      launched = false;
+    }
+
+    assertEquals(1, listener.getSummary().getTotalFailureCount());
+    Throwable failure = listener.getSummary().getFailures().get(0).getException();
+    assertEquals(AssertionFailedError.class, failure.getClass(), failure.toString());
+    Path cwd = Path.of("").toAbsolutePath();
+    assertEquals(
+        "no recording at "
+            + cwd.resolve("recordings/no-such-vm.jsonl")
+            + " (a @ReplayTest's paths are relative to "
+            + cwd
+            + ", the folder the tests run in). Record a lifecycle on a sandbox, with recording on"
+            + " (guesthook record --on <vmid>, see the README's \"Recording and replay\"), and"
+            + " copy its file from the sandbox's var/lib/guesthook/recordings/ to there",
+        failure.getMessage());
+  }
+}
