@@ -1,35 +1,88 @@
 package dev.guesthook.examples;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.guesthook.testsupport.Cli;
-import dev.guesthook.testsupport.HostTree;
+import dev.guesthook.sandbox.Sandbox;
+import dev.guesthook.sandbox.SandboxProfile;
+import dev.guesthook.testkit.Hooks;
+import dev.guesthook.testkit.HostAssert;
+import dev.guesthook.testkit.Lifecycle;
+import io.vertx.core.Vertx;
+import io.vertx.junit5.VertxExtension;
+import io.vertx.junit5.VertxTestContext;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
-/** How a hook author tests their own hook: a host tree, the CLI, assertions on the files. */
+/** hooks/cpu-governor.groovy on a simulated node whose CPUs save power until a VM needs them. */
+@ExtendWith(VertxExtension.class)
 class CpuGovernorHookTest {
-  static final Path EXAMPLE_HOOKS = Path.of("hooks").toAbsolutePath();
+  static final Path MY_HOOKS = Path.of("hooks").toAbsolutePath();
+  static final String CPU2 = "/sys/devices/system/cpu/cpu2/cpufreq/scaling_governor";
+  static final String CPU3 = "/sys/devices/system/cpu/cpu3/cpufreq/scaling_governor";
 
-  @TempDir Path base;
+  @TempDir Path root;
+
+  @BeforeEach
+  void aNode() throws Exception {
+    Sandbox.create(root, SandboxProfile.GVT_G); // VM 202 on a node with four powersave CPUs
+  }
+
+  /** VM 202 with the stock hooks and mine, pinned to CPUs 2 and 3 (its own settings file). */
+  private Lifecycle vm202() {
+    return Lifecycle.of(202)
+        .on(root)
+        .hooks(Hooks.stock(), MY_HOOKS)
+        .settings("cpu-governor", Map.of("cpus", List.of(2, 3), "governor", "performance"));
+  }
 
   @Test
-  void governorIsPinnedWhileTheVmRunsAndRestoredAfter() {
-    HostTree host = HostTree.create(base);
-    host.vm(104, "memory: 4096\n");
-    host.file("sys/devices/system/cpu/cpu2/cpufreq/scaling_governor", "powersave\n");
-    host.file(
-        "etc/guesthook/guesthook.yaml",
-        "vms:\n  \"104\":\n    cpu-governor: { cpus: [2], governor: performance }\n");
-    List<String> options =
-        List.of("--root", host.root().toString(), "--hooks", EXAMPLE_HOOKS.toString());
+  void theCpusRunAtFullSpeedWhileTheVmRunsAndSavePowerAfter(Vertx vertx, VertxTestContext test) {
+    vm202()
+        .preStart()
+        .run(vertx)
+        .compose(
+            started -> {
+              HostAssert.assertThat(root).file(CPU2).hasContent("performance");
+              return vm202().postStop().run(vertx);
+            })
+        .onComplete(
+            test.succeeding(
+                stopped ->
+                    test.verify(
+                        () -> {
+                          HostAssert.assertThat(root).file(CPU2).hasContent("powersave");
+                          test.completeNow();
+                        })));
+  }
 
-    assertEquals(0, Cli.run(HostTree.args(options, "104", "pre-start")).exitCode());
-    assertEquals("performance", host.read("sys/devices/system/cpu/cpu2/cpufreq/scaling_governor"));
-
-    assertEquals(0, Cli.run(HostTree.args(options, "104", "post-stop")).exitCode());
-    assertEquals("powersave", host.read("sys/devices/system/cpu/cpu2/cpufreq/scaling_governor"));
+  @Test
+  void aCpuThatRefusesTheGovernorAbortsTheStartAndTheOtherIsPutBack(
+      Vertx vertx, VertxTestContext test) {
+    vm202()
+        .failWrite(CPU3, "EBUSY") // the hook throws, so the phase fails and its undo steps run
+        .preStart()
+        .run(vertx)
+        .onComplete(
+            test.succeeding(
+                outcome ->
+                    test.verify(
+                        () -> {
+                          assertTrue(
+                              outcome.startAborted(), () -> String.join("\n", outcome.lines()));
+                          assertEquals(1, outcome.exitCode());
+                          HostAssert.assertThat(root)
+                              .file(CPU2)
+                              .hasContent("powersave")
+                              .and()
+                              .file(CPU3)
+                              .hasContent("powersave");
+                          test.completeNow();
+                        })));
   }
 }

@@ -13,6 +13,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -22,23 +23,25 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * What {@code guesthook new-hook} promises a hook author: the project it writes passes its own
  * {@code mvn test} against the installed artifacts, and a one-line change to the hook fails it with
- * a message that says what differs. Runs the Maven of this build, offline, on its local repository
- * (surefire passes maven.home and maven.repo.local; examples/pom.xml).
+ * a message that says what differs. Runs Maven offline on this build's local repository: the
+ * Maven named by {@code -Dmaven.home}, else the checkout's {@code mvnw} (examples/ lives in it), with
+ * {@code -Dmaven.repo.local} when this build was given one (surefire hands a build's -D properties
+ * to the tests). examples/pom.xml stays the pom the README shows a hook author.
  */
 class NewHookProjectTest {
   @TempDir Path base;
 
   @Test
   void theGeneratedProjectPassesItsTestsAndAOneLineBreakFailsThemReadably() throws Exception {
-    String mavenHome = System.getProperty("maven.home");
+    Path maven = maven();
     assumeTrue(
-        mavenHome != null && !mavenHome.isBlank(),
-        "needs the Maven running this build: run it with mvn, or set -Dmaven.home");
+        Files.isExecutable(maven),
+        "needs Maven: run it from the checkout (its mvnw), or set -Dmaven.home");
     Path project = base.resolve("gpu-fan");
     Build written = newHook("gpu-fan", project);
     assertEquals(0, written.exitCode(), written.output());
 
-    Build passing = mvnTest(Path.of(mavenHome), project);
+    Build passing = mvnTest(maven, project);
     assertEquals(0, passing.exitCode(), passing.output());
     assertTrue(passing.output().contains("Tests run: 2, Failures: 0"), passing.output());
 
@@ -48,7 +51,7 @@ class NewHookProjectTest {
     assertNotEquals(text, broken, "the hook no longer has the line this test breaks");
     Files.writeString(hook, broken);
 
-    Build failing = mvnTest(Path.of(mavenHome), project);
+    Build failing = mvnTest(maven, project);
     assertNotEquals(0, failing.exitCode(), failing.output());
     assertTrue(
         failing.output().contains("scaling_governor holds \"ondemand\", expected \"performance\""),
@@ -69,19 +72,25 @@ class NewHookProjectTest {
 
   private record Build(int exitCode, String output) {}
 
-  private static Build mvnTest(Path mavenHome, Path project)
-      throws IOException, InterruptedException {
+  private static Path maven() {
+    String home = System.getProperty("maven.home");
+    return home == null || home.isBlank()
+        ? Path.of("..", "mvnw").toAbsolutePath().normalize()
+        : Path.of(home, "bin", "mvn");
+  }
+
+  private static Build mvnTest(Path maven, Path project) throws IOException, InterruptedException {
     Path log = project.resolveSibling(project.getFileName() + "-mvn.log");
+    List<String> command =
+        new ArrayList<>(
+            List.of(maven.toString(), "-o", "-B", "-f", project.resolve("pom.xml").toString()));
+    String repository = System.getProperty("maven.repo.local");
+    if (repository != null && !repository.isBlank()) {
+      command.add("-Dmaven.repo.local=" + repository);
+    }
+    command.add("test");
     ProcessBuilder mvn =
-        new ProcessBuilder(
-                List.of(
-                    mavenHome.resolve("bin/mvn").toString(),
-                    "-o",
-                    "-B",
-                    "-f",
-                    project.resolve("pom.xml").toString(),
-                    "-Dmaven.repo.local=" + System.getProperty("maven.repo.local"),
-                    "test"))
+        new ProcessBuilder(command)
             .redirectErrorStream(true)
             .redirectOutput(log.toFile());
     mvn.environment().put("JAVA_HOME", System.getProperty("java.home"));

@@ -1,4 +1,4 @@
-package dev.guesthook.examples;
+package dev.guesthook.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -9,16 +9,26 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-/** {@code guesthook demo}: the example VMs' lifecycles on a throwaway simulated host. */
+/**
+ * {@code guesthook demo} of this checkout: the example VMs' lifecycles on a throwaway simulated
+ * host, with the stock hooks and examples/hooks. (examples/ itself is a hook author's project,
+ * which knows nothing of the checkout.)
+ */
 class DemoTest {
   static final Path HOME = Path.of("..").toAbsolutePath().normalize();
 
   @BeforeAll
   static void fromThisCheckout() {
     System.setProperty("guesthook.home", HOME.toString());
+  }
+
+  @AfterAll
+  static void asTheLauncherLeftIt() {
+    System.clearProperty("guesthook.home");
   }
 
   private static List<Path> demoSandboxes() throws IOException {
