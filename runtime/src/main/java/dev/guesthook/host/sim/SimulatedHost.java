@@ -8,6 +8,7 @@ import dev.guesthook.host.SandboxMarker;
 import dev.guesthook.host.tree.FileBackedHost;
 import dev.guesthook.host.tree.FileTree;
 import dev.guesthook.host.tree.MutableTree;
+import dev.guesthook.host.tree.OverlayTree;
 import dev.guesthook.lock.Locks;
 import java.nio.file.Files;
 import java.nio.file.Path;
