@@ -28,7 +28,7 @@ class PackageIT {
   static void theBuiltPackage() throws Exception {
     Assumptions.assumeTrue(
         run("sh", "-c", "command -v dpkg-deb").exit() == 0,
-        "dpkg-deb is not installed, so no package was built: the package tests are skipped (apt-get install dpkg)");
+        "dpkg-deb is not installed, so no package was built: apt-get install dpkg");
     String version = System.getProperty("guesthook.version").replace('-', '~');
     deb =
         Path.of(System.getProperty("guesthook.deb.dir"))
@@ -148,6 +148,26 @@ class PackageIT {
     }
   }
 
+  /** The package's Version field and what its runtime says it is are both the pom's version. */
+  @Test
+  void theInstalledRuntimeSaysThePackagesVersion() throws Exception {
+    String pomVersion = System.getProperty("guesthook.version");
+    assertEquals(
+        pomVersion.replace('-', '~'),
+        run("dpkg-deb", "-f", deb.toString(), "Version").out().strip());
+    run("dpkg-deb", "-x", deb.toString(), unpacked.toString());
+    Path jar = unpacked.resolve("usr/share/guesthook/guesthook-runtime.jar");
+    Result version =
+        run(
+            Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+            "-cp",
+            jar.toString(),
+            "dev.guesthook.cli.Main",
+            "--version");
+    assertEquals(0, version.exit(), version.out());
+    assertTrue(version.out().startsWith("guesthook " + pomVersion + " (commit "), version.out());
+  }
+
   /**
    * dpkg into a clean root (an empty status database and the folders every Debian root has), with
    * maintainer scripts run outside a chroot and told where the root is (DPKG_ROOT): the package's
@@ -204,7 +224,7 @@ class PackageIT {
   void lintianFindsNoErrorsOrWarnings() throws Exception {
     Assumptions.assumeTrue(
         run("sh", "-c", "command -v lintian").exit() == 0,
-        "lintian is not installed: the lintian check is skipped (apt-get install lintian to run it)");
+        "lintian is not installed: apt-get install lintian");
     Result lintian = run("lintian", "--tag-display-limit", "0", deb.toString());
     assertTrue(
         lintian.out().lines().noneMatch(line -> line.startsWith("E: ") || line.startsWith("W: ")),
@@ -214,7 +234,7 @@ class PackageIT {
   private Path cleanRoot() throws Exception {
     Assumptions.assumeTrue(
         run("id", "-u").out().strip().equals("0"),
-        "dpkg installs files as root: the install/purge tests are skipped when not run as root");
+        "dpkg installs files as root: run the build as root");
     Path root = unpacked.resolve("root");
     for (String dir :
         List.of(

@@ -2,13 +2,11 @@ package dev.guesthook.cli;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.StringReader;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Properties;
 
 /**
  * The files of a hook author's project for one hook ({@code guesthook new-hook}), from the
@@ -22,19 +20,9 @@ record HookProject(String name, String version) {
   static final String PACKAGE = "org.example.hooks";
   private static final String TEMPLATES = "newhook/";
 
-  /** This guesthook's version, as the build wrote it: the generated pom asks for the same. */
+  /** This guesthook's version, as the build recorded it: the generated pom asks for the same. */
   static String guesthookVersion() {
-    try {
-      return versionFrom(resource("guesthook-build.properties"));
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-  }
-
-  private static String versionFrom(String properties) throws IOException {
-    Properties build = new Properties();
-    build.load(new StringReader(properties));
-    return build.getProperty("version");
+    return Version.build().version();
   }
 
   /** Each file's path in the project, with its text, in the order they are written and listed. */

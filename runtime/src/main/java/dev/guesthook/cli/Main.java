@@ -153,7 +153,18 @@ public final class Main implements Callable<Integer> {
           console.error("internal error: " + error);
           return ExitCodes.INTERNAL;
         });
+    // picocli prints --version itself; under --json it is a document, as every other command's.
+    commandLine.setExecutionStrategy(
+        parsed ->
+            parsed.isVersionHelpRequested() && main.options.json
+                ? printVersionDocument(console)
+                : new CommandLine.RunLast().execute(parsed));
     return commandLine.execute(args);
+  }
+
+  private static int printVersionDocument(Console console) {
+    console.out().println(Report.write(Version.build().json()));
+    return ExitCodes.OK;
   }
 
   @Override

@@ -262,7 +262,7 @@ class HookscriptTest {
   void hookOwnedBySomeoneElseIsRefused() throws Exception {
     org.junit.jupiter.api.Assumptions.assumeTrue(
         ((Integer) Files.getAttribute(Path.of("/proc/self"), "unix:uid")) == 0,
-        "needs root to chown");
+        "giving a hook to another owner needs root: run the build as root");
     Path hook =
         host.hook("theirs.groovy", "hook('theirs') { on('pre-start') { write '/sys/a', '1' } }\n");
     Files.setAttribute(hook, "unix:uid", 4242);

@@ -46,7 +46,8 @@ class PciReservationsTest {
   @Test
   void aReadWaitsWhileQemuServerHoldsItsLock() throws Exception {
     Assumptions.assumeTrue(
-        Files.isExecutable(Path.of("/usr/bin/flock")), "needs util-linux flock(1)");
+        Files.isExecutable(Path.of("/usr/bin/flock")),
+        "needs util-linux flock(1): apt-get install util-linux");
     write("0000:03:02.1 501 time:2000000000\n");
     Path lock = root.resolve("run/qemu-server/pci-id-reservations.lock");
     // What PVE::Tools::lock_file does while qemu-server rewrites the file: an exclusive flock(2).

@@ -28,7 +28,9 @@ class UpstreamConfigsTest {
           .resolve("qemu-server");
 
   static final String ABSENT =
-      "upstream test data not found at " + UPSTREAM + ": the upstream config tests are skipped";
+      "upstream qemu-server test data not found at "
+          + UPSTREAM
+          + ": put upstream's src/test/ files there (see ../shared/pve-upstream/README.md)";
 
   /** Shows up as one skipped test (with the reason) when the data is not beside the project. */
   @org.junit.jupiter.api.Test

@@ -52,7 +52,8 @@ public final class Testbed implements BeforeEachCallback, ParameterResolver {
 
   private Optional<String> lookForTheBed() {
     if (!Files.isRegularFile(output().resolve("ready"))) {
-      return Optional.of("the test bed is not set up (no " + output().resolve("ready") + ")");
+      return Optional.of(
+          "the real-kernel test bed is not set up (no " + output().resolve("ready") + ")");
     }
     try {
       Process qemu =
@@ -79,8 +80,7 @@ public final class Testbed implements BeforeEachCallback, ParameterResolver {
 
   private void assumeSetUp() {
     Optional<String> why = missing();
-    Assumptions.assumeTrue(
-        why.isEmpty(), () -> "real-kernel suite skipped: " + why.get() + "; " + HOW_TO);
+    Assumptions.assumeTrue(why.isEmpty(), () -> why.get() + ": " + HOW_TO);
   }
 
   @Override

@@ -61,7 +61,9 @@ class FileTreeTest {
   void aRealFailedWriteKeepsTheKernelsAnswer() {
     // /dev/full fails every write(2) with ENOSPC, as a sysfs store refusing a value would fail it.
     Path full = Path.of("/dev/full");
-    assumeTrue(Files.isWritable(full), "no writable /dev/full here");
+    assumeTrue(
+        Files.isWritable(full),
+        "no writable /dev/full here: run the build where /dev has its usual devices");
     // On the real root: a tree under another root refuses a link that leads out of it, as to
     // /dev/full.
     HostException error =
