@@ -8,19 +8,14 @@ import dev.guesthook.sandbox.SandboxProfile;
 import dev.guesthook.testkit.Hooks;
 import dev.guesthook.testkit.HostAssert;
 import dev.guesthook.testkit.Lifecycle;
-import io.vertx.core.Vertx;
-import io.vertx.junit5.VertxExtension;
-import io.vertx.junit5.VertxTestContext;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /** hooks/cpu-governor.groovy on a simulated node whose CPUs save power until a VM needs them. */
-@ExtendWith(VertxExtension.class)
 class CpuGovernorHookTest {
   static final Path MY_HOOKS = Path.of("hooks").toAbsolutePath();
   static final String CPU2 = "/sys/devices/system/cpu/cpu2/cpufreq/scaling_governor";
@@ -42,47 +37,30 @@ class CpuGovernorHookTest {
   }
 
   @Test
-  void theCpusRunAtFullSpeedWhileTheVmRunsAndSavePowerAfter(Vertx vertx, VertxTestContext test) {
-    vm202()
-        .preStart()
-        .run(vertx)
-        .compose(
-            started -> {
-              HostAssert.assertThat(root).file(CPU2).hasContent("performance");
-              return vm202().postStop().run(vertx);
-            })
-        .onComplete(
-            test.succeeding(
-                stopped ->
-                    test.verify(
-                        () -> {
-                          HostAssert.assertThat(root).file(CPU2).hasContent("powersave");
-                          test.completeNow();
-                        })));
+  void theCpusRunAtFullSpeedWhileTheVmRunsAndSavePowerAfter() {
+    Lifecycle.Outcome started = vm202().preStart().run();
+    assertEquals(0, started.exitCode(), () -> String.join("\n", started.lines()));
+    HostAssert.assertThat(root).file(CPU2).hasContent("performance");
+
+    vm202().postStop().run();
+    HostAssert.assertThat(root).file(CPU2).hasContent("powersave");
   }
 
   @Test
-  void aCpuThatRefusesTheGovernorAbortsTheStartAndTheOtherIsPutBack(
-      Vertx vertx, VertxTestContext test) {
-    vm202()
-        .failWrite(CPU3, "EBUSY") // the hook throws, so the phase fails and its undo steps run
-        .preStart()
-        .run(vertx)
-        .onComplete(
-            test.succeeding(
-                outcome ->
-                    test.verify(
-                        () -> {
-                          assertTrue(
-                              outcome.startAborted(), () -> String.join("\n", outcome.lines()));
-                          assertEquals(1, outcome.exitCode());
-                          HostAssert.assertThat(root)
-                              .file(CPU2)
-                              .hasContent("powersave")
-                              .and()
-                              .file(CPU3)
-                              .hasContent("powersave");
-                          test.completeNow();
-                        })));
+  void aCpuThatRefusesTheGovernorAbortsTheStartAndTheOtherIsPutBack() {
+    Lifecycle.Outcome outcome =
+        vm202()
+            .failWrite(CPU3, "EBUSY") // the hook throws, so the phase fails and its undo steps run
+            .preStart()
+            .run();
+
+    assertTrue(outcome.startAborted(), () -> String.join("\n", outcome.lines()));
+    assertEquals(1, outcome.exitCode());
+    HostAssert.assertThat(root)
+        .file(CPU2)
+        .hasContent("powersave")
+        .and()
+        .file(CPU3)
+        .hasContent("powersave");
   }
 }

@@ -1,5 +1,6 @@
 package dev.guesthook.testkit;
 
+import dev.guesthook.host.sim.Faults;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -44,8 +45,8 @@ final class HostPaths {
   static List<Pattern> globsFollowingLinks(Path root, String... globs) {
     List<Pattern> patterns = new ArrayList<>();
     for (String glob : globs) {
-      patterns.add(glob(glob));
-      followed(root, glob).ifPresent(real -> patterns.add(glob(real)));
+      patterns.add(Faults.glob(glob));
+      followed(root, glob).ifPresent(real -> patterns.add(Faults.glob(real)));
     }
     return patterns;
   }
@@ -69,24 +70,5 @@ final class HostPaths {
     } catch (IOException missing) {
       return Optional.empty();
     }
-  }
-
-  /** A glob as {@code Faults} takes it: {@code *} within a name, {@code **} across names. */
-  static Pattern glob(String glob) {
-    StringBuilder regex = new StringBuilder();
-    for (int i = 0; i < glob.length(); i++) {
-      char c = glob.charAt(i);
-      if (c == '*' && i + 1 < glob.length() && glob.charAt(i + 1) == '*') {
-        regex.append(".*");
-        i++;
-      } else if (c == '*') {
-        regex.append("[^/]*");
-      } else if (c == '?') {
-        regex.append("[^/]");
-      } else {
-        regex.append(Pattern.quote(String.valueOf(c)));
-      }
-    }
-    return Pattern.compile(regex.toString());
   }
 }

@@ -1,5 +1,7 @@
 package dev.guesthook.testkit;
 
+import static java.util.concurrent.TimeUnit.MILLISECONDS;
+
 import dev.guesthook.config.SettingsLoader;
 import dev.guesthook.core.dispatch.DispatchResult;
 import dev.guesthook.core.event.Phase;
@@ -22,13 +24,17 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
+import org.opentest4j.AssertionFailedError;
 
 /**
  * A VM's lifecycle on a sandbox, phase by phase, through the real engine on the test's Vert.x:
@@ -282,6 +288,43 @@ public final class Lifecycle {
    * @param message why, as the task log shows it: the settings file, line and column, and the fix
    */
   public record Refusal(Phase phase, String message) {}
+
+  /** How long {@link #run()} waits for the phases: far above a hook's own timeout. */
+  static final Duration RUN_LIMIT = Duration.ofMinutes(2);
+
+  /**
+   * Runs the phases, in order, on a Vert.x of its own, and waits for them: the plain way for a test
+   * that needs no Vert.x of its own, {@code Outcome outcome =
+   * Lifecycle.of(402).on(root).preStart().run();}. The same as {@link #run(Vertx)} otherwise.
+   *
+   * @return what the phases came to
+   * @throws AssertionFailedError when the phases take longer than two minutes
+   * @throws IllegalStateException as {@link #run(Vertx)}
+   */
+  public Outcome run() {
+    Vertx vertx = Vertx.vertx();
+    try {
+      return await(run(vertx), RUN_LIMIT);
+    } finally {
+      await(vertx.close(), Duration.ofSeconds(10));
+    }
+  }
+
+  private static <T> T await(Future<T> future, Duration limit) {
+    try {
+      return future.toCompletionStage().toCompletableFuture().get(limit.toMillis(), MILLISECONDS);
+    } catch (TimeoutException e) {
+      throw new AssertionFailedError(
+          "the lifecycle did not end within " + limit.toSeconds() + " s");
+    } catch (ExecutionException e) {
+      throw e.getCause() instanceof RuntimeException unchecked
+          ? unchecked
+          : new IllegalStateException(e.getCause());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while the lifecycle ran", e);
+    }
+  }
 
   /**
    * Runs the phases, in order, on {@code vertx}. A phase that fails or is refused is an outcome,

@@ -76,17 +76,14 @@ class LifecycleTest {
   }
 
   @Test
-  void settingsReachTheHookWithTheirTypesAndTheOtherHooksEntriesStay(Vertx vertx) throws Exception {
+  void settingsReachTheHookWithTheirTypesAndTheOtherHooksEntriesStay() throws Exception {
     Lifecycle.Outcome outcome =
         Lifecycle.of(VM)
             .on(root)
             .hooks(hooks)
             .settings("flagger", Map.of("enabled", true, "label", "true"))
             .preStart()
-            .run(vertx)
-            .toCompletionStage()
-            .toCompletableFuture()
-            .get(60, TimeUnit.SECONDS);
+            .run();
 
     assertEquals(0, outcome.exitCode(), String.join("\n", outcome.lines()));
     HostAssert.assertThat(root).file(GOVERNOR).hasContent("Boolean:true String:true");
@@ -96,17 +93,14 @@ class LifecycleTest {
   }
 
   @Test
-  void aMisspelledSettingFailsThePhaseAsOnANode(Vertx vertx) throws Exception {
+  void aMisspelledSettingFailsThePhaseAsOnANode() throws Exception {
     Lifecycle.Outcome outcome =
         Lifecycle.of(VM)
             .on(root)
             .hooks(hooks)
             .settings("flagger", Map.of("enabeld", true, "label", "x"))
             .preStart()
-            .run(vertx)
-            .toCompletionStage()
-            .toCompletableFuture()
-            .get(60, TimeUnit.SECONDS);
+            .run();
 
     assertEquals(2, outcome.exitCode());
     assertTrue(outcome.startAborted());
@@ -120,7 +114,7 @@ class LifecycleTest {
   }
 
   @Test
-  void anInjectedWriteFaultFailsTheHooksWrite(Vertx vertx) throws Exception {
+  void anInjectedWriteFaultFailsTheHooksWrite() throws Exception {
     HostSnapshot before = HostSnapshot.of(root);
     Lifecycle.Outcome outcome =
         Lifecycle.of(VM)
@@ -129,10 +123,7 @@ class LifecycleTest {
             .settings("flagger", Map.of("enabled", true, "label", "x"))
             .failWrite("/sys/devices/system/cpu/*/cpufreq/scaling_governor", "EBUSY")
             .preStart()
-            .run(vertx)
-            .toCompletionStage()
-            .toCompletableFuture()
-            .get(60, TimeUnit.SECONDS);
+            .run();
 
     assertTrue(outcome.startAborted());
     assertEquals(1, outcome.exitCode());
@@ -174,7 +165,7 @@ class LifecycleTest {
   }
 
   @Test
-  void aDelayedWriteSlowsThePhase(Vertx vertx) throws Exception {
+  void aDelayedWriteSlowsThePhase() throws Exception {
     long start = System.nanoTime();
     Lifecycle.Outcome outcome =
         Lifecycle.of(VM)
@@ -183,10 +174,7 @@ class LifecycleTest {
             .settings("flagger", Map.of("enabled", true, "label", "x"))
             .delayWrite(GOVERNOR, 1500, 1)
             .preStart()
-            .run(vertx)
-            .toCompletionStage()
-            .toCompletableFuture()
-            .get(60, TimeUnit.SECONDS);
+            .run();
 
     assertEquals(0, outcome.exitCode(), String.join("\n", outcome.lines()));
     assertTrue(System.nanoTime() - start >= 1_500_000_000L);

@@ -336,7 +336,11 @@ public final class Faults {
     }
   }
 
-  static Pattern glob(String glob) {
+  /**
+   * A fault's path glob as a pattern: {@code *} within a name, {@code **} across names, {@code ?}
+   * one character. Public so the test kit matches host paths exactly as the faults do.
+   */
+  public static Pattern glob(String glob) {
     StringBuilder regex = new StringBuilder();
     for (int i = 0; i < glob.length(); i++) {
       char c = glob.charAt(i);
