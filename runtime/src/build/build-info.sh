@@ -13,9 +13,17 @@ top=$(cd "$(dirname "$0")/../../.." && pwd)
 commit=unknown
 modified=false
 # Only the project's own checkout: a source tree unpacked inside some other repository is not one.
+# A checkout with no commit yet (git init) is not one either, and whatever git prints is taken only if
+# it is a commit id: this file is read as properties, so a stray line could set any key.
 if [ "$(git -C "$top" rev-parse --show-cdup 2> /dev/null || echo none)" = "" ]; then
-  commit=$(git -C "$top" rev-parse --short=12 HEAD)
-  [ -z "$(git -C "$top" status --porcelain)" ] || modified=true
+  head=$(git -C "$top" rev-parse --short=12 --verify -q HEAD 2> /dev/null | head -n 1 || true)
+  case $head in
+    *[!0-9a-f]* | "") ;;
+    *)
+      commit=$head
+      [ -z "$(git -C "$top" status --porcelain 2> /dev/null)" ] || modified=true
+      ;;
+  esac
 fi
 
 mkdir -p "$(dirname "$file")"

@@ -32,6 +32,7 @@ import org.junit.platform.launcher.TestPlan;
  */
 public final class SkipSummary implements TestExecutionListener {
   private static final String ASSUMPTION_PREFIX = "Assumption failed: ";
+  private static final int MAX_REASON = 300;
 
   private final PrintStream out;
   private final String module;
@@ -135,8 +136,18 @@ public final class SkipSummary implements TestExecutionListener {
   }
 
   private static String withoutPrefix(String reason) {
-    return reason.startsWith(ASSUMPTION_PREFIX)
-        ? reason.substring(ASSUMPTION_PREFIX.length())
-        : reason;
+    return oneLine(
+        reason.startsWith(ASSUMPTION_PREFIX)
+            ? reason.substring(ASSUMPTION_PREFIX.length())
+            : reason);
+  }
+
+  /**
+   * A reason as one bounded line: a message is any text a test chose, and a line break in it would
+   * print what looks like another skip line, an escape sequence would recolour the console.
+   */
+  static String oneLine(String reason) {
+    String flat = reason.strip().replaceAll("\\R+", " / ").replaceAll("\\p{Cntrl}", "?");
+    return flat.length() <= MAX_REASON ? flat : flat.substring(0, MAX_REASON) + "...";
   }
 }

@@ -1,6 +1,7 @@
 package dev.guesthook.testsupport;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClass;
 
@@ -27,6 +28,18 @@ class SkipSummaryTest {
         guesthook: skipped 1 test (runtime Switched): too slow on 2 cores: run with -Dslow
         """,
         summaryOf(NoBed.class, NoBedEither.class, NoDpkg.class, Switched.class, Runs.class));
+  }
+
+  @Test
+  void aReasonIsOneBoundedLineSoItCannotForgeOthers() {
+    String printed = summaryOf(Forged.class);
+    assertEquals(1, printed.lines().count(), printed);
+    assertTrue(
+        printed.startsWith(
+            "guesthook: skipped 1 test (runtime Forged): no bed / guesthook: skipped 999 tests"
+                + " (fake): ?[31mred "),
+        printed);
+    assertTrue(printed.length() < 400, printed.length() + " characters");
   }
 
   @Test
@@ -85,6 +98,14 @@ class SkipSummaryTest {
 
     @Test
     void purges() {}
+  }
+
+  static class Forged {
+    @Test
+    void lies() {
+      assumeTrue(
+          false, "no bed\nguesthook: skipped 999 tests (fake): \u001b[31mred " + "x".repeat(5000));
+    }
   }
 
   static class Switched {
