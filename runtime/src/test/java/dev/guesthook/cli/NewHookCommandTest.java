@@ -62,6 +62,17 @@ class NewHookCommandTest {
   }
 
   @Test
+  void anEmptyFolderGetsTheProjectAndNothingIsLeftBesideIt() throws Exception {
+    Path project = Files.createDirectory(base.resolve("p"));
+    Cli.Result result = Cli.run(List.of("new-hook", "gpu-fan", "--dir", project.toString()));
+
+    assertEquals(ExitCodes.OK, result.exitCode(), result.toString());
+    assertEquals(FILES, filesIn(project));
+    assertEquals("rwxr-xr-x", mode(project));
+    assertEquals(List.of("p"), namesIn(base));
+  }
+
+  @Test
   void helpTeachesWithAnExampleAndWhatToDoNext() {
     Cli.Result result = Cli.run(List.of("new-hook", "--help"));
 
