@@ -18,7 +18,9 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -228,6 +230,22 @@ class NewHookCommandTest {
     assertEquals(
         "permission denied; fix: name a --dir in a folder you may write in",
         NewProjectFolder.plainReason(new AccessDeniedException("/x/p")));
+  }
+
+  /** The second file cannot be created (its folder is a file): the first is removed again. */
+  @Test
+  void aWriteFailingHalfWayLeavesNothingBehindAndSaysSo() throws Exception {
+    Path project = base.resolve("p");
+    NewProjectFolder folder = new NewProjectFolder(project);
+    Map<String, String> files = new LinkedHashMap<>();
+    files.put("a", "first");
+    files.put("a/b", "second");
+
+    NewProjectFolder.WriteFailure failure =
+        assertThrows(NewProjectFolder.WriteFailure.class, () -> folder.write(files));
+    assertTrue(failure.getMessage().startsWith("cannot write in " + base), failure.getMessage());
+    assertTrue(failure.getMessage().endsWith("; nothing written"), failure.getMessage());
+    assertEquals(List.of(), namesIn(base));
   }
 
   /** A run killed while writing leaves only its private folder, which a later run ignores. */
