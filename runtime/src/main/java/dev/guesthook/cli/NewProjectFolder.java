@@ -116,13 +116,17 @@ final class NewProjectFolder {
     try {
       Files.move(draft, dir, StandardCopyOption.ATOMIC_MOVE);
     } catch (IOException e) {
-      throw new WriteFailure(
-          dir
-              + " changed while the project was written (it is now a link, a file or not empty),"
-              + " so nothing was put there; fix: name a new folder with --dir; "
-              + cleanUp(draft),
-          e);
+      throw new WriteFailure(whyNotPut(e) + "; " + cleanUp(draft), e);
     }
+  }
+
+  /**
+   * The rename fails when DIR became a link, a file or not empty since it was checked: say which.
+   */
+  private String whyNotPut(IOException e) {
+    return refusal()
+        .map(refusal -> refusal + " (it changed while the project was written)")
+        .orElse("cannot put the project in " + dir + ": " + plainReason(e));
   }
 
   /** A name beside DIR that no earlier run, even one killed while writing, can have taken. */

@@ -181,7 +181,11 @@ class NewHookCommandTest {
     Files.delete(project);
     Files.createSymbolicLink(project, elsewhere);
 
-    assertThrows(Exception.class, () -> folder.write(new HookProject("gpu-fan", "1").files()));
+    Exception failure =
+        assertThrows(Exception.class, () -> folder.write(new HookProject("gpu-fan", "1").files()));
+    assertTrue(
+        failure.getMessage().contains(project + " is a symbolic link"), failure.getMessage());
+    assertTrue(failure.getMessage().endsWith("nothing written"), failure.getMessage());
     assertEquals(List.of(), filesIn(elsewhere));
     assertTrue(Files.isSymbolicLink(project));
     assertEquals(List.of("elsewhere", "p"), namesIn(base), "no private folder left beside it");
