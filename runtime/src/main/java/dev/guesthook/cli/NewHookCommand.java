@@ -4,12 +4,14 @@ import dev.guesthook.app.ExitCodes;
 import dev.guesthook.core.hookhost.HookSpec;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -27,7 +29,10 @@ import picocli.CommandLine.ParentCommand;
       "  hooks/NAME.groovy          a small working hook: settings, check, pre-start with undo, post-stop",
       "  src/test/java/.../*Test    its lifecycle on a simulated node, and a bad setting refused",
       "  README.md                  run the tests, replay a recording, install on a node",
-      "Files are 0644, folders 0755; DIR is refused if it is a link or not empty (exit 2).",
+      "Files are 0644, folders 0755; exit 2 if DIR is a link, not empty, or cannot be written.",
+      "It is written into a private folder .DIR.new-hook-RANDOM beside DIR, then renamed",
+      "onto DIR at once: a killed run leaves at most that folder (remove it), never half",
+      "a project in DIR. With --dry-run it lists what it would write, and writes nothing.",
       "",
       "Example:",
       "  guesthook new-hook gpu-fan --dir ~/src/gpu-fan",
@@ -68,11 +73,15 @@ final class NewHookCommand implements Callable<Integer> {
       return ExitCodes.USAGE;
     }
     Map<String, String> files = new HookProject(name, HookProject.guesthookVersion()).files();
+    if (main.options.dryRun) {
+      reportDryRun(console, folder.dir(), files);
+      return ExitCodes.OK;
+    }
     try {
       folder.write(files);
-    } catch (IOException e) {
-      console.error("cannot write the project in " + folder.dir() + ": " + e + "; nothing written");
-      return ExitCodes.INTERNAL;
+    } catch (NewProjectFolder.WriteFailure e) {
+      console.error(e.getMessage());
+      return ExitCodes.USAGE;
     }
     report(console, folder.dir(), files);
     return ExitCodes.OK;
@@ -92,6 +101,43 @@ final class NewHookCommand implements Callable<Integer> {
               + stock
               + "; choose another name unless that is what you want");
     }
+  }
+
+  /** Under --dry-run: each folder and file that would be written, with its mode. */
+  private void reportDryRun(Console console, Path project, Map<String, String> files) {
+    if (main.options.json) {
+      console
+          .out()
+          .println(
+              new JsonObject()
+                  .put("hook", name)
+                  .put("project", project.toString())
+                  .put("dryRun", true)
+                  .put("files", new JsonArray(new ArrayList<>(files.keySet())))
+                  .put("fileMode", "0644")
+                  .put("folderMode", "0755")
+                  .encode());
+      return;
+    }
+    console.out().println("would write hook project " + name + " in " + project + ":");
+    console.out().println("  0755 ./");
+    Set<String> folders = new TreeSet<>();
+    for (String file : files.keySet()) {
+      foldersOf(file).stream()
+          .filter(folders::add)
+          .forEach(folder -> console.out().println("  0755 " + folder));
+      console.out().println("  0644 " + file);
+    }
+    console.out().println("nothing written (--dry-run)");
+  }
+
+  /** "a/b/c.txt" gives "a/", "a/b/": the folders a file needs, outermost first. */
+  private static List<String> foldersOf(String file) {
+    List<String> folders = new ArrayList<>();
+    for (int slash = file.indexOf('/'); slash >= 0; slash = file.indexOf('/', slash + 1)) {
+      folders.add(file.substring(0, slash + 1));
+    }
+    return folders;
   }
 
   private void report(Console console, Path project, Map<String, String> files) {

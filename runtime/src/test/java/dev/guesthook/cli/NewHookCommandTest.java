@@ -2,19 +2,26 @@ package dev.guesthook.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.guesthook.app.ExitCodes;
 import dev.guesthook.sandbox.Sandbox;
 import dev.guesthook.sandbox.SandboxProfile;
 import dev.guesthook.testsupport.Cli;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -54,6 +61,17 @@ class NewHookCommandTest {
       assertEquals("rwxr-xr-x", mode(project.resolve(folder)), folder);
     }
     assertTrue(result.out().contains("next: mvn -f " + project + " test"), result.out());
+  }
+
+  @Test
+  void anEmptyFolderGetsTheProjectAndNothingIsLeftBesideIt() throws Exception {
+    Path project = Files.createDirectory(base.resolve("p"));
+    Cli.Result result = Cli.run(List.of("new-hook", "gpu-fan", "--dir", project.toString()));
+
+    assertEquals(ExitCodes.OK, result.exitCode(), result.toString());
+    assertEquals(FILES, filesIn(project));
+    assertEquals("rwxr-xr-x", mode(project));
+    assertEquals(List.of("p"), namesIn(base));
   }
 
   @Test
@@ -150,6 +168,145 @@ class NewHookCommandTest {
     assertEquals(List.of(), filesIn(elsewhere));
   }
 
+  /**
+   * The folder checked empty becomes a link before the write: the project must not land in the
+   * link's target, nor anywhere but DIR.
+   */
+  @Test
+  void aFolderSwappedForALinkAfterTheCheckGetsNothingAndNothingLandsElsewhere() throws Exception {
+    Path project = Files.createDirectory(base.resolve("p"));
+    Path elsewhere = Files.createDirectory(base.resolve("elsewhere"));
+    NewProjectFolder folder = new NewProjectFolder(project);
+    assertEquals(Optional.empty(), folder.refusal());
+    Files.delete(project);
+    Files.createSymbolicLink(project, elsewhere);
+
+    Exception failure =
+        assertThrows(Exception.class, () -> folder.write(new HookProject("gpu-fan", "1").files()));
+    assertTrue(
+        failure.getMessage().contains(project + " is a symbolic link"), failure.getMessage());
+    assertTrue(failure.getMessage().endsWith("nothing written"), failure.getMessage());
+    assertEquals(List.of(), filesIn(elsewhere));
+    assertTrue(Files.isSymbolicLink(project));
+    assertEquals(List.of("elsewhere", "p"), namesIn(base), "no private folder left beside it");
+  }
+
+  /** Root may write anywhere but in an immutable folder (chattr +i); others not in a 0555 one. */
+  @Test
+  void aFolderThatCannotBeWrittenInExitsTwoSayingWhyAndTheFix() throws Exception {
+    Path parent = Files.createDirectory(base.resolve("locked"));
+    makeUnwritable(parent);
+    try {
+      Cli.Result result =
+          Cli.run(List.of("new-hook", "gpu-fan", "--dir", parent.resolve("p").toString()));
+
+      assertEquals(ExitCodes.USAGE, result.exitCode(), result.toString());
+      assertTrue(
+          result.err().contains("cannot write in " + parent + ": permission denied; fix:"),
+          result.err());
+      assertTrue(result.err().contains("nothing written"), result.err());
+      assertFalse(result.err().contains("Exception"), result.err());
+      assertEquals(List.of(), filesIn(parent));
+    } finally {
+      new ProcessBuilder("chattr", "-i", parent.toString()).start().waitFor();
+      Files.setPosixFilePermissions(parent, PosixFilePermissions.fromString("rwx------"));
+    }
+  }
+
+  private static void makeUnwritable(Path folder) throws Exception {
+    Files.setPosixFilePermissions(folder, PosixFilePermissions.fromString("r-xr-xr-x"));
+    if (Files.isWritable(folder)) {
+      new ProcessBuilder("chattr", "+i", folder.toString()).start().waitFor();
+    }
+    assumeFalse(Files.isWritable(folder), "no way to make a folder unwritable here");
+  }
+
+  @Test
+  void aFullOrReadOnlyFileSystemIsSaidInPlainWordsWithTheFix() {
+    assertEquals(
+        "no space left (No space left on device); fix: free some space, or name a --dir elsewhere",
+        NewProjectFolder.plainReason(
+            new FileSystemException("/x/p", null, "No space left on device")));
+    assertEquals(
+        "the file system is read-only; fix: name a --dir on a writable one",
+        NewProjectFolder.plainReason(
+            new FileSystemException("/x/p", null, "Read-only file system")));
+    assertEquals(
+        "permission denied; fix: name a --dir in a folder you may write in",
+        NewProjectFolder.plainReason(new AccessDeniedException("/x/p")));
+  }
+
+  /** The second file cannot be created (its folder is a file): the first is removed again. */
+  @Test
+  void aWriteFailingHalfWayLeavesNothingBehindAndSaysSo() throws Exception {
+    Path project = base.resolve("p");
+    NewProjectFolder folder = new NewProjectFolder(project);
+    Map<String, String> files = new LinkedHashMap<>();
+    files.put("a", "first");
+    files.put("a/b", "second");
+
+    NewProjectFolder.WriteFailure failure =
+        assertThrows(NewProjectFolder.WriteFailure.class, () -> folder.write(files));
+    assertTrue(failure.getMessage().startsWith("cannot write in " + base), failure.getMessage());
+    assertTrue(failure.getMessage().endsWith("; nothing written"), failure.getMessage());
+    assertEquals(List.of(), namesIn(base));
+  }
+
+  /** A run killed while writing leaves only its private folder, which a later run ignores. */
+  @Test
+  void aPrivateFolderLeftByAKilledRunDoesNotBlockTheNext() throws Exception {
+    Path left = Files.createDirectories(base.resolve(".p.new-hook-0123456789ab/hooks"));
+    Files.writeString(left.resolve("gpu-fan.groovy"), "partial");
+    Path project = base.resolve("p");
+    Cli.Result result = Cli.run(List.of("new-hook", "gpu-fan", "--dir", project.toString()));
+
+    assertEquals(ExitCodes.OK, result.exitCode(), result.toString());
+    assertEquals(FILES, filesIn(project));
+  }
+
+  @Test
+  void aDirUnderAFileSaysItIsNotAFolder() throws Exception {
+    Path file = Files.writeString(base.resolve("afile"), "x\n");
+    Cli.Result result =
+        Cli.run(List.of("new-hook", "gpu-fan", "--dir", file.resolve("sub").toString()));
+
+    assertEquals(ExitCodes.USAGE, result.exitCode(), result.toString());
+    assertTrue(result.err().contains(file + " is not a folder"), result.err());
+    assertFalse(result.err().contains("does not exist"), result.err());
+  }
+
+  /** As the shell's mkdir -p L/../zz: ".." after a link goes up from where the link leads. */
+  @Test
+  void dotDotAfterALinkGoesUpFromTheLinksTargetAsTheShellDoes() throws Exception {
+    Path deep = Files.createDirectories(base.resolve("real/deep"));
+    Path link = Files.createSymbolicLink(base.resolve("L"), deep);
+    Cli.Result result = Cli.run(List.of("new-hook", "gpu-fan", "--dir", link + "/../zz"));
+
+    assertEquals(ExitCodes.OK, result.exitCode(), result.toString());
+    assertEquals(FILES, filesIn(base.resolve("real/zz")));
+    assertFalse(Files.exists(base.resolve("zz")));
+  }
+
+  @Test
+  void dryRunListsWhatWouldBeWrittenAndWritesNothing() throws Exception {
+    Path project = base.resolve("p");
+    Cli.Result result =
+        Cli.run(List.of("--dry-run", "new-hook", "gpu-fan", "--dir", project.toString()));
+
+    assertEquals(ExitCodes.OK, result.exitCode(), result.toString());
+    assertTrue(result.out().contains("would write"), result.out());
+    assertTrue(result.out().contains("0644 pom.xml"), result.out());
+    assertTrue(result.out().contains("0755 hooks/"), result.out());
+    assertEquals(List.of(), filesIn(base));
+
+    Cli.Result json =
+        Cli.run(List.of("--json", "--dry-run", "new-hook", "gpu-fan", "--dir", project.toString()));
+    assertEquals(ExitCodes.OK, json.exitCode(), json.toString());
+    assertTrue(json.json().get("dryRun").asBoolean(), json.out());
+    assertEquals(FILES.size(), json.json().get("files").size(), json.out());
+    assertEquals(List.of(), filesIn(base));
+  }
+
   @Test
   void theHookLoadsWithItsSettingsAndItsCheckPasses() throws Exception {
     Path project = base.resolve("p");
@@ -199,6 +356,12 @@ class NewHookCommandTest {
           .map(file -> dir.relativize(file).toString())
           .sorted((a, b) -> Integer.compare(order(a), order(b)))
           .toList();
+    }
+  }
+
+  private static List<String> namesIn(Path dir) throws Exception {
+    try (Stream<Path> entries = Files.list(dir)) {
+      return entries.map(entry -> entry.getFileName().toString()).sorted().toList();
     }
   }
 
