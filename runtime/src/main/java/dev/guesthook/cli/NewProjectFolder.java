@@ -5,18 +5,23 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AccessDeniedException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.SecureDirectoryStream;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFileAttributeView;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -24,10 +29,11 @@ import java.util.stream.Stream;
 
 /**
  * A new project folder DIR, written so that nothing lands outside it: the project is written into a
- * private folder of a random name beside DIR (mode 0700 while written), then renamed onto DIR in
- * one rename(2), which replaces an empty folder or creates a missing one and fails if DIR has since
- * become a link, a file or not empty. A kill while writing leaves at most that private folder, and
- * DIR as it was. Files are 0644 and folders 0755 whatever the umask.
+ * private folder of a random name beside DIR (mode 0700 while written), then renamed to DIR in one
+ * rename(2) when DIR is missing, or its entries moved into an existing empty DIR through a handle
+ * opened without following links; either fails if DIR has since become a link, a file or not empty.
+ * A kill while writing leaves at most that private folder, and DIR as it was. Files are 0644 and
+ * folders 0755 whatever the umask.
  */
 final class NewProjectFolder {
   private static final Set<PosixFilePermission> FOLDER_MODE =
@@ -114,9 +120,46 @@ final class NewProjectFolder {
       throw failure(parent, e, cleanUp(draft));
     }
     try {
-      Files.move(draft, dir, StandardCopyOption.ATOMIC_MOVE);
+      put(draft);
     } catch (IOException e) {
       throw new WriteFailure(whyNotPut(e) + "; " + cleanUp(draft), e);
+    }
+  }
+
+  /**
+   * A missing DIR is the draft renamed. An existing empty DIR is kept (a shell standing in it, its
+   * owner, mode and ACLs stay): the draft's entries move into it through a handle opened without
+   * following a link, so a DIR swapped for a link since it was checked is never written through.
+   */
+  private void put(Path draft) throws IOException {
+    if (!Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) {
+      Files.move(draft, dir, StandardCopyOption.ATOMIC_MOVE);
+      return;
+    }
+    try (DirectoryStream<Path> parent = Files.newDirectoryStream(dir.getParent())) {
+      if (!(parent instanceof SecureDirectoryStream<Path> at)) {
+        Files.move(draft, dir, StandardCopyOption.ATOMIC_MOVE); // replaces the empty folder
+        return;
+      }
+      moveEntries(at, draft.getFileName(), dir.getFileName());
+      at.deleteDirectory(draft.getFileName());
+    }
+  }
+
+  private static void moveEntries(SecureDirectoryStream<Path> parent, Path from, Path to)
+      throws IOException {
+    try (SecureDirectoryStream<Path> source =
+            parent.newDirectoryStream(from, LinkOption.NOFOLLOW_LINKS);
+        SecureDirectoryStream<Path> target =
+            parent.newDirectoryStream(to, LinkOption.NOFOLLOW_LINKS)) {
+      if (target.iterator().hasNext()) {
+        throw new FileAlreadyExistsException(to.toString(), null, "not empty any more");
+      }
+      List<Path> names = new ArrayList<>();
+      source.forEach(entry -> names.add(entry.getFileName()));
+      for (Path name : names) {
+        source.move(name, target, name);
+      }
     }
   }
 

@@ -16,6 +16,7 @@ import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -66,12 +67,17 @@ class NewHookCommandTest {
   @Test
   void anEmptyFolderGetsTheProjectAndNothingIsLeftBesideIt() throws Exception {
     Path project = Files.createDirectory(base.resolve("p"));
+    Files.setPosixFilePermissions(project, PosixFilePermissions.fromString("rwxr-x---"));
+    Object folder = Files.readAttributes(project, BasicFileAttributes.class).fileKey();
     Cli.Result result = Cli.run(List.of("new-hook", "gpu-fan", "--dir", project.toString()));
 
     assertEquals(ExitCodes.OK, result.exitCode(), result.toString());
     assertEquals(FILES, filesIn(project));
-    assertEquals("rwxr-xr-x", mode(project));
     assertEquals(List.of("p"), namesIn(base));
+    // The same folder, not one put in its place: a shell standing in it (--dir .) sees the project,
+    // and the owner and mode the user gave it stay.
+    assertEquals(folder, Files.readAttributes(project, BasicFileAttributes.class).fileKey());
+    assertEquals("rwxr-x---", mode(project));
   }
 
   @Test
