@@ -73,21 +73,24 @@ public final class HostSnapshot {
   }
 
   /**
-   * Captures the tree under {@code sandboxRoot}; links are recorded, not followed.
+   * Captures the tree under {@code sandboxRoot}; links in it are recorded, not followed. A root
+   * given as a link is the sandbox it leads to (resolved once, here), never the one link.
    *
    * @param sandboxRoot the sandbox's folder
    * @return its snapshot
    * @throws IllegalStateException when the tree holds more than 100,000 files or 64 MiB of content
+   * @throws IllegalArgumentException when there is nothing at {@code sandboxRoot}
    * @throws UncheckedIOException when the tree cannot be read
    */
   public static HostSnapshot of(Path sandboxRoot) {
+    Path root = HostPaths.realRoot(sandboxRoot);
     SortedMap<String, Entry> entries = new TreeMap<>();
     try {
-      Files.walkFileTree(sandboxRoot, new Capture(sandboxRoot, entries));
+      Files.walkFileTree(root, new Capture(root, entries));
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-    return new HostSnapshot(sandboxRoot, entries);
+    return new HostSnapshot(root, entries);
   }
 
   /**
