@@ -2,13 +2,13 @@ package dev.guesthook.testkit;
 
 import static java.util.concurrent.TimeUnit.MILLISECONDS;
 
+import dev.guesthook.cli.TaskLog;
 import dev.guesthook.config.SettingsLoader;
 import dev.guesthook.core.dispatch.DispatchResult;
+import dev.guesthook.core.dispatch.HookOutcome;
 import dev.guesthook.core.event.Phase;
 import dev.guesthook.demo.ProxmoxConfigEdits;
 import dev.guesthook.engine.Engine;
-import dev.guesthook.engine.PhaseListener;
-import dev.guesthook.guest.LifecycleEvent;
 import dev.guesthook.host.SandboxMarker;
 import dev.guesthook.host.sim.Faults;
 import dev.guesthook.host.sim.SimulatedHost;
@@ -26,7 +26,6 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -239,9 +238,12 @@ public final class Lifecycle {
   }
 
   /**
-   * What each phase came to, in order, and every line guesthook printed for the task log (its own,
-   * such as what a reconcile put back, and the hooks'). A phase after a failed pre-start is not
-   * run, as in Proxmox.
+   * What each phase came to, in order, and every line guesthook printed for the task log, as {@code
+   * guesthook <vmid> <phase>} prints it: for each phase its header, the hooks' lines and its own
+   * (such as what a reconcile put back), each hook's {@code ok}, {@code skipped} or {@code FAILED}
+   * line with its message, and the phase's summary; for a refused phase, the refusal. A phase after
+   * a failed pre-start is not run, as in Proxmox. To see why a test failed: {@code
+   * assertTrue(outcome.exitCode() == 0, () -> String.join("\n", outcome.lines()))}.
    *
    * @param phases each phase whose hooks ran, in order: its hooks' outcomes and interactions
    * @param lines what guesthook printed for the task log, in order
@@ -256,6 +258,20 @@ public final class Lifecycle {
      */
     public DispatchResult last() {
       return phases.get(phases.size() - 1);
+    }
+
+    /**
+     * Each hook that failed (threw, or timed out), in every phase that ran, in order: {@code "hook:
+     * message"}. A phase refused before its hooks ran is in {@link #refusal()} instead.
+     *
+     * @return one line per failed hook, empty when none failed
+     */
+    public List<String> failures() {
+      return phases.stream()
+          .flatMap(phase -> phase.hooks().stream())
+          .filter(HookOutcome::failed)
+          .map(hook -> hook.hook() + ": " + hook.message())
+          .toList();
     }
 
     /**
@@ -360,7 +376,7 @@ public final class Lifecycle {
   /** What the phases came to so far. */
   private static final class Progress {
     final List<DispatchResult> phases = new ArrayList<>();
-    final List<String> lines = Collections.synchronizedList(new ArrayList<>());
+    final List<String> lines = new ArrayList<>();
     Optional<Refusal> refusal = Optional.empty();
 
     boolean stopped() {
@@ -376,7 +392,6 @@ public final class Lifecycle {
 
   private Future<Outcome> runSteps(Vertx vertx, Engine engine) {
     Progress progress = new Progress();
-    PhaseListener listener = printedTo(progress.lines);
     Future<Progress> chain = Future.succeededFuture(progress);
     for (Step step : steps) {
       chain =
@@ -384,18 +399,20 @@ public final class Lifecycle {
               done ->
                   done.stopped()
                       ? Future.succeededFuture(done)
-                      : runStep(vertx, engine, step, listener, done));
+                      : runStep(vertx, engine, step, done));
     }
     return chain.map(Progress::outcome);
   }
 
-  private Future<Progress> runStep(
-      Vertx vertx, Engine engine, Step step, PhaseListener listener, Progress progress) {
+  private Future<Progress> runStep(Vertx vertx, Engine engine, Step step, Progress progress) {
+    TaskLog taskLog = new TaskLog();
     return vertx
         .executeBlocking(() -> edit(step.configEdit()), false)
-        .compose(x -> engine.run(vmid, step.phase(), Optional.empty(), listener))
+        .compose(x -> engine.run(vmid, step.phase(), Optional.empty(), taskLog))
         .map(
             run -> {
+              taskLog.report(run.result());
+              progress.lines.addAll(taskLog.lines());
               progress.phases.add(run.result());
               return progress;
             })
@@ -405,6 +422,7 @@ public final class Lifecycle {
                 return Future.failedFuture(failure);
               }
               // As on a node: the message goes to the task log, and the phase exits 2.
+              progress.lines.addAll(taskLog.lines());
               progress.lines.add(failure.getMessage());
               progress.refusal = Optional.of(new Refusal(step.phase(), failure.getMessage()));
               return Future.succeededFuture(progress);
@@ -437,17 +455,5 @@ public final class Lifecycle {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-  }
-
-  private static PhaseListener printedTo(List<String> lines) {
-    return new PhaseListener() {
-      @Override
-      public void started(LifecycleEvent event, int hooks) {}
-
-      @Override
-      public void line(String line) {
-        lines.add(line);
-      }
-    };
   }
 }

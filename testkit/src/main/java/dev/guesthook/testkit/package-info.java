@@ -44,6 +44,7 @@
  * }</pre>
  */
 @MayUse({
+  "cli",
   "config",
   "core.dispatch",
   "core.event",
