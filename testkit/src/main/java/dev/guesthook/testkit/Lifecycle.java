@@ -111,10 +111,16 @@ public final class Lifecycle {
    * settings("cpu-governor", Map.of("cpus", List.of(2, 3), "governor", "performance"))}.
    *
    * @param hook the hook's name, as in {@code hook('name')}
-   * @param values its settings: strings, numbers, booleans, lists and maps of them
+   * @param values its settings: {@code String}, {@code Boolean}, {@code Integer}, {@code Long},
+   *     {@code Short}, {@code Byte}, {@code BigInteger}, {@code Double}, {@code Float}, and {@code
+   *     List}s and {@code Map}s with {@code String} keys of them, nested
    * @return this lifecycle, to add more
+   * @throws IllegalArgumentException for any other value (a date, a {@code BigDecimal}, a file,
+   *     null), or a string with a NUL or a lone surrogate, naming the hook, the key path and the
+   *     problem
    */
   public Lifecycle settings(String hook, Map<String, ?> values) {
+    SettingsValues.check(hook, values);
     settings.put(hook, values);
     return this;
   }
@@ -127,7 +133,7 @@ public final class Lifecycle {
    * @param errno the error, e.g. {@code EBUSY}, {@code EIO}, {@code ENOSPC}
    * @return this lifecycle, to add more
    * @throws IllegalArgumentException at once for an errno the simulator does not know, naming those
-   *     it does
+   *     it does, or a glob that is not an absolute host path
    */
   public Lifecycle failWrite(String glob, String errno) {
     return failWrite(glob, errno, 1);
@@ -138,11 +144,18 @@ public final class Lifecycle {
    *
    * @param glob host paths to fail writes to
    * @param errno the error, e.g. {@code EBUSY}
-   * @param times how many writes fail
+   * @param times how many writes fail, at least 1
    * @return this lifecycle, to add more
-   * @throws IllegalArgumentException at once for an errno the simulator does not know
+   * @throws IllegalArgumentException at once for an errno the simulator does not know (or none), a
+   *     glob that is not an absolute host path, or {@code times} below 1: a fault that would never
+   *     fire
    */
   public Lifecycle failWrite(String glob, String errno, int times) {
+    hostGlob(glob);
+    atLeastOnce(times);
+    if (errno == null) {
+      throw new IllegalArgumentException("errno: give one, e.g. EBUSY, EIO or ENOSPC");
+    }
     Faults.requireKnownErrno(errno);
     faults.add(f -> f.failWrite(glob, errno, times));
     return this;
@@ -156,8 +169,13 @@ public final class Lifecycle {
    * @param exitCode what it exits with
    * @param output what it prints
    * @return this lifecycle, to add more
+   * @throws IllegalArgumentException for an empty prefix, which names no command
    */
   public Lifecycle failCommand(String commandPrefix, int exitCode, String output) {
+    if (commandPrefix == null || commandPrefix.isBlank()) {
+      throw new IllegalArgumentException(
+          "'" + commandPrefix + "': give the command's first words, e.g. \"ip link set\"");
+    }
     faults.add(f -> f.failCommand(commandPrefix, exitCode, output));
     return this;
   }
@@ -167,13 +185,37 @@ public final class Lifecycle {
    * a slow device.
    *
    * @param glob host paths whose writes are slow
-   * @param millis how much longer each takes
-   * @param times how many writes are slow
+   * @param millis how much longer each takes, 0 or more
+   * @param times how many writes are slow, at least 1
    * @return this lifecycle, to add more
+   * @throws IllegalArgumentException for a glob that is not an absolute host path, negative {@code
+   *     millis} or {@code times} below 1
    */
   public Lifecycle delayWrite(String glob, int millis, int times) {
+    hostGlob(glob);
+    atLeastOnce(times);
+    if (millis < 0) {
+      throw new IllegalArgumentException("millis " + millis + ": give 0 or more");
+    }
     faults.add(f -> f.delayWrite(glob, millis, times));
     return this;
+  }
+
+  /** A fault's glob names host paths as a hook writes them: anything else never matches. */
+  private static void hostGlob(String glob) {
+    if (glob == null || !glob.startsWith("/")) {
+      throw new IllegalArgumentException(
+          "'"
+              + glob
+              + "': give the glob as an absolute host path, as a hook writes it"
+              + " (/sys/bus/pci/devices/*/sriov_numvfs); this one would never match");
+    }
+  }
+
+  private static void atLeastOnce(int times) {
+    if (times < 1) {
+      throw new IllegalArgumentException("times " + times + ": a fault fires at least once");
+    }
   }
 
   /**
