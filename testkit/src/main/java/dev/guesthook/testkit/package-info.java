@@ -48,6 +48,7 @@
   "config",
   "core.dispatch",
   "core.event",
+  "core.hookhost",
   "demo",
   "engine",
   "guest",
