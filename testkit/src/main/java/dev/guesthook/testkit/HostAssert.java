@@ -207,7 +207,11 @@ public final class HostAssert {
      */
     public MdevAssert onParent(String address) {
       try {
-        String parent = link.toRealPath().getParent().getFileName().toString();
+        Path real = link.toRealPath();
+        if (!real.startsWith(root)) {
+          fail("mdev " + uuid + " leads out of the sandbox");
+        }
+        String parent = real.getParent().getFileName().toString();
         if (!parent.equals(address)) {
           fail("mdev " + uuid + " is on " + parent + ", expected " + address);
         }

@@ -82,6 +82,19 @@ class HostAssertSafetyTest {
   }
 
   @Test
+  void anMdevLinkedOutOfTheSandboxIsNotFollowed() throws IOException {
+    String uuid = "00000001-0000-0000-0000-000000000402";
+    Path mdevs = Files.createDirectories(root.resolve("sys/bus/mdev/devices"));
+    Path outside = Files.createDirectories(elsewhere.resolve("0000:99:00.0/" + uuid));
+    Files.createSymbolicLink(mdevs.resolve(uuid), outside);
+    AssertionFailedError failed =
+        assertThrows(
+            AssertionFailedError.class,
+            () -> HostAssert.assertThat(root).hasMdev(uuid).onParent("0000:99:00.0"));
+    assertEquals("mdev " + uuid + " leads out of the sandbox", failed.getMessage());
+  }
+
+  @Test
   void aFifoIsNeitherOpenedNorWaitedOn() throws Exception {
     assertEquals(
         0, new ProcessBuilder("mkfifo", root.resolve("etc/fifo").toString()).start().waitFor());
