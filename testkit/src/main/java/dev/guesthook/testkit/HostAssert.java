@@ -2,6 +2,8 @@ package dev.guesthook.testkit;
 
 import static org.junit.jupiter.api.Assertions.fail;
 
+import dev.guesthook.id.PciAddress;
+import dev.guesthook.id.Uuid;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -16,7 +18,9 @@ import org.opentest4j.AssertionFailedError;
  * assertThat(root).hasMdev(uuid).ofType(t)}, {@code .vf("0000:03:02.1").boundTo("vfio-pci")},
  * {@code .numVfs(pf, 4)}, any file by its host path ({@link #file}), and what changed since a
  * {@link HostSnapshot} ({@link #unchangedSince}, {@link #changedSince}). A failure is an {@link
- * AssertionFailedError} that says what is there.
+ * AssertionFailedError} that says what is there. Devices are named by PCI address and mdevs by
+ * UUID, attributes by a path inside the device's folder, and every read stays in the sandbox:
+ * anything else is refused with an {@link IllegalArgumentException}.
  */
 public final class HostAssert {
   private final Path root;
@@ -26,13 +30,15 @@ public final class HostAssert {
   }
 
   /**
-   * Assertions on the sandbox host at {@code sandboxRoot} (as made by {@code Sandbox.create}).
+   * Assertions on the sandbox host at {@code sandboxRoot} (as made by {@code Sandbox.create}). A
+   * root given as a link is the sandbox it leads to, as for {@link HostSnapshot#of}.
    *
    * @param sandboxRoot the sandbox's folder
    * @return assertions on that host
+   * @throws IllegalArgumentException when there is nothing at {@code sandboxRoot}
    */
   public static HostAssert assertThat(Path sandboxRoot) {
-    return new HostAssert(sandboxRoot);
+    return new HostAssert(HostPaths.realRoot(sandboxRoot));
   }
 
   /**
@@ -48,7 +54,12 @@ public final class HostAssert {
   }
 
   /**
-   * Nothing on the host changed since {@code before} was taken (guesthook's own bookkeeping aside).
+   * Nothing on the host changed since {@code before} was taken, as {@link HostSnapshot} counts
+   * changes: guesthook's hook cache, recordings and locks are left out, but its journal ({@code
+   * /var/lib/guesthook/journal}, which a device hook's pre-start writes) counts as a change, and so
+   * does the guest's settings file that {@link Lifecycle#settings} writes when the lifecycle runs:
+   * allow them with {@code changedSince(before).only(settingsFile, ...)} instead. Under {@code
+   * /sys}, one trailing newline is not a change (a real kernel reads an attribute back with it).
    *
    * @param before a snapshot of this sandbox taken earlier
    * @return this host assertion, to chain more
@@ -65,7 +76,10 @@ public final class HostAssert {
 
   /**
    * The changes since {@code before}, to limit with {@link ChangeAssert#only}: {@code
-   * changedSince(before).only("/sys/bus/pci/devices/0000:41:00.4/**")}.
+   * changedSince(before).only("/sys/bus/pci/devices/0000:41:00.4/**")}. Changes are counted as for
+   * {@link #unchangedSince}: guesthook's journal ({@code /var/lib/guesthook/journal/**}) and the
+   * settings file {@link Lifecycle#settings} writes ({@code /etc/pve/guesthook/<vmid>.yaml}) are
+   * changes, to allow here when the test expects them.
    *
    * @param before a snapshot of this sandbox taken earlier
    * @return assertions on the changes since then
@@ -80,8 +94,10 @@ public final class HostAssert {
    * @param uuid the mdev's UUID
    * @return assertions on that mdev
    * @throws AssertionFailedError listing the mdevs there are when it is missing
+   * @throws IllegalArgumentException when {@code uuid} is not a UUID
    */
   public MdevAssert hasMdev(String uuid) {
+    Uuid.parse(uuid);
     Path link = root.resolve("sys/bus/mdev/devices/" + uuid);
     if (!Files.isSymbolicLink(link)) {
       fail("no mdev " + uuid + "; there are: " + list("sys/bus/mdev/devices"));
@@ -95,8 +111,10 @@ public final class HostAssert {
    * @param uuid the mdev's UUID
    * @return this host assertion, to chain more
    * @throws AssertionFailedError when it is still there
+   * @throws IllegalArgumentException when {@code uuid} is not a UUID
    */
   public HostAssert hasNoMdev(String uuid) {
+    Uuid.parse(uuid);
     if (Files.exists(root.resolve("sys/bus/mdev/devices/" + uuid))) {
       fail("mdev " + uuid + " is still there");
     }
@@ -109,8 +127,10 @@ public final class HostAssert {
    * @param address the PCI address, {@code 0000:03:00.0}
    * @return assertions on that device
    * @throws AssertionFailedError when there is no such device
+   * @throws IllegalArgumentException when {@code address} is not a PCI address
    */
   public DeviceAssert device(String address) {
+    PciAddress.parse(address);
     Path dir = root.resolve("sys/bus/pci/devices/" + address);
     if (!Files.exists(dir)) {
       fail("no PCI device " + address);
@@ -124,6 +144,7 @@ public final class HostAssert {
    * @param address the VF's PCI address
    * @return assertions on that device
    * @throws AssertionFailedError when there is no such device, or it is not a VF
+   * @throws IllegalArgumentException when {@code address} is not a PCI address
    */
   public DeviceAssert vf(String address) {
     DeviceAssert device = device(address);
@@ -140,9 +161,12 @@ public final class HostAssert {
    * @param expected how many VFs it should have
    * @return this host assertion, to chain more
    * @throws AssertionFailedError saying how many it has
+   * @throws IllegalArgumentException when {@code pf} is not a PCI address
    */
   public HostAssert numVfs(String pf, int expected) {
-    String actual = read(root.resolve("sys/bus/pci/devices/" + pf + "/sriov_numvfs"));
+    PciAddress.parse(pf);
+    String actual =
+        read(root.resolve("sys/bus/pci/devices/" + pf + "/sriov_numvfs"), pf + "/sriov_numvfs");
     if (!actual.equals(Integer.toString(expected))) {
       fail(pf + " has " + actual + " VFs, expected " + expected);
     }
@@ -183,7 +207,11 @@ public final class HostAssert {
      */
     public MdevAssert onParent(String address) {
       try {
-        String parent = link.toRealPath().getParent().getFileName().toString();
+        Path real = link.toRealPath();
+        if (!real.startsWith(root)) {
+          fail("mdev " + uuid + " leads out of the sandbox");
+        }
+        String parent = real.getParent().getFileName().toString();
         if (!parent.equals(address)) {
           fail("mdev " + uuid + " is on " + parent + ", expected " + address);
         }
@@ -233,15 +261,17 @@ public final class HostAssert {
 
     /**
      * The device's attribute at {@code relative} (e.g. {@code nvidia/vgpu_params}) reads {@code
-     * expected}, surrounding whitespace ignored.
+     * expected}, surrounding whitespace ignored. It is read as {@link #file} reads: a regular file
+     * in the sandbox only.
      *
      * @param relative the attribute's path in the device's folder
      * @param expected what it should read
      * @return this assertion, to chain more
      * @throws AssertionFailedError saying what it reads
+     * @throws IllegalArgumentException for an absolute path or one with {@code .} or {@code ..}
      */
     public DeviceAssert hasAttribute(String relative, String expected) {
-      String actual = read(dir.resolve(relative));
+      String actual = read(dir.resolve(HostPaths.relative(relative)), address + "/" + relative);
       if (!actual.equals(expected)) {
         fail(address + "/" + relative + " is '" + actual + "', expected '" + expected + "'");
       }
@@ -313,9 +343,13 @@ public final class HostAssert {
     }
   }
 
-  private static String read(Path file) {
+  /** A device's attribute, read as {@link #file} reads, surrounding whitespace ignored. */
+  private String read(Path file, String shown) {
+    if (!Files.exists(file)) {
+      fail("no " + shown);
+    }
     try {
-      return Files.readString(file).trim();
+      return HostPaths.content(root, file, shown).trim();
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

@@ -23,9 +23,18 @@ import java.util.TreeSet;
 /**
  * Every file, folder and link of a sandbox host at one moment: content, link target and mode, by
  * host path. Take one before a phase and compare after: {@code
- * assertThat(root).unchangedSince(before)} or {@link #changesTo}. guesthook's own bookkeeping (its
- * hook cache, recordings and locks) and the test's fault list are left out; its journal is kept,
- * since a journal left behind is a change a test must see.
+ * assertThat(root).unchangedSince(before)} or {@link #changesTo}.
+ *
+ * <p>Left out, as not the host a hook acts on: guesthook's hook cache ({@code
+ * /var/cache/guesthook}), recordings ({@code /var/lib/guesthook/recordings}) and locks ({@code
+ * /run/guesthook/locks}), and the test's fault list ({@code /.simulator/faults.json}). Kept:
+ * guesthook's journal ({@code /var/lib/guesthook/journal}), which a device hook's pre-start writes
+ * and a journal left behind is a change a test must see, and the guest's settings file, which
+ * {@code Lifecycle.settings} writes when the lifecycle runs.
+ *
+ * <p>Under {@code /sys}, one trailing newline is not a change: the simulated kernel keeps the bytes
+ * a hook wrote ({@code "powersave"}) where a real one reads the attribute back with its newline
+ * ({@code "powersave\n"}), as {@link FileAssert#hasContent} ignores it too.
  */
 public final class HostSnapshot {
   /** More files than any sandbox has: a tree this large is not one, or something ran away. */
@@ -73,21 +82,24 @@ public final class HostSnapshot {
   }
 
   /**
-   * Captures the tree under {@code sandboxRoot}; links are recorded, not followed.
+   * Captures the tree under {@code sandboxRoot}; links in it are recorded, not followed. A root
+   * given as a link is the sandbox it leads to (resolved once, here), never the one link.
    *
    * @param sandboxRoot the sandbox's folder
    * @return its snapshot
    * @throws IllegalStateException when the tree holds more than 100,000 files or 64 MiB of content
+   * @throws IllegalArgumentException when there is nothing at {@code sandboxRoot}
    * @throws UncheckedIOException when the tree cannot be read
    */
   public static HostSnapshot of(Path sandboxRoot) {
+    Path root = HostPaths.realRoot(sandboxRoot);
     SortedMap<String, Entry> entries = new TreeMap<>();
     try {
-      Files.walkFileTree(sandboxRoot, new Capture(sandboxRoot, entries));
+      Files.walkFileTree(root, new Capture(root, entries));
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-    return new HostSnapshot(sandboxRoot, entries);
+    return new HostSnapshot(root, entries);
   }
 
   /**
@@ -129,7 +141,7 @@ public final class HostSnapshot {
   }
 
   private static Optional<String> change(String path, Entry before, Entry after) {
-    if (Objects.equals(before, after)) {
+    if (Objects.equals(before, after) || sameAttribute(path, before, after)) {
       return Optional.empty();
     }
     if (before == null) {
@@ -142,6 +154,21 @@ public final class HostSnapshot {
       return Optional.of("mode " + path + ": " + before.mode() + " -> " + after.mode());
     }
     return Optional.of("changed " + path + ": " + before.shown() + " -> " + after.shown());
+  }
+
+  /** A sysfs attribute that differs only by the one trailing newline the kernel adds on reading. */
+  private static boolean sameAttribute(String path, Entry before, Entry after) {
+    return path.startsWith("/sys/")
+        && before != null
+        && after != null
+        && before.kind().equals("file")
+        && after.kind().equals("file")
+        && before.mode().equals(after.mode())
+        && withoutNewline(before.content()).equals(withoutNewline(after.content()));
+  }
+
+  private static String withoutNewline(String text) {
+    return text.endsWith("\n") ? text.substring(0, text.length() - 1) : text;
   }
 
   private static String shownAfterColon(Entry entry) {

@@ -2,13 +2,13 @@ package dev.guesthook.testkit;
 
 import static java.util.concurrent.TimeUnit.MILLISECONDS;
 
+import dev.guesthook.cli.TaskLog;
 import dev.guesthook.config.SettingsLoader;
 import dev.guesthook.core.dispatch.DispatchResult;
+import dev.guesthook.core.dispatch.HookOutcome;
 import dev.guesthook.core.event.Phase;
 import dev.guesthook.demo.ProxmoxConfigEdits;
 import dev.guesthook.engine.Engine;
-import dev.guesthook.engine.PhaseListener;
-import dev.guesthook.guest.LifecycleEvent;
 import dev.guesthook.host.SandboxMarker;
 import dev.guesthook.host.sim.Faults;
 import dev.guesthook.host.sim.SimulatedHost;
@@ -26,7 +26,6 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -112,10 +111,16 @@ public final class Lifecycle {
    * settings("cpu-governor", Map.of("cpus", List.of(2, 3), "governor", "performance"))}.
    *
    * @param hook the hook's name, as in {@code hook('name')}
-   * @param values its settings: strings, numbers, booleans, lists and maps of them
+   * @param values its settings: {@code String}, {@code Boolean}, {@code Integer}, {@code Long},
+   *     {@code Short}, {@code Byte}, {@code BigInteger}, {@code Double}, {@code Float}, and {@code
+   *     List}s and {@code Map}s with {@code String} keys of them, nested
    * @return this lifecycle, to add more
+   * @throws IllegalArgumentException for any other value (a date, a {@code BigDecimal}, a file,
+   *     null), or a string with a NUL or a lone surrogate, naming the hook, the key path and the
+   *     problem
    */
   public Lifecycle settings(String hook, Map<String, ?> values) {
+    SettingsValues.check(hook, values);
     settings.put(hook, values);
     return this;
   }
@@ -128,7 +133,7 @@ public final class Lifecycle {
    * @param errno the error, e.g. {@code EBUSY}, {@code EIO}, {@code ENOSPC}
    * @return this lifecycle, to add more
    * @throws IllegalArgumentException at once for an errno the simulator does not know, naming those
-   *     it does
+   *     it does, or a glob that is not an absolute host path
    */
   public Lifecycle failWrite(String glob, String errno) {
     return failWrite(glob, errno, 1);
@@ -139,11 +144,18 @@ public final class Lifecycle {
    *
    * @param glob host paths to fail writes to
    * @param errno the error, e.g. {@code EBUSY}
-   * @param times how many writes fail
+   * @param times how many writes fail, at least 1
    * @return this lifecycle, to add more
-   * @throws IllegalArgumentException at once for an errno the simulator does not know
+   * @throws IllegalArgumentException at once for an errno the simulator does not know (or none), a
+   *     glob that is not an absolute host path, or {@code times} below 1: a fault that would never
+   *     fire
    */
   public Lifecycle failWrite(String glob, String errno, int times) {
+    hostGlob(glob);
+    atLeastOnce(times);
+    if (errno == null) {
+      throw new IllegalArgumentException("errno: give one, e.g. EBUSY, EIO or ENOSPC");
+    }
     Faults.requireKnownErrno(errno);
     faults.add(f -> f.failWrite(glob, errno, times));
     return this;
@@ -157,8 +169,13 @@ public final class Lifecycle {
    * @param exitCode what it exits with
    * @param output what it prints
    * @return this lifecycle, to add more
+   * @throws IllegalArgumentException for an empty prefix, which names no command
    */
   public Lifecycle failCommand(String commandPrefix, int exitCode, String output) {
+    if (commandPrefix == null || commandPrefix.isBlank()) {
+      throw new IllegalArgumentException(
+          "'" + commandPrefix + "': give the command's first words, e.g. \"ip link set\"");
+    }
     faults.add(f -> f.failCommand(commandPrefix, exitCode, output));
     return this;
   }
@@ -168,13 +185,37 @@ public final class Lifecycle {
    * a slow device.
    *
    * @param glob host paths whose writes are slow
-   * @param millis how much longer each takes
-   * @param times how many writes are slow
+   * @param millis how much longer each takes, 0 or more
+   * @param times how many writes are slow, at least 1
    * @return this lifecycle, to add more
+   * @throws IllegalArgumentException for a glob that is not an absolute host path, negative {@code
+   *     millis} or {@code times} below 1
    */
   public Lifecycle delayWrite(String glob, int millis, int times) {
+    hostGlob(glob);
+    atLeastOnce(times);
+    if (millis < 0) {
+      throw new IllegalArgumentException("millis " + millis + ": give 0 or more");
+    }
     faults.add(f -> f.delayWrite(glob, millis, times));
     return this;
+  }
+
+  /** A fault's glob names host paths as a hook writes them: anything else never matches. */
+  private static void hostGlob(String glob) {
+    if (glob == null || !glob.startsWith("/")) {
+      throw new IllegalArgumentException(
+          "'"
+              + glob
+              + "': give the glob as an absolute host path, as a hook writes it"
+              + " (/sys/bus/pci/devices/*/sriov_numvfs); this one would never match");
+    }
+  }
+
+  private static void atLeastOnce(int times) {
+    if (times < 1) {
+      throw new IllegalArgumentException("times " + times + ": a fault fires at least once");
+    }
   }
 
   /**
@@ -239,9 +280,12 @@ public final class Lifecycle {
   }
 
   /**
-   * What each phase came to, in order, and every line guesthook printed for the task log (its own,
-   * such as what a reconcile put back, and the hooks'). A phase after a failed pre-start is not
-   * run, as in Proxmox.
+   * What each phase came to, in order, and every line guesthook printed for the task log, as {@code
+   * guesthook <vmid> <phase>} prints it: for each phase its header, the hooks' lines and its own
+   * (such as what a reconcile put back), each hook's {@code ok}, {@code skipped} or {@code FAILED}
+   * line with its message, and the phase's summary; for a refused phase, the refusal. A phase after
+   * a failed pre-start is not run, as in Proxmox. To see why a test failed: {@code
+   * assertTrue(outcome.exitCode() == 0, () -> String.join("\n", outcome.lines()))}.
    *
    * @param phases each phase whose hooks ran, in order: its hooks' outcomes and interactions
    * @param lines what guesthook printed for the task log, in order
@@ -256,6 +300,20 @@ public final class Lifecycle {
      */
     public DispatchResult last() {
       return phases.get(phases.size() - 1);
+    }
+
+    /**
+     * Each hook that failed (threw, or timed out), in every phase that ran, in order: {@code "hook:
+     * message"}. A phase refused before its hooks ran is in {@link #refusal()} instead.
+     *
+     * @return one line per failed hook, empty when none failed
+     */
+    public List<String> failures() {
+      return phases.stream()
+          .flatMap(phase -> phase.hooks().stream())
+          .filter(HookOutcome::failed)
+          .map(hook -> hook.hook() + ": " + hook.message())
+          .toList();
     }
 
     /**
@@ -360,7 +418,7 @@ public final class Lifecycle {
   /** What the phases came to so far. */
   private static final class Progress {
     final List<DispatchResult> phases = new ArrayList<>();
-    final List<String> lines = Collections.synchronizedList(new ArrayList<>());
+    final List<String> lines = new ArrayList<>();
     Optional<Refusal> refusal = Optional.empty();
 
     boolean stopped() {
@@ -376,7 +434,6 @@ public final class Lifecycle {
 
   private Future<Outcome> runSteps(Vertx vertx, Engine engine) {
     Progress progress = new Progress();
-    PhaseListener listener = printedTo(progress.lines);
     Future<Progress> chain = Future.succeededFuture(progress);
     for (Step step : steps) {
       chain =
@@ -384,18 +441,20 @@ public final class Lifecycle {
               done ->
                   done.stopped()
                       ? Future.succeededFuture(done)
-                      : runStep(vertx, engine, step, listener, done));
+                      : runStep(vertx, engine, step, done));
     }
     return chain.map(Progress::outcome);
   }
 
-  private Future<Progress> runStep(
-      Vertx vertx, Engine engine, Step step, PhaseListener listener, Progress progress) {
+  private Future<Progress> runStep(Vertx vertx, Engine engine, Step step, Progress progress) {
+    TaskLog taskLog = new TaskLog();
     return vertx
         .executeBlocking(() -> edit(step.configEdit()), false)
-        .compose(x -> engine.run(vmid, step.phase(), Optional.empty(), listener))
+        .compose(x -> engine.run(vmid, step.phase(), Optional.empty(), taskLog))
         .map(
             run -> {
+              taskLog.report(run.result());
+              progress.lines.addAll(taskLog.lines());
               progress.phases.add(run.result());
               return progress;
             })
@@ -405,6 +464,7 @@ public final class Lifecycle {
                 return Future.failedFuture(failure);
               }
               // As on a node: the message goes to the task log, and the phase exits 2.
+              progress.lines.addAll(taskLog.lines());
               progress.lines.add(failure.getMessage());
               progress.refusal = Optional.of(new Refusal(step.phase(), failure.getMessage()));
               return Future.succeededFuture(progress);
@@ -437,17 +497,5 @@ public final class Lifecycle {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-  }
-
-  private static PhaseListener printedTo(List<String> lines) {
-    return new PhaseListener() {
-      @Override
-      public void started(LifecycleEvent event, int hooks) {}
-
-      @Override
-      public void line(String line) {
-        lines.add(line);
-      }
-    };
   }
 }

@@ -19,8 +19,10 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * <p>Paths are relative to the folder the tests run in (a Maven module's folder). A difference
  * fails as an {@link org.opentest4j.AssertionFailedError} listing every differing interaction, with
  * the recorded phases as expected and the replayed ones as actual, so an IDE shows the diff. A
- * missing recording or hook folder fails naming the absolute path looked at. The test method may
- * take a {@code dev.guesthook.record.Replayer.Summary} parameter to check more.
+ * missing recording or hook folder fails naming the absolute path looked at, and a hook file
+ * guesthook refuses (a folder writable by others, a file that does not compile) with its reason and
+ * fix. A failure lists at most the first 50 differences or bad records, then how many more. The
+ * test method may take a {@code dev.guesthook.record.Replayer.Summary} parameter to check more.
  */
 @Target(ElementType.METHOD)
 @Retention(RetentionPolicy.RUNTIME)

@@ -2,6 +2,7 @@ package dev.guesthook.testkit;
 
 import dev.guesthook.config.Settings;
 import dev.guesthook.config.SettingsLoader;
+import dev.guesthook.engine.Engine;
 import dev.guesthook.engine.ReplaySession;
 import dev.guesthook.record.Replay;
 import dev.guesthook.record.Replayer;
@@ -28,6 +29,9 @@ import org.opentest4j.AssertionFailedError;
 
 /** Runs the replay of a {@link ReplayTest} before its body and fails it with the differences. */
 final class ReplayTestExtension implements BeforeTestExecutionCallback, ParameterResolver {
+  /** How many differences or bad records a failure lists: a garbage file has thousands. */
+  static final int LISTED = 50;
+
   private static final ExtensionContext.Namespace NAMESPACE =
       ExtensionContext.Namespace.create(ReplayTestExtension.class);
 
@@ -66,6 +70,11 @@ final class ReplayTestExtension implements BeforeTestExecutionCallback, Paramete
    * or {@link ReplayTest#STOCK}) and fails unless every record replays and agrees.
    */
   static Replayer.Summary replay(String recording, String... hooks) throws Exception {
+    if (hooks.length == 0) {
+      throw new AssertionFailedError(
+          "@ReplayTest(hooks = {}) names no hook folder: give ReplayTest.STOCK, your own folders,"
+              + " or both");
+    }
     Path file = recordingAt(recording);
     List<Path> hookDirs = Stream.of(hooks).map(ReplayTestExtension::hookFolder).toList();
     Path root = Files.createTempDirectory("guesthook-replay-test-");
@@ -74,8 +83,10 @@ final class ReplayTestExtension implements BeforeTestExecutionCallback, Paramete
     Disagreements disagreements = new Disagreements(file);
     List<String> warnings = new ArrayList<>();
     Replayer.Summary summary;
+    List<String> refused;
     try {
       Settings settings = await(settings(vertx, root, hookDirs), 30);
+      refused = await(vertx.executeBlocking(() -> refusedHookFiles(settings), false), 300);
       summary =
           await(
               vertx.executeBlocking(
@@ -88,8 +99,47 @@ final class ReplayTestExtension implements BeforeTestExecutionCallback, Paramete
       await(vertx.close(), 10);
       deleteTree(root);
     }
-    requireAllReplayed(file, summary, warnings, disagreements);
+    try {
+      requireAllReplayed(file, summary, warnings, disagreements);
+    } catch (AssertionFailedError failed) {
+      throw refused.isEmpty() ? failed : withRefused(failed, refused);
+    }
     return summary;
+  }
+
+  /**
+   * The hook files the loader refused (a folder writable by others, a file that does not compile),
+   * each with the loader's reason and fix, as {@code guesthook hooks} says them.
+   */
+  private static List<String> refusedHookFiles(Settings settings) {
+    return Engine.hookLoader(settings).load(Optional.empty()).errors().stream()
+        .map(notice -> notice.file() + ": " + notice.message())
+        .toList();
+  }
+
+  /** A hook missing from the replay is most likely one the loader refused: say why first. */
+  private static AssertionFailedError withRefused(
+      AssertionFailedError failed, List<String> refused) {
+    String message =
+        "guesthook refused hook files, so their hooks did not run:\n"
+            + capped(refused)
+            + "\n"
+            + failed.getMessage();
+    return failed.isExpectedDefined() && failed.isActualDefined()
+        ? new AssertionFailedError(
+            message, failed.getExpected().getValue(), failed.getActual().getValue())
+        : new AssertionFailedError(message);
+  }
+
+  /** The first {@link #LISTED} lines, then how many more there are. */
+  static String capped(List<String> lines) {
+    if (lines.size() <= LISTED) {
+      return String.join("\n", lines);
+    }
+    return String.join("\n", lines.subList(0, LISTED))
+        + "\n... and "
+        + (lines.size() - LISTED)
+        + " more";
   }
 
   private static Future<Settings> settings(Vertx vertx, Path root, List<Path> hookDirs) {
@@ -107,9 +157,11 @@ final class ReplayTestExtension implements BeforeTestExecutionCallback, Paramete
           "no recording at "
               + file
               + relativeTo()
-              + ". Record a lifecycle on a sandbox, with recording on (guesthook record --on"
-              + " <vmid>, see the README's \"Recording and replay\"), and copy its file from the"
-              + " sandbox's var/lib/guesthook/recordings/ to there");
+              + ". Record a lifecycle on a sandbox: recording is on unless turned off (guesthook"
+              + " --root SANDBOX record --on turns it back on); run its phases with guesthook"
+              + " --root SANDBOX --simulate <vmid> pre-start (then post-start, pre-stop,"
+              + " post-stop), and copy the file from SANDBOX/var/lib/guesthook/recordings/ to"
+              + " there (see the README's \"Recording and replay\")");
     }
     return file;
   }
@@ -189,7 +241,7 @@ final class ReplayTestExtension implements BeforeTestExecutionCallback, Paramete
           "replay of "
               + recording
               + " differs from the recording:\n"
-              + String.join("\n", disagreements.listing),
+              + capped(disagreements.listing),
           String.join("\n", disagreements.recorded),
           String.join("\n", disagreements.replayed));
     }
@@ -201,7 +253,7 @@ final class ReplayTestExtension implements BeforeTestExecutionCallback, Paramete
               + summary.skipped()
               + " bad record(s),"
               + " which a replay test does not accept:\n"
-              + String.join("\n", warnings));
+              + capped(warnings));
     }
     if (summary.events() == 0) {
       throw new AssertionFailedError(

@@ -44,9 +44,11 @@
  * }</pre>
  */
 @MayUse({
+  "cli",
   "config",
   "core.dispatch",
   "core.event",
+  "core.hookhost",
   "demo",
   "engine",
   "guest",

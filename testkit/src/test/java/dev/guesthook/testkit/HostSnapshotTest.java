@@ -108,6 +108,20 @@ class HostSnapshotTest {
         .toList();
   }
 
+  @Test
+  void aSysfsAttributeReadsBackWithItsNewlineSoOneTrailingNewlineIsNoChange() throws IOException {
+    String governor = "/sys/devices/system/cpu/cpu2/cpufreq/scaling_governor";
+    write(governor, "powersave\n");
+    write("/etc/motd", "hello\n");
+    HostSnapshot before = HostSnapshot.of(root);
+    write(governor, "powersave");
+    HostAssert.assertThat(root).unchangedSince(before);
+    write("/etc/motd", "hello");
+    assertEquals(
+        List.of("changed /etc/motd: \"hello\\n\" -> \"hello\""),
+        before.changesTo(HostSnapshot.of(root)));
+  }
+
   private static int order(String line) {
     return List.of("changed", "mode", "added", "removed").indexOf(line.split(" ")[0]);
   }

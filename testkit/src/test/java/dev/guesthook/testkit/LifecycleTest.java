@@ -86,6 +86,7 @@ class LifecycleTest {
             .run();
 
     assertEquals(0, outcome.exitCode(), String.join("\n", outcome.lines()));
+    assertTrue(outcome.failures().isEmpty(), outcome.failures().toString());
     HostAssert.assertThat(root).file(GOVERNOR).hasContent("Boolean:true String:true");
     String file = Files.readString(root.resolve("etc/pve/guesthook/" + VM + ".yaml"));
     assertTrue(file.contains("other:\n  n: 5\n"), file);
@@ -212,6 +213,29 @@ class LifecycleTest {
             + " Sandbox.create(root, SandboxProfile.MIXED) in the test, or"
             + " guesthook sandbox create DIR --profile mixed",
         refused.getMessage());
+  }
+
+  @Test
+  void aHooksFailureIsInTheLinesAsTheTaskLogShowsItAndInFailures() throws Exception {
+    hook(
+        "thrower.groovy",
+        """
+        hook('thrower') {
+          on('pre-start') { ev -> throw new DeviceException('x refuses') }
+        }
+        """);
+
+    Lifecycle.Outcome outcome = Lifecycle.of(VM).on(root).hooks(hooks).preStart().run();
+
+    assertTrue(outcome.startAborted());
+    assertEquals(List.of("thrower: x refuses (at thrower.groovy:2)"), outcome.failures());
+    List<String> lines = outcome.lines();
+    assertTrue(lines.get(0).startsWith("guesthook: VM " + VM + " pre-start"), lines.toString());
+    assertTrue(
+        lines.stream().anyMatch(l -> l.matches("  FAILED +thrower \\(\\d+ ms\\): x refuses.*")),
+        lines.toString());
+    assertTrue(
+        lines.get(lines.size() - 1).startsWith("guesthook: pre-start failed"), lines.toString());
   }
 
   private void hook(String name, String source) throws IOException {

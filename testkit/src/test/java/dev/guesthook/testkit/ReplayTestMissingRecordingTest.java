@@ -55,9 +55,12 @@ class ReplayTestMissingRecordingTest {
             + cwd.resolve("recordings/no-such-vm.jsonl")
             + " (a @ReplayTest's paths are relative to "
             + cwd
-            + ", the folder the tests run in). Record a lifecycle on a sandbox, with recording on"
-            + " (guesthook record --on <vmid>, see the README's \"Recording and replay\"), and"
-            + " copy its file from the sandbox's var/lib/guesthook/recordings/ to there",
+            + ", the folder the tests run in). Record a lifecycle on a sandbox: recording is on"
+            + " unless turned off (guesthook --root SANDBOX record --on turns it back on); run"
+            + " its phases with guesthook --root SANDBOX --simulate <vmid> pre-start (then"
+            + " post-start, pre-stop, post-stop), and copy the file from"
+            + " SANDBOX/var/lib/guesthook/recordings/ to there (see the README's \"Recording and"
+            + " replay\")",
         failure.getMessage());
   }
 }

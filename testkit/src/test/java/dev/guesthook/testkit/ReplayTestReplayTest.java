@@ -94,6 +94,29 @@ class ReplayTestReplayTest {
         failed.getMessage());
   }
 
+  @Test
+  void aHookFolderTheLoaderRefusesFailsWithTheLoadersReason() throws Exception {
+    Path hooks = base.resolve("hooks");
+    Files.setPosixFilePermissions(hooks, PosixFilePermissions.fromString("rwxrwxrwx"));
+    AssertionFailedError failed =
+        assertThrows(
+            AssertionFailedError.class,
+            () -> ReplayTestExtension.replay(recording.toString(), hooks.toString()));
+    assertTrue(failed.getMessage().contains("writable by group and others"), failed.getMessage());
+    assertTrue(failed.getMessage().contains("fix: chmod go-w"), failed.getMessage());
+  }
+
+  @Test
+  void noHookFolderAtAllFailsSayingWhatToGive() {
+    AssertionFailedError failed =
+        assertThrows(
+            AssertionFailedError.class, () -> ReplayTestExtension.replay(recording.toString()));
+    assertEquals(
+        "@ReplayTest(hooks = {}) names no hook folder: give ReplayTest.STOCK, your own folders,"
+            + " or both",
+        failed.getMessage());
+  }
+
   private Path governorHook(String folder, String governor) throws IOException {
     Path hooks = Files.createDirectories(base.resolve(folder));
     Path file = hooks.resolve("governor.groovy");

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import dev.guesthook.record.Replayer;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 import org.opentest4j.AssertionFailedError;
 
@@ -44,6 +45,42 @@ class ReplayTestVerdictTest {
         "replay of recordings/mine.jsonl skipped 6 bad record(s), which a replay test does not accept:\n"
             + "recordings/mine.jsonl:1: the recorded settings: pf: missing; skipped",
         failed.getMessage());
+  }
+
+  @Test
+  void aGarbageRecordingFailsWithTheFirstFiftyBadRecordsOnly() {
+    List<String> warnings =
+        IntStream.rangeClosed(1, 120)
+            .mapToObj(i -> "recordings/mine.jsonl:" + i + ": not JSON; skipped")
+            .toList();
+    AssertionFailedError failed =
+        assertThrows(
+            AssertionFailedError.class,
+            () ->
+                ReplayTestExtension.requireAllReplayed(
+                    FILE,
+                    new Replayer.Summary(0, 0, 120),
+                    warnings,
+                    new ReplayTestExtension.Disagreements(FILE)));
+    List<String> lines = failed.getMessage().lines().toList();
+    assertEquals(52, lines.size(), failed.getMessage());
+    assertEquals("recordings/mine.jsonl:50: not JSON; skipped", lines.get(50));
+    assertEquals("... and 70 more", lines.get(51));
+  }
+
+  @Test
+  void manyDifferencesFailWithTheFirstFiftyOnly() {
+    ReplayTestExtension.Disagreements disagreements = new ReplayTestExtension.Disagreements(FILE);
+    IntStream.rangeClosed(1, 80).forEach(i -> disagreements.listing.add("    difference " + i));
+    AssertionFailedError failed =
+        assertThrows(
+            AssertionFailedError.class,
+            () ->
+                ReplayTestExtension.requireAllReplayed(
+                    FILE, new Replayer.Summary(1, 0, 0), List.of(), disagreements));
+    List<String> lines = failed.getMessage().lines().toList();
+    assertEquals(52, lines.size(), failed.getMessage());
+    assertEquals("... and 30 more", lines.get(51));
   }
 
   @Test
