@@ -43,22 +43,4 @@
  * }
  * }</pre>
  */
-@MayUse({
-  "cli",
-  "config",
-  "core.dispatch",
-  "core.event",
-  "core.hookhost",
-  "demo",
-  "engine",
-  "guest",
-  "host",
-  "host.sim",
-  "id",
-  "pve",
-  "record",
-  "yaml"
-})
 package dev.guesthook.testkit;
-
-import dev.guesthook.MayUse;
