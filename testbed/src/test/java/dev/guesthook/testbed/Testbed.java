@@ -37,14 +37,13 @@ public final class Testbed implements BeforeEachCallback, ParameterResolver {
   }
 
   /**
-   * Why the bed cannot run here, if it cannot; said once on stderr, where the build log shows it.
+   * Why the bed cannot run here, if it cannot. The skipped tests' assumption carries it, and the
+   * build prints it once as one line per reason (testsupport.SkipSummary).
    */
   private Optional<String> missing() {
     synchronized (Testbed.class) {
       if (missing == null) {
         missing = lookForTheBed();
-        missing.ifPresent(
-            why -> System.err.println("[real-kernel suite] SKIPPED: " + why + "; " + HOW_TO));
       }
       return missing;
     }

@@ -29,6 +29,9 @@ import org.opentest4j.AssertionFailedError;
 
 /** Runs the replay of a {@link ReplayTest} before its body and fails it with the differences. */
 final class ReplayTestExtension implements BeforeTestExecutionCallback, ParameterResolver {
+  /** Where the Debian package installs the stock hooks (in a checkout: hooks/stock). */
+  static final String STOCK_ON_A_NODE = "/usr/share/guesthook/hooks/stock";
+
   /** How many differences or bad records a failure lists: a garbage file has thousands. */
   static final int LISTED = 50;
 
@@ -75,7 +78,7 @@ final class ReplayTestExtension implements BeforeTestExecutionCallback, Paramete
           "@ReplayTest(hooks = {}) names no hook folder: give ReplayTest.STOCK, your own folders,"
               + " or both");
     }
-    Path file = recordingAt(recording);
+    Path file = recordingAt(recording, hooks);
     List<Path> hookDirs = Stream.of(hooks).map(ReplayTestExtension::hookFolder).toList();
     Path root = Files.createTempDirectory("guesthook-replay-test-");
     Files.setPosixFilePermissions(root, PosixFilePermissions.fromString("rwxr-xr-x"));
@@ -150,7 +153,7 @@ final class ReplayTestExtension implements BeforeTestExecutionCallback, Paramete
     return new SettingsLoader(root).load(vertx, flags, Optional.empty(), Map.of());
   }
 
-  private static Path recordingAt(String recording) {
+  private static Path recordingAt(String recording, String... hooks) {
     Path file = Path.of(recording).toAbsolutePath().normalize();
     if (!Files.isRegularFile(file)) {
       throw new AssertionFailedError(
@@ -158,12 +161,28 @@ final class ReplayTestExtension implements BeforeTestExecutionCallback, Paramete
               + file
               + relativeTo()
               + ". Record a lifecycle on a sandbox: recording is on unless turned off (guesthook"
-              + " --root SANDBOX record --on turns it back on); run its phases with guesthook"
-              + " --root SANDBOX --simulate <vmid> pre-start (then post-start, pre-stop,"
-              + " post-stop), and copy the file from SANDBOX/var/lib/guesthook/recordings/ to"
-              + " there (see the README's \"Recording and replay\")");
+              + " --root SANDBOX record --on turns it back on); run its phases through the same"
+              + " hooks with guesthook --root SANDBOX --simulate"
+              + hookFlags(hooks)
+              + " <vmid> pre-start (then post-start, pre-stop, post-stop), and copy the file from"
+              + " SANDBOX/var/lib/guesthook/recordings/ to there (see the README's \"Write and"
+              + " test your own hooks\")");
     }
     return file;
+  }
+
+  /** The --hooks flags that load on a node or a sandbox what the test loads. */
+  private static String hookFlags(String... hooks) {
+    StringBuilder flags = new StringBuilder();
+    for (String hooksFolder : hooks) {
+      flags
+          .append(" --hooks ")
+          .append(
+              hooksFolder.equals(ReplayTest.STOCK)
+                  ? STOCK_ON_A_NODE
+                  : Path.of(hooksFolder).toAbsolutePath().normalize().toString());
+    }
+    return flags.toString();
   }
 
   private static Path hookFolder(String hooks) {

@@ -57,10 +57,10 @@ class ReplayTestMissingRecordingTest {
             + cwd
             + ", the folder the tests run in). Record a lifecycle on a sandbox: recording is on"
             + " unless turned off (guesthook --root SANDBOX record --on turns it back on); run"
-            + " its phases with guesthook --root SANDBOX --simulate <vmid> pre-start (then"
-            + " post-start, pre-stop, post-stop), and copy the file from"
-            + " SANDBOX/var/lib/guesthook/recordings/ to there (see the README's \"Recording and"
-            + " replay\")",
+            + " its phases through the same hooks with guesthook --root SANDBOX --simulate --hooks"
+            + " /usr/share/guesthook/hooks/stock <vmid> pre-start (then post-start, pre-stop,"
+            + " post-stop), and copy the file from SANDBOX/var/lib/guesthook/recordings/ to there"
+            + " (see the README's \"Write and test your own hooks\")",
         failure.getMessage());
   }
 }
