@@ -109,11 +109,8 @@ final class NewHookCommand implements Callable<Integer> {
       console
           .out()
           .println(
-              new JsonObject()
-                  .put("hook", name)
-                  .put("project", project.toString())
+              projectJson(project, files)
                   .put("dryRun", true)
-                  .put("files", new JsonArray(new ArrayList<>(files.keySet())))
                   .put("fileMode", "0644")
                   .put("folderMode", "0755")
                   .encode());
@@ -131,6 +128,14 @@ final class NewHookCommand implements Callable<Integer> {
     console.out().println("nothing written (--dry-run)");
   }
 
+  /** What --json says of the project, written or not. */
+  private JsonObject projectJson(Path project, Map<String, String> files) {
+    return new JsonObject()
+        .put("hook", name)
+        .put("project", project.toString())
+        .put("files", new JsonArray(new ArrayList<>(files.keySet())));
+  }
+
   /** "a/b/c.txt" gives "a/", "a/b/": the folders a file needs, outermost first. */
   private static List<String> foldersOf(String file) {
     List<String> folders = new ArrayList<>();
@@ -143,15 +148,7 @@ final class NewHookCommand implements Callable<Integer> {
   private void report(Console console, Path project, Map<String, String> files) {
     String next = "mvn -f " + project + " test";
     if (main.options.json) {
-      console
-          .out()
-          .println(
-              new JsonObject()
-                  .put("hook", name)
-                  .put("project", project.toString())
-                  .put("files", new JsonArray(new ArrayList<>(files.keySet())))
-                  .put("next", next)
-                  .encode());
+      console.out().println(projectJson(project, files).put("next", next).encode());
       return;
     }
     console.out().println("hook project " + name + " in " + project + ":");
