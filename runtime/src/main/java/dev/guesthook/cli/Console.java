@@ -20,7 +20,12 @@ public record Console(PrintStream out, PrintStream err) {
 
   /** The one-line error format every failure of the CLI uses. */
   public void error(String message) {
-    err.println("guesthook: error: " + message);
+    err.println(errorLine(message));
+  }
+
+  /** A failure as the CLI prints it: {@code guesthook: error: <message>}. */
+  static String errorLine(String message) {
+    return "guesthook: error: " + message;
   }
 
   public void warn(String message) {

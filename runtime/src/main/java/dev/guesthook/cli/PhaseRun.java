@@ -64,7 +64,7 @@ final class PhaseRun {
             })
         .recover(
             error -> {
-              String line = "guesthook: error: " + error.getMessage();
+              String line = Console.errorLine(error.getMessage());
               printed.journalOnly(Priority.ERR, line);
               if (!ExitCodes.isUsage(error)) {
                 return Future.failedFuture(error);

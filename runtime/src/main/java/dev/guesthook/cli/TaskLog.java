@@ -45,6 +45,16 @@ public final class TaskLog implements PhaseListener {
   }
 
   /**
+   * Prints a phase refused before any hook ran (a settings error: the phase exits 2) as the CLI
+   * does: {@code guesthook: error: <message>}.
+   *
+   * @param message why, with the file, line and fix
+   */
+  public void refused(String message) {
+    phase.line(Console.errorLine(message));
+  }
+
+  /**
    * Every line printed so far, in order.
    *
    * @return the task log's lines

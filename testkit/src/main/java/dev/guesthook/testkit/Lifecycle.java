@@ -283,9 +283,9 @@ public final class Lifecycle {
    * What each phase came to, in order, and every line guesthook printed for the task log, as {@code
    * guesthook <vmid> <phase>} prints it: for each phase its header, the hooks' lines and its own
    * (such as what a reconcile put back), each hook's {@code ok}, {@code skipped} or {@code FAILED}
-   * line with its message, and the phase's summary; for a refused phase, the refusal. A phase after
-   * a failed pre-start is not run, as in Proxmox. To see why a test failed: {@code
-   * assertTrue(outcome.exitCode() == 0, () -> String.join("\n", outcome.lines()))}.
+   * line with its message, and the phase's summary; for a refused phase, {@code guesthook: error:}
+   * and the refusal. A phase after a failed pre-start is not run, as in Proxmox. To see why a test
+   * failed: {@code assertTrue(outcome.exitCode() == 0, () -> String.join("\n", outcome.lines()))}.
    *
    * @param phases each phase whose hooks ran, in order: its hooks' outcomes and interactions
    * @param lines what guesthook printed for the task log, in order
@@ -464,8 +464,8 @@ public final class Lifecycle {
                 return Future.failedFuture(failure);
               }
               // As on a node: the message goes to the task log, and the phase exits 2.
+              taskLog.refused(failure.getMessage());
               progress.lines.addAll(taskLog.lines());
-              progress.lines.add(failure.getMessage());
               progress.refusal = Optional.of(new Refusal(step.phase(), failure.getMessage()));
               return Future.succeededFuture(progress);
             });

@@ -107,7 +107,8 @@ class LifecycleTest {
     assertTrue(outcome.startAborted());
     assertEquals(
         List.of(
-            root.resolve("etc/pve/guesthook/" + VM + ".yaml")
+            "guesthook: error: "
+                + root.resolve("etc/pve/guesthook/" + VM + ".yaml")
                 + ":4:3: flagger.enabeld: unknown setting; did you mean 'enabled'?"
                 + " (known: enabled, label)"),
         outcome.lines());
