@@ -43,19 +43,37 @@ public final class Replay {
     return recorded.recording().settingsOf(hook);
   }
 
-  /** How one replayed event compares with its recording. */
   /**
-   * How a replayed phase compares with its recording: the differences, and both sides in full (each
-   * hook's outcome and interactions, a line each), for a diff view.
+   * How a replayed phase compares with its recording: the differences, the interactions compared,
+   * and both sides in full for a diff view.
    */
   public record Comparison(
-      RecordedEvent recorded,
-      List<String> differences,
-      int interactions,
-      List<String> recordedLines,
-      List<String> replayedLines) {
+      RecordedEvent recorded, DispatchResult replayed, List<String> differences, int interactions) {
     public boolean agrees() {
       return differences.isEmpty();
+    }
+
+    /**
+     * The recorded side, each hook's outcome and then its interactions, a line each; made when
+     * asked (a diff view of a disagreement), not for every event a replay compares.
+     */
+    public List<String> recordedLines() {
+      List<String> lines = new ArrayList<>();
+      for (Recording.Hook hook : recorded.recording().hooks()) {
+        lines.add(hook.name() + ": " + hook.outcome());
+        hook.interactions().forEach(call -> lines.add("    " + line(call)));
+      }
+      return lines;
+    }
+
+    /** The replayed side, as {@link #recordedLines()} shows the recorded one. */
+    public List<String> replayedLines() {
+      List<String> lines = new ArrayList<>();
+      for (HookOutcome hook : replayed.hooks()) {
+        lines.add(hook.hook() + ": " + hook.status().wireName());
+        hook.interactions().forEach(call -> lines.add("    " + line(call)));
+      }
+      return lines;
     }
   }
 
@@ -87,26 +105,7 @@ public final class Replay {
     before
         .keySet()
         .forEach(name -> differences.add(name + ": missing now (it ran in the recording)"));
-    return new Comparison(
-        recorded, differences, count, recordedLines(recorded), replayedLines(now));
-  }
-
-  private static List<String> recordedLines(RecordedEvent recorded) {
-    List<String> lines = new ArrayList<>();
-    for (Recording.Hook hook : recorded.recording().hooks()) {
-      lines.add(hook.name() + ": " + hook.outcome());
-      hook.interactions().forEach(call -> lines.add("    " + line(call)));
-    }
-    return lines;
-  }
-
-  private static List<String> replayedLines(DispatchResult now) {
-    List<String> lines = new ArrayList<>();
-    for (HookOutcome hook : now.hooks()) {
-      lines.add(hook.hook() + ": " + hook.status().wireName());
-      hook.interactions().forEach(call -> lines.add("    " + line(call)));
-    }
-    return lines;
+    return new Comparison(recorded, now, differences, count);
   }
 
   /** One interaction as the comparison shows it, named as the recording names it. */
