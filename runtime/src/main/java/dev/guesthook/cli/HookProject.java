@@ -14,16 +14,11 @@ import java.util.Map;
  * its test with the kit, a README.
  *
  * @param name a valid hook name: the hook's, the file's and the artifactId
- * @param version the guesthook version the pom asks for
+ * @param version the guesthook version the pom asks for: this one's, as the build recorded it
  */
 record HookProject(String name, String version) {
   static final String PACKAGE = "org.example.hooks";
   private static final String TEMPLATES = "newhook/";
-
-  /** This guesthook's version, as the build recorded it: the generated pom asks for the same. */
-  static String guesthookVersion() {
-    return Version.build().version();
-  }
 
   /** Each file's path in the project, with its text, in the order they are written and listed. */
   Map<String, String> files() {
@@ -61,12 +56,9 @@ record HookProject(String name, String version) {
         .replace("{{CLASS}}", testClass());
   }
 
+  /** A template the build put beside this class; its absence is a broken build, not a user's. */
   private static String read(String template) {
-    return resource(TEMPLATES + template);
-  }
-
-  /** A file the build put beside this class; its absence is a broken build, not a user's error. */
-  private static String resource(String name) {
+    String name = TEMPLATES + template;
     try (InputStream in = HookProject.class.getResourceAsStream(name)) {
       if (in == null) {
         throw new IllegalStateException("this guesthook's build lacks " + name);

@@ -31,8 +31,9 @@ import picocli.CommandLine.ParentCommand;
       "  README.md                  run the tests, replay a recording, install on a node",
       "Files are 0644, folders 0755; exit 2 if DIR is a link, not empty, or cannot be written.",
       "It is written into a private folder .DIR.new-hook-RANDOM beside DIR, then renamed",
-      "onto DIR at once: a killed run leaves at most that folder (remove it), never half",
-      "a project in DIR. With --dry-run it lists what it would write, and writes nothing.",
+      "to DIR, or moved into DIR if it is an empty folder: a killed run leaves at most that",
+      "folder (remove it), never half a project in DIR. With --dry-run it lists what it",
+      "would write, and writes nothing.",
       "",
       "Example:",
       "  guesthook new-hook gpu-fan --dir ~/src/gpu-fan",
@@ -72,7 +73,7 @@ final class NewHookCommand implements Callable<Integer> {
       console.error(refusal.get() + "; nothing written");
       return ExitCodes.USAGE;
     }
-    Map<String, String> files = new HookProject(name, HookProject.guesthookVersion()).files();
+    Map<String, String> files = new HookProject(name, Version.build().version()).files();
     if (main.options.dryRun) {
       reportDryRun(console, folder.dir(), files);
       return ExitCodes.OK;
