@@ -101,7 +101,7 @@ final class NewProjectFolder {
 
   /**
    * Writes each file (path relative to the folder, text) into a private folder beside DIR, then
-   * renames it onto DIR; on failure removes the private folder again.
+   * puts it in place ({@link #put}); on failure removes the private folder again.
    */
   void write(Map<String, String> files) throws WriteFailure {
     Path parent = dir.getParent();

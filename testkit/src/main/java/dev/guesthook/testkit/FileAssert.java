@@ -17,17 +17,15 @@ import org.opentest4j.AssertionFailedError;
  * the content, the link's target, or what the folder holds.
  */
 public final class FileAssert {
-  /** More than any file a test compares: a bigger one is not read. */
-  static final int MAX_BYTES = HostPaths.MAX_BYTES;
-
   private final HostAssert host;
   private final Path root;
   private final Path file;
   private final String hostPath;
 
-  FileAssert(HostAssert host, Path root, String hostPath) {
+  /** {@code realRoot}: the sandbox's real folder, as {@link HostAssert} resolved it once. */
+  FileAssert(HostAssert host, Path realRoot, String hostPath) {
     this.host = host;
-    this.root = HostPaths.realRoot(root);
+    this.root = realRoot;
     this.hostPath = hostPath;
     this.file = HostPaths.under(this.root, hostPath);
   }
@@ -178,9 +176,8 @@ public final class FileAssert {
    */
   private String leadsTo(String held) {
     try {
-      Path realRoot = root.toRealPath();
       Path target = file.getParent().toRealPath().resolve(held).normalize();
-      return target.startsWith(realRoot) ? HostPaths.of(realRoot, target) : target.toString();
+      return target.startsWith(root) ? HostPaths.of(root, target) : target.toString();
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

@@ -138,28 +138,27 @@ final class HostPaths {
   }
 
   /**
-   * Each glob, and each again with its leading folders followed through the sandbox's links: {@code
-   * /sys/bus/pci/devices/0000:41:00.4/**} also as the device's real folder under {@code
-   * /sys/devices}, where its files are.
+   * Each glob, and each again with its leading folders followed through the links of the sandbox
+   * whose real folder is {@code realRoot}: {@code /sys/bus/pci/devices/0000:41:00.4/**} also as the
+   * device's real folder under {@code /sys/devices}, where its files are.
    */
-  static List<Pattern> globsFollowingLinks(Path root, String... globs) {
+  static List<Pattern> globsFollowingLinks(Path realRoot, String... globs) {
     List<Pattern> patterns = new ArrayList<>();
     for (String glob : globs) {
       patterns.add(Faults.glob(glob));
-      followed(root, glob).ifPresent(real -> patterns.add(Faults.glob(real)));
+      followed(realRoot, glob).ifPresent(real -> patterns.add(Faults.glob(real)));
     }
     return patterns;
   }
 
-  private static Optional<String> followed(Path root, String glob) {
+  private static Optional<String> followed(Path realRoot, String glob) {
     List<String> names = List.of(glob.substring(glob.startsWith("/") ? 1 : 0).split("/"));
     int literal = 0;
     while (literal < names.size() && !names.get(literal).matches(".*[*?].*")) {
       literal++;
     }
     try {
-      Path realRoot = root.toRealPath();
-      Path real = root.resolve(String.join("/", names.subList(0, literal))).toRealPath();
+      Path real = realRoot.resolve(String.join("/", names.subList(0, literal))).toRealPath();
       if (!real.startsWith(realRoot)) {
         return Optional.empty();
       }

@@ -130,7 +130,7 @@ class HostAssertSafetyTest {
   @Test
   void aHugeFileIsNotReadWhole() throws IOException {
     try (var out = Files.newOutputStream(root.resolve("etc/huge"))) {
-      out.write(new byte[FileAssert.MAX_BYTES + 1]);
+      out.write(new byte[HostPaths.MAX_BYTES + 1]);
     }
     AssertionFailedError failed =
         assertThrows(
