@@ -20,6 +20,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.extension.BeforeTestExecutionCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
@@ -85,12 +86,9 @@ final class ReplayTestExtension implements BeforeTestExecutionCallback, Paramete
     Vertx vertx = Vertx.vertx();
     Disagreements disagreements = new Disagreements(file);
     List<String> warnings = new ArrayList<>();
-    Replayer.Summary summary;
-    List<String> refused;
     try {
       Settings settings = await(settings(vertx, root, hookDirs), 30);
-      refused = await(vertx.executeBlocking(() -> refusedHookFiles(settings), false), 300);
-      summary =
+      Replayer.Summary summary =
           await(
               vertx.executeBlocking(
                   () ->
@@ -98,16 +96,31 @@ final class ReplayTestExtension implements BeforeTestExecutionCallback, Paramete
                           .replay(file, false, disagreements::add),
                   false),
               300);
+      requireAllReplayed(file, summary, warnings, disagreements, () -> refusedHookFiles(settings));
+      return summary;
     } finally {
       await(vertx.close(), 10);
       deleteTree(root);
     }
+  }
+
+  /**
+   * {@link #requireAllReplayed(Path, Replayer.Summary, List, Disagreements)}, a failure led by the
+   * hook files the loader refused, if any: a hook missing from the replay is most likely one of
+   * them. They are asked for only on a failure; a replay that agrees needs no second load.
+   */
+  private static void requireAllReplayed(
+      Path recording,
+      Replayer.Summary summary,
+      List<String> warnings,
+      Disagreements disagreements,
+      Supplier<List<String>> refusedHookFiles) {
     try {
-      requireAllReplayed(file, summary, warnings, disagreements);
+      requireAllReplayed(recording, summary, warnings, disagreements);
     } catch (AssertionFailedError failed) {
+      List<String> refused = refusedHookFiles.get();
       throw refused.isEmpty() ? failed : withRefused(failed, refused);
     }
-    return summary;
   }
 
   /**
