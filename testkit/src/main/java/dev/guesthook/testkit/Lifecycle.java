@@ -334,8 +334,7 @@ public final class Lifecycle {
      */
     public boolean startAborted() {
       return refusal.filter(r -> r.phase() == Phase.PRE_START).isPresent()
-          || phases.stream()
-              .anyMatch(r -> r.event().phase() == Phase.PRE_START && r.exitCode(false) != 0);
+          || phases.stream().anyMatch(Lifecycle::failedPreStart);
     }
   }
 
@@ -415,6 +414,11 @@ public final class Lifecycle {
                     new Engine(vertx, settings, SimulatedHost.sandbox(root), Clock.systemUTC())));
   }
 
+  /** A pre-start that failed: Proxmox does not start the VM, and no later phase runs. */
+  private static boolean failedPreStart(DispatchResult phase) {
+    return phase.event().phase() == Phase.PRE_START && phase.exitCode(false) != 0;
+  }
+
   /** What the phases came to so far. */
   private static final class Progress {
     final List<DispatchResult> phases = new ArrayList<>();
@@ -422,9 +426,7 @@ public final class Lifecycle {
     Optional<Refusal> refusal = Optional.empty();
 
     boolean stopped() {
-      return refusal.isPresent()
-          || phases.stream()
-              .anyMatch(r -> r.event().phase() == Phase.PRE_START && r.exitCode(false) != 0);
+      return refusal.isPresent() || phases.stream().anyMatch(Lifecycle::failedPreStart);
     }
 
     Outcome outcome() {
