@@ -8,7 +8,6 @@ import java.net.URISyntaxException;
 import java.net.URL;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Enumeration;
 import java.util.List;
@@ -78,9 +77,11 @@ public final class Hooks {
       String prefix = connection.getEntryName() + "/";
       for (Enumeration<JarEntry> entries = jar.entries(); entries.hasMoreElements(); ) {
         JarEntry entry = entries.nextElement();
-        String name =
-            entry.getName().substring(Math.min(prefix.length(), entry.getName().length()));
-        if (entry.getName().startsWith(prefix) && isHookFile(name)) {
+        if (!entry.getName().startsWith(prefix)) {
+          continue;
+        }
+        String name = entry.getName().substring(prefix.length());
+        if (isHookFile(name)) {
           try (InputStream in = jar.getInputStream(entry)) {
             Files.copy(in, folder.resolve(name));
           }
@@ -112,12 +113,11 @@ public final class Hooks {
     }
   }
 
+  /** The folder first: files registered later are deleted before it. */
   private static void deleteOnExit(Path folder) throws IOException {
     folder.toFile().deleteOnExit();
-    List<Path> files = new ArrayList<>();
-    try (Stream<Path> listed = Files.list(folder)) {
-      listed.forEach(files::add);
+    try (Stream<Path> files = Files.list(folder)) {
+      files.forEach(file -> file.toFile().deleteOnExit());
     }
-    files.forEach(file -> file.toFile().deleteOnExit());
   }
 }
