@@ -18,21 +18,19 @@
  * <p>A complete test of a hook in {@code hooks/} that sets a CPU's governor while VM 503 runs:
  *
  * <pre>{@code
- * @ExtendWith(VertxExtension.class)
  * class CpuGovernorTest {
  *   static final Path MINE = Path.of("hooks").toAbsolutePath();
  *   static final String GOVERNOR = "/sys/devices/system/cpu/cpu2/cpufreq/scaling_governor";
  *   @TempDir Path root;
  *
  *   @Test
- *   void theGovernorIsSetBeforeTheVmStarts(Vertx vertx) throws Exception {
+ *   void theGovernorIsSetBeforeTheVmStarts() throws Exception {
  *     Sandbox.create(root, SandboxProfile.MIXED);
- *     HostSnapshot before = HostSnapshot.of(root);
  *     Lifecycle.Outcome outcome = Lifecycle.of(503).on(root)
  *         .hooks(Hooks.stock(), MINE)
  *         .settings("cpu-governor", Map.of("cpus", List.of(2), "governor", "performance"))
  *         .preStart()
- *         .run(vertx).toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+ *         .run(); // or run(vertx) on a vertx-junit5 test's Vert.x, a Future of the outcome
  *
  *     assertEquals(0, outcome.exitCode(), String.join("\n", outcome.lines()));
  *     HostAssert.assertThat(root).file(GOVERNOR).hasContent("performance");
