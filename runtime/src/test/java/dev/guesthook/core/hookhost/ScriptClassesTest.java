@@ -71,13 +71,50 @@ class ScriptClassesTest {
     assertNotSame(LOADED.get(0).getClass(), LOADED.get(1).getClass());
   }
 
+  @Test
+  void guestFoldersHoldingOneTextShareItsClass() throws Exception {
+    writeOwn(101, "own");
+    writeOwn(102, "own");
+    loader.load(Optional.of(new VmId(101)));
+    loader.load(Optional.of(new VmId(102)));
+    assertEquals(4, LOADED.size(), LOADED::toString);
+    assertSame(ownScripts().get(0).getClass(), ownScripts().get(1).getClass());
+    assertNotSame(ownScripts().get(0), ownScripts().get(1));
+  }
+
+  @Test
+  void guestFoldersHoldingDifferentTextsGetClassesOfTheirOwn() throws Exception {
+    writeOwn(101, "own-101");
+    writeOwn(102, "own-102");
+    HookCatalog second = loader.load(Optional.of(new VmId(102)));
+    loader.load(Optional.of(new VmId(101)));
+    assertEquals(
+        List.of("first", "own-102"),
+        second.hooks().stream().map(h -> h.name()).toList(),
+        second::toString);
+    assertNotSame(ownScripts().get(0).getClass(), ownScripts().get(1).getClass());
+  }
+
+  /** The scripts of the per-guest files, in load order. */
+  private static List<Object> ownScripts() {
+    return LOADED.stream().filter(script -> script.getClass().getName().endsWith("_own")).toList();
+  }
+
+  private void writeOwn(int vmid, String hookName) throws Exception {
+    Path folder = Files.createDirectories(hooks.resolve(Integer.toString(vmid)));
+    Files.setPosixFilePermissions(folder, PosixFilePermissions.fromString("rwxr-xr-x"));
+    Files.writeString(folder.resolve("own.groovy"), scriptDeclaring(hookName));
+  }
+
+  private static String scriptDeclaring(String hookName) {
+    return "dev.guesthook.core.hookhost.ScriptClassesTest.loaded(this)\n"
+        + "hook('"
+        + hookName
+        + "') { on('pre-start') { ev -> log.info 'ran' } }\n";
+  }
+
   private void write(String hookName) throws Exception {
-    Files.writeString(
-        hookFile,
-        "dev.guesthook.core.hookhost.ScriptClassesTest.loaded(this)\n"
-            + "hook('"
-            + hookName
-            + "') { on('pre-start') { ev -> log.info 'ran' } }\n");
+    Files.writeString(hookFile, scriptDeclaring(hookName));
     Files.setLastModifiedTime(hookFile, FileTime.from(Instant.now().plusSeconds(LOADED.size())));
   }
 }
