@@ -1,18 +1,26 @@
 #!/bin/sh
-# What 'guesthook serve' holds under the launcher's bounds (-Xmx256m -XX:MaxMetaspaceSize=256m) on a
-# node with many guests, each with every stock hook loaded and one hook of its own (a different text
-# per guest, so nothing is shared between guests: the most a node can ask of it):
+# What 'guesthook serve' holds under the launcher's serve bounds on a node with many guests, each
+# with every stock hook loaded and one hook of its own (a different text per guest, so nothing is
+# shared between guests: the most a node can ask of it):
 #
-#   runtime/bench/serve-heap.sh [GUESTS]      (default 200)
+#   runtime/bench/serve-heap.sh [GUESTS] [PHASES]      (default 200 guests, 400 phases)
 #
-# Prints, after serve loaded every guest's hooks and again after two rounds of a pre-start of every
-# guest at once through the hookscript client: the live heap after a full collection, the heap's
-# bound, metaspace used and reserved, and the process's RSS and peak RSS (VmHWM). Checks every
-# pre-start exited 0. Needs the JDK's jcmd and perl. Leaves nothing behind.
+# Prints, after serve loaded every guest's hooks and again after each round of a phase of every
+# guest at once through the hookscript client (pre-start, then post-stop, in turn), until PHASES
+# phases ran: the live heap after a full collection, the heap's bound, metaspace used and reserved,
+# the process's RSS and peak RSS (VmHWM) and its threads. With PHASES of 1000 or more it prints
+# every 1,000 phases instead of every round, so that a soak shows whether anything grows:
+#
+#   runtime/bench/serve-heap.sh 200 10000      (50 rounds; a few minutes on 2 cores)
+#
+# Checks every phase exited 0 and every pre-start's hook wrote. Needs the JDK's jcmd and perl.
+# Leaves nothing behind.
 set -eu
 here=$(cd "$(dirname "$0")/../.." && pwd)
 guests=${1:-200}
-case $guests in '' | *[!0-9]*) echo "usage: $0 [GUESTS]" >&2; exit 2 ;; esac
+phases=${2:-400}
+case $guests$phases in '' | *[!0-9]*) echo "usage: $0 [GUESTS] [PHASES]" >&2; exit 2 ;; esac
+[ "$guests" -gt 0 ] || { echo "usage: $0 [GUESTS] [PHASES]: at least one guest" >&2; exit 2; }
 jcmd="${JAVA_HOME:+$JAVA_HOME/bin/}jcmd"
 command -v "$jcmd" > /dev/null || { echo "bench: needs the JDK's jcmd" >&2; exit 2; }
 
@@ -58,32 +66,51 @@ done
 pid=$(pgrep -P "$server" java || echo "$server") # ./guesthook execs java, or runs it as a child
 
 report() {
+  rss_before=$(awk '/^VmRSS/ { printf "%.0f", $2 / 1024 }' "/proc/$pid/status")
   "$jcmd" "$pid" GC.run > /dev/null
   heap=$("$jcmd" "$pid" GC.heap_info | awk '/tenured generation|def new generation/ { for (i = 1; i <= NF; i++) if ($i == "used") { sub("K,?", "", $(i+1)); s += $(i+1) } } END { printf "%.1f", s / 1024 }')
+  bound=$("$jcmd" "$pid" VM.flags | tr ' ' '\n' | awk -F= '$1 == "-XX:MaxHeapSize" { printf "%.0f", $2 / 1048576 }')
   meta=$("$jcmd" "$pid" GC.heap_info | awk '/Metaspace/ { for (i = 1; i <= NF; i++) { if ($i == "used") u = $(i+1); if ($i == "reserved") r = $(i+1) } } END { sub("K,?", "", u); sub("K,?", "", r); printf "%.1f MB used (%.0f MB reserved)", u / 1024, r / 1024 }')
   rss=$(awk '/^VmRSS/ { printf "%.0f MB", $2 / 1024 }' "/proc/$pid/status")
   hwm=$(awk '/^VmHWM/ { printf "%.0f MB", $2 / 1024 }' "/proc/$pid/status")
-  echo "  $1: live heap $heap MB of 256 MB; metaspace $meta; RSS $rss, peak $hwm"
+  threads=$(awk '/^Threads/ { print $2 }' "/proc/$pid/status")
+  echo "  $1: live heap $heap MB of $bound MB; metaspace $meta; RSS $rss_before MB, $rss after the collection, peak $hwm; $threads threads"
+}
+
+# One phase of every guest at once through the client; each must exit 0.
+round() {
+  GUESTS=$guests CLIENT=$client PHASE=$1 GUESTHOOK_SOCKET=$socket GUESTHOOK_ONESHOT=/bin/false perl -e '
+    my @kids;
+    for my $vm (1000 .. 999 + $ENV{GUESTS}) {
+      my $kid = fork // die "fork: $!";
+      if (!$kid) { open STDOUT, ">", "/dev/null"; exec $ENV{CLIENT}, $vm, $ENV{PHASE} or exit 127; }
+      push @kids, $kid;
+    }
+    my $bad = 0;
+    for (@kids) { waitpid $_, 0; $bad++ if $?; }
+    exit($bad ? 1 : 0);
+  '
 }
 
 echo "guesthook serve with the hooks of $guests guests loaded ($(ls "$hooks"/*.groovy | wc -l) stock hooks each, plus one of its own):"
 grep "hooks of" "$work/serve.log" | sed 's/^/  /'
 report "after loading"
 client="$here/runtime/src/main/scripts/guesthook-hookscript"
-for round in 1 2; do
+done_phases=0
+reported=0
+started=$(date +%s)
+while [ $done_phases -lt "$phases" ]; do
+  phase=pre-start
+  [ $((done_phases / guests % 2)) -eq 1 ] && phase=post-stop
   rm -f "$root"/sys/vm/*
-  GUESTS=$guests CLIENT=$client GUESTHOOK_SOCKET=$socket GUESTHOOK_ONESHOT=/bin/false perl -e '
-    my @kids;
-    for my $vm (1000 .. 999 + $ENV{GUESTS}) {
-      my $kid = fork // die "fork: $!";
-      if (!$kid) { open STDOUT, ">", "/dev/null"; exec $ENV{CLIENT}, $vm, "pre-start" or exit 127; }
-      push @kids, $kid;
-    }
-    my $bad = 0;
-    for (@kids) { waitpid $_, 0; $bad++ if $?; }
-    exit($bad ? 1 : 0);
-  ' || { echo "bench: some pre-starts failed (round $round)" >&2; exit 1; }
-  written=$(ls "$root/sys/vm" | wc -l)
-  [ "$written" -eq "$guests" ] || { echo "bench: $written of $guests hooks wrote (round $round)" >&2; exit 1; }
-  report "after round $round of $guests pre-starts at once (all exit 0)"
+  round $phase || { echo "bench: some ${phase}s failed (after $done_phases phases)" >&2; exit 1; }
+  if [ $phase = pre-start ]; then
+    written=$(ls "$root/sys/vm" | wc -l)
+    [ "$written" -eq "$guests" ] || { echo "bench: $written of $guests hooks wrote (after $done_phases phases)" >&2; exit 1; }
+  fi
+  done_phases=$((done_phases + guests))
+  if [ "$phases" -lt 1000 ] || [ $((done_phases / 1000)) -gt $reported ] || [ $done_phases -ge "$phases" ]; then
+    reported=$((done_phases / 1000))
+    report "after $done_phases phases ($guests at once, pre-start and post-stop in turn, all exit 0; $(($(date +%s) - started)) s)"
+  fi
 done
