@@ -1,12 +1,16 @@
 package dev.guesthook.cli;
 
+import dev.guesthook.core.hookhost.HookScript;
+import groovy.lang.Closure;
 import groovy.lang.GroovySystem;
+import groovy.lang.MetaClassRegistry;
 
 /**
  * Builds Groovy's meta class registry (the default Groovy methods of the JDK's classes, extension
- * modules) on a thread of its own while a hookscript call parses its command line and starts
- * Vert.x: on two idle cores the two overlap instead of adding up (measured: the registry is the
- * largest single step of a one-shot phase, see the README's "Resident runtime").
+ * modules) and the meta classes every hook file needs on a thread of its own while a hookscript
+ * call parses its command line and starts Vert.x: on two idle cores the two overlap instead of
+ * adding up (measured: the registry is the largest single step of a one-shot phase, see the
+ * README's "Resident runtime").
  *
  * <p>Nothing else may initialise a Groovy class until {@link #await()} returns: two threads
  * initialising classes whose static initialisers need each other would wait for each other forever.
@@ -38,7 +42,11 @@ final class GroovyWarmup {
    */
   private static void buildRegistry() {
     try {
-      GroovySystem.getMetaClassRegistry();
+      MetaClassRegistry registry = GroovySystem.getMetaClassRegistry();
+      // What loading any hook file needs next: the meta classes of its script's base class and of
+      // closures (the first closure initialises Closure itself).
+      registry.getMetaClass(HookScript.class);
+      registry.getMetaClass(Closure.IDENTITY.getClass());
     } catch (Throwable failure) {
       // reported by the phase's own use of Groovy
     }
