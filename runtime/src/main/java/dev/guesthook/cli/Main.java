@@ -92,8 +92,18 @@ public final class Main implements Callable<Integer> {
   Console console = Console.system();
   Map<String, String> environment = System.getenv();
 
+  /** Groovy's runtime, being built beside the start of a hookscript call in its own process. */
+  GroovyWarmup groovy = GroovyWarmup.NONE;
+
   public static void main(String[] args) {
-    System.exit(run(args, Console.system(), System.getenv()));
+    GroovyWarmup groovy = GroovyWarmup.NONE;
+    if (isPhaseCall(args)) {
+      // Netty registers its allocator's flight-recorder events when the JDK has a recorder: 27
+      // classes of jdk.jfr and the recorder's listeners, on the way to the first phase line.
+      System.setProperty("io.netty.jfr.enabled", "false");
+      groovy = GroovyWarmup.start();
+    }
+    System.exit(run(args, Console.system(), System.getenv(), groovy));
   }
 
   /**
@@ -132,9 +142,15 @@ public final class Main implements Callable<Integer> {
 
   /** Runs the CLI in this process and returns the exit code (for tests and the launcher alike). */
   public static int run(String[] args, Console console, Map<String, String> environment) {
+    return run(args, console, environment, GroovyWarmup.NONE);
+  }
+
+  private static int run(
+      String[] args, Console console, Map<String, String> environment, GroovyWarmup groovy) {
     Main main = new Main();
     main.console = console;
     main.environment = environment;
+    main.groovy = groovy;
     CommandLine commandLine = new CommandLine(main);
     if (!isPhaseCall(args)) {
       SUBCOMMANDS.forEach(make -> commandLine.addSubcommand(make.get()));
@@ -294,14 +310,17 @@ public final class Main implements Callable<Integer> {
   int withSettings(JsonObject flags, SettingsWork work) {
     try {
       return VertxRunner.run(
-          vertx ->
-              new SettingsLoader(Installation.stockHooks())
-                  .load(vertx, flags, options.explicitConfig(), environment)
-                  .compose(
-                      settings -> {
-                        settings.warnings().forEach(console::warn);
-                        return work.run(vertx, settings);
-                      }));
+          vertx -> {
+            // The settings are the first to touch Groovy (the hook API): see GroovyWarmup.
+            groovy.await();
+            return new SettingsLoader(Installation.stockHooks())
+                .load(vertx, flags, options.explicitConfig(), environment)
+                .compose(
+                    settings -> {
+                      settings.warnings().forEach(console::warn);
+                      return work.run(vertx, settings);
+                    });
+          });
     } catch (Exception e) {
       console.error(ExitCodes.isUsage(e) ? e.getMessage() : "internal error: " + e);
       return ExitCodes.ofFailure(e);
