@@ -11,13 +11,15 @@
 #   (d) the same one-shot path without it (GUESTHOOK_CDS=off).
 # Each: median and p90 wall time (timed by perl around fork/exec/wait), and median peak RSS (GNU time,
 # in a second interleaved pass, as its own process start would blur the wall times of (a) and (b)).
-# For (b) the RSS is the client's (sh + perl); the runtime's own peak is its VmHWM. Then the ratios
+# For (b) the RSS is the client's (perl); the runtime's own peak is its VmHWM. Then the ratios
 # b/a and c/a. The compiled-hook cache is warm in (b), (c) and (d) alike, as on a node.
 #
 #   (e) 200 pre-starts of different VMs (1000..1199, each with a hook in hooks/<vmid>/ writing
 #       /sys/vm/<vmid>) through the client against the same runtime, all launched at once: checks
 #       every one exited 0 and did its write, and prints the total wall time and the per-call p50
 #       and p99 (each call timed on its own).
+#   (f) the same 200 pre-starts through a bash hookscript doing the same write, all launched at
+#       once, right after each round of (e): the yardstick for (e), and the ratio e/f.
 #
 # Needs: the built runtime (./guesthook builds it on first use), perl (core modules only), GNU time at
 # /usr/bin/time, and awk. Leaves nothing behind: the temporary root and the runtime go on exit.
@@ -70,6 +72,13 @@ echo -n 1 > "$root/sys/a/attr"
 echo -n 1 > "$root/sys/b/attr"
 SH
 chmod 755 "$work/baseline.sh"
+cat > "$work/baseline-vm.sh" << SH
+#!/bin/bash
+# The write of (e)'s hook, as a classic bash hookscript.
+[ "\$2" = pre-start ] || exit 0
+echo -n started > "$root/sys/vm/\$1"
+SH
+chmod 755 "$work/baseline-vm.sh"
 
 # Build if needed, record the CDS archive if needed, and compile the hooks into the cache.
 "$here/guesthook" --root "$root" --hooks "$hooks" 101 pre-start > /dev/null
@@ -152,13 +161,13 @@ RUNS=$runs WORK=$work HERE=$here CLIENT=$client SOCKET=$socket perl -e '
 '
 echo "  runtime (guesthook serve) peak RSS, VmHWM: $(awk '/^VmHWM/ { print $2, $3 }' "/proc/$server/status")"
 
-status=0
-for round in "first phase of each VM for this runtime (serve loaded every guest's hooks when it started)" "again, each VM's hooks now loaded"; do
-echo "200 concurrent pre-starts (VMs 1000..1199) through the client, all launched at once; $round:"
-rm -f "$root"/sys/vm/*
-WORK=$work CLIENT=$client GUESTHOOK_SOCKET=$socket GUESTHOOK_ONESHOT=/bin/false perl -e '
+# 200 pre-starts of VMs 1000..1199 launched at once through CLIENT ($1); checks each call's exit and
+# write, prints the figures and leaves the total wall in ms in the file $2.
+concurrent() {
+  rm -f "$root"/sys/vm/*
+  WORK=$work CLIENT=$1 TOTAL=$2 GUESTHOOK_SOCKET=$socket GUESTHOOK_ONESHOT=/bin/false perl -e '
   use strict; use warnings; use Time::HiRes qw(time);
-  my ($work, $client) = @ENV{qw(WORK CLIENT)};
+  my ($work, $client, $total_file) = @ENV{qw(WORK CLIENT TOTAL)};
   my $results = "$work/concurrent.txt";
   unlink $results;
   open my $out, ">>", $results or die "$results: $!";
@@ -194,8 +203,18 @@ WORK=$work CLIENT=$client GUESTHOOK_SOCKET=$socket GUESTHOOK_ONESHOT=/bin/false 
   printf "  %d/200 correct%s\n", $correct, @wrong ? ": wrong " . join(", ", @wrong) : "";
   printf "  total wall %.0f ms; per call p50 %.1f ms, p99 %.1f ms, max %.1f ms\n",
     1000 * $total, $rank->(0.5), $rank->(0.99), $ms[-1];
+  open my $t, ">", $total_file or die; print $t 1000 * $total, "\n"; close $t;
   exit(@wrong || @lines != 200 ? 1 : 0);
-' || status=1
+'
+}
+
+status=0
+for round in "first phase of each VM for this runtime (serve loaded every guest's hooks when it started)" "again, each VM's hooks now loaded"; do
+  echo "(e) 200 concurrent pre-starts (VMs 1000..1199) through the client, all launched at once; $round:"
+  concurrent "$client" "$work/total-e" || status=1
+  echo "(f) the same 200 through a bash hookscript doing the same write, all launched at once:"
+  concurrent "$work/baseline-vm.sh" "$work/total-f" || status=1
+  echo "  e/f = $(awk 'NR == FNR { e = $1; next } { printf "%.1f", e / $1 }' "$work/total-e" "$work/total-f") (total wall)"
 done
 echo "  runtime (guesthook serve) peak RSS after them, VmHWM: $(awk '/^VmHWM/ { print $2, $3 }' "/proc/$server/status")"
 exit $status

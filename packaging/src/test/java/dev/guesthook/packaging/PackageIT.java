@@ -107,19 +107,17 @@ class PackageIT {
   void maintainerScriptsAndTheLauncherParse() throws Exception {
     run("dpkg-deb", "-R", deb.toString(), unpacked.toString());
     for (String script :
-        List.of(
-            "DEBIAN/postinst",
-            "DEBIAN/prerm",
-            "DEBIAN/postrm",
-            "usr/bin/guesthook",
-            "usr/share/guesthook/guesthook-hookscript")) {
+        List.of("DEBIAN/postinst", "DEBIAN/prerm", "DEBIAN/postrm", "usr/bin/guesthook")) {
       Path file = unpacked.resolve(script);
       assertTrue(Files.isExecutable(file), script + " is executable");
       assertEquals(0, run("sh", "-n", file.toString()).exit(), script + " parses");
     }
+    Path client = unpacked.resolve("usr/share/guesthook/guesthook-hookscript");
+    assertTrue(Files.isExecutable(client), "the hookscript client is executable");
+    assertEquals(0, run("perl", "-c", client.toString()).exit(), "the hookscript client parses");
     assertTrue(
         Files.readString(unpacked.resolve("usr/share/guesthook/guesthook-hookscript"))
-            .contains("${GUESTHOOK_ONESHOT:-/usr/bin/guesthook}"),
+            .contains("env_or('GUESTHOOK_ONESHOT', '/usr/bin/guesthook')"),
         "the client falls back to the installed launcher");
     String reconcile =
         Files.readString(unpacked.resolve("lib/systemd/system/guesthook-reconcile.service"));

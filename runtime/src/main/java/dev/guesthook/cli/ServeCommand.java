@@ -79,9 +79,13 @@ final class ServeCommand implements Callable<Integer> {
                                 return phases.run(call, out);
                               } finally {
                                 // Looked at after the answer is sent, from another thread: stopping
-                                // waits for running phases.
-                                vertx.executeBlocking(
-                                    () -> stopIfHeapStaysFull(heap, serving.get(), stopped), false);
+                                // waits for running phases. Only when the heap may be full: a
+                                // hand-off per phase would wake a worker while the answer is sent.
+                                if (heap.mayBeFull()) {
+                                  vertx.executeBlocking(
+                                      () -> stopIfHeapStaysFull(heap, serving.get(), stopped),
+                                      false);
+                                }
                               }
                             },
                             main.console.out()::println);

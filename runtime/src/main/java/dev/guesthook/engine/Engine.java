@@ -10,14 +10,19 @@ import dev.guesthook.host.HostPort;
 import dev.guesthook.id.VmId;
 import dev.guesthook.journal.Journals;
 import dev.guesthook.journal.Reconciler;
+import dev.guesthook.lock.Locks;
 import dev.guesthook.pve.Pve;
 import dev.guesthook.pve.PveFileException;
+import io.vertx.core.AsyncResult;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 
 /**
  * The one path from Proxmox's call to the host, as named steps: lock the guest, reconcile what an
@@ -64,11 +69,12 @@ public final class Engine {
     this.journals = Journals.under(settings.root(), settings.hookTimeout(), clock);
     this.residentHooks = residentHooks;
     this.running = new RunningGuestGuard(host);
-    this.lock = new GuestLockStep(vertx, journals, phaseBound(settings));
+    this.lock = new GuestLockStep(journals, phaseBound(settings));
     this.reconcile = new ReconcileStep(reconciler());
     this.prepare = new PrepareStep(settings, host, clock, this::hooksOf);
     this.dispatch = new DispatchStep(vertx, settings, residentHooks);
-    this.record = new RecordStep(vertx, settings);
+    this.record =
+        new RecordStep(settings, residentHooks.isPresent() ? afterwards(vertx) : Runnable::run);
     this.settle = new SettleStep(journals, clock, reconcile);
   }
 
@@ -151,31 +157,64 @@ public final class Engine {
                 return prepare.prepare(vmid, phase, migratedFrom, Ledger.NONE);
               })
           .compose(prepared -> dispatch.dispatch(prepared, listener))
-          .compose(dispatched -> record.record(dispatched, listener));
+          .map(dispatched -> record.record(dispatched, listener));
     }
     String holder = GuestLockStep.holder(vmid, phase);
     HeldLines log = new HeldLines(listener);
-    return lock.acquire(vmid, holder)
+    // Two hand-offs to a worker thread around the dispatch, not one per step: each costs a wake-up
+    // of a worker and of the event loop (with the recording synced after the answer, the runtime's
+    // part of a call went from 1.94 to 1.66 ms at the median on a shared 2-core VM).
+    return blocking(() -> lockedAndPrepared(vmid, phase, migratedFrom, holder, log))
         .compose(
-            guestLock ->
-                blocking(
-                        () -> {
-                          running.refuse(vmid, phase, evenIfRunning, log);
-                          reconcile.beforeStart(vmid, phase, log);
-                          return prepare.prepare(
-                              vmid, phase, migratedFrom, lock.ledger(vmid, phase, holder));
-                        })
+            locked ->
+                // compose: a dispatch that throws fails the future and still gives the lock back
+                Future.succeededFuture(locked.prepared())
                     .compose(prepared -> dispatch.dispatch(prepared, log))
-                    .compose(dispatched -> record.record(dispatched, log))
-                    .compose(run -> blocking(() -> settle.settle(run, log)))
-                    .eventually(
-                        () ->
-                            blocking(
-                                () -> {
-                                  log.release();
-                                  guestLock.close();
-                                  return null;
-                                })));
+                    .transform(
+                        dispatched -> blocking(() -> recordedAndSettled(dispatched, locked, log))));
+  }
+
+  /** A prepared phase and the guest's lock it holds until the phase is settled. */
+  private record Locked(Locks.Held lock, PreparedPhase prepared) {}
+
+  /** Steps 1 to 3, blocking: the guest's lock, then reconcile and prepare under it. */
+  private Locked lockedAndPrepared(
+      VmId vmid, Phase phase, Optional<String> migratedFrom, String holder, HeldLines log)
+      throws Exception {
+    Locks.Held guestLock = lock.acquireNow(vmid, holder);
+    try {
+      running.refuse(vmid, phase, evenIfRunning, log);
+      reconcile.beforeStart(vmid, phase, log);
+      return new Locked(
+          guestLock, prepare.prepare(vmid, phase, migratedFrom, lock.ledger(vmid, phase, holder)));
+    } catch (Exception | Error e) {
+      released(guestLock, log);
+      throw e;
+    }
+  }
+
+  /**
+   * Steps 5 and 6, blocking, then the lock is given back whatever happened: a failed dispatch
+   * records and settles nothing.
+   */
+  private Run recordedAndSettled(
+      AsyncResult<DispatchStep.Dispatched> dispatched, Locked locked, HeldLines log)
+      throws Exception {
+    try {
+      if (dispatched.failed() && dispatched.cause() instanceof Exception e) {
+        throw e;
+      } else if (dispatched.failed()) {
+        throw new ExecutionException(dispatched.cause());
+      }
+      return settle.settle(record.record(dispatched.result(), log), log);
+    } finally {
+      released(locked.lock(), log);
+    }
+  }
+
+  private static void released(Locks.Held guestLock, HeldLines log) {
+    log.release();
+    guestLock.close();
   }
 
   /** Puts back what guests that are not running hold, through this engine's host. */
@@ -199,6 +238,27 @@ public final class Engine {
     return residentHooks.isPresent()
         ? residentHooks.get().catalog(vmid)
         : hookLoader().load(Optional.of(vmid));
+  }
+
+  /**
+   * A resident runtime syncs a phase's recording on a worker while the phase answers; a one-shot
+   * process exits after its answer, so it syncs before.
+   */
+  private static Executor afterwards(Vertx vertx) {
+    return work ->
+        vertx
+            .executeBlocking(
+                () -> {
+                  work.run();
+                  return null;
+                },
+                false)
+            .onFailure(
+                notTaken -> {
+                  if (notTaken instanceof RejectedExecutionException) {
+                    work.run(); // stopping: synced here rather than not at all
+                  }
+                });
   }
 
   private <T> Future<T> blocking(Callable<T> work) {

@@ -5,8 +5,6 @@ import dev.guesthook.devices.Ledger;
 import dev.guesthook.id.VmId;
 import dev.guesthook.journal.Journals;
 import dev.guesthook.lock.Locks;
-import io.vertx.core.Future;
-import io.vertx.core.Vertx;
 import java.time.Duration;
 
 /**
@@ -15,12 +13,10 @@ import java.time.Duration;
  * held.
  */
 final class GuestLockStep {
-  private final Vertx vertx;
   private final Journals journals;
   private final Duration phaseBound;
 
-  GuestLockStep(Vertx vertx, Journals journals, Duration phaseBound) {
-    this.vertx = vertx;
+  GuestLockStep(Journals journals, Duration phaseBound) {
     this.journals = journals;
     this.phaseBound = phaseBound;
   }
@@ -30,10 +26,9 @@ final class GuestLockStep {
     return "VM " + vmid + " " + phase.wireName() + " (pid " + ProcessHandle.current().pid() + ")";
   }
 
-  /** Waits, off the event loop, as long as another phase of the guest may still run. */
-  Future<Locks.Held> acquire(VmId vmid, String holder) {
-    return vertx.executeBlocking(
-        () -> journals.locks().acquire(Journals.guestLock(vmid), holder, phaseBound), false);
+  /** Blocking: waits as long as another phase of the guest may still run. */
+  Locks.Held acquireNow(VmId vmid, String holder) {
+    return journals.locks().acquire(Journals.guestLock(vmid), holder, phaseBound);
   }
 
   /**

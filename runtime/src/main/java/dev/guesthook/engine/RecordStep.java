@@ -2,9 +2,8 @@ package dev.guesthook.engine;
 
 import dev.guesthook.config.Settings;
 import dev.guesthook.record.Recorder;
-import io.vertx.core.Future;
-import io.vertx.core.Vertx;
 import java.util.TreeMap;
+import java.util.concurrent.Executor;
 
 /**
  * Step 5 of a phase: every real or simulated phase is recorded, with the settings its hooks were
@@ -15,31 +14,30 @@ final class RecordStep {
   static final long RECORDING_MAX_BYTES = 16L * 1024 * 1024;
   static final int RECORDING_KEEP = 5;
 
-  private final Vertx vertx;
   private final Settings settings;
+  private final Executor syncs;
 
-  RecordStep(Vertx vertx, Settings settings) {
-    this.vertx = vertx;
+  /** {@code syncs}: where each recorded line is synced (see {@link Recorder}). */
+  RecordStep(Settings settings, Executor syncs) {
     this.settings = settings;
+    this.syncs = syncs;
   }
 
-  Future<Engine.Run> record(DispatchStep.Dispatched dispatched, PhaseListener listener) {
+  /**
+   * Blocking (off the event loop): never fails, a recording that cannot be written is a warning.
+   */
+  Engine.Run record(DispatchStep.Dispatched dispatched, PhaseListener listener) {
     Engine.Run run = new Engine.Run(dispatched.result(), dispatched.prepared().catalog());
     if (settings.dryRun()) {
-      return Future.succeededFuture(run);
+      return run;
     }
-    Recorder recorder =
-        new Recorder(
+    new Recorder(
             settings.recordingDir(),
             RECORDING_MAX_BYTES,
             RECORDING_KEEP,
-            warning -> listener.line("guesthook: warning: " + warning));
-    return vertx.executeBlocking(
-        () -> {
-          recorder.record(
-              dispatched.result(), new TreeMap<>(dispatched.prepared().hookSettings().given()));
-          return run;
-        },
-        false);
+            warning -> listener.line("guesthook: warning: " + warning),
+            syncs)
+        .record(dispatched.result(), new TreeMap<>(dispatched.prepared().hookSettings().given()));
+    return run;
   }
 }

@@ -429,11 +429,16 @@ public final class Installer {
     try (InputStream in = Installer.class.getResourceAsStream("guesthook-hookscript")) {
       String text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
       return text.replace(
-          "${GUESTHOOK_ONESHOT:-/usr/share/guesthook/guesthook}",
-          "${GUESTHOOK_ONESHOT:-" + oneShot + "}");
+          "'GUESTHOOK_ONESHOT', '/usr/share/guesthook/guesthook'",
+          "'GUESTHOOK_ONESHOT', '" + perlQuoted(oneShot.toString()) + "'");
     } catch (IOException | NullPointerException e) {
       throw new InstallException("the hookscript client is missing from the runtime jar: " + e);
     }
+  }
+
+  /** The text of a perl single-quoted string: only the backslash and the quote are special. */
+  static String perlQuoted(String text) {
+    return text.replace("\\", "\\\\").replace("'", "\\'");
   }
 
   private String hostPath(Path file) {

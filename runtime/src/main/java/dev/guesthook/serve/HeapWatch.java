@@ -31,7 +31,7 @@ public final class HeapWatch {
    * already, so a phase in a healthy runtime costs no collection.
    */
   public OptionalInt staysFull() {
-    if (told.get() || usedPercent() < FULL_PERCENT) {
+    if (!mayBeFull()) {
       return OptionalInt.empty();
     }
     System.gc(); // what is used now may be garbage a collection would free
@@ -39,6 +39,14 @@ public final class HeapWatch {
     return afterCollection >= FULL_PERCENT && told.compareAndSet(false, true)
         ? OptionalInt.of(afterCollection)
         : OptionalInt.empty();
+  }
+
+  /**
+   * Cheap (no collection): false when {@link #staysFull} would say nothing, so a caller need not
+   * hand it to another thread.
+   */
+  public boolean mayBeFull() {
+    return !told.get() && usedPercent() >= FULL_PERCENT;
   }
 
   private int usedPercent() {

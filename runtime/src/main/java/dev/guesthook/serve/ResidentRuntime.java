@@ -245,7 +245,9 @@ public final class ResidentRuntime implements AutoCloseable {
         key -> {}); // deregisters the cancelled keys; what is ready now is seen next round
     for (Map.Entry<SocketChannel, String> request : complete.entrySet()) {
       SocketChannel client = request.getKey();
-      Optional<VmId> guest = guestOf(client, request.getValue());
+      // Looked up once per connection: SO_PEERCRED's principal reads /etc/passwd and /etc/group.
+      boolean ownUser = isOwnUser(client);
+      Optional<VmId> guest = ownUser ? guestOf(request.getValue()) : Optional.empty();
       if (guest.isPresent() && !quota.tryTake(guest.get())) {
         refuseOverQuota(client, request.getValue());
         continue;
@@ -253,7 +255,8 @@ public final class ResidentRuntime implements AutoCloseable {
       try {
         client.configureBlocking(true); // the phase's answer is written as it comes
         workers.execute(
-            () -> serve(client, request.getValue(), () -> guest.ifPresent(quota::giveBack)));
+            () ->
+                serve(client, request.getValue(), ownUser, () -> guest.ifPresent(quota::giveBack)));
       } catch (IOException | RejectedExecutionException e) {
         guest.ifPresent(quota::giveBack);
         closeQuietly(client);
@@ -263,14 +266,23 @@ public final class ResidentRuntime implements AutoCloseable {
   }
 
   /**
-   * The guest a well-formed request of the runtime's own user is for; the others hold no place and
-   * are refused by a worker, as before.
+   * The guest a well-formed request is for; the others hold no place and are refused by a worker,
+   * as before.
    */
-  private Optional<VmId> guestOf(SocketChannel client, String request) {
+  private static Optional<VmId> guestOf(String request) {
     try {
-      return sameUser(client) ? Optional.of(PhaseCall.parse(request).vmid()) : Optional.empty();
-    } catch (IllegalArgumentException | IOException notAPhase) {
+      return Optional.of(PhaseCall.parse(request).vmid());
+    } catch (IllegalArgumentException notAPhase) {
       return Optional.empty();
+    }
+  }
+
+  /** A peer whose credentials cannot be read is not the runtime's own user. */
+  private boolean isOwnUser(SocketChannel client) {
+    try {
+      return sameUser(client);
+    } catch (IOException unreadable) {
+      return false;
     }
   }
 
@@ -385,7 +397,7 @@ public final class ResidentRuntime implements AutoCloseable {
    * {@code phaseEnded} gives back the guest's place before the exit line: the caller's next phase
    * finds it free.
    */
-  private void serve(SocketChannel client, String request, Runnable phaseEnded) {
+  private void serve(SocketChannel client, String request, boolean ownUser, Runnable phaseEnded) {
     // Buffered: the channel's stream is one write(2) per call, and the prefixing stream is fed a
     // byte
     // at a time; the autoflushing PrintStream still sends every line as it comes, for the task log.
@@ -394,7 +406,7 @@ public final class ResidentRuntime implements AutoCloseable {
       PrintStream out = new PrintStream(new LinePrefixingStream(raw), true, StandardCharsets.UTF_8);
       // The request was read even from a peer that is refused, so its write never meets a closed
       // socket.
-      if (!sameUser(client)) {
+      if (!ownUser) {
         raw.write(("X " + EXIT_REFUSED + "\n").getBytes(StandardCharsets.UTF_8));
         raw.flush();
         limitedLog.line("refused", "guesthook serve: refused a connection from another user");

@@ -193,6 +193,26 @@ class RecordingTest {
   }
 
   @Test
+  void aLineIsInTheFileBeforeItsSyncWhichRunsWhereTheRecorderIsTold() throws Exception {
+    Path dir = base.resolve("rec");
+    List<Runnable> syncs = new ArrayList<>();
+    new Recorder(
+            dir,
+            1 << 20,
+            2,
+            w -> {
+              throw new AssertionError(w);
+            },
+            syncs::add)
+        .record(result(101), Map.of());
+    Path file = dir.resolve("101-" + DAY + ".jsonl");
+    assertEquals(1, read(file, new ArrayList<>()).size(), "written before the sync");
+    assertEquals(1, syncs.size(), "the sync is handed over, not run");
+    syncs.get(0).run();
+    assertEquals(1, read(file, new ArrayList<>()).size());
+  }
+
+  @Test
   void aTornLastLineIsSkippedWithAWarning() throws Exception {
     Path dir = base.resolve("rec");
     new Recorder(dir, 1 << 20, 2, w -> {}).record(result(101), Map.of());

@@ -190,7 +190,7 @@ class LifecycleIT {
     return vm.run(
         "GUESTHOOK_SOCKET="
             + SOCKET
-            + " GUESTHOOK_ONESHOT=/bin/false sh "
+            + " GUESTHOOK_ONESHOT=/bin/false perl "
             + CLIENT
             + " "
             + vmid
