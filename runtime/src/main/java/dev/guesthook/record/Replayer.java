@@ -9,18 +9,30 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.ArrayDeque;
+import java.util.Deque;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 /**
- * Replays recordings through an engine's current hooks, one event at a time (a file is streamed,
- * never held in memory), reporting each comparison as it is made. Blocking: call it from a worker
- * thread.
+ * Replays recordings through an engine's current hooks, streaming a file: up to {@link #IN_FLIGHT}
+ * events are read and dispatched ahead of the one being reported, so reading and comparing overlap
+ * the hooks' work and different VMs' events run side by side (the session keeps each VM's own
+ * events in order). Comparisons are reported, and {@code --update} written, in the file's order
+ * whatever finishes first. Blocking: call it from a worker thread.
  */
 public final class Replayer {
+  /**
+   * Events read ahead of the one reported: enough to keep two cores busy while the oldest event's
+   * hooks finish, few enough that memory does not depend on the file (an event of
+   * runtime/bench/replay.sh is 13 KB of JSON, about ten times that once typed).
+   */
+  static final int IN_FLIGHT = 32;
+
   private final Supplier<EventDispatcher> sessions;
   private final Consumer<String> warn;
 
@@ -45,6 +57,9 @@ public final class Replayer {
     }
   }
 
+  /** A recorded event whose replay was started, and what it gives. */
+  private record Started(RecordedEvent recorded, CompletableFuture<DispatchResult> now) {}
+
   /**
    * Replays one file; with {@code update}, the file afterwards holds what the hooks do now, unless
    * a record was skipped: then the file is left as it was, so no record is lost without its owner
@@ -53,66 +68,83 @@ public final class Replayer {
   public Summary replay(Path file, boolean update, Consumer<Replay.Comparison> each)
       throws Exception {
     Path updated = file.resolveSibling(file.getFileName() + ".replay-update");
-    int events = 0;
-    int agree = 0;
-    int unreplayable = 0;
-    int skipped;
+    Summary total;
     try (EventDispatcher session = sessions.get();
         RecordingReader reader = new RecordingReader(file, warn);
         BufferedWriter out =
             update ? Files.newBufferedWriter(updated, StandardCharsets.UTF_8) : null) {
+      RecordedConfigs configs = new RecordedConfigs();
+      Deque<Started> started = new ArrayDeque<>();
+      total = new Summary(0, 0, 0);
       while (reader.hasNext()) {
-        RecordedEvent recorded = reader.next();
-        DispatchResult now;
-        try {
-          now = replayed(recorded, session);
-        } catch (PveFileException | RecordingException e) {
-          warn.accept(
-              recorded.file() + ":" + recorded.line() + ": " + e.getMessage() + "; skipped");
-          unreplayable++;
-          continue;
-        }
-        Replay.Comparison comparison = Replay.compare(recorded, now);
-        events++;
-        agree += comparison.agrees() ? 1 : 0;
-        each.accept(comparison);
-        if (out != null) {
-          Map<String, Map<String, Object>> given = new TreeMap<>();
-          now.hooks().forEach(h -> given.put(h.hook(), Replay.settings(recorded, h.hook())));
-          out.write(RecordingCodec.write(Recording.of(now, given)));
-          out.newLine();
+        started.add(started(reader.next(), session, configs));
+        if (started.size() >= IN_FLIGHT) {
+          total = total.plus(reported(started.remove(), each, out));
         }
       }
-      skipped = reader.skipped() + unreplayable;
+      while (!started.isEmpty()) {
+        total = total.plus(reported(started.remove(), each, out));
+      }
+      total = total.plus(new Summary(0, 0, reader.skipped()));
     } catch (Exception e) {
       Files.deleteIfExists(updated);
       throw e;
     }
     if (update) {
-      keepOrReplace(file, updated, skipped);
+      keepOrReplace(file, updated, total.skipped());
     }
-    return new Summary(events, agree, skipped);
+    return total;
+  }
+
+  /** The recorded event dispatched again; a record that cannot be replayed fails its future. */
+  private static Started started(
+      RecordedEvent recorded, EventDispatcher session, RecordedConfigs configs) {
+    try {
+      LifecycleEvent event = Replay.event(recorded, configs);
+      return new Started(
+          recorded,
+          session
+              .dispatch(event, new ReplayHost(recorded), hook -> Replay.settings(recorded, hook))
+              .toCompletionStage()
+              .toCompletableFuture());
+    } catch (PveFileException | RecordingException e) {
+      return new Started(recorded, CompletableFuture.failedFuture(e));
+    }
   }
 
   /**
-   * The recorded event dispatched again; a record the session cannot replay (bad settings) is
-   * thrown as such.
+   * Waits for the event's replay, compares and reports it, and writes what the hooks did now to
+   * {@code out}; a record the session could not replay (bad config or settings) is a warning and
+   * counts as skipped.
    */
-  private static DispatchResult replayed(RecordedEvent recorded, EventDispatcher session)
+  private Summary reported(Started started, Consumer<Replay.Comparison> each, BufferedWriter out)
       throws Exception {
-    LifecycleEvent event = Replay.event(recorded);
+    RecordedEvent recorded = started.recorded();
+    DispatchResult now;
     try {
-      return session
-          .dispatch(event, new ReplayHost(recorded), hook -> Replay.settings(recorded, hook))
-          .toCompletionStage()
-          .toCompletableFuture()
-          .get();
+      now = started.now().get();
     } catch (ExecutionException e) {
-      if (e.getCause() instanceof RecordingException bad) {
-        throw bad;
+      if (e.getCause() instanceof PveFileException || e.getCause() instanceof RecordingException) {
+        warn.accept(
+            recorded.file()
+                + ":"
+                + recorded.line()
+                + ": "
+                + e.getCause().getMessage()
+                + "; skipped");
+        return new Summary(0, 0, 1);
       }
       throw e;
     }
+    Replay.Comparison comparison = Replay.compare(recorded, now);
+    each.accept(comparison);
+    if (out != null) {
+      Map<String, Map<String, Object>> given = new TreeMap<>();
+      now.hooks().forEach(h -> given.put(h.hook(), Replay.settings(recorded, h.hook())));
+      out.write(RecordingCodec.write(Recording.of(now, given)));
+      out.newLine();
+    }
+    return new Summary(1, comparison.agrees() ? 1 : 0, 0);
   }
 
   private void keepOrReplace(Path file, Path updated, int skipped) throws IOException {
