@@ -33,6 +33,12 @@ public final class Replayer {
    */
   static final int IN_FLIGHT = 32;
 
+  /**
+   * And at most this much recorded text in flight: a record may be up to 16 MiB, and the heap a
+   * replay is given (see ./guesthook) holds one such record typed, not 32.
+   */
+  static final long IN_FLIGHT_CHARS = 4L * 1024 * 1024;
+
   private final Supplier<EventDispatcher> sessions;
   private final Consumer<String> warn;
 
@@ -75,11 +81,16 @@ public final class Replayer {
             update ? Files.newBufferedWriter(updated, StandardCharsets.UTF_8) : null) {
       RecordedConfigs configs = new RecordedConfigs();
       Deque<Started> started = new ArrayDeque<>();
+      long chars = 0;
       total = new Summary(0, 0, 0);
       while (reader.hasNext()) {
-        started.add(started(reader.next(), session, configs));
-        if (started.size() >= IN_FLIGHT) {
-          total = total.plus(reported(started.remove(), each, out));
+        Started next = started(reader.next(), session, configs);
+        started.add(next);
+        chars += next.recorded().text().length();
+        while (started.size() >= IN_FLIGHT || chars > IN_FLIGHT_CHARS) {
+          Started oldest = started.remove();
+          chars -= oldest.recorded().text().length();
+          total = total.plus(reported(oldest, each, out));
         }
       }
       while (!started.isEmpty()) {
