@@ -42,8 +42,13 @@ class ReplayerOrderTest {
 
   /** Events of four VMs, a second apart, as one file. */
   private Path recording() throws Exception {
+    return recording("many.jsonl", 0, EVENTS);
+  }
+
+  /** {@code count} events from the {@code first}, as one file. */
+  private Path recording(String name, int first, int count) throws Exception {
     List<String> lines = new ArrayList<>();
-    for (int i = 0; i < EVENTS; i++) {
+    for (int i = first; i < first + count; i++) {
       Recording.Event event =
           new Recording.Event(
               VmId.parse(String.valueOf(501 + i % 4)),
@@ -58,7 +63,7 @@ class ReplayerOrderTest {
               "memory: 512\n");
       lines.add(RecordingCodec.write(new Recording(event, Map.of(), "ok", 0, List.of())));
     }
-    return Files.write(dir.resolve("many.jsonl"), lines);
+    return Files.write(dir.resolve(name), lines);
   }
 
   /**
@@ -107,5 +112,33 @@ class ReplayerOrderTest {
     assertEquals(new Replayer.Summary(EVENTS, EVENTS, 0), summary);
     assertEquals(inFile, reported);
     assertEquals(inFile, events(file), "--update keeps the file's order");
+  }
+
+  /** Small files, as a CI replays a node's recordings: more of them than events in flight. */
+  @Test
+  void reportsAndUpdatesManyFilesEachInItsOrder() throws Exception {
+    List<Path> files = new ArrayList<>();
+    List<String> inFiles = new ArrayList<>();
+    for (int f = 0; f < 12; f++) {
+      Path file = recording(f + ".jsonl", f * 8, 8);
+      files.add(file);
+      inFiles.addAll(events(file));
+    }
+    List<List<String>> each = new ArrayList<>();
+    for (Path file : files) {
+      each.add(events(file));
+    }
+    List<String> reported = new ArrayList<>();
+
+    Replayer.Summary summary =
+        new Replayer(Backwards::new, warning -> {})
+            .replay(
+                files, true, c -> reported.add(c.recorded().vmid() + " " + c.recorded().time()));
+
+    assertEquals(new Replayer.Summary(96, 96, 0), summary);
+    assertEquals(inFiles, reported);
+    for (int f = 0; f < files.size(); f++) {
+      assertEquals(each.get(f), events(files.get(f)), files.get(f) + " keeps its order");
+    }
   }
 }
