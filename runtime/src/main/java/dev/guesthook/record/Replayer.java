@@ -26,15 +26,17 @@ import java.util.function.Supplier;
  */
 public final class Replayer {
   /**
-   * Events read ahead of the one reported: enough to keep two cores busy while the oldest event's
-   * hooks finish, few enough that memory does not depend on the file (an event of
-   * runtime/bench/replay.sh is 13 KB of JSON, about ten times that once typed).
+   * Events read ahead of the one reported: enough for two VMs' events side by side and for the
+   * reader to stay ahead of one VM's hooks, few enough that memory does not depend on the files (an
+   * event of runtime/bench/replay.sh is 13 KB of JSON, about ten times that once typed; with 32,
+   * the events kept alive across young collections doubled the full ones of an 8 MB young
+   * generation).
    */
-  static final int IN_FLIGHT = 32;
+  static final int IN_FLIGHT = 16;
 
   /**
    * And at most this much recorded text in flight: a record may be up to 16 MiB, and the heap a
-   * replay is given (see ./guesthook) holds one such record typed, not 32.
+   * replay is given (see ./guesthook) holds one such record typed, not 16.
    */
   static final long IN_FLIGHT_CHARS = 4L * 1024 * 1024;
 
