@@ -64,16 +64,13 @@ final class ReplayCommand implements Callable<Integer> {
                   // never this node's host.
                   Replayer replayer =
                       new Replayer(() -> new ReplaySession(vertx, settings), main.console::warn);
-                  Replayer.Summary total = new Replayer.Summary(0, 0, 0);
-                  for (Path file : recordings) {
-                    try {
-                      total =
-                          total.plus(
-                              replayer.replay(
-                                  file, update, c -> print(file, c.recorded(), c, results)));
-                    } catch (RecordingException e) {
-                      throw new ConfigException(e.getMessage());
-                    }
+                  Replayer.Summary total;
+                  try {
+                    total =
+                        replayer.replay(
+                            recordings, update, comparison -> print(comparison, results));
+                  } catch (RecordingException e) {
+                    throw new ConfigException(e.getMessage());
                   }
                   printSummary(total, results);
                   return exitCode(total);
@@ -125,11 +122,9 @@ final class ReplayCommand implements Callable<Integer> {
     return Demo.cacheDirectory(environment);
   }
 
-  private void print(
-      Path file,
-      RecordedEvent recorded,
-      Replay.Comparison comparison,
-      List<Map<String, Object>> results) {
+  private void print(Replay.Comparison comparison, List<Map<String, Object>> results) {
+    RecordedEvent recorded = comparison.recorded();
+    Path file = recorded.file();
     String what = "VM " + recorded.vmid() + " " + recorded.phase() + " " + recorded.time();
     if (main.options.json) {
       Map<String, Object> item = new LinkedHashMap<>();

@@ -2,6 +2,7 @@ package dev.guesthook.engine;
 
 import dev.guesthook.config.Settings;
 import dev.guesthook.core.dispatch.DispatchResult;
+import dev.guesthook.core.dispatch.Dispatcher;
 import dev.guesthook.core.dispatch.Hook;
 import dev.guesthook.core.dispatch.PhaseRequest;
 import dev.guesthook.core.event.Phase;
@@ -12,12 +13,14 @@ import dev.guesthook.core.settings.SettingsSchema;
 import dev.guesthook.devices.Ledger;
 import dev.guesthook.guest.LifecycleEvent;
 import dev.guesthook.host.HostPort;
+import dev.guesthook.id.VmId;
 import dev.guesthook.record.EventDispatcher;
 import dev.guesthook.record.RecordingException;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 
 /**
@@ -25,40 +28,51 @@ import java.util.function.Function;
  * event is dispatched on the host the caller gives (the recording's answers), with the settings the
  * hooks had then. Nothing is recorded again, and no host of this node is needed. Close it to take
  * the hooks off the bus.
+ *
+ * <p>Events of one VM run one at a time, in the order they are given: each carries its own host
+ * answers (a hook's {@code state} too is read through the host), but a hook file's own variables
+ * live as long as its VM's loaded hooks, as in {@code serve}, so the order of one VM's events may
+ * matter to it. Events of different VMs run side by side.
  */
 public final class ReplaySession implements EventDispatcher {
-  private final Vertx vertx;
+  /** One VM's hooks, loaded once, and its latest event, after which the next one runs. */
+  private record Guest(HookCatalog catalog, Future<Dispatcher> dispatcher, Future<?> latest) {}
+
   private final Settings settings;
   private final ResidentHooks hooks;
+  private final Map<VmId, Guest> guests = new ConcurrentHashMap<>();
 
   public ReplaySession(Vertx vertx, Settings settings) {
-    this.vertx = vertx;
     this.settings = settings;
     this.hooks = ResidentHooks.loadedOnce(vertx, settings);
   }
 
   /**
-   * The settings are typed before the phase is dispatched: a record whose settings no hook accepts
-   * fails here at once, as a {@link RecordingException} the replayer reports as a bad record.
+   * Blocking the first time a VM is seen (its hooks are loaded, maybe compiled): call it from a
+   * worker thread. The settings are typed here, on the caller's thread: a record whose settings no
+   * hook accepts fails at once, as a {@link RecordingException} the replayer reports as a bad
+   * record. The phase itself runs after the VM's previous event has ended.
    */
   @Override
   public Future<DispatchResult> dispatch(
       LifecycleEvent event, HostPort replayHost, Function<String, Map<String, Object>> settingsOf) {
-    return vertx
-        .executeBlocking(() -> hooks.catalog(event.vmid()), false)
-        .compose(
-            catalog ->
-                vertx
-                    .executeBlocking(
-                        () -> typedAsRecorded(catalog, event.phase(), settingsOf), false)
-                    .compose(
-                        typed ->
-                            hooks
-                                .dispatcher(event.vmid(), catalog)
-                                .compose(
-                                    dispatcher ->
-                                        dispatcher.dispatch(
-                                            replayRequest(event, replayHost, typed)))));
+    Guest guest = guests.computeIfAbsent(event.vmid(), this::loaded);
+    Map<String, Map<String, Object>> typed;
+    try {
+      typed = typedAsRecorded(guest.catalog(), event.phase(), settingsOf);
+    } catch (RecordingException e) {
+      return Future.failedFuture(e);
+    }
+    PhaseRequest request = replayRequest(event, replayHost, typed);
+    Future<DispatchResult> result =
+        guest.latest().transform(previous -> guest.dispatcher()).compose(d -> d.dispatch(request));
+    guests.put(event.vmid(), new Guest(guest.catalog(), guest.dispatcher(), result));
+    return result;
+  }
+
+  private Guest loaded(VmId vmid) {
+    HookCatalog catalog = hooks.catalog(vmid);
+    return new Guest(catalog, hooks.dispatcher(vmid, catalog), Future.succeededFuture());
   }
 
   private PhaseRequest replayRequest(
@@ -84,18 +98,17 @@ public final class ReplaySession implements EventDispatcher {
     Map<String, Map<String, Object>> typed = new HashMap<>();
     for (Hook hook : catalog.hooks()) {
       if (hook.phases().contains(phase)) {
-        typed.put(
-            hook.name(), typedAsRecorded(catalog, hook.name(), settingsOf.apply(hook.name())));
+        typed.put(hook.name(), typedAsRecorded(hook, settingsOf.apply(hook.name())));
       }
     }
     return typed;
   }
 
-  private Map<String, Object> typedAsRecorded(
-      HookCatalog catalog, String hook, Map<String, Object> recorded) {
-    SettingsSchema schema = catalog.settingsSchemas().getOrDefault(hook, SettingsSchema.UNCHECKED);
+  private static Map<String, Object> typedAsRecorded(Hook hook, Map<String, Object> recorded) {
+    SettingsSchema schema = HookCatalog.settingsOf(hook);
     try {
-      return GuestSettings.typedFromRecording(hook, schema, recorded, "the recorded settings");
+      return GuestSettings.typedFromRecording(
+          hook.name(), schema, recorded, "the recorded settings");
     } catch (SettingsException e) {
       throw new RecordingException(e.getMessage());
     }

@@ -26,6 +26,9 @@ public record HostInteraction(Kind kind, String target, String value, Result res
     QUERY,
     RUN;
 
+    /** Made once: a replay names every interaction it compares (600 per lifecycle). */
+    private final String wireName = name().toLowerCase(Locale.ROOT);
+
     /**
      * Whether an interaction of this kind could change the host (as opposed to only looking at it).
      */
@@ -37,7 +40,7 @@ public record HostInteraction(Kind kind, String target, String value, Result res
      * The kind's name in the timeline and in {@code --json} ({@code write}, {@code query}, ...).
      */
     public String wireName() {
-      return name().toLowerCase(Locale.ROOT);
+      return wireName;
     }
   }
 

@@ -23,6 +23,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.stream.Collectors;
 
 /**
  * The one reader and writer of the recording format: a {@link Recording} as one JSON line, and
@@ -52,6 +53,11 @@ public final class RecordingCodec {
   public static final int VERSION = 1;
   private static final ObjectMapper JSON = Json.MAPPER;
   private static final String STATVFS = "statvfs ";
+
+  /** Each kind by its name in a record, looked up for every interaction read. */
+  private static final Map<String, Kind> KINDS =
+      Arrays.stream(Kind.values()).collect(Collectors.toUnmodifiableMap(Kind::wireName, k -> k));
+
   private static final TypeReference<Map<String, Map<String, Object>>> SETTINGS =
       new TypeReference<>() {};
 
@@ -251,11 +257,10 @@ public final class RecordingCodec {
   private static HostInteraction interaction(JsonNode call) throws Damaged {
     String kindName = call.path("kind").asText();
     String target = call.path("target").asText();
-    Kind kind =
-        Arrays.stream(Kind.values())
-            .filter(k -> k.wireName().equals(kindName))
-            .findFirst()
-            .orElseThrow(() -> new Damaged("unknown interaction kind '" + kindName + "'"));
+    Kind kind = KINDS.get(kindName);
+    if (kind == null) {
+      throw new Damaged("unknown interaction kind '" + kindName + "'");
+    }
     if (kind == Kind.READ && target.startsWith(STATVFS)) {
       kind = Kind.STATVFS;
       target = target.substring(STATVFS.length());

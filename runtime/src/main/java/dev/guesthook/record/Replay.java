@@ -6,7 +6,6 @@ import dev.guesthook.guest.LifecycleEvent;
 import dev.guesthook.host.HostInteraction;
 import dev.guesthook.pve.GuestType;
 import dev.guesthook.pve.PveFileException;
-import dev.guesthook.pve.VmConfigParser;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -21,7 +20,9 @@ import java.util.Map;
 public final class Replay {
   private Replay() {}
 
-  public static LifecycleEvent event(RecordedEvent recorded) throws PveFileException {
+  /** The event as it was recorded, its config parsed by (or taken again from) {@code configs}. */
+  static LifecycleEvent event(RecordedEvent recorded, RecordedConfigs configs)
+      throws PveFileException {
     Recording.Event e = recorded.recording().event();
     return new LifecycleEvent(
         e.vmid(),
@@ -32,7 +33,7 @@ public final class Replay {
             .orElse(GuestType.QEMU),
         e.node(),
         e.time(),
-        VmConfigParser.parse(
+        configs.parse(
             e.configOrigin().orElse("/etc/pve/qemu-server/" + e.vmid() + ".conf"), e.configText()),
         e.situation(),
         e.migratedFrom());
@@ -129,6 +130,9 @@ public final class Replay {
 
   /** A line diff of two interaction lists (longest common subsequence): "- was" and "+ now". */
   static List<String> diff(String hook, List<String> was, List<String> is) {
+    if (was.equals(is)) {
+      return List.of(); // what nearly every replayed hook gives: no table to fill
+    }
     int[][] lcs = new int[was.size() + 1][is.size() + 1];
     for (int i = was.size() - 1; i >= 0; i--) {
       for (int j = is.size() - 1; j >= 0; j--) {

@@ -3,28 +3,47 @@ package dev.guesthook.record;
 import dev.guesthook.core.dispatch.DispatchResult;
 import dev.guesthook.guest.LifecycleEvent;
 import dev.guesthook.pve.PveFileException;
-import java.io.BufferedWriter;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 /**
- * Replays recordings through an engine's current hooks, one event at a time (a file is streamed,
- * never held in memory), reporting each comparison as it is made. Blocking: call it from a worker
- * thread.
+ * Replays recordings through an engine's current hooks, streaming: up to {@link #IN_FLIGHT} events
+ * are read and dispatched ahead of the one being reported, across file ends, so reading and
+ * comparing overlap the hooks' work and different VMs' events (many small files of different
+ * guests, as a CI replays) run side by side; the session keeps each VM's own events in order.
+ * Comparisons are reported, and {@code --update} written, in the files' order whatever finishes
+ * first. Blocking: call it from a worker thread.
  */
 public final class Replayer {
+  /**
+   * Events read ahead of the one reported: enough for two VMs' events side by side and for the
+   * reader to stay ahead of one VM's hooks, few enough that memory does not depend on the files (an
+   * event of runtime/bench/replay.sh is 13 KB of JSON, about ten times that once typed; with 32,
+   * the events kept alive across young collections doubled the full ones of an 8 MB young
+   * generation).
+   */
+  static final int IN_FLIGHT = 16;
+
+  /**
+   * And at most this much recorded text in flight: a record may be up to 16 MiB, and the heap a
+   * replay is given (see ./guesthook) holds one such record typed, not 16.
+   */
+  static final long IN_FLIGHT_CHARS = 4L * 1024 * 1024;
+
   private final Supplier<EventDispatcher> sessions;
   private final Consumer<String> warn;
 
-  /** {@code sessions} gives a dispatcher per replayed file, e.g. {@code engine::replaySession}. */
+  /** {@code sessions} gives the dispatcher of a replay run, e.g. {@code engine::replaySession}. */
   public Replayer(Supplier<EventDispatcher> sessions, Consumer<String> warn) {
     this.sessions = sessions;
     this.warn = warn;
@@ -45,88 +64,179 @@ public final class Replayer {
     }
   }
 
-  /**
-   * Replays one file; with {@code update}, the file afterwards holds what the hooks do now, unless
-   * a record was skipped: then the file is left as it was, so no record is lost without its owner
-   * deciding.
-   */
+  /** What is in flight: an event whose replay was started, or the end of a file. */
+  private sealed interface Pending permits Started, Ended {}
+
+  private record Started(
+      RecordedEvent recorded, ReplayedFile in, CompletableFuture<DispatchResult> now)
+      implements Pending {}
+
+  private record Ended(ReplayedFile file) implements Pending {}
+
+  /** One file; see {@link #replay(List, boolean, Consumer)}. */
   public Summary replay(Path file, boolean update, Consumer<Replay.Comparison> each)
       throws Exception {
-    Path updated = file.resolveSibling(file.getFileName() + ".replay-update");
-    int events = 0;
-    int agree = 0;
-    int unreplayable = 0;
-    int skipped;
-    try (EventDispatcher session = sessions.get();
-        RecordingReader reader = new RecordingReader(file, warn);
-        BufferedWriter out =
-            update ? Files.newBufferedWriter(updated, StandardCharsets.UTF_8) : null) {
-      while (reader.hasNext()) {
-        RecordedEvent recorded = reader.next();
-        DispatchResult now;
-        try {
-          now = replayed(recorded, session);
-        } catch (PveFileException | RecordingException e) {
-          warn.accept(
-              recorded.file() + ":" + recorded.line() + ": " + e.getMessage() + "; skipped");
-          unreplayable++;
-          continue;
-        }
-        Replay.Comparison comparison = Replay.compare(recorded, now);
-        events++;
-        agree += comparison.agrees() ? 1 : 0;
-        each.accept(comparison);
-        if (out != null) {
-          Map<String, Map<String, Object>> given = new TreeMap<>();
-          now.hooks().forEach(h -> given.put(h.hook(), Replay.settings(recorded, h.hook())));
-          out.write(RecordingCodec.write(Recording.of(now, given)));
-          out.newLine();
-        }
-      }
-      skipped = reader.skipped() + unreplayable;
-    } catch (Exception e) {
-      Files.deleteIfExists(updated);
-      throw e;
-    }
-    if (update) {
-      keepOrReplace(file, updated, skipped);
-    }
-    return new Summary(events, agree, skipped);
+    return replay(List.of(file), update, each);
   }
 
   /**
-   * The recorded event dispatched again; a record the session cannot replay (bad settings) is
-   * thrown as such.
+   * Replays the files in order, on one session (each VM's hooks are loaded once for them all); with
+   * {@code update}, each file afterwards holds what the hooks do now, unless a record of it was
+   * skipped.
    */
-  private static DispatchResult replayed(RecordedEvent recorded, EventDispatcher session)
+  public Summary replay(List<Path> files, boolean update, Consumer<Replay.Comparison> each)
       throws Exception {
-    LifecycleEvent event = Replay.event(recorded);
-    try {
-      return session
-          .dispatch(event, new ReplayHost(recorded), hook -> Replay.settings(recorded, hook))
-          .toCompletionStage()
-          .toCompletableFuture()
-          .get();
-    } catch (ExecutionException e) {
-      if (e.getCause() instanceof RecordingException bad) {
-        throw bad;
+    Window window = new Window(each);
+    try (EventDispatcher session = sessions.get()) {
+      RecordedConfigs configs = new RecordedConfigs();
+      for (Path file : files) {
+        ReplayedFile replayed = ReplayedFile.open(file, update);
+        window.opened(replayed);
+        read(file, replayed, window, session, configs);
       }
+      window.drain();
+    } catch (Exception e) {
+      window.discard();
+      throw e;
+    }
+    return window.total();
+  }
+
+  /** Starts every event of the file, then marks its end. */
+  private void read(
+      Path file,
+      ReplayedFile replayed,
+      Window window,
+      EventDispatcher session,
+      RecordedConfigs configs)
+      throws Exception {
+    try (RecordingReader reader = new RecordingReader(file, warn)) {
+      RecordedEvent next;
+      while ((next = nextOf(reader, replayed, window)) != null) {
+        window.add(started(next, replayed, session, configs));
+      }
+      replayed.count(new Summary(0, 0, reader.skipped()));
+    }
+    window.add(new Ended(replayed));
+  }
+
+  /**
+   * The reader's next event, or null at its end. A file this guesthook cannot read on (a newer
+   * format) stops the replay, after what was read before it was reported, as when events ran one by
+   * one.
+   */
+  private static RecordedEvent nextOf(RecordingReader reader, ReplayedFile in, Window window)
+      throws Exception {
+    try {
+      return reader.hasNext() ? reader.next() : null;
+    } catch (RuntimeException e) {
+      in.failed();
+      window.add(new Ended(in));
+      window.drain();
       throw e;
     }
   }
 
-  private void keepOrReplace(Path file, Path updated, int skipped) throws IOException {
-    if (skipped > 0) {
-      Files.deleteIfExists(updated);
-      warn.accept(
-          file
-              + ": not updated, as "
-              + skipped
-              + (skipped == 1 ? " record was" : " records were")
-              + " skipped (remove or repair them, then --update again)");
-    } else {
-      Files.move(
-          updated, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+  /** The recorded event dispatched again; a record that cannot be replayed fails its future. */
+  private static Started started(
+      RecordedEvent recorded, ReplayedFile in, EventDispatcher session, RecordedConfigs configs) {
+    CompletableFuture<DispatchResult> now;
+    try {
+      LifecycleEvent event = Replay.event(recorded, configs);
+      now =
+          session
+              .dispatch(event, new ReplayHost(recorded), hook -> Replay.settings(recorded, hook))
+              .toCompletionStage()
+              .toCompletableFuture();
+    } catch (PveFileException | RecordingException e) {
+      now = CompletableFuture.failedFuture(e);
     }
+    return new Started(recorded, in, now);
+  }
+
+  /** The events in flight, oldest first, each reported once it is the oldest. */
+  private final class Window {
+    private final Consumer<Replay.Comparison> each;
+    private final Deque<Pending> pending = new ArrayDeque<>();
+    private final List<ReplayedFile> unfinished = new ArrayList<>();
+    private Summary total = new Summary(0, 0, 0);
+    private long chars;
+
+    Window(Consumer<Replay.Comparison> each) {
+      this.each = each;
+    }
+
+    Summary total() {
+      return total;
+    }
+
+    void opened(ReplayedFile file) {
+      unfinished.add(file);
+    }
+
+    void add(Pending next) throws Exception {
+      pending.add(next);
+      chars += next instanceof Started s ? s.recorded().text().length() : 0;
+      while (pending.size() >= IN_FLIGHT || chars > IN_FLIGHT_CHARS) {
+        reportOldest();
+      }
+    }
+
+    void drain() throws Exception {
+      while (!pending.isEmpty()) {
+        reportOldest();
+      }
+    }
+
+    private void reportOldest() throws Exception {
+      Pending oldest = pending.remove();
+      if (oldest instanceof Started started) {
+        chars -= started.recorded().text().length();
+        started.in().count(reported(started, each));
+      } else if (oldest instanceof Ended ended) {
+        ended.file().finish(warn);
+        unfinished.remove(ended.file());
+        total = total.plus(ended.file().summary());
+      }
+    }
+
+    void discard() throws IOException {
+      for (ReplayedFile file : unfinished) {
+        file.discard();
+      }
+    }
+  }
+
+  /**
+   * Waits for the event's replay, compares and reports it, and writes what the hooks did now to its
+   * file's update; a record the session could not replay (bad config or settings) is a warning and
+   * counts as skipped.
+   */
+  private Summary reported(Started started, Consumer<Replay.Comparison> each) throws Exception {
+    RecordedEvent recorded = started.recorded();
+    DispatchResult now;
+    try {
+      now = started.now().get();
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof PveFileException || e.getCause() instanceof RecordingException) {
+        warn.accept(
+            recorded.file()
+                + ":"
+                + recorded.line()
+                + ": "
+                + e.getCause().getMessage()
+                + "; skipped");
+        return new Summary(0, 0, 1);
+      }
+      throw e;
+    }
+    Replay.Comparison comparison = Replay.compare(recorded, now);
+    each.accept(comparison);
+    if (started.in().updating()) {
+      Map<String, Map<String, Object>> given = new TreeMap<>();
+      now.hooks().forEach(h -> given.put(h.hook(), Replay.settings(recorded, h.hook())));
+      started.in().write(Recording.of(now, given));
+    }
+    return new Summary(1, comparison.agrees() ? 1 : 0, 0);
   }
 }

@@ -1,0 +1,88 @@
+package dev.guesthook.record;
+
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.function.Consumer;
+
+/**
+ * One file of a replay: its counts, and with {@code --update} what the hooks do now, written beside
+ * it and put in its place once every event of it was reported, unless a record was skipped: then
+ * the file is left as it was, so no record is lost without its owner deciding.
+ */
+final class ReplayedFile {
+  private final Path file;
+  private final Path updated;
+  private final BufferedWriter out;
+  private Replayer.Summary summary = new Replayer.Summary(0, 0, 0);
+  private boolean failed;
+
+  private ReplayedFile(Path file, Path updated, BufferedWriter out) {
+    this.file = file;
+    this.updated = updated;
+    this.out = out;
+  }
+
+  static ReplayedFile open(Path file, boolean update) throws IOException {
+    Path updated = file.resolveSibling(file.getFileName() + ".replay-update");
+    return new ReplayedFile(
+        file, updated, update ? Files.newBufferedWriter(updated, StandardCharsets.UTF_8) : null);
+  }
+
+  Replayer.Summary summary() {
+    return summary;
+  }
+
+  void count(Replayer.Summary more) {
+    summary = summary.plus(more);
+  }
+
+  /** Its reading failed: nothing of it is put in place. */
+  void failed() {
+    failed = true;
+  }
+
+  /** Whether it is rewritten ({@code --update}). */
+  boolean updating() {
+    return out != null;
+  }
+
+  /** What the hooks did now for one event, in the file's order. */
+  void write(Recording now) throws IOException {
+    out.write(RecordingCodec.write(now));
+    out.newLine();
+  }
+
+  /** Every event of it was reported: the update is put in place, or left and said why. */
+  void finish(Consumer<String> warn) throws IOException {
+    if (out == null) {
+      return;
+    }
+    out.close();
+    if (failed) {
+      Files.deleteIfExists(updated);
+    } else if (summary.skipped() > 0) {
+      Files.deleteIfExists(updated);
+      warn.accept(
+          file
+              + ": not updated, as "
+              + summary.skipped()
+              + (summary.skipped() == 1 ? " record was" : " records were")
+              + " skipped (remove or repair them, then --update again)");
+    } else {
+      Files.move(
+          updated, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    }
+  }
+
+  /** The replay stopped before this file was finished: its update is dropped. */
+  void discard() throws IOException {
+    if (out != null) {
+      out.close();
+      Files.deleteIfExists(updated);
+    }
+  }
+}
