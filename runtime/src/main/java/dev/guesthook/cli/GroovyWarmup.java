@@ -10,7 +10,7 @@ import groovy.lang.MetaClassRegistry;
  * modules) and the meta classes every hook file needs on a thread of its own while a hookscript
  * call parses its command line and starts Vert.x: on two idle cores the two overlap instead of
  * adding up (measured: the registry is the largest single step of a one-shot phase, see the
- * README's "Resident runtime").
+ * README's "Performance").
  *
  * <p>Nothing else may initialise a Groovy class until {@link #await()} returns: two threads
  * initialising classes whose static initialisers need each other would wait for each other forever.
