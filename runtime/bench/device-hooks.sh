@@ -12,7 +12,7 @@ set -eu
 here=$(cd "$(dirname "$0")/../.." && pwd)
 runs=${1:-21}
 [ -x /usr/bin/time ] || { echo "bench: needs GNU time at /usr/bin/time" >&2; exit 2; }
-[ -f "$here/runtime/target/guesthook-runtime.jar" ] || "$here/mvnw" -q -B -DskipTests -pl runtime -am package
+[ -f "$here/runtime/target/guesthook-runtime.jar" ] || "$here/mvnw" -q -B -f "$here/pom.xml" -DskipTests -pl runtime -am package
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT

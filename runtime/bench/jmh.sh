@@ -6,8 +6,8 @@
 set -eu
 here=$(cd "$(dirname "$0")/../.." && pwd)
 java="${JAVA_HOME:+$JAVA_HOME/bin/}java"
-"$here/mvnw" -q -B -DskipTests -pl runtime -am package >&2
+"$here/mvnw" -q -B -f "$here/pom.xml" -DskipTests -pl runtime -am package >&2
 cp="$here/runtime/target/cp.txt"
-"$here/mvnw" -q -B -pl runtime dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile="$cp" >&2
+"$here/mvnw" -q -B -f "$here/pom.xml" -pl runtime dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile="$cp" >&2
 exec "$java" -cp "$here/runtime/target/test-classes:$here/runtime/target/classes:$(cat "$cp")" \
   org.openjdk.jmh.Main 'dev.guesthook.bench.PhaseBenchmark' "$@"
