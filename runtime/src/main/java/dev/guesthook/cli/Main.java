@@ -151,6 +151,50 @@ public final class Main implements Callable<Integer> {
     main.console = console;
     main.environment = environment;
     main.groovy = groovy;
+    return isPlainPhaseCall(args)
+        ? main.runPlainPhaseCall(args)
+        : commandLine(main, args).execute(args);
+  }
+
+  /**
+   * {@code <vmid> <phase>} and nothing else, the exact form Proxmox runs (settings come from
+   * GUESTHOOK_* variables): a known phase after digits, which picocli can only read as the two
+   * positional parameters.
+   */
+  static boolean isPlainPhaseCall(String[] args) {
+    return args.length == 2 && isPhaseCall(args);
+  }
+
+  /**
+   * The plain hookscript call without picocli: the fields it would set (PlainPhaseCallTest holds
+   * them to picocli's, field by field), then the same {@link #call()} and the same answer to a
+   * failure. picocli's start took 300-460 ms of a loaded 2-core machine's one-shot pre-start: its
+   * 172 classes (class-file version 49, which the class-data archive cannot hold, so they are read
+   * and verified at every start) and its reflection over the annotations.
+   */
+  int runPlainPhaseCall(String[] args) {
+    takePositionals(args);
+    try {
+      return call();
+    } catch (Exception e) { // as picocli's execute: whatever the call throws, Errors aside
+      return internalError(console, e);
+    }
+  }
+
+  /** What picocli sets for a plain phase call: the two parameters, every option as it was. */
+  void takePositionals(String[] args) {
+    vmid = args[0];
+    phase = args[1];
+  }
+
+  private static int internalError(Console console, Exception error) {
+    console.error("internal error: " + error);
+    return ExitCodes.INTERNAL;
+  }
+
+  /** The command line for {@code main}: the subcommands too, unless it is a hookscript call. */
+  static CommandLine commandLine(Main main, String[] args) {
+    Console console = main.console;
     CommandLine commandLine = new CommandLine(main);
     if (!isPhaseCall(args)) {
       SUBCOMMANDS.forEach(make -> commandLine.addSubcommand(make.get()));
@@ -164,18 +208,14 @@ public final class Main implements Callable<Integer> {
           console.error(error.getMessage() + " (see guesthook --help)");
           return ExitCodes.USAGE;
         });
-    commandLine.setExecutionExceptionHandler(
-        (error, cmd, parsed) -> {
-          console.error("internal error: " + error);
-          return ExitCodes.INTERNAL;
-        });
+    commandLine.setExecutionExceptionHandler((error, cmd, parsed) -> internalError(console, error));
     // picocli prints --version itself; under --json it is a document, as every other command's.
     commandLine.setExecutionStrategy(
         parsed ->
             parsed.isVersionHelpRequested() && main.options.json
                 ? printVersionDocument(console)
                 : new CommandLine.RunLast().execute(parsed));
-    return commandLine.execute(args);
+    return commandLine;
   }
 
   private static int printVersionDocument(Console console) {

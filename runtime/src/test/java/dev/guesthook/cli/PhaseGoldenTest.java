@@ -7,6 +7,7 @@ import dev.guesthook.testsupport.Golden;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -43,6 +44,18 @@ class PhaseGoldenTest {
   void aGuestWithAVfStartsAndStopsAsTheTaskLogShowsIt() {
     golden.assertMatches("phase/501-pre-start", guesthook("501", "pre-start"));
     golden.assertMatches("phase/501-post-stop", guesthook("501", "post-stop"));
+  }
+
+  @Test
+  void theExactFormProxmoxRunsPrintsTheSame() {
+    // '<vmid> <phase>' alone, settings from the environment: the call that skips picocli.
+    Map<String, String> environment =
+        Map.of(
+            "GUESTHOOK_ROOT", root.toString(),
+            "GUESTHOOK_SIMULATE", "true",
+            "GUESTHOOK_HOOK_DIRS", STOCK.toString());
+    golden.assertMatches("phase/501-pre-start", Cli.run(environment, List.of("501", "pre-start")));
+    golden.assertMatches("phase/501-post-stop", Cli.run(environment, List.of("501", "post-stop")));
   }
 
   @Test
