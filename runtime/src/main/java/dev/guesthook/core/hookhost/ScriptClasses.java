@@ -50,7 +50,7 @@ final class ScriptClasses {
     if (shared != null) {
       return shared;
     }
-    Class<? extends HookScript> defined = define(fileName, source, cache);
+    Class<? extends HookScript> defined = define(key, fileName, source, cache);
     byContent.put(key, new Defined(key, defined, released));
     return defined;
   }
@@ -62,13 +62,13 @@ final class ScriptClasses {
   }
 
   private static Class<? extends HookScript> define(
-      String fileName, String source, CompiledHookCache cache) throws Exception {
+      String key, String fileName, String source, CompiledHookCache cache) throws Exception {
     try {
-      return define(cache.load(fileName, source));
+      return define(cache.load(key, fileName, source));
     } catch (LinkageError linkedAgainstWhatMoved) {
       // An entry an older guesthook compiled (the cache outlives upgrades) may extend or name
       // classes that are gone: compiled again, it links against this runtime's.
-      return define(cache.compileAgain(fileName, source));
+      return define(cache.compileAgain(key, fileName, source));
     }
   }
 
