@@ -6,8 +6,9 @@
 #   (a) a bash hookscript doing two sysfs-like writes (the yardstick);
 #   (b) the hookscript client (runtime/src/main/scripts/guesthook-hookscript) against a warm
 #       'guesthook serve' on a temporary socket (200 calls before the measured ones), two trivial compiled Groovy hooks doing the same writes;
-#   (c) the one-shot path, './guesthook <vmid> pre-start', with its startup cache (the class-data
-#       sharing archive the launcher records once per build);
+#   (c) the one-shot path, './guesthook <vmid> pre-start' with the root and hook folder in
+#       GUESTHOOK_ROOT and GUESTHOOK_HOOK_DIRS (as the client runs it when serve is down), with its
+#       startup cache (the class-data sharing archive the launcher records once per build);
 #   (d) the same one-shot path without it (GUESTHOOK_CDS=off).
 # Each: median and p90 wall time (timed by perl around fork/exec/wait), and median peak RSS (GNU time,
 # in a second interleaved pass, as its own process start would blur the wall times of (a) and (b)).
@@ -113,12 +114,14 @@ RUNS=$runs WORK=$work HERE=$here CLIENT=$client SOCKET=$socket perl -e '
   use strict; use warnings; use Time::HiRes qw(time);
   my ($runs, $work, $here, $client, $socket) = @ENV{qw(RUNS WORK HERE CLIENT SOCKET)};
   my %client_env = (GUESTHOOK_SOCKET => $socket, GUESTHOOK_ONESHOT => "/bin/false");
-  my @gh = ("$here/guesthook", "--root", "$work/root", "--hooks", "$work/hooks", "101", "pre-start");
+  # As the client runs it without a serve: "<vmid> <phase>", the settings in the environment.
+  my %oneshot_env = (GUESTHOOK_ROOT => "$work/root", GUESTHOOK_HOOK_DIRS => "$work/hooks");
+  my @gh = ("$here/guesthook", "101", "pre-start");
   my @paths = (
     [a => "bash hookscript (two writes)", {}, "$work/baseline.sh", "101", "pre-start"],
     [b => "client -> warm guesthook serve", \%client_env, $client, "101", "pre-start"],
-    [c => "one-shot, CDS archive", {}, @gh],
-    [d => "one-shot, no CDS archive", {GUESTHOOK_CDS => "off"}, @gh],
+    [c => "one-shot, CDS archive", {%oneshot_env}, @gh],
+    [d => "one-shot, no CDS archive", {%oneshot_env, GUESTHOOK_CDS => "off"}, @gh],
   );
   sub run {   # wall seconds and exit code of one run, output to /dev/null
     my ($env, @argv) = @_;
