@@ -168,9 +168,10 @@ public final class Main implements Callable<Integer> {
   /**
    * The plain hookscript call without picocli: the fields it would set (PlainPhaseCallTest holds
    * them to picocli's, field by field), then the same {@link #call()} and the same answer to a
-   * failure. picocli's start took 300-460 ms of a loaded 2-core machine's one-shot pre-start: its
-   * 172 classes (class-file version 49, which the class-data archive cannot hold, so they are read
-   * and verified at every start) and its reflection over the annotations.
+   * failure. From Main to the end of picocli's parse took 300-690 ms on a loaded 2-core machine
+   * (now 26-150 ms to the same point): its 172 classes (class-file version 49, which the class-data
+   * archive cannot hold, so they are read and verified at every start) and its reflection over the
+   * annotations.
    */
   int runPlainPhaseCall(String[] args) {
     takePositionals(args);
