@@ -13,6 +13,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
+import org.codehaus.groovy.ast.ClassNode;
 import org.codehaus.groovy.control.CompilationUnit;
 import org.codehaus.groovy.control.CompilerConfiguration;
 import org.codehaus.groovy.control.MultipleCompilationErrorsException;
@@ -29,7 +30,7 @@ import org.codehaus.groovy.tools.GroovyClass;
  */
 final class GroovyCompiler {
   /** Part of the cache key: bump when the DSL's compiled shape changes. */
-  static final String DSL_VERSION = "6";
+  static final String DSL_VERSION = "7";
 
   /** What every hook file may name without an import line, whatever the contributions. */
   private static final List<Class<?>> CORE_IMPORTS =
@@ -66,10 +67,12 @@ final class GroovyCompiler {
             .addImports(imports())
             // What the contributions offer (typed ids, device operations) reads as part of the DSL.
             .addStarImports(globals.starImports().toArray(String[]::new)),
-        // Two Groovy traps designed out: closures in a loop sharing one loop variable, and loops
-        // that never block and so never notice that their hook was abandoned.
+        // Groovy traps designed out: closures in a loop sharing one loop variable, loops that
+        // never block and so never notice that their hook was abandoned, and static fields, which
+        // every guest sharing the hook's class would share.
         new LoopVariables(),
-        new InterruptChecks());
+        new InterruptChecks(),
+        new StaticStateRefusal());
     try (GroovyClassLoader loader = new GroovyClassLoader(getClass().getClassLoader(), config)) {
       CompilationUnit unit = new CompilationUnit(config, null, loader);
       // A script class is named after its source; "mdev.groovy" would make a class "mdev" that
@@ -77,19 +80,27 @@ final class GroovyCompiler {
       unit.addSource(SCRIPT_CLASS_PREFIX + fileName, globals.withMovedImports(source));
       unit.compile(Phases.CLASS_GENERATION);
       Map<String, byte[]> classes = new LinkedHashMap<>();
-      String scriptClass = null;
       for (GroovyClass compiled : unit.getClasses()) {
         classes.put(compiled.getName(), compiled.getBytes());
-        if (scriptClass == null || compiled.getName().length() < scriptClass.length()) {
-          scriptClass = compiled.getName(); // closures are Script$_run_closure1 and the like
-        }
       }
-      return new CompiledHookFile(scriptClass, classes);
+      return new CompiledHookFile(scriptClass(unit), classes);
     } catch (MultipleCompilationErrorsException e) {
       throw new HookLoadException(firstError(fileName, e));
     } catch (IOException e) {
       throw new HookLoadException(fileName + ": " + e.getMessage());
     }
+  }
+
+  /**
+   * The file's script class, as the compiler marks it: not the shortest name, which a class the
+   * file declares ("class Seen") can have.
+   */
+  private static String scriptClass(CompilationUnit unit) {
+    return unit.getAST().getClasses().stream()
+        .filter(ClassNode::isScript)
+        .findFirst()
+        .orElseThrow()
+        .getName();
   }
 
   private String[] imports() {

@@ -125,6 +125,67 @@ class HookTrapsTest {
   }
 
   @Test
+  void aStaticFieldIsRefusedWithTheLineAsEveryGuestWouldShareIt() throws Exception {
+    hookFile(
+        "counter.groovy",
+        """
+        import groovy.transform.Field
+        @Field static int started = 0
+        hook('counter') {
+          on('pre-start') { ev -> started++ }
+        }
+        """);
+    HookCatalog catalog = load();
+    assertEquals(1, catalog.errors().size(), catalog::toString);
+    assertEquals(
+        hooks
+            + "/counter.groovy:2:1: static field 'started' would be shared by every guest whose hooks"
+            + " hold this text in a resident runtime (guesthook serve keeps one class per hook"
+            + " text): keep a guest's values in a script-level variable (def started = ...) or in"
+            + " state, and make constants static final numbers, strings or booleans",
+        catalog.errors().get(0).message());
+  }
+
+  @Test
+  void aStaticFieldOfAClassTheFileDeclaresIsRefusedToo() throws Exception {
+    hookFile(
+        "seen.groovy",
+        """
+        class Seen {
+          static final List<String> vms = []
+        }
+        hook('seen') {
+          on('pre-start') { ev -> Seen.vms << ev.vmid.toString() }
+        }
+        """);
+    HookCatalog catalog = load();
+    assertEquals(1, catalog.errors().size(), catalog::toString);
+    assertTrue(
+        catalog
+            .errors()
+            .get(0)
+            .message()
+            .startsWith(hooks + "/seen.groovy:2:3: static field 'vms'"),
+        catalog.errors().get(0).message());
+  }
+
+  @Test
+  void staticFinalConstantsAreAllowed() throws Exception {
+    hookFile(
+        "limits.groovy",
+        """
+        import groovy.transform.Field
+        @Field static final int LIMIT = 4
+        class Names { static final String PREFIX = 'vf'; static final boolean ON = true }
+        enum Mode { FAST, SAFE }
+        hook('limits') {
+          on('pre-start') { ev -> log.info "${Names.PREFIX}${LIMIT} ${Names.ON} ${Mode.SAFE}" }
+        }
+        """);
+    assertEquals(List.of(), load().errors());
+  }
+
+  @Test
   void aHookThatLoopsForeverLetsGoOfItsWorkerWithinASecondOfItsTimeout() throws Exception {
     hookFile(
         "spin.groovy",
