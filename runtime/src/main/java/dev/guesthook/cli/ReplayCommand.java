@@ -9,10 +9,12 @@ import dev.guesthook.record.RecordingException;
 import dev.guesthook.record.Replay;
 import dev.guesthook.record.Replayer;
 import dev.guesthook.yaml.ConfigException;
+import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -54,10 +56,7 @@ final class ReplayCommand implements Callable<Integer> {
         (vertx, loaded) ->
             vertx.executeBlocking(
                 () -> {
-                  List<Path> recordings = new ArrayList<>();
-                  for (Path file : files) {
-                    recordings.add(found(file, loaded.recordingDir()));
-                  }
+                  List<Path> recordings = distinct(files, loaded.recordingDir());
                   Settings settings = loaded.withCacheDir(cacheDirectory(loaded, main.environment));
                   List<Map<String, Object>> results = new ArrayList<>();
                   // A replay answers from the recording: it needs the hooks and their settings,
@@ -76,6 +75,26 @@ final class ReplayCommand implements Callable<Integer> {
                   return exitCode(total);
                 },
                 false));
+  }
+
+  /**
+   * The recordings to replay, each file once however it was named: two replays of one file at once
+   * would both write its update and tear it.
+   */
+  private List<Path> distinct(List<Path> given, Path recordingDir)
+      throws ConfigException, IOException {
+    Map<Path, Path> byRealPath = new HashMap<>();
+    List<Path> recordings = new ArrayList<>();
+    for (Path file : given) {
+      Path recording = found(file, recordingDir);
+      Path first = byRealPath.putIfAbsent(recording.toRealPath(), recording);
+      if (first == null) {
+        recordings.add(recording);
+      } else {
+        main.console.warn(recording + ": the same file as " + first + ", replayed once");
+      }
+    }
+    return recordings;
   }
 
   /**

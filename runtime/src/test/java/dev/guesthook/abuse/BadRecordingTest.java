@@ -175,6 +175,26 @@ class BadRecordingTest {
   }
 
   /**
+   * The same file twice (overlapping globs in a pipeline, or {@code x.jsonl ./x.jsonl}): replayed
+   * once, said so, and an update leaves it whole.
+   */
+  @Test
+  void aFileGivenTwiceIsReplayedAndUpdatedOnce() throws Exception {
+    Path file = write("501-2026-11-24.jsonl", utf8(good), utf8(good));
+    Path sameFile = file.getParent().resolve(".").resolve(file.getFileName());
+    Cli.Result result = replay(file, "--update", sameFile.toString());
+    assertEquals(ExitCodes.OK, result.exitCode(), result::toString);
+    assertTrue(
+        result.err().contains(file + ": the same file as " + sameFile + ", replayed once"),
+        result::toString);
+    assertTrue(result.out().contains("replay: 2 events, 2 agree, 0 differ"), result::toString);
+    assertEquals(2, Files.readAllLines(file).size(), "the update holds the two records, whole");
+    Cli.Result again = replay(file);
+    assertTrue(again.out().contains("replay: 2 events, 2 agree, 0 differ"), again::toString);
+    assertFalse(Files.exists(file.resolveSibling(file.getFileName() + ".replay-update")));
+  }
+
+  /**
    * {@code guesthook replay 501-2026-11-24.jsonl}, as the README writes it, from any folder: a bare
    * name is found in the root's recording folder; a name found nowhere says where it was looked
    * for.
