@@ -176,6 +176,22 @@ class ServeTest {
     assertEquals("one-shot 501 pre-start\nGUESTHOOK_LOG_LEVEL=debug\n", run.out());
   }
 
+  /** As sh's exec: 127 when the one-shot path is missing, even with nowhere to say so. */
+  @Test
+  void aMissingOneShotPathExits127EvenWithStderrClosed() throws Exception {
+    runtime.close();
+    Map<String, String> env =
+        Map.of(
+            "GUESTHOOK_SOCKET",
+            socket.toString(),
+            "GUESTHOOK_ONESHOT",
+            base.resolve("no-such-oneshot").toString());
+    assertEquals(127, client(env, "501", "pre-start").exit());
+    Run closed =
+        process(List.of("sh", "-c", "exec \"$0\" 501 pre-start 2>&-", CLIENT.toString()), env);
+    assertEquals(127, closed.exit(), closed::out);
+  }
+
   @Test
   void aRuntimeThatTakesNoConnectionIsGivenUpAfterAboutASecond() throws Exception {
     Path oneShot = base.resolve("oneshot.sh");
