@@ -2,10 +2,17 @@ package dev.guesthook.record;
 
 import java.io.BufferedWriter;
 import java.io.IOException;
+import java.nio.channels.Channels;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileAttribute;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.EnumSet;
+import java.util.Set;
 import java.util.function.Consumer;
 
 /**
@@ -28,8 +35,25 @@ final class ReplayedFile {
 
   static ReplayedFile open(Path file, boolean update) throws IOException {
     Path updated = file.resolveSibling(file.getFileName() + ".replay-update");
-    return new ReplayedFile(
-        file, updated, update ? Files.newBufferedWriter(updated, StandardCharsets.UTF_8) : null);
+    return new ReplayedFile(file, updated, update ? writerBeside(file, updated) : null);
+  }
+
+  /**
+   * A new file for the update, with the recording's own permissions (a recording may be the owner's
+   * only; its update must not be readable by others when it takes its place). Whatever is at that
+   * name, a leftover of a killed replay or a planted link, is removed first, never followed.
+   */
+  private static BufferedWriter writerBeside(Path file, Path updated) throws IOException {
+    Files.deleteIfExists(updated);
+    FileAttribute<Set<PosixFilePermission>> sameMode =
+        PosixFilePermissions.asFileAttribute(Files.getPosixFilePermissions(file));
+    return new BufferedWriter(
+        Channels.newWriter(
+            Files.newByteChannel(
+                updated,
+                EnumSet.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE),
+                sameMode),
+            StandardCharsets.UTF_8));
   }
 
   Replayer.Summary summary() {

@@ -20,6 +20,7 @@ import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -172,6 +173,23 @@ class BadRecordingTest {
         result.err().contains(file + ": not updated, as 5 records were skipped"), result::toString);
     assertArrayEquals(before, Files.readAllBytes(file));
     assertFalse(Files.exists(file.resolveSibling(file.getFileName() + ".replay-update")));
+  }
+
+  /**
+   * A recording only its owner may read stays so after an update, and whatever lies at the update's
+   * name (a leftover, a planted link) is replaced, never written through.
+   */
+  @Test
+  void anUpdateKeepsTheRecordingsModeAndNeverWritesThroughALink() throws Exception {
+    Path file = write("501-2026-11-24.jsonl", utf8(good));
+    Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
+    Path elsewhere = Files.writeString(base.resolve("elsewhere.txt"), "untouched\n");
+    Files.createSymbolicLink(file.resolveSibling(file.getFileName() + ".replay-update"), elsewhere);
+    Cli.Result result = replay(file, "--update");
+    assertEquals(ExitCodes.OK, result.exitCode(), result::toString);
+    assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(file)));
+    assertEquals("untouched\n", Files.readString(elsewhere));
+    assertEquals(1, Files.readAllLines(file).size());
   }
 
   /**
