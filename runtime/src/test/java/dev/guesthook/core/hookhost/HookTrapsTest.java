@@ -114,14 +114,12 @@ class HookTrapsTest {
           }
         }
         """);
-    HookCatalog catalog = load();
-    assertEquals(1, catalog.errors().size(), catalog::toString);
     assertEquals(
         hooks
             + "/counter.groovy:3:5: a closure in this for loop uses 'i', which the loop changes, so every"
             + " closure would see its value after the loop, not this iteration's; loop with for (i in 0..<n) instead"
             + " (each iteration then has its own i), or copy it in the body (def current = i) and use that in the closure",
-        catalog.errors().get(0).message());
+        onlyErrorOfLoading());
   }
 
   @Test
@@ -135,15 +133,13 @@ class HookTrapsTest {
           on('pre-start') { ev -> started++ }
         }
         """);
-    HookCatalog catalog = load();
-    assertEquals(1, catalog.errors().size(), catalog::toString);
     assertEquals(
         hooks
             + "/counter.groovy:2:1: static field 'started' would be shared by every guest whose hooks"
             + " hold this text in a resident runtime (guesthook serve keeps one class per hook"
             + " text): keep a guest's values in a script-level variable (def started = ...) or in"
             + " state, and make constants static final numbers, strings or booleans",
-        catalog.errors().get(0).message());
+        onlyErrorOfLoading());
   }
 
   @Test
@@ -158,15 +154,8 @@ class HookTrapsTest {
           on('pre-start') { ev -> Seen.vms << ev.vmid.toString() }
         }
         """);
-    HookCatalog catalog = load();
-    assertEquals(1, catalog.errors().size(), catalog::toString);
-    assertTrue(
-        catalog
-            .errors()
-            .get(0)
-            .message()
-            .startsWith(hooks + "/seen.groovy:2:3: static field 'vms'"),
-        catalog.errors().get(0).message());
+    String error = onlyErrorOfLoading();
+    assertTrue(error.startsWith(hooks + "/seen.groovy:2:3: static field 'vms'"), error);
   }
 
   @Test
@@ -248,6 +237,13 @@ class HookTrapsTest {
     Path file = hooks.resolve(name);
     Files.writeString(file, source);
     Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-r--r--"));
+  }
+
+  /** Loads the hook folder, which must give exactly one error: its message. */
+  private String onlyErrorOfLoading() {
+    HookCatalog catalog = load();
+    assertEquals(1, catalog.errors().size(), catalog::toString);
+    return catalog.errors().get(0).message();
   }
 
   private HookCatalog load() {
