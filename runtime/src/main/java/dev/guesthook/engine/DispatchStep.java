@@ -11,8 +11,8 @@ import io.vertx.core.Vertx;
 import java.util.Optional;
 
 /**
- * Step 4 of a phase: tells the listener the phase starts, then sends it over the event bus to its
- * hooks, on the dispatcher the resident hooks keep or on one started for this phase alone.
+ * Step 4 of a phase: tells the listener the phase starts, then runs its hooks, on the phase's own
+ * thread, with the dispatcher the resident hooks keep or with one made for this phase alone.
  */
 final class DispatchStep {
   /** A phase its hooks ran, with what it was prepared from. */
@@ -44,9 +44,10 @@ final class DispatchStep {
             ? residentHooks
                 .get()
                 .dispatcher(prepared.event().vmid(), prepared.catalog())
-                .compose(dispatcher -> dispatcher.dispatch(request))
+                .compose(dispatcher -> dispatcher.dispatchHere(request))
             : Dispatcher.start(vertx, prepared.catalog().hooks())
-                .compose(dispatcher -> dispatcher.dispatch(request).eventually(dispatcher::stop));
+                .compose(
+                    dispatcher -> dispatcher.dispatchHere(request).eventually(dispatcher::stop));
     return result.map(dispatched -> new Dispatched(prepared, dispatched));
   }
 

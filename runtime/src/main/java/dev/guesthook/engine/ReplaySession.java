@@ -24,10 +24,9 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 
 /**
- * Replays recorded events: each VM's hooks are loaded and put on the event bus once, then every
- * event is dispatched on the host the caller gives (the recording's answers), with the settings the
- * hooks had then. Nothing is recorded again, and no host of this node is needed. Close it to take
- * the hooks off the bus.
+ * Replays recorded events: each VM's hooks are loaded once, then every event is dispatched on the
+ * host the caller gives (the recording's answers), with the settings the hooks had then. Nothing is
+ * recorded again, and no host of this node is needed. Close it to take the hooks off the bus.
  *
  * <p>Events of one VM run one at a time, in the order they are given: each carries its own host
  * answers (a hook's {@code state} too is read through the host), but a hook file's own variables

@@ -32,8 +32,8 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * What the resident runtime does per hookscript call, in process: one pre-start of a guest through
- * the warm engine (config read, hook folders checked for changes, guest lock, journal, dispatch
- * over the event bus to two Groovy hooks that each write one attribute, recording). Sample-time
+ * the warm engine (config read, hook folders checked for changes, guest lock, journal, dispatch on
+ * the phase's thread to two Groovy hooks that each write one attribute, recording). Sample-time
  * mode, so JMH reports the median and the tail. Run by runtime/bench/jmh.sh.
  */
 @State(Scope.Benchmark)

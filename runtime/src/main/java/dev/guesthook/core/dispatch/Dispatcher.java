@@ -4,114 +4,78 @@ import dev.guesthook.core.dispatch.HookOutcome.Status;
 import dev.guesthook.core.dispatch.HookOutcome.UndoOutcome;
 import dev.guesthook.core.event.Phase;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
-import io.vertx.core.eventbus.DeliveryOptions;
-import io.vertx.core.eventbus.EventBus;
-import io.vertx.core.eventbus.Message;
-import io.vertx.core.eventbus.MessageConsumer;
-import io.vertx.core.eventbus.ReplyException;
-import io.vertx.core.eventbus.ReplyFailure;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
+import java.util.Deque;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * Dispatches lifecycle events over the Vert.x event bus. Each phase is an address ({@code
- * guesthook.phase.pre-start}, ...) whose consumer runs that phase's hooks in order; each hook is a
- * consumer of its own address ({@code guesthook.hook.<name>}) that runs it on a worker thread, so
- * the event loop never blocks. A hook that does not reply within its timeout is abandoned
- * (interrupted) and counted as timed out. A failed pre-start is rolled back: the undo steps of
- * every hook that ran are run in reverse order.
+ * Runs a phase's hooks in order, one after the other on one phase thread ({@link PhaseThreads}).
+ * Each hook runs under a watchdog: a hook that has not ended within its timeout is abandoned
+ * (interrupted, its host calls refused), counted as timed out, and the phase goes on on another
+ * thread while the abandoned one lets go whenever the hook does. A failed pre-start is rolled back:
+ * the undo steps of every hook that ran are run in reverse order, each under the same watchdog.
  */
 public final class Dispatcher {
-  public static final String PHASE_ADDRESS_PREFIX = "guesthook.phase.";
-  public static final String HOOK_ADDRESS_PREFIX = "guesthook.hook.";
-
   /** Runs first by order, then by name: the same order on every run and every node. */
   public static final Comparator<Hook> RUN_ORDER =
       Comparator.comparingInt(Hook::order).thenComparing(Hook::name);
 
-  private static final AtomicLong SCOPES = new AtomicLong();
-
   private final Vertx vertx;
   private final List<Hook> hooks;
-  private final List<MessageConsumer<?>> consumers = new ArrayList<>();
-
-  /**
-   * Appended to this dispatcher's addresses: a resident runtime has several on one bus (one per VM,
-   * an old one finishing while a reloaded one starts), and the bus would round-robin between equal
-   * addresses.
-   */
-  private final String scope;
 
   private Dispatcher(Vertx vertx, List<Hook> hooks) {
     this.vertx = vertx;
     this.hooks = hooks.stream().sorted(RUN_ORDER).toList();
-    this.scope = "#" + SCOPES.incrementAndGet();
   }
 
-  public static String phaseAddress(Phase phase) {
-    return PHASE_ADDRESS_PREFIX + phase.wireName();
-  }
-
-  public static String hookAddress(Hook hook) {
-    return HOOK_ADDRESS_PREFIX + hook.name();
-  }
-
-  /** Registers the phase and hook consumers; the future completes once all are registered. */
+  /** A dispatcher for these hooks; Vert.x times them out. */
   public static Future<Dispatcher> start(Vertx vertx, List<Hook> hooks) {
-    LocalCodec.register(vertx, PhaseRequest.class);
-    LocalCodec.register(vertx, DispatchResult.class);
-    LocalCodec.register(vertx, HookInvocation.class);
-    LocalCodec.register(vertx, HookOutcome.class);
-    Dispatcher dispatcher = new Dispatcher(vertx, hooks);
-    return dispatcher.register().map(dispatcher);
+    return Future.succeededFuture(new Dispatcher(vertx, hooks));
   }
 
   public List<Hook> hooks() {
     return hooks;
   }
 
-  /** Sends the event to its phase's address and completes with every hook's outcome. */
+  /** Runs the phase's hooks on a phase thread; completes with every hook's outcome. */
   public Future<DispatchResult> dispatch(PhaseRequest request) {
-    DeliveryOptions options =
-        new DeliveryOptions().setSendTimeout(phaseDeadline(request).toMillis());
-    return vertx
-        .eventBus()
-        .<DispatchResult>request(phaseAddress(request.event().phase()) + scope, request, options)
-        .map(Message::body);
-  }
-
-  public Future<Void> stop() {
-    return Future.all(consumers.stream().map(MessageConsumer::unregister).toList()).mapEmpty();
-  }
-
-  private Future<Void> register() {
-    EventBus bus = vertx.eventBus();
-    for (Phase phase : Phase.values()) {
-      consumers.add(
-          bus.<PhaseRequest>consumer(
-              phaseAddress(phase) + scope,
-              message -> new PhaseRun(message.body()).run().onSuccess(message::reply)));
+    PhaseRun run = new PhaseRun(request);
+    try {
+      PhaseThreads.execute(run::drive);
+    } catch (RuntimeException | Error notStarted) {
+      run.result.tryFail(notStarted);
     }
-    for (Hook hook : hooks) {
-      consumers.add(
-          bus.<HookInvocation>consumer(
-              hookAddress(hook) + scope,
-              message ->
-                  vertx
-                      .executeBlocking(() -> execute(message.body()), false)
-                      .onSuccess(message::reply)));
-    }
-    return Future.all(consumers.stream().map(MessageConsumer::completion).toList()).mapEmpty();
+    return run.result.future();
   }
 
   /**
-   * Runs the hook on the current (worker) thread; never throws, every ending becomes an outcome.
+   * The same, on this thread when it is a phase thread (the engine's: its phase goes from the lock
+   * to the recording without a hand-off). The future may complete on another phase thread, when a
+   * hook timed out.
    */
+  public Future<DispatchResult> dispatchHere(PhaseRequest request) {
+    if (!PhaseThreads.isCurrent()) {
+      return dispatch(request);
+    }
+    PhaseRun run = new PhaseRun(request);
+    run.drive();
+    return run.result.future();
+  }
+
+  /** Nothing to release: the dispatcher holds no thread and no registration between phases. */
+  public Future<Void> stop() {
+    return Future.succeededFuture();
+  }
+
+  /** Runs the hook on the current thread; never throws, every ending becomes an outcome. */
   private static HookOutcome execute(HookInvocation invocation) {
     Hook hook = invocation.hook();
     invocation.startedOn(Thread.currentThread());
@@ -128,140 +92,266 @@ public final class Dispatcher {
       message = Failures.describe(error, hook.origin());
     } finally {
       invocation.startedOn(null);
-      Thread.interrupted(); // an abandoned hook's interrupt must not leak into the next task
+      Thread.interrupted(); // an abandoned hook's interrupt must not leak into the next step
     }
     Duration took = Duration.ofNanos(System.nanoTime() - start);
     return new HookOutcome(
         hook.name(), hook.origin(), status, took, message, invocation.interactions(), List.of());
   }
 
-  private Duration timeoutOf(Hook hook, PhaseRequest request) {
+  private static Duration timeoutOf(Hook hook, PhaseRequest request) {
     return hook.timeout().orElse(request.defaultTimeout());
   }
 
   /**
-   * Generous bound for a whole phase: every hook and every undo at its full timeout, plus slack.
+   * One step of a phase run under the watchdog: a hook or an undo step. Exactly one of {@link
+   * #ended} (the step's own thread) and {@link #timedOut} (the watchdog) takes it; the other lets
+   * go.
    */
-  private Duration phaseDeadline(PhaseRequest request) {
-    Duration total = Duration.ofSeconds(10);
-    for (Hook hook : hooks) {
-      total = total.plus(timeoutOf(hook, request).multipliedBy(2));
+  private abstract static class Watched {
+    private final AtomicBoolean taken = new AtomicBoolean();
+
+    /** Runs the step on the current thread; never throws. */
+    abstract void run();
+
+    /** The step ended in time: its outcome is recorded. */
+    abstract void ended();
+
+    /** The watchdog gave up on it: it is interrupted and counted as timed out. */
+    abstract void timedOut();
+
+    abstract long timeoutMillis();
+
+    final boolean take() {
+      return taken.compareAndSet(false, true);
     }
-    return total;
   }
 
-  /** The state of one phase being dispatched, driven from the event loop. */
+  /**
+   * The state of one phase being dispatched. Only the thread that carries the phase (the one that
+   * took the last step) touches it.
+   */
   private final class PhaseRun {
+    private final Promise<DispatchResult> result = Promise.promise();
     private final PhaseRequest request;
     private final Phase phase;
+    private final List<Hook> phaseHooks;
     private final List<HookOutcome> outcomes = new ArrayList<>();
     private final List<HookInvocation> invocations = new ArrayList<>();
+    private final Deque<Watched> undoSteps = new ArrayDeque<>();
+    private int nextHook;
     private boolean aborted;
+    private boolean rollbackPlanned;
 
     PhaseRun(PhaseRequest request) {
       this.request = request;
       this.phase = request.event().phase();
+      this.phaseHooks = hooks.stream().filter(hook -> hook.phases().contains(phase)).toList();
     }
 
-    Future<DispatchResult> run() {
-      Future<Void> chain = Future.succeededFuture();
-      for (Hook hook : hooks) {
-        if (hook.phases().contains(phase)) {
-          chain = chain.compose(done -> step(hook));
+    /**
+     * Takes steps on this thread until the phase is done, or until the watchdog took a step over
+     * (then this thread is left with an abandoned hook, and the phase goes on elsewhere).
+     */
+    void drive() {
+      try {
+        Watched step;
+        while ((step = nextStep()) != null) {
+          if (!runWatched(step)) {
+            return;
+          }
         }
+        result.tryComplete(new DispatchResult(request.event(), List.copyOf(outcomes), aborted));
+      } catch (RuntimeException | Error e) {
+        result.tryFail(e);
       }
-      return chain
-          .compose(done -> aborted ? rollBack(invocations.size() - 1) : Future.succeededFuture())
-          .map(done -> new DispatchResult(request.event(), List.copyOf(outcomes), aborted));
     }
 
-    private Future<Void> step(Hook hook) {
-      if (aborted) {
+    /** The next hook to run, skipping those after a failure; then the rollback's undo steps. */
+    private Watched nextStep() {
+      while (nextHook < phaseHooks.size()) {
+        Hook hook = phaseHooks.get(nextHook++);
+        if (!aborted) {
+          HookInvocation invocation = new HookInvocation(hook, request);
+          invocations.add(invocation);
+          return new HookStep(invocation);
+        }
         outcomes.add(HookOutcome.skipped(hook, "not run: an earlier " + phase + " hook failed"));
-        return Future.succeededFuture();
       }
-      HookInvocation invocation = new HookInvocation(hook, request);
-      invocations.add(invocation);
-      Duration timeout = timeoutOf(hook, request);
-      DeliveryOptions options = new DeliveryOptions().setSendTimeout(timeout.toMillis());
-      return vertx
-          .eventBus()
-          .<HookOutcome>request(hookAddress(hook) + scope, invocation, options)
-          .map(Message::body)
-          .recover(error -> Future.succeededFuture(unanswered(invocation, timeout, error)))
-          .map(
-              outcome -> {
-                outcomes.add(outcome);
-                aborted = outcome.failed() && phase.isTransactional();
-                return null;
-              });
+      if (aborted && !rollbackPlanned) {
+        rollbackPlanned = true;
+        planRollBack();
+      }
+      return undoSteps.poll();
     }
 
-    private HookOutcome unanswered(HookInvocation invocation, Duration timeout, Throwable error) {
-      invocation.abandon();
-      Hook hook = invocation.hook();
-      boolean timedOut =
-          error instanceof ReplyException reply && reply.failureType() == ReplyFailure.TIMEOUT;
-      String message =
-          timedOut
-              ? "no answer within " + timeout.toMillis() / 1000.0 + " s; abandoned"
-              : "could not be run: " + error.getMessage();
-      return new HookOutcome(
-          hook.name(),
-          hook.origin(),
-          timedOut ? Status.TIMED_OUT : Status.FAILED,
-          timeout,
-          message,
-          invocation.interactions(),
-          List.of());
+    /** True when the step ended here in time; false when the watchdog took it over. */
+    private boolean runWatched(Watched step) {
+      long watchdog = vertx.setTimer(Math.max(1, step.timeoutMillis()), id -> giveUp(step));
+      step.run();
+      vertx.cancelTimer(watchdog);
+      if (!step.take()) {
+        return false;
+      }
+      step.ended();
+      return true;
+    }
+
+    /** On the watchdog's timer: the step is abandoned and the phase goes on on another thread. */
+    private void giveUp(Watched step) {
+      if (!step.take()) {
+        return;
+      }
+      step.timedOut();
+      try {
+        PhaseThreads.execute(this::drive);
+      } catch (RuntimeException | Error notStarted) {
+        result.tryFail(notStarted);
+      }
+    }
+
+    private void record(HookOutcome outcome) {
+      outcomes.add(outcome);
+      aborted = outcome.failed() && phase.isTransactional();
     }
 
     /** Undoes hooks newest first, each hook's own steps newest first. */
-    private Future<Void> rollBack(int index) {
-      if (index < 0) {
-        return Future.succeededFuture();
+    private void planRollBack() {
+      for (int index = invocations.size() - 1; index >= 0; index--) {
+        HookInvocation invocation = invocations.get(index);
+        List<UndoAction> steps = new ArrayList<>(invocation.undoActions());
+        Collections.reverse(steps);
+        List<UndoOutcome> results = new ArrayList<>();
+        for (int i = 0; i < steps.size(); i++) {
+          boolean last = i == steps.size() - 1;
+          undoSteps.add(new UndoStep(invocation, index, steps.get(i), results, last));
+        }
       }
-      HookInvocation invocation = invocations.get(index);
-      List<UndoAction> steps = new ArrayList<>(invocation.undoActions());
-      Collections.reverse(steps);
-      List<UndoOutcome> results = new ArrayList<>();
-      Future<Void> chain = Future.succeededFuture();
-      for (UndoAction step : steps) {
-        chain = chain.compose(done -> undo(invocation, step, results));
-      }
-      return chain
-          .map(
-              done -> {
-                outcomes.set(index, outcomes.get(index).withUndo(results));
-                return (Void) null;
-              })
-          .compose(done -> rollBack(index - 1));
     }
 
-    private Future<Void> undo(
-        HookInvocation invocation, UndoAction step, List<UndoOutcome> results) {
-      long timeout = timeoutOf(invocation.hook(), request).toMillis();
-      return Blocking.withTimeout(
-              vertx,
-              () -> {
-                invocation.runUndo(step);
-                return null;
-              },
-              timeout,
-              "undo '" + step.description() + "'")
-          .map(ok -> new UndoOutcome(step.description(), true, ""))
-          .recover(
-              error ->
-                  Future.succeededFuture(
-                      new UndoOutcome(
-                          step.description(),
-                          false,
-                          Failures.describe(error, invocation.hook().origin()))))
-          .map(
-              outcome -> {
-                results.add(outcome);
-                return null;
-              });
+    private final class HookStep extends Watched {
+      private final HookInvocation invocation;
+      private final Duration timeout;
+      private HookOutcome outcome;
+
+      HookStep(HookInvocation invocation) {
+        this.invocation = invocation;
+        this.timeout = timeoutOf(invocation.hook(), request);
+      }
+
+      @Override
+      void run() {
+        outcome = execute(invocation);
+      }
+
+      @Override
+      void ended() {
+        record(outcome);
+      }
+
+      @Override
+      void timedOut() {
+        invocation.abandon();
+        Hook hook = invocation.hook();
+        record(
+            new HookOutcome(
+                hook.name(),
+                hook.origin(),
+                Status.TIMED_OUT,
+                timeout,
+                "no answer within " + timeout.toMillis() / 1000.0 + " s; abandoned",
+                invocation.interactions(),
+                List.of()));
+      }
+
+      @Override
+      long timeoutMillis() {
+        return timeout.toMillis();
+      }
+    }
+
+    /** One undo step of a hook; the hook's last one puts the hook's undo results in its outcome. */
+    private final class UndoStep extends Watched {
+      private final HookInvocation invocation;
+      private final int index;
+      private final UndoAction action;
+      private final List<UndoOutcome> results;
+      private final boolean lastOfItsHook;
+      private UndoOutcome outcome;
+      private Thread runner;
+
+      UndoStep(
+          HookInvocation invocation,
+          int index,
+          UndoAction action,
+          List<UndoOutcome> results,
+          boolean lastOfItsHook) {
+        this.invocation = invocation;
+        this.index = index;
+        this.action = action;
+        this.results = results;
+        this.lastOfItsHook = lastOfItsHook;
+      }
+
+      @Override
+      void run() {
+        runningOn(Thread.currentThread());
+        try {
+          invocation.runUndo(action);
+          outcome = new UndoOutcome(action.description(), true, "");
+        } catch (Exception | Error e) {
+          outcome = failedUndo(e);
+        } finally {
+          runningOn(null);
+          Thread.interrupted(); // never carry an abandoned undo's interrupt into the next step
+        }
+      }
+
+      @Override
+      void ended() {
+        add(outcome);
+      }
+
+      @Override
+      void timedOut() {
+        interruptRunner();
+        add(
+            failedUndo(
+                new TimeoutException(
+                    "undo '"
+                        + action.description()
+                        + "' timed out after "
+                        + timeoutMillis()
+                        + " ms")));
+      }
+
+      @Override
+      long timeoutMillis() {
+        return timeoutOf(invocation.hook(), request).toMillis();
+      }
+
+      private synchronized void runningOn(Thread thread) {
+        runner = thread;
+      }
+
+      /** Never after the step let go of its thread: the interrupt would hit the next step. */
+      private synchronized void interruptRunner() {
+        if (runner != null) {
+          runner.interrupt();
+        }
+      }
+
+      private UndoOutcome failedUndo(Throwable error) {
+        return new UndoOutcome(
+            action.description(), false, Failures.describe(error, invocation.hook().origin()));
+      }
+
+      private void add(UndoOutcome undone) {
+        results.add(undone);
+        if (lastOfItsHook) {
+          outcomes.set(index, outcomes.get(index).withUndo(List.copyOf(results)));
+        }
+      }
     }
   }
 }

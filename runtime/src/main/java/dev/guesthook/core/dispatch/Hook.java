@@ -7,7 +7,7 @@ import java.util.Set;
 
 /** One hook as the dispatcher sees it, whatever it is written in (Groovy, or an executable). */
 public interface Hook {
-  /** Unique among the loaded hooks; also its event-bus address suffix. */
+  /** Unique among the loaded hooks. */
   String name();
 
   /** Lower runs first; ties are broken by name. */

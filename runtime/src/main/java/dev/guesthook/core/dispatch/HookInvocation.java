@@ -25,7 +25,7 @@ public final class HookInvocation {
   private final List<UndoAction> undoActions = Collections.synchronizedList(new ArrayList<>());
   private final List<HostInteraction> interactions =
       Collections.synchronizedList(new ArrayList<>());
-  private volatile Thread runner;
+  private Thread runner;
   private volatile boolean abandoned;
 
   /**
@@ -112,12 +112,16 @@ public final class HookInvocation {
     }
   }
 
-  void startedOn(Thread thread) {
+  /**
+   * Synchronized with {@link #abandon}: an interrupt never reaches the thread after the hook let go
+   * of it, where it would cut short the phase's next step.
+   */
+  synchronized void startedOn(Thread thread) {
     runner = thread;
   }
 
   /** The dispatcher gave up waiting (timeout): interrupt the hook so blocking calls end. */
-  void abandon() {
+  synchronized void abandon() {
     abandoned = true;
     Thread thread = runner;
     if (thread != null) {

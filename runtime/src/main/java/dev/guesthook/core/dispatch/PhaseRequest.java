@@ -8,9 +8,9 @@ import java.util.function.Consumer;
 import java.util.function.Function;
 
 /**
- * What travels on a phase's event-bus address: the event and the context to run its hooks in. It is
- * passed by reference (local codec), never serialised. The services are the domain's, opaque here
- * (e.g. the ledger where a guest's device operations lock devices and note their changes).
+ * What a phase gives the dispatcher: the event and the context to run its hooks in. It is passed by
+ * reference, never serialised. The services are the domain's, opaque here (e.g. the ledger where a
+ * guest's device operations lock devices and note their changes).
  */
 public record PhaseRequest(
     HookEvent event,

@@ -1,0 +1,108 @@
+package dev.guesthook.core.dispatch;
+
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
+
+/**
+ * The threads phases run on, from the guest's lock to the recording: one thread carries a phase
+ * through its blocking steps and its hooks, so a phase costs one hand-off there and one back
+ * instead of one per step and two per hook (on a shared 2-core VM, 19 context switches per call
+ * through {@code serve} before, 1.35 ms of worker CPU). They are not Vert.x's shared worker pool: a
+ * phase waiting for its guest's lock, or a hook blocking until its timeout, holds a thread of its
+ * own and never the threads every other guest's phase needs (20 such waits used to stop every other
+ * guest). Threads are made as phases need them and end after a minute idle; {@code serve} bounds
+ * how many phases run at once.
+ */
+public final class PhaseThreads {
+  private static final AtomicLong COUNT = new AtomicLong();
+  private static final ThreadLocal<Boolean> IS_PHASE_THREAD = ThreadLocal.withInitial(() -> false);
+  private static final ExecutorService THREADS =
+      new ThreadPoolExecutor(
+          0,
+          Integer.MAX_VALUE,
+          60,
+          TimeUnit.SECONDS,
+          new SynchronousQueue<>(),
+          PhaseThreads::newThread);
+
+  private PhaseThreads() {}
+
+  /** Runs the work on a phase thread; the future completes there. */
+  public static <T> Future<T> submit(Callable<T> work) {
+    Promise<T> promise = Promise.promise();
+    try {
+      THREADS.execute(() -> complete(promise, work));
+    } catch (RuntimeException | Error notStarted) {
+      promise.fail(notStarted);
+    }
+    return promise.future();
+  }
+
+  /**
+   * Starts a phase on a phase thread: the chain {@code phase} builds runs there, on as it goes (its
+   * blocking steps on the same thread, see {@link #onPhaseThread}); the future completes with the
+   * chain's.
+   */
+  public static <T> Future<T> carry(Supplier<Future<T>> phase) {
+    Promise<T> promise = Promise.promise();
+    try {
+      THREADS.execute(
+          () -> {
+            try {
+              phase.get().onComplete(promise);
+            } catch (RuntimeException | Error e) {
+              promise.tryFail(e);
+            }
+          });
+    } catch (RuntimeException | Error notStarted) {
+      promise.fail(notStarted);
+    }
+    return promise.future();
+  }
+
+  /** Runs the work here when this is a phase thread already, else on one. */
+  public static <T> Future<T> onPhaseThread(Callable<T> work) {
+    if (!isCurrent()) {
+      return submit(work);
+    }
+    Promise<T> promise = Promise.promise();
+    complete(promise, work);
+    return promise.future();
+  }
+
+  /** True on a phase thread: blocking is allowed here, and a phase may go on here. */
+  public static boolean isCurrent() {
+    return IS_PHASE_THREAD.get();
+  }
+
+  static void execute(Runnable work) {
+    THREADS.execute(work);
+  }
+
+  private static <T> void complete(Promise<T> promise, Callable<T> work) {
+    try {
+      promise.complete(work.call());
+    } catch (Exception | Error e) {
+      promise.fail(e);
+    }
+  }
+
+  private static Thread newThread(Runnable work) {
+    Thread thread =
+        new Thread(
+            () -> {
+              IS_PHASE_THREAD.set(true);
+              work.run();
+            },
+            "guesthook-phase-" + COUNT.incrementAndGet());
+    thread.setDaemon(true);
+    return thread;
+  }
+}
