@@ -45,7 +45,7 @@ final class DispatchStep {
                 .get()
                 .dispatcher(prepared.event().vmid(), prepared.catalog())
                 .compose(dispatcher -> dispatcher.dispatchHere(request))
-            : Dispatcher.start(vertx, prepared.catalog().hooks())
+            : Dispatcher.start(prepared.catalog().hooks())
                 .compose(
                     dispatcher -> dispatcher.dispatchHere(request).eventually(dispatcher::stop));
     return result.map(dispatched -> new Dispatched(prepared, dispatched));

@@ -21,8 +21,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Executor;
-import java.util.concurrent.RejectedExecutionException;
 
 /**
  * The one path from Proxmox's call to the host, as named steps: lock the guest, reconcile what an
@@ -73,8 +71,11 @@ public final class Engine {
     this.reconcile = new ReconcileStep(reconciler());
     this.prepare = new PrepareStep(settings, host, clock, this::hooksOf);
     this.dispatch = new DispatchStep(vertx, settings, residentHooks);
+    // A resident runtime syncs a phase's recording once the phase answered; a one-shot process
+    // exits after its answer, so it syncs before.
     this.record =
-        new RecordStep(settings, residentHooks.isPresent() ? afterwards(vertx) : Runnable::run);
+        new RecordStep(
+            settings, residentHooks.isPresent() ? PhaseThreads::afterwards : Runnable::run);
     this.settle = new SettleStep(journals, clock, reconcile);
   }
 
@@ -243,26 +244,5 @@ public final class Engine {
     return residentHooks.isPresent()
         ? residentHooks.get().catalog(vmid)
         : hookLoader().load(Optional.of(vmid));
-  }
-
-  /**
-   * A resident runtime syncs a phase's recording on a worker while the phase answers; a one-shot
-   * process exits after its answer, so it syncs before.
-   */
-  private static Executor afterwards(Vertx vertx) {
-    return work ->
-        vertx
-            .executeBlocking(
-                () -> {
-                  work.run();
-                  return null;
-                },
-                false)
-            .onFailure(
-                notTaken -> {
-                  if (notTaken instanceof RejectedExecutionException) {
-                    work.run(); // stopping: synced here rather than not at all
-                  }
-                });
   }
 }

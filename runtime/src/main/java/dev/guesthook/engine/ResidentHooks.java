@@ -115,12 +115,10 @@ final class ResidentHooks {
   private Future<Dispatcher> dispatcherOf(VmId vmid, HookCatalog catalog) {
     Loaded current = loaded.get(vmid);
     if (current == null || current.catalog() != catalog) {
-      return Dispatcher.start(
-          vertx, catalog.hooks()); // a newer catalog arrived meanwhile: a one-off
+      return Dispatcher.start(catalog.hooks()); // a newer catalog arrived meanwhile: a one-off
     }
     if (current.dispatcher() == null) {
-      current =
-          new Loaded(current.fingerprint(), catalog, Dispatcher.start(vertx, catalog.hooks()));
+      current = new Loaded(current.fingerprint(), catalog, Dispatcher.start(catalog.hooks()));
       loaded.put(vmid, current);
     }
     return current.dispatcher();

@@ -24,7 +24,6 @@ import dev.guesthook.pve.GuestType;
 import dev.guesthook.pve.VmConfigParser;
 import dev.guesthook.sandbox.Sandbox;
 import dev.guesthook.sandbox.SandboxProfile;
-import io.vertx.core.Vertx;
 import java.net.URL;
 import java.net.URLClassLoader;
 import java.nio.charset.StandardCharsets;
@@ -154,18 +153,13 @@ class SiteContributionTest {
             (HookLine line) -> output.add(line.text()),
             name -> Map.of(),
             false);
-    Vertx vertx = Vertx.vertx();
-    try {
-      DispatchResult result =
-          Dispatcher.start(vertx, catalog.hooks())
-              .compose(dispatcher -> dispatcher.dispatch(request))
-              .toCompletionStage()
-              .toCompletableFuture()
-              .get(30, TimeUnit.SECONDS);
-      assertEquals("ok", result.overall(), result::toString);
-    } finally {
-      vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
-    }
+    DispatchResult result =
+        Dispatcher.start(catalog.hooks())
+            .compose(dispatcher -> dispatcher.dispatch(request))
+            .toCompletionStage()
+            .toCompletableFuture()
+            .get(30, TimeUnit.SECONDS);
+    assertEquals("ok", result.overall(), result::toString);
     return output;
   }
 }

@@ -5,7 +5,6 @@ import dev.guesthook.core.dispatch.HookOutcome.UndoOutcome;
 import dev.guesthook.core.event.Phase;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
-import io.vertx.core.Vertx;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -28,17 +27,15 @@ public final class Dispatcher {
   public static final Comparator<Hook> RUN_ORDER =
       Comparator.comparingInt(Hook::order).thenComparing(Hook::name);
 
-  private final Vertx vertx;
   private final List<Hook> hooks;
 
-  private Dispatcher(Vertx vertx, List<Hook> hooks) {
-    this.vertx = vertx;
+  private Dispatcher(List<Hook> hooks) {
     this.hooks = hooks.stream().sorted(RUN_ORDER).toList();
   }
 
-  /** A dispatcher for these hooks; Vert.x times them out. */
-  public static Future<Dispatcher> start(Vertx vertx, List<Hook> hooks) {
-    return Future.succeededFuture(new Dispatcher(vertx, hooks));
+  /** A dispatcher for these hooks. */
+  public static Future<Dispatcher> start(List<Hook> hooks) {
+    return Future.succeededFuture(new Dispatcher(hooks));
   }
 
   public List<Hook> hooks() {
@@ -187,9 +184,9 @@ public final class Dispatcher {
 
     /** True when the step ended here in time; false when the watchdog took it over. */
     private boolean runWatched(Watched step) {
-      long watchdog = vertx.setTimer(Math.max(1, step.timeoutMillis()), id -> giveUp(step));
+      Watchdog.Watch watch = Watchdog.start(step.timeoutMillis(), () -> giveUp(step));
       step.run();
-      vertx.cancelTimer(watchdog);
+      Watchdog.end(watch);
       if (!step.take()) {
         return false;
       }
@@ -197,7 +194,7 @@ public final class Dispatcher {
       return true;
     }
 
-    /** On the watchdog's timer: the step is abandoned and the phase goes on on another thread. */
+    /** On the watchdog's thread: the step is abandoned and the phase goes on on another thread. */
     private void giveUp(Watched step) {
       if (!step.take()) {
         return;

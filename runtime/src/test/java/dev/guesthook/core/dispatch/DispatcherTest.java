@@ -119,7 +119,7 @@ class DispatcherTest {
           List.of(
               new BlockingHook("slow-b", 2, 500, trace), new BlockingHook("slow-a", 1, 500, trace));
       PhaseRequest preStart = request(Phase.PRE_START);
-      Dispatcher.start(vertx, hooks)
+      Dispatcher.start(hooks)
           .compose(dispatcher -> dispatcher.dispatch(preStart))
           .onComplete(
               testContext.succeeding(
@@ -144,5 +144,81 @@ class DispatcherTest {
     }
     assertTrue(trace.stream().allMatch(line -> line.contains("guesthook-phase")), trace::toString);
     assertEquals(List.of(), warnings.stream().map(LogRecord::getMessage).toList(), "Vert.x warned");
+  }
+
+  /** A hook of the test's own: what it does is a lambda, its timeout 1 s. */
+  private record ScriptedHook(String name, int order, HookBody body) implements Hook {
+    @Override
+    public Set<Phase> phases() {
+      return EnumSet.of(Phase.PRE_START);
+    }
+
+    @Override
+    public String origin() {
+      return "test";
+    }
+
+    @Override
+    public Optional<Duration> timeout() {
+      return Optional.of(Duration.ofSeconds(1));
+    }
+
+    @Override
+    public void run(HookInvocation invocation) throws Exception {
+      body.run(invocation);
+    }
+  }
+
+  @FunctionalInterface
+  private interface HookBody {
+    void run(HookInvocation invocation) throws Exception;
+  }
+
+  @Test
+  void aHookPastItsTimeoutFailsThePreStartAndWhatRanIsUndoneNewestFirst() throws Exception {
+    List<String> undone = Collections.synchronizedList(new ArrayList<>());
+    List<Hook> hooks =
+        List.of(
+            new ScriptedHook(
+                "first",
+                1,
+                invocation -> {
+                  invocation.undo("one", () -> undone.add("first: one"));
+                  invocation.undo("hangs", () -> Thread.sleep(60_000));
+                  invocation.undo("three", () -> undone.add("first: three"));
+                }),
+            new ScriptedHook(
+                "second",
+                2,
+                invocation -> {
+                  invocation.undo("two", () -> undone.add("second: two"));
+                  while (true) {
+                    Thread.onSpinWait(); // deaf to interrupts: it is abandoned, not waited for
+                  }
+                }),
+            new ScriptedHook("third", 3, invocation -> undone.add("third ran")));
+    PhaseRequest preStart = request(Phase.PRE_START);
+    DispatchResult result =
+        Dispatcher.start(hooks)
+            .compose(dispatcher -> dispatcher.dispatch(preStart))
+            .toCompletionStage()
+            .toCompletableFuture()
+            .get(30, TimeUnit.SECONDS);
+
+    assertTrue(result.rolledBack());
+    assertEquals(
+        List.of("ok", "timed-out", "skipped"),
+        result.hooks().stream().map(hook -> hook.status().wireName()).toList());
+    assertEquals("no answer within 1.0 s; abandoned", result.hooks().get(1).message());
+    assertEquals("not run: an earlier pre-start hook failed", result.hooks().get(2).message());
+    assertEquals(List.of("second: two", "first: three", "first: one"), undone);
+    assertEquals(
+        List.of(new HookOutcome.UndoOutcome("two", true, "")), result.hooks().get(1).undo());
+    assertEquals(
+        List.of(
+            new HookOutcome.UndoOutcome("three", true, ""),
+            new HookOutcome.UndoOutcome("hangs", false, "undo 'hangs' timed out after 1000 ms"),
+            new HookOutcome.UndoOutcome("one", true, "")),
+        result.hooks().get(0).undo());
   }
 }

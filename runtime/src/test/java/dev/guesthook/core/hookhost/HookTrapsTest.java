@@ -19,7 +19,6 @@ import dev.guesthook.pve.VmConfigParser;
 import dev.guesthook.sandbox.Sandbox;
 import dev.guesthook.sandbox.SandboxProfile;
 import dev.guesthook.testsupport.HookThreads;
-import io.vertx.core.Vertx;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -30,7 +29,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -42,7 +40,6 @@ class HookTrapsTest {
   @TempDir Path base;
   Path root;
   Path hooks;
-  Vertx vertx;
   final List<String> output = new CopyOnWriteArrayList<>();
 
   @BeforeEach
@@ -52,12 +49,6 @@ class HookTrapsTest {
     hooks = Files.createDirectories(base.resolve("hooks"));
     Files.setPosixFilePermissions(base, PosixFilePermissions.fromString("rwxr-xr-x"));
     Files.setPosixFilePermissions(hooks, PosixFilePermissions.fromString("rwxr-xr-x"));
-    vertx = Vertx.vertx();
-  }
-
-  @AfterEach
-  void close() throws Exception {
-    vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
   }
 
   @Test
@@ -273,7 +264,7 @@ class HookTrapsTest {
             (HookLine line) -> output.add(line.text()),
             name -> Map.of(),
             false);
-    return Dispatcher.start(vertx, catalog.hooks())
+    return Dispatcher.start(catalog.hooks())
         .compose(dispatcher -> dispatcher.dispatch(request))
         .toCompletionStage()
         .toCompletableFuture()
