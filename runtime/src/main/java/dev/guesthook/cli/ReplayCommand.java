@@ -58,7 +58,7 @@ final class ReplayCommand implements Callable<Integer> {
                 () -> {
                   List<Path> recordings = distinct(files, loaded.recordingDir());
                   Settings settings = loaded.withCacheDir(cacheDirectory(loaded, main.environment));
-                  List<Map<String, Object>> results = new ArrayList<>();
+                  ReplayJson json = main.options.json ? new ReplayJson(main.console.out()) : null;
                   // A replay answers from the recording: it needs the hooks and their settings,
                   // never this node's host.
                   Replayer replayer =
@@ -66,12 +66,13 @@ final class ReplayCommand implements Callable<Integer> {
                   Replayer.Summary total;
                   try {
                     total =
-                        replayer.replay(
-                            recordings, update, comparison -> print(comparison, results));
+                        replayer.replay(recordings, update, comparison -> print(comparison, json));
                   } catch (RecordingException e) {
-                    throw new ConfigException(e.getMessage());
+                    throw failed(json, new ConfigException(e.getMessage()));
+                  } catch (Exception e) {
+                    throw failed(json, e);
                   }
-                  printSummary(total, results);
+                  printSummary(total, json);
                   return exitCode(total);
                 },
                 false));
@@ -141,11 +142,19 @@ final class ReplayCommand implements Callable<Integer> {
     return Demo.cacheDirectory(environment);
   }
 
-  private void print(Replay.Comparison comparison, List<Map<String, Object>> results) {
+  /** The error that stopped the replay, ending the --json document first. */
+  private static Exception failed(ReplayJson json, Exception error) {
+    if (json != null) {
+      json.failed(error instanceof ConfigException ? error.getMessage() : error.toString());
+    }
+    return error;
+  }
+
+  private void print(Replay.Comparison comparison, ReplayJson json) {
     RecordedEvent recorded = comparison.recorded();
     Path file = recorded.file();
     String what = "VM " + recorded.vmid() + " " + recorded.phase() + " " + recorded.time();
-    if (main.options.json) {
+    if (json != null) {
       Map<String, Object> item = new LinkedHashMap<>();
       item.put("file", file.toString());
       item.put("line", recorded.line());
@@ -154,7 +163,7 @@ final class ReplayCommand implements Callable<Integer> {
       item.put("time", recorded.time());
       item.put("agrees", comparison.agrees());
       item.put("differences", comparison.differences());
-      results.add(item);
+      json.result(item);
       return;
     }
     PrintStream out = main.console.out();
@@ -166,16 +175,15 @@ final class ReplayCommand implements Callable<Integer> {
     }
   }
 
-  private void printSummary(Replayer.Summary total, List<Map<String, Object>> results) {
-    if (main.options.json) {
-      Map<String, Object> doc = new LinkedHashMap<>();
-      doc.put("events", total.events());
-      doc.put("agree", total.agree());
-      doc.put("differ", total.differ());
-      doc.put("skipped", total.skipped());
-      doc.put("updated", update);
-      doc.put("results", results);
-      main.console.out().println(Report.write(doc));
+  private void printSummary(Replayer.Summary total, ReplayJson json) {
+    if (json != null) {
+      Map<String, Object> totals = new LinkedHashMap<>();
+      totals.put("events", total.events());
+      totals.put("agree", total.agree());
+      totals.put("differ", total.differ());
+      totals.put("skipped", total.skipped());
+      totals.put("updated", update);
+      json.finish(totals);
     } else {
       main.console
           .out()

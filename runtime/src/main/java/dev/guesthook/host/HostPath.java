@@ -16,8 +16,15 @@ public final class HostPath implements Comparable<HostPath> {
 
   private final List<String> segments;
 
+  /**
+   * The path as text, made once: every host call is traced, and a replay answered, by its path's
+   * text (joining the segments at each call was 9% of a replay's samples).
+   */
+  private final String text;
+
   private HostPath(List<String> segments) {
     this.segments = Collections.unmodifiableList(segments);
+    this.text = "/" + String.join("/", segments);
   }
 
   /** A path from its segments, e.g. {@code of("sys", "bus", "pci", "devices", "0000:01:00.0")}. */
@@ -112,6 +119,6 @@ public final class HostPath implements Comparable<HostPath> {
 
   @Override
   public String toString() {
-    return "/" + String.join("/", segments);
+    return text;
   }
 }

@@ -6,10 +6,12 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.guesthook.app.ExitCodes;
 import dev.guesthook.record.RecordedEvent;
+import dev.guesthook.record.RecordingCodec;
 import dev.guesthook.record.RecordingReader;
 import dev.guesthook.sandbox.Sandbox;
 import dev.guesthook.sandbox.SandboxProfile;
@@ -145,6 +147,26 @@ class BadRecordingTest {
     assertTrue(
         result.err().contains(file + ":6: not a guesthook record; skipped"), result::toString);
     assertFalse(result.toString().contains("internal error"), result::toString);
+  }
+
+  /**
+   * {@code --json} writes each result once it is compared, not all of them at the end: a replay
+   * stopped by a record of a newer format gives one document with the results before it, in the
+   * file's order, and the error (it printed nothing before).
+   */
+  @Test
+  void replayJsonStoppedByANewerRecordKeepsTheResultsBeforeIt() throws Exception {
+    ObjectNode newer = (ObjectNode) JSON.readTree(good);
+    newer.put("version", RecordingCodec.VERSION + 1);
+    Path file =
+        write("501-2026-11-24.jsonl", utf8(good), utf8(good), utf8(newer.toString()), utf8(good));
+    Cli.Result result = replay(file, "--json");
+    assertEquals(ExitCodes.USAGE, result.exitCode(), result::toString);
+    JsonNode doc = result.json();
+    List<Integer> lines = new ArrayList<>();
+    doc.get("results").forEach(item -> lines.add(item.get("line").asInt()));
+    assertEquals(List.of(1, 2), lines, result::toString);
+    assertTrue(doc.get("error").asText().contains("is newer than"), result::toString);
   }
 
   @Test

@@ -16,6 +16,7 @@ import dev.guesthook.id.VmId;
 import dev.guesthook.json.Json;
 import groovy.lang.Closure;
 import groovy.lang.GroovyObjectSupport;
+import groovy.lang.MissingMethodException;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -56,15 +57,25 @@ public final class HookContext extends GroovyObjectSupport {
   }
 
   /**
-   * A contributed function, e.g. {@code pciAddress('0000:01:00.0')}; the core's own methods come
-   * first.
+   * The core's own method, else a contributed function, e.g. {@code pciAddress('0000:01:00.0')}.
+   * Groovy calls this when its meta class finds no method of that name (a closure's delegate, an
+   * indy call site, {@code InvokerHelper}): a {@code methodMissing} here was called by reflection,
+   * and a handler's call of its own file's method, which Groovy asks the context for first, came
+   * back as a MissingMethodException wrapped twice with full stack traces (14 a replayed event of
+   * runtime/bench/replay.sh). Without a stack, as Groovy's own.
    */
-  public Object methodMissing(String name, Object args) {
+  @Override
+  public Object invokeMethod(String name, Object args) {
+    try {
+      return getMetaClass().invokeMethod(this, name, args);
+    } catch (MissingMethodException missing) {
+      if (!name.equals(missing.getMethod()) || missing.getType() != HookContext.class) {
+        throw missing; // raised inside a method that exists
+      }
+    }
     HookGlobal global = globals.function(name);
     if (global == null) {
-      // Without a stack, as Groovy's own: a handler's call of its file's own method comes here
-      // first.
-      throw new MissingMethodExceptionNoStack(name, HookContext.class, (Object[]) args);
+      throw new MissingMethodExceptionNoStack(name, HookContext.class, InvokerHelper.asArray(args));
     }
     return InvokerHelper.invokeMethod(contributedValue(global), "call", args);
   }

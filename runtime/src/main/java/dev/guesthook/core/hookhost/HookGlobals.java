@@ -256,9 +256,7 @@ public final class HookGlobals {
     Set<String> names = new TreeSet<>(Set.of("hook"));
     for (Method method : HookContext.class.getDeclaredMethods()) {
       String name = method.getName();
-      if (Modifier.isPublic(method.getModifiers())
-          && !groovyObject.contains(name)
-          && !name.equals("methodMissing")) {
+      if (Modifier.isPublic(method.getModifiers()) && !groovyObject.contains(name)) {
         names.add(scopeName(name));
       }
     }

@@ -1,5 +1,6 @@
 package dev.guesthook.core.hookhost;
 
+import groovy.lang.Binding;
 import groovy.lang.Closure;
 import groovy.lang.DelegatesTo;
 import groovy.lang.MissingMethodException;
@@ -55,6 +56,21 @@ public abstract class HookScript extends Script {
       throw new MissingMethodException(name, getClass(), (Object[]) args);
     }
     return InvokerHelper.invokeMethod(context, name, args);
+  }
+
+  /**
+   * As {@link Script#getProperty}, the binding first and then the script's own properties (and
+   * {@link #propertyMissing}), without the exception Groovy's version throws and catches for every
+   * name the binding does not hold: a helper method reading {@code vmid}, {@code pve} or {@code
+   * sriov} made one each time, its stack trace filled over the whole hook call (15 per event of
+   * runtime/bench/replay.sh, the stock hooks' helpers).
+   */
+  @Override
+  public Object getProperty(String property) {
+    Binding binding = getBinding();
+    return binding.hasVariable(property)
+        ? binding.getVariable(property)
+        : getMetaClass().getProperty(this, property);
   }
 
   public Object propertyMissing(String name) {
