@@ -96,10 +96,13 @@ final class ResidentHooks {
     if (current != null && current.dispatcher() != null) {
       // A phase of this VM may still be running on the old hooks: they leave the bus after it can
       // have ended.
-      Future<Dispatcher> old = current.dispatcher();
-      vertx.setTimer(Math.max(1, grace.toMillis()), id -> old.compose(Dispatcher::stop));
+      stopAfterGrace(current.dispatcher());
     }
     return catalog;
+  }
+
+  private void stopAfterGrace(Future<Dispatcher> dispatcher) {
+    vertx.setTimer(Math.max(1, grace.toMillis()), id -> dispatcher.compose(Dispatcher::stop));
   }
 
   /**
@@ -115,8 +118,11 @@ final class ResidentHooks {
   private Future<Dispatcher> dispatcherOf(VmId vmid, HookCatalog catalog) {
     Loaded current = loaded.get(vmid);
     if (current == null || current.catalog() != catalog) {
-      return Dispatcher.start(
-          vertx, catalog.hooks()); // a newer catalog arrived meanwhile: a one-off
+      // A newer catalog arrived meanwhile: a one-off for this phase, off the bus when it can have
+      // ended, as a replaced dispatcher.
+      Future<Dispatcher> oneOff = Dispatcher.start(vertx, catalog.hooks());
+      stopAfterGrace(oneOff);
+      return oneOff;
     }
     if (current.dispatcher() == null) {
       current =
