@@ -11,12 +11,14 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 /**
@@ -178,38 +180,39 @@ final class ResidentHooks {
    * phase has: none runs on them any more. Their dispatchers leave the bus, and with their hooks
    * their classes' meta classes go. Then a full collection gives the memory back to the node: an
    * idle serve allocates next to nothing, so the collector would otherwise keep it until the old
-   * generation fills. Returns how many guests' hooks it let go.
+   * generation fills. Blocking (waits for the bus); returns how many guests' hooks it let go.
    */
-  int letIdleGuestsGo() {
+  int letIdleGuestsGo() throws Exception {
     long usedBefore = System.nanoTime() - Math.max(idle.toNanos(), grace.toNanos());
-    int gone = 0;
+    List<Future<Void>> stopped = new ArrayList<>();
     for (VmId vmid : List.copyOf(loaded.keySet())) {
-      if (letGoIfIdle(vmid, usedBefore)) {
-        gone++;
-      }
+      letGoIfIdle(vmid, usedBefore).ifPresent(stopped::add);
     }
-    if (gone > 0) {
+    if (!stopped.isEmpty()) {
+      // Unregistering is the event loop's: collected before it, nothing would be garbage yet.
+      Future.join(stopped).toCompletionStage().toCompletableFuture().get(1, TimeUnit.MINUTES);
       System.gc();
     }
-    return gone;
+    return stopped.size();
   }
 
-  private boolean letGoIfIdle(VmId vmid, long usedBefore) {
+  /** Lets go of the guest's hooks if it had no phase since then; their dispatcher's stop if so. */
+  private Optional<Future<Void>> letGoIfIdle(VmId vmid, long usedBefore) {
     synchronized (monitor(vmid)) {
       Long used = lastUsed.get(vmid);
       if (used == null || used - usedBefore > 0) {
-        return false;
+        return Optional.empty();
       }
       Loaded gone = loaded.remove(vmid);
       lastUsed.remove(vmid);
       if (gone == null) {
-        return false;
+        return Optional.empty();
       }
       letGo.put(vmid, gone.catalog().workingTexts());
-      if (gone.dispatcher() != null) {
-        gone.dispatcher().compose(Dispatcher::stop);
-      }
-      return true;
+      return Optional.of(
+          gone.dispatcher() == null
+              ? Future.succeededFuture()
+              : gone.dispatcher().compose(Dispatcher::stop));
     }
   }
 
