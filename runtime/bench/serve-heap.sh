@@ -15,7 +15,8 @@
 #
 # With IDLE=SECONDS, serve lets a guest's hooks go after that long without a phase instead of its
 # 10 minutes (never sooner than 4 hook timeouts after the phase: 120 s here), and the figures are
-# printed once more after the phases, when IDLE + IDLE/4 + 10 seconds (and at least 160) passed:
+# printed once more after the phases, when IDLE + IDLE/4 + 10 seconds (and at least 160) passed,
+# and after one more pre-start of every guest at once (which loads their hooks again), with its wall:
 #
 #   IDLE=150 runtime/bench/serve-heap.sh 200 400
 #
@@ -128,4 +129,11 @@ if [ -n "$idle" ]; then
   [ $quiet -ge 160 ] || quiet=160
   sleep $quiet
   report "after $quiet s without a phase"
+  rm -f "$root"/sys/vm/*
+  start_ms=$(perl -MTime::HiRes=time -e 'printf "%.0f", time * 1000')
+  round pre-start || { echo "bench: some pre-starts failed after the idle period" >&2; exit 1; }
+  took_ms=$(($(perl -MTime::HiRes=time -e 'printf "%.0f", time * 1000') - start_ms))
+  written=$(ls "$root/sys/vm" | wc -l)
+  [ "$written" -eq "$guests" ] || { echo "bench: $written of $guests hooks wrote after the idle period" >&2; exit 1; }
+  report "after one more pre-start of every guest at once ($took_ms ms, all exit 0)"
 fi

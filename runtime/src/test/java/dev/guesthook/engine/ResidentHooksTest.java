@@ -143,10 +143,10 @@ class ResidentHooksTest {
 
   @Test
   void aGuestWithPhasesMoreOftenThanTheIdleTimeKeepsItsHooks() throws Exception {
-    ResidentHooks busy = lettingGoAfter(Duration.ofMillis(400));
+    ResidentHooks busy = lettingGoAfter(Duration.ofSeconds(1));
     try {
       HookCatalog first = busy.catalog(GUEST);
-      for (int phase = 0; phase < 30; phase++) {
+      for (int phase = 0; phase < 40; phase++) {
         Thread.sleep(50);
         assertSame(first, busy.catalog(GUEST), "loaded again after phase " + phase);
         done(busy.dispatcher(GUEST, first));
