@@ -13,6 +13,13 @@
 #
 #   runtime/bench/serve-heap.sh 200 10000      (50 rounds; a few minutes on 2 cores)
 #
+# With IDLE=SECONDS, serve lets a guest's hooks go after that long without a phase instead of its
+# 10 minutes (never sooner than 4 hook timeouts after the phase: 120 s here), and the figures are
+# printed once more after the phases, when IDLE + IDLE/4 + 10 seconds (and at least 160) passed,
+# and after one more pre-start of every guest at once (which loads their hooks again), with its wall:
+#
+#   IDLE=150 runtime/bench/serve-heap.sh 200 400
+#
 # Checks every phase exited 0 and every pre-start's hook wrote. Needs the JDK's jcmd and perl.
 # Leaves nothing behind.
 set -eu
@@ -51,7 +58,10 @@ find "$hooks" -type f -exec chmod 644 {} +
 "$here/guesthook" --root "$root" --hooks "$hooks" 1000 pre-start > /dev/null # builds, compiles the stock hooks
 
 socket="$work/guesthook.sock"
-"$here/guesthook" --root "$root" --hooks "$hooks" serve --socket "$socket" > "$work/serve.log" 2>&1 &
+idle=${IDLE:-}
+case $idle in *[!0-9]*) echo "IDLE: seconds" >&2; exit 2 ;; esac
+JAVA_TOOL_OPTIONS="${JAVA_TOOL_OPTIONS:-}${idle:+ -Dguesthook.idle-hooks-seconds=$idle}" \
+  "$here/guesthook" --root "$root" --hooks "$hooks" serve --socket "$socket" > "$work/serve.log" 2>&1 &
 server=$!
 waited=0
 until grep -q "hooks of .* loaded" "$work/serve.log"; do
@@ -114,3 +124,16 @@ while [ $done_phases -lt "$phases" ]; do
     report "after $done_phases phases ($guests at once, pre-start and post-stop in turn, all exit 0; $(($(date +%s) - started)) s)"
   fi
 done
+if [ -n "$idle" ]; then
+  quiet=$((idle + idle / 4 + 10))
+  [ $quiet -ge 160 ] || quiet=160
+  sleep $quiet
+  report "after $quiet s without a phase"
+  rm -f "$root"/sys/vm/*
+  start_ms=$(perl -MTime::HiRes=time -e 'printf "%.0f", time * 1000')
+  round pre-start || { echo "bench: some pre-starts failed after the idle period" >&2; exit 1; }
+  took_ms=$(($(perl -MTime::HiRes=time -e 'printf "%.0f", time * 1000') - start_ms))
+  written=$(ls "$root/sys/vm" | wc -l)
+  [ "$written" -eq "$guests" ] || { echo "bench: $written of $guests hooks wrote after the idle period" >&2; exit 1; }
+  report "after one more pre-start of every guest at once ($took_ms ms, all exit 0)"
+fi

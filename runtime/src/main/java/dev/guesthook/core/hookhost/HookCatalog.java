@@ -12,15 +12,19 @@ import java.util.Set;
 import java.util.TreeSet;
 
 /**
- * The hooks found for one run, in run order, with what was refused or ignored and why, and how many
- * hook files were compiled versus taken from the cache.
+ * The hooks found for one run, in run order, with what was refused or ignored and why, how many
+ * hook files were compiled versus taken from the cache, and the text each Groovy file whose hooks
+ * are in the catalog was loaded from (by file; interned, so guests' copies of one text share it): a
+ * resident runtime that lets an idle guest's catalog go keeps only these, to load again the
+ * versions that worked when a file changes into one that does not load.
  */
 public record HookCatalog(
     List<Hook> hooks,
     List<Notice> notices,
     int compiled,
     int cached,
-    Optional<String> cacheProblem) {
+    Optional<String> cacheProblem,
+    Map<String, String> workingTexts) {
 
   /** Something about a file in a hook folder that the admin should know. */
   public record Notice(String file, Severity severity, String message) {}
@@ -43,6 +47,7 @@ public record HookCatalog(
   public HookCatalog keepingWorkingVersionsOf(HookCatalog previous) {
     List<Hook> kept = new ArrayList<>(hooks);
     List<Notice> said = new ArrayList<>(notices);
+    Map<String, String> texts = new LinkedHashMap<>(workingTexts);
     for (int i = 0; i < kept.size(); i++) {
       Hook hook = kept.get(i);
       Optional<String> error = loadError(hook);
@@ -52,6 +57,8 @@ public record HookCatalog(
               .findFirst();
       if (error.isPresent() && working.isPresent()) {
         kept.set(i, working.get());
+        Optional.ofNullable(previous.workingTexts().get(hook.origin()))
+            .ifPresent(text -> texts.put(hook.origin(), text));
         said.removeIf(n -> n.file().equals(hook.origin()) && n.severity() == Severity.ERROR);
         said.add(
             new Notice(
@@ -62,7 +69,15 @@ public record HookCatalog(
                     + "); the version loaded before stays active"));
       }
     }
-    return new HookCatalog(List.copyOf(kept), List.copyOf(said), compiled, cached, cacheProblem);
+    return new HookCatalog(
+        List.copyOf(kept), List.copyOf(said), compiled, cached, cacheProblem, Map.copyOf(texts));
+  }
+
+  /** The files of this catalog that did not load. */
+  public Set<String> filesThatFailed() {
+    Set<String> files = new TreeSet<>();
+    hooks.stream().filter(hook -> loadError(hook).isPresent()).forEach(h -> files.add(h.origin()));
+    return files;
   }
 
   /**

@@ -69,8 +69,9 @@ public final class HookLoader {
     CompiledHookCache cache = new CompiledHookCache(cacheDirectory, new GroovyCompiler(globals));
     List<Hook> hooks = new ArrayList<>();
     Map<String, String> definedIn = new HashMap<>();
+    Map<String, String> texts = new LinkedHashMap<>();
     for (Path file : files.values()) {
-      for (Hook hook : loadFile(file, cache, notices)) {
+      for (Hook hook : loadFile(file, cache, notices, texts)) {
         String previous = definedIn.putIfAbsent(hook.name(), hook.origin());
         if (previous == null) {
           hooks.add(hook);
@@ -89,7 +90,36 @@ public final class HookLoader {
         List.copyOf(notices),
         cache.compiledCount(),
         cache.reusedCount(),
-        cache.unusableReason());
+        cache.unusableReason(),
+        Map.copyOf(texts));
+  }
+
+  /**
+   * The hooks of Groovy files as they were in the given texts (by file), for a resident runtime
+   * that let an idle guest's catalog go and now finds a file that no longer loads: the version that
+   * loaded before stays active. A text that does not load (any more) gives no hook.
+   */
+  public HookCatalog loadTexts(Map<String, String> textsByFile) {
+    CompiledHookCache cache = new CompiledHookCache(cacheDirectory, new GroovyCompiler(globals));
+    List<Hook> hooks = new ArrayList<>();
+    Map<String, String> texts = new LinkedHashMap<>();
+    textsByFile.forEach(
+        (file, text) -> {
+          try {
+            Path path = Path.of(file);
+            hooks.addAll(declare(path, scriptClasses.of(path, text, cache)));
+            texts.put(file, text);
+          } catch (Exception | LinkageError e) {
+            // Nothing to fall back on: the file's own error stands.
+          }
+        });
+    return new HookCatalog(
+        List.copyOf(hooks),
+        List.of(),
+        cache.compiledCount(),
+        cache.reusedCount(),
+        cache.unusableReason(),
+        Map.copyOf(texts));
   }
 
   private Map<String, Path> discover(Optional<VmId> vmid, List<Notice> notices) {
@@ -137,7 +167,8 @@ public final class HookLoader {
     }
   }
 
-  private List<Hook> loadFile(Path file, CompiledHookCache cache, List<Notice> notices) {
+  private List<Hook> loadFile(
+      Path file, CompiledHookCache cache, List<Notice> notices, Map<String, String> texts) {
     Optional<String> unsafe = FileSafety.problem(file);
     if (unsafe.isPresent()) {
       String error = "refused: " + unsafe.get();
@@ -159,7 +190,9 @@ public final class HookLoader {
       return broken(file, "", file + ": cannot read: " + e.getMessage(), notices);
     }
     try {
-      return declare(file, scriptClasses.of(file, source, cache));
+      List<Hook> declared = declare(file, scriptClasses.of(file, source, cache));
+      texts.put(file.toString(), source.intern());
+      return declared;
     } catch (HookLoadException e) {
       String where = file.getParent() + "/";
       return broken(file, source, where + e.getMessage(), notices);

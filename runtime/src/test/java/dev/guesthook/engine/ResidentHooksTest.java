@@ -1,0 +1,157 @@
+package dev.guesthook.engine;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.guesthook.core.dispatch.Dispatcher;
+import dev.guesthook.core.dispatch.Hook;
+import dev.guesthook.core.hookhost.HookCatalog;
+import dev.guesthook.core.hookhost.HookCatalog.Severity;
+import dev.guesthook.core.hookhost.HookLoader;
+import dev.guesthook.id.VmId;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import java.lang.ref.WeakReference;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** What a resident runtime keeps on the bus, and that what it no longer needs leaves it. */
+class ResidentHooksTest {
+  static final VmId GUEST = new VmId(101);
+  static final Duration GRACE = Duration.ofMillis(50);
+
+  @TempDir Path base;
+  Path hooks;
+  Vertx vertx;
+  ResidentHooks resident;
+
+  @BeforeEach
+  void oneHookFolder() throws Exception {
+    hooks = Files.createDirectories(base.resolve("hooks"));
+    Files.setPosixFilePermissions(base, PosixFilePermissions.fromString("rwxr-xr-x"));
+    Files.setPosixFilePermissions(hooks, PosixFilePermissions.fromString("rwxr-xr-x"));
+    write("one");
+    vertx = Vertx.vertx();
+    resident = lettingGoAfter(Duration.ofHours(1));
+  }
+
+  private ResidentHooks lettingGoAfter(Duration idle) {
+    HookLoader loader =
+        new HookLoader(List.of(hooks), base.resolve("cache"), Duration.ofSeconds(5));
+    return new ResidentHooks(vertx, loader, List.of(hooks), GRACE, true, idle);
+  }
+
+  @AfterEach
+  void stop() throws Exception {
+    resident.close();
+    vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+  }
+
+  private void write(String name) throws Exception {
+    writeText("hook('" + name + "') { on('pre-start') { ev -> } }\n");
+  }
+
+  private void writeText(String text) throws Exception {
+    Path file = hooks.resolve("own.groovy");
+    Files.writeString(file, text);
+    Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-r--r--"));
+  }
+
+  private static <T> T done(Future<T> future) throws Exception {
+    return future.toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+  }
+
+  /** Collects until the condition holds, for at most ten seconds. */
+  private static boolean afterCollections(BooleanSupplier condition) throws Exception {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (!condition.getAsBoolean() && System.nanoTime() < deadline) {
+      System.gc();
+      Thread.sleep(20);
+    }
+    return condition.getAsBoolean();
+  }
+
+  @Test
+  void aDispatcherStartedForACatalogReplacedMeanwhileLeavesTheBusAfterTheGrace() throws Exception {
+    HookCatalog replaced = resident.catalog(GUEST);
+    write("a-longer-name"); // another size: a change the next phase sees
+    resident.catalog(GUEST);
+    WeakReference<Dispatcher> oneOff =
+        new WeakReference<>(done(resident.dispatcher(GUEST, replaced)));
+    // Its consumers on the bus hold it: once they are unregistered nothing does.
+    assertTrue(
+        afterCollections(() -> oneOff.get() == null), "the one-off dispatcher stays on the bus");
+  }
+
+  private static List<String> names(HookCatalog catalog) {
+    return catalog.hooks().stream().map(Hook::name).toList();
+  }
+
+  /** Waits for the sweeper to let the guest's hooks go. */
+  private boolean letGo(ResidentHooks idle) throws Exception {
+    return afterCollections(() -> idle.loadedGuests() == 0);
+  }
+
+  @Test
+  void anIdleGuestsHooksLeaveTheBusAndLoadAgainAtItsNextPhase() throws Exception {
+    ResidentHooks idle = lettingGoAfter(Duration.ofMillis(100));
+    try {
+      WeakReference<Dispatcher> first =
+          new WeakReference<>(done(idle.dispatcher(GUEST, idle.catalog(GUEST))));
+      assertTrue(letGo(idle), "the idle guest's hooks stay loaded");
+      assertTrue(afterCollections(() -> first.get() == null), "its dispatcher stays on the bus");
+      HookCatalog again = idle.catalog(GUEST);
+      assertEquals(List.of("one"), names(again), again::toString);
+      assertTrue(done(idle.dispatcher(GUEST, again)).hooks().size() == 1);
+    } finally {
+      idle.close();
+    }
+  }
+
+  @Test
+  void aLetGoGuestWhoseFileNoLongerLoadsKeepsTheVersionThatWorked() throws Exception {
+    ResidentHooks idle = lettingGoAfter(Duration.ofMillis(100));
+    try {
+      idle.catalog(GUEST);
+      assertTrue(letGo(idle));
+      writeText("hook('one') { on('pre-start') { ev ->\n");
+      HookCatalog broken = idle.catalog(GUEST);
+      assertEquals(List.of("one"), names(broken), broken::toString);
+      assertTrue(
+          broken.notices().stream().anyMatch(n -> n.severity() == Severity.KEPT_PREVIOUS),
+          broken::toString);
+
+      assertTrue(letGo(idle)); // let go again, the file still broken: "one" is still what worked
+      HookCatalog still = idle.catalog(GUEST);
+      assertEquals(List.of("one"), names(still), still::toString);
+      assertEquals(0, still.errors().size(), still::toString);
+    } finally {
+      idle.close();
+    }
+  }
+
+  @Test
+  void aGuestWithPhasesMoreOftenThanTheIdleTimeKeepsItsHooks() throws Exception {
+    ResidentHooks busy = lettingGoAfter(Duration.ofSeconds(1));
+    try {
+      HookCatalog first = busy.catalog(GUEST);
+      for (int phase = 0; phase < 40; phase++) {
+        Thread.sleep(50);
+        assertSame(first, busy.catalog(GUEST), "loaded again after phase " + phase);
+        done(busy.dispatcher(GUEST, first));
+      }
+    } finally {
+      busy.close();
+    }
+  }
+}
