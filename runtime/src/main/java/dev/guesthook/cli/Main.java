@@ -199,6 +199,9 @@ public final class Main implements Callable<Integer> {
     CommandLine commandLine = new CommandLine(main);
     if (!isPhaseCall(args)) {
       SUBCOMMANDS.forEach(make -> commandLine.addSubcommand(make.get()));
+      // A hook author's folder is called hooks (new-hook makes it so): `--hooks hooks replay F`
+      // was refused with "Expected parameter for option '--hooks' but found 'hooks'".
+      commandLine.setAllowSubcommandsAsOptionParameters(true);
       commandLine.setUsageHelpWidth(
           100); // the subcommands' descriptions are written for 100 columns, as the main one
     }
