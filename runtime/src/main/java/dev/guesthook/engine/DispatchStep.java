@@ -7,7 +7,6 @@ import dev.guesthook.core.dispatch.PhaseRequest;
 import dev.guesthook.core.event.Phase;
 import dev.guesthook.core.hookhost.HookCatalog;
 import io.vertx.core.Future;
-import io.vertx.core.Vertx;
 import java.util.Optional;
 
 /**
@@ -18,12 +17,10 @@ final class DispatchStep {
   /** A phase its hooks ran, with what it was prepared from. */
   record Dispatched(PreparedPhase prepared, DispatchResult result) {}
 
-  private final Vertx vertx;
   private final Settings settings;
   private final Optional<ResidentHooks> residentHooks;
 
-  DispatchStep(Vertx vertx, Settings settings, Optional<ResidentHooks> residentHooks) {
-    this.vertx = vertx;
+  DispatchStep(Settings settings, Optional<ResidentHooks> residentHooks) {
     this.settings = settings;
     this.residentHooks = residentHooks;
   }
@@ -39,16 +36,15 @@ final class DispatchStep {
             prepared.hookSettings()::of,
             settings.dryRun(),
             prepared.ledger());
-    Future<DispatchResult> result =
-        residentHooks.isPresent()
-            ? residentHooks
-                .get()
-                .dispatcher(prepared.event().vmid(), prepared.catalog())
-                .compose(dispatcher -> dispatcher.dispatchHere(request))
-            : Dispatcher.start(prepared.catalog().hooks())
-                .compose(
-                    dispatcher -> dispatcher.dispatchHere(request).eventually(dispatcher::stop));
-    return result.map(dispatched -> new Dispatched(prepared, dispatched));
+    return dispatcherOf(prepared)
+        .dispatchHere(request)
+        .map(dispatched -> new Dispatched(prepared, dispatched));
+  }
+
+  private Dispatcher dispatcherOf(PreparedPhase prepared) {
+    return residentHooks
+        .map(hooks -> hooks.dispatcher(prepared.event().vmid(), prepared.catalog()))
+        .orElseGet(() -> Dispatcher.of(prepared.catalog().hooks()));
   }
 
   private static void announce(PreparedPhase prepared, PhaseListener listener) {

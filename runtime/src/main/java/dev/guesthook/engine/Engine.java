@@ -70,7 +70,7 @@ public final class Engine {
     this.lock = new GuestLockStep(journals, phaseBound(settings));
     this.reconcile = new ReconcileStep(reconciler());
     this.prepare = new PrepareStep(settings, host, clock, this::hooksOf);
-    this.dispatch = new DispatchStep(vertx, settings, residentHooks);
+    this.dispatch = new DispatchStep(settings, residentHooks);
     // A resident runtime syncs a phase's recording once the phase answered; a one-shot process
     // exits after its answer, so it syncs before.
     this.record =
@@ -108,13 +108,10 @@ public final class Engine {
     for (VmId vmid : new Pve(host).qemuGuests()) {
       try {
         ResidentHooks hooks = residentHooks.get();
-        hooks.dispatcher(vmid, hooks.catalog(vmid)).toCompletionStage().toCompletableFuture().get();
+        hooks.dispatcher(vmid, hooks.catalog(vmid));
         loaded++;
-      } catch (Exception e) {
-        if (e instanceof InterruptedException) {
-          Thread.currentThread().interrupt();
-          break;
-        }
+      } catch (RuntimeException e) {
+        // its phase loads them again and reports why
       }
     }
     return loaded;
@@ -231,7 +228,8 @@ public final class Engine {
 
   /**
    * How long a phase may still be running: its hooks in sequence, each within its timeout. Another
-   * phase of the same guest waits this long for it; a replaced dispatcher is kept this long.
+   * phase of the same guest waits this long for it, and a resident runtime lets a guest's hooks go
+   * only after at least this long without a phase.
    */
   static Duration phaseBound(Settings settings) {
     return settings.hookTimeout().multipliedBy(4);

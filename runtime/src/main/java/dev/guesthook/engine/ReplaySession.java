@@ -26,7 +26,7 @@ import java.util.function.Function;
 /**
  * Replays recorded events: each VM's hooks are loaded once, then every event is dispatched on the
  * host the caller gives (the recording's answers), with the settings the hooks had then. Nothing is
- * recorded again, and no host of this node is needed. Close it to take the hooks off the bus.
+ * recorded again, and no host of this node is needed. Close it when the replay is done.
  *
  * <p>Events of one VM run one at a time, in the order they are given: each carries its own host
  * answers (a hook's {@code state} too is read through the host), but a hook file's own variables
@@ -35,7 +35,7 @@ import java.util.function.Function;
  */
 public final class ReplaySession implements EventDispatcher {
   /** One VM's hooks, loaded once, and its latest event, after which the next one runs. */
-  private record Guest(HookCatalog catalog, Future<Dispatcher> dispatcher, Future<?> latest) {}
+  private record Guest(HookCatalog catalog, Dispatcher dispatcher, Future<?> latest) {}
 
   private final Settings settings;
   private final ResidentHooks hooks;
@@ -64,7 +64,7 @@ public final class ReplaySession implements EventDispatcher {
     }
     PhaseRequest request = replayRequest(event, replayHost, typed);
     Future<DispatchResult> result =
-        guest.latest().transform(previous -> guest.dispatcher()).compose(d -> d.dispatch(request));
+        guest.latest().transform(previous -> guest.dispatcher().dispatch(request));
     guests.put(event.vmid(), new Guest(guest.catalog(), guest.dispatcher(), result));
     return result;
   }

@@ -5,30 +5,28 @@ import dev.guesthook.core.dispatch.Dispatcher;
 import dev.guesthook.core.hookhost.HookCatalog;
 import dev.guesthook.core.hookhost.HookLoader;
 import dev.guesthook.id.VmId;
-import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Semaphore;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
- * Hooks kept loaded across phases: each VM's catalog is loaded and put on the event bus once. For a
+ * Hooks kept loaded across phases: each VM's catalog and its dispatcher are made once. For a
  * resident runtime they are loaded again when a file in their hook folders changed (name, size or
  * time), which a stat of the folders per phase tells; a changed file that no longer loads leaves
  * its previous version active. A resident runtime lets a guest's hooks go when it had no phase for
- * {@link #IDLE}, and loads them again at its next phase. A replay loads them once for the whole
- * file. A one-shot process has none of this: it loads once and exits.
+ * {@link #IDLE}, and loads them again at its next phase. Replaced or let-go hooks are simply
+ * dropped: a phase still running on them holds its own dispatcher. A replay loads them once for the
+ * whole file. A one-shot process has none of this: it loads once and exits.
  */
 final class ResidentHooks {
   /**
@@ -42,7 +40,7 @@ final class ResidentHooks {
   static final Duration IDLE =
       Duration.ofSeconds(Long.getLong("guesthook.idle-hooks-seconds", 600));
 
-  private record Loaded(String fingerprint, HookCatalog catalog, Future<Dispatcher> dispatcher) {}
+  private record Loaded(String fingerprint, HookCatalog catalog, Dispatcher dispatcher) {}
 
   /**
    * Compiled once: with 200 guests' folders, compiling it per name per phase was a quarter of
@@ -69,8 +67,11 @@ final class ResidentHooks {
    */
   private final Semaphore loads = new Semaphore(Runtime.getRuntime().availableProcessors());
 
-  /** How long a replaced dispatcher stays on the bus for phases still running on it. */
-  private final Duration grace;
+  /**
+   * How long a phase may run ({@link Engine#phaseBound}): a guest is let go only after at least
+   * this long without a phase, so that none still runs on its hooks.
+   */
+  private final Duration longestPhase;
 
   /** Whether hook files are watched for changes (a resident runtime) or loaded once (a replay). */
   private final boolean watch;
@@ -104,13 +105,13 @@ final class ResidentHooks {
       Vertx vertx,
       HookLoader loader,
       List<Path> directories,
-      Duration grace,
+      Duration longestPhase,
       boolean watch,
       Duration idle) {
     this.vertx = vertx;
     this.loader = loader;
     this.directories = directories;
-    this.grace = grace;
+    this.longestPhase = longestPhase;
     this.watch = watch;
     this.idle = idle;
     this.sweeper = watch ? sweepEvery(Math.max(1, idle.toMillis() / 4)) : -1;
@@ -157,13 +158,8 @@ final class ResidentHooks {
     } else if (letGo.containsKey(vmid)) {
       catalog = catalog.keepingWorkingVersionsOf(workingBefore(letGo.get(vmid), catalog));
     }
-    loaded.put(vmid, new Loaded(fingerprint, catalog, null));
+    loaded.put(vmid, new Loaded(fingerprint, catalog, Dispatcher.of(catalog.hooks())));
     letGo.remove(vmid);
-    if (current != null && current.dispatcher() != null) {
-      // A phase of this VM may still be running on the old hooks: they leave the bus after it can
-      // have ended.
-      stopAfterGrace(current.dispatcher());
-    }
     return catalog;
   }
 
@@ -184,24 +180,24 @@ final class ResidentHooks {
   }
 
   /**
-   * Lets go of the hooks of the guests without a phase for {@link #idle}, and at least the grace a
-   * phase has: none runs on them any more. Their dispatchers leave the bus, and with their hooks
-   * their classes' meta classes go. Then full collections give the memory back to the node: an idle
-   * serve allocates next to nothing, so the collector would otherwise keep it until the old
-   * generation fills. Blocking (waits for the bus); returns how many guests' hooks it let go.
+   * Lets go of the hooks of the guests without a phase for {@link #idle}, and at least {@link
+   * #longestPhase}: none runs on them any more. With their hooks their classes' meta classes go.
+   * Then full collections give the memory back to the node: an idle serve allocates next to
+   * nothing, so the collector would otherwise keep it until the old generation fills. Blocking (the
+   * collections); returns how many guests' hooks it let go.
    */
-  int letIdleGuestsGo() throws Exception {
-    long usedBefore = System.nanoTime() - Math.max(idle.toNanos(), grace.toNanos());
-    List<Future<Void>> stopped = new ArrayList<>();
+  int letIdleGuestsGo() {
+    long usedBefore = System.nanoTime() - Math.max(idle.toNanos(), longestPhase.toNanos());
+    int gone = 0;
     for (VmId vmid : List.copyOf(loaded.keySet())) {
-      letGoIfIdle(vmid, usedBefore).ifPresent(stopped::add);
+      if (letGoIfIdle(vmid, usedBefore)) {
+        gone++;
+      }
     }
-    if (!stopped.isEmpty()) {
-      // Unregistering is the event loop's: collected before it, nothing would be garbage yet.
-      Future.join(stopped).toCompletionStage().toCompletableFuture().get(1, TimeUnit.MINUTES);
+    if (gone > 0) {
       collectAndShrink();
     }
-    return stopped.size();
+    return gone;
   }
 
   /**
@@ -217,23 +213,20 @@ final class ResidentHooks {
     }
   }
 
-  /** Lets go of the guest's hooks if it had no phase since then; their dispatcher's stop if so. */
-  private Optional<Future<Void>> letGoIfIdle(VmId vmid, long usedBefore) {
+  /** Lets go of the guest's hooks if it had no phase since then; whether it did. */
+  private boolean letGoIfIdle(VmId vmid, long usedBefore) {
     synchronized (monitor(vmid)) {
       Long used = lastUsed.get(vmid);
       if (used == null || used - usedBefore > 0) {
-        return Optional.empty();
+        return false;
       }
       Loaded gone = loaded.remove(vmid);
       lastUsed.remove(vmid);
       if (gone == null) {
-        return Optional.empty();
+        return false;
       }
       letGo.put(vmid, gone.catalog().workingTexts());
-      return Optional.of(
-          gone.dispatcher() == null
-              ? Future.succeededFuture()
-              : gone.dispatcher().compose(Dispatcher::stop));
+      return true;
     }
   }
 
@@ -242,46 +235,28 @@ final class ResidentHooks {
     return loaded.size();
   }
 
-  private void stopAfterGrace(Future<Dispatcher> dispatcher) {
-    vertx.setTimer(Math.max(1, grace.toMillis()), id -> dispatcher.compose(Dispatcher::stop));
-  }
-
   /**
-   * The dispatcher for the catalog {@link #catalog} returned last for this VM, started on first
-   * use.
+   * The dispatcher of the catalog {@link #catalog} returned last for this VM; of an older one, one
+   * made for this phase alone.
    */
-  Future<Dispatcher> dispatcher(VmId vmid, HookCatalog catalog) {
+  Dispatcher dispatcher(VmId vmid, HookCatalog catalog) {
     synchronized (monitor(vmid)) {
       lastUsed.put(vmid, System.nanoTime());
       return dispatcherOf(vmid, catalog);
     }
   }
 
-  private Future<Dispatcher> dispatcherOf(VmId vmid, HookCatalog catalog) {
+  private Dispatcher dispatcherOf(VmId vmid, HookCatalog catalog) {
     Loaded current = loaded.get(vmid);
     if (current == null || current.catalog() != catalog) {
-      return Dispatcher.start(catalog.hooks()); // a newer catalog arrived meanwhile: a one-off
-    }
-    if (current.dispatcher() == null) {
-      current = new Loaded(current.fingerprint(), catalog, Dispatcher.start(catalog.hooks()));
-      loaded.put(vmid, current);
+      return Dispatcher.of(catalog.hooks()); // a newer catalog arrived meanwhile: a one-off
     }
     return current.dispatcher();
   }
 
-  /** Takes every VM's hooks off the bus. */
-  synchronized void close() throws Exception {
+  /** Stops the sweeps and lets every VM's hooks go. */
+  void close() {
     vertx.cancelTimer(sweeper);
-    for (Loaded entry : loaded.values()) {
-      if (entry.dispatcher() != null) {
-        entry
-            .dispatcher()
-            .compose(Dispatcher::stop)
-            .toCompletionStage()
-            .toCompletableFuture()
-            .get();
-      }
-    }
     loaded.clear();
   }
 

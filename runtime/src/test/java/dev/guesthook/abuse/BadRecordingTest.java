@@ -288,7 +288,7 @@ class BadRecordingTest {
   void replaySkipsARecordWithAWrongTypedSettingAtOnce() throws Exception {
     Path file =
         write("501-2026-11-24.jsonl", utf8(good), utf8(withWrongTypedSetting()), utf8(good));
-    // Typed inside the hook's invocation, the setting failed nothing but the bus's reply, minutes
+    // Typed inside the hook's invocation, the setting failed nothing but the phase's reply, minutes
     // later.
     Cli.Result result = assertTimeoutPreemptively(Duration.ofSeconds(30), () -> replay(file));
     assertEquals(ExitCodes.OK, result.exitCode(), result::toString);

@@ -10,7 +10,6 @@ import dev.guesthook.core.hookhost.HookCatalog;
 import dev.guesthook.core.hookhost.HookCatalog.Severity;
 import dev.guesthook.core.hookhost.HookLoader;
 import dev.guesthook.id.VmId;
-import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.lang.ref.WeakReference;
 import java.nio.file.Files;
@@ -25,10 +24,10 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** What a resident runtime keeps on the bus, and that what it no longer needs leaves it. */
+/** What a resident runtime keeps loaded, and that nothing retains what it no longer needs. */
 class ResidentHooksTest {
   static final VmId GUEST = new VmId(101);
-  static final Duration GRACE = Duration.ofMillis(50);
+  static final Duration LONGEST_PHASE = Duration.ofMillis(50);
 
   @TempDir Path base;
   Path hooks;
@@ -48,7 +47,7 @@ class ResidentHooksTest {
   private ResidentHooks lettingGoAfter(Duration idle) {
     HookLoader loader =
         new HookLoader(List.of(hooks), base.resolve("cache"), Duration.ofSeconds(5));
-    return new ResidentHooks(vertx, loader, List.of(hooks), GRACE, true, idle);
+    return new ResidentHooks(vertx, loader, List.of(hooks), LONGEST_PHASE, true, idle);
   }
 
   @AfterEach
@@ -67,10 +66,6 @@ class ResidentHooksTest {
     Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-r--r--"));
   }
 
-  private static <T> T done(Future<T> future) throws Exception {
-    return future.toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
-  }
-
   /** Collects until the condition holds, for at most ten seconds. */
   private static boolean afterCollections(BooleanSupplier condition) throws Exception {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
@@ -82,15 +77,13 @@ class ResidentHooksTest {
   }
 
   @Test
-  void aDispatcherStartedForACatalogReplacedMeanwhileLeavesTheBusAfterTheGrace() throws Exception {
+  void aDispatcherMadeForACatalogReplacedMeanwhileIsNotRetained() throws Exception {
     HookCatalog replaced = resident.catalog(GUEST);
     write("a-longer-name"); // another size: a change the next phase sees
     resident.catalog(GUEST);
-    WeakReference<Dispatcher> oneOff =
-        new WeakReference<>(done(resident.dispatcher(GUEST, replaced)));
-    // Its consumers on the bus hold it: once they are unregistered nothing does.
-    assertTrue(
-        afterCollections(() -> oneOff.get() == null), "the one-off dispatcher stays on the bus");
+    WeakReference<Dispatcher> oneOff = new WeakReference<>(resident.dispatcher(GUEST, replaced));
+    // Only the phase it was made for holds it: once that is done, nothing does.
+    assertTrue(afterCollections(() -> oneOff.get() == null), "the one-off dispatcher is retained");
   }
 
   private static List<String> names(HookCatalog catalog) {
@@ -103,16 +96,16 @@ class ResidentHooksTest {
   }
 
   @Test
-  void anIdleGuestsHooksLeaveTheBusAndLoadAgainAtItsNextPhase() throws Exception {
+  void anIdleGuestsHooksAreLetGoUnretainedAndLoadAgainAtItsNextPhase() throws Exception {
     ResidentHooks idle = lettingGoAfter(Duration.ofMillis(100));
     try {
       WeakReference<Dispatcher> first =
-          new WeakReference<>(done(idle.dispatcher(GUEST, idle.catalog(GUEST))));
+          new WeakReference<>(idle.dispatcher(GUEST, idle.catalog(GUEST)));
       assertTrue(letGo(idle), "the idle guest's hooks stay loaded");
-      assertTrue(afterCollections(() -> first.get() == null), "its dispatcher stays on the bus");
+      assertTrue(afterCollections(() -> first.get() == null), "its let-go dispatcher is retained");
       HookCatalog again = idle.catalog(GUEST);
       assertEquals(List.of("one"), names(again), again::toString);
-      assertTrue(done(idle.dispatcher(GUEST, again)).hooks().size() == 1);
+      assertTrue(idle.dispatcher(GUEST, again).hooks().size() == 1);
     } finally {
       idle.close();
     }
@@ -148,7 +141,7 @@ class ResidentHooksTest {
       for (int phase = 0; phase < 40; phase++) {
         Thread.sleep(50);
         assertSame(first, busy.catalog(GUEST), "loaded again after phase " + phase);
-        done(busy.dispatcher(GUEST, first));
+        busy.dispatcher(GUEST, first);
       }
     } finally {
       busy.close();

@@ -154,8 +154,8 @@ class SiteContributionTest {
             name -> Map.of(),
             false);
     DispatchResult result =
-        Dispatcher.start(catalog.hooks())
-            .compose(dispatcher -> dispatcher.dispatch(request))
+        Dispatcher.of(catalog.hooks())
+            .dispatch(request)
             .toCompletionStage()
             .toCompletableFuture()
             .get(30, TimeUnit.SECONDS);

@@ -33,9 +33,12 @@ public final class Dispatcher {
     this.hooks = hooks.stream().sorted(RUN_ORDER).toList();
   }
 
-  /** A dispatcher for these hooks. */
-  public static Future<Dispatcher> start(List<Hook> hooks) {
-    return Future.succeededFuture(new Dispatcher(hooks));
+  /**
+   * A dispatcher for these hooks: a plain value, holding no thread and no registration between
+   * phases, so there is nothing to start or stop.
+   */
+  public static Dispatcher of(List<Hook> hooks) {
+    return new Dispatcher(hooks);
   }
 
   public List<Hook> hooks() {
@@ -65,11 +68,6 @@ public final class Dispatcher {
     PhaseRun run = new PhaseRun(request);
     run.drive();
     return run.result.future();
-  }
-
-  /** Nothing to release: the dispatcher holds no thread and no registration between phases. */
-  public Future<Void> stop() {
-    return Future.succeededFuture();
   }
 
   /** Runs the hook on the current thread; never throws, every ending becomes an outcome. */

@@ -119,8 +119,8 @@ class DispatcherTest {
           List.of(
               new BlockingHook("slow-b", 2, 500, trace), new BlockingHook("slow-a", 1, 500, trace));
       PhaseRequest preStart = request(Phase.PRE_START);
-      Dispatcher.start(hooks)
-          .compose(dispatcher -> dispatcher.dispatch(preStart))
+      Dispatcher.of(hooks)
+          .dispatch(preStart)
           .onComplete(
               testContext.succeeding(
                   result ->
@@ -199,8 +199,8 @@ class DispatcherTest {
             new ScriptedHook("third", 3, invocation -> undone.add("third ran")));
     PhaseRequest preStart = request(Phase.PRE_START);
     DispatchResult result =
-        Dispatcher.start(hooks)
-            .compose(dispatcher -> dispatcher.dispatch(preStart))
+        Dispatcher.of(hooks)
+            .dispatch(preStart)
             .toCompletionStage()
             .toCompletableFuture()
             .get(30, TimeUnit.SECONDS);

@@ -264,8 +264,8 @@ class HookTrapsTest {
             (HookLine line) -> output.add(line.text()),
             name -> Map.of(),
             false);
-    return Dispatcher.start(catalog.hooks())
-        .compose(dispatcher -> dispatcher.dispatch(request))
+    return Dispatcher.of(catalog.hooks())
+        .dispatch(request)
         .toCompletionStage()
         .toCompletableFuture()
         .get(30, TimeUnit.SECONDS);
