@@ -58,15 +58,16 @@ public final class Dispatcher {
 
   /**
    * The same, on this thread when it is a phase thread (the engine's: its phase goes from the lock
-   * to the recording without a hand-off). The future may complete on another phase thread, when a
-   * hook timed out.
+   * to the recording without a hand-off), once the caller has returned and so listens to the future
+   * ({@link PhaseThreads#next}). The future may complete on another phase thread, when a hook timed
+   * out.
    */
   public Future<DispatchResult> dispatchHere(PhaseRequest request) {
     if (!PhaseThreads.isCurrent()) {
       return dispatch(request);
     }
     PhaseRun run = new PhaseRun(request);
-    run.drive();
+    PhaseThreads.next(run::drive);
     return run.result.future();
   }
 

@@ -25,6 +25,7 @@ import java.util.function.Supplier;
 public final class PhaseThreads {
   private static final AtomicLong COUNT = new AtomicLong();
   private static final ThreadLocal<Boolean> IS_PHASE_THREAD = ThreadLocal.withInitial(() -> false);
+  private static final ThreadLocal<List<Runnable>> NEXT = ThreadLocal.withInitial(ArrayList::new);
   private static final ThreadLocal<List<Runnable>> AFTERWARDS =
       ThreadLocal.withInitial(ArrayList::new);
   private static final ExecutorService THREADS =
@@ -99,6 +100,22 @@ public final class PhaseThreads {
     }
   }
 
+  /**
+   * Runs the work on this phase thread as soon as what it carries now returns, before any {@link
+   * #afterwards} work; elsewhere on a phase thread of its own. A phase's hooks start so: by then
+   * whoever waits for the phase listens to its future, so when a hook hangs past its timeout the
+   * thread the watchdog hands the phase to finishes it and answers. (Run inline while the phase's
+   * chain was still being built, a hook that ignored its interrupt held the answer, and the guest's
+   * lock, until it returned.)
+   */
+  public static void next(Runnable work) {
+    if (isCurrent()) {
+      NEXT.get().add(work);
+    } else {
+      execute(work);
+    }
+  }
+
   static void execute(Runnable work) {
     THREADS.execute(() -> runThenAfterwards(work));
   }
@@ -107,10 +124,11 @@ public final class PhaseThreads {
     try {
       work.run();
     } finally {
+      List<Runnable> next = NEXT.get();
       List<Runnable> later = AFTERWARDS.get();
-      while (!later.isEmpty()) {
+      while (!next.isEmpty() || !later.isEmpty()) {
         try {
-          later.remove(0).run();
+          (next.isEmpty() ? later : next).remove(0).run();
         } catch (RuntimeException e) {
           // Such work reports its own failures (a sync that fails is a warning); the next runs.
         }
