@@ -86,6 +86,38 @@ class ResidentHooksTest {
     assertTrue(afterCollections(() -> oneOff.get() == null), "the one-off dispatcher is retained");
   }
 
+  @Test
+  void hookFilesSlowToLoadHoldNoOtherGuestPastItsTurnsWait() throws Exception {
+    int turns = Runtime.getRuntime().availableProcessors();
+    for (int slow = 0; slow < turns; slow++) {
+      VmId guest = new VmId(201 + slow);
+      writeIn(guest, "Thread.sleep(30_000)\nhook('slow') { on('pre-start') { ev -> } }\n");
+      Thread loading = new Thread(() -> resident.catalog(guest));
+      loading.setDaemon(true);
+      loading.start();
+    }
+    Thread.sleep(500); // the slow files hold every turn
+    VmId edited = new VmId(301);
+    writeIn(edited, "hook('own') { on('pre-start') { ev -> } }\n");
+
+    long start = System.nanoTime();
+    HookCatalog catalog = resident.catalog(edited);
+    Duration took = Duration.ofNanos(System.nanoTime() - start);
+
+    assertTrue(names(catalog).contains("own"), () -> names(catalog).toString());
+    assertTrue(
+        took.compareTo(ResidentHooks.LOAD_TURN_WAIT.plusSeconds(5)) < 0,
+        () -> "an ordinary guest waited " + took + " behind hook files slow to load");
+  }
+
+  private void writeIn(VmId guest, String text) throws Exception {
+    Path folder = Files.createDirectories(hooks.resolve(guest.toString()));
+    Files.setPosixFilePermissions(folder, PosixFilePermissions.fromString("rwxr-xr-x"));
+    Path file = folder.resolve("own.groovy");
+    Files.writeString(file, text);
+    Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-r--r--"));
+  }
+
   private static List<String> names(HookCatalog catalog) {
     return catalog.hooks().stream().map(Hook::name).toList();
   }
