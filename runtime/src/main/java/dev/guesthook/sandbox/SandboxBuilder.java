@@ -83,6 +83,15 @@ public final class SandboxBuilder {
     return this;
   }
 
+  /**
+   * The reset methods a function supports, in the kernel's order ({@code reset_method}); a function
+   * given none has no {@code reset} file, as on Linux.
+   */
+  public SandboxBuilder resetMethods(String address, String... methods) {
+    sysfs.setSupportedResetMethods(PciAddress.parse(address), List.of(methods));
+    return this;
+  }
+
   /** Puts functions in one IOMMU group (the functions of a GPU usually share one). */
   public SandboxBuilder iommuGroup(String... addresses) {
     sysfs.newIommuGroup(Arrays.stream(addresses).map(PciAddress::parse).toList());

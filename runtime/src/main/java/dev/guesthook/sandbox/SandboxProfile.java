@@ -123,6 +123,7 @@ public enum SandboxProfile {
     s.device(PciDeviceSpec.of("0000:00:02.0", 0x8086, 0x3e92, 0x030000).subsystem(0x1043, 0x8694));
     s.device(PciDeviceSpec.of("0000:00:1f.3", 0x8086, 0xa348, 0x040300).subsystem(0x1043, 0x8694));
     s.iommuGroup("0000:00:02.0").iommuGroup("0000:00:1f.3");
+    s.resetMethods("0000:00:02.0", "flr").resetMethods("0000:00:1f.3", "flr");
     String description =
         "low_gm_size: 128MB\nhigh_gm_size: 512MB\nfence: 4\nresolution: 1920x1200\nweight: ";
     s.mdevType("0000:00:02.0", "i915-GVTg_V5_4", "GVTg_V5_4", description + "4", 2);
@@ -160,6 +161,7 @@ public enum SandboxProfile {
     s.module("nvidia", "nvidia", "10de:1eb8", "10de:26b9");
     s.device(PciDeviceSpec.of("0000:3b:00.0", 0x10de, 0x1eb8, 0x030200).subsystem(0x10de, 0x12a2));
     s.iommuGroup("0000:3b:00.0");
+    s.resetMethods("0000:3b:00.0", "bus"); // a Tesla T4 has no function level reset
     String t4 = "num_heads=%d, frl_config=%d, framebuffer=%dM, max_resolution=%s, max_instance=%d";
     s.mdevType(
         "0000:3b:00.0",
@@ -220,6 +222,7 @@ public enum SandboxProfile {
     s.module("nvidia", "nvidia", "10de:1eb8", "10de:26b9");
     s.device(PciDeviceSpec.of("0000:41:00.0", 0x10de, 0x26b9, 0x030200).subsystem(0x10de, 0x1851));
     s.iommuGroup("0000:41:00.0");
+    s.resetMethods("0000:41:00.0", "flr", "bus");
     s.sriov("0000:41:00.0", 32, 4, 1, 0x26b9);
     s.nvidiaProfiles(
         "0000:41:00.0",
@@ -273,6 +276,7 @@ public enum SandboxProfile {
       String pf = "0000:03:00." + fn;
       s.device(PciDeviceSpec.of(pf, 0x8086, 0x1572, 0x020000).subsystem(0x8086, 0x0006));
       s.iommuGroup(pf);
+      s.resetMethods(pf, "flr", "bus");
       // i40e gives each PF a range of 64 routing ids: PF0's VFs start at 03:02.0, PF1's at 03:0a.0.
       s.sriov(pf, 64, fn == 0 ? 16 : 79, 1, 0x154c);
       s.netdev(pf, "enp3s0f" + fn, "3c:fd:fe:a0:00:0" + fn);
@@ -359,6 +363,8 @@ public enum SandboxProfile {
     s.device(PciDeviceSpec.of("0000:0b:00.0", 0x1002, 0x73bf, 0x030000).subsystem(0x1da2, 0xe438));
     s.device(PciDeviceSpec.of("0000:0b:00.1", 0x1002, 0xab28, 0x040300).subsystem(0x1002, 0xab28));
     s.iommuGroup("0000:0b:00.0", "0000:0b:00.1");
+    // No reset method: a bus reset needs the function alone on its bus, and this GPU shares it with
+    // its audio function; the AMD reset bug's usual picture.
     s.vm(
         601,
         vm(

@@ -2,6 +2,7 @@ package dev.guesthook.testbed;
 
 import static dev.guesthook.testbed.Scenarios.DRIVERS;
 import static dev.guesthook.testbed.Scenarios.MDEVS;
+import static dev.guesthook.testbed.Scenarios.NIC;
 import static dev.guesthook.testbed.Scenarios.PF;
 import static dev.guesthook.testbed.Scenarios.PROBE;
 
@@ -32,6 +33,9 @@ final class Baseline {
     quietly(() -> host.write(HostPath.parse(PF + "/sriov_numvfs"), "0"));
     quietly(() -> host.write(HostPath.parse(PF + "/sriov_drivers_autoprobe"), "1"));
     DRIVER_AT_BOOT.forEach((device, driver) -> rebind(host, device, driver));
+    for (String device : List.of(NIC, PF)) {
+      quietly(() -> host.write(HostPath.parse(device + "/reset_method"), "default"));
+    }
   }
 
   private static void rebind(HostPort host, String device, String driver) {
@@ -62,6 +66,9 @@ final class Baseline {
                       + host.read(dir.resolve("driver_override")).strip());
             });
     state.add("numvfs " + host.read(HostPath.parse(PF + "/sriov_numvfs")).strip());
+    for (String device : List.of(NIC, PF)) {
+      state.add("reset_method " + host.read(HostPath.parse(device + "/reset_method")).strip());
+    }
     state.add("mdevs " + listOrEmpty(host, MDEVS));
     return state;
   }

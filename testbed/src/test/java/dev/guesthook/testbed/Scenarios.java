@@ -31,6 +31,7 @@ final class Scenarios {
     all.addAll(sriov());
     all.addAll(binding());
     all.addAll(vfLinks());
+    all.addAll(reset());
     return all;
   }
 
@@ -292,6 +293,64 @@ final class Scenarios {
             link(VF0 + "/driver"),
             ip("vf", "0", "mac", "02:00:00:00:00:09"),
             new Step.VfSettings(PF_NETDEV)));
+  }
+
+  /**
+   * A function's reset and power state: which functions offer which methods, what {@code
+   * reset_method} takes, when {@code reset} refuses, and the power state a driver leaves.
+   */
+  static List<Scenario> reset() {
+    String nicMethods = NIC + "/reset_method";
+    String nicReset = NIC + "/reset";
+    String power = NIC + "/power_state";
+    return List.of(
+        scenario(
+            "reset methods each function offers, none on pci-testdev",
+            read(nicMethods),
+            read(PF + "/reset_method"),
+            write(PF + "/sriov_numvfs", "1"),
+            read(VF0 + "/reset_method"),
+            exists(MDEV_PARENT + "/reset"),
+            exists(MDEV_PARENT + "/reset_method")),
+        scenario(
+            "reset_method refuses unknown and unsupported names and keeps its list",
+            write(nicMethods, "bogus"),
+            write(nicMethods, "bus"),
+            read(nicMethods),
+            write(nicMethods, "pm pm"),
+            write(nicMethods, " pm \n"),
+            read(nicMethods),
+            write(PF + "/reset_method", "bus flr"),
+            read(PF + "/reset_method")),
+        scenario(
+            "reset with every method disabled, then default",
+            write(nicMethods, "\n"),
+            read(nicMethods),
+            write(nicReset, "1"),
+            write(nicMethods, "default"),
+            read(nicMethods),
+            write(nicReset, "1")),
+        scenario(
+            "reset takes only 1",
+            write(nicReset, "2"),
+            write(nicReset, "0"),
+            write(nicReset, "one"),
+            write(nicReset, "1\n"),
+            write(PF + "/reset", "1")),
+        scenario(
+            "power state: a driver's D0, vfio-pci's idle D3hot, reset, and back",
+            read(power),
+            read("/sys/bus/pci/devices/0000:00:1f.2/power_state"),
+            write(power, "D0"),
+            write(NIC + "/driver_override", "vfio-pci"),
+            write(DRIVERS + "/e1000e/unbind", "0000:00:03.0"),
+            read(power),
+            write(PROBE, "0000:00:03.0"),
+            read(power),
+            write(nicReset, "1"),
+            read(power),
+            write(DRIVERS + "/vfio-pci/unbind", "0000:00:03.0"),
+            read(power)));
   }
 
   private static Scenario scenario(String name, Step... steps) {

@@ -28,9 +28,11 @@ final class TestbedSandbox {
     s.pooledMdevType("0000:00:02.0", "gh_mdev-4", "GH-4", "4 of 8 units", 4);
     s.device(PciDeviceSpec.of("0000:00:03.0", 0x8086, 0x10d3, 0x020000));
     s.iommuGroup("0000:00:03.0");
+    s.resetMethods("0000:00:03.0", "pm");
     s.netdev("0000:00:03.0", "eth1", "52:54:00:12:34:56");
     s.device(PciDeviceSpec.of("0000:01:00.0", 0x8086, 0x10c9, 0x020000));
     s.iommuGroup("0000:01:00.0");
+    s.resetMethods("0000:01:00.0", "flr", "pm", "bus");
     s.sriov("0000:01:00.0", 7, 128, 2, 0x10ca);
     s.netdev("0000:01:00.0", "eth0", "52:54:00:12:34:57");
     return SimulatedHost.sandbox(root);

@@ -51,7 +51,8 @@ public final class SimulatedHost extends FileBackedHost {
           "name",
           "description",
           "device_api",
-          "creatable_vgpu_types");
+          "creatable_vgpu_types",
+          "power_state");
 
   private final MutableTree tree;
 
@@ -96,7 +97,11 @@ public final class SimulatedHost extends FileBackedHost {
     NvidiaVgpuModel nvidia = new NvidiaVgpuModel(sysfs);
     this.attributes =
         List.of(
-            new MdevModel(sysfs), new SriovModel(sysfs, nvidia), nvidia, new PciBusModel(sysfs));
+            new MdevModel(sysfs),
+            new SriovModel(sysfs, nvidia),
+            nvidia,
+            new PciBusModel(sysfs),
+            new ResetModel(sysfs));
     this.ipLink = new IpLinkModel(sysfs);
     this.modprobe = new ModprobeModel(sysfs);
   }

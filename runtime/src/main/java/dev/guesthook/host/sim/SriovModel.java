@@ -88,6 +88,9 @@ final class SriovModel implements KernelAttribute {
         && sysfs.tree().read(VFIO_PCI_ENABLE_SRIOV).matches("[yY1]\\n?");
   }
 
+  /** The SR-IOV specification requires every VF to support function level reset. */
+  private static final List<String> VF_RESET = List.of("flr");
+
   private void enable(PciAddress pf, int count) {
     int offset = Integer.parseInt(sysfs.attribute(pf, "sriov_offset"));
     int stride = Integer.parseInt(sysfs.attribute(pf, "sriov_stride"));
@@ -106,6 +109,7 @@ final class SriovModel implements KernelAttribute {
               sysfs.hexAttribute(pf, "subsystem_device"),
               sysfs.hexAttribute(pf, "class"));
       HostPath vfDir = sysfs.addDevice(spec, Optional.of(pf));
+      sysfs.setSupportedResetMethods(vf, VF_RESET);
       sysfs.tree().link(vfDir.resolve("physfn"), pfDir);
       sysfs.tree().link(pfDir.resolve("virtfn" + i), vfDir);
       sysfs.newIommuGroup(List.of(vf));

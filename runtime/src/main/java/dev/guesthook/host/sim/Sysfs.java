@@ -12,6 +12,7 @@ import dev.guesthook.host.tree.MutableTree;
 import dev.guesthook.id.DriverName;
 import dev.guesthook.id.PciAddress;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
@@ -80,7 +81,7 @@ public final class Sysfs {
     tree.write(dir.resolve("subsystem_device"), hex(spec.subsystemDevice(), 4));
     tree.write(dir.resolve("class"), hex(spec.classCode(), 6));
     tree.write(dir.resolve("driver_override"), "(null)\n");
-    tree.write(dir.resolve("reset"), "");
+    tree.write(dir.resolve("power_state"), "unknown\n");
     tree.createDirectories(PCI_DEVICES);
     tree.link(PCI_DEVICES.resolve(spec.address().value()), dir);
     return dir;
@@ -165,6 +166,7 @@ public final class Sysfs {
     tree.link(dir.resolve("driver"), PCI_DRIVERS.resolve(driver.value()));
     tree.link(PCI_DRIVERS.resolve(driver.value(), address.value()), dir);
     mdevParents.driverBound(address, driver);
+    setPowerState(address, driver.equals(DriverName.VFIO_PCI) ? "D3hot" : "D0");
   }
 
   /**
@@ -179,6 +181,9 @@ public final class Sysfs {
     }
     tree.delete(deviceDir(address).resolve("driver"));
     driver.ifPresent(d -> tree.delete(PCI_DRIVERS.resolve(d.value(), address.value())));
+    if (driver.isPresent()) {
+      setPowerState(address, "D0");
+    }
   }
 
   /**
@@ -228,6 +233,70 @@ public final class Sysfs {
     tree.write(
         PRIVATE.resolve("drivers", driver.value()),
         String.join("\n", ids) + (ids.isEmpty() ? "" : "\n"));
+  }
+
+  // --- power and reset ------------------------------------------------------------------------
+
+  /**
+   * The kernel's cached power state ({@code power_state}, Linux 5.11+): "unknown" until a driver
+   * binds, D0 while one is bound, D3hot while vfio-pci holds an idle device (vfio-pci puts unused
+   * devices in D3hot), D0 again once it lets go. Measured on the test bed's kernel.
+   */
+  public String powerState(PciAddress address) {
+    return attribute(address, "power_state");
+  }
+
+  public void setPowerState(PciAddress address, String state) {
+    setAttribute(address, "power_state", state);
+  }
+
+  /**
+   * Gives a function the reset methods it supports, in the kernel's order, all enabled: the {@code
+   * reset} and {@code reset_method} files appear, or go for none (pci_dev_reset_attr_is_visible).
+   */
+  public void setSupportedResetMethods(PciAddress address, List<String> methods) {
+    HostPath dir = deviceDir(address);
+    HostPath supported = PRIVATE.resolve("reset-methods", address.value());
+    if (methods.isEmpty()) {
+      tree.delete(dir.resolve("reset"));
+      tree.delete(dir.resolve("reset_method"));
+      tree.delete(supported);
+      return;
+    }
+    tree.createDirectories(supported.parent());
+    tree.write(supported, String.join(" ", methods) + "\n");
+    tree.write(dir.resolve("reset"), "");
+    enableResetMethods(address, methods);
+  }
+
+  public List<String> supportedResetMethods(PciAddress address) {
+    HostPath supported = PRIVATE.resolve("reset-methods", address.value());
+    return tree.exists(supported) ? words(tree.read(supported)) : List.of();
+  }
+
+  public List<String> enabledResetMethods(PciAddress address) {
+    HostPath file = deviceDir(address).resolve("reset_method");
+    return tree.exists(file) ? words(tree.read(file)) : List.of();
+  }
+
+  /** What {@code reset_method} shows: the names space-separated, nothing at all for none. */
+  void enableResetMethods(PciAddress address, List<String> methods) {
+    tree.write(
+        deviceDir(address).resolve("reset_method"),
+        methods.isEmpty() ? "" : String.join(" ", methods) + "\n");
+  }
+
+  /**
+   * pci_reset_function: the device is saved, reset and restored with its driver still bound; an
+   * idle device vfio-pci holds goes back to D3hot, as the test bed's kernel showed.
+   */
+  void reset(PciAddress address) {
+    boolean idleOnVfio = driverOf(address).equals(Optional.of(DriverName.VFIO_PCI));
+    setPowerState(address, idleOnVfio ? "D3hot" : "D0");
+  }
+
+  private static List<String> words(String text) {
+    return Arrays.stream(text.strip().split("\\s+")).filter(w -> !w.isEmpty()).toList();
   }
 
   // --- SR-IOV ----------------------------------------------------------------------------------
