@@ -95,6 +95,7 @@ public final class Sysfs {
         .ifPresent(group -> tree.delete(IOMMU_GROUPS.resolve(group, "devices", address.value())));
     tree.removeTree(dir);
     tree.delete(PCI_DEVICES.resolve(address.value()));
+    tree.delete(PRIVATE.resolve("reset-methods", address.value()));
   }
 
   public List<PciAddress> devices() {
