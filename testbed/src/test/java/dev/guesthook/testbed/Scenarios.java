@@ -338,7 +338,8 @@ final class Scenarios {
             write(nicReset, "1\n"),
             write(PF + "/reset", "1")),
         scenario(
-            "power state: a driver's D0, vfio-pci's idle D3hot, reset, and back",
+            // Not read while vfio-pci holds it: it drops to D3hot a moment after binding.
+            "power state: unknown until a driver binds, D0 after one, read-only",
             read(power),
             read("/sys/bus/pci/devices/0000:00:1f.2/power_state"),
             write(power, "D0"),
@@ -346,9 +347,7 @@ final class Scenarios {
             write(DRIVERS + "/e1000e/unbind", "0000:00:03.0"),
             read(power),
             write(PROBE, "0000:00:03.0"),
-            read(power),
             write(nicReset, "1"),
-            read(power),
             write(DRIVERS + "/vfio-pci/unbind", "0000:00:03.0"),
             read(power)));
   }

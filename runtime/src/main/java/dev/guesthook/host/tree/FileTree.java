@@ -413,6 +413,7 @@ public final class FileTree implements MutableTree {
       case "Resource temporarily unavailable" -> "EAGAIN";
       case "Argument list too long" -> "E2BIG";
       case "Cannot allocate memory" -> "ENOMEM";
+      case "Inappropriate ioctl for device" -> "ENOTTY"; // a reset with no reset method left
       default -> "EIO";
     };
   }

@@ -39,6 +39,7 @@ class FileTreeTest {
     "Protocol not supported, EPROTONOSUPPORT",
     "Argument list too long, E2BIG",
     "Cannot allocate memory, ENOMEM",
+    "Inappropriate ioctl for device, ENOTTY",
     "Input/output error, EIO"
   })
   void aFailedWriteIsNamedByItsErrno(String strerror, String errno) {
