@@ -17,7 +17,9 @@ import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.Iterator;
@@ -99,6 +101,10 @@ public final class ResidentRuntime implements AutoCloseable {
   private ServerSocketChannel server;
   private Selector selector;
   private Thread acceptor;
+
+  /** The socket file this runtime bound (device and inode), to remove only that one. */
+  private Object boundFile;
+
   private long backoffMillis = FIRST_BACKOFF_MILLIS;
   private long acceptPausedUntil;
   private volatile String ownUser;
@@ -123,6 +129,7 @@ public final class ResidentRuntime implements AutoCloseable {
     server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
     server.bind(UnixDomainSocketAddress.of(socket));
     Files.setPosixFilePermissions(socket, PosixFilePermissions.fromString("rw-------"));
+    boundFile = fileKey(socket);
     server.configureBlocking(false);
     selector = Selector.open();
     server.register(selector, SelectionKey.OP_ACCEPT);
@@ -465,6 +472,25 @@ public final class ResidentRuntime implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
-    Files.deleteIfExists(socket);
+    removeOwnSocket();
+  }
+
+  /**
+   * Removes the socket file only if it is still the one this runtime bound: a runtime started
+   * meanwhile on the same path (after this one's file was removed) keeps its own.
+   */
+  private void removeOwnSocket() throws IOException {
+    if (boundFile != null && boundFile.equals(fileKey(socket))) {
+      Files.deleteIfExists(socket);
+    }
+  }
+
+  private static Object fileKey(Path path) {
+    try {
+      return Files.readAttributes(path, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS)
+          .fileKey();
+    } catch (IOException gone) {
+      return null;
+    }
   }
 }

@@ -62,6 +62,18 @@ class ServeAbuseTest {
   }
 
   @Test
+  void aRuntimeStoppingLeavesTheSocketOfOneStartedAfterItOnTheSamePath() throws Exception {
+    Path socket = serve();
+    ResidentRuntime older = runtime;
+    Files.delete(socket); // an admin removed it, or a second serve was started by hand
+    serve();
+    older.close();
+
+    assertTrue(Files.exists(socket), "the newer runtime's socket was removed by the older one");
+    phaseLatencies(socket); // and it still answers
+  }
+
+  @Test
   void idleClientsHoldNoThreadAndDoNotDelayAnotherGuestsPhase() throws Exception {
     Path socket = serve();
     phaseLatencies(socket); // warm up: the JIT, the worker threads
