@@ -8,6 +8,7 @@ import dev.guesthook.journald.Journald;
 import dev.guesthook.serve.HeapWatch;
 import dev.guesthook.serve.PhaseCall;
 import dev.guesthook.serve.ResidentRuntime;
+import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import java.io.IOException;
@@ -52,6 +53,15 @@ final class ServeCommand implements Callable<Integer> {
           Engine engine = node.engine().resident();
           Path path =
               socket != null ? socket : settings.root().resolve("run/guesthook/guesthook.sock");
+          if (ResidentRuntime.answers(path)) {
+            // Before the reconcile: a second runtime must not act on the host either.
+            main.console.error(
+                "another guesthook serve is listening on "
+                    + path
+                    + "; stop it first (systemctl stop guesthook), or give this one another"
+                    + " --socket");
+            return Future.succeededFuture(ExitCodes.USAGE);
+          }
           Promise<Integer> stopped = Promise.promise();
           return vertx
               .executeBlocking(

@@ -125,6 +125,7 @@ public final class ResidentRuntime implements AutoCloseable {
 
   public void start() throws IOException {
     Files.createDirectories(socket.getParent());
+    refuseIfAnswered(socket);
     Files.deleteIfExists(socket); // a socket left by a runtime that was killed
     server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
     server.bind(UnixDomainSocketAddress.of(socket));
@@ -473,6 +474,31 @@ public final class ResidentRuntime implements AutoCloseable {
       Thread.currentThread().interrupt();
     }
     removeOwnSocket();
+  }
+
+  /**
+   * A runtime that answers on the socket is not replaced: removing its file would leave it running
+   * unreachable, and the node with two runtimes. A file nobody answers on was left by one killed.
+   */
+  private static void refuseIfAnswered(Path socket) throws IOException {
+    if (answers(socket)) {
+      throw new IOException(
+          "another guesthook serve is listening on "
+              + socket
+              + "; stop it first (systemctl stop guesthook), or give this one another --socket");
+    }
+  }
+
+  /** Whether a runtime answers on the socket now. */
+  public static boolean answers(Path socket) {
+    if (!Files.exists(socket, LinkOption.NOFOLLOW_LINKS)) {
+      return false;
+    }
+    try (SocketChannel probe = SocketChannel.open(UnixDomainSocketAddress.of(socket))) {
+      return true;
+    } catch (IOException nobodyAnswers) {
+      return false;
+    }
   }
 
   /**

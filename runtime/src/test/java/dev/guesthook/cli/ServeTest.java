@@ -11,7 +11,9 @@ import dev.guesthook.journald.Journald;
 import dev.guesthook.sandbox.Sandbox;
 import dev.guesthook.sandbox.SandboxProfile;
 import dev.guesthook.serve.ResidentRuntime;
+import dev.guesthook.testsupport.Cli;
 import dev.guesthook.testsupport.HookThreads;
+import dev.guesthook.testsupport.HostTree;
 import dev.guesthook.testsupport.JournalSocket;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
@@ -144,6 +146,22 @@ class ServeTest {
             .toList());
     assertEquals(4, engine.preloadHooks());
     Run run = client(env(), "504", "pre-start");
+    assertEquals(0, run.exit(), run::out);
+  }
+
+  @Test
+  void aSecondServeIsRefusedBeforeItActsAndTheFirstKeepsAnswering() throws Exception {
+    Map<String, String> before = HostTree.snapshotOf(root);
+    Cli.Result second =
+        Cli.run(
+            List.of("--root", root.toString(), "--simulate", "--hooks", STOCK.toString(), "serve"));
+
+    assertEquals(2, second.exitCode(), second::toString);
+    assertTrue(
+        second.err().contains("another guesthook serve is listening on " + socket),
+        second::toString);
+    assertEquals(before, HostTree.snapshotOf(root), "a refused serve changes nothing");
+    Run run = client(env(), "501", "pre-start");
     assertEquals(0, run.exit(), run::out);
   }
 

@@ -1,6 +1,7 @@
 package dev.guesthook.serve;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
@@ -71,6 +72,19 @@ class ServeAbuseTest {
 
     assertTrue(Files.exists(socket), "the newer runtime's socket was removed by the older one");
     phaseLatencies(socket); // and it still answers
+  }
+
+  @Test
+  void aSecondRuntimeOnTheSamePathIsRefusedAndTheFirstKeepsAnswering() throws Exception {
+    Path socket = serve();
+    ResidentRuntime second = new ResidentRuntime(socket, (call, out) -> 0, log::add);
+
+    IOException refused = assertThrows(IOException.class, second::start);
+
+    assertTrue(
+        refused.getMessage().contains("another guesthook serve is listening on " + socket),
+        refused::getMessage);
+    phaseLatencies(socket);
   }
 
   @Test
