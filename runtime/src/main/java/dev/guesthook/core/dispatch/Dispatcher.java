@@ -14,6 +14,7 @@ import java.util.Deque;
 import java.util.List;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
 
 /**
  * Runs a phase's hooks in order, one after the other on one phase thread ({@link PhaseThreads}).
@@ -47,13 +48,7 @@ public final class Dispatcher {
 
   /** Runs the phase's hooks on a phase thread; completes with every hook's outcome. */
   public Future<DispatchResult> dispatch(PhaseRequest request) {
-    PhaseRun run = new PhaseRun(request);
-    try {
-      PhaseThreads.execute(run::drive);
-    } catch (RuntimeException | Error notStarted) {
-      run.result.tryFail(notStarted);
-    }
-    return run.result.future();
+    return started(request, PhaseThreads::execute);
   }
 
   /**
@@ -63,11 +58,16 @@ public final class Dispatcher {
    * out.
    */
   public Future<DispatchResult> dispatchHere(PhaseRequest request) {
-    if (!PhaseThreads.isCurrent()) {
-      return dispatch(request);
-    }
+    return started(request, PhaseThreads::next);
+  }
+
+  private Future<DispatchResult> started(PhaseRequest request, Consumer<Runnable> onPhaseThread) {
     PhaseRun run = new PhaseRun(request);
-    PhaseThreads.next(run::drive);
+    try {
+      onPhaseThread.accept(run::drive);
+    } catch (RuntimeException | Error notStarted) {
+      run.result.tryFail(notStarted);
+    }
     return run.result.future();
   }
 
