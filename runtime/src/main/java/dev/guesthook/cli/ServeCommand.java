@@ -53,13 +53,10 @@ final class ServeCommand implements Callable<Integer> {
           Engine engine = node.engine().resident();
           Path path =
               socket != null ? socket : settings.root().resolve("run/guesthook/guesthook.sock");
-          if (ResidentRuntime.answers(path)) {
+          Optional<String> refused = ResidentRuntime.refusal(path);
+          if (refused.isPresent()) {
             // Before the reconcile: a second runtime must not act on the host either.
-            main.console.error(
-                "another guesthook serve is listening on "
-                    + path
-                    + "; stop it first (systemctl stop guesthook), or give this one another"
-                    + " --socket");
+            main.console.error(refused.get());
             return Future.succeededFuture(ExitCodes.USAGE);
           }
           Promise<Integer> stopped = Promise.promise();

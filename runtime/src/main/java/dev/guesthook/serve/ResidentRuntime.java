@@ -125,7 +125,10 @@ public final class ResidentRuntime implements AutoCloseable {
 
   public void start() throws IOException {
     Files.createDirectories(socket.getParent());
-    refuseIfAnswered(socket);
+    Optional<String> refused = refusal(socket);
+    if (refused.isPresent()) {
+      throw new IOException(refused.get());
+    }
     Files.deleteIfExists(socket); // a socket left by a runtime that was killed
     server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
     server.bind(UnixDomainSocketAddress.of(socket));
@@ -477,20 +480,21 @@ public final class ResidentRuntime implements AutoCloseable {
   }
 
   /**
-   * A runtime that answers on the socket is not replaced: removing its file would leave it running
-   * unreachable, and the node with two runtimes. A file nobody answers on was left by one killed.
+   * Why a runtime may not start on the socket: another answers there. Replacing its file would
+   * leave it running unreachable, and the node with two runtimes; a file nobody answers on was left
+   * by one that was killed.
    */
-  private static void refuseIfAnswered(Path socket) throws IOException {
-    if (answers(socket)) {
-      throw new IOException(
-          "another guesthook serve is listening on "
-              + socket
-              + "; stop it first (systemctl stop guesthook), or give this one another --socket");
+  public static Optional<String> refusal(Path socket) {
+    if (!answers(socket)) {
+      return Optional.empty();
     }
+    return Optional.of(
+        "another guesthook serve is listening on "
+            + socket
+            + "; stop it first (systemctl stop guesthook), or give this one another --socket");
   }
 
-  /** Whether a runtime answers on the socket now. */
-  public static boolean answers(Path socket) {
+  private static boolean answers(Path socket) {
     if (!Files.exists(socket, LinkOption.NOFOLLOW_LINKS)) {
       return false;
     }
