@@ -69,13 +69,16 @@ final class ResetModel implements KernelAttribute {
     return names;
   }
 
-  /** reset_store: only 1 (kstrtoul), then pci_reset_function, ENOTTY when no method is left. */
+  /**
+   * reset_store: only 1 (kstrtoul), then pci_reset_function, ENOTTY when no method is left. A reset
+   * saves and restores the device with its driver bound and its power state: nothing the model
+   * keeps changes.
+   */
   private void reset(HostPath path, PciAddress device, String value) {
     KernelErrors.number(path, value, "1", 1, 1);
     if (sysfs.enabledResetMethods(device).isEmpty()) {
       throw KernelErrors.of(
           "ENOTTY", path, "Inappropriate ioctl for device", "every reset method is disabled");
     }
-    sysfs.reset(device);
   }
 }

@@ -244,11 +244,7 @@ public final class Sysfs {
    * moment after it binds (runtime power management; read at once it is still D0), and a reset
    * leaves it there: a time-dependent state the model does not follow, and a healthy one.
    */
-  public String powerState(PciAddress address) {
-    return attribute(address, "power_state");
-  }
-
-  public void setPowerState(PciAddress address, String state) {
+  private void setPowerState(PciAddress address, String state) {
     setAttribute(address, "power_state", state);
   }
 
@@ -286,14 +282,6 @@ public final class Sysfs {
     tree.write(
         deviceDir(address).resolve("reset_method"),
         methods.isEmpty() ? "" : String.join(" ", methods) + "\n");
-  }
-
-  /**
-   * pci_reset_function: the device is saved, reset and restored with its driver still bound, in the
-   * power state it was in.
-   */
-  void reset(PciAddress address) {
-    deviceDir(address); // ENODEV for a device that went meanwhile, as the kernel's lookup
   }
 
   private static List<String> words(String text) {
