@@ -40,7 +40,7 @@ public final class PhaseThreads {
   private PhaseThreads() {}
 
   /** Runs the work on a phase thread; the future completes there. */
-  public static <T> Future<T> submit(Callable<T> work) {
+  private static <T> Future<T> submit(Callable<T> work) {
     Promise<T> promise = Promise.promise();
     try {
       execute(() -> complete(promise, work));
