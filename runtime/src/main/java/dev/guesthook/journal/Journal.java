@@ -136,6 +136,9 @@ public final class Journal {
 
   /** Forgets everything: the guest holds nothing any more. */
   public void clear() {
+    if (!Files.exists(file, LinkOption.NOFOLLOW_LINKS)) {
+      return; // the usual case at a pre-start: nothing to delete, so no folder to walk
+    }
     try {
       SafeFiles.folder(file.getParent()); // never delete through a planted link
       Files.deleteIfExists(file);

@@ -10,12 +10,16 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /** The Proxmox side of a host, read through the host port. It only ever reads Proxmox's files. */
 public final class Pve {
   private static final HostPath ETC_PVE = HostPath.of("etc", "pve");
   private static final HostPath QEMU_RUN = HostPath.of("run", "qemu-server");
+
+  /** A node name as Proxmox takes it (a host name's first label); asked at every phase. */
+  private static final Pattern NODE_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9-]*");
 
   private final HostPort host;
 
@@ -242,6 +246,6 @@ public final class Pve {
     String name = host.read(hostname).strip();
     int dot = name.indexOf('.');
     name = dot > 0 ? name.substring(0, dot) : name;
-    return name.matches("[A-Za-z0-9][A-Za-z0-9-]*") ? Optional.of(name) : Optional.empty();
+    return NODE_NAME.matcher(name).matches() ? Optional.of(name) : Optional.empty();
   }
 }

@@ -67,18 +67,13 @@ public final class Recorder {
       byte[] line =
           (RecordingCodec.write(Recording.of(result, settings)) + "\n")
               .getBytes(StandardCharsets.UTF_8);
-      ensureDirectory();
-      append(file, line);
+      append(file, line); // SafeFiles.open makes the folder where it is missing
       if (Files.size(file) > maxBytes) {
         rotate(file);
       }
     } catch (IOException | RuntimeException e) {
       warn.accept("not recorded (" + file + "): " + e.getMessage());
     }
-  }
-
-  private void ensureDirectory() throws IOException {
-    SafeFiles.folder(directory);
   }
 
   /**

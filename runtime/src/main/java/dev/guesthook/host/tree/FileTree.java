@@ -17,6 +17,7 @@ import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
@@ -44,6 +45,7 @@ public final class FileTree implements MutableTree {
           HostPath.of("var", "cache", "guesthook"));
 
   private final Path root;
+  private volatile Path realRoot;
 
   public FileTree(Path root) {
     this.root = root.toAbsolutePath().normalize();
@@ -82,13 +84,27 @@ public final class FileTree implements MutableTree {
     }
     try {
       Path real = realLocation(file, MAX_LINKS);
-      if (!real.startsWith(realLocation(root, MAX_LINKS))) {
+      if (!real.startsWith(realRoot())) {
         throw new HostException(
             "EXDEV", path + ": a link leads out of " + root + " (to " + real + "); refused");
       }
     } catch (IOException e) {
       throw translate(path, e);
     }
+  }
+
+  /**
+   * Where the root really is, found once: a sandbox's every call asked again (half the links read
+   * per call). Should the root later be swapped for a link to elsewhere, its paths no longer lie
+   * under this one and are refused, so keeping it cannot let a write out.
+   */
+  private Path realRoot() throws IOException {
+    Path real = realRoot;
+    if (real == null) {
+      real = realLocation(root, MAX_LINKS);
+      realRoot = real;
+    }
+    return real;
   }
 
   /** Where a path really is, following links: also a last link whose target does not exist yet. */
@@ -164,12 +180,7 @@ public final class FileTree implements MutableTree {
   @Override
   public String read(HostPath path) {
     Path file = at(path);
-    // A FIFO or a device in place of a file would block the read (and the guest's phase) for ever;
-    // every file guesthook reads, sysfs attributes and /proc included, is a regular file.
-    if (Files.exists(file) && !Files.isRegularFile(file)) {
-      throw new HostException(
-          Files.isDirectory(file) ? "EISDIR" : "EINVAL", path + ": not a regular file");
-    }
+    refuseAnythingButAFile(path, file);
     try (InputStream in = Files.newInputStream(file)) {
       byte[] bytes = in.readNBytes(MAX_READ_BYTES + 1);
       if (bytes.length > MAX_READ_BYTES) {
@@ -178,6 +189,24 @@ public final class FileTree implements MutableTree {
       return new String(bytes, StandardCharsets.UTF_8);
     } catch (IOException e) {
       throw translate(path, e);
+    }
+  }
+
+  /**
+   * A FIFO or a device in place of a file would block the read (and the guest's phase) for ever;
+   * every file guesthook reads, sysfs attributes and /proc included, is a regular file. One stat: a
+   * missing file is left to the read, which fails with ENOENT.
+   */
+  private static void refuseAnythingButAFile(HostPath path, Path file) {
+    BasicFileAttributes attributes;
+    try {
+      attributes = Files.readAttributes(file, BasicFileAttributes.class);
+    } catch (IOException missingOrUnreadable) {
+      return;
+    }
+    if (!attributes.isRegularFile()) {
+      throw new HostException(
+          attributes.isDirectory() ? "EISDIR" : "EINVAL", path + ": not a regular file");
     }
   }
 

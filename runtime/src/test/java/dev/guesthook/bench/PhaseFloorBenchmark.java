@@ -1,0 +1,209 @@
+package dev.guesthook.bench;
+
+import dev.guesthook.config.Settings;
+import dev.guesthook.config.SettingsLoader;
+import dev.guesthook.core.event.Phase;
+import dev.guesthook.engine.Engine;
+import dev.guesthook.engine.PhaseListener;
+import dev.guesthook.guest.LifecycleEvent;
+import dev.guesthook.host.real.LinuxHost;
+import dev.guesthook.id.VmId;
+import dev.guesthook.record.Recording;
+import dev.guesthook.record.RecordingCodec;
+import groovy.lang.Closure;
+import groovy.lang.GroovyShell;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Clock;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Warmup;
+
+/**
+ * The parts of PhaseBenchmark's pre-start that any runtime doing the same job must pay, each alone
+ * and done the cheapest way Java offers, so that the phase's own figure reads against its floor:
+ *
+ * <ul>
+ *   <li>{@code fileWork}: the files a pre-start must touch, with plain NIO: read the node name and
+ *       the guest's config (Proxmox edits it between phases), look for the guest's settings file,
+ *       take and release the guest's lock file, look for its journal, the hooks' two writes, and
+ *       append the recording's line (not synced: serve syncs it after the answer);
+ *   <li>{@code twoHookCalls}: calling two Groovy closures that each make one call on a Java object,
+ *       as the two hooks' handlers do, through Groovy's dynamic dispatch;
+ *   <li>{@code recordingLine}: the recording's JSON line of this very phase.
+ * </ul>
+ *
+ * Run by runtime/bench/jmh.sh with PhaseBenchmark (see runtime/bench/phase-floor.sh).
+ */
+@State(Scope.Benchmark)
+@BenchmarkMode(Mode.SampleTime)
+@OutputTimeUnit(TimeUnit.MICROSECONDS)
+@Warmup(iterations = 10, time = 3)
+@Measurement(iterations = 5, time = 2)
+@Fork(1)
+public class PhaseFloorBenchmark {
+  private Path root;
+  private Path recordingFile;
+  private List<Closure<?>> handlers;
+  private Recording recording;
+  private final Sink sink = new Sink();
+
+  /** What a hook's write reaches: counts, so that the JIT cannot drop the calls. */
+  public static final class Sink {
+    public long writes;
+
+    public void write(String path, String value) {
+      writes += path.length() + value.length();
+    }
+  }
+
+  @Setup(Level.Trial)
+  public void aHostAndOneRecordedPhase() throws Exception {
+    Path base = Files.createTempDirectory("guesthook-phase-floor");
+    root = base.resolve("root");
+    Path hooks = Files.createDirectories(base.resolve("hooks"));
+    Files.createDirectories(root.resolve("etc/pve/qemu-server"));
+    Files.createDirectories(root.resolve("run/guesthook/locks"));
+    Files.writeString(root.resolve("etc/hostname"), "pve-bench\n");
+    Files.writeString(root.resolve("etc/pve/qemu-server/101.conf"), "memory: 2048\nname: bench\n");
+    for (String h : new String[] {"a", "b"}) {
+      Files.createDirectories(root.resolve("sys/" + h));
+      Files.writeString(root.resolve("sys/" + h + "/attr"), "");
+      Files.writeString(
+          hooks.resolve("write-" + h + ".groovy"),
+          "hook('write-" + h + "') { on('pre-start') { write '/sys/" + h + "/attr', '1' } }\n");
+    }
+    recording = recordOnePhase(hooks);
+    recordingFile = base.resolve("floor.jsonl");
+    handlers = closures();
+  }
+
+  /** One pre-start through the engine, as PhaseBenchmark runs it, read back from its recording. */
+  private Recording recordOnePhase(Path hooks) throws Exception {
+    Vertx vertx = Vertx.vertx();
+    try {
+      JsonObject flags =
+          new JsonObject()
+              .put("root", root.toString())
+              .put("hook-dirs", new JsonArray().add(hooks.toString()));
+      Settings settings =
+          new SettingsLoader(hooks)
+              .load(vertx, flags, Optional.empty(), Map.of())
+              .toCompletionStage()
+              .toCompletableFuture()
+              .get(30, TimeUnit.SECONDS);
+      Engine engine = new Engine(vertx, settings, new LinuxHost(root), Clock.systemUTC());
+      engine
+          .run(VmId.parse("101"), Phase.PRE_START, Optional.empty(), QUIET)
+          .toCompletionStage()
+          .toCompletableFuture()
+          .get(30, TimeUnit.SECONDS);
+    } finally {
+      vertx.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    }
+    try (Stream<Path> files = Files.walk(root.resolve("var/lib/guesthook/recordings"))) {
+      Path file = files.filter(f -> f.toString().endsWith(".jsonl")).findFirst().orElseThrow();
+      return RecordingCodec.read(Files.readAllLines(file).get(0));
+    }
+  }
+
+  @SuppressWarnings("unchecked")
+  private List<Closure<?>> closures() {
+    GroovyShell shell = new GroovyShell();
+    return (List<Closure<?>>)
+        shell.evaluate(
+            "[{ sink, ev -> sink.write('/sys/a/attr', '1') },"
+                + " { sink, ev -> sink.write('/sys/b/attr', '1') }]");
+  }
+
+  @Benchmark
+  public long fileWork() throws IOException {
+    long seen = Files.readString(root.resolve("etc/hostname")).length();
+    seen += Files.readString(root.resolve("etc/pve/qemu-server/101.conf")).length();
+    seen +=
+        Files.exists(root.resolve("etc/guesthook/vm/101.yaml"), LinkOption.NOFOLLOW_LINKS) ? 1 : 0;
+    try (FileChannel lockFile =
+        FileChannel.open(
+            root.resolve("run/guesthook/locks/vm-101.lock"),
+            StandardOpenOption.CREATE,
+            StandardOpenOption.WRITE)) {
+      FileLock lock = lockFile.lock();
+      seen += Files.exists(root.resolve("var/lib/guesthook/journal/101.jsonl")) ? 1 : 0;
+      for (String h : new String[] {"a", "b"}) {
+        try (FileChannel attr =
+            FileChannel.open(root.resolve("sys/" + h + "/attr"), StandardOpenOption.WRITE)) {
+          seen += attr.write(ByteBuffer.wrap(ONE));
+        }
+      }
+      try (FileChannel line =
+          FileChannel.open(
+              recordingFile,
+              StandardOpenOption.CREATE,
+              StandardOpenOption.WRITE,
+              StandardOpenOption.APPEND)) {
+        seen += line.write(ByteBuffer.wrap(LINE));
+      }
+      lock.release();
+    }
+    return seen;
+  }
+
+  @Benchmark
+  public long twoHookCalls() {
+    for (Closure<?> handler : handlers) {
+      handler.call(sink, recording);
+    }
+    return sink.writes;
+  }
+
+  @Benchmark
+  public String recordingLine() {
+    return RecordingCodec.write(recording);
+  }
+
+  @TearDown(Level.Iteration)
+  public void emptyTheRecordingFile() throws IOException {
+    Files.deleteIfExists(recordingFile);
+  }
+
+  private static final byte[] ONE = "1".getBytes(StandardCharsets.US_ASCII);
+  private static final byte[] LINE = new byte[900];
+
+  static {
+    java.util.Arrays.fill(LINE, (byte) 'x');
+    LINE[LINE.length - 1] = '\n';
+  }
+
+  private static final PhaseListener QUIET =
+      new PhaseListener() {
+        @Override
+        public void started(LifecycleEvent event, int hooks) {}
+
+        @Override
+        public void line(String line) {}
+      };
+}
