@@ -16,6 +16,7 @@ runs=${1:-21}
 case $runs in '' | *[!0-9]*) echo "usage: $0 [RUNS]" >&2; exit 2 ;; esac
 java="${JAVA_HOME:+$JAVA_HOME/bin/}java"
 javac="${JAVA_HOME:+$JAVA_HOME/bin/}javac"
+jar="${JAVA_HOME:+$JAVA_HOME/bin/}jar"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 chmod 755 "$work"
@@ -27,10 +28,11 @@ mkdir -p "$work/j" "$work/g" "$work/root/etc/pve/qemu-server" "$work/root/sys/a"
 printf 'public class Floor { public static void main(String[] args) {} }\n' > "$work/j/Floor.java"
 "$javac" -d "$work/j" "$work/j/Floor.java"
 printf "def write = { String file -> new File(file).text = '1' }\nwrite(args[0])\nwrite(args[1])\n" > "$work/g/Hook.groovy"
-"$java" -cp "$groovy_jar" org.codehaus.groovy.tools.FileSystemCompiler -d "$work/g" "$work/g/Hook.groovy" > /dev/null
+"$java" -cp "$groovy_jar" org.codehaus.groovy.tools.FileSystemCompiler -d "$work/g/classes" "$work/g/Hook.groovy" > /dev/null
+"$jar" cf "$work/g/hook.jar" -C "$work/g/classes" . # a class-data archive takes jars, not folders
 : > "$work/a" && : > "$work/b"
 # shellcheck disable=SC2086
-"$java" $flags -XX:ArchiveClassesAtExit="$work/g.jsa" -Xlog:disable -cp "$groovy_jar:$work/g" Hook "$work/a" "$work/b"
+"$java" $flags -XX:ArchiveClassesAtExit="$work/g.jsa" -Xlog:disable -cp "$groovy_jar:$work/g/hook.jar" Hook "$work/a" "$work/b"
 
 echo pve-bench > "$work/root/etc/hostname"
 printf 'memory: 2048\nname: bench\n' > "$work/root/etc/pve/qemu-server/101.conf"
@@ -50,7 +52,7 @@ RUNS=$runs WORK=$work HERE=$here JAVA=$java FLAGS=$flags GROOVY=$groovy_jar perl
   my @paths = (
     [j => "JVM alone (main returns)", {}, $java, @flags, "-cp", "$work/j", "Floor"],
     [g => "JVM + Groovy, compiled script, two writes", {}, $java, @flags,
-      "-XX:SharedArchiveFile=$work/g.jsa", "-Xlog:disable", "-cp", "$groovy:$work/g", "Hook", "$work/a", "$work/b"],
+      "-XX:SharedArchiveFile=$work/g.jsa", "-Xlog:disable", "-cp", "$groovy:$work/g/hook.jar", "Hook", "$work/a", "$work/b"],
     [o => "one-shot pre-start, two hooks", {GUESTHOOK_ROOT => "$work/root", GUESTHOOK_HOOK_DIRS => "$work/hooks"},
       "$here/guesthook", "101", "pre-start"],
   );

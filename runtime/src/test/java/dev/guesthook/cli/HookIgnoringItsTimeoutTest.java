@@ -63,6 +63,30 @@ class HookIgnoringItsTimeoutTest {
     assertTrue(said.contains("undo 'stubborn undo' timed out"), start::toString);
   }
 
+  /**
+   * The rollback gave up on the step: from then on the step must not act on the host. Before, a
+   * step that swallowed its interrupt kept writing after the phase had answered and the guest's
+   * lock was free, racing the guest's next phase.
+   */
+  @Test
+  void anUndoStepGivenUpOnActsNoMoreOnTheHost() throws Exception {
+    hook(
+        "on('pre-start') { ev -> undo('stubborn undo') { int n = 0; long end = System.nanoTime() + "
+            + STUBBORN_SECONDS
+            + "_000_000_000L; while (System.nanoTime() < end) { write '/etc/undo-count',"
+            + " String.valueOf(++n); try { Thread.sleep(100) } catch (Throwable ignored) { } } };"
+            + " throw new RuntimeException('fail on purpose') }");
+    Cli.Result start = timed("pre-start");
+    assertEquals(1, start.exitCode(), start::toString);
+
+    Path count = root.resolve("etc/undo-count");
+    Thread.sleep(1_000);
+    String afterAnswer = Files.readString(count);
+    Thread.sleep(1_000);
+    assertEquals(
+        afterAnswer, Files.readString(count), "the undo step went on writing after its timeout");
+  }
+
   private void hook(String body) throws Exception {
     Path file = hooks.resolve("stubborn.groovy");
     Files.writeString(file, "hook('stubborn') {\n  timeout 1\n  " + body + "\n}\n");

@@ -275,6 +275,7 @@ public final class Dispatcher {
       private final boolean lastOfItsHook;
       private UndoOutcome outcome;
       private Thread runner;
+      private final HookInvocation.UndoRun run = new HookInvocation.UndoRun();
 
       UndoStep(
           HookInvocation invocation,
@@ -293,7 +294,7 @@ public final class Dispatcher {
       void run() {
         runningOn(Thread.currentThread());
         try {
-          invocation.runUndo(action);
+          invocation.runUndo(action, run);
           outcome = new UndoOutcome(action.description(), true, "");
         } catch (Exception | Error e) {
           outcome = failedUndo(e);
@@ -310,6 +311,7 @@ public final class Dispatcher {
 
       @Override
       void timedOut() {
+        run.giveUp();
         interruptRunner();
         add(
             failedUndo(

@@ -30,9 +30,18 @@ public final class HookInvocation {
 
   /**
    * Set while the rollback runs one of this hook's undo steps, which may act after the hook was
-   * abandoned.
+   * abandoned, until the rollback gives up on the step itself.
    */
-  private final ThreadLocal<Boolean> undoing = ThreadLocal.withInitial(() -> false);
+  private final ThreadLocal<UndoRun> undoing = new ThreadLocal<>();
+
+  /** One run of an undo step: once given up on (its timeout), it must stop acting on the host. */
+  static final class UndoRun {
+    private volatile boolean givenUp;
+
+    void giveUp() {
+      givenUp = true;
+    }
+  }
 
   HookInvocation(Hook hook, PhaseRequest request) {
     this.hook = hook;
@@ -139,10 +148,10 @@ public final class HookInvocation {
 
   /**
    * Runs one of this hook's undo steps for the rollback: it may use the host even if the hook was
-   * abandoned.
+   * abandoned, until the rollback gives up on {@code run}.
    */
-  void runUndo(UndoAction step) throws Exception {
-    undoing.set(true);
+  void runUndo(UndoAction step, UndoRun run) throws Exception {
+    undoing.set(run);
     try {
       step.step().run();
     } finally {
@@ -150,9 +159,19 @@ public final class HookInvocation {
     }
   }
 
-  /** The abandoned hook's own threads are refused; the rollback's undo steps are not. */
+  /**
+   * Whether the hook code on this thread must stop, its host calls refused: the hook's handler once
+   * the hook was abandoned, an undo step once the rollback gave up on that step. A step swallowing
+   * its interrupt otherwise went on acting on the host after the phase had answered and the guest's
+   * lock was free.
+   */
+  public boolean mustStop() {
+    UndoRun run = undoing.get();
+    return run != null ? run.givenUp : abandoned;
+  }
+
   private boolean refusesHostCalls() {
-    return abandoned && !undoing.get();
+    return mustStop();
   }
 
   private void observe(HostInteraction interaction) {

@@ -85,7 +85,7 @@ final class GroovyHook implements Hook {
     HookContext context = new HookContext(invocation, globals);
     Closure<?> handler = spec.handlers().get(invocation.event().phase());
     HookAbandonment.watching(
-        invocation::abandoned,
+        invocation::mustStop,
         () -> HookScript.withContext(context, () -> call(handler, context, invocation)));
   }
 

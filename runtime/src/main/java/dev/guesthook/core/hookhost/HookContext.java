@@ -309,7 +309,11 @@ public final class HookContext extends GroovyObjectSupport {
   }
 
   public void undo(String description, Closure<?> step) {
-    invocation.undo(description, () -> HookScript.withContext(this, step::call));
+    invocation.undo(
+        description,
+        () ->
+            HookAbandonment.watching(
+                invocation::mustStop, () -> HookScript.withContext(this, step::call)));
   }
 
   /** Ends the hook as not applicable, e.g. {@code skip('no SR-IOV NIC configured')}. */
