@@ -274,10 +274,12 @@ final class ResidentHooks {
     return current.dispatcher();
   }
 
-  /** Stops the sweeps and lets every VM's hooks go. */
+  /** Stops the sweeps and lets every VM's hooks go, with what was kept of each guest. */
   void close() {
     vertx.cancelTimer(sweeper);
     loaded.clear();
+    letGo.clear();
+    lastUsed.clear();
   }
 
   private String fingerprint(VmId vmid) {

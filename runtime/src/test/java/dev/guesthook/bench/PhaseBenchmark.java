@@ -1,20 +1,18 @@
 package dev.guesthook.bench;
 
 import dev.guesthook.config.Settings;
-import dev.guesthook.config.SettingsLoader;
 import dev.guesthook.core.event.Phase;
 import dev.guesthook.engine.Engine;
-import dev.guesthook.engine.PhaseListener;
-import dev.guesthook.guest.LifecycleEvent;
 import dev.guesthook.host.real.LinuxHost;
 import dev.guesthook.id.VmId;
+import dev.guesthook.testsupport.Engines;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
-import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -56,37 +54,40 @@ public class PhaseBenchmark {
   public void warmRuntime() throws Exception {
     base = Files.createTempDirectory("guesthook-jmh");
     Path root = base.resolve("root");
-    Path hooks = Files.createDirectories(base.resolve("hooks"));
-    Files.createDirectories(root.resolve("etc/pve/qemu-server"));
-    Files.createDirectories(root.resolve("sys/a"));
-    Files.createDirectories(root.resolve("sys/b"));
-    Files.writeString(root.resolve("etc/hostname"), "pve-bench\n");
-    Files.writeString(root.resolve("etc/pve/qemu-server/101.conf"), "memory: 2048\nname: bench\n");
-    for (String h : new String[] {"a", "b"}) {
-      Files.writeString(root.resolve("sys/" + h + "/attr"), "");
-      Files.writeString(
-          hooks.resolve("write-" + h + ".groovy"),
-          "hook('write-" + h + "') { on('pre-start') { write '/sys/" + h + "/attr', '1' } }\n");
-    }
+    Path hooks = base.resolve("hooks");
+    twoHookHost(root, hooks);
     vertx = Vertx.vertx();
     JsonObject flags =
         new JsonObject()
             .put("root", root.toString())
             .put("hook-dirs", new JsonArray().add(hooks.toString()));
-    Settings settings =
-        new SettingsLoader(hooks)
-            .load(vertx, flags, Optional.empty(), Map.of())
-            .toCompletionStage()
-            .toCompletableFuture()
-            .get(30, TimeUnit.SECONDS);
+    Settings settings = Engines.settings(vertx, flags, hooks);
     engine = new Engine(vertx, settings, new LinuxHost(root), Clock.systemUTC()).resident();
     preStart(); // loads and compiles the hooks once, as the runtime's first call does
+  }
+
+  /**
+   * The host both phase benchmarks use: VM 101, and two Groovy hooks in {@code hooks} each writing
+   * one attribute at its pre-start.
+   */
+  static void twoHookHost(Path root, Path hooks) throws IOException {
+    Files.createDirectories(hooks);
+    Files.createDirectories(root.resolve("etc/pve/qemu-server"));
+    Files.writeString(root.resolve("etc/hostname"), "pve-bench\n");
+    Files.writeString(root.resolve("etc/pve/qemu-server/101.conf"), "memory: 2048\nname: bench\n");
+    for (String h : new String[] {"a", "b"}) {
+      Files.createDirectories(root.resolve("sys/" + h));
+      Files.writeString(root.resolve("sys/" + h + "/attr"), "");
+      Files.writeString(
+          hooks.resolve("write-" + h + ".groovy"),
+          "hook('write-" + h + "') { on('pre-start') { write '/sys/" + h + "/attr', '1' } }\n");
+    }
   }
 
   @Benchmark
   public int preStart() throws Exception {
     return engine
-        .run(VM, Phase.PRE_START, Optional.empty(), QUIET)
+        .run(VM, Phase.PRE_START, Optional.empty(), Engines.QUIET)
         .toCompletionStage()
         .toCompletableFuture()
         .get(30, TimeUnit.SECONDS)
@@ -98,13 +99,4 @@ public class PhaseBenchmark {
   public void stop() throws Exception {
     vertx.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
   }
-
-  private static final PhaseListener QUIET =
-      new PhaseListener() {
-        @Override
-        public void started(LifecycleEvent event, int hooks) {}
-
-        @Override
-        public void line(String line) {}
-      };
 }

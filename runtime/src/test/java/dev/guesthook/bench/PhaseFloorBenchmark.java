@@ -1,15 +1,13 @@
 package dev.guesthook.bench;
 
 import dev.guesthook.config.Settings;
-import dev.guesthook.config.SettingsLoader;
 import dev.guesthook.core.event.Phase;
 import dev.guesthook.engine.Engine;
-import dev.guesthook.engine.PhaseListener;
-import dev.guesthook.guest.LifecycleEvent;
 import dev.guesthook.host.real.LinuxHost;
 import dev.guesthook.id.VmId;
 import dev.guesthook.record.Recording;
 import dev.guesthook.record.RecordingCodec;
+import dev.guesthook.testsupport.Engines;
 import groovy.lang.Closure;
 import groovy.lang.GroovyShell;
 import io.vertx.core.Vertx;
@@ -26,7 +24,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Clock;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
@@ -85,18 +82,9 @@ public class PhaseFloorBenchmark {
   public void aHostAndOneRecordedPhase() throws Exception {
     Path base = Files.createTempDirectory("guesthook-phase-floor");
     root = base.resolve("root");
-    Path hooks = Files.createDirectories(base.resolve("hooks"));
-    Files.createDirectories(root.resolve("etc/pve/qemu-server"));
+    Path hooks = base.resolve("hooks");
+    PhaseBenchmark.twoHookHost(root, hooks);
     Files.createDirectories(root.resolve("run/guesthook/locks"));
-    Files.writeString(root.resolve("etc/hostname"), "pve-bench\n");
-    Files.writeString(root.resolve("etc/pve/qemu-server/101.conf"), "memory: 2048\nname: bench\n");
-    for (String h : new String[] {"a", "b"}) {
-      Files.createDirectories(root.resolve("sys/" + h));
-      Files.writeString(root.resolve("sys/" + h + "/attr"), "");
-      Files.writeString(
-          hooks.resolve("write-" + h + ".groovy"),
-          "hook('write-" + h + "') { on('pre-start') { write '/sys/" + h + "/attr', '1' } }\n");
-    }
     recording = recordOnePhase(hooks);
     recordingFile = base.resolve("floor.jsonl");
     handlers = closures();
@@ -110,15 +98,10 @@ public class PhaseFloorBenchmark {
           new JsonObject()
               .put("root", root.toString())
               .put("hook-dirs", new JsonArray().add(hooks.toString()));
-      Settings settings =
-          new SettingsLoader(hooks)
-              .load(vertx, flags, Optional.empty(), Map.of())
-              .toCompletionStage()
-              .toCompletableFuture()
-              .get(30, TimeUnit.SECONDS);
+      Settings settings = Engines.settings(vertx, flags, hooks);
       Engine engine = new Engine(vertx, settings, new LinuxHost(root), Clock.systemUTC());
       engine
-          .run(VmId.parse("101"), Phase.PRE_START, Optional.empty(), QUIET)
+          .run(VmId.parse("101"), Phase.PRE_START, Optional.empty(), Engines.QUIET)
           .toCompletionStage()
           .toCompletableFuture()
           .get(30, TimeUnit.SECONDS);
@@ -197,13 +180,4 @@ public class PhaseFloorBenchmark {
     java.util.Arrays.fill(LINE, (byte) 'x');
     LINE[LINE.length - 1] = '\n';
   }
-
-  private static final PhaseListener QUIET =
-      new PhaseListener() {
-        @Override
-        public void started(LifecycleEvent event, int hooks) {}
-
-        @Override
-        public void line(String line) {}
-      };
 }

@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.guesthook.config.Settings;
-import dev.guesthook.config.SettingsLoader;
 import dev.guesthook.engine.Engine;
 import dev.guesthook.host.sim.SimulatedHost;
 import dev.guesthook.journald.Journald;
@@ -12,6 +11,7 @@ import dev.guesthook.sandbox.Sandbox;
 import dev.guesthook.sandbox.SandboxProfile;
 import dev.guesthook.serve.ResidentRuntime;
 import dev.guesthook.testsupport.Cli;
+import dev.guesthook.testsupport.Engines;
 import dev.guesthook.testsupport.HookThreads;
 import dev.guesthook.testsupport.HostTree;
 import dev.guesthook.testsupport.JournalSocket;
@@ -31,7 +31,6 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -61,12 +60,7 @@ class ServeTest {
             .put("root", root.toString())
             .put("simulate", true)
             .put("hook-dirs", new JsonArray().add(STOCK.toString()));
-    Settings settings =
-        new SettingsLoader(STOCK)
-            .load(vertx, flags, Optional.empty(), Map.of())
-            .toCompletionStage()
-            .toCompletableFuture()
-            .get(30, TimeUnit.SECONDS);
+    Settings settings = Engines.settings(vertx, flags, STOCK);
     engine = new Engine(vertx, settings, SimulatedHost.sandbox(root), Clock.systemUTC()).resident();
     runtime =
         new ResidentRuntime(
@@ -390,12 +384,7 @@ class ServeTest {
             .put("root", root.toString())
             .put("simulate", true)
             .put("hook-dirs", new JsonArray().add(hooks.toString()));
-    Settings settings =
-        new SettingsLoader(hooks)
-            .load(vertx, flags, Optional.empty(), Map.of())
-            .toCompletionStage()
-            .toCompletableFuture()
-            .get(30, TimeUnit.SECONDS);
+    Settings settings = Engines.settings(vertx, flags, hooks);
     runtime =
         new ResidentRuntime(
             socket,

@@ -4,13 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.guesthook.config.Settings;
-import dev.guesthook.config.SettingsLoader;
 import dev.guesthook.core.event.Phase;
 import dev.guesthook.engine.Engine;
-import dev.guesthook.engine.PhaseListener;
-import dev.guesthook.guest.LifecycleEvent;
 import dev.guesthook.host.real.LinuxHost;
 import dev.guesthook.id.VmId;
+import dev.guesthook.testsupport.Engines;
 import dev.guesthook.testsupport.HostTree;
 import dev.guesthook.testsupport.LockHolder;
 import io.vertx.core.Vertx;
@@ -20,7 +18,6 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -82,26 +79,13 @@ class GuestLockWaitsTest {
             .put("root", host.root().toString())
             .put("hook-dirs", new JsonArray().add(host.hooks().toString()))
             .put("hook-timeout", 10);
-    return new SettingsLoader(host.hooks())
-        .load(vertx, flags, Optional.empty(), Map.of())
-        .toCompletionStage()
-        .toCompletableFuture()
-        .get(30, TimeUnit.SECONDS);
+    return Engines.settings(vertx, flags, host.hooks());
   }
 
   private static CompletableFuture<Engine.Run> preStart(Engine engine, int vmid) {
     return engine
-        .run(VmId.parse(Integer.toString(vmid)), Phase.PRE_START, Optional.empty(), QUIET)
+        .run(VmId.parse(Integer.toString(vmid)), Phase.PRE_START, Optional.empty(), Engines.QUIET)
         .toCompletionStage()
         .toCompletableFuture();
   }
-
-  private static final PhaseListener QUIET =
-      new PhaseListener() {
-        @Override
-        public void started(LifecycleEvent event, int hooks) {}
-
-        @Override
-        public void line(String line) {}
-      };
 }
