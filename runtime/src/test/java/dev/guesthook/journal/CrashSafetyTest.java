@@ -221,18 +221,23 @@ class CrashSafetyTest {
             socket.toString());
     SimulatedHost.sandbox(root).faults().crashAtStep(9);
     OneShot runtime = OneShot.start(serve);
-    awaitSocket(socket);
-    ProcessBuilder hookscript =
-        new ProcessBuilder(CLIENT.toString(), "900", "pre-start").redirectErrorStream(true);
-    hookscript.environment().put("GUESTHOOK_SOCKET", socket.toString());
-    hookscript.environment().put("GUESTHOOK_ONESHOT", "/bin/false");
-    Process client = hookscript.start();
-    client.getOutputStream().close();
-    String said =
-        new String(client.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
-    assertEquals(
-        3, client.waitFor(), "the runtime died mid-phase: Proxmox aborts the start\n" + said);
-    assertEquals(137, runtime.await().exitCode());
+    try {
+      awaitSocket(socket);
+      ProcessBuilder hookscript =
+          new ProcessBuilder(CLIENT.toString(), "900", "pre-start").redirectErrorStream(true);
+      hookscript.environment().put("GUESTHOOK_SOCKET", socket.toString());
+      hookscript.environment().put("GUESTHOOK_ONESHOT", "/bin/false");
+      Process client = hookscript.start();
+      client.getOutputStream().close();
+      String said =
+          new String(
+              client.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+      assertEquals(
+          3, client.waitFor(), "the runtime died mid-phase: Proxmox aborts the start\n" + said);
+      assertEquals(137, runtime.await().exitCode());
+    } finally {
+      runtime.stop(); // a failed assertion must not leave a serve running after the tests
+    }
     assertTrue(
         Files.exists(root.resolve("var/lib/guesthook/journal/900.jsonl")),
         "it died holding devices");
