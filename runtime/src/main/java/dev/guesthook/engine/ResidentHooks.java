@@ -9,6 +9,7 @@ import io.vertx.core.Vertx;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -52,6 +53,8 @@ final class ResidentHooks {
   private final Vertx vertx;
   private final HookLoader loader;
   private final List<Path> directories;
+  private static final String IDENTITY = "unix:dev,ino,size,lastModifiedTime,ctime";
+
   private final Map<VmId, Loaded> loaded = new ConcurrentHashMap<>();
   private final Map<VmId, Object> monitors = new ConcurrentHashMap<>();
 
@@ -300,12 +303,7 @@ final class ResidentHooks {
                   .filter(f -> !VM_FOLDER.matcher(f.getFileName().toString()).matches())
                   .sorted()
                   .toList()) {
-            out.append(file)
-                .append(' ')
-                .append(Files.size(file))
-                .append(' ')
-                .append(Files.getLastModifiedTime(file).toMillis())
-                .append('\n');
+            out.append(file).append(' ').append(identity(file)).append('\n');
           }
         } catch (IOException e) {
           out.append(place).append(" unreadable\n");
@@ -313,5 +311,23 @@ final class ResidentHooks {
       }
     }
     return out.toString();
+  }
+
+  /**
+   * What changes whenever a file's text may have: its inode (a file replaced by a rename), size and
+   * times, the change time included, which no tool sets back (an edit that kept the size and the
+   * modification time, as {@code cp -p} does, went unseen). One stat.
+   */
+  private static String identity(Path file) throws IOException {
+    Map<String, Object> stat = Files.readAttributes(file, IDENTITY);
+    return stat.get("dev")
+        + ":"
+        + stat.get("ino")
+        + " "
+        + stat.get("size")
+        + " "
+        + ((FileTime) stat.get("lastModifiedTime")).to(TimeUnit.NANOSECONDS)
+        + " "
+        + ((FileTime) stat.get("ctime")).to(TimeUnit.NANOSECONDS);
   }
 }

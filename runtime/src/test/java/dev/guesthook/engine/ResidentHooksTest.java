@@ -14,6 +14,8 @@ import io.vertx.core.Vertx;
 import java.lang.ref.WeakReference;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.List;
@@ -74,6 +76,27 @@ class ResidentHooksTest {
       Thread.sleep(20);
     }
     return condition.getAsBoolean();
+  }
+
+  /**
+   * An edit that keeps the file's size and modification time (a restore with {@code cp -p} or
+   * {@code rsync -t}, a same-length change within the file system's time resolution) is still an
+   * edit: before, the guest's phases went on running the old text.
+   */
+  @Test
+  void aHookReplacedWithTheSameSizeAndTimeIsLoadedAgain() throws Exception {
+    Path file = hooks.resolve("own.groovy");
+    FileTime time = Files.getLastModifiedTime(file);
+    assertEquals(List.of("one"), names(resident.catalog(GUEST)));
+    Path edited = base.resolve("edited.groovy");
+    Files.writeString(edited, "hook('two') { on('pre-start') { ev -> } }\n");
+    Files.setPosixFilePermissions(edited, PosixFilePermissions.fromString("rw-r--r--"));
+    Files.setLastModifiedTime(edited, time);
+    Files.move(edited, file, StandardCopyOption.REPLACE_EXISTING);
+    assertEquals(Files.size(file), "hook('one') { on('pre-start') { ev -> } }\n".length());
+    assertEquals(time, Files.getLastModifiedTime(file));
+
+    assertEquals(List.of("two"), names(resident.catalog(GUEST)), "the edit was seen");
   }
 
   @Test
