@@ -29,8 +29,12 @@ import org.codehaus.groovy.tools.GroovyClass;
  * contributions'.
  */
 final class GroovyCompiler {
-  /** Part of the cache key: bump when the DSL's compiled shape changes. */
-  static final String DSL_VERSION = "7";
+  /**
+   * Part of the cache key: bump when the DSL's compiled shape or what the compiler refuses changes
+   * (8: names of the scope hidden by a file's own), so a file cached before is compiled and
+   * checked again.
+   */
+  static final String DSL_VERSION = "8";
 
   /** What every hook file may name without an import line, whatever the contributions. */
   private static final List<Class<?>> CORE_IMPORTS =
@@ -72,7 +76,9 @@ final class GroovyCompiler {
         // every guest sharing the hook's class would share.
         new LoopVariables(),
         new InterruptChecks(),
-        new StaticStateRefusal());
+        new StaticStateRefusal(),
+        // and a file's own method or variable that would hide a name of the scope in every handler
+        new ScopeNameShadowing(globals.scopeNames()));
     try (GroovyClassLoader loader = new GroovyClassLoader(getClass().getClassLoader(), config)) {
       CompilationUnit unit = new CompilationUnit(config, null, loader);
       // A script class is named after its source; "mdev.groovy" would make a class "mdev" that

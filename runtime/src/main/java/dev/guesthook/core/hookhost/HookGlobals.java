@@ -194,6 +194,14 @@ public final class HookGlobals {
     return functions.get(name);
   }
 
+  /** Every name hooks get in their scope: the core's and each contribution's. */
+  Set<String> scopeNames() {
+    Set<String> names = new TreeSet<>(coreNames());
+    names.addAll(properties.keySet());
+    names.addAll(functions.keySet());
+    return names;
+  }
+
   Set<String> imports() {
     return imports;
   }

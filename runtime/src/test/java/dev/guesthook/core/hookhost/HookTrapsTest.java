@@ -149,6 +149,47 @@ class HookTrapsTest {
     assertTrue(error.startsWith(hooks + "/seen.groovy:2:3: static field 'vms'"), error);
   }
 
+  /**
+   * A method or script-level variable named like something guesthook gives hooks hid it in the
+   * whole file: a handler asking for its settings got the file's own method's answer.
+   */
+  @Test
+  void aFileMethodOrVariableNamedLikeTheScopesOwnIsRefusedWithTheLine() throws Exception {
+    hookFile(
+        "own.groovy",
+        """
+        def settings() { [limit: 1] }
+        hook('own') {
+          on('pre-start') { ev -> log.info "limit ${settings().limit}" }
+        }
+        """);
+    assertEquals(
+        hooks
+            + "/own.groovy:1:1: method 'settings' has the name of guesthook's own 'settings' in"
+            + " hooks' scope, which it would hide everywhere in this file; give it a name of its"
+            + " own (such as 'ownSettings')",
+        onlyErrorOfLoading());
+
+    hookFile("own.groovy", "def log = []\nhook('own') { on('pre-start') { ev -> log << 1 } }\n");
+    assertTrue(
+        onlyErrorOfLoading().startsWith(hooks + "/own.groovy:1:5: variable 'log' has the name"),
+        this::onlyErrorOfLoading);
+  }
+
+  @Test
+  void helpersWithNamesOfTheirOwnAndLocalVariablesInHandlersAreAllowed() throws Exception {
+    hookFile(
+        "own.groovy",
+        """
+        def limitOf(ev) { 4 }
+        def seen = []
+        hook('own') {
+          on('pre-start') { ev -> def state = limitOf(ev); seen << state; log.info "${seen}" }
+        }
+        """);
+    assertEquals(List.of(), load().errors());
+  }
+
   @Test
   void staticFinalConstantsAreAllowed() throws Exception {
     hookFile(
