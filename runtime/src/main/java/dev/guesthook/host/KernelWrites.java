@@ -39,6 +39,9 @@ public final class KernelWrites {
     /** Waits up to {@code nanos} for the write to end; true when it has. */
     boolean await(long nanos) throws InterruptedException;
 
+    /** True once the write ended, without waiting. */
+    boolean done();
+
     /** Once ended: returns when the kernel took the write, else throws its errno. */
     void result();
 
@@ -92,6 +95,11 @@ public final class KernelWrites {
     if (mark.isPresent()) {
       throw new HostException("ENOTRECOVERABLE", mark.get().refusal(write));
     }
+    if (Thread.currentThread().isInterrupted()) {
+      // Told to stop before the write began: nothing is started, so nothing can be stuck.
+      throw new HostException(
+          "ECANCELED", path + ": the caller was interrupted before the write; nothing written");
+    }
     waitFor(new InFlight(write, writer.start(write)));
   }
 
@@ -116,6 +124,10 @@ public final class KernelWrites {
       throw cancelled(flight); // it ended, but after the dispatcher had given up on it
     } catch (InterruptedException e) {
       caller.interrupt(); // whoever interrupted still wants the caller to stop
+      if (flight.pending.done() && flight.ended()) {
+        flight.pending.result(); // it had returned: the interrupt came after the write
+        return;
+      }
       throw cancelled(flight);
     } finally {
       WAITING.remove(caller, flight);
@@ -158,7 +170,9 @@ public final class KernelWrites {
     }
 
     synchronized String giveUpIfPending() {
-      return ended ? "the write " + write.describe() + " had just returned" : giveUp();
+      return ended || (givenUp == null && pending.done())
+          ? "the kernel write " + write.describe() + " had just returned"
+          : giveUp();
     }
 
     /** Abandons the write and marks its device, once; what happened, for messages. */

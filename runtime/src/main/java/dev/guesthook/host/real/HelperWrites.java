@@ -83,6 +83,11 @@ final class HelperWrites implements KernelWrites.Writer {
     }
 
     @Override
+    public boolean done() {
+      return !process.isAlive();
+    }
+
+    @Override
     public void result() {
       if (process.exitValue() == 0) {
         closeError();

@@ -52,6 +52,11 @@ final class KernelThreadWrite implements KernelWrites.PendingWrite {
   }
 
   @Override
+  public boolean done() {
+    return done.isDone();
+  }
+
+  @Override
   public void result() {
     try {
       done.join();
