@@ -143,12 +143,19 @@ public final class KernelWrites {
 
   /**
    * Gives up on the risky write {@code thread} waits in, if any, and marks its device wedged before
-   * returning, so nothing that runs after (a rollback's undo steps) writes to it again. What was
-   * given up on, for the message of whoever gave up on the thread.
+   * returning, so nothing that runs after (a rollback's undo steps) writes to it again, and
+   * interrupts the thread, which then fails with ECANCELED (a helper that cannot be killed, or the
+   * simulator's thread, would not wake it). What was given up on, for the message of whoever gave
+   * up on the thread.
    */
   public static Optional<String> abandonOn(Thread thread) {
     InFlight flight = WAITING.get(thread);
-    return flight == null ? Optional.empty() : Optional.of(flight.giveUpIfPending());
+    if (flight == null) {
+      return Optional.empty();
+    }
+    String what = flight.giveUpIfPending();
+    thread.interrupt();
+    return Optional.of(what);
   }
 
   /** One write and whether it ended or was given up on; exactly one of the two happens. */
