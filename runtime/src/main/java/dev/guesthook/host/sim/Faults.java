@@ -130,7 +130,8 @@ public final class Faults {
 
   /**
    * A risky write's hang point: blocks, deaf to interrupts, while a {@link #hangWrite} fault
-   * matching {@code path} holds it; a sandbox removed under it ends it too.
+   * matching {@code path} holds it. A sandbox removed under it (a test's end) fails the write
+   * instead: there is no kernel left to take it.
    */
   void hangIfDue(HostPath path) {
     if (take(r -> r.on().equals("hang") && glob(r.match()).matcher(path.toString()).matches())
@@ -147,6 +148,9 @@ public final class Faults {
     }
     if (interrupted) {
       Thread.currentThread().interrupt();
+    }
+    if (!tree.exists(Sysfs.PRIVATE)) {
+      throw new HostException("ENODEV", path + ": the simulated kernel is gone");
     }
   }
 
