@@ -5,6 +5,7 @@ import dev.guesthook.core.hookhost.HookCatalog;
 import dev.guesthook.host.CommandResult;
 import dev.guesthook.host.HostCommand;
 import dev.guesthook.host.HostPort;
+import dev.guesthook.host.WedgedDevices;
 import dev.guesthook.id.VmId;
 import dev.guesthook.journal.Journal;
 import dev.guesthook.journal.JournalFolder;
@@ -28,9 +29,9 @@ import java.util.Optional;
 /**
  * Everything between Proxmox and the hooks, checked and never changed: the resident runtime and its
  * socket, each guest's hookscript (guesthook's client present and executable where Proxmox will
- * look for it, or another script instead), hook files that do not load, journals of guests that are
- * no longer running, and recordings of guests no longer on this node. Each line says pass, warn or
- * fail, and the fix.
+ * look for it, or another script instead), hook files that do not load, devices a kernel write hung
+ * on, journals of guests that are no longer running, and recordings of guests no longer on this
+ * node. Each line says pass, warn or fail, and the fix.
  */
 public final class Doctor {
   private final Path root;
@@ -71,9 +72,22 @@ public final class Doctor {
     } else if (hooks.errors().isEmpty()) {
       items.add(CheckItem.pass("hooks", hooks.hooks().size() + " hook(s) load"));
     }
+    items.addAll(wedgedDevices());
     items.addAll(journals(journalDirectory));
     items.addAll(recordings(recordingDirectory, guests));
     return items;
+  }
+
+  /** Devices a kernel write hung on: every write to them is refused until the mark is cleared. */
+  private List<CheckItem> wedgedDevices() {
+    return new WedgedDevices(host)
+        .all().stream()
+            .map(
+                wedge ->
+                    CheckItem.fail(
+                        "device " + wedge.device(),
+                        "wedged: " + wedge.stuck() + "; fix: " + wedge.fix()))
+            .toList();
   }
 
   /**

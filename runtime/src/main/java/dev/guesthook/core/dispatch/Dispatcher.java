@@ -12,6 +12,7 @@ import java.util.Collections;
 import java.util.Comparator;
 import java.util.Deque;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
@@ -120,6 +121,11 @@ public final class Dispatcher {
 
     final boolean take() {
       return taken.compareAndSet(false, true);
+    }
+
+    /** A timed-out step's message, with the kernel write it was stuck in. */
+    static String stuckIn(String message, Optional<String> stuck) {
+      return stuck.map(write -> message + ", " + write).orElse(message);
     }
   }
 
@@ -247,7 +253,7 @@ public final class Dispatcher {
 
       @Override
       void timedOut() {
-        invocation.abandon();
+        Optional<String> stuck = invocation.abandon();
         Hook hook = invocation.hook();
         record(
             new HookOutcome(
@@ -255,7 +261,7 @@ public final class Dispatcher {
                 hook.origin(),
                 Status.TIMED_OUT,
                 timeout,
-                "no answer within " + timeout.toMillis() / 1000.0 + " s; abandoned",
+                stuckIn("no answer within " + timeout.toMillis() / 1000.0 + " s; abandoned", stuck),
                 invocation.interactions(),
                 List.of()));
       }
@@ -312,15 +318,17 @@ public final class Dispatcher {
       @Override
       void timedOut() {
         run.giveUp();
-        interruptRunner();
+        Optional<String> stuck = interruptRunner();
         add(
             failedUndo(
                 new TimeoutException(
-                    "undo '"
-                        + action.description()
-                        + "' timed out after "
-                        + timeoutMillis()
-                        + " ms")));
+                    stuckIn(
+                        "undo '"
+                            + action.description()
+                            + "' timed out after "
+                            + timeoutMillis()
+                            + " ms",
+                        stuck))));
       }
 
       @Override
@@ -333,10 +341,8 @@ public final class Dispatcher {
       }
 
       /** Never after the step let go of its thread: the interrupt would hit the next step. */
-      private synchronized void interruptRunner() {
-        if (runner != null) {
-          runner.interrupt();
-        }
+      private synchronized Optional<String> interruptRunner() {
+        return HookInvocation.giveUp(runner);
       }
 
       private UndoOutcome failedUndo(Throwable error) {

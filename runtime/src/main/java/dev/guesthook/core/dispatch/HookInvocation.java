@@ -3,12 +3,14 @@ package dev.guesthook.core.dispatch;
 import dev.guesthook.core.event.HookEvent;
 import dev.guesthook.host.HostInteraction;
 import dev.guesthook.host.HostPort;
+import dev.guesthook.host.KernelWrites;
 import dev.guesthook.host.RevocableHost;
 import dev.guesthook.host.TracingHost;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * Everything one hook gets for one event: the event, the host (traced, so its outcome lists what it
@@ -129,13 +131,27 @@ public final class HookInvocation {
     runner = thread;
   }
 
-  /** The dispatcher gave up waiting (timeout): interrupt the hook so blocking calls end. */
-  synchronized void abandon() {
+  /**
+   * The dispatcher gave up waiting (timeout): interrupt the hook so blocking calls end. A risky
+   * kernel write it waits in is given up on first, its device marked wedged before the phase goes
+   * on; what it was stuck in, for the hook's outcome.
+   */
+  synchronized Optional<String> abandon() {
     abandoned = true;
-    Thread thread = runner;
-    if (thread != null) {
-      thread.interrupt();
+    return giveUp(runner);
+  }
+
+  /**
+   * Gives up on what {@code runner} does (a hook or an undo step): the risky kernel write it waits
+   * in, if any, its device marked wedged, then an interrupt; what it was stuck in.
+   */
+  static Optional<String> giveUp(Thread runner) {
+    if (runner == null) {
+      return Optional.empty();
     }
+    Optional<String> stuck = KernelWrites.abandonOn(runner);
+    runner.interrupt();
+    return stuck;
   }
 
   /**

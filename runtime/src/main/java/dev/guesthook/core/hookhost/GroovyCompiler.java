@@ -31,8 +31,8 @@ import org.codehaus.groovy.tools.GroovyClass;
 final class GroovyCompiler {
   /**
    * Part of the cache key: bump when the DSL's compiled shape or what the compiler refuses changes
-   * (8: names of the scope hidden by a file's own), so a file cached before is compiled and
-   * checked again.
+   * (8: names of the scope hidden by a file's own), so a file cached before is compiled and checked
+   * again.
    */
   static final String DSL_VERSION = "8";
 

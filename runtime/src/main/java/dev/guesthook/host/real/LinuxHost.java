@@ -2,23 +2,34 @@ package dev.guesthook.host.real;
 
 import dev.guesthook.host.CommandResult;
 import dev.guesthook.host.HostCommand;
+import dev.guesthook.host.HostPath;
+import dev.guesthook.host.KernelWrites;
 import dev.guesthook.host.SandboxMarker;
 import dev.guesthook.host.tree.FileBackedHost;
 import dev.guesthook.host.tree.FileTree;
 import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
 
-/** The real host: files under the root directory (normally {@code /}) and real processes. */
+/**
+ * The real host: files under the root directory (normally {@code /}) and real processes; risky
+ * kernel writes in a helper process each, under {@link KernelWrites}' watch.
+ */
 public final class LinuxHost extends FileBackedHost {
   private final FileTree tree;
   private final ProcessRunner processes = new ProcessRunner();
+  private final KernelWrites kernelWrites;
 
   public LinuxHost(Path root) {
-    this(new FileTree(root));
+    this(new FileTree(root), KernelWrites.DEADLINE);
   }
 
-  private LinuxHost(FileTree tree) {
+  /** The real host with another deadline for risky writes (tests). */
+  LinuxHost(FileTree tree, Duration writeDeadline) {
     super(tree);
     this.tree = tree;
+    this.kernelWrites =
+        new KernelWrites(tree, new HelperWrites(tree), writeDeadline, Clock.systemUTC());
   }
 
   /**
@@ -34,6 +45,11 @@ public final class LinuxHost extends FileBackedHost {
               + "), not a real host: use --simulate to act on its simulated kernel");
     }
     return new LinuxHost(root);
+  }
+
+  @Override
+  public void write(HostPath path, String value) {
+    kernelWrites.write(path, value, () -> tree.write(path, value));
   }
 
   @Override

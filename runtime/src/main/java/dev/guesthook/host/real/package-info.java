@@ -1,6 +1,6 @@
 /**
- * The real host: LinuxHost (files under --root, processes with timeouts through ProcessRunner).
- * Never the simulator.
+ * The real host: LinuxHost (files under --root, processes with timeouts through ProcessRunner,
+ * risky kernel writes in a helper process each through HelperWrites). Never the simulator.
  */
 @MayUse({"host", "host.tree"})
 package dev.guesthook.host.real;

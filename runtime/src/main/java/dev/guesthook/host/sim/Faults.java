@@ -22,14 +22,16 @@ import java.util.function.Predicate;
 import java.util.regex.Pattern;
 
 /**
- * Faults to inject into the simulated kernel: make a write fail with an errno, make a command fail,
- * make a device vanish right after a write, end the process mid-change, cut a line of guesthook's
- * own journal short or fail it with ENOSPC. They are kept in the host tree ({@code
+ * Faults to inject into the simulated kernel: make a write fail with an errno or hang, make a
+ * command fail, make a device vanish right after a write, end the process mid-change, cut a line of
+ * guesthook's own journal short or fail it with ENOSPC. They are kept in the host tree ({@code
  * /.simulator/faults.json}) so that a fault set up by a test reaches a guesthook process it starts,
  * and each fires a given number of times.
  */
 public final class Faults {
   static final HostPath FILE = Sysfs.PRIVATE.resolve("faults.json");
+  private static final HostPath RELEASED = Sysfs.PRIVATE.resolve("hangs-released");
+  private static final long HANG_POLL_MILLIS = 25;
   private static final ObjectMapper JSON = Json.MAPPER;
   private static final Map<String, String> STRERROR =
       Map.of(
@@ -108,6 +110,48 @@ public final class Faults {
    */
   public Faults delayWrite(String glob, int millis, int times) {
     return add(new Rule("delay", glob, null, millis, null, null, times));
+  }
+
+  /**
+   * Writes to paths matching {@code glob} hang, {@code times} times: the writing thread blocks and
+   * ignores interrupts, as a process in D state does, until {@link #releaseHangs} (then the write
+   * is made, late, as a kernel write that finally returns) or for ever. Only the writes the kernel
+   * can hang in ({@link dev.guesthook.host.RiskyWrite}) reach it.
+   */
+  public Faults hangWrite(String glob, int times) {
+    return add(new Rule("hang", glob, null, 0, null, null, times));
+  }
+
+  /** Every hung write goes on (and every hang still to come ends at once). */
+  public void releaseHangs() {
+    tree.createDirectories(RELEASED.parent());
+    tree.write(RELEASED, "released\n");
+  }
+
+  /**
+   * A risky write's hang point: blocks, deaf to interrupts, while a {@link #hangWrite} fault
+   * matching {@code path} holds it. A sandbox removed under it (a test's end) fails the write
+   * instead: there is no kernel left to take it.
+   */
+  void hangIfDue(HostPath path) {
+    if (take(r -> r.on().equals("hang") && glob(r.match()).matcher(path.toString()).matches())
+        .isEmpty()) {
+      return;
+    }
+    boolean interrupted = false;
+    while (!tree.exists(RELEASED) && tree.exists(Sysfs.PRIVATE)) {
+      try {
+        Thread.sleep(HANG_POLL_MILLIS);
+      } catch (InterruptedException e) {
+        interrupted = true; // as D state: noted, not obeyed
+      }
+    }
+    if (interrupted) {
+      Thread.currentThread().interrupt();
+    }
+    if (!tree.exists(Sysfs.PRIVATE)) {
+      throw new HostException("ENODEV", path + ": the simulated kernel is gone");
+    }
   }
 
   /**
@@ -294,7 +338,8 @@ public final class Faults {
         .map(r -> CommandResult.ran(r.exit(), r.output() == null ? "" : r.output() + "\n"));
   }
 
-  private Optional<Rule> take(Predicate<Rule> matches) {
+  /** Synchronized: a risky write checks its hang on a thread of its own, beside other calls. */
+  private synchronized Optional<Rule> take(Predicate<Rule> matches) {
     List<Rule> rules = new ArrayList<>(pending());
     for (int i = 0; i < rules.size(); i++) {
       Rule rule = rules.get(i);

@@ -3,7 +3,10 @@ package dev.guesthook.host.sim;
 import dev.guesthook.host.CommandResult;
 import dev.guesthook.host.HostCommand;
 import dev.guesthook.host.HostException;
+import dev.guesthook.host.HostFiles;
 import dev.guesthook.host.HostPath;
+import dev.guesthook.host.KernelWrites;
+import dev.guesthook.host.RiskyWrite;
 import dev.guesthook.host.SandboxMarker;
 import dev.guesthook.host.tree.FileBackedHost;
 import dev.guesthook.host.tree.FileTree;
@@ -72,17 +75,19 @@ public final class SimulatedHost extends FileBackedHost {
   private final List<KernelAttribute> attributes;
   private final IpLinkModel ipLink;
   private final ModprobeModel modprobe;
+  private final KernelWrites kernelWrites;
 
   /**
    * The kernel model over a tree only this process uses (a dry run's overlay, a sandbox being
    * built).
    */
   public SimulatedHost(MutableTree tree, String description) {
-    this(tree, Optional.empty(), new Faults(tree), description, null);
+    this(tree, tree, Optional.empty(), new Faults(tree), description, null);
   }
 
   private SimulatedHost(
       MutableTree tree,
+      HostFiles marks,
       Optional<SandboxTree> sandboxTree,
       Faults faults,
       String description,
@@ -104,6 +109,7 @@ public final class SimulatedHost extends FileBackedHost {
             new ResetModel(sysfs));
     this.ipLink = new IpLinkModel(sysfs);
     this.modprobe = new ModprobeModel(sysfs);
+    this.kernelWrites = new KernelWrites(marks, this::onKernelThread);
   }
 
   /**
@@ -125,6 +131,7 @@ public final class SimulatedHost extends FileBackedHost {
     SimulatedHost host =
         new SimulatedHost(
             tree,
+            files, // wedge marks are guesthook's own files, no store of the simulated kernel
             Optional.of(tree),
             faults,
             "simulated host over " + root,
@@ -148,8 +155,25 @@ public final class SimulatedHost extends FileBackedHost {
     return sysfs;
   }
 
+  /**
+   * A risky write is stored on a thread of its own under {@link KernelWrites}' watch, as the real
+   * host makes it in a helper process, so a {@link Faults#hangWrite hang} exercises the same
+   * abandon path; the hang holds no lock, as a stuck store of one device holds only that device.
+   */
   @Override
-  public synchronized void write(HostPath path, String value) {
+  public void write(HostPath path, String value) {
+    kernelWrites.write(path, value, () -> store(path, value));
+  }
+
+  private KernelWrites.PendingWrite onKernelThread(RiskyWrite write) {
+    return KernelThreadWrite.start(
+        () -> {
+          faults.hangIfDue(write.path());
+          store(write.path(), write.value());
+        });
+  }
+
+  private synchronized void store(HostPath path, String value) {
     faults.beforeChange(path);
     if (isSysfs(path)) {
       if (!tree.exists(path)) {

@@ -131,6 +131,14 @@ public final class FileTree implements MutableTree {
   }
 
   /**
+   * Where a write to {@code path} goes, after the same checks as this tree's own writes (no link in
+   * guesthook's folders, none out of a sandbox): for a write another process makes.
+   */
+  public Path fileOf(HostPath path) {
+    return at(path);
+  }
+
+  /**
    * Java's file locks are fcntl(2) locks, which do not exclude flock(2) ones; util-linux's
    * flock(1), on every Debian, takes the lock Proxmox's Perl takes. Without it the read goes
    * unlocked: Proxmox replaces these files by rename, so an unlocked read still sees a whole
@@ -422,7 +430,11 @@ public final class FileTree implements MutableTree {
    * answer with, so a caller can tell ERANGE from EUSERS as it could in C.
    */
   private static String errnoFromReason(IOException e) {
-    String reason = reason(e);
+    return errnoOf(reason(e));
+  }
+
+  /** The errno of glibc's strerror text, as a failed write(2) or a helper's error names it. */
+  public static String errnoOf(String reason) {
     return switch (reason) {
       case "Invalid argument" -> "EINVAL";
       case "Device or resource busy" -> "EBUSY";
@@ -443,6 +455,7 @@ public final class FileTree implements MutableTree {
       case "Argument list too long" -> "E2BIG";
       case "Cannot allocate memory" -> "ENOMEM";
       case "Inappropriate ioctl for device" -> "ENOTTY"; // a reset with no reset method left
+      case "Too many levels of symbolic links" -> "ELOOP"; // O_NOFOLLOW on a link
       default -> "EIO";
     };
   }

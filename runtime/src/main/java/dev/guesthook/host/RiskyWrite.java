@@ -1,0 +1,73 @@
+package dev.guesthook.host;
+
+import dev.guesthook.id.PciAddress;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * A sysfs write that can block on a device for as long as the device (or its driver) lets it: the
+ * store takes the device's lock ({@code device_lock}) or calls into a driver's probe, remove or
+ * reset, and a thread in such a write cannot be interrupted. {@code driver_override} is one of
+ * them: since Linux 4.13 its store takes the device's lock, so it waits behind a stuck unbind or
+ * probe of the same device. Plain attributes (a VF's MAC through {@code ip}, NVIDIA's {@code
+ * current_vgpu_type}) are not listed: they do not wait for a probe or a remove.
+ *
+ * @param device the device the write can wedge, as {@link #deviceOf} names it: a PCI address, an
+ *     mdev's UUID, or {@code driver <name>} for a driver's id table
+ */
+public record RiskyWrite(HostPath path, String value, String device) {
+  private static final Set<String> ON_A_DRIVER = Set.of("bind", "unbind", "new_id", "remove_id");
+  private static final Set<String> ON_A_DEVICE =
+      Set.of("reset", "remove", "driver_override", "sriov_numvfs");
+  private static final HostPath SYS = HostPath.of("sys");
+
+  /** The write's risky kind when {@code path} is one; empty for every other write. */
+  public static Optional<RiskyWrite> of(HostPath path, String value) {
+    if (!path.startsWith(SYS) || path.segments().size() < 2) {
+      return Optional.empty();
+    }
+    String name = path.name();
+    boolean risky =
+        ON_A_DRIVER.contains(name)
+            || ON_A_DEVICE.contains(name)
+            || name.equals("drivers_probe")
+            || (name.equals("create") && isMdevType(path.parent()));
+    return risky
+        ? Optional.of(new RiskyWrite(path, value, deviceOf(path, value)))
+        : Optional.empty();
+  }
+
+  /** What a wedge of this write would be named by: its attribute and the device, for messages. */
+  public String describe() {
+    return "'" + path.name() + "' (" + path + " <- " + value.strip() + ")";
+  }
+
+  private static boolean isMdevType(HostPath type) {
+    List<String> s = type.segments();
+    return s.size() >= 2 && s.get(s.size() - 2).equals("mdev_supported_types");
+  }
+
+  /**
+   * The device a write acts on: the PCI address it is given (bind, unbind, drivers_probe), the
+   * device whose folder holds the attribute (reset, remove, driver_override, sriov_numvfs; an mdev
+   * type's parent for create), else the driver whose id table it changes.
+   */
+  static String deviceOf(HostPath path, String value) {
+    try {
+      return PciAddress.parse(value.strip()).value();
+    } catch (IllegalArgumentException notAnAddress) {
+      // Not a device's address: the device is in the path.
+    }
+    List<String> s = path.segments();
+    int devices = s.indexOf("devices");
+    if (devices >= 0 && devices + 1 < s.size() - 1) {
+      return s.get(devices + 1);
+    }
+    int drivers = s.indexOf("drivers");
+    if (drivers >= 0 && drivers + 1 < s.size() - 1) {
+      return "driver " + s.get(drivers + 1);
+    }
+    return path.toString();
+  }
+}
