@@ -18,7 +18,9 @@ import java.time.Duration;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.IntSupplier;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
@@ -78,19 +80,24 @@ final class ServeCommand implements Callable<Integer> {
                     ResidentRuntime.PhaseRunner phases = runner(engine, settings, journald);
                     HeapWatch heap = new HeapWatch(Runtime.getRuntime());
                     AtomicReference<ResidentRuntime> serving = new AtomicReference<>();
+                    AtomicInteger running = new AtomicInteger();
                     ResidentRuntime runtime =
                         new ResidentRuntime(
                             path,
                             (call, out) -> {
+                              running.incrementAndGet();
                               try {
                                 return phases.run(call, out);
                               } finally {
                                 // Looked at after the answer is sent, from another thread: stopping
                                 // waits for running phases. Only when the heap may be full: a
                                 // hand-off per phase would wake a worker while the answer is sent.
-                                if (heap.mayBeFull()) {
+                                // And only by the last phase to end: another's memory is its own.
+                                if (running.decrementAndGet() == 0 && heap.mayBeFull()) {
                                   vertx.executeBlocking(
-                                      () -> stopIfHeapStaysFull(heap, serving.get(), stopped),
+                                      () ->
+                                          stopIfHeapStaysFull(
+                                              heap, serving.get(), stopped, running::get),
                                       false);
                                 }
                               }
@@ -136,8 +143,8 @@ final class ServeCommand implements Callable<Integer> {
    * taking phases, lets the running ones end, and exits, so that systemd starts a fresh one.
    */
   private boolean stopIfHeapStaysFull(
-      HeapWatch heap, ResidentRuntime runtime, Promise<Integer> stopped) {
-    OptionalInt full = heap.staysFull();
+      HeapWatch heap, ResidentRuntime runtime, Promise<Integer> stopped, IntSupplier running) {
+    OptionalInt full = heap.staysFull(running);
     if (full.isPresent()) {
       main.console
           .out()

@@ -2,6 +2,7 @@ package dev.guesthook.serve;
 
 import java.util.OptionalInt;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.IntSupplier;
 
 /**
  * Tells a resident runtime when its heap stays full: a hook that ran out of memory only fails its
@@ -27,16 +28,23 @@ public final class HeapWatch {
 
   /**
    * The heap's use in percent of its bound when it stays above {@link #FULL_PERCENT} after a full
-   * collection, the first time only; empty otherwise. Collects only when the heap is that full
-   * already, so a phase in a healthy runtime costs no collection.
+   * collection with no phase running, the first time only; empty otherwise. Collects only when the
+   * heap is that full already, so a phase in a healthy runtime costs no collection. While a phase
+   * runs the heap may be full of what it holds and will let go: a phase that failed meanwhile is no
+   * sign that memory is kept for good (it stopped a runtime whose other guest held the heap a
+   * moment).
    */
-  public OptionalInt staysFull() {
-    if (!mayBeFull()) {
+  public OptionalInt staysFull(IntSupplier phasesRunning) {
+    if (!mayBeFull() || phasesRunning.getAsInt() > 0) {
       return OptionalInt.empty();
     }
     System.gc(); // what is used now may be garbage a collection would free
     int afterCollection = usedPercent();
-    return afterCollection >= FULL_PERCENT && told.compareAndSet(false, true)
+    // A phase that started meanwhile may hold what it will let go: the end of the last phase looks
+    // again.
+    return afterCollection >= FULL_PERCENT
+            && phasesRunning.getAsInt() == 0
+            && told.compareAndSet(false, true)
         ? OptionalInt.of(afterCollection)
         : OptionalInt.empty();
   }

@@ -13,6 +13,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -82,6 +83,14 @@ class ExhaustedHookTest {
               List hoard = []
               while (true) { hoard << new long[1 << 20] }
             }
+            if (ev.vmid.toString() == '505') { // holds nearly all the heap a while, then lets go
+              List held = []
+              try { while (true) { held << new long[1 << 17] } } catch (OutOfMemoryError full) { }
+              held.remove(0)
+              System.properties.put('guesthook-test-holding', 'yes')
+              try { Thread.sleep(4000) } finally { System.properties.remove('guesthook-test-holding') }
+              log.info "held ${held.size()} MiB a while"
+            }
             if (ev.vmid.toString() == '503') {
               List hoard = []
               System.properties.put('kept-by-a-hook', hoard) // outlives the phase
@@ -129,7 +138,7 @@ class ExhaustedHookTest {
     assertExhaustionEndsThePhaseCleanly(
         501,
         "StackOverflowError: the hook's calls nested deeper than a thread's stack"
-            + " holds (endless recursion?) (at exhaust.groovy:21)");
+            + " holds (endless recursion?) (at exhaust.groovy:29)");
   }
 
   @Test
@@ -148,7 +157,9 @@ class ExhaustedHookTest {
       long start = System.nanoTime();
       Cli.Result run = client(vmid, "pre-start");
       long seconds = TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - start);
-      assertEquals(1, run.exitCode(), run::toString);
+      int tried = attempt;
+      assertEquals(
+          1, run.exitCode(), () -> "attempt " + tried + ": " + run + "\nserve: " + output());
       assertTrue(run.out().contains("  FAILED   exhaust ("), run::toString);
       assertTrue(run.out().contains("): " + error + "\n"), run::toString);
       assertTrue(run.out().contains("undo put the marker back: ok"), run::toString);
@@ -185,6 +196,36 @@ class ExhaustedHookTest {
     assertTrue(Files.notExists(socket), "the socket is gone, so the client runs the one-shot path");
   }
 
+  /**
+   * The heap is full while another guest's phase holds memory it will let go: a phase failing
+   * meanwhile is no sign of memory kept for good. Before, the look after the failed phase found the
+   * heap full and stopped the runtime, every guest's phase falling back to the one-shot path.
+   */
+  @Test
+  void aPhaseFailingWhileAnotherHoldsTheHeapDoesNotStopTheRuntime() throws Exception {
+    Files.writeString(root.resolve("etc/pve/qemu-server/505.conf"), "memory: 512\nname: big\n");
+    CompletableFuture<Cli.Result> holding =
+        CompletableFuture.supplyAsync(
+            () -> {
+              try {
+                return client(505, "pre-start");
+              } catch (Exception e) {
+                throw new IllegalStateException(e);
+              }
+            });
+    Thread.sleep(1500); // 505's hook holds the heap by now
+    Cli.Result failing = client(502, "pre-start");
+    assertTrue(failing.exitCode() != 0, failing::toString);
+
+    Cli.Result held = holding.get(HOOK_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+    assertEquals(0, held.exitCode(), () -> held + "\nserve: " + output());
+    assertTrue(held.out().contains("a while"), held::toString);
+    Thread.sleep(1000); // the look at the heap after the last phase
+    assertTrue(serve.isAlive(), this::output);
+    Cli.Result other = client(504, "pre-start");
+    assertEquals(0, other.exitCode(), () -> other + "\nserve: " + output());
+  }
+
   private Cli.Result client(int vmid, String phase) throws Exception {
     ProcessBuilder builder =
         new ProcessBuilder(CLIENT.toString(), String.valueOf(vmid), phase)
@@ -197,18 +238,27 @@ class ExhaustedHookTest {
                 socket.toString(),
                 "GUESTHOOK_ONESHOT",
                 base.resolve("no-oneshot").toString()));
-    builder.redirectOutput(base.resolve("client.out").toFile());
+    Path said = base.resolve("client-" + vmid + ".out"); // one each: clients may run at once
+    builder.redirectOutput(said.toFile());
     Process process = builder.start();
     process.getOutputStream().close();
     boolean answered = process.waitFor(HOOK_TIMEOUT_SECONDS / 2, TimeUnit.SECONDS);
     process.destroyForcibly();
-    String out = Files.readString(base.resolve("client.out"));
+    String out = Files.readString(said);
     assertTrue(
         answered, () -> "no answer within " + HOOK_TIMEOUT_SECONDS / 2 + " s; so far:\n" + out);
     return new Cli.Result(process.exitValue(), out, "");
   }
 
+  /** Whether serve still runs, and what it said if it ended (a runtime that stopped says why). */
   private String output() {
-    return serve.isAlive() ? "(still running)" : "(ended)";
+    if (serve.isAlive()) {
+      return "(still running)";
+    }
+    try {
+      return "(ended) " + serve.await(Duration.ofSeconds(5));
+    } catch (Exception e) {
+      return "(ended; its output unreadable: " + e + ")";
+    }
   }
 }
