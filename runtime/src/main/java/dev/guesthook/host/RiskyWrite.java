@@ -1,6 +1,7 @@
 package dev.guesthook.host;
 
 import dev.guesthook.id.PciAddress;
+import dev.guesthook.id.Uuid;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -51,23 +52,48 @@ public record RiskyWrite(HostPath path, String value, String device) {
   /**
    * The device a write acts on: the PCI address it is given (bind, unbind, drivers_probe), the
    * device whose folder holds the attribute (reset, remove, driver_override, sriov_numvfs; an mdev
-   * type's parent for create), else the driver whose id table it changes.
+   * type's parent for create; an mdev's UUID for its remove), else the driver whose id table it
+   * changes. In a path the device is the last PCI address or UUID named: a canonical path ({@code
+   * /sys/devices/pci0000:00/0000:00:1c.0/0000:03:00.0/remove}) names the root bus and the bridges
+   * first.
    */
   static String deviceOf(HostPath path, String value) {
-    try {
-      return PciAddress.parse(value.strip()).value();
-    } catch (IllegalArgumentException notAnAddress) {
-      // Not a device's address: the device is in the path.
+    Optional<String> given = pciAddress(value.strip());
+    if (given.isPresent()) {
+      return given.get(); // given to bind, unbind or drivers_probe
     }
     List<String> s = path.segments();
-    int devices = s.indexOf("devices");
-    if (devices >= 0 && devices + 1 < s.size() - 1) {
-      return s.get(devices + 1);
+    for (int i = s.size() - 2; i >= 0; i--) {
+      Optional<String> device = deviceNamed(s.get(i));
+      if (device.isPresent()) {
+        return device.get();
+      }
     }
     int drivers = s.indexOf("drivers");
     if (drivers >= 0 && drivers + 1 < s.size() - 1) {
       return "driver " + s.get(drivers + 1);
     }
     return path.toString();
+  }
+
+  /** The PCI address or mdev UUID a name is, in its canonical form. */
+  private static Optional<String> deviceNamed(String name) {
+    Optional<String> address = pciAddress(name);
+    if (address.isPresent()) {
+      return address;
+    }
+    try {
+      return Optional.of(Uuid.parse(name).value());
+    } catch (IllegalArgumentException notAUuid) {
+      return Optional.empty();
+    }
+  }
+
+  private static Optional<String> pciAddress(String name) {
+    try {
+      return Optional.of(PciAddress.parse(name).value());
+    } catch (IllegalArgumentException notAnAddress) {
+      return Optional.empty();
+    }
   }
 }

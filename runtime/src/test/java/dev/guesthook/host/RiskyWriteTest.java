@@ -36,6 +36,32 @@ class RiskyWriteTest {
         device("/sys/bus/pci/drivers/vfio-pci/new_id", "1002 73bf"));
   }
 
+  /**
+   * Through the canonical paths ({@code readlink -f} of the bus's links), where bridges and the
+   * root bus come first: the device is the last one named. Before, a hang there marked
+   * "pci0000:00", so the GPU itself was written to again, and the mark could not be cleared by
+   * name.
+   */
+  @Test
+  void writesThroughCanonicalPathsNameTheDeviceNotItsBridgeOrBus() {
+    assertEquals(
+        Optional.of("0000:0b:00.0"),
+        device("/sys/devices/pci0000:00/0000:0b:00.0/driver_override", "vfio-pci"));
+    assertEquals(
+        Optional.of("0000:03:00.0"),
+        device("/sys/devices/pci0000:00/0000:00:1c.0/0000:03:00.0/remove", "1"));
+    assertEquals(
+        Optional.of("0000:00:02.0"),
+        device(
+            "/sys/class/mdev_bus/0000:00:02.0/mdev_supported_types/i915-GVTg_V5_4/create",
+            "00001000-0000-0000-0000-000000000702"));
+    assertEquals(
+        Optional.of("00001000-0000-0000-0000-000000000702"),
+        device(
+            "/sys/devices/pci0000:00/0000:00:02.0/00001000-0000-0000-0000-000000000702/remove",
+            "1"));
+  }
+
   @Test
   void otherWritesAreNotRisky() {
     assertEquals(
