@@ -1,6 +1,7 @@
 package dev.guesthook.host;
 
 import dev.guesthook.id.PciAddress;
+import dev.guesthook.id.Printable;
 import dev.guesthook.id.Uuid;
 import java.util.List;
 import java.util.Optional;
@@ -41,7 +42,7 @@ public record RiskyWrite(HostPath path, String value, String device) {
 
   /** What a wedge of this write would be named by: its attribute and the device, for messages. */
   public String describe() {
-    return "'" + path.name() + "' (" + path + " <- " + value.strip() + ")";
+    return "'" + path.name() + "' (" + path + " <- " + Printable.of(value.strip()) + ")";
   }
 
   private static boolean isMdevType(HostPath type) {

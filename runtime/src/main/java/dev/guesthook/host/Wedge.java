@@ -1,5 +1,7 @@
 package dev.guesthook.host;
 
+import dev.guesthook.id.Printable;
+
 /**
  * A device left with a kernel write that never returned: which device, which write, since when, and
  * what still holds it (the helper process, or the simulator's thread).
@@ -9,6 +11,14 @@ package dev.guesthook.host;
  */
 public record Wedge(
     String device, String path, String value, String since, String holder, long pid) {
+  /** The {@code since} of a mark that cannot be read. */
+  static final String UNREADABLE = "unreadable";
+
+  /** A mark that cannot be read: its device is taken as wedged all the same. */
+  static Wedge unreadable(String device, HostPath mark, String why) {
+    return new Wedge(device, mark.toString(), "", UNREADABLE, Printable.of(why), 0);
+  }
+
   /** The command that takes a wedge mark away, named in every message that shows one. */
   public static String clearCommand(String device) {
     return "guesthook wedged --clear " + device;
@@ -16,7 +26,11 @@ public record Wedge(
 
   /** The stuck write, as messages name it. */
   public String write() {
-    return new RiskyWrite(HostPath.parse(path), value, device).describe();
+    try {
+      return new RiskyWrite(HostPath.parse(path), value, device).describe();
+    } catch (IllegalArgumentException notAPath) {
+      return "'" + Printable.of(path) + "'"; // a mark not written by guesthook
+    }
   }
 
   /**
@@ -24,7 +38,17 @@ public record Wedge(
    * 42)}.
    */
   public String stuck() {
-    return "write " + write() + " has not returned since " + since + " (" + holder + ")";
+    if (UNREADABLE.equals(since)) {
+      return "its mark " + path + " cannot be read (" + holder + "), so it is taken as wedged";
+    }
+    // A mark is a file: what it says is printed as text, never as terminal control or a new line.
+    return "write "
+        + write()
+        + " has not returned since "
+        + Printable.of(since)
+        + " ("
+        + Printable.of(holder)
+        + ")";
   }
 
   /** What an admin does about it. */

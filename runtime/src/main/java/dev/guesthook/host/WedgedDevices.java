@@ -27,7 +27,7 @@ public final class WedgedDevices {
     if (!files.exists(mark)) {
       return Optional.empty();
     }
-    return Optional.of(parse(mark));
+    return Optional.of(parse(device, mark));
   }
 
   public void mark(Wedge wedge) {
@@ -47,7 +47,7 @@ public final class WedgedDevices {
     List<Wedge> wedges = new ArrayList<>();
     for (String name : files.list(FOLDER)) {
       if (name.endsWith(".json")) {
-        wedges.add(parse(FOLDER.resolve(name)));
+        wedges.add(parse(deviceOfMark(name), FOLDER.resolve(name)));
       }
     }
     return wedges;
@@ -63,13 +63,29 @@ public final class WedgedDevices {
     return true;
   }
 
-  private Wedge parse(HostPath mark) {
+  /**
+   * The mark's wedge; a mark that cannot be read (cut short by a full {@code /run} or a kill, a
+   * folder or a link in its place) still marks its device: the device is taken as wedged, and
+   * {@code wedged} and {@code doctor} list it to be cleared, where they failed as a whole.
+   */
+  private Wedge parse(String device, HostPath mark) {
     try {
-      return Json.MAPPER.readValue(files.read(mark), Wedge.class);
+      Wedge wedge = Json.MAPPER.readValue(files.read(mark), Wedge.class);
+      if (wedge == null || wedge.path() == null || wedge.since() == null) {
+        return Wedge.unreadable(device, mark, "not a whole mark");
+      }
+      return wedge;
     } catch (JsonProcessingException e) {
-      throw new HostException(
-          "EINVAL", mark + ": not a wedge mark (" + e.getOriginalMessage() + "); fix: remove it");
+      return Wedge.unreadable(device, mark, "not a wedge mark: " + e.getOriginalMessage());
+    } catch (HostException e) {
+      return Wedge.unreadable(device, mark, e.errno() + ": " + e.getMessage());
     }
+  }
+
+  /** The device a mark's file name is for ({@link #markOf} backwards). */
+  private static String deviceOfMark(String name) {
+    String device = name.substring(0, name.length() - ".json".length());
+    return device.startsWith("driver_") ? "driver " + device.substring("driver_".length()) : device;
   }
 
   /** A device name as one file name: a driver's ({@code driver vfio-pci}) loses its space. */

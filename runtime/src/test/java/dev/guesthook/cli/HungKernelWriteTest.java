@@ -126,6 +126,56 @@ class HungKernelWriteTest {
     assertTrue(Files.notExists(root.resolve("run/guesthook/wedged/" + GPU + ".json")));
   }
 
+  /**
+   * A mark cut short (a full /run, a kill between the file's creation and its write) or a folder in
+   * its place still marks its device, and the commands the admin is told to use list it. Before,
+   * `wedged`, `wedged --json` and `doctor` ended in an internal error (exit 3), listing nothing.
+   */
+  @Test
+  void aMarkThatCannotBeReadStillMarksItsDeviceAndIsListedToBeCleared() throws Exception {
+    Path marks = Files.createDirectories(root.resolve("run/guesthook/wedged"));
+    Files.writeString(marks.resolve(GPU + ".json"), "");
+    Files.createDirectories(marks.resolve("0000:03:00.0.json"));
+
+    Cli.Result listed = timed(List.of("wedged"));
+    assertEquals(1, listed.exitCode(), listed::toString);
+    assertTrue(listed.out().contains(GPU + ": its mark "), listed::toString);
+    assertTrue(listed.out().contains("0000:03:00.0: its mark "), listed::toString);
+    assertTrue(listed.out().contains("guesthook wedged --clear " + GPU), listed::toString);
+    assertEquals(2, timed(List.of("--json", "wedged")).json().get("wedged").size());
+    Cli.Result doctor = timed(List.of("doctor"));
+    assertTrue(said(doctor).contains("wedged: its mark"), doctor::toString);
+    SandboxSnapshot before = SandboxSnapshot.of(root);
+    Cli.Result start = timed(List.of("601", "pre-start"));
+    assertTrue(said(start).contains("device " + GPU + " is wedged"), start::toString);
+    SandboxSnapshot.of(root).assertSameAs(before, "a pre-start refused on an unreadable mark");
+
+    assertEquals(0, timed(List.of("wedged", "--clear", GPU)).exitCode());
+    assertTrue(Files.notExists(marks.resolve(GPU + ".json")));
+  }
+
+  /** What a mark says reaches a terminal and the task log as text, not as control or new lines. */
+  @Test
+  void whatAMarkSaysIsPrintedAsText() throws Exception {
+    Path marks = Files.createDirectories(root.resolve("run/guesthook/wedged"));
+    Files.writeString(
+        marks.resolve(GPU + ".json"),
+        "{\"device\":\""
+            + GPU
+            + "\",\"path\":\""
+            + HOST_DRIVER_UNBIND
+            + "\",\"value\":\""
+            + GPU
+            + "\\u001b[2J\\nguesthook: pre-start ok\",\"since\":\"x\",\"holder\":\"dd pid"
+            + " 1\\u001b]0;title\\u0007\",\"pid\":1}\n");
+
+    for (List<String> command : List.of(List.of("wedged"), List.of("601", "pre-start"))) {
+      String said = said(timed(command));
+      assertTrue(said.indexOf('\u001b') < 0, () -> command + ": " + said);
+      assertTrue(!said.contains("\nguesthook: pre-start ok"), () -> command + ": " + said);
+    }
+  }
+
   private static String said(Cli.Result result) {
     return result.out() + result.err();
   }
