@@ -1,12 +1,11 @@
 package dev.guesthook.cli;
 
 import dev.guesthook.app.ExitCodes;
+import dev.guesthook.host.RiskyWrite;
 import dev.guesthook.host.Wedge;
 import dev.guesthook.host.WedgedDevices;
 import dev.guesthook.id.DriverName;
-import dev.guesthook.id.PciAddress;
 import dev.guesthook.id.Printable;
-import dev.guesthook.id.Uuid;
 import java.io.PrintStream;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -67,18 +66,13 @@ final class WedgedCommand implements Callable<Integer> {
     if (text.startsWith("driver ")) {
       return "driver " + new DriverName(text.substring("driver ".length())).value();
     }
-    try {
-      return PciAddress.parse(text).value();
-    } catch (IllegalArgumentException notAnAddress) {
-      try {
-        return Uuid.parse(text).value();
-      } catch (IllegalArgumentException notAUuid) {
-        throw new IllegalArgumentException(
-            "--clear "
-                + Printable.of(text)
-                + ": expected a PCI address (0000:01:00.0), an mdev UUID or 'driver NAME'");
-      }
-    }
+    return RiskyWrite.deviceNamed(text)
+        .orElseThrow(
+            () ->
+                new IllegalArgumentException(
+                    "--clear "
+                        + Printable.of(text)
+                        + ": expected a PCI address (0000:01:00.0), an mdev UUID or 'driver NAME'"));
   }
 
   private void print(Optional<String> device, Optional<Boolean> cleared, List<Wedge> left) {

@@ -77,8 +77,11 @@ public record RiskyWrite(HostPath path, String value, String device) {
     return path.toString();
   }
 
-  /** The PCI address or mdev UUID a name is, in its canonical form. */
-  private static Optional<String> deviceNamed(String name) {
+  /**
+   * The PCI address or mdev UUID a name is, in its canonical form: how marks name a device (a
+   * driver's is {@code driver NAME}).
+   */
+  public static Optional<String> deviceNamed(String name) {
     Optional<String> address = pciAddress(name);
     if (address.isPresent()) {
       return address;
