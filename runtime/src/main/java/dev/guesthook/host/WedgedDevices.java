@@ -43,20 +43,38 @@ public final class WedgedDevices {
   Optional<HostPath> noteWriting(WriteIntent intent) {
     HostPath note = noteOf(intent.device());
     try {
-      files.createDirectories(FOLDER);
-      files.write(note, Json.MAPPER.writeValueAsString(intent) + "\n");
-      return Optional.of(note);
+      String text = Json.MAPPER.writeValueAsString(intent) + "\n";
+      for (int attempt = 0; ; attempt++) {
+        files.createDirectories(FOLDER);
+        try {
+          files.write(note, text);
+          return Optional.of(note);
+        } catch (HostException folderGone) {
+          if (attempt > 0 || !folderGone.errno().equals("ENOENT")) {
+            throw folderGone; // another process's doneWriting took the empty folder away: once
+          }
+        }
+      }
     } catch (HostException | JsonProcessingException e) {
+      doneWriting(Optional.of(note)); // a note cut short (a full /run, a file size limit) goes
       return Optional.empty();
     }
   }
 
-  /** The write ended or was marked: its note goes. */
+  /**
+   * The write ended or was marked: its note goes, and the folder with it when nothing else is in
+   * it, so a node where nothing ever hung keeps no trace of the writes (as before them).
+   */
   void doneWriting(Optional<HostPath> note) {
+    if (note.isEmpty()) {
+      return;
+    }
     try {
-      note.ifPresent(files::delete);
+      files.delete(note.get());
+      files.delete(FOLDER);
     } catch (HostException e) {
-      // A note left behind names a live caller or a dead helper: the next look takes it away.
+      // ENOTEMPTY: a mark or another write's note is there. A note left behind names a live
+      // caller or a dead helper: the next look takes it away.
     }
   }
 
