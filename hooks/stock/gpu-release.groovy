@@ -12,12 +12,21 @@
 //   gpu-release:
 //     driver: amdgpu                 # for a display function that was on vfio-pci already at boot
 
+import java.time.Duration
+
 hook('gpu-release') {
   order 50
   description 'take passed-through GPUs from the host driver before start, give them back after stop'
 
   settings {
     driver 'driver', optional: true, description: 'host driver for a display function found on vfio-pci at pre-start'
+    integer 'bind-wait', min: 0, max: 25, default: 10,
+        description: 'seconds the hand-back after stop waits, in all, for host drivers that probe late'
+  }
+
+  check { ev ->
+    Map failed = state.load().handBackFailed ?: [:]
+    failed.each { address, why -> warn "${address}: the last hand-back failed: ${why}" }
   }
 
   on('pre-start') { ev ->
@@ -47,18 +56,55 @@ hook('gpu-release') {
     if (!functions) {
       skip(kept ? 'every whole PCI device the VM passes through has driver=keep' : 'the VM passes through no whole PCI device')
     }
+    long deadline = System.nanoTime() + settings['bind-wait'] * 1_000_000_000L
+    Map failed = [:]
     for (PciAddress address : functions) {
       String wanted = saved.containsKey(address.value()) ? saved[address.value()]
           : (pci.info(address).classCode() >> 16 == 0x03 ? fallback : null)
       if (!wanted) {
-        log.info "${address}: no host driver known; left on ${pci.driver(address).map { it.value() }.orElse('no driver')}"
+        log.info "${address}: no host driver known; left on ${driverNow(address)}"
         continue
       }
-      pci.release(address, driver(wanted))
-      log.info "${address}: back to ${wanted}"
+      Duration wait = Duration.ofNanos(Math.max(0L, deadline - System.nanoTime()))
+      try {
+        pci.release(address, driver(wanted), wait)
+        saved.remove(address.value())
+        log.info "${address}: back to ${wanted}"
+      } catch (DeviceException e) {
+        failed[address.value()] = handBackFailure(address, wanted, e)
+        log.warn "${address}: ${failed[address.value()]}"
+      }
+    }
+    if (failed) {
+      // Kept, so the next post-stop (or a post-stop run by hand) hands back what is still owed,
+      // and check can tell; one attempt a phase, never a retry loop.
+      state.save([devices: saved, handBackFailed: failed])
+      throw new DeviceException(failed.collect { a, why -> "${a}: ${why}" }.join('; ')
+          + "; fix: see dmesg for the driver's probe of the device; once it can take it,"
+          + " 'guesthook ${ev.vmid} post-stop' hands it back")
     }
     state.clear()
   }
+}
+
+/**
+ * What a failed hand-back left: the driver's answer, and the device on vfio-pci (put back there if
+ * it was left without a driver, which is the safe place for a device the host could not take).
+ */
+String handBackFailure(PciAddress address, String wanted, DeviceException e) {
+  String why = e.message.startsWith("${address}: ") ? e.message.substring("${address}: ".length()) : e.message
+  if (!pci.driver(address).isPresent()) {
+    try {
+      pci.bind(address, DriverName.VFIO_PCI)
+    } catch (RuntimeException alsoFailed) {
+      return "not handed back to ${wanted}: ${why}; and vfio-pci could not take it back either (${alsoFailed.message}): it has no driver"
+    }
+  }
+  return "not handed back to ${wanted}: ${why}; left on ${driverNow(address)}"
+}
+
+String driverNow(PciAddress address) {
+  pci.driver(address).map { it.value() }.orElse('no driver')
 }
 
 /** hostpciN entries that pass whole devices: no mdev=, no mapping=. */

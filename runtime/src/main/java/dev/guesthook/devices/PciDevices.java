@@ -90,6 +90,16 @@ public final class PciDevices {
    * Loads the driver's module first when it is not loaded. Nothing happens when it already has it.
    */
   public void bind(PciAddress address, DriverName driver) {
+    bind(address, driver, Duration.ZERO);
+  }
+
+  /**
+   * As {@link #bind(PciAddress, DriverName)}, waiting up to {@code wait} after the probe for the
+   * driver to take the device: a driver may probe late (a deferred or asynchronous probe). One
+   * probe, never repeated; a driver that has not taken it by then is a failure, and the device is
+   * put back on the driver it had.
+   */
+  public void bind(PciAddress address, DriverName driver, Duration wait) {
     requireExists(address);
     Optional<DriverName> current = driver(address);
     if (current.equals(Optional.of(driver))) {
@@ -101,12 +111,14 @@ public final class PciDevices {
         address,
         () -> {
           ledger.apply(
-              new Change.DriverChanged(address, current), () -> rebind(address, driver, current));
+              new Change.DriverChanged(address, current),
+              () -> rebind(address, driver, current, wait));
           return null;
         });
   }
 
-  private void rebind(PciAddress address, DriverName driver, Optional<DriverName> current) {
+  private void rebind(
+      PciAddress address, DriverName driver, Optional<DriverName> current, Duration wait) {
     String override = driverOverride(address);
     try {
       host.write(SysfsPaths.device(address, "driver_override"), driver.value());
@@ -114,12 +126,14 @@ public final class PciDevices {
         host.write(SysfsPaths.driver(current.get()).resolve("unbind"), address.value());
       }
       host.write(SysfsPaths.DRIVERS_PROBE, address.value());
-      if (!driver(address).equals(Optional.of(driver))) {
+      if (!awaitDriver(address, driver, wait)) {
         throw new DeviceException(
             address
                 + ": "
                 + driver
-                + " did not take the device after drivers_probe"
+                + " did not take the device "
+                + (wait.isZero() ? "" : "within " + describe(wait) + " ")
+                + "after drivers_probe"
                 + " (it has "
                 + driver(address).map(DriverName::value).orElse("no driver")
                 + ")");
@@ -153,7 +167,16 @@ public final class PciDevices {
    * boot did.
    */
   public void release(PciAddress address, DriverName hostDriver) {
-    bind(address, hostDriver);
+    release(address, hostDriver, Duration.ZERO);
+  }
+
+  /**
+   * Hands the device back, waiting up to {@code wait} for the host driver to take it ({@link
+   * #bind(PciAddress, DriverName, Duration)}); a driver that does not leaves the device on the
+   * driver it had (vfio-pci after a guest), with its override, and this throws.
+   */
+  public void release(PciAddress address, DriverName hostDriver, Duration wait) {
+    bind(address, hostDriver, wait);
     host.write(SysfsPaths.device(address, "driver_override"), "\n");
   }
 
@@ -180,26 +203,42 @@ public final class PciDevices {
 
   /** Waits until the device has {@code driver}, e.g. after a module load probes asynchronously. */
   public void waitForDriver(PciAddress address, DriverName driver, Duration timeout) {
+    if (!awaitDriver(address, driver, timeout)) {
+      throw new DeviceException(
+          address
+              + ": no "
+              + driver
+              + " after "
+              + timeout.toMillis()
+              + " ms (it has "
+              + driver(address).map(DriverName::value).orElse("no driver")
+              + ")");
+    }
+  }
+
+  /** Polls for {@code driver} on the device until {@code timeout}; true once it has it. */
+  private boolean awaitDriver(PciAddress address, DriverName driver, Duration timeout) {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (!driver(address).equals(Optional.of(driver))) {
-      if (System.nanoTime() > deadline) {
-        throw new DeviceException(
-            address
-                + ": no "
-                + driver
-                + " after "
-                + timeout.toMillis()
-                + " ms (it has "
-                + driver(address).map(DriverName::value).orElse("no driver")
-                + ")");
+      if (System.nanoTime() >= deadline) {
+        return false;
       }
       try {
-        Thread.sleep(POLL.toMillis());
+        Thread.sleep(
+            Math.min(POLL.toMillis(), Math.max(1, (deadline - System.nanoTime()) / 1_000_000)));
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         throw new DeviceException(address + ": interrupted while waiting for " + driver);
       }
     }
+    return true;
+  }
+
+  private static String describe(Duration wait) {
+    // A share of a phase's budget arrives a few milliseconds short of the seconds it was given.
+    return wait.toMillis() >= 900
+        ? Math.round(wait.toMillis() / 1000.0) + " s"
+        : wait.toMillis() + " ms";
   }
 
   void requireExists(PciAddress address) {
