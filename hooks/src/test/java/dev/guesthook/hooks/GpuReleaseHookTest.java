@@ -204,6 +204,10 @@ class GpuReleaseHookTest {
             + " hands it back (at gpu-release.groovy:",
         message.substring(0, message.indexOf(":", message.indexOf("(at ")) + 1));
     assertTrue(System.nanoTime() - started < 20_000_000_000L, "one attempt, no retry loop");
+    assertTrue(
+        stop.err().contains("kept on vfio-pci (not handed back to amdgpu:")
+            && !stop.err().contains("did not take the device after drivers_probe"),
+        "the reconcile after the phase leaves it, and does not try again: " + stop.err());
     assertEquals("vfio-pci", host.driver("0000:0b:00.0"), "safe: left on vfio-pci");
     assertEquals("vfio-pci", host.read("sys/bus/pci/devices/0000:0b:00.0/driver_override"));
     assertEquals("snd_hda_intel", host.driver("0000:0b:00.1"), "the audio function went back");
