@@ -212,16 +212,7 @@ class GpuReleaseHookTest {
     assertEquals("vfio-pci", host.read("sys/bus/pci/devices/0000:0b:00.0/driver_override"));
     assertEquals("snd_hda_intel", host.driver("0000:0b:00.1"), "the audio function went back");
 
-    Cli.Result check =
-        Cli.run(
-            List.of(
-                "--root",
-                host.root.toString(),
-                "--simulate",
-                "--hooks",
-                SandboxHost.STOCK.toString(),
-                "check",
-                "601"));
+    Cli.Result check = host.check(601);
     assertTrue(
         check.out().contains("0000:0b:00.0: the last hand-back failed: not handed back to amdgpu"),
         check::toString);

@@ -170,16 +170,7 @@ class GpuReleaseResetTest {
   void checkSaysWhichFunctionsAStrategyWouldResetAndWhichItRefuses() {
     host.settings(601, "gpu-release: { reset: { methods: [flr, bus] } }\n");
     Map<String, String> before = host.snapshot();
-    Cli.Result check =
-        Cli.run(
-            List.of(
-                "--root",
-                host.root.toString(),
-                "--simulate",
-                "--hooks",
-                SandboxHost.STOCK.toString(),
-                "check",
-                "601"));
+    Cli.Result check = host.check(601);
     assertTrue(check.out().contains("0000:0b:00.0: reset with flr bus"), check::toString);
     assertTrue(
         check.out().contains("reset: 0000:0b:00.1 offers no 'bus' reset; it offers: flr"),
