@@ -97,6 +97,7 @@ hook('gpu-release') {
     Map<String, String> resetFailed = resetAfterGuest(functions)
     Long deadline = null // the budget starts with the first hand-back, shared by all of them
     Map failed = [:]
+    List<String> unprobed = [] // the host driver did not take them: a post-stop may try again
     for (PciAddress address : functions) {
       String wanted = saved.containsKey(address.value()) ? saved[address.value()]
           : (pci.info(address).classCode() >> 16 == 0x03 ? fallback : null)
@@ -105,7 +106,8 @@ hook('gpu-release') {
         continue
       }
       if (resetFailed.containsKey(address.value()) && !pci.configAnswers(address)) {
-        failed[address.value()] = "not handed back to ${wanted}: it does not answer after its reset; left on ${driverNow(address)}"
+        failed[address.value()] = "not handed back to ${wanted}: it does not answer after its reset; left on ${driverNow(address)}" +
+            " until a reboot (or a remove and rescan once it answers)"
         pci.keepOnVfio(address, failed[address.value()])
         log.warn "${address}: ${failed[address.value()]}"
         continue
@@ -118,6 +120,7 @@ hook('gpu-release') {
         log.info "${address}: back to ${wanted}"
       } catch (DeviceException e) {
         failed[address.value()] = handBackFailure(address, wanted, e)
+        unprobed << address.value()
         log.warn "${address}: ${failed[address.value()]}"
       }
     }
@@ -127,8 +130,8 @@ hook('gpu-release') {
       // and check can tell; one attempt a phase, never a retry loop.
       state.save([devices: saved, handBackFailed: failed])
       problems << failed.collect { a, why -> "${a}: ${why}" }.join('; ') +
-          "; fix: see dmesg for the driver's probe of the device; once it can take it," +
-          " 'guesthook ${ev.vmid} post-stop' hands it back"
+          (unprobed ? "; fix: see dmesg for the driver's probe of the device; once it can take it," +
+              " 'guesthook ${ev.vmid} post-stop' hands it back" : '')
     } else {
       state.clear()
     }

@@ -134,7 +134,8 @@ class GpuReleaseResetTest {
                 "0000:0b:00.0: reset after the guest failed: does not answer after its reset"
                     + " (config space reads all-ones): it is lost to the host until a reboot or a"
                     + " remove and rescan; 0000:0b:00.0: not handed back to amdgpu: it does not"
-                    + " answer after its reset; left on vfio-pci"),
+                    + " answer after its reset; left on vfio-pci until a reboot (or a remove and"
+                    + " rescan once it answers)"),
         hook::toString);
     assertEquals("vfio-pci", host.driver("0000:0b:00.0"));
     assertEquals("snd_hda_intel", host.driver("0000:0b:00.1"), "the audio function went back");
