@@ -10,6 +10,7 @@ import dev.guesthook.id.DriverName;
 import dev.guesthook.id.PciAddress;
 import dev.guesthook.sandbox.SandboxProfile;
 import dev.guesthook.testsupport.Cli;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -170,6 +171,73 @@ class GpuReleaseHookTest {
     assertEquals(
         "vfio-pci", host.driver("0000:0b:00.1"), "no host driver is known for the audio function");
   }
+
+  @Test
+  void aHostDriverThatProbesLateIsWaitedForAtHandBack() {
+    assertEquals(0, host.phase(601, "pre-start").exitCode());
+    host.faults().probeLate(GPU, new DriverName("amdgpu"), 1500);
+
+    Cli.Result stop = host.phase(601, "post-stop");
+    assertEquals(0, stop.exitCode(), stop::toString);
+    assertTrue(
+        stop.err().contains("  [gpu-release] 0000:0b:00.0: back to amdgpu\n"), stop::toString);
+    assertEquals("amdgpu", host.driver("0000:0b:00.0"));
+    assertEquals("(null)", host.read("sys/bus/pci/devices/0000:0b:00.0/driver_override"));
+  }
+
+  @Test
+  void aHostDriverThatNeverTakesTheGpuLeavesItOnVfioSaysWhyAndKeepsTheSavedState()
+      throws Exception {
+    host.settings(601, "gpu-release: { bind-wait: 1 }\n");
+    assertEquals(0, host.phase(601, "pre-start").exitCode());
+    host.faults().probeRefuses(GPU, new DriverName("amdgpu"));
+
+    long started = System.nanoTime();
+    Cli.Result stop = host.phase(601, "post-stop");
+    assertEquals(0, stop.exitCode(), "post-stop failures are reported, not fatal: " + stop);
+    assertEquals("failed", SandboxHost.hook(stop, "gpu-release").get("outcome").asText());
+    String message = SandboxHost.hook(stop, "gpu-release").get("message").asText();
+    assertEquals(
+        "0000:0b:00.0: not handed back to amdgpu: amdgpu did not take the device within 1 s"
+            + " after drivers_probe (it has no driver); left on vfio-pci; fix: see dmesg for the"
+            + " driver's probe of the device; once it can take it, 'guesthook 601 post-stop'"
+            + " hands it back (at gpu-release.groovy:",
+        message.substring(0, message.indexOf(":", message.indexOf("(at ")) + 1));
+    assertTrue(System.nanoTime() - started < 20_000_000_000L, "one attempt, no retry loop");
+    assertTrue(
+        stop.err().contains("kept on vfio-pci (not handed back to amdgpu:")
+            && !stop.err().contains("did not take the device after drivers_probe"),
+        "the reconcile after the phase leaves it, and does not try again: " + stop.err());
+    assertEquals("vfio-pci", host.driver("0000:0b:00.0"), "safe: left on vfio-pci");
+    assertEquals("vfio-pci", host.read("sys/bus/pci/devices/0000:0b:00.0/driver_override"));
+    assertEquals("snd_hda_intel", host.driver("0000:0b:00.1"), "the audio function went back");
+
+    Cli.Result check = host.check(601);
+    assertTrue(
+        check.out().contains("0000:0b:00.0: the last hand-back failed: not handed back to amdgpu"),
+        check::toString);
+
+    Files.delete(host.root.resolve(".simulator/faults.json"));
+    Cli.Result again = host.phase(601, "post-stop");
+    assertEquals(0, again.exitCode(), again::toString);
+    assertEquals("amdgpu", host.driver("0000:0b:00.0"), "the saved state still knew amdgpu");
+  }
+
+  @Test
+  void aDriverLaterThanTheWaitDoesNotTakeTheGpuFromVfioAfterwards() throws Exception {
+    host.settings(601, "gpu-release: { bind-wait: 0 }\n");
+    assertEquals(0, host.phase(601, "pre-start").exitCode());
+    host.faults().probeLate(GPU, new DriverName("amdgpu"), 300);
+
+    Cli.Result stop = host.phase(601, "post-stop");
+    assertEquals("failed", SandboxHost.hook(stop, "gpu-release").get("outcome").asText());
+    Thread.sleep(400);
+    Cli.Result next = host.phase(601, "pre-start");
+    assertEquals(0, next.exitCode(), next::toString);
+    assertEquals("vfio-pci", host.driver("0000:0b:00.0"), "the late probe found it taken");
+  }
+
+  static final PciAddress GPU = PciAddress.parse("0000:0b:00.0");
 
   @Test
   void aDriverSettingThatIsNotADriverNameIsRefused() {

@@ -30,16 +30,7 @@ class PlanBeforeChangeTest {
   }
 
   static Cli.Result check(SandboxHost host, int vmid) {
-    return Cli.run(
-        List.of(
-            "--json",
-            "--root",
-            host.root.toString(),
-            "--simulate",
-            "--hooks",
-            SandboxHost.STOCK.toString(),
-            "check",
-            Integer.toString(vmid)));
+    return host.check(vmid);
   }
 
   static List<String> lines(Cli.Result result, String status) {

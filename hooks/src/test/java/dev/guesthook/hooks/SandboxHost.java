@@ -42,6 +42,20 @@ final class SandboxHost {
     return Cli.run(args);
   }
 
+  /** {@code guesthook --json check <vmid>} with the stock hooks; reads only. */
+  Cli.Result check(int vmid) {
+    return Cli.run(
+        List.of(
+            "--json",
+            "--root",
+            root.toString(),
+            "--simulate",
+            "--hooks",
+            STOCK.toString(),
+            "check",
+            Integer.toString(vmid)));
+  }
+
   Faults faults() {
     return new Faults(new FileTree(root));
   }

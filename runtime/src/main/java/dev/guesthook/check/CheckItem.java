@@ -1,9 +1,28 @@
 package dev.guesthook.check;
 
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.Locale;
+import java.util.Map;
 
-/** One line of the readiness checklist. */
-public record CheckItem(Status status, String subject, String detail) {
+/**
+ * One line of the readiness checklist; {@code facts}, for {@code --json}, what the line says as
+ * data (a function's reset methods), in reading order, empty for most lines.
+ */
+public record CheckItem(Status status, String subject, String detail, Map<String, Object> facts) {
+  public CheckItem {
+    facts = Collections.unmodifiableMap(new LinkedHashMap<>(facts));
+  }
+
+  public CheckItem(Status status, String subject, String detail) {
+    this(status, subject, detail, Map.of());
+  }
+
+  /** The same line with its facts, under their names in the order given. */
+  public CheckItem withFacts(Map<String, Object> given) {
+    return new CheckItem(status, subject, detail, given);
+  }
+
   public enum Status {
     PASS,
     WARN,

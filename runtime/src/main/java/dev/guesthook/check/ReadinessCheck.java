@@ -310,6 +310,7 @@ public final class ReadinessCheck {
                       + " is used by "
                       + driver.get()
                       + " on the host; Proxmox (or the gpu-release hook) moves it to vfio-pci at start"));
+      out.add(ResetAdvice.of(subject, device, devices.pci().resetMethods(address)));
     }
     return out;
   }

@@ -25,7 +25,8 @@ import picocli.CommandLine.ParentCommand;
     description = {
       "Check this node for PCI passthrough: IOMMU on, vfio modules loaded. With a VMID, also each",
       "hostpciN of the VM: the device is there, alone in its IOMMU group (its own functions and bridges",
-      "allowed), its driver, free instances of its mdev type, its VF, its resource mapping, and the",
+      "allowed), its driver, its reset methods (with the advice for a GPU without one and for vendor-reset),",
+      "free instances of its mdev type, its VF, its resource mapping, and the",
       "q35/OVMF advice for a GPU with x-vga. Then, for that VM (without a VMID, for every guest): hook files",
       "that do not load, its hook settings against what each hook declares, and each hook's own check of the",
       "host, made on a dry run: an mdev type the GPU offers with enough free instances, a VF count within",

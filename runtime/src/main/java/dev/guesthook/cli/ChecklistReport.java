@@ -67,6 +67,7 @@ final class ChecklistReport {
     fields.put("status", item.status().wireName());
     fields.put("subject", item.subject());
     fields.put("detail", item.detail());
+    fields.putAll(item.facts());
     return fields;
   }
 

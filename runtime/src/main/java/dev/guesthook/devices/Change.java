@@ -95,6 +95,15 @@ public sealed interface Change {
       if (now.equals(previous) && devices.pci().driverOverride(address).isEmpty()) {
         return Optional.empty();
       }
+      Optional<String> kept = devices.pci().keptOnVfio(address);
+      if (kept.isPresent() && now.equals(Optional.of(DriverName.VFIO_PCI))) {
+        // A hand-back that failed once is not made again behind the admin's back.
+        throw new DeviceException(
+            address
+                + ": kept on vfio-pci ("
+                + kept.get()
+                + "); the guest's next post-stop hands it back");
+      }
       devices.pci().restore(address, previous.orElse(null));
       if (now.equals(previous)) {
         return PutBack.of(

@@ -332,6 +332,15 @@ final class Scenarios {
             read(nicMethods),
             write(nicReset, "1")),
         scenario(
+            "guesthook's reset: the order written, reset, the list put back; a method not offered"
+                + " refused",
+            new Step.GuesthookReset(NIC, List.of("pm")),
+            new Step.GuesthookReset(PF, List.of("bus", "flr")),
+            new Step.GuesthookReset(PF, List.of()),
+            write(PF + "/sriov_numvfs", "1"),
+            new Step.GuesthookReset(VF0, List.of("flr")),
+            new Step.GuesthookReset(NIC, List.of("flr"))),
+        scenario(
             "reset takes only 1",
             write(nicReset, "2"),
             write(nicReset, "0"),

@@ -2,11 +2,14 @@ package dev.guesthook.testbed;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.guesthook.devices.DeviceException;
+import dev.guesthook.devices.PciDevices;
 import dev.guesthook.host.CommandResult;
 import dev.guesthook.host.HostCommand;
 import dev.guesthook.host.HostException;
 import dev.guesthook.host.HostPath;
 import dev.guesthook.host.HostPort;
+import dev.guesthook.id.PciAddress;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -84,6 +87,31 @@ sealed interface Step {
 
     private static int word(byte[] header, int offset) {
       return (header[offset] & 0xff) | (header[offset + 1] & 0xff) << 8;
+    }
+  }
+
+  /**
+   * guesthook's own reset ({@code PciDevices.reset}): the order written to {@code reset_method},
+   * {@code reset}, the list put back, the device checked to answer; then the list it shows.
+   */
+  record GuesthookReset(String device, List<String> order) implements Step {
+    public String describe() {
+      return "guesthook reset of " + device + " with " + order;
+    }
+
+    public String outcome(HostPort host) {
+      String address = HostPath.parse(device).name();
+      String done =
+          attempt(
+              () -> {
+                try {
+                  new PciDevices(host).reset(PciAddress.parse(address), order);
+                  return "ok";
+                } catch (DeviceException refused) {
+                  return "refused: " + refused.getMessage();
+                }
+              });
+      return done + ", then " + new Read(device + "/reset_method").outcome(host);
     }
   }
 

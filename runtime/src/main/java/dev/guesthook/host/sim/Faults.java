@@ -8,6 +8,7 @@ import dev.guesthook.host.HostException;
 import dev.guesthook.host.HostPath;
 import dev.guesthook.host.tree.FileTree;
 import dev.guesthook.host.tree.MutableTree;
+import dev.guesthook.id.DriverName;
 import dev.guesthook.id.PciAddress;
 import dev.guesthook.json.Json;
 import java.io.IOException;
@@ -135,6 +136,46 @@ public final class Faults {
    */
   public Faults hangWrite(String glob, int times) {
     return add(new Rule("hang", glob, null, 0, null, null, times));
+  }
+
+  /**
+   * {@code driver}'s next probe of {@code device} answers late: a probe through {@code
+   * drivers_probe} returns without binding and the driver takes the device {@code millis} later, if
+   * the device is then still free for it, as a deferred or asynchronous probe does ({@link
+   * DeferredProbes} makes the late bind); one through the driver's {@code bind} fails with EAGAIN
+   * (the kernel's EPROBE_DEFER), and here binds nothing later: a failed store is taken back whole.
+   */
+  public Faults probeLate(PciAddress device, DriverName driver, int millis) {
+    if (millis < 0) {
+      throw new IllegalArgumentException("probe delay " + millis + " ms: expected 0 or more");
+    }
+    return add(new Rule("probe-late", device.value(), null, millis, driver.value(), null, 1));
+  }
+
+  /**
+   * {@code driver}'s probe of {@code device} fails, every time: a probe through {@code
+   * drivers_probe} leaves the device without a driver (the kernel swallows a probe's error there),
+   * one through the driver's {@code bind} fails with EIO. Other drivers still take it.
+   */
+  public Faults probeRefuses(PciAddress device, DriverName driver) {
+    return add(
+        new Rule(
+            "probe-refuses", device.value(), null, 0, driver.value(), null, Integer.MAX_VALUE));
+  }
+
+  /** Counts down a {@link #probeLate} fault for this probe; the delay when it is due. */
+  Optional<Integer> probeDelay(PciAddress device, DriverName driver) {
+    return take(r -> r.on().equals("probe-late") && isProbeOf(r, device, driver)).map(Rule::exit);
+  }
+
+  /** True when a {@link #probeRefuses} fault holds for this probe. */
+  boolean probeRefused(PciAddress device, DriverName driver) {
+    return pending().stream()
+        .anyMatch(r -> r.on().equals("probe-refuses") && isProbeOf(r, device, driver));
+  }
+
+  private static boolean isProbeOf(Rule rule, PciAddress device, DriverName driver) {
+    return rule.match().equals(device.value()) && rule.output().equals(driver.value());
   }
 
   /** Every hung write goes on (and every hang still to come ends at once). */

@@ -18,9 +18,13 @@ import java.util.Optional;
 final class PciBusModel implements KernelAttribute {
   private static final int PAGE_SIZE = 4096;
   private final Sysfs sysfs;
+  private final Faults faults;
+  private final DeferredProbes deferred;
 
-  PciBusModel(Sysfs sysfs) {
+  PciBusModel(Sysfs sysfs, Faults faults, DeferredProbes deferred) {
     this.sysfs = sysfs;
+    this.faults = faults;
+    this.deferred = deferred;
   }
 
   @Override
@@ -34,7 +38,8 @@ final class PciBusModel implements KernelAttribute {
   @Override
   public void store(HostPath path, String value) {
     if (path.equals(DRIVERS_PROBE)) {
-      sysfs.probe(device(path, value));
+      PciAddress address = device(path, value);
+      sysfs.probeCandidate(address).ifPresent(driver -> attach(path, address, driver, false));
     } else if (path.name().equals("driver_override")) {
       storeOverride(path, value);
     } else {
@@ -67,6 +72,34 @@ final class PciBusModel implements KernelAttribute {
     }
     if (sysfs.driverOf(address).isPresent()) {
       throw KernelErrors.busy(path, address + " is bound to " + sysfs.driverOf(address).get());
+    }
+    attach(path, address, driver, true);
+  }
+
+  /**
+   * The driver's probe, with its faults: one that fails leaves the device free (an error only
+   * through {@code bind}: drivers_probe swallows it); one that answers late binds later
+   * (EPROBE_DEFER, which {@code bind} reports as EAGAIN).
+   */
+  private void attach(HostPath path, PciAddress address, DriverName driver, boolean viaBind) {
+    if (faults.probeRefused(address, driver)) {
+      if (viaBind) {
+        throw KernelErrors.of(
+            "EIO", path, "Input/output error", driver + "'s probe of " + address + " failed");
+      }
+      return;
+    }
+    Optional<Integer> delay = faults.probeDelay(address, driver);
+    if (delay.isPresent()) {
+      deferred.defer(address, driver, System.currentTimeMillis() + delay.get());
+      if (viaBind) {
+        throw KernelErrors.of(
+            "EAGAIN",
+            path,
+            "Resource temporarily unavailable",
+            driver + " deferred its probe of " + address);
+      }
+      return;
     }
     sysfs.bind(address, driver);
   }

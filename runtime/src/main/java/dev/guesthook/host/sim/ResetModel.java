@@ -1,6 +1,7 @@
 package dev.guesthook.host.sim;
 
 import dev.guesthook.host.HostPath;
+import dev.guesthook.host.PciResets;
 import dev.guesthook.id.PciAddress;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -15,9 +16,7 @@ import java.util.List;
  * ENOTTY.
  */
 final class ResetModel implements KernelAttribute {
-  /** pci_reset_fn_methods, in the kernel's order of preference. */
-  static final List<String> METHODS =
-      List.of("device_specific", "acpi", "flr", "af_flr", "pm", "bus", "cxl_bus");
+  static final List<String> METHODS = PciResets.METHODS;
 
   private final Sysfs sysfs;
 
@@ -44,7 +43,7 @@ final class ResetModel implements KernelAttribute {
   /** reset_method_store: "" (sysfs_streq, so a newline too) disables, "default" probes again. */
   private List<String> chosen(HostPath path, PciAddress device, String value) {
     String trimmed = KernelErrors.oneLine(value);
-    List<String> supported = sysfs.supportedResetMethods(device);
+    List<String> supported = supported(device);
     if (trimmed.isEmpty()) {
       return List.of();
     }
@@ -67,6 +66,25 @@ final class ResetModel implements KernelAttribute {
       throw KernelErrors.invalid(path, "too many reset methods");
     }
     return names;
+  }
+
+  /**
+   * What a name written may be: the methods probed at enumeration, and device_specific for a device
+   * vendor-reset knows once its module is loaded (its hook answers the kernel's probe of
+   * pci_dev_specific_reset; the list shown at boot does not name it).
+   */
+  private List<String> supported(PciAddress device) {
+    List<String> probed = sysfs.supportedResetMethods(device);
+    boolean hooked =
+        sysfs.tree().exists(PciResets.VENDOR_RESET_LOADED)
+            && PciResets.vendorResetKnows(
+                sysfs.hexAttribute(device, "vendor"), sysfs.hexAttribute(device, "device"));
+    if (!hooked || probed.contains(PciResets.DEVICE_SPECIFIC)) {
+      return probed;
+    }
+    List<String> with = new ArrayList<>(List.of(PciResets.DEVICE_SPECIFIC));
+    with.addAll(probed);
+    return with;
   }
 
   /**

@@ -77,6 +77,7 @@ public final class SimulatedHost extends FileBackedHost {
   private final IpLinkModel ipLink;
   private final ModprobeModel modprobe;
   private final KernelWrites kernelWrites;
+  private final DeferredProbes deferredProbes;
 
   /**
    * The kernel model over a tree only this process uses (a dry run's overlay, a sandbox being
@@ -101,12 +102,13 @@ public final class SimulatedHost extends FileBackedHost {
     this.kernelLocks = kernelLocks;
     this.sysfs = new Sysfs(tree);
     NvidiaVgpuModel nvidia = new NvidiaVgpuModel(sysfs);
+    this.deferredProbes = new DeferredProbes(sysfs);
     this.attributes =
         List.of(
             new MdevModel(sysfs),
             new SriovModel(sysfs, nvidia),
             nvidia,
-            new PciBusModel(sysfs),
+            new PciBusModel(sysfs, faults, deferredProbes),
             new ResetModel(sysfs));
     this.configSpace = new ConfigSpaceModel(sysfs);
     this.ipLink = new IpLinkModel(sysfs);
@@ -165,6 +167,24 @@ public final class SimulatedHost extends FileBackedHost {
   @Override
   public void write(HostPath path, String value) {
     kernelWrites.write(path, value, () -> store(path, value));
+  }
+
+  /**
+   * A driver link read first lets every probe that has come due bind ({@link Faults#probeLate}), so
+   * a driver that answers late is seen arriving by whoever looks, in any process.
+   */
+  @Override
+  public Optional<HostPath> readLink(HostPath path) {
+    if (deferredProbes.any()) {
+      settleDeferredProbes();
+    }
+    return super.readLink(path);
+  }
+
+  private synchronized void settleDeferredProbes() {
+    try (Locks.Held kernel = kernelLock()) {
+      asOneChange(() -> deferredProbes.settle(System.currentTimeMillis()));
+    }
   }
 
   private KernelWrites.PendingWrite onKernelThread(RiskyWrite write) {

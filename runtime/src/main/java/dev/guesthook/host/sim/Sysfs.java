@@ -196,14 +196,22 @@ public final class Sysfs {
     if (driverOf(address).isPresent()) {
       return driverOf(address);
     }
-    Optional<DriverName> chosen =
-        driverOverride(address)
-            .map(
-                override ->
-                    hasDriver(override) ? Optional.of(override) : Optional.<DriverName>empty())
-            .orElseGet(() -> loadedDrivers().stream().filter(d -> claims(d, address)).findFirst());
+    Optional<DriverName> chosen = probeCandidate(address);
     chosen.ifPresent(driver -> bind(address, driver));
     return chosen;
+  }
+
+  /**
+   * The driver a probe of an unbound device would try (driver_match_device): the override's, if
+   * loaded, else the first loaded driver whose id table names it; empty for a bound device.
+   */
+  Optional<DriverName> probeCandidate(PciAddress address) {
+    if (driverOf(address).isPresent()) {
+      return Optional.empty();
+    }
+    return driverOverride(address)
+        .map(override -> hasDriver(override) ? Optional.of(override) : Optional.<DriverName>empty())
+        .orElseGet(() -> loadedDrivers().stream().filter(d -> claims(d, address)).findFirst());
   }
 
   public Optional<DriverName> driverOverride(PciAddress address) {

@@ -1,0 +1,200 @@
+package dev.guesthook.hooks;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.guesthook.host.sim.SimulatedHost;
+import dev.guesthook.id.PciAddress;
+import dev.guesthook.sandbox.SandboxProfile;
+import dev.guesthook.testsupport.Cli;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * gpu-release's reset strategies on the gpu-passthrough sandbox (VM 601: 0000:0b:00.0 GPU and
+ * 0000:0b:00.1 audio), given reset methods here: the GPU flr and bus, the audio function flr.
+ */
+class GpuReleaseResetTest {
+  static final PciAddress GPU = PciAddress.parse("0000:0b:00.0");
+  static final PciAddress AUDIO = PciAddress.parse("0000:0b:00.1");
+
+  @TempDir Path base;
+  SandboxHost host;
+
+  @BeforeEach
+  void resettable() {
+    host = new SandboxHost(base, SandboxProfile.GPU_PASSTHROUGH);
+    SimulatedHost sim = SimulatedHost.sandbox(host.root);
+    sim.sysfs().setSupportedResetMethods(GPU, List.of("flr", "bus"));
+    sim.sysfs().setSupportedResetMethods(AUDIO, List.of("flr"));
+  }
+
+  @Test
+  void theChosenOrderIsWrittenUsedAndPutBackBeforeTheGuestGetsTheGpu() {
+    host.settings(
+        601,
+        "gpu-release: { reset: { when: pre-start, methods: [bus, flr], functions: [\"0000:0b:00.0\"] } }\n");
+    Cli.Result start = host.phase(601, "pre-start");
+    assertEquals(0, start.exitCode(), start::toString);
+    assertTrue(
+        start.err().contains("  [gpu-release] 0000:0b:00.0: reset with bus flr; it answers\n"),
+        start::toString);
+    assertEquals(
+        List.of(
+            "0000:0b:00.0/reset_method <- bus flr",
+            "0000:0b:00.0/reset <- 1",
+            "0000:0b:00.0/reset_method <- flr bus"),
+        resetWrites(start));
+    assertEquals("flr bus", host.read("sys/bus/pci/devices/0000:0b:00.0/reset_method"));
+    assertEquals("vfio-pci", host.driver("0000:0b:00.0"));
+  }
+
+  @Test
+  void withoutMethodsEachFunctionIsResetItsOwnWayAfterTheGuestAndBeforeTheHandBack() {
+    host.settings(601, "gpu-release: { reset: { when: post-stop } }\n");
+    Cli.Result start = host.phase(601, "pre-start");
+    assertEquals(List.of(), resetWrites(start), "post-stop only");
+    Cli.Result stop = host.phase(601, "post-stop");
+    assertEquals(0, stop.exitCode(), stop::toString);
+    assertEquals(List.of("0000:0b:00.0/reset <- 1", "0000:0b:00.1/reset <- 1"), resetWrites(stop));
+    String log = stop.err();
+    assertTrue(
+        log.indexOf("0000:0b:00.0: reset with its own order (flr bus); it answers")
+            < log.indexOf("0000:0b:00.0: back to amdgpu"),
+        "reset on vfio-pci, then handed back: " + log);
+    assertEquals("amdgpu", host.driver("0000:0b:00.0"));
+  }
+
+  @Test
+  void aMethodAFunctionLacksRefusesTheStartNamingWhatItOffers() {
+    host.settings(601, "gpu-release: { reset: { methods: [bus] } }\n");
+    host.assertRefusedWithoutChange(
+        601,
+        "pre-start",
+        "gpu-release",
+        "reset: 0000:0b:00.1 offers no 'bus' reset; it offers: flr; nothing was changed");
+  }
+
+  @Test
+  void aNameThatIsNoResetMethodRefusesTheStart() {
+    host.settings(601, "gpu-release: { reset: { methods: [flrr] } }\n");
+    host.assertRefusedWithoutChange(
+        601,
+        "pre-start",
+        "gpu-release",
+        "reset: 'flrr' is not a reset method; the kernel's are: device_specific acpi flr af_flr pm"
+            + " bus cxl_bus; nothing was changed");
+  }
+
+  @Test
+  void aResetThatFailsRefusesTheStartAndPutsEverythingBack() {
+    host.settings(601, "gpu-release: { reset: { methods: [flr] } }\n");
+    host.faults().failWrite("/sys/bus/pci/devices/0000:0b:00.0/reset", "EIO");
+    Cli.Result start =
+        host.assertRefusedWithoutChange(
+            601,
+            "pre-start",
+            "gpu-release",
+            "0000:0b:00.0: reset failed before the guest got it: /sys/bus/pci/devices/0000:0b:00.0/reset:"
+                + " Input/output error (injected fault); the start is refused");
+    assertEquals("flr bus", host.read("sys/bus/pci/devices/0000:0b:00.0/reset_method"));
+  }
+
+  @Test
+  void aGpuThatDoesNotAnswerAfterItsResetRefusesTheStart() {
+    host.settings(601, "gpu-release: { reset: { when: pre-start } }\n");
+    host.faults().stopAnswering(GPU);
+    host.assertRefusedWithoutChange(
+        601,
+        "pre-start",
+        "gpu-release",
+        "0000:0b:00.0: reset failed before the guest got it: does not answer after its reset"
+            + " (config space reads all-ones)");
+  }
+
+  @Test
+  void aGpuThatDoesNotAnswerAfterTheGuestIsReportedAndLeftOnVfio() {
+    host.settings(601, "gpu-release: { reset: { when: post-stop } }\n");
+    assertEquals(0, host.phase(601, "pre-start").exitCode());
+    host.faults().stopAnswering(GPU);
+    Cli.Result stop = host.phase(601, "post-stop");
+    JsonNode hook = SandboxHost.hook(stop, "gpu-release");
+    assertEquals("failed", hook.get("outcome").asText(), stop::toString);
+    assertTrue(
+        hook.get("message")
+            .asText()
+            .startsWith(
+                "0000:0b:00.0: reset after the guest failed: does not answer after its reset"
+                    + " (config space reads all-ones): it is lost to the host until a reboot or a"
+                    + " remove and rescan; 0000:0b:00.0: not handed back to amdgpu: it does not"
+                    + " answer after its reset; left on vfio-pci until a reboot (or a remove and"
+                    + " rescan once it answers)"),
+        hook::toString);
+    assertEquals("vfio-pci", host.driver("0000:0b:00.0"));
+    assertEquals("snd_hda_intel", host.driver("0000:0b:00.1"), "the audio function went back");
+  }
+
+  @Test
+  void vendorResetsDeviceSpecificResetIsOfferedOnlyWithItsModuleLoaded() throws Exception {
+    // A Polaris 10 (RX 580), which vendor-reset knows, in the Radeon's place.
+    Path device = host.root.resolve("sys/bus/pci/devices/0000:0b:00.0/device").toRealPath();
+    Files.writeString(device, "0x67df\n");
+    host.settings(
+        601,
+        "gpu-release: { reset: { methods: [device_specific], functions: [\"0000:0b:00.0\"] } }\n");
+    host.assertRefusedWithoutChange(
+        601,
+        "pre-start",
+        "gpu-release",
+        "reset: 0000:0b:00.0 offers no 'device_specific' reset; it offers: flr bus (vendor-reset"
+            + " knows this device: load its module vendor_reset); nothing was changed");
+
+    Files.createDirectories(host.root.resolve("sys/module/vendor_reset"));
+    Cli.Result start = host.phase(601, "pre-start");
+    assertEquals(0, start.exitCode(), start::toString);
+    assertEquals(
+        List.of(
+            "0000:0b:00.0/reset_method <- device_specific",
+            "0000:0b:00.0/reset <- 1",
+            "0000:0b:00.0/reset_method <- flr bus"),
+        resetWrites(start));
+  }
+
+  @Test
+  void checkSaysWhichFunctionsAStrategyWouldResetAndWhichItRefuses() {
+    host.settings(601, "gpu-release: { reset: { methods: [flr, bus] } }\n");
+    Map<String, String> before = host.snapshot();
+    Cli.Result check = host.check(601);
+    assertTrue(check.out().contains("0000:0b:00.0: reset with flr bus"), check::toString);
+    assertTrue(
+        check.out().contains("reset: 0000:0b:00.1 offers no 'bus' reset; it offers: flr"),
+        check::toString);
+    assertEquals(before, host.snapshot());
+  }
+
+  /** The hook's writes to reset and reset_method, as "<function>/<file> <- value". */
+  static List<String> resetWrites(Cli.Result result) {
+    List<String> out = new ArrayList<>();
+    for (JsonNode call : SandboxHost.hook(result, "gpu-release").get("changes")) {
+      String target = call.path("target").asText();
+      if (call.path("kind").asText().equals("write")
+          && (target.endsWith("/reset") || target.endsWith("/reset_method"))) {
+        String[] parts = target.split("/");
+        out.add(
+            parts[parts.length - 2]
+                + "/"
+                + parts[parts.length - 1]
+                + " <- "
+                + call.path("value").asText().strip());
+      }
+    }
+    return out;
+  }
+}
