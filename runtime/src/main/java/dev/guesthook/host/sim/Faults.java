@@ -142,8 +142,8 @@ public final class Faults {
       List.of("error", "D0", "D1", "D2", "D3hot", "D3cold", "unknown");
 
   /**
-   * The function's cached power state ({@code power_state}) becomes {@code state} and stays so,
-   * as for a device that fell off the bus into D3cold, or whose last transition failed ({@code
+   * The function's cached power state ({@code power_state}) becomes {@code state} and stays so, as
+   * for a device that fell off the bus into D3cold, or whose last transition failed ({@code
    * error}): no config read wakes it. A driver's bind or unbind sets it again, as the kernel's
    * probe and remove do.
    *
