@@ -74,12 +74,13 @@ String healthySummary(List<Map> targets) {
  * there (yet: a VF the sriov-vf hook makes) are left to the hooks and Proxmox that name them.
  */
 List<Map> healthTargets(ev) {
+  DeviceHealth health = new DeviceHealth(host)
   Set<Integer> vfsOfSriovHook = (settingsOf('sriov-vf').vfs ?: []).findAll { it.hostpci != null }.collect { it.hostpci as Integer } as Set
   List<Map> out = []
   for (h in hostpci) {
     String where = "hostpci${h.index()}"
     if (h.mapping().isPresent()) {
-      out.addAll(mappedFunctions(h, ev.node()).collect { wholeOrVf(it, where, false, false, vfsOfSriovHook.contains(h.index())) })
+      out.addAll(mappedFunctions(h, ev.node()).collect { wholeOrVf(health, it, where, false, false, vfsOfSriovHook.contains(h.index())) })
     } else if (h.mdev().isPresent()) {
       h.functions().findAll { pci.exists(it) }.each { p ->
         boolean vgpuVf = nvidia.hasVfInterface(p)   // vGPU 17: the VF itself, its type set by Proxmox
@@ -91,7 +92,7 @@ List<Map> healthTargets(ev) {
       List<PciAddress> named = h.functions() + h.slots().collectMany { pci.functions(it) }
       named.findAll { pci.exists(it) }.each { f ->
         // gpu-release takes a whole device and its group to vfio-pci by driver_override; sriov-vf its VFs
-        out << wholeOrVf(f, where, !keep, keep, vfsOfSriovHook.contains(h.index())) + [keep: keep]
+        out << wholeOrVf(health, f, where, !keep, keep, vfsOfSriovHook.contains(h.index())) + [keep: keep]
       }
     }
   }
@@ -104,8 +105,8 @@ List<Map> healthTargets(ev) {
 }
 
 /** A function of a whole-device entry: a VF is the sriov-vf hook's, anything else gpu-release's. */
-Map wholeOrVf(PciAddress f, String where, boolean takenByGpuRelease, boolean keep, boolean sriovHookVf) {
-  boolean vf = pci.info(f).isVirtualFunction()
+Map wholeOrVf(DeviceHealth health, PciAddress f, String where, boolean takenByGpuRelease, boolean keep, boolean sriovHookVf) {
+  boolean vf = health.wholeOrVf(f) == DeviceHealth.Role.VF
   return [device: f, role: vf ? DeviceHealth.Role.VF : DeviceHealth.Role.WHOLE, where: where,
           movedByHook: vf ? sriovHookVf : takenByGpuRelease, groupTaken: !vf && takenByGpuRelease, keep: keep]
 }

@@ -180,8 +180,9 @@ public final class DeviceHealth {
    */
   public Optional<Problem> iommuGroup(
       PciAddress device, Set<PciAddress> guestFunctions, boolean groupTakenByHook) {
-    PciDevice info = pci.info(device);
-    if (info.iommuGroup().isEmpty()) {
+    Optional<String> group =
+        host.readLink(SysfsPaths.device(device, "iommu_group")).map(HostPath::name);
+    if (group.isEmpty()) {
       return Optional.of(
           new Problem(
               device,
@@ -193,14 +194,16 @@ public final class DeviceHealth {
     if (groupTakenByHook) {
       return Optional.empty();
     }
+    // Read per member only what decides (its driver, then its class): a gate on every start
+    // stays a few sysfs reads per function.
     List<String> onHostDrivers = new ArrayList<>();
-    for (PciAddress member : info.groupMembers()) {
+    for (String name : host.list(SysfsPaths.IOMMU_GROUPS.resolve(group.get(), "devices"))) {
+      PciAddress member = new PciAddress(name);
       if (member.equals(device) || guestFunctions.contains(member)) {
         continue;
       }
-      PciDevice other = pci.info(member);
-      Optional<DriverName> driver = other.driver();
-      if (!other.isBridge() && driver.isPresent() && !driver.get().equals(DriverName.VFIO_PCI)) {
+      Optional<DriverName> driver = pci.driver(member);
+      if (driver.isPresent() && !driver.get().equals(DriverName.VFIO_PCI) && !isBridge(member)) {
         onHostDrivers.add(member + " (" + driver.get() + ")");
       }
     }
@@ -212,13 +215,26 @@ public final class DeviceHealth {
             device,
             "iommuGroup",
             "IOMMU group "
-                + info.iommuGroup().get()
+                + group.get()
                 + " also holds "
                 + String.join(", ", onHostDrivers)
                 + ", which the host uses: VFIO takes a group whole, so the start would take it"
                 + " from the host",
             "put the card in a slot with a group of its own, or pass the whole group to the"
                 + " guest"));
+  }
+
+  /** A VF (it has a {@code physfn}) is handed over whole as well, but the sriov-vf hook's. */
+  public Role wholeOrVf(PciAddress device) {
+    return host.readLink(SysfsPaths.device(device, "physfn")).isPresent() ? Role.VF : Role.WHOLE;
+  }
+
+  private boolean isBridge(PciAddress device) {
+    return (vendorOrClass(device, "class") >> 8) == 0x0604;
+  }
+
+  private int vendorOrClass(PciAddress device, String attribute) {
+    return SysfsPaths.hex(host.read(SysfsPaths.device(device, attribute)));
   }
 
   /**
@@ -229,7 +245,8 @@ public final class DeviceHealth {
   public Optional<Problem> leftovers(
       PciAddress parent, VmId guest, Predicate<VmId> running, Duration wait) {
     List<MdevInstance> left = leftoversOn(parent, guest, running);
-    if (!left.isEmpty() && pci.info(parent).vendor() == NVIDIA) {
+    boolean nvidia = !left.isEmpty() && vendorOrClass(parent, "vendor") == NVIDIA;
+    if (nvidia) {
       long deadline = System.nanoTime() + wait.toNanos();
       while (!left.isEmpty() && System.nanoTime() < deadline) {
         sleep(parent);
@@ -249,7 +266,7 @@ public final class DeviceHealth {
             "leftovers",
             "another guest's mdev is still there: "
                 + String.join(", ", named)
-                + (pci.info(parent).vendor() == NVIDIA
+                + (nvidia
                     ? " after waiting " + wait.toSeconds() + " s for NVIDIA's driver to remove it"
                     : ""),
             "remove it (echo 1 > /sys/bus/mdev/devices/"
