@@ -33,10 +33,17 @@ final class SandboxHost {
   }
 
   Cli.Result phase(int vmid, String phase, String... flags) {
-    List<String> args =
-        new java.util.ArrayList<>(
-            List.of(
-                "--json", "--root", root.toString(), "--simulate", "--hooks", STOCK.toString()));
+    return run(true, vmid, phase, flags);
+  }
+
+  /** Runs a phase as Proxmox does (no --json): the task log on stdout. */
+  Cli.Result taskLog(int vmid, String phase) {
+    return run(false, vmid, phase);
+  }
+
+  private Cli.Result run(boolean json, int vmid, String phase, String... flags) {
+    List<String> args = new java.util.ArrayList<>(json ? List.of("--json") : List.of());
+    args.addAll(List.of("--root", root.toString(), "--simulate", "--hooks", STOCK.toString()));
     args.addAll(List.of(flags));
     args.addAll(List.of(Integer.toString(vmid), phase));
     return Cli.run(args);

@@ -81,7 +81,7 @@ class SettingsContractTest {
         "guesthook: error: "
             + FILE
             + ":1:1: sriov_vf: no hook named 'sriov_vf' is loaded; did you mean"
-            + " 'sriov-vf'? (loaded: gpu-release, hibernate, hibernate-record, mdev, pci-mapping, sriov-vf)",
+            + " 'sriov-vf'? (loaded: device-health, gpu-release, hibernate, hibernate-record, mdev, pci-mapping, sriov-vf)",
         refused(501));
   }
 

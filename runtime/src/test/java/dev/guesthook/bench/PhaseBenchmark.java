@@ -86,8 +86,13 @@ public class PhaseBenchmark {
 
   @Benchmark
   public int preStart() throws Exception {
+    return preStart(engine, VM);
+  }
+
+  /** One quiet pre-start of {@code vm} through a warm engine; its exit code. */
+  static int preStart(Engine engine, VmId vm) throws Exception {
     return engine
-        .run(VM, Phase.PRE_START, Optional.empty(), Engines.QUIET)
+        .run(vm, Phase.PRE_START, Optional.empty(), Engines.QUIET)
         .toCompletionStage()
         .toCompletableFuture()
         .get(30, TimeUnit.SECONDS)
@@ -97,6 +102,10 @@ public class PhaseBenchmark {
 
   @TearDown(Level.Trial)
   public void stop() throws Exception {
+    close(vertx);
+  }
+
+  static void close(Vertx vertx) throws Exception {
     vertx.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
   }
 }

@@ -71,7 +71,7 @@ public class ReplayFloorBenchmark {
   }
 
   /** The stock hooks of this checkout (runtime/target/test-classes is where this class is). */
-  private static String stock() throws Exception {
+  static String stock() throws Exception {
     Path classes =
         Path.of(
             ReplayFloorBenchmark.class.getProtectionDomain().getCodeSource().getLocation().toURI());

@@ -200,13 +200,13 @@ class DoctorCommandTest {
             "warn VM 502 settings: "
                 + root.resolve("etc/pve/guesthook/502.yaml")
                 + ":1:1: sriov_vf: no hook named 'sriov_vf' is loaded; did you"
-                + " mean 'sriov-vf'? (loaded: gpu-release, hibernate, hibernate-record, mdev, pci-mapping, sriov-vf); its phases stop"
+                + " mean 'sriov-vf'? (loaded: device-health, gpu-release, hibernate, hibernate-record, mdev, pci-mapping, sriov-vf); its phases stop"
                 + " (exit 2) on this node until the hook is installed here or the settings go; after correcting it:"
                 + " guesthook check 502",
             "warn VM 503 settings: "
                 + root.resolve("etc/pve/guesthook/503.yaml")
                 + ":1:1: cpu-governor: no hook named 'cpu-governor' is loaded"
-                + " (loaded: gpu-release, hibernate, hibernate-record, mdev, pci-mapping, sriov-vf); its phases stop"
+                + " (loaded: device-health, gpu-release, hibernate, hibernate-record, mdev, pci-mapping, sriov-vf); its phases stop"
                 + " (exit 2) on this node until the hook is installed here or the settings go; after correcting it:"
                 + " guesthook check 503",
             "fail VM 504 settings: "

@@ -11,6 +11,7 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Function;
 
 /**
  * Everything one hook gets for one event: the event, the host (traced, so its outcome lists what it
@@ -22,6 +23,10 @@ public final class HookInvocation {
   private final HostPort host;
   private final HookLog log;
   private final Map<String, Object> settings;
+
+  /** Every hook's settings for this guest, by hook name (read-only; see {@link #settingsOf}). */
+  private final Function<String, Map<String, Object>> allSettings;
+
   private final boolean dryRun;
   private final HookServices services;
   private final List<UndoAction> undoActions = Collections.synchronizedList(new ArrayList<>());
@@ -59,6 +64,7 @@ public final class HookInvocation {
             this::observe);
     this.log = new HookLog(hook.name(), request.logLevel(), request.output());
     this.settings = request.settingsFor(hook.name());
+    this.allSettings = request::settingsFor;
     this.dryRun = request.dryRun();
     this.services = request.services();
   }
@@ -95,6 +101,14 @@ public final class HookInvocation {
   /** This hook's settings: global defaults overlaid with the guest's own. */
   public Map<String, Object> settings() {
     return settings;
+  }
+
+  /**
+   * Another hook's typed settings for this guest, as that hook gets them: a hook that checks what
+   * another will do (the health gate, the mdev hook's parents) reads them instead of the file.
+   */
+  public Map<String, Object> settingsOf(String hookName) {
+    return allSettings.apply(hookName);
   }
 
   public boolean dryRun() {

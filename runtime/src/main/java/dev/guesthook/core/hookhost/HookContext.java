@@ -200,6 +200,11 @@ public final class HookContext extends GroovyObjectSupport {
     return invocation.settings();
   }
 
+  /** Another hook's settings for this guest, typed as that hook gets them; empty when none. */
+  public Map<String, Object> settingsOf(String hookName) {
+    return invocation.settingsOf(hookName);
+  }
+
   public boolean isDryRun() {
     return invocation.dryRun();
   }

@@ -178,6 +178,31 @@ public final class Faults {
     return rule.match().equals(device.value()) && rule.output().equals(driver.value());
   }
 
+  /** What {@code power_state} can show: the kernel's pci_power_names (drivers/pci/pci.c). */
+  public static final List<String> POWER_STATES =
+      List.of("error", "D0", "D1", "D2", "D3hot", "D3cold", "unknown");
+
+  /**
+   * The function's cached power state ({@code power_state}) becomes {@code state} and stays so, as
+   * for a device that fell off the bus into D3cold, or whose last transition failed ({@code
+   * error}): no config read wakes it. A driver's bind or unbind sets it again, as the kernel's
+   * probe and remove do.
+   *
+   * @throws IllegalArgumentException for a name the kernel never shows, or a device the host lacks
+   */
+  public Faults powerState(PciAddress device, String state) {
+    if (!POWER_STATES.contains(state)) {
+      throw new IllegalArgumentException(
+          "unknown power state " + state + "; one of " + POWER_STATES);
+    }
+    Sysfs sysfs = new Sysfs(tree);
+    if (!sysfs.hasDevice(device)) {
+      throw new IllegalArgumentException("no PCI device " + device + " in the sandbox");
+    }
+    sysfs.setAttribute(device, "power_state", state);
+    return this;
+  }
+
   /** Every hung write goes on (and every hang still to come ends at once). */
   public void releaseHangs() {
     tree.createDirectories(RELEASED.parent());
