@@ -298,6 +298,10 @@ public final class Main implements Callable<Integer> {
                         () ->
                             vertx.executeBlocking(
                                 () -> {
+                                  // After the phase's answer, before the process ends: its
+                                  // outcome and exit code are decided already.
+                                  new ClusterPublishing(runtime.publisher(), console::warn)
+                                      .publishNow();
                                   journald.close(JOURNAL_HANDOVER);
                                   return null;
                                 },
