@@ -124,6 +124,7 @@ public final class Main implements Callable<Integer> {
           () -> new ReplayCommand(),
           () -> new ServeCommand(),
           () -> new ReconcileCommand(),
+          () -> new ClusterCommand(),
           () -> new WedgedCommand(),
           () -> new InstallCommand.Install(),
           () -> new InstallCommand.Uninstall(),
