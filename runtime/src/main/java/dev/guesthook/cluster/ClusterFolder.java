@@ -158,7 +158,9 @@ final class ClusterFolder {
         Files.createDirectory(folder);
       }
       isRealFolder(folder);
-      Path beside = folder.resolve("." + file + ".new");
+      // One name per process: two one-shot phases of the node publishing at once must not write
+      // into each other's file; a process that died before its rename left one of its own pid.
+      Path beside = folder.resolve("." + file + "." + ProcessHandle.current().pid() + ".new");
       Files.deleteIfExists(beside);
       try (FileChannel out =
           FileChannel.open(
