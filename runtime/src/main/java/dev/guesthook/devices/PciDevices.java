@@ -19,6 +19,10 @@ import java.util.Optional;
  */
 public final class PciDevices {
   private static final Duration POLL = Duration.ofMillis(50);
+
+  /** Vendor and device ids, command and status, revision and class. */
+  private static final int HEADER_PREFIX = 12;
+
   private final HostPort host;
   private final Ledger ledger;
 
@@ -58,6 +62,27 @@ public final class PciDevices {
         members,
         host.readLink(SysfsPaths.device(address, "physfn"))
             .map(link -> new PciAddress(link.name())));
+  }
+
+  /**
+   * Whether the function answers configuration reads. One that fell off the bus or hangs reads
+   * all-ones, while sysfs's {@code vendor} and {@code device} keep the ids the kernel cached at
+   * enumeration, so only {@code config} tells. A healthy VF reads vendor and device ffff too
+   * (SR-IOV; seen on the test bed's kernel), so the revision and class dword counts as well. The
+   * kernel wakes a runtime-suspended function for the read.
+   */
+  public boolean configAnswers(PciAddress address) {
+    byte[] header = host.readBytes(SysfsPaths.device(address, "config"), HEADER_PREFIX);
+    return header.length == HEADER_PREFIX && !(allOnes(header, 0, 4) && allOnes(header, 8, 12));
+  }
+
+  private static boolean allOnes(byte[] bytes, int from, int to) {
+    for (int i = from; i < to; i++) {
+      if (bytes[i] != (byte) 0xff) {
+        return false;
+      }
+    }
+    return true;
   }
 
   public Optional<DriverName> driver(PciAddress address) {

@@ -16,6 +16,12 @@ public interface HostFiles {
    * ({@code PVE::Tools::lock_file}) guards files it rewrites. Where there is no such lock (an
    * overlay, a replay) it is a plain read.
    */
+  /**
+   * At most {@code max} bytes from the start of a binary file, as they are: a PCI function's {@code
+   * config}, whose 0xff bytes text would turn into replacement characters. Fails as {@link #read}.
+   */
+  byte[] readBytes(HostPath path, int max);
+
   default String readLocked(HostPath path, HostPath lock) {
     return read(path);
   }

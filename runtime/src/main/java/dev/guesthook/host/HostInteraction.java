@@ -12,6 +12,8 @@ import java.util.Optional;
 public record HostInteraction(Kind kind, String target, String value, Result result) {
   public enum Kind {
     READ,
+    /** {@link HostFiles#readBytes}: its result is the bytes in hex. */
+    READ_BYTES,
     WRITE,
     EXISTS,
     LIST,

@@ -100,7 +100,18 @@ public final class KernelWrites {
       throw new HostException(
           "ECANCELED", path + ": the caller was interrupted before the write; nothing written");
     }
-    waitFor(new InFlight(write, writer.start(write)));
+    PendingWrite pending = writer.start(write);
+    Optional<HostPath> note =
+        wedged.noteWriting(WriteIntent.of(write, now(), pending.holder(), pending.pid()));
+    try {
+      waitFor(new InFlight(write, pending));
+    } finally {
+      wedged.doneWriting(note);
+    }
+  }
+
+  private Instant now() {
+    return Instant.now(clock).truncatedTo(ChronoUnit.SECONDS);
   }
 
   private void waitFor(InFlight flight) {
@@ -197,7 +208,7 @@ public final class KernelWrites {
               write.device(),
               write.path().toString(),
               write.value(),
-              Instant.now(clock).truncatedTo(ChronoUnit.SECONDS).toString(),
+              now().toString(),
               pending.holder(),
               pending.pid());
       try {

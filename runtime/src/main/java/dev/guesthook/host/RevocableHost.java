@@ -29,6 +29,12 @@ public final class RevocableHost implements HostPort {
   }
 
   @Override
+  public byte[] readBytes(HostPath path, int max) {
+    permit("read " + path);
+    return delegate.readBytes(path, max);
+  }
+
+  @Override
   public String readLocked(HostPath path, HostPath lock) {
     permit("read " + path);
     return delegate.readLocked(path, lock);

@@ -10,6 +10,7 @@ import dev.guesthook.host.HostInteraction.Names;
 import dev.guesthook.host.HostInteraction.Ran;
 import dev.guesthook.host.HostInteraction.Result;
 import dev.guesthook.host.HostInteraction.Text;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Consumer;
@@ -31,6 +32,17 @@ public final class TracingHost implements HostPort {
   @Override
   public String read(HostPath path) {
     return traced(Kind.READ, path.toString(), null, () -> delegate.read(path), Text::new);
+  }
+
+  /** Traced with the bytes in hex, so a timeline and a recording show them as they are. */
+  @Override
+  public byte[] readBytes(HostPath path, int max) {
+    return traced(
+        Kind.READ_BYTES,
+        path.toString(),
+        null,
+        () -> delegate.readBytes(path, max),
+        bytes -> new Text(HexFormat.of().formatHex(bytes)));
   }
 
   /** Traced as the read it is: a replay answers it like any other. */

@@ -16,18 +16,80 @@ import java.util.Optional;
 public final class WedgedDevices {
   public static final HostPath FOLDER = HostPath.of("run", "guesthook", "wedged");
 
+  private static final String MARK = ".json";
+
+  /** A {@link WriteIntent}: a risky write under way. */
+  private static final String NOTE = ".writing";
+
   private final HostFiles files;
 
   public WedgedDevices(HostFiles files) {
     this.files = files;
   }
 
+  /** The device's mark, or the one a write left behind by a caller that died makes now. */
   public Optional<Wedge> find(String device) {
     HostPath mark = markOf(device);
     if (!files.exists(mark)) {
-      return Optional.empty();
+      return leftBehind(device);
     }
     return Optional.of(parse(device, mark));
+  }
+
+  /**
+   * Notes a risky write as it starts; empty when {@code /run} refuses the note (full, read-only),
+   * and the write goes on as it would without: the note only matters if this process dies in it.
+   */
+  Optional<HostPath> noteWriting(WriteIntent intent) {
+    HostPath note = noteOf(intent.device());
+    try {
+      files.createDirectories(FOLDER);
+      files.write(note, Json.MAPPER.writeValueAsString(intent) + "\n");
+      return Optional.of(note);
+    } catch (HostException | JsonProcessingException e) {
+      return Optional.empty();
+    }
+  }
+
+  /** The write ended or was marked: its note goes. */
+  void doneWriting(Optional<HostPath> note) {
+    try {
+      note.ifPresent(files::delete);
+    } catch (HostException e) {
+      // A note left behind names a live caller or a dead helper: the next look takes it away.
+    }
+  }
+
+  /**
+   * A write whose caller ended (kill -9, the OOM killer) while the kernel still holds it becomes a
+   * mark; the note of one that returned, or of a caller still waiting, is no mark.
+   */
+  private Optional<Wedge> leftBehind(String device) {
+    HostPath note = noteOf(device);
+    if (!files.exists(note)) {
+      return Optional.empty();
+    }
+    Optional<WriteIntent> intent = readNote(note);
+    if (intent.isPresent() && intent.get().callerAlive()) {
+      return Optional.empty();
+    }
+    if (intent.isPresent() && intent.get().holderAlive()) {
+      Wedge wedge = intent.get().orphaned();
+      mark(wedge);
+      doneWriting(Optional.of(note));
+      return Optional.of(wedge);
+    }
+    doneWriting(Optional.of(note));
+    return Optional.empty();
+  }
+
+  /** A note cut short was being written as its caller died, before any write could hang on it. */
+  private Optional<WriteIntent> readNote(HostPath note) {
+    try {
+      return Optional.ofNullable(Json.MAPPER.readValue(files.read(note), WriteIntent.class));
+    } catch (JsonProcessingException | HostException e) {
+      return Optional.empty();
+    }
   }
 
   public void mark(Wedge wedge) {
@@ -44,10 +106,15 @@ public final class WedgedDevices {
     if (!files.exists(FOLDER)) {
       return List.of();
     }
+    for (String name : files.list(FOLDER)) {
+      if (name.endsWith(NOTE)) {
+        leftBehind(deviceOf(name, NOTE));
+      }
+    }
     List<Wedge> wedges = new ArrayList<>();
     for (String name : files.list(FOLDER)) {
-      if (name.endsWith(".json")) {
-        wedges.add(parse(deviceOfMark(name), FOLDER.resolve(name)));
+      if (name.endsWith(MARK)) {
+        wedges.add(parse(deviceOf(name, MARK), FOLDER.resolve(name)));
       }
     }
     return wedges;
@@ -82,14 +149,22 @@ public final class WedgedDevices {
     }
   }
 
-  /** The device a mark's file name is for ({@link #markOf} backwards). */
-  private static String deviceOfMark(String name) {
-    String device = name.substring(0, name.length() - ".json".length());
+  /** The device a mark's or note's file name is for ({@link #markOf} backwards). */
+  private static String deviceOf(String name, String suffix) {
+    String device = name.substring(0, name.length() - suffix.length());
     return device.startsWith("driver_") ? "driver " + device.substring("driver_".length()) : device;
   }
 
   /** A device name as one file name: a driver's ({@code driver vfio-pci}) loses its space. */
   static HostPath markOf(String device) {
-    return FOLDER.resolve(device.replace(' ', '_').replace('/', '_') + ".json");
+    return FOLDER.resolve(fileName(device) + MARK);
+  }
+
+  private static HostPath noteOf(String device) {
+    return FOLDER.resolve(fileName(device) + NOTE);
+  }
+
+  private static String fileName(String device) {
+    return device.replace(' ', '_').replace('/', '_');
   }
 }

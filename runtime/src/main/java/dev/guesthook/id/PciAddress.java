@@ -1,6 +1,7 @@
 package dev.guesthook.id;
 
 import java.util.Locale;
+import java.util.Optional;
 import java.util.regex.Pattern;
 
 /**
@@ -28,6 +29,11 @@ public record PciAddress(String value) implements Comparable<PciAddress> {
       return new PciAddress("0000:" + lower);
     }
     return new PciAddress(Ids.require(FORM, lower, "PCI address", EXPECTED));
+  }
+
+  /** The address a sysfs entry is named by, if it is one (the kernel names in the full form). */
+  public static Optional<PciAddress> ofName(String name) {
+    return FORM.matcher(name).matches() ? Optional.of(new PciAddress(name)) : Optional.empty();
   }
 
   /** The address of function {@code fn} of the same slot. */

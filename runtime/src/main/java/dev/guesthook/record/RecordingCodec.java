@@ -300,7 +300,7 @@ public final class RecordingCodec {
   /** The value the port returned, typed by the kind of question. */
   private static Result answer(Kind kind, String shown, String value) throws Damaged {
     return switch (kind) {
-      case READ -> new HostInteraction.Text(shown);
+      case READ, READ_BYTES -> new HostInteraction.Text(shown);
       case WRITE, MKDIR, DELETE -> new HostInteraction.Done();
       case EXISTS -> new HostInteraction.Flag(shown.equals("true"));
       case LIST ->

@@ -16,8 +16,10 @@ import dev.guesthook.host.HostInteraction.Text;
 import dev.guesthook.host.HostPath;
 import dev.guesthook.host.HostPort;
 import java.util.ArrayDeque;
+import java.util.Arrays;
 import java.util.Deque;
 import java.util.HashMap;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -80,6 +82,14 @@ public final class ReplayHost implements HostPort {
       throw notRecorded(path);
     }
     return value;
+  }
+
+  /** A binary read answers only from the recording: nothing a replay writes is binary. */
+  @Override
+  public synchronized byte[] readBytes(HostPath path, int max) {
+    Result result = succeeded(Kind.READ_BYTES, path).orElseThrow(() -> notRecorded(path));
+    byte[] bytes = HexFormat.of().parseHex(result.text());
+    return bytes.length > max ? Arrays.copyOf(bytes, max) : bytes;
   }
 
   @Override

@@ -32,6 +32,7 @@ final class Scenarios {
     all.addAll(binding());
     all.addAll(vfLinks());
     all.addAll(reset());
+    all.addAll(configSpace());
     return all;
   }
 
@@ -350,6 +351,22 @@ final class Scenarios {
             write(nicReset, "1"),
             write(DRIVERS + "/vfio-pci/unbind", "0000:00:03.0"),
             read(power)));
+  }
+
+  /**
+   * What the health gate reads: config space as the device answers it. A VF's vendor and device
+   * read ffff (SR-IOV), while sysfs shows the ids the kernel knows.
+   */
+  static List<Scenario> configSpace() {
+    return List.of(
+        scenario(
+            "config space header of a NIC, a PF, a VF and pci-testdev",
+            new Step.ConfigHeader(NIC),
+            new Step.ConfigHeader(PF),
+            write(PF + "/sriov_numvfs", "1"),
+            new Step.ConfigHeader(VF0),
+            read(VF0 + "/vendor"),
+            new Step.ConfigHeader(MDEV_PARENT)));
   }
 
   private static Scenario scenario(String name, Step... steps) {

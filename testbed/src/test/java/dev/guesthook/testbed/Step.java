@@ -57,6 +57,36 @@ sealed interface Step {
     }
   }
 
+  /**
+   * A function's config space header, by the fields the kernel reads from the device: vendor and
+   * device ids, class, subsystem ids (command, status and BARs differ between hosts).
+   */
+  record ConfigHeader(String device) implements Step {
+    public String describe() {
+      return "config space header of " + device;
+    }
+
+    public String outcome(HostPort host) {
+      return attempt(
+          () -> {
+            byte[] h = host.readBytes(HostPath.parse(device).resolve("config"), 64);
+            return "ids %04x:%04x class %02x%02x%02x subsystem %04x:%04x"
+                .formatted(
+                    word(h, 0x00),
+                    word(h, 0x02),
+                    h[0x0b],
+                    h[0x0a],
+                    h[0x09],
+                    word(h, 0x2c),
+                    word(h, 0x2e));
+          });
+    }
+
+    private static int word(byte[] header, int offset) {
+      return (header[offset] & 0xff) | (header[offset + 1] & 0xff) << 8;
+    }
+  }
+
   /** A directory's entries; {@code only} keeps the listing to names the scenario is about. */
   record ListDir(String path, List<String> only) implements Step {
     public String describe() {

@@ -20,7 +20,8 @@ final class TestbedSandbox {
     s.device(PciDeviceSpec.of("0000:00:1f.2", 0x8086, 0x2922, 0x010601));
     s.device(PciDeviceSpec.of("0000:00:1f.3", 0x8086, 0x2930, 0x0c0500));
     s.iommuGroup("0000:00:1f.0", "0000:00:1f.2", "0000:00:1f.3");
-    s.device(PciDeviceSpec.of("0000:00:02.0", 0x1b36, 0x0005, 0x00ff00));
+    // QEMU's own subsystem ids (Red Hat, QEMU) where a device model has none of its own.
+    s.device(PciDeviceSpec.of("0000:00:02.0", 0x1b36, 0x0005, 0x00ff00).subsystem(0x1af4, 0x1100));
     s.iommuGroup("0000:00:02.0");
     s.mdevPool("0000:00:02.0", 8);
     s.pooledMdevType("0000:00:02.0", "gh_mdev-1", "GH-1", "1 of 8 units", 1);
@@ -30,7 +31,7 @@ final class TestbedSandbox {
     s.iommuGroup("0000:00:03.0");
     s.resetMethods("0000:00:03.0", "pm");
     s.netdev("0000:00:03.0", "eth1", "52:54:00:12:34:56");
-    s.device(PciDeviceSpec.of("0000:01:00.0", 0x8086, 0x10c9, 0x020000));
+    s.device(PciDeviceSpec.of("0000:01:00.0", 0x8086, 0x10c9, 0x020000).subsystem(0x1af4, 0x1100));
     s.iommuGroup("0000:01:00.0");
     s.resetMethods("0000:01:00.0", "flr", "pm", "bus");
     s.sriov("0000:01:00.0", 7, 128, 2, 0x10ca);

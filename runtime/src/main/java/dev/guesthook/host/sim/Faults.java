@@ -105,6 +105,21 @@ public final class Faults {
   }
 
   /**
+   * The function stops answering, as one that fell off the bus or hung after a guest crashed: its
+   * {@code config} reads all-ones (ids included) while sysfs keeps the ids the kernel cached. Until
+   * {@link #answerAgain}.
+   */
+  public Faults stopAnswering(PciAddress function) {
+    new ConfigSpaceModel(new Sysfs(tree)).stopAnswering(function);
+    return this;
+  }
+
+  public Faults answerAgain(PciAddress function) {
+    new ConfigSpaceModel(new Sysfs(tree)).answerAgain(function);
+    return this;
+  }
+
+  /**
    * Writes to paths matching {@code glob} take {@code millis} longer (before the store, holding no
    * lock): a slow device, which widens the window in which two processes could race.
    */

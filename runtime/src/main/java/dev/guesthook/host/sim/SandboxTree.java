@@ -115,6 +115,11 @@ public final class SandboxTree implements MutableTree {
   }
 
   @Override
+  public byte[] readBytes(HostPath path, int max) {
+    return files.readBytes(path, max);
+  }
+
+  @Override
   public boolean exists(HostPath path) {
     return files.exists(path);
   }

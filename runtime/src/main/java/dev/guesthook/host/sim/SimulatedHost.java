@@ -73,6 +73,7 @@ public final class SimulatedHost extends FileBackedHost {
 
   private final Sysfs sysfs;
   private final List<KernelAttribute> attributes;
+  private final ConfigSpaceModel configSpace;
   private final IpLinkModel ipLink;
   private final ModprobeModel modprobe;
   private final KernelWrites kernelWrites;
@@ -107,6 +108,7 @@ public final class SimulatedHost extends FileBackedHost {
             nvidia,
             new PciBusModel(sysfs),
             new ResetModel(sysfs));
+    this.configSpace = new ConfigSpaceModel(sysfs);
     this.ipLink = new IpLinkModel(sysfs);
     this.modprobe = new ModprobeModel(sysfs);
     this.kernelWrites = new KernelWrites(marks, this::onKernelThread);
@@ -235,6 +237,12 @@ public final class SimulatedHost extends FileBackedHost {
         "kernel",
         "simulated kernel (pid " + ProcessHandle.current().pid() + ")",
         Duration.ofSeconds(30));
+  }
+
+  /** A function's {@code config} is read from the device, as the model builds it. */
+  @Override
+  public byte[] readBytes(HostPath path, int max) {
+    return configSpace.read(path, max).orElseGet(() -> super.readBytes(path, max));
   }
 
   /** sysfs cannot create files, and refuses writes to attributes without a store function. */

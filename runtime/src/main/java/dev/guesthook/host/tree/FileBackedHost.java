@@ -23,6 +23,11 @@ public abstract class FileBackedHost implements HostPort {
   }
 
   @Override
+  public byte[] readBytes(HostPath path, int max) {
+    return files.readBytes(path, max);
+  }
+
+  @Override
   public String readLocked(HostPath path, HostPath lock) {
     return files.readLocked(path, lock);
   }

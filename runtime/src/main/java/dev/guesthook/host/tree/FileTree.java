@@ -215,6 +215,20 @@ public final class FileTree implements MutableTree {
     }
   }
 
+  @Override
+  public byte[] readBytes(HostPath path, int max) {
+    if (max < 0 || max > MAX_READ_BYTES) {
+      throw new IllegalArgumentException("a binary read takes 0 to " + MAX_READ_BYTES + " bytes");
+    }
+    Path file = at(path);
+    refuseAnythingButAFile(path, file);
+    try (InputStream in = Files.newInputStream(file)) {
+      return in.readNBytes(max);
+    } catch (IOException e) {
+      throw translate(path, e);
+    }
+  }
+
   /**
    * A FIFO or a device in place of a file would block the read (and the guest's phase) for ever;
    * every file guesthook reads, sysfs attributes and /proc included, is a regular file. One stat: a

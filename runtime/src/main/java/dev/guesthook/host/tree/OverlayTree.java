@@ -3,6 +3,8 @@ package dev.guesthook.host.tree;
 import dev.guesthook.host.HostException;
 import dev.guesthook.host.HostFiles;
 import dev.guesthook.host.HostPath;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -62,6 +64,18 @@ public final class OverlayTree implements MutableTree {
       throw new HostException("EISDIR", path + ": is a directory");
     }
     throw noSuchFile(path);
+  }
+
+  /** A file made in the overlay holds text; its bytes are that text's. */
+  @Override
+  public synchronized byte[] readBytes(HostPath path, int max) {
+    HostPath p = canonicalParent(path);
+    Entry entry = entries.get(p);
+    if (entry == null && !hiddenBelow(p)) {
+      return lower.readBytes(p, max);
+    }
+    byte[] bytes = read(path).getBytes(StandardCharsets.UTF_8);
+    return bytes.length > max ? Arrays.copyOf(bytes, max) : bytes;
   }
 
   @Override

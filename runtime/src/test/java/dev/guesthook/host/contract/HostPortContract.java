@@ -1,5 +1,6 @@
 package dev.guesthook.host.contract;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -14,6 +15,7 @@ import dev.guesthook.host.HostPort;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.BeforeEach;
@@ -42,6 +44,13 @@ public abstract class HostPortContract {
 
   protected static final HostPath SCRATCH = HostPath.parse("/var/tmp/contract");
   protected static final HostPath MISSING = HostPath.parse("/etc/pve/qemu-server/999.conf");
+
+  /** A binary file, as a PCI function's {@code config}: bytes that are no text (0xff, 0x00). */
+  protected static final HostPath BINARY = HostPath.parse("/var/tmp/config");
+
+  protected static final byte[] BINARY_BYTES = {
+    (byte) 0x86, (byte) 0x80, (byte) 0xd3, 0x10, 0x00, (byte) 0xff, (byte) 0xc3, 0x28
+  };
 
   @TempDir protected Path root;
   private HostPort host;
@@ -79,6 +88,7 @@ public abstract class HostPortContract {
     Files.createSymbolicLink(DANGLING_LINK.under(root), Path.of("qemu-server/998.conf"));
     Files.createSymbolicLink(ESCAPING_LINK.under(root), root.getParent());
     Files.createDirectories(SCRATCH.under(root));
+    Files.write(BINARY.under(root), BINARY_BYTES);
   }
 
   protected static void assertErrno(String errno, Executable call) {
@@ -109,6 +119,30 @@ public abstract class HostPortContract {
   @Test
   void readBelowAFileIsEnotdir() throws Exception {
     check(h -> assertErrno("ENOTDIR", () -> h.read(CONFIG.resolve("x"))));
+  }
+
+  @Test
+  void readBytesGivesTheFilesBytesAsTheyAre() throws Exception {
+    check(h -> assertArrayEquals(BINARY_BYTES, h.readBytes(BINARY, 64)));
+  }
+
+  @Test
+  void readBytesStopsAtItsBound() throws Exception {
+    check(h -> assertArrayEquals(Arrays.copyOf(BINARY_BYTES, 4), h.readBytes(BINARY, 4)));
+  }
+
+  @Test
+  void readBytesOfAMissingFileIsEnoentAndOfAFolderEisdir() throws Exception {
+    check(
+        h -> {
+          assertErrno("ENOENT", () -> h.readBytes(MISSING, 4));
+          assertErrno("EISDIR", () -> h.readBytes(CONFIG_FOLDER, 4));
+        });
+  }
+
+  @Test
+  void readBytesThroughALinkOutOfTheRootIsRefused() throws Exception {
+    check(h -> assertErrno("EXDEV", () -> h.readBytes(ESCAPING_LINK.resolve("x"), 4)));
   }
 
   @Test

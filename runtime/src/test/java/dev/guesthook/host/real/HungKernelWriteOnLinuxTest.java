@@ -10,11 +10,14 @@ import dev.guesthook.host.HostPath;
 import dev.guesthook.host.KernelWrites;
 import dev.guesthook.host.Wedge;
 import dev.guesthook.host.WedgedDevices;
+import dev.guesthook.host.WriteIntent;
 import dev.guesthook.host.tree.FileTree;
+import dev.guesthook.json.Json;
 import java.io.FileInputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -150,5 +153,70 @@ class HungKernelWriteOnLinuxTest {
     HostException refused = assertThrows(HostException.class, () -> host.write(reset, "1"));
     assertEquals("ELOOP", refused.errno(), refused.getMessage());
     assertEquals("kept", Files.readString(target));
+  }
+
+  @Test
+  void aCallerKilledWhileTheKernelHoldsItsWriteLeavesTheDeviceWedged() throws Exception {
+    Process caller = RiskyWriteProcess.start(root, UNBIND, DEVICE);
+    awaitNoteOf(caller);
+
+    caller.destroyForcibly().waitFor(); // kill -9: no finally, no mark written by the caller
+
+    Wedge wedge = new WedgedDevices(tree).find(DEVICE).orElseThrow();
+    assertTrue(wedge.holder().contains("guesthook pid " + caller.pid()), wedge.holder());
+    Files.createDirectories(BIND.parent().under(root));
+    LinuxHost next = new LinuxHost(tree, Duration.ofSeconds(10));
+    HostException refused = assertThrows(HostException.class, () -> next.write(BIND, DEVICE));
+    assertEquals("ENOTRECOVERABLE", refused.errno(), refused.getMessage());
+    assertTrue(refused.getMessage().contains("write 'unbind'"), refused.getMessage());
+    assertFalse(Files.exists(BIND.under(root)), "a refused write opens nothing");
+    letTheHelperGo(wedge.pid());
+  }
+
+  @Test
+  void aKilledCallersWriteThatReturnedMarksNothing() throws Exception {
+    Process caller = RiskyWriteProcess.start(root, UNBIND, DEVICE);
+    long helper = awaitNoteOf(caller);
+    caller.destroyForcibly().waitFor();
+
+    letTheHelperGo(helper); // the kernel returns after all: the write was made
+
+    assertEquals(Optional.empty(), new WedgedDevices(tree).find(DEVICE));
+    assertEquals(List.of(), new WedgedDevices(tree).all());
+    assertFalse(Files.exists(NOTE.under(root)), "the note of a write that returned is gone");
+  }
+
+  @Test
+  void aWriteThatReturnedLeavesNoNote() throws Exception {
+    LinuxHost host = new LinuxHost(tree, Duration.ofSeconds(10));
+    HostPath reset = HostPath.parse("/sys/bus/pci/devices/" + DEVICE + "/reset");
+    Files.createDirectories(reset.parent().under(root));
+
+    host.write(reset, "1");
+
+    assertEquals(List.of(), tree.list(WedgedDevices.FOLDER));
+  }
+
+  static final HostPath NOTE = WedgedDevices.FOLDER.resolve(DEVICE + ".writing");
+
+  /** Waits for the caller's note of its write under way; the helper's pid. */
+  private long awaitNoteOf(Process caller) throws Exception {
+    Path note = NOTE.under(root);
+    for (int i = 0; i < 400 && !Files.exists(note); i++) {
+      assertTrue(caller.isAlive(), "the writing process ended before its write hung");
+      Thread.sleep(25);
+    }
+    Thread.sleep(100); // the note is whole once written: one write of a few hundred bytes
+    return Json.MAPPER.readValue(Files.readString(note), WriteIntent.class).holderPid();
+  }
+
+  /** A reader lets the FIFO's writer go, as a kernel that finally returns. */
+  private void letTheHelperGo(long pid) throws Exception {
+    try (FileInputStream reader = new FileInputStream(UNBIND.under(root).toFile())) {
+      Optional<ProcessHandle> helper = ProcessHandle.of(pid);
+      if (helper.isPresent()) {
+        helper.get().onExit().get(5, TimeUnit.SECONDS);
+      }
+    }
   }
 }

@@ -1,0 +1,31 @@
+package dev.guesthook.host.real;
+
+import dev.guesthook.host.HostPath;
+import java.nio.file.Path;
+
+/**
+ * A guesthook process making one risky write through the real host, for a test to kill with -9
+ * while the write hangs: {@code ROOT PATH VALUE}.
+ */
+public final class RiskyWriteProcess {
+  private RiskyWriteProcess() {}
+
+  public static void main(String[] args) {
+    new LinuxHost(Path.of(args[0])).write(HostPath.parse(args[1]), args[2]);
+  }
+
+  /** Starts one, on this test run's class path. */
+  static Process start(Path root, HostPath path, String value) throws java.io.IOException {
+    return new ProcessBuilder(
+            Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+            "-cp",
+            System.getProperty("java.class.path"),
+            RiskyWriteProcess.class.getName(),
+            root.toString(),
+            path.toString(),
+            value)
+        .redirectErrorStream(true)
+        .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+        .start();
+  }
+}
