@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.guesthook.app.ExitCodes;
 import dev.guesthook.testsupport.Cli;
+import dev.guesthook.testsupport.OneShot;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -137,6 +139,51 @@ class ClusterCommandTest {
             .get("guests")
             .size(),
         "published again once quorate");
+  }
+
+  @Test
+  void servePublishesAtItsStartAndAfterEachPhaseItAnswers() throws Exception {
+    Path cluster = cluster("c");
+    Path root = cluster.resolve("nodes/pve1");
+    Path socket = root.resolve("run/guesthook/guesthook.sock");
+    Path file = cluster.resolve("pmxcfs/nodes/pve1/guesthook/status.json");
+    OneShot serve =
+        OneShot.start(
+            List.of(
+                "--root",
+                root.toString(),
+                "--simulate",
+                "--hooks",
+                ServeTest.STOCK.toString(),
+                "serve"));
+    try {
+      await(() -> Files.exists(socket) && Files.exists(file), "serve listens and has published");
+      ProcessBuilder client =
+          new ProcessBuilder(ServeTest.CLIENT.toString(), "501", "pre-start")
+              .redirectErrorStream(true);
+      client.environment().put("GUESTHOOK_SOCKET", socket.toString());
+      client.environment().put("GUESTHOOK_ONESHOT", "/bin/false");
+      Process phase = client.start();
+      phase.getOutputStream().close();
+      String said = new String(phase.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      assertEquals(0, phase.waitFor(), said);
+      await(
+          () -> Files.readString(file).contains("\"vmid\":501"),
+          "the phase's holdings published after its answer");
+    } finally {
+      serve.stop();
+    }
+  }
+
+  private interface Check {
+    boolean holds() throws Exception;
+  }
+
+  private static void await(Check check, String what) throws Exception {
+    for (int i = 0; i < 600 && !check.holds(); i++) {
+      Thread.sleep(50);
+    }
+    assertTrue(check.holds(), what);
   }
 
   @Test
