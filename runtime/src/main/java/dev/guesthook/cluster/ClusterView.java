@@ -1,6 +1,7 @@
 package dev.guesthook.cluster;
 
 import com.fasterxml.jackson.core.JacksonException;
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.guesthook.id.PciAddress;
 import dev.guesthook.id.Printable;
 import dev.guesthook.json.Json;
@@ -71,7 +72,10 @@ public final class ClusterView {
     }
     NodeReport report;
     try {
-      report = valid(node, Json.MAPPER.readValue(bytes.get(), NodeReport.class));
+      // Its format and version first: a newer guesthook's file is named as such, not as broken.
+      JsonNode tree = Json.MAPPER.readTree(bytes.get());
+      requireFormat(tree.path("format").asText(""), tree.path("version").asInt(0));
+      report = valid(node, Json.MAPPER.treeToValue(tree, NodeReport.class));
     } catch (JacksonException e) {
       return problem(
           node, file + ": not guesthook's node data (" + firstLine(e.getOriginalMessage()) + ")");
@@ -96,16 +100,7 @@ public final class ClusterView {
   /** A report that says what it is and whose it is, with counts and addresses that make sense. */
   static NodeReport valid(NodeName node, NodeReport report) {
     require(report != null, "empty");
-    require(
-        NodeReport.FORMAT.equals(report.format()) && report.version() == NodeReport.VERSION,
-        "format "
-            + Printable.of(String.valueOf(report.format()))
-            + " version "
-            + report.version()
-            + ", not "
-            + NodeReport.FORMAT
-            + " version "
-            + NodeReport.VERSION);
+    requireFormat(String.valueOf(report.format()), report.version());
     require(
         node.value().equals(report.node()),
         "says it is node '" + Printable.of(String.valueOf(report.node())) + "'");
@@ -130,6 +125,20 @@ public final class ClusterView {
                         && g.vmid() >= 100,
                     "bad guest entry"));
     return report;
+  }
+
+  private static void requireFormat(String format, int version) {
+    require(
+        NodeReport.FORMAT.equals(format) && version == NodeReport.VERSION,
+        "format '"
+            + Printable.of(format)
+            + "' version "
+            + version
+            + ", not "
+            + NodeReport.FORMAT
+            + " version "
+            + NodeReport.VERSION
+            + " (another guesthook's?)");
   }
 
   private static void counts(String address, int free, int total) {

@@ -96,6 +96,18 @@ class ClusterViewTest {
   }
 
   @Test
+  void aNewerVersionsFileIsNamedAsSuch() throws Exception {
+    Files.writeString(
+        fileOf("pve1"),
+        "{\"format\": \"guesthook-node\", \"version\": 2, \"node\": \"pve1\", \"more\": 1}");
+    assertEquals(
+        Optional.of(
+            "/etc/pve/nodes/pve1/guesthook/status.json: format 'guesthook-node' version 2, not"
+                + " guesthook-node version 1 (another guesthook's?)"),
+        viewAt(THEN).get("pve1").problem());
+  }
+
+  @Test
   void anOversizedFileIsNotRead() throws Exception {
     Files.write(fileOf("pve1"), new byte[Publisher.BOUND + 1]);
     assertEquals(
