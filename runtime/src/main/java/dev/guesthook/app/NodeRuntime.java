@@ -1,5 +1,6 @@
 package dev.guesthook.app;
 
+import dev.guesthook.cluster.Publisher;
 import dev.guesthook.config.Settings;
 import dev.guesthook.engine.Engine;
 import dev.guesthook.host.HostPort;
@@ -11,6 +12,7 @@ import dev.guesthook.pve.Pve;
 import dev.guesthook.yaml.ConfigException;
 import io.vertx.core.Vertx;
 import java.time.Clock;
+import java.util.Optional;
 import java.util.function.Consumer;
 
 /**
@@ -76,6 +78,16 @@ public final class NodeRuntime {
    */
   public String node() {
     return settings.node().or(new Pve(host)::nodeName).orElse("localhost");
+  }
+
+  /**
+   * This node's publisher to the cluster file system ({@code /etc/pve/nodes/<node>/guesthook}):
+   * empty for a dry run, which changed nothing. Blocking (the node's name is read from the host).
+   */
+  public Optional<Publisher> publisher() {
+    return settings.dryRun()
+        ? Optional.empty()
+        : Publisher.of(host, settings.root(), node(), clock);
   }
 
   /**

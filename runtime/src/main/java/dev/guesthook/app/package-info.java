@@ -4,6 +4,7 @@
  * code of every command from what happened.
  */
 @MayUse({
+  "cluster",
   "config",
   "core.dispatch",
   "engine",

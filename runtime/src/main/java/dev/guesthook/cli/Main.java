@@ -124,6 +124,7 @@ public final class Main implements Callable<Integer> {
           () -> new ReplayCommand(),
           () -> new ServeCommand(),
           () -> new ReconcileCommand(),
+          () -> new ClusterCommand(),
           () -> new WedgedCommand(),
           () -> new InstallCommand.Install(),
           () -> new InstallCommand.Uninstall(),
@@ -298,6 +299,10 @@ public final class Main implements Callable<Integer> {
                         () ->
                             vertx.executeBlocking(
                                 () -> {
+                                  // After the phase's answer, before the process ends: its
+                                  // outcome and exit code are decided already.
+                                  new ClusterPublishing(runtime.publisher(), console::warn)
+                                      .publishNow();
                                   journald.close(JOURNAL_HANDOVER);
                                   return null;
                                 },

@@ -1,6 +1,7 @@
 package dev.guesthook.cli;
 
 import dev.guesthook.app.ExitCodes;
+import dev.guesthook.cluster.Publisher;
 import dev.guesthook.config.Settings;
 import dev.guesthook.engine.Engine;
 import dev.guesthook.journal.Reconciler;
@@ -79,6 +80,10 @@ final class ServeCommand implements Callable<Integer> {
                                         + " (or a dry run): phase lines go to the task log only"));
                     ResidentRuntime.PhaseRunner phases = runner(engine, settings, journald);
                     HeapWatch heap = new HeapWatch(Runtime.getRuntime());
+                    ClusterPublishing publishing =
+                        new ClusterPublishing(
+                            node.publisher(),
+                            line -> main.console.out().println("guesthook serve: " + line));
                     AtomicReference<ResidentRuntime> serving = new AtomicReference<>();
                     AtomicInteger running = new AtomicInteger();
                     ResidentRuntime runtime =
@@ -89,6 +94,8 @@ final class ServeCommand implements Callable<Integer> {
                               try {
                                 return phases.run(call, out);
                               } finally {
+                                // On a worker, after this phase's answer: never on its way.
+                                publishing.publishSoon(vertx);
                                 // Looked at after the answer is sent, from another thread: stopping
                                 // waits for running phases. Only when the heap may be full: a
                                 // hand-off per phase would wake a worker while the answer is sent.
@@ -123,6 +130,10 @@ final class ServeCommand implements Callable<Integer> {
                     vertx.setPeriodic(
                         RECONCILE_EVERY.toMillis(),
                         id -> vertx.executeBlocking(() -> reconcile(engine), false));
+                    // The cluster sees this node's data however long no phase runs.
+                    publishing.publishSoon(vertx);
+                    vertx.setPeriodic(
+                        Publisher.EVERY.toMillis(), id -> publishing.publishSoon(vertx));
                     vertx
                         .executeBlocking(engine::preloadHooks, false)
                         .onSuccess(

@@ -2,6 +2,7 @@
 @MayUse({
   "app",
   "check",
+  "cluster",
   "config",
   "core.dispatch",
   "core.event",

@@ -71,6 +71,23 @@ public final class MediatedDevices {
     return out;
   }
 
+  /** A type's name and its free instances: what a survey of the node's capacity needs of it. */
+  public record TypeCount(MdevType type, String name, int available) {}
+
+  /**
+   * Each type the parent offers with its name and available instances only: a few calls a type
+   * where {@link #types} makes seven, for a survey that runs after every phase.
+   */
+  public List<TypeCount> counts(PciAddress parent) {
+    List<TypeCount> out = new ArrayList<>();
+    for (String name : host.list(SysfsPaths.mdevTypes(parent))) {
+      MdevType type = new MdevType(name);
+      HostPath dir = SysfsPaths.mdevType(parent, type);
+      out.add(new TypeCount(type, nameOf(dir, name), availableInstances(dir)));
+    }
+    return out;
+  }
+
   /** A type by its kernel name ({@code nvidia-231}) or its human name ({@code GRID T4-2Q}). */
   public MdevTypeInfo type(PciAddress parent, String typeOrName) {
     List<MdevTypeInfo> types = types(parent);
@@ -202,6 +219,17 @@ public final class MediatedDevices {
     }
     Matcher leading = LEADING_INTEGER.matcher(count);
     return leading.lookingAt() ? Integer.parseInt(leading.group(1)) : 0;
+  }
+
+  /**
+   * A type's {@code name}, or its kernel name when it has none: one read, not a stat and a read.
+   */
+  private String nameOf(HostPath type, String kernelName) {
+    try {
+      return host.read(type.resolve("name")).strip();
+    } catch (HostException none) {
+      return kernelName;
+    }
   }
 
   private Optional<String> optional(HostPath file) {

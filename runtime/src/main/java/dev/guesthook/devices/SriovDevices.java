@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.IntPredicate;
 import java.util.function.Supplier;
 
 /**
@@ -150,8 +151,24 @@ public final class SriovDevices {
 
   public List<VirtualFunction> vfs(PciAddress pf) {
     requirePf(pf);
+    // The count is read again before each VF: recorded lifecycles hold these reads, and a replay
+    // answers each read in turn (vfsCountedOnce reads it once).
+    return vfsWhile(pf, index -> index < numVfs(pf));
+  }
+
+  /**
+   * The PF's VFs as {@link #vfs} lists them, the count read once: three calls a VF fewer, for the
+   * survey of a node's capacity after every phase.
+   */
+  public List<VirtualFunction> vfsCountedOnce(PciAddress pf) {
+    requirePf(pf);
+    int count = numVfs(pf);
+    return vfsWhile(pf, index -> index < count);
+  }
+
+  private List<VirtualFunction> vfsWhile(PciAddress pf, IntPredicate more) {
     List<VirtualFunction> out = new ArrayList<>();
-    for (int index = 0; index < numVfs(pf); index++) {
+    for (int index = 0; more.test(index); index++) {
       Optional<HostPath> link = host.readLink(SysfsPaths.device(pf, "virtfn" + index));
       if (link.isPresent()) {
         PciAddress address = new PciAddress(link.get().name());

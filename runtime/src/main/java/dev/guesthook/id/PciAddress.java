@@ -18,6 +18,11 @@ public record PciAddress(String value) implements Comparable<PciAddress> {
     Ids.require(FORM, value, "PCI address", EXPECTED);
   }
 
+  /** Whether {@code text} is an address in the kernel's own form (as sysfs names functions). */
+  public static boolean isValid(String text) {
+    return text != null && FORM.matcher(text).matches();
+  }
+
   public static PciAddress parse(String text) {
     String lower = text == null ? null : text.toLowerCase(Locale.ROOT);
     if (lower != null && SHORT_FORM.matcher(lower).matches()) {

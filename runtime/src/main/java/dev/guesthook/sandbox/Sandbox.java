@@ -15,6 +15,12 @@ public final class Sandbox {
   private Sandbox() {}
 
   public static void create(Path dir, SandboxProfile profile) throws IOException {
+    requireNewOrEmpty(dir);
+    profile.writeTo(SandboxBuilder.at(dir, profile.id()));
+  }
+
+  /** Refuses a {@code dir} that is not absent or an empty folder of root's own. */
+  static void requireNewOrEmpty(Path dir) throws IOException {
     if (Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) {
       if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
         throw new IllegalArgumentException(
@@ -30,7 +36,6 @@ public final class Sandbox {
         }
       }
     }
-    profile.writeTo(SandboxBuilder.at(dir, profile.id()));
   }
 
   /**

@@ -25,6 +25,7 @@ class LayeringTest {
   private static final String[] APPLICATION =
       packages(
           "app..",
+          "cluster..",
           "config..",
           "engine..",
           "record..",
@@ -50,7 +51,8 @@ class LayeringTest {
             .layer("composition")
             .definedBy(packages("app.."))
             .layer("orchestration")
-            .definedBy(packages("engine..", "check..", "record..", "journald..", "config.."))
+            .definedBy(
+                packages("engine..", "check..", "record..", "journald..", "config..", "cluster.."))
             .layer("domain")
             .definedBy(packages("hookapi..", "guest..", "journal..", "devices..", "pve.."))
             .layer("core")

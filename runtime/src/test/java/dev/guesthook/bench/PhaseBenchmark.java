@@ -89,6 +89,11 @@ public class PhaseBenchmark {
     return preStart(engine, VM);
   }
 
+  /** VM 101's pre-start through a warm engine, waited for: the phase both benchmarks time. */
+  static int preStart(Engine engine) throws Exception {
+    return preStart(engine, VM);
+  }
+
   /** One quiet pre-start of {@code vm} through a warm engine; its exit code. */
   static int preStart(Engine engine, VmId vm) throws Exception {
     return engine

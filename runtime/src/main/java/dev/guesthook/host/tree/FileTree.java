@@ -1,6 +1,7 @@
 package dev.guesthook.host.tree;
 
 import dev.guesthook.files.SafeFiles;
+import dev.guesthook.host.ClusterShare;
 import dev.guesthook.host.HostException;
 import dev.guesthook.host.HostPath;
 import java.io.IOException;
@@ -47,6 +48,11 @@ public final class FileTree implements MutableTree {
   private final Path root;
   private volatile Path realRoot;
 
+  /**
+   * A simulated cluster's shared /etc/pve, when this tree is one of its nodes; found with the root.
+   */
+  private volatile Optional<Path> sharedEtcPve = Optional.empty();
+
   public FileTree(Path root) {
     this.root = root.toAbsolutePath().normalize();
   }
@@ -84,7 +90,7 @@ public final class FileTree implements MutableTree {
     }
     try {
       Path real = realLocation(file, MAX_LINKS);
-      if (!real.startsWith(realRoot())) {
+      if (!real.startsWith(realRoot()) && !inSharedEtcPve(real)) {
         throw new HostException(
             "EXDEV", path + ": a link leads out of " + root + " (to " + real + "); refused");
       }
@@ -102,9 +108,18 @@ public final class FileTree implements MutableTree {
     Path real = realRoot;
     if (real == null) {
       real = realLocation(root, MAX_LINKS);
+      sharedEtcPve = ClusterShare.of(real);
       realRoot = real;
     }
     return real;
+  }
+
+  /**
+   * On a node of a simulated cluster, its /etc/pve leads into the tree all nodes share, as pmxcfs's
+   * mount does on a node: the one place outside the root a link may lead.
+   */
+  private boolean inSharedEtcPve(Path real) {
+    return sharedEtcPve.map(real::startsWith).orElse(false);
   }
 
   /** Where a path really is, following links: also a last link whose target does not exist yet. */
@@ -326,8 +341,15 @@ public final class FileTree implements MutableTree {
     try {
       // Relative links are relative to the directory the link really is in: sysfs reaches device
       // directories through links (/sys/bus/pci/devices/X -> ../../../devices/pci0000:00/X).
-      Path realRoot = root.toRealPath();
+      Path realRoot = realRoot();
       Path target = link.getParent().toRealPath().resolve(Files.readSymbolicLink(link)).normalize();
+      if (!target.startsWith(realRoot) && inSharedEtcPve(target)) {
+        Path shared = sharedEtcPve.orElseThrow();
+        return Optional.of(
+            shared.equals(target)
+                ? ClusterShare.MOUNT
+                : HostPath.parse(ClusterShare.MOUNT + "/" + shared.relativize(target)));
+      }
       if (!target.startsWith(realRoot)) {
         throw new HostException("EXDEV", path + ": link points outside the host root: " + target);
       }

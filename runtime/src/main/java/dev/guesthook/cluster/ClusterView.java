@@ -1,0 +1,162 @@
+package dev.guesthook.cluster;
+
+import com.fasterxml.jackson.core.JacksonException;
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.guesthook.id.PciAddress;
+import dev.guesthook.id.Printable;
+import dev.guesthook.json.Json;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Every node's published data as this node sees it in {@code /etc/pve}: each node's report with its
+ * age, or what is wrong with its file (absent, a link, too large, not guesthook's format), so one
+ * bad file costs that node's entry and never the whole view. Reads only; each file to at most
+ * {@link Publisher#BOUND}.
+ */
+public final class ClusterView {
+  /** A node's entry: its report and age, or the problem that kept it from being read. */
+  public record NodeEntry(
+      String node,
+      Optional<NodeReport> report,
+      Optional<Duration> age,
+      boolean stale,
+      Optional<String> problem) {}
+
+  /** The view from {@code self}: whether it has quorum (unknown when .members is unreadable). */
+  public record View(
+      String self,
+      Optional<Boolean> quorate,
+      Duration staleAfter,
+      List<NodeEntry> nodes,
+      List<String> problems) {}
+
+  private ClusterView() {}
+
+  /**
+   * Reads every node's file under {@code root}'s {@code /etc/pve/nodes}. Data older than {@code
+   * staleAfter} is stale. Fails only when {@code /etc/pve/nodes} itself cannot be read.
+   */
+  public static View read(Path root, String self, Clock clock, Duration staleAfter)
+      throws IOException {
+    ClusterFolder folder = ClusterFolder.under(root);
+    List<NodeEntry> nodes = new ArrayList<>();
+    List<String> problems = new ArrayList<>();
+    for (String entry : folder.nodeEntries()) {
+      if (!NodeName.isValid(entry)) {
+        problems.add("/etc/pve/nodes/" + Printable.of(entry) + ": not a node name; skipped");
+        continue;
+      }
+      nodes.add(entry(folder, new NodeName(entry), clock.instant(), staleAfter));
+    }
+    return new View(self, folder.quorate(), staleAfter, nodes, problems);
+  }
+
+  private static NodeEntry entry(
+      ClusterFolder folder, NodeName node, Instant now, Duration staleAfter) {
+    String file = ClusterFolder.shown(node, Publisher.FILE);
+    Optional<byte[]> bytes;
+    try {
+      bytes = folder.read(node, Publisher.FILE, Publisher.BOUND);
+    } catch (IOException e) {
+      return problem(node, file + ": " + e.getMessage());
+    }
+    if (bytes.isEmpty()) {
+      return problem(node, file + ": absent (guesthook has not published on this node)");
+    }
+    NodeReport report;
+    try {
+      // Its format and version first: a newer guesthook's file is named as such, not as broken.
+      JsonNode tree = Json.MAPPER.readTree(bytes.get());
+      requireFormat(tree.path("format").asText(""), tree.path("version").asInt(0));
+      report = valid(node, Json.MAPPER.treeToValue(tree, NodeReport.class));
+    } catch (JacksonException e) {
+      return problem(
+          node, file + ": not guesthook's node data (" + firstLine(e.getOriginalMessage()) + ")");
+    } catch (IOException | IllegalArgumentException e) {
+      return problem(node, file + ": " + e.getMessage());
+    }
+    Instant at = Instant.parse(report.publishedAt());
+    Duration age = Duration.between(at, now);
+    return new NodeEntry(
+        node.value(),
+        Optional.of(report),
+        Optional.of(age),
+        age.compareTo(staleAfter) > 0,
+        Optional.empty());
+  }
+
+  private static NodeEntry problem(NodeName node, String problem) {
+    return new NodeEntry(
+        node.value(), Optional.empty(), Optional.empty(), true, Optional.of(problem));
+  }
+
+  /** A report that says what it is and whose it is, with counts and addresses that make sense. */
+  static NodeReport valid(NodeName node, NodeReport report) {
+    require(report != null, "empty");
+    requireFormat(String.valueOf(report.format()), report.version());
+    require(
+        node.value().equals(report.node()),
+        "says it is node '" + Printable.of(String.valueOf(report.node())) + "'");
+    require(Publisher.publishedAt(report).isPresent(), "no valid publishedAt");
+    require(report.capacity() != null && report.guests() != null, "no capacity or guests");
+    NodeReport.Capacity c = report.capacity();
+    require(
+        c.mdev() != null && c.vgpu() != null && c.vfs() != null && c.vfio() != null,
+        "capacity incomplete");
+    c.mdev().forEach(m -> counts(m.parent(), m.free(), m.total()));
+    c.vgpu().forEach(v -> counts(v.gpu(), v.free(), v.total()));
+    c.vfs().forEach(v -> counts(v.pf(), v.free(), v.total()));
+    c.vfio().forEach(a -> require(PciAddress.isValid(a), "bad PCI address in vfio"));
+    report
+        .guests()
+        .forEach(
+            g ->
+                require(
+                    g.holds() != null
+                        && g.holds().stream()
+                            .allMatch(h -> PciAddress.isValid(h.device()) && h.changes() != null)
+                        && g.vmid() >= 100,
+                    "bad guest entry"));
+    return report;
+  }
+
+  private static void requireFormat(String format, int version) {
+    require(
+        NodeReport.FORMAT.equals(format) && version == NodeReport.VERSION,
+        "format '"
+            + Printable.of(format)
+            + "' version "
+            + version
+            + ", not "
+            + NodeReport.FORMAT
+            + " version "
+            + NodeReport.VERSION
+            + " (another guesthook's?)");
+  }
+
+  private static void counts(String address, int free, int total) {
+    require(
+        PciAddress.isValid(address),
+        "bad PCI address '" + Printable.of(String.valueOf(address)) + "'");
+    require(
+        free >= 0 && total >= free,
+        address + ": free " + free + " of " + total + " makes no sense");
+  }
+
+  private static void require(boolean ok, String problem) {
+    if (!ok) {
+      throw new IllegalArgumentException(problem);
+    }
+  }
+
+  private static String firstLine(String text) {
+    return Printable.of(text == null ? "" : text.lines().findFirst().orElse(""));
+  }
+}

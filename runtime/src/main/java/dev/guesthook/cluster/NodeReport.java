@@ -1,0 +1,49 @@
+package dev.guesthook.cluster;
+
+import java.util.List;
+
+/**
+ * What one node publishes of itself: its passthrough capacity and what each guest holds, as of
+ * {@code publishedAt} (ISO-8601, UTC). Version 1 of {@code
+ * /etc/pve/nodes/<node>/guesthook/status.json}.
+ */
+public record NodeReport(
+    String format,
+    int version,
+    String node,
+    String publishedAt,
+    Capacity capacity,
+    List<Guest> guests) {
+  public static final String FORMAT = "guesthook-node";
+  public static final int VERSION = 1;
+
+  /** Free and total per device class: mdev types, vGPU profiles on VFs, SR-IOV PFs, vfio-pci. */
+  public record Capacity(
+      List<MdevSlots> mdev, List<VgpuSlots> vgpu, List<VfSlots> vfs, List<String> vfio) {}
+
+  /**
+   * A parent's mdev type: {@code free} is its {@code available_instances}, {@code total} that plus
+   * the instances of the type there now (types of one pool share it: each counts alone).
+   */
+  public record MdevSlots(String parent, String type, String name, int free, int total) {}
+
+  /**
+   * A vGPU profile on a GPU whose VFs carry it: VFs that could take it now, and those that have it
+   * too.
+   */
+  public record VgpuSlots(String gpu, String profile, int free, int total) {}
+
+  /**
+   * A PF: VFs a guest could claim now (not on vfio-pci, not held), enabled, and the most it has.
+   */
+  public record VfSlots(String pf, int free, int enabled, int total) {}
+
+  /** A guest and what guesthook handed it, from its journal. */
+  public record Guest(int vmid, List<Holding> holds) {}
+
+  /**
+   * One device a guest holds and the changes that gave it, as its journal names them ({@code mdev
+   * <uuid>}, {@code driver <address>}, {@code claim <address>}, ...).
+   */
+  public record Holding(String device, List<String> changes) {}
+}

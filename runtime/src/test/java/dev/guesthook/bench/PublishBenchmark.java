@@ -1,0 +1,114 @@
+package dev.guesthook.bench;
+
+import dev.guesthook.cluster.Publisher;
+import dev.guesthook.config.Settings;
+import dev.guesthook.devices.Change;
+import dev.guesthook.engine.Engine;
+import dev.guesthook.host.real.LinuxHost;
+import dev.guesthook.id.PciAddress;
+import dev.guesthook.id.VmId;
+import dev.guesthook.journal.Journal;
+import dev.guesthook.journal.Journals;
+import dev.guesthook.sandbox.ClusterSandbox;
+import dev.guesthook.sandbox.SandboxProfile;
+import dev.guesthook.testsupport.Engines;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Warmup;
+
+/**
+ * What publishing adds to a phase, side by side in one JVM: {@link PhaseBenchmark}'s pre-start (two
+ * Groovy hooks, warm engine) on a node of a simulated three-node cluster (the mixed profile's
+ * hardware: 2 mdev parents with 7 types, 3 PFs, a vGPU GPU with 16 VFs), the same pre-start
+ * followed by a publish, and the publish alone (survey through the port, 20 guests' journals with 3
+ * changes each, JSON, write beside and rename in /etc/pve). The host is the real one's code ({@code
+ * LinuxHost}) over the node's tree, as a node reads sysfs. Run by runtime/bench/publish.sh.
+ */
+@State(Scope.Benchmark)
+@BenchmarkMode(Mode.SampleTime)
+@OutputTimeUnit(TimeUnit.MICROSECONDS)
+@Warmup(iterations = 10, time = 3)
+@Measurement(iterations = 5, time = 2)
+@Fork(1)
+public class PublishBenchmark {
+  private Vertx vertx;
+  private Engine engine;
+  private Publisher publisher;
+
+  @Setup(Level.Trial)
+  public void warmRuntime() throws Exception {
+    Path base = Files.createTempDirectory("guesthook-jmh");
+    Path cluster = base.resolve("cluster");
+    ClusterSandbox.create(cluster, SandboxProfile.MIXED, 3);
+    Path root = cluster.resolve("nodes/pve1");
+    Path hooks = base.resolve("hooks");
+    PhaseBenchmark.twoHookHost(root, hooks);
+    holdings(root);
+    vertx = Vertx.vertx();
+    JsonObject flags =
+        new JsonObject()
+            .put("root", root.toString())
+            .put("hook-dirs", new JsonArray().add(hooks.toString()));
+    Settings settings = Engines.settings(vertx, flags, hooks);
+    LinuxHost host = new LinuxHost(root);
+    engine = new Engine(vertx, settings, host, Clock.systemUTC()).resident();
+    publisher = Publisher.of(host, root, "pve1", Clock.systemUTC()).orElseThrow();
+    preStart();
+    if (!(publisher.publish() instanceof Publisher.Published)) {
+      throw new IllegalStateException("the benchmark's publish does not publish");
+    }
+  }
+
+  /** 20 guests' journals, 3 changes each: a busy node's holdings. */
+  private static void holdings(Path root) {
+    Journals journals = Journals.under(root, Duration.ZERO, Clock.systemUTC());
+    for (int g = 0; g < 20; g++) {
+      Journal journal = journals.of(new VmId(1000 + g));
+      PciAddress vf =
+          PciAddress.parse(String.format(Locale.ROOT, "0000:03:%02x.%d", 2 + g / 8, g % 8));
+      journal.intent(new Change.VfClaimed(vf), Clock.systemUTC().instant());
+      journal.intent(new Change.DriverChanged(vf, Optional.empty()), Clock.systemUTC().instant());
+      journal.intent(new Change.VfClaimed(vf), Clock.systemUTC().instant());
+    }
+  }
+
+  @Benchmark
+  public int preStart() throws Exception {
+    return PhaseBenchmark.preStart(engine);
+  }
+
+  @Benchmark
+  public Object preStartThenPublish() throws Exception {
+    preStart();
+    return publisher.publish();
+  }
+
+  @Benchmark
+  public Object publishAlone() {
+    return publisher.publish();
+  }
+
+  @TearDown(Level.Trial)
+  public void stop() throws Exception {
+    vertx.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+  }
+}

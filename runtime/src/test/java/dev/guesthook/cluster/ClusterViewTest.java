@@ -1,0 +1,145 @@
+package dev.guesthook.cluster;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.guesthook.host.sim.SimulatedHost;
+import dev.guesthook.sandbox.ClusterSandbox;
+import dev.guesthook.sandbox.SandboxProfile;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Every node's data read back on any node: ages, and one bad file costing only its own node. */
+class ClusterViewTest {
+  private static final Instant THEN = Instant.parse("2026-12-06T10:00:00Z");
+  private static final Duration STALE_AFTER = Duration.ofMinutes(3);
+
+  @TempDir Path base;
+  Path cluster;
+
+  @BeforeEach
+  void publishedByEveryNode() throws Exception {
+    cluster = base.resolve("c");
+    ClusterSandbox.create(cluster, SandboxProfile.SRIOV_NIC, 3);
+    for (String node : List.of("pve1", "pve2", "pve3")) {
+      Path root = cluster.resolve("nodes").resolve(node);
+      Publisher.of(SimulatedHost.sandbox(root), root, node, Clock.fixed(THEN, ZoneOffset.UTC))
+          .orElseThrow()
+          .publish();
+    }
+  }
+
+  private Map<String, ClusterView.NodeEntry> viewAt(Instant now) throws Exception {
+    ClusterView.View view =
+        ClusterView.read(
+            cluster.resolve("nodes/pve2"), "pve2", Clock.fixed(now, ZoneOffset.UTC), STALE_AFTER);
+    return view.nodes().stream()
+        .collect(Collectors.toMap(ClusterView.NodeEntry::node, Function.identity()));
+  }
+
+  private Path fileOf(String node) {
+    return cluster.resolve("pmxcfs/nodes").resolve(node).resolve("guesthook/status.json");
+  }
+
+  @Test
+  void everyNodesDataIsReadWithItsAge() throws Exception {
+    Map<String, ClusterView.NodeEntry> nodes = viewAt(THEN.plusSeconds(42));
+    assertEquals(List.of("pve1", "pve2", "pve3"), nodes.keySet().stream().sorted().toList());
+    for (ClusterView.NodeEntry entry : nodes.values()) {
+      assertEquals(Optional.of(Duration.ofSeconds(42)), entry.age(), entry.node());
+      assertFalse(entry.stale(), entry.node());
+      assertEquals(entry.node(), entry.report().orElseThrow().node());
+    }
+  }
+
+  @Test
+  void dataOlderThanTheLimitIsStale() throws Exception {
+    ClusterView.NodeEntry entry = viewAt(THEN.plus(STALE_AFTER).plusSeconds(1)).get("pve1");
+    assertTrue(entry.stale());
+    assertTrue(entry.report().isPresent(), "stale data is still shown");
+  }
+
+  @Test
+  void aMissingFileIsNamedAndTheOtherNodesAreStillShown() throws Exception {
+    Files.delete(fileOf("pve3"));
+    Map<String, ClusterView.NodeEntry> nodes = viewAt(THEN);
+    assertEquals(
+        Optional.of(
+            "/etc/pve/nodes/pve3/guesthook/status.json: absent (guesthook has not published on"
+                + " this node)"),
+        nodes.get("pve3").problem());
+    assertTrue(nodes.get("pve1").report().isPresent());
+  }
+
+  @Test
+  void aCorruptFileIsNamedWithWhatIsWrong() throws Exception {
+    Files.writeString(fileOf("pve1"), "{\"format\": \"guesthook-node\", \"version\": 1, \"no");
+    String problem = viewAt(THEN).get("pve1").problem().orElseThrow();
+    assertTrue(
+        problem.startsWith(
+            "/etc/pve/nodes/pve1/guesthook/status.json: not guesthook's node data ("),
+        problem);
+    assertTrue(viewAt(THEN).get("pve3").report().isPresent());
+  }
+
+  @Test
+  void aNewerVersionsFileIsNamedAsSuch() throws Exception {
+    Files.writeString(
+        fileOf("pve1"),
+        "{\"format\": \"guesthook-node\", \"version\": 2, \"node\": \"pve1\", \"more\": 1}");
+    assertEquals(
+        Optional.of(
+            "/etc/pve/nodes/pve1/guesthook/status.json: format 'guesthook-node' version 2, not"
+                + " guesthook-node version 1 (another guesthook's?)"),
+        viewAt(THEN).get("pve1").problem());
+  }
+
+  @Test
+  void anOversizedFileIsNotRead() throws Exception {
+    Files.write(fileOf("pve1"), new byte[Publisher.BOUND + 1]);
+    assertEquals(
+        Optional.of(
+            "/etc/pve/nodes/pve1/guesthook/status.json: larger than 262144 bytes; not read"),
+        viewAt(THEN).get("pve1").problem());
+  }
+
+  @Test
+  void aFileInAnotherNodesNameIsRefused() throws Exception {
+    Files.copy(fileOf("pve2"), fileOf("pve1"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    assertEquals(
+        Optional.of("/etc/pve/nodes/pve1/guesthook/status.json: says it is node 'pve2'"),
+        viewAt(THEN).get("pve1").problem());
+  }
+
+  @Test
+  void aLinkInPlaceOfANodesFileIsNotFollowed() throws Exception {
+    Files.delete(fileOf("pve1"));
+    Files.createSymbolicLink(fileOf("pve1"), fileOf("pve2"));
+    assertEquals(
+        Optional.of("/etc/pve/nodes/pve1/guesthook/status.json: a symbolic link; not followed"),
+        viewAt(THEN).get("pve1").problem());
+  }
+
+  @Test
+  void aFolderThatIsNoNodeNameIsSkippedAndNamed() throws Exception {
+    Files.createDirectories(cluster.resolve("pmxcfs/nodes/bad_name"));
+    ClusterView.View view =
+        ClusterView.read(
+            cluster.resolve("nodes/pve2"), "pve2", Clock.fixed(THEN, ZoneOffset.UTC), STALE_AFTER);
+    assertEquals(List.of("/etc/pve/nodes/bad_name: not a node name; skipped"), view.problems());
+    assertEquals(3, view.nodes().size());
+  }
+}
