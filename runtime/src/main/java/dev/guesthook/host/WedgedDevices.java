@@ -119,6 +119,25 @@ public final class WedgedDevices {
     }
   }
 
+  /**
+   * What a process that died mid-write left here: a dead caller's note becomes a mark or goes (as
+   * {@link #find} decides), and the folder goes when nothing is left in it. For the reconcile,
+   * which cleans up after dead processes.
+   */
+  public void sweep() {
+    if (!files.exists(FOLDER)) {
+      return;
+    }
+    if (!all().isEmpty()) {
+      return;
+    }
+    try {
+      files.delete(FOLDER);
+    } catch (HostException notEmpty) {
+      // Marks, or notes of writes under way: they stay.
+    }
+  }
+
   /** Every mark, by device. */
   public List<Wedge> all() {
     if (!files.exists(FOLDER)) {
@@ -128,6 +147,9 @@ public final class WedgedDevices {
       if (name.endsWith(NOTE)) {
         leftBehind(deviceOf(name, NOTE));
       }
+    }
+    if (!files.exists(FOLDER)) {
+      return List.of(); // the last note went, and the folder with it
     }
     List<Wedge> wedges = new ArrayList<>();
     for (String name : files.list(FOLDER)) {

@@ -5,6 +5,7 @@ import dev.guesthook.devices.Change;
 import dev.guesthook.devices.Devices;
 import dev.guesthook.host.HostPath;
 import dev.guesthook.host.HostPort;
+import dev.guesthook.host.WedgedDevices;
 import dev.guesthook.id.VmId;
 import dev.guesthook.lock.Locks;
 import dev.guesthook.pve.Pve;
@@ -121,6 +122,9 @@ public final class Reconciler {
    * one of that guest's own phases (so its start is not under way), or none.
    */
   public List<GuestResult> all(Optional<VmId> ownLock) {
+    if (!dryRun) {
+      new WedgedDevices(host).sweep(); // a risky write's note its dead process left
+    }
     List<GuestResult> out = new ArrayList<>();
     for (VmId vmid : journals.folder().guests()) {
       boolean own = ownLock.equals(Optional.of(vmid));
