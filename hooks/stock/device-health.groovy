@@ -6,18 +6,18 @@ import java.time.Duration
 //
 // The functions: those of every hostpciN (host= and mapping=, VFs included), and the parents of
 // hostpciN mdev= and of the mdev hook's devices. The checks (devices.DeviceHealth says why each):
-//   configSpace  its config space answers (does not read all ones; sysfs's ids are cached)
-//   powerState   power_state is not error, nor D3cold after a config read has woken it
+//   config-space  its config space answers (does not read all ones; sysfs's ids are cached)
+//   power-state   power_state is not error, nor D3cold after a config read has woken it
 //   driver       an mdev parent has its host driver; no driver_override pins a whole device or VF
 //                to another driver than vfio-pci where Proxmox, not our hooks, binds it
-//   iommuGroup   it has an IOMMU group, and no other endpoint of the group stays on a host driver
+//   iommu-group   it has an IOMMU group, and no other endpoint of the group stays on a host driver
 //                (unless gpu-release takes the group)
 //   leftovers    no mdev of another guest, not running, left on an mdev parent; NVIDIA's driver
 //                removes its own late, so its are waited for, as qemu-server waits at stop
 //
 // On for every VM that gets a PCI device; in the VM's own settings, /etc/pve/guesthook/<vmid>.yaml:
 //
-//   device-health: { powerState: false }   # one check off
+//   device-health: { power-state: false }   # one check off
 //   device-health: { enabled: false }      # the whole gate off
 
 hook('device-health') {
@@ -26,12 +26,12 @@ hook('device-health') {
 
   settings {
     bool 'enabled', default: true, description: 'false turns the whole gate off for this VM'
-    bool 'configSpace', default: true, description: 'config space answers (does not read all ones)'
-    bool 'powerState', default: true, description: 'power_state is not error, nor D3cold after a config read'
+    bool 'config-space', default: true, description: 'config space answers (does not read all ones)'
+    bool 'power-state', default: true, description: 'power_state is not error, nor D3cold after a config read'
     bool 'driver', default: true, description: 'an mdev parent has its host driver; no driver_override pins a device elsewhere'
-    bool 'iommuGroup', default: true, description: 'an IOMMU group, with no other member on a host driver'
+    bool 'iommu-group', default: true, description: 'an IOMMU group, with no other member on a host driver'
     bool 'leftovers', default: true, description: 'no mdev of another guest, not running, on an mdev parent'
-    integer 'cleanupWait', default: 10, min: 0, max: 10, description: 'seconds to wait for NVIDIA\'s driver to remove another guest\'s mdev'
+    integer 'cleanup-wait', default: 10, min: 0, max: 10, description: 'seconds to wait for NVIDIA\'s driver to remove another guest\'s mdev'
   }
 
   check { ev ->
@@ -57,7 +57,7 @@ hook('device-health') {
       skip(hostpci || settingsOf('mdev').devices ? 'none of the VM\'s PCI functions is on the host yet (sriov-vf makes its VFs; Proxmox refuses a missing device)'
                                                  : 'the VM gets no PCI device')
     }
-    List<String> found = healthProblems(targets, Duration.ofSeconds(settings.cleanupWait as long))
+    List<String> found = healthProblems(targets, Duration.ofSeconds(settings['cleanup-wait'] as long))
     if (found) {
       throw new DeviceException(found.join(' / ') + ' (nothing was changed)')
     }
@@ -129,17 +129,17 @@ List<String> healthProblems(List<Map> targets, Duration cleanupWait) {
   List<String> found = []
   for (Map t : targets) {
     List<DeviceHealth.Problem> problems = []
-    if (settings.configSpace) {
+    if (settings['config-space']) {
       health.configSpace(t.device).ifPresent { problems << it }
     }
     if (!problems) {   // a function that does not answer says nothing true about the rest
-      if (settings.powerState) {
+      if (settings['power-state']) {
         health.powerState(t.device).ifPresent { problems << it }
       }
       if (settings.driver && !t.keep) {
         health.driver(t.device, t.role, t.movedByHook as boolean).ifPresent { problems << it }
       }
-      if (settings.iommuGroup && t.role != DeviceHealth.Role.MDEV_PARENT) {
+      if (settings['iommu-group'] && t.role != DeviceHealth.Role.MDEV_PARENT) {
         health.iommuGroup(t.device, guestFunctions, t.groupTaken as boolean).ifPresent { problems << it }
       }
       if (settings.leftovers && t.role == DeviceHealth.Role.MDEV_PARENT) {

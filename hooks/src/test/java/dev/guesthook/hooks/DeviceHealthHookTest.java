@@ -65,7 +65,7 @@ class DeviceHealthHookTest {
         "pre-start",
         HOOK,
         GPU
-            + " (whole device of hostpci0): configSpace: its config space reads all ones:"
+            + " (whole device of hostpci0): config-space: its config space reads all ones:"
             + " the device does not answer; fix: look at dmesg for the device, reset it");
   }
 
@@ -75,7 +75,7 @@ class DeviceHealthHookTest {
     host.faults().powerState(PciAddress.parse(AUDIO), "D3cold");
     String why =
         AUDIO
-            + " (whole device of hostpci0): powerState: it stays in D3cold after a config read, which"
+            + " (whole device of hostpci0): power-state: it stays in D3cold after a config read, which"
             + " wakes a suspended device: its slot has no power or it left the bus; fix: look at dmesg";
     host.assertRefusedWithoutChange(601, "pre-start", HOOK, why);
     Cli.Result checked = PlanBeforeChangeTest.check(host, 601);
@@ -95,7 +95,7 @@ class DeviceHealthHookTest {
         "pre-start",
         HOOK,
         GPU
-            + " (whole device of hostpci0): powerState: its last power transition failed (power_state"
+            + " (whole device of hostpci0): power-state: its last power transition failed (power_state"
             + " is error); fix:");
   }
 
@@ -111,7 +111,7 @@ class DeviceHealthHookTest {
 
   @Test
   void aCheckTurnedOffInTheGuestsSettingsLetsTheStartGoOn() {
-    Cli.Result start = startWithGpuIn("D3cold", "{ powerState: false }");
+    Cli.Result start = startWithGpuIn("D3cold", "{ power-state: false }");
     assertEquals("ok", SandboxHost.hook(start, HOOK).get("outcome").asText());
   }
 
@@ -187,7 +187,7 @@ class DeviceHealthHookTest {
         "pre-start",
         HOOK,
         GPU
-            + " (whole device of hostpci0): iommuGroup: it has no IOMMU group, so the IOMMU is off and"
+            + " (whole device of hostpci0): iommu-group: it has no IOMMU group, so the IOMMU is off and"
             + " Proxmox's start fails; fix: enable VT-d or AMD-Vi");
   }
 
@@ -204,7 +204,7 @@ class DeviceHealthHookTest {
         "pre-start",
         HOOK,
         GPU
-            + " (whole device of hostpci0): iommuGroup: IOMMU group 0 also holds "
+            + " (whole device of hostpci0): iommu-group: IOMMU group 0 also holds "
             + AUDIO
             + " (snd_hda_intel), which the host uses: VFIO takes a group whole, so the start would"
             + " take it from the host; fix: put the card in a slot with a group of its own");
@@ -254,7 +254,7 @@ class DeviceHealthHookTest {
         leftover);
     host.write(
         "etc/pve/guesthook/302.yaml",
-        host.read("etc/pve/guesthook/302.yaml") + "\ndevice-health: { cleanupWait: 1 }\n");
+        host.read("etc/pve/guesthook/302.yaml") + "\ndevice-health: { cleanup-wait: 1 }\n");
     long started = System.nanoTime();
     host.assertRefusedWithoutChange(
         302,

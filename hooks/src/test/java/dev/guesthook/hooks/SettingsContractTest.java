@@ -140,7 +140,7 @@ class SettingsContractTest {
         "guesthook: error: "
             + config
             + ":2:18: hooks.gpu-release.drivr: unknown setting; did you mean"
-            + " 'driver'? (known: driver)",
+            + " 'driver'? (known: driver, bind-wait, reset)",
         refused(501));
     host.write(
         "etc/guesthook/guesthook.yaml",
@@ -264,7 +264,9 @@ class SettingsContractTest {
     assertEquals(0, new ProcessBuilder("mkfifo", file.toString()).start().waitFor());
     long start = System.nanoTime();
     String message = refused(501);
-    assertTrue(System.nanoTime() - start < 5_000_000_000L, "answered, not blocked on the FIFO");
+    // A read blocked on the FIFO never returns; a cold start of the hooks on a loaded machine can
+    // take several seconds (it took 8.9 s beside a full build).
+    assertTrue(System.nanoTime() - start < 60_000_000_000L, "answered, not blocked on the FIFO");
     assertEquals("guesthook: error: " + FILE + ": cannot read it: not a regular file", message);
   }
 }

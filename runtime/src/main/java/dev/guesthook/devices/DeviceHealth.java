@@ -83,7 +83,7 @@ public final class DeviceHealth {
       return Optional.of(
           new Problem(
               device,
-              "powerState",
+              "power-state",
               "its last power transition failed (power_state is error)",
               "look at dmesg for the device, then remove it and rescan"
                   + " (echo 1 > /sys/bus/pci/devices/"
@@ -100,7 +100,7 @@ public final class DeviceHealth {
     return Optional.of(
         new Problem(
             device,
-            "powerState",
+            "power-state",
             "it stays in D3cold after a config read, which wakes a suspended device: its slot"
                 + " has no power or it left the bus",
             "look at dmesg for the device, then remove it and rescan (echo 1 >"
@@ -121,7 +121,7 @@ public final class DeviceHealth {
     return Optional.of(
         new Problem(
             device,
-            "configSpace",
+            "config-space",
             "its config space reads all ones: the device does not answer",
             "look at dmesg for the device, reset it (echo 1 > /sys/bus/pci/devices/"
                 + device
@@ -186,7 +186,7 @@ public final class DeviceHealth {
       return Optional.of(
           new Problem(
               device,
-              "iommuGroup",
+              "iommu-group",
               "it has no IOMMU group, so the IOMMU is off and Proxmox's start fails",
               "enable VT-d or AMD-Vi in the firmware and add intel_iommu=on (Intel) to the kernel"
                   + " command line"));
@@ -213,7 +213,7 @@ public final class DeviceHealth {
     return Optional.of(
         new Problem(
             device,
-            "iommuGroup",
+            "iommu-group",
             "IOMMU group "
                 + group.get()
                 + " also holds "
