@@ -127,9 +127,11 @@ List<String> healthProblems(List<Map> targets, Duration cleanupWait) {
   DeviceHealth health = new DeviceHealth(host)
   Set<PciAddress> guestFunctions = targets.findAll { it.role != DeviceHealth.Role.MDEV_PARENT }*.device as Set
   List<String> found = []
+  long waitUntil = System.nanoTime() + cleanupWait.toNanos()
   for (Map t : targets) {
     List<DeviceHealth.Problem> problems = []
-    if (settings['config-space']) {
+    health.wedged(t.device).ifPresent { problems << it }   // always: nothing else is read from it
+    if (!problems && settings['config-space']) {
       health.configSpace(t.device).ifPresent { problems << it }
     }
     if (!problems) {   // a function that does not answer says nothing true about the rest
@@ -143,7 +145,9 @@ List<String> healthProblems(List<Map> targets, Duration cleanupWait) {
         health.iommuGroup(t.device, guestFunctions, t.groupTaken as boolean).ifPresent { problems << it }
       }
       if (settings.leftovers && t.role == DeviceHealth.Role.MDEV_PARENT) {
-        health.leftovers(t.device, vmid, { VmId other -> pve.isRunning(other) }, cleanupWait).ifPresent { problems << it }
+        // One wait for all parents, so several with leftovers still answer within the hook's time
+        Duration left = Duration.ofNanos(Math.max(0L, waitUntil - System.nanoTime()))
+        health.leftovers(t.device, vmid, { VmId other -> pve.isRunning(other) }, left).ifPresent { problems << it }
       }
     }
     problems.each { found << "${it.device()} (${t.role} of ${t.where}): ${it.check()}: ${it.what()}; fix: ${it.fix()}".toString() }

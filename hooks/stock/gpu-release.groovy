@@ -60,6 +60,11 @@ hook('gpu-release') {
     if (!functions) {
       skip(kept ? 'every whole PCI device the VM passes through has driver=keep' : 'the VM passes through no whole PCI device')
     }
+    List<String> inUse = heldByRunningOthers(functions).collect { a, owner -> "${a} is in use by running VM ${owner}".toString() }
+    if (inUse) {
+      throw new DeviceException("${inUse.join('; ')}: gpu-release neither takes nor resets it;"
+          + " fix: stop that VM first, or pass this VM another device; nothing was changed")
+    }
     List<PciAddress> resets = resetTargets(functions, 'pre-start')
     List<String> refusals = resets.collectMany { a -> pci.whyNotReset(a, resetOrder()).map { [it] }.orElse([]) }.unique()
     if (refusals) {
@@ -72,7 +77,12 @@ hook('gpu-release') {
         saved[address.value()] = before?.value()
       }
       pci.bind(address, DriverName.VFIO_PCI)
-      undo("give ${address} back to ${before ?: 'no driver'}") { pci.restore(address, before) }
+      undo("give ${address} back to ${before ?: 'no driver'}") {
+        if (pci.keptOnVfio(address).isPresent()) {
+          throw new DeviceException("${address}: kept on vfio-pci: it does not answer")
+        }
+        pci.restore(address, before)
+      }
       state.save([devices: saved])
       log.info "${address}: ${before ?: 'no driver'} -> vfio-pci"
     }
@@ -80,8 +90,16 @@ hook('gpu-release') {
       try {
         log.info resetOne(address)
       } catch (RuntimeException e) {
-        throw new DeviceException("${address}: reset failed before the guest got it: ${withoutAddress(address, e)};"
-            + " the start is refused and the functions go back to their drivers")
+        String why = "reset failed before the guest got it: ${withoutAddress(address, e)}"
+        if (!pci.configAnswers(address)) {
+          // As after a guest: a host driver's probe of a device that does not answer can hang in
+          // the kernel, so it stays on vfio-pci and the rollback leaves it there.
+          pci.keepOnVfio(address, "${why}; it does not answer, so it was kept on vfio-pci")
+          throw new DeviceException("${address}: ${why}; the start is refused; it does not answer, so it stays"
+              + " on vfio-pci (fix: dmesg, a reset or a reboot; then 'guesthook ${ev.vmid} post-stop' hands it back),"
+              + " the other functions go back to their drivers")
+        }
+        throw new DeviceException("${address}: ${why}; the start is refused and the functions go back to their drivers")
       }
     }
   }
@@ -94,6 +112,9 @@ hook('gpu-release') {
     if (!functions) {
       skip(kept ? 'every whole PCI device the VM passes through has driver=keep' : 'the VM passes through no whole PCI device')
     }
+    Map<PciAddress, VmId> inUse = heldByRunningOthers(functions)
+    inUse.each { a, owner -> log.info "${a}: in use by running VM ${owner}; not reset, not handed back" }
+    functions = functions.findAll { !inUse.containsKey(it) }
     Map<String, String> resetFailed = resetAfterGuest(functions)
     Long deadline = null // the budget starts with the first hand-back, shared by all of them
     Map failed = [:]
@@ -237,6 +258,33 @@ String handBackFailure(PciAddress address, String wanted, DeviceException e) {
 
 String driverNow(PciAddress address) {
   pci.driver(address).map { it.value() }.orElse('no driver')
+}
+
+/**
+ * Of {@code functions}, those another guest holds now: reserved for it by qemu-server, or named by
+ * the hostpciN of another guest that runs. Two stopped guests may well name one GPU; a running one
+ * has it, and taking, resetting or handing it back would pull it from under that guest.
+ */
+Map<PciAddress, VmId> heldByRunningOthers(List<PciAddress> functions) {
+  Map<PciAddress, VmId> held = [:]
+  pve.pciReservations(event.time()).each { address, owner ->
+    if (owner != vmid && address in functions) {
+      held[address] = owner
+    }
+  }
+  for (other in pve.qemuGuests()) {
+    if (other == vmid || !pve.isRunning(other)) {
+      continue
+    }
+    try {
+      Hostpci.of(pve.config(other)).each { h ->
+        (h.functions() + h.slots().collectMany { pci.functions(it) }).findAll { it in functions }.each { held.putIfAbsent(it, other) }
+      }
+    } catch (Exception e) {
+      log.warn "cannot read the config of running VM ${other} to leave its devices alone: ${e.message}"
+    }
+  }
+  return held
 }
 
 /** hostpciN entries that pass whole devices: no mdev=, no mapping=. */

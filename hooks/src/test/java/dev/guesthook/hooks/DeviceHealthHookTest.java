@@ -4,7 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.guesthook.host.HostPath;
+import dev.guesthook.host.Wedge;
+import dev.guesthook.host.WedgedDevices;
 import dev.guesthook.host.sim.SimulatedHost;
+import dev.guesthook.host.tree.FileTree;
 import dev.guesthook.id.PciAddress;
 import dev.guesthook.sandbox.SandboxProfile;
 import dev.guesthook.testsupport.Cli;
@@ -267,5 +270,30 @@ class DeviceHealthHookTest {
             + type
             + ", VM 999, not running) after waiting 1 s for NVIDIA's driver to remove it");
     assertTrue(System.nanoTime() - started > 1_000_000_000L, "it waited");
+  }
+
+  /**
+   * A GPU a kernel write hung on (marked wedged) is refused without reading it: a read of its
+   * config space could wait behind the stuck write. Before, the gate read it, found it healthy and
+   * passed.
+   */
+  @Test
+  void aWedgedFunctionIsRefusedUnread() {
+    SandboxHost host = radeon();
+    new WedgedDevices(new FileTree(host.root))
+        .mark(
+            new Wedge(
+                GPU,
+                "/sys/bus/pci/devices/" + GPU + "/reset",
+                "1",
+                "2026-12-06T12:00:00Z",
+                "dd pid 4242",
+                4242));
+
+    host.assertRefusedWithoutChange(
+        601,
+        "pre-start",
+        "device-health",
+        GPU + " (whole device of hostpci0): wedged: write 'reset'");
   }
 }

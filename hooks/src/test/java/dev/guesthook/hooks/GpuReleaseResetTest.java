@@ -8,6 +8,7 @@ import dev.guesthook.host.sim.SimulatedHost;
 import dev.guesthook.id.PciAddress;
 import dev.guesthook.sandbox.SandboxProfile;
 import dev.guesthook.testsupport.Cli;
+import dev.guesthook.testsupport.RunningQemu;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -107,16 +108,32 @@ class GpuReleaseResetTest {
     assertEquals("flr bus", host.read("sys/bus/pci/devices/0000:0b:00.0/reset_method"));
   }
 
+  /**
+   * The health gate's config check is off, standing in for a reset that kills the GPU: the start is
+   * refused, and the GPU stays on vfio-pci (a host driver's probe of a device that does not answer
+   * can hang), as after a guest; its audio function goes back. Before, the rollback gave the dead
+   * GPU to amdgpu.
+   */
   @Test
-  void aGpuThatDoesNotAnswerAfterItsResetRefusesTheStart() {
-    host.settings(601, "gpu-release: { reset: { when: pre-start } }\n");
-    host.faults().stopAnswering(GPU);
-    host.assertRefusedWithoutChange(
+  void aGpuThatDoesNotAnswerAfterItsResetRefusesTheStartAndStaysOnVfio() {
+    host.settings(
         601,
-        "pre-start",
-        "gpu-release",
-        "0000:0b:00.0: reset failed before the guest got it: does not answer after its reset"
-            + " (config space reads all-ones)");
+        "gpu-release: { reset: { when: pre-start } }\ndevice-health: { config-space: false }\n");
+    host.faults().stopAnswering(GPU);
+
+    Cli.Result start = host.phase(601, "pre-start");
+
+    assertEquals(1, start.exitCode(), start::toString);
+    String message = SandboxHost.hook(start, "gpu-release").get("message").asText();
+    assertTrue(
+        message.startsWith(
+            "0000:0b:00.0: reset failed before the guest got it: does not answer after its reset"),
+        message);
+    assertTrue(
+        message.contains("the start is refused; it does not answer, so it stays on vfio-pci"),
+        message);
+    assertEquals("vfio-pci", host.driver("0000:0b:00.0"));
+    assertEquals("snd_hda_intel", host.driver("0000:0b:00.1"), "the audio function went back");
   }
 
   @Test
@@ -196,5 +213,40 @@ class GpuReleaseResetTest {
       }
     }
     return out;
+  }
+
+  /**
+   * VM 602 names the GPU VM 601 runs with (two configs may share a GPU; one runs at a time): its
+   * pre-start is refused before any change, and a post-stop of it (by hand, as a fix text says)
+   * leaves the running guest's GPU alone. Before, both reset it, and the post-stop handed it to
+   * amdgpu under the running guest.
+   */
+  @Test
+  void aGpuARunningGuestHoldsIsNeitherTakenResetNorHandedBackForAnother() throws Exception {
+    assertEquals(0, host.phase(601, "pre-start").exitCode());
+    RunningQemu.plant(host.root, 601, 4242);
+    host.write(
+        "etc/pve/qemu-server/602.conf", "memory: 1024\nostype: l26\nhostpci0: 0000:0b:00,pcie=1\n");
+    host.settings(602, "gpu-release: { driver: amdgpu, reset: { methods: [flr] } }\n");
+    String resetMethods = host.read("sys/bus/pci/devices/0000:0b:00.0/reset_method");
+
+    host.assertRefusedWithoutChange(
+        602, "pre-start", "gpu-release", "0000:0b:00.0 is in use by running VM 601");
+    Cli.Result stop = host.taskLog(602, "post-stop");
+
+    assertTrue(
+        stop.out().contains("0000:0b:00.0: in use by running VM 601; not reset, not handed back"),
+        stop::toString);
+    assertEquals("vfio-pci", host.driver("0000:0b:00.0"));
+    assertEquals("vfio-pci", host.driver("0000:0b:00.1"));
+    assertEquals(resetMethods, host.read("sys/bus/pci/devices/0000:0b:00.0/reset_method"));
+  }
+
+  /** Seven methods at most, each once (the kernel's rule): refused before the GPU leaves amdgpu. */
+  @Test
+  void aMethodNamedTwiceIsRefusedBeforeAnyChange() {
+    host.settings(601, "gpu-release: { reset: { methods: [flr, flr] } }\n");
+    host.assertRefusedWithoutChange(
+        601, "pre-start", "gpu-release", "reset: a reset method is named twice: flr flr");
   }
 }

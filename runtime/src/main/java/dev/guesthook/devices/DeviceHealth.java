@@ -3,6 +3,7 @@ package dev.guesthook.devices;
 import dev.guesthook.host.HostPath;
 import dev.guesthook.host.HostPort;
 import dev.guesthook.host.SysfsPaths;
+import dev.guesthook.host.WedgedDevices;
 import dev.guesthook.id.DriverName;
 import dev.guesthook.id.PciAddress;
 import dev.guesthook.id.VmId;
@@ -107,6 +108,17 @@ public final class DeviceHealth {
                 + " /sys/bus/pci/devices/"
                 + device
                 + "/remove, echo 1 > /sys/bus/pci/rescan) or power-cycle the host"));
+  }
+
+  /**
+   * A function a kernel write never returned from ({@link WedgedDevices}): it is not read at all,
+   * as a read of its config space can wait behind the stuck write, and it is no device to hand to a
+   * guest until a person has looked.
+   */
+  public Optional<Problem> wedged(PciAddress device) {
+    return new WedgedDevices(host)
+        .find(device.value())
+        .map(wedge -> new Problem(device, "wedged", wedge.stuck(), wedge.fix()));
   }
 
   /**

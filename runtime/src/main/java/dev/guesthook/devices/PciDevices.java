@@ -8,11 +8,13 @@ import dev.guesthook.host.PciResets;
 import dev.guesthook.host.SysfsPaths;
 import dev.guesthook.id.DriverName;
 import dev.guesthook.id.PciAddress;
+import dev.guesthook.id.Printable;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
+import java.util.stream.Collectors;
 
 /**
  * PCI functions: what they are, and which driver has them. Binding goes the way driverctl does it:
@@ -277,15 +279,19 @@ public final class PciDevices {
    * empty when it would try: asked before any change, so a start that cannot reset changes nothing.
    */
   public Optional<String> whyNotReset(PciAddress address, List<String> order) {
-    ResetMethods methods = resetMethods(address);
     List<String> unknown = order.stream().filter(m -> !PciResets.METHODS.contains(m)).toList();
     if (!unknown.isEmpty()) {
       return Optional.of(
-          "'"
-              + String.join("', '", unknown)
-              + "' is not a reset method; the kernel's are: "
+          unknown.stream().map(m -> "'" + Printable.of(m) + "'").collect(Collectors.joining(", "))
+              + " is not a reset method; the kernel's are: "
               + String.join(" ", PciResets.METHODS));
     }
+    if (order.stream().distinct().count() < order.size()) {
+      // reset_method_store takes each method once, at most all of them (EINVAL otherwise): found
+      // here, before the device leaves its driver.
+      return Optional.of("a reset method is named twice: " + String.join(" ", order));
+    }
+    ResetMethods methods = resetMethods(address);
     if (!methods.resettable()) {
       return Optional.of(address + " offers no reset method (the kernel has no reset file for it)");
     }

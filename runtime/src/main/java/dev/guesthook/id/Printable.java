@@ -1,6 +1,9 @@
 package dev.guesthook.id;
 
-/** Renders untrusted text safely inside one-line messages: control characters become escapes. */
+/**
+ * Renders untrusted text safely inside one-line messages: control and invisible characters become
+ * escapes.
+ */
 public final class Printable {
   private static final int MAX_LENGTH = 80;
 
@@ -17,6 +20,8 @@ public final class Printable {
         out.append("\\n");
       } else if (c < 0x20 || c == 0x7f) {
         out.append(String.format("\\x%02x", (int) c));
+      } else if (invisible(c)) {
+        out.append(String.format("\\u%04x", (int) c)); // a zero-width space would hide in a name
       } else {
         out.append(c);
       }
@@ -25,5 +30,14 @@ public final class Printable {
       out.append("...");
     }
     return out.toString();
+  }
+
+  /** Characters that print as nothing or move the text: controls, format characters, separators. */
+  private static boolean invisible(char c) {
+    int type = Character.getType(c);
+    return Character.isISOControl(c)
+        || type == Character.FORMAT
+        || type == Character.LINE_SEPARATOR
+        || type == Character.PARAGRAPH_SEPARATOR;
   }
 }

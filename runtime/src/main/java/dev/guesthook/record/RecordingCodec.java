@@ -12,6 +12,7 @@ import dev.guesthook.host.HostInteraction;
 import dev.guesthook.host.HostInteraction.Kind;
 import dev.guesthook.host.HostInteraction.Result;
 import dev.guesthook.host.HostPath;
+import dev.guesthook.id.Printable;
 import dev.guesthook.id.VmId;
 import dev.guesthook.json.Json;
 import java.io.IOException;
@@ -25,6 +26,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 /**
@@ -57,6 +59,8 @@ public final class RecordingCodec {
   private static final String STATVFS = "statvfs ";
 
   /** Each kind by its name in a record, looked up for every interaction read. */
+  private static final Pattern HEX = Pattern.compile("[0-9a-fA-F]*");
+
   private static final Map<String, Kind> KINDS =
       Arrays.stream(Kind.values()).collect(Collectors.toUnmodifiableMap(Kind::wireName, k -> k));
 
@@ -300,7 +304,8 @@ public final class RecordingCodec {
   /** The value the port returned, typed by the kind of question. */
   private static Result answer(Kind kind, String shown, String value) throws Damaged {
     return switch (kind) {
-      case READ, READ_BYTES -> new HostInteraction.Text(shown);
+      case READ -> new HostInteraction.Text(shown);
+      case READ_BYTES -> new HostInteraction.Text(hex(shown));
       case WRITE, MKDIR, DELETE -> new HostInteraction.Done();
       case EXISTS -> new HostInteraction.Flag(shown.equals("true"));
       case LIST ->
@@ -311,6 +316,16 @@ public final class RecordingCodec {
       case STATVFS -> new HostInteraction.Bytes(number(shown, "usable bytes"));
       case QUERY, RUN -> new HostInteraction.Ran(command(shown, value));
     };
+  }
+
+  /**
+   * A binary read's bytes, as hex: an edited line that is not is a damaged record, not a hook's.
+   */
+  private static String hex(String shown) throws Damaged {
+    if (shown.length() % 2 != 0 || !HEX.matcher(shown).matches()) {
+      throw new Damaged("a binary read's result is not hex bytes: " + Printable.of(shown));
+    }
+    return shown;
   }
 
   /** {@code RAN exit=0}, the output in the value. */

@@ -251,4 +251,28 @@ class RecordingCodecTest {
           e.getMessage());
     }
   }
+
+  /**
+   * A binary read (config space) is kept in hex; an edited line whose bytes are no hex is a damaged
+   * record, skipped with its file and line. Before, the replay read it and blamed the hook.
+   */
+  @Test
+  void aBinaryReadReadsBackAndAResultThatIsNoHexIsADamagedRecord() throws Exception {
+    HostInteraction config =
+        new HostInteraction(
+            Kind.READ_BYTES,
+            "/sys/bus/pci/devices/0000:0b:00.0/config",
+            null,
+            new Text("0210bf730000000000000003"));
+    String line = RecordingCodec.write(recording(List.of(config)));
+    assertEquals(config, RecordingCodec.read(line).hooks().get(0).interactions().get(0));
+
+    for (String edited : List.of("0210bf7", "zz10bf73")) {
+      RecordingCodec.Damaged damaged =
+          assertThrows(
+              RecordingCodec.Damaged.class,
+              () -> RecordingCodec.read(line.replace("0210bf730000000000000003", edited)));
+      assertTrue(damaged.getMessage().contains("not hex bytes"), damaged.getMessage());
+    }
+  }
 }
