@@ -8,6 +8,7 @@ import dev.guesthook.host.sim.SimulatedHost;
 import dev.guesthook.id.PciAddress;
 import dev.guesthook.sandbox.SandboxProfile;
 import dev.guesthook.testsupport.Cli;
+import dev.guesthook.testsupport.OneShot;
 import dev.guesthook.testsupport.RunningQemu;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -248,5 +249,48 @@ class GpuReleaseResetTest {
     host.settings(601, "gpu-release: { reset: { methods: [flr, flr] } }\n");
     host.assertRefusedWithoutChange(
         601, "pre-start", "gpu-release", "reset: a reset method is named twice: flr flr");
+  }
+
+  /**
+   * A pre-start killed while the reset hangs, after the order was written: the reconcile puts the
+   * GPU's reset_method back with its drivers. Before, it stayed 'bus', and a later 'flr' was
+   * refused as a method the GPU does not offer.
+   */
+  @Test
+  void aResetKilledMidWayHasItsMethodListPutBackByTheReconcile() throws Exception {
+    host.settings(
+        601, "gpu-release: { reset: { methods: [bus], functions: [\"0000:0b:00.0\"] } }\n");
+    String methods = "sys/bus/pci/devices/0000:0b:00.0/reset_method";
+    String before = host.read(methods);
+    host.faults().hangWrite("/sys/bus/pci/devices/0000:0b:00.0/reset", 1);
+    OneShot start =
+        OneShot.start(
+            List.of(
+                "--root",
+                host.root.toString(),
+                "--simulate",
+                "--hooks",
+                SandboxHost.STOCK.toString(),
+                "601",
+                "pre-start"));
+    for (int i = 0; i < 1200 && !host.read(methods).strip().equals("bus"); i++) {
+      Thread.sleep(25);
+    }
+    assertEquals("bus", host.read(methods).strip(), "the order is written, the reset hangs");
+
+    start.kill();
+    Cli.Result reconcile =
+        Cli.run(
+            List.of(
+                "--root",
+                host.root.toString(),
+                "--simulate",
+                "--hooks",
+                SandboxHost.STOCK.toString(),
+                "reconcile"));
+
+    assertEquals(0, reconcile.exitCode(), reconcile::toString);
+    assertEquals(before, host.read(methods), reconcile::toString);
+    assertEquals("amdgpu", host.driver("0000:0b:00.0"), reconcile::toString);
   }
 }

@@ -167,6 +167,31 @@ public sealed interface Change {
   }
 
   /**
+   * A function's {@code reset_method} was set to an order for a reset, and put back right after; a
+   * process that died in between (kill -9, a hook given up on) leaves the order, so the reconcile
+   * puts back the list it had ({@code previous}, empty: every method disabled).
+   */
+  record ResetMethodsChanged(PciAddress address, String previous) implements Change {
+    public String target() {
+      return "reset_method " + address;
+    }
+
+    public PciAddress device() {
+      return address;
+    }
+
+    @Override
+    public Optional<PutBack> undo(Devices devices) {
+      Optional<String> now = devices.pci().resetMethodList(address);
+      if (now.isEmpty() || now.get().equals(previous)) {
+        return Optional.empty();
+      }
+      devices.pci().writeResetMethodList(address, previous);
+      return PutBack.of("put back", "put back", "reset_method '" + previous + "'");
+    }
+  }
+
+  /**
    * A free VF was chosen for the guest; nothing to undo, but no other guest may take it meanwhile.
    */
   record VfClaimed(PciAddress vf) implements Change {

@@ -355,6 +355,17 @@ public final class PciDevices {
     }
   }
 
+  /** The function's {@code reset_method} as it reads now; empty when the kernel has none for it. */
+  public Optional<String> resetMethodList(PciAddress address) {
+    HostPath methodFile = SysfsPaths.device(address, "reset_method");
+    return host.exists(methodFile) ? Optional.of(host.read(methodFile).strip()) : Optional.empty();
+  }
+
+  /** Sets {@code reset_method} to {@code list}; an empty one disables every method, as it read. */
+  public void writeResetMethodList(PciAddress address, String list) {
+    host.write(SysfsPaths.device(address, "reset_method"), list.isEmpty() ? "\n" : list);
+  }
+
   private void resetWith(PciAddress address, List<String> order) {
     HostPath reset = SysfsPaths.device(address, "reset");
     if (order.isEmpty()) {
@@ -363,7 +374,10 @@ public final class PciDevices {
     }
     HostPath methodFile = SysfsPaths.device(address, "reset_method");
     String before = host.read(methodFile).strip();
-    host.write(methodFile, String.join(" ", order));
+    // Journaled, so a process that dies before the list is put back leaves it to the reconcile.
+    ledger.apply(
+        new Change.ResetMethodsChanged(address, before),
+        () -> host.write(methodFile, String.join(" ", order)));
     RuntimeException failed = null;
     try {
       host.write(reset, "1");

@@ -38,6 +38,10 @@ final class ChangeCodec {
       out.put("kind", "vgpu-type-set");
       out.put("vf", c.vf().value());
       out.put("type", c.type());
+    } else if (change instanceof Change.ResetMethodsChanged c) {
+      out.put("kind", "reset-methods-changed");
+      out.put("address", c.address().value());
+      out.put("previous", c.previous());
     } else if (change instanceof Change.VfClaimed c) {
       out.put("kind", "vf-claimed");
       out.put("vf", c.vf().value());
@@ -63,8 +67,18 @@ final class ChangeCodec {
               VfLink.fromMap((Map<?, ?>) map.get("previous")));
       case "vgpu-type-set" -> new Change.VgpuTypeSet(pci(map, "vf"), number(map, "type"));
       case "vf-claimed" -> new Change.VfClaimed(pci(map, "vf"));
+      case "reset-methods-changed" ->
+          new Change.ResetMethodsChanged(pci(map, "address"), resetMethods(text(map, "previous")));
       default -> throw new IllegalArgumentException("unknown change kind '" + kind + "'");
     };
+  }
+
+  /** A reset_method list from the journal: the kernel's names only, as it will be written back. */
+  private static String resetMethods(String list) {
+    if (!list.matches("[a-z_]*( [a-z_]+)*") || list.length() > 100) {
+      throw new IllegalArgumentException("not a reset_method list: '" + list + "'");
+    }
+    return list;
   }
 
   private static PciAddress pci(Map<?, ?> map, String key) {

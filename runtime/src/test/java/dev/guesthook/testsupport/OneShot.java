@@ -90,6 +90,11 @@ public final class OneShot {
     return process.isAlive();
   }
 
+  /** Kills it as kill -9 does, and waits for it: no finally, no shutdown hook runs. */
+  public void kill() throws InterruptedException {
+    process.destroyForcibly().waitFor();
+  }
+
   /** Stops it as systemd stops a service (SIGTERM) and waits for it. */
   public void stop() throws InterruptedException {
     process.destroy();
