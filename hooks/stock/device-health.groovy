@@ -84,7 +84,7 @@ List<Map> healthTargets(ev) {
     } else if (h.mdev().isPresent()) {
       h.functions().findAll { pci.exists(it) }.each { p ->
         boolean vgpuVf = nvidia.hasVfInterface(p)   // vGPU 17: the VF itself, its type set by Proxmox
-        out << (vgpuVf ? [device: p, role: DeviceHealth.Role.VF, where: where, movedByHook: true, groupTaken: false]
+        out << (vgpuVf ? [device: p, role: DeviceHealth.Role.VF, where: where, movedByHook: true, groupTaken: false, vgpu: true]
                        : [device: p, role: DeviceHealth.Role.MDEV_PARENT, where: where])
       }
     } else {
@@ -143,6 +143,10 @@ List<String> healthProblems(List<Map> targets, Duration cleanupWait) {
       }
       if (settings['iommu-group'] && t.role != DeviceHealth.Role.MDEV_PARENT) {
         health.iommuGroup(t.device, guestFunctions, t.groupTaken as boolean).ifPresent { problems << it }
+      }
+      if (settings.leftovers && t.vgpu) {
+        Duration left = Duration.ofNanos(Math.max(0L, waitUntil - System.nanoTime()))
+        health.vgpuLeftover(t.device, left).ifPresent { problems << it }
       }
       if (settings.leftovers && t.role == DeviceHealth.Role.MDEV_PARENT) {
         // One wait for all parents, so several with leftovers still answer within the hook's time

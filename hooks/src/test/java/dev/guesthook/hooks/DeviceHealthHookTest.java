@@ -296,4 +296,29 @@ class DeviceHealthHookTest {
         "device-health",
         GPU + " (whole device of hostpci0): wedged: write 'reset'");
   }
+
+  /**
+   * vGPU 17: VM 401's VF still has a vGPU type set before its start (a guest that had it left it,
+   * or runs with it). The gate waits for NVIDIA's driver to clear it (1 s here), then refuses.
+   * Before, only mdev instances were looked for, and the VF passed.
+   */
+  @Test
+  void aVgpuTypeLeftOnTheGuestsVfIsWaitedForThenRefused() {
+    SandboxHost host = new SandboxHost(base, SandboxProfile.NVIDIA_VGPU_VF);
+    String vf = "0000:41:00.4";
+    SimulatedHost sim = SimulatedHost.sandbox(host.root);
+    HostPath types = HostPath.parse("/sys/bus/pci/devices/" + vf + "/nvidia/creatable_vgpu_types");
+    String type = sim.read(types).lines().skip(1).findFirst().orElseThrow().trim().split(" ")[0];
+    sim.write(HostPath.parse("/sys/bus/pci/devices/" + vf + "/nvidia/current_vgpu_type"), type);
+    host.settings(401, "device-health: { cleanup-wait: 1 }\n");
+
+    host.assertRefusedWithoutChange(
+        401,
+        "pre-start",
+        HOOK,
+        vf
+            + " (VF of hostpci0): leftovers: its vGPU type "
+            + type
+            + " is still set (nvidia/current_vgpu_type) after waiting 1 s");
+  }
 }

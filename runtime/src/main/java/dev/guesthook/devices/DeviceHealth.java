@@ -256,10 +256,11 @@ public final class DeviceHealth {
    */
   public Optional<Problem> leftovers(
       PciAddress parent, VmId guest, Predicate<VmId> running, Duration wait) {
+    long started = System.nanoTime();
     List<MdevInstance> left = leftoversOn(parent, guest, running);
     boolean nvidia = !left.isEmpty() && vendorOrClass(parent, "vendor") == NVIDIA;
     if (nvidia) {
-      long deadline = System.nanoTime() + wait.toNanos();
+      long deadline = started + wait.toNanos();
       while (!left.isEmpty() && System.nanoTime() < deadline) {
         sleep(parent);
         left = leftoversOn(parent, guest, running);
@@ -279,7 +280,9 @@ public final class DeviceHealth {
             "another guest's mdev is still there: "
                 + String.join(", ", named)
                 + (nvidia
-                    ? " after waiting " + wait.toSeconds() + " s for NVIDIA's driver to remove it"
+                    ? " after waiting "
+                        + secondsSince(started)
+                        + " s for NVIDIA's driver to remove it"
                     : ""),
             "remove it (echo 1 > /sys/bus/mdev/devices/"
                 + left.get(0).uuid()
@@ -300,6 +303,46 @@ public final class DeviceHealth {
 
   private static VmId owner(MdevInstance instance) {
     return instance.uuid().proxmoxOwner().orElseThrow().vmid();
+  }
+
+  /**
+   * A vGPU 17 VF this guest names: Proxmox sets its {@code current_vgpu_type} at start and NVIDIA's
+   * driver clears it after the guest that had it stops, late (qemu-server waits up to 10 s for it).
+   * One still set after {@code wait} is a guest's leftover, or the VF of a guest that runs.
+   */
+  public Optional<Problem> vgpuLeftover(PciAddress vf, Duration wait) {
+    NvidiaVgpus nvidia = new NvidiaVgpus(host, new SriovDevices(host, pci));
+    long started = System.nanoTime();
+    long deadline = started + wait.toNanos();
+    int type = nvidia.currentType(vf);
+    while (type != 0 && System.nanoTime() < deadline) {
+      sleep(vf);
+      type = nvidia.currentType(vf);
+    }
+    if (type == 0) {
+      return Optional.empty();
+    }
+    return Optional.of(
+        new Problem(
+            vf,
+            "leftovers",
+            "its vGPU type "
+                + type
+                + " is still set (nvidia/current_vgpu_type) after waiting "
+                + secondsSince(started)
+                + " s: a guest that had this VF left it, or one that runs has it",
+            "stop the guest that uses this VF, or clear it (echo 0 >"
+                + " /sys/bus/pci/devices/"
+                + vf
+                + "/nvidia/current_vgpu_type)"));
+  }
+
+  /**
+   * The wait as it was, in whole seconds: the gate's budget is shared by all parents, so what one
+   * parent had left is not the setting.
+   */
+  private static long secondsSince(long started) {
+    return Math.round((System.nanoTime() - started) / 1e9);
   }
 
   private static void sleep(PciAddress parent) {
