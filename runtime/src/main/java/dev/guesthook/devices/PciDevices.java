@@ -361,7 +361,10 @@ public final class PciDevices {
     return host.exists(methodFile) ? Optional.of(host.read(methodFile).strip()) : Optional.empty();
   }
 
-  /** Sets {@code reset_method} to {@code list}; an empty one disables every method, as it read. */
+  /**
+   * Sets {@code reset_method} to {@code list}; an empty one disables every method, as it read (a
+   * lone newline is the kernel's way to write that).
+   */
   public void writeResetMethodList(PciAddress address, String list) {
     host.write(SysfsPaths.device(address, "reset_method"), list.isEmpty() ? "\n" : list);
   }
@@ -385,8 +388,7 @@ public final class PciDevices {
       failed = e;
     }
     try {
-      // A lone newline disables every method: the list it had, when it had none.
-      host.write(methodFile, before.isEmpty() ? "\n" : before);
+      writeResetMethodList(address, before);
     } catch (RuntimeException notPutBack) {
       DeviceException both =
           new DeviceException(
