@@ -12,8 +12,9 @@ import java.time.Duration
 //                to another driver than vfio-pci where Proxmox, not our hooks, binds it
 //   iommu-group   it has an IOMMU group, and no other endpoint of the group stays on a host driver
 //                (unless gpu-release takes the group)
-//   leftovers    no mdev of another guest, not running, left on an mdev parent; NVIDIA's driver
-//                removes its own late, so its are waited for, as qemu-server waits at stop
+//   leftovers    no mdev of another guest left on an mdev parent: one whose guest neither runs nor is
+//                starting (qemu-server's reservation, or guesthook's ledger of its pre-start); NVIDIA's
+//                driver removes its own late, so its are waited for, as qemu-server waits at stop
 //
 // On for every VM that gets a PCI device; in the VM's own settings, /etc/pve/guesthook/<vmid>.yaml:
 //
@@ -122,6 +123,15 @@ List<PciAddress> mappedFunctions(h, String node) {
   }.findAll { pci.exists(it) }
 }
 
+/**
+ * Whether another guest still holds its mdev on {@code parent}: it runs, or it is starting (its
+ * QEMU not up yet): qemu-server reserved the parent for it, or guesthook's ledger notes what its
+ * pre-start made. Only what none of these claims is left behind.
+ */
+boolean holds(VmId other, PciAddress parent) {
+  pve.isRunning(other) || pve.pciReservations(event.time()).get(parent) == other || devices.notedFor(other, parent)
+}
+
 /** Every problem of every target, each a line naming the function, where the VM names it, the check and the fix. */
 List<String> healthProblems(List<Map> targets, Duration cleanupWait) {
   DeviceHealth health = new DeviceHealth(host)
@@ -151,7 +161,7 @@ List<String> healthProblems(List<Map> targets, Duration cleanupWait) {
       if (settings.leftovers && t.role == DeviceHealth.Role.MDEV_PARENT) {
         // One wait for all parents, so several with leftovers still answer within the hook's time
         Duration left = Duration.ofNanos(Math.max(0L, waitUntil - System.nanoTime()))
-        health.leftovers(t.device, vmid, { VmId other -> pve.isRunning(other) }, left).ifPresent { problems << it }
+        health.leftovers(t.device, vmid, { VmId other -> holds(other, t.device) }, left).ifPresent { problems << it }
       }
     }
     problems.each { found << "${it.device()} (${t.role} of ${t.where}): ${it.check()}: ${it.what()}; fix: ${it.fix()}".toString() }

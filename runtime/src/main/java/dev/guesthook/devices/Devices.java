@@ -1,6 +1,8 @@
 package dev.guesthook.devices;
 
 import dev.guesthook.host.HostPort;
+import dev.guesthook.id.PciAddress;
+import dev.guesthook.id.VmId;
 
 /**
  * The device operations over one host port, as hooks see them: {@code pci}, {@code mdev}, {@code
@@ -12,6 +14,7 @@ public final class Devices {
   private final SriovDevices sriov;
   private final NvidiaVgpus nvidia;
   private final Vgpus vgpu;
+  private final Ledger ledger;
 
   /** For reading the host: no locks, nothing noted. */
   public Devices(HostPort host) {
@@ -28,6 +31,16 @@ public final class Devices {
     this.sriov = new SriovDevices(host, pci, ledger);
     this.nvidia = new NvidiaVgpus(host, sriov, ledger);
     this.vgpu = new Vgpus(pci, mdev, nvidia);
+    this.ledger = ledger;
+  }
+
+  /**
+   * Whether guesthook's ledger notes {@code device} for {@code guest}: it handed it over at the
+   * guest's pre-start and has not taken it back. False where the phase keeps no ledger (a check, a
+   * dry run, a replay).
+   */
+  public boolean notedFor(VmId guest, PciAddress device) {
+    return ledger.heldBy(guest).contains(device);
   }
 
   public PciDevices pci() {

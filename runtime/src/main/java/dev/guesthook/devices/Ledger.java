@@ -1,6 +1,7 @@
 package dev.guesthook.devices;
 
 import dev.guesthook.id.PciAddress;
+import dev.guesthook.id.VmId;
 import java.util.Set;
 import java.util.function.Supplier;
 
@@ -25,6 +26,12 @@ public interface Ledger {
   /** Devices the ledger says other guests hold. */
   Set<PciAddress> heldByOthers();
 
+  /**
+   * Devices the ledger says {@code guest} holds: what its pre-start handed it, until its post-stop
+   * or a reconcile takes it back (so also while it is starting, before its QEMU runs).
+   */
+  Set<PciAddress> heldBy(VmId guest);
+
   /** No locks, no notes: for reading, dry runs and replays. */
   Ledger NONE =
       new Ledger() {
@@ -40,6 +47,11 @@ public interface Ledger {
 
         @Override
         public Set<PciAddress> heldByOthers() {
+          return Set.of();
+        }
+
+        @Override
+        public Set<PciAddress> heldBy(VmId guest) {
           return Set.of();
         }
       };

@@ -147,5 +147,10 @@ public final class Journals {
     public Set<PciAddress> heldByOthers() {
       return Journals.this.heldByOthers(journal.vmid());
     }
+
+    @Override
+    public Set<PciAddress> heldBy(VmId guest) {
+      return of(guest).read().devices();
+    }
   }
 }
