@@ -17,6 +17,7 @@
   "journal",
   "journald",
   "json",
+  "metrics",
   "pve",
   "record",
   "sandbox",

@@ -28,6 +28,7 @@ class LayeringTest {
           "cluster..",
           "config..",
           "engine..",
+          "metrics..",
           "record..",
           "journald..",
           "check..",
@@ -52,7 +53,14 @@ class LayeringTest {
             .definedBy(packages("app.."))
             .layer("orchestration")
             .definedBy(
-                packages("engine..", "check..", "record..", "journald..", "config..", "cluster.."))
+                packages(
+                    "engine..",
+                    "check..",
+                    "record..",
+                    "journald..",
+                    "config..",
+                    "cluster..",
+                    "metrics.."))
             .layer("domain")
             .definedBy(packages("hookapi..", "guest..", "journal..", "devices..", "pve.."))
             .layer("core")

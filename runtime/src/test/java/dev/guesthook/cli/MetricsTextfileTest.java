@@ -43,8 +43,7 @@ class MetricsTextfileTest {
   }
 
   private void setting(String value) throws Exception {
-    Files.writeString(
-        config, Files.readString(config) + "metrics:\n  textfile: " + value + "\n");
+    Files.writeString(config, Files.readString(config) + "metrics:\n  textfile: " + value + "\n");
   }
 
   private Cli.Result phase(String vmid, String phase) {
@@ -55,7 +54,8 @@ class MetricsTextfileTest {
     return PromText.parse(Files.readString(folder.resolve("guesthook.prom")));
   }
 
-  private static double value(List<PromText.Sample> samples, String name, Map<String, String> labels) {
+  private static double value(
+      List<PromText.Sample> samples, String name, Map<String, String> labels) {
     return PromText.value(samples, name, labels)
         .orElseThrow(() -> new AssertionError("no " + name + labels + " in " + samples));
   }
@@ -81,15 +81,11 @@ class MetricsTextfileTest {
             Map.of("phase", "pre-start", "outcome", "ok", "le", "+Inf")));
     assertTrue(value(samples, "guesthook_phase_duration_seconds_sum", okStart) > 0);
     assertEquals(
-        1,
-        value(
-            samples, "guesthook_phases_total", Map.of("phase", "post-stop", "outcome", "ok")));
+        1, value(samples, "guesthook_phases_total", Map.of("phase", "post-stop", "outcome", "ok")));
     assertEquals(
         1,
         value(
-            samples,
-            "guesthook_phases_total",
-            Map.of("phase", "pre-start", "outcome", "aborted")));
+            samples, "guesthook_phases_total", Map.of("phase", "pre-start", "outcome", "aborted")));
   }
 
   @Test
@@ -170,7 +166,8 @@ class MetricsTextfileTest {
       assertEquals(ExitCodes.USAGE, run.exitCode(), run::toString);
       String expected = config + ":3:"; // hook-timeout, metrics, then textfile
       assertTrue(
-          run.err().contains(expected) && run.err().contains("metrics.textfile")
+          run.err().contains(expected)
+              && run.err().contains("metrics.textfile")
               && run.err().contains(bad[1]),
           () -> "expected " + expected + " ... " + bad[1] + " in: " + run);
       problems.add(run.err());

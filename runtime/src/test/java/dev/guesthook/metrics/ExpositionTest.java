@@ -45,8 +45,7 @@ class ExpositionTest {
         PromText.value(samples, "guesthook_hook_timeouts_total", Map.of("hook", "sriov-vf")));
     assertEquals(
         Optional.of(2.0),
-        PromText.value(
-            samples, "guesthook_reconcile_actions_total", Map.of("result", "put-back")));
+        PromText.value(samples, "guesthook_reconcile_actions_total", Map.of("result", "put-back")));
     assertEquals(
         Optional.of(1.0),
         PromText.value(
@@ -79,7 +78,13 @@ class ExpositionTest {
 
   @Test
   void nothingCountedYetIsStillAValidDocument() {
-    assertTrue(PromText.parse(Exposition.render(new Counts(), Optional.empty())).isEmpty());
+    List<PromText.Sample> samples =
+        PromText.parse(Exposition.render(new Counts(), Optional.empty()));
+
+    assertEquals(
+        List.of("guesthook_reconcile_actions_total"),
+        samples.stream().map(PromText.Sample::name).distinct().toList());
+    assertTrue(samples.stream().allMatch(s -> s.value() == 0), samples::toString);
   }
 
   @Test

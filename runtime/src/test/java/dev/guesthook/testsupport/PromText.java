@@ -18,8 +18,8 @@ import java.util.regex.Pattern;
  * label names follow their regexes; label values are quoted with only {@code \\}, {@code \"} and
  * {@code \n} escaped; one TYPE per family, before its samples; a family's samples together; no
  * series twice; counters and histograms never negative; a histogram's buckets cumulative, ending
- * with {@code le="+Inf"} equal to its {@code _count}, with a {@code _sum}. Any break fails with
- * the line.
+ * with {@code le="+Inf"} equal to its {@code _count}, with a {@code _sum}. Any break fails with the
+ * line.
  */
 public final class PromText {
   private static final Pattern METRIC = Pattern.compile("[a-zA-Z_:][a-zA-Z0-9_:]*");
@@ -62,7 +62,8 @@ public final class PromText {
   }
 
   /** The value of the one sample with this name and these labels (all of them), if any. */
-  public static Optional<Double> value(List<Sample> samples, String name, Map<String, String> labels) {
+  public static Optional<Double> value(
+      List<Sample> samples, String name, Map<String, String> labels) {
     return samples.stream()
         .filter(s -> s.name().equals(name) && s.labels().equals(labels))
         .map(Sample::value)
@@ -140,7 +141,8 @@ public final class PromText {
       current = family;
     }
     String type = types.getOrDefault(family, "untyped");
-    if ((type.equals("counter") || type.equals("histogram")) && (value < 0 || Double.isNaN(value))) {
+    if ((type.equals("counter") || type.equals("histogram"))
+        && (value < 0 || Double.isNaN(value))) {
       throw new IllegalArgumentException("a " + type + " cannot be negative");
     }
     if (type.equals("histogram") && metric.endsWith("_bucket") && !labels.containsKey("le")) {
@@ -270,7 +272,8 @@ public final class PromText {
             throw new AssertionError(key + ": no le=\"+Inf\" bucket");
           }
           if (!counts.containsKey(key) || counts.get(key) != last || !sums.contains(key)) {
-            throw new AssertionError(key + ": _count must equal the +Inf bucket, and _sum be there");
+            throw new AssertionError(
+                key + ": _count must equal the +Inf bucket, and _sum be there");
           }
         });
   }
