@@ -18,6 +18,7 @@
   "journald",
   "json",
   "metrics",
+  "page",
   "pve",
   "record",
   "sandbox",

@@ -7,10 +7,15 @@ import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
+import java.nio.file.OpenOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileAttribute;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.function.Consumer;
 
 /**
@@ -24,6 +29,9 @@ final class CountsFile {
   static final String FILE = "counts.json";
   static final int BOUND = 1024 * 1024;
 
+  private static final FileAttribute<?> PRIVATE =
+      PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------"));
+
   private final Path folder;
   private final Consumer<String> warn;
 
@@ -34,29 +42,35 @@ final class CountsFile {
 
   /** Adds the samples and returns the counts after them; with none, only reads. Blocking. */
   Counts add(List<PhaseSample> samples) throws IOException {
-    SafeFiles.folder(folder);
-    try (FileChannel lock =
-            SafeFiles.open(
-                folder.resolve("counts.lock"),
-                StandardOpenOption.CREATE,
-                StandardOpenOption.WRITE);
+    // The folder is walked once from / (SafeFiles' rule); in a folder only root (or the runtime's
+    // user) can write, its files are then opened by name without a link followed, which saves
+    // the walk for each of them (it was most of the cost after a phase).
+    Path checked = SafeFiles.folder(folder);
+    try (FileChannel lock = open(checked.resolve("counts.lock"), StandardOpenOption.CREATE);
         var held = lock.lock()) {
-      Counts counts = read();
+      Counts counts = read(checked.resolve(FILE));
       if (!samples.isEmpty()) {
         samples.forEach(counts::add);
-        write(counts.toJson());
+        write(checked, counts.toJson());
       }
       return counts;
     }
   }
 
-  private Counts read() throws IOException {
-    Path file = folder.resolve(FILE);
+  private static FileChannel open(Path file, StandardOpenOption... options) throws IOException {
+    Set<OpenOption> all = new HashSet<>(List.of(options));
+    all.add(StandardOpenOption.WRITE);
+    all.add(LinkOption.NOFOLLOW_LINKS);
+    return FileChannel.open(file, all, PRIVATE);
+  }
+
+  private Counts read(Path file) throws IOException {
     if (!Files.exists(file, LinkOption.NOFOLLOW_LINKS)) {
       return new Counts();
     }
     byte[] bytes;
-    try (FileChannel channel = SafeFiles.open(file, StandardOpenOption.READ)) {
+    try (FileChannel channel =
+        FileChannel.open(file, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)) {
       bytes = Channels.newInputStream(channel).readNBytes(BOUND + 1);
     }
     try {
@@ -75,20 +89,15 @@ final class CountsFile {
     }
   }
 
-  private void write(byte[] json) throws IOException {
-    Path file = folder.resolve(FILE);
+  private static void write(Path folder, byte[] json) throws IOException {
     Path beside = folder.resolve(FILE + ".new");
     try (FileChannel channel =
-        SafeFiles.open(
-            beside,
-            StandardOpenOption.CREATE,
-            StandardOpenOption.WRITE,
-            StandardOpenOption.TRUNCATE_EXISTING)) {
+        open(beside, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING)) {
       ByteBuffer buffer = ByteBuffer.wrap(json);
       while (buffer.hasRemaining()) {
         channel.write(buffer);
       }
     }
-    Files.move(beside, file, StandardCopyOption.ATOMIC_MOVE);
+    Files.move(beside, folder.resolve(FILE), StandardCopyOption.ATOMIC_MOVE);
   }
 }

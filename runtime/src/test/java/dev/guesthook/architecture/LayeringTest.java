@@ -29,6 +29,7 @@ class LayeringTest {
           "config..",
           "engine..",
           "metrics..",
+          "page..",
           "record..",
           "journald..",
           "check..",
@@ -60,7 +61,8 @@ class LayeringTest {
                     "journald..",
                     "config..",
                     "cluster..",
-                    "metrics.."))
+                    "metrics..",
+                    "page.."))
             .layer("domain")
             .definedBy(packages("hookapi..", "guest..", "journal..", "devices..", "pve.."))
             .layer("core")
