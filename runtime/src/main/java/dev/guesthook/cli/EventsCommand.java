@@ -92,38 +92,20 @@ final class EventsCommand implements Callable<Integer> {
       main.console.error("--html writes one page and ends: leave out --follow");
       return ExitCodes.USAGE;
     }
-    return main.withRuntime(
-        runtime ->
-            runtime
-                .vertx()
-                .executeBlocking(
-                    () -> {
-                      EventsPageFile.Written written;
-                      try {
-                        written =
-                            new EventsPageFile(runtime, this::warnOnce)
-                                .write(
-                                    html,
-                                    vmid == null ? OptionalInt.empty() : OptionalInt.of(vmid));
-                      } catch (IOException e) {
-                        main.console.error("events --html: " + e.getMessage());
-                        return ExitCodes.USAGE;
-                      }
-                      main.console
-                          .out()
-                          .println(
-                              "events: wrote "
-                                  + written.events()
-                                  + " event(s) of "
-                                  + written.guests()
-                                  + " guest(s) to "
-                                  + written.file()
-                                  + (written.leftOut() > 0
-                                      ? " (" + written.leftOut() + " older left out)"
-                                      : ""));
-                      return ExitCodes.OK;
-                    },
-                    false));
+    return main.withRuntimeBlocking(
+        runtime -> {
+          EventsPageFile.Written written;
+          try {
+            written =
+                new EventsPageFile(runtime, this::warnOnce)
+                    .write(html, vmid == null ? OptionalInt.empty() : OptionalInt.of(vmid));
+          } catch (IOException e) {
+            main.console.error("events --html: " + e.getMessage());
+            return ExitCodes.USAGE;
+          }
+          main.console.out().println(written.summary());
+          return ExitCodes.OK;
+        });
   }
 
   /**

@@ -4,6 +4,7 @@ import dev.guesthook.app.NodeRuntime;
 import dev.guesthook.cluster.ClusterView;
 import dev.guesthook.cluster.NodeReport;
 import dev.guesthook.cluster.Publisher;
+import dev.guesthook.files.WholeFile;
 import dev.guesthook.page.EventsPage;
 import dev.guesthook.page.HtmlPage;
 import dev.guesthook.page.NodeCapacity;
@@ -13,21 +14,16 @@ import dev.guesthook.record.RecordingException;
 import dev.guesthook.record.RecordingReader;
 import dev.guesthook.record.Recordings;
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalInt;
-import java.util.Set;
 import java.util.function.Consumer;
 
 /**
@@ -50,7 +46,17 @@ final class EventsPageFile {
   }
 
   /** What was written: the page's counts, for the one line the command prints. */
-  record Written(Path file, long events, int guests, long leftOut) {}
+  record Written(Path file, long events, int guests, long leftOut) {
+    String summary() {
+      return "events: wrote "
+          + events
+          + " event(s) of "
+          + guests
+          + " guest(s) to "
+          + file
+          + (leftOut > 0 ? " (" + leftOut + " older left out)" : "");
+    }
+  }
 
   /** Reads, draws and writes; fails with a message naming the file when it cannot. Blocking. */
   Written write(Path file, OptionalInt vmid) throws IOException {
@@ -66,7 +72,10 @@ final class EventsPageFile {
     read(vmid, newest);
     String node = runtime.node();
     EventsPage page = newest.page(node, Clock.systemUTC().instant(), capacity(node));
-    replace(target, HtmlPage.render(page));
+    WholeFile.replace(
+        target,
+        HtmlPage.render(page).getBytes(StandardCharsets.UTF_8),
+        PosixFilePermissions.fromString("rw-------"));
     return new Written(target, page.shownEvents(), page.guests().size(), page.leftOut());
   }
 
@@ -98,31 +107,5 @@ final class EventsPageFile {
     }
     Optional<NodeReport> surveyed = runtime.publisher().flatMap(Publisher::survey);
     return surveyed.map(r -> List.of(NodeCapacity.surveyed(node, r.capacity()))).orElse(List.of());
-  }
-
-  private static void replace(Path target, String html) throws IOException {
-    Path beside =
-        target.resolveSibling(
-            "." + target.getFileName() + "." + ProcessHandle.current().pid() + ".tmp");
-    Files.deleteIfExists(beside);
-    try {
-      try (FileChannel channel =
-          FileChannel.open(
-              beside,
-              Set.of(
-                  StandardOpenOption.CREATE_NEW,
-                  StandardOpenOption.WRITE,
-                  LinkOption.NOFOLLOW_LINKS),
-              PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")))) {
-        ByteBuffer bytes = ByteBuffer.wrap(html.getBytes(StandardCharsets.UTF_8));
-        while (bytes.hasRemaining()) {
-          channel.write(bytes);
-        }
-      }
-      Files.move(
-          beside, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-    } finally {
-      Files.deleteIfExists(beside);
-    }
   }
 }

@@ -323,6 +323,12 @@ public final class Main implements Callable<Integer> {
     Future<Integer> run(NodeRuntime runtime);
   }
 
+  /** Blocking work on the runtime the settings ask for. */
+  @FunctionalInterface
+  interface BlockingRuntimeWork {
+    Integer run(NodeRuntime runtime) throws Exception;
+  }
+
   /** Blocking work on the host the settings ask for, run on a worker thread. */
   @FunctionalInterface
   interface HostWork {
@@ -334,12 +340,13 @@ public final class Main implements Callable<Integer> {
    * it.
    */
   int withHost(HostWork work) {
-    return withRuntime(
-        runtime ->
-            runtime
-                .vertx()
-                .executeBlocking(
-                    () -> work.run(runtime.settings(), runtime.host(), runtime.node()), false));
+    return withRuntimeBlocking(
+        runtime -> work.run(runtime.settings(), runtime.host(), runtime.node()));
+  }
+
+  /** Loads the settings, builds the runtime they ask for and runs blocking work on a worker. */
+  int withRuntimeBlocking(BlockingRuntimeWork work) {
+    return withRuntime(runtime -> runtime.vertx().executeBlocking(() -> work.run(runtime), false));
   }
 
   /**

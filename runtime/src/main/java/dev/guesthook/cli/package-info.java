@@ -10,6 +10,7 @@
   "core.settings",
   "demo",
   "engine",
+  "files",
   "guest",
   "host",
   "id",

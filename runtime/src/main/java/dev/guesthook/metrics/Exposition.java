@@ -84,14 +84,7 @@ public final class Exposition {
   }
 
   private static void capacity(StringBuilder out, NodeReport.Capacity capacity) {
-    List<Slot> slots = new ArrayList<>();
-    capacity
-        .mdev()
-        .forEach(m -> slots.add(new Slot("mdev", m.parent(), m.type(), m.free(), m.total())));
-    capacity
-        .vgpu()
-        .forEach(v -> slots.add(new Slot("vgpu", v.gpu(), v.profile(), v.free(), v.total())));
-    capacity.vfs().forEach(v -> slots.add(new Slot("vf", v.pf(), "", v.free(), v.total())));
+    List<NodeReport.Slot> slots = capacity.slots();
     for (Map.Entry<String, String> kind :
         Map.of("free", "Instances a guest could get now", "total", "Instances there could be")
             .entrySet()
@@ -105,7 +98,7 @@ public final class Exposition {
           "gauge",
           kind.getValue()
               + ", per device class (mdev: a parent's type; vgpu: a GPU's profile; vf: a PF's VFs).");
-      for (Slot slot : slots) {
+      for (NodeReport.Slot slot : slots) {
         sample(
             out,
             name,
@@ -116,8 +109,6 @@ public final class Exposition {
     family(out, "guesthook_vfio_pci_functions", "gauge", "PCI functions bound to vfio-pci now.");
     sample(out, "guesthook_vfio_pci_functions", List.of(), capacity.vfio().size());
   }
-
-  private record Slot(String kind, String device, String type, long free, long total) {}
 
   private static void family(StringBuilder out, String name, String type, String help) {
     out.append("# HELP ").append(name).append(' ').append(help).append('\n');

@@ -1,16 +1,12 @@
 package dev.guesthook.metrics;
 
 import dev.guesthook.files.SafeFiles;
+import dev.guesthook.files.WholeFile;
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.FileAttribute;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Optional;
@@ -26,8 +22,6 @@ import java.util.Set;
 final class Textfile {
   private static final Set<PosixFilePermission> READABLE =
       PosixFilePermissions.fromString("rw-r--r--");
-  private static final FileAttribute<?> READABLE_FILE =
-      PosixFilePermissions.asFileAttribute(READABLE);
 
   private final Path file;
 
@@ -48,28 +42,6 @@ final class Textfile {
     if (!Files.isDirectory(folder, LinkOption.NOFOLLOW_LINKS)) {
       throw new IOException(folder + " is no longer a folder");
     }
-    Path temporary =
-        folder.resolve("." + file.getFileName() + "." + ProcessHandle.current().pid() + ".tmp");
-    Files.deleteIfExists(temporary); // left by a process of the same pid that was killed
-    try {
-      try (FileChannel channel =
-          FileChannel.open(
-              temporary,
-              Set.of(
-                  StandardOpenOption.CREATE_NEW,
-                  StandardOpenOption.WRITE,
-                  LinkOption.NOFOLLOW_LINKS),
-              READABLE_FILE)) {
-        ByteBuffer bytes = ByteBuffer.wrap(text.getBytes(StandardCharsets.UTF_8));
-        while (bytes.hasRemaining()) {
-          channel.write(bytes);
-        }
-      }
-      // The umask may have taken the others' read away; the file is new and ours, in our folder.
-      Files.setPosixFilePermissions(temporary, READABLE);
-      Files.move(temporary, file, StandardCopyOption.ATOMIC_MOVE);
-    } finally {
-      Files.deleteIfExists(temporary);
-    }
+    WholeFile.replace(file, text.getBytes(StandardCharsets.UTF_8), READABLE);
   }
 }

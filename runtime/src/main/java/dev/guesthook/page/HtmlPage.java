@@ -5,7 +5,6 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Locale;
@@ -137,20 +136,10 @@ public final class HtmlPage {
     }
   }
 
-  private record Slot(String kind, String device, String type, int free, int total) {}
-
   private static void slots(StringBuilder out, String node, NodeReport.Capacity capacity) {
-    List<Slot> slots = new ArrayList<>();
-    capacity
-        .mdev()
-        .forEach(m -> slots.add(new Slot("mdev", m.parent(), m.type(), m.free(), m.total())));
-    capacity
-        .vgpu()
-        .forEach(v -> slots.add(new Slot("vGPU", v.gpu(), v.profile(), v.free(), v.total())));
-    capacity.vfs().forEach(v -> slots.add(new Slot("VFs", v.pf(), "", v.free(), v.total())));
     out.append(
         "<table><tr><th>class</th><th>device</th><th>type</th><th>free</th><th></th></tr>\n");
-    for (Slot slot : slots) {
+    for (NodeReport.Slot slot : capacity.slots()) {
       out.append("<tr><td>").append(slot.kind()).append("</td><td>");
       out.append(Html.text(slot.device())).append("</td><td>").append(Html.text(slot.type()));
       out.append("</td><td>").append(slot.free()).append('/').append(slot.total());
@@ -165,7 +154,7 @@ public final class HtmlPage {
   }
 
   /** Free in green from the left, used in grey after it: the green share is what is free. */
-  private static String capacityBar(String node, Slot slot) {
+  private static String capacityBar(String node, NodeReport.Slot slot) {
     int total = Math.max(0, slot.total());
     int free = Math.max(0, Math.min(slot.free(), total));
     int freeWidth = total == 0 ? 0 : Math.round((float) CAPACITY_WIDTH * free / total);

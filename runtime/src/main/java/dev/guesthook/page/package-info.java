@@ -4,7 +4,7 @@
  * is made of plain values any source can give: this node's recordings today, the cluster's
  * published events later; {@link HtmlPage} draws it, every text escaped.
  */
-@MayUse({"cluster", "host", "record"})
+@MayUse({"cluster", "core.event", "guest", "host", "id", "record"})
 package dev.guesthook.page;
 
 import dev.guesthook.MayUse;
