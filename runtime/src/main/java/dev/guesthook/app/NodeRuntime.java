@@ -8,6 +8,7 @@ import dev.guesthook.host.real.LinuxHost;
 import dev.guesthook.host.sim.DryRunHost;
 import dev.guesthook.host.sim.SimulatedHost;
 import dev.guesthook.journald.Journald;
+import dev.guesthook.metrics.NodeMetrics;
 import dev.guesthook.pve.Pve;
 import dev.guesthook.yaml.ConfigException;
 import io.vertx.core.Vertx;
@@ -88,6 +89,18 @@ public final class NodeRuntime {
     return settings.dryRun()
         ? Optional.empty()
         : Publisher.of(host, settings.root(), node(), clock);
+  }
+
+  /**
+   * This node's metrics for node_exporter, where guesthook.yaml's {@code metrics.textfile} points:
+   * empty when it points nowhere, and for a dry run, which changed nothing.
+   */
+  public Optional<NodeMetrics> metrics(Consumer<String> warn) {
+    return settings.dryRun()
+        ? Optional.empty()
+        : settings
+            .metricsTextfile()
+            .map(textfile -> new NodeMetrics(textfile, settings.root(), warn));
   }
 
   /**

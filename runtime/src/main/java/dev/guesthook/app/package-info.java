@@ -12,6 +12,7 @@
   "host.real",
   "host.sim",
   "journald",
+  "metrics",
   "pve",
   "yaml"
 })

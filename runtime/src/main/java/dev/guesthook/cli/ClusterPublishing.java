@@ -1,35 +1,62 @@
 package dev.guesthook.cli;
 
+import dev.guesthook.cluster.NodeReport;
 import dev.guesthook.cluster.Publisher;
+import dev.guesthook.metrics.NodeMetrics;
 import io.vertx.core.Vertx;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 
 /**
- * This node's data published to the cluster after phases (and by {@code serve} on a timer), off the
- * phase's way: nothing here changes a phase's outcome or exit code. A pause (no quorum, a full file
- * system) is said once, and its end once; phases ending together publish once.
+ * This node's data published after phases (and by {@code serve} on a timer), off the phase's way:
+ * to the cluster ({@code status.json}) and to node_exporter (the metrics textfile), from one survey
+ * of the node's capacity. Nothing here changes a phase's outcome or exit code. A pause (no quorum,
+ * a full file system) is said once, and its end once; so is a metrics file that cannot be written;
+ * phases ending together publish once.
  */
 final class ClusterPublishing {
   private final Optional<Publisher> publisher;
+  private final Optional<NodeMetrics> metrics;
   private final Consumer<String> log;
   private final AtomicBoolean pending = new AtomicBoolean();
   private String lastPause = "";
+  private String lastMetricsProblem = "";
 
   ClusterPublishing(Optional<Publisher> publisher, Consumer<String> log) {
+    this(publisher, Optional.empty(), log);
+  }
+
+  ClusterPublishing(
+      Optional<Publisher> publisher, Optional<NodeMetrics> metrics, Consumer<String> log) {
     this.publisher = publisher;
+    this.metrics = metrics;
     this.log = log;
   }
 
   /** Publishes now, on the caller's (blocking) thread; never throws. */
   synchronized void publishNow() {
-    if (publisher.isEmpty()) {
-      return;
+    // One survey for both: a second would double what publishing adds to a phase.
+    Optional<NodeReport> surveyed =
+        metrics.isPresent() ? publisher.flatMap(Publisher::survey) : Optional.empty();
+    publisher.ifPresent(p -> toCluster(p, surveyed));
+    metrics.ifPresent(m -> toNodeExporter(m, surveyed));
+  }
+
+  private void toNodeExporter(NodeMetrics to, Optional<NodeReport> surveyed) {
+    Optional<String> problem = to.write(surveyed.map(NodeReport::capacity));
+    if (problem.isPresent() && !problem.get().equals(lastMetricsProblem)) {
+      log.accept(problem.get());
+    } else if (problem.isEmpty() && !lastMetricsProblem.isEmpty()) {
+      log.accept("metrics: written again");
     }
+    lastMetricsProblem = problem.orElse("");
+  }
+
+  private void toCluster(Publisher to, Optional<NodeReport> surveyed) {
     Publisher.Outcome outcome;
     try {
-      outcome = publisher.get().publish();
+      outcome = to.publish(surveyed);
     } catch (RuntimeException | Error unexpected) {
       outcome = new Publisher.Paused("EIO", String.valueOf(unexpected));
     }
@@ -46,7 +73,7 @@ final class ClusterPublishing {
 
   /** Publishes soon on a worker; a publish already waiting covers this call too. */
   void publishSoon(Vertx vertx) {
-    if (publisher.isPresent() && pending.compareAndSet(false, true)) {
+    if ((publisher.isPresent() || metrics.isPresent()) && pending.compareAndSet(false, true)) {
       vertx.executeBlocking(
           () -> {
             pending.set(false);

@@ -9,6 +9,7 @@ import dev.guesthook.engine.Engine;
 import dev.guesthook.host.HostPort;
 import dev.guesthook.id.Printable;
 import dev.guesthook.id.VmId;
+import dev.guesthook.metrics.NodeMetrics;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
@@ -288,12 +289,13 @@ public final class Main implements Callable<Integer> {
             ? new PhaseRun.Output(console.err(), console.err(), Optional.of(console.out()))
             : new PhaseRun.Output(console.out(), console.err(), Optional.empty());
     Vertx vertx = runtime.vertx();
+    Optional<NodeMetrics> metrics = runtime.metrics(console::warn);
     // Whether journald is there is a stat: not on the event loop.
     return vertx
         .executeBlocking(() -> runtime.journald(console::warn), false)
         .compose(
             journald ->
-                new PhaseRun(engine, runtime.settings(), journald)
+                new PhaseRun(engine, runtime.settings(), journald, metrics)
                     .run(id, parsedPhase, migratedFrom, output)
                     .eventually(
                         () ->
@@ -301,7 +303,7 @@ public final class Main implements Callable<Integer> {
                                 () -> {
                                   // After the phase's answer, before the process ends: its
                                   // outcome and exit code are decided already.
-                                  new ClusterPublishing(runtime.publisher(), console::warn)
+                                  new ClusterPublishing(runtime.publisher(), metrics, console::warn)
                                       .publishNow();
                                   journald.close(JOURNAL_HANDOVER);
                                   return null;
@@ -321,6 +323,12 @@ public final class Main implements Callable<Integer> {
     Future<Integer> run(NodeRuntime runtime);
   }
 
+  /** Blocking work on the runtime the settings ask for. */
+  @FunctionalInterface
+  interface BlockingRuntimeWork {
+    Integer run(NodeRuntime runtime) throws Exception;
+  }
+
   /** Blocking work on the host the settings ask for, run on a worker thread. */
   @FunctionalInterface
   interface HostWork {
@@ -332,12 +340,13 @@ public final class Main implements Callable<Integer> {
    * it.
    */
   int withHost(HostWork work) {
-    return withRuntime(
-        runtime ->
-            runtime
-                .vertx()
-                .executeBlocking(
-                    () -> work.run(runtime.settings(), runtime.host(), runtime.node()), false));
+    return withRuntimeBlocking(
+        runtime -> work.run(runtime.settings(), runtime.host(), runtime.node()));
+  }
+
+  /** Loads the settings, builds the runtime they ask for and runs blocking work on a worker. */
+  int withRuntimeBlocking(BlockingRuntimeWork work) {
+    return withRuntime(runtime -> runtime.vertx().executeBlocking(() -> work.run(runtime), false));
   }
 
   /**

@@ -2,15 +2,21 @@ package dev.guesthook.cli;
 
 import dev.guesthook.app.ExitCodes;
 import dev.guesthook.config.Settings;
+import dev.guesthook.core.dispatch.DispatchResult;
+import dev.guesthook.core.dispatch.HookOutcome;
 import dev.guesthook.core.event.Phase;
 import dev.guesthook.engine.Engine;
 import dev.guesthook.id.VmId;
 import dev.guesthook.journald.Journald;
 import dev.guesthook.journald.PhaseJournal;
 import dev.guesthook.journald.Priority;
+import dev.guesthook.metrics.NodeMetrics;
+import dev.guesthook.metrics.PhaseSample;
 import io.vertx.core.Future;
 import java.io.PrintStream;
+import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 
 /**
  * One phase as the hookscript call runs it, in its own process or answered by {@code serve}: the
@@ -32,11 +38,13 @@ final class PhaseRun {
   private final Engine engine;
   private final Settings settings;
   private final Journald journald;
+  private final Optional<NodeMetrics> metrics;
 
-  PhaseRun(Engine engine, Settings settings, Journald journald) {
+  PhaseRun(Engine engine, Settings settings, Journald journald, Optional<NodeMetrics> metrics) {
     this.engine = engine;
     this.settings = settings;
     this.journald = journald;
+    this.metrics = metrics;
   }
 
   /**
@@ -48,10 +56,12 @@ final class PhaseRun {
     PrintedPhase printed =
         new PrintedPhase(
             output.log(), settings.dryRun(), Optional.of(new PhaseJournal(journald, vmid, phase)));
+    long started = System.nanoTime();
     return engine
         .run(vmid, phase, migratedFrom, printed)
         .map(
             run -> {
+              counted(phase, run.result().overall(), started, timedOut(run.result()), printed);
               if (output.json().isPresent()) {
                 output
                     .json()
@@ -70,7 +80,31 @@ final class PhaseRun {
                 return Future.failedFuture(error);
               }
               output.errors().println(line);
+              counted(phase, "refused", started, List.of(), printed);
               return Future.succeededFuture(ExitCodes.USAGE);
             });
+  }
+
+  /** Counts the phase for the metrics; written after it has answered (ClusterPublishing). */
+  private void counted(
+      Phase phase, String outcome, long started, List<String> timedOut, PrintedPhase printed) {
+    long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
+    metrics.ifPresent(
+        m ->
+            m.count(
+                new PhaseSample(
+                    phase.wireName(),
+                    outcome,
+                    millis,
+                    timedOut,
+                    printed.putBack(),
+                    printed.notPutBack())));
+  }
+
+  private static List<String> timedOut(DispatchResult result) {
+    return result.hooks().stream()
+        .filter(hook -> hook.status() == HookOutcome.Status.TIMED_OUT)
+        .map(HookOutcome::hook)
+        .toList();
   }
 }

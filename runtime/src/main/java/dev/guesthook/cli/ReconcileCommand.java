@@ -54,24 +54,18 @@ final class ReconcileCommand implements Callable<Integer> {
       main.console.error(e.getMessage());
       return ExitCodes.USAGE;
     }
-    return main.withRuntime(
-        runtime ->
-            runtime
-                .vertx()
-                .executeBlocking(
-                    () -> {
-                      Reconciler reconciler = runtime.engine().reconciler();
-                      List<Reconciler.GuestResult> results =
-                          only.isPresent()
-                              ? List.of(reconciler.guest(only.get(), false, false))
-                              : reconciler.all(Optional.empty());
-                      print(results, reconciler.strays(), runtime.settings().dryRun());
-                      return results.stream()
-                              .anyMatch(r -> r.status() == Reconciler.Status.INCOMPLETE)
-                          ? ExitCodes.HOOK_FAILED
-                          : ExitCodes.OK;
-                    },
-                    false));
+    return main.withRuntimeBlocking(
+        runtime -> {
+          Reconciler reconciler = runtime.engine().reconciler();
+          List<Reconciler.GuestResult> results =
+              only.isPresent()
+                  ? List.of(reconciler.guest(only.get(), false, false))
+                  : reconciler.all(Optional.empty());
+          print(results, reconciler.strays(), runtime.settings().dryRun());
+          return results.stream().anyMatch(r -> r.status() == Reconciler.Status.INCOMPLETE)
+              ? ExitCodes.HOOK_FAILED
+              : ExitCodes.OK;
+        });
   }
 
   private void print(List<Reconciler.GuestResult> results, List<Path> strays, boolean dryRun) {

@@ -6,6 +6,7 @@ import dev.guesthook.config.Settings;
 import dev.guesthook.engine.Engine;
 import dev.guesthook.journal.Reconciler;
 import dev.guesthook.journald.Journald;
+import dev.guesthook.metrics.NodeMetrics;
 import dev.guesthook.serve.HeapWatch;
 import dev.guesthook.serve.PhaseCall;
 import dev.guesthook.serve.ResidentRuntime;
@@ -21,6 +22,7 @@ import java.util.OptionalInt;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
 import java.util.function.IntSupplier;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -78,12 +80,14 @@ final class ServeCommand implements Callable<Integer> {
                                     : "no journal at /"
                                         + Journald.SOCKET
                                         + " (or a dry run): phase lines go to the task log only"));
-                    ResidentRuntime.PhaseRunner phases = runner(engine, settings, journald);
+                    Consumer<String> say =
+                        line -> main.console.out().println("guesthook serve: " + line);
+                    Optional<NodeMetrics> metrics = node.metrics(say);
+                    ResidentRuntime.PhaseRunner phases =
+                        runner(engine, settings, journald, metrics);
                     HeapWatch heap = new HeapWatch(Runtime.getRuntime());
                     ClusterPublishing publishing =
-                        new ClusterPublishing(
-                            node.publisher(),
-                            line -> main.console.out().println("guesthook serve: " + line));
+                        new ClusterPublishing(node.publisher(), metrics, say);
                     AtomicReference<ResidentRuntime> serving = new AtomicReference<>();
                     AtomicInteger running = new AtomicInteger();
                     ResidentRuntime runtime =
@@ -188,7 +192,12 @@ final class ServeCommand implements Callable<Integer> {
    * journal entries.
    */
   static ResidentRuntime.PhaseRunner runner(Engine engine, Settings settings, Journald journald) {
-    PhaseRun phases = new PhaseRun(engine, settings, journald);
+    return runner(engine, settings, journald, Optional.empty());
+  }
+
+  static ResidentRuntime.PhaseRunner runner(
+      Engine engine, Settings settings, Journald journald, Optional<NodeMetrics> metrics) {
+    PhaseRun phases = new PhaseRun(engine, settings, journald, metrics);
     return (PhaseCall call, PrintStream out) ->
         phases
             .run(call.vmid(), call.phase(), call.migratedFrom(), PhaseRun.Output.taskLog(out))

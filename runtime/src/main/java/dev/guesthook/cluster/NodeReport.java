@@ -1,5 +1,6 @@
 package dev.guesthook.cluster;
 
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -19,7 +20,22 @@ public record NodeReport(
 
   /** Free and total per device class: mdev types, vGPU profiles on VFs, SR-IOV PFs, vfio-pci. */
   public record Capacity(
-      List<MdevSlots> mdev, List<VgpuSlots> vgpu, List<VfSlots> vfs, List<String> vfio) {}
+      List<MdevSlots> mdev, List<VgpuSlots> vgpu, List<VfSlots> vfs, List<String> vfio) {
+    /**
+     * Every class's free and total as one list, for views that show them alike (metrics, the events
+     * page): mdev types, then vGPU profiles, then PFs' VFs (their type is empty).
+     */
+    public List<Slot> slots() {
+      List<Slot> slots = new ArrayList<>();
+      mdev.forEach(m -> slots.add(new Slot("mdev", m.parent(), m.type(), m.free(), m.total())));
+      vgpu.forEach(v -> slots.add(new Slot("vgpu", v.gpu(), v.profile(), v.free(), v.total())));
+      vfs.forEach(v -> slots.add(new Slot("vf", v.pf(), "", v.free(), v.total())));
+      return slots;
+    }
+  }
+
+  /** One class's free and total on one device ({@code kind}: mdev, vgpu or vf). */
+  public record Slot(String kind, String device, String type, int free, int total) {}
 
   /**
    * A parent's mdev type: {@code free} is its {@code available_instances}, {@code total} that plus

@@ -103,11 +103,20 @@ public final class Publisher {
 
   /** Surveys and writes this node's file; never throws. Blocking. */
   public Outcome publish() {
+    return publish(Optional.empty());
+  }
+
+  /**
+   * Writes this node's file from a report surveyed already (for the metrics too: one survey after a
+   * phase), or surveys now when there is none; never throws. Blocking.
+   */
+  public Outcome publish(Optional<NodeReport> surveyed) {
     try {
       if (!folder.nodeEntries().contains(node.value())) {
         return new NotClustered();
       }
-      byte[] bytes = Json.MAPPER.writeValueAsBytes(report());
+      byte[] bytes =
+          Json.MAPPER.writeValueAsBytes(surveyed.isPresent() ? surveyed.get() : report());
       String file = ClusterFolder.shown(node, FILE);
       if (bytes.length > BOUND) {
         return new Paused(
@@ -119,6 +128,15 @@ public final class Publisher {
       return new Paused(e.errno(), e.getMessage());
     } catch (IOException | RuntimeException e) {
       return new Paused("EIO", ClusterFolder.shown(node, FILE) + ": " + e.getMessage());
+    }
+  }
+
+  /** What this node has and holds now; empty when it cannot be surveyed. Blocking. */
+  public Optional<NodeReport> survey() {
+    try {
+      return Optional.of(report());
+    } catch (IOException | RuntimeException e) {
+      return Optional.empty();
     }
   }
 

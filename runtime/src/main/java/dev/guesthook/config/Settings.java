@@ -21,6 +21,8 @@ import java.util.Set;
  * @param hookApi what hooks get in their scope: the installed contributions and those of the node's
  *     own jars in {@code etc/guesthook/hookapi.d}, read and checked with the settings
  * @param vms guesthook.yaml's {@code vms}: guest id to hook name to settings
+ * @param metricsTextfile guesthook.yaml's {@code metrics.textfile}, under the root, checked: where
+ *     node_exporter's textfile collector reads guesthook's metrics
  */
 public record Settings(
     Path root,
@@ -36,6 +38,7 @@ public record Settings(
     Optional<String> node,
     YamlNode.Mapping hookDefaults,
     YamlNode.Mapping vms,
+    Optional<Path> metricsTextfile,
     List<String> warnings,
     HookGlobals hookApi) {
 
@@ -86,6 +89,7 @@ public record Settings(
         node,
         hookDefaults,
         vms,
+        metricsTextfile,
         warnings,
         hookApi);
   }

@@ -52,7 +52,11 @@ public final class SettingsLoader {
           "strict",
           "node",
           "hooks",
-          "vms");
+          "vms",
+          MetricsSetting.KEY);
+
+  /** Keys read from the file's own nodes (they keep their lines), never from a variable or flag. */
+  private static final Set<String> FILE_ONLY = Set.of("hooks", "vms", MetricsSetting.KEY);
 
   private final Path stockHooks;
 
@@ -121,7 +125,7 @@ public final class SettingsLoader {
         .entries()
         .forEach(
             (key, entry) -> {
-              if (!key.equals("hooks") && !key.equals("vms")) {
+              if (!FILE_ONLY.contains(key)) {
                 fromFile.put(key, entry.value().plain());
               }
             });
@@ -176,7 +180,7 @@ public final class SettingsLoader {
         case "hook-dirs" -> out.put(key, new JsonArray(List.of(value.split(":"))));
         case "simulate", "dry-run", "strict" ->
             out.put(key, parseBoolean(variable.getKey(), value));
-        case "hooks", "vms" ->
+        case "hooks", "vms", MetricsSetting.KEY ->
             throw new ConfigException(variable.getKey() + ": set this in the config file");
         default -> {
           if (!KEYS.contains(key)) {
@@ -199,7 +203,7 @@ public final class SettingsLoader {
 
   private static String knownVariables() {
     return KEYS.stream()
-        .filter(k -> !k.equals("hooks") && !k.equals("vms"))
+        .filter(k -> !FILE_ONLY.contains(k))
         .sorted()
         .map(k -> ENV_PREFIX + k.toUpperCase(Locale.ROOT).replace('-', '_'))
         .reduce((a, b) -> a + ", " + b)
@@ -273,6 +277,7 @@ public final class SettingsLoader {
         Optional.ofNullable(merged.getValue("node")).map(Object::toString),
         mapping(document, "hooks"),
         guests(document),
+        MetricsSetting.textfile(document, root),
         List.copyOf(warnings),
         HookGlobals.forSite(root.resolve(HookGlobals.SITE_FOLDER)));
   }

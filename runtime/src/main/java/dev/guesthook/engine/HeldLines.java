@@ -31,6 +31,12 @@ final class HeldLines implements PhaseListener {
     give(listener -> listener.line(line));
   }
 
+  /** Counted at once: a count has no place in the task log's order. */
+  @Override
+  public void reconciled(long putBack, long failed) {
+    target.reconciled(putBack, failed);
+  }
+
   @Override
   public void hookLine(HookLine line) {
     give(listener -> listener.hookLine(line));

@@ -8,6 +8,12 @@ public interface PhaseListener {
   /** The event is built and {@code hooks} hooks are about to run for its phase. */
   void started(LifecycleEvent event, int hooks);
 
+  /**
+   * What a reconcile in this phase did: changes it put back and changes it could not; for the
+   * metrics.
+   */
+  default void reconciled(long putBack, long failed) {}
+
   /** guesthook's own line about the phase, for the Proxmox task log. */
   void line(String line);
 

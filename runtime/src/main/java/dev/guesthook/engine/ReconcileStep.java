@@ -34,5 +34,10 @@ final class ReconcileStep {
 
   private static void report(Reconciler.GuestResult result, PhaseListener listener) {
     result.news().forEach(line -> listener.line("guesthook: " + line));
+    long failed = result.steps().stream().filter(Reconciler.Step::failed).count();
+    long putBack = result.steps().stream().filter(s -> s.acted() && !s.failed()).count();
+    if (putBack + failed > 0) {
+      listener.reconciled(putBack, failed);
+    }
   }
 }

@@ -28,6 +28,8 @@ class LayeringTest {
           "cluster..",
           "config..",
           "engine..",
+          "metrics..",
+          "page..",
           "record..",
           "journald..",
           "check..",
@@ -52,7 +54,15 @@ class LayeringTest {
             .definedBy(packages("app.."))
             .layer("orchestration")
             .definedBy(
-                packages("engine..", "check..", "record..", "journald..", "config..", "cluster.."))
+                packages(
+                    "engine..",
+                    "check..",
+                    "record..",
+                    "journald..",
+                    "config..",
+                    "cluster..",
+                    "metrics..",
+                    "page.."))
             .layer("domain")
             .definedBy(packages("hookapi..", "guest..", "journal..", "devices..", "pve.."))
             .layer("core")

@@ -5,13 +5,17 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.guesthook.cluster.Publisher;
 import dev.guesthook.host.sim.SimulatedHost;
+import dev.guesthook.metrics.NodeMetrics;
+import dev.guesthook.metrics.PhaseSample;
 import dev.guesthook.sandbox.ClusterSandbox;
 import dev.guesthook.sandbox.SandboxProfile;
 import io.vertx.core.Vertx;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Clock;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -61,6 +65,31 @@ class ClusterPublishingTest {
     publishing.publishNow();
     assertEquals("cluster: publishing again", log.get(1));
     assertEquals(2, log.size(), log::toString);
+  }
+
+  @Test
+  void eachPublishWritesTheMetricsWithTheSameSurvey() throws Exception {
+    Path root = cluster.resolve("nodes/pve1");
+    Path prom = Files.createDirectories(base.resolve("textfile")).resolve("guesthook.prom");
+    Files.setPosixFilePermissions(prom.getParent(), PosixFilePermissions.fromString("rwxr-xr-x"));
+    NodeMetrics metrics = new NodeMetrics(prom, root, log::add);
+    ClusterPublishing both =
+        new ClusterPublishing(
+            Publisher.of(SimulatedHost.sandbox(root), root, "pve1", Clock.systemUTC()),
+            Optional.of(metrics),
+            log::add);
+    metrics.count(new PhaseSample("pre-start", "ok", 5, List.of(), 0, 0));
+
+    both.publishSoon(vertx); // as serve's timer does
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+    while (!(Files.exists(prom) && Files.exists(file)) && System.nanoTime() < deadline) {
+      Thread.sleep(20);
+    }
+
+    String text = Files.readString(prom);
+    assertTrue(text.contains("guesthook_phases_total{phase=\"pre-start\",outcome=\"ok\"} 1"), text);
+    assertTrue(text.contains("guesthook_capacity_free{class=\"vf\""), text);
+    assertEquals(List.of(), log);
   }
 
   @Test

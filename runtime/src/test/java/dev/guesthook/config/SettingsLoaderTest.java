@@ -104,7 +104,8 @@ class SettingsLoaderTest {
     assertEquals(
         file
             + ":2:1: hook-timout: unknown key; did you mean 'hook-timeout'? (known: cache-dir, dry-run,"
-            + " hook-dirs, hook-timeout, hooks, log-level, node, recording-dir, root, simulate, strict, vms)",
+            + " hook-dirs, hook-timeout, hooks, log-level, metrics, node, recording-dir, root, simulate,"
+            + " strict, vms)",
         error.getCause().getMessage());
   }
 
