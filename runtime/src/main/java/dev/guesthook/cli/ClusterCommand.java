@@ -19,9 +19,9 @@ import picocli.CommandLine.ParentCommand;
 /** {@code guesthook cluster}: the cluster's nodes as they published themselves in /etc/pve. */
 @Command(
     name = "cluster",
-    header = "Every node's passthrough capacity and holdings, from any node (cluster status).",
+    header = "Every node's passthrough capacity and holdings, and where a VM fits, from any node.",
     mixinStandardHelpOptions = true,
-    subcommands = {ClusterCommand.Status.class},
+    subcommands = {ClusterCommand.Status.class, ClusterPlaceCommand.class},
     description = {
       "In a Proxmox cluster each node's guesthook publishes what it has and holds to",
       "/etc/pve/nodes/<node>/guesthook/status.json (pmxcfs, which every node sees): after every phase",
