@@ -15,11 +15,9 @@ import dev.guesthook.pve.Pve;
 import dev.guesthook.pve.PveFileException;
 import dev.guesthook.pve.VmConfig;
 import dev.guesthook.yaml.ConfigException;
-import java.io.IOException;
 import java.io.PrintStream;
-import java.time.Clock;
-import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
@@ -70,85 +68,62 @@ final class ClusterPlaceCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     Main main = cluster.main;
-    if (!VmId.isValid(vmid) || staleAfter < 0) {
-      main.console.error(
-          staleAfter < 0
-              ? "--stale-after " + staleAfter + ": a number of seconds, 0 or more"
-              : invalidVmid());
+    Optional<VmId> id = main.vmidArgument(vmid);
+    if (id.isEmpty()) {
       return ExitCodes.USAGE;
     }
-    VmId id = VmId.parse(vmid);
-    return main.withHost(
-        (settings, host, node) -> {
-          ClusterView.View view;
-          try {
-            view =
-                ClusterView.read(
-                    settings.root(), node, Clock.systemUTC(), Duration.ofSeconds(staleAfter));
-          } catch (IOException e) {
-            main.console.error("cannot read /etc/pve/nodes: " + e.getMessage());
-            return ExitCodes.INTERNAL;
-          }
-          if (view.nodes().isEmpty()) {
-            main.console.error(
-                "no cluster here: /etc/pve/nodes is absent or empty (is pmxcfs running?)");
-            return ExitCodes.USAGE;
-          }
-          return place(main, view, settings, host, id);
-        });
+    return ClusterCommand.withView(
+        main, staleAfter, (view, settings, host) -> place(main, view, settings, host, id.get()));
   }
 
-  private String invalidVmid() {
-    try {
-      VmId.parse(vmid);
-      return "";
-    } catch (IllegalArgumentException e) {
-      return e.getMessage();
-    }
-  }
+  /** Where the VM's config is, and the config. */
+  private record Home(String node, VmConfig config) {}
 
   private int place(Main main, ClusterView.View view, Settings settings, HostPort host, VmId id)
       throws Exception {
-    Pve pve = new Pve(host);
-    Optional<String> home = Optional.empty();
-    VmConfig config = null;
+    Optional<Home> home;
+    Placement.Needs needs;
     try {
-      for (ClusterView.NodeEntry entry : view.nodes()) {
-        Optional<VmConfig> there = pve.configOnNode(entry.node(), id);
-        if (there.isPresent()) {
-          home = Optional.of(entry.node());
-          config = there.get();
-          break;
-        }
+      home = home(new Pve(host), view, id);
+      if (home.isEmpty()) {
+        main.console.error(
+            "no VM "
+                + id
+                + " in this cluster: no /etc/pve/nodes/<node>/qemu-server/"
+                + id
+                + ".conf on "
+                + view.nodes().stream()
+                    .map(ClusterView.NodeEntry::node)
+                    .collect(Collectors.joining(", ")));
+        return ExitCodes.USAGE;
       }
+      needs = needs(settings, host, id, home.get().config());
     } catch (PveFileException e) {
       main.console.error(e.getMessage());
       return ExitCodes.USAGE;
     }
-    if (home.isEmpty()) {
-      main.console.error(
-          "no VM "
-              + id
-              + " in this cluster: no /etc/pve/nodes/<node>/qemu-server/"
-              + id
-              + ".conf on "
-              + view.nodes().stream()
-                  .map(ClusterView.NodeEntry::node)
-                  .collect(Collectors.joining(", ")));
-      return ExitCodes.USAGE;
-    }
-    Placement.Needs needs = needs(settings, host, id, config);
     List<Placement.Verdict> verdicts = Placement.of(id, needs, view);
+    String node = home.get().node();
     if (main.options.json) {
-      main.console
-          .out()
-          .println(Json.MAPPER.writeValueAsString(json(id, home.get(), view, verdicts)));
+      main.console.out().println(Json.MAPPER.writeValueAsString(json(id, node, view, verdicts)));
     } else {
-      print(main.console.out(), id, home.get(), verdicts);
+      print(main.console.out(), id, node, verdicts);
     }
     return verdicts.stream().anyMatch(Placement.Verdict::fits)
         ? ExitCodes.OK
         : ExitCodes.HOOK_FAILED;
+  }
+
+  /** The first node whose folder holds the VM's config (a VM's config is on one node). */
+  private static Optional<Home> home(Pve pve, ClusterView.View view, VmId id)
+      throws PveFileException {
+    for (ClusterView.NodeEntry entry : view.nodes()) {
+      Optional<VmConfig> there = pve.configOnNode(entry.node(), id);
+      if (there.isPresent()) {
+        return Optional.of(new Home(entry.node(), there.get()));
+      }
+    }
+    return Optional.empty();
   }
 
   /** What the VM asks: its hostpci lines and its hooks' settings, as its pre-start reads them. */
@@ -158,8 +133,7 @@ final class ClusterPlaceCommand implements Callable<Integer> {
     try {
       hooks = HookReadiness.settings(settings, host, id);
     } catch (ConfigException e) {
-      return Placement.needs(
-          config.hostpci(), java.util.Map.of(), java.util.Map.of(), Optional.of(e.getMessage()));
+      return Placement.needs(config.hostpci(), Map.of(), Map.of(), Optional.of(e.getMessage()));
     }
     return Placement.needs(
         config.hostpci(), hooks.of("mdev"), hooks.of("sriov-vf"), Optional.empty());
