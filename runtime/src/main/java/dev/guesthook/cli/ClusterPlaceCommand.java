@@ -29,6 +29,7 @@ import picocli.CommandLine.ParentCommand;
 /** {@code guesthook cluster place VMID}: on which nodes the guest could start now, and why not. */
 @Command(
     name = "place",
+    header = "On which nodes a VM could start now, and why not on the others.",
     mixinStandardHelpOptions = true,
     description = {
       "On which nodes this VM could start now, from every node's published data, and why not on the",
