@@ -5,6 +5,8 @@ import dev.guesthook.app.ExitCodes;
 import dev.guesthook.cluster.ClusterView;
 import dev.guesthook.cluster.NodeReport;
 import dev.guesthook.cluster.Publisher;
+import dev.guesthook.config.Settings;
+import dev.guesthook.host.HostPort;
 import dev.guesthook.json.Json;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -19,9 +21,9 @@ import picocli.CommandLine.ParentCommand;
 /** {@code guesthook cluster}: the cluster's nodes as they published themselves in /etc/pve. */
 @Command(
     name = "cluster",
-    header = "Every node's passthrough capacity and holdings, from any node (cluster status).",
+    header = "Every node's passthrough capacity and holdings, and where a VM fits, from any node.",
     mixinStandardHelpOptions = true,
-    subcommands = {ClusterCommand.Status.class},
+    subcommands = {ClusterCommand.Status.class, ClusterPlaceCommand.class},
     description = {
       "In a Proxmox cluster each node's guesthook publishes what it has and holds to",
       "/etc/pve/nodes/<node>/guesthook/status.json (pmxcfs, which every node sees): after every phase",
@@ -29,6 +31,41 @@ import picocli.CommandLine.ParentCommand;
     })
 final class ClusterCommand {
   @ParentCommand Main main;
+
+  /** Work on every node's data as this node sees it. */
+  interface ViewWork {
+    Integer run(ClusterView.View view, Settings settings, HostPort host) throws Exception;
+  }
+
+  /**
+   * Reads every node's data (older than {@code staleAfter} seconds is stale) and runs the work on
+   * it; exit 2 for a negative {@code staleAfter} or outside a cluster, 3 when {@code
+   * /etc/pve/nodes} cannot be read.
+   */
+  static int withView(Main main, long staleAfter, ViewWork work) {
+    if (staleAfter < 0) {
+      main.console.error("--stale-after " + staleAfter + ": a number of seconds, 0 or more");
+      return ExitCodes.USAGE;
+    }
+    return main.withHost(
+        (settings, host, node) -> {
+          ClusterView.View view;
+          try {
+            view =
+                ClusterView.read(
+                    settings.root(), node, Clock.systemUTC(), Duration.ofSeconds(staleAfter));
+          } catch (IOException e) {
+            main.console.error("cannot read /etc/pve/nodes: " + e.getMessage());
+            return ExitCodes.INTERNAL;
+          }
+          if (view.nodes().isEmpty() && view.problems().isEmpty()) {
+            main.console.error(
+                "no cluster here: /etc/pve/nodes is absent or empty (is pmxcfs running?)");
+            return ExitCodes.USAGE;
+          }
+          return work.run(view, settings, host);
+        });
+  }
 
   @Command(
       name = "status",
@@ -67,26 +104,10 @@ final class ClusterCommand {
     @Override
     public Integer call() {
       Main main = cluster.main;
-      if (staleAfter < 0) {
-        main.console.error("--stale-after " + staleAfter + ": a number of seconds, 0 or more");
-        return ExitCodes.USAGE;
-      }
-      return main.withHost(
-          (settings, host, node) -> {
-            ClusterView.View view;
-            try {
-              view =
-                  ClusterView.read(
-                      settings.root(), node, Clock.systemUTC(), Duration.ofSeconds(staleAfter));
-            } catch (IOException e) {
-              main.console.error("cannot read /etc/pve/nodes: " + e.getMessage());
-              return ExitCodes.INTERNAL;
-            }
-            if (view.nodes().isEmpty() && view.problems().isEmpty()) {
-              main.console.error(
-                  "no cluster here: /etc/pve/nodes is absent or empty (is pmxcfs running?)");
-              return ExitCodes.USAGE;
-            }
+      return withView(
+          main,
+          staleAfter,
+          (view, settings, host) -> {
             if (main.options.json) {
               main.console.out().println(Json.MAPPER.writeValueAsString(json(view)));
             } else {

@@ -339,6 +339,16 @@ public final class Main implements Callable<Integer> {
    * Loads the settings, opens the host they ask for (real, sandbox, dry run) and runs the work on
    * it.
    */
+  /** A command's VMID argument; empty after saying why it is none (the caller exits 2). */
+  Optional<VmId> vmidArgument(String text) {
+    try {
+      return Optional.of(VmId.parse(text));
+    } catch (IllegalArgumentException e) {
+      console.error(e.getMessage());
+      return Optional.empty();
+    }
+  }
+
   int withHost(HostWork work) {
     return withRuntimeBlocking(
         runtime -> work.run(runtime.settings(), runtime.host(), runtime.node()));

@@ -8,6 +8,7 @@ import dev.guesthook.pve.Storage;
 import java.io.PrintStream;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
@@ -35,13 +36,11 @@ final class VmstateCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    VmId id;
-    try {
-      id = VmId.parse(vmid);
-    } catch (IllegalArgumentException e) {
-      main.console.error(e.getMessage());
+    Optional<VmId> parsed = main.vmidArgument(vmid);
+    if (parsed.isEmpty()) {
       return ExitCodes.USAGE;
     }
+    VmId id = parsed.get();
     return main.withHost(
         (settings, host, node) -> {
           HibernationPlan plan = HibernationPlan.of(new Pve(host), host, id, node);

@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.Set;
 import java.util.TreeMap;
@@ -50,7 +51,11 @@ final class CapacitySurvey {
     // function is not asked again, a call saved for each of a node's many VFs.
     List<PciAddress> notVfs = functions.stream().filter(f -> !vfs.contains(f)).toList();
     return new NodeReport.Capacity(
-        mdevSlots(notVfs), vgpuSlots(vfsByPf, held), vfSlots(vfsByPf, held), onVfio());
+        mdevSlots(notVfs),
+        vgpuSlots(vfsByPf, held),
+        vfSlots(vfsByPf, held),
+        onVfio(),
+        functions.stream().map(PciAddress::value).toList());
   }
 
   private List<PciAddress> pciFunctions() {
@@ -106,7 +111,11 @@ final class CapacitySurvey {
                     pf.value(),
                     devices.sriov().freeCount(vfs, held),
                     vfs.size(),
-                    devices.sriov().totalVfs(pf))));
+                    devices.sriov().totalVfs(pf),
+                    (int)
+                        vfs.stream()
+                            .filter(vf -> vf.driver().equals(Optional.of(DriverName.VFIO_PCI)))
+                            .count())));
     return out;
   }
 
@@ -126,17 +135,21 @@ final class CapacitySurvey {
                     (profile, counts) ->
                         out.add(
                             new NodeReport.VgpuSlots(
-                                gpu.value(), profile, counts[0], counts[0] + counts[1])));
+                                gpu.value(),
+                                profile,
+                                counts[0],
+                                counts[0] + counts[1],
+                                counts[2])));
           }
         });
     return out;
   }
 
   /**
-   * Per profile of one GPU: [VFs that could take it now, VFs that have it]. A VF with no type that
-   * no guest holds is free for every profile it could take; the driver shows the same creatable
-   * types on each such VF of a GPU, so one VF's list is read, not each's. A VF's type is named as
-   * the creatable list names it, else {@code type <id>}.
+   * Per profile of one GPU: [VFs that could take it now, VFs that have it, its type id]. A VF with
+   * no type that no guest holds is free for every profile it could take; the driver shows the same
+   * creatable types on each such VF of a GPU, so one VF's list is read, not each's. A VF's type is
+   * named as the creatable list names it, else {@code type <id>}.
    */
   private static Map<String, int[]> profiles(
       NvidiaVgpus nvidia, List<VirtualFunction> vfs, Set<PciAddress> held) {
@@ -153,11 +166,13 @@ final class CapacitySurvey {
     List<NvidiaVgpus.VgpuType> creatable =
         free.isEmpty() ? List.of() : nvidia.creatable(free.get(0));
     Map<String, int[]> byProfile = new TreeMap<>();
-    creatable.forEach(t -> byProfile.computeIfAbsent(t.name(), k -> new int[2])[0] += free.size());
-    takenByType.forEach(
-        (id, count) ->
-            byProfile.computeIfAbsent(nameOf(id, creatable), k -> new int[2])[1] += count);
+    creatable.forEach(t -> profile(byProfile, t.name(), t.id())[0] += free.size());
+    takenByType.forEach((id, count) -> profile(byProfile, nameOf(id, creatable), id)[1] += count);
     return byProfile;
+  }
+
+  private static int[] profile(Map<String, int[]> byProfile, String name, int id) {
+    return byProfile.computeIfAbsent(name, k -> new int[] {0, 0, id});
   }
 
   private static OptionalInt typeOf(NvidiaVgpus nvidia, PciAddress vf) {

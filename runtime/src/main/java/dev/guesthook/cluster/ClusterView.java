@@ -114,6 +114,19 @@ public final class ClusterView {
     c.vgpu().forEach(v -> counts(v.gpu(), v.free(), v.total()));
     c.vfs().forEach(v -> counts(v.pf(), v.free(), v.total()));
     c.vfio().forEach(a -> require(PciAddress.isValid(a), "bad PCI address in vfio"));
+    // Absent in a file an older guesthook published: cluster place says so for that node.
+    if (c.functions() != null) {
+      c.functions().forEach(a -> require(PciAddress.isValid(a), "bad PCI address in functions"));
+    }
+    if (report.mappings() != null) {
+      report
+          .mappings()
+          .forEach(
+              m ->
+                  require(
+                      m != null && m.id() != null && m.entries() >= 0 && m.freeVfs() >= 0,
+                      "bad mapping entry"));
+    }
     report
         .guests()
         .forEach(

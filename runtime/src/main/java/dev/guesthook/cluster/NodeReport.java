@@ -14,13 +14,22 @@ public record NodeReport(
     String node,
     String publishedAt,
     Capacity capacity,
-    List<Guest> guests) {
+    List<Guest> guests,
+    List<Mapping> mappings) {
   public static final String FORMAT = "guesthook-node";
   public static final int VERSION = 1;
 
-  /** Free and total per device class: mdev types, vGPU profiles on VFs, SR-IOV PFs, vfio-pci. */
+  /**
+   * Free and total per device class: mdev types, vGPU profiles on VFs, SR-IOV PFs, vfio-pci; and
+   * every PCI function there is, for {@code cluster place} to find a {@code hostpciN}'s device
+   * (absent, {@code null}, in a file published before it was).
+   */
   public record Capacity(
-      List<MdevSlots> mdev, List<VgpuSlots> vgpu, List<VfSlots> vfs, List<String> vfio) {
+      List<MdevSlots> mdev,
+      List<VgpuSlots> vgpu,
+      List<VfSlots> vfs,
+      List<String> vfio,
+      List<String> functions) {
     /**
      * Every class's free and total as one list, for views that show them alike (metrics, the events
      * page): mdev types, then vGPU profiles, then PFs' VFs (their type is empty).
@@ -45,14 +54,23 @@ public record NodeReport(
 
   /**
    * A vGPU profile on a GPU whose VFs carry it: VFs that could take it now, and those that have it
-   * too.
+   * too; {@code id} is the driver's number for it (a guest may ask for {@code nvidia-<id>}).
    */
-  public record VgpuSlots(String gpu, String profile, int free, int total) {}
+  public record VgpuSlots(String gpu, String profile, int free, int total, int id) {}
 
   /**
-   * A PF: VFs a guest could claim now (not on vfio-pci, not held), enabled, and the most it has.
+   * A PF: VFs a guest could claim now (not on vfio-pci, not held), enabled, and the most it has;
+   * {@code vfio} of its VFs are on vfio-pci (the count cannot be raised then: sriov-vf's rule).
    */
-  public record VfSlots(String pf, int free, int enabled, int total) {}
+  public record VfSlots(String pf, int free, int enabled, int total, int vfio) {}
+
+  /**
+   * A PCI resource mapping of {@code /etc/pve/mapping/pci.cfg} as this node sees it: why {@code
+   * hostpciN: mapping=<id>} would be refused here (qemu-server's words, {@code null} when it
+   * matches the hardware), how many entries it has for this node, and how many VFs among their
+   * paths a guest could claim (sriov-vf's count: free ones and paths whose VF does not exist yet).
+   */
+  public record Mapping(String id, String refusal, int entries, int freeVfs) {}
 
   /** A guest and what guesthook handed it, from its journal. */
   public record Guest(int vmid, List<Holding> holds) {}

@@ -158,7 +158,8 @@ public final class Publisher {
         node.value(),
         journals.clock().instant().truncatedTo(ChronoUnit.MILLIS).toString(),
         new CapacitySurvey(host).survey(held),
-        guests);
+        guests,
+        new MappingSurvey(host).survey(node, held));
   }
 
   /** Per device, in the order the journal first names it, the changes that hold it. */

@@ -4,7 +4,7 @@
  * every node published, read back with its age. Never on a phase's way: publishing comes after a
  * phase and its failure is only reported.
  */
-@MayUse({"devices", "host", "id", "journal", "json"})
+@MayUse({"devices", "host", "id", "journal", "json", "pve"})
 package dev.guesthook.cluster;
 
 import dev.guesthook.MayUse;

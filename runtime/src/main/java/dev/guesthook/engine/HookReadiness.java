@@ -58,7 +58,24 @@ public final class HookReadiness {
     }
   }
 
+  /**
+   * The guest's hook settings as its hooks get them at a phase (layered, typed against what each
+   * loaded hook declares); fails where a phase would stop before any hook runs.
+   */
+  public static GuestSettings settings(Settings settings, HostPort host, VmId vmid)
+      throws ConfigException {
+    // Reads only, so the host itself: no dry-run overlay (which does not follow a simulated
+    // cluster node's links into the shared /etc/pve).
+    settings.requireHookDirs();
+    return resolve(settings, host, vmid, Engine.hookLoader(settings).load(Optional.of(vmid)));
+  }
+
   private GuestSettings hookSettings(VmId vmid, HookCatalog catalog) throws ConfigException {
+    return resolve(settings, host, vmid, catalog);
+  }
+
+  private static GuestSettings resolve(
+      Settings settings, HostPort host, VmId vmid, HookCatalog catalog) throws ConfigException {
     return GuestSettingsLayers.resolve(
         settings, host, vmid, catalog.settingsSchemas(), catalog.namesNotChecked());
   }

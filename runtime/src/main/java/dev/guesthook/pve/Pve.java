@@ -59,7 +59,23 @@ public final class Pve {
   }
 
   public VmConfig config(GuestType type, VmId vmid) throws PveFileException {
-    HostPath path = configPath(type, vmid);
+    return config(configPath(type, vmid));
+  }
+
+  /**
+   * A VM's config in a cluster node's own folder ({@code /etc/pve/nodes/<node>/qemu-server}, which
+   * every node sees); empty when that node has none. {@code node} must be a checked node name.
+   */
+  public Optional<VmConfig> configOnNode(String node, VmId vmid) throws PveFileException {
+    HostPath path = nodeConfigPath(node, vmid);
+    return host.exists(path) ? Optional.of(config(path)) : Optional.empty();
+  }
+
+  public static HostPath nodeConfigPath(String node, VmId vmid) {
+    return ETC_PVE.resolve("nodes", node, GuestType.QEMU.configFolder(), vmid + ".conf");
+  }
+
+  private VmConfig config(HostPath path) throws PveFileException {
     String text;
     try {
       text = host.read(path);

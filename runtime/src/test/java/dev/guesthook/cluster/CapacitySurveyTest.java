@@ -64,12 +64,12 @@ class CapacitySurveyTest {
   @Test
   void aVfOnVfioOrHeldByAGuestIsNotFree() {
     devices.sriov().setNumVfs(NIC, 4);
-    assertEquals(new NodeReport.VfSlots(NIC.value(), 4, 4, 64), pf(survey(Set.of()), NIC));
+    assertEquals(new NodeReport.VfSlots(NIC.value(), 4, 4, 64, 0), pf(survey(Set.of()), NIC));
     PciAddress first = devices.sriov().vfs(NIC).get(0).address();
     PciAddress second = devices.sriov().vfs(NIC).get(1).address();
     devices.pci().bind(first, DriverName.VFIO_PCI);
     NodeReport.Capacity now = survey(Set.of(second));
-    assertEquals(new NodeReport.VfSlots(NIC.value(), 2, 4, 64), pf(now, NIC));
+    assertEquals(new NodeReport.VfSlots(NIC.value(), 2, 4, 64, 1), pf(now, NIC));
     assertEquals(true, now.vfio().contains(first.value()), now.vfio().toString());
   }
 
@@ -77,13 +77,13 @@ class CapacitySurveyTest {
   void aVgpuProfileCountsTheVfsThatCouldTakeItAndThoseThatHaveIt() {
     NodeReport.Capacity before = survey(Set.of());
     assertEquals(
-        new NodeReport.VgpuSlots(L40S.value(), "NVIDIA L40S-8Q", 16, 16),
+        new NodeReport.VgpuSlots(L40S.value(), "NVIDIA L40S-8Q", 16, 16, 1158),
         vgpu(before, "NVIDIA L40S-8Q"));
     devices.nvidia().assign(L40S, "NVIDIA L40S-8Q", Set.of());
     NodeReport.Capacity after = survey(Set.of());
     // the simulated driver, as NVIDIA's, then offers only the profile's size on the others
     assertEquals(
-        new NodeReport.VgpuSlots(L40S.value(), "NVIDIA L40S-8Q", 15, 16),
+        new NodeReport.VgpuSlots(L40S.value(), "NVIDIA L40S-8Q", 15, 16, 1158),
         vgpu(after, "NVIDIA L40S-8Q"));
     assertEquals(1, after.vgpu().size(), after.vgpu().toString());
   }

@@ -16,9 +16,10 @@ class ExpositionTest {
   private static final NodeReport.Capacity CAPACITY =
       new NodeReport.Capacity(
           List.of(new NodeReport.MdevSlots("0000:00:02.0", "i915-GVTg_V5_4", "GVTg_V5_4", 1, 2)),
-          List.of(new NodeReport.VgpuSlots("0000:41:00.0", "nvidia-1154", 3, 4)),
-          List.of(new NodeReport.VfSlots("0000:03:00.0", 2, 4, 7)),
-          List.of("0000:03:02.1"));
+          List.of(new NodeReport.VgpuSlots("0000:41:00.0", "nvidia-1154", 3, 4, 1154)),
+          List.of(new NodeReport.VfSlots("0000:03:00.0", 2, 4, 7, 0)),
+          List.of("0000:03:02.1"),
+          List.of("0000:03:00.0", "0000:03:02.1", "0000:41:00.0"));
 
   @Test
   void countsAndCapacityParseStrictlyWithTheirValues() {
