@@ -1,7 +1,9 @@
 package dev.guesthook.cluster;
 
 import com.fasterxml.jackson.core.JacksonException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectReader;
 import dev.guesthook.id.PciAddress;
 import dev.guesthook.id.Printable;
 import dev.guesthook.json.Json;
@@ -21,6 +23,14 @@ import java.util.Optional;
  * {@link Publisher#BOUND}.
  */
 public final class ClusterView {
+  /**
+   * Reads a node's report leaving out fields it does not know: a cluster is upgraded node by node,
+   * and a newer guesthook of the same format version may publish more (the version changes only
+   * when a field changes meaning). What this one needs is still checked by {@link #valid}.
+   */
+  private static final ObjectReader LENIENT =
+      Json.MAPPER.reader().without(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+
   /** A node's entry: its report and age, or the problem that kept it from being read. */
   public record NodeEntry(
       String node,
@@ -75,7 +85,7 @@ public final class ClusterView {
       // Its format and version first: a newer guesthook's file is named as such, not as broken.
       JsonNode tree = Json.MAPPER.readTree(bytes.get());
       requireFormat(tree.path("format").asText(""), tree.path("version").asInt(0));
-      report = valid(node, Json.MAPPER.treeToValue(tree, NodeReport.class));
+      report = valid(node, LENIENT.treeToValue(tree, NodeReport.class));
     } catch (JacksonException e) {
       return problem(
           node, file + ": not guesthook's node data (" + firstLine(e.getOriginalMessage()) + ")");

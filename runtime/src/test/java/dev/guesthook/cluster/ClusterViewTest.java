@@ -107,6 +107,26 @@ class ClusterViewTest {
         viewAt(THEN).get("pve1").problem());
   }
 
+  /**
+   * A cluster is upgraded node by node: a newer guesthook of the same format version may publish
+   * fields this one does not know. Before, the whole node was shown as "not guesthook's node data".
+   */
+  @Test
+  void aFieldANewerGuesthookAddsIsIgnored() throws Exception {
+    com.fasterxml.jackson.databind.node.ObjectNode tree =
+        (com.fasterxml.jackson.databind.node.ObjectNode)
+            dev.guesthook.json.Json.MAPPER.readTree(Files.readString(fileOf("pve1")));
+    tree.put("addedLater", "x");
+    ((com.fasterxml.jackson.databind.node.ObjectNode) tree.get("capacity"))
+        .putArray("addedLaterToo");
+    Files.writeString(fileOf("pve1"), tree.toString());
+
+    ClusterView.NodeEntry entry = viewAt(THEN).get("pve1");
+
+    assertEquals(java.util.Optional.empty(), entry.problem());
+    assertTrue(entry.report().isPresent());
+  }
+
   @Test
   void anOversizedFileIsNotRead() throws Exception {
     Files.write(fileOf("pve1"), new byte[Publisher.BOUND + 1]);
