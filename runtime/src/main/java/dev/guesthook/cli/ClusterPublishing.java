@@ -1,8 +1,13 @@
 package dev.guesthook.cli;
 
+import dev.guesthook.cluster.EventRing;
 import dev.guesthook.cluster.Publisher;
 import io.vertx.core.Vertx;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 
@@ -15,6 +20,7 @@ final class ClusterPublishing {
   private final Optional<Publisher> publisher;
   private final Consumer<String> log;
   private final AtomicBoolean pending = new AtomicBoolean();
+  private final Queue<EventRing.Entry> news = new ConcurrentLinkedQueue<>();
   private String lastPause = "";
 
   ClusterPublishing(Optional<Publisher> publisher, Consumer<String> log) {
@@ -22,14 +28,28 @@ final class ClusterPublishing {
     this.log = log;
   }
 
+  /**
+   * Keeps entries for this node's ring until the next publish (which adds them first): a phase's
+   * way sees no file.
+   */
+  void note(List<EventRing.Entry> entries) {
+    if (publisher.isPresent()) {
+      news.addAll(entries);
+    }
+  }
+
   /** Publishes now, on the caller's (blocking) thread; never throws. */
   synchronized void publishNow() {
     if (publisher.isEmpty()) {
       return;
     }
+    List<EventRing.Entry> entries = new ArrayList<>();
+    for (EventRing.Entry entry = news.poll(); entry != null; entry = news.poll()) {
+      entries.add(entry);
+    }
     Publisher.Outcome outcome;
     try {
-      outcome = publisher.get().publish();
+      outcome = publisher.get().publish(entries);
     } catch (RuntimeException | Error unexpected) {
       outcome = new Publisher.Paused("EIO", String.valueOf(unexpected));
     }

@@ -1,16 +1,27 @@
 package dev.guesthook.cli;
 
 import dev.guesthook.app.ExitCodes;
+import dev.guesthook.cluster.EventEntries;
+import dev.guesthook.cluster.EventRing;
 import dev.guesthook.config.Settings;
+import dev.guesthook.core.dispatch.HookLine;
 import dev.guesthook.core.event.Phase;
 import dev.guesthook.engine.Engine;
+import dev.guesthook.engine.PhaseListener;
+import dev.guesthook.guest.LifecycleEvent;
 import dev.guesthook.id.VmId;
+import dev.guesthook.journal.Reconciler;
 import dev.guesthook.journald.Journald;
 import dev.guesthook.journald.PhaseJournal;
 import dev.guesthook.journald.Priority;
 import io.vertx.core.Future;
 import java.io.PrintStream;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
+import java.util.function.Consumer;
 
 /**
  * One phase as the hookscript call runs it, in its own process or answered by {@code serve}: the
@@ -32,11 +43,23 @@ final class PhaseRun {
   private final Engine engine;
   private final Settings settings;
   private final Journald journald;
+  private final Consumer<List<EventRing.Entry>> events;
 
   PhaseRun(Engine engine, Settings settings, Journald journald) {
+    this(engine, settings, journald, entries -> {});
+  }
+
+  /**
+   * {@code events}: given each phase's entries for this node's ring (the phase and what its
+   * reconciles put back), built from what the phase knows; it keeps them for the publish that
+   * follows the answer.
+   */
+  PhaseRun(
+      Engine engine, Settings settings, Journald journald, Consumer<List<EventRing.Entry>> events) {
     this.engine = engine;
     this.settings = settings;
     this.journald = journald;
+    this.events = events;
   }
 
   /**
@@ -48,10 +71,13 @@ final class PhaseRun {
     PrintedPhase printed =
         new PrintedPhase(
             output.log(), settings.dryRun(), Optional.of(new PhaseJournal(journald, vmid, phase)));
+    long start = System.nanoTime();
+    Reconciles reconciles = new Reconciles(printed);
     return engine
-        .run(vmid, phase, migratedFrom, printed)
+        .run(vmid, phase, migratedFrom, reconciles)
         .map(
             run -> {
+              noted(run, reconciles, Duration.ofNanos(System.nanoTime() - start));
               if (output.json().isPresent()) {
                 output
                     .json()
@@ -72,5 +98,52 @@ final class PhaseRun {
               output.errors().println(line);
               return Future.succeededFuture(ExitCodes.USAGE);
             });
+  }
+
+  /** The ring's entries of a phase that ran: in memory, read from nothing. */
+  private void noted(Engine.Run run, Reconciles reconciles, Duration took) {
+    if (settings.dryRun()) {
+      return;
+    }
+    List<EventRing.Entry> entries = new ArrayList<>();
+    entries.add(EventEntries.ofPhase(run.result(), took));
+    reconciles.found.forEach(
+        found ->
+            entries.addAll(
+                EventEntries.ofReconcile(List.of(found.result()), found.why(), found.at())));
+    events.accept(entries);
+  }
+
+  /** The task log's listener, keeping what the phase's reconciles found for the ring. */
+  private static final class Reconciles implements PhaseListener {
+    private final PhaseListener printed;
+    private final List<Found> found = new ArrayList<>();
+
+    /** One guest's reconcile, why and when. */
+    private record Found(Reconciler.GuestResult result, String why, Instant at) {}
+
+    Reconciles(PhaseListener printed) {
+      this.printed = printed;
+    }
+
+    @Override
+    public void started(LifecycleEvent event, int hooks) {
+      printed.started(event, hooks);
+    }
+
+    @Override
+    public void line(String line) {
+      printed.line(line);
+    }
+
+    @Override
+    public void hookLine(HookLine line) {
+      printed.hookLine(line);
+    }
+
+    @Override
+    public synchronized void reconciled(Reconciler.GuestResult result, String why) {
+      found.add(new Found(result, why, Instant.now()));
+    }
   }
 }

@@ -1,6 +1,8 @@
 package dev.guesthook.cli;
 
 import dev.guesthook.app.ExitCodes;
+import dev.guesthook.cluster.EventEntries;
+import dev.guesthook.cluster.EventRing;
 import dev.guesthook.cluster.Publisher;
 import dev.guesthook.config.Settings;
 import dev.guesthook.engine.Engine;
@@ -16,11 +18,14 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
 import java.util.function.IntSupplier;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -78,12 +83,13 @@ final class ServeCommand implements Callable<Integer> {
                                     : "no journal at /"
                                         + Journald.SOCKET
                                         + " (or a dry run): phase lines go to the task log only"));
-                    ResidentRuntime.PhaseRunner phases = runner(engine, settings, journald);
                     HeapWatch heap = new HeapWatch(Runtime.getRuntime());
                     ClusterPublishing publishing =
                         new ClusterPublishing(
                             node.publisher(),
                             line -> main.console.out().println("guesthook serve: " + line));
+                    ResidentRuntime.PhaseRunner phases =
+                        runner(engine, settings, journald, publishing::note);
                     AtomicReference<ResidentRuntime> serving = new AtomicReference<>();
                     AtomicInteger running = new AtomicInteger();
                     ResidentRuntime runtime =
@@ -123,13 +129,15 @@ final class ServeCommand implements Callable<Integer> {
                                   journald.close();
                                   stopped.tryComplete(ExitCodes.OK);
                                 }));
-                    reconcile(engine);
+                    reconcile(engine, publishing, "at serve's start");
                     runtime.start();
                     // A failed start leaves no post-stop behind it: look again for guests that
                     // stopped holding devices.
                     vertx.setPeriodic(
                         RECONCILE_EVERY.toMillis(),
-                        id -> vertx.executeBlocking(() -> reconcile(engine), false));
+                        id ->
+                            vertx.executeBlocking(
+                                () -> reconcile(engine, publishing, "periodic"), false));
                     // The cluster sees this node's data however long no phase runs.
                     publishing.publishSoon(vertx);
                     vertx.setPeriodic(
@@ -176,9 +184,17 @@ final class ServeCommand implements Callable<Integer> {
   }
 
   /** Puts back what guests that are not running hold, and says so in the service's log. */
-  private boolean reconcile(Engine engine) {
-    for (Reconciler.GuestResult result : engine.reconciler().all(Optional.empty())) {
+  private boolean reconcile(Engine engine, ClusterPublishing publishing, String why) {
+    Instant at = Instant.now();
+    List<Reconciler.GuestResult> results = engine.reconciler().all(Optional.empty());
+    for (Reconciler.GuestResult result : results) {
       result.news().forEach(line -> main.console.out().println("guesthook serve: " + line));
+    }
+    // What it put back is part of the guests' stories (a migration's source runs no post-stop).
+    List<EventRing.Entry> entries = EventEntries.ofReconcile(results, why, at);
+    if (!entries.isEmpty()) {
+      publishing.note(entries);
+      publishing.publishNow();
     }
     return true;
   }
@@ -188,7 +204,13 @@ final class ServeCommand implements Callable<Integer> {
    * journal entries.
    */
   static ResidentRuntime.PhaseRunner runner(Engine engine, Settings settings, Journald journald) {
-    PhaseRun phases = new PhaseRun(engine, settings, journald);
+    return runner(engine, settings, journald, entries -> {});
+  }
+
+  /** The same, each phase's entries for this node's ring given to {@code events}. */
+  static ResidentRuntime.PhaseRunner runner(
+      Engine engine, Settings settings, Journald journald, Consumer<List<EventRing.Entry>> events) {
+    PhaseRun phases = new PhaseRun(engine, settings, journald, events);
     return (PhaseCall call, PrintStream out) ->
         phases
             .run(call.vmid(), call.phase(), call.migratedFrom(), PhaseRun.Output.taskLog(out))

@@ -10,6 +10,7 @@ import dev.guesthook.journal.JournalReading;
 import dev.guesthook.journal.Journals;
 import dev.guesthook.json.Json;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -79,12 +80,18 @@ public final class Publisher {
   private final ClusterFolder folder;
   private final NodeName node;
   private final Journals journals;
+  private final EventLog events;
 
-  private Publisher(HostPort host, ClusterFolder folder, NodeName node, Journals journals) {
+  /** The newest entry in this node's published ring, as far as this publisher knows. */
+  private long eventsPublished = -1;
+
+  private Publisher(
+      HostPort host, ClusterFolder folder, NodeName node, Journals journals, EventLog events) {
     this.host = host;
     this.folder = folder;
     this.node = node;
     this.journals = journals;
+    this.events = events;
   }
 
   /**
@@ -98,28 +105,95 @@ public final class Publisher {
     // Only read: no lock is waited for.
     Journals journals = Journals.under(root, Duration.ZERO, clock);
     return Optional.of(
-        new Publisher(host, ClusterFolder.under(root), new NodeName(node), journals));
+        new Publisher(
+            host,
+            ClusterFolder.under(root),
+            new NodeName(node),
+            journals,
+            EventLog.under(root, journals.locks())));
   }
 
   /** Surveys and writes this node's file; never throws. Blocking. */
   public Outcome publish() {
+    return publish(List.of());
+  }
+
+  /**
+   * Adds {@code news} to this node's ring, then writes its status file and, when the ring has news,
+   * its ring ({@link EventRing#FILE}); never throws. Blocking. Without quorum the ring keeps its
+   * news on this node's disk, and the next publish with quorum carries them.
+   */
+  public Outcome publish(List<EventRing.Entry> news) {
     try {
       if (!folder.nodeEntries().contains(node.value())) {
         return new NotClustered();
       }
-      byte[] bytes = Json.MAPPER.writeValueAsBytes(report());
-      String file = ClusterFolder.shown(node, FILE);
-      if (bytes.length > BOUND) {
-        return new Paused(
-            "EFBIG", file + ": would be " + bytes.length + " bytes, over guesthook's " + BOUND);
+      Optional<Paused> notNoted = noted(news);
+      Outcome status = publishStatus();
+      if (!(status instanceof Published)) {
+        return status;
       }
-      folder.write(node, FILE, bytes);
-      return new Published(file, bytes.length);
+      Outcome ring = publishEvents();
+      return ring instanceof Paused ? ring : notNoted.map(Outcome.class::cast).orElse(status);
     } catch (PublishException e) {
       return new Paused(e.errno(), e.getMessage());
     } catch (IOException | RuntimeException e) {
       return new Paused("EIO", ClusterFolder.shown(node, FILE) + ": " + e.getMessage());
     }
+  }
+
+  private Optional<Paused> noted(List<EventRing.Entry> news) {
+    try {
+      events.append(news);
+      return Optional.empty();
+    } catch (IOException | RuntimeException e) {
+      return Optional.of(
+          new Paused("EIO", events.file() + ": " + e.getMessage() + "; these events are lost"));
+    }
+  }
+
+  private Outcome publishStatus() throws IOException, PublishException {
+    byte[] bytes = Json.MAPPER.writeValueAsBytes(report());
+    String file = ClusterFolder.shown(node, FILE);
+    if (bytes.length > BOUND) {
+      return new Paused(
+          "EFBIG", file + ": would be " + bytes.length + " bytes, over guesthook's " + BOUND);
+    }
+    folder.write(node, FILE, bytes);
+    return new Published(file, bytes.length);
+  }
+
+  /**
+   * This node's ring, written when it has entries the published one lacks. Its entries are copied
+   * as this node's disk holds them: no entry is parsed again.
+   */
+  private Outcome publishEvents() throws IOException {
+    List<String> ring = events.recent();
+    long newest = EventLog.lastSeq(ring);
+    String file = ClusterFolder.shown(node, EventRing.FILE);
+    if (newest == eventsPublished || ring.isEmpty()) {
+      return new Published(file, 0);
+    }
+    String document =
+        "{\"format\":\""
+            + EventRing.FORMAT
+            + "\",\"version\":"
+            + EventRing.VERSION
+            + ",\"node\":\""
+            + node.value()
+            + "\",\"publishedAt\":\""
+            + journals.clock().instant().truncatedTo(ChronoUnit.MILLIS)
+            + "\",\"entries\":["
+            + String.join(",", ring)
+            + "]}";
+    byte[] bytes = document.getBytes(StandardCharsets.UTF_8);
+    try {
+      folder.write(node, EventRing.FILE, bytes);
+    } catch (PublishException e) {
+      return new Paused(e.errno(), e.getMessage());
+    }
+    eventsPublished = newest;
+    return new Published(file, bytes.length);
   }
 
   /** What this node has and holds now. */

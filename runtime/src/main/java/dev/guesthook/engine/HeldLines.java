@@ -2,6 +2,7 @@ package dev.guesthook.engine;
 
 import dev.guesthook.core.dispatch.HookLine;
 import dev.guesthook.guest.LifecycleEvent;
+import dev.guesthook.journal.Reconciler;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
@@ -34,6 +35,11 @@ final class HeldLines implements PhaseListener {
   @Override
   public void hookLine(HookLine line) {
     give(listener -> listener.hookLine(line));
+  }
+
+  @Override
+  public void reconciled(Reconciler.GuestResult result, String why) {
+    target.reconciled(result, why);
   }
 
   private synchronized void give(Consumer<PhaseListener> line) {

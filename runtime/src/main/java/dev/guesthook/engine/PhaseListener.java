@@ -2,6 +2,7 @@ package dev.guesthook.engine;
 
 import dev.guesthook.core.dispatch.HookLine;
 import dev.guesthook.guest.LifecycleEvent;
+import dev.guesthook.journal.Reconciler;
 
 /** Follows one phase as it runs: told when its hooks start, then every log line as it comes. */
 public interface PhaseListener {
@@ -15,4 +16,10 @@ public interface PhaseListener {
   default void hookLine(HookLine line) {
     line.taskLog().forEach(this::line);
   }
+
+  /**
+   * What a reconcile within the phase found for one guest; {@code why}: where in the phase ({@code
+   * before pre-start}, {@code after post-stop of VM 502}). Its lines come through {@link #line}.
+   */
+  default void reconciled(Reconciler.GuestResult result, String why) {}
 }
