@@ -128,27 +128,29 @@ public final class Publisher {
       if (!folder.nodeEntries().contains(node.value())) {
         return new NotClustered();
       }
-      Optional<Paused> notNoted = noted(news);
+      List<String> ring;
+      Optional<Paused> notNoted = Optional.empty();
+      try {
+        ring = events.append(news);
+      } catch (IOException | RuntimeException e) {
+        ring = events.recent();
+        notNoted =
+            Optional.of(
+                new Paused(
+                    "EIO", events.file() + ": " + e.getMessage() + "; these events are lost"));
+      }
       Outcome status = publishStatus();
       if (!(status instanceof Published)) {
         return status;
       }
-      Outcome ring = publishEvents();
-      return ring instanceof Paused ? ring : notNoted.map(Outcome.class::cast).orElse(status);
+      Outcome published = publishEvents(ring);
+      return published instanceof Paused
+          ? published
+          : notNoted.map(Outcome.class::cast).orElse(status);
     } catch (PublishException e) {
       return new Paused(e.errno(), e.getMessage());
     } catch (IOException | RuntimeException e) {
       return new Paused("EIO", ClusterFolder.shown(node, FILE) + ": " + e.getMessage());
-    }
-  }
-
-  private Optional<Paused> noted(List<EventRing.Entry> news) {
-    try {
-      events.append(news);
-      return Optional.empty();
-    } catch (IOException | RuntimeException e) {
-      return Optional.of(
-          new Paused("EIO", events.file() + ": " + e.getMessage() + "; these events are lost"));
     }
   }
 
@@ -167,8 +169,7 @@ public final class Publisher {
    * This node's ring, written when it has entries the published one lacks. Its entries are copied
    * as this node's disk holds them: no entry is parsed again.
    */
-  private Outcome publishEvents() throws IOException {
-    List<String> ring = events.recent();
+  private Outcome publishEvents(List<String> ring) {
     long newest = EventLog.lastSeq(ring);
     String file = ClusterFolder.shown(node, EventRing.FILE);
     if (newest == eventsPublished || ring.isEmpty()) {

@@ -104,6 +104,27 @@ class EventRingTest {
   }
 
   @Test
+  void anEntrysLineIsWhatTheReaderTakesBack() throws Exception {
+    EventRing.Entry entry =
+        new EventRing.Entry(
+            7,
+            NOW.toString(),
+            501,
+            "pre-start",
+            "incoming-migration",
+            "pve1",
+            "ok",
+            12,
+            List.of(new EventRing.HookRun("sriov-vf", "ok", 3)),
+            new EventRing.Changes(1, 0, List.of("made: write /sys/x \"quoted\"")));
+    String line = EventLog.line(entry);
+
+    assertEquals(Json.MAPPER.writeValueAsString(entry), line, "as Jackson writes the record");
+    assertEquals(entry, ClusterEvents.entry(Json.MAPPER.readTree(line)).orElseThrow());
+    assertEquals(7, EventLog.lastSeq(List.of(line)));
+  }
+
+  @Test
   void eventsWithoutQuorumArePublishedOnceItIsBack() throws Exception {
     publisher.publish(List.of(entry(1, false)));
     ClusterSandbox.setQuorum(cluster, List.of("pve1"), false);
