@@ -36,7 +36,8 @@ hook('gpu-release') {
     map('reset', optional: true, description: 'reset the passed functions while vfio-pci holds them') {
       enumeration 'when', values: ['pre-start', 'post-stop', 'both'], default: 'both',
           description: 'before the guest gets them, after it gave them back, or both'
-      list 'methods', of: 'string', optional: true,
+      list 'methods', of: 'string', unique: true, optional: true,
+          values: ['device_specific', 'acpi', 'flr', 'af_flr', 'pm', 'bus', 'cxl_bus'],
           description: "the reset methods to use, in order (the kernel's names: device_specific, acpi, flr, af_flr, pm, bus, cxl_bus); default: the device's own"
       list 'functions', of: 'pci', optional: true, description: 'reset only these; default: every passed function that has a reset'
     }

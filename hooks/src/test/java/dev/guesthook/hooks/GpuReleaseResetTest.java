@@ -84,15 +84,20 @@ class GpuReleaseResetTest {
         "reset: 0000:0b:00.1 offers no 'bus' reset; it offers: flr; nothing was changed");
   }
 
+  /**
+   * A word that is no reset method is a settings error, refused with its file, line and column
+   * (exit 2) like any other before a hook runs. Before, it passed the settings and the hook refused
+   * the start (exit 1) naming only itself.
+   */
   @Test
-  void aNameThatIsNoResetMethodRefusesTheStart() {
-    host.settings(601, "gpu-release: { reset: { methods: [flrr] } }\n");
-    host.assertRefusedWithoutChange(
+  void aNameThatIsNoResetMethodIsASettingsErrorWithItsLine() {
+    host.settings(601, "gpu-release:\n  reset:\n    methods: [flr, flrr]\n");
+    host.assertSettingsRefused(
         601,
         "pre-start",
-        "gpu-release",
-        "reset: 'flrr' is not a reset method; the kernel's are: device_specific acpi flr af_flr pm"
-            + " bus cxl_bus; nothing was changed");
+        host.at("/etc/pve/guesthook/601.yaml")
+            + ":3:20: gpu-release.reset.methods[1]: expected one of device_specific, acpi, flr,"
+            + " af_flr, pm, bus, cxl_bus, found 'flrr'; did you mean 'flr'?");
   }
 
   @Test
@@ -243,12 +248,19 @@ class GpuReleaseResetTest {
     assertEquals(resetMethods, host.read("sys/bus/pci/devices/0000:0b:00.0/reset_method"));
   }
 
-  /** Seven methods at most, each once (the kernel's rule): refused before the GPU leaves amdgpu. */
+  /**
+   * Each method once (the kernel's rule; with seven names, seven at most): a settings error with
+   * its line, before the GPU leaves amdgpu.
+   */
   @Test
-  void aMethodNamedTwiceIsRefusedBeforeAnyChange() {
-    host.settings(601, "gpu-release: { reset: { methods: [flr, flr] } }\n");
-    host.assertRefusedWithoutChange(
-        601, "pre-start", "gpu-release", "reset: a reset method is named twice: flr flr");
+  void aMethodNamedTwiceIsASettingsErrorWithItsLine() {
+    host.settings(601, "gpu-release:\n  reset:\n    methods: [flr, bus, flr]\n");
+    host.assertSettingsRefused(
+        601,
+        "pre-start",
+        host.at("/etc/pve/guesthook/601.yaml")
+            + ":3:25: gpu-release.reset.methods[2]: 'flr' is named twice (also"
+            + " gpu-release.reset.methods[0]); name each once");
   }
 
   /**

@@ -90,6 +90,45 @@ class ReplayTest {
     assertTrue(result.out().endsWith("replay: 2 events, 1 agree, 1 differ\n"), result::toString);
   }
 
+  /**
+   * A hook added after the recording was made (a guesthook upgrade's new stock hook, or an author's
+   * new file) has no recorded answers to replay against: before, it ran, failed on the first read
+   * the recording never held, and made every old recording differ. It is now left out of the replay
+   * and named, so the recordings still guard the hooks they recorded.
+   */
+  @Test
+  void aHookAddedAfterTheRecordingIsNotReplayedAndIsNamed() throws Exception {
+    Path dir = changedHooks();
+    Files.copy(
+        SandboxHost.STOCK.resolve("sriov-vf.groovy"),
+        dir.resolve("sriov-vf.groovy"),
+        java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    Path added = dir.resolve("audit.groovy");
+    Files.writeString(
+        added,
+        "hook('audit') { on('pre-start') { ev -> "
+            + "if (!exists('/sys/module/audit_only')) { throw new IllegalStateException('no audit') } } }\n");
+    Files.setPosixFilePermissions(added, PosixFilePermissions.fromString("rw-r--r--"));
+
+    Cli.Result result = replay(dir);
+
+    assertEquals(0, result.exitCode(), result::toString);
+    assertTrue(result.out().endsWith("replay: 2 events, 2 agree, 0 differ\n"), result::toString);
+    assertTrue(
+        result
+            .err()
+            .contains(
+                recording
+                    + ": hook audit is not in this recording (made before the hook was added):"
+                    + " not replayed; record the lifecycle again to cover it"),
+        result::toString);
+    Cli.Result json = replay(dir, "--json");
+    assertEquals(
+        "[\"audit\"]",
+        json.json().get("results").get(0).get("notReplayed").toString(),
+        json::toString);
+  }
+
   @Test
   void updateMakesTheChangeTheNewExpectation() throws Exception {
     Path changed = changedHooks();

@@ -34,7 +34,8 @@ import picocli.CommandLine.ParentCommand;
       "gets the settings and the host answers it had when the event was recorded; what it does now is",
       "compared with what it did then, interaction by interaction. Prints agreement or a diff per event",
       "('-' recorded, '+' now). A bad record (torn, not UTF-8, over 16 MiB, bad vmid, phase or time) is",
-      "warned about with file:line and skipped; the others are still replayed.",
+      "warned about with file:line and skipped; the others are still replayed. A hook the recording does",
+      "not name (added after it was made) has nothing recorded to answer it: it is named once and left out.",
       "Exit 0 when every replayed event agrees, 1 when any differs, 2 on unreadable files or when records",
       "were skipped and none could be replayed.",
       "--update rewrites the recording with what the hooks do now, after an intended change; a file with",
@@ -163,6 +164,7 @@ final class ReplayCommand implements Callable<Integer> {
       item.put("time", recorded.time());
       item.put("agrees", comparison.agrees());
       item.put("differences", comparison.differences());
+      item.put("notReplayed", comparison.notReplayed());
       json.result(item);
       return;
     }

@@ -19,9 +19,12 @@ import dev.guesthook.record.RecordingException;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
+import java.util.function.Predicate;
+import java.util.stream.Stream;
 
 /**
  * Replays recorded events: each VM's hooks are loaded once, then every event is dispatched on the
@@ -53,9 +56,17 @@ public final class ReplaySession implements EventDispatcher {
    * record. The phase itself runs after the VM's previous event has ended.
    */
   @Override
+  public List<String> hooksOf(LifecycleEvent event) {
+    return phaseHooks(guestOf(event), event.phase()).map(Hook::name).toList();
+  }
+
+  @Override
   public Future<DispatchResult> dispatch(
-      LifecycleEvent event, HostPort replayHost, Function<String, Map<String, Object>> settingsOf) {
-    Guest guest = guests.computeIfAbsent(event.vmid(), this::loaded);
+      LifecycleEvent event,
+      HostPort replayHost,
+      Function<String, Map<String, Object>> settingsOf,
+      Predicate<String> replayed) {
+    Guest guest = guestOf(event);
     Map<String, Map<String, Object>> typed;
     try {
       typed = typedAsRecorded(guest.catalog(), event.phase(), settingsOf);
@@ -63,10 +74,31 @@ public final class ReplaySession implements EventDispatcher {
       return Future.failedFuture(e);
     }
     PhaseRequest request = replayRequest(event, replayHost, typed);
+    Dispatcher dispatcher = replaying(guest, event.phase(), replayed);
     Future<DispatchResult> result =
-        guest.latest().transform(previous -> guest.dispatcher().dispatch(request));
+        guest.latest().transform(previous -> dispatcher.dispatch(request));
     guests.put(event.vmid(), new Guest(guest.catalog(), guest.dispatcher(), result));
     return result;
+  }
+
+  private Guest guestOf(LifecycleEvent event) {
+    return guests.computeIfAbsent(event.vmid(), this::loaded);
+  }
+
+  private static Stream<Hook> phaseHooks(Guest guest, Phase phase) {
+    return guest.catalog().hooks().stream().filter(hook -> hook.phases().contains(phase));
+  }
+
+  /**
+   * The VM's dispatcher, or, when the recording predates some of the phase's hooks, one of only the
+   * hooks it recorded (a few list entries; the hooks stay compiled and loaded).
+   */
+  private static Dispatcher replaying(Guest guest, Phase phase, Predicate<String> replayed) {
+    if (phaseHooks(guest, phase).allMatch(hook -> replayed.test(hook.name()))) {
+      return guest.dispatcher();
+    }
+    return Dispatcher.of(
+        guest.catalog().hooks().stream().filter(hook -> replayed.test(hook.name())).toList());
   }
 
   private Guest loaded(VmId vmid) {

@@ -94,6 +94,11 @@ public record Recording(
         undo);
   }
 
+  /** Whether a hook of this name ran (or was skipped) in the recorded phase. */
+  public boolean names(String hook) {
+    return hooks.stream().anyMatch(h -> h.name().equals(hook));
+  }
+
   /** What the hook of this name was given; empty for a hook the recording does not name. */
   public Map<String, Object> settingsOf(String hook) {
     return settings.getOrDefault(hook, Map.of());

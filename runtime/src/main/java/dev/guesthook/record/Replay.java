@@ -46,10 +46,15 @@ public final class Replay {
 
   /**
    * How a replayed phase compares with its recording: the differences, the interactions compared,
-   * and both sides in full for a diff view.
+   * both sides in full for a diff view, and the phase's hooks the recording predates (not
+   * replayed).
    */
   public record Comparison(
-      RecordedEvent recorded, DispatchResult replayed, List<String> differences, int interactions) {
+      RecordedEvent recorded,
+      DispatchResult replayed,
+      List<String> differences,
+      int interactions,
+      List<String> notReplayed) {
     public boolean agrees() {
       return differences.isEmpty();
     }
@@ -78,7 +83,18 @@ public final class Replay {
     }
   }
 
+  /** The phase's hooks now that the recording does not name: it was made before they were added. */
+  static List<String> notRecorded(RecordedEvent recorded, List<String> phaseHooks) {
+    return phaseHooks.stream().filter(hook -> !recorded.recording().names(hook)).toList();
+  }
+
   public static Comparison compare(RecordedEvent recorded, DispatchResult now) {
+    return compare(recorded, now, List.of());
+  }
+
+  /** {@code notReplayed}: the hooks left out of the replay, as {@link #notRecorded} found them. */
+  public static Comparison compare(
+      RecordedEvent recorded, DispatchResult now, List<String> notReplayed) {
     List<String> differences = new ArrayList<>();
     Map<String, Recording.Hook> before = new HashMap<>();
     recorded.recording().hooks().forEach(h -> before.put(h.name(), h));
@@ -106,7 +122,7 @@ public final class Replay {
     before
         .keySet()
         .forEach(name -> differences.add(name + ": missing now (it ran in the recording)"));
-    return new Comparison(recorded, now, differences, count);
+    return new Comparison(recorded, now, differences, count, notReplayed);
   }
 
   /** One interaction as the comparison shows it, named as the recording names it. */

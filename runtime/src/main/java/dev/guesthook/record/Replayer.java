@@ -8,8 +8,10 @@ import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -42,6 +44,7 @@ public final class Replayer {
 
   private final Supplier<EventDispatcher> sessions;
   private final Consumer<String> warn;
+  private final Set<String> warnedNotReplayed = new HashSet<>();
 
   /** {@code sessions} gives the dispatcher of a replay run, e.g. {@code engine::replaySession}. */
   public Replayer(Supplier<EventDispatcher> sessions, Consumer<String> warn) {
@@ -68,7 +71,10 @@ public final class Replayer {
   private sealed interface Pending permits Started, Ended {}
 
   private record Started(
-      RecordedEvent recorded, ReplayedFile in, CompletableFuture<DispatchResult> now)
+      RecordedEvent recorded,
+      ReplayedFile in,
+      CompletableFuture<DispatchResult> now,
+      List<String> notReplayed)
       implements Pending {}
 
   private record Ended(ReplayedFile file) implements Pending {}
@@ -137,21 +143,46 @@ public final class Replayer {
     }
   }
 
-  /** The recorded event dispatched again; a record that cannot be replayed fails its future. */
-  private static Started started(
+  /**
+   * The recorded event dispatched again, through the hooks it recorded; a record that cannot be
+   * replayed fails its future.
+   */
+  private Started started(
       RecordedEvent recorded, ReplayedFile in, EventDispatcher session, RecordedConfigs configs) {
     CompletableFuture<DispatchResult> now;
+    List<String> notReplayed = List.of();
     try {
       LifecycleEvent event = Replay.event(recorded, configs);
+      notReplayed = Replay.notRecorded(recorded, session.hooksOf(event));
+      notReplayed.forEach(hook -> warnNotReplayed(recorded.file(), hook));
       now =
           session
-              .dispatch(event, new ReplayHost(recorded), hook -> Replay.settings(recorded, hook))
+              .dispatch(
+                  event,
+                  new ReplayHost(recorded),
+                  hook -> Replay.settings(recorded, hook),
+                  recorded.recording()::names)
               .toCompletionStage()
               .toCompletableFuture();
     } catch (PveFileException | RecordingException e) {
       now = CompletableFuture.failedFuture(e);
     }
-    return new Started(recorded, in, now);
+    return new Started(recorded, in, now, notReplayed);
+  }
+
+  /**
+   * Says once per file and hook that a hook is newer than the recording: it has no answers there to
+   * replay against, so the recording covers the hooks it recorded and not this one.
+   */
+  private void warnNotReplayed(Path file, String hook) {
+    if (warnedNotReplayed.add(file + "\0" + hook)) {
+      warn.accept(
+          file
+              + ": hook "
+              + hook
+              + " is not in this recording (made before the hook was added): not replayed;"
+              + " record the lifecycle again to cover it");
+    }
   }
 
   /** The events in flight, oldest first, each reported once it is the oldest. */
@@ -230,7 +261,7 @@ public final class Replayer {
       }
       throw e;
     }
-    Replay.Comparison comparison = Replay.compare(recorded, now);
+    Replay.Comparison comparison = Replay.compare(recorded, now, started.notReplayed());
     each.accept(comparison);
     if (started.in().updating()) {
       Map<String, Map<String, Object>> given = new TreeMap<>();

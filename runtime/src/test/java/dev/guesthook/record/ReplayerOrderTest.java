@@ -21,6 +21,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
+import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -74,8 +75,16 @@ class ReplayerOrderTest {
     private int started;
 
     @Override
+    public List<String> hooksOf(LifecycleEvent event) {
+      return List.of();
+    }
+
+    @Override
     public Future<DispatchResult> dispatch(
-        LifecycleEvent event, HostPort host, Function<String, Map<String, Object>> settingsOf) {
+        LifecycleEvent event,
+        HostPort host,
+        Function<String, Map<String, Object>> settingsOf,
+        Predicate<String> replayed) {
       Promise<DispatchResult> done = Promise.promise();
       long delay = 2L * (Replayer.IN_FLIGHT - started++ % Replayer.IN_FLIGHT);
       clock.schedule(

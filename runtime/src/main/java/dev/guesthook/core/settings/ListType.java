@@ -11,9 +11,14 @@ final class ListType implements SettingType {
   static final int MAX_ITEMS = 256;
 
   private final SettingType items;
+  private final boolean unique;
 
-  ListType(SettingType items) {
+  /**
+   * {@code unique}: an entry equal to an earlier one is refused (an order that names one twice).
+   */
+  ListType(SettingType items, boolean unique) {
     this.items = items;
+    this.unique = unique;
   }
 
   @Override
@@ -33,7 +38,16 @@ final class ListType implements SettingType {
     }
     List<Object> out = new ArrayList<>();
     for (int i = 0; i < sequence.items().size(); i++) {
-      out.add(items.convert(sequence.items().get(i), key + "[" + i + "]"));
+      YamlNode item = sequence.items().get(i);
+      Object value = items.convert(item, key + "[" + i + "]");
+      int first = unique ? out.indexOf(value) : -1;
+      if (first >= 0) {
+        throw new SettingProblem(
+            item.mark(),
+            key + "[" + i + "]",
+            "'" + value + "' is named twice (also " + key + "[" + first + "]); name each once");
+      }
+      out.add(value);
     }
     return Collections.unmodifiableList(out);
   }

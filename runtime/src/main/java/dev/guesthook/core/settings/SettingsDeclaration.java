@@ -175,9 +175,13 @@ public final class SettingsDeclaration {
     addList(name, options, record(name, entry, checked.get("open")));
   }
 
-  /** A list of plain values: {@code list 'uuids', of: 'uuid'}. */
+  /**
+   * A list of plain values: {@code list 'uuids', of: 'uuid'}; {@code of: 'string', values: [...]}
+   * takes only those words, and {@code unique: true} refuses an entry named twice.
+   */
   public void list(Map<String, ?> options, String name) {
-    Object of = option(name, options, Set.of("of")).get("of");
+    Map<String, ?> checked = option(name, options, Set.of("of", "values", "unique"));
+    Object of = checked.get("of");
     if (of == null) {
       throw new IllegalArgumentException(
           where
@@ -186,7 +190,18 @@ public final class SettingsDeclaration {
               + "': say what it holds, e.g. of: 'pci', or"
               + " declare its entries in a block");
     }
-    addList(name, options, Types.named(String.valueOf(of)));
+    addList(name, options, items(name, String.valueOf(of), checked.get("values")));
+  }
+
+  private SettingType items(String name, String of, Object values) {
+    if (values == null) {
+      return Types.named(of);
+    }
+    if (!of.equals("string") || !(values instanceof List<?> list) || list.isEmpty()) {
+      throw new IllegalArgumentException(
+          where + ": list '" + name + "': values: takes a list of words, with of: 'string'");
+    }
+    return Types.enumeration(list.stream().map(String::valueOf).toList());
   }
 
   public void map(String name, Closure<?> fields) {
@@ -228,7 +243,7 @@ public final class SettingsDeclaration {
     if (!options.containsKey("default") && Boolean.TRUE.equals(options.get("optional"))) {
       withEmptyDefault.put("default", List.of());
     }
-    add(name, withEmptyDefault, new ListType(items));
+    add(name, withEmptyDefault, new ListType(items, Boolean.TRUE.equals(options.get("unique"))));
   }
 
   private void add(String name, Map<String, ?> options, SettingType type) {
