@@ -1,10 +1,15 @@
 package dev.guesthook.cli;
 
+import dev.guesthook.cluster.EventRing;
 import dev.guesthook.cluster.NodeReport;
 import dev.guesthook.cluster.Publisher;
 import dev.guesthook.metrics.NodeMetrics;
 import io.vertx.core.Vertx;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 
@@ -20,6 +25,7 @@ final class ClusterPublishing {
   private final Optional<NodeMetrics> metrics;
   private final Consumer<String> log;
   private final AtomicBoolean pending = new AtomicBoolean();
+  private final Queue<EventRing.Entry> news = new ConcurrentLinkedQueue<>();
   private String lastPause = "";
   private String lastMetricsProblem = "";
 
@@ -32,6 +38,16 @@ final class ClusterPublishing {
     this.publisher = publisher;
     this.metrics = metrics;
     this.log = log;
+  }
+
+  /**
+   * Keeps entries for this node's ring until the next publish (which adds them first): a phase's
+   * way sees no file.
+   */
+  void note(List<EventRing.Entry> entries) {
+    if (publisher.isPresent()) {
+      news.addAll(entries);
+    }
   }
 
   /** Publishes now, on the caller's (blocking) thread; never throws. */
@@ -54,9 +70,13 @@ final class ClusterPublishing {
   }
 
   private void toCluster(Publisher to, Optional<NodeReport> surveyed) {
+    List<EventRing.Entry> entries = new ArrayList<>();
+    for (EventRing.Entry entry = news.poll(); entry != null; entry = news.poll()) {
+      entries.add(entry);
+    }
     Publisher.Outcome outcome;
     try {
-      outcome = to.publish(surveyed);
+      outcome = to.publish(surveyed, entries);
     } catch (RuntimeException | Error unexpected) {
       outcome = new Publisher.Paused("EIO", String.valueOf(unexpected));
     }

@@ -1,6 +1,10 @@
 package dev.guesthook.cli;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.guesthook.app.ExitCodes;
+import dev.guesthook.cluster.ClusterEvents;
+import dev.guesthook.cluster.MigrationStories;
+import dev.guesthook.json.Json;
 import dev.guesthook.page.EventsPage;
 import dev.guesthook.record.RecordedEvent;
 import dev.guesthook.record.RecordingException;
@@ -9,7 +13,11 @@ import dev.guesthook.record.Recordings;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
 import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.Set;
 import java.util.concurrent.Callable;
@@ -17,10 +25,10 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 
-/** {@code guesthook events}: the recordings as a timeline. */
+/** {@code guesthook events}: the recordings as a timeline, or every node's ring with --cluster. */
 @Command(
     name = "events",
-    header = "The recorded lifecycle events as a timeline.",
+    header = "The recorded lifecycle events as a timeline (this node's, or the cluster's).",
     mixinStandardHelpOptions = true,
     description = {
       "Show the recorded lifecycle events (from <root>/var/lib/guesthook/recordings) as a timeline: one",
@@ -42,10 +50,31 @@ import picocli.CommandLine.ParentCommand;
       "",
       "A bad record (torn, not UTF-8, over 16 MiB, bad vmid, phase or time) is warned about once with",
       "file:line and skipped. Exit 0, or 2 when records were skipped and none could be read, or when",
-      "the page cannot be written (its folder is missing, FILE is a folder) or --html meets --follow."
+      "the page cannot be written (its folder is missing, FILE is a folder) or --html meets --follow",
+      "or --cluster (the page of every node's events is not built yet).",
+      "",
+      "--cluster: every node's recent events, from /etc/pve/nodes/<node>/guesthook/events.json (each",
+      "node's last 128 phases and reconciles, published after each; pmxcfs shows them on every node),",
+      "merged by time, one line per event with its node. A live migration reads as one story: a",
+      "heading 'VM <vmid> migrated <source> -> <target> at <time>' with the target's phases started",
+      "with PVE_MIGRATED_FROM and the source's stop and reconcile of what the guest held (Proxmox runs",
+      "no post-stop on a migration's source: its reconcile puts the devices back, after the next",
+      "post-stop of any guest there or within a minute under 'guesthook serve'). Each node is listed",
+      "first with its event count and data age; a node whose data is older than --stale-after",
+      "(no quorum, guesthook stopped, node down) is STALE, one whose file is a link, too large or not",
+      "guesthook's is named with what is wrong, and the others are still shown. --follow reads the",
+      "files every 2 s and prints each new event once (with --json one object a line).",
+      "Exit (--cluster): 0 every node's data fresh and readable, 1 a node's stale or unreadable,",
+      "2 this host is in no cluster.",
+      "",
+      "  guesthook events --cluster",
+      "  guesthook events --cluster --vmid 4711 --json | jq '.events[] | select(.type==\"migration\")'",
+      "  guesthook events --cluster --follow",
+      "  guesthook --root DIR/nodes/pve2 --simulate events --cluster     # a simulated cluster"
     })
 final class EventsCommand implements Callable<Integer> {
   private static final long FOLLOW_POLL_MILLIS = 500;
+  private static final long CLUSTER_POLL_MILLIS = 2000;
 
   @ParentCommand Main main;
 
@@ -61,12 +90,44 @@ final class EventsCommand implements Callable<Integer> {
       description = "Write the events and the nodes' capacity as one HTML page to FILE.")
   Path html;
 
+  @Option(
+      names = "--cluster",
+      description = "Every node's recent events from /etc/pve, merged by time.")
+  boolean cluster;
+
+  @Option(
+      names = "--stale-after",
+      paramLabel = "SECONDS",
+      defaultValue = "180",
+      description =
+          "With --cluster: a node's data older than this is stale (default: ${DEFAULT-VALUE}).")
+  long staleAfter;
+
+  @Option(
+      names = "--stop-after",
+      paramLabel = "SECONDS",
+      description = "With --follow: stop after this long (default: until Ctrl-C).")
+  Long stopAfter;
+
   private final Set<String> warned = new HashSet<>();
 
   @Override
   public Integer call() {
+    if (staleAfter < 0 || (stopAfter != null && stopAfter < 0)) {
+      main.console.error("--stale-after and --stop-after take a number of seconds, 0 or more");
+      return ExitCodes.USAGE;
+    }
+    if (html != null && cluster) {
+      main.console.error(
+          "--html draws this node's recorded events (and every node's capacity); with --cluster it is"
+              + " not built yet: leave out --cluster");
+      return ExitCodes.USAGE;
+    }
     if (html != null) {
       return page();
+    }
+    if (cluster) {
+      return main.withHost((settings, host, node) -> clusterEvents(settings.root(), node));
     }
     return main.withSettings(
         (vertx, settings) ->
@@ -148,6 +209,103 @@ final class EventsCommand implements Callable<Integer> {
     if (warned.add(warning)) {
       main.console.warn(warning);
     }
+  }
+
+  /** Every node's ring, merged; with --follow, then each new entry once. */
+  private int clusterEvents(Path root, String self) throws IOException, InterruptedException {
+    ClusterEvents.View view;
+    try {
+      view = readCluster(root, self);
+    } catch (IOException e) {
+      main.console.error("cannot read /etc/pve/nodes: " + e.getMessage());
+      return ExitCodes.INTERNAL;
+    }
+    if (view.nodes().isEmpty() && view.problems().isEmpty()) {
+      main.console.error("no cluster here: /etc/pve/nodes is absent or empty (is pmxcfs running?)");
+      return ExitCodes.USAGE;
+    }
+    PrintStream out = main.console.out();
+    List<ClusterEvents.Placed> merged = ClusterEvents.merged(view, Optional.ofNullable(vmid));
+    List<MigrationStories.Item> items = MigrationStories.group(merged);
+    if (main.options.json && !follow) {
+      out.println(Json.MAPPER.writeValueAsString(ClusterTimeline.json(view, items)));
+    } else if (main.options.json) {
+      merged.forEach(p -> out.println(followed(p, items)));
+    } else {
+      ClusterTimeline.printNodes(out, view);
+      ClusterTimeline.printItems(out, items);
+    }
+    out.flush();
+    boolean allFresh =
+        view.problems().isEmpty()
+            && view.nodes().stream().noneMatch(n -> n.stale() || n.problem().isPresent());
+    if (follow) {
+      followCluster(root, self, merged);
+    }
+    return allFresh ? ExitCodes.OK : ExitCodes.HOOK_FAILED;
+  }
+
+  private ClusterEvents.View readCluster(Path root, String self) throws IOException {
+    return ClusterEvents.read(root, self, Clock.systemUTC(), Duration.ofSeconds(staleAfter));
+  }
+
+  /**
+   * Reads every node's file every {@link #CLUSTER_POLL_MILLIS} and prints the entries not seen
+   * before; what it remembers is what the rings hold now, so it stays bounded.
+   */
+  private void followCluster(Path root, String self, List<ClusterEvents.Placed> shown)
+      throws InterruptedException {
+    Set<String> seen = new HashSet<>();
+    shown.forEach(p -> seen.add(p.key()));
+    long deadline =
+        stopAfter == null ? Long.MAX_VALUE : System.nanoTime() + stopAfter * 1_000_000_000L;
+    PrintStream out = main.console.out();
+    while (!Thread.currentThread().isInterrupted() && System.nanoTime() < deadline) {
+      Thread.sleep(
+          Math.min(CLUSTER_POLL_MILLIS, Math.max(1, (deadline - System.nanoTime()) / 1_000_000)));
+      List<ClusterEvents.Placed> merged;
+      try {
+        merged = ClusterEvents.merged(readCluster(root, self), Optional.ofNullable(vmid));
+      } catch (IOException e) {
+        warnOnce("cannot read /etc/pve/nodes: " + e.getMessage());
+        continue;
+      }
+      List<MigrationStories.Item> items = MigrationStories.group(merged);
+      Set<String> now = new HashSet<>();
+      for (ClusterEvents.Placed p : merged) {
+        now.add(p.key());
+        if (!seen.contains(p.key())) {
+          out.println(main.options.json ? followed(p, items) : followedLine(p, items));
+        }
+      }
+      out.flush();
+      seen.clear();
+      seen.addAll(now);
+    }
+  }
+
+  /** A new event's line, naming the migration it is part of. */
+  private static String followedLine(
+      ClusterEvents.Placed placed, List<MigrationStories.Item> items) {
+    return storyOf(placed, items)
+        .map(story -> ClusterTimeline.line(placed) + "  [" + story.heading() + "]")
+        .orElse(ClusterTimeline.line(placed));
+  }
+
+  /** A new event as one JSON line, with its migration when it is part of one. */
+  private static String followed(ClusterEvents.Placed placed, List<MigrationStories.Item> items) {
+    ObjectNode event = ClusterTimeline.event(placed);
+    storyOf(placed, items).ifPresent(s -> event.set("migration", ClusterTimeline.migration(s)));
+    return event.toString();
+  }
+
+  private static Optional<MigrationStories.Story> storyOf(
+      ClusterEvents.Placed placed, List<MigrationStories.Item> items) {
+    return items.stream()
+        .filter(MigrationStories.Story.class::isInstance)
+        .map(MigrationStories.Story.class::cast)
+        .filter(story -> story.steps().contains(placed))
+        .findFirst();
   }
 
   private void print(RecordedEvent event) {

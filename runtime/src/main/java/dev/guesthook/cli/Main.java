@@ -2,6 +2,7 @@ package dev.guesthook.cli;
 
 import dev.guesthook.app.ExitCodes;
 import dev.guesthook.app.NodeRuntime;
+import dev.guesthook.cluster.EventRing;
 import dev.guesthook.config.Settings;
 import dev.guesthook.config.SettingsLoader;
 import dev.guesthook.core.event.Phase;
@@ -20,6 +21,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Supplier;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -290,12 +292,14 @@ public final class Main implements Callable<Integer> {
             : new PhaseRun.Output(console.out(), console.err(), Optional.empty());
     Vertx vertx = runtime.vertx();
     Optional<NodeMetrics> metrics = runtime.metrics(console::warn);
+    // The phase's entries for this node's ring, published after the answer.
+    List<EventRing.Entry> events = new CopyOnWriteArrayList<>();
     // Whether journald is there is a stat: not on the event loop.
     return vertx
         .executeBlocking(() -> runtime.journald(console::warn), false)
         .compose(
             journald ->
-                new PhaseRun(engine, runtime.settings(), journald, metrics)
+                new PhaseRun(engine, runtime.settings(), journald, metrics, events::addAll)
                     .run(id, parsedPhase, migratedFrom, output)
                     .eventually(
                         () ->
@@ -303,8 +307,11 @@ public final class Main implements Callable<Integer> {
                                 () -> {
                                   // After the phase's answer, before the process ends: its
                                   // outcome and exit code are decided already.
-                                  new ClusterPublishing(runtime.publisher(), metrics, console::warn)
-                                      .publishNow();
+                                  ClusterPublishing publishing =
+                                      new ClusterPublishing(
+                                          runtime.publisher(), metrics, console::warn);
+                                  publishing.note(events);
+                                  publishing.publishNow();
                                   journald.close(JOURNAL_HANDOVER);
                                   return null;
                                 },

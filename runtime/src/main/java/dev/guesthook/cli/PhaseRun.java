@@ -1,12 +1,18 @@
 package dev.guesthook.cli;
 
 import dev.guesthook.app.ExitCodes;
+import dev.guesthook.cluster.EventEntries;
+import dev.guesthook.cluster.EventRing;
 import dev.guesthook.config.Settings;
 import dev.guesthook.core.dispatch.DispatchResult;
+import dev.guesthook.core.dispatch.HookLine;
 import dev.guesthook.core.dispatch.HookOutcome;
 import dev.guesthook.core.event.Phase;
 import dev.guesthook.engine.Engine;
+import dev.guesthook.engine.PhaseListener;
+import dev.guesthook.guest.LifecycleEvent;
 import dev.guesthook.id.VmId;
+import dev.guesthook.journal.Reconciler;
 import dev.guesthook.journald.Journald;
 import dev.guesthook.journald.PhaseJournal;
 import dev.guesthook.journald.Priority;
@@ -14,9 +20,12 @@ import dev.guesthook.metrics.NodeMetrics;
 import dev.guesthook.metrics.PhaseSample;
 import io.vertx.core.Future;
 import java.io.PrintStream;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 /**
  * One phase as the hookscript call runs it, in its own process or answered by {@code serve}: the
@@ -39,12 +48,24 @@ final class PhaseRun {
   private final Settings settings;
   private final Journald journald;
   private final Optional<NodeMetrics> metrics;
+  private final Consumer<List<EventRing.Entry>> events;
 
-  PhaseRun(Engine engine, Settings settings, Journald journald, Optional<NodeMetrics> metrics) {
+  /**
+   * {@code metrics}: counts each phase that ran; {@code events}: given each phase's entries for
+   * this node's ring (the phase and what its reconciles put back), built from what the phase knows;
+   * it keeps them for the publish that follows the answer.
+   */
+  PhaseRun(
+      Engine engine,
+      Settings settings,
+      Journald journald,
+      Optional<NodeMetrics> metrics,
+      Consumer<List<EventRing.Entry>> events) {
     this.engine = engine;
     this.settings = settings;
     this.journald = journald;
     this.metrics = metrics;
+    this.events = events;
   }
 
   /**
@@ -56,12 +77,15 @@ final class PhaseRun {
     PrintedPhase printed =
         new PrintedPhase(
             output.log(), settings.dryRun(), Optional.of(new PhaseJournal(journald, vmid, phase)));
-    long started = System.nanoTime();
+    long start = System.nanoTime();
+    Reconciles reconciles = new Reconciles(printed);
     return engine
-        .run(vmid, phase, migratedFrom, printed)
+        .run(vmid, phase, migratedFrom, reconciles)
         .map(
             run -> {
-              counted(phase, run.result().overall(), started, timedOut(run.result()), printed);
+              Duration took = Duration.ofNanos(System.nanoTime() - start);
+              counted(phase, run.result().overall(), took, timedOut(run.result()), reconciles);
+              noted(run, reconciles, took);
               if (output.json().isPresent()) {
                 output
                     .json()
@@ -80,25 +104,29 @@ final class PhaseRun {
                 return Future.failedFuture(error);
               }
               output.errors().println(line);
-              counted(phase, "refused", started, List.of(), printed);
+              counted(
+                  phase,
+                  "refused",
+                  Duration.ofNanos(System.nanoTime() - start),
+                  List.of(),
+                  reconciles);
               return Future.succeededFuture(ExitCodes.USAGE);
             });
   }
 
   /** Counts the phase for the metrics; written after it has answered (ClusterPublishing). */
   private void counted(
-      Phase phase, String outcome, long started, List<String> timedOut, PrintedPhase printed) {
-    long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
+      Phase phase, String outcome, Duration took, List<String> timedOut, Reconciles reconciles) {
     metrics.ifPresent(
         m ->
             m.count(
                 new PhaseSample(
                     phase.wireName(),
                     outcome,
-                    millis,
+                    took.toMillis(),
                     timedOut,
-                    printed.putBack(),
-                    printed.notPutBack())));
+                    reconciles.steps(step -> step.acted() && !step.failed()),
+                    reconciles.steps(Reconciler.Step::failed))));
   }
 
   private static List<String> timedOut(DispatchResult result) {
@@ -106,5 +134,59 @@ final class PhaseRun {
         .filter(hook -> hook.status() == HookOutcome.Status.TIMED_OUT)
         .map(HookOutcome::hook)
         .toList();
+  }
+
+  /** The ring's entries of a phase that ran: in memory, read from nothing. */
+  private void noted(Engine.Run run, Reconciles reconciles, Duration took) {
+    if (settings.dryRun()) {
+      return;
+    }
+    List<EventRing.Entry> entries = new ArrayList<>();
+    entries.add(EventEntries.ofPhase(run.result(), took));
+    reconciles.found.forEach(
+        found ->
+            entries.addAll(
+                EventEntries.ofReconcile(List.of(found.result()), found.why(), found.at())));
+    events.accept(entries);
+  }
+
+  /**
+   * The task log's listener, keeping what the phase's reconciles found for the ring and metrics.
+   */
+  private static final class Reconciles implements PhaseListener {
+    private final PhaseListener printed;
+    private final List<Found> found = new ArrayList<>();
+
+    /** One guest's reconcile, why and when. */
+    private record Found(Reconciler.GuestResult result, String why, Instant at) {}
+
+    Reconciles(PhaseListener printed) {
+      this.printed = printed;
+    }
+
+    @Override
+    public void started(LifecycleEvent event, int hooks) {
+      printed.started(event, hooks);
+    }
+
+    @Override
+    public void line(String line) {
+      printed.line(line);
+    }
+
+    @Override
+    public void hookLine(HookLine line) {
+      printed.hookLine(line);
+    }
+
+    @Override
+    public synchronized void reconciled(Reconciler.GuestResult result, String why) {
+      found.add(new Found(result, why, Instant.now()));
+    }
+
+    /** The steps of this phase's reconciles that {@code counted} accepts. */
+    synchronized long steps(java.util.function.Predicate<Reconciler.Step> counted) {
+      return found.stream().flatMap(f -> f.result().steps().stream()).filter(counted).count();
+    }
   }
 }

@@ -8,7 +8,6 @@ import dev.guesthook.journald.PhaseJournal;
 import dev.guesthook.journald.Priority;
 import java.io.PrintStream;
 import java.util.Optional;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Prints a phase for the task log: the header first, then hook lines as they come, then the report;
@@ -18,8 +17,6 @@ class PrintedPhase implements PhaseListener {
   private final PrintStream out;
   private final boolean dryRun;
   private final Optional<PhaseJournal> journal;
-  private final AtomicLong putBack = new AtomicLong();
-  private final AtomicLong notPutBack = new AtomicLong();
 
   PrintedPhase(PrintStream out, boolean dryRun) {
     this(out, dryRun, Optional.empty());
@@ -58,22 +55,6 @@ class PrintedPhase implements PhaseListener {
             ? Priority.WARNING
             : line.startsWith("guesthook: error: ") ? Priority.ERR : Priority.INFO,
         line);
-  }
-
-  @Override
-  public void reconciled(long putBack, long failed) {
-    this.putBack.addAndGet(putBack);
-    this.notPutBack.addAndGet(failed);
-  }
-
-  /** Changes this phase's reconciles put back. */
-  long putBack() {
-    return putBack.get();
-  }
-
-  /** Changes this phase's reconciles could not put back. */
-  long notPutBack() {
-    return notPutBack.get();
   }
 
   @Override

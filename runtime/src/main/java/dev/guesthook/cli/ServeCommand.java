@@ -1,6 +1,8 @@
 package dev.guesthook.cli;
 
 import dev.guesthook.app.ExitCodes;
+import dev.guesthook.cluster.EventEntries;
+import dev.guesthook.cluster.EventRing;
 import dev.guesthook.cluster.Publisher;
 import dev.guesthook.config.Settings;
 import dev.guesthook.engine.Engine;
@@ -17,6 +19,8 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.concurrent.Callable;
@@ -83,11 +87,11 @@ final class ServeCommand implements Callable<Integer> {
                     Consumer<String> say =
                         line -> main.console.out().println("guesthook serve: " + line);
                     Optional<NodeMetrics> metrics = node.metrics(say);
-                    ResidentRuntime.PhaseRunner phases =
-                        runner(engine, settings, journald, metrics);
                     HeapWatch heap = new HeapWatch(Runtime.getRuntime());
                     ClusterPublishing publishing =
                         new ClusterPublishing(node.publisher(), metrics, say);
+                    ResidentRuntime.PhaseRunner phases =
+                        runner(engine, settings, journald, metrics, publishing::note);
                     AtomicReference<ResidentRuntime> serving = new AtomicReference<>();
                     AtomicInteger running = new AtomicInteger();
                     ResidentRuntime runtime =
@@ -127,13 +131,15 @@ final class ServeCommand implements Callable<Integer> {
                                   journald.close();
                                   stopped.tryComplete(ExitCodes.OK);
                                 }));
-                    reconcile(engine);
+                    reconcile(engine, publishing, "at serve's start");
                     runtime.start();
                     // A failed start leaves no post-stop behind it: look again for guests that
                     // stopped holding devices.
                     vertx.setPeriodic(
                         RECONCILE_EVERY.toMillis(),
-                        id -> vertx.executeBlocking(() -> reconcile(engine), false));
+                        id ->
+                            vertx.executeBlocking(
+                                () -> reconcile(engine, publishing, "periodic"), false));
                     // The cluster sees this node's data however long no phase runs.
                     publishing.publishSoon(vertx);
                     vertx.setPeriodic(
@@ -180,9 +186,17 @@ final class ServeCommand implements Callable<Integer> {
   }
 
   /** Puts back what guests that are not running hold, and says so in the service's log. */
-  private boolean reconcile(Engine engine) {
-    for (Reconciler.GuestResult result : engine.reconciler().all(Optional.empty())) {
+  private boolean reconcile(Engine engine, ClusterPublishing publishing, String why) {
+    Instant at = Instant.now();
+    List<Reconciler.GuestResult> results = engine.reconciler().all(Optional.empty());
+    for (Reconciler.GuestResult result : results) {
       result.news().forEach(line -> main.console.out().println("guesthook serve: " + line));
+    }
+    // What it put back is part of the guests' stories (a migration's source runs no post-stop).
+    List<EventRing.Entry> entries = EventEntries.ofReconcile(results, why, at);
+    if (!entries.isEmpty()) {
+      publishing.note(entries);
+      publishing.publishNow();
     }
     return true;
   }
@@ -192,12 +206,20 @@ final class ServeCommand implements Callable<Integer> {
    * journal entries.
    */
   static ResidentRuntime.PhaseRunner runner(Engine engine, Settings settings, Journald journald) {
-    return runner(engine, settings, journald, Optional.empty());
+    return runner(engine, settings, journald, Optional.empty(), entries -> {});
   }
 
+  /**
+   * The same, each phase counted for {@code metrics} and its entries for this node's ring given to
+   * {@code events}.
+   */
   static ResidentRuntime.PhaseRunner runner(
-      Engine engine, Settings settings, Journald journald, Optional<NodeMetrics> metrics) {
-    PhaseRun phases = new PhaseRun(engine, settings, journald, metrics);
+      Engine engine,
+      Settings settings,
+      Journald journald,
+      Optional<NodeMetrics> metrics,
+      Consumer<List<EventRing.Entry>> events) {
+    PhaseRun phases = new PhaseRun(engine, settings, journald, metrics, events);
     return (PhaseCall call, PrintStream out) ->
         phases
             .run(call.vmid(), call.phase(), call.migratedFrom(), PhaseRun.Output.taskLog(out))

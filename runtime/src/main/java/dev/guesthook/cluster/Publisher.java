@@ -10,6 +10,7 @@ import dev.guesthook.journal.JournalReading;
 import dev.guesthook.journal.Journals;
 import dev.guesthook.json.Json;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -79,12 +80,18 @@ public final class Publisher {
   private final ClusterFolder folder;
   private final NodeName node;
   private final Journals journals;
+  private final EventLog events;
 
-  private Publisher(HostPort host, ClusterFolder folder, NodeName node, Journals journals) {
+  /** The newest entry in this node's published ring, as far as this publisher knows. */
+  private long eventsPublished = -1;
+
+  private Publisher(
+      HostPort host, ClusterFolder folder, NodeName node, Journals journals, EventLog events) {
     this.host = host;
     this.folder = folder;
     this.node = node;
     this.journals = journals;
+    this.events = events;
   }
 
   /**
@@ -98,32 +105,55 @@ public final class Publisher {
     // Only read: no lock is waited for.
     Journals journals = Journals.under(root, Duration.ZERO, clock);
     return Optional.of(
-        new Publisher(host, ClusterFolder.under(root), new NodeName(node), journals));
+        new Publisher(
+            host,
+            ClusterFolder.under(root),
+            new NodeName(node),
+            journals,
+            EventLog.under(root, journals.locks())));
   }
 
   /** Surveys and writes this node's file; never throws. Blocking. */
   public Outcome publish() {
-    return publish(Optional.empty());
+    return publish(Optional.empty(), List.of());
+  }
+
+  /** Adds {@code news} to the ring and publishes, surveying now; never throws. Blocking. */
+  public Outcome publish(List<EventRing.Entry> news) {
+    return publish(Optional.empty(), news);
   }
 
   /**
-   * Writes this node's file from a report surveyed already (for the metrics too: one survey after a
-   * phase), or surveys now when there is none; never throws. Blocking.
+   * Adds {@code news} to this node's ring, then writes its status file, from a report surveyed
+   * already (for the metrics too: one survey after a phase) or surveyed now when there is none,
+   * and, when the ring has news, its ring ({@link EventRing#FILE}); never throws. Blocking. Without
+   * quorum the ring keeps its news on this node's disk, and the next publish with quorum carries
+   * them.
    */
-  public Outcome publish(Optional<NodeReport> surveyed) {
+  public Outcome publish(Optional<NodeReport> surveyed, List<EventRing.Entry> news) {
     try {
       if (!folder.nodeEntries().contains(node.value())) {
         return new NotClustered();
       }
-      byte[] bytes =
-          Json.MAPPER.writeValueAsBytes(surveyed.isPresent() ? surveyed.get() : report());
-      String file = ClusterFolder.shown(node, FILE);
-      if (bytes.length > BOUND) {
-        return new Paused(
-            "EFBIG", file + ": would be " + bytes.length + " bytes, over guesthook's " + BOUND);
+      List<String> ring;
+      Optional<Paused> notNoted = Optional.empty();
+      try {
+        ring = events.append(news);
+      } catch (IOException | RuntimeException e) {
+        ring = events.recent();
+        notNoted =
+            Optional.of(
+                new Paused(
+                    "EIO", events.file() + ": " + e.getMessage() + "; these events are lost"));
       }
-      folder.write(node, FILE, bytes);
-      return new Published(file, bytes.length);
+      Outcome status = publishStatus(surveyed);
+      if (!(status instanceof Published)) {
+        return status;
+      }
+      Outcome published = publishEvents(ring);
+      return published instanceof Paused
+          ? published
+          : notNoted.map(Outcome.class::cast).orElse(status);
     } catch (PublishException e) {
       return new Paused(e.errno(), e.getMessage());
     } catch (IOException | RuntimeException e) {
@@ -138,6 +168,50 @@ public final class Publisher {
     } catch (IOException | RuntimeException e) {
       return Optional.empty();
     }
+  }
+
+  private Outcome publishStatus(Optional<NodeReport> surveyed)
+      throws IOException, PublishException {
+    byte[] bytes = Json.MAPPER.writeValueAsBytes(surveyed.isPresent() ? surveyed.get() : report());
+    String file = ClusterFolder.shown(node, FILE);
+    if (bytes.length > BOUND) {
+      return new Paused(
+          "EFBIG", file + ": would be " + bytes.length + " bytes, over guesthook's " + BOUND);
+    }
+    folder.write(node, FILE, bytes);
+    return new Published(file, bytes.length);
+  }
+
+  /**
+   * This node's ring, written when it has entries the published one lacks. Its entries are copied
+   * as this node's disk holds them: no entry is parsed again.
+   */
+  private Outcome publishEvents(List<String> ring) {
+    long newest = EventLog.lastSeq(ring);
+    String file = ClusterFolder.shown(node, EventRing.FILE);
+    if (newest == eventsPublished || ring.isEmpty()) {
+      return new Published(file, 0);
+    }
+    String document =
+        "{\"format\":\""
+            + EventRing.FORMAT
+            + "\",\"version\":"
+            + EventRing.VERSION
+            + ",\"node\":\""
+            + node.value()
+            + "\",\"publishedAt\":\""
+            + journals.clock().instant().truncatedTo(ChronoUnit.MILLIS)
+            + "\",\"entries\":["
+            + String.join(",", ring)
+            + "]}";
+    byte[] bytes = document.getBytes(StandardCharsets.UTF_8);
+    try {
+      folder.write(node, EventRing.FILE, bytes);
+    } catch (PublishException e) {
+      return new Paused(e.errno(), e.getMessage());
+    }
+    eventsPublished = newest;
+    return new Published(file, bytes.length);
   }
 
   /** What this node has and holds now. */

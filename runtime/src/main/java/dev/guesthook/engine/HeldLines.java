@@ -2,6 +2,7 @@ package dev.guesthook.engine;
 
 import dev.guesthook.core.dispatch.HookLine;
 import dev.guesthook.guest.LifecycleEvent;
+import dev.guesthook.journal.Reconciler;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
@@ -31,15 +32,15 @@ final class HeldLines implements PhaseListener {
     give(listener -> listener.line(line));
   }
 
-  /** Counted at once: a count has no place in the task log's order. */
-  @Override
-  public void reconciled(long putBack, long failed) {
-    target.reconciled(putBack, failed);
-  }
-
   @Override
   public void hookLine(HookLine line) {
     give(listener -> listener.hookLine(line));
+  }
+
+  /** Given at once: what a reconcile found is kept, not printed in the task log's order. */
+  @Override
+  public void reconciled(Reconciler.GuestResult result, String why) {
+    target.reconciled(result, why);
   }
 
   private synchronized void give(Consumer<PhaseListener> line) {

@@ -19,25 +19,23 @@ final class ReconcileStep {
   /** Before a pre-start: what an earlier life of this guest left behind. */
   void beforeStart(VmId vmid, Phase phase, PhaseListener listener) {
     if (phase == Phase.PRE_START) {
-      guest(vmid, listener);
+      guest(vmid, "before pre-start", listener);
     }
   }
 
-  void guest(VmId vmid, PhaseListener listener) {
-    report(reconciler.guest(vmid, true, true), listener);
+  /** One guest, under its lock held by the phase; {@code why}: where in the phase. */
+  void guest(VmId vmid, String why, PhaseListener listener) {
+    report(reconciler.guest(vmid, true, true), why, listener);
   }
 
   /** After a post-stop: this guest, then every other guest that is not running. */
   void all(VmId first, PhaseListener listener) {
-    reconciler.all(Optional.of(first)).forEach(result -> report(result, listener));
+    String why = "after post-stop of VM " + first;
+    reconciler.all(Optional.of(first)).forEach(result -> report(result, why, listener));
   }
 
-  private static void report(Reconciler.GuestResult result, PhaseListener listener) {
+  private static void report(Reconciler.GuestResult result, String why, PhaseListener listener) {
     result.news().forEach(line -> listener.line("guesthook: " + line));
-    long failed = result.steps().stream().filter(Reconciler.Step::failed).count();
-    long putBack = result.steps().stream().filter(s -> s.acted() && !s.failed()).count();
-    if (putBack + failed > 0) {
-      listener.reconciled(putBack, failed);
-    }
+    listener.reconciled(result, why);
   }
 }

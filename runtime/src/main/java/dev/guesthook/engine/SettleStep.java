@@ -28,7 +28,7 @@ final class SettleStep {
     if (phase == Phase.PRE_START && !run.result().anyFailed()) {
       return notedAsStarted(run, listener);
     } else if (phase == Phase.PRE_START) {
-      reconcile.guest(vmid, listener);
+      reconcile.guest(vmid, "after failed pre-start", listener);
     } else if (phase == Phase.POST_STOP) {
       reconcile.all(vmid, listener);
     }
@@ -49,7 +49,7 @@ final class SettleStep {
       journals.of(vmid).started(clock.instant());
       return run;
     } catch (UncheckedIOException notNoted) {
-      reconcile.guest(vmid, listener);
+      reconcile.guest(vmid, "after failed pre-start", listener);
       return new Engine.Run(
           run.result()
               .failedAfterHooks(

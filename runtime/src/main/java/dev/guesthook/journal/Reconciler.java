@@ -61,7 +61,18 @@ public final class Reconciler {
       String reason,
       List<Step> steps,
       List<JournalProblem> problems,
-      boolean ownPhase) {
+      boolean ownPhase,
+      Duration took) {
+    /** The same result, with how long it took to reach. */
+    GuestResult took(Duration spent) {
+      return new GuestResult(vmid, status, reason, steps, problems, ownPhase, spent);
+    }
+
+    /** Whether something was put back, or failed to be: worth an event. */
+    public boolean acted() {
+      return steps.stream().anyMatch(step -> step.acted() || step.failed());
+    }
+
     /**
      * The lines worth a log: what was put back or failed to be, and (in the guest's own phases) its
      * journal's unreadable lines. After a clean post-stop every step finds its change gone, which
@@ -144,17 +155,22 @@ public final class Reconciler {
    * this guest's journal holds, the answer is a result, never an exception: other guests go on.
    */
   public GuestResult guest(VmId vmid, boolean notStarting, boolean lockHeld) {
+    long start = System.nanoTime();
+    GuestResult result;
     try {
-      return examine(vmid, notStarting, lockHeld);
+      result = examine(vmid, notStarting, lockHeld);
     } catch (RuntimeException e) {
-      return new GuestResult(
-          vmid,
-          Status.INCOMPLETE,
-          "could not be reconciled; the journal is kept for the next pass",
-          List.of(new Step("journal", "failed: " + e.getMessage(), false, true)),
-          List.of(),
-          lockHeld);
+      result =
+          new GuestResult(
+              vmid,
+              Status.INCOMPLETE,
+              "could not be reconciled; the journal is kept for the next pass",
+              List.of(new Step("journal", "failed: " + e.getMessage(), false, true)),
+              List.of(),
+              lockHeld,
+              Duration.ZERO);
     }
+    return result.took(Duration.ofNanos(System.nanoTime() - start));
   }
 
   private GuestResult examine(VmId vmid, boolean notStarting, boolean lockHeld) {
@@ -212,7 +228,7 @@ public final class Reconciler {
   /** The results for one guest: each carries what its journal could not say. */
   private record Results(VmId vmid, List<JournalProblem> problems, boolean ownPhase) {
     GuestResult of(Status status, String reason, List<Step> steps) {
-      return new GuestResult(vmid, status, reason, steps, problems, ownPhase);
+      return new GuestResult(vmid, status, reason, steps, problems, ownPhase, Duration.ZERO);
     }
   }
 

@@ -71,7 +71,7 @@ public class MetricsBenchmark {
   @Benchmark
   public Object publishWithMetrics() {
     Optional<NodeReport> surveyed = publisher.survey();
-    Object published = publisher.publish(surveyed);
+    Object published = publisher.publish(surveyed, java.util.List.of());
     metrics.count(SAMPLE);
     Optional<String> problem = metrics.write(surveyed.map(NodeReport::capacity));
     if (problem.isPresent()) {

@@ -48,7 +48,7 @@ public class PhaseBenchmark {
   private Vertx vertx;
   private Engine engine;
   private Path base;
-  private static final VmId VM = VmId.parse("101");
+  static final VmId VM = VmId.parse("101");
 
   @Setup(Level.Trial)
   public void warmRuntime() throws Exception {

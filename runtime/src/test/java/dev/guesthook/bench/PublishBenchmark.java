@@ -1,7 +1,10 @@
 package dev.guesthook.bench;
 
+import dev.guesthook.cluster.EventEntries;
+import dev.guesthook.cluster.EventRing;
 import dev.guesthook.cluster.Publisher;
 import dev.guesthook.config.Settings;
+import dev.guesthook.core.event.Phase;
 import dev.guesthook.devices.Change;
 import dev.guesthook.engine.Engine;
 import dev.guesthook.host.real.LinuxHost;
@@ -19,6 +22,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
@@ -53,6 +57,7 @@ public class PublishBenchmark {
   private Vertx vertx;
   private Engine engine;
   private Publisher publisher;
+  private EventRing.Entry event;
 
   @Setup(Level.Trial)
   public void warmRuntime() throws Exception {
@@ -72,8 +77,9 @@ public class PublishBenchmark {
     LinuxHost host = new LinuxHost(root);
     engine = new Engine(vertx, settings, host, Clock.systemUTC()).resident();
     publisher = Publisher.of(host, root, "pve1", Clock.systemUTC()).orElseThrow();
-    preStart();
-    if (!(publisher.publish() instanceof Publisher.Published)) {
+    Engine.Run run = preStartRun();
+    event = EventEntries.ofPhase(run.result(), Duration.ofMillis(5));
+    if (!(publisher.publish(List.of(event)) instanceof Publisher.Published)) {
       throw new IllegalStateException("the benchmark's publish does not publish");
     }
   }
@@ -91,6 +97,14 @@ public class PublishBenchmark {
     }
   }
 
+  private Engine.Run preStartRun() throws Exception {
+    return engine
+        .run(PhaseBenchmark.VM, Phase.PRE_START, Optional.empty(), Engines.QUIET)
+        .toCompletionStage()
+        .toCompletableFuture()
+        .get(30, TimeUnit.SECONDS);
+  }
+
   @Benchmark
   public int preStart() throws Exception {
     return PhaseBenchmark.preStart(engine);
@@ -105,6 +119,26 @@ public class PublishBenchmark {
   @Benchmark
   public Object publishAlone() {
     return publisher.publish();
+  }
+
+  /**
+   * What a phase's publish does now: its event built from the phase's result, added to this node's
+   * ring (tail read, one append under the lock), the status written, and the ring written beside
+   * it.
+   */
+  @Benchmark
+  public Object preStartThenPublishWithItsEvent() throws Exception {
+    long start = System.nanoTime();
+    Engine.Run run = preStartRun();
+    EventRing.Entry entry =
+        EventEntries.ofPhase(run.result(), Duration.ofNanos(System.nanoTime() - start));
+    return publisher.publish(List.of(entry));
+  }
+
+  /** The publish alone with one new event: the ring's part is this less {@link #publishAlone}. */
+  @Benchmark
+  public Object publishWithAnEvent() {
+    return publisher.publish(List.of(event));
   }
 
   @TearDown(Level.Trial)

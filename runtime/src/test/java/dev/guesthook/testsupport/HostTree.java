@@ -27,7 +27,12 @@ public final class HostTree {
   /** guesthook's own bookkeeping under a host root: left out of snapshots. */
   public static final java.util.List<String> OWN =
       java.util.List.of(
-          HOOK_CACHE, "var/lib/guesthook/recordings", "run/guesthook/locks", ".simulator/locks");
+          HOOK_CACHE,
+          "var/lib/guesthook/recordings",
+          // a cluster node's ring of events, kept for the next publish like a recording
+          "var/lib/guesthook/cluster",
+          "run/guesthook/locks",
+          ".simulator/locks");
 
   /**
    * guesthook's folders whose files do count: a journal left behind is a change a test must see.

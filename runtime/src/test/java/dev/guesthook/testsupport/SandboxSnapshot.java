@@ -23,12 +23,12 @@ import java.util.stream.Stream;
  * can prove that a failed phase left nothing behind.
  *
  * <p>Left out, because they are not the host a hook acts on and change by design in every phase:
- * guesthook's compile cache, its recordings (each phase is recorded, a failed one too), the lock
- * files of guesthook and of the simulated kernel (empty anchors for fcntl locks, which stay), the
- * test's own fault list ({@code .simulator/faults.json}, used up as faults fire), and guesthook's
- * folders (made on first use and kept) with those leading to them. Everything else counts, the
- * files in guesthook's journal and hook-state folders included: a journal or saved state left
- * behind is a change the guest would carry into its next start.
+ * guesthook's compile cache, its recordings (each phase is recorded, a failed one too) and a
+ * cluster node's ring, the lock files of guesthook and of the simulated kernel (empty anchors for
+ * fcntl locks, which stay), the test's own fault list ({@code .simulator/faults.json}, used up as
+ * faults fire), and guesthook's folders (made on first use and kept) with those leading to them.
+ * Everything else counts, the files in guesthook's journal and hook-state folders included: a
+ * journal or saved state left behind is a change the guest would carry into its next start.
  */
 public final class SandboxSnapshot {
   /** The simulator's fault list: set up by the test, consumed by the faults firing. */

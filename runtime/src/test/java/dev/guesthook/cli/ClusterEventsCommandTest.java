@@ -1,0 +1,290 @@
+package dev.guesthook.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.guesthook.app.ExitCodes;
+import dev.guesthook.testsupport.Cli;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import java.util.stream.StreamSupport;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code guesthook events --cluster} end to end on a simulated three-node cluster: each node's
+ * phases and reconciles in its ring in /etc/pve, merged by time on any node, a migration as one
+ * story, and a node whose data is old or bad named while the others are shown.
+ */
+class ClusterEventsCommandTest {
+  @TempDir Path base;
+
+  private Path cluster(String name) {
+    Path dir = base.resolve(name);
+    Cli.Result created =
+        Cli.run(List.of("sandbox", "create", dir.toString(), "--nodes", "3", "--profile", "mixed"));
+    assertEquals(0, created.exitCode(), created::toString);
+    return dir;
+  }
+
+  private static Cli.Result on(Path cluster, String node, String... args) {
+    return on(cluster, node, Map.of(), args);
+  }
+
+  private static Cli.Result on(
+      Path cluster, String node, Map<String, String> environment, String... args) {
+    List<String> all =
+        new ArrayList<>(
+            List.of("--root", cluster.resolve("nodes/" + node).toString(), "--simulate"));
+    all.addAll(List.of(args));
+    return Cli.run(environment, all);
+  }
+
+  private static List<JsonNode> events(JsonNode view) {
+    return StreamSupport.stream(view.get("events").spliterator(), false).toList();
+  }
+
+  private static JsonNode nodeIn(JsonNode view, String node) {
+    for (JsonNode entry : view.get("nodes")) {
+      if (entry.get("node").asText().equals(node)) {
+        return entry;
+      }
+    }
+    throw new AssertionError("no " + node + " in " + view);
+  }
+
+  @Test
+  void aPhaseOnPve1IsSeenByEventsClusterOnPve2() {
+    Path cluster = cluster("c");
+    assertEquals(0, on(cluster, "pve1", "501", "pre-start").exitCode());
+
+    Cli.Result json = on(cluster, "pve2", "--json", "events", "--cluster");
+    Cli.Result text = on(cluster, "pve2", "events", "--cluster");
+
+    // pve2 and pve3 published nothing yet: worth an exit 1, and pve1's event is shown all the same
+    assertEquals(ExitCodes.HOOK_FAILED, json.exitCode(), json::toString);
+    JsonNode event = events(json.json()).get(0);
+    assertEquals("event", event.get("type").asText());
+    assertEquals("pve1", event.get("node").asText());
+    assertEquals(501, event.get("vmid").asInt());
+    assertEquals("pre-start", event.get("phase").asText());
+    assertEquals("start", event.get("situation").asText());
+    assertEquals("ok", event.get("outcome").asText());
+    assertEquals("sriov-vf", event.at("/hooks/0/name").asText(), event::toString);
+    assertTrue(event.at("/changes/made").asInt() > 0, event::toString);
+    assertTrue(text.out().contains("  pve1  VM 501 pre-start (start): ok in "), text::toString);
+    assertTrue(
+        text.out()
+            .contains(
+                "pve3  STALE: 0 event(s), data age unknown; /etc/pve/nodes/pve3/guesthook/status.json:"
+                    + " absent (guesthook has not published on this node)\n"),
+        text::toString);
+  }
+
+  @Test
+  void withoutQuorumPhasesRunAsBeforeAndTheNodesAgeShows() throws Exception {
+    Path cluster = cluster("c");
+    assertEquals(0, on(cluster, "pve1", "501", "pre-start").exitCode());
+    Cli.run(List.of("sandbox", "quorum", cluster.toString(), "--lose", "pve1"));
+
+    Cli.Result stop = on(cluster, "pve1", "501", "post-stop");
+
+    assertEquals(0, stop.exitCode(), stop::toString);
+    assertTrue(stop.out().contains("post-stop"), stop::toString);
+    Cli.Result seen = on(cluster, "pve2", "--json", "events", "--cluster", "--stale-after", "0");
+    JsonNode pve1 = nodeIn(seen.json(), "pve1");
+    assertEquals(true, pve1.get("stale").asBoolean(), seen::toString);
+    assertTrue(pve1.has("ageSeconds"), seen::toString);
+    assertEquals(1, pve1.get("events").asInt(), "the post-stop waits on pve1: " + seen);
+    Cli.Result text = on(cluster, "pve2", "events", "--cluster", "--stale-after", "0");
+    assertTrue(
+        Pattern.compile("\npve1  STALE: 1 event\\(s\\), data \\d+ s old\n")
+            .matcher(text.out())
+            .find(),
+        text::toString);
+
+    Cli.run(List.of("sandbox", "quorum", cluster.toString(), "--regain"));
+    assertEquals(0, on(cluster, "pve1", "302", "pre-start").exitCode());
+    List<String> phases =
+        events(on(cluster, "pve2", "--json", "events", "--cluster").json()).stream()
+            .map(e -> e.get("vmid").asInt() + " " + e.get("phase").asText())
+            .toList();
+    assertEquals(List.of("501 pre-start", "501 post-stop", "302 pre-start"), phases);
+  }
+
+  @Test
+  void aBadFileOnOneNodeIsNamedAndTheOthersAreShown() throws Exception {
+    Path cluster = cluster("c");
+    for (String node : List.of("pve1", "pve2", "pve3")) {
+      // a guest of each node whose pre-start succeeds there
+      String vmid = Map.of("pve1", "501", "pve2", "502", "pve3", "301").get(node);
+      assertEquals(0, on(cluster, node, vmid, "pre-start").exitCode());
+    }
+    Path pve1 = cluster.resolve("pmxcfs/nodes/pve1/guesthook/events.json");
+    byte[] good = Files.readAllBytes(pve1);
+    Path elsewhere = base.resolve("planted.json");
+    Files.write(elsewhere, good);
+    Map<String, Runnable> plantings =
+        Map.of(
+            "a symbolic link; not followed",
+            () -> link(pve1, elsewhere),
+            "larger than 69632 bytes; not read",
+            () -> write(pve1, "{\"entries\":[" + " ".repeat(80_000) + "]}"),
+            "not guesthook's events (Unexpected character",
+            () -> write(pve1, "<html>garbage</html>"),
+            "format 'guesthook-node' version 1, not guesthook-events version 1",
+            () -> write(pve1, "{\"format\":\"guesthook-node\",\"version\":1}"));
+    for (Map.Entry<String, Runnable> planting : plantings.entrySet()) {
+      planting.getValue().run();
+
+      Cli.Result seen = on(cluster, "pve3", "--json", "events", "--cluster");
+
+      assertEquals(ExitCodes.HOOK_FAILED, seen.exitCode(), seen::toString);
+      String problem = nodeIn(seen.json(), "pve1").get("problem").asText();
+      assertTrue(
+          problem.startsWith("/etc/pve/nodes/pve1/guesthook/events.json: " + planting.getKey()),
+          problem);
+      assertEquals(
+          "pve2 pve3",
+          events(seen.json()).stream()
+              .map(e -> e.get("node").asText())
+              .sorted()
+              .collect(Collectors.joining(" ")),
+          seen::toString);
+      write(pve1, new String(good, java.nio.charset.StandardCharsets.UTF_8));
+    }
+  }
+
+  private static void link(Path at, Path to) {
+    try {
+      Files.delete(at);
+      Files.createSymbolicLink(at, to);
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
+  private static void write(Path at, String text) {
+    try {
+      Files.deleteIfExists(at);
+      Files.writeString(at, text);
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
+  /** Proxmox moves a migrated guest's config to the target node's folder. */
+  private static void moveConfig(Path cluster, String vmid, String from, String to)
+      throws Exception {
+    Files.move(
+        cluster.resolve("pmxcfs/nodes/" + from + "/qemu-server/" + vmid + ".conf"),
+        cluster.resolve("pmxcfs/nodes/" + to + "/qemu-server/" + vmid + ".conf"));
+  }
+
+  @Test
+  void aMigrationPve1ToPve2ReadsAsOneStory() throws Exception {
+    Path cluster = cluster("c");
+    assertEquals(0, on(cluster, "pve1", "501", "pre-start").exitCode());
+    assertEquals(0, on(cluster, "pve1", "501", "post-stop").exitCode());
+    moveConfig(cluster, "501", "pve1", "pve2");
+    Cli.Result start = on(cluster, "pve2", Map.of("PVE_MIGRATED_FROM", "pve1"), "501", "pre-start");
+    assertEquals(0, start.exitCode(), start::toString);
+    assertEquals(0, on(cluster, "pve3", "301", "pre-start").exitCode());
+
+    Cli.Result text = on(cluster, "pve3", "events", "--cluster", "--vmid", "501");
+    Cli.Result json = on(cluster, "pve3", "--json", "events", "--cluster");
+
+    List<String> lines = text.out().lines().filter(l -> !l.matches("pve\\d  .*")).toList();
+    assertTrue(
+        lines.get(1).matches("\\S+  pve1  VM 501 pre-start \\(start\\): ok in .*"), text::toString);
+    assertTrue(lines.get(2).matches("VM 501 migrated pve1 -> pve2 at \\S+"), text::toString);
+    assertTrue(
+        lines.get(3).matches("  \\S+  pve1  VM 501 post-stop \\(stop\\): ok in .*"),
+        text::toString);
+    assertTrue(
+        lines
+            .get(4)
+            .matches("  \\S+  pve2  VM 501 pre-start \\(incoming-migration from pve1\\): ok in .*"),
+        text::toString);
+    assertEquals(5, lines.size(), text::toString);
+    JsonNode story =
+        events(json.json()).stream()
+            .filter(e -> e.get("type").asText().equals("migration"))
+            .findFirst()
+            .orElseThrow();
+    assertEquals(501, story.get("vmid").asInt());
+    assertEquals("pve1", story.get("from").asText());
+    assertEquals("pve2", story.get("to").asText());
+    assertEquals(
+        List.of("pve1 post-stop", "pve2 pre-start"),
+        StreamSupport.stream(story.get("steps").spliterator(), false)
+            .map(s -> s.get("node").asText() + " " + s.get("phase").asText())
+            .toList());
+  }
+
+  @Test
+  void aLiveMigrationsSourceReconcileIsPartOfTheStory() throws Exception {
+    Path cluster = cluster("c");
+    assertEquals(0, on(cluster, "pve1", "501", "pre-start").exitCode());
+    // The guest ran for a day on pve1 (a start a moment ago would be left alone as starting).
+    Path journal = cluster.resolve("nodes/pve1/var/lib/guesthook/journal/501.jsonl");
+    String dayAgo = Instant.now().minus(1, ChronoUnit.DAYS).toString();
+    Files.writeString(
+        journal,
+        Files.readString(journal)
+            .replaceAll("\"started\":\"[^\"]+\"", "\"started\":\"" + dayAgo + "\""));
+    moveConfig(cluster, "501", "pve1", "pve2");
+    Cli.Result start = on(cluster, "pve2", Map.of("PVE_MIGRATED_FROM", "pve1"), "501", "pre-start");
+    assertEquals(0, start.exitCode(), start::toString);
+    // Proxmox runs no post-stop on the source: a reconcile there puts back what the guest held.
+    Cli.Result reconcile = on(cluster, "pve1", "reconcile");
+    assertTrue(reconcile.out().contains("VM 501"), reconcile::toString);
+
+    Cli.Result text = on(cluster, "pve3", "events", "--cluster", "--vmid", "501");
+
+    List<String> story =
+        text.out().lines().dropWhile(l -> !l.startsWith("VM 501 migrated")).toList();
+    assertTrue(story.get(0).matches("VM 501 migrated pve1 -> pve2 at \\S+"), text::toString);
+    assertTrue(story.get(1).contains("  pve2  VM 501 pre-start (incoming-migration from pve1)"));
+    assertTrue(
+        story
+            .get(2)
+            .matches(
+                "  \\S+  pve1  VM 501 reconcile \\(by hand\\): ok in \\d+ ms; changes made 0, undone [1-9].*"),
+        text::toString);
+    assertEquals(3, story.size(), text::toString);
+  }
+
+  @Test
+  void followPrintsEachNewEventOnce() throws Exception {
+    Path cluster = cluster("c");
+    assertEquals(0, on(cluster, "pve1", "501", "pre-start").exitCode());
+    Cli.Result[] followed = new Cli.Result[1];
+    // Long enough for a phase on a loaded machine; it stops by itself.
+    Thread follower =
+        new Thread(
+            () ->
+                followed[0] =
+                    on(cluster, "pve2", "events", "--cluster", "--follow", "--stop-after", "40"));
+    follower.start();
+    Thread.sleep(3000);
+    assertEquals(0, on(cluster, "pve3", "301", "pre-start").exitCode());
+    follower.join(90_000);
+
+    String out = followed[0].out();
+    assertEquals(1, count(out, "  pve1  VM 501 pre-start (start)"), out);
+    assertEquals(1, count(out, "  pve3  VM 301 pre-start (start)"), out);
+  }
+
+  private static int count(String text, String part) {
+    return text.split(Pattern.quote(part), -1).length - 1;
+  }
+}
