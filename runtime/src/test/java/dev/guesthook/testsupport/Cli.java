@@ -40,7 +40,9 @@ public final class Cli {
         new Console(
             new PrintStream(out, true, StandardCharsets.UTF_8),
             new PrintStream(err, true, StandardCharsets.UTF_8));
+    SharedCompiledHooks.seed(args);
     int code = Main.run(args.toArray(String[]::new), console, environment);
+    SharedCompiledHooks.harvest(args);
     return new Result(
         code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
   }

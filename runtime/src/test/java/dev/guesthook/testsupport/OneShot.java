@@ -18,9 +18,11 @@ import java.util.concurrent.TimeUnit;
  */
 public final class OneShot {
   private final Process process;
+  private final List<String> args;
 
-  private OneShot(Process process) {
+  private OneShot(Process process, List<String> args) {
     this.process = process;
+    this.args = args;
   }
 
   public static OneShot start(List<String> args) throws IOException {
@@ -47,11 +49,12 @@ public final class OneShot {
     argv.addAll(jvmOptions);
     argv.addAll(List.of("-cp", System.getProperty("java.class.path"), "dev.guesthook.cli.Main"));
     argv.addAll(args);
+    SharedCompiledHooks.seed(args);
     ProcessBuilder builder = new ProcessBuilder(argv).redirectErrorStream(true);
     builder.environment().putAll(environment);
     Process process = builder.start();
     process.getOutputStream().close();
-    return new OneShot(process);
+    return new OneShot(process, List.copyOf(args));
   }
 
   /**
@@ -82,6 +85,7 @@ public final class OneShot {
       throw new AssertionError(
           "guesthook did not end within " + bound.toSeconds() + " s:\n" + printed);
     }
+    SharedCompiledHooks.harvest(args);
     return new Cli.Result(process.exitValue(), printed, "");
   }
 
