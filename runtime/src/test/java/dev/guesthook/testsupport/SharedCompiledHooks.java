@@ -45,9 +45,25 @@ public final class SharedCompiledHooks {
       return Optional.empty();
     }
     Path root = Path.of(args.get(at + 1));
-    return Files.isDirectory(root.resolve(".simulator"))
-        ? Optional.of(root.resolve(HostTree.HOOK_CACHE).resolve("hooks"))
+    Path cache = root.resolve(HostTree.HOOK_CACHE).resolve("hooks");
+    return Files.isDirectory(root.resolve(".simulator")) && noLinkBelow(root, cache)
+        ? Optional.of(cache)
         : Optional.empty();
+  }
+
+  /**
+   * Whether no folder from {@code root} down to {@code path} is a link: a test may plant one there
+   * to see that guesthook writes nothing through it, and this must not write through it either.
+   */
+  private static boolean noLinkBelow(Path root, Path path) {
+    for (Path at = path;
+        at != null && at.startsWith(root) && !at.equals(root);
+        at = at.getParent()) {
+      if (Files.isSymbolicLink(at)) {
+        return false;
+      }
+    }
+    return true;
   }
 
   private static void copyMissing(Path from, Path to) {
