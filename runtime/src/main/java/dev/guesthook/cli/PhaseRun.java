@@ -26,6 +26,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Consumer;
+import java.util.function.Predicate;
 
 /**
  * One phase as the hookscript call runs it, in its own process or answered by {@code serve}: the
@@ -185,7 +186,7 @@ final class PhaseRun {
     }
 
     /** The steps of this phase's reconciles that {@code counted} accepts. */
-    synchronized long steps(java.util.function.Predicate<Reconciler.Step> counted) {
+    synchronized long steps(Predicate<Reconciler.Step> counted) {
       return found.stream().flatMap(f -> f.result().steps().stream()).filter(counted).count();
     }
   }
