@@ -39,6 +39,24 @@ class ClusterCommandTest {
     return Cli.run(all);
   }
 
+  /**
+   * A dry run and a check on a node of a simulated cluster read /etc/pve through the node's link
+   * into the shared tree. Before, the dry run's overlay followed that link to itself and both ended
+   * as an internal error, "/etc/pve/nodes/pve1: too many levels of symbolic links".
+   */
+  @Test
+  void aDryRunAndACheckWorkOnAClusterNode() {
+    Path cluster = cluster("c");
+
+    Cli.Result dry = on(cluster, "pve1", "--dry-run", "501", "pre-start");
+    Cli.Result check = on(cluster, "pve1", "check", "501");
+
+    assertEquals(0, dry.exitCode(), dry::toString);
+    assertTrue(dry.out().contains("pre-start ok"), dry::toString);
+    assertTrue(
+        check.exitCode() != 3 && !check.toString().contains("internal error"), check::toString);
+  }
+
   private static JsonNode nodeIn(JsonNode status, String node) {
     for (JsonNode entry : status.get("nodes")) {
       if (entry.get("node").asText().equals(node)) {

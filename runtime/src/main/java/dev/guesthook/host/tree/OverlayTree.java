@@ -209,7 +209,7 @@ public final class OverlayTree implements MutableTree {
     HostPath done = HostPath.ROOT;
     for (String segment : path.segments()) {
       HostPath next = done.resolve(segment);
-      Optional<HostPath> target = linkAt(next);
+      Optional<HostPath> target = selfLinkIgnored(next, linkAt(next));
       for (int hops = 0; target.isPresent(); hops++) {
         if (hops >= MAX_LINK_HOPS) {
           throw new HostException("ELOOP", path + ": too many levels of symbolic links");
@@ -218,11 +218,20 @@ public final class OverlayTree implements MutableTree {
             target.get().segments().isEmpty()
                 ? HostPath.ROOT
                 : canonical(target.get().parent()).resolve(target.get().name());
-        target = linkAt(next);
+        target = selfLinkIgnored(next, linkAt(next));
       }
       done = next;
     }
     return done;
+  }
+
+  /**
+   * A link the host below reports as leading to its own path is a mount seen from inside: on a
+   * simulated cluster node, /etc/pve's entries are links into the shared tree, which the node reads
+   * as /etc/pve itself (FileTree's readLink). It is where it leads; following it again would loop.
+   */
+  private static Optional<HostPath> selfLinkIgnored(HostPath at, Optional<HostPath> target) {
+    return target.filter(to -> !to.equals(at));
   }
 
   /**
