@@ -12,6 +12,7 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
@@ -31,6 +32,24 @@ import picocli.CommandLine.ParentCommand;
     })
 final class ClusterCommand {
   @ParentCommand Main main;
+
+  /**
+   * What every cluster view's --json starts with: the reading node, its quorum (null when it cannot
+   * tell), the staleness bound, and the per-node file read.
+   */
+  static ObjectNode header(
+      String self, Optional<Boolean> quorate, Duration staleAfter, String file) {
+    ObjectNode root = Json.MAPPER.createObjectNode();
+    root.put("self", self);
+    if (quorate.isPresent()) {
+      root.put("quorate", quorate.get());
+    } else {
+      root.putNull("quorate");
+    }
+    root.put("staleAfterSeconds", staleAfter.toSeconds());
+    root.put("file", "/etc/pve/nodes/<node>/guesthook/" + file);
+    return root;
+  }
 
   /** Work on every node's data as this node sees it. */
   interface ViewWork {
@@ -204,15 +223,8 @@ final class ClusterCommand {
     }
 
     static ObjectNode json(ClusterView.View view) {
-      ObjectNode root = Json.MAPPER.createObjectNode();
-      root.put("self", view.self());
-      if (view.quorate().isPresent()) {
-        root.put("quorate", view.quorate().get());
-      } else {
-        root.putNull("quorate");
-      }
-      root.put("staleAfterSeconds", view.staleAfter().toSeconds());
-      root.put("file", "/etc/pve/nodes/<node>/guesthook/" + Publisher.FILE);
+      ObjectNode root =
+          ClusterCommand.header(view.self(), view.quorate(), view.staleAfter(), Publisher.FILE);
       var nodes = root.putArray("nodes");
       for (ClusterView.NodeEntry entry : view.nodes()) {
         ObjectNode node = nodes.addObject();

@@ -98,15 +98,8 @@ final class ClusterTimeline {
 
   /** The whole view: nodes, the timeline (migrations grouped) and problems. */
   static ObjectNode json(ClusterEvents.View view, List<MigrationStories.Item> items) {
-    ObjectNode root = Json.MAPPER.createObjectNode();
-    root.put("self", view.self());
-    if (view.quorate().isPresent()) {
-      root.put("quorate", view.quorate().get());
-    } else {
-      root.putNull("quorate");
-    }
-    root.put("staleAfterSeconds", view.staleAfter().toSeconds());
-    root.put("file", "/etc/pve/nodes/<node>/guesthook/" + EventRing.FILE);
+    ObjectNode root =
+        ClusterCommand.header(view.self(), view.quorate(), view.staleAfter(), EventRing.FILE);
     ArrayNode nodes = root.putArray("nodes");
     for (ClusterEvents.NodeEvents node : view.nodes()) {
       ObjectNode n = nodes.addObject();
