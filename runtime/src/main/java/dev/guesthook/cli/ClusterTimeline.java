@@ -20,17 +20,8 @@ final class ClusterTimeline {
   /** Each node's state: how many events, how old its data, or what is wrong. */
   static void printNodes(PrintStream out, ClusterEvents.View view) {
     out.println(
-        "events of "
-            + view.nodes().size()
-            + " node(s) as seen from "
-            + view.self()
-            + " ("
-            + view.quorate()
-                .map(q -> q ? "quorate" : "NO QUORUM: /etc/pve read-only")
-                .orElse("quorum unknown")
-            + "); data older than "
-            + view.staleAfter().toSeconds()
-            + " s is stale");
+        ClusterCommand.headline(
+            "events", view.nodes().size(), view.self(), view.quorate(), view.staleAfter()));
     for (ClusterEvents.NodeEvents node : view.nodes()) {
       String age =
           node.age().map(a -> "data " + a.toSeconds() + " s old").orElse("data age unknown");
