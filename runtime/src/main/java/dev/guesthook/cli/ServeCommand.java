@@ -102,9 +102,7 @@ final class ServeCommand implements Callable<Integer> {
                               try {
                                 return phases.run(call, out);
                               } finally {
-                                // On a worker, after this phase's answer: never on its way.
-                                publishing.publishSoon(vertx);
-                                // Looked at after the answer is sent, from another thread: stopping
+                                // Looked at as the answer is sent, from another thread: stopping
                                 // waits for running phases. Only when the heap may be full: a
                                 // hand-off per phase would wake a worker while the answer is sent.
                                 // And only by the last phase to end: another's memory is its own.
@@ -117,6 +115,9 @@ final class ServeCommand implements Callable<Integer> {
                                 }
                               }
                             },
+                            // On a worker, once the client has the whole answer: a publish ran
+                            // before the exit line was sent and held it back (publish-phase.sh).
+                            () -> publishing.publishSoon(vertx),
                             main.console.out()::println);
                     serving.set(runtime);
                     Runtime.getRuntime()
