@@ -79,6 +79,7 @@ final class PhaseRun {
         new PrintedPhase(
             output.log(), settings.dryRun(), Optional.of(new PhaseJournal(journald, vmid, phase)));
     long start = System.nanoTime();
+    Instant called = Instant.now();
     Reconciles reconciles = new Reconciles(printed);
     return engine
         .run(vmid, phase, migratedFrom, reconciles)
@@ -105,12 +106,14 @@ final class PhaseRun {
                 return Future.failedFuture(error);
               }
               output.errors().println(line);
-              counted(
-                  phase,
-                  "refused",
-                  Duration.ofNanos(System.nanoTime() - start),
-                  List.of(),
-                  reconciles);
+              Duration took = Duration.ofNanos(System.nanoTime() - start);
+              counted(phase, EventEntries.REFUSED, took, List.of(), reconciles);
+              if (!settings.dryRun()) {
+                events.accept(
+                    List.of(
+                        EventEntries.refused(
+                            vmid, phase, migratedFrom, error.getMessage(), called, took)));
+              }
               return Future.succeededFuture(ExitCodes.USAGE);
             });
   }

@@ -90,6 +90,28 @@ class ClusterEventsCommandTest {
   }
 
   @Test
+  void aPreStartRefusedOnPve1IsSeenWithItsReasonOnPve2() {
+    Path cluster = cluster("c");
+    // A guest whose config is not on pve1: the pre-start is refused, and the start aborted.
+    Cli.Result refused = on(cluster, "pve1", "202", "pre-start");
+    assertEquals(ExitCodes.USAGE, refused.exitCode(), refused::toString);
+
+    Cli.Result json = on(cluster, "pve2", "--json", "events", "--cluster");
+    Cli.Result text = on(cluster, "pve2", "events", "--cluster");
+
+    JsonNode event = events(json.json()).get(0);
+    assertEquals("pve1", event.get("node").asText(), json::toString);
+    assertEquals(202, event.get("vmid").asInt());
+    assertEquals("pre-start", event.get("phase").asText());
+    assertEquals("refused", event.get("outcome").asText());
+    assertTrue(
+        event.get("situation").asText().startsWith("no config for guest 202"), event::toString);
+    assertEquals(0, event.at("/changes/made").asInt(), event::toString);
+    assertTrue(
+        text.out().contains("  pve1  VM 202 pre-start (no config for guest 202"), text::toString);
+  }
+
+  @Test
   void withoutQuorumPhasesRunAsBeforeAndTheNodesAgeShows() throws Exception {
     Path cluster = cluster("c");
     assertEquals(0, on(cluster, "pve1", "501", "pre-start").exitCode());
