@@ -1,7 +1,6 @@
 package dev.guesthook.cli;
 
 import dev.guesthook.app.ExitCodes;
-import dev.guesthook.cluster.EventEntries;
 import dev.guesthook.cluster.EventRing;
 import dev.guesthook.cluster.Publisher;
 import dev.guesthook.config.Settings;
@@ -193,12 +192,7 @@ final class ServeCommand implements Callable<Integer> {
     for (Reconciler.GuestResult result : results) {
       result.news().forEach(line -> main.console.out().println("guesthook serve: " + line));
     }
-    // What it put back is part of the guests' stories (a migration's source runs no post-stop).
-    List<EventRing.Entry> entries = EventEntries.ofReconcile(results, why, at);
-    if (!entries.isEmpty()) {
-      publishing.note(entries);
-      publishing.publishNow();
-    }
+    publishing.reconciled(results, why, at);
     return true;
   }
 

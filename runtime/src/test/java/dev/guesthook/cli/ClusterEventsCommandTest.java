@@ -6,10 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.guesthook.app.ExitCodes;
 import dev.guesthook.testsupport.Cli;
+import dev.guesthook.testsupport.GuestJournals;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -257,12 +256,7 @@ class ClusterEventsCommandTest {
     Path cluster = cluster("c");
     assertEquals(0, on(cluster, "pve1", "501", "pre-start").exitCode());
     // The guest ran for a day on pve1 (a start a moment ago would be left alone as starting).
-    Path journal = cluster.resolve("nodes/pve1/var/lib/guesthook/journal/501.jsonl");
-    String dayAgo = Instant.now().minus(1, ChronoUnit.DAYS).toString();
-    Files.writeString(
-        journal,
-        Files.readString(journal)
-            .replaceAll("\"started\":\"[^\"]+\"", "\"started\":\"" + dayAgo + "\""));
+    GuestJournals.startedADayAgo(cluster.resolve("nodes/pve1"), "501");
     moveConfig(cluster, "501", "pve1", "pve2");
     Cli.Result start = on(cluster, "pve2", Map.of("PVE_MIGRATED_FROM", "pve1"), "501", "pre-start");
     assertEquals(0, start.exitCode(), start::toString);
