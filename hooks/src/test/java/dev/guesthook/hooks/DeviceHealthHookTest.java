@@ -257,6 +257,19 @@ class DeviceHealthHookTest {
     assertEquals(0, start.exitCode(), start::toString);
   }
 
+  /** {@code guesthook check} judges the same: 202's mdev, made by its pre-start, is no leftover. */
+  @Test
+  void checkSaysNoLeftoverForTheMdevOfAGuestStillStarting() {
+    SandboxHost host = new SandboxHost(base, SandboxProfile.GVT_G);
+    Cli.Result other = host.phase(202, "pre-start");
+    assertEquals(0, other.exitCode(), other::toString);
+
+    Cli.Result check = host.check(201);
+
+    assertEquals(0, check.exitCode(), check::toString);
+    assertTrue(!check.out().contains("leftover"), check::toString);
+  }
+
   /**
    * The same for an mdev qemu-server made for a guest it is starting (hostpci mdev=): its
    * reservation of the parent says the guest is starting.

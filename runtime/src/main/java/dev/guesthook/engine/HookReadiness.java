@@ -12,16 +12,17 @@ import dev.guesthook.core.hookhost.HookCheck;
 import dev.guesthook.core.hookhost.HookChecks;
 import dev.guesthook.core.hookhost.HookLoader;
 import dev.guesthook.core.settings.GuestSettings;
-import dev.guesthook.devices.Ledger;
 import dev.guesthook.guest.LifecycleEvent;
 import dev.guesthook.host.HostPort;
 import dev.guesthook.host.sim.DryRunHost;
 import dev.guesthook.id.VmId;
+import dev.guesthook.journal.Journals;
 import dev.guesthook.pve.Pve;
 import dev.guesthook.pve.PveFileException;
 import dev.guesthook.yaml.ConfigException;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -113,7 +114,14 @@ public final class HookReadiness {
         new Answer("settings", HookCheck.Level.PASS, "every hook's settings fit its declaration"));
     PhaseRequest request =
         PhaseRequests.of(
-            event, host, settings, (HookLine line) -> {}, hookSettings::of, true, Ledger.NONE);
+            event,
+            host,
+            settings,
+            (HookLine line) -> {},
+            hookSettings::of,
+            true,
+            // What guests hold, as a pre-start sees it: a starting guest's mdev is no leftover.
+            Journals.under(settings.root(), Duration.ZERO, clock).reading(vmid));
     for (Hook hook : catalog.hooks()) {
       if (HookChecks.has(hook)) {
         HookInvocation invocation = HookInvocation.standalone(hook, request);
