@@ -37,19 +37,6 @@ public record PageEvent(
     hooks = List.copyOf(hooks);
   }
 
-  /** An event whose changes are told per hook (a recording's). */
-  public PageEvent(
-      String node,
-      int vmid,
-      String phase,
-      String situation,
-      Instant time,
-      String outcome,
-      Optional<String> migratedFrom,
-      List<Hook> hooks) {
-    this(node, vmid, phase, situation, time, outcome, migratedFrom, hooks, Changes.NONE);
-  }
-
   /**
    * A hook in the event: {@code changes} are the host changes it made (a write, a command, ...),
    * {@code moreChanges} how many were left out, {@code undo} its rollback's steps.
@@ -119,7 +106,8 @@ public record PageEvent(
         event.time(),
         recording.outcome(),
         event.migratedFrom(),
-        recording.hooks().stream().map(PageEvent::hook).toList());
+        recording.hooks().stream().map(PageEvent::hook).toList(),
+        Changes.NONE);
   }
 
   /** A node's published event: its hooks have no message, its changes are the event's. */

@@ -6,11 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.guesthook.app.ExitCodes;
 import dev.guesthook.testsupport.Cli;
+import dev.guesthook.testsupport.SimulatedCluster;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
@@ -25,41 +25,10 @@ import org.junit.jupiter.api.io.TempDir;
 class ClusterEventsHtmlTest {
   @TempDir Path base;
 
-  private Path cluster() {
-    Path dir = base.resolve("c");
-    Cli.Result created =
-        Cli.run(List.of("sandbox", "create", dir.toString(), "--nodes", "3", "--profile", "mixed"));
-    assertEquals(0, created.exitCode(), created::toString);
-    return dir;
-  }
-
-  private static Cli.Result on(Path cluster, String node, String... args) {
-    return on(cluster, node, Map.of(), args);
-  }
-
-  private static Cli.Result on(
-      Path cluster, String node, Map<String, String> environment, String... args) {
-    List<String> all =
-        new ArrayList<>(
-            List.of("--root", cluster.resolve("nodes/" + node).toString(), "--simulate"));
-    all.addAll(List.of(args));
-    return Cli.run(environment, all);
-  }
-
-  /**
-   * VM 501 starts and stops on pve1, moves to pve2 and starts there with PVE_MIGRATED_FROM=pve1;
-   * pve2 starts its own VM 502. pve3 ran nothing.
-   */
-  private Path migrated() throws Exception {
-    Path cluster = cluster();
-    assertEquals(0, on(cluster, "pve1", "501", "pre-start").exitCode());
-    assertEquals(0, on(cluster, "pve1", "501", "post-stop").exitCode());
-    Files.move(
-        cluster.resolve("pmxcfs/nodes/pve1/qemu-server/501.conf"),
-        cluster.resolve("pmxcfs/nodes/pve2/qemu-server/501.conf"));
-    Cli.Result start = on(cluster, "pve2", Map.of("PVE_MIGRATED_FROM", "pve1"), "501", "pre-start");
-    assertEquals(0, start.exitCode(), start::toString);
-    assertEquals(0, on(cluster, "pve2", "502", "pre-start").exitCode());
+  /** VM 501 migrated pve1 -> pve2 (SimulatedCluster.migrated501), and pve2 started its VM 502. */
+  private SimulatedCluster migrated() throws Exception {
+    SimulatedCluster cluster = SimulatedCluster.create(base.resolve("c")).migrated501();
+    assertEquals(0, cluster.on("pve2", "502", "pre-start").exitCode());
     return cluster;
   }
 
@@ -75,10 +44,10 @@ class ClusterEventsHtmlTest {
 
   @Test
   void fromPve3ThePageShowsBothNodesEventsAndTheMigrationAsOneStory() throws Exception {
-    Path cluster = migrated();
+    SimulatedCluster cluster = migrated();
     Path page = base.resolve("cluster.html");
 
-    Cli.Result made = on(cluster, "pve3", "events", "--html", page.toString(), "--cluster");
+    Cli.Result made = cluster.on("pve3", "events", "--html", page.toString(), "--cluster");
 
     // pve3 has published nothing: named stale, exit 1 as events --cluster; the page is written
     assertEquals(ExitCodes.HOOK_FAILED, made.exitCode(), made::toString);
@@ -126,11 +95,11 @@ class ClusterEventsHtmlTest {
 
   @Test
   void vmidDrawsOneGuestAcrossNodes() throws Exception {
-    Path cluster = migrated();
+    SimulatedCluster cluster = migrated();
     Path page = base.resolve("vm501.html");
 
     Cli.Result made =
-        on(cluster, "pve3", "events", "--cluster", "--vmid", "501", "--html", page.toString());
+        cluster.on("pve3", "events", "--cluster", "--vmid", "501", "--html", page.toString());
 
     assertEquals(ExitCodes.HOOK_FAILED, made.exitCode(), made::toString);
     String html = Files.readString(page);
@@ -140,14 +109,14 @@ class ClusterEventsHtmlTest {
 
   @Test
   void anUnreadableNodeIsNamedWithWhyAndTheOthersAreDrawn() throws Exception {
-    Path cluster = migrated();
-    assertEquals(0, on(cluster, "pve3", "301", "pre-start").exitCode());
-    Path pve2 = cluster.resolve("pmxcfs/nodes/pve2/guesthook/events.json");
+    SimulatedCluster cluster = migrated();
+    assertEquals(0, cluster.on("pve3", "301", "pre-start").exitCode());
+    Path pve2 = cluster.pmxcfs("nodes/pve2/guesthook/events.json");
     Files.delete(pve2);
     Files.createSymbolicLink(pve2, base.resolve("elsewhere.json"));
     Path page = base.resolve("cluster.html");
 
-    Cli.Result made = on(cluster, "pve3", "events", "--cluster", "--html", page.toString());
+    Cli.Result made = cluster.on("pve3", "events", "--cluster", "--html", page.toString());
 
     assertEquals(ExitCodes.HOOK_FAILED, made.exitCode(), made::toString);
     String html = Files.readString(page);
@@ -163,11 +132,11 @@ class ClusterEventsHtmlTest {
 
   @Test
   void everyNodeFreshIsExit0() throws Exception {
-    Path cluster = migrated();
-    assertEquals(0, on(cluster, "pve3", "301", "pre-start").exitCode());
+    SimulatedCluster cluster = migrated();
+    assertEquals(0, cluster.on("pve3", "301", "pre-start").exitCode());
     Path page = base.resolve("cluster.html");
 
-    Cli.Result made = on(cluster, "pve3", "events", "--cluster", "--html", page.toString());
+    Cli.Result made = cluster.on("pve3", "events", "--cluster", "--html", page.toString());
 
     assertEquals(ExitCodes.OK, made.exitCode(), made::toString);
     assertFalse(Files.readString(page).contains("STALE"));
@@ -175,11 +144,11 @@ class ClusterEventsHtmlTest {
 
   @Test
   void aPeersPlantedTextStaysText() throws Exception {
-    Path cluster = migrated();
+    SimulatedCluster cluster = migrated();
     String script = "<script>document.body.setAttribute('data-pwned','1')</script>";
     String img = "<img src=x onerror=alert(1)>";
     // pve3's ring (it ran nothing) planted with a hook name, a situation, an outcome and a change
-    Path pve3 = Files.createDirectories(cluster.resolve("pmxcfs/nodes/pve3/guesthook"));
+    Path pve3 = Files.createDirectories(cluster.pmxcfs("nodes/pve3/guesthook"));
     Files.writeString(
         pve3.resolve("events.json"),
         """
@@ -191,13 +160,13 @@ class ClusterEventsHtmlTest {
         """
             .formatted(script.replace("\"", "\\\""), img));
     // a node folder whose name is markup, and pve2's ring claiming to be a node named so
-    Files.createDirectories(cluster.resolve("pmxcfs/nodes/" + img));
-    Path pve2 = cluster.resolve("pmxcfs/nodes/pve2/guesthook/events.json");
+    Files.createDirectories(cluster.pmxcfs("nodes/" + img));
+    Path pve2 = cluster.pmxcfs("nodes/pve2/guesthook/events.json");
     Files.writeString(
         pve2, Files.readString(pve2).replace("\"node\":\"pve2\"", "\"node\":\"" + img + "\""));
     Path page = base.resolve("cluster.html");
 
-    Cli.Result made = on(cluster, "pve1", "events", "--cluster", "--html", page.toString());
+    Cli.Result made = cluster.on("pve1", "events", "--cluster", "--html", page.toString());
 
     assertEquals(ExitCodes.HOOK_FAILED, made.exitCode(), made::toString);
     String html = Files.readString(page);
@@ -242,11 +211,11 @@ class ClusterEventsHtmlTest {
 
   @Test
   void followIsRefusedWithExit2() throws Exception {
-    Path cluster = cluster();
+    SimulatedCluster cluster = SimulatedCluster.create(base.resolve("c"));
     Path page = base.resolve("cluster.html");
 
     Cli.Result made =
-        on(cluster, "pve1", "events", "--cluster", "--follow", "--html", page.toString());
+        cluster.on("pve1", "events", "--cluster", "--follow", "--html", page.toString());
 
     assertEquals(ExitCodes.USAGE, made.exitCode(), made::toString);
     assertTrue(made.err().contains("leave out --follow"), made::toString);

@@ -185,7 +185,16 @@ class EventsPageClusterTest {
   @Test
   void aStoryWhoseStepsWereAllCutIsNotDrawn() {
     PageEvent old =
-        new PageEvent("pve2", 501, "pre-start", "start", T0, "ok", Optional.of("pve1"), List.of());
+        new PageEvent(
+            "pve2",
+            501,
+            "pre-start",
+            "start",
+            T0,
+            "ok",
+            Optional.of("pve1"),
+            List.of(),
+            PageEvent.Changes.NONE);
     PageEvent newer =
         new PageEvent(
             "pve2",
@@ -195,7 +204,8 @@ class EventsPageClusterTest {
             T0.plusSeconds(1),
             "ok",
             Optional.empty(),
-            List.of());
+            List.of(),
+            PageEvent.Changes.NONE);
     EventsPage.Migration story = new EventsPage.Migration(501, "pve1", "pve2", T0, List.of(old));
 
     EventsPage page = EventsPage.of("c", T0, List.of(old, newer), List.of(story), List.of(), 1);

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.guesthook.json.Json;
 import dev.guesthook.testsupport.Cli;
+import dev.guesthook.testsupport.SimulatedCluster;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -15,7 +16,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -254,47 +254,18 @@ class EventsPageBrowserIT {
   }
 
   /**
-   * A simulated three-node cluster: VM 501 starts and stops on pve1, then starts on pve2 with
-   * PVE_MIGRATED_FROM=pve1; pve3 draws every node's events.
+   * A simulated three-node cluster, the stock hooks of this checkout: VM 501 migrated pve1 -> pve2
+   * (PVE_MIGRATED_FROM=pve1 on pve2's pre-start); pve3 draws every node's events.
    */
   private static Path pageOfCluster() throws IOException {
-    Path cluster = base.resolve("cluster");
-    assertEquals(
-        0,
-        Cli.run(
-                List.of(
-                    "sandbox", "create", cluster.toString(), "--nodes", "3", "--profile", "mixed"))
-            .exitCode());
-    for (String phase : List.of("pre-start", "post-stop")) {
-      Cli.Result ran = onNode(cluster, "pve1", Map.of(), "501", phase);
-      assertEquals(0, ran.exitCode(), ran::toString);
-    }
-    Files.move(
-        cluster.resolve("pmxcfs/nodes/pve1/qemu-server/501.conf"),
-        cluster.resolve("pmxcfs/nodes/pve2/qemu-server/501.conf"));
-    Cli.Result start =
-        onNode(cluster, "pve2", Map.of("PVE_MIGRATED_FROM", "pve1"), "501", "pre-start");
-    assertEquals(0, start.exitCode(), start::toString);
+    SimulatedCluster cluster =
+        SimulatedCluster.create(base.resolve("cluster"))
+            .with("--hooks", Path.of("../hooks/stock").toAbsolutePath().normalize().toString())
+            .migrated501();
     Path html = base.resolve("cluster.html");
-    Cli.Result made =
-        onNode(cluster, "pve3", Map.of(), "events", "--cluster", "--html", html.toString());
+    Cli.Result made = cluster.on("pve3", "events", "--cluster", "--html", html.toString());
     assertTrue(Files.exists(html), made::toString);
     return html;
-  }
-
-  /** A command on a node, with the stock hooks of this checkout (run from testbed/). */
-  private static Cli.Result onNode(
-      Path cluster, String node, Map<String, String> environment, String... args) {
-    List<String> all =
-        new ArrayList<>(
-            List.of(
-                "--root",
-                cluster.resolve("nodes/" + node).toString(),
-                "--simulate",
-                "--hooks",
-                Path.of("../hooks/stock").toAbsolutePath().normalize().toString()));
-    all.addAll(List.of(args));
-    return Cli.run(environment, all);
   }
 
   @Test
