@@ -22,22 +22,27 @@ public final class ClusterSource {
   public static EventsPage page(
       ClusterEvents.View view, Optional<Integer> vmid, List<NodeCapacity> capacity, Instant made) {
     List<ClusterEvents.Placed> merged = ClusterEvents.merged(view, vmid);
+    // The newest first, as the page keeps them: finding stories costs each story a pass over the
+    // events, so only what is drawn is searched (a migration cut in two keeps its newer part).
+    List<ClusterEvents.Placed> newest =
+        merged.subList(Math.max(0, merged.size() - EventsPage.MAX_EVENTS), merged.size());
     Map<ClusterEvents.Placed, PageEvent> events = new LinkedHashMap<>();
-    merged.forEach(placed -> events.put(placed, PageEvent.of(placed)));
+    newest.forEach(placed -> events.put(placed, PageEvent.of(placed)));
     List<EventsPage.Migration> migrations =
-        MigrationStories.group(merged).stream()
+        MigrationStories.group(newest).stream()
             .filter(MigrationStories.Story.class::isInstance)
             .map(MigrationStories.Story.class::cast)
             .map(story -> migration(story, events))
             .toList();
-    return EventsPage.of(
+    EventsPage page =
+        EventsPage.of(
             "the cluster, as " + view.self() + " reads it",
             made,
             List.copyOf(events.values()),
             migrations,
             capacity,
-            EventsPage.MAX_EVENTS)
-        .withCluster(nodes(view));
+            EventsPage.MAX_EVENTS);
+    return page.withCluster(nodes(view), merged.size() - newest.size());
   }
 
   private static EventsPage.Migration migration(

@@ -147,9 +147,10 @@ public record EventsPage(
                 migration.vmid(), migration.from(), migration.to(), migration.at(), steps));
   }
 
-  /** The same page saying the cluster's nodes. */
-  public EventsPage withCluster(Cluster nodes) {
-    return new EventsPage(title, made, guests, capacity, shownEvents, leftOut, Optional.of(nodes));
+  /** The same page saying the cluster's nodes, and {@code cut} more events left out before it. */
+  public EventsPage withCluster(Cluster nodes, long cut) {
+    return new EventsPage(
+        title, made, guests, capacity, shownEvents, leftOut + cut, Optional.of(nodes));
   }
 
   /**

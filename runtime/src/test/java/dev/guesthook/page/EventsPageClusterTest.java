@@ -163,7 +163,7 @@ class EventsPageClusterTest {
   }
 
   @Test
-  void aLargeClusterIsCutToTheNewestAndAStoryKeepsWhatIsShown() {
+  void aLargeClusterIsCutToTheNewestAndThePageSaysSo() {
     List<ClusterEvents.NodeEvents> nodes = new ArrayList<>();
     for (int n = 1; n <= 5; n++) {
       List<EventRing.Entry> entries = new ArrayList<>();
