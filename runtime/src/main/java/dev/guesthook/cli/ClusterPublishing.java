@@ -1,10 +1,14 @@
 package dev.guesthook.cli;
 
+import dev.guesthook.cluster.EventEntries;
 import dev.guesthook.cluster.EventRing;
 import dev.guesthook.cluster.NodeReport;
 import dev.guesthook.cluster.Publisher;
+import dev.guesthook.journal.Reconciler;
 import dev.guesthook.metrics.NodeMetrics;
+import dev.guesthook.metrics.ReconcileSample;
 import io.vertx.core.Vertx;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -48,6 +52,29 @@ final class ClusterPublishing {
     if (publisher.isPresent()) {
       news.addAll(entries);
     }
+  }
+
+  /**
+   * A reconcile outside a phase ({@code serve}'s, one by hand): what it put back goes into this
+   * node's ring (a migration's source runs no post-stop: this is its word) and the metrics' counts,
+   * published now when it did something. Blocking; never throws.
+   */
+  void reconciled(List<Reconciler.GuestResult> results, String why, Instant at) {
+    List<EventRing.Entry> entries = EventEntries.ofReconcile(results, why, at);
+    if (entries.isEmpty()) {
+      return;
+    }
+    note(entries);
+    metrics.ifPresent(m -> m.count(counted(results)));
+    publishNow();
+  }
+
+  /** The steps of {@code results} that put something back, and those that failed to. */
+  static ReconcileSample counted(List<Reconciler.GuestResult> results) {
+    List<Reconciler.Step> steps = results.stream().flatMap(r -> r.steps().stream()).toList();
+    return new ReconcileSample(
+        steps.stream().filter(step -> step.acted() && !step.failed()).count(),
+        steps.stream().filter(Reconciler.Step::failed).count());
   }
 
   /** Publishes now, on the caller's (blocking) thread; never throws. */

@@ -18,6 +18,7 @@ import dev.guesthook.journald.PhaseJournal;
 import dev.guesthook.journald.Priority;
 import dev.guesthook.metrics.NodeMetrics;
 import dev.guesthook.metrics.PhaseSample;
+import dev.guesthook.metrics.ReconcileSample;
 import io.vertx.core.Future;
 import java.io.PrintStream;
 import java.time.Duration;
@@ -26,7 +27,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Consumer;
-import java.util.function.Predicate;
 
 /**
  * One phase as the hookscript call runs it, in its own process or answered by {@code serve}: the
@@ -79,6 +79,7 @@ final class PhaseRun {
         new PrintedPhase(
             output.log(), settings.dryRun(), Optional.of(new PhaseJournal(journald, vmid, phase)));
     long start = System.nanoTime();
+    Instant called = Instant.now();
     Reconciles reconciles = new Reconciles(printed);
     return engine
         .run(vmid, phase, migratedFrom, reconciles)
@@ -105,12 +106,14 @@ final class PhaseRun {
                 return Future.failedFuture(error);
               }
               output.errors().println(line);
-              counted(
-                  phase,
-                  "refused",
-                  Duration.ofNanos(System.nanoTime() - start),
-                  List.of(),
-                  reconciles);
+              Duration took = Duration.ofNanos(System.nanoTime() - start);
+              counted(phase, EventEntries.REFUSED, took, List.of(), reconciles);
+              if (!settings.dryRun()) {
+                events.accept(
+                    List.of(
+                        EventEntries.refused(
+                            vmid, phase, migratedFrom, error.getMessage(), called, took)));
+              }
               return Future.succeededFuture(ExitCodes.USAGE);
             });
   }
@@ -126,8 +129,8 @@ final class PhaseRun {
                     outcome,
                     took.toMillis(),
                     timedOut,
-                    reconciles.steps(step -> step.acted() && !step.failed()),
-                    reconciles.steps(Reconciler.Step::failed))));
+                    reconciles.counted().putBack(),
+                    reconciles.counted().failed())));
   }
 
   private static List<String> timedOut(DispatchResult result) {
@@ -185,9 +188,9 @@ final class PhaseRun {
       found.add(new Found(result, why, Instant.now()));
     }
 
-    /** The steps of this phase's reconciles that {@code counted} accepts. */
-    synchronized long steps(Predicate<Reconciler.Step> counted) {
-      return found.stream().flatMap(f -> f.result().steps().stream()).filter(counted).count();
+    /** What this phase's reconciles put back and failed to. */
+    synchronized ReconcileSample counted() {
+      return ClusterPublishing.counted(found.stream().map(Found::result).toList());
     }
   }
 }

@@ -1,9 +1,6 @@
 package dev.guesthook.cli;
 
 import dev.guesthook.app.ExitCodes;
-import dev.guesthook.cluster.EventEntries;
-import dev.guesthook.cluster.EventRing;
-import dev.guesthook.cluster.Publisher;
 import dev.guesthook.id.VmId;
 import dev.guesthook.journal.JournalProblem;
 import dev.guesthook.journal.Reconciler;
@@ -67,20 +64,13 @@ final class ReconcileCommand implements Callable<Integer> {
                   ? List.of(reconciler.guest(only.get(), false, false))
                   : reconciler.all(Optional.empty());
           print(results, reconciler.strays(), runtime.settings().dryRun());
-          published(runtime.publisher(), EventEntries.ofReconcile(results, "by hand", at));
+          new ClusterPublishing(
+                  runtime.publisher(), runtime.metrics(main.console::warn), main.console::warn)
+              .reconciled(results, "by hand", at);
           return results.stream().anyMatch(r -> r.status() == Reconciler.Status.INCOMPLETE)
               ? ExitCodes.HOOK_FAILED
               : ExitCodes.OK;
         });
-  }
-
-  /** What was put back goes into this node's ring, as after a phase (none for a dry run). */
-  private void published(Optional<Publisher> publisher, List<EventRing.Entry> entries) {
-    if (!entries.isEmpty()) {
-      ClusterPublishing publishing = new ClusterPublishing(publisher, main.console::warn);
-      publishing.note(entries);
-      publishing.publishNow();
-    }
   }
 
   private void print(List<Reconciler.GuestResult> results, List<Path> strays, boolean dryRun) {

@@ -1,7 +1,6 @@
 package dev.guesthook.cli;
 
 import dev.guesthook.app.ExitCodes;
-import dev.guesthook.cluster.EventEntries;
 import dev.guesthook.cluster.EventRing;
 import dev.guesthook.cluster.Publisher;
 import dev.guesthook.config.Settings;
@@ -102,9 +101,7 @@ final class ServeCommand implements Callable<Integer> {
                               try {
                                 return phases.run(call, out);
                               } finally {
-                                // On a worker, after this phase's answer: never on its way.
-                                publishing.publishSoon(vertx);
-                                // Looked at after the answer is sent, from another thread: stopping
+                                // Looked at as the answer is sent, from another thread: stopping
                                 // waits for running phases. Only when the heap may be full: a
                                 // hand-off per phase would wake a worker while the answer is sent.
                                 // And only by the last phase to end: another's memory is its own.
@@ -117,6 +114,9 @@ final class ServeCommand implements Callable<Integer> {
                                 }
                               }
                             },
+                            // On a worker, once the client has the whole answer: a publish ran
+                            // before the exit line was sent and held it back (publish-phase.sh).
+                            () -> publishing.publishSoon(vertx),
                             main.console.out()::println);
                     serving.set(runtime);
                     Runtime.getRuntime()
@@ -192,12 +192,7 @@ final class ServeCommand implements Callable<Integer> {
     for (Reconciler.GuestResult result : results) {
       result.news().forEach(line -> main.console.out().println("guesthook serve: " + line));
     }
-    // What it put back is part of the guests' stories (a migration's source runs no post-stop).
-    List<EventRing.Entry> entries = EventEntries.ofReconcile(results, why, at);
-    if (!entries.isEmpty()) {
-      publishing.note(entries);
-      publishing.publishNow();
-    }
+    publishing.reconciled(results, why, at);
     return true;
   }
 

@@ -2,14 +2,17 @@ package dev.guesthook.cluster;
 
 import dev.guesthook.core.dispatch.DispatchResult;
 import dev.guesthook.core.dispatch.HookOutcome;
+import dev.guesthook.core.event.Phase;
 import dev.guesthook.guest.LifecycleEvent;
 import dev.guesthook.host.HostInteraction;
+import dev.guesthook.id.VmId;
 import dev.guesthook.journal.Reconciler;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * Ring entries from what a phase or a reconcile already knows, in memory: nothing is read again (no
@@ -18,6 +21,9 @@ import java.util.List;
 public final class EventEntries {
   /** The phase of a ring entry made by a reconcile. */
   public static final String RECONCILE = "reconcile";
+
+  /** The outcome of a phase that could not run. */
+  public static final String REFUSED = "refused";
 
   private EventEntries() {}
 
@@ -55,6 +61,31 @@ public final class EventEntries {
         took.toMillis(),
         hooks,
         changes.changes());
+  }
+
+  /**
+   * A phase that could not run (no config for the guest, a value Proxmox would refuse): outcome
+   * {@code refused}, and {@code why} (guesthook's error) where a phase has its situation. A refused
+   * pre-start aborted the guest's start: the cluster's timeline must show it.
+   */
+  public static EventRing.Entry refused(
+      VmId vmid,
+      Phase phase,
+      Optional<String> migratedFrom,
+      String why,
+      Instant at,
+      Duration took) {
+    return new EventRing.Entry(
+        0,
+        time(at),
+        vmid.value(),
+        phase.wireName(),
+        EventRing.cut(why),
+        migratedFrom.orElse(null),
+        REFUSED,
+        took.toMillis(),
+        List.of(),
+        EventRing.Changes.NONE);
   }
 
   /**

@@ -41,7 +41,7 @@ final class CountsFile {
   }
 
   /** Adds the samples and returns the counts after them; with none, only reads. Blocking. */
-  Counts add(List<PhaseSample> samples) throws IOException {
+  Counts add(List<Sample> samples) throws IOException {
     // The folder is walked once from / (SafeFiles' rule); in a folder only root (or the runtime's
     // user) can write, its files are then opened by name without a link followed, which saves
     // the walk for each of them (it was most of the cost after a phase).
@@ -50,7 +50,7 @@ final class CountsFile {
         var held = lock.lock()) {
       Counts counts = read(checked.resolve(FILE));
       if (!samples.isEmpty()) {
-        samples.forEach(counts::add);
+        samples.forEach(sample -> sample.addTo(counts));
         write(checked, counts.toJson());
       }
       return counts;

@@ -21,7 +21,7 @@ public final class NodeMetrics {
 
   private final Textfile textfile;
   private final CountsFile counts;
-  private final ConcurrentLinkedQueue<PhaseSample> pending = new ConcurrentLinkedQueue<>();
+  private final ConcurrentLinkedQueue<Sample> pending = new ConcurrentLinkedQueue<>();
 
   /**
    * @param textfile where node_exporter reads it, checked already (the settings' {@code
@@ -33,8 +33,8 @@ public final class NodeMetrics {
     this.counts = new CountsFile(root.resolve(STATE), warn);
   }
 
-  /** Counts a phase that answered; written by the next {@link #write}. */
-  public void count(PhaseSample sample) {
+  /** Counts a phase that answered, or a reconcile; written by the next {@link #write}. */
+  public void count(Sample sample) {
     pending.add(sample);
   }
 
@@ -43,8 +43,8 @@ public final class NodeMetrics {
    * not, with the file. Blocking; never throws.
    */
   public Optional<String> write(Optional<NodeReport.Capacity> capacity) {
-    List<PhaseSample> samples = new ArrayList<>();
-    for (PhaseSample sample; (sample = pending.poll()) != null; ) {
+    List<Sample> samples = new ArrayList<>();
+    for (Sample sample; (sample = pending.poll()) != null; ) {
       samples.add(sample);
     }
     try {

@@ -13,8 +13,14 @@ public record PhaseSample(
     long durationMillis,
     List<String> timedOutHooks,
     long reconcilePutBack,
-    long reconcileFailed) {
+    long reconcileFailed)
+    implements Sample {
   public PhaseSample {
     timedOutHooks = List.copyOf(timedOutHooks);
+  }
+
+  @Override
+  public void addTo(Counts counts) {
+    counts.add(this);
   }
 }

@@ -78,6 +78,7 @@ public final class ResidentRuntime implements AutoCloseable {
 
   private final Path socket;
   private final PhaseRunner runner;
+  private final Runnable answered;
   private final Consumer<String> log;
   private final RateLimitedLog limitedLog;
   private final ThreadPoolExecutor workers =
@@ -116,8 +117,18 @@ public final class ResidentRuntime implements AutoCloseable {
   }
 
   public ResidentRuntime(Path socket, PhaseRunner runner, Consumer<String> log) {
+    this(socket, runner, () -> {}, log);
+  }
+
+  /**
+   * {@code answered} runs after each phase's answer has been sent whole and its connection closed,
+   * on that phase's worker: work a phase caused but Proxmox need not wait for (publishing to the
+   * cluster) starts only once the client has its exit code.
+   */
+  public ResidentRuntime(Path socket, PhaseRunner runner, Runnable answered, Consumer<String> log) {
     this.socket = socket;
     this.runner = runner;
+    this.answered = answered;
     this.log = log;
     this.limitedLog = new RateLimitedLog(log, LOG_INTERVAL.toNanos(), System::nanoTime);
     workers.allowCoreThreadTimeOut(true);
@@ -440,6 +451,15 @@ public final class ResidentRuntime implements AutoCloseable {
       raw.flush();
     } catch (IOException e) {
       limitedLog.line("gone", "guesthook serve: a client went away: " + e.getMessage());
+    }
+    afterAnswer(); // a refused peer returned above: it caused no phase
+  }
+
+  private void afterAnswer() {
+    try {
+      answered.run();
+    } catch (RuntimeException e) {
+      limitedLog.line("after", "guesthook serve: work after an answer failed: " + e);
     }
   }
 

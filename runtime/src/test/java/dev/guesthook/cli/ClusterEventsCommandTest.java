@@ -6,11 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.guesthook.app.ExitCodes;
 import dev.guesthook.testsupport.Cli;
+import dev.guesthook.testsupport.GuestJournals;
 import dev.guesthook.testsupport.SimulatedCluster;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
@@ -70,6 +69,28 @@ class ClusterEventsCommandTest {
                 "pve3  STALE: 0 event(s), data age unknown; /etc/pve/nodes/pve3/guesthook/status.json:"
                     + " absent (guesthook has not published on this node)\n"),
         text::toString);
+  }
+
+  @Test
+  void aPreStartRefusedOnPve1IsSeenWithItsReasonOnPve2() {
+    SimulatedCluster cluster = cluster("c");
+    // A guest whose config is not on pve1: the pre-start is refused, and the start aborted.
+    Cli.Result refused = cluster.on("pve1", "202", "pre-start");
+    assertEquals(ExitCodes.USAGE, refused.exitCode(), refused::toString);
+
+    Cli.Result json = cluster.on("pve2", "--json", "events", "--cluster");
+    Cli.Result text = cluster.on("pve2", "events", "--cluster");
+
+    JsonNode event = events(json.json()).get(0);
+    assertEquals("pve1", event.get("node").asText(), json::toString);
+    assertEquals(202, event.get("vmid").asInt());
+    assertEquals("pre-start", event.get("phase").asText());
+    assertEquals("refused", event.get("outcome").asText());
+    assertTrue(
+        event.get("situation").asText().startsWith("no config for guest 202"), event::toString);
+    assertEquals(0, event.at("/changes/made").asInt(), event::toString);
+    assertTrue(
+        text.out().contains("  pve1  VM 202 pre-start (no config for guest 202"), text::toString);
   }
 
   @Test
@@ -205,12 +226,7 @@ class ClusterEventsCommandTest {
     SimulatedCluster cluster = cluster("c");
     assertEquals(0, cluster.on("pve1", "501", "pre-start").exitCode());
     // The guest ran for a day on pve1 (a start a moment ago would be left alone as starting).
-    Path journal = cluster.dir().resolve("nodes/pve1/var/lib/guesthook/journal/501.jsonl");
-    String dayAgo = Instant.now().minus(1, ChronoUnit.DAYS).toString();
-    Files.writeString(
-        journal,
-        Files.readString(journal)
-            .replaceAll("\"started\":\"[^\"]+\"", "\"started\":\"" + dayAgo + "\""));
+    GuestJournals.startedADayAgo(cluster.dir().resolve("nodes/pve1"), "501");
     cluster.moveConfig("501", "pve1", "pve2");
     Cli.Result start = cluster.on("pve2", Map.of("PVE_MIGRATED_FROM", "pve1"), "501", "pre-start");
     assertEquals(0, start.exitCode(), start::toString);

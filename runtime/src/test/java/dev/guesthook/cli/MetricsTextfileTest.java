@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.guesthook.app.ExitCodes;
 import dev.guesthook.testsupport.Cli;
+import dev.guesthook.testsupport.GuestJournals;
 import dev.guesthook.testsupport.PromText;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -86,6 +87,21 @@ class MetricsTextfileTest {
         1,
         value(
             samples, "guesthook_phases_total", Map.of("phase", "pre-start", "outcome", "aborted")));
+  }
+
+  @Test
+  void whatAReconcileByHandPutsBackIsCountedToo() throws Exception {
+    setting(PROM);
+    assertEquals(0, phase("501", "pre-start").exitCode());
+    // The guest ran for a day and stopped without a post-stop (as on a migration's source).
+    GuestJournals.startedADayAgo(root, "501");
+
+    Cli.Result reconcile = Cli.run(List.of("--root", root.toString(), "--simulate", "reconcile"));
+
+    assertTrue(reconcile.out().contains("VM 501"), reconcile::toString);
+    assertTrue(
+        value(samples(), "guesthook_reconcile_actions_total", Map.of("result", "put-back")) > 0,
+        () -> "reconcile: " + reconcile);
   }
 
   @Test
