@@ -86,7 +86,8 @@ final class EventsPageFile {
                   Clock.systemUTC(),
                   events.staleAfter()));
     } catch (IOException e) {
-      // The nodes' events were just read from the same folder: say so on the page, draw them.
+      // The nodes' events were just read from the same folder: draw them; the page says that no
+      // capacity is known, the warning why.
       capacity = List.of();
       warn.accept("events --html: no capacity: cannot read /etc/pve/nodes: " + e.getMessage());
     }
