@@ -33,21 +33,6 @@ import picocli.CommandLine.ParentCommand;
 final class ClusterCommand {
   @ParentCommand Main main;
 
-  /** What every cluster view's text starts with: the nodes, the reading node, quorum, staleness. */
-  static String headline(
-      String what, int nodes, String self, Optional<Boolean> quorate, Duration staleAfter) {
-    return what
-        + " of "
-        + nodes
-        + " node(s) as seen from "
-        + self
-        + " ("
-        + quorate.map(q -> q ? "quorate" : "NO QUORUM: /etc/pve read-only").orElse("quorum unknown")
-        + "); data older than "
-        + staleAfter.toSeconds()
-        + " s is stale";
-  }
-
   /**
    * What every cluster view's --json starts with: the reading node, its quorum (null when it cannot
    * tell), the staleness bound, and the per-node file read.
@@ -155,7 +140,8 @@ final class ClusterCommand {
 
     static void print(PrintStream out, ClusterView.View view) {
       out.println(
-          headline("cluster", view.nodes().size(), view.self(), view.quorate(), view.staleAfter()));
+          ClusterView.headline(
+              "cluster", view.nodes().size(), view.self(), view.quorate(), view.staleAfter()));
       for (ClusterView.NodeEntry entry : view.nodes()) {
         if (entry.problem().isPresent()) {
           out.println(entry.node() + "  NO DATA: " + entry.problem().get());

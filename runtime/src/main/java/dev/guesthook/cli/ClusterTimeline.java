@@ -3,6 +3,7 @@ package dev.guesthook.cli;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.guesthook.cluster.ClusterEvents;
+import dev.guesthook.cluster.ClusterView;
 import dev.guesthook.cluster.EventRing;
 import dev.guesthook.cluster.MigrationStories;
 import dev.guesthook.json.Json;
@@ -20,20 +21,10 @@ final class ClusterTimeline {
   /** Each node's state: how many events, how old its data, or what is wrong. */
   static void printNodes(PrintStream out, ClusterEvents.View view) {
     out.println(
-        ClusterCommand.headline(
+        ClusterView.headline(
             "events", view.nodes().size(), view.self(), view.quorate(), view.staleAfter()));
     for (ClusterEvents.NodeEvents node : view.nodes()) {
-      String age =
-          node.age().map(a -> "data " + a.toSeconds() + " s old").orElse("data age unknown");
-      String state = node.stale() ? "STALE: " : "";
-      out.println(
-          node.node()
-              + "  "
-              + state
-              + node.entries().size()
-              + " event(s), "
-              + age
-              + node.problem().map(p -> "; " + p).orElse(""));
+      out.println(node.node() + "  " + node.summary());
     }
     view.problems().forEach(problem -> out.println("problem: " + problem));
   }

@@ -2,6 +2,7 @@ package dev.guesthook.cli;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.guesthook.app.ExitCodes;
+import dev.guesthook.app.NodeRuntime;
 import dev.guesthook.cluster.ClusterEvents;
 import dev.guesthook.cluster.MigrationStories;
 import dev.guesthook.json.Json;
@@ -50,8 +51,7 @@ import picocli.CommandLine.ParentCommand;
       "",
       "A bad record (torn, not UTF-8, over 16 MiB, bad vmid, phase or time) is warned about once with",
       "file:line and skipped. Exit 0, or 2 when records were skipped and none could be read, or when",
-      "the page cannot be written (its folder is missing, FILE is a folder) or --html meets --follow",
-      "or --cluster (the page of every node's events is not built yet).",
+      "the page cannot be written (its folder is missing, FILE is a folder) or --html meets --follow.",
       "",
       "--cluster: every node's recent events, from /etc/pve/nodes/<node>/guesthook/events.json (each",
       "node's last 128 phases and reconciles, published after each; pmxcfs shows them on every node),",
@@ -64,10 +64,16 @@ import picocli.CommandLine.ParentCommand;
       "(no quorum, guesthook stopped, node down) is STALE, one whose file is a link, too large or not",
       "guesthook's is named with what is wrong, and the others are still shown. --follow reads the",
       "files every 2 s and prints each new event once (with --json one object a line).",
-      "Exit (--cluster): 0 every node's data fresh and readable, 1 a node's stale or unreadable,",
-      "2 this host is in no cluster.",
+      "--cluster --html FILE draws that on the page: each phase naming its node, a migration as one",
+      "story (a box with its heading and steps), the nodes' state (stale or unreadable ones in red,",
+      "saying why) and every node's capacity; hooks with their durations and the host changes as",
+      "far as a node's ring tells them (counts and the first four), no hook messages.",
+      "Exit (--cluster): 0 every node's data fresh and readable, 1 a node's stale or unreadable (the",
+      "others are shown, the page is written), 2 this host is in no cluster or the page cannot be",
+      "written.",
       "",
       "  guesthook events --cluster",
+      "  guesthook events --cluster --html /root/cluster.html    every node's events on one page",
       "  guesthook events --cluster --vmid 4711 --json | jq '.events[] | select(.type==\"migration\")'",
       "  guesthook events --cluster --follow",
       "  guesthook --root DIR/nodes/pve2 --simulate events --cluster     # a simulated cluster"
@@ -117,12 +123,6 @@ final class EventsCommand implements Callable<Integer> {
       main.console.error("--stale-after and --stop-after take a number of seconds, 0 or more");
       return ExitCodes.USAGE;
     }
-    if (html != null && cluster) {
-      main.console.error(
-          "--html draws this node's recorded events (and every node's capacity); with --cluster it is"
-              + " not built yet: leave out --cluster");
-      return ExitCodes.USAGE;
-    }
     if (html != null) {
       return page();
     }
@@ -153,20 +153,49 @@ final class EventsCommand implements Callable<Integer> {
       main.console.error("--html writes one page and ends: leave out --follow");
       return ExitCodes.USAGE;
     }
-    return main.withRuntimeBlocking(
-        runtime -> {
-          EventsPageFile.Written written;
-          try {
-            written =
-                new EventsPageFile(runtime, this::warnOnce)
-                    .write(html, vmid == null ? OptionalInt.empty() : OptionalInt.of(vmid));
-          } catch (IOException e) {
-            main.console.error("events --html: " + e.getMessage());
-            return ExitCodes.USAGE;
-          }
-          main.console.out().println(written.summary());
-          return ExitCodes.OK;
-        });
+    return main.withRuntimeBlocking(runtime -> cluster ? clusterPage(runtime) : nodePage(runtime));
+  }
+
+  /** This node's recordings drawn. */
+  private int nodePage(NodeRuntime runtime) {
+    return written(
+        () ->
+            new EventsPageFile(runtime, this::warnOnce)
+                .write(html, vmid == null ? OptionalInt.empty() : OptionalInt.of(vmid)),
+        ExitCodes.OK);
+  }
+
+  /** Every node's ring drawn; exit as {@code events --cluster}, once the page is written. */
+  private int clusterPage(NodeRuntime runtime) {
+    ClusterEvents.View view;
+    try {
+      view = readOrExplain(runtime.settings().root(), runtime.node());
+    } catch (NoCluster e) {
+      return e.exit;
+    }
+    return written(
+        () ->
+            new EventsPageFile(runtime, this::warnOnce)
+                .writeCluster(html, view, Optional.ofNullable(vmid)),
+        allFresh(view) ? ExitCodes.OK : ExitCodes.HOOK_FAILED);
+  }
+
+  /** How a page is made: read, drawn, written; or why not, naming the file. */
+  private interface PageWriter {
+    EventsPageFile.Written write() throws IOException;
+  }
+
+  /** Writes the page and says where, then {@code exit}; 2 when it cannot be written. */
+  private int written(PageWriter page, int exit) {
+    EventsPageFile.Written written;
+    try {
+      written = page.write();
+    } catch (IOException e) {
+      main.console.error("events --html: " + e.getMessage());
+      return ExitCodes.USAGE;
+    }
+    main.console.out().println(written.summary());
+    return exit;
   }
 
   /**
@@ -211,18 +240,45 @@ final class EventsCommand implements Callable<Integer> {
     }
   }
 
-  /** Every node's ring, merged; with --follow, then each new entry once. */
-  private int clusterEvents(Path root, String self) throws IOException, InterruptedException {
+  /** Said on stderr why there is no cluster to show; {@code exit}: the command's exit code. */
+  private static final class NoCluster extends Exception {
+    private final int exit;
+
+    NoCluster(int exit) {
+      super(null, null, false, false);
+      this.exit = exit;
+    }
+  }
+
+  /** Every node's ring, or says why there is none: /etc/pve/nodes unreadable, absent or empty. */
+  private ClusterEvents.View readOrExplain(Path root, String self) throws NoCluster {
     ClusterEvents.View view;
     try {
       view = readCluster(root, self);
     } catch (IOException e) {
       main.console.error("cannot read /etc/pve/nodes: " + e.getMessage());
-      return ExitCodes.INTERNAL;
+      throw new NoCluster(ExitCodes.INTERNAL);
     }
     if (view.nodes().isEmpty() && view.problems().isEmpty()) {
       main.console.error("no cluster here: /etc/pve/nodes is absent or empty (is pmxcfs running?)");
-      return ExitCodes.USAGE;
+      throw new NoCluster(ExitCodes.USAGE);
+    }
+    return view;
+  }
+
+  /** Every node's data fresh and readable: what exit 0 of a cluster view says. */
+  private static boolean allFresh(ClusterEvents.View view) {
+    return view.problems().isEmpty()
+        && view.nodes().stream().noneMatch(n -> n.stale() || n.problem().isPresent());
+  }
+
+  /** Every node's ring, merged; with --follow, then each new entry once. */
+  private int clusterEvents(Path root, String self) throws IOException, InterruptedException {
+    ClusterEvents.View view;
+    try {
+      view = readOrExplain(root, self);
+    } catch (NoCluster e) {
+      return e.exit;
     }
     PrintStream out = main.console.out();
     List<ClusterEvents.Placed> merged = ClusterEvents.merged(view, Optional.ofNullable(vmid));
@@ -236,13 +292,11 @@ final class EventsCommand implements Callable<Integer> {
       ClusterTimeline.printItems(out, items);
     }
     out.flush();
-    boolean allFresh =
-        view.problems().isEmpty()
-            && view.nodes().stream().noneMatch(n -> n.stale() || n.problem().isPresent());
+    boolean fresh = allFresh(view);
     if (follow) {
       followCluster(root, self, merged);
     }
-    return allFresh ? ExitCodes.OK : ExitCodes.HOOK_FAILED;
+    return fresh ? ExitCodes.OK : ExitCodes.HOOK_FAILED;
   }
 
   private ClusterEvents.View readCluster(Path root, String self) throws IOException {

@@ -1,10 +1,12 @@
 package dev.guesthook.cli;
 
 import dev.guesthook.app.NodeRuntime;
+import dev.guesthook.cluster.ClusterEvents;
 import dev.guesthook.cluster.ClusterView;
 import dev.guesthook.cluster.NodeReport;
 import dev.guesthook.cluster.Publisher;
 import dev.guesthook.files.WholeFile;
+import dev.guesthook.page.ClusterSource;
 import dev.guesthook.page.EventsPage;
 import dev.guesthook.page.HtmlPage;
 import dev.guesthook.page.NodeCapacity;
@@ -27,11 +29,11 @@ import java.util.OptionalInt;
 import java.util.function.Consumer;
 
 /**
- * {@code events --html FILE}: this node's recordings (one guest's with --vmid) and the capacity
- * view as one page. The capacity comes from every node's {@code status.json} when this node is in a
- * cluster, else from a survey of this node now. The page is written beside the file and renamed
- * over it (mode 0600: hook messages may say more than everyone should read), so a link where it
- * goes is replaced, never followed.
+ * {@code events --html FILE}: this node's recordings (one guest's with --vmid), or with --cluster
+ * every node's published events, and the capacity view as one page. The capacity comes from every
+ * node's {@code status.json} when this node is in a cluster, else from a survey of this node now.
+ * The page is written beside the file and renamed over it (mode 0600: hook messages may say more
+ * than everyone should read), so a link where it goes is replaced, never followed.
  */
 final class EventsPageFile {
   /** As {@code cluster status}: three publish intervals. */
@@ -60,6 +62,40 @@ final class EventsPageFile {
 
   /** Reads, draws and writes; fails with a message naming the file when it cannot. Blocking. */
   Written write(Path file, OptionalInt vmid) throws IOException {
+    Path target = writable(file);
+    EventsPage.Newest newest = new EventsPage.Newest(EventsPage.MAX_EVENTS);
+    read(vmid, newest);
+    String node = runtime.node();
+    return save(target, newest.page(node, Clock.systemUTC().instant(), capacity(node)));
+  }
+
+  /**
+   * Draws every node's published events ({@code events}, read as {@code events --cluster} reads
+   * them) with every node's capacity, its staleness by the same bound.
+   */
+  Written writeCluster(Path file, ClusterEvents.View events, Optional<Integer> vmid)
+      throws IOException {
+    Path target = writable(file);
+    List<NodeCapacity> capacity;
+    try {
+      capacity =
+          NodeCapacity.of(
+              ClusterView.read(
+                  runtime.settings().root(),
+                  runtime.node(),
+                  Clock.systemUTC(),
+                  events.staleAfter()));
+    } catch (IOException e) {
+      // The nodes' events were just read from the same folder: draw them; the page says that no
+      // capacity is known, the warning why.
+      capacity = List.of();
+      warn.accept("events --html: no capacity: cannot read /etc/pve/nodes: " + e.getMessage());
+    }
+    return save(target, ClusterSource.page(events, vmid, capacity, Clock.systemUTC().instant()));
+  }
+
+  /** Where the page goes, absolute, once its folder is there and it is no folder itself. */
+  private static Path writable(Path file) throws IOException {
     Path target = file.toAbsolutePath().normalize();
     Path folder = target.getParent();
     if (folder == null || !Files.isDirectory(folder)) {
@@ -68,10 +104,10 @@ final class EventsPageFile {
     if (Files.isDirectory(target, LinkOption.NOFOLLOW_LINKS)) {
       throw new IOException(target + " is a folder; fix: name a file, such as events.html");
     }
-    EventsPage.Newest newest = new EventsPage.Newest(EventsPage.MAX_EVENTS);
-    read(vmid, newest);
-    String node = runtime.node();
-    EventsPage page = newest.page(node, Clock.systemUTC().instant(), capacity(node));
+    return target;
+  }
+
+  private static Written save(Path target, EventsPage page) throws IOException {
     WholeFile.replace(
         target,
         HtmlPage.render(page).getBytes(StandardCharsets.UTF_8),

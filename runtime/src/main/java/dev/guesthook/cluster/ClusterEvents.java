@@ -38,7 +38,16 @@ public final class ClusterEvents {
       Optional<Duration> age,
       boolean stale,
       Optional<String> problem,
-      int skipped) {}
+      int skipped) {
+    /** Its state as a person reads it: stale or not, how many events, how old, what is wrong. */
+    public String summary() {
+      return (stale ? "STALE: " : "")
+          + entries.size()
+          + " event(s), "
+          + age.map(a -> "data " + a.toSeconds() + " s old").orElse("data age unknown")
+          + problem.map(p -> "; " + p).orElse("");
+    }
+  }
 
   /** The view from {@code self}. */
   public record View(

@@ -50,6 +50,24 @@ public final class ClusterView {
   private ClusterView() {}
 
   /**
+   * The line every view of the cluster starts with, for a person: {@code what} of how many nodes,
+   * read by whom, its quorum, and when data is stale.
+   */
+  public static String headline(
+      String what, int nodes, String self, Optional<Boolean> quorate, Duration staleAfter) {
+    return what
+        + " of "
+        + nodes
+        + " node(s) as seen from "
+        + self
+        + " ("
+        + quorate.map(q -> q ? "quorate" : "NO QUORUM: /etc/pve read-only").orElse("quorum unknown")
+        + "); data older than "
+        + staleAfter.toSeconds()
+        + " s is stale";
+  }
+
+  /**
    * Reads every node's file under {@code root}'s {@code /etc/pve/nodes}. Data older than {@code
    * staleAfter} is stale. Fails only when {@code /etc/pve/nodes} itself cannot be read.
    */

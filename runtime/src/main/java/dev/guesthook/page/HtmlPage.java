@@ -6,8 +6,10 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.Base64;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 
 /**
  * Draws an {@link EventsPage} as one HTML document that needs nothing from elsewhere: inline CSS,
@@ -33,6 +35,7 @@ public final class HtmlPage {
   static final String MARK = "#d50000";
   static final String FREE = "#43a047";
   static final String USED = "#546e7a";
+  static final String STORY = "#1565c0";
 
   private static final String LAYOUT_SCRIPT =
       "(function(){var o=[];document.querySelectorAll('[data-check]').forEach(function(e){"
@@ -58,7 +61,13 @@ public final class HtmlPage {
           + ".stale{color:"
           + FAILED
           + "}.legend span{margin-right:12px}"
-          + ".sw{display:inline-block;width:12px;height:12px;vertical-align:middle;margin-right:4px}";
+          + ".sw{display:inline-block;width:12px;height:12px;vertical-align:middle;margin-right:4px}"
+          + ".node{font-family:monospace;padding:0 4px;border:1px solid #90a4ae;border-radius:3px}"
+          + ".story{border-left:4px solid "
+          + STORY
+          + ";padding:2px 0 2px 10px;margin:8px 0}.story h3{color:"
+          + STORY
+          + "}";
 
   private HtmlPage() {}
 
@@ -84,6 +93,7 @@ public final class HtmlPage {
     }
     out.append("</p>\n");
     legend(out);
+    page.cluster().ifPresent(cluster -> nodes(out, cluster));
     capacity(out, page.capacity());
     out.append("<h2 id=\"timelines\">Timelines</h2>\n");
     if (page.guests().isEmpty()) {
@@ -112,6 +122,23 @@ public final class HtmlPage {
           .append("</span>");
     }
     out.append("</p>\n");
+  }
+
+  /** Each node's published events: stale or unreadable ones in red, saying why. */
+  private static void nodes(StringBuilder out, EventsPage.Cluster cluster) {
+    out.append("<h2 id=\"nodes\">Nodes</h2>\n<p class=\"note\">")
+        .append(Html.text(cluster.headline()))
+        .append("</p>\n<ul>");
+    for (EventsPage.NodeEvents node : cluster.nodes()) {
+      out.append(node.stale() ? "<li class=\"stale\">" : "<li>")
+          .append(Html.text(node.node() + ": " + node.summary()))
+          .append("</li>");
+    }
+    cluster
+        .problems()
+        .forEach(
+            p -> out.append("<li class=\"stale\">problem: ").append(Html.text(p)).append("</li>"));
+    out.append("</ul>\n");
   }
 
   private static void capacity(StringBuilder out, List<NodeCapacity> nodes) {
@@ -172,12 +199,30 @@ public final class HtmlPage {
     return svg.append("</svg>").toString();
   }
 
+  /**
+   * A guest's heading, then its events by time: a migration as a box with its heading and its
+   * steps. Each event's id is its place among the guest's events, wherever it is drawn.
+   */
   private static void guest(StringBuilder out, EventsPage.GuestTimeline guest) {
     out.append("<h2 id=\"vm-").append(guest.vmid()).append("\">VM ").append(guest.vmid());
     out.append("</h2>\n");
-    int index = 0;
-    for (PageEvent event : guest.events()) {
-      event(out, guest.vmid() + ":" + index++, event);
+    Map<PageEvent, Integer> index = new IdentityHashMap<>();
+    guest.events().forEach(e -> index.put(e, index.size()));
+    int stories = 0;
+    for (EventsPage.Item item : guest.items()) {
+      if (item instanceof EventsPage.Migration story) {
+        out.append("<div class=\"story\" data-check=\"story:")
+            .append(guest.vmid())
+            .append(':')
+            .append(stories++)
+            .append("\"><h3>")
+            .append(Html.text(story.heading()))
+            .append("</h3>\n");
+        story.steps().forEach(e -> event(out, guest.vmid() + ":" + index.get(e), e));
+        out.append("</div>\n");
+      } else if (item instanceof EventsPage.Lone lone) {
+        event(out, guest.vmid() + ":" + index.get(lone.event()), lone.event());
+      }
     }
   }
 
@@ -187,7 +232,13 @@ public final class HtmlPage {
     out.append("<span class=\"time\">")
         .append(Html.text(event.time().toString()))
         .append("</span>");
-    out.append("<span>").append(Html.text(event.node())).append("</span>");
+    out.append("<span class=\"node\" data-check=\"node:")
+        .append(id)
+        .append(':')
+        .append(Html.text(event.node()))
+        .append("\">")
+        .append(Html.text(event.node()))
+        .append("</span>");
     out.append("<strong>").append(Html.text(event.phase())).append("</strong>");
     out.append("<span class=\"note\">(").append(Html.text(event.situation())).append(")</span>");
     event
@@ -228,7 +279,9 @@ public final class HtmlPage {
     long total = event.hooks().stream().mapToLong(h -> Math.max(0, h.durationMs())).sum();
     double scale = (TIMELINE_WIDTH - (double) MIN_BAR * event.hooks().size()) / Math.max(1, total);
     out.append("<svg width=\"").append(TIMELINE_WIDTH).append("\" height=\"").append(BAR_HEIGHT);
-    out.append("\" role=\"img\" aria-label=\"hooks by duration\">");
+    out.append("\" role=\"img\" aria-label=\"hooks by duration on ")
+        .append(Html.text(event.node()))
+        .append("\">");
     double x = 0;
     int index = 0;
     for (PageEvent.Hook hook : event.hooks()) {
@@ -277,17 +330,37 @@ public final class HtmlPage {
       undo(out, hook);
       out.append("</li>");
     }
+    eventChanges(out, event.changes());
     out.append("</ul>\n");
   }
 
+  /** Changes told for the whole event (a node's ring counts them and names the first few). */
+  private static void eventChanges(StringBuilder out, PageEvent.Changes changes) {
+    if (!changes.any()) {
+      return;
+    }
+    out.append("<li>host changes: ")
+        .append(changes.made())
+        .append(" made, ")
+        .append(changes.undone())
+        .append(" undone");
+    moreChanges(out, changes.shown(), changes.more());
+    out.append("</li>");
+  }
+
   private static void changes(StringBuilder out, PageEvent.Hook hook) {
-    if (hook.changes().isEmpty()) {
+    moreChanges(out, hook.changes(), hook.moreChanges());
+  }
+
+  /** The changes named, and how many more there were. */
+  private static void moreChanges(StringBuilder out, List<String> shown, long more) {
+    if (shown.isEmpty()) {
       return;
     }
     out.append("<ul class=\"changes\">");
-    hook.changes().forEach(c -> out.append("<li>").append(Html.text(c)).append("</li>"));
-    if (hook.moreChanges() > 0) {
-      out.append("<li>… and ").append(hook.moreChanges()).append(" more change(s)</li>");
+    shown.forEach(c -> out.append("<li>").append(Html.text(c)).append("</li>"));
+    if (more > 0) {
+      out.append("<li>… and ").append(more).append(" more change(s)</li>");
     }
     out.append("</ul>");
   }

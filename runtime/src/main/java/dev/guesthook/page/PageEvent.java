@@ -1,5 +1,8 @@
 package dev.guesthook.page;
 
+import dev.guesthook.cluster.ClusterEvents;
+import dev.guesthook.cluster.EventEntries;
+import dev.guesthook.cluster.EventRing;
 import dev.guesthook.host.HostInteraction;
 import dev.guesthook.record.Recording;
 import java.time.Instant;
@@ -9,8 +12,10 @@ import java.util.Optional;
 /**
  * One lifecycle event as the page shows it, whatever its source: the node it ran on, the guest,
  * phase and situation, when, the outcome, and each hook with its duration, message, host changes
- * and undo steps. {@link #of} makes one from a recording; another source (the cluster's published
- * events) makes the same values.
+ * and undo steps; {@code changes}: the host changes of the whole event when its source does not
+ * tell them per hook. {@link #of(Recording)} makes one from a recording, {@link
+ * #of(ClusterEvents.Placed)} from a node's published ring (hooks with outcome and duration, the
+ * changes counted and the first few named).
  */
 public record PageEvent(
     String node,
@@ -20,7 +25,8 @@ public record PageEvent(
     Instant time,
     String outcome,
     Optional<String> migratedFrom,
-    List<Hook> hooks) {
+    List<Hook> hooks,
+    Changes changes) {
   /** Longest message kept: the page is for a glance, the recording has the rest. */
   static final int MAX_MESSAGE = 300;
 
@@ -58,12 +64,35 @@ public record PageEvent(
     }
   }
 
+  /** Host changes of the event as a whole: how many made and undone, the first few by name. */
+  public record Changes(int made, int undone, List<String> shown) {
+    public static final Changes NONE = new Changes(0, 0, List.of());
+
+    public Changes {
+      shown = shown.stream().limit(MAX_CHANGES).map(PageEvent::cut).toList();
+    }
+
+    public boolean any() {
+      return made > 0 || undone > 0;
+    }
+
+    /** How many the names leave out. */
+    public long more() {
+      return Math.max(0, (long) made + undone - shown.size());
+    }
+  }
+
   public boolean failed() {
     return !outcome.equals("ok");
   }
 
+  /**
+   * A hook's changes were undone by its rollback. A reconcile's undone changes are what it put back
+   * after a guest, not a rollback.
+   */
   public boolean rolledBack() {
-    return hooks.stream().anyMatch(hook -> !hook.undo().isEmpty());
+    return hooks.stream().anyMatch(hook -> !hook.undo().isEmpty())
+        || !phase.equals(EventEntries.RECONCILE) && changes.undone() > 0;
   }
 
   /** The recorded event of a guest on {@code node} (the recording names its node too). */
@@ -77,7 +106,25 @@ public record PageEvent(
         event.time(),
         recording.outcome(),
         event.migratedFrom(),
-        recording.hooks().stream().map(PageEvent::hook).toList());
+        recording.hooks().stream().map(PageEvent::hook).toList(),
+        Changes.NONE);
+  }
+
+  /** A node's published event: its hooks have no message, its changes are the event's. */
+  public static PageEvent of(ClusterEvents.Placed placed) {
+    EventRing.Entry entry = placed.entry();
+    return new PageEvent(
+        placed.node(),
+        entry.vmid(),
+        entry.phase(),
+        entry.situation(),
+        Instant.parse(entry.time()),
+        entry.outcome(),
+        Optional.ofNullable(entry.migratedFrom()),
+        entry.hooks().stream()
+            .map(h -> new Hook(h.name(), h.outcome(), h.durationMs(), "", List.of(), 0, List.of()))
+            .toList(),
+        new Changes(entry.changes().made(), entry.changes().undone(), entry.changes().shown()));
   }
 
   private static Hook hook(Recording.Hook hook) {

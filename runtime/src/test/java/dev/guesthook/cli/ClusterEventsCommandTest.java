@@ -7,9 +7,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.guesthook.app.ExitCodes;
 import dev.guesthook.testsupport.Cli;
 import dev.guesthook.testsupport.GuestJournals;
+import dev.guesthook.testsupport.SimulatedCluster;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
@@ -26,25 +26,8 @@ import org.junit.jupiter.api.io.TempDir;
 class ClusterEventsCommandTest {
   @TempDir Path base;
 
-  private Path cluster(String name) {
-    Path dir = base.resolve(name);
-    Cli.Result created =
-        Cli.run(List.of("sandbox", "create", dir.toString(), "--nodes", "3", "--profile", "mixed"));
-    assertEquals(0, created.exitCode(), created::toString);
-    return dir;
-  }
-
-  private static Cli.Result on(Path cluster, String node, String... args) {
-    return on(cluster, node, Map.of(), args);
-  }
-
-  private static Cli.Result on(
-      Path cluster, String node, Map<String, String> environment, String... args) {
-    List<String> all =
-        new ArrayList<>(
-            List.of("--root", cluster.resolve("nodes/" + node).toString(), "--simulate"));
-    all.addAll(List.of(args));
-    return Cli.run(environment, all);
+  private SimulatedCluster cluster(String name) {
+    return SimulatedCluster.create(base.resolve(name));
   }
 
   private static List<JsonNode> events(JsonNode view) {
@@ -62,11 +45,11 @@ class ClusterEventsCommandTest {
 
   @Test
   void aPhaseOnPve1IsSeenByEventsClusterOnPve2() {
-    Path cluster = cluster("c");
-    assertEquals(0, on(cluster, "pve1", "501", "pre-start").exitCode());
+    SimulatedCluster cluster = cluster("c");
+    assertEquals(0, cluster.on("pve1", "501", "pre-start").exitCode());
 
-    Cli.Result json = on(cluster, "pve2", "--json", "events", "--cluster");
-    Cli.Result text = on(cluster, "pve2", "events", "--cluster");
+    Cli.Result json = cluster.on("pve2", "--json", "events", "--cluster");
+    Cli.Result text = cluster.on("pve2", "events", "--cluster");
 
     // pve2 and pve3 published nothing yet: worth an exit 1, and pve1's event is shown all the same
     assertEquals(ExitCodes.HOOK_FAILED, json.exitCode(), json::toString);
@@ -90,13 +73,13 @@ class ClusterEventsCommandTest {
 
   @Test
   void aPreStartRefusedOnPve1IsSeenWithItsReasonOnPve2() {
-    Path cluster = cluster("c");
+    SimulatedCluster cluster = cluster("c");
     // A guest whose config is not on pve1: the pre-start is refused, and the start aborted.
-    Cli.Result refused = on(cluster, "pve1", "202", "pre-start");
+    Cli.Result refused = cluster.on("pve1", "202", "pre-start");
     assertEquals(ExitCodes.USAGE, refused.exitCode(), refused::toString);
 
-    Cli.Result json = on(cluster, "pve2", "--json", "events", "--cluster");
-    Cli.Result text = on(cluster, "pve2", "events", "--cluster");
+    Cli.Result json = cluster.on("pve2", "--json", "events", "--cluster");
+    Cli.Result text = cluster.on("pve2", "events", "--cluster");
 
     JsonNode event = events(json.json()).get(0);
     assertEquals("pve1", event.get("node").asText(), json::toString);
@@ -112,30 +95,30 @@ class ClusterEventsCommandTest {
 
   @Test
   void withoutQuorumPhasesRunAsBeforeAndTheNodesAgeShows() throws Exception {
-    Path cluster = cluster("c");
-    assertEquals(0, on(cluster, "pve1", "501", "pre-start").exitCode());
-    Cli.run(List.of("sandbox", "quorum", cluster.toString(), "--lose", "pve1"));
+    SimulatedCluster cluster = cluster("c");
+    assertEquals(0, cluster.on("pve1", "501", "pre-start").exitCode());
+    Cli.run(List.of("sandbox", "quorum", cluster.dir().toString(), "--lose", "pve1"));
 
-    Cli.Result stop = on(cluster, "pve1", "501", "post-stop");
+    Cli.Result stop = cluster.on("pve1", "501", "post-stop");
 
     assertEquals(0, stop.exitCode(), stop::toString);
     assertTrue(stop.out().contains("post-stop"), stop::toString);
-    Cli.Result seen = on(cluster, "pve2", "--json", "events", "--cluster", "--stale-after", "0");
+    Cli.Result seen = cluster.on("pve2", "--json", "events", "--cluster", "--stale-after", "0");
     JsonNode pve1 = nodeIn(seen.json(), "pve1");
     assertEquals(true, pve1.get("stale").asBoolean(), seen::toString);
     assertTrue(pve1.has("ageSeconds"), seen::toString);
     assertEquals(1, pve1.get("events").asInt(), "the post-stop waits on pve1: " + seen);
-    Cli.Result text = on(cluster, "pve2", "events", "--cluster", "--stale-after", "0");
+    Cli.Result text = cluster.on("pve2", "events", "--cluster", "--stale-after", "0");
     assertTrue(
         Pattern.compile("\npve1  STALE: 1 event\\(s\\), data \\d+ s old\n")
             .matcher(text.out())
             .find(),
         text::toString);
 
-    Cli.run(List.of("sandbox", "quorum", cluster.toString(), "--regain"));
-    assertEquals(0, on(cluster, "pve1", "302", "pre-start").exitCode());
+    Cli.run(List.of("sandbox", "quorum", cluster.dir().toString(), "--regain"));
+    assertEquals(0, cluster.on("pve1", "302", "pre-start").exitCode());
     List<String> phases =
-        events(on(cluster, "pve2", "--json", "events", "--cluster").json()).stream()
+        events(cluster.on("pve2", "--json", "events", "--cluster").json()).stream()
             .map(e -> e.get("vmid").asInt() + " " + e.get("phase").asText())
             .toList();
     assertEquals(List.of("501 pre-start", "501 post-stop", "302 pre-start"), phases);
@@ -143,13 +126,13 @@ class ClusterEventsCommandTest {
 
   @Test
   void aBadFileOnOneNodeIsNamedAndTheOthersAreShown() throws Exception {
-    Path cluster = cluster("c");
+    SimulatedCluster cluster = cluster("c");
     for (String node : List.of("pve1", "pve2", "pve3")) {
       // a guest of each node whose pre-start succeeds there
       String vmid = Map.of("pve1", "501", "pve2", "502", "pve3", "301").get(node);
-      assertEquals(0, on(cluster, node, vmid, "pre-start").exitCode());
+      assertEquals(0, cluster.on(node, vmid, "pre-start").exitCode());
     }
-    Path pve1 = cluster.resolve("pmxcfs/nodes/pve1/guesthook/events.json");
+    Path pve1 = cluster.pmxcfs("nodes/pve1/guesthook/events.json");
     byte[] good = Files.readAllBytes(pve1);
     Path elsewhere = base.resolve("planted.json");
     Files.write(elsewhere, good);
@@ -166,7 +149,7 @@ class ClusterEventsCommandTest {
     for (Map.Entry<String, Runnable> planting : plantings.entrySet()) {
       planting.getValue().run();
 
-      Cli.Result seen = on(cluster, "pve3", "--json", "events", "--cluster");
+      Cli.Result seen = cluster.on("pve3", "--json", "events", "--cluster");
 
       assertEquals(ExitCodes.HOOK_FAILED, seen.exitCode(), seen::toString);
       String problem = nodeIn(seen.json(), "pve1").get("problem").asText();
@@ -202,26 +185,13 @@ class ClusterEventsCommandTest {
     }
   }
 
-  /** Proxmox moves a migrated guest's config to the target node's folder. */
-  private static void moveConfig(Path cluster, String vmid, String from, String to)
-      throws Exception {
-    Files.move(
-        cluster.resolve("pmxcfs/nodes/" + from + "/qemu-server/" + vmid + ".conf"),
-        cluster.resolve("pmxcfs/nodes/" + to + "/qemu-server/" + vmid + ".conf"));
-  }
-
   @Test
   void aMigrationPve1ToPve2ReadsAsOneStory() throws Exception {
-    Path cluster = cluster("c");
-    assertEquals(0, on(cluster, "pve1", "501", "pre-start").exitCode());
-    assertEquals(0, on(cluster, "pve1", "501", "post-stop").exitCode());
-    moveConfig(cluster, "501", "pve1", "pve2");
-    Cli.Result start = on(cluster, "pve2", Map.of("PVE_MIGRATED_FROM", "pve1"), "501", "pre-start");
-    assertEquals(0, start.exitCode(), start::toString);
-    assertEquals(0, on(cluster, "pve3", "301", "pre-start").exitCode());
+    SimulatedCluster cluster = cluster("c").migrated501();
+    assertEquals(0, cluster.on("pve3", "301", "pre-start").exitCode());
 
-    Cli.Result text = on(cluster, "pve3", "events", "--cluster", "--vmid", "501");
-    Cli.Result json = on(cluster, "pve3", "--json", "events", "--cluster");
+    Cli.Result text = cluster.on("pve3", "events", "--cluster", "--vmid", "501");
+    Cli.Result json = cluster.on("pve3", "--json", "events", "--cluster");
 
     List<String> lines = text.out().lines().filter(l -> !l.matches("pve\\d  .*")).toList();
     assertTrue(
@@ -253,18 +223,18 @@ class ClusterEventsCommandTest {
 
   @Test
   void aLiveMigrationsSourceReconcileIsPartOfTheStory() throws Exception {
-    Path cluster = cluster("c");
-    assertEquals(0, on(cluster, "pve1", "501", "pre-start").exitCode());
+    SimulatedCluster cluster = cluster("c");
+    assertEquals(0, cluster.on("pve1", "501", "pre-start").exitCode());
     // The guest ran for a day on pve1 (a start a moment ago would be left alone as starting).
-    GuestJournals.startedADayAgo(cluster.resolve("nodes/pve1"), "501");
-    moveConfig(cluster, "501", "pve1", "pve2");
-    Cli.Result start = on(cluster, "pve2", Map.of("PVE_MIGRATED_FROM", "pve1"), "501", "pre-start");
+    GuestJournals.startedADayAgo(cluster.dir().resolve("nodes/pve1"), "501");
+    cluster.moveConfig("501", "pve1", "pve2");
+    Cli.Result start = cluster.on("pve2", Map.of("PVE_MIGRATED_FROM", "pve1"), "501", "pre-start");
     assertEquals(0, start.exitCode(), start::toString);
     // Proxmox runs no post-stop on the source: a reconcile there puts back what the guest held.
-    Cli.Result reconcile = on(cluster, "pve1", "reconcile");
+    Cli.Result reconcile = cluster.on("pve1", "reconcile");
     assertTrue(reconcile.out().contains("VM 501"), reconcile::toString);
 
-    Cli.Result text = on(cluster, "pve3", "events", "--cluster", "--vmid", "501");
+    Cli.Result text = cluster.on("pve3", "events", "--cluster", "--vmid", "501");
 
     List<String> story =
         text.out().lines().dropWhile(l -> !l.startsWith("VM 501 migrated")).toList();
@@ -281,18 +251,18 @@ class ClusterEventsCommandTest {
 
   @Test
   void followPrintsEachNewEventOnce() throws Exception {
-    Path cluster = cluster("c");
-    assertEquals(0, on(cluster, "pve1", "501", "pre-start").exitCode());
+    SimulatedCluster cluster = cluster("c");
+    assertEquals(0, cluster.on("pve1", "501", "pre-start").exitCode());
     Cli.Result[] followed = new Cli.Result[1];
     // Long enough for a phase on a loaded machine; it stops by itself.
     Thread follower =
         new Thread(
             () ->
                 followed[0] =
-                    on(cluster, "pve2", "events", "--cluster", "--follow", "--stop-after", "40"));
+                    cluster.on("pve2", "events", "--cluster", "--follow", "--stop-after", "40"));
     follower.start();
     Thread.sleep(3000);
-    assertEquals(0, on(cluster, "pve3", "301", "pre-start").exitCode());
+    assertEquals(0, cluster.on("pve3", "301", "pre-start").exitCode());
     follower.join(90_000);
 
     String out = followed[0].out();

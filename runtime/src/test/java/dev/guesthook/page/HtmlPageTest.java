@@ -31,7 +31,8 @@ class HtmlPageTest {
                 message,
                 List.of("write /sys/x <b>"),
                 0,
-                List.of(new PageEvent.Undo("undo <i>", false, "<u>gone</u>")))));
+                List.of(new PageEvent.Undo("undo <i>", false, "<u>gone</u>")))),
+        PageEvent.Changes.NONE);
   }
 
   @Test
@@ -89,7 +90,16 @@ class HtmlPageTest {
     hooks.add(new PageEvent.Hook("fast", "ok", 10, "", List.of(), 0, List.of()));
     hooks.add(new PageEvent.Hook("slow", "ok", 990, "", List.of(), 0, List.of()));
     PageEvent one =
-        new PageEvent("pve1", 101, "pre-start", "start", T0, "ok", Optional.empty(), hooks);
+        new PageEvent(
+            "pve1",
+            101,
+            "pre-start",
+            "start",
+            T0,
+            "ok",
+            Optional.empty(),
+            hooks,
+            PageEvent.Changes.NONE);
 
     String html = HtmlPage.render(EventsPage.of("pve1", T0, List.of(one), List.of()));
 

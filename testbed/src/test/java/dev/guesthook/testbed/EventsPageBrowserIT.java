@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.guesthook.json.Json;
 import dev.guesthook.testsupport.Cli;
+import dev.guesthook.testsupport.SimulatedCluster;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -28,8 +29,9 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code guesthook events --html} as a person sees it: the page opened in a real headless Chromium
  * (Debian's package, installed by {@code testbed/setup}), its screenshot checked where the page's
  * own layout note says each mark is: the red square of a failed phase, each hook's bar in its
- * outcome's colour, the free share of each capacity bar. A recording's text that looks like a
- * script stays text and does not run. Skipped, with the reason, where Chromium is not installed.
+ * outcome's colour, the free share of each capacity bar; on the cluster's page (--cluster), a
+ * migration's story with the bars of both its nodes. A recording's text that looks like a script
+ * stays text and does not run. Skipped, with the reason, where Chromium is not installed.
  */
 class EventsPageBrowserIT {
   /** Debian's; another with -Dguesthook.chromium=PATH (a missing one shows the skip). */
@@ -43,6 +45,11 @@ class EventsPageBrowserIT {
   private static final int FAILED = 0xc62828;
   private static final int SKIPPED = 0xb0b0b0;
   private static final int FREE = 0x43a047;
+  private static final int STORY = 0x1565c0;
+
+  /** The cluster's page has every node's capacity above the timelines: a taller window. */
+  private static final int CLUSTER_HEIGHT = 3600;
+
   private static final String PLANTED =
       "<script>document.body.setAttribute('data-pwned','1')</script>";
 
@@ -70,9 +77,9 @@ class EventsPageBrowserIT {
     }
     page = pageOfRecordings();
     Path png = base.resolve("page.png");
-    chromium("--screenshot=" + png, "--window-size=" + WIDTH + "," + HEIGHT);
+    chromium(page, "--screenshot=" + png, "--window-size=" + WIDTH + "," + HEIGHT);
     screenshot = ImageIO.read(png.toFile());
-    dom = chromium("--dump-dom", "--window-size=" + WIDTH + "," + HEIGHT);
+    dom = chromium(page, "--dump-dom", "--window-size=" + WIDTH + "," + HEIGHT);
     marks = layout(dom);
   }
 
@@ -112,7 +119,7 @@ class EventsPageBrowserIT {
     return html;
   }
 
-  private static String chromium(String... what) throws Exception {
+  private static String chromium(Path page, String... what) throws Exception {
     List<String> command =
         new ArrayList<>(
             List.of(
@@ -172,16 +179,19 @@ class EventsPageBrowserIT {
   }
 
   private static void assertColour(int expected, Mark mark) {
+    assertColour(screenshot, expected, mark, mark.centreX(), mark.centreY());
+  }
+
+  private static void assertColour(BufferedImage shot, int expected, Mark mark, int x, int y) {
     assertTrue(
-        mark.centreX() < WIDTH && mark.centreY() < HEIGHT,
-        () -> mark + " lies outside the screenshot");
-    int found = screenshot.getRGB(mark.centreX(), mark.centreY()) & 0xffffff;
+        x < shot.getWidth() && y < shot.getHeight(), () -> mark + " lies outside the screenshot");
+    int found = shot.getRGB(x, y) & 0xffffff;
     assertTrue(
         close(expected, found),
         () ->
             String.format(
                 "%s: expected #%06x at (%d,%d), the screenshot has #%06x",
-                mark, expected, mark.centreX(), mark.centreY(), found));
+                mark, expected, x, y, found));
   }
 
   private static boolean close(int a, int b) {
@@ -241,5 +251,57 @@ class EventsPageBrowserIT {
     assertTrue(
         dom.contains("&lt;script&gt;document.body.setAttribute('data-pwned','1')&lt;/script&gt;"),
         "the planted script is shown as text");
+  }
+
+  /**
+   * A simulated three-node cluster, the stock hooks of this checkout: VM 501 migrated pve1 -> pve2
+   * (PVE_MIGRATED_FROM=pve1 on pve2's pre-start); pve3 draws every node's events.
+   */
+  private static Path pageOfCluster() throws IOException {
+    SimulatedCluster cluster =
+        SimulatedCluster.create(base.resolve("cluster"))
+            .with("--hooks", Path.of("../hooks/stock").toAbsolutePath().normalize().toString())
+            .migrated501();
+    Path html = base.resolve("cluster.html");
+    Cli.Result made = cluster.on("pve3", "events", "--cluster", "--html", html.toString());
+    assertTrue(Files.exists(html), made::toString);
+    return html;
+  }
+
+  @Test
+  void theClusterPageDrawsTheMigrationAsOneStoryWithBarsFromBothNodes() throws Exception {
+    Path html = pageOfCluster();
+    Path png = base.resolve("cluster.png");
+    chromium(html, "--screenshot=" + png, "--window-size=" + WIDTH + "," + CLUSTER_HEIGHT);
+    BufferedImage shot = ImageIO.read(png.toFile());
+    List<Mark> drawn =
+        layout(chromium(html, "--dump-dom", "--window-size=" + WIDTH + "," + CLUSTER_HEIGHT));
+
+    Mark story = only(drawn, "story:501:0");
+    // the story's blue rule down its left edge, from its heading to its last step
+    assertColour(shot, STORY, story, story.x() + 1, story.y() + 4);
+    assertColour(shot, STORY, story, story.x() + 1, story.y() + story.h() - 4);
+    // in it, one step of each node, each with its hook's bar drawn green (ok)
+    List<String> nodes = new ArrayList<>();
+    for (Mark node : drawn) {
+      if (node.check().startsWith("node:501:") && inside(story, node)) {
+        String[] parts = node.check().split(":");
+        nodes.add(parts[3]);
+        Mark bar = only(drawn, "bar:501:" + parts[2] + ":0:ok");
+        assertTrue(inside(story, bar), () -> bar + " outside " + story);
+        assertColour(shot, OK, bar, bar.centreX(), bar.centreY());
+      }
+    }
+    assertEquals(List.of("pve1", "pve2"), nodes, drawn::toString);
+  }
+
+  private static Mark only(List<Mark> drawn, String check) {
+    List<Mark> found = drawn.stream().filter(m -> m.check().equals(check)).toList();
+    assertEquals(1, found.size(), () -> check + " in " + drawn);
+    return found.get(0);
+  }
+
+  private static boolean inside(Mark box, Mark mark) {
+    return mark.y() >= box.y() && mark.y() + mark.h() <= box.y() + box.h();
   }
 }
