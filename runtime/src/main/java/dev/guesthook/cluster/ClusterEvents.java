@@ -57,11 +57,14 @@ public final class ClusterEvents {
       List<NodeEvents> nodes,
       List<String> problems) {}
 
-  /** An entry and its node: a line of the cluster's timeline. */
-  public record Placed(String node, EventRing.Entry entry) {
+  /**
+   * An entry and its node: a line of the cluster's timeline; {@code at} is its time, parsed once (a
+   * timeline of dozens of nodes' rings is sorted and grouped by it).
+   */
+  public record Placed(String node, EventRing.Entry entry, Instant at) {
     /** By time, then node, then the node's order. */
     public static final Comparator<Placed> BY_TIME =
-        Comparator.comparing((Placed p) -> Instant.parse(p.entry().time()))
+        Comparator.comparing(Placed::at)
             .thenComparing(Placed::node)
             .thenComparingLong(p -> p.entry().seq());
 
@@ -95,7 +98,7 @@ public final class ClusterEvents {
     for (NodeEvents node : view.nodes()) {
       node.entries().stream()
           .filter(e -> vmid.isEmpty() || e.vmid() == vmid.get())
-          .forEach(e -> all.add(new Placed(node.node(), e)));
+          .forEach(e -> all.add(new Placed(node.node(), e, Instant.parse(e.time()))));
     }
     all.sort(Placed.BY_TIME);
     return all;

@@ -4,8 +4,11 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
@@ -62,32 +65,36 @@ public final class MigrationStories {
   /** {@code merged} (by time, as {@link ClusterEvents#merged} gives it) told as items, by time. */
   public static List<Item> group(List<ClusterEvents.Placed> merged) {
     Set<ClusterEvents.Placed> told = new HashSet<>();
-    List<Item> items = new ArrayList<>();
+    // A story is one guest's: each looks through its guest's entries only, not the cluster's.
+    Map<Integer, List<ClusterEvents.Placed>> byGuest = new HashMap<>();
+    merged.forEach(p -> byGuest.computeIfAbsent(p.entry().vmid(), v -> new ArrayList<>()).add(p));
+    Map<Item, Instant> at = new LinkedHashMap<>(); // stories first, then the others, as before
     for (ClusterEvents.Placed start : merged) {
       String from = start.entry().migratedFrom();
       if (from == null || told.contains(start)) {
         continue;
       }
-      items.add(story(start, merged, told));
+      at.put(story(start, byGuest.get(start.entry().vmid()), told), start.at());
     }
-    merged.stream().filter(p -> !told.contains(p)).forEach(p -> items.add(new Single(p)));
-    items.sort(Comparator.comparing((Item i) -> Instant.parse(i.time())));
+    merged.stream().filter(p -> !told.contains(p)).forEach(p -> at.put(new Single(p), p.at()));
+    List<Item> items = new ArrayList<>(at.keySet());
+    items.sort(Comparator.comparing(at::get));
     return items;
   }
 
   /** The story that {@code start}, a target's first phase with a source, begins. */
   private static Story story(
       ClusterEvents.Placed start,
-      List<ClusterEvents.Placed> merged,
+      List<ClusterEvents.Placed> guests,
       Set<ClusterEvents.Placed> told) {
     int vmid = start.entry().vmid();
     String from = start.entry().migratedFrom();
-    Instant at = Instant.parse(start.time());
+    Instant at = start.at();
     List<Instant> startsOnSource =
-        merged.stream()
-            .filter(p -> p.node().equals(from) && p.entry().vmid() == vmid)
+        guests.stream()
+            .filter(p -> p.node().equals(from))
             .filter(p -> p.entry().phase().equals("pre-start"))
-            .map(p -> Instant.parse(p.time()))
+            .map(ClusterEvents.Placed::at)
             .toList();
     // The source's part: the guest's life there that the migration ended, from its last start
     // before (at most BEFORE) until it starts there again.
@@ -99,8 +106,8 @@ public final class MigrationStories {
             .orElse(at.minus(BEFORE));
     Optional<Instant> backOnSource = startsOnSource.stream().filter(t -> t.isAfter(at)).findFirst();
     List<ClusterEvents.Placed> steps = new ArrayList<>();
-    for (ClusterEvents.Placed p : merged) {
-      Instant t = Instant.parse(p.time());
+    for (ClusterEvents.Placed p : guests) {
+      Instant t = p.at();
       boolean target =
           p.node().equals(start.node())
               && from.equals(p.entry().migratedFrom())
@@ -111,7 +118,7 @@ public final class MigrationStories {
               && SOURCE_PHASES.contains(p.entry().phase())
               && t.isAfter(sourceFrom)
               && backOnSource.map(t::isBefore).orElse(true);
-      if (p.entry().vmid() == vmid && (target || source) && told.add(p)) {
+      if ((target || source) && told.add(p)) {
         steps.add(p);
       }
     }
