@@ -118,11 +118,6 @@ public final class Publisher {
     return publish(Optional.empty(), List.of());
   }
 
-  /** Adds {@code news} to the ring and publishes, surveying now; never throws. Blocking. */
-  public Outcome publish(List<EventRing.Entry> news) {
-    return publish(Optional.empty(), news);
-  }
-
   /**
    * Adds {@code news} to this node's ring, then writes its status file, from a report surveyed
    * already (for the metrics too: one survey after a phase) or surveyed now when there is none,

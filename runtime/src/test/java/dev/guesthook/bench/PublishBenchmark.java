@@ -79,7 +79,7 @@ public class PublishBenchmark {
     publisher = Publisher.of(host, root, "pve1", Clock.systemUTC()).orElseThrow();
     Engine.Run run = preStartRun();
     event = EventEntries.ofPhase(run.result(), Duration.ofMillis(5));
-    if (!(publisher.publish(List.of(event)) instanceof Publisher.Published)) {
+    if (!(publisher.publish(Optional.empty(), List.of(event)) instanceof Publisher.Published)) {
       throw new IllegalStateException("the benchmark's publish does not publish");
     }
   }
@@ -132,13 +132,13 @@ public class PublishBenchmark {
     Engine.Run run = preStartRun();
     EventRing.Entry entry =
         EventEntries.ofPhase(run.result(), Duration.ofNanos(System.nanoTime() - start));
-    return publisher.publish(List.of(entry));
+    return publisher.publish(Optional.empty(), List.of(entry));
   }
 
   /** The publish alone with one new event: the ring's part is this less {@link #publishAlone}. */
   @Benchmark
   public Object publishWithAnEvent() {
-    return publisher.publish(List.of(event));
+    return publisher.publish(Optional.empty(), List.of(event));
   }
 
   @TearDown(Level.Trial)

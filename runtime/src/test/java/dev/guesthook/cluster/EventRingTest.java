@@ -17,6 +17,7 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -73,7 +74,7 @@ class EventRingTest {
       for (int j = i; j < i + 50; j++) {
         batch.add(entry(j, false));
       }
-      assertInstanceOf(Publisher.Published.class, publisher.publish(batch));
+      assertInstanceOf(Publisher.Published.class, publisher.publish(Optional.empty(), batch));
     }
 
     JsonNode ring = ring();
@@ -94,7 +95,7 @@ class EventRingTest {
     for (int i = 1; i <= 300; i++) {
       flood.add(entry(i, true));
     }
-    publisher.publish(flood);
+    publisher.publish(Optional.empty(), flood);
 
     JsonNode entries = ring().get("entries");
     assertTrue(entries.size() < EventRing.MAX_ENTRIES, "by bytes: " + entries.size());
@@ -126,15 +127,15 @@ class EventRingTest {
 
   @Test
   void eventsWithoutQuorumArePublishedOnceItIsBack() throws Exception {
-    publisher.publish(List.of(entry(1, false)));
+    publisher.publish(Optional.empty(), List.of(entry(1, false)));
     ClusterSandbox.setQuorum(cluster, List.of("pve1"), false);
 
-    Publisher.Outcome paused = publisher.publish(List.of(entry(2, false)));
+    Publisher.Outcome paused = publisher.publish(Optional.empty(), List.of(entry(2, false)));
 
     assertEquals("EACCES", assertInstanceOf(Publisher.Paused.class, paused).errno());
     assertEquals(1, ring().get("entries").size(), "nothing written without quorum");
     ClusterSandbox.setQuorum(cluster, List.of("pve1"), true);
-    publisher.publish(List.of(entry(3, false)));
+    publisher.publish(Optional.empty(), List.of(entry(3, false)));
     JsonNode entries = ring().get("entries");
     assertEquals(3, entries.size(), "the one noted without quorum is there: " + entries);
     assertEquals(2, entries.get(1).get("seq").asLong());
@@ -142,7 +143,7 @@ class EventRingTest {
 
   @Test
   void theReaderTakesAPublishedRingWithTheNodesAge() throws Exception {
-    publisher.publish(List.of(entry(1, false), entry(2, false)));
+    publisher.publish(Optional.empty(), List.of(entry(1, false), entry(2, false)));
 
     ClusterEvents.View view =
         ClusterEvents.read(
