@@ -175,11 +175,20 @@ final class EventsCommand implements Callable<Integer> {
     } catch (NoCluster e) {
       return e.exit;
     }
-    return written(
-        () ->
-            new EventsPageFile(runtime, this::warnOnce)
-                .writeCluster(html, view, Optional.ofNullable(vmid)),
-        allFresh(view) ? ExitCodes.OK : ExitCodes.HOOK_FAILED);
+    int written =
+        written(
+            () ->
+                new EventsPageFile(runtime, this::warnOnce)
+                    .writeCluster(html, view, Optional.ofNullable(vmid)),
+            allFresh(view) ? ExitCodes.OK : ExitCodes.HOOK_FAILED);
+    if (written == ExitCodes.HOOK_FAILED) {
+      // The page names them; so does the terminal, which the exit code is read from.
+      view.nodes().stream()
+          .filter(n -> n.stale() || n.problem().isPresent())
+          .forEach(n -> main.console.warn("events: " + n.node() + ": " + n.summary()));
+      view.problems().forEach(p -> main.console.warn("events: " + p));
+    }
+    return written;
   }
 
   /** How a page is made: read, drawn, written; or why not, naming the file. */
