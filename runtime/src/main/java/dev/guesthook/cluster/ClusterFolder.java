@@ -27,6 +27,8 @@ import java.nio.file.attribute.BasicFileAttributes;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
@@ -179,6 +181,7 @@ final class ClusterFolder {
           }
         }
         folder.move(beside, folder, Path.of(file));
+        removeLeftBehind(folder);
       }
     } catch (IOException e) {
       throw PublishException.of(shown(node, file), e);
@@ -188,6 +191,31 @@ final class ClusterFolder {
   /** The name a process writes {@code file} under before renaming it over. */
   static String besideName(String file, long pid) {
     return "." + file + "." + pid + ".new";
+  }
+
+  /** A file written beside by some process: its pid in the name. */
+  private static final Pattern BESIDE = Pattern.compile("\\.[a-z.]{1,32}\\.([0-9]{1,10})\\.new");
+
+  /** How many names of this node's folder are looked at for files left behind. */
+  private static final int LEFT_BEHIND_BOUND = 256;
+
+  /**
+   * Removes the files written beside by processes that are gone (a publish killed before its
+   * rename): each would stay in pmxcfs, which every node holds in memory. Only this node's
+   * processes write in its folder, so a pid not running here is gone. Bounded: the folder holds a
+   * few files.
+   */
+  private static void removeLeftBehind(SecureDirectoryStream<Path> folder) throws IOException {
+    int seen = 0;
+    for (Path name : folder) {
+      if (++seen > LEFT_BEHIND_BOUND) {
+        return;
+      }
+      Matcher beside = BESIDE.matcher(name.getFileName().toString());
+      if (beside.matches() && ProcessHandle.of(Long.parseLong(beside.group(1))).isEmpty()) {
+        deleteIfThere(folder, name.getFileName());
+      }
+    }
   }
 
   /**

@@ -84,6 +84,34 @@ class ClusterFolderWriteTest {
   }
 
   /**
+   * A publish killed before its rename left its file beside; the next publish removes those of
+   * processes gone, and leaves one of a process still running (find13).
+   */
+  @Test
+  void filesLeftBesideByDeadPublishesAreRemoved() throws Exception {
+    Path guesthook = Files.createDirectories(nodeFolder.resolve("guesthook"));
+    Process gone = new ProcessBuilder("true").start();
+    gone.waitFor();
+    Process running = new ProcessBuilder("sleep", "60").start();
+    try {
+      Path dead = guesthook.resolve(ClusterFolder.besideName("status.json", gone.pid()));
+      Path deadEvents = guesthook.resolve(ClusterFolder.besideName("events.json", gone.pid()));
+      Path alive = guesthook.resolve(ClusterFolder.besideName("status.json", running.pid()));
+      Path other = guesthook.resolve("notes.txt");
+      for (Path file : List.of(dead, deadEvents, alive, other)) {
+        Files.writeString(file, "x");
+      }
+
+      folder.write(pve1, "status.json", bytes);
+
+      assertEquals(
+          List.of(alive.getFileName().toString(), "notes.txt", "status.json"), names(guesthook));
+    } finally {
+      running.destroy();
+    }
+  }
+
+  /**
    * A peer swapping the guesthook folder with a link to another folder, again and again, while this
    * node publishes: nothing ever lands in that other folder (find04).
    */
