@@ -97,6 +97,17 @@ final class ClusterFolder {
     }
   }
 
+  /**
+   * Whether {@code /etc/pve/nodes} has an entry named {@code node} (pmxcfs makes a folder for each
+   * member), looked up by name: a listing is capped, and names planted before it would hide it. A
+   * link in its place counts: the write then refuses it, saying so.
+   */
+  boolean hasNodeEntry(NodeName node) throws IOException {
+    Optional<Path> nodes = nodes();
+    return nodes.isPresent()
+        && Files.exists(nodes.get().resolve(node.value()), LinkOption.NOFOLLOW_LINKS);
+  }
+
   /** Where a node's file is, shown in messages as the node shows it. */
   static String shown(NodeName node, String file) {
     return "/etc/pve/nodes/" + node + "/" + FOLDER + "/" + file;
