@@ -309,12 +309,13 @@ public final class Main implements Callable<Integer> {
                             vertx.executeBlocking(
                                 () -> {
                                   // After the phase's answer, before the process ends: its
-                                  // outcome and exit code are decided already.
+                                  // outcome and exit code are decided already, and Proxmox
+                                  // waits for the exit: the publish is waited for a bound only.
                                   ClusterPublishing publishing =
                                       new ClusterPublishing(
                                           runtime.publisher(), metrics, console::warn);
                                   publishing.note(events);
-                                  publishing.publishNow();
+                                  publishing.publishWithin(ClusterPublishing.ONE_SHOT_BOUND);
                                   journald.close(JOURNAL_HANDOVER);
                                   return null;
                                 },

@@ -64,9 +64,11 @@ final class ReconcileCommand implements Callable<Integer> {
                   ? List.of(reconciler.guest(only.get(), false, false))
                   : reconciler.all(Optional.empty());
           print(results, reconciler.strays(), runtime.settings().dryRun());
-          new ClusterPublishing(
-                  runtime.publisher(), runtime.metrics(main.console::warn), main.console::warn)
-              .reconciled(results, "by hand", at);
+          ClusterPublishing publishing =
+              new ClusterPublishing(
+                  runtime.publisher(), runtime.metrics(main.console::warn), main.console::warn);
+          publishing.awaitAtMost(
+              publishing.reconciled(results, "by hand", at), ClusterPublishing.ONE_SHOT_BOUND);
           return results.stream().anyMatch(r -> r.status() == Reconciler.Status.INCOMPLETE)
               ? ExitCodes.HOOK_FAILED
               : ExitCodes.OK;

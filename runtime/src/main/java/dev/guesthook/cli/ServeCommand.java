@@ -114,9 +114,10 @@ final class ServeCommand implements Callable<Integer> {
                                 }
                               }
                             },
-                            // On a worker, once the client has the whole answer: a publish ran
+                            // On the publishing thread, once the client has the whole answer: a
+                            // publish ran
                             // before the exit line was sent and held it back (publish-phase.sh).
-                            () -> publishing.publishSoon(vertx),
+                            () -> publishing.publishSoon(),
                             main.console.out()::println);
                     serving.set(runtime);
                     Runtime.getRuntime()
@@ -141,9 +142,8 @@ final class ServeCommand implements Callable<Integer> {
                             vertx.executeBlocking(
                                 () -> reconcile(engine, publishing, "periodic"), false));
                     // The cluster sees this node's data however long no phase runs.
-                    publishing.publishSoon(vertx);
-                    vertx.setPeriodic(
-                        Publisher.EVERY.toMillis(), id -> publishing.publishSoon(vertx));
+                    publishing.publishSoon();
+                    vertx.setPeriodic(Publisher.EVERY.toMillis(), id -> publishing.publishSoon());
                     vertx
                         .executeBlocking(engine::preloadHooks, false)
                         .onSuccess(

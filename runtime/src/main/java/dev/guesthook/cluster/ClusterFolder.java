@@ -9,18 +9,26 @@ import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
+import java.nio.channels.SeekableByteChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AccessDeniedException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
+import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
+import java.nio.file.SecureDirectoryStream;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributeView;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
@@ -89,6 +97,17 @@ final class ClusterFolder {
     }
   }
 
+  /**
+   * Whether {@code /etc/pve/nodes} has an entry named {@code node} (pmxcfs makes a folder for each
+   * member), looked up by name: a listing is capped, and names planted before it would hide it. A
+   * link in its place counts: the write then refuses it, saying so.
+   */
+  boolean hasNodeEntry(NodeName node) throws IOException {
+    Optional<Path> nodes = nodes();
+    return nodes.isPresent()
+        && Files.exists(nodes.get().resolve(node.value()), LinkOption.NOFOLLOW_LINKS);
+  }
+
   /** Where a node's file is, shown in messages as the node shows it. */
   static String shown(NodeName node, String file) {
     return "/etc/pve/nodes/" + node + "/" + FOLDER + "/" + file;
@@ -140,7 +159,12 @@ final class ClusterFolder {
   /**
    * Replaces this node's file whole: written beside, then renamed over it. Fails with the errno
    * pmxcfs would give (EACCES without quorum, EFBIG over 1 MiB), or the node's folder missing
-   * (pmxcfs makes it for each member: ENOENT means this host is no member).
+   * (pmxcfs makes it for each member: ENOENT means this host is no member). Every step below {@code
+   * /etc/pve/nodes} is taken relative to a folder opened already, none following a link: a peer
+   * that swaps a folder for a link between a check and a write finds no write by path to redirect.
+   * The one step by path is making the {@code guesthook} folder when it is absent (Java has no
+   * mkdirat): at worst an empty folder is made where a swapped link leads, and nothing is written
+   * through it, since the folder is then opened without following a link.
    */
   void write(NodeName node, String file, byte[] bytes) throws PublishException {
     try {
@@ -148,31 +172,148 @@ final class ClusterFolder {
         keepPmxcfsRules(bytes.length);
       }
       Path nodes = nodes().orElseThrow(() -> new NoSuchFileException("/etc/pve/nodes"));
-      Path nodeFolder = nodes.resolve(node.value());
-      if (!isRealFolder(nodeFolder)) {
-        throw new NoSuchFileException(
-            "/etc/pve/nodes/" + node, null, "no such node folder (pmxcfs makes one per member)");
+      try (SecureDirectoryStream<Path> nodesFolder = openChecked(nodes);
+          SecureDirectoryStream<Path> nodeFolder = ownNodeFolder(nodesFolder, node);
+          SecureDirectoryStream<Path> folder = guesthookFolder(nodes, node, nodeFolder)) {
+        // One name per process: two one-shot phases of the node publishing at once must not write
+        // into each other's file; a process that died before its rename left one of its own pid.
+        Path beside = Path.of(besideName(file, ProcessHandle.current().pid()));
+        deleteIfThere(folder, beside);
+        try (SeekableByteChannel out =
+            folder.newByteChannel(
+                beside,
+                Set.of(
+                    StandardOpenOption.CREATE_NEW,
+                    StandardOpenOption.WRITE,
+                    LinkOption.NOFOLLOW_LINKS))) {
+          ByteBuffer buffer = ByteBuffer.wrap(bytes);
+          while (buffer.hasRemaining()) {
+            out.write(buffer);
+          }
+        }
+        folder.move(beside, folder, Path.of(file));
+        removeLeftBehind(folder);
       }
-      Path folder = nodeFolder.resolve(FOLDER);
-      if (!Files.exists(folder, LinkOption.NOFOLLOW_LINKS)) {
-        Files.createDirectory(folder);
-      }
-      isRealFolder(folder);
-      // One name per process: two one-shot phases of the node publishing at once must not write
-      // into each other's file; a process that died before its rename left one of its own pid.
-      Path beside = folder.resolve("." + file + "." + ProcessHandle.current().pid() + ".new");
-      Files.deleteIfExists(beside);
-      try (FileChannel out =
-          FileChannel.open(
-              beside,
-              StandardOpenOption.CREATE_NEW,
-              StandardOpenOption.WRITE,
-              LinkOption.NOFOLLOW_LINKS)) {
-        out.write(ByteBuffer.wrap(bytes));
-      }
-      Files.move(beside, folder.resolve(file), StandardCopyOption.ATOMIC_MOVE);
     } catch (IOException e) {
       throw PublishException.of(shown(node, file), e);
+    }
+  }
+
+  /** The name a process writes {@code file} under before renaming it over. */
+  static String besideName(String file, long pid) {
+    return "." + file + "." + pid + ".new";
+  }
+
+  /** A file written beside by some process: its pid in the name. */
+  private static final Pattern BESIDE = Pattern.compile("\\.[a-z.]{1,32}\\.([0-9]{1,10})\\.new");
+
+  /** How many names of this node's folder are looked at for files left behind. */
+  private static final int LEFT_BEHIND_BOUND = 256;
+
+  /**
+   * Removes the files written beside by processes that are gone (a publish killed before its
+   * rename): each would stay in pmxcfs, which every node holds in memory. Only this node's
+   * processes write in its folder, so a pid not running here is gone. Bounded: the folder holds a
+   * few files.
+   */
+  private static void removeLeftBehind(SecureDirectoryStream<Path> folder) throws IOException {
+    int seen = 0;
+    for (Path name : folder) {
+      if (++seen > LEFT_BEHIND_BOUND) {
+        return;
+      }
+      Matcher beside = BESIDE.matcher(name.getFileName().toString());
+      if (beside.matches() && ProcessHandle.of(Long.parseLong(beside.group(1))).isEmpty()) {
+        deleteIfThere(folder, name.getFileName());
+      }
+    }
+  }
+
+  /**
+   * {@code /etc/pve/nodes}, opened: the folder {@link #nodes()} checked (the same file), or a
+   * failure.
+   */
+  private static SecureDirectoryStream<Path> openChecked(Path nodes) throws IOException {
+    Object checked =
+        Files.readAttributes(nodes, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS).fileKey();
+    DirectoryStream<Path> opened = Files.newDirectoryStream(nodes);
+    if (!(opened instanceof SecureDirectoryStream<Path> secure)) {
+      opened.close();
+      throw new IOException(nodes + ": cannot be opened safely on this system; not written");
+    }
+    if (checked == null || !checked.equals(fileKey(secure))) {
+      secure.close();
+      throw new IOException(nodes + ": changed while it was opened; not written");
+    }
+    return secure;
+  }
+
+  private static Object fileKey(SecureDirectoryStream<Path> folder) throws IOException {
+    return folder.getFileAttributeView(BasicFileAttributeView.class).readAttributes().fileKey();
+  }
+
+  private static SecureDirectoryStream<Path> ownNodeFolder(
+      SecureDirectoryStream<Path> nodes, NodeName node) throws IOException {
+    try {
+      return openFolder(nodes, Path.of(node.value()));
+    } catch (NoSuchFileException | NotDirectoryException absent) {
+      throw new NoSuchFileException(
+          "/etc/pve/nodes/" + node, null, "no such node folder (pmxcfs makes one per member)");
+    }
+  }
+
+  /** This node's {@code guesthook} folder, opened; made first when it is absent. */
+  private static SecureDirectoryStream<Path> guesthookFolder(
+      Path nodes, NodeName node, SecureDirectoryStream<Path> nodeFolder) throws IOException {
+    Path name = Path.of(FOLDER);
+    try {
+      return openFolder(nodeFolder, name);
+    } catch (NoSuchFileException absent) {
+      try {
+        Files.createDirectory(nodes.resolve(node.value()).resolve(FOLDER));
+      } catch (FileAlreadyExistsException madeMeanwhile) {
+        // Opened below as any other.
+      }
+      return openFolder(nodeFolder, name);
+    }
+  }
+
+  /** A folder inside {@code parent}, opened; a link in its place is refused, never followed. */
+  private static SecureDirectoryStream<Path> openFolder(
+      SecureDirectoryStream<Path> parent, Path name) throws IOException {
+    try {
+      return parent.newDirectoryStream(name, LinkOption.NOFOLLOW_LINKS);
+    } catch (FileSystemException e) {
+      if ("ELOOP".equals(errnoOf(e)) || isLink(parent, name)) {
+        throw new FileSystemException(
+            name.toString(), null, name + " is a symbolic link; not followed");
+      }
+      throw e;
+    }
+  }
+
+  private static String errnoOf(FileSystemException e) {
+    String reason = String.valueOf(e.getReason());
+    return reason.contains("Too many levels of symbolic links") ? "ELOOP" : reason;
+  }
+
+  private static boolean isLink(SecureDirectoryStream<Path> parent, Path name) {
+    try {
+      return parent
+          .getFileAttributeView(name, BasicFileAttributeView.class, LinkOption.NOFOLLOW_LINKS)
+          .readAttributes()
+          .isSymbolicLink();
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
+  private static void deleteIfThere(SecureDirectoryStream<Path> folder, Path name)
+      throws IOException {
+    try {
+      folder.deleteFile(name);
+    } catch (NoSuchFileException absent) {
+      // Nothing left there.
     }
   }
 

@@ -63,9 +63,12 @@ final class EventLog {
     }
     try (Locks.Held held =
         locks.acquire(LOCK, "events of pid " + ProcessHandle.current().pid(), LOCK_WAIT)) {
-      List<String> ring = new ArrayList<>(tail());
+      Tail tail = tail();
+      List<String> ring = new ArrayList<>(tail.lines());
       long seq = lastSeq(ring);
-      StringBuilder lines = new StringBuilder();
+      // A line cut by a full disk or a crash is ended first: an entry written straight after it
+      // would make one line of both, which a reader cannot take.
+      StringBuilder lines = new StringBuilder(tail.endsCut() ? "\n" : "");
       for (EventRing.Entry entry : entries) {
         String line = line(entry.numbered(++seq));
         lines.append(line).append('\n');
@@ -131,7 +134,7 @@ final class EventLog {
 
   /** The newest whole entries within the ring's bounds, oldest first, as their lines hold them. */
   List<String> recent() throws IOException {
-    return bounded(tail());
+    return bounded(tail().lines());
   }
 
   /** The seq of the newest entry among {@code lines}, 0 when none. */
@@ -164,13 +167,17 @@ final class EventLog {
     return new ArrayList<>(kept);
   }
 
+  /** The file's last whole entries, and whether its last line is cut (no newline at its end). */
+  private record Tail(List<String> lines, boolean endsCut) {}
+
   /**
-   * The whole lines of the file's last ring's worth of bytes that look like entries (a line cut by
-   * a crash or a full disk is left out). The lines are this node's own, written by this class.
+   * The whole lines of the file's last ring's worth of bytes that are whole entries (a line cut by
+   * a crash or a full disk is left out, and so is one that a cut line ran into). The lines are this
+   * node's own, written by this class.
    */
-  private List<String> tail() throws IOException {
+  private Tail tail() throws IOException {
     if (!Files.exists(file, LinkOption.NOFOLLOW_LINKS)) {
-      return List.of();
+      return new Tail(List.of(), false);
     }
     byte[] bytes;
     long from;
@@ -188,12 +195,42 @@ final class EventLog {
     int start = from == 0 ? 0 : text.indexOf('\n') + 1; // the first may be a line's end only
     for (int end = text.indexOf('\n', start); end >= 0; end = text.indexOf('\n', start)) {
       String line = text.substring(start, end);
-      if (line.startsWith(SEQ) && line.endsWith("}")) {
+      if (line.startsWith(SEQ) && isOneObject(line)) {
         lines.add(line);
       }
       start = end + 1;
     }
-    return lines;
+    return new Tail(lines, !text.isEmpty() && !text.endsWith("\n"));
+  }
+
+  /**
+   * Whether {@code line} is one JSON object, as far as its braces, brackets and strings show: each
+   * opened one closed, none before the end. A cheap check, not a parse: it tells a whole line from
+   * a cut one, or from one that a cut line ran into.
+   */
+  static boolean isOneObject(String line) {
+    int depth = 0;
+    boolean inString = false;
+    for (int i = 0; i < line.length(); i++) {
+      char c = line.charAt(i);
+      if (inString) {
+        if (c == '\\') {
+          i++;
+        } else if (c == '"') {
+          inString = false;
+        }
+      } else if (c == '"') {
+        inString = true;
+      } else if (c == '{' || c == '[') {
+        depth++;
+      } else if (c == '}' || c == ']') {
+        depth--;
+        if (depth == 0 && i != line.length() - 1 || depth < 0) {
+          return false;
+        }
+      }
+    }
+    return depth == 0 && !inString && line.endsWith("}");
   }
 
   /** Cuts the file back to the ring: written beside, renamed over. */

@@ -127,7 +127,7 @@ public final class Publisher {
    */
   public Outcome publish(Optional<NodeReport> surveyed, List<EventRing.Entry> news) {
     try {
-      if (!folder.nodeEntries().contains(node.value())) {
+      if (!folder.hasNodeEntry(node)) {
         return new NotClustered();
       }
       List<String> ring;

@@ -2,18 +2,22 @@ package dev.guesthook.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.guesthook.app.ExitCodes;
+import dev.guesthook.metrics.NodeMetrics;
 import dev.guesthook.testsupport.Cli;
 import dev.guesthook.testsupport.GuestJournals;
 import dev.guesthook.testsupport.PromText;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -192,5 +196,39 @@ class MetricsTextfileTest {
     try (Stream<Path> files = Files.walk(root)) {
       assertEquals(List.of(), files.filter(f -> f.toString().endsWith(".prom")).toList());
     }
+  }
+
+  /**
+   * A publish that never returns (counts.json a FIFO: reading it blocks) holds the one-shot phase
+   * ONE_SHOT_BOUND at most: it exits with its own code and answer, and says one line (find09).
+   */
+  @Test
+  void aHungPublishHoldsTheOneShotPhaseABoundOnly() throws Exception {
+    setting(PROM);
+    Cli.Result before = phase("501", "pre-start");
+    assertEquals(0, phase("501", "post-stop").exitCode());
+    Path fifo = root.resolve(NodeMetrics.STATE).resolve("counts.json");
+    Files.delete(fifo);
+    assertEquals(0, new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor());
+    try {
+      long start = System.nanoTime();
+      Cli.Result hung =
+          assertTimeoutPreemptively(Duration.ofSeconds(30), () -> phase("501", "pre-start"));
+      long seconds = TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - start);
+
+      assertEquals(0, hung.exitCode());
+      assertTrue(seconds < 12, seconds + " s");
+      assertEquals(lastLine(before.out()), lastLine(hung.out()));
+      assertTrue(hung.err().contains("cluster: publishing did not end within 2000 ms"), hung.err());
+    } finally {
+      try (var out = Files.newOutputStream(fifo)) {
+        Files.delete(fifo);
+      }
+    }
+  }
+
+  private static String lastLine(String text) {
+    String[] lines = text.strip().split("\n");
+    return lines[lines.length - 1];
   }
 }

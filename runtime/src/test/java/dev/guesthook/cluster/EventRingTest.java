@@ -11,6 +11,7 @@ import dev.guesthook.sandbox.ClusterSandbox;
 import dev.guesthook.sandbox.SandboxProfile;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -123,6 +124,45 @@ class EventRingTest {
     assertEquals(Json.MAPPER.writeValueAsString(entry), line, "as Jackson writes the record");
     assertEquals(entry, ClusterEvents.entry(Json.MAPPER.readTree(line)).orElseThrow());
     assertEquals(7, EventLog.lastSeq(List.of(line)));
+  }
+
+  /**
+   * A line cut by a full disk: the next entries start on a line of their own, and the published
+   * ring stays JSON with them (find07).
+   */
+  @Test
+  void aLineCutByAFullDiskLeavesTheNextEntriesWholeAndTheRingJson() throws Exception {
+    publisher.publish(Optional.empty(), List.of(entry(1, false)));
+    String cut = EventLog.line(entry(2, false).numbered(2));
+    Files.writeString(local(), cut.substring(0, cut.length() / 2), StandardOpenOption.APPEND);
+
+    publisher.publish(Optional.empty(), List.of(entry(3, false)));
+    publisher.publish(Optional.empty(), List.of(entry(4, false)));
+
+    JsonNode entries = ring().get("entries");
+    assertEquals(3, entries.size(), entries::toString);
+    assertEquals("2026-12-06T10:00:03Z", entries.get(1).get("time").asText());
+    assertEquals("2026-12-06T10:00:04Z", entries.get(2).get("time").asText());
+  }
+
+  /** A line merged from a cut one and a whole one (as before this was kept) is never published. */
+  @Test
+  void aMergedLineIsNotPublished() throws Exception {
+    publisher.publish(Optional.empty(), List.of(entry(1, false)));
+    String cut = EventLog.line(entry(2, false).numbered(2));
+    String whole = EventLog.line(entry(3, false).numbered(3));
+    Files.writeString(
+        local(), cut.substring(0, cut.length() / 2) + whole + "\n", StandardOpenOption.APPEND);
+
+    publisher.publish(Optional.empty(), List.of(entry(4, false)));
+
+    JsonNode entries = ring().get("entries");
+    assertEquals(2, entries.size(), entries::toString);
+    assertEquals("2026-12-06T10:00:04Z", entries.get(1).get("time").asText());
+  }
+
+  private Path local() {
+    return pve1.resolve("var/lib/guesthook/cluster/events.jsonl");
   }
 
   @Test

@@ -104,6 +104,19 @@ class PublisherTest {
     assertFalse(Files.exists(cluster.resolve("pmxcfs/nodes/pve1/guesthook/over")));
   }
 
+  /** Many folders named before this node's in /etc/pve/nodes do not hide it (find08). */
+  @Test
+  void aNodeAmongManyPlantedFoldersStillPublishes() throws Exception {
+    for (int i = 0; i < 1100; i++) {
+      Files.createDirectory(cluster.resolve("pmxcfs/nodes/a" + String.format("%04d", i)));
+    }
+
+    Publisher.Outcome outcome = publish(pve1, "pve1");
+
+    assertInstanceOf(Publisher.Published.class, outcome);
+    assertTrue(Files.exists(cluster.resolve("pmxcfs/nodes/pve1/guesthook/status.json")));
+  }
+
   @Test
   void aLinkInPlaceOfItsFolderIsNotFollowed() throws Exception {
     Path elsewhere = Files.createDirectories(cluster.resolve("pmxcfs/nodes/pve2/guesthook"));
