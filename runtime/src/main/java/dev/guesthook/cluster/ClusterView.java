@@ -103,10 +103,14 @@ public final class ClusterView {
       // Its format and version first: a newer guesthook's file is named as such, not as broken.
       JsonNode tree = Json.MAPPER.readTree(bytes.get());
       requireFormat(tree.path("format").asText(""), tree.path("version").asInt(0));
+      PeerJson.requireShape(tree, NodeReport.class);
+      PeerJson.makePrintable(tree);
       report = valid(node, LENIENT.treeToValue(tree, NodeReport.class));
     } catch (JacksonException e) {
       return problem(
           node, file + ": not guesthook's node data (" + firstLine(e.getOriginalMessage()) + ")");
+    } catch (PeerJson.Malformed e) {
+      return problem(node, file + ": not guesthook's node data: " + e.getMessage());
     } catch (IOException | IllegalArgumentException e) {
       return problem(node, file + ": " + e.getMessage());
     }

@@ -1,0 +1,151 @@
+package dev.guesthook.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.guesthook.app.ExitCodes;
+import dev.guesthook.json.Json;
+import dev.guesthook.testsupport.Cli;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Consumer;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Every node's folder in /etc/pve can be written by any node: a peer's file is hostile. What it
+ * holds costs that node's entry at most, never a reader's whole view, and never reaches the
+ * terminal raw.
+ */
+class ClusterPeerFilesTest {
+  private static final String ESCAPES = "\u001b]0;PWNED\u0007\u001b[2J\u001b[31mRED\u001b[0m";
+
+  @TempDir Path base;
+  Path cluster;
+
+  @BeforeEach
+  void pve1HasPublished() {
+    cluster = base.resolve("c");
+    Cli.Result created =
+        Cli.run(
+            List.of("sandbox", "create", cluster.toString(), "--nodes", "3", "--profile", "mixed"));
+    assertEquals(0, created.exitCode(), created::toString);
+    assertEquals(0, on("pve1", "201", "pre-start").exitCode());
+  }
+
+  private Cli.Result on(String node, String... args) {
+    List<String> all =
+        new ArrayList<>(
+            List.of("--root", cluster.resolve("nodes/" + node).toString(), "--simulate"));
+    all.addAll(List.of(args));
+    return Cli.run(all);
+  }
+
+  private Path fileOf(String node) {
+    return cluster.resolve("pmxcfs/nodes").resolve(node).resolve("guesthook/status.json");
+  }
+
+  /** pve3's file: pve1's, in pve3's name, fresh, changed by {@code change}. */
+  private void plantOnPve3(Consumer<ObjectNode> change) throws Exception {
+    ObjectNode file = (ObjectNode) Json.MAPPER.readTree(fileOf("pve1").toFile());
+    file.put("node", "pve3");
+    file.put("publishedAt", Instant.now().toString());
+    change.accept(file);
+    Files.createDirectories(fileOf("pve3").getParent());
+    Files.write(fileOf("pve3"), Json.MAPPER.writeValueAsBytes(file));
+  }
+
+  private static ObjectNode firstOf(ObjectNode file, String list) {
+    return (ObjectNode) file.withArray("/capacity/" + list).get(0);
+  }
+
+  private List<Cli.Result> readers(String... before) {
+    List<Cli.Result> results = new ArrayList<>();
+    for (List<String> command :
+        List.of(
+            List.of("cluster", "status"),
+            List.of("cluster", "place", "201"),
+            List.of("events", "--cluster"),
+            List.of("events", "--html", base.resolve("page.html").toString()))) {
+      List<String> args = new ArrayList<>(List.of(before));
+      args.addAll(command);
+      results.add(on("pve2", args.toArray(String[]::new)));
+    }
+    return results;
+  }
+
+  /** Before, each of these made every reader on every node exit 3 (a NullPointerException). */
+  @Test
+  void aNullInAPeersFileCostsThatNodeOnly() throws Exception {
+    List<Consumer<ObjectNode>> nulls =
+        List.of(
+            f -> f.withArray("/capacity/mdev").addNull(),
+            f -> f.putArray("guests").addNull(),
+            f -> f.putArray("guests").addObject().put("vmid", 999).putArray("holds").addNull(),
+            f -> firstOf(f, "mdev").putNull("type"),
+            f -> firstOf(f, "vgpu").remove("profile"));
+    Files.createDirectories(fileOf("pve3").getParent());
+    Files.writeString(fileOf("pve3"), "{");
+    List<Integer> asForAnUnreadableNode = readers().stream().map(Cli.Result::exitCode).toList();
+    assertTrue(asForAnUnreadableNode.contains(ExitCodes.HOOK_FAILED));
+    for (Consumer<ObjectNode> planted : nulls) {
+      plantOnPve3(planted);
+      List<Cli.Result> reads = readers();
+      assertEquals(
+          asForAnUnreadableNode,
+          reads.stream().map(Cli.Result::exitCode).toList(),
+          reads::toString);
+      Cli.Result status = on("pve2", "cluster", "status");
+      assertTrue(
+          status
+              .out()
+              .contains(
+                  "pve3  NO DATA: /etc/pve/nodes/pve3/guesthook/status.json: not"
+                      + " guesthook's node data: "),
+          status::toString);
+      assertTrue(status.out().contains("pve1  published"), status::toString);
+    }
+  }
+
+  @Test
+  void aFileOfAnOlderGuesthookWithoutItsOptionalFieldsIsStillRead() throws Exception {
+    plantOnPve3(
+        f -> {
+          f.remove("mappings");
+          ((ObjectNode) f.get("capacity")).remove("functions");
+        });
+    Cli.Result status = on("pve2", "cluster", "status");
+    assertTrue(status.out().contains("pve3  published"), status::toString);
+  }
+
+  /** Before, the escapes reached stdout raw: a forged line, a new title, a cleared screen. */
+  @Test
+  void aPeersControlCharactersAreShownAsEscapes() throws Exception {
+    plantOnPve3(
+        f -> {
+          firstOf(f, "mdev").put("type", "x" + ESCAPES);
+          firstOf(f, "mdev").put("name", "n\r\nFAKE  published ok" + ESCAPES);
+          firstOf(f, "vgpu").put("profile", "p" + ESCAPES);
+          ArrayNode guests = f.putArray("guests");
+          ObjectNode hold = guests.addObject().put("vmid", 999).putArray("holds").addObject();
+          hold.put("device", "0000:00:02.0").putArray("changes").add("c" + ESCAPES);
+        });
+    List<Cli.Result> all = new ArrayList<>(readers());
+    all.addAll(readers("--json"));
+    for (Cli.Result read : all) {
+      assertFalse(read.out().contains("\u001b"), read::toString);
+      assertFalse(read.out().contains("\r"), read::toString);
+      assertFalse(read.out().contains("\nFAKE"), read::toString);
+    }
+    Cli.Result status = on("pve2", "cluster", "status");
+    assertTrue(status.out().contains("x\\x1b]0;PWNED\\x07\\x1b[2J"), status::toString);
+    assertTrue(status.out().contains("n\\x0d\\nFAKE  published ok"), status::toString);
+  }
+}
