@@ -83,8 +83,12 @@ public final class ClusterEvents {
   /** Reads every node's ring; fails only when {@code /etc/pve/nodes} itself cannot be read. */
   public static View read(Path root, String self, Clock clock, Duration staleAfter)
       throws IOException {
-    ClusterView.View status = ClusterView.read(root, self, clock, staleAfter);
-    ClusterFolder folder = ClusterFolder.under(root);
+    return read(ClusterFolder.under(root), self, clock, staleAfter);
+  }
+
+  static View read(ClusterFolder folder, String self, Clock clock, Duration staleAfter)
+      throws IOException {
+    ClusterView.View status = ClusterView.read(folder, self, clock, staleAfter);
     List<NodeEvents> nodes = new ArrayList<>();
     for (ClusterView.NodeEntry entry : status.nodes()) {
       nodes.add(ring(folder, entry));

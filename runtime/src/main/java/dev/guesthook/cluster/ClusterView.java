@@ -73,7 +73,11 @@ public final class ClusterView {
    */
   public static View read(Path root, String self, Clock clock, Duration staleAfter)
       throws IOException {
-    ClusterFolder folder = ClusterFolder.under(root);
+    return read(ClusterFolder.under(root), self, clock, staleAfter);
+  }
+
+  static View read(ClusterFolder folder, String self, Clock clock, Duration staleAfter)
+      throws IOException {
     List<NodeEntry> nodes = new ArrayList<>();
     List<String> problems = new ArrayList<>();
     for (String entry : folder.nodeEntries()) {
