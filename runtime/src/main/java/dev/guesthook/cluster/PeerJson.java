@@ -86,7 +86,9 @@ final class PeerJson {
 
   private static JsonNode printable(JsonNode value) {
     if (value.isTextual()) {
-      return TextNode.valueOf(Printable.escaped(value.textValue()));
+      String shown = Printable.escaped(value.textValue());
+      // The same node when nothing was escaped: a file's worth of texts is not held twice.
+      return shown.equals(value.textValue()) ? value : TextNode.valueOf(shown);
     }
     makePrintable(value);
     return value;

@@ -148,4 +148,62 @@ class ClusterPeerFilesTest {
     assertTrue(status.out().contains("x\\x1b]0;PWNED\\x07\\x1b[2J"), status::toString);
     assertTrue(status.out().contains("n\\x0d\\nFAKE  published ok"), status::toString);
   }
+
+  /**
+   * find10's shape, scaled: node folders each with a file near its 256 KiB bound dense with small
+   * objects. Before, a hundred of them ran every reader out of its 128 MB heap (exit 3); now the
+   * nodes past the read budget are named and not read.
+   */
+  @Test
+  void nodesPastTheReadBudgetAreNamedNotRead() throws Exception {
+    ObjectNode file = (ObjectNode) Json.MAPPER.readTree(fileOf("pve1").toFile());
+    file.put("publishedAt", Instant.now().toString());
+    ArrayNode guests = file.putArray("guests");
+    for (int vmid = 100; Json.MAPPER.writeValueAsBytes(file).length < 250_000; vmid++) {
+      ArrayNode changes =
+          guests
+              .addObject()
+              .put("vmid", vmid)
+              .putArray("holds")
+              .addObject()
+              .put("device", "0000:00:02.0")
+              .putArray("changes");
+      for (int i = 0; i < 20; i++) {
+        changes.add("a");
+      }
+    }
+    List<String> dense = new ArrayList<>();
+    for (int i = 0; i < 20; i++) {
+      String node = String.format("x%02d", i);
+      dense.add(node);
+      file.put("node", node);
+      Files.createDirectories(fileOf(node).getParent());
+      Files.write(fileOf(node), Json.MAPPER.writeValueAsBytes(file));
+    }
+    addMembers(dense);
+
+    for (Cli.Result read :
+        List.of(on("pve2", "cluster", "status"), on("pve2", "events", "--cluster"))) {
+      assertEquals(ExitCodes.HOOK_FAILED, read.exitCode(), read::toString);
+      assertTrue(
+          read.out()
+              .contains(
+                  "/etc/pve/nodes/x19/guesthook/status.json: not read: over guesthook's budget of 4096"
+                      + " KiB for all nodes' status.json (nodes are read in name order)"),
+          read::toString);
+      assertTrue(read.out().contains("pve1  "), read::toString);
+    }
+  }
+
+  /** {@code nodes} made members of the cluster in pve2's {@code /etc/pve/.members}. */
+  private void addMembers(List<String> nodes) throws Exception {
+    Path members = cluster.resolve("nodes/pve2/etc/pve/.members");
+    ObjectNode file = (ObjectNode) Json.MAPPER.readTree(members.toFile());
+    ObjectNode list = (ObjectNode) file.get("nodelist");
+    int id = list.size();
+    for (String node : nodes) {
+      list.putObject(node).put("id", ++id).put("online", 1).put("ip", "10.0.1." + id);
+    }
+    Files.write(members, Json.MAPPER.writeValueAsBytes(file));
+  }
 }
