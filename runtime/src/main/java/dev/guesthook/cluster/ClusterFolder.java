@@ -264,17 +264,68 @@ final class ClusterFolder {
    * node in no cluster (no {@code cluster} in it) has it. Empty when the file cannot be read.
    */
   Optional<Boolean> quorate() {
+    return membersFile()
+        .map(
+            file ->
+                file.path("cluster").isMissingNode()
+                    || file.path("cluster").path("quorate").asInt(0) == 1);
+  }
+
+  /**
+   * The cluster's members, as pmxcfs's {@code .members} lists them ({@code nodelist}), sorted; none
+   * on a node in no cluster (its file has no {@code nodelist}). Empty when the file cannot be read.
+   * Any node can make a folder in {@code /etc/pve/nodes}; only pmxcfs writes this file.
+   */
+  Optional<List<String>> members() {
+    return membersFile()
+        .map(file -> file.path("nodelist"))
+        .map(list -> list.isObject() ? iterable(list.fieldNames()) : List.of());
+  }
+
+  private static List<String> iterable(java.util.Iterator<String> names) {
+    List<String> all = new java.util.ArrayList<>();
+    names.forEachRemaining(all::add);
+    return all.stream().sorted().toList();
+  }
+
+  private Optional<JsonNode> membersFile() {
     Path members = etcPve().resolve(".members");
     try {
       if (!Files.isRegularFile(members, LinkOption.NOFOLLOW_LINKS)) {
         return Optional.empty();
       }
       byte[] bytes = within(() -> readBounded(members, MEMBERS_BOUND));
-      JsonNode cluster =
-          Json.MAPPER.readTree(new String(bytes, StandardCharsets.UTF_8)).path("cluster");
-      return Optional.of(cluster.isMissingNode() || cluster.path("quorate").asInt(0) == 1);
+      return Optional.of(Json.MAPPER.readTree(new String(bytes, StandardCharsets.UTF_8)));
     } catch (IOException | RuntimeException unreadable) {
       return Optional.empty();
     }
+  }
+
+  /** Names in {@code /etc/pve/nodes} that {@code members} lacks: how many, and a few of them. */
+  record Strangers(long count, List<String> some) {}
+
+  /** How many names are looked at: a peer can make any number of folders. */
+  private static final int STRANGERS_COUNTED = 100_000;
+
+  Strangers strangers(java.util.Set<String> members, int shown) throws IOException {
+    Optional<Path> nodes = nodes();
+    if (nodes.isEmpty()) {
+      return new Strangers(0, List.of());
+    }
+    List<String> some = new java.util.ArrayList<>();
+    long count = 0;
+    try (Stream<Path> list = Files.list(nodes.get())) {
+      for (String name :
+          (Iterable<String>)
+              list.limit(STRANGERS_COUNTED).map(p -> p.getFileName().toString())::iterator) {
+        if (!members.contains(name)) {
+          count++;
+          if (some.size() < shown) {
+            some.add(name);
+          }
+        }
+      }
+    }
+    return new Strangers(count, some.stream().sorted().toList());
   }
 }

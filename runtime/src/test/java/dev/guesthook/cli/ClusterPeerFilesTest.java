@@ -206,4 +206,76 @@ class ClusterPeerFilesTest {
     }
     Files.write(members, Json.MAPPER.writeValueAsBytes(file));
   }
+
+  /**
+   * find14: a folder PVE1 whose file names itself was shown as a node and offered by place; one
+   * left behind by pvecm delnode is the same. Only pmxcfs's members are nodes.
+   */
+  @Test
+  void aFolderOfNoMemberIsNoNodeAndNeverOffered() throws Exception {
+    plantOnPve3(f -> {});
+    ObjectNode file = (ObjectNode) Json.MAPPER.readTree(fileOf("pve1").toFile());
+    file.put("node", "PVE1");
+    Files.createDirectories(fileOf("PVE1").getParent());
+    Files.write(fileOf("PVE1"), Json.MAPPER.writeValueAsBytes(file));
+
+    Cli.Result status = on("pve2", "cluster", "status");
+    Cli.Result place = on("pve2", "cluster", "place", "201");
+
+    assertTrue(status.out().startsWith("cluster of 3 node(s)"), status::toString);
+    assertFalse(status.out().contains("\nPVE1  "), status::toString);
+    assertTrue(
+        status
+            .out()
+            .contains(
+                "problem: /etc/pve/nodes: 1 folder(s) of no cluster member (not in /etc/pve/.members),"
+                    + " not read: PVE1 (pvecm delnode leaves a removed node's folder: remove it)"),
+        status::toString);
+    assertFalse(place.out().contains("PVE1"), place::toString);
+    assertTrue(place.out().contains("pve3  "), place::toString);
+  }
+
+  /** find08: 1100 folders named before the real nodes hid every one of them from the readers. */
+  @Test
+  void manyFoldersOfNoMemberHideNoNode() throws Exception {
+    for (int i = 0; i < 1100; i++) {
+      Files.createDirectory(cluster.resolve("pmxcfs/nodes").resolve(String.format("a%04d", i)));
+    }
+    Cli.Result status = on("pve2", "cluster", "status");
+
+    assertTrue(status.out().startsWith("cluster of 3 node(s)"), status::toString);
+    assertTrue(status.out().contains("\npve1  published"), status::toString);
+    assertTrue(
+        status
+            .out()
+            .contains(
+                "/etc/pve/nodes: 1100 folder(s) of no cluster member (not in /etc/pve/.members), not"
+                    + " read: "),
+        status::toString);
+  }
+
+  /** find03: data from the future had a negative age, was never stale, and place offered it. */
+  @Test
+  void dataFromTheFutureIsStaleNamingTheClock() throws Exception {
+    for (String when : List.of("2099-01-01T00:00:00Z", "+1000000000-12-31T23:59:59.999999999Z")) {
+      plantOnPve3(f -> f.put("publishedAt", when));
+
+      Cli.Result status = on("pve2", "cluster", "status");
+      Cli.Result place = on("pve2", "cluster", "place", "201");
+
+      assertEquals(ExitCodes.HOOK_FAILED, status.exitCode(), status::toString);
+      assertTrue(
+          status
+              .out()
+              .contains(
+                  "pve3  NO DATA: /etc/pve/nodes/pve3/guesthook/status.json: STALE:"
+                      + " published "
+                      + when
+                      + ", "),
+          status::toString);
+      assertTrue(status.out().contains("ahead of this node's clock"), status::toString);
+      assertFalse(place.out().contains("pve3  fits"), place::toString);
+      assertTrue(place.out().contains("pve3  no: "), place::toString);
+    }
+  }
 }

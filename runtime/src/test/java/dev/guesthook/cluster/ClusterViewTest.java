@@ -159,8 +159,30 @@ class ClusterViewTest {
     ClusterView.View view =
         ClusterView.read(
             cluster.resolve("nodes/pve2"), "pve2", Clock.fixed(THEN, ZoneOffset.UTC), STALE_AFTER);
-    assertEquals(List.of("/etc/pve/nodes/bad_name: not a node name; skipped"), view.problems());
+    assertEquals(
+        List.of(
+            "/etc/pve/nodes: 1 folder(s) of no cluster member (not in /etc/pve/.members), not"
+                + " read: bad_name (pvecm delnode leaves a removed node's folder: remove it)"),
+        view.problems());
     assertEquals(3, view.nodes().size());
+  }
+
+  /** A standalone node's .members has no cluster and no nodelist: the node itself is the view. */
+  @Test
+  void onANodeInNoClusterOnlyItselfIsANode() throws Exception {
+    Files.writeString(
+        cluster.resolve("nodes/pve2/etc/pve/.members"), "{\"nodename\": \"pve2\", \"version\": 0}");
+    ClusterView.View view =
+        ClusterView.read(
+            cluster.resolve("nodes/pve2"), "pve2", Clock.fixed(THEN, ZoneOffset.UTC), STALE_AFTER);
+    assertEquals(List.of("pve2"), view.nodes().stream().map(ClusterView.NodeEntry::node).toList());
+    assertEquals(Optional.of(true), view.quorate());
+  }
+
+  @Test
+  void dataWithinTheClockSkewIsFresh() throws Exception {
+    assertFalse(viewAt(THEN.minus(Duration.ofMinutes(5))).get("pve1").stale());
+    assertTrue(viewAt(THEN.minus(Duration.ofMinutes(5)).minusSeconds(1)).get("pve1").stale());
   }
 
   /**
