@@ -22,8 +22,11 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -279,11 +282,11 @@ final class ClusterFolder {
   Optional<List<String>> members() {
     return membersFile()
         .map(file -> file.path("nodelist"))
-        .map(list -> list.isObject() ? iterable(list.fieldNames()) : List.of());
+        .map(list -> list.isObject() ? sorted(list.fieldNames()) : List.of());
   }
 
-  private static List<String> iterable(java.util.Iterator<String> names) {
-    List<String> all = new java.util.ArrayList<>();
+  private static List<String> sorted(Iterator<String> names) {
+    List<String> all = new ArrayList<>();
     names.forEachRemaining(all::add);
     return all.stream().sorted().toList();
   }
@@ -307,25 +310,18 @@ final class ClusterFolder {
   /** How many names are looked at: a peer can make any number of folders. */
   private static final int STRANGERS_COUNTED = 100_000;
 
-  Strangers strangers(java.util.Set<String> members, int shown) throws IOException {
+  Strangers strangers(Set<String> members, int shown) throws IOException {
     Optional<Path> nodes = nodes();
     if (nodes.isEmpty()) {
       return new Strangers(0, List.of());
     }
-    List<String> some = new java.util.ArrayList<>();
-    long count = 0;
     try (Stream<Path> list = Files.list(nodes.get())) {
-      for (String name :
-          (Iterable<String>)
-              list.limit(STRANGERS_COUNTED).map(p -> p.getFileName().toString())::iterator) {
-        if (!members.contains(name)) {
-          count++;
-          if (some.size() < shown) {
-            some.add(name);
-          }
-        }
-      }
+      List<String> all =
+          list.limit(STRANGERS_COUNTED)
+              .map(p -> p.getFileName().toString())
+              .filter(name -> !members.contains(name))
+              .toList();
+      return new Strangers(all.size(), all.stream().sorted().limit(shown).toList());
     }
-    return new Strangers(count, some.stream().sorted().toList());
   }
 }
