@@ -16,8 +16,10 @@ import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.Set;
@@ -173,11 +175,20 @@ final class EventsCommand implements Callable<Integer> {
     } catch (NoCluster e) {
       return e.exit;
     }
-    return written(
-        () ->
-            new EventsPageFile(runtime, this::warnOnce)
-                .writeCluster(html, view, Optional.ofNullable(vmid)),
-        allFresh(view) ? ExitCodes.OK : ExitCodes.HOOK_FAILED);
+    int written =
+        written(
+            () ->
+                new EventsPageFile(runtime, this::warnOnce)
+                    .writeCluster(html, view, Optional.ofNullable(vmid)),
+            allFresh(view) ? ExitCodes.OK : ExitCodes.HOOK_FAILED);
+    if (written == ExitCodes.HOOK_FAILED) {
+      // The page names them; so does the terminal, which the exit code is read from.
+      view.nodes().stream()
+          .filter(n -> n.stale() || n.problem().isPresent())
+          .forEach(n -> main.console.warn("events: " + n.node() + ": " + n.summary()));
+      view.problems().forEach(p -> main.console.warn("events: " + p));
+    }
+    return written;
   }
 
   /** How a page is made: read, drawn, written; or why not, naming the file. */
@@ -309,33 +320,48 @@ final class EventsCommand implements Callable<Integer> {
    */
   private void followCluster(Path root, String self, List<ClusterEvents.Placed> shown)
       throws InterruptedException {
-    Set<String> seen = new HashSet<>();
-    shown.forEach(p -> seen.add(p.key()));
+    Map<String, Set<String>> seen = new HashMap<>(); // by node
+    shown.forEach(p -> seen.computeIfAbsent(p.node(), n -> new HashSet<>()).add(p.key()));
     long deadline =
         stopAfter == null ? Long.MAX_VALUE : System.nanoTime() + stopAfter * 1_000_000_000L;
     PrintStream out = main.console.out();
     while (!Thread.currentThread().isInterrupted() && System.nanoTime() < deadline) {
       Thread.sleep(
           Math.min(CLUSTER_POLL_MILLIS, Math.max(1, (deadline - System.nanoTime()) / 1_000_000)));
-      List<ClusterEvents.Placed> merged;
+      ClusterEvents.View view;
       try {
-        merged = ClusterEvents.merged(readCluster(root, self), Optional.ofNullable(vmid));
+        view = readCluster(root, self);
       } catch (IOException e) {
         warnOnce("cannot read /etc/pve/nodes: " + e.getMessage());
         continue;
       }
+      List<ClusterEvents.Placed> merged = ClusterEvents.merged(view, Optional.ofNullable(vmid));
       List<MigrationStories.Item> items = MigrationStories.group(merged);
-      Set<String> now = new HashSet<>();
       for (ClusterEvents.Placed p : merged) {
-        now.add(p.key());
-        if (!seen.contains(p.key())) {
+        if (!seen.getOrDefault(p.node(), Set.of()).contains(p.key())) {
           out.println(main.options.json ? followed(p, items) : followedLine(p, items));
         }
       }
       out.flush();
-      seen.clear();
-      seen.addAll(now);
+      remember(seen, view, merged);
     }
+  }
+
+  /**
+   * What the rings hold now, so the memory stays bounded; a node whose ring could not be read this
+   * time keeps what was seen of it, or its whole ring would be printed again once it reads.
+   */
+  private static void remember(
+      Map<String, Set<String>> seen, ClusterEvents.View view, List<ClusterEvents.Placed> merged) {
+    Map<String, Set<String>> now = new HashMap<>();
+    merged.forEach(p -> now.computeIfAbsent(p.node(), n -> new HashSet<>()).add(p.key()));
+    for (ClusterEvents.NodeEvents node : view.nodes()) {
+      if (node.problem().isPresent() && seen.containsKey(node.node())) {
+        now.putIfAbsent(node.node(), seen.get(node.node()));
+      }
+    }
+    seen.clear();
+    seen.putAll(now);
   }
 
   /** A new event's line, naming the migration it is part of. */

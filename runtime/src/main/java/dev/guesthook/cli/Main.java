@@ -3,6 +3,7 @@ package dev.guesthook.cli;
 import dev.guesthook.app.ExitCodes;
 import dev.guesthook.app.NodeRuntime;
 import dev.guesthook.cluster.EventRing;
+import dev.guesthook.cluster.NodeName;
 import dev.guesthook.config.Settings;
 import dev.guesthook.config.SettingsLoader;
 import dev.guesthook.core.event.Phase;
@@ -269,7 +270,9 @@ public final class Main implements Callable<Integer> {
     if (value == null || value.isEmpty()) {
       return Optional.empty();
     }
-    if (!value.matches("[A-Za-z0-9][A-Za-z0-9.-]{0,62}")) {
+    // pve-common's pve-node format, as the cluster's readers check it: a source they would drop
+    // as no node name is refused here too, not recorded.
+    if (!NodeName.isValid(value)) {
       throw new IllegalArgumentException(
           "invalid PVE_MIGRATED_FROM '" + Printable.of(value) + "': not a node name");
     }

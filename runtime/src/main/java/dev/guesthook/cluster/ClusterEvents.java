@@ -183,13 +183,23 @@ public final class ClusterEvents {
     return new NodeEvents(status.node(), List.of(), status.age(), true, Optional.of(problem), 0);
   }
 
+  /**
+   * The times an entry may have: guesthook did not run before, and a story's window around a time
+   * must stay within what an {@link Instant} can count.
+   */
+  private static final Instant EARLIEST = Instant.parse("2000-01-01T00:00:00Z");
+
+  private static final Instant LATEST = Instant.parse("3000-01-01T00:00:00Z");
+
   /** An entry that makes sense, its texts made printable; empty otherwise. */
   static Optional<EventRing.Entry> entry(JsonNode item) {
     try {
       EventRing.Entry e = Json.MAPPER.treeToValue(item, EventRing.Entry.class);
-      Instant.parse(e.time());
+      Instant at = Instant.parse(e.time());
       boolean sane =
           e.seq() > 0
+              && !at.isBefore(EARLIEST)
+              && at.isBefore(LATEST)
               && e.vmid() >= VmId.MIN
               && e.vmid() <= VmId.MAX
               && PHASES.contains(e.phase())

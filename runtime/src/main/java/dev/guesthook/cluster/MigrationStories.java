@@ -71,7 +71,8 @@ public final class MigrationStories {
     Map<Item, Instant> at = new LinkedHashMap<>(); // stories first, then the others, as before
     for (ClusterEvents.Placed start : merged) {
       String from = start.entry().migratedFrom();
-      if (from == null || told.contains(start)) {
+      // A guest does not migrate to the node it is on: Proxmox never sets that, so no story.
+      if (from == null || from.equals(start.node()) || told.contains(start)) {
         continue;
       }
       at.put(story(start, byGuest.get(start.entry().vmid()), told), start.at());

@@ -116,7 +116,7 @@ final class NodeFit {
     Map<String, Pool> pools = new LinkedHashMap<>();
     Map<String, Integer> asked = new LinkedHashMap<>();
     for (Placement.VgpuAsk ask : needs.vgpus()) {
-      pool("mdev.devices", ask.parent(), ask.type()).ifPresent(p -> ask(pools, asked, p));
+      pool("mdev.devices", ask.parent(), ask.type(), false).ifPresent(p -> ask(pools, asked, p));
     }
     for (Hostpci h : needs.hostpci()) {
       if (h.mdev().isPresent() && h.mapping().isEmpty()) {
@@ -124,7 +124,7 @@ final class NodeFit {
             .filter(this::isMdevParent)
             .forEach(
                 f ->
-                    pool("hostpci" + h.index(), f, h.mdev().get())
+                    pool("hostpci" + h.index(), f, h.mdev().get(), true)
                         .ifPresent(p -> ask(pools, asked, p)));
       }
     }
@@ -157,13 +157,19 @@ final class NodeFit {
     return report.capacity().mdev().stream().anyMatch(m -> m.parent().equals(function.value()));
   }
 
-  private Optional<Pool> pool(String where, PciAddress parent, String type) {
+  /**
+   * {@code byIdOnly}: a hostpci line's {@code mdev=}, which qemu-server looks up as a folder of
+   * {@code mdev_supported_types} (the type's id); the mdev hook (MediatedDevices.type) takes its
+   * name too.
+   */
+  private Optional<Pool> pool(String where, PciAddress parent, String type, boolean byIdOnly) {
     List<NodeReport.MdevSlots> types =
         report.capacity().mdev().stream().filter(m -> m.parent().equals(parent.value())).toList();
     if (!types.isEmpty()) {
-      // MediatedDevices.type: its id or its name
       Optional<NodeReport.MdevSlots> t =
-          types.stream().filter(m -> m.type().equals(type) || m.name().equals(type)).findFirst();
+          types.stream()
+              .filter(m -> m.type().equals(type) || (!byIdOnly && m.name().equals(type)))
+              .findFirst();
       if (t.isEmpty()) {
         out.add(
             where
@@ -171,7 +177,8 @@ final class NodeFit {
                 + parent
                 + " has no mdev type '"
                 + Printable.of(type)
-                + "'; it offers: "
+                + (byIdOnly ? "' (qemu-server takes a type's id)" : "'")
+                + "; it offers: "
                 + types.stream()
                     .map(m -> m.type() + " (" + m.name() + ")")
                     .collect(Collectors.joining(", ")));

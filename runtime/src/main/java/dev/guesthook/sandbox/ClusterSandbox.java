@@ -68,6 +68,7 @@ public final class ClusterSandbox {
       profile.writeTo(SandboxBuilder.at(root, profile.id()).file("/etc/hostname", node + "\n"));
     }
     shareEtcPve(dir, nodes);
+    mapOnEveryNode(dir.resolve(ClusterShare.SHARED_FOLDER).resolve("mapping/pci.cfg"), nodes);
     for (String node : nodes) {
       writeView(dir.resolve("nodes").resolve(node), node, nodes);
     }
@@ -101,6 +102,32 @@ public final class ClusterSandbox {
       Files.createDirectories(nodeFolder.resolve("lxc"));
       removeTree(dir.resolve("nodes").resolve(node).resolve("etc/pve"));
     }
+  }
+
+  /**
+   * The profile maps its devices on its one host; every node has the same hardware, so each gets
+   * the entry, as an admin maps a device on each node that has it.
+   */
+  private static void mapOnEveryNode(Path mappings, List<String> nodes) throws IOException {
+    if (!Files.isRegularFile(mappings, LinkOption.NOFOLLOW_LINKS)) {
+      return;
+    }
+    String prefix = "\tmap node=" + SandboxBuilder.HOSTNAME + ",";
+    StringBuilder out = new StringBuilder();
+    for (String line : Files.readAllLines(mappings)) {
+      if (line.startsWith(prefix)) {
+        for (String node : nodes) {
+          out.append("\tmap node=")
+              .append(node)
+              .append(',')
+              .append(line.substring(prefix.length()))
+              .append('\n');
+        }
+      } else {
+        out.append(line).append('\n');
+      }
+    }
+    write(mappings, out.toString());
   }
 
   private static void dealGuests(Path folder, Path shared, String kind, List<String> nodes)

@@ -25,6 +25,9 @@ import java.util.Optional;
  * profiles of {@code guesthook sandbox create} are made with it.
  */
 public final class SandboxBuilder {
+  /** The host name of a one-node sandbox, which its profile's resource mappings name. */
+  static final String HOSTNAME = "pve-sandbox";
+
   private final FileTree tree;
   private final Sysfs sysfs;
   private final SimulatedHost kernel;
@@ -40,7 +43,7 @@ public final class SandboxBuilder {
   public static SandboxBuilder at(Path root, String profile) {
     SandboxBuilder builder = new SandboxBuilder(root);
     builder.file(SimulatedHost.SANDBOX_MARKER.toString(), "profile: " + profile + "\n");
-    builder.file("/etc/hostname", "pve-sandbox\n");
+    builder.file("/etc/hostname", HOSTNAME + "\n");
     builder.file("/sys/bus/pci/drivers_probe", "");
     builder.tree.createDirectories(SysfsPaths.MDEV_DEVICES);
     builder.tree.createDirectories(SysfsPaths.IOMMU_GROUPS);

@@ -191,6 +191,19 @@ class BadInputTest {
         "invalid PVE_MIGRATED_FROM '../etc': not a node name");
   }
 
+  /**
+   * Proxmox's node names are pve-common's pve-node format: no dots, no trailing hyphen. A source
+   * the cluster's readers would drop as no node name must not pass the phase either.
+   */
+  @ParameterizedTest
+  @ValueSource(strings = {"pve1.", "pve1-", "pve1.example.org", "-pve1"})
+  void aMigrationSourceThatIsNoProxmoxNodeNameIsRejected(String source) {
+    assertUsageError(
+        Cli.run(
+            Map.of("PVE_MIGRATED_FROM", source), HostTree.args(host.options(), "101", "pre-start")),
+        "invalid PVE_MIGRATED_FROM '" + source + "': not a node name");
+  }
+
   @Test
   void helpTeachesTheHookscriptCall() {
     Cli.Result result = Cli.run(List.of("--help"));

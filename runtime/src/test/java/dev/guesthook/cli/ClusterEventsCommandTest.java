@@ -249,6 +249,73 @@ class ClusterEventsCommandTest {
     assertEquals(3, story.size(), text::toString);
   }
 
+  /**
+   * A peer's entry whose time lies at the edge of what Java can count (a story's window around it
+   * overflowed) is one entry that makes no sense, not the end of every node's view.
+   */
+  @Test
+  void anEntryAtTheEdgeOfTimeIsLeftOutAndTheOthersShown() throws Exception {
+    SimulatedCluster cluster = cluster("c");
+    assertEquals(0, cluster.on("pve1", "201", "pre-start").exitCode());
+    for (String time : List.of("-1000000000-01-01T00:00:00Z", "+1000000000-12-31T23:59:59Z")) {
+      Path ring = cluster.pmxcfs("nodes/pve3/guesthook/events.json");
+      Files.createDirectories(ring.getParent());
+      Files.writeString(
+          ring,
+          "{\"format\":\"guesthook-events\",\"version\":1,\"node\":\"pve3\","
+              + "\"publishedAt\":\"2026-12-06T18:00:00Z\",\"entries\":[{\"seq\":1,\"time\":\""
+              + time
+              + "\",\"vmid\":201,\"phase\":\"pre-start\",\"situation\":\"incoming-migration\","
+              + "\"migratedFrom\":\"pve1\",\"outcome\":\"ok\",\"durationMs\":1,\"hooks\":[],"
+              + "\"changes\":{\"made\":0,\"undone\":0,\"shown\":[]}}]}");
+
+      Cli.Result text = cluster.on("pve2", "events", "--cluster");
+      Cli.Result json = cluster.on("pve2", "--json", "events", "--cluster");
+
+      assertEquals(ExitCodes.HOOK_FAILED, text.exitCode(), text::toString);
+      assertEquals(ExitCodes.HOOK_FAILED, json.exitCode(), json::toString);
+      assertTrue(text.out().contains("1 entries make no sense; left out"), text::toString);
+      assertTrue(text.out().contains("  pve1  VM 201 pre-start (start): ok in "), text::toString);
+    }
+  }
+
+  /** A guest cannot migrate to the node it is on: such a source is no story's. */
+  @Test
+  void aSourceNamingTheNodeItselfTellsNoMigration() {
+    SimulatedCluster cluster = cluster("c");
+    Cli.Result start = cluster.on("pve1", Map.of("PVE_MIGRATED_FROM", "pve1"), "201", "pre-start");
+    assertEquals(0, start.exitCode(), start::toString);
+
+    Cli.Result text = cluster.on("pve2", "events", "--cluster");
+
+    assertTrue(!text.out().contains("migrated pve1 -> pve1"), text::toString);
+    assertTrue(text.out().contains("  pve1  VM 201 pre-start ("), text::toString);
+  }
+
+  /** A poll that cannot read a node's ring does not make the next one print that ring again. */
+  @Test
+  void followPrintsNothingTwiceAfterAPollThatCouldNotReadANode() throws Exception {
+    SimulatedCluster cluster = cluster("c");
+    assertEquals(0, cluster.on("pve1", "501", "pre-start").exitCode());
+    Path ring = cluster.pmxcfs("nodes/pve1/guesthook/events.json");
+    String published = Files.readString(ring);
+    Cli.Result[] followed = new Cli.Result[1];
+    Thread follower =
+        new Thread(
+            () ->
+                followed[0] =
+                    cluster.on("pve2", "events", "--cluster", "--follow", "--stop-after", "12"));
+    follower.start();
+    Thread.sleep(3000);
+    Files.writeString(ring, "not json");
+    Thread.sleep(3000); // at least one poll meets it (every 2 s)
+    Files.writeString(ring, published);
+    follower.join(60_000);
+
+    String out = followed[0].out();
+    assertEquals(1, count(out, "  pve1  VM 501 pre-start (start)"), out);
+  }
+
   @Test
   void followPrintsEachNewEventOnce() throws Exception {
     SimulatedCluster cluster = cluster("c");

@@ -52,6 +52,8 @@ class ClusterEventsHtmlTest {
     // pve3 has published nothing: named stale, exit 1 as events --cluster; the page is written
     assertEquals(ExitCodes.HOOK_FAILED, made.exitCode(), made::toString);
     assertTrue(made.out().contains("wrote 4 event(s) of 2 guest(s) to " + page), made::toString);
+    // the exit 1 says why on the terminal too, not only on the page
+    assertTrue(made.err().contains("pve3: STALE: 0 event(s), data age unknown;"), made::toString);
     String html = Files.readString(page);
     assertTrue(html.contains("<h2 id=\"vm-501\">VM 501</h2>"), html);
     assertTrue(html.contains("<h2 id=\"vm-502\">VM 502</h2>"), html);

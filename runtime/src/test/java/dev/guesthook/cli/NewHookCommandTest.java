@@ -80,6 +80,40 @@ class NewHookCommandTest {
     assertEquals("rwxr-x---", mode(project));
   }
 
+  /**
+   * Every plugin of the default lifecycle the examples pin, the generated pom pins at the same
+   * version: an older Maven (Debian 12's 3.8) falls back to its own defaults otherwise
+   * (maven-resources-plugin 2.6), which an offline or mirrored repository may not have.
+   */
+  @Test
+  void theGeneratedPomPinsThePluginsTheExamplesPin() throws Exception {
+    Path project = base.resolve("gpu-fan");
+    assertEquals(
+        ExitCodes.OK,
+        Cli.run(List.of("new-hook", "gpu-fan", "--dir", project.toString())).exitCode());
+
+    Map<String, String> generated = pluginVersions(Files.readString(project.resolve("pom.xml")));
+    Map<String, String> examples = pluginVersions(Files.readString(Path.of("../examples/pom.xml")));
+
+    assertTrue(!examples.isEmpty(), "no plugins found in examples/pom.xml");
+    examples.forEach(
+        (plugin, version) ->
+            assertEquals(version, generated.get(plugin), plugin + " in " + generated));
+  }
+
+  private static Map<String, String> pluginVersions(String pom) {
+    Map<String, String> versions = new java.util.TreeMap<>();
+    Matcher plugin =
+        Pattern.compile(
+                "<plugin>\\s*<groupId>[^<]+</groupId>\\s*<artifactId>([^<]+)</artifactId>\\s*"
+                    + "<version>([^<]+)</version>")
+            .matcher(pom);
+    while (plugin.find()) {
+      versions.put(plugin.group(1), plugin.group(2));
+    }
+    return versions;
+  }
+
   @Test
   void helpTeachesWithAnExampleAndWhatToDoNext() {
     Cli.Result result = Cli.run(List.of("new-hook", "--help"));
@@ -338,6 +372,38 @@ class NewHookCommandTest {
     Cli.Result check = Cli.run(concat(options, "check", "201"));
     assertEquals(ExitCodes.OK, check.exitCode(), check.toString());
     assertTrue(check.out().contains("cpu2 has a cpufreq governor"), check.out());
+  }
+
+  /**
+   * Installed to try it, the sample must not touch a VM that did not ask for it: an admin's other
+   * guests start as before.
+   */
+  @Test
+  void theSampleHookLeavesAVmWithoutItsSettingsAlone() throws Exception {
+    Path project = base.resolve("p");
+    Cli.run(List.of("new-hook", "gpu-fan", "--dir", project.toString()));
+    Path root = base.resolve("host");
+    Sandbox.create(root, SandboxProfile.GVT_G);
+    Path governor = root.resolve("sys/devices/system/cpu/cpu0/cpufreq/scaling_governor");
+    String before = Files.readString(governor);
+
+    Cli.Result start =
+        Cli.run(
+            List.of(
+                "--root",
+                root.toString(),
+                "--simulate",
+                "--hooks",
+                STOCK.toString(),
+                "--hooks",
+                project.resolve("hooks").toString(),
+                "201",
+                "pre-start"));
+
+    assertEquals(ExitCodes.OK, start.exitCode(), start.toString());
+    assertTrue(
+        start.out().contains("skipped  gpu-fan: no gpu-fan.cpu set for this VM"), start.out());
+    assertEquals(before, Files.readString(governor));
   }
 
   private static List<String> concat(List<String> options, String... more) {

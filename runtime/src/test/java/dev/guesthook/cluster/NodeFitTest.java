@@ -58,6 +58,22 @@ class NodeFitTest {
                   901, List.of(new NodeReport.Holding("0000:03:0a.1", List.of())))),
           List.of(new NodeReport.Mapping("p1-vfs", null, 1, 1)));
 
+  /**
+   * qemu-server creates a hostpci line's mdev in {@code mdev_supported_types/<mdev>}: the type's id
+   * only ("pci device ... has no type"). The mdev hook's devices take its name too; a hostpci line
+   * does not.
+   */
+  @Test
+  void aHostpciMdevIsTheTypesIdNotItsName() {
+    assertEquals(
+        List.of(), reasons(NIC, List.of("0000:3b:00.0,mdev=nvidia-232"), Map.of(), Map.of()));
+    assertEquals(
+        List.of(
+            "hostpci0: 0000:3b:00.0 has no mdev type 'GRID T4-4Q' (qemu-server takes a type's id);"
+                + " it offers: nvidia-232 (GRID T4-4Q), nvidia-231 (GRID T4-2Q)"),
+        reasons(NIC, List.of("0000:3b:00.0,mdev=GRID T4-4Q"), Map.of(), Map.of()));
+  }
+
   @Test
   void aRaiseIsRefusedOverTheTotalOrWhileAVfIsOnVfio() {
     assertEquals(

@@ -60,6 +60,20 @@ class ClusterSandboxTest {
         node("pve2").readLink(HostPath.parse("/etc/pve/qemu-server")));
   }
 
+  /**
+   * The profile's resource mappings have an entry for every node (their hardware is the same), as
+   * an admin maps a device on each node that has it: a mapped guest can start where it is dealt.
+   */
+  @Test
+  void eachNodeHasItsEntryInTheProfilesMappings() throws Exception {
+    String mappings = Files.readString(cluster.resolve("pmxcfs/mapping/pci.cfg"));
+
+    for (String name : List.of("pve1", "pve2", "pve3")) {
+      assertTrue(mappings.contains("\tmap node=" + name + ",path=0000:0b:00,"), mappings);
+    }
+    assertFalse(mappings.contains("node=pve-sandbox"), mappings);
+  }
+
   @Test
   void theProfilesGuestsAreDealtOutEachToOneNode() {
     Set<Object> seen = new HashSet<>();
