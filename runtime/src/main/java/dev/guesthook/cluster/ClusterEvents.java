@@ -78,16 +78,27 @@ public final class ClusterEvents {
     }
   }
 
+  /**
+   * How much of all nodes' events.json one view reads: 64 nodes' rings at their bound (a ring holds
+   * at most {@link EventRing#MAX_ENTRIES} entries; see {@link ReadBudget}).
+   */
+  static final int READ_BUDGET = 64 * EventRing.READ_BOUND;
+
   private ClusterEvents() {}
 
   /** Reads every node's ring; fails only when {@code /etc/pve/nodes} itself cannot be read. */
   public static View read(Path root, String self, Clock clock, Duration staleAfter)
       throws IOException {
-    ClusterView.View status = ClusterView.read(root, self, clock, staleAfter);
-    ClusterFolder folder = ClusterFolder.under(root);
+    return read(ClusterFolder.under(root), self, clock, staleAfter);
+  }
+
+  static View read(ClusterFolder folder, String self, Clock clock, Duration staleAfter)
+      throws IOException {
+    ClusterView.View status = ClusterView.read(folder, self, clock, staleAfter);
     List<NodeEvents> nodes = new ArrayList<>();
+    ReadBudget budget = new ReadBudget(EventRing.FILE, READ_BUDGET);
     for (ClusterView.NodeEntry entry : status.nodes()) {
-      nodes.add(ring(folder, entry));
+      nodes.add(ring(folder, entry, budget));
     }
     return new View(self, status.quorate(), staleAfter, nodes, status.problems());
   }
@@ -108,15 +119,20 @@ public final class ClusterEvents {
    * One node's ring, with the age and staleness of its status (a node whose status cannot be read
    * is stale: its ring may lack what happened since).
    */
-  private static NodeEvents ring(ClusterFolder folder, ClusterView.NodeEntry status) {
+  private static NodeEvents ring(
+      ClusterFolder folder, ClusterView.NodeEntry status, ReadBudget budget) {
     NodeName node = new NodeName(status.node());
     String file = ClusterFolder.shown(node, EventRing.FILE);
+    if (budget.spentUp().isPresent()) {
+      return problem(status, file + ": " + budget.spentUp().get());
+    }
     Optional<byte[]> bytes;
     try {
       bytes = folder.read(node, EventRing.FILE, EventRing.READ_BOUND);
     } catch (IOException e) {
       return problem(status, file + ": " + e.getMessage());
     }
+    bytes.ifPresent(b -> budget.spend(b.length));
     if (bytes.isEmpty()) {
       return new NodeEvents(
           status.node(), List.of(), status.age(), status.stale(), status.problem(), 0);

@@ -6,6 +6,8 @@ import dev.guesthook.host.SandboxMarker;
 import dev.guesthook.json.Json;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.InterruptedIOException;
+import java.math.BigDecimal;
 import java.nio.ByteBuffer;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
@@ -24,9 +26,17 @@ import java.nio.file.SecureDirectoryStream;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributeView;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.UnaryOperator;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -51,17 +61,37 @@ final class ClusterFolder {
 
   static final String FOLDER = "guesthook";
 
+  /**
+   * How long a read may take: a peer can put a FIFO where its file was between the check and the
+   * open (opening it blocks until someone writes), and a hung pmxcfs blocks every read.
+   */
+  static final Duration ANSWER_WITHIN = Duration.ofSeconds(5);
+
   private final Path root;
   private final boolean simulated;
+  private final Duration answerWithin;
+  private final UnaryOperator<Path> opening;
 
-  private ClusterFolder(Path root, boolean simulated) {
+  private ClusterFolder(
+      Path root, boolean simulated, Duration answerWithin, UnaryOperator<Path> opening) {
     this.root = root;
     this.simulated = simulated;
+    this.answerWithin = answerWithin;
+    this.opening = opening;
   }
 
   /** The cluster file system of the host at {@code root}; pmxcfs's rules kept here on a sandbox. */
   static ClusterFolder under(Path root) {
-    return new ClusterFolder(root, SandboxMarker.isSandbox(root));
+    return new ClusterFolder(
+        root, SandboxMarker.isSandbox(root), ANSWER_WITHIN, UnaryOperator.identity());
+  }
+
+  /**
+   * For tests: this folder with reads bounded to {@code answerWithin}, each opening what {@code
+   * opening} makes of the path it checked (a file swapped between the check and the open).
+   */
+  ClusterFolder readingWithin(Duration answerWithin, UnaryOperator<Path> opening) {
+    return new ClusterFolder(root, simulated, answerWithin, opening);
   }
 
   private Path etcPve() {
@@ -137,6 +167,10 @@ final class ClusterFolder {
       throw new IOException(
           attributes.isSymbolicLink() ? "a symbolic link; not followed" : "not a regular file");
     }
+    return Optional.of(within(() -> readBounded(opening.apply(path), bound)));
+  }
+
+  private static byte[] readBounded(Path path, int bound) throws IOException {
     try (FileChannel channel =
             FileChannel.open(path, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS);
         InputStream in = Channels.newInputStream(channel)) {
@@ -144,7 +178,49 @@ final class ClusterFolder {
       if (bytes.length > bound) {
         throw new IOException("larger than " + bound + " bytes; not read");
       }
-      return Optional.of(bytes);
+      return bytes;
+    }
+  }
+
+  /** A read that may block. */
+  private interface Read {
+    byte[] bytes() throws IOException;
+  }
+
+  /**
+   * {@code read} done on a daemon thread and waited for {@link #answerWithin}: a read blocked for
+   * good (a FIFO opened, pmxcfs hung) costs that file and one idle thread, never the reader.
+   */
+  private byte[] within(Read read) throws IOException {
+    CompletableFuture<byte[]> answer = new CompletableFuture<>();
+    Thread reader =
+        new Thread(
+            () -> {
+              try {
+                answer.complete(read.bytes());
+              } catch (IOException | RuntimeException e) {
+                answer.completeExceptionally(e);
+              }
+            },
+            "guesthook-cluster-read");
+    reader.setDaemon(true);
+    reader.start();
+    try {
+      return answer.get(answerWithin.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (TimeoutException e) {
+      reader.interrupt();
+      throw new IOException(
+          "did not answer in "
+              + BigDecimal.valueOf(answerWithin.toMillis(), 3).stripTrailingZeros().toPlainString()
+              + " s (a FIFO in its place? pmxcfs hung?); not read");
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof IOException io) {
+        throw io;
+      }
+      throw new IOException(e.getCause().getMessage(), e.getCause());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new InterruptedIOException("interrupted while reading");
     }
   }
 
@@ -331,23 +407,61 @@ final class ClusterFolder {
    * node in no cluster (no {@code cluster} in it) has it. Empty when the file cannot be read.
    */
   Optional<Boolean> quorate() {
+    return membersFile()
+        .map(
+            file ->
+                file.path("cluster").isMissingNode()
+                    || file.path("cluster").path("quorate").asInt(0) == 1);
+  }
+
+  /**
+   * The cluster's members, as pmxcfs's {@code .members} lists them ({@code nodelist}), sorted; none
+   * on a node in no cluster (its file has no {@code nodelist}). Empty when the file cannot be read.
+   * Any node can make a folder in {@code /etc/pve/nodes}; only pmxcfs writes this file.
+   */
+  Optional<List<String>> members() {
+    return membersFile()
+        .map(file -> file.path("nodelist"))
+        .map(list -> list.isObject() ? sorted(list.fieldNames()) : List.of());
+  }
+
+  private static List<String> sorted(Iterator<String> names) {
+    List<String> all = new ArrayList<>();
+    names.forEachRemaining(all::add);
+    return all.stream().sorted().toList();
+  }
+
+  private Optional<JsonNode> membersFile() {
     Path members = etcPve().resolve(".members");
     try {
       if (!Files.isRegularFile(members, LinkOption.NOFOLLOW_LINKS)) {
         return Optional.empty();
       }
-      byte[] bytes;
-      try (InputStream in = Files.newInputStream(members, LinkOption.NOFOLLOW_LINKS)) {
-        bytes = in.readNBytes(MEMBERS_BOUND + 1);
-      }
-      if (bytes.length > MEMBERS_BOUND) {
-        return Optional.empty();
-      }
-      JsonNode cluster =
-          Json.MAPPER.readTree(new String(bytes, StandardCharsets.UTF_8)).path("cluster");
-      return Optional.of(cluster.isMissingNode() || cluster.path("quorate").asInt(0) == 1);
+      byte[] bytes = within(() -> readBounded(members, MEMBERS_BOUND));
+      return Optional.of(Json.MAPPER.readTree(new String(bytes, StandardCharsets.UTF_8)));
     } catch (IOException | RuntimeException unreadable) {
       return Optional.empty();
+    }
+  }
+
+  /** Names in {@code /etc/pve/nodes} that {@code members} lacks: how many, and a few of them. */
+  record Strangers(long count, List<String> some) {}
+
+  /** How many names are looked at: a peer can make any number of folders. */
+  private static final int STRANGERS_COUNTED = 100_000;
+
+  Strangers strangers(Set<String> members, int shown) throws IOException {
+    Optional<Path> nodes = nodes();
+    if (nodes.isEmpty()) {
+      return new Strangers(0, List.of());
+    }
+    try (Stream<Path> list = Files.list(nodes.get())) {
+      List<String> all =
+          list.limit(STRANGERS_COUNTED)
+              .map(p -> p.getFileName().toString())
+              .filter(name -> !members.contains(name))
+              .toList();
+      return new Strangers(all.size(), all.stream().sorted().limit(shown).toList());
     }
   }
 }

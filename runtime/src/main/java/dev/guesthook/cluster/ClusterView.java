@@ -15,6 +15,8 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Collectors;
 
 /**
  * Every node's published data as this node sees it in {@code /etc/pve}: each node's report with its
@@ -47,6 +49,23 @@ public final class ClusterView {
       List<NodeEntry> nodes,
       List<String> problems) {}
 
+  /**
+   * How much of all nodes' status.json one view reads: a node publishes about 2.5 KB (a few hundred
+   * bytes more per guest holding a device), so 4 MiB is some 1600 such nodes, or 130 with 200
+   * guests each; and only 16 files at their 256 KiB bound, whose parsed data (measured: about 2 MB
+   * each when dense with small objects) leaves room in the 128 MB heap.
+   */
+  static final int READ_BUDGET = 4 * 1024 * 1024;
+
+  /** How many folders of no member are named in the view's one line about them. */
+  private static final int SHOWN_STRANGERS = 3;
+
+  /**
+   * How far ahead of this node's clock a node's data may be: clocks in a cluster agree within
+   * seconds (corosync needs NTP); data from further ahead cannot say how old it is.
+   */
+  static final Duration CLOCK_SKEW = Duration.ofMinutes(5);
+
   private ClusterView() {}
 
   /**
@@ -73,28 +92,71 @@ public final class ClusterView {
    */
   public static View read(Path root, String self, Clock clock, Duration staleAfter)
       throws IOException {
-    ClusterFolder folder = ClusterFolder.under(root);
+    return read(ClusterFolder.under(root), self, clock, staleAfter);
+  }
+
+  static View read(ClusterFolder folder, String self, Clock clock, Duration staleAfter)
+      throws IOException {
     List<NodeEntry> nodes = new ArrayList<>();
     List<String> problems = new ArrayList<>();
-    for (String entry : folder.nodeEntries()) {
-      if (!NodeName.isValid(entry)) {
-        problems.add("/etc/pve/nodes/" + Printable.of(entry) + ": not a node name; skipped");
+    if (folder.nodes().isEmpty()) {
+      return new View(self, folder.quorate(), staleAfter, nodes, problems);
+    }
+    ReadBudget budget = new ReadBudget(Publisher.FILE, READ_BUDGET);
+    List<String> members = members(folder, self, problems);
+    for (String member : members) {
+      if (!NodeName.isValid(member)) {
+        problems.add(
+            "/etc/pve/.members: '" + Printable.of(member) + "' is not a node name; skipped");
         continue;
       }
-      nodes.add(entry(folder, new NodeName(entry), clock.instant(), staleAfter));
+      nodes.add(entry(folder, new NodeName(member), clock.instant(), staleAfter, budget));
     }
+    strangers(folder, members).ifPresent(problems::add);
     return new View(self, folder.quorate(), staleAfter, nodes, problems);
   }
 
+  /**
+   * The cluster's members as pmxcfs lists them; this node alone when it is in no cluster, or when
+   * the list cannot be read (said in {@code problems}): a folder in /etc/pve/nodes is no member.
+   */
+  private static List<String> members(ClusterFolder folder, String self, List<String> problems) {
+    Optional<List<String>> listed = folder.members();
+    if (listed.isEmpty()) {
+      problems.add("/etc/pve/.members: unreadable (is pmxcfs running?); only this node is read");
+    }
+    return listed.filter(m -> !m.isEmpty()).orElse(List.of(self));
+  }
+
+  /** One line naming folders in /etc/pve/nodes of no member, if there are any. */
+  private static Optional<String> strangers(ClusterFolder folder, List<String> members)
+      throws IOException {
+    ClusterFolder.Strangers strangers = folder.strangers(Set.copyOf(members), SHOWN_STRANGERS);
+    if (strangers.count() == 0) {
+      return Optional.empty();
+    }
+    return Optional.of(
+        "/etc/pve/nodes: "
+            + strangers.count()
+            + " folder(s) of no cluster member (not in /etc/pve/.members), not read: "
+            + strangers.some().stream().map(Printable::of).collect(Collectors.joining(", "))
+            + (strangers.count() > strangers.some().size() ? ", ..." : "")
+            + " (pvecm delnode leaves a removed node's folder: remove it)");
+  }
+
   private static NodeEntry entry(
-      ClusterFolder folder, NodeName node, Instant now, Duration staleAfter) {
+      ClusterFolder folder, NodeName node, Instant now, Duration staleAfter, ReadBudget budget) {
     String file = ClusterFolder.shown(node, Publisher.FILE);
+    if (budget.spentUp().isPresent()) {
+      return problem(node, file + ": " + budget.spentUp().get());
+    }
     Optional<byte[]> bytes;
     try {
       bytes = folder.read(node, Publisher.FILE, Publisher.BOUND);
     } catch (IOException e) {
       return problem(node, file + ": " + e.getMessage());
     }
+    bytes.ifPresent(b -> budget.spend(b.length));
     if (bytes.isEmpty()) {
       return problem(node, file + ": absent (guesthook has not published on this node)");
     }
@@ -103,15 +165,31 @@ public final class ClusterView {
       // Its format and version first: a newer guesthook's file is named as such, not as broken.
       JsonNode tree = Json.MAPPER.readTree(bytes.get());
       requireFormat(tree.path("format").asText(""), tree.path("version").asInt(0));
+      PeerJson.requireShape(tree, NodeReport.class);
+      PeerJson.makePrintable(tree);
       report = valid(node, LENIENT.treeToValue(tree, NodeReport.class));
     } catch (JacksonException e) {
       return problem(
           node, file + ": not guesthook's node data (" + firstLine(e.getOriginalMessage()) + ")");
+    } catch (PeerJson.Malformed e) {
+      return problem(node, file + ": not guesthook's node data: " + e.getMessage());
     } catch (IOException | IllegalArgumentException e) {
       return problem(node, file + ": " + e.getMessage());
     }
     Instant at = Instant.parse(report.publishedAt());
     Duration age = Duration.between(at, now);
+    if (age.negated().compareTo(CLOCK_SKEW) > 0) {
+      return problem(
+          node,
+          file
+              + ": STALE: published "
+              + report.publishedAt()
+              + ", "
+              + age.negated().toSeconds()
+              + " s ahead of this node's clock (more than "
+              + CLOCK_SKEW.toSeconds()
+              + " s): its clock or this node's is wrong, so its age is unknown");
+    }
     return new NodeEntry(
         node.value(),
         Optional.of(report),

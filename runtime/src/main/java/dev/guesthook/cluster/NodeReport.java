@@ -15,7 +15,7 @@ public record NodeReport(
     String publishedAt,
     Capacity capacity,
     List<Guest> guests,
-    List<Mapping> mappings) {
+    @MayBeAbsent List<Mapping> mappings) {
   public static final String FORMAT = "guesthook-node";
   public static final int VERSION = 1;
 
@@ -29,7 +29,7 @@ public record NodeReport(
       List<VgpuSlots> vgpu,
       List<VfSlots> vfs,
       List<String> vfio,
-      List<String> functions) {
+      @MayBeAbsent List<String> functions) {
     /**
      * Every class's free and total as one list, for views that show them alike (metrics, the events
      * page): mdev types, then vGPU profiles, then PFs' VFs (their type is empty).
@@ -70,7 +70,7 @@ public record NodeReport(
    * matches the hardware), how many entries it has for this node, and how many VFs among their
    * paths a guest could claim (sriov-vf's count: free ones and paths whose VF does not exist yet).
    */
-  public record Mapping(String id, String refusal, int entries, int freeVfs) {}
+  public record Mapping(String id, @MayBeAbsent String refusal, int entries, int freeVfs) {}
 
   /** A guest and what guesthook handed it, from its journal. */
   public record Guest(int vmid, List<Holding> holds) {}

@@ -10,11 +10,23 @@ public final class Printable {
   private Printable() {}
 
   public static String of(String text) {
+    return escaped(text, MAX_LENGTH);
+  }
+
+  /**
+   * The whole text with its control and invisible characters as escapes, uncut: for text another
+   * host wrote that is shown as a value (its length bounded where it was read).
+   */
+  public static String escaped(String text) {
+    return escaped(text, Integer.MAX_VALUE);
+  }
+
+  private static String escaped(String text, int maxLength) {
     if (text == null) {
       return "";
     }
     StringBuilder out = new StringBuilder();
-    for (int i = 0; i < text.length() && out.length() < MAX_LENGTH; i++) {
+    for (int i = 0; i < text.length() && out.length() < maxLength; i++) {
       char c = text.charAt(i);
       if (c == '\n') {
         out.append("\\n");
@@ -26,7 +38,7 @@ public final class Printable {
         out.append(c);
       }
     }
-    if (out.length() >= MAX_LENGTH && text.length() > MAX_LENGTH) {
+    if (out.length() >= maxLength && text.length() > maxLength) {
       out.append("...");
     }
     return out.toString();

@@ -182,7 +182,10 @@ class ClusterEventsHtmlTest {
     assertTrue(html.contains("(" + escapedScript + ")"), "the situation: " + html);
     assertTrue(html.contains("made: " + escapedScript), "the change: " + html);
     assertTrue(html.contains(">" + escapedImg + "</span>"), "the outcome: " + html);
-    assertTrue(html.contains("/etc/pve/nodes/" + escapedImg + ": not a node name"), html);
+    assertTrue(
+        html.contains(
+            "folder(s) of no cluster member (not in /etc/pve/.members), not read: " + escapedImg),
+        html);
     assertTrue(html.contains("says it is node &#39;" + escapedImg + "&#39;"), html);
     assertEquals(List.of("301:0 pve3", "501:0 pve1", "501:1 pve1"), drawnNodes(html), html);
   }

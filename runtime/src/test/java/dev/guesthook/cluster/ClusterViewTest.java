@@ -159,7 +159,56 @@ class ClusterViewTest {
     ClusterView.View view =
         ClusterView.read(
             cluster.resolve("nodes/pve2"), "pve2", Clock.fixed(THEN, ZoneOffset.UTC), STALE_AFTER);
-    assertEquals(List.of("/etc/pve/nodes/bad_name: not a node name; skipped"), view.problems());
+    assertEquals(
+        List.of(
+            "/etc/pve/nodes: 1 folder(s) of no cluster member (not in /etc/pve/.members), not"
+                + " read: bad_name (pvecm delnode leaves a removed node's folder: remove it)"),
+        view.problems());
     assertEquals(3, view.nodes().size());
+  }
+
+  /** A standalone node's .members has no cluster and no nodelist: the node itself is the view. */
+  @Test
+  void onANodeInNoClusterOnlyItselfIsANode() throws Exception {
+    Files.writeString(
+        cluster.resolve("nodes/pve2/etc/pve/.members"), "{\"nodename\": \"pve2\", \"version\": 0}");
+    ClusterView.View view =
+        ClusterView.read(
+            cluster.resolve("nodes/pve2"), "pve2", Clock.fixed(THEN, ZoneOffset.UTC), STALE_AFTER);
+    assertEquals(List.of("pve2"), view.nodes().stream().map(ClusterView.NodeEntry::node).toList());
+    assertEquals(Optional.of(true), view.quorate());
+  }
+
+  @Test
+  void dataWithinTheClockSkewIsFresh() throws Exception {
+    assertFalse(viewAt(THEN.minus(Duration.ofMinutes(5))).get("pve1").stale());
+    assertTrue(viewAt(THEN.minus(Duration.ofMinutes(5)).minusSeconds(1)).get("pve1").stale());
+  }
+
+  /**
+   * A peer that swaps its file with a FIFO between the reader's check and its open (find05: a
+   * rename-exchange loop) made every reader block for good; the hook opens the FIFO every time.
+   */
+  @Test
+  void aFileThatDoesNotAnswerCostsThatNodeOnly() throws Exception {
+    Path fifo = cluster.resolve("pmxcfs/nodes/pve1/guesthook/fifo");
+    assertEquals(0, new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor());
+    ClusterFolder folder =
+        ClusterFolder.under(cluster.resolve("nodes/pve2"))
+            .readingWithin(
+                Duration.ofMillis(300), p -> p.endsWith("pve1/guesthook/status.json") ? fifo : p);
+
+    long start = System.nanoTime();
+    ClusterView.View view =
+        ClusterView.read(folder, "pve2", Clock.fixed(THEN, ZoneOffset.UTC), STALE_AFTER);
+    Duration took = Duration.ofNanos(System.nanoTime() - start);
+
+    assertTrue(took.compareTo(Duration.ofSeconds(3)) < 0, took::toString);
+    assertEquals(
+        Optional.of(
+            "/etc/pve/nodes/pve1/guesthook/status.json: did not answer in 0.3 s (a FIFO in its"
+                + " place? pmxcfs hung?); not read"),
+        view.nodes().get(0).problem());
+    assertTrue(view.nodes().get(2).report().isPresent());
   }
 }
