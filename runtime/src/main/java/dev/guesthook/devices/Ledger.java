@@ -3,6 +3,7 @@ package dev.guesthook.devices;
 import dev.guesthook.id.PciAddress;
 import dev.guesthook.id.VmId;
 import java.util.Set;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
@@ -32,27 +33,35 @@ public interface Ledger {
    */
   Set<PciAddress> heldBy(VmId guest);
 
-  /** No locks, no notes: for reading, dry runs and replays. */
-  Ledger NONE =
-      new Ledger() {
-        @Override
-        public <T> T locked(PciAddress device, Supplier<T> work) {
-          return work.get();
-        }
+  /** No locks, no notes, nothing held: for dry runs and replays. */
+  Ledger NONE = readingOnly(Set::of, guest -> Set.of());
 
-        @Override
-        public void apply(Change change, Runnable action) {
-          action.run();
-        }
+  /**
+   * No locks, no notes, and what guests hold as {@code heldByOthers} and {@code heldBy} say: for
+   * judging a start without making it ({@code guesthook check}).
+   */
+  static Ledger readingOnly(
+      Supplier<Set<PciAddress>> heldByOthers, Function<VmId, Set<PciAddress>> heldBy) {
+    return new Ledger() {
+      @Override
+      public <T> T locked(PciAddress device, Supplier<T> work) {
+        return work.get();
+      }
 
-        @Override
-        public Set<PciAddress> heldByOthers() {
-          return Set.of();
-        }
+      @Override
+      public void apply(Change change, Runnable action) {
+        action.run();
+      }
 
-        @Override
-        public Set<PciAddress> heldBy(VmId guest) {
-          return Set.of();
-        }
-      };
+      @Override
+      public Set<PciAddress> heldByOthers() {
+        return heldByOthers.get();
+      }
+
+      @Override
+      public Set<PciAddress> heldBy(VmId guest) {
+        return heldBy.apply(guest);
+      }
+    };
+  }
 }

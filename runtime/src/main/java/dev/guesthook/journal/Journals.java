@@ -105,27 +105,7 @@ public final class Journals {
    * noted, and what guests hold as their journals say, as a pre-start would see it.
    */
   public Ledger reading(VmId vmid) {
-    return new Ledger() {
-      @Override
-      public <T> T locked(PciAddress device, Supplier<T> work) {
-        return work.get();
-      }
-
-      @Override
-      public void apply(Change change, Runnable action) {
-        action.run();
-      }
-
-      @Override
-      public Set<PciAddress> heldByOthers() {
-        return Journals.this.heldByOthers(vmid);
-      }
-
-      @Override
-      public Set<PciAddress> heldBy(VmId guest) {
-        return of(guest).read().devices();
-      }
-    };
+    return Ledger.readingOnly(() -> heldByOthers(vmid), guest -> of(guest).read().devices());
   }
 
   /** Locks only, nothing noted: for the other phases and for putting things back in a reconcile. */

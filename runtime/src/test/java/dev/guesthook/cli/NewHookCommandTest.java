@@ -354,15 +354,7 @@ class NewHookCommandTest {
     Path root = base.resolve("host");
     Sandbox.create(root, SandboxProfile.GVT_G);
     Files.writeString(root.resolve("etc/pve/guesthook/201.yaml"), "gpu-fan: { cpu: 2 }\n");
-    List<String> options =
-        List.of(
-            "--root",
-            root.toString(),
-            "--simulate",
-            "--hooks",
-            STOCK.toString(),
-            "--hooks",
-            project.resolve("hooks").toString());
+    List<String> options = withStockAnd(root, project);
 
     Cli.Result hooks = Cli.run(concat(options, "hooks", "--settings"));
     assertEquals(ExitCodes.OK, hooks.exitCode(), hooks.toString());
@@ -387,23 +379,24 @@ class NewHookCommandTest {
     Path governor = root.resolve("sys/devices/system/cpu/cpu0/cpufreq/scaling_governor");
     String before = Files.readString(governor);
 
-    Cli.Result start =
-        Cli.run(
-            List.of(
-                "--root",
-                root.toString(),
-                "--simulate",
-                "--hooks",
-                STOCK.toString(),
-                "--hooks",
-                project.resolve("hooks").toString(),
-                "201",
-                "pre-start"));
+    Cli.Result start = Cli.run(concat(withStockAnd(root, project), "201", "pre-start"));
 
     assertEquals(ExitCodes.OK, start.exitCode(), start.toString());
     assertTrue(
         start.out().contains("skipped  gpu-fan: no gpu-fan.cpu set for this VM"), start.out());
     assertEquals(before, Files.readString(governor));
+  }
+
+  /** A simulated host at {@code root} with the stock hooks and the project's. */
+  private static List<String> withStockAnd(Path root, Path project) {
+    return List.of(
+        "--root",
+        root.toString(),
+        "--simulate",
+        "--hooks",
+        STOCK.toString(),
+        "--hooks",
+        project.resolve("hooks").toString());
   }
 
   private static List<String> concat(List<String> options, String... more) {
