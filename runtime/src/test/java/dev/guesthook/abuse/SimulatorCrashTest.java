@@ -14,8 +14,13 @@ import dev.guesthook.testsupport.SandboxSnapshot;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
@@ -118,24 +123,19 @@ class SimulatorCrashTest {
   private void killAtEveryPoint(SandboxProfile profile, String scenario, int atLeast)
       throws Exception {
     SandboxCopies copies = new SandboxCopies(work);
-    List<String> inconsistent = new ArrayList<>();
-    int tried = 0;
-    for (int step = 1; ; step++) {
-      Path root = copies.fresh(profile);
-      SimulatedHost.sandbox(root).faults().crashInStoreAtStep(step);
-      int exit = runInChild(root, scenario);
-      if (exit == 0) {
-        assertEquals(
-            List.of(), SandboxInvariants.of(root), "the " + scenario + " that was not killed");
-        break;
-      }
-      assertEquals(137, exit, "step " + step + " of " + scenario);
-      tried++;
-      SimulatedHost.sandbox(root); // opened again, as the next guesthook process opens it
-      List<String> violations = SandboxInvariants.of(root);
-      if (!violations.isEmpty()) {
-        inconsistent.add("step " + step + ": " + violations);
-      }
+    List<String> inconsistent = Collections.synchronizedList(new ArrayList<>());
+    // Odd steps and even steps at once, each on fresh copies: every step is a process of its
+    // own, and two cores run two.
+    ExecutorService both = Executors.newFixedThreadPool(2);
+    int tried;
+    try {
+      Future<Integer> odd =
+          both.submit(() -> killsFrom(copies, profile, scenario, 1, inconsistent));
+      Future<Integer> even =
+          both.submit(() -> killsFrom(copies, profile, scenario, 2, inconsistent));
+      tried = lane(odd) + lane(even);
+    } finally {
+      both.shutdownNow();
     }
     System.out.println(
         scenario
@@ -150,6 +150,50 @@ class SimulatorCrashTest {
     assertEquals(List.of(), inconsistent, scenario + ": states no kernel shows");
   }
 
+  /**
+   * Kills the scenario at every other step from {@code first}, each on a fresh copy, noting states
+   * no kernel shows in {@code inconsistent}; how many steps it killed, until the scenario
+   * completes.
+   */
+  private static int killsFrom(
+      SandboxCopies copies,
+      SandboxProfile profile,
+      String scenario,
+      int first,
+      List<String> inconsistent)
+      throws Exception {
+    int tried = 0;
+    for (int step = first; ; step += 2) {
+      Path root = copies.fresh(profile);
+      SimulatedHost.sandbox(root).faults().crashInStoreAtStep(step);
+      int exit = runInChild(root, scenario);
+      if (exit == 0) {
+        assertEquals(
+            List.of(), SandboxInvariants.of(root), "the " + scenario + " that was not killed");
+        return tried;
+      }
+      assertEquals(137, exit, "step " + step + " of " + scenario);
+      tried++;
+      SimulatedHost.sandbox(root); // opened again, as the next guesthook process opens it
+      List<String> violations = SandboxInvariants.of(root);
+      if (!violations.isEmpty()) {
+        inconsistent.add("step " + step + ": " + violations);
+      }
+    }
+  }
+
+  /** A lane's count, or the assertion that failed in it. */
+  private static int lane(Future<Integer> lane) throws Exception {
+    try {
+      return lane.get(10, TimeUnit.MINUTES);
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof Error error) {
+        throw error;
+      }
+      throw e;
+    }
+  }
+
   private static int runInChild(Path root, String scenario) throws Exception {
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     Process child =
@@ -157,6 +201,9 @@ class SimulatorCrashTest {
                 java,
                 "-XX:TieredStopAtLevel=1",
                 "-XX:+UseSerialGC",
+                // verified in the test JVM already; see OneShot
+                "-XX:+UnlockDiagnosticVMOptions",
+                "-XX:-BytecodeVerificationRemote",
                 "-cp",
                 System.getProperty("java.class.path"),
                 Scenario.class.getName(),

@@ -304,7 +304,7 @@ class ClusterEventsCommandTest {
         new Thread(
             () ->
                 followed[0] =
-                    cluster.on("pve2", "events", "--cluster", "--follow", "--stop-after", "12"));
+                    cluster.on("pve2", "events", "--cluster", "--follow", "--stop-after", "9"));
     follower.start();
     Thread.sleep(3000);
     Files.writeString(ring, "not json");
@@ -321,12 +321,13 @@ class ClusterEventsCommandTest {
     SimulatedCluster cluster = cluster("c");
     assertEquals(0, cluster.on("pve1", "501", "pre-start").exitCode());
     Cli.Result[] followed = new Cli.Result[1];
-    // Long enough for a phase on a loaded machine; it stops by itself.
+    // Long enough for a phase on a loaded machine (an in-process phase takes about a second, a
+    // poll comes every 2 s); it stops by itself.
     Thread follower =
         new Thread(
             () ->
                 followed[0] =
-                    cluster.on("pve2", "events", "--cluster", "--follow", "--stop-after", "40"));
+                    cluster.on("pve2", "events", "--cluster", "--follow", "--stop-after", "15"));
     follower.start();
     Thread.sleep(3000);
     assertEquals(0, cluster.on("pve3", "301", "pre-start").exitCode());

@@ -14,11 +14,17 @@ import dev.guesthook.testsupport.Cli;
 import dev.guesthook.testsupport.HostTree;
 import dev.guesthook.testsupport.OneShot;
 import dev.guesthook.testsupport.RunningQemu;
+import dev.guesthook.testsupport.SandboxCopies;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -35,6 +41,7 @@ class CrashSafetyTest {
   static final Path CLIENT = Path.of("src/main/scripts/guesthook-hookscript").toAbsolutePath();
 
   @TempDir Path root;
+  @TempDir Path lanes;
 
   @BeforeEach
   void aNodeWithARunningGuestAndOneThatNeedsThreeDevices() throws Exception {
@@ -67,28 +74,52 @@ class CrashSafetyTest {
 
   @Test
   void killedAtAnyStepOfAPreStartAReconcileLeavesTheHostAsItWas() throws Exception {
-    Map<String, String> before = host();
+    // Two copies of the node, odd steps on one and even on the other at once: each step is a
+    // process of its own, and two cores run two (it was the suite's longest test).
+    Path second = lanes.resolve("node");
+    SandboxCopies.copyTree(root, second);
+    ExecutorService both = Executors.newFixedThreadPool(2);
+    try {
+      Future<Integer> odd = both.submit(() -> crashesFrom(root, 1));
+      Future<Integer> even = both.submit(() -> crashesFrom(second, 2));
+      int crashes = lane(odd) + lane(even);
+      assertTrue(
+          crashes >= 20,
+          "a three-device pre-start makes more than ten host changes; crashed at " + crashes);
+    } finally {
+      both.shutdownNow();
+    }
+    assertEquals("vfio-pci", driver("0000:0b:00.0"));
+  }
+
+  /**
+   * Kills the pre-start at every other step from {@code first} on {@code node}, each followed by a
+   * reconcile that must leave the host as it was; how many steps it killed, until the pre-start
+   * completes.
+   */
+  private int crashesFrom(Path node, int first) throws Exception {
+    Map<String, String> before = HostTree.sandboxSnapshotOf(node);
     int crashes = 0;
-    for (int step = 1; ; step++) {
-      SimulatedHost.sandbox(root).faults().crashAtStep(step);
+    for (int step = first; ; step += 2) {
+      SimulatedHost.sandbox(node).faults().crashAtStep(step);
       Cli.Result run =
           OneShot.run(
               List.of(
                   "--root",
-                  root.toString(),
+                  node.toString(),
                   "--simulate",
                   "--hooks",
                   STOCK.toString(),
                   "900",
                   "pre-start"));
       if (run.exitCode() == 0) {
-        break; // past the last host change: the pre-start completed
+        return crashes; // past the last host change: the pre-start completed
       }
       assertEquals(137, run.exitCode(), "step " + step + ": " + run);
       crashes++;
-      Cli.Result reconcile = guesthook("reconcile");
+      Cli.Result reconcile = guesthook(node, "reconcile");
       assertEquals(0, reconcile.exitCode(), "step " + step + ": " + reconcile);
-      Map<String, String> after = host();
+      Map<String, String> after = HostTree.sandboxSnapshotOf(node);
       assertEquals(
           before,
           after,
@@ -99,10 +130,18 @@ class CrashSafetyTest {
               + "\n"
               + reconcile.out());
     }
-    assertTrue(
-        crashes >= 20,
-        "a three-device pre-start makes more than ten host changes; crashed at " + crashes);
-    assertEquals("vfio-pci", driver("0000:0b:00.0"));
+  }
+
+  /** A lane's count, or the assertion that failed in it. */
+  private static int lane(Future<Integer> lane) throws Exception {
+    try {
+      return lane.get(10, TimeUnit.MINUTES);
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof Error error) {
+        throw error;
+      }
+      throw e;
+    }
   }
 
   /**
@@ -331,9 +370,13 @@ class CrashSafetyTest {
   }
 
   private Cli.Result guesthook(String... args) {
+    return guesthook(root, args);
+  }
+
+  private static Cli.Result guesthook(Path node, String... args) {
     List<String> argv =
         new ArrayList<>(
-            List.of("--root", root.toString(), "--simulate", "--hooks", STOCK.toString()));
+            List.of("--root", node.toString(), "--simulate", "--hooks", STOCK.toString()));
     argv.addAll(List.of(args));
     return Cli.run(argv);
   }

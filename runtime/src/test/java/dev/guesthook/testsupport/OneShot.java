@@ -45,7 +45,11 @@ public final class OneShot {
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-XX:TieredStopAtLevel=1",
                 "-XX:+UseSerialGC",
-                "-Xshare:auto"));
+                "-Xshare:auto",
+                // The test JVM verifies these classes already; a child doing it again costs its
+                // start 13% (measured, paired), and the kill loops start one per step.
+                "-XX:+UnlockDiagnosticVMOptions",
+                "-XX:-BytecodeVerificationRemote"));
     argv.addAll(jvmOptions);
     argv.addAll(List.of("-cp", System.getProperty("java.class.path"), "dev.guesthook.cli.Main"));
     argv.addAll(args);
