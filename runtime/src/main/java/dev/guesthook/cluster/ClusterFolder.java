@@ -116,17 +116,6 @@ final class ClusterFolder {
     return Optional.of(real);
   }
 
-  /** The names in {@code /etc/pve/nodes}, as they are (checked by the caller). */
-  List<String> nodeEntries() throws IOException {
-    Optional<Path> nodes = nodes();
-    if (nodes.isEmpty()) {
-      return List.of();
-    }
-    try (Stream<Path> list = Files.list(nodes.get())) {
-      return list.map(p -> p.getFileName().toString()).sorted().limit(1024).toList();
-    }
-  }
-
   /**
    * Whether {@code /etc/pve/nodes} has an entry named {@code node} (pmxcfs makes a folder for each
    * member), looked up by name: a listing is capped, and names planted before it would hide it. A
@@ -402,27 +391,38 @@ final class ClusterFolder {
     }
   }
 
-  /**
-   * Whether this node has quorum, as pmxcfs's {@code .members} says ({@code cluster.quorate}); a
-   * node in no cluster (no {@code cluster} in it) has it. Empty when the file cannot be read.
-   */
+  /** Whether this node has quorum now ({@link Members#quorate}). */
   Optional<Boolean> quorate() {
-    return membersFile()
-        .map(
-            file ->
-                file.path("cluster").isMissingNode()
-                    || file.path("cluster").path("quorate").asInt(0) == 1);
+    return members().quorate();
   }
 
-  /**
-   * The cluster's members, as pmxcfs's {@code .members} lists them ({@code nodelist}), sorted; none
-   * on a node in no cluster (its file has no {@code nodelist}). Empty when the file cannot be read.
-   * Any node can make a folder in {@code /etc/pve/nodes}; only pmxcfs writes this file.
-   */
-  Optional<List<String>> members() {
-    return membersFile()
-        .map(file -> file.path("nodelist"))
-        .map(list -> list.isObject() ? sorted(list.fieldNames()) : List.of());
+  /** pmxcfs's {@code .members}, read once: a view asks it both who is a member and the quorum. */
+  Members members() {
+    return new Members(membersFile());
+  }
+
+  /** What {@code .members} says; its file empty when it cannot be read. */
+  record Members(Optional<JsonNode> file) {
+    /**
+     * Whether this node has quorum ({@code cluster.quorate}); a node in no cluster (no {@code
+     * cluster} in the file) has it. Empty when the file cannot be read.
+     */
+    Optional<Boolean> quorate() {
+      return file.map(
+          members ->
+              members.path("cluster").isMissingNode()
+                  || members.path("cluster").path("quorate").asInt(0) == 1);
+    }
+
+    /**
+     * The cluster's members ({@code nodelist}), sorted; none on a node in no cluster (its file has
+     * no {@code nodelist}). Empty when the file cannot be read. Any node can make a folder in
+     * {@code /etc/pve/nodes}; only pmxcfs writes this file.
+     */
+    Optional<List<String>> names() {
+      return file.map(members -> members.path("nodelist"))
+          .map(list -> list.isObject() ? sorted(list.fieldNames()) : List.of());
+    }
   }
 
   private static List<String> sorted(Iterator<String> names) {

@@ -103,7 +103,8 @@ public final class ClusterView {
       return new View(self, folder.quorate(), staleAfter, nodes, problems);
     }
     ReadBudget budget = new ReadBudget(Publisher.FILE, READ_BUDGET);
-    List<String> members = members(folder, self, problems);
+    ClusterFolder.Members listed = folder.members();
+    List<String> members = members(listed, self, problems);
     for (String member : members) {
       if (!NodeName.isValid(member)) {
         problems.add(
@@ -113,15 +114,16 @@ public final class ClusterView {
       nodes.add(entry(folder, new NodeName(member), clock.instant(), staleAfter, budget));
     }
     strangers(folder, members).ifPresent(problems::add);
-    return new View(self, folder.quorate(), staleAfter, nodes, problems);
+    return new View(self, listed.quorate(), staleAfter, nodes, problems);
   }
 
   /**
    * The cluster's members as pmxcfs lists them; this node alone when it is in no cluster, or when
    * the list cannot be read (said in {@code problems}): a folder in /etc/pve/nodes is no member.
    */
-  private static List<String> members(ClusterFolder folder, String self, List<String> problems) {
-    Optional<List<String>> listed = folder.members();
+  private static List<String> members(
+      ClusterFolder.Members members, String self, List<String> problems) {
+    Optional<List<String>> listed = members.names();
     if (listed.isEmpty()) {
       problems.add("/etc/pve/.members: unreadable (is pmxcfs running?); only this node is read");
     }
