@@ -11,16 +11,13 @@ import dev.guesthook.sandbox.SandboxProfile;
 import dev.guesthook.testsupport.SandboxCopies;
 import dev.guesthook.testsupport.SandboxInvariants;
 import dev.guesthook.testsupport.SandboxSnapshot;
+import dev.guesthook.testsupport.TwoLanes;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
@@ -126,17 +123,10 @@ class SimulatorCrashTest {
     List<String> inconsistent = Collections.synchronizedList(new ArrayList<>());
     // Odd steps and even steps at once, each on fresh copies: every step is a process of its
     // own, and two cores run two.
-    ExecutorService both = Executors.newFixedThreadPool(2);
-    int tried;
-    try {
-      Future<Integer> odd =
-          both.submit(() -> killsFrom(copies, profile, scenario, 1, inconsistent));
-      Future<Integer> even =
-          both.submit(() -> killsFrom(copies, profile, scenario, 2, inconsistent));
-      tried = lane(odd) + lane(even);
-    } finally {
-      both.shutdownNow();
-    }
+    int tried =
+        TwoLanes.sum(
+            () -> killsFrom(copies, profile, scenario, 1, inconsistent),
+            () -> killsFrom(copies, profile, scenario, 2, inconsistent));
     System.out.println(
         scenario
             + ": "
@@ -179,18 +169,6 @@ class SimulatorCrashTest {
       if (!violations.isEmpty()) {
         inconsistent.add("step " + step + ": " + violations);
       }
-    }
-  }
-
-  /** A lane's count, or the assertion that failed in it. */
-  private static int lane(Future<Integer> lane) throws Exception {
-    try {
-      return lane.get(10, TimeUnit.MINUTES);
-    } catch (ExecutionException e) {
-      if (e.getCause() instanceof Error error) {
-        throw error;
-      }
-      throw e;
     }
   }
 

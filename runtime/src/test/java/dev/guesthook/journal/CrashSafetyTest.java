@@ -15,16 +15,12 @@ import dev.guesthook.testsupport.HostTree;
 import dev.guesthook.testsupport.OneShot;
 import dev.guesthook.testsupport.RunningQemu;
 import dev.guesthook.testsupport.SandboxCopies;
+import dev.guesthook.testsupport.TwoLanes;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -78,17 +74,10 @@ class CrashSafetyTest {
     // process of its own, and two cores run two (it was the suite's longest test).
     Path second = lanes.resolve("node");
     SandboxCopies.copyTree(root, second);
-    ExecutorService both = Executors.newFixedThreadPool(2);
-    try {
-      Future<Integer> odd = both.submit(() -> crashesFrom(root, 1));
-      Future<Integer> even = both.submit(() -> crashesFrom(second, 2));
-      int crashes = lane(odd) + lane(even);
-      assertTrue(
-          crashes >= 20,
-          "a three-device pre-start makes more than ten host changes; crashed at " + crashes);
-    } finally {
-      both.shutdownNow();
-    }
+    int crashes = TwoLanes.sum(() -> crashesFrom(root, 1), () -> crashesFrom(second, 2));
+    assertTrue(
+        crashes >= 20,
+        "a three-device pre-start makes more than ten host changes; crashed at " + crashes);
     assertEquals("vfio-pci", driver("0000:0b:00.0"));
   }
 
@@ -129,18 +118,6 @@ class CrashSafetyTest {
               + HostTree.differences(before, after)
               + "\n"
               + reconcile.out());
-    }
-  }
-
-  /** A lane's count, or the assertion that failed in it. */
-  private static int lane(Future<Integer> lane) throws Exception {
-    try {
-      return lane.get(10, TimeUnit.MINUTES);
-    } catch (ExecutionException e) {
-      if (e.getCause() instanceof Error error) {
-        throw error;
-      }
-      throw e;
     }
   }
 
