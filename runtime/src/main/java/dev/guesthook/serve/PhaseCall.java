@@ -8,7 +8,8 @@ import java.util.Optional;
 /**
  * One request of the hookscript client, protocol version 1: a single line {@code guesthook/1 <vmid>
  * <phase> <migrated-from or ->}. The answer is the phase's output, each line prefixed {@code L },
- * then {@code X <exit code>}.
+ * then {@code X <exit code>}; or {@code B} alone when the runtime dropped the connection before it
+ * read the request (nothing ran: the client takes the one-shot path).
  */
 public record PhaseCall(VmId vmid, Phase phase, Optional<String> migratedFrom) {
   public static final String PROTOCOL = "guesthook/1";

@@ -52,8 +52,22 @@ public final class ResidentRuntime implements AutoCloseable {
     int run(PhaseCall call, PrintStream out) throws Exception;
   }
 
-  /** Connections that have not sent their request line yet; past this the oldest is dropped. */
-  static final int MAX_WAITING = 64;
+  /**
+   * Connections that have not sent their request line yet; past this the oldest is dropped. A node
+   * booting with its onboot guests connects a client per guest at once, and on a loaded node many
+   * are not scheduled to send before the rest have connected: with 64, up to 80 of 200 pre-starts
+   * at once were cut off (their starts failed). Each costs a descriptor and a few hundred bytes.
+   */
+  static final int MAX_WAITING = 256;
+
+  /** The listening socket's queue of connections not yet accepted (Java's default is 50). */
+  private static final int BACKLOG = 256;
+
+  /**
+   * Said to a connection dropped before its request was read: nothing ran, so the hookscript client
+   * takes the one-shot path instead of failing the phase.
+   */
+  private static final byte[] NOT_TAKEN = "B\n".getBytes(StandardCharsets.US_ASCII);
 
   /**
    * Phases answered at once; more wait in line (Proxmox starts guests one after another anyway).
@@ -142,7 +156,7 @@ public final class ResidentRuntime implements AutoCloseable {
     }
     Files.deleteIfExists(socket); // a socket left by a runtime that was killed
     server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
-    server.bind(UnixDomainSocketAddress.of(socket));
+    server.bind(UnixDomainSocketAddress.of(socket), BACKLOG);
     Files.setPosixFilePermissions(socket, PosixFilePermissions.fromString("rw-------"));
     boundFile = fileKey(socket);
     server.configureBlocking(false);
@@ -368,7 +382,7 @@ public final class ResidentRuntime implements AutoCloseable {
       Map.Entry<SocketChannel, Waiting> entry = entries.next();
       if (now - entry.getValue().deadline >= 0) {
         entries.remove();
-        closeQuietly(entry.getKey());
+        notTaken(entry.getKey());
         limitedLog.line(
             "timeout",
             "guesthook serve: dropped a connection that sent no request within "
@@ -378,14 +392,26 @@ public final class ResidentRuntime implements AutoCloseable {
     }
   }
 
+  /**
+   * Tells a peer whose request was never read that nothing ran, then closes it. Its socket is new
+   * and non-blocking: two bytes always fit, and a peer that is gone only fails this write.
+   */
+  private static void notTaken(SocketChannel client) {
+    try (client) {
+      client.write(ByteBuffer.wrap(NOT_TAKEN));
+    } catch (IOException gone) {
+      // nothing to tell
+    }
+  }
+
   private void dropOldest(String why) {
     Iterator<SocketChannel> oldest = waiting.keySet().iterator();
     SocketChannel client = oldest.next();
     oldest.remove();
-    closeQuietly(client);
     limitedLog.line(
         "dropped",
         "guesthook serve: dropped the oldest connection that sent no request (" + why + ")");
+    notTaken(client);
   }
 
   /**

@@ -21,6 +21,7 @@ import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
@@ -237,6 +238,40 @@ class ServeTest {
       for (SocketChannel channel : queued) {
         channel.close();
       }
+    }
+  }
+
+  /**
+   * {@code B}: the runtime dropped the connection before it read the request (too many waiting to
+   * send), so nothing ran and the one-shot path may run the phase; anything else without an exit
+   * line still fails it, as the phase may have run in part.
+   */
+  @Test
+  void aRuntimeThatSaysItTookNothingSendsTheClientToTheOneShotPath() throws Exception {
+    Path oneShot = base.resolve("oneshot.sh");
+    Files.writeString(oneShot, "#!/bin/sh\necho \"one-shot $*\"\nexit 7\n");
+    Files.setPosixFilePermissions(oneShot, PosixFilePermissions.fromString("rwxr-xr-x"));
+    Path busy = base.resolve("busy.sock");
+    try (ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
+      server.bind(UnixDomainSocketAddress.of(busy));
+      Thread answering =
+          new Thread(
+              () -> {
+                try (SocketChannel peer = server.accept()) {
+                  peer.write(ByteBuffer.wrap("B\n".getBytes(StandardCharsets.UTF_8)));
+                } catch (IOException e) {
+                  // the test fails on the client's answer
+                }
+              });
+      answering.start();
+      Run run =
+          client(
+              Map.of("GUESTHOOK_SOCKET", busy.toString(), "GUESTHOOK_ONESHOT", oneShot.toString()),
+              "501",
+              "pre-start");
+      answering.join(10_000);
+      assertEquals(7, run.exit(), run::out);
+      assertEquals("one-shot 501 pre-start\n", run.out());
     }
   }
 

@@ -132,7 +132,61 @@ class ServeAbuseTest {
                 return -2;
               }
             });
-    assertEquals(-1, eof.get(10, TimeUnit.SECONDS), "the runtime closed the connection");
+    assertEquals(2, eof.get(10, TimeUnit.SECONDS), "the runtime said B before it closed");
+    assertEquals(-1, silent.read(ByteBuffer.allocate(16)), "the runtime closed the connection");
+  }
+
+  /**
+   * A node booting with 200 onboot guests: their hookscript clients connect at once, and on a
+   * loaded 2-core node many are not scheduled to send their line before the rest have connected.
+   * With 64 waiting connections at most, up to 80 of 200 pre-starts were cut off and failed (exit
+   * 3), which aborts those guests' starts.
+   */
+  @Test
+  void twoHundredClientsThatConnectBeforeTheySendAreEachAnswered() throws Exception {
+    Path socket = serve();
+    List<SocketChannel> clients = new ArrayList<>();
+    try {
+      for (int i = 0; i < 200; i++) {
+        clients.add(SocketChannel.open(UnixDomainSocketAddress.of(socket)));
+      }
+      Thread.sleep(300); // the selector has taken every one of them
+      for (int i = 0; i < clients.size(); i++) {
+        String request = "guesthook/1 " + (1000 + i) + " pre-start -\n";
+        clients.get(i).write(ByteBuffer.wrap(request.getBytes(StandardCharsets.UTF_8)));
+      }
+      for (int i = 0; i < clients.size(); i++) {
+        assertEquals("L VM " + (1000 + i) + " pre-start\nX 0\n", answerOf(clients.get(i)));
+      }
+    } finally {
+      for (SocketChannel client : clients) {
+        client.close();
+      }
+    }
+  }
+
+  /**
+   * Past the bound the oldest silent peer is dropped, and told so with {@code B}: nothing ran, so
+   * the hookscript client may take the one-shot path instead of failing the phase.
+   */
+  @Test
+  void aPeerDroppedPastTheBoundIsToldNothingRan() throws Exception {
+    Path socket = serve();
+    for (int i = 0; i <= ResidentRuntime.MAX_WAITING; i++) {
+      idle.add(SocketChannel.open(UnixDomainSocketAddress.of(socket)));
+    }
+    assertEquals("B\n", answerOf(idle.get(0)));
+    assertTrue(
+        log.stream().anyMatch(line -> line.contains("dropped the oldest connection")),
+        log::toString);
+  }
+
+  private static String answerOf(SocketChannel client) throws IOException {
+    ByteBuffer answer = ByteBuffer.allocate(4096);
+    while (client.read(answer) >= 0 && answer.hasRemaining()) {
+      // until the runtime closes the connection
+    }
+    return new String(answer.array(), 0, answer.position(), StandardCharsets.UTF_8);
   }
 
   @Test
