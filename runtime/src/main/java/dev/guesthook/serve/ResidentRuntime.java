@@ -26,7 +26,6 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -95,18 +94,7 @@ public final class ResidentRuntime implements AutoCloseable {
   private final Runnable answered;
   private final Consumer<String> log;
   private final RateLimitedLog limitedLog;
-  private final ThreadPoolExecutor workers =
-      new ThreadPoolExecutor(
-          MAX_RUNNING,
-          MAX_RUNNING,
-          60,
-          TimeUnit.SECONDS,
-          new LinkedBlockingQueue<>(),
-          r -> {
-            Thread t = new Thread(r, "guesthook-request");
-            t.setDaemon(true);
-            return t;
-          });
+  private final ThreadPoolExecutor workers = RequestThreads.upTo(MAX_RUNNING, 60);
 
   /** Waiting connections in arrival order, so the oldest is the first dropped. */
   private final Map<SocketChannel, Waiting> waiting = new LinkedHashMap<>();
@@ -145,7 +133,6 @@ public final class ResidentRuntime implements AutoCloseable {
     this.answered = answered;
     this.log = log;
     this.limitedLog = new RateLimitedLog(log, LOG_INTERVAL.toNanos(), System::nanoTime);
-    workers.allowCoreThreadTimeOut(true);
   }
 
   public void start() throws IOException {

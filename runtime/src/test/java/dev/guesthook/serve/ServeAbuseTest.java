@@ -181,6 +181,22 @@ class ServeAbuseTest {
         log::toString);
   }
 
+  /** Phases one after another reuse the thread that answered the last one. */
+  @Test
+  void phasesOneAfterAnotherHoldOneRequestThreadNotOneEach() throws Exception {
+    Path socket = serve();
+    for (int i = 0; i < 20; i++) {
+      assertEquals(
+          "L VM " + (2000 + i) + " pre-start\nX 0\n",
+          call(socket, "guesthook/1 " + (2000 + i) + " pre-start -\n"));
+    }
+    long requestThreads =
+        Thread.getAllStackTraces().keySet().stream()
+            .filter(t -> t.getName().equals("guesthook-request") && t.isAlive())
+            .count();
+    assertTrue(requestThreads <= 2, requestThreads + " request threads for 20 phases in turn");
+  }
+
   private static String answerOf(SocketChannel client) throws IOException {
     ByteBuffer answer = ByteBuffer.allocate(4096);
     while (client.read(answer) >= 0 && answer.hasRemaining()) {
