@@ -30,7 +30,7 @@ for checkout; do
 done
 
 cpu_of() { # classpath-file batch -> seconds of user+sys
-  /usr/bin/time -f '%U %S' -o "$work/time" "$java" -cp "$(cat "$1")" org.openjdk.jmh.Main 'dev\.guesthook\.bench\.PhaseBenchmark\.' -bm ss -f 1 -wi 1 -i 1 -bs "$2" \
+  /usr/bin/time -f '%U %S' -o "$work/time" "$java" -cp "$(cat "$1")" org.openjdk.jmh.Main 'dev\.guesthook\.bench\.PhaseBenchmark\.' -bm ss -f 1 -wi 1 -i 1 -wbs "$2" -bs "$2" \
     > "$work/jmh.out" 2>&1 || { cat "$work/jmh.out" >&2; exit 1; }
   awk '{ print $1 + $2 }' "$work/time"
 }

@@ -86,10 +86,9 @@ public final class SafeFiles {
   public static FileChannel open(Path file, OpenOption... options) throws IOException {
     Path absolute =
         folder(file.toAbsolutePath().normalize().getParent()).resolve(file.getFileName());
-    refuseLink(absolute);
     OpenOption[] noFollow = Arrays.copyOf(options, options.length + 1);
     noFollow[options.length] = LinkOption.NOFOLLOW_LINKS;
-    FileChannel channel = FileChannel.open(absolute, Set.of(noFollow), PRIVATE_FILE);
+    FileChannel channel = openNotFollowing(absolute, Set.of(noFollow));
     try {
       Map<String, Object> attributes = attributes(absolute);
       if (type(attributes) != REGULAR) {
@@ -224,11 +223,22 @@ public final class SafeFiles {
     return Optional.empty();
   }
 
-  private static void refuseLink(Path file) throws IOException {
-    if (Files.isSymbolicLink(file)) {
-      throw new UnsafePathException(
-          file,
-          "is a symbolic link; guesthook does not follow links to the files it writes (fix: remove it)");
+  /**
+   * O_NOFOLLOW refuses a link at the last component (ELOOP), so no stat before the open is needed
+   * to tell one (a pre-start opens two files so: the guest's lock and its recording).
+   */
+  private static FileChannel openNotFollowing(Path file, Set<OpenOption> options)
+      throws IOException {
+    try {
+      return FileChannel.open(file, options, PRIVATE_FILE);
+    } catch (IOException e) { // ELOOP comes as a plain IOException
+      if (Files.isSymbolicLink(file)) {
+        throw new UnsafePathException(
+            file,
+            "is a symbolic link; guesthook does not follow links to the files it writes (fix: remove"
+                + " it)");
+      }
+      throw e;
     }
   }
 

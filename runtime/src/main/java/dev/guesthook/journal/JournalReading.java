@@ -20,6 +20,14 @@ public record JournalReading(
     List<JournalProblem> problems) {
   static final JournalReading NONE = new JournalReading(List.of(), Optional.empty(), 0, List.of());
 
+  /**
+   * False when there was no journal file at all (the usual case at a pre-start): then there is
+   * nothing to delete either. {@link #NONE} is that reading alone; an empty file reads as another.
+   */
+  boolean found() {
+    return this != NONE;
+  }
+
   /** Nothing noted and nothing unreadable: the journal can go. */
   public boolean isEmpty() {
     return changes.isEmpty() && problems.isEmpty();

@@ -178,7 +178,7 @@ public final class Reconciler {
     JournalReading reading = journal.read();
     Results results = new Results(vmid, reading.problems(), lockHeld);
     if (reading.isEmpty()) {
-      if (!dryRun) {
+      if (!dryRun && reading.found()) {
         journal.clear(); // only a started-line was left
       }
       return results.of(Status.NOTHING_TO_DO, "nothing noted", List.of());

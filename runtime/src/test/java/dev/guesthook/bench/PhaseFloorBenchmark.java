@@ -51,7 +51,15 @@ import org.openjdk.jmh.annotations.Warmup;
  *       append the recording's line (not synced: serve syncs it after the answer);
  *   <li>{@code twoHookCalls}: calling two Groovy closures that each make one call on a Java object,
  *       as the two hooks' handlers do, through Groovy's dynamic dispatch;
- *   <li>{@code recordingLine}: the recording's JSON line of this very phase.
+ *   <li>{@code recordingLine}: the recording's JSON line of this very phase;
+ *   <li>{@code fileWorkUnderRules}: {@code fileWork} with the system calls guesthook's safety rules
+ *       add, done as plainly: the lock's and the recording's folders walked from {@code /} one
+ *       component at a time without following links, each file opened with O_NOFOLLOW and checked
+ *       after, the hook folder listed and each hook file looked at (a changed hook is loaded
+ *       again), and on this sandbox every read and write's real location resolved (no link may lead
+ *       out of it; a node's root {@code /} skips that);
+ *   <li>{@code oneStat}: one {@code statx} of a file that exists: what one system call costs on
+ *       this machine (on a paravirtualised VM, many times what it costs on bare metal).
  * </ul>
  *
  * Run by runtime/bench/jmh.sh with PhaseBenchmark (see runtime/bench/phase-floor.sh).
@@ -86,7 +94,9 @@ public class PhaseFloorBenchmark {
     PhaseBenchmark.twoHookHost(root, hooks);
     Files.createDirectories(root.resolve("run/guesthook/locks"));
     recording = recordOnePhase(hooks);
-    recordingFile = base.resolve("floor.jsonl");
+    // Where the runtime's recordings are, so that its folder walk is as long.
+    recordingFile = root.resolve("var/lib/guesthook/recordings/floor.jsonl");
+    Files.createDirectories(recordingFile.getParent());
     handlers = closures();
   }
 
@@ -153,6 +163,74 @@ public class PhaseFloorBenchmark {
       lock.release();
     }
     return seen;
+  }
+
+  @Benchmark
+  public long fileWorkUnderRules() throws IOException {
+    long seen = readUnderRules(root.resolve("etc/hostname"));
+    seen += readUnderRules(root.resolve("etc/pve/qemu-server/101.conf"));
+    seen += lookedFor(root.resolve("etc/guesthook/vm/101.yaml"));
+    seen += hookFolderLookedAt(root.getParent().resolve("hooks"));
+    try (FileChannel lockFile = openUnderRules(root.resolve("run/guesthook/locks/vm-101.lock"))) {
+      FileLock lock = lockFile.lock();
+      seen += lookedFor(root.resolve("var/lib/guesthook/journal/101.jsonl"));
+      for (String h : new String[] {"a", "b"}) {
+        Path attr = root.resolve("sys/" + h + "/attr");
+        seen += attr.toRealPath().getNameCount();
+        try (FileChannel channel = FileChannel.open(attr, StandardOpenOption.WRITE)) {
+          seen += channel.write(ByteBuffer.wrap(ONE));
+        }
+      }
+      try (FileChannel line = openUnderRules(recordingFile)) {
+        seen += line.write(ByteBuffer.wrap(LINE));
+      }
+      lock.release();
+    }
+    return seen;
+  }
+
+  @Benchmark
+  public Object oneStat() throws IOException {
+    return Files.readAttributes(recordingFile.getParent(), "unix:mode", LinkOption.NOFOLLOW_LINKS);
+  }
+
+  private static long readUnderRules(Path file) throws IOException {
+    long seen = file.toRealPath().getNameCount();
+    seen += Files.isRegularFile(file) ? 1 : 0;
+    return seen + Files.readString(file).length();
+  }
+
+  private static long lookedFor(Path file) {
+    return Files.exists(file, LinkOption.NOFOLLOW_LINKS) ? 1 : 0;
+  }
+
+  private static long hookFolderLookedAt(Path hooks) throws IOException {
+    long seen = 0;
+    try (Stream<Path> files = Files.list(hooks)) {
+      for (Path file : (Iterable<Path>) files::iterator) {
+        seen += Files.getLastModifiedTime(file).toMillis();
+      }
+    }
+    return seen;
+  }
+
+  /** Appended to, as the lock and the recording are: folder walked, no link followed, checked. */
+  private static FileChannel openUnderRules(Path file) throws IOException {
+    Path folder = file.getParent();
+    Path current = folder.getRoot();
+    for (Path part : folder) {
+      current = current.resolve(part);
+      Files.readAttributes(current, "unix:mode,uid", LinkOption.NOFOLLOW_LINKS);
+    }
+    FileChannel channel =
+        FileChannel.open(
+            file,
+            StandardOpenOption.CREATE,
+            StandardOpenOption.WRITE,
+            StandardOpenOption.APPEND,
+            LinkOption.NOFOLLOW_LINKS);
+    Files.readAttributes(file, "unix:mode,uid", LinkOption.NOFOLLOW_LINKS);
+    return channel;
   }
 
   @Benchmark
