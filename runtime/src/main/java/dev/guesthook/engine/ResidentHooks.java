@@ -292,7 +292,9 @@ final class ResidentHooks {
     StringBuilder out = new StringBuilder();
     for (Path dir : directories) {
       for (Path place : List.of(dir, dir.resolve(vmid.toString()))) {
-        if (!Files.isDirectory(place)) {
+        // java.io's check: NIO's throws and catches a NoSuchFileException for the usual missing
+        // per-VM folder, which cost more than the stat (the stack is deep here)
+        if (!place.toFile().isDirectory()) {
           continue;
         }
         try (Stream<Path> files = Files.list(place)) {

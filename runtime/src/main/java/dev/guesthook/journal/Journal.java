@@ -59,9 +59,14 @@ public final class Journal {
     return JournalReader.read(file);
   }
 
-  /** Nothing noted (unreadable lines aside: see {@link JournalReading#isEmpty}). */
+  /**
+   * Nothing noted (unreadable lines aside: see {@link JournalReading#isEmpty}). No file, or a link
+   * leading nowhere (never read: no changes either), is looked for with {@code java.io.File}, which
+   * throws nothing: NIO's read throws and catches a NoSuchFileException, at every start of a guest
+   * whose hooks noted nothing.
+   */
   public boolean isEmpty() {
-    return changes().isEmpty();
+    return !file.toFile().exists() || changes().isEmpty();
   }
 
   /**

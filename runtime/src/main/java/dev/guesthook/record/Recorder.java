@@ -54,7 +54,8 @@ public final class Recorder {
   }
 
   public static boolean isOn(Path directory) {
-    return !Files.exists(directory.resolve(OFF_MARKER));
+    // java.io's check follows links as NIO's does, without a thrown NoSuchFileException each phase
+    return !directory.resolve(OFF_MARKER).toFile().exists();
   }
 
   public void record(DispatchResult result, Map<String, Map<String, Object>> settings) {

@@ -34,6 +34,7 @@ import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
@@ -71,6 +72,11 @@ import org.openjdk.jmh.annotations.Warmup;
 @Measurement(iterations = 5, time = 2)
 @Fork(1)
 public class PhaseFloorBenchmark {
+  /** Where the host lies, as in {@link PhaseBenchmark#hostOn}. */
+  @Param({"disk"})
+  public String hostOn;
+
+  private Path base;
   private Path root;
   private Path recordingFile;
   private List<Closure<?>> handlers;
@@ -88,7 +94,7 @@ public class PhaseFloorBenchmark {
 
   @Setup(Level.Trial)
   public void aHostAndOneRecordedPhase() throws Exception {
-    Path base = Files.createTempDirectory("guesthook-phase-floor");
+    base = PhaseBenchmark.hostFolder(hostOn, "guesthook-phase-floor");
     root = base.resolve("root");
     Path hooks = base.resolve("hooks");
     PhaseBenchmark.twoHookHost(root, hooks);
@@ -244,6 +250,11 @@ public class PhaseFloorBenchmark {
   @Benchmark
   public String recordingLine() {
     return RecordingCodec.write(recording);
+  }
+
+  @TearDown(Level.Trial)
+  public void removeTheHost() throws IOException {
+    PhaseBenchmark.removeTree(base);
   }
 
   @TearDown(Level.Iteration)
