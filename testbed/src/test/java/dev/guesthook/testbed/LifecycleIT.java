@@ -5,8 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.guesthook.cli.Main;
+import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -16,12 +19,14 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * the package installed: the hookscript client asks a resident {@code guesthook serve}, which runs
  * the stock hooks on the guest's real sysfs. (The one-shot path is the same engine; under software
  * emulation a JVM start per phase costs half a minute.) each lifecycle must leave the devices
- * exactly as it found them, and a pre-start that fails must put back what it had done.
+ * exactly as it found them, and a pre-start that fails must put back what it had done. Serve finds
+ * the stock hooks compiled already, by the host ({@link GuestHookCache}).
  */
 @ExtendWith(Testbed.class)
 class LifecycleIT {
-  private static final String STOCK_HOOKS =
-      "/host" + Path.of("..", "hooks", "stock").toAbsolutePath().normalize();
+  private static final Path STOCK_ON_HOST =
+      Path.of("..", "hooks", "stock").toAbsolutePath().normalize();
+  private static final String STOCK_HOOKS = "/host" + STOCK_ON_HOST;
   private static final String CLIENT =
       "/host"
           + Path.of("..", "runtime", "src", "main", "scripts", "guesthook-hookscript")
@@ -45,8 +50,11 @@ class LifecycleIT {
 
   private TestbedVm vm;
 
+  /** The compiled-hook cache entries the guest got from the host before serve started. */
+  private static List<String> seeded = List.of();
+
   @BeforeEach
-  void freshNodeWithGuesthookServing(TestbedVm vm) {
+  void freshNodeWithGuesthookServing(TestbedVm vm) throws IOException {
     this.vm = vm;
     vm.run(
             "for u in $(ls /sys/bus/mdev/devices); do echo 1 > /sys/bus/mdev/devices/$u/remove; done;"
@@ -57,6 +65,7 @@ class LifecycleIT {
                 + " mkdir -p /etc/pve/qemu-server /etc/pve/guesthook")
         .orFail("resetting the guest");
     if (vm.run("test -S " + SOCKET).exitCode() != 0) {
+      seeded = GuestHookCache.fill(vm, STOCK_ON_HOST);
       vm.run(
               "cd /tmp && nohup "
                   + GuestJava.command(Main.class, "--hooks", STOCK_HOOKS, "serve")
@@ -70,6 +79,19 @@ class LifecycleIT {
               Duration.ofMinutes(5))
           .orFail("waiting for guesthook serve");
     }
+  }
+
+  /**
+   * Serve ran on the entries compiled on the host: one it had to compile itself means they no
+   * longer match what the guest computes (a class path or fingerprint that differs), and the suite
+   * spends a minute and a half compiling under emulation again.
+   */
+  @AfterEach
+  void theGuestCompiledNoHook() {
+    assertEquals(
+        List.of(),
+        GuestHookCache.compiledAgainIn(vm, seeded),
+        "cache entries serve compiled in the guest although the host's were there: " + seeded);
   }
 
   @Test
