@@ -207,9 +207,7 @@ class ServeTest {
 
   @Test
   void aRuntimeThatTakesNoConnectionIsGivenUpAfterAboutASecond() throws Exception {
-    Path oneShot = base.resolve("oneshot.sh");
-    Files.writeString(oneShot, "#!/bin/sh\necho \"one-shot $*\"\nexit 7\n");
-    Files.setPosixFilePermissions(oneShot, PosixFilePermissions.fromString("rwxr-xr-x"));
+    Path oneShot = oneShotSaying7();
     Path stuck = base.resolve("stuck.sock");
     List<SocketChannel> queued = new ArrayList<>();
     try (ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
@@ -248,9 +246,7 @@ class ServeTest {
    */
   @Test
   void aRuntimeThatSaysItTookNothingSendsTheClientToTheOneShotPath() throws Exception {
-    Path oneShot = base.resolve("oneshot.sh");
-    Files.writeString(oneShot, "#!/bin/sh\necho \"one-shot $*\"\nexit 7\n");
-    Files.setPosixFilePermissions(oneShot, PosixFilePermissions.fromString("rwxr-xr-x"));
+    Path oneShot = oneShotSaying7();
     Path busy = base.resolve("busy.sock");
     try (ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
       server.bind(UnixDomainSocketAddress.of(busy));
@@ -273,6 +269,14 @@ class ServeTest {
       assertEquals(7, run.exit(), run::out);
       assertEquals("one-shot 501 pre-start\n", run.out());
     }
+  }
+
+  /** A stand-in one-shot path: says it ran, with its arguments, and exits 7. */
+  private Path oneShotSaying7() throws IOException {
+    Path oneShot = base.resolve("oneshot.sh");
+    Files.writeString(oneShot, "#!/bin/sh\necho \"one-shot $*\"\nexit 7\n");
+    Files.setPosixFilePermissions(oneShot, PosixFilePermissions.fromString("rwxr-xr-x"));
+    return oneShot;
   }
 
   @Test
