@@ -115,8 +115,8 @@ final class ServeCommand implements Callable<Integer> {
                               }
                             },
                             // On the publishing thread, once the client has the whole answer: a
-                            // publish ran
-                            // before the exit line was sent and held it back (publish-phase.sh).
+                            // publish ran before the exit line was sent and held it back
+                            // (publish-phase.sh).
                             () -> publishing.publishSoon(),
                             main.console.out()::println);
                     serving.set(runtime);

@@ -312,13 +312,7 @@ class ServeAbuseTest {
     try (SocketChannel client = SocketChannel.open(StandardProtocolFamily.UNIX)) {
       client.connect(UnixDomainSocketAddress.of(socket));
       client.write(ByteBuffer.wrap(request.getBytes(StandardCharsets.UTF_8)));
-      ByteBuffer answer = ByteBuffer.allocate(4096);
-      while (client.read(answer) >= 0) {
-        if (!answer.hasRemaining()) {
-          break;
-        }
-      }
-      return new String(answer.array(), 0, answer.position(), StandardCharsets.UTF_8);
+      return answerOf(client);
     }
   }
 
