@@ -1,7 +1,8 @@
 #!/bin/sh
 # The hookscript paths side by side, in one go:
 #
-#   runtime/bench/hookpath.sh [RUNS]        (default 21 runs of each, interleaved a b c d a b c d ...)
+#   runtime/bench/hookpath.sh [RUNS]        (default 21 runs of each, interleaved a b c d g a b c d g ...)
+#   QUICK=1 runtime/bench/hookpath.sh [RUNS] (only a, b and g: the client's paths, in seconds)
 #
 #   (a) a bash hookscript doing two sysfs-like writes (the yardstick);
 #   (b) the hookscript client (runtime/src/main/scripts/guesthook-hookscript) against a warm
@@ -9,7 +10,10 @@
 #   (c) the one-shot path, './guesthook <vmid> pre-start' with the root and hook folder in
 #       GUESTHOOK_ROOT and GUESTHOOK_HOOK_DIRS (as the client runs it when serve is down), with its
 #       startup cache (the class-data sharing archive the launcher records once per build);
-#   (d) the same one-shot path without it (GUESTHOOK_CDS=off).
+#   (d) the same one-shot path without it (GUESTHOOK_CDS=off);
+#   (g) the client against a stand-in runtime (a perl loop) that answers "X 0" the moment it has read
+#       the request: the floor of any resident runtime behind this client (perl's start, connect,
+#       one round trip), so b - g is what guesthook serve itself adds to a call.
 # Each: median and p90 wall time (timed by perl around fork/exec/wait), and median peak RSS (GNU time,
 # in a second interleaved pass, as its own process start would blur the wall times of (a) and (b)).
 # For (b) the RSS is the client's (perl); the runtime's own peak is its VmHWM. Then the ratios
@@ -34,7 +38,11 @@ command -v perl > /dev/null || { echo "bench: needs perl" >&2; exit 2; }
 
 work=$(mktemp -d)
 server=
+stand_in=
 cleanup() {
+  if [ -n "$stand_in" ]; then
+    kill "$stand_in" 2> /dev/null || true
+  fi
   if [ -n "$server" ]; then
     kill "$server" 2> /dev/null || true
     wait "$server" 2> /dev/null || true
@@ -101,6 +109,17 @@ while [ ! -S "$socket" ]; do
   waited=$((waited + 1))
 done
 client="$here/runtime/src/main/scripts/guesthook-hookscript"
+# (g)'s stand-in: accepts one connection at a time, reads the request line, answers exit 0.
+stub="$work/stand-in.sock"
+perl -e '
+  my $path = shift;
+  socket(my $listening, 1, 1, 0) or die "stand-in: socket: $!";
+  bind($listening, pack("S Z*", 1, $path)) or die "stand-in: bind: $!";
+  listen($listening, 256) or die "stand-in: listen: $!";
+  while (accept(my $peer, $listening)) { my $request = <$peer>; syswrite $peer, "X 0\n"; close $peer; }
+' "$stub" &
+stand_in=$!
+while [ ! -S "$stub" ]; do sleep 0.05; done
 # The client's environment: a fallback to the one-shot path (/bin/false) shows as a failed call.
 i=0
 while [ $i -lt 200 ]; do # warm-up: the runtime's code compiled, as on a node that has run for a while
@@ -110,10 +129,11 @@ while [ $i -lt 200 ]; do # warm-up: the runtime's code compiled, as on a node th
 done
 
 echo "hookscript paths, pre-start of VM 101, $runs interleaved runs each:"
-RUNS=$runs WORK=$work HERE=$here CLIENT=$client SOCKET=$socket perl -e '
+RUNS=$runs WORK=$work HERE=$here CLIENT=$client SOCKET=$socket STUB=$stub perl -e '
   use strict; use warnings; use Time::HiRes qw(time);
-  my ($runs, $work, $here, $client, $socket) = @ENV{qw(RUNS WORK HERE CLIENT SOCKET)};
+  my ($runs, $work, $here, $client, $socket, $stub) = @ENV{qw(RUNS WORK HERE CLIENT SOCKET STUB)};
   my %client_env = (GUESTHOOK_SOCKET => $socket, GUESTHOOK_ONESHOT => "/bin/false");
+  my %stub_env = (GUESTHOOK_SOCKET => $stub, GUESTHOOK_ONESHOT => "/bin/false");
   # As the client runs it without a serve: "<vmid> <phase>", the settings in the environment.
   my %oneshot_env = (GUESTHOOK_ROOT => "$work/root", GUESTHOOK_HOOK_DIRS => "$work/hooks");
   my @gh = ("$here/guesthook", "101", "pre-start");
@@ -122,7 +142,9 @@ RUNS=$runs WORK=$work HERE=$here CLIENT=$client SOCKET=$socket perl -e '
     [b => "client -> warm guesthook serve", \%client_env, $client, "101", "pre-start"],
     [c => "one-shot, CDS archive", {%oneshot_env}, @gh],
     [d => "one-shot, no CDS archive", {%oneshot_env, GUESTHOOK_CDS => "off"}, @gh],
+    [g => "client -> stand-in answering at once", \%stub_env, $client, "101", "pre-start"],
   );
+  @paths = grep { $_->[0] !~ /^[cd]$/ } @paths if $ENV{QUICK};
   sub run {   # wall seconds and exit code of one run, output to /dev/null
     my ($env, @argv) = @_;
     select undef, undef, undef, 0.1;   # lets the previous run (a JVM) finish tearing down first
@@ -152,17 +174,21 @@ RUNS=$runs WORK=$work HERE=$here CLIENT=$client SOCKET=$socket perl -e '
   }
   sub rank { my ($q, @v) = @_; @v = sort { $a <=> $b } @v; my $i = int($q * @v + 0.999999) - 1; return $v[$i < 0 ? 0 : $i]; }
   my %med;
-  printf "  %-34s %10s %10s %14s\n", "", "median", "p90", "peak RSS";
+  printf "  %-40s %10s %10s %14s\n", "", "median", "p90", "peak RSS";
   for my $p (@paths) {
     my ($key, $name) = @$p;
     $med{$key} = rank(0.5, @{$wall{$key}});
-    printf "  (%s) %-30s %7.1f ms %7.1f ms %10d KiB%s\n", $key, $name, 1000 * $med{$key},
+    printf "  (%s) %-36s %7.1f ms %7.1f ms %10d KiB%s\n", $key, $name, 1000 * $med{$key},
       1000 * rank(0.9, @{$wall{$key}}), rank(0.5, @{$rss{$key}}),
       $bad{$key} ? "  ($bad{$key} runs FAILED)" : "";
   }
-  printf "  b/a = %.1f   c/a = %.0f   c/d = %.2f\n", $med{b} / $med{a}, $med{c} / $med{a}, $med{c} / $med{d};
+  printf "  b/a = %.1f   c/a = %.0f   c/d = %.2f\n", $med{b} / $med{a}, $med{c} / $med{a}, $med{c} / $med{d}
+    unless $ENV{QUICK};
+  printf "  b/a = %.2f   g/a = %.2f (the floor of b/a)   b - g = %.2f ms (what serve adds)\n",
+    $med{b} / $med{a}, $med{g} / $med{a}, 1000 * ($med{b} - $med{g});
 '
 echo "  runtime (guesthook serve) peak RSS, VmHWM: $(awk '/^VmHWM/ { print $2, $3 }' "/proc/$server/status")"
+[ -z "${QUICK:-}" ] || exit 0
 
 # 200 pre-starts of VMs 1000..1199 launched at once through CLIENT ($1); checks each call's exit and
 # write, prints the figures and leaves the total wall in ms in the file $2.
