@@ -23,6 +23,8 @@ import java.util.List;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
@@ -98,21 +100,22 @@ final class ServeCommand implements Callable<Integer> {
                             path,
                             (call, out) -> {
                               running.incrementAndGet();
-                              try {
-                                return phases.run(call, out);
-                              } finally {
-                                // Looked at as the answer is sent, from another thread: stopping
-                                // waits for running phases. Only when the heap may be full: a
-                                // hand-off per phase would wake a worker while the answer is sent.
-                                // And only by the last phase to end: another's memory is its own.
-                                if (running.decrementAndGet() == 0 && heap.mayBeFull()) {
-                                  vertx.executeBlocking(
-                                      () ->
-                                          stopIfHeapStaysFull(
-                                              heap, serving.get(), stopped, running::get),
-                                      false);
-                                }
-                              }
+                              // Looked at as the phase ends, before its exit line is sent, from
+                              // another thread: stopping waits for running phases. Only when the
+                              // heap may be full: a hand-off per phase would wake a worker while
+                              // the answer is sent. And only by the last phase to end: another's
+                              // memory is its own.
+                              return startedOrFailed(phases, call, out)
+                                  .whenComplete(
+                                      (exit, failure) -> {
+                                        if (running.decrementAndGet() == 0 && heap.mayBeFull()) {
+                                          vertx.executeBlocking(
+                                              () ->
+                                                  stopIfHeapStaysFull(
+                                                      heap, serving.get(), stopped, running::get),
+                                              false);
+                                        }
+                                      });
                             },
                             // On the publishing thread, once the client has the whole answer: a
                             // publish ran before the exit line was sent and held it back
@@ -215,11 +218,21 @@ final class ServeCommand implements Callable<Integer> {
       Optional<NodeMetrics> metrics,
       Consumer<List<EventRing.Entry>> events) {
     PhaseRun phases = new PhaseRun(engine, settings, journald, metrics, events);
+    // Hands the phase to a phase thread and returns: the future completes there (or on the phase
+    // thread a timed-out hook's phase went on on), which then writes the answer.
     return (PhaseCall call, PrintStream out) ->
         phases
             .run(call.vmid(), call.phase(), call.migratedFrom(), PhaseRun.Output.taskLog(out))
-            .toCompletionStage()
-            .toCompletableFuture()
-            .get();
+            .toCompletionStage();
+  }
+
+  /** The runner's stage, or a failed one when it threw before it had one to give. */
+  private static CompletionStage<Integer> startedOrFailed(
+      ResidentRuntime.PhaseRunner phases, PhaseCall call, PrintStream out) {
+    try {
+      return phases.start(call, out);
+    } catch (RuntimeException e) {
+      return CompletableFuture.failedFuture(e);
+    }
   }
 }

@@ -1,7 +1,6 @@
 package dev.guesthook.serve;
 
 import dev.guesthook.app.ExitCodes;
-import dev.guesthook.id.VmId;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -26,8 +25,10 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import jdk.net.ExtendedSocketOptions;
@@ -45,9 +46,45 @@ public final class ResidentRuntime implements AutoCloseable {
   /** Where the server listens and the hookscript client looks, under the host root. */
   public static final String SOCKET = "run/guesthook/guesthook.sock";
 
-  /** Runs one phase, writing its task-log lines to {@code out}; completes with the exit code. */
+  /**
+   * Starts one phase, writing its task-log lines to {@code out}; the stage completes with the exit
+   * code, on whichever thread ends the phase, and that thread writes the answer's exit line: a
+   * phase whose hook hung past its timeout is answered by the thread the phase was handed to, while
+   * the stuck one stays stuck. Called on the thread that reads every request: it hands the phase on
+   * and returns, it never runs it.
+   */
   @FunctionalInterface
   public interface PhaseRunner {
+    CompletionStage<Integer> start(PhaseCall call, PrintStream out);
+
+    /**
+     * A runner that blocks until its phase has ended (a test's stand-in): each on its own thread.
+     */
+    static PhaseRunner blocking(BlockingPhase phase) {
+      return (call, out) -> {
+        CompletableFuture<Integer> exit = new CompletableFuture<>();
+        Thread thread =
+            new Thread(
+                () -> {
+                  try {
+                    exit.complete(phase.run(call, out));
+                  } catch (Exception | Error e) {
+                    exit.completeExceptionally(e);
+                  }
+                },
+                "guesthook-blocking-phase");
+        thread.setDaemon(true);
+        thread.start();
+        return exit;
+      };
+    }
+  }
+
+  /**
+   * Runs one phase to its end, writing its task-log lines to {@code out}; returns the exit code.
+   */
+  @FunctionalInterface
+  public interface BlockingPhase {
     int run(PhaseCall call, PrintStream out) throws Exception;
   }
 
@@ -69,7 +106,7 @@ public final class ResidentRuntime implements AutoCloseable {
   private static final byte[] NOT_TAKEN = "B\n".getBytes(StandardCharsets.US_ASCII);
 
   /**
-   * Phases answered at once; more wait in line (Proxmox starts guests one after another anyway).
+   * Phases under way at once; more wait in line (Proxmox starts guests one after another anyway).
    */
   static final int MAX_RUNNING = 64;
 
@@ -94,7 +131,7 @@ public final class ResidentRuntime implements AutoCloseable {
   private final Runnable answered;
   private final Consumer<String> log;
   private final RateLimitedLog limitedLog;
-  private final ThreadPoolExecutor workers = RequestThreads.upTo(MAX_RUNNING, 60);
+  private final PhaseSlots slots = new PhaseSlots(MAX_RUNNING);
 
   /** Waiting connections in arrival order, so the oldest is the first dropped. */
   private final Map<SocketChannel, Waiting> waiting = new LinkedHashMap<>();
@@ -259,7 +296,11 @@ public final class ResidentRuntime implements AutoCloseable {
     complete.put(client, requestLine(state.request));
   }
 
-  /** Requests whose line is in, to the workers: once the selector has let go of their channels. */
+  /**
+   * Requests whose line is in, started: once the selector has let go of their channels. A request
+   * goes from this thread to the phase thread that runs it and writes its answer, with no thread in
+   * between (a request thread that handed the phase on and waited for it cost two wake-ups a call).
+   */
   private void handOver() throws IOException {
     if (complete.isEmpty()) {
       return;
@@ -269,35 +310,31 @@ public final class ResidentRuntime implements AutoCloseable {
     for (Map.Entry<SocketChannel, String> request : complete.entrySet()) {
       SocketChannel client = request.getKey();
       // Looked up once per connection: SO_PEERCRED's principal reads /etc/passwd and /etc/group.
-      boolean ownUser = isOwnUser(client);
-      Optional<VmId> guest = ownUser ? guestOf(request.getValue()) : Optional.empty();
-      if (guest.isPresent() && !quota.tryTake(guest.get())) {
-        refuseOverQuota(client, request.getValue());
+      if (!isOwnUser(client)) {
+        answerAtOnce(client, "X " + EXIT_REFUSED + "\n");
+        limitedLog.line("refused", "guesthook serve: refused a connection from another user");
+        continue;
+      }
+      PhaseCall call;
+      try {
+        call = PhaseCall.parse(request.getValue());
+      } catch (IllegalArgumentException notAPhase) {
+        answerAtOnce(
+            client, "L guesthook: error: " + notAPhase.getMessage() + "\nX " + EXIT_REFUSED + "\n");
+        continue;
+      }
+      if (!quota.tryTake(call.vmid())) {
+        refuseOverQuota(client, call);
         continue;
       }
       try {
-        client.configureBlocking(true); // the phase's answer is written as it comes
-        workers.execute(
-            () ->
-                serve(client, request.getValue(), ownUser, () -> guest.ifPresent(quota::giveBack)));
-      } catch (IOException | RejectedExecutionException e) {
-        guest.ifPresent(quota::giveBack);
+        slots.start(() -> start(client, call, () -> quota.giveBack(call.vmid())));
+      } catch (RejectedExecutionException stopping) {
+        quota.giveBack(call.vmid());
         closeQuietly(client);
       }
     }
     complete.clear();
-  }
-
-  /**
-   * The guest a well-formed request is for; the others hold no place and are refused by a worker,
-   * as before.
-   */
-  private static Optional<VmId> guestOf(String request) {
-    try {
-      return Optional.of(PhaseCall.parse(request).vmid());
-    } catch (IllegalArgumentException notAPhase) {
-      return Optional.empty();
-    }
   }
 
   /** A peer whose credentials cannot be read is not the runtime's own user. */
@@ -309,12 +346,7 @@ public final class ResidentRuntime implements AutoCloseable {
     }
   }
 
-  /**
-   * Answered on the selector thread, without a worker: the answer is two short lines, which a new
-   * connection's socket buffer takes whole, and the connection is closed.
-   */
-  private void refuseOverQuota(SocketChannel client, String request) {
-    PhaseCall call = PhaseCall.parse(request);
+  private void refuseOverQuota(SocketChannel client, PhaseCall call) {
     String answer =
         "L guesthook: error: VM "
             + call.vmid()
@@ -327,11 +359,7 @@ public final class ResidentRuntime implements AutoCloseable {
             + " a time: look for what else runs the hookscript\nX "
             + EXIT_REFUSED
             + "\n";
-    try (client) {
-      client.write(ByteBuffer.wrap(answer.getBytes(StandardCharsets.UTF_8)));
-    } catch (IOException e) {
-      // The peer went away; nothing to answer.
-    }
+    answerAtOnce(client, answer);
     limitedLog.line(
         "quota",
         "guesthook serve: refused phases of VM "
@@ -339,6 +367,19 @@ public final class ResidentRuntime implements AutoCloseable {
             + " beyond "
             + quota.perGuest()
             + " at once");
+  }
+
+  /**
+   * Answered on the selector thread, with no phase: the answer is a line or two, which a new
+   * connection's socket buffer takes whole, and the connection is closed. The request was read even
+   * from a peer that is refused, so this write never meets a closed socket.
+   */
+  private static void answerAtOnce(SocketChannel client, String answer) {
+    try (client) {
+      client.write(ByteBuffer.wrap(answer.getBytes(StandardCharsets.UTF_8)));
+    } catch (IOException e) {
+      // The peer went away; nothing to answer.
+    }
   }
 
   private static boolean hasWholeLine(ByteBuffer request) {
@@ -429,43 +470,71 @@ public final class ResidentRuntime implements AutoCloseable {
   }
 
   /**
-   * {@code phaseEnded} gives back the guest's place before the exit line: the caller's next phase
-   * finds it free.
+   * Starts the phase; its answer is written by the thread that ends it. {@code phaseEnded} gives
+   * back the guest's place before the exit line: the caller's next phase finds it free.
    */
-  private void serve(SocketChannel client, String request, boolean ownUser, Runnable phaseEnded) {
-    // Buffered: the channel's stream is one write(2) per call, and the prefixing stream is fed a
-    // byte
-    // at a time; the autoflushing PrintStream still sends every line as it comes, for the task log.
-    try (client) {
-      OutputStream raw = new BufferedOutputStream(Channels.newOutputStream(client), 8192);
-      PrintStream out = new PrintStream(new LinePrefixingStream(raw), true, StandardCharsets.UTF_8);
-      // The request was read even from a peer that is refused, so its write never meets a closed
-      // socket.
-      if (!ownUser) {
-        raw.write(("X " + EXIT_REFUSED + "\n").getBytes(StandardCharsets.UTF_8));
-        raw.flush();
-        limitedLog.line("refused", "guesthook serve: refused a connection from another user");
-        return;
-      }
-      int exit;
-      try {
-        exit = runner.run(PhaseCall.parse(request), out);
-      } catch (IllegalArgumentException e) {
-        out.println("guesthook: error: " + e.getMessage());
-        exit = EXIT_REFUSED;
-      } catch (Exception e) {
-        out.println("guesthook: internal error: " + e);
-        exit = ExitCodes.INTERNAL;
-      } finally {
-        phaseEnded.run();
-      }
+  private void start(SocketChannel client, PhaseCall call, Runnable phaseEnded) {
+    Answer answer;
+    try {
+      client.configureBlocking(true); // the phase's lines are written as they come
+      answer = new Answer(client);
+    } catch (IOException gone) {
+      phaseEnded.run();
+      closeQuietly(client);
+      slots.ended();
+      return;
+    }
+    CompletionStage<Integer> phase;
+    try {
+      phase = runner.start(call, answer.out);
+    } catch (RuntimeException | Error e) {
+      phase = CompletableFuture.failedFuture(e);
+    }
+    phase.whenComplete((exit, failure) -> finish(answer, exit, failure, phaseEnded));
+  }
+
+  private void finish(Answer answer, Integer exit, Throwable failure, Runnable phaseEnded) {
+    try {
+      phaseEnded.run();
+      answer.end(failure == null ? exit : internalError(answer.out, failure));
+    } catch (IOException e) {
+      limitedLog.line("gone", "guesthook serve: a client went away: " + e.getMessage());
+    } finally {
+      closeQuietly(answer.client);
+      afterAnswer();
+      slots.ended();
+    }
+  }
+
+  private static int internalError(PrintStream out, Throwable failure) {
+    Throwable cause =
+        failure instanceof CompletionException && failure.getCause() != null
+            ? failure.getCause()
+            : failure;
+    out.println("guesthook: internal error: " + cause);
+    return ExitCodes.INTERNAL;
+  }
+
+  /** A phase's answer: its task-log lines as they come, then the exit line. */
+  private static final class Answer {
+    final SocketChannel client;
+    final OutputStream raw;
+    final PrintStream out;
+
+    Answer(SocketChannel client) {
+      this.client = client;
+      // Buffered: the channel's stream is one write(2) per call, and the prefixing stream is fed a
+      // byte at a time; the autoflushing PrintStream still sends every line as it comes, for the
+      // task log.
+      this.raw = new BufferedOutputStream(Channels.newOutputStream(client), 8192);
+      this.out = new PrintStream(new LinePrefixingStream(raw), true, StandardCharsets.UTF_8);
+    }
+
+    void end(int exit) throws IOException {
       out.flush();
       raw.write(("X " + exit + "\n").getBytes(StandardCharsets.UTF_8));
       raw.flush();
-    } catch (IOException e) {
-      limitedLog.line("gone", "guesthook serve: a client went away: " + e.getMessage());
     }
-    afterAnswer(); // a refused peer returned above: it caused no phase
   }
 
   private void afterAnswer() {
@@ -498,14 +567,14 @@ public final class ResidentRuntime implements AutoCloseable {
       server.close();
       selector.wakeup();
       try {
-        acceptor.join(TimeUnit.SECONDS.toMillis(5)); // it hands no more requests to the workers
+        acceptor.join(TimeUnit.SECONDS.toMillis(5)); // it starts no more phases
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       }
     }
-    workers.shutdown();
+    slots.close();
     try {
-      workers.awaitTermination(30, TimeUnit.SECONDS);
+      slots.awaitIdle(30, TimeUnit.SECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }

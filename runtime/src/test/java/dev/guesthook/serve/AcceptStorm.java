@@ -22,7 +22,10 @@ public final class AcceptStorm {
     // later
     AtomicLong lines = new AtomicLong();
     ResidentRuntime runtime =
-        new ResidentRuntime(socket, (call, out) -> 0, line -> lines.incrementAndGet());
+        new ResidentRuntime(
+            socket,
+            ResidentRuntime.PhaseRunner.blocking((call, out) -> 0),
+            line -> lines.incrementAndGet());
     runtime.start();
     List<SocketChannel> clients = new ArrayList<>();
     try {

@@ -43,10 +43,11 @@ class AnswerFirstTest {
     runtime =
         new ResidentRuntime(
             socket,
-            (call, out) -> {
-              out.println("VM " + call.vmid() + " " + call.phase());
-              return 0;
-            },
+            ResidentRuntime.PhaseRunner.blocking(
+                (call, out) -> {
+                  out.println("VM " + call.vmid() + " " + call.phase());
+                  return 0;
+                }),
             () -> {
               started.incrementAndGet();
               try {
