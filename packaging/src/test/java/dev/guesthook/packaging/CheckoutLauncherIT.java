@@ -48,6 +48,64 @@ class CheckoutLauncherIT {
   }
 
   /**
+   * The installed launcher and the checkout's start the JVM with the same flags, for serve and for
+   * a hookscript call: what the README measured on a checkout is what a node runs. serve compiles a
+   * phase's code early (a node runs too few phases to reach the JVM's default thresholds).
+   */
+  @Test
+  void theInstalledLauncherGivesTheJvmTheFlagsTheCheckoutsDoes() throws Exception {
+    Path launcher = copyOfTheCheckout();
+    Path installed = Path.of(System.getProperty("guesthook.checkout"), "packaging/deb/guesthook");
+    Path fakeJava = Files.createDirectories(checkout.resolve("fake-jdk/bin")).resolve("java");
+    Files.writeString(fakeJava, "#!/bin/sh\nprintf '%s\\n' \"$@\"\n");
+    assertTrue(fakeJava.toFile().setExecutable(true));
+    Map<String, String> env =
+        Map.of(
+            "JAVA_HOME",
+            fakeJava.getParent().getParent().toString(),
+            "PATH",
+            fakeJava.getParent() + ":/usr/bin:/bin",
+            "GUESTHOOK_CDS",
+            "off");
+
+    for (List<String> call : List.of(List.of("serve"), List.of("101", "pre-start"))) {
+      List<String> fromCheckout = jvmFlags(run(env, concat(launcher.toString(), call)));
+      List<String> fromPackage = jvmFlags(run(env, concat("/bin/sh", installed.toString(), call)));
+
+      assertEquals(fromCheckout, fromPackage, "JVM flags for " + call);
+    }
+    assertTrue(
+        jvmFlags(run(env, concat(launcher.toString(), List.of("serve"))))
+            .contains("-XX:CompileThresholdScaling=0.05"));
+  }
+
+  private static String[] concat(String first, List<String> rest) {
+    return concat(first, null, rest);
+  }
+
+  private static String[] concat(String first, String second, List<String> rest) {
+    List<String> all = new java.util.ArrayList<>(List.of(first));
+    if (second != null) {
+      all.add(second);
+    }
+    all.addAll(rest);
+    return all.toArray(String[]::new);
+  }
+
+  /** The flags the fake java was given before the runtime's own properties and classpath. */
+  private static List<String> jvmFlags(Result result) {
+    assertEquals(0, result.exit(), result.out());
+    List<String> flags = new java.util.ArrayList<>();
+    for (String arg : result.out().split("\n")) {
+      if (arg.startsWith("-Dguesthook.home=")) {
+        return flags;
+      }
+      flags.add(arg);
+    }
+    throw new AssertionError("no -Dguesthook.home in the JVM's arguments:\n" + result.out());
+  }
+
+  /**
    * guesthook, the stock hooks, the built runtime jar and its lib/ folder: a checkout after its
    * build.
    */
