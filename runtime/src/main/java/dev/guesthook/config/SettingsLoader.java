@@ -7,9 +7,6 @@ import dev.guesthook.yaml.ConfigException;
 import dev.guesthook.yaml.SafeYaml;
 import dev.guesthook.yaml.Suggestions;
 import dev.guesthook.yaml.YamlNode;
-import io.vertx.config.ConfigRetriever;
-import io.vertx.config.ConfigRetrieverOptions;
-import io.vertx.config.ConfigStoreOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
@@ -26,10 +23,10 @@ import java.util.Set;
 import java.util.TreeSet;
 
 /**
- * Builds {@link Settings} with vertx-config from four layers, later ones winning: built-in
- * defaults, the YAML file ({@code /etc/guesthook/guesthook.yaml} under the host root, or {@code
- * --config}), {@code GUESTHOOK_*} environment variables, and command-line flags. The host root
- * itself comes only from the flag or the environment, since the config file lives under it.
+ * Builds {@link Settings} from four layers, later ones winning: built-in defaults, the YAML file
+ * ({@code /etc/guesthook/guesthook.yaml} under the host root, or {@code --config}), {@code
+ * GUESTHOOK_*} environment variables, and command-line flags. The host root itself comes only from
+ * the flag or the environment, since the config file lives under it.
  */
 public final class SettingsLoader {
   public static final String CONFIG_FILE = "etc/guesthook/guesthook.yaml";
@@ -96,7 +93,7 @@ public final class SettingsLoader {
     }
     return vertx
         .executeBlocking(() -> readFile(file), false)
-        .compose(document -> merge(vertx, root, document, env, flagLayer))
+        .map(document -> merge(root, document, env, flagLayer))
         .compose(
             merged -> {
               try {
@@ -118,30 +115,48 @@ public final class SettingsLoader {
    */
   private record Merged(JsonObject layers, YamlNode.Mapping document) {}
 
-  private Future<Merged> merge(
-      Vertx vertx, Path root, YamlNode.Mapping document, JsonObject env, JsonObject flags) {
+  /**
+   * Each layer over the one before, deeply, as vertx-config's retriever merged them; done here, a
+   * one-shot phase no longer starts the retriever's stores and JSON round trips for four small
+   * objects. The file's values become JSON values (mappings objects, sequences arrays) first.
+   */
+  private Merged merge(Path root, YamlNode.Mapping document, JsonObject env, JsonObject flags) {
     JsonObject fromFile = new JsonObject();
     document
         .entries()
         .forEach(
             (key, entry) -> {
               if (!FILE_ONLY.contains(key)) {
-                fromFile.put(key, entry.value().plain());
+                fromFile.put(key, jsonValue(entry.value().plain()));
               }
             });
-    ConfigRetrieverOptions options =
-        new ConfigRetrieverOptions()
-            .setScanPeriod(0)
-            .setIncludeDefaultStores(false)
-            .addStore(json(defaults(root)))
-            .addStore(json(fromFile))
-            .addStore(json(env))
-            .addStore(json(flags));
-    ConfigRetriever retriever = ConfigRetriever.create(vertx, options);
-    return retriever
-        .getConfig()
-        .eventually(retriever::close)
-        .map(merged -> new Merged(merged, document));
+    JsonObject merged = new JsonObject();
+    for (JsonObject layer : List.of(defaults(root), fromFile, env, flags)) {
+      merged.mergeIn(layer.copy(), true);
+    }
+    return new Merged(merged, document);
+  }
+
+  /**
+   * A value read from YAML as the JSON round trip of the retriever's stores gave it: mappings as
+   * objects and sequences as arrays (so that layers merge deeply), whole numbers that fit an int as
+   * ints; the rest as it is.
+   */
+  private static Object jsonValue(Object plain) {
+    if (plain instanceof Map<?, ?> mapping) {
+      JsonObject object = new JsonObject();
+      mapping.forEach((key, value) -> object.put(String.valueOf(key), jsonValue(value)));
+      return object;
+    }
+    if (plain instanceof List<?> sequence) {
+      JsonArray array = new JsonArray();
+      sequence.forEach(item -> array.add(jsonValue(item)));
+      return array;
+    }
+    if (plain instanceof Long number && number == number.intValue()) {
+      return number.intValue();
+    }
+    return plain;
   }
 
   private JsonArray defaultHookDirs(Path root) {
@@ -418,9 +433,5 @@ public final class SettingsLoader {
     } catch (IllegalArgumentException e) {
       throw new ConfigException(sources.of("log-level") + ": " + e.getMessage());
     }
-  }
-
-  private static ConfigStoreOptions json(JsonObject config) {
-    return new ConfigStoreOptions().setType("json").setConfig(config);
   }
 }
