@@ -23,6 +23,12 @@ import java.util.regex.Pattern;
  * a thread, a semaphore per key serialises the threads of one process first. The kernel drops a
  * dead process's locks, so a kill -9 never leaves one behind. The holder's description is written
  * into the file, so a waiter can say who it waits for.
+ *
+ * <p>The kernel also drops every fcntl lock a process holds on a file when that process closes any
+ * descriptor of it: a lock file is opened here only by the thread that takes the lock, or by one
+ * that holds the key's semaphore (no thread of this process holds the lock then). Asking who held a
+ * lock this process held used to open and close its file, and let another process in while the
+ * phase still ran.
  */
 public final class Locks {
   private static final Pattern KEY = Pattern.compile("[a-z0-9][a-z0-9:._-]{0,99}");
@@ -30,6 +36,9 @@ public final class Locks {
 
   private final Path directory;
   private final Map<String, Semaphore> inProcess = new ConcurrentHashMap<>();
+
+  /** The holders of the locks this process holds, by key: told without opening their files. */
+  private final Map<String, String> heldHere = new ConcurrentHashMap<>();
 
   public Locks(Path directory) {
     this.directory = directory;
@@ -104,7 +113,8 @@ public final class Locks {
       channel.truncate(0);
       channel.write(ByteBuffer.wrap((holder + "\n").getBytes(StandardCharsets.UTF_8)), 0);
       FileLock taken = lock;
-      return Optional.of(() -> release(channel, taken, local));
+      heldHere.put(key, holder);
+      return Optional.of(() -> release(key, channel, taken, local));
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       channel.close();
@@ -120,7 +130,8 @@ public final class Locks {
    * pressure), the channel is closed, which drops the lock: a lock left held in a resident runtime
    * would refuse the guest's every later phase.
    */
-  private static void release(FileChannel channel, FileLock lock, Semaphore local) {
+  private void release(String key, FileChannel channel, FileLock lock, Semaphore local) {
+    heldHere.remove(key);
     try (channel) {
       channel.truncate(0);
       lock.release();
@@ -131,13 +142,22 @@ public final class Locks {
     }
   }
 
-  /** Who holds (or last held) the lock, as its holder described itself. */
+  /**
+   * Who holds (or last held) the lock, as its holder described itself. When a thread of this
+   * process holds it, or is taking it, its file is not opened (see the class comment).
+   */
   public String holderOf(String key) {
+    Semaphore local = inProcess.computeIfAbsent(key, k -> new Semaphore(1, true));
+    if (!local.tryAcquire()) {
+      return heldHere.getOrDefault(key, "another thread of this process");
+    }
     try {
       String text = SafeFiles.readString(directory.resolve(key + ".lock")).orElse("").strip();
-      return text.isEmpty() ? "another thread of this process" : text;
+      return text.isEmpty() ? "unknown" : text;
     } catch (IOException e) {
       return "unknown";
+    } finally {
+      local.release();
     }
   }
 }

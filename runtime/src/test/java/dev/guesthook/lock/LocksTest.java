@@ -1,0 +1,63 @@
+package dev.guesthook.lock;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * fcntl locks belong to the process, and the kernel drops all of a process's locks on a file when
+ * it closes any descriptor of that file: asking who holds a lock must never open the file of a lock
+ * this process holds, or another process walks in while the phase still runs.
+ */
+class LocksTest {
+  @TempDir Path base;
+
+  @Test
+  void askingWhoHoldsALockThisProcessHoldsLeavesItHeld() throws Exception {
+    Locks locks = new Locks(base.resolve("locks"));
+    try (Locks.Held held = locks.acquire("vm-101", "VM 101 post-stop (pid 1)", Duration.ZERO)) {
+      assertTrue(heldByThisProcess("vm-101"), "held once taken");
+
+      assertEquals("VM 101 post-stop (pid 1)", locks.holderOf("vm-101"));
+
+      assertTrue(heldByThisProcess("vm-101"), "still held after holderOf");
+    }
+  }
+
+  @Test
+  void anotherThreadTimingOutOnALockThisProcessHoldsLeavesItHeld() throws Exception {
+    Locks locks = new Locks(base.resolve("locks"));
+    try (Locks.Held held = locks.acquire("vm-102", "VM 102 pre-start (pid 1)", Duration.ZERO)) {
+      LockTimeoutException timedOut =
+          assertThrows(
+              LockTimeoutException.class,
+              () -> locks.acquire("vm-102", "reconcile", Duration.ofMillis(20)));
+
+      assertTrue(timedOut.getMessage().contains("VM 102 pre-start (pid 1)"), timedOut::getMessage);
+      assertTrue(heldByThisProcess("vm-102"), "still held after another's timeout");
+    }
+    assertTrue(!heldByThisProcess("vm-102"), "given back when closed");
+  }
+
+  /** The kernel's own list of POSIX locks: this process's, on the key's file. */
+  private boolean heldByThisProcess(String key) throws IOException {
+    Path file = base.resolve("locks").resolve(key + ".lock");
+    long inode = (Long) Files.getAttribute(file, "unix:ino");
+    String pid = Long.toString(ProcessHandle.current().pid());
+    return Files.readAllLines(Path.of("/proc/locks")).stream()
+        .map(line -> line.trim().split("\\s+"))
+        .anyMatch(
+            fields ->
+                fields.length > 5
+                    && fields[1].equals("POSIX")
+                    && fields[4].equals(pid)
+                    && fields[5].endsWith(":" + inode));
+  }
+}
