@@ -88,6 +88,7 @@ public final class SafeFiles {
         folder(file.toAbsolutePath().normalize().getParent()).resolve(file.getFileName());
     OpenOption[] noFollow = Arrays.copyOf(options, options.length + 1);
     noFollow[options.length] = LinkOption.NOFOLLOW_LINKS;
+    refuseSpecialFile(absolute);
     FileChannel channel = openNotFollowing(absolute, Set.of(noFollow));
     try {
       Map<String, Object> attributes = attributes(absolute);
@@ -221,6 +222,24 @@ public final class SafeFiles {
               + path);
     }
     return Optional.empty();
+  }
+
+  /**
+   * A FIFO, socket or device where a file of guesthook's is expected is refused before the open:
+   * Java opens without O_NONBLOCK, so opening a FIFO waits for a peer that never comes (a FIFO in
+   * place of a guest's recording held that guest's phase, and its lock, for good). A link is left
+   * to the open, which refuses it.
+   */
+  private static void refuseSpecialFile(Path file) throws IOException {
+    int type;
+    try {
+      type = type(attributes(file));
+    } catch (NoSuchFileException absent) {
+      return; // to be created (once per guest or day: the lock and recording files are kept)
+    }
+    if (type != REGULAR && type != LINK) {
+      throw new UnsafePathException(file, "is not a regular file; fix: remove it");
+    }
   }
 
   /**

@@ -3,6 +3,7 @@ package dev.guesthook.journal;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.guesthook.devices.Change;
+import dev.guesthook.files.SafeFiles;
 import dev.guesthook.id.PciAddress;
 import dev.guesthook.json.Json;
 import java.io.IOException;
@@ -73,6 +74,12 @@ final class JournalReader {
                   ? "a directory"
                   : attributes.isSymbolicLink() ? "a symbolic link" : "not a regular file")
               + " where the guest's journal should be; never read");
+    }
+    // Reached through a linked or foreign folder, what the journal says could be anyone's: a
+    // reconcile acting on it moved another guest's GPU. Read only from a trusted folder.
+    Optional<String> folder = SafeFiles.folderProblem(file.getParent());
+    if (folder.isPresent()) {
+      return whole("its folder cannot be trusted: " + folder.get() + "; never read");
     }
     try {
       lines(head(file));

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.guesthook.app.ExitCodes;
@@ -21,6 +22,8 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.List;
@@ -121,6 +124,58 @@ class PlantedLinkTest {
     assertTrue(result.toString().contains("is a symbolic link"), result::toString);
     assertEquals(List.of(), list(elsewhere));
     SandboxSnapshot.of(root).assertSameAs(before, "a start whose journal could not be written");
+  }
+
+  /**
+   * A FIFO where the day's recording goes: Java opens files without O_NONBLOCK, and the phase
+   * waited on it for good, holding the guest's lock. It is refused, naming the path.
+   */
+  @Test
+  void aFifoAtARecordingIsRefusedAndThePhaseEnds() throws Exception {
+    Path fifo =
+        root.resolve(
+            "var/lib/guesthook/recordings/501-" + LocalDate.now(ZoneOffset.UTC) + ".jsonl");
+    Files.createDirectories(fifo.getParent());
+    Process mkfifo = new ProcessBuilder("mkfifo", "-m", "600", fifo.toString()).start();
+    assertEquals(0, mkfifo.waitFor());
+
+    Cli.Result result = assertTimeoutPreemptively(Duration.ofSeconds(60), () -> preStart("501"));
+
+    assertTrue(result.toString().contains("not recorded"), result::toString);
+    assertTrue(result.toString().contains(fifo + " is not a regular file"), result::toString);
+  }
+
+  /**
+   * The journal folder linked elsewhere: a reconcile reads no journal through it, so it puts back
+   * nothing a journal there names (before, it moved a guest's VF off vfio-pci, and refused the link
+   * only when it went to delete the journal).
+   */
+  @Test
+  void aReconcileReadsNoJournalThroughALinkedJournalFolder() throws Exception {
+    assertEquals(ExitCodes.OK, preStart("501").exitCode());
+    Path journals = root.resolve("var/lib/guesthook/journal");
+    Path journal = journals.resolve("501.jsonl");
+    Files.writeString( // the start is an hour old: nothing waits for its QEMU any more
+        journal,
+        Files.readString(journal)
+            .replaceAll(
+                "\"started\":\"[^\"]+\"",
+                "\"started\":\"" + Instant.now().minus(Duration.ofHours(1)) + "\""));
+    Path elsewhere = base.resolve("journal-elsewhere");
+    Files.move(journals, elsewhere);
+    Files.createSymbolicLink(journals, elsewhere);
+
+    Cli.Result result =
+        Cli.run(List.of("--root", root.toString(), "--simulate", "reconcile", "--vm", "501"));
+
+    assertEquals(
+        "vfio-pci",
+        Files.readSymbolicLink(root.resolve("sys/bus/pci/devices/0000:03:02.1/driver"))
+            .getFileName()
+            .toString(),
+        result::toString);
+    assertTrue(result.toString().contains("cannot be trusted"), result::toString);
+    assertTrue(result.toString().contains("symbolic link"), result::toString);
   }
 
   @Test
