@@ -1,6 +1,7 @@
 package dev.guesthook.serve;
 
 import dev.guesthook.app.ExitCodes;
+import dev.guesthook.files.SafeFiles;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -145,6 +146,7 @@ public final class ResidentRuntime implements AutoCloseable {
   /** The socket file this runtime bound (device and inode), to remove only that one. */
   private Object boundFile;
 
+  private volatile boolean stopping;
   private long backoffMillis = FIRST_BACKOFF_MILLIS;
   private long acceptPausedUntil;
   private volatile String ownUser;
@@ -173,7 +175,10 @@ public final class ResidentRuntime implements AutoCloseable {
   }
 
   public void start() throws IOException {
-    Files.createDirectories(socket.getParent());
+    // Checked as guesthook's own folders are (created 0700, no link, no folder others can write on
+    // the way): in a folder another user can write, they could put their own socket in its place
+    // and answer the hookscript's phases with success, nothing run.
+    SafeFiles.folder(socket.getParent());
     Optional<String> refused = refusal(socket);
     if (refused.isPresent()) {
       throw new IOException(refused.get());
@@ -198,19 +203,37 @@ public final class ResidentRuntime implements AutoCloseable {
    */
   private void selectLoop() {
     try (Selector open = selector) {
-      while (server.isOpen()) {
+      while (!stopping) {
         selector.select(this::ready, nextWakeMillis());
         handOver();
         dropExpired();
         resumeAcceptingWhenDue();
       }
     } catch (IOException | ClosedSelectorException e) {
-      if (server.isOpen()) {
+      if (!stopping) {
         log.accept("guesthook serve: stopped answering: " + e.getMessage());
       }
     } finally {
-      waiting.keySet().forEach(ResidentRuntime::closeQuietly);
-      waiting.clear();
+      tellTheUnreadNothingRan();
+    }
+  }
+
+  /**
+   * Stopping: every connection whose request was not read, waiting or still in the listen queue, is
+   * told {@code B}, so its client runs the one-shot path (nothing ran here) instead of failing a
+   * start; only then is the socket closed. A restart of the service while guests start used to fail
+   * them all.
+   */
+  private void tellTheUnreadNothingRan() {
+    waiting.keySet().forEach(ResidentRuntime::notTaken);
+    waiting.clear();
+    try (ServerSocketChannel listening = server) {
+      SocketChannel queued;
+      while ((queued = listening.accept()) != null) {
+        notTaken(queued);
+      }
+    } catch (IOException closing) {
+      // What the queue still held is reset by the close: the client takes that as a failure.
     }
   }
 
@@ -564,13 +587,14 @@ public final class ResidentRuntime implements AutoCloseable {
   @Override
   public void close() throws IOException {
     if (server != null) {
-      server.close();
+      stopping = true;
       selector.wakeup();
       try {
         acceptor.join(TimeUnit.SECONDS.toMillis(5)); // it starts no more phases
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       }
+      server.close(); // the selector thread closed it, unless it did not end in time
     }
     slots.close();
     try {

@@ -271,6 +271,64 @@ class ServeTest {
     }
   }
 
+  /**
+   * A socket another user put where the runtime's should be (its folder was left writable) could
+   * answer a pre-start with success, nothing run: the client talks only to a socket of its own
+   * user, and runs the one-shot path otherwise.
+   */
+  @Test
+  void theClientTalksToNoSocketOfAnotherUser() throws Exception {
+    Path oneShot = oneShotSaying7();
+    Path planted = base.resolve("planted.sock");
+    try (ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
+      server.bind(UnixDomainSocketAddress.of(planted));
+      Files.setOwner(
+          planted,
+          planted.getFileSystem().getUserPrincipalLookupService().lookupPrincipalByName("nobody"));
+      Thread answeringOk =
+          new Thread(
+              () -> {
+                try (SocketChannel peer = server.accept()) {
+                  peer.write(ByteBuffer.wrap("X 0\n".getBytes(StandardCharsets.UTF_8)));
+                } catch (IOException e) {
+                  // closed at the end of the test, never asked
+                }
+              });
+      answeringOk.setDaemon(true);
+      answeringOk.start();
+
+      Run run =
+          client(
+              Map.of(
+                  "GUESTHOOK_SOCKET", planted.toString(), "GUESTHOOK_ONESHOT", oneShot.toString()),
+              "501",
+              "pre-start");
+
+      assertEquals(7, run.exit(), run::out);
+      assertEquals("one-shot 501 pre-start\n", run.out());
+    }
+  }
+
+  /**
+   * With GUESTHOOK_ROOT set (a sandbox) and no GUESTHOOK_SOCKET, the client asks the runtime under
+   * that root: it used to ask the node's own runtime at /run/guesthook, which would have run a
+   * sandbox's phase on the host.
+   */
+  @Test
+  void theClientLooksForTheRuntimeUnderGuesthookRoot() throws Exception {
+    Path oneShot = oneShotSaying7();
+
+    Run run =
+        client(
+            Map.of("GUESTHOOK_ROOT", root + "/", "GUESTHOOK_ONESHOT", oneShot.toString()),
+            "501",
+            "pre-start");
+
+    assertEquals(0, run.exit(), run::out);
+    assertTrue(
+        run.out().startsWith("guesthook: VM 501 pre-start (start) on pve-sandbox"), run::out);
+  }
+
   /** A stand-in one-shot path: says it ran, with its arguments, and exits 7. */
   private Path oneShotSaying7() throws IOException {
     Path oneShot = base.resolve("oneshot.sh");
@@ -281,19 +339,27 @@ class ServeTest {
 
   @Test
   void aPeerOfAnotherUserIsRefused() throws Exception {
-    Files.setPosixFilePermissions(
-        socket, PosixFilePermissions.fromString("rw-rw-rw-")); // as if the mode were wrong
-    Files.setPosixFilePermissions(base, PosixFilePermissions.fromString("rwxr-xr-x"));
-    Files.setPosixFilePermissions(root, PosixFilePermissions.fromString("rwxr-xr-x"));
+    // As if the modes were wrong: the socket and the folders to it open to every user.
+    Files.setPosixFilePermissions(socket, PosixFilePermissions.fromString("rw-rw-rw-"));
+    for (Path folder : List.of(base, root, root.resolve("run"), root.resolve("run/guesthook"))) {
+      Files.setPosixFilePermissions(folder, PosixFilePermissions.fromString("rwxr-xr-x"));
+    }
+    // Not the hookscript client, which talks to no socket of another user: a bare peer that
+    // sends the request and exits with the answer's exit code.
+    String peer =
+        "socket(my $s, 1, 1, 0) or die; connect($s, pack('S Z*', 1, $ARGV[0])) or die \"$!\";"
+            + " syswrite($s, \"guesthook/1 501 pre-start -\\n\"); while (<$s>) { exit $1 if /^X"
+            + " (\\d+)/ } exit 99";
     List<String> argv =
         List.of(
             "setpriv",
             "--reuid=65534",
             "--regid=65534",
             "--clear-groups",
-            CLIENT.toString(),
-            "501",
-            "pre-start");
+            "perl",
+            "-e",
+            peer,
+            socket.toString());
     Run run = process(argv, env());
     assertEquals(2, run.exit(), run::out);
     assertTrue(

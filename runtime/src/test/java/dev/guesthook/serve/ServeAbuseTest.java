@@ -12,6 +12,7 @@ import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -182,6 +183,50 @@ class ServeAbuseTest {
     assertTrue(
         log.stream().anyMatch(line -> line.contains("dropped the oldest connection")),
         log::toString);
+  }
+
+  /**
+   * A restart of the service while guests start: the clients whose requests were not read yet are
+   * told that nothing ran, so they take the one-shot path; they used to fail (exit 3), and a failed
+   * pre-start aborts the guest's start.
+   */
+  @Test
+  void clientsWhoseRequestWasNotReadWhenServeStopsAreToldNothingRan() throws Exception {
+    Path socket = serve();
+    List<SocketChannel> silent = new ArrayList<>();
+    for (int i = 0; i < 5; i++) {
+      SocketChannel client = SocketChannel.open(UnixDomainSocketAddress.of(socket));
+      silent.add(client);
+      idle.add(client);
+    }
+    Thread.sleep(300); // the selector has taken them in
+
+    runtime.close();
+    runtime = null;
+
+    for (SocketChannel client : silent) {
+      assertEquals("B\n", answerOf(client));
+    }
+  }
+
+  /**
+   * In a folder another user can write, they could put their own socket in serve's place and answer
+   * phases with success, nothing run: serve does not start there.
+   */
+  @Test
+  void serveDoesNotStartInASocketFolderOtherUsersCanWrite() throws Exception {
+    Path open = Files.createDirectories(base.resolve("run"));
+    Files.setPosixFilePermissions(open, PosixFilePermissions.fromString("rwxrwxrwx"));
+    ResidentRuntime unsafe =
+        new ResidentRuntime(
+            open.resolve("guesthook.sock"),
+            ResidentRuntime.PhaseRunner.blocking((call, out) -> 0),
+            log::add);
+
+    IOException refused = assertThrows(IOException.class, unsafe::start);
+
+    assertTrue(refused.getMessage().contains("chmod go-w " + open), refused::getMessage);
+    assertTrue(Files.notExists(open.resolve("guesthook.sock")));
   }
 
   private static String answerOf(SocketChannel client) throws IOException {
