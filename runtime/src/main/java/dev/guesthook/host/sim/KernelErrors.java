@@ -45,6 +45,30 @@ final class KernelErrors {
     throw invalid(path, "'" + Printable.of(text) + "' is not " + what);
   }
 
+  /**
+   * A yes/no as the kernel's kstrtobool reads it (lib/kstrtox.c): only the first character counts,
+   * or the first two for on/off; anything else is EINVAL naming {@code what}.
+   */
+  static boolean bool(HostPath path, String value, String what) {
+    String text = oneLine(value);
+    char first = text.isEmpty() ? 0 : text.charAt(0);
+    char second = text.length() < 2 ? 0 : Character.toLowerCase(text.charAt(1));
+    switch (Character.toLowerCase(first)) {
+      case 'e', 'y', 't', '1':
+        return true;
+      case 'd', 'n', 'f', '0':
+        return false;
+      case 'o':
+        if (second == 'n' || second == 'f') {
+          return second == 'n';
+        }
+        break;
+      default:
+        break;
+    }
+    throw invalid(path, "'" + Printable.of(text) + "' is not " + what);
+  }
+
   /** sysfs hands the store the bytes written, usually with echo's newline; kernels strip one. */
   static String oneLine(String value) {
     return value.endsWith("\n") ? value.substring(0, value.length() - 1) : value;

@@ -107,6 +107,7 @@ public final class SimulatedHost extends FileBackedHost {
         List.of(
             new MdevModel(sysfs),
             new SriovModel(sysfs, nvidia),
+            new SriovAutoprobe(sysfs),
             nvidia,
             new PciBusModel(sysfs, faults, deferredProbes),
             new ResetModel(sysfs));

@@ -612,6 +612,35 @@ class SimulatedKernelTest {
     }
   }
 
+  static Stream<Arguments> autoprobeValues() {
+    return Stream.of(
+        Arguments.of("1", "1"),
+        Arguments.of("0\n", "0"),
+        Arguments.of("y", "1"),
+        Arguments.of("No", "0"),
+        Arguments.of("on", "1"),
+        Arguments.of("OFF", "0"),
+        Arguments.of("true", "1"),
+        Arguments.of("2", "EINVAL"),
+        Arguments.of("o", "EINVAL"),
+        Arguments.of(" 1", "EINVAL"));
+  }
+
+  /** The kernel's store takes what kstrtobool takes, then reads back 1 or 0; "2" is EINVAL. */
+  @ParameterizedTest(name = "sriov_drivers_autoprobe ''{0}'' -> {1}")
+  @MethodSource("autoprobeValues")
+  void sriovDriversAutoprobeIsParsedLikeKstrtobool(String written, String outcome) {
+    SimulatedHost host = sandbox(SandboxProfile.SRIOV_NIC);
+    HostPath autoprobe = device(PF, "sriov_drivers_autoprobe");
+    if (outcome.startsWith("E")) {
+      fails(outcome, () -> host.write(autoprobe, written), "'" + shown(written) + "' is refused");
+      assertEquals("1", trimmed(host, autoprobe));
+    } else {
+      assertDoesNotThrow(() -> host.write(autoprobe, written), "'" + shown(written) + "'");
+      assertEquals(outcome, trimmed(host, autoprobe));
+    }
+  }
+
   @Test
   void sriovZeroRemovesTheVfsAndTheirLinks() {
     SimulatedHost host = sandbox(SandboxProfile.SRIOV_NIC);
