@@ -98,7 +98,8 @@ final class SandboxCommand {
       name = "create",
       mixinStandardHelpOptions = true,
       description = {
-        "Write a simulated host into DIR (new or empty). Profiles:",
+        "Write a simulated host into DIR (new or empty).",
+        "Profiles:",
         "  gvt-g            Intel UHD 630 with GVT-g mediated devices",
         "  nvidia-vgpu      NVIDIA Tesla T4, mdev-based vGPU types",
         "  nvidia-vgpu-vf   NVIDIA L40S, VF-based vGPU (vGPU 17+)",

@@ -82,9 +82,10 @@ final class ServeCommand implements Callable<Integer> {
                             "guesthook serve: "
                                 + (journald.isOn()
                                     ? "phase lines go to the journal too, with VMID, PHASE and HOOK"
-                                    : "no journal at /"
-                                        + Journald.SOCKET
-                                        + " (or a dry run): phase lines go to the task log only"));
+                                    : (settings.dryRun()
+                                            ? "a dry run"
+                                            : "no journal at /" + Journald.SOCKET)
+                                        + ": phase lines go to the task log only"));
                     Consumer<String> say =
                         line -> main.console.out().println("guesthook serve: " + line);
                     Optional<NodeMetrics> metrics = node.metrics(say);

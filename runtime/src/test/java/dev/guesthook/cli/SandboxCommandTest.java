@@ -117,6 +117,16 @@ class SandboxCommandTest {
     assertTrue(result.out().contains("guesthook --root DIR --simulate --dry-run 501 pre-start"));
   }
 
+  /** The command list shows a command's first line: create's used to end on "Profiles:". */
+  @Test
+  void theCommandListSaysWhatCreateDoesWithNoDanglingHeading() {
+    Cli.Result result = Cli.run(List.of("sandbox", "--help"));
+    assertEquals(0, result.exitCode());
+    assertTrue(
+        result.out().contains("create  Write a simulated host into DIR (new or empty).\n"),
+        result::out);
+  }
+
   private static Map<String, String> without(Map<String, String> map, String key) {
     map.remove(key);
     return map;
