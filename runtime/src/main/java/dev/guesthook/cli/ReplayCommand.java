@@ -39,8 +39,10 @@ import picocli.CommandLine.ParentCommand;
       "Exit 0 when every replayed event agrees, 1 when any differs, 2 on unreadable files or when records",
       "were skipped and none could be replayed.",
       "--update rewrites the recording with what the hooks do now, after an intended change; a file with",
-      "skipped records is left as it was. Compiled hooks are kept in the user's cache ($XDG_CACHE_HOME or",
-      "~/.cache), or the --root tree's: never in /var."
+      "skipped records is left as it was. Its exit code still says what this run found (1: something",
+      "differed, and is now the expectation): replay the file again to check it agrees (exit 0).",
+      "Compiled hooks are kept in the user's cache ($XDG_CACHE_HOME or ~/.cache), or the --root tree's:",
+      "never in /var."
     })
 final class ReplayCommand implements Callable<Integer> {
   @ParentCommand Main main;
