@@ -23,8 +23,6 @@ import java.util.List;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
@@ -61,8 +59,7 @@ final class ServeCommand implements Callable<Integer> {
           Vertx vertx = node.vertx();
           Settings settings = node.settings();
           Engine engine = node.engine().resident();
-          Path path =
-              socket != null ? socket : settings.root().resolve("run/guesthook/guesthook.sock");
+          Path path = socket != null ? socket : settings.root().resolve(ResidentRuntime.SOCKET);
           Optional<String> refused = ResidentRuntime.refusal(path);
           if (refused.isPresent()) {
             // Before the reconcile: a second runtime must not act on the host either.
@@ -106,7 +103,8 @@ final class ServeCommand implements Callable<Integer> {
                               // heap may be full: a hand-off per phase would wake a worker while
                               // the answer is sent. And only by the last phase to end: another's
                               // memory is its own.
-                              return startedOrFailed(phases, call, out)
+                              return phases
+                                  .startOrFail(call, out)
                                   .whenComplete(
                                       (exit, failure) -> {
                                         if (running.decrementAndGet() == 0 && heap.mayBeFull()) {
@@ -219,21 +217,11 @@ final class ServeCommand implements Callable<Integer> {
       Optional<NodeMetrics> metrics,
       Consumer<List<EventRing.Entry>> events) {
     PhaseRun phases = new PhaseRun(engine, settings, journald, metrics, events);
-    // Hands the phase to a phase thread and returns: the future completes there (or on the phase
-    // thread a timed-out hook's phase went on on), which then writes the answer.
+    // Hands the phase to a phase thread and returns: the future completes there (or, when a hook
+    // timed out, on the phase thread the rest of the phase was handed to), which writes the answer.
     return (PhaseCall call, PrintStream out) ->
         phases
             .run(call.vmid(), call.phase(), call.migratedFrom(), PhaseRun.Output.taskLog(out))
             .toCompletionStage();
-  }
-
-  /** The runner's stage, or a failed one when it threw before it had one to give. */
-  private static CompletionStage<Integer> startedOrFailed(
-      ResidentRuntime.PhaseRunner phases, PhaseCall call, PrintStream out) {
-    try {
-      return phases.start(call, out);
-    } catch (RuntimeException e) {
-      return CompletableFuture.failedFuture(e);
-    }
   }
 }

@@ -69,7 +69,7 @@ public final class Locks {
           "lock key '" + key + "': expected lower-case letters, digits and :._-");
     }
     long deadline = System.nanoTime() + timeout.toNanos();
-    Semaphore local = inProcess.computeIfAbsent(key, k -> new Semaphore(1, true));
+    Semaphore local = semaphoreOf(key);
     try {
       if (!local.tryAcquire(Math.max(0, timeout.toNanos()), TimeUnit.NANOSECONDS)) {
         return Optional.empty();
@@ -142,12 +142,17 @@ public final class Locks {
     }
   }
 
+  /** What serialises this process's threads on {@code key}, before its file is opened. */
+  private Semaphore semaphoreOf(String key) {
+    return inProcess.computeIfAbsent(key, k -> new Semaphore(1, true));
+  }
+
   /**
    * Who holds (or last held) the lock, as its holder described itself. When a thread of this
    * process holds it, or is taking it, its file is not opened (see the class comment).
    */
   public String holderOf(String key) {
-    Semaphore local = inProcess.computeIfAbsent(key, k -> new Semaphore(1, true));
+    Semaphore local = semaphoreOf(key);
     if (!local.tryAcquire()) {
       return heldHere.getOrDefault(key, "another thread of this process");
     }

@@ -58,6 +58,15 @@ public final class ResidentRuntime implements AutoCloseable {
   public interface PhaseRunner {
     CompletionStage<Integer> start(PhaseCall call, PrintStream out);
 
+    /** The phase's stage, or a failed one when starting it threw before there was one. */
+    default CompletionStage<Integer> startOrFail(PhaseCall call, PrintStream out) {
+      try {
+        return start(call, out);
+      } catch (RuntimeException | Error e) {
+        return CompletableFuture.failedFuture(e);
+      }
+    }
+
     /**
      * A runner that blocks until its phase has ended (a test's stand-in): each on its own thread.
      */
@@ -104,7 +113,7 @@ public final class ResidentRuntime implements AutoCloseable {
    * Said to a connection dropped before its request was read: nothing ran, so the hookscript client
    * takes the one-shot path instead of failing the phase.
    */
-  private static final byte[] NOT_TAKEN = "B\n".getBytes(StandardCharsets.US_ASCII);
+  private static final String NOT_TAKEN = "B\n";
 
   /**
    * Phases under way at once; more wait in line (Proxmox starts guests one after another anyway).
@@ -448,11 +457,7 @@ public final class ResidentRuntime implements AutoCloseable {
    * and non-blocking: two bytes always fit, and a peer that is gone only fails this write.
    */
   private static void notTaken(SocketChannel client) {
-    try (client) {
-      client.write(ByteBuffer.wrap(NOT_TAKEN));
-    } catch (IOException gone) {
-      // nothing to tell
-    }
+    answerAtOnce(client, NOT_TAKEN);
   }
 
   private void dropOldest(String why) {
@@ -507,13 +512,9 @@ public final class ResidentRuntime implements AutoCloseable {
       slots.ended();
       return;
     }
-    CompletionStage<Integer> phase;
-    try {
-      phase = runner.start(call, answer.out);
-    } catch (RuntimeException | Error e) {
-      phase = CompletableFuture.failedFuture(e);
-    }
-    phase.whenComplete((exit, failure) -> finish(answer, exit, failure, phaseEnded));
+    runner
+        .startOrFail(call, answer.out)
+        .whenComplete((exit, failure) -> finish(answer, exit, failure, phaseEnded));
   }
 
   private void finish(Answer answer, Integer exit, Throwable failure, Runnable phaseEnded) {
