@@ -8,6 +8,7 @@ import dev.guesthook.host.HostException;
 import dev.guesthook.host.HostPath;
 import dev.guesthook.host.sim.SimulatedHost;
 import dev.guesthook.sandbox.SandboxProfile;
+import dev.guesthook.testsupport.ChildJvm;
 import dev.guesthook.testsupport.SandboxCopies;
 import dev.guesthook.testsupport.SandboxInvariants;
 import dev.guesthook.testsupport.SandboxSnapshot;
@@ -173,22 +174,9 @@ class SimulatorCrashTest {
   }
 
   private static int runInChild(Path root, String scenario) throws Exception {
-    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    Process child =
-        new ProcessBuilder(
-                java,
-                "-XX:TieredStopAtLevel=1",
-                "-XX:+UseSerialGC",
-                // verified in the test JVM already; see OneShot
-                "-XX:+UnlockDiagnosticVMOptions",
-                "-XX:-BytecodeVerificationRemote",
-                "-cp",
-                System.getProperty("java.class.path"),
-                Scenario.class.getName(),
-                root.toString(),
-                scenario)
-            .redirectErrorStream(true)
-            .start();
+    List<String> argv = new ArrayList<>(ChildJvm.command(Scenario.class.getName()));
+    argv.addAll(List.of(root.toString(), scenario));
+    Process child = new ProcessBuilder(argv).redirectErrorStream(true).start();
     String out = new String(child.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     assertTrue(child.waitFor(60, TimeUnit.SECONDS), "the child ended");
     assertTrue(

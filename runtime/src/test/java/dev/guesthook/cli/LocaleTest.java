@@ -3,6 +3,7 @@ package dev.guesthook.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.guesthook.testsupport.ChildJvm;
 import dev.guesthook.testsupport.HostTree;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -16,13 +17,7 @@ class LocaleTest {
   @TempDir Path base;
 
   private String runWithLocale(HostTree host, String locale) throws Exception {
-    List<String> command =
-        new ArrayList<>(
-            List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp",
-                System.getProperty("java.class.path"),
-                Main.class.getName()));
+    List<String> command = new ArrayList<>(ChildJvm.command(Main.class.getName()));
     command.addAll(host.options());
     command.addAll(List.of("101", "pre-start"));
     ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);

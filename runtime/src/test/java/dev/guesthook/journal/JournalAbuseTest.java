@@ -9,6 +9,7 @@ import dev.guesthook.host.sim.SimulatedHost;
 import dev.guesthook.id.PciAddress;
 import dev.guesthook.sandbox.Sandbox;
 import dev.guesthook.sandbox.SandboxProfile;
+import dev.guesthook.testsupport.ChildJvm;
 import dev.guesthook.testsupport.Cli;
 import dev.guesthook.testsupport.HostTree;
 import dev.guesthook.testsupport.OneShot;
@@ -189,7 +190,8 @@ class JournalAbuseTest {
     }
     OneShot run =
         OneShot.start(
-            Map.of("JAVA_TOOL_OPTIONS", "-Xmx64m"),
+            List.of("-Xmx64m"),
+            Map.of(),
             List.of(
                 "--root",
                 root.toString(),
@@ -381,22 +383,9 @@ class JournalAbuseTest {
    * disk.
    */
   private Cli.Result limited(int bytes, String... args) throws Exception {
-    List<String> argv =
-        new ArrayList<>(
-            List.of(
-                "prlimit",
-                "--fsize=" + bytes,
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-XX:TieredStopAtLevel=1",
-                "-XX:+UseSerialGC",
-                "-cp",
-                System.getProperty("java.class.path"),
-                "dev.guesthook.cli.Main",
-                "--root",
-                root.toString(),
-                "--simulate",
-                "--hooks",
-                STOCK.toString()));
+    List<String> argv = new ArrayList<>(List.of("prlimit", "--fsize=" + bytes));
+    argv.addAll(ChildJvm.command("dev.guesthook.cli.Main"));
+    argv.addAll(List.of("--root", root.toString(), "--simulate", "--hooks", STOCK.toString()));
     argv.addAll(List.of(args));
     Process process = new ProcessBuilder(argv).redirectErrorStream(true).start();
     process.getOutputStream().close();

@@ -30,15 +30,8 @@ public final class LockHolder {
 
   /** Starts one holding the keys under the folder; returns once they are held. */
   public static Process start(Path folder, List<String> keys) throws IOException {
-    List<String> argv =
-        new ArrayList<>(
-            List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-XX:TieredStopAtLevel=1",
-                "-cp",
-                System.getProperty("java.class.path"),
-                LockHolder.class.getName(),
-                folder.toString()));
+    List<String> argv = new ArrayList<>(ChildJvm.command(LockHolder.class.getName()));
+    argv.add(folder.toString());
     argv.addAll(keys);
     Process process = new ProcessBuilder(argv).redirectErrorStream(true).start();
     byte[] line = process.getInputStream().readNBytes("held\n".length());

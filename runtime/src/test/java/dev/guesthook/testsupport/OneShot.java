@@ -3,7 +3,6 @@ package dev.guesthook.testsupport;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -39,19 +38,7 @@ public final class OneShot {
   public static OneShot start(
       List<String> jvmOptions, Map<String, String> environment, List<String> args)
       throws IOException {
-    List<String> argv =
-        new ArrayList<>(
-            List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-XX:TieredStopAtLevel=1",
-                "-XX:+UseSerialGC",
-                "-Xshare:auto",
-                // The test JVM verifies these classes already; a child doing it again costs its
-                // start 13% (measured, paired), and the kill loops start one per step.
-                "-XX:+UnlockDiagnosticVMOptions",
-                "-XX:-BytecodeVerificationRemote"));
-    argv.addAll(jvmOptions);
-    argv.addAll(List.of("-cp", System.getProperty("java.class.path"), "dev.guesthook.cli.Main"));
+    List<String> argv = new ArrayList<>(ChildJvm.command(jvmOptions, "dev.guesthook.cli.Main"));
     argv.addAll(args);
     SharedCompiledHooks.seed(args);
     ProcessBuilder builder = new ProcessBuilder(argv).redirectErrorStream(true);

@@ -1,7 +1,10 @@
 package dev.guesthook.host.real;
 
 import dev.guesthook.host.HostPath;
+import dev.guesthook.testsupport.ChildJvm;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * A guesthook process making one risky write through the real host, for a test to kill with -9
@@ -16,14 +19,9 @@ public final class RiskyWriteProcess {
 
   /** Starts one, on this test run's class path. */
   static Process start(Path root, HostPath path, String value) throws java.io.IOException {
-    return new ProcessBuilder(
-            Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-            "-cp",
-            System.getProperty("java.class.path"),
-            RiskyWriteProcess.class.getName(),
-            root.toString(),
-            path.toString(),
-            value)
+    List<String> argv = new ArrayList<>(ChildJvm.command(RiskyWriteProcess.class.getName()));
+    argv.addAll(List.of(root.toString(), path.toString(), value));
+    return new ProcessBuilder(argv)
         .redirectErrorStream(true)
         .redirectOutput(ProcessBuilder.Redirect.DISCARD)
         .start();
