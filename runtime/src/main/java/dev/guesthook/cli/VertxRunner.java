@@ -1,9 +1,12 @@
 package dev.guesthook.cli;
 
+import io.netty.util.internal.logging.InternalLoggerFactory;
+import io.netty.util.internal.logging.JdkLoggerFactory;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.file.FileSystemOptions;
+import io.vertx.core.logging.JULLogDelegateFactory;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -19,6 +22,17 @@ final class VertxRunner {
    * 20 for good (about 0.1 MB of RSS each); more work than workers waits its turn.
    */
   static final int WORKERS = 4;
+
+  static {
+    // Before the first Vert.x class: Netty and then Vert.x each looked for SLF4J, Log4J 2 and
+    // Log4J, classes that are not here (each miss a thrown error), before they settled on
+    // java.util.logging, and Vert.x started Netty's DNS resolver (resolv.conf, hosts) for names
+    // guesthook never resolves: a third of the main thread's CPU in a one-shot phase's start.
+    InternalLoggerFactory.setDefaultFactory(JdkLoggerFactory.INSTANCE);
+    System.setProperty(
+        "vertx.logger-delegate-factory-class-name", JULLogDelegateFactory.class.getName());
+    System.setProperty("vertx.disableDnsResolver", "true");
+  }
 
   private VertxRunner() {}
 
