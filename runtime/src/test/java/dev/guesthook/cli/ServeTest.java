@@ -250,16 +250,7 @@ class ServeTest {
     Path busy = base.resolve("busy.sock");
     try (ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
       server.bind(UnixDomainSocketAddress.of(busy));
-      Thread answering =
-          new Thread(
-              () -> {
-                try (SocketChannel peer = server.accept()) {
-                  peer.write(ByteBuffer.wrap("B\n".getBytes(StandardCharsets.UTF_8)));
-                } catch (IOException e) {
-                  // the test fails on the client's answer
-                }
-              });
-      answering.start();
+      Thread answering = answeringOnce(server, "B\n");
       Run run =
           client(
               Map.of("GUESTHOOK_SOCKET", busy.toString(), "GUESTHOOK_ONESHOT", oneShot.toString()),
@@ -285,17 +276,7 @@ class ServeTest {
       Files.setOwner(
           planted,
           planted.getFileSystem().getUserPrincipalLookupService().lookupPrincipalByName("nobody"));
-      Thread answeringOk =
-          new Thread(
-              () -> {
-                try (SocketChannel peer = server.accept()) {
-                  peer.write(ByteBuffer.wrap("X 0\n".getBytes(StandardCharsets.UTF_8)));
-                } catch (IOException e) {
-                  // closed at the end of the test, never asked
-                }
-              });
-      answeringOk.setDaemon(true);
-      answeringOk.start();
+      answeringOnce(server, "X 0\n");
 
       Run run =
           client(
@@ -327,6 +308,26 @@ class ServeTest {
     assertEquals(0, run.exit(), run::out);
     assertTrue(
         run.out().startsWith("guesthook: VM 501 pre-start (start) on pve-sandbox"), run::out);
+  }
+
+  /**
+   * A stand-in runtime on {@code server}: answers the first connection with {@code text} and closes
+   * it, on a daemon thread (a test whose client never asks closes the server at its end). A test
+   * fails on what its client printed, not here.
+   */
+  private static Thread answeringOnce(ServerSocketChannel server, String text) {
+    Thread answering =
+        new Thread(
+            () -> {
+              try (SocketChannel peer = server.accept()) {
+                peer.write(ByteBuffer.wrap(text.getBytes(StandardCharsets.UTF_8)));
+              } catch (IOException e) {
+                // closed unasked, or the client went: its run says what happened
+              }
+            });
+    answering.setDaemon(true);
+    answering.start();
+    return answering;
   }
 
   /** A stand-in one-shot path: says it ran, with its arguments, and exits 7. */
