@@ -9,7 +9,6 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.jar.JarEntry;
@@ -59,7 +58,7 @@ final class ChildClassArchive {
     String plain = System.getProperty("java.class.path");
     try {
       Path work = Files.createTempDirectory(Path.of("target").toAbsolutePath(), "child-jvm-");
-      Runtime.getRuntime().addShutdownHook(new Thread(() -> deleteTree(work)));
+      Runtime.getRuntime().addShutdownHook(new Thread(() -> deleteQuietly(work)));
       String jars = jarredClassFolders(plain, work);
       Path archive = work.resolve("classes.jsa");
       record(jars, archive, work.resolve("training"));
@@ -107,16 +106,12 @@ final class ChildClassArchive {
   /** Records the archive from a dry-run pre-start of the mixed sandbox's VM 501. */
   private static void record(String classpath, Path archive, Path training)
       throws IOException, InterruptedException {
-    List<String> argv = new ArrayList<>();
-    argv.add(ChildJvm.JAVA);
-    argv.addAll(ChildJvm.FLAGS);
-    argv.addAll(
-        List.of(
-            "-XX:ArchiveClassesAtExit=" + archive,
-            "-Xlog:cds*=off",
-            "-cp",
-            classpath,
-            "dev.guesthook.cli.Main"));
+    List<String> argv =
+        new ArrayList<>(
+            ChildJvm.command(
+                List.of("-XX:ArchiveClassesAtExit=" + archive, "-Xlog:cds*=off"),
+                classpath,
+                "dev.guesthook.cli.Main"));
     Path stock = Path.of("..", "hooks", "stock").toAbsolutePath().normalize();
     List<String> phase =
         List.of(
@@ -128,7 +123,8 @@ final class ChildClassArchive {
             "--dry-run",
             "501",
             "pre-start");
-    if (Files.isDirectory(stock)) {
+    boolean withStockHooks = Files.isDirectory(stock);
+    if (withStockHooks) {
       Sandbox.create(training, SandboxProfile.MIXED);
       SharedCompiledHooks.seed(phase);
       argv.addAll(phase);
@@ -144,17 +140,15 @@ final class ChildClassArchive {
       process.destroyForcibly();
       return;
     }
-    if (Files.isDirectory(stock)) {
+    if (withStockHooks) {
       SharedCompiledHooks.harvest(phase);
     }
   }
 
-  private static void deleteTree(Path root) {
-    try (Stream<Path> paths = Files.walk(root)) {
-      for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
-        Files.deleteIfExists(path);
-      }
-    } catch (IOException e) {
+  private static void deleteQuietly(Path work) {
+    try {
+      SandboxCopies.deleteTree(work);
+    } catch (UncheckedIOException e) {
       // target/ is the build's: left for the next clean.
     }
   }

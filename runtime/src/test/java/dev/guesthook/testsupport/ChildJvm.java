@@ -13,7 +13,7 @@ import java.util.List;
  */
 public final class ChildJvm {
   /** The launcher's flags for a one-shot phase (guesthook, packaging/deb/guesthook). */
-  static final List<String> FLAGS =
+  private static final List<String> FLAGS =
       List.of(
           "-XX:TieredStopAtLevel=1",
           "-XX:CICompilerCount=1",
@@ -21,7 +21,8 @@ public final class ChildJvm {
           "-Xmx128m",
           "-XX:MaxMetaspaceSize=128m");
 
-  static final String JAVA = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+  private static final String JAVA =
+      Path.of(System.getProperty("java.home"), "bin", "java").toString();
 
   private ChildJvm() {}
 
@@ -35,16 +36,24 @@ public final class ChildJvm {
    * the heap bound the launcher gives {@code serve}.
    */
   public static List<String> command(List<String> jvmOptions, String mainClass) {
+    // The test JVM verifies these classes already; a child doing it again costs its start 13%
+    // (measured, paired).
+    List<String> options =
+        new ArrayList<>(
+            List.of("-XX:+UnlockDiagnosticVMOptions", "-XX:-BytecodeVerificationRemote"));
+    ChildClassArchive archive = ChildClassArchive.ofThisRun();
+    options.addAll(archive.options());
+    options.addAll(jvmOptions);
+    return command(options, archive.classpath(), mainClass);
+  }
+
+  /** {@code java}, the launcher's flags, {@code options}, the classpath and {@code mainClass}. */
+  static List<String> command(List<String> options, String classpath, String mainClass) {
     List<String> argv = new ArrayList<>();
     argv.add(JAVA);
     argv.addAll(FLAGS);
-    // The test JVM verifies these classes already; a child doing it again costs its start 13%
-    // (measured, paired).
-    argv.addAll(List.of("-XX:+UnlockDiagnosticVMOptions", "-XX:-BytecodeVerificationRemote"));
-    ChildClassArchive archive = ChildClassArchive.ofThisRun();
-    argv.addAll(archive.options());
-    argv.addAll(jvmOptions);
-    argv.addAll(List.of("-cp", archive.classpath(), mainClass));
+    argv.addAll(options);
+    argv.addAll(List.of("-cp", classpath, mainClass));
     return argv;
   }
 }

@@ -55,11 +55,7 @@ public final class SandboxCopies {
     copyTree(sandbox.resolve(COMPILE_CACHE), next);
     try {
       if (Files.isDirectory(kept)) {
-        try (Stream<Path> old = Files.walk(kept)) {
-          for (Path path : old.sorted(Comparator.reverseOrder()).toList()) {
-            Files.delete(path);
-          }
-        }
+        deleteTree(kept);
       }
       Files.move(next, kept);
     } catch (IOException e) {
@@ -81,6 +77,17 @@ public final class SandboxCopies {
    * Copies a sandbox as it is, modes included (guesthook trusts its compile cache only with safe
    * modes): links stay links (relative, so they point inside the copy).
    */
+  /** Deletes {@code root} and everything below it (links themselves, never what they point to). */
+  public static void deleteTree(Path root) {
+    try (Stream<Path> walk = Files.walk(root)) {
+      for (Path path : walk.sorted(Comparator.reverseOrder()).toList()) {
+        Files.delete(path);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
   public static void copyTree(Path from, Path to) {
     try (Stream<Path> walk = Files.walk(from)) {
       for (Path source : walk.toList()) {
