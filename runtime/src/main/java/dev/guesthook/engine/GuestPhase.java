@@ -20,18 +20,12 @@ final class GuestPhase {
   private GuestPhase() {}
 
   static LifecycleEvent event(
-      Pve pve,
-      Settings settings,
-      VmId vmid,
-      Phase phase,
-      Instant time,
-      Optional<String> migratedFrom)
+      Pve pve, String node, VmId vmid, Phase phase, Instant time, Optional<String> migratedFrom)
       throws PveFileException {
     // Look the guest type up once; pve.config(vmid) only runs to produce the "no config" error.
     Optional<GuestType> found = pve.guestType(vmid);
     VmConfig config = found.isPresent() ? pve.config(found.get(), vmid) : pve.config(vmid);
     GuestType type = found.orElse(GuestType.QEMU);
-    String node = settings.node().or(pve::nodeName).orElseGet(GuestPhase::hostName);
     return new LifecycleEvent(
         vmid,
         phase,
@@ -41,6 +35,11 @@ final class GuestPhase {
         config,
         LifecycleEvent.situationOf(phase, config, migratedFrom),
         migratedFrom);
+  }
+
+  /** The node's name: the setting, else the host's /etc/hostname, else the system's host name. */
+  static String nodeName(Pve pve, Settings settings) {
+    return settings.node().or(pve::nodeName).orElseGet(GuestPhase::hostName);
   }
 
   private static String hostName() {

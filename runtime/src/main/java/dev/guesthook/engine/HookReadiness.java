@@ -87,9 +87,15 @@ public final class HookReadiness {
 
   public List<Answer> check(VmId vmid) throws PveFileException {
     List<Answer> out = new ArrayList<>();
+    Pve pve = new Pve(host);
     LifecycleEvent event =
         GuestPhase.event(
-            new Pve(host), settings, vmid, Phase.PRE_START, clock.instant(), Optional.empty());
+            pve,
+            GuestPhase.nodeName(pve, settings),
+            vmid,
+            Phase.PRE_START,
+            clock.instant(),
+            Optional.empty());
     HookCatalog catalog = loader().load(Optional.of(vmid));
     // A hook file that does not load fails the phases it names; check says so before the phase
     // does.

@@ -27,6 +27,10 @@ final class PrepareStep {
   private final HostPort host;
   private final Clock clock;
   private final Function<VmId, HookCatalog> hooksOf;
+  // Read at the first phase and kept, as Proxmox's own daemons keep theirs (PVE::INotify::nodename
+  // caches it for the process's life): renaming a node means restarting its services. A resident
+  // runtime so reads /etc/hostname once, not at every phase.
+  private volatile String node;
 
   PrepareStep(Settings settings, HostPort host, Clock clock, Function<VmId, HookCatalog> hooksOf) {
     this.settings = settings;
@@ -35,12 +39,22 @@ final class PrepareStep {
     this.hooksOf = hooksOf;
   }
 
+  private String node(Pve pve) {
+    String known = node;
+    if (known == null) {
+      known = GuestPhase.nodeName(pve, settings);
+      node = known;
+    }
+    return known;
+  }
+
   /** Fails with {@link PveFileException} when the guest's config is missing or unusable. */
   PreparedPhase prepare(VmId vmid, Phase phase, Optional<String> migratedFrom, Ledger ledger)
       throws PveFileException, ConfigException {
     HostPort guarded = new ConfigLockGuard(host, vmid);
+    Pve pve = new Pve(guarded);
     LifecycleEvent event =
-        GuestPhase.event(new Pve(guarded), settings, vmid, phase, clock.instant(), migratedFrom);
+        GuestPhase.event(pve, node(pve), vmid, phase, clock.instant(), migratedFrom);
     settings.requireHookDirs();
     HookCatalog catalog = hooksOf.apply(vmid);
     GuestSettings hookSettings =

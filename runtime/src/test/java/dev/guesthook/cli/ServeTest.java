@@ -116,6 +116,19 @@ class ServeTest {
   }
 
   @Test
+  void theNodeNameIsReadAtTheFirstPhaseAndKeptAsProxmoxsDaemonsKeepTheirs() throws Exception {
+    Run first = client(env(), "504", "pre-start");
+    Files.writeString(root.resolve("etc/hostname"), "pve-renamed\n");
+    Run second = client(env(), "504", "post-stop");
+
+    assertEquals(0, second.exit(), second::out);
+    assertTrue(first.out().startsWith("guesthook: VM 504 pre-start (start) on pve-sandbox: "));
+    assertTrue(
+        second.out().startsWith("guesthook: VM 504 post-stop (stop) on pve-sandbox: "),
+        second::out);
+  }
+
+  @Test
   void aFailedPreStartIsExitOneThroughTheClient() throws Exception {
     Run run = client(env(), "503", "pre-start");
     assertEquals(1, run.exit(), run::out);
