@@ -9,7 +9,6 @@ import java.io.PrintStream;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
-import java.nio.channels.Channels;
 import java.nio.channels.ClosedSelectorException;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
@@ -131,6 +130,13 @@ public final class ResidentRuntime implements AutoCloseable {
   /** The hookscript client sends its request as it connects: a peer silent this long is not one. */
   static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(5);
 
+  /**
+   * How long a phase's thread waits for a client that takes none of its output (the socket's buffer
+   * full): then the client is let go and the phase goes on. Proxmox reads a hookscript's output as
+   * it comes; a client this far behind is stopped or its task log stalled.
+   */
+  static final Duration ANSWER_STALL = Duration.ofSeconds(30);
+
   static final int MAX_REQUEST_BYTES = 512;
   private static final long FIRST_BACKOFF_MILLIS = 10;
   private static final long MAX_BACKOFF_MILLIS = 1000;
@@ -140,6 +146,7 @@ public final class ResidentRuntime implements AutoCloseable {
   private final PhaseRunner runner;
   private final Runnable answered;
   private final Consumer<String> log;
+  private final Duration answerStall;
   private final RateLimitedLog limitedLog;
   private final PhaseSlots slots = new PhaseSlots(MAX_RUNNING);
 
@@ -176,10 +183,20 @@ public final class ResidentRuntime implements AutoCloseable {
    * cluster) starts only once the client has its exit code.
    */
   public ResidentRuntime(Path socket, PhaseRunner runner, Runnable answered, Consumer<String> log) {
+    this(socket, runner, answered, log, ANSWER_STALL);
+  }
+
+  ResidentRuntime(
+      Path socket,
+      PhaseRunner runner,
+      Runnable answered,
+      Consumer<String> log,
+      Duration answerStall) {
     this.socket = socket;
     this.runner = runner;
     this.answered = answered;
     this.log = log;
+    this.answerStall = answerStall;
     this.limitedLog = new RateLimitedLog(log, LOG_INTERVAL.toNanos(), System::nanoTime);
   }
 
@@ -504,8 +521,7 @@ public final class ResidentRuntime implements AutoCloseable {
   private void start(SocketChannel client, PhaseCall call, Runnable phaseEnded) {
     Answer answer;
     try {
-      client.configureBlocking(true); // the phase's lines are written as they come
-      answer = new Answer(client);
+      answer = new Answer(client, answerStall); // the phase's lines are written as they come
     } catch (IOException gone) {
       phaseEnded.run();
       closeQuietly(client);
@@ -524,7 +540,7 @@ public final class ResidentRuntime implements AutoCloseable {
     } catch (IOException e) {
       limitedLog.line("gone", "guesthook serve: a client went away: " + e.getMessage());
     } finally {
-      closeQuietly(answer.client);
+      answer.close();
       afterAnswer();
       slots.ended();
     }
@@ -542,16 +558,27 @@ public final class ResidentRuntime implements AutoCloseable {
   /** A phase's answer: its task-log lines as they come, then the exit line. */
   private static final class Answer {
     final SocketChannel client;
+    final ClientOutput toClient;
     final OutputStream raw;
     final PrintStream out;
 
-    Answer(SocketChannel client) {
+    Answer(SocketChannel client, Duration stall) throws IOException {
       this.client = client;
-      // Buffered: the channel's stream is one write(2) per call, and the prefixing stream is fed a
+      this.toClient = new ClientOutput(client, stall);
+      // Buffered: the client's stream is one write(2) per call, and the prefixing stream is fed a
       // byte at a time; the autoflushing PrintStream still sends every line as it comes, for the
       // task log.
-      this.raw = new BufferedOutputStream(Channels.newOutputStream(client), 8192);
+      this.raw = new BufferedOutputStream(toClient, 8192);
       this.out = new PrintStream(new LinePrefixingStream(raw), true, StandardCharsets.UTF_8);
+    }
+
+    void close() {
+      closeQuietly(client);
+      try {
+        toClient.close();
+      } catch (IOException e) {
+        // Only its selector: nothing left to send.
+      }
     }
 
     void end(int exit) throws IOException {

@@ -3,7 +3,6 @@ package dev.guesthook.serve;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
@@ -82,13 +81,7 @@ class AnswerFirstTest {
   private static String ask(Path socket, String request) {
     try (SocketChannel client = SocketChannel.open(UnixDomainSocketAddress.of(socket))) {
       client.write(ByteBuffer.wrap((request + "\n").getBytes(StandardCharsets.UTF_8)));
-      ByteArrayOutputStream answer = new ByteArrayOutputStream();
-      ByteBuffer buffer = ByteBuffer.allocate(4096);
-      while (client.read(buffer) >= 0) {
-        answer.write(buffer.array(), 0, buffer.position());
-        buffer.clear();
-      }
-      return answer.toString(StandardCharsets.UTF_8);
+      return ClientReads.toTheEnd(client);
     } catch (IOException e) {
       throw new IllegalStateException(e);
     }

@@ -13,6 +13,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -40,16 +41,24 @@ class ServeAbuseTest {
   ResidentRuntime runtime;
 
   private Path serve() throws IOException {
+    return serve((call, out) -> 0, ResidentRuntime.ANSWER_STALL);
+  }
+
+  /** A runtime whose phases run {@code first}, then print their VM and phase and exit 0. */
+  private Path serve(ResidentRuntime.BlockingPhase first, Duration answerStall) throws IOException {
     Path socket = base.resolve("guesthook.sock");
     runtime =
         new ResidentRuntime(
             socket,
             ResidentRuntime.PhaseRunner.blocking(
                 (call, out) -> {
+                  first.run(call, out);
                   out.println("VM " + call.vmid() + " " + call.phase());
                   return 0;
                 }),
-            log::add);
+            () -> {},
+            log::add,
+            answerStall);
     runtime.start();
     return socket;
   }
@@ -277,20 +286,15 @@ class ServeAbuseTest {
   @Test
   void aFloodOfOneGuestsPhasesTakesNoWorkerFromAnotherGuest() throws Exception {
     CountDownLatch hung = new CountDownLatch(1);
-    Path socket = base.resolve("guesthook.sock");
-    runtime =
-        new ResidentRuntime(
-            socket,
-            ResidentRuntime.PhaseRunner.blocking(
-                (call, out) -> {
-                  if (call.vmid().toString().equals("504")) {
-                    hung.await();
-                  }
-                  out.println("VM " + call.vmid() + " " + call.phase());
-                  return 0;
-                }),
-            log::add);
-    runtime.start();
+    Path socket =
+        serve(
+            (call, out) -> {
+              if (call.vmid().toString().equals("504")) {
+                hung.await();
+              }
+              return 0;
+            },
+            ResidentRuntime.ANSWER_STALL);
     try {
       List<SocketChannel> flood = new ArrayList<>();
       for (int i = 0; i < 200; i++) {
@@ -324,6 +328,42 @@ class ServeAbuseTest {
     } finally {
       hung.countDown();
     }
+  }
+
+  /**
+   * A client that stops reading (Proxmox's task log stalled, the client stopped) must not hold a
+   * phase's thread, and with it the guest's lock, past the stall bound: the phase goes on without
+   * it, and the client finds the answer cut short, with no exit line.
+   */
+  @Test
+  void aClientThatStopsReadingIsLetGoAndThePhaseEndsWithoutIt() throws Exception {
+    CountDownLatch ended = new CountDownLatch(1);
+    String line = "x".repeat(999);
+    Path socket =
+        serve(
+            (call, out) -> {
+              if (call.vmid().toString().equals("504")) {
+                for (int i = 0; i < 8_000; i++) { // 8 MB: far past what the socket holds
+                  out.println(line);
+                }
+                ended.countDown();
+              }
+              return 0;
+            },
+            Duration.ofMillis(500));
+    SocketChannel stalled = SocketChannel.open(UnixDomainSocketAddress.of(socket));
+    idle.add(stalled);
+    stalled.write(
+        ByteBuffer.wrap("guesthook/1 504 pre-start -\n".getBytes(StandardCharsets.UTF_8)));
+
+    assertTrue(ended.await(20, TimeUnit.SECONDS), "the phase ended though its client read nothing");
+    assertEquals("L VM 602 post-start\nX 0\n", call(socket, "guesthook/1 602 post-start -\n"));
+    String cut = ClientReads.toTheEnd(stalled);
+    assertTrue(cut.startsWith("L " + line + "\n"), () -> cut.substring(0, 40));
+    assertTrue(!cut.contains("\nX "), "no exit line: the client cannot take the phase as done");
+    assertTrue(
+        log.stream().anyMatch(l -> l.contains("took none of the phase's output for 0.5 s")),
+        () -> String.join("\n", log));
   }
 
   /**
