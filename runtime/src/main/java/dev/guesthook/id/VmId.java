@@ -1,9 +1,13 @@
 package dev.guesthook.id;
 
+import java.util.regex.Pattern;
+
 /** A Proxmox guest id: an integer from 100 to 999999999, validated once at the edge. */
 public record VmId(int value) implements Comparable<VmId> {
   public static final int MIN = 100;
   public static final int MAX = 999_999_999;
+  // Compiled once: every request to serve and every file name in a guest folder is checked.
+  private static final Pattern DECIMAL = Pattern.compile("[1-9][0-9]{2,8}");
 
   public VmId {
     if (value < MIN || value > MAX) {
@@ -21,7 +25,7 @@ public record VmId(int value) implements Comparable<VmId> {
 
   /** Whether {@link #parse} takes it: for names that may or may not be a guest's, as a file's. */
   public static boolean isValid(String text) {
-    return text != null && text.matches("[1-9][0-9]{2,8}");
+    return text != null && DECIMAL.matcher(text).matches();
   }
 
   private static String describe(String text) {

@@ -11,6 +11,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.regex.Pattern;
 
 /**
  * A guest's configuration as Proxmox VE reads it: the current (top) section's keys in file order
@@ -19,6 +20,7 @@ import java.util.Optional;
  * and line. Read-only: guesthook never writes Proxmox's files.
  */
 public final class VmConfig {
+  private static final Pattern HOSTPCI_KEY = Pattern.compile("hostpci[0-9]{1,2}");
 
   /** One section's keys in file order, where each came from, and its description. */
   static final class Section {
@@ -212,7 +214,7 @@ public final class VmConfig {
   public List<Hostpci> hostpci() throws PveFileException {
     List<Hostpci> out = new ArrayList<>();
     for (Map.Entry<String, String> entry : current().entrySet()) {
-      if (entry.getKey().matches("hostpci[0-9]{1,2}")) {
+      if (HOSTPCI_KEY.matcher(entry.getKey()).matches()) {
         try {
           out.add(
               Hostpci.parse(

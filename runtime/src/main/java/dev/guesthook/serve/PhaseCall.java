@@ -4,6 +4,7 @@ import dev.guesthook.core.event.Phase;
 import dev.guesthook.id.Printable;
 import dev.guesthook.id.VmId;
 import java.util.Optional;
+import java.util.regex.Pattern;
 
 /**
  * One request of the hookscript client, protocol version 1: a single line {@code guesthook/1 <vmid>
@@ -13,6 +14,7 @@ import java.util.Optional;
  */
 public record PhaseCall(VmId vmid, Phase phase, Optional<String> migratedFrom) {
   public static final String PROTOCOL = "guesthook/1";
+  private static final Pattern NODE = Pattern.compile("[A-Za-z0-9][A-Za-z0-9.-]{0,62}");
 
   public static PhaseCall parse(String line) {
     String[] words = line == null ? new String[0] : line.strip().split(" ");
@@ -21,7 +23,7 @@ public record PhaseCall(VmId vmid, Phase phase, Optional<String> migratedFrom) {
           "not a " + PROTOCOL + " request: '" + Printable.of(line) + "'");
     }
     Optional<String> from = words[3].equals("-") ? Optional.empty() : Optional.of(words[3]);
-    if (from.isPresent() && !from.get().matches("[A-Za-z0-9][A-Za-z0-9.-]{0,62}")) {
+    if (from.isPresent() && !NODE.matcher(from.get()).matches()) {
       throw new IllegalArgumentException(
           "invalid migrated-from node '" + Printable.of(words[3]) + "'");
     }
