@@ -65,7 +65,19 @@ class PrintedPhase implements PhaseListener {
 
   /** The phase's outcome, hook by hook, then its summary. */
   void report(DispatchResult result, boolean strict) {
-    Report.human(result, strict, dryRun, this::say);
+    // One write for the whole report: each line written alone woke the hookscript client (and
+    // through it Proxmox's task log) once a line, where the report is ready at once.
+    StringBuilder report = new StringBuilder();
+    Report.human(
+        result,
+        strict,
+        dryRun,
+        (hook, priority, text) -> {
+          report.append(text).append(System.lineSeparator());
+          journal.ifPresent(to -> to.line(hook, priority, text));
+        });
+    out.print(report);
+    out.flush();
   }
 
   /** A line that is only for the journal: the task log has it already, said another way. */
