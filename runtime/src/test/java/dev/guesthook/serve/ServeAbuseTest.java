@@ -338,19 +338,7 @@ class ServeAbuseTest {
   @Test
   void aClientThatStopsReadingIsLetGoAndThePhaseEndsWithoutIt() throws Exception {
     CountDownLatch ended = new CountDownLatch(1);
-    String line = "x".repeat(999);
-    Path socket =
-        serve(
-            (call, out) -> {
-              if (call.vmid().toString().equals("504")) {
-                for (int i = 0; i < 8_000; i++) { // 8 MB: far past what the socket holds
-                  out.println(line);
-                }
-                ended.countDown();
-              }
-              return 0;
-            },
-            Duration.ofMillis(500));
+    Path socket = serveEightMegabytesTo("504", ended);
     SocketChannel stalled = SocketChannel.open(UnixDomainSocketAddress.of(socket));
     idle.add(stalled);
     stalled.write(
@@ -359,11 +347,53 @@ class ServeAbuseTest {
     assertTrue(ended.await(20, TimeUnit.SECONDS), "the phase ended though its client read nothing");
     assertEquals("L VM 602 post-start\nX 0\n", call(socket, "guesthook/1 602 post-start -\n"));
     String cut = ClientReads.toTheEnd(stalled);
-    assertTrue(cut.startsWith("L " + line + "\n"), () -> cut.substring(0, 40));
+    assertTrue(cut.startsWith("L " + "x".repeat(999) + "\n"), () -> cut.substring(0, 40));
     assertTrue(!cut.contains("\nX "), "no exit line: the client cannot take the phase as done");
     assertTrue(
-        log.stream().anyMatch(l -> l.contains("took none of the phase's output for 0.5 s")),
+        log.stream().anyMatch(l -> l.contains("left the phase's output unread for 0.5 s")),
         () -> String.join("\n", log));
+  }
+
+  /**
+   * Reading some now and then, each time well within the bound, does not stretch it: the bound is
+   * over the whole answer (8 MB at 64 KB every 200 ms would hold the phase for 25 s).
+   */
+  @Test
+  void aClientThatReadsALittleNowAndThenHoldsThePhaseNoLongerThanTheBound() throws Exception {
+    CountDownLatch ended = new CountDownLatch(1);
+    Path socket = serveEightMegabytesTo("504", ended);
+    SocketChannel trickling = SocketChannel.open(UnixDomainSocketAddress.of(socket));
+    idle.add(trickling);
+    trickling.write(
+        ByteBuffer.wrap("guesthook/1 504 pre-start -\n".getBytes(StandardCharsets.UTF_8)));
+    long start = System.nanoTime();
+    while (ended.getCount() > 0 && System.nanoTime() - start < TimeUnit.SECONDS.toNanos(20)) {
+      trickling.read(ByteBuffer.allocate(65536));
+      Thread.sleep(200);
+    }
+    long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+
+    assertEquals(0, ended.getCount(), "the phase ended while its client trickled");
+    assertTrue(millis < 5_000, "the phase waited " + millis + " ms for its client");
+  }
+
+  /**
+   * A runtime whose phase of {@code vmid} prints 8 MB, far past what the socket holds, then counts
+   * {@code ended} down; its client may wait for it half a second in all.
+   */
+  private Path serveEightMegabytesTo(String vmid, CountDownLatch ended) throws IOException {
+    String line = "x".repeat(999);
+    return serve(
+        (call, out) -> {
+          if (call.vmid().toString().equals(vmid)) {
+            for (int i = 0; i < 8_000; i++) {
+              out.println(line);
+            }
+            ended.countDown();
+          }
+          return 0;
+        },
+        Duration.ofMillis(500));
   }
 
   /**
