@@ -339,10 +339,7 @@ class ServeAbuseTest {
   void aClientThatStopsReadingIsLetGoAndThePhaseEndsWithoutIt() throws Exception {
     CountDownLatch ended = new CountDownLatch(1);
     Path socket = serveEightMegabytesTo("504", ended);
-    SocketChannel stalled = SocketChannel.open(UnixDomainSocketAddress.of(socket));
-    idle.add(stalled);
-    stalled.write(
-        ByteBuffer.wrap("guesthook/1 504 pre-start -\n".getBytes(StandardCharsets.UTF_8)));
+    SocketChannel stalled = asking(socket, "guesthook/1 504 pre-start -\n");
 
     assertTrue(ended.await(20, TimeUnit.SECONDS), "the phase ended though its client read nothing");
     assertEquals("L VM 602 post-start\nX 0\n", call(socket, "guesthook/1 602 post-start -\n"));
@@ -362,10 +359,7 @@ class ServeAbuseTest {
   void aClientThatReadsALittleNowAndThenHoldsThePhaseNoLongerThanTheBound() throws Exception {
     CountDownLatch ended = new CountDownLatch(1);
     Path socket = serveEightMegabytesTo("504", ended);
-    SocketChannel trickling = SocketChannel.open(UnixDomainSocketAddress.of(socket));
-    idle.add(trickling);
-    trickling.write(
-        ByteBuffer.wrap("guesthook/1 504 pre-start -\n".getBytes(StandardCharsets.UTF_8)));
+    SocketChannel trickling = asking(socket, "guesthook/1 504 pre-start -\n");
     long start = System.nanoTime();
     while (ended.getCount() > 0 && System.nanoTime() - start < TimeUnit.SECONDS.toNanos(20)) {
       trickling.read(ByteBuffer.allocate(65536));
@@ -375,6 +369,14 @@ class ServeAbuseTest {
 
     assertEquals(0, ended.getCount(), "the phase ended while its client trickled");
     assertTrue(millis < 5_000, "the phase waited " + millis + " ms for its client");
+  }
+
+  /** A client that sent its request and reads nothing yet; closed after the test. */
+  private SocketChannel asking(Path socket, String request) throws IOException {
+    SocketChannel client = SocketChannel.open(UnixDomainSocketAddress.of(socket));
+    idle.add(client);
+    client.write(ByteBuffer.wrap(request.getBytes(StandardCharsets.UTF_8)));
+    return client;
   }
 
   /**
