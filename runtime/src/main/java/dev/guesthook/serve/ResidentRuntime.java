@@ -165,6 +165,7 @@ public final class ResidentRuntime implements AutoCloseable {
   private volatile boolean stopping;
   private long backoffMillis = FIRST_BACKOFF_MILLIS;
   private long acceptPausedUntil;
+  private boolean cancelledKeys; // of connections whose request came in, since the last hand-over
   private volatile String ownUser;
 
   /** A connection whose request line is still coming: held by no thread, only by the selector. */
@@ -291,8 +292,15 @@ public final class ResidentRuntime implements AutoCloseable {
     }
     try {
       client.configureBlocking(false);
+      Waiting state = new Waiting();
+      // The hookscript client sends its line as it connects: it is often in already, and then the
+      // connection never joins the selector (no registration, no second round, no deregistration).
+      if (readOn(client, state)) {
+        complete.put(client, requestLine(state.request));
+        return;
+      }
       client.register(selector, SelectionKey.OP_READ);
-      waiting.put(client, new Waiting());
+      waiting.put(client, state);
     } catch (IOException e) {
       closeQuietly(client);
     }
@@ -332,17 +340,26 @@ public final class ResidentRuntime implements AutoCloseable {
   private void readSome(SelectionKey key) {
     SocketChannel client = (SocketChannel) key.channel();
     Waiting state = waiting.get(client);
-    try {
-      int read = client.read(state.request);
-      if (read >= 0 && !hasWholeLine(state.request)) {
-        return;
-      }
-    } catch (IOException e) {
-      // Answered as an empty request below: the peer is gone or broken either way.
+    if (!readOn(client, state)) {
+      return;
     }
     waiting.remove(client);
     key.cancel();
+    cancelledKeys = true;
     complete.put(client, requestLine(state.request));
+  }
+
+  /**
+   * Reads what the peer has sent; whether its request is in (a whole line, or the peer gone or
+   * broken: then it is answered as an empty request).
+   */
+  private static boolean readOn(SocketChannel client, Waiting state) {
+    try {
+      int read = client.read(state.request);
+      return read < 0 || hasWholeLine(state.request);
+    } catch (IOException e) {
+      return true;
+    }
   }
 
   /**
@@ -354,8 +371,12 @@ public final class ResidentRuntime implements AutoCloseable {
     if (complete.isEmpty()) {
       return;
     }
-    selector.selectNow(
-        key -> {}); // deregisters the cancelled keys; what is ready now is seen next round
+    if (cancelledKeys) {
+      // Deregisters them: a channel closed while still registered keeps its descriptor until
+      // then. What is ready now is seen next round.
+      selector.selectNow(key -> {});
+      cancelledKeys = false;
+    }
     for (Map.Entry<SocketChannel, String> request : complete.entrySet()) {
       SocketChannel client = request.getKey();
       // Looked up once per connection: SO_PEERCRED's principal reads /etc/passwd and /etc/group.
