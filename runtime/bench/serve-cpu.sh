@@ -8,8 +8,10 @@
 #
 # Each checkout gets its own sandbox (VM 101, two hooks each writing a file, as hookpath.sh's (b))
 # and its own runtime on a temporary socket, warmed up with 300 calls. A round runs CALLS calls
-# through the client against each runtime in turn, 20 ms apart (a node's phases come seconds
-# apart, so each call finds caches cold, as there). Prints each round's figures and the medians.
+# through the client against each runtime in turn (the order reversed every other round), 20 ms
+# apart (a node's phases come seconds apart, so each call finds caches cold, as there). Prints
+# each round's figures and the medians; on this VM rounds of one checkout differ by up to 15%, so
+# a difference of a few percent needs many rounds.
 #
 # Needs: perl (core modules only); builds each checkout's runtime on first use (./guesthook).
 set -eu
@@ -103,7 +105,9 @@ CALLS=$calls ROUNDS=$rounds CLIENT=$client SOCKETS=$sockets PIDS=$pids CHECKOUTS
   my (@cpu, @wall);
   printf "%d calls a round, 20 ms apart; per call: runtime cpu (all threads), client wall median\n", $calls;
   for my $round (1 .. $rounds) {
-    for my $i (0 .. $#sockets) {
+    my @order = 0 .. $#sockets;
+    @order = reverse @order if $round % 2 == 0;   # ABBA: neither goes first every time
+    for my $i (@order) {
       my @walls;
       my $before = cpu_ns($pids[$i]);
       for (1 .. $calls) { push @walls, call($sockets[$i]); sleep 0.02; }
