@@ -39,10 +39,16 @@ final class GuestPhase {
 
   /** The node's name: the setting, else the host's /etc/hostname, else the system's host name. */
   static String nodeName(Pve pve, Settings settings) {
-    return settings.node().or(pve::nodeName).orElseGet(GuestPhase::hostName);
+    return namedNode(pve, settings).orElseGet(GuestPhase::hostName);
   }
 
-  private static String hostName() {
+  /** The node's name as the setting or /etc/hostname gives it; empty when neither does. */
+  static Optional<String> namedNode(Pve pve, Settings settings) {
+    return settings.node().or(pve::nodeName);
+  }
+
+  /** The system's host name, the last resort: when /etc/hostname is absent or not a node name. */
+  static String hostName() {
     try {
       String name = InetAddress.getLocalHost().getHostName();
       int dot = name.indexOf('.');

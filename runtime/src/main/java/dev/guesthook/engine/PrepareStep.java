@@ -39,10 +39,18 @@ final class PrepareStep {
     this.hooksOf = hooksOf;
   }
 
+  /**
+   * The name read first, kept; the system's host name stands in until one is read (an /etc/hostname
+   * absent or mid-rewrite at the first phase is not kept for the runtime's life).
+   */
   private String node(Pve pve) {
     String known = node;
     if (known == null) {
-      known = GuestPhase.nodeName(pve, settings);
+      Optional<String> named = GuestPhase.namedNode(pve, settings);
+      if (named.isEmpty()) {
+        return GuestPhase.hostName();
+      }
+      known = named.get();
       node = known;
     }
     return known;

@@ -128,6 +128,26 @@ class ServeTest {
         second::out);
   }
 
+  /**
+   * A name it could not read is not kept: with /etc/hostname absent (or mid-rewrite) at the first
+   * phase, the system's host name stood in for the runtime's life, and the guests' mappings, which
+   * name the node, failed to resolve until a restart.
+   */
+  @Test
+  void aNodeNameNotReadAtTheFirstPhaseIsReadAtTheNext() throws Exception {
+    Path hostname = root.resolve("etc/hostname");
+    Files.move(hostname, root.resolve("etc/hostname.away"));
+    Run first = client(env(), "504", "pre-start");
+    Files.move(root.resolve("etc/hostname.away"), hostname);
+    Run second = client(env(), "504", "pre-start");
+
+    assertTrue(first.out().contains("has no device on node "), first::out);
+    assertEquals(0, second.exit(), second::out);
+    assertTrue(
+        second.out().startsWith("guesthook: VM 504 pre-start (start) on pve-sandbox: "),
+        second::out);
+  }
+
   @Test
   void aFailedPreStartIsExitOneThroughTheClient() throws Exception {
     Run run = client(env(), "503", "pre-start");
