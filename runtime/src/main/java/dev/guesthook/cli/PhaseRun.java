@@ -26,6 +26,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 
 /**
@@ -38,10 +39,19 @@ final class PhaseRun {
    * Where a phase's text goes: the task log (hook lines and the report), guesthook's error line
    * when the phase cannot run, and the JSON document when one is asked for instead of the report.
    */
-  record Output(PrintStream log, PrintStream errors, Optional<PrintStream> json) {
-    /** {@code serve}: everything to the client's stream, which its task log shows. */
+  record Output(
+      PrintStream log, PrintStream errors, Optional<PrintStream> json, BooleanSupplier unheard) {
+    /** The one-shot path: Proxmox reads the process's own output. */
+    Output(PrintStream log, PrintStream errors, Optional<PrintStream> json) {
+      this(log, errors, json, () -> false);
+    }
+
+    /**
+     * {@code serve}: everything to the client's stream, which its task log shows; unheard once that
+     * stream failed (the client was let go, or went away).
+     */
     static Output taskLog(PrintStream out) {
-      return new Output(out, out, Optional.empty());
+      return new Output(out, out, Optional.empty(), out::checkError);
     }
   }
 
@@ -80,7 +90,7 @@ final class PhaseRun {
             output.log(), settings.dryRun(), Optional.of(new PhaseJournal(journald, vmid, phase)));
     long start = System.nanoTime();
     Instant called = Instant.now();
-    Reconciles reconciles = new Reconciles(printed);
+    Reconciles reconciles = new Reconciles(printed, output.unheard());
     return engine
         .run(vmid, phase, migratedFrom, reconciles)
         .map(
@@ -159,13 +169,20 @@ final class PhaseRun {
    */
   private static final class Reconciles implements PhaseListener {
     private final PhaseListener printed;
+    private final BooleanSupplier unheard;
     private final List<Found> found = new ArrayList<>();
 
     /** One guest's reconcile, why and when. */
     private record Found(Reconciler.GuestResult result, String why, Instant at) {}
 
-    Reconciles(PhaseListener printed) {
+    Reconciles(PhaseListener printed, BooleanSupplier unheard) {
       this.printed = printed;
+      this.unheard = unheard;
+    }
+
+    @Override
+    public boolean unheard() {
+      return unheard.getAsBoolean();
     }
 
     @Override

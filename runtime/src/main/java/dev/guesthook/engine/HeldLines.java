@@ -43,6 +43,11 @@ final class HeldLines implements PhaseListener {
     target.reconciled(result, why);
   }
 
+  @Override
+  public boolean unheard() {
+    return target.unheard();
+  }
+
   private synchronized void give(Consumer<PhaseListener> line) {
     if (started) {
       line.accept(target);

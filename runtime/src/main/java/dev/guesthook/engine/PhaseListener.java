@@ -22,4 +22,12 @@ public interface PhaseListener {
    * before pre-start}, {@code after post-stop of VM 502}). Its lines come through {@link #line}.
    */
   default void reconciled(Reconciler.GuestResult result, String why) {}
+
+  /**
+   * Whether what the phase says can no longer reach whoever asked for it ({@code serve} let its
+   * client go): Proxmox then sees the phase fail, and after a pre-start does not start the guest.
+   */
+  default boolean unheard() {
+    return false;
+  }
 }

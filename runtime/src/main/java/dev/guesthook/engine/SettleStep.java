@@ -25,7 +25,9 @@ final class SettleStep {
   Engine.Run settle(Engine.Run run, PhaseListener listener) {
     VmId vmid = run.result().event().vmid();
     Phase phase = run.result().event().phase();
-    if (phase == Phase.PRE_START && !run.result().anyFailed()) {
+    if (phase == Phase.PRE_START && !run.result().anyFailed() && listener.unheard()) {
+      return unheardStart(run, listener);
+    } else if (phase == Phase.PRE_START && !run.result().anyFailed()) {
       return notedAsStarted(run, listener);
     } else if (phase == Phase.PRE_START) {
       reconcile.guest(vmid, "after failed pre-start", listener);
@@ -33,6 +35,23 @@ final class SettleStep {
       reconcile.all(vmid, listener);
     }
     return run;
+  }
+
+  /**
+   * A pre-start whose answer cannot reach Proxmox any more ({@code serve} let its client go, the
+   * socket full): Proxmox sees it fail and does not start the guest, and runs no post-stop either,
+   * so what the hooks changed is put back now, under the guest's lock, instead of held for the
+   * start window.
+   */
+  private Engine.Run unheardStart(Engine.Run run, PhaseListener listener) {
+    VmId vmid = run.result().event().vmid();
+    reconcile.guest(vmid, "after a pre-start whose answer did not reach Proxmox", listener);
+    return new Engine.Run(
+        run.result()
+            .failedAfterHooks(
+                "its answer could not reach Proxmox, which does not start the guest then; what"
+                    + " the hooks changed is put back"),
+        run.catalog());
   }
 
   /**

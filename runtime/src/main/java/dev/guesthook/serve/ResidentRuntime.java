@@ -187,7 +187,8 @@ public final class ResidentRuntime implements AutoCloseable {
     this(socket, runner, answered, log, ANSWER_STALL);
   }
 
-  ResidentRuntime(
+  /** The same, waiting for a client that does not read {@code answerStall} at most. */
+  public ResidentRuntime(
       Path socket,
       PhaseRunner runner,
       Runnable answered,

@@ -1,6 +1,8 @@
 package dev.guesthook.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.guesthook.config.Settings;
@@ -11,6 +13,7 @@ import dev.guesthook.sandbox.Sandbox;
 import dev.guesthook.sandbox.SandboxProfile;
 import dev.guesthook.serve.ResidentRuntime;
 import dev.guesthook.testsupport.Cli;
+import dev.guesthook.testsupport.ClientReads;
 import dev.guesthook.testsupport.Engines;
 import dev.guesthook.testsupport.HookThreads;
 import dev.guesthook.testsupport.HostTree;
@@ -26,9 +29,11 @@ import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -146,6 +151,70 @@ class ServeTest {
     assertTrue(
         second.out().startsWith("guesthook: VM 504 pre-start (start) on pve-sandbox: "),
         second::out);
+  }
+
+  /**
+   * Found by the adversary pass: a client let go in a pre-start (it read nothing while the hooks'
+   * lines filled the socket) fails the start on Proxmox's side, which then runs no post-stop; the
+   * VF the pre-start had given the guest stayed held for the 10-minute start window.
+   */
+  @Test
+  void aPreStartWhoseClientWasLetGoIsPutBack() throws Exception {
+    Path chatty = Files.createDirectories(base.resolve("chatty"));
+    Files.writeString(
+        chatty.resolve("chatty.groovy"),
+        "hook('chatty') { order 99\n"
+            + "  on('pre-start') { 4000.times { log.info('z' * 500) } } }\n");
+    Settings settings =
+        Engines.settings(
+            vertx,
+            new JsonObject()
+                .put("root", root.toString())
+                .put("simulate", true)
+                .put("hook-dirs", new JsonArray().add(STOCK.toString()).add(chatty.toString())),
+            STOCK);
+    Engine withChatty =
+        new Engine(vertx, settings, SimulatedHost.sandbox(root), Clock.systemUTC()).resident();
+    Path other = base.resolve("other.sock");
+    List<String> said = new java.util.concurrent.CopyOnWriteArrayList<>();
+    ResidentRuntime stalling =
+        new ResidentRuntime(
+            other,
+            ServeCommand.runner(withChatty, settings, Journald.OFF),
+            () -> {},
+            said::add,
+            Duration.ofMillis(300));
+    stalling.start();
+    Path vfDriver = root.resolve("sys/bus/pci/devices/0000:03:02.1/driver");
+    try (SocketChannel silent = SocketChannel.open(UnixDomainSocketAddress.of(other))) {
+      silent.write(
+          ByteBuffer.wrap("guesthook/1 501 pre-start -\n".getBytes(StandardCharsets.UTF_8)));
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+      while (said.stream().noneMatch(line -> line.contains("unread"))
+          && System.nanoTime() < deadline) {
+        Thread.sleep(100); // the phase ends, and serve says it let the client go
+      }
+      String cut = ClientReads.toTheEnd(silent);
+
+      assertTrue(said.stream().anyMatch(line -> line.contains("unread")), said::toString);
+      assertFalse(cut.contains("\nX "), "the client got no exit line");
+      assertTrue(journalIsEmpty("501"), "the guest's journal holds nothing any more");
+      assertNotEquals(
+          "vfio-pci",
+          Files.exists(vfDriver, LinkOption.NOFOLLOW_LINKS)
+              ? Files.readSymbolicLink(vfDriver).getFileName().toString()
+              : "none",
+          "the VF went back to its own driver");
+    } finally {
+      stalling.close();
+    }
+    Run retried = client(env(), "501", "pre-start");
+    assertEquals(0, retried.exit(), retried::out);
+  }
+
+  private boolean journalIsEmpty(String vmid) throws IOException {
+    Path journal = root.resolve("var/lib/guesthook/journal/" + vmid + ".jsonl");
+    return !Files.exists(journal) || Files.readString(journal).isBlank();
   }
 
   @Test

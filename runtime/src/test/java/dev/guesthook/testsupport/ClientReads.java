@@ -1,4 +1,4 @@
-package dev.guesthook.serve;
+package dev.guesthook.testsupport;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -7,11 +7,11 @@ import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 
 /** What a test's client reads from the runtime. */
-final class ClientReads {
+public final class ClientReads {
   private ClientReads() {}
 
   /** Everything the runtime sent on this connection, up to its close. */
-  static String toTheEnd(SocketChannel client) throws IOException {
+  public static String toTheEnd(SocketChannel client) throws IOException {
     ByteArrayOutputStream all = new ByteArrayOutputStream();
     ByteBuffer some = ByteBuffer.allocate(65536);
     while (client.read(some) >= 0) {
