@@ -116,6 +116,42 @@ class HookscriptTest {
     assertEquals(before, host.snapshot(), "the rollback must leave the host as it was");
   }
 
+  /**
+   * Found by the adversary pass: a hook's exception whose getMessage() itself throws made the whole
+   * phase an internal error (exit 3, no report); one whose getCause() points to itself hung it.
+   */
+  @Test
+  void aHookExceptionThatCannotBeDescribedFailsOnlyItsHookAndTheRestIsUndone() {
+    writer("first", 10, "pre-start", "/sys/a", "performance");
+    host.hook(
+        "nasty.groovy",
+        """
+        class Unreadable extends RuntimeException {
+          String getMessage() { throw new IllegalStateException('no message for you') }
+        }
+        class Circular extends java.util.concurrent.CompletionException {
+          Circular() { super('circular', null) }
+          Throwable getCause() { this }
+        }
+        hook('nasty') {
+          order 20
+          on('pre-start') { ev -> throw (ev.vmid.value() == 101 ? new Unreadable() : new Circular()) }
+        }
+        """);
+    host.file("etc/pve/qemu-server/102.conf", "memory: 1024\nname: other\n");
+    Map<String, String> before = host.snapshot();
+
+    Cli.Result unreadable = json("101", "pre-start");
+    Cli.Result circular = json("102", "pre-start");
+
+    assertEquals(ExitCodes.HOOK_FAILED, unreadable.exitCode(), unreadable::toString);
+    assertEquals(
+        "Unreadable: its message could not be read (IllegalStateException) (at nasty.groovy:10)",
+        unreadable.json().get("hooks").get(1).get("message").asText());
+    assertEquals(ExitCodes.HOOK_FAILED, circular.exitCode(), circular::toString);
+    assertEquals(before, host.snapshot(), "the rollback leaves the host as it was");
+  }
+
   @Test
   void humanReportTellsProxmoxTheStartIsAborted() {
     writer("first", 10, "pre-start", "/sys/a", "1");

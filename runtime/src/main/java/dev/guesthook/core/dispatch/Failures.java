@@ -15,11 +15,13 @@ public final class Failures {
    */
   public static final String HOOK_CLASS_PREFIX = "guesthook_hook_";
 
+  private static final int MAX_WRAPPERS = 8;
+
   private Failures() {}
 
   public static String describe(Throwable error, String origin) {
     Throwable cause = unwrap(error);
-    String message = cause.getMessage();
+    String message = messageOf(cause);
     String text;
     if (cause instanceof HostException host) {
       text = host.errno() + ": " + message;
@@ -44,13 +46,40 @@ public final class Failures {
     return text.strip().replace('\n', ' ') + sourceLine(cause, origin);
   }
 
+  /**
+   * The failure inside the wrappers. A hook's own exception type may answer anything, itself
+   * included, for its cause: a few levels at most.
+   */
   private static Throwable unwrap(Throwable error) {
     Throwable cause = error;
-    while ((cause instanceof InvocationTargetException || cause instanceof CompletionException)
-        && cause.getCause() != null) {
-      cause = cause.getCause();
+    for (int depth = 0;
+        depth < MAX_WRAPPERS
+            && (cause instanceof InvocationTargetException || cause instanceof CompletionException);
+        depth++) {
+      Throwable inner = causeOf(cause);
+      if (inner == null || inner == cause) {
+        break;
+      }
+      cause = inner;
     }
     return cause;
+  }
+
+  private static Throwable causeOf(Throwable error) {
+    try {
+      return error.getCause();
+    } catch (RuntimeException | StackOverflowError unanswered) {
+      return null;
+    }
+  }
+
+  /** A hook's exception type may throw from getMessage() too: the hook fails, not the phase. */
+  private static String messageOf(Throwable cause) {
+    try {
+      return cause.getMessage();
+    } catch (RuntimeException | StackOverflowError unreadable) {
+      return "its message could not be read (" + unreadable.getClass().getSimpleName() + ")";
+    }
   }
 
   /** Groovy's own assertion and missing-method errors read well as they are. */
@@ -65,7 +94,13 @@ public final class Failures {
       return "";
     }
     String fileName = origin.substring(origin.lastIndexOf('/') + 1);
-    for (StackTraceElement frame : error.getStackTrace()) {
+    StackTraceElement[] frames;
+    try {
+      frames = error.getStackTrace();
+    } catch (RuntimeException | StackOverflowError unreadable) {
+      return "";
+    }
+    for (StackTraceElement frame : frames) {
       if (isHookFile(fileName, frame.getFileName()) && frame.getLineNumber() > 0) {
         return " (at " + fileName + ":" + frame.getLineNumber() + ")";
       }
