@@ -15,6 +15,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -117,8 +118,11 @@ class HookscriptTest {
   }
 
   /**
-   * Found by the adversary pass: a hook's exception whose getMessage() itself throws made the whole
-   * phase an internal error (exit 3, no report); one whose getCause() points to itself hung it.
+   * Found by the adversary passes: a hook's exception whose getMessage() itself throws (a
+   * RuntimeException, an {@code assert}'s Error, a checked exception Groovy throws undeclared),
+   * whose getCause() points to itself or whose getStackTrace() is null made the phase an internal
+   * error (exit 3, nothing undone), hung it until the hook's timeout, or looped; under serve the
+   * watchdog then rolled the failed phase back on another thread, without the guest's lock.
    */
   @Test
   void aHookExceptionThatCannotBeDescribedFailsOnlyItsHookAndTheRestIsUndone() {
@@ -133,23 +137,42 @@ class HookscriptTest {
           Circular() { super('circular', null) }
           Throwable getCause() { this }
         }
+        class Asserting extends RuntimeException {
+          String getMessage() { assert false; 'never' }
+        }
+        class Checked extends RuntimeException {
+          String getMessage() { throw new java.io.IOException('checked, undeclared') }
+        }
+        class NoStack extends RuntimeException {
+          NoStack() { super('no stack') }
+          StackTraceElement[] getStackTrace() { null }
+        }
+        def nasty = [101: { new Unreadable() }, 102: { new Circular() }, 103: { new Asserting() },
+                     104: { new Checked() }, 105: { new NoStack() }]
         hook('nasty') {
           order 20
-          on('pre-start') { ev -> throw (ev.vmid.value() == 101 ? new Unreadable() : new Circular()) }
+          timeout 5
+          on('pre-start') { ev -> throw nasty[ev.vmid.value()]() }
         }
         """);
-    host.file("etc/pve/qemu-server/102.conf", "memory: 1024\nname: other\n");
+    for (String vmid : List.of("102", "103", "104", "105")) {
+      host.file("etc/pve/qemu-server/" + vmid + ".conf", "memory: 1024\nname: vm" + vmid + "\n");
+    }
     Map<String, String> before = host.snapshot();
 
-    Cli.Result unreadable = json("101", "pre-start");
-    Cli.Result circular = json("102", "pre-start");
+    for (String vmid : List.of("101", "102", "103", "104", "105")) {
+      long start = System.nanoTime();
+      Cli.Result result = json(vmid, "pre-start");
+      long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
 
-    assertEquals(ExitCodes.HOOK_FAILED, unreadable.exitCode(), unreadable::toString);
+      assertEquals(ExitCodes.HOOK_FAILED, result.exitCode(), vmid + ": " + result);
+      assertEquals(List.of("first:ok", "nasty:failed"), names(result.json()), result::toString);
+      assertTrue(millis < 4_000, vmid + " took " + millis + " ms: not the hook's timeout");
+      assertEquals(before, host.snapshot(), vmid + ": the rollback leaves the host as it was");
+    }
     assertEquals(
-        "Unreadable: its message could not be read (IllegalStateException) (at nasty.groovy:10)",
-        unreadable.json().get("hooks").get(1).get("message").asText());
-    assertEquals(ExitCodes.HOOK_FAILED, circular.exitCode(), circular::toString);
-    assertEquals(before, host.snapshot(), "the rollback leaves the host as it was");
+        "Unreadable: its message could not be read (IllegalStateException) (at nasty.groovy:18)",
+        json("101", "pre-start").json().get("hooks").get(1).get("message").asText());
   }
 
   @Test

@@ -164,7 +164,7 @@ public final class Dispatcher {
           }
         }
         result.tryComplete(new DispatchResult(request.event(), List.copyOf(outcomes), aborted));
-      } catch (RuntimeException | Error e) {
+      } catch (Throwable e) { // Groovy code throws checked exceptions undeclared, too
         result.tryFail(e);
       }
     }
@@ -190,7 +190,17 @@ public final class Dispatcher {
     /** True when the step ended here in time; false when the watchdog took it over. */
     private boolean runWatched(Watched step) {
       Watchdog.Watch watch = Watchdog.start(step.timeoutMillis(), () -> giveUp(step));
-      step.run();
+      try {
+        step.run();
+      } catch (Throwable unexpected) {
+        // A watch left running would restart this phase on another thread at the timeout, after
+        // the phase had failed and let go of the guest's lock.
+        Watchdog.end(watch);
+        if (!step.take()) {
+          return false; // the watchdog took the step over first: the phase goes on there
+        }
+        throw unexpected;
+      }
       Watchdog.end(watch);
       if (!step.take()) {
         return false;

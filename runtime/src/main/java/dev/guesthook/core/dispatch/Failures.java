@@ -19,7 +19,24 @@ public final class Failures {
 
   private Failures() {}
 
+  /**
+   * What a hook's failure says, for the task log. Never throws: a hook's own exception type runs
+   * the hook's code in getMessage(), getCause() and getStackTrace(), which may throw anything (an
+   * {@code assert} throws an Error, Groovy throws checked exceptions undeclared), and a describe
+   * that threw left its phase without an outcome.
+   */
   public static String describe(Throwable error, String origin) {
+    try {
+      return described(error, origin);
+    } catch (Throwable unreadable) {
+      return error.getClass().getSimpleName()
+          + ": it could not be described ("
+          + unreadable.getClass().getSimpleName()
+          + ")";
+    }
+  }
+
+  private static String described(Throwable error, String origin) {
     Throwable cause = unwrap(error);
     String message = messageOf(cause);
     String text;
@@ -68,7 +85,7 @@ public final class Failures {
   private static Throwable causeOf(Throwable error) {
     try {
       return error.getCause();
-    } catch (RuntimeException | StackOverflowError unanswered) {
+    } catch (Throwable unanswered) {
       return null;
     }
   }
@@ -77,7 +94,7 @@ public final class Failures {
   private static String messageOf(Throwable cause) {
     try {
       return cause.getMessage();
-    } catch (RuntimeException | StackOverflowError unreadable) {
+    } catch (Throwable unreadable) {
       return "its message could not be read (" + unreadable.getClass().getSimpleName() + ")";
     }
   }
@@ -97,11 +114,14 @@ public final class Failures {
     StackTraceElement[] frames;
     try {
       frames = error.getStackTrace();
-    } catch (RuntimeException | StackOverflowError unreadable) {
+    } catch (Throwable unreadable) {
+      return "";
+    }
+    if (frames == null) {
       return "";
     }
     for (StackTraceElement frame : frames) {
-      if (isHookFile(fileName, frame.getFileName()) && frame.getLineNumber() > 0) {
+      if (frame != null && isHookFile(fileName, frame.getFileName()) && frame.getLineNumber() > 0) {
         return " (at " + fileName + ":" + frame.getLineNumber() + ")";
       }
     }
