@@ -259,7 +259,12 @@ public final class Pve {
     if (!host.exists(hostname)) {
       return Optional.empty();
     }
-    String name = host.read(hostname).strip();
+    String name;
+    try {
+      name = host.read(hostname).strip();
+    } catch (HostException unreadable) { // a folder, a link out of the root: no name read
+      return Optional.empty();
+    }
     int dot = name.indexOf('.');
     name = dot > 0 ? name.substring(0, dot) : name;
     return NODE_NAME.matcher(name).matches() ? Optional.of(name) : Optional.empty();

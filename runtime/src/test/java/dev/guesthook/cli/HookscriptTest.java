@@ -427,6 +427,19 @@ class HookscriptTest {
     assertEquals("pve9", json("--node", "pve9", "101", "pre-start").json().get("node").asText());
   }
 
+  /** Found by the second adversary pass: an /etc/hostname that cannot be read failed the phase. */
+  @Test
+  void anUnreadableHostnameFileLeavesTheSystemsHostNameToStandIn() throws Exception {
+    Path hostname = host.root().resolve("etc/hostname");
+    Files.delete(hostname);
+    Files.createDirectory(hostname);
+
+    Cli.Result result = json("101", "pre-start");
+
+    assertEquals(0, result.exitCode(), result::toString);
+    assertFalse(result.json().get("node").asText().isEmpty(), result::toString);
+  }
+
   @Test
   void qmSetOnTheSameGuestIsRefusedInsteadOfDeadlocking() {
     host.hook(
