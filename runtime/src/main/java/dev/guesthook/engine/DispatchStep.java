@@ -29,13 +29,14 @@ final class DispatchStep {
     announce(prepared, listener);
     PhaseRequest request =
         PhaseRequests.of(
-            prepared.event(),
-            prepared.host(),
-            settings,
-            listener::hookLine,
-            prepared.hookSettings()::of,
-            settings.dryRun(),
-            prepared.ledger());
+                prepared.event(),
+                prepared.host(),
+                settings,
+                listener::hookLine,
+                prepared.hookSettings()::of,
+                settings.dryRun(),
+                prepared.ledger())
+            .unheardWhen(listener::unheard);
     return dispatcherOf(prepared)
         .dispatchHere(request)
         .map(dispatched -> new Dispatched(prepared, dispatched));

@@ -164,7 +164,13 @@ class ServeTest {
     Files.writeString(
         chatty.resolve("chatty.groovy"),
         "hook('chatty') { order 99\n"
-            + "  on('pre-start') { 4000.times { log.info('z' * 500) } } }\n");
+            + "  on('pre-start') {\n"
+            + "    write '/sys/chatty', 'on'\n"
+            + "    undo('chatty off') { write '/sys/chatty', 'off' }\n"
+            + "    4000.times { log.info('z' * 500) } } }\n");
+    Files.writeString(root.resolve("sys/chatty"), "off");
+    Path numVfs = root.resolve("sys/bus/pci/devices/0000:03:00.0/sriov_numvfs");
+    String vfsBefore = Files.readString(numVfs);
     Settings settings =
         Engines.settings(
             vertx,
@@ -205,6 +211,8 @@ class ServeTest {
               ? Files.readSymbolicLink(vfDriver).getFileName().toString()
               : "none",
           "the VF went back to its own driver");
+      assertEquals("off", Files.readString(root.resolve("sys/chatty")), "the hooks' undo ran");
+      assertEquals(vfsBefore, Files.readString(numVfs), "as after any failed pre-start");
     } finally {
       stalling.close();
     }

@@ -180,6 +180,14 @@ public final class Dispatcher {
         }
         outcomes.add(HookOutcome.skipped(hook, "not run: an earlier " + phase + " hook failed"));
       }
+      if (!aborted
+          && !rollbackPlanned
+          && phase.isTransactional()
+          && request.unheard().getAsBoolean()) {
+        // Its outcome cannot reach Proxmox, which sees the phase fail and does not start the
+        // guest: what the hooks did is taken back, as after a failed hook.
+        aborted = true;
+      }
       if (aborted && !rollbackPlanned) {
         rollbackPlanned = true;
         planRollBack();

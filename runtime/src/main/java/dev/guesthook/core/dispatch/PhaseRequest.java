@@ -4,6 +4,7 @@ import dev.guesthook.core.event.HookEvent;
 import dev.guesthook.host.HostPort;
 import java.time.Duration;
 import java.util.Map;
+import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import java.util.function.Function;
 
@@ -20,7 +21,30 @@ public record PhaseRequest(
     Consumer<HookLine> output,
     Function<String, Map<String, Object>> settings,
     boolean dryRun,
-    HookServices services) {
+    HookServices services,
+    BooleanSupplier unheard) {
+
+  /** A phase whose outcome always reaches whoever asked for it. */
+  public PhaseRequest(
+      HookEvent event,
+      HostPort host,
+      Duration defaultTimeout,
+      HookLog.Level logLevel,
+      Consumer<HookLine> output,
+      Function<String, Map<String, Object>> settings,
+      boolean dryRun,
+      HookServices services) {
+    this(event, host, defaultTimeout, logLevel, output, settings, dryRun, services, () -> false);
+  }
+
+  /**
+   * The same request, {@code unheard} saying when its outcome can no longer reach whoever asked for
+   * it: a pre-start found so when its hooks are done is taken back as a failed one is.
+   */
+  public PhaseRequest unheardWhen(BooleanSupplier unheard) {
+    return new PhaseRequest(
+        event, host, defaultTimeout, logLevel, output, settings, dryRun, services, unheard);
+  }
 
   /**
    * A phase without services: dry runs, replays, benchmarks (device changes neither locked nor
