@@ -39,6 +39,7 @@ final class PhaseRequests {
         output,
         hookSettings,
         dryRun,
-        ProxmoxHookApi.services(ledger));
+        ProxmoxHookApi.services(ledger),
+        () -> false);
   }
 }

@@ -24,19 +24,6 @@ public record PhaseRequest(
     HookServices services,
     BooleanSupplier unheard) {
 
-  /** A phase whose outcome always reaches whoever asked for it. */
-  public PhaseRequest(
-      HookEvent event,
-      HostPort host,
-      Duration defaultTimeout,
-      HookLog.Level logLevel,
-      Consumer<HookLine> output,
-      Function<String, Map<String, Object>> settings,
-      boolean dryRun,
-      HookServices services) {
-    this(event, host, defaultTimeout, logLevel, output, settings, dryRun, services, () -> false);
-  }
-
   /**
    * The same request, {@code unheard} saying when its outcome can no longer reach whoever asked for
    * it: a pre-start found so when its hooks are done is taken back as a failed one is.
@@ -58,7 +45,16 @@ public record PhaseRequest(
       Consumer<HookLine> output,
       Function<String, Map<String, Object>> settings,
       boolean dryRun) {
-    this(event, host, defaultTimeout, logLevel, output, settings, dryRun, HookServices.NONE);
+    this(
+        event,
+        host,
+        defaultTimeout,
+        logLevel,
+        output,
+        settings,
+        dryRun,
+        HookServices.NONE,
+        () -> false);
   }
 
   Map<String, Object> settingsFor(String hookName) {
