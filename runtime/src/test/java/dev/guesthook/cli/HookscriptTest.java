@@ -148,19 +148,20 @@ class HookscriptTest {
           StackTraceElement[] getStackTrace() { null }
         }
         def nasty = [101: { new Unreadable() }, 102: { new Circular() }, 103: { new Asserting() },
-                     104: { new Checked() }, 105: { new NoStack() }]
+                     104: { new Checked() }, 105: { new NoStack() }, 106: { new RuntimeException() {} },
+                     107: { new RuntimeException('y' * 10_000_000) }]
         hook('nasty') {
           order 20
           timeout 5
           on('pre-start') { ev -> throw nasty[ev.vmid.value()]() }
         }
         """);
-    for (String vmid : List.of("102", "103", "104", "105")) {
+    for (String vmid : List.of("102", "103", "104", "105", "106", "107")) {
       host.file("etc/pve/qemu-server/" + vmid + ".conf", "memory: 1024\nname: vm" + vmid + "\n");
     }
     Map<String, String> before = host.snapshot();
 
-    for (String vmid : List.of("101", "102", "103", "104", "105")) {
+    for (String vmid : List.of("101", "102", "103", "104", "105", "106", "107")) {
       long start = System.nanoTime();
       Cli.Result result = json(vmid, "pre-start");
       long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
@@ -173,6 +174,12 @@ class HookscriptTest {
     assertEquals(
         "Unreadable: its message could not be read (IllegalStateException) (at nasty.groovy:18)",
         json("101", "pre-start").json().get("hooks").get(1).get("message").asText());
+    assertEquals(
+        "RuntimeException (at nasty.groovy:19)",
+        json("106", "pre-start").json().get("hooks").get(1).get("message").asText());
+    String huge = json("107", "pre-start").json().get("hooks").get(1).get("message").asText();
+    assertTrue(huge.length() < 5_000, "a 10 MB message, " + huge.length() + " characters of it");
+    assertTrue(huge.endsWith("... (9995922 more characters) (at nasty.groovy:20)"), huge);
   }
 
   @Test

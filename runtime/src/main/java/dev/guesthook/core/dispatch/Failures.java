@@ -16,6 +16,7 @@ public final class Failures {
   public static final String HOOK_CLASS_PREFIX = "guesthook_hook_";
 
   private static final int MAX_WRAPPERS = 8;
+  private static final int MAX_MESSAGE = 4096;
 
   private Failures() {}
 
@@ -29,10 +30,7 @@ public final class Failures {
     try {
       return described(error, origin);
     } catch (Throwable unreadable) {
-      return error.getClass().getSimpleName()
-          + ": it could not be described ("
-          + unreadable.getClass().getSimpleName()
-          + ")";
+      return typeOf(error) + ": it could not be described (" + typeOf(unreadable) + ")";
     }
   }
 
@@ -51,16 +49,35 @@ public final class Failures {
       text =
           "StackOverflowError: the hook's calls nested deeper than a thread's stack holds (endless recursion?)";
     } else if (message == null || message.isBlank()) {
-      text = cause.getClass().getSimpleName();
+      text = typeOf(cause);
     } else if (cause instanceof RuntimeException
         && !(cause instanceof IllegalArgumentException)
         && !(cause instanceof IllegalStateException)
         && !isScriptError(cause)) {
-      text = cause.getClass().getSimpleName() + ": " + message;
+      text = typeOf(cause) + ": " + message;
     } else {
       text = message;
     }
-    return text.strip().replace('\n', ' ') + sourceLine(cause, origin);
+    return bounded(text.strip().replace('\n', ' ')) + sourceLine(cause, origin);
+  }
+
+  /** A message goes to the task log, the journal and the recording: a few KB of it at most. */
+  private static String bounded(String text) {
+    return text.length() <= MAX_MESSAGE
+        ? text
+        : text.substring(0, MAX_MESSAGE)
+            + "... ("
+            + (text.length() - MAX_MESSAGE)
+            + " more characters)";
+  }
+
+  /** The type's own name; an anonymous class's (empty) is its parent's. */
+  private static String typeOf(Throwable error) {
+    Class<?> type = error.getClass();
+    while (type.getSimpleName().isEmpty() && type.getSuperclass() != null) {
+      type = type.getSuperclass();
+    }
+    return type.getSimpleName();
   }
 
   /**
@@ -95,7 +112,7 @@ public final class Failures {
     try {
       return cause.getMessage();
     } catch (Throwable unreadable) {
-      return "its message could not be read (" + unreadable.getClass().getSimpleName() + ")";
+      return "its message could not be read (" + typeOf(unreadable) + ")";
     }
   }
 
