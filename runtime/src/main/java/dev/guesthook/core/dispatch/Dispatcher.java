@@ -84,6 +84,9 @@ public final class Dispatcher {
     } catch (HookSkipped skipped) {
       status = Status.SKIPPED;
       message = skipped.getMessage();
+    } catch (HookTimedOut timedOut) {
+      status = Status.TIMED_OUT;
+      message = timedOut.getMessage();
     } catch (Throwable error) {
       status = Status.FAILED;
       message = Failures.describe(error, hook.origin());

@@ -2,6 +2,7 @@ package dev.guesthook.core.hookhost;
 
 import dev.guesthook.core.dispatch.Hook;
 import dev.guesthook.core.dispatch.HookInvocation;
+import dev.guesthook.core.dispatch.HookTimedOut;
 import dev.guesthook.core.event.HookEvent;
 import dev.guesthook.core.event.Phase;
 import dev.guesthook.host.CommandResult;
@@ -83,7 +84,8 @@ final class ExecutableHook implements Hook {
         }
       }
       case TIMED_OUT ->
-          throw new IllegalStateException("killed after " + timeout.toSeconds() + " s");
+          throw new HookTimedOut(
+              "killed at its timeout, after " + timeout.toMillis() / 1000.0 + " s");
       case PLANNED -> invocation.skip("dry run: would run " + command.display());
       case NOT_SIMULATED ->
           invocation.skip("executable hooks act on the real host; not run on a simulated one");
