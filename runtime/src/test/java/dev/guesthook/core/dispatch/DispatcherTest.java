@@ -221,4 +221,30 @@ class DispatcherTest {
             new HookOutcome.UndoOutcome("one", true, "")),
         result.hooks().get(0).undo());
   }
+
+  /**
+   * An executable hook's process killed at the hook's timeout by the command runner is the same
+   * outcome as the watchdog giving up on it: it was "failed" when the runner noticed first (a
+   * clean-clone CI run on a loaded machine).
+   */
+  @Test
+  void aHookWhoseOwnWorkWasStoppedAtItsTimeoutIsTimedOutNotFailed() throws Exception {
+    List<Hook> hooks =
+        List.of(
+            new ScriptedHook(
+                "killed",
+                1,
+                invocation -> {
+                  throw new HookTimedOut("killed at its timeout, after 1.0 s");
+                }));
+    DispatchResult result =
+        Dispatcher.of(hooks)
+            .dispatch(request(Phase.PRE_START))
+            .toCompletionStage()
+            .toCompletableFuture()
+            .get(30, TimeUnit.SECONDS);
+
+    assertEquals("timed-out", result.hooks().get(0).status().wireName());
+    assertEquals("killed at its timeout, after 1.0 s", result.hooks().get(0).message());
+  }
 }
