@@ -42,6 +42,9 @@ final class ClusterPublishing {
    */
   static final Duration ONE_SHOT_BOUND = Duration.ofSeconds(2);
 
+  /** The name of every publishing thread. */
+  static final String THREAD_NAME = "guesthook-publish";
+
   /** How long the publishing thread stays when idle: a one-shot process exits long before. */
   private static final long IDLE_SECONDS = 30;
 
@@ -200,7 +203,7 @@ final class ClusterPublishing {
             new LinkedBlockingQueue<>(),
             task -> {
               // A daemon: a hung publish must not keep a one-shot process alive.
-              Thread thread = new Thread(task, "guesthook-publish");
+              Thread thread = new Thread(task, THREAD_NAME);
               thread.setDaemon(true);
               return thread;
             });

@@ -174,11 +174,12 @@ class ClusterPublishingTest {
 
   /**
    * Opens the FIFO for writing and removes it: the hung reader gets an end of file, its publish
-   * ends, and the next finds no counts.
+   * ends, and the next finds no counts; both are over before the test's folder is removed.
    */
   private static void release(Path fifo) throws Exception {
     try (var out = Files.newOutputStream(fifo)) {
       Files.delete(fifo);
     }
+    PublishThreads.awaitIdle();
   }
 }

@@ -225,20 +225,7 @@ class MetricsTextfileTest {
         Files.delete(fifo);
       }
       // Let go, the hung publish goes on to write its files: the folder is removed only after.
-      awaitPublishersIdle();
-    }
-  }
-
-  /** Every publishing thread is parked waiting for work, or gone; none still reads or writes. */
-  private static void awaitPublishersIdle() throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-    while (Thread.getAllStackTraces().keySet().stream()
-        .anyMatch(
-            thread ->
-                thread.getName().equals("guesthook-publish")
-                    && thread.getState() == Thread.State.RUNNABLE)) {
-      assertTrue(System.nanoTime() < deadline, "a publish still runs 10 s after it was let go");
-      Thread.sleep(10);
+      PublishThreads.awaitIdle();
     }
   }
 
