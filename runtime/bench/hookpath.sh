@@ -1,8 +1,8 @@
 #!/bin/sh
 # The hookscript paths side by side, in one go:
 #
-#   runtime/bench/hookpath.sh [RUNS]        (default 21 runs of each, interleaved a b c d g a b c d g ...)
-#   QUICK=1 runtime/bench/hookpath.sh [RUNS] (only a, b and g: the client's paths, in seconds)
+#   runtime/bench/hookpath.sh [RUNS]        (default 21 runs of each, interleaved a b c d g h a b c d g h ...)
+#   QUICK=1 runtime/bench/hookpath.sh [RUNS] (only a, b, g and h: the client's paths)
 #
 #   (a) a bash hookscript doing two sysfs-like writes (the yardstick);
 #   (b) the hookscript client (runtime/src/main/scripts/guesthook-hookscript) against a warm
@@ -13,7 +13,11 @@
 #   (d) the same one-shot path without it (GUESTHOOK_CDS=off);
 #   (g) the client against a stand-in runtime (a perl loop) that answers "X 0" the moment it has read
 #       the request: the floor of any resident runtime behind this client (perl's start, connect,
-#       one round trip), so b - g is what guesthook serve itself adds to a call.
+#       one round trip), so b - g is what guesthook serve itself adds to a call;
+#   (h) the client against a stand-in runtime in Java (runtime/bench/StandInRuntime.java, serve's JVM
+#       flags and threads: an accept thread reads the request, a phase thread answers "X 0"): the
+#       floor of a Java runtime shaped like serve, so h - g is the JVM's wake-ups and one hand-off,
+#       and b - h what serve's phase (lock, config, hooks, recording, report) adds.
 # Each: median and p90 wall time (timed by perl around fork/exec/wait), and median peak RSS (GNU time,
 # in a second interleaved pass, as its own process start would blur the wall times of (a) and (b)).
 # For (b) the RSS is the client's (perl); the runtime's own peak is its VmHWM. Then the ratios
@@ -39,10 +43,11 @@ command -v perl > /dev/null || { echo "bench: needs perl" >&2; exit 2; }
 work=$(mktemp -d)
 server=
 stand_in=
+java_stand_in=
 cleanup() {
-  if [ -n "$stand_in" ]; then
-    kill "$stand_in" 2> /dev/null || true
-  fi
+  for pid in $stand_in $java_stand_in; do
+    kill "$pid" 2> /dev/null || true
+  done
   if [ -n "$server" ]; then
     kill "$server" 2> /dev/null || true
     wait "$server" 2> /dev/null || true
@@ -119,21 +124,30 @@ perl -e '
   while (accept(my $peer, $listening)) { my $request = <$peer>; syswrite $peer, "X 0\n"; close $peer; }
 ' "$stub" &
 stand_in=$!
-while [ ! -S "$stub" ]; do sleep 0.05; done
+# (h)'s stand-in, with serve's flags as the launcher gives them.
+java_stub="$work/java-stand-in.sock"
+serve_flags="-XX:TieredStopAtLevel=1 -XX:CICompilerCount=1 -XX:+UseSerialGC $(sed -n 's/^serve_bounds="\(.*\)"$/\1/p; s/^serve_jit="\(.*\)"$/\1/p' "$here/guesthook" | tr '\n' ' ')"
+# shellcheck disable=SC2086 # the flags are words
+"${JAVA_HOME:+$JAVA_HOME/bin/}java" $serve_flags "$here/runtime/bench/StandInRuntime.java" "$java_stub" &
+java_stand_in=$!
+while [ ! -S "$stub" ] || [ ! -S "$java_stub" ]; do sleep 0.05; done
 # The client's environment: a fallback to the one-shot path (/bin/false) shows as a failed call.
 i=0
 while [ $i -lt 200 ]; do # warm-up: the runtime's code compiled, as on a node that has run for a while
   GUESTHOOK_SOCKET="$socket" GUESTHOOK_ONESHOT=/bin/false "$client" 101 pre-start > /dev/null ||
     { echo "bench: the client failed against the runtime" >&2; exit 1; }
+  GUESTHOOK_SOCKET="$java_stub" GUESTHOOK_ONESHOT=/bin/false "$client" 101 pre-start > /dev/null ||
+    { echo "bench: the client failed against the Java stand-in" >&2; exit 1; }
   i=$((i + 1))
 done
 
 echo "hookscript paths, pre-start of VM 101, $runs interleaved runs each:"
-RUNS=$runs WORK=$work HERE=$here CLIENT=$client SOCKET=$socket STUB=$stub perl -e '
+RUNS=$runs WORK=$work HERE=$here CLIENT=$client SOCKET=$socket STUB=$stub JAVA_STUB=$java_stub perl -e '
   use strict; use warnings; use Time::HiRes qw(time);
-  my ($runs, $work, $here, $client, $socket, $stub) = @ENV{qw(RUNS WORK HERE CLIENT SOCKET STUB)};
+  my ($runs, $work, $here, $client, $socket, $stub, $java_stub) = @ENV{qw(RUNS WORK HERE CLIENT SOCKET STUB JAVA_STUB)};
   my %client_env = (GUESTHOOK_SOCKET => $socket, GUESTHOOK_ONESHOT => "/bin/false");
   my %stub_env = (GUESTHOOK_SOCKET => $stub, GUESTHOOK_ONESHOT => "/bin/false");
+  my %java_stub_env = (GUESTHOOK_SOCKET => $java_stub, GUESTHOOK_ONESHOT => "/bin/false");
   # As the client runs it without a serve: "<vmid> <phase>", the settings in the environment.
   my %oneshot_env = (GUESTHOOK_ROOT => "$work/root", GUESTHOOK_HOOK_DIRS => "$work/hooks");
   my @gh = ("$here/guesthook", "101", "pre-start");
@@ -143,6 +157,7 @@ RUNS=$runs WORK=$work HERE=$here CLIENT=$client SOCKET=$socket STUB=$stub perl -
     [c => "one-shot, CDS archive", {%oneshot_env}, @gh],
     [d => "one-shot, no CDS archive", {%oneshot_env, GUESTHOOK_CDS => "off"}, @gh],
     [g => "client -> stand-in answering at once", \%stub_env, $client, "101", "pre-start"],
+    [h => "client -> Java stand-in, 2 threads", \%java_stub_env, $client, "101", "pre-start"],
   );
   @paths = grep { $_->[0] !~ /^[cd]$/ } @paths if $ENV{QUICK};
   sub run {   # wall seconds and exit code of one run, output to /dev/null
@@ -186,6 +201,8 @@ RUNS=$runs WORK=$work HERE=$here CLIENT=$client SOCKET=$socket STUB=$stub perl -
     unless $ENV{QUICK};
   printf "  b/a = %.2f   g/a = %.2f (the floor of b/a)   b - g = %.2f ms (what serve adds)\n",
     $med{b} / $med{a}, $med{g} / $med{a}, 1000 * ($med{b} - $med{g});
+  printf "  h/a = %.2f   h - g = %.2f ms (the JVM and one hand-off)   b - h = %.2f ms (the phase in serve)\n",
+    $med{h} / $med{a}, 1000 * ($med{h} - $med{g}), 1000 * ($med{b} - $med{h});
 '
 echo "  runtime (guesthook serve) peak RSS, VmHWM: $(awk '/^VmHWM/ { print $2, $3 }' "/proc/$server/status")"
 [ -z "${QUICK:-}" ] || exit 0

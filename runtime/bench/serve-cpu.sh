@@ -11,7 +11,8 @@
 # through the client against each runtime in turn (the order reversed every other round), 20 ms
 # apart (a node's phases come seconds apart, so each call finds caches cold, as there). Prints
 # each round's figures and the medians; on this VM rounds of one checkout differ by up to 15%, so
-# a difference of a few percent needs many rounds.
+# a difference of a few percent needs many rounds. GAP=SECONDS sets the pause between calls (0 for
+# back to back: what the same calls cost with warm caches).
 #
 # Needs: perl (core modules only); builds each checkout's runtime on first use (./guesthook).
 set -eu
@@ -21,6 +22,8 @@ rounds=${2:-7}
 for n in "$calls" "$rounds"; do
   case $n in '' | *[!0-9]* | 0) echo "usage: $0 [CALLS] [ROUNDS] [CHECKOUT ...]" >&2; exit 2 ;; esac
 done
+gap=${GAP:-0.02}
+case $gap in '' | *[!0-9.]* | *.*.*) echo "bench: GAP is seconds between calls, like 0.02 or 0" >&2; exit 2 ;; esac
 [ $# -gt 0 ] && shift
 [ $# -gt 0 ] && shift
 [ $# -gt 0 ] || set -- "$here"
@@ -73,9 +76,9 @@ for checkout; do
   pids="$pids $pid"
 done
 
-CALLS=$calls ROUNDS=$rounds CLIENT=$client SOCKETS=$sockets PIDS=$pids CHECKOUTS="$*" perl -e '
+GAP=$gap CALLS=$calls ROUNDS=$rounds CLIENT=$client SOCKETS=$sockets PIDS=$pids CHECKOUTS="$*" perl -e '
   use strict; use warnings; use Time::HiRes qw(time sleep);
-  my ($calls, $rounds, $client) = @ENV{qw(CALLS ROUNDS CLIENT)};
+  my ($gap, $calls, $rounds, $client) = @ENV{qw(GAP CALLS ROUNDS CLIENT)};
   my @sockets = split " ", $ENV{SOCKETS};
   my @pids = split " ", $ENV{PIDS};
   my @names = split " ", $ENV{CHECKOUTS};
@@ -103,14 +106,14 @@ CALLS=$calls ROUNDS=$rounds CLIENT=$client SOCKETS=$sockets PIDS=$pids CHECKOUTS
   for my $i (0 .. $#sockets) { call($sockets[$i]) for 1 .. 300; }   # warm-up
   sub median { my @v = sort { $a <=> $b } @_; return $v[int($#v / 2)]; }
   my (@cpu, @wall);
-  printf "%d calls a round, 20 ms apart; per call: runtime cpu (all threads), client wall median\n", $calls;
+  printf "%d calls a round, %g ms apart; per call: runtime cpu (all threads), client wall median\n", $calls, 1000 * $gap;
   for my $round (1 .. $rounds) {
     my @order = 0 .. $#sockets;
     @order = reverse @order if $round % 2 == 0;   # ABBA: neither goes first every time
     for my $i (@order) {
       my @walls;
       my $before = cpu_ns($pids[$i]);
-      for (1 .. $calls) { push @walls, call($sockets[$i]); sleep 0.02; }
+      for (1 .. $calls) { push @walls, call($sockets[$i]); sleep $gap if $gap > 0; }
       my $per_call = (cpu_ns($pids[$i]) - $before) / $calls / 1e6;
       push @{$cpu[$i]}, $per_call; push @{$wall[$i]}, median(@walls) * 1000;
       printf "  round %d  %-40s cpu %.3f ms  wall %.2f ms\n", $round, $names[$i], $per_call, $wall[$i][-1];
