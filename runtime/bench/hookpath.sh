@@ -124,11 +124,10 @@ perl -e '
   while (accept(my $peer, $listening)) { my $request = <$peer>; syswrite $peer, "X 0\n"; close $peer; }
 ' "$stub" &
 stand_in=$!
-# (h)'s stand-in, with serve's flags as the launcher gives them.
+# (h)'s stand-in, with serve's flags.
 java_stub="$work/java-stand-in.sock"
-serve_flags="-XX:TieredStopAtLevel=1 -XX:CICompilerCount=1 -XX:+UseSerialGC $(sed -n 's/^serve_bounds="\(.*\)"$/\1/p; s/^serve_jit="\(.*\)"$/\1/p' "$here/guesthook" | tr '\n' ' ')"
-# shellcheck disable=SC2086 # the flags are words
-"${JAVA_HOME:+$JAVA_HOME/bin/}java" $serve_flags "$here/runtime/bench/StandInRuntime.java" "$java_stub" &
+. "$here/runtime/bench/stand-in.sh"
+start_java_stand_in "$here" "$java_stub" "$work/java-stand-in.log"
 java_stand_in=$!
 while [ ! -S "$stub" ] || [ ! -S "$java_stub" ]; do sleep 0.05; done
 # The client's environment: a fallback to the one-shot path (/bin/false) shows as a failed call.

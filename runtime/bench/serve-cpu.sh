@@ -6,6 +6,9 @@
 #
 #   runtime/bench/serve-cpu.sh [CALLS] [ROUNDS] [CHECKOUT ...]   (default 200 calls, 7 rounds, this checkout)
 #
+# A CHECKOUT named stand-in is hookpath.sh's (h) instead: StandInRuntime.java, serve's JVM flags and
+# threads, no phase: the floor of a Java runtime shaped like serve, in cpu.
+#
 # Each checkout gets its own sandbox (VM 101, two hooks each writing a file, as hookpath.sh's (b))
 # and its own runtime on a temporary socket, warmed up with 300 calls. A round runs CALLS calls
 # through the client against each runtime in turn (the order reversed every other round), 20 ms
@@ -44,8 +47,20 @@ client="$here/runtime/src/main/scripts/guesthook-hookscript"
 n=0
 sockets=
 pids=
+. "$here/runtime/bench/stand-in.sh"
 for checkout; do
   n=$((n + 1))
+  if [ "$checkout" = stand-in ]; then
+    mkdir -p "$work/$n"
+    socket="$work/$n/stand-in.sock"
+    start_java_stand_in "$here" "$socket" "$work/$n/serve.log"
+    pid=$!
+    servers="$servers $pid"
+    while [ ! -S "$socket" ]; do sleep 0.05; done
+    sockets="$sockets $socket"
+    pids="$pids $pid"
+    continue
+  fi
   root="$work/$n/root"
   hooks="$work/$n/hooks"
   mkdir -p "$root/etc/pve/qemu-server" "$root/sys/a" "$root/sys/b" "$hooks"
