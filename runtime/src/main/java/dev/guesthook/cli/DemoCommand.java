@@ -6,6 +6,7 @@ import dev.guesthook.demo.Demo;
 import dev.guesthook.demo.ExampleHookSettings;
 import dev.guesthook.engine.Engine;
 import dev.guesthook.engine.ReplaySession;
+import dev.guesthook.files.FolderTree;
 import dev.guesthook.record.Recordings;
 import dev.guesthook.record.Replayer;
 import dev.guesthook.sandbox.Sandbox;
@@ -18,10 +19,8 @@ import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.util.Comparator;
 import java.util.Optional;
 import java.util.concurrent.Callable;
-import java.util.stream.Stream;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.ParentCommand;
 
@@ -150,8 +149,8 @@ final class DemoCommand implements Callable<Integer> {
   }
 
   private static void deleteTree(Path dir) {
-    try (Stream<Path> walk = Files.walk(dir)) {
-      walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    try {
+      FolderTree.remove(dir);
     } catch (IOException e) {
       // A leftover temporary directory is harmless.
     }

@@ -1,5 +1,6 @@
 package dev.guesthook.cli;
 
+import dev.guesthook.files.FolderTree;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -19,7 +20,6 @@ import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
@@ -261,10 +261,8 @@ final class NewProjectFolder {
 
   /** Removes the private folder; says "nothing written" only when it is gone. */
   private static String cleanUp(Path draft) {
-    try (Stream<Path> inside = Files.walk(draft)) {
-      for (Path path : inside.sorted(Comparator.reverseOrder()).toList()) {
-        Files.deleteIfExists(path);
-      }
+    try {
+      FolderTree.remove(draft);
       return "nothing written";
     } catch (IOException e) {
       return "left behind: " + draft + " (a partial project; remove it)";

@@ -1,5 +1,6 @@
 package dev.guesthook.sandbox;
 
+import dev.guesthook.files.FolderTree;
 import dev.guesthook.host.ClusterShare;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -8,7 +9,6 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.stream.Stream;
@@ -100,7 +100,7 @@ public final class ClusterSandbox {
       Path nodeFolder = shared.resolve("nodes").resolve(node);
       Files.createDirectories(nodeFolder.resolve("qemu-server"));
       Files.createDirectories(nodeFolder.resolve("lxc"));
-      removeTree(dir.resolve("nodes").resolve(node).resolve("etc/pve"));
+      FolderTree.remove(dir.resolve("nodes").resolve(node).resolve("etc/pve"));
     }
   }
 
@@ -234,16 +234,5 @@ public final class ClusterSandbox {
     Path beside = file.resolveSibling("." + file.getFileName() + ".new");
     Files.writeString(beside, text, StandardCharsets.UTF_8);
     Files.move(beside, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-  }
-
-  private static void removeTree(Path top) throws IOException {
-    if (!Files.exists(top, LinkOption.NOFOLLOW_LINKS)) {
-      return;
-    }
-    try (Stream<Path> walk = Files.walk(top)) {
-      for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
-        Files.delete(p);
-      }
-    }
   }
 }

@@ -3,6 +3,7 @@ package dev.guesthook.bench;
 import dev.guesthook.config.Settings;
 import dev.guesthook.core.event.Phase;
 import dev.guesthook.engine.Engine;
+import dev.guesthook.files.FolderTree;
 import dev.guesthook.host.real.LinuxHost;
 import dev.guesthook.id.VmId;
 import dev.guesthook.testsupport.Engines;
@@ -13,10 +14,8 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
-import java.util.Comparator;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -133,11 +132,7 @@ public class PhaseBenchmark {
   }
 
   static void removeTree(Path base) throws IOException {
-    try (Stream<Path> files = Files.walk(base)) {
-      for (Path file : files.sorted(Comparator.reverseOrder()).toList()) {
-        Files.delete(file);
-      }
-    }
+    FolderTree.remove(base);
   }
 
   static void close(Vertx vertx) throws Exception {

@@ -1,5 +1,6 @@
 package dev.guesthook.host.tree;
 
+import dev.guesthook.files.FolderTree;
 import dev.guesthook.files.SafeFiles;
 import dev.guesthook.host.ClusterShare;
 import dev.guesthook.host.HostException;
@@ -19,7 +20,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
@@ -408,15 +408,8 @@ public final class FileTree implements MutableTree {
   }
 
   public void removeTree(HostPath path) {
-    Path top = at(path);
-    if (!Files.exists(top, LinkOption.NOFOLLOW_LINKS)) {
-      return;
-    }
-    try (Stream<Path> walk = Files.walk(top)) {
-      // Files.walk does not follow links, so a device's driver link never takes the driver with it.
-      for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
-        Files.delete(p);
-      }
+    try {
+      FolderTree.remove(at(path));
     } catch (IOException e) {
       throw translate(path, e);
     }
