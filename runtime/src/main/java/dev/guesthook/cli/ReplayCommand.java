@@ -187,6 +187,7 @@ final class ReplayCommand implements Callable<Integer> {
       totals.put("differ", total.differ());
       totals.put("skipped", total.skipped());
       totals.put("updated", update);
+      totals.put("leftAsTheyWere", total.leftAsTheyWere());
       json.finish(totals);
     } else {
       main.console
@@ -207,8 +208,12 @@ final class ReplayCommand implements Callable<Integer> {
   }
 
   private static String updateNote(Replayer.Summary total) {
-    return total.skipped() > 0
-        ? "; recordings with skipped records left as they were, the others updated to what the hooks do now"
+    int left = total.leftAsTheyWere();
+    return left > 0
+        ? "; "
+            + left
+            + (left == 1 ? " recording left as it was" : " recordings left as they were")
+            + " (see the warnings), the others updated to what the hooks do now"
         : "; recordings updated to what the hooks do now";
   }
 }

@@ -9,8 +9,10 @@ import dev.guesthook.pve.PveFileException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Replaying one recorded event: the event as it was (time, node, config, situation), the settings
@@ -57,6 +59,16 @@ public final class Replay {
       List<String> notReplayed) {
     public boolean agrees() {
       return differences.isEmpty();
+    }
+
+    /** The hooks that ran in the recording and are not loaded now, in the recording's order. */
+    public List<String> missingNow() {
+      Set<String> now = new HashSet<>();
+      replayed.hooks().forEach(hook -> now.add(hook.hook()));
+      return recorded.recording().hooks().stream()
+          .map(Recording.Hook::name)
+          .filter(name -> !now.contains(name))
+          .toList();
     }
 
     /**
@@ -121,7 +133,12 @@ public final class Replay {
     }
     before
         .keySet()
-        .forEach(name -> differences.add(name + ": missing now (it ran in the recording)"));
+        .forEach(
+            name ->
+                differences.add(
+                    name
+                        + ": missing now (it ran in the recording, and no hook folder loaded now"
+                        + " has it)"));
     return new Comparison(recorded, now, differences, count, notReplayed);
   }
 

@@ -12,13 +12,17 @@ import java.nio.file.attribute.FileAttribute;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.EnumSet;
+import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Set;
 import java.util.function.Consumer;
 
 /**
  * One file of a replay: its counts, and with {@code --update} what the hooks do now, written beside
- * it and put in its place once every event of it was reported, unless a record was skipped: then
- * the file is left as it was, so no record is lost without its owner deciding.
+ * it and put in its place once every event of it was reported, unless a record was skipped or a
+ * hook it recorded is not loaded now: then the file is left as it was, so no record and no hook's
+ * expectation is lost without its owner deciding ({@code --hooks} replaces the configured folders:
+ * one folder of changed hooks alone would drop every stock hook's part).
  */
 final class ReplayedFile {
   private final Path file;
@@ -26,6 +30,7 @@ final class ReplayedFile {
   private final BufferedWriter out;
   private Replayer.Summary summary = new Replayer.Summary(0, 0, 0);
   private boolean failed;
+  private final Set<String> missingNow = new LinkedHashSet<>();
 
   private ReplayedFile(Path file, Path updated, BufferedWriter out) {
     this.file = file;
@@ -74,6 +79,11 @@ final class ReplayedFile {
     return out != null;
   }
 
+  /** Hooks that ran in one of its recorded events and are not loaded now. */
+  void missingNow(List<String> hooks) {
+    missingNow.addAll(hooks);
+  }
+
   /** What the hooks did now for one event, in the file's order. */
   void write(Recording now) throws IOException {
     out.write(RecordingCodec.write(now));
@@ -89,17 +99,34 @@ final class ReplayedFile {
     if (failed) {
       Files.deleteIfExists(updated);
     } else if (summary.skipped() > 0) {
-      Files.deleteIfExists(updated);
+      leftAsItWas();
       warn.accept(
           file
               + ": not updated, as "
               + summary.skipped()
               + (summary.skipped() == 1 ? " record was" : " records were")
               + " skipped (remove or repair them, then --update again)");
+    } else if (!missingNow.isEmpty()) {
+      leftAsItWas();
+      warn.accept(
+          file
+              + ": not updated, as "
+              + (missingNow.size() == 1 ? "hook " : "hooks ")
+              + String.join(", ", missingNow)
+              + " ran in the recording and no hook folder loaded now has "
+              + (missingNow.size() == 1 ? "it" : "them")
+              + " (--hooks replaces the configured folders; fix: give each folder, e.g. --hooks"
+              + " /usr/share/guesthook/hooks/stock --hooks ./my-hooks; a hook removed on purpose:"
+              + " record its guests' lifecycles again)");
     } else {
       Files.move(
           updated, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     }
+  }
+
+  private void leftAsItWas() throws IOException {
+    Files.deleteIfExists(updated);
+    summary = summary.plus(new Replayer.Summary(0, 0, 0, 1));
   }
 
   /** The replay stopped before this file was finished: its update is dropped. */

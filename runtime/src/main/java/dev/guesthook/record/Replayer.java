@@ -53,13 +53,21 @@ public final class Replayer {
   }
 
   /** How many events were replayed, how many agreed, and how many records were bad and skipped. */
-  public record Summary(int events, int agree, int skipped) {
+  public record Summary(int events, int agree, int skipped, int leftAsTheyWere) {
+    public Summary(int events, int agree, int skipped) {
+      this(events, agree, skipped, 0);
+    }
+
     public Summary(int events, int agree) {
       this(events, agree, 0);
     }
 
     public Summary plus(Summary other) {
-      return new Summary(events + other.events, agree + other.agree, skipped + other.skipped);
+      return new Summary(
+          events + other.events,
+          agree + other.agree,
+          skipped + other.skipped,
+          leftAsTheyWere + other.leftAsTheyWere);
     }
 
     public int differ() {
@@ -264,6 +272,7 @@ public final class Replayer {
     Replay.Comparison comparison = Replay.compare(recorded, now, started.notReplayed());
     each.accept(comparison);
     if (started.in().updating()) {
+      started.in().missingNow(comparison.missingNow());
       Map<String, Map<String, Object>> given = new TreeMap<>();
       now.hooks().forEach(h -> given.put(h.hook(), Replay.settings(recorded, h.hook())));
       started.in().write(Recording.of(now, given));

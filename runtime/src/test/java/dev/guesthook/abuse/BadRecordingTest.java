@@ -198,6 +198,47 @@ class BadRecordingTest {
   }
 
   /**
+   * {@code --hooks} replaces the configured folders: an update with only a folder of one's own
+   * changed hooks loaded would have dropped every stock hook's part of the recording, and the next
+   * replay agreed without them. The file is left as it was, and the warning names the hooks and the
+   * fix.
+   */
+  @Test
+  void anUpdateWithoutTheRecordedHooksLoadedLeavesTheRecordingAsItWas() throws Exception {
+    Path file = write("501-2026-11-24.jsonl", utf8(good));
+    byte[] before = Files.readAllBytes(file);
+    Path own = Files.createDirectories(base.resolve("my-hooks"));
+    Files.writeString(
+        own.resolve("note.groovy"), "hook('note') { on('pre-start') { log.info 'hello' } }\n");
+
+    Cli.Result result =
+        Cli.run(
+            List.of(
+                "--root",
+                root.toString(),
+                "--simulate",
+                "--hooks",
+                own.toString(),
+                "replay",
+                "--update",
+                file.toString()));
+
+    assertEquals(ExitCodes.HOOK_FAILED, result.exitCode(), result::toString);
+    assertTrue(
+        result.out().contains("sriov-vf: missing now (it ran in the recording, and no hook folder"),
+        result::toString);
+    assertTrue(
+        result.err().contains(file + ": not updated, as hooks ")
+            && result.err().contains("sriov-vf")
+            && result.err().contains("fix: give each folder, e.g. --hooks"),
+        result::toString);
+    assertTrue(
+        result.out().contains("1 recording left as it was (see the warnings)"), result::toString);
+    assertArrayEquals(before, Files.readAllBytes(file));
+    assertFalse(Files.exists(file.resolveSibling(file.getFileName() + ".replay-update")));
+  }
+
+  /**
    * A recording only its owner may read stays so after an update, and whatever lies at the update's
    * name (a leftover, a planted link) is replaced, never written through.
    */
