@@ -35,7 +35,6 @@ done
 cp -r "$top/hooks/stock" "$share/hooks/stock"
 find "$share/hooks" -type d -exec chmod 0755 {} + && find "$share/hooks" -type f -exec chmod 0644 {} +
 install -m 0755 "$top/runtime/src/main/scripts/guesthook-hookscript" "$share/guesthook-hookscript"
-sed -i "s|'/usr/share/guesthook/guesthook')|'/usr/bin/guesthook')|" "$share/guesthook-hookscript"
 install -m 0755 "$here/deb/guesthook" "$stage/usr/bin/guesthook"
 install -m 0644 "$here/deb/systemd/"*.service "$stage/lib/systemd/system/"
 install -m 0644 "$here/deb/tmpfiles.conf" "$stage/usr/lib/tmpfiles.d/guesthook.conf"

@@ -429,7 +429,7 @@ public final class Installer {
     try (InputStream in = Installer.class.getResourceAsStream("guesthook-hookscript")) {
       String text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
       return text.replace(
-          "'GUESTHOOK_ONESHOT', '/usr/share/guesthook/guesthook'",
+          "'GUESTHOOK_ONESHOT', '/usr/bin/guesthook'",
           "'GUESTHOOK_ONESHOT', '" + perlQuoted(oneShot.toString()) + "'");
     } catch (IOException | NullPointerException e) {
       throw new InstallException("the hookscript client is missing from the runtime jar: " + e);

@@ -299,17 +299,26 @@ class ServeTest {
     assertEquals("one-shot 501 pre-start\nGUESTHOOK_LOG_LEVEL=debug\n", run.out());
   }
 
-  /** As sh's exec: 127 when the one-shot path is missing, even with nowhere to say so. */
+  /**
+   * As sh's exec: 127 when the one-shot path is missing, with the fix said, or even with nowhere to
+   * say so.
+   */
   @Test
   void aMissingOneShotPathExits127EvenWithStderrClosed() throws Exception {
     runtime.close();
+    Path missing = base.resolve("no-such-oneshot");
     Map<String, String> env =
-        Map.of(
-            "GUESTHOOK_SOCKET",
-            socket.toString(),
-            "GUESTHOOK_ONESHOT",
-            base.resolve("no-such-oneshot").toString());
-    assertEquals(127, client(env, "501", "pre-start").exit());
+        Map.of("GUESTHOOK_SOCKET", socket.toString(), "GUESTHOOK_ONESHOT", missing.toString());
+    Run said = client(env, "501", "pre-start");
+    assertEquals(127, said.exit(), said::out);
+    assertEquals(
+        "guesthook-hookscript: no resident runtime took the phase ("
+            + socket
+            + "), and the one-shot path cannot run: "
+            + missing
+            + ": No such file or directory (fix: set GUESTHOOK_ONESHOT to the guesthook launcher,"
+            + " or install the package)\n",
+        said.out());
     Run closed =
         process(List.of("sh", "-c", "exec \"$0\" 501 pre-start 2>&-", CLIENT.toString()), env);
     assertEquals(127, closed.exit(), closed::out);
