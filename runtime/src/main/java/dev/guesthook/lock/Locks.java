@@ -35,7 +35,17 @@ public final class Locks {
   private static final long POLL_MILLIS = 5;
 
   private final Path directory;
-  private final Map<String, Semaphore> inProcess = new ConcurrentHashMap<>();
+
+  /**
+   * What serialises this process's threads on a key, while any thread holds or waits for it: an
+   * entry goes with its last user, so a resident runtime asked for ever new vmids keeps none.
+   */
+  private final Map<String, Local> inProcess = new ConcurrentHashMap<>();
+
+  private static final class Local {
+    final Semaphore semaphore = new Semaphore(1, true);
+    int users; // changed only inside the map's compute, under its lock for the key
+  }
 
   /** The holders of the locks this process holds, by key: told without opening their files. */
   private final Map<String, String> heldHere = new ConcurrentHashMap<>();
@@ -69,29 +79,31 @@ public final class Locks {
           "lock key '" + key + "': expected lower-case letters, digits and :._-");
     }
     long deadline = System.nanoTime() + timeout.toNanos();
-    Semaphore local = semaphoreOf(key);
+    Local local = join(key);
     try {
-      if (!local.tryAcquire(Math.max(0, timeout.toNanos()), TimeUnit.NANOSECONDS)) {
+      if (!local.semaphore.tryAcquire(Math.max(0, timeout.toNanos()), TimeUnit.NANOSECONDS)) {
+        leave(key);
         return Optional.empty();
       }
     } catch (InterruptedException e) {
+      leave(key);
       Thread.currentThread().interrupt();
       return Optional.empty();
     }
     try {
       Optional<Held> held = lockFile(key, holder, deadline, local);
       if (held.isEmpty()) {
-        local.release();
+        giveBack(key, local);
       }
       return held;
     } catch (IOException | RuntimeException e) {
-      local.release();
+      giveBack(key, local);
       throw new LockException(
           "cannot lock " + directory.resolve(key + ".lock") + ": " + e.getMessage(), e);
     }
   }
 
-  private Optional<Held> lockFile(String key, String holder, long deadline, Semaphore local)
+  private Optional<Held> lockFile(String key, String holder, long deadline, Local local)
       throws IOException {
     // Truncated and written as root: never through a link, never in a folder someone else can
     // change.
@@ -130,7 +142,7 @@ public final class Locks {
    * pressure), the channel is closed, which drops the lock: a lock left held in a resident runtime
    * would refuse the guest's every later phase.
    */
-  private void release(String key, FileChannel channel, FileLock lock, Semaphore local) {
+  private void release(String key, FileChannel channel, FileLock lock, Local local) {
     heldHere.remove(key);
     try (channel) {
       channel.truncate(0);
@@ -138,13 +150,35 @@ public final class Locks {
     } catch (IOException e) {
       // Closing the channel drops the lock in any case.
     } finally {
-      local.release();
+      giveBack(key, local);
     }
   }
 
-  /** What serialises this process's threads on {@code key}, before its file is opened. */
-  private Semaphore semaphoreOf(String key) {
-    return inProcess.computeIfAbsent(key, k -> new Semaphore(1, true));
+  /**
+   * What serialises this process's threads on {@code key}, counted as used until {@link #leave}.
+   */
+  private Local join(String key) {
+    return inProcess.compute(
+        key,
+        (k, local) -> {
+          Local joined = local == null ? new Local() : local;
+          joined.users++;
+          return joined;
+        });
+  }
+
+  private void leave(String key) {
+    inProcess.computeIfPresent(key, (k, current) -> --current.users == 0 ? null : current);
+  }
+
+  private void giveBack(String key, Local local) {
+    local.semaphore.release();
+    leave(key);
+  }
+
+  /** How many keys this process holds or waits for (what a test sees of the entries). */
+  int keysInUse() {
+    return inProcess.size();
   }
 
   /**
@@ -152,8 +186,9 @@ public final class Locks {
    * process holds it, or is taking it, its file is not opened (see the class comment).
    */
   public String holderOf(String key) {
-    Semaphore local = semaphoreOf(key);
-    if (!local.tryAcquire()) {
+    Local local = join(key);
+    if (!local.semaphore.tryAcquire()) {
+      leave(key);
       return heldHere.getOrDefault(key, "another thread of this process");
     }
     try {
@@ -162,7 +197,7 @@ public final class Locks {
     } catch (IOException e) {
       return "unknown";
     } finally {
-      local.release();
+      giveBack(key, local);
     }
   }
 }
