@@ -146,6 +146,10 @@ public final class Dispatcher {
     private final Deque<Watched> undoSteps = new ArrayDeque<>();
     private int nextHook;
     private boolean aborted;
+
+    /** The hook whose failure aborted the phase, named in the skipped hooks' lines. */
+    private String failedFirst = "";
+
     private boolean rollbackPlanned;
 
     PhaseRun(PhaseRequest request) {
@@ -181,7 +185,9 @@ public final class Dispatcher {
           invocations.add(invocation);
           return new HookStep(invocation);
         }
-        outcomes.add(HookOutcome.skipped(hook, "not run: an earlier " + phase + " hook failed"));
+        outcomes.add(
+            HookOutcome.skipped(
+                hook, "not run: " + phase + " hook " + failedFirst + " failed first"));
       }
       if (!aborted
           && !rollbackPlanned
@@ -236,6 +242,9 @@ public final class Dispatcher {
     private void record(HookOutcome outcome) {
       outcomes.add(outcome);
       aborted = outcome.failed() && phase.isTransactional();
+      if (aborted && failedFirst.isEmpty()) {
+        failedFirst = outcome.hook();
+      }
     }
 
     /** Undoes hooks newest first, each hook's own steps newest first. */

@@ -210,7 +210,7 @@ class DispatcherTest {
         List.of("ok", "timed-out", "skipped"),
         result.hooks().stream().map(hook -> hook.status().wireName()).toList());
     assertEquals("no answer within 1.0 s; abandoned", result.hooks().get(1).message());
-    assertEquals("not run: an earlier pre-start hook failed", result.hooks().get(2).message());
+    assertEquals("not run: pre-start hook second failed first", result.hooks().get(2).message());
     assertEquals(List.of("second: two", "first: three", "first: one"), undone);
     assertEquals(
         List.of(new HookOutcome.UndoOutcome("two", true, "")), result.hooks().get(1).undo());
