@@ -4,10 +4,12 @@ import dev.guesthook.app.ExitCodes;
 import dev.guesthook.cluster.EventRing;
 import dev.guesthook.cluster.Publisher;
 import dev.guesthook.config.Settings;
+import dev.guesthook.core.dispatch.AbandonedThreads;
 import dev.guesthook.engine.Engine;
 import dev.guesthook.journal.Reconciler;
 import dev.guesthook.journald.Journald;
 import dev.guesthook.metrics.NodeMetrics;
+import dev.guesthook.serve.AbandonedWatch;
 import dev.guesthook.serve.HeapWatch;
 import dev.guesthook.serve.PhaseCall;
 import dev.guesthook.serve.ResidentRuntime;
@@ -43,6 +45,9 @@ import picocli.CommandLine.ParentCommand;
     })
 final class ServeCommand implements Callable<Integer> {
   static final Duration RECONCILE_EVERY = Duration.ofMinutes(1);
+
+  /** How often serve looks whether abandoned hooks hold too much, phases or not. */
+  static final Duration ABANDONED_EVERY = Duration.ofSeconds(10);
 
   @ParentCommand Main main;
 
@@ -87,6 +92,9 @@ final class ServeCommand implements Callable<Integer> {
                         line -> main.console.out().println("guesthook serve: " + line);
                     Optional<NodeMetrics> metrics = node.metrics(say);
                     HeapWatch heap = new HeapWatch(Runtime.getRuntime());
+                    AbandonedWatch abandoned =
+                        new AbandonedWatch(
+                            AbandonedThreads::held, AbandonedThreads::mostCpuSinceAbandonedMillis);
                     ClusterPublishing publishing =
                         new ClusterPublishing(node.publisher(), metrics, say);
                     ResidentRuntime.PhaseRunner phases =
@@ -114,6 +122,15 @@ final class ServeCommand implements Callable<Integer> {
                                                       heap, serving.get(), stopped, running::get),
                                               false);
                                         }
+                                        // Stopping waits for running phases, this one too:
+                                        // not on its thread.
+                                        abandoned
+                                            .tooMuch()
+                                            .ifPresent(
+                                                why ->
+                                                    vertx.executeBlocking(
+                                                        () -> stop(why, serving.get(), stopped),
+                                                        false));
                                       });
                             },
                             // On the publishing thread, once the client has the whole answer: a
@@ -146,6 +163,16 @@ final class ServeCommand implements Callable<Integer> {
                     // The cluster sees this node's data however long no phase runs.
                     publishing.publishSoon();
                     vertx.setPeriodic(Publisher.EVERY.toMillis(), id -> publishing.publishSoon());
+                    // An abandoned hook looping in library code burns a core with no phase to see.
+                    vertx.setPeriodic(
+                        ABANDONED_EVERY.toMillis(),
+                        id ->
+                            abandoned
+                                .tooMuch()
+                                .ifPresent(
+                                    why ->
+                                        vertx.executeBlocking(
+                                            () -> stop(why, serving.get(), stopped), false)));
                     vertx
                         .executeBlocking(engine::preloadHooks, false)
                         .onSuccess(
@@ -169,21 +196,34 @@ final class ServeCommand implements Callable<Integer> {
       HeapWatch heap, ResidentRuntime runtime, Promise<Integer> stopped, IntSupplier running) {
     OptionalInt full = heap.staysFull(running);
     if (full.isPresent()) {
-      main.console
-          .out()
-          .println(
-              "guesthook serve: the heap stays "
-                  + full.getAsInt()
-                  + "% full after a collection"
-                  + " (a hook keeps memory it took?); stopping so that systemd starts a fresh runtime;"
-                  + " until then the hookscript runs the one-shot path");
-      try {
-        runtime.close();
-      } catch (IOException e) {
-        // Exiting anyway: the socket is gone with the process.
-      }
-      stopped.tryComplete(ExitCodes.INTERNAL);
+      stop(
+          "the heap stays "
+              + full.getAsInt()
+              + "% full after a collection (a hook keeps memory it took?)",
+          runtime,
+          stopped);
     }
+    return true;
+  }
+
+  /**
+   * The runtime stops taking phases, lets the running ones end, and exits, so that systemd starts a
+   * fresh one; meanwhile the hookscript client runs the one-shot path.
+   */
+  private boolean stop(String why, ResidentRuntime runtime, Promise<Integer> stopped) {
+    main.console
+        .out()
+        .println(
+            "guesthook serve: "
+                + why
+                + "; stopping so that systemd starts a fresh runtime; until then the hookscript"
+                + " runs the one-shot path");
+    try {
+      runtime.close();
+    } catch (IOException e) {
+      // Exiting anyway: the socket is gone with the process.
+    }
+    stopped.tryComplete(ExitCodes.INTERNAL);
     return true;
   }
 

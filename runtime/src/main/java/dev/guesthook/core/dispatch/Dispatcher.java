@@ -126,6 +126,11 @@ public final class Dispatcher {
       return taken.compareAndSet(false, true);
     }
 
+    /** The thread running it, and whether that thread let go of it after the watchdog took it. */
+    private volatile Thread runner;
+
+    private volatile boolean letGo;
+
     /** A timed-out step's message, with the kernel write it was stuck in. */
     static String stuckIn(String message, Optional<String> stuck) {
       return stuck.map(write -> message + ", " + write).orElse(message);
@@ -206,6 +211,7 @@ public final class Dispatcher {
 
     /** True when the step ended here in time; false when the watchdog took it over. */
     private boolean runWatched(Watched step) {
+      step.runner = Thread.currentThread();
       Watchdog.Watch watch = Watchdog.start(step.timeoutMillis(), () -> giveUp(step));
       try {
         step.run();
@@ -214,16 +220,24 @@ public final class Dispatcher {
         // the phase had failed and let go of the guest's lock.
         Watchdog.end(watch);
         if (!step.take()) {
+          letGo(step);
           return false; // the watchdog took the step over first: the phase goes on there
         }
         throw unexpected;
       }
       Watchdog.end(watch);
       if (!step.take()) {
+        letGo(step);
         return false;
       }
       step.ended();
       return true;
+    }
+
+    /** The abandoned step ended at last on this thread, which is free again. */
+    private void letGo(Watched step) {
+      step.letGo = true;
+      AbandonedThreads.letGo(step);
     }
 
     /** On the watchdog's thread: the step is abandoned and the phase goes on on another thread. */
@@ -231,6 +245,7 @@ public final class Dispatcher {
       if (!step.take()) {
         return;
       }
+      AbandonedThreads.abandoned(step, step.runner, step.letGo);
       step.timedOut();
       try {
         PhaseThreads.execute(this::drive);
