@@ -77,13 +77,22 @@ public final class RecordingReader implements Iterator<RecordedEvent>, AutoClose
       return skip(
           "line longer than " + MAX_LINE_BYTES / (1024 * 1024) + " MiB (no recorder writes one)");
     }
-    String text;
     try {
-      text = StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(line.bytes())).toString();
-    } catch (CharacterCodingException e) {
-      return skip("not valid UTF-8");
+      String text;
+      try {
+        text = StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(line.bytes())).toString();
+      } catch (CharacterCodingException e) {
+        return skip("not valid UTF-8");
+      }
+      return text.isBlank() ? null : parse(text);
+    } catch (OutOfMemoryError e) {
+      // What it took (its text, its parsed form) is garbage once this returns: the records after
+      // it are still read.
+      return skip(
+          "a record of "
+              + line.bytes().length / (1024 * 1024)
+              + " MiB takes more memory to read than the heap bound leaves");
     }
-    return text.isBlank() ? null : parse(text);
   }
 
   private RecordedEvent parse(String line) {

@@ -128,6 +128,9 @@ public final class Replayer {
       RecordedEvent next;
       while ((next = nextOf(reader, replayed, window)) != null) {
         window.add(started(next, replayed, session, configs));
+        // Not held while the next one is read: a record of megabytes (its text and parsed form)
+        // and the next one's must not be in memory at once once this one has been reported.
+        next = null;
       }
       replayed.count(new Summary(0, 0, reader.skipped()));
     }
@@ -254,22 +257,21 @@ public final class Replayer {
   private Summary reported(Started started, Consumer<Replay.Comparison> each) throws Exception {
     RecordedEvent recorded = started.recorded();
     DispatchResult now;
+    Replay.Comparison comparison;
     try {
       now = started.now().get();
+      comparison = Replay.compare(recorded, now, started.notReplayed());
     } catch (ExecutionException e) {
       if (e.getCause() instanceof PveFileException || e.getCause() instanceof RecordingException) {
-        warn.accept(
-            recorded.file()
-                + ":"
-                + recorded.line()
-                + ": "
-                + e.getCause().getMessage()
-                + "; skipped");
-        return new Summary(0, 0, 1);
+        return skipped(recorded, e.getCause().getMessage());
+      }
+      if (e.getCause() instanceof OutOfMemoryError) {
+        return tooLarge(recorded);
       }
       throw e;
+    } catch (OutOfMemoryError e) {
+      return tooLarge(recorded);
     }
-    Replay.Comparison comparison = Replay.compare(recorded, now, started.notReplayed());
     each.accept(comparison);
     if (started.in().updating()) {
       started.in().missingNow(comparison.missingNow());
@@ -278,5 +280,25 @@ public final class Replayer {
       started.in().write(Recording.of(now, given));
     }
     return new Summary(1, comparison.agrees() ? 1 : 0, 0);
+  }
+
+  /**
+   * A record whose replay ran out of heap (a hook's hundred thousand interactions, each replayed,
+   * recorded and compared): what it took is garbage once it is dropped, so the others are still
+   * replayed, and the warning says which record and why.
+   */
+  private Summary tooLarge(RecordedEvent recorded) {
+    return skipped(
+        recorded,
+        "replaying it took more memory than replay's heap bound ("
+            + recorded.text().length() / (1024 * 1024)
+            + " MiB of record; "
+            + recorded.recording().hooks().stream().mapToInt(h -> h.interactions().size()).sum()
+            + " interactions)");
+  }
+
+  private Summary skipped(RecordedEvent recorded, String why) {
+    warn.accept(recorded.file() + ":" + recorded.line() + ": " + why + "; skipped");
+    return new Summary(0, 0, 1);
   }
 }

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.guesthook.app.ExitCodes;
 import dev.guesthook.record.RecordedEvent;
@@ -16,6 +17,7 @@ import dev.guesthook.record.RecordingReader;
 import dev.guesthook.sandbox.Sandbox;
 import dev.guesthook.sandbox.SandboxProfile;
 import dev.guesthook.testsupport.Cli;
+import dev.guesthook.testsupport.OneShot;
 import java.io.ByteArrayOutputStream;
 import java.io.OutputStream;
 import java.lang.management.ManagementFactory;
@@ -27,6 +29,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -236,6 +239,47 @@ class BadRecordingTest {
         result.out().contains("1 recording left as it was (see the warnings)"), result::toString);
     assertArrayEquals(before, Files.readAllBytes(file));
     assertFalse(Files.exists(file.resolveSibling(file.getFileName() + ".replay-update")));
+  }
+
+  /**
+   * Adversary pass: two valid records of 11 MB each (a hook's 150,000 reads) ran replay out of
+   * heap: exit 3, "internal error", no file or line. A record too large for the heap bound is now
+   * skipped with its file and line, and the records after it are still replayed.
+   */
+  @Test
+  void aRecordTooLargeForTheHeapIsSkippedWithItsLineAndTheOthersReplayed() throws Exception {
+    ObjectNode big = (ObjectNode) JSON.readTree(good);
+    ArrayNode interactions = (ArrayNode) big.get("hooks").get(0).get("interactions");
+    ObjectNode read = JSON.createObjectNode();
+    read.put("kind", "read").put("target", "/sys/x").putNull("value");
+    read.put("result", "1").put("failed", false);
+    for (int i = 0; i < 150_000; i++) {
+      interactions.add(read);
+    }
+    Path file = write("501-2026-11-24.jsonl", utf8(good), utf8(big.toString()), utf8(good));
+
+    Cli.Result result =
+        OneShot.start(
+                List.of("-Xmx48m"),
+                Map.of(),
+                List.of(
+                    "--root",
+                    root.toString(),
+                    "--simulate",
+                    "--hooks",
+                    STOCK.toString(),
+                    "replay",
+                    file.toString()))
+            .await(Duration.ofSeconds(120));
+
+    assertEquals(ExitCodes.OK, result.exitCode(), result::toString);
+    assertTrue(
+        result.out().contains(file + ":2: a record of ")
+            && result.out().contains(" MiB takes more memory to read than the heap bound leaves;"),
+        result::toString);
+    assertTrue(
+        result.out().contains("replay: 2 events, 2 agree, 0 differ, 1 bad records skipped"),
+        result::toString);
   }
 
   /**
