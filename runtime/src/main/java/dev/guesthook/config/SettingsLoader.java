@@ -229,7 +229,9 @@ public final class SettingsLoader {
     return switch (value.toLowerCase(Locale.ROOT)) {
       case "1", "true", "yes", "on" -> true;
       case "0", "false", "no", "off", "" -> false;
-      default -> throw new ConfigException(name + ": expected true or false, got '" + value + "'");
+      default ->
+          throw new ConfigException(
+              name + ": expected true or false (or 1/0, yes/no, on/off), got '" + value + "'");
     };
   }
 

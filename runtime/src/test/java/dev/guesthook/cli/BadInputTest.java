@@ -132,7 +132,7 @@ class BadInputTest {
   @ParameterizedTest
   @CsvSource({
     "GUESTHOOK_HOOK_TIMEOUT, soon, 'GUESTHOOK_HOOK_TIMEOUT: expected seconds above 0, at most 86400 (a day), got ''soon'''",
-    "GUESTHOOK_STRICT, maybe, 'GUESTHOOK_STRICT: expected true or false, got ''maybe'''",
+    "GUESTHOOK_STRICT, maybe, 'GUESTHOOK_STRICT: expected true or false (or 1/0, yes/no, on/off), got ''maybe'''",
     "GUESTHOOK_COLOUR, blue, 'unknown environment variable GUESTHOOK_COLOUR; known: GUESTHOOK_CACHE_DIR,"
         + " GUESTHOOK_DRY_RUN, GUESTHOOK_HOOK_DIRS, GUESTHOOK_HOOK_TIMEOUT, GUESTHOOK_LOG_LEVEL, GUESTHOOK_NODE,"
         + " GUESTHOOK_RECORDING_DIR, GUESTHOOK_ROOT, GUESTHOOK_SIMULATE, GUESTHOOK_STRICT'"
