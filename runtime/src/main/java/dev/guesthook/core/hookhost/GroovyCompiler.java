@@ -114,6 +114,30 @@ final class GroovyCompiler {
         .toArray(String[]::new);
   }
 
+  /** How much of the source a syntax error quotes: a task log line, not the rest of the file. */
+  static final int EXCERPT_CHARS = 60;
+
+  /**
+   * Groovy's parser quotes everything it could not take, from where it stopped ({@code Unexpected
+   * input: '('cores-fit') {\n  order 20\n ...'}), often the rest of the hook: a line of 900
+   * characters in the task log. Only the first line of the quote is kept, at most {@link
+   * #EXCERPT_CHARS} characters of it.
+   */
+  static String withShortExcerpt(String message) {
+    int quote = message.indexOf('\'');
+    if (quote < 0 || !message.endsWith("'") || message.length() - quote < 2) {
+      return message;
+    }
+    String excerpt = message.substring(quote + 1, message.length() - 1);
+    // Groovy writes the quote's line ends as \n, two characters.
+    int lineEnd = excerpt.indexOf("\\n");
+    String head = (lineEnd >= 0 ? excerpt.substring(0, lineEnd) : excerpt).stripTrailing();
+    if (head.length() > EXCERPT_CHARS) {
+      head = head.substring(0, EXCERPT_CHARS);
+    }
+    return head.equals(excerpt) ? message : message.substring(0, quote + 1) + head + " ...'";
+  }
+
   private static String firstError(String fileName, MultipleCompilationErrorsException e) {
     for (Message message : e.getErrorCollector().getErrors()) {
       if (message instanceof SyntaxErrorMessage syntax) {
@@ -124,7 +148,7 @@ final class GroovyCompiler {
             + ":"
             + cause.getStartColumn()
             + ": "
-            + cause.getOriginalMessage().strip();
+            + withShortExcerpt(cause.getOriginalMessage().strip());
       }
     }
     String text = e.getMessage();

@@ -272,6 +272,30 @@ class HookTrapsTest {
   }
 
   /** Loads the hook folder, which must give exactly one error: its message. */
+  /**
+   * Outsider pass: a hook that no longer parsed was reported with the rest of its file quoted, 900
+   * characters on one task log line. The quote is now the first line of it.
+   */
+  @Test
+  void aSyntaxErrorQuotesOneLineOfTheSourceNotTheRestOfTheFile() throws Exception {
+    hookFile(
+        "broken.groovy",
+        """
+        hook('broken') {
+          order 20
+          description 'a hook with a stray parenthesis'
+          on('pre-start') { ev ->
+            log.info( "started"
+            write '/sys/x', '1'
+          }
+        }
+        """);
+
+    String error = onlyErrorOfLoading();
+
+    assertEquals(hooks + "/broken.groovy:7:3: Unexpected input: '('broken') { ...'", error);
+  }
+
   private String onlyErrorOfLoading() {
     HookCatalog catalog = load();
     assertEquals(1, catalog.errors().size(), catalog::toString);
