@@ -95,7 +95,10 @@ final class DemoCommand implements Callable<Integer> {
                                                   + (failedPhases > 0
                                                       ? " (shown above, as the examples intend)"
                                                       : "")
-                                                  + "; nothing on this machine was changed.");
+                                                  + "; nothing on this machine was changed but"
+                                                  + " the compiled-hook cache in "
+                                                  + Demo.cacheDirectory()
+                                                  + ".");
                                           return replayed.differ() == 0
                                               ? ExitCodes.OK
                                               : ExitCodes.HOOK_FAILED;

@@ -38,9 +38,10 @@ import picocli.CommandLine.Parameters;
     usageHelpWidth = 100,
     description = {
       "Guest lifecycle hooks for Proxmox VE: runs every hook for a guest's phase, in order, with",
-      "timeouts, and undoes a failed pre-start. Proxmox runs it as the guest's hookscript:",
+      "timeouts, and undoes a failed pre-start. Proxmox runs its client as the guest's hookscript;",
+      "install writes the client to a storage that takes snippets and attaches it:",
       "",
-      "  qm set <vmid> --hookscript local:snippets/guesthook",
+      "  guesthook install --vm <vmid>      (qm set <vmid> --hookscript <storage>:snippets/guesthook)",
       ""
     },
     footer = {

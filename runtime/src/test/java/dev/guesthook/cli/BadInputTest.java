@@ -209,7 +209,8 @@ class BadInputTest {
     Cli.Result result = Cli.run(List.of("--help"));
     assertEquals(0, result.exitCode());
     assertTrue(
-        result.out().contains("qm set <vmid> --hookscript local:snippets/guesthook"),
+        result.out().contains("guesthook install --vm <vmid>")
+            && result.out().contains("qm set <vmid> --hookscript <storage>:snippets/guesthook"),
         result::toString);
     assertTrue(result.out().contains("--dry-run"), result::toString);
   }
