@@ -166,7 +166,7 @@ final class InstallCommand {
   }
 
   /** What the client falls back to: this installation's launcher, or the package's. */
-  private static Path oneShot() {
+  static Path oneShot() {
     Path launcher = Installation.home().resolve("guesthook");
     return Files.isExecutable(launcher) ? launcher : Path.of("/usr/bin/guesthook");
   }

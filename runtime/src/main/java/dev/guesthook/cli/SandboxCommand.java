@@ -1,6 +1,7 @@
 package dev.guesthook.cli;
 
 import dev.guesthook.app.ExitCodes;
+import dev.guesthook.install.Installer;
 import dev.guesthook.sandbox.ClusterSandbox;
 import dev.guesthook.sandbox.Sandbox;
 import dev.guesthook.sandbox.SandboxProfile;
@@ -9,6 +10,7 @@ import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -138,6 +140,17 @@ final class SandboxCommand {
         description = "A simulated cluster of N nodes (2 to 16) sharing one /etc/pve.")
     Integer nodes;
 
+    /**
+     * The hookscript its guests' configs name ({@code local:snippets/guesthook}), as {@code
+     * install} writes it on a node: without it, {@code doctor} on a new sandbox failed every guest.
+     */
+    private static void placeClient(Path dir) throws IOException {
+      Path client = dir.resolve("var/lib/vz/snippets").resolve(Installer.SNIPPET);
+      Files.createDirectories(client.getParent());
+      Files.writeString(client, Installer.clientScript(InstallCommand.oneShot()));
+      Files.setPosixFilePermissions(client, PosixFilePermissions.fromString("rwxr-xr-x"));
+    }
+
     @Override
     public Integer call() {
       Console console = sandbox.main.console;
@@ -149,6 +162,7 @@ final class SandboxCommand {
           return printCluster(console, chosen);
         }
         Sandbox.create(dir, chosen);
+        placeClient(dir);
       } catch (IllegalArgumentException e) {
         console.error(e.getMessage());
         return ExitCodes.USAGE;

@@ -40,7 +40,7 @@ import java.util.Set;
  * /var/lib/guesthook/install/<vmid>.json}, so {@code uninstall} undoes exactly that.
  */
 public final class Installer {
-  static final String SNIPPET = "guesthook";
+  public static final String SNIPPET = "guesthook";
   private static final ObjectMapper JSON = Json.MAPPER;
 
   private final Path root;
@@ -426,6 +426,11 @@ public final class Installer {
 
   /** The client, falling back to this installation's one-shot launcher when the runtime is down. */
   String clientScript() {
+    return clientScript(oneShot);
+  }
+
+  /** The client, falling back to {@code oneShot} when the runtime is down. */
+  public static String clientScript(Path oneShot) {
     try (InputStream in = Installer.class.getResourceAsStream("guesthook-hookscript")) {
       String text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
       return text.replace(

@@ -43,6 +43,28 @@ class SandboxCommandTest {
     }
   }
 
+  /**
+   * Outsider pass: doctor on a new sandbox failed every guest, whose configs name a hookscript
+   * ({@code local:snippets/guesthook}) the sandbox did not have. It is there now, as install writes
+   * it on a node.
+   */
+  @Test
+  void aNewSandboxHasTheHookscriptItsGuestsName() throws Exception {
+    Path dir = base.resolve("pve");
+    assertEquals(
+        0,
+        Cli.run(List.of("sandbox", "create", dir.toString(), "--profile", "sriov-nic")).exitCode());
+
+    Cli.Result doctor = Cli.run(List.of("--root", dir.toString(), "--simulate", "doctor"));
+
+    for (String vmid : List.of("501", "502", "503", "504")) {
+      assertTrue(
+          doctor.out().contains("pass  VM " + vmid + " hookscript      local:snippets/guesthook"),
+          doctor::toString);
+    }
+    assertTrue(Files.isExecutable(dir.resolve("var/lib/vz/snippets/guesthook")));
+  }
+
   @Test
   void anUnknownProfileIsNamedAndNothingIsWritten() {
     Path dir = base.resolve("sb");
