@@ -54,7 +54,10 @@ final class ServeCommand implements Callable<Integer> {
   @Option(
       names = "--socket",
       paramLabel = "PATH",
-      description = "Default: <root>/" + ResidentRuntime.SOCKET)
+      description =
+          "The Unix socket the hookscript client connects to (root only; the client's"
+              + " GUESTHOOK_SOCKET names another). Default: <root>/"
+              + ResidentRuntime.SOCKET)
   Path socket;
 
   @Override

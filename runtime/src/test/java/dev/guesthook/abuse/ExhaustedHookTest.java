@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.guesthook.sandbox.Sandbox;
 import dev.guesthook.sandbox.SandboxProfile;
 import dev.guesthook.testsupport.Cli;
+import dev.guesthook.testsupport.HookscriptClient;
 import dev.guesthook.testsupport.OneShot;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -26,8 +27,6 @@ import org.junit.jupiter.api.io.TempDir;
  * released (its next phase runs at once), and the runtime goes on serving other guests.
  */
 class ExhaustedHookTest {
-  static final Path CLIENT = Path.of("src/main/scripts/guesthook-hookscript").toAbsolutePath();
-
   /**
    * Smaller than the launcher's 256 MB for serve, so the greedy hook meets it sooner; the same kind
    * of bound.
@@ -231,27 +230,8 @@ class ExhaustedHookTest {
   }
 
   private Cli.Result client(int vmid, String phase) throws Exception {
-    ProcessBuilder builder =
-        new ProcessBuilder(CLIENT.toString(), String.valueOf(vmid), phase)
-            .redirectErrorStream(true);
-    builder
-        .environment()
-        .putAll(
-            Map.of(
-                "GUESTHOOK_SOCKET",
-                socket.toString(),
-                "GUESTHOOK_ONESHOT",
-                base.resolve("no-oneshot").toString()));
-    Path said = base.resolve("client-" + vmid + ".out"); // one each: clients may run at once
-    builder.redirectOutput(said.toFile());
-    Process process = builder.start();
-    process.getOutputStream().close();
-    boolean answered = process.waitFor(HOOK_TIMEOUT_SECONDS / 2, TimeUnit.SECONDS);
-    process.destroyForcibly();
-    String out = Files.readString(said);
-    assertTrue(
-        answered, () -> "no answer within " + HOOK_TIMEOUT_SECONDS / 2 + " s; so far:\n" + out);
-    return new Cli.Result(process.exitValue(), out, "");
+    return HookscriptClient.call(
+        socket, base, vmid, phase, Duration.ofSeconds(HOOK_TIMEOUT_SECONDS / 2));
   }
 
   /** Whether serve still runs, and what it said if it ended (a runtime that stopped says why). */

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.guesthook.sandbox.Sandbox;
 import dev.guesthook.sandbox.SandboxProfile;
 import dev.guesthook.testsupport.Cli;
+import dev.guesthook.testsupport.HookscriptClient;
 import dev.guesthook.testsupport.OneShot;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -26,8 +27,6 @@ import org.junit.jupiter.api.io.TempDir;
  * serve stops once 8 are held, so that systemd starts a fresh one, and says why.
  */
 class StuckHookTest {
-  static final Path CLIENT = Path.of("src/main/scripts/guesthook-hookscript").toAbsolutePath();
-
   @TempDir Path base;
   Path root;
   Path socket;
@@ -111,21 +110,6 @@ class StuckHookTest {
   }
 
   private Cli.Result client(int vmid, String phase) throws Exception {
-    ProcessBuilder builder =
-        new ProcessBuilder(CLIENT.toString(), String.valueOf(vmid), phase)
-            .redirectErrorStream(true);
-    builder
-        .environment()
-        .putAll(
-            Map.of(
-                "GUESTHOOK_SOCKET",
-                socket.toString(),
-                "GUESTHOOK_ONESHOT",
-                base.resolve("no-oneshot").toString()));
-    Process process = builder.start();
-    process.getOutputStream().close();
-    String out = new String(process.getInputStream().readAllBytes());
-    assertTrue(process.waitFor(30, TimeUnit.SECONDS), out);
-    return new Cli.Result(process.exitValue(), out, "");
+    return HookscriptClient.call(socket, base, vmid, phase, Duration.ofSeconds(30));
   }
 }
