@@ -309,7 +309,11 @@ public final class ReadinessCheck {
                       + device.ids()
                       + " is used by "
                       + driver.get()
-                      + " on the host; Proxmox (or the gpu-release hook) moves it to vfio-pci at start"));
+                      + " on the host; Proxmox (or the "
+                      // A VF is bound by the sriov-vf hook; a whole device is handed back by
+                      // gpu-release.
+                      + (device.isVirtualFunction() ? "sriov-vf" : "gpu-release")
+                      + " hook) moves it to vfio-pci at start"));
       out.add(ResetAdvice.of(subject, device, devices.pci().resetMethods(address)));
     }
     return out;

@@ -172,7 +172,8 @@ final class ReplayCommand implements Callable<Integer> {
     }
     PrintStream out = main.console.out();
     if (comparison.agrees()) {
-      out.println(what + ": agrees (" + comparison.interactions() + " interactions)");
+      int count = comparison.interactions();
+      out.println(what + ": agrees (" + count + (count == 1 ? " interaction)" : " interactions)"));
     } else {
       out.println(what + ": DIFFERS (" + file.getFileName() + ":" + recorded.line() + ")");
       comparison.differences().forEach(d -> out.println("    " + d));

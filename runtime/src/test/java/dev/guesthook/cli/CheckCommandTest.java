@@ -56,6 +56,28 @@ class CheckCommandTest {
     Files.writeString(root.resolve(relative), content);
   }
 
+  /**
+   * Outsider pass: a VF the host's iavf holds was said to be moved by the gpu-release hook, which
+   * skips VFs; the sriov-vf hook binds it.
+   */
+  @Test
+  void aVfTheHostHoldsNamesTheHookThatBindsIt() throws Exception {
+    root = base.resolve("nic");
+    Sandbox.create(root, SandboxProfile.SRIOV_NIC);
+    for (String phase : List.of("pre-start", "post-stop")) { // the VF stays, given back to iavf
+      Cli.Result run = Cli.run(List.of("--root", root.toString(), "--simulate", "501", phase));
+      assertEquals(0, run.exitCode(), run::toString);
+    }
+    Cli.Result result = check("501");
+
+    assertTrue(
+        first(result, "warn")
+            .endsWith(
+                " is used by iavf on the host; Proxmox (or the sriov-vf hook) moves it to vfio-pci"
+                    + " at start"),
+        result::toString);
+  }
+
   @Test
   void noIommuGroupsFailsWithTheFix() throws Exception {
     try (var groups = Files.list(root.resolve("sys/kernel/iommu_groups"))) {
