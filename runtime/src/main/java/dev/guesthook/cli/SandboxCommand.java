@@ -210,7 +210,9 @@ final class SandboxCommand {
                     .encode());
         return ExitCodes.OK;
       }
-      console.out().println("cluster " + dir + ": " + nodes + " nodes, each " + chosen.summary());
+      console
+          .out()
+          .println("cluster " + dir + ": " + nodes + " nodes, each with " + chosen.summary());
       for (String n : names) {
         console
             .out()

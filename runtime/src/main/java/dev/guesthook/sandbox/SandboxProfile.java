@@ -25,7 +25,10 @@ public enum SandboxProfile {
   GPU_PASSTHROUGH(
       "AMD Radeon RX 6800 XT (GPU + HDMI audio) shared between host and a VM",
       SandboxProfile::gpuPassthrough),
-  MIXED("all of the above on one node, with hibernating and migrating VMs", SandboxProfile::mixed);
+  MIXED(
+      "every profile's hardware together (GVT-g, NVIDIA mdev and VF vGPU, X710 VFs, RX 6800 XT),"
+          + " with hibernating and migrating VMs",
+      SandboxProfile::mixed);
 
   private final String summary;
   private final Consumer<SandboxBuilder> recipe;
