@@ -147,7 +147,16 @@ final class SandboxCommand {
     private static void placeClient(Path dir) throws IOException {
       Path client = dir.resolve("var/lib/vz/snippets").resolve(Installer.SNIPPET);
       Files.createDirectories(client.getParent());
-      Files.writeString(client, Installer.clientScript(InstallCommand.oneShot()));
+      // Run by hand, it must never reach the node's own runtime or act on the host: its root is
+      // the sandbox's (where a phase without --simulate is refused), whatever the environment.
+      String text =
+          Installer.clientScript(InstallCommand.oneShot())
+              .replace(
+                  "my $root = env_or('GUESTHOOK_ROOT', '');",
+                  "my $root = env_or('GUESTHOOK_ROOT', '"
+                      + Installer.perlQuoted(dir.toAbsolutePath().normalize().toString())
+                      + "');");
+      Files.writeString(client, text);
       Files.setPosixFilePermissions(client, PosixFilePermissions.fromString("rwxr-xr-x"));
     }
 

@@ -442,7 +442,7 @@ public final class Installer {
   }
 
   /** The text of a perl single-quoted string: only the backslash and the quote are special. */
-  static String perlQuoted(String text) {
+  public static String perlQuoted(String text) {
     return text.replace("\\", "\\\\").replace("'", "\\'");
   }
 

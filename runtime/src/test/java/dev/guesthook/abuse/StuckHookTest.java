@@ -60,7 +60,7 @@ class StuckHookTest {
     socket = root.resolve("run/guesthook/guesthook.sock");
     serve =
         OneShot.start(
-            List.of(),
+            List.of("-Dguesthook.abandoned-grace-seconds=1"), // 30 s on a node
             Map.of(),
             List.of(
                 "--root",

@@ -62,7 +62,14 @@ class SandboxCommandTest {
           doctor.out().contains("pass  VM " + vmid + " hookscript      local:snippets/guesthook"),
           doctor::toString);
     }
-    assertTrue(Files.isExecutable(dir.resolve("var/lib/vz/snippets/guesthook")));
+    Path client = dir.resolve("var/lib/vz/snippets/guesthook");
+    assertTrue(Files.isExecutable(client));
+    // Run by hand without GUESTHOOK_ROOT it must not reach the node's runtime (adversary pass):
+    // its root is the sandbox's.
+    assertTrue(
+        Files.readString(client)
+            .contains("env_or('GUESTHOOK_ROOT', '" + dir.toAbsolutePath() + "')"),
+        "the client's root is the sandbox");
   }
 
   @Test

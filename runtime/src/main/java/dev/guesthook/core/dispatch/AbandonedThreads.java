@@ -2,6 +2,7 @@ package dev.guesthook.core.dispatch;
 
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
+import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -19,13 +20,20 @@ public final class AbandonedThreads {
   /** Each abandoned step still running, with its thread and that thread's cpu at abandonment. */
   private static final Map<Object, Held> HELD = new ConcurrentHashMap<>();
 
-  private record Held(Thread thread, long cpuNanosThen) {}
+  private record Held(Thread thread, long cpuNanosThen, long abandonedAtNanos) {}
+
+  /**
+   * How long an abandoned step may still run before it counts as held: a hook a little slower than
+   * its timeout lets go within it (eight such at once stopped serve for nothing).
+   */
+  public static final Duration GRACE =
+      Duration.ofSeconds(Long.getLong("guesthook.abandoned-grace-seconds", 30));
 
   private AbandonedThreads() {}
 
   /** On the watchdog's thread: {@code step}, running on {@code thread}, was abandoned. */
   static void abandoned(Object step, Thread thread, boolean alreadyLetGo) {
-    HELD.put(step, new Held(thread, cpuNanos(thread)));
+    HELD.put(step, new Held(thread, cpuNanos(thread), System.nanoTime()));
     if (alreadyLetGo) {
       HELD.remove(step); // it ended between the watchdog's take and this: nothing is held
     }
@@ -36,10 +44,11 @@ public final class AbandonedThreads {
     HELD.remove(step);
   }
 
-  /** How many threads still run a step that was abandoned. */
+  /** How many threads still run a step that was abandoned more than {@link #GRACE} ago. */
   public static int held() {
     HELD.values().removeIf(held -> !held.thread().isAlive());
-    return HELD.size();
+    long before = System.nanoTime() - GRACE.toNanos();
+    return (int) HELD.values().stream().filter(held -> held.abandonedAtNanos() < before).count();
   }
 
   /** The most cpu one of them has burnt since it was abandoned. */
