@@ -125,15 +125,8 @@ final class ServeCommand implements Callable<Integer> {
                                                       heap, serving.get(), stopped, running::get),
                                               false);
                                         }
-                                        // Stopping waits for running phases, this one too:
-                                        // not on its thread.
-                                        abandoned
-                                            .tooMuch()
-                                            .ifPresent(
-                                                why ->
-                                                    vertx.executeBlocking(
-                                                        () -> stop(why, serving.get(), stopped),
-                                                        false));
+                                        stopIfAbandonedHoldTooMuch(
+                                            abandoned, vertx, serving.get(), stopped);
                                       });
                             },
                             // On the publishing thread, once the client has the whole answer: a
@@ -169,13 +162,7 @@ final class ServeCommand implements Callable<Integer> {
                     // An abandoned hook looping in library code burns a core with no phase to see.
                     vertx.setPeriodic(
                         ABANDONED_EVERY.toMillis(),
-                        id ->
-                            abandoned
-                                .tooMuch()
-                                .ifPresent(
-                                    why ->
-                                        vertx.executeBlocking(
-                                            () -> stop(why, serving.get(), stopped), false)));
+                        id -> stopIfAbandonedHoldTooMuch(abandoned, vertx, serving.get(), stopped));
                     vertx
                         .executeBlocking(engine::preloadHooks, false)
                         .onSuccess(
@@ -207,6 +194,17 @@ final class ServeCommand implements Callable<Integer> {
           stopped);
     }
     return true;
+  }
+
+  /**
+   * After a phase and on a timer: when hooks abandoned at their timeouts hold too much, the runtime
+   * stops. Stopping waits for running phases, the caller's own too: not on its thread.
+   */
+  private void stopIfAbandonedHoldTooMuch(
+      AbandonedWatch abandoned, Vertx vertx, ResidentRuntime runtime, Promise<Integer> stopped) {
+    abandoned
+        .tooMuch()
+        .ifPresent(why -> vertx.executeBlocking(() -> stop(why, runtime, stopped), false));
   }
 
   /**
