@@ -21,7 +21,9 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
@@ -329,6 +331,51 @@ class ServeAbuseTest {
     } finally {
       hung.countDown();
     }
+  }
+
+  /**
+   * A burst of pre-starts (a node booting its onboot guests, a bulk start) must not make a thread,
+   * and touch its stack and heap, for every one of them: past the bound they wait in line and each
+   * starts as one ends, every one answered.
+   */
+  @Test
+  void atMostSixteenPhasesRunAtOnceAndTheRestStartInTurnAsOnesEnd() throws Exception {
+    Semaphore letGo = new Semaphore(0);
+    AtomicInteger started = new AtomicInteger();
+    Path socket =
+        serve(
+            (call, out) -> {
+              started.incrementAndGet();
+              letGo.acquire();
+              return 0;
+            },
+            ResidentRuntime.ANSWER_STALL);
+    List<SocketChannel> burst = new ArrayList<>();
+    for (int vmid = 1000; vmid < 1020; vmid++) {
+      SocketChannel client = SocketChannel.open(UnixDomainSocketAddress.of(socket));
+      client.write(
+          ByteBuffer.wrap(
+              ("guesthook/1 " + vmid + " pre-start -\n").getBytes(StandardCharsets.UTF_8)));
+      burst.add(client);
+    }
+    idle.addAll(burst);
+    awaitCount(started, 16);
+    Thread.sleep(300); // time for a 17th to start, were it let
+    assertEquals(16, started.get(), "phases running at once");
+    letGo.release();
+    awaitCount(started, 17);
+    letGo.release(20);
+    for (SocketChannel client : burst) {
+      assertTrue(answerOf(client).endsWith("X 0\n"), "every phase of the burst is answered");
+    }
+  }
+
+  private static void awaitCount(AtomicInteger count, int expected) throws InterruptedException {
+    long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (count.get() < expected && System.nanoTime() < until) {
+      Thread.sleep(10);
+    }
+    assertEquals(expected, count.get(), "phases started");
   }
 
   /**
