@@ -12,8 +12,10 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.time.Instant;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -96,7 +98,8 @@ final class CompiledHookCache {
 
   private Optional<CompiledHookFile> read(String key) {
     Path entry = directory.resolve(key + ".jar");
-    if (!SafeFiles.isRegularFile(entry) || !trusted()) {
+    Optional<BasicFileAttributes> attributes = regularFile(entry);
+    if (attributes.isEmpty() || !trusted()) {
       return Optional.empty();
     }
     try (JarInputStream jar =
@@ -107,9 +110,11 @@ final class CompiledHookCache {
       for (JarEntry item; (item = jar.getNextJarEntry()) != null; ) {
         classes.put(item.getName(), jar.readAllBytes());
       }
-      return scriptClass == null || !classes.containsKey(scriptClass)
-          ? Optional.empty()
-          : Optional.of(new CompiledHookFile(scriptClass, classes));
+      if (scriptClass == null || !classes.containsKey(scriptClass)) {
+        return Optional.empty();
+      }
+      CacheUpkeep.used(entry, attributes.get(), Instant.now());
+      return Optional.of(new CompiledHookFile(scriptClass, classes));
     } catch (IOException | RuntimeException corrupt) {
       return Optional.empty(); // a damaged or untrusted entry is recompiled and replaced
     }
@@ -125,10 +130,21 @@ final class CompiledHookCache {
       } finally {
         Files.deleteIfExists(temp);
       }
+      CacheUpkeep.prune(directory, Instant.now());
     } catch (UnsafePathException e) {
       unusableReason = "hook cache not used: " + e.getMessage();
     } catch (IOException | UnsupportedOperationException e) {
       unusableReason = "cannot write the hook cache " + directory + ": " + e.getMessage();
+    }
+  }
+
+  private static Optional<BasicFileAttributes> regularFile(Path entry) {
+    try {
+      BasicFileAttributes attributes =
+          Files.readAttributes(entry, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+      return attributes.isRegularFile() ? Optional.of(attributes) : Optional.empty();
+    } catch (IOException notThere) {
+      return Optional.empty();
     }
   }
 
