@@ -93,6 +93,15 @@ final class ResidentHooks {
 
   private final long sweeper;
 
+  /**
+   * How often the compiled-hook cache's entries of the hooks held here are marked as used: a day,
+   * as a load marks them (the cache prunes entries no one used for 30 days).
+   */
+  static final Duration KEEP_CACHED_EVERY = Duration.ofDays(1);
+
+  /** When they were marked last ({@link System#nanoTime}); only the sweeps read and write it. */
+  private volatile long keptCachedAt = System.nanoTime();
+
   /** For a resident runtime: reloaded when a file in the hook folders changed. */
   static ResidentHooks watched(Vertx vertx, Settings settings) {
     return of(vertx, settings, true);
@@ -136,6 +145,7 @@ final class ResidentHooks {
             vertx.executeBlocking(
                 () -> {
                   letIdleGuestsGo();
+                  keepLoadedCachedWhenDue();
                   return null;
                 },
                 false));
@@ -234,6 +244,24 @@ final class ResidentHooks {
     for (int collection = 0; collection < 5; collection++) {
       System.gc();
     }
+  }
+
+  private void keepLoadedCachedWhenDue() {
+    long now = System.nanoTime();
+    if (now - keptCachedAt >= KEEP_CACHED_EVERY.toNanos()) {
+      keptCachedAt = now;
+      keepLoadedCached();
+    }
+  }
+
+  /**
+   * Marks the compiled-hook cache's entries of every loaded guest's hooks as used today. They run
+   * from memory here, where no load marks them: on a node whose guests start and stop all day the
+   * stock hooks' classes stay loaded for months, and their entries were pruned as unused, to be
+   * compiled again at the next start of serve or by a one-shot phase.
+   */
+  void keepLoadedCached() {
+    loader.keepCached(loaded.values().stream().map(held -> held.catalog().workingTexts()).toList());
   }
 
   /** Lets go of the guest's hooks if it had no phase since then; whether it did. */

@@ -18,9 +18,12 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -57,6 +60,31 @@ class ResidentHooksTest {
     resident.close();
     // Generous: on a loaded machine closing waits for threads that get little CPU; not a check.
     vertx.close().toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+  }
+
+  /**
+   * serve runs the hooks it holds from memory for months; a one-shot phase that compiles another
+   * hook prunes cache entries no load used for 30 days, and must not take theirs: serve's next
+   * start and every one-shot fallback would compile them again.
+   */
+  @Test
+  void theCacheEntriesOfHooksServeHoldsAreKeptWhileItRuns() throws Exception {
+    resident.catalog(GUEST);
+    Path entry;
+    try (Stream<Path> files = Files.list(base.resolve("cache"))) {
+      entry = files.filter(file -> file.toString().endsWith(".jar")).findFirst().orElseThrow();
+    }
+    Files.setLastModifiedTime(entry, FileTime.from(Instant.now().minus(Duration.ofDays(40))));
+
+    resident.keepLoadedCached(); // what its sweep does once a day
+    Path other = Files.createDirectories(base.resolve("other"));
+    Files.setPosixFilePermissions(other, PosixFilePermissions.fromString("rwxr-xr-x"));
+    Files.writeString(
+        other.resolve("other.groovy"), "hook('other') { on('pre-start') { ev -> } }\n");
+    new HookLoader(List.of(other), base.resolve("cache"), Duration.ofSeconds(5))
+        .load(Optional.of(GUEST)); // compiles, and prunes
+
+    assertTrue(Files.exists(entry), "the entry of a hook serve holds");
   }
 
   private void write(String name) throws Exception {

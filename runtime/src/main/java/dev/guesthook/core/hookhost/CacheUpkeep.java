@@ -20,10 +20,13 @@ import java.util.regex.Pattern;
  * no load asks for again (an author editing on a test node, configuration management rewriting a
  * templated hook, an upgrade's new DSL version changing every key), about 4-70 KB each. An entry's
  * modification time says when a load last used it (refreshed at most once a day, so a phase rarely
- * pays a write for it); after a compile, entries unused for {@link #UNUSED} go, and past {@link
- * #MAX_ENTRIES} the least recently used go first. Only names the cache itself writes are removed:
- * an entry ({@code <sha-256>.jar}) or a writer's temp file left over a day. Another process reading
- * an entry as it goes keeps its open file; its next load compiles the hook again.
+ * pays a write for it; serve, which runs the hooks it holds from memory, marks their entries once a
+ * day); after a compile, entries unused for {@link #UNUSED} go, and past {@link #MAX_ENTRIES} the
+ * least recently used go first, never the entry just written. A time more than a day ahead (written
+ * while the clock was wrong) counts as unused: it would never age. Only names the cache itself
+ * writes are removed: an entry ({@code <sha-256>.jar}) or a writer's temp file left over a day.
+ * Another process reading an entry as it goes keeps its open file; its next load compiles the hook
+ * again.
  */
 final class CacheUpkeep {
   /** A hook not loaded for this long is not on this node any more, or has changed. */
@@ -57,10 +60,10 @@ final class CacheUpkeep {
   }
 
   /**
-   * Removes what the cache holds beyond its bounds; returns how many files went. Failures to list
-   * or remove leave the cache as it was: pruning never fails a phase.
+   * Removes what the cache holds beyond its bounds, {@code written} aside; returns how many files
+   * went. Failures to list or remove leave the cache as it was: pruning never fails a phase.
    */
-  static int prune(Path directory, Instant now) {
+  static int prune(Path directory, Path written, Instant now) {
     List<Entry> entries = new ArrayList<>();
     int removed = 0;
     try (DirectoryStream<Path> files = Files.newDirectoryStream(directory)) {
@@ -76,7 +79,10 @@ final class CacheUpkeep {
           continue;
         }
         Instant lastUsed = attributes.lastModifiedTime().toInstant();
-        if (entry && lastUsed.isAfter(now.minus(UNUSED))) {
+        boolean inUse = lastUsed.isAfter(now.minus(UNUSED)) && !lastUsed.isAfter(now.plus(REFRESH));
+        if (file.equals(written)) {
+          continue;
+        } else if (entry && inUse) {
           entries.add(new Entry(file, lastUsed));
         } else if (entry || lastUsed.isBefore(now.minus(LEFT_OVER))) {
           removed += remove(file);
@@ -86,7 +92,7 @@ final class CacheUpkeep {
       return removed;
     }
     entries.sort(Comparator.comparing(Entry::lastUsed));
-    for (int i = 0; i < entries.size() - MAX_ENTRIES; i++) {
+    for (int i = 0; i < entries.size() + 1 - MAX_ENTRIES; i++) { // + 1: the one just written
       removed += remove(entries.get(i).file());
     }
     return removed;

@@ -69,6 +69,18 @@ final class CompiledHookCache {
     return fresh;
   }
 
+  /**
+   * Marks the entry of this key as used today, if it is there: a resident runtime runs the hooks it
+   * holds from memory, where no load marks their entries, and they must not be pruned as unused.
+   */
+  void markUsed(String key) {
+    Path entry = directory.resolve(key + ".jar");
+    Optional<BasicFileAttributes> attributes = regularFile(entry);
+    if (attributes.isPresent() && trusted()) {
+      CacheUpkeep.used(entry, attributes.get(), Instant.now());
+    }
+  }
+
   int compiledCount() {
     return compiled;
   }
@@ -130,7 +142,7 @@ final class CompiledHookCache {
       } finally {
         Files.deleteIfExists(temp);
       }
-      CacheUpkeep.prune(directory, Instant.now());
+      CacheUpkeep.prune(directory, directory.resolve(key + ".jar"), Instant.now());
     } catch (UnsafePathException e) {
       unusableReason = "hook cache not used: " + e.getMessage();
     } catch (IOException | UnsupportedOperationException e) {

@@ -13,8 +13,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.EnumSet;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -120,6 +122,21 @@ public final class HookLoader {
         cache.reusedCount(),
         cache.unusableReason(),
         Map.copyOf(texts));
+  }
+
+  /**
+   * Marks the compiled-hook cache's entries of these texts (by file) as used today: a resident
+   * runtime's loaded hooks run from memory, and their entries would otherwise be pruned as unused
+   * after 30 days, to be compiled again at its next start or by a one-shot phase.
+   */
+  public void keepCached(Collection<Map<String, String>> textsByFile) {
+    CompiledHookCache cache = new CompiledHookCache(cacheDirectory, new GroovyCompiler(globals));
+    Set<String> keys = new HashSet<>();
+    for (Map<String, String> texts : textsByFile) {
+      texts.forEach(
+          (file, text) -> keys.add(cache.key(Path.of(file).getFileName().toString(), text)));
+    }
+    keys.forEach(cache::markUsed);
   }
 
   private Map<String, Path> discover(Optional<VmId> vmid, List<Notice> notices) {

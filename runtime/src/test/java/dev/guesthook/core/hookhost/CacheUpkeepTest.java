@@ -94,17 +94,36 @@ class CacheUpkeepTest {
     assertTrue(left.contains(String.format("%064x.jar", 4)));
   }
 
+  /**
+   * Entries written while the clock ran ahead would never age; with the cache full of them, each
+   * new entry was the least recently used and went as soon as it was written, so every phase
+   * compiled its hooks again.
+   */
+  @Test
+  void entriesDatedAheadAreNotKeptAndTheEntryJustCompiledStays() throws Exception {
+    Files.createDirectories(cache);
+    for (int i = 0; i < CacheUpkeep.MAX_ENTRIES + 4; i++) {
+      plant(String.format("%064x.jar", i), Duration.ofDays(-1000));
+    }
+    hook("greet", "hi");
+    load();
+
+    assertEquals(1, entries().size(), "the entry just compiled, and none dated ahead");
+    assertEquals(1, load().cached(), "the next load is served from the cache");
+  }
+
   private void hook(String name, String says) throws Exception {
     Path file = hooks.resolve(name + ".groovy");
     Files.writeString(
         file, "hook('" + name + "') { on('pre-start') { ev -> log.info '" + says + "' } }\n");
   }
 
-  private void load() throws Exception {
+  private HookCatalog load() throws Exception {
     HookCatalog catalog =
         new HookLoader(List.of(hooks), cache, Duration.ofSeconds(5))
             .load(Optional.of(new VmId(101)));
     assertTrue(catalog.notices().isEmpty(), catalog::toString);
+    return catalog;
   }
 
   private Path plant(String name, Duration age) throws Exception {
