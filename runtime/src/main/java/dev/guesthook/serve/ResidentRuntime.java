@@ -2,6 +2,7 @@ package dev.guesthook.serve;
 
 import dev.guesthook.app.ExitCodes;
 import dev.guesthook.files.SafeFiles;
+import dev.guesthook.id.VmId;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -129,7 +130,8 @@ public final class ResidentRuntime implements AutoCloseable {
   private static final int EXIT_REFUSED = ExitCodes.USAGE;
 
   /**
-   * Phases of one guest held at once (running or waiting for the guest's lock); more are refused.
+   * Phases of one guest held at once: one under way, the next waiting in the guest's line (it
+   * begins when the first ends); more are refused.
    */
   static final int MAX_PER_GUEST = 2;
 
@@ -160,7 +162,7 @@ public final class ResidentRuntime implements AutoCloseable {
   private final Map<SocketChannel, Waiting> waiting = new LinkedHashMap<>();
 
   private final Map<SocketChannel, String> complete = new LinkedHashMap<>();
-  private final GuestQuota quota = new GuestQuota(MAX_PER_GUEST);
+  private final GuestLine guests = new GuestLine(MAX_PER_GUEST);
   private ServerSocketChannel server;
   private Selector selector;
   private Thread acceptor;
@@ -400,18 +402,32 @@ public final class ResidentRuntime implements AutoCloseable {
             client, "L guesthook: error: " + notAPhase.getMessage() + "\nX " + EXIT_REFUSED + "\n");
         continue;
       }
-      if (!quota.tryTake(call.vmid())) {
-        refuseOverQuota(client, call);
-        continue;
-      }
-      try {
-        slots.start(() -> start(client, call, () -> quota.giveBack(call.vmid())));
-      } catch (RejectedExecutionException stopping) {
-        quota.giveBack(call.vmid());
-        closeQuietly(client);
+      Runnable begin = () -> begin(client, call);
+      switch (guests.enter(call.vmid(), begin)) {
+        case NOW -> begin.run();
+        case IN_LINE -> {} // begun when the guest's phase before it ends
+        case FULL -> refuseOverQuota(client, call);
       }
     }
     complete.clear();
+  }
+
+  /**
+   * Starts the phase when a slot is free. Once serve is stopping it takes no new phase: its client
+   * is told nothing ran (it takes the one-shot path), and the guest's next in line is told so too.
+   */
+  private void begin(SocketChannel client, PhaseCall call) {
+    try {
+      slots.start(() -> start(client, call, () -> guestPhaseEnded(call.vmid())));
+    } catch (RejectedExecutionException stopping) {
+      answerAtOnce(client, NOT_TAKEN);
+      guestPhaseEnded(call.vmid());
+    }
+  }
+
+  /** The guest's phase ended (it is about to answer): its next phase, if one waits, begins. */
+  private void guestPhaseEnded(VmId vmid) {
+    guests.ended(vmid).ifPresent(Runnable::run);
   }
 
   /** A peer whose credentials cannot be read is not the runtime's own user. */
@@ -428,7 +444,7 @@ public final class ResidentRuntime implements AutoCloseable {
         "L guesthook: error: VM "
             + call.vmid()
             + " has "
-            + quota.perGuest()
+            + guests.perGuest()
             + " phases under way or"
             + " waiting already; this "
             + call.phase().wireName()
@@ -442,7 +458,7 @@ public final class ResidentRuntime implements AutoCloseable {
         "guesthook serve: refused phases of VM "
             + call.vmid()
             + " beyond "
-            + quota.perGuest()
+            + guests.perGuest()
             + " at once");
   }
 
@@ -543,8 +559,9 @@ public final class ResidentRuntime implements AutoCloseable {
   }
 
   /**
-   * Starts the phase; its answer is written by the thread that ends it. {@code phaseEnded} gives
-   * back the guest's place before the exit line: the caller's next phase finds it free.
+   * Starts the phase; its answer is written by the thread that ends it. {@code phaseEnded} begins
+   * the guest's next phase, if one waits, before the exit line: the caller's next phase finds the
+   * guest's place free.
    */
   private void start(SocketChannel client, PhaseCall call, Runnable phaseEnded) {
     Answer answer;

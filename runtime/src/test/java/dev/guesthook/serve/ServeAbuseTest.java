@@ -17,6 +17,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -24,6 +25,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.IntSupplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
@@ -334,6 +336,44 @@ class ServeAbuseTest {
   }
 
   /**
+   * A guest's second phase waits for its first and begins only once that one has ended, in the
+   * order they came: begun side by side, a later post-stop could reach the guest's lock first and
+   * run before the pre-start it followed.
+   */
+  @Test
+  void aGuestsSecondPhaseBeginsOnlyOnceItsFirstHasEnded() throws Exception {
+    CountDownLatch firstMayEnd = new CountDownLatch(1);
+    List<String> begun = Collections.synchronizedList(new ArrayList<>());
+    Path socket =
+        serve(
+            (call, out) -> {
+              begun.add(call.phase().wireName());
+              if (begun.size() == 1) {
+                firstMayEnd.await();
+              }
+              return 0;
+            },
+            ResidentRuntime.ANSWER_STALL);
+    SocketChannel first = sent(socket, "guesthook/1 700 pre-start -\n");
+    awaitCount(begun::size, 1);
+    SocketChannel second = sent(socket, "guesthook/1 700 post-stop -\n");
+    Thread.sleep(300); // time for the second to begin, were it let
+    assertEquals(List.of("pre-start"), begun, "phases of VM 700 begun");
+
+    firstMayEnd.countDown();
+    assertEquals("L VM 700 pre-start\nX 0\n", answerOf(first));
+    assertEquals("L VM 700 post-stop\nX 0\n", answerOf(second));
+    assertEquals(List.of("pre-start", "post-stop"), begun);
+  }
+
+  private SocketChannel sent(Path socket, String request) throws IOException {
+    SocketChannel client = SocketChannel.open(UnixDomainSocketAddress.of(socket));
+    client.write(ByteBuffer.wrap(request.getBytes(StandardCharsets.UTF_8)));
+    idle.add(client);
+    return client;
+  }
+
+  /**
    * A burst of pre-starts (a node booting its onboot guests, a bulk start) must not make a thread,
    * and touch its stack and heap, for every one of them: past the bound they wait in line and each
    * starts as one ends, every one answered.
@@ -359,23 +399,23 @@ class ServeAbuseTest {
       burst.add(client);
     }
     idle.addAll(burst);
-    awaitCount(started, 16);
+    awaitCount(started::get, 16);
     Thread.sleep(300); // time for a 17th to start, were it let
     assertEquals(16, started.get(), "phases running at once");
     letGo.release();
-    awaitCount(started, 17);
+    awaitCount(started::get, 17);
     letGo.release(20);
     for (SocketChannel client : burst) {
       assertTrue(answerOf(client).endsWith("X 0\n"), "every phase of the burst is answered");
     }
   }
 
-  private static void awaitCount(AtomicInteger count, int expected) throws InterruptedException {
+  private static void awaitCount(IntSupplier count, int expected) throws InterruptedException {
     long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-    while (count.get() < expected && System.nanoTime() < until) {
+    while (count.getAsInt() < expected && System.nanoTime() < until) {
       Thread.sleep(10);
     }
-    assertEquals(expected, count.get(), "phases started");
+    assertEquals(expected, count.getAsInt(), "phases started");
   }
 
   /**
