@@ -3,17 +3,14 @@ package dev.guesthook.abuse;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.guesthook.sandbox.Sandbox;
-import dev.guesthook.sandbox.SandboxProfile;
 import dev.guesthook.testsupport.Cli;
 import dev.guesthook.testsupport.HookscriptClient;
 import dev.guesthook.testsupport.OneShot;
+import dev.guesthook.testsupport.ServedSandbox;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -43,19 +40,10 @@ class ExhaustedHookTest {
 
   @BeforeEach
   void serveHooksThatExhaustTheJvm() throws Exception {
-    root = base.resolve("host");
-    Sandbox.create(root, SandboxProfile.SRIOV_NIC);
-    try (var own = Files.newDirectoryStream(root.resolve("etc/pve/guesthook"), "*.yaml")) {
-      for (Path settings : own) {
-        Files.delete(
-            settings); // the sandbox's guests have settings for stock hooks this runtime does not
-        // load
-      }
-    }
+    ServedSandbox sandbox = ServedSandbox.create(base);
+    root = sandbox.root();
     Files.writeString(root.resolve(MARKER), "as it was\n");
-    Path hooks = Files.createDirectories(base.resolve("hooks"));
-    Files.setPosixFilePermissions(base, PosixFilePermissions.fromString("rwxr-xr-x"));
-    Files.setPosixFilePermissions(hooks, PosixFilePermissions.fromString("rwxr-xr-x"));
+    Path hooks = sandbox.hooks();
     Files.writeString(
         hooks.resolve("change.groovy"),
         """
@@ -107,27 +95,8 @@ class ExhaustedHookTest {
           return deeper(depth + 1) + 1
         }
         """);
-    socket = root.resolve("run/guesthook/guesthook.sock");
-    serve =
-        OneShot.start(
-            BOUNDED,
-            Map.of(),
-            List.of(
-                "--root",
-                root.toString(),
-                "--simulate",
-                "--hooks",
-                hooks.toString(),
-                "--hook-timeout",
-                String.valueOf(HOOK_TIMEOUT_SECONDS),
-                "serve"));
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-    while (!Files.exists(socket)) {
-      assertTrue(
-          serve.isAlive() && System.nanoTime() < deadline,
-          () -> "serve did not start: " + output());
-      Thread.sleep(50);
-    }
+    socket = sandbox.socket();
+    serve = sandbox.serve(BOUNDED, String.valueOf(HOOK_TIMEOUT_SECONDS));
   }
 
   @AfterEach
@@ -236,13 +205,6 @@ class ExhaustedHookTest {
 
   /** Whether serve still runs, and what it said if it ended (a runtime that stopped says why). */
   private String output() {
-    if (serve.isAlive()) {
-      return "(still running)";
-    }
-    try {
-      return "(ended) " + serve.await(Duration.ofSeconds(5));
-    } catch (Exception e) {
-      return "(ended; its output unreadable: " + e + ")";
-    }
+    return ServedSandbox.outputOf(serve);
   }
 }

@@ -3,18 +3,14 @@ package dev.guesthook.abuse;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.guesthook.sandbox.Sandbox;
-import dev.guesthook.sandbox.SandboxProfile;
 import dev.guesthook.testsupport.Cli;
 import dev.guesthook.testsupport.HookscriptClient;
 import dev.guesthook.testsupport.OneShot;
+import dev.guesthook.testsupport.ServedSandbox;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -28,24 +24,14 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class StuckHookTest {
   @TempDir Path base;
-  Path root;
   Path socket;
   OneShot serve;
 
   @BeforeEach
   void serveAHookThatBlocksForGood() throws Exception {
-    root = base.resolve("host");
-    Sandbox.create(root, SandboxProfile.SRIOV_NIC);
-    try (var own = Files.newDirectoryStream(root.resolve("etc/pve/guesthook"), "*.yaml")) {
-      for (Path settings : own) {
-        Files.delete(settings); // settings for stock hooks this runtime does not load
-      }
-    }
-    Path hooks = Files.createDirectories(base.resolve("hooks"));
-    Files.setPosixFilePermissions(base, PosixFilePermissions.fromString("rwxr-xr-x"));
-    Files.setPosixFilePermissions(hooks, PosixFilePermissions.fromString("rwxr-xr-x"));
+    ServedSandbox sandbox = ServedSandbox.create(base);
     Files.writeString(
-        hooks.resolve("stuck.groovy"),
+        sandbox.hooks().resolve("stuck.groovy"),
         """
         hook('stuck') {
           on('pre-start') { ev ->
@@ -57,25 +43,9 @@ class StuckHookTest {
           }
         }
         """);
-    socket = root.resolve("run/guesthook/guesthook.sock");
+    socket = sandbox.socket();
     serve =
-        OneShot.start(
-            List.of("-Dguesthook.abandoned-grace-seconds=1"), // 30 s on a node
-            Map.of(),
-            List.of(
-                "--root",
-                root.toString(),
-                "--simulate",
-                "--hooks",
-                hooks.toString(),
-                "--hook-timeout",
-                "0.5",
-                "serve"));
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-    while (!Files.exists(socket)) {
-      assertTrue(serve.isAlive() && System.nanoTime() < deadline, "serve did not start");
-      Thread.sleep(50);
-    }
+        sandbox.serve(List.of("-Dguesthook.abandoned-grace-seconds=1"), "0.5"); // 30 s on a node
   }
 
   @AfterEach
