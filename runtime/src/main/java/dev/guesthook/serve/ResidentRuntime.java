@@ -463,9 +463,10 @@ public final class ResidentRuntime implements AutoCloseable {
   }
 
   /**
-   * Answered on the selector thread, with no phase: the answer is a line or two, which a new
-   * connection's socket buffer takes whole, and the connection is closed. The request was read even
-   * from a peer that is refused, so this write never meets a closed socket.
+   * Answered at once, with no phase (on the selector thread, or for a phase in its guest's line
+   * when serve stops, on the thread that ended the one before it): the answer is a line or two,
+   * which a new connection's socket buffer takes whole, and the connection is closed. The request
+   * was read even from a peer that is refused, so this write never meets a closed socket.
    */
   private static void answerAtOnce(SocketChannel client, String answer) {
     try (client) {

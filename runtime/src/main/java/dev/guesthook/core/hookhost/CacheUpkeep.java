@@ -70,7 +70,7 @@ final class CacheUpkeep {
       for (Path file : files) {
         String name = file.getFileName().toString();
         boolean entry = ENTRY.matcher(name).matches();
-        if (!entry && !TEMP.matcher(name).matches()) {
+        if (file.equals(written) || !entry && !TEMP.matcher(name).matches()) {
           continue;
         }
         BasicFileAttributes attributes =
@@ -80,9 +80,7 @@ final class CacheUpkeep {
         }
         Instant lastUsed = attributes.lastModifiedTime().toInstant();
         boolean inUse = lastUsed.isAfter(now.minus(UNUSED)) && !lastUsed.isAfter(now.plus(REFRESH));
-        if (file.equals(written)) {
-          continue;
-        } else if (entry && inUse) {
+        if (entry && inUse) {
           entries.add(new Entry(file, lastUsed));
         } else if (entry || lastUsed.isBefore(now.minus(LEFT_OVER))) {
           removed += remove(file);

@@ -130,13 +130,16 @@ public final class HookLoader {
    * after 30 days, to be compiled again at its next start or by a one-shot phase.
    */
   public void keepCached(Collection<Map<String, String>> textsByFile) {
-    CompiledHookCache cache = new CompiledHookCache(cacheDirectory, new GroovyCompiler(globals));
-    Set<String> keys = new HashSet<>();
+    // Guests share their texts (the stock hooks, copies of one file): each is hashed once.
+    Set<Map.Entry<String, String>> distinct = new HashSet<>();
     for (Map<String, String> texts : textsByFile) {
       texts.forEach(
-          (file, text) -> keys.add(cache.key(Path.of(file).getFileName().toString(), text)));
+          (file, text) -> distinct.add(Map.entry(Path.of(file).getFileName().toString(), text)));
     }
-    keys.forEach(cache::markUsed);
+    CompiledHookCache cache = new CompiledHookCache(cacheDirectory, new GroovyCompiler(globals));
+    for (Map.Entry<String, String> text : distinct) {
+      cache.markUsed(cache.key(text.getKey(), text.getValue()));
+    }
   }
 
   private Map<String, Path> discover(Optional<VmId> vmid, List<Notice> notices) {
