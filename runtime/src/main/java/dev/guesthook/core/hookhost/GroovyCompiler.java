@@ -31,10 +31,10 @@ import org.codehaus.groovy.tools.GroovyClass;
 final class GroovyCompiler {
   /**
    * Part of the cache key: bump when the DSL's compiled shape or what the compiler refuses changes
-   * (8: names of the scope hidden by a file's own), so a file cached before is compiled and checked
-   * again.
+   * (9: "${value}" compiled to HookStrings.interpolate), so a file cached before is compiled and
+   * checked again.
    */
-  static final String DSL_VERSION = "8";
+  static final String DSL_VERSION = "9";
 
   /** What every hook file may name without an import line, whatever the contributions. */
   private static final List<Class<?>> CORE_IMPORTS =
@@ -77,6 +77,8 @@ final class GroovyCompiler {
         new LoopVariables(),
         new InterruptChecks(),
         new StaticStateRefusal(),
+        // a "${value}" is a String, made without Groovy's costly first formatting
+        new InterpolatedStrings(),
         // and a file's own method or variable that would hide a name of the scope in every handler
         new ScopeNameShadowing(globals.scopeNames()));
     try (GroovyClassLoader loader = new GroovyClassLoader(getClass().getClassLoader(), config)) {

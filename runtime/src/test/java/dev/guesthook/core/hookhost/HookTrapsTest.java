@@ -91,6 +91,39 @@ class HookTrapsTest {
   }
 
   @Test
+  void aTextWithValuesIsAStringSoItFindsTheEntryItNames() throws Exception {
+    hookFile(
+        "texts.groovy",
+        """
+        hook('texts') {
+          on('pre-start') { ev ->
+            String address = '0000:03:00.0'
+            Map<String, String> made = [:]
+            made.put("${ev.vmid}-${address}", 'a VF')
+            Set<String> guests = ["${ev.vmid}"] as Set
+            log.info "found ${made['501-' + address]} for ${guests.contains('501') ? 'a' : 'no'} guest"
+            log.info "${2.5G} ${1.0d} ${'x' as char} ${null} ${true} ${Phase.PRE_START} ${ev.vmid}"
+            List seen = []
+            def listed = "seen ${seen}"
+            int n = 1
+            def lazy = "n is ${-> n}"
+            seen << 'later'
+            n = 2
+            log.info "$listed; $lazy; ${[a: 1]}; ${[1, 2] as int[]}"
+          }
+        }
+        """);
+    DispatchResult result = preStart();
+    assertTrue(result.exitCode(false) == 0, result::toString);
+    assertEquals(
+        List.of(
+            "found a VF for a guest",
+            "2.5 1.0 x null true pre-start 501",
+            "seen [later]; n is 2; [a:1]; [1, 2]"),
+        output);
+  }
+
+  @Test
   void aClosureOverALoopVariableTheBodyChangesIsRefusedWithTheLineAndWhatToWrite()
       throws Exception {
     hookFile(
