@@ -12,6 +12,7 @@ import java.io.IOException;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.codehaus.groovy.ast.ClassNode;
 import org.codehaus.groovy.control.CompilationUnit;
@@ -42,6 +43,8 @@ final class GroovyCompiler {
 
   /** Hook classes (and their stack frames) carry this prefix before the file name. */
   static final String SCRIPT_CLASS_PREFIX = Failures.HOOK_CLASS_PREFIX;
+
+  private static final Pattern NAMES_GSTRING = Pattern.compile("\\bGString\\b");
 
   private final HookGlobals globals;
 
@@ -77,10 +80,13 @@ final class GroovyCompiler {
         new LoopVariables(),
         new InterruptChecks(),
         new StaticStateRefusal(),
-        // a "${value}" is a String, made without Groovy's costly first formatting
-        new InterpolatedStrings(),
         // and a file's own method or variable that would hide a name of the scope in every handler
         new ScopeNameShadowing(globals.scopeNames()));
+    if (!NAMES_GSTRING.matcher(source).find()) {
+      // a "${value}" is a String, made without Groovy's costly first formatting; a file that
+      // names GString (a variable or parameter of that type) keeps Groovy's, as a String is not one
+      config.addCompilationCustomizers(new InterpolatedStrings());
+    }
     try (GroovyClassLoader loader = new GroovyClassLoader(getClass().getClassLoader(), config)) {
       CompilationUnit unit = new CompilationUnit(config, null, loader);
       // A script class is named after its source; "mdev.groovy" would make a class "mdev" that

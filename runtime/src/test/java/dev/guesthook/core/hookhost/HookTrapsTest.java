@@ -124,6 +124,41 @@ class HookTrapsTest {
   }
 
   @Test
+  void aFileThatNamesGStringKeepsGroovysAndAStaticallyCompiledOneCompiles() throws Exception {
+    hookFile(
+        "lazy.groovy",
+        """
+        hook('lazy') {
+          on('pre-start') { ev -> log.info described("${ev.vmid}") }
+        }
+
+        String described(GString text) { "${text} is a ${text.getClass().simpleName}" }
+        """);
+    hookFile(
+        "typed.groovy",
+        """
+        import groovy.transform.CompileStatic
+
+        hook('typed') {
+          on('pre-start') { ev -> log.info driverPath(ev.vmid.toString()) + ' ' + DevicePaths.link('03:00.0') }
+        }
+
+        @CompileStatic
+        String driverPath(String vmid) { "/sys/vm/${vmid}/driver" }
+
+        @groovy.transform.TypeChecked
+        class DevicePaths {
+          static String link(String address) { "/sys/bus/pci/devices/0000:${address}" }
+        }
+        """);
+    DispatchResult result = preStart();
+    assertEquals(0, result.exitCode(false), result::toString);
+    assertEquals(
+        List.of("501 is a GStringImpl", "/sys/vm/501/driver /sys/bus/pci/devices/0000:03:00.0"),
+        output);
+  }
+
+  @Test
   void aClosureOverALoopVariableTheBodyChangesIsRefusedWithTheLineAndWhatToWrite()
       throws Exception {
     hookFile(
