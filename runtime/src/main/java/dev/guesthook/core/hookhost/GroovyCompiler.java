@@ -12,7 +12,6 @@ import java.io.IOException;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.codehaus.groovy.ast.ClassNode;
 import org.codehaus.groovy.control.CompilationUnit;
@@ -32,10 +31,10 @@ import org.codehaus.groovy.tools.GroovyClass;
 final class GroovyCompiler {
   /**
    * Part of the cache key: bump when the DSL's compiled shape or what the compiler refuses changes
-   * (9: "${value}" compiled to HookStrings.interpolate), so a file cached before is compiled and
-   * checked again.
+   * (10: "${value}" compiled to PlainGString.of; 9 named a class since gone), so a file cached
+   * before is compiled and checked again.
    */
-  static final String DSL_VERSION = "9";
+  static final String DSL_VERSION = "10";
 
   /** What every hook file may name without an import line, whatever the contributions. */
   private static final List<Class<?>> CORE_IMPORTS =
@@ -43,8 +42,6 @@ final class GroovyCompiler {
 
   /** Hook classes (and their stack frames) carry this prefix before the file name. */
   static final String SCRIPT_CLASS_PREFIX = Failures.HOOK_CLASS_PREFIX;
-
-  private static final Pattern NAMES_GSTRING = Pattern.compile("\\bGString\\b");
 
   private final HookGlobals globals;
 
@@ -80,13 +77,10 @@ final class GroovyCompiler {
         new LoopVariables(),
         new InterruptChecks(),
         new StaticStateRefusal(),
+        // and Groovy's costly first GString made and rendered, where the same one is made cheaply
+        new InterpolatedStrings(),
         // and a file's own method or variable that would hide a name of the scope in every handler
         new ScopeNameShadowing(globals.scopeNames()));
-    if (!NAMES_GSTRING.matcher(source).find()) {
-      // a "${value}" is a String, made without Groovy's costly first formatting; a file that
-      // names GString (a variable or parameter of that type) keeps Groovy's, as a String is not one
-      config.addCompilationCustomizers(new InterpolatedStrings());
-    }
     try (GroovyClassLoader loader = new GroovyClassLoader(getClass().getClassLoader(), config)) {
       CompilationUnit unit = new CompilationUnit(config, null, loader);
       // A script class is named after its source; "mdev.groovy" would make a class "mdev" that

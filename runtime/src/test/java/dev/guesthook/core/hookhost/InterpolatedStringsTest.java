@@ -28,10 +28,15 @@ class InterpolatedStringsTest {
     host.file("sys/vm/101", "");
     host.hook(
         "named.groovy",
-        "hook('named') { on('pre-start') { ev ->\n"
-            + "  log.info \"starting ${ev.vmid} at ${ev.phase}\"\n"
-            + "  write \"/sys/vm/${ev.vmid}\", \"started ${ev.vmid}\"\n"
-            + "} }\n");
+        """
+        hook('named') { on('pre-start') { ev ->
+          log.info "starting ${ev.vmid} at ${ev.phase}"
+          String path = "/sys/vm/${ev.vmid}"
+          write path, started(ev)
+        } }
+
+        String started(ev) { "started ${ev.vmid}" }
+        """);
     Map<String, String> environment =
         Map.of(
             "GUESTHOOK_ROOT", host.root().toString(),
