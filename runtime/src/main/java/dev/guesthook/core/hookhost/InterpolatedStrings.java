@@ -17,6 +17,7 @@ import org.codehaus.groovy.ast.expr.ArrayExpression;
 import org.codehaus.groovy.ast.expr.ClosureExpression;
 import org.codehaus.groovy.ast.expr.DeclarationExpression;
 import org.codehaus.groovy.ast.expr.Expression;
+import org.codehaus.groovy.ast.expr.ExpressionTransformer;
 import org.codehaus.groovy.ast.expr.GStringExpression;
 import org.codehaus.groovy.ast.expr.MethodCallExpression;
 import org.codehaus.groovy.ast.expr.PropertyExpression;
@@ -34,10 +35,10 @@ import org.codehaus.groovy.control.customizers.CompilationCustomizer;
  * Compiles each {@code "...${value}..."} of a hook file to {@link PlainGString#of}, which makes the
  * same GString without Groovy's costly first type check and formatting (see there). A GString
  * naming a method or property ({@code obj."$name"()}) or in an annotation stays as Groovy compiles
- * it. The call has no line of its own, as Groovy's GString has none: a failure keeps the line
- * Groovy gives it. Where Groovy would cast the GString to a String at once (a variable, field or
- * method result declared {@code String}), the call is {@link PlainGString#text}: Groovy's cast
- * would start its formatter too.
+ * it. The call quotes as the GString (an assert's message) and has its line, so the type checker
+ * reports what it would report of the GString. Where Groovy would cast the GString to a String at
+ * once (a variable, field or method result declared {@code String}), the call is {@link
+ * PlainGString#text}: Groovy's cast would start its formatter too.
  */
 final class InterpolatedStrings extends CompilationCustomizer {
   private static final ClassNode PLAIN_GSTRING = ClassHelper.make(PlainGString.class);
@@ -86,6 +87,33 @@ final class InterpolatedStrings extends CompilationCustomizer {
     @Override
     public void visitClosureExpression(ClosureExpression closure) {
       // a closure's returns are its own
+    }
+  }
+
+  /**
+   * The call, quoting as the GString it stands for (an assert's message, a compile error), also in
+   * the copies Groovy's later transformers make.
+   */
+  private static final class Interpolation extends StaticMethodCallExpression {
+    private final String source;
+
+    Interpolation(String method, Expression arguments, String source) {
+      super(PLAIN_GSTRING, method, arguments);
+      this.source = source;
+    }
+
+    @Override
+    public String getText() {
+      return source;
+    }
+
+    @Override
+    public Expression transformExpression(ExpressionTransformer transformer) {
+      Expression copy =
+          new Interpolation(getMethod(), transformer.transform(getArguments()), source);
+      copy.setSourcePosition(this);
+      copy.copyNodeMetaData(this);
+      return copy;
     }
   }
 
@@ -147,12 +175,17 @@ final class InterpolatedStrings extends CompilationCustomizer {
     private Expression interpolation(GStringExpression text) {
       List<Expression> values = text.getValues().stream().map(this::transform).toList();
       List<Expression> strings = List.copyOf(text.getStrings());
-      return new StaticMethodCallExpression(
-          PLAIN_GSTRING,
-          castToString.contains(text) ? "text" : "of",
-          new ArgumentListExpression(
-              new ArrayExpression(ClassHelper.STRING_TYPE, strings),
-              new ArrayExpression(ClassHelper.OBJECT_TYPE, values)));
+      Expression call =
+          new Interpolation(
+              castToString.contains(text) ? "text" : "of",
+              new ArgumentListExpression(
+                  new ArrayExpression(ClassHelper.STRING_TYPE, strings),
+                  new ArrayExpression(ClassHelper.OBJECT_TYPE, values)),
+              text.getText());
+      // Groovy's type checker drops an error on a node without a line: @CompileStatic's
+      // "int count = \"${n}\"" must still be refused as Groovy refuses it.
+      call.setSourcePosition(text);
+      return call;
     }
   }
 }

@@ -47,8 +47,10 @@ public final class PlainGString extends GStringImpl {
   private static final String ID_PACKAGE = VmId.class.getPackageName();
 
   private PlainGString(Object[] values, String[] strings) {
-    // Groovy's protected constructor: no type check of the values, which plain() has made.
-    super(values, strings, false, null, true);
+    // Groovy's protected constructor: no type check of the values, which plain() has made; not
+    // frozen, so values and strings stay writable through getValues() and getStrings(), as
+    // Groovy's are.
+    super(values, strings, false, null, false);
   }
 
   /**
@@ -59,10 +61,6 @@ public final class PlainGString extends GStringImpl {
   }
 
   /**
-   * Rendered at each use, as Groovy renders a GString whose values it does not know to be immutable
-   * (an enum's text may change; the others' cannot, so keeping theirs would show nothing).
-   */
-  /**
    * The text of {@code "..."} where Groovy would cast it to a String at once (a {@code String}
    * variable, field or method result): Groovy's cast goes through {@code FormatHelper} too.
    */
@@ -70,8 +68,26 @@ public final class PlainGString extends GStringImpl {
     return of(strings, values).toString();
   }
 
+  /**
+   * Rendered at each use, as Groovy renders a GString whose values it does not know to be immutable
+   * (an enum's text may change; the others' cannot, so keeping theirs would show nothing); by
+   * Groovy when a value written into {@link #getValues()} since is not plain.
+   */
   @Override
   public String toString() {
+    return allPlain(getValues()) ? rendered() : super.toString();
+  }
+
+  @Override
+  public Writer writeTo(Writer out) throws IOException {
+    if (!allPlain(getValues())) {
+      return super.writeTo(out);
+    }
+    out.write(rendered());
+    return out;
+  }
+
+  private String rendered() {
     StringBuilder rendered = new StringBuilder();
     Object[] values = getValues();
     String[] strings = getStrings();
@@ -82,12 +98,6 @@ public final class PlainGString extends GStringImpl {
       }
     }
     return rendered.toString();
-  }
-
-  @Override
-  public Writer writeTo(Writer out) throws IOException {
-    out.write(toString());
-    return out;
   }
 
   /** As Groovy joins two GStrings (its {@code GStringUtil.plusImpl}), kept plain when it can be. */

@@ -119,6 +119,12 @@ class HookTrapsTest {
             log.info "${which(vm)} ${padded(ev.vmid.toString())} ${vm == 'vm 501'} ${vm.equals('vm 501')}"
             String typed = "t${ev.vmid}"
             log.info "${typed.getClass().simpleName} ${named(ev.vmid).getClass().simpleName} ${typed == named(ev.vmid)}"
+            def path = "/sys/vm/${ev.vmid}/driver"
+            path.values[0] = 'other'
+            String other = path
+            path.values[0] = [a: 1]
+            log.info "${other} ${path}"
+            try { assert "vm${ev.vmid}" == 'vm502' : "not ${ev.vmid}" } catch (AssertionError e) { log.info e.message }
             Mode.ON.label = 'before'
             def mode = "mode ${Mode.ON}"
             log.info mode.toString()
@@ -151,9 +157,34 @@ class HookTrapsTest {
             "seen [later]; n is 2; [a:1]; [1, 2]; in 501",
             "a CharSequence ..5014 true false",
             "String String true",
+            "/sys/vm/other/driver /sys/vm/[a:1]/driver",
+            "not 501. Expression: (vm${ev.vmid} == vm502)",
             "mode before",
             "mode after"),
         output);
+  }
+
+  @Test
+  void aStaticallyCompiledMisuseOfAnInterpolationIsRefusedAsGroovyRefusesIt() throws Exception {
+    hookFile(
+        "typed.groovy",
+        """
+        import groovy.transform.CompileStatic
+
+        hook('typed') { on('pre-start') { ev -> log.info "vfs ${vfs(4)}" } }
+
+        @CompileStatic
+        int vfs(int wanted) {
+          int count = "${wanted}"
+          count
+        }
+        """);
+    assertTrue(
+        onlyErrorOfLoading()
+            .contains(
+                "typed.groovy:7:15: [Static type checking] - Cannot assign value of type"
+                    + " groovy.lang.GString to variable of type int"),
+        this::toString);
   }
 
   @Test
