@@ -31,10 +31,10 @@ import org.codehaus.groovy.tools.GroovyClass;
 final class GroovyCompiler {
   /**
    * Part of the cache key: bump when the DSL's compiled shape or what the compiler refuses changes
-   * (10: "${value}" compiled to PlainGString.of; 9 named a class since gone), so a file cached
-   * before is compiled and checked again.
+   * (11: "${value}" compiled to PlainGString.of and type-checked as Groovy checks it; 9 and 10
+   * compiled it otherwise), so a file cached before is compiled and checked again.
    */
-  static final String DSL_VERSION = "10";
+  static final String DSL_VERSION = "11";
 
   /** What every hook file may name without an import line, whatever the contributions. */
   private static final List<Class<?>> CORE_IMPORTS =
