@@ -65,7 +65,9 @@ public final class PlainGString extends GStringImpl {
    * variable, field or method result): Groovy's cast goes through {@code FormatHelper} too.
    */
   public static String text(String[] strings, Object[] values) {
-    return of(strings, values).toString();
+    return allPlain(values)
+        ? rendered(strings, values)
+        : new GStringImpl(values, strings).toString();
   }
 
   /**
@@ -75,7 +77,7 @@ public final class PlainGString extends GStringImpl {
    */
   @Override
   public String toString() {
-    return allPlain(getValues()) ? rendered() : super.toString();
+    return allPlain(getValues()) ? rendered(getStrings(), getValues()) : super.toString();
   }
 
   @Override
@@ -83,14 +85,12 @@ public final class PlainGString extends GStringImpl {
     if (!allPlain(getValues())) {
       return super.writeTo(out);
     }
-    out.write(rendered());
+    out.write(rendered(getStrings(), getValues()));
     return out;
   }
 
-  private String rendered() {
+  private static String rendered(String[] strings, Object[] values) {
     StringBuilder rendered = new StringBuilder();
-    Object[] values = getValues();
-    String[] strings = getStrings();
     for (int i = 0; i < strings.length; i++) {
       rendered.append(strings[i]);
       if (i < values.length) {
