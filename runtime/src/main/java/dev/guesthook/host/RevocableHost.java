@@ -2,24 +2,26 @@ package dev.guesthook.host;
 
 import java.util.List;
 import java.util.Optional;
-import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 
 /**
  * A port that refuses every call once revoked, without touching the host. A hook abandoned after
- * its timeout may still be running; once the phase has gone on (and a pre-start was rolled back),
- * nothing it does may reach the host. Reads are refused too: what an abandoned hook reads can only
- * feed a change, and a read may take a lock (readLocked) that the next phase then waits for.
+ * its timeout may still be running, and a thread a hook started may outlive it; once the phase has
+ * gone on (and a pre-start was rolled back), nothing they do may reach the host. Reads are refused
+ * too: what they read can only feed a change, and a read may take a lock (readLocked) that the next
+ * phase then waits for.
  */
 public final class RevocableHost implements HostPort {
   private final HostPort delegate;
-  private final BooleanSupplier revoked;
-  private final String why;
+  private final Supplier<Optional<String>> refusal;
 
-  /** {@code why} ends the refusal's message: "refused write /sys/...: " + why. */
-  public RevocableHost(HostPort delegate, BooleanSupplier revoked, String why) {
+  /**
+   * {@code refusal} says, for the calling thread, why its calls are refused now (empty while they
+   * are permitted); it ends the refusal's message: "refused write /sys/...: " + why.
+   */
+  public RevocableHost(HostPort delegate, Supplier<Optional<String>> refusal) {
     this.delegate = delegate;
-    this.revoked = revoked;
-    this.why = why;
+    this.refusal = refusal;
   }
 
   @Override
@@ -94,8 +96,9 @@ public final class RevocableHost implements HostPort {
   }
 
   private void permit(String call) {
-    if (revoked.getAsBoolean()) {
-      throw new HostException("ECANCELED", "refused " + call + ": " + why);
+    Optional<String> why = refusal.get();
+    if (why.isPresent()) {
+      throw new HostException("ECANCELED", "refused " + call + ": " + why.get());
     }
   }
 }

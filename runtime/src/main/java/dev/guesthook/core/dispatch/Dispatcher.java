@@ -91,6 +91,7 @@ public final class Dispatcher {
       status = Status.FAILED;
       message = Failures.describe(error, hook.origin());
     } finally {
+      invocation.handlerEnded();
       invocation.startedOn(null);
       Thread.interrupted(); // an abandoned hook's interrupt must not leak into the next step
     }

@@ -35,6 +35,9 @@ public final class HookInvocation {
   private Thread runner;
   private volatile boolean abandoned;
 
+  /** Set when the handler returned: threads it left running must not act on the host. */
+  private volatile boolean ended;
+
   /**
    * Set while the rollback runs one of this hook's undo steps, which may act after the hook was
    * abandoned, until the rollback gives up on the step itself.
@@ -55,13 +58,7 @@ public final class HookInvocation {
     this.event = request.event();
     this.host =
         new TracingHost(
-            new RevocableHost(
-                request.host(),
-                this::refusesHostCalls,
-                "hook '"
-                    + hook.name()
-                    + "' was abandoned after its timeout; the phase went on without it"),
-            this::observe);
+            new RevocableHost(request.host(), this::whyHostCallsAreRefused), this::observe);
     this.log = new HookLog(hook.name(), request.logLevel(), request.output());
     this.settings = request.settingsFor(hook.name());
     this.allSettings = request::settingsFor;
@@ -115,8 +112,15 @@ public final class HookInvocation {
     return dryRun;
   }
 
-  /** Registers a step that reverts this hook's change should the pre-start transaction fail. */
+  /**
+   * Registers a step that reverts this hook's change should the pre-start transaction fail; refused
+   * from a thread the hook left running after it ended, as its host calls are.
+   */
   public void undo(String description, UndoAction.Step step) {
+    Optional<String> refused = whyHostCallsAreRefused();
+    if (refused.isPresent()) {
+      throw new IllegalStateException("undo step '" + description + "' refused: " + refused.get());
+    }
     undoActions.add(new UndoAction(description, step));
   }
 
@@ -143,6 +147,15 @@ public final class HookInvocation {
    */
   synchronized void startedOn(Thread thread) {
     runner = thread;
+  }
+
+  /**
+   * The handler returned (or threw): from now on only the rollback's undo steps act for this hook.
+   * A thread it started and did not wait for would otherwise write after the phase answered and the
+   * guest's lock was free, its calls in no recording.
+   */
+  void handlerEnded() {
+    ended = true;
   }
 
   /**
@@ -200,8 +213,26 @@ public final class HookInvocation {
     return run != null ? run.givenUp : abandoned;
   }
 
-  private boolean refusesHostCalls() {
-    return mustStop();
+  /**
+   * Why the calling thread's host calls are refused now: its hook (or undo step) was given up on at
+   * its timeout, or it is a thread the hook left running after its handler ended. Empty for the
+   * handler while it runs and for an undo step the rollback runs.
+   */
+  private Optional<String> whyHostCallsAreRefused() {
+    if (mustStop()) {
+      return Optional.of(
+          "hook '"
+              + hook.name()
+              + "' was abandoned after its timeout; the phase went on without it");
+    }
+    if (ended && undoing.get() == null) {
+      return Optional.of(
+          "hook '"
+              + hook.name()
+              + "' has ended; a thread it started and did not wait for cannot use the host after"
+              + " it (fix: join the thread before the handler returns)");
+    }
+    return Optional.empty();
   }
 
   private void observe(HostInteraction interaction) {

@@ -362,6 +362,57 @@ class HookTrapsTest {
     assertEquals("0", Files.readString(root.resolve(NUMVFS)).trim(), "the sandbox is as it was");
   }
 
+  /**
+   * A thread a hook starts and does not wait for outlives the handler: its write (here: the VFs the
+   * guest was given, taken away) came after the phase had answered and the guest's lock was free,
+   * recorded nowhere. The host is the handler's while it runs (and its undo steps', in a rollback);
+   * afterwards its calls are refused.
+   */
+  @Test
+  void aThreadAHookLeftRunningCannotTouchTheHostAfterTheHookEnded() throws Exception {
+    hookFile(
+        "leaves-a-thread.groovy",
+        """
+        hook('leaves-a-thread') {
+          on('pre-start') { ev ->
+            def joined = Thread.start { write '/sys/bus/pci/devices/0000:03:00.0/sriov_numvfs', '2' }
+            joined.join()
+            Thread.start {
+              Thread.sleep(300)
+              try {
+                write '/sys/bus/pci/devices/0000:03:00.0/sriov_numvfs', '0'
+                log.info 'the late write took the VFs away'
+              } catch (HostException e) {
+                log.info "late write: ${e.errno()}: ${e.message}"
+              }
+              try {
+                undo('late undo') { write '/sys/bus/pci/devices/0000:03:00.0/sriov_numvfs', '0' }
+              } catch (IllegalStateException e) {
+                log.info "late undo: ${e.message}"
+              }
+            }
+          }
+        }
+        """);
+    DispatchResult result = preStart();
+    assertEquals(HookOutcome.Status.OK, result.hooks().get(0).status(), result::toString);
+    assertEquals(
+        "2",
+        Files.readString(root.resolve(NUMVFS)).trim(),
+        "a thread the handler waited for is part of it");
+    awaitOutput(2);
+    assertEquals(
+        List.of(
+            "late write: ECANCELED: refused write /sys/bus/pci/devices/0000:03:00.0/sriov_numvfs:"
+                + " hook 'leaves-a-thread' has ended; a thread it started and did not wait for"
+                + " cannot use the host after it (fix: join the thread before the handler returns)",
+            "late undo: undo step 'late undo' refused: hook 'leaves-a-thread' has ended; a thread it"
+                + " started and did not wait for cannot use the host after it (fix: join the thread"
+                + " before the handler returns)"),
+        output);
+    assertEquals("2", Files.readString(root.resolve(NUMVFS)).trim(), "nothing changed after it");
+  }
+
   private void hookFile(String name, String source) throws Exception {
     Path file = hooks.resolve(name);
     Files.writeString(file, source);
@@ -435,8 +486,12 @@ class HookTrapsTest {
 
   /** A hook abandoned at its timeout may still log after the phase's result is in. */
   private void awaitOutput() throws InterruptedException {
+    awaitOutput(1);
+  }
+
+  private void awaitOutput(int lines) throws InterruptedException {
     long deadline = System.nanoTime() + 3_000_000_000L;
-    while (output.isEmpty() && System.nanoTime() < deadline) {
+    while (output.size() < lines && System.nanoTime() < deadline) {
       Thread.sleep(20);
     }
   }

@@ -5,6 +5,7 @@ import dev.guesthook.host.HostPort;
 import dev.guesthook.host.RevocableHost;
 import dev.guesthook.host.real.LinuxHost;
 import java.nio.file.Path;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
 
@@ -16,7 +17,9 @@ class RevocableHostContractTest extends HostPortContract {
 
   @Override
   protected HostPort create(Path root) {
-    return new RevocableHost(LinuxHost.over(root), revoked::get, "the hook was abandoned");
+    return new RevocableHost(
+        LinuxHost.over(root),
+        () -> revoked.get() ? Optional.of("the hook was abandoned") : Optional.empty());
   }
 
   @Test
