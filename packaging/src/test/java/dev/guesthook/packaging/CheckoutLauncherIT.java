@@ -50,14 +50,17 @@ class CheckoutLauncherIT {
   /**
    * The installed launcher and the checkout's start the JVM with the same flags, for serve and for
    * a hookscript call: what the README measured on a checkout is what a node runs. serve compiles a
-   * phase's code early (a node runs too few phases to reach the JVM's default thresholds).
+   * phase's code early (a node runs too few phases to reach the JVM's default thresholds), and
+   * bounds its threads' native memory (two malloc arenas, no cached temporary direct buffers).
    */
   @Test
   void theInstalledLauncherGivesTheJvmTheFlagsTheCheckoutsDoes() throws Exception {
     Path launcher = copyOfTheCheckout();
     Path installed = Path.of(System.getProperty("guesthook.checkout"), "packaging/deb/guesthook");
     Path fakeJava = Files.createDirectories(checkout.resolve("fake-jdk/bin")).resolve("java");
-    Files.writeString(fakeJava, "#!/bin/sh\nprintf '%s\\n' \"$@\"\n");
+    Files.writeString(
+        fakeJava,
+        "#!/bin/sh\nprintf 'MALLOC_ARENA_MAX=%s\\n' \"$MALLOC_ARENA_MAX\"\nprintf '%s\\n' \"$@\"\n");
     assertTrue(fakeJava.toFile().setExecutable(true));
     Map<String, String> env =
         Map.of(
@@ -74,9 +77,14 @@ class CheckoutLauncherIT {
 
       assertEquals(fromCheckout, fromPackage, "JVM flags for " + call);
     }
+    List<String> serve = jvmFlags(run(env, concat(launcher.toString(), List.of("serve"))));
+    assertTrue(serve.contains("-XX:CompileThresholdScaling=0.05"), serve::toString);
+    assertTrue(serve.contains("MALLOC_ARENA_MAX=2"), serve::toString);
+    assertTrue(serve.contains("-Djdk.nio.maxCachedBufferSize=0"), serve::toString);
     assertTrue(
-        jvmFlags(run(env, concat(launcher.toString(), List.of("serve"))))
-            .contains("-XX:CompileThresholdScaling=0.05"));
+        jvmFlags(run(env, concat(launcher.toString(), List.of("101", "pre-start"))))
+            .contains("MALLOC_ARENA_MAX="),
+        "a hookscript call keeps glibc's arenas");
   }
 
   private static String[] concat(String first, List<String> rest) {
