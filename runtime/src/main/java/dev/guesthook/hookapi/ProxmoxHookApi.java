@@ -1,10 +1,12 @@
 package dev.guesthook.hookapi;
 
+import dev.guesthook.core.dispatch.HookInvocation;
 import dev.guesthook.core.dispatch.HookServices;
 import dev.guesthook.core.hookhost.HookFunction;
 import dev.guesthook.core.hookhost.HookGlobal;
 import dev.guesthook.core.hookhost.HookScope;
 import dev.guesthook.core.hookhost.HookScopeContribution;
+import dev.guesthook.devices.Change;
 import dev.guesthook.devices.Devices;
 import dev.guesthook.devices.Ledger;
 import dev.guesthook.guest.LifecycleEvent;
@@ -12,11 +14,14 @@ import dev.guesthook.guest.Situation;
 import dev.guesthook.id.DriverName;
 import dev.guesthook.id.MacAddress;
 import dev.guesthook.id.PciAddress;
+import dev.guesthook.id.VmId;
 import dev.guesthook.pve.GuestType;
 import dev.guesthook.pve.Hostpci;
 import dev.guesthook.pve.Pve;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.function.Supplier;
 
 /**
  * What hooks get of Proxmox and the devices, put into their scope through the core's extension
@@ -84,7 +89,43 @@ public final class ProxmoxHookApi implements HookScopeContribution {
    */
   private static Devices devices(HookScope scope) {
     Ledger ledger = scope.invocation().services().find(Ledger.class).orElse(Ledger.NONE);
-    return new Devices(scope.invocation().host(), ledger);
+    return new Devices(scope.invocation().host(), asHostCalls(ledger, scope.invocation()));
+  }
+
+  /**
+   * The ledger as the hook's host calls: it writes the guest's journal and takes device locks
+   * itself, not through the hook's host, and a thread the hook left running claimed a VF in the
+   * journal after the phase answered. A device operation under its device's lock is one call: one
+   * begun while the hook may act ends whole, and the phase waits for it.
+   */
+  private static Ledger asHostCalls(Ledger ledger, HookInvocation invocation) {
+    return new Ledger() {
+      @Override
+      public <T> T locked(PciAddress device, Supplier<T> work) {
+        return invocation.asOneHostCall(
+            "device operation on " + device, () -> ledger.locked(device, work));
+      }
+
+      @Override
+      public void apply(Change change, Runnable action) {
+        invocation.asOneHostCall(
+            "device ledger note " + change.getClass().getSimpleName(),
+            () -> {
+              ledger.apply(change, action);
+              return null;
+            });
+      }
+
+      @Override
+      public Set<PciAddress> heldByOthers() {
+        return invocation.asOneHostCall("read of the device ledger", ledger::heldByOthers);
+      }
+
+      @Override
+      public Set<PciAddress> heldBy(VmId guest) {
+        return invocation.asOneHostCall("read of the device ledger", () -> ledger.heldBy(guest));
+      }
+    };
   }
 
   /**

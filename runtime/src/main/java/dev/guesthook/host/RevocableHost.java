@@ -5,89 +5,90 @@ import java.util.Optional;
 import java.util.function.Supplier;
 
 /**
- * A port that refuses every call once revoked, without touching the host. A hook abandoned after
- * its timeout may still be running, and a thread a hook started may outlive it; once the phase has
- * gone on (and a pre-start was rolled back), nothing they do may reach the host. Reads are refused
- * too: what they read can only feed a change, and a read may take a lock (readLocked) that the next
- * phase then waits for.
+ * A port that refuses calls its {@link HostAccess} does not let through, without touching the host.
+ * A hook abandoned after its timeout may still be running, and a thread a hook started may outlive
+ * it; once the phase has gone on (and a pre-start was rolled back), nothing they do may reach the
+ * host. Reads are refused too: what they read can only feed a change, and a read may take a lock
+ * (readLocked) that the next phase then waits for. A call let through is under way until it
+ * returns, so the access can wait for it before the phase goes on.
  */
 public final class RevocableHost implements HostPort {
   private final HostPort delegate;
-  private final Supplier<Optional<String>> refusal;
+  private final HostAccess access;
 
-  /**
-   * {@code refusal} says, for the calling thread, why its calls are refused now (empty while they
-   * are permitted); it ends the refusal's message: "refused write /sys/...: " + why.
-   */
-  public RevocableHost(HostPort delegate, Supplier<Optional<String>> refusal) {
+  public RevocableHost(HostPort delegate, HostAccess access) {
     this.delegate = delegate;
-    this.refusal = refusal;
+    this.access = access;
   }
 
   @Override
   public String read(HostPath path) {
-    permit("read " + path);
-    return delegate.read(path);
+    return through("read " + path, () -> delegate.read(path));
   }
 
   @Override
   public byte[] readBytes(HostPath path, int max) {
-    permit("read " + path);
-    return delegate.readBytes(path, max);
+    return through("read " + path, () -> delegate.readBytes(path, max));
   }
 
   @Override
   public String readLocked(HostPath path, HostPath lock) {
-    permit("read " + path);
-    return delegate.readLocked(path, lock);
+    return through("read " + path, () -> delegate.readLocked(path, lock));
   }
 
   @Override
   public void write(HostPath path, String value) {
-    permit("write " + path);
-    delegate.write(path, value);
+    through(
+        "write " + path,
+        () -> {
+          delegate.write(path, value);
+          return null;
+        });
   }
 
   @Override
   public boolean exists(HostPath path) {
-    permit("exists " + path);
-    return delegate.exists(path);
+    return through("exists " + path, () -> delegate.exists(path));
   }
 
   @Override
   public List<String> list(HostPath directory) {
-    permit("list " + directory);
-    return delegate.list(directory);
+    return through("list " + directory, () -> delegate.list(directory));
   }
 
   @Override
   public void createDirectories(HostPath directory) {
-    permit("mkdir " + directory);
-    delegate.createDirectories(directory);
+    through(
+        "mkdir " + directory,
+        () -> {
+          delegate.createDirectories(directory);
+          return null;
+        });
   }
 
   @Override
   public void delete(HostPath path) {
-    permit("delete " + path);
-    delegate.delete(path);
+    through(
+        "delete " + path,
+        () -> {
+          delegate.delete(path);
+          return null;
+        });
   }
 
   @Override
   public long usableBytes(HostPath path) {
-    permit("statvfs " + path);
-    return delegate.usableBytes(path);
+    return through("statvfs " + path, () -> delegate.usableBytes(path));
   }
 
   @Override
   public Optional<HostPath> readLink(HostPath path) {
-    permit("readlink " + path);
-    return delegate.readLink(path);
+    return through("readlink " + path, () -> delegate.readLink(path));
   }
 
   @Override
   public CommandResult run(HostCommand command) {
-    permit("'" + command.display() + "'");
-    return delegate.run(command);
+    return through("'" + command.display() + "'", () -> delegate.run(command));
   }
 
   @Override
@@ -95,10 +96,23 @@ public final class RevocableHost implements HostPort {
     return delegate.describe();
   }
 
-  private void permit(String call) {
-    Optional<String> why = refusal.get();
+  /**
+   * Runs {@code work} as one call {@code access} lets through, or refuses it (ECANCELED, "refused
+   * {@code call}: why"): also the whole of a device operation, so one begun may end whole.
+   */
+  public static <T> T through(HostAccess access, String call, Supplier<T> work) {
+    Optional<String> why = access.enter();
     if (why.isPresent()) {
       throw new HostException("ECANCELED", "refused " + call + ": " + why.get());
     }
+    try {
+      return work.get();
+    } finally {
+      access.leave();
+    }
+  }
+
+  private <T> T through(String call, Supplier<T> work) {
+    return through(access, call, work);
   }
 }

@@ -1,6 +1,7 @@
 package dev.guesthook.core.dispatch;
 
 import dev.guesthook.core.event.HookEvent;
+import dev.guesthook.host.HostAccess;
 import dev.guesthook.host.HostInteraction;
 import dev.guesthook.host.HostPort;
 import dev.guesthook.host.KernelWrites;
@@ -12,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * Everything one hook gets for one event: the event, the host (traced, so its outcome lists what it
@@ -35,8 +37,13 @@ public final class HookInvocation {
   private Thread runner;
   private volatile boolean abandoned;
 
-  /** Set when the handler returned: threads it left running must not act on the host. */
-  private volatile boolean ended;
+  /** The handler's thread, once given up on: its calls stay refused, undo steps or not. */
+  private volatile Thread abandonedRunner;
+
+  private final HostGate gate = new HostGate();
+
+  private static final String ABANDONED =
+      "hook '%s' was abandoned after its timeout; the phase went on without it";
 
   /**
    * Set while the rollback runs one of this hook's undo steps, which may act after the hook was
@@ -56,9 +63,9 @@ public final class HookInvocation {
   HookInvocation(Hook hook, PhaseRequest request) {
     this.hook = hook;
     this.event = request.event();
-    this.host =
-        new TracingHost(
-            new RevocableHost(request.host(), this::whyHostCallsAreRefused), this::observe);
+    // Refused calls are not traced: a thread left running that retries one in a loop filled the
+    // heap with their traces, in a list no one reads once the hook's outcome is made.
+    this.host = new RevocableHost(new TracingHost(request.host(), this::observe), new Access());
     this.log = new HookLog(hook.name(), request.logLevel(), request.output());
     this.settings = request.settingsFor(hook.name());
     this.allSettings = request::settingsFor;
@@ -117,11 +124,24 @@ public final class HookInvocation {
    * from a thread the hook left running after it ended, as its host calls are.
    */
   public void undo(String description, UndoAction.Step step) {
-    Optional<String> refused = whyHostCallsAreRefused();
+    Access access = new Access();
+    Optional<String> refused = access.enter();
     if (refused.isPresent()) {
       throw new IllegalStateException("undo step '" + description + "' refused: " + refused.get());
     }
-    undoActions.add(new UndoAction(description, step));
+    try {
+      undoActions.add(new UndoAction(description, step));
+    } finally {
+      access.leave();
+    }
+  }
+
+  /**
+   * Runs {@code work} as one host call of this hook's (a device operation, its ledger notes and
+   * host calls together): refused as a host call is, and once begun, waited for as one.
+   */
+  public <T> T asOneHostCall(String what, Supplier<T> work) {
+    return RevocableHost.through(new Access(), what, work);
   }
 
   /** Ends the hook as not applicable to this guest. */
@@ -152,10 +172,20 @@ public final class HookInvocation {
   /**
    * The handler returned (or threw): from now on only the rollback's undo steps act for this hook.
    * A thread it started and did not wait for would otherwise write after the phase answered and the
-   * guest's lock was free, its calls in no recording.
+   * guest's lock was free, its calls in no recording. Calls such threads began before are waited
+   * for (the step's timeout bounds it), so they end inside the phase and in the hook's outcome; not
+   * by a handler given up on, whose phase went on without it (its thread would wait for good on a
+   * call that never ends).
    */
   void handlerEnded() {
-    ended = true;
+    gate.closeHandler(
+        "hook '"
+            + hook.name()
+            + "' has ended; a thread it started and did not wait for cannot use the host after"
+            + " it (fix: join the thread before the handler returns)");
+    if (!abandoned) {
+      gate.awaitCallsUnderWay();
+    }
   }
 
   /**
@@ -165,6 +195,13 @@ public final class HookInvocation {
    */
   synchronized Optional<String> abandon() {
     abandoned = true;
+    abandonedRunner = runner;
+    gate.closeHandler(ABANDONED.formatted(hook.name()));
+    for (Thread other : gate.threadsInside()) {
+      if (other != runner) {
+        KernelWrites.abandonOn(other);
+      }
+    }
     return giveUp(runner);
   }
 
@@ -195,10 +232,15 @@ public final class HookInvocation {
    */
   void runUndo(UndoAction step, UndoRun run) throws Exception {
     undoing.set(run);
+    gate.openForUndoStep();
     try {
       step.step().run();
     } finally {
+      gate.closeAfterUndoStep();
       undoing.remove();
+      if (!run.givenUp) {
+        gate.awaitCallsUnderWay(); // what the step's own threads began, as for the handler
+      }
     }
   }
 
@@ -214,25 +256,25 @@ public final class HookInvocation {
   }
 
   /**
-   * Why the calling thread's host calls are refused now: its hook (or undo step) was given up on at
-   * its timeout, or it is a thread the hook left running after its handler ended. Empty for the
-   * handler while it runs and for an undo step the rollback runs.
+   * Whether this hook's calls may reach the host now: the handler's thread once given up on and an
+   * undo step once the rollback gave up on it never again; any other thread while the handler or
+   * one of the hook's undo steps runs ({@link HostGate}).
    */
-  private Optional<String> whyHostCallsAreRefused() {
-    if (mustStop()) {
-      return Optional.of(
-          "hook '"
-              + hook.name()
-              + "' was abandoned after its timeout; the phase went on without it");
+  private final class Access implements HostAccess {
+    @Override
+    public Optional<String> enter() {
+      UndoRun run = undoing.get();
+      boolean givenUp = run != null ? run.givenUp : Thread.currentThread() == abandonedRunner;
+      if (givenUp) {
+        return Optional.of(ABANDONED.formatted(hook.name()));
+      }
+      return gate.enter();
     }
-    if (ended && undoing.get() == null) {
-      return Optional.of(
-          "hook '"
-              + hook.name()
-              + "' has ended; a thread it started and did not wait for cannot use the host after"
-              + " it (fix: join the thread before the handler returns)");
+
+    @Override
+    public void leave() {
+      gate.leave();
     }
-    return Optional.empty();
   }
 
   private void observe(HostInteraction interaction) {

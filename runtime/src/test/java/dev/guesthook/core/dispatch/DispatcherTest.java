@@ -247,4 +247,65 @@ class DispatcherTest {
     assertEquals("timed-out", result.hooks().get(0).status().wireName());
     assertEquals("killed at its timeout, after 1.0 s", result.hooks().get(0).message());
   }
+
+  /**
+   * A thread a hook left running that retries a refused call in a loop: each refusal was traced
+   * into the ended hook's interactions, which no one reads again, and such a thread filled serve's
+   * heap within seconds (adversary pass). Refused calls are not traced.
+   */
+  @Test
+  void aRefusedCallLeavesNoTraceBehind() throws Exception {
+    java.util.concurrent.atomic.AtomicReference<HookInvocation> ran =
+        new java.util.concurrent.atomic.AtomicReference<>();
+    DispatchResult result =
+        Dispatcher.of(List.of(new RecordingInvocation("retries", ran)))
+            .dispatch(request(Phase.PRE_START))
+            .toCompletionStage()
+            .toCompletableFuture()
+            .get(10, TimeUnit.SECONDS);
+    assertEquals(HookOutcome.Status.OK, result.hooks().get(0).status(), result::toString);
+    HookInvocation invocation =
+        ran.get(); // this test's thread stands in for the thread left running
+    int refused = 0;
+    for (int call = 0; call < 10_000; call++) {
+      try {
+        invocation.host().exists(dev.guesthook.host.HostPath.parse("/etc/hostname"));
+      } catch (dev.guesthook.host.HostException e) {
+        refused++;
+      }
+    }
+    assertEquals(10_000, refused, "every call after the handler ended is refused");
+    assertEquals(1, invocation.interactions().size(), "the handler's own call only");
+  }
+
+  /** A hook that makes one host call and keeps its invocation for the test. */
+  private record RecordingInvocation(
+      String name, java.util.concurrent.atomic.AtomicReference<HookInvocation> ran)
+      implements Hook {
+    @Override
+    public Set<Phase> phases() {
+      return EnumSet.of(Phase.PRE_START);
+    }
+
+    @Override
+    public int order() {
+      return 1;
+    }
+
+    @Override
+    public String origin() {
+      return "test";
+    }
+
+    @Override
+    public Optional<Duration> timeout() {
+      return Optional.empty();
+    }
+
+    @Override
+    public void run(HookInvocation invocation) {
+      ran.set(invocation);
+      invocation.host().exists(dev.guesthook.host.HostPath.parse("/etc/hostname"));
+    }
+  }
 }

@@ -12,6 +12,7 @@ import dev.guesthook.core.dispatch.PhaseRequest;
 import dev.guesthook.core.event.Phase;
 import dev.guesthook.guest.LifecycleEvent;
 import dev.guesthook.guest.Situation;
+import dev.guesthook.host.sim.Faults;
 import dev.guesthook.host.sim.SimulatedHost;
 import dev.guesthook.id.VmId;
 import dev.guesthook.pve.GuestType;
@@ -411,6 +412,108 @@ class HookTrapsTest {
                 + " before the handler returns)"),
         output);
     assertEquals("2", Files.readString(root.resolve(NUMVFS)).trim(), "nothing changed after it");
+  }
+
+  /**
+   * A write a left-running thread began while the handler ran (sysfs writes take seconds on some
+   * devices) landed after the phase answered, in no recording. The phase now waits for it: it ends
+   * inside the phase, and the hook's outcome lists it.
+   */
+  @Test
+  void aWriteUnderWayWhenTheHandlerReturnsEndsInsideThePhaseAndIsRecorded() throws Exception {
+    Faults.ofSandbox(root).orElseThrow().delayWrite("/" + NUMVFS, 1500, 1);
+    hookFile(
+        "slow-thread.groovy",
+        """
+        hook('slow-thread') {
+          on('pre-start') { ev ->
+            Thread.start { write '/sys/bus/pci/devices/0000:03:00.0/sriov_numvfs', '2' }
+            Thread.sleep(200)
+          }
+        }
+        """);
+    DispatchResult result = preStart();
+    assertEquals(
+        "2", Files.readString(root.resolve(NUMVFS)).trim(), "written when the phase answers");
+    assertEquals(
+        List.of("WRITE /" + NUMVFS),
+        result.hooks().get(0).interactions().stream()
+            .map(i -> i.kind() + " " + i.target())
+            .toList(),
+        result::toString);
+  }
+
+  /**
+   * Undo steps may use threads they wait for (VFs put back in parallel): the rollback's host is
+   * theirs while the step runs. (The first version of the left-running-thread rule refused them,
+   * and the rollback left the VFs in place, reporting the joined thread's step ok.)
+   */
+  @Test
+  void anUndoStepsOwnThreadsActForItWhileItRuns() throws Exception {
+    hookFile(
+        "undo-threads.groovy",
+        """
+        hook('undo-threads') {
+          order 10
+          on('pre-start') { ev ->
+            write '/sys/bus/pci/devices/0000:03:00.0/sriov_numvfs', '2'
+            undo('with a joined thread') {
+              Thread.start { write '/sys/bus/pci/devices/0000:03:00.0/sriov_numvfs', '0' }.join()
+            }
+            undo('with a parallel stream') {
+              (1..8).parallelStream().forEach { read '/sys/bus/pci/devices/0000:03:00.0/sriov_numvfs' }
+              log.info 'read in parallel'
+            }
+          }
+        }
+        hook('fails') {
+          order 20
+          on('pre-start') { ev -> throw new IllegalStateException('a later hook failed') }
+        }
+        """);
+    DispatchResult result = preStart();
+    assertTrue(result.rolledBack(), result::toString);
+    assertEquals(List.of("read in parallel"), output);
+    assertEquals("0", Files.readString(root.resolve(NUMVFS)).trim(), "the rollback put it back");
+  }
+
+  /**
+   * The device ledger (the journal of which guest holds which device, and the device locks) is
+   * written by guesthook itself, not through the hook's host: a thread left running claimed a VF in
+   * it after the phase answered, and the next guest's start failed on that VF. A device operation
+   * is one host call of the hook's, refused as any other once the hook has ended.
+   */
+  @Test
+  void aThreadAHookLeftRunningCannotClaimADeviceAfterTheHookEnded() throws Exception {
+    hookFile(
+        "claims-late.groovy",
+        """
+        hook('claims-late') {
+          on('pre-start') { ev ->
+            def pf = pciAddress('0000:03:00.0')
+            sriov.ensureAtLeast(pf, 2)
+            def vf = sriov.vf(pf, 1)
+            Thread.start {
+              Thread.sleep(300)
+              try {
+                sriov.claim(vf, [] as Set)
+                log.info 'claimed late'
+              } catch (HostException e) {
+                log.info "late claim: ${e.errno()}: ${e.message}"
+              }
+            }
+          }
+        }
+        """);
+    DispatchResult result = preStart();
+    assertEquals(HookOutcome.Status.OK, result.hooks().get(0).status(), result::toString);
+    awaitOutput();
+    assertEquals(
+        List.of(
+            "late claim: ECANCELED: refused device operation on 0000:03:00.0: hook 'claims-late'"
+                + " has ended; a thread it started and did not wait for cannot use the host after"
+                + " it (fix: join the thread before the handler returns)"),
+        output);
   }
 
   private void hookFile(String name, String source) throws Exception {

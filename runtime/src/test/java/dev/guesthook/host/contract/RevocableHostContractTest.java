@@ -1,5 +1,6 @@
 package dev.guesthook.host.contract;
 
+import dev.guesthook.host.HostAccess;
 import dev.guesthook.host.HostPath;
 import dev.guesthook.host.HostPort;
 import dev.guesthook.host.RevocableHost;
@@ -19,7 +20,15 @@ class RevocableHostContractTest extends HostPortContract {
   protected HostPort create(Path root) {
     return new RevocableHost(
         LinuxHost.over(root),
-        () -> revoked.get() ? Optional.of("the hook was abandoned") : Optional.empty());
+        new HostAccess() {
+          @Override
+          public Optional<String> enter() {
+            return revoked.get() ? Optional.of("the hook was abandoned") : Optional.empty();
+          }
+
+          @Override
+          public void leave() {}
+        });
   }
 
   @Test
