@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.guesthook.core.event.Phase;
 import dev.guesthook.guest.LifecycleEvent;
 import dev.guesthook.guest.Situation;
+import dev.guesthook.host.HostException;
+import dev.guesthook.host.HostPath;
 import dev.guesthook.host.real.LinuxHost;
 import dev.guesthook.host.sim.DryRunHost;
 import dev.guesthook.id.VmId;
@@ -25,6 +27,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.logging.Handler;
 import java.util.logging.Level;
 import java.util.logging.LogRecord;
@@ -38,8 +41,12 @@ import org.junit.jupiter.api.io.TempDir;
 class DispatcherTest {
   @TempDir Path root;
 
-  private record BlockingHook(String name, int order, long sleepMillis, List<String> trace)
-      implements Hook {
+  /** What a plain Java hook does with its invocation. */
+  private interface Body {
+    void run(HookInvocation invocation) throws Exception;
+  }
+
+  private record JavaHook(String name, int order, Body body) implements Hook {
     @Override
     public Set<Phase> phases() {
       return EnumSet.of(Phase.PRE_START);
@@ -57,9 +64,19 @@ class DispatcherTest {
 
     @Override
     public void run(HookInvocation invocation) throws Exception {
-      trace.add(name + " on " + Thread.currentThread().getName());
-      Thread.sleep(sleepMillis);
+      body.run(invocation);
     }
+  }
+
+  /** A hook that notes the thread it runs on and blocks. */
+  private static Hook blocking(String name, int order, long sleepMillis, List<String> trace) {
+    return new JavaHook(
+        name,
+        order,
+        invocation -> {
+          trace.add(name + " on " + Thread.currentThread().getName());
+          Thread.sleep(sleepMillis);
+        });
   }
 
   private PhaseRequest request(Phase phase) throws Exception {
@@ -116,8 +133,7 @@ class DispatcherTest {
     List<String> trace = Collections.synchronizedList(new ArrayList<>());
     try {
       List<Hook> hooks =
-          List.of(
-              new BlockingHook("slow-b", 2, 500, trace), new BlockingHook("slow-a", 1, 500, trace));
+          List.of(blocking("slow-b", 2, 500, trace), blocking("slow-a", 1, 500, trace));
       PhaseRequest preStart = request(Phase.PRE_START);
       Dispatcher.of(hooks)
           .dispatch(preStart)
@@ -255,10 +271,17 @@ class DispatcherTest {
    */
   @Test
   void aRefusedCallLeavesNoTraceBehind() throws Exception {
-    java.util.concurrent.atomic.AtomicReference<HookInvocation> ran =
-        new java.util.concurrent.atomic.AtomicReference<>();
+    AtomicReference<HookInvocation> ran = new AtomicReference<>();
     DispatchResult result =
-        Dispatcher.of(List.of(new RecordingInvocation("retries", ran)))
+        Dispatcher.of(
+                List.of(
+                    new JavaHook(
+                        "retries",
+                        1,
+                        invocation -> {
+                          ran.set(invocation);
+                          invocation.host().exists(HostPath.parse("/etc/hostname"));
+                        })))
             .dispatch(request(Phase.PRE_START))
             .toCompletionStage()
             .toCompletableFuture()
@@ -269,43 +292,12 @@ class DispatcherTest {
     int refused = 0;
     for (int call = 0; call < 10_000; call++) {
       try {
-        invocation.host().exists(dev.guesthook.host.HostPath.parse("/etc/hostname"));
-      } catch (dev.guesthook.host.HostException e) {
+        invocation.host().exists(HostPath.parse("/etc/hostname"));
+      } catch (HostException e) {
         refused++;
       }
     }
     assertEquals(10_000, refused, "every call after the handler ended is refused");
     assertEquals(1, invocation.interactions().size(), "the handler's own call only");
-  }
-
-  /** A hook that makes one host call and keeps its invocation for the test. */
-  private record RecordingInvocation(
-      String name, java.util.concurrent.atomic.AtomicReference<HookInvocation> ran)
-      implements Hook {
-    @Override
-    public Set<Phase> phases() {
-      return EnumSet.of(Phase.PRE_START);
-    }
-
-    @Override
-    public int order() {
-      return 1;
-    }
-
-    @Override
-    public String origin() {
-      return "test";
-    }
-
-    @Override
-    public Optional<Duration> timeout() {
-      return Optional.empty();
-    }
-
-    @Override
-    public void run(HookInvocation invocation) {
-      ran.set(invocation);
-      invocation.host().exists(dev.guesthook.host.HostPath.parse("/etc/hostname"));
-    }
   }
 }
