@@ -143,7 +143,10 @@ final class EventsCommand implements Callable<Integer> {
                   }
                   if (tally.skipped() > 0) {
                     main.console.warn(
-                        "events: " + tally.skipped() + " bad records skipped (see above)");
+                        "events: "
+                            + tally.skipped()
+                            + (tally.skipped() == 1 ? " bad record" : " bad records")
+                            + " skipped (see above)");
                   }
                   return tally.read() == 0 && tally.skipped() > 0 ? ExitCodes.USAGE : ExitCodes.OK;
                 },

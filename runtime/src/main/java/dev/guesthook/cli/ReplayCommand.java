@@ -202,7 +202,10 @@ final class ReplayCommand implements Callable<Integer> {
                   + total.differ()
                   + " differ"
                   + (total.skipped() > 0
-                      ? ", " + total.skipped() + " bad records skipped (see the warnings)"
+                      ? ", "
+                          + total.skipped()
+                          + (total.skipped() == 1 ? " bad record" : " bad records")
+                          + " skipped (see the warnings)"
                       : "")
                   + (update ? updateNote(total) : ""));
     }

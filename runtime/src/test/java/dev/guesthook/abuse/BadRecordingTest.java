@@ -278,7 +278,7 @@ class BadRecordingTest {
             && result.out().contains(" MiB takes more memory to read than the heap bound leaves;"),
         result::toString);
     assertTrue(
-        result.out().contains("replay: 2 events, 2 agree, 0 differ, 1 bad records skipped"),
+        result.out().contains("replay: 2 events, 2 agree, 0 differ, 1 bad record skipped"),
         result::toString);
   }
 
@@ -386,7 +386,7 @@ class BadRecordingTest {
                     + " like 0000:01:00.0, found a mapping; skipped"),
         result::toString);
     assertTrue(
-        result.out().contains("replay: 2 events, 2 agree, 0 differ, 1 bad records skipped"),
+        result.out().contains("replay: 2 events, 2 agree, 0 differ, 1 bad record skipped"),
         result::toString);
     assertFalse(result.toString().contains("internal error"), result::toString);
   }
@@ -503,7 +503,7 @@ class BadRecordingTest {
             .contains(file + ":2: line longer than 16 MiB (no recorder writes one); skipped"),
         result::toString);
     assertTrue(
-        result.out().contains("replay: 2 events, 2 agree, 0 differ, 1 bad records skipped"),
+        result.out().contains("replay: 2 events, 2 agree, 0 differ, 1 bad record skipped"),
         result::toString);
   }
 }
