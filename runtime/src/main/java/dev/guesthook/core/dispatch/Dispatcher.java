@@ -100,6 +100,15 @@ public final class Dispatcher {
         hook.name(), hook.origin(), status, took, message, invocation.interactions(), List.of());
   }
 
+  private static String noAnswerWithin(Duration timeout, HookInvocation invocation) {
+    String within = timeout.toMillis() / 1000.0 + " s";
+    return invocation.handlerHadReturned()
+        ? "its handler returned, but calls its threads had begun did not end within "
+            + within
+            + "; abandoned"
+        : "no answer within " + within + "; abandoned";
+  }
+
   private static Duration timeoutOf(Hook hook, PhaseRequest request) {
     return hook.timeout().orElse(request.defaultTimeout());
   }
@@ -307,7 +316,7 @@ public final class Dispatcher {
                 hook.origin(),
                 Status.TIMED_OUT,
                 timeout,
-                stuckIn("no answer within " + timeout.toMillis() / 1000.0 + " s; abandoned", stuck),
+                stuckIn(noAnswerWithin(timeout, invocation), stuck),
                 invocation.interactions(),
                 List.of()));
       }
@@ -363,7 +372,7 @@ public final class Dispatcher {
 
       @Override
       void timedOut() {
-        run.giveUp();
+        invocation.giveUpOnUndo(run, runnerNow());
         Optional<String> stuck = interruptRunner();
         add(
             failedUndo(
@@ -384,6 +393,10 @@ public final class Dispatcher {
 
       private synchronized void runningOn(Thread thread) {
         runner = thread;
+      }
+
+      private synchronized Thread runnerNow() {
+        return runner;
       }
 
       /** Never after the step let go of its thread: the interrupt would hit the next step. */

@@ -40,6 +40,9 @@ public final class HookInvocation {
   /** The handler's thread, once given up on: its calls stay refused, undo steps or not. */
   private volatile Thread abandonedRunner;
 
+  /** Set when the handler returned, before the calls its threads began are waited for. */
+  private volatile boolean handlerReturned;
+
   private final HostGate gate = new HostGate();
 
   private static final String ABANDONED =
@@ -54,6 +57,9 @@ public final class HookInvocation {
   /** One run of an undo step: once given up on (its timeout), it must stop acting on the host. */
   static final class UndoRun {
     private volatile boolean givenUp;
+
+    /** Whether the step's window on the host is closed: once, by its end or by the give-up. */
+    private boolean windowClosed;
 
     void giveUp() {
       givenUp = true;
@@ -178,6 +184,7 @@ public final class HookInvocation {
    * call that never ends).
    */
   void handlerEnded() {
+    handlerReturned = true;
     gate.closeHandler(
         "hook '"
             + hook.name()
@@ -196,13 +203,40 @@ public final class HookInvocation {
   synchronized Optional<String> abandon() {
     abandoned = true;
     abandonedRunner = runner;
-    gate.closeHandler(ABANDONED.formatted(hook.name()));
-    for (Thread other : gate.threadsInside()) {
-      if (other != runner) {
+    String why = ABANDONED.formatted(hook.name());
+    gate.closeHandler(why);
+    giveUpOnOthers(gate.giveUpOnCallsUnderWay(why), runner);
+    return giveUp(runner);
+  }
+
+  /**
+   * The rollback gave up on one of this hook's undo steps (its timeout): the step's window on the
+   * host closes now, not when its thread returns, which it may never do (a wait no interrupt
+   * reaches); the calls its other threads have under way are given up on as the step's own.
+   */
+  void giveUpOnUndo(UndoRun run, Thread stepThread) {
+    run.giveUp();
+    closeWindowOf(run);
+    giveUpOnOthers(gate.giveUpOnCallsUnderWay(ABANDONED.formatted(hook.name())), stepThread);
+  }
+
+  /** Threads of the step besides its own: their kernel writes given up on, then interrupted. */
+  private static void giveUpOnOthers(List<Thread> threads, Thread stepThread) {
+    for (Thread other : threads) {
+      if (other != stepThread) {
         KernelWrites.abandonOn(other);
+        other.interrupt();
       }
     }
-    return giveUp(runner);
+  }
+
+  private void closeWindowOf(UndoRun run) {
+    synchronized (run) {
+      if (!run.windowClosed) {
+        run.windowClosed = true;
+        gate.closeAfterUndoStep();
+      }
+    }
   }
 
   /**
@@ -216,6 +250,14 @@ public final class HookInvocation {
     Optional<String> stuck = KernelWrites.abandonOn(runner);
     runner.interrupt();
     return stuck;
+  }
+
+  /**
+   * Whether the handler had returned when the hook was given up on: the timeout then ran out on
+   * calls threads of the hook had begun, which the phase waited for.
+   */
+  boolean handlerHadReturned() {
+    return handlerReturned;
   }
 
   /**
@@ -236,7 +278,7 @@ public final class HookInvocation {
     try {
       step.step().run();
     } finally {
-      gate.closeAfterUndoStep();
+      closeWindowOf(run);
       undoing.remove();
       if (!run.givenUp) {
         gate.awaitCallsUnderWay(); // what the step's own threads began, as for the handler

@@ -1,9 +1,11 @@
 package dev.guesthook.core.dispatch;
 
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * When one hook's calls may reach the host: while its handler runs, and while the rollback runs one
@@ -21,9 +23,20 @@ final class HostGate {
   /** Threads with calls under way, and how many each (a device operation holds its host calls). */
   private final Map<Thread, Integer> inside = new HashMap<>();
 
+  /**
+   * Threads whose calls were under way when their step was given up on (its timeout): refused from
+   * then on, in the middle of a device operation too, as the step's own thread is.
+   */
+  private final Set<Thread> givenUp = new HashSet<>();
+
+  private String givenUpBecause = "";
+
   /** Lets the calling thread's call through, or says why not. */
   synchronized Optional<String> enter() {
     Thread caller = Thread.currentThread();
+    if (givenUp.contains(caller)) {
+      return Optional.of(givenUpBecause);
+    }
     if (!isOpen() && !inside.containsKey(caller)) {
       return Optional.of(closedBecause);
     }
@@ -69,8 +82,14 @@ final class HostGate {
     }
   }
 
-  /** The threads with calls under way: what the watchdog gives up on at the step's timeout. */
-  synchronized List<Thread> threadsInside() {
+  /**
+   * The step was given up on at its timeout: the threads with calls under way are refused from now
+   * on, even inside a device operation, so it fails and lets go of its device's lock (the settle's
+   * reconcile then puts the device back from the journal); they are returned, to be interrupted.
+   */
+  synchronized List<Thread> giveUpOnCallsUnderWay(String because) {
+    givenUp.addAll(inside.keySet());
+    givenUpBecause = because;
     return List.copyOf(inside.keySet());
   }
 

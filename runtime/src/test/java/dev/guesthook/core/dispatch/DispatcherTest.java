@@ -80,6 +80,10 @@ class DispatcherTest {
   }
 
   private PhaseRequest request(Phase phase) throws Exception {
+    return request(phase, Duration.ofSeconds(5));
+  }
+
+  private PhaseRequest request(Phase phase, Duration hookTimeout) throws Exception {
     LifecycleEvent event =
         new LifecycleEvent(
             VmId.parse("101"),
@@ -93,7 +97,7 @@ class DispatcherTest {
     return new PhaseRequest(
         event,
         new DryRunHost(new LinuxHost(root)),
-        Duration.ofSeconds(5),
+        hookTimeout,
         HookLog.Level.INFO,
         line -> {},
         name -> Map.of(),
@@ -299,5 +303,56 @@ class DispatcherTest {
     }
     assertEquals(10_000, refused, "every call after the handler ended is refused");
     assertEquals(1, invocation.interactions().size(), "the handler's own call only");
+  }
+
+  /**
+   * A device operation a thread the hook left running has under way (not in a kernel write: a
+   * device's driver polled for) when the hook times out is given up on as the handler's own: the
+   * thread is interrupted, and the operation's next host call refused, so it fails and lets go of
+   * its device's lock. It went on, held the lock past the settle's reconcile, and bound the VF
+   * after the phase answered (adversary pass).
+   */
+  @Test
+  void aThreadsOperationUnderWayAtTheTimeoutIsInterruptedAndRefused() throws Exception {
+    List<String> seen = Collections.synchronizedList(new ArrayList<>());
+    java.util.concurrent.CountDownLatch done = new java.util.concurrent.CountDownLatch(1);
+    Hook leavesAnOperation =
+        new JavaHook(
+            "leaves-an-operation",
+            1,
+            invocation -> {
+              new Thread(
+                      () -> {
+                        try {
+                          invocation.asOneHostCall(
+                              "device operation",
+                              () -> {
+                                try {
+                                  Thread.sleep(5_000); // polling a driver that does not come
+                                } catch (InterruptedException e) {
+                                  seen.add("interrupted");
+                                }
+                                invocation.host().exists(HostPath.parse("/etc/hostname"));
+                                seen.add("went on");
+                                return null;
+                              });
+                        } catch (HostException refused) {
+                          seen.add(refused.errno());
+                        } finally {
+                          done.countDown();
+                        }
+                      })
+                  .start();
+              Thread.sleep(100);
+            });
+    DispatchResult result =
+        Dispatcher.of(List.of(leavesAnOperation))
+            .dispatch(request(Phase.PRE_START, Duration.ofSeconds(1)))
+            .toCompletionStage()
+            .toCompletableFuture()
+            .get(10, TimeUnit.SECONDS);
+    assertEquals(HookOutcome.Status.TIMED_OUT, result.hooks().get(0).status(), result::toString);
+    assertTrue(done.await(2, TimeUnit.SECONDS), "the operation ended soon after: " + seen);
+    assertEquals(List.of("interrupted", "ECANCELED"), seen);
   }
 }

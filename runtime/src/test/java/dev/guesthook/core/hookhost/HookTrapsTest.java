@@ -516,6 +516,90 @@ class HookTrapsTest {
         output);
   }
 
+  /**
+   * An undo step the rollback gives up on closes its hook's host at once: the step's window stayed
+   * open until its thread returned, which a wait no interrupt reaches never does, and a thread the
+   * handler left running wrote through it after the phase answered (adversary pass).
+   */
+  @Test
+  void anUndoStepGivenUpOnClosesItsHooksHostAtOnce() throws Exception {
+    hookFile(
+        "stuck-undo.groovy",
+        """
+        import java.util.concurrent.CompletableFuture
+
+        hook('stuck-undo') {
+          order 10
+          timeout 1
+          on('pre-start') { ev ->
+            write '/sys/bus/pci/devices/0000:03:00.0/sriov_numvfs', '2'
+            def never = new CompletableFuture()
+            undo('waits for good') { never.join() }
+            Thread.start {
+              Thread.sleep(2500)
+              try {
+                write '/sys/bus/pci/devices/0000:03:00.0/sriov_numvfs', '0'
+                log.info 'the late write went through'
+              } catch (HostException e) {
+                log.info "late write: ${e.errno()}"
+              } finally {
+                never.complete(null)
+              }
+            }
+          }
+        }
+        hook('fails') {
+          order 20
+          on('pre-start') { ev -> throw new IllegalStateException('a later hook failed') }
+        }
+        """);
+    DispatchResult result = preStart();
+    assertTrue(result.rolledBack(), result::toString);
+    awaitOutput();
+    assertEquals(List.of("late write: ECANCELED"), output);
+    assertEquals("2", Files.readString(root.resolve(NUMVFS)).trim(), "nothing changed after it");
+  }
+
+  /**
+   * A device operation a left-running thread has under way when its hook times out is given up on
+   * as the handler's own would be: interrupted, its kernel write given up on, its next calls
+   * refused; the outcome says the handler had returned.
+   */
+  @Test
+  void aDeviceOperationUnderWayAtTheHooksTimeoutIsGivenUpOn() throws Exception {
+    Faults.ofSandbox(root).orElseThrow().delayWrite("/" + NUMVFS, 3000, 1);
+    hookFile(
+        "slow-operation.groovy",
+        """
+        hook('slow-operation') {
+          timeout 1
+          on('pre-start') { ev ->
+            Thread.start {
+              try {
+                sriov.ensureAtLeast(pciAddress('0000:03:00.0'), 2)
+                log.info 'the operation went through'
+              } catch (Exception e) {
+                log.info "operation: ${e.class.simpleName}"
+              }
+            }
+            Thread.sleep(100)
+          }
+        }
+        """);
+    DispatchResult result = preStart();
+    HookOutcome outcome = result.hooks().get(0);
+    assertEquals(HookOutcome.Status.TIMED_OUT, outcome.status(), result::toString);
+    assertTrue(
+        outcome
+            .message()
+            .startsWith(
+                "its handler returned, but calls its threads had begun did not end within 1.0 s;"
+                    + " abandoned"),
+        outcome::message);
+    awaitOutput();
+    assertEquals(List.of("operation: HostException"), output);
+  }
+
   private void hookFile(String name, String source) throws Exception {
     Path file = hooks.resolve(name);
     Files.writeString(file, source);
