@@ -43,6 +43,12 @@ public final class HookInvocation {
   /** Set when the handler returned, before the calls its threads began are waited for. */
   private volatile boolean handlerReturned;
 
+  /**
+   * Whether it had, when the hook was given up on: read then, as the interrupt that follows makes a
+   * handler stuck in a wait return.
+   */
+  private volatile boolean returnedWhenAbandoned;
+
   private final HostGate gate = new HostGate();
 
   private static final String ABANDONED =
@@ -202,6 +208,7 @@ public final class HookInvocation {
    */
   synchronized Optional<String> abandon() {
     abandoned = true;
+    returnedWhenAbandoned = handlerReturned;
     abandonedRunner = runner;
     String why = ABANDONED.formatted(hook.name());
     gate.closeHandler(why);
@@ -220,12 +227,15 @@ public final class HookInvocation {
     giveUpOnOthers(gate.giveUpOnCallsUnderWay(ABANDONED.formatted(hook.name())), stepThread);
   }
 
-  /** Threads of the step besides its own: their kernel writes given up on, then interrupted. */
+  /**
+   * Threads of the step besides its own: the kernel writes they wait in given up on. Not otherwise
+   * interrupted: a pool worker's interrupt carried into another guest's hook on the same worker and
+   * failed it; their next host call is refused instead.
+   */
   private static void giveUpOnOthers(List<Thread> threads, Thread stepThread) {
     for (Thread other : threads) {
       if (other != stepThread) {
         KernelWrites.abandonOn(other);
-        other.interrupt();
       }
     }
   }
@@ -257,7 +267,7 @@ public final class HookInvocation {
    * calls threads of the hook had begun, which the phase waited for.
    */
   boolean handlerHadReturned() {
-    return handlerReturned;
+    return returnedWhenAbandoned;
   }
 
   /**

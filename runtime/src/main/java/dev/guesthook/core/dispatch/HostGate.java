@@ -24,8 +24,9 @@ final class HostGate {
   private final Map<Thread, Integer> inside = new HashMap<>();
 
   /**
-   * Threads whose calls were under way when their step was given up on (its timeout): refused from
-   * then on, in the middle of a device operation too, as the step's own thread is.
+   * Threads whose call was under way when its step was given up on (its timeout): refused in the
+   * rest of that call (a device operation's further host calls), until it ends. Not longer: phase
+   * threads and pool workers are reused, by this hook's undo steps and by other guests' phases.
    */
   private final Set<Thread> givenUp = new HashSet<>();
 
@@ -45,8 +46,11 @@ final class HostGate {
   }
 
   synchronized void leave() {
-    inside.computeIfPresent(
-        Thread.currentThread(), (thread, calls) -> calls == 1 ? null : calls - 1);
+    Thread caller = Thread.currentThread();
+    inside.computeIfPresent(caller, (thread, calls) -> calls == 1 ? null : calls - 1);
+    if (!inside.containsKey(caller)) {
+      givenUp.remove(caller);
+    }
     if (inside.isEmpty()) {
       notifyAll();
     }
@@ -83,9 +87,10 @@ final class HostGate {
   }
 
   /**
-   * The step was given up on at its timeout: the threads with calls under way are refused from now
-   * on, even inside a device operation, so it fails and lets go of its device's lock (the settle's
-   * reconcile then puts the device back from the journal); they are returned, to be interrupted.
+   * The step was given up on at its timeout: the calls under way are refused from now on, even
+   * inside a device operation, so it fails at its next host call and lets go of its device's lock
+   * (a pre-start's settle then puts the device back from the journal); their threads are returned,
+   * for their kernel writes to be given up on.
    */
   synchronized List<Thread> giveUpOnCallsUnderWay(String because) {
     givenUp.addAll(inside.keySet());

@@ -307,13 +307,13 @@ class DispatcherTest {
 
   /**
    * A device operation a thread the hook left running has under way (not in a kernel write: a
-   * device's driver polled for) when the hook times out is given up on as the handler's own: the
-   * thread is interrupted, and the operation's next host call refused, so it fails and lets go of
-   * its device's lock. It went on, held the lock past the settle's reconcile, and bound the VF
-   * after the phase answered (adversary pass).
+   * device's driver polled for) when the hook times out is given up on: its next host call is
+   * refused, so it fails and lets go of its device's lock. It went on, held the lock past the
+   * settle's reconcile, and bound the VF after the phase answered (adversary pass). The thread is
+   * not interrupted: a pool worker's interrupt carried into another guest's hook.
    */
   @Test
-  void aThreadsOperationUnderWayAtTheTimeoutIsInterruptedAndRefused() throws Exception {
+  void aThreadsOperationUnderWayAtTheTimeoutIsRefusedAtItsNextCall() throws Exception {
     List<String> seen = Collections.synchronizedList(new ArrayList<>());
     java.util.concurrent.CountDownLatch done = new java.util.concurrent.CountDownLatch(1);
     Hook leavesAnOperation =
@@ -328,7 +328,7 @@ class DispatcherTest {
                               "device operation",
                               () -> {
                                 try {
-                                  Thread.sleep(5_000); // polling a driver that does not come
+                                  Thread.sleep(1_500); // polling a driver that comes late
                                 } catch (InterruptedException e) {
                                   seen.add("interrupted");
                                 }
@@ -352,7 +352,7 @@ class DispatcherTest {
             .toCompletableFuture()
             .get(10, TimeUnit.SECONDS);
     assertEquals(HookOutcome.Status.TIMED_OUT, result.hooks().get(0).status(), result::toString);
-    assertTrue(done.await(2, TimeUnit.SECONDS), "the operation ended soon after: " + seen);
-    assertEquals(List.of("interrupted", "ECANCELED"), seen);
+    assertTrue(done.await(3, TimeUnit.SECONDS), "the operation ended soon after: " + seen);
+    assertEquals(List.of("ECANCELED"), seen, "its next call refused, and no interrupt");
   }
 }
