@@ -374,7 +374,11 @@ public final class Faults {
     }
   }
 
-  void beforeWrite(HostPath path) {
+  /**
+   * A {@link #delayWrite} fault's wait, called before the store takes the simulator's lock: a slow
+   * device holds up its own writer, not every other write of the process.
+   */
+  void delayIfDue(HostPath path) {
     Optional<Rule> delay =
         take(r -> r.on().equals("delay") && glob(r.match()).matcher(path.toString()).matches());
     if (delay.isPresent()) {
@@ -384,6 +388,9 @@ public final class Faults {
         Thread.currentThread().interrupt();
       }
     }
+  }
+
+  void beforeWrite(HostPath path) {
     Optional<Rule> rule =
         take(
             r ->

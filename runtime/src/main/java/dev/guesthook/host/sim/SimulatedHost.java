@@ -167,7 +167,13 @@ public final class SimulatedHost extends FileBackedHost {
    */
   @Override
   public void write(HostPath path, String value) {
-    kernelWrites.write(path, value, () -> store(path, value));
+    kernelWrites.write(
+        path,
+        value,
+        () -> {
+          faults.delayIfDue(path);
+          store(path, value);
+        });
   }
 
   /**
@@ -192,6 +198,7 @@ public final class SimulatedHost extends FileBackedHost {
     return KernelThreadWrite.start(
         () -> {
           faults.hangIfDue(write.path());
+          faults.delayIfDue(write.path());
           store(write.path(), write.value());
         });
   }

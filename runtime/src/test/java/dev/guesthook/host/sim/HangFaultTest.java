@@ -65,4 +65,25 @@ class HangFaultTest {
         .map(HostPath::name)
         .orElse("none");
   }
+
+  /**
+   * A delayed write holds up its own writer only: the delay ran inside the simulator's lock, so a
+   * slow write of one device (a thread a hook left running) held every other write of the process,
+   * a rollback's undo steps too, which then timed out (adversary pass).
+   */
+  @Test
+  void aDelayedWriteHoldsUpNoOtherWrite() throws Exception {
+    Sandbox.create(root, SandboxProfile.SRIOV_NIC);
+    SimulatedHost host = SimulatedHost.sandbox(root);
+    HostPath slow = HostPath.parse("/sys/bus/pci/devices/0000:03:00.0/sriov_numvfs");
+    HostPath other = HostPath.parse("/sys/bus/pci/devices/0000:03:00.0/reset_method");
+    host.faults().delayWrite(slow.toString(), 2_000, 1);
+    CompletableFuture<Void> delayed = CompletableFuture.runAsync(() -> host.write(slow, "2"));
+    Thread.sleep(200); // the delayed write is waiting
+    long start = System.nanoTime();
+    host.write(other, host.read(other).trim());
+    long tookMillis = (System.nanoTime() - start) / 1_000_000;
+    assertTrue(tookMillis < 1_000, "another write waited " + tookMillis + " ms");
+    delayed.get(5, TimeUnit.SECONDS);
+  }
 }
