@@ -51,7 +51,7 @@ final class HostGate {
     if (!inside.containsKey(caller)) {
       givenUp.remove(caller);
     }
-    if (inside.isEmpty()) {
+    if (!awaited()) {
       notifyAll();
     }
   }
@@ -73,12 +73,14 @@ final class HostGate {
   }
 
   /**
-   * Waits, once closed, for the calls under way to end; interrupted (the step's timeout), leaves
-   * them to the watchdog and keeps the interrupt.
+   * Waits, once closed, for the calls under way to end, but not for those given up on at a timeout
+   * (each undo step of a timed-out hook waited out its own timeout for the handler's given-up call,
+   * and was reported failed); interrupted (the step's timeout), leaves them to the watchdog and
+   * keeps the interrupt.
    */
   synchronized void awaitCallsUnderWay() {
     try {
-      while (!isOpen() && !inside.isEmpty()) {
+      while (!isOpen() && awaited()) {
         wait();
       }
     } catch (InterruptedException giveUp) {
@@ -96,6 +98,11 @@ final class HostGate {
     givenUp.addAll(inside.keySet());
     givenUpBecause = because;
     return List.copyOf(inside.keySet());
+  }
+
+  /** Whether a call not given up on is under way. */
+  private boolean awaited() {
+    return !givenUp.containsAll(inside.keySet());
   }
 
   private boolean isOpen() {

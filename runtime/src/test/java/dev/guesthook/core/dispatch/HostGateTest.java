@@ -1,6 +1,7 @@
 package dev.guesthook.core.dispatch;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
 import java.util.Optional;
@@ -28,5 +29,52 @@ class HostGateTest {
     gate.leave();
     gate.closeAfterUndoStep();
     assertEquals(Optional.of("abandoned"), gate.enter(), "and closed after it");
+  }
+
+  /**
+   * Closing waits for the calls under way, not for those given up on: every undo step of a hook
+   * given up on in a slow call waited out its own timeout for that call, and was reported failed
+   * though it had put the device back (adversary pass).
+   */
+  @Test
+  void closingDoesNotWaitForACallGivenUpOn() throws Exception {
+    HostGate gate = new HostGate();
+    java.util.concurrent.CountDownLatch inCall = new java.util.concurrent.CountDownLatch(1);
+    java.util.concurrent.CountDownLatch end = new java.util.concurrent.CountDownLatch(1);
+    Thread slow =
+        new Thread(
+            () -> {
+              gate.enter();
+              inCall.countDown();
+              try {
+                end.await();
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+              }
+              gate.leave();
+            });
+    slow.start();
+    inCall.await();
+    gate.closeHandler("abandoned");
+    gate.giveUpOnCallsUnderWay("abandoned");
+
+    gate.openForUndoStep();
+    gate.closeAfterUndoStep();
+    Thread endsInASecond =
+        new Thread(
+            () -> {
+              try {
+                Thread.sleep(1_000);
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+              }
+              end.countDown();
+            });
+    endsInASecond.start();
+    long start = System.nanoTime();
+    gate.awaitCallsUnderWay();
+    long waitedMillis = (System.nanoTime() - start) / 1_000_000;
+    slow.join();
+    assertTrue(waitedMillis < 500, "waited " + waitedMillis + " ms for a call given up on");
   }
 }
