@@ -228,16 +228,17 @@ public final class HookInvocation {
   }
 
   /**
-   * Threads of the step besides its own: the kernel writes they wait in given up on. Not otherwise
-   * interrupted: a pool worker's interrupt carried into another guest's hook on the same worker and
-   * failed it; their next host call is refused instead.
+   * Threads of the step besides its own: the kernel writes they wait in given up on, then an
+   * interrupt that lasts as long as their call ({@link HostGate#interruptCallsGivenUp}); their next
+   * host call in it is refused.
    */
-  private static void giveUpOnOthers(List<Thread> threads, Thread stepThread) {
+  private void giveUpOnOthers(List<Thread> threads, Thread stepThread) {
     for (Thread other : threads) {
       if (other != stepThread) {
         KernelWrites.abandonOn(other);
       }
     }
+    gate.interruptCallsGivenUp(stepThread);
   }
 
   private void closeWindowOf(UndoRun run) {

@@ -32,6 +32,9 @@ final class HostGate {
 
   private String givenUpBecause = "";
 
+  /** Threads of {@link #givenUp} this gate interrupted: their interrupt ends with the call. */
+  private final Set<Thread> interrupted = new HashSet<>();
+
   /** Lets the calling thread's call through, or says why not. */
   synchronized Optional<String> enter() {
     Thread caller = Thread.currentThread();
@@ -50,6 +53,9 @@ final class HostGate {
     inside.computeIfPresent(caller, (thread, calls) -> calls == 1 ? null : calls - 1);
     if (!inside.containsKey(caller)) {
       givenUp.remove(caller);
+      if (interrupted.remove(caller)) {
+        Thread.interrupted(); // it was for the call given up on, not for the thread's next task
+      }
     }
     if (!awaited()) {
       notifyAll();
@@ -98,6 +104,23 @@ final class HostGate {
     givenUp.addAll(inside.keySet());
     givenUpBecause = because;
     return List.copyOf(inside.keySet());
+  }
+
+  /**
+   * Interrupts the threads whose calls were given up on, but {@code spared} (the step's own thread,
+   * which the dispatcher interrupts itself), while they are still inside those calls: a sleep, a
+   * wait or a command in them ends now, so a pool worker is free for other guests' hooks (left to
+   * its slow call, one guest's given-up tasks held the shared pool's workers, and another guest's
+   * hook waiting on the pool timed out). Under this gate's lock, as {@link #leave} is, so the
+   * interrupt never reaches a thread that has left the call: leaving clears it, and a worker
+   * carried it into the next guest's task otherwise.
+   */
+  synchronized void interruptCallsGivenUp(Thread spared) {
+    for (Thread thread : givenUp) {
+      if (thread != spared && interrupted.add(thread)) {
+        thread.interrupt();
+      }
+    }
   }
 
   /** Whether a call not given up on is under way. */

@@ -79,6 +79,15 @@ class DispatcherTest {
         });
   }
 
+  /** A pre-start of {@code hooks}, each given 1 s, waited for. */
+  private DispatchResult preStartWithin1s(List<Hook> hooks) throws Exception {
+    return Dispatcher.of(hooks)
+        .dispatch(request(Phase.PRE_START, Duration.ofSeconds(1)))
+        .toCompletionStage()
+        .toCompletableFuture()
+        .get(10, TimeUnit.SECONDS);
+  }
+
   private PhaseRequest request(Phase phase) throws Exception {
     return request(phase, Duration.ofSeconds(5));
   }
@@ -345,14 +354,69 @@ class DispatcherTest {
                   .start();
               Thread.sleep(100);
             });
-    DispatchResult result =
-        Dispatcher.of(List.of(leavesAnOperation))
-            .dispatch(request(Phase.PRE_START, Duration.ofSeconds(1)))
-            .toCompletionStage()
-            .toCompletableFuture()
-            .get(10, TimeUnit.SECONDS);
+    DispatchResult result = preStartWithin1s(List.of(leavesAnOperation));
     assertEquals(HookOutcome.Status.TIMED_OUT, result.hooks().get(0).status(), result::toString);
     assertTrue(done.await(3, TimeUnit.SECONDS), "the operation ended soon after: " + seen);
-    assertEquals(List.of("ECANCELED"), seen, "its next call refused, and no interrupt");
+    assertEquals(
+        List.of("interrupted", "ECANCELED"),
+        seen,
+        "its wait cut short at the timeout, and its next call refused");
+  }
+
+  /**
+   * A pool task given up on in a slow call lets go of its worker at its hook's timeout, and the
+   * interrupt that frees it ends with that call. Not interrupted, one guest's given-up tasks held
+   * the shared pool's workers for the whole of their slow call, and another guest's hook waiting on
+   * the pool timed out; interrupted for good, a worker carried the interrupt into the next guest's
+   * task and failed it (adversary passes).
+   */
+  @Test
+  void aPoolTaskGivenUpOnFreesItsWorkerAndTheNextTaskIsNotInterrupted() throws Exception {
+    java.util.concurrent.ExecutorService pool =
+        java.util.concurrent.Executors.newFixedThreadPool(1);
+    try {
+      Hook waitsOnASlowTask =
+          new JavaHook(
+              "slow-task",
+              1,
+              invocation ->
+                  pool.submit(
+                          () ->
+                              invocation.asOneHostCall(
+                                  "a slow call",
+                                  () -> {
+                                    try {
+                                      Thread.sleep(5_000); // a command that takes its time
+                                    } catch (InterruptedException e) {
+                                      Thread.currentThread().interrupt();
+                                      throw new HostException("EINTR", "cut short");
+                                    }
+                                    return null;
+                                  }))
+                      .get());
+      DispatchResult first = preStartWithin1s(List.of(waitsOnASlowTask));
+      assertEquals(HookOutcome.Status.TIMED_OUT, first.hooks().get(0).status(), first::toString);
+
+      List<Boolean> interruptedInNextTask = Collections.synchronizedList(new ArrayList<>());
+      Hook nextGuestsHook =
+          new JavaHook(
+              "next-guest",
+              1,
+              invocation ->
+                  pool.submit(
+                          () -> {
+                            interruptedInNextTask.add(Thread.currentThread().isInterrupted());
+                            return invocation.host().exists(HostPath.parse("/etc/hostname"));
+                          })
+                      .get());
+      DispatchResult next = preStartWithin1s(List.of(nextGuestsHook));
+      assertEquals(
+          HookOutcome.Status.OK,
+          next.hooks().get(0).status(),
+          "the pool's worker free for the next guest: " + next);
+      assertEquals(List.of(false), interruptedInNextTask, "no interrupt carried into its task");
+    } finally {
+      pool.shutdownNow();
+    }
   }
 }

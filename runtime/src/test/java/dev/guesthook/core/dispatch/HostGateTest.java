@@ -1,6 +1,7 @@
 package dev.guesthook.core.dispatch;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
@@ -76,5 +77,40 @@ class HostGateTest {
     long waitedMillis = (System.nanoTime() - start) / 1_000_000;
     slow.join();
     assertTrue(waitedMillis < 500, "waited " + waitedMillis + " ms for a call given up on");
+  }
+
+  /**
+   * The interrupt that cuts a given-up call short never outlives the call: a worker carried it into
+   * the next guest's task and failed it (adversary pass). Raced: the call ends anywhere from before
+   * the interrupt to after it.
+   */
+  @Test
+  void theInterruptOfACallGivenUpOnEndsWithTheCall() throws Exception {
+    for (int round = 0; round < 500; round++) {
+      HostGate gate = new HostGate();
+      java.util.concurrent.CountDownLatch inCall = new java.util.concurrent.CountDownLatch(1);
+      java.util.concurrent.atomic.AtomicBoolean carried =
+          new java.util.concurrent.atomic.AtomicBoolean();
+      long callNanos = round % 50 * 1_000L;
+      Thread worker =
+          new Thread(
+              () -> {
+                gate.enter();
+                inCall.countDown();
+                long until = System.nanoTime() + callNanos;
+                while (System.nanoTime() < until) {
+                  Thread.onSpinWait();
+                }
+                gate.leave();
+                carried.set(Thread.currentThread().isInterrupted());
+              });
+      worker.start();
+      inCall.await();
+      gate.closeHandler("abandoned");
+      gate.giveUpOnCallsUnderWay("abandoned");
+      gate.interruptCallsGivenUp(null);
+      worker.join();
+      assertFalse(carried.get(), "round " + round + ": the interrupt outlived the call");
+    }
   }
 }
