@@ -2,53 +2,216 @@ import java.io.IOException;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 
 /**
- * hookpath.sh's (h): a resident runtime in Java that does none of a phase's work. Its threads are
- * serve's: one accepts a connection and reads the request line, a phase thread (made as needed,
- * kept a minute) writes "X 0" and closes. Run with serve's JVM flags, it is the floor of any Java
- * runtime shaped like serve behind the client: the JVM's wake-ups and one hand-off, no phase.
+ * hookpath.sh's (h) and (i): a resident runtime in Java shaped like serve. Its threads are serve's:
+ * one accepts a connection and reads the request line, a phase thread (made as needed, kept a
+ * minute) answers and closes. Run with serve's JVM flags.
  *
- * <p>java [serve's flags] runtime/bench/StandInRuntime.java SOCKET
+ * <ul>
+ *   <li>(h), {@code SOCKET}: it answers "X 0" and does none of a phase's work: the JVM's wake-ups
+ *       and one hand-off, the floor of any Java runtime behind the client.
+ *   <li>(i), {@code SOCKET ROOT HOOKS REPORT}: before answering, the file work a pre-start of two
+ *       hooks makes under guesthook's safety rules, done as plainly as Java allows, and no hook
+ *       code: the guest's config read, its settings file and per-guest hook folder looked for, the
+ *       hook folder listed and each file looked at, the guest's lock folder walked from {@code /}
+ *       without following links and the lock file opened with O_NOFOLLOW, checked, locked and its
+ *       holder written, the running-guest check (the pid file looked for), the journal looked for,
+ *       the hooks' two writes (each path's real location checked: no link may lead out of the
+ *       sandbox), the recording's line appended the same way, the lock given back; then the
+ *       report's lines as serve sends them (REPORT, what the client printed for serve), the exit
+ *       line, and the recording synced after the answer, as serve syncs it. What serve spends
+ *       above (i) is its layers: Groovy, the engine, the recording's JSON.
+ * </ul>
+ *
+ * <p>java [serve's flags] runtime/bench/StandInRuntime.java SOCKET [ROOT HOOKS REPORT]
  */
 public final class StandInRuntime {
-  private static final byte[] ANSWER = "X 0\n".getBytes(StandardCharsets.US_ASCII);
+  private static final byte[] EXIT_OK = "X 0\n".getBytes(StandardCharsets.US_ASCII);
+  private static final byte[] ONE = "1".getBytes(StandardCharsets.US_ASCII);
 
   public static void main(String[] args) throws IOException {
+    Phase phase = args.length == 4 ? new RulesFileWork(args) : peer -> EXIT_OK;
     ExecutorService phases =
         new ThreadPoolExecutor(0, 64, 60, TimeUnit.SECONDS, new SynchronousQueue<>());
     try (ServerSocketChannel listening = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
       listening.bind(UnixDomainSocketAddress.of(Path.of(args[0])), 256);
       while (true) {
         SocketChannel peer = listening.accept();
-        readLine(peer);
-        phases.execute(() -> answer(peer));
+        String vmid = vmidOf(readLine(peer));
+        phases.execute(() -> answer(peer, phase, vmid));
       }
     }
   }
 
-  private static void readLine(SocketChannel peer) throws IOException {
+  /** What a phase does before its answer, and the answer. */
+  private interface Phase {
+    byte[] run(String vmid) throws IOException;
+
+    default void afterAnswer() throws IOException {}
+  }
+
+  private static String readLine(SocketChannel peer) throws IOException {
     ByteBuffer buffer = ByteBuffer.allocate(512);
     while (peer.read(buffer) > 0 && buffer.get(buffer.position() - 1) != '\n') {
       if (!buffer.hasRemaining()) {
-        return;
+        break;
       }
+    }
+    return new String(buffer.array(), 0, buffer.position(), StandardCharsets.US_ASCII);
+  }
+
+  /** "guesthook/1 VMID PHASE FROM": the vmid, digits only, as serve checks it. */
+  private static String vmidOf(String request) {
+    String[] words = request.trim().split(" ");
+    return words.length > 1 && words[1].matches("[0-9]{1,9}") ? words[1] : "0";
+  }
+
+  private static void answer(SocketChannel peer, Phase phase, String vmid) {
+    try (peer) {
+      peer.write(ByteBuffer.wrap(phase.run(vmid)));
+    } catch (IOException failed) {
+      // The client went, or the work failed: (i)'s runs then show as failed calls.
+    }
+    try {
+      phase.afterAnswer();
+    } catch (IOException failed) {
+      // Not the client's concern, as serve's sync after the answer is not.
     }
   }
 
-  private static void answer(SocketChannel peer) {
-    try (peer) {
-      peer.write(ByteBuffer.wrap(ANSWER));
-    } catch (IOException gone) {
-      // The client went: nothing to answer.
+  /** (i): a pre-start's file work under the safety rules, plainly. */
+  private static final class RulesFileWork implements Phase {
+    private final Path root;
+    private final Path hooks;
+    private final byte[] answer;
+    private final Path recording;
+    private final ThreadLocal<FileChannel> toSync = new ThreadLocal<>();
+
+    RulesFileWork(String[] args) throws IOException {
+      root = Path.of(args[1]);
+      hooks = Path.of(args[2]);
+      StringBuilder lines = new StringBuilder();
+      for (String line : Files.readAllLines(Path.of(args[3]))) {
+        lines.append("L ").append(line).append('\n');
+      }
+      answer = (lines + "X 0\n").getBytes(StandardCharsets.UTF_8);
+      recording = root.resolve("var/lib/guesthook/recordings/stand-in/pre-start.jsonl");
+      Files.createDirectories(recording.getParent());
+      Files.createDirectories(root.resolve("run/guesthook/locks"));
+    }
+
+    @Override
+    public byte[] run(String vmid) throws IOException {
+      long seen = readUnderRules(root.resolve("etc/pve/qemu-server/" + vmid + ".conf"));
+      seen += lookedFor(root.resolve("etc/guesthook/vm/" + vmid + ".yaml"));
+      seen += lookedFor(hooks.resolve(vmid));
+      seen += hookFolderLookedAt(hooks);
+      try (FileChannel lockFile = openUnderRules(root.resolve("run/guesthook/locks/" + vmid))) {
+        FileLock lock = lockFile.lock();
+        lockFile.write(ByteBuffer.wrap(("stand-in " + vmid + " pre-start\n").getBytes()));
+        seen += lookedFor(root.resolve("run/qemu-server/" + vmid + ".pid"));
+        seen += lookedFor(root.resolve("var/lib/guesthook/journal/" + vmid + ".jsonl"));
+        for (String h : new String[] {"a", "b"}) {
+          Path attr = root.resolve("sys/" + h + "/attr");
+          seen += attr.toRealPath().getNameCount();
+          try (FileChannel channel =
+              FileChannel.open(
+                  attr,
+                  StandardOpenOption.WRITE,
+                  StandardOpenOption.TRUNCATE_EXISTING,
+                  LinkOption.NOFOLLOW_LINKS)) {
+            seen += channel.write(ByteBuffer.wrap(ONE));
+          }
+        }
+        FileChannel line = openUnderRules(recording);
+        line.write(ByteBuffer.wrap(recordingLine(vmid, seen)));
+        toSync.set(line);
+        lockFile.truncate(0);
+        lock.release();
+      }
+      return answer;
+    }
+
+    @Override
+    public void afterAnswer() throws IOException {
+      try (FileChannel line = toSync.get()) {
+        toSync.remove();
+        if (line != null) {
+          line.force(false);
+        }
+      }
+    }
+
+    /** About as long as serve's line of this phase, built as plainly. */
+    private static byte[] recordingLine(String vmid, long seen) {
+      StringBuilder line = new StringBuilder(900);
+      line.append("{\"vmid\":").append(vmid).append(",\"phase\":\"pre-start\",\"seen\":");
+      line.append(seen).append(",\"hooks\":[");
+      for (String h : new String[] {"a", "b"}) {
+        line.append("{\"hook\":\"write-").append(h).append("\",\"status\":\"OK\",\"interactions\":");
+        line.append("[{\"op\":\"write\",\"path\":\"/sys/").append(h).append("/attr\",\"value\":\"1\"}]");
+        line.append(",\"undo\":[]},");
+      }
+      while (line.length() < 880) {
+        line.append(' ');
+      }
+      return line.append("]}\n").toString().getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static long readUnderRules(Path file) throws IOException {
+      long seen = file.toRealPath().getNameCount();
+      seen += Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS) ? 1 : 0;
+      return seen + Files.readString(file).length();
+    }
+
+    private static long lookedFor(Path file) {
+      return Files.exists(file, LinkOption.NOFOLLOW_LINKS) ? 1 : 0;
+    }
+
+    private static long hookFolderLookedAt(Path hooks) throws IOException {
+      long seen = 0;
+      try (Stream<Path> files = Files.list(hooks)) {
+        for (Path file : (Iterable<Path>) files::iterator) {
+          if (file.toString().endsWith(".groovy")) {
+            seen += Files.getLastModifiedTime(file, LinkOption.NOFOLLOW_LINKS).toMillis();
+          }
+        }
+      }
+      return seen;
+    }
+
+    /** Opened for writing as the lock and the recording are: folder walked, no link, checked. */
+    private static FileChannel openUnderRules(Path file) throws IOException {
+      Path folder = file.getParent();
+      Path current = folder.getRoot();
+      for (Path part : folder) {
+        current = current.resolve(part);
+        Files.readAttributes(current, "unix:mode,uid", LinkOption.NOFOLLOW_LINKS);
+      }
+      FileChannel channel =
+          FileChannel.open(
+              file,
+              StandardOpenOption.CREATE,
+              StandardOpenOption.WRITE,
+              StandardOpenOption.APPEND,
+              LinkOption.NOFOLLOW_LINKS);
+      Files.readAttributes(file, "unix:mode,uid", LinkOption.NOFOLLOW_LINKS);
+      return channel;
     }
   }
 }

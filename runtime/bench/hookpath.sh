@@ -1,8 +1,8 @@
 #!/bin/sh
 # The hookscript paths side by side, in one go:
 #
-#   runtime/bench/hookpath.sh [RUNS]        (default 21 runs of each, interleaved a b c d g h a b c d g h ...)
-#   QUICK=1 runtime/bench/hookpath.sh [RUNS] (only a, b, g and h: the client's paths)
+#   runtime/bench/hookpath.sh [RUNS]        (default 21 runs of each, interleaved a b c d g h i a b c d g h i ...)
+#   QUICK=1 runtime/bench/hookpath.sh [RUNS] (only a, b, g, h and i: the client's paths)
 #
 #   (a) a bash hookscript doing two sysfs-like writes (the yardstick);
 #   (b) the hookscript client (runtime/src/main/scripts/guesthook-hookscript) against a warm
@@ -18,6 +18,13 @@
 #       flags and threads: an accept thread reads the request, a phase thread answers "X 0"): the
 #       floor of a Java runtime shaped like serve, so h - g is the JVM's wake-ups and one hand-off,
 #       and b - h what serve's phase (lock, config, hooks, recording, report) adds.
+#   (i) the client against the same Java stand-in doing, before it answers, the file work of a
+#       pre-start of two hooks under guesthook's safety rules, done plainly, and no hook code (config
+#       read, settings and hook folders looked at, the lock's folder walked and its file opened with
+#       no link followed, the two writes with their real locations checked, the recording's line,
+#       serve's report, the recording synced after the answer): the floor of a Java runtime that
+#       keeps guesthook's rules, so i - h is what those rules' file work costs a call and b - i what
+#       serve's layers (Groovy, the engine, the recording's JSON) add above it.
 # Each: median and p90 wall time (timed by perl around fork/exec/wait), and median peak RSS (GNU time,
 # in a second interleaved pass, as its own process start would blur the wall times of (a) and (b)).
 # For (b) the RSS is the client's (perl); the runtime's own peak is its VmHWM. Then the ratios
@@ -44,8 +51,9 @@ work=$(mktemp -d)
 server=
 stand_in=
 java_stand_in=
+rules_stand_in=
 cleanup() {
-  for pid in $stand_in $java_stand_in; do
+  for pid in $stand_in $java_stand_in $rules_stand_in; do
     kill "$pid" 2> /dev/null || true
   done
   if [ -n "$server" ]; then
@@ -129,7 +137,13 @@ java_stub="$work/java-stand-in.sock"
 . "$here/runtime/bench/stand-in.sh"
 start_java_stand_in "$here" "$java_stub" "$work/java-stand-in.log"
 java_stand_in=$!
-while [ ! -S "$stub" ] || [ ! -S "$java_stub" ]; do sleep 0.05; done
+# (i)'s stand-in: serve's flags, a pre-start's file work under the safety rules, serve's report.
+GUESTHOOK_SOCKET="$socket" GUESTHOOK_ONESHOT=/bin/false "$client" 101 pre-start > "$work/report.txt" ||
+  { echo "bench: the client failed against the runtime" >&2; exit 1; }
+rules_stub="$work/rules-stand-in.sock"
+start_java_stand_in "$here" "$rules_stub" "$work/rules-stand-in.log" "$root" "$hooks" "$work/report.txt"
+rules_stand_in=$!
+while [ ! -S "$stub" ] || [ ! -S "$java_stub" ] || [ ! -S "$rules_stub" ]; do sleep 0.05; done
 # The client's environment: a fallback to the one-shot path (/bin/false) shows as a failed call.
 i=0
 while [ $i -lt 200 ]; do # warm-up: the runtime's code compiled, as on a node that has run for a while
@@ -137,16 +151,21 @@ while [ $i -lt 200 ]; do # warm-up: the runtime's code compiled, as on a node th
     { echo "bench: the client failed against the runtime" >&2; exit 1; }
   GUESTHOOK_SOCKET="$java_stub" GUESTHOOK_ONESHOT=/bin/false "$client" 101 pre-start > /dev/null ||
     { echo "bench: the client failed against the Java stand-in" >&2; exit 1; }
+  GUESTHOOK_SOCKET="$rules_stub" GUESTHOOK_ONESHOT=/bin/false "$client" 101 pre-start > /dev/null ||
+    { echo "bench: the client failed against the Java stand-in doing the file work" >&2; exit 1; }
   i=$((i + 1))
 done
 
 echo "hookscript paths, pre-start of VM 101, $runs interleaved runs each:"
-RUNS=$runs WORK=$work HERE=$here CLIENT=$client SOCKET=$socket STUB=$stub JAVA_STUB=$java_stub perl -e '
+RUNS=$runs WORK=$work HERE=$here CLIENT=$client SOCKET=$socket STUB=$stub JAVA_STUB=$java_stub \
+  RULES_STUB=$rules_stub perl -e '
   use strict; use warnings; use Time::HiRes qw(time);
-  my ($runs, $work, $here, $client, $socket, $stub, $java_stub) = @ENV{qw(RUNS WORK HERE CLIENT SOCKET STUB JAVA_STUB)};
+  my ($runs, $work, $here, $client, $socket, $stub, $java_stub, $rules_stub) =
+    @ENV{qw(RUNS WORK HERE CLIENT SOCKET STUB JAVA_STUB RULES_STUB)};
   my %client_env = (GUESTHOOK_SOCKET => $socket, GUESTHOOK_ONESHOT => "/bin/false");
   my %stub_env = (GUESTHOOK_SOCKET => $stub, GUESTHOOK_ONESHOT => "/bin/false");
   my %java_stub_env = (GUESTHOOK_SOCKET => $java_stub, GUESTHOOK_ONESHOT => "/bin/false");
+  my %rules_stub_env = (GUESTHOOK_SOCKET => $rules_stub, GUESTHOOK_ONESHOT => "/bin/false");
   # As the client runs it without a serve: "<vmid> <phase>", the settings in the environment.
   my %oneshot_env = (GUESTHOOK_ROOT => "$work/root", GUESTHOOK_HOOK_DIRS => "$work/hooks");
   my @gh = ("$here/guesthook", "101", "pre-start");
@@ -157,6 +176,7 @@ RUNS=$runs WORK=$work HERE=$here CLIENT=$client SOCKET=$socket STUB=$stub JAVA_S
     [d => "one-shot, no CDS archive", {%oneshot_env, GUESTHOOK_CDS => "off"}, @gh],
     [g => "client -> stand-in answering at once", \%stub_env, $client, "101", "pre-start"],
     [h => "client -> Java stand-in, 2 threads", \%java_stub_env, $client, "101", "pre-start"],
+    [i => "client -> Java stand-in, file work", \%rules_stub_env, $client, "101", "pre-start"],
   );
   @paths = grep { $_->[0] !~ /^[cd]$/ } @paths if $ENV{QUICK};
   sub run {   # wall seconds and exit code of one run, output to /dev/null
@@ -202,6 +222,8 @@ RUNS=$runs WORK=$work HERE=$here CLIENT=$client SOCKET=$socket STUB=$stub JAVA_S
     $med{b} / $med{a}, $med{g} / $med{a}, 1000 * ($med{b} - $med{g});
   printf "  h/a = %.2f   h - g = %.2f ms (the JVM and one hand-off)   b - h = %.2f ms (the phase in serve)\n",
     $med{h} / $med{a}, 1000 * ($med{h} - $med{g}), 1000 * ($med{b} - $med{h});
+  printf "  i/a = %.2f (the floor of a Java runtime under the safety rules)   i - h = %.2f ms (the rules\x27 file work)   b - i = %.2f ms (serve\x27s layers above it)\n",
+    $med{i} / $med{a}, 1000 * ($med{i} - $med{h}), 1000 * ($med{b} - $med{i});
 '
 echo "  runtime (guesthook serve) peak RSS, VmHWM: $(awk '/^VmHWM/ { print $2, $3 }' "/proc/$server/status")"
 [ -z "${QUICK:-}" ] || exit 0

@@ -7,7 +7,8 @@
 #   runtime/bench/serve-cpu.sh [CALLS] [ROUNDS] [CHECKOUT ...]   (default 200 calls, 7 rounds, this checkout)
 #
 # A CHECKOUT named stand-in is hookpath.sh's (h) instead: StandInRuntime.java, serve's JVM flags and
-# threads, no phase: the floor of a Java runtime shaped like serve, in cpu.
+# threads, no phase: the floor of a Java runtime shaped like serve, in cpu. One named rules-stand-in
+# is hookpath.sh's (i): the same doing a pre-start's file work under guesthook's safety rules.
 #
 # Each checkout gets its own sandbox (VM 101, two hooks each writing a file, as hookpath.sh's (b))
 # and its own runtime on a temporary socket, warmed up with 300 calls. A round runs CALLS calls
@@ -71,6 +72,17 @@ for checkout; do
     printf "hook('write-%s') { on('pre-start') { write '/sys/%s/attr', '1' } }\n" "$h" "$h" > "$hooks/write-$h.groovy"
     chmod 644 "$hooks/write-$h.groovy"
   done
+  if [ "$checkout" = rules-stand-in ]; then
+    "$here/guesthook" --root "$root" --hooks "$hooks" 101 pre-start > "$work/$n/report.txt"
+    socket="$work/$n/stand-in.sock"
+    start_java_stand_in "$here" "$socket" "$work/$n/serve.log" "$root" "$hooks" "$work/$n/report.txt"
+    pid=$!
+    servers="$servers $pid"
+    while [ ! -S "$socket" ]; do sleep 0.05; done
+    sockets="$sockets $socket"
+    pids="$pids $pid"
+    continue
+  fi
   # Builds if needed, records the class-data archive and compiles the hooks into the cache.
   "$checkout/guesthook" --root "$root" --hooks "$hooks" 101 pre-start > /dev/null
   socket="$work/$n/guesthook.sock"
