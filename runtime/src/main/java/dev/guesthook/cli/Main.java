@@ -206,6 +206,7 @@ public final class Main implements Callable<Integer> {
     CommandLine commandLine = new CommandLine(main);
     if (!isPhaseCall(args)) {
       SUBCOMMANDS.forEach(make -> commandLine.addSubcommand(make.get()));
+      NewHookCommand.listOnlyTheOptionsItUses(commandLine.getSubcommands().get("new-hook"));
       // A hook author's folder is called hooks (new-hook makes it so): `--hooks hooks replay F`
       // was refused with "Expected parameter for option '--hooks' but found 'hooks'".
       commandLine.setAllowSubcommandsAsOptionParameters(true);

@@ -13,7 +13,10 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.Callable;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
@@ -44,7 +47,36 @@ import picocli.CommandLine.ParentCommand;
       "  edit hooks/gpu-fan.groovy and its test; install it on a node in /etc/guesthook/hooks.d"
     })
 final class NewHookCommand implements Callable<Integer> {
+  /**
+   * The global options it reads, and what --dry-run means for it; the others (the host's root, the
+   * hook folders, the node...) are still accepted, as by every command, but not listed in its help.
+   */
+  private static final Map<String, String> OPTIONS_IT_USES =
+      Map.of(
+          "--dry-run", "List the files it would write, and write nothing.",
+          "--json", "");
+
   @ParentCommand Main main;
+
+  /**
+   * Once its global options are inherited: its help lists only those it uses ({@link
+   * #OPTIONS_IT_USES}).
+   */
+  static void listOnlyTheOptionsItUses(CommandLine newHook) {
+    CommandSpec spec = newHook.getCommandSpec();
+    for (OptionSpec option : List.copyOf(spec.options())) {
+      if (!option.inherited()) {
+        continue;
+      }
+      String description = OPTIONS_IT_USES.get(option.longestName());
+      OptionSpec.Builder listed = option.toBuilder().hidden(description == null);
+      if (description != null && !description.isEmpty()) {
+        listed.description(description);
+      }
+      spec.remove(option);
+      spec.addOption(listed.build());
+    }
+  }
 
   @Parameters(
       paramLabel = "NAME",

@@ -125,6 +125,33 @@ class NewHookCommandTest {
     assertTrue(Cli.run(List.of("--help")).out().contains("new-hook"));
   }
 
+  /**
+   * Its help lists only the options it uses: it listed every global one, --dry-run described as
+   * "Print the host changes the hooks would make", where new-hook lists the files it would write.
+   */
+  @Test
+  void helpListsOnlyTheOptionsItUses() {
+    String help = Cli.run(List.of("new-hook", "--help")).out();
+
+    for (String hostOption :
+        List.of("--root", "--simulate", "--hooks", "--config", "--node", "--strict")) {
+      assertFalse(help.contains(hostOption), hostOption + " listed:\n" + help);
+    }
+    assertFalse(help.contains("host changes"), help);
+    assertTrue(help.matches("(?s).*--dry-run +List the files it would write.*"), help);
+    assertTrue(help.contains("--json"), help);
+  }
+
+  @Test
+  void aGlobalOptionItDoesNotListIsStillAccepted() {
+    Path dir = base.resolve("quiet");
+    Cli.Result result =
+        Cli.run(List.of("new-hook", "gpu-fan", "--log-level", "warn", "--dir", dir.toString()));
+
+    assertEquals(ExitCodes.OK, result.exitCode(), result.toString());
+    assertTrue(Files.isRegularFile(dir.resolve("hooks/gpu-fan.groovy")), result.toString());
+  }
+
   @Test
   void aStockHooksNameIsWrittenWithAWarningThatItReplacesIt() {
     Cli.Result result = Cli.run(List.of("new-hook", "mdev", "--dir", base.resolve("p").toString()));
