@@ -4,6 +4,7 @@ import dev.guesthook.cluster.Publisher;
 import dev.guesthook.config.Settings;
 import dev.guesthook.engine.Engine;
 import dev.guesthook.host.HostPort;
+import dev.guesthook.host.SandboxMarker;
 import dev.guesthook.host.real.LinuxHost;
 import dev.guesthook.host.sim.DryRunHost;
 import dev.guesthook.host.sim.SimulatedHost;
@@ -47,19 +48,30 @@ public final class NodeRuntime {
     return new NodeRuntime(vertx, settings, host, Clock.systemUTC());
   }
 
+  /**
+   * The runtime for a command that only reads (listing the hooks): a dry run over the host, and on
+   * a sandbox its simulator, --simulate given or not. Nothing it does acts on the host, so a
+   * forgotten --simulate, which a phase must refuse, is no reason to refuse it.
+   */
+  public static NodeRuntime toRead(Vertx vertx, Settings settings) throws ConfigException {
+    boolean sandbox = settings.simulate() || SandboxMarker.isSandbox(settings.root());
+    return new NodeRuntime(
+        vertx, settings, new DryRunHost(hostOver(settings, sandbox)), Clock.systemUTC());
+  }
+
   /** The host the settings ask for: real or simulated over the root, wrapped for a dry run. */
   static HostPort hostFor(Settings settings) throws ConfigException {
-    HostPort base;
+    HostPort base = hostOver(settings, settings.simulate());
+    return settings.dryRun() ? new DryRunHost(base) : base;
+  }
+
+  private static HostPort hostOver(Settings settings, boolean simulated) throws ConfigException {
     try {
-      base =
-          settings.simulate()
-              ? SimulatedHost.sandbox(settings.root())
-              : LinuxHost.over(settings.root());
+      return simulated ? SimulatedHost.sandbox(settings.root()) : LinuxHost.over(settings.root());
     } catch (IllegalArgumentException wrongKindOfRoot) {
       throw new ConfigException(
-          (settings.simulate() ? "--simulate: " : "--root: ") + wrongKindOfRoot.getMessage());
+          (simulated ? "--simulate: " : "--root: ") + wrongKindOfRoot.getMessage());
     }
-    return settings.dryRun() ? new DryRunHost(base) : base;
   }
 
   public Vertx vertx() {

@@ -55,7 +55,7 @@ final class HooksCommand implements Callable<Integer> {
       main.console.error(e.getMessage());
       return ExitCodes.USAGE;
     }
-    return main.withRuntime(
+    return main.withRuntimeToRead(
         runtime ->
             runtime
                 .vertx()

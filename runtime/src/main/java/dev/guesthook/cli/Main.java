@@ -384,6 +384,15 @@ public final class Main implements Callable<Integer> {
                 .compose(work::run));
   }
 
+  /** As {@link #withRuntime}, for work that only reads: {@link NodeRuntime#toRead}. */
+  int withRuntimeToRead(RuntimeWork work) {
+    return withSettings(
+        (vertx, settings) ->
+            vertx
+                .executeBlocking(() -> NodeRuntime.toRead(vertx, settings), false)
+                .compose(work::run));
+  }
+
   /** Loads the settings, runs the work, and turns every expected failure into one error line. */
   int withSettings(SettingsWork work) {
     return withSettings(options.asConfigLayer(), work);

@@ -56,4 +56,25 @@ class RealHostOnSandboxTest {
     assertFalse(Files.exists(sandbox.resolve(HostTree.HOOK_CACHE)), "no hook was even compiled");
     assertFalse(Files.exists(proof), "the legacy hookscript did not run");
   }
+
+  /**
+   * Listing a sandbox's hooks acts on nothing, so it needs no --simulate: it was refused with "use
+   * --simulate to act on its simulated kernel" (outsider pass).
+   */
+  @Test
+  void listingASandboxsHooksNeedsNoSimulateAndChangesNothing() throws Exception {
+    Path sandbox = base.resolve("pve");
+    Sandbox.create(sandbox, SandboxProfile.SRIOV_NIC);
+    Map<String, String> before = HostTree.snapshotOf(sandbox);
+
+    Cli.Result result =
+        Cli.run(
+            List.of(
+                "--root", sandbox.toString(), "--hooks", STOCK.toString(), "hooks", "--settings"));
+
+    assertEquals(ExitCodes.OK, result.exitCode(), result::toString);
+    assertTrue(result.out().contains("sriov-vf"), result::toString);
+    assertTrue(result.out().contains("cleanup-wait"), "settings listed: " + result);
+    assertEquals(before, HostTree.snapshotOf(sandbox), "the sandbox is byte-identical");
+  }
 }
