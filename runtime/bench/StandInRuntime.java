@@ -11,16 +11,16 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 /**
  * hookpath.sh's (h) and (i): a resident runtime in Java shaped like serve. Its threads are serve's:
- * one accepts a connection and reads the request line, a phase thread (made as needed, kept a
- * minute) answers and closes. Run with serve's JVM flags.
+ * one accepts a connection and reads the request line, a phase thread (at most 16 at once, as
+ * serve runs them, the rest in line; each kept a minute) answers and closes. Run with serve's JVM
+ * flags.
  *
  * <ul>
  *   <li>(h), {@code SOCKET}: it answers "X 0" and does none of a phase's work: the JVM's wake-ups
@@ -43,11 +43,15 @@ import java.util.stream.Stream;
 public final class StandInRuntime {
   private static final byte[] EXIT_OK = "X 0\n".getBytes(StandardCharsets.US_ASCII);
   private static final byte[] ONE = "1".getBytes(StandardCharsets.US_ASCII);
+  private static final byte[] STARTED = "started".getBytes(StandardCharsets.US_ASCII);
 
   public static void main(String[] args) throws IOException {
     Phase phase = args.length == 4 ? new RulesFileWork(args) : peer -> EXIT_OK;
-    ExecutorService phases =
-        new ThreadPoolExecutor(0, 64, 60, TimeUnit.SECONDS, new SynchronousQueue<>());
+    // As serve: at most 16 phases at once, the rest waiting in line, idle threads ending after a
+    // minute.
+    ThreadPoolExecutor phases =
+        new ThreadPoolExecutor(16, 16, 60, TimeUnit.SECONDS, new LinkedBlockingQueue<>());
+    phases.allowCoreThreadTimeOut(true);
     try (ServerSocketChannel listening = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
       listening.bind(UnixDomainSocketAddress.of(Path.of(args[0])), 256);
       while (true) {
@@ -126,17 +130,11 @@ public final class StandInRuntime {
         lockFile.write(ByteBuffer.wrap(("stand-in " + vmid + " pre-start\n").getBytes()));
         seen += lookedFor(root.resolve("run/qemu-server/" + vmid + ".pid"));
         seen += lookedFor(root.resolve("var/lib/guesthook/journal/" + vmid + ".jsonl"));
-        for (String h : new String[] {"a", "b"}) {
-          Path attr = root.resolve("sys/" + h + "/attr");
-          seen += attr.toRealPath().getNameCount();
-          try (FileChannel channel =
-              FileChannel.open(
-                  attr,
-                  StandardOpenOption.WRITE,
-                  StandardOpenOption.TRUNCATE_EXISTING,
-                  LinkOption.NOFOLLOW_LINKS)) {
-            seen += channel.write(ByteBuffer.wrap(ONE));
-          }
+        seen += writeUnderRules(root.resolve("sys/a/attr"), ONE);
+        seen += writeUnderRules(root.resolve("sys/b/attr"), ONE);
+        if (Files.isDirectory(hooks.resolve(vmid), LinkOption.NOFOLLOW_LINKS)) {
+          // hookpath.sh's (e): the guest's own hook writes "started" for it.
+          seen += writeUnderRules(root.resolve("sys/vm/" + vmid), STARTED);
         }
         FileChannel line = openUnderRules(recording);
         line.write(ByteBuffer.wrap(recordingLine(vmid, seen)));
@@ -171,6 +169,20 @@ public final class StandInRuntime {
         line.append(' ');
       }
       return line.append("]}\n").toString().getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** A hook's write: its real location checked first (no link may lead out of the sandbox). */
+    private static long writeUnderRules(Path file, byte[] value) throws IOException {
+      long seen = file.getParent().toRealPath().getNameCount();
+      try (FileChannel channel =
+          FileChannel.open(
+              file,
+              StandardOpenOption.CREATE,
+              StandardOpenOption.WRITE,
+              StandardOpenOption.TRUNCATE_EXISTING,
+              LinkOption.NOFOLLOW_LINKS)) {
+        return seen + channel.write(ByteBuffer.wrap(value));
+      }
     }
 
     private static long readUnderRules(Path file) throws IOException {

@@ -36,6 +36,8 @@
 #       and p99 (each call timed on its own).
 #   (f) the same 200 pre-starts through a bash hookscript doing the same write, all launched at
 #       once, right after each round of (e): the yardstick for (e), and the ratio e/f.
+#   (k) the same 200 through the client against (i)'s stand-in, right after (f): k/f is the floor
+#       of e/f for a runtime in Java that keeps guesthook's rules and runs no hook.
 #
 # Needs: the built runtime (./guesthook builds it on first use), perl (core modules only), GNU time at
 # /usr/bin/time, and awk. Leaves nothing behind: the temporary root and the runtime go on exit.
@@ -228,11 +230,12 @@ RUNS=$runs WORK=$work HERE=$here CLIENT=$client SOCKET=$socket STUB=$stub JAVA_S
 echo "  runtime (guesthook serve) peak RSS, VmHWM: $(awk '/^VmHWM/ { print $2, $3 }' "/proc/$server/status")"
 [ -z "${QUICK:-}" ] || exit 0
 
-# 200 pre-starts of VMs 1000..1199 launched at once through CLIENT ($1); checks each call's exit and
-# write, prints the figures and leaves the total wall in ms in the file $2.
+# 200 pre-starts of VMs 1000..1199 launched at once through CLIENT ($1), against the runtime on
+# SOCKET ($3, default serve's); checks each call's exit and write, prints the figures and leaves the
+# total wall in ms in the file $2.
 concurrent() {
   rm -f "$root"/sys/vm/*
-  WORK=$work CLIENT=$1 TOTAL=$2 GUESTHOOK_SOCKET=$socket GUESTHOOK_ONESHOT=/bin/false perl -e '
+  WORK=$work CLIENT=$1 TOTAL=$2 GUESTHOOK_SOCKET=${3:-$socket} GUESTHOOK_ONESHOT=/bin/false perl -e '
   use strict; use warnings; use Time::HiRes qw(time);
   my ($work, $client, $total_file) = @ENV{qw(WORK CLIENT TOTAL)};
   my $results = "$work/concurrent.txt";
@@ -282,6 +285,9 @@ for round in "first phase of each VM for this runtime (serve loaded every guest'
   echo "(f) the same 200 through a bash hookscript doing the same write, all launched at once:"
   concurrent "$work/baseline-vm.sh" "$work/total-f" || status=1
   echo "  e/f = $(awk 'NR == FNR { e = $1; next } { printf "%.1f", e / $1 }' "$work/total-e" "$work/total-f") (total wall)"
+  echo "(k) the same 200 through the client against (i)'s stand-in (the rules' file work, no hooks), all launched at once:"
+  concurrent "$client" "$work/total-k" "$rules_stub" || status=1
+  echo "  k/f = $(awk 'NR == FNR { k = $1; next } { printf "%.1f", k / $1 }' "$work/total-k" "$work/total-f") (the floor of e/f for a Java runtime under the rules)"
 done
 echo "  runtime (guesthook serve) peak RSS after them, VmHWM: $(awk '/^VmHWM/ { print $2, $3 }' "/proc/$server/status")"
 exit $status
