@@ -11,7 +11,7 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * The watchdog for kernel writes that hang. A {@link RiskyWrite} is made where its caller can leave
  * it (a helper process on a node, a thread in the simulator) and waited for with a deadline; a
- * write that has not returned by then, or whose caller is interrupted (a hook given up on at its
+ * write that has not returned by then, or whose caller is interrupted or given up on (a hook at its
  * timeout), is abandoned: its caller gets an errno at once, and its device is marked wedged ({@link
  * WedgedDevices}), so no later write to it, from any process, is sent into the same hang. Every
  * other write is made in-process, as is a risky write of an empty value: sysfs passes a zero-length
@@ -114,16 +114,23 @@ public final class KernelWrites {
     return Instant.now(clock).truncatedTo(ChronoUnit.SECONDS);
   }
 
+  /**
+   * Waits for the write, in slices: it ends when the write returns, at the deadline, or as soon as
+   * the caller's call or the write itself is given up on ({@link CallsGivenUp}, {@link
+   * #abandonOn}), with no interrupt needed.
+   */
   private void waitFor(InFlight flight) {
     Thread caller = Thread.currentThread();
     WAITING.put(caller, flight);
     try {
-      boolean done = flight.pending.await(deadline.toNanos());
-      if (done && flight.ended()) {
+      CallsGivenUp.Ended how =
+          CallsGivenUp.await(
+              nanos -> flight.pending.await(nanos) || flight.isGivenUp(), deadline.toNanos());
+      if (how == CallsGivenUp.Ended.DONE && flight.ended()) {
         flight.pending.result();
         return;
       }
-      if (!done) {
+      if (how == CallsGivenUp.Ended.TIMED_OUT) {
         throw new HostException(
             "ETIMEDOUT",
             flight.write.path()
@@ -132,7 +139,7 @@ public final class KernelWrites {
                 + " s; "
                 + flight.giveUp());
       }
-      throw cancelled(flight); // it ended, but after the dispatcher had given up on it
+      throw cancelled(flight); // given up on, or it ended after the dispatcher had given up on it
     } catch (InterruptedException e) {
       caller.interrupt(); // whoever interrupted still wants the caller to stop
       if (flight.pending.done() && flight.ended()) {
@@ -154,19 +161,18 @@ public final class KernelWrites {
 
   /**
    * Gives up on the risky write {@code thread} waits in, if any, and marks its device wedged before
-   * returning, so nothing that runs after (a rollback's undo steps) writes to it again, and
-   * interrupts the thread, which then fails with ECANCELED (a helper that cannot be killed, or the
-   * simulator's thread, would not wake it). What was given up on, for the message of whoever gave
-   * up on the thread.
+   * returning, so nothing that runs after (a rollback's undo steps) writes to it again; the thread
+   * sees it within a slice of its wait and fails with ECANCELED (a helper that cannot be killed, or
+   * the simulator's thread, would not wake it). Not by an interrupt: a pool worker's, sent to a
+   * thread that had just left the write, carried into another guest's task. What was given up on,
+   * for the message of whoever gave up on the thread.
    */
   public static Optional<String> abandonOn(Thread thread) {
     InFlight flight = WAITING.get(thread);
     if (flight == null) {
       return Optional.empty();
     }
-    String what = flight.giveUpIfPending();
-    thread.interrupt();
-    return Optional.of(what);
+    return Optional.of(flight.giveUpIfPending());
   }
 
   /** One write and whether it ended or was given up on; exactly one of the two happens. */
@@ -185,6 +191,10 @@ public final class KernelWrites {
     synchronized boolean ended() {
       ended = givenUp == null;
       return ended;
+    }
+
+    synchronized boolean isGivenUp() {
+      return givenUp != null;
     }
 
     synchronized String giveUpIfPending() {

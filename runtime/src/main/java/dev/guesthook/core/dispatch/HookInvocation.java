@@ -228,17 +228,17 @@ public final class HookInvocation {
   }
 
   /**
-   * Threads of the step besides its own: the kernel writes they wait in given up on, then an
-   * interrupt that lasts as long as their call ({@link HostGate#interruptCallsGivenUp}); their next
-   * host call in it is refused.
+   * Threads of the step besides its own: the kernel writes they wait in given up on, their devices
+   * marked wedged before the phase goes on. Not interrupted (an interrupt cannot be told from the
+   * hook's own, and a pool worker's carried into another guest's task): what their call blocks in
+   * ends through {@link HostGate#giveUpOnCallsUnderWay}, and their next host call in it is refused.
    */
-  private void giveUpOnOthers(List<Thread> threads, Thread stepThread) {
+  private static void giveUpOnOthers(List<Thread> threads, Thread stepThread) {
     for (Thread other : threads) {
       if (other != stepThread) {
         KernelWrites.abandonOn(other);
       }
     }
-    gate.interruptCallsGivenUp(stepThread);
   }
 
   private void closeWindowOf(UndoRun run) {

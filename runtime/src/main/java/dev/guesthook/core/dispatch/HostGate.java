@@ -1,5 +1,6 @@
 package dev.guesthook.core.dispatch;
 
+import dev.guesthook.host.CallsGivenUp;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -32,9 +33,6 @@ final class HostGate {
 
   private String givenUpBecause = "";
 
-  /** Threads of {@link #givenUp} this gate interrupted: their interrupt ends with the call. */
-  private final Set<Thread> interrupted = new HashSet<>();
-
   /** Lets the calling thread's call through, or says why not. */
   synchronized Optional<String> enter() {
     Thread caller = Thread.currentThread();
@@ -51,11 +49,8 @@ final class HostGate {
   synchronized void leave() {
     Thread caller = Thread.currentThread();
     inside.computeIfPresent(caller, (thread, calls) -> calls == 1 ? null : calls - 1);
-    if (!inside.containsKey(caller)) {
-      givenUp.remove(caller);
-      if (interrupted.remove(caller)) {
-        Thread.interrupted(); // it was for the call given up on, not for the thread's next task
-      }
+    if (!inside.containsKey(caller) && givenUp.remove(caller)) {
+      CallsGivenUp.clear(caller); // the thread's next call, another guest's maybe, is not given up
     }
     if (!awaited()) {
       notifyAll();
@@ -97,30 +92,18 @@ final class HostGate {
   /**
    * The step was given up on at its timeout: the calls under way are refused from now on, even
    * inside a device operation, so it fails at its next host call and lets go of its device's lock
-   * (a pre-start's settle then puts the device back from the journal); their threads are returned,
-   * for their kernel writes to be given up on.
+   * (a pre-start's settle then puts the device back from the journal), and what they block in (a
+   * command, a risky write's wait, a slow write) ends now ({@link CallsGivenUp}), so a pool worker
+   * is free again for other guests' hooks: left to its slow call, one guest's given-up tasks held
+   * the shared pool's workers, and another guest's hook waiting on the pool timed out. Marked and
+   * cleared under this gate's lock, so the mark never outlives the call. Their threads are
+   * returned, for their kernel writes to be given up on.
    */
   synchronized List<Thread> giveUpOnCallsUnderWay(String because) {
     givenUp.addAll(inside.keySet());
+    inside.keySet().forEach(CallsGivenUp::mark);
     givenUpBecause = because;
     return List.copyOf(inside.keySet());
-  }
-
-  /**
-   * Interrupts the threads whose calls were given up on, but {@code spared} (the step's own thread,
-   * which the dispatcher interrupts itself), while they are still inside those calls: a sleep, a
-   * wait or a command in them ends now, so a pool worker is free for other guests' hooks (left to
-   * its slow call, one guest's given-up tasks held the shared pool's workers, and another guest's
-   * hook waiting on the pool timed out). Under this gate's lock, as {@link #leave} is, so the
-   * interrupt never reaches a thread that has left the call: leaving clears it, and a worker
-   * carried it into the next guest's task otherwise.
-   */
-  synchronized void interruptCallsGivenUp(Thread spared) {
-    for (Thread thread : givenUp) {
-      if (thread != spared && interrupted.add(thread)) {
-        thread.interrupt();
-      }
-    }
   }
 
   /** Whether a call not given up on is under way. */

@@ -1,5 +1,6 @@
 package dev.guesthook.host.real;
 
+import dev.guesthook.host.CallsGivenUp;
 import dev.guesthook.host.CommandResult;
 import dev.guesthook.host.HostCommand;
 import dev.guesthook.host.HostException;
@@ -32,15 +33,26 @@ public final class ProcessRunner {
     Thread pump = new Thread(() -> pumpLines(process, command, output), "guesthook-output");
     pump.setDaemon(true);
     pump.start();
-    boolean finished;
+    CallsGivenUp.Ended how;
     try {
-      finished = process.waitFor(command.timeout().toMillis(), TimeUnit.MILLISECONDS);
+      how =
+          CallsGivenUp.await(
+              nanos -> process.waitFor(nanos, TimeUnit.NANOSECONDS), command.timeout().toNanos());
     } catch (InterruptedException e) {
       // The dispatcher gave up on the hook: take its processes down with it.
       killTree(process);
       Thread.currentThread().interrupt();
       throw new HostException("EINTR", "interrupted while running " + command.display());
     }
+    if (how == CallsGivenUp.Ended.GIVEN_UP) {
+      // A thread the hook left running, given up on with it: its processes go too.
+      killTree(process);
+      joinQuietly(pump);
+      throw new HostException(
+          "ECANCELED",
+          "given up on while running " + command.display() + " (its hook timed out); killed");
+    }
+    boolean finished = how == CallsGivenUp.Ended.DONE;
     if (!finished) {
       killTree(process);
     }

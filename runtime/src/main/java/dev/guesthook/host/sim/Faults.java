@@ -2,6 +2,7 @@ package dev.guesthook.host.sim;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.guesthook.host.CallsGivenUp;
 import dev.guesthook.host.CommandResult;
 import dev.guesthook.host.HostCommand;
 import dev.guesthook.host.HostException;
@@ -19,6 +20,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import java.util.regex.Pattern;
 
@@ -376,16 +378,30 @@ public final class Faults {
 
   /**
    * A {@link #delayWrite} fault's wait, called before the store takes the simulator's lock: a slow
-   * device holds up its own writer, not every other write of the process.
+   * device holds up its own writer, not every other write of the process. An interrupt ends the
+   * wait and the write is made; a call given up on ({@link CallsGivenUp}) ends it with ECANCELED
+   * and nothing written.
    */
   void delayIfDue(HostPath path) {
     Optional<Rule> delay =
         take(r -> r.on().equals("delay") && glob(r.match()).matcher(path.toString()).matches());
     if (delay.isPresent()) {
+      CallsGivenUp.Ended how;
       try {
-        Thread.sleep(delay.get().exit());
+        how =
+            CallsGivenUp.await(
+                nanos -> {
+                  TimeUnit.NANOSECONDS.sleep(nanos);
+                  return false;
+                },
+                TimeUnit.MILLISECONDS.toNanos(delay.get().exit()));
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
+        return;
+      }
+      if (how == CallsGivenUp.Ended.GIVEN_UP) {
+        throw new HostException(
+            "ECANCELED", path + ": given up on in a delayed write (injected fault); not written");
       }
     }
   }
