@@ -126,10 +126,6 @@ public final class KernelWrites {
       CallsGivenUp.Ended how =
           CallsGivenUp.await(
               nanos -> flight.pending.await(nanos) || flight.isGivenUp(), deadline.toNanos());
-      if (how == CallsGivenUp.Ended.DONE && flight.ended()) {
-        flight.pending.result();
-        return;
-      }
       if (how == CallsGivenUp.Ended.TIMED_OUT) {
         throw new HostException(
             "ETIMEDOUT",
@@ -139,17 +135,25 @@ public final class KernelWrites {
                 + " s; "
                 + flight.giveUp());
       }
-      throw cancelled(flight); // given up on, or it ended after the dispatcher had given up on it
+      returnedOrCancelled(flight); // it returned, or the caller's call was given up on
     } catch (InterruptedException e) {
       caller.interrupt(); // whoever interrupted still wants the caller to stop
-      if (flight.pending.done() && flight.ended()) {
-        flight.pending.result(); // it had returned: the interrupt came after the write
-        return;
-      }
-      throw cancelled(flight);
+      returnedOrCancelled(flight);
     } finally {
       WAITING.remove(caller, flight);
     }
+  }
+
+  /**
+   * The write's result if it returned before anyone gave up on it (the give-up, or the interrupt,
+   * came just after the write); else ECANCELED, the write given up on and its device marked.
+   */
+  private static void returnedOrCancelled(InFlight flight) {
+    if (flight.pending.done() && flight.ended()) {
+      flight.pending.result();
+      return;
+    }
+    throw cancelled(flight);
   }
 
   /** ECANCELED: the caller was given up on (its hook timed out), not the write's own deadline. */
