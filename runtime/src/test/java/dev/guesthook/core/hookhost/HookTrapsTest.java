@@ -427,7 +427,12 @@ class HookTrapsTest {
         """
         hook('slow-thread') {
           on('pre-start') { ev ->
-            Thread.start { write '/sys/bus/pci/devices/0000:03:00.0/sriov_numvfs', '2' }
+            def running = new java.util.concurrent.CountDownLatch(1)
+            Thread.start {
+              running.countDown()
+              write '/sys/bus/pci/devices/0000:03:00.0/sriov_numvfs', '2'
+            }
+            running.await() // on a loaded machine the thread may not have run 200 ms later
             Thread.sleep(200)
           }
         }
