@@ -95,10 +95,12 @@ public final class KernelWrites {
     if (mark.isPresent()) {
       throw new HostException("ENOTRECOVERABLE", mark.get().refusal(write));
     }
-    if (Thread.currentThread().isInterrupted()) {
-      // Told to stop before the write began: nothing is started, so nothing can be stuck.
+    if (Thread.currentThread().isInterrupted() || CallsGivenUp.ofCurrentThread()) {
+      // Told to stop before the write began: nothing is started, so nothing can be stuck (started,
+      // it was given up on at once and its healthy device marked wedged: adversary pass).
       throw new HostException(
-          "ECANCELED", path + ": the caller was interrupted before the write; nothing written");
+          "ECANCELED",
+          path + ": the caller was interrupted or given up on before the write; nothing written");
     }
     PendingWrite pending = writer.start(write);
     Optional<HostPath> note =

@@ -20,6 +20,11 @@ public final class ProcessRunner {
   static final int MAX_KEPT_OUTPUT = 64 * 1024;
 
   public CommandResult run(HostCommand command) {
+    if (CallsGivenUp.ofCurrentThread()) {
+      // Started, it would be killed part-way, a helper script's change half made (adversary pass).
+      throw new HostException(
+          "ECANCELED", "given up on before running " + command.display() + "; nothing run");
+    }
     ProcessBuilder builder = new ProcessBuilder(command.argv()).redirectErrorStream(true);
     builder.redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
     builder.environment().putAll(command.environment());
