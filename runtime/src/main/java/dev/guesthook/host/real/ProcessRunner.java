@@ -49,19 +49,16 @@ public final class ProcessRunner {
       Thread.currentThread().interrupt();
       throw new HostException("EINTR", "interrupted while running " + command.display());
     }
+    boolean finished = how == CallsGivenUp.Ended.DONE;
+    if (!finished) {
+      killTree(process); // past its timeout, or given up on with its hook
+    }
+    joinQuietly(pump);
     if (how == CallsGivenUp.Ended.GIVEN_UP) {
-      // A thread the hook left running, given up on with it: its processes go too.
-      killTree(process);
-      joinQuietly(pump);
       throw new HostException(
           "ECANCELED",
           "given up on while running " + command.display() + " (its hook timed out); killed");
     }
-    boolean finished = how == CallsGivenUp.Ended.DONE;
-    if (!finished) {
-      killTree(process);
-    }
-    joinQuietly(pump);
     synchronized (output) {
       return finished
           ? CommandResult.ran(process.exitValue(), output.toString())
