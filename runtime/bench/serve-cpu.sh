@@ -49,17 +49,22 @@ n=0
 sockets=
 pids=
 . "$here/runtime/bench/stand-in.sh"
+# Starts StandInRuntime.java for checkout $n (with ROOT HOOKS REPORT: doing the rules' file work)
+# and adds it to the runtimes measured once it listens.
+add_stand_in() {
+  socket="$work/$n/stand-in.sock"
+  start_java_stand_in "$here" "$socket" "$work/$n/serve.log" "$@"
+  pid=$!
+  servers="$servers $pid"
+  while [ ! -S "$socket" ]; do sleep 0.05; done
+  sockets="$sockets $socket"
+  pids="$pids $pid"
+}
 for checkout; do
   n=$((n + 1))
   if [ "$checkout" = stand-in ]; then
     mkdir -p "$work/$n"
-    socket="$work/$n/stand-in.sock"
-    start_java_stand_in "$here" "$socket" "$work/$n/serve.log"
-    pid=$!
-    servers="$servers $pid"
-    while [ ! -S "$socket" ]; do sleep 0.05; done
-    sockets="$sockets $socket"
-    pids="$pids $pid"
+    add_stand_in
     continue
   fi
   root="$work/$n/root"
@@ -74,13 +79,7 @@ for checkout; do
   done
   if [ "$checkout" = rules-stand-in ]; then
     "$here/guesthook" --root "$root" --hooks "$hooks" 101 pre-start > "$work/$n/report.txt"
-    socket="$work/$n/stand-in.sock"
-    start_java_stand_in "$here" "$socket" "$work/$n/serve.log" "$root" "$hooks" "$work/$n/report.txt"
-    pid=$!
-    servers="$servers $pid"
-    while [ ! -S "$socket" ]; do sleep 0.05; done
-    sockets="$sockets $socket"
-    pids="$pids $pid"
+    add_stand_in "$root" "$hooks" "$work/$n/report.txt"
     continue
   fi
   # Builds if needed, records the class-data archive and compiles the hooks into the cache.
