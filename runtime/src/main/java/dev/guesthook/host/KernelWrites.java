@@ -82,7 +82,8 @@ public final class KernelWrites {
    * {@code inProcess}.
    *
    * @throws HostException ETIMEDOUT when the write outlived the deadline, ECANCELED when the caller
-   *     was interrupted (its hook was given up on) first; either way the device is then wedged
+   *     was interrupted or its call given up on (its hook's timeout) first; either way the device
+   *     is then wedged, unless the caller was stopped before the write began (nothing written)
    */
   public void write(HostPath path, String value, Runnable inProcess) {
     Optional<RiskyWrite> risky = value.isEmpty() ? Optional.empty() : RiskyWrite.of(path, value);

@@ -567,8 +567,8 @@ class HookTrapsTest {
 
   /**
    * A device operation a left-running thread has under way when its hook times out is given up on
-   * as the handler's own would be: interrupted, its kernel write given up on, its next calls
-   * refused; the outcome says the handler had returned.
+   * as the handler's own would be: what it waits in ended (by a mark, not an interrupt), its kernel
+   * write given up on, its next calls refused; the outcome says the handler had returned.
    */
   @Test
   void aDeviceOperationUnderWayAtTheHooksTimeoutIsGivenUpOn() throws Exception {
