@@ -377,20 +377,23 @@ public final class Main implements Callable<Integer> {
    * looks at the root (is it a sandbox?): not on the event loop.
    */
   int withRuntime(RuntimeWork work) {
-    return withSettings(
-        (vertx, settings) ->
-            vertx
-                .executeBlocking(() -> NodeRuntime.open(vertx, settings), false)
-                .compose(work::run));
+    return withRuntime(NodeRuntime::open, work);
   }
 
   /** As {@link #withRuntime}, for work that only reads: {@link NodeRuntime#toRead}. */
   int withRuntimeToRead(RuntimeWork work) {
+    return withRuntime(NodeRuntime::toRead, work);
+  }
+
+  /** How the runtime is built from the settings: {@link NodeRuntime#open} or {@code toRead}. */
+  private interface RuntimeOpener {
+    NodeRuntime open(Vertx vertx, Settings settings) throws Exception;
+  }
+
+  private int withRuntime(RuntimeOpener opener, RuntimeWork work) {
     return withSettings(
         (vertx, settings) ->
-            vertx
-                .executeBlocking(() -> NodeRuntime.toRead(vertx, settings), false)
-                .compose(work::run));
+            vertx.executeBlocking(() -> opener.open(vertx, settings), false).compose(work::run));
   }
 
   /** Loads the settings, runs the work, and turns every expected failure into one error line. */
