@@ -28,9 +28,11 @@ import java.util.Set;
  * folder such as {@code /tmp} may lie on the way: nobody else can rename or replace what is not
  * theirs); a file is opened with O_NOFOLLOW and must be a regular file under the same owner and
  * mode rules. Once every folder on the way is the runtime's, nobody else can swap a component
- * between check and use.
+ * between check and use, nor afterwards: a folder walked lately is looked at again with one stat of
+ * its own ({@link CheckedFolders}).
  */
 public final class SafeFiles {
+  private static final CheckedFolders CHECKED = new CheckedFolders();
   private static final int ROOT_UID = 0;
   private static final int OWN_UID = ownUid();
   private static final int TYPE_MASK = 0170000;
@@ -82,28 +84,18 @@ public final class SafeFiles {
     return walk(dir, true);
   }
 
-  /** Opens a file in a safe folder without following a link; a created file is 0600. */
+  /**
+   * Opens a file in a safe folder without following a link; a created file is 0600. The file is
+   * looked at before the open, not after: in a folder nobody else may write, nobody else can swap
+   * it between the two.
+   */
   public static FileChannel open(Path file, OpenOption... options) throws IOException {
     Path absolute =
         folder(file.toAbsolutePath().normalize().getParent()).resolve(file.getFileName());
     OpenOption[] noFollow = Arrays.copyOf(options, options.length + 1);
     noFollow[options.length] = LinkOption.NOFOLLOW_LINKS;
-    refuseSpecialFile(absolute);
-    FileChannel channel = openNotFollowing(absolute, Set.of(noFollow));
-    try {
-      Map<String, Object> attributes = attributes(absolute);
-      if (type(attributes) != REGULAR) {
-        throw new UnsafePathException(absolute, "is not a regular file; fix: remove it");
-      }
-      Optional<String> problem = ownerOrModeProblem(absolute, attributes, false);
-      if (problem.isPresent()) {
-        throw new UnsafePathException(absolute, "cannot be trusted: " + problem.get());
-      }
-      return channel;
-    } catch (IOException | RuntimeException e) {
-      channel.close();
-      throw e;
-    }
+    refuseUntrustedFile(absolute);
+    return openNotFollowing(absolute, Set.of(noFollow));
   }
 
   /** The whole text of a file read safely; empty when it does not exist. */
@@ -147,12 +139,15 @@ public final class SafeFiles {
 
   private static Path walk(Path dir, boolean create) throws IOException {
     Path absolute = dir.toAbsolutePath().normalize();
+    if (CHECKED.stillSafe(absolute)) {
+      return absolute;
+    }
     Path current = absolute.getRoot();
-    checkFolder(current, attributes(current), true);
+    Map<String, Object> attributes = attributes(current);
+    checkFolder(current, attributes, true);
     for (Path part : absolute) {
       current = current.resolve(part);
       boolean last = current.equals(absolute);
-      Map<String, Object> attributes;
       try {
         attributes = attributes(current);
       } catch (NoSuchFileException missing) {
@@ -164,6 +159,7 @@ public final class SafeFiles {
       }
       checkFolder(current, attributes, !last);
     }
+    CHECKED.walked(absolute, attributes);
     return absolute;
   }
 
@@ -175,7 +171,7 @@ public final class SafeFiles {
     }
   }
 
-  private static void checkFolder(Path folder, Map<String, Object> attributes, boolean onTheWay)
+  static void checkFolder(Path folder, Map<String, Object> attributes, boolean onTheWay)
       throws IOException {
     if (type(attributes) == LINK) {
       throw new UnsafePathException(
@@ -227,18 +223,26 @@ public final class SafeFiles {
   /**
    * A FIFO, socket or device where a file of guesthook's is expected is refused before the open:
    * Java opens without O_NONBLOCK, so opening a FIFO waits for a peer that never comes (a FIFO in
-   * place of a guest's recording held that guest's phase, and its lock, for good). A link is left
-   * to the open, which refuses it.
+   * place of a guest's recording held that guest's phase, and its lock, for good). So is a file
+   * another user owns or may write. A link is left to the open, which refuses it; a missing file is
+   * the open's to create (once per guest or day: the lock and recording files are kept).
    */
-  private static void refuseSpecialFile(Path file) throws IOException {
-    int type;
+  private static void refuseUntrustedFile(Path file) throws IOException {
+    Map<String, Object> attributes;
     try {
-      type = type(attributes(file));
+      attributes = attributes(file);
     } catch (NoSuchFileException absent) {
-      return; // to be created (once per guest or day: the lock and recording files are kept)
+      return;
     }
-    if (type != REGULAR && type != LINK) {
+    if (type(attributes) == LINK) {
+      return;
+    }
+    if (type(attributes) != REGULAR) {
       throw new UnsafePathException(file, "is not a regular file; fix: remove it");
+    }
+    Optional<String> problem = ownerOrModeProblem(file, attributes, false);
+    if (problem.isPresent()) {
+      throw new UnsafePathException(file, "cannot be trusted: " + problem.get());
     }
   }
 
@@ -261,8 +265,8 @@ public final class SafeFiles {
     }
   }
 
-  private static Map<String, Object> attributes(Path path) throws IOException {
-    return Files.readAttributes(path, "unix:mode,uid", LinkOption.NOFOLLOW_LINKS);
+  static Map<String, Object> attributes(Path path) throws IOException {
+    return Files.readAttributes(path, "unix:mode,uid,dev,ino", LinkOption.NOFOLLOW_LINKS);
   }
 
   private static int type(Map<String, Object> attributes) {
