@@ -11,6 +11,7 @@ import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -73,5 +74,34 @@ class FileTreeTest {
             () -> new FileTree(Path.of("/")).write(HostPath.parse("/dev/full"), "1"));
     assertEquals("ENOSPC", error.errno());
     assertEquals("/dev/full: No space left on device", error.getMessage());
+  }
+
+  /**
+   * A write in a sandbox looks for links below its root by a stat of each component, not by
+   * resolving the whole path: a link planted after a first write, at any depth or as the root
+   * itself, still keeps the next write in the sandbox.
+   */
+  @ParameterizedTest(name = "{0} swapped for a link out")
+  @CsvSource({"sys/a/attr", "sys/a", "sys", "."})
+  void aLinkPlantedAfterAWriteKeepsTheNextInTheSandbox(String swapped, @TempDir Path base)
+      throws Exception {
+    Path root = Files.createDirectories(base.resolve("sandbox"));
+    Files.createDirectories(root.resolve("sys/a"));
+    Files.writeString(root.resolve("sys/a/attr"), "");
+    FileTree tree = new FileTree(root);
+    HostPath attr = HostPath.parse("/sys/a/attr");
+    tree.write(attr, "1");
+    Path outside = Files.createDirectories(base.resolve("outside"));
+    Files.createDirectories(outside.resolve("sys/a"));
+    Files.writeString(outside.resolve("sys/a/attr"), "");
+    Path target = outside.resolve(swapped).normalize();
+    Path place = root.resolve(swapped).normalize();
+    Files.move(place, base.resolve("moved"));
+    Files.createSymbolicLink(place, target);
+
+    HostException refused = assertThrows(HostException.class, () -> tree.write(attr, "2"));
+
+    assertEquals("EXDEV", refused.errno(), refused::getMessage);
+    assertEquals("", Files.readString(outside.resolve("sys/a/attr")));
   }
 }
