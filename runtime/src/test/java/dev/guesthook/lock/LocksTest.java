@@ -74,6 +74,22 @@ class LocksTest {
     assertEquals(0, locks.keysInUse());
   }
 
+  /**
+   * The holder's line is written over the last one without truncating the file: a waiter is told
+   * the holder alone, never the tail of a longer line before it, and nobody once it is given back.
+   */
+  @Test
+  void aWaiterIsToldTheHolderAloneAfterALongerOne() throws Exception {
+    Locks locks = new Locks(base.resolve("locks"));
+    locks.acquire("vm-7", "VM 7 pre-start (pid 1234567), a long holder", Duration.ZERO).close();
+
+    try (Locks.Held held = locks.acquire("vm-7", "VM 7 post-stop (pid 2)", Duration.ZERO)) {
+      String text = Files.readString(base.resolve("locks/vm-7.lock"));
+      assertEquals("VM 7 post-stop (pid 2)", text.lines().findFirst().orElseThrow());
+    }
+    assertEquals("unknown", new Locks(base.resolve("locks")).holderOf("vm-7"));
+  }
+
   /** Entries come and go while threads take turns on one key: never two holders at once. */
   @Test
   void threadsTakingTurnsOnOneKeyNeverHoldItTogether() throws Exception {
