@@ -3,6 +3,7 @@ package dev.guesthook.bench;
 import dev.guesthook.config.Settings;
 import dev.guesthook.core.event.Phase;
 import dev.guesthook.engine.Engine;
+import dev.guesthook.host.HostPath;
 import dev.guesthook.host.real.LinuxHost;
 import dev.guesthook.id.VmId;
 import dev.guesthook.record.Recording;
@@ -20,11 +21,15 @@ import java.nio.channels.FileLock;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Clock;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -53,12 +58,19 @@ import org.openjdk.jmh.annotations.Warmup;
  *   <li>{@code twoHookCalls}: calling two Groovy closures that each make one call on a Java object,
  *       as the two hooks' handlers do, through Groovy's dynamic dispatch;
  *   <li>{@code recordingLine}: the recording's JSON line of this very phase;
- *   <li>{@code fileWorkUnderRules}: {@code fileWork} with the system calls guesthook's safety rules
- *       add, done as plainly: the lock's and the recording's folders walked from {@code /} one
- *       component at a time without following links, each file opened with O_NOFOLLOW and checked
- *       after, the hook folder listed and each hook file looked at (a changed hook is loaded
- *       again), and on this sandbox every read and write's real location resolved (no link may lead
- *       out of it; a node's root {@code /} skips that);
+ *   <li>{@code fileWorkUnderRules}: what a pre-start's files take under guesthook's safety rules,
+ *       done as plainly: the node name is kept from an earlier phase (as Proxmox's daemons keep
+ *       theirs); the guest's pid file looked for (a running guest's devices are not taken); the
+ *       lock's and the recording's folders looked at with one stat each (walked whole from {@code
+ *       /} lately: nobody else can change a folder on such a walk), each file looked at before it
+ *       is opened with O_NOFOLLOW; the holder's line written in the lock file and cleared; the hook
+ *       folders listed and each hook file looked at (a changed hook is loaded again); the
+ *       recording's off marker looked for and its size after the line (rotation); and on this
+ *       sandbox, before each read and write, the root and every component below it looked at
+ *       without following links (no link may lead out of it; a node's root {@code /} skips that);
+ *   <li>{@code handOffAndBack}: a call handed to an idle thread of a pool and its answer handed
+ *       back: what any runtime that answers on an event loop and blocks elsewhere pays once a phase
+ *       (the benchmark's thread stands for the event loop);
  *   <li>{@code oneStat}: one {@code statx} of a file that exists: what one system call costs on
  *       this machine (on a paravirtualised VM, many times what it costs on bare metal).
  * </ul>
@@ -82,6 +94,7 @@ public class PhaseFloorBenchmark {
   private List<Closure<?>> handlers;
   private Recording recording;
   private final Sink sink = new Sink();
+  private final ExecutorService pool = Executors.newCachedThreadPool();
 
   /** What a hook's write reaches: counts, so that the JIT cannot drop the calls. */
   public static final class Sink {
@@ -173,23 +186,29 @@ public class PhaseFloorBenchmark {
 
   @Benchmark
   public long fileWorkUnderRules() throws IOException {
-    long seen = readUnderRules(root.resolve("etc/hostname"));
-    seen += readUnderRules(root.resolve("etc/pve/qemu-server/101.conf"));
-    seen += lookedFor(root.resolve("etc/guesthook/vm/101.yaml"));
+    long seen = lookedFor(root.resolve("run/qemu-server/101.pid"));
+    seen += readUnderRules(HostPath.of("etc", "pve", "qemu-server", "101.conf"));
+    seen += lookedFor(root.resolve("etc/pve/guesthook/101.yaml"));
     seen += hookFolderLookedAt(root.getParent().resolve("hooks"));
-    try (FileChannel lockFile = openUnderRules(root.resolve("run/guesthook/locks/vm-101.lock"))) {
+    seen += hookFolderLookedAt(root.getParent().resolve("hooks/101"));
+    try (FileChannel lockFile =
+        openUnderRules(root.resolve("run/guesthook/locks/vm-101.lock"), StandardOpenOption.READ)) {
       FileLock lock = lockFile.lock();
+      seen += lockFile.write(ByteBuffer.wrap(HOLDER), 0);
       seen += lookedFor(root.resolve("var/lib/guesthook/journal/101.jsonl"));
       for (String h : new String[] {"a", "b"}) {
-        Path attr = root.resolve("sys/" + h + "/attr");
-        seen += attr.toRealPath().getNameCount();
-        try (FileChannel channel = FileChannel.open(attr, StandardOpenOption.WRITE)) {
+        HostPath attr = HostPath.of("sys", h, "attr");
+        seen += componentsLookedAt(attr);
+        try (FileChannel channel = FileChannel.open(attr.under(root), StandardOpenOption.WRITE)) {
           seen += channel.write(ByteBuffer.wrap(ONE));
         }
       }
-      try (FileChannel line = openUnderRules(recordingFile)) {
+      seen += lookedFor(recordingFile.resolveSibling(".off"));
+      try (FileChannel line = openUnderRules(recordingFile, StandardOpenOption.APPEND)) {
         seen += line.write(ByteBuffer.wrap(LINE));
+        seen += line.size();
       }
+      seen += lockFile.write(ByteBuffer.wrap(NO_HOLDER), 0);
       lock.release();
     }
     return seen;
@@ -200,10 +219,29 @@ public class PhaseFloorBenchmark {
     return Files.readAttributes(recordingFile.getParent(), "unix:mode", LinkOption.NOFOLLOW_LINKS);
   }
 
-  private static long readUnderRules(Path file) throws IOException {
-    long seen = file.toRealPath().getNameCount();
+  @Benchmark
+  public long handOffAndBack() throws Exception {
+    return pool.submit(() -> sink.writes).get();
+  }
+
+  private long readUnderRules(HostPath path) throws IOException {
+    long seen = componentsLookedAt(path);
+    Path file = path.under(root);
     seen += Files.isRegularFile(file) ? 1 : 0;
     return seen + Files.readString(file).length();
+  }
+
+  /** The sandbox's root followed, and each component below it looked at without following. */
+  private long componentsLookedAt(HostPath path) throws IOException {
+    long seen = Files.readAttributes(root, BasicFileAttributes.class).size();
+    Path current = root;
+    for (String segment : path.segments()) {
+      current = current.resolve(segment);
+      seen +=
+          Files.readAttributes(current, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS)
+              .size();
+    }
+    return seen;
   }
 
   private static long lookedFor(Path file) {
@@ -211,32 +249,24 @@ public class PhaseFloorBenchmark {
   }
 
   private static long hookFolderLookedAt(Path hooks) throws IOException {
+    String[] names = hooks.toFile().list();
     long seen = 0;
-    try (Stream<Path> files = Files.list(hooks)) {
-      for (Path file : (Iterable<Path>) files::iterator) {
-        seen += Files.getLastModifiedTime(file).toMillis();
-      }
+    for (String name : names == null ? new String[0] : names) {
+      seen += Files.getLastModifiedTime(hooks.resolve(name)).toMillis();
     }
     return seen;
   }
 
-  /** Appended to, as the lock and the recording are: folder walked, no link followed, checked. */
-  private static FileChannel openUnderRules(Path file) throws IOException {
-    Path folder = file.getParent();
-    Path current = folder.getRoot();
-    for (Path part : folder) {
-      current = current.resolve(part);
-      Files.readAttributes(current, "unix:mode,uid", LinkOption.NOFOLLOW_LINKS);
+  /** The lock or the recording: folder and file looked at, no link followed, made if absent. */
+  private static FileChannel openUnderRules(Path file, StandardOpenOption mode) throws IOException {
+    Files.readAttributes(file.getParent(), "unix:mode,uid", LinkOption.NOFOLLOW_LINKS);
+    try {
+      Files.readAttributes(file, "unix:mode,uid", LinkOption.NOFOLLOW_LINKS);
+    } catch (NoSuchFileException toBeMade) {
+      // the recording's first line after the file was emptied
     }
-    FileChannel channel =
-        FileChannel.open(
-            file,
-            StandardOpenOption.CREATE,
-            StandardOpenOption.WRITE,
-            StandardOpenOption.APPEND,
-            LinkOption.NOFOLLOW_LINKS);
-    Files.readAttributes(file, "unix:mode,uid", LinkOption.NOFOLLOW_LINKS);
-    return channel;
+    return FileChannel.open(
+        file, StandardOpenOption.CREATE, StandardOpenOption.WRITE, mode, LinkOption.NOFOLLOW_LINKS);
   }
 
   @Benchmark
@@ -254,6 +284,7 @@ public class PhaseFloorBenchmark {
 
   @TearDown(Level.Trial)
   public void removeTheHost() throws IOException {
+    pool.shutdownNow();
     PhaseBenchmark.removeTree(base);
   }
 
@@ -263,6 +294,9 @@ public class PhaseFloorBenchmark {
   }
 
   private static final byte[] ONE = "1".getBytes(StandardCharsets.US_ASCII);
+  private static final byte[] HOLDER =
+      "VM 101 pre-start (pid 4242)\n".getBytes(StandardCharsets.US_ASCII);
+  private static final byte[] NO_HOLDER = {'\n'};
   private static final byte[] LINE = new byte[900];
 
   static {
