@@ -11,7 +11,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.time.Duration;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -20,6 +19,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 
 /**
  * Hooks kept loaded across phases: each VM's catalog and its dispatcher are made once. For a
@@ -320,22 +320,26 @@ final class ResidentHooks {
     StringBuilder out = new StringBuilder();
     for (Path dir : directories) {
       for (Path place : List.of(dir, dir.resolve(vmid.toString()))) {
-        // java.io's listing: null for the usual missing per-VM folder, where NIO's throws and
-        // catches a NoSuchFileException (which cost more than the stat: the stack is deep here),
-        // and 4 system calls where NIO's takes 9
-        String[] names = place.toFile().list();
-        if (names == null) {
+        // java.io's check: NIO's throws and catches a NoSuchFileException for the usual missing
+        // per-VM folder, which cost more than the stat (the stack is deep here). The listing is
+        // NIO's: a name java.io cannot decode (LC_ALL=C, Proxmox's locale, and a non-ASCII name)
+        // becomes a path NIO refuses, and a name that is not UTF-8 one that is never found again.
+        if (!place.toFile().isDirectory()) {
           continue;
         }
-        Arrays.sort(names);
-        for (String name : names) {
-          // Not the per-VM folders (named by vmid): another VM's hooks are that VM's business,
-          // and 200 of them would cost two stats each per phase.
-          if (VM_FOLDER.matcher(name).matches()) {
-            continue;
+        try (Stream<Path> files = Files.list(place)) {
+          // Not the per-VM folders (named by vmid): another VM's hooks are that VM's business, and
+          // 200 of them would cost two stats each per phase.
+          for (Path file :
+              files
+                  .filter(f -> !VM_FOLDER.matcher(f.getFileName().toString()).matches())
+                  .sorted()
+                  .toList()) {
+            // one file that cannot be looked at (a dangling link) leaves the others watched
+            out.append(file).append(' ').append(identityOrUnreadable(file)).append('\n');
           }
-          Path file = place.resolve(name);
-          out.append(file).append(' ').append(identityOrUnreadable(file)).append('\n');
+        } catch (IOException e) {
+          out.append(place).append(" unreadable\n");
         }
       }
     }

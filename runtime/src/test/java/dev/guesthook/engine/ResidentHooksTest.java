@@ -87,6 +87,35 @@ class ResidentHooksTest {
     assertTrue(Files.exists(entry), "the entry of a hook serve holds");
   }
 
+  /**
+   * A file whose name java.io cannot decode under Proxmox's LC_ALL=C (a non-ASCII name: an editor's
+   * backup, a README) sits in the hook folder: phases go on, and an edit of a hook is still seen
+   * (adversary pass: the folder listed with java.io failed every phase of every guest).
+   */
+  @Test
+  void aFileWithANonAsciiNameLeavesTheFolderWatched() throws Exception {
+    resident.catalog(GUEST);
+    Process made =
+        new ProcessBuilder(
+                "sh", "-c", "printf 'notes' > \"$(printf 'r\\303\\251sum\\303\\251.md')\"")
+            .directory(hooks.toFile())
+            .start();
+    assertEquals(0, made.waitFor());
+    write("one-edited");
+
+    assertEquals(List.of("one-edited"), names(resident.catalog(GUEST)));
+  }
+
+  /** A dangling link beside a hook does not hide the hook's edits from the fingerprint. */
+  @Test
+  void aDanglingLinkLeavesTheOtherFilesWatched() throws Exception {
+    Files.createSymbolicLink(hooks.resolve("a.groovy"), base.resolve("nowhere"));
+    resident.catalog(GUEST);
+    write("one-edited");
+
+    assertTrue(names(resident.catalog(GUEST)).contains("one-edited"));
+  }
+
   private void write(String name) throws Exception {
     writeText("hook('" + name + "') { on('pre-start') { ev -> } }\n");
   }
