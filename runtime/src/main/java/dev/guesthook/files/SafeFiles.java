@@ -4,13 +4,16 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
+import java.nio.channels.SeekableByteChannel;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.ClosedDirectoryStreamException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.OpenOption;
 import java.nio.file.Path;
+import java.nio.file.SecureDirectoryStream;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.FileAttribute;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -28,11 +31,11 @@ import java.util.Set;
  * folder such as {@code /tmp} may lie on the way: nobody else can rename or replace what is not
  * theirs); a file is opened with O_NOFOLLOW and must be a regular file under the same owner and
  * mode rules. Once every folder on the way is the runtime's, nobody else can swap a component
- * between check and use, nor afterwards: a folder walked lately is looked at again with one stat of
- * its own ({@link CheckedFolders}).
+ * between check and use; and the files of a folder walked lately are opened relative to the folder
+ * itself, held open ({@link HeldFolders}).
  */
 public final class SafeFiles {
-  private static final CheckedFolders CHECKED = new CheckedFolders();
+  private static final HeldFolders HELD = new HeldFolders();
   private static final int ROOT_UID = 0;
   private static final int OWN_UID = ownUid();
   private static final int TYPE_MASK = 0170000;
@@ -86,16 +89,37 @@ public final class SafeFiles {
 
   /**
    * Opens a file in a safe folder without following a link; a created file is 0600. The file is
-   * looked at before the open, not after: in a folder nobody else may write, nobody else can swap
-   * it between the two.
+   * opened relative to its folder, held open since it was walked ({@link HeldFolders}): no swap of
+   * a folder on its path can take the open elsewhere. The file is looked at before the open, not
+   * after: in a folder nobody else may write, nobody else can swap it between the two.
    */
   public static FileChannel open(Path file, OpenOption... options) throws IOException {
-    Path absolute =
-        folder(file.toAbsolutePath().normalize().getParent()).resolve(file.getFileName());
+    Path folder = file.toAbsolutePath().normalize().getParent();
+    Path absolute = folder.resolve(file.getFileName());
     OpenOption[] noFollow = Arrays.copyOf(options, options.length + 1);
     noFollow[options.length] = LinkOption.NOFOLLOW_LINKS;
+    Optional<SecureDirectoryStream<Path>> held = HELD.stillAt(folder);
+    if (held.isEmpty()) {
+      walk(folder, true);
+      held = HELD.hold(folder);
+    }
     refuseUntrustedFile(absolute);
+    if (held.isPresent()) {
+      try {
+        return openIn(held.get(), absolute, Set.of(noFollow));
+      } catch (ClosedDirectoryStreamException letGoMeanwhile) {
+        walk(folder, true);
+      }
+    }
     return openNotFollowing(absolute, Set.of(noFollow));
+  }
+
+  /**
+   * Whether a folder walked before, reached again by its path, may still be used: a directory owned
+   * by root or the runtime's user and writable by nobody else.
+   */
+  static boolean trustedFolder(Path folder, Map<String, Object> attributes) {
+    return type(attributes) == DIRECTORY && ownerOrModeProblem(folder, attributes, false).isEmpty();
   }
 
   /** The whole text of a file read safely; empty when it does not exist. */
@@ -139,9 +163,6 @@ public final class SafeFiles {
 
   private static Path walk(Path dir, boolean create) throws IOException {
     Path absolute = dir.toAbsolutePath().normalize();
-    if (CHECKED.stillSafe(absolute)) {
-      return absolute;
-    }
     Path current = absolute.getRoot();
     Map<String, Object> attributes = attributes(current);
     checkFolder(current, attributes, true);
@@ -159,7 +180,6 @@ public final class SafeFiles {
       }
       checkFolder(current, attributes, !last);
     }
-    CHECKED.walked(absolute, attributes);
     return absolute;
   }
 
@@ -171,7 +191,7 @@ public final class SafeFiles {
     }
   }
 
-  static void checkFolder(Path folder, Map<String, Object> attributes, boolean onTheWay)
+  private static void checkFolder(Path folder, Map<String, Object> attributes, boolean onTheWay)
       throws IOException {
     if (type(attributes) == LINK) {
       throw new UnsafePathException(
@@ -255,18 +275,38 @@ public final class SafeFiles {
     try {
       return FileChannel.open(file, options, PRIVATE_FILE);
     } catch (IOException e) { // ELOOP comes as a plain IOException
-      if (Files.isSymbolicLink(file)) {
-        throw new UnsafePathException(
-            file,
-            "is a symbolic link; guesthook does not follow links to the files it writes (fix: remove"
-                + " it)");
-      }
-      throw e;
+      throw linkOr(file, e);
     }
   }
 
-  static Map<String, Object> attributes(Path path) throws IOException {
-    return Files.readAttributes(path, "unix:mode,uid,dev,ino", LinkOption.NOFOLLOW_LINKS);
+  /** The same, by its name in its folder held open (openat). */
+  private static FileChannel openIn(
+      SecureDirectoryStream<Path> folder, Path file, Set<OpenOption> options) throws IOException {
+    SeekableByteChannel channel;
+    try {
+      channel = folder.newByteChannel(file.getFileName(), options, PRIVATE_FILE);
+    } catch (IOException e) {
+      throw linkOr(file, e);
+    }
+    if (channel instanceof FileChannel opened) {
+      return opened;
+    }
+    channel.close(); // not on Linux's JDK: the file is opened by its path then
+    return openNotFollowing(file, options);
+  }
+
+  private static IOException linkOr(Path file, IOException e) {
+    if (Files.isSymbolicLink(file)) {
+      return new UnsafePathException(
+          file,
+          "is a symbolic link; guesthook does not follow links to the files it writes (fix: remove"
+              + " it)");
+    }
+    return e;
+  }
+
+  private static Map<String, Object> attributes(Path path) throws IOException {
+    return Files.readAttributes(path, "unix:mode,uid", LinkOption.NOFOLLOW_LINKS);
   }
 
   private static int type(Map<String, Object> attributes) {

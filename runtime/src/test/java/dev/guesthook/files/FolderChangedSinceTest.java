@@ -5,19 +5,26 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A folder guesthook wrote in a moment ago is changed before its next write: the next write sees
- * the change and refuses, as a first write would, although a folder used again soon is not walked
- * from {@code /} again (CheckedFolders).
+ * the change and refuses, as a first write would, or lands in the folder it walked, never
+ * elsewhere; although a folder used again soon is not walked from {@code /} again (HeldFolders).
  */
 class FolderChangedSinceTest {
   @TempDir Path base;
@@ -100,5 +107,61 @@ class FolderChangedSinceTest {
     try (var files = Files.walk(elsewhere)) {
       assertFalse(files.anyMatch(Files::isRegularFile), "a file was written through the link");
     }
+  }
+
+  /**
+   * Adversary pass (report-adv-s20 S-A): a folder higher up becomes a link to itself, then flips
+   * between that and a link to another folder while writes go on. Each write is refused or lands in
+   * the folder walked: none is taken elsewhere between a check of the path and the open.
+   */
+  @Test
+  void aFolderHigherUpFlippingToALinkNeverTakesAWriteElsewhere() throws Exception {
+    Path lib = base.resolve("var/lib");
+    Path real = Files.move(lib.resolve("guesthook"), lib.resolve("guesthook.real"));
+    Files.createSymbolicLink(lib.resolve("guesthook"), real);
+    Files.createDirectories(elsewhere.resolve("recordings"));
+    Path toReal = Files.createSymbolicLink(lib.resolve("to-real"), real);
+    Path toElsewhere = Files.createSymbolicLink(lib.resolve("to-elsewhere"), elsewhere);
+    AtomicBoolean flipping = new AtomicBoolean(true);
+    Thread flipper =
+        new Thread(
+            () -> {
+              try {
+                while (flipping.get()) {
+                  flip(toElsewhere, lib.resolve("guesthook"));
+                  flip(toReal, lib.resolve("guesthook"));
+                }
+              } catch (IOException e) {
+                throw new UncheckedIOException(e);
+              }
+            });
+    flipper.start();
+    int written = 0;
+    long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
+    try {
+      while (System.nanoTime() < until) {
+        try (FileChannel channel =
+            SafeFiles.open(file(), StandardOpenOption.CREATE, StandardOpenOption.APPEND)) {
+          channel.write(ByteBuffer.wrap("x\n".getBytes(StandardCharsets.UTF_8)));
+          written++;
+        } catch (UnsafePathException refused) {
+          // the walk saw the link: refused, as it must be
+        }
+      }
+    } finally {
+      flipping.set(false);
+      flipper.join();
+    }
+
+    assertNothingWrittenElsewhere();
+    assertEquals(written, Files.readAllLines(real.resolve("recordings/101.jsonl")).size() - 1);
+  }
+
+  /** Puts a copy of {@code link} at {@code place} in one rename, as a planted link would be. */
+  private static void flip(Path link, Path place) throws IOException {
+    Path copy = link.resolveSibling(link.getFileName() + ".new");
+    Files.deleteIfExists(copy);
+    Files.createSymbolicLink(copy, Files.readSymbolicLink(link));
+    Files.move(copy, place, StandardCopyOption.ATOMIC_MOVE);
   }
 }
