@@ -106,6 +106,25 @@ class ResidentHooksTest {
     assertEquals(List.of("one-edited"), names(resident.catalog(GUEST)));
   }
 
+  /**
+   * A file the loader refuses (not executable) whose name is not ASCII: its notice is told, and the
+   * phase's settings check, which skips refused files by name, goes on (adversary pass: the name
+   * made Path.of throw under LC_ALL=C and failed every phase, one-shot ones too).
+   */
+  @Test
+  void aRefusedFileWithANonAsciiNameLeavesThePhaseGoingOn() throws Exception {
+    Process made =
+        new ProcessBuilder("sh", "-c", "printf 'x' > \"$(printf 'r\\303\\251sum\\303\\251.txt')\"")
+            .directory(hooks.toFile())
+            .start();
+    assertEquals(0, made.waitFor());
+
+    HookCatalog catalog = resident.catalog(GUEST);
+
+    assertTrue(names(catalog).contains("one"), () -> names(catalog).toString());
+    assertEquals(1, catalog.namesNotChecked().size(), () -> catalog.notices().toString());
+  }
+
   /** A dangling link beside a hook does not hide the hook's edits from the fingerprint. */
   @Test
   void aDanglingLinkLeavesTheOtherFilesWatched() throws Exception {

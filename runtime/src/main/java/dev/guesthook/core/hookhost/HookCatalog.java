@@ -2,7 +2,6 @@ package dev.guesthook.core.hookhost;
 
 import dev.guesthook.core.dispatch.Hook;
 import dev.guesthook.core.settings.SettingsSchema;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -106,7 +105,10 @@ public record HookCatalog(
     Set<String> names = new TreeSet<>();
     for (Notice notice : notices) {
       if (notice.severity() == Severity.ERROR || notice.message().startsWith(MASKS)) {
-        names.add(Path.of(notice.file()).getFileName().toString().replaceFirst("\\.groovy$", ""));
+        // The name by its text: a file name the JVM cannot encode back (non-ASCII under Proxmox's
+        // LC_ALL=C) made Path.of throw, and failed every phase (adversary pass, report-adv-s20)
+        String file = notice.file();
+        names.add(file.substring(file.lastIndexOf('/') + 1).replaceFirst("\\.groovy$", ""));
       }
     }
     return names;
