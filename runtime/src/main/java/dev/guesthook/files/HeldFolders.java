@@ -13,6 +13,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The folders {@link SafeFiles#open} opens files in, each held open once walked whole from {@code
@@ -35,6 +38,15 @@ final class HeldFolders {
 
   private final Map<Path, Held> folders = new ConcurrentHashMap<>();
 
+  /** Lets each folder go once it has been held for {@link #CHECK_AGAIN_AFTER}, used or not. */
+  private static final ScheduledExecutorService LETTING_GO =
+      Executors.newSingleThreadScheduledExecutor(
+          work -> {
+            Thread thread = new Thread(work, "guesthook-held-folders");
+            thread.setDaemon(true);
+            return thread;
+          });
+
   /**
    * The folder held for {@code path}, when it was walked lately and the path still leads to it;
    * empty otherwise (then walk it and {@link #hold} it).
@@ -54,7 +66,10 @@ final class HeldFolders {
 
   private static boolean stillLeadsTo(Path path, Object key) throws IOException {
     try {
-      Map<String, Object> now = Files.readAttributes(path, "unix:fileKey,mode,uid");
+      // the last component not followed: the folder swapped for a link, even to itself, is walked
+      // again, and refused there, as any walk refuses it
+      Map<String, Object> now =
+          Files.readAttributes(path, "unix:fileKey,mode,uid", LinkOption.NOFOLLOW_LINKS);
       return key.equals(now.get("fileKey")) && SafeFiles.trustedFolder(path, now);
     } catch (NoSuchFileException gone) {
       return false;
@@ -72,22 +87,36 @@ final class HeldFolders {
       stream.close();
       return Optional.empty();
     }
-    Object key =
-        folder.getFileAttributeView(BasicFileAttributeView.class).readAttributes().fileKey();
-    Object walked =
-        Files.readAttributes(path, "unix:fileKey", LinkOption.NOFOLLOW_LINKS).get("fileKey");
-    if (!key.equals(walked)) {
-      folder.close(); // swapped since the walk: its next use walks again
-      return Optional.empty();
+    Object key;
+    try {
+      key = folder.getFileAttributeView(BasicFileAttributeView.class).readAttributes().fileKey();
+      if (!key.equals(keyAt(path))) {
+        folder.close(); // swapped since the walk: its next use walks again
+        return Optional.empty();
+      }
+    } catch (IOException | RuntimeException e) {
+      // gone since the walk: a stream dropped unclosed keeps its descriptors for good (adversary
+      // pass: a folder removed in a loop ran the process out of descriptors in 4 s)
+      closeQuietly(folder);
+      throw e;
     }
     if (folders.size() >= MAX_FOLDERS) {
       List.copyOf(folders.keySet()).forEach(held -> letGo(held, folders.get(held)));
     }
-    Held before = folders.put(path, new Held(folder, key, System.nanoTime()));
+    Held held = new Held(folder, key, System.nanoTime());
+    Held before = folders.put(path, held);
     if (before != null) {
       closeQuietly(before.folder());
     }
+    // Not held while idle: a held folder keeps its mount busy (umount) and a removed folder alive.
+    LETTING_GO.schedule(
+        () -> letGo(path, held), CHECK_AGAIN_AFTER.toMillis(), TimeUnit.MILLISECONDS);
     return Optional.of(folder);
+  }
+
+  /** Where the path leads, its last component not followed: a link there is not the folder. */
+  private static Object keyAt(Path path) throws IOException {
+    return Files.readAttributes(path, "unix:fileKey", LinkOption.NOFOLLOW_LINKS).get("fileKey");
   }
 
   /**

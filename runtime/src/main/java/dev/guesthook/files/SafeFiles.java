@@ -296,6 +296,9 @@ public final class SafeFiles {
   }
 
   private static IOException linkOr(Path file, IOException e) {
+    if (e instanceof NoSuchFileException) {
+      return new NoSuchFileException(file.toString()); // named whole, not by its name in its folder
+    }
     if (Files.isSymbolicLink(file)) {
       return new UnsafePathException(
           file,

@@ -164,4 +164,84 @@ class FolderChangedSinceTest {
     Files.createSymbolicLink(copy, Files.readSymbolicLink(link));
     Files.move(copy, place, StandardCopyOption.ATOMIC_MOVE);
   }
+
+  /** Adversary pass (report-adv-s20b F3): the folder as a link to itself is refused at once. */
+  @Test
+  void theFolderSwappedForALinkToItselfIsRefused() throws Exception {
+    Path real = Files.move(folder, folder.resolveSibling("recordings.real"));
+    Files.createSymbolicLink(folder, real);
+
+    UnsafePathException refused =
+        assertThrows(UnsafePathException.class, () -> SafeFiles.writeString(file(), "second\n"));
+
+    assertTrue(refused.getMessage().contains("is a symbolic link"), refused::getMessage);
+  }
+
+  /**
+   * Adversary pass (report-adv-s20b F1): a folder removed again and again while files are opened in
+   * it leaves no descriptor open (a folder gone between its walk and its hold leaked two each time,
+   * up to the process's limit).
+   */
+  @Test
+  void aFolderRemovedAgainAndAgainLeavesNoDescriptorOpen() throws Exception {
+    AtomicBoolean removing = new AtomicBoolean(true);
+    Thread remover =
+        new Thread(
+            () -> {
+              while (removing.get()) {
+                try {
+                  FolderTree.remove(folder);
+                } catch (IOException | RuntimeException raced) {
+                  // made again meanwhile: the next round removes it
+                }
+              }
+            });
+    remover.start();
+    long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
+    try {
+      while (System.nanoTime() < until) {
+        try (FileChannel channel =
+            SafeFiles.open(file(), StandardOpenOption.CREATE, StandardOpenOption.APPEND)) {
+          channel.write(ByteBuffer.wrap("x\n".getBytes(StandardCharsets.UTF_8)));
+        } catch (IOException raced) {
+          // removed between the walk and the open: refused, as it may be
+        }
+      }
+    } finally {
+      removing.set(false);
+      remover.join();
+    }
+
+    assertTrue(descriptorsUnder(base) <= 2, () -> descriptorsUnder(base) + " descriptors open");
+  }
+
+  /** Adversary pass (report-adv-s20b F2): a folder is not held once idle; its mount is free. */
+  @Test
+  void anIdleFolderIsLetGo() throws Exception {
+    assertTrue(descriptorsUnder(base) > 0, "held after its write");
+
+    long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
+    while (descriptorsUnder(base) > 0 && System.nanoTime() < until) {
+      Thread.sleep(200);
+    }
+
+    assertEquals(0, descriptorsUnder(base));
+  }
+
+  /** This process's descriptors open on anything under {@code folder}, removed ones included. */
+  private static long descriptorsUnder(Path folder) {
+    try (var fds = Files.list(Path.of("/proc/self/fd"))) {
+      return fds.filter(
+              fd -> {
+                try {
+                  return Files.readSymbolicLink(fd).toString().startsWith(folder.toString());
+                } catch (IOException closedMeanwhile) {
+                  return false;
+                }
+              })
+          .count();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
 }
