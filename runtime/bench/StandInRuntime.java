@@ -9,8 +9,10 @@ import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -28,11 +30,15 @@ import java.util.stream.Stream;
  *   <li>(i), {@code SOCKET ROOT HOOKS REPORT}: before answering, the file work a pre-start of two
  *       hooks makes under guesthook's safety rules, done as plainly as Java allows, and no hook
  *       code: the guest's config read, its settings file and per-guest hook folder looked for, the
- *       hook folder listed and each file looked at, the guest's lock folder walked from {@code /}
- *       without following links and the lock file opened with O_NOFOLLOW, checked, locked and its
- *       holder written, the running-guest check (the pid file looked for), the journal looked for,
- *       the hooks' two writes (each path's real location checked: no link may lead out of the
- *       sandbox), the recording's line appended the same way, the lock given back; then the
+ *       hook folder listed and each file looked at, the guest's lock folder looked at (walked from
+ *       {@code /} lately and held, as guesthook holds it) and the lock file looked at, opened with
+ *       O_NOFOLLOW, locked and its holder line written over the last, the running-guest check (the
+ *       pid file looked for), the journal looked for, the hooks' two writes (the sandbox's root and
+ *       each component below it looked at without following links: no link may lead out of it),
+ *       the recordings' off marker looked for, the recording's line appended the way the lock is
+ *       opened and its size looked at (rotation), the holder's line cleared and the lock given
+ *       back (the rules as they stand since 5622b2e; before, every folder was walked at every
+ *       call and every real location resolved); then the
  *       report's lines as serve sends them (REPORT, what the client printed for serve), the exit
  *       line, and the recording synced after the answer, as serve syncs it. What serve spends
  *       above (i) is its layers: Groovy, the engine, the recording's JSON.
@@ -44,6 +50,7 @@ public final class StandInRuntime {
   private static final byte[] EXIT_OK = "X 0\n".getBytes(StandardCharsets.US_ASCII);
   private static final byte[] ONE = "1".getBytes(StandardCharsets.US_ASCII);
   private static final byte[] STARTED = "started".getBytes(StandardCharsets.US_ASCII);
+  private static final byte[] NO_HOLDER = {'\n'};
 
   public static void main(String[] args) throws IOException {
     Phase phase = args.length == 4 ? new RulesFileWork(args) : peer -> EXIT_OK;
@@ -121,25 +128,28 @@ public final class StandInRuntime {
 
     @Override
     public byte[] run(String vmid) throws IOException {
-      long seen = readUnderRules(root.resolve("etc/pve/qemu-server/" + vmid + ".conf"));
+      long seen = readUnderRules("etc/pve/qemu-server/" + vmid + ".conf");
       seen += lookedFor(root.resolve("etc/guesthook/vm/" + vmid + ".yaml"));
       seen += lookedFor(hooks.resolve(vmid));
       seen += hookFolderLookedAt(hooks);
-      try (FileChannel lockFile = openUnderRules(root.resolve("run/guesthook/locks/" + vmid))) {
+      try (FileChannel lockFile =
+          openUnderRules(root.resolve("run/guesthook/locks/" + vmid), StandardOpenOption.READ)) {
         FileLock lock = lockFile.lock();
-        lockFile.write(ByteBuffer.wrap(("stand-in " + vmid + " pre-start\n").getBytes()));
+        lockFile.write(ByteBuffer.wrap(("stand-in " + vmid + " pre-start\n").getBytes()), 0);
         seen += lookedFor(root.resolve("run/qemu-server/" + vmid + ".pid"));
         seen += lookedFor(root.resolve("var/lib/guesthook/journal/" + vmid + ".jsonl"));
-        seen += writeUnderRules(root.resolve("sys/a/attr"), ONE);
-        seen += writeUnderRules(root.resolve("sys/b/attr"), ONE);
+        seen += writeUnderRules("sys/a/attr", ONE);
+        seen += writeUnderRules("sys/b/attr", ONE);
         if (Files.isDirectory(hooks.resolve(vmid), LinkOption.NOFOLLOW_LINKS)) {
           // hookpath.sh's (e): the guest's own hook writes "started" for it.
-          seen += writeUnderRules(root.resolve("sys/vm/" + vmid), STARTED);
+          seen += writeUnderRules("sys/vm/" + vmid, STARTED);
         }
-        FileChannel line = openUnderRules(recording);
+        seen += lookedFor(recording.resolveSibling(".off"));
+        FileChannel line = openUnderRules(recording, StandardOpenOption.APPEND);
         line.write(ByteBuffer.wrap(recordingLine(vmid, seen)));
+        seen += line.size(); // the rotation's look at the size
         toSync.set(line);
-        lockFile.truncate(0);
+        lockFile.write(ByteBuffer.wrap(NO_HOLDER), 0);
         lock.release();
       }
       return answer;
@@ -171,12 +181,15 @@ public final class StandInRuntime {
       return line.append("]}\n").toString().getBytes(StandardCharsets.UTF_8);
     }
 
-    /** A hook's write: its real location checked first (no link may lead out of the sandbox). */
-    private static long writeUnderRules(Path file, byte[] value) throws IOException {
-      long seen = file.getParent().toRealPath().getNameCount();
+    /**
+     * A hook's write: the root and each component below it looked at without following links
+     * first (no link may lead out of the sandbox).
+     */
+    private long writeUnderRules(String path, byte[] value) throws IOException {
+      long seen = componentsLookedAt(path);
       try (FileChannel channel =
           FileChannel.open(
-              file,
+              root.resolve(path),
               StandardOpenOption.CREATE,
               StandardOpenOption.WRITE,
               StandardOpenOption.TRUNCATE_EXISTING,
@@ -185,10 +198,30 @@ public final class StandInRuntime {
       }
     }
 
-    private static long readUnderRules(Path file) throws IOException {
-      long seen = file.toRealPath().getNameCount();
-      seen += Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS) ? 1 : 0;
+    private long readUnderRules(String path) throws IOException {
+      long seen = componentsLookedAt(path);
+      Path file = root.resolve(path);
+      seen += Files.isRegularFile(file) ? 1 : 0;
       return seen + Files.readString(file).length();
+    }
+
+    /** The sandbox's root followed, and each component below it looked at without following. */
+    private long componentsLookedAt(String path) throws IOException {
+      long seen = Files.readAttributes(root, BasicFileAttributes.class).size();
+      Path current = root;
+      try {
+        for (String segment : path.split("/")) {
+          current = current.resolve(segment);
+          seen +=
+              Files.readAttributes(current, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS)
+                  .size();
+        }
+      } catch (NoSuchFileException toBeMade) {
+        // a file the write makes (a guest's first): where its folder really is decides, as in
+        // guesthook
+        seen += root.resolve(path).getParent().toRealPath().getNameCount();
+      }
+      return seen;
     }
 
     private static long lookedFor(Path file) {
@@ -207,23 +240,24 @@ public final class StandInRuntime {
       return seen;
     }
 
-    /** Opened for writing as the lock and the recording are: folder walked, no link, checked. */
-    private static FileChannel openUnderRules(Path file) throws IOException {
-      Path folder = file.getParent();
-      Path current = folder.getRoot();
-      for (Path part : folder) {
-        current = current.resolve(part);
-        Files.readAttributes(current, "unix:mode,uid", LinkOption.NOFOLLOW_LINKS);
+    /**
+     * Opened for writing as the lock and the recording are: the folder (walked whole lately, held)
+     * and the file looked at, no link followed, made if absent.
+     */
+    private static FileChannel openUnderRules(Path file, StandardOpenOption mode)
+        throws IOException {
+      Files.readAttributes(file.getParent(), "unix:mode,uid", LinkOption.NOFOLLOW_LINKS);
+      try {
+        Files.readAttributes(file, "unix:mode,uid", LinkOption.NOFOLLOW_LINKS);
+      } catch (NoSuchFileException toBeMade) {
+        // the first phase of a guest
       }
-      FileChannel channel =
-          FileChannel.open(
-              file,
-              StandardOpenOption.CREATE,
-              StandardOpenOption.WRITE,
-              StandardOpenOption.APPEND,
-              LinkOption.NOFOLLOW_LINKS);
-      Files.readAttributes(file, "unix:mode,uid", LinkOption.NOFOLLOW_LINKS);
-      return channel;
+      return FileChannel.open(
+          file,
+          StandardOpenOption.CREATE,
+          StandardOpenOption.WRITE,
+          mode,
+          LinkOption.NOFOLLOW_LINKS);
     }
   }
 }
