@@ -24,9 +24,10 @@ import java.util.concurrent.TimeUnit;
  * files so (the guest's lock, its recording), where each walk took 8-9 stats. Before each use, one
  * stat of the folder's path tells that it still leads to the folder held (other processes reach it
  * by that path: the guest's lock must be the same file for all), and that the folder's owner and
- * mode still pass; otherwise the folder is walked and opened again. A folder held for {@link
- * #CHECK_AGAIN_AFTER} is walked again, so a folder higher up that root has since made writable by
- * others is refused within that time, as every walk refuses it.
+ * mode still pass; otherwise the folder is walked and opened again. A folder is let go {@link
+ * #CHECK_AGAIN_AFTER} after it was held, used or not, and walked again at its next use: a folder
+ * higher up that root has since made writable by others is refused within that time, as every walk
+ * refuses it, and an idle process holds no folder (a held one keeps its mount busy).
  */
 final class HeldFolders {
   static final Duration CHECK_AGAIN_AFTER = Duration.ofSeconds(10);
@@ -34,7 +35,7 @@ final class HeldFolders {
   /** Guesthook opens files in a handful of folders; a process that uses many starts afresh. */
   private static final int MAX_FOLDERS = 64;
 
-  private record Held(SecureDirectoryStream<Path> folder, Object key, long since) {}
+  private record Held(SecureDirectoryStream<Path> folder, Object key) {}
 
   private final Map<Path, Held> folders = new ConcurrentHashMap<>();
 
@@ -48,16 +49,16 @@ final class HeldFolders {
           });
 
   /**
-   * The folder held for {@code path}, when it was walked lately and the path still leads to it;
-   * empty otherwise (then walk it and {@link #hold} it).
+   * The folder held for {@code path}, when it was walked lately (it is let go after {@link
+   * #CHECK_AGAIN_AFTER}) and the path still leads to it; empty otherwise (then walk it and {@link
+   * #hold} it).
    */
   Optional<SecureDirectoryStream<Path>> stillAt(Path path) throws IOException {
     Held held = folders.get(path);
     if (held == null) {
       return Optional.empty();
     }
-    if (System.nanoTime() - held.since() <= CHECK_AGAIN_AFTER.toNanos()
-        && stillLeadsTo(path, held.key())) {
+    if (stillLeadsTo(path, held.key())) {
       return Optional.of(held.folder());
     }
     letGo(path, held);
@@ -103,12 +104,13 @@ final class HeldFolders {
     if (folders.size() >= MAX_FOLDERS) {
       List.copyOf(folders.keySet()).forEach(held -> letGo(held, folders.get(held)));
     }
-    Held held = new Held(folder, key, System.nanoTime());
+    Held held = new Held(folder, key);
     Held before = folders.put(path, held);
     if (before != null) {
       closeQuietly(before.folder());
     }
-    // Not held while idle: a held folder keeps its mount busy (umount) and a removed folder alive.
+    // The one bound on how long a folder is held: a use past it walks again, and an idle folder
+    // is not kept (a held one keeps its mount busy, and a removed folder alive).
     LETTING_GO.schedule(
         () -> letGo(path, held), CHECK_AGAIN_AFTER.toMillis(), TimeUnit.MILLISECONDS);
     return Optional.of(folder);
