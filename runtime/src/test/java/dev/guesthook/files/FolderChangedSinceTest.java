@@ -122,20 +122,43 @@ class FolderChangedSinceTest {
     Files.createDirectories(elsewhere.resolve("recordings"));
     Path toReal = Files.createSymbolicLink(lib.resolve("to-real"), real);
     Path toElsewhere = Files.createSymbolicLink(lib.resolve("to-elsewhere"), elsewhere);
-    AtomicBoolean flipping = new AtomicBoolean(true);
-    Thread flipper =
+    int written =
+        linesWrittenWhile(
+            () -> {
+              flip(toElsewhere, lib.resolve("guesthook"));
+              flip(toReal, lib.resolve("guesthook"));
+            },
+            UnsafePathException.class); // the walk saw the link: refused, as it must be
+
+    assertNothingWrittenElsewhere();
+    assertEquals(written, Files.readAllLines(real.resolve("recordings/101.jsonl")).size() - 1);
+  }
+
+  /** Something done to the folders again and again while guesthook writes. */
+  private interface Meddling {
+    void once() throws IOException;
+  }
+
+  /**
+   * Appends a line to the file again and again for 2 s while {@code meddling} runs beside it; an
+   * open refused with {@code refused} is no line, any other failure fails the test. The lines
+   * written.
+   */
+  private int linesWrittenWhile(Meddling meddling, Class<? extends IOException> refused)
+      throws Exception {
+    AtomicBoolean meddlingOn = new AtomicBoolean(true);
+    Thread meddler =
         new Thread(
             () -> {
               try {
-                while (flipping.get()) {
-                  flip(toElsewhere, lib.resolve("guesthook"));
-                  flip(toReal, lib.resolve("guesthook"));
+                while (meddlingOn.get()) {
+                  meddling.once();
                 }
               } catch (IOException e) {
                 throw new UncheckedIOException(e);
               }
             });
-    flipper.start();
+    meddler.start();
     int written = 0;
     long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
     try {
@@ -144,17 +167,17 @@ class FolderChangedSinceTest {
             SafeFiles.open(file(), StandardOpenOption.CREATE, StandardOpenOption.APPEND)) {
           channel.write(ByteBuffer.wrap("x\n".getBytes(StandardCharsets.UTF_8)));
           written++;
-        } catch (UnsafePathException refused) {
-          // the walk saw the link: refused, as it must be
+        } catch (IOException e) {
+          if (!refused.isInstance(e)) {
+            throw e;
+          }
         }
       }
     } finally {
-      flipping.set(false);
-      flipper.join();
+      meddlingOn.set(false);
+      meddler.join();
     }
-
-    assertNothingWrittenElsewhere();
-    assertEquals(written, Files.readAllLines(real.resolve("recordings/101.jsonl")).size() - 1);
+    return written;
   }
 
   /** Puts a copy of {@code link} at {@code place} in one rename, as a planted link would be. */
@@ -184,33 +207,15 @@ class FolderChangedSinceTest {
    */
   @Test
   void aFolderRemovedAgainAndAgainLeavesNoDescriptorOpen() throws Exception {
-    AtomicBoolean removing = new AtomicBoolean(true);
-    Thread remover =
-        new Thread(
-            () -> {
-              while (removing.get()) {
-                try {
-                  FolderTree.remove(folder);
-                } catch (IOException | RuntimeException raced) {
-                  // made again meanwhile: the next round removes it
-                }
-              }
-            });
-    remover.start();
-    long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
-    try {
-      while (System.nanoTime() < until) {
-        try (FileChannel channel =
-            SafeFiles.open(file(), StandardOpenOption.CREATE, StandardOpenOption.APPEND)) {
-          channel.write(ByteBuffer.wrap("x\n".getBytes(StandardCharsets.UTF_8)));
-        } catch (IOException raced) {
-          // removed between the walk and the open: refused, as it may be
-        }
-      }
-    } finally {
-      removing.set(false);
-      remover.join();
-    }
+    linesWrittenWhile(
+        () -> {
+          try {
+            FolderTree.remove(folder);
+          } catch (IOException | RuntimeException raced) {
+            // made again meanwhile: the next round removes it
+          }
+        },
+        IOException.class); // removed between the walk and the open: refused, as it may be
 
     assertTrue(descriptorsUnder(base) <= 2, () -> descriptorsUnder(base) + " descriptors open");
   }
