@@ -19,7 +19,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
 
 /**
  * Hooks kept loaded across phases: each VM's catalog and its dispatcher are made once. For a
@@ -56,6 +55,7 @@ final class ResidentHooks {
   private static final String IDENTITY = "unix:dev,ino,size,lastModifiedTime,ctime";
 
   private final Map<VmId, Loaded> loaded = new ConcurrentHashMap<>();
+  private final FolderListings listings = new FolderListings(FolderListings.SETTLED);
   private final Map<VmId, Object> monitors = new ConcurrentHashMap<>();
 
   /** When each guest with hooks loaded last had a phase ({@link System#nanoTime}). */
@@ -277,6 +277,7 @@ final class ResidentHooks {
         return false;
       }
       letGo.put(vmid, gone.catalog().workingTexts());
+      listings.forget(folder -> folder.getFileName().toString().equals(vmid.toString()));
       return true;
     }
   }
@@ -320,21 +321,12 @@ final class ResidentHooks {
     StringBuilder out = new StringBuilder();
     for (Path dir : directories) {
       for (Path place : List.of(dir, dir.resolve(vmid.toString()))) {
-        // java.io's check: NIO's throws and catches a NoSuchFileException for the usual missing
-        // per-VM folder, which cost more than the stat (the stack is deep here). The listing is
-        // NIO's: a name java.io cannot decode (LC_ALL=C, Proxmox's locale, and a non-ASCII name)
-        // becomes a path NIO refuses, and a name that is not UTF-8 one that is never found again.
-        if (!place.toFile().isDirectory()) {
-          continue;
-        }
-        try (Stream<Path> files = Files.list(place)) {
-          // Not the per-VM folders (named by vmid): another VM's hooks are that VM's business, and
-          // 200 of them would cost two stats each per phase.
-          for (Path file :
-              files
-                  .filter(f -> !VM_FOLDER.matcher(f.getFileName().toString()).matches())
-                  .sorted()
-                  .toList()) {
+        // The listing is NIO's: a name java.io cannot decode (LC_ALL=C, Proxmox's locale, and a
+        // non-ASCII name) becomes a path NIO refuses, and a name that is not UTF-8 one that is
+        // never found again. Not the per-VM folders (named by vmid): another VM's hooks are that
+        // VM's business, and 200 of them would cost two stats each per phase.
+        try {
+          for (Path file : listings.files(place, ResidentHooks::notAVmFolder).orElse(List.of())) {
             // one file that cannot be looked at (a dangling link) leaves the others watched
             out.append(file).append(' ').append(identityOrUnreadable(file)).append('\n');
           }
@@ -344,6 +336,10 @@ final class ResidentHooks {
       }
     }
     return out.toString();
+  }
+
+  private static boolean notAVmFolder(Path file) {
+    return !VM_FOLDER.matcher(file.getFileName().toString()).matches();
   }
 
   private static String identityOrUnreadable(Path file) {

@@ -1,0 +1,113 @@
+package dev.guesthook.engine;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+import java.util.stream.Stream;
+
+/**
+ * The files of hook folders, listed again only when a folder changed. Adding, removing or renaming
+ * a file in a folder sets the folder's change time, which no tool sets back; so while a folder's
+ * device, inode and change time are what they were at its last listing, that listing still holds,
+ * and one stat replaces the listing's nine system calls (a resident runtime looks at its folders at
+ * every phase).
+ *
+ * <p>Change times are as fine as the kernel's clock tick, or coarser (a second on some file
+ * systems): a file added in the same tick as the listing before it leaves the folder's time as it
+ * was. A listing is therefore kept only once the time it saw is {@link #SETTLED} older than the
+ * listing itself; a folder changed more recently is listed at every look until it settles, as git
+ * treats its "racily clean" index entries.
+ */
+final class FolderListings {
+  /** How much older than a listing a folder's change time must be for the listing to be kept. */
+  static final Duration SETTLED = Duration.ofSeconds(2);
+
+  /** The folder as one listing saw it, and the names it held. */
+  private record Listing(String identity, List<Path> files) {}
+
+  private static final int S_IFMT = 0170000;
+  private static final int S_IFDIR = 0040000;
+
+  private final Duration settled;
+  private final Map<Path, Listing> kept = new ConcurrentHashMap<>();
+
+  FolderListings(Duration settled) {
+    this.settled = settled;
+  }
+
+  /**
+   * The files in {@code folder} that {@code wanted} accepts, sorted; empty when it is not a folder
+   * (links followed, as a hook folder may be one). Fails when it cannot be listed.
+   */
+  Optional<List<Path>> files(Path folder, Predicate<Path> wanted) throws IOException {
+    Listing listing = kept.get(folder);
+    Optional<String> identity = listing == null ? firstLook(folder) : identityOrNone(folder);
+    if (identity.isEmpty()) {
+      kept.remove(folder);
+      return Optional.empty();
+    }
+    if (listing != null && listing.identity().equals(identity.get())) {
+      return Optional.of(listing.files());
+    }
+    return Optional.of(listed(folder, identity.get(), wanted));
+  }
+
+  /** Forgets the listings of the folders {@code gone} accepts: a guest let go, its own folder. */
+  void forget(Predicate<Path> gone) {
+    kept.keySet().removeIf(gone);
+  }
+
+  /**
+   * A folder not looked at before is most often one that does not exist (a guest's own hook
+   * folder): java.io tells that without the exception NIO throws and catches, which costs more than
+   * the stat where the stack is deep.
+   */
+  private Optional<String> firstLook(Path folder) {
+    return folder.toFile().isDirectory() ? identityOrNone(folder) : Optional.empty();
+  }
+
+  private List<Path> listed(Path folder, String identity, Predicate<Path> wanted)
+      throws IOException {
+    long listedAt = System.currentTimeMillis();
+    List<Path> files;
+    try (Stream<Path> entries = Files.list(folder)) {
+      files = entries.filter(wanted).sorted().toList();
+    }
+    if (settledBefore(identity, listedAt)) {
+      kept.put(folder, new Listing(identity, files));
+    } else {
+      kept.remove(folder);
+    }
+    return files;
+  }
+
+  private boolean settledBefore(String identity, long listedAtMillis) {
+    long changedAtNanos = Long.parseLong(identity.substring(identity.lastIndexOf(' ') + 1));
+    return changedAtNanos / 1_000_000 < listedAtMillis - settled.toMillis();
+  }
+
+  /**
+   * The folder's device, inode and change time (nanoseconds, last), in one stat; empty when it is
+   * not a folder or cannot be looked at.
+   */
+  private static Optional<String> identityOrNone(Path folder) {
+    try {
+      Map<String, Object> stat = Files.readAttributes(folder, "unix:mode,dev,ino,ctime");
+      if (((Integer) stat.get("mode") & S_IFMT) != S_IFDIR) {
+        return Optional.empty();
+      }
+      long changed = ((FileTime) stat.get("ctime")).to(TimeUnit.NANOSECONDS);
+      return Optional.of(stat.get("dev") + ":" + stat.get("ino") + " " + changed);
+    } catch (IOException e) {
+      return Optional.empty();
+    }
+  }
+}
