@@ -42,8 +42,9 @@ public final class Locks {
   /**
    * What serialises this process's threads on a key, while any thread holds or waits for it: an
    * entry goes with its last user, so a resident runtime asked for ever new vmids keeps none.
+   * Shared by every instance over the same folder (see {@link #FOLDERS}).
    */
-  private final Map<String, Local> inProcess = new ConcurrentHashMap<>();
+  private final Map<String, Local> inProcess;
 
   private static final class Local {
     final Semaphore semaphore = new Semaphore(1, true);
@@ -51,10 +52,28 @@ public final class Locks {
   }
 
   /** The holders of the locks this process holds, by key: told without opening their files. */
-  private final Map<String, String> heldHere = new ConcurrentHashMap<>();
+  private final Map<String, String> heldHere;
+
+  /** A folder's keys in this process: what its threads wait on, and who holds which. */
+  private record InProcess(Map<String, Local> keys, Map<String, String> holders) {}
+
+  /**
+   * Each lock folder's state in this process, whichever instance asks. A second instance over the
+   * folder with state of its own did not know the first one's locks: asking who held one opened its
+   * file, and taking one met Java's OverlappingFileLockException, whose handling closed the file;
+   * either close dropped the first one's lock in the kernel, and another process could take the
+   * guest while its phase ran. One entry per folder a process locks in (on a node: one).
+   */
+  private static final Map<Path, InProcess> FOLDERS = new ConcurrentHashMap<>();
 
   public Locks(Path directory) {
     this.directory = directory;
+    InProcess state =
+        FOLDERS.computeIfAbsent(
+            directory.toAbsolutePath().normalize(),
+            folder -> new InProcess(new ConcurrentHashMap<>(), new ConcurrentHashMap<>()));
+    this.inProcess = state.keys();
+    this.heldHere = state.holders();
   }
 
   /** A held lock; closing it releases it. */

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.guesthook.testsupport.ProcLocks;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -51,6 +52,33 @@ class LocksTest {
       assertTrue(heldByThisProcess("vm-102"), "still held after another's timeout");
     }
     assertTrue(!heldByThisProcess("vm-102"), "given back when closed");
+  }
+
+  /**
+   * Two instances over one folder in one process (an engine made twice, a command beside serve's
+   * engine): the second one's questions and attempts must not open the first one's held file, or
+   * the kernel drops its lock (helper pass: asking who held it, or trying it, which met Java's
+   * OverlappingFileLockException and closed the file, each let another process in).
+   */
+  @Test
+  void aSecondInstanceOverTheFolderLeavesTheFirstOnesLockHeld() throws Exception {
+    Locks engine = new Locks(base.resolve("locks"));
+    Locks other = new Locks(base.resolve("locks"));
+    try (Locks.Held held = engine.acquire("vm-103", "VM 103 pre-start (pid 1)", Duration.ZERO)) {
+      assertEquals("VM 103 pre-start (pid 1)", other.holderOf("vm-103"));
+      assertTrue(heldByThisProcess("vm-103"), "still held after the other asked");
+
+      assertTrue(other.tryAcquire("vm-103", "reconcile", Duration.ZERO).isEmpty(), "not taken");
+      LockTimeoutException timedOut =
+          assertThrows(
+              LockTimeoutException.class,
+              () -> other.acquire("vm-103", "reconcile", Duration.ofMillis(20)));
+      assertTrue(timedOut.getMessage().contains("VM 103 pre-start (pid 1)"), timedOut::getMessage);
+      assertTrue(heldByThisProcess("vm-103"), "still held after the other tried");
+    }
+    try (Locks.Held taken = other.acquire("vm-103", "reconcile", Duration.ZERO)) {
+      assertTrue(heldByThisProcess("vm-103"), "the other takes it once it is let go");
+    }
   }
 
   /**
@@ -124,16 +152,6 @@ class LocksTest {
 
   /** The kernel's own list of POSIX locks: this process's, on the key's file. */
   private boolean heldByThisProcess(String key) throws IOException {
-    Path file = base.resolve("locks").resolve(key + ".lock");
-    long inode = (Long) Files.getAttribute(file, "unix:ino");
-    String pid = Long.toString(ProcessHandle.current().pid());
-    return Files.readAllLines(Path.of("/proc/locks")).stream()
-        .map(line -> line.trim().split("\\s+"))
-        .anyMatch(
-            fields ->
-                fields.length > 5
-                    && fields[1].equals("POSIX")
-                    && fields[4].equals(pid)
-                    && fields[5].endsWith(":" + inode));
+    return ProcLocks.heldByThisProcess(base.resolve("locks").resolve(key + ".lock"));
   }
 }
