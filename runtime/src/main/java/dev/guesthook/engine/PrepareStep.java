@@ -8,6 +8,7 @@ import dev.guesthook.core.settings.GuestSettings;
 import dev.guesthook.devices.Ledger;
 import dev.guesthook.guest.LifecycleEvent;
 import dev.guesthook.host.HostPort;
+import dev.guesthook.host.tree.OwnStateGuard;
 import dev.guesthook.id.VmId;
 import dev.guesthook.pve.ConfigLockGuard;
 import dev.guesthook.pve.Pve;
@@ -59,7 +60,7 @@ final class PrepareStep {
   /** Fails with {@link PveFileException} when the guest's config is missing or unusable. */
   PreparedPhase prepare(VmId vmid, Phase phase, Optional<String> migratedFrom, Ledger ledger)
       throws PveFileException, ConfigException {
-    HostPort guarded = new ConfigLockGuard(host, vmid);
+    HostPort guarded = new ConfigLockGuard(new OwnStateGuard(host), vmid);
     Pve pve = new Pve(guarded);
     LifecycleEvent event =
         GuestPhase.event(pve, node(pve), vmid, phase, clock.instant(), migratedFrom);

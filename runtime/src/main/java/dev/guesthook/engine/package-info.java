@@ -13,6 +13,7 @@
   "hookapi",
   "host",
   "host.sim",
+  "host.tree",
   "id",
   "journal",
   "lock",

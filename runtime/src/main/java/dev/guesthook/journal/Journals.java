@@ -2,6 +2,7 @@ package dev.guesthook.journal;
 
 import dev.guesthook.devices.Change;
 import dev.guesthook.devices.Ledger;
+import dev.guesthook.host.OwnState;
 import dev.guesthook.id.PciAddress;
 import dev.guesthook.id.VmId;
 import dev.guesthook.lock.Locks;
@@ -40,8 +41,8 @@ public final class Journals {
   /** The runtime's places under a host root ({@code /} on a node, the sandbox otherwise). */
   public static Journals under(Path root, Duration lockWait, Clock clock) {
     return new Journals(
-        root.resolve("var/lib/guesthook/journal"),
-        new Locks(root.resolve("run/guesthook/locks")),
+        OwnState.JOURNALS.under(root),
+        new Locks(OwnState.LOCKS.under(root)),
         lockWait,
         clock,
         WriteFaults.under(root));

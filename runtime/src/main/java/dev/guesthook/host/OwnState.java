@@ -1,0 +1,24 @@
+package dev.guesthook.host;
+
+/**
+ * Where guesthook keeps, on a host's tree, what its phases and reconciles rely on across processes:
+ * a hook has no business opening these (see {@code host.tree.OwnStateGuard}).
+ */
+public final class OwnState {
+  private OwnState() {}
+
+  /**
+   * The guest and device locks. They are fcntl locks, which the kernel drops when the process that
+   * holds one closes any descriptor of its file: a hook of serve's reading its guest's lock file
+   * let another process take the guest while the phase ran.
+   */
+  public static final HostPath LOCKS = HostPath.of("run", "guesthook", "locks");
+
+  /** The guests' journals: what a reconcile puts back, and from which device. */
+  public static final HostPath JOURNALS = HostPath.of("var", "lib", "guesthook", "journal");
+
+  /** Whether {@code path} is one of these folders or lies in one. */
+  public static boolean holds(HostPath path) {
+    return path.startsWith(LOCKS) || path.startsWith(JOURNALS);
+  }
+}
