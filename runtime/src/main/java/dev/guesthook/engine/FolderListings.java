@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
@@ -24,20 +25,38 @@ import java.util.stream.Stream;
  * systems): a file added in the same tick as the listing before it leaves the folder's time as it
  * was. A listing is therefore kept only once the time it saw is {@link #SETTLED} older than the
  * listing itself; a folder changed more recently is listed at every look until it settles, as git
- * treats its "racily clean" index entries.
+ * treats its "racily clean" index entries. It is kept only when the folder was the same before and
+ * after it (a hook folder that is a link re-pointed during the listing), and only on the local file
+ * systems whose folders' change times keep that promise ({@link #KEEPS_ITS_PROMISE}): pmxcfs (a
+ * folder in /etc/pve) never moves a folder's time when a file is added, and a network file system's
+ * stat may answer from a cache a minute old, so their folders are listed at every look.
  */
 final class FolderListings {
   /** How much older than a listing a folder's change time must be for the listing to be kept. */
   static final Duration SETTLED = Duration.ofSeconds(2);
 
-  /** The folder as one listing saw it, and the names it held. */
-  private record Listing(String identity, List<Path> files) {}
+  /**
+   * The file systems (as /proc/mounts names them) where adding, removing or renaming a name moves
+   * its folder's change time, which no tool can set: the kernel's own local ones a node's hook
+   * folders lie on. Not FUSE (pmxcfs, sshfs), nor NFS or CIFS, nor overlays.
+   */
+  static final Set<String> KEEPS_ITS_PROMISE =
+      Set.of("ext2", "ext3", "ext4", "xfs", "btrfs", "zfs", "tmpfs", "f2fs");
 
   private static final int S_IFMT = 0170000;
   private static final int S_IFDIR = 0040000;
 
+  /** A folder as one stat saw it. */
+  private record Identity(Object device, Object inode, long changedNanos) {}
+
+  /** The folder as one listing saw it, and the names it held. */
+  private record Listing(Identity identity, List<Path> files) {}
+
   private final Duration settled;
   private final Map<Path, Listing> kept = new ConcurrentHashMap<>();
+
+  /** Whether listings are kept on a device: its file system is looked up once. */
+  private final Map<Object, Boolean> devices = new ConcurrentHashMap<>();
 
   FolderListings(Duration settled) {
     this.settled = settled;
@@ -49,7 +68,7 @@ final class FolderListings {
    */
   Optional<List<Path>> files(Path folder, Predicate<Path> wanted) throws IOException {
     Listing listing = kept.get(folder);
-    Optional<String> identity = listing == null ? firstLook(folder) : identityOrNone(folder);
+    Optional<Identity> identity = listing == null ? firstLook(folder) : identityOrNone(folder);
     if (identity.isEmpty()) {
       kept.remove(folder);
       return Optional.empty();
@@ -70,42 +89,48 @@ final class FolderListings {
    * folder): java.io tells that without the exception NIO throws and catches, which costs more than
    * the stat where the stack is deep.
    */
-  private Optional<String> firstLook(Path folder) {
+  private Optional<Identity> firstLook(Path folder) {
     return folder.toFile().isDirectory() ? identityOrNone(folder) : Optional.empty();
   }
 
-  private List<Path> listed(Path folder, String identity, Predicate<Path> wanted)
+  private List<Path> listed(Path folder, Identity before, Predicate<Path> wanted)
       throws IOException {
-    long listedAt = System.currentTimeMillis();
+    long listedAtMillis = System.currentTimeMillis();
     List<Path> files;
     try (Stream<Path> entries = Files.list(folder)) {
       files = entries.filter(wanted).sorted().toList();
     }
-    if (settledBefore(identity, listedAt)) {
-      kept.put(folder, new Listing(identity, files));
+    if (before.changedNanos() / 1_000_000 < listedAtMillis - settled.toMillis()
+        && identityOrNone(folder).equals(Optional.of(before))
+        && keepsItsPromise(folder, before)) {
+      kept.put(folder, new Listing(before, files));
     } else {
       kept.remove(folder);
     }
     return files;
   }
 
-  private boolean settledBefore(String identity, long listedAtMillis) {
-    long changedAtNanos = Long.parseLong(identity.substring(identity.lastIndexOf(' ') + 1));
-    return changedAtNanos / 1_000_000 < listedAtMillis - settled.toMillis();
+  private boolean keepsItsPromise(Path folder, Identity identity) {
+    return devices.computeIfAbsent(identity.device(), device -> fileSystemKeepsItsPromise(folder));
   }
 
-  /**
-   * The folder's device, inode and change time (nanoseconds, last), in one stat; empty when it is
-   * not a folder or cannot be looked at.
-   */
-  private static Optional<String> identityOrNone(Path folder) {
+  private static boolean fileSystemKeepsItsPromise(Path folder) {
+    try {
+      return KEEPS_ITS_PROMISE.contains(Files.getFileStore(folder).type());
+    } catch (IOException | RuntimeException unknown) {
+      return false;
+    }
+  }
+
+  /** The folder's device, inode and change time, in one stat; empty when it is no folder. */
+  private static Optional<Identity> identityOrNone(Path folder) {
     try {
       Map<String, Object> stat = Files.readAttributes(folder, "unix:mode,dev,ino,ctime");
       if (((Integer) stat.get("mode") & S_IFMT) != S_IFDIR) {
         return Optional.empty();
       }
       long changed = ((FileTime) stat.get("ctime")).to(TimeUnit.NANOSECONDS);
-      return Optional.of(stat.get("dev") + ":" + stat.get("ino") + " " + changed);
+      return Optional.of(new Identity(stat.get("dev"), stat.get("ino"), changed));
     } catch (IOException e) {
       return Optional.empty();
     }

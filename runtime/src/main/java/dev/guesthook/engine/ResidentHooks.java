@@ -277,7 +277,7 @@ final class ResidentHooks {
         return false;
       }
       letGo.put(vmid, gone.catalog().workingTexts());
-      listings.forget(folder -> folder.getFileName().toString().equals(vmid.toString()));
+      listings.forget(folder -> folder.endsWith(vmid.toString()));
       return true;
     }
   }

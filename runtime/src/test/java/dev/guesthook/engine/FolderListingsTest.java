@@ -1,6 +1,7 @@
 package dev.guesthook.engine;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -114,6 +115,23 @@ class FolderListingsTest {
     Files.delete(link);
     Files.createSymbolicLink(link, second);
     assertEquals(List.of(link.resolve("s.groovy")), listings.files(link, everyFile).orElseThrow());
+  }
+
+  /**
+   * A file system whose folders' times do not move with their names (pmxcfs: /etc/pve; network file
+   * systems, whose stat may come from a cache) is listed at every look. procfs stands in for them:
+   * it is on every Linux, and its folders' times stay as they were made.
+   */
+  @Test
+  void aFolderOnAFileSystemWithoutThePromiseIsListedAtEveryLook() throws Exception {
+    FolderListings listings = new FolderListings(SETTLED);
+    Path proc = Path.of("/proc/self");
+    Thread.sleep(2 * SETTLED.toMillis());
+    listings.files(proc, everyFile);
+    int once = listed.get();
+    listings.files(proc, everyFile);
+
+    assertTrue(once > 0 && listed.get() >= 2 * once - 2, "listed again: " + once + ", " + listed);
   }
 
   /** Listings whose folder has settled and been listed, so that its listing is kept. */
