@@ -17,8 +17,18 @@ public final class OwnState {
   /** The guests' journals: what a reconcile puts back, and from which device. */
   public static final HostPath JOURNALS = HostPath.of("var", "lib", "guesthook", "journal");
 
-  /** Whether {@code path} is one of these folders or lies in one. */
+  /** The locks as reached through {@code /var/run}, a link to {@code /run} on every Debian. */
+  private static final HostPath LOCKS_THROUGH_VAR_RUN =
+      HostPath.of("var", "run", "guesthook", "locks");
+
+  /**
+   * Whether {@code path} is one of these folders or lies in one, also through /var/run. Other links
+   * a hook's author planted to reach them are not looked for: a hook is trusted code, and this
+   * catches mistakes.
+   */
   public static boolean holds(HostPath path) {
-    return path.startsWith(LOCKS) || path.startsWith(JOURNALS);
+    return path.startsWith(LOCKS)
+        || path.startsWith(LOCKS_THROUGH_VAR_RUN)
+        || path.startsWith(JOURNALS);
   }
 }

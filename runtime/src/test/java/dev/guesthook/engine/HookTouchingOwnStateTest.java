@@ -80,6 +80,23 @@ class HookTouchingOwnStateTest {
     assertTrue(told.contains("EPERM") && told.contains("not a hook's to open"), told);
   }
 
+  /** /var/run is a link to /run on every Debian: the same lock file by another name. */
+  @Test
+  void aHookReadingTheLockThroughVarRunIsRefusedToo() throws Exception {
+    Files.createDirectories(host.root().resolve("var"));
+    Files.createSymbolicLink(host.root().resolve("var/run"), Path.of("../run"));
+    host.hook(
+        "peek.groovy",
+        """
+        hook('peek') { on('pre-start') { ev -> read('/var/run/guesthook/locks/vm-101.lock') } }
+        """);
+
+    Engine.Run done = preStart().get(30, TimeUnit.SECONDS);
+
+    assertEquals(1, done.result().exitCode(false), done.result()::toString);
+    assertTrue(done.result().toString().contains("not a hook's to open"), done.result()::toString);
+  }
+
   @Test
   void aHookWritingAJournalIsRefusedAndNothingIsWritten() throws Exception {
     host.hook(
