@@ -8,9 +8,7 @@ import dev.guesthook.core.settings.GuestSettings;
 import dev.guesthook.devices.Ledger;
 import dev.guesthook.guest.LifecycleEvent;
 import dev.guesthook.host.HostPort;
-import dev.guesthook.host.tree.OwnStateGuard;
 import dev.guesthook.id.VmId;
-import dev.guesthook.pve.ConfigLockGuard;
 import dev.guesthook.pve.Pve;
 import dev.guesthook.pve.PveFileException;
 import dev.guesthook.yaml.ConfigException;
@@ -60,15 +58,14 @@ final class PrepareStep {
   /** Fails with {@link PveFileException} when the guest's config is missing or unusable. */
   PreparedPhase prepare(VmId vmid, Phase phase, Optional<String> migratedFrom, Ledger ledger)
       throws PveFileException, ConfigException {
-    HostPort guarded = new ConfigLockGuard(new OwnStateGuard(host), vmid);
-    Pve pve = new Pve(guarded);
+    Pve pve = new Pve(host);
     LifecycleEvent event =
         GuestPhase.event(pve, node(pve), vmid, phase, clock.instant(), migratedFrom);
     settings.requireHookDirs();
     HookCatalog catalog = hooksOf.apply(vmid);
     GuestSettings hookSettings =
         GuestSettingsLayers.resolve(
-            settings, guarded, vmid, catalog.settingsSchemas(), catalog.namesNotChecked());
-    return new PreparedPhase(event, catalog, guarded, hookSettings, ledger);
+            settings, host, vmid, catalog.settingsSchemas(), catalog.namesNotChecked());
+    return new PreparedPhase(event, catalog, host, hookSettings, ledger);
   }
 }

@@ -21,6 +21,11 @@ public final class OwnState {
   private static final HostPath LOCKS_THROUGH_VAR_RUN =
       HostPath.of("var", "run", "guesthook", "locks");
 
+  /** Whether {@code path} names one of these folders itself (a listing opens the folder only). */
+  public static boolean isAFolder(HostPath path) {
+    return path.equals(LOCKS) || path.equals(LOCKS_THROUGH_VAR_RUN) || path.equals(JOURNALS);
+  }
+
   /**
    * Whether {@code path} is one of these folders or lies in one, also through /var/run. Other links
    * a hook's author planted to reach them are not looked for: a hook is trusted code, and this

@@ -12,6 +12,7 @@ import dev.guesthook.testsupport.HostTree;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -54,6 +55,34 @@ class CheckCommandTest {
 
   private void write(String relative, String content) throws Exception {
     Files.writeString(root.resolve(relative), content);
+  }
+
+  /**
+   * check runs a hook's check block with the port a pre-start's hooks get: a block reading
+   * guesthook's own lock file passed check while the pre-start refuses it (adversary pass).
+   */
+  @Test
+  void aCheckBlockOpeningGuesthooksOwnLockFailsAsThePreStartWould() throws Exception {
+    Path locks = Files.createDirectories(root.resolve("run/guesthook/locks"));
+    Files.setPosixFilePermissions(locks, PosixFilePermissions.fromString("rwx------"));
+    Files.writeString(locks.resolve("vm-201.lock"), "\n");
+    Path hooks = Files.createDirectories(root.resolve("etc/guesthook/hooks.d/201"));
+    Path hook = hooks.resolve("peek.groovy");
+    Files.writeString(
+        hook,
+        "hook('peek') {\n  on('pre-start') { ev -> }\n"
+            + "  check { ev -> read('/run/guesthook/locks/vm-201.lock'); pass 'read it' }\n}\n");
+    Files.setPosixFilePermissions(hook, PosixFilePermissions.fromString("rw-r--r--"));
+
+    Cli.Result result = check("201");
+
+    JsonNode peek = null;
+    for (JsonNode item : result.json().get("items")) {
+      if (item.toString().contains("peek") && item.get("status").asText().equals("fail")) {
+        peek = item;
+      }
+    }
+    assertTrue(peek != null && peek.toString().contains("not a hook's to open"), result::toString);
   }
 
   /**

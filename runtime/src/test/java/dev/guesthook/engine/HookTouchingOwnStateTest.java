@@ -24,6 +24,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * A hook cannot open or change guesthook's own locks and journals through its API. A guest's lock
@@ -47,22 +49,34 @@ class HookTouchingOwnStateTest {
     vertx.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
   }
 
-  @Test
-  void aHookReadingItsGuestsLockFileIsRefusedAndTheLockStaysHeld() throws Exception {
+  /**
+   * Reading the lock file, or listing it: Java opens a path to list it, and closes it on finding a
+   * file, so a hook walking /run/guesthook by trying list on each entry dropped its guest's lock
+   * too (adversary pass). The locks' folder itself may still be listed.
+   */
+  @ParameterizedTest
+  @ValueSource(
+      strings = {
+        "read('/run/guesthook/locks/vm-101.lock')",
+        "list('/run/guesthook/locks/vm-101.lock')"
+      })
+  void aHookOpeningItsGuestsLockFileIsRefusedAndTheLockStaysHeld(String call) throws Exception {
     host.hook(
         "peek.groovy",
         """
         hook('peek') {
           on('pre-start') { ev ->
+            log.info list('/run/guesthook/locks').toString()
             try {
-              read('/run/guesthook/locks/vm-101.lock')
+              CALL
             } finally {
               write '/var/tmp/peeked', 'yes'
               Thread.sleep(1500)
             }
           }
         }
-        """);
+        """
+            .replace("CALL", call));
     Files.createDirectories(host.root().resolve("var/tmp"));
     CompletableFuture<Engine.Run> run = preStart();
     Path peeked = host.root().resolve("var/tmp/peeked");

@@ -6,13 +6,17 @@ import dev.guesthook.host.HostException;
 import dev.guesthook.host.HostPath;
 import dev.guesthook.host.HostPort;
 import dev.guesthook.host.OwnState;
+import java.util.List;
 
 /**
  * The port a phase's hooks get: every call goes to {@code delegate}, but a file in guesthook's
  * locks or journals ({@link OwnState}) is neither opened nor changed. A hook reading its guest's
  * lock file closed it after, and the kernel dropped the lock the phase held; a hook changing a
- * journal changes what a reconcile takes from which device. Looking (exists, list, links) opens no
- * file there and is let through.
+ * journal changes what a reconcile takes from which device. Looking (exists, links) opens no file
+ * there and is let through, and so is listing the folders themselves; listing anything in them is
+ * not: Java opens the path to list it, a lock file too, and closes it on finding no folder
+ * (adversary pass: a hook walking /run/guesthook by trying list on each entry let another process
+ * take its guest).
  */
 public final class OwnStateGuard extends FileBackedHost {
   private final HostPort delegate;
@@ -40,6 +44,11 @@ public final class OwnStateGuard extends FileBackedHost {
   @Override
   public void write(HostPath path, String value) {
     super.write(refusedIfOwn(path), value);
+  }
+
+  @Override
+  public List<String> list(HostPath directory) {
+    return super.list(OwnState.isAFolder(directory) ? directory : refusedIfOwn(directory));
   }
 
   @Override
