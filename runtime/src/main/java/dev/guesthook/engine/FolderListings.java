@@ -100,9 +100,11 @@ final class FolderListings {
     try (Stream<Path> entries = Files.list(folder)) {
       files = entries.filter(wanted).sorted().toList();
     }
+    // The stat again last: a folder that has not settled, or whose file system cannot keep the
+    // promise (known once per device), is not kept whatever it says.
     if (before.changedNanos() / 1_000_000 < listedAtMillis - settled.toMillis()
-        && identityOrNone(folder).equals(Optional.of(before))
-        && keepsItsPromise(folder, before)) {
+        && keepsItsPromise(folder, before)
+        && identityOrNone(folder).equals(Optional.of(before))) {
       kept.put(folder, new Listing(before, files));
     } else {
       kept.remove(folder);
