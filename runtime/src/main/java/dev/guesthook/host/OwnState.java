@@ -1,5 +1,7 @@
 package dev.guesthook.host;
 
+import java.util.List;
+
 /**
  * Where guesthook keeps, on a host's tree, what its phases and reconciles rely on across processes:
  * a hook has no business opening these (see {@code host.tree.OwnStateGuard}).
@@ -21,9 +23,12 @@ public final class OwnState {
   private static final HostPath LOCKS_THROUGH_VAR_RUN =
       HostPath.of("var", "run", "guesthook", "locks");
 
+  /** All of them, and the locks by the name most nodes also give them. */
+  private static final List<HostPath> FOLDERS = List.of(LOCKS, LOCKS_THROUGH_VAR_RUN, JOURNALS);
+
   /** Whether {@code path} names one of these folders itself (a listing opens the folder only). */
   public static boolean isAFolder(HostPath path) {
-    return path.equals(LOCKS) || path.equals(LOCKS_THROUGH_VAR_RUN) || path.equals(JOURNALS);
+    return FOLDERS.contains(path);
   }
 
   /**
@@ -32,8 +37,6 @@ public final class OwnState {
    * catches mistakes.
    */
   public static boolean holds(HostPath path) {
-    return path.startsWith(LOCKS)
-        || path.startsWith(LOCKS_THROUGH_VAR_RUN)
-        || path.startsWith(JOURNALS);
+    return FOLDERS.stream().anyMatch(path::startsWith);
   }
 }
