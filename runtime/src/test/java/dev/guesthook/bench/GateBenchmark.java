@@ -8,8 +8,6 @@ import dev.guesthook.sandbox.Sandbox;
 import dev.guesthook.sandbox.SandboxProfile;
 import dev.guesthook.testsupport.Engines;
 import io.vertx.core.Vertx;
-import io.vertx.core.json.JsonArray;
-import io.vertx.core.json.JsonObject;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -70,11 +68,7 @@ public class GateBenchmark {
       Files.copy(Path.of(ReplayFloorBenchmark.stock()).resolve(file), hooks.resolve(file));
     }
     vertx = Vertx.vertx();
-    JsonObject flags =
-        new JsonObject()
-            .put("root", root.toString())
-            .put("hook-dirs", new JsonArray().add(hooks.toString()));
-    Settings settings = Engines.settings(vertx, flags, hooks);
+    Settings settings = Engines.settings(vertx, root, hooks);
     engine = new Engine(vertx, settings, SimulatedHost.sandbox(root), Clock.systemUTC()).resident();
     if (preStart() != 0) {
       throw new IllegalStateException("the pre-start of VM 601 failed on the sandbox");

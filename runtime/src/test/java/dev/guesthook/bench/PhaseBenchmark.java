@@ -8,8 +8,6 @@ import dev.guesthook.host.real.LinuxHost;
 import dev.guesthook.id.VmId;
 import dev.guesthook.testsupport.Engines;
 import io.vertx.core.Vertx;
-import io.vertx.core.json.JsonArray;
-import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -68,11 +66,7 @@ public class PhaseBenchmark {
     Path hooks = base.resolve("hooks");
     twoHookHost(root, hooks);
     vertx = Vertx.vertx();
-    JsonObject flags =
-        new JsonObject()
-            .put("root", root.toString())
-            .put("hook-dirs", new JsonArray().add(hooks.toString()));
-    Settings settings = Engines.settings(vertx, flags, hooks);
+    Settings settings = Engines.settings(vertx, root, hooks);
     engine = new Engine(vertx, settings, new LinuxHost(root), Clock.systemUTC()).resident();
     preStart(); // loads and compiles the hooks once, as the runtime's first call does
   }

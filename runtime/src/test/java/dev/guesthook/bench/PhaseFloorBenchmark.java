@@ -12,8 +12,6 @@ import dev.guesthook.testsupport.Engines;
 import groovy.lang.Closure;
 import groovy.lang.GroovyShell;
 import io.vertx.core.Vertx;
-import io.vertx.core.json.JsonArray;
-import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -123,11 +121,7 @@ public class PhaseFloorBenchmark {
   private Recording recordOnePhase(Path hooks) throws Exception {
     Vertx vertx = Vertx.vertx();
     try {
-      JsonObject flags =
-          new JsonObject()
-              .put("root", root.toString())
-              .put("hook-dirs", new JsonArray().add(hooks.toString()));
-      Settings settings = Engines.settings(vertx, flags, hooks);
+      Settings settings = Engines.settings(vertx, root, hooks);
       Engine engine = new Engine(vertx, settings, new LinuxHost(root), Clock.systemUTC());
       engine
           .run(VmId.parse("101"), Phase.PRE_START, Optional.empty(), Engines.QUIET)

@@ -16,8 +16,6 @@ import dev.guesthook.sandbox.ClusterSandbox;
 import dev.guesthook.sandbox.SandboxProfile;
 import dev.guesthook.testsupport.Engines;
 import io.vertx.core.Vertx;
-import io.vertx.core.json.JsonArray;
-import io.vertx.core.json.JsonObject;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -69,11 +67,7 @@ public class PublishBenchmark {
     PhaseBenchmark.twoHookHost(root, hooks);
     holdings(root);
     vertx = Vertx.vertx();
-    JsonObject flags =
-        new JsonObject()
-            .put("root", root.toString())
-            .put("hook-dirs", new JsonArray().add(hooks.toString()));
-    Settings settings = Engines.settings(vertx, flags, hooks);
+    Settings settings = Engines.settings(vertx, root, hooks);
     LinuxHost host = new LinuxHost(root);
     engine = new Engine(vertx, settings, host, Clock.systemUTC()).resident();
     publisher = Publisher.of(host, root, "pve1", Clock.systemUTC()).orElseThrow();

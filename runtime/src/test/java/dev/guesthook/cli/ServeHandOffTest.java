@@ -10,8 +10,6 @@ import dev.guesthook.journald.Journald;
 import dev.guesthook.serve.ResidentRuntime;
 import dev.guesthook.testsupport.Engines;
 import io.vertx.core.Vertx;
-import io.vertx.core.json.JsonArray;
-import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.StandardProtocolFamily;
@@ -68,11 +66,7 @@ class ServeHandOffTest {
           "hook('write-" + hook + "') { on('pre-start') { write '/sys/a/attr', '1' } }\n");
     }
     vertx = Vertx.vertx();
-    JsonObject flags =
-        new JsonObject()
-            .put("root", root.toString())
-            .put("hook-dirs", new JsonArray().add(hooks.toString()));
-    Settings settings = Engines.settings(vertx, flags, hooks);
+    Settings settings = Engines.settings(vertx, root, hooks);
     Engine engine = new Engine(vertx, settings, new LinuxHost(root), Clock.systemUTC()).resident();
     socket = root.resolve("run/guesthook/guesthook.sock");
     runtime =

@@ -6,24 +6,16 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import dev.guesthook.core.dispatch.PhaseRequest;
 import dev.guesthook.core.event.Phase;
 import dev.guesthook.devices.Ledger;
-import dev.guesthook.guest.LifecycleEvent;
-import dev.guesthook.guest.Situation;
 import dev.guesthook.host.HostCommand;
 import dev.guesthook.host.HostException;
 import dev.guesthook.host.HostPath;
 import dev.guesthook.host.real.LinuxHost;
-import dev.guesthook.id.VmId;
-import dev.guesthook.pve.GuestType;
-import dev.guesthook.pve.VmConfigParser;
 import dev.guesthook.testsupport.Engines;
+import dev.guesthook.testsupport.Events;
 import io.vertx.core.Vertx;
-import io.vertx.core.json.JsonArray;
-import io.vertx.core.json.JsonObject;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Instant;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -43,15 +35,11 @@ class PhaseRequestsTest {
     Files.writeString(root.resolve("run/guesthook/locks/vm-101.lock"), "\n");
     Vertx vertx = Vertx.vertx();
     try {
-      JsonObject flags =
-          new JsonObject()
-              .put("root", root.toString())
-              .put("hook-dirs", new JsonArray().add(hooks.toString()));
       PhaseRequest request =
           PhaseRequests.of(
-              event(),
+              Events.of("101", Phase.PRE_START),
               new LinuxHost(root),
-              Engines.settings(vertx, flags, hooks),
+              Engines.settings(vertx, root, hooks),
               line -> {},
               hook -> Map.of(),
               false,
@@ -70,17 +58,5 @@ class PhaseRequestsTest {
     } finally {
       vertx.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
     }
-  }
-
-  private static LifecycleEvent event() throws Exception {
-    return new LifecycleEvent(
-        VmId.parse("101"),
-        Phase.PRE_START,
-        GuestType.QEMU,
-        "pve",
-        Instant.EPOCH,
-        VmConfigParser.parse("101.conf", "memory: 512\n"),
-        Situation.START,
-        Optional.empty());
   }
 }

@@ -17,13 +17,10 @@ import dev.guesthook.core.hookhost.HookGlobals;
 import dev.guesthook.core.hookhost.HookLoader;
 import dev.guesthook.core.hookhost.HookScopeContribution;
 import dev.guesthook.guest.LifecycleEvent;
-import dev.guesthook.guest.Situation;
 import dev.guesthook.host.sim.SimulatedHost;
-import dev.guesthook.id.VmId;
-import dev.guesthook.pve.GuestType;
-import dev.guesthook.pve.VmConfigParser;
 import dev.guesthook.sandbox.Sandbox;
 import dev.guesthook.sandbox.SandboxProfile;
+import dev.guesthook.testsupport.Events;
 import java.net.URL;
 import java.net.URLClassLoader;
 import java.nio.charset.StandardCharsets;
@@ -31,7 +28,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -133,16 +129,7 @@ class SiteContributionTest {
   private List<String> preStart(HookCatalog catalog) throws Exception {
     Path root = base.resolve("host");
     Sandbox.create(root, SandboxProfile.SRIOV_NIC);
-    LifecycleEvent event =
-        new LifecycleEvent(
-            VmId.parse("501"),
-            Phase.PRE_START,
-            GuestType.QEMU,
-            "pve",
-            Instant.EPOCH,
-            VmConfigParser.parse("501.conf", "memory: 512\n"),
-            Situation.START,
-            Optional.empty());
+    LifecycleEvent event = Events.of("501", Phase.PRE_START);
     List<String> output = new CopyOnWriteArrayList<>();
     PhaseRequest request =
         new PhaseRequest(

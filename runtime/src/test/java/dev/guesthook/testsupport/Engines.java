@@ -5,6 +5,7 @@ import dev.guesthook.config.SettingsLoader;
 import dev.guesthook.engine.PhaseListener;
 import dev.guesthook.guest.LifecycleEvent;
 import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Path;
 import java.util.Map;
@@ -35,5 +36,14 @@ public final class Engines {
         .toCompletionStage()
         .toCompletableFuture()
         .get(30, TimeUnit.SECONDS);
+  }
+
+  /** The settings of a host tree at {@code root} whose one hook folder is {@code hooks}. */
+  public static Settings settings(Vertx vertx, Path root, Path hooks) throws Exception {
+    JsonObject flags =
+        new JsonObject()
+            .put("root", root.toString())
+            .put("hook-dirs", new JsonArray().add(hooks.toString()));
+    return settings(vertx, flags, hooks);
   }
 }

@@ -5,22 +5,18 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.guesthook.core.event.Phase;
 import dev.guesthook.guest.LifecycleEvent;
-import dev.guesthook.guest.Situation;
 import dev.guesthook.host.HostCommand;
 import dev.guesthook.host.HostException;
 import dev.guesthook.host.HostPath;
 import dev.guesthook.host.HostPort;
 import dev.guesthook.host.real.LinuxHost;
 import dev.guesthook.host.sim.DryRunHost;
-import dev.guesthook.id.VmId;
-import dev.guesthook.pve.GuestType;
-import dev.guesthook.pve.VmConfigParser;
+import dev.guesthook.testsupport.Events;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.junit5.VertxTestContext;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.EnumSet;
@@ -103,16 +99,7 @@ class DispatcherTest {
   }
 
   private PhaseRequest request(Phase phase, Duration hookTimeout, HostPort host) throws Exception {
-    LifecycleEvent event =
-        new LifecycleEvent(
-            VmId.parse("101"),
-            phase,
-            GuestType.QEMU,
-            "pve",
-            Instant.EPOCH,
-            VmConfigParser.parse("101.conf", "memory: 512\n"),
-            Situation.START,
-            Optional.empty());
+    LifecycleEvent event = Events.of("101", phase);
     return new PhaseRequest(
         event, host, hookTimeout, HookLog.Level.INFO, line -> {}, name -> Map.of(), false);
   }

@@ -11,20 +11,16 @@ import dev.guesthook.core.dispatch.HookOutcome;
 import dev.guesthook.core.dispatch.PhaseRequest;
 import dev.guesthook.core.event.Phase;
 import dev.guesthook.guest.LifecycleEvent;
-import dev.guesthook.guest.Situation;
 import dev.guesthook.host.sim.Faults;
 import dev.guesthook.host.sim.SimulatedHost;
-import dev.guesthook.id.VmId;
-import dev.guesthook.pve.GuestType;
-import dev.guesthook.pve.VmConfigParser;
 import dev.guesthook.sandbox.Sandbox;
 import dev.guesthook.sandbox.SandboxProfile;
+import dev.guesthook.testsupport.Events;
 import dev.guesthook.testsupport.HookThreads;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -650,16 +646,7 @@ class HookTrapsTest {
   private DispatchResult preStart() throws Exception {
     HookCatalog catalog = load();
     assertEquals(List.of(), catalog.errors());
-    LifecycleEvent event =
-        new LifecycleEvent(
-            VmId.parse("501"),
-            Phase.PRE_START,
-            GuestType.QEMU,
-            "pve",
-            Instant.EPOCH,
-            VmConfigParser.parse("501.conf", "memory: 512\n"),
-            Situation.START,
-            Optional.empty());
+    LifecycleEvent event = Events.of("501", Phase.PRE_START);
     PhaseRequest request =
         new PhaseRequest(
             event,
